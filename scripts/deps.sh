@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages keepwatch needs to build and test, only those missing.
+# Usage: scripts/deps.sh [build|test|all]   (default: all)
+set -eu
+build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev
+       libcurl4-openssl-dev libssl-dev libjansson-dev"
+test="clang libclang-rt-14-dev python3 curl procps iproute2"
+case "${1:-all}" in
+  build) want="$build" ;;
+  test|all) want="$build $test" ;;
+  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "keepwatch: missing Debian packages:$missing" >&2
+  echo "keepwatch: run as root, or: sudo apt-get install$missing" >&2
+  exit 1
+fi
+echo "keepwatch: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends $missing
+}

@@ -1,0 +1,25 @@
+/* Command groups of the `keepwatch` binary; main.c only dispatches. Each returns the exit
+ * status: 0 ok, 1 the command ran and found a problem, 2 bad usage or input. */
+#ifndef CLI_H
+#define CLI_H
+
+#include "conf/conf.h"
+
+#define KW_EXIT_OK 0
+#define KW_EXIT_PROBLEM 1
+#define KW_EXIT_USAGE 2
+
+int cli_serve(int argc, char **argv);
+int cli_config(int argc, char **argv);
+int cli_host(int argc, char **argv);
+int cli_alert(int argc, char **argv);
+
+/* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
+ * every diagnostic to stderr and returns NULL. */
+conf *cli_conf_load(const char *path);
+/* The config path from -c, else $KEEPWATCH_CONFIG, else NULL (built-in). */
+const char *cli_conf_path(const char *opt);
+/* True if argv[i] is -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

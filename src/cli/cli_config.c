@@ -1,0 +1,99 @@
+#include "cli/cli.h"
+#include "core/kw_mem.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char config_usage[] =
+    "usage: keepwatch config check [-c FILE]\n"
+    "       keepwatch config show  [-c FILE]\n"
+    "\n"
+    "  check   read the configuration and report every problem as FILE:LINE:COLUMN: message;\n"
+    "          exit 0 when it is good, 2 when it is not\n"
+    "  show    print the effective configuration: the file laid over the built-in defaults\n"
+    "\n"
+    "  -c, --config FILE   the YAML file (default: $KEEPWATCH_CONFIG, else built-in defaults only)\n"
+    "\n"
+    "A file needs only what differs from the defaults. Scalars replace defaults, lists append,\n"
+    "and a rule with the name of a built-in rule replaces it (builtin_rules: false drops them).\n"
+    "Durations: 500ms, 5s, 1m30s, 2h, 7d. Sizes: 64KiB, 100MB. Thresholds: 0.8 or 80%.\n";
+
+const char *cli_conf_path(const char *opt)
+{
+    if (opt)
+        return opt;
+    const char *env = getenv("KEEPWATCH_CONFIG");
+    return env && *env ? env : NULL;
+}
+
+conf *cli_conf_load(const char *path)
+{
+    conf *c = NULL;
+    conf_errors errs = {0};
+    if (conf_load(path, &c, &errs) != KW_OK) {
+        for (size_t i = 0; i < errs.n; i++)
+            fprintf(stderr, "%s\n", errs.v[i]);
+        fprintf(stderr, "keepwatch: %zu error%s in the configuration\n", errs.n, errs.n == 1 ? "" : "s");
+        conf_errors_free(&errs);
+        return NULL;
+    }
+    conf_errors_free(&errs);
+    return c;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+int cli_config(int argc, char **argv)
+{
+    if (argc < 2 || cli_wants_help(argc, argv)) {
+        fputs(config_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
+    }
+    const char *verb = argv[1];
+    const char *path = NULL;
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'}, {0}};
+    int ch;
+    optind = 2;
+    while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        if (ch == 'c')
+            path = optarg;
+        else {
+            fputs(config_usage, stderr);
+            return KW_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "keepwatch config: unexpected argument \"%s\"\n", argv[optind]);
+        return KW_EXIT_USAGE;
+    }
+    path = cli_conf_path(path);
+    if (strcmp(verb, "check") == 0) {
+        conf *c = cli_conf_load(path);
+        if (!c)
+            return KW_EXIT_USAGE;
+        printf("%s: configuration ok (%zu assets, %zu checks, %zu rules)\n", path ? path : "built-in",
+               c->assets.n, c->checks.n, c->rules.n);
+        conf_free(c);
+        return KW_EXIT_OK;
+    }
+    if (strcmp(verb, "show") == 0) {
+        conf *c = cli_conf_load(path);
+        if (!c)
+            return KW_EXIT_USAGE;
+        char *s = conf_show(c);
+        fputs(s, stdout);
+        free(s);
+        conf_free(c);
+        return KW_EXIT_OK;
+    }
+    fprintf(stderr, "keepwatch config: unknown command \"%s\"\n\n%s", verb, config_usage);
+    return KW_EXIT_USAGE;
+}

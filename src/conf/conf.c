@@ -1,0 +1,1139 @@
+/* The configuration loader. One table per section (cf_field rows) drives parsing, `config
+ * show` and freeing, so a new option is one row. The YAML is loaded with libyaml's document
+ * API, which keeps every node's line and column for error messages. */
+#include "conf/conf.h"
+#include "alert/alert_expr.h"
+#include "core/kw_buf.h"
+#include "core/kw_json.h"
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <yaml.h>
+
+#define CONF_MAX_FILE (4u << 20) /* a config larger than 4 MiB is a mistake */
+#define CONF_MAX_ERRORS 100
+
+typedef enum {
+    CF_STR, CF_BOOL, CF_INT, CF_NUM, CF_DURATION, CF_SIZE, CF_ENUM,
+    CF_STRS, CF_PORTS, CF_LABELS, CF_SECTION, CF_LIST
+} cf_kind;
+
+struct cf_section;
+typedef struct cf_ctx cf_ctx;
+
+typedef struct cf_field {
+    const char *key;
+    cf_kind kind;
+    size_t off;
+    double min, max;            /* CF_INT, CF_NUM, CF_DURATION (ms), CF_SIZE */
+    const char *const *names;   /* CF_ENUM: names[i] has value i + base */
+    int base;
+    const struct cf_section *sub; /* CF_SECTION, CF_LIST */
+} cf_field;
+
+typedef struct cf_section {
+    const char *name;
+    size_t size;                /* of one list element */
+    const cf_field *fields;
+    void (*init)(void *obj);    /* defaults of a list element */
+    void (*check)(cf_ctx *ctx, void *obj, yaml_node_t *node); /* cross-field validation */
+    void (*fini)(void *obj);    /* frees what the fields do not describe */
+    bool (*applies)(const void *obj, const char *key); /* show: is this option meaningful here */
+} cf_section;
+
+struct cf_ctx {
+    const char *file;
+    yaml_document_t *doc;
+    conf_errors *errs;
+    bool user_layer;            /* false while loading the built-in defaults */
+};
+
+/* ---- diagnostics ---- */
+
+static void cf_error(cf_ctx *ctx, const yaml_node_t *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void cf_error_at(cf_ctx *ctx, size_t line, size_t col, const char *fmt, va_list ap)
+{
+    if (ctx->errs->n >= CONF_MAX_ERRORS)
+        return;
+    char msg[768];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    kw_buf b;
+    kw_buf_init(&b, 4096);
+    kw_buf_printf(&b, "%s:%zu:%zu: %s", ctx->file, line, col, msg);
+    ctx->errs->v = kw_realloc(ctx->errs->v, (ctx->errs->n + 1) * sizeof(char *));
+    ctx->errs->v[ctx->errs->n++] = kw_buf_take(&b);
+}
+
+static void cf_error(cf_ctx *ctx, const yaml_node_t *node, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cf_error_at(ctx, node ? node->start_mark.line + 1 : 1, node ? node->start_mark.column + 1 : 1,
+                fmt, ap);
+    va_end(ap);
+}
+
+/* An error at byte `off` inside a plain or quoted scalar on one line. */
+static void cf_error_in(cf_ctx *ctx, const yaml_node_t *node, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void cf_error_in(cf_ctx *ctx, const yaml_node_t *node, size_t off, const char *fmt, ...)
+{
+    size_t col = node->start_mark.column + 1;
+    if (node->start_mark.line == node->end_mark.line) {
+        bool quoted = node->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                      node->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+        col += off + (quoted ? 1 : 0);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    cf_error_at(ctx, node->start_mark.line + 1, col, fmt, ap);
+    va_end(ap);
+}
+
+void conf_errors_free(conf_errors *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        free(e->v[i]);
+    free(e->v);
+    e->v = NULL;
+    e->n = 0;
+}
+
+/* ---- scalars ---- */
+
+static const char *cf_scalar(cf_ctx *ctx, yaml_node_t *n, const char *what)
+{
+    if (n->type != YAML_SCALAR_NODE) {
+        cf_error(ctx, n, "expected %s, found a %s", what,
+                 n->type == YAML_MAPPING_NODE ? "mapping" : "list");
+        return NULL;
+    }
+    if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length) {
+        cf_error(ctx, n, "NUL byte in a value");
+        return NULL;
+    }
+    return (const char *)n->data.scalar.value;
+}
+
+static bool cf_is_null(yaml_node_t *n)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *s = (const char *)n->data.scalar.value;
+    return !*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0;
+}
+
+static bool cf_parse_bool(const char *s, bool *out)
+{
+    static const char *const t[] = {"true", "yes", "on", "True", "Yes", "On", "TRUE"};
+    static const char *const f[] = {"false", "no", "off", "False", "No", "Off", "FALSE"};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (strcmp(s, t[i]) == 0) { *out = true; return true; }
+        if (strcmp(s, f[i]) == 0) { *out = false; return true; }
+    }
+    return false;
+}
+
+static bool cf_parse_int(const char *s, int64_t *out)
+{
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || errno)
+        return false;
+    *out = v;
+    return true;
+}
+
+static void cf_fmt_num(double v, char *out, size_t n) { kw_fmt_double(out, n, v); }
+
+static yaml_node_t *cf_node(cf_ctx *ctx, int id) { return yaml_document_get_node(ctx->doc, id); }
+
+/* The value node of `key` in a mapping, or NULL. */
+static yaml_node_t *cf_find(cf_ctx *ctx, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = cf_node(ctx, p->key);
+        if (k && k->type == YAML_SCALAR_NODE && strcmp((char *)k->data.scalar.value, key) == 0)
+            return cf_node(ctx, p->value);
+    }
+    return NULL;
+}
+
+/* ---- fields ---- */
+
+static void cf_parse_section(cf_ctx *ctx, const struct cf_section *sec, void *obj, yaml_node_t *n);
+static void cf_free_section(const struct cf_section *sec, void *obj);
+
+static void cf_strs_free(conf_strs *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+static void cf_labels_free(conf_labels *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->k[i]);
+        free(l->v[i]);
+    }
+    free(l->k);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_t *n)
+{
+    char *p = (char *)obj + f->off;
+    char err[256];
+    const char *s;
+    switch (f->kind) {
+    case CF_STR:
+        if (cf_is_null(n)) {
+            free(*(char **)p);
+            *(char **)p = NULL;
+            return;
+        }
+        if (!(s = cf_scalar(ctx, n, "a string")))
+            return;
+        free(*(char **)p);
+        *(char **)p = kw_strdup(s);
+        return;
+    case CF_BOOL:
+        if (!(s = cf_scalar(ctx, n, "true or false")))
+            return;
+        if (!cf_parse_bool(s, (bool *)p))
+            cf_error(ctx, n, "%s: expected true or false, found \"%s\"", f->key, s);
+        return;
+    case CF_INT: {
+        int64_t v;
+        if (!(s = cf_scalar(ctx, n, "a whole number")))
+            return;
+        if (!cf_parse_int(s, &v)) {
+            cf_error(ctx, n, "%s: expected a whole number, found \"%s\"", f->key, s);
+            return;
+        }
+        if (v < f->min || v > f->max) {
+            cf_error(ctx, n, "%s: %lld is out of range (%.0f to %.0f)", f->key, (long long)v, f->min, f->max);
+            return;
+        }
+        *(int64_t *)p = v;
+        return;
+    }
+    case CF_NUM: {
+        double v;
+        if (!(s = cf_scalar(ctx, n, "a number")))
+            return;
+        if (rule_number_parse(s, &v, NULL) != KW_OK) {
+            cf_error(ctx, n, "%s: expected a number (e.g. 0.8 or 80%%), found \"%s\"", f->key, s);
+            return;
+        }
+        if (v < f->min || v > f->max) {
+            char lo[32], hi[32];
+            cf_fmt_num(f->min, lo, sizeof lo);
+            cf_fmt_num(f->max, hi, sizeof hi);
+            cf_error(ctx, n, "%s: %s is out of range (%s to %s)", f->key, s, lo, hi);
+            return;
+        }
+        *(double *)p = v;
+        return;
+    }
+    case CF_DURATION: {
+        int64_t v;
+        if (!(s = cf_scalar(ctx, n, "a duration")))
+            return;
+        if (kw_duration_parse(s, &v, err, sizeof err) != KW_OK) {
+            cf_error(ctx, n, "%s: %s", f->key, err);
+            return;
+        }
+        if (v < f->min || v > f->max) {
+            char lo[32], hi[32];
+            kw_duration_format((int64_t)f->min, lo, sizeof lo);
+            kw_duration_format((int64_t)f->max, hi, sizeof hi);
+            cf_error(ctx, n, "%s: %s is out of range (%s to %s)", f->key, s, lo, hi);
+            return;
+        }
+        *(int64_t *)p = v;
+        return;
+    }
+    case CF_SIZE: {
+        uint64_t v;
+        if (!(s = cf_scalar(ctx, n, "a size")))
+            return;
+        if (kw_size_parse(s, &v, err, sizeof err) != KW_OK) {
+            cf_error(ctx, n, "%s: %s", f->key, err);
+            return;
+        }
+        if ((double)v < f->min || (double)v > f->max) {
+            char lo[32], hi[32];
+            kw_size_format((uint64_t)f->min, lo, sizeof lo);
+            kw_size_format((uint64_t)f->max, hi, sizeof hi);
+            cf_error(ctx, n, "%s: %s is out of range (%s to %s)", f->key, s, lo, hi);
+            return;
+        }
+        *(uint64_t *)p = v;
+        return;
+    }
+    case CF_ENUM: {
+        if (!(s = cf_scalar(ctx, n, "a name")))
+            return;
+        for (int i = 0; f->names[i]; i++)
+            if (strcmp(s, f->names[i]) == 0) {
+                *(int *)p = i + f->base;
+                return;
+            }
+        kw_buf b;
+        kw_buf_init(&b, 1024);
+        for (int i = 0; f->names[i]; i++)
+            kw_buf_printf(&b, "%s%s", i ? ", " : "", f->names[i]);
+        cf_error(ctx, n, "%s: unknown value \"%s\" (expected one of: %s)", f->key, s, kw_buf_cstr(&b));
+        kw_buf_free(&b);
+        return;
+    }
+    case CF_STRS: {
+        conf_strs *l = (conf_strs *)p;
+        conf_strs fresh = {0};
+        if (n->type == YAML_SCALAR_NODE && !cf_is_null(n)) {
+            /* a single string stands for a one-element list */
+            fresh.v = kw_malloc(sizeof(char *));
+            fresh.v[fresh.n++] = kw_strdup((const char *)n->data.scalar.value);
+        } else if (n->type == YAML_SEQUENCE_NODE) {
+            size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+            fresh.v = kw_calloc(cnt, sizeof(char *));
+            for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+                yaml_node_t *e = cf_node(ctx, *it);
+                if ((s = cf_scalar(ctx, e, "a string")))
+                    fresh.v[fresh.n++] = kw_strdup(s);
+            }
+        } else if (!cf_is_null(n)) {
+            cf_error(ctx, n, "%s: expected a list of strings", f->key);
+            return;
+        }
+        cf_strs_free(l);
+        *l = fresh;
+        return;
+    }
+    case CF_PORTS: {
+        conf_ports *l = (conf_ports *)p;
+        if (n->type != YAML_SEQUENCE_NODE) {
+            cf_error(ctx, n, "%s: expected a list of port numbers", f->key);
+            return;
+        }
+        size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+        free(l->v);
+        l->v = kw_calloc(cnt, sizeof(uint16_t));
+        l->n = 0;
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+            yaml_node_t *e = cf_node(ctx, *it);
+            int64_t v;
+            if (!(s = cf_scalar(ctx, e, "a port number")))
+                continue;
+            if (!cf_parse_int(s, &v) || v < 1 || v > 65535)
+                cf_error(ctx, e, "%s: \"%s\" is not a port number (1 to 65535)", f->key, s);
+            else
+                l->v[l->n++] = (uint16_t)v;
+        }
+        return;
+    }
+    case CF_LABELS: {
+        conf_labels *l = (conf_labels *)p;
+        if (n->type != YAML_MAPPING_NODE) {
+            cf_error(ctx, n, "%s: expected a mapping of label names to values", f->key);
+            return;
+        }
+        cf_labels_free(l);
+        size_t cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+        l->k = kw_calloc(cnt, sizeof(char *));
+        l->v = kw_calloc(cnt, sizeof(char *));
+        for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+            const char *k = cf_scalar(ctx, cf_node(ctx, pr->key), "a label name");
+            const char *v = cf_scalar(ctx, cf_node(ctx, pr->value), "a label value");
+            if (!k || !v)
+                continue;
+            l->k[l->n] = kw_strdup(k);
+            l->v[l->n++] = kw_strdup(v);
+        }
+        return;
+    }
+    case CF_SECTION:
+        cf_parse_section(ctx, f->sub, p, n);
+        return;
+    case CF_LIST: {
+        conf_list *l = (conf_list *)p;
+        if (cf_is_null(n))
+            return;
+        if (n->type != YAML_SEQUENCE_NODE) {
+            cf_error(ctx, n, "%s: expected a list", f->key);
+            return;
+        }
+        const cf_section *sec = f->sub;
+        size_t inherited = l->n; /* items from an earlier layer may be replaced by name */
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+            yaml_node_t *e = cf_node(ctx, *it);
+            if (e->type != YAML_MAPPING_NODE) {
+                cf_error(ctx, e, "%s: each item must be a mapping", f->key);
+                continue;
+            }
+            void *item = kw_calloc(1, sec->size);
+            if (sec->init)
+                sec->init(item);
+            size_t before = ctx->errs->n;
+            cf_parse_section(ctx, sec, item, e);
+            char *name = *(char **)item; /* every list section starts with `name` */
+            if (!name && ctx->errs->n == before)
+                cf_error(ctx, e, "%s: this item needs a name", f->key);
+            ssize_t slot = -1;
+            for (size_t i = 0; name && i < l->n; i++) {
+                char *other = *(char **)((char *)l->items + i * sec->size);
+                if (other && strcmp(other, name) == 0) {
+                    if (i < inherited)
+                        slot = (ssize_t)i;
+                    else
+                        cf_error(ctx, e, "%s: the name \"%s\" is used twice", f->key, name);
+                }
+            }
+            if (slot >= 0) {
+                void *dst = (char *)l->items + (size_t)slot * sec->size;
+                cf_free_section(sec, dst);
+                memcpy(dst, item, sec->size);
+            } else {
+                l->items = kw_realloc(l->items, (l->n + 1) * sec->size);
+                memcpy((char *)l->items + l->n * sec->size, item, sec->size);
+                l->n++;
+            }
+            free(item);
+        }
+        return;
+    }
+    }
+}
+
+static void cf_parse_section(cf_ctx *ctx, const cf_section *sec, void *obj, yaml_node_t *n)
+{
+    if (cf_is_null(n))
+        return;
+    if (n->type != YAML_MAPPING_NODE) {
+        cf_error(ctx, n, "%s: expected a mapping of options", sec->name);
+        return;
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = cf_node(ctx, p->key);
+        yaml_node_t *v = cf_node(ctx, p->value);
+        const char *key = cf_scalar(ctx, k, "an option name");
+        if (!key)
+            continue;
+        const cf_field *f = sec->fields;
+        while (f->key && strcmp(f->key, key) != 0)
+            f++;
+        if (!f->key) {
+            kw_buf b;
+            kw_buf_init(&b, 2048);
+            for (const cf_field *g = sec->fields; g->key; g++)
+                kw_buf_printf(&b, "%s%s", g == sec->fields ? "" : ", ", g->key);
+            cf_error(ctx, k, "unknown key \"%s\" in %s (known: %s)", key, sec->name, kw_buf_cstr(&b));
+            kw_buf_free(&b);
+            continue;
+        }
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+            yaml_node_t *k2 = cf_node(ctx, q->key);
+            if (k2->type == YAML_SCALAR_NODE && strcmp((char *)k2->data.scalar.value, key) == 0)
+                cf_error(ctx, k, "key \"%s\" appears twice in %s", key, sec->name);
+        }
+        cf_parse_field(ctx, f, obj, v);
+    }
+    if (sec->check)
+        sec->check(ctx, obj, n);
+}
+
+static void cf_free_section(const cf_section *sec, void *obj)
+{
+    if (sec->fini)
+        sec->fini(obj);
+    for (const cf_field *f = sec->fields; f->key; f++) {
+        char *p = (char *)obj + f->off;
+        switch (f->kind) {
+        case CF_STR: free(*(char **)p); break;
+        case CF_STRS: cf_strs_free((conf_strs *)p); break;
+        case CF_PORTS: free(((conf_ports *)p)->v); break;
+        case CF_LABELS: cf_labels_free((conf_labels *)p); break;
+        case CF_SECTION: cf_free_section(f->sub, p); break;
+        case CF_LIST: {
+            conf_list *l = (conf_list *)p;
+            for (size_t i = 0; i < l->n; i++)
+                cf_free_section(f->sub, (char *)l->items + i * f->sub->size);
+            free(l->items);
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+/* ---- section checks ---- */
+
+static const char *const severity_names[] = {"low", "medium", "high", "critical", NULL};
+static const char *const check_type_names[] = {"process", "tcp", "http", "tls", "systemd", "command", NULL};
+static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
+
+const char *kw_severity_name(int sev)
+{
+    return sev >= 1 && sev <= 4 ? severity_names[sev - 1] : "unknown";
+}
+
+const char *check_type_name(int type)
+{
+    return type >= 0 && type <= CHECK_COMMAND ? check_type_names[type] : "unknown";
+}
+
+/* Checks "host:port" / "[v6]:port"; writes nothing. */
+static bool cf_valid_listen(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || !colon[1])
+        return false;
+    int64_t port;
+    if (!cf_parse_int(colon + 1, &port) || port < 1 || port > 65535)
+        return false;
+    size_t hl = (size_t)(colon - s);
+    char host[64];
+    if (hl == 0 || hl >= sizeof host)
+        return false;
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    unsigned char a[16];
+    if (host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        return inet_pton(AF_INET6, host + 1, a) == 1;
+    }
+    return inet_pton(AF_INET, host, a) == 1 || strcmp(host, "localhost") == 0;
+}
+
+/* An IP address or a CIDR prefix. */
+static bool cf_valid_prefix(const char *s)
+{
+    char buf[64];
+    if (kw_strlcpy(buf, s, sizeof buf) >= sizeof buf)
+        return false;
+    char *slash = strchr(buf, '/');
+    int maxbits = strchr(buf, ':') ? 128 : 32;
+    if (slash) {
+        int64_t bits;
+        *slash = '\0';
+        if (!cf_parse_int(slash + 1, &bits) || bits < 0 || bits > maxbits)
+            return false;
+    }
+    unsigned char a[16];
+    return inet_pton(maxbits == 128 ? AF_INET6 : AF_INET, buf, a) == 1;
+}
+
+static bool cf_valid_name(const char *s)
+{
+    if (!*s || strlen(s) > 128)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!(((unsigned char)*p >= 0x80) || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+            return false;
+    return true;
+}
+
+static void cf_check_name(cf_ctx *ctx, const char *name, yaml_node_t *map)
+{
+    if (name && !cf_valid_name(name))
+        cf_error(ctx, cf_find(ctx, map, "name"),
+                 "name \"%s\": use letters, digits, '_', '-' and '.' (at most 128)", name);
+}
+
+static void asset_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_asset *a = obj;
+    cf_check_name(ctx, a->name, n);
+    yaml_node_t *addrs = cf_find(ctx, n, "addresses");
+    for (size_t i = 0; i < a->addresses.n; i++) {
+        if (!cf_valid_prefix(a->addresses.v[i])) {
+            yaml_node_t *at = addrs;
+            if (addrs && addrs->type == YAML_SEQUENCE_NODE &&
+                (ptrdiff_t)i < addrs->data.sequence.items.top - addrs->data.sequence.items.start)
+                at = cf_node(ctx, addrs->data.sequence.items.start[i]);
+            cf_error(ctx, at, "addresses: \"%s\" is not an IP address or CIDR prefix", a->addresses.v[i]);
+        }
+    }
+}
+
+static void asset_init(void *obj)
+{
+    conf_asset *a = obj;
+    a->criticality = KW_SEV_MEDIUM;
+}
+
+static void check_init(void *obj)
+{
+    conf_check *c = obj;
+    c->enabled = true;
+    c->interval_ms = 30000;
+    c->timeout_ms = 10000;
+    c->severity = KW_SEV_HIGH;
+    c->min_count = 1;
+    c->warn_days = 14;
+    c->tls_verify = true;
+}
+
+/* Parses "200", "2xx", "200-399" into an inclusive range. */
+static bool cf_status_range(const char *s, int *lo, int *hi)
+{
+    int a, b;
+    char tail;
+    if (strlen(s) == 3 && s[0] >= '1' && s[0] <= '5' && s[1] == 'x' && s[2] == 'x') {
+        *lo = (s[0] - '0') * 100;
+        *hi = *lo + 99;
+        return true;
+    }
+    if (sscanf(s, "%d-%d%c", &a, &b, &tail) == 2 && a >= 100 && b <= 599 && a <= b) {
+        *lo = a;
+        *hi = b;
+        return true;
+    }
+    if (sscanf(s, "%d%c", &a, &tail) == 1 && a >= 100 && a <= 599) {
+        *lo = *hi = a;
+        return true;
+    }
+    return false;
+}
+
+/* Options that apply only to some check types. */
+static const struct {
+    const char *key;
+    unsigned types;
+} check_only[] = {
+    {"process", 1u << CHECK_PROCESS},       {"pidfile", 1u << CHECK_PROCESS},
+    {"min_count", 1u << CHECK_PROCESS},     {"host", 1u << CHECK_TCP | 1u << CHECK_TLS},
+    {"port", 1u << CHECK_TCP | 1u << CHECK_TLS}, {"server_name", 1u << CHECK_TLS},
+    {"warn_days", 1u << CHECK_TLS | 1u << CHECK_HTTP}, {"url", 1u << CHECK_HTTP},
+    {"method", 1u << CHECK_HTTP},           {"expect_status", 1u << CHECK_HTTP},
+    {"body_contains", 1u << CHECK_HTTP},    {"tls_verify", 1u << CHECK_HTTP | 1u << CHECK_TLS},
+    {"unit", 1u << CHECK_SYSTEMD},          {"command", 1u << CHECK_COMMAND},
+};
+
+static bool check_applies(const void *obj, const char *key)
+{
+    const conf_check *c = obj;
+    for (size_t i = 0; i < sizeof check_only / sizeof check_only[0]; i++)
+        if (strcmp(check_only[i].key, key) == 0)
+            return (check_only[i].types & (1u << c->type)) != 0;
+    return true;
+}
+
+static void check_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_check *c = obj;
+    cf_check_name(ctx, c->name, n);
+    if (!cf_find(ctx, n, "type")) {
+        cf_error(ctx, n, "check \"%s\": needs a type (process, tcp, http, tls, systemd or command)",
+                 c->name ? c->name : "?");
+        return;
+    }
+    for (size_t i = 0; i < sizeof check_only / sizeof check_only[0]; i++) {
+        yaml_node_t *v = cf_find(ctx, n, check_only[i].key);
+        if (v && !check_applies(c, check_only[i].key))
+            cf_error(ctx, v, "%s does not apply to a %s check", check_only[i].key, check_type_name(c->type));
+    }
+    const char *need = NULL;
+    switch (c->type) {
+    case CHECK_PROCESS:
+        if (!c->process && !c->pidfile)
+            need = "process (a name) or pidfile";
+        break;
+    case CHECK_TCP:
+    case CHECK_TLS:
+        if (!c->host)
+            need = "host";
+        else if (!c->port)
+            need = "port";
+        break;
+    case CHECK_HTTP:
+        if (!c->url)
+            need = "url";
+        else if (strncmp(c->url, "http://", 7) != 0 && strncmp(c->url, "https://", 8) != 0)
+            cf_error(ctx, cf_find(ctx, n, "url"), "url must start with http:// or https://");
+        break;
+    case CHECK_SYSTEMD:
+        if (!c->unit)
+            need = "unit";
+        break;
+    case CHECK_COMMAND:
+        if (!c->command.n)
+            need = "command";
+        break;
+    }
+    if (need)
+        cf_error(ctx, n, "%s check \"%s\" needs %s", check_type_name(c->type), c->name ? c->name : "?", need);
+    c->status_lo = 200;
+    c->status_hi = 399;
+    if (c->expect_status && !cf_status_range(c->expect_status, &c->status_lo, &c->status_hi))
+        cf_error(ctx, cf_find(ctx, n, "expect_status"),
+                 "expect_status: \"%s\" is not a status (200), class (2xx) or range (200-399)", c->expect_status);
+    if (c->timeout_ms > c->interval_ms)
+        cf_error(ctx, cf_find(ctx, n, "timeout") ? cf_find(ctx, n, "timeout") : n,
+                 "timeout must not be longer than the interval");
+}
+
+static void rule_init(void *obj)
+{
+    conf_rule *r = obj;
+    r->enabled = true;
+    r->clear = NAN;
+    r->severity = KW_SEV_MEDIUM;
+}
+
+static void rule_fini(void *obj)
+{
+    conf_rule *r = obj;
+    rule_expr_free(r->parsed);
+    r->parsed = NULL;
+}
+
+static void rule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_rule *r = obj;
+    cf_check_name(ctx, r->name, n);
+    yaml_node_t *en = cf_find(ctx, n, "expr");
+    if (!r->expr) {
+        if (r->enabled || !ctx->user_layer)
+            cf_error(ctx, n, "rule \"%s\" needs an expr, e.g. host_cpu_usage_ratio > 80%%", r->name ? r->name : "?");
+        return;
+    }
+    char err[256];
+    size_t pos = 0;
+    rule_expr_free(r->parsed);
+    r->parsed = NULL;
+    if (rule_expr_parse(r->expr, &r->parsed, err, sizeof err, &pos) != KW_OK)
+        cf_error_in(ctx, en ? en : n, pos, "expr: %s", err);
+}
+
+static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf *c = obj;
+    yaml_node_t *http = cf_find(ctx, n, "http");
+    if (c->http.listen && !cf_valid_listen(c->http.listen))
+        cf_error(ctx, http ? cf_find(ctx, http, "listen") : n,
+                 "listen: \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8787 or [::1]:8787)", c->http.listen);
+    yaml_node_t *checks = cf_find(ctx, n, "checks");
+    for (size_t i = 0; i < c->checks.n; i++) {
+        conf_check *k = CONF_AT(c->checks, conf_check, i);
+        if (k->asset && !conf_asset_find(c, k->asset)) {
+            yaml_node_t *at = checks;
+            if (checks && checks->type == YAML_SEQUENCE_NODE) {
+                for (yaml_node_item_t *it = checks->data.sequence.items.start; it < checks->data.sequence.items.top; it++) {
+                    yaml_node_t *nm = cf_find(ctx, cf_node(ctx, *it), "name");
+                    if (nm && nm->type == YAML_SCALAR_NODE && k->name && strcmp((char *)nm->data.scalar.value, k->name) == 0)
+                        at = cf_find(ctx, cf_node(ctx, *it), "asset");
+                }
+            }
+            cf_error(ctx, at, "check \"%s\": asset \"%s\" is not defined under assets", k->name, k->asset);
+        }
+    }
+}
+
+/* ---- the tables ---- */
+
+#define F(st, key, kind, member, ...) {key, kind, offsetof(st, member), __VA_ARGS__}
+#define DAY 86400000.0
+#define YEAR (366 * DAY)
+
+static const cf_field asset_fields[] = {
+    F(conf_asset, "name", CF_STR, name),
+    F(conf_asset, "addresses", CF_STRS, addresses),
+    F(conf_asset, "ports", CF_PORTS, ports),
+    F(conf_asset, "department", CF_STR, department),
+    F(conf_asset, "owner", CF_STR, owner),
+    F(conf_asset, "criticality", CF_ENUM, criticality, .names = severity_names, .base = 1),
+    F(conf_asset, "description", CF_STR, description),
+    {0},
+};
+static const cf_section asset_section = {"assets", sizeof(conf_asset), asset_fields, asset_init, asset_check, NULL};
+
+static const cf_field check_fields[] = {
+    F(conf_check, "name", CF_STR, name),
+    F(conf_check, "type", CF_ENUM, type, .names = check_type_names),
+    F(conf_check, "enabled", CF_BOOL, enabled),
+    F(conf_check, "interval", CF_DURATION, interval_ms, 1000, DAY),
+    F(conf_check, "timeout", CF_DURATION, timeout_ms, 100, 3600000),
+    F(conf_check, "for", CF_DURATION, for_ms, 0, DAY),
+    F(conf_check, "severity", CF_ENUM, severity, .names = severity_names, .base = 1),
+    F(conf_check, "asset", CF_STR, asset),
+    F(conf_check, "process", CF_STR, process),
+    F(conf_check, "pidfile", CF_STR, pidfile),
+    F(conf_check, "min_count", CF_INT, min_count, 1, 100000),
+    F(conf_check, "host", CF_STR, host),
+    F(conf_check, "port", CF_INT, port, 1, 65535),
+    F(conf_check, "server_name", CF_STR, server_name),
+    F(conf_check, "warn_days", CF_INT, warn_days, 0, 3650),
+    F(conf_check, "url", CF_STR, url),
+    F(conf_check, "method", CF_STR, method),
+    F(conf_check, "expect_status", CF_STR, expect_status),
+    F(conf_check, "body_contains", CF_STR, body_contains),
+    F(conf_check, "tls_verify", CF_BOOL, tls_verify),
+    F(conf_check, "unit", CF_STR, unit),
+    F(conf_check, "command", CF_STRS, command),
+    {0},
+};
+static const cf_section check_section = {"checks", sizeof(conf_check), check_fields, check_init, check_check, NULL, check_applies};
+
+static const cf_field rule_fields[] = {
+    F(conf_rule, "name", CF_STR, name),
+    F(conf_rule, "enabled", CF_BOOL, enabled),
+    F(conf_rule, "expr", CF_STR, expr),
+    F(conf_rule, "for", CF_DURATION, for_ms, 0, 7 * DAY),
+    F(conf_rule, "clear", CF_NUM, clear, -1e18, 1e18),
+    F(conf_rule, "clear_for", CF_DURATION, clear_for_ms, 0, 7 * DAY),
+    F(conf_rule, "severity", CF_ENUM, severity, .names = severity_names, .base = 1),
+    F(conf_rule, "summary", CF_STR, summary),
+    F(conf_rule, "description", CF_STR, description),
+    F(conf_rule, "labels", CF_LABELS, labels),
+    {0},
+};
+static const cf_section rule_section = {"rules", sizeof(conf_rule), rule_fields, rule_init, rule_check, rule_fini};
+
+static const cf_field daemon_fields[] = {
+    F(conf, "state_dir", CF_STR, daemon.state_dir),
+    F(conf, "log_level", CF_ENUM, daemon.log_level, .names = log_level_names),
+    {0},
+};
+static const cf_field http_fields[] = {
+    F(conf, "enabled", CF_BOOL, http.enabled),
+    F(conf, "listen", CF_STR, http.listen),
+    F(conf, "threads", CF_INT, http.threads, 1, 64),
+    F(conf, "max_body", CF_SIZE, http.max_body, 1024, 64 << 20),
+    {0},
+};
+static const cf_field history_fields[] = {
+    F(conf, "raw_retention", CF_DURATION, history.raw_retention_ms, 60000, 31 * DAY),
+    F(conf, "minute_retention", CF_DURATION, history.minute_retention_ms, 3600000, YEAR),
+    F(conf, "hour_retention", CF_DURATION, history.hour_retention_ms, DAY, 10 * YEAR),
+    {0},
+};
+static const cf_field events_fields[] = {
+    F(conf, "enabled", CF_BOOL, events.enabled),
+    F(conf, "path", CF_STR, events.path),
+    F(conf, "max_size", CF_SIZE, events.max_size, 1 << 20, 1e12),
+    F(conf, "keep", CF_INT, events.keep, 0, 1000),
+    F(conf, "queue_size", CF_INT, events.queue_size, 16, 1 << 24),
+    {0},
+};
+static const cf_field alerts_fields[] = {
+    F(conf, "flap_window", CF_DURATION, alerts.flap_window_ms, 0, DAY),
+    F(conf, "stale_after", CF_DURATION, alerts.stale_after_ms, 10000, 7 * DAY),
+    {0},
+};
+static const cf_field host_fields[] = {
+    F(conf, "enabled", CF_BOOL, host.enabled),
+    F(conf, "interval", CF_DURATION, host.interval_ms, 1000, 3600000),
+    F(conf, "top_processes", CF_INT, host.top_processes, 0, 50),
+    F(conf, "ignore_fstypes", CF_STRS, host.ignore_fstypes),
+    F(conf, "ignore_mountpoints", CF_STRS, host.ignore_mountpoints),
+    F(conf, "include_readonly", CF_BOOL, host.include_readonly),
+    F(conf, "ignore_interfaces", CF_STRS, host.ignore_interfaces),
+    F(conf, "ignore_disks", CF_STRS, host.ignore_disks),
+    {0},
+};
+
+/* Sub-sections of the top level share the top-level struct: their offsets are into `conf`. */
+static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL, NULL};
+static const cf_section http_section = {"http", 0, http_fields, NULL, NULL, NULL};
+static const cf_section history_section = {"history", 0, history_fields, NULL, NULL, NULL};
+static const cf_section events_section = {"events", 0, events_fields, NULL, NULL, NULL};
+static const cf_section alerts_section = {"alerts", 0, alerts_fields, NULL, NULL, NULL};
+static const cf_section host_section = {"host", 0, host_fields, NULL, NULL, NULL};
+
+static const cf_field top_fields[] = {
+    {"daemon", CF_SECTION, 0, .sub = &daemon_section},
+    {"http", CF_SECTION, 0, .sub = &http_section},
+    {"history", CF_SECTION, 0, .sub = &history_section},
+    {"events", CF_SECTION, 0, .sub = &events_section},
+    {"alerts", CF_SECTION, 0, .sub = &alerts_section},
+    {"host", CF_SECTION, 0, .sub = &host_section},
+    F(conf, "builtin_rules", CF_BOOL, builtin_rules),
+    F(conf, "assets", CF_LIST, assets, .sub = &asset_section),
+    F(conf, "checks", CF_LIST, checks, .sub = &check_section),
+    F(conf, "rules", CF_LIST, rules, .sub = &rule_section),
+    {0},
+};
+static const cf_section top_section = {"the top level", sizeof(conf), top_fields, NULL, conf_check_all, NULL};
+
+/* ---- loading ---- */
+
+static void conf_load_layer(const char *name, const char *data, size_t len, conf *c, conf_errors *errs,
+                            bool user_layer)
+{
+    cf_ctx ctx = {name, NULL, errs, user_layer};
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser))
+        fatal("cannot initialise the YAML parser");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        yaml_mark_t m = parser.problem_mark;
+        yaml_node_t at = {.start_mark = m};
+        cf_error(&ctx, &at, "YAML syntax: %s%s%s", parser.problem ? parser.problem : "error",
+                 parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return;
+    }
+    ctx.doc = &doc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && !cf_is_null(root))
+        cf_parse_section(&ctx, &top_section, c, root);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+}
+
+/* Drops the built-in rules (those a user did not replace by name) for builtin_rules: false. */
+static void conf_drop_builtin_rules(conf *c)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < c->rules.n; i++) {
+        conf_rule *r = CONF_AT(c->rules, conf_rule, i);
+        if (r->builtin) {
+            cf_free_section(&rule_section, r);
+            continue;
+        }
+        memmove(CONF_AT(c->rules, conf_rule, keep), r, sizeof *r);
+        keep++;
+    }
+    c->rules.n = keep;
+}
+
+kw_rc conf_load_buffer(const char *name, const char *data, size_t len, conf **out, conf_errors *errs)
+{
+    *out = NULL;
+    conf *c = kw_calloc(1, sizeof *c);
+    conf_load_layer("<built-in>", conf_default_yaml, strlen(conf_default_yaml), c, errs, false);
+    if (errs->n)
+        fatal("the built-in configuration is invalid: %s", errs->v[0]);
+    for (size_t i = 0; i < c->rules.n; i++)
+        CONF_AT(c->rules, conf_rule, i)->builtin = true;
+    if (data) {
+        if (len > CONF_MAX_FILE) {
+            cf_ctx ctx = {name, NULL, errs, true};
+            cf_error(&ctx, NULL, "file is larger than 4 MiB");
+        } else if (memchr(data, '\0', len)) {
+            cf_ctx ctx = {name, NULL, errs, true};
+            cf_error(&ctx, NULL, "file contains a NUL byte: not a YAML text file");
+        } else {
+            conf_load_layer(name, data, len, c, errs, true);
+        }
+        c->path = kw_strdup(name);
+    }
+    if (!c->builtin_rules)
+        conf_drop_builtin_rules(c);
+    if (errs->n) {
+        conf_free(c);
+        return KW_ERR_PARSE;
+    }
+    *out = c;
+    return KW_OK;
+}
+
+kw_rc conf_load(const char *path, conf **out, conf_errors *errs)
+{
+    if (!path)
+        return conf_load_buffer(NULL, NULL, 0, out, errs);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cf_ctx ctx = {path, NULL, errs, true};
+        cf_error(&ctx, NULL, "cannot open: %s", strerror(errno));
+        *out = NULL;
+        return KW_ERR_IO;
+    }
+    kw_buf b;
+    kw_buf_init(&b, CONF_MAX_FILE + 1);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (kw_buf_append(&b, chunk, n) != KW_OK)
+            break;
+    bool rerr = ferror(f);
+    fclose(f);
+    kw_rc rc;
+    if (rerr) {
+        cf_ctx ctx = {path, NULL, errs, true};
+        cf_error(&ctx, NULL, "cannot read: %s", strerror(errno));
+        *out = NULL;
+        rc = KW_ERR_IO;
+    } else {
+        rc = conf_load_buffer(path, b.data ? b.data : "", b.len, out, errs);
+    }
+    kw_buf_free(&b);
+    return rc;
+}
+
+void conf_free(conf *c)
+{
+    if (!c)
+        return;
+    cf_free_section(&top_section, c);
+    free(c->path);
+    free(c);
+}
+
+const conf_asset *conf_asset_find(const conf *c, const char *name)
+{
+    for (size_t i = 0; i < c->assets.n; i++) {
+        const conf_asset *a = CONF_AT(c->assets, conf_asset, i);
+        if (a->name && strcmp(a->name, name) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+char *conf_state_path(const conf *c, const char *rel)
+{
+    if (rel[0] == '/')
+        return kw_strdup(rel);
+    kw_buf b;
+    kw_buf_init(&b, 8192);
+    kw_buf_printf(&b, "%s/%s", c->daemon.state_dir ? c->daemon.state_dir : ".", rel);
+    return kw_buf_take(&b);
+}
+
+/* ---- show ---- */
+
+static void show_scalar_str(kw_buf *b, const char *s)
+{
+    /* JSON strings are valid YAML double-quoted scalars */
+    kw_json_escape(b, s, strlen(s));
+}
+
+static void show_section(kw_buf *b, const cf_section *sec, const void *obj, int indent, bool first_dash);
+
+static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent, bool *first_dash)
+{
+    const char *p = (const char *)obj + f->off;
+    char tmp[64];
+    /* a list item's first key goes after its "- " */
+    if (*first_dash) {
+        *first_dash = false;
+        kw_buf_printf(b, "%s:", f->key);
+    } else {
+        kw_buf_printf(b, "%*s%s:", indent, "", f->key);
+    }
+    switch (f->kind) {
+    case CF_STR:
+        kw_buf_putc(b, ' ');
+        if (*(char *const *)p)
+            show_scalar_str(b, *(char *const *)p);
+        else
+            kw_buf_puts(b, "null");
+        break;
+    case CF_BOOL: kw_buf_printf(b, " %s", *(const bool *)p ? "true" : "false"); break;
+    case CF_INT: kw_buf_printf(b, " %lld", (long long)*(const int64_t *)p); break;
+    case CF_NUM:
+        if (isnan(*(const double *)p))
+            kw_buf_puts(b, " null");
+        else {
+            kw_fmt_double(tmp, sizeof tmp, *(const double *)p);
+            kw_buf_printf(b, " %s", tmp);
+        }
+        break;
+    case CF_DURATION:
+        kw_duration_format(*(const int64_t *)p, tmp, sizeof tmp);
+        kw_buf_printf(b, " %s", tmp);
+        break;
+    case CF_SIZE:
+        kw_size_format(*(const uint64_t *)p, tmp, sizeof tmp);
+        kw_buf_printf(b, " %s", tmp);
+        break;
+    case CF_ENUM: kw_buf_printf(b, " %s", f->names[*(const int *)p - f->base]); break;
+    case CF_STRS: {
+        const conf_strs *l = (const conf_strs *)p;
+        kw_buf_puts(b, " [");
+        for (size_t i = 0; i < l->n; i++) {
+            if (i)
+                kw_buf_puts(b, ", ");
+            show_scalar_str(b, l->v[i]);
+        }
+        kw_buf_putc(b, ']');
+        break;
+    }
+    case CF_PORTS: {
+        const conf_ports *l = (const conf_ports *)p;
+        kw_buf_puts(b, " [");
+        for (size_t i = 0; i < l->n; i++)
+            kw_buf_printf(b, "%s%u", i ? ", " : "", l->v[i]);
+        kw_buf_putc(b, ']');
+        break;
+    }
+    case CF_LABELS: {
+        const conf_labels *l = (const conf_labels *)p;
+        kw_buf_puts(b, " {");
+        for (size_t i = 0; i < l->n; i++) {
+            if (i)
+                kw_buf_puts(b, ", ");
+            show_scalar_str(b, l->k[i]);
+            kw_buf_puts(b, ": ");
+            show_scalar_str(b, l->v[i]);
+        }
+        kw_buf_putc(b, '}');
+        break;
+    }
+    case CF_SECTION:
+        kw_buf_putc(b, '\n');
+        show_section(b, f->sub, obj, indent + 2, false);
+        return;
+    case CF_LIST: {
+        const conf_list *l = (const conf_list *)p;
+        if (!l->n) {
+            kw_buf_puts(b, " []\n");
+            return;
+        }
+        kw_buf_putc(b, '\n');
+        for (size_t i = 0; i < l->n; i++) {
+            kw_buf_printf(b, "%*s- ", indent + 2, "");
+            show_section(b, f->sub, (const char *)l->items + i * f->sub->size, indent + 4, true);
+        }
+        return;
+    }
+    }
+    kw_buf_putc(b, '\n');
+}
+
+static void show_section(kw_buf *b, const cf_section *sec, const void *obj, int indent, bool first_dash)
+{
+    for (const cf_field *f = sec->fields; f->key; f++) {
+        /* leave out what is unset in list items, to keep the output readable */
+        const char *p = (const char *)obj + f->off;
+        if (sec->size && sec != &top_section &&
+            ((f->kind == CF_STR && !*(char *const *)p) || (f->kind == CF_STRS && !((const conf_strs *)p)->n) ||
+             (f->kind == CF_PORTS && !((const conf_ports *)p)->n) ||
+             (f->kind == CF_LABELS && !((const conf_labels *)p)->n) ||
+             (f->kind == CF_NUM && isnan(*(const double *)p)) || (sec->applies && !sec->applies(obj, f->key))))
+            continue;
+        show_field(b, f, obj, indent, &first_dash);
+    }
+}
+
+char *conf_show(const conf *c)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_printf(&b, "# keepwatch effective configuration (%s over the built-in defaults)\n",
+                  c->path ? c->path : "no file");
+    show_section(&b, &top_section, c, 0, false);
+    return kw_buf_take(&b);
+}

@@ -1,0 +1,50 @@
+/* keepwatch: subcommand dispatch only. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char main_usage[] =
+    "usage: keepwatch COMMAND [ARGS]\n"
+    "\n"
+    "keepwatch watches an organisation's systems through a critical protection period (重保):\n"
+    "host resources, services, alerts with a full history, for a 7x24 duty team.\n"
+    "\n"
+    "commands:\n"
+    "  serve                      run the daemon (foreground; SIGHUP reloads, SIGTERM stops)\n"
+    "  config check|show          validate or print the configuration\n"
+    "  host status                one snapshot of this machine's resources\n"
+    "  alert list|show|ack|resolve  read and act on alerts in the store\n"
+    "  version                    print the version\n"
+    "\n"
+    "Every command takes -c FILE (or $KEEPWATCH_CONFIG) and --help. Exit status: 0 ok,\n"
+    "1 the command ran and found a problem, 2 bad usage or input. See keepwatch(1).\n";
+
+typedef int (*cli_fn)(int, char **);
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        cli_fn fn;
+    } cmds[] = {
+        {"serve", cli_serve}, {"config", cli_config}, {"host", cli_host}, {"alert", cli_alert},
+    };
+    if (argc < 2) {
+        fputs(main_usage, stderr);
+        return KW_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(main_usage, stdout);
+        return KW_EXIT_OK;
+    }
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("keepwatch %s\n", KW_VERSION);
+        return KW_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "keepwatch: unknown command \"%s\"\n\n%s", argv[1], main_usage);
+    return KW_EXIT_USAGE;
+}

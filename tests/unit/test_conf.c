@@ -1,0 +1,202 @@
+/* conf: defaults, overlays, and one diagnostic per problem with its line and column. */
+#include "alert/alert_expr.h"
+#include "conf/conf.h"
+#include "kw_test.h"
+
+#include <stdlib.h>
+
+static conf *load(const char *yaml, conf_errors *errs)
+{
+    conf *c = NULL;
+    conf_load_buffer("t.yaml", yaml, strlen(yaml), &c, errs);
+    return c;
+}
+
+/* True if some error is exactly `want`. */
+static int has_error(const conf_errors *e, const char *want)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->v[i], want) == 0)
+            return 1;
+    for (size_t i = 0; i < e->n; i++)
+        fprintf(stderr, "    got: %s\n", e->v[i]);
+    return 0;
+}
+
+static void test_defaults(void)
+{
+    conf_errors e = {0};
+    conf *c = NULL;
+    CHECK(conf_load(NULL, &c, &e) == KW_OK);
+    CHECK(c && c->host.enabled);
+    CHECK_INT(c->host.interval_ms, 5000);
+    CHECK_STR(c->http.listen, "127.0.0.1:8787");
+    CHECK_STR(c->daemon.state_dir, "./var");
+    CHECK(c->rules.n >= 5);
+    conf_rule *r = CONF_AT(c->rules, conf_rule, 0);
+    CHECK_STR(r->name, "cpu_high");
+    CHECK(r->parsed && r->parsed->percent);
+    CHECK_NEAR(r->parsed->threshold, 0.9, 1e-12);
+    CHECK_NEAR(r->clear, 0.8, 1e-12);
+    conf_free(c);
+}
+
+static void test_overlay(void)
+{
+    conf_errors e = {0};
+    conf *c = load("host:\n  interval: 1s\n"
+                   "rules:\n"
+                   "  - name: cpu_high\n    expr: host_cpu_usage_ratio > 50%\n    for: 5s\n"
+                   "  - name: mine\n    expr: host_load1 > 4\n    labels: {team: ops}\n",
+                   &e);
+    CHECK(c != NULL);
+    CHECK_INT(e.n, 0);
+    if (!c)
+        return;
+    CHECK_INT(c->host.interval_ms, 1000);
+    CHECK_INT(c->host.top_processes, 5); /* untouched default */
+    size_t n_cpu = 0;
+    for (size_t i = 0; i < c->rules.n; i++) {
+        conf_rule *r = CONF_AT(c->rules, conf_rule, i);
+        if (strcmp(r->name, "cpu_high") == 0) {
+            n_cpu++;
+            CHECK_INT(r->for_ms, 5000);
+            CHECK_NEAR(r->parsed->threshold, 0.5, 1e-12);
+            CHECK(isnan(r->clear)); /* replaced whole, not merged */
+        }
+        if (strcmp(r->name, "mine") == 0) {
+            CHECK_INT(r->labels.n, 1);
+            CHECK_STR(r->labels.v[0], "ops");
+        }
+    }
+    CHECK_INT(n_cpu, 1);
+    conf_free(c);
+}
+
+static void test_builtin_rules_off(void)
+{
+    conf_errors e = {0};
+    conf *c = load("builtin_rules: false\nrules:\n  - name: x\n    expr: host_load1 > 1\n", &e);
+    CHECK(c && c->rules.n == 1);
+    conf_free(c);
+}
+
+static void test_errors_positions(void)
+{
+    conf_errors e = {0};
+    conf *c = load("host:\n"
+                   "  interval: 5x\n"
+                   "  top_processes: 500\n"
+                   "  colour: blue\n"
+                   "checks:\n"
+                   "  - name: web\n"
+                   "    type: http\n"
+                   "    url: ftp://x\n"
+                   "  - name: db\n"
+                   "    type: tcp\n"
+                   "    host: localhost\n"
+                   "rules:\n"
+                   "  - name: r\n"
+                   "    expr: \"cpu >> 80%\"\n"
+                   "    severity: urgent\n",
+                   &e);
+    CHECK(c == NULL);
+    CHECK(has_error(&e, "t.yaml:2:13: interval: bad duration \"5x\": unknown unit \"x\" (use ms, s, m, h, d or w)"));
+    CHECK(has_error(&e, "t.yaml:3:18: top_processes: 500 is out of range (0 to 50)"));
+    CHECK(has_error(&e, "t.yaml:8:10: url must start with http:// or https://"));
+    CHECK(has_error(&e, "t.yaml:9:5: tcp check \"db\" needs port"));
+    CHECK(has_error(&e, "t.yaml:14:17: expr: expected a number (optionally with %) to end the expression"));
+    CHECK(has_error(&e, "t.yaml:15:15: severity: unknown value \"urgent\" (expected one of: low, medium, high, critical)"));
+    int unknown = 0;
+    for (size_t i = 0; i < e.n; i++)
+        unknown += strncmp(e.v[i], "t.yaml:4:3: unknown key \"colour\" in host", 40) == 0;
+    CHECK_INT(unknown, 1);
+    CHECK_INT(e.n, 7);
+    conf_errors_free(&e);
+}
+
+static void test_wrong_types(void)
+{
+    conf_errors e = {0};
+    conf *c = load("host: [1, 2]\nhttp:\n  enabled: maybe\n  threads: many\nassets:\n  - name: a\n    ports: [80, 70000]\n", &e);
+    CHECK(c == NULL);
+    CHECK(has_error(&e, "t.yaml:1:7: host: expected a mapping of options"));
+    CHECK(has_error(&e, "t.yaml:3:12: enabled: expected true or false, found \"maybe\""));
+    CHECK(has_error(&e, "t.yaml:4:12: threads: expected a whole number, found \"many\""));
+    CHECK(has_error(&e, "t.yaml:7:17: ports: \"70000\" is not a port number (1 to 65535)"));
+    conf_errors_free(&e);
+}
+
+static void test_syntax_error(void)
+{
+    conf_errors e = {0};
+    conf *c = load("a: [1, 2\n", &e);
+    CHECK(c == NULL);
+    CHECK_INT(e.n, 1);
+    CHECK(e.n && strncmp(e.v[0], "t.yaml:2:1: YAML syntax:", 24) == 0);
+    conf_errors_free(&e);
+}
+
+static void test_duplicate_names(void)
+{
+    conf_errors e = {0};
+    conf *c = load("checks:\n  - {name: a, type: tcp, host: h, port: 1}\n  - {name: a, type: tcp, host: h, port: 2}\n", &e);
+    CHECK(c == NULL);
+    CHECK(has_error(&e, "t.yaml:3:5: checks: the name \"a\" is used twice"));
+    conf_errors_free(&e);
+}
+
+static void test_check_fields(void)
+{
+    conf_errors e = {0};
+    conf *c = load("assets:\n  - name: portal\n    addresses: [10.1.0.0/16, \"2001:db8::1\"]\n    criticality: critical\n"
+                   "checks:\n"
+                   "  - {name: web, type: http, url: \"http://127.0.0.1/\", expect_status: 2xx, asset: portal}\n"
+                   "  - {name: job, type: command, command: \"exit 0\", interval: 1m, timeout: 5s}\n",
+                   &e);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    conf_check *web = CONF_AT(c->checks, conf_check, 0);
+    CHECK_INT(web->status_lo, 200);
+    CHECK_INT(web->status_hi, 299);
+    CHECK_INT(web->interval_ms, 30000);
+    conf_check *job = CONF_AT(c->checks, conf_check, 1);
+    CHECK_INT(job->command.n, 1);
+    CHECK_INT(job->timeout_ms, 5000);
+    CHECK(conf_asset_find(c, "portal") && conf_asset_find(c, "portal")->criticality == KW_SEV_CRITICAL);
+    conf_free(c);
+}
+
+static void test_show_roundtrip(void)
+{
+    conf_errors e = {0};
+    conf *c = load("checks:\n  - {name: \"w\", type: tcp, host: \"a\\\"b\", port: 1}\n", &e);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    char *s = conf_show(c);
+    conf *c2 = NULL;
+    CHECK(conf_load_buffer("show.yaml", s, strlen(s), &c2, &e) == KW_OK);
+    CHECK(c2 && c2->checks.n == 1 && strcmp(CONF_AT(c2->checks, conf_check, 0)->host, "a\"b") == 0);
+    /* built-in rules printed by show replace themselves by name: no duplicates */
+    CHECK(c2 && c2->rules.n == c->rules.n);
+    free(s);
+    conf_free(c);
+    conf_free(c2);
+    conf_errors_free(&e);
+}
+
+int main(void)
+{
+    RUN(test_defaults);
+    RUN(test_overlay);
+    RUN(test_builtin_rules_off);
+    RUN(test_errors_positions);
+    RUN(test_wrong_types);
+    RUN(test_syntax_error);
+    RUN(test_duplicate_names);
+    RUN(test_check_fields);
+    RUN(test_show_roundtrip);
+    TEST_MAIN_END();
+}
