@@ -2,5 +2,4 @@
 #include "cli/cli.h"
 #include <stdio.h>
 int cli_serve(int argc, char **argv) { (void)argc; (void)argv; fputs("not yet\n", stderr); return 2; }
-int cli_host(int argc, char **argv) { (void)argc; (void)argv; fputs("not yet\n", stderr); return 2; }
 int cli_alert(int argc, char **argv) { (void)argc; (void)argv; fputs("not yet\n", stderr); return 2; }

@@ -44,6 +44,15 @@ void kw_grow(void *pp, size_t *cap, size_t need, size_t sz)
     *cap = n;
 }
 
+void *kw_memdup(const void *p, size_t n)
+{
+    if (!n)
+        return NULL;
+    void *d = kw_malloc(n);
+    memcpy(d, p, n);
+    return d;
+}
+
 char *kw_strdup(const char *s)
 {
     size_t n = strlen(s);

@@ -11,6 +11,8 @@ void *kw_calloc(size_t count, size_t size);
 void *kw_realloc(void *p, size_t n);
 /* Grows *p (holding *cap elements of size sz) to hold at least need elements. */
 void kw_grow(void *pp, size_t *cap, size_t need, size_t sz);
+/* A copy of n bytes at p; NULL when n is 0. */
+void *kw_memdup(const void *p, size_t n);
 char *kw_strdup(const char *s);
 char *kw_strndup(const char *s, size_t n);
 /* strdup that maps NULL to NULL. */
