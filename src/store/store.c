@@ -1,0 +1,150 @@
+#include "store/store.h"
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Each entry migrates the schema from version i to i+1. Never edit a released entry. */
+static const char *const migrations[] = {
+    /* 1: alerts and their history, metric history */
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  fingerprint TEXT NOT NULL,"
+    "  rule TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('firing', 'acked', 'resolved')),"
+    "  severity INTEGER NOT NULL,"
+    "  summary TEXT NOT NULL,"
+    "  labels TEXT NOT NULL,"
+    "  details TEXT,"
+    "  value REAL, peak REAL, threshold REAL,"
+    "  started_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  acked_at INTEGER, acked_by TEXT, ack_note TEXT,"
+    "  resolved_at INTEGER, resolved_by TEXT, resolve_reason TEXT,"
+    "  flaps INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX alerts_open_fingerprint ON alerts (fingerprint) WHERE state != 'resolved';"
+    "CREATE INDEX alerts_state ON alerts (state, id);"
+    "CREATE TABLE alert_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  alert_id INTEGER NOT NULL REFERENCES alerts (id),"
+    "  at INTEGER NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  actor TEXT, note TEXT, value REAL);"
+    "CREATE INDEX alert_history_alert ON alert_history (alert_id, id);"
+    "CREATE TABLE metric_series ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL, UNIQUE (name, labels));"
+    "CREATE TABLE metric_raw (series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,"
+    "  PRIMARY KEY (series, ts)) WITHOUT ROWID;"
+    "CREATE TABLE metric_1m (series INTEGER NOT NULL, ts INTEGER NOT NULL, avg REAL, min REAL, max REAL,"
+    "  n INTEGER, PRIMARY KEY (series, ts)) WITHOUT ROWID;"
+    "CREATE TABLE metric_1h (series INTEGER NOT NULL, ts INTEGER NOT NULL, avg REAL, min REAL, max REAL,"
+    "  n INTEGER, PRIMARY KEY (series, ts)) WITHOUT ROWID;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+};
+
+static bool store_exec(kw_store *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+static bool store_migrate(kw_store *s)
+{
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            version = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    int latest = (int)(sizeof migrations / sizeof migrations[0]);
+    if (version > latest) {
+        snprintf(s->err, sizeof s->err, "the database is from a newer keepwatch (schema %d, this one knows %d)",
+                 version, latest);
+        return false;
+    }
+    for (int v = version; v < latest; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (!store_exec(s, "BEGIN IMMEDIATE"))
+            return false;
+        if (!store_exec(s, migrations[v]) || !store_exec(s, pragma)) {
+            store_exec(s, "ROLLBACK");
+            return false;
+        }
+        if (!store_exec(s, "COMMIT"))
+            return false;
+    }
+    return true;
+}
+
+kw_store *store_open(const char *path, bool readonly, char *err, size_t errn)
+{
+    kw_store *s = kw_calloc(1, sizeof *s);
+    s->path = kw_strdup(path);
+    kw_map_init(&s->series_ids);
+    kw_map_init(&s->stmts);
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    flags |= SQLITE_OPEN_NOMUTEX; /* one thread per handle */
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errn, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    bool ok = store_exec(s, "PRAGMA foreign_keys = ON");
+    if (ok && !readonly)
+        ok = store_exec(s, "PRAGMA journal_mode = WAL") && store_exec(s, "PRAGMA synchronous = NORMAL") &&
+             store_migrate(s);
+    if (!ok) {
+        snprintf(err, errn, "%s: %s", path, s->err);
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(kw_store *s)
+{
+    if (!s)
+        return;
+    size_t it = 0;
+    void *v;
+    while (kw_map_next(&s->stmts, &it, NULL, &v))
+        sqlite3_finalize(v);
+    kw_map_free(&s->stmts);
+    if (s->db)
+        sqlite3_close_v2(s->db);
+    kw_map_free(&s->series_ids);
+    free(s->path);
+    free(s);
+}
+
+kw_rc store_begin(kw_store *s) { return store_exec(s, "BEGIN IMMEDIATE") ? KW_OK : KW_ERR_STORE; }
+kw_rc store_commit(kw_store *s) { return store_exec(s, "COMMIT") ? KW_OK : KW_ERR_STORE; }
+void store_rollback(kw_store *s) { store_exec(s, "ROLLBACK"); }
+const char *store_errmsg(kw_store *s) { return s->err[0] ? s->err : sqlite3_errmsg(s->db); }
+
+sqlite3_stmt *store_stmt(kw_store *s, const char *sql)
+{
+    sqlite3_stmt *st = kw_map_get(&s->stmts, sql);
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+        return NULL;
+    }
+    kw_map_put(&s->stmts, sql, st);
+    return st;
+}

@@ -1,0 +1,89 @@
+/* The store: SQLite in WAL mode. Each subsystem owns its tables (store_alert.c, store_metric.c).
+ * A handle is used by one thread at a time; every thread opens its own. Committed changes
+ * survive a SIGKILL (WAL with synchronous=NORMAL is durable against process crashes). */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "alert/alert.h"
+#include "core/kw_buf.h"
+#include "core/kw_err.h"
+#include "core/kw_map.h"
+
+struct metric_set;
+
+typedef struct kw_store {
+    sqlite3 *db;
+    char *path;
+    kw_map series_ids;       /* "name{labels}" -> (void *)(intptr_t)id, for metric history */
+    kw_map stmts;            /* SQL text -> prepared statement, kept for the handle's life */
+    char err[256];
+} kw_store;
+
+/* Opens (creating and migrating unless readonly) the database at path. On error returns
+ * NULL and writes a reason into err. The caller closes with store_close. */
+kw_store *store_open(const char *path, bool readonly, char *err, size_t errn);
+void store_close(kw_store *s);
+kw_rc store_begin(kw_store *s);
+kw_rc store_commit(kw_store *s);
+void store_rollback(kw_store *s);
+const char *store_errmsg(kw_store *s);
+/* A prepared statement for sql, reset and with bindings cleared; cached per handle. NULL on a
+ * prepare error (store_errmsg says why). */
+sqlite3_stmt *store_stmt(kw_store *s, const char *sql);
+
+/* ---- alerts ---- */
+
+/* Applies one engine act. FIRE inserts and writes the new id into act->alert_id. UPDATE,
+ * RESOLVE and REOPEN of an alert a person has already resolved return KW_ERR_NOTFOUND (the
+ * engine should forget it). Each act adds a history row (UPDATE only when act->history). */
+kw_rc store_alert_apply(kw_store *s, alert_act *act);
+
+typedef struct store_open_alert {
+    int64_t id;
+    char fingerprint[17];
+    char rule[128];
+    char *labels_json;
+    double peak;
+    int64_t started_ms;
+} store_open_alert;
+
+/* Calls fn for each alert that is firing or acknowledged. */
+kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const store_open_alert *), void *arg);
+
+/* Acknowledges a firing alert. KW_ERR_NOTFOUND: no such alert; KW_ERR_RANGE: it is not
+ * firing (already acknowledged or resolved): *state_out says which. */
+kw_rc store_alert_ack(kw_store *s, int64_t id, const char *by, const char *note, int64_t now_ms, int *state_out);
+/* Resolves an open alert by hand. Same errors as ack. */
+kw_rc store_alert_resolve(kw_store *s, int64_t id, const char *by, const char *note, int64_t now_ms,
+                          int *state_out);
+
+typedef struct store_alert_query {
+    int state;       /* 0: any; else alert_state; -1: open (firing or acked) */
+    int64_t limit;   /* 0: default 100 */
+    int64_t before_id; /* paging: only ids below this (0: none) */
+} store_alert_query;
+
+/* Writes {"alerts":[...]} newest first. */
+kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out);
+/* Writes one alert with its history; KW_ERR_NOTFOUND if there is none. */
+kw_rc store_alert_get_json(kw_store *s, int64_t id, kw_buf *out);
+/* Counts alerts per state into counts[4] (index = alert_state). */
+kw_rc store_alert_counts(kw_store *s, int64_t counts[4]);
+
+/* ---- metric history ---- */
+
+/* Appends the history samples of a set at its timestamp (raw resolution). */
+kw_rc store_metric_write(kw_store *s, const struct metric_set *ms);
+/* Rolls raw samples up into 1-minute and 1-hour rows and deletes what is past retention. */
+kw_rc store_metric_maintain(kw_store *s, int64_t now_ms, int64_t raw_keep_ms, int64_t minute_keep_ms,
+                            int64_t hour_keep_ms);
+/* Writes {"series":..., "resolution":..., "points":[[ts,avg,min,max],...]} for one series
+ * ("name" or "name{k=\"v\"}") from the finest resolution that covers [from, to]. */
+kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, int64_t to_ms, kw_buf *out);
+
+#endif

@@ -1,0 +1,201 @@
+/* Metric history: raw samples, rolled up into 1-minute and 1-hour rows (avg, min, max).
+ * Retention per resolution comes from the history: section of the configuration. */
+#include "store/store.h"
+#include "core/kw_json.h"
+#include "core/kw_mem.h"
+#include "metric/metric.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The id of a series, created on first sight. */
+static int64_t series_id(kw_store *s, const metric_sample *m, kw_buf *key)
+{
+    kw_buf_reset(key);
+    metric_sample_id(m, key);
+    void *cached = kw_map_get(&s->series_ids, kw_buf_cstr(key));
+    if (cached)
+        return (int64_t)(intptr_t)cached;
+    const char *brace = strchr(kw_buf_cstr(key), '{');
+    const char *labels = brace ? brace : "";
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO metric_series (name, labels) VALUES (?, ?) "
+                                     "ON CONFLICT (name, labels) DO UPDATE SET name = excluded.name RETURNING id");
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, m->desc->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
+    int64_t id = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (id)
+        kw_map_put(&s->series_ids, kw_buf_cstr(key), (void *)(intptr_t)id);
+    return id;
+}
+
+kw_rc store_metric_write(kw_store *s, const metric_set *ms)
+{
+    kw_buf key;
+    kw_buf_init(&key, 8192);
+    kw_rc rc = KW_OK;
+    for (size_t i = 0; i < ms->n; i++) {
+        const metric_sample *m = &ms->v[i];
+        if (!m->desc->history || !isfinite(m->value))
+            continue;
+        int64_t id = series_id(s, m, &key);
+        sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO metric_raw (series, ts, value) VALUES (?, ?, ?)");
+        if (!id || !st) {
+            rc = KW_ERR_STORE;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, ms->ts_ms);
+        sqlite3_bind_double(st, 3, m->value);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+            rc = KW_ERR_STORE;
+            break;
+        }
+    }
+    kw_buf_free(&key);
+    return rc;
+}
+
+static int64_t meta_get(kw_store *s, const char *key)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = ?");
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return v;
+}
+
+static bool meta_set(kw_store *s, const char *key, int64_t v)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, v);
+    return sqlite3_step(st) == SQLITE_DONE;
+}
+
+/* Runs sql with ?1 = a and, if the statement has it, ?2 = b. */
+static bool exec_range(kw_store *s, const char *sql, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = store_stmt(s, sql);
+    if (!st)
+        return false;
+    sqlite3_bind_int64(st, 1, a);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_int64(st, 2, b);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+        return false;
+    }
+    return true;
+}
+
+kw_rc store_metric_maintain(kw_store *s, int64_t now_ms, int64_t raw_keep_ms, int64_t minute_keep_ms,
+                            int64_t hour_keep_ms)
+{
+    if (store_begin(s) != KW_OK)
+        return KW_ERR_STORE;
+    /* roll up whole minutes and hours that have ended since the last run */
+    int64_t minute = now_ms / 60000 * 60000, hour = now_ms / 3600000 * 3600000;
+    int64_t wm_m = meta_get(s, "rollup_1m"), wm_h = meta_get(s, "rollup_1h");
+    bool ok = exec_range(s,
+                         "INSERT OR REPLACE INTO metric_1m (series, ts, avg, min, max, n) "
+                         "SELECT series, ts / 60000 * 60000 AS m, avg(value), min(value), max(value), count(*) "
+                         "FROM metric_raw WHERE ts >= ?1 AND ts < ?2 GROUP BY series, m",
+                         wm_m, minute) &&
+              meta_set(s, "rollup_1m", minute) &&
+              exec_range(s,
+                         "INSERT OR REPLACE INTO metric_1h (series, ts, avg, min, max, n) "
+                         "SELECT series, ts / 3600000 * 3600000 AS h, sum(avg * n) / sum(n), min(min), max(max), sum(n) "
+                         "FROM metric_1m WHERE ts >= ?1 AND ts < ?2 GROUP BY series, h",
+                         wm_h, hour) &&
+              meta_set(s, "rollup_1h", hour) &&
+              exec_range(s, "DELETE FROM metric_raw WHERE ts < ?1", now_ms - raw_keep_ms, 0) &&
+              exec_range(s, "DELETE FROM metric_1m WHERE ts < ?1", now_ms - minute_keep_ms, 0) &&
+              exec_range(s, "DELETE FROM metric_1h WHERE ts < ?1", now_ms - hour_keep_ms, 0);
+    if (!ok) {
+        store_rollback(s);
+        return KW_ERR_STORE;
+    }
+    return store_commit(s);
+}
+
+kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, int64_t to_ms, kw_buf *out)
+{
+    const char *brace = strchr(series, '{');
+    char name[256];
+    size_t nl = brace ? (size_t)(brace - series) : strlen(series);
+    if (nl >= sizeof name)
+        return KW_ERR_RANGE;
+    memcpy(name, series, nl);
+    name[nl] = '\0';
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM metric_series WHERE name = ? AND labels = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, brace ? brace : "", -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return KW_ERR_NOTFOUND;
+    int64_t id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    /* the finest resolution whose oldest row reaches back to from_ms */
+    static const struct {
+        const char *name, *sql, *oldest;
+    } res[] = {
+        {"raw", "SELECT ts, value, value, value FROM metric_raw WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
+         "SELECT min(ts) FROM metric_raw WHERE series = ?1"},
+        {"1m", "SELECT ts, avg, min, max FROM metric_1m WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
+         "SELECT min(ts) FROM metric_1m WHERE series = ?1"},
+        {"1h", "SELECT ts, avg, min, max FROM metric_1h WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
+         "SELECT min(ts) FROM metric_1h WHERE series = ?1"},
+    };
+    size_t pick = 2;
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_stmt *o = store_stmt(s, res[i].oldest);
+        if (!o)
+            return KW_ERR_STORE;
+        sqlite3_bind_int64(o, 1, id);
+        if (sqlite3_step(o) == SQLITE_ROW && sqlite3_column_type(o, 0) != SQLITE_NULL &&
+            sqlite3_column_int64(o, 0) <= from_ms + 60000) {
+            pick = i;
+            sqlite3_reset(o);
+            break;
+        }
+        sqlite3_reset(o);
+    }
+    sqlite3_stmt *q = store_stmt(s, res[pick].sql);
+    if (!q)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, from_ms);
+    sqlite3_bind_int64(q, 3, to_ms);
+    kw_json j;
+    kw_json_init(&j, out);
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "series", series);
+    kw_json_kv_str(&j, "resolution", res[pick].name);
+    kw_json_key(&j, "points");
+    kw_json_arr_begin(&j);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        kw_json_arr_begin(&j);
+        kw_json_int(&j, sqlite3_column_int64(q, 0));
+        kw_json_num(&j, sqlite3_column_double(q, 1));
+        kw_json_num(&j, sqlite3_column_double(q, 2));
+        kw_json_num(&j, sqlite3_column_double(q, 3));
+        kw_json_arr_end(&j);
+    }
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    return KW_OK;
+}

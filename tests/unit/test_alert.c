@@ -1,0 +1,403 @@
+/* alert: the engine's state machine on an injected clock, and the store applying its acts. */
+#include "alert/alert.h"
+#include "core/kw_mem.h"
+#include "kw_test.h"
+#include "metric/metric.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static const metric_desc d_cpu = {"host_cpu_usage_ratio", "cpu", METRIC_GAUGE, true};
+static const metric_desc d_fs = {"host_filesystem_used_ratio", "fs", METRIC_GAUGE, true};
+
+static conf *conf_from(const char *yaml)
+{
+    conf_errors e = {0};
+    conf *c = NULL;
+    if (conf_load_buffer("t.yaml", yaml, strlen(yaml), &c, &e) != KW_OK)
+        for (size_t i = 0; i < e.n; i++)
+            fprintf(stderr, "    %s\n", e.v[i]);
+    conf_errors_free(&e);
+    return c;
+}
+
+static alert_engine *engine_from(const char *yaml, int64_t now)
+{
+    conf *c = conf_from(yaml);
+    if (!c)
+        return NULL;
+    alert_engine *e = alert_engine_new(c->alerts.flap_window_ms, c->alerts.stale_after_ms);
+    alert_rules r;
+    alert_rules_from_conf(c, &r);
+    alert_acts acts = {0};
+    alert_engine_set_rules(e, &r, now, &acts);
+    alert_acts_free(&acts);
+    conf_free(c);
+    return e;
+}
+
+/* Feeds one cpu sample at time t (seconds) and returns the acts. */
+static alert_acts feed_cpu(alert_engine *e, double v, int64_t t)
+{
+    metric_set *ms = metric_set_new(t * 1000);
+    metric_add(ms, &d_cpu, v, NULL);
+    alert_acts acts = {0};
+    alert_engine_eval(e, ms, t * 1000, &acts);
+    metric_set_free(ms);
+    return acts;
+}
+
+static int count_kind(const alert_acts *a, alert_act_kind k)
+{
+    int n = 0;
+    for (size_t i = 0; i < a->n; i++)
+        n += a->v[i].kind == k;
+    return n;
+}
+
+#define CPU_RULE "builtin_rules: false\nrules:\n  - name: cpu\n    expr: host_cpu_usage_ratio > 80%\n" \
+                 "    for: 5m\n    clear: 70%\n    clear_for: 1m\n    severity: high\n"
+
+static void test_for_duration(void)
+{
+    alert_engine *e = engine_from(CPU_RULE, 0);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    alert_acts a;
+    /* 85% for 4m55s: pending, nothing fires */
+    for (int t = 0; t < 300; t += 5) {
+        a = feed_cpu(e, 0.85, t);
+        CHECK_INT(a.n, 0);
+        alert_acts_free(&a);
+    }
+    a = feed_cpu(e, 0.85, 300);
+    CHECK_INT(a.n, 1);
+    CHECK(a.n && a.v[0].kind == ALERT_ACT_FIRE);
+    CHECK(a.n && a.v[0].severity == KW_SEV_HIGH);
+    CHECK_STR(a.n ? a.v[0].rule : NULL, "cpu");
+    CHECK_CONTAINS(a.n ? a.v[0].summary : NULL, "is 85.0% (> 80.0%)");
+    alert_acts_free(&a);
+    alert_engine_free(e);
+}
+
+static void test_interrupted_pending(void)
+{
+    alert_engine *e = engine_from(CPU_RULE, 0);
+    alert_acts a;
+    a = feed_cpu(e, 0.9, 0);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.5, 200); /* a dip resets the clock */
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.9, 250);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.9, 400); /* 150 s since it held again: still pending */
+    CHECK_INT(a.n, 0);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.9, 550);
+    CHECK_INT(count_kind(&a, ALERT_ACT_FIRE), 1);
+    alert_acts_free(&a);
+    alert_engine_free(e);
+}
+
+static void test_hysteresis_and_clear_for(void)
+{
+    alert_engine *e = engine_from(CPU_RULE, 0);
+    alert_acts a = feed_cpu(e, 0.9, 0);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.9, 300);
+    CHECK_INT(count_kind(&a, ALERT_ACT_FIRE), 1);
+    alert_engine_bind(e, a.v[0].fingerprint, 42);
+    alert_acts_free(&a);
+    /* 75%: below the threshold but above the clear level: still firing, updated */
+    a = feed_cpu(e, 0.75, 310);
+    CHECK_INT(count_kind(&a, ALERT_ACT_UPDATE), 1);
+    CHECK_INT(count_kind(&a, ALERT_ACT_RESOLVE), 0);
+    CHECK(a.n && a.v[0].alert_id == 42);
+    CHECK(a.n && a.v[0].peak == 0.9);
+    alert_acts_free(&a);
+    /* 60%: clear, but must stay clear for 1m */
+    a = feed_cpu(e, 0.6, 320);
+    CHECK_INT(a.n, 0);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.6, 370);
+    CHECK_INT(a.n, 0);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.6, 380);
+    CHECK_INT(count_kind(&a, ALERT_ACT_RESOLVE), 1);
+    CHECK_STR(a.n ? a.v[0].reason : NULL, "cleared");
+    alert_acts_free(&a);
+    alert_engine_free(e);
+}
+
+static void test_flap_reopens(void)
+{
+    alert_engine *e = engine_from("builtin_rules: false\nalerts: {flap_window: 5m}\nrules:\n"
+                                  "  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n", 0);
+    alert_acts a = feed_cpu(e, 0.9, 0);
+    CHECK_INT(count_kind(&a, ALERT_ACT_FIRE), 1);
+    if (a.n)
+        alert_engine_bind(e, a.v[0].fingerprint, 7);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.1, 10);
+    CHECK_INT(count_kind(&a, ALERT_ACT_RESOLVE), 1);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.9, 20); /* back within the flap window: the same alert */
+    CHECK_INT(count_kind(&a, ALERT_ACT_REOPEN), 1);
+    CHECK(a.n && a.v[0].alert_id == 7);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.1, 30);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.9, 30 + 301); /* past the window: a new alert */
+    CHECK_INT(count_kind(&a, ALERT_ACT_FIRE), 1);
+    CHECK(a.n && a.v[0].alert_id == 0);
+    alert_acts_free(&a);
+    alert_engine_free(e);
+}
+
+static void test_labels_series_and_stale(void)
+{
+    alert_engine *e = engine_from("builtin_rules: false\nalerts: {stale_after: 1m}\nrules:\n"
+                                  "  - {name: fs, expr: \"host_filesystem_used_ratio{fstype!=\\\"tmpfs\\\"} > 0.9\","
+                                  " summary: \"{mountpoint} is {value} full\", labels: {team: ops}}\n", 0);
+    metric_set *ms = metric_set_new(0);
+    metric_add(ms, &d_fs, 0.95, "mountpoint", "/", "fstype", "ext4", NULL);
+    metric_add(ms, &d_fs, 0.97, "mountpoint", "/data", "fstype", "xfs", NULL);
+    metric_add(ms, &d_fs, 0.99, "mountpoint", "/run", "fstype", "tmpfs", NULL);
+    alert_acts a = {0};
+    alert_engine_eval(e, ms, 0, &a);
+    CHECK_INT(count_kind(&a, ALERT_ACT_FIRE), 2); /* one alert per filesystem, tmpfs excluded */
+    CHECK(a.n == 2 && strcmp(a.v[0].fingerprint, a.v[1].fingerprint) != 0);
+    CHECK_STR(a.n ? a.v[0].labels_json : NULL, "{\"fstype\":\"ext4\",\"mountpoint\":\"/\",\"team\":\"ops\"}");
+    CHECK_STR(a.n ? a.v[0].summary : NULL, "/ is 0.95 full");
+    alert_acts_free(&a);
+    metric_set_free(ms);
+    /* the filesystems stop reporting: resolved as stale after a minute */
+    alert_engine_sweep(e, 30000, &a);
+    CHECK_INT(a.n, 0);
+    alert_acts_free(&a);
+    alert_engine_sweep(e, 61000, &a);
+    CHECK_INT(count_kind(&a, ALERT_ACT_RESOLVE), 2);
+    CHECK_STR(a.n ? a.v[0].reason : NULL, "no data");
+    alert_acts_free(&a);
+    alert_engine_free(e);
+}
+
+static void test_reload_removes_rule(void)
+{
+    alert_engine *e = engine_from(CPU_RULE, 0);
+    alert_acts a = feed_cpu(e, 0.9, 0);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.9, 300);
+    CHECK_INT(count_kind(&a, ALERT_ACT_FIRE), 1);
+    alert_acts_free(&a);
+    /* same rule again: state kept */
+    conf *c = conf_from(CPU_RULE);
+    alert_rules r;
+    alert_rules_from_conf(c, &r);
+    alert_engine_set_rules(e, &r, 301000, &a);
+    CHECK_INT(a.n, 0);
+    CHECK_INT(alert_engine_series(e), 1);
+    conf_free(c);
+    /* rule gone: resolved */
+    c = conf_from("builtin_rules: false\n");
+    alert_rules_from_conf(c, &r);
+    alert_engine_set_rules(e, &r, 302000, &a);
+    CHECK_INT(count_kind(&a, ALERT_ACT_RESOLVE), 1);
+    CHECK_STR(a.n ? a.v[0].reason : NULL, "rule removed");
+    CHECK_INT(alert_engine_series(e), 0);
+    alert_acts_free(&a);
+    conf_free(c);
+    alert_engine_free(e);
+}
+
+static void test_check_rules(void)
+{
+    conf *c = conf_from("builtin_rules: false\nchecks:\n"
+                        "  - {name: web, type: http, url: \"https://127.0.0.1/\", for: 30s}\n"
+                        "  - {name: db, type: tcp, host: 127.0.0.1, port: 5432, enabled: false}\n");
+    alert_rules r;
+    alert_rules_from_conf(c, &r);
+    CHECK_INT(r.n, 2); /* service_down and certificate_expiry for web; db is disabled */
+    CHECK_STR(r.n ? r.v[0].name : NULL, "service_down");
+    CHECK_INT(r.n ? r.v[0].for_ms : 0, 30000);
+    CHECK_STR(r.n > 1 ? r.v[1].name : NULL, "certificate_expiry");
+    alert_rules_free(&r);
+    conf_free(c);
+}
+
+static char tmpdir[64];
+
+static void test_store_lifecycle(void)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/a.db", tmpdir);
+    kw_store *s = store_open(path, false, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    alert_engine *e = engine_from("builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n", 0);
+    alert_acts a = feed_cpu(e, 0.9, 100);
+    CHECK(a.n == 1 && store_alert_apply(s, &a.v[0]) == KW_OK);
+    int64_t id = a.n ? a.v[0].alert_id : 0;
+    CHECK(id > 0);
+    char fp[17];
+    memcpy(fp, a.v[0].fingerprint, sizeof fp);
+    alert_engine_bind(e, fp, id);
+    alert_acts_free(&a);
+    int st;
+    CHECK(store_alert_ack(s, id, "alice", "looking", 101000, &st) == KW_OK);
+    CHECK(store_alert_ack(s, id, "bob", NULL, 102000, &st) == KW_ERR_RANGE && st == ALERT_ACKED);
+    CHECK(store_alert_ack(s, 999, "bob", NULL, 102000, &st) == KW_ERR_NOTFOUND);
+    a = feed_cpu(e, 0.95, 110);
+    CHECK(a.n == 1 && a.v[0].kind == ALERT_ACT_UPDATE && store_alert_apply(s, &a.v[0]) == KW_OK);
+    alert_acts_free(&a);
+    a = feed_cpu(e, 0.1, 120);
+    CHECK(a.n == 1 && a.v[0].kind == ALERT_ACT_RESOLVE && store_alert_apply(s, &a.v[0]) == KW_OK);
+    alert_acts_free(&a);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    CHECK(store_alert_get_json(s, id, &b) == KW_OK);
+    const char *j = kw_buf_cstr(&b);
+    CHECK_CONTAINS(j, "\"state\":\"resolved\"");
+    CHECK_CONTAINS(j, "\"acked_by\":\"alice\"");
+    CHECK_CONTAINS(j, "\"peak\":0.95");
+    CHECK_CONTAINS(j, "\"resolve_reason\":\"cleared\"");
+    CHECK_CONTAINS(j, "\"action\":\"fired\"");
+    CHECK_CONTAINS(j, "\"action\":\"acknowledged\",\"actor\":\"alice\",\"note\":\"looking\"");
+    CHECK_CONTAINS(j, "\"action\":\"resolved\"");
+    kw_buf_reset(&b);
+    store_alert_query q = {.state = ALERT_RESOLVED};
+    CHECK(store_alert_list_json(s, &q, &b) == KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "\"id\":1,");
+    kw_buf_reset(&b);
+    q.state = ALERT_FIRING;
+    CHECK(store_alert_list_json(s, &q, &b) == KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "{\"alerts\":[]}");
+    kw_buf_free(&b);
+    /* a person resolves an alert the engine still tracks: the engine is told to forget it */
+    a = feed_cpu(e, 0.9, 200);
+    CHECK(a.n == 1 && a.v[0].kind == ALERT_ACT_REOPEN);
+    CHECK(a.n == 1 && store_alert_apply(s, &a.v[0]) == KW_OK);
+    alert_acts_free(&a);
+    CHECK(store_alert_resolve(s, id, "carol", "fixed", 201000, &st) == KW_OK);
+    a = feed_cpu(e, 0.92, 210);
+    CHECK(a.n == 1 && store_alert_apply(s, &a.v[0]) == KW_ERR_NOTFOUND);
+    alert_acts_free(&a);
+    alert_engine_free(e);
+    store_close(s);
+}
+
+typedef struct {
+    alert_engine *e;
+    alert_acts *acts;
+    int n;
+    int64_t id;
+} restore_ctx;
+
+static void on_open(void *arg, const store_open_alert *a)
+{
+    restore_ctx *r = arg;
+    r->n++;
+    r->id = a->id;
+    alert_engine_restore(r->e, a->fingerprint, a->id, a->rule, a->labels_json, a->peak, a->started_ms, 200000,
+                         r->acts);
+}
+
+static void test_store_restart_restore(void)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/b.db", tmpdir);
+    const char *yaml = "builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n";
+    kw_store *s = store_open(path, false, err, sizeof err);
+    alert_engine *e = engine_from(yaml, 0);
+    alert_acts a = feed_cpu(e, 0.9, 100);
+    CHECK(a.n == 1 && store_alert_apply(s, &a.v[0]) == KW_OK);
+    alert_acts_free(&a);
+    alert_engine_free(e);
+    store_close(s);
+    /* a new process: reopen, restore, and the same condition updates the same alert */
+    s = store_open(path, false, err, sizeof err);
+    e = engine_from(yaml, 0);
+    restore_ctx r = {e, &a, 0, 0};
+    CHECK(store_alert_each_open(s, on_open, &r) == KW_OK);
+    CHECK_INT(r.n, 1);
+    CHECK_INT(a.n, 0);
+    a = feed_cpu(e, 0.93, 205);
+    CHECK_INT(a.n, 1);
+    CHECK(a.n && a.v[0].kind == ALERT_ACT_UPDATE && a.v[0].alert_id == r.id);
+    CHECK(a.n && store_alert_apply(s, &a.v[0]) == KW_OK);
+    alert_acts_free(&a);
+    /* an open alert whose rule was removed from the configuration resolves at start-up */
+    alert_engine_free(e);
+    e = engine_from("builtin_rules: false\n", 0);
+    r.e = e;
+    r.n = 0;
+    CHECK(store_alert_each_open(s, on_open, &r) == KW_OK);
+    CHECK_INT(count_kind(&a, ALERT_ACT_RESOLVE), 1);
+    CHECK_STR(a.n ? a.v[0].reason : NULL, "rule removed");
+    CHECK(a.n && store_alert_apply(s, &a.v[0]) == KW_OK);
+    alert_acts_free(&a);
+    int64_t counts[4];
+    CHECK(store_alert_counts(s, counts) == KW_OK);
+    CHECK_INT(counts[ALERT_RESOLVED], 1);
+    CHECK_INT(counts[ALERT_FIRING], 0);
+    alert_engine_free(e);
+    store_close(s);
+}
+
+static void test_store_metric_history(void)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/m.db", tmpdir);
+    kw_store *s = store_open(path, false, err, sizeof err);
+    const int64_t base = 1795000000000LL / 3600000 * 3600000; /* an hour boundary */
+    store_begin(s);
+    for (int i = 0; i < 180; i++) { /* 15 minutes at 5 s */
+        metric_set *ms = metric_set_new(base + i * 5000);
+        metric_add(ms, &d_cpu, i < 12 ? 0.5 : 0.25, NULL);
+        CHECK(store_metric_write(s, ms) == KW_OK);
+        metric_set_free(ms);
+    }
+    store_commit(s);
+    /* maintenance 2 hours later with 1 h of raw retention: minutes and the first hour rolled up */
+    CHECK(store_metric_maintain(s, base + 2 * 3600000, 3600000, 7 * 86400000LL, 90 * 86400000LL) == KW_OK);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    CHECK(store_metric_query_json(s, "host_cpu_usage_ratio", base, base + 3600000, &b) == KW_OK);
+    const char *j = kw_buf_cstr(&b);
+    CHECK_CONTAINS(j, "\"resolution\":\"1m\"");
+    char want[96];
+    snprintf(want, sizeof want, "[%lld,0.5,0.5,0.5]", (long long)base);
+    CHECK_CONTAINS(j, want);
+    kw_buf_reset(&b);
+    CHECK(store_metric_query_json(s, "host_cpu_usage_ratio", base - 86400000LL, base + 3600000, &b) == KW_OK);
+    snprintf(want, sizeof want, "\"resolution\":\"1h\",\"points\":[[%lld,0.2666", (long long)base);
+    CHECK_CONTAINS(kw_buf_cstr(&b), want); /* (12*0.5 + 168*0.25) / 180 */
+    CHECK(store_metric_query_json(s, "nope", 0, 1, &b) == KW_ERR_NOTFOUND);
+    kw_buf_free(&b);
+    store_close(s);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-alert-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    RUN(test_for_duration);
+    RUN(test_interrupted_pending);
+    RUN(test_hysteresis_and_clear_for);
+    RUN(test_flap_reopens);
+    RUN(test_labels_series_and_stale);
+    RUN(test_reload_removes_rule);
+    RUN(test_check_rules);
+    RUN(test_store_lifecycle);
+    RUN(test_store_restart_restore);
+    RUN(test_store_metric_history);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    TEST_MAIN_END();
+}
