@@ -340,6 +340,12 @@ void alert_engine_free(alert_engine *e)
     free(e);
 }
 
+void alert_engine_configure(alert_engine *e, int64_t flap_window_ms, int64_t stale_after_ms)
+{
+    e->flap_window_ms = flap_window_ms;
+    e->stale_after_ms = stale_after_ms;
+}
+
 size_t alert_engine_series(const alert_engine *e) { return e->series.n; }
 
 static const alert_rule *engine_rule_by_key(const alert_engine *e, const char *key)

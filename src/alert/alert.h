@@ -82,6 +82,8 @@ typedef struct alert_engine alert_engine;
 
 alert_engine *alert_engine_new(int64_t flap_window_ms, int64_t stale_after_ms);
 void alert_engine_free(alert_engine *e);
+/* Changes the flap window and the staleness limit (on reload). */
+void alert_engine_configure(alert_engine *e, int64_t flap_window_ms, int64_t stale_after_ms);
 /* Replaces the rules (the engine takes ownership). Series of rules that no longer exist
  * resolve with reason "rule removed"; others keep their state. */
 void alert_engine_set_rules(alert_engine *e, alert_rules *rules, int64_t now_ms, alert_acts *out);

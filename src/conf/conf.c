@@ -688,9 +688,12 @@ static void check_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
     if (c->expect_status && !cf_status_range(c->expect_status, &c->status_lo, &c->status_hi))
         cf_error(ctx, cf_find(ctx, n, "expect_status"),
                  "expect_status: \"%s\" is not a status (200), class (2xx) or range (200-399)", c->expect_status);
-    if (c->timeout_ms > c->interval_ms)
-        cf_error(ctx, cf_find(ctx, n, "timeout") ? cf_find(ctx, n, "timeout") : n,
-                 "timeout must not be longer than the interval");
+    if (c->timeout_ms > c->interval_ms) {
+        if (cf_find(ctx, n, "timeout"))
+            cf_error(ctx, cf_find(ctx, n, "timeout"), "timeout must not be longer than the interval");
+        else
+            c->timeout_ms = c->interval_ms; /* the default timeout shrinks to a short interval */
+    }
 }
 
 static void rule_init(void *obj)
@@ -834,6 +837,7 @@ static const cf_field events_fields[] = {
     F(conf, "max_size", CF_SIZE, events.max_size, 1 << 20, 1e12),
     F(conf, "keep", CF_INT, events.keep, 0, 1000),
     F(conf, "queue_size", CF_INT, events.queue_size, 16, 1 << 24),
+    F(conf, "metric_interval", CF_DURATION, events.metric_interval_ms, 0, DAY),
     {0},
 };
 static const cf_field alerts_fields[] = {

@@ -109,6 +109,7 @@ typedef struct conf {
         uint64_t max_size;
         int64_t keep;
         int64_t queue_size;
+        int64_t metric_interval_ms; /* how often a host reading is written to the log */
     } events;
     struct {
         int64_t flap_window_ms; /* a rule that fires again this soon after resolving reopens its alert */

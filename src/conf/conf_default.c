@@ -21,6 +21,7 @@ const char conf_default_yaml[] =
     "  max_size: 100MiB\n"
     "  keep: 5\n"
     "  queue_size: 4096\n"
+    "  metric_interval: 1m\n"
     "alerts:\n"
     "  flap_window: 5m\n"
     "  stale_after: 10m\n"

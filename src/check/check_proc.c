@@ -1,0 +1,124 @@
+/* Process checks: by name (as ps -C matches: the kernel's comm, or argv[0]'s base name for
+ * names longer than comm holds) or by pidfile. */
+#include "check/check.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define COMM_MAX 15 /* TASK_COMM_LEN - 1 */
+
+static ssize_t read_small(const char *path, char *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t r = read(fd, buf, n - 1);
+    close(fd);
+    if (r < 0)
+        return -1;
+    buf[r] = '\0';
+    return r;
+}
+
+static bool proc_matches(const char *pid, const char *name)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%s/comm", pid);
+    ssize_t n = read_small(path, buf, sizeof buf);
+    if (n <= 0)
+        return false;
+    if (buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    if (strcmp(buf, name) == 0)
+        return true;
+    /* comm is cut at 15 bytes: compare argv[0]'s base name when the prefix matches */
+    if (strlen(name) <= COMM_MAX || strncmp(buf, name, COMM_MAX) != 0)
+        return false;
+    snprintf(path, sizeof path, "/proc/%s/cmdline", pid);
+    if (read_small(path, buf, sizeof buf) <= 0)
+        return false;
+    const char *base = strrchr(buf, '/');
+    return strcmp(base ? base + 1 : buf, name) == 0;
+}
+
+static void check_by_name(const conf_check *c, check_result *r)
+{
+    DIR *d = opendir("/proc");
+    if (!d) {
+        snprintf(r->message, sizeof r->message, "cannot list /proc: %s", strerror(errno));
+        return;
+    }
+    struct dirent *e;
+    int64_t first = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        if (proc_matches(e->d_name, c->process)) {
+            if (!r->process_count)
+                first = atoll(e->d_name);
+            r->process_count++;
+        }
+    }
+    closedir(d);
+    if (r->process_count >= c->min_count) {
+        r->up = true;
+        snprintf(r->message, sizeof r->message, "%lld process%s named %s (pid %lld%s)", (long long)r->process_count,
+                 r->process_count == 1 ? "" : "es", c->process, (long long)first, r->process_count > 1 ? ", ..." : "");
+    } else if (r->process_count == 0) {
+        snprintf(r->message, sizeof r->message, "no process named %s", c->process);
+    } else {
+        snprintf(r->message, sizeof r->message, "%lld process%s named %s, fewer than %lld",
+                 (long long)r->process_count, r->process_count == 1 ? "" : "es", c->process, (long long)c->min_count);
+    }
+}
+
+static void check_by_pidfile(const conf_check *c, check_result *r)
+{
+    char buf[64];
+    int fd = open(c->pidfile, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(r->message, sizeof r->message, "cannot read pidfile %s: %s", c->pidfile, strerror(errno));
+        return;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    char *end;
+    long pid = strtol(buf, &end, 10);
+    while (*end == '\n' || *end == ' ')
+        end++;
+    if (pid <= 0 || pid > 4194304 || *end) {
+        snprintf(r->message, sizeof r->message, "pidfile %s does not hold a process id", c->pidfile);
+        return;
+    }
+    if (kill((pid_t)pid, 0) != 0 && errno != EPERM) {
+        snprintf(r->message, sizeof r->message, "process %ld from %s is not running", pid, c->pidfile);
+        return;
+    }
+    if (c->process) {
+        char p[24];
+        snprintf(p, sizeof p, "%ld", pid);
+        if (!proc_matches(p, c->process)) {
+            snprintf(r->message, sizeof r->message, "process %ld from %s is not %s (a reused pid?)", pid, c->pidfile,
+                     c->process);
+            return;
+        }
+    }
+    r->process_count = 1;
+    r->up = true;
+    snprintf(r->message, sizeof r->message, "process %ld from %s is running", pid, c->pidfile);
+}
+
+void check_process(const conf_check *c, check_result *r)
+{
+    if (c->pidfile)
+        check_by_pidfile(c, r);
+    else
+        check_by_name(c, r);
+}

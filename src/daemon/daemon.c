@@ -1,0 +1,777 @@
+/* keepwatch serve: start-up, the core thread, sensor threads, signals, reload, shutdown. */
+#include "daemon/daemon.h"
+#include "alert/alert.h"
+#include "check/check.h"
+#include "core/kw_json.h"
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+#include "core/kw_queue.h"
+#include "core/kw_time.h"
+#include "event/event.h"
+#include "host/host.h"
+#include "http/http.h"
+#include "metric/metric.h"
+#include "store/store.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHUTDOWN_JOIN_MS 1500   /* SIGTERM must finish within 2 s */
+#define SWEEP_EVERY_MS 1000
+#define MAINTAIN_EVERY_MS 60000
+
+typedef struct kw_daemon kw_daemon;
+
+typedef struct sensor {
+    pthread_t thread;
+    kw_daemon *d;
+    const conf_check *check; /* NULL: the host sensor */
+} sensor;
+
+/* Settings the core thread takes from the main thread on reload. */
+typedef struct core_update {
+    alert_rules rules;
+    int64_t raw_keep, minute_keep, hour_keep, flap, stale, metric_log_every;
+} core_update;
+
+struct kw_daemon {
+    conf *cfg;
+    daemon_opts opts;
+    kw_queue queue;
+    metric_registry registry;
+    http_shared sh;
+    http_server *http;
+    char *store_path, *log_path, *token_path;
+    /* sensors */
+    pthread_mutex_t sensor_mu;
+    pthread_cond_t sensor_cv;
+    atomic_bool sensors_stop;
+    sensor *sensors;
+    size_t nsensors;
+    bool leaked_sensors;     /* a sensor did not stop in time: its configuration must stay */
+    /* core */
+    pthread_t core_thread;
+    atomic_bool core_stop;
+    pthread_mutex_t mail_mu;
+    core_update *mail;
+    kw_store *store;
+    alert_engine *engine;
+    event_log *elog;
+    host_snapshot *host;     /* the latest reading, for top processes in alerts */
+    core_update cur;         /* the settings in force (rules moved into the engine) */
+    int64_t last_metric_log;
+    atomic_uint_fast64_t events_processed, store_errors, log_errors, alerts_changed;
+};
+
+/* ---- small helpers ---- */
+
+static void deadline_ts(int64_t mono_ms, struct timespec *ts)
+{
+    ts->tv_sec = mono_ms / 1000;
+    ts->tv_nsec = (mono_ms % 1000) * 1000000;
+}
+
+/* Sleeps until the monotonic time `until`; false if the sensors are stopping. */
+static bool sensor_wait(kw_daemon *d, int64_t until)
+{
+    struct timespec ts;
+    deadline_ts(until, &ts);
+    pthread_mutex_lock(&d->sensor_mu);
+    while (!atomic_load(&d->sensors_stop) && kw_mono_ms() < until)
+        if (pthread_cond_timedwait(&d->sensor_cv, &d->sensor_mu, &ts) == ETIMEDOUT)
+            break;
+    bool go = !atomic_load(&d->sensors_stop);
+    pthread_mutex_unlock(&d->sensor_mu);
+    return go;
+}
+
+static void daemon_push(kw_daemon *d, kw_event *ev)
+{
+    if (kw_queue_push(&d->queue, ev) != KW_OK) {
+        uint64_t n = atomic_load(&d->queue.dropped);
+        if ((n & (n - 1)) == 0) /* log the 1st, 2nd, 4th, 8th... drop */
+            log_warn("event queue full: %llu events dropped so far", (unsigned long long)n);
+        kw_event_free(ev);
+    }
+}
+
+/* ---- sensors ---- */
+
+static void *host_sensor_main(void *arg)
+{
+    sensor *s = arg;
+    kw_daemon *d = s->d;
+    host_collector *hc = host_collector_new(d->cfg, NULL);
+    int64_t interval = d->cfg->host.interval_ms;
+    int64_t next = kw_mono_ms();
+    size_t warned = 0;
+    do {
+        host_snapshot *snap = NULL;
+        host_collect(hc, &snap);
+        if (snap->nwarnings != warned) { /* say it once, not every interval */
+            for (size_t i = 0; i < snap->nwarnings; i++)
+                log_warn("host: %s", snap->warnings[i]);
+            warned = snap->nwarnings;
+        }
+        kw_event *ev = kw_event_new("host", snap->ts_ms);
+        ev->metrics = metric_set_new(snap->ts_ms);
+        host_snapshot_metrics(snap, ev->metrics);
+        ev->host = snap;
+        daemon_push(d, ev);
+        next += interval;
+        int64_t now = kw_mono_ms();
+        if (next < now) /* fell behind (suspended, overloaded): skip, do not burst */
+            next = now + interval;
+    } while (sensor_wait(d, next));
+    host_collector_free(hc);
+    return NULL;
+}
+
+static void *check_sensor_main(void *arg)
+{
+    sensor *s = arg;
+    kw_daemon *d = s->d;
+    const conf_check *c = s->check;
+    char source[160];
+    snprintf(source, sizeof source, "check:%s", c->name);
+    int last_up = -1;
+    int64_t next = kw_mono_ms();
+    do {
+        check_result r;
+        if (check_run(c, &d->sensors_stop, &r) == KW_ERR_CANCELLED)
+            break;
+        int64_t ts = kw_now_ms();
+        if ((int)r.up != last_up) {
+            if (r.up)
+                log_info("check %s (%s) is up: %s", c->name, check_type_name(c->type), r.message);
+            else
+                log_warn("check %s (%s) is down: %s", c->name, check_type_name(c->type), r.message);
+            last_up = r.up;
+        }
+        kw_event *ev = kw_event_new(source, ts);
+        ev->metrics = metric_set_new(ts);
+        check_result_metrics(c, &r, ev->metrics);
+        kw_buf b;
+        kw_buf_init(&b, 0);
+        check_result_ecs(c, &r, ts, &b);
+        ev->ecs = kw_buf_take(&b);
+        daemon_push(d, ev);
+        next += c->interval_ms;
+        int64_t now = kw_mono_ms();
+        if (next < now)
+            next = now + c->interval_ms;
+    } while (sensor_wait(d, next));
+    return NULL;
+}
+
+static void sensors_start(kw_daemon *d)
+{
+    atomic_store(&d->sensors_stop, false);
+    size_t n = (d->cfg->host.enabled ? 1 : 0) + d->cfg->checks.n;
+    d->sensors = kw_calloc(n ? n : 1, sizeof *d->sensors);
+    d->nsensors = 0;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setstacksize(&at, 512 * 1024);
+    if (d->cfg->host.enabled) {
+        sensor *s = &d->sensors[d->nsensors];
+        s->d = d;
+        if (pthread_create(&s->thread, &at, host_sensor_main, s) == 0)
+            d->nsensors++;
+        else
+            log_error("cannot start the host sensor thread");
+    }
+    for (size_t i = 0; i < d->cfg->checks.n; i++) {
+        const conf_check *c = CONF_AT(d->cfg->checks, conf_check, i);
+        if (!c->enabled)
+            continue;
+        sensor *s = &d->sensors[d->nsensors];
+        s->d = d;
+        s->check = c;
+        if (pthread_create(&s->thread, &at, check_sensor_main, s) == 0)
+            d->nsensors++;
+        else
+            log_error("cannot start the thread of check %s", c->name);
+    }
+    pthread_attr_destroy(&at);
+}
+
+/* Stops every sensor; one that does not stop within the budget (a resolver hung in
+ * getaddrinfo) is left behind, detached. */
+static void sensors_stop(kw_daemon *d, int64_t budget_ms)
+{
+    pthread_mutex_lock(&d->sensor_mu);
+    atomic_store(&d->sensors_stop, true);
+    pthread_cond_broadcast(&d->sensor_cv);
+    pthread_mutex_unlock(&d->sensor_mu);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += budget_ms / 1000;
+    dl.tv_nsec += (budget_ms % 1000) * 1000000;
+    if (dl.tv_nsec >= 1000000000) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000;
+    }
+    for (size_t i = 0; i < d->nsensors; i++) {
+        if (pthread_timedjoin_np(d->sensors[i].thread, NULL, &dl) != 0) {
+            log_warn("%s%s did not stop in time; left running", d->sensors[i].check ? "check " : "host sensor",
+                     d->sensors[i].check ? d->sensors[i].check->name : "");
+            pthread_detach(d->sensors[i].thread);
+            d->leaked_sensors = true;
+        }
+    }
+    if (!d->leaked_sensors)
+        free(d->sensors);
+    d->sensors = NULL;
+    d->nsensors = 0;
+}
+
+/* ---- core ---- */
+
+static void core_update_from(core_update *u, const conf *c)
+{
+    alert_rules_from_conf(c, &u->rules);
+    u->raw_keep = c->history.raw_retention_ms;
+    u->minute_keep = c->history.minute_retention_ms;
+    u->hour_keep = c->history.hour_retention_ms;
+    u->flap = c->alerts.flap_window_ms;
+    u->stale = c->alerts.stale_after_ms;
+    u->metric_log_every = c->events.metric_interval_ms;
+}
+
+/* Adds the top processes to a CPU or memory alert as it fires. */
+static void act_add_context(kw_daemon *d, alert_act *a)
+{
+    if (a->ctx == ALERT_CTX_NONE || !d->host || (a->kind != ALERT_ACT_FIRE && a->kind != ALERT_ACT_REOPEN))
+        return;
+    bool mem = a->ctx == ALERT_CTX_TOP_MEM;
+    const host_proc *p = mem ? d->host->top_mem : d->host->top_cpu;
+    size_t n = mem ? d->host->ntop_mem : d->host->ntop_cpu;
+    if (!n)
+        return;
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_printf(&b, "%s; top processes: ", a->summary ? a->summary : a->rule);
+    host_top_summary(d->host, mem, 3, &b);
+    free(a->summary);
+    a->summary = kw_buf_take(&b);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_key(&j, "top_processes");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < n; i++) {
+        kw_json_obj_begin(&j);
+        kw_json_kv_int(&j, "pid", p[i].pid);
+        kw_json_kv_str(&j, "name", p[i].comm);
+        kw_json_kv_str(&j, "user", p[i].user);
+        kw_json_kv_str(&j, "command_line", p[i].cmdline);
+        kw_json_kv_num(&j, "cpu_pct", p[i].cpu_ratio);
+        kw_json_kv_int(&j, "rss_bytes", (int64_t)p[i].rss_bytes);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    a->details_json = kw_buf_take(&b);
+}
+
+/* Applies the engine's acts to the store (inside the caller's transaction) and appends
+ * their ECS lines to lines. */
+static void core_apply_acts(kw_daemon *d, alert_acts *acts, kw_buf *lines)
+{
+    for (size_t i = 0; i < acts->n; i++) {
+        alert_act *a = &acts->v[i];
+        act_add_context(d, a);
+        kw_rc rc = store_alert_apply(d->store, a);
+        if (rc == KW_ERR_NOTFOUND) { /* a person resolved it meanwhile */
+            alert_engine_forget(d->engine, a->fingerprint);
+            continue;
+        }
+        if (rc != KW_OK) {
+            atomic_fetch_add(&d->store_errors, 1);
+            log_error("store: cannot record alert %s (%s): %s", a->rule, alert_act_name(a->kind),
+                      store_errmsg(d->store));
+            continue;
+        }
+        if (a->kind == ALERT_ACT_FIRE)
+            alert_engine_bind(d->engine, a->fingerprint, a->alert_id);
+        if (a->kind != ALERT_ACT_UPDATE) {
+            atomic_fetch_add(&d->alerts_changed, 1);
+            kw_log(a->kind == ALERT_ACT_RESOLVE ? KW_LOG_INFO : KW_LOG_WARN, "alert %lld %s [%s] %s%s%s",
+                   (long long)a->alert_id, alert_act_name(a->kind), kw_severity_name(a->severity),
+                   a->summary ? a->summary : a->rule, a->reason ? ": " : "", a->reason ? a->reason : "");
+        }
+        if (a->kind != ALERT_ACT_UPDATE || a->history) {
+            alert_act_ecs(a, lines);
+            kw_buf_putc(lines, '\n');
+        }
+    }
+}
+
+static void core_log_lines(kw_daemon *d, kw_buf *lines)
+{
+    if (d->elog && lines->len && event_log_write(d->elog, lines->data, lines->len) != KW_OK) {
+        uint64_t n = atomic_fetch_add(&d->log_errors, 1) + 1;
+        if ((n & (n - 1)) == 0)
+            log_error("cannot write %s: %s", d->log_path, strerror(errno));
+    }
+}
+
+static void core_handle(kw_daemon *d, kw_event *ev)
+{
+    alert_acts acts = {0};
+    kw_buf lines;
+    kw_buf_init(&lines, 0);
+    if (ev->host) {
+        host_snapshot_free(d->host);
+        d->host = ev->host;
+        ev->host = NULL;
+        kw_buf hj;
+        kw_buf_init(&hj, 0);
+        host_snapshot_json(d->host, &hj);
+        /* the host reading goes to the event log every metric_interval, not every reading */
+        if (ev->ts_ms - d->last_metric_log >= d->cur.metric_log_every) {
+            kw_buf_append(&lines, hj.data, hj.len);
+            kw_buf_putc(&lines, '\n');
+            d->last_metric_log = ev->ts_ms;
+        }
+        http_shared_set_host(&d->sh, kw_buf_take(&hj));
+    }
+    if (ev->ecs) {
+        kw_buf_puts(&lines, ev->ecs);
+        kw_buf_putc(&lines, '\n');
+    }
+    bool in_tx = store_begin(d->store) == KW_OK;
+    if (ev->metrics) {
+        alert_engine_eval(d->engine, ev->metrics, ev->ts_ms, &acts);
+        if (store_metric_write(d->store, ev->metrics) != KW_OK)
+            atomic_fetch_add(&d->store_errors, 1);
+    }
+    core_apply_acts(d, &acts, &lines);
+    if (in_tx && store_commit(d->store) != KW_OK) {
+        atomic_fetch_add(&d->store_errors, 1);
+        log_error("store: commit failed: %s", store_errmsg(d->store));
+        store_rollback(d->store);
+    }
+    /* the store first, then the log: a line in the log is always in the store too */
+    core_log_lines(d, &lines);
+    kw_buf_free(&lines);
+    alert_acts_free(&acts);
+    if (ev->metrics) {
+        metric_registry_put(&d->registry, ev->source, ev->metrics);
+        ev->metrics = NULL;
+    }
+    atomic_fetch_add(&d->events_processed, 1);
+    kw_event_free(ev);
+}
+
+static const metric_desc m_events = {"events_processed_total", "Sensor readings the core has processed.",
+                                     METRIC_COUNTER, false};
+static const metric_desc m_dropped = {"events_dropped_total", "Sensor readings dropped because the queue was full.",
+                                      METRIC_COUNTER, false};
+static const metric_desc m_qlen = {"queue_length", "Sensor readings waiting for the core.", METRIC_GAUGE, false};
+static const metric_desc m_qcap = {"queue_capacity", "Size of the sensor queue.", METRIC_GAUGE, false};
+static const metric_desc m_alerts = {"alerts", "Alerts in the store by state.", METRIC_GAUGE, false};
+static const metric_desc m_store_err = {"store_errors_total", "Failed writes to the store.", METRIC_COUNTER, false};
+static const metric_desc m_log_err = {"event_log_errors_total", "Failed writes to the event log.", METRIC_COUNTER,
+                                      false};
+static const metric_desc m_series = {"alert_series", "Rule series the alert engine tracks.", METRIC_GAUGE, false};
+static const metric_desc m_rss = {"process_resident_memory_bytes", "keepwatch's resident memory.", METRIC_GAUGE,
+                                  false};
+static const metric_desc m_cpu = {"process_cpu_seconds_total", "CPU time keepwatch has used.", METRIC_COUNTER, false};
+static const metric_desc m_start = {"process_start_time_seconds", "When keepwatch started (Unix time).",
+                                    METRIC_GAUGE, false};
+static const metric_desc m_build = {"build_info", "keepwatch's version.", METRIC_GAUGE, false};
+
+static void core_self_metrics(kw_daemon *d, int64_t now)
+{
+    metric_set *ms = metric_set_new(now);
+    metric_add(ms, &m_events, (double)atomic_load(&d->events_processed), NULL);
+    metric_add(ms, &m_dropped, (double)atomic_load(&d->queue.dropped), "queue", "sensors", NULL);
+    metric_add(ms, &m_qlen, (double)kw_queue_len(&d->queue), "queue", "sensors", NULL);
+    metric_add(ms, &m_qcap, (double)d->queue.cap, "queue", "sensors", NULL);
+    int64_t counts[4];
+    if (store_alert_counts(d->store, counts) == KW_OK) {
+        for (int s = ALERT_FIRING; s <= ALERT_RESOLVED; s++)
+            metric_add(ms, &m_alerts, (double)counts[s], "state", alert_state_name(s), NULL);
+        atomic_store(&d->sh.alerts_firing, counts[ALERT_FIRING]);
+        atomic_store(&d->sh.alerts_acked, counts[ALERT_ACKED]);
+    }
+    metric_add(ms, &m_store_err, (double)atomic_load(&d->store_errors), NULL);
+    metric_add(ms, &m_log_err, (double)atomic_load(&d->log_errors), NULL);
+    metric_add(ms, &m_series, (double)alert_engine_series(d->engine), NULL);
+    char buf[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        close(fd);
+        host_pid_stat ps;
+        if (n > 0 && host_parse_pid_stat(buf, (size_t)n, &ps) == KW_OK) {
+            metric_add(ms, &m_rss, (double)ps.rss_pages * (double)sysconf(_SC_PAGESIZE), NULL);
+            metric_add(ms, &m_cpu, (double)(ps.utime + ps.stime) / (double)sysconf(_SC_CLK_TCK), NULL);
+        }
+    }
+    metric_add(ms, &m_start, (double)d->sh.started_ms / 1000.0, NULL);
+    metric_add(ms, &m_build, 1, "version", KW_VERSION, NULL);
+    metric_registry_put(&d->registry, "self", ms);
+}
+
+static void core_take_mail(kw_daemon *d, int64_t now)
+{
+    pthread_mutex_lock(&d->mail_mu);
+    core_update *u = d->mail;
+    d->mail = NULL;
+    pthread_mutex_unlock(&d->mail_mu);
+    if (!u)
+        return;
+    alert_acts acts = {0};
+    kw_buf lines;
+    kw_buf_init(&lines, 0);
+    alert_engine_configure(d->engine, u->flap, u->stale);
+    alert_engine_set_rules(d->engine, &u->rules, now, &acts);
+    d->cur = *u;
+    free(u);
+    bool in_tx = store_begin(d->store) == KW_OK;
+    core_apply_acts(d, &acts, &lines);
+    if (in_tx && store_commit(d->store) != KW_OK)
+        store_rollback(d->store);
+    core_log_lines(d, &lines);
+    kw_buf_free(&lines);
+    alert_acts_free(&acts);
+}
+
+static void core_sweep(kw_daemon *d, int64_t now)
+{
+    alert_acts acts = {0};
+    alert_engine_sweep(d->engine, now, &acts);
+    if (acts.n) {
+        kw_buf lines;
+        kw_buf_init(&lines, 0);
+        bool in_tx = store_begin(d->store) == KW_OK;
+        core_apply_acts(d, &acts, &lines);
+        if (in_tx && store_commit(d->store) != KW_OK)
+            store_rollback(d->store);
+        core_log_lines(d, &lines);
+        kw_buf_free(&lines);
+    }
+    alert_acts_free(&acts);
+    core_self_metrics(d, now);
+}
+
+static void *core_main(void *arg)
+{
+    kw_daemon *d = arg;
+    int64_t last_sweep = 0, last_maintain = kw_mono_ms();
+    for (;;) {
+        kw_event *ev = kw_queue_pop(&d->queue, 250);
+        if (ev)
+            core_handle(d, ev);
+        else if (atomic_load(&d->core_stop) && kw_queue_len(&d->queue) == 0)
+            break;
+        int64_t mono = kw_mono_ms(), now = kw_now_ms();
+        core_take_mail(d, now);
+        if (mono - last_sweep >= SWEEP_EVERY_MS) {
+            core_sweep(d, now);
+            last_sweep = mono;
+        }
+        if (mono - last_maintain >= MAINTAIN_EVERY_MS) {
+            if (store_metric_maintain(d->store, now, d->cur.raw_keep, d->cur.minute_keep, d->cur.hour_keep) != KW_OK)
+                log_warn("store: history maintenance failed: %s", store_errmsg(d->store));
+            last_maintain = mono;
+        }
+    }
+    return NULL;
+}
+
+/* ---- start-up ---- */
+
+kw_rc daemon_token(const char *path, char out[65], bool *created, char *err, size_t errn)
+{
+    *created = false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[129];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n < 0) {
+            snprintf(err, errn, "%s: %s", path, strerror(errno));
+            return KW_ERR_IO;
+        }
+        buf[n] = '\0';
+        size_t len = strcspn(buf, "\r\n");
+        if (len < 16 || len > 64) {
+            snprintf(err, errn, "%s: the token must be 16 to 64 characters on one line", path);
+            return KW_ERR_PARSE;
+        }
+        memcpy(out, buf, len);
+        out[len] = '\0';
+        return KW_OK;
+    }
+    if (errno != ENOENT) {
+        snprintf(err, errn, "%s: %s", path, strerror(errno));
+        return KW_ERR_IO;
+    }
+    unsigned char rnd[32];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+        snprintf(err, errn, "getrandom: %s", strerror(errno));
+        return KW_ERR_IO;
+    }
+    for (size_t i = 0; i < sizeof rnd; i++)
+        snprintf(out + 2 * i, 3, "%02x", rnd[i]);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, out, 64) != 64 || write(fd, "\n", 1) != 1) {
+        snprintf(err, errn, "cannot create %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return KW_ERR_IO;
+    }
+    close(fd);
+    *created = true;
+    return KW_OK;
+}
+
+static void restore_one(void *arg, const store_open_alert *a)
+{
+    void **p = arg;
+    kw_daemon *d = p[0];
+    alert_engine_restore(d->engine, a->fingerprint, a->id, a->rule, a->labels_json, a->peak, a->started_ms,
+                         kw_now_ms(), p[1]);
+}
+
+static bool mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    if (kw_strlcpy(tmp, dir, sizeof tmp) >= sizeof tmp)
+        return false;
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+            return false;
+        *p = '/';
+    }
+    return mkdir(tmp, 0750) == 0 || errno == EEXIST;
+}
+
+static bool daemon_open(kw_daemon *d)
+{
+    char err[512];
+    const conf *c = d->cfg;
+    if (!mkdir_p(c->daemon.state_dir)) {
+        log_error("cannot create the state directory %s: %s", c->daemon.state_dir, strerror(errno));
+        return false;
+    }
+    d->store_path = conf_state_path(c, "keepwatch.db");
+    d->token_path = conf_state_path(c, "api.token");
+    d->log_path = conf_state_path(c, c->events.path);
+    d->store = store_open(d->store_path, false, err, sizeof err);
+    if (!d->store) {
+        log_error("store: %s", err);
+        return false;
+    }
+    bool created;
+    if (daemon_token(d->token_path, d->sh.token, &created, err, sizeof err) != KW_OK) {
+        log_error("API token: %s", err);
+        return false;
+    }
+    if (created)
+        log_info("created the API token in %s (mode 0600): send it as 'Authorization: Bearer TOKEN'", d->token_path);
+    if (c->events.enabled) {
+        d->elog = event_log_open(d->log_path, c->events.max_size, (int)c->events.keep, err, sizeof err);
+        if (!d->elog) {
+            log_error("event log: %s", err);
+            return false;
+        }
+    }
+    /* rules, then the alerts left open by the last run */
+    d->engine = alert_engine_new(c->alerts.flap_window_ms, c->alerts.stale_after_ms);
+    core_update u;
+    core_update_from(&u, c);
+    alert_acts acts = {0};
+    alert_engine_set_rules(d->engine, &u.rules, kw_now_ms(), &acts);
+    d->cur = u;
+    void *ctx[2] = {d, &acts};
+    store_alert_each_open(d->store, restore_one, ctx);
+    kw_buf lines;
+    kw_buf_init(&lines, 0);
+    if (store_begin(d->store) == KW_OK) {
+        core_apply_acts(d, &acts, &lines);
+        store_commit(d->store);
+    }
+    core_log_lines(d, &lines);
+    kw_buf_free(&lines);
+    alert_acts_free(&acts);
+    int64_t counts[4] = {0};
+    store_alert_counts(d->store, counts);
+    log_info("store %s: %lld alerts open (%lld firing, %lld acknowledged)", d->store_path,
+             (long long)(counts[ALERT_FIRING] + counts[ALERT_ACKED]), (long long)counts[ALERT_FIRING],
+             (long long)counts[ALERT_ACKED]);
+    return true;
+}
+
+/* ---- reload ---- */
+
+static void daemon_reload(kw_daemon *d)
+{
+    conf *n = NULL;
+    conf_errors errs = {0};
+    log_info("SIGHUP: reloading %s", d->opts.config_path ? d->opts.config_path : "the built-in configuration");
+    if (conf_load(d->opts.config_path, &n, &errs) != KW_OK) {
+        for (size_t i = 0; i < errs.n; i++)
+            log_error("%s", errs.v[i]);
+        log_error("reload rejected: %zu error%s; the running configuration stays", errs.n, errs.n == 1 ? "" : "s");
+        conf_errors_free(&errs);
+        return;
+    }
+    conf_errors_free(&errs);
+    const conf *o = d->cfg;
+    if (strcmp(o->daemon.state_dir, n->daemon.state_dir) != 0 || strcmp(o->http.listen, n->http.listen) != 0 ||
+        o->http.enabled != n->http.enabled || o->http.threads != n->http.threads ||
+        strcmp(o->events.path, n->events.path) != 0 || o->events.enabled != n->events.enabled ||
+        o->events.queue_size != n->events.queue_size)
+        log_warn("reload: changes to daemon.state_dir, http and events (path, enabled, queue_size) take effect "
+                 "at the next restart");
+    kw_log_set_level((kw_log_level)n->daemon.log_level);
+    sensors_stop(d, SHUTDOWN_JOIN_MS);
+    core_update *u = kw_calloc(1, sizeof *u);
+    core_update_from(u, n);
+    pthread_mutex_lock(&d->mail_mu);
+    if (d->mail) {
+        alert_rules_free(&d->mail->rules);
+        free(d->mail);
+    }
+    d->mail = u;
+    pthread_mutex_unlock(&d->mail_mu);
+    char **keep = kw_calloc(n->checks.n + 1, sizeof(char *));
+    for (size_t i = 0; i < n->checks.n; i++)
+        keep[i] = CONF_AT(n->checks, conf_check, i)->name;
+    metric_registry_prune(&d->registry, "check:", keep, n->checks.n);
+    free(keep);
+    conf *old = d->cfg;
+    d->cfg = n;
+    if (!d->leaked_sensors)
+        conf_free(old); /* else a detached sensor may still read it */
+    sensors_start(d);
+    log_info("configuration reloaded: %zu assets, %zu checks, %zu rules", n->assets.n, n->checks.n, n->rules.n);
+}
+
+/* ---- run ---- */
+
+static bool write_pidfile(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    fprintf(f, "%d\n", (int)getpid());
+    return fclose(f) == 0;
+}
+
+int daemon_run(conf *cfg, const daemon_opts *opts)
+{
+    kw_daemon *d = kw_calloc(1, sizeof *d);
+    d->cfg = cfg;
+    d->opts = *opts;
+    int status = 1;
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* before any thread: all inherit the mask */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    pthread_mutex_init(&d->sensor_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->sensor_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&d->mail_mu, NULL);
+    pthread_mutex_init(&d->sh.mu, NULL);
+    kw_queue_init(&d->queue, (size_t)cfg->events.queue_size);
+    metric_registry_init(&d->registry);
+    d->sh.metrics = &d->registry;
+    d->sh.started_ms = kw_now_ms();
+    bool core_started = false;
+    if (!daemon_open(d))
+        goto out;
+    d->sh.store_path = d->store_path;
+    core_self_metrics(d, kw_now_ms());
+    if (cfg->http.enabled) {
+        char err[512];
+        d->http = http_start(cfg->http.listen, (int)cfg->http.threads, cfg->http.max_body, &d->sh, err, sizeof err);
+        if (!d->http) {
+            log_error("http: %s", err);
+            goto out;
+        }
+    }
+    if (pthread_create(&d->core_thread, NULL, core_main, d) != 0) {
+        log_error("cannot start the core thread");
+        goto out;
+    }
+    core_started = true;
+    sensors_start(d);
+    if (opts->pidfile && !write_pidfile(opts->pidfile))
+        log_warn("cannot write the pidfile %s: %s", opts->pidfile, strerror(errno));
+    log_info("keepwatch %s started: config %s, state in %s, %zu checks, %zu rules%s%s", KW_VERSION,
+             opts->config_path ? opts->config_path : "built-in", cfg->daemon.state_dir, cfg->checks.n, cfg->rules.n,
+             cfg->http.enabled ? ", API on http://" : "", cfg->http.enabled ? cfg->http.listen : "");
+    for (;;) {
+        siginfo_t si;
+        int sig = sigwaitinfo(&sigs, &si);
+        if (sig < 0)
+            continue;
+        if (sig == SIGHUP) {
+            daemon_reload(d);
+            continue;
+        }
+        log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+    status = 0;
+out:
+    sensors_stop(d, SHUTDOWN_JOIN_MS);
+    http_stop(d->http);
+    atomic_store(&d->core_stop, true);
+    if (core_started)
+        pthread_join(d->core_thread, NULL); /* drains the queue: nothing accepted is lost */
+    kw_queue_close(&d->queue);
+    for (kw_event *ev; (ev = kw_queue_pop(&d->queue, 0)) != NULL;)
+        kw_event_free(ev);
+    if (d->mail) {
+        alert_rules_free(&d->mail->rules);
+        free(d->mail);
+    }
+    alert_engine_free(d->engine);
+    store_close(d->store);
+    event_log_close(d->elog);
+    host_snapshot_free(d->host);
+    metric_registry_destroy(&d->registry);
+    free(d->sh.host_json);
+    if (opts->pidfile && status == 0)
+        unlink(opts->pidfile);
+    if (status == 0)
+        log_info("stopped");
+    if (!d->leaked_sensors) {
+        conf_free(d->cfg);
+        kw_queue_destroy(&d->queue);
+        free(d->store_path);
+        free(d->token_path);
+        free(d->log_path);
+        free(d);
+    }
+    curl_global_cleanup();
+    return status;
+}

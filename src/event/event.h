@@ -1,0 +1,36 @@
+/* What a sensor hands the core: one reading from one source. The core owns it once pushed. */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stdint.h>
+
+#include "core/kw_buf.h"
+#include "core/kw_err.h"
+
+struct metric_set;
+struct host_snapshot;
+
+typedef struct kw_event {
+    char source[160];              /* "host", "check:web": the metrics' slot in /metrics */
+    int64_t ts_ms;
+    struct metric_set *metrics;    /* owned, may be NULL */
+    char *ecs;                     /* owned ECS JSON document (no newline), may be NULL */
+    struct host_snapshot *host;    /* owned, may be NULL */
+} kw_event;
+
+kw_event *kw_event_new(const char *source, int64_t ts_ms);
+void kw_event_free(kw_event *ev);
+
+/* The ECS JSON-lines log (var/events.jsonl), rotated by size: events.jsonl.1 .. .N.
+ * Lines are written with write(2), so what was written survives the process being killed. */
+typedef struct event_log event_log;
+
+/* Opens (appending) path. NULL on error, with err set. keep = how many rotated files. */
+event_log *event_log_open(const char *path, uint64_t max_size, int keep, char *err, size_t errn);
+void event_log_close(event_log *l);
+/* Appends buf, which holds whole lines each ending in '\n'; rotates first if it would pass
+ * max_size. */
+kw_rc event_log_write(event_log *l, const char *buf, size_t len);
+uint64_t event_log_lines(const event_log *l);
+
+#endif
