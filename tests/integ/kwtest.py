@@ -1,0 +1,174 @@
+"""Helpers for keepwatch integration tests: run the real binary, talk to its API.
+
+Everything stays on 127.0.0.1; every wait is bounded and fails the test when it runs out.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+BIN = os.environ.get("KEEPWATCH_BIN", "keepwatch")
+BURN = os.environ.get("KW_BURN_BIN", "kw_burn")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(*args, env=None, timeout=30):
+    """Runs keepwatch with args; returns (exit status, stdout, stderr)."""
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def wait_for(what, fn, timeout=20.0, every=0.2):
+    """Polls fn until it returns something truthy; fails with `what` after timeout seconds."""
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        try:
+            last = fn()
+            if last:
+                return last
+        except (OSError, ValueError, urllib.error.URLError) as e:
+            last = e
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class Listener:
+    """A TCP service the test starts and stops: accepts and closes connections."""
+
+    def __init__(self, port):
+        self.port = port
+        self.sock = None
+
+    def start(self):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", self.port))
+        s.listen(16)
+        self.sock = s
+
+    def stop(self):
+        if self.sock:
+            self.sock.close()
+            self.sock = None
+
+
+class Daemon:
+    """keepwatch serve in a temporary state directory on a free loopback port."""
+
+    def __init__(self, config="", state_dir=None):
+        self.dir = state_dir or tempfile.mkdtemp(prefix="kw-integ-")
+        self.port = free_port()
+        self.config_path = os.path.join(self.dir, "keepwatch.yaml")
+        self.log_path = os.path.join(self.dir, "serve.log")
+        self.proc = None
+        self.write_config(config)
+
+    def write_config(self, body):
+        with open(self.config_path, "w") as f:
+            f.write(f"daemon: {{state_dir: {self.dir}/var}}\n")
+            f.write(f"http: {{listen: 127.0.0.1:{self.port}}}\n")
+            f.write(body)
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([BIN, "serve", "-c", self.config_path], stdout=self.log, stderr=self.log)
+        wait_for("the daemon to answer /api/v1/health", lambda: self.get("/api/v1/health", auth=False)[0] == 200,
+                 timeout=20)
+        return self
+
+    @property
+    def token(self):
+        with open(os.path.join(self.dir, "var", "api.token")) as f:
+            return f.read().strip()
+
+    def request(self, method, path, body=None, auth=True, token=None):
+        """Returns (status, parsed JSON or text)."""
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        if auth:
+            req.add_header("Authorization", f"Bearer {token or self.token}")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                status, data, ctype = r.status, r.read().decode(), r.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as e:
+            status, data, ctype = e.code, e.read().decode(), e.headers.get("Content-Type", "")
+        return status, json.loads(data) if "json" in ctype else data
+
+    def get(self, path, auth=True, token=None):
+        return self.request("GET", path, auth=auth, token=token)
+
+    def post(self, path, body=None):
+        return self.request("POST", path, body=body)
+
+    def alerts(self, state=None):
+        status, body = self.get("/api/v1/alerts" + (f"?state={state}" if state else ""))
+        assert status == 200, (status, body)
+        return body["alerts"]
+
+    def wait_alert(self, pred, what, timeout=20):
+        return wait_for(what, lambda: next((a for a in self.alerts() if pred(a)), None), timeout=timeout)
+
+    def send_signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Stops the daemon; returns (exit status, seconds it took)."""
+        if not self.proc or self.proc.poll() is not None:
+            return (self.proc.returncode if self.proc else None), 0.0
+        t = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log.close()
+        return rc, time.monotonic() - t
+
+    def logs(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def events(self):
+        path = os.path.join(self.dir, "var", "events.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [json.loads(line) for line in f]
+
+    def cli(self, *args):
+        return run(*args, "-c", self.config_path)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class DaemonTest(unittest.TestCase):
+    """Base class: self.daemon(config) starts one that is always stopped and removed."""
+
+    def daemon(self, config=""):
+        d = Daemon(config)
+        self.addCleanup(d.cleanup)
+        self.addCleanup(lambda: self._dump_logs_on_failure(d))
+        return d.start()
+
+    def _dump_logs_on_failure(self, d):
+        outcome = getattr(self, "_outcome", None)
+        errors = getattr(getattr(outcome, "result", None), "errors", []) + \
+            getattr(getattr(outcome, "result", None), "failures", [])
+        if any(t is self for t, _ in errors):
+            print(f"\n--- serve.log of {self.id()} ---\n{d.logs()[-6000:]}")
