@@ -328,6 +328,24 @@ static void core_log_lines(kw_daemon *d, kw_buf *lines)
     }
 }
 
+/* Applies acts in one transaction, then appends their lines to the event log. */
+static void core_commit_acts(kw_daemon *d, alert_acts *acts)
+{
+    if (!acts->n)
+        return;
+    kw_buf lines;
+    kw_buf_init(&lines, 0);
+    bool in_tx = store_begin(d->store) == KW_OK;
+    core_apply_acts(d, acts, &lines);
+    if (in_tx && store_commit(d->store) != KW_OK) {
+        atomic_fetch_add(&d->store_errors, 1);
+        log_error("store: commit failed: %s", store_errmsg(d->store));
+        store_rollback(d->store);
+    }
+    core_log_lines(d, &lines);
+    kw_buf_free(&lines);
+}
+
 static void core_handle(kw_daemon *d, kw_event *ev)
 {
     alert_acts acts = {0};
@@ -436,18 +454,11 @@ static void core_take_mail(kw_daemon *d, int64_t now)
     if (!u)
         return;
     alert_acts acts = {0};
-    kw_buf lines;
-    kw_buf_init(&lines, 0);
     alert_engine_configure(d->engine, u->flap, u->stale);
     alert_engine_set_rules(d->engine, &u->rules, now, &acts);
     d->cur = *u;
     free(u);
-    bool in_tx = store_begin(d->store) == KW_OK;
-    core_apply_acts(d, &acts, &lines);
-    if (in_tx && store_commit(d->store) != KW_OK)
-        store_rollback(d->store);
-    core_log_lines(d, &lines);
-    kw_buf_free(&lines);
+    core_commit_acts(d, &acts);
     alert_acts_free(&acts);
 }
 
@@ -455,16 +466,7 @@ static void core_sweep(kw_daemon *d, int64_t now)
 {
     alert_acts acts = {0};
     alert_engine_sweep(d->engine, now, &acts);
-    if (acts.n) {
-        kw_buf lines;
-        kw_buf_init(&lines, 0);
-        bool in_tx = store_begin(d->store) == KW_OK;
-        core_apply_acts(d, &acts, &lines);
-        if (in_tx && store_commit(d->store) != KW_OK)
-            store_rollback(d->store);
-        core_log_lines(d, &lines);
-        kw_buf_free(&lines);
-    }
+    core_commit_acts(d, &acts);
     alert_acts_free(&acts);
     core_self_metrics(d, now);
 }
@@ -604,14 +606,7 @@ static bool daemon_open(kw_daemon *d)
     d->cur = u;
     void *ctx[2] = {d, &acts};
     store_alert_each_open(d->store, restore_one, ctx);
-    kw_buf lines;
-    kw_buf_init(&lines, 0);
-    if (store_begin(d->store) == KW_OK) {
-        core_apply_acts(d, &acts, &lines);
-        store_commit(d->store);
-    }
-    core_log_lines(d, &lines);
-    kw_buf_free(&lines);
+    core_commit_acts(d, &acts);
     alert_acts_free(&acts);
     int64_t counts[4] = {0};
     store_alert_counts(d->store, counts);

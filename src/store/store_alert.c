@@ -16,6 +16,14 @@ static kw_rc step_done(kw_store *s, sqlite3_stmt *st)
     return KW_ERR_STORE;
 }
 
+/* Steps an UPDATE: KW_ERR_NOTFOUND when it matched no row. */
+static kw_rc step_changed(kw_store *s, sqlite3_stmt *st)
+{
+    if (step_done(s, st) != KW_OK)
+        return KW_ERR_STORE;
+    return sqlite3_changes(s->db) ? KW_OK : KW_ERR_NOTFOUND;
+}
+
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
@@ -51,6 +59,7 @@ static kw_rc history_add(kw_store *s, int64_t alert_id, int64_t at, const char *
 kw_rc store_alert_apply(kw_store *s, alert_act *a)
 {
     sqlite3_stmt *st;
+    kw_rc rc;
     switch (a->kind) {
     case ALERT_ACT_FIRE:
         st = store_stmt(s, "INSERT INTO alerts (fingerprint, rule, state, severity, summary, labels, details,"
@@ -93,10 +102,8 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         bind_text_or_null(st, 3, a->summary);
         sqlite3_bind_int64(st, 4, a->at_ms);
         sqlite3_bind_int64(st, 5, a->alert_id);
-        if (step_done(s, st) != KW_OK)
-            return KW_ERR_STORE;
-        if (sqlite3_changes(s->db) == 0)
-            return KW_ERR_NOTFOUND;
+        if ((rc = step_changed(s, st)) != KW_OK)
+            return rc;
         return a->history ? history_add(s, a->alert_id, a->at_ms, "updated", "keepwatch", a->summary, a->peak)
                           : KW_OK;
     case ALERT_ACT_RESOLVE:
@@ -109,10 +116,8 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         bind_text_or_null(st, 3, a->reason);
         sqlite3_bind_int64(st, 4, a->at_ms);
         sqlite3_bind_int64(st, 5, a->alert_id);
-        if (step_done(s, st) != KW_OK)
-            return KW_ERR_STORE;
-        if (sqlite3_changes(s->db) == 0)
-            return KW_ERR_NOTFOUND;
+        if ((rc = step_changed(s, st)) != KW_OK)
+            return rc;
         return history_add(s, a->alert_id, a->at_ms, "resolved", "keepwatch", a->reason, a->value);
     case ALERT_ACT_REOPEN:
         st = store_stmt(s, "UPDATE alerts SET state = 'firing', value = ?, peak = max(coalesce(peak, ?), ?),"
@@ -128,10 +133,8 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         bind_text_or_null(st, 4, a->summary);
         sqlite3_bind_int64(st, 5, a->at_ms);
         sqlite3_bind_int64(st, 6, a->alert_id);
-        if (step_done(s, st) != KW_OK)
-            return KW_ERR_STORE;
-        if (sqlite3_changes(s->db) == 0)
-            return KW_ERR_NOTFOUND;
+        if ((rc = step_changed(s, st)) != KW_OK)
+            return rc;
         return history_add(s, a->alert_id, a->at_ms, "reopened", "keepwatch", "fired again within the flap window",
                            a->value);
     }
@@ -189,10 +192,9 @@ static kw_rc alert_transition(kw_store *s, int64_t id, const char *sql, const ch
     bind_text_or_null(st, 2, by);
     bind_text_or_null(st, 3, note);
     sqlite3_bind_int64(st, 4, id);
-    if ((rc = step_done(s, st)) != KW_OK)
-        goto out;
-    if (sqlite3_changes(s->db) == 0) {
-        rc = KW_ERR_RANGE;
+    if ((rc = step_changed(s, st)) != KW_OK) {
+        if (rc == KW_ERR_NOTFOUND)
+            rc = KW_ERR_RANGE; /* the alert exists (checked above) but is not in a state that allows this */
         goto out;
     }
     rc = history_add(s, id, now, action, by, note, NAN);
