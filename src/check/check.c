@@ -1,9 +1,14 @@
 #include "check/check.h"
 #include "core/kw_json.h"
+#include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "host/host_procfs.h"
 #include "metric/metric.h"
 
+#include <curl/curl.h>
 #include <math.h>
+#include <openssl/ssl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,22 +24,75 @@ static const metric_desc m_exit = {"check_command_exit_code", "Exit status of th
                                    false};
 static const metric_desc m_procs = {"check_process_count", "Processes matching the check.", METRIC_GAUGE, true};
 
-kw_rc check_run(const conf_check *c, const atomic_bool *cancel, check_result *r)
+struct check_ctx {
+    SSL_CTX *ssl;
+    CURL *curl;
+    proc_files *comm;
+};
+
+proc_files *check_ctx_comm(check_ctx *x)
 {
+    if (!x->comm)
+        x->comm = proc_files_new("/proc", "comm", proc_files_budget() / 8);
+    return x->comm;
+}
+
+check_ctx *check_ctx_new(void) { return kw_calloc(1, sizeof(check_ctx)); }
+
+void check_ctx_free(check_ctx *x)
+{
+    if (!x)
+        return;
+    SSL_CTX_free(x->ssl);
+    proc_files_free(x->comm);
+    if (x->curl)
+        curl_easy_cleanup(x->curl);
+    free(x);
+}
+
+SSL_CTX *check_ctx_ssl(check_ctx *x, bool verify)
+{
+    if (!x->ssl) {
+        x->ssl = SSL_CTX_new(TLS_client_method());
+        if (x->ssl) {
+            if (verify) /* the CA store is read once here, and searched on every handshake */
+                SSL_CTX_set_default_verify_paths(x->ssl);
+            /* verified by hand after the handshake, so an invalid chain still reports its expiry */
+            SSL_CTX_set_verify(x->ssl, SSL_VERIFY_NONE, NULL);
+        }
+    }
+    return x->ssl;
+}
+
+void *check_ctx_curl(check_ctx *x)
+{
+    if (!x->curl)
+        x->curl = curl_easy_init();
+    else
+        curl_easy_reset(x->curl);
+    return x->curl;
+}
+
+kw_rc check_run(const conf_check *c, check_ctx *ctx, const atomic_bool *cancel, check_result *r)
+{
+    check_ctx *own = ctx ? NULL : check_ctx_new();
+    if (!ctx)
+        ctx = own;
     memset(r, 0, sizeof *r);
     r->cert_days = NAN;
     r->exit_code = -1;
     int64_t start = kw_mono_ms();
     int64_t deadline = start + c->timeout_ms;
     switch (c->type) {
-    case CHECK_PROCESS: check_process(c, r); break;
+    case CHECK_PROCESS: check_process(c, ctx, r); break;
     case CHECK_TCP: check_tcp(c, deadline, cancel, r); break;
-    case CHECK_TLS: check_tls(c, deadline, cancel, r); break;
-    case CHECK_HTTP: check_http(c, deadline, cancel, r); break;
+    case CHECK_TLS: check_tls(c, ctx, deadline, cancel, r); break;
+    case CHECK_HTTP: check_http(c, ctx, deadline, cancel, r); break;
     case CHECK_SYSTEMD: check_systemd(c, deadline, cancel, r); break;
     case CHECK_COMMAND: check_command(c, deadline, cancel, r); break;
     }
     r->duration_s = (double)(kw_mono_ms() - start) / 1000.0;
+    check_ctx_free(own);
     if (cancel && atomic_load(cancel)) {
         r->up = false;
         snprintf(r->message, sizeof r->message, "cancelled");

@@ -26,18 +26,29 @@ typedef struct check_result {
     int64_t process_count;   /* process: how many matched */
 } check_result;
 
-/* Runs c once. The result is always filled in; the return is KW_ERR_CANCELLED if cancel was
- * raised, else KW_OK. */
-kw_rc check_run(const conf_check *c, const atomic_bool *cancel, check_result *out);
+/* What a check keeps between runs on its thread: a TLS context with the CA store loaded once,
+ * a curl handle (its CA cache). Connections are still opened afresh on every run. */
+typedef struct check_ctx check_ctx;
+check_ctx *check_ctx_new(void);
+void check_ctx_free(check_ctx *x);
+
+/* Runs c once; ctx may be NULL (a one-off run). The result is always filled in; the return is
+ * KW_ERR_CANCELLED if cancel was raised, else KW_OK. */
+kw_rc check_run(const conf_check *c, check_ctx *ctx, const atomic_bool *cancel, check_result *out);
 
 /* Per-type runners (check_net.c, check_http.c, check_proc.c, check_cmd.c). deadline is on
  * kw_mono_ms(). */
 void check_tcp(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
-void check_tls(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
-void check_http(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
-void check_process(const conf_check *c, check_result *r);
+void check_tls(const conf_check *c, check_ctx *x, int64_t deadline, const atomic_bool *cancel, check_result *r);
+void check_http(const conf_check *c, check_ctx *x, int64_t deadline, const atomic_bool *cancel, check_result *r);
+void check_process(const conf_check *c, check_ctx *x, check_result *r);
 void check_command(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
 void check_systemd(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
+
+/* The context's TLS client context and curl handle, created on first use. */
+struct ssl_ctx_st *check_ctx_ssl(check_ctx *x, bool verify);
+struct proc_files *check_ctx_comm(check_ctx *x); /* /proc/PID/comm, kept open */
+void *check_ctx_curl(check_ctx *x);
 
 /* Connects to host:port before deadline; returns a blocking-mode socket or -1 with err set. */
 int check_connect(const char *host, int port, int64_t deadline, const atomic_bool *cancel, char *err, size_t errn);

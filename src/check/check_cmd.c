@@ -116,13 +116,13 @@ void check_command(const conf_check *c, int64_t deadline, const atomic_bool *can
     char *argv[66];
     size_t n = 0;
     char sh[] = "/bin/sh", dash_c[] = "-c";
-    if (c->command.n == 1) { /* one string: a shell command line */
+    if (c->command.shell) { /* written as one string: a shell command line */
         argv[n++] = sh;
         argv[n++] = dash_c;
-        argv[n++] = c->command.v[0];
+        argv[n++] = c->command.argv.v[0];
     } else {
-        for (size_t i = 0; i < c->command.n && n < 64; i++)
-            argv[n++] = c->command.v[i];
+        for (size_t i = 0; i < c->command.argv.n && n < 64; i++)
+            argv[n++] = c->command.argv.v[i];
     }
     argv[n] = NULL;
     char out[1024], line[256], err[256];

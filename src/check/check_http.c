@@ -32,9 +32,9 @@ static int http_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
     return h->cancel && atomic_load(h->cancel) ? 1 : 0;
 }
 
-void check_http(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r)
+void check_http(const conf_check *c, check_ctx *x, int64_t deadline, const atomic_bool *cancel, check_result *r)
 {
-    CURL *curl = curl_easy_init();
+    CURL *curl = check_ctx_curl(x);
     if (!curl) {
         snprintf(r->message, sizeof r->message, "cannot initialise libcurl");
         return;
@@ -45,6 +45,8 @@ void check_http(const conf_check *c, int64_t deadline, const atomic_bool *cancel
     long timeout = (long)(deadline - kw_mono_ms());
     curl_easy_setopt(curl, CURLOPT_URL, c->url);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L); /* every run proves the service accepts connections */
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout > 0 ? timeout : 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &h);
@@ -87,5 +89,4 @@ void check_http(const conf_check *c, int64_t deadline, const atomic_bool *cancel
         snprintf(r->message, sizeof r->message, "HTTP %ld in %.0f ms", status, total * 1000);
     }
     kw_buf_free(&h.body);
-    curl_easy_cleanup(curl);
 }

@@ -103,21 +103,19 @@ static void tls_error(check_result *r, const char *what)
     ERR_clear_error();
 }
 
-void check_tls(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r)
+void check_tls(const conf_check *c, check_ctx *x, int64_t deadline, const atomic_bool *cancel, check_result *r)
 {
     int fd = check_connect(c->host, (int)c->port, deadline, cancel, r->message, sizeof r->message);
     if (fd < 0)
         return;
     const char *sni = c->server_name ? c->server_name : c->host;
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX *ctx = check_ctx_ssl(x, c->tls_verify);
     SSL *ssl = NULL;
     X509 *cert = NULL;
     if (!ctx) {
         tls_error(r, "TLS setup failed");
         goto out;
     }
-    SSL_CTX_set_default_verify_paths(ctx);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); /* verified below, so an invalid chain still reports its expiry */
     ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     SSL_set_tlsext_host_name(ssl, sni);
@@ -162,6 +160,5 @@ out:
     X509_free(cert);
     if (ssl)
         SSL_free(ssl);
-    SSL_CTX_free(ctx);
     close(fd);
 }

@@ -1,8 +1,8 @@
 /* Process checks: by name (as ps -C matches: the kernel's comm, or argv[0]'s base name for
  * names longer than comm holds) or by pidfile. */
 #include "check/check.h"
+#include "host/host_procfs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -26,46 +26,47 @@ static ssize_t read_small(const char *path, char *buf, size_t n)
     return r;
 }
 
-static bool proc_matches(const char *pid, const char *name)
+/* Is the process pid, whose comm is `comm` (with its newline), the one called name? */
+static bool proc_matches(int pid, const char *comm, const char *name)
 {
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%s/comm", pid);
-    ssize_t n = read_small(path, buf, sizeof buf);
-    if (n <= 0)
-        return false;
-    if (buf[n - 1] == '\n')
-        buf[--n] = '\0';
-    if (strcmp(buf, name) == 0)
+    size_t cl = strcspn(comm, "\n");
+    if (cl == strlen(name) && strncmp(comm, name, cl) == 0)
         return true;
     /* comm is cut at 15 bytes: compare argv[0]'s base name when the prefix matches */
-    if (strlen(name) <= COMM_MAX || strncmp(buf, name, COMM_MAX) != 0)
+    if (strlen(name) <= COMM_MAX || cl != COMM_MAX || strncmp(comm, name, COMM_MAX) != 0)
         return false;
-    snprintf(path, sizeof path, "/proc/%s/cmdline", pid);
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
     if (read_small(path, buf, sizeof buf) <= 0)
         return false;
     const char *base = strrchr(buf, '/');
     return strcmp(base ? base + 1 : buf, name) == 0;
 }
 
-static void check_by_name(const conf_check *c, check_result *r)
+typedef struct {
+    const char *name;
+    int64_t count, first;
+} by_name;
+
+static void on_comm(void *arg, int pid, const char *buf, size_t len)
 {
-    DIR *d = opendir("/proc");
-    if (!d) {
+    by_name *b = arg;
+    if (proc_matches(pid, buf, b->name)) {
+        if (!b->count)
+            b->first = pid;
+        b->count++;
+    }
+}
+
+static void check_by_name(const conf_check *c, proc_files *comm, check_result *r)
+{
+    by_name b = {c->process, 0, 0};
+    if (proc_files_scan(comm, on_comm, &b) < 0) {
         snprintf(r->message, sizeof r->message, "cannot list /proc: %s", strerror(errno));
         return;
     }
-    struct dirent *e;
-    int64_t first = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        if (proc_matches(e->d_name, c->process)) {
-            if (!r->process_count)
-                first = atoll(e->d_name);
-            r->process_count++;
-        }
-    }
-    closedir(d);
+    r->process_count = b.count;
+    int64_t first = b.first;
     if (r->process_count >= c->min_count) {
         r->up = true;
         snprintf(r->message, sizeof r->message, "%lld process%s named %s (pid %lld%s)", (long long)r->process_count,
@@ -102,9 +103,9 @@ static void check_by_pidfile(const conf_check *c, check_result *r)
         return;
     }
     if (c->process) {
-        char p[24];
-        snprintf(p, sizeof p, "%ld", pid);
-        if (!proc_matches(p, c->process)) {
+        char path[64], comm[64];
+        snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+        if (read_small(path, comm, sizeof comm) <= 0 || !proc_matches((int)pid, comm, c->process)) {
             snprintf(r->message, sizeof r->message, "process %ld from %s is not %s (a reused pid?)", pid, c->pidfile,
                      c->process);
             return;
@@ -115,10 +116,10 @@ static void check_by_pidfile(const conf_check *c, check_result *r)
     snprintf(r->message, sizeof r->message, "process %ld from %s is running", pid, c->pidfile);
 }
 
-void check_process(const conf_check *c, check_result *r)
+void check_process(const conf_check *c, check_ctx *x, check_result *r)
 {
     if (c->pidfile)
         check_by_pidfile(c, r);
     else
-        check_by_name(c, r);
+        check_by_name(c, check_ctx_comm(x), r);
 }

@@ -24,7 +24,7 @@
 
 typedef enum {
     CF_STR, CF_BOOL, CF_INT, CF_NUM, CF_DURATION, CF_SIZE, CF_ENUM,
-    CF_STRS, CF_PORTS, CF_LABELS, CF_SECTION, CF_LIST
+    CF_STRS, CF_PORTS, CF_LABELS, CF_SECTION, CF_LIST, CF_COMMAND
 } cf_kind;
 
 struct cf_section;
@@ -329,6 +329,19 @@ static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_
         *l = fresh;
         return;
     }
+    case CF_COMMAND: {
+        conf_command *cmd = (conf_command *)p;
+        if (n->type == YAML_SCALAR_NODE && !*(const char *)n->data.scalar.value) {
+            cf_error(ctx, n, "%s: the command is empty", f->key);
+            return;
+        }
+        cf_field strs = *f;
+        strs.kind = CF_STRS;
+        strs.off = 0;
+        cf_parse_field(ctx, &strs, &cmd->argv, n);
+        cmd->shell = n->type == YAML_SCALAR_NODE;
+        return;
+    }
     case CF_PORTS: {
         conf_ports *l = (conf_ports *)p;
         if (n->type != YAML_SEQUENCE_NODE) {
@@ -470,6 +483,7 @@ static void cf_free_section(const cf_section *sec, void *obj)
         switch (f->kind) {
         case CF_STR: free(*(char **)p); break;
         case CF_STRS: cf_strs_free((conf_strs *)p); break;
+        case CF_COMMAND: cf_strs_free(&((conf_command *)p)->argv); break;
         case CF_PORTS: free(((conf_ports *)p)->v); break;
         case CF_LABELS: cf_labels_free((conf_labels *)p); break;
         case CF_SECTION: cf_free_section(f->sub, p); break;
@@ -677,7 +691,7 @@ static void check_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
             need = "unit";
         break;
     case CHECK_COMMAND:
-        if (!c->command.n)
+        if (!c->command.argv.n)
             need = "command";
         break;
     }
@@ -793,7 +807,7 @@ static const cf_field check_fields[] = {
     F(conf_check, "body_contains", CF_STR, body_contains),
     F(conf_check, "tls_verify", CF_BOOL, tls_verify),
     F(conf_check, "unit", CF_STR, unit),
-    F(conf_check, "command", CF_STRS, command),
+    F(conf_check, "command", CF_COMMAND, command),
     {0},
 };
 static const cf_section check_section = {"checks", sizeof(conf_check), check_fields, check_init, check_check, NULL, check_applies};
@@ -1075,6 +1089,22 @@ static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent
         kw_buf_putc(b, ']');
         break;
     }
+    case CF_COMMAND: {
+        const conf_command *cmd = (const conf_command *)p;
+        if (cmd->shell && cmd->argv.n == 1) {
+            kw_buf_putc(b, ' ');
+            show_scalar_str(b, cmd->argv.v[0]);
+            break;
+        }
+        kw_buf_puts(b, " [");
+        for (size_t i = 0; i < cmd->argv.n; i++) {
+            if (i)
+                kw_buf_puts(b, ", ");
+            show_scalar_str(b, cmd->argv.v[i]);
+        }
+        kw_buf_putc(b, ']');
+        break;
+    }
     case CF_PORTS: {
         const conf_ports *l = (const conf_ports *)p;
         kw_buf_puts(b, " [");
@@ -1125,6 +1155,7 @@ static void show_section(kw_buf *b, const cf_section *sec, const void *obj, int 
         if (sec->size && sec != &top_section &&
             ((f->kind == CF_STR && !*(char *const *)p) || (f->kind == CF_STRS && !((const conf_strs *)p)->n) ||
              (f->kind == CF_PORTS && !((const conf_ports *)p)->n) ||
+             (f->kind == CF_COMMAND && !((const conf_command *)p)->argv.n) ||
              (f->kind == CF_LABELS && !((const conf_labels *)p)->n) ||
              (f->kind == CF_NUM && isnan(*(const double *)p)) || (sec->applies && !sec->applies(obj, f->key))))
             continue;

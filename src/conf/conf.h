@@ -26,6 +26,8 @@ typedef struct conf_strs { char **v; size_t n; } conf_strs;
 typedef struct conf_ports { uint16_t *v; size_t n; } conf_ports;
 typedef struct conf_labels { char **k; char **v; size_t n; } conf_labels;
 typedef struct conf_list { void *items; size_t n; } conf_list;
+/* A command: written as a list it is argv; as one string, a /bin/sh -c command line. */
+typedef struct conf_command { conf_strs argv; bool shell; } conf_command;
 #define CONF_AT(list, type, i) (&((type *)(list).items)[i])
 
 typedef struct conf_asset {
@@ -65,7 +67,7 @@ typedef struct conf_check {
     /* systemd */
     char *unit;
     /* command */
-    conf_strs command;   /* argv; a single string runs through /bin/sh -c */
+    conf_command command;
     /* derived at load */
     int status_lo, status_hi;
 } conf_check;
@@ -109,7 +111,7 @@ typedef struct conf {
         uint64_t max_size;
         int64_t keep;
         int64_t queue_size;
-        int64_t metric_interval_ms; /* how often a host reading is written to the log */
+        int64_t metric_interval_ms; /* routine readings (host, unchanged checks) are logged this often */
     } events;
     struct {
         int64_t flap_window_ms; /* a rule that fires again this soon after resolving reopens its alert */

@@ -30,6 +30,7 @@
 #define SHUTDOWN_JOIN_MS 1500   /* SIGTERM must finish within 2 s */
 #define SWEEP_EVERY_MS 1000
 #define MAINTAIN_EVERY_MS 60000
+#define GROUP_COMMIT_MS 500     /* metric history may wait this long for its commit; alerts never wait */
 
 typedef struct kw_daemon kw_daemon;
 
@@ -71,6 +72,8 @@ struct kw_daemon {
     host_snapshot *host;     /* the latest reading, for top processes in alerts */
     core_update cur;         /* the settings in force (rules moved into the engine) */
     int64_t last_metric_log;
+    bool tx_open;            /* a group-commit transaction holds metric history */
+    int64_t tx_since;        /* kw_mono_ms() when it began */
     atomic_uint_fast64_t events_processed, store_errors, log_errors, alerts_changed;
 };
 
@@ -112,6 +115,7 @@ static void *host_sensor_main(void *arg)
 {
     sensor *s = arg;
     kw_daemon *d = s->d;
+    pthread_setname_np(pthread_self(), "kw-host");
     host_collector *hc = host_collector_new(d->cfg, NULL);
     int64_t interval = d->cfg->host.interval_ms;
     int64_t next = kw_mono_ms();
@@ -143,16 +147,21 @@ static void *check_sensor_main(void *arg)
     sensor *s = arg;
     kw_daemon *d = s->d;
     const conf_check *c = s->check;
-    char source[160];
+    char source[160], tname[16];
     snprintf(source, sizeof source, "check:%s", c->name);
+    snprintf(tname, sizeof tname, "kw-c-%s", c->name); /* cut to 15 bytes by the kernel */
+    pthread_setname_np(pthread_self(), tname);
     int last_up = -1;
-    int64_t next = kw_mono_ms();
+    int64_t next = kw_mono_ms(), last_logged = INT64_MIN / 2;
+    int64_t log_every = d->cfg->events.metric_interval_ms;
+    check_ctx *ctx = check_ctx_new();
     do {
         check_result r;
-        if (check_run(c, &d->sensors_stop, &r) == KW_ERR_CANCELLED)
+        if (check_run(c, ctx, &d->sensors_stop, &r) == KW_ERR_CANCELLED)
             break;
         int64_t ts = kw_now_ms();
-        if ((int)r.up != last_up) {
+        bool changed = (int)r.up != last_up;
+        if (changed) {
             if (r.up)
                 log_info("check %s (%s) is up: %s", c->name, check_type_name(c->type), r.message);
             else
@@ -162,16 +171,21 @@ static void *check_sensor_main(void *arg)
         kw_event *ev = kw_event_new(source, ts);
         ev->metrics = metric_set_new(ts);
         check_result_metrics(c, &r, ev->metrics);
-        kw_buf b;
-        kw_buf_init(&b, 0);
-        check_result_ecs(c, &r, ts, &b);
-        ev->ecs = kw_buf_take(&b);
+        /* the event log gets a result when it changes, and routine ones every metric_interval */
+        if (changed || ts - last_logged >= log_every) {
+            kw_buf b;
+            kw_buf_init(&b, 0);
+            check_result_ecs(c, &r, ts, &b);
+            ev->ecs = kw_buf_take(&b);
+            last_logged = ts;
+        }
         daemon_push(d, ev);
         next += c->interval_ms;
         int64_t now = kw_mono_ms();
         if (next < now)
             next = now + c->interval_ms;
     } while (sensor_wait(d, next));
+    check_ctx_free(ctx);
     return NULL;
 }
 
@@ -328,20 +342,39 @@ static void core_log_lines(kw_daemon *d, kw_buf *lines)
     }
 }
 
-/* Applies acts in one transaction, then appends their lines to the event log. */
+/* The group transaction: opened on demand, committed when an alert changes, when it is
+ * GROUP_COMMIT_MS old, when the queue is idle, and at shutdown. */
+static void core_tx_begin(kw_daemon *d)
+{
+    if (d->tx_open)
+        return;
+    d->tx_open = store_begin(d->store) == KW_OK;
+    d->tx_since = kw_mono_ms();
+}
+
+static void core_tx_commit(kw_daemon *d)
+{
+    if (!d->tx_open)
+        return;
+    d->tx_open = false;
+    if (store_commit(d->store) != KW_OK) {
+        atomic_fetch_add(&d->store_errors, 1);
+        log_error("store: commit failed: %s", store_errmsg(d->store));
+        store_rollback(d->store);
+    }
+}
+
+/* Applies acts and commits them with whatever the group transaction holds, then appends
+ * their lines to the event log: a line in the log is always in the store too. */
 static void core_commit_acts(kw_daemon *d, alert_acts *acts)
 {
     if (!acts->n)
         return;
     kw_buf lines;
     kw_buf_init(&lines, 0);
-    bool in_tx = store_begin(d->store) == KW_OK;
+    core_tx_begin(d);
     core_apply_acts(d, acts, &lines);
-    if (in_tx && store_commit(d->store) != KW_OK) {
-        atomic_fetch_add(&d->store_errors, 1);
-        log_error("store: commit failed: %s", store_errmsg(d->store));
-        store_rollback(d->store);
-    }
+    core_tx_commit(d);
     core_log_lines(d, &lines);
     kw_buf_free(&lines);
 }
@@ -352,38 +385,31 @@ static void core_handle(kw_daemon *d, kw_event *ev)
     kw_buf lines;
     kw_buf_init(&lines, 0);
     if (ev->host) {
-        host_snapshot_free(d->host);
         d->host = ev->host;
         ev->host = NULL;
-        kw_buf hj;
-        kw_buf_init(&hj, 0);
-        host_snapshot_json(d->host, &hj);
+        host_snapshot_free(http_shared_swap_host(&d->sh, d->host));
         /* the host reading goes to the event log every metric_interval, not every reading */
         if (ev->ts_ms - d->last_metric_log >= d->cur.metric_log_every) {
-            kw_buf_append(&lines, hj.data, hj.len);
+            host_snapshot_json(d->host, &lines);
             kw_buf_putc(&lines, '\n');
             d->last_metric_log = ev->ts_ms;
         }
-        http_shared_set_host(&d->sh, kw_buf_take(&hj));
     }
     if (ev->ecs) {
         kw_buf_puts(&lines, ev->ecs);
         kw_buf_putc(&lines, '\n');
     }
-    bool in_tx = store_begin(d->store) == KW_OK;
+    /* the reading's own line needs nothing from the store */
+    core_log_lines(d, &lines);
+    core_tx_begin(d);
     if (ev->metrics) {
         alert_engine_eval(d->engine, ev->metrics, ev->ts_ms, &acts);
         if (store_metric_write(d->store, ev->metrics) != KW_OK)
             atomic_fetch_add(&d->store_errors, 1);
     }
-    core_apply_acts(d, &acts, &lines);
-    if (in_tx && store_commit(d->store) != KW_OK) {
-        atomic_fetch_add(&d->store_errors, 1);
-        log_error("store: commit failed: %s", store_errmsg(d->store));
-        store_rollback(d->store);
-    }
-    /* the store first, then the log: a line in the log is always in the store too */
-    core_log_lines(d, &lines);
+    core_commit_acts(d, &acts);
+    if (d->tx_open && kw_mono_ms() - d->tx_since >= GROUP_COMMIT_MS)
+        core_tx_commit(d);
     kw_buf_free(&lines);
     alert_acts_free(&acts);
     if (ev->metrics) {
@@ -474,13 +500,17 @@ static void core_sweep(kw_daemon *d, int64_t now)
 static void *core_main(void *arg)
 {
     kw_daemon *d = arg;
+    pthread_setname_np(pthread_self(), "kw-core");
     int64_t last_sweep = 0, last_maintain = kw_mono_ms();
     for (;;) {
-        kw_event *ev = kw_queue_pop(&d->queue, 250);
-        if (ev)
+        kw_event *ev = kw_queue_pop(&d->queue, d->tx_open ? GROUP_COMMIT_MS / 5 : 250);
+        if (ev) {
             core_handle(d, ev);
-        else if (atomic_load(&d->core_stop) && kw_queue_len(&d->queue) == 0)
-            break;
+        } else {
+            core_tx_commit(d); /* idle: nothing to group with */
+            if (atomic_load(&d->core_stop) && kw_queue_len(&d->queue) == 0)
+                break;
+        }
         int64_t mono = kw_mono_ms(), now = kw_now_ms();
         core_take_mail(d, now);
         if (mono - last_sweep >= SWEEP_EVERY_MS) {
@@ -488,6 +518,7 @@ static void *core_main(void *arg)
             last_sweep = mono;
         }
         if (mono - last_maintain >= MAINTAIN_EVERY_MS) {
+            core_tx_commit(d);
             if (store_metric_maintain(d->store, now, d->cur.raw_keep, d->cur.minute_keep, d->cur.hour_keep) != KW_OK)
                 log_warn("store: history maintenance failed: %s", store_errmsg(d->store));
             last_maintain = mono;
@@ -752,9 +783,8 @@ out:
     alert_engine_free(d->engine);
     store_close(d->store);
     event_log_close(d->elog);
-    host_snapshot_free(d->host);
+    host_snapshot_free(http_shared_swap_host(&d->sh, NULL)); /* d->host */
     metric_registry_destroy(&d->registry);
-    free(d->sh.host_json);
     if (opts->pidfile && status == 0)
         unlink(opts->pidfile);
     if (status == 0)

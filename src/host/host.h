@@ -88,6 +88,7 @@ typedef struct host_proc {
     char user[32];
     char cmdline[256];
     char state;
+    uint64_t starttime;               /* clock ticks after boot: with pid, the process's identity */
     double cpu_ratio;                 /* of one core, as top shows it: 2.0 = two cores busy */
     uint64_t rss_bytes;
     int64_t threads;

@@ -1,5 +1,6 @@
 /* The host collector: one reading of /proc and statvfs, with rates against the previous one. */
 #include "host/host.h"
+#include "host/host_procfs.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -8,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,17 @@ struct host_collector {
     long clk_tck;
     long page_size;
     kw_buf file;              /* reused for every file read */
+    proc_files *pid_stat;     /* /proc/PID/stat of every process, kept open */
+    int mounts_fd;            /* /proc/self/mounts, polled for changes (POLLPRI) */
+    host_mount *mounts;       /* the mount table as last read */
+    size_t nmounts;
+    struct {
+        int pid;
+        uint64_t starttime;
+        char user[32];
+        char cmdline[256];
+    } details[2 * 50];        /* user and command line of recent top processes */
+    size_t ndetails;
     /* previous reading */
     bool have_prev;
     int64_t prev_mono_ms;
@@ -92,6 +105,8 @@ host_collector *host_collector_new(const conf *c, const char *proc_root)
     if (hc->page_size <= 0)
         hc->page_size = 4096;
     kw_buf_init(&hc->file, HOST_FILE_MAX);
+    hc->pid_stat = proc_files_new(hc->proc_root, "stat", proc_files_budget() / 2);
+    hc->mounts_fd = -1;
     return hc;
 }
 
@@ -106,6 +121,10 @@ void host_collector_free(host_collector *hc)
     strs_free(&hc->ignore_interfaces);
     strs_free(&hc->ignore_disks);
     kw_buf_free(&hc->file);
+    proc_files_free(hc->pid_stat);
+    if (hc->mounts_fd >= 0)
+        close(hc->mounts_fd);
+    free(hc->mounts);
     free(hc->prev_cpu);
     free(hc->prev_disk);
     free(hc->prev_net);
@@ -332,11 +351,16 @@ static void collect_disks_net(host_collector *hc, host_snapshot *s, double dt)
     hc->prev_nnet = s->nnet;
 }
 
-static void on_mount(void *arg, const host_mount *m)
+static void keep_mount(void *arg, const host_mount *m)
 {
     collect_ctx *c = arg;
     host_collector *hc = c->hc;
-    host_snapshot *s = c->s;
+    kw_grow(&hc->mounts, &c->cap, hc->nmounts + 1, sizeof *hc->mounts);
+    hc->mounts[hc->nmounts++] = *m;
+}
+
+static void fs_add(host_collector *hc, host_snapshot *s, const host_mount *m, size_t *cap)
+{
     if (in_list(&hc->ignore_fstypes, m->fstype) || has_prefix_in(&hc->ignore_mountpoints, m->mountpoint))
         return;
     if (m->readonly && !hc->include_readonly)
@@ -351,7 +375,7 @@ static void on_mount(void *arg, const host_mount *m)
         return; /* unmounted since the mount table was read, or not ours to see */
     if (v.f_blocks == 0)
         return; /* a pseudo filesystem */
-    kw_grow(&s->fs, &c->cap, s->nfs + 1, sizeof *s->fs);
+    kw_grow(&s->fs, cap, s->nfs + 1, sizeof *s->fs);
     host_fs *f = &s->fs[s->nfs++];
     memset(f, 0, sizeof *f);
     f->m = *m;
@@ -367,20 +391,42 @@ static void on_mount(void *arg, const host_mount *m)
     f->inodes_used_ratio = f->files ? 1.0 - (double)f->files_free / (double)f->files : 0;
 }
 
+/* The kernel flags /proc/self/mounts with POLLPRI when the mount table changes, so it is
+ * read again only then (as util-linux and systemd do). */
+static bool mounts_changed(host_collector *hc, const char *path)
+{
+    if (hc->mounts_fd < 0) {
+        hc->mounts_fd = open(path, O_RDONLY | O_CLOEXEC);
+        return true;
+    }
+    struct pollfd p = {hc->mounts_fd, POLLPRI, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLPRI | POLLERR));
+}
+
 static void collect_fs(host_collector *hc, host_snapshot *s)
 {
-    collect_ctx c = {hc, s, 0};
     char path[512];
     snprintf(path, sizeof path, "%s/self/mounts", hc->proc_root);
-    if (read_file(hc, path) != KW_OK) {
-        snap_warn(s, "cannot read %s", path);
-        return;
+    if (mounts_changed(hc, path)) {
+        if (read_file(hc, path) != KW_OK) {
+            snap_warn(s, "cannot read %s", path);
+            if (hc->mounts_fd >= 0)
+                close(hc->mounts_fd);
+            hc->mounts_fd = -1;
+            return;
+        }
+        collect_ctx c = {hc, s, 0};
+        free(hc->mounts);
+        hc->mounts = NULL;
+        hc->nmounts = 0;
+        host_parse_mounts(hc->file.data ? hc->file.data : "", hc->file.len, keep_mount, &c);
     }
-    /* statvfs may touch the file buffer's owner; parse from a private copy */
-    char *copy = kw_strndup(hc->file.data ? hc->file.data : "", hc->file.len);
-    host_parse_mounts(copy, hc->file.len, on_mount, &c);
-    free(copy);
+    size_t cap = 0;
+    for (size_t i = 0; i < hc->nmounts; i++)
+        fs_add(hc, s, &hc->mounts[i], &cap);
 }
+
+static void proc_details_read(host_collector *hc, host_proc *p);
 
 static int proc_prev_cmp(const void *a, const void *b)
 {
@@ -405,8 +451,26 @@ static const char *uid_name(host_collector *hc, unsigned uid, char *tmp, size_t 
     return hc->uid_cache[slot].name;
 }
 
-/* Fills in the user and command line of a process chosen for a top list. */
-static void proc_details(host_collector *hc, host_proc *p)
+/* Fills in the user and command line of a process chosen for a top list; remembered by pid
+ * and start time, so a process that stays on top is read once. */
+static void proc_details(host_collector *hc, host_proc *p, uint64_t starttime)
+{
+    size_t nd = sizeof hc->details / sizeof hc->details[0];
+    for (size_t i = 0; i < hc->ndetails; i++)
+        if (hc->details[i].pid == p->pid && hc->details[i].starttime == starttime) {
+            kw_strlcpy(p->user, hc->details[i].user, sizeof p->user);
+            kw_strlcpy(p->cmdline, hc->details[i].cmdline, sizeof p->cmdline);
+            return;
+        }
+    proc_details_read(hc, p);
+    size_t slot = hc->ndetails < nd ? hc->ndetails++ : (size_t)p->pid % nd;
+    hc->details[slot].pid = p->pid;
+    hc->details[slot].starttime = starttime;
+    kw_strlcpy(hc->details[slot].user, p->user, sizeof hc->details[slot].user);
+    kw_strlcpy(hc->details[slot].cmdline, p->cmdline, sizeof hc->details[slot].cmdline);
+}
+
+static void proc_details_read(host_collector *hc, host_proc *p)
 {
     char path[128], tmp[32];
     struct stat st;
@@ -449,65 +513,66 @@ static void top_insert(host_proc *top, size_t *count, size_t n, const host_proc 
         (*count)++;
 }
 
+typedef struct {
+    host_collector *hc;
+    host_snapshot *s;
+    double dt;
+    proc_prev *cur;
+    size_t n, cap;
+} procs_ctx;
+
+static void on_pid_stat(void *arg, int pid, const char *buf, size_t len)
+{
+    procs_ctx *c = arg;
+    host_collector *hc = c->hc;
+    host_snapshot *s = c->s;
+    host_pid_stat ps;
+    if (host_parse_pid_stat(buf, len, &ps) != KW_OK || ps.pid != pid)
+        return;
+    s->processes++;
+    s->threads += ps.threads > 0 ? (uint64_t)ps.threads : 0;
+    kw_grow(&c->cur, &c->cap, c->n + 1, sizeof *c->cur);
+    proc_prev *me = &c->cur[c->n++];
+    me->pid = ps.pid;
+    me->starttime = ps.starttime;
+    me->ticks = ps.utime + ps.stime;
+    host_proc p;
+    memset(&p, 0, sizeof p);
+    p.pid = ps.pid;
+    p.starttime = ps.starttime;
+    memcpy(p.comm, ps.comm, sizeof p.comm);
+    p.state = ps.state;
+    p.threads = ps.threads;
+    p.rss_bytes = ps.rss_pages * (uint64_t)hc->page_size;
+    if (c->dt > 0 && hc->prev_nproc) {
+        proc_prev key = {.pid = ps.pid};
+        proc_prev *old = bsearch(&key, hc->prev_proc, hc->prev_nproc, sizeof key, proc_prev_cmp);
+        /* a process new since the last reading (or a recycled pid, which has another start
+         * time) spent all its ticks within the interval */
+        uint64_t base = old && old->starttime == ps.starttime && old->ticks <= me->ticks ? old->ticks : 0;
+        p.cpu_ratio = (double)(me->ticks - base) / ((double)hc->clk_tck * c->dt);
+    }
+    top_insert(s->top_cpu, &s->ntop_cpu, hc->top_n, &p, false);
+    top_insert(s->top_mem, &s->ntop_mem, hc->top_n, &p, true);
+}
+
 static void collect_procs(host_collector *hc, host_snapshot *s, double dt)
 {
-    DIR *d = opendir(hc->proc_root);
-    if (!d) {
+    s->top_cpu = kw_calloc(hc->top_n + 1, sizeof *s->top_cpu);
+    s->top_mem = kw_calloc(hc->top_n + 1, sizeof *s->top_mem);
+    procs_ctx c = {hc, s, dt, NULL, 0, 0};
+    if (proc_files_scan(hc->pid_stat, on_pid_stat, &c) < 0) {
         snap_warn(s, "cannot list %s", hc->proc_root);
         return;
     }
-    size_t cap = 0, n = 0;
-    proc_prev *cur = NULL;
-    s->top_cpu = kw_calloc(hc->top_n + 1, sizeof *s->top_cpu);
-    s->top_mem = kw_calloc(hc->top_n + 1, sizeof *s->top_mem);
-    struct dirent *e;
-    char path[300], buf[1024];
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof path, "%s/%s/stat", hc->proc_root, e->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue; /* exited between readdir and open */
-        ssize_t len = read(fd, buf, sizeof buf);
-        close(fd);
-        host_pid_stat ps;
-        if (len <= 0 || host_parse_pid_stat(buf, (size_t)len, &ps) != KW_OK)
-            continue;
-        s->processes++;
-        s->threads += ps.threads > 0 ? (uint64_t)ps.threads : 0;
-        kw_grow(&cur, &cap, n + 1, sizeof *cur);
-        cur[n].pid = ps.pid;
-        cur[n].starttime = ps.starttime;
-        cur[n].ticks = ps.utime + ps.stime;
-        host_proc p;
-        memset(&p, 0, sizeof p);
-        p.pid = ps.pid;
-        memcpy(p.comm, ps.comm, sizeof p.comm);
-        p.state = ps.state;
-        p.threads = ps.threads;
-        p.rss_bytes = ps.rss_pages * (uint64_t)hc->page_size;
-        if (dt > 0 && hc->prev_nproc) {
-            proc_prev key = {.pid = ps.pid};
-            proc_prev *old = bsearch(&key, hc->prev_proc, hc->prev_nproc, sizeof key, proc_prev_cmp);
-            /* a process new since the last reading (or a recycled pid, which has another start
-             * time) spent all its ticks within the interval */
-            uint64_t base = old && old->starttime == ps.starttime && old->ticks <= cur[n].ticks ? old->ticks : 0;
-            p.cpu_ratio = (double)(cur[n].ticks - base) / ((double)hc->clk_tck * dt);
-        }
-        n++;
-        top_insert(s->top_cpu, &s->ntop_cpu, hc->top_n, &p, false);
-        top_insert(s->top_mem, &s->ntop_mem, hc->top_n, &p, true);
-    }
-    closedir(d);
-    qsort(cur, n, sizeof *cur, proc_prev_cmp);
+    qsort(c.cur, c.n, sizeof *c.cur, proc_prev_cmp);
     free(hc->prev_proc);
-    hc->prev_proc = cur;
-    hc->prev_nproc = n;
+    hc->prev_proc = c.cur;
+    hc->prev_nproc = c.n;
     for (size_t i = 0; i < s->ntop_cpu; i++)
-        proc_details(hc, &s->top_cpu[i]);
+        proc_details(hc, &s->top_cpu[i], s->top_cpu[i].starttime);
     for (size_t i = 0; i < s->ntop_mem; i++)
-        proc_details(hc, &s->top_mem[i]);
+        proc_details(hc, &s->top_mem[i], s->top_mem[i].starttime);
 }
 
 kw_rc host_collect(host_collector *hc, host_snapshot **out)

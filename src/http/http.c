@@ -5,6 +5,7 @@
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "host/host.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
@@ -60,13 +61,13 @@ int http_parse_listen(const char *listen, struct sockaddr_storage *ss, unsigned 
     return inet_pton(AF_INET, host, &a->sin_addr) == 1;
 }
 
-void http_shared_set_host(http_shared *sh, char *json)
+host_snapshot *http_shared_swap_host(http_shared *sh, host_snapshot *host)
 {
     pthread_mutex_lock(&sh->mu);
-    char *old = sh->host_json;
-    sh->host_json = json;
+    host_snapshot *old = sh->host;
+    sh->host = host;
     pthread_mutex_unlock(&sh->mu);
-    free(old);
+    return old;
 }
 
 static void store_key_free(void *p) { store_close(p); }
@@ -188,8 +189,8 @@ static enum MHD_Result api_host(http_server *s, struct MHD_Connection *c)
     kw_buf b;
     kw_buf_init(&b, 0);
     pthread_mutex_lock(&s->sh->mu);
-    if (s->sh->host_json)
-        kw_buf_puts(&b, s->sh->host_json);
+    if (s->sh->host)
+        host_snapshot_json(s->sh->host, &b);
     pthread_mutex_unlock(&s->sh->mu);
     if (!b.len) {
         kw_buf_free(&b);

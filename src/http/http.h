@@ -14,8 +14,8 @@
 /* What the daemon shares with the HTTP threads. */
 typedef struct http_shared {
     metric_registry *metrics;
-    pthread_mutex_t mu;          /* guards host_json */
-    char *host_json;             /* latest host snapshot as ECS JSON, or NULL */
+    pthread_mutex_t mu;          /* guards host */
+    struct host_snapshot *host;  /* the latest host reading, the core's: read only under mu */
     const char *store_path;
     char token[65];
     int64_t started_ms;
@@ -29,8 +29,9 @@ http_server *http_start(const char *listen, int threads, uint64_t max_body, http
                         size_t errn);
 void http_stop(http_server *s);
 
-/* Replaces the shared host JSON (takes ownership). */
-void http_shared_set_host(http_shared *sh, char *json);
+/* Publishes the core's latest host reading; returns the previous one, which the caller may
+ * free now (no HTTP thread can still be reading it). */
+struct host_snapshot *http_shared_swap_host(http_shared *sh, struct host_snapshot *host);
 
 /* Parses "host:port" / "[v6]:port" into a socket address; false if it is not one. */
 struct sockaddr_storage;

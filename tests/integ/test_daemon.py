@@ -83,6 +83,9 @@ class ServiceAlertTest(DaemonTest):
         self.assertLess(time.time() - started, 15)
         status, full = d.get(f"/api/v1/alerts/{a['id']}")
         self.assertEqual([h["action"] for h in full["history"]], ["fired", "resolved"])
+        # routine results are not logged every second: only changes (and one a minute)
+        results = [e for e in d.events() if e["event"].get("dataset") == "keepwatch.check"]
+        self.assertLessEqual(len(results), 4, [e["keepwatch"]["check"]["up"] for e in results])
         ev = [e for e in d.events() if e["event"]["kind"] == "alert"]
         self.assertEqual([e["keepwatch"]["alert"]["transition"] for e in ev], ["fired", "resolved"])
         self.assertEqual(ev[0]["event"]["action"], "service_down")
@@ -113,7 +116,7 @@ class ServiceAlertTest(DaemonTest):
         srv.listen(64)
         self.addCleanup(srv.close)
         hung = srv.getsockname()[1]
-        d = self.daemon("checks:\n"
+        d = self.daemon("events: {metric_interval: 0s}\nchecks:\n"
                         f"  - {{name: hung, type: http, url: \"http://127.0.0.1:{hung}/\", interval: 4s, timeout: 3s}}\n"
                         "  - {name: quick, type: command, command: \"true\", interval: 1s}\n")
         time.sleep(6)

@@ -152,7 +152,8 @@ static void test_check_fields(void)
     conf *c = load("assets:\n  - name: portal\n    addresses: [10.1.0.0/16, \"2001:db8::1\"]\n    criticality: critical\n"
                    "checks:\n"
                    "  - {name: web, type: http, url: \"http://127.0.0.1/\", expect_status: 2xx, asset: portal}\n"
-                   "  - {name: job, type: command, command: \"exit 0\", interval: 1m, timeout: 5s}\n",
+                   "  - {name: job, type: command, command: \"exit 0\", interval: 1m, timeout: 5s}\n"
+                   "  - {name: argv, type: command, command: [/bin/true]}\n",
                    &e);
     CHECK(c != NULL);
     if (!c)
@@ -162,8 +163,11 @@ static void test_check_fields(void)
     CHECK_INT(web->status_hi, 299);
     CHECK_INT(web->interval_ms, 30000);
     conf_check *job = CONF_AT(c->checks, conf_check, 1);
-    CHECK_INT(job->command.n, 1);
+    CHECK_INT(job->command.argv.n, 1);
+    CHECK(job->command.shell);
     CHECK_INT(job->timeout_ms, 5000);
+    conf_check *argv = CONF_AT(c->checks, conf_check, 2);
+    CHECK(argv->command.argv.n == 1 && !argv->command.shell); /* a list is argv, even of one */
     CHECK(conf_asset_find(c, "portal") && conf_asset_find(c, "portal")->criticality == KW_SEV_CRITICAL);
     conf_free(c);
 }
