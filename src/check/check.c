@@ -2,7 +2,6 @@
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
-#include "host/host_procfs.h"
 #include "metric/metric.h"
 
 #include <curl/curl.h>
@@ -27,15 +26,7 @@ static const metric_desc m_procs = {"check_process_count", "Processes matching t
 struct check_ctx {
     SSL_CTX *ssl;
     CURL *curl;
-    proc_files *comm;
 };
-
-proc_files *check_ctx_comm(check_ctx *x)
-{
-    if (!x->comm)
-        x->comm = proc_files_new("/proc", "comm", proc_files_budget() / 8);
-    return x->comm;
-}
 
 check_ctx *check_ctx_new(void) { return kw_calloc(1, sizeof(check_ctx)); }
 
@@ -44,7 +35,6 @@ void check_ctx_free(check_ctx *x)
     if (!x)
         return;
     SSL_CTX_free(x->ssl);
-    proc_files_free(x->comm);
     if (x->curl)
         curl_easy_cleanup(x->curl);
     free(x);
@@ -84,7 +74,7 @@ kw_rc check_run(const conf_check *c, check_ctx *ctx, const atomic_bool *cancel, 
     int64_t start = kw_mono_ms();
     int64_t deadline = start + c->timeout_ms;
     switch (c->type) {
-    case CHECK_PROCESS: check_process(c, ctx, r); break;
+    case CHECK_PROCESS: check_process(c, r); break;
     case CHECK_TCP: check_tcp(c, deadline, cancel, r); break;
     case CHECK_TLS: check_tls(c, ctx, deadline, cancel, r); break;
     case CHECK_HTTP: check_http(c, ctx, deadline, cancel, r); break;

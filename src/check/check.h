@@ -41,13 +41,12 @@ kw_rc check_run(const conf_check *c, check_ctx *ctx, const atomic_bool *cancel, 
 void check_tcp(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
 void check_tls(const conf_check *c, check_ctx *x, int64_t deadline, const atomic_bool *cancel, check_result *r);
 void check_http(const conf_check *c, check_ctx *x, int64_t deadline, const atomic_bool *cancel, check_result *r);
-void check_process(const conf_check *c, check_ctx *x, check_result *r);
+void check_process(const conf_check *c, check_result *r);
 void check_command(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
 void check_systemd(const conf_check *c, int64_t deadline, const atomic_bool *cancel, check_result *r);
 
 /* The context's TLS client context and curl handle, created on first use. */
 struct ssl_ctx_st *check_ctx_ssl(check_ctx *x, bool verify);
-struct proc_files *check_ctx_comm(check_ctx *x); /* /proc/PID/comm, kept open */
 void *check_ctx_curl(check_ctx *x);
 
 /* Connects to host:port before deadline; returns a blocking-mode socket or -1 with err set. */

@@ -1,10 +1,13 @@
 /* Process checks: by name (as ps -C matches: the kernel's comm, or argv[0]'s base name for
  * names longer than comm holds) or by pidfile. */
 #include "check/check.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
 #include "host/host_procfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,30 +46,61 @@ static bool proc_matches(int pid, const char *comm, const char *name)
     return strcmp(base ? base + 1 : buf, name) == 0;
 }
 
+/* One table of (pid, comm) shared by every process check, rescanned when older than
+ * PROC_TABLE_TTL_MS: checks that run in the same second share one scan of /proc. */
+#define PROC_TABLE_TTL_MS 500
+
 typedef struct {
-    const char *name;
-    int64_t count, first;
-} by_name;
+    int pid;
+    char comm[COMM_MAX + 2];
+} proc_row;
+
+static struct {
+    pthread_mutex_t mu;
+    proc_files *comm;
+    proc_row *rows;
+    size_t n, cap;
+    int64_t scanned;
+    bool ok;
+} proc_table = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void on_comm(void *arg, int pid, const char *buf, size_t len)
 {
-    by_name *b = arg;
-    if (proc_matches(pid, buf, b->name)) {
-        if (!b->count)
-            b->first = pid;
-        b->count++;
-    }
+    kw_grow(&proc_table.rows, &proc_table.cap, proc_table.n + 1, sizeof *proc_table.rows);
+    proc_row *r = &proc_table.rows[proc_table.n++];
+    r->pid = pid;
+    kw_strlcpy(r->comm, buf, sizeof r->comm);
 }
 
-static void check_by_name(const conf_check *c, proc_files *comm, check_result *r)
+static void proc_table_refresh(void)
 {
-    by_name b = {c->process, 0, 0};
-    if (proc_files_scan(comm, on_comm, &b) < 0) {
-        snprintf(r->message, sizeof r->message, "cannot list /proc: %s", strerror(errno));
+    int64_t now = kw_mono_ms();
+    if (proc_table.scanned && now - proc_table.scanned < PROC_TABLE_TTL_MS)
+        return;
+    if (!proc_table.comm)
+        proc_table.comm = proc_files_new("/proc", "comm", proc_files_budget() / 4);
+    proc_table.n = 0;
+    proc_table.ok = proc_files_scan(proc_table.comm, on_comm, NULL) >= 0;
+    proc_table.scanned = now;
+}
+
+static void check_by_name(const conf_check *c, check_result *r)
+{
+    int64_t first = 0;
+    pthread_mutex_lock(&proc_table.mu);
+    proc_table_refresh();
+    bool ok = proc_table.ok;
+    for (size_t i = 0; i < proc_table.n; i++)
+        if (proc_matches(proc_table.rows[i].pid, proc_table.rows[i].comm, c->process)) {
+            if (!r->process_count)
+                first = proc_table.rows[i].pid;
+            r->process_count++;
+        }
+    pthread_mutex_unlock(&proc_table.mu);
+    if (!ok) {
+        snprintf(r->message, sizeof r->message, "cannot list /proc");
         return;
     }
-    r->process_count = b.count;
-    int64_t first = b.first;
     if (r->process_count >= c->min_count) {
         r->up = true;
         snprintf(r->message, sizeof r->message, "%lld process%s named %s (pid %lld%s)", (long long)r->process_count,
@@ -116,10 +150,10 @@ static void check_by_pidfile(const conf_check *c, check_result *r)
     snprintf(r->message, sizeof r->message, "process %ld from %s is running", pid, c->pidfile);
 }
 
-void check_process(const conf_check *c, check_ctx *x, check_result *r)
+void check_process(const conf_check *c, check_result *r)
 {
     if (c->pidfile)
         check_by_pidfile(c, r);
     else
-        check_by_name(c, check_ctx_comm(x), r);
+        check_by_name(c, r);
 }
