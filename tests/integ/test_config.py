@@ -55,6 +55,12 @@ class ConfigTest(unittest.TestCase):
         self.assertIn(f"{path}:9:23: expr: expected a number (optionally with %) to end the expression", lines)
         self.assertEqual(lines[-1], "keepwatch: 5 errors in the configuration")
 
+    def test_shipped_example_is_valid(self):
+        example = os.path.join(os.path.dirname(__file__), "..", "..", "dist", "keepwatch.example.yaml")
+        rc, out, err = run("config", "check", "-c", example)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("1 assets, 6 checks", out)
+
     def test_yaml_syntax_error(self):
         path = self.write("checks: [\n  {name: a\n")
         rc, _, err = run("config", "check", "-c", path)
