@@ -565,7 +565,8 @@ static void collect_procs(host_collector *hc, host_snapshot *s, double dt)
         snap_warn(s, "cannot list %s", hc->proc_root);
         return;
     }
-    qsort(c.cur, c.n, sizeof *c.cur, proc_prev_cmp);
+    if (c.n)
+        qsort(c.cur, c.n, sizeof *c.cur, proc_prev_cmp);
     free(hc->prev_proc);
     hc->prev_proc = c.cur;
     hc->prev_nproc = c.n;

@@ -112,7 +112,8 @@ long proc_files_scan(proc_files *pf, void (*fn)(void *, int, const char *, size_
             close(pf->v[i].fd);
             pf->nopen--;
         }
-    qsort(next, nn, sizeof *next, pf_cmp);
+    if (nn)
+        qsort(next, nn, sizeof *next, pf_cmp);
     free(pf->v);
     pf->v = next;
     pf->n = nn;

@@ -4,7 +4,9 @@
 #include "metric/metric.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -215,6 +217,41 @@ static void test_missing_proc(void)
     conf_free(c);
 }
 
+/* A filesystem in the mount table that disappears: skipped, not an error. */
+static void test_filesystem_disappears(void)
+{
+    char root[] = "/tmp/kw-test-fs-XXXXXX";
+    CHECK(mkdtemp(root) != NULL);
+    char path[256], mnt[256];
+    snprintf(path, sizeof path, "%s/self", root);
+    mkdir(path, 0700);
+    snprintf(mnt, sizeof mnt, "%s/mnt", root);
+    mkdir(mnt, 0700);
+    snprintf(path, sizeof path, "%s/self/mounts", root);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "/dev/kwfake1 %s ext4 rw,relatime 0 0\n/dev/kwfake2 %s/never ext4 rw 0 0\n", mnt, root);
+    fclose(f);
+    conf_errors e = {0};
+    conf *c = NULL;
+    conf_load(NULL, &c, &e);
+    host_collector *hc = host_collector_new(c, root);
+    host_snapshot *s = NULL;
+    host_collect(hc, &s);
+    CHECK_INT(s->nfs, 1);
+    CHECK(s->nfs == 1 && strcmp(s->fs[0].m.mountpoint, mnt) == 0);
+    host_snapshot_free(s);
+    rmdir(mnt);
+    host_collect(hc, &s);
+    CHECK_INT(s->nfs, 0);
+    host_snapshot_free(s);
+    host_collector_free(hc);
+    conf_free(c);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/self", root);
+    rmdir(path);
+    rmdir(root);
+}
+
 int main(void)
 {
     RUN(test_stat);
@@ -226,5 +263,6 @@ int main(void)
     RUN(test_pid_stat);
     RUN(test_live_collect);
     RUN(test_missing_proc);
+    RUN(test_filesystem_disappears);
     TEST_MAIN_END();
 }
