@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [build|test|all]   (default: all)
 set -eu
 build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev
-       libcurl4-openssl-dev libssl-dev libjansson-dev"
+       libcurl4-openssl-dev libssl-dev libjansson-dev libpcap-dev"
 test="clang libclang-rt-14-dev python3 curl procps iproute2 openssl"
 case "${1:-all}" in
   build) want="$build" ;;

@@ -1,0 +1,103 @@
+/* The network sensor: packet decoding and attack detectors (floods, scans, sweeps, brute
+ * force). The decoder and detectors do no I/O: net_capture.c feeds them from libpcap (files
+ * now, live interfaces in the daemon), tests and fuzzers feed them bytes. */
+#ifndef NET_H
+#define NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/kw_buf.h"
+#include "core/kw_err.h"
+
+/* ---- decoding ---- */
+
+typedef struct net_addr {
+    uint8_t b[16];   /* IPv4 in the first 4 bytes */
+    uint8_t v6;      /* 0: IPv4, 1: IPv6 */
+} net_addr;
+
+enum { NET_TH_FIN = 0x01, NET_TH_SYN = 0x02, NET_TH_RST = 0x04, NET_TH_PSH = 0x08, NET_TH_ACK = 0x10,
+       NET_TH_URG = 0x20 };
+
+typedef struct net_pkt {
+    int64_t ts_ns;        /* capture time, Unix nanoseconds */
+    uint32_t wirelen;     /* bytes on the wire */
+    net_addr src, dst;
+    uint8_t proto;        /* 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, other IP protocols as they are */
+    bool has_ports;       /* TCP/UDP header present (not a non-first fragment, not cut off) */
+    uint16_t sport, dport;
+    uint8_t tcp_flags;
+    uint8_t icmp_type, icmp_code;
+    bool fragment;        /* part of a fragmented datagram */
+    uint8_t nvlan;
+    uint16_t vlan[2];
+} net_pkt;
+
+typedef enum {
+    NET_DECODE_OK = 0,
+    NET_DECODE_NOT_IP,    /* ARP, LLDP, ...: counted, not an error */
+    NET_DECODE_MALFORMED, /* a length or header that lies: counted as malformed */
+    NET_DECODE_LINKTYPE   /* a link type keepwatch does not decode */
+} net_decode_rc;
+
+/* Decodes one frame of the given libpcap link type (DLT_*). caplen bytes are present of
+ * wirelen sent; a frame cut by the snap length still yields what its headers hold. */
+net_decode_rc net_decode(int linktype, const uint8_t *p, uint32_t caplen, uint32_t wirelen, net_pkt *out);
+bool net_linktype_supported(int linktype);
+void net_addr_str(const net_addr *a, char *out, size_t n);
+
+/* ---- detection ---- */
+
+typedef struct net_thresholds {
+    double flood_pps;          /* udp_flood / icmp_flood: packets per second to one host */
+    double syn_half_open_pps;  /* syn_flood: SYNs that did not complete, per second, to one host */
+    int64_t flood_for_s;       /* seconds above the rate before it fires */
+    int64_t flood_end_s;       /* seconds below half the rate before the flood is over */
+    int64_t scan_ports;        /* port_scan: unanswered ports probed on one host by one source */
+    int64_t sweep_hosts;       /* host_sweep: unanswered hosts probed on one port by one source */
+    int64_t scan_window_s;     /* ...within this window (slow scans) */
+    int64_t brute_sessions;    /* brute_force: completed connections to one auth service */
+    int64_t brute_window_s;
+    int64_t idle_end_s;        /* a scan, sweep or brute force is over after this long quiet */
+    uint16_t auth_ports[32];
+    size_t n_auth_ports;
+} net_thresholds;
+
+void net_thresholds_default(net_thresholds *t);
+
+typedef struct net_detection {
+    const char *action;        /* syn_flood, udp_flood, icmp_flood, port_scan, host_sweep, brute_force */
+    const char *technique;     /* MITRE ATT&CK id */
+    const char *technique_name;
+    bool has_src, has_dst, has_dport, has_sport;
+    net_addr src, dst;
+    uint16_t dport, sport;     /* sport: the reflecting port of an amplification flood */
+    uint8_t proto;
+    int64_t start_ns, fire_ns, end_ns;
+    uint64_t packets, bytes;
+    double peak_pps, peak_bps;
+    uint64_t ports, hosts, sessions; /* scans, sweeps, brute force */
+    uint64_t distinct_sources;       /* floods: estimate */
+    char top_prefixes[8][96];        /* floods: busiest source prefixes "203.0.113.0/24 1234" */
+    int ntop;
+    int severity;
+} net_detection;
+
+typedef struct net_detector net_detector;
+typedef void (*net_emit_fn)(void *arg, const net_detection *d);
+
+/* emit is called once per attack, when it is over (or at net_detector_finish). */
+net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *arg);
+void net_detector_free(net_detector *d);
+void net_detector_packet(net_detector *d, const net_pkt *p);
+/* Ends every attack still under way (end of input). */
+void net_detector_finish(net_detector *d);
+
+/* The detection as one ECS document (event.kind: alert). */
+void net_detection_ecs(const net_detection *d, kw_buf *out);
+/* One line for people, without a timestamp or newline. */
+void net_detection_text(const net_detection *d, kw_buf *out);
+
+#endif

@@ -1,0 +1,824 @@
+/* Attack detectors over decoded packets, in capture time.
+ *
+ * Every table is fixed in size, so a flood from a million spoofed sources costs the same
+ * memory as one from a single host:
+ *   pending   SYNs waiting for the client's ACK (a completed handshake), by 4-tuple
+ *   floods    per target host and protocol: the current second's counters, a HyperLogLog
+ *             of sources, the busiest source prefixes and ports
+ *   pairs     per (source, target host): ports probed, and which of them answered
+ *   sweeps    per (source, port, protocol): hosts probed, and which answered
+ *   brutes    per (source, target, auth port): completed connections in a sliding window
+ * Scans and sweeps count probes that did not become a session: a TCP SYN whose handshake the
+ * prober never completed (nmap's SYN scan resets after the SYN-ACK; closed ports reset at
+ * once), a UDP datagram that got no reply. A monitoring system that connects to twenty open
+ * ports, or a proxy reaching many web servers, completes its handshakes and is not scanning.
+ * (A connect scan of open ports completes them too: it is caught only where ports are
+ * closed.) Echo requests count whether answered or not. SYN floods count SYNs that did not complete a handshake, so
+ * a busy web server is not a flood. */
+#include "net/net.h"
+#include "core/kw_json.h"
+#include "core/kw_mem.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS 1000000000LL
+#define PENDING_SLOTS (1u << 16)
+#define FLOOD_SLOTS 1024u
+#define PAIR_SLOTS (1u << 14)
+#define SWEEP_SLOTS (1u << 12)
+#define BRUTE_SLOTS (1u << 12)
+#define PROBE_LIMIT 16            /* linear probes before evicting */
+#define SET_MAX 64                /* ports or hosts remembered per scan or sweep */
+#define HLL_P 8
+#define TOPK 8
+#define BRUTE_BUCKETS 6
+
+static const uint16_t amplification_ports[] = {19, 53, 111, 123, 137, 161, 389, 520, 1900, 3283, 3702,
+                                               5353, 11211, 27015};
+
+void net_thresholds_default(net_thresholds *t)
+{
+    memset(t, 0, sizeof *t);
+    t->flood_pps = 1000;
+    t->syn_half_open_pps = 500;
+    t->flood_for_s = 2;
+    t->flood_end_s = 5;
+    t->scan_ports = 15;
+    t->sweep_hosts = 16;
+    t->scan_window_s = 300;
+    t->brute_sessions = 30;
+    t->brute_window_s = 60;
+    t->idle_end_s = 30;
+    static const uint16_t auth[] = {21, 22, 23, 110, 143, 389, 445, 1433, 1521, 3306, 3389, 5432, 5900, 6379, 27017};
+    t->n_auth_ports = sizeof auth / sizeof auth[0];
+    memcpy(t->auth_ports, auth, sizeof auth);
+}
+
+/* ---- hashing and sketches ---- */
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t addr_hash(const net_addr *a, uint64_t seed)
+{
+    uint64_t x, y;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    return mix64(x ^ mix64(y ^ seed ^ a->v6));
+}
+
+static bool addr_eq(const net_addr *a, const net_addr *b)
+{
+    return a->v6 == b->v6 && memcmp(a->b, b->b, a->v6 ? 16 : 4) == 0;
+}
+
+static void hll_add(uint8_t *reg, uint64_t h)
+{
+    unsigned idx = (unsigned)(h >> (64 - HLL_P));
+    uint64_t rest = h << HLL_P;
+    uint8_t rank = rest ? (uint8_t)(__builtin_clzll(rest) + 1) : (uint8_t)(64 - HLL_P + 1);
+    if (rank > reg[idx])
+        reg[idx] = rank;
+}
+
+static uint64_t hll_estimate(const uint8_t *reg)
+{
+    const double m = 1 << HLL_P;
+    double sum = 0;
+    int zeros = 0;
+    for (int i = 0; i < (1 << HLL_P); i++) {
+        sum += ldexp(1.0, -reg[i]);
+        zeros += reg[i] == 0;
+    }
+    double e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+    if (e <= 2.5 * m && zeros)
+        e = m * log(m / zeros); /* linear counting for small sets */
+    return (uint64_t)(e + 0.5);
+}
+
+/* Space-saving top-k (Metwally et al.): the k heaviest keys in bounded memory. n[i] may
+ * overcount key[i] by at most err[i]; n[i] - err[i] is guaranteed. */
+typedef struct {
+    uint64_t key[TOPK];
+    uint64_t n[TOPK];
+    uint64_t err[TOPK];
+} topk;
+
+static void topk_add(topk *t, uint64_t key)
+{
+    int min = 0;
+    for (int i = 0; i < TOPK; i++) {
+        if (t->n[i] && t->key[i] == key) {
+            t->n[i]++;
+            return;
+        }
+        if (t->n[i] < t->n[min])
+            min = i;
+    }
+    t->key[min] = key;
+    t->err[min] = t->n[min];
+    t->n[min]++;
+}
+
+/* ---- tables ---- */
+
+typedef struct {
+    net_addr c, s;
+    uint16_t cport, sport;
+    int64_t ts;
+    bool used;
+} pending_syn;
+
+typedef struct {
+    bool used, active;
+    net_addr dst;
+    uint8_t proto;              /* 6: SYN flood, 17: UDP flood, 1/58: ICMP flood */
+    uint64_t pkts, bytes, syns, completions; /* this second */
+    uint8_t hll[1 << HLL_P];
+    topk ports, sports, prefixes, sources;
+    uint64_t total_pkts;        /* since the first hot second */
+    uint64_t prefix_total;      /* packets counted into the prefixes sketch */
+    int hot, cool;
+    int64_t hot_since;
+    net_detection det;
+} flood_entry;
+
+typedef struct {
+    bool used, fired;
+    net_addr a, b;              /* pairs: source, target; sweeps: source, - ; brutes: source, target */
+    uint16_t port;
+    uint8_t proto;
+    int64_t first_ns, last_ns;
+    uint32_t n, answered;
+    uint64_t probes;
+    uint8_t probe_proto;        /* pairs: the protocol of the last probe */
+    union {
+        struct {
+            uint16_t v[SET_MAX];
+        } ports;
+        struct {
+            net_addr v[SET_MAX];
+        } hosts;
+        struct {
+            uint32_t bucket[BRUTE_BUCKETS];
+            int64_t bucket_start[BRUTE_BUCKETS];
+            uint64_t sessions;
+        } brute;
+    } u;
+    uint64_t answered_mask;     /* bit i: element i answered */
+    net_detection det;
+} probe_entry;
+
+struct net_detector {
+    net_thresholds t;
+    net_emit_fn emit;
+    void *arg;
+    int64_t sec;                /* the capture second being counted */
+    bool started;
+    pending_syn *pending;
+    flood_entry *floods;
+    probe_entry *pairs, *sweeps, *brutes;
+};
+
+net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *arg)
+{
+    net_detector *d = kw_calloc(1, sizeof *d);
+    d->t = *t;
+    d->emit = emit;
+    d->arg = arg;
+    d->pending = kw_calloc(PENDING_SLOTS, sizeof *d->pending);
+    d->floods = kw_calloc(FLOOD_SLOTS, sizeof *d->floods);
+    d->pairs = kw_calloc(PAIR_SLOTS, sizeof *d->pairs);
+    d->sweeps = kw_calloc(SWEEP_SLOTS, sizeof *d->sweeps);
+    d->brutes = kw_calloc(BRUTE_SLOTS, sizeof *d->brutes);
+    return d;
+}
+
+void net_detector_free(net_detector *d)
+{
+    if (!d)
+        return;
+    free(d->pending);
+    free(d->floods);
+    free(d->pairs);
+    free(d->sweeps);
+    free(d->brutes);
+    free(d);
+}
+
+static bool is_auth_port(const net_detector *d, uint16_t port)
+{
+    for (size_t i = 0; i < d->t.n_auth_ports; i++)
+        if (d->t.auth_ports[i] == port)
+            return true;
+    return false;
+}
+
+static uint64_t pending_hash(const net_addr *c, const net_addr *s, uint16_t cport, uint16_t sport)
+{
+    return addr_hash(c, addr_hash(s, (uint64_t)cport << 16 | sport));
+}
+
+/* Finds or claims the probe entry for (a, b, port, proto); NULL when the table is full of
+ * attacks in progress. A claim evicts the stalest entry that has not fired. */
+static probe_entry *probe_get(probe_entry *tab, unsigned slots, const net_addr *a, const net_addr *b,
+                              uint16_t port, uint8_t proto, int64_t now, bool create)
+{
+    uint64_t h = addr_hash(a, addr_hash(b, (uint64_t)port << 8 | proto));
+    probe_entry *victim = NULL;
+    for (unsigned i = 0; i < PROBE_LIMIT; i++) {
+        probe_entry *e = &tab[(h + i) & (slots - 1)];
+        if (e->used && e->port == port && e->proto == proto && addr_eq(&e->a, a) && addr_eq(&e->b, b))
+            return e;
+        if (!e->used) {
+            if (!victim || victim->used)
+                victim = e;
+        } else if (!e->fired && (!victim || (victim->used && e->last_ns < victim->last_ns))) {
+            victim = e;
+        }
+    }
+    if (!create || !victim)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    victim->used = true;
+    victim->a = *a;
+    victim->b = *b;
+    victim->port = port;
+    victim->proto = proto;
+    victim->first_ns = victim->last_ns = now;
+    return victim;
+}
+
+static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t proto, bool create)
+{
+    uint64_t h = addr_hash(dst, proto);
+    flood_entry *victim = NULL;
+    for (unsigned i = 0; i < PROBE_LIMIT; i++) {
+        flood_entry *e = &d->floods[(h + i) & (FLOOD_SLOTS - 1)];
+        if (e->used && e->proto == proto && addr_eq(&e->dst, dst))
+            return e;
+        if (!e->used && !victim)
+            victim = e;
+        else if (e->used && !e->active && (!victim || (victim->used && e->pkts < victim->pkts)))
+            victim = e;
+    }
+    if (!create || !victim)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    victim->used = true;
+    victim->dst = *dst;
+    victim->proto = proto;
+    return victim;
+}
+
+/* ---- detections ---- */
+
+static void det_init(net_detection *x, const char *action, const char *tech, const char *tech_name, int sev)
+{
+    memset(x, 0, sizeof *x);
+    x->action = action;
+    x->technique = tech;
+    x->technique_name = tech_name;
+    x->severity = sev;
+}
+
+static uint64_t prefix_key(const net_addr *a)
+{
+    /* /24 for IPv4, /48 for IPv6 */
+    uint64_t k = 0;
+    memcpy(&k, a->b, a->v6 ? 6 : 3);
+    return k << 1 | a->v6;
+}
+
+static void prefix_str(uint64_t key, char *out, size_t n)
+{
+    net_addr a = {{0}, (uint8_t)(key & 1)};
+    uint64_t k = key >> 1;
+    memcpy(a.b, &k, a.v6 ? 6 : 3);
+    char s[48];
+    net_addr_str(&a, s, sizeof s);
+    snprintf(out, n, "%s/%d", s, a.v6 ? 48 : 24);
+}
+
+static void flood_finish(net_detector *d, flood_entry *f)
+{
+    net_detection *x = &f->det;
+    x->distinct_sources = hll_estimate(f->hll);
+    x->packets = f->total_pkts;
+    /* the busiest prefixes, heaviest first: only those surely carrying 1% of the flood (a
+     * flood from random spoofed sources has none) */
+    topk t = f->prefixes;
+    x->ntop = 0;
+    for (int k = 0; k < TOPK && x->ntop < 8; k++) {
+        int best = -1;
+        for (int i = 0; i < TOPK; i++)
+            if (t.n[i] && (best < 0 || t.n[i] - t.err[i] > t.n[best] - t.err[best]))
+                best = i;
+        if (best < 0 || (t.n[best] - t.err[best]) * 100 < f->prefix_total)
+            break;
+        char p[64];
+        prefix_str(t.key[best], p, sizeof p);
+        snprintf(x->top_prefixes[x->ntop++], sizeof x->top_prefixes[0], "%s %llu", p,
+                 (unsigned long long)(t.n[best] - t.err[best]));
+        t.n[best] = 0;
+    }
+    /* one source sending nearly everything is not spoofed: name it */
+    int top = 0;
+    for (int i = 1; i < TOPK; i++)
+        if (f->sources.n[i] > f->sources.n[top])
+            top = i;
+    if (x->distinct_sources <= 3 && f->sources.n[top] * 10 >= x->packets * 9)
+        x->has_src = true; /* x->src holds the last sender, which is then that one */
+    d->emit(d->arg, x);
+    f->active = false;
+    f->hot = f->cool = 0;
+}
+
+static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
+{
+    bool syn = f->proto == 6;
+    double rate = syn ? (double)(f->syns > f->completions ? f->syns - f->completions : 0) : (double)f->pkts;
+    double limit = syn ? d->t.syn_half_open_pps : d->t.flood_pps;
+    if (rate >= limit) {
+        if (!f->hot)
+            f->hot_since = sec_end_ns - NS;
+        f->hot++;
+        f->cool = 0;
+        if (!f->active && f->hot >= d->t.flood_for_s) {
+            f->active = true;
+            const char *action = syn ? "syn_flood" : f->proto == 17 ? "udp_flood" : "icmp_flood";
+            det_init(&f->det, action, "T1498", "Network Denial of Service", 4);
+            f->det.has_dst = true;
+            f->det.dst = f->dst;
+            f->det.proto = f->proto;
+            f->det.start_ns = f->hot_since;
+            f->det.fire_ns = sec_end_ns;
+        }
+    } else if (f->active && rate < limit / 2) {
+        f->cool++;
+    } else if (!f->active) {
+        f->hot = 0;
+    }
+    if (f->active) {
+        net_detection *x = &f->det;
+        x->end_ns = sec_end_ns;
+        x->bytes += f->bytes;
+        f->total_pkts += f->pkts;
+        if (rate > x->peak_pps)
+            x->peak_pps = rate;
+        if ((double)f->bytes * 8 > x->peak_bps)
+            x->peak_bps = (double)f->bytes * 8;
+        /* the dominant target port (and reflecting source port), if one carries half */
+        int p = 0, s = 0;
+        uint64_t n = 0;
+        for (int i = 0; i < TOPK; i++) {
+            n += f->ports.n[i];
+            if (f->ports.n[i] > f->ports.n[p])
+                p = i;
+            if (f->sports.n[i] > f->sports.n[s])
+                s = i;
+        }
+        if (f->proto != 1 && f->proto != 58 && n && f->ports.n[p] * 2 >= n) {
+            x->has_dport = true;
+            x->dport = (uint16_t)f->ports.key[p];
+        }
+        if (f->proto == 17 && n && f->sports.n[s] * 2 >= n)
+            for (size_t i = 0; i < sizeof amplification_ports / sizeof amplification_ports[0]; i++)
+                if (f->sports.key[s] == amplification_ports[i]) {
+                    x->has_sport = true;
+                    x->sport = amplification_ports[i];
+                    if (!x->has_dport || f->ports.n[p] * 2 < n)
+                        x->has_dport = false;
+                }
+        if (f->cool >= d->t.flood_end_s)
+            flood_finish(d, f);
+    }
+    bool idle = !f->active && !f->hot && !f->pkts;
+    f->pkts = f->bytes = f->syns = f->completions = 0;
+    if (!f->active) { /* sketches describe the attack: restart them while quiet */
+        if (!f->hot) {
+            memset(f->hll, 0, sizeof f->hll);
+            memset(&f->ports, 0, sizeof f->ports);
+            memset(&f->sports, 0, sizeof f->sports);
+            memset(&f->prefixes, 0, sizeof f->prefixes);
+            memset(&f->sources, 0, sizeof f->sources);
+            f->total_pkts = f->prefix_total = 0;
+        }
+    }
+    if (idle)
+        f->used = false;
+}
+
+static void probe_emit(net_detector *d, probe_entry *e)
+{
+    e->det.end_ns = e->last_ns;
+    e->det.packets = e->probes;
+    if (!strcmp(e->det.action, "port_scan"))
+        e->det.ports = e->n; /* the whole scan, not the count when it fired */
+    else if (!strcmp(e->det.action, "host_sweep"))
+        e->det.hosts = e->n;
+    d->emit(d->arg, &e->det);
+    e->used = false;
+}
+
+static void probe_second(net_detector *d, probe_entry *tab, unsigned slots, int kind, int64_t now)
+{
+    for (unsigned i = 0; i < slots; i++) {
+        probe_entry *e = &tab[i];
+        if (!e->used)
+            continue;
+        if (e->fired) {
+            if (now - e->last_ns >= d->t.idle_end_s * NS)
+                probe_emit(d, e);
+            continue;
+        }
+        int64_t window = (kind == 2 ? d->t.brute_window_s : d->t.scan_window_s) * NS;
+        if (now - e->last_ns >= window) { /* quiet too long to be one attack: forget it */
+            e->used = false;
+            continue;
+        }
+        uint64_t unanswered = e->n - e->answered;
+        bool fire = false;
+        if (kind == 0 && (int64_t)unanswered >= d->t.scan_ports && now - e->first_ns <= window + NS) {
+            det_init(&e->det, "port_scan", "T1046", "Network Service Discovery", 3);
+            e->det.has_src = e->det.has_dst = true;
+            e->det.src = e->a;
+            e->det.dst = e->b;
+            e->det.ports = e->n;
+            fire = true;
+        } else if (kind == 1 && (int64_t)unanswered >= d->t.sweep_hosts && now - e->first_ns <= window + NS) {
+            det_init(&e->det, "host_sweep", "T1046", "Network Service Discovery", 3);
+            e->det.has_src = true;
+            e->det.src = e->a;
+            e->det.has_dport = e->proto != 1 && e->proto != 58;
+            e->det.dport = e->port;
+            e->det.hosts = e->n;
+            fire = true;
+        } else if (kind == 2) {
+            uint64_t sum = 0;
+            for (int k = 0; k < BRUTE_BUCKETS; k++)
+                if (now - e->u.brute.bucket_start[k] < window)
+                    sum += e->u.brute.bucket[k];
+            if ((int64_t)sum >= d->t.brute_sessions) {
+                det_init(&e->det, "brute_force", "T1110", "Brute Force", 3);
+                e->det.has_src = e->det.has_dst = e->det.has_dport = true;
+                e->det.src = e->a;
+                e->det.dst = e->b;
+                e->det.dport = e->port;
+                fire = true;
+            }
+        }
+        if (fire) {
+            e->fired = true;
+            e->det.proto = kind == 0 ? e->probe_proto : e->proto;
+            e->det.start_ns = e->first_ns;
+            e->det.fire_ns = now;
+        }
+    }
+}
+
+/* Closes capture seconds up to (not including) the one `sec`. */
+static void detector_advance(net_detector *d, int64_t sec)
+{
+    if (!d->started) {
+        d->started = true;
+        d->sec = sec;
+        return;
+    }
+    /* a long gap is at most flood_end_s + 1 quiet seconds for the floods */
+    int64_t steps = sec - d->sec;
+    if (steps <= 0)
+        return;
+    if (steps > d->t.flood_end_s + 1)
+        steps = d->t.flood_end_s + 1;
+    for (int64_t k = 0; k < steps; k++) {
+        int64_t end = (d->sec + 1 + k) * NS;
+        for (unsigned i = 0; i < FLOOD_SLOTS; i++)
+            if (d->floods[i].used)
+                flood_second(d, &d->floods[i], end);
+    }
+    int64_t now = sec * NS;
+    probe_second(d, d->pairs, PAIR_SLOTS, 0, now);
+    probe_second(d, d->sweeps, SWEEP_SLOTS, 1, now);
+    probe_second(d, d->brutes, BRUTE_SLOTS, 2, now);
+    d->sec = sec;
+}
+
+/* Adds a port (pairs) or host (sweeps) to an entry's set; marks it answered when asked. */
+static void set_add_port(probe_entry *e, uint16_t port, bool answer)
+{
+    for (uint32_t i = 0; i < e->n && i < SET_MAX; i++)
+        if (e->u.ports.v[i] == port) {
+            if (answer && !(e->answered_mask >> i & 1)) {
+                e->answered_mask |= 1ull << i;
+                e->answered++;
+            }
+            return;
+        }
+    if (answer)
+        return; /* an answer to a probe we never saw */
+    if (e->n < SET_MAX)
+        e->u.ports.v[e->n] = port;
+    e->n++;
+}
+
+static void set_add_host(probe_entry *e, const net_addr *h, bool answer)
+{
+    for (uint32_t i = 0; i < e->n && i < SET_MAX; i++)
+        if (addr_eq(&e->u.hosts.v[i], h)) {
+            if (answer && !(e->answered_mask >> i & 1)) {
+                e->answered_mask |= 1ull << i;
+                e->answered++;
+            }
+            return;
+        }
+    if (answer)
+        return;
+    if (e->n < SET_MAX)
+        e->u.hosts.v[e->n] = *h;
+    e->n++;
+}
+
+static void note_probe(net_detector *d, const net_pkt *p, uint16_t port, uint8_t proto)
+{
+    probe_entry *e = probe_get(d->pairs, PAIR_SLOTS, &p->src, &p->dst, 0, 0, p->ts_ns, true);
+    if (e && proto != 1 && proto != 58) {
+        set_add_port(e, port, false);
+        e->last_ns = p->ts_ns;
+        e->probes++;
+        e->probe_proto = proto;
+    }
+    net_addr none = {{0}, 0};
+    e = probe_get(d->sweeps, SWEEP_SLOTS, &p->src, &none, port, proto, p->ts_ns, true);
+    if (e) {
+        set_add_host(e, &p->dst, false);
+        e->last_ns = p->ts_ns;
+        e->probes++;
+    }
+}
+
+/* The probe from `prober` to `target`:port became a session (or got a UDP reply). */
+static void note_answer(net_detector *d, const net_addr *prober, const net_addr *target, uint16_t port,
+                        uint8_t proto, int64_t now)
+{
+    probe_entry *e = probe_get(d->pairs, PAIR_SLOTS, prober, target, 0, 0, now, false);
+    if (e)
+        set_add_port(e, port, true);
+    net_addr none = {{0}, 0};
+    e = probe_get(d->sweeps, SWEEP_SLOTS, prober, &none, port, proto, now, false);
+    if (e)
+        set_add_host(e, target, true);
+}
+
+static void note_completion(net_detector *d, const net_pkt *p)
+{
+    flood_entry *f = flood_get(d, &p->dst, 6, false);
+    if (f)
+        f->completions++;
+    note_answer(d, &p->src, &p->dst, p->dport, 6, p->ts_ns);
+    if (!is_auth_port(d, p->dport))
+        return;
+    probe_entry *e = probe_get(d->brutes, BRUTE_SLOTS, &p->src, &p->dst, p->dport, 6, p->ts_ns, true);
+    if (!e)
+        return;
+    int64_t width = d->t.brute_window_s * NS / BRUTE_BUCKETS;
+    if (width <= 0)
+        width = NS;
+    int64_t start = p->ts_ns / width * width;
+    int k = (int)((p->ts_ns / width) % BRUTE_BUCKETS);
+    if (e->u.brute.bucket_start[k] != start) {
+        e->u.brute.bucket_start[k] = start;
+        e->u.brute.bucket[k] = 0;
+    }
+    e->u.brute.bucket[k]++;
+    e->u.brute.sessions++;
+    e->det.sessions = e->u.brute.sessions;
+    e->probes++;
+    e->last_ns = p->ts_ns;
+}
+
+static void flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
+{
+    flood_entry *f = flood_get(d, &p->dst, proto, true);
+    if (!f)
+        return;
+    f->pkts++;
+    f->bytes += p->wirelen;
+    if (proto == 6)
+        f->syns++;
+    uint64_t sh = addr_hash(&p->src, 0x5eed);
+    hll_add(f->hll, sh);
+    topk_add(&f->prefixes, prefix_key(&p->src));
+    f->prefix_total++;
+    topk_add(&f->sources, sh);
+    if (f->active || f->hot) {
+        f->det.src = p->src; /* the flood's last sender: named only if nearly all traffic is from one */
+    }
+    if (p->has_ports) {
+        topk_add(&f->ports, p->dport);
+        topk_add(&f->sports, p->sport);
+    }
+}
+
+void net_detector_packet(net_detector *d, const net_pkt *p)
+{
+    detector_advance(d, p->ts_ns / NS);
+    if (p->proto == 6 && p->has_ports) {
+        uint8_t fl = p->tcp_flags;
+        bool syn = fl & NET_TH_SYN, ack = fl & NET_TH_ACK, rst = fl & NET_TH_RST;
+        if (syn && !ack) {
+            pending_syn *s = &d->pending[pending_hash(&p->src, &p->dst, p->sport, p->dport) & (PENDING_SLOTS - 1)];
+            s->used = true;
+            s->c = p->src;
+            s->s = p->dst;
+            s->cport = p->sport;
+            s->sport = p->dport;
+            s->ts = p->ts_ns;
+            flood_count(d, p, 6);
+            note_probe(d, p, p->dport, 6);
+        } else if (ack && !rst && !syn) {
+            pending_syn *s = &d->pending[pending_hash(&p->src, &p->dst, p->sport, p->dport) & (PENDING_SLOTS - 1)];
+            if (s->used && s->cport == p->sport && s->sport == p->dport && addr_eq(&s->c, &p->src) &&
+                addr_eq(&s->s, &p->dst)) {
+                s->used = false;
+                note_completion(d, p);
+            }
+        } else if (!ack && !rst) { /* FIN, NULL and Xmas probes */
+            note_probe(d, p, p->dport, 6);
+        }
+    } else if (p->proto == 17 && p->has_ports) {
+        flood_count(d, p, 17);
+        /* a UDP packet is a probe, and a reply answers the probe to its source port */
+        note_answer(d, &p->dst, &p->src, p->sport, 17, p->ts_ns);
+        note_probe(d, p, p->dport, 17);
+    } else if ((p->proto == 1 && p->icmp_type == 8) || (p->proto == 58 && p->icmp_type == 128)) {
+        flood_count(d, p, p->proto);
+        note_probe(d, p, 0, p->proto);
+    }
+}
+
+void net_detector_finish(net_detector *d)
+{
+    if (!d->started)
+        return;
+    /* close the current second, then end what is still under way */
+    int64_t end = (d->sec + 1) * NS;
+    for (unsigned i = 0; i < FLOOD_SLOTS; i++) {
+        flood_entry *f = &d->floods[i];
+        if (!f->used)
+            continue;
+        flood_second(d, f, end);
+        if (f->used && f->active)
+            flood_finish(d, f);
+    }
+    probe_second(d, d->pairs, PAIR_SLOTS, 0, end);
+    probe_second(d, d->sweeps, SWEEP_SLOTS, 1, end);
+    probe_second(d, d->brutes, BRUTE_SLOTS, 2, end);
+    probe_entry *tabs[] = {d->pairs, d->sweeps, d->brutes};
+    unsigned sizes[] = {PAIR_SLOTS, SWEEP_SLOTS, BRUTE_SLOTS};
+    for (int t = 0; t < 3; t++)
+        for (unsigned i = 0; i < sizes[t]; i++)
+            if (tabs[t][i].used && tabs[t][i].fired)
+                probe_emit(d, &tabs[t][i]);
+    d->started = false;
+}
+
+/* ---- output ---- */
+
+static const char *transport_name(uint8_t proto)
+{
+    switch (proto) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 1: return "icmp";
+    case 58: return "ipv6-icmp";
+    }
+    return "ip";
+}
+
+void net_detection_text(const net_detection *x, kw_buf *out)
+{
+    char s[64] = "", t[64] = "";
+    if (x->has_src)
+        net_addr_str(&x->src, s, sizeof s);
+    if (x->has_dst)
+        net_addr_str(&x->dst, t, sizeof t);
+    kw_buf_printf(out, "%s %s -> %s", x->action, x->has_src ? s : "(spoofed/many)", x->has_dst ? t : "(many hosts)");
+    if (x->has_dport)
+        kw_buf_printf(out, ":%u", x->dport);
+    kw_buf_printf(out, "/%s, %.1f s", transport_name(x->proto), (double)(x->end_ns - x->start_ns) / 1e9);
+    if (!strcmp(x->action, "port_scan"))
+        kw_buf_printf(out, ", %llu ports", (unsigned long long)x->ports);
+    else if (!strcmp(x->action, "host_sweep"))
+        kw_buf_printf(out, ", %llu hosts", (unsigned long long)x->hosts);
+    else if (!strcmp(x->action, "brute_force"))
+        kw_buf_printf(out, ", %llu sessions", (unsigned long long)x->sessions);
+    else
+        kw_buf_printf(out, ", peak %.0f pps, ~%llu sources", x->peak_pps, (unsigned long long)x->distinct_sources);
+}
+
+void net_detection_ecs(const net_detection *x, kw_buf *out)
+{
+    kw_json j;
+    kw_json_init(&j, out);
+    char a[64];
+    kw_json_obj_begin(&j);
+    kw_json_kv_time(&j, "@timestamp", x->fire_ns / 1000000);
+    kw_json_key(&j, "event");
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "kind", "alert");
+    kw_json_key(&j, "category");
+    kw_json_arr_begin(&j);
+    kw_json_str(&j, "network");
+    kw_json_str(&j, "intrusion_detection");
+    kw_json_arr_end(&j);
+    kw_json_kv_str(&j, "action", x->action);
+    kw_json_kv_str(&j, "dataset", "keepwatch.net");
+    kw_json_kv_int(&j, "severity", x->severity);
+    kw_json_kv_time(&j, "start", x->start_ns / 1000000);
+    kw_json_kv_time(&j, "end", x->end_ns / 1000000);
+    kw_json_obj_end(&j);
+    char ruleid[64];
+    snprintf(ruleid, sizeof ruleid, "net.%s", x->action);
+    kw_json_key(&j, "rule");
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "id", ruleid);
+    kw_json_kv_str(&j, "name", x->action);
+    kw_json_obj_end(&j);
+    if (x->has_src || x->has_sport) {
+        kw_json_key(&j, "source");
+        kw_json_obj_begin(&j);
+        if (x->has_src) {
+            net_addr_str(&x->src, a, sizeof a);
+            kw_json_kv_str(&j, "ip", a);
+        }
+        if (x->has_sport)
+            kw_json_kv_int(&j, "port", x->sport);
+        kw_json_obj_end(&j);
+    }
+    if (x->has_dst || x->has_dport) {
+        kw_json_key(&j, "destination");
+        kw_json_obj_begin(&j);
+        if (x->has_dst) {
+            net_addr_str(&x->dst, a, sizeof a);
+            kw_json_kv_str(&j, "ip", a);
+        }
+        if (x->has_dport)
+            kw_json_kv_int(&j, "port", x->dport);
+        kw_json_obj_end(&j);
+    }
+    kw_json_key(&j, "network");
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "transport", transport_name(x->proto));
+    kw_json_obj_end(&j);
+    kw_json_key(&j, "threat");
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "framework", "MITRE ATT&CK");
+    kw_json_key(&j, "technique");
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "id", x->technique);
+    kw_json_kv_str(&j, "name", x->technique_name);
+    kw_json_obj_end(&j);
+    kw_json_obj_end(&j);
+    kw_buf msg;
+    kw_buf_init(&msg, 1024);
+    net_detection_text(x, &msg);
+    kw_json_kv_str(&j, "message", kw_buf_cstr(&msg));
+    kw_buf_free(&msg);
+    kw_json_key(&j, "keepwatch");
+    kw_json_obj_begin(&j);
+    kw_json_key(&j, "net");
+    kw_json_obj_begin(&j);
+    kw_json_kv_int(&j, "packets", (int64_t)x->packets);
+    if (x->bytes)
+        kw_json_kv_int(&j, "bytes", (int64_t)x->bytes);
+    if (x->peak_pps > 0) {
+        kw_json_kv_num(&j, "peak_pps", x->peak_pps);
+        kw_json_kv_num(&j, "peak_bps", x->peak_bps);
+        kw_json_kv_int(&j, "distinct_sources", (int64_t)x->distinct_sources);
+        kw_json_key(&j, "top_source_prefixes");
+        kw_json_arr_begin(&j);
+        for (int i = 0; i < x->ntop; i++)
+            kw_json_str(&j, x->top_prefixes[i]);
+        kw_json_arr_end(&j);
+    }
+    if (x->ports)
+        kw_json_kv_int(&j, "ports", (int64_t)x->ports);
+    if (x->hosts)
+        kw_json_kv_int(&j, "hosts", (int64_t)x->hosts);
+    if (x->sessions)
+        kw_json_kv_int(&j, "sessions", (int64_t)x->sessions);
+    kw_json_obj_end(&j);
+    kw_json_obj_end(&j);
+    kw_json_obj_end(&j);
+}
