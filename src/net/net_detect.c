@@ -2,7 +2,8 @@
  *
  * Every table is fixed in size, so a flood from a million spoofed sources costs the same
  * memory as one from a single host:
- *   pending   SYNs waiting for the client's ACK (a completed handshake), by 4-tuple
+ *   pending   SYNs waiting for the client's ACK (a completed handshake): a 32-bit fingerprint
+ *             of the 4-tuple per slot, 256 KiB, so the lookup every ACK makes stays in cache
  *   floods    per target host and protocol: the current second's counters, a HyperLogLog
  *             of sources, the busiest source prefixes and ports
  *   pairs     per (source, target host): ports probed, and which of them answered
@@ -20,6 +21,7 @@
 #include "core/kw_mem.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,12 +134,6 @@ static void topk_add(topk *t, uint64_t key)
 
 /* ---- tables ---- */
 
-typedef struct {
-    net_addr c, s;
-    uint16_t cport, sport;
-    int64_t ts;
-    bool used;
-} pending_syn;
 
 typedef struct {
     bool used, active;
@@ -162,33 +158,56 @@ typedef struct {
     uint32_t n, answered;
     uint64_t probes;
     uint8_t probe_proto;        /* pairs: the protocol of the last probe */
+    uint64_t used_mask;         /* bit i: set slot i holds a key */
+    uint64_t answered_mask;     /* bit i: the key in slot i answered */
+    int64_t fire_ns;            /* when it fired (fired set) */
+    uint8_t kind;               /* 0 port_scan, 1 host_sweep, 2 brute_force */
+    /* not cleared when an entry is claimed: n and the bucket starts say what is valid */
     union {
-        struct {
-            uint16_t v[SET_MAX];
-        } ports;
-        struct {
-            net_addr v[SET_MAX];
-        } hosts;
+        uint32_t set[SET_MAX];  /* ports, or 32-bit hashes of hosts */
         struct {
             uint32_t bucket[BRUTE_BUCKETS];
             int64_t bucket_start[BRUTE_BUCKETS];
             uint64_t sessions;
         } brute;
     } u;
-    uint64_t answered_mask;     /* bit i: element i answered */
-    net_detection det;
 } probe_entry;
+
+/* A probe table: tags (the key's hash, 0 when empty) and last-seen times are searched first,
+ * in two cache lines per lookup; the entries are touched only on a tag match. */
+typedef struct {
+    uint64_t *tag;
+    int64_t *last;              /* last_ns, or INT64_MAX for entries that fired (not evicted) */
+    probe_entry *e;
+    unsigned slots;
+} probe_table;
 
 struct net_detector {
     net_thresholds t;
     net_emit_fn emit;
     void *arg;
     int64_t sec;                /* the capture second being counted */
+    int64_t next_ns;            /* when the next second begins */
     bool started;
-    pending_syn *pending;
+    uint32_t *pending;
     flood_entry *floods;
-    probe_entry *pairs, *sweeps, *brutes;
+    probe_table pairs, sweeps, brutes;
 };
+
+static void table_init(probe_table *t, unsigned slots)
+{
+    t->slots = slots;
+    t->tag = kw_calloc(slots, sizeof *t->tag);
+    t->last = kw_calloc(slots, sizeof *t->last);
+    t->e = kw_calloc(slots, sizeof *t->e);
+}
+
+static void table_free(probe_table *t)
+{
+    free(t->tag);
+    free(t->last);
+    free(t->e);
+}
 
 net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *arg)
 {
@@ -198,9 +217,9 @@ net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *
     d->arg = arg;
     d->pending = kw_calloc(PENDING_SLOTS, sizeof *d->pending);
     d->floods = kw_calloc(FLOOD_SLOTS, sizeof *d->floods);
-    d->pairs = kw_calloc(PAIR_SLOTS, sizeof *d->pairs);
-    d->sweeps = kw_calloc(SWEEP_SLOTS, sizeof *d->sweeps);
-    d->brutes = kw_calloc(BRUTE_SLOTS, sizeof *d->brutes);
+    table_init(&d->pairs, PAIR_SLOTS);
+    table_init(&d->sweeps, SWEEP_SLOTS);
+    table_init(&d->brutes, BRUTE_SLOTS);
     return d;
 }
 
@@ -210,9 +229,9 @@ void net_detector_free(net_detector *d)
         return;
     free(d->pending);
     free(d->floods);
-    free(d->pairs);
-    free(d->sweeps);
-    free(d->brutes);
+    table_free(&d->pairs);
+    table_free(&d->sweeps);
+    table_free(&d->brutes);
     free(d);
 }
 
@@ -224,39 +243,70 @@ static bool is_auth_port(const net_detector *d, uint16_t port)
     return false;
 }
 
-static uint64_t pending_hash(const net_addr *c, const net_addr *s, uint16_t cport, uint16_t sport)
+/* The hash of a TCP 4-tuple, client first. */
+static uint64_t tuple_hash(const net_pkt *p)
 {
-    return addr_hash(c, addr_hash(s, (uint64_t)cport << 16 | sport));
+    uint64_t ports = (uint64_t)p->sport << 16 | p->dport;
+    if (!p->src.v6) {
+        uint32_t a, b;
+        memcpy(&a, p->src.b, 4);
+        memcpy(&b, p->dst.b, 4);
+        return mix64(((uint64_t)a << 32 | b) ^ mix64(ports));
+    }
+    return addr_hash(&p->src, addr_hash(&p->dst, ports));
 }
 
 /* Finds or claims the probe entry for (a, b, port, proto); NULL when the table is full of
  * attacks in progress. A claim evicts the stalest entry that has not fired. */
-static probe_entry *probe_get(probe_entry *tab, unsigned slots, const net_addr *a, const net_addr *b,
-                              uint16_t port, uint8_t proto, int64_t now, bool create)
+static probe_entry *probe_get(probe_table *t, const net_addr *a, const net_addr *b, uint16_t port, uint8_t proto,
+                              int64_t now, bool create)
 {
-    uint64_t h = addr_hash(a, addr_hash(b, (uint64_t)port << 8 | proto));
-    probe_entry *victim = NULL;
+    uint64_t h = addr_hash(a, addr_hash(b, (uint64_t)port << 8 | proto)) | 1;
+    unsigned mask = t->slots - 1, victim = ~0u;
     for (unsigned i = 0; i < PROBE_LIMIT; i++) {
-        probe_entry *e = &tab[(h + i) & (slots - 1)];
-        if (e->used && e->port == port && e->proto == proto && addr_eq(&e->a, a) && addr_eq(&e->b, b))
-            return e;
-        if (!e->used) {
-            if (!victim || victim->used)
-                victim = e;
-        } else if (!e->fired && (!victim || (victim->used && e->last_ns < victim->last_ns))) {
-            victim = e;
+        unsigned k = (unsigned)(h + i) & mask;
+        if (t->tag[k] == h) {
+            probe_entry *e = &t->e[k];
+            if (e->port == port && e->proto == proto && addr_eq(&e->a, a) && addr_eq(&e->b, b))
+                return e;
+        }
+        if (!t->tag[k]) {
+            if (victim == ~0u || t->tag[victim])
+                victim = k;
+        } else if (victim == ~0u || (t->tag[victim] && t->last[k] < t->last[victim])) {
+            victim = k;
         }
     }
-    if (!create || !victim)
+    if (!create || victim == ~0u || t->last[victim] == INT64_MAX)
         return NULL;
-    memset(victim, 0, sizeof *victim);
-    victim->used = true;
-    victim->a = *a;
-    victim->b = *b;
-    victim->port = port;
-    victim->proto = proto;
-    victim->first_ns = victim->last_ns = now;
-    return victim;
+    probe_entry *e = &t->e[victim];
+    memset(e, 0, offsetof(probe_entry, u));
+    e->used = true;
+    e->a = *a;
+    e->b = *b;
+    e->port = port;
+    e->proto = proto;
+    e->first_ns = e->last_ns = now;
+    t->tag[victim] = h;
+    t->last[victim] = now;
+    return e;
+}
+
+/* Records activity on e (its slot's last-seen time drives eviction). */
+static void probe_touch(probe_table *t, probe_entry *e, int64_t now)
+{
+    e->last_ns = now;
+    size_t k = (size_t)(e - t->e);
+    if (t->last[k] != INT64_MAX)
+        t->last[k] = now;
+}
+
+static void probe_release(probe_table *t, probe_entry *e)
+{
+    size_t k = (size_t)(e - t->e);
+    e->used = false;
+    t->tag[k] = 0;
+    t->last[k] = 0;
 }
 
 static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t proto, bool create)
@@ -419,70 +469,74 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
         f->used = false;
 }
 
-static void probe_emit(net_detector *d, probe_entry *e)
+/* Reports a fired scan, sweep or brute force and frees its entry. */
+static void probe_emit(net_detector *d, probe_table *t, probe_entry *e)
 {
-    e->det.end_ns = e->last_ns;
-    e->det.packets = e->probes;
-    if (!strcmp(e->det.action, "port_scan"))
-        e->det.ports = e->n; /* the whole scan, not the count when it fired */
-    else if (!strcmp(e->det.action, "host_sweep"))
-        e->det.hosts = e->n;
-    d->emit(d->arg, &e->det);
-    e->used = false;
+    net_detection x;
+    if (e->kind == 0) {
+        det_init(&x, "port_scan", "T1046", "Network Service Discovery", 3);
+        x.has_src = x.has_dst = true;
+        x.ports = e->n;
+        x.proto = e->probe_proto;
+    } else if (e->kind == 1) {
+        det_init(&x, "host_sweep", "T1046", "Network Service Discovery", 3);
+        x.has_src = true;
+        x.has_dport = e->proto != 1 && e->proto != 58;
+        x.dport = e->port;
+        x.hosts = e->n;
+        x.proto = e->proto;
+    } else {
+        det_init(&x, "brute_force", "T1110", "Brute Force", 3);
+        x.has_src = x.has_dst = x.has_dport = true;
+        x.dport = e->port;
+        x.sessions = e->u.brute.sessions;
+        x.proto = 6;
+    }
+    x.src = e->a;
+    x.dst = e->b;
+    x.start_ns = e->first_ns;
+    x.fire_ns = e->fire_ns;
+    x.end_ns = e->last_ns;
+    x.packets = e->probes;
+    d->emit(d->arg, &x);
+    probe_release(t, e);
 }
 
-static void probe_second(net_detector *d, probe_entry *tab, unsigned slots, int kind, int64_t now)
+static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
 {
-    for (unsigned i = 0; i < slots; i++) {
-        probe_entry *e = &tab[i];
-        if (!e->used)
+    for (unsigned i = 0; i < t->slots; i++) {
+        if (!t->tag[i])
             continue;
+        probe_entry *e = &t->e[i];
         if (e->fired) {
             if (now - e->last_ns >= d->t.idle_end_s * NS)
-                probe_emit(d, e);
+                probe_emit(d, t, e);
             continue;
         }
         int64_t window = (kind == 2 ? d->t.brute_window_s : d->t.scan_window_s) * NS;
         if (now - e->last_ns >= window) { /* quiet too long to be one attack: forget it */
-            e->used = false;
+            probe_release(t, e);
             continue;
         }
-        uint64_t unanswered = e->n - e->answered;
         bool fire = false;
-        if (kind == 0 && (int64_t)unanswered >= d->t.scan_ports && now - e->first_ns <= window + NS) {
-            det_init(&e->det, "port_scan", "T1046", "Network Service Discovery", 3);
-            e->det.has_src = e->det.has_dst = true;
-            e->det.src = e->a;
-            e->det.dst = e->b;
-            e->det.ports = e->n;
-            fire = true;
-        } else if (kind == 1 && (int64_t)unanswered >= d->t.sweep_hosts && now - e->first_ns <= window + NS) {
-            det_init(&e->det, "host_sweep", "T1046", "Network Service Discovery", 3);
-            e->det.has_src = true;
-            e->det.src = e->a;
-            e->det.has_dport = e->proto != 1 && e->proto != 58;
-            e->det.dport = e->port;
-            e->det.hosts = e->n;
-            fire = true;
-        } else if (kind == 2) {
+        uint64_t unanswered = e->n - e->answered;
+        bool recent = now - e->first_ns <= window + NS;
+        if (kind == 0)
+            fire = recent && (int64_t)unanswered >= d->t.scan_ports;
+        else if (kind == 1)
+            fire = recent && (int64_t)unanswered >= d->t.sweep_hosts;
+        else {
             uint64_t sum = 0;
             for (int k = 0; k < BRUTE_BUCKETS; k++)
                 if (now - e->u.brute.bucket_start[k] < window)
                     sum += e->u.brute.bucket[k];
-            if ((int64_t)sum >= d->t.brute_sessions) {
-                det_init(&e->det, "brute_force", "T1110", "Brute Force", 3);
-                e->det.has_src = e->det.has_dst = e->det.has_dport = true;
-                e->det.src = e->a;
-                e->det.dst = e->b;
-                e->det.dport = e->port;
-                fire = true;
-            }
+            fire = (int64_t)sum >= d->t.brute_sessions;
         }
         if (fire) {
             e->fired = true;
-            e->det.proto = kind == 0 ? e->probe_proto : e->proto;
-            e->det.start_ns = e->first_ns;
-            e->det.fire_ns = now;
+            e->kind = (uint8_t)kind;
+            e->fire_ns = now;
+            t->last[i] = INT64_MAX; /* an attack in progress is never evicted */
         }
     }
 }
@@ -493,6 +547,7 @@ static void detector_advance(net_detector *d, int64_t sec)
     if (!d->started) {
         d->started = true;
         d->sec = sec;
+        d->next_ns = (sec + 1) * NS;
         return;
     }
     /* a long gap is at most flood_end_s + 1 quiet seconds for the floods */
@@ -508,61 +563,60 @@ static void detector_advance(net_detector *d, int64_t sec)
                 flood_second(d, &d->floods[i], end);
     }
     int64_t now = sec * NS;
-    probe_second(d, d->pairs, PAIR_SLOTS, 0, now);
-    probe_second(d, d->sweeps, SWEEP_SLOTS, 1, now);
-    probe_second(d, d->brutes, BRUTE_SLOTS, 2, now);
+    probe_second(d, &d->pairs, 0, now);
+    probe_second(d, &d->sweeps, 1, now);
+    probe_second(d, &d->brutes, 2, now);
     d->sec = sec;
+    d->next_ns = (sec + 1) * NS;
 }
 
-/* Adds a port (pairs) or host (sweeps) to an entry's set; marks it answered when asked. */
-static void set_add_port(probe_entry *e, uint16_t port, bool answer)
+/* Adds a port (pairs) or a host's 32-bit hash (sweeps) to an entry's set, or marks it
+ * answered. The set is a 64-slot open-addressing table filled to at most SET_FILL; past that,
+ * new keys are still counted in n (a duplicate among them may be counted twice). */
+#define SET_FILL 48
+static void set_add(probe_entry *e, uint32_t key, bool answer)
 {
-    for (uint32_t i = 0; i < e->n && i < SET_MAX; i++)
-        if (e->u.ports.v[i] == port) {
-            if (answer && !(e->answered_mask >> i & 1)) {
-                e->answered_mask |= 1ull << i;
+    uint32_t k = key ? key : 1; /* 0 marks an empty slot */
+    uint32_t stored = e->n < SET_FILL ? e->n : SET_FILL;
+    for (uint32_t i = 0, slot = (k * 2654435761u) >> 26; i < SET_MAX; i++, slot = (slot + 1) & (SET_MAX - 1)) {
+        if (e->n == 0 || !(e->used_mask >> slot & 1)) {
+            if (answer)
+                return; /* an answer to a probe we never saw */
+            e->n++;
+            if (stored < SET_FILL) {
+                e->u.set[slot] = k;
+                e->used_mask |= 1ull << slot;
+            }
+            return;
+        }
+        if (e->u.set[slot] == k) {
+            if (answer && !(e->answered_mask >> slot & 1)) {
+                e->answered_mask |= 1ull << slot;
                 e->answered++;
             }
             return;
         }
-    if (answer)
-        return; /* an answer to a probe we never saw */
-    if (e->n < SET_MAX)
-        e->u.ports.v[e->n] = port;
-    e->n++;
+    }
+    if (!answer)
+        e->n++;
 }
 
-static void set_add_host(probe_entry *e, const net_addr *h, bool answer)
-{
-    for (uint32_t i = 0; i < e->n && i < SET_MAX; i++)
-        if (addr_eq(&e->u.hosts.v[i], h)) {
-            if (answer && !(e->answered_mask >> i & 1)) {
-                e->answered_mask |= 1ull << i;
-                e->answered++;
-            }
-            return;
-        }
-    if (answer)
-        return;
-    if (e->n < SET_MAX)
-        e->u.hosts.v[e->n] = *h;
-    e->n++;
-}
+static uint32_t host_key(const net_addr *h) { return (uint32_t)addr_hash(h, 0x4057); }
 
 static void note_probe(net_detector *d, const net_pkt *p, uint16_t port, uint8_t proto)
 {
-    probe_entry *e = probe_get(d->pairs, PAIR_SLOTS, &p->src, &p->dst, 0, 0, p->ts_ns, true);
-    if (e && proto != 1 && proto != 58) {
-        set_add_port(e, port, false);
-        e->last_ns = p->ts_ns;
+    probe_entry *e = proto != 1 && proto != 58 ? probe_get(&d->pairs, &p->src, &p->dst, 0, 0, p->ts_ns, true) : NULL;
+    if (e) {
+        set_add(e, port, false);
+        probe_touch(&d->pairs, e, p->ts_ns);
         e->probes++;
         e->probe_proto = proto;
     }
     net_addr none = {{0}, 0};
-    e = probe_get(d->sweeps, SWEEP_SLOTS, &p->src, &none, port, proto, p->ts_ns, true);
+    e = probe_get(&d->sweeps, &p->src, &none, port, proto, p->ts_ns, true);
     if (e) {
-        set_add_host(e, &p->dst, false);
-        e->last_ns = p->ts_ns;
+        set_add(e, host_key(&p->dst), false);
+        probe_touch(&d->sweeps, e, p->ts_ns);
         e->probes++;
     }
 }
@@ -571,13 +625,13 @@ static void note_probe(net_detector *d, const net_pkt *p, uint16_t port, uint8_t
 static void note_answer(net_detector *d, const net_addr *prober, const net_addr *target, uint16_t port,
                         uint8_t proto, int64_t now)
 {
-    probe_entry *e = probe_get(d->pairs, PAIR_SLOTS, prober, target, 0, 0, now, false);
+    probe_entry *e = probe_get(&d->pairs, prober, target, 0, 0, now, false);
     if (e)
-        set_add_port(e, port, true);
+        set_add(e, port, true);
     net_addr none = {{0}, 0};
-    e = probe_get(d->sweeps, SWEEP_SLOTS, prober, &none, port, proto, now, false);
+    e = probe_get(&d->sweeps, prober, &none, port, proto, now, false);
     if (e)
-        set_add_host(e, target, true);
+        set_add(e, host_key(target), true);
 }
 
 static void note_completion(net_detector *d, const net_pkt *p)
@@ -588,9 +642,11 @@ static void note_completion(net_detector *d, const net_pkt *p)
     note_answer(d, &p->src, &p->dst, p->dport, 6, p->ts_ns);
     if (!is_auth_port(d, p->dport))
         return;
-    probe_entry *e = probe_get(d->brutes, BRUTE_SLOTS, &p->src, &p->dst, p->dport, 6, p->ts_ns, true);
+    probe_entry *e = probe_get(&d->brutes, &p->src, &p->dst, p->dport, 6, p->ts_ns, true);
     if (!e)
         return;
+    if (e->probes == 0) /* claimed just now: the buckets are not cleared on a claim */
+        memset(&e->u.brute, 0, sizeof e->u.brute);
     int64_t width = d->t.brute_window_s * NS / BRUTE_BUCKETS;
     if (width <= 0)
         width = NS;
@@ -602,16 +658,16 @@ static void note_completion(net_detector *d, const net_pkt *p)
     }
     e->u.brute.bucket[k]++;
     e->u.brute.sessions++;
-    e->det.sessions = e->u.brute.sessions;
     e->probes++;
-    e->last_ns = p->ts_ns;
+    probe_touch(&d->brutes, e, p->ts_ns);
 }
 
-static void flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
+/* Counts p toward a flood on its target; true if the target is being flooded right now. */
+static bool flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
 {
     flood_entry *f = flood_get(d, &p->dst, proto, true);
     if (!f)
-        return;
+        return false;
     f->pkts++;
     f->bytes += p->wirelen;
     if (proto == 6)
@@ -628,42 +684,42 @@ static void flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
         topk_add(&f->ports, p->dport);
         topk_add(&f->sports, p->sport);
     }
+    return f->active || f->hot;
 }
 
 void net_detector_packet(net_detector *d, const net_pkt *p)
 {
-    detector_advance(d, p->ts_ns / NS);
+    if (!d->started || p->ts_ns >= d->next_ns)
+        detector_advance(d, p->ts_ns / NS);
     if (p->proto == 6 && p->has_ports) {
         uint8_t fl = p->tcp_flags;
         bool syn = fl & NET_TH_SYN, ack = fl & NET_TH_ACK, rst = fl & NET_TH_RST;
         if (syn && !ack) {
-            pending_syn *s = &d->pending[pending_hash(&p->src, &p->dst, p->sport, p->dport) & (PENDING_SLOTS - 1)];
-            s->used = true;
-            s->c = p->src;
-            s->s = p->dst;
-            s->cport = p->sport;
-            s->sport = p->dport;
-            s->ts = p->ts_ns;
-            flood_count(d, p, 6);
-            note_probe(d, p, p->dport, 6);
+            uint64_t h = tuple_hash(p);
+            d->pending[h & (PENDING_SLOTS - 1)] = (uint32_t)(h >> 32) | 1;
+            /* the spoofed SYNs of a flood are not scans: spare the scan tables (a scan of a
+             * host while it is being flooded goes unseen) */
+            if (!flood_count(d, p, 6))
+                note_probe(d, p, p->dport, 6);
         } else if (ack && !rst && !syn) {
-            pending_syn *s = &d->pending[pending_hash(&p->src, &p->dst, p->sport, p->dport) & (PENDING_SLOTS - 1)];
-            if (s->used && s->cport == p->sport && s->sport == p->dport && addr_eq(&s->c, &p->src) &&
-                addr_eq(&s->s, &p->dst)) {
-                s->used = false;
+            uint64_t h = tuple_hash(p);
+            uint32_t *slot = &d->pending[h & (PENDING_SLOTS - 1)];
+            if (*slot && *slot == ((uint32_t)(h >> 32) | 1)) { /* the handshake's last step */
+                *slot = 0;
                 note_completion(d, p);
             }
         } else if (!ack && !rst) { /* FIN, NULL and Xmas probes */
             note_probe(d, p, p->dport, 6);
         }
     } else if (p->proto == 17 && p->has_ports) {
-        flood_count(d, p, 17);
+        bool flooded = flood_count(d, p, 17);
         /* a UDP packet is a probe, and a reply answers the probe to its source port */
         note_answer(d, &p->dst, &p->src, p->sport, 17, p->ts_ns);
-        note_probe(d, p, p->dport, 17);
+        if (!flooded)
+            note_probe(d, p, p->dport, 17);
     } else if ((p->proto == 1 && p->icmp_type == 8) || (p->proto == 58 && p->icmp_type == 128)) {
-        flood_count(d, p, p->proto);
-        note_probe(d, p, 0, p->proto);
+        if (!flood_count(d, p, p->proto))
+            note_probe(d, p, 0, p->proto);
     }
 }
 
@@ -681,15 +737,14 @@ void net_detector_finish(net_detector *d)
         if (f->used && f->active)
             flood_finish(d, f);
     }
-    probe_second(d, d->pairs, PAIR_SLOTS, 0, end);
-    probe_second(d, d->sweeps, SWEEP_SLOTS, 1, end);
-    probe_second(d, d->brutes, BRUTE_SLOTS, 2, end);
-    probe_entry *tabs[] = {d->pairs, d->sweeps, d->brutes};
-    unsigned sizes[] = {PAIR_SLOTS, SWEEP_SLOTS, BRUTE_SLOTS};
+    probe_second(d, &d->pairs, 0, end);
+    probe_second(d, &d->sweeps, 1, end);
+    probe_second(d, &d->brutes, 2, end);
+    probe_table *tabs[] = {&d->pairs, &d->sweeps, &d->brutes};
     for (int t = 0; t < 3; t++)
-        for (unsigned i = 0; i < sizes[t]; i++)
-            if (tabs[t][i].used && tabs[t][i].fired)
-                probe_emit(d, &tabs[t][i]);
+        for (unsigned i = 0; i < tabs[t]->slots; i++)
+            if (tabs[t]->tag[i] && tabs[t]->e[i].fired)
+                probe_emit(d, tabs[t], &tabs[t]->e[i]);
     d->started = false;
 }
 
