@@ -81,14 +81,8 @@ int cli_net(int argc, char **argv)
     bool damaged = false;
     int64_t t0 = kw_mono_ms();
     for (int i = optind; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
         char err[512];
-        if (!f) {
-            fprintf(stderr, "keepwatch: %s: %s\n", argv[i], strerror(errno));
-            damaged = true;
-            continue;
-        }
-        if (net_capture_read(f, argv[i], d, &st, err, sizeof err) != KW_OK) {
+        if (net_capture_file(argv[i], d, &st, err, sizeof err) != KW_OK) {
             fprintf(stderr, "keepwatch: %s\n", err);
             damaged = true;
         }

@@ -1,7 +1,161 @@
 #include "net/net_capture.h"
+#include "core/kw_mem.h"
 
+#include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Counts and decodes one frame. */
+static inline void capture_one(int lt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts,
+                               net_detector *d, net_stats *st)
+{
+    net_pkt p;
+    st->packets++;
+    st->bytes += wirelen;
+    if (!st->first_ns)
+        st->first_ns = ts;
+    if (ts > st->last_ns)
+        st->last_ns = ts;
+    p.ts_ns = ts;
+    switch (net_decode(lt, data, caplen < wirelen ? caplen : wirelen, wirelen, &p)) {
+    case NET_DECODE_OK:
+        st->ip++;
+        net_detector_packet(d, &p);
+        break;
+    case NET_DECODE_NOT_IP: st->not_ip++; break;
+    default: st->malformed++; break;
+    }
+}
+
+static uint32_t rd32(const uint8_t *p, bool swap)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return swap ? __builtin_bswap32(v) : v;
+}
+
+#define PCAP_MAX_RECORD (256u * 1024) /* libpcap's largest snap length */
+#define PCAP_CHUNK (4u << 20)
+
+/* Bytes of a classic pcap file: a whole buffer in memory (fd < 0), or a file read in large
+ * chunks, records parsed where they lie. */
+typedef struct {
+    int fd;
+    const uint8_t *buf;
+    size_t len, off;
+    uint8_t *own;            /* the chunk buffer when reading a file */
+    size_t consumed;         /* file bytes before buf[0], for error messages */
+} pcap_src;
+
+/* Makes at least n bytes available at src->off; false at the end of the input. */
+static bool pcap_need(pcap_src *src, size_t n)
+{
+    if (src->len - src->off >= n)
+        return true;
+    if (src->fd < 0)
+        return false;
+    size_t keep = src->len - src->off;
+    memmove(src->own, src->own + src->off, keep);
+    src->consumed += src->off;
+    src->off = 0;
+    src->len = keep;
+    while (src->len < n) {
+        ssize_t r = read(src->fd, src->own + src->len, PCAP_CHUNK - src->len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        src->len += (size_t)r;
+    }
+    src->buf = src->own;
+    return src->len >= n;
+}
+
+/* The record loop. KW_ERR_UNSUPPORTED: not classic pcap, or a link type to leave to libpcap. */
+static kw_rc pcap_records(pcap_src *src, const char *name, net_detector *d, net_stats *st, char *err, size_t errn)
+{
+    if (!pcap_need(src, 24))
+        return KW_ERR_UNSUPPORTED;
+    const uint8_t *hdr = src->buf + src->off;
+    uint32_t magic;
+    memcpy(&magic, hdr, 4);
+    bool swap, nano;
+    switch (magic) {
+    case 0xa1b2c3d4: swap = false, nano = false; break;
+    case 0xa1b23c4d: swap = false, nano = true; break;
+    case 0xd4c3b2a1: swap = true, nano = false; break;
+    case 0x4d3cb2a1: swap = true, nano = true; break;
+    default: return KW_ERR_UNSUPPORTED; /* pcapng or not a capture: libpcap decides */
+    }
+    uint32_t lt = rd32(hdr + 20, swap) & 0x03ffffff; /* the FCS bits are above */
+    if (lt != 1 && lt != 101 && lt != 113 && lt != 276 && lt != 0 && lt != 108 && lt != 228 && lt != 229)
+        return KW_ERR_UNSUPPORTED; /* link types whose LINKTYPE_ and DLT_ numbers agree, or libpcap's job */
+    int dlt = (int)lt;
+    src->off += 24;
+    for (;;) {
+        if (!pcap_need(src, 16)) {
+            if (src->len == src->off)
+                return KW_OK;
+            snprintf(err, errn, "%s: truncated dump file; a record header is cut off at byte %zu (after %llu packets)",
+                     name, src->consumed + src->off, (unsigned long long)st->packets);
+            return KW_ERR_PARSE;
+        }
+        const uint8_t *r = src->buf + src->off;
+        uint32_t sec = rd32(r, swap), frac = rd32(r + 4, swap), incl = rd32(r + 8, swap), orig = rd32(r + 12, swap);
+        if (incl > PCAP_MAX_RECORD) {
+            snprintf(err, errn, "%s: invalid record at byte %zu: %u bytes captured, more than any snap length "
+                     "(after %llu packets)", name, src->consumed + src->off, incl, (unsigned long long)st->packets);
+            return KW_ERR_PARSE;
+        }
+        if (!pcap_need(src, 16 + (size_t)incl)) {
+            snprintf(err, errn, "%s: truncated dump file; tried to read %u captured bytes at byte %zu, only got %zu "
+                     "(after %llu packets)", name, incl, src->consumed + src->off + 16, src->len - src->off - 16,
+                     (unsigned long long)st->packets);
+            return KW_ERR_PARSE;
+        }
+        r = src->buf + src->off; /* a refill may have moved it */
+        int64_t ts = (int64_t)sec * 1000000000LL + (nano ? frac : (int64_t)frac * 1000);
+        capture_one(dlt, r + 16, incl, orig < incl ? incl : orig, ts, d, st);
+        src->off += 16 + (size_t)incl;
+    }
+}
+
+kw_rc net_capture_buffer(const uint8_t *buf, size_t len, const char *name, net_detector *d, net_stats *st,
+                         char *err, size_t errn)
+{
+    pcap_src src = {.fd = -1, .buf = buf, .len = len};
+    return pcap_records(&src, name, d, st, err, errn);
+}
+
+kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *err, size_t errn)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errn, "%s: %s", path, strerror(errno));
+        return KW_ERR_IO;
+    }
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    pcap_src src = {.fd = fd, .own = kw_malloc(PCAP_CHUNK)};
+    src.buf = src.own;
+    kw_rc rc = pcap_records(&src, path, d, st, err, errn);
+    free(src.own);
+    if (rc != KW_ERR_UNSUPPORTED) {
+        close(fd);
+        return rc;
+    }
+    /* not classic pcap: start again with libpcap */
+    FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        close(fd);
+        snprintf(err, errn, "%s: cannot rewind for libpcap: %s", path, strerror(errno));
+        return KW_ERR_IO;
+    }
+    return net_capture_read(f, path, d, st, err, errn);
+}
 
 kw_rc net_capture_read(FILE *f, const char *name, net_detector *d, net_stats *st, char *err, size_t errn)
 {
@@ -23,26 +177,10 @@ kw_rc net_capture_read(FILE *f, const char *name, net_detector *d, net_stats *st
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc;
-    net_pkt p;
     kw_rc out = KW_OK;
     while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
         int64_t ts = (int64_t)h->ts.tv_sec * 1000000000LL + h->ts.tv_usec; /* tv_usec holds ns here */
-        st->packets++;
-        st->bytes += h->len;
-        if (!st->first_ns)
-            st->first_ns = ts;
-        if (ts > st->last_ns)
-            st->last_ns = ts;
-        p.ts_ns = ts;
-        uint32_t caplen = h->caplen < h->len ? h->caplen : h->len;
-        switch (net_decode(lt, data, caplen, h->len, &p)) {
-        case NET_DECODE_OK:
-            st->ip++;
-            net_detector_packet(d, &p);
-            break;
-        case NET_DECODE_NOT_IP: st->not_ip++; break;
-        default: st->malformed++; break;
-        }
+        capture_one(lt, data, h->caplen, h->len < h->caplen ? h->caplen : h->len, ts, d, st);
     }
     if (rc == PCAP_ERROR) {
         snprintf(err, errn, "%s: %s (after %llu packets)", name, pcap_geterr(pc), (unsigned long long)st->packets);

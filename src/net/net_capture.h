@@ -13,9 +13,19 @@ typedef struct net_stats {
     int64_t first_ns, last_ns;
 } net_stats;
 
-/* Feeds every packet of the capture in f (named `name` in errors) to d. On a damaged or
- * truncated file the packets before the damage are kept and KW_ERR_PARSE is returned with
- * err set; an unknown link type is KW_ERR_UNSUPPORTED. f is closed. */
+/* Feeds every packet of the capture in f (named `name` in errors) to d, through libpcap
+ * (pcap and pcapng). On a damaged or truncated file the packets before the damage are kept
+ * and KW_ERR_PARSE is returned with err set; an unknown link type is KW_ERR_UNSUPPORTED.
+ * f is closed. */
 kw_rc net_capture_read(FILE *f, const char *name, net_detector *d, net_stats *st, char *err, size_t errn);
+
+/* The same for a classic pcap file held in memory, parsed in place without copying (libpcap's
+ * reader copies every packet). KW_ERR_UNSUPPORTED when buf is not classic pcap (pcapng, say):
+ * the caller then uses net_capture_read. */
+kw_rc net_capture_buffer(const uint8_t *buf, size_t len, const char *name, net_detector *d, net_stats *st,
+                         char *err, size_t errn);
+
+/* Reads the file at path: classic pcap through a memory map, anything else through libpcap. */
+kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *err, size_t errn);
 
 #endif

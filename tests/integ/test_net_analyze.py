@@ -61,6 +61,41 @@ class LabelledCapturesTest(unittest.TestCase):
         self.assertRegex(out, r"brute_force 198\.18\.0\.12 -> 198\.18\.0\.2:22/tcp, .*200 sessions")
         self.assertIn("2 attacks", err)
 
+    def records(self, name):
+        b = open(os.path.join(DATA, name), "rb").read()
+        off = 24
+        while off + 16 <= len(b):
+            sec, us, incl, orig = struct.unpack("<IIII", b[off:off + 16])
+            yield sec, us, orig, b[off + 16:off + 16 + incl]
+            off += 16 + incl
+
+    def analyze_bytes(self, data):
+        with tempfile.NamedTemporaryFile(suffix=".cap") as f:
+            f.write(data)
+            f.flush()
+            return run("net", "analyze", "--json", f.name)
+
+    def test_pcapng_and_big_endian_give_the_same_answer(self):
+        want = run("net", "analyze", "--json", os.path.join(DATA, "p05_ssh_brute_force.pcap"))[1]
+        self.assertIn("brute_force", want)
+        # pcapng (read through libpcap): section header, interface description, enhanced packets
+        def block(btype, body):
+            body += b"\0" * (-len(body) % 4)
+            return struct.pack("<II", btype, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+        ng = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+        ng += block(1, struct.pack("<HHI", 1, 0, 256))
+        for sec, us, orig, data in self.records("p05_ssh_brute_force.pcap"):
+            t = sec * 1000000 + us
+            ng += block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(data), orig) + data)
+        rc, out, err = self.analyze_bytes(ng)
+        self.assertEqual((rc, out), (1, want), err)
+        # big-endian classic pcap (keepwatch's own reader, byte-swapped)
+        be = struct.pack(">IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 256, 1)
+        for sec, us, orig, data in self.records("p05_ssh_brute_force.pcap"):
+            be += struct.pack(">IIII", sec, us, len(data), orig) + data
+        rc, out, err = self.analyze_bytes(be)
+        self.assertEqual((rc, out), (1, want), err)
+
     def test_nanosecond_capture_gives_the_same_answer(self):
         b = bytearray(open(os.path.join(DATA, "p02_syn_scan.pcap"), "rb").read())
         b[0:4] = struct.pack("<I", 0xA1B23C4D)
