@@ -6,8 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-static void on_det(void *arg, const net_detection *d)
+static void on_det(void *arg, net_phase phase, const net_detection *d)
 {
+    (void)phase;
     kw_buf b;
     kw_buf_init(&b, 0);
     net_detection_ecs(d, &b);

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-static void on_det(void *arg, const net_detection *d) { (void)arg, (void)d; }
+static void on_det(void *arg, net_phase phase, const net_detection *d) { (void)arg, (void)phase, (void)d; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

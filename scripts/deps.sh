@@ -4,7 +4,7 @@
 set -eu
 build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev
        libcurl4-openssl-dev libssl-dev libjansson-dev libpcap-dev"
-test="clang libclang-rt-14-dev python3 curl procps iproute2 openssl"
+test="clang libclang-rt-14-dev python3 curl procps iproute2 openssl tcpreplay"
 case "${1:-all}" in
   build) want="$build" ;;
   test|all) want="$build $test" ;;

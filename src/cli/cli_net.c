@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char net_usage[] =
-    "usage: keepwatch net analyze [--json] FILE...\n"
+    "usage: keepwatch net analyze [--json] [-c FILE] CAPTURE...\n"
     "\n"
     "Reads captures (pcap or pcapng, micro- or nanosecond timestamps; Ethernet with 802.1Q and\n"
     "QinQ, Linux cooked v1 and v2, raw IP, loopback) with the same detectors the daemon runs, and\n"
@@ -18,8 +18,9 @@ static const char net_usage[] =
     "  icmp_flood, port_scan, host_sweep, brute_force.\n"
     "Several files are read in the order given, as one stream. A summary goes to stderr.\n"
     "\n"
-    "  --json   one ECS document per attack (event.kind: alert; @timestamp is the capture time\n"
-    "           at which the detector fired)\n"
+    "  --json       one ECS document per attack (event.kind: alert; @timestamp is the capture\n"
+    "               time at which the detector fired)\n"
+    "  -c FILE      thresholds and allow-list from the net: section of the configuration\n"
     "\n"
     "exit status: 0 no attack found, 1 attacks found, 2 bad usage or an unreadable or damaged\n"
     "file (what was read before the damage is still analysed and reported).\n";
@@ -29,9 +30,11 @@ typedef struct {
     uint64_t n;
 } emit_ctx;
 
-static void on_detection(void *arg, const net_detection *d)
+static void on_detection(void *arg, net_phase phase, const net_detection *d)
 {
     emit_ctx *c = arg;
+    if (phase != NET_DET_END) /* a capture file is reported as each attack ends */
+        return;
     kw_buf b;
     kw_buf_init(&b, 0);
     if (c->json) {
@@ -58,13 +61,16 @@ int cli_net(int argc, char **argv)
         fprintf(stderr, "keepwatch net: unknown command \"%s\"\n\n%s", argv[1], net_usage);
         return KW_EXIT_USAGE;
     }
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"config", required_argument, NULL, 'c'}, {0}};
     emit_ctx ctx = {0};
+    const char *cfg_path = NULL;
     int ch;
     optind = 2;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
         if (ch == 'j')
             ctx.json = true;
+        else if (ch == 'c')
+            cfg_path = optarg;
         else {
             fputs(net_usage, stderr);
             return KW_EXIT_USAGE;
@@ -74,8 +80,12 @@ int cli_net(int argc, char **argv)
         fprintf(stderr, "keepwatch net analyze: name at least one capture file\n");
         return KW_EXIT_USAGE;
     }
+    conf *c = cli_conf_load(cli_conf_path(cfg_path));
+    if (!c)
+        return KW_EXIT_USAGE;
     net_thresholds t;
-    net_thresholds_default(&t);
+    net_thresholds_from_conf(c, &t);
+    conf_free(c);
     net_detector *d = net_detector_new(&t, on_detection, &ctx);
     net_stats st = {0};
     bool damaged = false;

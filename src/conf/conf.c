@@ -746,6 +746,13 @@ static void rule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
     conf *c = obj;
+    yaml_node_t *net = cf_find(ctx, n, "net");
+    for (size_t i = 0; i < c->net.allow.n; i++)
+        if (!cf_valid_prefix(c->net.allow.v[i]))
+            cf_error(ctx, net ? cf_find(ctx, net, "allow") : n, "allow: \"%s\" is not an IP address or CIDR prefix",
+                     c->net.allow.v[i]);
+    if (c->net.auth_ports.n > 32)
+        cf_error(ctx, net ? cf_find(ctx, net, "auth_ports") : n, "auth_ports: at most 32 ports");
     yaml_node_t *http = cf_find(ctx, n, "http");
     if (c->http.listen && !cf_valid_listen(c->http.listen))
         cf_error(ctx, http ? cf_find(ctx, http, "listen") : n,
@@ -871,6 +878,26 @@ static const cf_field host_fields[] = {
     {0},
 };
 
+static const cf_field net_fields[] = {
+    F(conf, "interfaces", CF_STRS, net.interfaces),
+    F(conf, "bpf", CF_STR, net.bpf),
+    F(conf, "snaplen", CF_INT, net.snaplen, 64, 262144),
+    F(conf, "buffer", CF_SIZE, net.buffer, 1 << 20, 4ull << 30),
+    F(conf, "flood_pps", CF_NUM, net.flood_pps, 1, 1e9),
+    F(conf, "syn_half_open_pps", CF_NUM, net.syn_half_open_pps, 1, 1e9),
+    F(conf, "flood_for", CF_DURATION, net.flood_for_ms, 1000, 3600000),
+    F(conf, "flood_end", CF_DURATION, net.flood_end_ms, 1000, 3600000),
+    F(conf, "scan_ports", CF_INT, net.scan_ports, 2, 65535),
+    F(conf, "sweep_hosts", CF_INT, net.sweep_hosts, 2, 1 << 24),
+    F(conf, "scan_window", CF_DURATION, net.scan_window_ms, 1000, DAY),
+    F(conf, "brute_sessions", CF_INT, net.brute_sessions, 2, 1 << 24),
+    F(conf, "brute_window", CF_DURATION, net.brute_window_ms, 6000, DAY),
+    F(conf, "idle_end", CF_DURATION, net.idle_end_ms, 1000, DAY),
+    F(conf, "auth_ports", CF_PORTS, net.auth_ports),
+    F(conf, "allow", CF_STRS, net.allow),
+    {0},
+};
+
 /* Sub-sections of the top level share the top-level struct: their offsets are into `conf`. */
 static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL, NULL};
 static const cf_section http_section = {"http", 0, http_fields, NULL, NULL, NULL};
@@ -878,6 +905,7 @@ static const cf_section history_section = {"history", 0, history_fields, NULL, N
 static const cf_section events_section = {"events", 0, events_fields, NULL, NULL, NULL};
 static const cf_section alerts_section = {"alerts", 0, alerts_fields, NULL, NULL, NULL};
 static const cf_section host_section = {"host", 0, host_fields, NULL, NULL, NULL};
+static const cf_section net_section = {"net", 0, net_fields, NULL, NULL, NULL};
 
 static const cf_field top_fields[] = {
     {"daemon", CF_SECTION, 0, .sub = &daemon_section},
@@ -886,6 +914,7 @@ static const cf_field top_fields[] = {
     {"events", CF_SECTION, 0, .sub = &events_section},
     {"alerts", CF_SECTION, 0, .sub = &alerts_section},
     {"host", CF_SECTION, 0, .sub = &host_section},
+    {"net", CF_SECTION, 0, .sub = &net_section},
     F(conf, "builtin_rules", CF_BOOL, builtin_rules),
     F(conf, "assets", CF_LIST, assets, .sub = &asset_section),
     F(conf, "checks", CF_LIST, checks, .sub = &check_section),

@@ -127,6 +127,17 @@ typedef struct conf {
         conf_strs ignore_interfaces;
         conf_strs ignore_disks;       /* prefixes */
     } host;
+    struct {
+        conf_strs interfaces;         /* live capture in serve */
+        char *bpf;                    /* optional capture filter */
+        int64_t snaplen;
+        uint64_t buffer;              /* kernel ring per interface */
+        double flood_pps, syn_half_open_pps;
+        int64_t flood_for_ms, flood_end_ms, scan_ports, sweep_hosts, scan_window_ms;
+        int64_t brute_sessions, brute_window_ms, idle_end_ms;
+        conf_ports auth_ports;
+        conf_strs allow;              /* sources never reported (your own scanners, monitoring) */
+    } net;
     bool builtin_rules;
     conf_list assets;    /* conf_asset */
     conf_list checks;    /* conf_check */

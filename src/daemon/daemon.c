@@ -11,6 +11,7 @@
 #include "host/host.h"
 #include "http/http.h"
 #include "metric/metric.h"
+#include "net/net_live.h"
 #include "store/store.h"
 
 #include <curl/curl.h>
@@ -61,6 +62,9 @@ struct kw_daemon {
     sensor *sensors;
     size_t nsensors;
     bool leaked_sensors;     /* a sensor did not stop in time: its configuration must stay */
+    net_live **live;         /* one capture per net.interfaces entry */
+    void **live_ctx;         /* and its callbacks' context */
+    size_t nlive;
     /* core */
     pthread_t core_thread;
     atomic_bool core_stop;
@@ -189,6 +193,133 @@ static void *check_sensor_main(void *arg)
     return NULL;
 }
 
+/* ---- network captures ---- */
+
+typedef struct {
+    kw_daemon *d;
+    char interface[64];
+} net_ctx;
+
+static const metric_desc m_net_pkts = {"net_packets_total", "Packets captured.", METRIC_COUNTER, false};
+static const metric_desc m_net_bytes = {"net_bytes_total", "Bytes on the wire of the packets captured.",
+                                        METRIC_COUNTER, false};
+static const metric_desc m_net_malformed = {"net_malformed_total", "Captured packets that would not decode.",
+                                            METRIC_COUNTER, false};
+static const metric_desc m_net_notip = {"net_not_ip_total", "Captured frames that carry no IP (ARP, ...).",
+                                        METRIC_COUNTER, false};
+static const metric_desc m_net_kdrop = {"net_kernel_dropped_total",
+                                        "Packets the kernel dropped because the capture ring was full.",
+                                        METRIC_COUNTER, false};
+static const metric_desc m_net_ifdrop = {"net_interface_dropped_total", "Packets the interface dropped.",
+                                         METRIC_COUNTER, false};
+
+static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st)
+{
+    net_ctx *c = arg;
+    int64_t now = kw_now_ms();
+    char source[96];
+    snprintf(source, sizeof source, "net:%s", ifname);
+    kw_event *ev = kw_event_new(source, now);
+    ev->metrics = metric_set_new(now);
+    metric_add(ev->metrics, &m_net_pkts, (double)st->packets, "interface", ifname, NULL);
+    metric_add(ev->metrics, &m_net_bytes, (double)st->bytes, "interface", ifname, NULL);
+    metric_add(ev->metrics, &m_net_malformed, (double)st->malformed, "interface", ifname, NULL);
+    metric_add(ev->metrics, &m_net_notip, (double)st->not_ip, "interface", ifname, NULL);
+    metric_add(ev->metrics, &m_net_kdrop, (double)st->kernel_dropped, "interface", ifname, NULL);
+    metric_add(ev->metrics, &m_net_ifdrop, (double)st->if_dropped, "interface", ifname, NULL);
+    daemon_push(c->d, ev);
+}
+
+/* A detection becomes an alert change: one alert per attack (fingerprint of the action and
+ * who against whom), fired, updated with its peak while it lasts, resolved when it ends. */
+static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
+{
+    net_ctx *c = arg;
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    char addr[64];
+    kw_json_obj_begin(&j);
+    if (x->has_dport)
+        kw_json_kv_int(&j, "dport", x->dport);
+    if (x->has_dst) {
+        net_addr_str(&x->dst, addr, sizeof addr);
+        kw_json_kv_str(&j, "dst", addr);
+    }
+    kw_json_kv_str(&j, "interface", c->interface);
+    if (x->has_src) {
+        net_addr_str(&x->src, addr, sizeof addr);
+        kw_json_kv_str(&j, "src", addr);
+    }
+    kw_json_obj_end(&j);
+    alert_acts *acts = kw_calloc(1, sizeof *acts);
+    kw_grow(&acts->v, &acts->cap, 1, sizeof *acts->v);
+    alert_act *a = &acts->v[acts->n++];
+    memset(a, 0, sizeof *a);
+    a->kind = phase == NET_DET_FIRE ? ALERT_ACT_FIRE : phase == NET_DET_UPDATE ? ALERT_ACT_UPDATE : ALERT_ACT_RESOLVE;
+    a->labels_json = kw_buf_take(&b);
+    kw_buf_printf(&b, "net\n%s\n%s", x->action, a->labels_json);
+    snprintf(a->fingerprint, sizeof a->fingerprint, "%016llx", (unsigned long long)kw_hash64(b.data, b.len));
+    kw_buf_reset(&b);
+    a->rule = kw_strdup(x->action);
+    a->severity = x->severity;
+    net_detection_text(x, &b);
+    a->summary = kw_buf_take(&b);
+    a->value = x->peak_pps > 0 ? x->peak_pps : (double)(x->ports + x->hosts + x->sessions);
+    a->peak = a->value;
+    a->threshold = NAN;
+    a->at_ms = (phase == NET_DET_FIRE ? x->fire_ns : x->end_ns) / 1000000;
+    a->started_ms = x->start_ns / 1000000;
+    a->history = phase == NET_DET_UPDATE;
+    a->reason = phase == NET_DET_END ? "attack over" : NULL;
+    net_detection_ecs(x, &b);
+    a->details_json = kw_buf_take(&b);
+    kw_event *ev = kw_event_new("net", a->at_ms);
+    ev->acts = acts;
+    daemon_push(c->d, ev);
+}
+
+static void net_start(kw_daemon *d)
+{
+    const conf *c = d->cfg;
+    d->live = kw_calloc(c->net.interfaces.n + 1, sizeof *d->live);
+    d->live_ctx = kw_calloc(c->net.interfaces.n + 1, sizeof *d->live_ctx);
+    d->nlive = 0;
+    for (size_t i = 0; i < c->net.interfaces.n; i++) {
+        net_ctx *ctx = kw_calloc(1, sizeof *ctx);
+        ctx->d = d;
+        kw_strlcpy(ctx->interface, c->net.interfaces.v[i], sizeof ctx->interface);
+        net_live_opts o = {.interface = c->net.interfaces.v[i], .bpf = c->net.bpf, .snaplen = (int)c->net.snaplen,
+                           .buffer = c->net.buffer, .emit = net_emit_cb, .emit_arg = ctx, .stats = net_stats_cb,
+                           .stats_arg = ctx};
+        net_thresholds_from_conf(c, &o.thresholds);
+        char err[512];
+        net_live *l = net_live_start(&o, err, sizeof err);
+        if (!l) {
+            log_error("capture: %s", err);
+            free(ctx);
+            continue;
+        }
+        log_info("capturing on %s%s%s", ctx->interface, c->net.bpf ? " with filter " : "", c->net.bpf ? c->net.bpf : "");
+        d->live_ctx[d->nlive] = ctx;
+        d->live[d->nlive++] = l;
+    }
+}
+
+static void net_stop(kw_daemon *d)
+{
+    for (size_t i = 0; i < d->nlive; i++) {
+        net_live_stop(d->live[i]); /* ends what is under way: alerts resolve as "attack over" */
+        free(d->live_ctx[i]);
+    }
+    free(d->live);
+    free(d->live_ctx);
+    d->live = NULL;
+    d->live_ctx = NULL;
+    d->nlive = 0;
+}
+
 static void sensors_start(kw_daemon *d)
 {
     atomic_store(&d->sensors_stop, false);
@@ -219,12 +350,14 @@ static void sensors_start(kw_daemon *d)
             log_error("cannot start the thread of check %s", c->name);
     }
     pthread_attr_destroy(&at);
+    net_start(d);
 }
 
 /* Stops every sensor; one that does not stop within the budget (a resolver hung in
  * getaddrinfo) is left behind, detached. */
 static void sensors_stop(kw_daemon *d, int64_t budget_ms)
 {
+    net_stop(d);
     pthread_mutex_lock(&d->sensor_mu);
     atomic_store(&d->sensors_stop, true);
     pthread_cond_broadcast(&d->sensor_cv);
@@ -406,6 +539,14 @@ static void core_handle(kw_daemon *d, kw_event *ev)
         alert_engine_eval(d->engine, ev->metrics, ev->ts_ms, &acts);
         if (store_metric_write(d->store, ev->metrics) != KW_OK)
             atomic_fetch_add(&d->store_errors, 1);
+    }
+    if (ev->acts) { /* a detector's alert changes: updates and ends name the open alert */
+        for (size_t i = 0; i < ev->acts->n; i++) {
+            alert_act *a = &ev->acts->v[i];
+            if (a->kind != ALERT_ACT_FIRE && !a->alert_id)
+                a->alert_id = store_alert_open_id(d->store, a->fingerprint);
+        }
+        core_commit_acts(d, ev->acts);
     }
     core_commit_acts(d, &acts);
     if (d->tx_open && kw_mono_ms() - d->tx_since >= GROUP_COMMIT_MS)

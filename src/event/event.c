@@ -1,4 +1,5 @@
 #include "event/event.h"
+#include "alert/alert.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "host/host.h"
@@ -27,6 +28,10 @@ void kw_event_free(kw_event *ev)
     metric_set_free(ev->metrics);
     free(ev->ecs);
     host_snapshot_free(ev->host);
+    if (ev->acts) {
+        alert_acts_free(ev->acts);
+        free(ev->acts);
+    }
     free(ev);
 }
 

@@ -9,6 +9,7 @@
 
 struct metric_set;
 struct host_snapshot;
+struct alert_acts;
 
 typedef struct kw_event {
     char source[160];              /* "host", "check:web": the metrics' slot in /metrics */
@@ -16,6 +17,7 @@ typedef struct kw_event {
     struct metric_set *metrics;    /* owned, may be NULL */
     char *ecs;                     /* owned ECS JSON document (no newline), may be NULL */
     struct host_snapshot *host;    /* owned, may be NULL */
+    struct alert_acts *acts;       /* owned: alert changes a detector decided (net), may be NULL */
 } kw_event;
 
 kw_event *kw_event_new(const char *source, int64_t ts_ms);

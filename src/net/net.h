@@ -63,9 +63,18 @@ typedef struct net_thresholds {
     int64_t idle_end_s;        /* a scan, sweep or brute force is over after this long quiet */
     uint16_t auth_ports[32];
     size_t n_auth_ports;
+    struct {
+        net_addr a;
+        int bits;
+    } allow[64];               /* sources never reported */
+    size_t n_allow;
 } net_thresholds;
 
+struct conf;
 void net_thresholds_default(net_thresholds *t);
+/* The net: section of the configuration (it has been validated). */
+void net_thresholds_from_conf(const struct conf *c, net_thresholds *t);
+bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits);
 
 typedef struct net_detection {
     const char *action;        /* syn_flood, udp_flood, icmp_flood, port_scan, host_sweep, brute_force */
@@ -86,12 +95,16 @@ typedef struct net_detection {
 } net_detection;
 
 typedef struct net_detector net_detector;
-typedef void (*net_emit_fn)(void *arg, const net_detection *d);
+/* An attack fires once, floods are updated every 5 s while they last, and every attack ends
+ * once (when it is over, or at net_detector_finish). */
+typedef enum { NET_DET_FIRE, NET_DET_UPDATE, NET_DET_END } net_phase;
+typedef void (*net_emit_fn)(void *arg, net_phase phase, const net_detection *d);
 
-/* emit is called once per attack, when it is over (or at net_detector_finish). */
 net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *arg);
 void net_detector_free(net_detector *d);
 void net_detector_packet(net_detector *d, const net_pkt *p);
+/* Lets time pass without packets (live capture on a quiet link), so attacks can end. */
+void net_detector_tick(net_detector *d, int64_t now_ns);
 /* Ends every attack still under way (end of input). */
 void net_detector_finish(net_detector *d);
 

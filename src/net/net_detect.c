@@ -18,8 +18,10 @@
  * a busy web server is not a flood. */
 #include "net/net.h"
 #include "core/kw_json.h"
+#include "conf/conf.h"
 #include "core/kw_mem.h"
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -57,6 +59,45 @@ void net_thresholds_default(net_thresholds *t)
     static const uint16_t auth[] = {21, 22, 23, 110, 143, 389, 445, 1433, 1521, 3306, 3389, 5432, 5900, 6379, 27017};
     t->n_auth_ports = sizeof auth / sizeof auth[0];
     memcpy(t->auth_ports, auth, sizeof auth);
+}
+
+void net_thresholds_from_conf(const conf *c, net_thresholds *t)
+{
+    net_thresholds_default(t);
+    t->flood_pps = c->net.flood_pps;
+    t->syn_half_open_pps = c->net.syn_half_open_pps;
+    t->flood_for_s = c->net.flood_for_ms / 1000;
+    t->flood_end_s = c->net.flood_end_ms / 1000;
+    t->scan_ports = c->net.scan_ports;
+    t->sweep_hosts = c->net.sweep_hosts;
+    t->scan_window_s = c->net.scan_window_ms / 1000;
+    t->brute_sessions = c->net.brute_sessions;
+    t->brute_window_s = c->net.brute_window_ms / 1000;
+    t->idle_end_s = c->net.idle_end_ms / 1000;
+    t->n_auth_ports = c->net.auth_ports.n < 32 ? c->net.auth_ports.n : 32;
+    memcpy(t->auth_ports, c->net.auth_ports.v, t->n_auth_ports * sizeof(uint16_t));
+    for (size_t i = 0; i < c->net.allow.n && t->n_allow < 64; i++) {
+        char buf[64];
+        kw_strlcpy(buf, c->net.allow.v[i], sizeof buf);
+        char *slash = strchr(buf, '/');
+        if (slash)
+            *slash = '\0';
+        net_addr a = {{0}, (uint8_t)(strchr(buf, ':') != NULL)};
+        if (inet_pton(a.v6 ? AF_INET6 : AF_INET, buf, a.b) != 1)
+            continue;
+        t->allow[t->n_allow].a = a;
+        t->allow[t->n_allow++].bits = slash ? atoi(slash + 1) : (a.v6 ? 128 : 32);
+    }
+}
+
+bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits)
+{
+    if (a->v6 != prefix->v6)
+        return false;
+    int full = bits / 8, rest = bits % 8;
+    if (memcmp(a->b, prefix->b, (size_t)full) != 0)
+        return false;
+    return !rest || ((a->b[full] ^ prefix->b[full]) & (0xff << (8 - rest))) == 0;
 }
 
 /* ---- hashing and sketches ---- */
@@ -145,6 +186,7 @@ typedef struct {
     uint64_t total_pkts;        /* since the first hot second */
     uint64_t prefix_total;      /* packets counted into the prefixes sketch */
     int hot, cool;
+    bool fired_now;
     int64_t hot_since;
     net_detection det;
 } flood_entry;
@@ -389,7 +431,7 @@ static void flood_finish(net_detector *d, flood_entry *f)
             top = i;
     if (x->distinct_sources <= 3 && f->sources.n[top] * 10 >= x->packets * 9)
         x->has_src = true; /* x->src holds the last sender, which is then that one */
-    d->emit(d->arg, x);
+    d->emit(d->arg, NET_DET_END, x);
     f->active = false;
     f->hot = f->cool = 0;
 }
@@ -413,6 +455,7 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
             f->det.proto = f->proto;
             f->det.start_ns = f->hot_since;
             f->det.fire_ns = sec_end_ns;
+            f->fired_now = true;
         }
     } else if (f->active && rate < limit / 2) {
         f->cool++;
@@ -450,6 +493,12 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
                     if (!x->has_dport || f->ports.n[p] * 2 < n)
                         x->has_dport = false;
                 }
+        if (f->fired_now || (sec_end_ns - f->det.fire_ns) % (5 * NS) == 0) {
+            x->packets = f->total_pkts;
+            x->distinct_sources = hll_estimate(f->hll);
+            d->emit(d->arg, f->fired_now ? NET_DET_FIRE : NET_DET_UPDATE, x);
+            f->fired_now = false;
+        }
         if (f->cool >= d->t.flood_end_s)
             flood_finish(d, f);
     }
@@ -469,8 +518,9 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
         f->used = false;
 }
 
-/* Reports a fired scan, sweep or brute force and frees its entry. */
-static void probe_emit(net_detector *d, probe_table *t, probe_entry *e)
+/* Reports a fired scan, sweep or brute force: FIRE when it fires, END (freeing the entry)
+ * when it is over. */
+static void probe_emit(net_detector *d, probe_table *t, probe_entry *e, net_phase phase)
 {
     net_detection x;
     if (e->kind == 0) {
@@ -498,8 +548,9 @@ static void probe_emit(net_detector *d, probe_table *t, probe_entry *e)
     x.fire_ns = e->fire_ns;
     x.end_ns = e->last_ns;
     x.packets = e->probes;
-    d->emit(d->arg, &x);
-    probe_release(t, e);
+    d->emit(d->arg, phase, &x);
+    if (phase == NET_DET_END)
+        probe_release(t, e);
 }
 
 static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
@@ -510,7 +561,7 @@ static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
         probe_entry *e = &t->e[i];
         if (e->fired) {
             if (now - e->last_ns >= d->t.idle_end_s * NS)
-                probe_emit(d, t, e);
+                probe_emit(d, t, e, NET_DET_END);
             continue;
         }
         int64_t window = (kind == 2 ? d->t.brute_window_s : d->t.scan_window_s) * NS;
@@ -537,6 +588,7 @@ static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
             e->kind = (uint8_t)kind;
             e->fire_ns = now;
             t->last[i] = INT64_MAX; /* an attack in progress is never evicted */
+            probe_emit(d, t, e, NET_DET_FIRE);
         }
     }
 }
@@ -687,10 +739,19 @@ static bool flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
     return f->active || f->hot;
 }
 
+void net_detector_tick(net_detector *d, int64_t now_ns)
+{
+    if (d->started && now_ns >= d->next_ns)
+        detector_advance(d, now_ns / NS);
+}
+
 void net_detector_packet(net_detector *d, const net_pkt *p)
 {
     if (!d->started || p->ts_ns >= d->next_ns)
         detector_advance(d, p->ts_ns / NS);
+    for (size_t i = 0; i < d->t.n_allow; i++)
+        if (net_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))
+            return;
     if (p->proto == 6 && p->has_ports) {
         uint8_t fl = p->tcp_flags;
         bool syn = fl & NET_TH_SYN, ack = fl & NET_TH_ACK, rst = fl & NET_TH_RST;
@@ -744,7 +805,7 @@ void net_detector_finish(net_detector *d)
     for (int t = 0; t < 3; t++)
         for (unsigned i = 0; i < tabs[t]->slots; i++)
             if (tabs[t]->tag[i] && tabs[t]->e[i].fired)
-                probe_emit(d, tabs[t], &tabs[t]->e[i]);
+                probe_emit(d, tabs[t], &tabs[t]->e[i], NET_DET_END);
     d->started = false;
 }
 

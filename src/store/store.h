@@ -52,6 +52,9 @@ typedef struct store_open_alert {
     int64_t started_ms;
 } store_open_alert;
 
+/* The id of the open (firing or acknowledged) alert with this fingerprint, or 0. */
+int64_t store_alert_open_id(kw_store *s, const char *fingerprint);
+
 /* Calls fn for each alert that is firing or acknowledged. */
 kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const store_open_alert *), void *arg);
 

@@ -80,13 +80,9 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         sqlite3_bind_int64(st, 11, a->at_ms);
         if (step_done(s, st) != KW_OK) {
             /* an open alert with this fingerprint already exists: adopt it */
-            sqlite3_stmt *q = store_stmt(s, "SELECT id FROM alerts WHERE fingerprint = ? AND state != 'resolved'");
-            if (!q)
+            a->alert_id = store_alert_open_id(s, a->fingerprint);
+            if (!a->alert_id)
                 return KW_ERR_STORE;
-            sqlite3_bind_text(q, 1, a->fingerprint, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) != SQLITE_ROW)
-                return KW_ERR_STORE;
-            a->alert_id = sqlite3_column_int64(q, 0);
             a->kind = ALERT_ACT_UPDATE;
             return store_alert_apply(s, a);
         }
@@ -139,6 +135,17 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
                            a->value);
     }
     return KW_ERR_PARSE;
+}
+
+int64_t store_alert_open_id(kw_store *s, const char *fingerprint)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM alerts WHERE fingerprint = ? AND state != 'resolved'");
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_STATIC);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return id;
 }
 
 kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const store_open_alert *), void *arg)

@@ -148,9 +148,11 @@ typedef struct {
     net_detection last;
 } seen;
 
-static void on_det(void *arg, const net_detection *d)
+static void on_det(void *arg, net_phase phase, const net_detection *d)
 {
     seen *s = arg;
+    if (phase != NET_DET_END)
+        return;
     s->n++;
     s->last = *d;
 }

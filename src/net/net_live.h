@@ -1,0 +1,36 @@
+/* Live capture on one interface (libpcap, which uses a TPACKET_V3 memory-mapped ring on
+ * Linux) into its own detector, on its own thread. */
+#ifndef NET_LIVE_H
+#define NET_LIVE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "net/net.h"
+
+typedef struct net_live net_live;
+
+typedef struct net_live_stats {
+    uint64_t packets, bytes, ip, not_ip, malformed;
+    uint64_t kernel_received, kernel_dropped, if_dropped; /* pcap_stats */
+} net_live_stats;
+
+typedef struct net_live_opts {
+    const char *interface;
+    const char *bpf;          /* NULL: everything */
+    int snaplen;
+    uint64_t buffer;
+    net_thresholds thresholds;
+    net_emit_fn emit;         /* called on the capture thread */
+    void *emit_arg;
+    /* called about once a second on the capture thread */
+    void (*stats)(void *arg, const char *interface, const net_live_stats *st);
+    void *stats_arg;
+} net_live_opts;
+
+/* Opens the interface and starts its thread; NULL with err set when it cannot be opened. */
+net_live *net_live_start(const net_live_opts *o, char *err, size_t errn);
+/* Stops the thread (within ~100 ms), ends the attacks under way, and frees everything. */
+void net_live_stop(net_live *l);
+
+#endif
