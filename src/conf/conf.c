@@ -751,6 +751,13 @@ static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
         if (!cf_valid_prefix(c->net.allow.v[i]))
             cf_error(ctx, net ? cf_find(ctx, net, "allow") : n, "allow: \"%s\" is not an IP address or CIDR prefix",
                      c->net.allow.v[i]);
+    for (size_t i = 0; i < c->net.groups.n; i++) {
+        conf_net_group *g = CONF_AT(c->net.groups, conf_net_group, i);
+        for (size_t k = 0; k < g->assets.n; k++)
+            if (!conf_asset_find(c, g->assets.v[k]))
+                cf_error(ctx, net ? cf_find(ctx, net, "groups") : n, "group \"%s\": asset \"%s\" is not defined under assets",
+                         g->name, g->assets.v[k]);
+    }
     if (c->net.auth_ports.n > 32)
         cf_error(ctx, net ? cf_find(ctx, net, "auth_ports") : n, "auth_ports: at most 32 ports");
     yaml_node_t *http = cf_find(ctx, n, "http");
@@ -878,6 +885,37 @@ static const cf_field host_fields[] = {
     {0},
 };
 
+static void group_init(void *obj)
+{
+    conf_net_group *g = obj;
+    g->flood_pps = g->syn_half_open_pps = g->pps_ceiling = g->bps_ceiling = NAN;
+}
+
+static void group_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_net_group *g = obj;
+    cf_check_name(ctx, g->name, n);
+    if (!g->prefixes.n && !g->assets.n)
+        cf_error(ctx, n, "group \"%s\" needs prefixes or assets", g->name ? g->name : "?");
+    for (size_t i = 0; i < g->prefixes.n; i++)
+        if (!cf_valid_prefix(g->prefixes.v[i]))
+            cf_error(ctx, cf_find(ctx, n, "prefixes"), "prefixes: \"%s\" is not an IP address or CIDR prefix",
+                     g->prefixes.v[i]);
+}
+
+static const cf_field group_fields[] = {
+    F(conf_net_group, "name", CF_STR, name),
+    F(conf_net_group, "prefixes", CF_STRS, prefixes),
+    F(conf_net_group, "assets", CF_STRS, assets),
+    F(conf_net_group, "flood_pps", CF_NUM, flood_pps, 1, 1e12),
+    F(conf_net_group, "syn_half_open_pps", CF_NUM, syn_half_open_pps, 1, 1e12),
+    F(conf_net_group, "pps_ceiling", CF_NUM, pps_ceiling, 1, 1e12),
+    F(conf_net_group, "bps_ceiling", CF_NUM, bps_ceiling, 1, 1e15),
+    {0},
+};
+static const cf_section group_section = {"net.groups", sizeof(conf_net_group), group_fields, group_init,
+                                         group_check, NULL};
+
 static const cf_field net_fields[] = {
     F(conf, "interfaces", CF_STRS, net.interfaces),
     F(conf, "bpf", CF_STR, net.bpf),
@@ -895,6 +933,11 @@ static const cf_field net_fields[] = {
     F(conf, "idle_end", CF_DURATION, net.idle_end_ms, 1000, DAY),
     F(conf, "auth_ports", CF_PORTS, net.auth_ports),
     F(conf, "allow", CF_STRS, net.allow),
+    F(conf, "spike_factor", CF_NUM, net.spike_factor, 1.1, 1e6),
+    F(conf, "spike_min_pps", CF_NUM, net.spike_min_pps, 1, 1e12),
+    F(conf, "spike_for", CF_DURATION, net.spike_for_ms, 1000, 3600000),
+    F(conf, "spike_learn", CF_DURATION, net.spike_learn_ms, 0, 7 * DAY),
+    F(conf, "groups", CF_LIST, net.groups, .sub = &group_section),
     {0},
 };
 

@@ -72,6 +72,15 @@ typedef struct conf_check {
     int status_lo, status_hi;
 } conf_check;
 
+/* Thresholds for some targets (FastNetMon's host groups): the most specific prefix wins. */
+typedef struct conf_net_group {
+    char *name;
+    conf_strs prefixes;  /* CIDR prefixes of the targets */
+    conf_strs assets;    /* and/or assets, by name (their addresses) */
+    double flood_pps, syn_half_open_pps; /* NAN: the net: default */
+    double pps_ceiling, bps_ceiling;     /* traffic_spike: absolute ceilings (NAN: none) */
+} conf_net_group;
+
 typedef struct conf_rule {
     char *name;
     bool enabled;
@@ -137,6 +146,11 @@ typedef struct conf {
         int64_t brute_sessions, brute_window_ms, idle_end_ms;
         conf_ports auth_ports;
         conf_strs allow;              /* sources never reported (your own scanners, monitoring) */
+        double spike_factor;          /* traffic_spike: this many times the learned baseline... */
+        double spike_min_pps;         /* ...and at least this rate */
+        int64_t spike_for_ms;
+        int64_t spike_learn_ms;       /* the baseline must have learned this long first */
+        conf_list groups;             /* conf_net_group */
     } net;
     bool builtin_rules;
     conf_list assets;    /* conf_asset */

@@ -213,6 +213,18 @@ static const metric_desc m_net_kdrop = {"net_kernel_dropped_total",
 static const metric_desc m_net_ifdrop = {"net_interface_dropped_total", "Packets the interface dropped.",
                                          METRIC_COUNTER, false};
 
+static const metric_desc m_tgt_pkts = {"net_target_packets_total", "Packets to a watched asset or group.",
+                                       METRIC_COUNTER, false};
+static const metric_desc m_tgt_bytes = {"net_target_bytes_total", "Bytes to a watched asset or group.",
+                                        METRIC_COUNTER, false};
+static const metric_desc m_tgt_pps = {"net_target_packets_per_second", "Packets per second to a watched target.",
+                                      METRIC_GAUGE, true};
+static const metric_desc m_tgt_bps = {"net_target_bits_per_second", "Bits per second to a watched target.",
+                                      METRIC_GAUGE, true};
+static const metric_desc m_tgt_base = {"net_target_baseline_packets_per_second",
+                                       "The learned normal rate of a watched target (0 while learning).",
+                                       METRIC_GAUGE, false};
+
 static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st)
 {
     net_ctx *c = arg;
@@ -227,6 +239,14 @@ static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st
     metric_add(ev->metrics, &m_net_notip, (double)st->not_ip, "interface", ifname, NULL);
     metric_add(ev->metrics, &m_net_kdrop, (double)st->kernel_dropped, "interface", ifname, NULL);
     metric_add(ev->metrics, &m_net_ifdrop, (double)st->if_dropped, "interface", ifname, NULL);
+    for (size_t i = 0; i < st->ntargets; i++) {
+        const net_target_stats *t = &st->targets[i];
+        metric_add(ev->metrics, &m_tgt_pkts, (double)t->packets, "target", t->name, "interface", ifname, NULL);
+        metric_add(ev->metrics, &m_tgt_bytes, (double)t->bytes, "target", t->name, "interface", ifname, NULL);
+        metric_add(ev->metrics, &m_tgt_pps, t->pps, "target", t->name, "interface", ifname, NULL);
+        metric_add(ev->metrics, &m_tgt_bps, t->bps, "target", t->name, "interface", ifname, NULL);
+        metric_add(ev->metrics, &m_tgt_base, t->baseline_pps, "target", t->name, "interface", ifname, NULL);
+    }
     daemon_push(c->d, ev);
 }
 
@@ -252,6 +272,8 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
         net_addr_str(&x->src, addr, sizeof addr);
         kw_json_kv_str(&j, "src", addr);
     }
+    if (x->target[0])
+        kw_json_kv_str(&j, "target", x->target);
     kw_json_obj_end(&j);
     alert_acts *acts = kw_calloc(1, sizeof *acts);
     kw_grow(&acts->v, &acts->cap, 1, sizeof *acts->v);

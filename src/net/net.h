@@ -68,6 +68,24 @@ typedef struct net_thresholds {
         int bits;
     } allow[64];               /* sources never reported */
     size_t n_allow;
+    /* flood thresholds for some targets: the most specific prefix wins */
+    struct {
+        net_addr a;
+        int bits;
+        double flood_pps, syn_half_open_pps; /* NAN: the defaults above */
+    } overrides[128];
+    size_t n_overrides;
+    /* watched targets (assets and groups): traffic accounted, spikes detected */
+    struct {
+        char name[64];
+        net_addr a[16];
+        int bits[16];
+        size_t n;
+        double pps_ceiling, bps_ceiling;     /* NAN: none */
+    } targets[64];
+    size_t n_targets;
+    double spike_factor, spike_min_pps;
+    int64_t spike_for_s, spike_learn_s;
 } net_thresholds;
 
 struct conf;
@@ -92,7 +110,17 @@ typedef struct net_detection {
     char top_prefixes[8][96];        /* floods: busiest source prefixes "203.0.113.0/24 1234" */
     int ntop;
     int severity;
+    char target[64];                 /* traffic_spike: the asset or group */
+    double baseline_pps;             /* traffic_spike: what was normal */
 } net_detection;
+
+/* Traffic to one watched target (an asset or a group). */
+typedef struct net_target_stats {
+    const char *name;
+    uint64_t packets, bytes;         /* since start */
+    double pps, bps;                 /* the last whole second */
+    double baseline_pps;             /* learned; 0 until it has learned */
+} net_target_stats;
 
 typedef struct net_detector net_detector;
 /* An attack fires once, floods are updated every 5 s while they last, and every attack ends
@@ -103,6 +131,8 @@ typedef void (*net_emit_fn)(void *arg, net_phase phase, const net_detection *d);
 net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *arg);
 void net_detector_free(net_detector *d);
 void net_detector_packet(net_detector *d, const net_pkt *p);
+/* Fills out[] with the watched targets' traffic; returns how many there are. */
+size_t net_detector_targets(const net_detector *d, net_target_stats *out, size_t max);
 /* Lets time pass without packets (live capture on a quiet link), so attacks can end. */
 void net_detector_tick(net_detector *d, int64_t now_ns);
 /* Ends every attack still under way (end of input). */

@@ -59,6 +59,26 @@ void net_thresholds_default(net_thresholds *t)
     static const uint16_t auth[] = {21, 22, 23, 110, 143, 389, 445, 1433, 1521, 3306, 3389, 5432, 5900, 6379, 27017};
     t->n_auth_ports = sizeof auth / sizeof auth[0];
     memcpy(t->auth_ports, auth, sizeof auth);
+    t->spike_factor = 5;
+    t->spike_min_pps = 1000;
+    t->spike_for_s = 10;
+    t->spike_learn_s = 600;
+}
+
+/* Parses "a.b.c.d[/n]" or an IPv6 prefix; false if it is not one. */
+static bool prefix_parse(const char *s, net_addr *a, int *bits)
+{
+    char buf[64];
+    kw_strlcpy(buf, s, sizeof buf);
+    char *slash = strchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    memset(a, 0, sizeof *a);
+    a->v6 = strchr(buf, ':') != NULL;
+    if (inet_pton(a->v6 ? AF_INET6 : AF_INET, buf, a->b) != 1)
+        return false;
+    *bits = slash ? atoi(slash + 1) : (a->v6 ? 128 : 32);
+    return true;
 }
 
 void net_thresholds_from_conf(const conf *c, net_thresholds *t)
@@ -76,17 +96,63 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
     t->idle_end_s = c->net.idle_end_ms / 1000;
     t->n_auth_ports = c->net.auth_ports.n < 32 ? c->net.auth_ports.n : 32;
     memcpy(t->auth_ports, c->net.auth_ports.v, t->n_auth_ports * sizeof(uint16_t));
-    for (size_t i = 0; i < c->net.allow.n && t->n_allow < 64; i++) {
-        char buf[64];
-        kw_strlcpy(buf, c->net.allow.v[i], sizeof buf);
-        char *slash = strchr(buf, '/');
-        if (slash)
-            *slash = '\0';
-        net_addr a = {{0}, (uint8_t)(strchr(buf, ':') != NULL)};
-        if (inet_pton(a.v6 ? AF_INET6 : AF_INET, buf, a.b) != 1)
-            continue;
-        t->allow[t->n_allow].a = a;
-        t->allow[t->n_allow++].bits = slash ? atoi(slash + 1) : (a.v6 ? 128 : 32);
+    for (size_t i = 0; i < c->net.allow.n && t->n_allow < 64; i++)
+        if (prefix_parse(c->net.allow.v[i], &t->allow[t->n_allow].a, &t->allow[t->n_allow].bits))
+            t->n_allow++;
+    t->spike_factor = c->net.spike_factor;
+    t->spike_min_pps = c->net.spike_min_pps;
+    t->spike_for_s = c->net.spike_for_ms / 1000;
+    t->spike_learn_s = c->net.spike_learn_ms / 1000;
+    /* every asset is watched; every group is watched and may override flood thresholds */
+    for (size_t i = 0; i < c->assets.n && t->n_targets < 64; i++) {
+        const conf_asset *as = CONF_AT(c->assets, conf_asset, i);
+        __typeof__(t->targets[0]) *w = &t->targets[t->n_targets];
+        memset(w, 0, sizeof *w);
+        kw_strlcpy(w->name, as->name, sizeof w->name);
+        w->pps_ceiling = w->bps_ceiling = NAN;
+        for (size_t k = 0; k < as->addresses.n && w->n < 16; k++)
+            if (prefix_parse(as->addresses.v[k], &w->a[w->n], &w->bits[w->n]))
+                w->n++;
+        if (w->n)
+            t->n_targets++;
+    }
+    for (size_t i = 0; i < c->net.groups.n; i++) {
+        const conf_net_group *g = CONF_AT(c->net.groups, conf_net_group, i);
+        conf_strs all = {0};
+        char **list = kw_calloc(g->prefixes.n + 16 * g->assets.n + 1, sizeof(char *));
+        for (size_t k = 0; k < g->prefixes.n; k++)
+            list[all.n++] = g->prefixes.v[k];
+        for (size_t k = 0; k < g->assets.n; k++) {
+            const conf_asset *as = conf_asset_find(c, g->assets.v[k]);
+            for (size_t m = 0; as && m < as->addresses.n; m++)
+                list[all.n++] = as->addresses.v[m];
+        }
+        __typeof__(t->targets[0]) *w = t->n_targets < 64 ? &t->targets[t->n_targets] : NULL;
+        if (w) {
+            memset(w, 0, sizeof *w);
+            kw_strlcpy(w->name, g->name, sizeof w->name);
+            w->pps_ceiling = g->pps_ceiling;
+            w->bps_ceiling = g->bps_ceiling;
+        }
+        for (size_t k = 0; k < all.n; k++) {
+            net_addr a;
+            int bits;
+            if (!prefix_parse(list[k], &a, &bits))
+                continue;
+            if (w && w->n < 16) {
+                w->a[w->n] = a;
+                w->bits[w->n++] = bits;
+            }
+            if (t->n_overrides < 128 && (!isnan(g->flood_pps) || !isnan(g->syn_half_open_pps))) {
+                t->overrides[t->n_overrides].a = a;
+                t->overrides[t->n_overrides].bits = bits;
+                t->overrides[t->n_overrides].flood_pps = g->flood_pps;
+                t->overrides[t->n_overrides++].syn_half_open_pps = g->syn_half_open_pps;
+            }
+        }
+        if (w && w->n)
+            t->n_targets++;
+        free(list);
     }
 }
 
@@ -183,6 +249,7 @@ typedef struct {
     uint64_t pkts, bytes, syns, completions; /* this second */
     uint8_t hll[1 << HLL_P];
     topk ports, sports, prefixes, sources;
+    double limit;               /* the rate that makes it hot, for this target */
     uint64_t total_pkts;        /* since the first hot second */
     uint64_t prefix_total;      /* packets counted into the prefixes sketch */
     int hot, cool;
@@ -234,6 +301,16 @@ struct net_detector {
     uint32_t *pending;
     flood_entry *floods;
     probe_table pairs, sweeps, brutes;
+    struct watch {
+        uint64_t pkts, bytes;          /* this second */
+        uint64_t total_pkts, total_bytes;
+        double pps, bps;               /* the last whole second */
+        double mean, var;              /* EWMA baseline of pps */
+        int64_t learned_s;
+        int hot, cool;
+        bool active;
+        net_detection det;
+    } watch[64];
 };
 
 static void table_init(probe_table *t, unsigned slots)
@@ -370,6 +447,17 @@ static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t prot
     victim->used = true;
     victim->dst = *dst;
     victim->proto = proto;
+    /* the target's own threshold, from the most specific override that covers it */
+    victim->limit = proto == 6 ? d->t.syn_half_open_pps : d->t.flood_pps;
+    int best = -1;
+    for (size_t i = 0; i < d->t.n_overrides; i++) {
+        double v = proto == 6 ? d->t.overrides[i].syn_half_open_pps : d->t.overrides[i].flood_pps;
+        if (!isnan(v) && d->t.overrides[i].bits > best &&
+            net_addr_in(dst, &d->t.overrides[i].a, d->t.overrides[i].bits)) {
+            best = d->t.overrides[i].bits;
+            victim->limit = v;
+        }
+    }
     return victim;
 }
 
@@ -440,7 +528,7 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
 {
     bool syn = f->proto == 6;
     double rate = syn ? (double)(f->syns > f->completions ? f->syns - f->completions : 0) : (double)f->pkts;
-    double limit = syn ? d->t.syn_half_open_pps : d->t.flood_pps;
+    double limit = f->limit;
     if (rate >= limit) {
         if (!f->hot)
             f->hot_since = sec_end_ns - NS;
@@ -593,6 +681,95 @@ static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
     }
 }
 
+#define SPIKE_ALPHA (1.0 / 300) /* the baseline's memory: about five minutes */
+
+/* One second of a watched target: learn its baseline while it is normal, and report a
+ * traffic_spike when it is far above it, or above an absolute ceiling. */
+static void watch_second(net_detector *d, size_t i, int64_t sec_end_ns)
+{
+    struct watch *w = &d->watch[i];
+    const __typeof__(d->t.targets[0]) *t = &d->t.targets[i];
+    w->pps = (double)w->pkts;
+    w->bps = (double)w->bytes * 8;
+    w->total_pkts += w->pkts;
+    w->total_bytes += w->bytes;
+    w->pkts = w->bytes = 0;
+    double sd = sqrt(w->var);
+    bool learned = w->learned_s >= d->t.spike_learn_s;
+    double limit = w->mean * d->t.spike_factor;
+    if (limit < w->mean + 6 * sd)
+        limit = w->mean + 6 * sd;
+    if (limit < d->t.spike_min_pps)
+        limit = d->t.spike_min_pps;
+    bool over_ceiling = (!isnan(t->pps_ceiling) && w->pps > t->pps_ceiling) ||
+                        (!isnan(t->bps_ceiling) && w->bps > t->bps_ceiling);
+    bool spike = (learned && w->pps > limit) || over_ceiling;
+    /* a flood on a host of the target is the same attack, already reported as a flood */
+    for (unsigned f = 0; spike && f < FLOOD_SLOTS; f++)
+        if (d->floods[f].used && d->floods[f].active)
+            for (size_t k = 0; k < t->n; k++)
+                if (net_addr_in(&d->floods[f].dst, &t->a[k], t->bits[k]))
+                    spike = false;
+    if (spike) {
+        w->hot++;
+        w->cool = 0;
+        int64_t need = over_ceiling ? d->t.flood_for_s : d->t.spike_for_s;
+        if (!w->active && w->hot >= need) {
+            w->active = true;
+            det_init(&w->det, "traffic_spike", "T1498", "Network Denial of Service", 3);
+            kw_strlcpy(w->det.target, t->name, sizeof w->det.target);
+            w->det.baseline_pps = w->mean;
+            w->det.start_ns = sec_end_ns - w->hot * NS;
+            w->det.fire_ns = sec_end_ns;
+            w->det.end_ns = sec_end_ns;
+            w->det.peak_pps = w->pps;
+            w->det.peak_bps = w->bps;
+            d->emit(d->arg, NET_DET_FIRE, &w->det);
+        }
+    } else {
+        w->hot = 0;
+        if (w->active && ++w->cool >= d->t.flood_end_s) {
+            w->det.end_ns = sec_end_ns;
+            d->emit(d->arg, NET_DET_END, &w->det);
+            w->active = false;
+        }
+        if (!w->active) { /* learn only from normal traffic, so an attack does not become normal */
+            /* a running mean until the window is full, then exponential: no bias from zero */
+            double alpha = 1.0 / (double)(w->learned_s + 1);
+            if (alpha < SPIKE_ALPHA)
+                alpha = SPIKE_ALPHA;
+            double diff = w->pps - w->mean;
+            w->mean += alpha * diff;
+            w->var = (1 - alpha) * (w->var + alpha * diff * diff);
+            w->learned_s++;
+        }
+    }
+    if (w->active) {
+        w->det.end_ns = sec_end_ns;
+        w->det.packets += (uint64_t)w->pps;
+        w->det.bytes += (uint64_t)(w->bps / 8);
+        if (w->pps > w->det.peak_pps)
+            w->det.peak_pps = w->pps;
+        if (w->bps > w->det.peak_bps)
+            w->det.peak_bps = w->bps;
+    }
+}
+
+size_t net_detector_targets(const net_detector *d, net_target_stats *out, size_t max)
+{
+    size_t n = d->t.n_targets < max ? d->t.n_targets : max;
+    for (size_t i = 0; i < n; i++) {
+        const struct watch *w = &d->watch[i];
+        out[i].name = d->t.targets[i].name;
+        out[i].packets = w->total_pkts + w->pkts;
+        out[i].bytes = w->total_bytes + w->bytes;
+        out[i].pps = w->pps;
+        out[i].bps = w->bps;
+        out[i].baseline_pps = w->learned_s >= d->t.spike_learn_s ? w->mean : 0;
+    }
+    return d->t.n_targets;
+}
+
 /* Closes capture seconds up to (not including) the one `sec`. */
 static void detector_advance(net_detector *d, int64_t sec)
 {
@@ -613,6 +790,8 @@ static void detector_advance(net_detector *d, int64_t sec)
         for (unsigned i = 0; i < FLOOD_SLOTS; i++)
             if (d->floods[i].used)
                 flood_second(d, &d->floods[i], end);
+        for (size_t i = 0; i < d->t.n_targets; i++)
+            watch_second(d, i, end);
     }
     int64_t now = sec * NS;
     probe_second(d, &d->pairs, 0, now);
@@ -749,6 +928,13 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
 {
     if (!d->started || p->ts_ns >= d->next_ns)
         detector_advance(d, p->ts_ns / NS);
+    for (size_t i = 0; i < d->t.n_targets; i++)
+        for (size_t k = 0; k < d->t.targets[i].n; k++)
+            if (net_addr_in(&p->dst, &d->t.targets[i].a[k], d->t.targets[i].bits[k])) {
+                d->watch[i].pkts++;
+                d->watch[i].bytes += p->wirelen;
+                break;
+            }
     for (size_t i = 0; i < d->t.n_allow; i++)
         if (net_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))
             return;
@@ -798,6 +984,13 @@ void net_detector_finish(net_detector *d)
         if (f->used && f->active)
             flood_finish(d, f);
     }
+    for (size_t i = 0; i < d->t.n_targets; i++) {
+        watch_second(d, i, end);
+        if (d->watch[i].active) {
+            d->emit(d->arg, NET_DET_END, &d->watch[i].det);
+            d->watch[i].active = false;
+        }
+    }
     probe_second(d, &d->pairs, 0, end);
     probe_second(d, &d->sweeps, 1, end);
     probe_second(d, &d->brutes, 2, end);
@@ -829,6 +1022,11 @@ void net_detection_text(const net_detection *x, kw_buf *out)
         net_addr_str(&x->src, s, sizeof s);
     if (x->has_dst)
         net_addr_str(&x->dst, t, sizeof t);
+    if (x->target[0]) {
+        kw_buf_printf(out, "%s to %s: peak %.0f pps, %.1f Mbit/s (baseline %.0f pps), %.1f s", x->action, x->target,
+                      x->peak_pps, x->peak_bps / 1e6, x->baseline_pps, (double)(x->end_ns - x->start_ns) / 1e9);
+        return;
+    }
     kw_buf_printf(out, "%s %s -> %s", x->action, x->has_src ? s : "(spoofed/many)", x->has_dst ? t : "(many hosts)");
     if (x->has_dport)
         kw_buf_printf(out, ":%u", x->dport);
@@ -927,6 +1125,10 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
         for (int i = 0; i < x->ntop; i++)
             kw_json_str(&j, x->top_prefixes[i]);
         kw_json_arr_end(&j);
+    }
+    if (x->target[0]) {
+        kw_json_kv_str(&j, "target", x->target);
+        kw_json_kv_num(&j, "baseline_pps", x->baseline_pps);
     }
     if (x->ports)
         kw_json_kv_int(&j, "ports", (int64_t)x->ports);

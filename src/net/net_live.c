@@ -65,7 +65,11 @@ static void *live_main(void *arg)
                 l->st.kernel_dropped = ps.ps_drop;
                 l->st.if_dropped = ps.ps_ifdrop;
             }
+            net_target_stats ts[64];
+            l->st.ntargets = net_detector_targets(l->det, ts, 64);
+            l->st.targets = ts;
             l->o.stats(l->o.stats_arg, l->ifname, &l->st);
+            l->st.targets = NULL;
             last_stats = mono;
         }
     }

@@ -13,6 +13,8 @@ typedef struct net_live net_live;
 typedef struct net_live_stats {
     uint64_t packets, bytes, ip, not_ip, malformed;
     uint64_t kernel_received, kernel_dropped, if_dropped; /* pcap_stats */
+    const net_target_stats *targets;  /* traffic to each watched asset and group */
+    size_t ntargets;
 } net_live_stats;
 
 typedef struct net_live_opts {

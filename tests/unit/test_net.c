@@ -1,6 +1,7 @@
 /* net: the decoder on crafted frames of every link type, and the detectors on synthetic
  * traffic, including the benign patterns that must not alert. */
 #include "kw_test.h"
+#include "conf/conf.h"
 #include "net/net.h"
 
 #include <arpa/inet.h>
@@ -283,6 +284,92 @@ static void test_brute_force_needs_sessions(void)
     net_detector_free(d);
 }
 
+static net_pkt udp(int64_t ns, const char *src, const char *dst, uint16_t dp)
+{
+    net_pkt p = tcp(ns, src, 5353, dst, dp, 0);
+    p.proto = 17;
+    return p;
+}
+
+static conf *conf_of(const char *yaml)
+{
+    conf_errors e = {0};
+    conf *c = NULL;
+    conf_load_buffer("t.yaml", yaml, strlen(yaml), &c, &e);
+    for (size_t i = 0; i < e.n; i++)
+        fprintf(stderr, "    %s\n", e.v[i]);
+    conf_errors_free(&e);
+    return c;
+}
+
+static void test_group_overrides_flood_threshold(void)
+{
+    conf *c = conf_of("assets:\n  - {name: dns, addresses: [10.0.0.53]}\n"
+                      "net:\n  groups:\n    - {name: resolvers, assets: [dns], flood_pps: 5000}\n");
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    net_thresholds t;
+    net_thresholds_from_conf(c, &t);
+    conf_free(c);
+    CHECK_INT(t.n_overrides, 1);
+    CHECK_INT(t.n_targets, 2); /* the asset and the group */
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    /* 2,000 UDP packets/s for 10 s to the resolver (allowed 5,000) and to another host */
+    for (int i = 0; i < 20000; i++) {
+        net_pkt p = udp(1000000000LL * 100 + (int64_t)i * 500000, "192.0.2.7", "10.0.0.53", 53);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 0);
+    for (int i = 0; i < 20000; i++) {
+        net_pkt p = udp(1000000000LL * 200 + (int64_t)i * 500000, "192.0.2.7", "10.0.0.54", 53);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "udp_flood");
+    net_detector_free(d);
+}
+
+static void test_traffic_spike_over_learned_baseline(void)
+{
+    conf *c = conf_of("assets:\n  - {name: portal, addresses: [10.0.1.0/24]}\n"
+                      "net: {spike_learn: 5m, spike_for: 5s, spike_min_pps: 500}\n");
+    net_thresholds t;
+    net_thresholds_from_conf(c, &t);
+    conf_free(c);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    int64_t ns = 1000000000LL * 1000;
+    /* 100 packets/s of established traffic for 6 minutes: the baseline */
+    for (int sec = 0; sec < 360; sec++)
+        for (int k = 0; k < 100; k++, ns += 10000000) {
+            net_pkt p = tcp(ns, "192.0.2.9", 40000, "10.0.1.5", 443, NET_TH_ACK);
+            net_detector_packet(d, &p);
+        }
+    net_target_stats ts[4];
+    CHECK_INT(net_detector_targets(d, ts, 4), 1);
+    CHECK_NEAR(ts[0].baseline_pps, 100, 5);
+    CHECK_INT(s.n, 0);
+    /* then 2,000 packets/s for 20 s, then back to normal for 20 s */
+    for (int sec = 0; sec < 40; sec++) {
+        int rate = sec < 20 ? 2000 : 100;
+        for (int k = 0; k < rate; k++, ns += 1000000000LL / rate) {
+            net_pkt p = tcp(ns, "192.0.2.9", 40000, "10.0.1.5", 443, NET_TH_ACK | NET_TH_PSH);
+            net_detector_packet(d, &p);
+        }
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "traffic_spike");
+    CHECK_STR(s.last.target, "portal");
+    CHECK_NEAR(s.last.peak_pps, 2000, 50);
+    CHECK_NEAR(s.last.baseline_pps, 100, 5);
+    net_detector_free(d);
+}
+
 int main(void)
 {
     RUN(test_ethernet_vlan_qinq);
@@ -294,5 +381,7 @@ int main(void)
     RUN(test_monitoring_and_proxy_are_not_scans);
     RUN(test_syn_scan_and_slow_scan);
     RUN(test_brute_force_needs_sessions);
+    RUN(test_group_overrides_flood_threshold);
+    RUN(test_traffic_spike_over_learned_baseline);
     TEST_MAIN_END();
 }
