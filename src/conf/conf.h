@@ -102,6 +102,7 @@ typedef struct conf {
     struct {
         char *state_dir;
         int log_level;
+        char *user;      /* started as root: drop to this user once captures are open */
     } daemon;
     struct {
         bool enabled;

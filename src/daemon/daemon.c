@@ -15,6 +15,9 @@
 #include "store/store.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
+#include <grp.h>
+#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -62,6 +65,7 @@ struct kw_daemon {
     sensor *sensors;
     size_t nsensors;
     bool leaked_sensors;     /* a sensor did not stop in time: its configuration must stay */
+    bool dropped_privileges; /* captures cannot be reopened */
     net_live **live;         /* one capture per net.interfaces entry */
     void **live_ctx;         /* and its callbacks' context */
     size_t nlive;
@@ -372,14 +376,12 @@ static void sensors_start(kw_daemon *d)
             log_error("cannot start the thread of check %s", c->name);
     }
     pthread_attr_destroy(&at);
-    net_start(d);
 }
 
 /* Stops every sensor; one that does not stop within the budget (a resolver hung in
  * getaddrinfo) is left behind, detached. */
 static void sensors_stop(kw_daemon *d, int64_t budget_ms)
 {
-    net_stop(d);
     pthread_mutex_lock(&d->sensor_mu);
     atomic_store(&d->sensors_stop, true);
     pthread_cond_broadcast(&d->sensor_cv);
@@ -812,6 +814,71 @@ static bool daemon_open(kw_daemon *d)
 
 /* ---- reload ---- */
 
+static bool strs_equal(const conf_strs *a, const conf_strs *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Whether the captures must be reopened for the new configuration. */
+static bool net_config_changed(const conf *o, const conf *n)
+{
+    if (!strs_equal(&o->net.interfaces, &n->net.interfaces) || o->net.snaplen != n->net.snaplen ||
+        o->net.buffer != n->net.buffer || strcmp(o->net.bpf ? o->net.bpf : "", n->net.bpf ? n->net.bpf : "") != 0)
+        return true;
+    net_thresholds *a = kw_malloc(sizeof *a), *b = kw_malloc(sizeof *b);
+    net_thresholds_from_conf(o, a);
+    net_thresholds_from_conf(n, b);
+    bool changed = memcmp(a, b, sizeof *a) != 0;
+    free(a);
+    free(b);
+    return changed;
+}
+
+/* Started as root with daemon.user set: hand the state directory to that user and become it,
+ * keeping the capture sockets already open. */
+static bool drop_privileges(kw_daemon *d)
+{
+    const char *user = d->cfg->daemon.user;
+    if (!user || getuid() != 0)
+        return true;
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        log_error("daemon.user: no user \"%s\"", user);
+        return false;
+    }
+    const char *dir = d->cfg->daemon.state_dir;
+    DIR *dh = opendir(dir);
+    if (dh) {
+        struct dirent *e;
+        char path[4096];
+        while ((e = readdir(dh)) != NULL) {
+            if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (chown(path, pw->pw_uid, pw->pw_gid) != 0)
+                log_warn("cannot give %s to %s: %s", path, user, strerror(errno));
+        }
+        closedir(dh);
+    }
+    if (chown(dir, pw->pw_uid, pw->pw_gid) != 0 || initgroups(user, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+        setuid(pw->pw_uid) != 0) {
+        log_error("cannot drop privileges to %s: %s", user, strerror(errno));
+        return false;
+    }
+    if (setuid(0) == 0) {
+        log_error("dropped privileges to %s but could become root again: stopping", user);
+        return false;
+    }
+    d->dropped_privileges = true;
+    log_info("running as %s (uid %d) from now on", user, (int)pw->pw_uid);
+    return true;
+}
+
 static void daemon_reload(kw_daemon *d)
 {
     conf *n = NULL;
@@ -833,6 +900,14 @@ static void daemon_reload(kw_daemon *d)
         log_warn("reload: changes to daemon.state_dir, http and events (path, enabled, queue_size) take effect "
                  "at the next restart");
     kw_log_set_level((kw_log_level)n->daemon.log_level);
+    bool net_changed = net_config_changed(o, n);
+    if (net_changed && d->dropped_privileges) {
+        log_warn("reload: the net: section changed, but captures cannot be reopened after dropping privileges; "
+                 "restart keepwatch to apply it");
+        net_changed = false;
+    }
+    if (net_changed)
+        net_stop(d);
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     core_update *u = kw_calloc(1, sizeof *u);
     core_update_from(u, n);
@@ -853,6 +928,8 @@ static void daemon_reload(kw_daemon *d)
     if (!d->leaked_sensors)
         conf_free(old); /* else a detached sensor may still read it */
     sensors_start(d);
+    if (net_changed)
+        net_start(d);
     log_info("configuration reloaded: %zu assets, %zu checks, %zu rules", n->assets.n, n->checks.n, n->rules.n);
 }
 
@@ -912,6 +989,9 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     }
     core_started = true;
     sensors_start(d);
+    net_start(d);
+    if (!drop_privileges(d))
+        goto out;
     if (opts->pidfile && !write_pidfile(opts->pidfile))
         log_warn("cannot write the pidfile %s: %s", opts->pidfile, strerror(errno));
     log_info("keepwatch %s started: config %s, state in %s, %zu checks, %zu rules%s%s", KW_VERSION,
@@ -931,6 +1011,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     }
     status = 0;
 out:
+    net_stop(d);
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     http_stop(d->http);
     atomic_store(&d->core_stop, true);

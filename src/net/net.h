@@ -95,7 +95,8 @@ void net_thresholds_from_conf(const struct conf *c, net_thresholds *t);
 bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits);
 
 typedef struct net_detection {
-    const char *action;        /* syn_flood, udp_flood, icmp_flood, port_scan, host_sweep, brute_force */
+    const char *action;        /* syn_flood, ack_flood, rst_flood, udp_flood, icmp_flood, traffic_spike,
+                                  port_scan, host_sweep, brute_force */
     const char *technique;     /* MITRE ATT&CK id */
     const char *technique_name;
     bool has_src, has_dst, has_dport, has_sport;

@@ -30,6 +30,9 @@
 
 #define NS 1000000000LL
 #define PENDING_SLOTS (1u << 16)
+#define EST_BITS (1u << 20)       /* per established-connection filter: 128 KiB */
+#define EST_ROTATE_S 300          /* the older filter is dropped every five minutes */
+#define EST_WARMUP_S 60           /* ACKs in the first minute are taken as established */
 #define FLOOD_SLOTS 1024u
 #define PAIR_SLOTS (1u << 14)
 #define SWEEP_SLOTS (1u << 12)
@@ -37,6 +40,8 @@
 #define PROBE_LIMIT 16            /* linear probes before evicting */
 #define SET_MAX 64                /* ports or hosts remembered per scan or sweep */
 #define HLL_P 8
+#define PROTO_RST 0xf1            /* flood table keys for RST and ACK floods */
+#define PROTO_ACK 0xf2
 #define TOPK 8
 #define BRUTE_BUCKETS 6
 
@@ -299,6 +304,8 @@ struct net_detector {
     int64_t next_ns;            /* when the next second begins */
     bool started;
     uint32_t *pending;
+    uint64_t *est[2];           /* bit filters of established 4-tuples: current, previous */
+    int64_t est_rotated, first_sec;
     flood_entry *floods;
     probe_table pairs, sweeps, brutes;
     struct watch {
@@ -335,6 +342,8 @@ net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *
     d->emit = emit;
     d->arg = arg;
     d->pending = kw_calloc(PENDING_SLOTS, sizeof *d->pending);
+    d->est[0] = kw_calloc(EST_BITS / 64, sizeof(uint64_t));
+    d->est[1] = kw_calloc(EST_BITS / 64, sizeof(uint64_t));
     d->floods = kw_calloc(FLOOD_SLOTS, sizeof *d->floods);
     table_init(&d->pairs, PAIR_SLOTS);
     table_init(&d->sweeps, SWEEP_SLOTS);
@@ -347,6 +356,8 @@ void net_detector_free(net_detector *d)
     if (!d)
         return;
     free(d->pending);
+    free(d->est[0]);
+    free(d->est[1]);
     free(d->floods);
     table_free(&d->pairs);
     table_free(&d->sweeps);
@@ -360,6 +371,45 @@ static bool is_auth_port(const net_detector *d, uint16_t port)
         if (d->t.auth_ports[i] == port)
             return true;
     return false;
+}
+
+/* The established-connection filters, keyed by a direction-free hash of the 4-tuple (two
+ * bits per tuple, so a false "established" needs both set by others). */
+static uint64_t conn_hash(const net_pkt *p)
+{
+    if (!p->src.v6) { /* XOR is the same both ways; one mix spreads it */
+        uint32_t a, b;
+        memcpy(&a, p->src.b, 4);
+        memcpy(&b, p->dst.b, 4);
+        uint64_t lo = (uint64_t)(p->sport < p->dport ? p->sport : p->dport) << 16 |
+                      (p->sport < p->dport ? p->dport : p->sport);
+        return mix64((uint64_t)(a ^ b) << 32 ^ lo ^ ((uint64_t)(a + b) << 7));
+    }
+    uint64_t a = addr_hash(&p->src, p->sport), b = addr_hash(&p->dst, p->dport);
+    return mix64(a ^ b);
+}
+
+static void est_add(net_detector *d, uint64_t h)
+{
+    for (int k = 0; k < 2; k++) {
+        uint32_t bit = (uint32_t)(h >> (32 * k)) & (EST_BITS - 1);
+        d->est[0][bit / 64] |= 1ull << (bit % 64);
+    }
+}
+
+/* 1 if the tuple is in the current filter, 2 if only in the previous one, 0 if in neither. */
+static int est_find(const net_detector *d, uint64_t h)
+{
+    for (int f = 0; f < 2; f++) {
+        bool all = true;
+        for (int k = 0; k < 2 && all; k++) {
+            uint32_t bit = (uint32_t)(h >> (32 * k)) & (EST_BITS - 1);
+            all = d->est[f][bit / 64] >> (bit % 64) & 1;
+        }
+        if (all)
+            return f + 1;
+    }
+    return 0;
 }
 
 /* The hash of a TCP 4-tuple, client first. */
@@ -448,7 +498,7 @@ static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t prot
     victim->dst = *dst;
     victim->proto = proto;
     /* the target's own threshold, from the most specific override that covers it */
-    victim->limit = proto == 6 ? d->t.syn_half_open_pps : d->t.flood_pps;
+    victim->limit = proto == 6 ? d->t.syn_half_open_pps : d->t.flood_pps; /* also RST, ACK */
     int best = -1;
     for (size_t i = 0; i < d->t.n_overrides; i++) {
         double v = proto == 6 ? d->t.overrides[i].syn_half_open_pps : d->t.overrides[i].flood_pps;
@@ -528,6 +578,10 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
 {
     bool syn = f->proto == 6;
     double rate = syn ? (double)(f->syns > f->completions ? f->syns - f->completions : 0) : (double)f->pkts;
+    /* stray ACKs and RSTs from a handful of sources are a connection keepwatch did not see
+     * open, or a scan's answers: a flood of them comes from many (spoofed) sources */
+    if ((f->proto == PROTO_ACK || f->proto == PROTO_RST) && !f->active && hll_estimate(f->hll) < 64)
+        rate = 0;
     double limit = f->limit;
     if (rate >= limit) {
         if (!f->hot)
@@ -536,11 +590,15 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
         f->cool = 0;
         if (!f->active && f->hot >= d->t.flood_for_s) {
             f->active = true;
-            const char *action = syn ? "syn_flood" : f->proto == 17 ? "udp_flood" : "icmp_flood";
+            const char *action = syn                      ? "syn_flood"
+                                 : f->proto == 17         ? "udp_flood"
+                                 : f->proto == PROTO_RST  ? "rst_flood"
+                                 : f->proto == PROTO_ACK  ? "ack_flood"
+                                                          : "icmp_flood";
             det_init(&f->det, action, "T1498", "Network Denial of Service", 4);
             f->det.has_dst = true;
             f->det.dst = f->dst;
-            f->det.proto = f->proto;
+            f->det.proto = f->proto == PROTO_RST || f->proto == PROTO_ACK ? 6 : f->proto;
             f->det.start_ns = f->hot_since;
             f->det.fire_ns = sec_end_ns;
             f->fired_now = true;
@@ -777,7 +835,16 @@ static void detector_advance(net_detector *d, int64_t sec)
         d->started = true;
         d->sec = sec;
         d->next_ns = (sec + 1) * NS;
+        if (!d->first_sec)
+            d->first_sec = d->est_rotated = sec;
         return;
+    }
+    if (sec - d->est_rotated >= EST_ROTATE_S) {
+        uint64_t *old = d->est[1];
+        d->est[1] = d->est[0];
+        d->est[0] = old;
+        memset(d->est[0], 0, EST_BITS / 8);
+        d->est_rotated = sec;
     }
     /* a long gap is at most flood_end_s + 1 quiet seconds for the floods */
     int64_t steps = sec - d->sec;
@@ -951,10 +1018,22 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
         } else if (ack && !rst && !syn) {
             uint64_t h = tuple_hash(p);
             uint32_t *slot = &d->pending[h & (PENDING_SLOTS - 1)];
+            uint64_t ch = conn_hash(p);
+            int known;
             if (*slot && *slot == ((uint32_t)(h >> 32) | 1)) { /* the handshake's last step */
                 *slot = 0;
+                est_add(d, ch);
                 note_completion(d, p);
+            } else if (d->sec - d->first_sec < EST_WARMUP_S) {
+                est_add(d, ch); /* connections older than keepwatch's watch */
+            } else if ((known = est_find(d, ch)) != 0) {
+                if (known == 2)
+                    est_add(d, ch); /* still in use: carry it into the current filter */
+            } else {
+                flood_count(d, p, PROTO_ACK); /* an ACK of no connection keepwatch knows */
             }
+        } else if (rst) {
+            flood_count(d, p, PROTO_RST);
         } else if (!ack && !rst) { /* FIN, NULL and Xmas probes */
             note_probe(d, p, p->dport, 6);
         }

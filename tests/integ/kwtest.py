@@ -68,8 +68,9 @@ class Listener:
 class Daemon:
     """keepwatch serve in a temporary state directory on a free loopback port."""
 
-    def __init__(self, config="", state_dir=None):
+    def __init__(self, config="", state_dir=None, daemon_extra=""):
         self.dir = state_dir or tempfile.mkdtemp(prefix="kw-integ-")
+        self.daemon_extra = daemon_extra  # more daemon: options, e.g. "user: nobody"
         self.port = free_port()
         self.config_path = os.path.join(self.dir, "keepwatch.yaml")
         self.log_path = os.path.join(self.dir, "serve.log")
@@ -78,7 +79,8 @@ class Daemon:
 
     def write_config(self, body):
         with open(self.config_path, "w") as f:
-            f.write(f"daemon: {{state_dir: {self.dir}/var}}\n")
+            extra = f", {self.daemon_extra}" if self.daemon_extra else ""
+            f.write(f"daemon: {{state_dir: {self.dir}/var{extra}}}\n")
             f.write(f"http: {{listen: 127.0.0.1:{self.port}}}\n")
             f.write(body)
 

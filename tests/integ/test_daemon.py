@@ -178,6 +178,22 @@ class LifecycleTest(DaemonTest):
         self.assertEqual(next(a for a in after if a["id"] == acked)["state"], "acked")
         self.assertIn("3 alerts open (2 firing, 1 acknowledged)", d.logs())
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to drop privileges")
+    def test_drops_privileges_and_keeps_working(self):
+        d = Daemon("checks:\n" + tcp_check("gone", free_port()), daemon_extra="user: nobody")
+        self.addCleanup(d.cleanup)
+        os.chmod(d.dir, 0o755)  # nobody must reach the state directory below it
+        d.start()
+        wait_for("the drop", lambda: "running as nobody" in d.logs())
+        with open(f"/proc/{d.proc.pid}/status") as f:
+            uids = next(l for l in f if l.startswith("Uid:")).split()[1:]
+        nobody = __import__("pwd").getpwnam("nobody").pw_uid
+        self.assertEqual({int(u) for u in uids}, {nobody})
+        a = d.wait_alert(lambda a: a["state"] == "firing", "an alert written as nobody")
+        self.assertEqual(d.post(f"/api/v1/alerts/{a['id']}/ack", {"by": "ops"})[0], 200)
+        rc, took = d.stop()
+        self.assertEqual(rc, 0)
+
     def test_port_in_use_is_a_clear_error(self):
         blocker = socket.socket()
         blocker.bind(("127.0.0.1", 0))

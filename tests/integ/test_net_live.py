@@ -60,6 +60,17 @@ class LiveCaptureTest(unittest.TestCase):
         sh("ip", "netns", "del", NS_B, check=False)
         shutil.rmtree(cls.dir, ignore_errors=True)
 
+    def run(self, result=None):
+        # on a failure, show what the daemon said: these tests depend on timing
+        before = len(result.failures) + len(result.errors) if result else 0
+        out = super().run(result)
+        if result and len(result.failures) + len(result.errors) > before:
+            self.log.flush()
+            with open(os.path.join(self.dir, "serve.log"), errors="replace") as f:
+                print(f"\n--- serve.log ---\n{f.read()[-8000:]}")
+            print("--- alerts ---\n", json.dumps(self.api("/api/v1/alerts"), indent=1)[:4000])
+        return out
+
     @classmethod
     def api(cls, path, auth=True):
         cmd = ["ip", "netns", "exec", NS_A, "curl", "-sf", f"http://127.0.0.1:{cls.port}{path}"]

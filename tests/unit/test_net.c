@@ -370,6 +370,41 @@ static void test_traffic_spike_over_learned_baseline(void)
     net_detector_free(d);
 }
 
+static void test_ack_floods_and_ordinary_acks(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    int64_t ns = 1000000000LL * 1000;
+    /* a client connects, then downloads for 3 minutes at 3,000 ACKs/s: an ordinary connection */
+    session(d, ns, "10.2.2.2", 40000, "10.0.0.80", 443);
+    for (int i = 0; i < 3000 * 180; i++) {
+        net_pkt p = tcp(ns + 1000000 + (int64_t)i * 333333, "10.2.2.2", 40000, "10.0.0.80", 443, NET_TH_ACK);
+        net_detector_packet(d, &p);
+    }
+    /* a second client, never seen opening its connection, does the same after the warm-up */
+    ns += 200 * 1000000000LL;
+    for (int i = 0; i < 3000 * 20; i++) {
+        net_pkt p = tcp(ns + (int64_t)i * 333333, "10.2.2.3", 41000, "10.0.0.80", 443, NET_TH_ACK);
+        net_detector_packet(d, &p);
+    }
+    CHECK_INT(s.n, 0);
+    /* then ACKs from random spoofed sources: an ACK flood */
+    ns += 30 * 1000000000LL;
+    char ip[32];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(ip, sizeof ip, "%d.%d.%d.%d", 1 + rand() % 220, rand() % 256, rand() % 256, 1 + rand() % 254);
+        net_pkt p = tcp(ns + (int64_t)i * 500000, ip, (uint16_t)rand(), "10.0.0.80", 443, NET_TH_ACK);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "ack_flood");
+    CHECK(s.last.proto == 6 && s.last.has_dst && !s.last.has_src);
+    net_detector_free(d);
+}
+
 int main(void)
 {
     RUN(test_ethernet_vlan_qinq);
@@ -383,5 +418,6 @@ int main(void)
     RUN(test_brute_force_needs_sessions);
     RUN(test_group_overrides_flood_threshold);
     RUN(test_traffic_spike_over_learned_baseline);
+    RUN(test_ack_floods_and_ordinary_acks);
     TEST_MAIN_END();
 }
