@@ -970,17 +970,19 @@ static bool flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
     f->bytes += p->wirelen;
     if (proto == 6)
         f->syns++;
-    uint64_t sh = addr_hash(&p->src, 0x5eed);
-    hll_add(f->hll, sh);
-    topk_add(&f->prefixes, prefix_key(&p->src));
-    f->prefix_total++;
-    topk_add(&f->sources, sh);
-    if (f->active || f->hot) {
+    /* the sketches describe a flood and are cleared every quiet second: feed them only once
+     * this second looks like one (a quarter of the threshold), or it is one already */
+    if (f->active || f->hot || (double)f->pkts * 4 >= f->limit) {
+        uint64_t sh = addr_hash(&p->src, 0x5eed);
+        hll_add(f->hll, sh);
+        topk_add(&f->prefixes, prefix_key(&p->src));
+        f->prefix_total++;
+        topk_add(&f->sources, sh);
         f->det.src = p->src; /* the flood's last sender: named only if nearly all traffic is from one */
-    }
-    if (p->has_ports) {
-        topk_add(&f->ports, p->dport);
-        topk_add(&f->sports, p->sport);
+        if (p->has_ports) {
+            topk_add(&f->ports, p->dport);
+            topk_add(&f->sports, p->sport);
+        }
     }
     return f->active || f->hot;
 }
