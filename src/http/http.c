@@ -328,6 +328,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+    http_server *s = cls;
+    kw_store *st = pthread_getspecific(s->store_key);
+    if (st)
+        store_release(st); /* no snapshot outlives its request */
     http_req *req = *con_cls;
     if (!req)
         return;

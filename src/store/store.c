@@ -148,3 +148,11 @@ sqlite3_stmt *store_stmt(kw_store *s, const char *sql)
     kw_map_put(&s->stmts, sql, st);
     return st;
 }
+
+void store_release(kw_store *s)
+{
+    size_t it = 0;
+    void *v;
+    while (kw_map_next(&s->stmts, &it, NULL, &v))
+        sqlite3_reset(v);
+}

@@ -33,8 +33,11 @@ kw_rc store_commit(kw_store *s);
 void store_rollback(kw_store *s);
 const char *store_errmsg(kw_store *s);
 /* A prepared statement for sql, reset and with bindings cleared; cached per handle. NULL on a
- * prepare error (store_errmsg says why). */
+ * prepare error (store_errmsg says why). A statement left stepped holds its connection's read
+ * snapshot: reset it when done (store_release does so for all). */
 sqlite3_stmt *store_stmt(kw_store *s, const char *sql);
+/* Resets every cached statement, ending any read snapshot they hold (after each request). */
+void store_release(kw_store *s);
 
 /* ---- alerts ---- */
 

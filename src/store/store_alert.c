@@ -175,10 +175,13 @@ static kw_rc alert_state_of(kw_store *s, int64_t id, int *state)
     if (!st)
         return KW_ERR_STORE;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return KW_ERR_NOTFOUND;
-    *state = alert_state_parse((const char *)sqlite3_column_text(st, 0));
-    return KW_OK;
+    kw_rc rc = KW_ERR_NOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *state = alert_state_parse((const char *)sqlite3_column_text(st, 0));
+        rc = KW_OK;
+    }
+    sqlite3_reset(st);
+    return rc;
 }
 
 /* Moves alert id from one of the states in `from` (SQL list) to `to`, with a history row. */
@@ -329,12 +332,15 @@ kw_rc store_alert_get_json(kw_store *s, int64_t id, kw_buf *out)
     if (!st)
         return KW_ERR_STORE;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW)
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
         return KW_ERR_NOTFOUND;
+    }
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
     alert_row_json(&j, st);
+    sqlite3_reset(st);
     sqlite3_stmt *h = store_stmt(s, "SELECT at, action, actor, note, value FROM alert_history "
                                     "WHERE alert_id = ? ORDER BY id");
     if (!h)

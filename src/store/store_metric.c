@@ -145,8 +145,10 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
         return KW_ERR_STORE;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, brace ? brace : "", -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW)
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
         return KW_ERR_NOTFOUND;
+    }
     int64_t id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     /* the finest resolution whose oldest row reaches back to from_ms */
@@ -195,6 +197,7 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
         kw_json_num(&j, sqlite3_column_double(q, 3));
         kw_json_arr_end(&j);
     }
+    sqlite3_reset(q);
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
     return KW_OK;
