@@ -204,23 +204,23 @@ typedef struct {
     char interface[64];
 } net_ctx;
 
-static const metric_desc m_net_pkts = {"net_packets_total", "Packets captured.", METRIC_COUNTER, false};
+static const metric_desc m_net_pkts = {"net_packets_total", "Packets captured.", METRIC_COUNTER, true};
 static const metric_desc m_net_bytes = {"net_bytes_total", "Bytes on the wire of the packets captured.",
-                                        METRIC_COUNTER, false};
+                                        METRIC_COUNTER, true};
 static const metric_desc m_net_malformed = {"net_malformed_total", "Captured packets that would not decode.",
-                                            METRIC_COUNTER, false};
+                                            METRIC_COUNTER, true};
 static const metric_desc m_net_notip = {"net_not_ip_total", "Captured frames that carry no IP (ARP, ...).",
-                                        METRIC_COUNTER, false};
+                                        METRIC_COUNTER, true};
 static const metric_desc m_net_kdrop = {"net_kernel_dropped_total",
                                         "Packets the kernel dropped because the capture ring was full.",
-                                        METRIC_COUNTER, false};
+                                        METRIC_COUNTER, true};
 static const metric_desc m_net_ifdrop = {"net_interface_dropped_total", "Packets the interface dropped.",
-                                         METRIC_COUNTER, false};
+                                         METRIC_COUNTER, true};
 
 static const metric_desc m_tgt_pkts = {"net_target_packets_total", "Packets to a watched asset or group.",
-                                       METRIC_COUNTER, false};
+                                       METRIC_COUNTER, true};
 static const metric_desc m_tgt_bytes = {"net_target_bytes_total", "Bytes to a watched asset or group.",
-                                        METRIC_COUNTER, false};
+                                        METRIC_COUNTER, true};
 static const metric_desc m_tgt_pps = {"net_target_packets_per_second", "Packets per second to a watched target.",
                                       METRIC_GAUGE, true};
 static const metric_desc m_tgt_bps = {"net_target_bits_per_second", "Bits per second to a watched target.",
