@@ -139,13 +139,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
 
 int64_t store_alert_open_id(kw_store *s, const char *fingerprint)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM alerts WHERE fingerprint = ? AND state != 'resolved'");
-    if (!st)
-        return 0;
-    sqlite3_bind_text(st, 1, fingerprint, -1, SQLITE_STATIC);
-    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return id;
+    return store_query_int(s, "SELECT id FROM alerts WHERE fingerprint = ? AND state != 'resolved'", fingerprint);
 }
 
 kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const store_open_alert *), void *arg)

@@ -66,13 +66,7 @@ kw_rc store_metric_write(kw_store *s, const metric_set *ms)
 
 static int64_t meta_get(kw_store *s, const char *key)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = ?");
-    if (!st)
-        return 0;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return v;
+    return store_query_int(s, "SELECT value FROM meta WHERE key = ?", key);
 }
 
 static bool meta_set(kw_store *s, const char *key, int64_t v)
