@@ -3,7 +3,6 @@
 #include "core/kw_time.h"
 #include "net/net_capture.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

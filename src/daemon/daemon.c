@@ -739,12 +739,17 @@ kw_rc daemon_token(const char *path, char out[65], bool *created, char *err, siz
     return KW_OK;
 }
 
+typedef struct {
+    kw_daemon *d;
+    alert_acts *acts;
+} restore_ctx;
+
+/* Tells the engine of one alert the last run left open. */
 static void restore_one(void *arg, const store_open_alert *a)
 {
-    void **p = arg;
-    kw_daemon *d = p[0];
-    alert_engine_restore(d->engine, a->fingerprint, a->id, a->rule, a->labels_json, a->peak, a->started_ms,
-                         kw_now_ms(), p[1]);
+    restore_ctx *r = arg;
+    alert_engine_restore(r->d->engine, a->fingerprint, a->id, a->rule, a->labels_json, a->peak, a->started_ms,
+                         kw_now_ms(), r->acts);
 }
 
 static bool mkdir_p(const char *dir)
@@ -800,8 +805,8 @@ static bool daemon_open(kw_daemon *d)
     alert_acts acts = {0};
     alert_engine_set_rules(d->engine, &u.rules, kw_now_ms(), &acts);
     d->cur = u;
-    void *ctx[2] = {d, &acts};
-    store_alert_each_open(d->store, restore_one, ctx);
+    restore_ctx rctx = {d, &acts};
+    store_alert_each_open(d->store, restore_one, &rctx);
     core_commit_acts(d, &acts);
     alert_acts_free(&acts);
     int64_t counts[4] = {0};

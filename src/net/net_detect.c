@@ -123,14 +123,20 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
     }
     for (size_t i = 0; i < c->net.groups.n; i++) {
         const conf_net_group *g = CONF_AT(c->net.groups, conf_net_group, i);
-        conf_strs all = {0};
-        char **list = kw_calloc(g->prefixes.n + 16 * g->assets.n + 1, sizeof(char *));
+        /* the group's prefixes, and the addresses of its assets */
+        size_t nlist = g->prefixes.n;
+        for (size_t k = 0; k < g->assets.n; k++) {
+            const conf_asset *as = conf_asset_find(c, g->assets.v[k]);
+            nlist += as ? as->addresses.n : 0;
+        }
+        char **list = kw_calloc(nlist + 1, sizeof(char *));
+        nlist = 0;
         for (size_t k = 0; k < g->prefixes.n; k++)
-            list[all.n++] = g->prefixes.v[k];
+            list[nlist++] = g->prefixes.v[k];
         for (size_t k = 0; k < g->assets.n; k++) {
             const conf_asset *as = conf_asset_find(c, g->assets.v[k]);
             for (size_t m = 0; as && m < as->addresses.n; m++)
-                list[all.n++] = as->addresses.v[m];
+                list[nlist++] = as->addresses.v[m];
         }
         __typeof__(t->targets[0]) *w = t->n_targets < 64 ? &t->targets[t->n_targets] : NULL;
         if (w) {
@@ -139,7 +145,7 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
             w->pps_ceiling = g->pps_ceiling;
             w->bps_ceiling = g->bps_ceiling;
         }
-        for (size_t k = 0; k < all.n; k++) {
+        for (size_t k = 0; k < nlist; k++) {
             net_addr a;
             int bits;
             if (!prefix_parse(list[k], &a, &bits))
@@ -264,7 +270,7 @@ typedef struct {
 } flood_entry;
 
 typedef struct {
-    bool used, fired;
+    bool fired;                 /* (whether a slot is in use is its tag's business) */
     net_addr a, b;              /* pairs: source, target; sweeps: source, - ; brutes: source, target */
     uint16_t port;
     uint8_t proto;
@@ -450,7 +456,6 @@ static probe_entry *probe_get(probe_table *t, const net_addr *a, const net_addr 
         return NULL;
     probe_entry *e = &t->e[victim];
     memset(e, 0, offsetof(probe_entry, u));
-    e->used = true;
     e->a = *a;
     e->b = *b;
     e->port = port;
@@ -473,7 +478,6 @@ static void probe_touch(probe_table *t, probe_entry *e, int64_t now)
 static void probe_release(probe_table *t, probe_entry *e)
 {
     size_t k = (size_t)(e - t->e);
-    e->used = false;
     t->tag[k] = 0;
     t->last[k] = 0;
 }
@@ -877,7 +881,7 @@ static void set_add(probe_entry *e, uint32_t key, bool answer)
     uint32_t k = key ? key : 1; /* 0 marks an empty slot */
     uint32_t stored = e->n < SET_FILL ? e->n : SET_FILL;
     for (uint32_t i = 0, slot = (k * 2654435761u) >> 26; i < SET_MAX; i++, slot = (slot + 1) & (SET_MAX - 1)) {
-        if (e->n == 0 || !(e->used_mask >> slot & 1)) {
+        if (!(e->used_mask >> slot & 1)) {
             if (answer)
                 return; /* an answer to a probe we never saw */
             e->n++;

@@ -162,7 +162,8 @@ int64_t store_query_int(kw_store *s, const char *sql, const char *param)
     sqlite3_stmt *st = store_stmt(s, sql);
     if (!st)
         return 0;
-    sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
+    if (param)
+        sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
     int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return v;

@@ -36,7 +36,7 @@ const char *store_errmsg(kw_store *s);
  * prepare error (store_errmsg says why). A statement left stepped holds its connection's read
  * snapshot: reset it when done (store_release does so for all). */
 sqlite3_stmt *store_stmt(kw_store *s, const char *sql);
-/* Runs a query with one text parameter and returns the first column of its first row as an
+/* Runs a query with one text parameter (or none: NULL) and returns the first column of its first row as an
  * integer, or 0 when there is no row. */
 int64_t store_query_int(kw_store *s, const char *sql, const char *param);
 /* Resets every cached statement, ending any read snapshot they hold (after each request). */
