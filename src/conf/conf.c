@@ -8,6 +8,8 @@
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "logs/logs.h"
+#include "logs/logs_rule.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,7 +26,7 @@
 
 typedef enum {
     CF_STR, CF_BOOL, CF_INT, CF_NUM, CF_DURATION, CF_SIZE, CF_ENUM,
-    CF_STRS, CF_PORTS, CF_LABELS, CF_SECTION, CF_LIST, CF_COMMAND
+    CF_STRS, CF_PORTS, CF_LABELS, CF_SECTION, CF_LIST, CF_COMMAND, CF_MATCH
 } cf_kind;
 
 struct cf_section;
@@ -185,6 +187,17 @@ static void cf_strs_free(conf_strs *s)
     free(s->v);
     s->v = NULL;
     s->n = 0;
+}
+
+static void cf_match_free(conf_match *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->v[i].key);
+        cf_strs_free(&m->v[i].values);
+    }
+    free(m->v);
+    m->v = NULL;
+    m->n = 0;
 }
 
 static void cf_labels_free(conf_labels *l)
@@ -384,6 +397,59 @@ static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_
         }
         return;
     }
+    case CF_MATCH: {
+        conf_match *m = (conf_match *)p;
+        if (n->type != YAML_MAPPING_NODE) {
+            cf_error(ctx, n, "%s: expected a mapping of fields to values, e.g. event.outcome: failure", f->key);
+            return;
+        }
+        cf_match_free(m);
+        size_t cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+        m->v = kw_calloc(cnt ? cnt : 1, sizeof *m->v);
+        for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+            yaml_node_t *kn = cf_node(ctx, pr->key), *vn = cf_node(ctx, pr->value);
+            const char *k = cf_scalar(ctx, kn, "a field name");
+            if (!k)
+                continue;
+            conf_cond *c = &m->v[m->n];
+            if (vn->type == YAML_SCALAR_NODE) {
+                c->values.v = kw_calloc(1, sizeof(char *));
+                c->values.v[c->values.n++] = kw_strdup((char *)vn->data.scalar.value);
+            } else if (vn->type == YAML_SEQUENCE_NODE) {
+                size_t nv = (size_t)(vn->data.sequence.items.top - vn->data.sequence.items.start);
+                c->values.v = kw_calloc(nv ? nv : 1, sizeof(char *));
+                for (yaml_node_item_t *it = vn->data.sequence.items.start; it < vn->data.sequence.items.top; it++) {
+                    const char *v = cf_scalar(ctx, cf_node(ctx, *it), "a value");
+                    if (v)
+                        c->values.v[c->values.n++] = kw_strdup(v);
+                }
+            } else {
+                cf_error(ctx, vn, "%s: %s: expected a value or a list of values", f->key, k);
+                continue;
+            }
+            c->key = kw_strdup(k);
+            m->n++;
+            if (!c->values.n) {
+                cf_error(ctx, vn, "%s: %s: the list is empty", f->key, k);
+                continue;
+            }
+            for (size_t i = 0; i < c->values.n; i++) {
+                char why[256];
+                size_t pos = 0;
+                if (log_cond_check(k, c->values.v[i], why, sizeof why, &pos) != KW_OK) {
+                    yaml_node_t *at = vn;
+                    if (vn->type == YAML_SEQUENCE_NODE &&
+                        i < (size_t)(vn->data.sequence.items.top - vn->data.sequence.items.start))
+                        at = cf_node(ctx, vn->data.sequence.items.start[i]);
+                    if (pos == SIZE_MAX)
+                        cf_error(ctx, kn, "%s: %s", f->key, why);
+                    else
+                        cf_error_in(ctx, at, pos, "%s: %s: %s", f->key, k, why);
+                }
+            }
+        }
+        return;
+    }
     case CF_SECTION:
         cf_parse_section(ctx, f->sub, p, n);
         return;
@@ -486,6 +552,7 @@ static void cf_free_section(const cf_section *sec, void *obj)
         case CF_COMMAND: cf_strs_free(&((conf_command *)p)->argv); break;
         case CF_PORTS: free(((conf_ports *)p)->v); break;
         case CF_LABELS: cf_labels_free((conf_labels *)p); break;
+        case CF_MATCH: cf_match_free((conf_match *)p); break;
         case CF_SECTION: cf_free_section(f->sub, p); break;
         case CF_LIST: {
             conf_list *l = (conf_list *)p;
@@ -504,6 +571,9 @@ static void cf_free_section(const cf_section *sec, void *obj)
 static const char *const severity_names[] = {"low", "medium", "high", "critical", NULL};
 static const char *const check_type_names[] = {"process", "tcp", "http", "tls", "systemd", "command", NULL};
 static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
+static const char *const log_input_types[] = {"file", "syslog", "journal", NULL};
+static const char *const log_protocols[] = {"udp", "tcp", "both", NULL};
+static const char *const log_events_names[] = {"none", "matched", "all", NULL};
 
 const char *kw_severity_name(int sev)
 {
@@ -942,6 +1012,174 @@ static const cf_field net_fields[] = {
     {0},
 };
 
+/* ---- logs ---- */
+
+static void log_input_init(void *obj)
+{
+    conf_log_input *i = obj;
+    i->enabled = true;
+    i->protocol = LOG_PROTO_BOTH;
+}
+
+static void log_input_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_log_input *i = obj;
+    cf_check_name(ctx, i->name, n);
+    const char *nm = i->name ? i->name : "?";
+    if (i->type == LOG_INPUT_FILE && !i->paths.n)
+        cf_error(ctx, n, "input \"%s\": a file input needs paths (globs such as /var/log/nginx/*.log)", nm);
+    if (i->type != LOG_INPUT_FILE && i->paths.n)
+        cf_error(ctx, cf_find(ctx, n, "paths"), "input \"%s\": paths apply to file inputs only", nm);
+    if (i->type == LOG_INPUT_SYSLOG && !i->listen)
+        i->listen = kw_strdup("0.0.0.0:514");
+    if (i->type != LOG_INPUT_SYSLOG && i->listen)
+        cf_error(ctx, cf_find(ctx, n, "listen"), "input \"%s\": listen applies to syslog inputs only", nm);
+    if (i->listen && !cf_valid_listen(i->listen))
+        cf_error(ctx, cf_find(ctx, n, "listen"), "listen: \"%s\" is not ADDRESS:PORT (e.g. 0.0.0.0:514)", i->listen);
+    if (i->format && !log_format_valid(i->format))
+        cf_error(ctx, cf_find(ctx, n, "format"), "format: \"%s\" is not one of auto, syslog, nginx, apache, json, raw",
+                 i->format);
+    int32_t tz;
+    if (i->timezone && !log_tz_parse(i->timezone, &tz))
+        cf_error(ctx, cf_find(ctx, n, "timezone"), "timezone: \"%s\" is not local, UTC or an offset like +08:00",
+                 i->timezone);
+}
+
+static void log_rule_init(void *obj)
+{
+    conf_log_rule *r = obj;
+    r->enabled = true;
+    r->count = 1;
+    r->within_ms = 60000;
+    r->end_after_ms = 300000;
+    r->severity = KW_SEV_MEDIUM;
+}
+
+static void log_rule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_log_rule *r = obj;
+    cf_check_name(ctx, r->name, n);
+    if (!r->match.n && (r->enabled || !ctx->user_layer))
+        cf_error(ctx, n, "log rule \"%s\" needs match conditions, e.g. match: {event.dataset: openssh}",
+                 r->name ? r->name : "?");
+    for (size_t i = 0; i < r->by.n; i++)
+        if (log_field_lookup(r->by.v[i]) < 0 && !strchr(r->by.v[i], '.'))
+            cf_error(ctx, cf_find(ctx, n, "by"), "by: \"%s\" is not a field name (source.ip, user.name, ...)",
+                     r->by.v[i]);
+    if (r->by.n > 4)
+        cf_error(ctx, cf_find(ctx, n, "by"), "by: at most 4 fields");
+}
+
+static void log_device_init(void *obj)
+{
+    conf_log_device *d = obj;
+    d->surge = true;
+}
+
+static void log_device_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_log_device *d = obj;
+    cf_check_name(ctx, d->name, n);
+    if (!d->match.n)
+        cf_error(ctx, n, "device \"%s\" needs match conditions, e.g. match: {log.source.address: 10.0.0.1}",
+                 d->name ? d->name : "?");
+}
+
+static void log_sig_init(void *obj)
+{
+    conf_log_signatures *s = obj;
+    s->max_age_ms = 7 * 86400000LL;
+    s->severity = KW_SEV_HIGH;
+}
+
+static void log_sig_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_log_signatures *s = obj;
+    cf_check_name(ctx, s->name, n);
+    if (!s->path && !s->freshclam)
+        cf_error(ctx, n, "signatures \"%s\" needs a path (a rule file or database) or freshclam: true",
+                 s->name ? s->name : "?");
+    if (s->version_pattern && !s->path)
+        cf_error(ctx, cf_find(ctx, n, "version_pattern"), "version_pattern needs a path to read");
+    char err[256];
+    size_t pos = 0;
+    if (s->version_pattern && log_cond_check("message|re", s->version_pattern, err, sizeof err, &pos) != KW_OK)
+        cf_error_in(ctx, cf_find(ctx, n, "version_pattern"), pos == SIZE_MAX ? 0 : pos, "version_pattern: %s", err);
+}
+
+static const cf_field log_input_fields[] = {
+    F(conf_log_input, "name", CF_STR, name),
+    F(conf_log_input, "type", CF_ENUM, type, .names = log_input_types),
+    F(conf_log_input, "enabled", CF_BOOL, enabled),
+    F(conf_log_input, "paths", CF_STRS, paths),
+    F(conf_log_input, "format", CF_STR, format),
+    F(conf_log_input, "timezone", CF_STR, timezone),
+    F(conf_log_input, "from_beginning", CF_BOOL, from_beginning),
+    F(conf_log_input, "listen", CF_STR, listen),
+    F(conf_log_input, "protocol", CF_ENUM, protocol, .names = log_protocols),
+    {0},
+};
+static const cf_section log_input_section = {"logs.inputs", sizeof(conf_log_input), log_input_fields, log_input_init,
+                                             log_input_check, NULL};
+
+static const cf_field log_rule_fields[] = {
+    F(conf_log_rule, "name", CF_STR, name),
+    F(conf_log_rule, "enabled", CF_BOOL, enabled),
+    F(conf_log_rule, "match", CF_MATCH, match),
+    F(conf_log_rule, "unless", CF_MATCH, unless),
+    F(conf_log_rule, "count", CF_INT, count, 1, 1000000),
+    F(conf_log_rule, "within", CF_DURATION, within_ms, 1000, 7 * DAY),
+    F(conf_log_rule, "by", CF_STRS, by),
+    F(conf_log_rule, "end_after", CF_DURATION, end_after_ms, 1000, 7 * DAY),
+    F(conf_log_rule, "severity", CF_ENUM, severity, .names = severity_names, .base = 1),
+    F(conf_log_rule, "severity_from_event", CF_BOOL, severity_from_event),
+    F(conf_log_rule, "action", CF_STR, action),
+    F(conf_log_rule, "technique", CF_STR, technique),
+    F(conf_log_rule, "summary", CF_STR, summary),
+    F(conf_log_rule, "description", CF_STR, description),
+    {0},
+};
+static const cf_section log_rule_section = {"logs.rules", sizeof(conf_log_rule), log_rule_fields, log_rule_init,
+                                            log_rule_check, NULL};
+
+static const cf_field log_device_fields[] = {
+    F(conf_log_device, "name", CF_STR, name),
+    F(conf_log_device, "match", CF_MATCH, match),
+    F(conf_log_device, "heartbeat", CF_DURATION, heartbeat_ms, 0, 30 * DAY),
+    F(conf_log_device, "surge", CF_BOOL, surge),
+    {0},
+};
+static const cf_section log_device_section = {"logs.devices", sizeof(conf_log_device), log_device_fields,
+                                              log_device_init, log_device_check, NULL};
+
+static const cf_field log_sig_fields[] = {
+    F(conf_log_signatures, "name", CF_STR, name),
+    F(conf_log_signatures, "path", CF_STR, path),
+    F(conf_log_signatures, "version_pattern", CF_STR, version_pattern),
+    F(conf_log_signatures, "freshclam", CF_BOOL, freshclam),
+    F(conf_log_signatures, "max_age", CF_DURATION, max_age_ms, 60000, 3650 * DAY),
+    F(conf_log_signatures, "severity", CF_ENUM, severity, .names = severity_names, .base = 1),
+    {0},
+};
+static const cf_section log_sig_section = {"logs.signatures", sizeof(conf_log_signatures), log_sig_fields,
+                                           log_sig_init, log_sig_check, NULL};
+
+static const cf_field logs_fields[] = {
+    F(conf, "max_line", CF_SIZE, logs.max_line, 1024, 16 << 20),
+    F(conf, "timezone", CF_STR, logs.timezone),
+    F(conf, "events", CF_ENUM, logs.events, .names = log_events_names),
+    F(conf, "max_groups", CF_INT, logs.max_groups, 100, 100000000),
+    F(conf, "max_connections", CF_INT, logs.max_connections, 1, 65536),
+    F(conf, "surge_factor", CF_NUM, logs.surge_factor, 1.1, 1e6),
+    F(conf, "surge_min", CF_NUM, logs.surge_min, 1, 1e12),
+    F(conf, "surge_learn", CF_DURATION, logs.surge_learn_ms, 0, 30 * DAY),
+    F(conf, "inputs", CF_LIST, logs.inputs, .sub = &log_input_section),
+    F(conf, "rules", CF_LIST, logs.rules, .sub = &log_rule_section),
+    F(conf, "devices", CF_LIST, logs.devices, .sub = &log_device_section),
+    F(conf, "signatures", CF_LIST, logs.signatures, .sub = &log_sig_section),
+    {0},
+};
+
 /* Sub-sections of the top level share the top-level struct: their offsets are into `conf`. */
 static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL, NULL};
 static const cf_section http_section = {"http", 0, http_fields, NULL, NULL, NULL};
@@ -950,6 +1188,7 @@ static const cf_section events_section = {"events", 0, events_fields, NULL, NULL
 static const cf_section alerts_section = {"alerts", 0, alerts_fields, NULL, NULL, NULL};
 static const cf_section host_section = {"host", 0, host_fields, NULL, NULL, NULL};
 static const cf_section net_section = {"net", 0, net_fields, NULL, NULL, NULL};
+static const cf_section logs_section = {"logs", 0, logs_fields, NULL, NULL, NULL};
 
 static const cf_field top_fields[] = {
     {"daemon", CF_SECTION, 0, .sub = &daemon_section},
@@ -959,6 +1198,7 @@ static const cf_field top_fields[] = {
     {"alerts", CF_SECTION, 0, .sub = &alerts_section},
     {"host", CF_SECTION, 0, .sub = &host_section},
     {"net", CF_SECTION, 0, .sub = &net_section},
+    {"logs", CF_SECTION, 0, .sub = &logs_section},
     F(conf, "builtin_rules", CF_BOOL, builtin_rules),
     F(conf, "assets", CF_LIST, assets, .sub = &asset_section),
     F(conf, "checks", CF_LIST, checks, .sub = &check_section),
@@ -1008,6 +1248,17 @@ static void conf_drop_builtin_rules(conf *c)
         keep++;
     }
     c->rules.n = keep;
+    keep = 0;
+    for (size_t i = 0; i < c->logs.rules.n; i++) {
+        conf_log_rule *r = CONF_AT(c->logs.rules, conf_log_rule, i);
+        if (r->builtin) {
+            cf_free_section(&log_rule_section, r);
+            continue;
+        }
+        memmove(CONF_AT(c->logs.rules, conf_log_rule, keep), r, sizeof *r);
+        keep++;
+    }
+    c->logs.rules.n = keep;
 }
 
 kw_rc conf_load_buffer(const char *name, const char *data, size_t len, conf **out, conf_errors *errs)
@@ -1019,6 +1270,8 @@ kw_rc conf_load_buffer(const char *name, const char *data, size_t len, conf **ou
         fatal("the built-in configuration is invalid: %s", errs->v[0]);
     for (size_t i = 0; i < c->rules.n; i++)
         CONF_AT(c->rules, conf_rule, i)->builtin = true;
+    for (size_t i = 0; i < c->logs.rules.n; i++)
+        CONF_AT(c->logs.rules, conf_log_rule, i)->builtin = true;
     if (data) {
         if (len > CONF_MAX_FILE) {
             cf_ctx ctx = {name, NULL, errs, true};
@@ -1199,6 +1452,27 @@ static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent
         kw_buf_putc(b, '}');
         break;
     }
+    case CF_MATCH: {
+        const conf_match *m = (const conf_match *)p;
+        kw_buf_puts(b, " {");
+        for (size_t i = 0; i < m->n; i++) {
+            kw_buf_puts(b, i ? ", " : "");
+            show_scalar_str(b, m->v[i].key);
+            kw_buf_puts(b, ": ");
+            if (m->v[i].values.n == 1) {
+                show_scalar_str(b, m->v[i].values.v[0]);
+                continue;
+            }
+            kw_buf_putc(b, '[');
+            for (size_t k = 0; k < m->v[i].values.n; k++) {
+                kw_buf_puts(b, k ? ", " : "");
+                show_scalar_str(b, m->v[i].values.v[k]);
+            }
+            kw_buf_putc(b, ']');
+        }
+        kw_buf_putc(b, '}');
+        break;
+    }
     case CF_SECTION:
         kw_buf_putc(b, '\n');
         show_section(b, f->sub, obj, indent + 2, false);
@@ -1230,6 +1504,7 @@ static void show_section(kw_buf *b, const cf_section *sec, const void *obj, int 
              (f->kind == CF_PORTS && !((const conf_ports *)p)->n) ||
              (f->kind == CF_COMMAND && !((const conf_command *)p)->argv.n) ||
              (f->kind == CF_LABELS && !((const conf_labels *)p)->n) ||
+             (f->kind == CF_MATCH && !((const conf_match *)p)->n) ||
              (f->kind == CF_NUM && isnan(*(const double *)p)) || (sec->applies && !sec->applies(obj, f->key))))
             continue;
         show_field(b, f, obj, indent, &first_dash);

@@ -81,6 +81,63 @@ typedef struct conf_net_group {
     double pps_ceiling, bps_ceiling;     /* traffic_spike: absolute ceilings (NAN: none) */
 } conf_net_group;
 
+/* A log rule's conditions: "field" or "field|op" to one value or a list (any of them). */
+typedef struct conf_cond {
+    char *key;
+    conf_strs values;
+} conf_cond;
+typedef struct conf_match { conf_cond *v; size_t n; } conf_match;
+
+typedef enum { LOG_INPUT_FILE, LOG_INPUT_SYSLOG, LOG_INPUT_JOURNAL } log_input_type;
+typedef enum { LOG_PROTO_UDP, LOG_PROTO_TCP, LOG_PROTO_BOTH } log_input_proto;
+typedef enum { LOG_EVENTS_NONE, LOG_EVENTS_MATCHED, LOG_EVENTS_ALL } log_events_mode;
+
+typedef struct conf_log_input {
+    char *name;
+    int type;            /* log_input_type */
+    bool enabled;
+    conf_strs paths;     /* file: globs */
+    char *format;        /* auto, syslog, nginx, apache, json, raw */
+    char *timezone;      /* for stamps without a zone; NULL: logs.timezone */
+    bool from_beginning; /* file: read a file first seen from its start (default: its end) */
+    char *listen;        /* syslog: ADDRESS:PORT */
+    int protocol;        /* syslog: log_input_proto */
+} conf_log_input;
+
+typedef struct conf_log_rule {
+    char *name;
+    bool enabled;
+    conf_match match;    /* every condition must hold */
+    conf_match unless;   /* ...and not all of these */
+    int64_t count;       /* this many matching lines... */
+    int64_t within_ms;   /* ...within this window... */
+    conf_strs by;        /* ...with the same values of these fields */
+    int64_t end_after_ms;/* the detection ends after this long without a matching line */
+    int severity;
+    bool severity_from_event; /* take event.severity from the line (IDS alerts) */
+    char *action;        /* event.action of the detection; default: the rule's name */
+    char *technique;     /* MITRE ATT&CK id */
+    char *summary;       /* template: {count} {within} {FIELD} */
+    char *description;
+    bool builtin;
+} conf_log_rule;
+
+typedef struct conf_log_device {
+    char *name;
+    conf_match match;    /* which lines are this device's */
+    int64_t heartbeat_ms;/* device_silent when it sends nothing this long (0: not watched) */
+    bool surge;          /* watch its firewall rules' hit counts (rule_hit_surge) */
+} conf_log_device;
+
+typedef struct conf_log_signatures {
+    char *name;
+    char *path;          /* a rule file, database or version file (its age: the newest of the glob) */
+    char *version_pattern; /* PCRE2 with one group: a date (YYYYMMDD, YYYY-MM-DD) or a version in the file */
+    bool freshclam;      /* the age of the last successful freshclam run seen in the logs */
+    int64_t max_age_ms;
+    int severity;
+} conf_log_signatures;
+
 typedef struct conf_rule {
     char *name;
     bool enabled;
@@ -153,6 +210,20 @@ typedef struct conf {
         int64_t spike_learn_ms;       /* the baseline must have learned this long first */
         conf_list groups;             /* conf_net_group */
     } net;
+    struct {
+        uint64_t max_line;            /* longer lines are cut here and counted */
+        char *timezone;               /* of stamps that carry none: local, UTC, +08:00 */
+        int events;                   /* log_events_mode: parsed lines written to the event log */
+        int64_t max_groups;           /* frequency state kept per rule (source addresses, ...) */
+        int64_t max_connections;      /* syslog over TCP */
+        double surge_factor;          /* rule_hit_surge: this many times the learned rate... */
+        double surge_min;             /* ...and at least this many hits per minute */
+        int64_t surge_learn_ms;       /* learning before a rule's surges are reported */
+        conf_list inputs;             /* conf_log_input */
+        conf_list rules;              /* conf_log_rule */
+        conf_list devices;            /* conf_log_device */
+        conf_list signatures;         /* conf_log_signatures */
+    } logs;
     bool builtin_rules;
     conf_list assets;    /* conf_asset */
     conf_list checks;    /* conf_check */

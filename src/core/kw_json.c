@@ -46,10 +46,12 @@ void kw_json_obj_end(kw_json *j) { json_close(j, '}'); }
 void kw_json_arr_begin(kw_json *j) { json_open(j, '['); }
 void kw_json_arr_end(kw_json *j) { json_close(j, ']'); }
 
-void kw_json_key(kw_json *j, const char *key)
+void kw_json_key(kw_json *j, const char *key) { kw_json_keyn(j, key, strlen(key)); }
+
+void kw_json_keyn(kw_json *j, const char *key, size_t n)
 {
     json_sep(j);
-    kw_json_escape(j->b, key, strlen(key));
+    kw_json_escape(j->b, key, n);
     kw_buf_putc(j->b, ':');
     j->after_key = true;
 }
@@ -192,10 +194,12 @@ void kw_json_time(kw_json *j, int64_t unix_ms)
     kw_json_str(j, ts);
 }
 
-void kw_json_raw(kw_json *j, const char *json)
+void kw_json_raw(kw_json *j, const char *json) { kw_json_raw_n(j, json, strlen(json)); }
+
+void kw_json_raw_n(kw_json *j, const char *json, size_t n)
 {
     json_sep(j);
-    kw_buf_puts(j->b, json);
+    kw_buf_append(j->b, json, n);
 }
 
 void kw_json_kv_str(kw_json *j, const char *k, const char *v) { kw_json_key(j, k); kw_json_str(j, v); }

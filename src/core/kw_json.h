@@ -24,6 +24,7 @@ void kw_json_obj_end(kw_json *j);
 void kw_json_arr_begin(kw_json *j);
 void kw_json_arr_end(kw_json *j);
 void kw_json_key(kw_json *j, const char *key);
+void kw_json_keyn(kw_json *j, const char *key, size_t n);
 void kw_json_str(kw_json *j, const char *s); /* NULL writes null */
 void kw_json_strn(kw_json *j, const char *s, size_t n);
 void kw_json_int(kw_json *j, int64_t v);
@@ -33,6 +34,7 @@ void kw_json_null(kw_json *j);
 void kw_json_time(kw_json *j, int64_t unix_ms); /* ISO 8601 UTC, millisecond precision */
 /* Writes already-serialised JSON as a value; the caller vouches for its validity. */
 void kw_json_raw(kw_json *j, const char *json);
+void kw_json_raw_n(kw_json *j, const char *json, size_t n);
 
 void kw_json_kv_str(kw_json *j, const char *k, const char *v);
 void kw_json_kv_int(kw_json *j, const char *k, int64_t v);

@@ -93,6 +93,8 @@ void net_thresholds_default(net_thresholds *t);
 /* The net: section of the configuration (it has been validated). */
 void net_thresholds_from_conf(const struct conf *c, net_thresholds *t);
 bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits);
+/* "192.0.2.0/24", "2001:db8::/32" or a single address (a host prefix). */
+bool net_prefix_parse(const char *s, net_addr *a, int *bits);
 
 typedef struct net_detection {
     const char *action;        /* syn_flood, ack_flood, rst_flood, udp_flood, icmp_flood, traffic_spike,

@@ -71,7 +71,7 @@ void net_thresholds_default(net_thresholds *t)
 }
 
 /* Parses "a.b.c.d[/n]" or an IPv6 prefix; false if it is not one. */
-static bool prefix_parse(const char *s, net_addr *a, int *bits)
+bool net_prefix_parse(const char *s, net_addr *a, int *bits)
 {
     char buf[64];
     kw_strlcpy(buf, s, sizeof buf);
@@ -82,7 +82,15 @@ static bool prefix_parse(const char *s, net_addr *a, int *bits)
     a->v6 = strchr(buf, ':') != NULL;
     if (inet_pton(a->v6 ? AF_INET6 : AF_INET, buf, a->b) != 1)
         return false;
-    *bits = slash ? atoi(slash + 1) : (a->v6 ? 128 : 32);
+    int max = a->v6 ? 128 : 32;
+    *bits = max;
+    if (slash) {
+        char *end;
+        long b = strtol(slash + 1, &end, 10);
+        if (end == slash + 1 || *end || b < 0 || b > max)
+            return false;
+        *bits = (int)b;
+    }
     return true;
 }
 
@@ -102,7 +110,7 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
     t->n_auth_ports = c->net.auth_ports.n < 32 ? c->net.auth_ports.n : 32;
     memcpy(t->auth_ports, c->net.auth_ports.v, t->n_auth_ports * sizeof(uint16_t));
     for (size_t i = 0; i < c->net.allow.n && t->n_allow < 64; i++)
-        if (prefix_parse(c->net.allow.v[i], &t->allow[t->n_allow].a, &t->allow[t->n_allow].bits))
+        if (net_prefix_parse(c->net.allow.v[i], &t->allow[t->n_allow].a, &t->allow[t->n_allow].bits))
             t->n_allow++;
     t->spike_factor = c->net.spike_factor;
     t->spike_min_pps = c->net.spike_min_pps;
@@ -116,7 +124,7 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
         kw_strlcpy(w->name, as->name, sizeof w->name);
         w->pps_ceiling = w->bps_ceiling = NAN;
         for (size_t k = 0; k < as->addresses.n && w->n < 16; k++)
-            if (prefix_parse(as->addresses.v[k], &w->a[w->n], &w->bits[w->n]))
+            if (net_prefix_parse(as->addresses.v[k], &w->a[w->n], &w->bits[w->n]))
                 w->n++;
         if (w->n)
             t->n_targets++;
@@ -148,7 +156,7 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
         for (size_t k = 0; k < nlist; k++) {
             net_addr a;
             int bits;
-            if (!prefix_parse(list[k], &a, &bits))
+            if (!net_prefix_parse(list[k], &a, &bits))
                 continue;
             if (w && w->n < 16) {
                 w->a[w->n] = a;

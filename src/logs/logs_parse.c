@@ -1,0 +1,919 @@
+/* log_parse: the syslog envelope (RFC 3164 and RFC 5424), then the message parser chosen by
+ * the program name or by what the message looks like. */
+#include "logs/logs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/kw_mem.h"
+
+const char *const log_format_names[] = {"auto", "syslog", "nginx", "apache", "json", "raw", NULL};
+
+bool log_format_valid(const char *name)
+{
+    for (int i = 0; log_format_names[i]; i++)
+        if (strcmp(log_format_names[i], name) == 0)
+            return true;
+    return false;
+}
+
+#define LIT(s) s, sizeof(s) - 1
+
+static bool starts(const char *p, size_t n, const char *lit, size_t ln) { return n >= ln && memcmp(p, lit, ln) == 0; }
+static bool isdig(char c) { return c >= '0' && c <= '9'; }
+
+/* ---- the year of a timestamp without one ---- */
+
+static int year_of(int64_t ms)
+{
+    int64_t z = (ms >= 0 ? ms : ms - 86399999) / 86400000 + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    return (int)(y + (m <= 2));
+}
+
+/* RFC 3164 stamps carry no year. Logs are seldom from the future: take the latest of next
+ * year, this year and last year that is at most a week ahead of the receive time (a device
+ * clock a little fast at New Year gives next year; December lines read in January, last). */
+static int64_t infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms)
+{
+    int y = year_of(o->now_ms + (o->tz_offset_min != LOG_TZ_LOCAL ? (int64_t)o->tz_offset_min * 60000 : 0));
+    const int64_t ahead = 7LL * 86400000;
+    int64_t t = 0;
+    for (int cand = y + 1; cand >= y - 1; cand--) {
+        t = log_local_ms(o, cand, mon, day, h, m, s, ms);
+        if (t <= o->now_ms + ahead)
+            break;
+    }
+    return t;
+}
+
+static bool num2(const char *p, int *v)
+{
+    if (!isdig(p[0]) || !isdig(p[1]))
+        return false;
+    *v = (p[0] - '0') * 10 + (p[1] - '0');
+    return true;
+}
+
+/* "hh:mm:ss" with optional ".fff"; returns bytes used, 0 if none. */
+static size_t parse_hms(const char *p, size_t n, int *h, int *m, int *s, int *ms)
+{
+    if (n < 8 || p[2] != ':' || p[5] != ':' || !num2(p, h) || !num2(p + 3, m) || !num2(p + 6, s) || *h > 23 ||
+        *m > 59 || *s > 60)
+        return 0;
+    size_t i = 8;
+    *ms = 0;
+    if (i < n && p[i] == '.') {
+        size_t j = i + 1;
+        int nd = 0;
+        while (j < n && isdig(p[j])) {
+            if (nd < 3)
+                *ms = *ms * 10 + (p[j] - '0');
+            nd++;
+            j++;
+        }
+        if (nd) {
+            for (; nd < 3; nd++)
+                *ms *= 10;
+            i = j;
+        }
+    }
+    return i;
+}
+
+static bool year4(const char *p, size_t n, int *y)
+{
+    if (n < 4 || !isdig(p[0]) || !isdig(p[1]) || !isdig(p[2]) || !isdig(p[3]))
+        return false;
+    *y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    return *y >= 1970 && *y <= 9999;
+}
+
+/* The BSD timestamp and its variants: "Mmm dd hh:mm:ss", "Mmm dd hh:mm:ss.fff",
+ * "Mmm dd yyyy hh:mm:ss" (Cisco, Huawei), "Mmm dd hh:mm:ss yyyy" (H3C), or an RFC 3339 stamp.
+ * Returns the bytes used, 0 if p does not start with a timestamp. */
+static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, int64_t *ms)
+{
+    if (n >= 19 && isdig(p[0]))
+        return log_parse_iso(p, n, o, ms);
+    if (n < 15 || p[3] != ' ')
+        return 0;
+    int mon = log_month(p);
+    if (!mon)
+        return 0;
+    size_t i = 4;
+    int day;
+    if (p[i] == ' ' && isdig(p[i + 1]))
+        day = p[i + 1] - '0';
+    else if (!num2(p + i, &day))
+        return 0;
+    if (day < 1 || day > 31 || p[i + 2] != ' ')
+        return 0;
+    i += 3;
+    int year = 0, h, m, s, frac;
+    if (year4(p + i, n - i, &year) && i + 4 < n && p[i + 4] == ' ')
+        i += 5;
+    else
+        year = 0;
+    size_t k = parse_hms(p + i, n - i, &h, &m, &s, &frac);
+    if (!k)
+        return 0;
+    i += k;
+    if (!year && i + 5 <= n && p[i] == ' ' && year4(p + i + 1, n - i - 1, &year) && (i + 5 == n || p[i + 5] == ' '))
+        i += 5;
+    else if (!year)
+        year = 0;
+    if (year) {
+        *ms = log_local_ms(o, year, mon, day, h, m, s, frac);
+    } else {
+        *ms = infer_year_ms(o, mon, day, h, m, s, frac);
+    }
+    return i;
+}
+
+static const char *const sev_names[8] = {"emergency", "alert", "critical", "error", "warning", "notice",
+                                         "informational", "debug"};
+
+/* ---- message dispatch ---- */
+
+static bool prog_is(const log_val *prog, const char *name)
+{
+    size_t n = strlen(name);
+    return prog->n == n && memcmp(prog->p, name, n) == 0;
+}
+
+static bool prog_starts(const log_val *prog, const char *name)
+{
+    size_t n = strlen(name);
+    return prog->n >= n && memcmp(prog->p, name, n) == 0;
+}
+
+/* Palo Alto's CSV: "1,2024/01/01 12:00:00,SERIAL,TRAFFIC|THREAT|...". */
+static bool looks_panos(const char *m, size_t n)
+{
+    if (n < 40 || !isdig(m[0]))
+        return false;
+    const char *c = memchr(m, ',', n < 16 ? n : 16);
+    if (!c || (size_t)(c - m) + 11 > n)
+        return false;
+    const char *d = c + 1;
+    return isdig(d[0]) && isdig(d[1]) && isdig(d[2]) && isdig(d[3]) && d[4] == '/';
+}
+
+static bool looks_fortigate(const char *m, size_t n)
+{
+    if (starts(m, n, LIT("date=")) || starts(m, n, LIT("logver=")) || starts(m, n, LIT("timestamp=")))
+        return log_find(m, n < 512 ? n : 512, "logid=") != NULL;
+    return false;
+}
+
+static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *access_ds)
+{
+    log_val prog = r->f[LF_PROCESS_NAME];
+    if (!log_has(r, LF_PROCESS_NAME))
+        prog.n = 0;
+    if (prog.n) {
+        if (prog_is(&prog, "sshd") && log_parse_openssh(r, m, n))
+            return;
+        if (prog_is(&prog, "sudo") && log_parse_sudo(r, m, n))
+            return;
+        if ((prog_is(&prog, "su") || prog_is(&prog, "su-l")) && log_parse_su(r, m, n))
+            return;
+        if ((prog_is(&prog, "clamd") || prog_is(&prog, "freshclam") || prog_starts(&prog, "clamav")) &&
+            log_parse_clamav(r, m, n, o))
+            return;
+        if (prog_starts(&prog, "postgres") && log_parse_postgresql(r, m, n, o))
+            return;
+        if ((prog_is(&prog, "mysqld") || prog_is(&prog, "mariadbd")) && log_parse_mysql(r, m, n, o))
+            return;
+        if (prog_is(&prog, "nginx") || prog_is(&prog, "httpd") || prog_is(&prog, "apache2")) {
+            const char *ds = prog_is(&prog, "nginx") ? "nginx.access" : "apache.access";
+            if (log_parse_access(r, m, n, o, ds) || log_parse_nginx_error(r, m, n, o) ||
+                log_parse_apache_error(r, m, n, o))
+                return;
+        }
+    }
+    if (n == 0)
+        goto raw;
+    switch (m[0]) {
+    case '{':
+        if (log_parse_eve(r, m, n, o))
+            return;
+        break;
+    case 'C':
+        if (starts(m, n, LIT("CEF:")) && log_parse_cef(r, m, n, o))
+            return;
+        break;
+    case 'L':
+        if (starts(m, n, LIT("LEEF:")) && log_parse_leef(r, m, n))
+            return;
+        break;
+    case '%':
+        if (n > 4 && m[1] == '%') {
+            if (starts(m, n, LIT("%%10")) ? log_parse_h3c(r, m, n) : log_parse_huawei(r, m, n))
+                return;
+        } else if (log_parse_asa(r, m, n)) {
+            return;
+        }
+        break;
+    case 'd':
+    case 'l':
+    case 't':
+        if (looks_fortigate(m, n) && log_parse_fortigate(r, m, n, o))
+            return;
+        break;
+    default:
+        break;
+    }
+    if (looks_panos(m, n) && log_parse_panos(r, m, n, o))
+        return;
+    /* CEF and LEEF behind a vendor's own prefix */
+    const char *x = log_find(m, n < 256 ? n : 256, "CEF:");
+    if (x && log_parse_cef(r, x, n - (size_t)(x - m), o))
+        return;
+    if ((x = log_find(m, n < 256 ? n : 256, "LEEF:")) && log_parse_leef(r, x, n - (size_t)(x - m)))
+        return;
+    if ((x = log_find(m, n < 128 ? n : 128, "%ASA-")) && log_parse_asa(r, x, n - (size_t)(x - m)))
+        return;
+    if (log_find(m, n < 256 ? n : 256, "IN=") && log_parse_iptables(r, m, n))
+        return;
+    if (!prog.n) {
+        /* whole-file formats without a syslog envelope */
+        if (log_parse_access(r, m, n, o, access_ds) || log_parse_nginx_error(r, m, n, o) ||
+            log_parse_apache_error(r, m, n, o) || log_parse_mysql(r, m, n, o) || log_parse_postgresql(r, m, n, o) ||
+            log_parse_clamav(r, m, n, o))
+            return;
+    }
+raw:
+    if (!log_has(r, LF_EVENT_DATASET))
+        log_set_str(r, LF_EVENT_DATASET, prog.n ? "syslog" : "log");
+    log_set(r, LF_MESSAGE, m, n);
+}
+
+/* ---- RFC 3164 ---- */
+
+/* A syslog TAG: [A-Za-z0-9_./-]{1,48} with an optional [pid], then ':' (and a space). Sets the
+ * program and pid, returns bytes used, 0 if p is no tag. */
+static size_t parse_tag(log_rec *r, const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 64) {
+        char c = p[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isdig(c) || c == '_' || c == '.' || c == '/' ||
+            c == '-' || c == '@')
+            i++;
+        else
+            break;
+    }
+    if (!i || i == n || i >= 64)
+        return 0;
+    size_t name_end = i, pid_at = 0, pid_n = 0;
+    if (p[i] == '[') {
+        size_t j = i + 1;
+        while (j < n && j < i + 12 && isdig(p[j]))
+            j++;
+        if (j == n || p[j] != ']' || j == i + 1)
+            return 0;
+        pid_at = i + 1;
+        pid_n = j - i - 1;
+        i = j + 1;
+    }
+    if (i >= n || p[i] != ':')
+        return 0;
+    i++;
+    if (i < n && p[i] == ' ')
+        i++;
+    log_set(r, LF_PROCESS_NAME, p, name_end);
+    if (pid_n)
+        log_set(r, LF_PROCESS_PID, p + pid_at, pid_n);
+    return i;
+}
+
+static bool content_marker(const char *p, size_t n)
+{
+    return (n && p[0] == '%') || starts(p, n, LIT("CEF:")) || starts(p, n, LIT("LEEF:")) || looks_fortigate(p, n) ||
+           looks_panos(p, n) || (n && p[0] == '{');
+}
+
+static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds)
+{
+    int64_t ms;
+    size_t k = parse_bsd_time(p, n, o, &ms);
+    if (k) {
+        r->ts_ms = ms;
+        r->ts_from_line = true;
+        p += k;
+        n -= k;
+        if (n && p[0] == ':') { /* Cisco without a hostname: "...12:00:00: %ASA-..." */
+            p++;
+            n--;
+        }
+        while (n && p[0] == ' ') {
+            p++;
+            n--;
+        }
+    }
+    if (!content_marker(p, n)) {
+        size_t t = parse_tag(r, p, n);
+        if (!t && k) {
+            /* HOSTNAME, then a TAG or the message */
+            size_t h = 0;
+            while (h < n && p[h] != ' ' && h < 256)
+                h++;
+            if (h && h < n && p[h - 1] != ':') {
+                log_set(r, LF_HOST_NAME, p, h);
+                p += h + 1;
+                n -= h + 1;
+                if (starts(p, n, LIT(": "))) { /* Cisco: "host : %ASA-..." */
+                    p += 2;
+                    n -= 2;
+                }
+                if (!content_marker(p, n))
+                    t = parse_tag(r, p, n);
+            }
+        }
+        p += t;
+        n -= t;
+    }
+    parse_msg(r, p, n, o, access_ds);
+}
+
+/* ---- RFC 5424 ---- */
+
+static bool next_token(const char **p, size_t *n, log_val *tok)
+{
+    size_t i = 0;
+    while (i < *n && (*p)[i] != ' ')
+        i++;
+    if (!i)
+        return false;
+    tok->p = *p;
+    tok->n = (uint32_t)i;
+    *p += i;
+    *n -= i;
+    if (*n) {
+        (*p)++;
+        (*n)--;
+    }
+    return true;
+}
+
+static bool nil(const log_val *v) { return v->n == 1 && v->p[0] == '-'; }
+
+/* RFC 5424 SD-NAME: printable US-ASCII except '=', ' ', ']' and '"', 1 to 32 of them. */
+static bool sd_name_char(char c) { return c > 32 && c < 127 && c != '=' && c != ']' && c != '"'; }
+
+/* Structured data: [id k="v" ...][...]. Params become extras "id.k". Returns bytes used, or 0
+ * when malformed (the rest is then taken as the message). */
+static size_t parse_sd(log_rec *r, const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] == '[') {
+        size_t id = ++i;
+        while (i < n && sd_name_char(p[i]))
+            i++;
+        if (i >= n || (p[i] != ' ' && p[i] != ']') || i == id || i - id > 32)
+            return 0;
+        size_t idn = i - id;
+        while (i < n && p[i] == ' ') {
+            i++;
+            size_t k = i;
+            while (i < n && sd_name_char(p[i]))
+                i++;
+            if (i + 1 >= n || p[i] != '=' || p[i + 1] != '"' || i == k || i - k > 32)
+                return 0;
+            size_t kn = i - k;
+            i += 2;
+            char *v = log_scratch(r, n - i);
+            size_t vn = 0;
+            while (i < n && p[i] != '"') {
+                if (p[i] == '\\' && i + 1 < n && (p[i + 1] == '"' || p[i + 1] == '\\' || p[i + 1] == ']'))
+                    i++;
+                if (v)
+                    v[vn++] = p[i];
+                i++;
+            }
+            if (i >= n)
+                return 0;
+            i++; /* closing quote */
+            char *key = log_scratch(r, idn + 1 + kn);
+            if (key && v) {
+                memcpy(key, p + id, idn);
+                key[idn] = '.';
+                memcpy(key + idn + 1, p + k, kn);
+                log_extra(r, key, idn + 1 + kn, v, vn);
+            }
+        }
+        if (i >= n || p[i] != ']')
+            return 0;
+        i++;
+    }
+    return i;
+}
+
+static void parse_5424(log_rec *r, const char *p, size_t n, const log_parse_opts *o)
+{
+    log_val ts, host, app, pid, msgid;
+    if (!next_token(&p, &n, &ts) || !next_token(&p, &n, &host) || !next_token(&p, &n, &app) ||
+        !next_token(&p, &n, &pid) || !next_token(&p, &n, &msgid)) {
+        parse_msg(r, p, n, o, NULL);
+        return;
+    }
+    int64_t ms;
+    if (!nil(&ts) && log_parse_iso(ts.p, ts.n, o, &ms) == ts.n) {
+        r->ts_ms = ms;
+        r->ts_from_line = true;
+    }
+    if (!nil(&host))
+        log_set(r, LF_HOST_NAME, host.p, host.n);
+    if (!nil(&app))
+        log_set(r, LF_PROCESS_NAME, app.p, app.n);
+    if (!nil(&pid))
+        log_set(r, LF_PROCESS_PID, pid.p, pid.n);
+    if (!nil(&msgid))
+        log_set(r, LF_EVENT_CODE, msgid.p, msgid.n);
+    if (n && p[0] == '-') {
+        p++;
+        n--;
+    } else if (n && p[0] == '[') {
+        r->extra_ns = "log.syslog.structured_data";
+        size_t k = parse_sd(r, p, n);
+        p += k;
+        n -= k;
+    }
+    if (n && p[0] == ' ') {
+        p++;
+        n--;
+    }
+    if (n >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf) {
+        p += 3;
+        n -= 3;
+    }
+    parse_msg(r, p, n, o, NULL);
+}
+
+/* ---- entry ---- */
+
+void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o)
+{
+    /* every decoded value fits in three times the line (see log_scratch's callers) */
+    size_t need = len * 3 + 4096;
+    if (r->scap < need) {
+        free(r->scratch);
+        r->scratch = kw_malloc(need);
+        r->scap = need;
+    }
+    r->slen = 0;
+    r->present = 0;
+    r->nextra = 0;
+    r->extra_ns = NULL;
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    r->line = line;
+    r->len = len;
+    r->ts_ms = o->now_ms;
+    r->ts_from_line = false;
+    if (o->input)
+        log_set_str(r, LF_INPUT, o->input);
+    if (o->sender)
+        log_set_str(r, LF_SENDER, o->sender);
+    const char *fmt = o->format ? o->format : "auto";
+    const char *access_ds = strcmp(fmt, "nginx") == 0 ? "nginx.access"
+                            : strcmp(fmt, "apache") == 0 ? "apache.access"
+                                                         : "web.access";
+    if (strcmp(fmt, "raw") == 0) {
+        log_set_str(r, LF_EVENT_DATASET, "log");
+        log_set(r, LF_MESSAGE, line, len);
+        return;
+    }
+    const char *p = line;
+    size_t n = len;
+    if (n >= 3 && p[0] == '<') {
+        size_t i = 1;
+        int pri = 0;
+        while (i < n && i < 5 && isdig(p[i]))
+            pri = pri * 10 + (p[i++] - '0');
+        if (i > 1 && i < n && p[i] == '>' && pri <= 191) {
+            log_set_str(r, LF_LOG_LEVEL, sev_names[pri & 7]);
+            p += i + 1;
+            n -= i + 1;
+            if (n >= 2 && p[0] == '1' && p[1] == ' ') {
+                parse_5424(r, p + 2, n - 2, o);
+                return;
+            }
+            parse_3164(r, p, n, o, access_ds);
+            return;
+        }
+    }
+    if (n && p[0] == '{') {
+        parse_msg(r, p, n, o, access_ds);
+        return;
+    }
+    int64_t ms;
+    if (n >= 15 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, o, &ms)) {
+        parse_3164(r, p, n, o, access_ds);
+        return;
+    }
+    /* an RFC 3339 stamp then HOSTNAME TAG: (rsyslog's high-precision file format); database
+     * logs also start with a stamp, so they are tried first */
+    if (n >= 20 && isdig(p[0]) && log_parse_iso(p, n, o, &ms)) {
+        if (log_parse_mysql(r, p, n, o) || log_parse_postgresql(r, p, n, o))
+            return;
+        size_t k = log_parse_iso(p, n, o, &ms);
+        if (k < n && p[k] == ' ') {
+            parse_3164(r, p, n, o, access_ds);
+            return;
+        }
+    }
+    parse_msg(r, p, n, o, access_ds);
+}
+
+/* ---- Linux: OpenSSH, sudo, su, netfilter ---- */
+
+/* The value after "key=" up to the next space (PAM's "rhost=1.2.3.4  user=root"). */
+static bool kv_word(const char *m, size_t n, const char *key, log_val *out)
+{
+    const char *k = m;
+    size_t kl = strlen(key);
+    for (;;) {
+        k = log_find(k, n - (size_t)(k - m), key);
+        if (!k)
+            return false;
+        if (k == m || k[-1] == ' ' || k[-1] == ';')
+            break;
+        k += kl;
+    }
+    const char *v = k + kl, *e = v;
+    while (e < m + n && *e != ' ' && *e != ';')
+        e++;
+    out->p = v;
+    out->n = (uint32_t)(e - v);
+    return out->n > 0;
+}
+
+/* "... from IP port N": the LAST " from " (a user name is the attacker's to choose and may
+ * itself contain " from 1.2.3.4"). Sets source.ip/port; returns where " from " starts. */
+static const char *from_ip_port(log_rec *r, const char *m, size_t n)
+{
+    const char *last = NULL, *p = m;
+    while ((p = log_find(p, n - (size_t)(p - m), " from ")) != NULL) {
+        last = p;
+        p += 6;
+    }
+    if (!last)
+        return NULL;
+    const char *ip = last + 6, *e = ip;
+    while (e < m + n && *e != ' ')
+        e++;
+    if (!log_is_ip(ip, (size_t)(e - ip)))
+        return NULL;
+    log_set(r, LF_SOURCE_IP, ip, (size_t)(e - ip));
+    if (starts(e, (size_t)(m + n - e), LIT(" port "))) {
+        const char *pt = e + 6, *pe = pt;
+        while (pe < m + n && isdig(*pe))
+            pe++;
+        if (pe > pt)
+            log_set(r, LF_SOURCE_PORT, pt, (size_t)(pe - pt));
+    }
+    return last;
+}
+
+/* "IP port N" at p (sshd's "Connection closed by 1.2.3.4 port 22"). */
+static void ip_port_at(log_rec *r, const char *p, const char *end)
+{
+    const char *e = p;
+    while (e < end && *e != ' ')
+        e++;
+    if (!log_is_ip(p, (size_t)(e - p)))
+        return;
+    log_set(r, LF_SOURCE_IP, p, (size_t)(e - p));
+    if (starts(e, (size_t)(end - e), LIT(" port "))) {
+        const char *pt = e + 6, *pe = pt;
+        while (pe < end && isdig(*pe))
+            pe++;
+        if (pe > pt)
+            log_set(r, LF_SOURCE_PORT, pt, (size_t)(pe - pt));
+    }
+}
+
+/* PAM's "pam_unix(svc:auth): authentication failure; logname= uid=0 ... rhost=H  user=U". */
+static bool pam_failure(log_rec *r, const char *m, size_t n, const char *action)
+{
+    if (!log_find(m, n < 64 ? n : 64, "): authentication failure;"))
+        return false;
+    log_val v;
+    if (kv_word(m, n, "rhost=", &v) && log_is_ip(v.p, v.n))
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
+    if (kv_word(m, n, "user=", &v))
+        log_set(r, LF_USER_NAME, v.p, v.n);
+    log_set_str(r, LF_EVENT_ACTION, action);
+    log_set_str(r, LF_EVENT_OUTCOME, "failure");
+    log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    return true;
+}
+
+static void set_user_before(log_rec *r, const char *u, const char *end)
+{
+    if (end > u)
+        log_set(r, LF_USER_NAME, u, (size_t)(end - u));
+}
+
+bool log_parse_openssh(log_rec *r, const char *m, size_t n)
+{
+    log_set_str(r, LF_EVENT_DATASET, "openssh");
+    log_set(r, LF_MESSAGE, m, n);
+    const char *end = m + n;
+    bool failed = starts(m, n, LIT("Failed ")), ok = starts(m, n, LIT("Accepted "));
+    if (failed || ok) {
+        const char *f = log_find(m, n < 64 ? n : 64, " for ");
+        const char *from = from_ip_port(r, m, n);
+        if (!f || !from || from < f)
+            return true;
+        const char *u = f + 5;
+        if (starts(u, (size_t)(end - u), LIT("invalid user ")))
+            u += 13;
+        set_user_before(r, u, from);
+        const char *meth = m + (failed ? 7 : 9);
+        log_extra(r, LIT("method"), meth, (size_t)(f - meth));
+        r->extra_ns = "openssh";
+        log_set_str(r, LF_EVENT_ACTION, "ssh_login");
+        log_set_str(r, LF_EVENT_OUTCOME, failed ? "failure" : "success");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+        return true;
+    }
+    if (starts(m, n, LIT("Invalid user ")) || starts(m, n, LIT("error: maximum authentication attempts exceeded for "))) {
+        bool inv = m[0] == 'I';
+        const char *from = from_ip_port(r, m, n);
+        const char *u = m + (inv ? sizeof "Invalid user " : sizeof "error: maximum authentication attempts exceeded for ") - 1;
+        if (starts(u, (size_t)(end - u), LIT("invalid user ")))
+            u += 13;
+        if (from && from >= u)
+            set_user_before(r, u, from);
+        log_set_str(r, LF_EVENT_ACTION, inv ? "ssh_invalid_user" : "ssh_max_auth_tries");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+        return true;
+    }
+    if (pam_failure(r, m, n, "ssh_pam_failure"))
+        return true;
+    static const struct {
+        const char *lit;
+        const char *action;
+    } probes[] = {
+        {"Did not receive identification string from ", "ssh_probe"},
+        {"banner exchange: Connection from ", "ssh_probe"},
+        {"Unable to negotiate with ", "ssh_negotiation_failed"},
+        {"Connection closed by authenticating user ", "ssh_preauth_close"},
+        {"Disconnected from authenticating user ", "ssh_preauth_close"},
+        {"Connection closed by invalid user ", "ssh_preauth_close"},
+        {"Disconnected from invalid user ", "ssh_preauth_close"},
+        {"Connection closed by ", "ssh_disconnect"},
+        {"Connection reset by ", "ssh_disconnect"},
+        {"Received disconnect from ", "ssh_disconnect"},
+        {"Disconnected from user ", "ssh_disconnect"},
+        {"Disconnected from ", "ssh_disconnect"},
+    };
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        size_t ln = strlen(probes[i].lit);
+        if (!starts(m, n, probes[i].lit, ln))
+            continue;
+        const char *p = m + ln;
+        if (strstr(probes[i].lit, " user ")) { /* "... user NAME IP port N" */
+            const char *sp = end;
+            /* the address is the word before " port " */
+            const char *port = log_find(p, (size_t)(end - p), " port ");
+            if (port) {
+                sp = port;
+                while (sp > p && sp[-1] != ' ')
+                    sp--;
+                if (sp > p)
+                    set_user_before(r, p, sp - 1);
+                p = sp;
+            }
+        }
+        ip_port_at(r, p, end);
+        log_set_str(r, LF_EVENT_ACTION, probes[i].action);
+        if (strcmp(probes[i].action, "ssh_disconnect") != 0)
+            log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, strcmp(probes[i].action, "ssh_disconnect") == 0 ? "session" : "authentication");
+        return true;
+    }
+    if (starts(m, n, LIT("pam_unix(sshd:session): session "))) {
+        log_val v;
+        bool opened = log_find(m, n, "session opened") != NULL;
+        const char *u = log_find(m, n, " for user ");
+        if (u) {
+            const char *e = u + 10;
+            while (e < end && *e != ' ' && *e != '(')
+                e++;
+            log_set(r, LF_USER_NAME, u + 10, (size_t)(e - u - 10));
+        }
+        (void)v;
+        log_set_str(r, LF_EVENT_ACTION, opened ? "session_opened" : "session_closed");
+        log_set_str(r, LF_EVENT_CATEGORY, "session");
+        return true;
+    }
+    return true; /* an sshd line all the same */
+}
+
+bool log_parse_sudo(log_rec *r, const char *m, size_t n)
+{
+    log_set_str(r, LF_EVENT_DATASET, "sudo");
+    log_set(r, LF_MESSAGE, m, n);
+    log_set_str(r, LF_EVENT_CATEGORY, "process");
+    if (pam_failure(r, m, n, "sudo_auth_failure"))
+        return true;
+    const char *p = m, *end = m + n;
+    while (p < end && *p == ' ')
+        p++;
+    const char *colon = log_find(p, (size_t)(end - p), " : ");
+    if (!colon || !log_find(colon, (size_t)(end - colon), "COMMAND=")) {
+        if (starts(m, n, LIT("pam_unix(sudo:session): session opened")))
+            log_set_str(r, LF_EVENT_ACTION, "session_opened");
+        return true;
+    }
+    log_set(r, LF_USER_NAME, p, (size_t)(colon - p));
+    log_set_str(r, LF_EVENT_ACTION, "sudo");
+    bool failed = false;
+    const char *s = colon + 3;
+    while (s < end) {
+        const char *sep = log_find(s, (size_t)(end - s), " ; ");
+        if (starts(s, (size_t)(end - s), LIT("COMMAND=")))
+            sep = NULL; /* the command is last and may itself hold " ; " */
+        const char *se = sep ? sep : end;
+        if (starts(s, (size_t)(se - s), LIT("USER=")))
+            log_set(r, LF_USER_TARGET, s + 5, (size_t)(se - s - 5));
+        else if (starts(s, (size_t)(se - s), LIT("COMMAND=")))
+            log_set(r, LF_PROCESS_COMMAND, s + 8, (size_t)(se - s - 8));
+        else if (!memchr(s, '=', (size_t)(se - s))) {
+            failed = true;
+            log_set(r, LF_EVENT_REASON, s, (size_t)(se - s));
+        }
+        if (!sep)
+            break;
+        s = sep + 3;
+    }
+    log_set_str(r, LF_EVENT_OUTCOME, failed ? "failure" : "success");
+    return true;
+}
+
+bool log_parse_su(log_rec *r, const char *m, size_t n)
+{
+    log_set_str(r, LF_EVENT_DATASET, "su");
+    log_set(r, LF_MESSAGE, m, n);
+    log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    const char *end = m + n;
+    if (starts(m, n, LIT("pam_unix(su")) && log_find(m, n < 64 ? n : 64, "): authentication failure;")) {
+        pam_failure(r, m, n, "su");
+        log_val v;
+        /* the one who tried is ruser; user= is the account they wanted */
+        if (log_has(r, LF_USER_NAME))
+            log_set(r, LF_USER_TARGET, r->f[LF_USER_NAME].p, r->f[LF_USER_NAME].n);
+        if (kv_word(m, n, "ruser=", &v))
+            log_set(r, LF_USER_NAME, v.p, v.n);
+        else
+            r->present &= ~((uint64_t)1 << LF_USER_NAME);
+        return true;
+    }
+    bool failed = starts(m, n, LIT("FAILED SU ")) || starts(m, n, LIT("FAILED su"));
+    const char *to = log_find(m, n < 32 ? n : 32, "(to ");
+    if (to) { /* util-linux: "(to root) alice on pts/0" */
+        const char *te = memchr(to, ')', (size_t)(end - to));
+        if (!te)
+            return true;
+        log_set(r, LF_USER_TARGET, to + 4, (size_t)(te - to - 4));
+        const char *u = te + 1;
+        while (u < end && *u == ' ')
+            u++;
+        const char *ue = log_find(u, (size_t)(end - u), " on ");
+        set_user_before(r, u, ue ? ue : end);
+        log_set_str(r, LF_EVENT_ACTION, "su");
+        log_set_str(r, LF_EVENT_OUTCOME, failed ? "failure" : "success");
+        return true;
+    }
+    const char *by;
+    if ((starts(m, n, LIT("Successful su for ")) || starts(m, n, LIT("FAILED su for "))) &&
+        (by = log_find(m, n, " by "))) {
+        const char *t = m + (m[0] == 'S' ? 18 : 14);
+        if (by > t)
+            log_set(r, LF_USER_TARGET, t, (size_t)(by - t));
+        log_set(r, LF_USER_NAME, by + 4, (size_t)(end - by - 4));
+        log_set_str(r, LF_EVENT_ACTION, "su");
+        log_set_str(r, LF_EVENT_OUTCOME, m[0] == 'S' ? "success" : "failure");
+        return true;
+    }
+    if (n > 4 && (m[0] == '+' || m[0] == '-') && m[1] == ' ') { /* shadow: "+ pts/0 alice:root" */
+        const char *sp = memchr(m + 2, ' ', n - 2);
+        const char *c = sp ? memchr(sp, ':', (size_t)(end - sp)) : NULL;
+        if (c) {
+            log_set(r, LF_USER_NAME, sp + 1, (size_t)(c - sp - 1));
+            log_set(r, LF_USER_TARGET, c + 1, (size_t)(end - c - 1));
+            log_set_str(r, LF_EVENT_ACTION, "su");
+            log_set_str(r, LF_EVENT_OUTCOME, m[0] == '+' ? "success" : "failure");
+        }
+    }
+    return true;
+}
+
+const char *log_verdict(const char *p, size_t n)
+{
+    static const char *const deny[] = {"drop", "deny", "reject", "block", "denied", "dropped", "blocked", "refuse", "reset"};
+    static const char *const allow[] = {"accept", "permit", "allow", "pass", "close", "start", "built"};
+    char low[32];
+    if (n >= sizeof low)
+        n = sizeof low - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] + 32) : p[i];
+    low[n] = 0;
+    for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
+        if (strstr(low, deny[i]))
+            return "deny";
+    for (size_t i = 0; i < sizeof allow / sizeof allow[0]; i++)
+        if (strstr(low, allow[i]))
+            return "allow";
+    return NULL;
+}
+
+bool log_parse_iptables(log_rec *r, const char *m, size_t n)
+{
+    const char *end = m + n;
+    const char *in = m;
+    for (;;) { /* "IN=" at the start or after a space */
+        in = log_find(in, (size_t)(end - in), "IN=");
+        if (!in)
+            return false;
+        if (in == m || in[-1] == ' ')
+            break;
+        in += 3;
+    }
+    if (!log_find(in, (size_t)(end - in), " SRC="))
+        return false;
+    log_set_str(r, LF_EVENT_DATASET, "iptables");
+    log_set_str(r, LF_OBSERVER_VENDOR, "Linux");
+    log_set_str(r, LF_OBSERVER_PRODUCT, "netfilter");
+    log_set_str(r, LF_EVENT_CATEGORY, "network");
+    log_set(r, LF_MESSAGE, m, n);
+    /* the log prefix: what comes before IN=, minus the kernel's "[12345.678901] " */
+    const char *pf = m, *pe = in;
+    if (pf < pe && *pf == '[') {
+        const char *b = memchr(pf, ']', (size_t)(pe - pf));
+        if (b)
+            pf = b + 1;
+    }
+    while (pf < pe && *pf == ' ')
+        pf++;
+    while (pe > pf && (pe[-1] == ' ' || pe[-1] == ':'))
+        pe--;
+    if (pe > pf) {
+        log_set(r, LF_RULE_NAME, pf, (size_t)(pe - pf));
+        const char *v = log_verdict(pf, (size_t)(pe - pf));
+        log_set_str(r, LF_EVENT_ACTION, v ? v : "log");
+    } else {
+        log_set_str(r, LF_EVENT_ACTION, "log");
+    }
+    r->extra_ns = "iptables";
+    const char *p = in;
+    while (p < end) {
+        const char *e = memchr(p, ' ', (size_t)(end - p));
+        if (!e)
+            e = end;
+        const char *eq = memchr(p, '=', (size_t)(e - p));
+        if (eq) {
+            size_t kn = (size_t)(eq - p), vn = (size_t)(e - eq - 1);
+            const char *v = eq + 1;
+#define KEY(s) (kn == sizeof(s) - 1 && memcmp(p, s, kn) == 0)
+            if (KEY("IN")) {
+                if (vn)
+                    log_set(r, LF_OBSERVER_INGRESS, v, vn);
+            } else if (KEY("OUT")) {
+                if (vn)
+                    log_set(r, LF_OBSERVER_EGRESS, v, vn);
+            } else if (KEY("SRC")) {
+                log_set(r, LF_SOURCE_IP, v, vn);
+            } else if (KEY("DST")) {
+                log_set(r, LF_DEST_IP, v, vn);
+            } else if (KEY("SPT")) {
+                log_set(r, LF_SOURCE_PORT, v, vn);
+            } else if (KEY("DPT")) {
+                log_set(r, LF_DEST_PORT, v, vn);
+            } else if (KEY("PROTO")) {
+                log_set(r, LF_NETWORK_TRANSPORT, log_lower(r, v, vn), vn);
+            } else if (KEY("LEN")) {
+                log_set(r, LF_NETWORK_BYTES, v, vn);
+            } else if (KEY("MAC") || KEY("TYPE") || KEY("CODE") || KEY("TTL") || KEY("ID") || KEY("WINDOW")) {
+                log_extra(r, p, kn, v, vn);
+            }
+#undef KEY
+        } else if (e - p == 3 && memcmp(p, "SYN", 3) == 0) {
+            log_extra(r, LIT("flags"), p, 3);
+        }
+        p = e + 1;
+    }
+    return true;
+}

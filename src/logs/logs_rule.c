@@ -1,0 +1,1136 @@
+/* Log rules: compilation, routing, matching, frequency counting and detections. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "logs/logs_rule.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef KW_HAVE_HS
+#include <hs/hs.h>
+#endif
+
+#include "core/kw_json.h"
+#include "core/kw_log.h"
+#include "core/kw_map.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
+#include "net/net.h"
+
+typedef enum { OP_EQ, OP_CONTAINS, OP_STARTS, OP_ENDS, OP_RE, OP_CIDR, OP_GT, OP_LT, OP_EXISTS } cond_op;
+
+static const struct {
+    const char *name;
+    cond_op op;
+} op_names[] = {
+    {"eq", OP_EQ}, {"contains", OP_CONTAINS}, {"startswith", OP_STARTS}, {"endswith", OP_ENDS}, {"re", OP_RE},
+    {"cidr", OP_CIDR}, {"gt", OP_GT}, {"lt", OP_LT}, {"exists", OP_EXISTS},
+};
+
+typedef struct cidr {
+    net_addr a;
+    int bits;
+} cidr;
+
+typedef struct cond {
+    int field;             /* LF_*, or -1: an extra named `extra` */
+    char *extra;
+    cond_op op;
+    size_t nv;
+    char **v;
+    size_t *vlen;
+    pcre2_code **re;       /* OP_RE: one per value */
+    int *re_id;            /* OP_RE: index in the ruleset's regex table, -1 if not prefiltered */
+    cidr *cidrs;
+    double num;
+    int cost;              /* evaluation order: cheap first */
+} cond;
+
+typedef struct lrule {
+    char *name, *action, *technique, *summary, *description;
+    int severity;
+    bool sev_from_event;
+    cond *m, *u;
+    size_t nm, nu;
+    int64_t count, within_ms, end_after_ms;
+    size_t nby;
+    int by[LOG_DET_MAX_BY];
+    char *by_name[LOG_DET_MAX_BY];
+} lrule;
+
+typedef struct route {
+    size_t *v;
+    size_t n;
+} route;
+
+struct log_ruleset {
+    lrule *r;
+    size_t n;
+    kw_map routes;         /* event.dataset -> route (rules naming that dataset), in rule order */
+    route generic;         /* rules naming no dataset */
+    int64_t max_groups;
+    size_t nregex;
+#ifdef KW_HAVE_HS
+    hs_database_t *hs[LF_COUNT]; /* per field: every prefiltered regex on it */
+#endif
+};
+
+/* ---- conditions ---- */
+
+static bool parse_cidr(const char *s, cidr *out) { return net_prefix_parse(s, &out->a, &out->bits); }
+
+/* "field|op" into its parts. */
+static bool split_key(const char *key, char *field, size_t fn, cond_op *op, char *err, size_t errn)
+{
+    const char *bar = strchr(key, '|');
+    size_t len = bar ? (size_t)(bar - key) : strlen(key);
+    if (!len || len >= fn) {
+        snprintf(err, errn, "\"%s\" is not a field name", key);
+        return false;
+    }
+    memcpy(field, key, len);
+    field[len] = 0;
+    *op = OP_EQ;
+    if (bar) {
+        size_t i;
+        for (i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
+            if (strcmp(bar + 1, op_names[i].name) == 0)
+                break;
+        if (i == sizeof op_names / sizeof op_names[0]) {
+            snprintf(err, errn,
+                     "unknown operator \"%s\" (known: eq, contains, startswith, endswith, re, cidr, gt, lt, exists)",
+                     bar + 1);
+            return false;
+        }
+        *op = op_names[i].op;
+    }
+    if (log_field_lookup(field) < 0 && !strchr(field, '.')) {
+        snprintf(err, errn, "\"%s\" is not a field name (source.ip, event.action, user.name, ...)", field);
+        return false;
+    }
+    return true;
+}
+
+static pcre2_code *re_compile(const char *pat, char *err, size_t errn, size_t *pos)
+{
+    int ec;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &ec, &off, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(ec, msg, sizeof msg);
+        snprintf(err, errn, "bad regular expression: %s", (char *)msg);
+        *pos = off;
+        return NULL;
+    }
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* without JIT it still works, slower */
+    return re;
+}
+
+kw_rc log_cond_check(const char *key, const char *value, char *err, size_t errn, size_t *pos)
+{
+    char field[128];
+    cond_op op;
+    *pos = SIZE_MAX;
+    if (!split_key(key, field, sizeof field, &op, err, errn))
+        return KW_ERR_PARSE;
+    *pos = 0;
+    switch (op) {
+    case OP_RE: {
+        pcre2_code *re = re_compile(value, err, errn, pos);
+        if (!re)
+            return KW_ERR_PARSE;
+        pcre2_code_free(re);
+        return KW_OK;
+    }
+    case OP_CIDR: {
+        cidr c;
+        if (!parse_cidr(value, &c)) {
+            snprintf(err, errn, "\"%s\" is not an IP address or CIDR prefix", value);
+            return KW_ERR_PARSE;
+        }
+        return KW_OK;
+    }
+    case OP_GT:
+    case OP_LT: {
+        char *end;
+        strtod(value, &end);
+        if (!*value || *end) {
+            snprintf(err, errn, "\"%s\" is not a number", value);
+            return KW_ERR_PARSE;
+        }
+        return KW_OK;
+    }
+    case OP_EXISTS:
+        if (strcmp(value, "true") && strcmp(value, "false")) {
+            snprintf(err, errn, "exists takes true or false");
+            return KW_ERR_PARSE;
+        }
+        return KW_OK;
+    default:
+        return KW_OK;
+    }
+}
+
+static void cond_free(cond *c)
+{
+    for (size_t i = 0; i < c->nv; i++) {
+        free(c->v[i]);
+        if (c->re && c->re[i])
+            pcre2_code_free(c->re[i]);
+    }
+    free(c->v);
+    free(c->vlen);
+    free(c->re);
+    free(c->re_id);
+    free(c->cidrs);
+    free(c->extra);
+}
+
+static bool cond_build(cond *c, const conf_cond *cc, log_ruleset *rs, char *err, size_t errn)
+{
+    char field[128];
+    memset(c, 0, sizeof *c);
+    if (!split_key(cc->key, field, sizeof field, &c->op, err, errn))
+        return false;
+    c->field = log_field_lookup(field);
+    if (c->field < 0)
+        c->extra = kw_strdup(field);
+    c->nv = cc->values.n;
+    c->v = kw_calloc(c->nv, sizeof *c->v);
+    c->vlen = kw_calloc(c->nv, sizeof *c->vlen);
+    for (size_t i = 0; i < c->nv; i++) {
+        c->v[i] = kw_strdup(cc->values.v[i]);
+        c->vlen[i] = strlen(c->v[i]);
+    }
+    switch (c->op) {
+    case OP_RE:
+        c->re = kw_calloc(c->nv, sizeof *c->re);
+        c->re_id = kw_calloc(c->nv, sizeof *c->re_id);
+        for (size_t i = 0; i < c->nv; i++) {
+            size_t pos;
+            c->re[i] = re_compile(c->v[i], err, errn, &pos);
+            if (!c->re[i])
+                return false;
+            c->re_id[i] = c->field >= 0 ? (int)rs->nregex++ : -1;
+        }
+        c->cost = 3;
+        break;
+    case OP_CIDR:
+        c->cidrs = kw_calloc(c->nv, sizeof *c->cidrs);
+        for (size_t i = 0; i < c->nv; i++)
+            if (!parse_cidr(c->v[i], &c->cidrs[i])) {
+                snprintf(err, errn, "\"%s\" is not an IP address or CIDR prefix", c->v[i]);
+                return false;
+            }
+        c->cost = 1;
+        break;
+    case OP_GT:
+    case OP_LT:
+        c->num = strtod(c->v[0], NULL);
+        c->cost = 1;
+        break;
+    case OP_CONTAINS:
+        c->cost = 2;
+        break;
+    default:
+        c->cost = 0;
+        break;
+    }
+    return true;
+}
+
+static int cmp_cost(const void *a, const void *b)
+{
+    const cond *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost - y->cost;
+    /* event.dataset and event.action first: they fail most lines at once */
+    return (x->field == LF_EVENT_DATASET ? 0 : x->field == LF_EVENT_ACTION ? 1 : 2) -
+           (y->field == LF_EVENT_DATASET ? 0 : y->field == LF_EVENT_ACTION ? 1 : 2);
+}
+
+/* ---- the ruleset ---- */
+
+static void route_add(route *r, size_t idx)
+{
+    size_t cap = r->n;
+    r->v = kw_realloc(r->v, (cap + 1) * sizeof *r->v);
+    r->v[r->n++] = idx;
+}
+
+#ifdef KW_HAVE_HS
+/* Lists the regular expressions on field f (match and unless conditions of every rule) into
+ * the arrays when they are given; returns how many there are. */
+static size_t field_regexes(log_ruleset *rs, int f, const char **expr, unsigned *flags, unsigned *ids, int **slot)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        for (int pass = 0; pass < 2; pass++) {
+            cond *cs = pass ? rs->r[i].u : rs->r[i].m;
+            size_t nc = pass ? rs->r[i].nu : rs->r[i].nm;
+            for (size_t k = 0; k < nc; k++) {
+                if (cs[k].op != OP_RE || cs[k].field != f)
+                    continue;
+                for (size_t v = 0; v < cs[k].nv; v++, n++) {
+                    if (!expr)
+                        continue;
+                    expr[n] = cs[k].v[v];
+                    flags[n] = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+                    ids[n] = (unsigned)cs[k].re_id[v];
+                    slot[n] = &cs[k].re_id[v];
+                }
+            }
+        }
+    return n;
+}
+
+/* One Hyperscan database per field holding all of its regular expressions in prefilter mode
+ * (a superset of PCRE's matches, which PCRE2 then confirms). An expression Hyperscan cannot
+ * take at all is left out: it is always tried with PCRE2. */
+static void hs_build(log_ruleset *rs)
+{
+    for (int f = 0; f < LF_COUNT; f++) {
+        size_t cnt = field_regexes(rs, f, NULL, NULL, NULL, NULL);
+        if (!cnt)
+            continue;
+        const char **expr = kw_calloc(cnt, sizeof *expr);
+        unsigned *flags = kw_calloc(cnt, sizeof *flags), *ids = kw_calloc(cnt, sizeof *ids);
+        int **slot = kw_calloc(cnt, sizeof *slot);
+        size_t n = field_regexes(rs, f, expr, flags, ids, slot);
+        for (;;) {
+            hs_compile_error_t *ce = NULL;
+            hs_database_t *db = NULL;
+            if (n == 0)
+                break;
+            if (hs_compile_multi(expr, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &ce) == HS_SUCCESS) {
+                rs->hs[f] = db;
+                break;
+            }
+            int bad = ce ? ce->expression : -1;
+            hs_free_compile_error(ce);
+            if (bad < 0 || (size_t)bad >= n)
+                break; /* no prefilter for this field: every expression goes to PCRE2 */
+            *slot[bad] = -1;
+            memmove(&expr[bad], &expr[bad + 1], (n - (size_t)bad - 1) * sizeof *expr);
+            memmove(&flags[bad], &flags[bad + 1], (n - (size_t)bad - 1) * sizeof *flags);
+            memmove(&ids[bad], &ids[bad + 1], (n - (size_t)bad - 1) * sizeof *ids);
+            memmove(&slot[bad], &slot[bad + 1], (n - (size_t)bad - 1) * sizeof *slot);
+            n--;
+        }
+        if (!rs->hs[f]) /* nothing compiled: no expression on this field is prefiltered */
+            for (size_t i = 0; i < n; i++)
+                *slot[i] = -1;
+        free(expr);
+        free(flags);
+        free(ids);
+        free(slot);
+    }
+}
+#endif
+
+static void rule_free(lrule *r)
+{
+    for (size_t i = 0; i < r->nm; i++)
+        cond_free(&r->m[i]);
+    for (size_t i = 0; i < r->nu; i++)
+        cond_free(&r->u[i]);
+    free(r->m);
+    free(r->u);
+    for (size_t i = 0; i < r->nby; i++)
+        free(r->by_name[i]);
+    free(r->name);
+    free(r->action);
+    free(r->technique);
+    free(r->summary);
+    free(r->description);
+}
+
+void log_ruleset_free(log_ruleset *rs)
+{
+    if (!rs)
+        return;
+    for (size_t i = 0; i < rs->n; i++)
+        rule_free(&rs->r[i]);
+    free(rs->r);
+    size_t it = 0;
+    const char *k;
+    void *v;
+    while (kw_map_next(&rs->routes, &it, &k, &v)) {
+        free(((route *)v)->v);
+        free(v);
+    }
+    kw_map_free(&rs->routes);
+    free(rs->generic.v);
+#ifdef KW_HAVE_HS
+    for (int f = 0; f < LF_COUNT; f++)
+        hs_free_database(rs->hs[f]);
+#endif
+    free(rs);
+}
+
+log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
+{
+    log_ruleset *rs = kw_calloc(1, sizeof *rs);
+    kw_map_init(&rs->routes);
+    rs->max_groups = c->logs.max_groups > 0 ? c->logs.max_groups : 100000;
+    rs->r = kw_calloc(c->logs.rules.n ? c->logs.rules.n : 1, sizeof *rs->r);
+    for (size_t i = 0; i < c->logs.rules.n; i++) {
+        const conf_log_rule *cr = CONF_AT(c->logs.rules, conf_log_rule, i);
+        if (!cr->enabled)
+            continue;
+        lrule *r = &rs->r[rs->n++];
+        r->name = kw_strdup(cr->name);
+        r->action = kw_strdup(cr->action ? cr->action : cr->name);
+        r->technique = cr->technique ? kw_strdup(cr->technique) : NULL;
+        r->summary = cr->summary ? kw_strdup(cr->summary) : NULL;
+        r->description = cr->description ? kw_strdup(cr->description) : NULL;
+        r->severity = cr->severity;
+        r->sev_from_event = cr->severity_from_event;
+        r->count = cr->count;
+        r->within_ms = cr->within_ms;
+        r->end_after_ms = cr->end_after_ms;
+        r->m = kw_calloc(cr->match.n ? cr->match.n : 1, sizeof *r->m);
+        r->u = kw_calloc(cr->unless.n ? cr->unless.n : 1, sizeof *r->u);
+        char e2[300];
+        for (size_t k = 0; k < cr->match.n; k++, r->nm++)
+            if (!cond_build(&r->m[k], &cr->match.v[k], rs, e2, sizeof e2)) {
+                r->nm++;
+                snprintf(err, errn, "log rule \"%s\": %s", cr->name, e2);
+                log_ruleset_free(rs);
+                return NULL;
+            }
+        for (size_t k = 0; k < cr->unless.n; k++, r->nu++)
+            if (!cond_build(&r->u[k], &cr->unless.v[k], rs, e2, sizeof e2)) {
+                r->nu++;
+                snprintf(err, errn, "log rule \"%s\": %s", cr->name, e2);
+                log_ruleset_free(rs);
+                return NULL;
+            }
+        qsort(r->m, r->nm, sizeof *r->m, cmp_cost);
+        qsort(r->u, r->nu, sizeof *r->u, cmp_cost);
+        for (size_t k = 0; k < cr->by.n && k < LOG_DET_MAX_BY; k++) {
+            r->by[k] = log_field_lookup(cr->by.v[k]);
+            r->by_name[k] = kw_strdup(cr->by.v[k]);
+            r->nby++;
+        }
+        /* routing: a rule that requires event.dataset values is met only by those lines */
+        const cond *ds = NULL;
+        for (size_t k = 0; k < r->nm; k++)
+            if (r->m[k].field == LF_EVENT_DATASET && r->m[k].op == OP_EQ)
+                ds = &r->m[k];
+        if (!ds) {
+            route_add(&rs->generic, rs->n - 1);
+            continue;
+        }
+        for (size_t v = 0; v < ds->nv; v++) {
+            route *rt = kw_map_get(&rs->routes, ds->v[v]);
+            if (!rt) {
+                rt = kw_calloc(1, sizeof *rt);
+                kw_map_put(&rs->routes, ds->v[v], rt);
+            }
+            route_add(rt, rs->n - 1);
+        }
+    }
+#ifdef KW_HAVE_HS
+    hs_build(rs);
+#endif
+    return rs;
+}
+
+size_t log_ruleset_count(const log_ruleset *rs) { return rs->n; }
+
+bool log_ruleset_prefiltered(const log_ruleset *rs)
+{
+#ifdef KW_HAVE_HS
+    for (int f = 0; f < LF_COUNT; f++)
+        if (rs->hs[f])
+            return true;
+#endif
+    (void)rs;
+    return false;
+}
+
+/* ---- the engine ---- */
+
+#define RING_MAX 64   /* up to this count, the exact times of the last `count` lines */
+#define BUCKETS 64    /* beyond, counts in 64 slices of the window */
+
+typedef struct group {
+    char *key;               /* the by values, joined with \x1f (owned) */
+    size_t ri;               /* its rule */
+    int64_t last_ms;         /* newest matching line */
+    /* counting */
+    int64_t *ring;           /* RING_MAX case */
+    uint32_t head, n;
+    uint32_t *bucket;        /* BUCKETS case */
+    int64_t *bucket_epoch;
+    /* a detection under way */
+    bool active;
+    uint64_t count, count_at_update;
+    int64_t first_ms, fire_ms, update_ms;
+    int severity;
+    char *ctx[LOG_DET_MAX_CTX];
+    char *sample;
+    struct group *next_active, *prev_active;
+} group;
+
+typedef struct rule_state {
+    kw_map groups;
+    uint64_t matches, detections, active, dropped;
+} rule_state;
+
+struct log_engine {
+    const log_ruleset *rs;
+    rule_state *st;
+    log_det_fn fn;
+    void *arg;
+    int64_t now, next_tick, next_sweep;
+    group *active;           /* the detections under way, all rules */
+    size_t ngroups;
+    pcre2_match_data *md;
+#ifdef KW_HAVE_HS
+    hs_scratch_t *scratch;
+    uint32_t *re_hit;        /* re_hit[id] == gen: the prefilter matched in this line */
+    uint32_t scanned[LF_COUNT];
+    uint32_t gen;
+#endif
+};
+
+static const log_field ctx_fields[LOG_DET_MAX_CTX] = {
+    LF_SOURCE_IP, LF_DEST_IP, LF_DEST_PORT, LF_USER_NAME, LF_RULE_NAME,
+    LF_URL_ORIGINAL, LF_OBSERVER_NAME, LF_HOST_NAME, LF_EVENT_DATASET, LF_FILE_PATH,
+};
+
+log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg)
+{
+    log_engine *e = kw_calloc(1, sizeof *e);
+    e->rs = rs;
+    e->fn = fn;
+    e->arg = arg;
+    e->st = kw_calloc(rs->n ? rs->n : 1, sizeof *e->st);
+    for (size_t i = 0; i < rs->n; i++)
+        kw_map_init(&e->st[i].groups);
+    e->md = pcre2_match_data_create(4, NULL);
+    e->now = INT64_MIN;
+#ifdef KW_HAVE_HS
+    for (int f = 0; f < LF_COUNT; f++)
+        if (rs->hs[f] && hs_alloc_scratch(rs->hs[f], &e->scratch) != HS_SUCCESS)
+            fatal("cannot allocate Hyperscan scratch space");
+    e->re_hit = kw_calloc(rs->nregex ? rs->nregex : 1, sizeof *e->re_hit);
+#endif
+    return e;
+}
+
+static void group_free(group *g)
+{
+    free(g->key);
+    free(g->ring);
+    free(g->bucket);
+    free(g->bucket_epoch);
+    for (int i = 0; i < LOG_DET_MAX_CTX; i++)
+        free(g->ctx[i]);
+    free(g->sample);
+    free(g);
+}
+
+void log_engine_free(log_engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->rs->n; i++) {
+        size_t it = 0;
+        const char *k;
+        void *v;
+        while (kw_map_next(&e->st[i].groups, &it, &k, &v))
+            group_free(v);
+        kw_map_free(&e->st[i].groups);
+    }
+    free(e->st);
+    pcre2_match_data_free(e->md);
+#ifdef KW_HAVE_HS
+    hs_free_scratch(e->scratch);
+    free(e->re_hit);
+#endif
+    free(e);
+}
+
+log_ruleset *log_engine_ruleset(log_engine *e) { return (log_ruleset *)e->rs; }
+int64_t log_engine_now(const log_engine *e) { return e->now == INT64_MIN ? 0 : e->now; }
+
+/* The value of a condition's field in the line; false if the line has none. */
+static bool cond_value(const log_rec *r, int field, const char *extra, log_val *out)
+{
+    if (field >= 0) {
+        if (!log_has(r, field))
+            return false;
+        *out = r->f[field];
+        return true;
+    }
+    /* an extra: "ns.key" */
+    if (!r->extra_ns)
+        return false;
+    size_t nl = strlen(r->extra_ns);
+    if (strncmp(extra, r->extra_ns, nl) != 0 || extra[nl] != '.')
+        return false;
+    const char *k = extra + nl + 1;
+    size_t kl = strlen(k);
+    for (uint32_t i = 0; i < r->nextra; i++)
+        if (r->extra[i].k.n == kl && memcmp(r->extra[i].k.p, k, kl) == 0) {
+            *out = r->extra[i].v;
+            return true;
+        }
+    return false;
+}
+
+#ifdef KW_HAVE_HS
+static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+    log_engine *e = ctx;
+    e->re_hit[id] = e->gen;
+    return 0;
+}
+#endif
+
+static bool re_match_any(log_engine *e, const cond *c, size_t i, const log_val *v)
+{
+    int rc = pcre2_jit_match(c->re[i], (PCRE2_SPTR)v->p, v->n, 0, 0, e->md, NULL);
+    if (rc == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
+        rc = pcre2_match(c->re[i], (PCRE2_SPTR)v->p, v->n, 0, 0, e->md, NULL);
+    return rc >= 0;
+}
+
+static bool cond_holds(log_engine *e, const cond *c, const log_rec *r)
+{
+    log_val v;
+    bool has = cond_value(r, c->field, c->extra, &v);
+    if (c->op == OP_EXISTS)
+        return has == (c->v[0][0] == 't');
+    if (!has)
+        return false;
+    switch (c->op) {
+    case OP_EQ:
+        for (size_t i = 0; i < c->nv; i++)
+            if (c->vlen[i] == v.n && memcmp(c->v[i], v.p, v.n) == 0)
+                return true;
+        return false;
+    case OP_CONTAINS:
+        for (size_t i = 0; i < c->nv; i++)
+            if (c->vlen[i] <= v.n && memmem(v.p, v.n, c->v[i], c->vlen[i]))
+                return true;
+        return false;
+    case OP_STARTS:
+        for (size_t i = 0; i < c->nv; i++)
+            if (c->vlen[i] <= v.n && memcmp(v.p, c->v[i], c->vlen[i]) == 0)
+                return true;
+        return false;
+    case OP_ENDS:
+        for (size_t i = 0; i < c->nv; i++)
+            if (c->vlen[i] <= v.n && memcmp(v.p + v.n - c->vlen[i], c->v[i], c->vlen[i]) == 0)
+                return true;
+        return false;
+    case OP_RE:
+        for (size_t i = 0; i < c->nv; i++) {
+#ifdef KW_HAVE_HS
+            int id = c->re_id[i];
+            if (id >= 0) {
+                if (e->scanned[c->field] != e->gen) {
+                    e->scanned[c->field] = e->gen;
+                    hs_scan(e->rs->hs[c->field], v.p, v.n, 0, e->scratch, on_hs_match, e);
+                }
+                if (e->re_hit[id] != e->gen)
+                    continue; /* ruled out by the prefilter */
+            }
+#endif
+            if (re_match_any(e, c, i, &v))
+                return true;
+        }
+        return false;
+    case OP_CIDR: {
+        char buf[64];
+        net_addr a;
+        int bits;
+        if (v.n >= sizeof buf)
+            return false;
+        memcpy(buf, v.p, v.n);
+        buf[v.n] = 0;
+        if (!net_prefix_parse(buf, &a, &bits) || strchr(buf, '/'))
+            return false;
+        for (size_t i = 0; i < c->nv; i++)
+            if (net_addr_in(&a, &c->cidrs[i].a, c->cidrs[i].bits))
+                return true;
+        return false;
+    }
+    case OP_GT:
+    case OP_LT: {
+        char buf[40];
+        if (!v.n || v.n >= sizeof buf)
+            return false;
+        memcpy(buf, v.p, v.n);
+        buf[v.n] = 0;
+        char *end;
+        double x = strtod(buf, &end);
+        if (*end)
+            return false;
+        return c->op == OP_GT ? x > c->num : x < c->num;
+    }
+    default:
+        return false;
+    }
+}
+
+static bool rule_matches(log_engine *e, const lrule *r, const log_rec *rec)
+{
+    for (size_t i = 0; i < r->nm; i++)
+        if (!cond_holds(e, &r->m[i], rec))
+            return false;
+    if (!r->nu)
+        return true;
+    for (size_t i = 0; i < r->nu; i++)
+        if (!cond_holds(e, &r->u[i], rec))
+            return true;
+    return false;
+}
+
+/* ---- detections ---- */
+
+static void split_key_values(const lrule *r, const group *g, char vals[LOG_DET_MAX_BY][256])
+{
+    const char *p = g->key;
+    for (size_t i = 0; i < r->nby; i++) {
+        const char *sep = strchr(p, '\x1f');
+        size_t n = sep ? (size_t)(sep - p) : strlen(p);
+        if (n > 255)
+            n = 255;
+        memcpy(vals[i], p, n);
+        vals[i][n] = 0;
+        p = sep ? sep + 1 : p + n;
+    }
+}
+
+/* Renders the summary template: {count} {within} {rule} and {FIELD} from the group or the
+ * line that fired. */
+static void render_summary(const lrule *r, const log_detection *d, kw_buf *b)
+{
+    const char *t = r->summary;
+    if (!t) {
+        kw_buf_printf(b, "%s", r->name);
+        for (size_t i = 0; i < d->nby; i++)
+            kw_buf_printf(b, "%s%s=%s", i ? ", " : " ", d->by_field[i], d->by_value[i][0] ? d->by_value[i] : "-");
+        if (d->count > 1)
+            kw_buf_printf(b, " (%llu lines)", (unsigned long long)d->count);
+        return;
+    }
+    while (*t) {
+        const char *o = strchr(t, '{'), *c = o ? strchr(o, '}') : NULL;
+        if (!o || !c) {
+            kw_buf_puts(b, t);
+            break;
+        }
+        kw_buf_append(b, t, (size_t)(o - t));
+        char name[96];
+        size_t n = (size_t)(c - o - 1);
+        if (n >= sizeof name)
+            n = sizeof name - 1;
+        memcpy(name, o + 1, n);
+        name[n] = 0;
+        const char *val = NULL;
+        char num[32];
+        if (!strcmp(name, "count")) {
+            snprintf(num, sizeof num, "%llu", (unsigned long long)d->count);
+            val = num;
+        } else if (!strcmp(name, "within")) {
+            kw_duration_format(d->within_ms, num, sizeof num);
+            val = num;
+        } else if (!strcmp(name, "rule")) {
+            val = d->rule;
+        } else {
+            for (size_t i = 0; i < d->nby && !val; i++)
+                if (!strcmp(d->by_field[i], name))
+                    val = d->by_value[i];
+            for (size_t i = 0; i < d->nctx && !val; i++)
+                if (!strcmp(d->ctx_field[i], name))
+                    val = d->ctx_value[i];
+        }
+        kw_buf_puts(b, val && *val ? val : "-");
+        t = c + 1;
+    }
+}
+
+static void emit(log_engine *e, size_t ri, group *g, log_det_phase phase, int64_t at)
+{
+    const lrule *r = &e->rs->r[ri];
+    log_detection d = {0};
+    char vals[LOG_DET_MAX_BY][256];
+    split_key_values(r, g, vals);
+    d.phase = phase;
+    d.rule = r->name;
+    d.action = r->action;
+    d.technique = r->technique;
+    d.description = r->description;
+    d.severity = g->severity;
+    d.nby = r->nby;
+    for (size_t i = 0; i < r->nby; i++) {
+        d.by_field[i] = r->by_name[i];
+        d.by_value[i] = vals[i];
+    }
+    d.count = g->count;
+    d.threshold = r->count;
+    d.within_ms = r->within_ms;
+    d.first_ms = g->first_ms;
+    d.fire_ms = g->fire_ms;
+    d.last_ms = g->last_ms;
+    d.end_ms = phase == LOG_DET_END ? at : 0;
+    for (int i = 0; i < LOG_DET_MAX_CTX; i++)
+        if (g->ctx[i]) {
+            d.ctx_field[d.nctx] = log_field_name(ctx_fields[i]);
+            d.ctx_value[d.nctx++] = g->ctx[i];
+        }
+    d.sample = g->sample;
+    kw_buf s;
+    kw_buf_init(&s, 4096);
+    render_summary(r, &d, &s);
+    d.summary = kw_buf_cstr(&s);
+    e->fn(e->arg, &d);
+    kw_buf_free(&s);
+}
+
+static void active_link(log_engine *e, group *g)
+{
+    g->prev_active = NULL;
+    g->next_active = e->active;
+    if (e->active)
+        e->active->prev_active = g;
+    e->active = g;
+}
+
+static void active_unlink(log_engine *e, group *g)
+{
+    if (g->prev_active)
+        g->prev_active->next_active = g->next_active;
+    else
+        e->active = g->next_active;
+    if (g->next_active)
+        g->next_active->prev_active = g->prev_active;
+    g->next_active = g->prev_active = NULL;
+}
+
+static void capture_ctx(group *g, const log_rec *rec, int severity)
+{
+    for (int i = 0; i < LOG_DET_MAX_CTX; i++) {
+        free(g->ctx[i]);
+        g->ctx[i] = NULL;
+        if (log_has(rec, ctx_fields[i])) {
+            const log_val *v = &rec->f[ctx_fields[i]];
+            size_t n = v->n > 255 ? 255 : v->n;
+            g->ctx[i] = kw_malloc(n + 1);
+            memcpy(g->ctx[i], v->p, n);
+            g->ctx[i][n] = 0;
+        }
+    }
+    free(g->sample);
+    const log_val *m = log_has(rec, LF_MESSAGE) ? &rec->f[LF_MESSAGE] : &(log_val){rec->line, (uint32_t)rec->len};
+    size_t n = m->n > 512 ? 512 : m->n;
+    g->sample = kw_malloc(n + 1);
+    memcpy(g->sample, m->p, n);
+    g->sample[n] = 0;
+    g->severity = severity;
+}
+
+/* Counts a matching line in its group; true when the count is reached within the window. */
+static bool group_count(const lrule *r, group *g, int64_t at)
+{
+    if (r->count <= 1)
+        return true;
+    if (r->count <= RING_MAX) {
+        if (!g->ring)
+            g->ring = kw_calloc((size_t)r->count, sizeof *g->ring);
+        g->ring[g->head] = at;
+        g->head = (uint32_t)((g->head + 1) % (uint32_t)r->count);
+        if (g->n < r->count)
+            g->n++;
+        /* the oldest of the last `count` lines is at head once the ring is full */
+        return g->n == r->count && at - g->ring[g->head] < r->within_ms;
+    }
+    int64_t width = r->within_ms / BUCKETS;
+    if (width < 1)
+        width = 1;
+    if (!g->bucket) {
+        g->bucket = kw_calloc(BUCKETS, sizeof *g->bucket);
+        g->bucket_epoch = kw_calloc(BUCKETS, sizeof *g->bucket_epoch);
+    }
+    int64_t ep = at / width;
+    size_t b = (size_t)(ep % BUCKETS);
+    if (g->bucket_epoch[b] != ep) {
+        g->bucket_epoch[b] = ep;
+        g->bucket[b] = 0;
+    }
+    g->bucket[b]++;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < BUCKETS; i++)
+        if (g->bucket_epoch[i] > ep - BUCKETS)
+            sum += g->bucket[i];
+    return sum >= (uint64_t)r->count;
+}
+
+static void reset_count(group *g)
+{
+    g->n = g->head = 0;
+    if (g->bucket) {
+        memset(g->bucket, 0, BUCKETS * sizeof *g->bucket);
+        memset(g->bucket_epoch, 0, BUCKETS * sizeof *g->bucket_epoch);
+    }
+}
+
+#define UPDATE_EVERY_MS 30000
+
+static void rule_hit(log_engine *e, size_t ri, const log_rec *rec, int64_t at)
+{
+    const lrule *r = &e->rs->r[ri];
+    rule_state *st = &e->st[ri];
+    st->matches++;
+    char key[1024];
+    size_t kn = 0;
+    for (size_t i = 0; i < r->nby; i++) {
+        log_val v = {"", 0};
+        cond_value(rec, r->by[i], r->by_name[i], &v);
+        size_t n = v.n;
+        if (n > 255)
+            n = 255;
+        if (i)
+            key[kn++] = '\x1f';
+        for (size_t k = 0; k < n; k++) /* the separator and NUL cannot come from the line */
+            key[kn++] = (v.p[k] == '\x1f' || v.p[k] == 0) ? '?' : v.p[k];
+    }
+    key[kn] = 0;
+    group *g = kw_map_get(&st->groups, key);
+    if (!g) {
+        if ((int64_t)e->ngroups >= e->rs->max_groups) {
+            st->dropped++;
+            return;
+        }
+        g = kw_calloc(1, sizeof *g);
+        g->key = kw_strdup(key);
+        g->ri = ri;
+        kw_map_put(&st->groups, g->key, g);
+        e->ngroups++;
+    }
+    g->last_ms = at;
+    if (g->active) {
+        g->count++;
+        if (at - g->update_ms >= UPDATE_EVERY_MS && g->count > g->count_at_update) {
+            g->update_ms = at;
+            g->count_at_update = g->count;
+            emit(e, ri, g, LOG_DET_UPDATE, at);
+        }
+        return;
+    }
+    if (!group_count(r, g, at))
+        return;
+    int sev = r->severity;
+    if (r->sev_from_event && log_has(rec, LF_EVENT_SEVERITY) && rec->f[LF_EVENT_SEVERITY].n == 1) {
+        char c = rec->f[LF_EVENT_SEVERITY].p[0];
+        if (c >= '1' && c <= '4')
+            sev = c - '0';
+    }
+    capture_ctx(g, rec, sev);
+    g->active = true;
+    g->count = (uint64_t)r->count;
+    g->count_at_update = g->count;
+    g->first_ms = r->count > 1 && g->ring ? g->ring[g->head] : at;
+    if (r->count > RING_MAX)
+        g->first_ms = at - r->within_ms;
+    g->fire_ms = g->update_ms = at;
+    reset_count(g);
+    st->detections++;
+    st->active++;
+    active_link(e, g);
+    emit(e, ri, g, LOG_DET_FIRE, at);
+}
+
+static void end_group(log_engine *e, size_t ri, group *g, int64_t at)
+{
+    emit(e, ri, g, LOG_DET_END, at);
+    active_unlink(e, g);
+    g->active = false;
+    g->count = 0;
+    e->st[ri].active--;
+}
+
+void log_engine_tick(log_engine *e, int64_t now)
+{
+    if (now > e->now)
+        e->now = now;
+    now = e->now;
+    if (now < e->next_tick)
+        return;
+    e->next_tick = now + 1000;
+    for (group *g = e->active, *next; g; g = next) {
+        next = g->next_active;
+        size_t ri = g->ri;
+        const lrule *r = &e->rs->r[ri];
+        if (now - g->last_ms >= r->end_after_ms) {
+            end_group(e, ri, g, g->last_ms);
+        } else if (now - g->update_ms >= UPDATE_EVERY_MS && g->count > g->count_at_update) {
+            g->update_ms = now;
+            g->count_at_update = g->count;
+            emit(e, ri, g, LOG_DET_UPDATE, now);
+        }
+    }
+    if (now < e->next_sweep)
+        return;
+    e->next_sweep = now + 10000;
+    /* forget groups idle past their window: the state stays bounded by what is recent */
+    for (size_t i = 0; i < e->rs->n; i++) {
+        const lrule *r = &e->rs->r[i];
+        size_t it = 0;
+        const char *k;
+        void *v;
+        while (kw_map_next(&e->st[i].groups, &it, &k, &v)) {
+            group *g = v;
+            if (!g->active && now - g->last_ms > r->within_ms) {
+                kw_map_del(&e->st[i].groups, g->key);
+                group_free(g);
+                e->ngroups--; /* deletion leaves a tombstone: the iteration goes on */
+            }
+        }
+    }
+}
+
+int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
+{
+    if (at < e->now)
+        at = e->now;
+    if (at >= e->next_tick)
+        log_engine_tick(e, at);
+    e->now = at;
+#ifdef KW_HAVE_HS
+    if (++e->gen == 0) { /* wrapped: clear so no stale generation matches */
+        memset(e->re_hit, 0, (e->rs->nregex ? e->rs->nregex : 1) * sizeof *e->re_hit);
+        memset(e->scanned, 0, sizeof e->scanned);
+        e->gen = 1;
+    }
+#endif
+    int hits = 0;
+    const route *rt = NULL;
+    if (log_has(rec, LF_EVENT_DATASET) && rec->f[LF_EVENT_DATASET].n < 64) {
+        char ds[64];
+        memcpy(ds, rec->f[LF_EVENT_DATASET].p, rec->f[LF_EVENT_DATASET].n);
+        ds[rec->f[LF_EVENT_DATASET].n] = 0;
+        rt = kw_map_get(&e->rs->routes, ds);
+    }
+    /* the two lists are each in rule order; walk them merged so rules fire in config order */
+    size_t a = 0, b = 0, na = rt ? rt->n : 0, nb = e->rs->generic.n;
+    while (a < na || b < nb) {
+        size_t ri;
+        if (b >= nb || (a < na && rt->v[a] < e->rs->generic.v[b]))
+            ri = rt->v[a++];
+        else
+            ri = e->rs->generic.v[b++];
+        if (rule_matches(e, &e->rs->r[ri], rec)) {
+            rule_hit(e, ri, rec, at);
+            hits++;
+        }
+    }
+    return hits;
+}
+
+int log_engine_line(log_engine *e, const log_rec *r) { return log_engine_line_at(e, r, r->ts_ms); }
+
+void log_engine_finish(log_engine *e)
+{
+    while (e->active) {
+        group *g = e->active;
+        end_group(e, g->ri, g, g->last_ms);
+    }
+}
+
+size_t log_engine_rule_stats(const log_engine *e, log_rule_stats *out, size_t max)
+{
+    for (size_t i = 0; i < e->rs->n && i < max; i++) {
+        out[i].name = e->rs->r[i].name;
+        out[i].matches = e->st[i].matches;
+        out[i].detections = e->st[i].detections;
+        out[i].active = e->st[i].active;
+        out[i].groups = e->st[i].groups.n;
+        out[i].groups_dropped = e->st[i].dropped;
+    }
+    return e->rs->n;
+}
+
+/* ---- output ---- */
+
+void log_detection_text(const log_detection *d, kw_buf *out)
+{
+    kw_buf_printf(out, "%s [%s] %s", d->action, kw_severity_name(d->severity), d->summary);
+    if (d->phase == LOG_DET_END && d->end_ms > d->first_ms) {
+        char dur[32];
+        kw_duration_format(d->end_ms - d->first_ms, dur, sizeof dur);
+        kw_buf_printf(out, ", %llu lines over %s", (unsigned long long)d->count, dur);
+    }
+    kw_buf_printf(out, " (rule %s)", d->rule);
+}
+
+/* Where a context field goes in ECS: it is already a dotted ECS name. */
+static void json_dotted(kw_json *j, const char *name, const char *value)
+{
+    kw_json_kv_str(j, name, value);
+}
+
+void log_detection_ecs(const log_detection *d, kw_buf *out)
+{
+    kw_json j;
+    kw_json_init(&j, out);
+    kw_json_obj_begin(&j);
+    kw_json_kv_time(&j, "@timestamp", d->fire_ms);
+    kw_json_key(&j, "event");
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "kind", "alert");
+    kw_json_kv_str(&j, "action", d->action);
+    kw_json_kv_str(&j, "dataset", "keepwatch.logs");
+    kw_json_kv_int(&j, "severity", d->severity);
+    kw_json_kv_time(&j, "start", d->first_ms);
+    kw_json_kv_time(&j, "end", d->phase == LOG_DET_END ? d->end_ms : d->last_ms);
+    kw_json_kv_int(&j, "count", (int64_t)d->count);
+    kw_json_obj_end(&j);
+    kw_json_key(&j, "rule");
+    kw_json_obj_begin(&j);
+    char id[160];
+    snprintf(id, sizeof id, "logs.%s", d->rule);
+    kw_json_kv_str(&j, "id", id);
+    kw_json_kv_str(&j, "name", d->rule);
+    if (d->description)
+        kw_json_kv_str(&j, "description", d->description);
+    kw_json_obj_end(&j);
+    if (d->technique) {
+        kw_json_key(&j, "threat");
+        kw_json_obj_begin(&j);
+        kw_json_key(&j, "technique");
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "id", d->technique);
+        kw_json_obj_end(&j);
+        kw_json_obj_end(&j);
+    }
+    kw_json_kv_str(&j, "message", d->summary);
+    /* the fields of the line that fired, flat with dotted ECS names, and the group */
+    kw_json_key(&j, "keepwatch");
+    kw_json_obj_begin(&j);
+    kw_json_kv_int(&j, "threshold", d->threshold);
+    kw_json_kv_int(&j, "within_ms", d->within_ms);
+    kw_json_key(&j, "group");
+    kw_json_obj_begin(&j);
+    for (size_t i = 0; i < d->nby; i++)
+        kw_json_kv_str(&j, d->by_field[i], d->by_value[i]);
+    kw_json_obj_end(&j);
+    kw_json_key(&j, "fields");
+    kw_json_obj_begin(&j);
+    for (size_t i = 0; i < d->nctx; i++)
+        json_dotted(&j, d->ctx_field[i], d->ctx_value[i]);
+    kw_json_obj_end(&j);
+    if (d->sample)
+        kw_json_kv_str(&j, "sample", d->sample);
+    kw_json_obj_end(&j);
+    kw_json_obj_end(&j);
+}

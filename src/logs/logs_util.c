@@ -1,0 +1,232 @@
+/* Helpers the parsers share: dates, addresses, case and percent decoding. */
+#include "logs/logs.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+
+/* Howard Hinnant's days_from_civil. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t log_civil_ms(int year, int month, int day, int hour, int min, int sec, int ms)
+{
+    if (year < 0 || year > 9999 || month < 1 || month > 12) /* callers check; this keeps the arithmetic defined */
+        return 0;
+    int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
+    return ((days * 24 + hour) * 60 + min) * 60000 + (int64_t)sec * 1000 + ms;
+}
+
+int log_month(const char *p)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    for (int i = 0; i < 12; i++)
+        if (p[0] == months[i * 3] && p[1] == months[i * 3 + 1] && p[2] == months[i * 3 + 2])
+            return i + 1;
+    return 0;
+}
+
+/* The local zone's offset at a given hour, cached per thread: localtime_r takes a lock and
+ * reads the zone, far too slow for every line. */
+static int64_t local_offset_ms(int64_t as_utc_ms)
+{
+    static __thread int64_t key = INT64_MIN, off;
+    int64_t hour = as_utc_ms / 3600000;
+    if (hour == key)
+        return off;
+    time_t t = (time_t)(as_utc_ms / 1000);
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return 0;
+    /* the offset at the wall time read as UTC is right except within an hour of a change */
+    t -= tm.tm_gmtoff;
+    if (localtime_r(&t, &tm)) {
+        key = hour;
+        off = (int64_t)tm.tm_gmtoff * 1000;
+    }
+    return off;
+}
+
+int64_t log_local_ms(const log_parse_opts *o, int year, int mon, int day, int h, int m, int s, int ms)
+{
+    int64_t t = log_civil_ms(year, mon, day, h, m, s, ms);
+    if (o && o->tz_offset_min != LOG_TZ_LOCAL)
+        return t - (int64_t)o->tz_offset_min * 60000;
+    return t - local_offset_ms(t);
+}
+
+static int digits(const char *p, size_t n, size_t at, int count, bool *ok)
+{
+    int v = 0;
+    if (at + (size_t)count > n) {
+        *ok = false;
+        return 0;
+    }
+    for (int i = 0; i < count; i++) {
+        char c = p[at + (size_t)i];
+        if (c < '0' || c > '9') {
+            *ok = false;
+            return 0;
+        }
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+size_t log_parse_iso(const char *p, size_t n, const log_parse_opts *o, int64_t *out)
+{
+    bool ok = true;
+    int y = digits(p, n, 0, 4, &ok);
+    if (!ok || n < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') || p[13] != ':' || p[16] != ':')
+        return 0;
+    int mo = digits(p, n, 5, 2, &ok), d = digits(p, n, 8, 2, &ok);
+    int h = digits(p, n, 11, 2, &ok), mi = digits(p, n, 14, 2, &ok), s = digits(p, n, 17, 2, &ok);
+    if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        return 0;
+    size_t i = 19;
+    int ms = 0;
+    if (i < n && (p[i] == '.' || p[i] == ',')) {
+        i++;
+        int nd = 0;
+        while (i < n && p[i] >= '0' && p[i] <= '9') {
+            if (nd < 3)
+                ms = ms * 10 + (p[i] - '0');
+            nd++;
+            i++;
+        }
+        if (!nd)
+            return 0;
+        for (; nd < 3; nd++)
+            ms *= 10;
+    }
+    if (i < n && p[i] == 'Z') {
+        *out = log_civil_ms(y, mo, d, h, mi, s, ms);
+        return i + 1;
+    }
+    if (i < n && (p[i] == '+' || p[i] == '-')) {
+        int sign = p[i] == '-' ? -1 : 1;
+        bool ok2 = true;
+        int oh = digits(p, n, i + 1, 2, &ok2);
+        size_t j = i + 3;
+        if (j < n && p[j] == ':')
+            j++;
+        int om = digits(p, n, j, 2, &ok2);
+        if (ok2 && oh <= 23 && om <= 59) {
+            *out = log_civil_ms(y, mo, d, h, mi, s, ms) - sign * ((int64_t)oh * 60 + om) * 60000;
+            return j + 2;
+        }
+    }
+    *out = log_local_ms(o, y, mo, d, h, mi, s, ms);
+    return i;
+}
+
+const char *log_find(const char *p, size_t n, const char *lit)
+{
+    size_t ln = strlen(lit);
+    if (!ln || ln > n)
+        return NULL;
+    return memmem(p, n, lit, ln);
+}
+
+const char *log_lower(log_rec *r, const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !(p[i] >= 'A' && p[i] <= 'Z'))
+        i++;
+    if (i == n)
+        return p;
+    char *d = log_scratch(r, n);
+    if (!d)
+        return p;
+    for (size_t k = 0; k < n; k++)
+        d[k] = (p[k] >= 'A' && p[k] <= 'Z') ? (char)(p[k] + 32) : p[k];
+    return d;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes twice-encoded input too (%2527 -> %27 -> '), as attackers use it to slip past
+ * filters that decode once. */
+log_val log_url_decode(log_rec *r, const char *p, size_t n)
+{
+    log_val v = {p, (uint32_t)n};
+    for (int round = 0; round < 2; round++) {
+        if (!memchr(v.p, '%', v.n) && !memchr(v.p, '+', v.n))
+            return v;
+        char *d = log_scratch(r, v.n);
+        if (!d)
+            return v;
+        size_t k = 0;
+        for (size_t i = 0; i < v.n; i++) {
+            char c = v.p[i];
+            int hi, lo;
+            if (c == '%' && i + 2 < v.n && (hi = hexval(v.p[i + 1])) >= 0 &&
+                (lo = hexval(v.p[i + 2])) >= 0) {
+                d[k++] = (char)(hi * 16 + lo);
+                i += 2;
+            } else if (c == '+') {
+                d[k++] = ' ';
+            } else {
+                d[k++] = c;
+            }
+        }
+        v.p = d;
+        v.n = (uint32_t)k;
+    }
+    return v;
+}
+
+bool log_is_ip(const char *p, size_t n)
+{
+    char buf[64];
+    unsigned char a[16];
+    if (n < 2 || n >= sizeof buf)
+        return false;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    return inet_pton(memchr(buf, ':', n) ? AF_INET6 : AF_INET, buf, a) == 1;
+}
+
+bool log_tz_parse(const char *s, int32_t *out)
+{
+    if (!strcmp(s, "local")) {
+        *out = LOG_TZ_LOCAL;
+        return true;
+    }
+    if (!strcmp(s, "UTC") || !strcmp(s, "utc") || !strcmp(s, "Z")) {
+        *out = 0;
+        return true;
+    }
+    if ((s[0] != '+' && s[0] != '-') || !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]))
+        return false;
+    int h = (s[1] - '0') * 10 + (s[2] - '0'), m = 0;
+    const char *p = s + 3;
+    if (*p == ':')
+        p++;
+    if (*p) {
+        if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) || p[2])
+            return false;
+        m = (p[0] - '0') * 10 + (p[1] - '0');
+    }
+    if (h > 14 || m > 59)
+        return false;
+    *out = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+    return true;
+}

@@ -1,0 +1,1114 @@
+/* Security devices: CEF, LEEF, Cisco ASA/FTD, FortiGate, Palo Alto PAN-OS, Huawei USG, H3C
+ * Comware, Suricata EVE. References: ArcSight CEF 25, IBM LEEF 2.0, Cisco's ASA syslog message
+ * guide, the FortiOS log reference, the PAN-OS syslog field descriptions, Huawei's and H3C's
+ * log references, Suricata's EVE format. */
+#include "logs/logs.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIT(s) s, sizeof(s) - 1
+
+static bool starts(const char *p, size_t n, const char *lit, size_t ln) { return n >= ln && memcmp(p, lit, ln) == 0; }
+static bool isdig(char c) { return c >= '0' && c <= '9'; }
+static bool key_is(const char *k, size_t kn, const char *s) { return strlen(s) == kn && memcmp(k, s, kn) == 0; }
+
+/* Lower-case key without '-' and '_' into out; returns its length. */
+static size_t norm_key(const char *k, size_t kn, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < kn && o + 1 < cap; i++) {
+        char c = k[i];
+        if (c == '-' || c == '_')
+            continue;
+        out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+    out[o] = 0;
+    return o;
+}
+
+static const char *proto_name(const char *v, size_t n)
+{
+    if (n == 1 && v[0] == '6')
+        return "tcp";
+    if (n == 2 && v[0] == '1' && v[1] == '7')
+        return "udp";
+    if (n == 1 && v[0] == '1')
+        return "icmp";
+    if (n == 2 && v[0] == '5' && v[1] == '8')
+        return "ipv6-icmp";
+    return NULL;
+}
+
+static void set_transport(log_rec *r, const char *v, size_t n)
+{
+    const char *p = proto_name(v, n);
+    if (p)
+        log_set_str(r, LF_NETWORK_TRANSPORT, p);
+    else if (n)
+        log_set(r, LF_NETWORK_TRANSPORT, log_lower(r, v, n), n);
+}
+
+static void set_action(log_rec *r, const char *v, size_t n)
+{
+    const char *verdict = log_verdict(v, n);
+    if (verdict)
+        log_set_str(r, LF_EVENT_ACTION, verdict);
+    else if (n)
+        log_set(r, LF_EVENT_ACTION, log_lower(r, v, n), n);
+}
+
+static void set_severity10(log_rec *r, int s)
+{
+    /* 0-3 low, 4-6 medium, 7-8 high, 9-10 critical (CEF's bands) */
+    log_set_str(r, LF_EVENT_SEVERITY, s <= 3 ? "1" : s <= 6 ? "2" : s <= 8 ? "3" : "4");
+}
+
+static void set_severity_word(log_rec *r, const char *v, size_t n)
+{
+    char w[16];
+    norm_key(v, n, w, sizeof w);
+    if (!strcmp(w, "critical") || !strcmp(w, "veryhigh") || !strcmp(w, "emergency") || !strcmp(w, "alert"))
+        log_set_str(r, LF_EVENT_SEVERITY, "4");
+    else if (!strcmp(w, "high") || !strcmp(w, "error"))
+        log_set_str(r, LF_EVENT_SEVERITY, "3");
+    else if (!strcmp(w, "medium") || !strcmp(w, "warning"))
+        log_set_str(r, LF_EVENT_SEVERITY, "2");
+    else if (!strcmp(w, "low") || !strcmp(w, "informational") || !strcmp(w, "info") || !strcmp(w, "notice"))
+        log_set_str(r, LF_EVENT_SEVERITY, "1");
+    else if (n && n <= 2 && isdig(v[0]))
+        set_severity10(r, atoi((char[3]){v[0], n > 1 ? v[1] : 0, 0}));
+}
+
+/* Copies p[0..n) into scratch without the backslash escapes CEF uses (\| \\ \= \n \r). */
+static log_val unescape(log_rec *r, const char *p, size_t n)
+{
+    if (!memchr(p, '\\', n))
+        return (log_val){p, (uint32_t)n};
+    char *d = log_scratch(r, n);
+    if (!d)
+        return (log_val){p, (uint32_t)n};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\' && i + 1 < n) {
+            i++;
+            d[k++] = p[i] == 'n' ? '\n' : p[i] == 'r' ? '\r' : p[i];
+        } else {
+            d[k++] = p[i];
+        }
+    }
+    return (log_val){d, (uint32_t)k};
+}
+
+/* Splits a '|'-separated header with \| escapes: fills parts[] (at most max), returns the
+ * count and where the rest begins. */
+static int split_header(const char *p, size_t n, log_val *parts, int max, size_t *rest)
+{
+    int np = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < n && np < max; i++) {
+        if (p[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (p[i] == '|') {
+            parts[np++] = (log_val){p + start, (uint32_t)(i - start)};
+            start = i + 1;
+        }
+    }
+    *rest = start;
+    return np;
+}
+
+/* ---- CEF ---- */
+
+/* Extension keys with a plain ECS home; `lower` when the value is lower-cased. */
+typedef struct key_map {
+    const char *key;
+    log_field field;
+    bool lower;
+} key_map;
+
+/* Sets the field the table gives for key; false if the table has no such key. */
+static bool map_key(log_rec *r, const key_map *m, const char *k, size_t kn, log_val v)
+{
+    for (; m->key; m++)
+        if (key_is(k, kn, m->key)) {
+            log_set(r, m->field, m->lower ? log_lower(r, v.p, v.n) : v.p, v.n);
+            return true;
+        }
+    return false;
+}
+
+static const key_map cef_keys[] = {
+    {"src", LF_SOURCE_IP}, {"c6a2", LF_SOURCE_IP}, {"spt", LF_SOURCE_PORT},
+    {"dst", LF_DEST_IP}, {"c6a3", LF_DEST_IP}, {"dpt", LF_DEST_PORT},
+    {"suser", LF_USER_NAME}, {"app", LF_NETWORK_PROTOCOL, true}, {"request", LF_URL_ORIGINAL},
+    {"requestMethod", LF_HTTP_METHOD}, {"requestClientApplication", LF_USER_AGENT}, {"msg", LF_MESSAGE},
+    {"dvchost", LF_OBSERVER_NAME}, {"outcome", LF_EVENT_OUTCOME, true}, {"cat", LF_RULE_CATEGORY},
+    {"fname", LF_FILE_PATH}, {"filePath", LF_FILE_PATH}, {"deviceInboundInterface", LF_OBSERVER_INGRESS},
+    {"deviceOutboundInterface", LF_OBSERVER_EGRESS}, {"sourceTranslatedAddress", LF_SOURCE_NAT_IP},
+    {NULL},
+};
+
+static const key_map leef_keys[] = {
+    {"src", LF_SOURCE_IP}, {"dst", LF_DEST_IP}, {"srcPort", LF_SOURCE_PORT}, {"dstPort", LF_DEST_PORT},
+    {"usrName", LF_USER_NAME}, {"accountName", LF_USER_NAME}, {"cat", LF_RULE_CATEGORY},
+    {"url", LF_URL_ORIGINAL}, {"identHostName", LF_OBSERVER_NAME}, {"devName", LF_OBSERVER_NAME},
+    {"srcPreNAT", LF_SOURCE_NAT_IP}, {"msg", LF_MESSAGE},
+    {NULL},
+};
+
+static void cef_field(log_rec *r, const char *k, size_t kn, log_val v, const log_parse_opts *o)
+{
+    if (map_key(r, cef_keys, k, kn, v))
+        return;
+    if (key_is(k, kn, "duser")) /* the account acted on: the user, unless suser named one */
+        log_set(r, log_has(r, LF_USER_NAME) ? LF_USER_TARGET : LF_USER_NAME, v.p, v.n);
+    else if (key_is(k, kn, "act"))
+        set_action(r, v.p, v.n);
+    else if (key_is(k, kn, "proto"))
+        set_transport(r, v.p, v.n);
+    else if (key_is(k, kn, "rt") || key_is(k, kn, "end")) {
+        int64_t ms;
+        if (v.n >= 12 && v.n <= 13 && isdig(v.p[0])) {
+            ms = 0;
+            for (uint32_t i = 0; i < v.n && isdig(v.p[i]); i++)
+                ms = ms * 10 + (v.p[i] - '0');
+            r->ts_ms = ms;
+            r->ts_from_line = true;
+        } else if (log_parse_iso(v.p, v.n, o, &ms)) {
+            r->ts_ms = ms;
+            r->ts_from_line = true;
+        }
+        log_extra(r, k, kn, v.p, v.n);
+    } else
+        log_extra(r, k, kn, v.p, v.n);
+}
+
+bool log_parse_cef(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
+{
+    log_val h[7];
+    size_t rest;
+    if (split_header(m, n, h, 7, &rest) != 7 || !starts(h[0].p, h[0].n, LIT("CEF:")))
+        return false;
+    log_set_str(r, LF_EVENT_DATASET, "cef");
+    r->extra_ns = "cef";
+    log_val v = unescape(r, h[1].p, h[1].n);
+    log_set(r, LF_OBSERVER_VENDOR, v.p, v.n);
+    v = unescape(r, h[2].p, h[2].n);
+    log_set(r, LF_OBSERVER_PRODUCT, v.p, v.n);
+    v = unescape(r, h[4].p, h[4].n);
+    log_set(r, LF_EVENT_CODE, v.p, v.n);
+    log_set(r, LF_RULE_ID, v.p, v.n);
+    v = unescape(r, h[5].p, h[5].n);
+    log_set(r, LF_RULE_NAME, v.p, v.n);
+    log_set(r, LF_MESSAGE, v.p, v.n);
+    set_severity_word(r, h[6].p, h[6].n);
+    /* extension: key=value, a value runs to the space before the next unescaped key= */
+    const char *e = m + rest, *end = m + n;
+    const char *key = NULL, *val = NULL;
+    size_t keyn = 0;
+    for (const char *p = e; p < end; p++) {
+        if (*p == '\\') {
+            p++;
+            continue;
+        }
+        if (*p != '=')
+            continue;
+        const char *ks = p;
+        while (ks > e && ks[-1] != ' ')
+            ks--;
+        if (key && ks <= val)
+            continue; /* an unescaped '=' inside a value */
+        if (key) {
+            const char *ve = ks;
+            while (ve > val && ve[-1] == ' ')
+                ve--;
+            cef_field(r, key, keyn, unescape(r, val, (size_t)(ve - val)), o);
+        }
+        key = ks;
+        keyn = (size_t)(p - ks);
+        val = p + 1;
+    }
+    if (key) {
+        const char *ve = end;
+        while (ve > val && (ve[-1] == ' ' || ve[-1] == '\r'))
+            ve--;
+        cef_field(r, key, keyn, unescape(r, val, (size_t)(ve - val)), o);
+    }
+    return true;
+}
+
+/* ---- LEEF ---- */
+
+bool log_parse_leef(log_rec *r, const char *m, size_t n)
+{
+    log_val h[6];
+    size_t rest;
+    int np = split_header(m, n, h, 6, &rest);
+    if (np < 5 || !starts(h[0].p, h[0].n, LIT("LEEF:")))
+        return false;
+    bool v2 = starts(h[0].p, h[0].n, LIT("LEEF:2"));
+    char delim = '\t';
+    if (v2 && np == 6) { /* LEEF 2.0: the sixth part names the delimiter: "^", "x5E" or "0x5E" */
+        const char *d = h[5].p;
+        size_t dn = h[5].n;
+        if (dn == 1)
+            delim = d[0];
+        else if (dn >= 2 && (d[0] == 'x' || (d[0] == '0' && (d[1] == 'x' || d[1] == 'X')))) {
+            const char *hx = d + (d[0] == 'x' ? 1 : 2);
+            delim = (char)strtol((char[5]){hx[0], dn > 2 ? hx[1] : 0, 0}, NULL, 16);
+        }
+    } else if (np == 6) {
+        rest = (size_t)(h[5].p - m); /* LEEF 1.0: the sixth '|' was inside the attributes */
+    }
+    log_set_str(r, LF_EVENT_DATASET, "leef");
+    r->extra_ns = "leef";
+    log_set(r, LF_OBSERVER_VENDOR, h[1].p, h[1].n);
+    log_set(r, LF_OBSERVER_PRODUCT, h[2].p, h[2].n);
+    log_set(r, LF_EVENT_CODE, h[4].p, h[4].n);
+    log_set(r, LF_RULE_ID, h[4].p, h[4].n);
+    log_set(r, LF_MESSAGE, m, n);
+    const char *p = m + rest, *end = m + n;
+    while (p < end) {
+        const char *e = memchr(p, delim, (size_t)(end - p));
+        if (!e)
+            e = end;
+        const char *eq = memchr(p, '=', (size_t)(e - p));
+        if (eq) {
+            const char *k = p, *v = eq + 1;
+            size_t kn = (size_t)(eq - p), vn = (size_t)(e - v);
+            if (map_key(r, leef_keys, k, kn, (log_val){v, (uint32_t)vn}))
+                ;
+            else if (key_is(k, kn, "proto"))
+                set_transport(r, v, vn);
+            else if (key_is(k, kn, "sev")) {
+                int sv = 0;
+                for (size_t i = 0; i < vn && i < 2 && isdig(v[i]); i++)
+                    sv = sv * 10 + (v[i] - '0');
+                set_severity10(r, sv);
+            } else if (key_is(k, kn, "action") || key_is(k, kn, "act"))
+                set_action(r, v, vn);
+            else
+                log_extra(r, k, kn, v, vn);
+        }
+        p = e + 1;
+    }
+    return true;
+}
+
+/* ---- Cisco ASA / FTD / PIX ---- */
+
+/* "[IF:]IP/PORT" at p; returns true and sets the pair. */
+static bool asa_endpoint(const char *p, const char *end, log_val *ip, log_val *port, log_val *iface)
+{
+    const char *e = p;
+    while (e < end && *e != ' ' && *e != ',' && *e != ')')
+        e++;
+    const char *colon = memchr(p, ':', (size_t)(e - p));
+    const char *slash = NULL;
+    for (const char *q = e; q > p; q--)
+        if (q[-1] == '/') {
+            slash = q - 1;
+            break;
+        }
+    const char *ipb = p;
+    if (colon && (!slash || colon < slash) && !log_is_ip(p, (size_t)((slash ? slash : e) - p))) {
+        iface->p = p;
+        iface->n = (uint32_t)(colon - p);
+        ipb = colon + 1;
+    } else {
+        iface->n = 0;
+    }
+    const char *ipe = slash ? slash : e;
+    if (!log_is_ip(ipb, (size_t)(ipe - ipb)))
+        return false;
+    ip->p = ipb;
+    ip->n = (uint32_t)(ipe - ipb);
+    port->n = 0;
+    if (slash) {
+        const char *pe = slash + 1;
+        while (pe < e && isdig(*pe))
+            pe++;
+        port->p = slash + 1;
+        port->n = (uint32_t)(pe - slash - 1);
+    }
+    return true;
+}
+
+static void asa_pair(log_rec *r, const char *a, const char *b, const char *end, bool swap)
+{
+    log_val ip1, p1, if1, ip2, p2, if2;
+    if (!asa_endpoint(a, end, &ip1, &p1, &if1) || !asa_endpoint(b, end, &ip2, &p2, &if2))
+        return;
+    if (swap) {
+        log_val t = ip1;
+        ip1 = ip2, ip2 = t;
+        t = p1, p1 = p2, p2 = t;
+        t = if1, if1 = if2, if2 = t;
+    }
+    log_set(r, LF_SOURCE_IP, ip1.p, ip1.n);
+    if (p1.n)
+        log_set(r, LF_SOURCE_PORT, p1.p, p1.n);
+    log_set(r, LF_DEST_IP, ip2.p, ip2.n);
+    if (p2.n && isdig(p2.p[0]))
+        log_set(r, LF_DEST_PORT, p2.p, p2.n);
+    if (if1.n)
+        log_set(r, LF_OBSERVER_INGRESS, if1.p, if1.n);
+    if (if2.n)
+        log_set(r, LF_OBSERVER_EGRESS, if2.p, if2.n);
+}
+
+static const char *const syslog_levels[8] = {"emergency", "alert", "critical", "error", "warning", "notice",
+                                             "informational", "debug"};
+
+bool log_parse_asa(log_rec *r, const char *m, size_t n)
+{
+    const char *end = m + n;
+    const char *prod;
+    size_t pl;
+    if (starts(m, n, LIT("%ASA-")))
+        prod = "ASA", pl = 5;
+    else if (starts(m, n, LIT("%FTD-")))
+        prod = "FTD", pl = 5;
+    else if (starts(m, n, LIT("%PIX-")))
+        prod = "PIX", pl = 5;
+    else
+        return false;
+    const char *p = m + pl;
+    if (p + 3 > end || !isdig(p[0]) || p[1] != '-')
+        return false;
+    int sev = p[0] - '0';
+    const char *id = p + 2, *ide = id;
+    while (ide < end && isdig(*ide))
+        ide++;
+    if (ide == id || ide >= end || *ide != ':')
+        return false;
+    log_set_str(r, LF_EVENT_DATASET, "cisco.asa");
+    log_set_str(r, LF_OBSERVER_VENDOR, "Cisco");
+    log_set_str(r, LF_OBSERVER_PRODUCT, prod);
+    log_set_str(r, LF_LOG_LEVEL, syslog_levels[sev & 7]);
+    log_set(r, LF_EVENT_CODE, id, (size_t)(ide - id));
+    if (log_has(r, LF_HOST_NAME))
+        log_set(r, LF_OBSERVER_NAME, r->f[LF_HOST_NAME].p, r->f[LF_HOST_NAME].n);
+    const char *t = ide + 1;
+    while (t < end && *t == ' ')
+        t++;
+    size_t tn = (size_t)(end - t);
+    log_set(r, LF_MESSAGE, t, tn);
+    log_set_str(r, LF_EVENT_CATEGORY, "network");
+    const char *x;
+    /* endpoints, in the message shapes the guide uses */
+    if ((x = log_find(t, tn, "src ")) && log_find(x, (size_t)(end - x), " dst ")) {
+        const char *d = log_find(x, (size_t)(end - x), " dst ");
+        asa_pair(r, x + 4, d + 5, end, false);
+    } else if ((x = log_find(t, tn, " -> "))) {
+        /* 106100: "IF/IP(PORT) -> IF/IP(PORT)" */
+        const char *a = x;
+        while (a > t && a[-1] != ' ')
+            a--;
+        const char *b = x + 4;
+        log_val ips[2], ports[2], ifs[2];
+        const char *ends[2] = {x, end};
+        const char *starts_[2] = {a, b};
+        int ok = 0;
+        for (int i = 0; i < 2; i++) {
+            const char *s = starts_[i], *e = ends[i];
+            const char *sl = memchr(s, '/', (size_t)(e - s));
+            const char *par = sl ? memchr(sl, '(', (size_t)(e - sl)) : NULL;
+            const char *cp = par ? memchr(par, ')', (size_t)(e - par)) : NULL;
+            if (!cp)
+                break;
+            ifs[i] = (log_val){s, (uint32_t)(sl - s)};
+            ips[i] = (log_val){sl + 1, (uint32_t)(par - sl - 1)};
+            ports[i] = (log_val){par + 1, (uint32_t)(cp - par - 1)};
+            if (log_is_ip(ips[i].p, ips[i].n))
+                ok++;
+        }
+        if (ok == 2) {
+            log_set(r, LF_SOURCE_IP, ips[0].p, ips[0].n);
+            log_set(r, LF_SOURCE_PORT, ports[0].p, ports[0].n);
+            log_set(r, LF_DEST_IP, ips[1].p, ips[1].n);
+            log_set(r, LF_DEST_PORT, ports[1].p, ports[1].n);
+            log_set(r, LF_OBSERVER_INGRESS, ifs[0].p, ifs[0].n);
+            log_set(r, LF_OBSERVER_EGRESS, ifs[1].p, ifs[1].n);
+        }
+    } else if ((x = log_find(t, tn, " for ")) && log_find(x, (size_t)(end - x), " to ") &&
+               (starts(t, tn, LIT("Built ")) || starts(t, tn, LIT("Teardown ")))) {
+        const char *to = log_find(x + 5, (size_t)(end - x - 5), " to ");
+        bool outbound = log_find(t, tn < 40 ? tn : 40, "outbound") != NULL;
+        asa_pair(r, x + 5, to + 4, end, outbound);
+    } else if ((x = log_find(t, tn, " from ")) && log_find(x, (size_t)(end - x), " to ")) {
+        const char *to = log_find(x + 6, (size_t)(end - x - 6), " to ");
+        asa_pair(r, x + 6, to + 4, end, false);
+    }
+    if ((x = log_find(t, tn, "user IP = "))) {
+        const char *e = x + 10;
+        while (e < end && *e != ' ' && *e != ',')
+            e++;
+        if (log_is_ip(x + 10, (size_t)(e - x - 10)))
+            log_set(r, LF_SOURCE_IP, x + 10, (size_t)(e - x - 10));
+    }
+    if ((x = log_find(t, tn, "user = "))) {
+        const char *e = x + 7;
+        while (e < end && *e != ' ')
+            e++;
+        log_set(r, LF_USER_NAME, x + 7, (size_t)(e - x - 7));
+    } else if ((x = log_find(t, tn, "for user \""))) {
+        const char *e = memchr(x + 10, '"', (size_t)(end - x - 10));
+        if (e)
+            log_set(r, LF_USER_NAME, x + 10, (size_t)(e - x - 10));
+    }
+    /* the access list */
+    if ((x = log_find(t, tn, "access-group \""))) {
+        const char *e = memchr(x + 14, '"', (size_t)(end - x - 14));
+        if (e)
+            log_set(r, LF_RULE_NAME, x + 14, (size_t)(e - x - 14));
+    } else if ((x = log_find(t, tn, "access-list "))) {
+        const char *e = x + 12;
+        while (e < end && *e != ' ')
+            e++;
+        log_set(r, LF_RULE_NAME, x + 12, (size_t)(e - x - 12));
+    }
+    /* transport: the first protocol word */
+    static const char *const protos[] = {" tcp ", " TCP ", " udp ", " UDP ", " icmp ", " ICMP "};
+    const char *best = NULL;
+    size_t bi = 0;
+    for (size_t i = 0; i < 6; i++) {
+        const char *q = log_find(t - 1, tn + 1, protos[i]); /* t - 1 is the ':' or a space */
+        if (q && (!best || q < best))
+            best = q, bi = i;
+    }
+    if (best)
+        log_set(r, LF_NETWORK_TRANSPORT, protos[bi & ~(size_t)1] + 1, bi < 4 ? 3 : 4);
+    /* what happened */
+    bool auth = log_find(t, tn, "AAA ") || log_find(t, tn, "Login ") || log_find(t, tn, "login ") ||
+                log_find(t, tn, "authentication");
+    if (auth && (log_find(t, tn, "Rejected") || log_find(t, tn, "denied") || log_find(t, tn, "failed"))) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    } else if (auth && (log_find(t, tn, "Successful") || log_find(t, tn, "accepted") || log_find(t, tn, "succeeded"))) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "success");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    } else if (starts(t, tn, LIT("Deny")) || log_find(t, tn < 80 ? tn : 80, "denied") || starts(t, tn, LIT("Drop")) ||
+               log_find(t, tn < 40 ? tn : 40, "Dropping")) {
+        log_set_str(r, LF_EVENT_ACTION, "deny");
+    } else if (starts(t, tn, LIT("Built "))) {
+        log_set_str(r, LF_EVENT_ACTION, "allow");
+    } else if (starts(t, tn, LIT("Teardown "))) {
+        log_set_str(r, LF_EVENT_ACTION, "teardown");
+    } else if (log_find(t, tn < 24 ? tn : 24, "[Scanning]") || log_find(t, tn < 40 ? tn : 40, "drop rate")) {
+        log_set_str(r, LF_EVENT_ACTION, "threat_detected");
+        log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
+    }
+    return true;
+}
+
+/* ---- key=value devices: FortiGate, Huawei, H3C ---- */
+
+typedef void (*kv_fn)(log_rec *r, const char *k, size_t kn, log_val v, void *arg);
+
+/* FortiGate: key=value or key="quoted value", separated by spaces. */
+static void kv_spaces(log_rec *r, const char *p, size_t n, kv_fn fn, void *arg)
+{
+    const char *end = p + n;
+    while (p < end) {
+        while (p < end && *p == ' ')
+            p++;
+        const char *k = p;
+        while (p < end && *p != '=' && *p != ' ')
+            p++;
+        if (p >= end || *p != '=') {
+            while (p < end && *p != ' ')
+                p++;
+            continue;
+        }
+        size_t kn = (size_t)(p - k);
+        p++;
+        log_val v;
+        if (p < end && *p == '"') {
+            const char *vs = ++p;
+            while (p < end && !(*p == '"' && p[-1] != '\\'))
+                p++;
+            v = (log_val){vs, (uint32_t)(p - vs)};
+            if (p < end)
+                p++;
+        } else {
+            const char *vs = p;
+            while (p < end && *p != ' ')
+                p++;
+            v = (log_val){vs, (uint32_t)(p - vs)};
+        }
+        if (kn)
+            fn(r, k, kn, v, arg);
+    }
+}
+
+typedef struct {
+    const char *date, *time, *tz;
+    size_t daten, timen, tzn;
+    int64_t eventtime;
+    const char *type;
+    size_t typen;
+    bool utm, login, failed;
+} forti_state;
+
+static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
+{
+    forti_state *s = arg;
+    char key[32];
+    norm_key(k, kn, key, sizeof key);
+#define K(x) (strcmp(key, x) == 0)
+    if (K("srcip"))
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
+    else if (K("srcport"))
+        log_set(r, LF_SOURCE_PORT, v.p, v.n);
+    else if (K("dstip"))
+        log_set(r, LF_DEST_IP, v.p, v.n);
+    else if (K("dstport"))
+        log_set(r, LF_DEST_PORT, v.p, v.n);
+    else if (K("proto"))
+        set_transport(r, v.p, v.n);
+    else if (K("action")) {
+        if (v.n == 5 && memcmp(v.p, "login", 5) == 0)
+            s->login = true;
+        set_action(r, v.p, v.n);
+    } else if (K("status")) {
+        if (v.n == 6 && memcmp(v.p, "failed", 6) == 0)
+            s->failed = true;
+        log_extra(r, k, kn, v.p, v.n);
+    } else if (K("policyid"))
+        log_set(r, LF_RULE_ID, v.p, v.n);
+    else if (K("policyname")) {
+        if (!log_has(r, LF_RULE_NAME))
+            log_set(r, LF_RULE_NAME, v.p, v.n);
+    } else if (K("attack") || K("virus")) {
+        log_set(r, LF_RULE_NAME, v.p, v.n); /* the signature matters more than the policy */
+        s->utm = true;
+    } else if (K("attackid") || K("virusid")) {
+        log_set(r, LF_RULE_ID, v.p, v.n);
+    } else if (K("devname"))
+        log_set(r, LF_OBSERVER_NAME, v.p, v.n);
+    else if (K("devid"))
+        log_set(r, LF_OBSERVER_SERIAL, v.p, v.n);
+    else if (K("user") || K("srcuser")) {
+        if (!(v.n == 1 && v.p[0] == 'N'))
+            log_set(r, LF_USER_NAME, v.p, v.n);
+    } else if (K("srcintf"))
+        log_set(r, LF_OBSERVER_INGRESS, v.p, v.n);
+    else if (K("dstintf"))
+        log_set(r, LF_OBSERVER_EGRESS, v.p, v.n);
+    else if (K("logid"))
+        log_set(r, LF_EVENT_CODE, v.p, v.n);
+    else if (K("level"))
+        log_set(r, LF_LOG_LEVEL, v.p, v.n);
+    else if (K("severity") || K("crlevel"))
+        set_severity_word(r, v.p, v.n);
+    else if (K("msg") || K("logdesc")) {
+        if (!log_has(r, LF_MESSAGE) || K("msg"))
+            log_set(r, LF_MESSAGE, v.p, v.n);
+    } else if (K("service"))
+        log_set(r, LF_NETWORK_PROTOCOL, log_lower(r, v.p, v.n), v.n);
+    else if (K("url"))
+        log_set(r, LF_URL_ORIGINAL, v.p, v.n);
+    else if (K("transip"))
+        log_set(r, LF_SOURCE_NAT_IP, v.p, v.n);
+    else if (K("date"))
+        s->date = v.p, s->daten = v.n;
+    else if (K("time"))
+        s->time = v.p, s->timen = v.n;
+    else if (K("tz"))
+        s->tz = v.p, s->tzn = v.n;
+    else if (K("eventtime")) {
+        /* seconds, milliseconds, microseconds or nanoseconds, by the number of digits */
+        uint64_t t = 0;
+        uint32_t nd = 0;
+        while (nd < v.n && nd < 19 && isdig(v.p[nd]))
+            t = t * 10 + (uint64_t)(v.p[nd++] - '0');
+        if (nd == v.n && nd >= 9)
+            s->eventtime = (int64_t)(nd >= 19 ? t / 1000000 : nd >= 16 ? t / 1000 : nd >= 13 ? t : t * 1000);
+    } else if (K("type")) {
+        s->type = v.p, s->typen = v.n;
+        log_extra(r, k, kn, v.p, v.n);
+    } else
+        log_extra(r, k, kn, v.p, v.n);
+#undef K
+}
+
+bool log_parse_fortigate(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
+{
+    forti_state s = {0};
+    log_set_str(r, LF_EVENT_DATASET, "fortinet.fortigate");
+    log_set_str(r, LF_OBSERVER_VENDOR, "Fortinet");
+    log_set_str(r, LF_OBSERVER_PRODUCT, "FortiGate");
+    r->extra_ns = "fortinet";
+    kv_spaces(r, m, n, forti_kv, &s);
+    if (!log_has(r, LF_MESSAGE))
+        log_set(r, LF_MESSAGE, m, n);
+    if (s.eventtime > 0) {
+        r->ts_ms = s.eventtime;
+        r->ts_from_line = true;
+    } else if (s.date && s.time && s.daten == 10 && s.timen >= 8) {
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.10sT%.8s%.*s", s.date, s.time, s.tzn == 5 ? 5 : 0, s.tz ? s.tz : "");
+        int64_t ms;
+        if (log_parse_iso(buf, strlen(buf), o, &ms)) {
+            r->ts_ms = ms;
+            r->ts_from_line = true;
+        }
+    }
+    if (s.login) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, s.failed ? "failure" : "success");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    } else if (s.utm) {
+        log_set_str(r, LF_EVENT_CATEGORY, s.type && log_find(m, n, "subtype=\"virus\"") ? "malware" : "intrusion_detection");
+    } else {
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+    }
+    return true;
+}
+
+/* Huawei and H3C: "%%VVMODULE/SEV/MNEMONIC(x)[n]: k=v, k=v" or "Key(1003)=v;Key(1004)=v". */
+typedef struct {
+    bool deny, permit;
+} vrp_state;
+
+static void vrp_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
+{
+    vrp_state *s = arg;
+    char key[40];
+    /* H3C's "SrcIPAddr(1003)": drop the field number */
+    const char *par = memchr(k, '(', kn);
+    norm_key(k, par ? (size_t)(par - k) : kn, key, sizeof key);
+    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ' '))
+        v.n--;
+#define K(x) (strcmp(key, x) == 0)
+    if (K("sourceip") || K("srcip") || K("srcipaddr") || K("srcaddr") || K("sourceaddress"))
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
+    else if (K("destinationip") || K("dstip") || K("dstipaddr") || K("dstaddr") || K("destinationaddress") ||
+             K("destip"))
+        log_set(r, LF_DEST_IP, v.p, v.n);
+    else if (K("sourceport") || K("srcport"))
+        log_set(r, LF_SOURCE_PORT, v.p, v.n);
+    else if (K("destinationport") || K("dstport") || K("destport"))
+        log_set(r, LF_DEST_PORT, v.p, v.n);
+    else if (K("protocol") || K("proto"))
+        set_transport(r, v.p, v.n);
+    else if (K("rulename") || K("policyname") || K("securitypolicy") || K("policy") || K("aclname") || K("acl"))
+        log_set(r, LF_RULE_NAME, v.p, v.n);
+    else if (K("ruleid") || K("policyid") || K("aclnumber"))
+        log_set(r, LF_RULE_ID, v.p, v.n);
+    else if (K("username") || K("user"))
+        log_set(r, LF_USER_NAME, v.p, v.n);
+    else if (K("application") || K("app"))
+        log_set(r, LF_NETWORK_PROTOCOL, log_lower(r, v.p, v.n), v.n);
+    else if (K("signname") || K("attackname") || K("threatname") || K("virusname"))
+        log_set(r, LF_RULE_NAME, v.p, v.n);
+    else if (K("event") || K("action")) {
+        const char *vd = log_verdict(v.p, v.n);
+        if (vd && vd[0] == 'd')
+            s->deny = true;
+        else if (vd)
+            s->permit = true;
+        log_extra(r, k, par ? (size_t)(par - k) : kn, v.p, v.n);
+    } else if (K("srczonename") || K("sourcezone"))
+        log_set(r, LF_OBSERVER_INGRESS, v.p, v.n);
+    else if (K("dstzonename") || K("destinationzone"))
+        log_set(r, LF_OBSERVER_EGRESS, v.p, v.n);
+    else
+        log_extra(r, k, par ? (size_t)(par - k) : kn, v.p, v.n);
+#undef K
+}
+
+/* k=v pairs separated by ',' or ';' (values may hold spaces: "time=2019/1/12 16:10:32"). */
+static void kv_commas(log_rec *r, const char *p, size_t n, kv_fn fn, void *arg)
+{
+    const char *end = p + n;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == ',' || *p == ';'))
+            p++;
+        const char *k = p;
+        while (p < end && *p != '=' && *p != ',' && *p != ';')
+            p++;
+        if (p >= end || *p != '=')
+            continue;
+        const char *ke = p;
+        while (ke > k && ke[-1] == ' ')
+            ke--;
+        const char *vs = ++p;
+        while (p < end && *p != ',' && *p != ';')
+            p++;
+        if (ke > k && memchr(k, ' ', (size_t)(ke - k)) == NULL)
+            fn(r, k, (size_t)(ke - k), (log_val){vs, (uint32_t)(p - vs)}, arg);
+    }
+}
+
+static bool parse_vrp(log_rec *r, const char *m, size_t n, const char *dataset, const char *vendor)
+{
+    const char *end = m + n;
+    if (n < 8 || m[0] != '%' || m[1] != '%' || !isdig(m[2]) || !isdig(m[3]))
+        return false;
+    const char *mod = m + 4, *s1 = memchr(mod, '/', (size_t)(end - mod));
+    if (!s1 || s1 + 3 > end || !isdig(s1[1]) || s1[2] != '/')
+        return false;
+    int sev = s1[1] - '0';
+    const char *mn = s1 + 3, *mne = mn;
+    while (mne < end && *mne != '(' && *mne != ':' && *mne != '[' && *mne != ' ')
+        mne++;
+    const char *colon = memchr(mne, ':', (size_t)(end - mne));
+    if (!colon || colon - mne > 16)
+        return false;
+    log_set_str(r, LF_EVENT_DATASET, dataset);
+    log_set_str(r, LF_OBSERVER_VENDOR, vendor);
+    log_set_str(r, LF_LOG_LEVEL, syslog_levels[sev & 7]);
+    log_set(r, LF_EVENT_CODE, mod, (size_t)(mne - mod));
+    if (log_has(r, LF_HOST_NAME))
+        log_set(r, LF_OBSERVER_NAME, r->f[LF_HOST_NAME].p, r->f[LF_HOST_NAME].n);
+    r->extra_ns = strcmp(vendor, "H3C") == 0 ? "h3c" : "huawei";
+    const char *t = colon + 1;
+    while (t < end && *t == ' ')
+        t++;
+    log_set(r, LF_MESSAGE, t, (size_t)(end - t));
+    vrp_state s = {0};
+    if (memchr(t, '=', (size_t)(end - t)))
+        kv_commas(r, t, (size_t)(end - t), vrp_kv, &s);
+    char mnem[48];
+    norm_key(mn, (size_t)(mne - mn), mnem, sizeof mnem);
+    char module[24];
+    norm_key(mod, (size_t)(s1 - mod), module, sizeof module);
+    bool login = strstr(mnem, "login") || strstr(mnem, "auth") || !strcmp(module, "sshs") || !strcmp(module, "shell");
+    if (login && strstr(mnem, "fail")) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+        /* "admin failed to log in from 192.168.1.2." / "SSH user admin (IP: 10.1.1.1) ..." */
+        const char *x;
+        const char *tt = t;
+        size_t tn = (size_t)(end - t);
+        if (!log_has(r, LF_SOURCE_IP) && ((x = log_find(tt, tn, "IP: ")) || (x = log_find(tt, tn, " from ")))) {
+            x += x[0] == 'I' ? 4 : 6;
+            const char *e = x;
+            while (e < end && *e != ' ' && *e != ')' && *e != ',' && !(*e == '.' && (e + 1 == end || e[1] == ' ')))
+                e++;
+            if (log_is_ip(x, (size_t)(e - x)))
+                log_set(r, LF_SOURCE_IP, x, (size_t)(e - x));
+        }
+        if (!log_has(r, LF_USER_NAME)) {
+            if ((x = log_find(tt, tn, "user "))) {
+                const char *e = x + 5;
+                while (e < end && *e != ' ' && *e != ',')
+                    e++;
+                log_set(r, LF_USER_NAME, x + 5, (size_t)(e - x - 5));
+            } else if ((x = log_find(tt, tn, " failed to log in"))) {
+                const char *u = x;
+                while (u > tt && u[-1] != ' ')
+                    u--;
+                log_set(r, LF_USER_NAME, u, (size_t)(x - u));
+            }
+        }
+    } else if (login && (strstr(mnem, "succ") || strstr(mnem, "loginin") || !strcmp(mnem, "login"))) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "success");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    } else if (strstr(mnem, "deny") || strstr(mnem, "drop") || strstr(mnem, "block") || s.deny) {
+        log_set_str(r, LF_EVENT_ACTION, "deny");
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+    } else if (strstr(mnem, "permit") || s.permit) {
+        log_set_str(r, LF_EVENT_ACTION, "allow");
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+    } else if (!strcmp(module, "atk") || strstr(mnem, "attack") || strstr(mnem, "flood") || !strcmp(module, "ips") ||
+               strstr(mnem, "atk")) {
+        log_set_str(r, LF_EVENT_ACTION, "threat_detected");
+        log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
+        if (!log_has(r, LF_RULE_NAME))
+            log_set(r, LF_RULE_NAME, mn, (size_t)(mne - mn));
+    } else if (!strcmp(module, "av") || strstr(mnem, "virus")) {
+        log_set_str(r, LF_EVENT_ACTION, "malware_detected");
+        log_set_str(r, LF_EVENT_CATEGORY, "malware");
+    }
+    return true;
+}
+
+bool log_parse_huawei(log_rec *r, const char *m, size_t n)
+{
+    if (!parse_vrp(r, m, n, "huawei.usg", "Huawei"))
+        return false;
+    log_set_str(r, LF_OBSERVER_PRODUCT, "USG");
+    return true;
+}
+
+bool log_parse_h3c(log_rec *r, const char *m, size_t n)
+{
+    if (!parse_vrp(r, m, n, "h3c.comware", "H3C"))
+        return false;
+    log_set_str(r, LF_OBSERVER_PRODUCT, "Comware");
+    return true;
+}
+
+/* ---- Palo Alto PAN-OS CSV ---- */
+
+#define PAN_MAX 48
+
+bool log_parse_panos(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
+{
+    log_val f[PAN_MAX];
+    int nf = 0;
+    const char *p = m, *end = m + n;
+    while (p <= end && nf < PAN_MAX) {
+        if (p < end && *p == '"') { /* quoted, with "" for a quote */
+            const char *s = ++p;
+            while (p < end && !(*p == '"' && (p + 1 >= end || p[1] != '"')))
+                p += (*p == '"') ? 2 : 1;
+            f[nf++] = (log_val){s, (uint32_t)((p < end ? p : end) - s)};
+            p++;
+            if (p < end && *p == ',')
+                p++;
+            else if (p >= end)
+                break;
+            continue;
+        }
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        const char *e = c ? c : end;
+        f[nf++] = (log_val){p, (uint32_t)(e - p)};
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    if (nf < 31)
+        return false;
+    const log_val *type = &f[3];
+    bool traffic = type->n == 7 && memcmp(type->p, "TRAFFIC", 7) == 0;
+    bool threat = type->n == 6 && memcmp(type->p, "THREAT", 6) == 0;
+    if (!traffic && !threat) {
+        if (!(type->n >= 3 && type->n <= 16))
+            return false;
+        for (uint32_t i = 0; i < type->n; i++)
+            if (type->p[i] < 'A' || type->p[i] > 'Z')
+                return false;
+    }
+    char ds[32];
+    snprintf(ds, sizeof ds, "panos.%.*s", (int)(type->n > 16 ? 16 : type->n), type->p);
+    for (char *q = ds; *q; q++)
+        if (*q >= 'A' && *q <= 'Z')
+            *q = (char)(*q + 32);
+    log_set_copy(r, LF_EVENT_DATASET, ds, strlen(ds));
+    log_set_str(r, LF_OBSERVER_VENDOR, "Palo Alto Networks");
+    log_set_str(r, LF_OBSERVER_PRODUCT, "PAN-OS");
+    log_set(r, LF_OBSERVER_SERIAL, f[2].p, f[2].n);
+    log_set(r, LF_MESSAGE, m, n);
+    if (log_has(r, LF_HOST_NAME))
+        log_set(r, LF_OBSERVER_NAME, r->f[LF_HOST_NAME].p, r->f[LF_HOST_NAME].n);
+    r->extra_ns = "panos";
+    /* generated time "2024/01/01 12:00:00", in the device's zone */
+    if (f[6].n == 19) {
+        char buf[20];
+        memcpy(buf, f[6].p, 19);
+        buf[4] = buf[7] = '-';
+        int64_t ms;
+        if (log_parse_iso(buf, 19, o, &ms) == 19) {
+            r->ts_ms = ms;
+            r->ts_from_line = true;
+        }
+    }
+    if (f[7].n)
+        log_set(r, LF_SOURCE_IP, f[7].p, f[7].n);
+    if (f[8].n)
+        log_set(r, LF_DEST_IP, f[8].p, f[8].n);
+    if (f[9].n && !(f[9].n == 7 && memcmp(f[9].p, "0.0.0.0", 7) == 0))
+        log_set(r, LF_SOURCE_NAT_IP, f[9].p, f[9].n);
+    if (f[12].n)
+        log_set(r, LF_USER_NAME, f[12].p, f[12].n);
+    if (f[14].n)
+        log_set(r, LF_NETWORK_PROTOCOL, f[14].p, f[14].n);
+    if (f[18].n)
+        log_set(r, LF_OBSERVER_INGRESS, f[18].p, f[18].n);
+    if (f[19].n)
+        log_set(r, LF_OBSERVER_EGRESS, f[19].p, f[19].n);
+    if (f[24].n)
+        log_set(r, LF_SOURCE_PORT, f[24].p, f[24].n);
+    if (f[25].n)
+        log_set(r, LF_DEST_PORT, f[25].p, f[25].n);
+    if (f[29].n)
+        set_transport(r, f[29].p, f[29].n);
+    log_extra(r, LIT("subtype"), f[4].p, f[4].n);
+    log_extra(r, LIT("from_zone"), f[16].p, f[16].n);
+    log_extra(r, LIT("to_zone"), f[17].p, f[17].n);
+    log_extra(r, LIT("session_id"), f[22].p, f[22].n);
+    if (threat) {
+        log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
+        log_extra(r, LIT("policy"), f[11].p, f[11].n);
+        if (f[30].n == 5 && memcmp(f[30].p, "alert", 5) == 0)
+            log_set_str(r, LF_EVENT_ACTION, "alert");
+        else
+            set_action(r, f[30].p, f[30].n);
+        if (nf > 32 && f[32].n) { /* "Name(12345)" */
+            const log_val *t = &f[32];
+            const char *par = NULL;
+            for (uint32_t i = t->n; i > 0; i--)
+                if (t->p[i - 1] == '(') {
+                    par = t->p + i - 1;
+                    break;
+                }
+            if (par && t->p[t->n - 1] == ')') {
+                size_t nn = (size_t)(par - t->p);
+                while (nn && t->p[nn - 1] == ' ')
+                    nn--;
+                log_set(r, LF_RULE_NAME, t->p, nn);
+                log_set(r, LF_RULE_ID, par + 1, (size_t)(t->p + t->n - par - 2));
+            } else {
+                log_set(r, LF_RULE_NAME, t->p, t->n);
+            }
+        }
+        if (nf > 31 && f[31].n)
+            log_set(r, LF_URL_ORIGINAL, f[31].p, f[31].n);
+        if (nf > 33)
+            log_set(r, LF_RULE_CATEGORY, f[33].p, f[33].n);
+        if (nf > 34)
+            set_severity_word(r, f[34].p, f[34].n);
+    } else {
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+        if (f[11].n)
+            log_set(r, LF_RULE_NAME, f[11].p, f[11].n);
+        set_action(r, f[30].p, f[30].n);
+        if (traffic && nf > 31 && f[31].n)
+            log_set(r, LF_NETWORK_BYTES, f[31].p, f[31].n);
+        if (traffic && nf > 34 && f[34].n)
+            log_set(r, LF_NETWORK_PACKETS, f[34].p, f[34].n);
+    }
+    return true;
+}
+
+/* ---- Suricata EVE JSON ---- */
+
+static void eve_str(log_rec *r, log_field f, json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (json_is_string(v))
+        log_set_copy(r, f, json_string_value(v), json_string_length(v));
+    else if (json_is_integer(v)) {
+        char b[24];
+        int k = snprintf(b, sizeof b, "%lld", (long long)json_integer_value(v));
+        log_set_copy(r, f, b, (size_t)k);
+    }
+}
+
+static void eve_extra_int(log_rec *r, json_t *o, const char *path, const char *name)
+{
+    /* path: "capture.kernel_drops" */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_t *cur = o;
+    for (char *s = buf, *dot; cur && s; s = dot ? dot + 1 : NULL) {
+        dot = strchr(s, '.');
+        if (dot)
+            *dot = 0;
+        cur = json_object_get(cur, s);
+    }
+    if (!json_is_integer(cur))
+        return;
+    char v[24];
+    int k = snprintf(v, sizeof v, "%lld", (long long)json_integer_value(cur));
+    char *d = log_scratch(r, (size_t)k);
+    if (d) {
+        memcpy(d, v, (size_t)k);
+        log_extra(r, name, strlen(name), d, (size_t)k);
+    }
+}
+
+bool log_parse_eve(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
+{
+    json_error_t err;
+    json_t *root = json_loadb(m, n, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &err);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return false;
+    }
+    json_t *et = json_object_get(root, "event_type");
+    if (!json_is_string(et)) {
+        json_decref(root);
+        return false;
+    }
+    log_set_str(r, LF_EVENT_DATASET, "suricata.eve");
+    log_set_str(r, LF_OBSERVER_VENDOR, "OISF");
+    log_set_str(r, LF_OBSERVER_PRODUCT, "Suricata");
+    log_set(r, LF_MESSAGE, m, n);
+    r->extra_ns = "suricata";
+    const char *type = json_string_value(et);
+    log_set_copy(r, LF_EVENT_ACTION, type, json_string_length(et));
+    json_t *ts = json_object_get(root, "timestamp");
+    int64_t ms;
+    if (json_is_string(ts) && log_parse_iso(json_string_value(ts), json_string_length(ts), o, &ms)) {
+        r->ts_ms = ms;
+        r->ts_from_line = true;
+    }
+    eve_str(r, LF_SOURCE_IP, root, "src_ip");
+    eve_str(r, LF_SOURCE_PORT, root, "src_port");
+    eve_str(r, LF_DEST_IP, root, "dest_ip");
+    eve_str(r, LF_DEST_PORT, root, "dest_port");
+    eve_str(r, LF_OBSERVER_INGRESS, root, "in_iface");
+    eve_str(r, LF_OBSERVER_NAME, root, "host");
+    eve_str(r, LF_NETWORK_PROTOCOL, root, "app_proto");
+    json_t *proto = json_object_get(root, "proto");
+    if (json_is_string(proto))
+        set_transport(r, json_string_value(proto), json_string_length(proto));
+    if (log_has(r, LF_NETWORK_TRANSPORT)) /* the value may point into the JSON object: copy */
+        log_set_copy(r, LF_NETWORK_TRANSPORT, r->f[LF_NETWORK_TRANSPORT].p, r->f[LF_NETWORK_TRANSPORT].n);
+    json_t *al = json_object_get(root, "alert");
+    if (strcmp(type, "alert") == 0 && json_is_object(al)) {
+        log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
+        eve_str(r, LF_RULE_ID, al, "signature_id");
+        eve_str(r, LF_RULE_NAME, al, "signature");
+        eve_str(r, LF_RULE_CATEGORY, al, "category");
+        if (log_has(r, LF_RULE_NAME))
+            log_set(r, LF_MESSAGE, r->f[LF_RULE_NAME].p, r->f[LF_RULE_NAME].n);
+        json_t *sev = json_object_get(al, "severity");
+        if (json_is_integer(sev)) { /* Suricata: 1 is the most severe */
+            json_int_t s = json_integer_value(sev);
+            log_set_str(r, LF_EVENT_SEVERITY, s <= 1 ? "3" : s == 2 ? "2" : "1");
+        }
+        json_t *act = json_object_get(al, "action");
+        if (json_is_string(act)) {
+            bool blocked = strcmp(json_string_value(act), "blocked") == 0;
+            log_set_str(r, LF_EVENT_OUTCOME, blocked ? "success" : "unknown");
+            log_extra(r, LIT("alert.action"), blocked ? "blocked" : "allowed", blocked ? 7 : 7);
+        }
+    } else if (strcmp(type, "stats") == 0) {
+        eve_extra_int(r, json_object_get(root, "stats"), "capture.kernel_packets", "capture.kernel_packets");
+        eve_extra_int(r, json_object_get(root, "stats"), "capture.kernel_drops", "capture.kernel_drops");
+        eve_extra_int(r, json_object_get(root, "stats"), "detect.alert", "detect.alert");
+        eve_extra_int(r, json_object_get(root, "stats"), "uptime", "uptime");
+    } else if (strcmp(type, "flow") == 0) {
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+        json_t *fl = json_object_get(root, "flow");
+        json_t *a = json_object_get(fl, "bytes_toserver"), *b = json_object_get(fl, "bytes_toclient");
+        json_t *c = json_object_get(fl, "pkts_toserver"), *d = json_object_get(fl, "pkts_toclient");
+        char num[24];
+        int k;
+        if (json_is_integer(a) && json_is_integer(b)) {
+            k = snprintf(num, sizeof num, "%lld", (long long)(json_integer_value(a) + json_integer_value(b)));
+            log_set_copy(r, LF_NETWORK_BYTES, num, (size_t)k);
+        }
+        if (json_is_integer(c) && json_is_integer(d)) {
+            k = snprintf(num, sizeof num, "%lld", (long long)(json_integer_value(c) + json_integer_value(d)));
+            log_set_copy(r, LF_NETWORK_PACKETS, num, (size_t)k);
+        }
+        json_t *st = json_object_get(fl, "state");
+        if (json_is_string(st))
+            log_set_copy(r, LF_EVENT_REASON, json_string_value(st), json_string_length(st));
+    } else if (strcmp(type, "http") == 0) {
+        log_set_str(r, LF_EVENT_CATEGORY, "web");
+        json_t *h = json_object_get(root, "http");
+        eve_str(r, LF_URL_ORIGINAL, h, "url");
+        eve_str(r, LF_HTTP_METHOD, h, "http_method");
+        eve_str(r, LF_HTTP_STATUS, h, "status");
+        eve_str(r, LF_USER_AGENT, h, "http_user_agent");
+    }
+    json_decref(root);
+    return true;
+}
