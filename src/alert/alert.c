@@ -682,3 +682,21 @@ void alert_act_ecs(const alert_act *a, kw_buf *out)
     kw_json_obj_end(&j);
     kw_json_obj_end(&j);
 }
+
+alert_act *alert_acts_push(alert_acts *acts, alert_act_kind kind, const char *source, const char *rule,
+                           char *labels_json)
+{
+    kw_grow(&acts->v, &acts->cap, acts->n + 1, sizeof *acts->v);
+    alert_act *a = &acts->v[acts->n++];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    a->rule = kw_strdup(rule);
+    a->labels_json = labels_json;
+    a->threshold = NAN;
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_printf(&b, "%s\n%s\n%s", source, rule, labels_json);
+    snprintf(a->fingerprint, sizeof a->fingerprint, "%016llx", (unsigned long long)kw_hash64(b.data, b.len));
+    kw_buf_free(&b);
+    return a;
+}

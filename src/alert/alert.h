@@ -77,6 +77,10 @@ typedef struct alert_acts {
 } alert_acts;
 
 void alert_acts_free(alert_acts *a);
+/* Appends a detector's act (net, logs): kind, rule and labels (canonical JSON, taken over),
+ * the fingerprint the hash of "source\nrule\nlabels". The rest is zero; threshold NAN. */
+alert_act *alert_acts_push(alert_acts *a, alert_act_kind kind, const char *source, const char *rule,
+                           char *labels_json);
 
 typedef struct alert_engine alert_engine;
 

@@ -79,8 +79,8 @@ int cli_config(int argc, char **argv)
         conf *c = cli_conf_load(path);
         if (!c)
             return KW_EXIT_USAGE;
-        printf("%s: configuration ok (%zu assets, %zu checks, %zu rules)\n", path ? path : "built-in",
-               c->assets.n, c->checks.n, c->rules.n);
+        printf("%s: configuration ok (%zu assets, %zu checks, %zu rules, %zu log inputs, %zu log rules)\n",
+               path ? path : "built-in", c->assets.n, c->checks.n, c->rules.n, c->logs.inputs.n, c->logs.rules.n);
         conf_free(c);
         return KW_EXIT_OK;
     }

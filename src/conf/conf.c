@@ -1511,6 +1511,18 @@ static void show_section(kw_buf *b, const cf_section *sec, const void *obj, int 
     }
 }
 
+char *conf_show_section(const conf *c, const char *key)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    for (const cf_field *f = top_section.fields; f->key; f++)
+        if (strcmp(f->key, key) == 0) {
+            bool first = false;
+            show_field(&b, f, c, 0, &first);
+        }
+    return kw_buf_take(&b);
+}
+
 char *conf_show(const conf *c)
 {
     kw_buf b;

@@ -245,6 +245,8 @@ void conf_free(conf *c);
 void conf_errors_free(conf_errors *e);
 /* Writes the effective configuration as YAML. */
 char *conf_show(const conf *c);
+/* One top-level section ("logs") as YAML: to tell whether a reload changed it. */
+char *conf_show_section(const conf *c, const char *key);
 /* Joins state_dir and a relative path; absolute paths are returned as they are. Caller frees. */
 char *conf_state_path(const conf *c, const char *rel);
 const conf_asset *conf_asset_find(const conf *c, const char *name);

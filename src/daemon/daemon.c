@@ -9,6 +9,7 @@
 #include "core/kw_time.h"
 #include "event/event.h"
 #include "host/host.h"
+#include "logs/logs_sensor.h"
 #include "http/http.h"
 #include "metric/metric.h"
 #include "net/net_live.h"
@@ -69,6 +70,8 @@ struct kw_daemon {
     net_live **live;         /* one capture per net.interfaces entry */
     void **live_ctx;         /* and its callbacks' context */
     size_t nlive;
+    log_sensor *logs;        /* the log inputs, when any are configured */
+    kw_offsets log_offsets;  /* where they stopped: from the store at start, from the sensor on reload */
     /* core */
     pthread_t core_thread;
     atomic_bool core_stop;
@@ -280,21 +283,16 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
         kw_json_kv_str(&j, "target", x->target);
     kw_json_obj_end(&j);
     alert_acts *acts = kw_calloc(1, sizeof *acts);
-    kw_grow(&acts->v, &acts->cap, 1, sizeof *acts->v);
-    alert_act *a = &acts->v[acts->n++];
-    memset(a, 0, sizeof *a);
-    a->kind = phase == NET_DET_FIRE ? ALERT_ACT_FIRE : phase == NET_DET_UPDATE ? ALERT_ACT_UPDATE : ALERT_ACT_RESOLVE;
-    a->labels_json = kw_buf_take(&b);
-    kw_buf_printf(&b, "net\n%s\n%s", x->action, a->labels_json);
-    snprintf(a->fingerprint, sizeof a->fingerprint, "%016llx", (unsigned long long)kw_hash64(b.data, b.len));
-    kw_buf_reset(&b);
-    a->rule = kw_strdup(x->action);
+    alert_act *a = alert_acts_push(acts,
+                                   phase == NET_DET_FIRE     ? ALERT_ACT_FIRE
+                                   : phase == NET_DET_UPDATE ? ALERT_ACT_UPDATE
+                                                             : ALERT_ACT_RESOLVE,
+                                   "net", x->action, kw_buf_take(&b));
     a->severity = x->severity;
     net_detection_text(x, &b);
     a->summary = kw_buf_take(&b);
     a->value = x->peak_pps > 0 ? x->peak_pps : (double)(x->ports + x->hosts + x->sessions);
     a->peak = a->value;
-    a->threshold = NAN;
     a->at_ms = (phase == NET_DET_FIRE ? x->fire_ns : x->end_ns) / 1000000;
     a->started_ms = x->start_ns / 1000000;
     a->history = phase == NET_DET_UPDATE;
@@ -344,6 +342,47 @@ static void net_stop(kw_daemon *d)
     d->live = NULL;
     d->live_ctx = NULL;
     d->nlive = 0;
+}
+
+/* ---- log inputs ---- */
+
+static bool logs_push(void *arg, kw_event *ev)
+{
+    kw_daemon *d = arg;
+    return kw_queue_push(&d->queue, ev) == KW_OK;
+}
+
+static void logs_publish(void *arg, char *json)
+{
+    kw_daemon *d = arg;
+    http_shared_set_logs(&d->sh, json);
+}
+
+/* Starts the log sensor if the configuration has log inputs; false if they cannot be opened. */
+static bool logs_start(kw_daemon *d)
+{
+    if (!log_sensor_wanted(d->cfg))
+        return true;
+    log_sensor_hooks h = {logs_push, logs_publish, d};
+    char err[512];
+    d->logs = log_sensor_start(d->cfg, &h, &d->log_offsets, err, sizeof err);
+    if (!d->logs) {
+        log_error("logs: %s", err);
+        return false;
+    }
+    kw_offsets_free(&d->log_offsets);
+    log_info("logs: %zu input%s, %zu rule%s", d->cfg->logs.inputs.n, d->cfg->logs.inputs.n == 1 ? "" : "s",
+             d->cfg->logs.rules.n, d->cfg->logs.rules.n == 1 ? "" : "s");
+    return true;
+}
+
+static void logs_stop(kw_daemon *d)
+{
+    if (!d->logs)
+        return;
+    log_sensor_stop(d->logs, &d->log_offsets); /* its last events are in the queue */
+    d->logs = NULL;
+    http_shared_set_logs(&d->sh, NULL);
 }
 
 static void sensors_start(kw_daemon *d)
@@ -564,6 +603,10 @@ static void core_handle(kw_daemon *d, kw_event *ev)
         if (store_metric_write(d->store, ev->metrics) != KW_OK)
             atomic_fetch_add(&d->store_errors, 1);
     }
+    if (ev->offsets) /* where the log inputs are: committed with the rest of the group */
+        for (size_t i = 0; i < ev->offsets->n; i++)
+            if (store_log_offset_put(d->store, &ev->offsets->v[i], ev->ts_ms) != KW_OK)
+                atomic_fetch_add(&d->store_errors, 1);
     if (ev->acts) { /* a detector's alert changes: updates and ends name the open alert */
         for (size_t i = 0; i < ev->acts->n; i++) {
             alert_act *a = &ev->acts->v[i];
@@ -768,6 +811,11 @@ static bool mkdir_p(const char *dir)
     return mkdir(tmp, 0750) == 0 || errno == EEXIST;
 }
 
+static void load_offset(void *arg, const kw_offset *o)
+{
+    kw_offsets_add(arg, o->key, o->dev, o->ino, o->offset, o->cursor);
+}
+
 static bool daemon_open(kw_daemon *d)
 {
     char err[512];
@@ -809,6 +857,7 @@ static bool daemon_open(kw_daemon *d)
     store_alert_each_open(d->store, restore_one, &rctx);
     core_commit_acts(d, &acts);
     alert_acts_free(&acts);
+    store_log_offsets_each(d->store, load_offset, &d->log_offsets);
     int64_t counts[4] = {0};
     store_alert_counts(d->store, counts);
     log_info("store %s: %lld alerts open (%lld firing, %lld acknowledged)", d->store_path,
@@ -913,6 +962,17 @@ static void daemon_reload(kw_daemon *d)
     }
     if (net_changed)
         net_stop(d);
+    char *lo = conf_show_section(o, "logs"), *ln = conf_show_section(n, "logs");
+    bool logs_changed = strcmp(lo, ln) != 0;
+    free(lo);
+    free(ln);
+    if (logs_changed && d->dropped_privileges) {
+        log_warn("reload: the logs: section changed, but its inputs cannot be reopened after dropping privileges; "
+                 "restart keepwatch to apply it");
+        logs_changed = false;
+    }
+    if (logs_changed) /* counting and learning start again; positions carry over */
+        logs_stop(d);
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     core_update *u = kw_calloc(1, sizeof *u);
     core_update_from(u, n);
@@ -935,6 +995,8 @@ static void daemon_reload(kw_daemon *d)
     sensors_start(d);
     if (net_changed)
         net_start(d);
+    if (logs_changed && !logs_start(d))
+        log_error("reload: the log inputs could not be opened; they stay off until the next reload");
     log_info("configuration reloaded: %zu assets, %zu checks, %zu rules", n->assets.n, n->checks.n, n->rules.n);
 }
 
@@ -995,6 +1057,8 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     core_started = true;
     sensors_start(d);
     net_start(d);
+    if (!logs_start(d))
+        goto out;
     if (!drop_privileges(d))
         goto out;
     if (opts->pidfile && !write_pidfile(opts->pidfile))
@@ -1017,6 +1081,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     status = 0;
 out:
     net_stop(d);
+    logs_stop(d);
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     http_stop(d->http);
     atomic_store(&d->core_stop, true);
@@ -1033,6 +1098,8 @@ out:
     store_close(d->store);
     event_log_close(d->elog);
     host_snapshot_free(http_shared_swap_host(&d->sh, NULL)); /* d->host */
+    http_shared_set_logs(&d->sh, NULL);
+    kw_offsets_free(&d->log_offsets);
     metric_registry_destroy(&d->registry);
     if (opts->pidfile && status == 0)
         unlink(opts->pidfile);

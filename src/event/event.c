@@ -32,7 +32,27 @@ void kw_event_free(kw_event *ev)
         alert_acts_free(ev->acts);
         free(ev->acts);
     }
+    if (ev->offsets) {
+        kw_offsets_free(ev->offsets);
+        free(ev->offsets);
+    }
     free(ev);
+}
+
+void kw_offsets_add(kw_offsets *o, const char *key, uint64_t dev, uint64_t ino, int64_t offset, const char *cursor)
+{
+    kw_grow(&o->v, &o->cap, o->n + 1, sizeof *o->v);
+    o->v[o->n++] = (kw_offset){kw_strdup(key), dev, ino, offset, cursor ? kw_strdup(cursor) : NULL};
+}
+
+void kw_offsets_free(kw_offsets *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        free(o->v[i].key);
+        free(o->v[i].cursor);
+    }
+    free(o->v);
+    memset(o, 0, sizeof *o);
 }
 
 struct event_log {

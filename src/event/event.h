@@ -2,6 +2,7 @@
 #ifndef EVENT_H
 #define EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/kw_buf.h"
@@ -11,13 +12,30 @@ struct metric_set;
 struct host_snapshot;
 struct alert_acts;
 
+/* Where an input stopped reading: a file by path, device and inode, or a cursor (journal). */
+typedef struct kw_offset {
+    char *key;                     /* owned */
+    uint64_t dev, ino;
+    int64_t offset;
+    char *cursor;                  /* owned, may be NULL */
+} kw_offset;
+
+typedef struct kw_offsets {
+    kw_offset *v;
+    size_t n, cap;
+} kw_offsets;
+
+void kw_offsets_add(kw_offsets *o, const char *key, uint64_t dev, uint64_t ino, int64_t offset, const char *cursor);
+void kw_offsets_free(kw_offsets *o);
+
 typedef struct kw_event {
     char source[160];              /* "host", "check:web": the metrics' slot in /metrics */
     int64_t ts_ms;
     struct metric_set *metrics;    /* owned, may be NULL */
-    char *ecs;                     /* owned ECS JSON document (no newline), may be NULL */
+    char *ecs;                     /* owned ECS JSON document(s) (lines joined by '\n', none at the end), may be NULL */
     struct host_snapshot *host;    /* owned, may be NULL */
-    struct alert_acts *acts;       /* owned: alert changes a detector decided (net), may be NULL */
+    struct alert_acts *acts;       /* owned: alert changes a detector decided (net, logs), may be NULL */
+    kw_offsets *offsets;           /* owned: input positions to persist (logs), may be NULL */
 } kw_event;
 
 kw_event *kw_event_new(const char *source, int64_t ts_ms);

@@ -70,6 +70,15 @@ host_snapshot *http_shared_swap_host(http_shared *sh, host_snapshot *host)
     return old;
 }
 
+void http_shared_set_logs(http_shared *sh, char *json)
+{
+    pthread_mutex_lock(&sh->mu);
+    char *old = sh->logs;
+    sh->logs = json;
+    pthread_mutex_unlock(&sh->mu);
+    free(old);
+}
+
 static void store_key_free(void *p) { store_close(p); }
 
 /* This thread's store handle, opened on first use. */
@@ -199,6 +208,22 @@ static enum MHD_Result api_host(http_server *s, struct MHD_Connection *c)
     return respond_json(c, MHD_HTTP_OK, &b);
 }
 
+/* The log sensor's inputs, rules, senders, devices and signature libraries with their counts. */
+static enum MHD_Result api_logs(http_server *s, struct MHD_Connection *c)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    pthread_mutex_lock(&s->sh->mu);
+    if (s->sh->logs)
+        kw_buf_puts(&b, s->sh->logs);
+    pthread_mutex_unlock(&s->sh->mu);
+    if (!b.len) {
+        kw_buf_free(&b);
+        return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no log inputs configured (logs.inputs)");
+    }
+    return respond_json(c, MHD_HTTP_OK, &b);
+}
+
 static enum MHD_Result api_alert_list(http_server *s, struct MHD_Connection *c)
 {
     kw_store *st = thread_store(s);
@@ -311,6 +336,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_alert_list(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/host") == 0)
         return get ? api_host(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/logs") == 0)
+        return get ? api_logs(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strncmp(url, "/api/v1/alerts/", 15) == 0) {
         const char *rest;
         int64_t id = parse_id(url + 15, &rest);

@@ -16,6 +16,7 @@ typedef struct http_shared {
     metric_registry *metrics;
     pthread_mutex_t mu;          /* guards host */
     struct host_snapshot *host;  /* the latest host reading, the core's: read only under mu */
+    char *logs;                  /* the log sensor's latest state (JSON), under mu */
     const char *store_path;
     char token[65];
     int64_t started_ms;
@@ -32,6 +33,9 @@ void http_stop(http_server *s);
 /* Publishes the core's latest host reading; returns the previous one, which the caller may
  * free now (no HTTP thread can still be reading it). */
 struct host_snapshot *http_shared_swap_host(http_shared *sh, struct host_snapshot *host);
+
+/* Publishes the log sensor's state (JSON, owned by sh from now on; NULL clears it). */
+void http_shared_set_logs(http_shared *sh, char *json);
 
 /* Parses "host:port" / "[v6]:port" into a socket address; false if it is not one. */
 struct sockaddr_storage;

@@ -118,6 +118,11 @@ void log_rec_free(log_rec *r);
  * r's scratch space: valid until the next parse into r. */
 void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o);
 
+/* For inputs that carry the envelope apart (the journal): the message alone, with its
+ * program, host and pid (C strings, any may be NULL) and time (0: the receive time). */
+void log_parse_message(log_rec *r, const char *msg, size_t n, const char *prog, const char *host, const char *pid,
+                       int64_t ts_ms, const log_parse_opts *o);
+
 static inline bool log_has(const log_rec *r, log_field f) { return (r->present >> f) & 1; }
 static inline void log_set(log_rec *r, log_field f, const char *p, size_t n)
 {
@@ -175,6 +180,8 @@ size_t log_parse_iso(const char *p, size_t n, const log_parse_opts *o, int64_t *
 bool log_tz_parse(const char *s, int32_t *out);
 /* Case-sensitive search for a literal. */
 const char *log_find(const char *p, size_t n, const char *lit);
+/* The last occurrence of a literal. */
+const char *log_rfind(const char *p, size_t n, const char *lit);
 /* Lower-cases n bytes into scratch space; returns the copy (or p itself if already lower). */
 const char *log_lower(log_rec *r, const char *p, size_t n);
 /* Percent-decodes (and '+' to space) into scratch space; returns the input if nothing to do. */

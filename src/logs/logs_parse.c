@@ -201,6 +201,14 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
     }
     if (n == 0)
         goto raw;
+    if (prog.n == 6 && memcmp(prog.p, "kernel", 6) == 0 && log_parse_iptables(r, m, n))
+        return;
+    /* whole-file formats (web and database logs) start with an address, a date or '[':
+     * they go first, before the vendor markers are looked for */
+    if (!prog.n && ((m[0] >= '0' && m[0] <= '9') || m[0] == '[' || (m[0] >= 'a' && m[0] <= 'z')) &&
+        (log_parse_access(r, m, n, o, access_ds) || log_parse_nginx_error(r, m, n, o) ||
+         log_parse_apache_error(r, m, n, o) || log_parse_mysql(r, m, n, o) || log_parse_postgresql(r, m, n, o)))
+        return;
     switch (m[0]) {
     case '{':
         if (log_parse_eve(r, m, n, o))
@@ -460,7 +468,8 @@ static void parse_5424(log_rec *r, const char *p, size_t n, const log_parse_opts
 
 /* ---- entry ---- */
 
-void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o)
+/* Resets r for a line of len bytes: scratch space, fields, the receive time. */
+static void rec_reset(log_rec *r, const char *line, size_t len, const log_parse_opts *o)
 {
     /* every decoded value fits in three times the line (see log_scratch's callers) */
     size_t need = len * 3 + 4096;
@@ -473,8 +482,6 @@ void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o
     r->present = 0;
     r->nextra = 0;
     r->extra_ns = NULL;
-    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        len--;
     r->line = line;
     r->len = len;
     r->ts_ms = o->now_ms;
@@ -483,6 +490,32 @@ void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o
         log_set_str(r, LF_INPUT, o->input);
     if (o->sender)
         log_set_str(r, LF_SENDER, o->sender);
+}
+
+void log_parse_message(log_rec *r, const char *msg, size_t n, const char *prog, const char *host, const char *pid,
+                       int64_t ts_ms, const log_parse_opts *o)
+{
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        n--;
+    rec_reset(r, msg, n, o);
+    if (ts_ms > 0) {
+        r->ts_ms = ts_ms;
+        r->ts_from_line = true;
+    }
+    if (prog && *prog)
+        log_set_str(r, LF_PROCESS_NAME, prog);
+    if (host && *host)
+        log_set_str(r, LF_HOST_NAME, host);
+    if (pid && *pid)
+        log_set_str(r, LF_PROCESS_PID, pid);
+    parse_msg(r, msg, n, o, NULL);
+}
+
+void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o)
+{
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    rec_reset(r, line, len, o);
     const char *fmt = o->format ? o->format : "auto";
     const char *access_ds = strcmp(fmt, "nginx") == 0 ? "nginx.access"
                             : strcmp(fmt, "apache") == 0 ? "apache.access"
@@ -561,11 +594,7 @@ static bool kv_word(const char *m, size_t n, const char *key, log_val *out)
  * itself contain " from 1.2.3.4"). Sets source.ip/port; returns where " from " starts. */
 static const char *from_ip_port(log_rec *r, const char *m, size_t n)
 {
-    const char *last = NULL, *p = m;
-    while ((p = log_find(p, n - (size_t)(p - m), " from ")) != NULL) {
-        last = p;
-        p += 6;
-    }
+    const char *last = n >= 6 ? log_rfind(m, n, " from ") : NULL;
     if (!last)
         return NULL;
     const char *ip = last + 6, *e = ip;

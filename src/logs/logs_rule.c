@@ -42,7 +42,8 @@ typedef struct cond {
     char **v;
     size_t *vlen;
     pcre2_code **re;       /* OP_RE: one per value */
-    int *re_id;            /* OP_RE: index in the ruleset's regex table, -1 if not prefiltered */
+    int *re_id;            /* OP_RE, OP_CONTAINS: index in the ruleset's Hyperscan table, -1 if not in it */
+    char **hs_lit;         /* OP_CONTAINS: each value as a Hyperscan expression (escaped) */
     cidr *cidrs;
     double num;
     int cost;              /* evaluation order: cheap first */
@@ -58,7 +59,10 @@ typedef struct lrule {
     size_t nby;
     int by[LOG_DET_MAX_BY];
     char *by_name[LOG_DET_MAX_BY];
+    const cond *gate;      /* a required condition wholly in the Hyperscan pass: tested first */
 } lrule;
+
+static const log_field route_fields[3] = {LF_EVENT_DATASET, LF_EVENT_ACTION, LF_EVENT_CATEGORY};
 
 typedef struct route {
     size_t *v;
@@ -68,8 +72,10 @@ typedef struct route {
 struct log_ruleset {
     lrule *r;
     size_t n;
-    kw_map routes;         /* event.dataset -> route (rules naming that dataset), in rule order */
-    route generic;         /* rules naming no dataset */
+    /* Rules are routed by the first of these fields they require a value of: a line meets only
+     * the rules filed under its own values, plus the generic ones (that require none). */
+    kw_map routes[3];      /* value -> route, in rule order; one map per route field */
+    route generic;
     int64_t max_groups;
     size_t nregex;
 #ifdef KW_HAVE_HS
@@ -180,7 +186,10 @@ static void cond_free(cond *c)
         free(c->v[i]);
         if (c->re && c->re[i])
             pcre2_code_free(c->re[i]);
+        if (c->hs_lit)
+            free(c->hs_lit[i]);
     }
+    free(c->hs_lit);
     free(c->v);
     free(c->vlen);
     free(c->re);
@@ -233,6 +242,17 @@ static bool cond_build(cond *c, const conf_cond *cc, log_ruleset *rs, char *err,
         c->cost = 1;
         break;
     case OP_CONTAINS:
+        /* literals go into the field's Hyperscan pass with the regular expressions */
+        c->re_id = kw_calloc(c->nv, sizeof *c->re_id);
+        c->hs_lit = kw_calloc(c->nv, sizeof *c->hs_lit);
+        for (size_t i = 0; i < c->nv; i++) {
+            c->re_id[i] = c->field >= 0 ? (int)rs->nregex++ : -1;
+            c->hs_lit[i] = kw_malloc(c->vlen[i] * 4 + 1);
+            char *o = c->hs_lit[i];
+            for (size_t k = 0; k < c->vlen[i]; k++)
+                o += sprintf(o, "\\x%02x", (unsigned char)c->v[i][k]);
+            *o = 0;
+        }
         c->cost = 2;
         break;
     default:
@@ -272,13 +292,15 @@ static size_t field_regexes(log_ruleset *rs, int f, const char **expr, unsigned 
             cond *cs = pass ? rs->r[i].u : rs->r[i].m;
             size_t nc = pass ? rs->r[i].nu : rs->r[i].nm;
             for (size_t k = 0; k < nc; k++) {
-                if (cs[k].op != OP_RE || cs[k].field != f)
+                if ((cs[k].op != OP_RE && cs[k].op != OP_CONTAINS) || cs[k].field != f)
                     continue;
+                bool lit = cs[k].op == OP_CONTAINS;
                 for (size_t v = 0; v < cs[k].nv; v++, n++) {
                     if (!expr)
                         continue;
-                    expr[n] = cs[k].v[v];
-                    flags[n] = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+                    expr[n] = lit ? cs[k].hs_lit[v] : cs[k].v[v];
+                    /* a literal's match is exact; a regular expression's is a candidate */
+                    flags[n] = (lit ? 0 : HS_FLAG_PREFILTER) | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
                     ids[n] = (unsigned)cs[k].re_id[v];
                     slot[n] = &cs[k].re_id[v];
                 }
@@ -355,14 +377,16 @@ void log_ruleset_free(log_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++)
         rule_free(&rs->r[i]);
     free(rs->r);
-    size_t it = 0;
-    const char *k;
-    void *v;
-    while (kw_map_next(&rs->routes, &it, &k, &v)) {
-        free(((route *)v)->v);
-        free(v);
+    for (int f = 0; f < 3; f++) {
+        size_t it = 0;
+        const char *k;
+        void *v;
+        while (kw_map_next(&rs->routes[f], &it, &k, &v)) {
+            free(((route *)v)->v);
+            free(v);
+        }
+        kw_map_free(&rs->routes[f]);
     }
-    kw_map_free(&rs->routes);
     free(rs->generic.v);
 #ifdef KW_HAVE_HS
     for (int f = 0; f < LF_COUNT; f++)
@@ -374,7 +398,8 @@ void log_ruleset_free(log_ruleset *rs)
 log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
 {
     log_ruleset *rs = kw_calloc(1, sizeof *rs);
-    kw_map_init(&rs->routes);
+    for (int f = 0; f < 3; f++)
+        kw_map_init(&rs->routes[f]);
     rs->max_groups = c->logs.max_groups > 0 ? c->logs.max_groups : 100000;
     rs->r = kw_calloc(c->logs.rules.n ? c->logs.rules.n : 1, sizeof *rs->r);
     for (size_t i = 0; i < c->logs.rules.n; i++) {
@@ -416,26 +441,41 @@ log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
             r->by_name[k] = kw_strdup(cr->by.v[k]);
             r->nby++;
         }
-        /* routing: a rule that requires event.dataset values is met only by those lines */
-        const cond *ds = NULL;
-        for (size_t k = 0; k < r->nm; k++)
-            if (r->m[k].field == LF_EVENT_DATASET && r->m[k].op == OP_EQ)
-                ds = &r->m[k];
-        if (!ds) {
+        /* routing: by the first route field the rule requires values of */
+        const cond *by = NULL;
+        int rf = 0;
+        for (rf = 0; rf < 3 && !by; rf++)
+            for (size_t k = 0; k < r->nm && !by; k++)
+                if (r->m[k].field == (int)route_fields[rf] && r->m[k].op == OP_EQ)
+                    by = &r->m[k];
+        if (!by) {
             route_add(&rs->generic, rs->n - 1);
             continue;
         }
-        for (size_t v = 0; v < ds->nv; v++) {
-            route *rt = kw_map_get(&rs->routes, ds->v[v]);
+        rf--;
+        for (size_t v = 0; v < by->nv; v++) {
+            route *rt = kw_map_get(&rs->routes[rf], by->v[v]);
             if (!rt) {
                 rt = kw_calloc(1, sizeof *rt);
-                kw_map_put(&rs->routes, ds->v[v], rt);
+                kw_map_put(&rs->routes[rf], by->v[v], rt);
             }
-            route_add(rt, rs->n - 1);
+            if (!rt->n || rt->v[rt->n - 1] != rs->n - 1) /* a value listed twice */
+                route_add(rt, rs->n - 1);
         }
     }
 #ifdef KW_HAVE_HS
     hs_build(rs);
+    /* gates: once a field is scanned, its conditions cost a few bit tests, less than any
+     * string comparison; a rule with one is ruled out by it before anything else */
+    for (size_t i = 0; i < rs->n; i++)
+        for (size_t k = 0; k < rs->r[i].nm && !rs->r[i].gate; k++) {
+            const cond *g = &rs->r[i].m[k];
+            bool all = (g->op == OP_RE || g->op == OP_CONTAINS) && g->field >= 0 && rs->hs[g->field];
+            for (size_t v = 0; all && v < g->nv; v++)
+                all = g->re_id[v] >= 0;
+            if (all)
+                rs->r[i].gate = g;
+        }
 #endif
     return rs;
 }
@@ -491,11 +531,16 @@ struct log_engine {
     group *active;           /* the detections under way, all rules */
     size_t ngroups;
     pcre2_match_data *md;
+    uint32_t gen;            /* the line's number: per-line caches are valid when they carry it */
+    struct {
+        uint32_t gen;
+        bool ok;
+        net_addr a;
+    } addr[LF_COUNT];        /* a field's address, parsed once per line for CIDR conditions */
 #ifdef KW_HAVE_HS
     hs_scratch_t *scratch;
     uint32_t *re_hit;        /* re_hit[id] == gen: the prefilter matched in this line */
     uint32_t scanned[LF_COUNT];
-    uint32_t gen;
 #endif
 };
 
@@ -594,15 +639,19 @@ static int on_hs_match(unsigned id, unsigned long long from, unsigned long long 
 }
 #endif
 
-static bool re_match_any(log_engine *e, const cond *c, size_t i, const log_val *v)
+static bool re_match_any(pcre2_match_data *md, const cond *c, size_t i, const log_val *v)
 {
-    int rc = pcre2_jit_match(c->re[i], (PCRE2_SPTR)v->p, v->n, 0, 0, e->md, NULL);
+    int rc = pcre2_jit_match(c->re[i], (PCRE2_SPTR)v->p, v->n, 0, 0, md, NULL);
     if (rc == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
-        rc = pcre2_match(c->re[i], (PCRE2_SPTR)v->p, v->n, 0, 0, e->md, NULL);
+        rc = pcre2_match(c->re[i], (PCRE2_SPTR)v->p, v->n, 0, 0, md, NULL);
     return rc >= 0;
 }
 
-static bool cond_holds(log_engine *e, const cond *c, const log_rec *r)
+/* e may be NULL (a matcher): then no prefilter, and md is the caller's. */
+static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, const log_rec *r);
+static bool cond_holds(log_engine *e, const cond *c, const log_rec *r) { return cond_holds_md(e, e->md, c, r); }
+
+static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, const log_rec *r)
 {
     log_val v;
     bool has = cond_value(r, c->field, c->extra, &v);
@@ -617,9 +666,21 @@ static bool cond_holds(log_engine *e, const cond *c, const log_rec *r)
                 return true;
         return false;
     case OP_CONTAINS:
-        for (size_t i = 0; i < c->nv; i++)
+        for (size_t i = 0; i < c->nv; i++) {
+#ifdef KW_HAVE_HS
+            if (e && c->re_id[i] >= 0) { /* exact: a literal */
+                if (e->scanned[c->field] != e->gen) {
+                    e->scanned[c->field] = e->gen;
+                    hs_scan(e->rs->hs[c->field], v.p, v.n, 0, e->scratch, on_hs_match, e);
+                }
+                if (e->re_hit[c->re_id[i]] == e->gen)
+                    return true;
+                continue;
+            }
+#endif
             if (c->vlen[i] <= v.n && memmem(v.p, v.n, c->v[i], c->vlen[i]))
                 return true;
+        }
         return false;
     case OP_STARTS:
         for (size_t i = 0; i < c->nv; i++)
@@ -635,7 +696,7 @@ static bool cond_holds(log_engine *e, const cond *c, const log_rec *r)
         for (size_t i = 0; i < c->nv; i++) {
 #ifdef KW_HAVE_HS
             int id = c->re_id[i];
-            if (id >= 0) {
+            if (e && id >= 0) {
                 if (e->scanned[c->field] != e->gen) {
                     e->scanned[c->field] = e->gen;
                     hs_scan(e->rs->hs[c->field], v.p, v.n, 0, e->scratch, on_hs_match, e);
@@ -644,22 +705,35 @@ static bool cond_holds(log_engine *e, const cond *c, const log_rec *r)
                     continue; /* ruled out by the prefilter */
             }
 #endif
-            if (re_match_any(e, c, i, &v))
+            if (re_match_any(md, c, i, &v))
                 return true;
         }
         return false;
     case OP_CIDR: {
-        char buf[64];
-        net_addr a;
-        int bits;
-        if (v.n >= sizeof buf)
-            return false;
-        memcpy(buf, v.p, v.n);
-        buf[v.n] = 0;
-        if (!net_prefix_parse(buf, &a, &bits) || strchr(buf, '/'))
+        net_addr tmp = {0}, *a = &tmp;
+        bool ok;
+        if (e && c->field >= 0 && e->addr[c->field].gen == e->gen) {
+            ok = e->addr[c->field].ok;
+            a = &e->addr[c->field].a;
+        } else {
+            char buf[64];
+            int bits;
+            ok = v.n < sizeof buf;
+            if (ok) {
+                memcpy(buf, v.p, v.n);
+                buf[v.n] = 0;
+                ok = !memchr(buf, '/', v.n) && net_prefix_parse(buf, &tmp, &bits);
+            }
+            if (e && c->field >= 0) {
+                e->addr[c->field].gen = e->gen;
+                e->addr[c->field].ok = ok;
+                e->addr[c->field].a = tmp;
+            }
+        }
+        if (!ok)
             return false;
         for (size_t i = 0; i < c->nv; i++)
-            if (net_addr_in(&a, &c->cidrs[i].a, c->cidrs[i].bits))
+            if (net_addr_in(a, &c->cidrs[i].a, c->cidrs[i].bits))
                 return true;
         return false;
     }
@@ -683,6 +757,22 @@ static bool cond_holds(log_engine *e, const cond *c, const log_rec *r)
 
 static bool rule_matches(log_engine *e, const lrule *r, const log_rec *rec)
 {
+#ifdef KW_HAVE_HS
+    if (r->gate) {
+        const cond *c = r->gate;
+        if (!log_has(rec, c->field))
+            return false;
+        if (e->scanned[c->field] != e->gen) {
+            e->scanned[c->field] = e->gen;
+            hs_scan(e->rs->hs[c->field], rec->f[c->field].p, rec->f[c->field].n, 0, e->scratch, on_hs_match, e);
+        }
+        bool any = false;
+        for (size_t v = 0; v < c->nv && !any; v++)
+            any = e->re_hit[c->re_id[v]] == e->gen;
+        if (!any)
+            return false;
+    }
+#endif
     for (size_t i = 0; i < r->nm; i++)
         if (!cond_holds(e, &r->m[i], rec))
             return false;
@@ -692,6 +782,52 @@ static bool rule_matches(log_engine *e, const lrule *r, const log_rec *rec)
         if (!cond_holds(e, &r->u[i], rec))
             return true;
     return false;
+}
+
+/* ---- a matcher: conditions alone (devices) ---- */
+
+struct log_matcher {
+    cond *c;
+    size_t n;
+    pcre2_match_data *md;
+};
+
+log_matcher *log_matcher_new(const conf_match *m, char *err, size_t errn)
+{
+    log_matcher *x = kw_calloc(1, sizeof *x);
+    x->c = kw_calloc(m->n ? m->n : 1, sizeof *x->c);
+    x->md = pcre2_match_data_create(4, NULL);
+    log_ruleset scratch = {0}; /* counts regex ids, unused without a prefilter */
+    for (size_t i = 0; i < m->n; i++, x->n++)
+        if (!cond_build(&x->c[i], &m->v[i], &scratch, err, errn)) {
+            x->n++;
+            log_matcher_free(x);
+            return NULL;
+        }
+    for (size_t i = 0; i < x->n; i++)
+        for (size_t k = 0; x->c[i].re_id && k < x->c[i].nv; k++)
+            x->c[i].re_id[k] = -1;
+    qsort(x->c, x->n, sizeof *x->c, cmp_cost);
+    return x;
+}
+
+bool log_matcher_test(log_matcher *m, const log_rec *r)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (!cond_holds_md(NULL, m->md, &m->c[i], r))
+            return false;
+    return true;
+}
+
+void log_matcher_free(log_matcher *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        cond_free(&m->c[i]);
+    free(m->c);
+    pcre2_match_data_free(m->md);
+    free(m);
 }
 
 /* ---- detections ---- */
@@ -1006,31 +1142,41 @@ int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
     if (at >= e->next_tick)
         log_engine_tick(e, at);
     e->now = at;
-#ifdef KW_HAVE_HS
     if (++e->gen == 0) { /* wrapped: clear so no stale generation matches */
+#ifdef KW_HAVE_HS
         memset(e->re_hit, 0, (e->rs->nregex ? e->rs->nregex : 1) * sizeof *e->re_hit);
         memset(e->scanned, 0, sizeof e->scanned);
+#endif
+        memset(e->addr, 0, sizeof e->addr);
         e->gen = 1;
     }
-#endif
-    int hits = 0;
-    const route *rt = NULL;
-    if (log_has(rec, LF_EVENT_DATASET) && rec->f[LF_EVENT_DATASET].n < 64) {
-        char ds[64];
-        memcpy(ds, rec->f[LF_EVENT_DATASET].p, rec->f[LF_EVENT_DATASET].n);
-        ds[rec->f[LF_EVENT_DATASET].n] = 0;
-        rt = kw_map_get(&e->rs->routes, ds);
+    /* the line's routes, each in rule order, walked merged so rules fire in config order */
+    const route *lists[4];
+    size_t pos[4] = {0}, nl = 0;
+    for (int f = 0; f < 3; f++) {
+        const log_val *v = &rec->f[route_fields[f]];
+        if (!log_has(rec, route_fields[f]) || v->n >= 64 || !e->rs->routes[f].n)
+            continue;
+        char key[64];
+        memcpy(key, v->p, v->n);
+        key[v->n] = 0;
+        const route *rt = kw_map_get(&e->rs->routes[f], key);
+        if (rt)
+            lists[nl++] = rt;
     }
-    /* the two lists are each in rule order; walk them merged so rules fire in config order */
-    size_t a = 0, b = 0, na = rt ? rt->n : 0, nb = e->rs->generic.n;
-    while (a < na || b < nb) {
-        size_t ri;
-        if (b >= nb || (a < na && rt->v[a] < e->rs->generic.v[b]))
-            ri = rt->v[a++];
-        else
-            ri = e->rs->generic.v[b++];
-        if (rule_matches(e, &e->rs->r[ri], rec)) {
-            rule_hit(e, ri, rec, at);
+    if (e->rs->generic.n)
+        lists[nl++] = &e->rs->generic;
+    int hits = 0;
+    for (;;) {
+        size_t best = SIZE_MAX, bl = 0;
+        for (size_t l = 0; l < nl; l++)
+            if (pos[l] < lists[l]->n && lists[l]->v[pos[l]] < best)
+                best = lists[l]->v[pos[l]], bl = l;
+        if (best == SIZE_MAX)
+            break;
+        pos[bl]++;
+        if (rule_matches(e, &e->rs->r[best], rec)) {
+            rule_hit(e, best, rec, at);
             hits++;
         }
     }

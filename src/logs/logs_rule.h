@@ -26,6 +26,12 @@
  * error *pos is the byte in value the message refers to, or SIZE_MAX for the key. */
 kw_rc log_cond_check(const char *key, const char *value, char *err, size_t errn, size_t *pos);
 
+/* Conditions alone, without counting (device membership): all must hold. */
+typedef struct log_matcher log_matcher;
+log_matcher *log_matcher_new(const conf_match *m, char *err, size_t errn);
+bool log_matcher_test(log_matcher *m, const log_rec *r);
+void log_matcher_free(log_matcher *m);
+
 typedef struct log_ruleset log_ruleset;
 
 /* Compiles the enabled logs.rules of the configuration. NULL with err set on failure. */

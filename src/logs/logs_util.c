@@ -136,6 +136,19 @@ const char *log_find(const char *p, size_t n, const char *lit)
     return memmem(p, n, lit, ln);
 }
 
+const char *log_rfind(const char *p, size_t n, const char *lit)
+{
+    size_t ln = strlen(lit);
+    if (!ln || ln > n)
+        return NULL;
+    for (const char *q = p + n - ln;; q--) {
+        if (*q == lit[0] && memcmp(q, lit, ln) == 0)
+            return q;
+        if (q == p)
+            return NULL;
+    }
+}
+
 const char *log_lower(log_rec *r, const char *p, size_t n)
 {
     size_t i = 0;

@@ -473,20 +473,27 @@ bool log_parse_asa(log_rec *r, const char *m, size_t n)
             e++;
         log_set(r, LF_RULE_NAME, x + 12, (size_t)(e - x - 12));
     }
-    /* transport: the first protocol word */
-    static const char *const protos[] = {" tcp ", " TCP ", " udp ", " UDP ", " icmp ", " ICMP "};
-    const char *best = NULL;
-    size_t bi = 0;
-    for (size_t i = 0; i < 6; i++) {
-        const char *q = log_find(t - 1, tn + 1, protos[i]); /* t - 1 is the ':' or a space */
-        if (q && (!best || q < best))
-            best = q, bi = i;
+    /* transport: the first protocol word among the first few */
+    const char *q = t;
+    for (int words = 0; words < 8 && q < end; words++) {
+        const char *we = memchr(q, ' ', (size_t)(end - q));
+        size_t wn = (size_t)((we ? we : end) - q);
+        char low[5];
+        if (wn == 3 || wn == 4) {
+            for (size_t i = 0; i < wn; i++)
+                low[i] = (q[i] >= 'A' && q[i] <= 'Z') ? (char)(q[i] + 32) : q[i];
+            if ((wn == 3 && (!memcmp(low, "tcp", 3) || !memcmp(low, "udp", 3))) || (wn == 4 && !memcmp(low, "icmp", 4))) {
+                log_set_str(r, LF_NETWORK_TRANSPORT, low[0] == 't' ? "tcp" : low[0] == 'u' ? "udp" : "icmp");
+                break;
+            }
+        }
+        if (!we)
+            break;
+        q = we + 1;
     }
-    if (best)
-        log_set(r, LF_NETWORK_TRANSPORT, protos[bi & ~(size_t)1] + 1, bi < 4 ? 3 : 4);
-    /* what happened */
-    bool auth = log_find(t, tn, "AAA ") || log_find(t, tn, "Login ") || log_find(t, tn, "login ") ||
-                log_find(t, tn, "authentication");
+    /* what happened: the message id's class says where to look */
+    int cls = (int)(ide - id) == 6 ? (id[0] - '0') * 100 + (id[1] - '0') * 10 + (id[2] - '0') : 0;
+    bool auth = cls == 113 || cls == 605 || cls == 611 || cls == 716 || cls == 722 || cls == 109;
     if (auth && (log_find(t, tn, "Rejected") || log_find(t, tn, "denied") || log_find(t, tn, "failed"))) {
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, "failure");
@@ -495,14 +502,14 @@ bool log_parse_asa(log_rec *r, const char *m, size_t n)
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, "success");
         log_set_str(r, LF_EVENT_CATEGORY, "authentication");
-    } else if (starts(t, tn, LIT("Deny")) || log_find(t, tn < 80 ? tn : 80, "denied") || starts(t, tn, LIT("Drop")) ||
-               log_find(t, tn < 40 ? tn : 40, "Dropping")) {
+    } else if (starts(t, tn, LIT("Deny")) || starts(t, tn, LIT("Drop")) || (cls == 106 && log_find(t, tn < 80 ? tn : 80, "denied")) ||
+               (cls != 302 && log_find(t, tn < 40 ? tn : 40, "Dropping"))) {
         log_set_str(r, LF_EVENT_ACTION, "deny");
     } else if (starts(t, tn, LIT("Built "))) {
         log_set_str(r, LF_EVENT_ACTION, "allow");
     } else if (starts(t, tn, LIT("Teardown "))) {
         log_set_str(r, LF_EVENT_ACTION, "teardown");
-    } else if (log_find(t, tn < 24 ? tn : 24, "[Scanning]") || log_find(t, tn < 40 ? tn : 40, "drop rate")) {
+    } else if (cls == 733 || cls == 400 || log_find(t, tn < 24 ? tn : 24, "[Scanning]")) {
         log_set_str(r, LF_EVENT_ACTION, "threat_detected");
         log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
     }

@@ -42,6 +42,10 @@ static const char *const migrations[] = {
     "CREATE TABLE metric_1h (series INTEGER NOT NULL, ts INTEGER NOT NULL, avg REAL, min REAL, max REAL,"
     "  n INTEGER, PRIMARY KEY (series, ts)) WITHOUT ROWID;"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+    /* 1 -> 2: where the log inputs stopped reading (files by path and inode, the journal by
+     * cursor), so a restart resumes there */
+    "CREATE TABLE log_offsets (key TEXT PRIMARY KEY, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+    "  offset INTEGER NOT NULL, cursor TEXT, updated_ms INTEGER NOT NULL);",
 };
 
 static bool store_exec(kw_store *s, const char *sql)

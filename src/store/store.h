@@ -95,4 +95,12 @@ kw_rc store_metric_maintain(kw_store *s, int64_t now_ms, int64_t raw_keep_ms, in
  * ("name" or "name{k=\"v\"}") from the finest resolution that covers [from, to]. */
 kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, int64_t to_ms, kw_buf *out);
 
+/* ---- log input positions (store_logs.c) ---- */
+
+struct kw_offset;
+/* Records where an input stopped (inside the caller's transaction). */
+kw_rc store_log_offset_put(kw_store *s, const struct kw_offset *o, int64_t now_ms);
+/* Calls fn for every recorded position. */
+kw_rc store_log_offsets_each(kw_store *s, void (*fn)(void *, const struct kw_offset *), void *arg);
+
 #endif

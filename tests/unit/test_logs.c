@@ -9,6 +9,10 @@
 #include "core/kw_time.h"
 #include "logs/logs.h"
 #include "logs/logs_rule.h"
+#include "logs/logs_watch.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- parser cases from the data file ---- */
 
@@ -482,6 +486,164 @@ static void test_conf_errors(void)
     conf_errors_free(&errs);
 }
 
+/* ---- device watch ---- */
+
+typedef struct {
+    int fire, end;
+    char rule[64], summary[256], by1[128];
+} wdets;
+
+static void on_wdet(void *arg, const log_detection *d)
+{
+    wdets *x = arg;
+    if (d->phase == LOG_DET_FIRE)
+        x->fire++;
+    else if (d->phase == LOG_DET_END)
+        x->end++;
+    snprintf(x->rule, sizeof x->rule, "%s", d->rule);
+    snprintf(x->summary, sizeof x->summary, "%s", d->summary);
+    snprintf(x->by1, sizeof x->by1, "%s", d->nby > 1 ? d->by_value[1] : "");
+}
+
+static void watch_line(log_watch *w, const char *line, int64_t at)
+{
+    log_rec r;
+    log_rec_init(&r);
+    log_parse_opts o = {.now_ms = at, .tz_offset_min = 0, .sender = "192.0.2.10"};
+    log_parse(&r, line, strlen(line), &o);
+    log_watch_line(w, &r, at);
+    log_rec_free(&r);
+}
+
+static void test_rule_hit_surge(void)
+{
+    conf *c = load("logs:\n"
+                   "  surge_factor: 5\n"
+                   "  surge_min: 30\n"
+                   "  surge_learn: 10m\n"
+                   "  devices:\n"
+                   "    - name: edge-fw\n"
+                   "      match: {log.source.address: 192.0.2.10}\n");
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    char err[256];
+    wdets x = {0};
+    int64_t t0 = 1700000000000 - 1700000000000 % 60000;
+    log_watch *w = log_watch_new(c, t0, on_wdet, &x, err, sizeof err);
+    CHECK(w != NULL);
+    const char *deny = "<134>Jan 05 2024 03:15:03: %ASA-4-106023: Deny tcp src outside:192.0.2.77/4410 dst "
+                       "inside:10.0.0.5/22 by access-group \"outside_access_in\" [0x0, 0x0]";
+    /* an hour of the normal: 10 hits a minute */
+    int64_t t = t0;
+    for (int m = 0; m < 60; m++) {
+        for (int i = 0; i < 10; i++)
+            watch_line(w, deny, t + i * 6000);
+        for (int s = 0; s < 60; s++)
+            log_watch_tick(w, t + s * 1000);
+        t += 60000;
+    }
+    CHECK_INT(x.fire, 0);
+    /* twice the normal is not a surge */
+    for (int i = 0; i < 20; i++)
+        watch_line(w, deny, t + i * 3000);
+    for (int s = 0; s < 60; s++)
+        log_watch_tick(w, t + s * 1000);
+    t += 60000;
+    CHECK_INT(x.fire, 0);
+    /* 100 hits in 20 seconds: the deny rule fires far above its baseline */
+    for (int i = 0; i < 100; i++)
+        watch_line(w, deny, t + i * 200);
+    log_watch_tick(w, t + 20000);
+    CHECK_INT(x.fire, 1);
+    CHECK_STR(x.rule, "rule_hit_surge");
+    CHECK_STR(x.by1, "outside_access_in");
+    CHECK_CONTAINS(x.summary, "edge-fw");
+    /* back to normal: over after two calm minutes, and the surge did not become the baseline */
+    t += 60000;
+    for (int m = 0; m < 4; m++) {
+        for (int i = 0; i < 10; i++)
+            watch_line(w, deny, t + i * 6000);
+        for (int s = 0; s < 60; s++)
+            log_watch_tick(w, t + s * 1000);
+        t += 60000;
+    }
+    CHECK_INT(x.end, 1);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    log_watch_json(w, &j);
+    kw_json_obj_end(&j);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "\"baseline_per_minute\":1");
+    CHECK_CONTAINS(kw_buf_cstr(&b), "\"name\":\"edge-fw\",\"configured\":true");
+    kw_buf_free(&b);
+    log_watch_free(w);
+    conf_free(c);
+}
+
+static void test_device_silent_and_signatures(void)
+{
+    char dir[] = "/tmp/kwtest-sigXXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256], yaml[1024];
+    snprintf(path, sizeof path, "%s/suricata.rules", dir);
+    FILE *f = fopen(path, "w");
+    fputs("# rules version 20200101\nalert tcp any any -> any any (sid:1;)\n", f);
+    fclose(f);
+    snprintf(yaml, sizeof yaml,
+             "logs:\n"
+             "  devices:\n"
+             "    - name: ids\n"
+             "      match: {event.dataset: suricata.eve}\n"
+             "      heartbeat: 5m\n"
+             "  signatures:\n"
+             "    - name: et-open\n"
+             "      path: %s/*.rules\n"
+             "      version_pattern: 'rules version (\\d{8})'\n"
+             "      max_age: 7d\n"
+             "    - name: clamav\n"
+             "      freshclam: true\n"
+             "      max_age: 2d\n",
+             dir);
+    conf *c = load(yaml);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    char err[256];
+    wdets x = {0};
+    int64_t t = kw_now_ms();
+    log_watch *w = log_watch_new(c, t, on_wdet, &x, err, sizeof err);
+    CHECK(w != NULL);
+    /* the rule file says 2020-01-01: years old, whatever its mtime */
+    log_watch_tick(w, t);
+    CHECK_INT(x.fire, 1);
+    CHECK_STR(x.rule, "signatures_stale");
+    CHECK_CONTAINS(x.summary, "version 20200101");
+    /* the IDS sends an event, then nothing for 5 minutes */
+    watch_line(w, "{\"timestamp\":\"2024-01-05T03:16:01.000000+0000\",\"event_type\":\"stats\",\"stats\":{}}", t + 1000);
+    log_watch_tick(w, t + 1000 + 299000);
+    CHECK_INT(x.fire, 1);
+    log_watch_tick(w, t + 1000 + 300000);
+    CHECK_INT(x.fire, 2);
+    CHECK_STR(x.rule, "device_silent");
+    watch_line(w, "{\"timestamp\":\"2024-01-05T03:16:01.000000+0000\",\"event_type\":\"stats\",\"stats\":{}}",
+               t + 400000);
+    CHECK_INT(x.end, 1);
+    /* freshclam: quiet for two days, then a successful check ends it */
+    int64_t later = t + 3 * 86400000LL;
+    watch_line(w, "Fri Jan  5 03:19:01 2024 -> daily.cld database is up-to-date (version: 27140, sigs: 1, f-level: 90, builder: x)",
+               later);
+    log_watch_tick(w, later); /* the line's own time (2024) is old: still stale */
+    CHECK(x.fire >= 3);
+    log_watch_finish(w, later);
+    log_watch_free(w);
+    conf_free(c);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     RUN(test_parser_cases);
@@ -491,5 +653,7 @@ int main(void)
     RUN(test_builtin_rules);
     RUN(test_bounded_groups);
     RUN(test_conf_errors);
+    RUN(test_rule_hit_surge);
+    RUN(test_device_silent_and_signatures);
     TEST_MAIN_END();
 }
