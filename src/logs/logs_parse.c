@@ -179,7 +179,9 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
     if (!log_has(r, LF_PROCESS_NAME))
         prog.n = 0;
     if (prog.n) {
-        if (prog_is(&prog, "sshd") && log_parse_openssh(r, m, n))
+        /* OpenSSH 9.8 moved authentication into sshd-session (and 10.0 into sshd-auth) */
+        if ((prog_is(&prog, "sshd") || prog_is(&prog, "sshd-session") || prog_is(&prog, "sshd-auth")) &&
+            log_parse_openssh(r, m, n))
             return;
         if (prog_is(&prog, "sudo") && log_parse_sudo(r, m, n))
             return;

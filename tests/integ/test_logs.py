@@ -6,6 +6,8 @@ log (logs.events: all), so "nothing lost, nothing twice" is checked line by line
 import json
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -191,6 +193,33 @@ class Serve(DaemonTest):
         got = self.seqs(d)
         self.assertEqual(sorted(got), list(range(0, 100)), "resumed exactly: none lost, none twice")
         self.assertIn("renamed to", d.logs())
+
+    def test_reload_that_changes_logs_carries_positions_over(self):
+        path = os.path.join(self.tmp, "app.log")
+        open(path, "w").close()
+        d = self.daemon(self.file_config())
+        self.append(path, [seq_line(i) for i in range(0, 40)])
+        self.wait_seqs(d, 40)
+        # a new rule: the log inputs restart, from where they were
+        d.write_config(self.file_config() + "  rules:\n    - name: seqs\n      match: {message|contains: 'seq='}\n")
+        d.send_signal(signal.SIGHUP)
+        wait_for("the reload", lambda: "configuration reloaded" in d.logs())
+        self.append(path, [seq_line(i) for i in range(40, 60)])
+        self.wait_seqs(d, 60)
+        time.sleep(1.5)
+        self.assertEqual(sorted(self.seqs(d)), list(range(0, 60)))
+        wait_for("the new rule counting", lambda: any(r["name"] == "seqs" and r["matches"] == 20
+                                                      for r in self.logs_state(d)["rules"]))
+
+    @unittest.skipUnless(os.path.exists("/run/systemd/journal/socket") and shutil.which("logger"),
+                         "no systemd-journald on this machine")
+    def test_journal_input(self):
+        tag = f"kwtest{os.getpid()}"
+        d = self.daemon("host: {enabled: false}\nlogs:\n  events: all\n  inputs:\n    - name: j\n      type: journal\n")
+        subprocess.run(["logger", "--journald"], input=f"MESSAGE=seq=7 from the journal\nSYSLOG_IDENTIFIER={tag}\n",
+                       text=True, check=True)
+        wait_for("the journal line in the event log",
+                 lambda: any(e.get("process", {}).get("name") == tag for e in d.events()))
 
     def test_ssh_brute_force_in_a_tailed_file_is_one_alert(self):
         path = os.path.join(self.tmp, "auth.log")
