@@ -603,7 +603,6 @@ void log_engine_free(log_engine *e)
 }
 
 log_ruleset *log_engine_ruleset(log_engine *e) { return (log_ruleset *)e->rs; }
-int64_t log_engine_now(const log_engine *e) { return e->now == INT64_MIN ? 0 : e->now; }
 
 /* The value of a condition's field in the line; false if the line has none. */
 static bool cond_value(const log_rec *r, int field, const char *extra, log_val *out)

@@ -84,7 +84,6 @@ int log_engine_line(log_engine *e, const log_rec *r);
 void log_engine_tick(log_engine *e, int64_t now_ms);
 /* Ends every detection under way. */
 void log_engine_finish(log_engine *e);
-int64_t log_engine_now(const log_engine *e);
 
 typedef struct log_rule_stats {
     const char *name;

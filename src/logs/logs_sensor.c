@@ -46,7 +46,7 @@
 #define MAX_SENDERS 1024
 #define UDP_BATCH 64
 
-enum { EP_WAKE = 1, EP_INOTIFY, EP_UDP, EP_TCP_LISTEN, EP_TCP_CONN, EP_JOURNAL };
+enum { EP_INOTIFY = 1, EP_UDP, EP_TCP_LISTEN, EP_TCP_CONN, EP_JOURNAL };
 
 typedef struct ep_tag {
     int kind;
@@ -104,9 +104,9 @@ typedef struct watch_dir {
 
 struct log_sensor {
     pthread_t thread;
-    atomic_bool stop;
-    int wake_fd, ep, ino_fd;
-    ep_tag wake_tag, ino_tag;
+    atomic_bool stop;         /* seen within the 200 ms epoll timeout */
+    int ep, ino_fd;
+    ep_tag ino_tag;
     log_sensor_hooks hooks;
     lin *in;
     size_t nin;
@@ -1123,8 +1123,6 @@ static void sensor_free(log_sensor *s)
         close(s->ino_fd);
     if (s->ep >= 0)
         close(s->ep);
-    if (s->wake_fd >= 0)
-        close(s->wake_fd);
     log_engine_free(s->eng);
     log_ruleset_free(s->rs);
     log_watch_free(s->watch);
@@ -1164,7 +1162,7 @@ log_sensor *log_sensor_start(const conf *c, const log_sensor_hooks *h, const kw_
 {
     log_sensor *s = kw_calloc(1, sizeof *s);
     s->hooks = *h;
-    s->wake_fd = s->ep = s->ino_fd = -1;
+    s->ep = s->ino_fd = -1;
     s->max_line = (size_t)c->logs.max_line;
     s->events_mode = c->logs.events;
     s->max_conns = (size_t)c->logs.max_connections;

@@ -923,24 +923,17 @@ bool log_parse_panos(log_rec *r, const char *m, size_t n, const log_parse_opts *
             r->ts_from_line = true;
         }
     }
-    if (f[7].n)
-        log_set(r, LF_SOURCE_IP, f[7].p, f[7].n);
-    if (f[8].n)
-        log_set(r, LF_DEST_IP, f[8].p, f[8].n);
+    /* the columns every log type shares (PAN-OS syslog field descriptions) */
+    static const struct {
+        int col;
+        log_field field;
+    } cols[] = {{7, LF_SOURCE_IP},        {8, LF_DEST_IP},          {12, LF_USER_NAME}, {14, LF_NETWORK_PROTOCOL},
+                {18, LF_OBSERVER_INGRESS}, {19, LF_OBSERVER_EGRESS}, {24, LF_SOURCE_PORT}, {25, LF_DEST_PORT}};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (f[cols[i].col].n)
+            log_set(r, cols[i].field, f[cols[i].col].p, f[cols[i].col].n);
     if (f[9].n && !(f[9].n == 7 && memcmp(f[9].p, "0.0.0.0", 7) == 0))
         log_set(r, LF_SOURCE_NAT_IP, f[9].p, f[9].n);
-    if (f[12].n)
-        log_set(r, LF_USER_NAME, f[12].p, f[12].n);
-    if (f[14].n)
-        log_set(r, LF_NETWORK_PROTOCOL, f[14].p, f[14].n);
-    if (f[18].n)
-        log_set(r, LF_OBSERVER_INGRESS, f[18].p, f[18].n);
-    if (f[19].n)
-        log_set(r, LF_OBSERVER_EGRESS, f[19].p, f[19].n);
-    if (f[24].n)
-        log_set(r, LF_SOURCE_PORT, f[24].p, f[24].n);
-    if (f[25].n)
-        log_set(r, LF_DEST_PORT, f[25].p, f[25].n);
     if (f[29].n)
         set_transport(r, f[29].p, f[29].n);
     log_extra(r, LIT("subtype"), f[4].p, f[4].n);
