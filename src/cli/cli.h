@@ -15,6 +15,7 @@ int cli_host(int argc, char **argv);
 int cli_alert(int argc, char **argv);
 int cli_net(int argc, char **argv);
 int cli_log(int argc, char **argv);
+int cli_oncall(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */

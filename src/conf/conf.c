@@ -12,7 +12,10 @@
 #include "logs/logs_rule.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <strings.h>
+#include <time.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +53,7 @@ typedef struct cf_section {
     void (*check)(cf_ctx *ctx, void *obj, yaml_node_t *node); /* cross-field validation */
     void (*fini)(void *obj);    /* frees what the fields do not describe */
     bool (*applies)(const void *obj, const char *key); /* show: is this option meaningful here */
+    bool unnamed;               /* list items without a `name` (never replaced by name) */
 } cf_section;
 
 struct cf_ctx {
@@ -474,8 +478,8 @@ static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_
                 sec->init(item);
             size_t before = ctx->errs->n;
             cf_parse_section(ctx, sec, item, e);
-            char *name = *(char **)item; /* every list section starts with `name` */
-            if (!name && ctx->errs->n == before)
+            char *name = sec->unnamed ? NULL : *(char **)item; /* named sections start with `name` */
+            if (!sec->unnamed && !name && ctx->errs->n == before)
                 cf_error(ctx, e, "%s: this item needs a name", f->key);
             ssize_t slot = -1;
             for (size_t i = 0; name && i < l->n; i++) {
@@ -813,6 +817,9 @@ static void rule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
         cf_error_in(ctx, en ? en : n, pos, "expr: %s", err);
 }
 
+static bool cf_wall_minutes(const char *s, bool need_time, int64_t *out);
+static int32_t cf_zone_offset(int32_t tz);
+
 static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
     conf *c = obj;
@@ -834,6 +841,51 @@ static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
     if (c->http.listen && !cf_valid_listen(c->http.listen))
         cf_error(ctx, http ? cf_find(ctx, http, "listen") : n,
                  "listen: \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8787 or [::1]:8787)", c->http.listen);
+    /* people and duty: names refer to what is defined */
+    yaml_node_t *pn = cf_find(ctx, n, "people"), *sn = cf_find(ctx, n, "schedules"), *dn = cf_find(ctx, n, "departments");
+    for (size_t i = 0; i < c->people.n; i++) {
+        const conf_person *p = CONF_AT(c->people, conf_person, i);
+        for (size_t k = 0; k < p->departments.n; k++)
+            if (!conf_department_find(c, p->departments.v[k]))
+                cf_error(ctx, pn ? pn : n, "person \"%s\": department \"%s\" is not defined under departments", p->name,
+                         p->departments.v[k]);
+    }
+    for (size_t i = 0; i < c->departments.n; i++) {
+        const conf_department *d = CONF_AT(c->departments, conf_department, i);
+        if (d->head && !conf_person_find(c, d->head))
+            cf_error(ctx, dn ? dn : n, "department \"%s\": head \"%s\" is not defined under people", d->name, d->head);
+    }
+    for (size_t i = 0; i < c->schedules.n; i++) {
+        const conf_schedule *sc = CONF_AT(c->schedules, conf_schedule, i);
+        for (size_t l = 0; l < sc->layers.n; l++) {
+            const conf_layer *ly = CONF_AT(sc->layers, conf_layer, l);
+            for (size_t k = 0; k < ly->members.n; k++)
+                if (!conf_person_find(c, ly->members.v[k]))
+                    cf_error(ctx, sn ? sn : n, "schedule \"%s\", layer \"%s\": \"%s\" is not defined under people",
+                             sc->name, ly->name, ly->members.v[k]);
+            if (ly->period_only && !c->period.start)
+                cf_error(ctx, sn ? sn : n, "schedule \"%s\", layer \"%s\": period_only needs period: start and end",
+                         sc->name, ly->name);
+        }
+        for (size_t k = 0; k < sc->overrides.n; k++) {
+            const conf_override *o = CONF_AT(sc->overrides, conf_override, k);
+            if (o->person && !conf_person_find(c, o->person))
+                cf_error(ctx, sn ? sn : n, "schedule \"%s\": override person \"%s\" is not defined under people", sc->name,
+                         o->person);
+        }
+    }
+    c->period.start_ms = c->period.end_ms = 0;
+    if (c->period.start || c->period.end) {
+        int64_t a, b;
+        yaml_node_t *per = cf_find(ctx, n, "period");
+        if (!cf_wall_minutes(c->period.start, true, &a) || !cf_wall_minutes(c->period.end, true, &b) || b <= a)
+            cf_error(ctx, per ? per : n, "period: start and end are YYYY-MM-DDTHH:MM (local time), start before end");
+        else {
+            int32_t off = cf_zone_offset(LOG_TZ_LOCAL);
+            c->period.start_ms = (a - off) * 60000;
+            c->period.end_ms = (b - off) * 60000;
+        }
+    }
     yaml_node_t *checks = cf_find(ctx, n, "checks");
     for (size_t i = 0; i < c->checks.n; i++) {
         conf_check *k = CONF_AT(c->checks, conf_check, i);
@@ -1180,6 +1232,207 @@ static const cf_field logs_fields[] = {
     {0},
 };
 
+/* ---- people and duty ---- */
+
+static const char *const dept_kinds[] = {"security", "operations", "business", "customer_service", "management",
+                                         "other", NULL};
+static const char *const rotations[] = {"daily", "weekly", "custom", NULL};
+
+/* "HH:MM" into minutes of the day; -1 if it is not one. */
+static int cf_hhmm(const char *s)
+{
+    if (!s || strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+        !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+        return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    return h < 24 && m < 60 ? h * 60 + m : -1;
+}
+
+/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM" as wall-clock minutes since the epoch (no zone). */
+static bool cf_wall_minutes(const char *s, bool need_time, int64_t *out)
+{
+    char buf[32];
+    size_t n = s ? strlen(s) : 0;
+    if (n == 10 && !need_time)
+        snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+    else if (n == 16 && (s[10] == 'T' || s[10] == ' '))
+        snprintf(buf, sizeof buf, "%.10sT%.5s:00Z", s, s + 11);
+    else
+        return false;
+    log_parse_opts o = {.tz_offset_min = 0};
+    int64_t ms;
+    if (log_parse_iso(buf, strlen(buf), &o, &ms) != strlen(buf))
+        return false;
+    *out = ms / 60000;
+    return true;
+}
+
+/* The fixed offset a zone name stands for (local: the machine's offset now). */
+static int32_t cf_zone_offset(int32_t tz)
+{
+    if (tz != LOG_TZ_LOCAL)
+        return tz;
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return (int32_t)(tm.tm_gmtoff / 60);
+}
+
+static void person_check(cf_ctx *ctx, void *obj, yaml_node_t *n) { cf_check_name(ctx, ((conf_person *)obj)->name, n); }
+
+static void dept_init(void *obj) { ((conf_department *)obj)->kind = DEPT_OTHER; }
+static void dept_check(cf_ctx *ctx, void *obj, yaml_node_t *n) { cf_check_name(ctx, ((conf_department *)obj)->name, n); }
+
+static void layer_init(void *obj)
+{
+    conf_layer *l = obj;
+    l->rotation = ROTATION_WEEKLY;
+}
+
+static void layer_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_layer *l = obj;
+    cf_check_name(ctx, l->name, n);
+    if (!l->members.n)
+        cf_error(ctx, n, "layer \"%s\" needs members (people, in turn order)", l->name ? l->name : "?");
+    if (l->rotation == ROTATION_CUSTOM && l->shift_ms < 3600000)
+        cf_error(ctx, n, "layer \"%s\": a custom rotation needs shift_length (1h or more)", l->name ? l->name : "?");
+    int handoff = l->handoff ? cf_hhmm(l->handoff) : 9 * 60;
+    if (handoff < 0)
+        cf_error(ctx, cf_find(ctx, n, "handoff"), "handoff: \"%s\" is not HH:MM", l->handoff);
+    int64_t day;
+    if (!cf_wall_minutes(l->start ? l->start : "2024-01-01", false, &day))
+        cf_error(ctx, cf_find(ctx, n, "start"), "start: \"%s\" is not a date (YYYY-MM-DD)", l->start);
+    else
+        l->anchor_min = day + (handoff < 0 ? 0 : handoff);
+    l->from_min = l->to_min = -1;
+    if (l->from || l->to) {
+        l->from_min = cf_hhmm(l->from);
+        l->to_min = cf_hhmm(l->to);
+        if (l->from_min < 0 || l->to_min < 0 || l->from_min == l->to_min)
+            cf_error(ctx, cf_find(ctx, n, l->from ? "from" : "to"),
+                     "layer \"%s\": a time restriction needs from and to as HH:MM (20:00 to 08:00 runs past midnight)",
+                     l->name ? l->name : "?");
+    }
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    l->day_mask = l->days.n ? 0 : 0x7f;
+    for (size_t i = 0; i < l->days.n; i++) {
+        int d = -1;
+        for (int k = 0; k < 7; k++)
+            if (strcasecmp(l->days.v[i], days[k]) == 0)
+                d = k;
+        if (d < 0)
+            cf_error(ctx, cf_find(ctx, n, "days"), "days: \"%s\" is not one of mon, tue, wed, thu, fri, sat, sun",
+                     l->days.v[i]);
+        else
+            l->day_mask |= (uint8_t)(1u << d);
+    }
+}
+
+static bool layer_applies(const void *obj, const char *key)
+{
+    return strcmp(key, "shift_length") != 0 || ((const conf_layer *)obj)->rotation == ROTATION_CUSTOM;
+}
+
+static void override_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_override *o = obj;
+    int64_t a = 0, b = 0;
+    if (!o->person)
+        cf_error(ctx, n, "an override needs a person");
+    if (!cf_wall_minutes(o->from, true, &a) || !cf_wall_minutes(o->to, true, &b) || b <= a)
+        cf_error(ctx, n, "an override needs from and to (YYYY-MM-DDTHH:MM), from before to");
+    o->from_ms = a * 60000; /* wall time: the schedule's zone is applied in schedule_check */
+    o->to_ms = b * 60000;
+}
+
+static void schedule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_schedule *s = obj;
+    cf_check_name(ctx, s->name, n);
+    s->tz_min = LOG_TZ_LOCAL;
+    if (s->timezone && !log_tz_parse(s->timezone, &s->tz_min))
+        cf_error(ctx, cf_find(ctx, n, "timezone"), "timezone: \"%s\" is not local, UTC or an offset like +08:00",
+                 s->timezone);
+    s->tz_min = cf_zone_offset(s->tz_min);
+    if (!s->layers.n)
+        cf_error(ctx, n, "schedule \"%s\" needs layers", s->name ? s->name : "?");
+    for (size_t i = 0; i < s->overrides.n; i++) {
+        conf_override *o = CONF_AT(s->overrides, conf_override, i);
+        o->from_ms -= (int64_t)s->tz_min * 60000;
+        o->to_ms -= (int64_t)s->tz_min * 60000;
+    }
+}
+
+static const cf_field dept_fields[] = {
+    F(conf_department, "name", CF_STR, name),
+    F(conf_department, "display", CF_STR, display),
+    F(conf_department, "kind", CF_ENUM, kind, .names = dept_kinds),
+    F(conf_department, "head", CF_STR, head),
+    {0},
+};
+static const cf_section dept_section = {"departments", sizeof(conf_department), dept_fields, dept_init, dept_check,
+                                        NULL};
+
+static const cf_field person_fields[] = {
+    F(conf_person, "name", CF_STR, name),
+    F(conf_person, "display", CF_STR, display),
+    F(conf_person, "phone", CF_STR, phone),
+    F(conf_person, "email", CF_STR, email),
+    F(conf_person, "dingtalk", CF_STR, dingtalk),
+    F(conf_person, "wecom", CF_STR, wecom),
+    F(conf_person, "feishu", CF_STR, feishu),
+    F(conf_person, "slack", CF_STR, slack),
+    F(conf_person, "departments", CF_STRS, departments),
+    F(conf_person, "roles", CF_STRS, roles),
+    {0},
+};
+static const cf_section person_section = {"people", sizeof(conf_person), person_fields, NULL, person_check, NULL};
+
+static const cf_field layer_fields[] = {
+    F(conf_layer, "name", CF_STR, name),
+    F(conf_layer, "rotation", CF_ENUM, rotation, .names = rotations),
+    F(conf_layer, "shift_length", CF_DURATION, shift_ms, 3600000, 366 * DAY),
+    F(conf_layer, "start", CF_STR, start),
+    F(conf_layer, "handoff", CF_STR, handoff),
+    F(conf_layer, "members", CF_STRS, members),
+    F(conf_layer, "days", CF_STRS, days),
+    F(conf_layer, "from", CF_STR, from),
+    F(conf_layer, "to", CF_STR, to),
+    F(conf_layer, "period_only", CF_BOOL, period_only),
+    {0},
+};
+static const cf_section layer_section = {"layers", sizeof(conf_layer), layer_fields, layer_init, layer_check, NULL,
+                                         layer_applies};
+
+static const cf_field override_fields[] = {
+    F(conf_override, "person", CF_STR, person),
+    F(conf_override, "from", CF_STR, from),
+    F(conf_override, "to", CF_STR, to),
+    F(conf_override, "reason", CF_STR, reason),
+    {0},
+};
+static const cf_section override_section = {"overrides", sizeof(conf_override), override_fields, NULL,
+                                            override_check, NULL, NULL, true};
+
+static const cf_field schedule_fields[] = {
+    F(conf_schedule, "name", CF_STR, name),
+    F(conf_schedule, "description", CF_STR, description),
+    F(conf_schedule, "timezone", CF_STR, timezone),
+    F(conf_schedule, "layers", CF_LIST, layers, .sub = &layer_section),
+    F(conf_schedule, "overrides", CF_LIST, overrides, .sub = &override_section),
+    {0},
+};
+static const cf_section schedule_section = {"schedules", sizeof(conf_schedule), schedule_fields, NULL,
+                                            schedule_check, NULL};
+
+static const cf_field period_fields[] = {
+    F(conf, "name", CF_STR, period.name),
+    F(conf, "start", CF_STR, period.start),
+    F(conf, "end", CF_STR, period.end),
+    {0},
+};
+
 /* Sub-sections of the top level share the top-level struct: their offsets are into `conf`. */
 static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL, NULL};
 static const cf_section http_section = {"http", 0, http_fields, NULL, NULL, NULL};
@@ -1189,6 +1442,7 @@ static const cf_section alerts_section = {"alerts", 0, alerts_fields, NULL, NULL
 static const cf_section host_section = {"host", 0, host_fields, NULL, NULL, NULL};
 static const cf_section net_section = {"net", 0, net_fields, NULL, NULL, NULL};
 static const cf_section logs_section = {"logs", 0, logs_fields, NULL, NULL, NULL};
+static const cf_section period_section = {"period", 0, period_fields, NULL, NULL, NULL};
 
 static const cf_field top_fields[] = {
     {"daemon", CF_SECTION, 0, .sub = &daemon_section},
@@ -1199,6 +1453,10 @@ static const cf_field top_fields[] = {
     {"host", CF_SECTION, 0, .sub = &host_section},
     {"net", CF_SECTION, 0, .sub = &net_section},
     {"logs", CF_SECTION, 0, .sub = &logs_section},
+    {"period", CF_SECTION, 0, .sub = &period_section},
+    F(conf, "departments", CF_LIST, departments, .sub = &dept_section),
+    F(conf, "people", CF_LIST, people, .sub = &person_section),
+    F(conf, "schedules", CF_LIST, schedules, .sub = &schedule_section),
     F(conf, "builtin_rules", CF_BOOL, builtin_rules),
     F(conf, "assets", CF_LIST, assets, .sub = &asset_section),
     F(conf, "checks", CF_LIST, checks, .sub = &check_section),
@@ -1336,14 +1594,31 @@ void conf_free(conf *c)
     free(c);
 }
 
-const conf_asset *conf_asset_find(const conf *c, const char *name)
+/* The item of a named list (its elements start with `name`) called name, or NULL. */
+static const void *list_find(const conf_list *l, size_t size, const char *name)
 {
-    for (size_t i = 0; i < c->assets.n; i++) {
-        const conf_asset *a = CONF_AT(c->assets, conf_asset, i);
-        if (a->name && strcmp(a->name, name) == 0)
-            return a;
+    for (size_t i = 0; i < l->n; i++) {
+        const void *item = (const char *)l->items + i * size;
+        const char *n = *(char *const *)item;
+        if (n && strcmp(n, name) == 0)
+            return item;
     }
     return NULL;
+}
+
+const conf_asset *conf_asset_find(const conf *c, const char *name)
+{
+    return list_find(&c->assets, sizeof(conf_asset), name);
+}
+
+const conf_person *conf_person_find(const conf *c, const char *name)
+{
+    return list_find(&c->people, sizeof(conf_person), name);
+}
+
+const conf_department *conf_department_find(const conf *c, const char *name)
+{
+    return list_find(&c->departments, sizeof(conf_department), name);
 }
 
 char *conf_state_path(const conf *c, const char *rel)

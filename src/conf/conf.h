@@ -138,6 +138,62 @@ typedef struct conf_log_signatures {
     int severity;
 } conf_log_signatures;
 
+/* ---- people and duty (oncall) ---- */
+
+typedef enum { DEPT_SECURITY, DEPT_OPERATIONS, DEPT_BUSINESS, DEPT_CUSTOMER_SERVICE, DEPT_MANAGEMENT, DEPT_OTHER } dept_kind;
+
+typedef struct conf_department {
+    char *name;
+    char *display;       /* 安全部 */
+    int kind;            /* dept_kind: what the department is told (technical detail, user impact, ...) */
+    char *head;          /* a person: the last escalation level */
+} conf_department;
+
+typedef struct conf_person {
+    char *name;          /* the id used everywhere: zhang.wei */
+    char *display;       /* 张伟 */
+    char *phone, *email;
+    char *dingtalk, *wecom, *feishu, *slack; /* chat ids, for @mentions */
+    conf_strs departments;
+    conf_strs roles;     /* duty_officer, expert, team_lead, ... */
+} conf_person;
+
+typedef enum { ROTATION_DAILY, ROTATION_WEEKLY, ROTATION_CUSTOM } rotation_kind;
+
+/* A layer: members take turns, shift after shift, from an anchor (start date + handoff time).
+ * Later layers take precedence where they have someone on duty. */
+typedef struct conf_layer {
+    char *name;
+    int rotation;        /* rotation_kind */
+    int64_t shift_ms;    /* custom: the shift length */
+    char *start;         /* YYYY-MM-DD: the first shift's day (default 2024-01-01) */
+    char *handoff;       /* HH:MM: when shifts change (default 09:00) */
+    conf_strs members;   /* people, in turn order */
+    conf_strs days;      /* restriction: mon..sun (empty: every day) */
+    char *from, *to;     /* restriction: HH:MM-HH:MM each day (to < from: past midnight) */
+    bool period_only;    /* only during the protection period (the temporary schedule) */
+    /* derived at load */
+    int64_t anchor_min;  /* the first shift's start, minutes since the epoch in the schedule's zone */
+    int from_min, to_min;/* -1: no time restriction */
+    uint8_t day_mask;    /* bit 0 = Monday; 0x7f: every day */
+} conf_layer;
+
+typedef struct conf_override {
+    char *person;
+    char *from, *to;     /* YYYY-MM-DDTHH:MM in the schedule's zone */
+    char *reason;
+    int64_t from_ms, to_ms; /* derived */
+} conf_override;
+
+typedef struct conf_schedule {
+    char *name;
+    char *description;
+    char *timezone;      /* +08:00, UTC, local (default: local) */
+    conf_list layers;    /* conf_layer */
+    conf_list overrides; /* conf_override */
+    int32_t tz_min;      /* derived: minutes east of UTC, or INT32_MIN for local */
+} conf_schedule;
+
 typedef struct conf_rule {
     char *name;
     bool enabled;
@@ -224,6 +280,14 @@ typedef struct conf {
         conf_list devices;            /* conf_log_device */
         conf_list signatures;         /* conf_log_signatures */
     } logs;
+    struct {
+        char *name;                   /* the protection period: 2026 两会重保 */
+        char *start, *end;            /* YYYY-MM-DDTHH:MM (local time) */
+        int64_t start_ms, end_ms;     /* derived; 0 when unset */
+    } period;
+    conf_list departments;            /* conf_department */
+    conf_list people;                 /* conf_person */
+    conf_list schedules;              /* conf_schedule */
     bool builtin_rules;
     conf_list assets;    /* conf_asset */
     conf_list checks;    /* conf_check */
@@ -250,6 +314,8 @@ char *conf_show_section(const conf *c, const char *key);
 /* Joins state_dir and a relative path; absolute paths are returned as they are. Caller frees. */
 char *conf_state_path(const conf *c, const char *rel);
 const conf_asset *conf_asset_find(const conf *c, const char *name);
+const conf_person *conf_person_find(const conf *c, const char *name);
+const conf_department *conf_department_find(const conf *c, const char *name);
 
 extern const char conf_default_yaml[];
 

@@ -1,0 +1,249 @@
+/* keepwatch oncall now|shifts: who is on duty, from the configuration's schedules. */
+#include "cli/cli.h"
+#include "core/kw_buf.h"
+#include "core/kw_json.h"
+#include "core/kw_time.h"
+#include "logs/logs.h"
+#include "oncall/oncall.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char oncall_usage[] =
+    "usage: keepwatch oncall now [--json] [--at TIME] [-c FILE]\n"
+    "       keepwatch oncall shifts [--schedule NAME] [--from TIME] [--to TIME] [--json] [-c FILE]\n"
+    "\n"
+    "now     who is on duty in each schedule, until when, and who is next\n"
+    "shifts  the shifts of every schedule (or one) between two times (default: the next 7 days)\n"
+    "\n"
+    "Schedules are layers of rotations (daily, weekly or custom shift lengths from a start day\n"
+    "and handoff time, in the schedule's zone), restricted to days and hours if need be; a later\n"
+    "layer wins where it has someone, a period_only layer applies during the protection period,\n"
+    "and overrides win over all. TIME is now, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][zone]\n"
+    "(local time when no zone is given).\n"
+    "\n"
+    "exit status: 0, or 1 for now when some schedule has nobody on duty, 2 for bad usage.\n";
+
+static bool parse_time(const char *s, int64_t *ms)
+{
+    if (!strcmp(s, "now")) {
+        *ms = kw_now_ms();
+        return true;
+    }
+    char buf[64];
+    size_t n = strlen(s);
+    if (n == 10)
+        snprintf(buf, sizeof buf, "%sT00:00:00", s);
+    else if (n == 16)
+        snprintf(buf, sizeof buf, "%s:00", s);
+    else
+        snprintf(buf, sizeof buf, "%s", s);
+    log_parse_opts o = {.tz_offset_min = LOG_TZ_LOCAL};
+    return log_parse_iso(buf, strlen(buf), &o, ms) == strlen(buf);
+}
+
+/* "2026-11-24 09:00 +08:00": in the schedule's zone, as people read it. */
+static void fmt_time(int64_t ms, int32_t tz, char *out, size_t n)
+{
+    char iso[40];
+    kw_time_iso8601(ms + (int64_t)tz * 60000, iso, sizeof iso);
+    int a = tz < 0 ? -tz : tz;
+    snprintf(out, n, "%.10s %.5s %c%02d:%02d", iso, iso + 11, tz < 0 ? '-' : '+', a / 60, a % 60);
+}
+
+/* Appends s padded to `width` terminal columns: CJK characters (3- and 4-byte UTF-8) take two. */
+static void put_col(kw_buf *b, const char *s, int width)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xc0) != 0x80)
+            cols += *p >= 0xe0 ? 2 : 1;
+    kw_buf_printf(b, "%s%*s ", s, width > cols ? width - cols : 0, "");
+}
+
+static const char *display_of(const conf *c, const char *person)
+{
+    const conf_person *p = person ? conf_person_find(c, person) : NULL;
+    return p && p->display ? p->display : person ? person : "-";
+}
+
+static void json_person(kw_json *j, const conf *c, const char *key, const oncall_shift *sh, int32_t tz)
+{
+    kw_json_key(j, key);
+    if (!sh->person) {
+        kw_json_null(j);
+        return;
+    }
+    const conf_person *p = conf_person_find(c, sh->person);
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "person", sh->person);
+    if (p && p->display)
+        kw_json_kv_str(j, "display", p->display);
+    if (p && p->phone)
+        kw_json_kv_str(j, "phone", p->phone);
+    if (p && p->email)
+        kw_json_kv_str(j, "email", p->email);
+    kw_json_kv_str(j, "layer", sh->layer);
+    kw_json_kv_time(j, "start", sh->start_ms);
+    kw_json_kv_time(j, "end", sh->end_ms);
+    kw_json_obj_end(j);
+}
+
+static int cmd_now(const conf *c, bool json, int64_t t)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    int status = KW_EXIT_OK;
+    if (json)
+        kw_json_arr_begin(&j);
+    else
+        kw_buf_printf(&b, "%-20s %-16s %-18s %-24s %s\n", "SCHEDULE", "ON DUTY", "PHONE", "UNTIL", "NEXT");
+    for (size_t i = 0; i < c->schedules.n; i++) {
+        const conf_schedule *s = CONF_AT(c->schedules, conf_schedule, i);
+        oncall_shift now, next;
+        bool on = oncall_at(c, s, t, &now, &next);
+        if (!on)
+            status = KW_EXIT_PROBLEM;
+        if (json) {
+            kw_json_obj_begin(&j);
+            kw_json_kv_str(&j, "schedule", s->name);
+            json_person(&j, c, "on_duty", &now, s->tz_min);
+            json_person(&j, c, "next", &next, s->tz_min);
+            kw_json_obj_end(&j);
+            continue;
+        }
+        char until[48] = "-";
+        if (on)
+            fmt_time(now.end_ms, s->tz_min, until, sizeof until);
+        const conf_person *p = on ? conf_person_find(c, now.person) : NULL;
+        put_col(&b, s->name, 20);
+        put_col(&b, on ? display_of(c, now.person) : "(nobody)", 16);
+        put_col(&b, p && p->phone ? p->phone : "-", 18);
+        put_col(&b, until, 24);
+        kw_buf_printf(&b, "%s\n", next.person ? display_of(c, next.person) : "-");
+    }
+    if (json) {
+        kw_json_arr_end(&j);
+        kw_buf_putc(&b, '\n');
+    }
+    fputs(kw_buf_cstr(&b), stdout);
+    kw_buf_free(&b);
+    return status;
+}
+
+static int cmd_shifts(const conf *c, bool json, const char *only, int64_t from, int64_t to)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    if (json)
+        kw_json_arr_begin(&j);
+    else
+        kw_buf_printf(&b, "%-20s %-24s %-24s %-16s %s\n", "SCHEDULE", "FROM", "TO", "ON DUTY", "LAYER");
+    size_t found = 0;
+    for (size_t i = 0; i < c->schedules.n; i++) {
+        const conf_schedule *s = CONF_AT(c->schedules, conf_schedule, i);
+        if (only && strcmp(only, s->name) != 0)
+            continue;
+        found++;
+        oncall_shifts sh = {0};
+        oncall_schedule_shifts(c, s, from, to, &sh);
+        for (size_t k = 0; k < sh.n; k++) {
+            if (json) {
+                kw_json_obj_begin(&j);
+                kw_json_kv_str(&j, "schedule", s->name);
+                kw_json_kv_str(&j, "person", sh.v[k].person);
+                kw_json_kv_str(&j, "layer", sh.v[k].layer);
+                kw_json_kv_time(&j, "start", sh.v[k].start_ms);
+                kw_json_kv_time(&j, "end", sh.v[k].end_ms);
+                kw_json_obj_end(&j);
+                continue;
+            }
+            char a[48], e[48];
+            fmt_time(sh.v[k].start_ms, s->tz_min, a, sizeof a);
+            fmt_time(sh.v[k].end_ms, s->tz_min, e, sizeof e);
+            put_col(&b, s->name, 20);
+            put_col(&b, a, 24);
+            put_col(&b, e, 24);
+            put_col(&b, display_of(c, sh.v[k].person), 16);
+            kw_buf_printf(&b, "%s\n", sh.v[k].layer);
+        }
+        oncall_shifts_free(&sh);
+    }
+    if (json) {
+        kw_json_arr_end(&j);
+        kw_buf_putc(&b, '\n');
+    }
+    fputs(kw_buf_cstr(&b), stdout);
+    kw_buf_free(&b);
+    if (only && !found) {
+        fprintf(stderr, "keepwatch oncall: no schedule named \"%s\"\n", only);
+        return KW_EXIT_USAGE;
+    }
+    return KW_EXIT_OK;
+}
+
+int cli_oncall(int argc, char **argv)
+{
+    if (argc < 2 || cli_wants_help(argc, argv)) {
+        fputs(oncall_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
+    }
+    bool now = !strcmp(argv[1], "now"), shifts = !strcmp(argv[1], "shifts");
+    if (!now && !shifts) {
+        fprintf(stderr, "keepwatch oncall: unknown command \"%s\"\n\n%s", argv[1], oncall_usage);
+        return KW_EXIT_USAGE;
+    }
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},          {"config", required_argument, NULL, 'c'},
+                                         {"at", required_argument, NULL, 'a'},      {"from", required_argument, NULL, 'f'},
+                                         {"to", required_argument, NULL, 't'},      {"schedule", required_argument, NULL, 's'},
+                                         {0}};
+    bool json = false;
+    const char *cfg = NULL, *only = NULL;
+    int64_t t = kw_now_ms(), from = t, to = -1;
+    int ch;
+    optind = 2;
+    while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        int64_t *dst = ch == 'a' ? &t : ch == 'f' ? &from : ch == 't' ? &to : NULL;
+        if (ch == 'j')
+            json = true;
+        else if (ch == 'c')
+            cfg = optarg;
+        else if (ch == 's')
+            only = optarg;
+        else if (dst) {
+            if (!parse_time(optarg, dst)) {
+                fprintf(stderr, "keepwatch oncall: \"%s\" is not a time (now, 2026-11-24, 2026-11-24T09:00)\n", optarg);
+                return KW_EXIT_USAGE;
+            }
+        } else {
+            fputs(oncall_usage, stderr);
+            return KW_EXIT_USAGE;
+        }
+    }
+    if (to < 0)
+        to = from + 7 * 86400000LL;
+    if (to <= from) {
+        fprintf(stderr, "keepwatch oncall: --to must come after --from\n");
+        return KW_EXIT_USAGE;
+    }
+    if (to - from > 400LL * 86400000) {
+        fprintf(stderr, "keepwatch oncall: at most 400 days at a time\n");
+        return KW_EXIT_USAGE;
+    }
+    conf *c = cli_conf_load(cli_conf_path(cfg));
+    if (!c)
+        return KW_EXIT_USAGE;
+    if (!c->schedules.n) {
+        fprintf(stderr, "keepwatch oncall: no schedules in the configuration (schedules:)\n");
+        conf_free(c);
+        return KW_EXIT_USAGE;
+    }
+    int rc = now ? cmd_now(c, json, t) : cmd_shifts(c, json, only, from, to);
+    conf_free(c);
+    return rc;
+}
