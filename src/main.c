@@ -18,6 +18,7 @@ static const char main_usage[] =
     "  net analyze FILE...        find floods, scans, sweeps and brute force in captures\n"
     "  log parse|analyze FILE...  parse log lines into ECS fields; run the log rules over files\n"
     "  oncall now|shifts          who is on duty in each schedule; the shifts of a period\n"
+    "  duty note|verify|export    the hash-chained duty log: add a note, check it, export it\n"
     "  version                    print the version\n"
     "\n"
     "Every command takes -c FILE (or $KEEPWATCH_CONFIG) and --help. Exit status: 0 ok,\n"
@@ -32,7 +33,7 @@ int main(int argc, char **argv)
         cli_fn fn;
     } cmds[] = {
         {"serve", cli_serve}, {"config", cli_config}, {"host", cli_host}, {"alert", cli_alert},
-        {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall},
+        {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall}, {"duty", cli_duty},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);

@@ -16,12 +16,19 @@ int cli_alert(int argc, char **argv);
 int cli_net(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_oncall(int argc, char **argv);
+int cli_duty(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */
 conf *cli_conf_load(const char *path);
 /* The config path from -c, else $KEEPWATCH_CONFIG, else NULL (built-in). */
 const char *cli_conf_path(const char *opt);
+struct kw_store;
+/* Opens the store of the configuration (-c path or the default) for command `cmd`; with
+ * must_exist, a missing store is an error (nothing has run here). NULL after saying why. */
+struct kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist);
+/* The name of the person at the keyboard (the login name), for the records. */
+const char *cli_user(char *buf, size_t n);
 /* True if argv[i] is -h or --help. */
 int cli_wants_help(int argc, char **argv);
 

@@ -40,26 +40,6 @@ static int alert_fail_usage(const char *msg)
     return KW_EXIT_USAGE;
 }
 
-static kw_store *open_store(const char *cfg_path, bool readonly)
-{
-    conf *c = cli_conf_load(cli_conf_path(cfg_path));
-    if (!c)
-        return NULL;
-    char *path = conf_state_path(c, "keepwatch.db");
-    conf_free(c);
-    if (readonly && access(path, F_OK) != 0) {
-        fprintf(stderr, "keepwatch alert: no store at %s (has keepwatch serve run here?)\n", path);
-        free(path);
-        return NULL;
-    }
-    char err[512];
-    kw_store *s = store_open(path, false, err, sizeof err);
-    if (!s)
-        fprintf(stderr, "keepwatch alert: %s\n", err);
-    free(path);
-    return s;
-}
-
 static const char *jstr(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
@@ -189,7 +169,7 @@ int cli_alert(int argc, char **argv)
     } else if (optind != argc) {
         return alert_fail_usage("list takes no arguments");
     }
-    kw_store *s = open_store(cfg, list || strcmp(verb, "show") == 0);
+    kw_store *s = cli_store_open(cfg, "alert", list || strcmp(verb, "show") == 0);
     if (!s)
         return KW_EXIT_USAGE;
     kw_buf b;
@@ -207,11 +187,8 @@ int cli_alert(int argc, char **argv)
     } else {
         bool ack = strcmp(verb, "ack") == 0;
         char who[64];
-        if (!by) {
-            struct passwd *pw = getpwuid(getuid());
-            snprintf(who, sizeof who, "%s", pw ? pw->pw_name : "cli");
-            by = who;
-        }
+        if (!by)
+            by = cli_user(who, sizeof who);
         int prev = 0;
         rc = ack ? store_alert_ack(s, id, by, note, kw_now_ms(), &prev)
                  : store_alert_resolve(s, id, by, note, kw_now_ms(), &prev);

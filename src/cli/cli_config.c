@@ -1,4 +1,8 @@
 #include "cli/cli.h"
+#include <sys/stat.h>
+#include <unistd.h>
+#include <pwd.h>
+#include "store/store.h"
 #include "core/kw_mem.h"
 
 #include <getopt.h>
@@ -96,4 +100,43 @@ int cli_config(int argc, char **argv)
     }
     fprintf(stderr, "keepwatch config: unknown command \"%s\"\n\n%s", verb, config_usage);
     return KW_EXIT_USAGE;
+}
+
+kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist)
+{
+    conf *c = cli_conf_load(cli_conf_path(cfg_path));
+    if (!c)
+        return NULL;
+    char *path = conf_state_path(c, "keepwatch.db");
+    if (!must_exist) { /* the store may be created here: its directory too (mkdir -p, 0750) */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", c->daemon.state_dir ? c->daemon.state_dir : ".");
+        for (char *p = dir + 1; *p; p++)
+            if (*p == '/') {
+                *p = 0;
+                mkdir(dir, 0750);
+                *p = '/';
+            }
+        mkdir(dir, 0750);
+    }
+    conf_free(c);
+    if (must_exist && access(path, F_OK) != 0) {
+        fprintf(stderr, "keepwatch %s: no store at %s (has keepwatch serve run here?)\n", cmd, path);
+        free(path);
+        return NULL;
+    }
+    char err[512];
+    kw_store *s = store_open(path, false, err, sizeof err);
+    if (!s)
+        fprintf(stderr, "keepwatch %s: %s\n", cmd, err);
+    free(path);
+    return s;
+}
+
+const char *cli_user(char *buf, size_t n)
+{
+    const char *sudo = getenv("SUDO_USER"); /* who is behind sudo, not root */
+    struct passwd *pw = getpwuid(getuid());
+    snprintf(buf, n, "%s", sudo && *sudo ? sudo : pw ? pw->pw_name : "cli");
+    return buf;
 }

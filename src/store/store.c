@@ -46,6 +46,9 @@ static const char *const migrations[] = {
      * cursor), so a restart resumes there */
     "CREATE TABLE log_offsets (key TEXT PRIMARY KEY, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
     "  offset INTEGER NOT NULL, cursor TEXT, updated_ms INTEGER NOT NULL);",
+    /* 2 -> 3: the duty log, hash-chained (store_duty.c) */
+    "CREATE TABLE duty_log (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL, actor TEXT,"
+    "  alert_id INTEGER, text TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
 };
 
 static bool store_exec(kw_store *s, const char *sql)
@@ -171,4 +174,12 @@ int64_t store_query_int(kw_store *s, const char *sql, const char *param)
     int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return v;
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
 }

@@ -39,6 +39,8 @@ sqlite3_stmt *store_stmt(kw_store *s, const char *sql);
 /* Runs a query with one text parameter (or none: NULL) and returns the first column of its first row as an
  * integer, or 0 when there is no row. */
 int64_t store_query_int(kw_store *s, const char *sql, const char *param);
+/* Binds a C string, or NULL as SQL NULL (the value is copied). */
+void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Resets every cached statement, ending any read snapshot they hold (after each request). */
 void store_release(kw_store *s);
 
@@ -102,5 +104,29 @@ struct kw_offset;
 kw_rc store_log_offset_put(kw_store *s, const struct kw_offset *o, int64_t now_ms);
 /* Calls fn for every recorded position. */
 kw_rc store_log_offsets_each(kw_store *s, void (*fn)(void *, const struct kw_offset *), void *arg);
+
+/* ---- the duty log (store_duty.c) ----
+ *
+ * Append-only and hash-chained: entry N carries the SHA-256 of entry N-1 (prev_hash) and the
+ * SHA-256 of its own canonical form (id, time, kind, actor, alert, text and prev_hash as one
+ * JSON object with keys in a fixed order). An entry edited, deleted or moved anywhere, even
+ * directly in the database, breaks the chain at that entry. The newest entry's id and hash are
+ * also kept in meta (duty_head), so removing entries from the end shows too, unless meta is
+ * rewritten with them. */
+
+typedef struct store_duty_entry {
+    int64_t id, ts_ms, alert_id;   /* alert_id 0: none */
+    const char *kind, *actor, *text, *prev_hash, *hash;
+} store_duty_entry;
+
+/* Appends an entry inside the caller's transaction (or its own, if none is open). */
+kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
+                        const char *text);
+/* Checks the chain. KW_OK when intact; KW_ERR_PARSE with *bad_id (0: the head record) and a
+ * reason in why when not. */
+kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn);
+/* Calls fn for each entry with from_ms <= ts < to_ms, oldest first. */
+kw_rc store_duty_each(kw_store *s, int64_t from_ms, int64_t to_ms, void (*fn)(void *, const store_duty_entry *),
+                      void *arg);
 
 #endif

@@ -24,14 +24,6 @@ static kw_rc step_changed(kw_store *s, sqlite3_stmt *st)
     return sqlite3_changes(s->db) ? KW_OK : KW_ERR_NOTFOUND;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static void bind_real(sqlite3_stmt *st, int i, double v)
 {
     if (isfinite(v))
@@ -50,10 +42,16 @@ static kw_rc history_add(kw_store *s, int64_t alert_id, int64_t at, const char *
     sqlite3_bind_int64(st, 1, alert_id);
     sqlite3_bind_int64(st, 2, at);
     sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 4, actor);
-    bind_text_or_null(st, 5, note);
+    store_bind_text(st, 4, actor);
+    store_bind_text(st, 5, note);
     bind_real(st, 6, value);
-    return step_done(s, st);
+    kw_rc rc = step_done(s, st);
+    if (rc != KW_OK || strcmp(action, "updated") == 0)
+        return rc;
+    /* every change a person would review later goes to the duty log, in the same transaction */
+    char kind[48];
+    snprintf(kind, sizeof kind, "alert.%s", action);
+    return store_duty_append(s, at, kind, actor, alert_id, note);
 }
 
 kw_rc store_alert_apply(kw_store *s, alert_act *a)
@@ -72,7 +70,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         sqlite3_bind_int(st, 3, a->severity);
         sqlite3_bind_text(st, 4, a->summary ? a->summary : a->rule, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, a->labels_json, -1, SQLITE_STATIC);
-        bind_text_or_null(st, 6, a->details_json);
+        store_bind_text(st, 6, a->details_json);
         bind_real(st, 7, a->value);
         bind_real(st, 8, a->peak);
         bind_real(st, 9, a->threshold);
@@ -95,7 +93,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
             return KW_ERR_STORE;
         bind_real(st, 1, a->value);
         bind_real(st, 2, a->peak);
-        bind_text_or_null(st, 3, a->summary);
+        store_bind_text(st, 3, a->summary);
         sqlite3_bind_int64(st, 4, a->at_ms);
         sqlite3_bind_int64(st, 5, a->alert_id);
         if ((rc = step_changed(s, st)) != KW_OK)
@@ -109,7 +107,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
             return KW_ERR_STORE;
         bind_real(st, 1, a->value);
         sqlite3_bind_int64(st, 2, a->at_ms);
-        bind_text_or_null(st, 3, a->reason);
+        store_bind_text(st, 3, a->reason);
         sqlite3_bind_int64(st, 4, a->at_ms);
         sqlite3_bind_int64(st, 5, a->alert_id);
         if ((rc = step_changed(s, st)) != KW_OK)
@@ -126,7 +124,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         bind_real(st, 1, a->value);
         bind_real(st, 2, a->value);
         bind_real(st, 3, a->value);
-        bind_text_or_null(st, 4, a->summary);
+        store_bind_text(st, 4, a->summary);
         sqlite3_bind_int64(st, 5, a->at_ms);
         sqlite3_bind_int64(st, 6, a->alert_id);
         if ((rc = step_changed(s, st)) != KW_OK)
@@ -193,8 +191,8 @@ static kw_rc alert_transition(kw_store *s, int64_t id, const char *sql, const ch
         goto out;
     }
     sqlite3_bind_int64(st, 1, now);
-    bind_text_or_null(st, 2, by);
-    bind_text_or_null(st, 3, note);
+    store_bind_text(st, 2, by);
+    store_bind_text(st, 3, note);
     sqlite3_bind_int64(st, 4, id);
     if ((rc = step_changed(s, st)) != KW_OK) {
         if (rc == KW_ERR_NOTFOUND)
