@@ -6,7 +6,11 @@
 #include "logs/logs.h"
 #include "store/store.h"
 
+#include "oncall/oncall.h"
+
 #include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +18,7 @@ static const char duty_usage[] =
     "usage: keepwatch duty note [--by NAME] TEXT...\n"
     "       keepwatch duty verify\n"
     "       keepwatch duty export [--from TIME] [--to TIME] [--format csv|json]\n"
+    "       keepwatch duty handover [--by NAME] [--to NAME] [--since TIME] [--dry-run]\n"
     "\n"
     "The duty log keeps, in order, every alert fired, acknowledged, resolved and reopened (who\n"
     "and when) and the notes of the officers on duty. Each entry carries the SHA-256 of the one\n"
@@ -24,6 +29,9 @@ static const char duty_usage[] =
     "verify  checks the whole chain: exit 0 when intact, 1 naming the first bad entry\n"
     "export  the entries between two times (default: all) as CSV (default) or JSON lines;\n"
     "        TIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][zone], local time without a zone\n"
+    "handover  the shift handover: who is on duty now and next, the open alerts (those not\n"
+    "        acknowledged first), what the log holds since the last handover (or --since, or\n"
+    "        12 h), what is pending; then records the handover in the log (not with --dry-run)\n"
     "\n"
     "Every command takes -c FILE; the store is state_dir/keepwatch.db.\n";
 
@@ -99,6 +107,112 @@ static void export_one(void *arg, const store_duty_entry *e)
     }
 }
 
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+typedef struct {
+    kw_buf *b;
+    uint64_t n, fired, resolved, acked, notes;
+} recap_ctx;
+
+static void recap_one(void *arg, const store_duty_entry *e)
+{
+    recap_ctx *x = arg;
+    char ts[40];
+    kw_time_iso8601(e->ts_ms, ts, sizeof ts);
+    x->n++;
+    x->fired += !strcmp(e->kind, "alert.fired") || !strcmp(e->kind, "alert.reopened");
+    x->resolved += !strcmp(e->kind, "alert.resolved");
+    x->acked += !strcmp(e->kind, "alert.acknowledged");
+    x->notes += !strcmp(e->kind, "note");
+    kw_buf_printf(x->b, "  %.16s  %-20s %-12s", ts, e->kind, e->actor ? e->actor : "-");
+    if (e->alert_id)
+        kw_buf_printf(x->b, " #%lld", (long long)e->alert_id);
+    kw_buf_printf(x->b, " %s\n", e->text ? e->text : "");
+}
+
+/* The handover: on duty, open alerts, what happened, what is pending; recorded unless dry. */
+static int handover(kw_store *s, const char *cfg_path, const char *by, const char *to, int64_t since, bool dry)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    int64_t now = kw_now_ms();
+    if (since <= 0) {
+        int64_t last = store_query_int(s, "SELECT max(ts) FROM duty_log WHERE kind = ?", "handover");
+        since = last > 0 ? last + 1 : now - 12 * 3600000LL; /* after the last handover itself */
+    }
+    char t_now[40], t_since[40];
+    kw_time_iso8601(now, t_now, sizeof t_now);
+    kw_time_iso8601(since, t_since, sizeof t_since);
+    kw_buf_printf(&b, "SHIFT HANDOVER %.16s UTC, by %s%s%s\n", t_now, by, to ? " to " : "", to ? to : "");
+    conf *c = cli_conf_load(cli_conf_path(cfg_path));
+    for (size_t i = 0; c && i < c->schedules.n; i++) {
+        const conf_schedule *sc = CONF_AT(c->schedules, conf_schedule, i);
+        oncall_shift cur, nxt;
+        oncall_at(c, sc, now, &cur, &nxt);
+        kw_buf_printf(&b, "  %s: on duty %s, next %s\n", sc->name, cur.person ? cur.person : "(nobody)",
+                      nxt.person ? nxt.person : "(nobody)");
+    }
+    conf_free(c);
+    /* open alerts, the unacknowledged first */
+    kw_buf js;
+    kw_buf_init(&js, 0);
+    store_alert_query q = {.state = -1, .limit = 1000};
+    size_t firing = 0, acked = 0;
+    if (store_alert_list_json(s, &q, &js) == KW_OK) {
+        json_t *root = json_loads(kw_buf_cstr(&js), 0, NULL);
+        json_t *arr = json_object_get(root, "alerts");
+        kw_buf_printf(&b, "\nOPEN ALERTS (%zu)\n", json_array_size(arr));
+        for (int pass = 0; pass < 2; pass++) {
+            size_t i;
+            json_t *a;
+            json_array_foreach(arr, i, a) {
+                const char *st = json_string_value(json_object_get(a, "state"));
+                bool is_firing = st && !strcmp(st, "firing");
+                if (is_firing != (pass == 0))
+                    continue;
+                if (is_firing)
+                    firing++;
+                else
+                    acked++;
+                const char *ab = json_string_value(json_object_get(a, "acked_by"));
+                kw_buf_printf(&b, "  #%lld %-8s %-8s %s%s%s", (long long)json_integer_value(json_object_get(a, "id")),
+                              st ? st : "?", jstr(a, "severity_name"),
+                              jstr(a, "summary"), is_firing ? "" : "  (acknowledged by ",
+                              is_firing ? "" : ab ? ab : "?");
+                kw_buf_puts(&b, is_firing ? "\n" : ")\n");
+            }
+        }
+        json_decref(root);
+    }
+    kw_buf_free(&js);
+    kw_buf_printf(&b, "\nSINCE %.16s UTC\n", t_since);
+    recap_ctx x = {&b};
+    store_duty_each(s, since, now + 1, recap_one, &x);
+    if (!x.n)
+        kw_buf_puts(&b, "  nothing in the duty log\n");
+    kw_buf_printf(&b, "  %llu alerts fired, %llu acknowledged, %llu resolved, %llu notes\n",
+                  (unsigned long long)x.fired, (unsigned long long)x.acked, (unsigned long long)x.resolved,
+                  (unsigned long long)x.notes);
+    kw_buf_printf(&b, "\nPENDING\n  %zu firing alert%s not acknowledged; %zu acknowledged, not resolved\n", firing,
+                  firing == 1 ? "" : "s", acked);
+    fputs(kw_buf_cstr(&b), stdout);
+    kw_buf_free(&b);
+    if (dry)
+        return KW_EXIT_OK;
+    char text[512];
+    snprintf(text, sizeof text, "handover%s%s: %zu open (%zu not acknowledged), %llu log entries since the last",
+             to ? " to " : "", to ? to : "", firing + acked, firing, (unsigned long long)x.n);
+    if (store_duty_append(s, now, "handover", by, 0, text) != KW_OK) {
+        fprintf(stderr, "keepwatch duty handover: %s\n", store_errmsg(s));
+        return KW_EXIT_USAGE;
+    }
+    return KW_EXIT_OK;
+}
+
 int cli_duty(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv)) {
@@ -106,25 +220,35 @@ int cli_duty(int argc, char **argv)
         return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
     }
     const char *verb = argv[1];
-    if (strcmp(verb, "note") && strcmp(verb, "verify") && strcmp(verb, "export")) {
+    if (strcmp(verb, "note") && strcmp(verb, "verify") && strcmp(verb, "export") && strcmp(verb, "handover")) {
         fprintf(stderr, "keepwatch duty: unknown command \"%s\"\n\n%s", verb, duty_usage);
         return KW_EXIT_USAGE;
     }
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'}, {"by", required_argument, NULL, 'b'},
                                          {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
-                                         {"format", required_argument, NULL, 'F'}, {0}};
+                                         {"format", required_argument, NULL, 'F'}, {"since", required_argument, NULL, 's'},
+                                         {"dry-run", no_argument, NULL, 'n'},      {0}};
     const char *cfg = NULL, *by = NULL;
     int64_t from = 0, to = INT64_MAX;
-    bool json = false;
+    bool json = false, dry = false;
+    int64_t since = 0;
+    const char *to_person = NULL;
     int ch;
     optind = 2;
     while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': cfg = optarg; break;
         case 'b': by = optarg; break;
-        case 'f':
+        case 'n': dry = true; break;
         case 't':
-            if (!parse_time(optarg, ch == 'f' ? &from : &to)) {
+            if (!strcmp(verb, "handover")) { /* handover --to NAME: the person taking over */
+                to_person = optarg;
+                break;
+            }
+            /* fall through */
+        case 'f':
+        case 's':
+            if (!parse_time(optarg, ch == 'f' ? &from : ch == 's' ? &since : &to)) {
                 fprintf(stderr, "keepwatch duty: \"%s\" is not a time (2026-11-24, 2026-11-24T09:00)\n", optarg);
                 return KW_EXIT_USAGE;
             }
@@ -166,6 +290,9 @@ int cli_duty(int argc, char **argv)
             fprintf(stderr, "keepwatch duty note: %s\n", store_errmsg(s));
             status = KW_EXIT_USAGE;
         }
+    } else if (!strcmp(verb, "handover")) {
+        char who[64];
+        status = handover(s, cfg, by ? by : cli_user(who, sizeof who), to_person, since, dry);
     } else if (!strcmp(verb, "verify")) {
         int64_t bad, n;
         char why[256];
