@@ -2,20 +2,28 @@
 #include "cli/cli.h"
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
+#include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "logs/logs.h"
 #include "oncall/oncall.h"
+#include "store/store.h"
 
 #include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char oncall_usage[] =
     "usage: keepwatch oncall now [--json] [--at TIME] [-c FILE]\n"
     "       keepwatch oncall shifts [--schedule NAME] [--from TIME] [--to TIME] [--json] [-c FILE]\n"
+    "       keepwatch oncall stats [--from TIME] [--to TIME] [--json] [-c FILE]\n"
     "\n"
     "now     who is on duty in each schedule, until when, and who is next\n"
     "shifts  the shifts of every schedule (or one) between two times (default: the next 7 days)\n"
+    "stats   for alerts that started between two times (default: the last 30 days), the mean\n"
+    "        time to acknowledge (MTTA, of those a person acknowledged) and to resolve (MTTR),\n"
+    "        in all, per severity, per person who acknowledged, and per that person's department\n"
     "\n"
     "Schedules are layers of rotations (daily, weekly or custom shift lengths from a start day\n"
     "and handoff time, in the schedule's zone), restricted to days and hours if need be; a later\n"
@@ -187,14 +195,129 @@ static int cmd_shifts(const conf *c, bool json, const char *only, int64_t from, 
     return KW_EXIT_OK;
 }
 
+/* ---- stats ---- */
+
+typedef struct stat_row {
+    const char *by;
+    char name[96];
+    uint64_t alerts, acked, resolved;
+    double ack_sum_s, res_sum_s;
+} stat_row;
+
+typedef struct {
+    const conf *c;
+    stat_row *v;
+    size_t n, cap;
+} stats_ctx;
+
+static stat_row *row_of(stats_ctx *x, const char *by, const char *name)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i].by == by && !strcmp(x->v[i].name, name))
+            return &x->v[i];
+    kw_grow(&x->v, &x->cap, x->n + 1, sizeof *x->v);
+    stat_row *r = &x->v[x->n++];
+    memset(r, 0, sizeof *r);
+    r->by = by;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    return r;
+}
+
+static void row_add(stat_row *r, const store_alert_times *t)
+{
+    r->alerts++;
+    if (t->acked_ms >= t->started_ms && t->acked_ms > 0) {
+        r->acked++;
+        r->ack_sum_s += (double)(t->acked_ms - t->started_ms) / 1000.0;
+    }
+    if (t->resolved_ms >= t->started_ms && t->resolved_ms > 0) {
+        r->resolved++;
+        r->res_sum_s += (double)(t->resolved_ms - t->started_ms) / 1000.0;
+    }
+}
+
+static void stats_one(void *arg, const store_alert_times *t)
+{
+    stats_ctx *x = arg;
+    row_add(row_of(x, "all", "-"), t);
+    row_add(row_of(x, "severity", kw_severity_name(t->severity)), t);
+    const char *who = t->acked_by ? t->acked_by : "(nobody)";
+    row_add(row_of(x, "person", who), t);
+    const conf_person *p = t->acked_by ? conf_person_find(x->c, t->acked_by) : NULL;
+    if (p && p->departments.n)
+        for (size_t i = 0; i < p->departments.n; i++)
+            row_add(row_of(x, "department", p->departments.v[i]), t);
+    else
+        row_add(row_of(x, "department", "(none)"), t);
+}
+
+static int cmd_stats(const conf *c, const char *cfg_path, bool json, int64_t from, int64_t to)
+{
+    kw_store *s = cli_store_open(cfg_path, "oncall", true);
+    if (!s)
+        return KW_EXIT_USAGE;
+    stats_ctx x = {c};
+    kw_rc rc = store_alert_times_each(s, from, to, stats_one, &x);
+    store_close(s);
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch oncall stats: cannot read the alerts\n");
+        free(x.v);
+        return KW_EXIT_USAGE;
+    }
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    if (json)
+        kw_json_arr_begin(&j);
+    else
+        kw_buf_printf(&b, "%-11s %-20s %7s %7s %10s %9s %10s\n", "BY", "NAME", "ALERTS", "ACKED", "MTTA", "RESOLVED",
+                      "MTTR");
+    for (size_t i = 0; i < x.n; i++) {
+        const stat_row *r = &x.v[i];
+        double mtta = r->acked ? r->ack_sum_s / (double)r->acked : NAN, mttr = r->resolved ? r->res_sum_s / (double)r->resolved : NAN;
+        if (json) {
+            kw_json_obj_begin(&j);
+            kw_json_kv_str(&j, "by", r->by);
+            kw_json_kv_str(&j, "name", r->name);
+            kw_json_kv_int(&j, "alerts", (int64_t)r->alerts);
+            kw_json_kv_int(&j, "acknowledged", (int64_t)r->acked);
+            kw_json_kv_num(&j, "mtta_seconds", mtta);
+            kw_json_kv_int(&j, "resolved", (int64_t)r->resolved);
+            kw_json_kv_num(&j, "mttr_seconds", mttr);
+            kw_json_obj_end(&j);
+            continue;
+        }
+        char a[32] = "-", m[32] = "-";
+        if (r->acked)
+            kw_duration_format((int64_t)(mtta * 1000), a, sizeof a);
+        if (r->resolved)
+            kw_duration_format((int64_t)(mttr * 1000), m, sizeof m);
+        kw_buf_printf(&b, "%-11s ", r->by);
+        put_col(&b, r->name, 20);
+        kw_buf_printf(&b, "%7llu %7llu %10s %9llu %10s\n", (unsigned long long)r->alerts, (unsigned long long)r->acked, a,
+                      (unsigned long long)r->resolved, m);
+    }
+    if (json) {
+        kw_json_arr_end(&j);
+        kw_buf_putc(&b, '\n');
+    } else if (!x.n) {
+        kw_buf_puts(&b, "no alerts started in that time\n");
+    }
+    fputs(kw_buf_cstr(&b), stdout);
+    kw_buf_free(&b);
+    free(x.v);
+    return KW_EXIT_OK;
+}
+
 int cli_oncall(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv)) {
         fputs(oncall_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
     }
-    bool now = !strcmp(argv[1], "now"), shifts = !strcmp(argv[1], "shifts");
-    if (!now && !shifts) {
+    bool now = !strcmp(argv[1], "now"), shifts = !strcmp(argv[1], "shifts"), stats = !strcmp(argv[1], "stats");
+    if (!now && !shifts && !stats) {
         fprintf(stderr, "keepwatch oncall: unknown command \"%s\"\n\n%s", argv[1], oncall_usage);
         return KW_EXIT_USAGE;
     }
@@ -225,19 +348,28 @@ int cli_oncall(int argc, char **argv)
             return KW_EXIT_USAGE;
         }
     }
+    if (stats && from == t && to < 0) { /* stats look back: the last 30 days */
+        to = t + 1;
+        from = t - 30 * 86400000LL;
+    }
     if (to < 0)
         to = from + 7 * 86400000LL;
     if (to <= from) {
         fprintf(stderr, "keepwatch oncall: --to must come after --from\n");
         return KW_EXIT_USAGE;
     }
-    if (to - from > 400LL * 86400000) {
+    if (!stats && to - from > 400LL * 86400000) {
         fprintf(stderr, "keepwatch oncall: at most 400 days at a time\n");
         return KW_EXIT_USAGE;
     }
     conf *c = cli_conf_load(cli_conf_path(cfg));
     if (!c)
         return KW_EXIT_USAGE;
+    if (stats) {
+        int rc = cmd_stats(c, cfg, json, from, to);
+        conf_free(c);
+        return rc;
+    }
     if (!c->schedules.n) {
         fprintf(stderr, "keepwatch oncall: no schedules in the configuration (schedules:)\n");
         conf_free(c);

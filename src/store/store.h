@@ -83,6 +83,16 @@ typedef struct store_alert_query {
 kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out);
 /* Writes one alert with its history; KW_ERR_NOTFOUND if there is none. */
 kw_rc store_alert_get_json(kw_store *s, int64_t id, kw_buf *out);
+/* The response times of alerts that started in [from_ms, to_ms): fn gets each one's
+ * severity, who acknowledged it (NULL: nobody) and its start, ack and resolve times (0:
+ * not yet). */
+typedef struct store_alert_times {
+    int severity;
+    const char *acked_by;
+    int64_t started_ms, acked_ms, resolved_ms;
+} store_alert_times;
+kw_rc store_alert_times_each(kw_store *s, int64_t from_ms, int64_t to_ms,
+                             void (*fn)(void *, const store_alert_times *), void *arg);
 /* Counts alerts per state into counts[4] (index = alert_state). */
 kw_rc store_alert_counts(kw_store *s, int64_t counts[4]);
 

@@ -365,3 +365,22 @@ kw_rc store_alert_counts(kw_store *s, int64_t counts[4])
     counts[ALERT_RESOLVED] = total - counts[ALERT_FIRING] - counts[ALERT_ACKED];
     return KW_OK;
 }
+
+kw_rc store_alert_times_each(kw_store *s, int64_t from_ms, int64_t to_ms,
+                             void (*fn)(void *, const store_alert_times *), void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT severity, acked_by, started_at, coalesce(acked_at, 0),"
+                                     " coalesce(resolved_at, 0) FROM alerts WHERE started_at >= ? AND started_at < ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, from_ms);
+    sqlite3_bind_int64(st, 2, to_ms);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_alert_times t = {sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1),
+                               sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)};
+        fn(arg, &t);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}

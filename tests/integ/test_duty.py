@@ -96,7 +96,9 @@ class DutyDaemon(DaemonTest):
     def test_alert_changes_are_logged_with_who(self):
         port = free_port()  # nothing listens: the check fails
         d = self.daemon(f"host: {{enabled: false}}\nchecks:\n  - {{name: db, type: tcp, host: 127.0.0.1, port: {port},"
-                        f" interval: 1s, timeout: 500ms}}\n")
+                        f" interval: 1s, timeout: 500ms}}\n"
+                        f"departments: [{{name: security, display: 安全部, kind: security}}]\n"
+                        f"people: [{{name: wang.fang, display: 王芳, departments: [security]}}]\n")
         a = d.wait_alert(lambda a: a["rule"] == "service_down", "the service_down alert")
         rc, out, err = d.cli("alert", "ack", str(a["id"]), "--by", "wang.fang", "--note", "checking the database")
         self.assertEqual(rc, 0, err)
@@ -123,6 +125,17 @@ class DutyDaemon(DaemonTest):
         self.assertIn("nothing in the duty log", out)
         rc, out, err = d.cli("duty", "verify")
         self.assertEqual(rc, 0, out + err)
+        # response times: acknowledged by wang.fang (security), then resolved by hand
+        rc, out, err = d.cli("alert", "resolve", str(a["id"]), "--by", "wang.fang")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = d.cli("oncall", "stats", "--json")
+        self.assertEqual(rc, 0, err)
+        rows = {(r["by"], r["name"]): r for r in json.loads(out)}
+        for key in [("all", "-"), ("severity", "high"), ("person", "wang.fang"), ("department", "security")]:
+            self.assertEqual((rows[key]["alerts"], rows[key]["acknowledged"], rows[key]["resolved"]), (1, 1, 1), key)
+        r = rows[("person", "wang.fang")]
+        self.assertGreater(r["mtta_seconds"], 0)
+        self.assertGreaterEqual(r["mttr_seconds"], r["mtta_seconds"])
 
 
 if __name__ == "__main__":
