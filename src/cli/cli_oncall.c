@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -70,6 +71,44 @@ static void put_col(kw_buf *b, const char *s, int width)
     kw_buf_printf(b, "%s%*s ", s, width > cols ? width - cols : 0, "");
 }
 
+/* The output of a listing: a JSON array, or a table under its header line. */
+typedef struct listing {
+    kw_buf b;
+    kw_json j;
+    bool json;
+} listing;
+
+static void listing_begin(listing *l, bool json, const char *header_fmt, ...) __attribute__((format(printf, 3, 4)));
+static void listing_begin(listing *l, bool json, const char *header_fmt, ...)
+{
+    kw_buf_init(&l->b, 0);
+    kw_json_init(&l->j, &l->b);
+    l->json = json;
+    if (json) {
+        kw_json_arr_begin(&l->j);
+        return;
+    }
+    char h[256];
+    va_list ap;
+    va_start(ap, header_fmt);
+    vsnprintf(h, sizeof h, header_fmt, ap);
+    va_end(ap);
+    kw_buf_puts(&l->b, h);
+}
+
+/* Prints the listing (`empty` when a table has no rows) and frees it. */
+static void listing_end(listing *l, size_t rows, const char *empty)
+{
+    if (l->json) {
+        kw_json_arr_end(&l->j);
+        kw_buf_putc(&l->b, '\n');
+    } else if (!rows && empty) {
+        kw_buf_puts(&l->b, empty);
+    }
+    fputs(kw_buf_cstr(&l->b), stdout);
+    kw_buf_free(&l->b);
+}
+
 static const char *display_of(const conf *c, const char *person)
 {
     const conf_person *p = person ? conf_person_find(c, person) : NULL;
@@ -100,15 +139,9 @@ static void json_person(kw_json *j, const conf *c, const char *key, const oncall
 
 static int cmd_now(const conf *c, bool json, int64_t t)
 {
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_json j;
-    kw_json_init(&j, &b);
+    listing out;
+    listing_begin(&out, json, "%-20s %-16s %-18s %-24s %s\n", "SCHEDULE", "ON DUTY", "PHONE", "UNTIL", "NEXT");
     int status = KW_EXIT_OK;
-    if (json)
-        kw_json_arr_begin(&j);
-    else
-        kw_buf_printf(&b, "%-20s %-16s %-18s %-24s %s\n", "SCHEDULE", "ON DUTY", "PHONE", "UNTIL", "NEXT");
     for (size_t i = 0; i < c->schedules.n; i++) {
         const conf_schedule *s = CONF_AT(c->schedules, conf_schedule, i);
         oncall_shift now, next;
@@ -116,42 +149,31 @@ static int cmd_now(const conf *c, bool json, int64_t t)
         if (!on)
             status = KW_EXIT_PROBLEM;
         if (json) {
-            kw_json_obj_begin(&j);
-            kw_json_kv_str(&j, "schedule", s->name);
-            json_person(&j, c, "on_duty", &now, s->tz_min);
-            json_person(&j, c, "next", &next, s->tz_min);
-            kw_json_obj_end(&j);
+            kw_json_obj_begin(&out.j);
+            kw_json_kv_str(&out.j, "schedule", s->name);
+            json_person(&out.j, c, "on_duty", &now, s->tz_min);
+            json_person(&out.j, c, "next", &next, s->tz_min);
+            kw_json_obj_end(&out.j);
             continue;
         }
         char until[48] = "-";
         if (on)
             fmt_time(now.end_ms, s->tz_min, until, sizeof until);
         const conf_person *p = on ? conf_person_find(c, now.person) : NULL;
-        put_col(&b, s->name, 20);
-        put_col(&b, on ? display_of(c, now.person) : "(nobody)", 16);
-        put_col(&b, p && p->phone ? p->phone : "-", 18);
-        put_col(&b, until, 24);
-        kw_buf_printf(&b, "%s\n", next.person ? display_of(c, next.person) : "-");
+        put_col(&out.b, s->name, 20);
+        put_col(&out.b, on ? display_of(c, now.person) : "(nobody)", 16);
+        put_col(&out.b, p && p->phone ? p->phone : "-", 18);
+        put_col(&out.b, until, 24);
+        kw_buf_printf(&out.b, "%s\n", next.person ? display_of(c, next.person) : "-");
     }
-    if (json) {
-        kw_json_arr_end(&j);
-        kw_buf_putc(&b, '\n');
-    }
-    fputs(kw_buf_cstr(&b), stdout);
-    kw_buf_free(&b);
+    listing_end(&out, c->schedules.n, NULL);
     return status;
 }
 
 static int cmd_shifts(const conf *c, bool json, const char *only, int64_t from, int64_t to)
 {
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_json j;
-    kw_json_init(&j, &b);
-    if (json)
-        kw_json_arr_begin(&j);
-    else
-        kw_buf_printf(&b, "%-20s %-24s %-24s %-16s %s\n", "SCHEDULE", "FROM", "TO", "ON DUTY", "LAYER");
+    listing out;
+    listing_begin(&out, json, "%-20s %-24s %-24s %-16s %s\n", "SCHEDULE", "FROM", "TO", "ON DUTY", "LAYER");
     size_t found = 0;
     for (size_t i = 0; i < c->schedules.n; i++) {
         const conf_schedule *s = CONF_AT(c->schedules, conf_schedule, i);
@@ -162,32 +184,27 @@ static int cmd_shifts(const conf *c, bool json, const char *only, int64_t from, 
         oncall_schedule_shifts(c, s, from, to, &sh);
         for (size_t k = 0; k < sh.n; k++) {
             if (json) {
-                kw_json_obj_begin(&j);
-                kw_json_kv_str(&j, "schedule", s->name);
-                kw_json_kv_str(&j, "person", sh.v[k].person);
-                kw_json_kv_str(&j, "layer", sh.v[k].layer);
-                kw_json_kv_time(&j, "start", sh.v[k].start_ms);
-                kw_json_kv_time(&j, "end", sh.v[k].end_ms);
-                kw_json_obj_end(&j);
+                kw_json_obj_begin(&out.j);
+                kw_json_kv_str(&out.j, "schedule", s->name);
+                kw_json_kv_str(&out.j, "person", sh.v[k].person);
+                kw_json_kv_str(&out.j, "layer", sh.v[k].layer);
+                kw_json_kv_time(&out.j, "start", sh.v[k].start_ms);
+                kw_json_kv_time(&out.j, "end", sh.v[k].end_ms);
+                kw_json_obj_end(&out.j);
                 continue;
             }
             char a[48], e[48];
             fmt_time(sh.v[k].start_ms, s->tz_min, a, sizeof a);
             fmt_time(sh.v[k].end_ms, s->tz_min, e, sizeof e);
-            put_col(&b, s->name, 20);
-            put_col(&b, a, 24);
-            put_col(&b, e, 24);
-            put_col(&b, display_of(c, sh.v[k].person), 16);
-            kw_buf_printf(&b, "%s\n", sh.v[k].layer);
+            put_col(&out.b, s->name, 20);
+            put_col(&out.b, a, 24);
+            put_col(&out.b, e, 24);
+            put_col(&out.b, display_of(c, sh.v[k].person), 16);
+            kw_buf_printf(&out.b, "%s\n", sh.v[k].layer);
         }
         oncall_shifts_free(&sh);
     }
-    if (json) {
-        kw_json_arr_end(&j);
-        kw_buf_putc(&b, '\n');
-    }
-    fputs(kw_buf_cstr(&b), stdout);
-    kw_buf_free(&b);
+    listing_end(&out, found, NULL);
     if (only && !found) {
         fprintf(stderr, "keepwatch oncall: no schedule named \"%s\"\n", only);
         return KW_EXIT_USAGE;
@@ -264,28 +281,22 @@ static int cmd_stats(const conf *c, const char *cfg_path, bool json, int64_t fro
         free(x.v);
         return KW_EXIT_USAGE;
     }
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_json j;
-    kw_json_init(&j, &b);
-    if (json)
-        kw_json_arr_begin(&j);
-    else
-        kw_buf_printf(&b, "%-11s %-20s %7s %7s %10s %9s %10s\n", "BY", "NAME", "ALERTS", "ACKED", "MTTA", "RESOLVED",
-                      "MTTR");
+    listing out;
+    listing_begin(&out, json, "%-11s %-20s %7s %7s %10s %9s %10s\n", "BY", "NAME", "ALERTS", "ACKED", "MTTA",
+                  "RESOLVED", "MTTR");
     for (size_t i = 0; i < x.n; i++) {
         const stat_row *r = &x.v[i];
         double mtta = r->acked ? r->ack_sum_s / (double)r->acked : NAN, mttr = r->resolved ? r->res_sum_s / (double)r->resolved : NAN;
         if (json) {
-            kw_json_obj_begin(&j);
-            kw_json_kv_str(&j, "by", r->by);
-            kw_json_kv_str(&j, "name", r->name);
-            kw_json_kv_int(&j, "alerts", (int64_t)r->alerts);
-            kw_json_kv_int(&j, "acknowledged", (int64_t)r->acked);
-            kw_json_kv_num(&j, "mtta_seconds", mtta);
-            kw_json_kv_int(&j, "resolved", (int64_t)r->resolved);
-            kw_json_kv_num(&j, "mttr_seconds", mttr);
-            kw_json_obj_end(&j);
+            kw_json_obj_begin(&out.j);
+            kw_json_kv_str(&out.j, "by", r->by);
+            kw_json_kv_str(&out.j, "name", r->name);
+            kw_json_kv_int(&out.j, "alerts", (int64_t)r->alerts);
+            kw_json_kv_int(&out.j, "acknowledged", (int64_t)r->acked);
+            kw_json_kv_num(&out.j, "mtta_seconds", mtta);
+            kw_json_kv_int(&out.j, "resolved", (int64_t)r->resolved);
+            kw_json_kv_num(&out.j, "mttr_seconds", mttr);
+            kw_json_obj_end(&out.j);
             continue;
         }
         char a[32] = "-", m[32] = "-";
@@ -293,19 +304,12 @@ static int cmd_stats(const conf *c, const char *cfg_path, bool json, int64_t fro
             kw_duration_format((int64_t)(mtta * 1000), a, sizeof a);
         if (r->resolved)
             kw_duration_format((int64_t)(mttr * 1000), m, sizeof m);
-        kw_buf_printf(&b, "%-11s ", r->by);
-        put_col(&b, r->name, 20);
-        kw_buf_printf(&b, "%7llu %7llu %10s %9llu %10s\n", (unsigned long long)r->alerts, (unsigned long long)r->acked, a,
+        kw_buf_printf(&out.b, "%-11s ", r->by);
+        put_col(&out.b, r->name, 20);
+        kw_buf_printf(&out.b, "%7llu %7llu %10s %9llu %10s\n", (unsigned long long)r->alerts, (unsigned long long)r->acked, a,
                       (unsigned long long)r->resolved, m);
     }
-    if (json) {
-        kw_json_arr_end(&j);
-        kw_buf_putc(&b, '\n');
-    } else if (!x.n) {
-        kw_buf_puts(&b, "no alerts started in that time\n");
-    }
-    fputs(kw_buf_cstr(&b), stdout);
-    kw_buf_free(&b);
+    listing_end(&out, x.n, "no alerts started in that time\n");
     free(x.v);
     return KW_EXIT_OK;
 }

@@ -636,6 +636,17 @@ static int on_hs_match(unsigned id, unsigned long long from, unsigned long long 
     e->re_hit[id] = e->gen;
     return 0;
 }
+
+/* Did expression id of the field's Hyperscan database match this line? The field is
+ * scanned once per line, for all its expressions together. */
+static bool hs_hit(log_engine *e, int field, const log_val *v, int id)
+{
+    if (e->scanned[field] != e->gen) {
+        e->scanned[field] = e->gen;
+        hs_scan(e->rs->hs[field], v->p, v->n, 0, e->scratch, on_hs_match, e);
+    }
+    return e->re_hit[id] == e->gen;
+}
 #endif
 
 static bool re_match_any(pcre2_match_data *md, const cond *c, size_t i, const log_val *v)
@@ -668,11 +679,7 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
         for (size_t i = 0; i < c->nv; i++) {
 #ifdef KW_HAVE_HS
             if (e && c->re_id[i] >= 0) { /* exact: a literal */
-                if (e->scanned[c->field] != e->gen) {
-                    e->scanned[c->field] = e->gen;
-                    hs_scan(e->rs->hs[c->field], v.p, v.n, 0, e->scratch, on_hs_match, e);
-                }
-                if (e->re_hit[c->re_id[i]] == e->gen)
+                if (hs_hit(e, c->field, &v, c->re_id[i]))
                     return true;
                 continue;
             }
@@ -694,15 +701,8 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
     case OP_RE:
         for (size_t i = 0; i < c->nv; i++) {
 #ifdef KW_HAVE_HS
-            int id = c->re_id[i];
-            if (e && id >= 0) {
-                if (e->scanned[c->field] != e->gen) {
-                    e->scanned[c->field] = e->gen;
-                    hs_scan(e->rs->hs[c->field], v.p, v.n, 0, e->scratch, on_hs_match, e);
-                }
-                if (e->re_hit[id] != e->gen)
-                    continue; /* ruled out by the prefilter */
-            }
+            if (e && c->re_id[i] >= 0 && !hs_hit(e, c->field, &v, c->re_id[i]))
+                continue; /* ruled out by the prefilter */
 #endif
             if (re_match_any(md, c, i, &v))
                 return true;
@@ -761,13 +761,9 @@ static bool rule_matches(log_engine *e, const lrule *r, const log_rec *rec)
         const cond *c = r->gate;
         if (!log_has(rec, c->field))
             return false;
-        if (e->scanned[c->field] != e->gen) {
-            e->scanned[c->field] = e->gen;
-            hs_scan(e->rs->hs[c->field], rec->f[c->field].p, rec->f[c->field].n, 0, e->scratch, on_hs_match, e);
-        }
         bool any = false;
         for (size_t v = 0; v < c->nv && !any; v++)
-            any = e->re_hit[c->re_id[v]] == e->gen;
+            any = hs_hit(e, c->field, &rec->f[c->field], c->re_id[v]);
         if (!any)
             return false;
     }

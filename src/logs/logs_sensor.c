@@ -181,6 +181,18 @@ static void on_detection(void *arg, const log_detection *x)
     a->details_json = kw_buf_take(&b);
 }
 
+/* Hands ev to the core, waiting up to 2 s for room in the queue; false (ev still the
+ * caller's) if there was none. For what must not be dropped. */
+static bool push_waiting(log_sensor *s, kw_event *ev)
+{
+    for (int tries = 0; tries < 200; tries++) {
+        if (s->hooks.push(s->hooks.arg, ev))
+            return true;
+        usleep(10000);
+    }
+    return s->hooks.push(s->hooks.arg, ev);
+}
+
 /* Alert changes are never dropped: when the queue is full they wait here for the next try
  * (the sensor thread slows down rather than lose one). */
 static void flush_acts(log_sensor *s, bool wait)
@@ -191,13 +203,8 @@ static void flush_acts(log_sensor *s, bool wait)
     ev->acts = kw_calloc(1, sizeof *ev->acts);
     *ev->acts = s->pending;
     memset(&s->pending, 0, sizeof s->pending);
-    for (int tries = 0;; tries++) {
-        if (s->hooks.push(s->hooks.arg, ev))
-            return;
-        if (!wait || tries >= 200)
-            break;
-        usleep(10000);
-    }
+    if (wait ? push_waiting(s, ev) : s->hooks.push(s->hooks.arg, ev))
+        return;
     if (wait) {
         log_error("logs: the core took no alert change for 2 s; %zu dropped", ev->acts->n);
         kw_event_free(ev);
@@ -1069,13 +1076,9 @@ static void *sensor_main(void *arg)
     /* the positions reached must reach the store: a restart resumes exactly there */
     kw_event *ev = kw_event_new("logs", s->now);
     ev->offsets = o;
-    for (int tries = 0; !s->hooks.push(s->hooks.arg, ev); tries++) {
-        if (tries >= 200) {
-            log_error("logs: the core took no positions for 2 s; a restart may read some lines again");
-            kw_event_free(ev);
-            break;
-        }
-        usleep(10000);
+    if (!push_waiting(s, ev)) {
+        log_error("logs: the core took no positions for 2 s; a restart may read some lines again");
+        kw_event_free(ev);
     }
     return NULL;
 }

@@ -515,6 +515,15 @@ static void watch_line(log_watch *w, const char *line, int64_t at)
     log_rec_free(&r);
 }
 
+/* n deny lines spread over the minute from t, the watch ticked every second of it */
+static void minute_of_hits(log_watch *w, const char *line, int64_t t, int n)
+{
+    for (int i = 0; i < n; i++)
+        watch_line(w, line, t + i * (60000 / n));
+    for (int s = 0; s < 60; s++)
+        log_watch_tick(w, t + s * 1000);
+}
+
 static void test_rule_hit_surge(void)
 {
     conf *c = load("logs:\n"
@@ -536,19 +545,11 @@ static void test_rule_hit_surge(void)
                        "inside:10.0.0.5/22 by access-group \"outside_access_in\" [0x0, 0x0]";
     /* an hour of the normal: 10 hits a minute */
     int64_t t = t0;
-    for (int m = 0; m < 60; m++) {
-        for (int i = 0; i < 10; i++)
-            watch_line(w, deny, t + i * 6000);
-        for (int s = 0; s < 60; s++)
-            log_watch_tick(w, t + s * 1000);
-        t += 60000;
-    }
+    for (int m = 0; m < 60; m++, t += 60000)
+        minute_of_hits(w, deny, t, 10);
     CHECK_INT(x.fire, 0);
     /* twice the normal is not a surge */
-    for (int i = 0; i < 20; i++)
-        watch_line(w, deny, t + i * 3000);
-    for (int s = 0; s < 60; s++)
-        log_watch_tick(w, t + s * 1000);
+    minute_of_hits(w, deny, t, 20);
     t += 60000;
     CHECK_INT(x.fire, 0);
     /* 100 hits in 20 seconds: the deny rule fires far above its baseline */
@@ -561,13 +562,8 @@ static void test_rule_hit_surge(void)
     CHECK_CONTAINS(x.summary, "edge-fw");
     /* back to normal: over after two calm minutes, and the surge did not become the baseline */
     t += 60000;
-    for (int m = 0; m < 4; m++) {
-        for (int i = 0; i < 10; i++)
-            watch_line(w, deny, t + i * 6000);
-        for (int s = 0; s < 60; s++)
-            log_watch_tick(w, t + s * 1000);
-        t += 60000;
-    }
+    for (int m = 0; m < 4; m++, t += 60000)
+        minute_of_hits(w, deny, t, 10);
     CHECK_INT(x.end, 1);
     kw_buf b;
     kw_buf_init(&b, 0);
