@@ -268,6 +268,34 @@ static uint32_t last_minute(const hitrule *h, int64_t now)
     return sum;
 }
 
+/* Starts a surge when the last minute's hits reach the threshold; ends one after SURGE_CALM_S below half. */
+static void surge_judge(log_watch *w, hitrule *h, int64_t now)
+{
+    uint32_t n = last_minute(h, now);
+    double threshold = fmax(w->min_per_min, w->factor * h->baseline);
+    if (!h->active) {
+        if (now - w->start_ms >= w->learn_ms && n >= threshold) {
+            h->active = true;
+            h->started = now;
+            h->calm_since = 0;
+            h->peak = n;
+            h->during = n;
+            surge_emit(w, h, LOG_DET_FIRE, now, n);
+        }
+        return;
+    }
+    if (n > h->peak)
+        h->peak = n;
+    if (n >= threshold / 2) {
+        h->calm_since = 0;
+    } else if (!h->calm_since) {
+        h->calm_since = now;
+    } else if (now - h->calm_since >= SURGE_CALM_S * 1000) {
+        surge_emit(w, h, LOG_DET_END, now, n);
+        h->active = false;
+    }
+}
+
 void log_watch_line(log_watch *w, const log_rec *r, int64_t now)
 {
     /* freshclam: a successful update or check is the library's age */
@@ -328,6 +356,10 @@ void log_watch_line(log_watch *w, const log_rec *r, int64_t now)
         h->sec[b] = 0;
     }
     h->sec[b]++;
+    /* judged on the hit itself: a surge that ends a minute must not wait for the tick, or the minute's
+       roll would teach it to the baseline first */
+    if (!h->active)
+        surge_judge(w, h, now);
 }
 
 /* ---- signatures ---- */
@@ -437,7 +469,6 @@ void log_watch_tick(log_watch *w, int64_t now)
         emit(w, LOG_DET_FIRE, "device_silent", "observer.name", d->name, NULL, NULL, KW_SEV_HIGH, 0, d->last_seen, now,
              s);
     }
-    bool learned = now - w->start_ms >= w->learn_ms;
     size_t it = 0;
     const char *k;
     void *v;
@@ -446,29 +477,7 @@ void log_watch_tick(log_watch *w, int64_t now)
         int64_t minute = now / 60000;
         if (minute != h->minute)
             minute_roll(h, minute);
-        uint32_t n = last_minute(h, now);
-        double threshold = fmax(w->min_per_min, w->factor * h->baseline);
-        if (!h->active) {
-            if (learned && n >= threshold) {
-                h->active = true;
-                h->started = now;
-                h->calm_since = 0;
-                h->peak = n;
-                h->during = n;
-                surge_emit(w, h, LOG_DET_FIRE, now, n);
-            }
-            continue;
-        }
-        if (n > h->peak)
-            h->peak = n;
-        if (n >= threshold / 2) {
-            h->calm_since = 0;
-        } else if (!h->calm_since) {
-            h->calm_since = now;
-        } else if (now - h->calm_since >= SURGE_CALM_S * 1000) {
-            surge_emit(w, h, LOG_DET_END, now, n);
-            h->active = false;
-        }
+        surge_judge(w, h, now);
     }
     if (now >= w->next_sig_ms) {
         w->next_sig_ms = now + 60000;

@@ -366,7 +366,10 @@ class Serve(DaemonTest):
         wait_for("device_silent resolved once the device talks again",
                  lambda: any(x["rule"] == "device_silent" and x["state"] == "resolved" for x in d.alerts()))
         # the fresh library ends signatures_stale within its next check (a minute): not waited for here
-        fw = next(x for x in self.logs_state(d)["devices"] if x["name"] == "edge-fw")
+        # the state is published each second: wait for the one that has all the hits, then check it is exact
+        fw = wait_for("all 41 hits in the published state",
+                      lambda: next((x for x in self.logs_state(d)["devices"]
+                                    if x["name"] == "edge-fw" and x["rules"] and x["rules"][0]["hits"] >= 41), None))
         self.assertEqual(fw["rules"][0]["hits"], 41)
 
 

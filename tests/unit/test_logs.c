@@ -576,6 +576,18 @@ static void test_rule_hit_surge(void)
     CHECK_CONTAINS(kw_buf_cstr(&b), "\"name\":\"edge-fw\",\"configured\":true");
     kw_buf_free(&b);
     log_watch_free(w);
+
+    /* a surge in the last moment of a minute, the next tick after the minute turned: it fires on the
+       hits themselves, and the minute does not become the baseline first */
+    wdets y = {0};
+    w = log_watch_new(c, t0, on_wdet, &y, err, sizeof err);
+    log_watch_tick(w, t0 + 1700000); /* past surge_learn */
+    t = t0 + 1800000 - 500;
+    for (int i = 0; i < 40; i++)
+        watch_line(w, deny, t + i * 10);
+    log_watch_tick(w, t0 + 1800000 + 500);
+    CHECK_INT(y.fire, 1);
+    log_watch_free(w);
     conf_free(c);
 }
 
