@@ -8,7 +8,8 @@ static const char main_usage[] =
     "usage: keepwatch COMMAND [ARGS]\n"
     "\n"
     "keepwatch watches an organisation's systems through a critical protection period (重保):\n"
-    "host resources, services, alerts with a full history, for a 7x24 duty team.\n"
+    "traffic, host resources, services, logs and security devices, alerts with a full history,\n"
+    "duty rotas, escalating notifications and a tamper-evident duty log, for a 7x24 duty team.\n"
     "\n"
     "commands:\n"
     "  serve                      run the daemon (foreground; SIGHUP reloads, SIGTERM stops)\n"
@@ -18,7 +19,10 @@ static const char main_usage[] =
     "  net analyze FILE...        find floods, scans, sweeps and brute force in captures\n"
     "  log parse|analyze FILE...  parse log lines into ECS fields; run the log rules over files\n"
     "  oncall now|shifts          who is on duty in each schedule; the shifts of a period\n"
-    "  duty note|verify|export    the hash-chained duty log: add a note, check it, export it\n"
+    "  oncall stats               MTTA and MTTR per severity, department and person\n"
+    "  duty note|verify|export|handover  the hash-chained duty log; the shift handover\n"
+    "  notify status|test         the notification outbox per channel; send a test message\n"
+    "  silence add|list|expire    keep matching alerts from being notified for a while\n"
     "  version                    print the version\n"
     "\n"
     "Every command takes -c FILE (or $KEEPWATCH_CONFIG) and --help. Exit status: 0 ok,\n"
@@ -34,6 +38,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"serve", cli_serve}, {"config", cli_config}, {"host", cli_host}, {"alert", cli_alert},
         {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall}, {"duty", cli_duty},
+        {"notify", cli_notify}, {"silence", cli_silence},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);

@@ -4,6 +4,8 @@
 #define CLI_H
 
 #include "conf/conf.h"
+#include "core/kw_buf.h"
+#include "core/kw_json.h"
 
 #define KW_EXIT_OK 0
 #define KW_EXIT_PROBLEM 1
@@ -17,6 +19,8 @@ int cli_net(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_oncall(int argc, char **argv);
 int cli_duty(int argc, char **argv);
+int cli_notify(int argc, char **argv);
+int cli_silence(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */
@@ -29,6 +33,19 @@ struct kw_store;
 struct kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist);
 /* The name of the person at the keyboard (the login name), for the records. */
 const char *cli_user(char *buf, size_t n);
+/* Appends s padded to `width` terminal columns: CJK characters (3- and 4-byte UTF-8) take two. */
+void cli_put_col(kw_buf *b, const char *s, int width);
+
+/* The output of a listing: a JSON array, or a table under its header line. */
+typedef struct cli_listing {
+    kw_buf b;
+    kw_json j;
+    bool json;
+} cli_listing;
+void cli_listing_begin(cli_listing *l, bool json, const char *header_fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Prints the listing (`empty` when a table has no rows) and frees it. */
+void cli_listing_end(cli_listing *l, size_t rows, const char *empty);
+
 /* True if argv[i] is -h or --help. */
 int cli_wants_help(int argc, char **argv);
 

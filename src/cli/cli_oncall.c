@@ -61,54 +61,6 @@ static void fmt_time(int64_t ms, int32_t tz, char *out, size_t n)
     snprintf(out, n, "%.10s %.5s %c%02d:%02d", iso, iso + 11, tz < 0 ? '-' : '+', a / 60, a % 60);
 }
 
-/* Appends s padded to `width` terminal columns: CJK characters (3- and 4-byte UTF-8) take two. */
-static void put_col(kw_buf *b, const char *s, int width)
-{
-    int cols = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xc0) != 0x80)
-            cols += *p >= 0xe0 ? 2 : 1;
-    kw_buf_printf(b, "%s%*s ", s, width > cols ? width - cols : 0, "");
-}
-
-/* The output of a listing: a JSON array, or a table under its header line. */
-typedef struct listing {
-    kw_buf b;
-    kw_json j;
-    bool json;
-} listing;
-
-static void listing_begin(listing *l, bool json, const char *header_fmt, ...) __attribute__((format(printf, 3, 4)));
-static void listing_begin(listing *l, bool json, const char *header_fmt, ...)
-{
-    kw_buf_init(&l->b, 0);
-    kw_json_init(&l->j, &l->b);
-    l->json = json;
-    if (json) {
-        kw_json_arr_begin(&l->j);
-        return;
-    }
-    char h[256];
-    va_list ap;
-    va_start(ap, header_fmt);
-    vsnprintf(h, sizeof h, header_fmt, ap);
-    va_end(ap);
-    kw_buf_puts(&l->b, h);
-}
-
-/* Prints the listing (`empty` when a table has no rows) and frees it. */
-static void listing_end(listing *l, size_t rows, const char *empty)
-{
-    if (l->json) {
-        kw_json_arr_end(&l->j);
-        kw_buf_putc(&l->b, '\n');
-    } else if (!rows && empty) {
-        kw_buf_puts(&l->b, empty);
-    }
-    fputs(kw_buf_cstr(&l->b), stdout);
-    kw_buf_free(&l->b);
-}
-
 static const char *display_of(const conf *c, const char *person)
 {
     const conf_person *p = person ? conf_person_find(c, person) : NULL;
@@ -139,8 +91,8 @@ static void json_person(kw_json *j, const conf *c, const char *key, const oncall
 
 static int cmd_now(const conf *c, bool json, int64_t t)
 {
-    listing out;
-    listing_begin(&out, json, "%-20s %-16s %-18s %-24s %s\n", "SCHEDULE", "ON DUTY", "PHONE", "UNTIL", "NEXT");
+    cli_listing out;
+    cli_listing_begin(&out, json, "%-20s %-16s %-18s %-24s %s\n", "SCHEDULE", "ON DUTY", "PHONE", "UNTIL", "NEXT");
     int status = KW_EXIT_OK;
     for (size_t i = 0; i < c->schedules.n; i++) {
         const conf_schedule *s = CONF_AT(c->schedules, conf_schedule, i);
@@ -160,20 +112,20 @@ static int cmd_now(const conf *c, bool json, int64_t t)
         if (on)
             fmt_time(now.end_ms, s->tz_min, until, sizeof until);
         const conf_person *p = on ? conf_person_find(c, now.person) : NULL;
-        put_col(&out.b, s->name, 20);
-        put_col(&out.b, on ? display_of(c, now.person) : "(nobody)", 16);
-        put_col(&out.b, p && p->phone ? p->phone : "-", 18);
-        put_col(&out.b, until, 24);
+        cli_put_col(&out.b, s->name, 20);
+        cli_put_col(&out.b, on ? display_of(c, now.person) : "(nobody)", 16);
+        cli_put_col(&out.b, p && p->phone ? p->phone : "-", 18);
+        cli_put_col(&out.b, until, 24);
         kw_buf_printf(&out.b, "%s\n", next.person ? display_of(c, next.person) : "-");
     }
-    listing_end(&out, c->schedules.n, NULL);
+    cli_listing_end(&out, c->schedules.n, NULL);
     return status;
 }
 
 static int cmd_shifts(const conf *c, bool json, const char *only, int64_t from, int64_t to)
 {
-    listing out;
-    listing_begin(&out, json, "%-20s %-24s %-24s %-16s %s\n", "SCHEDULE", "FROM", "TO", "ON DUTY", "LAYER");
+    cli_listing out;
+    cli_listing_begin(&out, json, "%-20s %-24s %-24s %-16s %s\n", "SCHEDULE", "FROM", "TO", "ON DUTY", "LAYER");
     size_t found = 0;
     for (size_t i = 0; i < c->schedules.n; i++) {
         const conf_schedule *s = CONF_AT(c->schedules, conf_schedule, i);
@@ -196,15 +148,15 @@ static int cmd_shifts(const conf *c, bool json, const char *only, int64_t from, 
             char a[48], e[48];
             fmt_time(sh.v[k].start_ms, s->tz_min, a, sizeof a);
             fmt_time(sh.v[k].end_ms, s->tz_min, e, sizeof e);
-            put_col(&out.b, s->name, 20);
-            put_col(&out.b, a, 24);
-            put_col(&out.b, e, 24);
-            put_col(&out.b, display_of(c, sh.v[k].person), 16);
+            cli_put_col(&out.b, s->name, 20);
+            cli_put_col(&out.b, a, 24);
+            cli_put_col(&out.b, e, 24);
+            cli_put_col(&out.b, display_of(c, sh.v[k].person), 16);
             kw_buf_printf(&out.b, "%s\n", sh.v[k].layer);
         }
         oncall_shifts_free(&sh);
     }
-    listing_end(&out, found, NULL);
+    cli_listing_end(&out, found, NULL);
     if (only && !found) {
         fprintf(stderr, "keepwatch oncall: no schedule named \"%s\"\n", only);
         return KW_EXIT_USAGE;
@@ -281,8 +233,8 @@ static int cmd_stats(const conf *c, const char *cfg_path, bool json, int64_t fro
         free(x.v);
         return KW_EXIT_USAGE;
     }
-    listing out;
-    listing_begin(&out, json, "%-11s %-20s %7s %7s %10s %9s %10s\n", "BY", "NAME", "ALERTS", "ACKED", "MTTA",
+    cli_listing out;
+    cli_listing_begin(&out, json, "%-11s %-20s %7s %7s %10s %9s %10s\n", "BY", "NAME", "ALERTS", "ACKED", "MTTA",
                   "RESOLVED", "MTTR");
     for (size_t i = 0; i < x.n; i++) {
         const stat_row *r = &x.v[i];
@@ -305,11 +257,11 @@ static int cmd_stats(const conf *c, const char *cfg_path, bool json, int64_t fro
         if (r->resolved)
             kw_duration_format((int64_t)(mttr * 1000), m, sizeof m);
         kw_buf_printf(&out.b, "%-11s ", r->by);
-        put_col(&out.b, r->name, 20);
+        cli_put_col(&out.b, r->name, 20);
         kw_buf_printf(&out.b, "%7llu %7llu %10s %9llu %10s\n", (unsigned long long)r->alerts, (unsigned long long)r->acked, a,
                       (unsigned long long)r->resolved, m);
     }
-    listing_end(&out, x.n, "no alerts started in that time\n");
+    cli_listing_end(&out, x.n, "no alerts started in that time\n");
     free(x.v);
     return KW_EXIT_OK;
 }

@@ -38,6 +38,9 @@ typedef struct conf_asset {
     char *owner;
     int criticality;     /* kw_severity */
     char *description;
+    char *business;      /* the service it carries, as users know it: 网上银行 */
+    char *impact;        /* what users notice when it is attacked or down */
+    char *advice;        /* what customer service tells users meanwhile */
 } conf_asset;
 
 typedef struct conf_check {
@@ -194,6 +197,79 @@ typedef struct conf_schedule {
     int32_t tz_min;      /* derived: minutes east of UTC, or INT32_MIN for local */
 } conf_schedule;
 
+/* ---- notifications (notify) ---- */
+
+typedef enum { CHAN_WEBHOOK, CHAN_DINGTALK, CHAN_WECOM, CHAN_FEISHU, CHAN_SLACK, CHAN_EMAIL } chan_type;
+typedef enum { SMTP_TLS_STARTTLS, SMTP_TLS_TRY, SMTP_TLS_SMTPS, SMTP_TLS_NONE } smtp_tls;
+
+typedef struct conf_channel {
+    char *name;
+    int type;            /* chan_type */
+    char *url;           /* the robot's webhook, or smtp://host:port for e-mail */
+    char *secret;        /* DingTalk and Feishu: the signing secret */
+    char *department;    /* whose channel: the department's kind picks the message (technical, user impact) */
+    char *language;      /* zh or en; NULL: notify.language */
+    int64_t rate_limit;  /* at most this many messages per rate_window (0: no limit) */
+    int64_t rate_window_ms;
+    int64_t timeout_ms;
+    bool mention;        /* @ the people notified (chat robots) */
+    conf_labels headers; /* webhook: extra HTTP headers */
+    char *title, *body, *line; /* templates (NULL: the built-in ones) */
+    /* e-mail */
+    char *from;
+    conf_strs to;        /* always written to, besides the people notified */
+    char *username, *password;
+    int tls;             /* smtp_tls */
+    char *ca_file;       /* a CA bundle for the server's certificate (NULL: the system's) */
+    bool tls_verify;
+} conf_channel;
+
+/* One step of an escalation policy: after `after` without an acknowledgement, these are told. */
+typedef struct conf_esc_level {
+    int64_t escalate_after_ms; /* nobody acknowledged this long after this level was told: the next level */
+    conf_strs notify;    /* schedule:NAME (on duty now), person:NAME, head:DEPT, role:ROLE */
+    conf_strs channels;
+} conf_esc_level;
+
+typedef struct conf_policy {
+    char *name;
+    conf_list levels;    /* conf_esc_level */
+    int64_t repeat;      /* run the levels again this many times while nobody acknowledges */
+    conf_strs inform;    /* channels told when alerts fire and resolve, never escalated (departments) */
+    bool announce_ack, announce_resolved;
+} conf_policy;
+
+typedef struct conf_route {
+    conf_match match;    /* every condition holds (empty: every alert) */
+    char *policy;
+    conf_strs group_by;  /* alerts with the same values are one message (default: rule) */
+    int64_t group_wait_ms, group_interval_ms; /* -1: notify's */
+    bool cont;           /* `continue`: later routes may take the alert too */
+} conf_route;
+
+/* A maintenance window: alerts it matches are not notified while it lasts. */
+typedef struct conf_silence {
+    char *name;
+    conf_match match;
+    char *start, *end;   /* one-off: YYYY-MM-DDTHH:MM in the window's zone */
+    conf_strs days;      /* recurring: mon..sun (empty: every day)... */
+    char *from, *to;     /* ...from HH:MM to HH:MM (to < from: past midnight) */
+    char *timezone;
+    char *reason;
+    /* derived at load */
+    int64_t start_ms, end_ms;
+    int from_min, to_min;
+    uint8_t day_mask;
+    int32_t tz_min;
+} conf_silence;
+
+/* While an alert matching `source` is open, alerts matching `target` with the same `equal`
+ * labels are not notified (a host that is down mutes its services' alerts). */
+typedef struct conf_inhibit {
+    conf_match source, target;
+    conf_strs equal;
+} conf_inhibit;
+
 typedef struct conf_rule {
     char *name;
     bool enabled;
@@ -285,6 +361,19 @@ typedef struct conf {
         char *start, *end;            /* YYYY-MM-DDTHH:MM (local time) */
         int64_t start_ms, end_ms;     /* derived; 0 when unset */
     } period;
+    struct {
+        bool enabled;
+        char *language;               /* zh or en: the messages' default language */
+        int64_t group_wait_ms;        /* a new group waits this long for more alerts of the same attack */
+        int64_t group_interval_ms;    /* then changes to a group go out at most this often */
+        int64_t retry_for_ms;         /* a delivery is retried this long before it is given up */
+        char *console_url;            /* links in messages (NULL: none) */
+        conf_list channels;           /* conf_channel */
+        conf_list policies;           /* conf_policy */
+        conf_list routes;             /* conf_route */
+        conf_list silences;           /* conf_silence */
+        conf_list inhibit;            /* conf_inhibit */
+    } notify;
     conf_list departments;            /* conf_department */
     conf_list people;                 /* conf_person */
     conf_list schedules;              /* conf_schedule */

@@ -10,6 +10,7 @@
 #include "event/event.h"
 #include "host/host.h"
 #include "logs/logs_sensor.h"
+#include "notify/notify.h"
 #include "http/http.h"
 #include "metric/metric.h"
 #include "net/net_live.h"
@@ -71,6 +72,7 @@ struct kw_daemon {
     void **live_ctx;         /* and its callbacks' context */
     size_t nlive;
     log_sensor *logs;        /* the log inputs, when any are configured */
+    notify_runner *notify;   /* routing, escalation and delivery of notifications */
     kw_offsets log_offsets;  /* where they stopped: from the store at start, from the sensor on reload */
     /* core */
     pthread_t core_thread;
@@ -383,6 +385,25 @@ static void logs_stop(kw_daemon *d)
     log_sensor_stop(d->logs, &d->log_offsets); /* its last events are in the queue */
     d->logs = NULL;
     http_shared_set_logs(&d->sh, NULL);
+}
+
+static void notify_start(kw_daemon *d)
+{
+    if (!d->cfg->notify.enabled || !d->cfg->notify.channels.n)
+        return;
+    char err[512];
+    d->notify = notify_runner_start(d->cfg, d->store_path, &d->registry, err, sizeof err);
+    if (!d->notify)
+        log_error("notify: %s; alerts are recorded but nobody is told", err);
+    else
+        log_info("notify: %zu channels, %zu policies, %zu routes", d->cfg->notify.channels.n,
+                 d->cfg->notify.policies.n, d->cfg->notify.routes.n);
+}
+
+static void notify_stop(kw_daemon *d)
+{
+    notify_runner_stop(d->notify, SHUTDOWN_JOIN_MS / 3);
+    d->notify = NULL;
 }
 
 static void sensors_start(kw_daemon *d)
@@ -988,8 +1009,10 @@ static void daemon_reload(kw_daemon *d)
         keep[i] = CONF_AT(n->checks, conf_check, i)->name;
     metric_registry_prune(&d->registry, "check:", keep, n->checks.n);
     free(keep);
+    notify_stop(d); /* its state is in the store: it carries on from there with the new configuration */
     conf *old = d->cfg;
     d->cfg = n;
+    notify_start(d);
     if (!d->leaked_sensors)
         conf_free(old); /* else a detached sensor may still read it */
     sensors_start(d);
@@ -1050,6 +1073,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
             goto out;
         }
     }
+    notify_start(d); /* before the core: every alert from here on is news */
     if (pthread_create(&d->core_thread, NULL, core_main, d) != 0) {
         log_error("cannot start the core thread");
         goto out;
@@ -1080,6 +1104,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     }
     status = 0;
 out:
+    notify_stop(d);
     net_stop(d);
     logs_stop(d);
     sensors_stop(d, SHUTDOWN_JOIN_MS);

@@ -49,6 +49,23 @@ static const char *const migrations[] = {
     /* 2 -> 3: the duty log, hash-chained (store_duty.c) */
     "CREATE TABLE duty_log (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL, actor TEXT,"
     "  alert_id INTEGER, text TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
+    /* 3 -> 4: notifications: groups of alerts and their escalation, the outbox, silences */
+    "CREATE TABLE notify_groups (id INTEGER PRIMARY KEY, gkey TEXT NOT NULL, policy TEXT NOT NULL,"
+    "  opened_ms INTEGER NOT NULL, flush_ms INTEGER, last_flush_ms INTEGER, level INTEGER NOT NULL DEFAULT 0,"
+    "  round INTEGER NOT NULL DEFAULT 0, escalate_ms INTEGER, closed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX notify_groups_open ON notify_groups (gkey) WHERE closed = 0;"
+    "CREATE INDEX notify_groups_due ON notify_groups (closed, flush_ms, escalate_ms);"
+    "CREATE TABLE notify_members (group_id INTEGER NOT NULL, alert_id INTEGER NOT NULL, state TEXT NOT NULL,"
+    "  pending TEXT, notified INTEGER NOT NULL DEFAULT 0, held TEXT, PRIMARY KEY (group_id, alert_id)) WITHOUT ROWID;"
+    "CREATE INDEX notify_members_alert ON notify_members (alert_id);"
+    "CREATE TABLE notify_outbox (id INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, channel TEXT NOT NULL,"
+    "  kind TEXT NOT NULL, group_id INTEGER, alert_id INTEGER, alerts TEXT, people TEXT, message TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed', 'merged')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_ms INTEGER NOT NULL, sent_ms INTEGER, last_error TEXT,"
+    "  merged_into INTEGER);"
+    "CREATE INDEX notify_outbox_due ON notify_outbox (channel, next_ms) WHERE state = 'pending';"
+    "CREATE TABLE silences (id INTEGER PRIMARY KEY, matchers TEXT NOT NULL, starts_ms INTEGER NOT NULL,"
+    "  ends_ms INTEGER NOT NULL, created_by TEXT, created_ms INTEGER NOT NULL, comment TEXT);",
 };
 
 static bool store_exec(kw_store *s, const char *sql)

@@ -12,6 +12,7 @@ import tempfile
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 BIN = os.environ.get("KEEPWATCH_BIN", "keepwatch")
@@ -174,3 +175,54 @@ class DaemonTest(unittest.TestCase):
             getattr(getattr(outcome, "result", None), "failures", [])
         if any(t is self for t, _ in errors):
             print(f"\n--- serve.log of {self.id()} ---\n{d.logs()[-6000:]}")
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records every request (path, query, headers, body) and
+    answers with what the test sets per path prefix: (status, body)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        self.requests = []
+        self.answers = {}  # path prefix -> (status, body)
+        self.lock = threading.Lock()
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                path, _, query = self.path.partition("?")
+                with outer.lock:
+                    outer.requests.append({"path": path, "query": urllib.parse.parse_qs(query),
+                                           "headers": {k.lower(): v for k, v in self.headers.items()},
+                                           "body": body})
+                    status, answer = next((v for k, v in outer.answers.items() if path.startswith(k)),
+                                          (200, b'{"errcode":0,"errmsg":"ok","code":0}'))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answer(self, prefix, status, body=b'{"errcode":0,"errmsg":"ok","code":0}'):
+        with self.lock:
+            self.answers[prefix] = (status, body)
+
+    def got(self, prefix=""):
+        with self.lock:
+            return [r for r in self.requests if r["path"].startswith(prefix)]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,396 @@
+/* keepwatch notify status|test and keepwatch silence add|list|expire. */
+#include "cli/cli.h"
+#include "core/kw_buf.h"
+#include "core/kw_json.h"
+#include "core/kw_time.h"
+#include "logs/logs.h"
+#include "notify/notify.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char notify_usage[] =
+    "usage: keepwatch notify status [--json]\n"
+    "       keepwatch notify test CHANNEL\n"
+    "\n"
+    "status  the outbox per channel: messages pending, sent, failed and merged into digests,\n"
+    "        the last delivery and the last error\n"
+    "test    sends a test message to a channel now (not through the outbox): exit 0 when the\n"
+    "        channel took it, 1 with its answer when it did not\n"
+    "\n"
+    "Alerts reach people through notify.routes (which alerts), notify.policies (who, through\n"
+    "which channels, escalating while nobody acknowledges) and notify.channels (webhook,\n"
+    "dingtalk, wecom, feishu, slack, email). Every command takes -c FILE.\n";
+
+static const char silence_usage[] =
+    "usage: keepwatch silence add [--for DURATION | --until TIME] [--from TIME] [--by NAME]\n"
+    "                             [--comment TEXT] FIELD[|OP]=VALUE...\n"
+    "       keepwatch silence list [--all] [--json]\n"
+    "       keepwatch silence expire [--by NAME] ID\n"
+    "\n"
+    "A silence keeps the alerts it matches from being notified while it lasts (they still fire\n"
+    "and are recorded); one still firing when it ends is notified then. FIELD is rule,\n"
+    "severity, asset, department, summary or any label (source.ip, check, ...); OP is eq (the\n"
+    "default), ne, contains, startswith, endswith, re, cidr, gt, lt. --for defaults to 2h.\n"
+    "Adding and expiring go to the duty log. For windows that come back (every night's\n"
+    "backup), use notify.silences in the configuration.\n";
+
+static bool parse_time(const char *s, int64_t *ms)
+{
+    char buf[64];
+    size_t n = strlen(s);
+    snprintf(buf, sizeof buf, n == 10 ? "%sT00:00:00" : n == 16 ? "%s:00" : "%s", s);
+    log_parse_opts o = {.tz_offset_min = LOG_TZ_LOCAL};
+    return log_parse_iso(buf, strlen(buf), &o, ms) == strlen(buf);
+}
+
+/* ---- notify ---- */
+
+static int notify_status(const char *cfgp, bool json)
+{
+    kw_store *st = cli_store_open(cfgp, "notify status", true);
+    if (!st)
+        return KW_EXIT_USAGE;
+    sqlite3_stmt *q = store_stmt(st, "SELECT channel, sum(state = 'pending'), sum(state = 'sent'), sum(state = 'failed'),"
+                                     " sum(state = 'merged'), max(sent_ms), (SELECT last_error FROM notify_outbox o2 WHERE"
+                                     " o2.channel = o.channel AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1) "
+                                     "FROM notify_outbox o GROUP BY channel ORDER BY channel");
+    if (!q) {
+        fprintf(stderr, "keepwatch notify status: %s\n", store_errmsg(st));
+        store_close(st);
+        return KW_EXIT_PROBLEM;
+    }
+    cli_listing out;
+    cli_listing_begin(&out, json, "%-20s %8s %8s %8s %8s  %-20s %s\n", "CHANNEL", "PENDING", "SENT", "FAILED", "MERGED",
+                      "LAST SENT", "LAST ERROR");
+    size_t rows = 0;
+    int64_t failed = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *ch = (const char *)sqlite3_column_text(q, 0), *err = (const char *)sqlite3_column_text(q, 6);
+        int64_t v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = sqlite3_column_int64(q, i + 1);
+        int64_t last = sqlite3_column_int64(q, 5);
+        failed += v[2];
+        char ts[40] = "-";
+        if (last)
+            kw_time_iso8601(last, ts, sizeof ts);
+        if (json) {
+            kw_json_obj_begin(&out.j);
+            kw_json_kv_str(&out.j, "channel", ch);
+            kw_json_kv_int(&out.j, "pending", v[0]);
+            kw_json_kv_int(&out.j, "sent", v[1]);
+            kw_json_kv_int(&out.j, "failed", v[2]);
+            kw_json_kv_int(&out.j, "merged", v[3]);
+            if (last)
+                kw_json_kv_str(&out.j, "last_sent", ts);
+            if (err)
+                kw_json_kv_str(&out.j, "last_error", err);
+            kw_json_obj_end(&out.j);
+        } else {
+            kw_buf_printf(&out.b, "%-20s %8lld %8lld %8lld %8lld  %-20.19s %s\n", ch, (long long)v[0], (long long)v[1],
+                          (long long)v[2], (long long)v[3], ts, err ? err : "-");
+        }
+        rows++;
+    }
+    sqlite3_reset(q);
+    cli_listing_end(&out, rows, "no notifications yet\n");
+    store_close(st);
+    return failed ? KW_EXIT_PROBLEM : KW_EXIT_OK;
+}
+
+static int notify_test(const char *cfgp, const char *name)
+{
+    conf *c = cli_conf_load(cli_conf_path(cfgp));
+    if (!c)
+        return KW_EXIT_USAGE;
+    const conf_channel *ch = NULL;
+    for (size_t i = 0; i < c->notify.channels.n; i++)
+        if (strcmp(CONF_AT(c->notify.channels, conf_channel, i)->name, name) == 0)
+            ch = CONF_AT(c->notify.channels, conf_channel, i);
+    if (!ch) {
+        fprintf(stderr, "keepwatch notify test: no channel \"%s\" in notify.channels\n", name);
+        conf_free(c);
+        return KW_EXIT_USAGE;
+    }
+    notify_msg m = {.kind = NMSG_TEST, .period = c->period.name, .console_url = c->notify.console_url,
+                    .now_ms = kw_now_ms()};
+    kw_buf title, text;
+    kw_buf_init(&title, 0);
+    kw_buf_init(&text, 0);
+    notify_render(c, ch, &m, &title, &text);
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:[], s:[]}", "kind", "test", "title", kw_buf_cstr(&title), "text",
+                            kw_buf_cstr(&text), "alerts", "people");
+    for (size_t i = 0; ch->type == CHAN_EMAIL && i < c->people.n && !ch->to.n; i++) {
+        const conf_person *p = CONF_AT(c->people, conf_person, i);
+        if (p->email) { /* mail needs someone: the first person with an address */
+            json_array_append_new(json_object_get(msg, "people"), json_pack("{s:s, s:s}", "name", p->name, "email", p->email));
+            break;
+        }
+    }
+    char *js = json_dumps(msg, JSON_COMPACT);
+    char err[512] = "";
+    kw_rc rc = notify_send_now(ch, js, err, sizeof err);
+    if (rc == KW_OK)
+        printf("%s took the test message\n", ch->name);
+    else
+        fprintf(stderr, "keepwatch notify test: %s did not take it: %s\n", ch->name, err);
+    free(js);
+    json_decref(msg);
+    kw_buf_free(&title);
+    kw_buf_free(&text);
+    conf_free(c);
+    return rc == KW_OK ? KW_EXIT_OK : rc == KW_ERR_PARSE ? KW_EXIT_USAGE : KW_EXIT_PROBLEM;
+}
+
+int cli_notify(int argc, char **argv)
+{
+    if (argc < 2 || cli_wants_help(argc, argv)) {
+        fputs(notify_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
+    }
+    const char *verb = argv[1];
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'}, {0}};
+    const char *cfg = NULL;
+    bool json = false;
+    int ch;
+    optind = 2;
+    while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': cfg = optarg; break;
+        case 'j': json = true; break;
+        default: fputs(notify_usage, stderr); return KW_EXIT_USAGE;
+        }
+    }
+    if (!strcmp(verb, "status") && optind == argc)
+        return notify_status(cfg, json);
+    if (!strcmp(verb, "test") && optind == argc - 1)
+        return notify_test(cfg, argv[optind]);
+    fprintf(stderr, "keepwatch notify: bad command\n\n%s", notify_usage);
+    return KW_EXIT_USAGE;
+}
+
+/* ---- silence ---- */
+
+static int silence_add(const char *cfgp, int64_t from, int64_t until, const char *by, const char *comment, int argc,
+                       char **argv)
+{
+    json_t *m = json_object();
+    for (int i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        char key[128], err[256];
+        size_t pos;
+        if (!eq || eq == argv[i] || (size_t)(eq - argv[i]) >= sizeof key) {
+            fprintf(stderr, "keepwatch silence add: \"%s\" is not FIELD=VALUE\n", argv[i]);
+            json_decref(m);
+            return KW_EXIT_USAGE;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)(eq - argv[i]), argv[i]);
+        if (notify_cond_check(key, eq + 1, err, sizeof err, &pos) != KW_OK) {
+            fprintf(stderr, "keepwatch silence add: %s: %s\n", argv[i], err);
+            json_decref(m);
+            return KW_EXIT_USAGE;
+        }
+        json_object_set_new(m, key, json_string(eq + 1));
+    }
+    if (!json_object_size(m)) {
+        fprintf(stderr, "keepwatch silence add: say which alerts, e.g. rule=service_down asset=web01\n");
+        json_decref(m);
+        return KW_EXIT_USAGE;
+    }
+    kw_store *st = cli_store_open(cfgp, "silence add", false);
+    if (!st) {
+        json_decref(m);
+        return KW_EXIT_USAGE;
+    }
+    char *js = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+    int64_t now = kw_now_ms();
+    kw_rc rc = store_begin(st);
+    sqlite3_stmt *q = rc == KW_OK ? store_stmt(st, "INSERT INTO silences (matchers, starts_ms, ends_ms, created_by, "
+                                                   "created_ms, comment) VALUES (?, ?, ?, ?, ?, ?)")
+                                  : NULL;
+    int64_t id = 0;
+    if (q) {
+        sqlite3_bind_text(q, 1, js, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, from ? from : now);
+        sqlite3_bind_int64(q, 3, until);
+        sqlite3_bind_text(q, 4, by, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 5, now);
+        store_bind_text(q, 6, comment);
+        if (sqlite3_step(q) == SQLITE_DONE)
+            id = sqlite3_last_insert_rowid(st->db);
+        sqlite3_reset(q);
+    }
+    char ends[40];
+    kw_time_iso8601(until, ends, sizeof ends);
+    kw_buf t;
+    kw_buf_init(&t, 0);
+    kw_buf_printf(&t, "silence %lld until %s: %s%s%s", (long long)id, ends, js, comment ? " — " : "",
+                  comment ? comment : "");
+    if (id && store_duty_append(st, now, "silence.added", by, 0, kw_buf_cstr(&t)) == KW_OK && store_commit(st) == KW_OK)
+        printf("silence %lld: %s until %s\n", (long long)id, js, ends);
+    else {
+        fprintf(stderr, "keepwatch silence add: %s\n", store_errmsg(st));
+        store_rollback(st);
+        id = 0;
+    }
+    kw_buf_free(&t);
+    free(js);
+    json_decref(m);
+    store_close(st);
+    return id ? KW_EXIT_OK : KW_EXIT_PROBLEM;
+}
+
+static int silence_list(const char *cfgp, bool all, bool json)
+{
+    kw_store *st = cli_store_open(cfgp, "silence list", false);
+    if (!st)
+        return KW_EXIT_USAGE;
+    int64_t now = kw_now_ms();
+    sqlite3_stmt *q = store_stmt(st, "SELECT id, matchers, starts_ms, ends_ms, created_by, comment FROM silences "
+                                     "WHERE ? OR ends_ms > ? ORDER BY id");
+    cli_listing out;
+    cli_listing_begin(&out, json, "%-5s %-8s %-20s %-20s %-12s %s\n", "ID", "STATE", "FROM", "UNTIL", "BY",
+                      "MATCHES");
+    size_t rows = 0;
+    if (q) {
+        sqlite3_bind_int(q, 1, all);
+        sqlite3_bind_int64(q, 2, now);
+    }
+    while (q && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0), a = sqlite3_column_int64(q, 2), b = sqlite3_column_int64(q, 3);
+        const char *m = (const char *)sqlite3_column_text(q, 1), *by = (const char *)sqlite3_column_text(q, 4),
+                   *cm = (const char *)sqlite3_column_text(q, 5);
+        const char *state = b <= now ? "expired" : a > now ? "pending" : "active";
+        char fa[40], fb[40];
+        kw_time_iso8601(a, fa, sizeof fa);
+        kw_time_iso8601(b, fb, sizeof fb);
+        if (json) {
+            kw_json_obj_begin(&out.j);
+            kw_json_kv_int(&out.j, "id", id);
+            kw_json_kv_str(&out.j, "state", state);
+            kw_json_kv_str(&out.j, "from", fa);
+            kw_json_kv_str(&out.j, "until", fb);
+            kw_json_kv_str(&out.j, "by", by ? by : "");
+            kw_json_key(&out.j, "matchers");
+            kw_json_raw(&out.j, m);
+            if (cm)
+                kw_json_kv_str(&out.j, "comment", cm);
+            kw_json_obj_end(&out.j);
+        } else {
+            kw_buf_printf(&out.b, "%-5lld %-8s %-20.19s %-20.19s %-12s %s%s%s\n", (long long)id, state, fa, fb,
+                          by ? by : "-", m, cm ? "  # " : "", cm ? cm : "");
+        }
+        rows++;
+    }
+    if (q)
+        sqlite3_reset(q);
+    cli_listing_end(&out, rows, "no silences\n");
+    store_close(st);
+    return KW_EXIT_OK;
+}
+
+static int silence_expire(const char *cfgp, const char *by, const char *ids)
+{
+    char *end;
+    long long id = strtoll(ids, &end, 10);
+    if (*end || id <= 0) {
+        fprintf(stderr, "keepwatch silence expire: \"%s\" is not a silence id\n", ids);
+        return KW_EXIT_USAGE;
+    }
+    kw_store *st = cli_store_open(cfgp, "silence expire", true);
+    if (!st)
+        return KW_EXIT_USAGE;
+    int64_t now = kw_now_ms();
+    int rcode = KW_EXIT_PROBLEM;
+    if (store_begin(st) == KW_OK) {
+        sqlite3_stmt *q = store_stmt(st, "UPDATE silences SET ends_ms = ? WHERE id = ? AND ends_ms > ?");
+        int changed = 0;
+        if (q) {
+            sqlite3_bind_int64(q, 1, now);
+            sqlite3_bind_int64(q, 2, id);
+            sqlite3_bind_int64(q, 3, now);
+            if (sqlite3_step(q) == SQLITE_DONE)
+                changed = sqlite3_changes(st->db);
+            sqlite3_reset(q);
+        }
+        char t[64];
+        snprintf(t, sizeof t, "silence %lld expired", id);
+        if (changed && store_duty_append(st, now, "silence.expired", by, 0, t) == KW_OK && store_commit(st) == KW_OK) {
+            printf("%s\n", t);
+            rcode = KW_EXIT_OK;
+        } else {
+            store_rollback(st);
+            fprintf(stderr, "keepwatch silence expire: no silence %lld in force\n", id);
+        }
+    }
+    store_close(st);
+    return rcode;
+}
+
+int cli_silence(int argc, char **argv)
+{
+    if (argc < 2 || cli_wants_help(argc, argv)) {
+        fputs(silence_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
+    }
+    const char *verb = argv[1];
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"for", required_argument, NULL, 'd'},
+        {"until", required_argument, NULL, 'u'},  {"from", required_argument, NULL, 'f'},
+        {"by", required_argument, NULL, 'b'},     {"comment", required_argument, NULL, 'm'},
+        {"all", no_argument, NULL, 'a'},          {"json", no_argument, NULL, 'j'},
+        {0}};
+    const char *cfg = NULL, *by = NULL, *comment = NULL;
+    int64_t dur = 2 * 3600000, until = 0, from = 0;
+    bool all = false, json = false;
+    char ubuf[128];
+    int ch;
+    optind = 2;
+    while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        char err[128];
+        switch (ch) {
+        case 'c': cfg = optarg; break;
+        case 'b': by = optarg; break;
+        case 'm': comment = optarg; break;
+        case 'a': all = true; break;
+        case 'j': json = true; break;
+        case 'd':
+            if (kw_duration_parse(optarg, &dur, err, sizeof err) != KW_OK || dur <= 0) {
+                fprintf(stderr, "keepwatch silence: --for: %s\n", dur <= 0 ? "must be more than 0" : err);
+                return KW_EXIT_USAGE;
+            }
+            break;
+        case 'u':
+        case 'f':
+            if (!parse_time(optarg, ch == 'u' ? &until : &from)) {
+                fprintf(stderr, "keepwatch silence: \"%s\" is not a time (2026-11-24T09:00)\n", optarg);
+                return KW_EXIT_USAGE;
+            }
+            break;
+        default: fputs(silence_usage, stderr); return KW_EXIT_USAGE;
+        }
+    }
+    if (!by)
+        by = cli_user(ubuf, sizeof ubuf);
+    if (!strcmp(verb, "add")) {
+        int64_t start = from ? from : kw_now_ms();
+        if (!until)
+            until = start + dur;
+        if (until <= start) {
+            fprintf(stderr, "keepwatch silence add: it would end before it starts\n");
+            return KW_EXIT_USAGE;
+        }
+        return silence_add(cfg, from, until, by, comment, argc - optind, argv + optind);
+    }
+    if (!strcmp(verb, "list") && optind == argc)
+        return silence_list(cfg, all, json);
+    if (!strcmp(verb, "expire") && optind == argc - 1)
+        return silence_expire(cfg, by, argv[optind]);
+    fprintf(stderr, "keepwatch silence: bad command\n\n%s", silence_usage);
+    return KW_EXIT_USAGE;
+}

@@ -1,0 +1,158 @@
+/* Notifications: routing alerts to escalation policies, grouping, silences, inhibition,
+ * message templates, channels and the persisted outbox.
+ *
+ * The engine (notify_engine.c) consumes the alerts' history from the store: each fired,
+ * reopened, acknowledged and resolved row since its cursor. It files alerts into groups (the
+ * alerts of one attack are one message), escalates groups nobody acknowledges, and writes
+ * each message to the outbox in the same transaction as its cursor, so a restart neither
+ * loses nor repeats one. The sender (notify_send.c) delivers the outbox with retries,
+ * backoff and each channel's rate limit. Neither reads the clock: callers pass the time. */
+#ifndef NOTIFY_H
+#define NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "core/kw_buf.h"
+#include "core/kw_err.h"
+
+struct kw_store;
+struct json_t;
+
+/* ---- an alert as routing sees it (notify_match.c) ---- */
+
+typedef struct notify_alert {
+    int64_t id;
+    char *rule, *state, *summary;  /* owned copies */
+    int severity;
+    int64_t started_ms;
+    struct json_t *labels;   /* owned: the labels object */
+    const conf_asset *asset; /* the asset it concerns (by label or address), or NULL */
+} notify_alert;
+
+/* Fills a view of an alert; labels_json is parsed (a bad one reads as no labels). */
+void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *rule, const char *state,
+                       const char *summary, int severity, int64_t started_ms, const char *labels_json);
+void notify_alert_fini(notify_alert *a);
+/* The value of a field: rule, severity (its name), state, summary, id, asset, department,
+ * business, owner, or a label. NULL when the alert has none. buf holds numbers. */
+const char *notify_alert_field(const notify_alert *a, const char *key, char *buf, size_t n);
+
+/* A compiled set of conditions (a route's, a silence's, an inhibition's). */
+typedef struct notify_match notify_match;
+/* Compiles conditions that conf_load has validated; NULL for an empty set (matches all). */
+notify_match *notify_match_new(const conf_match *m);
+void notify_match_free(notify_match *m);
+bool notify_match_test(const notify_match *m, const notify_alert *a);
+/* Validates one "field|op": value pair for the config loader (same contract as log_cond_check). */
+kw_rc notify_cond_check(const char *key, const char *value, char *err, size_t errn, size_t *pos);
+
+/* ---- silences ---- */
+
+/* Is a configured maintenance window in force at now? */
+bool notify_silence_active(const conf_silence *s, int64_t now_ms);
+
+/* ---- messages (notify_tmpl.c) ---- */
+
+typedef enum { NMSG_FIRING, NMSG_ESCALATED, NMSG_REPEAT, NMSG_ACKED, NMSG_RESOLVED, NMSG_TEST } notify_kind;
+const char *notify_kind_name(notify_kind k);
+
+typedef struct notify_person_ref {
+    const conf_person *p;
+} notify_person_ref;
+
+/* What a message is about: filled by the engine, rendered per channel. */
+typedef struct notify_msg {
+    notify_kind kind;
+    const char *policy;
+    int level;                 /* 1-based escalation level */
+    int round;                 /* 0: the first pass */
+    const notify_alert *const *alerts;
+    size_t nalerts;
+    size_t nmore;              /* alerts left out of the message (too many) */
+    const conf_person *const *people; /* who is told (mentioned) */
+    size_t npeople;
+    const char *period;        /* the protection period's name, or NULL */
+    const char *console_url;
+    int64_t now_ms;
+} notify_msg;
+
+/* Renders a message for a channel: its title and text (markdown for chat robots, plain text
+ * for e-mail), in the channel's language and for its department's kind. Template errors
+ * (unknown placeholders) render as the placeholder itself. */
+void notify_render(const conf *c, const conf_channel *ch, const notify_msg *m, kw_buf *title, kw_buf *text);
+/* Checks a template for the config loader: unknown placeholders are errors. */
+kw_rc notify_tmpl_check(const char *tmpl, bool line, char *err, size_t errn, size_t *pos);
+
+/* ---- channels (notify_chan.c) ---- */
+
+/* One HTTP request or mail to make. */
+typedef struct notify_request {
+    char *url;                 /* owned */
+    kw_buf body;               /* JSON, or the whole mail for e-mail */
+    char **headers;            /* owned, NULL-terminated: "Name: value" */
+    size_t nheaders;
+    char **rcpt;               /* e-mail: envelope recipients */
+    size_t nrcpt;
+} notify_request;
+
+void notify_request_free(notify_request *r);
+/* Builds the request for a stored message (the outbox row's JSON: title, text, mentions,
+ * alerts, ...) at now (signatures are made here: DingTalk and Feishu reject old ones).
+ * KW_ERR_PARSE when the message cannot be sent on this channel (e.g. mail with no recipient). */
+kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int64_t outbox_id, int64_t now_ms,
+                           notify_request *out, char *err, size_t errn);
+/* HMAC-SHA256(key, data) in base64 (DingTalk, Feishu). */
+void notify_hmac_b64(const char *key, size_t keylen, const char *data, size_t datalen, char out[64]);
+/* Did a channel's answer say the message was taken? (robots answer 200 with an error code) */
+bool notify_response_ok(int type, long http_status, const char *body, char *why, size_t whyn);
+
+/* ---- the engine (notify_engine.c) ---- */
+
+typedef struct notify_engine notify_engine;
+
+/* The configuration must outlive the engine. */
+notify_engine *notify_engine_new(const conf *c);
+void notify_engine_free(notify_engine *e);
+/* Marks where a store's first notifications start: alerts already in its history are not
+ * news. Call before the alerts' producers start; a no-op once done. */
+kw_rc notify_engine_begin(struct kw_store *s);
+/* One step at now: takes in the alert history since the cursor, flushes groups that are due,
+ * escalates the unacknowledged and writes messages to the outbox, in one transaction.
+ * *worked says whether anything changed. */
+kw_rc notify_engine_tick(notify_engine *e, struct kw_store *s, int64_t now_ms, bool *worked);
+
+typedef struct notify_stats {
+    uint64_t history_rows, routed, unrouted, silenced, inhibited, messages, escalations;
+} notify_stats;
+const notify_stats *notify_engine_stats(const notify_engine *e);
+
+/* ---- the sender (notify_send.c) ---- */
+
+typedef struct notify_sender notify_sender;
+
+notify_sender *notify_sender_new(const conf *c);
+void notify_sender_free(notify_sender *s);
+/* Starts deliveries that are due and takes in finished ones (waits up to wait_ms for them). */
+kw_rc notify_sender_pump(notify_sender *s, struct kw_store *st, int64_t now_ms, int wait_ms);
+/* Deliveries under way. */
+size_t notify_sender_busy(const notify_sender *s);
+
+/* Sends one message now, outside the outbox (keepwatch notify test). */
+kw_rc notify_send_now(const conf_channel *ch, const char *message_json, char *err, size_t errn);
+
+#endif
+
+/* ---- the daemon's notification thread (notify_run.c) ---- */
+
+struct metric_registry;
+typedef struct notify_runner notify_runner;
+
+/* Starts the thread: its own store handle on store_path, the engine and the sender. The
+ * configuration must outlive it. NULL (and a reason in err) when it cannot start. */
+notify_runner *notify_runner_start(const conf *c, const char *store_path, struct metric_registry *reg, char *err,
+                                   size_t errn);
+/* Stops it: deliveries under way get up to budget_ms to finish (the rest stay pending). */
+void notify_runner_stop(notify_runner *r, int64_t budget_ms);

@@ -1,0 +1,324 @@
+/* Channels: the request each one takes (body, signature, headers), and what its answer means.
+ * Nothing here does I/O: notify_send.c makes the requests. */
+#include "notify/notify.h"
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/kw_mem.h"
+
+/* The robots' own ceilings on a message's text (bytes). */
+static size_t text_max(int type)
+{
+    switch (type) {
+    case CHAN_WECOM: return 4000;
+    case CHAN_DINGTALK: return 18000;
+    case CHAN_FEISHU: return 28000;
+    case CHAN_SLACK: return 38000;
+    default: return 200000;
+    }
+}
+
+/* s cut to at most max bytes on a UTF-8 boundary, with an ellipsis; a new string. */
+static char *cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return kw_strdup(s);
+    size_t k = max - 3;
+    while (k && ((unsigned char)s[k] & 0xc0) == 0x80)
+        k--;
+    char *o = kw_malloc(k + 4);
+    memcpy(o, s, k);
+    memcpy(o + k, "…", 4);
+    return o;
+}
+
+void notify_hmac_b64(const char *key, size_t keylen, const char *data, size_t datalen, char out[64])
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data, datalen, mac, &maclen);
+    EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen); /* 32 bytes -> 44 characters + NUL */
+}
+
+static void hmac_hex(const char *key, const char *data, size_t datalen, char out[65])
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, datalen, mac, &maclen);
+    for (unsigned i = 0; i < maclen && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
+
+static void url_escape(kw_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+            *p == '_' || *p == '.' || *p == '~')
+            kw_buf_putc(b, (char)*p);
+        else
+            kw_buf_printf(b, "%%%02X", *p);
+    }
+}
+
+static void add_header(notify_request *r, const char *fmt, const char *v)
+{
+    r->headers = kw_realloc(r->headers, (r->nheaders + 2) * sizeof(char *));
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_printf(&b, fmt, v);
+    r->headers[r->nheaders++] = kw_buf_take(&b);
+    r->headers[r->nheaders] = NULL;
+}
+
+static void add_rcpt(notify_request *r, const char *addr)
+{
+    if (!addr || !*addr || strpbrk(addr, "\r\n<>,; "))
+        return; /* not one plain address */
+    for (size_t i = 0; i < r->nrcpt; i++)
+        if (strcmp(r->rcpt[i], addr) == 0)
+            return;
+    r->rcpt = kw_realloc(r->rcpt, (r->nrcpt + 1) * sizeof(char *));
+    r->rcpt[r->nrcpt++] = kw_strdup(addr);
+}
+
+void notify_request_free(notify_request *r)
+{
+    free(r->url);
+    kw_buf_free(&r->body);
+    for (size_t i = 0; i < r->nheaders; i++)
+        free(r->headers[i]);
+    free(r->headers);
+    for (size_t i = 0; i < r->nrcpt; i++)
+        free(r->rcpt[i]);
+    free(r->rcpt);
+    memset(r, 0, sizeof *r);
+}
+
+static void dump_into(kw_buf *b, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    kw_buf_puts(b, s ? s : "{}");
+    free(s);
+}
+
+static const char *person_str(json_t *p, const char *k) { return json_string_value(json_object_get(p, k)); }
+
+/* An RFC 2047 encoded word for a header (UTF-8, base64); CR and LF cannot reach it. */
+static void put_encoded_word(kw_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    bool plain = true;
+    for (size_t i = 0; i < n; i++)
+        plain &= (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f;
+    if (plain && n < 900) {
+        kw_buf_puts(b, s);
+        return;
+    }
+    /* chunks of at most 45 bytes, cut on UTF-8 boundaries, one encoded word each */
+    size_t i = 0;
+    while (i < n) {
+        size_t k = n - i > 45 ? 45 : n - i;
+        while (i + k < n && k > 1 && ((unsigned char)s[i + k] & 0xc0) == 0x80)
+            k--;
+        unsigned char enc[80];
+        EVP_EncodeBlock(enc, (const unsigned char *)s + i, (int)k);
+        kw_buf_printf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", enc);
+        i += k;
+    }
+}
+
+static void build_mail(const conf_channel *ch, json_t *msg, int64_t id, int64_t now_ms, notify_request *r)
+{
+    json_t *people = json_object_get(msg, "people"), *p;
+    size_t i;
+    json_array_foreach(people, i, p) add_rcpt(r, person_str(p, "email"));
+    for (size_t k = 0; k < ch->to.n; k++)
+        add_rcpt(r, ch->to.v[k]);
+    const char *title = json_string_value(json_object_get(msg, "title"));
+    const char *text = json_string_value(json_object_get(msg, "text"));
+    char date[64], host[128] = "localhost";
+    time_t t = (time_t)(now_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    gethostname(host, sizeof host - 1);
+    kw_buf *b = &r->body;
+    kw_buf_printf(b, "From: %s\r\nTo: ", ch->from);
+    for (size_t k = 0; k < r->nrcpt; k++)
+        kw_buf_printf(b, "%s%s", k ? ", " : "", r->rcpt[k]);
+    kw_buf_printf(b, "\r\nDate: %s\r\nMessage-ID: <keepwatch-%lld-%lld@%s>\r\nSubject: ", date, (long long)id,
+                  (long long)now_ms, host);
+    char *subj = cut(title ? title : "keepwatch", 600);
+    for (char *q = subj; *q; q++)
+        if (*q == '\r' || *q == '\n')
+            *q = ' ';
+    put_encoded_word(b, subj);
+    free(subj);
+    kw_buf_printf(b, "\r\nX-Keepwatch-Delivery: %lld\r\nMIME-Version: 1.0\r\n"
+                     "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+                  (long long)id);
+    /* base64 in lines of 76 */
+    const unsigned char *s = (const unsigned char *)(text ? text : "");
+    size_t n = strlen((const char *)s);
+    for (size_t off = 0; off < n; off += 57) {
+        unsigned char enc[80];
+        EVP_EncodeBlock(enc, s + off, (int)(n - off > 57 ? 57 : n - off));
+        kw_buf_printf(b, "%s\r\n", enc);
+    }
+}
+
+kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int64_t id, int64_t now_ms,
+                           notify_request *r, char *err, size_t errn)
+{
+    memset(r, 0, sizeof *r);
+    kw_buf_init(&r->body, 0);
+    json_t *msg = json_loads(message_json, 0, NULL);
+    if (!json_is_object(msg)) {
+        json_decref(msg);
+        snprintf(err, errn, "the stored message is not a JSON object");
+        return KW_ERR_PARSE;
+    }
+    const char *title = json_string_value(json_object_get(msg, "title"));
+    const char *text0 = json_string_value(json_object_get(msg, "text"));
+    char *text = cut(text0 ? text0 : "", text_max(ch->type));
+    title = title ? title : "keepwatch";
+    json_t *people = json_object_get(msg, "people"), *p;
+    size_t i;
+    kw_buf url;
+    kw_buf_init(&url, 0);
+    kw_buf_puts(&url, ch->url);
+    char id_s[32];
+    snprintf(id_s, sizeof id_s, "%lld", (long long)id);
+    kw_rc rc = KW_OK;
+    json_t *body = NULL;
+    switch (ch->type) {
+    case CHAN_DINGTALK: {
+        if (ch->secret) { /* sign = base64(HMAC-SHA256(secret, timestamp + "\n" + secret)) */
+            char ts[32], sig[64];
+            snprintf(ts, sizeof ts, "%lld", (long long)now_ms);
+            kw_buf sd;
+            kw_buf_init(&sd, 0);
+            kw_buf_printf(&sd, "%s\n%s", ts, ch->secret);
+            notify_hmac_b64(ch->secret, strlen(ch->secret), sd.data, sd.len, sig);
+            kw_buf_free(&sd);
+            kw_buf_printf(&url, "%ctimestamp=%s&sign=", strchr(ch->url, '?') ? '&' : '?', ts);
+            url_escape(&url, sig);
+        }
+        json_t *mob = json_array(), *uid = json_array();
+        json_array_foreach(people, i, p)
+        {
+            if (!ch->mention)
+                break;
+            if (person_str(p, "dingtalk"))
+                json_array_append_new(uid, json_string(person_str(p, "dingtalk")));
+            else if (person_str(p, "phone"))
+                json_array_append_new(mob, json_string(person_str(p, "phone")));
+        }
+        body = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:o, s:b}}", "msgtype", "markdown", "markdown", "title", title,
+                         "text", text, "at", "atMobiles", mob, "atUserIds", uid, "isAtAll", 0);
+        break;
+    }
+    case CHAN_WECOM:
+        body = json_pack("{s:s, s:{s:s}}", "msgtype", "markdown", "markdown", "content", text);
+        break;
+    case CHAN_FEISHU: {
+        kw_buf all;
+        kw_buf_init(&all, 0);
+        kw_buf_printf(&all, "%s", text);
+        body = json_pack("{s:s, s:{s:s}}", "msg_type", "text", "content", "text", kw_buf_cstr(&all));
+        kw_buf_free(&all);
+        if (ch->secret) { /* sign = base64(HMAC-SHA256(key: timestamp + "\n" + secret, data: "")) */
+            char ts[32], sig[64];
+            snprintf(ts, sizeof ts, "%lld", (long long)(now_ms / 1000));
+            kw_buf key;
+            kw_buf_init(&key, 0);
+            kw_buf_printf(&key, "%s\n%s", ts, ch->secret);
+            notify_hmac_b64(key.data, key.len, "", 0, sig);
+            kw_buf_free(&key);
+            json_object_set_new(body, "timestamp", json_string(ts));
+            json_object_set_new(body, "sign", json_string(sig));
+        }
+        break;
+    }
+    case CHAN_SLACK:
+        body = json_pack("{s:s}", "text", text);
+        break;
+    case CHAN_WEBHOOK:
+        body = json_deep_copy(msg);
+        json_object_set_new(body, "id", json_integer(id));
+        json_object_set_new(body, "source", json_string("keepwatch"));
+        break;
+    case CHAN_EMAIL:
+        build_mail(ch, msg, id, now_ms, r);
+        if (!r->nrcpt) {
+            snprintf(err, errn, "no recipient: nobody notified has an e-mail address, and the channel has no to:");
+            rc = KW_ERR_PARSE;
+        }
+        break;
+    }
+    if (body) {
+        dump_into(&r->body, body);
+        json_decref(body);
+        add_header(r, "%s", "Content-Type: application/json; charset=utf-8");
+        add_header(r, "X-Keepwatch-Delivery: %s", id_s);
+        if (ch->type == CHAN_WEBHOOK) {
+            if (ch->secret) {
+                char hex[65] = {0};
+                hmac_hex(ch->secret, r->body.data, r->body.len, hex);
+                add_header(r, "X-Keepwatch-Signature: sha256=%s", hex);
+            }
+            for (size_t k = 0; k < ch->headers.n; k++) {
+                kw_buf h;
+                kw_buf_init(&h, 0);
+                kw_buf_printf(&h, "%s: %s", ch->headers.k[k], ch->headers.v[k]);
+                add_header(r, "%s", kw_buf_cstr(&h));
+                kw_buf_free(&h);
+            }
+        }
+    }
+    r->url = kw_buf_take(&url);
+    free(text);
+    json_decref(msg);
+    return rc;
+}
+
+bool notify_response_ok(int type, long status, const char *body, char *why, size_t whyn)
+{
+    if (type == CHAN_EMAIL)
+        return true; /* curl's result says it all */
+    if (status < 200 || status > 299) {
+        snprintf(why, whyn, "HTTP %ld", status);
+        return false;
+    }
+    if (type != CHAN_DINGTALK && type != CHAN_WECOM && type != CHAN_FEISHU)
+        return true;
+    /* the robots answer 200 and say in the body whether they took it */
+    json_t *j = json_loads(body ? body : "", 0, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        snprintf(why, whyn, "the answer is not JSON");
+        return false;
+    }
+    json_t *code = json_object_get(j, "errcode");
+    if (!code)
+        code = json_object_get(j, "code");
+    if (!code)
+        code = json_object_get(j, "StatusCode");
+    long long c = json_is_integer(code) ? json_integer_value(code) : -1;
+    const char *m = json_string_value(json_object_get(j, "errmsg"));
+    if (!m)
+        m = json_string_value(json_object_get(j, "msg"));
+    bool ok = c == 0;
+    if (!ok)
+        snprintf(why, whyn, "code %lld: %.200s", c, m ? m : "?");
+    json_decref(j);
+    return ok;
+}

@@ -1,0 +1,512 @@
+/* The sender: delivers the outbox with libcurl's multi interface, one delivery at a time per
+ * channel (in order), within each channel's rate limit, with retries and backoff.
+ *
+ * A message stays 'pending' in the store until its channel has taken it; then it is marked
+ * 'sent' and the delivery goes to the duty log, in one transaction. A channel that is down
+ * keeps its messages pending (retried with backoff for notify.retry_for); a restart picks
+ * them up. The one window left is a crash after the channel took a message and before the
+ * store says so: that message is sent again at restart, with the same X-Keepwatch-Delivery id
+ * (and Message-ID for mail) for a receiver to see it is the same.
+ *
+ * When a channel's backlog is more than its rate limit allows now (an alert storm), the
+ * waiting messages are merged into one digest, so nothing is dropped and the limit holds. */
+#include "notify/notify.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
+#include "store/store.h"
+
+#define RESPONSE_MAX 65536
+#define BACKOFF_MIN_MS 5000
+#define BACKOFF_MAX_MS 600000
+#define DIGEST_MAX 500 /* messages merged into one digest at most */
+
+typedef struct xfer {
+    CURL *h;
+    int64_t id, created_ms;
+    int attempts;
+    size_t chan;
+    notify_request req;
+    kw_buf resp;
+    size_t upload_off;
+    struct curl_slist *hdrs, *rcpt;
+    char errbuf[CURL_ERROR_SIZE];
+    char *alerts;      /* for the duty log */
+    char *people;
+    int64_t alert_id;
+    char kind[16];
+} xfer;
+
+typedef struct chan_state {
+    const conf_channel *ch;
+    double tokens;
+    int64_t refilled_ms;
+    xfer *busy;
+} chan_state;
+
+struct notify_sender {
+    const conf *c;
+    CURLM *multi;
+    chan_state *cs;
+    size_t n;
+    size_t inflight;
+};
+
+static size_t on_body(char *p, size_t sz, size_t nm, void *arg)
+{
+    xfer *x = arg;
+    size_t n = sz * nm;
+    if (x->resp.len + n <= RESPONSE_MAX)
+        kw_buf_append(&x->resp, p, n);
+    return n;
+}
+
+static size_t on_read(char *p, size_t sz, size_t nm, void *arg)
+{
+    xfer *x = arg;
+    size_t left = x->req.body.len - x->upload_off, n = sz * nm < left ? sz * nm : left;
+    memcpy(p, x->req.body.data + x->upload_off, n);
+    x->upload_off += n;
+    return n;
+}
+
+notify_sender *notify_sender_new(const conf *c)
+{
+    notify_sender *s = kw_calloc(1, sizeof *s);
+    s->c = c;
+    s->multi = curl_multi_init();
+    s->n = c->notify.channels.n;
+    s->cs = kw_calloc(s->n ? s->n : 1, sizeof *s->cs);
+    for (size_t i = 0; i < s->n; i++) {
+        s->cs[i].ch = CONF_AT(c->notify.channels, conf_channel, i);
+        s->cs[i].tokens = (double)s->cs[i].ch->rate_limit;
+    }
+    return s;
+}
+
+static void xfer_free(xfer *x)
+{
+    if (!x)
+        return;
+    if (x->h)
+        curl_easy_cleanup(x->h);
+    notify_request_free(&x->req);
+    kw_buf_free(&x->resp);
+    curl_slist_free_all(x->hdrs);
+    curl_slist_free_all(x->rcpt);
+    free(x->alerts);
+    free(x->people);
+    free(x);
+}
+
+void notify_sender_free(notify_sender *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->cs[i].busy) { /* abandoned: the row stays pending and goes again after a restart */
+            curl_multi_remove_handle(s->multi, s->cs[i].busy->h);
+            xfer_free(s->cs[i].busy);
+        }
+    curl_multi_cleanup(s->multi);
+    free(s->cs);
+    free(s);
+}
+
+size_t notify_sender_busy(const notify_sender *s) { return s->inflight; }
+
+/* Sets up the curl handle of a request; false if curl refuses an option. */
+static bool xfer_setup(xfer *x, const conf_channel *ch)
+{
+    CURL *h = x->h = curl_easy_init();
+    if (!h)
+        return false;
+    curl_easy_setopt(h, CURLOPT_URL, x->req.url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)ch->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(ch->timeout_ms < 5000 ? ch->timeout_ms : 5000));
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "keepwatch/" KW_VERSION);
+    if (ch->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, ch->ca_file);
+    if (!ch->tls_verify) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (ch->type == CHAN_EMAIL) {
+        if (curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK)
+            return false;
+        char from[512];
+        snprintf(from, sizeof from, "<%s>", ch->from);
+        curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
+        for (size_t i = 0; i < x->req.nrcpt; i++) {
+            char to[512];
+            snprintf(to, sizeof to, "<%s>", x->req.rcpt[i]);
+            x->rcpt = curl_slist_append(x->rcpt, to);
+        }
+        curl_easy_setopt(h, CURLOPT_MAIL_RCPT, x->rcpt);
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, x);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->req.body.len);
+        long ssl = ch->tls == SMTP_TLS_NONE ? CURLUSESSL_NONE : ch->tls == SMTP_TLS_TRY ? CURLUSESSL_TRY : CURLUSESSL_ALL;
+        curl_easy_setopt(h, CURLOPT_USE_SSL, ssl);
+        if (ch->username)
+            curl_easy_setopt(h, CURLOPT_USERNAME, ch->username);
+        if (ch->password)
+            curl_easy_setopt(h, CURLOPT_PASSWORD, ch->password);
+        return true;
+    }
+    if (curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK)
+        return false;
+    for (size_t i = 0; i < x->req.nheaders; i++)
+        x->hdrs = curl_slist_append(x->hdrs, x->req.headers[i]);
+    x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->req.body.data ? x->req.body.data : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.body.len);
+    return true;
+}
+
+/* ---- outbox rows ---- */
+
+static kw_rc row_fail(kw_store *st, int64_t id, int attempts, int64_t next_ms, bool final, const char *why)
+{
+    sqlite3_stmt *q = store_stmt(st, "UPDATE notify_outbox SET attempts = ?, next_ms = ?, last_error = ?, "
+                                     "state = ? WHERE id = ?");
+    if (!q)
+        return KW_ERR_STORE;
+    sqlite3_bind_int(q, 1, attempts);
+    sqlite3_bind_int64(q, 2, next_ms);
+    store_bind_text(q, 3, why);
+    sqlite3_bind_text(q, 4, final ? "failed" : "pending", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, id);
+    kw_rc rc = sqlite3_step(q) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    sqlite3_reset(q);
+    return rc;
+}
+
+static void duty_text(kw_buf *t, const char *verb, const char *kind, const char *channel, const char *people,
+                      const char *alerts)
+{
+    kw_buf_printf(t, "%s %s via %s", kind, verb, channel);
+    if (people && *people)
+        kw_buf_printf(t, " to %s", people);
+    if (alerts && *alerts) {
+        size_t n = strlen(alerts);
+        kw_buf_printf(t, "; alerts %.*s%s", n > 300 ? 300 : (int)n, alerts, n > 300 ? "..." : "");
+    }
+}
+
+/* Merges the channel's due messages into one digest row; returns its id (0: nothing merged). */
+static int64_t merge_backlog(notify_sender *s, kw_store *st, const conf_channel *ch, int64_t now)
+{
+    sqlite3_stmt *q = store_stmt(st, "SELECT id, message, alerts, people, alert_id FROM notify_outbox WHERE "
+                                     "state = 'pending' AND channel = ? AND next_ms <= ? ORDER BY id LIMIT ?");
+    if (!q)
+        return 0;
+    sqlite3_bind_text(q, 1, ch->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_int(q, 3, DIGEST_MAX);
+    json_t *alerts = json_array(), *ppl = json_array();
+    kw_buf text, ids, names, rows;
+    kw_buf_init(&text, 0);
+    kw_buf_init(&ids, 0);
+    kw_buf_init(&names, 0);
+    kw_buf_init(&rows, 0);
+    size_t n = 0;
+    int64_t first_alert = 0;
+    bool en = (ch->language ? ch->language : s->c->notify.language) &&
+              strcmp(ch->language ? ch->language : s->c->notify.language, "en") == 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        json_t *m = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
+        const char *t = json_string_value(json_object_get(m, "text"));
+        kw_buf_printf(&text, "%s\n---\n", t ? t : "");
+        json_array_extend(alerts, json_object_get(m, "alerts"));
+        json_t *pp = json_object_get(m, "people"), *p;
+        size_t i;
+        json_array_foreach(pp, i, p)
+        {
+            bool dup = false;
+            size_t k;
+            json_t *o;
+            json_array_foreach(ppl, k, o) dup |= json_equal(o, p);
+            if (!dup)
+                json_array_append(ppl, p);
+        }
+        json_decref(m);
+        const char *a = (const char *)sqlite3_column_text(q, 2), *pn = (const char *)sqlite3_column_text(q, 3);
+        if (a && *a && ids.len < 4000)
+            kw_buf_printf(&ids, "%s%s", ids.len ? "," : "", a);
+        if (pn && *pn && !strstr(kw_buf_cstr(&names), pn) && names.len < 1000)
+            kw_buf_printf(&names, "%s%s", names.len ? ", " : "", pn);
+        if (!first_alert)
+            first_alert = sqlite3_column_int64(q, 4);
+        kw_buf_printf(&rows, "%s%lld", rows.len ? "," : "", (long long)sqlite3_column_int64(q, 0));
+        n++;
+    }
+    sqlite3_reset(q);
+    int64_t id = 0;
+    if (n > 1) {
+        char title[128];
+        snprintf(title, sizeof title, en ? "[DIGEST] %zu notifications (rate limit of %s)" : "【汇总】%zu 条通知（%s 限速）",
+                 n, ch->name);
+        kw_buf body;
+        kw_buf_init(&body, 0);
+        kw_buf_printf(&body, "%s%s\n\n%s", ch->type == CHAN_EMAIL || ch->type == CHAN_WEBHOOK ? "" : "### ", title,
+                      kw_buf_cstr(&text));
+        json_t *msg = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i}", "kind", "digest", "title", title, "text",
+                                kw_buf_cstr(&body), "alerts", alerts, "people", ppl, "merged", (int)n);
+        alerts = ppl = NULL;
+        char *js = json_dumps(msg, JSON_COMPACT);
+        json_decref(msg);
+        kw_buf_free(&body);
+        q = store_stmt(st, "INSERT INTO notify_outbox (created_ms, channel, kind, alert_id, alerts, people, message,"
+                           " next_ms) VALUES (?, ?, 'digest', ?, ?, ?, ?, ?)");
+        if (q && js) {
+            sqlite3_bind_int64(q, 1, now);
+            sqlite3_bind_text(q, 2, ch->name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 3, first_alert);
+            store_bind_text(q, 4, kw_buf_cstr(&ids));
+            store_bind_text(q, 5, kw_buf_cstr(&names));
+            sqlite3_bind_text(q, 6, js, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 7, now);
+            if (sqlite3_step(q) == SQLITE_DONE)
+                id = sqlite3_last_insert_rowid(st->db);
+            sqlite3_reset(q);
+        }
+        free(js);
+        if (id) {
+            char sql[160];
+            snprintf(sql, sizeof sql, "UPDATE notify_outbox SET state = 'merged', merged_into = %lld WHERE id IN (",
+                     (long long)id);
+            kw_buf u;
+            kw_buf_init(&u, 0);
+            kw_buf_printf(&u, "%s%s)", sql, kw_buf_cstr(&rows));
+            char *err = NULL;
+            if (sqlite3_exec(st->db, kw_buf_cstr(&u), NULL, NULL, &err) != SQLITE_OK) {
+                log_error("notify: cannot merge the backlog of %s: %s", ch->name, err ? err : "?");
+                id = -1;
+            }
+            sqlite3_free(err);
+            kw_buf_free(&u);
+        }
+    }
+    json_decref(alerts);
+    json_decref(ppl);
+    kw_buf_free(&text);
+    kw_buf_free(&ids);
+    kw_buf_free(&names);
+    kw_buf_free(&rows);
+    return id;
+}
+
+static void refill(chan_state *c, int64_t now)
+{
+    const conf_channel *ch = c->ch;
+    if (ch->rate_limit <= 0)
+        return;
+    if (!c->refilled_ms)
+        c->refilled_ms = now;
+    double add = (double)(now - c->refilled_ms) * (double)ch->rate_limit / (double)ch->rate_window_ms;
+    c->tokens = c->tokens + add > (double)ch->rate_limit ? (double)ch->rate_limit : c->tokens + add;
+    c->refilled_ms = now;
+}
+
+/* Starts the next delivery of channel i, if one is due and the rate limit allows. */
+static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
+{
+    chan_state *c = &s->cs[i];
+    const conf_channel *ch = c->ch;
+    refill(c, now);
+    if (c->busy || (ch->rate_limit > 0 && c->tokens < 1))
+        return KW_OK;
+    if (ch->rate_limit > 0) {
+        int64_t backlog = 0;
+        sqlite3_stmt *q = store_stmt(st, "SELECT count(*) FROM notify_outbox WHERE state = 'pending' AND channel = ? "
+                                         "AND next_ms <= ?");
+        if (!q)
+            return KW_ERR_STORE;
+        sqlite3_bind_text(q, 1, ch->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, now);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            backlog = sqlite3_column_int64(q, 0);
+        sqlite3_reset(q);
+        if (backlog > 1 && (double)backlog > c->tokens) {
+            if (store_begin(st) != KW_OK)
+                return KW_ERR_STORE;
+            int64_t id = merge_backlog(s, st, ch, now);
+            if (id < 0 || store_commit(st) != KW_OK) {
+                store_rollback(st);
+                return KW_ERR_STORE;
+            }
+        }
+    }
+    sqlite3_stmt *q = store_stmt(st, "SELECT id, message, attempts, created_ms, alerts, people, alert_id, kind FROM "
+                                     "notify_outbox WHERE state = 'pending' AND channel = ? AND next_ms <= ? "
+                                     "ORDER BY id LIMIT 1");
+    if (!q)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(q, 1, ch->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, now);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        sqlite3_reset(q);
+        return KW_OK;
+    }
+    xfer *x = kw_calloc(1, sizeof *x);
+    kw_buf_init(&x->resp, 0);
+    x->id = sqlite3_column_int64(q, 0);
+    char *message = kw_strdup((const char *)sqlite3_column_text(q, 1));
+    x->attempts = sqlite3_column_int(q, 2);
+    x->created_ms = sqlite3_column_int64(q, 3);
+    const char *a = (const char *)sqlite3_column_text(q, 4), *p = (const char *)sqlite3_column_text(q, 5);
+    x->alerts = kw_strdup(a ? a : "");
+    x->people = kw_strdup(p ? p : "");
+    x->alert_id = sqlite3_column_int64(q, 6);
+    snprintf(x->kind, sizeof x->kind, "%s", (const char *)sqlite3_column_text(q, 7));
+    x->chan = i;
+    sqlite3_reset(q);
+    char err[256];
+    kw_rc rc = notify_request_build(ch, message, x->id, now, &x->req, err, sizeof err);
+    free(message);
+    if (rc != KW_OK || !xfer_setup(x, ch)) {
+        if (rc == KW_OK)
+            snprintf(err, sizeof err, "libcurl refused the request's options");
+        log_error("notify: message %lld cannot go to %s: %s", (long long)x->id, ch->name, err);
+        rc = row_fail(st, x->id, x->attempts + 1, now, true, err);
+        xfer_free(x);
+        return rc;
+    }
+    if (curl_multi_add_handle(s->multi, x->h) != CURLM_OK) {
+        xfer_free(x);
+        return KW_ERR_IO;
+    }
+    if (ch->rate_limit > 0)
+        c->tokens -= 1;
+    c->busy = x;
+    s->inflight++;
+    return KW_OK;
+}
+
+static kw_rc finish(notify_sender *s, kw_store *st, xfer *x, CURLcode res, int64_t now)
+{
+    chan_state *c = &s->cs[x->chan];
+    const conf_channel *ch = c->ch;
+    long status = 0;
+    curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+    char why[300] = "";
+    bool ok = res == CURLE_OK && notify_response_ok(ch->type, status, kw_buf_cstr(&x->resp), why, sizeof why);
+    if (res != CURLE_OK)
+        snprintf(why, sizeof why, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
+    kw_rc rc;
+    if (store_begin(st) != KW_OK)
+        return KW_ERR_STORE;
+    kw_buf t;
+    kw_buf_init(&t, 0);
+    if (ok) {
+        sqlite3_stmt *q = store_stmt(st, "UPDATE notify_outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
+                                         "last_error = NULL WHERE id = ?");
+        rc = q ? KW_OK : KW_ERR_STORE;
+        if (q) {
+            sqlite3_bind_int64(q, 1, now);
+            sqlite3_bind_int(q, 2, x->attempts + 1);
+            sqlite3_bind_int64(q, 3, x->id);
+            rc = sqlite3_step(q) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+            sqlite3_reset(q);
+        }
+        duty_text(&t, "sent", x->kind, ch->name, x->people, x->alerts);
+        if (rc == KW_OK && strcmp(x->kind, "test") != 0)
+            rc = store_duty_append(st, now, "alert.notified", "keepwatch", x->alert_id, kw_buf_cstr(&t));
+    } else {
+        int n = x->attempts + 1;
+        int64_t backoff = BACKOFF_MIN_MS;
+        for (int k = 1; k < n && backoff < BACKOFF_MAX_MS; k++)
+            backoff *= 2;
+        if (backoff > BACKOFF_MAX_MS)
+            backoff = BACKOFF_MAX_MS;
+        bool final = now - x->created_ms >= s->c->notify.retry_for_ms;
+        rc = row_fail(st, x->id, n, now + backoff, final, why);
+        if (final) {
+            log_error("notify: gave up on message %lld to %s after %d attempts: %s", (long long)x->id, ch->name, n, why);
+            duty_text(&t, "NOT delivered", x->kind, ch->name, x->people, x->alerts);
+            kw_buf_printf(&t, " (%d attempts; last: %s)", n, why);
+            if (rc == KW_OK)
+                rc = store_duty_append(st, now, "notify.failed", "keepwatch", x->alert_id, kw_buf_cstr(&t));
+        } else if (n == 1 || (n & (n - 1)) == 0) {
+            log_warn("notify: %s did not take message %lld (attempt %d, again in %llds): %s", ch->name, (long long)x->id,
+                     n, (long long)(backoff / 1000), why);
+        }
+    }
+    kw_buf_free(&t);
+    if (rc == KW_OK)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    return rc;
+}
+
+kw_rc notify_sender_pump(notify_sender *s, kw_store *st, int64_t now, int wait_ms)
+{
+    kw_rc rc = KW_OK;
+    for (size_t i = 0; i < s->n && rc == KW_OK; i++)
+        rc = start_next(s, st, i, now);
+    /* rows for channels no longer configured */
+    int running = 0;
+    curl_multi_perform(s->multi, &running);
+    if (s->inflight)
+        curl_multi_poll(s->multi, NULL, 0, wait_ms, NULL);
+    curl_multi_perform(s->multi, &running);
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(s->multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        xfer *x = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        CURLcode res = m->data.result;
+        curl_multi_remove_handle(s->multi, m->easy_handle);
+        if (!x)
+            continue;
+        kw_rc r2 = finish(s, st, x, res, now);
+        if (r2 != KW_OK)
+            rc = r2;
+        s->cs[x->chan].busy = NULL;
+        s->inflight--;
+        xfer_free(x);
+    }
+    return rc;
+}
+
+kw_rc notify_send_now(const conf_channel *ch, const char *message_json, char *err, size_t errn)
+{
+    xfer *x = kw_calloc(1, sizeof *x);
+    kw_buf_init(&x->resp, 0);
+    kw_rc rc = notify_request_build(ch, message_json, 0, kw_now_ms(), &x->req, err, errn);
+    if (rc == KW_OK && !xfer_setup(x, ch)) {
+        snprintf(err, errn, "libcurl refused the request's options");
+        rc = KW_ERR_IO;
+    }
+    if (rc == KW_OK) {
+        CURLcode res = curl_easy_perform(x->h);
+        long status = 0;
+        curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+        if (res != CURLE_OK) {
+            snprintf(err, errn, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
+            rc = KW_ERR_IO;
+        } else if (!notify_response_ok(ch->type, status, kw_buf_cstr(&x->resp), err, errn)) {
+            rc = KW_ERR_IO;
+        }
+    }
+    xfer_free(x);
+    return rc;
+}
