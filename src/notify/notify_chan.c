@@ -213,9 +213,11 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
             url_escape(&url, sig);
         }
         json_t *mob = json_array(), *uid = json_array();
+        const char *kind = json_string_value(json_object_get(msg, "kind"));
+        bool call = ch->mention && kind && strcmp(kind, "acknowledged") && strcmp(kind, "resolved");
         json_array_foreach(people, i, p)
         {
-            if (!ch->mention)
+            if (!call)
                 break;
             if (person_str(p, "dingtalk"))
                 json_array_append_new(uid, json_string(person_str(p, "dingtalk")));

@@ -590,16 +590,22 @@ static kw_rc group_process(notify_engine *e, kw_store *s, int64_t gid, int64_t n
             if (!esc && g.level && nlevels) /* new alerts in a group whose escalation had ended */
                 esc = now + CONF_AT(p->levels, conf_esc_level, g.level - 1)->escalate_after_ms;
         }
-        /* acknowledgements and resolutions: to the levels told so far (and resolutions to the informed) */
+        /* acknowledgements and resolutions: to the levels told so far, and their people (mail needs
+           them; chats do not @ them again), resolutions to the informed too */
         conf_strs **told = kw_calloc(nlevels + 2, sizeof *told);
         size_t nt = 0;
-        for (int l = 0; l < g.level && (size_t)l < nlevels; l++)
+        people was = {0};
+        for (int l = 0; l < g.level && (size_t)l < nlevels; l++) {
             told[nt++] = (conf_strs *)&CONF_AT(p->levels, conf_esc_level, l)->channels;
+            if (na || nr)
+                level_people(e->c, CONF_AT(p->levels, conf_esc_level, l), now, &was);
+        }
         if (rc == KW_OK && na && p->announce_ack)
-            rc = send_to(e, s, &g, NMSG_ACKED, acked, na, told, nt, NULL, g.level, now);
+            rc = send_to(e, s, &g, NMSG_ACKED, acked, na, told, nt, &was, g.level, now);
         told[nt++] = (conf_strs *)&p->inform;
         if (rc == KW_OK && nr && p->announce_resolved)
-            rc = send_to(e, s, &g, NMSG_RESOLVED, resolved, nr, told, nt, NULL, g.level, now);
+            rc = send_to(e, s, &g, NMSG_RESOLVED, resolved, nr, told, nt, &was, g.level, now);
+        free(was.v);
         free(told);
         flush = held_any ? now + HOLD_RECHECK_MS : 0;
     }

@@ -56,6 +56,12 @@ void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *r
         if (v)
             a->asset = conf_asset_find(c, v);
     }
+    const char *check = json_string_value(json_object_get(a->labels, "check"));
+    for (size_t i = 0; check && !a->asset && i < c->checks.n; i++) {
+        const conf_check *k = CONF_AT(c->checks, conf_check, i);
+        if (k->asset && strcmp(k->name, check) == 0)
+            a->asset = conf_asset_find(c, k->asset);
+    }
     for (size_t i = 0; address_labels[i] && !a->asset; i++) {
         const char *v = json_string_value(json_object_get(a->labels, address_labels[i]));
         if (v)

@@ -44,10 +44,13 @@ typedef struct xfer {
     char kind[16];
 } xfer;
 
+/* The rate limit is a sliding window: the times of the last rate_limit sends. A robot that
+ * takes 20 a minute counts any minute, so a token bucket (which lets 2N through across a
+ * window's edge) would not do. */
 typedef struct chan_state {
     const conf_channel *ch;
-    double tokens;
-    int64_t refilled_ms;
+    int64_t *sent;   /* ring of send times */
+    size_t nsent, head, cap;
     xfer *busy;
 } chan_state;
 
@@ -86,7 +89,8 @@ notify_sender *notify_sender_new(const conf *c)
     s->cs = kw_calloc(s->n ? s->n : 1, sizeof *s->cs);
     for (size_t i = 0; i < s->n; i++) {
         s->cs[i].ch = CONF_AT(c->notify.channels, conf_channel, i);
-        s->cs[i].tokens = (double)s->cs[i].ch->rate_limit;
+        s->cs[i].cap = (size_t)s->cs[i].ch->rate_limit;
+        s->cs[i].sent = kw_calloc(s->cs[i].cap ? s->cs[i].cap : 1, sizeof(int64_t));
     }
     return s;
 }
@@ -116,6 +120,8 @@ void notify_sender_free(notify_sender *s)
             xfer_free(s->cs[i].busy);
         }
     curl_multi_cleanup(s->multi);
+    for (size_t i = 0; i < s->n; i++)
+        free(s->cs[i].sent);
     free(s->cs);
     free(s);
 }
@@ -311,16 +317,24 @@ static int64_t merge_backlog(notify_sender *s, kw_store *st, const conf_channel 
     return id;
 }
 
-static void refill(chan_state *c, int64_t now)
+/* Sends the window still allows at now. */
+static int64_t allowance(chan_state *c, int64_t now)
 {
-    const conf_channel *ch = c->ch;
-    if (ch->rate_limit <= 0)
+    if (!c->cap)
+        return INT64_MAX;
+    while (c->nsent && c->sent[c->head] <= now - c->ch->rate_window_ms) { /* the oldest left the window */
+        c->head = (c->head + 1) % c->cap;
+        c->nsent--;
+    }
+    return (int64_t)(c->cap - c->nsent);
+}
+
+static void spend(chan_state *c, int64_t now)
+{
+    if (!c->cap)
         return;
-    if (!c->refilled_ms)
-        c->refilled_ms = now;
-    double add = (double)(now - c->refilled_ms) * (double)ch->rate_limit / (double)ch->rate_window_ms;
-    c->tokens = c->tokens + add > (double)ch->rate_limit ? (double)ch->rate_limit : c->tokens + add;
-    c->refilled_ms = now;
+    c->sent[(c->head + c->nsent) % c->cap] = now;
+    c->nsent++;
 }
 
 /* Starts the next delivery of channel i, if one is due and the rate limit allows. */
@@ -328,8 +342,8 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
 {
     chan_state *c = &s->cs[i];
     const conf_channel *ch = c->ch;
-    refill(c, now);
-    if (c->busy || (ch->rate_limit > 0 && c->tokens < 1))
+    int64_t allowed = allowance(c, now);
+    if (c->busy || allowed < 1)
         return KW_OK;
     if (ch->rate_limit > 0) {
         int64_t backlog = 0;
@@ -342,7 +356,7 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
         if (sqlite3_step(q) == SQLITE_ROW)
             backlog = sqlite3_column_int64(q, 0);
         sqlite3_reset(q);
-        if (backlog > 1 && (double)backlog > c->tokens) {
+        if (backlog > 1 && backlog > allowed) {
             if (store_begin(st) != KW_OK)
                 return KW_ERR_STORE;
             int64_t id = merge_backlog(s, st, ch, now);
@@ -391,8 +405,7 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
         xfer_free(x);
         return KW_ERR_IO;
     }
-    if (ch->rate_limit > 0)
-        c->tokens -= 1;
+    spend(c, now);
     c->busy = x;
     s->inflight++;
     return KW_OK;

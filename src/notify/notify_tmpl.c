@@ -452,7 +452,7 @@ void notify_render(const conf *c, const conf_channel *ch, const notify_msg *m, k
     put_alerts(text, &r);
     if (m->nmore)
         kw_buf_printf(text, l == LANG_EN ? "... and %zu more\n" : "……另有 %zu 条\n", m->nmore);
-    if (m->npeople) {
+    if (m->npeople && m->kind != NMSG_ACKED && m->kind != NMSG_RESOLVED) {
         kw_buf_puts(text, l == LANG_EN ? "\nOn duty: " : "\n值班：");
         put_mentions(text, ch, m);
         kw_buf_putc(text, '\n');

@@ -195,7 +195,7 @@ class Receiver:
                 body = self.rfile.read(n) if n else b""
                 path, _, query = self.path.partition("?")
                 with outer.lock:
-                    outer.requests.append({"path": path, "query": urllib.parse.parse_qs(query),
+                    outer.requests.append({"path": path, "query": urllib.parse.parse_qs(query), "t": time.monotonic(),
                                            "headers": {k.lower(): v for k, v in self.headers.items()},
                                            "body": body})
                     status, answer = next((v for k, v in outer.answers.items() if path.startswith(k)),
