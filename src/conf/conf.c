@@ -45,6 +45,7 @@ typedef struct cf_field {
     int base;
     const struct cf_section *sub; /* CF_SECTION, CF_LIST */
     kw_rc (*vcheck)(const char *key, const char *value, char *err, size_t errn, size_t *pos); /* CF_MATCH */
+    int mask;                   /* show: 1 hides the value (a secret), 2 all but the host of a URL (tokens) */
 } cf_field;
 
 typedef struct cf_section {
@@ -1567,8 +1568,8 @@ static bool channel_applies(const void *obj, const char *key)
 static const cf_field channel_fields[] = {
     F(conf_channel, "name", CF_STR, name),
     F(conf_channel, "type", CF_ENUM, type, .names = chan_types),
-    F(conf_channel, "url", CF_STR, url),
-    F(conf_channel, "secret", CF_STR, secret),
+    F(conf_channel, "url", CF_STR, url, .mask = 2),
+    F(conf_channel, "secret", CF_STR, secret, .mask = 1),
     F(conf_channel, "department", CF_STR, department),
     F(conf_channel, "language", CF_STR, language),
     F(conf_channel, "rate_limit", CF_INT, rate_limit, 0, 100000),
@@ -1582,7 +1583,7 @@ static const cf_field channel_fields[] = {
     F(conf_channel, "from", CF_STR, from),
     F(conf_channel, "to", CF_STRS, to),
     F(conf_channel, "username", CF_STR, username),
-    F(conf_channel, "password", CF_STR, password),
+    F(conf_channel, "password", CF_STR, password, .mask = 1),
     F(conf_channel, "tls", CF_ENUM, tls, .names = smtp_tls_names),
     F(conf_channel, "ca_file", CF_STR, ca_file),
     F(conf_channel, "tls_verify", CF_BOOL, tls_verify),
@@ -1979,13 +1980,27 @@ static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent
         kw_buf_printf(b, "%*s%s:", indent, "", f->key);
     }
     switch (f->kind) {
-    case CF_STR:
+    case CF_STR: {
+        const char *v = *(char *const *)p;
         kw_buf_putc(b, ' ');
-        if (*(char *const *)p)
-            show_scalar_str(b, *(char *const *)p);
-        else
+        /* a robot's token is in its path (Feishu, Slack) or query (DingTalk, WeCom): show the host only */
+        const char *sch = v && f->mask == 2 ? strstr(v, "://") : NULL;
+        const char *q = sch ? strchr(sch + 3, '/') : NULL;
+        if (v && f->mask == 1) {
+            kw_buf_puts(b, "\"********\"");
+        } else if (q) {
+            kw_buf b2;
+            kw_buf_init(&b2, 0);
+            kw_buf_printf(&b2, "%.*s/********", (int)(q - v), v);
+            show_scalar_str(b, kw_buf_cstr(&b2));
+            kw_buf_free(&b2);
+        } else if (v) {
+            show_scalar_str(b, v);
+        } else {
             kw_buf_puts(b, "null");
+        }
         break;
+    }
     case CF_BOOL: kw_buf_printf(b, " %s", *(const bool *)p ? "true" : "false"); break;
     case CF_INT: kw_buf_printf(b, " %lld", (long long)*(const int64_t *)p); break;
     case CF_NUM:
