@@ -16,6 +16,8 @@
 
 #define TICK_MS 200          /* the engine looks at the history this often */
 #define METRICS_EVERY_MS 5000
+#define PRUNE_EVERY_MS 3600000
+#define KEEP_MS (90 * 86400000LL) /* delivered messages and ended groups are kept this long */
 
 struct notify_runner {
     const conf *c;
@@ -70,11 +72,32 @@ static void runner_metrics(notify_runner *r, int64_t now)
     metric_registry_put(r->reg, "notify", ms);
 }
 
+/* Drops delivered (or given-up) messages and ended groups older than KEEP_MS; the duty log
+ * keeps the record of each delivery for good. */
+static void runner_prune(notify_runner *r, int64_t now)
+{
+    char sql[512];
+    long long before = (long long)(now - KEEP_MS);
+    snprintf(sql, sizeof sql,
+             "DELETE FROM notify_outbox WHERE state != 'pending' AND created_ms < %lld;"
+             "DELETE FROM notify_members WHERE group_id IN (SELECT id FROM notify_groups WHERE closed = 1 AND "
+             "opened_ms < %lld);"
+             "DELETE FROM notify_groups WHERE closed = 1 AND opened_ms < %lld;"
+             "DELETE FROM silences WHERE ends_ms < %lld;",
+             before, before, before, before);
+    char *err = NULL;
+    if (sqlite3_exec(r->store->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        log_warn("notify: pruning old messages failed: %s", err ? err : "?");
+        r->errors++;
+    }
+    sqlite3_free(err);
+}
+
 static void *runner_main(void *arg)
 {
     notify_runner *r = arg;
     pthread_setname_np(pthread_self(), "kw-notify");
-    int64_t last_tick = 0, last_metrics = 0, stop_at = 0;
+    int64_t last_tick = 0, last_metrics = 0, stop_at = 0, last_prune = 0;
     for (;;) {
         int64_t mono = kw_mono_ms(), now = kw_now_ms();
         if (atomic_load(&r->stop)) {
@@ -95,6 +118,10 @@ static void *runner_main(void *arg)
         if (!notify_sender_busy(r->sender) && !atomic_load(&r->stop)) {
             struct timespec ts = {0, 50 * 1000000L};
             nanosleep(&ts, NULL);
+        }
+        if (mono - last_prune >= PRUNE_EVERY_MS) {
+            runner_prune(r, now);
+            last_prune = mono;
         }
         if (mono - last_metrics >= METRICS_EVERY_MS) {
             runner_metrics(r, now);
