@@ -12,15 +12,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char notify_usage[] =
     "usage: keepwatch notify status [--json]\n"
     "       keepwatch notify test CHANNEL\n"
+    "       keepwatch notify route [--at TIME] FIELD=VALUE...\n"
     "\n"
     "status  the outbox per channel: messages pending, sent, failed and merged into digests,\n"
     "        the last delivery and the last error\n"
     "test    sends a test message to a channel now (not through the outbox): exit 0 when the\n"
     "        channel took it, 1 with its answer when it did not\n"
+    "route   where an alert with these fields would go (rule=, severity=, summary=, asset=,\n"
+    "        or any label): the routes it takes, its group, each level's people on duty at\n"
+    "        --at (default: now) and channels, and whether a silence or inhibition holds it;\n"
+    "        exit 1 when no route takes it\n"
     "\n"
     "Alerts reach people through notify.routes (which alerts), notify.policies (who, through\n"
     "which channels, escalating while nobody acknowledges) and notify.channels (webhook,\n"
@@ -147,6 +153,118 @@ static int notify_test(const char *cfgp, const char *name)
     return rc == KW_OK ? KW_EXIT_OK : rc == KW_ERR_PARSE ? KW_EXIT_USAGE : KW_EXIT_PROBLEM;
 }
 
+static int notify_route(const char *cfgp, int64_t at, int argc, char **argv)
+{
+    conf *c = cli_conf_load(cli_conf_path(cfgp));
+    if (!c)
+        return KW_EXIT_USAGE;
+    json_t *labels = json_object();
+    const char *rule = "", *summary = "";
+    int sev = 3;
+    for (int i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        if (!eq || eq == argv[i]) {
+            fprintf(stderr, "keepwatch notify route: \"%s\" is not FIELD=VALUE\n", argv[i]);
+            json_decref(labels);
+            conf_free(c);
+            return KW_EXIT_USAGE;
+        }
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - argv[i]), argv[i]);
+        if (!strcmp(key, "rule"))
+            rule = eq + 1;
+        else if (!strcmp(key, "summary"))
+            summary = eq + 1;
+        else if (!strcmp(key, "severity")) {
+            sev = 0;
+            for (int k = 1; k <= 4; k++)
+                if (!strcmp(eq + 1, kw_severity_name(k)))
+                    sev = k;
+            if (!sev) {
+                fprintf(stderr, "keepwatch notify route: severity is low, medium, high or critical\n");
+                json_decref(labels);
+                conf_free(c);
+                return KW_EXIT_USAGE;
+            }
+        } else
+            json_object_set_new(labels, key, json_string(eq + 1));
+    }
+    char *lj = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(labels);
+    notify_alert a;
+    notify_alert_init(&a, c, 0, rule, "firing", summary, sev, at, lj);
+    free(lj);
+    notify_engine *e = notify_engine_new(c);
+    size_t idx[64];
+    size_t n = notify_engine_routes(e, &a, idx, 64);
+    kw_buf out;
+    kw_buf_init(&out, 0);
+    char nb[64];
+    kw_buf_printf(&out, "alert: rule=%s severity=%s asset=%s\n", rule, kw_severity_name(sev),
+                  (notify_alert_field(&a, "asset", nb, sizeof nb) ? notify_alert_field(&a, "asset", nb, sizeof nb) : "-"));
+    for (size_t i = 0; i < n; i++) {
+        const conf_route *r = CONF_AT(c->notify.routes, conf_route, idx[i]);
+        kw_buf_printf(&out, "route %zu -> policy %s, grouped by", idx[i] + 1, r->policy);
+        if (!r->group_by.n)
+            kw_buf_printf(&out, " rule=%s", rule);
+        for (size_t k = 0; k < r->group_by.n; k++) {
+            const char *v = notify_alert_field(&a, r->group_by.v[k], nb, sizeof nb);
+            kw_buf_printf(&out, " %s=%s", r->group_by.v[k], v ? v : "");
+        }
+        kw_buf_putc(&out, '\n');
+        const conf_policy *p = NULL;
+        for (size_t k = 0; k < c->notify.policies.n; k++)
+            if (!strcmp(CONF_AT(c->notify.policies, conf_policy, k)->name, r->policy))
+                p = CONF_AT(c->notify.policies, conf_policy, k);
+        for (size_t l = 0; p && l < p->levels.n; l++) {
+            const conf_esc_level *lv = CONF_AT(p->levels, conf_esc_level, l);
+            const conf_person **v;
+            size_t np;
+            notify_level_people(c, lv, at, &v, &np);
+            kw_buf_printf(&out, "  level %zu: ", l + 1);
+            for (size_t k = 0; k < np; k++)
+                kw_buf_printf(&out, "%s%s", k ? ", " : "", v[k]->display ? v[k]->display : v[k]->name);
+            if (!np)
+                kw_buf_puts(&out, "(nobody on duty)");
+            kw_buf_puts(&out, " via ");
+            for (size_t k = 0; k < lv->channels.n; k++)
+                kw_buf_printf(&out, "%s%s", k ? ", " : "", lv->channels.v[k]);
+            char d[32];
+            kw_duration_format(lv->escalate_after_ms, d, sizeof d);
+            kw_buf_printf(&out, "%s%s\n", l + 1 < p->levels.n ? "; next level after " : "; after the last level: ",
+                          l + 1 < p->levels.n ? d : p->repeat ? "again from level 1" : "no more");
+            free(v);
+        }
+        if (p && p->inform.n) {
+            kw_buf_puts(&out, "  informed: ");
+            for (size_t k = 0; k < p->inform.n; k++)
+                kw_buf_printf(&out, "%s%s", k ? ", " : "", p->inform.v[k]);
+            kw_buf_putc(&out, '\n');
+        }
+    }
+    if (!n)
+        kw_buf_puts(&out, "no route takes this alert: nobody is told\n");
+    /* silences and inhibitions: the store's too, when there is one */
+    kw_store *st = NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/keepwatch.db", c->daemon.state_dir);
+    if (access(path, R_OK) == 0) {
+        char err[256];
+        st = store_open(path, true, err, sizeof err);
+    }
+    char why[128];
+    const char *h = notify_engine_held(e, st, &a, at, why, sizeof why);
+    if (n)
+        kw_buf_printf(&out, "%s\n", h ? h : "not held back by any silence or inhibition");
+    fputs(kw_buf_cstr(&out), stdout);
+    kw_buf_free(&out);
+    store_close(st);
+    notify_engine_free(e);
+    notify_alert_fini(&a);
+    conf_free(c);
+    return n ? KW_EXIT_OK : KW_EXIT_PROBLEM;
+}
+
 int cli_notify(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv)) {
@@ -154,15 +272,25 @@ int cli_notify(int argc, char **argv)
         return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
     }
     const char *verb = argv[1];
-    static const struct option opts[] = {{"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'}, {0}};
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"at", required_argument, NULL, 'a'},
+                                         {0}};
     const char *cfg = NULL;
     bool json = false;
+    int64_t at = kw_now_ms();
     int ch;
     optind = 2;
     while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': cfg = optarg; break;
         case 'j': json = true; break;
+        case 'a':
+            if (!parse_time(optarg, &at)) {
+                fprintf(stderr, "keepwatch notify: \"%s\" is not a time (2026-11-24T09:00)\n", optarg);
+                return KW_EXIT_USAGE;
+            }
+            break;
         default: fputs(notify_usage, stderr); return KW_EXIT_USAGE;
         }
     }
@@ -170,6 +298,8 @@ int cli_notify(int argc, char **argv)
         return notify_status(cfg, json);
     if (!strcmp(verb, "test") && optind == argc - 1)
         return notify_test(cfg, argv[optind]);
+    if (!strcmp(verb, "route") && optind < argc)
+        return notify_route(cfg, at, argc - optind, argv + optind);
     fprintf(stderr, "keepwatch notify: bad command\n\n%s", notify_usage);
     return KW_EXIT_USAGE;
 }

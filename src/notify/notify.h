@@ -124,6 +124,15 @@ kw_rc notify_engine_begin(struct kw_store *s);
  * *worked says whether anything changed. */
 kw_rc notify_engine_tick(notify_engine *e, struct kw_store *s, int64_t now_ms, bool *worked);
 
+/* The routes an alert takes (indexes into notify.routes, in order, honouring continue). */
+size_t notify_engine_routes(const notify_engine *e, const notify_alert *a, size_t *out, size_t max);
+/* Why the alert would be held back at now (a silence, an inhibition), or NULL. s may be NULL
+ * (then only the configuration's silences count). */
+const char *notify_engine_held(notify_engine *e, struct kw_store *s, const notify_alert *a, int64_t now, char *buf,
+                               size_t n);
+/* The people a level's targets name at now; the caller frees *v. */
+void notify_level_people(const conf *c, const conf_esc_level *lv, int64_t now, const conf_person ***v, size_t *n);
+
 typedef struct notify_stats {
     uint64_t history_rows, routed, unrouted, silenced, inhibited, messages, escalations;
 } notify_stats;

@@ -951,3 +951,41 @@ kw_rc notify_engine_tick(notify_engine *e, kw_store *s, int64_t now, bool *worke
     }
     return store_commit(s);
 }
+
+/* ---- for keepwatch notify route ---- */
+
+size_t notify_engine_routes(const notify_engine *e, const notify_alert *a, size_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->nroutes && n < max; i++) {
+        if (!notify_match_test(e->routes[i].m, a))
+            continue;
+        out[n++] = i;
+        if (!e->routes[i].cf->cont)
+            break;
+    }
+    return n;
+}
+
+const char *notify_engine_held(notify_engine *e, kw_store *s, const notify_alert *a, int64_t now, char *buf, size_t n)
+{
+    if (s)
+        load_runtime_silences(e, s, now);
+    else
+        e->open_loaded = true; /* no store: no open alerts to inhibit with */
+    const char *h = held_by(e, s, a, now, buf, n);
+    if (h && h != buf) { /* a runtime silence's name lives in the tick state */
+        snprintf(buf, n, "%s", h);
+        h = buf;
+    }
+    tick_reset(e);
+    return h;
+}
+
+void notify_level_people(const conf *c, const conf_esc_level *lv, int64_t now, const conf_person ***v, size_t *n)
+{
+    people p = {0};
+    level_people(c, lv, now, &p);
+    *v = p.v;
+    *n = p.n;
+}

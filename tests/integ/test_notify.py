@@ -251,6 +251,19 @@ logs:
         for i, t in enumerate(times):
             self.assertLessEqual(sum(1 for u in times[i:] if u - t < 10), 3, times)
 
+    def test_route_dry_run_says_when_nobody_is_told(self):
+        notify = f"""notify:
+  channels: [{{name: hook, type: webhook, url: "{self.r.url}/hook"}}]
+  policies: [{{name: p, levels: [{{notify: ["schedule:soc"], channels: [hook]}}]}}]
+  routes: [{{match: {{severity: critical}}, policy: p}}]
+"""
+        d = Daemon(check_config(free_port(), notify))
+        self.addCleanup(d.cleanup)
+        rc, out, err = d.cli("notify", "route", "rule=cpu", "severity=high")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("no route takes this alert", out)
+        self.assertEqual(d.cli("notify", "route", "rule=cpu", "severity=huge")[0], 2)
+
     def test_silence_holds_then_releases(self):
         notify = f"""notify:
   group_wait: 0s
@@ -267,6 +280,12 @@ logs:
                              "check=db")
         self.assertEqual(rc, 0, err)
         sid = out.split()[1].rstrip(":")
+        rc, out, err = d.cli("notify", "route", "rule=service_down", "severity=high", "check=db")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("route 1 -> policy p", out)
+        self.assertIn("level 1: 王芳 via hook", out)
+        self.assertIn("asset=db01", out)
+        self.assertIn(f"silence {sid}", out)
         self.assertEqual(d.cli("silence", "add", "check")[0], 2)
         self.assertEqual(d.cli("silence", "add", "severity|gt=huge")[0], 2)
         d.start()
