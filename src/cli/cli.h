@@ -46,6 +46,10 @@ void cli_listing_begin(cli_listing *l, bool json, const char *header_fmt, ...) _
 /* Prints the listing (`empty` when a table has no rows) and frees it. */
 void cli_listing_end(cli_listing *l, size_t rows, const char *empty);
 
+/* A time as people type it: now, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][zone] (local time
+ * without a zone). */
+bool cli_parse_time(const char *s, int64_t *ms);
+
 /* True if argv[i] is -h or --help. */
 int cli_wants_help(int argc, char **argv);
 

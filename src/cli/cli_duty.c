@@ -3,7 +3,6 @@
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
 #include "core/kw_time.h"
-#include "logs/logs.h"
 #include "store/store.h"
 
 #include "oncall/oncall.h"
@@ -34,15 +33,6 @@ static const char duty_usage[] =
     "        12 h), what is pending; then records the handover in the log (not with --dry-run)\n"
     "\n"
     "Every command takes -c FILE; the store is state_dir/keepwatch.db.\n";
-
-static bool parse_time(const char *s, int64_t *ms)
-{
-    char buf[64];
-    size_t n = strlen(s);
-    snprintf(buf, sizeof buf, n == 10 ? "%sT00:00:00" : n == 16 ? "%s:00" : "%s", s);
-    log_parse_opts o = {.tz_offset_min = LOG_TZ_LOCAL};
-    return log_parse_iso(buf, strlen(buf), &o, ms) == strlen(buf);
-}
 
 /* A CSV field, quoted when it must be (RFC 4180). */
 static void csv_field(kw_buf *b, const char *s)
@@ -248,7 +238,7 @@ int cli_duty(int argc, char **argv)
             /* fall through */
         case 'f':
         case 's':
-            if (!parse_time(optarg, ch == 'f' ? &from : ch == 's' ? &since : &to)) {
+            if (!cli_parse_time(optarg, ch == 'f' ? &from : ch == 's' ? &since : &to)) {
                 fprintf(stderr, "keepwatch duty: \"%s\" is not a time (2026-11-24, 2026-11-24T09:00)\n", optarg);
                 return KW_EXIT_USAGE;
             }

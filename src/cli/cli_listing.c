@@ -1,8 +1,12 @@
-/* Listings shared by the commands: a table under a header line, or a JSON array (--json). */
+/* What the commands share: listings (a table under a header line, or a JSON array with
+ * --json) and the times people type. */
 #include "cli/cli.h"
+#include "core/kw_time.h"
+#include "logs/logs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Appends s padded to `width` terminal columns: CJK characters (3- and 4-byte UTF-8) take two. */
 void cli_put_col(kw_buf *b, const char *s, int width)
@@ -44,3 +48,16 @@ void cli_listing_end(cli_listing *l, size_t rows, const char *empty)
     kw_buf_free(&l->b);
 }
 
+
+bool cli_parse_time(const char *s, int64_t *ms)
+{
+    if (!strcmp(s, "now")) {
+        *ms = kw_now_ms();
+        return true;
+    }
+    char buf[64];
+    size_t n = strlen(s);
+    snprintf(buf, sizeof buf, n == 10 ? "%sT00:00:00" : n == 16 ? "%s:00" : "%s", s);
+    log_parse_opts o = {.tz_offset_min = LOG_TZ_LOCAL};
+    return log_parse_iso(buf, strlen(buf), &o, ms) == strlen(buf);
+}

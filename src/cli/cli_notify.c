@@ -3,7 +3,6 @@
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
 #include "core/kw_time.h"
-#include "logs/logs.h"
 #include "notify/notify.h"
 #include "store/store.h"
 
@@ -44,15 +43,6 @@ static const char silence_usage[] =
     "default), ne, contains, startswith, endswith, re, cidr, gt, lt. --for defaults to 2h.\n"
     "Adding and expiring go to the duty log. For windows that come back (every night's\n"
     "backup), use notify.silences in the configuration.\n";
-
-static bool parse_time(const char *s, int64_t *ms)
-{
-    char buf[64];
-    size_t n = strlen(s);
-    snprintf(buf, sizeof buf, n == 10 ? "%sT00:00:00" : n == 16 ? "%s:00" : "%s", s);
-    log_parse_opts o = {.tz_offset_min = LOG_TZ_LOCAL};
-    return log_parse_iso(buf, strlen(buf), &o, ms) == strlen(buf);
-}
 
 /* ---- notify ---- */
 
@@ -286,7 +276,7 @@ int cli_notify(int argc, char **argv)
         case 'c': cfg = optarg; break;
         case 'j': json = true; break;
         case 'a':
-            if (!parse_time(optarg, &at)) {
+            if (!cli_parse_time(optarg, &at)) {
                 fprintf(stderr, "keepwatch notify: \"%s\" is not a time (2026-11-24T09:00)\n", optarg);
                 return KW_EXIT_USAGE;
             }
@@ -497,7 +487,7 @@ int cli_silence(int argc, char **argv)
             break;
         case 'u':
         case 'f':
-            if (!parse_time(optarg, ch == 'u' ? &until : &from)) {
+            if (!cli_parse_time(optarg, ch == 'u' ? &until : &from)) {
                 fprintf(stderr, "keepwatch silence: \"%s\" is not a time (2026-11-24T09:00)\n", optarg);
                 return KW_EXIT_USAGE;
             }

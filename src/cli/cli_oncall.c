@@ -34,24 +34,6 @@ static const char oncall_usage[] =
     "\n"
     "exit status: 0, or 1 for now when some schedule has nobody on duty, 2 for bad usage.\n";
 
-static bool parse_time(const char *s, int64_t *ms)
-{
-    if (!strcmp(s, "now")) {
-        *ms = kw_now_ms();
-        return true;
-    }
-    char buf[64];
-    size_t n = strlen(s);
-    if (n == 10)
-        snprintf(buf, sizeof buf, "%sT00:00:00", s);
-    else if (n == 16)
-        snprintf(buf, sizeof buf, "%s:00", s);
-    else
-        snprintf(buf, sizeof buf, "%s", s);
-    log_parse_opts o = {.tz_offset_min = LOG_TZ_LOCAL};
-    return log_parse_iso(buf, strlen(buf), &o, ms) == strlen(buf);
-}
-
 /* "2026-11-24 09:00 +08:00": in the schedule's zone, as people read it. */
 static void fmt_time(int64_t ms, int32_t tz, char *out, size_t n)
 {
@@ -295,7 +277,7 @@ int cli_oncall(int argc, char **argv)
         else if (ch == 's')
             only = optarg;
         else if (dst) {
-            if (!parse_time(optarg, dst)) {
+            if (!cli_parse_time(optarg, dst)) {
                 fprintf(stderr, "keepwatch oncall: \"%s\" is not a time (now, 2026-11-24, 2026-11-24T09:00)\n", optarg);
                 return KW_EXIT_USAGE;
             }

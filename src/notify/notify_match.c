@@ -11,6 +11,7 @@
 
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
+#include "logs/logs_rule.h"
 #include "core/kw_time.h"
 #include "net/net.h"
 
@@ -194,20 +195,8 @@ kw_rc notify_cond_check(const char *key, const char *value, char *err, size_t er
     net_addr a;
     int bits;
     switch (op) {
-    case OP_RE: {
-        int ec;
-        PCRE2_SIZE off;
-        pcre2_code *re = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED, 0, &ec, &off, NULL);
-        if (!re) {
-            PCRE2_UCHAR msg[256];
-            pcre2_get_error_message(ec, msg, sizeof msg);
-            snprintf(err, errn, "bad regular expression: %s", (char *)msg);
-            *pos = off;
-            return KW_ERR_PARSE;
-        }
-        pcre2_code_free(re);
-        return KW_OK;
-    }
+    case OP_RE: /* the log rules' check: the same PCRE2, the same messages */
+        return log_cond_check("message|re", value, err, errn, pos);
     case OP_CIDR:
         if (!net_prefix_parse(value, &a, &bits)) {
             snprintf(err, errn, "\"%s\" is not an IP address or CIDR prefix", value);
