@@ -21,6 +21,7 @@ int cli_oncall(int argc, char **argv);
 int cli_duty(int argc, char **argv);
 int cli_notify(int argc, char **argv);
 int cli_silence(int argc, char **argv);
+int cli_user(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */
@@ -32,7 +33,7 @@ struct kw_store;
  * must_exist, a missing store is an error (nothing has run here). NULL after saying why. */
 struct kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist);
 /* The name of the person at the keyboard (the login name), for the records. */
-const char *cli_user(char *buf, size_t n);
+const char *cli_whoami(char *buf, size_t n);
 /* Appends s padded to `width` terminal columns: CJK characters (3- and 4-byte UTF-8) take two. */
 void cli_put_col(kw_buf *b, const char *s, int width);
 

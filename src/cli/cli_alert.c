@@ -188,7 +188,7 @@ int cli_alert(int argc, char **argv)
         bool ack = strcmp(verb, "ack") == 0;
         char who[64];
         if (!by)
-            by = cli_user(who, sizeof who);
+            by = cli_whoami(who, sizeof who);
         int prev = 0;
         rc = ack ? store_alert_ack(s, id, by, note, kw_now_ms(), &prev)
                  : store_alert_resolve(s, id, by, note, kw_now_ms(), &prev);

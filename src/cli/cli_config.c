@@ -133,7 +133,7 @@ kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist)
     return s;
 }
 
-const char *cli_user(char *buf, size_t n)
+const char *cli_whoami(char *buf, size_t n)
 {
     const char *sudo = getenv("SUDO_USER"); /* who is behind sudo, not root */
     struct passwd *pw = getpwuid(getuid());

@@ -275,14 +275,14 @@ int cli_duty(int argc, char **argv)
     int status = KW_EXIT_OK;
     if (!strcmp(verb, "note")) {
         char who[64];
-        if (store_duty_append(s, kw_now_ms(), "note", by ? by : cli_user(who, sizeof who), 0, kw_buf_cstr(&text)) !=
+        if (store_duty_append(s, kw_now_ms(), "note", by ? by : cli_whoami(who, sizeof who), 0, kw_buf_cstr(&text)) !=
             KW_OK) {
             fprintf(stderr, "keepwatch duty note: %s\n", store_errmsg(s));
             status = KW_EXIT_USAGE;
         }
     } else if (!strcmp(verb, "handover")) {
         char who[64];
-        status = handover(s, cfg, by ? by : cli_user(who, sizeof who), to_person, since, dry);
+        status = handover(s, cfg, by ? by : cli_whoami(who, sizeof who), to_person, since, dry);
     } else if (!strcmp(verb, "verify")) {
         int64_t bad, n;
         char why[256];

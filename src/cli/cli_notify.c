@@ -496,7 +496,7 @@ int cli_silence(int argc, char **argv)
         }
     }
     if (!by)
-        by = cli_user(ubuf, sizeof ubuf);
+        by = cli_whoami(ubuf, sizeof ubuf);
     if (!strcmp(verb, "add")) {
         int64_t start = from ? from : kw_now_ms();
         if (!until)

@@ -909,6 +909,8 @@ static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
     if (c->net.auth_ports.n > 32)
         cf_error(ctx, net ? cf_find(ctx, net, "auth_ports") : n, "auth_ports: at most 32 ports");
     yaml_node_t *http = cf_find(ctx, n, "http");
+    if (!c->http.tls_cert != !c->http.tls_key)
+        cf_error(ctx, http ? http : n, "http: tls_cert and tls_key go together (PEM files)");
     if (c->http.listen && !cf_valid_listen(c->http.listen))
         cf_error(ctx, http ? cf_find(ctx, http, "listen") : n,
                  "listen: \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8787 or [::1]:8787)", c->http.listen);
@@ -1049,6 +1051,10 @@ static const cf_field http_fields[] = {
     F(conf, "listen", CF_STR, http.listen),
     F(conf, "threads", CF_INT, http.threads, 1, 64),
     F(conf, "max_body", CF_SIZE, http.max_body, 1024, 64 << 20),
+    F(conf, "tls_cert", CF_STR, http.tls_cert),
+    F(conf, "tls_key", CF_STR, http.tls_key),
+    F(conf, "session_idle", CF_DURATION, http.session_idle_ms, 60000, 30 * DAY),
+    F(conf, "session_max", CF_DURATION, http.session_max_ms, 60000, 90 * DAY),
     {0},
 };
 static const cf_field history_fields[] = {

@@ -298,6 +298,9 @@ typedef struct conf {
         char *listen;    /* host:port */
         int64_t threads;
         uint64_t max_body;
+        char *tls_cert, *tls_key;     /* PEM files: HTTPS when both are set */
+        int64_t session_idle_ms;      /* a console session ends after this long unused... */
+        int64_t session_max_ms;       /* ...or this long after sign-in */
     } http;
     struct {
         int64_t raw_retention_ms;

@@ -11,6 +11,8 @@ const char conf_default_yaml[] =
     "  listen: 127.0.0.1:8787\n"
     "  threads: 2\n"
     "  max_body: 64KiB\n"
+    "  session_idle: 12h\n"
+    "  session_max: 7d\n"
     "history:\n"
     "  raw_retention: 1h\n"
     "  minute_retention: 7d\n"

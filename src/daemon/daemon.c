@@ -1067,7 +1067,9 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     core_self_metrics(d, kw_now_ms());
     if (cfg->http.enabled) {
         char err[512];
-        d->http = http_start(cfg->http.listen, (int)cfg->http.threads, cfg->http.max_body, &d->sh, err, sizeof err);
+        http_opts ho = {cfg->http.listen, (int)cfg->http.threads, cfg->http.max_body, cfg->http.tls_cert,
+                        cfg->http.tls_key, cfg->http.session_idle_ms, cfg->http.session_max_ms};
+        d->http = http_start(&ho, &d->sh, err, sizeof err);
         if (!d->http) {
             log_error("http: %s", err);
             goto out;

@@ -6,6 +6,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "host/host.h"
+#include "http/http_auth.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
@@ -21,7 +22,20 @@ struct http_server {
     http_shared *sh;
     uint64_t max_body;
     pthread_key_t store_key;
+    bool tls;
+    int64_t idle_ms, max_ms;
+    auth_limiter *limiter;
+    char *cert, *key;          /* PEM, for the TLS library */
 };
+
+/* Who is asking: the API token (full rights, no CSRF: no browser sends it on its own), or a
+ * console session. */
+typedef struct principal {
+    bool ok, token;
+    store_user user;
+    char csrf[65];
+    char sid_hash[65];
+} principal;
 
 typedef struct {
     kw_buf body;
@@ -97,7 +111,9 @@ static kw_store *thread_store(http_server *s)
     return st;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body)
+/* Responds with body (taken) and extra headers (name, value pairs, NULL-terminated). */
+static enum MHD_Result respond_hdr(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body,
+                                   const char *const *hdrs)
 {
     size_t len = body->len;
     char *data = kw_buf_take(body);
@@ -105,11 +121,20 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const 
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    for (size_t i = 0; hdrs && hdrs[i]; i += 2)
+        MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"keepwatch\"");
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body)
+{
+    return respond_hdr(c, status, type, body, NULL);
 }
 
 static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status, kw_buf *body)
@@ -131,7 +156,7 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, 
     return respond_json(c, status, &b);
 }
 
-static bool authorized(http_server *s, struct MHD_Connection *c)
+static bool token_ok(http_server *s, struct MHD_Connection *c)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
@@ -141,6 +166,55 @@ static bool authorized(http_server *s, struct MHD_Connection *c)
         h++;
     size_t n = strlen(s->sh->token);
     return strlen(h) == n && CRYPTO_memcmp(h, s->sh->token, n) == 0;
+}
+
+/* The API token, or a live session cookie. */
+static void who(http_server *s, struct MHD_Connection *c, principal *p)
+{
+    memset(p, 0, sizeof *p);
+    if (token_ok(s, c)) {
+        p->ok = p->token = true;
+        snprintf(p->user.name, sizeof p->user.name, "api");
+        p->user.role = ROLE_ADMIN;
+        return;
+    }
+    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kw_session");
+    if (!cookie || strlen(cookie) != 64)
+        return;
+    auth_sha256_hex(cookie, p->sid_hash);
+    kw_store *st = thread_store(s);
+    p->ok = st && store_session_get(st, p->sid_hash, kw_now_ms(), s->idle_ms, s->max_ms, &p->user, p->csrf) == KW_OK;
+}
+
+/* A request that changes something, made with a session cookie, must carry the session's
+ * CSRF token, and come from this origin if the browser says where it comes from. */
+static bool csrf_ok(http_server *s, struct MHD_Connection *c, const principal *p)
+{
+    if (p->token)
+        return true;
+    const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+    if (!t || !auth_equal(t, p->csrf))
+        return false;
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!origin)
+        return true;
+    const char *scheme = s->tls ? "https://" : "http://";
+    size_t sl = strlen(scheme);
+    return host && strncmp(origin, scheme, sl) == 0 && strcmp(origin + sl, host) == 0;
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, n, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
 /* Parses a whole decimal id from the path; 0 if it is not one. */
@@ -166,7 +240,7 @@ static int64_t query_int(struct MHD_Connection *c, const char *key, int64_t def,
     return n;
 }
 
-static enum MHD_Result api_health(http_server *s, struct MHD_Connection *c)
+static enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool details)
 {
     kw_buf b;
     kw_buf_init(&b, 0);
@@ -174,6 +248,10 @@ static enum MHD_Result api_health(http_server *s, struct MHD_Connection *c)
     kw_json_init(&j, &b);
     kw_json_obj_begin(&j);
     kw_json_kv_str(&j, "status", "ok");
+    if (!details) { /* a load balancer needs no more; nobody unknown gets more */
+        kw_json_obj_end(&j);
+        return respond_json(c, MHD_HTTP_OK, &b);
+    }
     kw_json_kv_str(&j, "version", KW_VERSION);
     kw_json_kv_num(&j, "uptime_seconds", (double)(kw_now_ms() - s->sh->started_ms) / 1000.0);
     kw_json_key(&j, "alerts");
@@ -264,10 +342,14 @@ static enum MHD_Result api_alert_get(http_server *s, struct MHD_Connection *c, i
 }
 
 /* POST /api/v1/alerts/ID/ack|resolve with an optional body {"by": "...", "note": "..."}. */
-static enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t id, bool ack, http_req *req)
+static enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t id, bool ack, http_req *req,
+                                     const principal *p)
 {
     if (req->too_large)
         return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    if (p->user.role < (ack ? ROLE_MEMBER : ROLE_OFFICER))
+        return respond_error(c, MHD_HTTP_FORBIDDEN, ack ? "viewers cannot acknowledge alerts"
+                                                        : "only duty officers and admins resolve alerts");
     char by[128] = "api", note[2048] = "";
     if (req->body.len) {
         json_error_t jerr;
@@ -277,13 +359,15 @@ static enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, i
             return respond_error(c, MHD_HTTP_BAD_REQUEST, "the body must be a JSON object: {\"by\": ..., \"note\": ...}");
         }
         json_t *v = json_object_get(root, "by");
-        if (json_is_string(v) && json_string_length(v) > 0)
+        if (p->token && json_is_string(v) && json_string_length(v) > 0) /* a person signed in is who they are */
             kw_strlcpy(by, json_string_value(v), sizeof by);
         v = json_object_get(root, "note");
         if (json_is_string(v))
             kw_strlcpy(note, json_string_value(v), sizeof note);
         json_decref(root);
     }
+    if (!p->token)
+        kw_strlcpy(by, p->user.name, sizeof by);
     kw_store *st = thread_store(s);
     if (!st)
         return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
@@ -305,6 +389,129 @@ static enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, i
     return api_alert_get(s, c, id, MHD_HTTP_OK);
 }
 
+static void json_user(kw_json *j, const store_user *u)
+{
+    kw_json_key(j, "user");
+    kw_json_obj_begin(j);
+    store_user_json_fields(j, u);
+    kw_json_obj_end(j);
+}
+
+static enum MHD_Result session_reply(struct MHD_Connection *c, const principal *p, const char *cookie_hdr)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    json_user(&j, &p->user);
+    if (!p->token)
+        kw_json_kv_str(&j, "csrf", p->csrf);
+    kw_json_obj_end(&j);
+    kw_buf_putc(&b, '\n');
+    const char *hdrs[] = {"Set-Cookie", cookie_hdr, NULL};
+    return respond_hdr(c, MHD_HTTP_OK, "application/json; charset=utf-8", &b, cookie_hdr ? hdrs : NULL);
+}
+
+/* POST /api/v1/session {"name", "password"}: signs in, sets the session cookie. */
+static enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *req)
+{
+    if (req->too_large)
+        return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    char addr[INET6_ADDRSTRLEN + 8], ipkey[96], ukey[96];
+    client_address(c, addr, sizeof addr);
+    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len, JSON_REJECT_DUPLICATES, NULL);
+    const char *jn = json_string_value(json_object_get(root, "name"));
+    const char *pw = json_string_value(json_object_get(root, "password"));
+    char name[64];
+    if (!jn || !pw || strlen(jn) >= sizeof name) {
+        json_decref(root);
+        return respond_error(c, MHD_HTTP_BAD_REQUEST, "send {\"name\": ..., \"password\": ...}");
+    }
+    snprintf(name, sizeof name, "%s", jn); /* root (and pw with it) is freed before the end */
+    snprintf(ipkey, sizeof ipkey, "ip:%s", addr);
+    snprintf(ukey, sizeof ukey, "user:%s", name);
+    int64_t now = kw_now_ms();
+    int64_t wait = auth_limiter_wait(s->limiter, ipkey, now), w2 = auth_limiter_wait(s->limiter, ukey, now);
+    if (w2 > wait)
+        wait = w2;
+    if (wait) {
+        json_decref(root);
+        char ra[32];
+        snprintf(ra, sizeof ra, "%lld", (long long)wait);
+        kw_buf b;
+        kw_buf_init(&b, 0);
+        kw_buf_printf(&b, "{\"error\":\"too many wrong passwords: wait %llds\",\"status\":429,\"retry_after\":%lld}\n",
+                      (long long)wait, (long long)wait);
+        const char *hdrs[] = {"Retry-After", ra, NULL};
+        return respond_hdr(c, MHD_HTTP_TOO_MANY_REQUESTS, "application/json; charset=utf-8", &b, hdrs);
+    }
+    kw_store *st = thread_store(s);
+    if (!st) {
+        json_decref(root);
+        return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    }
+    principal p = {0};
+    bool ok;
+    if (store_user_get(st, name, &p.user) == KW_OK) {
+        ok = auth_verify_password(pw, p.user.pw_hash);
+    } else {
+        auth_verify_dummy(pw);
+        ok = false;
+    }
+    json_decref(root);
+    if (!ok) {
+        auth_limiter_fail(s->limiter, ipkey, now);
+        auth_limiter_fail(s->limiter, ukey, now);
+        log_warn("http: wrong name or password for \"%.64s\" from %s", name, addr);
+        return respond_error(c, MHD_HTTP_UNAUTHORIZED, "wrong name or password");
+    }
+    auth_limiter_clear(s->limiter, ukey);
+    char cookie[65];
+    auth_random_hex(cookie, 32);
+    auth_random_hex(p.csrf, 32);
+    auth_sha256_hex(cookie, p.sid_hash);
+    char text[128];
+    snprintf(text, sizeof text, "signed in to the console from %s", addr);
+    if (store_begin(st) != KW_OK || store_session_add(st, p.sid_hash, p.user.id, p.csrf, addr, now) != KW_OK ||
+        store_duty_append(st, now, "user.login", p.user.name, 0, text) != KW_OK || store_commit(st) != KW_OK) {
+        store_rollback(st);
+        return respond_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    }
+    log_info("http: %s signed in from %s", p.user.name, addr);
+    char hdr[256];
+    snprintf(hdr, sizeof hdr, "kw_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", cookie,
+             (long long)(s->max_ms / 1000), s->tls ? "; Secure" : "");
+    OPENSSL_cleanse(cookie, sizeof cookie);
+    enum MHD_Result r = session_reply(c, &p, hdr);
+    OPENSSL_cleanse(hdr, sizeof hdr);
+    return r;
+}
+
+/* DELETE /api/v1/session: signs out. */
+static enum MHD_Result api_sign_out(http_server *s, struct MHD_Connection *c, const principal *p)
+{
+    if (p->token)
+        return respond_error(c, MHD_HTTP_BAD_REQUEST, "the API token is not a session");
+    kw_store *st = thread_store(s);
+    if (!st)
+        return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    int64_t now = kw_now_ms();
+    if (store_begin(st) != KW_OK || store_session_delete(st, p->sid_hash) != KW_OK ||
+        store_duty_append(st, now, "user.logout", p->user.name, 0, "signed out of the console") != KW_OK ||
+        store_commit(st) != KW_OK) {
+        store_rollback(st);
+        return respond_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    }
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_puts(&b, "{\"signed_out\":true}\n");
+    char hdr[160];
+    snprintf(hdr, sizeof hdr, "kw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", s->tls ? "; Secure" : "");
+    const char *hdrs[] = {"Set-Cookie", hdr, NULL};
+    return respond_hdr(c, MHD_HTTP_OK, "application/json; charset=utf-8", &b, hdrs);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -324,14 +531,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    bool del = strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
+    principal p;
+    who(s, c, &p);
     if (strcmp(url, "/api/v1/health") == 0 || strcmp(url, "/healthz") == 0)
-        return get ? api_health(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+        return get ? api_health(s, c, p.ok) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/session") == 0 && post)
+        return api_sign_in(s, c, req);
+    if (strcmp(url, "/metrics") != 0 && strncmp(url, "/api/", 5) != 0)
+        return respond_error(c, MHD_HTTP_NOT_FOUND, "not found");
+    if (!p.ok)
+        return respond_error(c, MHD_HTTP_UNAUTHORIZED,
+                             "sign in (POST /api/v1/session) or send the API token (var/api.token) as a bearer token");
+    if (!get && !csrf_ok(s, c, &p))
+        return respond_error(c, MHD_HTTP_FORBIDDEN, "the X-CSRF-Token header is missing or wrong");
     if (strcmp(url, "/metrics") == 0)
         return get ? api_metrics(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
-    if (strncmp(url, "/api/", 5) != 0)
-        return respond_error(c, MHD_HTTP_NOT_FOUND, "not found");
-    if (!authorized(s, c))
-        return respond_error(c, MHD_HTTP_UNAUTHORIZED, "a bearer token is required (see var/api.token)");
+    if (strcmp(url, "/api/v1/session") == 0)
+        return get ? session_reply(c, &p, NULL)
+               : del ? api_sign_out(s, c, &p)
+                     : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET, POST or DELETE");
     if (strcmp(url, "/api/v1/alerts") == 0)
         return get ? api_alert_list(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/host") == 0)
@@ -347,7 +566,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return get ? api_alert_get(s, c, id, MHD_HTTP_OK)
                        : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
         if (strcmp(rest, "/ack") == 0 || strcmp(rest, "/resolve") == 0)
-            return post ? api_alert_act(s, c, id, rest[1] == 'a', req)
+            return post ? api_alert_act(s, c, id, rest[1] == 'a', req, &p)
                         : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
     }
     return respond_error(c, MHD_HTTP_NOT_FOUND, "not found");
@@ -377,32 +596,76 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", msg);
 }
 
-http_server *http_start(const char *listen, int threads, uint64_t max_body, http_shared *sh, char *err, size_t errn)
+static char *read_pem(const char *path, char *err, size_t errn)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errn, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    kw_buf b;
+    kw_buf_init(&b, 1 << 20);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        kw_buf_append(&b, chunk, n);
+    fclose(f);
+    if (b.overflow || !b.len) {
+        snprintf(err, errn, "%s: %s", path, b.len ? "larger than 1 MiB" : "empty");
+        kw_buf_free(&b);
+        return NULL;
+    }
+    return kw_buf_take(&b);
+}
+
+http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t errn)
 {
     struct sockaddr_storage ss;
     unsigned len;
-    if (!http_parse_listen(listen, &ss, &len)) {
-        snprintf(err, errn, "listen: \"%s\" is not ADDRESS:PORT", listen);
+    if (!http_parse_listen(o->listen, &ss, &len)) {
+        snprintf(err, errn, "listen: \"%s\" is not ADDRESS:PORT", o->listen);
         return NULL;
     }
     http_server *s = kw_calloc(1, sizeof *s);
     s->sh = sh;
-    s->max_body = max_body;
+    s->max_body = o->max_body;
+    s->idle_ms = o->session_idle_ms > 0 ? o->session_idle_ms : 12 * 3600000LL;
+    s->max_ms = o->session_max_ms > 0 ? o->session_max_ms : 7 * 86400000LL;
+    if (o->tls_cert && o->tls_key) {
+        if (!(s->cert = read_pem(o->tls_cert, err, errn)) || !(s->key = read_pem(o->tls_key, err, errn))) {
+            free(s->cert);
+            free(s);
+            return NULL;
+        }
+        s->tls = true;
+    }
+    s->limiter = auth_limiter_new();
     pthread_key_create(&s->store_key, store_key_free);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (s->tls)
+        flags |= MHD_USE_TLS;
     uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                                    : ((struct sockaddr_in *)&ss)->sin_port);
+    struct MHD_OptionItem tls_opts[] = {
+        {s->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->key},
+        {MHD_OPTION_END, 0, NULL},
+    };
     s->mhd = MHD_start_daemon(flags, port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT, 1024u,
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-                              request_done, s, MHD_OPTION_END);
+                              request_done, s, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!s->mhd) {
-        snprintf(err, errn, "cannot listen on %s: %s", listen, errno ? strerror(errno) : "libmicrohttpd refused");
+        snprintf(err, errn, "cannot listen on %s%s: %s", o->listen, s->tls ? " with TLS" : "",
+                 errno ? strerror(errno) : "libmicrohttpd refused");
         pthread_key_delete(s->store_key);
+        auth_limiter_free(s->limiter);
+        free(s->cert);
+        free(s->key);
         free(s);
         return NULL;
     }
@@ -415,5 +678,10 @@ void http_stop(http_server *s)
         return;
     MHD_stop_daemon(s->mhd);
     pthread_key_delete(s->store_key);
+    auth_limiter_free(s->limiter);
+    if (s->key)
+        OPENSSL_cleanse(s->key, strlen(s->key));
+    free(s->cert);
+    free(s->key);
     free(s);
 }

@@ -1,6 +1,8 @@
-/* The HTTP server: JSON API, Prometheus /metrics. libmicrohttpd with a small thread pool;
- * each server thread opens its own store handle. Everything but /api/v1/health and /metrics
- * needs `Authorization: Bearer TOKEN`. */
+/* The HTTP server: JSON API, Prometheus /metrics, the console's sign-in. libmicrohttpd with a
+ * small thread pool; each server thread opens its own store handle. Everything but
+ * /api/v1/health (which then says only "ok") and POST /api/v1/session (signing in) needs
+ * `Authorization: Bearer TOKEN` or a console session cookie; with the cookie, every request
+ * that changes something needs the session's X-CSRF-Token too. */
 #ifndef HTTP_H
 #define HTTP_H
 
@@ -25,9 +27,16 @@ typedef struct http_shared {
 
 typedef struct http_server http_server;
 
-/* Starts listening on listen ("127.0.0.1:8787", "[::1]:8787"). NULL on error with err set. */
-http_server *http_start(const char *listen, int threads, uint64_t max_body, http_shared *sh, char *err,
-                        size_t errn);
+typedef struct http_opts {
+    const char *listen;          /* "127.0.0.1:8787", "[::1]:8787" */
+    int threads;
+    uint64_t max_body;
+    const char *tls_cert, *tls_key; /* PEM files: HTTPS (and Secure cookies) when both are set */
+    int64_t session_idle_ms, session_max_ms;
+} http_opts;
+
+/* Starts listening. NULL on error with err set. */
+http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t errn);
 void http_stop(http_server *s);
 
 /* Publishes the core's latest host reading; returns the previous one, which the caller may

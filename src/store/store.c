@@ -66,6 +66,13 @@ static const char *const migrations[] = {
     "CREATE INDEX notify_outbox_due ON notify_outbox (channel, next_ms) WHERE state = 'pending';"
     "CREATE TABLE silences (id INTEGER PRIMARY KEY, matchers TEXT NOT NULL, starts_ms INTEGER NOT NULL,"
     "  ends_ms INTEGER NOT NULL, created_by TEXT, created_ms INTEGER NOT NULL, comment TEXT);",
+    /* 4 -> 5: the console's users and their sessions (store_user.c) */
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, display TEXT,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'officer', 'member', 'viewer')), department TEXT,"
+    "  pw_hash TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id),"
+    "  csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL, address TEXT);"
+    "CREATE INDEX sessions_user ON sessions (user_id);",
 };
 
 static bool store_exec(kw_store *s, const char *sql)

@@ -139,4 +139,44 @@ kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *wh
 kw_rc store_duty_each(kw_store *s, int64_t from_ms, int64_t to_ms, void (*fn)(void *, const store_duty_entry *),
                       void *arg);
 
+/* ---- console users and sessions (store_user.c) ----
+ *
+ * A session is known by the SHA-256 of its cookie, never the cookie itself: a copy of the
+ * database opens no session. */
+
+typedef enum { ROLE_VIEWER = 1, ROLE_MEMBER, ROLE_OFFICER, ROLE_ADMIN } user_role;
+const char *user_role_name(int role);
+int user_role_parse(const char *s); /* 0 if unknown */
+
+typedef struct store_user {
+    int64_t id;
+    char name[64], display[128], department[64];
+    int role;                  /* user_role */
+    char pw_hash[256];         /* Argon2id, encoded ($argon2id$v=19$m=...,t=...,p=...$salt$hash) */
+    int64_t created_ms, updated_ms;
+} store_user;
+
+/* KW_ERR_RANGE: the name is taken. */
+kw_rc store_user_add(kw_store *s, const store_user *u, int64_t now_ms);
+/* KW_ERR_NOTFOUND: no such user. Ends the user's sessions. */
+kw_rc store_user_set_password(kw_store *s, const char *name, const char *pw_hash, int64_t now_ms);
+/* KW_ERR_NOTFOUND: no such user. Ends the user's sessions. */
+kw_rc store_user_delete(kw_store *s, const char *name);
+kw_rc store_user_get(kw_store *s, const char *name, store_user *out);
+kw_rc store_user_each(kw_store *s, void (*fn)(void *, const store_user *), void *arg);
+/* Writes the user's public fields (name, display, role, department) into an open object. */
+struct kw_json;
+void store_user_json_fields(struct kw_json *j, const store_user *u);
+int64_t store_user_count(kw_store *s);
+
+/* Records a session (id_hash: hex SHA-256 of the cookie). */
+kw_rc store_session_add(kw_store *s, const char *id_hash, int64_t user_id, const char *csrf, const char *address,
+                        int64_t now_ms);
+/* The session's user and CSRF token if it exists, was seen within idle_ms and began within
+ * max_ms; its seen time moves to now (at most once a minute, to spare the disk).
+ * KW_ERR_NOTFOUND otherwise (an expired session is deleted). */
+kw_rc store_session_get(kw_store *s, const char *id_hash, int64_t now_ms, int64_t idle_ms, int64_t max_ms,
+                        store_user *user, char csrf[65]);
+kw_rc store_session_delete(kw_store *s, const char *id_hash);
+
 #endif

@@ -80,14 +80,14 @@ class ChecksTest(DaemonTest):
                    "cmd-hang": 0}
 
         def up_values():
-            text = d.get("/metrics", auth=False)[1]
+            text = d.get("/metrics")[1]
             got = {m.group(1): int(m.group(2)) for m in
                    re.finditer(r'^keepwatch_check_up\{check="([^"]+)"[^}]*\} (\d)$', text, re.M)}
             return got if all(k in got for k in want_up) else None
 
         got = wait_for("every check to report", up_values, timeout=20)
         self.assertEqual({k: got[k] for k in want_up}, want_up)
-        text = d.get("/metrics", auth=False)[1]
+        text = d.get("/metrics")[1]
         days = float(re.search(r'keepwatch_check_tls_cert_expiry_days\{check="tls"\} ([\d.]+)', text).group(1))
         self.assertTrue(4 < days <= 5, days)
         self.assertIn('keepwatch_check_http_status_code{check="web-503"} 503', text)

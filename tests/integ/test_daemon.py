@@ -22,15 +22,16 @@ class ApiTest(DaemonTest):
         token_file = os.path.join(d.dir, "var", "api.token")
         self.assertEqual(os.stat(token_file).st_mode & 0o777, 0o600)
         self.assertIn(token_file, d.logs())
-        for path in ("/api/v1/alerts", "/api/v1/alerts/1", "/api/v1/host"):
+        for path in ("/api/v1/alerts", "/api/v1/alerts/1", "/api/v1/host", "/metrics", "/api/v1/session"):
             status, body = d.get(path, auth=False)
             self.assertEqual(status, 401, path)
             self.assertEqual(d.get(path, token="wrong" * 8)[0], 401, path)
         self.assertEqual(d.request("POST", "/api/v1/alerts/1/ack", auth=False)[0], 401)
         self.assertEqual(d.get("/api/v1/alerts")[0], 200)
         status, health = d.get("/api/v1/health", auth=False)
-        self.assertEqual((status, health["status"]), (200, "ok"))
-        status, metrics = d.get("/metrics", auth=False)
+        self.assertEqual((status, health), (200, {"status": "ok"}))  # nothing more for the unknown
+        self.assertIn("uptime_seconds", d.get("/api/v1/health")[1])
+        status, metrics = d.get("/metrics")
         self.assertEqual(status, 200)
         self.assertIn("# TYPE keepwatch_events_dropped_total counter", metrics)
         host = wait_for("a host reading", lambda: d.get("/api/v1/host")[1] if d.get("/api/v1/host")[0] == 200 else None)
@@ -43,7 +44,7 @@ class ApiTest(DaemonTest):
         d = self.daemon("host: {interval: 1s}\n")
         text = wait_for("host metrics with rates",
                         lambda: (lambda t: t if "keepwatch_host_cpu_usage_ratio " in t else None)(
-                            d.get("/metrics", auth=False)[1]))
+                            d.get("/metrics")[1]))
         families = set()
         for line in text.splitlines():
             if line.startswith("# TYPE "):
@@ -67,7 +68,7 @@ class ServiceAlertTest(DaemonTest):
         svc.start()
         self.addCleanup(svc.stop)
         d = self.daemon("alerts: {flap_window: 0s}\nchecks:\n" + tcp_check("db", port, ", for: 2s, severity: critical"))
-        wait_for("the check to pass", lambda: f'keepwatch_check_up{{check="db",type="tcp"}} 1' in d.get("/metrics", auth=False)[1])
+        wait_for("the check to pass", lambda: f'keepwatch_check_up{{check="db",type="tcp"}} 1' in d.get("/metrics")[1])
         self.assertEqual(d.alerts(), [])
         svc.stop()
         a = d.wait_alert(lambda a: a["rule"] == "service_down" and a["state"] == "firing", "the alert to fire")
@@ -139,7 +140,7 @@ class LifecycleTest(DaemonTest):
     def test_sighup_reload(self):
         port = free_port()
         d = self.daemon("checks:\n" + tcp_check("one", port))
-        wait_for("check one", lambda: 'check="one"' in d.get("/metrics", auth=False)[1])
+        wait_for("check one", lambda: 'check="one"' in d.get("/metrics")[1])
         # a bad file is rejected with its position; the running configuration stays
         with open(d.config_path, "a") as f:
             f.write("host: {interval: 5x}\n")
@@ -151,8 +152,8 @@ class LifecycleTest(DaemonTest):
         # a good file takes effect: check one is gone, check two appears
         d.write_config("checks:\n" + tcp_check("two", port))
         d.send_signal(signal.SIGHUP)
-        wait_for("check two", lambda: 'check="two"' in d.get("/metrics", auth=False)[1])
-        self.assertNotIn('check="one"', d.get("/metrics", auth=False)[1])
+        wait_for("check two", lambda: 'check="two"' in d.get("/metrics")[1])
+        self.assertNotIn('check="one"', d.get("/metrics")[1])
         wait_for("the alert of the removed check to resolve",
                  lambda: any(a["labels"].get("check") == "one" and a["state"] == "resolved" for a in d.alerts()))
 

@@ -106,7 +106,7 @@ class LiveCaptureTest(unittest.TestCase):
         full = self.api(f"/api/v1/alerts/{a['id']}")
         self.assertEqual(full["history"][0]["action"], "fired")
         self.assertEqual(full["history"][-1]["action"], "resolved")
-        metrics = self.api("/metrics", auth=False)
+        metrics = self.api("/metrics")
         self.assertIn('keepwatch_net_kernel_dropped_total{interface="kwva"} 0', metrics)
 
     def test_2_scan_fires_and_resolves(self):

@@ -1,0 +1,197 @@
+/* The console's users and sessions. */
+#include "store/store.h"
+#include "core/kw_json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const role_names[] = {NULL, "viewer", "member", "officer", "admin"};
+
+const char *user_role_name(int role) { return role >= ROLE_VIEWER && role <= ROLE_ADMIN ? role_names[role] : "?"; }
+
+int user_role_parse(const char *s)
+{
+    for (int r = ROLE_VIEWER; r <= ROLE_ADMIN; r++)
+        if (strcmp(s, role_names[r]) == 0)
+            return r;
+    return 0;
+}
+
+static kw_rc step_done(kw_store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return KW_OK;
+    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    return rc == SQLITE_CONSTRAINT ? KW_ERR_RANGE : KW_ERR_STORE;
+}
+
+static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    snprintf(dst, n, "%s", v ? (const char *)v : "");
+}
+
+static void user_row(sqlite3_stmt *st, store_user *u)
+{
+    memset(u, 0, sizeof *u);
+    u->id = sqlite3_column_int64(st, 0);
+    copy_col(u->name, sizeof u->name, st, 1);
+    copy_col(u->display, sizeof u->display, st, 2);
+    u->role = user_role_parse((const char *)sqlite3_column_text(st, 3));
+    copy_col(u->department, sizeof u->department, st, 4);
+    copy_col(u->pw_hash, sizeof u->pw_hash, st, 5);
+    u->created_ms = sqlite3_column_int64(st, 6);
+    u->updated_ms = sqlite3_column_int64(st, 7);
+}
+
+#define USER_COLS "u.id, u.name, u.display, u.role, u.department, u.pw_hash, u.created_ms, u.updated_ms"
+
+kw_rc store_user_add(kw_store *s, const store_user *u, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO users (name, display, role, department, pw_hash, created_ms, "
+                                     "updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+    store_bind_text(st, 2, u->display[0] ? u->display : NULL);
+    sqlite3_bind_text(st, 3, user_role_name(u->role), -1, SQLITE_STATIC);
+    store_bind_text(st, 4, u->department[0] ? u->department : NULL);
+    sqlite3_bind_text(st, 5, u->pw_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_bind_int64(st, 7, now);
+    return step_done(s, st);
+}
+
+static kw_rc end_sessions(kw_store *s, const char *name)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    return step_done(s, st);
+}
+
+kw_rc store_user_set_password(kw_store *s, const char *name, const char *pw_hash, int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET pw_hash = ?, updated_ms = ? WHERE name = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, pw_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    kw_rc rc = step_done(s, st);
+    if (rc != KW_OK)
+        return rc;
+    if (!sqlite3_changes(s->db))
+        return KW_ERR_NOTFOUND;
+    return end_sessions(s, name);
+}
+
+kw_rc store_user_delete(kw_store *s, const char *name)
+{
+    kw_rc rc = end_sessions(s, name);
+    if (rc != KW_OK)
+        return rc;
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM users WHERE name = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = step_done(s, st);
+    return rc == KW_OK && !sqlite3_changes(s->db) ? KW_ERR_NOTFOUND : rc;
+}
+
+kw_rc store_user_get(kw_store *s, const char *name, store_user *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLS " FROM users u WHERE u.name = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        user_row(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? KW_OK : rc == SQLITE_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
+}
+
+kw_rc store_user_each(kw_store *s, void (*fn)(void *, const store_user *), void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLS " FROM users u ORDER BY u.name");
+    if (!st)
+        return KW_ERR_STORE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_user u;
+        user_row(st, &u);
+        fn(arg, &u);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+void store_user_json_fields(kw_json *j, const store_user *u)
+{
+    kw_json_kv_str(j, "name", u->name);
+    if (u->display[0])
+        kw_json_kv_str(j, "display", u->display);
+    kw_json_kv_str(j, "role", user_role_name(u->role));
+    if (u->department[0])
+        kw_json_kv_str(j, "department", u->department);
+}
+
+int64_t store_user_count(kw_store *s) { return store_query_int(s, "SELECT count(*) FROM users", NULL); }
+
+kw_rc store_session_add(kw_store *s, const char *id_hash, int64_t user_id, const char *csrf, const char *address,
+                        int64_t now)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO sessions (id_hash, user_id, csrf, created_ms, seen_ms, address) "
+                                     "VALUES (?, ?, ?, ?, ?, ?)");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, now);
+    store_bind_text(st, 6, address);
+    return step_done(s, st);
+}
+
+kw_rc store_session_delete(kw_store *s, const char *id_hash)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE id_hash = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_STATIC);
+    return step_done(s, st);
+}
+
+kw_rc store_session_get(kw_store *s, const char *id_hash, int64_t now, int64_t idle_ms, int64_t max_ms,
+                        store_user *user, char csrf[65])
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLS ", s.csrf, s.created_ms, s.seen_ms FROM sessions s "
+                                     "JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
+    }
+    user_row(st, user);
+    copy_col(csrf, 65, st, 8);
+    int64_t created = sqlite3_column_int64(st, 9), seen = sqlite3_column_int64(st, 10);
+    sqlite3_reset(st);
+    if (now - seen > idle_ms || now - created > max_ms) {
+        store_session_delete(s, id_hash);
+        return KW_ERR_NOTFOUND;
+    }
+    if (now - seen >= 60000 && (st = store_stmt(s, "UPDATE sessions SET seen_ms = ? WHERE id_hash = ?"))) {
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_text(st, 2, id_hash, -1, SQLITE_STATIC);
+        step_done(s, st);
+    }
+    return KW_OK;
+}
