@@ -1012,6 +1012,7 @@ static void daemon_reload(kw_daemon *d)
     notify_stop(d); /* its state is in the store: it carries on from there with the new configuration */
     conf *old = d->cfg;
     d->cfg = n;
+    http_shared_set_conf(&d->sh, n);
     notify_start(d);
     if (!d->leaked_sensors)
         conf_free(old); /* else a detached sensor may still read it */
@@ -1056,6 +1057,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&d->mail_mu, NULL);
     pthread_mutex_init(&d->sh.mu, NULL);
+    pthread_rwlock_init(&d->sh.cfg_lock, NULL);
     kw_queue_init(&d->queue, (size_t)cfg->events.queue_size);
     metric_registry_init(&d->registry);
     d->sh.metrics = &d->registry;
@@ -1064,6 +1066,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     if (!daemon_open(d))
         goto out;
     d->sh.store_path = d->store_path;
+    http_shared_set_conf(&d->sh, d->cfg);
     core_self_metrics(d, kw_now_ms());
     if (cfg->http.enabled) {
         char err[512];

@@ -7,6 +7,9 @@
 #include "core/kw_time.h"
 #include "host/host.h"
 #include "http/http_auth.h"
+#include "http/http_console.h"
+#include "notify/notify.h"
+#include "oncall/oncall.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
@@ -82,6 +85,13 @@ host_snapshot *http_shared_swap_host(http_shared *sh, host_snapshot *host)
     sh->host = host;
     pthread_mutex_unlock(&sh->mu);
     return old;
+}
+
+void http_shared_set_conf(http_shared *sh, const struct conf *c)
+{
+    pthread_rwlock_wrlock(&sh->cfg_lock);
+    sh->cfg = c;
+    pthread_rwlock_unlock(&sh->cfg_lock);
 }
 
 void http_shared_set_logs(http_shared *sh, char *json)
@@ -512,6 +522,344 @@ static enum MHD_Result api_sign_out(http_server *s, struct MHD_Connection *c, co
     return respond_hdr(c, MHD_HTTP_OK, "application/json; charset=utf-8", &b, hdrs);
 }
 
+/* ---- the console's data ---- */
+
+static void json_entry(void *arg, const store_duty_entry *e)
+{
+    kw_json *j = arg;
+    kw_json_obj_begin(j);
+    kw_json_kv_int(j, "id", e->id);
+    kw_json_key(j, "ts");
+    kw_json_time(j, e->ts_ms);
+    kw_json_kv_str(j, "kind", e->kind);
+    kw_json_kv_str(j, "actor", e->actor);
+    if (e->alert_id)
+        kw_json_kv_int(j, "alert_id", e->alert_id);
+    kw_json_kv_str(j, "text", e->text);
+    kw_json_kv_str(j, "hash", e->hash);
+    kw_json_obj_end(j);
+}
+
+/* The chain's verification, redone at most every VERIFY_EVERY_MS (it reads the whole log). */
+#define VERIFY_EVERY_MS 30000
+static pthread_mutex_t verify_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t verify_at, verify_entries, verify_bad;
+static bool verify_ok;
+static char verify_why[256];
+
+static void json_verify(kw_json *j, kw_store *st)
+{
+    int64_t now = kw_now_ms();
+    pthread_mutex_lock(&verify_mu);
+    if (!verify_at || now - verify_at >= VERIFY_EVERY_MS) {
+        verify_bad = 0;
+        verify_why[0] = 0;
+        verify_ok = store_duty_verify(st, &verify_bad, &verify_entries, verify_why, sizeof verify_why) == KW_OK;
+        verify_at = now;
+    }
+    kw_json_key(j, "verify");
+    kw_json_obj_begin(j);
+    kw_json_kv_bool(j, "intact", verify_ok);
+    kw_json_kv_int(j, "entries", verify_entries);
+    if (!verify_ok) {
+        kw_json_kv_int(j, "bad_entry", verify_bad);
+        kw_json_kv_str(j, "why", verify_why);
+    }
+    kw_json_key(j, "checked");
+    kw_json_time(j, verify_at);
+    kw_json_obj_end(j);
+    pthread_mutex_unlock(&verify_mu);
+}
+
+/* Who is on duty in each schedule now, and who is next. */
+static void json_oncall_now(kw_json *j, const conf *c, int64_t now)
+{
+    kw_json_arr_begin(j);
+    for (size_t i = 0; c && i < c->schedules.n; i++) {
+        const conf_schedule *sc = CONF_AT(c->schedules, conf_schedule, i);
+        oncall_shift cur = {0}, next = {0};
+        bool on = oncall_at(c, sc, now, &cur, &next);
+        kw_json_obj_begin(j);
+        kw_json_kv_str(j, "schedule", sc->name);
+        if (on) {
+            const conf_person *p = conf_person_find(c, cur.person);
+            kw_json_kv_str(j, "person", cur.person);
+            kw_json_kv_str(j, "display", p && p->display ? p->display : cur.person);
+            if (p && p->phone)
+                kw_json_kv_str(j, "phone", p->phone);
+            kw_json_key(j, "until");
+            kw_json_time(j, cur.end_ms);
+        }
+        if (next.person) {
+            const conf_person *p = conf_person_find(c, next.person);
+            kw_json_kv_str(j, "next", p && p->display ? p->display : next.person);
+            kw_json_key(j, "next_from");
+            kw_json_time(j, next.start_ms);
+        }
+        kw_json_obj_end(j);
+    }
+    kw_json_arr_end(j);
+}
+
+/* GET /api/v1/overview: what the wall shows, in one answer. */
+static enum MHD_Result api_overview(http_server *s, struct MHD_Connection *c, const principal *p)
+{
+    kw_store *st = thread_store(s);
+    if (!st)
+        return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    int64_t now = kw_now_ms();
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    json_user(&j, &p->user);
+    kw_json_key(&j, "now");
+    kw_json_time(&j, now);
+    pthread_rwlock_rdlock(&s->sh->cfg_lock);
+    const conf *cf = s->sh->cfg;
+    kw_json_key(&j, "period");
+    if (cf && cf->period.start_ms) {
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "name", cf->period.name ? cf->period.name : "");
+        kw_json_key(&j, "start");
+        kw_json_time(&j, cf->period.start_ms);
+        kw_json_key(&j, "end");
+        kw_json_time(&j, cf->period.end_ms);
+        kw_json_obj_end(&j);
+    } else {
+        kw_json_null(&j);
+    }
+    /* open alerts: counts by state and severity, and each asset's worst */
+    size_t nassets = cf ? cf->assets.n : 0;
+    int *worst = kw_calloc(nassets + 1, sizeof *worst), *count = kw_calloc(nassets + 1, sizeof *count);
+    bool *acked_only = kw_calloc(nassets + 1, sizeof *acked_only);
+    for (size_t i = 0; i < nassets; i++)
+        acked_only[i] = true;
+    int64_t by_sev[5] = {0}, firing = 0, acked = 0;
+    sqlite3_stmt *q = store_stmt(st, "SELECT id, rule, state, summary, severity, started_at, labels FROM alerts "
+                                     "WHERE state != 'resolved'");
+    while (q && sqlite3_step(q) == SQLITE_ROW) {
+        int sev = sqlite3_column_int(q, 4);
+        bool is_firing = !strcmp((const char *)sqlite3_column_text(q, 2), "firing");
+        if (sev >= 1 && sev <= 4)
+            by_sev[sev]++;
+        if (is_firing)
+            firing++;
+        else
+            acked++;
+        if (!nassets)
+            continue;
+        notify_alert a;
+        notify_alert_init(&a, cf, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+                          (const char *)sqlite3_column_text(q, 2), NULL, sev, sqlite3_column_int64(q, 5),
+                          (const char *)sqlite3_column_text(q, 6));
+        if (a.asset) {
+            size_t k = (size_t)(a.asset - (const conf_asset *)cf->assets.items);
+            if (sev > worst[k])
+                worst[k] = sev;
+            count[k]++;
+            if (is_firing)
+                acked_only[k] = false;
+        }
+        notify_alert_fini(&a);
+    }
+    if (q)
+        sqlite3_reset(q);
+    kw_json_key(&j, "alerts");
+    kw_json_obj_begin(&j);
+    kw_json_kv_int(&j, "firing", firing);
+    kw_json_kv_int(&j, "acked", acked);
+    kw_json_key(&j, "by_severity");
+    kw_json_obj_begin(&j);
+    for (int sv = 4; sv >= 1; sv--)
+        kw_json_kv_int(&j, kw_severity_name(sv), by_sev[sv]);
+    kw_json_obj_end(&j);
+    kw_json_obj_end(&j);
+    kw_json_key(&j, "assets");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < nassets; i++) {
+        const conf_asset *as = CONF_AT(cf->assets, conf_asset, i);
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "name", as->name);
+        if (as->business)
+            kw_json_kv_str(&j, "business", as->business);
+        if (as->department)
+            kw_json_kv_str(&j, "department", as->department);
+        kw_json_kv_str(&j, "criticality", kw_severity_name(as->criticality));
+        kw_json_kv_str(&j, "state", !count[i] ? "ok" : acked_only[i] ? "acked" : "firing");
+        if (count[i])
+            kw_json_kv_str(&j, "severity", kw_severity_name(worst[i]));
+        kw_json_kv_int(&j, "alerts", count[i]);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+    free(worst);
+    free(count);
+    free(acked_only);
+    kw_json_key(&j, "oncall");
+    json_oncall_now(&j, cf, now);
+    pthread_rwlock_unlock(&s->sh->cfg_lock);
+    kw_json_key(&j, "duty");
+    kw_json_obj_begin(&j);
+    kw_json_key(&j, "entries");
+    kw_json_arr_begin(&j);
+    store_duty_latest(st, 12, 0, json_entry, &j);
+    kw_json_arr_end(&j);
+    json_verify(&j, st);
+    kw_json_obj_end(&j);
+    kw_json_obj_end(&j);
+    return respond_json(c, MHD_HTTP_OK, &b);
+}
+
+/* GET /api/v1/duty?limit=N&before=ID: the duty log, newest first, with the chain's state. */
+static enum MHD_Result api_duty(http_server *s, struct MHD_Connection *c)
+{
+    kw_store *st = thread_store(s);
+    if (!st)
+        return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_key(&j, "entries");
+    kw_json_arr_begin(&j);
+    kw_rc rc = store_duty_latest(st, query_int(c, "limit", 100, 1, 1000), query_int(c, "before", 0, 1, INT64_MAX),
+                                 json_entry, &j);
+    kw_json_arr_end(&j);
+    json_verify(&j, st);
+    kw_json_obj_end(&j);
+    if (rc != KW_OK) {
+        kw_buf_free(&b);
+        return respond_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    }
+    return respond_json(c, MHD_HTTP_OK, &b);
+}
+
+/* POST /api/v1/duty/notes {"text"}: a note in the duty log by the officer signed in. */
+static enum MHD_Result api_duty_note(http_server *s, struct MHD_Connection *c, http_req *req, const principal *p)
+{
+    if (req->too_large)
+        return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
+    if (p->user.role < ROLE_OFFICER)
+        return respond_error(c, MHD_HTTP_FORBIDDEN, "only duty officers and admins write the duty log");
+    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len, JSON_REJECT_DUPLICATES, NULL);
+    const char *text = json_string_value(json_object_get(root, "text"));
+    if (!text || !*text || strlen(text) > 16384) {
+        json_decref(root);
+        return respond_error(c, MHD_HTTP_BAD_REQUEST, "send {\"text\": ...} (at most 16 KiB)");
+    }
+    kw_store *st = thread_store(s);
+    kw_rc rc = st ? store_duty_append(st, kw_now_ms(), "note", p->user.name, 0, text) : KW_ERR_STORE;
+    json_decref(root);
+    if (rc != KW_OK)
+        return respond_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, st ? store_errmsg(st) : "store unavailable");
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_puts(&b, "{\"noted\":true}");
+    return respond_json(c, MHD_HTTP_CREATED, &b);
+}
+
+/* GET /api/v1/oncall?days=N: who is on duty now, and every schedule's shifts for N days (7). */
+static enum MHD_Result api_oncall(http_server *s, struct MHD_Connection *c)
+{
+    int64_t now = kw_now_ms(), days = query_int(c, "days", 7, 1, 62);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    pthread_rwlock_rdlock(&s->sh->cfg_lock);
+    const conf *cf = s->sh->cfg;
+    kw_json_key(&j, "now");
+    json_oncall_now(&j, cf, now);
+    kw_json_key(&j, "shifts");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; cf && i < cf->schedules.n; i++) {
+        const conf_schedule *sc = CONF_AT(cf->schedules, conf_schedule, i);
+        oncall_shifts sh = {0};
+        oncall_schedule_shifts(cf, sc, now - now % 86400000, now + days * 86400000, &sh);
+        for (size_t k = 0; k < sh.n; k++) {
+            const conf_person *pp = conf_person_find(cf, sh.v[k].person);
+            kw_json_obj_begin(&j);
+            kw_json_kv_str(&j, "schedule", sc->name);
+            kw_json_kv_str(&j, "person", sh.v[k].person);
+            kw_json_kv_str(&j, "display", pp && pp->display ? pp->display : sh.v[k].person);
+            kw_json_kv_str(&j, "layer", sh.v[k].layer);
+            kw_json_key(&j, "start");
+            kw_json_time(&j, sh.v[k].start_ms);
+            kw_json_key(&j, "end");
+            kw_json_time(&j, sh.v[k].end_ms);
+            kw_json_obj_end(&j);
+        }
+        oncall_shifts_free(&sh);
+    }
+    kw_json_arr_end(&j);
+    pthread_rwlock_unlock(&s->sh->cfg_lock);
+    kw_json_obj_end(&j);
+    return respond_json(c, MHD_HTTP_OK, &b);
+}
+
+/* GET /api/v1/series?name=SERIES&minutes=N: a metric's history (avg, min, max per point). */
+static enum MHD_Result api_series(http_server *s, struct MHD_Connection *c)
+{
+    const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+    if (!name || !*name || strlen(name) > 512)
+        return respond_error(c, MHD_HTTP_BAD_REQUEST, "name=SERIES, e.g. host_cpu_usage_ratio");
+    kw_store *st = thread_store(s);
+    if (!st)
+        return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    int64_t now = kw_now_ms(), minutes = query_int(c, "minutes", 60, 1, 60 * 24 * 90);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    if (store_metric_query_json(st, name, now - minutes * 60000, now, &b) != KW_OK) {
+        kw_buf_free(&b);
+        return respond_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    }
+    return respond_json(c, MHD_HTTP_OK, &b);
+}
+
+/* The console's pages: scripts only from here, nothing inline, no framing. ECharts sets
+ * element styles, hence style-src 'unsafe-inline' (styles cannot run code). */
+#define CONSOLE_CSP                                                                                                    \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "                  \
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "                   \
+    "frame-ancestors 'none'"
+
+/* GET of a console file. "/" is the console for someone signed in and the sign-in page for
+ * anyone else: no page with data answers without a session. */
+static enum MHD_Result serve_console(struct MHD_Connection *c, const char *url, const principal *p)
+{
+    const char *path = url;
+    if (!strcmp(url, "/") || !strcmp(url, "/index.html"))
+        path = p->ok && !p->token ? "/index.html" : "/login.html";
+    else if (!strcmp(url, "/login"))
+        path = "/login.html";
+    else if (strncmp(url, "/assets/", 8) != 0)
+        return respond_error(c, MHD_HTTP_NOT_FOUND, "not found");
+    const kw_asset *a = http_console_find(path);
+    if (!a)
+        return respond_error(c, MHD_HTTP_NOT_FOUND, "not found");
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    bool gz = ae && strstr(ae, "gzip");
+    struct MHD_Response *r = MHD_create_response_from_buffer(gz ? a->gzlen : a->len, (void *)(gz ? a->gz : a->data),
+                                                             MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", a->type);
+    if (gz)
+        MHD_add_response_header(r, "Content-Encoding", "gzip");
+    MHD_add_response_header(r, "Vary", "Accept-Encoding");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy", CONSOLE_CSP);
+    /* built files carry their hash in the name: they never change */
+    MHD_add_response_header(r, "Cache-Control", path == url ? "public, max-age=31536000, immutable" : "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -539,7 +887,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(url, "/api/v1/session") == 0 && post)
         return api_sign_in(s, c, req);
     if (strcmp(url, "/metrics") != 0 && strncmp(url, "/api/", 5) != 0)
-        return respond_error(c, MHD_HTTP_NOT_FOUND, "not found");
+        return get ? serve_console(c, url, &p) : respond_error(c, MHD_HTTP_NOT_FOUND, "not found");
     if (!p.ok)
         return respond_error(c, MHD_HTTP_UNAUTHORIZED,
                              "sign in (POST /api/v1/session) or send the API token (var/api.token) as a bearer token");
@@ -553,6 +901,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                      : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET, POST or DELETE");
     if (strcmp(url, "/api/v1/alerts") == 0)
         return get ? api_alert_list(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/overview") == 0)
+        return get ? api_overview(s, c, &p) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/duty") == 0)
+        return get ? api_duty(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/duty/notes") == 0)
+        return post ? api_duty_note(s, c, req, &p) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+    if (strcmp(url, "/api/v1/oncall") == 0)
+        return get ? api_oncall(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/series") == 0)
+        return get ? api_series(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/host") == 0)
         return get ? api_host(s, c) : respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/logs") == 0)

@@ -20,6 +20,8 @@ typedef struct http_shared {
     struct host_snapshot *host;  /* the latest host reading, the core's: read only under mu */
     char *logs;                  /* the log sensor's latest state (JSON), under mu */
     const char *store_path;
+    pthread_rwlock_t cfg_lock;   /* guards cfg: the daemon swaps it on reload under the write lock */
+    const struct conf *cfg;
     char token[65];
     int64_t started_ms;
     atomic_int_fast64_t alerts_firing, alerts_acked;
@@ -42,6 +44,9 @@ void http_stop(http_server *s);
 /* Publishes the core's latest host reading; returns the previous one, which the caller may
  * free now (no HTTP thread can still be reading it). */
 struct host_snapshot *http_shared_swap_host(http_shared *sh, struct host_snapshot *host);
+
+/* Publishes a new configuration (after a reload); returns once no HTTP thread reads the old. */
+void http_shared_set_conf(http_shared *sh, const struct conf *c);
 
 /* Publishes the log sensor's state (JSON, owned by sh from now on; NULL clears it). */
 void http_shared_set_logs(http_shared *sh, char *json);

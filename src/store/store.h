@@ -135,6 +135,9 @@ kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char
 /* Checks the chain. KW_OK when intact; KW_ERR_PARSE with *bad_id (0: the head record) and a
  * reason in why when not. */
 kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn);
+/* Calls fn for the newest `limit` entries with an id below before_id (0: any), newest first. */
+kw_rc store_duty_latest(kw_store *s, int64_t limit, int64_t before_id, void (*fn)(void *, const store_duty_entry *),
+                        void *arg);
 /* Calls fn for each entry with from_ms <= ts < to_ms, oldest first. */
 kw_rc store_duty_each(kw_store *s, int64_t from_ms, int64_t to_ms, void (*fn)(void *, const store_duty_entry *),
                       void *arg);

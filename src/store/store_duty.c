@@ -163,6 +163,20 @@ kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *wh
     return KW_OK;
 }
 
+static kw_rc duty_rows(kw_store *s, sqlite3_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg);
+
+kw_rc store_duty_latest(kw_store *s, int64_t limit, int64_t before_id, void (*fn)(void *, const store_duty_entry *),
+                        void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, ts, kind, actor, alert_id, text, prev_hash, hash FROM duty_log "
+                                     "WHERE id < ? ORDER BY id DESC LIMIT ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX);
+    sqlite3_bind_int64(st, 2, limit);
+    return duty_rows(s, st, fn, arg);
+}
+
 kw_rc store_duty_each(kw_store *s, int64_t from_ms, int64_t to_ms, void (*fn)(void *, const store_duty_entry *),
                       void *arg)
 {
@@ -172,6 +186,12 @@ kw_rc store_duty_each(kw_store *s, int64_t from_ms, int64_t to_ms, void (*fn)(vo
         return KW_ERR_STORE;
     sqlite3_bind_int64(st, 1, from_ms);
     sqlite3_bind_int64(st, 2, to_ms);
+    return duty_rows(s, st, fn, arg);
+}
+
+static kw_rc duty_rows(kw_store *s, sqlite3_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg)
+{
+    (void)s;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         store_duty_entry e = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 4),

@@ -1,0 +1,48 @@
+// The API, with the session cookie (sent by the browser) and the CSRF token on changes.
+
+let csrf = "";
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string, public retryAfter = 0) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+                                credentials: "same-origin" });
+  const data = await r.json().catch(() => ({}));
+  if (r.status === 401 && path !== "/api/v1/session") location.replace("/");
+  if (!r.ok) throw new ApiError(r.status, data.error || r.statusText, Number(r.headers.get("Retry-After") || 0));
+  return data as T;
+}
+
+export const api = {
+  get: <T>(path: string) => call<T>("GET", path),
+  post: <T>(path: string, body?: unknown) => call<T>("POST", path, body ?? {}),
+  del: <T>(path: string) => call<T>("DELETE", path),
+  setCsrf(token: string) {
+    csrf = token;
+  },
+};
+
+export interface User { name: string; display?: string; role: string; department?: string }
+export interface Alert {
+  id: number; rule: string; state: string; severity: number; severity_name: string; summary: string;
+  labels: Record<string, string>; started_at: string; acked_by?: string; resolved_at?: string;
+  history?: { at: string; action: string; actor?: string; note?: string }[];
+}
+export interface DutyEntry { id: number; ts: string; kind: string; actor?: string; alert_id?: number; text?: string }
+export interface Verify { intact: boolean; entries: number; bad_entry?: number; why?: string }
+export interface OnCall { schedule: string; person?: string; display?: string; phone?: string; until?: string; next?: string }
+export interface Overview {
+  user: User; now: string;
+  period: { name: string; start: string; end: string } | null;
+  alerts: { firing: number; acked: number; by_severity: Record<string, number> };
+  assets: { name: string; business?: string; department?: string; state: string; severity?: string; alerts: number }[];
+  oncall: OnCall[];
+  duty: { entries: DutyEntry[]; verify: Verify };
+}

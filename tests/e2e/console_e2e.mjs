@@ -1,0 +1,98 @@
+// End to end in headless Chromium (Debian's), driven by playwright-core (npm): sign in, see a
+// firing alert appear live, acknowledge it, find it in the duty log; hostile text renders
+// inert; a change without the CSRF token is refused; signing out closes everything.
+// Run by tests/integ/test_console_e2e.py, which starts keepwatch and makes the alert fire.
+// Talks to it over stdin/stdout: prints "READY" when the wall is up, waits for "FIRED".
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+
+const require = createRequire(path.join(process.env.KW_CONSOLE_DIR, "package.json"));
+const { chromium } = require("playwright-core");
+
+const url = process.env.KW_URL;
+const art = process.env.KW_ARTIFACTS;
+fs.mkdirSync(art, { recursive: true });
+const lines = readline.createInterface({ input: process.stdin });
+const waitLine = (want) => new Promise((ok) => lines.on("line", (l) => l.trim() === want && ok()));
+const step = (s) => console.error(`e2e: ${s}`);
+function must(cond, what) {
+  if (!cond) throw new Error(`expected: ${what}`);
+}
+
+const browser = await chromium.launch({ executablePath: process.env.KW_CHROMIUM, args: ["--no-sandbox"] });
+const ctx = await browser.newContext({ locale: "zh-CN", viewport: { width: 1400, height: 900 } });
+const page = await ctx.newPage();
+const errors = [];
+page.on("pageerror", (e) => errors.push(String(e)));
+page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+try {
+  step("the sign-in page, and a wrong password");
+  await page.goto(url + "/");
+  await page.fill("input[name=name]", "zhang.wei");
+  await page.fill("input[name=password]", "not the password");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("p.msg:text('用户名或密码错误')");
+  await page.fill("input[name=password]", process.env.KW_PASS);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#n-firing");
+  await page.screenshot({ path: path.join(art, "1-overview.png"), fullPage: true });
+  const before = Number(await page.textContent("#n-firing"));
+  // hostile asset text is shown as text, and runs nothing
+  const assets = await page.textContent("ul.assets");
+  must(assets.includes("<script>window.__xss=3</script>"), "the asset's business shown literally");
+  await page.evaluate(() => { window.__sameLoad = true; });
+
+  step("a firing alert appears live");
+  console.log("READY");
+  await waitLine("FIRED");
+  await page.waitForFunction((n) => Number(document.querySelector("#n-firing")?.textContent) > n, before,
+                             { timeout: 20000 });
+  must(await page.evaluate(() => window.__sameLoad === true), "no reload: the wall updated itself");
+  await page.screenshot({ path: path.join(art, "2-alert-live.png"), fullPage: true });
+
+  step("acknowledge it from the alerts page");
+  await page.click("a.tab[href='#/alerts']");
+  const row = page.locator("tr", { hasText: "service_down" }).first();
+  await row.waitFor();
+  const id = await row.getAttribute("data-id");
+  // the probe alert's summary carries markup: inert
+  const probe = page.locator("td.summary", { hasText: "<img src=x onerror=window.__xss=1>" });
+  await probe.first().waitFor();
+  must(await page.locator("td.summary img").count() === 0, "no <img> element made from an alert's text");
+  await row.locator("button.ack").click();
+  await page.waitForSelector(`tr[data-id='${id}'].acked, tr[data-id='${id}']:not(:has(button.ack))`);
+  await page.screenshot({ path: path.join(art, "3-acknowledged.png"), fullPage: true });
+
+  step("the duty log has it, by the user signed in");
+  await page.click("a.tab[href='#/duty']");
+  const entry = page.locator("ol.duty li[data-kind='alert.acknowledged']", { hasText: "zhang.wei" });
+  await entry.first().waitFor();
+  must((await entry.first().textContent()).includes(`#${id}`), "the entry names the alert");
+  must((await page.textContent("#verify")).includes("✔"), "the duty log verifies");
+  await page.screenshot({ path: path.join(art, "4-duty-log.png"), fullPage: true });
+
+  step("a change without the CSRF token is refused");
+  const status = await page.evaluate(async (i) =>
+    (await fetch(`/api/v1/alerts/${i}/resolve`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).status, id);
+  must(status === 403, `403 for a POST without X-CSRF-Token (got ${status})`);
+
+  step("English, then sign out");
+  await page.click("a.lang");
+  await page.waitForSelector("a.tab:text('Duty')");
+  await page.click("button.out");
+  await page.waitForSelector("input[name=password]");
+  const after = await page.evaluate(async () => (await fetch("/api/v1/overview")).status);
+  must(after === 401, `nothing answers after signing out (got ${after})`);
+  must(await page.evaluate(() => window.__xss === undefined), "no injected script ran");
+  must(errors.length === 0, `no page errors or dialogs: ${errors.join("; ")}`);
+  console.log(JSON.stringify({ ok: true, alert: Number(id) }));
+} catch (e) {
+  await page.screenshot({ path: path.join(art, "failure.png"), fullPage: true }).catch(() => 0);
+  console.log(JSON.stringify({ ok: false, error: String(e && e.stack || e), page_errors: errors }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  lines.close();
+}
