@@ -58,7 +58,17 @@ kw_rc kw_buf_append(kw_buf *b, const void *p, size_t n)
 
 kw_rc kw_buf_puts(kw_buf *b, const char *s) { return kw_buf_append(b, s, strlen(s)); }
 
-kw_rc kw_buf_putc(kw_buf *b, char c) { return kw_buf_append(b, &c, 1); }
+kw_rc kw_buf_put_int(kw_buf *b, long long v)
+{
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return kw_buf_append(b, p, (size_t)(e - p));
+}
 
 kw_rc kw_buf_printf(kw_buf *b, const char *fmt, ...)
 {

@@ -89,13 +89,24 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Bytes a JSON string cannot hold as they are: controls, DEL, quote, backslash, and every
+ * byte >= 0x80 (checked as UTF-8). */
+static const unsigned char json_special[256] = {
+    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
+};
+
 void kw_json_escape(kw_buf *b, const char *s, size_t n)
 {
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     kw_buf_putc(b, '"');
     size_t run = 0; /* start of the pending run of bytes that need no escaping */
     size_t i = 0;
     while (i < n) {
+        while (i < n && !json_special[p[i]])
+            i++;
+        if (i == n)
+            break;
         unsigned char c = p[i];
         const char *esc = NULL;
         char tmp[8];
@@ -111,9 +122,12 @@ void kw_json_escape(kw_buf *b, const char *s, size_t n)
         else if (c == '\t')
             esc = "\\t";
         else if (c < 0x20 || c == 0x7f) {
-            snprintf(tmp, sizeof tmp, "\\u%04x", c);
+            memcpy(tmp, "\\u00", 4);
+            tmp[4] = hex[c >> 4];
+            tmp[5] = hex[c & 15];
+            tmp[6] = '\0';
             esc = tmp;
-        } else if (c >= 0x80) {
+        } else {
             adv = utf8_seq_len(p + i, n - i);
             if (adv == 0) {
                 esc = "\\ufffd";
@@ -149,12 +163,12 @@ void kw_json_str(kw_json *j, const char *s)
 void kw_json_int(kw_json *j, int64_t v)
 {
     json_sep(j);
-    kw_buf_printf(j->b, "%lld", (long long)v);
+    kw_buf_put_int(j->b, (long long)v);
 }
 
 void kw_fmt_double(char *out, size_t n, double v)
 {
-    if (v == (double)(long long)v && fabs(v) < 1e15) {
+    if (fabs(v) < 1e15 && v == (double)(long long)v) {
         snprintf(out, n, "%lld", (long long)v);
         return;
     }
@@ -167,6 +181,11 @@ void kw_json_num(kw_json *j, double v)
 {
     if (!isfinite(v)) {
         kw_json_null(j);
+        return;
+    }
+    if (fabs(v) < 1e15 && v == (double)(long long)v) {
+        json_sep(j);
+        kw_buf_put_int(j->b, (long long)v);
         return;
     }
     char tmp[40];

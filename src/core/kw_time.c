@@ -146,16 +146,53 @@ void kw_size_format(uint64_t bytes, char *out, size_t n)
     snprintf(out, n, "%" PRIu64 "%s", bytes, u[i]);
 }
 
+/* Writes v as exactly `width` digits. */
+static char *put_digits(char *p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + width;
+}
+
 void kw_time_iso8601(int64_t unix_ms, char *out, size_t n)
 {
-    time_t secs = (time_t)(unix_ms / 1000);
+    int64_t secs = unix_ms / 1000;
     int ms = (int)(unix_ms % 1000);
     if (ms < 0) {
         ms += 1000;
         secs -= 1;
     }
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    int64_t days = secs / 86400, sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days -= 1;
+    }
+    /* the proleptic Gregorian date of a day count (H. Hinnant's civil_from_days) */
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    if (y < 0 || y > 9999 || n < 25) { /* outside what four digits say: let printf say it */
+        snprintf(out, n, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d, (int)(sod / 3600),
+                 (int)(sod / 60 % 60), (int)(sod % 60), ms);
+        return;
+    }
+    char *p = put_digits(out, (unsigned)y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, (unsigned)(sod / 3600), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(sod / 60 % 60), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(sod % 60), 2);
+    *p++ = '.';
+    p = put_digits(p, (unsigned)ms, 3);
+    *p++ = 'Z';
+    *p = '\0';
 }

@@ -5,7 +5,11 @@
 #include "core/kw_time.h"
 #include "kw_test.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 static void test_buf_ceiling(void)
 {
@@ -108,6 +112,47 @@ static void test_iso8601(void)
     CHECK_STR(out, "2026-11-24T04:08:03.219Z");
     kw_time_iso8601(0, out, sizeof out);
     CHECK_STR(out, "1970-01-01T00:00:00.000Z");
+    kw_time_iso8601(-1, out, sizeof out);
+    CHECK_STR(out, "1969-12-31T23:59:59.999Z");
+    kw_time_iso8601(951782400000LL, out, sizeof out); /* a leap day in a year divisible by 400 */
+    CHECK_STR(out, "2000-02-29T00:00:00.000Z");
+    /* the hand-written calendar agrees with libc's over 600 years, a prime stride apart */
+    for (int64_t secs = -2208988800LL; secs < 16725225600LL; secs += 7919 * 1013) {
+        time_t t = (time_t)secs;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char want[80];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.042Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        kw_time_iso8601(secs * 1000 + 42, out, sizeof out);
+        if (strcmp(out, want) != 0) {
+            CHECK_STR(out, want);
+            break;
+        }
+    }
+}
+
+static void test_put_int(void)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_put_int(&b, LLONG_MIN);
+    kw_buf_putc(&b, ' ');
+    kw_buf_put_int(&b, 0);
+    kw_buf_putc(&b, ' ');
+    kw_buf_put_int(&b, LLONG_MAX);
+    CHECK_STR(b.data, "-9223372036854775808 0 9223372036854775807");
+    kw_buf_reset(&b);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_arr_begin(&j);
+    kw_json_num(&j, -3.0);
+    kw_json_num(&j, 0.5);
+    kw_json_num(&j, 1e300);
+    kw_json_str(&j, "a\x01\x7f\"");
+    kw_json_arr_end(&j);
+    CHECK_STR(b.data, "[-3,0.5,1e+300,\"a\\u0001\\u007f\\\"\"]");
+    kw_buf_free(&b);
 }
 
 static void test_strlcpy(void)
@@ -125,6 +170,7 @@ int main(void)
     RUN(test_duration);
     RUN(test_size);
     RUN(test_iso8601);
+    RUN(test_put_int);
     RUN(test_strlcpy);
     TEST_MAIN_END();
 }
