@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+from kwbench import free_port, ssh_storm, ssh_storm_logs, start_keepwatch
 
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 BIN = sys.argv[1]
@@ -59,12 +60,6 @@ class Rx:
             return [g for g in self.got if g[1] == path]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def metric(port, token, name):
     req = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=5) as r:
@@ -87,9 +82,7 @@ def keepwatch():
     work = tempfile.mkdtemp(prefix="kw-bench-notify-")
     rx = Rx()
     http_port, tcp = free_port(), free_port()
-    cfg = os.path.join(work, "keepwatch.yaml")
-    with open(cfg, "w") as f:
-        f.write(f"""daemon: {{state_dir: {work}/var, log_level: warn}}
+    p, cfg, log = start_keepwatch(BIN, work, f"""daemon: {{state_dir: {work}/var, log_level: warn}}
 http: {{listen: 127.0.0.1:{http_port}}}
 host: {{enabled: false}}
 events: {{queue_size: 65536}}
@@ -105,33 +98,11 @@ notify:
     - {{name: soc, levels: [{{notify: ["schedule:soc"], channels: [ding, hook], escalate_after: 10m}}]}}
   routes:
     - {{match: {{rule: ssh_fail}}, policy: soc, group_by: [rule]}}
-logs:
-  max_groups: 100000
-  inputs: [{{name: net, type: syslog, listen: "127.0.0.1:{tcp}", protocol: tcp}}]
-  rules:
-    - {{name: ssh_fail, match: {{event.dataset: openssh, event.outcome: failure}}, count: 1, by: [source.ip],
-       severity: high, end_after: 1h}}
-""")
-    log = open(os.path.join(work, "serve.log"), "w")
-    p = subprocess.Popen([BIN, "serve", "-c", cfg], stdout=log, stderr=log)
+""" + ssh_storm_logs(tcp), tcp)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", tcp), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         token = open(os.path.join(work, "var", "api.token")).read().strip()
         t0 = time.monotonic()
-        with socket.create_connection(("127.0.0.1", tcp)) as s:
-            buf = []
-            for i in range(N):
-                ip = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
-                buf.append(f"<38>Nov 24 10:00:00 web sshd[1]: Failed password for root from {ip} port 22 ssh2\n")
-                if len(buf) == 500:
-                    s.sendall("".join(buf).encode())
-                    buf = []
-            s.sendall("".join(buf).encode())
+        ssh_storm(tcp, N)
         sent = time.monotonic() - t0
         # the store says when every alert is in a notification group (read-only, beside the daemon)
         db = sqlite3.connect(f"file:{work}/var/keepwatch.db?mode=ro", uri=True, timeout=10)

@@ -32,8 +32,11 @@ export const api = {
 export interface User { name: string; display?: string; role: string; department?: string }
 export interface Alert {
   id: number; rule: string; state: string; severity: number; severity_name: string; summary: string;
-  labels: Record<string, string>; started_at: string; acked_by?: string; resolved_at?: string;
-  history?: { at: string; action: string; actor?: string; note?: string }[];
+  labels: Record<string, string>; started_at: string; updated_at?: string; acked_by?: string; acked_at?: string;
+  ack_note?: string; resolved_at?: string; resolved_by?: string; resolve_reason?: string; assignee?: string;
+  value?: number; peak?: number; threshold?: number; flaps?: number;
+  details?: { event?: { dataset?: string; action?: string }; message?: string; [k: string]: unknown };
+  history?: { at: string; action: string; actor?: string; note?: string; value?: number }[];
 }
 export interface DutyEntry { id: number; ts: string; kind: string; actor?: string; alert_id?: number; text?: string }
 export interface Verify { intact: boolean; entries: number; bad_entry?: number; why?: string }
@@ -45,4 +48,12 @@ export interface Overview {
   assets: { name: string; business?: string; department?: string; state: string; severity?: string; alerts: number }[];
   oncall: OnCall[];
   duty: { entries: DutyEntry[]; verify: Verify };
+}
+export interface Shift { schedule: string; person: string; display: string; layer: string; start: string; end: string }
+export interface OnCallAnswer { now: OnCall[]; shifts: Shift[] }
+export interface Series { series: string; resolution: string; points: [number, number, number, number][] }
+export interface Talker { address: string; bits_per_second: number; packets_per_second: number }
+export interface NetIf {
+  interface: string; at: string; window_seconds: number; packets: number; bytes: number; kernel_dropped: number;
+  sources: Talker[]; destinations: Talker[];
 }

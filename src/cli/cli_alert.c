@@ -1,4 +1,4 @@
-/* keepwatch alert list|show|ack|resolve: reads and writes the store directly, so it works
+/* keepwatch alert list|show|ack|resolve|assign|comment: reads and writes the store directly, so it works
  * with or without a running daemon (SQLite's WAL lets both use it at once). */
 #include "alert/alert.h"
 #include "cli/cli.h"
@@ -16,16 +16,24 @@
 #include <unistd.h>
 
 static const char alert_usage[] =
-    "usage: keepwatch alert list [--state firing|acked|resolved|open] [--limit N] [--json] [-c FILE]\n"
+    "usage: keepwatch alert list [--state firing|acked|resolved|open] [--severity S] [--text T]\n"
+    "                            [--assignee NAME|none] [--limit N] [--json] [-c FILE]\n"
     "       keepwatch alert show ID [--json] [-c FILE]\n"
     "       keepwatch alert ack ID [--by NAME] [--note TEXT] [-c FILE]\n"
     "       keepwatch alert resolve ID [--by NAME] [--note TEXT] [-c FILE]\n"
+    "       keepwatch alert assign ID NAME|none [--by NAME] [-c FILE]\n"
+    "       keepwatch alert comment ID TEXT [--by NAME] [-c FILE]\n"
     "\n"
     "  list      alerts newest first (default: the last 50 of any state)\n"
     "  show      one alert with its full history: fired, updated, acknowledged, resolved\n"
     "  ack       acknowledge a firing alert: someone is on it\n"
     "  resolve   close an open alert by hand (if its condition persists it fires anew)\n"
+    "  assign    give an open alert to a person (none: to nobody)\n"
+    "  comment   add a comment to an alert's timeline\n"
     "\n"
+    "  --severity S   list: this severity and above (low, medium, high, critical)\n"
+    "  --text T       list: T in the summary or the rule's name\n"
+    "  --assignee N   list: assigned to N (none: to nobody)\n"
     "  --by NAME    who acts (default: the login name)\n"
     "  --note TEXT  a note kept in the alert's history\n"
     "  --json       JSON as the HTTP API returns it\n"
@@ -80,6 +88,8 @@ static void print_one(const char *json)
     printf("alert %lld: %s\n", (long long)json_integer_value(json_object_get(a, "id")), jstr(a, "summary"));
     printf("  rule       %s (fingerprint %s)\n", jstr(a, "rule"), jstr(a, "fingerprint"));
     printf("  state      %s, severity %s\n", jstr(a, "state"), jstr(a, "severity_name"));
+    if (*jstr(a, "assignee"))
+        printf("  assignee   %s\n", jstr(a, "assignee"));
     char *labels = json_dumps(json_object_get(a, "labels"), JSON_COMPACT);
     printf("  labels     %s\n", labels ? labels : "{}");
     free(labels);
@@ -127,7 +137,8 @@ int cli_alert(int argc, char **argv)
         {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"state", required_argument, NULL, 's'},  {"limit", required_argument, NULL, 'l'},
         {"by", required_argument, NULL, 'b'},     {"note", required_argument, NULL, 'n'},
-        {0},
+        {"severity", required_argument, NULL, 'v'}, {"text", required_argument, NULL, 't'},
+        {"assignee", required_argument, NULL, 'a'}, {0},
     };
     const char *cfg = NULL, *by = NULL, *note = NULL;
     bool json = false;
@@ -152,16 +163,28 @@ int cli_alert(int argc, char **argv)
         }
         case 'b': by = optarg; break;
         case 'n': note = optarg; break;
+        case 'v':
+            for (int i = 1; i <= 4; i++)
+                if (!strcmp(optarg, kw_severity_name(i)))
+                    q.min_severity = i;
+            if (!q.min_severity)
+                return alert_fail_usage("--severity takes low, medium, high or critical");
+            break;
+        case 't': q.text = optarg; break;
+        case 'a': q.assignee = strcmp(optarg, "none") == 0 ? "" : optarg; break;
         default: fputs(alert_usage, stderr); return KW_EXIT_USAGE;
         }
     }
     bool list = strcmp(verb, "list") == 0;
-    if (!list && strcmp(verb, "show") != 0 && strcmp(verb, "ack") != 0 && strcmp(verb, "resolve") != 0)
+    bool two = strcmp(verb, "assign") == 0 || strcmp(verb, "comment") == 0; /* ID and one more */
+    if (!list && !two && strcmp(verb, "show") != 0 && strcmp(verb, "ack") != 0 && strcmp(verb, "resolve") != 0)
         return alert_fail_usage("unknown command");
     int64_t id = 0;
     if (!list) {
-        if (optind != argc - 1)
-            return alert_fail_usage("give one alert ID");
+        if (optind != argc - 1 - two)
+            return alert_fail_usage(two ? strcmp(verb, "assign") == 0 ? "give the alert ID and a name (or none)"
+                                                                      : "give the alert ID and the comment"
+                                        : "give one alert ID");
         char *end;
         id = strtoll(argv[optind], &end, 10);
         if (*end || id <= 0)
@@ -184,6 +207,31 @@ int cli_alert(int argc, char **argv)
         rc = store_alert_get_json(s, id, &b);
         if (rc == KW_OK)
             json ? (void)puts(kw_buf_cstr(&b)) : print_one(kw_buf_cstr(&b));
+    } else if (two) {
+        char who[64];
+        if (!by)
+            by = cli_whoami(who, sizeof who);
+        const char *arg = argv[argc - 1];
+        int prev = 0;
+        if (strcmp(verb, "assign") == 0) {
+            bool nobody = strcmp(arg, "none") == 0;
+            rc = store_alert_assign(s, id, nobody ? NULL : arg, by, kw_now_ms(), &prev);
+            if (rc == KW_OK)
+                printf("alert %lld assigned to %s by %s\n", (long long)id, nobody ? "nobody" : arg, by);
+        } else if (!*arg || strlen(arg) > 16384) {
+            fprintf(stderr, "keepwatch alert: a comment is 1 byte to 16 KiB\n");
+            rc = KW_OK;
+            status = KW_EXIT_USAGE;
+        } else {
+            rc = store_alert_comment(s, id, by, arg, kw_now_ms());
+            if (rc == KW_OK)
+                printf("comment added to alert %lld by %s\n", (long long)id, by);
+        }
+        if (rc == KW_ERR_RANGE) {
+            fprintf(stderr, "keepwatch alert: alert %lld is %s\n", (long long)id, alert_state_name(prev));
+            status = KW_EXIT_PROBLEM;
+            rc = KW_OK;
+        }
     } else {
         bool ack = strcmp(verb, "ack") == 0;
         char who[64];

@@ -193,10 +193,7 @@ static int handover(kw_store *s, const char *cfg_path, const char *by, const cha
     kw_buf_free(&b);
     if (dry)
         return KW_EXIT_OK;
-    char text[512];
-    snprintf(text, sizeof text, "handover%s%s: %zu open (%zu not acknowledged), %llu log entries since the last",
-             to ? " to " : "", to ? to : "", firing + acked, firing, (unsigned long long)x.n);
-    if (store_duty_append(s, now, "handover", by, 0, text) != KW_OK) {
+    if (store_duty_handover(s, now, since, by, to, NULL) != KW_OK) {
         fprintf(stderr, "keepwatch duty handover: %s\n", store_errmsg(s));
         return KW_EXIT_USAGE;
     }

@@ -257,6 +257,35 @@ static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st
         metric_add(ev->metrics, &m_tgt_base, t->baseline_pps, "target", t->name, "interface", ifname, NULL);
     }
     daemon_push(c->d, ev);
+    /* the talkers are for people looking, not for history: straight to the API */
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "interface", ifname);
+    kw_json_key(&j, "at");
+    kw_json_time(&j, now);
+    kw_json_kv_int(&j, "window_seconds", NET_TALK_WINDOW_S);
+    kw_json_kv_int(&j, "packets", (int64_t)st->packets);
+    kw_json_kv_int(&j, "bytes", (int64_t)st->bytes);
+    kw_json_kv_int(&j, "kernel_dropped", (int64_t)st->kernel_dropped);
+    for (int k = 0; k < 2; k++) {
+        kw_json_key(&j, k ? "destinations" : "sources");
+        kw_json_arr_begin(&j);
+        for (size_t i = 0; i < st->ntalkers[k]; i++) {
+            char addr[64];
+            net_addr_str(&st->talkers[k][i].addr, addr, sizeof addr);
+            kw_json_obj_begin(&j);
+            kw_json_kv_str(&j, "address", addr);
+            kw_json_kv_num(&j, "bits_per_second", (double)st->talkers[k][i].bytes * 8 / NET_TALK_WINDOW_S);
+            kw_json_kv_num(&j, "packets_per_second", (double)st->talkers[k][i].packets / NET_TALK_WINDOW_S);
+            kw_json_obj_end(&j);
+        }
+        kw_json_arr_end(&j);
+    }
+    kw_json_obj_end(&j);
+    http_shared_set_net(&c->d->sh, ifname, kw_buf_take(&b));
 }
 
 /* A detection becomes an alert change: one alert per attack (fingerprint of the action and
@@ -337,6 +366,7 @@ static void net_stop(kw_daemon *d)
 {
     for (size_t i = 0; i < d->nlive; i++) {
         net_live_stop(d->live[i]); /* ends what is under way: alerts resolve as "attack over" */
+        http_shared_set_net(&d->sh, ((net_ctx *)d->live_ctx[i])->interface, NULL);
         free(d->live_ctx[i]);
     }
     free(d->live);
@@ -1128,7 +1158,7 @@ out:
     store_close(d->store);
     event_log_close(d->elog);
     host_snapshot_free(http_shared_swap_host(&d->sh, NULL)); /* d->host */
-    http_shared_set_logs(&d->sh, NULL);
+    http_shared_clear(&d->sh);
     kw_offsets_free(&d->log_offsets);
     metric_registry_destroy(&d->registry);
     if (opts->pidfile && status == 0)

@@ -19,6 +19,10 @@ typedef struct http_shared {
     pthread_mutex_t mu;          /* guards host */
     struct host_snapshot *host;  /* the latest host reading, the core's: read only under mu */
     char *logs;                  /* the log sensor's latest state (JSON), under mu */
+    struct {                     /* each capture interface's latest talkers (JSON), under mu */
+        char ifname[32];
+        char *json;
+    } net[16];
     const char *store_path;
     pthread_rwlock_t cfg_lock;   /* guards cfg: the daemon swaps it on reload under the write lock */
     const struct conf *cfg;
@@ -50,6 +54,11 @@ void http_shared_set_conf(http_shared *sh, const struct conf *c);
 
 /* Publishes the log sensor's state (JSON, owned by sh from now on; NULL clears it). */
 void http_shared_set_logs(http_shared *sh, char *json);
+
+/* Publishes an interface's talkers (JSON, owned by sh from now on; NULL removes it). */
+void http_shared_set_net(http_shared *sh, const char *ifname, char *json);
+/* Frees what http_shared holds for the sensors (at exit). */
+void http_shared_clear(http_shared *sh);
 
 /* Parses "host:port" / "[v6]:port" into a socket address; false if it is not one. */
 struct sockaddr_storage;

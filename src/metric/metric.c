@@ -197,6 +197,19 @@ void metric_registry_prune(metric_registry *r, const char *prefix, char *const *
     pthread_mutex_unlock(&r->mu);
 }
 
+void metric_registry_each(metric_registry *r, const char *name, void (*fn)(void *arg, const metric_sample *m),
+                          void *arg)
+{
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->n; i++) {
+        const metric_set *set = r->slots[i].set;
+        for (size_t k = 0; k < set->n; k++)
+            if (strcmp(set->v[k].desc->name, name) == 0)
+                fn(arg, &set->v[k]);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
 void metric_registry_render(metric_registry *r, kw_buf *out)
 {
     pthread_mutex_lock(&r->mu);

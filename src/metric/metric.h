@@ -65,6 +65,10 @@ void metric_registry_destroy(metric_registry *r);
 void metric_registry_put(metric_registry *r, const char *source, metric_set *set);
 /* Removes every source whose name starts with prefix and is not in keep[nkeep]. */
 void metric_registry_prune(metric_registry *r, const char *prefix, char *const *keep, size_t nkeep);
+/* Calls fn, under the registry's lock, with every latest sample of the metric `name` (without
+ * prefix) from every source. fn must not call back into the registry. */
+void metric_registry_each(metric_registry *r, const char *name, void (*fn)(void *arg, const metric_sample *m),
+                          void *arg);
 /* Prometheus text exposition format 0.0.4 of every source, families grouped. */
 void metric_registry_render(metric_registry *r, kw_buf *out);
 /* Renders sets[nsets] (for callers that hold their own sets). */

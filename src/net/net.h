@@ -125,6 +125,13 @@ typedef struct net_target_stats {
     double baseline_pps;             /* learned; 0 until it has learned */
 } net_target_stats;
 
+/* A heavy sender or receiver over the last complete talkers window. */
+#define NET_TALK_WINDOW_S 10
+typedef struct net_talker {
+    net_addr addr;
+    uint64_t bytes, packets;         /* estimates: at most the window's bytes of lighter talkers over */
+} net_talker;
+
 typedef struct net_detector net_detector;
 /* An attack fires once, floods are updated every 5 s while they last, and every attack ends
  * once (when it is over, or at net_detector_finish). */
@@ -136,6 +143,10 @@ void net_detector_free(net_detector *d);
 void net_detector_packet(net_detector *d, const net_pkt *p);
 /* Fills out[] with the watched targets' traffic; returns how many there are. */
 size_t net_detector_targets(const net_detector *d, net_target_stats *out, size_t max);
+/* Fills out[] with the heaviest sources (dst false) or destinations by bytes over the last
+ * complete NET_TALK_WINDOW_S seconds, heaviest first (a space-saving sketch of 32 counters
+ * each: exact while fewer than 32 addresses talk). Returns how many. */
+size_t net_detector_talkers(const net_detector *d, bool dst, net_talker *out, size_t max);
 /* Lets time pass without packets (live capture on a quiet link), so attacks can end. */
 void net_detector_tick(net_detector *d, int64_t now_ns);
 /* Ends every attack still under way (end of input). */

@@ -258,6 +258,33 @@ static void topk_add(topk *t, uint64_t key)
     t->n[min]++;
 }
 
+/* Weighted space-saving for the talkers: bytes per address; the lightest counter is taken
+ * over by a new address (which inherits its count as possible error). */
+#define TALKERS 32
+typedef struct {
+    uint64_t h[TALKERS];         /* the address's hash, 0: free */
+    net_addr a[TALKERS];
+    uint64_t bytes[TALKERS], pkts[TALKERS];
+} talkers;
+
+static void talkers_add(talkers *t, const net_addr *a, uint64_t h, uint64_t bytes)
+{
+    int min = 0;
+    for (int i = 0; i < TALKERS; i++) {
+        if (t->h[i] == h && addr_eq(&t->a[i], a)) {
+            t->bytes[i] += bytes;
+            t->pkts[i]++;
+            return;
+        }
+        if (t->bytes[i] < t->bytes[min])
+            min = i;
+    }
+    t->h[min] = h;
+    t->a[min] = *a;
+    t->bytes[min] += bytes;
+    t->pkts[min]++;
+}
+
 /* ---- tables ---- */
 
 
@@ -332,6 +359,9 @@ struct net_detector {
         bool active;
         net_detection det;
     } watch[64];
+    talkers talk[2][2];         /* [window: the one counting, the last complete][0 sources, 1 destinations] */
+    int talk_cur;
+    int64_t talk_start;         /* the second the counting window began */
 };
 
 static void table_init(probe_table *t, unsigned slots)
@@ -840,6 +870,27 @@ size_t net_detector_targets(const net_detector *d, net_target_stats *out, size_t
     return d->t.n_targets;
 }
 
+size_t net_detector_talkers(const net_detector *d, bool dst, net_talker *out, size_t max)
+{
+    const talkers *t = &d->talk[d->talk_cur ^ 1][dst];
+    size_t n = 0;
+    bool taken[TALKERS] = {0};
+    while (n < max) { /* selection: 32 counters */
+        int best = -1;
+        for (int i = 0; i < TALKERS; i++)
+            if (t->h[i] && !taken[i] && (best < 0 || t->bytes[i] > t->bytes[best]))
+                best = i;
+        if (best < 0)
+            break;
+        taken[best] = true;
+        out[n].addr = t->a[best];
+        out[n].bytes = t->bytes[best];
+        out[n].packets = t->pkts[best];
+        n++;
+    }
+    return n;
+}
+
 /* Closes capture seconds up to (not including) the one `sec`. */
 static void detector_advance(net_detector *d, int64_t sec)
 {
@@ -849,6 +900,7 @@ static void detector_advance(net_detector *d, int64_t sec)
         d->next_ns = (sec + 1) * NS;
         if (!d->first_sec)
             d->first_sec = d->est_rotated = sec;
+        d->talk_start = sec;
         return;
     }
     if (sec - d->est_rotated >= EST_ROTATE_S) {
@@ -871,6 +923,14 @@ static void detector_advance(net_detector *d, int64_t sec)
                 flood_second(d, &d->floods[i], end);
         for (size_t i = 0; i < d->t.n_targets; i++)
             watch_second(d, i, end);
+    }
+    if (sec - d->talk_start >= NET_TALK_WINDOW_S) {
+        int last = d->talk_cur;
+        d->talk_cur ^= 1;
+        memset(d->talk[d->talk_cur], 0, sizeof d->talk[d->talk_cur]);
+        if (sec - d->talk_start >= 2 * NET_TALK_WINDOW_S) /* a gap: the last window saw nothing */
+            memset(d->talk[last], 0, sizeof d->talk[last]);
+        d->talk_start = sec - (sec - d->talk_start) % NET_TALK_WINDOW_S;
     }
     int64_t now = sec * NS;
     probe_second(d, &d->pairs, 0, now);
@@ -1016,6 +1076,8 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
                 d->watch[i].bytes += p->wirelen;
                 break;
             }
+    talkers_add(&d->talk[d->talk_cur][0], &p->src, addr_hash(&p->src, 0x7a1c) | 1, p->wirelen);
+    talkers_add(&d->talk[d->talk_cur][1], &p->dst, addr_hash(&p->dst, 0x7a1c) | 1, p->wirelen);
     for (size_t i = 0; i < d->t.n_allow; i++)
         if (net_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))
             return;

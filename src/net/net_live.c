@@ -68,8 +68,14 @@ static void *live_main(void *arg)
             net_target_stats ts[64];
             l->st.ntargets = net_detector_targets(l->det, ts, 64);
             l->st.targets = ts;
+            net_talker talk[2][10];
+            for (int k = 0; k < 2; k++) {
+                l->st.ntalkers[k] = net_detector_talkers(l->det, k == 1, talk[k], 10);
+                l->st.talkers[k] = talk[k];
+            }
             l->o.stats(l->o.stats_arg, l->ifname, &l->st);
             l->st.targets = NULL;
+            l->st.talkers[0] = l->st.talkers[1] = NULL;
             last_stats = mono;
         }
     }

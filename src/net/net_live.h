@@ -15,6 +15,8 @@ typedef struct net_live_stats {
     uint64_t kernel_received, kernel_dropped, if_dropped; /* pcap_stats */
     const net_target_stats *targets;  /* traffic to each watched asset and group */
     size_t ntargets;
+    const net_talker *talkers[2];     /* the heaviest [0] sources, [1] destinations */
+    size_t ntalkers[2];
 } net_live_stats;
 
 typedef struct net_live_opts {

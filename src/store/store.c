@@ -73,6 +73,8 @@ static const char *const migrations[] = {
     "CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id),"
     "  csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL, address TEXT);"
     "CREATE INDEX sessions_user ON sessions (user_id);",
+    /* 5 -> 6: who an alert is assigned to (store_alert_assign) */
+    "ALTER TABLE alerts ADD COLUMN assignee TEXT;",
 };
 
 static bool store_exec(kw_store *s, const char *sql)
@@ -186,6 +188,12 @@ void store_release(kw_store *s)
     void *v;
     while (kw_map_next(&s->stmts, &it, NULL, &v))
         sqlite3_reset(v);
+}
+
+void store_version(kw_store *s, int64_t v[2])
+{
+    v[0] = store_query_int(s, "PRAGMA data_version", NULL);
+    v[1] = sqlite3_total_changes64(s->db);
 }
 
 int64_t store_query_int(kw_store *s, const char *sql, const char *param)

@@ -43,6 +43,10 @@ int64_t store_query_int(kw_store *s, const char *sql, const char *param);
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Resets every cached statement, ending any read snapshot they hold (after each request). */
 void store_release(kw_store *s);
+/* Where the database stands: both numbers stay the same exactly while nobody, on any
+ * connection in any process, commits a change (PRAGMA data_version counts the others'
+ * commits, sqlite3_total_changes64 this connection's). For caching answers. */
+void store_version(kw_store *s, int64_t v[2]);
 
 /* ---- alerts ---- */
 
@@ -77,8 +81,17 @@ typedef struct store_alert_query {
     int state;       /* 0: any; else alert_state; -1: open (firing or acked) */
     int64_t limit;   /* 0: default 100 */
     int64_t before_id; /* paging: only ids below this (0: none) */
+    int min_severity;  /* 0: any */
+    const char *text;  /* in the summary or the rule's name (case-insensitive for ASCII); NULL: any */
+    const char *assignee; /* "": unassigned; NULL: anyone or nobody */
 } store_alert_query;
 
+/* Assigns an open alert to a person (NULL or "": nobody), with a history row and a duty-log
+ * entry. KW_ERR_RANGE if the alert is resolved (state_out says so). */
+kw_rc store_alert_assign(kw_store *s, int64_t id, const char *assignee, const char *by, int64_t now_ms,
+                         int *state_out);
+/* A comment on an alert, in its history and the duty log. */
+kw_rc store_alert_comment(kw_store *s, int64_t id, const char *by, const char *text, int64_t now_ms);
 /* Writes {"alerts":[...]} newest first. */
 kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out);
 /* Writes one alert with its history; KW_ERR_NOTFOUND if there is none. */
@@ -106,6 +119,9 @@ kw_rc store_metric_maintain(kw_store *s, int64_t now_ms, int64_t raw_keep_ms, in
 /* Writes {"series":..., "resolution":..., "points":[[ts,avg,min,max],...]} for one series
  * ("name" or "name{k=\"v\"}") from the finest resolution that covers [from, to]. */
 kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, int64_t to_ms, kw_buf *out);
+/* Writes {"series": ["name{labels}", ...]}: the series with history whose name starts with
+ * prefix, sorted. */
+kw_rc store_metric_names_json(kw_store *s, const char *prefix, kw_buf *out);
 
 /* ---- log input positions (store_logs.c) ---- */
 
@@ -134,6 +150,11 @@ kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char
                         const char *text);
 /* Checks the chain. KW_OK when intact; KW_ERR_PARSE with *bad_id (0: the head record) and a
  * reason in why when not. */
+/* Records a shift handover by `by` (to `to`, NULL: whoever is next) with where things stand:
+ * alerts open and not acknowledged, and duty-log entries since the last handover (or since
+ * `since_ms` when positive). A note is added when given. */
+kw_rc store_duty_handover(kw_store *s, int64_t now_ms, int64_t since_ms, const char *by, const char *to,
+                          const char *note);
 kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn);
 /* Calls fn for the newest `limit` entries with an id below before_id (0: any), newest first. */
 kw_rc store_duty_latest(kw_store *s, int64_t limit, int64_t before_id, void (*fn)(void *, const store_duty_entry *),

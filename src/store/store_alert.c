@@ -225,9 +225,25 @@ kw_rc store_alert_resolve(kw_store *s, int64_t id, const char *by, const char *n
                             "resolved", by, note, now_ms, state_out);
 }
 
+kw_rc store_alert_assign(kw_store *s, int64_t id, const char *assignee, const char *by, int64_t now_ms,
+                         int *state_out)
+{
+    if (assignee && !*assignee)
+        assignee = NULL;
+    return alert_transition(s, id, "UPDATE alerts SET assignee = ?3, updated_at = ?1 WHERE id = ?4 AND state != 'resolved'",
+                            assignee ? "assigned" : "unassigned", by, assignee, now_ms, state_out);
+}
+
+kw_rc store_alert_comment(kw_store *s, int64_t id, const char *by, const char *text, int64_t now_ms)
+{
+    int state;
+    return alert_transition(s, id, "UPDATE alerts SET updated_at = ?1 WHERE id = ?4", "commented", by, text, now_ms,
+                            &state);
+}
+
 #define ALERT_COLS "id, fingerprint, rule, state, severity, summary, labels, details, value, peak, threshold," \
                    " started_at, updated_at, acked_at, acked_by, ack_note, resolved_at, resolved_by," \
-                   " resolve_reason, flaps"
+                   " resolve_reason, flaps, assignee"
 
 static void col_time(kw_json *j, sqlite3_stmt *st, int i, const char *key)
 {
@@ -284,17 +300,18 @@ static void alert_row_json(kw_json *j, sqlite3_stmt *st)
     col_text(j, st, 17, "resolved_by");
     col_text(j, st, 18, "resolve_reason");
     kw_json_kv_int(j, "flaps", sqlite3_column_int64(st, 19));
+    col_text(j, st, 20, "assignee");
 }
 
 kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out)
 {
-    const char *sql;
-    if (q->state == -1)
-        sql = "SELECT " ALERT_COLS " FROM alerts WHERE state != 'resolved' AND id < ?2 ORDER BY id DESC LIMIT ?3";
-    else if (q->state)
-        sql = "SELECT " ALERT_COLS " FROM alerts WHERE state = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
-    else
-        sql = "SELECT " ALERT_COLS " FROM alerts WHERE id < ?2 ORDER BY id DESC LIMIT ?3";
+    /* one statement per combination of filters (at most 16), each cached by its text */
+    char sql[640];
+    snprintf(sql, sizeof sql, "SELECT " ALERT_COLS " FROM alerts WHERE id < ?2%s%s%s%s ORDER BY id DESC LIMIT ?3",
+             q->state == -1 ? " AND state != 'resolved'" : q->state ? " AND state = ?1" : "",
+             q->min_severity > 0 ? " AND severity >= ?4" : "",
+             q->text ? " AND (instr(lower(summary), lower(?5)) > 0 OR instr(lower(rule), lower(?5)) > 0)" : "",
+             !q->assignee ? "" : *q->assignee ? " AND assignee = ?6" : " AND assignee IS NULL");
     sqlite3_stmt *st = store_stmt(s, sql);
     if (!st)
         return KW_ERR_STORE;
@@ -302,6 +319,12 @@ kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out
         sqlite3_bind_text(st, 1, alert_state_name(q->state), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, q->before_id > 0 ? q->before_id : INT64_MAX);
     sqlite3_bind_int64(st, 3, q->limit > 0 ? q->limit : 100);
+    if (q->min_severity > 0)
+        sqlite3_bind_int(st, 4, q->min_severity);
+    if (q->text)
+        sqlite3_bind_text(st, 5, q->text, -1, SQLITE_TRANSIENT);
+    if (q->assignee && *q->assignee)
+        sqlite3_bind_text(st, 6, q->assignee, -1, SQLITE_TRANSIENT);
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);

@@ -196,3 +196,31 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
     kw_json_obj_end(&j);
     return KW_OK;
 }
+
+kw_rc store_metric_names_json(kw_store *s, const char *prefix, kw_buf *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT name, labels FROM metric_series WHERE substr(name, 1, length(?1)) = ?1 "
+                                     "ORDER BY name, labels LIMIT 5000");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_TRANSIENT);
+    kw_json j;
+    kw_json_init(&j, out);
+    kw_json_obj_begin(&j);
+    kw_json_key(&j, "series");
+    kw_json_arr_begin(&j);
+    kw_buf id;
+    kw_buf_init(&id, 4096);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kw_buf_reset(&id);
+        kw_buf_puts(&id, (const char *)sqlite3_column_text(st, 0));
+        kw_buf_puts(&id, (const char *)sqlite3_column_text(st, 1));
+        kw_json_strn(&j, id.data, id.len);
+    }
+    kw_buf_free(&id);
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}

@@ -1,6 +1,8 @@
 // End to end in headless Chromium (Debian's), driven by playwright-core (npm): sign in, see a
-// firing alert appear live, acknowledge it, find it in the duty log; hostile text renders
-// inert; a change without the CSRF token is refused; signing out closes everything.
+// firing alert appear live (server-sent events, no polling), acknowledge it, take it, comment
+// on it, find it all in the duty log, hand over; the calendar and the hosts page; hostile
+// text renders inert; a change without the CSRF token is refused; signing out closes
+// everything.
 // Run by tests/integ/test_console_e2e.py, which starts keepwatch and makes the alert fire.
 // Talks to it over stdin/stdout: prints "READY" when the wall is up, waits for "FIRED".
 import { createRequire } from "node:module";
@@ -43,6 +45,13 @@ try {
   const assets = await page.textContent("ul.assets");
   must(assets.includes("<script>window.__xss=3</script>"), "the asset's business shown literally");
   await page.evaluate(() => { window.__sameLoad = true; });
+  await page.waitForSelector("#live.up");
+  await page.waitForTimeout(1500); // the sign-in's own duty-log entry may still be on its way
+  // from now on the wall may only learn of the alert from the stream: count the API calls
+  let polls = 0;
+  page.on("request", (r) => { if (r.url().includes("/api/v1/overview")) polls++; });
+  await page.waitForTimeout(4000);
+  must(polls === 0, `the wall does not poll (${polls} overview requests while nothing changed)`);
 
   step("a firing alert appears live");
   console.log("READY");
@@ -63,6 +72,16 @@ try {
   must(await page.locator("td.summary img").count() === 0, "no <img> element made from an alert's text");
   await row.locator("button.ack").click();
   await page.waitForSelector(`tr[data-id='${id}'].acked, tr[data-id='${id}']:not(:has(button.ack))`);
+
+  step("take it and comment, with markup in the comment");
+  await page.click(`tr[data-id='${id}'] a[href='#/alerts/${id}']`);
+  await page.click("button.take");
+  await page.waitForSelector("dd.assignee:text('zhang.wei')");
+  await page.fill("textarea.comment", "已通知 DBA <img src=x onerror=window.__xss=2>");
+  await page.click("form.addcomment button");
+  await page.waitForSelector("ol.timeline li[data-action='commented']");
+  must(await page.locator("ol.timeline img").count() === 0, "no <img> element made from a comment");
+  must((await page.textContent("ol.timeline")).includes("<img src=x onerror=window.__xss=2>"), "the comment shown literally");
   await page.screenshot({ path: path.join(art, "3-acknowledged.png"), fullPage: true });
 
   step("the duty log has it, by the user signed in");
@@ -71,7 +90,24 @@ try {
   await entry.first().waitFor();
   must((await entry.first().textContent()).includes(`#${id}`), "the entry names the alert");
   must((await page.textContent("#verify")).includes("✔"), "the duty log verifies");
+  for (const kind of ["alert.assigned", "alert.commented"])
+    await page.locator(`ol.duty li[data-kind='${kind}']`, { hasText: "zhang.wei" }).first().waitFor();
+  // the calendar shows the rotation; a display name with markup is text
+  const cal = await page.textContent("table.calendar tr[data-schedule='security-duty']");
+  must(cal.includes("张伟") && cal.includes("<b>李娜</b>"), "both people of the rotation in the calendar, as text");
+  must(await page.locator("table.calendar b b").count() === 0, "no <b> element made from a display name");
+  step("hand over");
+  await page.fill("form.handover textarea", "交接：DBA 正在处理数据库故障");
+  await page.click("form.handover button");
+  await page.locator("ol.duty li[data-kind='handover']", { hasText: "交接：DBA" }).first().waitFor();
   await page.screenshot({ path: path.join(art, "4-duty-log.png"), fullPage: true });
+
+  step("hosts and network");
+  await page.click("a.tab[href='#/hosts']");
+  await page.waitForSelector("#cpu-chart canvas");
+  await page.locator("table.detections td.summary", { hasText: "probe" }).first().waitFor();
+  must(await page.locator("table.detections img").count() === 0, "detections shown as text");
+  await page.screenshot({ path: path.join(art, "5-hosts.png"), fullPage: true });
 
   step("a change without the CSRF token is refused");
   const status = await page.evaluate(async (i) =>

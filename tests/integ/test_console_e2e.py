@@ -1,6 +1,7 @@
 """The console end to end in headless Chromium (Debian's chromium, driven by playwright-core
-from npm, see tests/e2e/console_e2e.mjs): sign in, watch a firing alert appear live,
-acknowledge it, find it in the duty log; hostile text stays inert; CSRF; sign-out.
+from npm, see tests/e2e/console_e2e.mjs): sign in, watch a firing alert appear live (server-sent
+events), acknowledge it, take it, comment on it, find it all in the duty log, hand over; the
+calendar and the hosts page; hostile text stays inert; CSRF; sign-out.
 Screenshots are kept in build-test/e2e-artifacts/."""
 import json
 import os
@@ -36,7 +37,10 @@ class ConsoleE2E(DaemonTest):
         self.addCleanup(db.stop)
         udp = free_port()
         d = self.daemon(
-            f"host: {{enabled: false}}\n"
+            f"host: {{enabled: true, interval: 1s}}\n"
+            f"people:\n  - {{name: zhang.wei, display: 张伟}}\n  - {{name: li.na, display: \"<b>李娜</b>\"}}\n"
+            f"schedules:\n  - name: security-duty\n    timezone: \"+08:00\"\n    layers:\n"
+            f"      - {{name: day, rotation: daily, start: 2026-11-01, handoff: \"09:00\", members: [zhang.wei, li.na]}}\n"
             f"assets:\n  - {{name: portal, addresses: [127.0.0.1], business: \"<script>window.__xss=3</script>网上银行\"}}\n"
             f"checks:\n  - {{name: db, type: tcp, host: 127.0.0.1, port: {db.port}, interval: 1s, timeout: 500ms,"
             f" asset: portal}}\n"
@@ -72,7 +76,12 @@ class ConsoleE2E(DaemonTest):
         self.assertTrue(result["ok"], result)
         alert = d.get(f"/api/v1/alerts/{result['alert']}")[1]
         self.assertEqual((alert["state"], alert["acked_by"]), ("acked", "zhang.wei"))
-        for shot in ("1-overview.png", "2-alert-live.png", "3-acknowledged.png", "4-duty-log.png"):
+        self.assertEqual(alert["assignee"], "zhang.wei")
+        self.assertEqual(alert["history"][-1]["action"], "commented")
+        self.assertIn("<img src=x onerror=window.__xss=2>", alert["history"][-1]["note"])
+        entries = d.get("/api/v1/duty?limit=100")[1]["entries"]
+        self.assertIn(("handover", "zhang.wei"), [(e["kind"], e["actor"]) for e in entries])
+        for shot in ("1-overview.png", "2-alert-live.png", "3-acknowledged.png", "4-duty-log.png", "5-hosts.png"):
             self.assertGreater(os.path.getsize(os.path.join(art, shot)), 5000, shot)
 
 

@@ -202,6 +202,48 @@ static void test_busy_web_server_is_not_a_flood(void)
     net_detector_free(d);
 }
 
+static net_pkt udp(int64_t ns, const char *src, const char *dst, uint16_t dp);
+
+/* The talkers: one heavy sender among 500 light ones is first, with its bytes counted
+ * exactly (space-saving only overcounts the counters it recycles), in the window it spoke. */
+static void test_top_talkers(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    net_talker top[10];
+    CHECK_INT(net_detector_talkers(d, false, top, 10), 0);
+    char ip[32];
+    int64_t t0 = 1000000000LL * 100;
+    for (int i = 0; i < 5000; i++) {
+        net_pkt p = udp(t0 + (int64_t)i * 1000000, "198.51.100.7", "10.0.0.53", 53); /* 5 s, 5,000 x 1,000 B */
+        p.wirelen = 1000;
+        net_detector_packet(d, &p);
+        snprintf(ip, sizeof ip, "10.2.%d.%d", i % 2, i % 250 + 1); /* 500 senders of 10 x 60 B */
+        p = udp(t0 + (int64_t)i * 1000000 + 500, ip, "10.0.0.80", 80);
+        net_detector_packet(d, &p);
+    }
+    /* still in the first window: nothing complete yet */
+    CHECK_INT(net_detector_talkers(d, false, top, 10), 0);
+    net_detector_tick(d, t0 + 11 * 1000000000LL);
+    size_t n = net_detector_talkers(d, false, top, 10);
+    CHECK_INT(n, 10);
+    char a[64];
+    net_addr_str(&top[0].addr, a, sizeof a);
+    CHECK_STR(a, "198.51.100.7");
+    CHECK(top[0].bytes == 5000000 && top[0].packets == 5000);
+    CHECK(top[1].bytes < top[0].bytes / 10);
+    n = net_detector_talkers(d, true, top, 2);
+    CHECK_INT(n, 2);
+    net_addr_str(&top[0].addr, a, sizeof a);
+    CHECK_STR(a, "10.0.0.53");
+    /* a quiet window after it: nothing */
+    net_detector_tick(d, t0 + 25 * 1000000000LL);
+    CHECK_INT(net_detector_talkers(d, false, top, 10), 0);
+    net_detector_free(d);
+}
+
 static void test_spoofed_syn_flood(void)
 {
     net_thresholds t;
@@ -413,6 +455,7 @@ int main(void)
     RUN(test_ipv6_extension_headers);
     RUN(test_busy_web_server_is_not_a_flood);
     RUN(test_spoofed_syn_flood);
+    RUN(test_top_talkers);
     RUN(test_monitoring_and_proxy_are_not_scans);
     RUN(test_syn_scan_and_slow_scan);
     RUN(test_brute_force_needs_sessions);

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Driver for bench/http.sh: fills a store with 10,000 alerts through the real pipeline (a
+syslog storm), then measures the API with wrk and the overview page in Chromium, and the
+same listing on Alertmanager."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from kwbench import free_port, ssh_storm, ssh_storm_logs, start_keepwatch
+
+BIN = sys.argv[1]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+N = 10000
+PW = "correct horse battery"
+
+
+def size(url, headers={}):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as r:
+        return len(r.read())
+
+
+def wrk(url, headers=(), script=None):
+    cmd = ["wrk", "-t2", "-c64", "-d10s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=60).stdout
+    m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
+    total, secs = int(m.group(1)), float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    bad = int(non2xx.group(1)) if non2xx else 0
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    bad += sum(int(x) for x in errors.groups()) if errors else 0
+    return (total - (int(non2xx.group(1)) if non2xx else 0)) / secs, p99, bad  # answered with 2xx, per second
+
+
+def keepwatch():
+    work = tempfile.mkdtemp(prefix="kw-bench-http-")
+    port, tcp = free_port(), free_port()
+    p, cfg, log = start_keepwatch(BIN, work, f"""daemon: {{state_dir: {work}/var, log_level: warn}}
+http: {{listen: 127.0.0.1:{port}, threads: 2}}
+host: {{enabled: false}}
+events: {{queue_size: 65536}}
+assets: [{{name: portal, addresses: [10.0.0.0/8], business: 网上银行}}]
+""" + ssh_storm_logs(tcp), tcp)
+    try:
+        ssh_storm(tcp, N)
+        token = open(os.path.join(work, "var", "api.token")).read().strip()
+        auth = {"Authorization": f"Bearer {token}"}
+
+        def count():
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/health", headers=auth)
+            return json.load(urllib.request.urlopen(req))["alerts"]["firing"]
+        deadline = time.time() + 120
+        while count() < N and time.time() < deadline:
+            time.sleep(0.5)
+        url = f"http://127.0.0.1:{port}/api/v1/alerts"
+        kb = size(url, auth) / 1024
+        rps, p99, bad = wrk(url, [f"Authorization: Bearer {token}"])
+        print(f"keepwatch GET /api/v1/alerts (the newest 100 of {count():,} alerts, {kb:.0f} KiB of JSON): "
+              f"{rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx")
+        # every request a different page (?before=random id): no answer comes from the cache
+        lua = os.path.join(work, "pages.lua")
+        with open(lua, "w") as f:
+            f.write('request = function() return wrk.format(nil, "/api/v1/alerts?before=" .. math.random(200, %d)) end\n' % N)
+        rps, p99, bad = wrk(url, [f"Authorization: Bearer {token}"], lua)
+        print(f"keepwatch GET /api/v1/alerts?before=RANDOM (every answer built from the store): "
+              f"{rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx")
+        subprocess.run([BIN, "user", "add", "bench", "--role", "viewer", "--password-stdin", "-c", cfg],
+                       input=PW + "\n", text=True, check=True, capture_output=True)
+        node = subprocess.run(["node", os.path.join(ROOT, "bench", "overview_ready.mjs")], capture_output=True,
+                              text=True, timeout=120,
+                              env=dict(os.environ, KW_URL=f"http://127.0.0.1:{port}", KW_PASS=PW,
+                                       KW_CONSOLE_DIR=os.path.join(ROOT, "console"),
+                                       KW_CHROMIUM=shutil.which("chromium") or "/usr/bin/chromium"))
+        print(node.stdout.strip() or node.stderr.strip())
+    finally:
+        p.terminate()
+        p.wait()
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def alertmanager():
+    am = shutil.which("prometheus-alertmanager")
+    if not am:
+        print("alertmanager: not installed")
+        return
+    work = tempfile.mkdtemp(prefix="kw-bench-am-")
+    port = free_port()
+    with open(os.path.join(work, "am.yml"), "w") as f:
+        f.write("route: {receiver: none}\nreceivers: [{name: none}]\n")
+    p = subprocess.Popen([am, f"--config.file={work}/am.yml", f"--storage.path={work}/data",
+                          f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        for k in range(0, N, 1000):
+            batch = [{"labels": {"alertname": "ssh_fail", "source_ip": f"10.0.{i >> 8 & 255}.{i & 255}"},
+                      "annotations": {"summary": "failed SSH login"}} for i in range(k, k + 1000)]
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/api/v2/alerts",
+                                                          data=json.dumps(batch).encode(),
+                                                          headers={"Content-Type": "application/json"})).read()
+        url = f"http://127.0.0.1:{port}/api/v2/alerts"
+        kb = size(url) / 1024
+        rps, p99, bad = wrk(url)
+        print(f"alertmanager GET /api/v2/alerts (all {N:,} alerts, {kb:.0f} KiB: it has no paging): "
+              f"{rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx")
+        rps, p99, bad = wrk(f"http://127.0.0.1:{port}/api/v2/status")
+        print(f"alertmanager GET /api/v2/status (small JSON): {rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx")
+    finally:
+        p.terminate()
+        p.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    keepwatch()
+    alertmanager()

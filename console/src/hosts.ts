@@ -1,0 +1,119 @@
+// Hosts and network: the host's CPU, memory and load over the last hour (growing live),
+// its disks and busiest processes; each capture interface's heaviest talkers; the latest
+// detections of the network and log sensors.
+import { api, Alert, NetIf, Series } from "./api";
+import { TimeChart } from "./charts";
+import { debounce, enterView, page, renderBar, whileShown, viewGen } from "./app";
+import { clear, fmtTime, h } from "./dom";
+import { sev, t } from "./i18n";
+import { on, Tick } from "./live";
+
+const HOUR = 3600000;
+
+interface HostSnap {
+  host?: { name?: string };
+  system?: {
+    cpu?: { cores?: number; total_pct?: number };
+    memory?: { used_pct?: number; total?: number };
+    load?: Record<string, number>;
+    filesystem?: { mount_point: string; device_name: string; used_pct: number; total: number }[];
+    process?: { top_cpu?: { pid: number; name: string; user: string; cpu_pct: number; rss_bytes: number; command_line?: string }[] };
+  };
+}
+
+function pct(v: number | undefined): string {
+  return v === undefined ? "-" : `${(v * 100).toFixed(1)}%`;
+}
+
+function bits(v: number): string {
+  const u = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s"];
+  let i = 0;
+  while (v >= 1000 && i < u.length - 1) { v /= 1000; i++; }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${u[i]}`;
+}
+
+function talkers(title: string, list: NetIf["sources"]): HTMLElement {
+  return h("div", { class: "panel" }, h("h3", {}, title),
+    h("table", { class: "talkers" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("address")), h("th", {}, t("rate")), h("th", {}, "pps"))),
+      h("tbody", {}, ...list.map((x) => h("tr", {}, h("td", {}, x.address), h("td", {}, bits(x.bits_per_second)),
+        h("td", {}, x.packets_per_second.toFixed(0)))))),
+    list.length ? null : h("p", {}, t("noData")));
+}
+
+let charts: Record<"cpu" | "memory" | "load1", TimeChart> | null = null;
+let boxes: Record<"cpu" | "memory" | "load1", HTMLElement> | null = null;
+
+async function seed(): Promise<void> {
+  const names = { cpu: "host_cpu_usage_ratio", memory: "host_memory_used_ratio", load1: "host_load1" } as const;
+  await Promise.all((Object.keys(names) as (keyof typeof names)[]).map(async (k) => {
+    const s = await api.get<Series>(`/api/v1/series?name=${names[k]}&minutes=60`).catch(() => null);
+    if (s && charts) charts[k].set(t(k === "load1" ? "load" : k === "cpu" ? "cpu" : "memory"), s.points.map((p) => [p[0], p[1]]));
+  }));
+}
+
+async function draw(): Promise<void> {
+  const g = viewGen();
+  const [host, net, recent] = await Promise.all([
+    api.get<HostSnap>("/api/v1/host").catch(() => null),
+    api.get<{ interfaces: NetIf[] }>("/api/v1/net"),
+    api.get<{ alerts: Alert[] }>("/api/v1/alerts?limit=200"),
+  ]);
+  if (g !== viewGen()) return;
+  renderBar("hosts");
+  if (!boxes) boxes = { cpu: h("div", { class: "chart", id: "cpu-chart" }), memory: h("div", { class: "chart", id: "mem-chart" }),
+                        load1: h("div", { class: "chart", id: "load-chart" }) };
+  const sys = host?.system;
+  const detections = recent.alerts.filter((a) => /^keepwatch\.(net|logs)/.test(a.details?.event?.dataset || "")).slice(0, 20);
+  clear(page,
+    h("h2", {}, host?.host?.name || "", " · ", `${t("cpu")} ${pct(sys?.cpu?.total_pct)} · ${t("memory")} ${pct(sys?.memory?.used_pct)} · ${t("load")} ${sys?.load?.["1"] ?? "-"}`),
+    h("section", { class: "grid" },
+      h("div", { class: "panel" }, h("h3", {}, `${t("cpu")} · ${t("lastHour")}`), boxes.cpu),
+      h("div", { class: "panel" }, h("h3", {}, `${t("memory")} · ${t("lastHour")}`), boxes.memory),
+      h("div", { class: "panel" }, h("h3", {}, `${t("load")} · ${t("lastHour")}`), boxes.load1),
+      h("div", { class: "panel" }, h("h3", {}, t("filesystems")),
+        h("table", { class: "fs" }, h("tbody", {}, ...(sys?.filesystem || []).map((f) =>
+          h("tr", {}, h("td", {}, f.mount_point), h("td", {}, f.device_name), h("td", { class: f.used_pct > 0.9 ? "bad" : "" }, pct(f.used_pct))))))),
+      h("div", { class: "panel wide" }, h("h3", {}, t("topProcs")),
+        h("table", { class: "procs" },
+          h("thead", {}, h("tr", {}, h("th", {}, "PID"), h("th", {}, t("process")), h("th", {}, t("user")), h("th", {}, "CPU"), h("th", {}, "RSS"))),
+          h("tbody", {}, ...(sys?.process?.top_cpu || []).map((p) =>
+            h("tr", {}, h("td", {}, p.pid), h("td", { title: p.command_line || "" }, p.name), h("td", {}, p.user),
+              h("td", {}, pct(p.cpu_pct)), h("td", {}, `${(p.rss_bytes / 1048576).toFixed(0)} MiB`))))))),
+    h("h2", {}, t("hosts")),
+    net.interfaces.length ? null : h("p", {}, t("noCapture")),
+    ...net.interfaces.map((i) => h("section", { class: "grid", "data-interface": i.interface },
+      h("div", { class: "panel" }, h("h3", {}, `${i.interface}`),
+        h("p", {}, `${i.packets} packets · ${i.bytes} bytes · dropped ${i.kernel_dropped}`), h("p", {}, fmtTime(i.at))),
+      talkers(t("sources"), i.sources), talkers(t("destinations"), i.destinations))),
+    h("h2", {}, t("detections")),
+    h("table", { class: "alerts detections" },
+      h("tbody", {}, ...detections.map((a) => h("tr", { class: `sev-${a.severity_name} ${a.state}`, "data-id": a.id },
+        h("td", {}, h("a", { href: `#/alerts/${a.id}` }, a.id)), h("td", {}, sev(a.severity_name)), h("td", {}, a.rule),
+        h("td", { class: "summary" }, a.summary), h("td", {}, fmtTime(a.started_at)))))),
+    detections.length ? null : h("p", {}, t("none")));
+  if (!charts) {
+    charts = { cpu: new TimeChart(boxes.cpu, HOUR, "ratio"), memory: new TimeChart(boxes.memory, HOUR, "ratio"),
+               load1: new TimeChart(boxes.load1, HOUR) };
+    seed().catch(() => undefined);
+  }
+}
+
+export async function hosts(): Promise<void> {
+  charts = null;
+  boxes = null;
+  const redraw = debounce(() => { draw().catch(() => undefined); }, 1000);
+  enterView(redraw);
+  await draw();
+  let n = 0;
+  whileShown(on("tick", (x: Tick) => {
+    if (!charts) return;
+    const ts = Date.parse(x.ts);
+    if (x.host.cpu !== undefined) charts.cpu.add(t("cpu"), ts, x.host.cpu);
+    if (x.host.memory !== undefined) charts.memory.add(t("memory"), ts, x.host.memory);
+    if (x.host.load1 !== undefined) charts.load1.add(t("load"), ts, x.host.load1);
+    Object.values(charts).forEach((c) => c.draw());
+    if (++n % 10 === 0) redraw(); // the talkers and processes every ten seconds
+  }));
+  whileShown(on("alerts", redraw));
+}

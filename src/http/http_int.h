@@ -1,0 +1,112 @@
+/* Inside the HTTP server: what its files (http.c: the server, routing and responses;
+ * http_session.c: who is asking; http_api.c: alerts and sensors; http_desk.c: the console's
+ * data; http_stream.c: live updates) share. Not for the rest of keepwatch. */
+#ifndef HTTP_INT_H
+#define HTTP_INT_H
+
+#include "core/kw_buf.h"
+#include "core/kw_json.h"
+#include "http/http.h"
+#include "http/http_auth.h"
+#include "store/store.h"
+
+#include <microhttpd.h>
+#include <stdbool.h>
+
+struct http_stream_hub;
+
+struct http_server {
+    struct MHD_Daemon *mhd;
+    http_shared *sh;
+    uint64_t max_body;
+    pthread_key_t thread_key;  /* each server thread's http_thread */
+    bool tls;
+    int64_t idle_ms, max_ms;
+    auth_limiter *limiter;
+    char *cert, *key;          /* PEM, for the TLS library */
+    struct http_stream_hub *hub;
+};
+
+/* Who is asking: the API token (full rights, no CSRF: no browser sends it on its own), or a
+ * console session. */
+typedef struct principal {
+    bool ok, token;
+    store_user user;
+    char csrf[65];
+    char sid_hash[65];
+} principal;
+
+/* One request's state: its body, read in pieces. */
+typedef struct http_req {
+    kw_buf body;
+    bool too_large;
+} http_req;
+
+/* ---- http.c ---- */
+
+/* This thread's store handle, opened on first use; NULL (logged) if the store cannot open. */
+kw_store *http_store(http_server *s);
+/* Responds with body (taken) and extra headers (name, value pairs, NULL-terminated). */
+enum MHD_Result http_respond_hdr(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body,
+                                 const char *const *hdrs);
+enum MHD_Result http_respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body);
+enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, kw_buf *body);
+enum MHD_Result http_error(struct MHD_Connection *c, unsigned status, const char *msg);
+/* A query argument as an integer in [lo, hi]; def when absent or out of range. */
+int64_t http_query_int(struct MHD_Connection *c, const char *key, int64_t def, int64_t lo, int64_t hi);
+/* A JSON answer built by fn from the store, kept per thread under key and served again while
+ * the store has not changed (by anyone). fn returns false (having responded) on an error. */
+typedef bool (*http_build_fn)(http_server *s, struct MHD_Connection *c, kw_store *st, kw_buf *out, void *arg);
+enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn,
+                                 void *arg);
+/* The request's body as a JSON object; NULL (having responded 400/413) if it is not one. */
+struct json_t *http_body_object(struct MHD_Connection *c, http_req *req, const char *usage, enum MHD_Result *ret);
+
+/* ---- http_session.c ---- */
+
+void http_who(http_server *s, struct MHD_Connection *c, principal *p);
+bool http_csrf_ok(http_server *s, struct MHD_Connection *c, const principal *p);
+void http_client_address(struct MHD_Connection *c, char *out, size_t n);
+void http_json_user(kw_json *j, const store_user *u);
+enum MHD_Result http_session_reply(struct MHD_Connection *c, const principal *p, const char *cookie_hdr);
+enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *req);
+enum MHD_Result api_sign_out(http_server *s, struct MHD_Connection *c, const principal *p);
+
+/* ---- http_api.c ---- */
+
+enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool details);
+enum MHD_Result api_metrics(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_host(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_logs(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_net(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_alert_list(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_alert_get(http_server *s, struct MHD_Connection *c, int64_t id, unsigned status);
+enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t id, bool ack, http_req *req,
+                              const principal *p);
+enum MHD_Result api_alert_assign(http_server *s, struct MHD_Connection *c, int64_t id, http_req *req,
+                                 const principal *p);
+enum MHD_Result api_alert_comment(http_server *s, struct MHD_Connection *c, int64_t id, http_req *req,
+                                  const principal *p);
+
+/* ---- http_stream.c ---- */
+
+/* Starts the live-update hub (its thread watches the store and the metrics). */
+struct http_stream_hub *http_stream_start(http_shared *sh);
+/* Ends every stream and the hub's thread: before MHD_stop_daemon (no connection may stay
+ * suspended then). */
+void http_stream_end(struct http_stream_hub *h);
+/* After MHD_stop_daemon. */
+void http_stream_free(struct http_stream_hub *h);
+/* GET /api/v1/stream: server-sent events. */
+enum MHD_Result api_stream(http_server *s, struct MHD_Connection *c);
+
+/* ---- http_desk.c ---- */
+
+enum MHD_Result api_overview(http_server *s, struct MHD_Connection *c, const principal *p);
+enum MHD_Result api_duty(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_duty_note(http_server *s, struct MHD_Connection *c, http_req *req, const principal *p);
+enum MHD_Result api_duty_handover(http_server *s, struct MHD_Connection *c, http_req *req, const principal *p);
+enum MHD_Result api_oncall(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_series(http_server *s, struct MHD_Connection *c);
+
+#endif
