@@ -191,6 +191,17 @@ enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const
     return http_respond(c, MHD_HTTP_OK, "application/json; charset=utf-8", &b);
 }
 
+static bool close_each; /* http_opts.close_each of the one server */
+
+enum MHD_Result http_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+    if (close_each)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 enum MHD_Result http_respond_hdr(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body,
                                    const char *const *hdrs)
 {
@@ -206,9 +217,7 @@ enum MHD_Result http_respond_hdr(struct MHD_Connection *c, unsigned status, cons
         MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"keepwatch\"");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return http_queue(c, status, r);
 }
 
 enum MHD_Result http_respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body)
@@ -308,9 +317,7 @@ static enum MHD_Result serve_console(struct MHD_Connection *c, const char *url, 
     MHD_add_response_header(r, "Content-Security-Policy", CONSOLE_CSP);
     /* built files carry their hash in the name: they never change */
     MHD_add_response_header(r, "Cache-Control", path == url ? "public, max-age=31536000, immutable" : "no-store");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return http_queue(c, MHD_HTTP_OK, r);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -465,6 +472,7 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
     }
     s->limiter = auth_limiter_new();
     pthread_key_create(&s->thread_key, thread_free);
+    close_each = o->close_each;
     s->hub = http_stream_start(sh);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
@@ -481,7 +489,7 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
     s->mhd = MHD_start_daemon(flags, port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30u,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
                               request_done, s, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!s->mhd) {

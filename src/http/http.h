@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/kw_err.h"
@@ -39,6 +40,8 @@ typedef struct http_opts {
     uint64_t max_body;
     const char *tls_cert, *tls_key; /* PEM files: HTTPS (and Secure cookies) when both are set */
     int64_t session_idle_ms, session_max_ms;
+    bool close_each;             /* end every connection after one answer (the fuzz target) */
+    unsigned timeout_s;          /* an idle connection is closed after this (0: 30 s) */
 } http_opts;
 
 /* Starts listening. NULL on error with err set. */

@@ -44,6 +44,9 @@ typedef struct http_req {
 
 /* ---- http.c ---- */
 
+/* Queues r (adding what every answer carries) and drops this reference to it. */
+enum MHD_Result http_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r);
+
 /* This thread's store handle, opened on first use; NULL (logged) if the store cannot open. */
 kw_store *http_store(http_server *s);
 /* Responds with body (taken) and extra headers (name, value pairs, NULL-terminated). */

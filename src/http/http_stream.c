@@ -175,9 +175,7 @@ enum MHD_Result api_stream(http_server *srv, struct MHD_Connection *c)
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return http_queue(c, MHD_HTTP_OK, r);
 }
 
 /* ---- the watcher ---- */

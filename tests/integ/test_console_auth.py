@@ -84,6 +84,22 @@ class ConsoleAuth(DaemonTest):
         a = d.wait_alert(lambda a: a["rule"] == "service_down", "the service_down alert")
         c = Client(d)
         self.assertEqual(c.req("GET", "/api/v1/alerts")[0], 401)
+        # no page or API answers a stranger, nor a wrong token or a made-up cookie
+        routes = [("GET", p) for p in ("/api/v1/alerts", f"/api/v1/alerts/{a['id']}", "/api/v1/overview",
+                                        "/api/v1/stream", "/api/v1/duty", "/api/v1/oncall", "/api/v1/net",
+                                        "/api/v1/host", "/api/v1/logs", "/api/v1/series?prefix=host", "/metrics",
+                                        "/api/v1/session")]
+        routes += [("POST", p) for p in (f"/api/v1/alerts/{a['id']}/ack", f"/api/v1/alerts/{a['id']}/resolve",
+                                         f"/api/v1/alerts/{a['id']}/assign", f"/api/v1/alerts/{a['id']}/comments",
+                                         "/api/v1/duty/notes", "/api/v1/duty/handover")]
+        for method, path in routes:
+            for headers in ({}, {"Authorization": "Bearer " + "0" * 64}, {"Cookie": "kw_session=" + "a" * 64}):
+                conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+                conn.request(method, path, body="{}" if method == "POST" else None, headers=headers)
+                r = conn.getresponse()
+                r.read()
+                conn.close()
+                self.assertEqual(r.status, 401, (method, path, headers))
         self.assertEqual(c.sign_in("zhang.wei", "wrong password!")[0], 401)
         self.assertEqual(c.sign_in("nobody", PW)[0], 401)
         st, body, r = c.sign_in("zhang.wei", PW)
