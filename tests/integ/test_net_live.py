@@ -42,7 +42,8 @@ class LiveCaptureTest(unittest.TestCase):
         cls.config = os.path.join(cls.dir, "keepwatch.yaml")
         with open(cls.config, "w") as f:
             f.write(f"daemon: {{state_dir: {cls.dir}/var}}\nhttp: {{listen: 127.0.0.1:{cls.port}}}\n"
-                    "host: {enabled: false}\nnet: {interfaces: [kwva], idle_end: 5s}\n")
+                    "host: {enabled: false}\nnet: {interfaces: [kwva], idle_end: 5s}\n"
+                    "assets: [{name: web, addresses: [198.18.0.2]}]\n")
         cls.log = open(os.path.join(cls.dir, "serve.log"), "w")
         cls.proc = subprocess.Popen(["ip", "netns", "exec", NS_A, BIN, "serve", "-c", cls.config],
                                     stdout=cls.log, stderr=cls.log)
@@ -97,6 +98,23 @@ class LiveCaptureTest(unittest.TestCase):
         self.assertIsNone(rp.poll(), "the alert must appear while the flood is still being replayed")
         self.assertEqual((a["state"], a["labels"]["dst"], a["labels"]["dport"]), ("firing", "198.18.0.2", 80))
         self.assertNotIn("src", a["labels"])  # spoofed
+        # what the console shows meanwhile: the flooded host is the heaviest destination, and
+        # the live stream's ticks carry the traffic to the watched asset
+        def top_destination():
+            ifs = (self.api("/api/v1/net") or {}).get("interfaces", [])
+            dst = ifs[0]["destinations"] if ifs and ifs[0]["destinations"] else None
+            return dst[0] if dst and dst[0]["address"] == "198.18.0.2" else None
+        top = wait_for("the flooded host among the talkers", top_destination, timeout=15, every=0.5)
+        self.assertGreater(top["packets_per_second"], 100)
+        with open(os.path.join(self.dir, "var", "api.token")) as f:
+            token = f.read().strip()
+        p = subprocess.run(["ip", "netns", "exec", NS_A, "curl", "-sN", "--max-time", "3", "-H",
+                            f"Authorization: Bearer {token}", f"http://127.0.0.1:{self.port}/api/v1/stream"],
+                           capture_output=True, text=True, timeout=10)
+        ticks = [json.loads(line[6:]) for line in p.stdout.splitlines() if line.startswith("data: {\"ts\"")]
+        self.assertTrue(ticks, p.stdout[:500])
+        self.assertTrue(any(x["target"] == "web" and x["interface"] == "kwva" and x["value"] > 0
+                            for t in ticks for x in t["pps"]), ticks)
         rp.wait(timeout=30)
         done = wait_for("the flood alert to resolve",
                         lambda: (lambda x: x if x and x["state"] == "resolved" else None)(self.alert("syn_flood")),
