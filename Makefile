@@ -2,7 +2,7 @@
 #   make run    install missing Debian packages, build, start the daemon (default config)
 #   make test   the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz   longer libFuzzer runs (FUZZ_SECONDS per target, default 60)
-#   make bench  bench/host.sh, bench/net.sh, bench/logs.sh, bench/notify.sh (each installs the peers it compares with)
+#   make bench  bench/host.sh, bench/net.sh, bench/logs.sh, bench/notify.sh, bench/http.sh (each installs the peers it compares with)
 BUILD      ?= build
 TEST_BUILD ?= build-test
 ARGS       ?=
@@ -42,6 +42,7 @@ bench: build
 	bench/net.sh
 	bench/logs.sh
 	bench/notify.sh
+	bench/http.sh
 
 install: build
 	install -D -m 0755 $(BUILD)/keepwatch $(DESTDIR)/usr/local/bin/keepwatch
