@@ -3,7 +3,7 @@
 import { api, Alert } from "./api";
 import { canAct, debounce, enterView, failed, page, renderBar, whileShown, whoami, viewGen } from "./app";
 import { clear, fmtTime, h } from "./dom";
-import { sev, t } from "./i18n";
+import { kindName, sev, t } from "./i18n";
 import { on } from "./live";
 
 export interface AlertFilter { state: string; severity: string; q: string; assignee: string }
@@ -128,7 +128,7 @@ async function drawDetail(id: number, keep: { note: string; comment: string; to:
         ? h("button", { class: "unassign", onclick: () => assign(null) }, `✕ ${t("unassigned")}`) : "") : null,
     h("h3", {}, t("history")),
     h("ol", { class: "timeline" }, ...(a.history || []).map((x) =>
-      h("li", { "data-action": x.action }, h("time", {}, fmtTime(x.at)), " ", h("b", {}, x.action), " ",
+      h("li", { "data-action": x.action }, h("time", {}, fmtTime(x.at)), " ", h("b", { title: x.action }, kindName(x.action)), " ",
         h("span", { class: "actor" }, x.actor || ""), x.note ? h("span", { class: "text" }, ` — ${x.note}`) : ""))),
     canAct("member") ? h("form", { class: "addcomment", onsubmit: async (e: Event) => {
       e.preventDefault();

@@ -3,7 +3,7 @@
 import { api, ApiError, DutyEntry, User, Verify } from "./api";
 import { disposeCharts } from "./charts";
 import { clear, fmtTime, h } from "./dom";
-import { lang, setLang, t } from "./i18n";
+import { kindName, lang, setLang, t } from "./i18n";
 import { liveUp, on } from "./live";
 
 export const page = document.getElementById("page")!;
@@ -90,7 +90,7 @@ export function dutyList(entries: DutyEntry[]): HTMLElement {
   return h("ol", { class: "duty" }, ...entries.map((e) =>
     h("li", { "data-kind": e.kind },
       h("time", {}, fmtTime(e.ts)), " ",
-      h("b", {}, e.kind), " ",
+      h("b", { title: e.kind }, kindName(e.kind)), " ",
       h("span", { class: "actor" }, e.actor || ""), " ",
       e.alert_id ? h("a", { href: `#/alerts/${e.alert_id}` }, `#${e.alert_id}`) : "", " ",
       h("span", { class: "text" }, e.text || ""))));

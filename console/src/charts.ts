@@ -35,6 +35,10 @@ export class TimeChart {
     this.draw();
   }
 
+  get size(): number {
+    return this.series.size;
+  }
+
   set(name: string, points: Points): void {
     this.series.set(name, points);
     this.draw();

@@ -206,3 +206,19 @@ export function t(k: Key, vars: Record<string, string | number> = {}): string {
 export function sev(s: string): string {
   return s === "critical" || s === "high" || s === "medium" || s === "low" ? t(s) : s;
 }
+
+// The duty log's kinds and the alert timeline's actions, for people; the raw name stays in
+// the element's data attribute and title.
+const kindsZh: Record<string, string> = {
+  "alert.fired": "告警触发", "alert.updated": "告警更新", "alert.acknowledged": "告警确认", "alert.resolved": "告警关闭",
+  "alert.reopened": "告警复发", "alert.assigned": "告警指派", "alert.unassigned": "取消指派", "alert.commented": "告警评论",
+  "alert.escalated": "告警升级", "alert.notified": "已通知", "notify.failed": "通知失败", note: "值班记录",
+  handover: "交接班", "user.login": "登录", "user.logout": "退出", "user.added": "新增用户", "user.password": "修改密码",
+  "user.deleted": "删除用户", "silence.added": "新增静默", "silence.expired": "静默结束",
+  fired: "触发", updated: "更新", acknowledged: "确认", resolved: "关闭", reopened: "复发", assigned: "指派",
+  unassigned: "取消指派", commented: "评论",
+};
+
+export function kindName(k: string): string {
+  return lang() === "zh" ? kindsZh[k] ?? k : k;
+}

@@ -27,6 +27,11 @@ let traffic: TimeChart | null = null;
 let trafficBox: HTMLElement | null = null;
 let sevBox: HTMLElement | null = null;
 let sevChart: ReturnType<typeof chart> | null = null;
+let trafficHint: HTMLElement | null = null;
+
+function hint(): void {
+  if (trafficHint && traffic) trafficHint.hidden = traffic.size > 0;
+}
 
 async function seedTraffic(chartObj: TimeChart): Promise<void> {
   const names = await api.get<{ series: string[] }>("/api/v1/series?prefix=net_target_packets_per_second");
@@ -47,6 +52,7 @@ async function draw(): Promise<void> {
   const sevs = ["critical", "high", "medium", "low"];
   if (!sevBox) sevBox = h("div", { class: "chart", id: "sev-chart" });
   if (!trafficBox) trafficBox = h("div", { class: "chart wide", id: "traffic-chart" });
+  if (!trafficHint) trafficHint = h("p", { class: "hint" }, t("noTraffic"));
   clear(page,
     h("section", { class: "cards" },
       h("div", { class: "card big firing" }, h("span", {}, t("firing")), h("b", { id: "n-firing" }, o.alerts.firing)),
@@ -59,7 +65,7 @@ async function draw(): Promise<void> {
             h("b", {}, a.name), a.business ? ` · ${a.business}` : "", " ",
             h("span", { class: "st" }, a.state === "ok" ? t("ok") : `${t(a.state as "firing" | "acked")} ${sev(a.severity || "")} ×${a.alerts}`))),
           o.assets.length ? null : h("li", {}, t("none")))),
-      h("div", { class: "panel wide2" }, h("h2", {}, t("traffic")), trafficBox),
+      h("div", { class: "panel wide2" }, h("h2", {}, t("traffic")), trafficHint, trafficBox),
       h("div", { class: "panel" }, h("h2", {}, t("onDuty")),
         h("ul", { class: "oncall" }, ...o.oncall.map((c) =>
           h("li", {}, h("b", {}, c.schedule), ": ", c.display ? `${c.display}${c.phone ? " " + c.phone : ""}` : t("nobody"),
@@ -78,13 +84,14 @@ async function draw(): Promise<void> {
   });
   if (!traffic) {
     traffic = new TimeChart(trafficBox, TRAFFIC_WINDOW_MS);
-    seedTraffic(traffic).catch(() => undefined);
+    seedTraffic(traffic).then(hint, () => undefined);
   }
+  hint();
 }
 
 export async function overview(): Promise<void> {
   traffic = null;
-  trafficBox = sevBox = null;
+  trafficBox = sevBox = trafficHint = null;
   sevChart = null;
   const redraw = debounce(() => { draw().catch(() => undefined); });
   enterView(redraw);
@@ -97,5 +104,6 @@ export async function overview(): Promise<void> {
     const ts = Date.parse(x.ts);
     for (const p of x.pps) traffic.add(`${p.target} (${p.interface})`, ts, p.value);
     traffic.draw();
+    hint();
   }));
 }
