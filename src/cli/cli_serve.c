@@ -20,15 +20,22 @@ static const char serve_usage[] =
     "signals: SIGHUP reloads the configuration (a bad file is logged and the running\n"
     "configuration stays); SIGTERM or SIGINT stop cleanly within 2 seconds.\n"
     "\n"
-    "HTTP (default 127.0.0.1:8787):\n"
-    "  GET  /api/v1/health               no token needed\n"
-    "  GET  /metrics                     Prometheus text format, no token needed\n"
-    "  GET  /api/v1/alerts[?state=firing|acked|resolved|open&limit=N&before=ID]\n"
+    "HTTP (http.listen, default 127.0.0.1:8787; HTTPS with http.tls_cert and http.tls_key):\n"
+    "  /                                 the web console (sign in with a user from `keepwatch user add`)\n"
+    "  GET  /api/v1/health               {\"status\":\"ok\"} to anyone, more with a token or session\n"
+    "  POST|GET|DELETE /api/v1/session   sign in {\"name\", \"password\"}, who is signed in, sign out\n"
+    "  GET  /metrics                     Prometheus text format\n"
+    "  GET  /api/v1/alerts[?state=S&severity=S&q=TEXT&assignee=NAME|none&limit=N&before=ID]\n"
     "  GET  /api/v1/alerts/ID            one alert with its history\n"
     "  POST /api/v1/alerts/ID/ack        body (optional): {\"by\": \"name\", \"note\": \"text\"}\n"
     "  POST /api/v1/alerts/ID/resolve    body as for ack\n"
-    "  GET  /api/v1/host                 the latest host reading (ECS)\n"
-    "The /api/ paths need 'Authorization: Bearer TOKEN', TOKEN being state_dir/api.token.\n";
+    "  POST /api/v1/alerts/ID/assign     {\"to\": \"name\"} or {\"to\": null}\n"
+    "  POST /api/v1/alerts/ID/comments   {\"text\": \"...\"}\n"
+    "  GET  /api/v1/stream               live updates (server-sent events)\n"
+    "  GET  /api/v1/overview|duty|oncall|series|host|net|logs   the console's data\n"
+    "  POST /api/v1/duty/notes|handover  {\"text\"}; {\"to\", \"note\"}\n"
+    "All but health and signing in need 'Authorization: Bearer TOKEN' (TOKEN: state_dir/api.token)\n"
+    "or a console session; with a session, changes need the X-CSRF-Token header. See keepwatch(1).\n";
 
 int cli_serve(int argc, char **argv)
 {
