@@ -362,7 +362,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(url, "/api/v1/alerts") == 0)
         return get ? api_alert_list(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/stream") == 0)
-        return get ? api_stream(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+        return get ? api_stream(s, c, &p) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/overview") == 0)
         return get ? api_overview(s, c, &p) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/duty") == 0)

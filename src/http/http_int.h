@@ -101,7 +101,9 @@ void http_stream_end(struct http_stream_hub *h);
 /* After MHD_stop_daemon. */
 void http_stream_free(struct http_stream_hub *h);
 /* GET /api/v1/stream: server-sent events. */
-enum MHD_Result api_stream(http_server *s, struct MHD_Connection *c);
+enum MHD_Result api_stream(http_server *s, struct MHD_Connection *c, const principal *p);
+/* Ends the streams of a session (signed out). */
+void http_stream_drop_session(struct http_stream_hub *h, const char *sid_hash);
 
 /* ---- http_desk.c ---- */
 

@@ -186,6 +186,7 @@ enum MHD_Result api_sign_out(http_server *s, struct MHD_Connection *c, const pri
         store_rollback(st);
         return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
     }
+    http_stream_drop_session(s->hub, p->sid_hash);
     kw_buf b;
     kw_buf_init(&b, 0);
     kw_buf_puts(&b, "{\"signed_out\":true}\n");

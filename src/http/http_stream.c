@@ -10,8 +10,9 @@
  *
  * Each stream is a libmicrohttpd callback response. With nothing to send, its reader
  * suspends the connection (no thread waits, no busy loop); a publish resumes every suspended
- * stream. A stream ends after STREAM_MAX_MS, and the browser's EventSource reconnects, so a
- * session that ended or was signed out stops receiving within that time. */
+ * stream. Signing out ends the session's streams at once; every stream ends after
+ * STREAM_MAX_MS anyway, and the browser's EventSource reconnects, so a session that expired
+ * or whose user was deleted stops receiving within that time. */
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -36,6 +37,8 @@ typedef struct stream {
     char *cur;               /* the message being sent, and how far */
     size_t len, off;
     bool suspended;
+    bool ended;              /* its session was signed out */
+    char sid_hash[65];       /* the session's, "" for the API token */
     int64_t started_ms;
     struct stream *prev, *next;
 } stream;
@@ -96,7 +99,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
         free(s->cur);
         s->cur = NULL;
         s->len = s->off = 0;
-        if (h->stopping || kw_now_ms() - s->started_ms > STREAM_MAX_MS) {
+        if (h->stopping || s->ended || kw_now_ms() - s->started_ms > STREAM_MAX_MS) {
             pthread_mutex_unlock(&h->mu);
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
@@ -143,12 +146,13 @@ static void stream_free(void *cls)
     free(s);
 }
 
-enum MHD_Result api_stream(http_server *srv, struct MHD_Connection *c)
+enum MHD_Result api_stream(http_server *srv, struct MHD_Connection *c, const principal *p)
 {
     http_stream_hub *h = srv->hub;
     stream *s = kw_calloc(1, sizeof *s);
     s->hub = h;
     s->conn = c;
+    memcpy(s->sid_hash, p->sid_hash, sizeof s->sid_hash);
     s->started_ms = kw_now_ms();
     pthread_mutex_lock(&h->mu);
     if (h->stopping || h->nstreams >= MAX_STREAMS) {
@@ -176,6 +180,20 @@ enum MHD_Result api_stream(http_server *srv, struct MHD_Connection *c)
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     return http_queue(c, MHD_HTTP_OK, r);
+}
+
+void http_stream_drop_session(http_stream_hub *h, const char *sid_hash)
+{
+    pthread_mutex_lock(&h->mu);
+    for (stream *s = h->streams; s; s = s->next)
+        if (s->sid_hash[0] && strcmp(s->sid_hash, sid_hash) == 0) {
+            s->ended = true;
+            if (s->suspended) {
+                s->suspended = false;
+                MHD_resume_connection(s->conn);
+            }
+        }
+    pthread_mutex_unlock(&h->mu);
 }
 
 /* ---- the watcher ---- */

@@ -144,6 +144,8 @@ class Stream:
             if not chunk:
                 break
             text += chunk
+            if re.search(rb"(^|\r\n)0\r\n\r\n", text):  # the last chunk: the server ended the stream
+                raise EOFError("the stream ended")
         raise AssertionError(f"no {want} event within {timeout}s")
 
     def until(self, want, pred, timeout=20):
@@ -264,8 +266,15 @@ class ConsoleWork(SignIn):
         self.assertEqual(json.loads(fetch(d.port, "/api/v1/net", viewer)[2]), {"interfaces": []})
         self.assertEqual(json.loads(fetch(d.port, "/api/v1/series?prefix=nothing_", viewer)[2]), {"series": []})
         self.assertEqual(fetch(d.port, "/api/v1/series?name=nothing_at_all", viewer)[0], 404)
-        # signing out does not cut a stream at once, but the next one is refused
+        # signing out ends the session's stream at once, and the next one is refused
+        other = Stream(d.port, member)  # another session's stream goes on
+        self.addCleanup(other.close)
+        other.event("hello")
         fetch(d.port, "/api/v1/session", viewer, "DELETE", None, {"X-CSRF-Token": vcsrf})
+        with self.assertRaises(EOFError):
+            st.event("never", 10)
+        self.fire(d, udp, "probe three")
+        other.until("alerts", lambda e: e["firing"] >= 2)
         again = Stream(d.port, viewer)
         again.close()
         self.assertEqual(again.status, 401)
