@@ -154,41 +154,50 @@ kw_store *http_store(http_server *s)
     return t->st;
 }
 
-enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn,
-                                 void *arg)
+bool http_cached(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn, void *arg, kw_buf *out)
 {
     kw_store *st = http_store(s);
-    if (!st)
-        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    if (!st) {
+        http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+        return false;
+    }
     http_thread *t = this_thread(s);
     int64_t ver[2];
     store_version(st, ver); /* before reading: a change after it makes the next request build anew */
-    kw_buf b;
-    kw_buf_init(&b, 0);
     size_t klen = strlen(key);
     for (int i = 0; klen < CACHE_KEY_MAX && i < CACHE_SLOTS; i++) {
         cached_answer *e = &t->cache[i];
         if (e->body && e->version[0] == ver[0] && e->version[1] == ver[1] && !strcmp(e->key, key)) {
-            kw_buf_append(&b, e->body, e->len);
-            return http_respond(c, MHD_HTTP_OK, "application/json; charset=utf-8", &b);
+            kw_buf_append(out, e->body, e->len);
+            return true;
         }
     }
-    if (!fn(s, c, st, &b, arg)) {
-        kw_buf_free(&b);
-        return MHD_YES;
-    }
-    kw_buf_putc(&b, '\n');
-    if (klen < CACHE_KEY_MAX && !b.overflow) {
+    size_t at = out->len;
+    if (!fn(s, c, st, out, arg))
+        return false;
+    if (klen < CACHE_KEY_MAX && !out->overflow) {
         cached_answer *e = &t->cache[t->next++ % CACHE_SLOTS];
         free(e->body);
         memcpy(e->key, key, klen + 1);
         e->version[0] = ver[0];
         e->version[1] = ver[1];
-        e->body = kw_malloc(b.len);
-        memcpy(e->body, b.data, b.len);
-        e->len = b.len;
+        e->len = out->len - at;
+        e->body = kw_malloc(e->len ? e->len : 1);
+        memcpy(e->body, out->data + at, e->len);
     }
-    return http_respond(c, MHD_HTTP_OK, "application/json; charset=utf-8", &b);
+    return true;
+}
+
+enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn,
+                                 void *arg)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    if (!http_cached(s, c, key, fn, arg, &b)) {
+        kw_buf_free(&b);
+        return MHD_YES;
+    }
+    return http_json(c, MHD_HTTP_OK, &b);
 }
 
 static bool close_each; /* http_opts.close_each of the one server */

@@ -91,20 +91,16 @@ static void json_oncall_now(kw_json *j, const conf *c, int64_t now)
 }
 
 /* GET /api/v1/overview: what the wall shows, in one answer. */
-enum MHD_Result api_overview(http_server *s, struct MHD_Connection *c, const principal *p)
+/* The wall's answer but for who asks and when: kept per thread while the store and the
+ * configuration are unchanged, for at most OVERVIEW_KEEP_MS (who is on duty moves with the
+ * clock alone). */
+#define OVERVIEW_KEEP_MS 10000
+static bool build_overview(http_server *s, struct MHD_Connection *c, kw_store *st, kw_buf *out, void *arg)
 {
-    kw_store *st = http_store(s);
-    if (!st)
-        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
-    int64_t now = kw_now_ms();
-    kw_buf b;
-    kw_buf_init(&b, 0);
+    int64_t now = *(const int64_t *)arg;
     kw_json j;
-    kw_json_init(&j, &b);
+    kw_json_init(&j, out);
     kw_json_obj_begin(&j);
-    http_json_user(&j, &p->user);
-    kw_json_key(&j, "now");
-    kw_json_time(&j, now);
     pthread_rwlock_rdlock(&s->sh->cfg_lock);
     const conf *cf = s->sh->cfg;
     kw_json_key(&j, "period");
@@ -198,6 +194,34 @@ enum MHD_Result api_overview(http_server *s, struct MHD_Connection *c, const pri
     json_verify(&j, st);
     kw_json_obj_end(&j);
     kw_json_obj_end(&j);
+    return true;
+}
+
+enum MHD_Result api_overview(http_server *s, struct MHD_Connection *c, const principal *p)
+{
+    int64_t now = kw_now_ms();
+    kw_buf rest;
+    kw_buf_init(&rest, 0);
+    char key[96];
+    pthread_rwlock_rdlock(&s->sh->cfg_lock);
+    snprintf(key, sizeof key, "overview %p %lld", (const void *)s->sh->cfg, (long long)(now / OVERVIEW_KEEP_MS));
+    pthread_rwlock_unlock(&s->sh->cfg_lock);
+    if (!http_cached(s, c, key, build_overview, &now, &rest)) {
+        kw_buf_free(&rest);
+        return MHD_YES;
+    }
+    /* {"user": ..., "now": ..., and the rest (after its opening brace) */
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    http_json_user(&j, &p->user);
+    kw_json_key(&j, "now");
+    kw_json_time(&j, now);
+    kw_buf_putc(&b, ',');
+    kw_buf_append(&b, rest.data + 1, rest.len - 1);
+    kw_buf_free(&rest);
     return http_json(c, MHD_HTTP_OK, &b);
 }
 

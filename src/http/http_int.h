@@ -60,6 +60,9 @@ int64_t http_query_int(struct MHD_Connection *c, const char *key, int64_t def, i
 /* A JSON answer built by fn from the store, kept per thread under key and served again while
  * the store has not changed (by anyone). fn returns false (having responded) on an error. */
 typedef bool (*http_build_fn)(http_server *s, struct MHD_Connection *c, kw_store *st, kw_buf *out, void *arg);
+/* Appends to out what fn builds, or built before under key while the store is unchanged;
+ * false (having responded) on an error. */
+bool http_cached(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn, void *arg, kw_buf *out);
 enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn,
                                  void *arg);
 /* The request's body as a JSON object; NULL (having responded 400/413) if it is not one. */
