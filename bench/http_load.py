@@ -34,7 +34,7 @@ def wrk(url, headers=(), script=None):
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=60).stdout
     m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
     total, secs = int(m.group(1)), float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # the latency distribution, not a "+/- Stdev" ending in 99%
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     bad = int(non2xx.group(1)) if non2xx else 0
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
