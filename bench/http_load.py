@@ -118,7 +118,7 @@ def alertmanager():
         kb = size(url) / 1024
         rps, p99, bad = wrk(url)
         print(f"alertmanager GET /api/v2/alerts (all {N:,} alerts, {kb:.0f} KiB: it has no paging): "
-              f"{rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx")
+              f"{rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx (503 beyond its --web.get-concurrency, 8)")
         rps, p99, bad = wrk(f"http://127.0.0.1:{port}/api/v2/status")
         print(f"alertmanager GET /api/v2/status (small JSON): {rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx")
     finally:
