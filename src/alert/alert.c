@@ -26,6 +26,8 @@ typedef struct alert_series {
     double value, peak, history_peak;
     const char *note;        /* not owned; valid during eval only */
     int64_t alert_id;
+    bool held;               /* a detector's alert, held since its detector restarted (rule NULL) */
+    int severity;            /* held: the alert's */
 } alert_series;
 
 struct alert_engine {
@@ -291,6 +293,9 @@ static alert_act *act_new(alert_acts *out, alert_act_kind kind, const alert_seri
         a->threshold = r->expr->threshold;
         a->percent = r->expr->percent;
         a->ctx = r->ctx;
+    } else if (s->held) { /* the key is the detector's rule name */
+        a->rule = kw_strdup(s->rule_key);
+        a->severity = s->severity;
     } else {
         /* the rule is gone: name it from the key */
         const char *bar = strchr(s->rule_key, '|');
@@ -378,6 +383,8 @@ void alert_engine_set_rules(alert_engine *e, alert_rules *rules, int64_t now_ms,
     void *v;
     while (kw_map_next(&e->series, &it, &k, &v)) {
         alert_series *s = v;
+        if (s->held)
+            continue;
         s->rule = engine_rule_by_key(e, s->rule_key);
         if (!s->rule) {
             if (s->st == SERIES_FIRING)
@@ -387,16 +394,35 @@ void alert_engine_set_rules(alert_engine *e, alert_rules *rules, int64_t now_ms,
     }
 }
 
+/* A firing series for an alert open in the store, given stale_after to report again. */
+static alert_series *series_open(const alert_open *o, const char *key, int64_t now_ms)
+{
+    alert_series *s = kw_calloc(1, sizeof *s);
+    kw_strlcpy(s->fp, o->fingerprint, sizeof s->fp);
+    s->rule_key = kw_strdup(key);
+    s->labels_json = kw_strdup(o->labels_json);
+    s->st = SERIES_FIRING;
+    s->alert_id = o->id;
+    s->started = o->started_ms;
+    s->peak = s->history_peak = s->value = o->peak;
+    s->last_seen = s->last_update = s->last_history = now_ms;
+    return s;
+}
+
 /* A rule's identity is on the alert row only as its name: restore matches the first rule
  * of that name whose labels the series could have. */
-void alert_engine_restore(alert_engine *e, const char *fingerprint, int64_t alert_id, const char *rule,
-                          const char *labels_json, double peak, int64_t started_ms, int64_t now_ms,
-                          alert_acts *out)
+void alert_engine_restore(alert_engine *e, const alert_open *o, int64_t now_ms, alert_acts *out)
 {
+    char fp[17];
+    alert_fingerprint(NULL, o->rule, o->labels_json, fp);
+    if (strcmp(fp, o->fingerprint) != 0) { /* not one of the engine's rules: a detector's */
+        alert_engine_hold(e, o, now_ms);
+        return;
+    }
     const alert_rule *r = NULL;
     const char *key = NULL;
     for (size_t i = 0; i < e->rules.n && !r; i++) {
-        if (strcmp(e->rules.v[i].name, rule) != 0)
+        if (strcmp(e->rules.v[i].name, o->rule) != 0)
             continue;
         /* a rule with matchers must see its matched labels in the alert's labels */
         bool ok = true;
@@ -409,7 +435,7 @@ void alert_engine_restore(alert_engine *e, const char *fingerprint, int64_t aler
             kw_json j;
             kw_json_init(&j, &b);
             kw_json_kv_str(&j, mm->name, mm->value);
-            ok = strstr(labels_json, kw_buf_cstr(&b)) != NULL;
+            ok = strstr(o->labels_json, kw_buf_cstr(&b)) != NULL;
             kw_buf_free(&b);
         }
         if (ok) {
@@ -417,23 +443,23 @@ void alert_engine_restore(alert_engine *e, const char *fingerprint, int64_t aler
             key = e->rule_keys[i];
         }
     }
-    alert_series *s = kw_calloc(1, sizeof *s);
-    kw_strlcpy(s->fp, fingerprint, sizeof s->fp);
-    s->rule_key = kw_strdup(key ? key : rule);
-    s->labels_json = kw_strdup(labels_json);
+    alert_series *s = series_open(o, key ? key : o->rule, now_ms);
     s->rule = r;
-    s->st = SERIES_FIRING;
-    s->alert_id = alert_id;
-    s->started = started_ms;
-    s->peak = s->history_peak = peak;
-    s->value = peak;
-    s->last_seen = now_ms; /* give it stale_after to report again */
-    s->last_update = s->last_history = now_ms;
     if (!r) {
         series_resolve(s, NULL, now_ms, "rule removed", out);
         series_free(s);
         return;
     }
+    alert_series *old = kw_map_put(&e->series, s->fp, s);
+    if (old)
+        series_free(old);
+}
+
+void alert_engine_hold(alert_engine *e, const alert_open *o, int64_t now_ms)
+{
+    alert_series *s = series_open(o, o->rule, now_ms);
+    s->held = true;
+    s->severity = o->severity;
     alert_series *old = kw_map_put(&e->series, s->fp, s);
     if (old)
         series_free(old);
@@ -490,13 +516,13 @@ static char *labels_canonical(const alert_rule *r, const metric_sample *m)
     return kw_buf_take(&b);
 }
 
-static void fingerprint(const char *rule, const char *labels, char out[17])
+void alert_fingerprint(const char *source, const char *rule, const char *labels_json, char out[17])
 {
     kw_buf b;
     kw_buf_init(&b, 0);
-    kw_buf_puts(&b, rule);
-    kw_buf_putc(&b, '\n');
-    kw_buf_puts(&b, labels);
+    if (source)
+        kw_buf_printf(&b, "%s\n", source);
+    kw_buf_printf(&b, "%s\n%s", rule, labels_json);
     snprintf(out, 17, "%016llx", (unsigned long long)kw_hash64(b.data, b.len));
     kw_buf_free(&b);
 }
@@ -510,7 +536,7 @@ static void series_eval(alert_engine *e, const alert_rule *r, size_t ri, const m
     bool holds = rule_op_holds(r->expr->op, v, r->expr->threshold);
     char *labels = labels_canonical(r, m);
     char fp[17];
-    fingerprint(r->name, labels, fp);
+    alert_fingerprint(NULL, r->name, labels, fp);
     alert_series *s = kw_map_get(&e->series, fp);
     if (!s) {
         if (!holds) { /* nothing to remember */
@@ -606,6 +632,13 @@ void alert_engine_sweep(alert_engine *e, int64_t now_ms, alert_acts *out)
     while (kw_map_next(&e->series, &it, NULL, &v)) {
         alert_series *s = v;
         bool stale = now_ms - s->last_seen > e->stale_after_ms;
+        if (s->held) { /* its detector did not report it again: no flap window to wait for */
+            if (stale) {
+                act_new(out, ALERT_ACT_RESOLVE, s, NULL, now_ms)->reason = "not seen since restart";
+                series_free(kw_map_del(&e->series, s->fp));
+            }
+            continue;
+        }
         if (s->st == SERIES_FIRING && stale) {
             alert_act *a = act_new(out, ALERT_ACT_RESOLVE, s, s->rule, now_ms);
             a->reason = "no data";
@@ -693,10 +726,6 @@ alert_act *alert_acts_push(alert_acts *acts, alert_act_kind kind, const char *so
     a->rule = kw_strdup(rule);
     a->labels_json = labels_json;
     a->threshold = NAN;
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_buf_printf(&b, "%s\n%s\n%s", source, rule, labels_json);
-    snprintf(a->fingerprint, sizeof a->fingerprint, "%016llx", (unsigned long long)kw_hash64(b.data, b.len));
-    kw_buf_free(&b);
+    alert_fingerprint(source, rule, labels_json, a->fingerprint);
     return a;
 }

@@ -6,6 +6,11 @@
  * when the series stops reporting (stale). A rule that fires again within flap_window of
  * resolving reopens the same alert instead of opening a new one.
  *
+ * Detectors (net, logs) decide their alerts themselves and keep their state in memory. When
+ * one restarts (keepwatch restarted, or a reload restarted its inputs) the engine holds its
+ * open alerts: one the detector reports again stays the same alert, acknowledgement and all;
+ * one it does not report within stale_after resolves as "not seen since restart".
+ *
  * The engine does no I/O and reads no clock: callers pass the time. It answers with
  * alert_act records that the daemon applies to the store, the event log and notifications. */
 #ifndef ALERT_H
@@ -77,10 +82,24 @@ typedef struct alert_acts {
 } alert_acts;
 
 void alert_acts_free(alert_acts *a);
+/* The fingerprint of an alert: the hash of "rule\nlabels" for the engine's rules (source
+ * NULL), of "source\nrule\nlabels" for a detector's. 16 hex digits. */
+void alert_fingerprint(const char *source, const char *rule, const char *labels_json, char out[17]);
 /* Appends a detector's act (net, logs): kind, rule and labels (canonical JSON, taken over),
- * the fingerprint the hash of "source\nrule\nlabels". The rest is zero; threshold NAN. */
+ * the fingerprint alert_fingerprint(source, ...). The rest is zero; threshold NAN. */
 alert_act *alert_acts_push(alert_acts *a, alert_act_kind kind, const char *source, const char *rule,
                            char *labels_json);
+
+/* An alert open in the store (firing or acknowledged), as the engine takes it up. */
+typedef struct alert_open {
+    int64_t id;
+    char fingerprint[17];
+    char rule[128];
+    const char *labels_json;
+    int severity;
+    double peak;
+    int64_t started_ms;
+} alert_open;
 
 typedef struct alert_engine alert_engine;
 
@@ -92,17 +111,21 @@ void alert_engine_configure(alert_engine *e, int64_t flap_window_ms, int64_t sta
  * resolve with reason "rule removed"; others keep their state. */
 void alert_engine_set_rules(alert_engine *e, alert_rules *rules, int64_t now_ms, alert_acts *out);
 /* Tells the engine of an alert already open in the store (at start-up, after set_rules).
- * One whose rule no longer exists resolves at once ("rule removed"). */
-void alert_engine_restore(alert_engine *e, const char *fingerprint, int64_t alert_id, const char *rule,
-                          const char *labels_json, double peak, int64_t started_ms, int64_t now_ms,
-                          alert_acts *out);
+ * One of the engine's rules that no longer exists resolves at once ("rule removed"); a
+ * detector's is held (alert_engine_hold). */
+void alert_engine_restore(alert_engine *e, const alert_open *a, int64_t now_ms, alert_acts *out);
+/* Holds a detector's open alert whose detector restarted: it resolves at the sweep after
+ * stale_after ("not seen since restart") unless alert_engine_forget (the detector reported
+ * it again) or a person resolves it first. */
+void alert_engine_hold(alert_engine *e, const alert_open *a, int64_t now_ms);
 /* Evaluates every rule against the samples of one source. */
 void alert_engine_eval(alert_engine *e, const struct metric_set *ms, int64_t now_ms, alert_acts *out);
 /* Resolves firing series not seen for stale_after; drops idle state. Call about once a second. */
 void alert_engine_sweep(alert_engine *e, int64_t now_ms, alert_acts *out);
 /* Records the id the store gave a fired alert. */
 void alert_engine_bind(alert_engine *e, const char *fingerprint, int64_t alert_id);
-/* Forgets an alert a person resolved: if the condition persists, it fires anew after `for`. */
+/* Forgets an alert a person resolved (if the condition persists, it fires anew after `for`),
+ * or a held one its detector reported again. */
 void alert_engine_forget(alert_engine *e, const char *fingerprint);
 size_t alert_engine_series(const alert_engine *e);
 

@@ -365,7 +365,7 @@ static void net_start(kw_daemon *d)
 static void net_stop(kw_daemon *d)
 {
     for (size_t i = 0; i < d->nlive; i++) {
-        net_live_stop(d->live[i]); /* ends what is under way: alerts resolve as "attack over" */
+        net_live_stop(d->live[i]); /* what is under way stays open (see detector_stopped) */
         http_shared_set_net(&d->sh, ((net_ctx *)d->live_ctx[i])->interface, NULL);
         free(d->live_ctx[i]);
     }
@@ -626,6 +626,21 @@ static void core_commit_acts(kw_daemon *d, alert_acts *acts)
     kw_buf_free(&lines);
 }
 
+typedef struct {
+    kw_daemon *d;
+    const char *source;
+    int64_t now;
+} hold_ctx;
+
+static void hold_detector_alert(void *arg, const alert_open *a)
+{
+    hold_ctx *h = arg;
+    char fp[17];
+    alert_fingerprint(h->source, a->rule, a->labels_json, fp);
+    if (strcmp(fp, a->fingerprint) == 0)
+        alert_engine_hold(h->d->engine, a, h->now);
+}
+
 static void core_handle(kw_daemon *d, kw_event *ev)
 {
     alert_acts acts = {0};
@@ -663,9 +678,12 @@ static void core_handle(kw_daemon *d, kw_event *ev)
             alert_act *a = &ev->acts->v[i];
             if (a->kind != ALERT_ACT_FIRE && !a->alert_id)
                 a->alert_id = store_alert_open_id(d->store, a->fingerprint);
+            alert_engine_forget(d->engine, a->fingerprint); /* held since a restart: it is the detector's again */
         }
         core_commit_acts(d, ev->acts);
     }
+    if (ev->detector_stopped) /* after the detector's last acts: the queue keeps their order */
+        store_alert_each_open(d->store, hold_detector_alert, &(hold_ctx){d, ev->source, ev->ts_ms});
     core_commit_acts(d, &acts);
     if (d->tx_open && kw_mono_ms() - d->tx_since >= GROUP_COMMIT_MS)
         core_tx_commit(d);
@@ -839,11 +857,10 @@ typedef struct {
 } restore_ctx;
 
 /* Tells the engine of one alert the last run left open. */
-static void restore_one(void *arg, const store_open_alert *a)
+static void restore_one(void *arg, const alert_open *a)
 {
     restore_ctx *r = arg;
-    alert_engine_restore(r->d->engine, a->fingerprint, a->id, a->rule, a->labels_json, a->peak, a->started_ms,
-                         kw_now_ms(), r->acts);
+    alert_engine_restore(r->d->engine, a, kw_now_ms(), r->acts);
 }
 
 static bool mkdir_p(const char *dir)
@@ -984,6 +1001,23 @@ static bool drop_privileges(kw_daemon *d)
     return true;
 }
 
+/* A detector restarted by a reload forgets what it was detecting: the core holds its open
+ * alerts until it reports them again (or resolves them after alerts.stale_after). At shutdown
+ * there is nothing to do: the next start holds them all (alert_engine_restore). */
+static void detector_stopped(kw_daemon *d, const char *source)
+{
+    kw_event *ev = kw_event_new(source, kw_now_ms());
+    ev->detector_stopped = true;
+    for (int tries = 0; kw_queue_push(&d->queue, ev) != KW_OK; tries++) {
+        if (tries == 200) { /* 2 s: the core is stuck; the alerts stay open until a person acts */
+            log_error("the core took no word of the %s detector's restart for 2 s", source);
+            kw_event_free(ev);
+            return;
+        }
+        usleep(10000);
+    }
+}
+
 static void daemon_reload(kw_daemon *d)
 {
     conf *n = NULL;
@@ -1011,8 +1045,10 @@ static void daemon_reload(kw_daemon *d)
                  "restart keepwatch to apply it");
         net_changed = false;
     }
-    if (net_changed)
+    if (net_changed) {
         net_stop(d);
+        detector_stopped(d, "net");
+    }
     char *lo = conf_show_section(o, "logs"), *ln = conf_show_section(n, "logs");
     bool logs_changed = strcmp(lo, ln) != 0;
     free(lo);
@@ -1022,8 +1058,10 @@ static void daemon_reload(kw_daemon *d)
                  "restart keepwatch to apply it");
         logs_changed = false;
     }
-    if (logs_changed) /* counting and learning start again; positions carry over */
+    if (logs_changed) { /* counting and learning start again; positions carry over */
         logs_stop(d);
+        detector_stopped(d, "logs");
+    }
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     core_update *u = kw_calloc(1, sizeof *u);
     core_update_from(u, n);

@@ -36,6 +36,7 @@ typedef struct kw_event {
     struct host_snapshot *host;    /* owned, may be NULL */
     struct alert_acts *acts;       /* owned: alert changes a detector decided (net, logs), may be NULL */
     kw_offsets *offsets;           /* owned: input positions to persist (logs), may be NULL */
+    bool detector_stopped;         /* the detector `source` restarted: hold its open alerts */
 } kw_event;
 
 kw_event *kw_event_new(const char *source, int64_t ts_ms);

@@ -1062,11 +1062,10 @@ static void *sensor_main(void *arg)
             each_second(s);
         }
     }
-    /* the end: read what is left, end the detections, hand everything over */
+    /* the end: read what is left and hand everything over. Detections under way are not
+     * ended: their alerts stay open, held by the core until the next run reports them again */
     s->now = kw_now_ms();
     read_files(s);
-    log_engine_finish(s->eng);
-    log_watch_finish(s->watch, s->now);
     flush_acts(s, true);
     flush_batch(s);
     push_metrics(s);

@@ -39,8 +39,9 @@ typedef struct log_sensor log_sensor;
  * opened (a port in use, a bad address) or a rule does not compile. Nothing of c is kept. */
 log_sensor *log_sensor_start(const conf *c, const log_sensor_hooks *h, const kw_offsets *saved, char *err,
                              size_t errn);
-/* Reads what is left, ends the detections under way, hands the core its last events and
- * stops. The positions reached are added to out (if not NULL). */
+/* Reads what is left, hands the core its last events and stops. Detections under way are
+ * not ended: their alerts stay open for the next run to report again (alert_engine_hold).
+ * The positions reached are added to out (if not NULL). */
 void log_sensor_stop(log_sensor *s, kw_offsets *out);
 /* True when c has any log input (else the daemon need not start a sensor). */
 bool log_sensor_wanted(const conf *c);

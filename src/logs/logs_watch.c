@@ -486,32 +486,6 @@ void log_watch_tick(log_watch *w, int64_t now)
     }
 }
 
-void log_watch_finish(log_watch *w, int64_t now)
-{
-    size_t it = 0;
-    const char *k;
-    void *v;
-    while (kw_map_next(&w->hits, &it, &k, &v)) {
-        hitrule *h = v;
-        if (h->active) {
-            surge_emit(w, h, LOG_DET_END, now, 0);
-            h->active = false;
-        }
-    }
-    for (size_t i = 0; i < w->ndev; i++)
-        if (w->dev[i].silent) {
-            emit(w, LOG_DET_END, "device_silent", "observer.name", w->dev[i].name, NULL, NULL, KW_SEV_HIGH, 0,
-                 w->dev[i].silent_since, now, "keepwatch stopped");
-            w->dev[i].silent = false;
-        }
-    for (size_t i = 0; i < w->nsig; i++)
-        if (w->sigs[i].active) {
-            emit(w, LOG_DET_END, "signatures_stale", "keepwatch.signatures.name", w->sigs[i].cf->name, NULL, NULL,
-                 w->sigs[i].cf->severity, 1, w->sigs[i].stale_since, now, "keepwatch stopped");
-            w->sigs[i].active = false;
-        }
-}
-
 /* ---- reading ---- */
 
 void log_watch_json(const log_watch *w, kw_json *j)

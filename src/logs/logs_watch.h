@@ -28,8 +28,6 @@ void log_watch_free(log_watch *w);
 void log_watch_line(log_watch *w, const log_rec *r, int64_t now_ms);
 /* Call about once a second: surges, silent devices, and (each minute) signature ages. */
 void log_watch_tick(log_watch *w, int64_t now_ms);
-/* Ends the detections under way. */
-void log_watch_finish(log_watch *w, int64_t now_ms);
 /* Devices, their rules' hit counts and baselines, and signature ages, as JSON members. */
 void log_watch_json(const log_watch *w, kw_json *j);
 /* Counts for /metrics: calls fn per device (lines) and per device rule (hits). */

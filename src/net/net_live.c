@@ -79,8 +79,7 @@ static void *live_main(void *arg)
             last_stats = mono;
         }
     }
-    net_detector_finish(l->det);
-    return NULL;
+    return NULL; /* detections under way are not ended: their alerts stay open, held by the core */
 }
 
 net_live *net_live_start(const net_live_opts *o, char *err, size_t errn)

@@ -34,7 +34,8 @@ typedef struct net_live_opts {
 
 /* Opens the interface and starts its thread; NULL with err set when it cannot be opened. */
 net_live *net_live_start(const net_live_opts *o, char *err, size_t errn);
-/* Stops the thread (within ~100 ms), ends the attacks under way, and frees everything. */
+/* Stops the thread (within ~100 ms) and frees everything. Attacks under way are not ended:
+ * their alerts stay open for the next detector to report again (alert_engine_hold). */
 void net_live_stop(net_live *l);
 
 #endif

@@ -55,20 +55,11 @@ void store_version(kw_store *s, int64_t v[2]);
  * engine should forget it). Each act adds a history row (UPDATE only when act->history). */
 kw_rc store_alert_apply(kw_store *s, alert_act *act);
 
-typedef struct store_open_alert {
-    int64_t id;
-    char fingerprint[17];
-    char rule[128];
-    char *labels_json;
-    double peak;
-    int64_t started_ms;
-} store_open_alert;
-
 /* The id of the open (firing or acknowledged) alert with this fingerprint, or 0. */
 int64_t store_alert_open_id(kw_store *s, const char *fingerprint);
 
 /* Calls fn for each alert that is firing or acknowledged. */
-kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const store_open_alert *), void *arg);
+kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const alert_open *), void *arg);
 
 /* Acknowledges a firing alert. KW_ERR_NOTFOUND: no such alert; KW_ERR_RANGE: it is not
  * firing (already acknowledged or resolved): *state_out says which. */

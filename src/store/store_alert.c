@@ -140,15 +140,15 @@ int64_t store_alert_open_id(kw_store *s, const char *fingerprint)
     return store_query_int(s, "SELECT id FROM alerts WHERE fingerprint = ? AND state != 'resolved'", fingerprint);
 }
 
-kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const store_open_alert *), void *arg)
+kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const alert_open *), void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, fingerprint, rule, labels, peak, started_at FROM alerts "
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, fingerprint, rule, labels, peak, started_at, severity FROM alerts "
                                      "WHERE state != 'resolved' ORDER BY id");
     if (!st)
         return KW_ERR_STORE;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_open_alert a;
+        alert_open a;
         memset(&a, 0, sizeof a);
         a.id = sqlite3_column_int64(st, 0);
         kw_strlcpy(a.fingerprint, (const char *)sqlite3_column_text(st, 1), sizeof a.fingerprint);
@@ -156,6 +156,7 @@ kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const store_open_ale
         a.labels_json = (char *)sqlite3_column_text(st, 3);
         a.peak = sqlite3_column_double(st, 4);
         a.started_ms = sqlite3_column_int64(st, 5);
+        a.severity = sqlite3_column_int(st, 6);
         fn(arg, &a);
     }
     return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;

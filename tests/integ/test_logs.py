@@ -271,6 +271,48 @@ class Serve(DaemonTest):
         self.assertEqual(rules["ssh_brute_force"]["matches"], 30)
         self.assertEqual(rules["ssh_brute_force"]["detections"], 1)
 
+    def test_attacks_under_way_survive_a_restart_and_a_reload(self):
+        """An acknowledged attack stays the same acknowledged alert over a restart; one not seen
+        again resolves after alerts.stale_after, as does what a reload's restart forgot."""
+        path = os.path.join(self.tmp, "auth.log")
+        open(path, "w").close()
+
+        def brute(ip):
+            self.append(path, [f"Jan  5 03:14:{i:02d} web1 sshd[2]: Failed password for root from {ip} port {40000 + i} ssh2\n"
+                               for i in range(30)])
+
+        def alert_of(ip, state="open"):
+            rc, out, err = d.cli("alert", "list", "--state", state, "--json")
+            self.assertEqual(rc, 0, err)
+            return next((a for a in json.loads(out)["alerts"] if ip in json.dumps(a["labels"])), None)
+
+        config = "alerts: {stale_after: 10s}\n" + self.file_config()
+        d = self.daemon(config)
+        brute("203.0.113.7")
+        brute("203.0.113.8")
+        wait_for("two ssh_brute_force alerts", lambda: alert_of("203.0.113.7") and alert_of("203.0.113.8"))
+        kept = alert_of("203.0.113.7")
+        self.assertEqual(d.cli("alert", "ack", str(kept["id"]), "--by", "bob")[0], 0)
+        self.assertEqual(d.stop()[0], 0)
+        # stopped: nothing was ended for it
+        self.assertEqual(alert_of("203.0.113.7")["state"], "acked")
+        self.assertEqual(alert_of("203.0.113.8")["state"], "firing")
+        d.start()
+        wait_for("the log sensor to publish its state", lambda: d.get("/api/v1/logs")[0] == 200)
+        brute("203.0.113.7")  # still under way: the new run detects it again
+        wait_for("the attack detected again", lambda: any(r["name"] == "ssh_brute_force" and r["detections"] == 1
+                                                          for r in self.logs_state(d)["rules"]))
+        gone = wait_for("the attack not seen again resolved", lambda: alert_of("203.0.113.8", "resolved"), timeout=30)
+        self.assertEqual(gone["resolve_reason"], "not seen since restart")
+        again = alert_of("203.0.113.7")
+        self.assertEqual((again["id"], again["state"], again["acked_by"]), (kept["id"], "acked", "bob"))
+        # a reload that restarts the log inputs forgets what they were counting: held the same way
+        d.write_config(config + "  rules:\n    - name: seqs\n      match: {message|contains: 'seq='}\n")
+        d.send_signal(signal.SIGHUP)
+        wait_for("the reload", lambda: "configuration reloaded" in d.logs())
+        gone = wait_for("the acknowledged attack, not seen again", lambda: alert_of("203.0.113.7", "resolved"), timeout=30)
+        self.assertEqual((gone["id"], gone["resolve_reason"]), (kept["id"], "not seen since restart"))
+
     def syslog_config(self, port, extra=""):
         return (f"host: {{enabled: false}}\n"
                 f"logs:\n  max_connections: 4\n{extra}"

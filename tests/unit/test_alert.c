@@ -296,13 +296,12 @@ typedef struct {
     int64_t id;
 } restore_ctx;
 
-static void on_open(void *arg, const store_open_alert *a)
+static void on_open(void *arg, const alert_open *a)
 {
     restore_ctx *r = arg;
     r->n++;
     r->id = a->id;
-    alert_engine_restore(r->e, a->fingerprint, a->id, a->rule, a->labels_json, a->peak, a->started_ms, 200000,
-                         r->acts);
+    alert_engine_restore(r->e, a, 200000, r->acts);
 }
 
 static void test_store_restart_restore(void)
@@ -343,6 +342,71 @@ static void test_store_restart_restore(void)
     CHECK(store_alert_counts(s, counts) == KW_OK);
     CHECK_INT(counts[ALERT_RESOLVED], 1);
     CHECK_INT(counts[ALERT_FIRING], 0);
+    alert_engine_free(e);
+    store_close(s);
+}
+
+/* A detector's alert (here the log rules') left open by the last run, acknowledged: the
+ * engine holds it, the same detection reported again keeps it (and its acknowledgement),
+ * one not reported again within stale_after resolves as "not seen since restart", and a
+ * reload of the engine's own rules leaves it alone. */
+static void test_detector_alert_held_over_restart(void)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/d.db", tmpdir);
+    kw_store *s = store_open(path, false, err, sizeof err);
+    int64_t ids[2];
+    for (int i = 0; i < 2; i++) {
+        alert_acts a = {0};
+        alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "logs", "ssh_brute_force",
+                                       kw_strdup(i ? "{\"source.ip\":\"192.0.2.2\"}" : "{\"source.ip\":\"192.0.2.1\"}"));
+        x->severity = KW_SEV_HIGH;
+        x->at_ms = x->started_ms = 100000;
+        CHECK(store_alert_apply(s, x) == KW_OK);
+        ids[i] = x->alert_id;
+        alert_acts_free(&a);
+    }
+    int st;
+    CHECK(store_alert_ack(s, ids[0], "bob", NULL, 101000, &st) == KW_OK);
+    /* the next run: one of the engine's rules and the detector's two alerts */
+    alert_engine *e = engine_from("builtin_rules: false\nrules:\n  - {name: ssh_brute_force, expr: host_cpu_usage_ratio > 80%}\n", 0);
+    alert_acts a = {0};
+    restore_ctx r = {e, &a, 0, 0};
+    CHECK(store_alert_each_open(s, on_open, &r) == KW_OK);
+    CHECK_INT(r.n, 2);
+    CHECK_INT(a.n, 0); /* same rule name as an engine rule, but not its alert: held, not taken up */
+    CHECK_INT(alert_engine_series(e), 2);
+    /* the detector reports the first again (its FIRE adopts the open alert): the daemon forgets it */
+    alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "logs", "ssh_brute_force", kw_strdup("{\"source.ip\":\"192.0.2.1\"}"));
+    x->at_ms = x->started_ms = 230000;
+    CHECK(store_alert_apply(s, x) == KW_OK);
+    CHECK(x->alert_id == ids[0]);
+    alert_engine_forget(e, x->fingerprint);
+    alert_acts_free(&a);
+    /* a reload of the engine's rules: the held one stays held */
+    conf *c = conf_from("builtin_rules: false\n");
+    alert_rules rules;
+    alert_rules_from_conf(c, &rules);
+    alert_engine_set_rules(e, &rules, 240000, &a);
+    conf_free(c);
+    CHECK_INT(a.n, 0);
+    alert_engine_sweep(e, 200000 + 600000, &a); /* stale_after (10 min) not yet past */
+    CHECK_INT(a.n, 0);
+    alert_engine_sweep(e, 200000 + 600001, &a);
+    CHECK_INT(count_kind(&a, ALERT_ACT_RESOLVE), 1);
+    CHECK(a.n == 1 && a.v[0].alert_id == ids[1]);
+    CHECK_STR(a.n ? a.v[0].reason : NULL, "not seen since restart");
+    CHECK_STR(a.n ? a.v[0].rule : NULL, "ssh_brute_force");
+    CHECK_INT(a.n ? a.v[0].severity : 0, KW_SEV_HIGH);
+    CHECK(a.n && store_alert_apply(s, &a.v[0]) == KW_OK);
+    alert_acts_free(&a);
+    CHECK_INT(alert_engine_series(e), 0);
+    alert_engine_sweep(e, 2000000, &a);
+    CHECK_INT(a.n, 0);
+    int64_t counts[4];
+    CHECK(store_alert_counts(s, counts) == KW_OK);
+    CHECK_INT(counts[ALERT_ACKED], 1); /* reported again: still the same, acknowledged alert */
+    CHECK_INT(counts[ALERT_RESOLVED], 1);
     alert_engine_free(e);
     store_close(s);
 }
@@ -421,6 +485,7 @@ int main(void)
     RUN(test_check_rules);
     RUN(test_store_lifecycle);
     RUN(test_store_restart_restore);
+    RUN(test_detector_alert_held_over_restart);
     RUN(test_store_metric_history);
     RUN(test_store_reads_see_other_writers);
     char cmd[128];
