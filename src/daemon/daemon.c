@@ -122,6 +122,18 @@ static void daemon_push(kw_daemon *d, kw_event *ev)
     }
 }
 
+/* Hands ev to the core, waiting up to 2 s for room: for what must not be dropped. False
+ * (ev still the caller's) if there was none. */
+static bool push_waiting(kw_daemon *d, kw_event *ev)
+{
+    for (int tries = 0; tries < 200; tries++) {
+        if (kw_queue_push(&d->queue, ev) == KW_OK)
+            return true;
+        usleep(10000);
+    }
+    return kw_queue_push(&d->queue, ev) == KW_OK;
+}
+
 /* ---- sensors ---- */
 
 static void *host_sensor_main(void *arg)
@@ -207,7 +219,27 @@ static void *check_sensor_main(void *arg)
 typedef struct {
     kw_daemon *d;
     char interface[64];
+    alert_acts *pending;     /* alert changes the queue had no room for yet (capture thread only) */
+    uint64_t acts_waited;    /* times the queue was full for them */
 } net_ctx;
+
+/* Hands the pending alert changes to the core. They are never dropped: with the queue full
+ * they wait for the next detection or the next second (the capture thread must not block). */
+static void net_flush_acts(net_ctx *c)
+{
+    if (!c->pending)
+        return;
+    kw_event *ev = kw_event_new("net", kw_now_ms());
+    ev->acts = c->pending;
+    if (kw_queue_push(&c->d->queue, ev) == KW_OK) {
+        c->pending = NULL;
+        return;
+    }
+    ev->acts = NULL;
+    kw_event_free(ev);
+    if ((++c->acts_waited & (c->acts_waited - 1)) == 0) /* the 1st, 2nd, 4th... time */
+        log_warn("%s: event queue full: %zu alert changes wait for room", c->interface, c->pending->n);
+}
 
 static const metric_desc m_net_pkts = {"net_packets_total", "Packets captured.", METRIC_COUNTER, true};
 static const metric_desc m_net_bytes = {"net_bytes_total", "Bytes on the wire of the packets captured.",
@@ -257,6 +289,7 @@ static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st
         metric_add(ev->metrics, &m_tgt_base, t->baseline_pps, "target", t->name, "interface", ifname, NULL);
     }
     daemon_push(c->d, ev);
+    net_flush_acts(c);
     /* the talkers are for people looking, not for history: straight to the API */
     kw_buf b;
     kw_buf_init(&b, 0);
@@ -313,8 +346,9 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
     if (x->target[0])
         kw_json_kv_str(&j, "target", x->target);
     kw_json_obj_end(&j);
-    alert_acts *acts = kw_calloc(1, sizeof *acts);
-    alert_act *a = alert_acts_push(acts,
+    if (!c->pending)
+        c->pending = kw_calloc(1, sizeof *c->pending);
+    alert_act *a = alert_acts_push(c->pending,
                                    phase == NET_DET_FIRE     ? ALERT_ACT_FIRE
                                    : phase == NET_DET_UPDATE ? ALERT_ACT_UPDATE
                                                              : ALERT_ACT_RESOLVE,
@@ -330,9 +364,7 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
     a->reason = phase == NET_DET_END ? "attack over" : NULL;
     net_detection_ecs(x, &b);
     a->details_json = kw_buf_take(&b);
-    kw_event *ev = kw_event_new("net", a->at_ms);
-    ev->acts = acts;
-    daemon_push(c->d, ev);
+    net_flush_acts(c);
 }
 
 static void net_start(kw_daemon *d)
@@ -366,8 +398,17 @@ static void net_stop(kw_daemon *d)
 {
     for (size_t i = 0; i < d->nlive; i++) {
         net_live_stop(d->live[i]); /* what is under way stays open (see detector_stopped) */
-        http_shared_set_net(&d->sh, ((net_ctx *)d->live_ctx[i])->interface, NULL);
-        free(d->live_ctx[i]);
+        net_ctx *c = d->live_ctx[i];
+        if (c->pending) { /* the thread is gone: wait for room now */
+            kw_event *ev = kw_event_new("net", kw_now_ms());
+            ev->acts = c->pending;
+            if (!push_waiting(d, ev)) {
+                log_error("%s: the core took no alert change for 2 s; %zu dropped", c->interface, ev->acts->n);
+                kw_event_free(ev);
+            }
+        }
+        http_shared_set_net(&d->sh, c->interface, NULL);
+        free(c);
     }
     free(d->live);
     free(d->live_ctx);
@@ -1008,13 +1049,9 @@ static void detector_stopped(kw_daemon *d, const char *source)
 {
     kw_event *ev = kw_event_new(source, kw_now_ms());
     ev->detector_stopped = true;
-    for (int tries = 0; kw_queue_push(&d->queue, ev) != KW_OK; tries++) {
-        if (tries == 200) { /* 2 s: the core is stuck; the alerts stay open until a person acts */
-            log_error("the core took no word of the %s detector's restart for 2 s", source);
-            kw_event_free(ev);
-            return;
-        }
-        usleep(10000);
+    if (!push_waiting(d, ev)) { /* the core is stuck; the alerts stay open until a person acts */
+        log_error("the core took no word of the %s detector's restart for 2 s", source);
+        kw_event_free(ev);
     }
 }
 
