@@ -29,30 +29,30 @@ static void json_entry(void *arg, const store_duty_entry *e)
     kw_json_obj_end(j);
 }
 
-/* The chain's verification, redone at most every VERIFY_EVERY_MS (it reads the whole log). */
+/* The chain's verification: entries added since the last answer are checked as they come
+ * (the count always covers what is shown); the whole log is read again every VERIFY_EVERY_MS. */
 #define VERIFY_EVERY_MS 30000
 static pthread_mutex_t verify_mu = PTHREAD_MUTEX_INITIALIZER;
-static int64_t verify_at, verify_entries, verify_bad;
-static bool verify_ok;
-static char verify_why[256];
+static store_duty_check verify_state;
+static int64_t verify_at; /* the last full check */
 
 static void json_verify(kw_json *j, kw_store *st)
 {
     int64_t now = kw_now_ms();
     pthread_mutex_lock(&verify_mu);
     if (!verify_at || now - verify_at >= VERIFY_EVERY_MS) {
-        verify_bad = 0;
-        verify_why[0] = 0;
-        verify_ok = store_duty_verify(st, &verify_bad, &verify_entries, verify_why, sizeof verify_why) == KW_OK;
+        memset(&verify_state, 0, sizeof verify_state);
         verify_at = now;
     }
+    const store_duty_check *v = &verify_state;
+    bool ok = store_duty_verify_more(st, &verify_state) == KW_OK;
     kw_json_key(j, "verify");
     kw_json_obj_begin(j);
-    kw_json_kv_bool(j, "intact", verify_ok);
-    kw_json_kv_int(j, "entries", verify_entries);
-    if (!verify_ok) {
-        kw_json_kv_int(j, "bad_entry", verify_bad);
-        kw_json_kv_str(j, "why", verify_why);
+    kw_json_kv_bool(j, "intact", ok);
+    kw_json_kv_int(j, "entries", v->entries);
+    if (!ok) {
+        kw_json_kv_int(j, "bad_entry", v->bad_id);
+        kw_json_kv_str(j, "why", v->why[0] ? v->why : "the store could not be read");
     }
     kw_json_key(j, "checked");
     kw_json_time(j, verify_at);

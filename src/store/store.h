@@ -139,14 +139,24 @@ typedef struct store_duty_entry {
 /* Appends an entry inside the caller's transaction (or its own, if none is open). */
 kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
                         const char *text);
-/* Checks the chain. KW_OK when intact; KW_ERR_PARSE with *bad_id (0: the head record) and a
- * reason in why when not. */
 /* Records a shift handover by `by` (to `to`, NULL: whoever is next) with where things stand:
  * alerts open and not acknowledged, and duty-log entries since the last handover (or since
  * `since_ms` when positive). A note is added when given. */
 kw_rc store_duty_handover(kw_store *s, int64_t now_ms, int64_t since_ms, const char *by, const char *to,
                           const char *note);
+/* Checks the whole chain: *entries verified. KW_OK when intact; KW_ERR_PARSE with *bad_id
+ * (one past the last entry: entries removed from the end) and a reason in why when not. */
 kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn);
+/* The same, carried on from where c left off: only entries added since are read (a zeroed c
+ * checks the whole log). c->entries are verified; on KW_ERR_PARSE c->bad_id and c->why say
+ * where and why, and stay until a full check. */
+typedef struct store_duty_check {
+    int64_t entries;
+    char last_hash[65];      /* of entry `entries` */
+    int64_t bad_id;
+    char why[256];
+} store_duty_check;
+kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c);
 /* Calls fn for the newest `limit` entries with an id below before_id (0: any), newest first. */
 kw_rc store_duty_latest(kw_store *s, int64_t limit, int64_t before_id, void (*fn)(void *, const store_duty_entry *),
                         void *arg);

@@ -100,67 +100,94 @@ out:
     return rc;
 }
 
-kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn)
+kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c)
 {
-    *bad_id = 0;
-    *entries = 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, ts, kind, actor, alert_id, text, prev_hash, hash "
-                                     "FROM duty_log ORDER BY id");
-    if (!st)
+    if (c->bad_id) /* broken stays broken until a full check (a zeroed c) says otherwise */
+        return KW_ERR_PARSE;
+    sqlite3_stmt *st;
+    if (!c->entries) {
+        snprintf(c->last_hash, sizeof c->last_hash, "%s", GENESIS);
+    } else { /* the last entry checked must still be there as it was: the rest follow from it */
+        if (!(st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?")))
+            return KW_ERR_STORE;
+        sqlite3_bind_int64(st, 1, c->entries);
+        int r = sqlite3_step(st);
+        bool same = r == SQLITE_ROW && col_text(st, 0) && strcmp(col_text(st, 0), c->last_hash) == 0;
+        sqlite3_reset(st);
+        if (r == SQLITE_ERROR)
+            return KW_ERR_STORE;
+        if (!same) {
+            snprintf(c->why, sizeof c->why, r == SQLITE_ROW ? "entry %lld was changed (its hash is not the one checked)"
+                                                            : "entry %lld is missing (deleted)",
+                     (long long)c->entries);
+            c->bad_id = c->entries;
+            return KW_ERR_PARSE;
+        }
+    }
+    if (!(st = store_stmt(s, "SELECT id, ts, kind, actor, alert_id, text, prev_hash, hash "
+                             "FROM duty_log WHERE id > ? ORDER BY id")))
         return KW_ERR_STORE;
-    char prev[65] = GENESIS, hash[65];
-    int64_t expect = 1;
-    kw_rc rc = KW_OK;
+    sqlite3_bind_int64(st, 1, c->entries);
+    char hash[65];
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         store_duty_entry e = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 4),
                               col_text(st, 2), col_text(st, 3), col_text(st, 5), col_text(st, 6), col_text(st, 7)};
-        (*entries)++;
+        int64_t expect = c->entries + 1;
         if (e.id != expect) {
-            snprintf(why, whyn, "entry %lld is missing (deleted)", (long long)expect);
-            *bad_id = expect;
-            rc = KW_ERR_PARSE;
+            snprintf(c->why, sizeof c->why, "entry %lld is missing (deleted)", (long long)expect);
+            c->bad_id = expect;
             break;
         }
-        if (!e.prev_hash || strcmp(e.prev_hash, prev) != 0) {
-            snprintf(why, whyn, "entry %lld does not follow entry %lld (an entry was removed or moved)",
+        if (!e.prev_hash || strcmp(e.prev_hash, c->last_hash) != 0) {
+            snprintf(c->why, sizeof c->why, "entry %lld does not follow entry %lld (an entry was removed or moved)",
                      (long long)e.id, (long long)(e.id - 1));
-            *bad_id = e.id;
-            rc = KW_ERR_PARSE;
+            c->bad_id = e.id;
             break;
         }
         entry_hash(&e, hash);
         if (!e.hash || strcmp(e.hash, hash) != 0) {
-            snprintf(why, whyn, "entry %lld was changed (its hash does not match its content)", (long long)e.id);
-            *bad_id = e.id;
-            rc = KW_ERR_PARSE;
+            snprintf(c->why, sizeof c->why, "entry %lld was changed (its hash does not match its content)",
+                     (long long)e.id);
+            c->bad_id = e.id;
             break;
         }
-        snprintf(prev, sizeof prev, "%s", hash);
-        expect++;
+        snprintf(c->last_hash, sizeof c->last_hash, "%s", hash);
+        c->entries++;
     }
     sqlite3_reset(st);
-    if (rc != KW_OK || r == SQLITE_ERROR)
-        return r == SQLITE_ERROR ? KW_ERR_STORE : rc;
+    if (r == SQLITE_ERROR)
+        return KW_ERR_STORE;
+    if (c->bad_id)
+        return KW_ERR_PARSE;
     /* the head record: entries removed from the end */
     st = store_stmt(s, "SELECT value FROM meta WHERE key = 'duty_head'");
     if (!st)
         return KW_ERR_STORE;
-    char head[96] = "", want[96];
+    char head[96] = "", want[96] = "";
     if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0))
         snprintf(head, sizeof head, "%s", col_text(st, 0));
     sqlite3_reset(st);
-    if (expect == 1)
-        want[0] = 0;
-    else
-        snprintf(want, sizeof want, "%lld:%s", (long long)(expect - 1), prev);
+    if (c->entries)
+        snprintf(want, sizeof want, "%lld:%s", (long long)c->entries, c->last_hash);
     if (strcmp(head, want) != 0) {
-        snprintf(why, whyn, "the log ends at entry %lld but the last entry written was %s (entries removed from the end)",
-                 (long long)(expect - 1), head[0] ? head : "none");
-        *bad_id = expect;
+        snprintf(c->why, sizeof c->why,
+                 "the log ends at entry %lld but the last entry written was %s (entries removed from the end)",
+                 (long long)c->entries, head[0] ? head : "none");
+        c->bad_id = c->entries + 1;
         return KW_ERR_PARSE;
     }
     return KW_OK;
+}
+
+kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn)
+{
+    store_duty_check c = {0};
+    kw_rc rc = store_duty_verify_more(s, &c);
+    *bad_id = c.bad_id;
+    *entries = c.entries;
+    snprintf(why, whyn, "%s", c.why);
+    return rc;
 }
 
 static kw_rc duty_rows(kw_store *s, sqlite3_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg);

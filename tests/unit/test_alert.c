@@ -411,6 +411,46 @@ static void test_detector_alert_held_over_restart(void)
     store_close(s);
 }
 
+/* The duty log's chain checked as it grows: only new entries are read, a change to one
+ * already checked is found by the next full check, a removal at the end at once. */
+static void test_store_duty_check_grows(void)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/e.db", tmpdir);
+    kw_store *s = store_open(path, false, err, sizeof err);
+    store_duty_check c = {0};
+    CHECK(store_duty_verify_more(s, &c) == KW_OK);
+    CHECK_INT(c.entries, 0);
+    for (int i = 0; i < 3; i++)
+        CHECK(store_duty_append(s, 1000 + i, "note", "bob", 0, "checked") == KW_OK);
+    CHECK(store_duty_verify_more(s, &c) == KW_OK);
+    CHECK_INT(c.entries, 3);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE duty_log SET text = 'forged' WHERE id = 2", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_duty_append(s, 2000, "note", "bob", 0, "after") == KW_OK);
+    CHECK(store_duty_verify_more(s, &c) == KW_OK); /* entry 2 is not read again */
+    CHECK_INT(c.entries, 4);
+    store_duty_check full = {0};
+    CHECK(store_duty_verify_more(s, &full) == KW_ERR_PARSE);
+    CHECK_INT(full.bad_id, 2);
+    CHECK_INT(full.entries, 1);
+    CHECK_CONTAINS(full.why, "entry 2 was changed");
+    CHECK(store_duty_verify_more(s, &full) == KW_ERR_PARSE); /* broken stays broken */
+    CHECK(sqlite3_exec(db, "DELETE FROM duty_log WHERE id = 4", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_duty_verify_more(s, &c) == KW_ERR_PARSE); /* the last one checked is gone */
+    CHECK_INT(c.bad_id, 4);
+    CHECK_CONTAINS(c.why, "entry 4 is missing");
+    memset(&full, 0, sizeof full);
+    CHECK(sqlite3_exec(db, "UPDATE duty_log SET text = 'checked' WHERE id = 2", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_duty_verify_more(s, &full) == KW_ERR_PARSE); /* the head record still says 4 */
+    CHECK_INT(full.bad_id, 4);
+    CHECK_INT(full.entries, 3);
+    CHECK_CONTAINS(full.why, "entries removed from the end");
+    sqlite3_close(db);
+    store_close(s);
+}
+
 /* A read on one handle must not pin its snapshot: another handle's write is seen next time
  * (the HTTP threads each hold a handle, the core and the CLI write through theirs). */
 static void test_store_reads_see_other_writers(void)
@@ -488,6 +528,7 @@ int main(void)
     RUN(test_detector_alert_held_over_restart);
     RUN(test_store_metric_history);
     RUN(test_store_reads_see_other_writers);
+    RUN(test_store_duty_check_grows);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
