@@ -61,7 +61,8 @@ export class TimeChart {
       xAxis: { type: "time" },
       yAxis: ratio ? { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } }
                    : { type: "value", min: 0 },
-      series: [...this.series].map(([name, data]) => ({ name, type: "line", showSymbol: false, data })),
+      // a lone point has no line to draw: show it as a dot until the next one comes
+      series: [...this.series].map(([name, data]) => ({ name, type: "line", showSymbol: data.length < 2, data })),
     }, { replaceMerge: ["series"] });
   }
 }

@@ -80,7 +80,7 @@ async function draw(): Promise<void> {
           h("tbody", {}, ...(sys?.process?.top_cpu || []).map((p) =>
             h("tr", {}, h("td", {}, p.pid), h("td", { title: p.command_line || "" }, p.name), h("td", {}, p.user),
               h("td", {}, pct(p.cpu_pct)), h("td", {}, `${(p.rss_bytes / 1048576).toFixed(0)} MiB`))))))),
-    h("h2", {}, t("hosts")),
+    h("h2", {}, t("network")),
     net.interfaces.length ? null : h("p", {}, t("noCapture")),
     ...net.interfaces.map((i) => h("section", { class: "grid", "data-interface": i.interface },
       h("div", { class: "panel" }, h("h3", {}, `${i.interface}`),

@@ -145,7 +145,9 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
     }
     int64_t id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    /* the finest resolution whose oldest row reaches back to from_ms */
+    /* the finest resolution whose oldest row reaches back to from_ms; when none does (a store
+     * younger than the window, or a window past every retention) the one reaching furthest
+     * back, the finer of those within a minute of each other */
     static const struct {
         const char *name, *sql, *oldest;
     } res[] = {
@@ -156,19 +158,26 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
         {"1h", "SELECT ts, avg, min, max FROM metric_1h WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
          "SELECT min(ts) FROM metric_1h WHERE series = ?1"},
     };
-    size_t pick = 2;
-    for (size_t i = 0; i < 2; i++) {
+    size_t pick = 0;
+    int64_t pick_oldest = INT64_MAX;
+    for (size_t i = 0; i < 3; i++) {
         sqlite3_stmt *o = store_stmt(s, res[i].oldest);
         if (!o)
             return KW_ERR_STORE;
         sqlite3_bind_int64(o, 1, id);
-        if (sqlite3_step(o) == SQLITE_ROW && sqlite3_column_type(o, 0) != SQLITE_NULL &&
-            sqlite3_column_int64(o, 0) <= from_ms + 60000) {
+        bool has = sqlite3_step(o) == SQLITE_ROW && sqlite3_column_type(o, 0) != SQLITE_NULL;
+        int64_t oldest = has ? sqlite3_column_int64(o, 0) : INT64_MAX;
+        sqlite3_reset(o);
+        if (!has)
+            continue;
+        if (oldest <= from_ms + 60000) {
             pick = i;
-            sqlite3_reset(o);
             break;
         }
-        sqlite3_reset(o);
+        if (pick_oldest == INT64_MAX || oldest < pick_oldest - 60000) {
+            pick = i;
+            pick_oldest = oldest;
+        }
     }
     sqlite3_stmt *q = store_stmt(s, res[pick].sql);
     if (!q)

@@ -105,6 +105,8 @@ try {
   step("hosts and network");
   await page.click("a.tab[href='#/hosts']");
   await page.waitForSelector("#cpu-chart canvas");
+  const cpu = await page.evaluate(async () => (await fetch("/api/v1/series?name=host_cpu_usage_ratio&minutes=60")).json());
+  must(cpu.points.length > 0, `the last hour's CPU readings, in a store younger than an hour: ${JSON.stringify(cpu)}`);
   await page.locator("table.detections td.summary", { hasText: "probe" }).first().waitFor();
   must(await page.locator("table.detections img").count() === 0, "detections shown as text");
   await page.screenshot({ path: path.join(art, "5-hosts.png"), fullPage: true });

@@ -492,16 +492,28 @@ static void test_store_metric_history(void)
         metric_set_free(ms);
     }
     store_commit(s);
-    /* maintenance 2 hours later with 1 h of raw retention: minutes and the first hour rolled up */
-    CHECK(store_metric_maintain(s, base + 2 * 3600000, 3600000, 7 * 86400000LL, 90 * 86400000LL) == KW_OK);
     kw_buf b;
     kw_buf_init(&b, 0);
+    char want[96];
+    /* a store younger than the window (the last hour, 15 minutes after the first start): the
+     * readings there are, not an empty hourly table */
+    CHECK(store_metric_query_json(s, "host_cpu_usage_ratio", base - 45 * 60000, base + 15 * 60000, &b) == KW_OK);
+    snprintf(want, sizeof want, "\"resolution\":\"raw\",\"points\":[[%lld,0.5,0.5,0.5]", (long long)base);
+    CHECK_CONTAINS(kw_buf_cstr(&b), want);
+    /* maintenance 2 hours later with 1 h of raw retention: minutes and the first hour rolled up */
+    CHECK(store_metric_maintain(s, base + 2 * 3600000, 3600000, 7 * 86400000LL, 90 * 86400000LL) == KW_OK);
+    kw_buf_reset(&b);
     CHECK(store_metric_query_json(s, "host_cpu_usage_ratio", base, base + 3600000, &b) == KW_OK);
     const char *j = kw_buf_cstr(&b);
     CHECK_CONTAINS(j, "\"resolution\":\"1m\"");
-    char want[96];
     snprintf(want, sizeof want, "[%lld,0.5,0.5,0.5]", (long long)base);
     CHECK_CONTAINS(j, want);
+    /* a day's window: minutes and hours start at the same time, the finer wins */
+    kw_buf_reset(&b);
+    CHECK(store_metric_query_json(s, "host_cpu_usage_ratio", base - 86400000LL, base + 3600000, &b) == KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "\"resolution\":\"1m\"");
+    /* the minutes kept for an hour only: the hours reach back further */
+    CHECK(store_metric_maintain(s, base + 3 * 3600000, 3600000, 3600000, 90 * 86400000LL) == KW_OK);
     kw_buf_reset(&b);
     CHECK(store_metric_query_json(s, "host_cpu_usage_ratio", base - 86400000LL, base + 3600000, &b) == KW_OK);
     snprintf(want, sizeof want, "\"resolution\":\"1h\",\"points\":[[%lld,0.2666", (long long)base);
