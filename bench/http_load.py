@@ -12,7 +12,7 @@ import tempfile
 import time
 import urllib.request
 
-from kwbench import free_port, ssh_storm, ssh_storm_logs, start_keepwatch
+from kwbench import free_port, ssh_storm, ssh_storm_logs, start_alertmanager, start_keepwatch
 
 BIN = sys.argv[1]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -95,19 +95,8 @@ def alertmanager():
         print("alertmanager: not installed")
         return
     work = tempfile.mkdtemp(prefix="kw-bench-am-")
-    port = free_port()
-    with open(os.path.join(work, "am.yml"), "w") as f:
-        f.write("route: {receiver: none}\nreceivers: [{name: none}]\n")
-    p = subprocess.Popen([am, f"--config.file={work}/am.yml", f"--storage.path={work}/data",
-                          f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p, port = start_alertmanager(am, work, "route: {receiver: none}\nreceivers: [{name: none}]\n")
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         for k in range(0, N, 1000):
             batch = [{"labels": {"alertname": "ssh_fail", "source_ip": f"10.0.{i >> 8 & 255}.{i & 255}"},
                       "annotations": {"summary": "failed SSH login"}} for i in range(k, k + 1000)]

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import time
+import urllib.request
 
 
 def free_port():
@@ -51,3 +52,21 @@ def start_keepwatch(binary, work, config, tcp):
         except OSError:
             time.sleep(0.1)
     return p, cfg, log
+
+
+def start_alertmanager(binary, work, config):
+    """Writes config to work/am.yml, starts Prometheus Alertmanager on a free loopback port
+    (no cluster) and waits until it is ready. Returns (process, port)."""
+    with open(os.path.join(work, "am.yml"), "w") as f:
+        f.write(config)
+    port = free_port()
+    p = subprocess.Popen([binary, f"--config.file={work}/am.yml", f"--storage.path={work}/data",
+                          f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return p, port

@@ -24,7 +24,7 @@ import threading
 import time
 import urllib.request
 
-from kwbench import free_port, ssh_storm, ssh_storm_logs, start_keepwatch
+from kwbench import free_port, ssh_storm, ssh_storm_logs, start_alertmanager, start_keepwatch
 
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
 BIN = sys.argv[1]
@@ -158,9 +158,7 @@ def alertmanager():
         return
     work = tempfile.mkdtemp(prefix="kw-bench-am-")
     rx = Rx()
-    port = free_port()
-    with open(os.path.join(work, "am.yml"), "w") as f:
-        f.write(f"""route:
+    p, port = start_alertmanager(am, work, f"""route:
   receiver: hook
   group_by: [alertname]
   group_wait: 5s
@@ -169,16 +167,7 @@ receivers:
   - name: hook
     webhook_configs: [{{url: "{rx.url}/am", max_alerts: 0}}]
 """)
-    p = subprocess.Popen([am, f"--config.file={work}/am.yml", f"--storage.path={work}/data",
-                          f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         t0 = time.monotonic()
         for k in range(0, N, 500):
             batch = [{"labels": {"alertname": "ssh_fail", "source_ip": f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
