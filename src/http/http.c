@@ -482,7 +482,7 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
     s->limiter = auth_limiter_new();
     pthread_key_create(&s->thread_key, thread_free);
     close_each = o->close_each;
-    s->hub = http_stream_start(sh);
+    s->hub = http_stream_start(sh, s->idle_ms, s->max_ms);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;

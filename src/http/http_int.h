@@ -97,7 +97,7 @@ enum MHD_Result api_alert_comment(http_server *s, struct MHD_Connection *c, int6
 /* ---- http_stream.c ---- */
 
 /* Starts the live-update hub (its thread watches the store and the metrics). */
-struct http_stream_hub *http_stream_start(http_shared *sh);
+struct http_stream_hub *http_stream_start(http_shared *sh, int64_t idle_ms, int64_t max_ms);
 /* Ends every stream and the hub's thread: before MHD_stop_daemon (no connection may stay
  * suspended then). */
 void http_stream_end(struct http_stream_hub *h);

@@ -10,9 +10,9 @@
  *
  * Each stream is a libmicrohttpd callback response. With nothing to send, its reader
  * suspends the connection (no thread waits, no busy loop); a publish resumes every suspended
- * stream. Signing out ends the session's streams at once; every stream ends after
- * STREAM_MAX_MS anyway, and the browser's EventSource reconnects, so a session that expired
- * or whose user was deleted stops receiving within that time. */
+ * stream. Signing out ends the session's streams at once; a session that expired or whose
+ * user was deleted (by the CLI, in another process) ends them within SESSION_CHECK_MS. Every
+ * stream ends after STREAM_MAX_MS anyway; the browser's EventSource reconnects. */
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -29,6 +29,7 @@
 #define WATCH_MS 250
 #define TICK_MS 1000
 #define PING_MS 15000
+#define SESSION_CHECK_MS 5000
 
 typedef struct stream {
     struct http_stream_hub *hub;
@@ -56,6 +57,7 @@ typedef struct http_stream_hub {
     bool stopping;
     pthread_t thread;
     http_shared *sh;
+    int64_t idle_ms, max_ms;  /* the sessions' limits */
     /* the watcher's (the hub thread's only) */
     kw_store *st;
     int64_t version[2], alert_change, duty_last;
@@ -293,11 +295,34 @@ static void publish_tick(http_stream_hub *h)
     kw_buf_free(&b);
 }
 
+/* Ends the streams of sessions that no longer stand. */
+static void check_sessions(http_stream_hub *h)
+{
+    if (!h->st)
+        return;
+    char (*sids)[65] = NULL;
+    size_t n = 0;
+    pthread_mutex_lock(&h->mu);
+    if (h->nstreams > 0)
+        sids = kw_calloc((size_t)h->nstreams, sizeof *sids);
+    for (stream *s = h->streams; s && n < (size_t)h->nstreams; s = s->next)
+        if (s->sid_hash[0] && !s->ended)
+            memcpy(sids[n++], s->sid_hash, sizeof *sids);
+    pthread_mutex_unlock(&h->mu);
+    int64_t now = kw_now_ms();
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || strcmp(sids[i], sids[i - 1]) != 0) && /* a session's streams are usually together */
+            !store_session_alive(h->st, sids[i], now, h->idle_ms, h->max_ms))
+            http_stream_drop_session(h, sids[i]);
+    store_release(h->st);
+    free(sids);
+}
+
 static void *hub_main(void *arg)
 {
     http_stream_hub *h = arg;
     pthread_setname_np(pthread_self(), "kw-stream");
-    int64_t next_tick = 0, next_ping = kw_now_ms() + PING_MS;
+    int64_t next_tick = 0, next_ping = kw_now_ms() + PING_MS, next_check = kw_now_ms() + SESSION_CHECK_MS;
     pthread_mutex_lock(&h->mu);
     while (!h->stopping) {
         bool anyone = h->nstreams > 0;
@@ -312,6 +337,10 @@ static void *hub_main(void *arg)
             publish(h, NULL, NULL);
             next_ping = now + PING_MS;
         }
+        if (anyone && now >= next_check) {
+            check_sessions(h);
+            next_check = now + SESSION_CHECK_MS;
+        }
         pthread_mutex_lock(&h->mu);
         if (!h->stopping) {
             int64_t until = kw_mono_ms() + WATCH_MS;
@@ -325,10 +354,12 @@ static void *hub_main(void *arg)
     return NULL;
 }
 
-http_stream_hub *http_stream_start(http_shared *sh)
+http_stream_hub *http_stream_start(http_shared *sh, int64_t idle_ms, int64_t max_ms)
 {
     http_stream_hub *h = kw_calloc(1, sizeof *h);
     h->sh = sh;
+    h->idle_ms = idle_ms;
+    h->max_ms = max_ms;
     pthread_mutex_init(&h->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

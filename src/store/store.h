@@ -203,5 +203,9 @@ kw_rc store_session_add(kw_store *s, const char *id_hash, int64_t user_id, const
 kw_rc store_session_get(kw_store *s, const char *id_hash, int64_t now_ms, int64_t idle_ms, int64_t max_ms,
                         store_user *user, char csrf[65]);
 kw_rc store_session_delete(kw_store *s, const char *id_hash);
+/* Whether the session still stands (it exists, its user too, within the limits), without
+ * moving its seen time: for what watches sessions rather than acts on them. True when the
+ * store cannot be read (nothing is ended on a passing error). */
+bool store_session_alive(kw_store *s, const char *id_hash, int64_t now_ms, int64_t idle_ms, int64_t max_ms);
 
 #endif

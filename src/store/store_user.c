@@ -167,6 +167,21 @@ kw_rc store_session_delete(kw_store *s, const char *id_hash)
     return step_done(s, st);
 }
 
+bool store_session_alive(kw_store *s, const char *id_hash, int64_t now, int64_t idle_ms, int64_t max_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT s.created_ms, s.seen_ms FROM sessions s "
+                                     "JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?");
+    if (!st)
+        return true;
+    sqlite3_bind_text(st, 1, id_hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    bool alive = rc != SQLITE_ROW && rc != SQLITE_DONE; /* an error: say yes */
+    if (rc == SQLITE_ROW)
+        alive = now - sqlite3_column_int64(st, 1) <= idle_ms && now - sqlite3_column_int64(st, 0) <= max_ms;
+    sqlite3_reset(st);
+    return alive;
+}
+
 kw_rc store_session_get(kw_store *s, const char *id_hash, int64_t now, int64_t idle_ms, int64_t max_ms,
                         store_user *user, char csrf[65])
 {

@@ -283,3 +283,9 @@ class ConsoleWork(SignIn):
         again = Stream(d.port, viewer)
         again.close()
         self.assertEqual(again.status, 401)
+        # a user deleted by the CLI (another process): their streams end within seconds
+        self.assertEqual(d.cli("user", "del", "li.na")[0], 0)
+        t0 = time.monotonic()
+        with self.assertRaises(EOFError):
+            other.event("never", 15)
+        self.assertLess(time.monotonic() - t0, 10)
