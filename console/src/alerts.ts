@@ -6,11 +6,13 @@ import { clear, fmtTime, h } from "./dom";
 import { kindName, sev, t } from "./i18n";
 import { on } from "./live";
 
-export interface AlertFilter { state: string; severity: string; q: string; assignee: string }
+export interface AlertFilter { state: string; severity: string; q: string; assignee: string; before: string }
+
+const PAGE = 200;
 
 export function filterFrom(p: URLSearchParams): AlertFilter {
   return { state: p.get("state") || "open", severity: p.get("severity") || "", q: p.get("q") || "",
-           assignee: p.get("assignee") || "" };
+           assignee: p.get("assignee") || "", before: p.get("before") || "" };
 }
 
 function filterHash(f: AlertFilter): string {
@@ -29,16 +31,17 @@ async function act(id: number, what: "ack" | "resolve", note = ""): Promise<void
 
 async function drawList(f: AlertFilter): Promise<void> {
   const g = viewGen();
-  const q = new URLSearchParams({ limit: "200" });
+  const q = new URLSearchParams({ limit: String(PAGE) });
   if (f.state !== "all") q.set("state", f.state);
   if (f.severity) q.set("severity", f.severity);
   if (f.q) q.set("q", f.q);
   if (f.assignee) q.set("assignee", f.assignee);
+  if (f.before) q.set("before", f.before);
   const { alerts: list } = await api.get<{ alerts: Alert[] }>(`/api/v1/alerts?${q}`);
   if (g !== viewGen()) return;
   renderBar("alerts");
   const link = (g: Partial<AlertFilter>, label: string, on: boolean) =>
-    h("a", { href: filterHash({ ...f, ...g }), class: on ? "on" : "" }, label);
+    h("a", { href: filterHash({ ...f, before: "", ...g }), class: on ? "on" : "" }, label);
   const search = h("input", { type: "search", name: "q", value: f.q, placeholder: t("search") }) as HTMLInputElement;
   const sevSel = h("select", { name: "severity" },
     h("option", { value: "" }, t("anySeverity")),
@@ -48,7 +51,7 @@ async function drawList(f: AlertFilter): Promise<void> {
   clear(page,
     h("form", { class: "filters", onsubmit: (e: Event) => {
       e.preventDefault();
-      location.hash = filterHash({ ...f, q: search.value.trim(), severity: sevSel.value });
+      location.hash = filterHash({ ...f, q: search.value.trim(), severity: sevSel.value, before: "" });
     } },
       link({ state: "open" }, t("open"), f.state === "open"), link({ state: "firing" }, t("firing"), f.state === "firing"),
       link({ state: "acked" }, t("acked"), f.state === "acked"), link({ state: "resolved" }, t("resolved"), f.state === "resolved"),
@@ -69,8 +72,14 @@ async function drawList(f: AlertFilter): Promise<void> {
           h("td", {}, fmtTime(a.started_at)),
           h("td", {}, a.state === "firing" && canAct("member")
             ? h("button", { class: "ack", onclick: () => act(a.id, "ack") }, t("ack")) : ""))))),
-    list.length ? null : h("p", {}, t("none")));
-  sevSel.addEventListener("change", () => { location.hash = filterHash({ ...f, q: search.value.trim(), severity: sevSel.value }); });
+    list.length ? null : h("p", {}, t("none")),
+    h("p", { class: "pages" },
+      f.before ? h("a", { href: filterHash({ ...f, before: "" }), class: "newest" }, t("newest")) : "", " ",
+      list.length === PAGE ? h("a", { href: filterHash({ ...f, before: String(list[list.length - 1].id) }), class: "older" },
+        t("older")) : ""));
+  sevSel.addEventListener("change", () => {
+    location.hash = filterHash({ ...f, q: search.value.trim(), severity: sevSel.value, before: "" });
+  });
 }
 
 export async function alerts(f: AlertFilter): Promise<void> {

@@ -72,6 +72,14 @@ try {
   must(await page.locator("td.summary img").count() === 0, "no <img> element made from an alert's text");
   await row.locator("button.ack").click();
   await page.waitForSelector(`tr[data-id='${id}'].acked, tr[data-id='${id}']:not(:has(button.ack))`);
+  // 202 open alerts: a page of 200, then the older ones
+  must(await page.locator("table.alerts tbody tr").count() === 200, "a page of 200 alerts");
+  await page.click("p.pages a.older");
+  await page.waitForSelector("p.pages a.newest");
+  must(await page.locator("table.alerts tbody tr").count() === 2, "the two older alerts on the next page");
+  must((await page.textContent("table.alerts")).includes("probe number 0"), "the oldest alert on the last page");
+  await page.click("p.pages a.newest");
+  await page.locator(`tr[data-id='${id}']`).waitFor();
 
   step("take it and comment, with markup in the comment");
   await page.click(`tr[data-id='${id}'] a[href='#/alerts/${id}']`);

@@ -52,9 +52,15 @@ class ConsoleE2E(DaemonTest):
                             capture_output=True).returncode
         self.assertEqual(rc, 0)
         wait_for("the syslog input", lambda: d.get("/api/v1/logs")[1].get("inputs"))
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:  # an alert whose text carries markup
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for i in range(200):  # more than a page of the alerts list
+                s.sendto(f"<13>Nov 24 10:00:00 web app: probe number {i}".encode(), ("127.0.0.1", udp))
+                if i % 50 == 49:
+                    wait_for(f"{i + 1} probe alerts",
+                             lambda: len(d.get("/api/v1/alerts?state=firing&limit=1000")[1]["alerts"]) >= i + 1)
+            # then an alert whose text carries markup
             s.sendto(b"<13>Nov 24 10:00:00 web app: probe <img src=x onerror=window.__xss=1>", ("127.0.0.1", udp))
-        d.wait_alert(lambda a: a["rule"] == "probe", "the probe alert")
+        d.wait_alert(lambda a: a["rule"] == "probe" and "<img" in a["summary"], "the probe alert")
         art = os.path.join(os.environ.get("KW_ARTIFACTS", os.path.join(ROOT, "build-test", "e2e-artifacts")))
         env = dict(os.environ, KW_URL=f"http://127.0.0.1:{d.port}", KW_PASS=PW, KW_ARTIFACTS=art,
                    KW_CHROMIUM=CHROMIUM, KW_CONSOLE_DIR=CONSOLE)
