@@ -1,6 +1,7 @@
 # keepwatch: the two commands of the quick start, and a few more.
 #   make run    install missing Debian packages, build, start the daemon (default config)
-#   make test   the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make test   make run's build (gcc, -O2, -Werror), then the whole suite under
+#               AddressSanitizer + UndefinedBehaviorSanitizer (clang)
 #   make fuzz   longer libFuzzer runs (FUZZ_SECONDS per target, default 60)
 #   make bench  bench/host.sh, bench/net.sh, bench/logs.sh, bench/notify.sh, bench/http.sh (each installs the peers it compares with)
 BUILD      ?= build
@@ -23,7 +24,7 @@ build: deps
 run: build
 	./$(BUILD)/keepwatch serve $(ARGS)
 
-test:
+test: build
 	@scripts/deps.sh test
 	@CC=clang cmake -S . -B $(TEST_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	    -DKW_SANITIZE=ON -DKW_FUZZ=ON -DKW_WERROR=ON >/dev/null

@@ -237,7 +237,8 @@ static void net_flush_acts(net_ctx *c)
     }
     ev->acts = NULL;
     kw_event_free(ev);
-    if ((++c->acts_waited & (c->acts_waited - 1)) == 0) /* the 1st, 2nd, 4th... time */
+    uint64_t n = ++c->acts_waited;
+    if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th... time */
         log_warn("%s: event queue full: %zu alert changes wait for room", c->interface, c->pending->n);
 }
 
