@@ -223,15 +223,22 @@ typedef struct {
     uint64_t acts_waited;    /* times the queue was full for them */
 } net_ctx;
 
-/* Hands the pending alert changes to the core. They are never dropped: with the queue full
- * they wait for the next detection or the next second (the capture thread must not block). */
-static void net_flush_acts(net_ctx *c)
+/* Hands the pending alert changes to the core. With the queue full they wait for the next
+ * detection or the next second (the capture thread must not block); once the thread is gone
+ * (wait), up to 2 s here, and only then are they dropped. */
+static void net_flush_acts(net_ctx *c, bool wait)
 {
     if (!c->pending)
         return;
     kw_event *ev = kw_event_new("net", kw_now_ms());
     ev->acts = c->pending;
-    if (kw_queue_push(&c->d->queue, ev) == KW_OK) {
+    if (wait ? push_waiting(c->d, ev) : kw_queue_push(&c->d->queue, ev) == KW_OK) {
+        c->pending = NULL;
+        return;
+    }
+    if (wait) {
+        log_error("%s: the core took no alert change for 2 s; %zu dropped", c->interface, ev->acts->n);
+        kw_event_free(ev);
         c->pending = NULL;
         return;
     }
@@ -290,7 +297,7 @@ static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st
         metric_add(ev->metrics, &m_tgt_base, t->baseline_pps, "target", t->name, "interface", ifname, NULL);
     }
     daemon_push(c->d, ev);
-    net_flush_acts(c);
+    net_flush_acts(c, false);
     /* the talkers are for people looking, not for history: straight to the API */
     kw_buf b;
     kw_buf_init(&b, 0);
@@ -365,7 +372,7 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
     a->reason = phase == NET_DET_END ? "attack over" : NULL;
     net_detection_ecs(x, &b);
     a->details_json = kw_buf_take(&b);
-    net_flush_acts(c);
+    net_flush_acts(c, false);
 }
 
 static void net_start(kw_daemon *d)
@@ -400,14 +407,7 @@ static void net_stop(kw_daemon *d)
     for (size_t i = 0; i < d->nlive; i++) {
         net_live_stop(d->live[i]); /* what is under way stays open (see detector_stopped) */
         net_ctx *c = d->live_ctx[i];
-        if (c->pending) { /* the thread is gone: wait for room now */
-            kw_event *ev = kw_event_new("net", kw_now_ms());
-            ev->acts = c->pending;
-            if (!push_waiting(d, ev)) {
-                log_error("%s: the core took no alert change for 2 s; %zu dropped", c->interface, ev->acts->n);
-                kw_event_free(ev);
-            }
-        }
+        net_flush_acts(c, true); /* the thread is gone: wait for room now */
         http_shared_set_net(&d->sh, c->interface, NULL);
         free(c);
     }
