@@ -3,7 +3,10 @@
 #include "core/kw_time.h"
 #include "net/net_capture.h"
 
+#include "core/kw_mem.h"
+
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,10 +16,15 @@ static const char net_usage[] =
     "Reads captures (pcap or pcapng, micro- or nanosecond timestamps; Ethernet with 802.1Q and\n"
     "QinQ, Linux cooked v1 and v2, raw IP, loopback) with the same detectors the daemon runs, and\n"
     "prints one line per attack when it is over or at the end of the input:\n"
-    "  syn_flood (half-open connections), ack_flood, rst_flood, udp_flood (with reflection from\n"
-    "  ports 53, 123, 161, 389, 1900, 11211...), icmp_flood, port_scan, host_sweep, brute_force,\n"
-    "  and traffic_spike for the assets and net.groups of the configuration.\n"
-    "Several files are read in the order given, as one stream. A summary goes to stderr.\n"
+    "  syn_flood (half-open connections), synack_flood (SYN-ACK reflection), ack_flood,\n"
+    "  rst_flood, udp_flood (reflection named: DNS, NTP, SNMP, CLDAP, SSDP, memcached, BACnet,\n"
+    "  CoAP, IKE, ...), icmp_flood, port_scan, host_sweep, brute_force (fast, and slow: 40\n"
+    "  sessions in 10 minutes), and traffic_spike for the assets and net.groups of the\n"
+    "  configuration. A flood cut short by the end of the input is reported when it ran at\n"
+    "  twice its threshold over 100 packets or more.\n"
+    "Several files are read as one stream, in the order of their first packets (stderr says\n"
+    "when that is not the order given, and when one overlaps the one before). A summary goes to\n"
+    "stderr.\n"
     "\n"
     "  --json       one ECS document per attack (event.kind: alert; @timestamp is the capture\n"
     "               time at which the detector fired)\n"
@@ -49,6 +57,45 @@ static void on_detection(void *arg, net_phase phase, const net_detection *d)
     fputs(kw_buf_cstr(&b), stdout);
     kw_buf_free(&b);
     c->n++;
+}
+
+typedef struct {
+    const char *path;
+    int64_t first_ns;
+    bool has_ts;
+    size_t given;           /* its place on the command line */
+} capture_file;
+
+static int capture_cmp(const void *a, const void *b)
+{
+    const capture_file *x = a, *y = b;
+    if (x->has_ts && y->has_ts && x->first_ns != y->first_ns)
+        return x->first_ns < y->first_ns ? -1 : 1;
+    return x->given < y->given ? -1 : x->given > y->given;
+}
+
+/* The files in the order of their first packets (an unreadable one keeps its place relative
+ * to the others, and is reported when it is read); says so when that is not the order
+ * given. Returns an array the caller frees. */
+static capture_file *capture_files_ordered(char **paths, size_t n)
+{
+    capture_file *f = kw_calloc(n ? n : 1, sizeof *f);
+    for (size_t i = 0; i < n; i++) {
+        f[i].path = paths[i];
+        f[i].given = i;
+        f[i].has_ts = net_capture_first_ts(paths[i], &f[i].first_ns) == KW_OK;
+    }
+    qsort(f, n, sizeof *f, capture_cmp);
+    bool moved = false;
+    for (size_t i = 0; i < n; i++)
+        moved |= f[i].given != i;
+    if (moved) {
+        fputs("keepwatch: reading the captures in time order:", stderr);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %s", f[i].path);
+        fputc('\n', stderr);
+    }
+    return f;
 }
 
 int cli_net(int argc, char **argv)
@@ -85,18 +132,28 @@ int cli_net(int argc, char **argv)
         return KW_EXIT_USAGE;
     net_thresholds t;
     net_thresholds_from_conf(c, &t);
+    t.talkers = false; /* the console's; nothing here prints them */
     conf_free(c);
     net_detector *d = net_detector_new(&t, on_detection, &ctx);
     net_stats st = {0};
     bool damaged = false;
     int64_t t0 = kw_mono_ms();
-    for (int i = optind; i < argc; i++) {
+    size_t nfiles = (size_t)(argc - optind);
+    capture_file *files = capture_files_ordered(argv + optind, nfiles);
+    int64_t prev_last = INT64_MIN;
+    for (size_t i = 0; i < nfiles; i++) {
         char err[512];
-        if (net_capture_file(argv[i], d, &st, err, sizeof err) != KW_OK) {
+        if (files[i].has_ts && files[i].first_ns < prev_last)
+            fprintf(stderr, "keepwatch: %s overlaps the capture before it in time; its earlier packets are "
+                    "counted as they come\n", files[i].path);
+        if (net_capture_file(files[i].path, d, &st, err, sizeof err) != KW_OK) {
             fprintf(stderr, "keepwatch: %s\n", err);
             damaged = true;
         }
+        if (st.last_ns > prev_last)
+            prev_last = st.last_ns;
     }
+    free(files);
     net_detector_finish(d);
     fflush(stdout);
     double secs = (double)(kw_mono_ms() - t0) / 1000.0;

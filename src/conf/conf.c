@@ -1134,6 +1134,8 @@ static const cf_field net_fields[] = {
     F(conf, "scan_window", CF_DURATION, net.scan_window_ms, 1000, DAY),
     F(conf, "brute_sessions", CF_INT, net.brute_sessions, 2, 1 << 24),
     F(conf, "brute_window", CF_DURATION, net.brute_window_ms, 6000, DAY),
+    F(conf, "brute_slow_sessions", CF_INT, net.brute_slow_sessions, 2, 1 << 24),
+    F(conf, "brute_slow_window", CF_DURATION, net.brute_slow_window_ms, 60000, DAY),
     F(conf, "idle_end", CF_DURATION, net.idle_end_ms, 1000, DAY),
     F(conf, "auth_ports", CF_PORTS, net.auth_ports),
     F(conf, "allow", CF_STRS, net.allow),

@@ -336,7 +336,7 @@ typedef struct conf {
         uint64_t buffer;              /* kernel ring per interface */
         double flood_pps, syn_half_open_pps;
         int64_t flood_for_ms, flood_end_ms, scan_ports, sweep_hosts, scan_window_ms;
-        int64_t brute_sessions, brute_window_ms, idle_end_ms;
+        int64_t brute_sessions, brute_window_ms, brute_slow_sessions, brute_slow_window_ms, idle_end_ms;
         conf_ports auth_ports;
         conf_strs allow;              /* sources never reported (your own scanners, monitoring) */
         double spike_factor;          /* traffic_spike: this many times the learned baseline... */

@@ -60,6 +60,8 @@ typedef struct net_thresholds {
     int64_t scan_window_s;     /* ...within this window (slow scans) */
     int64_t brute_sessions;    /* brute_force: completed connections to one auth service */
     int64_t brute_window_s;
+    int64_t brute_slow_sessions; /* slow brute_force (several passwords per session): over the longer window */
+    int64_t brute_slow_window_s;
     int64_t idle_end_s;        /* a scan, sweep or brute force is over after this long quiet */
     uint16_t auth_ports[32];
     size_t n_auth_ports;
@@ -86,6 +88,7 @@ typedef struct net_thresholds {
     size_t n_targets;
     double spike_factor, spike_min_pps;
     int64_t spike_for_s, spike_learn_s;
+    bool talkers;              /* keep the top talkers (the console reads them; net analyze does not) */
 } net_thresholds;
 
 struct conf;
@@ -97,13 +100,14 @@ bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits);
 bool net_prefix_parse(const char *s, net_addr *a, int *bits);
 
 typedef struct net_detection {
-    const char *action;        /* syn_flood, ack_flood, rst_flood, udp_flood, icmp_flood, traffic_spike,
-                                  port_scan, host_sweep, brute_force */
+    const char *action;        /* syn_flood, synack_flood, ack_flood, rst_flood, udp_flood, icmp_flood,
+                                  traffic_spike, port_scan, host_sweep, brute_force */
     const char *technique;     /* MITRE ATT&CK id */
     const char *technique_name;
     bool has_src, has_dst, has_dport, has_sport;
     net_addr src, dst;
     uint16_t dport, sport;     /* sport: the reflecting port of an amplification flood */
+    const char *reflection;    /* the reflected service of such a flood ("NTP", "DNS", ...), or NULL */
     uint8_t proto;
     int64_t start_ns, fire_ns, end_ns;
     uint64_t packets, bytes;
@@ -144,8 +148,9 @@ void net_detector_packet(net_detector *d, const net_pkt *p);
 /* Fills out[] with the watched targets' traffic; returns how many there are. */
 size_t net_detector_targets(const net_detector *d, net_target_stats *out, size_t max);
 /* Fills out[] with the heaviest sources (dst false) or destinations by bytes over the last
- * complete NET_TALK_WINDOW_S seconds, heaviest first (a space-saving sketch of 32 counters
- * each: exact while fewer than 32 addresses talk). Returns how many. */
+ * complete NET_TALK_WINDOW_S seconds, heaviest first (a set-associative space-saving sketch
+ * of 1,024 counters each: a talker is counted exactly unless four heavier ones share its
+ * set, so the top few of thousands are exact). Returns how many. */
 size_t net_detector_talkers(const net_detector *d, bool dst, net_talker *out, size_t max);
 /* Lets time pass without packets (live capture on a quiet link), so attacks can end. */
 void net_detector_tick(net_detector *d, int64_t now_ns);

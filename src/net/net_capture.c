@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,16 +40,20 @@ static uint32_t rd32(const uint8_t *p, bool swap)
 }
 
 #define PCAP_MAX_RECORD (256u * 1024) /* libpcap's largest snap length */
-#define PCAP_CHUNK (4u << 20)
+#define PCAP_WINDOW (16u << 20)        /* a file is mapped 16 MiB at a time */
 
-/* Bytes of a classic pcap file: a whole buffer in memory (fd < 0), or a file read in large
- * chunks, records parsed where they lie. */
+/* Bytes of a classic pcap file: a whole buffer in memory (fd < 0), or a file mapped in
+ * windows that move along it (the page cache's pages, not copies; a window is populated at
+ * once and unmapped when passed, so the memory it holds stays bounded), records parsed
+ * where they lie. */
 typedef struct {
     int fd;
     const uint8_t *buf;
     size_t len, off;
-    uint8_t *own;            /* the chunk buffer when reading a file */
+    uint8_t *map;            /* the current window when reading a file */
+    size_t map_len;
     size_t consumed;         /* file bytes before buf[0], for error messages */
+    size_t file_size;
 } pcap_src;
 
 /* Makes at least n bytes available at src->off; false at the end of the input. */
@@ -58,21 +63,26 @@ static bool pcap_need(pcap_src *src, size_t n)
         return true;
     if (src->fd < 0)
         return false;
-    size_t keep = src->len - src->off;
-    memmove(src->own, src->own + src->off, keep);
-    src->consumed += src->off;
-    src->off = 0;
-    src->len = keep;
-    while (src->len < n) {
-        ssize_t r = read(src->fd, src->own + src->len, PCAP_CHUNK - src->len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        src->len += (size_t)r;
+    size_t pos = src->consumed + src->off; /* the file offset wanted */
+    size_t start = pos & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
+    if (start >= src->file_size || (src->map && start == src->consumed && src->consumed + src->len >= src->file_size))
+        return false;
+    size_t want = src->file_size - start < PCAP_WINDOW ? src->file_size - start : PCAP_WINDOW;
+    if (src->map)
+        munmap(src->map, src->map_len);
+    src->map = mmap(NULL, want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, src->fd, (off_t)start);
+    if (src->map == MAP_FAILED) {
+        src->map = NULL;
+        src->len = src->off = 0;
+        return false;
     }
-    src->buf = src->own;
-    return src->len >= n;
+    madvise(src->map, want, MADV_SEQUENTIAL);
+    src->map_len = want;
+    src->buf = src->map;
+    src->consumed = start;
+    src->off = pos - start;
+    src->len = want;
+    return src->len - src->off >= n;
 }
 
 /* The record loop. KW_ERR_UNSUPPORTED: not classic pcap, or a link type to leave to libpcap. */
@@ -134,20 +144,25 @@ kw_rc net_capture_buffer(const uint8_t *buf, size_t len, const char *name, net_d
 kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *err, size_t errn)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
         snprintf(err, errn, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return KW_ERR_IO;
     }
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    pcap_src src = {.fd = fd, .own = kw_malloc(PCAP_CHUNK)};
-    src.buf = src.own;
-    kw_rc rc = pcap_records(&src, path, d, st, err, errn);
-    free(src.own);
+    kw_rc rc = KW_ERR_UNSUPPORTED;
+    if (S_ISREG(sb.st_mode)) {
+        pcap_src src = {.fd = fd, .file_size = (size_t)sb.st_size};
+        rc = pcap_records(&src, path, d, st, err, errn);
+        if (src.map)
+            munmap(src.map, src.map_len);
+    }
     if (rc != KW_ERR_UNSUPPORTED) {
         close(fd);
         return rc;
     }
-    /* not classic pcap: start again with libpcap */
+    /* not classic pcap (or not a file that maps): start again with libpcap */
     FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
         close(fd);
@@ -188,4 +203,21 @@ kw_rc net_capture_read(FILE *f, const char *name, net_detector *d, net_stats *st
     }
     pcap_close(pc);
     return out;
+}
+
+kw_rc net_capture_first_ts(const char *path, int64_t *ts)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!pc)
+        return KW_ERR_PARSE;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    kw_rc rc = KW_ERR_PARSE;
+    if (pcap_next_ex(pc, &h, &data) == 1) {
+        *ts = (int64_t)h->ts.tv_sec * 1000000000LL + h->ts.tv_usec;
+        rc = KW_OK;
+    }
+    pcap_close(pc);
+    return rc;
 }

@@ -28,4 +28,8 @@ kw_rc net_capture_buffer(const uint8_t *buf, size_t len, const char *name, net_d
 /* Reads the file at path: classic pcap through a memory map, anything else through libpcap. */
 kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *err, size_t errn);
 
+/* The capture time of the first packet of the file at path (pcap or pcapng, through
+ * libpcap); KW_ERR_PARSE when it cannot be read or holds no packet. */
+kw_rc net_capture_first_ts(const char *path, int64_t *ts);
+
 #endif

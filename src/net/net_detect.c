@@ -4,18 +4,29 @@
  * memory as one from a single host:
  *   pending   SYNs waiting for the client's ACK (a completed handshake): a 32-bit fingerprint
  *             of the 4-tuple per slot, 256 KiB, so the lookup every ACK makes stays in cache
+ *   strays    ACKs of no connection keepwatch knows, waiting for a reply or a repeat that
+ *             shows a real connection (one seen before keepwatch started, or idle for long)
+ *   udp       UDP 4-tuples seen recently, so a reply is known as one
  *   floods    per target host and protocol: the current second's counters, a HyperLogLog
  *             of sources, the busiest source prefixes and ports
- *   pairs     per (source, target host): ports probed, and which of them answered
- *   sweeps    per (source, port, protocol): hosts probed, and which answered
- *   brutes    per (source, target, auth port): completed connections in a sliding window
+ *   deferred  a ring of the probes of the last second or so: a SYN, a stray ACK, a UDP
+ *             datagram or an echo request is a probe only if, a second later, its table
+ *             above says nothing answered it; so a session that completes costs the scan
+ *             tables nothing
+ *   pairs     per (source, target host): the ports probed without answer
+ *   sweeps    per (source, port, protocol): the hosts probed without answer
+ *   seen      the members (ports, hosts) of every pair and sweep: 4 MiB of fingerprints, so a
+ *             retransmitted probe counts once however many ports a scan covers
+ *   brutes    per (source, target, auth port): completed connections in two sliding windows
  * Scans and sweeps count probes that did not become a session: a TCP SYN whose handshake the
  * prober never completed (nmap's SYN scan resets after the SYN-ACK; closed ports reset at
- * once), a UDP datagram that got no reply. A monitoring system that connects to twenty open
- * ports, or a proxy reaching many web servers, completes its handshakes and is not scanning.
- * (A connect scan of open ports completes them too: it is caught only where ports are
- * closed.) Echo requests count whether answered or not. SYN floods count SYNs that did not complete a handshake, so
- * a busy web server is not a flood. */
+ * once), an ACK that no reply showed to be a connection (nmap -PA, -sA), a UDP datagram or
+ * an echo request that got no reply. A packet that answers an earlier one is never a probe.
+ * A monitoring system that connects to twenty open ports, or a proxy reaching many web
+ * servers, completes its sessions and is not scanning. (A connect scan of open ports
+ * completes them too: it is caught only where ports are closed.) SYN floods count SYNs that
+ * did not complete a handshake, so a busy web server is not a flood; and a flood needs many
+ * sources or one port hammered: one source probing many ports is a scan, whatever its rate. */
 #include "net/net.h"
 #include "core/kw_json.h"
 #include "conf/conf.h"
@@ -29,24 +40,51 @@
 #include <string.h>
 
 #define NS 1000000000LL
-#define PENDING_SLOTS (1u << 16)
+#define WAYS 8                    /* tags per bucket of the tuple tables: one cache line */
+#define PENDING_BUCKETS (1u << 13)
+#define STRAY_BUCKETS (1u << 13)
+#define UDP_BUCKETS (1u << 14)
 #define EST_BITS (1u << 20)       /* per established-connection filter: 128 KiB */
 #define EST_ROTATE_S 300          /* the older filter is dropped every five minutes */
-#define EST_WARMUP_S 60           /* ACKs in the first minute are taken as established */
 #define FLOOD_SLOTS 1024u
 #define PAIR_SLOTS (1u << 14)
 #define SWEEP_SLOTS (1u << 12)
 #define BRUTE_SLOTS (1u << 12)
+#define SEEN_BUCKETS (1u << 17)   /* of 8 fingerprints: 4 MiB */
+#define DEFER_SLOTS (1u << 16)    /* probes awaiting an answer: 3 MiB */
+#define ANSWER_NS NS              /* what has not answered a probe within a second never will */
 #define PROBE_LIMIT 16            /* linear probes before evicting */
-#define SET_MAX 64                /* ports or hosts remembered per scan or sweep */
 #define HLL_P 8
-#define PROTO_RST 0xf1            /* flood table keys for RST and ACK floods */
+#define PROTO_RST 0xf1            /* flood table keys for RST, ACK and SYN-ACK floods */
 #define PROTO_ACK 0xf2
+#define PROTO_SYNACK 0xf3
 #define TOPK 8
 #define BRUTE_BUCKETS 6
+#define SLOW_BUCKETS 10
+#define FLOOD_SOURCES 8           /* a flood of one port from fewer sources must hammer one port */
+#define PARTIAL_MIN_PKTS 100      /* a flood cut short by the end of a capture: at least this many */
 
-static const uint16_t amplification_ports[] = {19, 53, 111, 123, 137, 161, 389, 520, 1900, 3283, 3702,
-                                               5353, 11211, 27015};
+/* UDP services abused for reflection and amplification: their replies flood a victim whose
+ * address the attacker spoofed (US-CERT TA14-017A and later reports). */
+static const struct {
+    uint16_t port;
+    const char *name;
+} reflectors[] = {
+    {7, "Echo"}, {17, "QOTD"}, {19, "CharGEN"}, {53, "DNS"}, {69, "TFTP"}, {111, "Portmap"},
+    {123, "NTP"}, {137, "NetBIOS"}, {161, "SNMP"}, {389, "CLDAP"}, {427, "SLP"}, {500, "IKE"},
+    {520, "RIP"}, {1194, "OpenVPN"}, {1434, "MS-SQL"}, {1900, "SSDP"}, {3283, "ARD"},
+    {3389, "RDP"}, {3702, "WS-Discovery"}, {4500, "IKE"}, {5351, "NAT-PMP"}, {5353, "mDNS"},
+    {5683, "CoAP"}, {10001, "Ubiquiti"}, {11211, "memcached"}, {27015, "Steam"},
+    {33848, "Jenkins"}, {37810, "DVR"}, {47808, "BACnet"},
+};
+
+static const char *reflector_name(uint16_t port)
+{
+    for (size_t i = 0; i < sizeof reflectors / sizeof reflectors[0]; i++)
+        if (reflectors[i].port == port)
+            return reflectors[i].name;
+    return NULL;
+}
 
 void net_thresholds_default(net_thresholds *t)
 {
@@ -60,7 +98,9 @@ void net_thresholds_default(net_thresholds *t)
     t->scan_window_s = 300;
     t->brute_sessions = 30;
     t->brute_window_s = 60;
-    t->idle_end_s = 30;
+    t->brute_slow_sessions = 40;
+    t->brute_slow_window_s = 600;
+    t->idle_end_s = 300;
     static const uint16_t auth[] = {21, 22, 23, 110, 143, 389, 445, 1433, 1521, 3306, 3389, 5432, 5900, 6379, 27017};
     t->n_auth_ports = sizeof auth / sizeof auth[0];
     memcpy(t->auth_ports, auth, sizeof auth);
@@ -68,6 +108,7 @@ void net_thresholds_default(net_thresholds *t)
     t->spike_min_pps = 1000;
     t->spike_for_s = 10;
     t->spike_learn_s = 600;
+    t->talkers = true;
 }
 
 /* Parses "a.b.c.d[/n]" or an IPv6 prefix; false if it is not one. */
@@ -106,6 +147,8 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
     t->scan_window_s = c->net.scan_window_ms / 1000;
     t->brute_sessions = c->net.brute_sessions;
     t->brute_window_s = c->net.brute_window_ms / 1000;
+    t->brute_slow_sessions = c->net.brute_slow_sessions;
+    t->brute_slow_window_s = c->net.brute_slow_window_ms / 1000;
     t->idle_end_s = c->net.idle_end_ms / 1000;
     t->n_auth_ports = c->net.auth_ports.n < 32 ? c->net.auth_ports.n : 32;
     memcpy(t->auth_ports, c->net.auth_ports.v, t->n_auth_ports * sizeof(uint16_t));
@@ -199,6 +242,11 @@ static uint64_t mix64(uint64_t h)
 
 static uint64_t addr_hash(const net_addr *a, uint64_t seed)
 {
+    if (!a->v6) {
+        uint32_t v;
+        memcpy(&v, a->b, 4);
+        return mix64(v ^ seed ^ 0x9e3779b97f4a7c15ULL);
+    }
     uint64_t x, y;
     memcpy(&x, a->b, 8);
     memcpy(&y, a->b + 8, 8);
@@ -207,7 +255,12 @@ static uint64_t addr_hash(const net_addr *a, uint64_t seed)
 
 static bool addr_eq(const net_addr *a, const net_addr *b)
 {
-    return a->v6 == b->v6 && memcmp(a->b, b->b, a->v6 ? 16 : 4) == 0;
+    if (a->v6 != b->v6)
+        return false;
+    uint64_t x[2], y[2];
+    memcpy(x, a->b, 16);
+    memcpy(y, b->b, 16);
+    return a->v6 ? (x[0] == y[0] && x[1] == y[1]) : (uint32_t)x[0] == (uint32_t)y[0];
 }
 
 static void hll_add(uint8_t *reg, uint64_t h)
@@ -219,13 +272,25 @@ static void hll_add(uint8_t *reg, uint64_t h)
         reg[idx] = rank;
 }
 
+/* 2^-k for the register values a 64-bit hash can give */
+static const double pow2_neg[] = {
+    0x1p-0,  0x1p-1,  0x1p-2,  0x1p-3,  0x1p-4,  0x1p-5,  0x1p-6,  0x1p-7,  0x1p-8,  0x1p-9,  0x1p-10,
+    0x1p-11, 0x1p-12, 0x1p-13, 0x1p-14, 0x1p-15, 0x1p-16, 0x1p-17, 0x1p-18, 0x1p-19, 0x1p-20, 0x1p-21,
+    0x1p-22, 0x1p-23, 0x1p-24, 0x1p-25, 0x1p-26, 0x1p-27, 0x1p-28, 0x1p-29, 0x1p-30, 0x1p-31, 0x1p-32,
+    0x1p-33, 0x1p-34, 0x1p-35, 0x1p-36, 0x1p-37, 0x1p-38, 0x1p-39, 0x1p-40, 0x1p-41, 0x1p-42, 0x1p-43,
+    0x1p-44, 0x1p-45, 0x1p-46, 0x1p-47, 0x1p-48, 0x1p-49, 0x1p-50, 0x1p-51, 0x1p-52, 0x1p-53, 0x1p-54,
+    0x1p-55, 0x1p-56, 0x1p-57, 0x1p-58,
+};
+
+_Static_assert(sizeof pow2_neg / sizeof pow2_neg[0] > 64 - HLL_P + 1, "a rank for every register value");
+
 static uint64_t hll_estimate(const uint8_t *reg)
 {
     const double m = 1 << HLL_P;
     double sum = 0;
     int zeros = 0;
     for (int i = 0; i < (1 << HLL_P); i++) {
-        sum += ldexp(1.0, -reg[i]);
+        sum += pow2_neg[reg[i]];
         zeros += reg[i] == 0;
     }
     double e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
@@ -235,20 +300,20 @@ static uint64_t hll_estimate(const uint8_t *reg)
 }
 
 /* Space-saving top-k (Metwally et al.): the k heaviest keys in bounded memory. n[i] may
- * overcount key[i] by at most err[i]; n[i] - err[i] is guaranteed. */
+ * overcount key[i] by at most err[i]; n[i] - err[i] is guaranteed. Returns the key's slot. */
 typedef struct {
     uint64_t key[TOPK];
     uint64_t n[TOPK];
     uint64_t err[TOPK];
 } topk;
 
-static void topk_add(topk *t, uint64_t key)
+static int topk_add(topk *t, uint64_t key)
 {
     int min = 0;
     for (int i = 0; i < TOPK; i++) {
         if (t->n[i] && t->key[i] == key) {
             t->n[i]++;
-            return;
+            return i;
         }
         if (t->n[i] < t->n[min])
             min = i;
@@ -256,48 +321,83 @@ static void topk_add(topk *t, uint64_t key)
     t->key[min] = key;
     t->err[min] = t->n[min];
     t->n[min]++;
+    return min;
 }
 
-/* Weighted space-saving for the talkers: bytes per address; the lightest counter is taken
- * over by a new address (which inherits its count as possible error). */
-#define TALKERS 32
+/* The slot of the heaviest key (its guaranteed count), or -1 when empty. */
+static int topk_best(const topk *t)
+{
+    int best = -1;
+    for (int i = 0; i < TOPK; i++)
+        if (t->n[i] && (best < 0 || t->n[i] > t->n[best]))
+            best = i;
+    return best;
+}
+
+static uint64_t topk_total(const topk *t)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < TOPK; i++)
+        n += t->n[i];
+    return n;
+}
+
+/* Weighted space-saving for the talkers, bytes per address, set-associative: an address
+ * hashes to one set of TALK_WAYS counters (one cache line), and a new address takes over
+ * the set's lightest counter, inheriting its count as possible error. A heavy talker is
+ * counted exactly unless TALK_WAYS heavier ones share its set; a packet costs one cache
+ * line, whatever the number of addresses. */
+#define TALK_SETS 256
+#define TALK_WAYS 4
 typedef struct {
-    uint64_t h[TALKERS];         /* the address's hash, 0: free */
-    net_addr a[TALKERS];
-    uint64_t bytes[TALKERS], pkts[TALKERS];
+    struct {
+        uint64_t h[TALK_WAYS];   /* the address's hash (odd), 0: free */
+        uint64_t bytes[TALK_WAYS];
+    } set[TALK_SETS];
+    uint64_t pkts[TALK_SETS * TALK_WAYS];
+    net_addr a[TALK_SETS * TALK_WAYS];
 } talkers;
 
 static void talkers_add(talkers *t, const net_addr *a, uint64_t h, uint64_t bytes)
 {
-    int min = 0;
-    for (int i = 0; i < TALKERS; i++) {
-        if (t->h[i] == h && addr_eq(&t->a[i], a)) {
-            t->bytes[i] += bytes;
-            t->pkts[i]++;
+    unsigned s = (unsigned)(h >> 40) & (TALK_SETS - 1);
+    __typeof__(t->set[0]) *set = &t->set[s];
+    unsigned min = 0;
+    for (unsigned i = 0; i < TALK_WAYS; i++) {
+        if (set->h[i] == h) {
+            set->bytes[i] += bytes;
+            t->pkts[s * TALK_WAYS + i]++;
             return;
         }
-        if (t->bytes[i] < t->bytes[min])
+        if (set->bytes[i] < set->bytes[min])
             min = i;
     }
-    t->h[min] = h;
-    t->a[min] = *a;
-    t->bytes[min] += bytes;
-    t->pkts[min]++;
+    set->h[min] = h;
+    set->bytes[min] += bytes;
+    t->pkts[s * TALK_WAYS + min]++;
+    t->a[s * TALK_WAYS + min] = *a;
 }
 
 /* ---- tables ---- */
 
-
 typedef struct {
     bool used, active;
     net_addr dst;
-    uint8_t proto;              /* 6: SYN flood, 17: UDP flood, 1/58: ICMP flood */
-    uint64_t pkts, bytes, syns, completions; /* this second */
+    uint8_t proto;              /* 6: SYN flood, 17: UDP, 1/58: ICMP, PROTO_*: RST, ACK, SYN-ACK */
+    uint64_t pkts, bytes, syns, completions; /* this second (ACK floods: strays, and those resolved) */
+    int64_t sec_first_ns;       /* the first packet of this second */
+    int64_t last_pkt_ns;
     uint8_t hll[1 << HLL_P];
     topk ports, sports, prefixes, sources;
+    net_addr source_addr[TOPK]; /* the address of each sources counter */
     double limit;               /* the rate that makes it hot, for this target */
     uint64_t total_pkts;        /* since the first hot second */
-    uint64_t prefix_total;      /* packets counted into the prefixes sketch */
+    uint64_t prefix_total;      /* packets counted into the sketches */
+    /* the seconds above the rate before it fires, so the detection covers them too */
+    uint64_t run_count, run_bytes;
+    double run_peak_pps, run_peak_bps;
+    int64_t run_first_ns;       /* the first packet of the first hot second */
+    int64_t flooding_until;     /* the end of the last second at half the rate or more */
     int hot, cool;
     bool fired_now;
     int64_t hot_since;
@@ -310,22 +410,19 @@ typedef struct {
     uint16_t port;
     uint8_t proto;
     int64_t first_ns, last_ns;
-    uint32_t n, answered;
+    uint32_t n;                 /* pairs and sweeps: members probed without answer */
     uint64_t probes;
+    uint64_t uid;               /* names this entry's members in the seen table */
     uint8_t probe_proto;        /* pairs: the protocol of the last probe */
-    uint64_t used_mask;         /* bit i: set slot i holds a key */
-    uint64_t answered_mask;     /* bit i: the key in slot i answered */
     int64_t fire_ns;            /* when it fired (fired set) */
     uint8_t kind;               /* 0 port_scan, 1 host_sweep, 2 brute_force */
-    /* not cleared when an entry is claimed: n and the bucket starts say what is valid */
-    union {
-        uint32_t set[SET_MAX];  /* ports, or 32-bit hashes of hosts */
-        struct {
-            uint32_t bucket[BRUTE_BUCKETS];
-            int64_t bucket_start[BRUTE_BUCKETS];
-            uint64_t sessions;
-        } brute;
-    } u;
+    /* brutes: completed sessions in two sliding windows of buckets, cleared when claimed */
+    struct {
+        uint32_t bucket[BRUTE_BUCKETS], slow[SLOW_BUCKETS];
+        int64_t bucket_start[BRUTE_BUCKETS], slow_start[SLOW_BUCKETS];
+        uint64_t sessions;
+        bool slow_fired;
+    } brute;
 } probe_entry;
 
 /* A probe table: tags (the key's hash, 0 when empty) and last-seen times are searched first,
@@ -335,7 +432,19 @@ typedef struct {
     int64_t *last;              /* last_ns, or INT64_MAX for entries that fired (not evicted) */
     probe_entry *e;
     unsigned slots;
+    uint64_t uid_next;          /* the next claimed entry's uid (tables start apart) */
 } probe_table;
+
+/* A probe awaiting its answer: the slot of its table (pending, strays or udp) and the tag the
+ * slot holds for as long as nothing answered it. */
+enum { DEFER_SYN, DEFER_ACK, DEFER_DGRAM };
+typedef struct deferred {
+    net_addr src, dst;
+    uint16_t dport;
+    uint8_t proto, kind;
+    uint32_t slot, tag;
+    int64_t ts;
+} deferred;
 
 struct net_detector {
     net_thresholds t;
@@ -344,11 +453,16 @@ struct net_detector {
     int64_t sec;                /* the capture second being counted */
     int64_t next_ns;            /* when the next second begins */
     bool started;
-    uint32_t *pending;
+    uint32_t *pending;          /* SYNs awaiting their handshake's last ACK */
+    uint32_t *strays;           /* ACKs of no known connection, awaiting a reply or a repeat */
+    uint32_t *udp;              /* UDP 4-tuples seen, so that a reply is known as one */
     uint64_t *est[2];           /* bit filters of established 4-tuples: current, previous */
     int64_t est_rotated, first_sec;
     flood_entry *floods;
     probe_table pairs, sweeps, brutes;
+    uint32_t *seen;             /* SEEN_BUCKETS x 8 member fingerprints */
+    struct deferred *ring;      /* DEFER_SLOTS probes awaiting their answer, oldest at ring_tail */
+    uint32_t ring_head, ring_tail;
     struct watch {
         uint64_t pkts, bytes;          /* this second */
         uint64_t total_pkts, total_bytes;
@@ -364,9 +478,10 @@ struct net_detector {
     int64_t talk_start;         /* the second the counting window began */
 };
 
-static void table_init(probe_table *t, unsigned slots)
+static void table_init(probe_table *t, unsigned slots, uint64_t uid_base)
 {
     t->slots = slots;
+    t->uid_next = uid_base;
     t->tag = kw_calloc(slots, sizeof *t->tag);
     t->last = kw_calloc(slots, sizeof *t->last);
     t->e = kw_calloc(slots, sizeof *t->e);
@@ -385,13 +500,17 @@ net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *
     d->t = *t;
     d->emit = emit;
     d->arg = arg;
-    d->pending = kw_calloc(PENDING_SLOTS, sizeof *d->pending);
+    d->pending = kw_calloc((size_t)PENDING_BUCKETS * WAYS, sizeof *d->pending);
+    d->strays = kw_calloc((size_t)STRAY_BUCKETS * WAYS, sizeof *d->strays);
+    d->udp = kw_calloc((size_t)UDP_BUCKETS * WAYS, sizeof *d->udp);
     d->est[0] = kw_calloc(EST_BITS / 64, sizeof(uint64_t));
     d->est[1] = kw_calloc(EST_BITS / 64, sizeof(uint64_t));
     d->floods = kw_calloc(FLOOD_SLOTS, sizeof *d->floods);
-    table_init(&d->pairs, PAIR_SLOTS);
-    table_init(&d->sweeps, SWEEP_SLOTS);
-    table_init(&d->brutes, BRUTE_SLOTS);
+    table_init(&d->pairs, PAIR_SLOTS, 1);
+    table_init(&d->sweeps, SWEEP_SLOTS, 1ull << 62);
+    table_init(&d->brutes, BRUTE_SLOTS, 2ull << 62);
+    d->seen = kw_calloc((size_t)SEEN_BUCKETS * 8, sizeof *d->seen);
+    d->ring = kw_calloc(DEFER_SLOTS, sizeof *d->ring);
     return d;
 }
 
@@ -400,12 +519,16 @@ void net_detector_free(net_detector *d)
     if (!d)
         return;
     free(d->pending);
+    free(d->strays);
+    free(d->udp);
     free(d->est[0]);
     free(d->est[1]);
     free(d->floods);
     table_free(&d->pairs);
     table_free(&d->sweeps);
     table_free(&d->brutes);
+    free(d->seen);
+    free(d->ring);
     free(d);
 }
 
@@ -433,11 +556,17 @@ static uint64_t conn_hash(const net_pkt *p)
     return mix64(a ^ b);
 }
 
+/* The filters are blocked (Putze et al.): a tuple's three bits lie in one 512-bit block, so
+ * a lookup costs one cache line per filter. */
+#define EST_BLOCKS (EST_BITS / 512)
+static uint64_t *est_block(uint64_t *f, uint64_t h) { return f + (size_t)(h & (EST_BLOCKS - 1)) * 8; }
+
 static void est_add(net_detector *d, uint64_t h)
 {
-    for (int k = 0; k < 2; k++) {
-        uint32_t bit = (uint32_t)(h >> (32 * k)) & (EST_BITS - 1);
-        d->est[0][bit / 64] |= 1ull << (bit % 64);
+    uint64_t *b = est_block(d->est[0], h);
+    for (int k = 0; k < 3; k++) {
+        unsigned bit = (unsigned)(h >> (20 + 9 * k)) & 511;
+        b[bit / 64] |= 1ull << (bit % 64);
     }
 }
 
@@ -445,10 +574,11 @@ static void est_add(net_detector *d, uint64_t h)
 static int est_find(const net_detector *d, uint64_t h)
 {
     for (int f = 0; f < 2; f++) {
+        const uint64_t *b = est_block(d->est[f], h);
         bool all = true;
-        for (int k = 0; k < 2 && all; k++) {
-            uint32_t bit = (uint32_t)(h >> (32 * k)) & (EST_BITS - 1);
-            all = d->est[f][bit / 64] >> (bit % 64) & 1;
+        for (int k = 0; k < 3 && all; k++) {
+            unsigned bit = (unsigned)(h >> (20 + 9 * k)) & 511;
+            all = b[bit / 64] >> (bit % 64) & 1;
         }
         if (all)
             return f + 1;
@@ -493,7 +623,8 @@ static probe_entry *probe_get(probe_table *t, const net_addr *a, const net_addr 
     if (!create || victim == ~0u || t->last[victim] == INT64_MAX)
         return NULL;
     probe_entry *e = &t->e[victim];
-    memset(e, 0, offsetof(probe_entry, u));
+    memset(e, 0, sizeof *e);
+    e->uid = t->uid_next++;
     e->a = *a;
     e->b = *b;
     e->port = port;
@@ -582,11 +713,96 @@ static void prefix_str(uint64_t key, char *out, size_t n)
     snprintf(out, n, "%s/%d", s, a.v6 ? 48 : 24);
 }
 
-static void flood_finish(net_detector *d, flood_entry *f)
+/* The flood's share of its packets that one port carries, as a counter slot of `t`, or -1
+ * when no port carries half. */
+static int topk_half(const topk *t)
+{
+    int best = topk_best(t);
+    uint64_t n = topk_total(t);
+    return best >= 0 && t->n[best] * 2 >= n ? best : -1;
+}
+
+/* A flood comes from many sources, or hammers one port: one source probing many ports of a
+ * host is a scan, whatever its rate. ICMP has no ports. */
+static bool flood_shaped(const flood_entry *f)
+{
+    if (f->proto == 1 || f->proto == 58 || hll_estimate(f->hll) >= FLOOD_SOURCES)
+        return true;
+    return topk_half(&f->ports) >= 0;
+}
+
+/* What makes the target hot, per second: half-open SYNs, strays no reply resolved, packets. */
+static double flood_rate(const flood_entry *f)
+{
+    if (f->proto == 6 || f->proto == PROTO_ACK)
+        return f->syns > f->completions ? (double)(f->syns - f->completions) : 0;
+    /* stray RSTs and SYN-ACKs from a handful of sources are a connection keepwatch did not
+     * see open, or a scan's answers: a flood of them comes from many (spoofed) sources */
+    if ((f->proto == PROTO_RST || f->proto == PROTO_SYNACK) && !f->active && hll_estimate(f->hll) < 64)
+        return 0;
+    return (double)f->pkts;
+}
+
+/* Names the sender of a flood that nearly all comes from one address (not spoofed). */
+static void flood_name_source(flood_entry *f)
 {
     net_detection *x = &f->det;
     x->distinct_sources = hll_estimate(f->hll);
-    x->packets = f->total_pkts;
+    int top = topk_best(&f->sources);
+    x->has_src = top >= 0 && x->distinct_sources <= 3 && f->sources.n[top] * 10 >= topk_total(&f->sources) * 9;
+    if (x->has_src)
+        x->src = f->source_addr[top];
+}
+
+/* The dominant target port, and for UDP the reflecting service, when one carries half. */
+static void flood_name_ports(flood_entry *f)
+{
+    net_detection *x = &f->det;
+    int p = topk_half(&f->ports), s = topk_half(&f->sports);
+    x->has_dport = f->proto != 1 && f->proto != 58 && p >= 0;
+    if (x->has_dport)
+        x->dport = (uint16_t)f->ports.key[p];
+    const char *refl = f->proto == 17 && s >= 0 ? reflector_name((uint16_t)f->sports.key[s]) : NULL;
+    x->has_sport = refl != NULL;
+    x->reflection = refl;
+    if (refl)
+        x->sport = (uint16_t)f->sports.key[s];
+}
+
+static void flood_fire(net_detector *d, flood_entry *f, int64_t sec_end_ns)
+{
+    const char *action = f->proto == 6               ? "syn_flood"
+                         : f->proto == 17            ? "udp_flood"
+                         : f->proto == PROTO_RST     ? "rst_flood"
+                         : f->proto == PROTO_ACK     ? "ack_flood"
+                         : f->proto == PROTO_SYNACK  ? "synack_flood"
+                                                     : "icmp_flood";
+    net_detection *x = &f->det;
+    det_init(x, action, "T1498", "Network Denial of Service", 4);
+    x->has_dst = true;
+    x->dst = f->dst;
+    x->proto = f->proto >= PROTO_RST ? 6 : f->proto;
+    x->start_ns = f->run_first_ns;
+    x->fire_ns = sec_end_ns;
+    f->active = true;
+    f->fired_now = true;
+}
+
+/* A flood the capture ended before flood_for: reported when it clearly exceeded its rate. */
+static bool flood_partial(const flood_entry *f, double rate)
+{
+    double count = (f->hot ? (double)f->run_count : 0) + rate;
+    int64_t first = f->hot ? f->run_first_ns : f->sec_first_ns;
+    double span = (double)(f->last_pkt_ns - first) / 1e9;
+    if (span < 0.001)
+        span = 0.001;
+    return count >= PARTIAL_MIN_PKTS && count / span >= 2 * f->limit && flood_shaped(f);
+}
+
+static void flood_finish(net_detector *d, flood_entry *f)
+{
+    net_detection *x = &f->det;
+    flood_name_source(f);
     /* the busiest prefixes, heaviest first: only those surely carrying 1% of the flood (a
      * flood from random spoofed sources has none) */
     topk t = f->prefixes;
@@ -604,86 +820,68 @@ static void flood_finish(net_detector *d, flood_entry *f)
                  (unsigned long long)(t.n[best] - t.err[best]));
         t.n[best] = 0;
     }
-    /* one source sending nearly everything is not spoofed: name it */
-    int top = 0;
-    for (int i = 1; i < TOPK; i++)
-        if (f->sources.n[i] > f->sources.n[top])
-            top = i;
-    if (x->distinct_sources <= 3 && f->sources.n[top] * 10 >= x->packets * 9)
-        x->has_src = true; /* x->src holds the last sender, which is then that one */
     d->emit(d->arg, NET_DET_END, x);
     f->active = false;
     f->hot = f->cool = 0;
 }
 
-static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
+/* Counts the second that ends at sec_end_ns into the run of hot seconds (and so into the
+ * detection, which covers the seconds before it fired too). */
+static void flood_run_add(flood_entry *f, double rate)
 {
-    bool syn = f->proto == 6;
-    double rate = syn ? (double)(f->syns > f->completions ? f->syns - f->completions : 0) : (double)f->pkts;
-    /* stray ACKs and RSTs from a handful of sources are a connection keepwatch did not see
-     * open, or a scan's answers: a flood of them comes from many (spoofed) sources */
-    if ((f->proto == PROTO_ACK || f->proto == PROTO_RST) && !f->active && hll_estimate(f->hll) < 64)
-        rate = 0;
-    double limit = f->limit;
-    if (rate >= limit) {
-        if (!f->hot)
+    f->run_count += (uint64_t)rate;
+    f->total_pkts += f->pkts;
+    f->run_bytes += f->bytes;
+    if (rate > f->run_peak_pps)
+        f->run_peak_pps = rate;
+    if ((double)f->bytes * 8 > f->run_peak_bps)
+        f->run_peak_bps = (double)f->bytes * 8;
+    if (rate >= f->limit / 2)
+        f->flooding_until = f->last_pkt_ns; /* event.end: the last packet still at flood rate */
+}
+
+static void flood_run_reset(flood_entry *f)
+{
+    memset(f->hll, 0, sizeof f->hll);
+    memset(&f->ports, 0, sizeof f->ports);
+    memset(&f->sports, 0, sizeof f->sports);
+    memset(&f->prefixes, 0, sizeof f->prefixes);
+    memset(&f->sources, 0, sizeof f->sources);
+    f->total_pkts = f->prefix_total = f->run_count = f->run_bytes = 0;
+    f->run_peak_pps = f->run_peak_bps = 0;
+}
+
+/* Closes one second of a flood entry; `final` at the end of the input. */
+static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns, bool final)
+{
+    double rate = flood_rate(f);
+    bool partial = final && !f->active && f->pkts && flood_partial(f, rate);
+    if ((rate >= f->limit && flood_shaped(f)) || partial) {
+        if (!f->hot) {
             f->hot_since = sec_end_ns - NS;
+            f->run_first_ns = f->sec_first_ns;
+        }
         f->hot++;
         f->cool = 0;
-        if (!f->active && f->hot >= d->t.flood_for_s) {
-            f->active = true;
-            const char *action = syn                      ? "syn_flood"
-                                 : f->proto == 17         ? "udp_flood"
-                                 : f->proto == PROTO_RST  ? "rst_flood"
-                                 : f->proto == PROTO_ACK  ? "ack_flood"
-                                                          : "icmp_flood";
-            det_init(&f->det, action, "T1498", "Network Denial of Service", 4);
-            f->det.has_dst = true;
-            f->det.dst = f->dst;
-            f->det.proto = f->proto == PROTO_RST || f->proto == PROTO_ACK ? 6 : f->proto;
-            f->det.start_ns = f->hot_since;
-            f->det.fire_ns = sec_end_ns;
-            f->fired_now = true;
-        }
-    } else if (f->active && rate < limit / 2) {
+    } else if (f->active && rate < f->limit / 2) {
         f->cool++;
     } else if (!f->active) {
         f->hot = 0;
     }
+    if (f->hot || f->active)
+        flood_run_add(f, rate);
+    if (!f->active && f->hot && (f->hot >= d->t.flood_for_s || partial))
+        flood_fire(d, f, sec_end_ns);
     if (f->active) {
         net_detection *x = &f->det;
-        x->end_ns = sec_end_ns;
-        x->bytes += f->bytes;
-        f->total_pkts += f->pkts;
-        if (rate > x->peak_pps)
-            x->peak_pps = rate;
-        if ((double)f->bytes * 8 > x->peak_bps)
-            x->peak_bps = (double)f->bytes * 8;
-        /* the dominant target port (and reflecting source port), if one carries half */
-        int p = 0, s = 0;
-        uint64_t n = 0;
-        for (int i = 0; i < TOPK; i++) {
-            n += f->ports.n[i];
-            if (f->ports.n[i] > f->ports.n[p])
-                p = i;
-            if (f->sports.n[i] > f->sports.n[s])
-                s = i;
-        }
-        if (f->proto != 1 && f->proto != 58 && n && f->ports.n[p] * 2 >= n) {
-            x->has_dport = true;
-            x->dport = (uint16_t)f->ports.key[p];
-        }
-        if (f->proto == 17 && n && f->sports.n[s] * 2 >= n)
-            for (size_t i = 0; i < sizeof amplification_ports / sizeof amplification_ports[0]; i++)
-                if (f->sports.key[s] == amplification_ports[i]) {
-                    x->has_sport = true;
-                    x->sport = amplification_ports[i];
-                    if (!x->has_dport || f->ports.n[p] * 2 < n)
-                        x->has_dport = false;
-                }
-        if (f->fired_now || (sec_end_ns - f->det.fire_ns) % (5 * NS) == 0) {
-            x->packets = f->total_pkts;
-            x->distinct_sources = hll_estimate(f->hll);
+        x->end_ns = f->flooding_until;
+        x->packets = f->total_pkts;
+        x->bytes = f->run_bytes;
+        x->peak_pps = f->run_peak_pps;
+        x->peak_bps = f->run_peak_bps;
+        flood_name_ports(f);
+        if (f->fired_now || (sec_end_ns - x->fire_ns) % (5 * NS) == 0) {
+            flood_name_source(f);
             d->emit(d->arg, f->fired_now ? NET_DET_FIRE : NET_DET_UPDATE, x);
             f->fired_now = false;
         }
@@ -692,16 +890,8 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns)
     }
     bool idle = !f->active && !f->hot && !f->pkts;
     f->pkts = f->bytes = f->syns = f->completions = 0;
-    if (!f->active) { /* sketches describe the attack: restart them while quiet */
-        if (!f->hot) {
-            memset(f->hll, 0, sizeof f->hll);
-            memset(&f->ports, 0, sizeof f->ports);
-            memset(&f->sports, 0, sizeof f->sports);
-            memset(&f->prefixes, 0, sizeof f->prefixes);
-            memset(&f->sources, 0, sizeof f->sources);
-            f->total_pkts = f->prefix_total = 0;
-        }
-    }
+    if (!f->active && !f->hot) /* sketches describe the attack: restart them while quiet */
+        flood_run_reset(f);
     if (idle)
         f->used = false;
 }
@@ -727,7 +917,7 @@ static void probe_emit(net_detector *d, probe_table *t, probe_entry *e, net_phas
         det_init(&x, "brute_force", "T1110", "Brute Force", 3);
         x.has_src = x.has_dst = x.has_dport = true;
         x.dport = e->port;
-        x.sessions = e->u.brute.sessions;
+        x.sessions = e->brute.sessions;
         x.proto = 6;
     }
     x.src = e->a;
@@ -741,8 +931,37 @@ static void probe_emit(net_detector *d, probe_table *t, probe_entry *e, net_phas
         probe_release(t, e);
 }
 
+/* Completed sessions of a brute-force entry within the window of `n` buckets ending now. */
+static uint64_t brute_sum(const uint32_t *bucket, const int64_t *start, int n, int64_t window, int64_t now)
+{
+    uint64_t sum = 0;
+    for (int k = 0; k < n; k++)
+        if (now - start[k] < window)
+            sum += bucket[k];
+    return sum;
+}
+
+static bool probe_fires(const net_detector *d, probe_entry *e, int kind, int64_t now, int64_t window)
+{
+    bool recent = now - e->first_ns <= window + NS;
+    uint64_t unanswered = e->n;
+    if (kind == 0)
+        return recent && (int64_t)unanswered >= d->t.scan_ports;
+    if (kind == 1)
+        return recent && (int64_t)unanswered >= d->t.sweep_hosts;
+    if ((int64_t)brute_sum(e->brute.bucket, e->brute.bucket_start, BRUTE_BUCKETS, window, now) >= d->t.brute_sessions)
+        return true;
+    int64_t slow = d->t.brute_slow_window_s * NS;
+    e->brute.slow_fired = (int64_t)brute_sum(e->brute.slow, e->brute.slow_start, SLOW_BUCKETS, slow, now) >=
+                          d->t.brute_slow_sessions;
+    return e->brute.slow_fired;
+}
+
 static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
 {
+    int64_t window = (kind == 2 ? d->t.brute_window_s : d->t.scan_window_s) * NS;
+    if (kind == 2 && d->t.brute_slow_window_s * NS > window)
+        window = d->t.brute_slow_window_s * NS;
     for (unsigned i = 0; i < t->slots; i++) {
         if (!t->tag[i])
             continue;
@@ -752,26 +971,11 @@ static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
                 probe_emit(d, t, e, NET_DET_END);
             continue;
         }
-        int64_t window = (kind == 2 ? d->t.brute_window_s : d->t.scan_window_s) * NS;
         if (now - e->last_ns >= window) { /* quiet too long to be one attack: forget it */
             probe_release(t, e);
             continue;
         }
-        bool fire = false;
-        uint64_t unanswered = e->n - e->answered;
-        bool recent = now - e->first_ns <= window + NS;
-        if (kind == 0)
-            fire = recent && (int64_t)unanswered >= d->t.scan_ports;
-        else if (kind == 1)
-            fire = recent && (int64_t)unanswered >= d->t.sweep_hosts;
-        else {
-            uint64_t sum = 0;
-            for (int k = 0; k < BRUTE_BUCKETS; k++)
-                if (now - e->u.brute.bucket_start[k] < window)
-                    sum += e->u.brute.bucket[k];
-            fire = (int64_t)sum >= d->t.brute_sessions;
-        }
-        if (fire) {
+        if (probe_fires(d, e, kind, now, kind == 2 ? d->t.brute_window_s * NS : window)) {
             e->fired = true;
             e->kind = (uint8_t)kind;
             e->fire_ns = now;
@@ -874,22 +1078,32 @@ size_t net_detector_talkers(const net_detector *d, bool dst, net_talker *out, si
 {
     const talkers *t = &d->talk[d->talk_cur ^ 1][dst];
     size_t n = 0;
-    bool taken[TALKERS] = {0};
-    while (n < max) { /* selection: 32 counters */
+    uint64_t below = UINT64_MAX; /* selection, heaviest first; ties broken by counter index */
+    unsigned below_i = 0;
+    while (n < max) {
         int best = -1;
-        for (int i = 0; i < TALKERS; i++)
-            if (t->h[i] && !taken[i] && (best < 0 || t->bytes[i] > t->bytes[best]))
-                best = i;
+        uint64_t bb = 0;
+        for (unsigned i = 0; i < TALK_SETS * TALK_WAYS; i++) {
+            uint64_t h = t->set[i / TALK_WAYS].h[i % TALK_WAYS], b = t->set[i / TALK_WAYS].bytes[i % TALK_WAYS];
+            bool under = b < below || (b == below && i > below_i);
+            if (h && under && (best < 0 || b > bb)) {
+                best = (int)i;
+                bb = b;
+            }
+        }
         if (best < 0)
             break;
-        taken[best] = true;
+        below = bb;
+        below_i = (unsigned)best;
         out[n].addr = t->a[best];
-        out[n].bytes = t->bytes[best];
+        out[n].bytes = bb;
         out[n].packets = t->pkts[best];
         n++;
     }
     return n;
 }
+
+static void defer_drain(net_detector *d, int64_t now, bool all);
 
 /* Closes capture seconds up to (not including) the one `sec`. */
 static void detector_advance(net_detector *d, int64_t sec)
@@ -920,7 +1134,7 @@ static void detector_advance(net_detector *d, int64_t sec)
         int64_t end = (d->sec + 1 + k) * NS;
         for (unsigned i = 0; i < FLOOD_SLOTS; i++)
             if (d->floods[i].used)
-                flood_second(d, &d->floods[i], end);
+                flood_second(d, &d->floods[i], end, false);
         for (size_t i = 0; i < d->t.n_targets; i++)
             watch_second(d, i, end);
     }
@@ -933,6 +1147,7 @@ static void detector_advance(net_detector *d, int64_t sec)
         d->talk_start = sec - (sec - d->talk_start) % NET_TALK_WINDOW_S;
     }
     int64_t now = sec * NS;
+    defer_drain(d, now, false);
     probe_second(d, &d->pairs, 0, now);
     probe_second(d, &d->sweeps, 1, now);
     probe_second(d, &d->brutes, 2, now);
@@ -940,68 +1155,121 @@ static void detector_advance(net_detector *d, int64_t sec)
     d->next_ns = (sec + 1) * NS;
 }
 
-/* Adds a port (pairs) or a host's 32-bit hash (sweeps) to an entry's set, or marks it
- * answered. The set is a 64-slot open-addressing table filled to at most SET_FILL; past that,
- * new keys are still counted in n (a duplicate among them may be counted twice). */
-#define SET_FILL 48
-static void set_add(probe_entry *e, uint32_t key, bool answer)
+/* ---- members: the ports of a pair, the hosts of a sweep ---- */
+
+static uint32_t *seen_bucket(const net_detector *d, uint64_t h)
 {
-    uint32_t k = key ? key : 1; /* 0 marks an empty slot */
-    uint32_t stored = e->n < SET_FILL ? e->n : SET_FILL;
-    for (uint32_t i = 0, slot = (k * 2654435761u) >> 26; i < SET_MAX; i++, slot = (slot + 1) & (SET_MAX - 1)) {
-        if (!(e->used_mask >> slot & 1)) {
-            if (answer)
-                return; /* an answer to a probe we never saw */
-            e->n++;
-            if (stored < SET_FILL) {
-                e->u.set[slot] = k;
-                e->used_mask |= 1ull << slot;
-            }
+    return d->seen + (size_t)(h & (SEEN_BUCKETS - 1)) * 8;
+}
+
+static uint32_t seen_fp(uint64_t h) { return ((uint32_t)(h >> 32) | 2u) & ~1u; }
+
+static uint64_t seen_key(const probe_entry *e, uint32_t member)
+{
+    return mix64(e->uid * 0x9e3779b97f4a7c15ULL ^ member);
+}
+
+/* Counts member as probed by e, once however often it is probed again. */
+static void member_probe(net_detector *d, probe_entry *e, uint32_t member)
+{
+    uint64_t h = seen_key(e, member);
+    uint32_t *b = seen_bucket(d, h), fp = seen_fp(h);
+    int free_slot = -1;
+    for (int i = 0; i < 8; i++) {
+        if ((b[i] & ~1u) == fp)
             return;
-        }
-        if (e->u.set[slot] == k) {
-            if (answer && !(e->answered_mask >> slot & 1)) {
-                e->answered_mask |= 1ull << slot;
-                e->answered++;
-            }
-            return;
-        }
+        if (!b[i] && free_slot < 0)
+            free_slot = i;
     }
-    if (!answer)
-        e->n++;
+    b[free_slot >= 0 ? free_slot : (int)(h >> 61)] = fp; /* a full bucket forgets one member */
+    e->n++;
 }
 
 static uint32_t host_key(const net_addr *h) { return (uint32_t)addr_hash(h, 0x4057); }
+static uint32_t port_key(uint16_t port, uint8_t proto) { return port | (uint32_t)proto << 16; }
 
-static void note_probe(net_detector *d, const net_pkt *p, uint16_t port, uint8_t proto)
+/* Multicast and broadcast destinations: announcements and discovery, never probes. */
+static bool addr_is_group(const net_addr *a)
 {
-    probe_entry *e = proto != 1 && proto != 58 ? probe_get(&d->pairs, &p->src, &p->dst, 0, 0, p->ts_ns, true) : NULL;
+    return a->v6 ? a->b[0] == 0xff : a->b[0] >= 224;
+}
+
+/* A probe from src to dst's `port` that nothing answered. */
+static void note_probe(net_detector *d, const net_addr *src, const net_addr *dst, uint16_t port, uint8_t proto,
+                       int64_t ts)
+{
+    if (addr_is_group(dst))
+        return;
+    probe_entry *e = proto != 1 && proto != 58 ? probe_get(&d->pairs, src, dst, 0, 0, ts, true) : NULL;
     if (e) {
-        set_add(e, port, false);
-        probe_touch(&d->pairs, e, p->ts_ns);
+        member_probe(d, e, port_key(port, proto));
+        probe_touch(&d->pairs, e, ts);
         e->probes++;
         e->probe_proto = proto;
     }
     net_addr none = {{0}, 0};
-    e = probe_get(&d->sweeps, &p->src, &none, port, proto, p->ts_ns, true);
+    e = probe_get(&d->sweeps, src, &none, port, proto, ts, true);
     if (e) {
-        set_add(e, host_key(&p->dst), false);
-        probe_touch(&d->sweeps, e, p->ts_ns);
+        member_probe(d, e, host_key(dst));
+        probe_touch(&d->sweeps, e, ts);
         e->probes++;
     }
 }
 
-/* The probe from `prober` to `target`:port became a session (or got a UDP reply). */
-static void note_answer(net_detector *d, const net_addr *prober, const net_addr *target, uint16_t port,
-                        uint8_t proto, int64_t now)
+/* Whether the table slot of a deferred probe still says nothing answered it. */
+static bool deferred_unanswered(const net_detector *d, const deferred *q)
 {
-    probe_entry *e = probe_get(&d->pairs, prober, target, 0, 0, now, false);
-    if (e)
-        set_add(e, port, true);
-    net_addr none = {{0}, 0};
-    e = probe_get(&d->sweeps, prober, &none, port, proto, now, false);
-    if (e)
-        set_add(e, host_key(target), true);
+    switch (q->kind) {
+    case DEFER_SYN: return d->pending[q->slot] == q->tag; /* the handshake's end clears it */
+    case DEFER_ACK: return d->strays[q->slot] == q->tag;  /* a reply or a repeat clears it */
+    default: return d->udp[q->slot] == q->tag;            /* a reply sets UDP_REPLIED on it */
+    }
+}
+
+/* Counts the deferred probes whose second to be answered is over (all of them at the end). */
+static void defer_drain(net_detector *d, int64_t now, bool all)
+{
+    while (d->ring_tail != d->ring_head) {
+        const deferred *q = &d->ring[d->ring_tail & (DEFER_SLOTS - 1)];
+        if (!all && q->ts + ANSWER_NS > now)
+            return;
+        if (deferred_unanswered(d, q))
+            note_probe(d, &q->src, &q->dst, q->dport, q->proto, q->ts);
+        d->ring_tail++;
+    }
+}
+
+/* Queues p as a probe, to be counted if nothing answers it; a full ring counts its oldest
+ * now, answered or not yet. */
+static void defer_probe(net_detector *d, const net_pkt *p, int kind, uint32_t slot, uint32_t tag)
+{
+    if (d->ring_head - d->ring_tail == DEFER_SLOTS) {
+        const deferred *old = &d->ring[d->ring_tail & (DEFER_SLOTS - 1)];
+        if (deferred_unanswered(d, old))
+            note_probe(d, &old->src, &old->dst, old->dport, old->proto, old->ts);
+        d->ring_tail++;
+    }
+    deferred *q = &d->ring[d->ring_head++ & (DEFER_SLOTS - 1)];
+    q->src = p->src;
+    q->dst = p->dst;
+    q->dport = p->dport;
+    q->proto = p->proto;
+    q->kind = (uint8_t)kind;
+    q->slot = slot;
+    q->tag = tag;
+    q->ts = p->ts_ns;
+}
+
+static void bucket_add(uint32_t *bucket, int64_t *start, int n, int64_t window, int64_t now)
+{
+    int64_t width = window / n > 0 ? window / n : NS;
+    int64_t s = now / width * width;
+    int k = (int)((now / width) % n);
+    if (start[k] != s) {
+        start[k] = s;
+        bucket[k] = 0;
+    }
+    bucket[k]++;
 }
 
 static void note_completion(net_detector *d, const net_pkt *p)
@@ -1009,25 +1277,14 @@ static void note_completion(net_detector *d, const net_pkt *p)
     flood_entry *f = flood_get(d, &p->dst, 6, false);
     if (f)
         f->completions++;
-    note_answer(d, &p->src, &p->dst, p->dport, 6, p->ts_ns);
     if (!is_auth_port(d, p->dport))
         return;
     probe_entry *e = probe_get(&d->brutes, &p->src, &p->dst, p->dport, 6, p->ts_ns, true);
     if (!e)
         return;
-    if (e->probes == 0) /* claimed just now: the buckets are not cleared on a claim */
-        memset(&e->u.brute, 0, sizeof e->u.brute);
-    int64_t width = d->t.brute_window_s * NS / BRUTE_BUCKETS;
-    if (width <= 0)
-        width = NS;
-    int64_t start = p->ts_ns / width * width;
-    int k = (int)((p->ts_ns / width) % BRUTE_BUCKETS);
-    if (e->u.brute.bucket_start[k] != start) {
-        e->u.brute.bucket_start[k] = start;
-        e->u.brute.bucket[k] = 0;
-    }
-    e->u.brute.bucket[k]++;
-    e->u.brute.sessions++;
+    bucket_add(e->brute.bucket, e->brute.bucket_start, BRUTE_BUCKETS, d->t.brute_window_s * NS, p->ts_ns);
+    bucket_add(e->brute.slow, e->brute.slow_start, SLOW_BUCKETS, d->t.brute_slow_window_s * NS, p->ts_ns);
+    e->brute.sessions++;
     e->probes++;
     probe_touch(&d->brutes, e, p->ts_ns);
 }
@@ -1038,19 +1295,21 @@ static bool flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
     flood_entry *f = flood_get(d, &p->dst, proto, true);
     if (!f)
         return false;
+    if (!f->pkts)
+        f->sec_first_ns = p->ts_ns;
+    f->last_pkt_ns = p->ts_ns;
     f->pkts++;
     f->bytes += p->wirelen;
-    if (proto == 6)
+    if (proto == 6 || proto == PROTO_ACK)
         f->syns++;
     /* the sketches describe a flood and are cleared every quiet second: feed them only once
-     * this second looks like one (a quarter of the threshold), or it is one already */
-    if (f->active || f->hot || (double)f->pkts * 4 >= f->limit) {
+     * this second looks like one (an eighth of the threshold), or it is one already */
+    if (f->active || f->hot || (double)f->pkts * 8 >= f->limit) {
         uint64_t sh = addr_hash(&p->src, 0x5eed);
         hll_add(f->hll, sh);
         topk_add(&f->prefixes, prefix_key(&p->src));
         f->prefix_total++;
-        topk_add(&f->sources, sh);
-        f->det.src = p->src; /* the flood's last sender: named only if nearly all traffic is from one */
+        f->source_addr[topk_add(&f->sources, sh)] = p->src;
         if (p->has_ports) {
             topk_add(&f->ports, p->dport);
             topk_add(&f->sports, p->sport);
@@ -1059,10 +1318,145 @@ static bool flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
     return f->active || f->hot;
 }
 
+/* A stray to `target` turned out to belong to a connection. */
+static void flood_resolved(net_detector *d, const net_addr *target)
+{
+    flood_entry *f = flood_get(d, target, PROTO_ACK, false);
+    if (f)
+        f->completions++;
+}
+
 void net_detector_tick(net_detector *d, int64_t now_ns)
 {
     if (d->started && now_ns >= d->next_ns)
         detector_advance(d, now_ns / NS);
+}
+
+/* The hash of p's 4-tuple seen from the other side (the one its reply would carry). */
+static uint64_t tuple_hash_rev(const net_pkt *p)
+{
+    net_pkt r;
+    r.src = p->dst;
+    r.dst = p->src;
+    r.sport = p->dport;
+    r.dport = p->sport;
+    return tuple_hash(&r);
+}
+
+static uint32_t slot_tag(uint64_t h) { return (uint32_t)(h >> 32) | 1; }
+
+/* The tuple tables hold WAYS 32-bit tags (bit 0 set; 0: empty) per bucket, so tuples whose
+ * hashes share a bucket do not push each other out until WAYS of them do. `ignore` names tag
+ * bits that are state, not identity. */
+static uint32_t *tags_find(uint32_t *t, uint32_t buckets, uint64_t h, uint32_t ignore)
+{
+    uint32_t *b = t + (size_t)(h & (buckets - 1)) * WAYS, tag = slot_tag(h);
+    for (int i = 0; i < WAYS; i++)
+        if (((b[i] ^ tag) & ~ignore) == 0)
+            return &b[i];
+    return NULL;
+}
+
+/* The slot holding h's tag, claimed (empty first, else one evicted) when none does. */
+static uint32_t *tags_put(uint32_t *t, uint32_t buckets, uint64_t h, uint32_t ignore, bool *fresh)
+{
+    uint32_t *b = t + (size_t)(h & (buckets - 1)) * WAYS, *claim = NULL, tag = slot_tag(h);
+    for (int i = 0; i < WAYS; i++) {
+        if (((b[i] ^ tag) & ~ignore) == 0) {
+            *fresh = false;
+            return &b[i];
+        }
+        if (!b[i] && !claim)
+            claim = &b[i];
+    }
+    if (!claim)
+        claim = &b[h >> 61];
+    *claim = tag & ~ignore;
+    *fresh = true;
+    return claim;
+}
+
+/* An ACK of no connection keepwatch knows: a reply from the other side, or the same ACK
+ * again, shows a connection (one older than keepwatch's watch, or idle for long); until
+ * then it counts toward an ACK flood on its target and is a probe (nmap -PA, -sA). */
+static void tcp_stray_ack(net_detector *d, const net_pkt *p, uint64_t h, uint64_t ch)
+{
+    uint32_t *rs = tags_find(d->strays, STRAY_BUCKETS, tuple_hash_rev(p), 0);
+    uint32_t *fs = rs ? NULL : tags_find(d->strays, STRAY_BUCKETS, h, 0);
+    if (rs || fs) {
+        *(rs ? rs : fs) = 0;
+        est_add(d, ch);
+        flood_resolved(d, rs ? &p->src : &p->dst);
+        return;
+    }
+    if (flood_count(d, p, PROTO_ACK))
+        return; /* a flood's spoofed strays are neither remembered nor probes */
+    bool fresh;
+    fs = tags_put(d->strays, STRAY_BUCKETS, h, 0, &fresh);
+    defer_probe(d, p, DEFER_ACK, (uint32_t)(fs - d->strays), *fs);
+}
+
+static void tcp_packet(net_detector *d, const net_pkt *p)
+{
+    uint8_t fl = p->tcp_flags;
+    bool syn = fl & NET_TH_SYN, ack = fl & NET_TH_ACK, rst = fl & NET_TH_RST;
+    if (syn && !ack) {
+        bool fresh;
+        uint32_t *slot = tags_put(d->pending, PENDING_BUCKETS, tuple_hash(p), 0, &fresh);
+        /* the spoofed SYNs of a flood are not scans: spare the scan tables (a scan of a
+         * host while it is being flooded goes unseen) */
+        if (!flood_count(d, p, 6))
+            defer_probe(d, p, DEFER_SYN, (uint32_t)(slot - d->pending), *slot);
+    } else if (syn && !rst) {
+        /* a SYN-ACK answering no SYN keepwatch saw: servers answering SYNs spoofed with the
+         * victim's address (SYN-ACK reflection) */
+        if (!tags_find(d->pending, PENDING_BUCKETS, tuple_hash_rev(p), 0))
+            flood_count(d, p, PROTO_SYNACK);
+    } else if (ack && !rst) {
+        uint64_t h = tuple_hash(p), ch = conn_hash(p);
+        uint32_t *slot;
+        int known;
+        if ((slot = tags_find(d->pending, PENDING_BUCKETS, h, 0)) != NULL) {
+            *slot = 0; /* the handshake's last step */
+            est_add(d, ch);
+            note_completion(d, p);
+        } else if ((known = est_find(d, ch)) != 0) {
+            if (known == 2)
+                est_add(d, ch); /* still in use: carry it into the current filter */
+        } else {
+            tcp_stray_ack(d, p, h, ch);
+        }
+    } else if (rst) {
+        flood_count(d, p, PROTO_RST);
+    } else { /* FIN, NULL and Xmas probes: no answer makes them a session */
+        note_probe(d, &p->src, &p->dst, p->dport, 6, p->ts_ns);
+    }
+}
+
+/* A UDP datagram or an ICMP echo. A reply (to one keepwatch saw go the other way) is
+ * neither a probe nor flood traffic; a datagram from a service port to an ephemeral one
+ * answers a request keepwatch did not see (or was spoofed: reflection), and is no probe
+ * either; nor is a datagram that repeats its flow's first. */
+#define UDP_REPLIED 2u
+static void dgram_packet(net_detector *d, const net_pkt *p, bool request)
+{
+    uint64_t h = tuple_hash(p);
+    uint32_t *rs = tags_find(d->udp, UDP_BUCKETS, tuple_hash_rev(p), UDP_REPLIED);
+    bool fresh;
+    if (rs) {
+        *rs |= UDP_REPLIED;
+        *tags_put(d->udp, UDP_BUCKETS, h, UDP_REPLIED, &fresh) |= UDP_REPLIED; /* the conversation, this side too */
+        return;
+    }
+    if (flood_count(d, p, p->proto) || !request)
+        return;
+    uint32_t *fs = tags_put(d->udp, UDP_BUCKETS, h, UDP_REPLIED, &fresh);
+    if (!fresh)
+        return;
+    bool service_reply = p->proto == 17 && (p->sport < 1024 || reflector_name(p->sport)) && p->dport >= 1024 &&
+                         !reflector_name(p->dport);
+    if (!service_reply && !addr_is_group(&p->dst))
+        defer_probe(d, p, DEFER_DGRAM, (uint32_t)(fs - d->udp), *fs);
 }
 
 void net_detector_packet(net_detector *d, const net_pkt *p)
@@ -1076,52 +1470,21 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
                 d->watch[i].bytes += p->wirelen;
                 break;
             }
-    talkers_add(&d->talk[d->talk_cur][0], &p->src, addr_hash(&p->src, 0x7a1c) | 1, p->wirelen);
-    talkers_add(&d->talk[d->talk_cur][1], &p->dst, addr_hash(&p->dst, 0x7a1c) | 1, p->wirelen);
+    if (d->t.talkers) {
+        talkers_add(&d->talk[d->talk_cur][0], &p->src, addr_hash(&p->src, 0x7a1c) | 1, p->wirelen);
+        talkers_add(&d->talk[d->talk_cur][1], &p->dst, addr_hash(&p->dst, 0x7a1c) | 1, p->wirelen);
+    }
     for (size_t i = 0; i < d->t.n_allow; i++)
         if (net_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))
             return;
     if (p->proto == 6 && p->has_ports) {
-        uint8_t fl = p->tcp_flags;
-        bool syn = fl & NET_TH_SYN, ack = fl & NET_TH_ACK, rst = fl & NET_TH_RST;
-        if (syn && !ack) {
-            uint64_t h = tuple_hash(p);
-            d->pending[h & (PENDING_SLOTS - 1)] = (uint32_t)(h >> 32) | 1;
-            /* the spoofed SYNs of a flood are not scans: spare the scan tables (a scan of a
-             * host while it is being flooded goes unseen) */
-            if (!flood_count(d, p, 6))
-                note_probe(d, p, p->dport, 6);
-        } else if (ack && !rst && !syn) {
-            uint64_t h = tuple_hash(p);
-            uint32_t *slot = &d->pending[h & (PENDING_SLOTS - 1)];
-            uint64_t ch = conn_hash(p);
-            int known;
-            if (*slot && *slot == ((uint32_t)(h >> 32) | 1)) { /* the handshake's last step */
-                *slot = 0;
-                est_add(d, ch);
-                note_completion(d, p);
-            } else if (d->sec - d->first_sec < EST_WARMUP_S) {
-                est_add(d, ch); /* connections older than keepwatch's watch */
-            } else if ((known = est_find(d, ch)) != 0) {
-                if (known == 2)
-                    est_add(d, ch); /* still in use: carry it into the current filter */
-            } else {
-                flood_count(d, p, PROTO_ACK); /* an ACK of no connection keepwatch knows */
-            }
-        } else if (rst) {
-            flood_count(d, p, PROTO_RST);
-        } else if (!ack && !rst) { /* FIN, NULL and Xmas probes */
-            note_probe(d, p, p->dport, 6);
-        }
+        tcp_packet(d, p);
     } else if (p->proto == 17 && p->has_ports) {
-        bool flooded = flood_count(d, p, 17);
-        /* a UDP packet is a probe, and a reply answers the probe to its source port */
-        note_answer(d, &p->dst, &p->src, p->sport, 17, p->ts_ns);
-        if (!flooded)
-            note_probe(d, p, p->dport, 17);
+        dgram_packet(d, p, true);
     } else if ((p->proto == 1 && p->icmp_type == 8) || (p->proto == 58 && p->icmp_type == 128)) {
-        if (!flood_count(d, p, p->proto))
-            note_probe(d, p, 0, p->proto);
+        dgram_packet(d, p, true);
+    } else if ((p->proto == 1 && p->icmp_type == 0) || (p->proto == 58 && p->icmp_type == 129)) {
+        dgram_packet(d, p, false); /* an echo reply: answers a request, or floods (smurf) */
     }
 }
 
@@ -1135,7 +1498,7 @@ void net_detector_finish(net_detector *d)
         flood_entry *f = &d->floods[i];
         if (!f->used)
             continue;
-        flood_second(d, f, end);
+        flood_second(d, f, end, true);
         if (f->used && f->active)
             flood_finish(d, f);
     }
@@ -1146,6 +1509,7 @@ void net_detector_finish(net_detector *d)
             d->watch[i].active = false;
         }
     }
+    defer_drain(d, end, true);
     probe_second(d, &d->pairs, 0, end);
     probe_second(d, &d->sweeps, 1, end);
     probe_second(d, &d->brutes, 2, end);
@@ -1182,7 +1546,14 @@ void net_detection_text(const net_detection *x, kw_buf *out)
                       x->peak_pps, x->peak_bps / 1e6, x->baseline_pps, (double)(x->end_ns - x->start_ns) / 1e9);
         return;
     }
-    kw_buf_printf(out, "%s %s -> %s", x->action, x->has_src ? s : "(spoofed/many)", x->has_dst ? t : "(many hosts)");
+    kw_buf_printf(out, "%s ", x->action);
+    if (x->has_src)
+        kw_buf_puts(out, s);
+    else if (x->distinct_sources)
+        kw_buf_printf(out, "(~%llu sources)", (unsigned long long)x->distinct_sources);
+    else
+        kw_buf_puts(out, "(many sources)");
+    kw_buf_printf(out, " -> %s", x->has_dst ? t : "(many hosts)");
     if (x->has_dport)
         kw_buf_printf(out, ":%u", x->dport);
     kw_buf_printf(out, "/%s, %.1f s", transport_name(x->proto), (double)(x->end_ns - x->start_ns) / 1e9);
@@ -1193,7 +1564,9 @@ void net_detection_text(const net_detection *x, kw_buf *out)
     else if (!strcmp(x->action, "brute_force"))
         kw_buf_printf(out, ", %llu sessions", (unsigned long long)x->sessions);
     else
-        kw_buf_printf(out, ", peak %.0f pps, ~%llu sources", x->peak_pps, (unsigned long long)x->distinct_sources);
+        kw_buf_printf(out, ", peak %.0f pps, %llu packets", x->peak_pps, (unsigned long long)x->packets);
+    if (x->reflection)
+        kw_buf_printf(out, ", %s reflection from port %u", x->reflection, x->sport);
 }
 
 void net_detection_ecs(const net_detection *x, kw_buf *out)
@@ -1284,6 +1657,10 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
     if (x->target[0]) {
         kw_json_kv_str(&j, "target", x->target);
         kw_json_kv_num(&j, "baseline_pps", x->baseline_pps);
+    }
+    if (x->reflection) {
+        kw_json_kv_str(&j, "reflection", x->reflection);
+        kw_json_kv_int(&j, "reflector_port", x->sport);
     }
     if (x->ports)
         kw_json_kv_int(&j, "ports", (int64_t)x->ports);

@@ -61,6 +61,15 @@ class LabelledCapturesTest(unittest.TestCase):
         self.assertRegex(out, r"brute_force 198\.18\.0\.12 -> 198\.18\.0\.2:22/tcp, .*200 sessions")
         self.assertIn("2 attacks", err)
 
+    def test_files_out_of_time_order_are_read_in_order(self):
+        files = [os.path.join(DATA, n) for n in ("p05_ssh_brute_force.pcap", "p02_syn_scan.pcap")]
+        rc, out, err = run("net", "analyze", *files)
+        self.assertEqual(rc, 1)
+        self.assertIn("in time order", err)
+        self.assertRegex(out, r"port_scan 198\.18\.0\.10 -> 198\.18\.0\.2/tcp, .*1000 ports")
+        self.assertRegex(out, r"brute_force 198\.18\.0\.12 ")
+        self.assertIn("2 attacks", err)
+
     def records(self, name):
         b = open(os.path.join(DATA, name), "rb").read()
         off = 24

@@ -145,17 +145,31 @@ static void test_ipv6_extension_headers(void)
 /* ---- detectors ---- */
 
 typedef struct {
-    int n;
+    int n, fired;
     net_detection last;
+    net_detection all[64];    /* the first 64 that ended */
 } seen;
 
 static void on_det(void *arg, net_phase phase, const net_detection *d)
 {
     seen *s = arg;
+    if (phase == NET_DET_FIRE)
+        s->fired++;
     if (phase != NET_DET_END)
         return;
+    if (s->n < 64)
+        s->all[s->n] = *d;
     s->n++;
     s->last = *d;
+}
+
+/* How many of the detections that ended are `action`. */
+static int count_action(const seen *s, const char *action)
+{
+    int n = 0;
+    for (int i = 0; i < s->n && i < 64; i++)
+        n += !strcmp(s->all[i].action, action);
+    return n;
 }
 
 static net_pkt tcp(int64_t ns, const char *src, uint16_t sp, const char *dst, uint16_t dp, uint8_t flags)
@@ -447,6 +461,394 @@ static void test_ack_floods_and_ordinary_acks(void)
     net_detector_free(d);
 }
 
+#define SEC 1000000000LL
+
+static net_pkt udp_from(int64_t ns, const char *src, uint16_t sp, const char *dst, uint16_t dp)
+{
+    net_pkt p = tcp(ns, src, sp, dst, dp, 0);
+    p.proto = 17;
+    return p;
+}
+
+static void random_ip(char *ip, size_t n)
+{
+    snprintf(ip, n, "%d.%d.%d.%d", 1 + rand() % 220, rand() % 256, rand() % 256, 1 + rand() % 254);
+}
+
+/* A resolver answering a client's lookups (from port 53 to the client's random ports) is not
+ * scanning it, whether keepwatch saw the queries or not; nor are a DNS server's answers to a
+ * host's lookups, seen with the queries. */
+static void test_dns_answers_are_not_probes(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    int64_t ns = 100 * SEC;
+    for (int i = 0; i < 200; i++, ns += 50000000) {
+        uint16_t port = (uint16_t)(30000 + i * 7);
+        net_pkt q = udp_from(ns, "10.0.0.7", port, "10.0.0.53", 53);
+        net_detector_packet(d, &q);
+        net_pkt a = udp_from(ns + 1000000, "10.0.0.53", 53, "10.0.0.7", port);
+        net_detector_packet(d, &a);
+        /* answers from an outside resolver whose queries this capture did not hold */
+        a = udp_from(ns + 2000000, "192.0.2.53", 53, "10.0.0.8", (uint16_t)(40000 + i * 11));
+        net_detector_packet(d, &a);
+    }
+    /* a client of a game server on a high port, talking both ways from many ports */
+    for (int i = 0; i < 40; i++, ns += 10000000) {
+        net_pkt q = udp_from(ns, "10.0.0.9", (uint16_t)(50000 + i), "198.51.100.9", (uint16_t)(27000 + i));
+        net_detector_packet(d, &q);
+        net_pkt a = udp_from(ns + 500000, "198.51.100.9", (uint16_t)(27000 + i), "10.0.0.9", (uint16_t)(50000 + i));
+        net_detector_packet(d, &a);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 0);
+    net_detector_free(d);
+}
+
+/* An NTP reflection flood from 20,000 reflectors to the victim's random ports is one
+ * udp_flood, named as reflection, and no port scan by any reflector. */
+static void test_ntp_reflection_is_one_flood(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    static char refl[20000][16];
+    for (int i = 0; i < 20000; i++)
+        random_ip(refl[i], sizeof refl[i]);
+    for (int i = 0; i < 25000; i++) { /* 5,000 a second for 5 s; each reflector sends 1 or 2 */
+        net_pkt p = udp_from(100 * SEC + (int64_t)i * 200000, refl[i % 20000], 123, "10.0.0.80", (uint16_t)(1024 + rand() % 60000));
+        p.wirelen = 482;
+        net_detector_packet(d, &p);
+    }
+    /* then a low-rate tail: each of 300 reflectors sends 20 packets over 60 s */
+    for (int k = 0; k < 20; k++)
+        for (int i = 0; i < 300; i++) {
+            net_pkt p = udp_from(120 * SEC + k * 3 * SEC + i * 1000000, refl[i], 123, "10.0.0.80", (uint16_t)(1024 + rand() % 60000));
+            net_detector_packet(d, &p);
+        }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "udp_flood");
+    CHECK(s.last.has_sport && s.last.sport == 123);
+    CHECK(s.last.reflection && !strcmp(s.last.reflection, "NTP"));
+    CHECK(!s.last.has_src && !s.last.has_dport);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    net_detection_text(&s.last, &b);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "NTP reflection from port 123");
+    kw_buf_free(&b);
+    net_detector_free(d);
+}
+
+/* A sweep of 256 hosts whose probes are each sent twice (nmap retransmits) is 256 hosts. */
+static void test_sweep_counts_hosts_exactly(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    for (int round = 0; round < 2; round++)
+        for (int h = 0; h < 256; h++) {
+            snprintf(ip, sizeof ip, "10.20.%d.%d", h / 250, h % 250 + 1);
+            net_pkt p = tcp(100 * SEC + round * SEC + h * 1000000, "10.6.6.6", 61000, ip, 445, NET_TH_SYN);
+            net_detector_packet(d, &p);
+        }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "host_sweep");
+    CHECK_INT(s.last.hosts, 256);
+    net_detector_free(d);
+}
+
+/* A client that completes handshakes with 96 web servers (a proxy), while each of its SYNs is
+ * retransmitted once before the answer, is not sweeping; nor a monitoring system connecting to
+ * 80 open ports of one host. */
+static void test_completed_sessions_past_48_are_not_scans(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    for (int h = 0; h < 96; h++) {
+        snprintf(ip, sizeof ip, "203.0.113.%d", h + 1);
+        int64_t ns = 100 * SEC + h * 20000000LL;
+        net_pkt p = tcp(ns, "10.9.9.10", (uint16_t)(40000 + h), ip, 443, NET_TH_SYN);
+        net_detector_packet(d, &p);
+        session(d, ns + 1000000, "10.9.9.10", (uint16_t)(40000 + h), ip, 443);
+    }
+    for (int port = 0; port < 80; port++)
+        session(d, 110 * SEC + port * 1000000, "10.9.9.9", (uint16_t)(30000 + port), "10.0.0.5", (uint16_t)(8000 + port));
+    net_detector_finish(d);
+    CHECK_INT(s.n, 0);
+    net_detector_free(d);
+}
+
+/* One source probing 10,000 ports at 5,000 a second is a scan of 10,000 ports, not a flood;
+ * one source hammering one port is a flood, named with its source. */
+static void test_fast_scan_is_not_a_flood(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    for (int i = 0; i < 10000; i++) {
+        int64_t ns = 100 * SEC + i * 200000LL;
+        net_pkt p = tcp(ns, "10.6.6.6", 50505, "10.0.0.5", (uint16_t)(1 + i), NET_TH_SYN);
+        net_detector_packet(d, &p);
+        p = tcp(ns + 50000, "10.0.0.5", (uint16_t)(1 + i), "10.6.6.6", 50505, NET_TH_RST | NET_TH_ACK);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_INT(count_action(&s, "syn_flood"), 0);
+    CHECK_STR(s.last.action, "port_scan");
+    CHECK_INT(s.last.ports, 10000);
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < 10000; i++) { /* 2,000 SYNs a second for 5 s from one host to port 80 */
+        net_pkt p = tcp(200 * SEC + i * 500000LL, "10.6.6.7", (uint16_t)(1024 + i % 60000), "10.0.0.5", 80, NET_TH_SYN);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "syn_flood");
+    char a[64];
+    net_addr_str(&s.last.src, a, sizeof a);
+    CHECK(s.last.has_src);
+    CHECK_STR(a, "10.6.6.7");
+    net_detector_free(d);
+}
+
+/* A flood's figures cover the seconds before it fired, and its end is its last packet, not
+ * the cool-down after it. */
+static void test_flood_figures_and_end(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    int64_t t0 = 100 * SEC, last = 0;
+    for (int i = 0; i < 12000; i++) { /* 3,000 a second for 4 s, then 4,000 in the fifth second */
+        int64_t ns = t0 + (int64_t)i * (4 * SEC / 12000);
+        random_ip(ip, sizeof ip);
+        net_pkt p = udp_from(ns, ip, 4444, "10.0.0.53", 53);
+        net_detector_packet(d, &p);
+        last = ns;
+    }
+    for (int i = 0; i < 4000; i++) {
+        random_ip(ip, sizeof ip);
+        last = t0 + 4 * SEC + (int64_t)i * 250000;
+        net_pkt p = udp_from(last, ip, 4444, "10.0.0.53", 53);
+        net_detector_packet(d, &p);
+    }
+    /* then ordinary traffic elsewhere for a minute, so the flood ends by itself */
+    for (int k = 0; k < 60; k++) {
+        net_pkt p = udp_from(t0 + (5 + k) * SEC, "10.0.0.1", 5000, "10.0.0.2", 6000);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "udp_flood");
+    CHECK_INT(s.last.packets, 16000);
+    CHECK_NEAR(s.last.peak_pps, 4000, 1);
+    CHECK(s.last.start_ns == t0);
+    CHECK(s.last.end_ns == last);
+    CHECK(!s.last.has_src && s.last.has_dport && s.last.dport == 53);
+    net_detector_free(d);
+}
+
+/* SYN-ACKs answering no SYN, from many servers (SYN-ACK reflection), are a flood; the SYN-ACKs
+ * a server sends its real clients are not. */
+static void test_synack_reflection_flood(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    for (int i = 0; i < 20000; i++) /* busy web server: 4,000 handshakes a second */
+        session(d, 100 * SEC + i * 250000LL, i % 2 ? "10.1.1.1" : "10.1.1.2", (uint16_t)(1024 + i % 60000), "10.0.0.80", 443);
+    CHECK_INT(s.fired, 0);
+    for (int i = 0; i < 15000; i++) { /* 3,000 a second for 5 s */
+        random_ip(ip, sizeof ip);
+        net_pkt p = tcp(200 * SEC + i * 333333LL, ip, 80, "10.0.0.99", (uint16_t)(1024 + rand() % 60000),
+                        NET_TH_SYN | NET_TH_ACK);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "synack_flood");
+    CHECK(s.last.has_dst && !s.last.has_src && s.last.proto == 6);
+    net_detector_free(d);
+}
+
+/* An ACK flood from the first second of a capture is seen; connections already open when
+ * the capture began (their packets go both ways, or repeat) are not a flood. */
+static void test_ack_flood_in_the_first_minute(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    int64_t t0 = 100 * SEC;
+    /* 3,000 connections open before the capture, each exchanging a packet each way per second */
+    for (int sec = 0; sec < 10; sec++)
+        for (int c = 0; c < 3000; c++) {
+            snprintf(ip, sizeof ip, "10.3.%d.%d", c / 250, c % 250 + 1);
+            int64_t ns = t0 + sec * SEC + c * 300000LL;
+            net_pkt p = tcp(ns, ip, (uint16_t)(20000 + c), "10.0.0.80", 443, NET_TH_ACK);
+            net_detector_packet(d, &p);
+            p = tcp(ns + 20000, "10.0.0.80", 443, ip, (uint16_t)(20000 + c), NET_TH_ACK | NET_TH_PSH);
+            net_detector_packet(d, &p);
+        }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 0);
+    net_detector_free(d);
+    memset(&s, 0, sizeof s);
+    d = net_detector_new(&t, on_det, &s);
+    for (int i = 0; i < 15000; i++) { /* from the capture's first packet: 3,000 a second for 5 s */
+        random_ip(ip, sizeof ip);
+        net_pkt p = tcp(t0 + i * 333333LL, ip, (uint16_t)rand(), "10.0.0.80", 443, NET_TH_ACK);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "ack_flood");
+    net_detector_free(d);
+}
+
+/* nmap -PA: ACKs to port 80 of 40 hosts, a few of them answering with RST, is a sweep. */
+static void test_ack_ping_sweep(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    for (int h = 0; h < 40; h++) {
+        snprintf(ip, sizeof ip, "10.30.0.%d", h + 1);
+        int64_t ns = 100 * SEC + h * 5000000LL;
+        net_pkt p = tcp(ns, "10.6.6.6", 41414, ip, 80, NET_TH_ACK);
+        net_detector_packet(d, &p);
+        if (h % 4 == 0) {
+            p = tcp(ns + 100000, ip, 80, "10.6.6.6", 41414, NET_TH_RST);
+            net_detector_packet(d, &p);
+        }
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "host_sweep");
+    CHECK_INT(s.last.hosts, 40);
+    CHECK(s.last.has_dport && s.last.dport == 80);
+    net_detector_free(d);
+}
+
+/* Reflection through BACnet, CoAP, IKE and the others lately abused is named as such. */
+static void test_reflection_ports(void)
+{
+    static const struct {
+        uint16_t port;
+        const char *name;
+    } cases[] = {{47808, "BACnet"}, {5683, "CoAP"}, {500, "IKE"}, {37810, "DVR"}, {10001, "Ubiquiti"},
+                 {1434, "MS-SQL"}, {3389, "RDP"}, {69, "TFTP"}, {17, "QOTD"}, {7, "Echo"}};
+    net_thresholds t;
+    net_thresholds_default(&t);
+    char ip[32];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        seen s = {0};
+        net_detector *d = net_detector_new(&t, on_det, &s);
+        for (int i = 0; i < 6000; i++) {
+            random_ip(ip, sizeof ip);
+            net_pkt p = udp_from(100 * SEC + i * 500000LL, ip, cases[c].port, "10.0.0.80", (uint16_t)(1024 + rand() % 60000));
+            net_detector_packet(d, &p);
+        }
+        net_detector_finish(d);
+        CHECK_INT(s.n, 1);
+        CHECK(s.last.reflection && !strcmp(s.last.reflection, cases[c].name));
+        net_detector_free(d);
+    }
+}
+
+/* hydra and medusa try several passwords per connection: 6 sessions a minute for 20
+ * minutes is one slow brute_force; an SSH check every 30 s is not. */
+static void test_slow_brute_force(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    for (int i = 0; i < 120; i++)
+        session(d, 100 * SEC + i * 10 * SEC, "10.7.7.8", (uint16_t)(50000 + i), "10.0.0.22", 22);
+    for (int i = 0; i < 60; i++)
+        session(d, 100 * SEC + i * 30 * SEC + 5 * SEC, "10.9.9.9", (uint16_t)(40000 + i), "10.0.0.22", 22);
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "brute_force");
+    char a[64];
+    net_addr_str(&s.last.src, a, sizeof a);
+    CHECK_STR(a, "10.7.7.8");
+    CHECK_INT(s.last.sessions, 120);
+    CHECK(s.last.fire_ns <= 100 * SEC + 10 * 60 * SEC);
+    net_detector_free(d);
+}
+
+/* A scanner that pauses for a minute between batches of ports is one scan. */
+static void test_paused_scan_is_one_alert(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    for (int batch = 0; batch < 4; batch++)
+        for (int i = 0; i < 50; i++) {
+            net_pkt p = tcp(100 * SEC + batch * 90 * SEC + i * 10000000LL, "10.6.6.6", 40000, "10.0.0.5",
+                            (uint16_t)(1 + batch * 50 + i), NET_TH_SYN);
+            net_detector_packet(d, &p);
+        }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "port_scan");
+    CHECK_INT(s.last.ports, 200);
+    net_detector_free(d);
+}
+
+/* A public sample of a reflection flood lasting half a second (the capture ends before
+ * flood_for) is reported; a burst of 50 DNS answers in 10 ms is not. */
+static void test_short_flood_sample(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    for (int i = 0; i < 2500; i++) { /* 5,000 a second for 0.5 s */
+        random_ip(ip, sizeof ip);
+        net_pkt p = udp_from(100 * SEC + 300000000LL + i * 200000LL, ip, 389, "10.0.0.80", 80);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "udp_flood");
+    CHECK(s.last.reflection && !strcmp(s.last.reflection, "CLDAP"));
+    CHECK_INT(s.last.packets, 2500);
+    net_detector_free(d);
+    memset(&s, 0, sizeof s);
+    d = net_detector_new(&t, on_det, &s);
+    for (int i = 0; i < 50; i++) {
+        net_pkt p = udp_from(100 * SEC + i * 200000LL, "10.0.0.53", 53, "10.0.0.7", (uint16_t)(30000 + i));
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 0);
+    net_detector_free(d);
+}
+
 int main(void)
 {
     RUN(test_ethernet_vlan_qinq);
@@ -462,5 +864,18 @@ int main(void)
     RUN(test_group_overrides_flood_threshold);
     RUN(test_traffic_spike_over_learned_baseline);
     RUN(test_ack_floods_and_ordinary_acks);
+    RUN(test_dns_answers_are_not_probes);
+    RUN(test_ntp_reflection_is_one_flood);
+    RUN(test_sweep_counts_hosts_exactly);
+    RUN(test_completed_sessions_past_48_are_not_scans);
+    RUN(test_fast_scan_is_not_a_flood);
+    RUN(test_flood_figures_and_end);
+    RUN(test_synack_reflection_flood);
+    RUN(test_ack_flood_in_the_first_minute);
+    RUN(test_ack_ping_sweep);
+    RUN(test_reflection_ports);
+    RUN(test_slow_brute_force);
+    RUN(test_paused_scan_is_one_alert);
+    RUN(test_short_flood_sample);
     TEST_MAIN_END();
 }
