@@ -29,7 +29,10 @@ typedef struct net_pkt {
     bool has_ports;       /* TCP/UDP header present (not a non-first fragment, not cut off) */
     uint16_t sport, dport;
     uint8_t tcp_flags;
+    uint32_t tcp_seq, tcp_ack;
     uint8_t icmp_type, icmp_code;
+    const uint8_t *payload;  /* the TCP or UDP payload as captured, in the frame (NULL: none) */
+    uint32_t payload_len;    /* bytes of it captured (the IP length may claim more) */
     bool fragment;        /* part of a fragmented datagram */
     uint8_t nvlan;
     uint16_t vlan[2];

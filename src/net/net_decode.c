@@ -15,6 +15,7 @@
 #define ETH_QINQ_OLD 0x9100
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
 
 bool net_linktype_supported(int lt)
 {
@@ -30,7 +31,7 @@ bool net_linktype_supported(int lt)
 static net_decode_rc decode_l4(const uint8_t *p, uint32_t len, net_pkt *o)
 {
     switch (o->proto) {
-    case 6:
+    case 6: {
         if (len < 4)
             return NET_DECODE_MALFORMED;
         o->sport = rd16(p);
@@ -38,17 +39,32 @@ static net_decode_rc decode_l4(const uint8_t *p, uint32_t len, net_pkt *o)
         o->has_ports = true;
         if (len < 14) /* cut by the snap length: ports, but no flags */
             return NET_DECODE_OK;
-        if (len >= 20 && (p[12] >> 4) < 5)
+        uint32_t doff = (uint32_t)(p[12] >> 4) * 4;
+        if (len >= 20 && doff < 20)
             return NET_DECODE_MALFORMED;
+        o->tcp_seq = rd32(p + 4);
+        o->tcp_ack = rd32(p + 8);
         o->tcp_flags = p[13];
+        if (doff <= len && len > doff) {
+            o->payload = p + doff;
+            o->payload_len = len - doff;
+        }
         return NET_DECODE_OK;
-    case 17:
+    }
+    case 17: {
         if (len < 8)
             return NET_DECODE_MALFORMED;
         o->sport = rd16(p);
         o->dport = rd16(p + 2);
         o->has_ports = true;
+        uint32_t ulen = rd16(p + 4); /* the datagram's own length bounds its payload too */
+        uint32_t end = ulen >= 8 && ulen < len ? ulen : len;
+        if (end > 8) {
+            o->payload = p + 8;
+            o->payload_len = end - 8;
+        }
         return NET_DECODE_OK;
+    }
     case 1:
     case 58:
         if (len < 2)
