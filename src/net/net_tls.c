@@ -92,14 +92,14 @@ static net_proto_rc tls_records(const uint8_t *p, size_t n, tls_join *j, uint8_t
 
 static net_rd_rc rd_u16_list(net_rd *r, size_t k, uint16_t *arr, size_t cap, size_t *cnt, bool *trunc)
 {
-    net_rd v;
+    net_rd v = {0};
     net_rd_rc rc = net_rd_vec(r, k, &v);
     if (rc != NET_RD_OK)
         return rc;
     if (net_rd_left(&v) % 2)
         return NET_RD_LIES;
     while (net_rd_left(&v)) {
-        uint32_t x;
+        uint32_t x = 0;
         if ((rc = net_rd_uint(&v, 2, &x)) != NET_RD_OK)
             return rc;
         if (*cnt < cap)
@@ -112,11 +112,10 @@ static net_rd_rc rd_u16_list(net_rd *r, size_t k, uint16_t *arr, size_t cap, siz
 
 static net_rd_rc ext_sni(net_rd *e, net_tls_hello *h)
 {
-    net_rd list, name;
+    net_rd list = {0}, name = {0};
     net_rd_rc rc = net_rd_vec(e, 2, &list);
-    h->has_sni = true;
     while (rc == NET_RD_OK && net_rd_left(&list)) {
-        uint32_t type;
+        uint32_t type = 0;
         if ((rc = net_rd_uint(&list, 1, &type)) != NET_RD_OK || (rc = net_rd_vec(&list, 2, &name)) != NET_RD_OK)
             return rc;
         if ((rc = net_rd_need(&name, net_rd_left(&name))) != NET_RD_OK)
@@ -129,7 +128,7 @@ static net_rd_rc ext_sni(net_rd *e, net_tls_hello *h)
 
 static net_rd_rc ext_alpn(net_rd *e, net_tls_hello *h)
 {
-    net_rd list, name;
+    net_rd list = {0}, name = {0};
     net_rd_rc rc = net_rd_vec(e, 2, &list);
     while (rc == NET_RD_OK && net_rd_left(&list)) {
         if ((rc = net_rd_vec(&list, 1, &name)) != NET_RD_OK)
@@ -153,10 +152,10 @@ static net_rd_rc ext_alpn(net_rd *e, net_tls_hello *h)
 
 static net_rd_rc ext_formats(net_rd *e, net_tls_hello *h)
 {
-    net_rd v;
+    net_rd v = {0};
     net_rd_rc rc = net_rd_vec(e, 1, &v);
     while (rc == NET_RD_OK && net_rd_left(&v)) {
-        uint32_t x;
+        uint32_t x = 0;
         if ((rc = net_rd_uint(&v, 1, &x)) != NET_RD_OK)
             return rc;
         if (h->nformats < NET_TLS_MAX_FORMATS)
@@ -170,6 +169,10 @@ static net_rd_rc ext_formats(net_rd *e, net_tls_hello *h)
 static net_rd_rc ext_body(uint16_t type, net_rd *e, net_tls_hello *h)
 {
     bool *t = &h->truncated_lists;
+    if (type == 0x0000)
+        h->has_sni = true;
+    if (net_rd_left(e) == 0)
+        return NET_RD_OK;   /* an empty extension says only that it is there */
     switch (type) {
     case 0x0000:
         return ext_sni(e, h);
@@ -190,10 +193,10 @@ static net_rd_rc ext_body(uint16_t type, net_rd *e, net_tls_hello *h)
 
 static net_proto_rc hello_exts(net_rd *r, net_tls_hello *h)
 {
-    net_rd all, e;
+    net_rd all = {0}, e = {0};
     net_rd_rc rc = net_rd_vec(r, 2, &all);
     while (rc == NET_RD_OK && net_rd_left(&all)) {
-        uint32_t type;
+        uint32_t type = 0;
         if ((rc = net_rd_uint(&all, 2, &type)) != NET_RD_OK || (rc = net_rd_vec(&all, 2, &e)) != NET_RD_OK)
             break;
         if (h->nexts < NET_TLS_MAX_EXTS)
@@ -208,8 +211,8 @@ static net_proto_rc hello_exts(net_rd *r, net_tls_hello *h)
 
 static net_proto_rc hello_body(net_rd *r, net_tls_hello *h)
 {
-    uint32_t ver;
-    net_rd sid, comp;
+    uint32_t ver = 0;
+    net_rd sid = {0}, comp = {0};
     net_rd_rc rc = net_rd_uint(r, 2, &ver);
     if (rc == NET_RD_OK)
         h->version = (uint16_t)ver;
@@ -386,12 +389,12 @@ static const uint8_t hrr_random[32] = {
 
 static net_rd_rc server_exts(net_rd *r, net_tls_server_hello *s)
 {
-    net_rd all, e;
+    net_rd all = {0}, e = {0};
     if (!net_rd_left(r))
         return NET_RD_OK;
     net_rd_rc rc = net_rd_vec(r, 2, &all);
     while (rc == NET_RD_OK && net_rd_left(&all)) {
-        uint32_t type, v;
+        uint32_t type = 0, v = 0;
         if ((rc = net_rd_uint(&all, 2, &type)) != NET_RD_OK || (rc = net_rd_vec(&all, 2, &e)) != NET_RD_OK)
             return rc;
         if (type == 0x002b && (rc = net_rd_uint(&e, 2, &v)) == NET_RD_OK)
@@ -405,12 +408,12 @@ net_proto_rc net_tls_server_hello_parse(const uint8_t *p, size_t n, net_tls_serv
     uint8_t buf[4096];
     memset(out, 0, sizeof *out);
     tls_join j = {buf, sizeof buf, 0, 0};
-    uint16_t rver;
+    uint16_t rver = 0;
     net_proto_rc rc = tls_records(p, n, &j, 2, &rver, &out->why);
     if (rc == NET_PROTO_NOT_MINE || rc == NET_PROTO_MALFORMED || !j.need)
         return rc;
-    net_rd r = {j.buf, 4, j.need, j.have < j.need ? j.have : j.need}, sid;
-    uint32_t ver, cipher, comp;
+    net_rd r = {j.buf, 4, j.need, j.have < j.need ? j.have : j.need}, sid = {0};
+    uint32_t ver = 0, cipher = 0, comp = 0;
     net_rd_rc rr = net_rd_uint(&r, 2, &ver);
     if (rr == NET_RD_OK && (rr = net_rd_need(&r, 32)) == NET_RD_OK) {
         out->hello_retry = memcmp(r.p + r.off, hrr_random, 32) == 0;

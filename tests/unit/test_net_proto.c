@@ -876,6 +876,15 @@ static void test_tls_hostile(void)
     b.b[list + 1] += 5;
     CHECK(tls_client(b.b, b.n) == NET_PROTO_MALFORMED);
     CHECK(hello.why == NET_WHY_TLS_EXTENSION);
+    /* an empty server_name extension still says SNI is there */
+    build_hello(&b, &h);
+    b.b[list - 1] = 0, b.b[list - 2] = 0;
+    b.b[list - 5] = 4, b.b[list - 6] = 0;
+    b.n = list;
+    b.b[3] = (uint8_t)((b.n - 5) >> 8), b.b[4] = (uint8_t)(b.n - 5);
+    b.b[7] = (uint8_t)((b.n - 9) >> 8), b.b[8] = (uint8_t)(b.n - 9);
+    CHECK(tls_client(b.b, b.n) == NET_PROTO_OK);
+    CHECK(hello.has_sni && hello.sni[0] == '\0');
     /* an extension longer than the extensions block */
     build_hello(&b, &h);
     b.b[list - 1] += 40;
