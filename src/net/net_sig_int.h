@@ -17,6 +17,7 @@ typedef struct sig_elem {
     uint8_t kind, buf;
     bool neg, nocase, relative, startswith, endswith, has_depth, has_within, has_distance;
     bool fast, fast_only;
+    bool dot;               /* the buffer is seen with a '.' before it (dotprefix) */
     int32_t offset, depth, distance, within;
     uint8_t *pat;           /* content bytes */
     size_t len;

@@ -25,6 +25,8 @@ struct net_sig_scratch {
     uint32_t gen;
     uint32_t *cand;
     size_t ncand;
+    uint8_t *dot;             /* '.' + a buffer, for dotprefix */
+    size_t dotcap;
 };
 
 net_slice net_sig_buf(const net_sig_input *in, int id)
@@ -39,7 +41,7 @@ net_slice net_sig_buf(const net_sig_input *in, int id)
     return s;
 }
 
-static inline uint8_t lc(uint8_t c) { return (uint8_t)(c - 'A' < 26u ? c + 32 : c); }
+static inline uint8_t lc(uint8_t c) { return (uint8_t)((unsigned)c - 'A' < 26u ? c + 32 : c); }
 
 static size_t find_nocase(const uint8_t *h, size_t n, size_t from, const uint8_t *pat, size_t m)
 {
@@ -73,6 +75,10 @@ static void fast_pattern(const net_sig_rule *r, const uint8_t **p, size_t *n)
     const sig_elem *e = &r->el[r->fp];
     *p = e->pat + e->fp_off;
     *n = e->fp_len ? e->fp_len : e->len;
+    if (e->dot && e->fp_off == 0 && (*p)[0] == '.') { /* the buffer has no dot of its own */
+        (*p)++;
+        (*n)--;
+    }
 }
 
 /* ---- Hyperscan ---- */
@@ -173,6 +179,7 @@ void net_sig_scratch_free(net_sig_scratch *sc)
     pcre2_match_context_free(sc->mc);
     free(sc->stamp);
     free(sc->cand);
+    free(sc->dot);
     free(sc);
 }
 
@@ -385,14 +392,26 @@ static bool chain_from(chain *c, size_t i, size_t prev)
     }
 }
 
+/* v with a '.' before it, in the scratch. */
+static net_slice dot_prefixed(net_sig_scratch *sc, net_slice v)
+{
+    kw_grow(&sc->dot, &sc->dotcap, v.n + 1, 1);
+    sc->dot[0] = '.';
+    if (v.n)
+        memcpy(sc->dot + 1, v.p, v.n);
+    return (net_slice){sc->dot, v.n + 1};
+}
+
 static bool elems_match(const net_sig_rule *r, net_sig_scratch *sc, const net_sig_input *in)
 {
     int budget = SIG_BACKTRACK_BUDGET;
     for (size_t i = 0; i < r->nel;) {
         size_t j = i;
-        while (j < r->nel && r->el[j].buf == r->el[i].buf)
+        while (j < r->nel && r->el[j].buf == r->el[i].buf && r->el[j].dot == r->el[i].dot)
             j++;
         net_slice v = net_sig_buf(in, r->el[i].buf);
+        if (r->el[i].dot)
+            v = dot_prefixed(sc, v);
         chain c = {r->el + i, j - i, v.p, v.n, sc, budget};
         if (!chain_from(&c, 0, 0))
             return false;

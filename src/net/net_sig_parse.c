@@ -19,7 +19,8 @@
  *           http.content_type, http.request_line, dns.query, tls.sni, pkt_data;
  *           legacy modifiers: http_uri, http_raw_uri, http_method, http_header,
  *           http_raw_header, http_cookie, http_user_agent, http_host, http_raw_host,
- *           http_client_body, dns_query, tls_sni.
+ *           http_client_body, dns_query, tls_sni. The dotprefix transform after dns.query,
+ *           tls.sni or http.host; any other transform skips the rule.
  *  pcre     "/re/flags" with i s m x A E G, R (relative to the previous match in the same
  *           buffer), O (ignored) and buffer flags U I H D P M C V W; PCRE2 with JIT.
  * A rule is loaded whole or not at all. */
@@ -80,6 +81,7 @@ typedef struct pstate {
     sig_elem el[SIG_MAX_ELEMS];
     size_t nel;
     int sticky;             /* current sticky buffer, -1: none */
+    bool dot;               /* dotprefix applies to the sticky buffer */
     int last;               /* index of the last content in el, -1: none */
     kw_rc rc;               /* KW_ERR_PARSE or KW_ERR_UNSUPPORTED once failed */
     char why[128];
@@ -449,6 +451,7 @@ static sig_elem *new_elem(pstate *st, sig_kind kind)
     memset(e, 0, sizeof *e);
     e->kind = (uint8_t)kind;
     e->buf = (uint8_t)(st->sticky >= 0 ? st->sticky : NET_BUF_PAYLOAD);
+    e->dot = st->sticky >= 0 && st->dot;
     return e;
 }
 
@@ -732,12 +735,23 @@ static kw_rc kw_legacy(pstate *st, const char *val, int arg)
     if (!e)
         return st->rc;
     e->buf = (uint8_t)arg;
+    e->dot = false;
     return KW_OK;
 }
 
 static kw_rc kw_sticky(pstate *st, const char *val, int arg)
 {
     st->sticky = arg;
+    st->dot = false;
+    return KW_OK;
+}
+
+/* The dotprefix transform: "example.com" is inspected as ".example.com". */
+static kw_rc kw_dotprefix(pstate *st, const char *val, int arg)
+{
+    if (st->sticky != NET_BUF_DNS_QUERY && st->sticky != NET_BUF_TLS_SNI && st->sticky != NET_BUF_HTTP_HOST)
+        return fail(st, KW_ERR_UNSUPPORTED, "keyword: dotprefix outside dns.query, tls.sni, http.host");
+    st->dot = true;
     return KW_OK;
 }
 
@@ -966,6 +980,7 @@ static const kw_entry kw_table[] = {
     {"dns.query", kw_sticky, NET_BUF_DNS_QUERY},
     {"tls.sni", kw_sticky, NET_BUF_TLS_SNI},
     {"pkt_data", kw_sticky, NET_BUF_PAYLOAD},
+    {"dotprefix", kw_dotprefix, 0},
 };
 
 static kw_rc apply_opt(pstate *st, const sig_opt *o)
@@ -987,6 +1002,7 @@ static kw_rc resolve_inherit(pstate *st)
         if (i == 0)
             return fail(st, KW_ERR_PARSE, "relative match without a match before it");
         st->el[i].buf = st->el[i - 1].buf;
+        st->el[i].dot = st->el[i - 1].dot;
     }
     return KW_OK;
 }
@@ -1005,6 +1021,8 @@ static kw_rc check_contents(pstate *st)
         }
         if (e->has_depth && (size_t)e->depth < e->len)
             return fail(st, KW_ERR_PARSE, "depth smaller than its content");
+        if (e->dot && e->fp_len == 1 && e->fp_off == 0 && e->pat[0] == '.')
+            return fail(st, KW_ERR_PARSE, "fast_pattern on dotprefix's dot alone");
         if (e->fast_only && (e->relative || e->has_depth || e->offset || e->neg))
             return fail(st, KW_ERR_PARSE, "fast_pattern:only with position modifiers");
     }
@@ -1016,7 +1034,7 @@ static int pick_fast(const sig_elem *el, size_t n)
 {
     int best = -1;
     for (size_t i = 0; i < n; i++) {
-        if (el[i].kind != SIG_CONTENT || el[i].neg)
+        if (el[i].kind != SIG_CONTENT || el[i].neg || (el[i].dot && el[i].len == 1 && el[i].pat[0] == '.'))
             continue;
         if (el[i].fast)
             return (int)i;
@@ -1026,16 +1044,16 @@ static int pick_fast(const sig_elem *el, size_t n)
     return best;
 }
 
-/* Groups the elements by buffer (stable) into the rule and sets its fast pattern. */
+/* Groups the elements by buffer and transform (stable) into the rule and sets its fast pattern. */
 static void finish_elems(pstate *st)
 {
     net_sig_rule *r = st->r;
     r->el = st->nel ? kw_calloc(st->nel, sizeof *r->el) : NULL;
     int fp = pick_fast(st->el, st->nel);
     r->fp = -1;
-    for (int b = 0; b < NET_BUF_COUNT; b++)
+    for (int k = 0; k < 2 * NET_BUF_COUNT; k++)
         for (size_t i = 0; i < st->nel; i++)
-            if (st->el[i].buf == b) {
+            if (st->el[i].buf * 2 + st->el[i].dot == k) {
                 if ((int)i == fp)
                     r->fp = (int)r->nel;
                 r->el[r->nel++] = st->el[i];

@@ -343,8 +343,9 @@ static void test_et_style_file(void)
     net_sig_report rep = {0};
     net_sig_set *s = NULL;
     CHECK(net_sig_set_load(&s, text, n, "et_style.rules", &rep) == KW_OK);
-    CHECK_INT(rep.loaded, 13);
-    CHECK_INT(rep.skipped, 11);
+    CHECK_INT(rep.loaded, 14);
+    CHECK_INT(rep.skipped, 12);
+    CHECK_STR(skip_reason(&rep, 1000110), "unsupported keyword: to_lowercase");
     CHECK_STR(skip_reason(&rep, 1000101), "unsupported keyword: byte_test");
     CHECK_STR(skip_reason(&rep, 1000102), "unsupported keyword: lua");
     CHECK_STR(skip_reason(&rep, 1000103), "unsupported keyword: dataset");
@@ -408,6 +409,15 @@ static void test_et_style_file(void)
     h.n = 0;
     CHECK_INT(run(s, &in, &h), 1);
     CHECK_INT(h.sid[0], 1000008);
+    /* dotprefix */
+    set_buf(&in, NET_BUF_DNS_QUERY, "bad.example");
+    h.n = 0;
+    CHECK_INT(run(s, &in, &h), 1);
+    CHECK_INT(h.sid[0], 1000014);
+    set_buf(&in, NET_BUF_DNS_QUERY, "www.Bad.Example");
+    CHECK_INT(run(s, &in, NULL), 1);
+    set_buf(&in, NET_BUF_DNS_QUERY, "notbad.example");
+    CHECK_INT(run(s, &in, NULL), 0);
 
     memset(&in, 0, sizeof in);
     in.proto = 6;
