@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
 #include "core/kw_mem.h"
 #include "kw_test.h"
 #include "net/net_sig.h"
@@ -796,6 +800,57 @@ static void test_hostile_rules(void)
     free(big);
 }
 
+/* ---- keepwatch net rules check|list ---- */
+
+/* Runs cli_net_rules with stdout in a temporary file (returned in out), stderr discarded. */
+static int cli_run(int argc, char **argv, char *out, size_t cap)
+{
+    char path[] = "/tmp/kw_test_rules_XXXXXX";
+    int fd = mkstemp(path), null = open("/dev/null", O_WRONLY);
+    fflush(stdout);
+    fflush(stderr);
+    int so = dup(1), se = dup(2);
+    dup2(fd, 1);
+    dup2(getenv("KW_TEST_VERBOSE") ? 2 : null, 2);
+    int rc = cli_net_rules(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1);
+    dup2(se, 2);
+    close(so);
+    close(se);
+    close(null);
+    ssize_t n = pread(fd, out, cap - 1, 0);
+    out[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(path);
+    return rc;
+}
+
+static void test_cli_rules(void)
+{
+    static char out[1 << 16];
+    char file[512];
+    snprintf(file, sizeof file, "%s/net/et_style.rules", KW_TEST_DATA);
+    char *check[] = {"rules", "check", file, NULL};
+    CHECK_INT(cli_run(3, check, out, sizeof out), KW_EXIT_PROBLEM);
+    CHECK_CONTAINS(out, "et_style.rules:");
+    CHECK_CONTAINS(out, "sid 1000101: unsupported keyword: byte_test");
+    char *json[] = {"rules", "check", "--json", "--var", "HOME_NET=[10.0.0.0/8]", file, NULL};
+    CHECK_INT(cli_run(6, json, out, sizeof out), KW_EXIT_PROBLEM);
+    CHECK_CONTAINS(out, "\"loaded\":14,\"skipped\":12");
+    CHECK_CONTAINS(out, "\"reason\":\"unsupported keyword: lua\"");
+    char *builtin[] = {"rules", "check", NULL};
+    CHECK_INT(cli_run(2, builtin, out, sizeof out), KW_EXIT_OK);
+    char *list[] = {"rules", "list", "--builtin", NULL};
+    CHECK_INT(cli_run(3, list, out, sizeof out), KW_EXIT_OK);
+    CHECK_CONTAINS(out, "9105000   log4shell");
+    char *missing[] = {"rules", "check", "/nonexistent/x.rules", NULL};
+    CHECK_INT(cli_run(3, missing, out, sizeof out), KW_EXIT_USAGE);
+    char *bad[] = {"rules", "frobnicate", NULL};
+    CHECK_INT(cli_run(2, bad, out, sizeof out), KW_EXIT_USAGE);
+}
+
 int main(void)
 {
     RUN(test_parse_fields);
@@ -812,5 +867,6 @@ int main(void)
     RUN(test_http_cases);
     RUN(test_prefilter_equivalence);
     RUN(test_hostile_rules);
+    RUN(test_cli_rules);
     TEST_MAIN_END();
 }
