@@ -38,8 +38,10 @@ typedef struct sig_port {
     bool neg;
 } sig_port;
 typedef struct sig_addrs {
-    sig_addr *v;
+    sig_addr *v;            /* negatives and positive prefixes */
     size_t n;
+    net_addr *hosts;        /* positive single addresses, sorted (sig_addr_cmp) */
+    size_t nhosts;
     bool any;
 } sig_addrs;
 typedef struct sig_ports {
@@ -86,6 +88,8 @@ struct net_sig_set {
     bool use_hs;
 };
 
+/* Order of single addresses: IPv4 before IPv6, then by their bytes. */
+int net_sig_addr_cmp(const void *a, const void *b);
 /* The slice of buffer id in in, with the raw buffers' fallbacks. */
 net_slice net_sig_buf(const net_sig_input *in, int id);
 /* Position of pat[0..m) in h[0..n) at or after from, optionally caseless; SIZE_MAX if none. */

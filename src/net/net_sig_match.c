@@ -21,9 +21,8 @@ struct net_sig_scratch {
     void *hs;                 /* hs_scratch_t * */
     pcre2_match_data *md;
     pcre2_match_context *mc;
-    uint32_t *stamp;          /* per rule: gen when it became a candidate */
-    uint32_t gen;
-    uint32_t *cand;
+    uint64_t *bits;           /* candidate rules of this input, one bit per rule */
+    uint32_t *cand;           /* the candidates, in rule order once collected */
     size_t ncand;
     uint8_t *dot;             /* '.' + a buffer, for dotprefix */
     size_t dotcap;
@@ -158,7 +157,7 @@ net_sig_scratch *net_sig_scratch_new(const net_sig_set *s)
     sc->mc = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(sc->mc, SIG_PCRE_MATCH_LIMIT);
     pcre2_set_depth_limit(sc->mc, SIG_PCRE_MATCH_LIMIT);
-    sc->stamp = kw_calloc(s->n + 1, sizeof *sc->stamp);
+    sc->bits = kw_calloc(s->n / 64 + 1, sizeof *sc->bits);
     sc->cand = kw_calloc(s->n + 1, sizeof *sc->cand);
 #ifdef KW_HAVE_HS
     for (int b = 0; b < NET_BUF_COUNT; b++)
@@ -177,7 +176,7 @@ void net_sig_scratch_free(net_sig_scratch *sc)
 #endif
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mc);
-    free(sc->stamp);
+    free(sc->bits);
     free(sc->cand);
     free(sc->dot);
     free(sc);
@@ -187,10 +186,21 @@ void net_sig_scratch_free(net_sig_scratch *sc)
 
 static void cand_add(net_sig_scratch *sc, uint32_t rule)
 {
-    if (sc->stamp[rule] == sc->gen)
-        return;
-    sc->stamp[rule] = sc->gen;
-    sc->cand[sc->ncand++] = rule;
+    sc->bits[rule / 64] |= (uint64_t)1 << (rule % 64);
+}
+
+/* The marked rules into cand, in rule order; clears the marks. */
+static void cand_collect(net_sig_scratch *sc, size_t nrules)
+{
+    sc->ncand = 0;
+    for (size_t w = 0; w <= nrules / 64; w++) {
+        uint64_t x = sc->bits[w];
+        sc->bits[w] = 0;
+        while (x) {
+            sc->cand[sc->ncand++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+            x &= x - 1;
+        }
+    }
 }
 
 typedef struct hs_ctx {
@@ -241,9 +251,17 @@ static void prefilter(const net_sig_set *s, net_sig_scratch *sc, const net_sig_i
 
 /* ---- header ---- */
 
+int net_sig_addr_cmp(const void *pa, const void *pb)
+{
+    const net_addr *a = pa, *b = pb;
+    if (a->v6 != b->v6)
+        return a->v6 < b->v6 ? -1 : 1;
+    return memcmp(a->b, b->b, a->v6 ? 16 : 4);
+}
+
 static bool addrs_match(const sig_addrs *l, const net_addr *a)
 {
-    bool havepos = false, hit = false;
+    bool havepos = l->nhosts > 0, hit = false;
     for (size_t i = 0; i < l->n; i++) {
         bool in = l->v[i].a.v6 == a->v6 && net_addr_in(a, &l->v[i].a, l->v[i].bits);
         if (l->v[i].neg && in)
@@ -251,6 +269,8 @@ static bool addrs_match(const sig_addrs *l, const net_addr *a)
         if (!l->v[i].neg)
             havepos = true, hit |= in;
     }
+    if (!hit && l->nhosts)
+        hit = bsearch(a, l->hosts, l->nhosts, sizeof *l->hosts, net_sig_addr_cmp) != NULL;
     return l->any || !havepos || hit;
 }
 
@@ -428,21 +448,6 @@ static bool rule_match(const net_sig_rule *r, net_sig_scratch *sc, const net_sig
 
 /* ---- the whole set ---- */
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void scratch_begin(net_sig_scratch *sc, size_t nrules)
-{
-    if (++sc->gen == 0) {
-        memset(sc->stamp, 0, (nrules + 1) * sizeof *sc->stamp);
-        sc->gen = 1;
-    }
-    sc->ncand = 0;
-}
-
 static bool pass_matches(const net_sig_set *s, net_sig_scratch *sc, const net_sig_input *in)
 {
     for (size_t k = 0; k < sc->ncand; k++) {
@@ -456,11 +461,10 @@ static bool pass_matches(const net_sig_set *s, net_sig_scratch *sc, const net_si
 size_t net_sig_match(const net_sig_set *s, net_sig_scratch *sc, const net_sig_input *in,
                      net_sig_match_fn on_match, void *arg)
 {
-    scratch_begin(sc, s->n);
     prefilter(s, sc, in);
+    cand_collect(sc, s->n);
     if (sc->ncand == 0)
         return 0;
-    qsort(sc->cand, sc->ncand, sizeof *sc->cand, cmp_u32);
     if (pass_matches(s, sc, in))
         return 0;
     size_t hits = 0;

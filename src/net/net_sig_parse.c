@@ -6,8 +6,9 @@
  *           !negation, CIDR, port ranges (1024:, :1023, 80:90); -> and <>.
  *  meta     msg, sid, rev, gid, classtype, reference, metadata, priority, target; threshold,
  *           detection_filter and rawbytes are accepted and ignored (keepwatch dedups alerts
- *           itself); noalert and flowbits:noalert are honoured; any other flowbits command
- *           (set, isset, ...) skips the rule, as keepwatch keeps no per-flow bits.
+ *           itself); noalert and flowbits:noalert are honoured; flowbits set, unset and
+ *           toggle are accepted and ignored; isset and isnotset skip the rule, as keepwatch
+ *           keeps no per-flow bits (so no loaded rule reads one, and setting one is moot).
  *  flow     to_server, from_client, to_client, from_server, established, not_established,
  *           stateless; only_stream, no_stream, only_frag, no_frag are accepted and ignored.
  *  content  "..." with |hex| and \" \; \\ \: escapes, !negation, nocase, depth, offset,
@@ -19,7 +20,7 @@
  *           http.content_type, http.request_line, dns.query, tls.sni, pkt_data;
  *           legacy modifiers: http_uri, http_raw_uri, http_method, http_header,
  *           http_raw_header, http_cookie, http_user_agent, http_host, http_raw_host,
- *           http_client_body, dns_query, tls_sni. The dotprefix transform after dns.query,
+ *           http_client_body; dns_query and tls_sni, sticky as in Suricata. The dotprefix transform after dns.query,
  *           tls.sni or http.host; any other transform skips the rule.
  *  pcre     "/re/flags" with i s m x A E G, R (relative to the previous match in the same
  *           buffer), O (ignored) and buffer flags U I H D P M C V W; PCRE2 with JIT.
@@ -39,7 +40,7 @@
 #define SIG_MAX_OPTS 256
 #define SIG_MAX_CONTENT 4096
 #define SIG_MAX_ELEMS 128
-#define SIG_MAX_LIST 256
+#define SIG_MAX_LIST 4096
 #define SIG_VAR_DEPTH 8
 
 /* ---- the report ---- */
@@ -266,7 +267,7 @@ static kw_rc list_item(list_ctx *c, const char *s, size_t n, bool neg, int depth
     }
     if (n == 3 && strncasecmp(s, "any", 3) == 0) {
         if (neg)
-            return fail(c->st, KW_ERR_PARSE, "!any matches nothing");
+            return fail(c->st, KW_ERR_PARSE, "!any matches nothing (a variable left as any?)");
         if (c->ports)
             c->p->any = true;
         else
@@ -276,10 +277,31 @@ static kw_rc list_item(list_ctx *c, const char *s, size_t n, bool neg, int depth
     return c->ports ? port_literal(c, s, n, neg) : addr_literal(c, s, n, neg);
 }
 
+/* Moves the positive single addresses into a sorted array, so that a rule listing
+ * thousands of them (ET's tor, ciarmy, compromised rules) costs a binary search. */
+static void addrs_index(sig_addrs *l)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const sig_addr *a = &l->v[i];
+        if (!a->neg && a->bits == (a->a.v6 ? 128 : 32)) {
+            l->hosts = kw_realloc(l->hosts, (l->nhosts + 1) * sizeof *l->hosts);
+            l->hosts[l->nhosts++] = a->a;
+        } else
+            l->v[k++] = *a;
+    }
+    l->n = k;
+    if (l->nhosts > 1)
+        qsort(l->hosts, l->nhosts, sizeof *l->hosts, net_sig_addr_cmp);
+}
+
 static kw_rc parse_addrs(pstate *st, const char *s, sig_addrs *out)
 {
     list_ctx c = {.st = st, .a = out};
-    return list_item(&c, s, strlen(s), false, 0);
+    kw_rc rc = list_item(&c, s, strlen(s), false, 0);
+    if (rc == KW_OK)
+        addrs_index(out);
+    return rc;
 }
 
 static kw_rc parse_ports(pstate *st, const char *s, sig_ports *out)
@@ -367,8 +389,8 @@ static kw_rc parse_header(pstate *st, char *h)
 
 /* ---- options: "kw: value;" ---- */
 
-/* Splits the option text into keyword/value pairs. Values end at a ';' outside quotes that
- * is not escaped. */
+/* Splits the option text into keyword/value pairs. A value ends at the first ';' not escaped
+ * with a backslash, quotes or not (as Suricata reads it). */
 static kw_rc split_opts(pstate *st, char *s, sig_opt *opts, size_t *nopts)
 {
     *nopts = 0;
@@ -394,13 +416,9 @@ static kw_rc split_opts(pstate *st, char *s, sig_opt *opts, size_t *nopts)
         if (sep == ';')
             continue;
         char *v = s;
-        bool q = false;
-        for (; *s && (q || *s != ';'); s++) {
+        for (; *s && *s != ';'; s++)
             if (*s == '\\' && s[1])
                 s++;
-            else if (*s == '"')
-                q = !q;
-        }
         if (!*s)
             return fail(st, KW_ERR_PARSE, "option %s without ';'", o->kw);
         *s++ = '\0';
@@ -551,6 +569,10 @@ static kw_rc kw_flowbits(pstate *st, const char *val, int arg)
     if (strcmp(val, "noalert") == 0)
         return kw_noalert(st, val, arg);
     size_t n = strcspn(val, ", ");
+    static const char *const setters[] = {"set", "unset", "toggle"};
+    for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++)
+        if (strlen(setters[i]) == n && strncmp(val, setters[i], n) == 0)
+            return KW_OK; /* no rule here reads bits: setting one changes no match */
     return fail(st, KW_ERR_UNSUPPORTED, "keyword: flowbits:%.*s", (int)(n > 16 ? 16 : n), val);
 }
 
@@ -798,12 +820,6 @@ static char *pcre_unquote(const char *s)
     size_t n = strlen(s);
     if (n < 2 || s[0] != '"' || s[n - 1] != '"')
         return NULL;
-    for (size_t i = 1; i + 1 < n; i++) {
-        if (s[i] == '\\')
-            i++;
-        else if (s[i] == '"')
-            return NULL;
-    }
     return kw_strndup(s + 1, n - 2);
 }
 
@@ -962,8 +978,8 @@ static const kw_entry kw_table[] = {
     {"http_host", kw_legacy, NET_BUF_HTTP_HOST},
     {"http_raw_host", kw_legacy, NET_BUF_HTTP_HOST},
     {"http_client_body", kw_legacy, NET_BUF_HTTP_REQUEST_BODY},
-    {"dns_query", kw_legacy, NET_BUF_DNS_QUERY},
-    {"tls_sni", kw_legacy, NET_BUF_TLS_SNI},
+    {"dns_query", kw_sticky, NET_BUF_DNS_QUERY}, /* sticky in Suricata since it exists */
+    {"tls_sni", kw_sticky, NET_BUF_TLS_SNI},
     {"http.uri", kw_sticky, NET_BUF_HTTP_URI},
     {"http.uri.raw", kw_sticky, NET_BUF_HTTP_URI_RAW},
     {"http.method", kw_sticky, NET_BUF_HTTP_METHOD},
@@ -1070,7 +1086,11 @@ static void elems_free(sig_elem *el, size_t n)
     }
 }
 
-static void addrs_free(sig_addrs *a) { free(a->v); }
+static void addrs_free(sig_addrs *a)
+{
+    free(a->v);
+    free(a->hosts);
+}
 static void ports_free(sig_ports *p) { free(p->v); }
 
 void net_sig_rule_free(net_sig_rule *r)
