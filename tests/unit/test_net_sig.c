@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/kw_buf.h"
 #include "core/kw_mem.h"
 #include "kw_test.h"
 #include "net/net_sig.h"
@@ -851,6 +852,67 @@ static void test_cli_rules(void)
     CHECK_INT(cli_run(2, bad, out, sizeof out), KW_EXIT_USAGE);
 }
 
+/* ---- forms found in ET Open ---- */
+
+static void test_et_forms(void)
+{
+    /* a '"' inside a pcre, unescaped: the option ends at the ';' */
+    CHECK(one(R("http.request_body; content:\"method=\"; pcre:\"/^[\"']?post/Ri\";"), NET_BUF_HTTP_REQUEST_BODY,
+              "method=\"POST"));
+    /* dns_query and tls_sni are sticky buffers */
+    const char *dns = "alert dns any any -> any any (msg:\"d\"; dns_query; content:\"evil.example\"; "
+                      "isdataat:!1,relative; sid:1;)";
+    net_sig_report rep = {0};
+    net_sig_set *s = load(dns, &rep);
+    CHECK_INT(rep.loaded, 1);
+    net_sig_input in;
+    memset(&in, 0, sizeof in);
+    in.app = NET_SIG_APP_DNS;
+    in.proto = 17;
+    set_buf(&in, NET_BUF_DNS_QUERY, "www.evil.example");
+    CHECK_INT(run(s, &in, NULL), 1);
+    set_buf(&in, NET_BUF_DNS_QUERY, "www.evil.example.org");
+    CHECK_INT(run(s, &in, NULL), 0);
+    net_sig_set_free(s);
+    net_sig_report_free(&rep);
+    /* flowbits:set is accepted (nothing loaded reads it); the rule alerts as usual */
+    CHECK(one(R("http.uri; content:\"/a\"; flowbits:set,ET.x;"), NET_BUF_HTTP_URI, "/a"));
+}
+
+/* A list of many single addresses (ET's tor and ciarmy rules) with prefixes and negations. */
+static void test_address_lists(void)
+{
+    kw_buf b;
+    kw_buf_init(&b, 1 << 20);
+    kw_buf_puts(&b, "alert ip [");
+    for (int i = 0; i < 1000; i++)
+        kw_buf_printf(&b, "203.0.%d.%d,", i / 200, (i * 7) % 250 + 1);
+    kw_buf_puts(&b, "2001:db8::5,198.51.100.0/24,!198.51.100.7] any -> any any (msg:\"l\"; sid:1;)");
+    net_sig_report rep = {0};
+    net_sig_set *s = load(kw_buf_cstr(&b), &rep);
+    CHECK_INT(rep.loaded, 1);
+    net_sig_input in;
+    http_input(&in);
+    in.has_addr = true;
+    static const struct {
+        const char *ip;
+        int want;
+    } t[] = {{"203.0.0.1", 1},     {"203.0.4.251", 0}, {"203.0.3.36", 1},      {"203.0.2.2", 0},
+             {"2001:db8::5", 1},   {"2001:db8::6", 0}, {"198.51.100.9", 1},    {"198.51.100.7", 0},
+             {"192.0.2.1", 0}};
+    net_prefix_parse("10.0.0.1", &in.dst, &(int){0});
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        net_prefix_parse(t[i].ip, &in.src, &(int){0});
+        size_t n = run(s, &in, NULL);
+        if ((int)n != t[i].want)
+            fprintf(stderr, "  %s: %zu matches, expected %d\n", t[i].ip, n, t[i].want);
+        CHECK_INT(n, t[i].want);
+    }
+    net_sig_set_free(s);
+    net_sig_report_free(&rep);
+    kw_buf_free(&b);
+}
+
 int main(void)
 {
     RUN(test_parse_fields);
@@ -868,5 +930,7 @@ int main(void)
     RUN(test_prefilter_equivalence);
     RUN(test_hostile_rules);
     RUN(test_cli_rules);
+    RUN(test_et_forms);
+    RUN(test_address_lists);
     TEST_MAIN_END();
 }
