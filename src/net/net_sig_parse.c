@@ -153,6 +153,7 @@ static char *unquote(const char *s)
 
 typedef struct list_ctx {
     pstate *st;
+    size_t steps;           /* items visited, variables expanded: bounded */
     bool ports;
     sig_addrs *a;
     sig_ports *p;
@@ -252,6 +253,8 @@ static kw_rc list_item(list_ctx *c, const char *s, size_t n, bool neg, int depth
         n--;
     if (depth > SIG_VAR_DEPTH * 2)
         return fail(c->st, KW_ERR_PARSE, "variables or lists nested too deep");
+    if (++c->steps > SIG_MAX_LIST * 4)
+        return fail(c->st, KW_ERR_PARSE, "address or port list expands too far");
     if (n == 0)
         return fail(c->st, KW_ERR_PARSE, "empty address or port");
     if (s[0] == '!')

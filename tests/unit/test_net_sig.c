@@ -774,10 +774,14 @@ static void test_hostile_rules(void)
         "alert http any any -> any any (pcre:\"/(/\"; sid:1;)", "alert http !any any -> any any (sid:1;)",
         "alert http any 99999 -> any any (sid:1;)", "alert http $A any -> any any (sid:1;)",
         "alert http any any -> any any (content:\"a\"; within:-1; sid:1;)",
-        "alert http any any -> any any (content:\"abc\"; depth:2; sid:1;)"};
-    net_sig_var loop[] = {{"A", "$B"}, {"B", "$A"}};
+        "alert http any any -> any any (content:\"abc\"; depth:2; sid:1;)",
+        "alert http $V any -> any any (content:\"a\"; sid:1;)"};
+    net_sig_var loop[] = {{"A", "$B"}, {"B", "$A"}, {"V", "[$W,$W,$W,$W,$W,$W,$W,$W,$W,$W]"},
+                          {"W", "[$X,$X,$X,$X,$X,$X,$X,$X,$X,$X]"},
+                          {"X", "[$Y,$Y,$Y,$Y,$Y,$Y,$Y,$Y,$Y,$Y]"}, {"Y", "[$Z,$Z,$Z,$Z,$Z,$Z,$Z,$Z,$Z,$Z]"},
+                          {"Z", "[any,any,any,any,any,any,any,any,any,any]"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        net_sig_builder *b = net_sig_builder_new(loop, 2);
+        net_sig_builder *b = net_sig_builder_new(loop, sizeof loop / sizeof loop[0]);
         net_sig_report rep = {0};
         CHECK(net_sig_builder_add(b, bad[i], strlen(bad[i]), "bad", &rep) == KW_OK);
         if (rep.loaded != 0)
