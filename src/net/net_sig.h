@@ -30,7 +30,7 @@ typedef enum net_buf_id {
     NET_BUF_HTTP_METHOD,
     NET_BUF_HTTP_URI,          /* normalised, percent-decoded */
     NET_BUF_HTTP_URI_RAW,      /* as sent */
-    NET_BUF_HTTP_HEADER,       /* all request headers, "Name: value\r\n" each */
+    NET_BUF_HTTP_HEADER,       /* request headers but Cookie (as Suricata), "Name: value\r\n" each */
     NET_BUF_HTTP_HEADER_RAW,
     NET_BUF_HTTP_COOKIE,       /* the Cookie header's value */
     NET_BUF_HTTP_USER_AGENT,

@@ -330,8 +330,10 @@ static bool content_window(const sig_elem *e, size_t hn, size_t prev, size_t *lo
     }
     if (e->offset > l)
         l = e->offset;
-    if (e->has_depth && (int64_t)e->offset + e->depth < h)
-        h = (int64_t)e->offset + e->depth;
+    /* depth counts from offset; for a relative content from the previous match too */
+    int64_t end = (int64_t)e->offset + e->depth + (e->relative ? (int64_t)prev : 0);
+    if (e->has_depth && end < h)
+        h = end;
     if (e->endswith && (int64_t)hn - (int64_t)e->len > l)
         l = (int64_t)hn - (int64_t)e->len;
     if (h - l < (int64_t)e->len)

@@ -210,6 +210,9 @@ static void test_content_positions(void)
     CHECK(!one(R("content:\"a\"; content:\"b\"; within:1;"), NET_BUF_PAYLOAD, "a-a-b"));
     CHECK(one(R("content:\"k=\"; content:\"x\"; distance:0; content:\"y\"; within:1;"), NET_BUF_PAYLOAD,
               "k= x- x- xy"));
+    /* depth on a relative content counts from the previous match (as Suricata does) */
+    CHECK(one(R("content:\"ab\"; content:\"cd\"; distance:0; depth:4;"), NET_BUF_PAYLOAD, "xxxxabxxcd"));
+    CHECK(!one(R("content:\"ab\"; content:\"cd\"; distance:0; depth:3;"), NET_BUF_PAYLOAD, "xxxxabxxcd"));
     /* negated relative content */
     CHECK(one(R("content:\"id=\"; content:!\"'\"; within:1;"), NET_BUF_PAYLOAD, "id=5"));
     CHECK(!one(R("content:\"id=\"; content:!\"'\"; within:1;"), NET_BUF_PAYLOAD, "id='"));
@@ -518,7 +521,8 @@ static void case_header(http_case *c, const char *v)
     unescape(v, tmp, sizeof tmp);
     const char *colon = strchr(tmp, ':');
     size_t used = strlen(c->hdr);
-    snprintf(c->hdr + used, sizeof c->hdr - used, "%s\r\n", tmp);
+    if (strncasecmp(tmp, "Cookie:", 7) != 0) /* as Suricata's http.header: Cookie is apart */
+        snprintf(c->hdr + used, sizeof c->hdr - used, "%s\r\n", tmp);
     if (!colon)
         return;
     const char *val = colon + 1 + (colon[1] == ' ');
