@@ -239,8 +239,8 @@ static void prefilter(const net_sig_set *s, net_sig_scratch *sc, const net_sig_i
 #ifdef KW_HAVE_HS
         if (s->use_hs && v.n <= 0xffffffffu) {
             hs_ctx c = {sc, s->fp_rules[b]};
-            hs_scan(s->hs[b], (const char *)v.p, (unsigned)v.n, 0, sc->hs, on_hs, &c);
-            continue;
+            if (hs_scan(s->hs[b], (const char *)v.p, (unsigned)v.n, 0, sc->hs, on_hs, &c) == HS_SUCCESS)
+                continue; /* else (a scratch shared by two threads) the portable way, same result */
         }
 #endif
         prefilter_portable(s, sc, b, v);

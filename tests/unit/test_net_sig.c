@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -921,6 +922,50 @@ static void test_address_lists(void)
     kw_buf_free(&b);
 }
 
+/* ---- one set, several threads, each with its scratch ---- */
+
+typedef struct thr_arg {
+    const net_sig_set *s;
+    size_t total;
+} thr_arg;
+
+static void *thr_run(void *p)
+{
+    thr_arg *a = p;
+    net_sig_scratch *sc = net_sig_scratch_new(a->s);
+    static const char *const uris[] = {"/?id=1+union+select+1", "/ok", "/x?f=../../etc/passwd", "/?q=${jndi:ldap://a/b}"};
+    for (int i = 0; i < 2000; i++) {
+        net_sig_input in;
+        http_input(&in);
+        set_buf(&in, NET_BUF_HTTP_URI, uris[i % 4]);
+        a->total += net_sig_match(a->s, sc, &in, NULL, NULL);
+    }
+    net_sig_scratch_free(sc);
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    net_sig_builder *b = net_sig_builder_new(NULL, 0);
+    CHECK(net_sig_builder_add_builtin(b, NULL) == KW_OK);
+    net_sig_set *s = NULL;
+    CHECK(net_sig_builder_compile(b, &s, NULL, 0) == KW_OK);
+    thr_arg one_thread = {s, 0};
+    thr_run(&one_thread);
+    CHECK(one_thread.total >= 1500); /* three of the four URIs are attacks */
+    pthread_t t[4];
+    thr_arg a[4];
+    for (int i = 0; i < 4; i++) {
+        a[i] = (thr_arg){s, 0};
+        CHECK(pthread_create(&t[i], NULL, thr_run, &a[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_INT(a[i].total, one_thread.total);
+    }
+    net_sig_set_free(s);
+}
+
 int main(void)
 {
     RUN(test_parse_fields);
@@ -940,5 +985,6 @@ int main(void)
     RUN(test_cli_rules);
     RUN(test_et_forms);
     RUN(test_address_lists);
+    RUN(test_threads);
     TEST_MAIN_END();
 }
