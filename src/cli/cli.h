@@ -16,6 +16,8 @@ int cli_config(int argc, char **argv);
 int cli_host(int argc, char **argv);
 int cli_alert(int argc, char **argv);
 int cli_net(int argc, char **argv);
+/* keepwatch net rules check|list (cli_rules.c); cli_net hands it argv from "rules" on. */
+int cli_net_rules(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_oncall(int argc, char **argv);
 int cli_duty(int argc, char **argv);
