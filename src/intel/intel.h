@@ -56,7 +56,8 @@ void intel_entries_free(intel_entries *e);
 
 /* What reading a file found. `skips` keeps the first INTEL_MAX_SKIPS skipped lines. */
 typedef struct intel_skip {
-    size_t line;                    /* 1-based; for STIX the object's index in the file */
+    size_t line;                    /* 1-based line, or the object's index when `object` */
+    bool object;                    /* STIX: line counts the bundle's objects */
     char reason[96];
     char text[72];                  /* the start of the line (printable bytes only) */
 } intel_skip;
@@ -121,6 +122,7 @@ void intel_release(const intel_set *s);
 
 /* ---- the live holder ---- */
 
+
 typedef struct intel intel;
 
 typedef struct intel_file_spec {
@@ -155,5 +157,11 @@ void intel_watch(intel *h, int64_t now_ms, intel_report_fn on_report, void *arg,
 const intel_set *intel_acquire(intel *h);
 /* Number of generations published so far (tests, metrics). */
 uint64_t intel_generation(const intel *h);
+
+/* intel_conf.c: a holder for the configuration's intel.files (paths as written, relative to
+ * the working directory). Returns the holder; the caller frees it with intel_free. The files
+ * are read by the first intel_watch; call it every intel.reload_interval. */
+struct conf;
+kw_rc intel_from_conf(const struct conf *c, intel **out);
 
 #endif

@@ -40,6 +40,7 @@ void intel_skip_note(intel_report *rep, size_t line, const char *reason, const c
         return;
     intel_skip *k = &rep->skips[rep->n_skips++];
     k->line = line;
+    k->object = false;
     kw_strlcpy(k->reason, reason, sizeof k->reason);
     size_t o = 0;
     for (size_t i = 0; i < len && o + 1 < sizeof k->text; i++)

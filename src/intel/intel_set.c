@@ -3,7 +3,8 @@
  *    exact address is a /32 or /128), keyed by the masked network; a bitmask of the lengths
  *    present, so a lookup probes only those (at most 33 / 129, in practice a handful).
  *  - domains: one open-addressing set of names; a lookup walks the suffixes of the queried
- *    name at label boundaries, one probe each. The hash is FNV-1a over the name's bytes from
+ *    name at label boundaries, one probe for each suffix whose number of labels some listed
+ *    name has (a bitmask, as for prefix lengths: a TLD is not probed unless one is listed). The hash is FNV-1a over the name's bytes from
  *    the last to the first, so every suffix's hash falls out of one right-to-left pass.
  *  - the list masks: each slot holds an index into a table of distinct 64-bit masks (one
  *    bit per list), so a slot is 8 bytes for IPv4 and the masks cost nothing per entry.
@@ -27,6 +28,7 @@ typedef struct v6_table { v6_slot *s; unsigned shift; uint32_t mask; } v6_table;
 struct intel_set {
     atomic_long refs;
     size_t n_lists;
+    uint64_t all;                   /* the mask of every list: a lookup that has it can stop */
     char *names[INTEL_MAX_LISTS];
     int sev[INTEL_MAX_LISTS];
     uint64_t *masks;                /* masks[0] == 0: the empty slot */
@@ -38,6 +40,7 @@ struct intel_set {
     v4_table v4[33];
     v6_table v6[129];
     dom_slot *dom;
+    uint64_t dom_labels;            /* bit k: a listed name has k labels (63: 63 or more) */
     unsigned dom_shift;
     uint32_t dom_mask;
     char *blob;                     /* domains: length byte, then the name */
@@ -161,7 +164,8 @@ static uint64_t v4_lookup(const intel_set *s, uint32_t host)
     for (uint64_t lens = s->v4_lens; lens; lens &= lens - 1) {
         unsigned p = (unsigned)__builtin_ctzll(lens);
         uint32_t key = host & (uint32_t)(~0ull << (32 - p));
-        m |= s->masks[v4_find(&s->v4[p], key)];
+        if ((m |= s->masks[v4_find(&s->v4[p], key)]) == s->all)
+            break;
     }
     return m;
 }
@@ -250,7 +254,8 @@ static uint64_t v6_lookup(const intel_set *s, const uint8_t *a)
             unsigned p = w * 64 + (unsigned)__builtin_ctzll(lens);
             uint64_t hi = hi0, lo = lo0;
             v6_mask(p, &hi, &lo);
-            m |= s->masks[v6_find(&s->v6[p], hi, lo)];
+            if ((m |= s->masks[v6_find(&s->v6[p], hi, lo)]) == s->all)
+                return m;
         }
     return m;
 }
@@ -297,6 +302,10 @@ static void dom_insert(intel_set *s, const char *name, size_t n, unsigned list)
     memcpy(s->blob + s->blob_len + 1, name, n);
     s->blob_len += n + 1;
     s->st.domains++;
+    unsigned labels = 1;
+    for (size_t i = 0; i < n; i++)
+        labels += name[i] == '.';
+    s->dom_labels |= 1ull << (labels < 63 ? labels : 63);
 }
 
 static void dom_build(intel_set *s, const intel_list *lists, size_t n)
@@ -316,6 +325,10 @@ static void dom_build(intel_set *s, const intel_list *lists, size_t n)
             off += len + 1;
         }
     }
+    if (s->blob_len) { /* the names are read-only from here: give back the doubling's slack */
+        s->blob = kw_realloc(s->blob, s->blob_len);
+        s->blob_cap = s->blob_len;
+    }
     s->st.bytes += ((size_t)1 << bits) * sizeof *s->dom + s->blob_cap;
 }
 
@@ -329,9 +342,13 @@ uint64_t intel_set_lookup_domain(const intel_set *s, const char *name, size_t le
     for (size_t i = 0; i < len; i++)
         buf[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
     uint64_t h = FNV_OFF, m = 0;
+    unsigned labels = 0;
     for (size_t i = len; i-- > 0;) {
         h = (h ^ (unsigned char)buf[i]) * FNV_PRIME;
-        if (i == 0 || buf[i - 1] == '.')
+        if (i > 0 && buf[i - 1] != '.')
+            continue;
+        labels++;
+        if (s->dom_labels >> (labels < 63 ? labels : 63) & 1)
             m |= s->masks[dom_find(s, h, buf + i, len - i)];
     }
     return m;
@@ -359,6 +376,7 @@ kw_rc intel_set_build(const intel_list *lists, size_t n, intel_set **out)
     intel_set *s = kw_calloc(1, sizeof *s);
     atomic_init(&s->refs, 1);
     s->n_lists = n;
+    s->all = n >= 64 ? ~0ull : (1ull << n) - 1;
     mask_intern(s, 0); /* index 0: no list, the empty slot */
     for (size_t l = 0; l < n; l++) {
         s->names[l] = kw_strdup(lists[l].name ? lists[l].name : "intel");

@@ -341,7 +341,10 @@ static bool stix_time(const char *s, int64_t *ms)
 
 static void skip_obj(intel_report *rep, size_t idx, const char *why, const char *text)
 {
+    size_t before = rep->n_skips;
     intel_skip_note(rep, idx, why, text, text ? strlen(text) : 0);
+    if (rep->n_skips > before)
+        rep->skips[before].object = true;
 }
 
 static void stix_indicator(json_t *o, size_t idx, int64_t now_ms, pat *p, intel_entries *out, intel_report *rep)

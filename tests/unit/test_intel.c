@@ -3,6 +3,7 @@
  * tests/data/intel (each names the published format it follows). */
 #include "kw_test.h"
 
+#include "conf/conf.h"
 #include "intel/intel.h"
 
 #include <arpa/inet.h>
@@ -531,6 +532,83 @@ static void test_many(void)
     intel_entries_free(&e);
 }
 
+static bool conf_errs_have(const char *yaml, const char *want)
+{
+    conf *c = NULL;
+    conf_errors errs = {0};
+    kw_rc rc = conf_load_buffer("t.yaml", yaml, strlen(yaml), &c, &errs);
+    bool found = false;
+    for (size_t i = 0; i < errs.n; i++) {
+        found = found || strstr(errs.v[i], want);
+        if (!strstr(errs.v[i], want))
+            fprintf(stderr, "  (other error: %s)\n", errs.v[i]);
+    }
+    conf_errors_free(&errs);
+    conf_free(c);
+    return rc != KW_OK && found;
+}
+
+static void test_conf(void)
+{
+    static const char yaml[] = "intel:\n"
+                               "  reload_interval: 10s\n"
+                               "  files:\n"
+                               "    - /etc/keepwatch/intel/drop.txt\n"
+                               "    - {path: feodo.csv, name: feodo, format: csv, severity: high}\n";
+    conf *c = NULL;
+    conf_errors errs = {0};
+    CHECK_INT(conf_load_buffer("t.yaml", yaml, strlen(yaml), &c, &errs), KW_OK);
+    for (size_t i = 0; i < errs.n; i++)
+        fprintf(stderr, "  %s\n", errs.v[i]);
+    conf_errors_free(&errs);
+    if (!c)
+        return;
+    CHECK_INT(c->intel.reload_interval_ms, 10000);
+    CHECK_INT(c->intel.files.n, 2);
+    const conf_intel_file *f0 = CONF_AT(c->intel.files, conf_intel_file, 0);
+    const conf_intel_file *f1 = CONF_AT(c->intel.files, conf_intel_file, 1);
+    CHECK_STR(f0->path, "/etc/keepwatch/intel/drop.txt");
+    CHECK(f0->name == NULL);
+    CHECK_INT(f0->format, INTEL_FMT_AUTO);
+    CHECK_INT(f0->severity, 2);
+    CHECK_STR(f1->name, "feodo");
+    CHECK_INT(f1->format, INTEL_FMT_CSV);
+    CHECK_INT(f1->severity, 3);
+    char *shown = conf_show_section(c, "intel");
+    CHECK_CONTAINS(shown, "drop.txt");
+    CHECK_CONTAINS(shown, "severity: high");
+    free(shown);
+    intel *h = NULL;
+    CHECK_INT(intel_from_conf(c, &h), KW_OK);
+    const intel_set *s = intel_acquire(h);
+    CHECK_STR(intel_set_list_name(s, 0), "drop");
+    CHECK_STR(intel_set_list_name(s, 1), "feodo");
+    CHECK_INT(intel_set_list_severity(s, 1), 3);
+    intel_release(s);
+    intel_free(h);
+    conf_free(c);
+
+    conf *d = NULL;
+    CHECK_INT(conf_load_buffer("d.yaml", "", 0, &d, &errs), KW_OK); /* the default: no lists, 1m */
+    if (d) {
+        CHECK_INT(d->intel.files.n, 0);
+        CHECK_INT(d->intel.reload_interval_ms, 60000);
+        conf_free(d);
+    }
+    conf_errors_free(&errs);
+    CHECK(conf_errs_have("intel: {files: [{path: a.txt, format: xml}]}", "format: unknown value"));
+    CHECK(conf_errs_have("intel: {files: [{name: x}]}", "needs a path"));
+    CHECK(conf_errs_have("intel: {files: [a/drop.txt, b/drop.csv]}", "two lists are named \"drop\""));
+    CHECK(conf_errs_have("intel: {files: [{path: a, name: \"bad name\"}]}", "name \"bad name\""));
+    CHECK(conf_errs_have("intel: {files: [[x]]}", "must be a mapping"));
+    CHECK(conf_errs_have("intel: {reload_interval: 10ms}", "out of range"));
+    char big[4096] = "intel: {files: [";
+    for (int i = 0; i < 65; i++)
+        snprintf(big + strlen(big), sizeof big - strlen(big), "%sl%d.txt", i ? ", " : "", i);
+    strcat(big, "]}");
+    CHECK(conf_errs_have(big, "at most 64"));
+}
+
 int main(void)
 {
     RUN(test_plain_drop);
@@ -544,5 +622,6 @@ int main(void)
     RUN(test_reload);
     RUN(test_reload_threads);
     RUN(test_many);
+    RUN(test_conf);
     TEST_MAIN_END();
 }
