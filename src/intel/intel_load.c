@@ -320,6 +320,10 @@ kw_rc intel_value_add(intel_entries *e, const char *s, size_t n, int hint, char 
         why_set(why, whyn, "empty indicator");
         return KW_ERR_PARSE;
     }
+    if (memchr(s, '\0', n)) {
+        why_set(why, whyn, "a NUL byte in the indicator");
+        return KW_ERR_PARSE;
+    }
     if (hint == INTEL_HINT_URL || has_scheme(s, n))
         return add_url(e, s, n, why, whyn);
     return add_host(e, s, n, hint, why, whyn);

@@ -105,6 +105,8 @@ static bool pat_path(pat *p, char *path, size_t pn)
         if (c == '[' && p->i > start && p->i + 1 < p->n && (p->s[p->i + 1] == '*' || (p->s[p->i + 1] >= '0' && p->s[p->i + 1] <= '9'))) {
             while (p->i < p->n && p->s[p->i] != ']')
                 p->i++;
+            if (p->i == p->n)
+                return pat_fail(p, "unterminated [ in an object path");
             p->i++;
             continue;
         }
@@ -417,7 +419,7 @@ void intel_parse_stix(const char *data, size_t len, int64_t now_ms, intel_entrie
     json_t *root = json_loadb(data, len, 0, &jerr);
     if (!root) {
         char why[96];
-        snprintf(why, sizeof why, "JSON: %s", jerr.text);
+        snprintf(why, sizeof why, "JSON: %.80s", jerr.text);
         intel_skip_note(rep, jerr.line > 0 ? (size_t)jerr.line : 0, why, NULL, 0);
         return;
     }
