@@ -1,8 +1,10 @@
 /* libFuzzer target for src/intel: the input is parsed as each format (plain lines, CSV,
- * STIX) and by auto-detection, compiled into a set, and looked up with values taken from
- * the input itself (as an IPv4 and an IPv6 address, as a domain name). */
+ * STIX) and by auto-detection, and as the pattern of a STIX indicator (wrapped in JSON
+ * here, so the pattern reader sees every input), compiled into a set, and looked up with
+ * values taken from the input itself (as an IPv4 and an IPv6 address, as a domain name). */
 #include "intel/intel.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         intel_parse((const char *)data, size, fmt, 1796083200000LL, &e[fmt & 1], &rep);
         if (rep.n_skips > INTEL_MAX_SKIPS)
             abort();
+    }
+    json_t *pattern = json_stringn((const char *)data, size);
+    if (pattern) {
+        json_t *ind = json_pack("{s:s, s:o}", "type", "indicator", "pattern", pattern);
+        char *doc = ind ? json_dumps(ind, 0) : NULL;
+        intel_report rep;
+        memset(&rep, 0, sizeof rep);
+        if (doc)
+            intel_parse(doc, strlen(doc), INTEL_FMT_STIX, 0, &e[1], &rep);
+        free(doc);
+        json_decref(ind);
     }
     char why[96];
     intel_entries_add_text(&e[0], (const char *)data, size < 300 ? size : 300, why, sizeof why);

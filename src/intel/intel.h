@@ -139,6 +139,12 @@ kw_rc intel_new(const intel_file_spec *specs, size_t n, intel **out);
 /* Frees the holder and drops its reference on the current set (readers keep theirs). */
 void intel_free(intel *h);
 
+/* Replaces the files (from the thread that calls intel_watch, never at the same time as
+ * it): a file with the same path and format keeps what was read (under its new name and
+ * severity); the next intel_watch reads the new ones and publishes a generation even if no
+ * file changed. KW_ERR_RANGE with more than INTEL_MAX_LISTS files. */
+kw_rc intel_reconfigure(intel *h, const intel_file_spec *specs, size_t n);
+
 /* What one intel_watch did. */
 typedef struct intel_watch_result {
     size_t changed;                 /* files re-read (changed, or first seen) */
@@ -163,5 +169,7 @@ uint64_t intel_generation(const intel *h);
  * are read by the first intel_watch; call it every intel.reload_interval. */
 struct conf;
 kw_rc intel_from_conf(const struct conf *c, intel **out);
+/* intel_reconfigure with the configuration's intel.files (a reload whose intel section changed). */
+kw_rc intel_reconfigure_conf(intel *h, const struct conf *c);
 
 #endif

@@ -29,6 +29,7 @@ struct intel {
     atomic_uint_fast64_t gen;
     size_t n;
     intel_file *files;
+    bool dirty;                     /* reconfigured: the next intel_watch publishes */
 };
 
 /* The base name of path without its extension: /etc/kw/feodo.csv -> feodo. */
@@ -51,6 +52,22 @@ static intel_set *build(const intel *h)
     return s;
 }
 
+static void file_init(intel_file *f, const intel_file_spec *spec)
+{
+    memset(f, 0, sizeof *f);
+    f->path = kw_strdup(spec->path);
+    f->name = spec->name ? kw_strdup(spec->name) : default_name(spec->path);
+    f->format = spec->format;
+    f->severity = spec->severity ? spec->severity : 2;
+}
+
+static void file_fini(intel_file *f)
+{
+    free(f->path);
+    free(f->name);
+    intel_entries_free(&f->e);
+}
+
 kw_rc intel_new(const intel_file_spec *specs, size_t n, intel **out)
 {
     if (n > INTEL_MAX_LISTS)
@@ -58,17 +75,44 @@ kw_rc intel_new(const intel_file_spec *specs, size_t n, intel **out)
     intel *h = kw_calloc(1, sizeof *h);
     h->n = n;
     h->files = kw_calloc(n ? n : 1, sizeof *h->files);
-    for (size_t i = 0; i < n; i++) {
-        intel_file *f = &h->files[i];
-        f->path = kw_strdup(specs[i].path);
-        f->name = specs[i].name ? kw_strdup(specs[i].name) : default_name(specs[i].path);
-        f->format = specs[i].format;
-        f->severity = specs[i].severity ? specs[i].severity : 2;
-    }
+    for (size_t i = 0; i < n; i++)
+        file_init(&h->files[i], &specs[i]);
     atomic_init(&h->cur, build(h));
     atomic_init(&h->entering, 0);
     atomic_init(&h->gen, 0);
     *out = h;
+    return KW_OK;
+}
+
+kw_rc intel_reconfigure(intel *h, const intel_file_spec *specs, size_t n)
+{
+    if (n > INTEL_MAX_LISTS)
+        return KW_ERR_RANGE;
+    intel_file *files = kw_calloc(n ? n : 1, sizeof *files);
+    for (size_t i = 0; i < n; i++) {
+        intel_file *f = &files[i];
+        file_init(f, &specs[i]);
+        for (size_t j = 0; j < h->n; j++) {
+            intel_file *old = &h->files[j];
+            if (old->path && strcmp(old->path, f->path) == 0 && old->format == f->format) {
+                char *path = f->path, *name = f->name; /* the same file: keep what was read */
+                int sev = f->severity;
+                free(old->name);
+                *f = *old;
+                free(path);
+                f->name = name;
+                f->severity = sev;
+                memset(old, 0, sizeof *old);
+                break;
+            }
+        }
+    }
+    for (size_t j = 0; j < h->n; j++)
+        file_fini(&h->files[j]);
+    free(h->files);
+    h->files = files;
+    h->n = n;
+    h->dirty = true;
     return KW_OK;
 }
 
@@ -77,11 +121,8 @@ void intel_free(intel *h)
     if (!h)
         return;
     intel_release(atomic_load(&h->cur));
-    for (size_t i = 0; i < h->n; i++) {
-        free(h->files[i].path);
-        free(h->files[i].name);
-        intel_entries_free(&h->files[i].e);
-    }
+    for (size_t i = 0; i < h->n; i++)
+        file_fini(&h->files[i]);
     free(h->files);
     free(h);
 }
@@ -153,9 +194,10 @@ void intel_watch(intel *h, int64_t now_ms, intel_report_fn on_report, void *arg,
     intel_watch_result r = {0};
     for (size_t i = 0; i < h->n; i++)
         watch_file(&h->files[i], now_ms, on_report, arg, &r);
-    if (r.changed) {
+    if (r.changed || h->dirty) {
         publish(h, build(h));
         r.swapped = true;
+        h->dirty = false;
     }
     if (res)
         *res = r;

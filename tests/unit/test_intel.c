@@ -447,6 +447,29 @@ static void test_reload(void)
     const intel_set *s3 = intel_acquire(h);
     CHECK_INT(ip(s3, "198.51.100.1"), 1);
     intel_release(s3);
+    /* reconfigured: the CSV list stays (renamed, not re-read), a new file comes first */
+    char p3[64];
+    snprintf(p3, sizeof p3, "%s/new.txt", dir);
+    write_file(p3, "192.0.2.3\n");
+    intel_file_spec next[2] = {{p3, NULL, INTEL_FMT_AUTO, 3}, {p2, "renamed", INTEL_FMT_AUTO, 1}};
+    CHECK_INT(intel_reconfigure(h, next, 2), KW_OK);
+    intel_watch(h, NOW_MS, NULL, NULL, &res);
+    CHECK_INT(res.changed, 1);
+    CHECK(res.swapped);
+    const intel_set *s4 = intel_acquire(h);
+    PROBES(s4, {"192.0.2.3", 1}, {"203.0.113.1", 2}, {"198.51.100.1", 0});
+    CHECK_STR(intel_set_list_name(s4, 1), "renamed");
+    CHECK_INT(intel_set_list_severity(s4, 1), 1);
+    CHECK_STR(intel_set_list_name(s4, 0), "new");
+    intel_release(s4);
+    CHECK_INT(intel_reconfigure(h, NULL, 0), KW_OK); /* no lists: an empty generation */
+    intel_watch(h, NOW_MS, NULL, NULL, &res);
+    CHECK(res.swapped);
+    s4 = intel_acquire(h);
+    CHECK_INT(intel_set_lists(s4), 0);
+    PROBES(s4, {"203.0.113.1", 0});
+    intel_release(s4);
+    unlink(p3);
     intel_free(h);
     CHECK_INT(ip(s2, "203.0.113.1"), 2); /* a reader outlives the holder */
     intel_release(s2);
