@@ -16,7 +16,7 @@
 typedef struct csv_row {
     char buf[INTEL_MAX_LINE + 1];
     size_t off[CSV_MAX_FIELDS], len[CSV_MAX_FIELDS];
-    size_t n;          /* fields kept (at most CSV_MAX_FIELDS) */
+    size_t n;          /* fields kept (the first CSV_MAX_FIELDS) */
     size_t used;
     size_t lines;      /* physical lines the record spans */
     bool toolong, unterminated;
@@ -33,15 +33,15 @@ static void row_putc(csv_row *r, char c)
         r->len[r->n - 1]++;
 }
 
-static void row_field(csv_row *r)
+/* Starts a field; false past CSV_MAX_FIELDS (those fields are read and dropped). */
+static bool row_field(csv_row *r)
 {
-    if (r->n < CSV_MAX_FIELDS) {
-        r->off[r->n] = r->used;
-        r->len[r->n] = 0;
-        r->n++;
-    } else {
-        r->toolong = true; /* fields past the last kept one are dropped */
-    }
+    if (r->n >= CSV_MAX_FIELDS)
+        return false;
+    r->off[r->n] = r->used;
+    r->len[r->n] = 0;
+    r->n++;
+    return true;
 }
 
 /* One quoted field from d[*i] (the opening quote); stops after the closing quote. */
@@ -75,8 +75,7 @@ static bool row_read(const char *d, size_t len, size_t *pos, csv_row *r)
     r->lines = 1;
     r->toolong = r->unterminated = false;
     for (;;) {
-        row_field(r);
-        bool keep = r->n <= CSV_MAX_FIELDS && !r->toolong;
+        bool keep = row_field(r) && !r->toolong;
         size_t j = i;
         while (j < len && (d[j] == ' ' || d[j] == '\t'))
             j++;
@@ -205,7 +204,7 @@ static void csv_data_row(const csv_row *r, const csv_cols *c, size_t lineno, con
 {
     char why[96];
     if (r->toolong || r->unterminated) {
-        intel_skip_note(rep, lineno, r->toolong ? "row longer than 4096 bytes or 64 fields" : "unterminated quote",
+        intel_skip_note(rep, lineno, r->toolong ? "row longer than 4096 bytes" : "unterminated quote",
                         raw, rawn);
         return;
     }

@@ -310,6 +310,38 @@ static bool has_scheme(const char *s, size_t n)
     return false;
 }
 
+/* Defanged indicators as reports write them: evil[.]example, 1.2.3[.]4, hxxp://, [:]//.
+ * Copies s into out[INTEL_MAX_LINE] with the brackets undone; false if nothing was defanged. */
+static bool refang(const char *s, size_t n, char *out, size_t *outn)
+{
+    static const struct {
+        const char *from, *to;
+    } subs[] = {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"[:]", ":"}, /* anywhere */
+                {"hxxp", "http"}, {"fxp", "ftp"}};                                    /* at the start */
+    if (!memchr(s, '[', n) && !memchr(s, '(', n) && !memchr(s, '{', n) && s[0] != 'h' && s[0] != 'H' &&
+        s[0] != 'f' && s[0] != 'F')
+        return false; /* the common case: nothing to undo, nothing copied */
+    size_t o = 0;
+    bool changed = false;
+    for (size_t i = 0; i < n && o < INTEL_MAX_LINE;) {
+        size_t k = 0, nsubs = sizeof subs / sizeof subs[0];
+        for (; k < nsubs; k++) {
+            size_t fl = strlen(subs[k].from);
+            if (n - i >= fl && strncasecmp(s + i, subs[k].from, fl) == 0 && (k < 5 || i == 0))
+                break;
+        }
+        if (k < nsubs) {
+            o += (size_t)snprintf(out + o, INTEL_MAX_LINE - o, "%s", subs[k].to);
+            i += strlen(subs[k].from);
+            changed = true;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    *outn = o < INTEL_MAX_LINE ? o : INTEL_MAX_LINE;
+    return changed;
+}
+
 kw_rc intel_value_add(intel_entries *e, const char *s, size_t n, int hint, char *why, size_t whyn)
 {
     while (n && (*s == ' ' || *s == '\t'))
@@ -323,6 +355,12 @@ kw_rc intel_value_add(intel_entries *e, const char *s, size_t n, int hint, char 
     if (memchr(s, '\0', n)) {
         why_set(why, whyn, "a NUL byte in the indicator");
         return KW_ERR_PARSE;
+    }
+    char plain[INTEL_MAX_LINE + 1];
+    size_t pn;
+    if (n <= INTEL_MAX_LINE && refang(s, n, plain, &pn)) {
+        s = plain;
+        n = pn;
     }
     if (hint == INTEL_HINT_URL || has_scheme(s, n))
         return add_url(e, s, n, why, whyn);
@@ -370,9 +408,9 @@ static bool next_token(const char **p, const char *end, const char **tok, size_t
         s++;
     *tok = t;
     *tn = (size_t)(s - t);
-    if (!has_scheme(t, *tn)) { /* "1.2.3.4;SBL1", "evil.example#x": the comment ends the token */
+    if (!has_scheme(t, *tn)) { /* "1.2.3.4;SBL1", "evil.example#x", "1.2.3.4,note": the rest is not ours */
         for (size_t i = 0; i < *tn; i++)
-            if (t[i] == '#' || t[i] == ';') {
+            if (t[i] == '#' || t[i] == ';' || t[i] == ',') {
                 *tn = i;
                 s = end;
                 break;
@@ -493,9 +531,11 @@ static kw_rc read_all(const char *path, char **data, size_t *len)
         return KW_ERR_IO;
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        int e = errno;
+        if (e == 0 || S_ISREG(st.st_mode) == 0)
+            e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL; /* a directory, a FIFO, a device */
         close(fd);
-        errno = e ? e : EINVAL;
+        errno = e;
         return KW_ERR_IO;
     }
     if ((uint64_t)st.st_size > INTEL_MAX_FILE) {
