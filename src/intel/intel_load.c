@@ -318,8 +318,10 @@ static bool refang(const char *s, size_t n, char *out, size_t *outn)
         const char *from, *to;
     } subs[] = {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"[:]", ":"}, /* anywhere */
                 {"hxxp", "http"}, {"fxp", "ftp"}};                                    /* at the start */
-    if (!memchr(s, '[', n) && !memchr(s, '(', n) && !memchr(s, '{', n) && s[0] != 'h' && s[0] != 'H' &&
-        s[0] != 'f' && s[0] != 'F')
+    bool maybe = n >= 3 && (s[1] | 0x20) == 'x'; /* hxxp, fxp */
+    for (size_t i = 0; i < n && !maybe; i++)
+        maybe = s[i] == '[' || s[i] == '(' || s[i] == '{';
+    if (!maybe)
         return false; /* the common case: nothing to undo, nothing copied */
     size_t o = 0;
     bool changed = false;
