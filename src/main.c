@@ -19,6 +19,7 @@ static const char main_usage[] =
     "  alert list|show|ack|resolve|assign|comment  read and work alerts in the store\n"
     "  net analyze FILE...        find floods, scans, sweeps and brute force in captures\n"
     "  log parse|analyze FILE...  parse log lines into ECS fields; run the log rules over files\n"
+    "  intel check|lookup         read threat-intelligence lists; which lists hold an IP or domain\n"
     "  oncall now|shifts          who is on duty in each schedule; the shifts of a period\n"
     "  oncall stats               MTTA and MTTR per severity, department and person\n"
     "  duty note|verify|export|handover  the hash-chained duty log; the shift handover\n"
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
         {"serve", cli_serve}, {"config", cli_config}, {"host", cli_host}, {"alert", cli_alert},
         {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall}, {"duty", cli_duty},
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
+        {"intel", cli_intel},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);

@@ -57,6 +57,7 @@ typedef struct cf_section {
     void (*fini)(void *obj);    /* frees what the fields do not describe */
     bool (*applies)(const void *obj, const char *key); /* show: is this option meaningful here */
     bool unnamed;               /* list items without a `name` (never replaced by name) */
+    const char *scalar_key;     /* a list item written as a scalar stands for {scalar_key: it} */
 } cf_section;
 
 struct cf_ctx {
@@ -185,6 +186,7 @@ static yaml_node_t *cf_find(cf_ctx *ctx, yaml_node_t *map, const char *key)
 /* ---- fields ---- */
 
 static void cf_parse_section(cf_ctx *ctx, const struct cf_section *sec, void *obj, yaml_node_t *n);
+static void cf_parse_scalar_item(cf_ctx *ctx, const struct cf_section *sec, void *obj, yaml_node_t *n);
 static void cf_free_section(const struct cf_section *sec, void *obj);
 
 static void cf_strs_free(conf_strs *s)
@@ -472,7 +474,8 @@ static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_
         size_t inherited = l->n; /* items from an earlier layer may be replaced by name */
         for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
             yaml_node_t *e = cf_node(ctx, *it);
-            if (e->type != YAML_MAPPING_NODE) {
+            bool scalar = sec->scalar_key && e->type == YAML_SCALAR_NODE;
+            if (e->type != YAML_MAPPING_NODE && !scalar) {
                 cf_error(ctx, e, "%s: each item must be a mapping", f->key);
                 continue;
             }
@@ -480,7 +483,10 @@ static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_
             if (sec->init)
                 sec->init(item);
             size_t before = ctx->errs->n;
-            cf_parse_section(ctx, sec, item, e);
+            if (scalar)
+                cf_parse_scalar_item(ctx, sec, item, e);
+            else
+                cf_parse_section(ctx, sec, item, e);
             char *name = sec->unnamed ? NULL : *(char **)item; /* named sections start with `name` */
             if (!sec->unnamed && !name && ctx->errs->n == before)
                 cf_error(ctx, e, "%s: this item needs a name", f->key);
@@ -543,6 +549,16 @@ static void cf_parse_section(cf_ctx *ctx, const cf_section *sec, void *obj, yaml
         }
         cf_parse_field(ctx, f, obj, v);
     }
+    if (sec->check)
+        sec->check(ctx, obj, n);
+}
+
+/* A list item written as one scalar: the value of the section's scalar_key field. */
+static void cf_parse_scalar_item(cf_ctx *ctx, const cf_section *sec, void *obj, yaml_node_t *n)
+{
+    for (const cf_field *f = sec->fields; f->key; f++)
+        if (strcmp(f->key, sec->scalar_key) == 0)
+            cf_parse_field(ctx, f, obj, n);
     if (sec->check)
         sec->check(ctx, obj, n);
 }
@@ -1315,6 +1331,64 @@ static const cf_field logs_fields[] = {
     {0},
 };
 
+/* ---- threat intelligence (intel) ---- */
+
+static const char *const intel_formats[] = {"auto", "plain", "csv", "stix", NULL};
+
+static void intel_file_init(void *obj) { ((conf_intel_file *)obj)->severity = KW_SEV_MEDIUM; }
+
+static void intel_file_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_intel_file *f = obj;
+    if (!f->path || !*f->path)
+        cf_error(ctx, n, "intel.files: each file needs a path");
+    cf_check_name(ctx, f->name, n);
+}
+
+/* The list's name as intel reports it: `name`, else the file's base name without extension. */
+static void intel_list_name(const conf_intel_file *f, char *out, size_t n)
+{
+    const char *b = f->name ? f->name : strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+    const char *dot = f->name ? NULL : strrchr(b, '.');
+    snprintf(out, n, "%.*s", (int)(dot && dot != b ? (size_t)(dot - b) : strlen(b)), b);
+}
+
+static void intel_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    const conf *c = obj;
+    yaml_node_t *at = cf_find(ctx, n, "files");
+    if (c->intel.files.n > 64)
+        cf_error(ctx, at, "intel.files: at most 64 lists (%zu given)", c->intel.files.n);
+    for (size_t i = 0; i < c->intel.files.n; i++)
+        for (size_t j = 0; j < i; j++) {
+            char a[256], b[256];
+            const conf_intel_file *fi = CONF_AT(c->intel.files, conf_intel_file, i);
+            const conf_intel_file *fj = CONF_AT(c->intel.files, conf_intel_file, j);
+            if (!fi->path || !fj->path)
+                continue;
+            intel_list_name(fi, a, sizeof a);
+            intel_list_name(fj, b, sizeof b);
+            if (strcmp(a, b) == 0)
+                cf_error(ctx, at, "intel.files: two lists are named \"%s\" (give one a name:)", a);
+        }
+}
+
+static const cf_field intel_file_fields[] = {
+    F(conf_intel_file, "path", CF_STR, path),
+    F(conf_intel_file, "name", CF_STR, name),
+    F(conf_intel_file, "format", CF_ENUM, format, .names = intel_formats),
+    F(conf_intel_file, "severity", CF_ENUM, severity, .names = severity_names, .base = 1),
+    {0},
+};
+static const cf_section intel_file_section = {"intel.files", sizeof(conf_intel_file), intel_file_fields,
+                                              intel_file_init, intel_file_check, NULL, NULL, true, "path"};
+static const cf_field intel_fields[] = {
+    F(conf, "files", CF_LIST, intel.files, .sub = &intel_file_section),
+    F(conf, "reload_interval", CF_DURATION, intel.reload_interval_ms, 1000, DAY),
+    {0},
+};
+static const cf_section intel_section = {"intel", 0, intel_fields, NULL, intel_check, NULL};
+
 /* ---- people and duty ---- */
 
 static const char *const dept_kinds[] = {"security", "operations", "business", "customer_service", "management",
@@ -1787,6 +1861,7 @@ static const cf_field top_fields[] = {
     {"host", CF_SECTION, 0, .sub = &host_section},
     {"net", CF_SECTION, 0, .sub = &net_section},
     {"logs", CF_SECTION, 0, .sub = &logs_section},
+    {"intel", CF_SECTION, 0, .sub = &intel_section},
     {"period", CF_SECTION, 0, .sub = &period_section},
     {"notify", CF_SECTION, 0, .sub = &notify_section},
     F(conf, "departments", CF_LIST, departments, .sub = &dept_section),

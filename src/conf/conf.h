@@ -141,6 +141,14 @@ typedef struct conf_log_signatures {
     int severity;
 } conf_log_signatures;
 
+/* A threat-intelligence list (intel): written as a mapping, or as its path alone. */
+typedef struct conf_intel_file {
+    char *path;
+    char *name;          /* NULL: the file's base name without its extension */
+    int format;          /* intel_format: auto, plain, csv, stix */
+    int severity;        /* of its intel_match alerts (default medium) */
+} conf_intel_file;
+
 /* ---- people and duty (oncall) ---- */
 
 typedef enum { DEPT_SECURITY, DEPT_OPERATIONS, DEPT_BUSINESS, DEPT_CUSTOMER_SERVICE, DEPT_MANAGEMENT, DEPT_OTHER } dept_kind;
@@ -359,6 +367,10 @@ typedef struct conf {
         conf_list devices;            /* conf_log_device */
         conf_list signatures;         /* conf_log_signatures */
     } logs;
+    struct {
+        conf_list files;              /* conf_intel_file, at most 64 */
+        int64_t reload_interval_ms;   /* how often the files are stat()ed for changes */
+    } intel;
     struct {
         char *name;                   /* the protection period: 2026 两会重保 */
         char *start, *end;            /* YYYY-MM-DDTHH:MM (local time) */
