@@ -18,6 +18,7 @@ static const char main_usage[] =
     "  host status                one snapshot of this machine's resources\n"
     "  alert list|show|ack|resolve|assign|comment  read and work alerts in the store\n"
     "  net analyze FILE...        find floods, scans, sweeps and brute force in captures\n"
+    "  net rules check FILE...    load Suricata-format rules: what loads, what is skipped and why\n"
     "  log parse|analyze FILE...  parse log lines into ECS fields; run the log rules over files\n"
     "  intel check|lookup         read threat-intelligence lists; which lists hold an IP or domain\n"
     "  oncall now|shifts          who is on duty in each schedule; the shifts of a period\n"

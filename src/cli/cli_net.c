@@ -12,6 +12,7 @@
 
 static const char net_usage[] =
     "usage: keepwatch net analyze [--json] [-c FILE] CAPTURE...\n"
+    "       keepwatch net rules check|list [--json] [--builtin] [--var NAME=VALUE] FILE...\n"
     "\n"
     "Reads captures (pcap or pcapng, micro- or nanosecond timestamps; Ethernet with 802.1Q and\n"
     "QinQ, Linux cooked v1 and v2, raw IP, loopback) with the same detectors the daemon runs, and\n"
@@ -104,6 +105,8 @@ int cli_net(int argc, char **argv)
         fputs(net_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
     }
+    if (strcmp(argv[1], "rules") == 0)
+        return cli_net_rules(argc - 1, argv + 1);
     if (strcmp(argv[1], "analyze") != 0) {
         fprintf(stderr, "keepwatch net: unknown command \"%s\"\n\n%s", argv[1], net_usage);
         return KW_EXIT_USAGE;

@@ -11,6 +11,13 @@
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
 
+/* A view of bytes owned by someone else (a frame, a flow's buffer, a scratch buffer); n may
+ * be 0. */
+typedef struct net_slice {
+    const uint8_t *p;
+    size_t n;
+} net_slice;
+
 /* ---- decoding ---- */
 
 typedef struct net_addr {

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/net.h"
+
 typedef enum net_proto_rc {
     NET_PROTO_OK = 0,     /* a complete message */
     NET_PROTO_PARTIAL,    /* the slice ends before the message does: fields seen so far are set */
@@ -58,11 +60,6 @@ typedef enum net_proto_why {
 /* A stable lower-case word for a reason ("http_header_syntax", ...); a static string. */
 const char *net_proto_why_str(net_proto_why why);
 
-/* A view of bytes owned by someone else (the input or a scratch buffer); n may be 0. */
-typedef struct net_slice {
-    const uint8_t *p;
-    size_t n;
-} net_slice;
 
 /* True when s equals the C string lit, ASCII case-insensitively. */
 bool net_slice_ieq(net_slice s, const char *lit);

@@ -44,10 +44,6 @@ typedef enum net_buf_id {
     NET_BUF_COUNT
 } net_buf_id;
 
-typedef struct net_slice {
-    const uint8_t *p;
-    size_t n;
-} net_slice;
 
 /* The application protocol of the input, for rules whose header says http, dns or tls. */
 enum { NET_SIG_APP_NONE = 0, NET_SIG_APP_HTTP, NET_SIG_APP_DNS, NET_SIG_APP_TLS };
