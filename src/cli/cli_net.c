@@ -1,7 +1,9 @@
 #include "cli/cli.h"
 #include "core/kw_buf.h"
 #include "core/kw_time.h"
+#include "intel/intel.h"
 #include "net/net_capture.h"
+#include "net/net_inspect_conf.h"
 
 #include "core/kw_mem.h"
 
@@ -23,6 +25,10 @@ static const char net_usage[] =
     "  sessions in 10 minutes), and traffic_spike for the assets and net.groups of the\n"
     "  configuration. A flood cut short by the end of the input is reported when it ran at\n"
     "  twice its threshold over 100 packets or more.\n"
+    "And in protocol contents (net.inspect; TCP reassembled, HTTP, TLS, DNS, FTP, POP3, IMAP,\n"
+    "Telnet read): web_attack (built-in and your Suricata-format rules on HTTP requests),\n"
+    "signature_match, dns_tunnel, dga_domain, cleartext_credentials, and intel_match against\n"
+    "the intel.files lists; one per source, target and rule, with the request as evidence.\n"
     "Several files are read as one stream, in the order of their first packets (stderr says\n"
     "when that is not the order given, and when one overlaps the one before). A summary goes to\n"
     "stderr.\n"
@@ -58,6 +64,65 @@ static void on_detection(void *arg, net_phase phase, const net_detection *d)
     fputs(kw_buf_cstr(&b), stdout);
     kw_buf_free(&b);
     c->n++;
+}
+
+/* The detectors and the inspection of contents, as the configuration has them. */
+typedef struct {
+    net_detector *det;
+    net_inspect *insp;
+    net_sig_set *sigs;
+    intel *lists;
+} analyzer;
+
+/* Builds an analyzer for c reporting through ctx; KW_OK, or an error already said on
+ * stderr (a rule file or an intelligence list that cannot be read). */
+static kw_rc analyzer_new(const conf *c, emit_ctx *ctx, analyzer *an)
+{
+    memset(an, 0, sizeof *an);
+    net_thresholds t;
+    net_thresholds_from_conf(c, &t);
+    t.talkers = false; /* the console's; nothing here prints them */
+    char err[512];
+    net_sig_report rep = {0};
+    kw_rc rc = net_inspect_sigs_from_conf(c, &an->sigs, &rep, err, sizeof err);
+    if (rep.skipped)
+        fprintf(stderr, "keepwatch: %zu of %zu rules skipped (keepwatch net rules check FILE says why)\n",
+                rep.skipped, rep.skipped + rep.loaded);
+    net_sig_report_free(&rep);
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch: %s\n", err);
+        return rc;
+    }
+    if (c->net.inspect.enabled && c->intel.files.n) {
+        intel_watch_result res = {0};
+        if ((rc = intel_from_conf(c, &an->lists)) == KW_OK)
+            intel_watch(an->lists, kw_now_ms(), NULL, NULL, &res); /* reads them once */
+        if (rc != KW_OK || res.failed) {
+            fprintf(stderr, "keepwatch: %s of the intel.files lists cannot be read (keepwatch intel check FILE "
+                    "says why)\n", rc != KW_OK ? "some" : res.failed == 1 ? "one" : "several");
+            intel_free(an->lists);
+            net_sig_set_free(an->sigs);
+            return rc != KW_OK ? rc : KW_ERR_IO;
+        }
+    }
+    an->det = net_detector_new(&t, on_detection, ctx);
+    if (c->net.inspect.enabled) {
+        net_inspect_opts o;
+        net_inspect_opts_from_conf(c, &o);
+        o.sigs = an->sigs;
+        o.intel = an->lists;
+        an->insp = net_inspect_new(&o, on_detection, ctx);
+        net_detector_set_inspector(an->det, an->insp);
+    }
+    return KW_OK;
+}
+
+static void analyzer_free(analyzer *an)
+{
+    net_detector_free(an->det);
+    net_inspect_free(an->insp);
+    net_sig_set_free(an->sigs);
+    intel_free(an->lists);
 }
 
 typedef struct {
@@ -133,11 +198,12 @@ int cli_net(int argc, char **argv)
     conf *c = cli_conf_load(cli_conf_path(cfg_path));
     if (!c)
         return KW_EXIT_USAGE;
-    net_thresholds t;
-    net_thresholds_from_conf(c, &t);
-    t.talkers = false; /* the console's; nothing here prints them */
+    analyzer an;
+    kw_rc arc = analyzer_new(c, &ctx, &an);
     conf_free(c);
-    net_detector *d = net_detector_new(&t, on_detection, &ctx);
+    if (arc != KW_OK)
+        return KW_EXIT_USAGE;
+    net_detector *d = an.det;
     net_stats st = {0};
     bool damaged = false;
     int64_t t0 = kw_mono_ms();
@@ -166,6 +232,6 @@ int cli_net(int argc, char **argv)
             (unsigned long long)st.packets, (unsigned long long)st.ip, (unsigned long long)st.not_ip,
             (unsigned long long)st.malformed, st.packets ? (double)(st.last_ns - st.first_ns) / 1e9 : 0.0, secs,
             secs > 0 ? (double)st.packets / secs : 0.0, (unsigned long long)ctx.n, ctx.n == 1 ? "" : "s");
-    net_detector_free(d);
+    analyzer_free(&an);
     return damaged ? KW_EXIT_USAGE : ctx.n ? KW_EXIT_PROBLEM : KW_EXIT_OK;
 }

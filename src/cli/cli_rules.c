@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "net/net_inspect_conf.h"
 #include "net/net_sig.h"
 
 #include <errno.h>
@@ -39,31 +40,15 @@ typedef struct rules_opts {
     size_t nvars;
 } rules_opts;
 
-/* The whole of path, at most CLI_RULES_MAX_FILE bytes; NULL after saying why. */
+/* The whole of path; NULL after saying why. */
 static char *rules_read(const char *path, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "keepwatch: %s: %s\n", path, strerror(errno));
+    char err[512], *text;
+    if (net_rules_read(path, &text, n, err, sizeof err) != KW_OK) {
+        fprintf(stderr, "keepwatch: %s\n", err);
         return NULL;
     }
-    kw_buf b;
-    kw_buf_init(&b, CLI_RULES_MAX_FILE);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (kw_buf_append(&b, chunk, got) != KW_OK)
-            break;
-    bool bad = ferror(f) || b.overflow;
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "keepwatch: %s: %s\n", path, b.overflow ? "larger than 256 MiB" : "read error");
-        kw_buf_free(&b);
-        return NULL;
-    }
-    *n = b.len;
-    char *s = kw_buf_take(&b);
-    return s ? s : kw_strdup("");
+    return text;
 }
 
 static int rules_args(int argc, char **argv, rules_opts *o)

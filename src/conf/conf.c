@@ -1136,6 +1136,36 @@ static const cf_field group_fields[] = {
 static const cf_section group_section = {"net.groups", sizeof(conf_net_group), group_fields, group_init,
                                          group_check, NULL};
 
+static const cf_field net_inspect_fields[] = {
+    F(conf, "enabled", CF_BOOL, net.inspect.enabled),
+    F(conf, "builtin_rules", CF_BOOL, net.inspect.builtin_rules),
+    F(conf, "rules", CF_STRS, net.inspect.rules),
+    F(conf, "vars", CF_STRS, net.inspect.vars),
+    F(conf, "home_net", CF_STRS, net.inspect.home_net),
+    F(conf, "dns_tunnel", CF_BOOL, net.inspect.dns_tunnel),
+    F(conf, "dga", CF_BOOL, net.inspect.dga),
+    F(conf, "cleartext", CF_BOOL, net.inspect.cleartext),
+    {0},
+};
+
+static void net_inspect_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    const conf_net_inspect *in = &((const conf *)obj)->net.inspect;
+    for (size_t i = 0; i < in->vars.n; i++) {
+        const char *eq = strchr(in->vars.v[i], '=');
+        if (!eq || eq == in->vars.v[i])
+            cf_error(ctx, cf_find(ctx, n, "vars") ? cf_find(ctx, n, "vars") : n,
+                     "net.inspect.vars: \"%s\" is not NAME=VALUE", in->vars.v[i]);
+    }
+    for (size_t i = 0; i < in->home_net.n; i++)
+        if (!cf_valid_prefix(in->home_net.v[i]))
+            cf_error(ctx, cf_find(ctx, n, "home_net") ? cf_find(ctx, n, "home_net") : n,
+                     "net.inspect.home_net: \"%s\" is not an IP address or CIDR prefix", in->home_net.v[i]);
+}
+
+/* shares the top-level struct, as the sections do: offsets are into `conf` */
+static const cf_section net_inspect_section = {"net.inspect", 0, net_inspect_fields, NULL, net_inspect_check, NULL};
+
 static const cf_field net_fields[] = {
     F(conf, "interfaces", CF_STRS, net.interfaces),
     F(conf, "bpf", CF_STR, net.bpf),
@@ -1160,6 +1190,7 @@ static const cf_field net_fields[] = {
     F(conf, "spike_for", CF_DURATION, net.spike_for_ms, 1000, 3600000),
     F(conf, "spike_learn", CF_DURATION, net.spike_learn_ms, 0, 7 * DAY),
     F(conf, "groups", CF_LIST, net.groups, .sub = &group_section),
+    {"inspect", CF_SECTION, 0, .sub = &net_inspect_section},
     {0},
 };
 

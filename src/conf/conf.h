@@ -141,6 +141,16 @@ typedef struct conf_log_signatures {
     int severity;
 } conf_log_signatures;
 
+/* What the network sensor reads in protocol contents (net.inspect). */
+typedef struct conf_net_inspect {
+    bool enabled;
+    bool builtin_rules;           /* keepwatch's own web-attack signatures */
+    conf_strs rules;              /* Suricata-format rule files, in this order */
+    conf_strs vars;               /* rule variables, "NAME=VALUE" ("HTTP_PORTS=[80,8080]") */
+    conf_strs home_net;           /* HOME_NET's prefixes (EXTERNAL_NET is the rest); empty: any */
+    bool dns_tunnel, dga, cleartext;
+} conf_net_inspect;
+
 /* A threat-intelligence list (intel): written as a mapping, or as its path alone. */
 typedef struct conf_intel_file {
     char *path;
@@ -352,6 +362,7 @@ typedef struct conf {
         int64_t spike_for_ms;
         int64_t spike_learn_ms;       /* the baseline must have learned this long first */
         conf_list groups;             /* conf_net_group */
+        conf_net_inspect inspect;
     } net;
     struct {
         uint64_t max_line;            /* longer lines are cut here and counted */

@@ -13,6 +13,8 @@
 #include "notify/notify.h"
 #include "http/http.h"
 #include "metric/metric.h"
+#include "intel/intel.h"
+#include "net/net_inspect_conf.h"
 #include "net/net_live.h"
 #include "store/store.h"
 
@@ -69,6 +71,10 @@ struct kw_daemon {
     bool leaked_sensors;     /* a sensor did not stop in time: its configuration must stay */
     bool dropped_privileges; /* captures cannot be reopened */
     net_live **live;         /* one capture per net.interfaces entry */
+    net_sig_set *net_sigs;   /* the captures' signatures (net.inspect), shared, read-only */
+    intel *intel;            /* the intelligence lists; reloaded by the core, under intel_mu */
+    pthread_mutex_t intel_mu;
+    int64_t intel_next_ms;
     void **live_ctx;         /* and its callbacks' context */
     size_t nlive;
     log_sensor *logs;        /* the log inputs, when any are configured */
@@ -274,6 +280,38 @@ static const metric_desc m_tgt_base = {"net_target_baseline_packets_per_second",
                                        "The learned normal rate of a watched target (0 while learning).",
                                        METRIC_GAUGE, false};
 
+static const metric_desc m_insp_req = {"net_inspected_total", "Protocol messages read in captured contents.",
+                                       METRIC_COUNTER, false};
+static const metric_desc m_insp_bad = {"net_content_malformed_total",
+                                       "Protocol messages that would not parse, by reason.", METRIC_COUNTER, false};
+static const metric_desc m_insp_flow = {"net_stream_events_total",
+                                        "TCP reassembly events: overlaps with other bytes, gaps, full buffers.",
+                                        METRIC_COUNTER, false};
+static const metric_desc m_insp_active = {"net_flows_active", "TCP flows whose contents are being read.",
+                                          METRIC_GAUGE, false};
+
+/* The inspection's counters: messages read by protocol, malformations by reason, reassembly
+ * events by kind. */
+static void net_inspect_metrics(metric_set *m, const char *ifname, const net_inspect_stats *st)
+{
+    const struct {
+        const char *app;
+        uint64_t n;
+    } reads[] = {{"http", st->http_requests}, {"dns", st->dns_messages}, {"tls", st->tls_hellos},
+                 {"ssh", st->ssh},            {"smb", st->smb},          {"rdp", st->rdp},
+                 {"login", st->logins}};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        metric_add(m, &m_insp_req, (double)reads[i].n, "interface", ifname, "protocol", reads[i].app, NULL);
+    for (int w = 1; w < NET_WHY_COUNT; w++)
+        if (st->malformed[w])
+            metric_add(m, &m_insp_bad, (double)st->malformed[w], "interface", ifname, "reason",
+                       net_proto_why_str((net_proto_why)w), NULL);
+    for (int k = 0; k < NET_FLOW_EV_COUNT; k++)
+        metric_add(m, &m_insp_flow, (double)st->flow[k], "interface", ifname, "event",
+                   net_flow_event_name((net_flow_event)k), NULL);
+    metric_add(m, &m_insp_active, (double)st->flows_active, "interface", ifname, NULL);
+}
+
 static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st)
 {
     net_ctx *c = arg;
@@ -296,6 +334,8 @@ static void net_stats_cb(void *arg, const char *ifname, const net_live_stats *st
         metric_add(ev->metrics, &m_tgt_bps, t->bps, "target", t->name, "interface", ifname, NULL);
         metric_add(ev->metrics, &m_tgt_base, t->baseline_pps, "target", t->name, "interface", ifname, NULL);
     }
+    if (st->inspect)
+        net_inspect_metrics(ev->metrics, ifname, st->inspect);
     daemon_push(c->d, ev);
     net_flush_acts(c, false);
     /* the talkers are for people looking, not for history: straight to the API */
@@ -339,7 +379,9 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
     kw_json j;
     kw_json_init(&j, &b);
     char addr[64];
-    kw_json_obj_begin(&j);
+    kw_json_obj_begin(&j); /* the labels, in name order */
+    if (x->content && x->content->domain[0])
+        kw_json_kv_str(&j, "domain", x->content->domain);
     if (x->has_dport)
         kw_json_kv_int(&j, "dport", x->dport);
     if (x->has_dst) {
@@ -347,6 +389,14 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
         kw_json_kv_str(&j, "dst", addr);
     }
     kw_json_kv_str(&j, "interface", c->interface);
+    if (x->content) { /* one alert per rule (signature, list, detector) */
+        char rule[192];
+        if (x->content->sid)
+            snprintf(rule, sizeof rule, "%u", x->content->sid);
+        else
+            snprintf(rule, sizeof rule, "%s", x->content->rule);
+        kw_json_kv_str(&j, "rule", rule);
+    }
     if (x->has_src) {
         net_addr_str(&x->src, addr, sizeof addr);
         kw_json_kv_str(&j, "src", addr);
@@ -375,9 +425,58 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
     net_flush_acts(c, false);
 }
 
+/* The signatures and intelligence lists the captures share, when net.inspect wants them. */
+static void net_inspect_start(kw_daemon *d)
+{
+    const conf *c = d->cfg;
+    if (!c->net.inspect.enabled || !c->net.interfaces.n)
+        return;
+    char err[512];
+    net_sig_report rep = {0};
+    if (net_inspect_sigs_from_conf(c, &d->net_sigs, &rep, err, sizeof err) != KW_OK)
+        log_error("net.inspect: %s; reading contents without signatures", err);
+    for (size_t i = 0; i < rep.nskips && i < 20; i++)
+        log_warn("net.inspect: %s:%u: sid %u skipped: %s", rep.skips[i].origin, rep.skips[i].line, rep.skips[i].sid,
+                 rep.skips[i].reason);
+    if (rep.skipped)
+        log_warn("net.inspect: %zu of %zu rules skipped", rep.skipped, rep.skipped + rep.loaded);
+    net_sig_report_free(&rep);
+    if (c->intel.files.n) {
+        intel *h = NULL;
+        if (intel_from_conf(c, &h) == KW_OK) {
+            intel_watch_result res = {0};
+            intel_watch(h, kw_now_ms(), NULL, NULL, &res);
+            if (res.failed)
+                log_warn("intel: %zu of the intel.files lists could not be read (keepwatch intel check says why)",
+                         res.failed);
+            pthread_mutex_lock(&d->intel_mu);
+            d->intel = h;
+            d->intel_next_ms = kw_mono_ms() + c->intel.reload_interval_ms;
+            pthread_mutex_unlock(&d->intel_mu);
+        }
+    }
+}
+
+/* Re-reads the intelligence lists that changed, every intel.reload_interval (the core's). */
+static void net_intel_watch(kw_daemon *d)
+{
+    pthread_mutex_lock(&d->intel_mu);
+    if (d->intel && kw_mono_ms() >= d->intel_next_ms) {
+        intel_watch_result res = {0};
+        intel_watch(d->intel, kw_now_ms(), NULL, NULL, &res);
+        if (res.swapped)
+            log_info("intel: %zu list%s re-read", res.changed, res.changed == 1 ? "" : "s");
+        if (res.failed)
+            log_warn("intel: %zu list%s could not be read; their entries stay", res.failed, res.failed == 1 ? "" : "s");
+        d->intel_next_ms = kw_mono_ms() + d->cfg->intel.reload_interval_ms;
+    }
+    pthread_mutex_unlock(&d->intel_mu);
+}
+
 static void net_start(kw_daemon *d)
 {
     const conf *c = d->cfg;
+    net_inspect_start(d);
     d->live = kw_calloc(c->net.interfaces.n + 1, sizeof *d->live);
     d->live_ctx = kw_calloc(c->net.interfaces.n + 1, sizeof *d->live_ctx);
     d->nlive = 0;
@@ -387,8 +486,11 @@ static void net_start(kw_daemon *d)
         kw_strlcpy(ctx->interface, c->net.interfaces.v[i], sizeof ctx->interface);
         net_live_opts o = {.interface = c->net.interfaces.v[i], .bpf = c->net.bpf, .snaplen = (int)c->net.snaplen,
                            .buffer = c->net.buffer, .emit = net_emit_cb, .emit_arg = ctx, .stats = net_stats_cb,
-                           .stats_arg = ctx};
+                           .stats_arg = ctx, .inspect = c->net.inspect.enabled};
         net_thresholds_from_conf(c, &o.thresholds);
+        net_inspect_opts_from_conf(c, &o.inspect_opts);
+        o.inspect_opts.sigs = d->net_sigs;
+        o.inspect_opts.intel = d->intel;
         char err[512];
         net_live *l = net_live_start(&o, err, sizeof err);
         if (!l) {
@@ -416,6 +518,12 @@ static void net_stop(kw_daemon *d)
     d->live = NULL;
     d->live_ctx = NULL;
     d->nlive = 0;
+    net_sig_set_free(d->net_sigs); /* the captures that read them are gone */
+    d->net_sigs = NULL;
+    pthread_mutex_lock(&d->intel_mu);
+    intel_free(d->intel);
+    d->intel = NULL;
+    pthread_mutex_unlock(&d->intel_mu);
 }
 
 /* ---- log inputs ---- */
@@ -832,6 +940,7 @@ static void *core_main(void *arg)
         }
         int64_t mono = kw_mono_ms(), now = kw_now_ms();
         core_take_mail(d, now);
+        net_intel_watch(d);
         if (mono - last_sweep >= SWEEP_EVERY_MS) {
             core_sweep(d, now);
             last_sweep = mono;
@@ -1162,6 +1271,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     pthread_cond_init(&d->sensor_cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&d->mail_mu, NULL);
+    pthread_mutex_init(&d->intel_mu, NULL);
     pthread_mutex_init(&d->sh.mu, NULL);
     pthread_rwlock_init(&d->sh.cfg_lock, NULL);
     kw_queue_init(&d->queue, (size_t)cfg->events.queue_size);

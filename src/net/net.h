@@ -109,9 +109,23 @@ bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits);
 /* "192.0.2.0/24", "2001:db8::/32" or a single address (a host prefix). */
 bool net_prefix_parse(const char *s, net_addr *a, int *bits);
 
+/* What a detection read in protocol contents (net_inspect): the rule, and the evidence. */
+typedef struct net_content {
+    uint32_t sid;                    /* the signature's id, 0 for keepwatch's own detectors */
+    char rule[160];                  /* the signature's msg, the list's name, the detector's */
+    char category[32];               /* sqli, xss, ..., scanner, dns_tunnel, ftp, ... */
+    char app[16];                    /* http, dns, tls, ssh, smb, rdp, ftp, pop3, imap, telnet, tcp */
+    char evidence[1024];             /* the request (line and headers), the names, the command */
+    char domain[256];                /* a DNS name, an SNI or a Host the detection is about */
+    char ja3[33], ja4[40];           /* TLS: the client's fingerprints */
+    uint64_t hits;                   /* requests, queries or packets that matched */
+} net_content;
+
 typedef struct net_detection {
     const char *action;        /* syn_flood, synack_flood, ack_flood, rst_flood, udp_flood, icmp_flood,
-                                  traffic_spike, port_scan, host_sweep, brute_force */
+                                  traffic_spike, port_scan, host_sweep, brute_force; from contents
+                                  (net_inspect.h): web_attack, signature_match, dns_tunnel,
+                                  dga_domain, cleartext_credentials, intel_match */
     const char *technique;     /* MITRE ATT&CK id */
     const char *technique_name;
     bool has_src, has_dst, has_dport, has_sport;
@@ -129,6 +143,7 @@ typedef struct net_detection {
     int severity;
     char target[64];                 /* traffic_spike: the asset or group */
     double baseline_pps;             /* traffic_spike: what was normal */
+    const net_content *content;      /* protocol-content detections; NULL for the others */
 } net_detection;
 
 /* Traffic to one watched target (an asset or a group). */
@@ -162,6 +177,11 @@ size_t net_detector_targets(const net_detector *d, net_target_stats *out, size_t
  * of 1,024 counters each: a talker is counted exactly unless four heavier ones share its
  * set, so the top few of thousands are exact). Returns how many. */
 size_t net_detector_talkers(const net_detector *d, bool dst, net_talker *out, size_t max);
+/* Hands every packet the detectors take (allowed sources left out), every tick and the
+ * finish on to an inspector of protocol contents (net_inspect.h), which must outlive d;
+ * NULL: none. */
+struct net_inspect;
+void net_detector_set_inspector(net_detector *d, struct net_inspect *in);
 /* Lets time pass without packets (live capture on a quiet link), so attacks can end. */
 void net_detector_tick(net_detector *d, int64_t now_ns);
 /* Ends every attack still under way (end of input). */

@@ -28,8 +28,10 @@
  * did not complete a handshake, so a busy web server is not a flood; and a flood needs many
  * sources or one port hammered: one source probing many ports is a scan, whatever its rate. */
 #include "net/net.h"
+#include "net/net_inspect.h"
 #include "core/kw_json.h"
 #include "conf/conf.h"
+#include "core/kw_hash.h"
 #include "core/kw_mem.h"
 
 #include <arpa/inet.h>
@@ -230,27 +232,17 @@ bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits)
 
 /* ---- hashing and sketches ---- */
 
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint64_t addr_hash(const net_addr *a, uint64_t seed)
 {
     if (!a->v6) {
         uint32_t v;
         memcpy(&v, a->b, 4);
-        return mix64(v ^ seed ^ 0x9e3779b97f4a7c15ULL);
+        return kw_mix64(v ^ seed ^ 0x9e3779b97f4a7c15ULL);
     }
     uint64_t x, y;
     memcpy(&x, a->b, 8);
     memcpy(&y, a->b + 8, 8);
-    return mix64(x ^ mix64(y ^ seed ^ a->v6));
+    return kw_mix64(x ^ kw_mix64(y ^ seed ^ a->v6));
 }
 
 static bool addr_eq(const net_addr *a, const net_addr *b)
@@ -474,6 +466,7 @@ struct net_detector {
         net_detection det;
     } watch[64];
     talkers talk[2][2];         /* [window: the one counting, the last complete][0 sources, 1 destinations] */
+    net_inspect *inspect;       /* protocol contents, or NULL */
     int talk_cur;
     int64_t talk_start;         /* the second the counting window began */
 };
@@ -550,10 +543,10 @@ static uint64_t conn_hash(const net_pkt *p)
         memcpy(&b, p->dst.b, 4);
         uint64_t lo = (uint64_t)(p->sport < p->dport ? p->sport : p->dport) << 16 |
                       (p->sport < p->dport ? p->dport : p->sport);
-        return mix64((uint64_t)(a ^ b) << 32 ^ lo ^ ((uint64_t)(a + b) << 7));
+        return kw_mix64((uint64_t)(a ^ b) << 32 ^ lo ^ ((uint64_t)(a + b) << 7));
     }
     uint64_t a = addr_hash(&p->src, p->sport), b = addr_hash(&p->dst, p->dport);
-    return mix64(a ^ b);
+    return kw_mix64(a ^ b);
 }
 
 /* The filters are blocked (Putze et al.): a tuple's three bits lie in one 512-bit block, so
@@ -594,7 +587,7 @@ static uint64_t tuple_hash(const net_pkt *p)
         uint32_t a, b;
         memcpy(&a, p->src.b, 4);
         memcpy(&b, p->dst.b, 4);
-        return mix64(((uint64_t)a << 32 | b) ^ mix64(ports));
+        return kw_mix64(((uint64_t)a << 32 | b) ^ kw_mix64(ports));
     }
     return addr_hash(&p->src, addr_hash(&p->dst, ports));
 }
@@ -1166,7 +1159,7 @@ static uint32_t seen_fp(uint64_t h) { return ((uint32_t)(h >> 32) | 2u) & ~1u; }
 
 static uint64_t seen_key(const probe_entry *e, uint32_t member)
 {
-    return mix64(e->uid * 0x9e3779b97f4a7c15ULL ^ member);
+    return kw_mix64(e->uid * 0x9e3779b97f4a7c15ULL ^ member);
 }
 
 /* Counts member as probed by e, once however often it is probed again. */
@@ -1326,10 +1319,14 @@ static void flood_resolved(net_detector *d, const net_addr *target)
         f->completions++;
 }
 
+void net_detector_set_inspector(net_detector *d, net_inspect *in) { d->inspect = in; }
+
 void net_detector_tick(net_detector *d, int64_t now_ns)
 {
     if (d->started && now_ns >= d->next_ns)
         detector_advance(d, now_ns / NS);
+    if (d->inspect)
+        net_inspect_tick(d->inspect, now_ns);
 }
 
 /* The hash of p's 4-tuple seen from the other side (the one its reply would carry). */
@@ -1486,10 +1483,14 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
     } else if ((p->proto == 1 && p->icmp_type == 0) || (p->proto == 58 && p->icmp_type == 129)) {
         dgram_packet(d, p, false); /* an echo reply: answers a request, or floods (smurf) */
     }
+    if (d->inspect)
+        net_inspect_packet(d->inspect, p);
 }
 
 void net_detector_finish(net_detector *d)
 {
+    if (d->inspect)
+        net_inspect_finish(d->inspect);
     if (!d->started)
         return;
     /* close the current second, then end what is still under way */
@@ -1541,6 +1542,19 @@ void net_detection_text(const net_detection *x, kw_buf *out)
         net_addr_str(&x->src, s, sizeof s);
     if (x->has_dst)
         net_addr_str(&x->dst, t, sizeof t);
+    if (x->content) {
+        const net_content *c = x->content;
+        kw_buf_printf(out, "%s %s -> %s", x->action, x->has_src ? s : "(many sources)", x->has_dst ? t : "(many hosts)");
+        if (x->has_dport)
+            kw_buf_printf(out, ":%u", x->dport);
+        kw_buf_printf(out, "/%s: %s", c->app[0] ? c->app : transport_name(x->proto), c->rule);
+        if (c->category[0])
+            kw_buf_printf(out, " [%s]", c->category);
+        if (c->domain[0])
+            kw_buf_printf(out, " %s", c->domain);
+        kw_buf_printf(out, ", %llu %s", (unsigned long long)c->hits, c->hits == 1 ? "time" : "times");
+        return;
+    }
     if (x->target[0]) {
         kw_buf_printf(out, "%s to %s: peak %.0f pps, %.1f Mbit/s (baseline %.0f pps), %.1f s", x->action, x->target,
                       x->peak_pps, x->peak_bps / 1e6, x->baseline_pps, (double)(x->end_ns - x->start_ns) / 1e9);
@@ -1569,6 +1583,30 @@ void net_detection_text(const net_detection *x, kw_buf *out)
         kw_buf_printf(out, ", %s reflection from port %u", x->reflection, x->sport);
 }
 
+/* The ECS fields of a protocol-content detection: the names it is about, and its evidence. */
+static void content_ecs(kw_json *j, const net_detection *x, const net_content *c)
+{
+    if (c->domain[0] && !strcmp(c->app, "dns")) { /* other apps' names are destination.domain */
+        kw_json_key(j, "dns");
+        kw_json_obj_begin(j);
+        kw_json_key(j, "question");
+        kw_json_obj_begin(j);
+        kw_json_kv_str(j, "name", c->domain);
+        kw_json_obj_end(j);
+        kw_json_obj_end(j);
+    }
+    if (!strcmp(x->action, "intel_match")) {
+        kw_json_key(j, "threat");
+        kw_json_obj_begin(j);
+        kw_json_key(j, "indicator");
+        kw_json_obj_begin(j);
+        kw_json_kv_str(j, "type", !strcmp(c->category, "domain") ? "domain-name" : x->src.v6 ? "ipv6-addr" : "ipv4-addr");
+        kw_json_kv_str(j, "provider", c->rule);
+        kw_json_obj_end(j);
+        kw_json_obj_end(j);
+    }
+}
+
 void net_detection_ecs(const net_detection *x, kw_buf *out)
 {
     kw_json j;
@@ -1590,12 +1628,18 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
     kw_json_kv_time(&j, "start", x->start_ns / 1000000);
     kw_json_kv_time(&j, "end", x->end_ns / 1000000);
     kw_json_obj_end(&j);
+    const net_content *c = x->content;
     char ruleid[64];
-    snprintf(ruleid, sizeof ruleid, "net.%s", x->action);
+    if (c && c->sid)
+        snprintf(ruleid, sizeof ruleid, "%u", c->sid);
+    else
+        snprintf(ruleid, sizeof ruleid, "net.%s", x->action);
     kw_json_key(&j, "rule");
     kw_json_obj_begin(&j);
     kw_json_kv_str(&j, "id", ruleid);
-    kw_json_kv_str(&j, "name", x->action);
+    kw_json_kv_str(&j, "name", c && c->rule[0] ? c->rule : x->action);
+    if (c && c->category[0])
+        kw_json_kv_str(&j, "category", c->category);
     kw_json_obj_end(&j);
     if (x->has_src || x->has_sport) {
         kw_json_key(&j, "source");
@@ -1608,7 +1652,8 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
             kw_json_kv_int(&j, "port", x->sport);
         kw_json_obj_end(&j);
     }
-    if (x->has_dst || x->has_dport) {
+    bool named = c && c->domain[0] && strcmp(c->app, "dns") != 0;
+    if (x->has_dst || x->has_dport || named) {
         kw_json_key(&j, "destination");
         kw_json_obj_begin(&j);
         if (x->has_dst) {
@@ -1617,21 +1662,29 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
         }
         if (x->has_dport)
             kw_json_kv_int(&j, "port", x->dport);
+        if (named)
+            kw_json_kv_str(&j, "domain", c->domain);
         kw_json_obj_end(&j);
     }
     kw_json_key(&j, "network");
     kw_json_obj_begin(&j);
     kw_json_kv_str(&j, "transport", transport_name(x->proto));
+    if (c && c->app[0])
+        kw_json_kv_str(&j, "protocol", c->app);
     kw_json_obj_end(&j);
-    kw_json_key(&j, "threat");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "framework", "MITRE ATT&CK");
-    kw_json_key(&j, "technique");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "id", x->technique);
-    kw_json_kv_str(&j, "name", x->technique_name);
-    kw_json_obj_end(&j);
-    kw_json_obj_end(&j);
+    if (x->technique && x->technique[0]) {
+        kw_json_key(&j, "threat");
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "framework", "MITRE ATT&CK");
+        kw_json_key(&j, "technique");
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "id", x->technique);
+        kw_json_kv_str(&j, "name", x->technique_name);
+        kw_json_obj_end(&j);
+        kw_json_obj_end(&j);
+    }
+    if (c)
+        content_ecs(&j, x, c);
     kw_buf msg;
     kw_buf_init(&msg, 1024);
     net_detection_text(x, &msg);
@@ -1668,6 +1721,10 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
         kw_json_kv_int(&j, "hosts", (int64_t)x->hosts);
     if (x->sessions)
         kw_json_kv_int(&j, "sessions", (int64_t)x->sessions);
+    if (x->content) {
+        kw_json_kv_int(&j, "hits", (int64_t)x->content->hits);
+        kw_json_kv_str(&j, "evidence", x->content->evidence);
+    }
     kw_json_obj_end(&j);
     kw_json_obj_end(&j);
     kw_json_obj_end(&j);

@@ -5,6 +5,7 @@
  * (len), and at most one run received ahead of a hole (ooo_seq, ooo_len), kept in the same
  * buffer at its place, so filling the hole joins them. */
 #include "net/net_flow.h"
+#include "core/kw_hash.h"
 #include "core/kw_mem.h"
 
 #include <stdlib.h>
@@ -65,29 +66,19 @@ void net_flows_free(net_flows *t)
 
 /* ---- keys ---- */
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static uint64_t end_hash(const net_addr *a, uint16_t port)
 {
     uint64_t x, y;
     memcpy(&x, a->b, 8);
     memcpy(&y, a->b + 8, 8);
-    return mix(x ^ mix(y ^ ((uint64_t)port << 1 | a->v6)));
+    return kw_mix64(x ^ kw_mix64(y ^ ((uint64_t)port << 1 | a->v6)));
 }
 
 /* The same for both directions: the two ends' hashes combined without order. */
 static uint64_t flow_hash(const net_pkt *p)
 {
     uint64_t a = end_hash(&p->src, p->sport), b = end_hash(&p->dst, p->dport);
-    return mix(a + b) | 1;
+    return kw_mix64(a + b) | 1;
 }
 
 static bool addr_same(const net_addr *a, const net_addr *b)
@@ -124,6 +115,19 @@ static uint8_t *dir_buf(net_flows *t, net_flow *f, int dir)
     if (dir == NET_DIR_TO_CLIENT)
         return f->sbuf;
     return f->chunk >= 0 ? t->pool + (size_t)f->chunk * NET_FLOW_CLIENT_BUF : NULL;
+}
+
+/* The client's buffer is taken with its first byte, so flows that never send one (a SYN
+ * flood's) hold none. */
+static void chunk_take(net_flows *t, net_flow *f)
+{
+    if (f->chunk >= 0 || f->had_chunk)
+        return;
+    f->had_chunk = true;
+    if (t->nfree)
+        f->chunk = t->free_chunks[--t->nfree];
+    else
+        t->ev[NET_FLOW_EV_NO_CHUNK]++;
 }
 
 static uint32_t dir_cap(int dir) { return dir == NET_DIR_TO_CLIENT ? NET_FLOW_SERVER_BUF : NET_FLOW_CLIENT_BUF; }
@@ -267,6 +271,9 @@ static void place(net_flows *t, net_flow *f, int dir, uint32_t seq, const uint8_
     }
     if (f->done >> dir & 1)
         return;
+    f->data = true;
+    if (dir == NET_DIR_TO_SERVER)
+        chunk_take(t, f);
     uint8_t *b = dir_buf(t, f, dir);
     int32_t rel = (int32_t)(seq - f->next[dir]);
     if (rel < 0) { /* a retransmission: what is new is what lies past next */
@@ -337,12 +344,15 @@ static void flow_end(net_flows *t, net_flow *f)
 
 static net_flow *flow_claim(net_flows *t, net_flow *b, uint64_t h, const net_pkt *p, bool client_is_src)
 {
+    /* room: a free slot, else the stalest flow that never carried a byte (a SYN flood's),
+     * else the stalest */
     net_flow *victim = NULL;
     for (int i = 0; i < FLOW_WAYS; i++)
         if (!b[i].h) {
             victim = &b[i];
             break;
-        } else if (!victim || b[i].last_ns < victim->last_ns) {
+        } else if (!victim || (victim->data && !b[i].data) ||
+                   (victim->data == b[i].data && b[i].last_ns < victim->last_ns)) {
             victim = &b[i];
         }
     if (victim->h) {
@@ -358,10 +368,6 @@ static net_flow *flow_claim(net_flows *t, net_flow *b, uint64_t h, const net_pkt
     f->sport = client_is_src ? p->dport : p->sport;
     f->first_ns = f->last_ns = p->ts_ns;
     f->chunk = -1;
-    if (t->nfree)
-        f->chunk = t->free_chunks[--t->nfree];
-    else
-        t->ev[NET_FLOW_EV_NO_CHUNK]++;
     t->active++;
     return f;
 }

@@ -54,6 +54,8 @@ typedef struct net_flow {
     uint32_t len[2];            /* bytes held in order */
     uint32_t ooo_seq[2], ooo_len[2]; /* one out-of-order run held after a hole, per direction */
     int32_t chunk;              /* the client's buffer in the pool, -1: none */
+    bool had_chunk;             /* it was given one (or asked when the pool was empty) */
+    bool data;                  /* some payload was seen, either way */
     uint32_t user;              /* the consumer's own counter (requests inspected, ...) */
     uint8_t sbuf[NET_FLOW_SERVER_BUF];
 } net_flow;

@@ -18,6 +18,8 @@ struct net_live {
     pthread_t thread;
     atomic_bool stop;
     net_detector *det;
+    net_inspect *insp;
+    net_inspect_stats insp_st;
     net_live_stats st;
 };
 
@@ -72,6 +74,10 @@ static void *live_main(void *arg)
             for (int k = 0; k < 2; k++) {
                 l->st.ntalkers[k] = net_detector_talkers(l->det, k == 1, talk[k], 10);
                 l->st.talkers[k] = talk[k];
+            }
+            if (l->insp) {
+                net_inspect_stats_get(l->insp, &l->insp_st);
+                l->st.inspect = &l->insp_st;
             }
             l->o.stats(l->o.stats_arg, l->ifname, &l->st);
             l->st.targets = NULL;
@@ -128,9 +134,14 @@ net_live *net_live_start(const net_live_opts *o, char *err, size_t errn)
     l->pc = pc;
     l->linktype = lt;
     l->det = net_detector_new(&o->thresholds, o->emit, o->emit_arg);
+    if (o->inspect) {
+        l->insp = net_inspect_new(&o->inspect_opts, o->emit, o->emit_arg);
+        net_detector_set_inspector(l->det, l->insp);
+    }
     if (pthread_create(&l->thread, NULL, live_main, l) != 0) {
         snprintf(err, errn, "%s: cannot start the capture thread", o->interface);
         net_detector_free(l->det);
+        net_inspect_free(l->insp);
         pcap_close(pc);
         free(l->ifname);
         free(l);
@@ -147,6 +158,7 @@ void net_live_stop(net_live *l)
     pcap_breakloop(l->pc);
     pthread_join(l->thread, NULL);
     net_detector_free(l->det);
+    net_inspect_free(l->insp);
     pcap_close(l->pc);
     free(l->ifname);
     free(l);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "net/net.h"
+#include "net/net_inspect.h"
 
 typedef struct net_live net_live;
 
@@ -17,6 +18,7 @@ typedef struct net_live_stats {
     size_t ntargets;
     const net_talker *talkers[2];     /* the heaviest [0] sources, [1] destinations */
     size_t ntalkers[2];
+    const net_inspect_stats *inspect; /* protocol contents, NULL when not read */
 } net_live_stats;
 
 typedef struct net_live_opts {
@@ -25,6 +27,8 @@ typedef struct net_live_opts {
     int snaplen;
     uint64_t buffer;
     net_thresholds thresholds;
+    bool inspect;             /* read protocol contents too, with the options below */
+    net_inspect_opts inspect_opts; /* its signatures and lists outlive the capture */
     net_emit_fn emit;         /* called on the capture thread */
     void *emit_arg;
     /* called about once a second on the capture thread */

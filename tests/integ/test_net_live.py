@@ -11,6 +11,7 @@ import time
 import unittest
 
 from kwtest import BIN, free_port, wait_for
+from pcapgen import Pcap
 from test_net_analyze import DATA, have_data
 
 NS_A, NS_B = f"kwa{os.getpid()}", f"kwb{os.getpid()}"
@@ -135,6 +136,21 @@ class LiveCaptureTest(unittest.TestCase):
         wait_for("the scan alert to resolve",
                  lambda: (self.alert("port_scan") or {}).get("state") == "resolved", timeout=30, every=0.5)
         self.assertEqual(sum(1 for x in self.api("/api/v1/alerts")["alerts"] if x["rule"] == "port_scan"), 1)
+
+    def test_3_web_attack_read_in_contents(self):
+        cap = Pcap()
+        cap.session("203.0.113.66", 40002, "198.18.0.2", 80, [
+            b"GET /item.php?id=1%27%20union%20select%201,2,3--%20- HTTP/1.1\r\nHost: shop\r\n\r\n"])
+        path = os.path.join(self.dir, "content.pcap")
+        cap.write(path)
+        sh("ip", "netns", "exec", NS_B, "tcpreplay", "-q", "-i", "kwvb", path)
+        a = wait_for("the web_attack alert", lambda: self.alert("web_attack"), timeout=20, every=0.5)
+        self.assertEqual((a["labels"]["src"], a["labels"]["dst"], a["labels"]["dport"], a["labels"]["rule"]),
+                         ("203.0.113.66", "198.18.0.2", 80, "9100000"))
+        self.assertIn("union", json.dumps(self.api(f"/api/v1/alerts/{a['id']}")))
+        metrics = self.api("/metrics") or ""
+        self.assertRegex(metrics, r'keepwatch_net_inspected_total\{interface="kwva",protocol="http"\} [1-9]')
+        self.assertIn('keepwatch_net_flows_active{interface="kwva"}', metrics)
 
 
 if __name__ == "__main__":

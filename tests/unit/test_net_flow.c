@@ -211,6 +211,29 @@ static void test_a_million_flows_in_fixed_memory(void)
     net_flows_free(t);
 }
 
+/* A SYN flood from 100,000 spoofed sources takes no buffer, and is what makes room: a real
+ * flow opened during it keeps its place and is read whole, out of order too. */
+static void test_syn_flood_does_not_starve_real_flows(void)
+{
+    sink s = {0};
+    net_flows *t = net_flows_new(consume, &s);
+    send_seg(t, NET_TH_SYN, 0, NULL);
+    send_seg(t, NET_TH_ACK, 1, "GET /");
+    char ip[32];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(ip, sizeof ip, "198.%d.%d.%d", 18 + (i >> 16), (i >> 8) & 255, i & 255);
+        net_pkt p = seg(ip, (uint16_t)(1024 + i % 60000), S, 80, NET_TH_SYN, (uint32_t)i * 7919, NULL);
+        p.ts_ns = 2000000000LL + i;
+        net_flows_packet(t, &p);
+    }
+    send_seg(t, NET_TH_ACK, 12, "1.1\r\n");
+    send_seg(t, NET_TH_ACK, 6, " HTTP/");
+    s.got[0][s.n[0]] = 0;
+    CHECK_STR(s.got[0], "GET / HTTP/1.1\r\n");
+    CHECK_INT(net_flows_events(t, NET_FLOW_EV_NO_CHUNK), 0);
+    net_flows_free(t);
+}
+
 int main(void)
 {
     RUN(test_in_order_and_out_of_order);
@@ -221,5 +244,6 @@ int main(void)
     RUN(test_full_buffer);
     RUN(test_mid_stream_orientation);
     RUN(test_a_million_flows_in_fixed_memory);
+    RUN(test_syn_flood_does_not_starve_real_flows);
     TEST_MAIN_END();
 }
