@@ -124,8 +124,20 @@ void log_parse_message(log_rec *r, const char *msg, size_t n, const char *prog, 
                        int64_t ts_ms, const log_parse_opts *o);
 
 static inline bool log_has(const log_rec *r, log_field f) { return (r->present >> f) & 1; }
+
+/* The address and port fields: every parser's value for one of them passes log_value_ok,
+ * the one check (in log_set), so a column read at the wrong place ("vsys1", "", "-") is never
+ * taken for an address. */
+#define LOG_ADDR_FIELDS (((uint64_t)1 << LF_SOURCE_IP) | ((uint64_t)1 << LF_DEST_IP) | ((uint64_t)1 << LF_SOURCE_NAT_IP))
+#define LOG_PORT_FIELDS (((uint64_t)1 << LF_SOURCE_PORT) | ((uint64_t)1 << LF_DEST_PORT))
+/* Is p[0..n) a valid value for field f (an address for the address fields, a port number
+ * 0..65535 for the port fields; anything for the others)? */
+bool log_value_ok(log_field f, const char *p, size_t n);
+
 static inline void log_set(log_rec *r, log_field f, const char *p, size_t n)
 {
+    if (((LOG_ADDR_FIELDS | LOG_PORT_FIELDS) >> f & 1) && !log_value_ok(f, p, n))
+        return;
     if (n > UINT32_MAX)
         n = UINT32_MAX;
     r->f[f].p = p;

@@ -95,6 +95,35 @@ static bool year4(const char *p, size_t n, int *y)
     return *y >= 1970 && *y <= 9999;
 }
 
+/* A zone name after a device's stamp (" UTC", " EDT:", as Cisco's "service timestamps ...
+ * show-timezone" writes it). Sets the zone in o when the name has one meaning; an ambiguous
+ * name (CST is China's and the US Central zone, IST India's and Ireland's) is skipped and the
+ * configured zone applies. Returns the bytes used, 0 if no zone follows. */
+static size_t stamp_zone(const char *p, size_t n, log_parse_opts *o)
+{
+    static const struct {
+        const char name[5];
+        int16_t min;
+    } zones[] = {{"UTC", 0},    {"GMT", 0},    {"EST", -300}, {"EDT", -240}, {"CDT", -300}, {"MST", -420},
+                 {"MDT", -360}, {"PST", -480}, {"PDT", -420}, {"CET", 60},   {"CEST", 120}, {"BST", 60},
+                 {"EET", 120},  {"EEST", 180}, {"JST", 540},  {"KST", 540},  {"HKT", 480},  {"SGT", 480},
+                 {"AEST", 600}, {"AEDT", 660}, {"CST", INT16_MIN}, {"IST", INT16_MIN}};
+    if (n < 4 || p[0] != ' ')
+        return 0;
+    size_t k = 1;
+    while (k < n && k < 6 && p[k] >= 'A' && p[k] <= 'Z')
+        k++;
+    if (k < 4 || k > 5 || (k < n && p[k] != ' ' && p[k] != ':'))
+        return 0;
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++)
+        if (strlen(zones[i].name) == k - 1 && memcmp(zones[i].name, p + 1, k - 1) == 0) {
+            if (zones[i].min != INT16_MIN)
+                o->tz_offset_min = zones[i].min;
+            return k;
+        }
+    return 0;
+}
+
 /* The BSD timestamp and its variants: "Mmm dd hh:mm:ss", "Mmm dd hh:mm:ss.fff",
  * "Mmm dd yyyy hh:mm:ss" (Cisco, Huawei), "Mmm dd hh:mm:ss yyyy" (H3C), or an RFC 3339 stamp.
  * Returns the bytes used, 0 if p does not start with a timestamp. */
@@ -129,10 +158,12 @@ static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, i
         i += 5;
     else if (!year)
         year = 0;
+    log_parse_opts zoned = *o;
+    i += stamp_zone(p + i, n - i, &zoned);
     if (year) {
-        *ms = log_local_ms(o, year, mon, day, h, m, s, frac);
+        *ms = log_local_ms(&zoned, year, mon, day, h, m, s, frac);
     } else {
-        *ms = infer_year_ms(o, mon, day, h, m, s, frac);
+        *ms = infer_year_ms(&zoned, mon, day, h, m, s, frac);
     }
     return i;
 }
@@ -163,7 +194,7 @@ static bool looks_panos(const char *m, size_t n)
     if (!c || (size_t)(c - m) + 11 > n)
         return false;
     const char *d = c + 1;
-    return isdig(d[0]) && isdig(d[1]) && isdig(d[2]) && isdig(d[3]) && d[4] == '/';
+    return isdig(d[0]) && isdig(d[1]) && isdig(d[2]) && isdig(d[3]) && (d[4] == '/' || d[4] == '-');
 }
 
 static bool looks_fortigate(const char *m, size_t n)
@@ -311,7 +342,31 @@ static bool content_marker(const char *p, size_t n)
            looks_panos(p, n) || (n && p[0] == '{');
 }
 
-static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds)
+/* RFC 6587 octet counting: "123 <14>..." as a TCP syslog stream frames it. Returns the
+ * bytes of the count and its space, 0 if p does not start with one. */
+static size_t octet_count(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 7 && isdig(p[i]))
+        i++;
+    return i && i + 1 < n && p[i] == ' ' && p[i + 1] == '<' ? i + 1 : 0;
+}
+
+static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth);
+
+/* A relay's own header before the original line: "<PRI>", or an octet count and "<PRI>". */
+static bool relayed(const char *p, size_t n)
+{
+    size_t i = octet_count(p, n);
+    if (i + 3 > n || p[i] != '<' || !isdig(p[i + 1]))
+        return false;
+    i += 2;
+    while (i < n && i < 8 && isdig(p[i]))
+        i++;
+    return i < n && p[i] == '>';
+}
+
+static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth)
 {
     int64_t ms;
     size_t k = parse_bsd_time(p, n, o, &ms);
@@ -340,9 +395,17 @@ static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts
                 log_set(r, LF_HOST_NAME, p, h);
                 p += h + 1;
                 n -= h + 1;
+                while (n && p[0] == ' ') {
+                    p++;
+                    n--;
+                }
                 if (starts(p, n, LIT(": "))) { /* Cisco: "host : %ASA-..." */
                     p += 2;
                     n -= 2;
+                }
+                if (depth == 0 && relayed(p, n)) {
+                    parse_line(r, p, n, o, access_ds, 1);
+                    return;
                 }
                 if (!content_marker(p, n))
                     t = parse_tag(r, p, n);
@@ -513,6 +576,53 @@ void log_parse_message(log_rec *r, const char *msg, size_t n, const char *prog, 
     parse_msg(r, msg, n, o, NULL);
 }
 
+/* A whole line (or, at depth 1, the line a relay wrapped in its own header). */
+static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth)
+{
+    size_t oc = octet_count(p, n);
+    p += oc;
+    n -= oc;
+    if (n >= 3 && p[0] == '<') {
+        size_t i = 1;
+        int pri = 0;
+        while (i < n && i < 5 && isdig(p[i]))
+            pri = pri * 10 + (p[i++] - '0');
+        if (i > 1 && i < n && p[i] == '>' && pri <= 191) {
+            log_set_str(r, LF_LOG_LEVEL, sev_names[pri & 7]);
+            p += i + 1;
+            n -= i + 1;
+            if (n >= 2 && p[0] == '1' && p[1] == ' ') {
+                parse_5424(r, p + 2, n - 2, o);
+                return;
+            }
+            parse_3164(r, p, n, o, access_ds, depth);
+            return;
+        }
+    }
+    if (n && p[0] == '{') {
+        parse_msg(r, p, n, o, access_ds);
+        return;
+    }
+    int64_t ms;
+    if (n >= 15 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, o, &ms)) {
+        parse_3164(r, p, n, o, access_ds, depth);
+        return;
+    }
+    /* an RFC 3339 stamp then HOSTNAME TAG: (rsyslog's high-precision file format); database
+     * logs also start with a stamp, so they are tried first */
+    if (n >= 20 && isdig(p[0]) && log_parse_iso(p, n, o, &ms)) {
+        if (log_parse_mysql(r, p, n, o) || log_parse_postgresql(r, p, n, o))
+            return;
+        size_t k = log_parse_iso(p, n, o, &ms);
+        if (k < n && p[k] == ' ') {
+            parse_3164(r, p, n, o, access_ds, depth);
+            return;
+        }
+    }
+    parse_msg(r, p, n, o, access_ds);
+}
+
+
 void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o)
 {
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -527,46 +637,7 @@ void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o
         log_set(r, LF_MESSAGE, line, len);
         return;
     }
-    const char *p = line;
-    size_t n = len;
-    if (n >= 3 && p[0] == '<') {
-        size_t i = 1;
-        int pri = 0;
-        while (i < n && i < 5 && isdig(p[i]))
-            pri = pri * 10 + (p[i++] - '0');
-        if (i > 1 && i < n && p[i] == '>' && pri <= 191) {
-            log_set_str(r, LF_LOG_LEVEL, sev_names[pri & 7]);
-            p += i + 1;
-            n -= i + 1;
-            if (n >= 2 && p[0] == '1' && p[1] == ' ') {
-                parse_5424(r, p + 2, n - 2, o);
-                return;
-            }
-            parse_3164(r, p, n, o, access_ds);
-            return;
-        }
-    }
-    if (n && p[0] == '{') {
-        parse_msg(r, p, n, o, access_ds);
-        return;
-    }
-    int64_t ms;
-    if (n >= 15 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, o, &ms)) {
-        parse_3164(r, p, n, o, access_ds);
-        return;
-    }
-    /* an RFC 3339 stamp then HOSTNAME TAG: (rsyslog's high-precision file format); database
-     * logs also start with a stamp, so they are tried first */
-    if (n >= 20 && isdig(p[0]) && log_parse_iso(p, n, o, &ms)) {
-        if (log_parse_mysql(r, p, n, o) || log_parse_postgresql(r, p, n, o))
-            return;
-        size_t k = log_parse_iso(p, n, o, &ms);
-        if (k < n && p[k] == ' ') {
-            parse_3164(r, p, n, o, access_ds);
-            return;
-        }
-    }
-    parse_msg(r, p, n, o, access_ds);
+    parse_line(r, line, len, o, access_ds, 0);
 }
 
 /* ---- Linux: OpenSSH, sudo, su, netfilter ---- */
