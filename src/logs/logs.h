@@ -63,6 +63,7 @@ typedef enum {
     LF_SIG_NAME,            /* keepwatch.signatures.name: daily, main, bytecode, ... */
     LF_INPUT,               /* log.file.path or the syslog listener: where the line came from */
     LF_SENDER,              /* log.source.address: the syslog sender */
+    LF_SOURCE_DOMAIN,       /* source.domain: a client known by name only (Apache's HostnameLookups) */
     LF_COUNT
 } log_field;
 
@@ -209,6 +210,8 @@ bool log_is_ip(const char *p, size_t n);
 bool log_parse_openssh(log_rec *r, const char *m, size_t n);
 bool log_parse_sudo(log_rec *r, const char *m, size_t n);
 bool log_parse_su(log_rec *r, const char *m, size_t n);
+/* Sessions and accounts from any program (PAM sessions, sftp, logind, useradd, ...). */
+bool log_parse_account(log_rec *r, const char *m, size_t n);
 bool log_parse_iptables(log_rec *r, const char *m, size_t n);
 bool log_parse_cef(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 bool log_parse_leef(log_rec *r, const char *m, size_t n);

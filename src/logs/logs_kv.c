@@ -173,7 +173,8 @@ void log_kv_set(log_rec *r, log_field field, log_kv_kind kind, log_val v, const 
         log_set_outcome_word(r, v.p, v.n);
         break;
     case KV_USER:
-        if (!empty_user(v.p, v.n))
+    case KV_IFEMPTY_USER:
+        if (!empty_user(v.p, v.n) && !(kind == KV_IFEMPTY_USER && log_has(r, field)))
             log_set(r, field, v.p, v.n);
         break;
     case KV_TIME:
@@ -305,4 +306,49 @@ bool log_kv_get(const log_kv_table *t, const char *p, size_t n, const char *key,
     kv_get_arg a = {key, out, false};
     kv_split(t, p, n, kv_get_pair, &a);
     return a.found;
+}
+
+/* ---- CSV ---- */
+
+int log_csv_split(const char *m, size_t n, log_val *f, int max)
+{
+    int nf = 0;
+    const char *p = m, *end = m + n;
+    while (p <= end && nf < max) {
+        if (p < end && *p == '"') {
+            const char *s = ++p;
+            while (p < end && !(*p == '"' && (p + 1 >= end || p[1] != '"')))
+                p += (*p == '"') ? 2 : 1;
+            f[nf++] = (log_val){s, (uint32_t)((p < end ? p : end) - s)};
+            p++;
+            if (p < end && *p == ',')
+                p++;
+            else if (p >= end)
+                break;
+            continue;
+        }
+        const char *c = memchr(p, ',', (size_t)(end - p));
+        const char *e = c ? c : end;
+        f[nf++] = (log_val){p, (uint32_t)(e - p)};
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    return nf;
+}
+
+log_val log_csv_unquote(log_rec *r, log_val v)
+{
+    if (!v.n || !memchr(v.p, '"', v.n))
+        return v;
+    char *d = log_scratch(r, v.n);
+    if (!d)
+        return v;
+    size_t k = 0;
+    for (uint32_t i = 0; i < v.n; i++) {
+        d[k++] = v.p[i];
+        if (v.p[i] == '"' && i + 1 < v.n && v.p[i + 1] == '"')
+            i++;
+    }
+    return (log_val){d, (uint32_t)k};
 }

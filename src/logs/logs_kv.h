@@ -18,6 +18,7 @@ typedef enum {
     KV_USER,       /* a user name unless it is an empty marker ("-", "N/A", "(null)") */
     KV_TIME,       /* a date-time ("2024-01-02 03:04:05", "2024/01/02 03:04:05", epoch seconds or ms) */
     KV_IFEMPTY,    /* as KV_STR, but only when no earlier key set the field */
+    KV_IFEMPTY_USER, /* as KV_USER, but only when no earlier key set the field */
 } log_kv_kind;
 
 typedef struct log_kv_field {
@@ -59,6 +60,12 @@ bool log_set_time_word(log_rec *r, const char *v, size_t n, const log_parse_opts
 size_t log_norm_key(const char *k, size_t kn, char *out, size_t cap);
 /* Case-insensitive equality of p[0..n) with a C string. */
 bool log_ieq(const char *p, size_t n, const char *s);
+
+/* Splits a CSV line (fields in double quotes may hold commas and "" for a quote) into at
+ * most max fields, which point into m without their quotes; returns the count. */
+int log_csv_split(const char *m, size_t n, log_val *f, int max);
+/* A quoted field's "" as one quote (a copy in scratch space when there is one). */
+log_val log_csv_unquote(log_rec *r, log_val v);
 
 extern const char *const log_syslog_levels[8];
 

@@ -129,6 +129,12 @@ static size_t stamp_zone(const char *p, size_t n, log_parse_opts *o)
  * Returns the bytes used, 0 if p does not start with a timestamp. */
 static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, int64_t *ms)
 {
+    if (n >= 19 && isdig(p[0]) && p[4] == '/' && p[7] == '/') { /* Huawei: "2018/10/05 09:52:14" */
+        char buf[19];
+        memcpy(buf, p, 19);
+        buf[4] = buf[7] = '-';
+        return log_parse_iso(buf, 19, o, ms) == 19 ? 19 : 0;
+    }
     if (n >= 19 && isdig(p[0]))
         return log_parse_iso(p, n, o, ms);
     if (n < 15 || p[3] != ' ')
@@ -140,6 +146,8 @@ static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, i
     int day;
     if (p[i] == ' ' && isdig(p[i + 1]))
         day = p[i + 1] - '0';
+    else if (isdig(p[i]) && p[i + 1] == ' ') /* unpadded: "Nov 4 14:22:57" (H3C) */
+        day = p[i] - '0', i--;
     else if (!num2(p + i, &day))
         return 0;
     if (day < 1 || day > 31 || p[i + 2] != ' ')
@@ -197,15 +205,35 @@ static bool looks_panos(const char *m, size_t n)
     return isdig(d[0]) && isdig(d[1]) && isdig(d[2]) && isdig(d[3]) && (d[4] == '/' || d[4] == '-');
 }
 
+/* FortiOS writes date= first by default; with "set format" variants and FortiAnalyzer
+ * forwarding, devname=, devid=, eventtime=, itime= or logver= come first. */
 static bool looks_fortigate(const char *m, size_t n)
 {
-    if (starts(m, n, LIT("date=")) || starts(m, n, LIT("logver=")) || starts(m, n, LIT("timestamp=")))
-        return log_find(m, n < 512 ? n : 512, "logid=") != NULL;
+    if (starts(m, n, LIT("date=")) || starts(m, n, LIT("logver=")) || starts(m, n, LIT("timestamp=")) ||
+        starts(m, n, LIT("devname=")) || starts(m, n, LIT("devid=")) || starts(m, n, LIT("eventtime=")) ||
+        starts(m, n, LIT("itime=")))
+        return log_find(m, n < 1024 ? n : 1024, "logid=") != NULL;
     return false;
+}
+
+/* Solaris and illumos syslogd put a message id and the facility before the message:
+ * "[ID 800047 auth.notice] ". Returns its length, 0 if none. */
+static size_t solaris_msgid(const char *m, size_t n)
+{
+    if (!starts(m, n, LIT("[ID ")))
+        return 0;
+    const char *e = memchr(m, ']', n < 48 ? n : 48);
+    if (!e || !isdig(m[4]) || !memchr(m, '.', (size_t)(e - m)))
+        return 0;
+    size_t k = (size_t)(e - m) + 1;
+    return k < n && m[k] == ' ' ? k + 1 : k;
 }
 
 static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *access_ds)
 {
+    size_t sol = solaris_msgid(m, n);
+    m += sol;
+    n -= sol;
     log_val prog = r->f[LF_PROCESS_NAME];
     if (!log_has(r, LF_PROCESS_NAME))
         prog.n = 0;
@@ -264,6 +292,8 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
         }
         break;
     case 'd':
+    case 'e':
+    case 'i':
     case 'l':
     case 't':
         if (looks_fortigate(m, n) && log_parse_fortigate(r, m, n, o))
@@ -291,6 +321,8 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
             log_parse_clamav(r, m, n, o))
             return;
     }
+    if (prog.n && log_parse_account(r, m, n))
+        return;
 raw:
     if (!log_has(r, LF_EVENT_DATASET))
         log_set_str(r, LF_EVENT_DATASET, prog.n ? "syslog" : "log");
@@ -591,6 +623,10 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
             log_set_str(r, LF_LOG_LEVEL, sev_names[pri & 7]);
             p += i + 1;
             n -= i + 1;
+            while (n && p[0] == ' ') { /* H3C: "<134> Nov 24 ..." */
+                p++;
+                n--;
+            }
             if (n >= 2 && p[0] == '1' && p[1] == ' ') {
                 parse_5424(r, p + 2, n - 2, o);
                 return;
@@ -605,6 +641,11 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
     }
     int64_t ms;
     if (n >= 15 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, o, &ms)) {
+        parse_3164(r, p, n, o, access_ds, depth);
+        return;
+    }
+    /* a device's "2018/10/05 09:52:14 HOST ..." (not nginx's "2018/10/05 09:52:14 [error]") */
+    if (n >= 21 && isdig(p[0]) && p[4] == '/' && p[19] == ' ' && p[20] != '[' && parse_bsd_time(p, n, o, &ms)) {
         parse_3164(r, p, n, o, access_ds, depth);
         return;
     }
@@ -732,7 +773,8 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
     log_set(r, LF_MESSAGE, m, n);
     const char *end = m + n;
     bool failed = starts(m, n, LIT("Failed ")), ok = starts(m, n, LIT("Accepted "));
-    if (failed || ok) {
+    bool later = starts(m, n, LIT("Postponed ")); /* a step of keyboard-interactive or publickey: no verdict yet */
+    if (failed || ok || later) {
         const char *f = log_find(m, n < 64 ? n : 64, " for ");
         const char *from = from_ip_port(r, m, n);
         if (!f || !from || from < f)
@@ -741,11 +783,11 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
         if (starts(u, (size_t)(end - u), LIT("invalid user ")))
             u += 13;
         set_user_before(r, u, from);
-        const char *meth = m + (failed ? 7 : 9);
+        const char *meth = m + (failed ? 7 : later ? 10 : 9);
         log_extra(r, LIT("method"), meth, (size_t)(f - meth));
         r->extra_ns = "openssh";
         log_set_str(r, LF_EVENT_ACTION, "ssh_login");
-        log_set_str(r, LF_EVENT_OUTCOME, failed ? "failure" : "success");
+        log_set_str(r, LF_EVENT_OUTCOME, failed ? "failure" : later ? "unknown" : "success");
         log_set_str(r, LF_EVENT_CATEGORY, "authentication");
         return true;
     }
@@ -806,22 +848,68 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
         log_set_str(r, LF_EVENT_CATEGORY, strcmp(probes[i].action, "ssh_disconnect") == 0 ? "session" : "authentication");
         return true;
     }
-    if (starts(m, n, LIT("pam_unix(sshd:session): session "))) {
-        log_val v;
-        bool opened = log_find(m, n, "session opened") != NULL;
-        const char *u = log_find(m, n, " for user ");
-        if (u) {
-            const char *e = u + 10;
-            while (e < end && *e != ' ' && *e != '(')
-                e++;
-            log_set(r, LF_USER_NAME, u + 10, (size_t)(e - u - 10));
-        }
-        (void)v;
-        log_set_str(r, LF_EVENT_ACTION, opened ? "session_opened" : "session_closed");
-        log_set_str(r, LF_EVENT_CATEGORY, "session");
+    if (log_parse_account(r, m, n)) {
+        log_set_str(r, LF_EVENT_DATASET, "openssh");
         return true;
     }
     return true; /* an sshd line all the same */
+}
+
+/* The word after a literal, up to a space, '(' , ',' or ']' ("for user root(uid=0)"). */
+static bool word_after_lit(const char *m, size_t n, const char *lit, log_val *out)
+{
+    const char *x = log_find(m, n, lit);
+    if (!x)
+        return false;
+    const char *v = x + strlen(lit), *end = m + n, *e = v;
+    while (e < end && *e != ' ' && *e != '(' && *e != ',' && *e != ']' && *e != '\'')
+        e++;
+    if (e == end && e > v && e[-1] == '.') /* "... of user alice." */
+        e--;
+    *out = (log_val){v, (uint32_t)(e - v)};
+    return e > v;
+}
+
+/* Sessions and accounts, whatever the program: PAM's "pam_unix(SVC:session): session opened
+ * for user U(uid=0) by (uid=0)", sftp's "session opened for local user U from [IP]",
+ * systemd-logind's "New session 3 of user U.", shadow's useradd "new user: name=U, UID=...",
+ * userdel "delete user 'U'", usermod "change user 'U' password", passwd "password changed
+ * for U". False when the message is none of them. */
+bool log_parse_account(log_rec *r, const char *m, size_t n)
+{
+    static const struct {
+        const char *lit, *user, *action, *category, *dataset;
+    } forms[] = {
+        {"session opened for local user ", "local user ", "session_opened", "session", "sftp"},
+        {"session closed for local user ", "local user ", "session_closed", "session", "sftp"},
+        {"session opened for user ", "for user ", "session_opened", "session", "pam"},
+        {"session closed for user ", "for user ", "session_closed", "session", "pam"},
+        {"New session ", " of user ", "session_opened", "session", "systemd.logind"},
+        {"new user: ", "name=", "user_created", "iam", "shadow"},
+        {"new group: ", "name=", "group_created", "iam", "shadow"},
+        {"delete user ", "delete user '", "user_deleted", "iam", "shadow"},
+        {"change user ", "change user '", "user_changed", "iam", "shadow"},
+        {"password changed for ", "password changed for ", "password_changed", "iam", "shadow"},
+    };
+    size_t lim = n < 96 ? n : 96;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (!log_find(m, lim, forms[i].lit))
+            continue;
+        log_val u;
+        if (word_after_lit(m, n, forms[i].user, &u))
+            log_set(r, LF_USER_NAME, u.p, u.n);
+        if (word_after_lit(m, n, " from [", &u))
+            log_set(r, LF_SOURCE_IP, u.p, u.n);
+        if (!log_has(r, LF_EVENT_DATASET))
+            log_set_str(r, LF_EVENT_DATASET, forms[i].dataset);
+        log_set_str(r, LF_EVENT_ACTION, forms[i].action);
+        log_set_str(r, LF_EVENT_CATEGORY, forms[i].category);
+        if (forms[i].category[0] == 'i')
+            log_set_str(r, LF_EVENT_OUTCOME, "success");
+        log_set(r, LF_MESSAGE, m, n);
+        return true;
+    }
+    return false;
 }
 
 bool log_parse_sudo(log_rec *r, const char *m, size_t n)
@@ -836,8 +924,7 @@ bool log_parse_sudo(log_rec *r, const char *m, size_t n)
         p++;
     const char *colon = log_find(p, (size_t)(end - p), " : ");
     if (!colon || !log_find(colon, (size_t)(end - colon), "COMMAND=")) {
-        if (starts(m, n, LIT("pam_unix(sudo:session): session opened")))
-            log_set_str(r, LF_EVENT_ACTION, "session_opened");
+        log_parse_account(r, m, n);
         return true;
     }
     log_set(r, LF_USER_NAME, p, (size_t)(colon - p));
@@ -942,15 +1029,35 @@ const char *log_verdict(const char *p, size_t n)
     return NULL;
 }
 
+/* The log prefix as rule.name, and its verdict: a word ("DROP", "reject") or EdgeOS's
+ * "[WAN_LOCAL-default-D]" (-D drop, -R reject, -A accept). */
+static void iptables_prefix(log_rec *r, const char *pf, const char *pe)
+{
+    if (pf < pe && *pf == '[' && pe[-1] == ']') {
+        pf++;
+        pe--;
+    }
+    if (pe <= pf) {
+        log_set_str(r, LF_EVENT_ACTION, "log");
+        return;
+    }
+    log_set(r, LF_RULE_NAME, pf, (size_t)(pe - pf));
+    const char *v = log_verdict(pf, (size_t)(pe - pf));
+    if (!v && pe - pf > 2 && pe[-2] == '-')
+        v = pe[-1] == 'A' ? "allow" : (pe[-1] == 'D' || pe[-1] == 'R') ? "deny" : NULL;
+    log_set_str(r, LF_EVENT_ACTION, v ? v : "log");
+}
+
 bool log_parse_iptables(log_rec *r, const char *m, size_t n)
 {
     const char *end = m + n;
     const char *in = m;
-    for (;;) { /* "IN=" at the start or after a space */
+    for (;;) { /* "IN=" not inside another word: a prefix may be glued to it ("DROP(src wan)IN=") */
         in = log_find(in, (size_t)(end - in), "IN=");
         if (!in)
             return false;
-        if (in == m || in[-1] == ' ')
+        if (in == m || !(isdig(in[-1]) || (in[-1] >= 'A' && in[-1] <= 'Z') || (in[-1] >= 'a' && in[-1] <= 'z') ||
+                         in[-1] == '_'))
             break;
         in += 3;
     }
@@ -964,24 +1071,20 @@ bool log_parse_iptables(log_rec *r, const char *m, size_t n)
     /* the log prefix: what comes before IN=, minus the kernel's "[12345.678901] " */
     const char *pf = m, *pe = in;
     if (pf < pe && *pf == '[') {
-        const char *b = memchr(pf, ']', (size_t)(pe - pf));
-        if (b)
+        const char *b = pf + 1;
+        while (b < pe && (*b == ' ' || *b == '.' || isdig(*b)))
+            b++;
+        if (b < pe && *b == ']')
             pf = b + 1;
     }
     while (pf < pe && *pf == ' ')
         pf++;
     while (pe > pf && (pe[-1] == ' ' || pe[-1] == ':'))
         pe--;
-    if (pe > pf) {
-        log_set(r, LF_RULE_NAME, pf, (size_t)(pe - pf));
-        const char *v = log_verdict(pf, (size_t)(pe - pf));
-        log_set_str(r, LF_EVENT_ACTION, v ? v : "log");
-    } else {
-        log_set_str(r, LF_EVENT_ACTION, "log");
-    }
+    iptables_prefix(r, pf, pe);
     r->extra_ns = "iptables";
     const char *p = in;
-    while (p < end) {
+    while (p < end && *p != '[') { /* an ICMP error quotes the packet it answers in [...]: not ours */
         const char *e = memchr(p, ' ', (size_t)(end - p));
         if (!e)
             e = end;

@@ -53,6 +53,7 @@ static const char *const field_names[LF_COUNT] = {
     [LF_SIG_VERSION] = "keepwatch.signatures.version",
     [LF_SIG_NAME] = "keepwatch.signatures.name",
     [LF_INPUT] = "keepwatch.input",
+    [LF_SOURCE_DOMAIN] = "source.domain",
     [LF_SENDER] = "log.source.address",
 };
 

@@ -651,6 +651,14 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
         log_set(r, LF_SOURCE_PORT, v.p, v.n);
     else if (K("dstip"))
         log_set(r, LF_DEST_IP, v.p, v.n);
+    else if (K("remip")) /* VPN events: the peer is the one that connects */
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
+    else if (K("locip"))
+        log_set(r, LF_DEST_IP, v.p, v.n);
+    else if (K("remport"))
+        log_set(r, LF_SOURCE_PORT, v.p, v.n);
+    else if (K("locport"))
+        log_set(r, LF_DEST_PORT, v.p, v.n);
     else if (K("dstport"))
         log_set(r, LF_DEST_PORT, v.p, v.n);
     else if (K("proto"))
@@ -659,8 +667,8 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
         if (v.n == 5 && memcmp(v.p, "login", 5) == 0)
             s->login = true;
         log_set_action(r, v.p, v.n);
-    } else if (K("status")) {
-        if (v.n == 6 && memcmp(v.p, "failed", 6) == 0)
+    } else if (K("status") || K("result")) {
+        if (log_set_outcome_word(r, v.p, v.n) && log_eq(r, LF_EVENT_OUTCOME, "failure"))
             s->failed = true;
         log_extra(r, k, kn, v.p, v.n);
     } else if (K("policyid"))
@@ -677,10 +685,9 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
         log_set(r, LF_OBSERVER_NAME, v.p, v.n);
     else if (K("devid"))
         log_set(r, LF_OBSERVER_SERIAL, v.p, v.n);
-    else if (K("user") || K("srcuser")) {
-        if (!(v.n == 1 && v.p[0] == 'N'))
-            log_set(r, LF_USER_NAME, v.p, v.n);
-    } else if (K("srcintf"))
+    else if (K("user") || K("srcuser") || K("xauthuser"))
+        log_kv_set(r, LF_USER_NAME, KV_IFEMPTY_USER, v, NULL);
+    else if (K("srcintf"))
         log_set(r, LF_OBSERVER_INGRESS, v.p, v.n);
     else if (K("dstintf"))
         log_set(r, LF_OBSERVER_EGRESS, v.p, v.n);
@@ -721,6 +728,21 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
 #undef K
 }
 
+/* event.outcome on every line: the status when there is one, else what the verdict means for
+ * the traffic (a session let through succeeded, a blocked one failed), else unknown. */
+static void forti_outcome(log_rec *r, const forti_state *s)
+{
+    if (log_has(r, LF_EVENT_OUTCOME))
+        return;
+    bool traffic = s->type && s->typen == 7 && memcmp(s->type, "traffic", 7) == 0;
+    if (log_eq(r, LF_EVENT_ACTION, "deny"))
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+    else if (log_eq(r, LF_EVENT_ACTION, "allow") || (traffic && log_has(r, LF_EVENT_ACTION)))
+        log_set_str(r, LF_EVENT_OUTCOME, "success"); /* server-rst, client-rst, timeout: it was let through */
+    else
+        log_set_str(r, LF_EVENT_OUTCOME, "unknown");
+}
+
 bool log_parse_fortigate(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     forti_state s = {0};
@@ -743,6 +765,7 @@ bool log_parse_fortigate(log_rec *r, const char *m, size_t n, const log_parse_op
             r->ts_from_line = true;
         }
     }
+    forti_outcome(r, &s);
     if (s.login) {
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, s.failed ? "failure" : "success");
@@ -767,7 +790,7 @@ static void vrp_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
     /* H3C's "SrcIPAddr(1003)": drop the field number */
     const char *par = memchr(k, '(', kn);
     log_norm_key(k, par ? (size_t)(par - k) : kn, key, sizeof key);
-    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ' '))
+    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ' ' || v.p[v.n - 1] == ')'))
         v.n--;
 #define K(x) (strcmp(key, x) == 0)
     if (K("sourceip") || K("srcip") || K("srcipaddr") || K("srcaddr") || K("sourceaddress"))
@@ -787,6 +810,8 @@ static void vrp_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
         log_set(r, LF_RULE_ID, v.p, v.n);
     else if (K("username") || K("user"))
         log_set(r, LF_USER_NAME, v.p, v.n);
+    else if (K("ipaddress") || K("userip") || K("ip") || K("ipaddr") || K("sourceipaddress"))
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
     else if (K("application") || K("app"))
         log_set(r, LF_NETWORK_PROTOCOL, log_lower(r, v.p, v.n), v.n);
     else if (K("signname") || K("attackname") || K("threatname") || K("virusname"))
@@ -822,12 +847,85 @@ static void kv_commas(log_rec *r, const char *p, size_t n, kv_fn fn, void *arg)
         const char *ke = p;
         while (ke > k && ke[-1] == ' ')
             ke--;
+        for (const char *q = ke; q > k; q--) /* "The user succeeded. (UserName=admin, ...": the last word */
+            if (q[-1] == ' ') {
+                k = q;
+                break;
+            }
+        if (k < ke && *k == '(')
+            k++;
         const char *vs = ++p;
         while (p < end && *p != ',' && *p != ';')
             p++;
         if (ke > k && memchr(k, ' ', (size_t)(ke - k)) == NULL)
             fn(r, k, (size_t)(ke - k), (log_val){vs, (uint32_t)(p - vs)}, arg);
     }
+}
+
+/* The address after a literal: "from 10.1.1.1.", "from 10.1.1.1:51234", "IP: 10.1.1.1)". */
+static void vrp_ip_after(log_rec *r, const char *t, const char *end, const char *lit)
+{
+    const char *x = log_find(t, (size_t)(end - t), lit);
+    if (!x || log_has(r, LF_SOURCE_IP))
+        return;
+    x += strlen(lit);
+    const char *e = x;
+    while (e < end && *e != ' ' && *e != ')' && *e != ',' && *e != ';' && !(*e == '.' && (e + 1 == end || e[1] == ' ')))
+        e++;
+    const char *c = memchr(x, ':', (size_t)(e - x));
+    if (c && memchr(c + 1, ':', (size_t)(e - c - 1)) == NULL && memchr(x, '.', (size_t)(c - x)))
+        e = c; /* IPv4 with ":port" */
+    log_set(r, LF_SOURCE_IP, x, (size_t)(e - x));
+}
+
+/* The user of a login message: "SSH user U", "for U from", "U failed to log in", "U logged in". */
+static void vrp_user(log_rec *r, const char *t, const char *end)
+{
+    static const char *const after[] = {"SSH user ", "User ", "user ", "for user ", "password for ", "failed for ",
+                                        "publickey for ", NULL};
+    static const char *const before[] = {" failed to log in", " logged in", " logged out", " login", NULL};
+    size_t tn = (size_t)(end - t);
+    const char *x;
+    for (int i = 0; after[i] && !log_has(r, LF_USER_NAME); i++)
+        if ((x = log_find(t, tn, after[i]))) {
+            const char *u = x + strlen(after[i]), *e = u;
+            while (e < end && *e != ' ' && *e != ',' && *e != ';' && *e != '.')
+                e++;
+            if (e > u)
+                log_set(r, LF_USER_NAME, u, (size_t)(e - u));
+        }
+    for (int i = 0; before[i] && !log_has(r, LF_USER_NAME); i++)
+        if ((x = log_find(t, tn, before[i]))) {
+            const char *u = x;
+            while (u > t && u[-1] != ' ' && u[-1] != ';')
+                u--;
+            if (x > u)
+                log_set(r, LF_USER_NAME, u, (size_t)(x - u));
+        }
+}
+
+/* Login and logout messages (H3C SHELL_LOGIN, SHELL_LOGINFAIL, SSHS_LOG, SSHS_AUTH_FAIL,
+ * WEB LOGIN; Huawei SHELL/5/LOGIN, LINE/5/VTYUSERLOGIN): who, from where, and whether it
+ * worked. False when the text says none of that. */
+static bool vrp_login(log_rec *r, const char *t, const char *end, const char *mnem)
+{
+    size_t tn = (size_t)(end - t);
+    bool out = strstr(mnem, "logout") || log_find(t, tn, "logged out");
+    bool fail = strstr(mnem, "fail") || log_find(t, tn, "failed") || log_find(t, tn, "Failed") ||
+                log_find(t, tn, " fail") || log_find(t, tn, "didn't pass") || log_find(t, tn, "wrong");
+    bool ok = !fail && (log_find(t, tn, "Accepted ") || log_find(t, tn, "logged in") || log_find(t, tn, "succeeded") ||
+                        log_find(t, tn, "successfully") || log_find(t, tn, "A user login") ||
+                        (strlen(mnem) >= 5 && !strcmp(mnem + strlen(mnem) - 5, "login")));
+    if (!out && !fail && !ok)
+        return false;
+    vrp_ip_after(r, t, end, "IP: ");
+    vrp_ip_after(r, t, end, " from ");
+    vrp_ip_after(r, t, end, "IPAddr=");
+    vrp_user(r, t, end);
+    log_set_str(r, LF_EVENT_ACTION, out ? "logout" : "login");
+    log_set_str(r, LF_EVENT_OUTCOME, fail ? "failure" : "success");
+    log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    return true;
 }
 
 static bool parse_vrp(log_rec *r, const char *m, size_t n, const char *dataset, const char *vendor)
@@ -863,40 +961,9 @@ static bool parse_vrp(log_rec *r, const char *m, size_t n, const char *dataset, 
     log_norm_key(mn, (size_t)(mne - mn), mnem, sizeof mnem);
     char module[24];
     log_norm_key(mod, (size_t)(s1 - mod), module, sizeof module);
-    bool login = strstr(mnem, "login") || strstr(mnem, "auth") || !strcmp(module, "sshs") || !strcmp(module, "shell");
-    if (login && strstr(mnem, "fail")) {
-        log_set_str(r, LF_EVENT_ACTION, "login");
-        log_set_str(r, LF_EVENT_OUTCOME, "failure");
-        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
-        /* "admin failed to log in from 192.168.1.2." / "SSH user admin (IP: 10.1.1.1) ..." */
-        const char *x;
-        const char *tt = t;
-        size_t tn = (size_t)(end - t);
-        if (!log_has(r, LF_SOURCE_IP) && ((x = log_find(tt, tn, "IP: ")) || (x = log_find(tt, tn, " from ")))) {
-            x += x[0] == 'I' ? 4 : 6;
-            const char *e = x;
-            while (e < end && *e != ' ' && *e != ')' && *e != ',' && !(*e == '.' && (e + 1 == end || e[1] == ' ')))
-                e++;
-            if (log_is_ip(x, (size_t)(e - x)))
-                log_set(r, LF_SOURCE_IP, x, (size_t)(e - x));
-        }
-        if (!log_has(r, LF_USER_NAME)) {
-            if ((x = log_find(tt, tn, "user "))) {
-                const char *e = x + 5;
-                while (e < end && *e != ' ' && *e != ',')
-                    e++;
-                log_set(r, LF_USER_NAME, x + 5, (size_t)(e - x - 5));
-            } else if ((x = log_find(tt, tn, " failed to log in"))) {
-                const char *u = x;
-                while (u > tt && u[-1] != ' ')
-                    u--;
-                log_set(r, LF_USER_NAME, u, (size_t)(x - u));
-            }
-        }
-    } else if (login && (strstr(mnem, "succ") || strstr(mnem, "loginin") || !strcmp(mnem, "login"))) {
-        log_set_str(r, LF_EVENT_ACTION, "login");
-        log_set_str(r, LF_EVENT_OUTCOME, "success");
-        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    bool login = strstr(mnem, "login") || strstr(mnem, "logout") || strstr(mnem, "auth") || !strcmp(module, "sshs") ||
+                 !strcmp(module, "shell") || !strcmp(module, "line");
+    if (login && vrp_login(r, t, end, mnem)) {
     } else if (strstr(mnem, "deny") || strstr(mnem, "drop") || strstr(mnem, "block") || s.deny) {
         log_set_str(r, LF_EVENT_ACTION, "deny");
         log_set_str(r, LF_EVENT_CATEGORY, "network");
@@ -988,34 +1055,6 @@ static const struct pan_type {
 
 #define PAN_MAX 48
 
-/* Splits the CSV (quoted fields with "" for a quote) into f; returns the count. */
-static int pan_split(const char *m, size_t n, log_val *f)
-{
-    int nf = 0;
-    const char *p = m, *end = m + n;
-    while (p <= end && nf < PAN_MAX) {
-        if (p < end && *p == '"') {
-            const char *s = ++p;
-            while (p < end && !(*p == '"' && (p + 1 >= end || p[1] != '"')))
-                p += (*p == '"') ? 2 : 1;
-            f[nf++] = (log_val){s, (uint32_t)((p < end ? p : end) - s)};
-            p++;
-            if (p < end && *p == ',')
-                p++;
-            else if (p >= end)
-                break;
-            continue;
-        }
-        const char *c = memchr(p, ',', (size_t)(end - p));
-        const char *e = c ? c : end;
-        f[nf++] = (log_val){p, (uint32_t)(e - p)};
-        if (!c)
-            break;
-        p = c + 1;
-    }
-    return nf;
-}
-
 static void pan_apply(log_rec *r, const pan_col *c, const log_val *f, int nf, const log_parse_opts *o)
 {
     for (; c->col; c++) {
@@ -1059,7 +1098,7 @@ static void pan_time(log_rec *r, const log_val *f, const log_parse_opts *o)
 bool log_parse_panos(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     log_val f[PAN_MAX];
-    int nf = pan_split(m, n, f);
+    int nf = log_csv_split(m, n, f, PAN_MAX);
     if (nf < 7)
         return false;
     const struct pan_type *pt = pan_type_of(&f[3]);
