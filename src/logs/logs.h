@@ -184,6 +184,9 @@ static inline size_t log_lines_pending(const log_lines *l) { return l->skipping 
 int64_t log_civil_ms(int year, int month, int day, int hour, int min, int sec, int ms);
 /* "Jan" -> 1 ... "Dec" -> 12, 0 if not a month. */
 int log_month(const char *p);
+/* A stamp without a year (RFC 3164, Snort): the latest of next, this and last year that is at
+ * most a week ahead of the receive time. */
+int64_t log_infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms);
 /* Unix ms of a zone-less local wall time, in the zone the options say. */
 int64_t log_local_ms(const log_parse_opts *o, int year, int mon, int day, int h, int m, int s, int ms);
 /* RFC 3339 / ISO 8601 "2024-01-02T03:04:05.678+08:00" (T or space; zone optional: then
@@ -227,5 +230,16 @@ bool log_parse_apache_error(log_rec *r, const char *m, size_t n, const log_parse
 bool log_parse_mysql(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 bool log_parse_clamav(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+/* Topsec, Qi An Xin SecGate, Venustech, Sangfor, NSFOCUS, DPtech, Hillstone (logs_vendor_cn.c). */
+bool log_parse_cn(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+bool log_parse_hillstone(log_rec *r, const char *m, size_t n);
+/* Sophos Firewall, SonicWall, Check Point, F5 BIG-IP ASM/AFM, Juniper SRX text (logs_vendor_intl.c). */
+bool log_parse_intl(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+/* Juniper's RFC 5424 structured data, already in r's extras, into fields; msgid names the event. */
+void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opts *o);
+/* Snort (and Suricata fast.log) alerts, fast and full formats (logs_snort.c). */
+bool log_parse_snort(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+/* Cisco IOS and Ruijie "%MODULE-SEVERITY-MNEMONIC: text". */
+bool log_parse_ios(log_rec *r, const char *m, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /* The key=value table engine and the value readers the device parsers share (see logs_kv.h). */
 #include "logs/logs_kv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,19 @@ size_t log_norm_key(const char *k, size_t kn, char *out, size_t cap)
 
 /* ---- value readers ---- */
 
+static bool empty_user(const char *v, size_t n)
+{
+    static const char *const none[] = {"-", "n/a", "(null)", "null", "none", "unknown", "no authentication required",
+                                       NULL};
+    if (!n)
+        return true;
+    for (int i = 0; none[i]; i++)
+        if (log_ieq(v, n, none[i]))
+            return true;
+    return false;
+}
+
+
 static const char *proto_name(const char *v, size_t n)
 {
     static const struct {
@@ -44,6 +58,11 @@ static const char *proto_name(const char *v, size_t n)
 
 void log_set_transport(log_rec *r, const char *v, size_t n)
 {
+    if (n > 8 && memcmp(v, "IPPROTO_", 8) == 0) /* SecGate's "IPPROTO_TCP" */
+        v += 8, n -= 8;
+    const char *sl = memchr(v, '/', n);
+    if (sl) /* SonicWall's "tcp/http" */
+        n = (size_t)(sl - v);
     const char *p = proto_name(v, n);
     if (p)
         log_set_str(r, LF_NETWORK_TRANSPORT, p);
@@ -131,19 +150,97 @@ bool log_set_time_word(log_rec *r, const char *v, size_t n, const log_parse_opts
     return true;
 }
 
-static bool empty_user(const char *v, size_t n)
+/* ---- the engine ---- */
+
+static int hexdig(char c)
 {
-    static const char *const none[] = {"-", "n/a", "(null)", "null", "none", "unknown", "no authentication required",
-                                       NULL};
-    if (!n)
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* An address as it is, or DPtech's "4-C0A8010F" (version, then the address in hex). */
+static void kv_addr(log_rec *r, log_field field, log_val v)
+{
+    if (v.n == 10 && v.p[0] == '4' && v.p[1] == '-') {
+        int b[4];
+        for (int i = 0; i < 4; i++) {
+            int hi = hexdig(v.p[2 + 2 * i]), lo = hexdig(v.p[3 + 2 * i]);
+            if (hi < 0 || lo < 0)
+                return;
+            b[i] = hi * 16 + lo;
+        }
+        char buf[16];
+        int k = snprintf(buf, sizeof buf, "%d.%d.%d.%d", b[0], b[1], b[2], b[3]);
+        log_set_copy(r, field, buf, (size_t)k);
+        return;
+    }
+    log_set(r, field, v.p, v.n);
+}
+
+bool log_set_endpoint(log_rec *r, const char *p, size_t n, log_field ip_f, log_field port_f)
+{
+    while (n && p[0] == ' ')
+        p++, n--;
+    while (n && p[n - 1] == ' ')
+        n--;
+    if (n > 2 && p[0] == '[') { /* [v6]:port */
+        const char *b = memchr(p, ']', n);
+        if (!b || !log_is_ip(p + 1, (size_t)(b - p - 1)))
+            return false;
+        log_set(r, ip_f, p + 1, (size_t)(b - p - 1));
+        if (b + 2 < p + n && (b[1] == ':' || b[1] == '.'))
+            log_set(r, port_f, b + 2, (size_t)(p + n - b - 2));
         return true;
-    for (int i = 0; none[i]; i++)
-        if (log_ieq(v, n, none[i]))
-            return true;
+    }
+    if (log_is_ip(p, n)) {
+        log_set(r, ip_f, p, n);
+        return true;
+    }
+    const char *par = memchr(p, '(', n); /* Cisco IOS: "10.1.1.1(1234)" */
+    if (par && p[n - 1] == ')' && log_is_ip(p, (size_t)(par - p))) {
+        log_set(r, ip_f, p, (size_t)(par - p));
+        log_set(r, port_f, par + 1, (size_t)(p + n - par - 2));
+        return true;
+    }
+    /* the address is followed by ':' or '/' and the port, then maybe ":IFACE" (SonicWall) */
+    for (size_t i = n; i > 0; i--) {
+        if (p[i - 1] != ':' && p[i - 1] != '/')
+            continue;
+        if (!log_is_ip(p, i - 1))
+            continue;
+        size_t pe = i;
+        while (pe < n && isdig(p[pe]))
+            pe++;
+        log_set(r, ip_f, p, i - 1);
+        if (pe > i)
+            log_set(r, port_f, p + i, pe - i);
+        return true;
+    }
     return false;
 }
 
-/* ---- the engine ---- */
+const char *log_set_flow(log_rec *r, const char *p, const char *end)
+{
+    const char *arrow = log_find(p, (size_t)(end - p) < 120 ? (size_t)(end - p) : 120, "->");
+    if (!arrow)
+        return NULL;
+    const char *b = arrow + 2;
+    while (b < end && *b == ' ')
+        b++;
+    const char *be = b;
+    while (be < end && *be != ' ' && *be != ',' && *be != '(' && *be != ';')
+        be++;
+    if (be < end && *be == '(') { /* "10.2.2.2(80)" (IOS); not "(TCP)" */
+        const char *d = be + 1;
+        while (d < end && isdig(*d))
+            d++;
+        if (d > be + 1 && d < end && *d == ')')
+            be = d + 1;
+    }
+    if (!log_set_endpoint(r, p, (size_t)(arrow - p), LF_SOURCE_IP, LF_SOURCE_PORT))
+        return NULL;
+    log_set_endpoint(r, b, (size_t)(be - b), LF_DEST_IP, LF_DEST_PORT);
+    return be;
+}
 
 void log_kv_set(log_rec *r, log_field field, log_kv_kind kind, log_val v, const log_parse_opts *o)
 {
@@ -156,8 +253,8 @@ void log_kv_set(log_rec *r, log_field field, log_kv_kind kind, log_val v, const 
         if (v.n && !log_has(r, field))
             log_set(r, field, v.p, v.n);
         break;
-    case KV_LOWER:
-        if (v.n)
+    case KV_LOWER: /* names of protocols and applications: "UNKNOWN", "N/A" say none */
+        if (v.n && !empty_user(v.p, v.n))
             log_set(r, field, log_lower(r, v.p, v.n), v.n);
         break;
     case KV_TRANSPORT:
@@ -180,6 +277,12 @@ void log_kv_set(log_rec *r, log_field field, log_kv_kind kind, log_val v, const 
     case KV_TIME:
         log_set_time_word(r, v.p, v.n, o);
         break;
+    case KV_ADDR:
+        kv_addr(r, field, v);
+        break;
+    case KV_ADDR_PORT:
+        log_set_endpoint(r, v.p, v.n, field, field == LF_SOURCE_IP ? LF_SOURCE_PORT : LF_DEST_PORT);
+        break;
     }
 }
 
@@ -199,6 +302,8 @@ static bool key_char(char c, char eq) { return c != ' ' && c != eq && c != '"' &
 /* With pairs separated by spaces: does a "key=" start at p? */
 static bool key_at(const char *p, const char *end, char eq)
 {
+    if (p < end && eq == ':' && (unsigned char)*p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        return false; /* "stat_time:2019-01-01 00:00:00": the "00:" is no key */
     const char *k = p;
     while (p < end && key_char(*p, eq))
         p++;

@@ -19,6 +19,8 @@ typedef enum {
     KV_TIME,       /* a date-time ("2024-01-02 03:04:05", "2024/01/02 03:04:05", epoch seconds or ms) */
     KV_IFEMPTY,    /* as KV_STR, but only when no earlier key set the field */
     KV_IFEMPTY_USER, /* as KV_USER, but only when no earlier key set the field */
+    KV_ADDR,       /* an address, also DPtech's hex "4-C0A8010F" */
+    KV_ADDR_PORT,  /* "IP:PORT" or "IP:PORT:IFACE" (SonicWall): the address into field, the port into field + 1 */
 } log_kv_kind;
 
 typedef struct log_kv_field {
@@ -60,6 +62,12 @@ bool log_set_time_word(log_rec *r, const char *v, size_t n, const log_parse_opts
 size_t log_norm_key(const char *k, size_t kn, char *out, size_t cap);
 /* Case-insensitive equality of p[0..n) with a C string. */
 bool log_ieq(const char *p, size_t n, const char *s);
+
+/* "IP:PORT->IP:PORT", "IP/PORT -> IP/PORT", "[v6]:PORT -> ...": sets source and destination
+ * address and port; returns where the second end ends, NULL if p does not start with one. */
+const char *log_set_flow(log_rec *r, const char *p, const char *end);
+/* One end "IP:PORT", "IP/PORT", "[v6]:PORT" or a bare address in p[0..n): sets ip_f and port_f. */
+bool log_set_endpoint(log_rec *r, const char *p, size_t n, log_field ip_f, log_field port_f);
 
 /* Splits a CSV line (fields in double quotes may hold commas and "" for a quote) into at
  * most max fields, which point into m without their quotes; returns the count. */

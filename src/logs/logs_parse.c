@@ -40,7 +40,7 @@ static int year_of(int64_t ms)
 /* RFC 3164 stamps carry no year. Logs are seldom from the future: take the latest of next
  * year, this year and last year that is at most a week ahead of the receive time (a device
  * clock a little fast at New Year gives next year; December lines read in January, last). */
-static int64_t infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms)
+int64_t log_infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms)
 {
     int y = year_of(o->now_ms + (o->tz_offset_min != LOG_TZ_LOCAL ? (int64_t)o->tz_offset_min * 60000 : 0));
     const int64_t ahead = 7LL * 86400000;
@@ -162,16 +162,17 @@ static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, i
     if (!k)
         return 0;
     i += k;
-    if (!year && i + 5 <= n && p[i] == ' ' && year4(p + i + 1, n - i - 1, &year) && (i + 5 == n || p[i + 5] == ' '))
+    int y2;
+    if (!year && i + 5 <= n && p[i] == ' ' && year4(p + i + 1, n - i - 1, &y2) && (i + 5 == n || p[i + 5] == ' ')) {
+        year = y2; /* H3C: "Nov 24 14:22:57 2018"; not a host name that starts with digits */
         i += 5;
-    else if (!year)
-        year = 0;
+    }
     log_parse_opts zoned = *o;
     i += stamp_zone(p + i, n - i, &zoned);
     if (year) {
         *ms = log_local_ms(&zoned, year, mon, day, h, m, s, frac);
     } else {
-        *ms = infer_year_ms(&zoned, mon, day, h, m, s, frac);
+        *ms = log_infer_year_ms(&zoned, mon, day, h, m, s, frac);
     }
     return i;
 }
@@ -271,6 +272,18 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
          log_parse_apache_error(r, m, n, o) || log_parse_mysql(r, m, n, o) || log_parse_postgresql(r, m, n, o)))
         return;
     switch (m[0]) {
+    case '[':
+    case 'T':
+    case 'U':
+    case 'I':
+        if (log_parse_snort(r, m, n, o))
+            return;
+        break;
+    case '0':
+    case '1':
+        if (n > 20 && m[2] == '/' && log_parse_snort(r, m, n, o))
+            return;
+        break;
     case '{':
         if (log_parse_eve(r, m, n, o))
             return;
@@ -287,7 +300,7 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
         if (n > 4 && m[1] == '%') {
             if (starts(m, n, LIT("%%10")) ? log_parse_h3c(r, m, n) : log_parse_huawei(r, m, n))
                 return;
-        } else if (log_parse_asa(r, m, n)) {
+        } else if (log_parse_asa(r, m, n) || log_parse_ios(r, m, n)) {
             return;
         }
         break;
@@ -303,6 +316,8 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
         break;
     }
     if (looks_panos(m, n) && log_parse_panos(r, m, n, o))
+        return;
+    if (log_parse_cn(r, m, n, o) || log_parse_intl(r, m, n, o))
         return;
     /* CEF and LEEF behind a vendor's own prefix */
     const char *x = log_find(m, n < 256 ? n : 256, "CEF:");
@@ -398,9 +413,27 @@ static bool relayed(const char *p, size_t n)
     return i < n && p[i] == '>';
 }
 
+/* Cisco IOS and Ruijie number their messages and mark an unsynchronised clock:
+ * "226: Mar  5 02:09:10", "000123: *Mar  1 00:00:01.123". Returns the bytes before the stamp. */
+static size_t seq_prefix(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 10 && isdig(p[i]))
+        i++;
+    if (!i || i + 4 >= n || p[i] != ':')
+        return 0;
+    i++;
+    while (i < n && (p[i] == ' ' || p[i] == '*' || p[i] == '.'))
+        i++;
+    return i + 3 < n && log_month(p + i) ? i : 0;
+}
+
 static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth)
 {
     int64_t ms;
+    size_t sq = seq_prefix(p, n);
+    p += sq;
+    n -= sq;
     size_t k = parse_bsd_time(p, n, o, &ms);
     if (k) {
         r->ts_ms = ms;
@@ -434,6 +467,10 @@ static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts
                 if (starts(p, n, LIT(": "))) { /* Cisco: "host : %ASA-..." */
                     p += 2;
                     n -= 2;
+                }
+                if (n > 4 && p[0] == '[' && isdig(p[1]) && p[2] == ']' && p[3] == ' ') { /* "[5] ": the level */
+                    p += 4;
+                    n -= 4;
                 }
                 if (depth == 0 && relayed(p, n)) {
                     parse_line(r, p, n, o, access_ds, 1);
@@ -551,6 +588,8 @@ static void parse_5424(log_rec *r, const char *p, size_t n, const log_parse_opts
         size_t k = parse_sd(r, p, n);
         p += k;
         n -= k;
+        if (k > 7 && memcmp(p - k, "[junos@", 7) == 0) /* Juniper's structured-data mode */
+            log_junos_sd(r, nil(&msgid) ? "" : msgid.p, nil(&msgid) ? 0 : msgid.n, o);
     }
     if (n && p[0] == ' ') {
         p++;
@@ -669,6 +708,10 @@ void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
     rec_reset(r, line, len, o);
+    while (len && (line[0] == ' ' || line[0] == '\t')) { /* a relay's leading blanks */
+        line++;
+        len--;
+    }
     const char *fmt = o->format ? o->format : "auto";
     const char *access_ds = strcmp(fmt, "nginx") == 0 ? "nginx.access"
                             : strcmp(fmt, "apache") == 0 ? "apache.access"
@@ -1012,9 +1055,11 @@ bool log_parse_su(log_rec *r, const char *m, size_t n)
 
 const char *log_verdict(const char *p, size_t n)
 {
-    static const char *const deny[] = {"drop", "deny", "reject", "block", "denied", "dropped", "blocked", "refuse", "reset"};
-    static const char *const allow[] = {"accept", "permit", "allow", "pass", "close", "start", "built"};
-    char low[32];
+    static const char *const deny[] = {"drop", "deny", "reject", "block", "denied", "dropped", "blocked", "refuse",
+                                       "reset", "拒绝", "阻断", "丢弃", "拦截", "阻止", "禁止"};
+    static const char *const allow[] = {"accept", "permit", "allow", "pass", "close", "start", "built", "允许", "放行",
+                                        "通过"};
+    char low[48];
     if (n >= sizeof low)
         n = sizeof low - 1;
     for (size_t i = 0; i < n; i++)

@@ -870,7 +870,8 @@ static void vrp_ip_after(log_rec *r, const char *t, const char *end, const char 
         return;
     x += strlen(lit);
     const char *e = x;
-    while (e < end && *e != ' ' && *e != ')' && *e != ',' && *e != ';' && !(*e == '.' && (e + 1 == end || e[1] == ' ')))
+    while (e < end && *e != ' ' && *e != ')' && *e != ',' && *e != ';' && *e != ']' &&
+           !(*e == '.' && (e + 1 == end || e[1] == ' ')))
         e++;
     const char *c = memchr(x, ':', (size_t)(e - x));
     if (c && memchr(c + 1, ':', (size_t)(e - c - 1)) == NULL && memchr(x, '.', (size_t)(c - x)))
@@ -881,15 +882,15 @@ static void vrp_ip_after(log_rec *r, const char *t, const char *end, const char 
 /* The user of a login message: "SSH user U", "for U from", "U failed to log in", "U logged in". */
 static void vrp_user(log_rec *r, const char *t, const char *end)
 {
-    static const char *const after[] = {"SSH user ", "User ", "user ", "for user ", "password for ", "failed for ",
-                                        "publickey for ", NULL};
+    static const char *const after[] = {"[user: ", "SSH user ", "User ", "user ", "for user ", "password for ",
+                                        "failed for ", "publickey for ", NULL};
     static const char *const before[] = {" failed to log in", " logged in", " logged out", " login", NULL};
     size_t tn = (size_t)(end - t);
     const char *x;
     for (int i = 0; after[i] && !log_has(r, LF_USER_NAME); i++)
         if ((x = log_find(t, tn, after[i]))) {
             const char *u = x + strlen(after[i]), *e = u;
-            while (e < end && *e != ' ' && *e != ',' && *e != ';' && *e != '.')
+            while (e < end && *e != ' ' && *e != ',' && *e != ';' && *e != '.' && *e != ']')
                 e++;
             if (e > u)
                 log_set(r, LF_USER_NAME, u, (size_t)(e - u));
@@ -921,6 +922,7 @@ static bool vrp_login(log_rec *r, const char *t, const char *end, const char *mn
     vrp_ip_after(r, t, end, "IP: ");
     vrp_ip_after(r, t, end, " from ");
     vrp_ip_after(r, t, end, "IPAddr=");
+    vrp_ip_after(r, t, end, "[Source: ");
     vrp_user(r, t, end);
     log_set_str(r, LF_EVENT_ACTION, out ? "logout" : "login");
     log_set_str(r, LF_EVENT_OUTCOME, fail ? "failure" : "success");
@@ -996,6 +998,78 @@ bool log_parse_h3c(log_rec *r, const char *m, size_t n)
     if (!parse_vrp(r, m, n, "h3c.comware", "H3C"))
         return false;
     log_set_str(r, LF_OBSERVER_PRODUCT, "Comware");
+    return true;
+}
+
+/* ---- Cisco IOS and Ruijie: "%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: ...]" ---- */
+
+/* "%MODULE-N-MNEMONIC:": the code and level; returns where the text starts, NULL if none. */
+static const char *ios_header(log_rec *r, const char *m, size_t n, log_val *mnem)
+{
+    const char *end = m + n, *p = m + 1;
+    while (p < end && ((*p >= 'A' && *p <= 'Z') || isdig(*p) || *p == '_'))
+        p++;
+    if (p == m + 1 || p + 3 >= end || p[0] != '-' || !isdig(p[1]) || p[2] != '-')
+        return NULL;
+    const char *mn = p + 3, *mne = mn;
+    while (mne < end && ((*mne >= 'A' && *mne <= 'Z') || isdig(*mne) || *mne == '_'))
+        mne++;
+    if (mne == mn || mne >= end || *mne != ':')
+        return NULL;
+    *mnem = (log_val){mn, (uint32_t)(mne - mn)};
+    log_set(r, LF_EVENT_CODE, m + 1, (size_t)(mne - m - 1));
+    log_set_str(r, LF_LOG_LEVEL, log_syslog_levels[(p[1] - '0') & 7]);
+    const char *t = mne + 1;
+    while (t < end && *t == ' ')
+        t++;
+    return t;
+}
+
+/* "list 101 denied tcp 10.1.1.1(1234) -> 10.2.2.2(80), 1 packet" (IOS ACL logging). */
+static void ios_acl(log_rec *r, const char *t, const char *end)
+{
+    const char *x = log_find(t, (size_t)(end - t), "list ");
+    if (!x)
+        return;
+    const char *nm = x + 5, *nme = nm;
+    while (nme < end && *nme != ' ')
+        nme++;
+    log_set(r, LF_RULE_NAME, nm, (size_t)(nme - nm));
+    const char *v = nme + 1, *ve = v;
+    while (ve < end && *ve != ' ')
+        ve++;
+    log_set_action(r, v, (size_t)(ve - v));
+    const char *pr = ve + 1, *pre = pr;
+    while (pre < end && *pre != ' ')
+        pre++;
+    log_set_transport(r, pr, (size_t)(pre - pr));
+    if (pre < end)
+        log_set_flow(r, pre + 1, end);
+    log_set_str(r, LF_EVENT_CATEGORY, "network");
+}
+
+bool log_parse_ios(log_rec *r, const char *m, size_t n)
+{
+    log_val mnem;
+    if (n < 8 || m[0] != '%')
+        return false;
+    const char *t = ios_header(r, m, n, &mnem);
+    if (!t)
+        return false;
+    const char *end = m + n;
+    const log_val *h = &r->f[LF_HOST_NAME];
+    bool ruijie = log_has(r, LF_HOST_NAME) && (log_find(h->p, h->n, "uijie") || log_find(h->p, h->n, "RG-"));
+    log_set_str(r, LF_EVENT_DATASET, ruijie ? "ruijie" : "cisco.ios");
+    log_set_str(r, LF_OBSERVER_VENDOR, ruijie ? "Ruijie" : "Cisco");
+    if (log_has(r, LF_HOST_NAME))
+        log_set(r, LF_OBSERVER_NAME, h->p, h->n);
+    log_set(r, LF_MESSAGE, t, (size_t)(end - t));
+    char mn[40];
+    log_norm_key(mnem.p, mnem.n, mn, sizeof mn);
+    if (strstr(mn, "accesslog"))
+        ios_acl(r, t, end);
+    else if (strstr(mn, "login") || strstr(mn, "logout") || strstr(mn, "auth"))
+        vrp_login(r, t, end, mn);
     return true;
 }
 
