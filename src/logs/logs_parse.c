@@ -482,6 +482,11 @@ static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts
         }
         p += t;
         n -= t;
+        /* Cisco's "host: %ASA-...": a tag without a pid before a device message is the host */
+        if (t && !log_has(r, LF_HOST_NAME) && !log_has(r, LF_PROCESS_PID) && n > 1 && p[0] == '%' && p[1] != '%') {
+            log_set(r, LF_HOST_NAME, r->f[LF_PROCESS_NAME].p, r->f[LF_PROCESS_NAME].n);
+            r->present &= ~((uint64_t)1 << LF_PROCESS_NAME);
+        }
     }
     parse_msg(r, p, n, o, access_ds);
 }
@@ -776,9 +781,12 @@ static void ip_port_at(log_rec *r, const char *p, const char *end)
     const char *e = p;
     while (e < end && *e != ' ')
         e++;
-    if (!log_is_ip(p, (size_t)(e - p)))
+    size_t an = (size_t)(e - p);
+    if (an && p[an - 1] == ':') /* "Received disconnect from 1.2.3.4: 11: ..." */
+        an--;
+    if (!log_is_ip(p, an))
         return;
-    log_set(r, LF_SOURCE_IP, p, (size_t)(e - p));
+    log_set(r, LF_SOURCE_IP, p, an);
     if (starts(e, (size_t)(end - e), LIT(" port "))) {
         const char *pt = e + 6, *pe = pt;
         while (pe < end && isdig(*pe))
@@ -791,7 +799,9 @@ static void ip_port_at(log_rec *r, const char *p, const char *end)
 /* PAM's "pam_unix(svc:auth): authentication failure; logname= uid=0 ... rhost=H  user=U". */
 static bool pam_failure(log_rec *r, const char *m, size_t n, const char *action)
 {
-    if (!log_find(m, n < 64 ? n : 64, "): authentication failure;"))
+    /* also sshd's summary "PAM 4 more authentication failures; logname= ... rhost=H  user=U" */
+    if (!log_find(m, n < 64 ? n : 64, "): authentication failure;") &&
+        !(starts(m, n, LIT("PAM ")) && log_find(m, n < 64 ? n : 64, " more authentication failure")))
         return false;
     log_val v;
     if (kv_word(m, n, "rhost=", &v) && log_is_ip(v.p, v.n))
@@ -849,6 +859,13 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
     }
     if (pam_failure(r, m, n, "ssh_pam_failure"))
         return true;
+    const char *nb;
+    if (starts(m, n, LIT("pam_succeed_if(")) && (nb = log_find(m, n, " by user \""))) { /* the account it refused */
+        const char *u = nb + 10, *ue = memchr(u, '"', (size_t)(end - u));
+        if (ue)
+            log_set(r, LF_USER_NAME, u, (size_t)(ue - u));
+        return true;
+    }
     static const struct {
         const char *lit;
         const char *action;

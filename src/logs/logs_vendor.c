@@ -240,7 +240,7 @@ bool log_parse_leef(log_rec *r, const char *m, size_t n)
 static bool asa_endpoint(const char *p, const char *end, log_val *ip, log_val *port, log_val *iface)
 {
     const char *e = p;
-    while (e < end && *e != ' ' && *e != ',' && *e != ')')
+    while (e < end && *e != ' ' && *e != ',' && *e != ')' && *e != '(')
         e++;
     const char *colon = memchr(p, ':', (size_t)(e - p));
     const char *slash = NULL;
@@ -456,6 +456,21 @@ static bool word_after(const char *t, size_t tn, const char *lit, const char *st
     return e > v;
 }
 
+/* 716xxx: "Group G User U IP A ...": the word after "User " when " IP " follows it. */
+static bool asa_user_ip(const char *t, size_t tn, log_val *out)
+{
+    const char *x = log_find(t, tn, " User ");
+    if (!x)
+        return false;
+    const char *u = x + 6, *end = t + tn, *e = u;
+    while (e < end && *e != ' ')
+        e++;
+    if (!starts(e, (size_t)(end - e), LIT(" IP ")) || e == u)
+        return false;
+    *out = (log_val){u, (uint32_t)(e - u)};
+    return true;
+}
+
 /* Who: "user = U" (113004/5), "Username = U" (113019), "User <U>" (716xxx, 722xxx, 113039),
  * "Uname: U" (611101), 'for user "U"' (605004); and where from: "user IP = A", "IP = A",
  * "IP <A>". */
@@ -464,13 +479,20 @@ static void asa_user(log_rec *r, const char *t, size_t tn)
     log_val v;
     if (word_after(t, tn, "Username = ", ",", &v) || word_after(t, tn, "user = ", " ,", &v) ||
         word_after(t, tn, "User <", ">", &v) || word_after(t, tn, "Uname: ", " ,", &v) ||
-        word_after(t, tn, "for user \"", "\"", &v) || word_after(t, tn, "for user '", "'", &v))
+        word_after(t, tn, "Username:", " ,", &v) || word_after(t, tn, "for user \"", "\"", &v) ||
+        word_after(t, tn, "for user '", "'", &v) || word_after(t, tn, "User '", "'", &v) || asa_user_ip(t, tn, &v))
         if (!(v.n == 5 && memcmp(v.p, "*****", 5) == 0))
             log_set(r, LF_USER_NAME, v.p, v.n);
     if (!log_has(r, LF_SOURCE_IP) &&
         (word_after(t, tn, "user IP = ", " ,", &v) || word_after(t, tn, "IP = ", " ,", &v) ||
-         word_after(t, tn, "IP <", ">", &v) || word_after(t, tn, "IP address: ", " ,", &v)))
+         word_after(t, tn, "IP <", ">", &v) || word_after(t, tn, "IP address: ", " ,", &v) ||
+         word_after(t, tn, " IP ", " ,", &v)))
         log_set(r, LF_SOURCE_IP, v.p, v.n);
+    /* 750xxx (IKEv2): "Local:A:P Remote:B:P Username:U": the remote peer is the source */
+    if (!log_has(r, LF_SOURCE_IP) && word_after(t, tn, "Remote:", " ", &v))
+        log_set_endpoint(r, v.p, v.n, LF_SOURCE_IP, LF_SOURCE_PORT);
+    if (!log_has(r, LF_DEST_IP) && word_after(t, tn, "Local:", " ", &v))
+        log_set_endpoint(r, v.p, v.n, LF_DEST_IP, LF_DEST_PORT);
 }
 
 /* 304001 "A Accessed URL B:http://..." and 304002 "Access denied URL http://... SRC A DEST B". */
@@ -490,6 +512,13 @@ static void asa_url(log_rec *r, const char *t, size_t tn, int code)
             ip = at + 1;
         }
         log_set(r, LF_SOURCE_IP, ip, (size_t)(ipe - ip));
+        const char *at2 = memchr(u, '@', (size_t)(end - u));
+        if (at2 && at2 < c + 1 && !log_has(r, LF_USER_NAME)) { /* "user@dest:url" */
+            log_set(r, LF_USER_NAME, u, (size_t)(at2 - u));
+            u = at2 + 1;
+            for (c = u; c < end && *c != ' ' && !(*c == ':' && log_is_ip(u, (size_t)(c - u))); c++)
+                ;
+        }
         if (c < end && *c == ':') {
             log_set(r, LF_DEST_IP, u, (size_t)(c - u));
             u = c + 1;
