@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/kw_buf.h"
 
@@ -145,7 +146,8 @@ static inline void log_set(log_rec *r, log_field f, const char *p, size_t n)
     r->f[f].n = (uint32_t)n;
     r->present |= (uint64_t)1 << f;
 }
-void log_set_str(log_rec *r, log_field f, const char *s); /* a static string */
+/* A static string (inline, so that the length of a literal is known when compiling). */
+static inline void log_set_str(log_rec *r, log_field f, const char *s) { log_set(r, f, s, strlen(s)); }
 /* Copies bytes into scratch space and sets the field to the copy. */
 void log_set_copy(log_rec *r, log_field f, const char *p, size_t n);
 /* Compares a field with a C string. */
@@ -194,8 +196,15 @@ int64_t log_local_ms(const log_parse_opts *o, int year, int mon, int day, int h,
 size_t log_parse_iso(const char *p, size_t n, const log_parse_opts *o, int64_t *ms);
 /* "local", "UTC", "Z", "+08:00", "+0800", "-05" into minutes east of UTC (or LOG_TZ_LOCAL). */
 bool log_tz_parse(const char *s, int32_t *out);
-/* Case-sensitive search for a literal. */
-const char *log_find(const char *p, size_t n, const char *lit);
+/* Case-sensitive search for a literal (inline: the literal's length is folded at compile time;
+ * the parsers call it on every line). */
+static inline const char *log_find(const char *p, size_t n, const char *lit)
+{
+    size_t ln = strlen(lit);
+    if (!ln || ln > n || n > (size_t)PTRDIFF_MAX)
+        return NULL;
+    return (const char *)memmem(p, n, lit, ln);
+}
 /* The last occurrence of a literal. */
 const char *log_rfind(const char *p, size_t n, const char *lit);
 /* Lower-cases n bytes into scratch space; returns the copy (or p itself if already lower). */
@@ -205,8 +214,10 @@ log_val log_url_decode(log_rec *r, const char *p, size_t n);
 /* A firewall's verdict in one word: "deny" for anything that stopped the traffic (drop, deny,
  * reject, block, reset), "allow" for what let it pass; NULL when the word says neither. */
 const char *log_verdict(const char *p, size_t n);
-/* Is p[0..n) an IPv4 or IPv6 address? */
+/* Is p[0..n) an IPv4 or IPv6 address? (It remembers the last address it accepted, until
+ * log_is_ip_forget, which log_parse calls for each line: scratch space is reused.) */
 bool log_is_ip(const char *p, size_t n);
+void log_is_ip_forget(void);
 
 /* Individual parsers, tried by log_parse. Each looks at msg[0..n) (the syslog MSG, or the
  * whole line) and returns true if it recognised it, having filled r. */

@@ -24,7 +24,8 @@ static bool isdig(char c) { return c >= '0' && c <= '9'; }
 
 /* ---- the year of a timestamp without one ---- */
 
-static int year_of(int64_t ms)
+/* The civil year and month of a Unix time (Howard Hinnant's civil_from_days). */
+static int year_of(int64_t ms, int *month)
 {
     int64_t z = (ms >= 0 ? ms : ms - 86399999) / 86400000 + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -34,18 +35,25 @@ static int year_of(int64_t ms)
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    *month = (int)m;
     return (int)(y + (m <= 2));
 }
-
-/* RFC 3164 stamps carry no year. Logs are seldom from the future: take the latest of next
- * year, this year and last year that is at most a week ahead of the receive time (a device
- * clock a little fast at New Year gives next year; December lines read in January, last). */
 int64_t log_infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms)
 {
-    int y = year_of(o->now_ms + (o->tz_offset_min != LOG_TZ_LOCAL ? (int64_t)o->tz_offset_min * 60000 : 0));
+    /* the receive time's year and month, kept while the receive time and zone stay the same */
+    static __thread int64_t key_now = INT64_MIN;
+    static __thread int32_t key_tz;
+    static __thread int now_y, now_mon;
+    if (o->now_ms != key_now || o->tz_offset_min != key_tz) {
+        now_y = year_of(o->now_ms + (o->tz_offset_min != LOG_TZ_LOCAL ? (int64_t)o->tz_offset_min * 60000 : 0),
+                        &now_mon);
+        key_now = o->now_ms;
+        key_tz = o->tz_offset_min;
+    }
     const int64_t ahead = 7LL * 86400000;
     int64_t t = 0;
-    for (int cand = y + 1; cand >= y - 1; cand--) {
+    /* next year only for a January line read in December */
+    for (int cand = now_y + (now_mon == 12 && mon == 1); cand >= now_y - 1; cand--) {
         t = log_local_ms(o, cand, mon, day, h, m, s, ms);
         if (t <= o->now_ms + ahead)
             break;
@@ -99,7 +107,7 @@ static bool year4(const char *p, size_t n, int *y)
  * show-timezone" writes it). Sets the zone in o when the name has one meaning; an ambiguous
  * name (CST is China's and the US Central zone, IST India's and Ireland's) is skipped and the
  * configured zone applies. Returns the bytes used, 0 if no zone follows. */
-static size_t stamp_zone(const char *p, size_t n, log_parse_opts *o)
+static size_t stamp_zone(const char *p, size_t n, int32_t *zone)
 {
     static const struct {
         const char name[5];
@@ -117,8 +125,7 @@ static size_t stamp_zone(const char *p, size_t n, log_parse_opts *o)
         return 0;
     for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++)
         if (strlen(zones[i].name) == k - 1 && memcmp(zones[i].name, p + 1, k - 1) == 0) {
-            if (zones[i].min != INT16_MIN)
-                o->tz_offset_min = zones[i].min;
+            *zone = zones[i].min == INT16_MIN ? LOG_TZ_LOCAL : zones[i].min;
             return k;
         }
     return 0;
@@ -167,13 +174,16 @@ static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, i
         year = y2; /* H3C: "Nov 24 14:22:57 2018"; not a host name that starts with digits */
         i += 5;
     }
-    log_parse_opts zoned = *o;
-    i += stamp_zone(p + i, n - i, &zoned);
-    if (year) {
-        *ms = log_local_ms(&zoned, year, mon, day, h, m, s, frac);
-    } else {
-        *ms = log_infer_year_ms(&zoned, mon, day, h, m, s, frac);
+    int32_t zone = LOG_TZ_LOCAL;
+    size_t zk = stamp_zone(p + i, n - i, &zone);
+    log_parse_opts zoned;
+    if (zk && zone != LOG_TZ_LOCAL) {
+        zoned = *o;
+        zoned.tz_offset_min = zone;
+        o = &zoned;
     }
+    i += zk;
+    *ms = year ? log_local_ms(o, year, mon, day, h, m, s, frac) : log_infer_year_ms(o, mon, day, h, m, s, frac);
     return i;
 }
 
@@ -210,6 +220,8 @@ static bool looks_panos(const char *m, size_t n)
  * forwarding, devname=, devid=, eventtime=, itime= or logver= come first. */
 static bool looks_fortigate(const char *m, size_t n)
 {
+    if (!n || (m[0] != 'd' && m[0] != 'l' && m[0] != 't' && m[0] != 'e' && m[0] != 'i'))
+        return false;
     if (starts(m, n, LIT("date=")) || starts(m, n, LIT("logver=")) || starts(m, n, LIT("timestamp=")) ||
         starts(m, n, LIT("devname=")) || starts(m, n, LIT("devid=")) || starts(m, n, LIT("eventtime=")) ||
         starts(m, n, LIT("itime=")))
@@ -620,6 +632,7 @@ static void rec_reset(log_rec *r, const char *line, size_t len, const log_parse_
         r->scap = need;
     }
     r->slen = 0;
+    log_is_ip_forget();
     r->present = 0;
     r->nextra = 0;
     r->extra_ns = NULL;
@@ -1072,22 +1085,27 @@ bool log_parse_su(log_rec *r, const char *m, size_t n)
 
 const char *log_verdict(const char *p, size_t n)
 {
+    /* the English words, and the Chinese ones (Sangfor, Venustech, ...) only for a non-ASCII value */
     static const char *const deny[] = {"drop", "deny", "reject", "block", "denied", "dropped", "blocked", "refuse",
-                                       "reset", "拒绝", "阻断", "丢弃", "拦截", "阻止", "禁止"};
-    static const char *const allow[] = {"accept", "permit", "allow", "pass", "close", "start", "built", "允许", "放行",
-                                        "通过"};
+                                       "reset", NULL, "拒绝", "阻断", "丢弃", "拦截", "阻止", "禁止", NULL};
+    static const char *const allow[] = {"accept", "permit", "allow", "pass", "close", "start", "built", NULL,
+                                        "允许", "放行", "通过", NULL};
     char low[48];
+    bool ascii = true;
     if (n >= sizeof low)
         n = sizeof low - 1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         low[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] + 32) : p[i];
+        ascii &= (unsigned char)p[i] < 0x80;
+    }
     low[n] = 0;
-    for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
-        if (strstr(low, deny[i]))
-            return "deny";
-    for (size_t i = 0; i < sizeof allow / sizeof allow[0]; i++)
-        if (strstr(low, allow[i]))
-            return "allow";
+    for (int list = 0; list < 2; list++) {
+        const char *const *w = list ? allow : deny;
+        for (int part = 0; part < (ascii ? 1 : 2); part++, w++)
+            for (; *w; w++)
+                if (strstr(low, *w))
+                    return list ? "allow" : "deny";
+    }
     return NULL;
 }
 

@@ -92,7 +92,6 @@ void log_rec_free(log_rec *r)
     memset(r, 0, sizeof *r);
 }
 
-void log_set_str(log_rec *r, log_field f, const char *s) { log_set(r, f, s, strlen(s)); }
 
 bool log_value_ok(log_field f, const char *p, size_t n)
 {

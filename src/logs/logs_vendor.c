@@ -430,7 +430,8 @@ static void asa_endpoints(log_rec *r, const char *t, size_t tn)
         asa_pair(r, x + 4, d + 5, end, false);
     } else if ((x = log_find(t, tn, " -> "))) {
         asa_arrow(r, t, x, end);
-    } else if (asa_icmp(r, t, tn, outbound)) {
+    } else if ((t[0] == 'B' || t[0] == 'T') && log_find(t, tn < 48 ? tn : 48, "ICMP connection for faddr") &&
+               asa_icmp(r, t, tn, outbound)) {
     } else if ((x = log_find(t, tn, " for ")) && log_find(x, (size_t)(end - x), " to ") &&
                (starts(t, tn, LIT("Built ")) || starts(t, tn, LIT("Teardown ")))) {
         const char *to = log_find(x + 5, (size_t)(end - x - 5), " to ");
@@ -495,6 +496,19 @@ static void asa_user(log_rec *r, const char *t, size_t tn)
         log_set_endpoint(r, v.p, v.n, LF_DEST_IP, LF_DEST_PORT);
 }
 
+/* The message classes whose text names a user or a VPN peer (AAA 109/113, login 605/611,
+ * commands 111/502, IPsec 602/713/750/751, WebVPN and AnyConnect 716/722/734); connection and
+ * ACL messages (106, 302, 305, ...) do not, and are most of the volume. */
+static bool asa_has_user(int code)
+{
+    static const int16_t classes[] = {109, 111, 113, 502, 602, 605, 611, 713, 716, 722, 734, 750, 751};
+    int cls = code / 1000;
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        if (classes[i] == cls)
+            return true;
+    return false;
+}
+
 /* 304001 "A Accessed URL B:http://..." and 304002 "Access denied URL http://... SRC A DEST B". */
 static void asa_url(log_rec *r, const char *t, size_t tn, int code)
 {
@@ -550,7 +564,8 @@ static void asa_transport(log_rec *r, const char *t, const char *end)
     for (int words = 0; words < 8 && q < end; words++) {
         const char *we = memchr(q, ' ', (size_t)(end - q));
         size_t wn = (size_t)((we ? we : end) - q);
-        if (log_ieq(q, wn, "tcp") || log_ieq(q, wn, "udp") || log_ieq(q, wn, "icmp") || log_ieq(q, wn, "icmp6")) {
+        if (wn >= 3 && wn <= 5 && (q[0] | 32) != 'x' &&
+            (log_ieq(q, wn, "tcp") || log_ieq(q, wn, "udp") || log_ieq(q, wn, "icmp") || log_ieq(q, wn, "icmp6"))) {
             log_set(r, LF_NETWORK_TRANSPORT, log_lower(r, q, wn), wn);
             return;
         }
@@ -611,7 +626,8 @@ bool log_parse_asa(log_rec *r, const char *m, size_t n)
         asa_url(r, t, tn, code);
     if (!log_has(r, LF_SOURCE_IP))
         asa_endpoints(r, t, tn);
-    asa_user(r, t, tn);
+    if (asa_has_user(code))
+        asa_user(r, t, tn);
     asa_acl(r, t, tn);
     asa_transport(r, t, end);
     if (!log_has(r, LF_EVENT_ACTION))
