@@ -34,8 +34,8 @@ size_t log_norm_key(const char *k, size_t kn, char *out, size_t cap)
 
 static bool empty_user(const char *v, size_t n)
 {
-    static const char *const none[] = {"-", "n/a", "(null)", "null", "none", "unknown", "no authentication required",
-                                       NULL};
+    static const char *const none[] = {"-", "n/a", "(null)", "null", "none", "unknown", "unknown-user",
+                                       "no authentication required", NULL};
     if (!n)
         return true;
     for (int i = 0; none[i]; i++)

@@ -549,7 +549,10 @@ static size_t parse_sd(log_rec *r, const char *p, size_t n)
                 return 0;
             size_t kn = i - k;
             i += 2;
-            char *v = log_scratch(r, n - i);
+            size_t close = i; /* the value's end, to reserve no more scratch than it needs */
+            while (close < n && p[close] != '"')
+                close += (p[close] == '\\' && close + 1 < n) ? 2 : 1;
+            char *v = log_scratch(r, close - i);
             size_t vn = 0;
             while (i < n && p[i] != '"') {
                 if (p[i] == '\\' && i + 1 < n && (p[i + 1] == '"' || p[i + 1] == '\\' || p[i + 1] == ']'))

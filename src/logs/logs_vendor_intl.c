@@ -282,7 +282,7 @@ static void junos_event(log_rec *r, const char *id, size_t idn)
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, "success");
         log_set_str(r, LF_EVENT_CATEGORY, "authentication");
-    } else if (log_find(id, idn, "_IDP_") || log_find(id, idn, "_SCREEN") || log_find(id, idn, "ANTIVIRUS")) {
+    } else if (log_find(id, idn, "IDP_") || log_find(id, idn, "_SCREEN") || log_find(id, idn, "ANTIVIRUS")) {
         log_set_str(r, LF_EVENT_CATEGORY, log_find(id, idn, "ANTIVIRUS") ? "malware" : "intrusion_detection");
         if (!log_has(r, LF_EVENT_ACTION))
             log_set_str(r, LF_EVENT_ACTION, "alert");
@@ -313,7 +313,9 @@ void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opt
         size_t kn = (size_t)(k->p + k->n - dot);
         for (const log_kv_field *f = junos_fields; f->key; f++)
             if (log_ieq(key, kn, f->key)) {
-                log_kv_set(r, f->field, f->kind, r->extra[i].v, o);
+                const log_val *v = &r->extra[i].v;
+                if (!(f->field == LF_SOURCE_NAT_IP && v->n == 7 && memcmp(v->p, "0.0.0.0", 7) == 0))
+                    log_kv_set(r, f->field, f->kind, *v, o);
                 break;
             }
         any = true;
