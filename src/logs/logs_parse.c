@@ -719,6 +719,12 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
             parse_3164(r, p, n, o, access_ds, depth);
             return;
         }
+        if (k + 2 < n && p[k] == ',' && p[k + 1] == ' ') { /* Hillstone's "2019-07-30 12:50:20, WARNING@MGMT: ..." */
+            r->ts_ms = ms;
+            r->ts_from_line = true;
+            parse_msg(r, p + k + 2, n - k - 2, o, access_ds);
+            return;
+        }
     }
     parse_msg(r, p, n, o, access_ds);
 }

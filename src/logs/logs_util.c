@@ -106,7 +106,7 @@ size_t log_parse_iso(const char *p, size_t n, const log_parse_opts *o, int64_t *
         return 0;
     size_t i = 19;
     int ms = 0;
-    if (i < n && (p[i] == '.' || p[i] == ',')) {
+    if (i + 1 < n && (p[i] == '.' || p[i] == ',') && p[i + 1] >= '0' && p[i + 1] <= '9') { /* not "12:50:20, text" */
         i++;
         int nd = 0;
         while (i < n && p[i] >= '0' && p[i] <= '9') {
