@@ -60,7 +60,7 @@ static size_t snort_time(log_rec *r, const char *p, size_t n, const log_parse_op
 /* "[1:2010935:3] MSG [**]" or "... MSG [Classification: ..." at p: the rule id and message. */
 static const char *snort_rule(log_rec *r, const char *p, const char *end)
 {
-    if (p >= end || *p != '[' || !isdig(p[1]))
+    if (p + 1 >= end || *p != '[' || !isdig(p[1]))
         return NULL;
     const char *c1 = memchr(p, ':', (size_t)(end - p));
     const char *close = memchr(p, ']', (size_t)(end - p));

@@ -430,15 +430,13 @@ static void asa_endpoints(log_rec *r, const char *t, size_t tn)
         asa_pair(r, x + 4, d + 5, end, false);
     } else if ((x = log_find(t, tn, " -> "))) {
         asa_arrow(r, t, x, end);
-    } else if ((t[0] == 'B' || t[0] == 'T') && log_find(t, tn < 48 ? tn : 48, "ICMP connection for faddr") &&
+    } else if (tn && (t[0] == 'B' || t[0] == 'T') && log_find(t, tn < 48 ? tn : 48, "ICMP connection for faddr") &&
                asa_icmp(r, t, tn, outbound)) {
-    } else if ((x = log_find(t, tn, " for ")) && log_find(x, (size_t)(end - x), " to ") &&
+    } else if ((x = log_find(t, tn, " for ")) && (d = log_find(x + 5, (size_t)(end - x - 5), " to ")) &&
                (starts(t, tn, LIT("Built ")) || starts(t, tn, LIT("Teardown ")))) {
-        const char *to = log_find(x + 5, (size_t)(end - x - 5), " to ");
-        asa_pair(r, x + 5, to + 4, end, outbound);
-    } else if ((x = log_find(t, tn, " from ")) && log_find(x, (size_t)(end - x), " to ")) {
-        const char *to = log_find(x + 6, (size_t)(end - x - 6), " to ");
-        asa_pair(r, x + 6, to + 4, end, false);
+        asa_pair(r, x + 5, d + 4, end, outbound);
+    } else if ((x = log_find(t, tn, " from ")) && (d = log_find(x + 6, (size_t)(end - x - 6), " to "))) {
+        asa_pair(r, x + 6, d + 4, end, false);
     } else if ((x = log_find(t, tn, "SRC ")) && (d = log_find(x, (size_t)(end - x), " DEST "))) {
         asa_pair(r, x + 4, d + 6, end, false); /* 304002 */
     }
