@@ -339,6 +339,9 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
         return;
     if ((x = log_find(m, n < 128 ? n : 128, "%ASA-")) && log_parse_asa(r, x, n - (size_t)(x - m)))
         return;
+    if ((x = log_find(m, n < 128 ? n : 128, "%%")) && x + 4 < m + n && isdig(x[2]) && isdig(x[3]) && x != m &&
+        (x[2] == '1' ? log_parse_h3c(r, x, n - (size_t)(x - m)) : log_parse_huawei(r, x, n - (size_t)(x - m))))
+        return; /* behind a prefix the syslog envelope did not account for */
     if (log_find(m, n < 256 ? n : 256, "IN=") && log_parse_iptables(r, m, n))
         return;
     if (!prog.n) {
@@ -416,6 +419,10 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
 /* A relay's own header before the original line: "<PRI>", or an octet count and "<PRI>". */
 static bool relayed(const char *p, size_t n)
 {
+    int64_t ms;
+    log_parse_opts utc = {.tz_offset_min = 0};
+    if (n > 16 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, &utc, &ms)) /* a stamp without the PRI */
+        return true;
     size_t i = octet_count(p, n);
     if (i + 3 > n || p[i] != '<' || !isdig(p[i + 1]))
         return false;
