@@ -106,29 +106,59 @@ static bool clf_time(const char *p, size_t n, const log_parse_opts *o, int64_t *
     return true;
 }
 
+/* A private, loopback, link-local or shared address (RFC 1918, 6598, 4193): a proxy's hop or the
+ * client's own LAN address, not where a request came from on the Internet. */
+static bool private_ip(const char *p, size_t n)
+{
+    if (memchr(p, ':', n))
+        return (n >= 3 && memcmp(p, "::1", 3) == 0 && n == 3) || (n >= 2 && (p[0] | 32) == 'f' &&
+                                                                  ((p[1] | 32) == 'c' || (p[1] | 32) == 'd' ||
+                                                                   ((p[1] | 32) == 'e' && n >= 3 && (p[2] | 32) >= '8')));
+    int a = 0, b = 0;
+    size_t i = 0;
+    while (i < n && isdig(p[i]))
+        a = a * 10 + (p[i++] - '0');
+    for (i++; i < n && isdig(p[i]); i++)
+        b = b * 10 + (p[i] - '0');
+    return a == 10 || a == 127 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
+           (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
+}
+
 /* Where the client is in what comes before "ident user [time]": "IP", "vhost IP" (nginx's
  * $host first, Apache's vhost_combined "host:port IP"), an X-Forwarded-For list first
- * ("IP, IP, IP" or quoted: its first entry is the original client) or a host name (Apache's
- * HostnameLookups). Sets source.ip or source.domain. */
+ * ("IP, IP, IP", maybe quoted, maybe then $remote_addr) or a host name (Apache's
+ * HostnameLookups). Of a list, the first public address is the client (a private one is the
+ * client's own LAN or a proxy of ours), else the first. Sets source.ip or source.domain. */
 static void access_client(log_rec *r, const char *p, const char *e)
 {
-    if (e > p && *p == '"')
-        p++;
-    const char *comma = memchr(p, ',', (size_t)(e - p));
-    if (comma) {
-        log_set(r, LF_SOURCE_IP, p, (size_t)(comma - p));
-        return;
-    }
+    /* a lone unquoted word before a space is the vhost when addresses follow it */
     const char *w = word_end(p, e);
-    if (w < e && !log_is_ip(p, (size_t)(w - p)))
-        p = w + 1; /* vhost first */
-    w = word_end(p, e);
-    while (w > p && w[-1] == '"')
-        w--;
-    if (log_is_ip(p, (size_t)(w - p)))
-        log_set(r, LF_SOURCE_IP, p, (size_t)(w - p));
-    else if (w > p)
-        log_set(r, LF_SOURCE_DOMAIN, p, (size_t)(w - p));
+    if (w < e && p < e && *p != '"' && w[-1] != ',' && memchr(w, '.', (size_t)(e - w)) &&
+        !(w + 1 < e && w[1] == ',')) {
+        const char *q = w + 1;
+        if (q < e && (*q == '"' || isdig(*q) || *q == '[' || memchr(q, ':', (size_t)(e - q))))
+            p = q;
+    }
+    log_val first = {NULL, 0}, pub = {NULL, 0};
+    while (p < e && !pub.p) {
+        while (p < e && (*p == ' ' || *p == ',' || *p == '"'))
+            p++;
+        const char *t = p;
+        while (p < e && *p != ' ' && *p != ',' && *p != '"')
+            p++;
+        if (p == t || !log_is_ip(t, (size_t)(p - t))) {
+            if (p > t && !first.p && p == e)
+                log_set(r, LF_SOURCE_DOMAIN, t, (size_t)(p - t)); /* a name, no address at all */
+            continue;
+        }
+        if (!first.p)
+            first = (log_val){t, (uint32_t)(p - t)};
+        if (!private_ip(t, (size_t)(p - t)))
+            pub = (log_val){t, (uint32_t)(p - t)};
+    }
+    const log_val *c = pub.p ? &pub : &first;
+    if (c->p)
+        log_set(r, LF_SOURCE_IP, c->p, c->n);
 }
 
 /* The "[10/Oct/2024:13:55:36 +0800]" after the client, ident and user; returns the '[' or NULL. */
