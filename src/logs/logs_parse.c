@@ -849,6 +849,43 @@ static void set_user_before(log_rec *r, const char *u, const char *end)
         log_set(r, LF_USER_NAME, u, (size_t)(end - u));
 }
 
+/* "User U from A not allowed because ...": a refused login; "Bad protocol version
+ * identification '...' from A port P": a probe; "reverse mapping checking getaddrinfo for H
+ * [A] failed - POSSIBLE BREAK-IN ATTEMPT!" and "Address A maps to H, but this does not map
+ * back": a warning about the source. */
+static bool ssh_refusals(log_rec *r, const char *m, size_t n)
+{
+    const char *end = m + n, *x;
+    if (starts(m, n, LIT("User ")) && (x = log_find(m, n, " not allowed because "))) {
+        const char *from = log_rfind(m, (size_t)(x - m), " from ");
+        if (from) {
+            set_user_before(r, m + 5, from);
+            ip_port_at(r, from + 6, x);
+        }
+        log_set_str(r, LF_EVENT_ACTION, "ssh_login");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+        return true;
+    }
+    if (starts(m, n, LIT("Bad protocol version identification ")) && from_ip_port(r, m, n)) {
+        log_set_str(r, LF_EVENT_ACTION, "ssh_probe");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+        return true;
+    }
+    if (log_find(m, n, "POSSIBLE BREAK-IN ATTEMPT")) {
+        const char *b = memchr(m, '[', n), *be = b ? memchr(b, ']', (size_t)(end - b)) : NULL;
+        if (be)
+            log_set(r, LF_SOURCE_IP, b + 1, (size_t)(be - b - 1));
+        else if (starts(m, n, LIT("Address ")))
+            ip_port_at(r, m + 8, end);
+        log_set_str(r, LF_EVENT_ACTION, "ssh_reverse_mapping");
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+        return true;
+    }
+    return false;
+}
+
 bool log_parse_openssh(log_rec *r, const char *m, size_t n)
 {
     log_set_str(r, LF_EVENT_DATASET, "openssh");
@@ -895,12 +932,16 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
             log_set(r, LF_USER_NAME, u, (size_t)(ue - u));
         return true;
     }
+    if (ssh_refusals(r, m, n))
+        return true;
     static const struct {
         const char *lit;
         const char *action;
     } probes[] = {
         {"Did not receive identification string from ", "ssh_probe"},
         {"banner exchange: Connection from ", "ssh_probe"},
+        {"Timeout before authentication for ", "ssh_probe"},
+        {"Connection from ", "ssh_connect"},
         {"Unable to negotiate with ", "ssh_negotiation_failed"},
         {"Connection closed by authenticating user ", "ssh_preauth_close"},
         {"Disconnected from authenticating user ", "ssh_preauth_close"},
@@ -932,9 +973,10 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
         }
         ip_port_at(r, p, end);
         log_set_str(r, LF_EVENT_ACTION, probes[i].action);
-        if (strcmp(probes[i].action, "ssh_disconnect") != 0)
+        bool session = !strcmp(probes[i].action, "ssh_disconnect") || !strcmp(probes[i].action, "ssh_connect");
+        if (!session)
             log_set_str(r, LF_EVENT_OUTCOME, "failure");
-        log_set_str(r, LF_EVENT_CATEGORY, strcmp(probes[i].action, "ssh_disconnect") == 0 ? "session" : "authentication");
+        log_set_str(r, LF_EVENT_CATEGORY, session ? "session" : "authentication");
         return true;
     }
     if (log_parse_account(r, m, n)) {

@@ -31,7 +31,10 @@ static size_t snort_time(log_rec *r, const char *p, size_t n, const log_parse_op
         return 0;
     size_t i = 5;
     int year = 0;
-    if (p[5] == '/' && n > 22 && isdig(p[6]) && isdig(p[7])) {
+    if (p[5] == '/' && n > 24 && isdig(p[6]) && isdig(p[7]) && isdig(p[8]) && isdig(p[9]) && p[10] == '-') {
+        year = num(p + 6, 4); /* Suricata's fast.log: "01/05/2024-03:14:07.123456" */
+        i = 10;
+    } else if (p[5] == '/' && n > 22 && isdig(p[6]) && isdig(p[7])) {
         year = 2000 + num(p + 6, 2);
         i = 8;
     }
