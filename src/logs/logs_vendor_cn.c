@@ -167,6 +167,31 @@ static const log_kv_field dptech_fields[] = {
 };
 static const log_kv_table dptech = {"dptech", "DPtech", NULL, "dptech", ';', ':', dptech_fields};
 
+static bool cn_table(log_rec *r, const log_kv_table *t, const char *m, size_t n, const log_parse_opts *o);
+
+/* Sangfor lines written with full-width punctuation ("日志类型：..., 源IP：..."): a copy with
+ * ASCII ':' and ',' for the table (the values point into the copy). */
+static bool sangfor_fullwidth(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
+{
+    char *d = log_scratch(r, n);
+    if (!d)
+        return false;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 2 < n && (unsigned char)m[i] == 0xef && (unsigned char)m[i + 1] == 0xbc &&
+            ((unsigned char)m[i + 2] == 0x9a || (unsigned char)m[i + 2] == 0x8c)) {
+            d[k++] = (unsigned char)m[i + 2] == 0x9a ? ':' : ',';
+            i += 2;
+        } else {
+            d[k++] = m[i];
+        }
+    }
+    if (!cn_table(r, &sangfor, d, k, o))
+        return false;
+    log_set(r, LF_MESSAGE, m, n);
+    return true;
+}
+
 /* The category a vendor's log type or module name says. */
 static void cn_category(log_rec *r)
 {
@@ -273,9 +298,9 @@ static void hs_body(log_rec *r, const char *t, const char *end)
         p = be;
     } else if (log_find(p, (size_t)(end - p) < 100 ? (size_t)(end - p) : 100, "->")) {
         const char *fe = log_set_flow(r, p, end);
-        if (fe && fe < end && *fe == '(') { /* "(TCP)" */
+        if (fe && fe < end && *fe == '(') { /* "(TCP)", not an interface "(ethernet0/0)" */
             const char *c = memchr(fe, ')', (size_t)(end - fe));
-            if (c)
+            if (c && c - fe <= 7 && !memchr(fe, '/', (size_t)(c - fe)))
                 log_set_transport(r, fe + 1, (size_t)(c - fe - 1));
         }
         p = fe ? fe : p;
@@ -328,16 +353,12 @@ static const char *hs_header(const char *m, size_t n, log_val *type, log_val *mo
         me++;
     if (me == mb || me >= end || *me != ':')
         return NULL;
-    static const char *const types[] = {"Traffic", "Threat",  "Event", "Security", "Network", "Configuration",
-                                        "Alarm",   "Session", "EMERG", "ALERT",    "CRIT",    "ERROR",
-                                        "WARNING", "NOTICE",  "INFO",  "DEBUG",    NULL};
+    /* the log type: a word that starts with a capital ("Traffic", "Threat", "Event", "Security",
+     * "Network", "WARNING", ...), at the start or after a space or '#' ("HillstoneNetworks#") */
     const char *tb = at;
-    while (tb > m && ((tb[-1] >= 'A' && tb[-1] <= 'Z') || (tb[-1] >= 'a' && tb[-1] <= 'z')))
+    while (tb > m && at - tb < 16 && ((tb[-1] >= 'A' && tb[-1] <= 'Z') || (tb[-1] >= 'a' && tb[-1] <= 'z')))
         tb--;
-    int i = 0;
-    while (types[i] && !(strlen(types[i]) == (size_t)(at - tb) && memcmp(types[i], tb, (size_t)(at - tb)) == 0))
-        i++;
-    if (!types[i])
+    if (at - tb < 2 || tb[0] < 'A' || tb[0] > 'Z' || me - mb < 2 || (tb > m && tb[-1] != ' ' && tb[-1] != '#'))
         return NULL;
     *type = (log_val){tb, (uint32_t)(at - tb)};
     *module = (log_val){mb, (uint32_t)(me - mb)};
@@ -402,6 +423,8 @@ bool log_parse_cn(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
         cn_category(r);
         return true;
     }
+    if (starts(m, n, LIT("日志类型：")))
+        return sangfor_fullwidth(r, m, n, o);
     if (starts(m, n, LIT("日志类型:")) || (has_prog && prog->n == 5 && memcmp(prog->p, "fwlog", 5) == 0))
         return cn_table(r, &sangfor, m, n, o);
     if (starts(m, n, LIT("tag:waf_log")) || starts(m, n, LIT("tag:ips_log")) || starts(m, n, LIT("tag:nf_log")))
