@@ -1198,6 +1198,38 @@ static void pan_threat_id(log_rec *r, const log_val *t)
         log_extra(r, LIT("threat_id"), par + 1, (size_t)(t->p + t->n - par - 2));
 }
 
+/* PAN-OS before 9.1 logs GlobalProtect and admin logins as SYSTEM events whose description
+ * names them: "GlobalProtect gateway user authentication failed. Login from: 1.2.3.4, User name: u, ..." */
+static void pan_system_auth(log_rec *r)
+{
+    if (!log_has(r, LF_MESSAGE))
+        return;
+    const log_val d = r->f[LF_MESSAGE];
+    const char *end = d.p + d.n, *x;
+    if ((x = log_find(d.p, d.n, "Login from: "))) {
+        const char *a = x + 12, *ae = a;
+        while (ae < end && *ae != ',' && *ae != ' ')
+            ae++;
+        log_set(r, LF_SOURCE_IP, a, (size_t)(ae - a));
+    }
+    if ((x = log_find(d.p, d.n, "User name: ")) || (x = log_find(d.p, d.n, "user '"))) {
+        const char *u = x + (x[0] == 'U' ? 11 : 6), *ue = u;
+        while (ue < end && *ue != ',' && *ue != '\'' && *ue != '.')
+            ue++;
+        log_kv_set(r, LF_USER_NAME, KV_USER, (log_val){u, (uint32_t)(ue - u)}, NULL);
+    }
+    if (log_find(d.p, d.n, "authentication failed") || log_find(d.p, d.n, "failed authentication") ||
+        log_find(d.p, d.n, "login failed")) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    } else if (log_find(d.p, d.n, "authentication succeeded") || log_find(d.p, d.n, "logged in")) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "success");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    }
+}
+
 static const struct pan_type *pan_type_of(const log_val *type)
 {
     for (size_t i = 0; i < sizeof pan_types / sizeof pan_types[0]; i++)
@@ -1245,6 +1277,8 @@ bool log_parse_panos(log_rec *r, const char *m, size_t n, const log_parse_opts *
         log_extra(r, LIT("to_zone"), f[17].p, f[17].n);
         log_extra(r, LIT("session_id"), f[22].p, f[22].n);
     }
+    if (pt->cols == pan_system)
+        pan_system_auth(r);
     if (pt->cols == pan_threat) {
         if (f[30].n == 5 && memcmp(f[30].p, "alert", 5) == 0)
             log_set_str(r, LF_EVENT_ACTION, "alert");
