@@ -690,7 +690,7 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
             log_set_str(r, LF_LOG_LEVEL, sev_names[pri & 7]);
             p += i + 1;
             n -= i + 1;
-            while (n && p[0] == ' ') { /* H3C: "<134> Nov 24 ..." */
+            while (n && (p[0] == ' ' || p[0] == ':')) { /* H3C: "<134> Nov 24 ..."; Cisco: "<166>:Jan 05 ..." */
                 p++;
                 n--;
             }
