@@ -246,7 +246,8 @@ bool log_parse_cn(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 bool log_parse_hillstone(log_rec *r, const char *m, size_t n);
 /* Sophos Firewall, SonicWall, Check Point, F5 BIG-IP ASM/AFM, Juniper SRX text (logs_vendor_intl.c). */
 bool log_parse_intl(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
-/* Juniper's RFC 5424 structured data, already in r's extras, into fields; msgid names the event. */
+/* Juniper's and Check Point's RFC 5424 structured data, already in r's extras, into fields;
+ * msgid names the event. */
 void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opts *o);
 /* Snort (and Suricata fast.log) alerts, fast and full formats (logs_snort.c). */
 bool log_parse_snort(log_rec *r, const char *m, size_t n, const log_parse_opts *o);

@@ -549,6 +549,8 @@ static size_t parse_sd(log_rec *r, const char *p, size_t n)
         size_t idn = i - id;
         while (i < n && p[i] == ' ') {
             i++;
+            if (i < n && (p[i] == ']' || p[i] == ' ')) /* a space before the ']' (Check Point) */
+                continue;
             size_t k = i;
             while (i < n && sd_name_char(p[i]))
                 i++;
@@ -615,7 +617,7 @@ static void parse_5424(log_rec *r, const char *p, size_t n, const log_parse_opts
         size_t k = parse_sd(r, p, n);
         p += k;
         n -= k;
-        if (k > 7 && memcmp(p - k, "[junos@", 7) == 0) /* Juniper's structured-data mode */
+        if (k > 7 && (memcmp(p - k, "[junos@", 7) == 0 || memcmp(p - k, "[Fields@", 8) == 0)) /* Juniper, Check Point */
             log_junos_sd(r, nil(&msgid) ? "" : msgid.p, nil(&msgid) ? 0 : msgid.n, o);
     }
     if (n && p[0] == ' ') {

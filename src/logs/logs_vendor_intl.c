@@ -297,22 +297,21 @@ static void junos_event(log_rec *r, const char *id, size_t idn)
     }
 }
 
-/* The structured data's params, already extras "junos@2636.1.1.1.2.40.source-address" (see
- * parse_sd): each one the table knows becomes its field. */
-void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opts *o)
+/* Params of one SD-ID in r's extras ("ID.key", see parse_sd) that the table knows become fields;
+ * returns whether there was any. */
+static bool sd_apply(log_rec *r, const char *id, size_t idn, const log_kv_field *fields, const log_parse_opts *o)
 {
     bool any = false;
     for (uint32_t i = 0; i < r->nextra; i++) {
         const log_val *k = &r->extra[i].k;
-        if (!starts(k->p, k->n, LIT("junos@")))
+        if (!starts(k->p, k->n, id, idn))
             continue;
         const char *dot = k->p + k->n;
         while (dot > k->p && dot[-1] != '.')
             dot--;
-        const char *key = dot;
         size_t kn = (size_t)(k->p + k->n - dot);
-        for (const log_kv_field *f = junos_fields; f->key; f++)
-            if (log_ieq(key, kn, f->key)) {
+        for (const log_kv_field *f = fields; f->key; f++)
+            if (log_ieq(dot, kn, f->key)) {
                 const log_val *v = &r->extra[i].v;
                 if (!(f->field == LF_SOURCE_NAT_IP && v->n == 7 && memcmp(v->p, "0.0.0.0", 7) == 0))
                     log_kv_set(r, f->field, f->kind, *v, o);
@@ -320,14 +319,45 @@ void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opt
             }
         any = true;
     }
-    if (!any)
-        return;
-    log_set_str(r, LF_EVENT_DATASET, junos.dataset);
-    log_set_str(r, LF_OBSERVER_VENDOR, junos.vendor);
-    log_set_str(r, LF_OBSERVER_PRODUCT, junos.product);
-    observer_from_host(r);
-    if (idn)
-        junos_event(r, msgid, idn);
+    return any;
+}
+
+/* Check Point's syslog export with RFC 5424 structured data: [Fields@1.3.6.1.4.1.2620 src="..." ...]. */
+static const log_kv_field cp_sd_fields[] = {
+    {"src", LF_SOURCE_IP, KV_STR},
+    {"dst", LF_DEST_IP, KV_STR},
+    {"sport_svc", LF_SOURCE_PORT, KV_STR},
+    {"s_port", LF_SOURCE_PORT, KV_STR},
+    {"svc", LF_DEST_PORT, KV_STR},
+    {"service", LF_DEST_PORT, KV_STR},
+    {"proto", LF_NETWORK_TRANSPORT, KV_TRANSPORT},
+    {"xlatesrc", LF_SOURCE_NAT_IP, KV_STR},
+    {"rule_name", LF_RULE_NAME, KV_STR},
+    {"rule_uid", LF_RULE_ID, KV_STR},
+    {"action", LF_EVENT_ACTION, KV_ACTION},
+    {"user", LF_USER_NAME, KV_USER},
+    {"src_user_name", LF_USER_NAME, KV_IFEMPTY_USER},
+    {"ProductName", LF_OBSERVER_PRODUCT, KV_STR},
+    {NULL, 0, 0},
+};
+
+void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opts *o)
+{
+    if (sd_apply(r, LIT("junos@"), junos_fields, o)) {
+        log_set_str(r, LF_EVENT_DATASET, junos.dataset);
+        log_set_str(r, LF_OBSERVER_VENDOR, junos.vendor);
+        log_set_str(r, LF_OBSERVER_PRODUCT, junos.product);
+        observer_from_host(r);
+        if (idn)
+            junos_event(r, msgid, idn);
+    } else if (sd_apply(r, LIT("Fields@1.3.6.1.4.1.2620."), cp_sd_fields, o)) {
+        log_set_str(r, LF_EVENT_DATASET, checkpoint.dataset);
+        log_set_str(r, LF_OBSERVER_VENDOR, checkpoint.vendor);
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+        if (!log_has(r, LF_EVENT_ACTION))
+            log_set_str(r, LF_EVENT_ACTION, "allow"); /* the export logs accepted connections */
+        observer_from_host(r);
+    }
 }
 
 /* After the flows: "... 17 allow-dns trust untrust 12345 ..." (created, closed) or "... 17(0)
