@@ -17,11 +17,14 @@
 P3(log_parse_openssh)
 P3(log_parse_sudo)
 P3(log_parse_su)
+P3(log_parse_account)
 P3(log_parse_iptables)
 P3(log_parse_leef)
 P3(log_parse_asa)
 P3(log_parse_huawei)
 P3(log_parse_h3c)
+P3(log_parse_hillstone)
+P3(log_parse_ios)
 static bool log_parse_access_(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     return log_parse_access(r, m, n, o, NULL);
@@ -29,11 +32,11 @@ static bool log_parse_access_(log_rec *r, const char *m, size_t n, const log_par
 
 typedef bool (*parser_fn)(log_rec *, const char *, size_t, const log_parse_opts *);
 static const parser_fn parsers[] = {
-    log_parse_openssh_,  log_parse_sudo_,       log_parse_su_,           log_parse_iptables_,
+    log_parse_openssh_,  log_parse_sudo_,       log_parse_su_,  log_parse_account_,           log_parse_iptables_,
     log_parse_cef,       log_parse_leef_,       log_parse_asa_,          log_parse_fortigate,
     log_parse_panos,     log_parse_huawei_,     log_parse_h3c_,          log_parse_eve,
     log_parse_access_,   log_parse_nginx_error, log_parse_apache_error,  log_parse_mysql,
-    log_parse_postgresql, log_parse_clamav,
+    log_parse_postgresql, log_parse_clamav, log_parse_cn, log_parse_hillstone_, log_parse_intl, log_parse_snort, log_parse_ios_,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/kw_buf.h"
 
@@ -63,6 +64,7 @@ typedef enum {
     LF_SIG_NAME,            /* keepwatch.signatures.name: daily, main, bytecode, ... */
     LF_INPUT,               /* log.file.path or the syslog listener: where the line came from */
     LF_SENDER,              /* log.source.address: the syslog sender */
+    LF_SOURCE_DOMAIN,       /* source.domain: a client known by name only (Apache's HostnameLookups) */
     LF_COUNT
 } log_field;
 
@@ -124,15 +126,28 @@ void log_parse_message(log_rec *r, const char *msg, size_t n, const char *prog, 
                        int64_t ts_ms, const log_parse_opts *o);
 
 static inline bool log_has(const log_rec *r, log_field f) { return (r->present >> f) & 1; }
+
+/* The address and port fields: every parser's value for one of them passes log_value_ok,
+ * the one check (in log_set), so a column read at the wrong place ("vsys1", "", "-") is never
+ * taken for an address. */
+#define LOG_ADDR_FIELDS (((uint64_t)1 << LF_SOURCE_IP) | ((uint64_t)1 << LF_DEST_IP) | ((uint64_t)1 << LF_SOURCE_NAT_IP))
+#define LOG_PORT_FIELDS (((uint64_t)1 << LF_SOURCE_PORT) | ((uint64_t)1 << LF_DEST_PORT))
+/* Is p[0..n) a valid value for field f (an address for the address fields, a port number
+ * 0..65535 for the port fields; anything for the others)? */
+bool log_value_ok(log_field f, const char *p, size_t n);
+
 static inline void log_set(log_rec *r, log_field f, const char *p, size_t n)
 {
+    if (((LOG_ADDR_FIELDS | LOG_PORT_FIELDS) >> f & 1) && !log_value_ok(f, p, n))
+        return;
     if (n > UINT32_MAX)
         n = UINT32_MAX;
     r->f[f].p = p;
     r->f[f].n = (uint32_t)n;
     r->present |= (uint64_t)1 << f;
 }
-void log_set_str(log_rec *r, log_field f, const char *s); /* a static string */
+/* A static string (inline, so that the length of a literal is known when compiling). */
+static inline void log_set_str(log_rec *r, log_field f, const char *s) { log_set(r, f, s, strlen(s)); }
 /* Copies bytes into scratch space and sets the field to the copy. */
 void log_set_copy(log_rec *r, log_field f, const char *p, size_t n);
 /* Compares a field with a C string. */
@@ -171,6 +186,9 @@ static inline size_t log_lines_pending(const log_lines *l) { return l->skipping 
 int64_t log_civil_ms(int year, int month, int day, int hour, int min, int sec, int ms);
 /* "Jan" -> 1 ... "Dec" -> 12, 0 if not a month. */
 int log_month(const char *p);
+/* A stamp without a year (RFC 3164, Snort): the latest of next, this and last year that is at
+ * most a week ahead of the receive time. */
+int64_t log_infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms);
 /* Unix ms of a zone-less local wall time, in the zone the options say. */
 int64_t log_local_ms(const log_parse_opts *o, int year, int mon, int day, int h, int m, int s, int ms);
 /* RFC 3339 / ISO 8601 "2024-01-02T03:04:05.678+08:00" (T or space; zone optional: then
@@ -178,8 +196,15 @@ int64_t log_local_ms(const log_parse_opts *o, int year, int mon, int day, int h,
 size_t log_parse_iso(const char *p, size_t n, const log_parse_opts *o, int64_t *ms);
 /* "local", "UTC", "Z", "+08:00", "+0800", "-05" into minutes east of UTC (or LOG_TZ_LOCAL). */
 bool log_tz_parse(const char *s, int32_t *out);
-/* Case-sensitive search for a literal. */
-const char *log_find(const char *p, size_t n, const char *lit);
+/* Case-sensitive search for a literal (inline: the literal's length is folded at compile time;
+ * the parsers call it on every line). */
+static inline const char *log_find(const char *p, size_t n, const char *lit)
+{
+    size_t ln = strlen(lit);
+    if (!ln || ln > n || n > (size_t)PTRDIFF_MAX)
+        return NULL;
+    return (const char *)memmem(p, n, lit, ln);
+}
 /* The last occurrence of a literal. */
 const char *log_rfind(const char *p, size_t n, const char *lit);
 /* Lower-cases n bytes into scratch space; returns the copy (or p itself if already lower). */
@@ -189,14 +214,18 @@ log_val log_url_decode(log_rec *r, const char *p, size_t n);
 /* A firewall's verdict in one word: "deny" for anything that stopped the traffic (drop, deny,
  * reject, block, reset), "allow" for what let it pass; NULL when the word says neither. */
 const char *log_verdict(const char *p, size_t n);
-/* Is p[0..n) an IPv4 or IPv6 address? */
+/* Is p[0..n) an IPv4 or IPv6 address? (It remembers the last address it accepted, until
+ * log_is_ip_forget, which log_parse calls for each line: scratch space is reused.) */
 bool log_is_ip(const char *p, size_t n);
+void log_is_ip_forget(void);
 
 /* Individual parsers, tried by log_parse. Each looks at msg[0..n) (the syslog MSG, or the
  * whole line) and returns true if it recognised it, having filled r. */
 bool log_parse_openssh(log_rec *r, const char *m, size_t n);
 bool log_parse_sudo(log_rec *r, const char *m, size_t n);
 bool log_parse_su(log_rec *r, const char *m, size_t n);
+/* Sessions and accounts from any program (PAM sessions, sftp, logind, useradd, ...). */
+bool log_parse_account(log_rec *r, const char *m, size_t n);
 bool log_parse_iptables(log_rec *r, const char *m, size_t n);
 bool log_parse_cef(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 bool log_parse_leef(log_rec *r, const char *m, size_t n);
@@ -212,5 +241,17 @@ bool log_parse_apache_error(log_rec *r, const char *m, size_t n, const log_parse
 bool log_parse_mysql(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 bool log_parse_clamav(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+/* Topsec, Qi An Xin SecGate, Venustech, Sangfor, NSFOCUS, DPtech, Hillstone (logs_vendor_cn.c). */
+bool log_parse_cn(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+bool log_parse_hillstone(log_rec *r, const char *m, size_t n);
+/* Sophos Firewall, SonicWall, Check Point, F5 BIG-IP ASM/AFM, Juniper SRX text (logs_vendor_intl.c). */
+bool log_parse_intl(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+/* Juniper's and Check Point's RFC 5424 structured data, already in r's extras, into fields;
+ * msgid names the event. */
+void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opts *o);
+/* Snort (and Suricata fast.log) alerts, fast and full formats (logs_snort.c). */
+bool log_parse_snort(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+/* Cisco IOS and Ruijie "%MODULE-SEVERITY-MNEMONIC: text". */
+bool log_parse_ios(log_rec *r, const char *m, size_t n);
 
 #endif

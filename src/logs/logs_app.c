@@ -1,6 +1,7 @@
 /* Servers' own logs: nginx and Apache (access and error), MySQL/MariaDB and PostgreSQL error
  * logs, ClamAV and freshclam. */
 #include "logs/logs.h"
+#include "logs/logs_kv.h"
 
 #include <string.h>
 
@@ -105,35 +106,93 @@ static bool clf_time(const char *p, size_t n, const log_parse_opts *o, int64_t *
     return true;
 }
 
+/* A private, loopback, link-local or shared address (RFC 1918, 6598, 4193): a proxy's hop or the
+ * client's own LAN address, not where a request came from on the Internet. */
+static bool private_ip(const char *p, size_t n)
+{
+    if (memchr(p, ':', n))
+        return (n >= 3 && memcmp(p, "::1", 3) == 0 && n == 3) || (n >= 2 && (p[0] | 32) == 'f' &&
+                                                                  ((p[1] | 32) == 'c' || (p[1] | 32) == 'd' ||
+                                                                   ((p[1] | 32) == 'e' && n >= 3 && (p[2] | 32) >= '8')));
+    int a = 0, b = 0;
+    size_t i = 0;
+    while (i < n && isdig(p[i]))
+        a = a * 10 + (p[i++] - '0');
+    for (i++; i < n && isdig(p[i]); i++)
+        b = b * 10 + (p[i] - '0');
+    return a == 10 || a == 127 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
+           (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
+}
+
+/* Where the client is in what comes before "ident user [time]": "IP", "vhost IP" (nginx's
+ * $host first, Apache's vhost_combined "host:port IP"), an X-Forwarded-For list first
+ * ("IP, IP, IP", maybe quoted, maybe then $remote_addr) or a host name (Apache's
+ * HostnameLookups). Of a list, the first public address is the client (a private one is the
+ * client's own LAN or a proxy of ours), else the first. Sets source.ip or source.domain. */
+static void access_client(log_rec *r, const char *p, const char *e)
+{
+    /* a lone unquoted word before a space is the vhost when addresses follow it */
+    const char *w = word_end(p, e);
+    if (w < e && p < e && *p != '"' && w[-1] != ',' && memchr(w, '.', (size_t)(e - w)) &&
+        !(w + 1 < e && w[1] == ',')) {
+        const char *q = w + 1;
+        if (q < e && (*q == '"' || isdig(*q) || *q == '[' || memchr(q, ':', (size_t)(e - q))))
+            p = q;
+    }
+    log_val first = {NULL, 0}, pub = {NULL, 0};
+    while (p < e && !pub.p) {
+        while (p < e && (*p == ' ' || *p == ',' || *p == '"'))
+            p++;
+        const char *t = p;
+        while (p < e && *p != ' ' && *p != ',' && *p != '"')
+            p++;
+        if (p == t || !log_is_ip(t, (size_t)(p - t))) {
+            if (p > t && !first.p && p == e)
+                log_set(r, LF_SOURCE_DOMAIN, t, (size_t)(p - t)); /* a name, no address at all */
+            continue;
+        }
+        if (!first.p)
+            first = (log_val){t, (uint32_t)(p - t)};
+        if (!private_ip(t, (size_t)(p - t)))
+            pub = (log_val){t, (uint32_t)(p - t)};
+    }
+    const log_val *c = pub.p ? &pub : &first;
+    if (c->p)
+        log_set(r, LF_SOURCE_IP, c->p, c->n);
+}
+
+/* The "[10/Oct/2024:13:55:36 +0800]" after the client, ident and user; returns the '[' or NULL. */
+static const char *access_stamp(const char *m, size_t n, const log_parse_opts *o, int64_t *ms)
+{
+    const char *end = m + n, *b = m;
+    size_t lim = n < 600 ? n : 600;
+    while ((b = memchr(b, '[', lim - (size_t)(b - m))) != NULL) {
+        const char *tse = memchr(b, ']', (size_t)(end - b));
+        if (b > m + 4 && b[-1] == ' ' && tse && clf_time(b + 1, (size_t)(tse - b - 1), o, ms))
+            return b;
+        b++;
+    }
+    return NULL;
+}
+
 bool log_parse_access(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *dataset)
 {
-    const char *end = m + n, *p = m;
-    const char *w = word_end(p, end);
-    if (!log_is_ip(p, (size_t)(w - p))) {
-        /* Apache's vhost_combined: "host:port IP - - [...]" */
-        const char *w2 = w < end ? word_end(w + 1, end) : end;
-        if (w >= end || !log_is_ip(w + 1, (size_t)(w2 - w - 1)))
-            return false;
-        p = w + 1;
-        w = w2;
-    }
-    const char *ip = p;
-    size_t ipn = (size_t)(w - p);
-    /* ident, user */
-    if (w >= end)
-        return false;
-    const char *id = w + 1, *ide = word_end(id, end);
-    if (ide >= end)
-        return false;
-    const char *u = ide + 1, *ue = word_end(u, end);
-    if (ue + 2 >= end || ue[1] != '[')
-        return false;
-    const char *ts = ue + 2, *tse = memchr(ts, ']', (size_t)(end - ts));
-    if (!tse)
-        return false;
+    const char *end = m + n, *p;
     int64_t ms;
-    if (!clf_time(ts, (size_t)(tse - ts), o, &ms))
+    const char *b = access_stamp(m, n, o, &ms);
+    if (!b)
         return false;
+    /* "client ident user [": the user and ident are the two words before the stamp */
+    const char *ue = b - 1, *u = ue;
+    while (u > m && u[-1] != ' ')
+        u--;
+    const char *ide = u > m ? u - 1 : u, *id = ide;
+    while (id > m && id[-1] != ' ')
+        id--;
+    if (id <= m || ide <= id)
+        return false;
+    const char *ce = id - 1;
+    const char *tse = memchr(b, ']', (size_t)(end - b));
     p = tse + 1;
     if (p + 1 >= end || *p != ' ')
         return false;
@@ -146,7 +205,7 @@ bool log_parse_access(log_rec *r, const char *m, size_t n, const log_parse_opts 
     log_set(r, LF_MESSAGE, m, n);
     r->ts_ms = ms;
     r->ts_from_line = true;
-    log_set(r, LF_SOURCE_IP, ip, ipn);
+    access_client(r, m, ce);
     if (!(ue - u == 1 && u[0] == '-'))
         log_set(r, LF_USER_NAME, u, (size_t)(ue - u));
     set_request(r, req.p, req.n);
@@ -161,9 +220,9 @@ bool log_parse_access(log_rec *r, const char *m, size_t n, const log_parse_opts 
     p = ste;
     while (p < end && *p == ' ')
         p++;
-    const char *b = p, *be = word_end(b, end);
-    if (be > b && isdig(b[0]))
-        log_set(r, LF_HTTP_BYTES, b, (size_t)(be - b));
+    const char *bs = p, *be = word_end(bs, end);
+    if (be > bs && isdig(bs[0]))
+        log_set(r, LF_HTTP_BYTES, bs, (size_t)(be - bs));
     p = be;
     while (p < end && *p == ' ')
         p++;
@@ -442,6 +501,21 @@ static void db_events(log_rec *r, const char *t, const char *end, bool mysql)
     }
 }
 
+/* "161209 13:08:33 InnoDB: ...", "161209 13:08:33 mysqld_safe ...": the old stamp, no level. */
+static bool mysql_unlevelled(log_rec *r, const char *p, const char *end, int64_t ms)
+{
+    if (!starts(p, (size_t)(end - p), LIT("InnoDB: ")) && !starts(p, (size_t)(end - p), LIT("mysqld_safe ")) &&
+        !starts(p, (size_t)(end - p), LIT("mysqld")))
+        return false;
+    log_set_str(r, LF_EVENT_DATASET, "mysql.error");
+    log_set_str(r, LF_EVENT_CATEGORY, "database");
+    r->ts_ms = ms;
+    r->ts_from_line = true;
+    log_set(r, LF_MESSAGE, p, (size_t)(end - p));
+    db_events(r, p, end, true);
+    return true;
+}
+
 /* MySQL 5.7/8: "2024-01-01T12:00:00.123456Z 8 [Warning] [MY-010055] [Server] msg";
  * MariaDB: "2024-01-01 12:00:00 8 [Warning] msg"; old: "240101 12:00:00 [ERROR] msg". */
 bool log_parse_mysql(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
@@ -469,10 +543,12 @@ bool log_parse_mysql(log_rec *r, const char *m, size_t n, const log_parse_opts *
             hh++;
         int h = (hh[0] - '0') * (hh[1] == ':' ? 1 : 10) + (hh[1] == ':' ? 0 : hh[1] - '0');
         int mi = (m[10] - '0') * 10 + (m[11] - '0'), s = (m[13] - '0') * 10 + (m[14] - '0');
-        if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || m[15] != ' ' || m[16] != '[')
+        if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || m[15] != ' ')
             return false;
         ms = log_local_ms(o, y, mo, d, h, mi, s, 0);
         p = m + 16;
+        if (p < end && *p != '[') /* MySQL 5.5 and MariaDB 10.0 write some lines without a level */
+            return mysql_unlevelled(r, p, end, ms);
     } else {
         return false;
     }
@@ -506,32 +582,76 @@ static const char *const pg_levels[] = {"LOG", "FATAL", "ERROR", "WARNING", "PAN
 
 /* "2024-01-01 12:00:00.123 UTC [1234] user@db LEVEL:  message" (Debian's default prefix
  * '%m [%p] %q%u@%d '), and prefixes with user=,db=,client= parts. */
+/* The stamp and its zone: "2024-01-01 12:00:00.123 UTC"; UTC/GMT and "+08" are known, other
+ * names (CST, EST, ...) are ambiguous and the input's zone applies. Returns where the rest
+ * starts, NULL if m does not start with one. */
+static const char *pg_stamp(const char *m, size_t n, const log_parse_opts *o, int64_t *ms)
+{
+    const char *end = m + n;
+    size_t k = log_parse_iso(m, n, o, ms);
+    if (!k || m[10] != ' ')
+        return NULL;
+    const char *p = m + k;
+    if (p >= end || *p != ' ')
+        return p;
+    const char *z = p + 1, *ze = z;
+    while (ze < end && *ze != ' ' && *ze != ',')
+        ze++;
+    size_t zn = (size_t)(ze - z);
+    log_parse_opts fixed = *o;
+    if (zn == 3 && (memcmp(z, "UTC", 3) == 0 || memcmp(z, "GMT", 3) == 0)) {
+        fixed.tz_offset_min = 0;
+        log_parse_iso(m, k, &fixed, ms);
+        return ze;
+    }
+    if (zn >= 3 && zn <= 6 && (z[0] == '+' || z[0] == '-') && isdig(z[1]) && isdig(z[2])) {
+        fixed.tz_offset_min = (z[0] == '-' ? -1 : 1) * ((z[1] - '0') * 10 + (z[2] - '0')) * 60;
+        log_parse_iso(m, k, &fixed, ms);
+        return ze;
+    }
+    if (zn >= 2 && zn <= 5 && z[0] >= 'A' && z[0] <= 'Z' && z[1] >= 'A' && z[1] <= 'Z')
+        return ze;
+    return p;
+}
+
+/* csvlog (log_destination = 'csvlog'): log_time, user_name, database_name, process_id,
+ * connection_from, session_id, session_line_num, command_tag, session_start_time,
+ * virtual_transaction_id, transaction_id, error_severity, sql_state_code, message, ...
+ * (PostgreSQL manual, "Using CSV-Format Log Output"). p is after the first comma. */
+static bool pg_csv(log_rec *r, const char *p, const char *end, int64_t ms)
+{
+    log_val f[16];
+    int nf = log_csv_split(p, (size_t)(end - p), f, 16);
+    if (nf < 13 || !f[10].n || !f[2].n || !isdig(f[2].p[0]))
+        return false;
+    log_set_str(r, LF_EVENT_DATASET, "postgresql.log");
+    log_set_str(r, LF_EVENT_CATEGORY, "database");
+    r->ts_ms = ms;
+    r->ts_from_line = true;
+    if (f[0].n)
+        log_set(r, LF_USER_NAME, f[0].p, f[0].n);
+    if (f[1].n)
+        log_set(r, LF_DB_NAME, f[1].p, f[1].n);
+    log_set(r, LF_PROCESS_PID, f[2].p, f[2].n);
+    const char *c = memchr(f[3].p, ':', f[3].n);
+    log_set(r, LF_SOURCE_IP, f[3].p, c && !memchr(c + 1, ':', (size_t)(f[3].p + f[3].n - c - 1)) ? (size_t)(c - f[3].p) : f[3].n);
+    log_set(r, LF_LOG_LEVEL, log_lower(r, f[10].p, f[10].n), f[10].n);
+    log_set(r, LF_EVENT_CODE, f[11].p, f[11].n);
+    log_val msg = log_csv_unquote(r, f[12]);
+    log_set(r, LF_MESSAGE, msg.p, msg.n);
+    db_events(r, msg.p, msg.p + msg.n, false);
+    return true;
+}
+
 bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     const char *end = m + n;
     int64_t ms;
-    size_t k = log_parse_iso(m, n, o, &ms);
-    if (!k || m[10] != ' ')
+    const char *p = pg_stamp(m, n, o, &ms);
+    if (!p)
         return false;
-    const char *p = m + k;
-    /* a zone abbreviation: UTC/GMT are known; "+08" numeric; others stay local */
-    if (p < end && *p == ' ') {
-        const char *z = p + 1, *ze = word_end(z, end);
-        size_t zn = (size_t)(ze - z);
-        if ((zn == 3 && (memcmp(z, "UTC", 3) == 0 || memcmp(z, "GMT", 3) == 0))) {
-            log_parse_opts utc = *o;
-            utc.tz_offset_min = 0;
-            log_parse_iso(m, k, &utc, &ms);
-            p = ze;
-        } else if (zn >= 3 && zn <= 6 && (z[0] == '+' || z[0] == '-') && isdig(z[1]) && isdig(z[2])) {
-            log_parse_opts fixed = *o;
-            fixed.tz_offset_min = (z[0] == '-' ? -1 : 1) * ((z[1] - '0') * 10 + (z[2] - '0')) * 60;
-            log_parse_iso(m, k, &fixed, &ms);
-            p = ze;
-        } else if (zn >= 2 && zn <= 5 && z[0] >= 'A' && z[0] <= 'Z' && z[1] >= 'A' && z[1] <= 'Z') {
-            p = ze; /* CST, EST, ...: ambiguous; the input's zone applies */
-        }
-    }
+    if (p < end && *p == ',')
+        return pg_csv(r, p + 1, end, ms);
     /* find the level word: "LEVEL:  " */
     const char *lvl = NULL, *msg = NULL;
     const char *q = p;

@@ -24,7 +24,8 @@ static bool isdig(char c) { return c >= '0' && c <= '9'; }
 
 /* ---- the year of a timestamp without one ---- */
 
-static int year_of(int64_t ms)
+/* The civil year and month of a Unix time (Howard Hinnant's civil_from_days). */
+static int year_of(int64_t ms, int *month)
 {
     int64_t z = (ms >= 0 ? ms : ms - 86399999) / 86400000 + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -34,18 +35,25 @@ static int year_of(int64_t ms)
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    *month = (int)m;
     return (int)(y + (m <= 2));
 }
-
-/* RFC 3164 stamps carry no year. Logs are seldom from the future: take the latest of next
- * year, this year and last year that is at most a week ahead of the receive time (a device
- * clock a little fast at New Year gives next year; December lines read in January, last). */
-static int64_t infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms)
+int64_t log_infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int m, int s, int ms)
 {
-    int y = year_of(o->now_ms + (o->tz_offset_min != LOG_TZ_LOCAL ? (int64_t)o->tz_offset_min * 60000 : 0));
+    /* the receive time's year and month, kept while the receive time and zone stay the same */
+    static __thread int64_t key_now = INT64_MIN;
+    static __thread int32_t key_tz;
+    static __thread int now_y, now_mon;
+    if (o->now_ms != key_now || o->tz_offset_min != key_tz) {
+        now_y = year_of(o->now_ms + (o->tz_offset_min != LOG_TZ_LOCAL ? (int64_t)o->tz_offset_min * 60000 : 0),
+                        &now_mon);
+        key_now = o->now_ms;
+        key_tz = o->tz_offset_min;
+    }
     const int64_t ahead = 7LL * 86400000;
     int64_t t = 0;
-    for (int cand = y + 1; cand >= y - 1; cand--) {
+    /* next year only for a January line read in December */
+    for (int cand = now_y + (now_mon == 12 && mon == 1); cand >= now_y - 1; cand--) {
         t = log_local_ms(o, cand, mon, day, h, m, s, ms);
         if (t <= o->now_ms + ahead)
             break;
@@ -95,11 +103,45 @@ static bool year4(const char *p, size_t n, int *y)
     return *y >= 1970 && *y <= 9999;
 }
 
+/* A zone name after a device's stamp (" UTC", " EDT:", as Cisco's "service timestamps ...
+ * show-timezone" writes it). Sets the zone in o when the name has one meaning; an ambiguous
+ * name (CST is China's and the US Central zone, IST India's and Ireland's) is skipped and the
+ * configured zone applies. Returns the bytes used, 0 if no zone follows. */
+static size_t stamp_zone(const char *p, size_t n, int32_t *zone)
+{
+    static const struct {
+        const char name[5];
+        int16_t min;
+    } zones[] = {{"UTC", 0},    {"GMT", 0},    {"EST", -300}, {"EDT", -240}, {"CDT", -300}, {"MST", -420},
+                 {"MDT", -360}, {"PST", -480}, {"PDT", -420}, {"CET", 60},   {"CEST", 120}, {"BST", 60},
+                 {"EET", 120},  {"EEST", 180}, {"JST", 540},  {"KST", 540},  {"HKT", 480},  {"SGT", 480},
+                 {"AEST", 600}, {"AEDT", 660}, {"CST", INT16_MIN}, {"IST", INT16_MIN}};
+    if (n < 4 || p[0] != ' ')
+        return 0;
+    size_t k = 1;
+    while (k < n && k < 6 && p[k] >= 'A' && p[k] <= 'Z')
+        k++;
+    if (k < 4 || k > 5 || (k < n && p[k] != ' ' && p[k] != ':'))
+        return 0;
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++)
+        if (strlen(zones[i].name) == k - 1 && memcmp(zones[i].name, p + 1, k - 1) == 0) {
+            *zone = zones[i].min == INT16_MIN ? LOG_TZ_LOCAL : zones[i].min;
+            return k;
+        }
+    return 0;
+}
+
 /* The BSD timestamp and its variants: "Mmm dd hh:mm:ss", "Mmm dd hh:mm:ss.fff",
  * "Mmm dd yyyy hh:mm:ss" (Cisco, Huawei), "Mmm dd hh:mm:ss yyyy" (H3C), or an RFC 3339 stamp.
  * Returns the bytes used, 0 if p does not start with a timestamp. */
 static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, int64_t *ms)
 {
+    if (n >= 19 && isdig(p[0]) && p[4] == '/' && p[7] == '/') { /* Huawei: "2018/10/05 09:52:14" */
+        char buf[19];
+        memcpy(buf, p, 19);
+        buf[4] = buf[7] = '-';
+        return log_parse_iso(buf, 19, o, ms) == 19 ? 19 : 0;
+    }
     if (n >= 19 && isdig(p[0]))
         return log_parse_iso(p, n, o, ms);
     if (n < 15 || p[3] != ' ')
@@ -111,6 +153,8 @@ static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, i
     int day;
     if (p[i] == ' ' && isdig(p[i + 1]))
         day = p[i + 1] - '0';
+    else if (isdig(p[i]) && p[i + 1] == ' ') /* unpadded: "Nov 4 14:22:57" (H3C) */
+        day = p[i] - '0', i--;
     else if (!num2(p + i, &day))
         return 0;
     if (day < 1 || day > 31 || p[i + 2] != ' ')
@@ -125,15 +169,21 @@ static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, i
     if (!k)
         return 0;
     i += k;
-    if (!year && i + 5 <= n && p[i] == ' ' && year4(p + i + 1, n - i - 1, &year) && (i + 5 == n || p[i + 5] == ' '))
+    int y2;
+    if (!year && i + 5 <= n && p[i] == ' ' && year4(p + i + 1, n - i - 1, &y2) && (i + 5 == n || p[i + 5] == ' ')) {
+        year = y2; /* H3C: "Nov 24 14:22:57 2018"; not a host name that starts with digits */
         i += 5;
-    else if (!year)
-        year = 0;
-    if (year) {
-        *ms = log_local_ms(o, year, mon, day, h, m, s, frac);
-    } else {
-        *ms = infer_year_ms(o, mon, day, h, m, s, frac);
     }
+    int32_t zone = LOG_TZ_LOCAL;
+    size_t zk = stamp_zone(p + i, n - i, &zone);
+    log_parse_opts zoned;
+    if (zk && zone != LOG_TZ_LOCAL) {
+        zoned = *o;
+        zoned.tz_offset_min = zone;
+        o = &zoned;
+    }
+    i += zk;
+    *ms = year ? log_local_ms(o, year, mon, day, h, m, s, frac) : log_infer_year_ms(o, mon, day, h, m, s, frac);
     return i;
 }
 
@@ -163,18 +213,40 @@ static bool looks_panos(const char *m, size_t n)
     if (!c || (size_t)(c - m) + 11 > n)
         return false;
     const char *d = c + 1;
-    return isdig(d[0]) && isdig(d[1]) && isdig(d[2]) && isdig(d[3]) && d[4] == '/';
+    return isdig(d[0]) && isdig(d[1]) && isdig(d[2]) && isdig(d[3]) && (d[4] == '/' || d[4] == '-');
 }
 
+/* FortiOS writes date= first by default; with "set format" variants and FortiAnalyzer
+ * forwarding, devname=, devid=, eventtime=, itime= or logver= come first. */
 static bool looks_fortigate(const char *m, size_t n)
 {
-    if (starts(m, n, LIT("date=")) || starts(m, n, LIT("logver=")) || starts(m, n, LIT("timestamp=")))
-        return log_find(m, n < 512 ? n : 512, "logid=") != NULL;
+    if (!n || (m[0] != 'd' && m[0] != 'l' && m[0] != 't' && m[0] != 'e' && m[0] != 'i'))
+        return false;
+    if (starts(m, n, LIT("date=")) || starts(m, n, LIT("logver=")) || starts(m, n, LIT("timestamp=")) ||
+        starts(m, n, LIT("devname=")) || starts(m, n, LIT("devid=")) || starts(m, n, LIT("eventtime=")) ||
+        starts(m, n, LIT("itime=")))
+        return log_find(m, n < 1024 ? n : 1024, "logid=") != NULL;
     return false;
+}
+
+/* Solaris and illumos syslogd put a message id and the facility before the message:
+ * "[ID 800047 auth.notice] ". Returns its length, 0 if none. */
+static size_t solaris_msgid(const char *m, size_t n)
+{
+    if (!starts(m, n, LIT("[ID ")))
+        return 0;
+    const char *e = memchr(m, ']', n < 48 ? n : 48);
+    if (!e || !isdig(m[4]) || !memchr(m, '.', (size_t)(e - m)))
+        return 0;
+    size_t k = (size_t)(e - m) + 1;
+    return k < n && m[k] == ' ' ? k + 1 : k;
 }
 
 static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *access_ds)
 {
+    size_t sol = solaris_msgid(m, n);
+    m += sol;
+    n -= sol;
     log_val prog = r->f[LF_PROCESS_NAME];
     if (!log_has(r, LF_PROCESS_NAME))
         prog.n = 0;
@@ -212,6 +284,18 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
          log_parse_apache_error(r, m, n, o) || log_parse_mysql(r, m, n, o) || log_parse_postgresql(r, m, n, o)))
         return;
     switch (m[0]) {
+    case '[':
+    case 'T':
+    case 'U':
+    case 'I':
+        if (log_parse_snort(r, m, n, o))
+            return;
+        break;
+    case '0':
+    case '1':
+        if (n > 20 && m[2] == '/' && log_parse_snort(r, m, n, o))
+            return;
+        break;
     case '{':
         if (log_parse_eve(r, m, n, o))
             return;
@@ -228,11 +312,13 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
         if (n > 4 && m[1] == '%') {
             if (starts(m, n, LIT("%%10")) ? log_parse_h3c(r, m, n) : log_parse_huawei(r, m, n))
                 return;
-        } else if (log_parse_asa(r, m, n)) {
+        } else if (log_parse_asa(r, m, n) || log_parse_ios(r, m, n)) {
             return;
         }
         break;
     case 'd':
+    case 'e':
+    case 'i':
     case 'l':
     case 't':
         if (looks_fortigate(m, n) && log_parse_fortigate(r, m, n, o))
@@ -243,6 +329,8 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
     }
     if (looks_panos(m, n) && log_parse_panos(r, m, n, o))
         return;
+    if (log_parse_cn(r, m, n, o) || log_parse_intl(r, m, n, o))
+        return;
     /* CEF and LEEF behind a vendor's own prefix */
     const char *x = log_find(m, n < 256 ? n : 256, "CEF:");
     if (x && log_parse_cef(r, x, n - (size_t)(x - m), o))
@@ -251,6 +339,9 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
         return;
     if ((x = log_find(m, n < 128 ? n : 128, "%ASA-")) && log_parse_asa(r, x, n - (size_t)(x - m)))
         return;
+    if ((x = log_find(m, n < 128 ? n : 128, "%%")) && x + 4 < m + n && isdig(x[2]) && isdig(x[3]) && x != m &&
+        (x[2] == '1' ? log_parse_h3c(r, x, n - (size_t)(x - m)) : log_parse_huawei(r, x, n - (size_t)(x - m))))
+        return; /* behind a prefix the syslog envelope did not account for */
     if (log_find(m, n < 256 ? n : 256, "IN=") && log_parse_iptables(r, m, n))
         return;
     if (!prog.n) {
@@ -260,6 +351,8 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
             log_parse_clamav(r, m, n, o))
             return;
     }
+    if (prog.n && log_parse_account(r, m, n))
+        return;
 raw:
     if (!log_has(r, LF_EVENT_DATASET))
         log_set_str(r, LF_EVENT_DATASET, prog.n ? "syslog" : "log");
@@ -311,9 +404,55 @@ static bool content_marker(const char *p, size_t n)
            looks_panos(p, n) || (n && p[0] == '{');
 }
 
-static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds)
+/* RFC 6587 octet counting: "123 <14>..." as a TCP syslog stream frames it. Returns the
+ * bytes of the count and its space, 0 if p does not start with one. */
+static size_t octet_count(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 7 && isdig(p[i]))
+        i++;
+    return i && i + 1 < n && p[i] == ' ' && p[i + 1] == '<' ? i + 1 : 0;
+}
+
+static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth);
+
+/* A relay's own header before the original line: "<PRI>", or an octet count and "<PRI>". */
+static bool relayed(const char *p, size_t n)
 {
     int64_t ms;
+    log_parse_opts utc = {.tz_offset_min = 0};
+    if (n > 16 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, &utc, &ms)) /* a stamp without the PRI */
+        return true;
+    size_t i = octet_count(p, n);
+    if (i + 3 > n || p[i] != '<' || !isdig(p[i + 1]))
+        return false;
+    i += 2;
+    while (i < n && i < 8 && isdig(p[i]))
+        i++;
+    return i < n && p[i] == '>';
+}
+
+/* Cisco IOS and Ruijie number their messages and mark an unsynchronised clock:
+ * "226: Mar  5 02:09:10", "000123: *Mar  1 00:00:01.123". Returns the bytes before the stamp. */
+static size_t seq_prefix(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 10 && isdig(p[i]))
+        i++;
+    if (!i || i + 4 >= n || p[i] != ':')
+        return 0;
+    i++;
+    while (i < n && (p[i] == ' ' || p[i] == '*' || p[i] == '.'))
+        i++;
+    return i + 3 < n && log_month(p + i) ? i : 0;
+}
+
+static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth)
+{
+    int64_t ms;
+    size_t sq = seq_prefix(p, n);
+    p += sq;
+    n -= sq;
     size_t k = parse_bsd_time(p, n, o, &ms);
     if (k) {
         r->ts_ms = ms;
@@ -340,9 +479,21 @@ static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts
                 log_set(r, LF_HOST_NAME, p, h);
                 p += h + 1;
                 n -= h + 1;
+                while (n && p[0] == ' ') {
+                    p++;
+                    n--;
+                }
                 if (starts(p, n, LIT(": "))) { /* Cisco: "host : %ASA-..." */
                     p += 2;
                     n -= 2;
+                }
+                if (n > 4 && p[0] == '[' && isdig(p[1]) && p[2] == ']' && p[3] == ' ') { /* "[5] ": the level */
+                    p += 4;
+                    n -= 4;
+                }
+                if (depth == 0 && relayed(p, n)) {
+                    parse_line(r, p, n, o, access_ds, 1);
+                    return;
                 }
                 if (!content_marker(p, n))
                     t = parse_tag(r, p, n);
@@ -350,6 +501,11 @@ static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts
         }
         p += t;
         n -= t;
+        /* Cisco's "host: %ASA-...": a tag without a pid before a device message is the host */
+        if (t && !log_has(r, LF_HOST_NAME) && !log_has(r, LF_PROCESS_PID) && n > 1 && p[0] == '%' && p[1] != '%') {
+            log_set(r, LF_HOST_NAME, r->f[LF_PROCESS_NAME].p, r->f[LF_PROCESS_NAME].n);
+            r->present &= ~((uint64_t)1 << LF_PROCESS_NAME);
+        }
     }
     parse_msg(r, p, n, o, access_ds);
 }
@@ -393,6 +549,8 @@ static size_t parse_sd(log_rec *r, const char *p, size_t n)
         size_t idn = i - id;
         while (i < n && p[i] == ' ') {
             i++;
+            if (i < n && (p[i] == ']' || p[i] == ' ')) /* a space before the ']' (Check Point) */
+                continue;
             size_t k = i;
             while (i < n && sd_name_char(p[i]))
                 i++;
@@ -400,7 +558,10 @@ static size_t parse_sd(log_rec *r, const char *p, size_t n)
                 return 0;
             size_t kn = i - k;
             i += 2;
-            char *v = log_scratch(r, n - i);
+            size_t close = i; /* the value's end, to reserve no more scratch than it needs */
+            while (close < n && p[close] != '"')
+                close += (p[close] == '\\' && close + 1 < n) ? 2 : 1;
+            char *v = log_scratch(r, close - i);
             size_t vn = 0;
             while (i < n && p[i] != '"') {
                 if (p[i] == '\\' && i + 1 < n && (p[i + 1] == '"' || p[i + 1] == '\\' || p[i + 1] == ']'))
@@ -456,6 +617,8 @@ static void parse_5424(log_rec *r, const char *p, size_t n, const log_parse_opts
         size_t k = parse_sd(r, p, n);
         p += k;
         n -= k;
+        if (k > 7 && (memcmp(p - k, "[junos@", 7) == 0 || memcmp(p - k, "[Fields@", 8) == 0)) /* Juniper, Check Point */
+            log_junos_sd(r, nil(&msgid) ? "" : msgid.p, nil(&msgid) ? 0 : msgid.n, o);
     }
     if (n && p[0] == ' ') {
         p++;
@@ -481,6 +644,7 @@ static void rec_reset(log_rec *r, const char *line, size_t len, const log_parse_
         r->scap = need;
     }
     r->slen = 0;
+    log_is_ip_forget();
     r->present = 0;
     r->nextra = 0;
     r->extra_ns = NULL;
@@ -513,22 +677,12 @@ void log_parse_message(log_rec *r, const char *msg, size_t n, const char *prog, 
     parse_msg(r, msg, n, o, NULL);
 }
 
-void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o)
+/* A whole line (or, at depth 1, the line a relay wrapped in its own header). */
+static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth)
 {
-    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        len--;
-    rec_reset(r, line, len, o);
-    const char *fmt = o->format ? o->format : "auto";
-    const char *access_ds = strcmp(fmt, "nginx") == 0 ? "nginx.access"
-                            : strcmp(fmt, "apache") == 0 ? "apache.access"
-                                                         : "web.access";
-    if (strcmp(fmt, "raw") == 0) {
-        log_set_str(r, LF_EVENT_DATASET, "log");
-        log_set(r, LF_MESSAGE, line, len);
-        return;
-    }
-    const char *p = line;
-    size_t n = len;
+    size_t oc = octet_count(p, n);
+    p += oc;
+    n -= oc;
     if (n >= 3 && p[0] == '<') {
         size_t i = 1;
         int pri = 0;
@@ -538,11 +692,15 @@ void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o
             log_set_str(r, LF_LOG_LEVEL, sev_names[pri & 7]);
             p += i + 1;
             n -= i + 1;
+            while (n && (p[0] == ' ' || p[0] == ':')) { /* H3C: "<134> Nov 24 ..."; Cisco: "<166>:Jan 05 ..." */
+                p++;
+                n--;
+            }
             if (n >= 2 && p[0] == '1' && p[1] == ' ') {
                 parse_5424(r, p + 2, n - 2, o);
                 return;
             }
-            parse_3164(r, p, n, o, access_ds);
+            parse_3164(r, p, n, o, access_ds, depth);
             return;
         }
     }
@@ -552,7 +710,12 @@ void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o
     }
     int64_t ms;
     if (n >= 15 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, o, &ms)) {
-        parse_3164(r, p, n, o, access_ds);
+        parse_3164(r, p, n, o, access_ds, depth);
+        return;
+    }
+    /* a device's "2018/10/05 09:52:14 HOST ..." (not nginx's "2018/10/05 09:52:14 [error]") */
+    if (n >= 21 && isdig(p[0]) && p[4] == '/' && p[19] == ' ' && p[20] != '[' && parse_bsd_time(p, n, o, &ms)) {
+        parse_3164(r, p, n, o, access_ds, depth);
         return;
     }
     /* an RFC 3339 stamp then HOSTNAME TAG: (rsyslog's high-precision file format); database
@@ -562,11 +725,39 @@ void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o
             return;
         size_t k = log_parse_iso(p, n, o, &ms);
         if (k < n && p[k] == ' ') {
-            parse_3164(r, p, n, o, access_ds);
+            parse_3164(r, p, n, o, access_ds, depth);
+            return;
+        }
+        if (k + 2 < n && p[k] == ',' && p[k + 1] == ' ') { /* Hillstone's "2019-07-30 12:50:20, WARNING@MGMT: ..." */
+            r->ts_ms = ms;
+            r->ts_from_line = true;
+            parse_msg(r, p + k + 2, n - k - 2, o, access_ds);
             return;
         }
     }
     parse_msg(r, p, n, o, access_ds);
+}
+
+
+void log_parse(log_rec *r, const char *line, size_t len, const log_parse_opts *o)
+{
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    rec_reset(r, line, len, o);
+    while (len && (line[0] == ' ' || line[0] == '\t')) { /* a relay's leading blanks */
+        line++;
+        len--;
+    }
+    const char *fmt = o->format ? o->format : "auto";
+    const char *access_ds = strcmp(fmt, "nginx") == 0 ? "nginx.access"
+                            : strcmp(fmt, "apache") == 0 ? "apache.access"
+                                                         : "web.access";
+    if (strcmp(fmt, "raw") == 0) {
+        log_set_str(r, LF_EVENT_DATASET, "log");
+        log_set(r, LF_MESSAGE, line, len);
+        return;
+    }
+    parse_line(r, line, len, o, access_ds, 0);
 }
 
 /* ---- Linux: OpenSSH, sudo, su, netfilter ---- */
@@ -621,9 +812,12 @@ static void ip_port_at(log_rec *r, const char *p, const char *end)
     const char *e = p;
     while (e < end && *e != ' ')
         e++;
-    if (!log_is_ip(p, (size_t)(e - p)))
+    size_t an = (size_t)(e - p);
+    if (an && p[an - 1] == ':') /* "Received disconnect from 1.2.3.4: 11: ..." */
+        an--;
+    if (!log_is_ip(p, an))
         return;
-    log_set(r, LF_SOURCE_IP, p, (size_t)(e - p));
+    log_set(r, LF_SOURCE_IP, p, an);
     if (starts(e, (size_t)(end - e), LIT(" port "))) {
         const char *pt = e + 6, *pe = pt;
         while (pe < end && isdig(*pe))
@@ -636,7 +830,9 @@ static void ip_port_at(log_rec *r, const char *p, const char *end)
 /* PAM's "pam_unix(svc:auth): authentication failure; logname= uid=0 ... rhost=H  user=U". */
 static bool pam_failure(log_rec *r, const char *m, size_t n, const char *action)
 {
-    if (!log_find(m, n < 64 ? n : 64, "): authentication failure;"))
+    /* also sshd's summary "PAM 4 more authentication failures; logname= ... rhost=H  user=U" */
+    if (!log_find(m, n < 64 ? n : 64, "): authentication failure;") &&
+        !(starts(m, n, LIT("PAM ")) && log_find(m, n < 64 ? n : 64, " more authentication failure")))
         return false;
     log_val v;
     if (kv_word(m, n, "rhost=", &v) && log_is_ip(v.p, v.n))
@@ -655,13 +851,51 @@ static void set_user_before(log_rec *r, const char *u, const char *end)
         log_set(r, LF_USER_NAME, u, (size_t)(end - u));
 }
 
+/* "User U from A not allowed because ...": a refused login; "Bad protocol version
+ * identification '...' from A port P": a probe; "reverse mapping checking getaddrinfo for H
+ * [A] failed - POSSIBLE BREAK-IN ATTEMPT!" and "Address A maps to H, but this does not map
+ * back": a warning about the source. */
+static bool ssh_refusals(log_rec *r, const char *m, size_t n)
+{
+    const char *end = m + n, *x;
+    if (starts(m, n, LIT("User ")) && (x = log_find(m, n, " not allowed because "))) {
+        const char *from = log_rfind(m, (size_t)(x - m), " from ");
+        if (from) {
+            set_user_before(r, m + 5, from);
+            ip_port_at(r, from + 6, x);
+        }
+        log_set_str(r, LF_EVENT_ACTION, "ssh_login");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+        return true;
+    }
+    if (starts(m, n, LIT("Bad protocol version identification ")) && from_ip_port(r, m, n)) {
+        log_set_str(r, LF_EVENT_ACTION, "ssh_probe");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+        return true;
+    }
+    if (log_find(m, n, "POSSIBLE BREAK-IN ATTEMPT")) {
+        const char *b = memchr(m, '[', n), *be = b ? memchr(b, ']', (size_t)(end - b)) : NULL;
+        if (be)
+            log_set(r, LF_SOURCE_IP, b + 1, (size_t)(be - b - 1));
+        else if (starts(m, n, LIT("Address ")))
+            ip_port_at(r, m + 8, end);
+        log_set_str(r, LF_EVENT_ACTION, "ssh_reverse_mapping");
+        log_set_str(r, LF_EVENT_CATEGORY, "network");
+        return true;
+    }
+    return false;
+}
+
 bool log_parse_openssh(log_rec *r, const char *m, size_t n)
 {
     log_set_str(r, LF_EVENT_DATASET, "openssh");
     log_set(r, LF_MESSAGE, m, n);
     const char *end = m + n;
     bool failed = starts(m, n, LIT("Failed ")), ok = starts(m, n, LIT("Accepted "));
-    if (failed || ok) {
+    bool later = starts(m, n, LIT("Postponed ")); /* a step of keyboard-interactive or publickey: no verdict yet */
+    if (failed || ok || later) {
         const char *f = log_find(m, n < 64 ? n : 64, " for ");
         const char *from = from_ip_port(r, m, n);
         if (!f || !from || from < f)
@@ -670,11 +904,11 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
         if (starts(u, (size_t)(end - u), LIT("invalid user ")))
             u += 13;
         set_user_before(r, u, from);
-        const char *meth = m + (failed ? 7 : 9);
+        const char *meth = m + (failed ? 7 : later ? 10 : 9);
         log_extra(r, LIT("method"), meth, (size_t)(f - meth));
         r->extra_ns = "openssh";
         log_set_str(r, LF_EVENT_ACTION, "ssh_login");
-        log_set_str(r, LF_EVENT_OUTCOME, failed ? "failure" : "success");
+        log_set_str(r, LF_EVENT_OUTCOME, failed ? "failure" : later ? "unknown" : "success");
         log_set_str(r, LF_EVENT_CATEGORY, "authentication");
         return true;
     }
@@ -693,12 +927,23 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
     }
     if (pam_failure(r, m, n, "ssh_pam_failure"))
         return true;
+    const char *nb;
+    if (starts(m, n, LIT("pam_succeed_if(")) && (nb = log_find(m, n, " by user \""))) { /* the account it refused */
+        const char *u = nb + 10, *ue = memchr(u, '"', (size_t)(end - u));
+        if (ue)
+            log_set(r, LF_USER_NAME, u, (size_t)(ue - u));
+        return true;
+    }
+    if (ssh_refusals(r, m, n))
+        return true;
     static const struct {
         const char *lit;
         const char *action;
     } probes[] = {
         {"Did not receive identification string from ", "ssh_probe"},
         {"banner exchange: Connection from ", "ssh_probe"},
+        {"Timeout before authentication for ", "ssh_probe"},
+        {"Connection from ", "ssh_connect"},
         {"Unable to negotiate with ", "ssh_negotiation_failed"},
         {"Connection closed by authenticating user ", "ssh_preauth_close"},
         {"Disconnected from authenticating user ", "ssh_preauth_close"},
@@ -730,27 +975,74 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
         }
         ip_port_at(r, p, end);
         log_set_str(r, LF_EVENT_ACTION, probes[i].action);
-        if (strcmp(probes[i].action, "ssh_disconnect") != 0)
+        bool session = !strcmp(probes[i].action, "ssh_disconnect") || !strcmp(probes[i].action, "ssh_connect");
+        if (!session)
             log_set_str(r, LF_EVENT_OUTCOME, "failure");
-        log_set_str(r, LF_EVENT_CATEGORY, strcmp(probes[i].action, "ssh_disconnect") == 0 ? "session" : "authentication");
+        log_set_str(r, LF_EVENT_CATEGORY, session ? "session" : "authentication");
         return true;
     }
-    if (starts(m, n, LIT("pam_unix(sshd:session): session "))) {
-        log_val v;
-        bool opened = log_find(m, n, "session opened") != NULL;
-        const char *u = log_find(m, n, " for user ");
-        if (u) {
-            const char *e = u + 10;
-            while (e < end && *e != ' ' && *e != '(')
-                e++;
-            log_set(r, LF_USER_NAME, u + 10, (size_t)(e - u - 10));
-        }
-        (void)v;
-        log_set_str(r, LF_EVENT_ACTION, opened ? "session_opened" : "session_closed");
-        log_set_str(r, LF_EVENT_CATEGORY, "session");
+    if (log_parse_account(r, m, n)) {
+        log_set_str(r, LF_EVENT_DATASET, "openssh");
         return true;
     }
     return true; /* an sshd line all the same */
+}
+
+/* The word after a literal, up to a space, '(' , ',' or ']' ("for user root(uid=0)"). */
+static bool word_after_lit(const char *m, size_t n, const char *lit, log_val *out)
+{
+    const char *x = log_find(m, n, lit);
+    if (!x)
+        return false;
+    const char *v = x + strlen(lit), *end = m + n, *e = v;
+    while (e < end && *e != ' ' && *e != '(' && *e != ',' && *e != ']' && *e != '\'')
+        e++;
+    if (e == end && e > v && e[-1] == '.') /* "... of user alice." */
+        e--;
+    *out = (log_val){v, (uint32_t)(e - v)};
+    return e > v;
+}
+
+/* Sessions and accounts, whatever the program: PAM's "pam_unix(SVC:session): session opened
+ * for user U(uid=0) by (uid=0)", sftp's "session opened for local user U from [IP]",
+ * systemd-logind's "New session 3 of user U.", shadow's useradd "new user: name=U, UID=...",
+ * userdel "delete user 'U'", usermod "change user 'U' password", passwd "password changed
+ * for U". False when the message is none of them. */
+bool log_parse_account(log_rec *r, const char *m, size_t n)
+{
+    static const struct {
+        const char *lit, *user, *action, *category, *dataset;
+    } forms[] = {
+        {"session opened for local user ", "local user ", "session_opened", "session", "sftp"},
+        {"session closed for local user ", "local user ", "session_closed", "session", "sftp"},
+        {"session opened for user ", "for user ", "session_opened", "session", "pam"},
+        {"session closed for user ", "for user ", "session_closed", "session", "pam"},
+        {"New session ", " of user ", "session_opened", "session", "systemd.logind"},
+        {"new user: ", "name=", "user_created", "iam", "shadow"},
+        {"new group: ", "name=", "group_created", "iam", "shadow"},
+        {"delete user ", "delete user '", "user_deleted", "iam", "shadow"},
+        {"change user ", "change user '", "user_changed", "iam", "shadow"},
+        {"password changed for ", "password changed for ", "password_changed", "iam", "shadow"},
+    };
+    size_t lim = n < 96 ? n : 96;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (!log_find(m, lim, forms[i].lit))
+            continue;
+        log_val u;
+        if (word_after_lit(m, n, forms[i].user, &u))
+            log_set(r, LF_USER_NAME, u.p, u.n);
+        if (word_after_lit(m, n, " from [", &u))
+            log_set(r, LF_SOURCE_IP, u.p, u.n);
+        if (!log_has(r, LF_EVENT_DATASET))
+            log_set_str(r, LF_EVENT_DATASET, forms[i].dataset);
+        log_set_str(r, LF_EVENT_ACTION, forms[i].action);
+        log_set_str(r, LF_EVENT_CATEGORY, forms[i].category);
+        if (forms[i].category[0] == 'i')
+            log_set_str(r, LF_EVENT_OUTCOME, "success");
+        log_set(r, LF_MESSAGE, m, n);
+        return true;
+    }
+    return false;
 }
 
 bool log_parse_sudo(log_rec *r, const char *m, size_t n)
@@ -765,8 +1057,7 @@ bool log_parse_sudo(log_rec *r, const char *m, size_t n)
         p++;
     const char *colon = log_find(p, (size_t)(end - p), " : ");
     if (!colon || !log_find(colon, (size_t)(end - colon), "COMMAND=")) {
-        if (starts(m, n, LIT("pam_unix(sudo:session): session opened")))
-            log_set_str(r, LF_EVENT_ACTION, "session_opened");
+        log_parse_account(r, m, n);
         return true;
     }
     log_set(r, LF_USER_NAME, p, (size_t)(colon - p));
@@ -854,32 +1145,59 @@ bool log_parse_su(log_rec *r, const char *m, size_t n)
 
 const char *log_verdict(const char *p, size_t n)
 {
-    static const char *const deny[] = {"drop", "deny", "reject", "block", "denied", "dropped", "blocked", "refuse", "reset"};
-    static const char *const allow[] = {"accept", "permit", "allow", "pass", "close", "start", "built"};
-    char low[32];
+    /* the English words, and the Chinese ones (Sangfor, Venustech, ...) only for a non-ASCII value */
+    static const char *const deny[] = {"drop", "deny", "reject", "block", "denied", "dropped", "blocked", "refuse",
+                                       "reset", NULL, "拒绝", "阻断", "丢弃", "拦截", "阻止", "禁止", NULL};
+    static const char *const allow[] = {"accept", "permit", "allow", "pass", "close", "start", "built", NULL,
+                                        "允许", "放行", "通过", NULL};
+    char low[48];
+    bool ascii = true;
     if (n >= sizeof low)
         n = sizeof low - 1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         low[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] + 32) : p[i];
+        ascii &= (unsigned char)p[i] < 0x80;
+    }
     low[n] = 0;
-    for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
-        if (strstr(low, deny[i]))
-            return "deny";
-    for (size_t i = 0; i < sizeof allow / sizeof allow[0]; i++)
-        if (strstr(low, allow[i]))
-            return "allow";
+    for (int list = 0; list < 2; list++) {
+        const char *const *w = list ? allow : deny;
+        for (int part = 0; part < (ascii ? 1 : 2); part++, w++)
+            for (; *w; w++)
+                if (strstr(low, *w))
+                    return list ? "allow" : "deny";
+    }
     return NULL;
+}
+
+/* The log prefix as rule.name, and its verdict: a word ("DROP", "reject") or EdgeOS's
+ * "[WAN_LOCAL-default-D]" (-D drop, -R reject, -A accept). */
+static void iptables_prefix(log_rec *r, const char *pf, const char *pe)
+{
+    if (pf < pe && *pf == '[' && pe[-1] == ']') {
+        pf++;
+        pe--;
+    }
+    if (pe <= pf) {
+        log_set_str(r, LF_EVENT_ACTION, "log");
+        return;
+    }
+    log_set(r, LF_RULE_NAME, pf, (size_t)(pe - pf));
+    const char *v = log_verdict(pf, (size_t)(pe - pf));
+    if (!v && pe - pf > 2 && pe[-2] == '-')
+        v = pe[-1] == 'A' ? "allow" : (pe[-1] == 'D' || pe[-1] == 'R') ? "deny" : NULL;
+    log_set_str(r, LF_EVENT_ACTION, v ? v : "log");
 }
 
 bool log_parse_iptables(log_rec *r, const char *m, size_t n)
 {
     const char *end = m + n;
     const char *in = m;
-    for (;;) { /* "IN=" at the start or after a space */
+    for (;;) { /* "IN=" not inside another word: a prefix may be glued to it ("DROP(src wan)IN=") */
         in = log_find(in, (size_t)(end - in), "IN=");
         if (!in)
             return false;
-        if (in == m || in[-1] == ' ')
+        if (in == m || !(isdig(in[-1]) || (in[-1] >= 'A' && in[-1] <= 'Z') || (in[-1] >= 'a' && in[-1] <= 'z') ||
+                         in[-1] == '_'))
             break;
         in += 3;
     }
@@ -893,24 +1211,20 @@ bool log_parse_iptables(log_rec *r, const char *m, size_t n)
     /* the log prefix: what comes before IN=, minus the kernel's "[12345.678901] " */
     const char *pf = m, *pe = in;
     if (pf < pe && *pf == '[') {
-        const char *b = memchr(pf, ']', (size_t)(pe - pf));
-        if (b)
+        const char *b = pf + 1;
+        while (b < pe && (*b == ' ' || *b == '.' || isdig(*b)))
+            b++;
+        if (b < pe && *b == ']')
             pf = b + 1;
     }
     while (pf < pe && *pf == ' ')
         pf++;
     while (pe > pf && (pe[-1] == ' ' || pe[-1] == ':'))
         pe--;
-    if (pe > pf) {
-        log_set(r, LF_RULE_NAME, pf, (size_t)(pe - pf));
-        const char *v = log_verdict(pf, (size_t)(pe - pf));
-        log_set_str(r, LF_EVENT_ACTION, v ? v : "log");
-    } else {
-        log_set_str(r, LF_EVENT_ACTION, "log");
-    }
+    iptables_prefix(r, pf, pe);
     r->extra_ns = "iptables";
     const char *p = in;
-    while (p < end) {
+    while (p < end && *p != '[') { /* an ICMP error quotes the packet it answers in [...]: not ours */
         const char *e = memchr(p, ' ', (size_t)(end - p));
         if (!e)
             e = end;

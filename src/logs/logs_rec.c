@@ -53,6 +53,7 @@ static const char *const field_names[LF_COUNT] = {
     [LF_SIG_VERSION] = "keepwatch.signatures.version",
     [LF_SIG_NAME] = "keepwatch.signatures.name",
     [LF_INPUT] = "keepwatch.input",
+    [LF_SOURCE_DOMAIN] = "source.domain",
     [LF_SENDER] = "log.source.address",
 };
 
@@ -91,7 +92,24 @@ void log_rec_free(log_rec *r)
     memset(r, 0, sizeof *r);
 }
 
-void log_set_str(log_rec *r, log_field f, const char *s) { log_set(r, f, s, strlen(s)); }
+
+bool log_value_ok(log_field f, const char *p, size_t n)
+{
+    if ((LOG_ADDR_FIELDS >> f) & 1)
+        return log_is_ip(p, n);
+    if ((LOG_PORT_FIELDS >> f) & 1) {
+        if (!n || n > 5)
+            return false;
+        uint32_t v = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] < '0' || p[i] > '9')
+                return false;
+            v = v * 10 + (uint32_t)(p[i] - '0');
+        }
+        return v <= 65535;
+    }
+    return true;
+}
 
 char *log_scratch(log_rec *r, size_t n)
 {

@@ -27,8 +27,21 @@ int64_t log_civil_ms(int year, int month, int day, int hour, int min, int sec, i
 
 int log_month(const char *p)
 {
+    /* by the first letter, then the other two: called for every line */
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    for (int i = 0; i < 12; i++)
+    int first, last;
+    switch (p[0]) {
+    case 'J': first = 0, last = 6; break; /* Jan, Jun, Jul */
+    case 'F': first = last = 1; break;
+    case 'M': first = 2, last = 4; break; /* Mar, May */
+    case 'A': first = 3, last = 7; break; /* Apr, Aug */
+    case 'S': first = last = 8; break;
+    case 'O': first = last = 9; break;
+    case 'N': first = last = 10; break;
+    case 'D': first = last = 11; break;
+    default: return 0;
+    }
+    for (int i = first; i <= last; i++)
         if (p[0] == months[i * 3] && p[1] == months[i * 3 + 1] && p[2] == months[i * 3 + 2])
             return i + 1;
     return 0;
@@ -93,7 +106,7 @@ size_t log_parse_iso(const char *p, size_t n, const log_parse_opts *o, int64_t *
         return 0;
     size_t i = 19;
     int ms = 0;
-    if (i < n && (p[i] == '.' || p[i] == ',')) {
+    if (i + 1 < n && (p[i] == '.' || p[i] == ',') && p[i + 1] >= '0' && p[i + 1] <= '9') { /* not "12:50:20, text" */
         i++;
         int nd = 0;
         while (i < n && p[i] >= '0' && p[i] <= '9') {
@@ -126,14 +139,6 @@ size_t log_parse_iso(const char *p, size_t n, const log_parse_opts *o, int64_t *
     }
     *out = log_local_ms(o, y, mo, d, h, mi, s, ms);
     return i;
-}
-
-const char *log_find(const char *p, size_t n, const char *lit)
-{
-    size_t ln = strlen(lit);
-    if (!ln || ln > n)
-        return NULL;
-    return memmem(p, n, lit, ln);
 }
 
 const char *log_rfind(const char *p, size_t n, const char *lit)
@@ -206,10 +211,57 @@ log_val log_url_decode(log_rec *r, const char *p, size_t n)
     return v;
 }
 
+static bool log_is_ip_check(const char *p, size_t n);
+
+/* Dotted-quad IPv4 as inet_pton reads it (four decimal parts 0..255, no leading zeros beyond
+ * one digit), without the copy: most addresses on the hot path are IPv4. */
+static bool is_ipv4(const char *p, size_t n)
+{
+    unsigned parts = 0, v = 0, digits = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)p[i] - '0';
+        if (c <= 9) {
+            if (digits && !v) /* "01" */
+                return false;
+            v = v * 10 + c;
+            if (++digits > 3 || v > 255)
+                return false;
+        } else if (p[i] == '.' && digits && parts < 3) {
+            parts++;
+            v = digits = 0;
+        } else {
+            return false;
+        }
+    }
+    return parts == 3 && digits;
+}
+
+/* The last address found valid: log_set checks every address it is given, and most parsers
+ * checked the same bytes a moment before. Reset for each line (log_is_ip_forget). */
+static __thread const char *last_ip[2];
+static __thread size_t last_ip_n[2];
+
+void log_is_ip_forget(void) { last_ip[0] = last_ip[1] = NULL; }
+
 bool log_is_ip(const char *p, size_t n)
+{
+    if (p && ((p == last_ip[0] && n == last_ip_n[0]) || (p == last_ip[1] && n == last_ip_n[1])))
+        return true; /* the two ends of a connection, checked by the parser and again by log_set */
+    bool ok = log_is_ip_check(p, n);
+    if (ok) {
+        last_ip[1] = last_ip[0], last_ip_n[1] = last_ip_n[0];
+        last_ip[0] = p, last_ip_n[0] = n;
+    }
+    return ok;
+}
+
+static bool log_is_ip_check(const char *p, size_t n)
 {
     char buf[64];
     unsigned char a[16];
+    if (n >= 7 && n <= 15 && p[0] >= '0' && p[0] <= '9' && p[1] != ':' && p[2] != ':' && p[3] != ':' &&
+        p[4] != ':')
+        return is_ipv4(p, n); /* an IPv6 address has a ':' among its first five bytes */
     if (n < 2 || n >= sizeof buf)
         return false;
     memcpy(buf, p, n);

@@ -3,6 +3,7 @@
  * guide, the FortiOS log reference, the PAN-OS syslog field descriptions, Huawei's and H3C's
  * log references, Suricata's EVE format. */
 #include "logs/logs.h"
+#include "logs/logs_kv.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -14,73 +15,6 @@
 static bool starts(const char *p, size_t n, const char *lit, size_t ln) { return n >= ln && memcmp(p, lit, ln) == 0; }
 static bool isdig(char c) { return c >= '0' && c <= '9'; }
 static bool key_is(const char *k, size_t kn, const char *s) { return strlen(s) == kn && memcmp(k, s, kn) == 0; }
-
-/* Lower-case key without '-' and '_' into out; returns its length. */
-static size_t norm_key(const char *k, size_t kn, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < kn && o + 1 < cap; i++) {
-        char c = k[i];
-        if (c == '-' || c == '_')
-            continue;
-        out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-    }
-    out[o] = 0;
-    return o;
-}
-
-static const char *proto_name(const char *v, size_t n)
-{
-    if (n == 1 && v[0] == '6')
-        return "tcp";
-    if (n == 2 && v[0] == '1' && v[1] == '7')
-        return "udp";
-    if (n == 1 && v[0] == '1')
-        return "icmp";
-    if (n == 2 && v[0] == '5' && v[1] == '8')
-        return "ipv6-icmp";
-    return NULL;
-}
-
-static void set_transport(log_rec *r, const char *v, size_t n)
-{
-    const char *p = proto_name(v, n);
-    if (p)
-        log_set_str(r, LF_NETWORK_TRANSPORT, p);
-    else if (n)
-        log_set(r, LF_NETWORK_TRANSPORT, log_lower(r, v, n), n);
-}
-
-static void set_action(log_rec *r, const char *v, size_t n)
-{
-    const char *verdict = log_verdict(v, n);
-    if (verdict)
-        log_set_str(r, LF_EVENT_ACTION, verdict);
-    else if (n)
-        log_set(r, LF_EVENT_ACTION, log_lower(r, v, n), n);
-}
-
-static void set_severity10(log_rec *r, int s)
-{
-    /* 0-3 low, 4-6 medium, 7-8 high, 9-10 critical (CEF's bands) */
-    log_set_str(r, LF_EVENT_SEVERITY, s <= 3 ? "1" : s <= 6 ? "2" : s <= 8 ? "3" : "4");
-}
-
-static void set_severity_word(log_rec *r, const char *v, size_t n)
-{
-    char w[16];
-    norm_key(v, n, w, sizeof w);
-    if (!strcmp(w, "critical") || !strcmp(w, "veryhigh") || !strcmp(w, "emergency") || !strcmp(w, "alert"))
-        log_set_str(r, LF_EVENT_SEVERITY, "4");
-    else if (!strcmp(w, "high") || !strcmp(w, "error"))
-        log_set_str(r, LF_EVENT_SEVERITY, "3");
-    else if (!strcmp(w, "medium") || !strcmp(w, "warning"))
-        log_set_str(r, LF_EVENT_SEVERITY, "2");
-    else if (!strcmp(w, "low") || !strcmp(w, "informational") || !strcmp(w, "info") || !strcmp(w, "notice"))
-        log_set_str(r, LF_EVENT_SEVERITY, "1");
-    else if (n && n <= 2 && isdig(v[0]))
-        set_severity10(r, atoi((char[3]){v[0], n > 1 ? v[1] : 0, 0}));
-}
 
 /* Copies p[0..n) into scratch without the backslash escapes CEF uses (\| \\ \= \n \r). */
 static log_val unescape(log_rec *r, const char *p, size_t n)
@@ -168,9 +102,9 @@ static void cef_field(log_rec *r, const char *k, size_t kn, log_val v, const log
     if (key_is(k, kn, "duser")) /* the account acted on: the user, unless suser named one */
         log_set(r, log_has(r, LF_USER_NAME) ? LF_USER_TARGET : LF_USER_NAME, v.p, v.n);
     else if (key_is(k, kn, "act"))
-        set_action(r, v.p, v.n);
+        log_set_action(r, v.p, v.n);
     else if (key_is(k, kn, "proto"))
-        set_transport(r, v.p, v.n);
+        log_set_transport(r, v.p, v.n);
     else if (key_is(k, kn, "rt") || key_is(k, kn, "end")) {
         int64_t ms;
         if (v.n >= 12 && v.n <= 13 && isdig(v.p[0])) {
@@ -206,7 +140,7 @@ bool log_parse_cef(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
     v = unescape(r, h[5].p, h[5].n);
     log_set(r, LF_RULE_NAME, v.p, v.n);
     log_set(r, LF_MESSAGE, v.p, v.n);
-    set_severity_word(r, h[6].p, h[6].n);
+    log_set_severity_word(r, h[6].p, h[6].n);
     /* extension: key=value, a value runs to the space before the next unescaped key= */
     const char *e = m + rest, *end = m + n;
     const char *key = NULL, *val = NULL;
@@ -284,14 +218,14 @@ bool log_parse_leef(log_rec *r, const char *m, size_t n)
             if (map_key(r, leef_keys, k, kn, (log_val){v, (uint32_t)vn}))
                 ;
             else if (key_is(k, kn, "proto"))
-                set_transport(r, v, vn);
+                log_set_transport(r, v, vn);
             else if (key_is(k, kn, "sev")) {
                 int sv = 0;
                 for (size_t i = 0; i < vn && i < 2 && isdig(v[i]); i++)
                     sv = sv * 10 + (v[i] - '0');
-                set_severity10(r, sv);
+                log_set_severity10(r, sv);
             } else if (key_is(k, kn, "action") || key_is(k, kn, "act"))
-                set_action(r, v, vn);
+                log_set_action(r, v, vn);
             else
                 log_extra(r, k, kn, v, vn);
         }
@@ -306,7 +240,7 @@ bool log_parse_leef(log_rec *r, const char *m, size_t n)
 static bool asa_endpoint(const char *p, const char *end, log_val *ip, log_val *port, log_val *iface)
 {
     const char *e = p;
-    while (e < end && *e != ' ' && *e != ',' && *e != ')')
+    while (e < end && *e != ' ' && *e != ',' && *e != ')' && *e != '(')
         e++;
     const char *colon = memchr(p, ':', (size_t)(e - p));
     const char *slash = NULL;
@@ -362,149 +296,303 @@ static void asa_pair(log_rec *r, const char *a, const char *b, const char *end, 
         log_set(r, LF_OBSERVER_EGRESS, if2.p, if2.n);
 }
 
-static const char *const syslog_levels[8] = {"emergency", "alert", "critical", "error", "warning", "notice",
-                                             "informational", "debug"};
-
-bool log_parse_asa(log_rec *r, const char *m, size_t n)
+/* 106100: "IF/IP(PORT) -> IF/IP(PORT)" around the arrow at x. */
+static void asa_arrow(log_rec *r, const char *t, const char *x, const char *end)
 {
-    const char *end = m + n;
-    const char *prod;
-    size_t pl;
-    if (starts(m, n, LIT("%ASA-")))
-        prod = "ASA", pl = 5;
-    else if (starts(m, n, LIT("%FTD-")))
-        prod = "FTD", pl = 5;
-    else if (starts(m, n, LIT("%PIX-")))
-        prod = "PIX", pl = 5;
-    else
-        return false;
-    const char *p = m + pl;
+    const char *a = x;
+    while (a > t && a[-1] != ' ')
+        a--;
+    const char *b = x + 4;
+    log_val ips[2], ports[2], ifs[2];
+    const char *ends[2] = {x, end};
+    const char *starts_[2] = {a, b};
+    int ok = 0;
+    for (int i = 0; i < 2; i++) {
+        const char *s = starts_[i], *e = ends[i];
+        const char *sl = memchr(s, '/', (size_t)(e - s));
+        const char *par = sl ? memchr(sl, '(', (size_t)(e - sl)) : NULL;
+        const char *cp = par ? memchr(par, ')', (size_t)(e - par)) : NULL;
+        if (!cp)
+            break;
+        ifs[i] = (log_val){s, (uint32_t)(sl - s)};
+        ips[i] = (log_val){sl + 1, (uint32_t)(par - sl - 1)};
+        ports[i] = (log_val){par + 1, (uint32_t)(cp - par - 1)};
+        if (log_is_ip(ips[i].p, ips[i].n))
+            ok++;
+    }
+    if (ok == 2) {
+        log_set(r, LF_SOURCE_IP, ips[0].p, ips[0].n);
+        log_set(r, LF_SOURCE_PORT, ports[0].p, ports[0].n);
+        log_set(r, LF_DEST_IP, ips[1].p, ips[1].n);
+        log_set(r, LF_DEST_PORT, ports[1].p, ports[1].n);
+        log_set(r, LF_OBSERVER_INGRESS, ifs[0].p, ifs[0].n);
+        log_set(r, LF_OBSERVER_EGRESS, ifs[1].p, ifs[1].n);
+    }
+}
+
+/* "%ASA-6-302013:", "%ASA-session-5-106100:" (the message class, when logging is set to show
+ * it), "%FTD-1-430002:". Sets the product, level and code; returns where the text starts. */
+static const char *asa_header(log_rec *r, const char *m, size_t n, log_val *id)
+{
+    static const char *const prods[] = {"ASA", "FTD", "PIX", "FWSM"};
+    const char *end = m + n, *p = NULL, *prod = NULL;
+    for (size_t i = 0; i < sizeof prods / sizeof prods[0] && !p; i++) {
+        size_t pl = strlen(prods[i]);
+        if (n > pl + 1 && m[0] == '%' && memcmp(m + 1, prods[i], pl) == 0 && m[pl + 1] == '-')
+            p = m + pl + 2, prod = prods[i];
+    }
+    if (!p)
+        return NULL;
+    const char *c = p;
+    while (c < end && c - p < 24 && ((*c >= 'a' && *c <= 'z') || *c == '_'))
+        c++;
+    if (c > p && c < end && *c == '-')
+        p = c + 1;
     if (p + 3 > end || !isdig(p[0]) || p[1] != '-')
-        return false;
-    int sev = p[0] - '0';
-    const char *id = p + 2, *ide = id;
+        return NULL;
+    const char *ide = p + 2;
     while (ide < end && isdig(*ide))
         ide++;
-    if (ide == id || ide >= end || *ide != ':')
-        return false;
+    if (ide == p + 2 || ide >= end || *ide != ':')
+        return NULL;
+    *id = (log_val){p + 2, (uint32_t)(ide - p - 2)};
     log_set_str(r, LF_EVENT_DATASET, "cisco.asa");
     log_set_str(r, LF_OBSERVER_VENDOR, "Cisco");
     log_set_str(r, LF_OBSERVER_PRODUCT, prod);
-    log_set_str(r, LF_LOG_LEVEL, syslog_levels[sev & 7]);
-    log_set(r, LF_EVENT_CODE, id, (size_t)(ide - id));
+    log_set_str(r, LF_LOG_LEVEL, log_syslog_levels[(p[0] - '0') & 7]);
+    log_set(r, LF_EVENT_CODE, id->p, id->n);
     if (log_has(r, LF_HOST_NAME))
         log_set(r, LF_OBSERVER_NAME, r->f[LF_HOST_NAME].p, r->f[LF_HOST_NAME].n);
     const char *t = ide + 1;
     while (t < end && *t == ' ')
         t++;
-    size_t tn = (size_t)(end - t);
-    log_set(r, LF_MESSAGE, t, tn);
-    log_set_str(r, LF_EVENT_CATEGORY, "network");
-    const char *x;
-    /* endpoints, in the message shapes the guide uses */
-    if ((x = log_find(t, tn, "src ")) && log_find(x, (size_t)(end - x), " dst ")) {
-        const char *d = log_find(x, (size_t)(end - x), " dst ");
+    return t;
+}
+
+/* FTD's connection, intrusion, file and malware events (430001-430005): "Key: value, ...".
+ * rule.name is the access control rule (the policy) when the event names one, else the
+ * intrusion signature (Cisco's FTD syslog guide, "Connection and Security Event Fields"). */
+static const log_kv_field ftd_fields[] = {
+    {"SrcIP", LF_SOURCE_IP, KV_STR},
+    {"DstIP", LF_DEST_IP, KV_STR},
+    {"SrcPort", LF_SOURCE_PORT, KV_STR},
+    {"DstPort", LF_DEST_PORT, KV_STR},
+    {"Protocol", LF_NETWORK_TRANSPORT, KV_TRANSPORT},
+    {"IngressInterface", LF_OBSERVER_INGRESS, KV_STR},
+    {"EgressInterface", LF_OBSERVER_EGRESS, KV_STR},
+    {"AccessControlRuleAction", LF_EVENT_ACTION, KV_ACTION},
+    {"AccessControlRuleName", LF_RULE_NAME, KV_STR},
+    {"Message", LF_RULE_NAME, KV_IFEMPTY},
+    {"ThreatName", LF_RULE_NAME, KV_IFEMPTY},
+    {"SID", LF_RULE_ID, KV_STR},
+    {"Classification", LF_RULE_CATEGORY, KV_STR},
+    {"User", LF_USER_NAME, KV_USER},
+    {"URL", LF_URL_ORIGINAL, KV_STR},
+    {"UserAgent", LF_USER_AGENT, KV_STR},
+    {"HTTPResponse", LF_HTTP_STATUS, KV_STR},
+    {"ApplicationProtocol", LF_NETWORK_PROTOCOL, KV_LOWER},
+    {"FileName", LF_FILE_PATH, KV_STR},
+    {"AccessControlRuleReason", LF_EVENT_REASON, KV_STR},
+    {NULL, 0, 0},
+};
+static const log_kv_table ftd_table = {NULL, NULL, NULL, "cisco", ',', ':', ftd_fields};
+
+static void ftd_event(log_rec *r, const char *t, size_t tn, int code)
+{
+    log_kv_apply(r, &ftd_table, t, tn, NULL);
+    if (code == 430001) {
+        log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
+        if (!log_has(r, LF_EVENT_ACTION))
+            log_set_str(r, LF_EVENT_ACTION, "alert");
+    } else if (code == 430004 || code == 430005) {
+        log_set_str(r, LF_EVENT_CATEGORY, code == 430005 ? "malware" : "file");
+    }
+}
+
+/* "IP/PORT" or "IF:IP/PORT" words after faddr and laddr (302020/302021 ICMP); an inbound
+ * connection's foreign end started it. */
+static bool asa_icmp(log_rec *r, const char *t, size_t tn, bool outbound)
+{
+    const char *f = log_find(t, tn, "faddr "), *l = log_find(t, tn, "laddr ");
+    if (!f || !l)
+        return false;
+    const char *end = t + tn;
+    asa_pair(r, outbound ? l + 6 : f + 6, outbound ? f + 6 : l + 6, end, false);
+    return true;
+}
+
+/* The two ends, in the message shapes the guide uses. */
+static void asa_endpoints(log_rec *r, const char *t, size_t tn)
+{
+    const char *end = t + tn, *x, *d;
+    bool outbound = log_find(t, tn < 40 ? tn : 40, "outbound") != NULL;
+    if ((x = log_find(t, tn, "src ")) && (d = log_find(x, (size_t)(end - x), " dst "))) {
         asa_pair(r, x + 4, d + 5, end, false);
     } else if ((x = log_find(t, tn, " -> "))) {
-        /* 106100: "IF/IP(PORT) -> IF/IP(PORT)" */
-        const char *a = x;
-        while (a > t && a[-1] != ' ')
-            a--;
-        const char *b = x + 4;
-        log_val ips[2], ports[2], ifs[2];
-        const char *ends[2] = {x, end};
-        const char *starts_[2] = {a, b};
-        int ok = 0;
-        for (int i = 0; i < 2; i++) {
-            const char *s = starts_[i], *e = ends[i];
-            const char *sl = memchr(s, '/', (size_t)(e - s));
-            const char *par = sl ? memchr(sl, '(', (size_t)(e - sl)) : NULL;
-            const char *cp = par ? memchr(par, ')', (size_t)(e - par)) : NULL;
-            if (!cp)
-                break;
-            ifs[i] = (log_val){s, (uint32_t)(sl - s)};
-            ips[i] = (log_val){sl + 1, (uint32_t)(par - sl - 1)};
-            ports[i] = (log_val){par + 1, (uint32_t)(cp - par - 1)};
-            if (log_is_ip(ips[i].p, ips[i].n))
-                ok++;
-        }
-        if (ok == 2) {
-            log_set(r, LF_SOURCE_IP, ips[0].p, ips[0].n);
-            log_set(r, LF_SOURCE_PORT, ports[0].p, ports[0].n);
-            log_set(r, LF_DEST_IP, ips[1].p, ips[1].n);
-            log_set(r, LF_DEST_PORT, ports[1].p, ports[1].n);
-            log_set(r, LF_OBSERVER_INGRESS, ifs[0].p, ifs[0].n);
-            log_set(r, LF_OBSERVER_EGRESS, ifs[1].p, ifs[1].n);
-        }
-    } else if ((x = log_find(t, tn, " for ")) && log_find(x, (size_t)(end - x), " to ") &&
+        asa_arrow(r, t, x, end);
+    } else if (tn && (t[0] == 'B' || t[0] == 'T') && log_find(t, tn < 48 ? tn : 48, "ICMP connection for faddr") &&
+               asa_icmp(r, t, tn, outbound)) {
+    } else if ((x = log_find(t, tn, " for ")) && (d = log_find(x + 5, (size_t)(end - x - 5), " to ")) &&
                (starts(t, tn, LIT("Built ")) || starts(t, tn, LIT("Teardown ")))) {
-        const char *to = log_find(x + 5, (size_t)(end - x - 5), " to ");
-        bool outbound = log_find(t, tn < 40 ? tn : 40, "outbound") != NULL;
-        asa_pair(r, x + 5, to + 4, end, outbound);
-    } else if ((x = log_find(t, tn, " from ")) && log_find(x, (size_t)(end - x), " to ")) {
-        const char *to = log_find(x + 6, (size_t)(end - x - 6), " to ");
-        asa_pair(r, x + 6, to + 4, end, false);
+        asa_pair(r, x + 5, d + 4, end, outbound);
+    } else if ((x = log_find(t, tn, " from ")) && (d = log_find(x + 6, (size_t)(end - x - 6), " to "))) {
+        asa_pair(r, x + 6, d + 4, end, false);
+    } else if ((x = log_find(t, tn, "SRC ")) && (d = log_find(x, (size_t)(end - x), " DEST "))) {
+        asa_pair(r, x + 4, d + 6, end, false); /* 304002 */
     }
-    if ((x = log_find(t, tn, "user IP = "))) {
-        const char *e = x + 10;
-        while (e < end && *e != ' ' && *e != ',')
-            e++;
-        if (log_is_ip(x + 10, (size_t)(e - x - 10)))
-            log_set(r, LF_SOURCE_IP, x + 10, (size_t)(e - x - 10));
-    }
-    if ((x = log_find(t, tn, "user = "))) {
-        const char *e = x + 7;
-        while (e < end && *e != ' ')
-            e++;
-        log_set(r, LF_USER_NAME, x + 7, (size_t)(e - x - 7));
-    } else if ((x = log_find(t, tn, "for user \""))) {
-        const char *e = memchr(x + 10, '"', (size_t)(end - x - 10));
+}
+
+/* The value after a literal up to one of the stop bytes. */
+static bool word_after(const char *t, size_t tn, const char *lit, const char *stops, log_val *out)
+{
+    const char *x = log_find(t, tn, lit);
+    if (!x)
+        return false;
+    const char *v = x + strlen(lit), *end = t + tn, *e = v;
+    while (e < end && !strchr(stops, *e))
+        e++;
+    *out = (log_val){v, (uint32_t)(e - v)};
+    return e > v;
+}
+
+/* 716xxx: "Group G User U IP A ...": the word after "User " when " IP " follows it. */
+static bool asa_user_ip(const char *t, size_t tn, log_val *out)
+{
+    const char *x = log_find(t, tn, " User ");
+    if (!x)
+        return false;
+    const char *u = x + 6, *end = t + tn, *e = u;
+    while (e < end && *e != ' ')
+        e++;
+    if (!starts(e, (size_t)(end - e), LIT(" IP ")) || e == u)
+        return false;
+    *out = (log_val){u, (uint32_t)(e - u)};
+    return true;
+}
+
+/* Who: "user = U" (113004/5), "Username = U" (113019), "User <U>" (716xxx, 722xxx, 113039),
+ * "Uname: U" (611101), 'for user "U"' (605004); and where from: "user IP = A", "IP = A",
+ * "IP <A>". */
+static void asa_user(log_rec *r, const char *t, size_t tn)
+{
+    log_val v;
+    if (word_after(t, tn, "Username = ", ",", &v) || word_after(t, tn, "user = ", " ,", &v) ||
+        word_after(t, tn, "User <", ">", &v) || word_after(t, tn, "Uname: ", " ,", &v) ||
+        word_after(t, tn, "Username:", " ,", &v) || word_after(t, tn, "for user \"", "\"", &v) ||
+        word_after(t, tn, "for user '", "'", &v) || word_after(t, tn, "User '", "'", &v) || asa_user_ip(t, tn, &v))
+        if (!(v.n == 5 && memcmp(v.p, "*****", 5) == 0))
+            log_set(r, LF_USER_NAME, v.p, v.n);
+    if (!log_has(r, LF_SOURCE_IP) &&
+        (word_after(t, tn, "user IP = ", " ,", &v) || word_after(t, tn, "IP = ", " ,", &v) ||
+         word_after(t, tn, "IP <", ">", &v) || word_after(t, tn, "IP address: ", " ,", &v) ||
+         word_after(t, tn, " IP ", " ,", &v)))
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
+    /* 750xxx (IKEv2): "Local:A:P Remote:B:P Username:U": the remote peer is the source */
+    if (!log_has(r, LF_SOURCE_IP) && word_after(t, tn, "Remote:", " ", &v))
+        log_set_endpoint(r, v.p, v.n, LF_SOURCE_IP, LF_SOURCE_PORT);
+    if (!log_has(r, LF_DEST_IP) && word_after(t, tn, "Local:", " ", &v))
+        log_set_endpoint(r, v.p, v.n, LF_DEST_IP, LF_DEST_PORT);
+}
+
+/* The message classes whose text names a user or a VPN peer (AAA 109/113, login 605/611,
+ * commands 111/502, IPsec 602/713/750/751, WebVPN and AnyConnect 716/722/734); connection and
+ * ACL messages (106, 302, 305, ...) do not, and are most of the volume. */
+static bool asa_has_user(int code)
+{
+    static const int16_t classes[] = {109, 111, 113, 502, 602, 605, 611, 713, 716, 722, 734, 750, 751};
+    int cls = code / 1000;
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        if (classes[i] == cls)
+            return true;
+    return false;
+}
+
+/* 304001 "A Accessed URL B:http://..." and 304002 "Access denied URL http://... SRC A DEST B". */
+static void asa_url(log_rec *r, const char *t, size_t tn, int code)
+{
+    const char *end = t + tn, *x;
+    if (code == 304001 && (x = log_find(t, tn, " URL "))) {
+        const char *u = x + 5, *c = u;
+        while (c < end && *c != ' ' && !(*c == ':' && log_is_ip(u, (size_t)(c - u))))
+            c++;
+        const char *ip = t, *ipe = t;
+        while (ipe < end && *ipe != ' ' && *ipe != '(')
+            ipe++;
+        const char *at = memchr(ip, '@', (size_t)(ipe - ip));
+        if (at) { /* "user@address" */
+            log_set(r, LF_USER_NAME, ip, (size_t)(at - ip));
+            ip = at + 1;
+        }
+        log_set(r, LF_SOURCE_IP, ip, (size_t)(ipe - ip));
+        const char *at2 = memchr(u, '@', (size_t)(end - u));
+        if (at2 && at2 < c + 1 && !log_has(r, LF_USER_NAME)) { /* "user@dest:url" */
+            log_set(r, LF_USER_NAME, u, (size_t)(at2 - u));
+            u = at2 + 1;
+            for (c = u; c < end && *c != ' ' && !(*c == ':' && log_is_ip(u, (size_t)(c - u))); c++)
+                ;
+        }
+        if (c < end && *c == ':') {
+            log_set(r, LF_DEST_IP, u, (size_t)(c - u));
+            u = c + 1;
+        }
+        log_set(r, LF_URL_ORIGINAL, u, (size_t)(end - u));
+        log_set_str(r, LF_EVENT_ACTION, "allow");
+        log_set_str(r, LF_EVENT_CATEGORY, "web");
+    } else if (code == 304002 && (x = log_find(t, tn, "URL "))) {
+        const char *u = x + 4, *e = log_find(u, (size_t)(end - u), " SRC ");
         if (e)
-            log_set(r, LF_USER_NAME, x + 10, (size_t)(e - x - 10));
+            log_set(r, LF_URL_ORIGINAL, u, (size_t)(e - u));
+        log_set_str(r, LF_EVENT_ACTION, "deny");
+        log_set_str(r, LF_EVENT_CATEGORY, "web");
     }
-    /* the access list */
-    if ((x = log_find(t, tn, "access-group \""))) {
-        const char *e = memchr(x + 14, '"', (size_t)(end - x - 14));
-        if (e)
-            log_set(r, LF_RULE_NAME, x + 14, (size_t)(e - x - 14));
-    } else if ((x = log_find(t, tn, "access-list "))) {
-        const char *e = x + 12;
-        while (e < end && *e != ' ')
-            e++;
-        log_set(r, LF_RULE_NAME, x + 12, (size_t)(e - x - 12));
-    }
-    /* transport: the first protocol word among the first few */
+}
+
+/* The access list: 'access-group "NAME"' or "access-list NAME". */
+static void asa_acl(log_rec *r, const char *t, size_t tn)
+{
+    log_val v;
+    if (word_after(t, tn, "access-group \"", "\"", &v) || word_after(t, tn, "access-list ", " ", &v))
+        log_set(r, LF_RULE_NAME, v.p, v.n);
+}
+
+/* The transport: the first protocol word among the first few. */
+static void asa_transport(log_rec *r, const char *t, const char *end)
+{
     const char *q = t;
     for (int words = 0; words < 8 && q < end; words++) {
         const char *we = memchr(q, ' ', (size_t)(end - q));
         size_t wn = (size_t)((we ? we : end) - q);
-        char low[5];
-        if (wn == 3 || wn == 4) {
-            for (size_t i = 0; i < wn; i++)
-                low[i] = (q[i] >= 'A' && q[i] <= 'Z') ? (char)(q[i] + 32) : q[i];
-            if ((wn == 3 && (!memcmp(low, "tcp", 3) || !memcmp(low, "udp", 3))) || (wn == 4 && !memcmp(low, "icmp", 4))) {
-                log_set_str(r, LF_NETWORK_TRANSPORT, low[0] == 't' ? "tcp" : low[0] == 'u' ? "udp" : "icmp");
-                break;
-            }
+        if (wn >= 3 && wn <= 5 && (q[0] | 32) != 'x' &&
+            (log_ieq(q, wn, "tcp") || log_ieq(q, wn, "udp") || log_ieq(q, wn, "icmp") || log_ieq(q, wn, "icmp6"))) {
+            log_set(r, LF_NETWORK_TRANSPORT, log_lower(r, q, wn), wn);
+            return;
         }
         if (!we)
-            break;
+            return;
         q = we + 1;
     }
-    /* what happened: the message id's class says where to look */
-    int cls = (int)(ide - id) == 6 ? (id[0] - '0') * 100 + (id[1] - '0') * 10 + (id[2] - '0') : 0;
-    bool auth = cls == 113 || cls == 605 || cls == 611 || cls == 716 || cls == 722 || cls == 109;
+}
+
+/* What happened: the message id's class says where to look. */
+static void asa_action(log_rec *r, const char *t, size_t tn, int code)
+{
+    int cls = code / 1000;
+    bool auth = cls == 113 || cls == 605 || cls == 611 || cls == 716 || cls == 722 || cls == 109 || cls == 315;
     if (auth && (log_find(t, tn, "Rejected") || log_find(t, tn, "denied") || log_find(t, tn, "failed"))) {
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, "failure");
         log_set_str(r, LF_EVENT_CATEGORY, "authentication");
-    } else if (auth && (log_find(t, tn, "Successful") || log_find(t, tn, "accepted") || log_find(t, tn, "succeeded"))) {
+    } else if (auth && (log_find(t, tn, "Successful") || log_find(t, tn, "accepted") || log_find(t, tn, "succeeded") ||
+                        log_find(t, tn, "permitted") || log_find(t, tn, "session started"))) {
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, "success");
         log_set_str(r, LF_EVENT_CATEGORY, "authentication");
-    } else if (starts(t, tn, LIT("Deny")) || starts(t, tn, LIT("Drop")) || (cls == 106 && log_find(t, tn < 80 ? tn : 80, "denied")) ||
+    } else if (starts(t, tn, LIT("Deny")) || starts(t, tn, LIT("Drop")) ||
+               (cls == 106 && log_find(t, tn < 80 ? tn : 80, "denied")) ||
                (cls != 302 && log_find(t, tn < 40 ? tn : 40, "Dropping"))) {
         log_set_str(r, LF_EVENT_ACTION, "deny");
+    } else if (cls == 106 && log_find(t, tn < 80 ? tn : 80, "permitted")) {
+        log_set_str(r, LF_EVENT_ACTION, "allow");
     } else if (starts(t, tn, LIT("Built "))) {
         log_set_str(r, LF_EVENT_ACTION, "allow");
     } else if (starts(t, tn, LIT("Teardown "))) {
@@ -513,6 +601,35 @@ bool log_parse_asa(log_rec *r, const char *m, size_t n)
         log_set_str(r, LF_EVENT_ACTION, "threat_detected");
         log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
     }
+}
+
+bool log_parse_asa(log_rec *r, const char *m, size_t n)
+{
+    log_val id;
+    const char *t = asa_header(r, m, n, &id);
+    if (!t)
+        return false;
+    const char *end = m + n;
+    size_t tn = (size_t)(end - t);
+    int code = 0;
+    for (uint32_t i = 0; i < id.n && i < 7; i++)
+        code = code * 10 + (id.p[i] - '0');
+    log_set(r, LF_MESSAGE, t, tn);
+    log_set_str(r, LF_EVENT_CATEGORY, "network");
+    if (code >= 430001 && code <= 430005) {
+        ftd_event(r, t, tn, code);
+        return true;
+    }
+    if (code == 304001 || code == 304002)
+        asa_url(r, t, tn, code);
+    if (!log_has(r, LF_SOURCE_IP))
+        asa_endpoints(r, t, tn);
+    if (asa_has_user(code))
+        asa_user(r, t, tn);
+    asa_acl(r, t, tn);
+    asa_transport(r, t, end);
+    if (!log_has(r, LF_EVENT_ACTION))
+        asa_action(r, t, tn, code);
     return true;
 }
 
@@ -569,7 +686,7 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
 {
     forti_state *s = arg;
     char key[32];
-    norm_key(k, kn, key, sizeof key);
+    log_norm_key(k, kn, key, sizeof key);
 #define K(x) (strcmp(key, x) == 0)
     if (K("srcip"))
         log_set(r, LF_SOURCE_IP, v.p, v.n);
@@ -577,16 +694,24 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
         log_set(r, LF_SOURCE_PORT, v.p, v.n);
     else if (K("dstip"))
         log_set(r, LF_DEST_IP, v.p, v.n);
+    else if (K("remip")) /* VPN events: the peer is the one that connects */
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
+    else if (K("locip"))
+        log_set(r, LF_DEST_IP, v.p, v.n);
+    else if (K("remport"))
+        log_set(r, LF_SOURCE_PORT, v.p, v.n);
+    else if (K("locport"))
+        log_set(r, LF_DEST_PORT, v.p, v.n);
     else if (K("dstport"))
         log_set(r, LF_DEST_PORT, v.p, v.n);
     else if (K("proto"))
-        set_transport(r, v.p, v.n);
+        log_set_transport(r, v.p, v.n);
     else if (K("action")) {
         if (v.n == 5 && memcmp(v.p, "login", 5) == 0)
             s->login = true;
-        set_action(r, v.p, v.n);
-    } else if (K("status")) {
-        if (v.n == 6 && memcmp(v.p, "failed", 6) == 0)
+        log_set_action(r, v.p, v.n);
+    } else if (K("status") || K("result")) {
+        if (log_set_outcome_word(r, v.p, v.n) && log_eq(r, LF_EVENT_OUTCOME, "failure"))
             s->failed = true;
         log_extra(r, k, kn, v.p, v.n);
     } else if (K("policyid"))
@@ -603,10 +728,9 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
         log_set(r, LF_OBSERVER_NAME, v.p, v.n);
     else if (K("devid"))
         log_set(r, LF_OBSERVER_SERIAL, v.p, v.n);
-    else if (K("user") || K("srcuser")) {
-        if (!(v.n == 1 && v.p[0] == 'N'))
-            log_set(r, LF_USER_NAME, v.p, v.n);
-    } else if (K("srcintf"))
+    else if (K("user") || K("srcuser") || K("xauthuser"))
+        log_kv_set(r, LF_USER_NAME, KV_IFEMPTY_USER, v, NULL);
+    else if (K("srcintf"))
         log_set(r, LF_OBSERVER_INGRESS, v.p, v.n);
     else if (K("dstintf"))
         log_set(r, LF_OBSERVER_EGRESS, v.p, v.n);
@@ -615,7 +739,7 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
     else if (K("level"))
         log_set(r, LF_LOG_LEVEL, v.p, v.n);
     else if (K("severity") || K("crlevel"))
-        set_severity_word(r, v.p, v.n);
+        log_set_severity_word(r, v.p, v.n);
     else if (K("msg") || K("logdesc")) {
         if (!log_has(r, LF_MESSAGE) || K("msg"))
             log_set(r, LF_MESSAGE, v.p, v.n);
@@ -647,6 +771,21 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
 #undef K
 }
 
+/* event.outcome on every line: the status when there is one, else what the verdict means for
+ * the traffic (a session let through succeeded, a blocked one failed), else unknown. */
+static void forti_outcome(log_rec *r, const forti_state *s)
+{
+    if (log_has(r, LF_EVENT_OUTCOME))
+        return;
+    bool traffic = s->type && s->typen == 7 && memcmp(s->type, "traffic", 7) == 0;
+    if (log_eq(r, LF_EVENT_ACTION, "deny"))
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+    else if (log_eq(r, LF_EVENT_ACTION, "allow") || (traffic && log_has(r, LF_EVENT_ACTION)))
+        log_set_str(r, LF_EVENT_OUTCOME, "success"); /* server-rst, client-rst, timeout: it was let through */
+    else
+        log_set_str(r, LF_EVENT_OUTCOME, "unknown");
+}
+
 bool log_parse_fortigate(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     forti_state s = {0};
@@ -669,6 +808,7 @@ bool log_parse_fortigate(log_rec *r, const char *m, size_t n, const log_parse_op
             r->ts_from_line = true;
         }
     }
+    forti_outcome(r, &s);
     if (s.login) {
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, s.failed ? "failure" : "success");
@@ -692,8 +832,8 @@ static void vrp_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
     char key[40];
     /* H3C's "SrcIPAddr(1003)": drop the field number */
     const char *par = memchr(k, '(', kn);
-    norm_key(k, par ? (size_t)(par - k) : kn, key, sizeof key);
-    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ' '))
+    log_norm_key(k, par ? (size_t)(par - k) : kn, key, sizeof key);
+    while (v.n && (v.p[v.n - 1] == '.' || v.p[v.n - 1] == ' ' || v.p[v.n - 1] == ')'))
         v.n--;
 #define K(x) (strcmp(key, x) == 0)
     if (K("sourceip") || K("srcip") || K("srcipaddr") || K("srcaddr") || K("sourceaddress"))
@@ -706,13 +846,15 @@ static void vrp_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
     else if (K("destinationport") || K("dstport") || K("destport"))
         log_set(r, LF_DEST_PORT, v.p, v.n);
     else if (K("protocol") || K("proto"))
-        set_transport(r, v.p, v.n);
+        log_set_transport(r, v.p, v.n);
     else if (K("rulename") || K("policyname") || K("securitypolicy") || K("policy") || K("aclname") || K("acl"))
         log_set(r, LF_RULE_NAME, v.p, v.n);
     else if (K("ruleid") || K("policyid") || K("aclnumber"))
         log_set(r, LF_RULE_ID, v.p, v.n);
     else if (K("username") || K("user"))
         log_set(r, LF_USER_NAME, v.p, v.n);
+    else if (K("ipaddress") || K("userip") || K("ip") || K("ipaddr") || K("sourceipaddress"))
+        log_set(r, LF_SOURCE_IP, v.p, v.n);
     else if (K("application") || K("app"))
         log_set(r, LF_NETWORK_PROTOCOL, log_lower(r, v.p, v.n), v.n);
     else if (K("signname") || K("attackname") || K("threatname") || K("virusname"))
@@ -748,12 +890,87 @@ static void kv_commas(log_rec *r, const char *p, size_t n, kv_fn fn, void *arg)
         const char *ke = p;
         while (ke > k && ke[-1] == ' ')
             ke--;
+        for (const char *q = ke; q > k; q--) /* "The user succeeded. (UserName=admin, ...": the last word */
+            if (q[-1] == ' ') {
+                k = q;
+                break;
+            }
+        if (k < ke && *k == '(')
+            k++;
         const char *vs = ++p;
         while (p < end && *p != ',' && *p != ';')
             p++;
         if (ke > k && memchr(k, ' ', (size_t)(ke - k)) == NULL)
             fn(r, k, (size_t)(ke - k), (log_val){vs, (uint32_t)(p - vs)}, arg);
     }
+}
+
+/* The address after a literal: "from 10.1.1.1.", "from 10.1.1.1:51234", "IP: 10.1.1.1)". */
+static void vrp_ip_after(log_rec *r, const char *t, const char *end, const char *lit)
+{
+    const char *x = log_find(t, (size_t)(end - t), lit);
+    if (!x || log_has(r, LF_SOURCE_IP))
+        return;
+    x += strlen(lit);
+    const char *e = x;
+    while (e < end && *e != ' ' && *e != ')' && *e != ',' && *e != ';' && *e != ']' &&
+           !(*e == '.' && (e + 1 == end || e[1] == ' ')))
+        e++;
+    const char *c = memchr(x, ':', (size_t)(e - x));
+    if (c && memchr(c + 1, ':', (size_t)(e - c - 1)) == NULL && memchr(x, '.', (size_t)(c - x)))
+        e = c; /* IPv4 with ":port" */
+    log_set(r, LF_SOURCE_IP, x, (size_t)(e - x));
+}
+
+/* The user of a login message: "SSH user U", "for U from", "U failed to log in", "U logged in". */
+static void vrp_user(log_rec *r, const char *t, const char *end)
+{
+    static const char *const after[] = {"[user: ", "SSH user ", "User ", "user ", "for user ", "password for ",
+                                        "failed for ", "publickey for ", NULL};
+    static const char *const before[] = {" failed to log in", " logged in", " logged out", " login", NULL};
+    size_t tn = (size_t)(end - t);
+    const char *x;
+    for (int i = 0; after[i] && !log_has(r, LF_USER_NAME); i++)
+        if ((x = log_find(t, tn, after[i]))) {
+            const char *u = x + strlen(after[i]), *e = u;
+            while (e < end && *e != ' ' && *e != ',' && *e != ';' && *e != '.' && *e != ']')
+                e++;
+            if (e > u)
+                log_set(r, LF_USER_NAME, u, (size_t)(e - u));
+        }
+    for (int i = 0; before[i] && !log_has(r, LF_USER_NAME); i++)
+        if ((x = log_find(t, tn, before[i]))) {
+            const char *u = x;
+            while (u > t && u[-1] != ' ' && u[-1] != ';')
+                u--;
+            if (x > u)
+                log_set(r, LF_USER_NAME, u, (size_t)(x - u));
+        }
+}
+
+/* Login and logout messages (H3C SHELL_LOGIN, SHELL_LOGINFAIL, SSHS_LOG, SSHS_AUTH_FAIL,
+ * WEB LOGIN; Huawei SHELL/5/LOGIN, LINE/5/VTYUSERLOGIN): who, from where, and whether it
+ * worked. False when the text says none of that. */
+static bool vrp_login(log_rec *r, const char *t, const char *end, const char *mnem)
+{
+    size_t tn = (size_t)(end - t);
+    bool out = strstr(mnem, "logout") || log_find(t, tn, "logged out");
+    bool fail = strstr(mnem, "fail") || log_find(t, tn, "failed") || log_find(t, tn, "Failed") ||
+                log_find(t, tn, " fail") || log_find(t, tn, "didn't pass") || log_find(t, tn, "wrong");
+    bool ok = !fail && (log_find(t, tn, "Accepted ") || log_find(t, tn, "logged in") || log_find(t, tn, "succeeded") ||
+                        log_find(t, tn, "successfully") || log_find(t, tn, "A user login") ||
+                        (strlen(mnem) >= 5 && !strcmp(mnem + strlen(mnem) - 5, "login")));
+    if (!out && !fail && !ok)
+        return false;
+    vrp_ip_after(r, t, end, "IP: ");
+    vrp_ip_after(r, t, end, " from ");
+    vrp_ip_after(r, t, end, "IPAddr=");
+    vrp_ip_after(r, t, end, "[Source: ");
+    vrp_user(r, t, end);
+    log_set_str(r, LF_EVENT_ACTION, out ? "logout" : "login");
+    log_set_str(r, LF_EVENT_OUTCOME, fail ? "failure" : "success");
+    log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    return true;
 }
 
 static bool parse_vrp(log_rec *r, const char *m, size_t n, const char *dataset, const char *vendor)
@@ -773,7 +990,7 @@ static bool parse_vrp(log_rec *r, const char *m, size_t n, const char *dataset, 
         return false;
     log_set_str(r, LF_EVENT_DATASET, dataset);
     log_set_str(r, LF_OBSERVER_VENDOR, vendor);
-    log_set_str(r, LF_LOG_LEVEL, syslog_levels[sev & 7]);
+    log_set_str(r, LF_LOG_LEVEL, log_syslog_levels[sev & 7]);
     log_set(r, LF_EVENT_CODE, mod, (size_t)(mne - mod));
     if (log_has(r, LF_HOST_NAME))
         log_set(r, LF_OBSERVER_NAME, r->f[LF_HOST_NAME].p, r->f[LF_HOST_NAME].n);
@@ -786,43 +1003,12 @@ static bool parse_vrp(log_rec *r, const char *m, size_t n, const char *dataset, 
     if (memchr(t, '=', (size_t)(end - t)))
         kv_commas(r, t, (size_t)(end - t), vrp_kv, &s);
     char mnem[48];
-    norm_key(mn, (size_t)(mne - mn), mnem, sizeof mnem);
+    log_norm_key(mn, (size_t)(mne - mn), mnem, sizeof mnem);
     char module[24];
-    norm_key(mod, (size_t)(s1 - mod), module, sizeof module);
-    bool login = strstr(mnem, "login") || strstr(mnem, "auth") || !strcmp(module, "sshs") || !strcmp(module, "shell");
-    if (login && strstr(mnem, "fail")) {
-        log_set_str(r, LF_EVENT_ACTION, "login");
-        log_set_str(r, LF_EVENT_OUTCOME, "failure");
-        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
-        /* "admin failed to log in from 192.168.1.2." / "SSH user admin (IP: 10.1.1.1) ..." */
-        const char *x;
-        const char *tt = t;
-        size_t tn = (size_t)(end - t);
-        if (!log_has(r, LF_SOURCE_IP) && ((x = log_find(tt, tn, "IP: ")) || (x = log_find(tt, tn, " from ")))) {
-            x += x[0] == 'I' ? 4 : 6;
-            const char *e = x;
-            while (e < end && *e != ' ' && *e != ')' && *e != ',' && !(*e == '.' && (e + 1 == end || e[1] == ' ')))
-                e++;
-            if (log_is_ip(x, (size_t)(e - x)))
-                log_set(r, LF_SOURCE_IP, x, (size_t)(e - x));
-        }
-        if (!log_has(r, LF_USER_NAME)) {
-            if ((x = log_find(tt, tn, "user "))) {
-                const char *e = x + 5;
-                while (e < end && *e != ' ' && *e != ',')
-                    e++;
-                log_set(r, LF_USER_NAME, x + 5, (size_t)(e - x - 5));
-            } else if ((x = log_find(tt, tn, " failed to log in"))) {
-                const char *u = x;
-                while (u > tt && u[-1] != ' ')
-                    u--;
-                log_set(r, LF_USER_NAME, u, (size_t)(x - u));
-            }
-        }
-    } else if (login && (strstr(mnem, "succ") || strstr(mnem, "loginin") || !strcmp(mnem, "login"))) {
-        log_set_str(r, LF_EVENT_ACTION, "login");
-        log_set_str(r, LF_EVENT_OUTCOME, "success");
-        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    log_norm_key(mod, (size_t)(s1 - mod), module, sizeof module);
+    bool login = strstr(mnem, "login") || strstr(mnem, "logout") || strstr(mnem, "auth") || !strcmp(module, "sshs") ||
+                 !strcmp(module, "shell") || !strcmp(module, "line");
+    if (login && vrp_login(r, t, end, mnem)) {
     } else if (strstr(mnem, "deny") || strstr(mnem, "drop") || strstr(mnem, "block") || s.deny) {
         log_set_str(r, LF_EVENT_ACTION, "deny");
         log_set_str(r, LF_EVENT_CATEGORY, "network");
@@ -858,128 +1044,251 @@ bool log_parse_h3c(log_rec *r, const char *m, size_t n)
     return true;
 }
 
+/* ---- Cisco IOS and Ruijie: "%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: ...]" ---- */
+
+/* "%MODULE-N-MNEMONIC:": the code and level; returns where the text starts, NULL if none. */
+static const char *ios_header(log_rec *r, const char *m, size_t n, log_val *mnem)
+{
+    const char *end = m + n, *p = m + 1;
+    while (p < end && ((*p >= 'A' && *p <= 'Z') || isdig(*p) || *p == '_'))
+        p++;
+    if (p == m + 1 || p + 3 >= end || p[0] != '-' || !isdig(p[1]) || p[2] != '-')
+        return NULL;
+    const char *mn = p + 3, *mne = mn;
+    while (mne < end && ((*mne >= 'A' && *mne <= 'Z') || isdig(*mne) || *mne == '_'))
+        mne++;
+    if (mne == mn || mne >= end || *mne != ':')
+        return NULL;
+    *mnem = (log_val){mn, (uint32_t)(mne - mn)};
+    log_set(r, LF_EVENT_CODE, m + 1, (size_t)(mne - m - 1));
+    log_set_str(r, LF_LOG_LEVEL, log_syslog_levels[(p[1] - '0') & 7]);
+    const char *t = mne + 1;
+    while (t < end && *t == ' ')
+        t++;
+    return t;
+}
+
+/* "list 101 denied tcp 10.1.1.1(1234) -> 10.2.2.2(80), 1 packet" (IOS ACL logging). */
+static void ios_acl(log_rec *r, const char *t, const char *end)
+{
+    const char *x = log_find(t, (size_t)(end - t), "list ");
+    if (!x)
+        return;
+    const char *nm = x + 5, *nme = nm;
+    while (nme < end && *nme != ' ')
+        nme++;
+    log_set(r, LF_RULE_NAME, nm, (size_t)(nme - nm));
+    const char *v = nme + 1, *ve = v;
+    while (ve < end && *ve != ' ')
+        ve++;
+    log_set_action(r, v, (size_t)(ve - v));
+    const char *pr = ve + 1, *pre = pr;
+    while (pre < end && *pre != ' ')
+        pre++;
+    log_set_transport(r, pr, (size_t)(pre - pr));
+    if (pre < end)
+        log_set_flow(r, pre + 1, end);
+    log_set_str(r, LF_EVENT_CATEGORY, "network");
+}
+
+bool log_parse_ios(log_rec *r, const char *m, size_t n)
+{
+    log_val mnem;
+    if (n < 8 || m[0] != '%')
+        return false;
+    const char *t = ios_header(r, m, n, &mnem);
+    if (!t)
+        return false;
+    const char *end = m + n;
+    const log_val *h = &r->f[LF_HOST_NAME];
+    bool ruijie = log_has(r, LF_HOST_NAME) && (log_find(h->p, h->n, "uijie") || log_find(h->p, h->n, "RG-"));
+    log_set_str(r, LF_EVENT_DATASET, ruijie ? "ruijie" : "cisco.ios");
+    log_set_str(r, LF_OBSERVER_VENDOR, ruijie ? "Ruijie" : "Cisco");
+    if (log_has(r, LF_HOST_NAME))
+        log_set(r, LF_OBSERVER_NAME, h->p, h->n);
+    log_set(r, LF_MESSAGE, t, (size_t)(end - t));
+    char mn[40];
+    log_norm_key(mnem.p, mnem.n, mn, sizeof mn);
+    if (strstr(mn, "accesslog"))
+        ios_acl(r, t, end);
+    else if (strstr(mn, "login") || strstr(mn, "logout") || strstr(mn, "auth"))
+        vrp_login(r, t, end, mn);
+    return true;
+}
+
 /* ---- Palo Alto PAN-OS CSV ---- */
 
+/* Each log type's own columns (PAN-OS syslog field descriptions, 0-based: 0 is FUTURE_USE,
+ * 1 receive time, 2 serial, 3 type, 4 subtype, 6 generated time for every type). */
+typedef struct pan_col {
+    uint8_t col;
+    log_field field;
+    log_kv_kind kind;
+} pan_col;
+
+/* TRAFFIC, THREAT and DECRYPTION share their first 31 columns. */
+#define PAN_SESSION_COLS                                                                                          \
+    {7, LF_SOURCE_IP, KV_STR}, {8, LF_DEST_IP, KV_STR}, {11, LF_RULE_NAME, KV_STR}, {12, LF_USER_NAME, KV_USER},    \
+        {14, LF_NETWORK_PROTOCOL, KV_LOWER}, {18, LF_OBSERVER_INGRESS, KV_STR}, {19, LF_OBSERVER_EGRESS, KV_STR},  \
+        {24, LF_SOURCE_PORT, KV_STR}, {25, LF_DEST_PORT, KV_STR}, {29, LF_NETWORK_TRANSPORT, KV_TRANSPORT},        \
+        {30, LF_EVENT_ACTION, KV_ACTION}
+static const pan_col pan_traffic[] = {PAN_SESSION_COLS, {31, LF_NETWORK_BYTES, KV_STR}, {34, LF_NETWORK_PACKETS, KV_STR}, {0}};
+static const pan_col pan_threat[] = {PAN_SESSION_COLS, {31, LF_URL_ORIGINAL, KV_STR}, {34, LF_EVENT_SEVERITY, KV_SEVERITY}, {0}};
+static const pan_col pan_decrypt[] = {PAN_SESSION_COLS, {0}};
+static const pan_col pan_system[] = {{8, LF_EVENT_ACTION, KV_STR}, {13, LF_EVENT_SEVERITY, KV_SEVERITY},
+                                     {14, LF_MESSAGE, KV_STR}, {0}};
+static const pan_col pan_config[] = {{7, LF_SOURCE_IP, KV_STR}, {9, LF_EVENT_ACTION, KV_STR}, {10, LF_USER_NAME, KV_USER},
+                                     {12, LF_EVENT_OUTCOME, KV_OUTCOME}, {13, LF_EVENT_REASON, KV_STR}, {0}};
+static const pan_col pan_gp[] = {{8, LF_EVENT_ACTION, KV_STR}, {12, LF_USER_NAME, KV_USER}, {15, LF_SOURCE_IP, KV_STR},
+                                 {16, LF_SOURCE_IP, KV_IFEMPTY}, {17, LF_SOURCE_NAT_IP, KV_STR},
+                                 {18, LF_SOURCE_NAT_IP, KV_IFEMPTY}, {25, LF_EVENT_REASON, KV_STR},
+                                 {27, LF_MESSAGE, KV_STR}, {28, LF_EVENT_OUTCOME, KV_OUTCOME}, {0}};
+static const pan_col pan_userid[] = {{4, LF_EVENT_ACTION, KV_STR}, {8, LF_SOURCE_IP, KV_STR}, {9, LF_USER_NAME, KV_USER}, {0}};
+static const pan_col pan_hip[] = {{7, LF_USER_NAME, KV_USER}, {11, LF_SOURCE_IP, KV_STR}, {12, LF_RULE_NAME, KV_STR}, {0}};
+static const pan_col pan_auth[] = {{8, LF_SOURCE_IP, KV_STR}, {9, LF_USER_NAME, KV_USER}, {12, LF_RULE_NAME, KV_STR},
+                                   {18, LF_MESSAGE, KV_STR}, {20, LF_EVENT_ACTION, KV_STR}, {0}};
+static const pan_col pan_none[] = {{0}};
+
+static const struct pan_type {
+    const char *type, *category;
+    const pan_col *cols;
+    int min_cols;
+} pan_types[] = {
+    {"TRAFFIC", "network", pan_traffic, 31},
+    {"THREAT", "intrusion_detection", pan_threat, 33},
+    {"DECRYPTION", "network", pan_decrypt, 31},
+    {"SYSTEM", "host", pan_system, 15},
+    {"CONFIG", "configuration", pan_config, 13},
+    {"GLOBALPROTECT", "authentication", pan_gp, 29},
+    {"USERID", "iam", pan_userid, 12},
+    {"HIPMATCH", "host", pan_hip, 13},
+    {"AUTHENTICATION", "authentication", pan_auth, 21},
+    {"CORRELATION", "threat", pan_none, 7},
+    {"IPTAG", "iam", pan_none, 7},
+    {"SCTP", "network", pan_none, 7},
+    {"TUNNEL", "network", pan_none, 7},
+    {"GTP", "network", pan_none, 7},
+};
+
 #define PAN_MAX 48
+
+static void pan_apply(log_rec *r, const pan_col *c, const log_val *f, int nf, const log_parse_opts *o)
+{
+    for (; c->col; c++) {
+        if (c->col >= nf || !f[c->col].n)
+            continue;
+        if (c->field == LF_SOURCE_NAT_IP && f[c->col].n == 7 && memcmp(f[c->col].p, "0.0.0.0", 7) == 0)
+            continue;
+        log_kv_set(r, c->field, c->kind, f[c->col], o);
+    }
+}
+
+/* The threat column "Name(12345)": the signature, kept apart from rule.name (the policy). */
+static void pan_threat_id(log_rec *r, const log_val *t)
+{
+    const char *par = NULL;
+    for (uint32_t i = t->n; i > 0 && !par; i--)
+        if (t->p[i - 1] == '(')
+            par = t->p + i - 1;
+    size_t nn = par && t->p[t->n - 1] == ')' ? (size_t)(par - t->p) : t->n;
+    while (nn && t->p[nn - 1] == ' ')
+        nn--;
+    log_extra(r, LIT("threat_name"), t->p, nn);
+    if (nn < t->n && par)
+        log_extra(r, LIT("threat_id"), par + 1, (size_t)(t->p + t->n - par - 2));
+}
+
+/* PAN-OS before 9.1 logs GlobalProtect and admin logins as SYSTEM events whose description
+ * names them: "GlobalProtect gateway user authentication failed. Login from: 1.2.3.4, User name: u, ..." */
+static void pan_system_auth(log_rec *r)
+{
+    if (!log_has(r, LF_MESSAGE))
+        return;
+    const log_val d = r->f[LF_MESSAGE];
+    const char *end = d.p + d.n, *x;
+    if ((x = log_find(d.p, d.n, "Login from: "))) {
+        const char *a = x + 12, *ae = a;
+        while (ae < end && *ae != ',' && *ae != ' ')
+            ae++;
+        log_set(r, LF_SOURCE_IP, a, (size_t)(ae - a));
+    }
+    if ((x = log_find(d.p, d.n, "User name: ")) || (x = log_find(d.p, d.n, "user '"))) {
+        const char *u = x + (x[0] == 'U' ? 11 : 6), *ue = u;
+        while (ue < end && *ue != ',' && *ue != '\'' && *ue != '.')
+            ue++;
+        log_kv_set(r, LF_USER_NAME, KV_USER, (log_val){u, (uint32_t)(ue - u)}, NULL);
+    }
+    if (log_find(d.p, d.n, "authentication failed") || log_find(d.p, d.n, "failed authentication") ||
+        log_find(d.p, d.n, "login failed")) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "failure");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    } else if (log_find(d.p, d.n, "authentication succeeded") || log_find(d.p, d.n, "logged in")) {
+        log_set_str(r, LF_EVENT_ACTION, "login");
+        log_set_str(r, LF_EVENT_OUTCOME, "success");
+        log_set_str(r, LF_EVENT_CATEGORY, "authentication");
+    }
+}
+
+static const struct pan_type *pan_type_of(const log_val *type)
+{
+    for (size_t i = 0; i < sizeof pan_types / sizeof pan_types[0]; i++)
+        if (strlen(pan_types[i].type) == type->n && memcmp(pan_types[i].type, type->p, type->n) == 0)
+            return &pan_types[i];
+    return NULL;
+}
+
+/* Generated time "2024/01/01 12:00:00" in the device's zone, or RFC 3339 (PAN-OS 9.1 and later). */
+static void pan_time(log_rec *r, const log_val *f, const log_parse_opts *o)
+{
+    log_set_time_word(r, f->p, f->n, o);
+}
 
 bool log_parse_panos(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     log_val f[PAN_MAX];
-    int nf = 0;
-    const char *p = m, *end = m + n;
-    while (p <= end && nf < PAN_MAX) {
-        if (p < end && *p == '"') { /* quoted, with "" for a quote */
-            const char *s = ++p;
-            while (p < end && !(*p == '"' && (p + 1 >= end || p[1] != '"')))
-                p += (*p == '"') ? 2 : 1;
-            f[nf++] = (log_val){s, (uint32_t)((p < end ? p : end) - s)};
-            p++;
-            if (p < end && *p == ',')
-                p++;
-            else if (p >= end)
-                break;
-            continue;
-        }
-        const char *c = memchr(p, ',', (size_t)(end - p));
-        const char *e = c ? c : end;
-        f[nf++] = (log_val){p, (uint32_t)(e - p)};
-        if (!c)
-            break;
-        p = c + 1;
-    }
-    if (nf < 31)
+    int nf = log_csv_split(m, n, f, PAN_MAX);
+    if (nf < 7)
         return false;
-    const log_val *type = &f[3];
-    bool traffic = type->n == 7 && memcmp(type->p, "TRAFFIC", 7) == 0;
-    bool threat = type->n == 6 && memcmp(type->p, "THREAT", 6) == 0;
-    if (!traffic && !threat) {
-        if (!(type->n >= 3 && type->n <= 16))
-            return false;
-        for (uint32_t i = 0; i < type->n; i++)
-            if (type->p[i] < 'A' || type->p[i] > 'Z')
-                return false;
-    }
+    const struct pan_type *pt = pan_type_of(&f[3]);
+    if (!pt || nf < pt->min_cols)
+        return false;
     char ds[32];
-    snprintf(ds, sizeof ds, "panos.%.*s", (int)(type->n > 16 ? 16 : type->n), type->p);
+    size_t dn = (size_t)snprintf(ds, sizeof ds, "panos.%s", pt->type);
     for (char *q = ds; *q; q++)
         if (*q >= 'A' && *q <= 'Z')
             *q = (char)(*q + 32);
-    log_set_copy(r, LF_EVENT_DATASET, ds, strlen(ds));
+    log_set_copy(r, LF_EVENT_DATASET, ds, dn < sizeof ds ? dn : sizeof ds - 1);
     log_set_str(r, LF_OBSERVER_VENDOR, "Palo Alto Networks");
     log_set_str(r, LF_OBSERVER_PRODUCT, "PAN-OS");
-    log_set(r, LF_OBSERVER_SERIAL, f[2].p, f[2].n);
+    if (f[2].n)
+        log_set(r, LF_OBSERVER_SERIAL, f[2].p, f[2].n);
     log_set(r, LF_MESSAGE, m, n);
+    log_set_str(r, LF_EVENT_CATEGORY, pt->category);
     if (log_has(r, LF_HOST_NAME))
         log_set(r, LF_OBSERVER_NAME, r->f[LF_HOST_NAME].p, r->f[LF_HOST_NAME].n);
     r->extra_ns = "panos";
-    /* generated time "2024/01/01 12:00:00", in the device's zone */
-    if (f[6].n == 19) {
-        char buf[20];
-        memcpy(buf, f[6].p, 19);
-        buf[4] = buf[7] = '-';
-        int64_t ms;
-        if (log_parse_iso(buf, 19, o, &ms) == 19) {
-            r->ts_ms = ms;
-            r->ts_from_line = true;
-        }
-    }
-    /* the columns every log type shares (PAN-OS syslog field descriptions) */
-    static const struct {
-        int col;
-        log_field field;
-    } cols[] = {{7, LF_SOURCE_IP},        {8, LF_DEST_IP},          {12, LF_USER_NAME}, {14, LF_NETWORK_PROTOCOL},
-                {18, LF_OBSERVER_INGRESS}, {19, LF_OBSERVER_EGRESS}, {24, LF_SOURCE_PORT}, {25, LF_DEST_PORT}};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        if (f[cols[i].col].n)
-            log_set(r, cols[i].field, f[cols[i].col].p, f[cols[i].col].n);
-    if (f[9].n && !(f[9].n == 7 && memcmp(f[9].p, "0.0.0.0", 7) == 0))
-        log_set(r, LF_SOURCE_NAT_IP, f[9].p, f[9].n);
-    if (f[29].n)
-        set_transport(r, f[29].p, f[29].n);
+    pan_time(r, &f[6], o);
     log_extra(r, LIT("subtype"), f[4].p, f[4].n);
-    log_extra(r, LIT("from_zone"), f[16].p, f[16].n);
-    log_extra(r, LIT("to_zone"), f[17].p, f[17].n);
-    log_extra(r, LIT("session_id"), f[22].p, f[22].n);
-    if (threat) {
-        log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
-        log_extra(r, LIT("policy"), f[11].p, f[11].n);
+    pan_apply(r, pt->cols, f, nf, o);
+    if (pt->cols == pan_traffic || pt->cols == pan_threat || pt->cols == pan_decrypt) {
+        pan_apply(r, (const pan_col[]){{9, LF_SOURCE_NAT_IP, KV_STR}, {0}}, f, nf, o);
+        log_extra(r, LIT("from_zone"), f[16].p, f[16].n);
+        log_extra(r, LIT("to_zone"), f[17].p, f[17].n);
+        log_extra(r, LIT("session_id"), f[22].p, f[22].n);
+    }
+    if (pt->cols == pan_system)
+        pan_system_auth(r);
+    if (pt->cols == pan_threat) {
         if (f[30].n == 5 && memcmp(f[30].p, "alert", 5) == 0)
             log_set_str(r, LF_EVENT_ACTION, "alert");
-        else
-            set_action(r, f[30].p, f[30].n);
-        if (nf > 32 && f[32].n) { /* "Name(12345)" */
-            const log_val *t = &f[32];
-            const char *par = NULL;
-            for (uint32_t i = t->n; i > 0; i--)
-                if (t->p[i - 1] == '(') {
-                    par = t->p + i - 1;
-                    break;
-                }
-            if (par && t->p[t->n - 1] == ')') {
-                size_t nn = (size_t)(par - t->p);
-                while (nn && t->p[nn - 1] == ' ')
-                    nn--;
-                log_set(r, LF_RULE_NAME, t->p, nn);
-                log_set(r, LF_RULE_ID, par + 1, (size_t)(t->p + t->n - par - 2));
-            } else {
-                log_set(r, LF_RULE_NAME, t->p, t->n);
-            }
-        }
-        if (nf > 31 && f[31].n)
-            log_set(r, LF_URL_ORIGINAL, f[31].p, f[31].n);
-        if (nf > 33)
+        pan_threat_id(r, &f[32]);
+        if (nf > 33 && f[33].n)
             log_set(r, LF_RULE_CATEGORY, f[33].p, f[33].n);
-        if (nf > 34)
-            set_severity_word(r, f[34].p, f[34].n);
-    } else {
-        log_set_str(r, LF_EVENT_CATEGORY, "network");
-        if (f[11].n)
-            log_set(r, LF_RULE_NAME, f[11].p, f[11].n);
-        set_action(r, f[30].p, f[30].n);
-        if (traffic && nf > 31 && f[31].n)
-            log_set(r, LF_NETWORK_BYTES, f[31].p, f[31].n);
-        if (traffic && nf > 34 && f[34].n)
-            log_set(r, LF_NETWORK_PACKETS, f[34].p, f[34].n);
+        if (f[4].n == 3 && memcmp(f[4].p, "url", 3) == 0)
+            log_set_str(r, LF_EVENT_CATEGORY, "web");
+        else if (f[4].n == 5 && (memcmp(f[4].p, "virus", 5) == 0 || memcmp(f[4].p, "wildf", 5) == 0))
+            log_set_str(r, LF_EVENT_CATEGORY, "malware");
     }
     return true;
 }
@@ -1056,7 +1365,7 @@ bool log_parse_eve(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
     eve_str(r, LF_NETWORK_PROTOCOL, root, "app_proto");
     json_t *proto = json_object_get(root, "proto");
     if (json_is_string(proto))
-        set_transport(r, json_string_value(proto), json_string_length(proto));
+        log_set_transport(r, json_string_value(proto), json_string_length(proto));
     if (log_has(r, LF_NETWORK_TRANSPORT)) /* the value may point into the JSON object: copy */
         log_set_copy(r, LF_NETWORK_TRANSPORT, r->f[LF_NETWORK_TRANSPORT].p, r->f[LF_NETWORK_TRANSPORT].n);
     json_t *al = json_object_get(root, "alert");
