@@ -13,8 +13,19 @@
 
 #define FLOW_WAYS 4
 
+/* A SYN makes no flow (a SYN flood would fill the table): it leaves its sequence number
+ * here, where the flow's first byte of data finds it. */
+#define ISN_SLOTS (1u << 16)
+typedef struct {
+    uint32_t tag;               /* the flow hash's high half, 0: empty */
+    uint32_t next;              /* the client's first byte's sequence number */
+    uint16_t cport;             /* the client's port: which end sent the SYN */
+} isn_slot;
+
 struct net_flows {
+    isn_slot *isn;
     net_flow *f;
+    uint64_t *tag;              /* f[i].h, apart: a bucket's four in one cache line */
     uint32_t slots, chunks;     /* powers of two; slots a multiple of FLOW_WAYS */
     uint8_t *pool;              /* NET_FLOW_CHUNKS x NET_FLOW_CLIENT_BUF */
     int32_t *free_chunks;
@@ -39,6 +50,8 @@ net_flows *net_flows_new_sized(uint32_t slots, uint32_t chunks, net_flow_consume
     t->slots = slots < FLOW_WAYS ? FLOW_WAYS : slots;
     t->chunks = chunks;
     t->f = kw_calloc(t->slots, sizeof *t->f);
+    t->tag = kw_calloc(t->slots, sizeof *t->tag);
+    t->isn = kw_calloc(ISN_SLOTS, sizeof *t->isn);
     t->pool = kw_malloc((size_t)(chunks ? chunks : 1) * NET_FLOW_CLIENT_BUF);
     t->free_chunks = kw_malloc((chunks ? chunks : 1) * sizeof *t->free_chunks);
     for (uint32_t i = 0; i < chunks; i++)
@@ -59,6 +72,8 @@ void net_flows_free(net_flows *t)
     if (!t)
         return;
     free(t->f);
+    free(t->tag);
+    free(t->isn);
     free(t->pool);
     free(t->free_chunks);
     free(t);
@@ -66,19 +81,20 @@ void net_flows_free(net_flows *t)
 
 /* ---- keys ---- */
 
-static uint64_t end_hash(const net_addr *a, uint16_t port)
+/* The same for both directions: each end folded to 64 bits with its port, the two combined
+ * by operations that do not care for their order. */
+static uint64_t end_key(const net_addr *a, uint16_t port)
 {
     uint64_t x, y;
     memcpy(&x, a->b, 8);
     memcpy(&y, a->b + 8, 8);
-    return kw_mix64(x ^ kw_mix64(y ^ ((uint64_t)port << 1 | a->v6)));
+    return a->v6 ? kw_mix64(x ^ kw_mix64(y)) ^ port : x << 16 ^ port; /* v4: the address in the low 32 bits */
 }
 
-/* The same for both directions: the two ends' hashes combined without order. */
 static uint64_t flow_hash(const net_pkt *p)
 {
-    uint64_t a = end_hash(&p->src, p->sport), b = end_hash(&p->dst, p->dport);
-    return kw_mix64(a + b) | 1;
+    uint64_t a = end_key(&p->src, p->sport), b = end_key(&p->dst, p->dport);
+    return kw_mix64((a + b) ^ (a ^ b) * 0x9e3779b97f4a7c15ULL) | 1;
 }
 
 static bool addr_same(const net_addr *a, const net_addr *b)
@@ -339,6 +355,7 @@ static void flow_end(net_flows *t, net_flow *f)
     deliver(t, f, NET_DIR_TO_CLIENT, true);
     chunk_release(t, f);
     f->h = 0;
+    t->tag[f - t->f] = 0;
     t->active--;
 }
 
@@ -346,9 +363,10 @@ static net_flow *flow_claim(net_flows *t, net_flow *b, uint64_t h, const net_pkt
 {
     /* room: a free slot, else the stalest flow that never carried a byte (a SYN flood's),
      * else the stalest */
+    uint64_t *tb = t->tag + (b - t->f);
     net_flow *victim = NULL;
     for (int i = 0; i < FLOW_WAYS; i++)
-        if (!b[i].h) {
+        if (!tb[i]) {
             victim = &b[i];
             break;
         } else if (!victim || (victim->data && !b[i].data) ||
@@ -362,6 +380,7 @@ static net_flow *flow_claim(net_flows *t, net_flow *b, uint64_t h, const net_pkt
     net_flow *f = victim;
     memset(f, 0, offsetof(net_flow, sbuf));
     f->h = h;
+    t->tag[f - t->f] = h;
     f->client = client_is_src ? p->src : p->dst;
     f->server = client_is_src ? p->dst : p->src;
     f->cport = client_is_src ? p->sport : p->dport;
@@ -376,19 +395,35 @@ void net_flows_packet(net_flows *t, const net_pkt *p)
 {
     uint8_t fl = p->tcp_flags;
     bool syn = fl & NET_TH_SYN, ack = fl & NET_TH_ACK, fin = fl & NET_TH_FIN, rst = fl & NET_TH_RST;
+    if (!p->payload_len && !(fl & (NET_TH_SYN | NET_TH_FIN | NET_TH_RST)))
+        return; /* a bare ACK neither makes, moves nor ends a flow */
     uint64_t h = flow_hash(p);
-    net_flow *b = t->f + (size_t)(h & (t->slots / FLOW_WAYS - 1)) * FLOW_WAYS, *f = NULL;
+    size_t base = (size_t)(h & (t->slots / FLOW_WAYS - 1)) * FLOW_WAYS;
+    net_flow *b = t->f + base, *f = NULL;
+    const uint64_t *tb = t->tag + base;
     int dir = -1;
     for (int i = 0; i < FLOW_WAYS && !f; i++)
-        if (b[i].h == h && (dir = flow_dir(&b[i], p)) >= 0)
+        if (tb[i] == h && (dir = flow_dir(&b[i], p)) >= 0)
             f = &b[i];
     if (!f) {
-        /* flows start with a SYN, or with data picked up mid-stream */
-        if (rst || (!syn && !p->payload_len))
+        /* a flow starts with its first byte of data: the SYN, if seen, said which end is the
+         * client and where its bytes begin */
+        isn_slot *is = &t->isn[h & (ISN_SLOTS - 1)];
+        uint32_t tag = (uint32_t)(h >> 32) | 1;
+        if (syn && !ack && !p->payload_len) {
+            *is = (isn_slot){tag, p->tcp_seq + 1, p->sport};
             return;
-        bool client_is_src = syn ? !ack : !src_is_server(p);
+        }
+        if (rst || fin || !p->payload_len)
+            return;
+        bool known = is->tag == tag, client_is_src = known ? is->cport == p->sport : syn ? !ack : !src_is_server(p);
         f = flow_claim(t, b, h, p, client_is_src);
         dir = client_is_src ? NET_DIR_TO_SERVER : NET_DIR_TO_CLIENT;
+        if (known) {
+            f->next[NET_DIR_TO_SERVER] = is->next;
+            f->seq_known |= 1u << NET_DIR_TO_SERVER;
+            is->tag = 0;
+        }
     }
     f->last_ns = p->ts_ns;
     if (syn) { /* the direction's first byte follows the SYN's sequence number */
@@ -415,6 +450,6 @@ void net_flows_packet(net_flows *t, const net_pkt *p)
 void net_flows_finish(net_flows *t)
 {
     for (size_t i = 0; i < t->slots; i++)
-        if (t->f[i].h)
+        if (t->tag[i])
             flow_end(t, &t->f[i]);
 }
