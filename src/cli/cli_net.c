@@ -4,10 +4,12 @@
 #include "intel/intel.h"
 #include "net/net_capture.h"
 #include "net/net_inspect_conf.h"
+#include "net/net_pipe.h"
 
 #include "core/kw_mem.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +45,7 @@ static const char net_usage[] =
 typedef struct {
     bool json;
     uint64_t n;
+    pthread_mutex_t mu;       /* the detectors and the inspection report from two threads */
 } emit_ctx;
 
 static void on_detection(void *arg, net_phase phase, const net_detection *d)
@@ -61,18 +64,24 @@ static void on_detection(void *arg, net_phase phase, const net_detection *d)
         net_detection_text(d, &b);
     }
     kw_buf_putc(&b, '\n');
+    pthread_mutex_lock(&c->mu);
     fputs(kw_buf_cstr(&b), stdout);
-    kw_buf_free(&b);
     c->n++;
+    pthread_mutex_unlock(&c->mu);
+    kw_buf_free(&b);
 }
 
 /* The detectors and the inspection of contents, as the configuration has them. */
 typedef struct {
     net_detector *det;
     net_inspect *insp;
+    net_pipe *pipe;           /* to the inspection's thread, when it could start */
+    net_capture_sync sync;
     net_sig_set *sigs;
     intel *lists;
 } analyzer;
+
+static void analyzer_sync(void *arg) { net_pipe_sync(arg); }
 
 /* Builds an analyzer for c reporting through ctx; KW_OK, or an error already said on
  * stderr (a rule file or an intelligence list that cannot be read). */
@@ -112,13 +121,20 @@ static kw_rc analyzer_new(const conf *c, emit_ctx *ctx, analyzer *an)
         o.sigs = an->sigs;
         o.intel = an->lists;
         an->insp = net_inspect_new(&o, on_detection, ctx);
-        net_detector_set_inspector(an->det, an->insp);
+        net_stage st;
+        net_inspect_stage(an->insp, &st);
+        if ((an->pipe = net_pipe_new(&st)) != NULL) { /* contents are read on a second core */
+            net_pipe_stage(an->pipe, &st);
+            an->sync = (net_capture_sync){analyzer_sync, an->pipe};
+        }
+        net_detector_set_next(an->det, &st);
     }
     return KW_OK;
 }
 
 static void analyzer_free(analyzer *an)
 {
+    net_pipe_free(an->pipe);
     net_detector_free(an->det);
     net_inspect_free(an->insp);
     net_sig_set_free(an->sigs);
@@ -177,7 +193,7 @@ int cli_net(int argc, char **argv)
         return KW_EXIT_USAGE;
     }
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"config", required_argument, NULL, 'c'}, {0}};
-    emit_ctx ctx = {0};
+    emit_ctx ctx = {.mu = PTHREAD_MUTEX_INITIALIZER};
     const char *cfg_path = NULL;
     int ch;
     optind = 2;
@@ -215,7 +231,7 @@ int cli_net(int argc, char **argv)
         if (files[i].has_ts && files[i].first_ns < prev_last)
             fprintf(stderr, "keepwatch: %s overlaps the capture before it in time; its earlier packets are "
                     "counted as they come\n", files[i].path);
-        if (net_capture_file(files[i].path, d, &st, err, sizeof err) != KW_OK) {
+        if (net_capture_file_sync(files[i].path, d, &st, an.pipe ? &an.sync : NULL, err, sizeof err) != KW_OK) {
             fprintf(stderr, "keepwatch: %s\n", err);
             damaged = true;
         }

@@ -177,11 +177,18 @@ size_t net_detector_targets(const net_detector *d, net_target_stats *out, size_t
  * of 1,024 counters each: a talker is counted exactly unless four heavier ones share its
  * set, so the top few of thousands are exact). Returns how many. */
 size_t net_detector_talkers(const net_detector *d, bool dst, net_talker *out, size_t max);
+/* What reads the packets after the detectors: an inspector of protocol contents
+ * (net_inspect_stage), or a pipe to one on another thread (net_pipe_stage). */
+typedef struct net_stage {
+    bool (*wants)(void *arg, const net_pkt *p);   /* NULL: every packet */
+    void (*packet)(void *arg, const net_pkt *p);
+    void (*tick)(void *arg, int64_t now_ns);
+    void (*finish)(void *arg);
+    void *arg;
+} net_stage;
 /* Hands every packet the detectors take (allowed sources left out), every tick and the
- * finish on to an inspector of protocol contents (net_inspect.h), which must outlive d;
- * NULL: none. */
-struct net_inspect;
-void net_detector_set_inspector(net_detector *d, struct net_inspect *in);
+ * finish on to s (copied; what s->arg names must outlive d); NULL: none. */
+void net_detector_set_next(net_detector *d, const net_stage *s);
 /* Lets time pass without packets (live capture on a quiet link), so attacks can end. */
 void net_detector_tick(net_detector *d, int64_t now_ns);
 /* Ends every attack still under way (end of input). */

@@ -54,6 +54,7 @@ typedef struct {
     size_t map_len;
     size_t consumed;         /* file bytes before buf[0], for error messages */
     size_t file_size;
+    const net_capture_sync *sync; /* told before a window goes (NULL: nobody to tell) */
 } pcap_src;
 
 /* Makes at least n bytes available at src->off; false at the end of the input. */
@@ -68,8 +69,11 @@ static bool pcap_need(pcap_src *src, size_t n)
     if (start >= src->file_size || (src->map && start == src->consumed && src->consumed + src->len >= src->file_size))
         return false;
     size_t want = src->file_size - start < PCAP_WINDOW ? src->file_size - start : PCAP_WINDOW;
-    if (src->map)
+    if (src->map) {
+        if (src->sync) /* a later stage may still read packets in the window */
+            src->sync->fn(src->sync->arg);
         munmap(src->map, src->map_len);
+    }
     src->map = mmap(NULL, want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, src->fd, (off_t)start);
     if (src->map == MAP_FAILED) {
         src->map = NULL;
@@ -143,6 +147,12 @@ kw_rc net_capture_buffer(const uint8_t *buf, size_t len, const char *name, net_d
 
 kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *err, size_t errn)
 {
+    return net_capture_file_sync(path, d, st, NULL, err, errn);
+}
+
+kw_rc net_capture_file_sync(const char *path, net_detector *d, net_stats *st, const net_capture_sync *sync, char *err,
+                            size_t errn)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
@@ -153,10 +163,13 @@ kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *e
     }
     kw_rc rc = KW_ERR_UNSUPPORTED;
     if (S_ISREG(sb.st_mode)) {
-        pcap_src src = {.fd = fd, .file_size = (size_t)sb.st_size};
+        pcap_src src = {.fd = fd, .file_size = (size_t)sb.st_size, .sync = sync};
         rc = pcap_records(&src, path, d, st, err, errn);
-        if (src.map)
+        if (src.map) {
+            if (sync)
+                sync->fn(sync->arg);
             munmap(src.map, src.map_len);
+        }
     }
     if (rc != KW_ERR_UNSUPPORTED) {
         close(fd);
@@ -169,10 +182,16 @@ kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *e
         snprintf(err, errn, "%s: cannot rewind for libpcap: %s", path, strerror(errno));
         return KW_ERR_IO;
     }
-    return net_capture_read(f, path, d, st, err, errn);
+    return net_capture_read_sync(f, path, d, st, sync, err, errn);
 }
 
 kw_rc net_capture_read(FILE *f, const char *name, net_detector *d, net_stats *st, char *err, size_t errn)
+{
+    return net_capture_read_sync(f, name, d, st, NULL, err, errn);
+}
+
+kw_rc net_capture_read_sync(FILE *f, const char *name, net_detector *d, net_stats *st, const net_capture_sync *sync,
+                            char *err, size_t errn)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
@@ -196,6 +215,8 @@ kw_rc net_capture_read(FILE *f, const char *name, net_detector *d, net_stats *st
     while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
         int64_t ts = (int64_t)h->ts.tv_sec * 1000000000LL + h->ts.tv_usec; /* tv_usec holds ns here */
         capture_one(lt, data, h->caplen, h->len < h->caplen ? h->caplen : h->len, ts, d, st);
+        if (sync) /* libpcap reads the next packet over this one */
+            sync->fn(sync->arg);
     }
     if (rc == PCAP_ERROR) {
         snprintf(err, errn, "%s: %s (after %llu packets)", name, pcap_geterr(pc), (unsigned long long)st->packets);

@@ -28,6 +28,19 @@ kw_rc net_capture_buffer(const uint8_t *buf, size_t len, const char *name, net_d
 /* Reads the file at path: classic pcap through a memory map, anything else through libpcap. */
 kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *err, size_t errn);
 
+/* Someone to tell before the bytes of packets already handed on are let go (a window of a
+ * mapped file unmapped, libpcap's buffer reused): a pipe to another thread (net_pipe_sync). */
+typedef struct net_capture_sync {
+    void (*fn)(void *arg);
+    void *arg;
+} net_capture_sync;
+
+/* net_capture_file and net_capture_read telling sync (which may be NULL) first. */
+kw_rc net_capture_file_sync(const char *path, net_detector *d, net_stats *st, const net_capture_sync *sync, char *err,
+                            size_t errn);
+kw_rc net_capture_read_sync(FILE *f, const char *name, net_detector *d, net_stats *st, const net_capture_sync *sync,
+                            char *err, size_t errn);
+
 /* The capture time of the first packet of the file at path (pcap or pcapng, through
  * libpcap); KW_ERR_PARSE when it cannot be read or holds no packet. */
 kw_rc net_capture_first_ts(const char *path, int64_t *ts);

@@ -28,7 +28,6 @@
  * did not complete a handshake, so a busy web server is not a flood; and a flood needs many
  * sources or one port hammered: one source probing many ports is a scan, whatever its rate. */
 #include "net/net.h"
-#include "net/net_inspect.h"
 #include "core/kw_json.h"
 #include "conf/conf.h"
 #include "core/kw_hash.h"
@@ -466,7 +465,7 @@ struct net_detector {
         net_detection det;
     } watch[64];
     talkers talk[2][2];         /* [window: the one counting, the last complete][0 sources, 1 destinations] */
-    net_inspect *inspect;       /* protocol contents, or NULL */
+    net_stage next;             /* protocol contents (next.packet NULL: none) */
     int talk_cur;
     int64_t talk_start;         /* the second the counting window began */
 };
@@ -1319,14 +1318,20 @@ static void flood_resolved(net_detector *d, const net_addr *target)
         f->completions++;
 }
 
-void net_detector_set_inspector(net_detector *d, net_inspect *in) { d->inspect = in; }
+void net_detector_set_next(net_detector *d, const net_stage *s)
+{
+    if (s)
+        d->next = *s;
+    else
+        memset(&d->next, 0, sizeof d->next);
+}
 
 void net_detector_tick(net_detector *d, int64_t now_ns)
 {
     if (d->started && now_ns >= d->next_ns)
         detector_advance(d, now_ns / NS);
-    if (d->inspect)
-        net_inspect_tick(d->inspect, now_ns);
+    if (d->next.tick)
+        d->next.tick(d->next.arg, now_ns);
 }
 
 /* The hash of p's 4-tuple seen from the other side (the one its reply would carry). */
@@ -1483,14 +1488,14 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
     } else if ((p->proto == 1 && p->icmp_type == 0) || (p->proto == 58 && p->icmp_type == 129)) {
         dgram_packet(d, p, false); /* an echo reply: answers a request, or floods (smurf) */
     }
-    if (d->inspect)
-        net_inspect_packet(d->inspect, p);
+    if (d->next.packet && (!d->next.wants || d->next.wants(d->next.arg, p)))
+        d->next.packet(d->next.arg, p);
 }
 
 void net_detector_finish(net_detector *d)
 {
-    if (d->inspect)
-        net_inspect_finish(d->inspect);
+    if (d->next.finish)
+        d->next.finish(d->next.arg);
     if (!d->started)
         return;
     /* close the current second, then end what is still under way */

@@ -784,3 +784,24 @@ void net_inspect_stats_get(const net_inspect *in, net_inspect_stats *st)
         st->flow[k] = net_flows_events(in->flows, (net_flow_event)k);
     st->flows_active = net_flows_active(in->flows);
 }
+
+/* The packets the inspector reads: TCP that carries bytes or opens or ends a flow, DNS; every
+ * packet while intelligence lists are loaded (their addresses are looked up). */
+static bool stage_wants(void *arg, const net_pkt *p)
+{
+    const net_inspect *in = arg;
+    if (in->o.intel)
+        return true;
+    if (p->proto == 6)
+        return p->payload_len || (p->tcp_flags & (NET_TH_SYN | NET_TH_FIN | NET_TH_RST));
+    return p->proto == 17 && p->payload_len && (p->dport == 53 || p->dport == 5353);
+}
+
+static void stage_packet(void *arg, const net_pkt *p) { net_inspect_packet(arg, p); }
+static void stage_tick(void *arg, int64_t now_ns) { net_inspect_tick(arg, now_ns); }
+static void stage_finish(void *arg) { net_inspect_finish(arg); }
+
+void net_inspect_stage(net_inspect *in, net_stage *out)
+{
+    *out = (net_stage){stage_wants, stage_packet, stage_tick, stage_finish, in};
+}

@@ -56,5 +56,7 @@ void net_inspect_tick(net_inspect *in, int64_t now_ns);
 /* Ends every flow and every detection (end of input). */
 void net_inspect_finish(net_inspect *in);
 void net_inspect_stats_get(const net_inspect *in, net_inspect_stats *st);
+/* The inspector as the detectors' next stage, on their thread. */
+void net_inspect_stage(net_inspect *in, net_stage *out);
 
 #endif

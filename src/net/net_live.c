@@ -136,7 +136,9 @@ net_live *net_live_start(const net_live_opts *o, char *err, size_t errn)
     l->det = net_detector_new(&o->thresholds, o->emit, o->emit_arg);
     if (o->inspect) {
         l->insp = net_inspect_new(&o->inspect_opts, o->emit, o->emit_arg);
-        net_detector_set_inspector(l->det, l->insp);
+        net_stage st;
+        net_inspect_stage(l->insp, &st);
+        net_detector_set_next(l->det, &st);
     }
     if (pthread_create(&l->thread, NULL, live_main, l) != 0) {
         snprintf(err, errn, "%s: cannot start the capture thread", o->interface);
