@@ -16,8 +16,10 @@
 #   keepwatch net analyze FILE        decoding and every detector
 #   softflowd -r FILE                 flow accounting (exports NetFlow to 127.0.0.1)
 #   argus -r FILE -w /dev/null        flow auditing
-#   tshark -r FILE -q                 full dissection; slow, so it reads the first million
-#                                     packets only (its packets/s is over those)
+#   tshark -r FILE -q                 on the first million packets only (its packets/s is
+#                                     over those): without a tap or filter tshark reads
+#                                     but does not dissect, so also
+#   tshark -r FILE -q -z io,phs       the protocol hierarchy: every packet dissected
 # and what keepwatch found in each, against what the capture holds.
 # Then the live path: keepwatch serve captures on one end of a veth pair in a network
 # namespace the script creates, while tcpreplay sends issue 3's capture into the other end
@@ -56,13 +58,14 @@ CAP="$WORK/bench.pcap" MIX="$WORK/mix.pcap" PREFIX="$WORK/prefix.pcap"
 TSHARK_PACKETS=$((PACKETS < 1000000 ? PACKETS : 1000000))
 
 # bench PACKETS NAME CMD...: best wall time of 3 runs and the peak RSS of that run, as a row
-# of TABLE; BEST holds the time
-TABLE=() BEST=""
+# of TABLE; BEST holds the time, BEST_RSS the peak RSS in KB
+TABLE=() BEST="" BEST_RSS=""
 bench() {
   local packets=$1 name=$2; shift 2
   BEST=""
   command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || { echo "   $name: not installed, skipped"; return; }
   local rss=""
+  BEST_RSS=""
   for _ in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || true
     read -r t m < <(tail -n 1 "$WORK/time")  # after any "exited with non-zero status" line
@@ -71,6 +74,7 @@ bench() {
   [ "$(echo "$BEST < 0.01" | bc)" = 1 ] && BEST=0.01
   local pps; pps=$(echo "$packets / $BEST" | bc)
   TABLE+=("$(printf '%-40s %12s %9.2f s %9.1f MB' "$name" "$(printf "%'d" "$pps")" "$BEST" "$(echo "$rss/1024" | bc -l)")")
+  BEST_RSS=$rss
   echo "   $name: $BEST s, $((rss / 1024)) MB"
 }
 
@@ -83,22 +87,24 @@ expect() {
 # $WORK/found
 REPORT=()
 read_capture() {
-  local title=$1 file=$2 t_tcpdump="" t_kw=""
+  local title=$1 file=$2 t_tcpdump="" t_kw="" rss_kw=""
   TABLE=()
   echo "== reading $title"
   bench "$PACKETS" "tcpdump -r -w /dev/null" tcpdump -n -r "$file" -w /dev/null; t_tcpdump=$BEST
-  bench "$PACKETS" "keepwatch net analyze" "$KEEPWATCH" net analyze "$file"; t_kw=$BEST
+  bench "$PACKETS" "keepwatch net analyze" "$KEEPWATCH" net analyze "$file"; t_kw=$BEST rss_kw=$BEST_RSS
   cp "$WORK/out" "$WORK/found"; tail -n 1 "$WORK/err" | sed 's/^/   /'
   bench "$PACKETS" "softflowd -r (NetFlow to loopback)" softflowd -r "$file" -n 127.0.0.1:9995
   bench "$PACKETS" "argus -r -w /dev/null" argus -r "$file" -w /dev/null
   if command -v tshark >/dev/null; then
     tcpdump -r "$file" -c "$TSHARK_PACKETS" -w "$PREFIX" 2>/dev/null
-    bench "$TSHARK_PACKETS" "tshark -r -q (first $(printf "%'d" "$TSHARK_PACKETS") packets)" tshark -n -r "$PREFIX" -q
+    local first; first="first $(printf "%'d" "$TSHARK_PACKETS")"
+    bench "$TSHARK_PACKETS" "tshark -r -q ($first; no dissection)" tshark -n -r "$PREFIX" -q
+    bench "$TSHARK_PACKETS" "tshark -r -q -z io,phs ($first)" tshark -n -r "$PREFIX" -q -z io,phs
   fi
   REPORT+=("" "capture analysis, $title, one core, $(nproc)-core $(uname -m)")
   REPORT+=("$(printf '%-40s %12s %11s %12s' "tool" "packets/s" "time" "peak RSS")" "${TABLE[@]}")
   if [ -n "$t_tcpdump" ] && [ -n "$t_kw" ]; then
-    REPORT+=("keepwatch's packet rate: $(printf '%.2f' "$(echo "$t_tcpdump / $t_kw" | bc -l)") x tcpdump's (target: at least 2)")
+    REPORT+=("keepwatch: $(printf '%.2f' "$(echo "$t_tcpdump / $t_kw" | bc -l)") x tcpdump's packet rate (target: at least 2), peak RSS $((rss_kw / 1024)) MB (target: at most 64)")
   fi
   REPORT+=("keepwatch found:")
   while IFS= read -r l; do REPORT+=("   $l"); done < "$WORK/found"
