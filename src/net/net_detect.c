@@ -60,8 +60,8 @@
 #define PROTO_ACK 0xf2
 #define PROTO_SYNACK 0xf3
 #define TOPK 8
-#define BRUTE_BUCKETS 6
-#define SLOW_BUCKETS 10
+#define BRUTE_BUCKETS 7          /* 6 x 10 s, plus the one the window starts in */
+#define SLOW_BUCKETS 11
 #define FLOOD_SOURCES 8           /* a flood of one port from fewer sources must hammer one port */
 #define PARTIAL_MIN_PKTS 100      /* a flood cut short by the end of a capture: at least this many */
 
@@ -395,7 +395,7 @@ typedef struct {
     net_detection det;
 } flood_entry;
 
-typedef struct {
+typedef struct probe_entry {
     bool fired;                 /* (whether a slot is in use is its tag's business) */
     net_addr a, b;              /* pairs: source, target; sweeps: source, - ; brutes: source, target */
     uint16_t port;
@@ -407,6 +407,16 @@ typedef struct {
     uint8_t probe_proto;        /* pairs: the protocol of the last probe */
     int64_t fire_ns;            /* when it fired (fired set) */
     uint8_t kind;               /* 0 port_scan, 1 host_sweep, 2 brute_force */
+    /* one alert per scanning source: the first of its pairs and sweeps to fire represents it,
+     * the later ones are folded into it (scanners: the source's campaign entry) */
+    struct {
+        struct probe_entry *rep;
+        struct probe_table *rep_t;
+        uint64_t rep_uid;
+        uint32_t targets, ports;  /* rep: other targets (pairs) and ports (sweeps) folded in */
+        bool absorbed;
+        uint16_t sport;         /* UDP sweeps: the source port of the last probe */
+    } fold;
     /* brutes: completed sessions in two sliding windows of buckets, cleared when claimed */
     struct {
         uint32_t bucket[BRUTE_BUCKETS], slow[SLOW_BUCKETS];
@@ -418,7 +428,7 @@ typedef struct {
 
 /* A probe table: tags (the key's hash, 0 when empty) and last-seen times are searched first,
  * in two cache lines per lookup; the entries are touched only on a tag match. */
-typedef struct {
+typedef struct probe_table {
     uint64_t *tag;
     int64_t *last;              /* last_ns, or INT64_MAX for entries that fired (not evicted) */
     probe_entry *e;
@@ -431,7 +441,7 @@ typedef struct {
 enum { DEFER_SYN, DEFER_ACK, DEFER_DGRAM };
 typedef struct deferred {
     net_addr src, dst;
-    uint16_t dport;
+    uint16_t dport, sport;
     uint8_t proto, kind;
     uint32_t slot, tag;
     int64_t ts;
@@ -450,7 +460,7 @@ struct net_detector {
     uint64_t *est[2];           /* bit filters of established 4-tuples: current, previous */
     int64_t est_rotated, first_sec;
     flood_entry *floods;
-    probe_table pairs, sweeps, brutes;
+    probe_table pairs, sweeps, brutes, scanners;
     uint32_t *seen;             /* SEEN_BUCKETS x 8 member fingerprints */
     struct deferred *ring;      /* DEFER_SLOTS probes awaiting their answer, oldest at ring_tail */
     uint32_t ring_head, ring_tail;
@@ -501,6 +511,7 @@ net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *
     table_init(&d->pairs, PAIR_SLOTS, 1);
     table_init(&d->sweeps, SWEEP_SLOTS, 1ull << 62);
     table_init(&d->brutes, BRUTE_SLOTS, 2ull << 62);
+    table_init(&d->scanners, SWEEP_SLOTS, 3ull << 62);
     d->seen = kw_calloc((size_t)SEEN_BUCKETS * 8, sizeof *d->seen);
     d->ring = kw_calloc(DEFER_SLOTS, sizeof *d->ring);
     return d;
@@ -519,6 +530,7 @@ void net_detector_free(net_detector *d)
     table_free(&d->pairs);
     table_free(&d->sweeps);
     table_free(&d->brutes);
+    table_free(&d->scanners);
     free(d->seen);
     free(d->ring);
     free(d);
@@ -761,6 +773,25 @@ static void flood_name_ports(flood_entry *f)
         x->sport = (uint16_t)f->sports.key[s];
 }
 
+static bool tcp_kind(uint8_t proto) { return proto == 6 || proto >= PROTO_RST; }
+
+/* Another TCP flood kind on f's target that is already firing, or carries more packets:
+ * one attack on a target is one flood (SYN-ACK reflection brings RSTs from the same hosts). */
+static bool tcp_sibling_wins(net_detector *d, const flood_entry *f)
+{
+    static const uint8_t kinds[] = {6, PROTO_RST, PROTO_ACK, PROTO_SYNACK};
+    if (!tcp_kind(f->proto))
+        return false;
+    for (size_t i = 0; i < sizeof kinds; i++) {
+        if (kinds[i] == f->proto)
+            continue;
+        const flood_entry *g = flood_get(d, &f->dst, kinds[i], false);
+        if (g && (g->active || ((g->hot || g->pkts) && g->run_count + g->pkts > f->run_count + f->pkts)))
+            return true;
+    }
+    return false;
+}
+
 static void flood_fire(net_detector *d, flood_entry *f, int64_t sec_end_ns)
 {
     const char *action = f->proto == 6               ? "syn_flood"
@@ -776,6 +807,8 @@ static void flood_fire(net_detector *d, flood_entry *f, int64_t sec_end_ns)
     x->proto = f->proto >= PROTO_RST ? 6 : f->proto;
     x->start_ns = f->run_first_ns;
     x->fire_ns = sec_end_ns;
+    if (f->flooding_until < f->run_first_ns) /* a short sample below half the rate per second */
+        f->flooding_until = f->last_pkt_ns;
     f->active = true;
     f->fired_now = true;
 }
@@ -862,7 +895,7 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns, bo
     }
     if (f->hot || f->active)
         flood_run_add(f, rate);
-    if (!f->active && f->hot && (f->hot >= d->t.flood_for_s || partial))
+    if (!f->active && f->hot && (f->hot >= d->t.flood_for_s || partial) && !tcp_sibling_wins(d, f))
         flood_fire(d, f, sec_end_ns);
     if (f->active) {
         net_detection *x = &f->det;
@@ -898,6 +931,10 @@ static void probe_emit(net_detector *d, probe_table *t, probe_entry *e, net_phas
         x.has_src = x.has_dst = true;
         x.ports = e->n;
         x.proto = e->probe_proto;
+        if (e->fold.targets) { /* several hosts scanned: the source is the attack */
+            x.has_dst = false;
+            x.hosts = e->fold.targets + 1;
+        }
     } else if (e->kind == 1) {
         det_init(&x, "host_sweep", "T1046", "Network Service Discovery", 3);
         x.has_src = true;
@@ -905,6 +942,8 @@ static void probe_emit(net_detector *d, probe_table *t, probe_entry *e, net_phas
         x.dport = e->port;
         x.hosts = e->n;
         x.proto = e->proto;
+        if (e->fold.ports) /* several ports swept */
+            x.has_dport = false, x.ports = e->fold.ports + 1;
     } else {
         det_init(&x, "brute_force", "T1110", "Brute Force", 3);
         x.has_src = x.has_dst = x.has_dport = true;
@@ -927,11 +966,14 @@ static void probe_emit(net_detector *d, probe_table *t, probe_entry *e, net_phas
 static uint64_t brute_sum(const uint32_t *bucket, const int64_t *start, int n, int64_t window, int64_t now)
 {
     uint64_t sum = 0;
+    int64_t width = window / (n - 1) > 0 ? window / (n - 1) : NS;
     for (int k = 0; k < n; k++)
-        if (now - start[k] < window)
+        if (start[k] + width > now - window) /* any part of the bucket inside the window */
             sum += bucket[k];
     return sum;
 }
+
+static bool sweep_is_overlay(net_detector *d, const probe_entry *e);
 
 static bool probe_fires(const net_detector *d, probe_entry *e, int kind, int64_t now, int64_t window)
 {
@@ -940,13 +982,46 @@ static bool probe_fires(const net_detector *d, probe_entry *e, int kind, int64_t
     if (kind == 0)
         return recent && (int64_t)unanswered >= d->t.scan_ports;
     if (kind == 1)
-        return recent && (int64_t)unanswered >= d->t.sweep_hosts;
+        return recent && (int64_t)unanswered >= d->t.sweep_hosts && !sweep_is_overlay((net_detector *)d, e);
     if ((int64_t)brute_sum(e->brute.bucket, e->brute.bucket_start, BRUTE_BUCKETS, window, now) >= d->t.brute_sessions)
         return true;
     int64_t slow = d->t.brute_slow_window_s * NS;
     e->brute.slow_fired = (int64_t)brute_sum(e->brute.slow, e->brute.slow_start, SLOW_BUCKETS, slow, now) >=
                           d->t.brute_slow_sessions;
     return e->brute.slow_fired;
+}
+
+static bool rep_alive(const probe_entry *c)
+{
+    const probe_entry *r = c->fold.rep;
+    return r && c->fold.rep_t->tag[r - c->fold.rep_t->e] && r->uid == c->fold.rep_uid && r->fired;
+}
+
+/* Folds the scan or sweep e, about to fire, into the alert its source already has; false
+ * when it is the source's first (then it represents the source). */
+static bool scan_fold(net_detector *d, probe_table *t, probe_entry *e, int kind, int64_t now)
+{
+    net_addr none = {{0}, 0};
+    probe_entry *c = probe_get(&d->scanners, &e->a, &none, 0, 0xfe, now, true);
+    if (!c)
+        return false;
+    probe_touch(&d->scanners, c, now);
+    if (!rep_alive(c)) {
+        c->fold.rep = e;
+        c->fold.rep_t = t;
+        c->fold.rep_uid = e->uid;
+        return false;
+    }
+    probe_entry *r = c->fold.rep;
+    e->fold.absorbed = true;
+    e->fold.rep = r;
+    e->fold.rep_t = c->fold.rep_t;
+    e->fold.rep_uid = r->uid;
+    if (kind == 0 && r->kind == 0)
+        r->fold.targets++;
+    else if (kind == 1 && r->kind == 1)
+        r->fold.ports++;
+    return true;
 }
 
 static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
@@ -959,8 +1034,14 @@ static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
             continue;
         probe_entry *e = &t->e[i];
         if (e->fired) {
-            if (now - e->last_ns >= d->t.idle_end_s * NS)
-                probe_emit(d, t, e, NET_DET_END);
+            if (e->fold.absorbed && rep_alive(e) && e->last_ns > e->fold.rep->last_ns)
+                e->fold.rep->last_ns = e->last_ns; /* the source's alert lasts while it scans */
+            if (now - e->last_ns >= d->t.idle_end_s * NS) {
+                if (e->fold.absorbed)
+                    probe_release(t, e);
+                else
+                    probe_emit(d, t, e, NET_DET_END);
+            }
             continue;
         }
         if (now - e->last_ns >= window) { /* quiet too long to be one attack: forget it */
@@ -972,7 +1053,8 @@ static void probe_second(net_detector *d, probe_table *t, int kind, int64_t now)
             e->kind = (uint8_t)kind;
             e->fire_ns = now;
             t->last[i] = INT64_MAX; /* an attack in progress is never evicted */
-            probe_emit(d, t, e, NET_DET_FIRE);
+            if (kind == 2 || !scan_fold(d, t, e, kind, now))
+                probe_emit(d, t, e, NET_DET_FIRE);
         }
     }
 }
@@ -1183,15 +1265,51 @@ static uint32_t port_key(uint16_t port, uint8_t proto) { return port | (uint32_t
 /* Multicast and broadcast destinations: announcements and discovery, never probes. */
 static bool addr_is_group(const net_addr *a)
 {
-    return a->v6 ? a->b[0] == 0xff : a->b[0] >= 224;
+    static const uint8_t bcast[4] = {255, 255, 255, 255};
+    return a->v6 ? a->b[0] == 0xff : (a->b[0] >= 224 && a->b[0] < 240) || !memcmp(a->b, bcast, 4);
+}
+
+/* The spread of one UDP socket's unanswered datagrams: distinct destination ports (proto
+ * 0x91) and hosts (0x92), so a P2P node's socket, reaching one port on each of many peers,
+ * is told from a sweep (one port, many hosts) and a scan (many ports of each host). */
+#define SOCK_PORTS 0x91
+#define SOCK_HOSTS 0x92
+static void note_socket(net_detector *d, const net_addr *src, uint16_t sport, const net_addr *dst, uint16_t port,
+                        int64_t ts)
+{
+    net_addr none = {{0}, 0};
+    probe_entry *e = probe_get(&d->scanners, src, &none, sport, SOCK_PORTS, ts, true);
+    if (e) {
+        member_probe(d, e, port_key(port, 17));
+        probe_touch(&d->scanners, e, ts);
+    }
+    e = probe_get(&d->scanners, src, &none, sport, SOCK_HOSTS, ts, true);
+    if (e) {
+        member_probe(d, e, host_key(dst));
+        probe_touch(&d->scanners, e, ts);
+    }
+}
+
+/* Whether the UDP socket of sweep e reached many ports, about one on each host: a P2P
+ * overlay (Gnutella, BitTorrent DHT), not a sweep. */
+static bool sweep_is_overlay(net_detector *d, const probe_entry *e)
+{
+    if (e->proto != 17)
+        return false;
+    net_addr none = {{0}, 0};
+    const probe_entry *ports = probe_get(&d->scanners, &e->a, &none, e->fold.sport, SOCK_PORTS, 0, false);
+    const probe_entry *hosts = probe_get(&d->scanners, &e->a, &none, e->fold.sport, SOCK_HOSTS, 0, false);
+    return ports && hosts && ports->n >= 2 * (uint32_t)d->t.sweep_hosts && ports->n * 2 >= hosts->n;
 }
 
 /* A probe from src to dst's `port` that nothing answered. */
-static void note_probe(net_detector *d, const net_addr *src, const net_addr *dst, uint16_t port, uint8_t proto,
-                       int64_t ts)
+static void note_probe(net_detector *d, const net_addr *src, uint16_t sport, const net_addr *dst, uint16_t port,
+                       uint8_t proto, int64_t ts)
 {
     if (addr_is_group(dst))
         return;
+    if (proto == 17)
+        note_socket(d, src, sport, dst, port, ts);
     probe_entry *e = proto != 1 && proto != 58 ? probe_get(&d->pairs, src, dst, 0, 0, ts, true) : NULL;
     if (e) {
         member_probe(d, e, port_key(port, proto));
@@ -1202,6 +1320,7 @@ static void note_probe(net_detector *d, const net_addr *src, const net_addr *dst
     net_addr none = {{0}, 0};
     e = probe_get(&d->sweeps, src, &none, port, proto, ts, true);
     if (e) {
+        e->fold.sport = sport;
         member_probe(d, e, host_key(dst));
         probe_touch(&d->sweeps, e, ts);
         e->probes++;
@@ -1212,10 +1331,30 @@ static void note_probe(net_detector *d, const net_addr *src, const net_addr *dst
 static bool deferred_unanswered(const net_detector *d, const deferred *q)
 {
     switch (q->kind) {
-    case DEFER_SYN: return d->pending[q->slot] == q->tag; /* the handshake's end clears it */
+    case DEFER_SYN: {
+        uint32_t now = d->pending[q->slot];
+        if (now == q->tag || !now)
+            return now == q->tag; /* the handshake's end clears it */
+        /* pushed out by other SYNs (a flood's): a session that completed is established */
+        net_pkt t;
+        t.src = q->src;
+        t.dst = q->dst;
+        t.sport = q->sport;
+        t.dport = q->dport;
+        return !est_find(d, conn_hash(&t));
+    }
     case DEFER_ACK: return d->strays[q->slot] == q->tag;  /* a reply or a repeat clears it */
     default: return d->udp[q->slot] == q->tag;            /* a reply sets UDP_REPLIED on it */
     }
+}
+
+/* A probe to a host that has been flooded since: the flood's first packets, sent before it
+ * was known as one, are not scans (and must not push real scans out of the tables). */
+static bool deferred_flooded(net_detector *d, const deferred *q)
+{
+    uint8_t kind = q->kind == DEFER_SYN ? 6 : q->kind == DEFER_ACK ? PROTO_ACK : q->proto;
+    const flood_entry *f = flood_get(d, &q->dst, kind, false);
+    return f && (f->active || f->hot);
 }
 
 /* Counts the deferred probes whose second to be answered is over (all of them at the end). */
@@ -1225,8 +1364,8 @@ static void defer_drain(net_detector *d, int64_t now, bool all)
         const deferred *q = &d->ring[d->ring_tail & (DEFER_SLOTS - 1)];
         if (!all && q->ts + ANSWER_NS > now)
             return;
-        if (deferred_unanswered(d, q))
-            note_probe(d, &q->src, &q->dst, q->dport, q->proto, q->ts);
+        if (deferred_unanswered(d, q) && !deferred_flooded(d, q))
+            note_probe(d, &q->src, q->sport, &q->dst, q->dport, q->proto, q->ts);
         d->ring_tail++;
     }
 }
@@ -1237,14 +1376,15 @@ static void defer_probe(net_detector *d, const net_pkt *p, int kind, uint32_t sl
 {
     if (d->ring_head - d->ring_tail == DEFER_SLOTS) {
         const deferred *old = &d->ring[d->ring_tail & (DEFER_SLOTS - 1)];
-        if (deferred_unanswered(d, old))
-            note_probe(d, &old->src, &old->dst, old->dport, old->proto, old->ts);
+        if (deferred_unanswered(d, old) && !deferred_flooded(d, old))
+            note_probe(d, &old->src, old->sport, &old->dst, old->dport, old->proto, old->ts);
         d->ring_tail++;
     }
     deferred *q = &d->ring[d->ring_head++ & (DEFER_SLOTS - 1)];
     q->src = p->src;
     q->dst = p->dst;
     q->dport = p->dport;
+    q->sport = p->sport;
     q->proto = p->proto;
     q->kind = (uint8_t)kind;
     q->slot = slot;
@@ -1254,7 +1394,7 @@ static void defer_probe(net_detector *d, const net_pkt *p, int kind, uint32_t sl
 
 static void bucket_add(uint32_t *bucket, int64_t *start, int n, int64_t window, int64_t now)
 {
-    int64_t width = window / n > 0 ? window / n : NS;
+    int64_t width = window / (n - 1) > 0 ? window / (n - 1) : NS;
     int64_t s = now / width * width;
     int k = (int)((now / width) % n);
     if (start[k] != s) {
@@ -1407,7 +1547,7 @@ static void tcp_packet(net_detector *d, const net_pkt *p)
         uint32_t *slot = tags_put(d->pending, PENDING_BUCKETS, tuple_hash(p), 0, &fresh);
         /* the spoofed SYNs of a flood are not scans: spare the scan tables (a scan of a
          * host while it is being flooded goes unseen) */
-        if (!flood_count(d, p, 6))
+        if (!flood_count(d, p, 6) && !tags_find(d->strays, STRAY_BUCKETS, tuple_hash_rev(p), 0))
             defer_probe(d, p, DEFER_SYN, (uint32_t)(slot - d->pending), *slot);
     } else if (syn && !rst) {
         /* a SYN-ACK answering no SYN keepwatch saw: servers answering SYNs spoofed with the
@@ -1431,7 +1571,15 @@ static void tcp_packet(net_detector *d, const net_pkt *p)
     } else if (rst) {
         flood_count(d, p, PROTO_RST);
     } else { /* FIN, NULL and Xmas probes: no answer makes them a session */
-        note_probe(d, &p->src, &p->dst, p->dport, 6, p->ts_ns);
+        uint32_t *rs = tags_find(d->strays, STRAY_BUCKETS, tuple_hash_rev(p), 0);
+        if (rs) { /* it answers a packet the other side sent first */
+            *rs = 0;
+            return;
+        }
+        bool fresh;
+        tags_put(d->strays, STRAY_BUCKETS, tuple_hash(p), 0, &fresh);
+        if (fresh)
+            note_probe(d, &p->src, p->sport, &p->dst, p->dport, 6, p->ts_ns);
     }
 }
 
@@ -1461,6 +1609,10 @@ static void dgram_packet(net_detector *d, const net_pkt *p, bool request)
         defer_probe(d, p, DEFER_DGRAM, (uint32_t)(fs - d->udp), *fs);
 }
 
+/* ICMPv4 errors answer a packet (often one spoofed with the victim's address, during a
+ * reflection): they are part of another attack, or none. */
+static bool icmp4_error(uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
+
 void net_detector_packet(net_detector *d, const net_pkt *p)
 {
     if (!d->started || p->ts_ns >= d->next_ns)
@@ -1483,10 +1635,14 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
         tcp_packet(d, p);
     } else if (p->proto == 17 && p->has_ports) {
         dgram_packet(d, p, true);
+    } else if (p->proto == 17 && p->fragment && flood_get(d, &p->dst, 17, false)) {
+        flood_count(d, p, 17); /* a later fragment: no ports, same flood */
     } else if ((p->proto == 1 && p->icmp_type == 8) || (p->proto == 58 && p->icmp_type == 128)) {
         dgram_packet(d, p, true);
     } else if ((p->proto == 1 && p->icmp_type == 0) || (p->proto == 58 && p->icmp_type == 129)) {
         dgram_packet(d, p, false); /* an echo reply: answers a request, or floods (smurf) */
+    } else if ((p->proto == 1 && !icmp4_error(p->icmp_type)) || (p->proto == 58 && p->icmp_type >= 128)) {
+        flood_count(d, p, p->proto); /* other ICMP messages (MLD, ND, timestamp...): may flood */
     }
     if (d->next.packet && (!d->next.wants || d->next.wants(d->next.arg, p)))
         d->next.packet(d->next.arg, p);
@@ -1500,14 +1656,18 @@ void net_detector_finish(net_detector *d)
         return;
     /* close the current second, then end what is still under way */
     int64_t end = (d->sec + 1) * NS;
-    for (unsigned i = 0; i < FLOOD_SLOTS; i++) {
-        flood_entry *f = &d->floods[i];
-        if (!f->used)
-            continue;
-        flood_second(d, f, end, true);
-        if (f->used && f->active)
-            flood_finish(d, f);
-    }
+    for (unsigned i = 0; i < FLOOD_SLOTS; i++) /* close every second first: siblings compare */
+        if (d->floods[i].used)
+            flood_second(d, &d->floods[i], end, true);
+    /* the probes still waiting, while the floods are known (a flood's first packets are no
+     * scans, and must not push a real one out of the tables) */
+    defer_drain(d, end, true);
+    probe_second(d, &d->pairs, 0, end);
+    probe_second(d, &d->sweeps, 1, end);
+    probe_second(d, &d->brutes, 2, end);
+    for (unsigned i = 0; i < FLOOD_SLOTS; i++)
+        if (d->floods[i].used && d->floods[i].active)
+            flood_finish(d, &d->floods[i]);
     for (size_t i = 0; i < d->t.n_targets; i++) {
         watch_second(d, i, end);
         if (d->watch[i].active) {
@@ -1515,14 +1675,10 @@ void net_detector_finish(net_detector *d)
             d->watch[i].active = false;
         }
     }
-    defer_drain(d, end, true);
-    probe_second(d, &d->pairs, 0, end);
-    probe_second(d, &d->sweeps, 1, end);
-    probe_second(d, &d->brutes, 2, end);
     probe_table *tabs[] = {&d->pairs, &d->sweeps, &d->brutes};
     for (int t = 0; t < 3; t++)
         for (unsigned i = 0; i < tabs[t]->slots; i++)
-            if (tabs[t]->tag[i] && tabs[t]->e[i].fired)
+            if (tabs[t]->tag[i] && tabs[t]->e[i].fired && !tabs[t]->e[i].fold.absorbed)
                 probe_emit(d, tabs[t], &tabs[t]->e[i], NET_DET_END);
     d->started = false;
 }

@@ -849,6 +849,39 @@ static void test_short_flood_sample(void)
     net_detector_free(d);
 }
 
+/* A scan of one host, then a spoofed SYN flood on another, and the capture ends within the
+ * second the scan's probes wait for an answer: the flood's first SYNs, not known as a flood
+ * when they came, must not push the scan out of the tables (bench/gen_pcap --mix). */
+static void test_scan_then_flood_at_the_end(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    int64_t t0 = 100 * SEC;
+    for (int i = 0; i < 1000; i++) {
+        net_pkt p = tcp(t0 + 200000000LL + i * 100000LL, "198.51.100.66", 54321, "192.0.2.30", (uint16_t)(1 + i),
+                        NET_TH_SYN);
+        net_detector_packet(d, &p);
+        p = tcp(t0 + 200000000LL + i * 100000LL + 50000, "192.0.2.30", (uint16_t)(1 + i), "198.51.100.66", 54321,
+                NET_TH_RST | NET_TH_ACK);
+        net_detector_packet(d, &p);
+    }
+    for (int i = 0; i < 30000; i++) { /* 15,000 a second for 2 s */
+        random_ip(ip, sizeof ip);
+        net_pkt p = tcp(t0 + (int64_t)i * 66666LL, ip, (uint16_t)(1024 + rand() % 60000), "192.0.2.10", 80, NET_TH_SYN);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(count_action(&s, "port_scan"), 1);
+    CHECK_INT(count_action(&s, "syn_flood"), 1);
+    for (int i = 0; i < s.n && i < 64; i++)
+        if (!strcmp(s.all[i].action, "port_scan"))
+            CHECK_INT(s.all[i].ports, 1000);
+    net_detector_free(d);
+}
+
 int main(void)
 {
     RUN(test_ethernet_vlan_qinq);
@@ -877,5 +910,6 @@ int main(void)
     RUN(test_slow_brute_force);
     RUN(test_paused_scan_is_one_alert);
     RUN(test_short_flood_sample);
+    RUN(test_scan_then_flood_at_the_end);
     TEST_MAIN_END();
 }
