@@ -95,6 +95,18 @@ static net_slice pct_decode(http_scratch *sc, const uint8_t *s, size_t n, bool p
     return (net_slice){d, w};
 }
 
+size_t net_http_form_decode(const uint8_t *s, size_t n, uint8_t *out, size_t cap)
+{
+    if (n > cap)
+        n = cap; /* decoding only shrinks: what fits of the input fits decoded */
+    uint32_t flags = 0;
+    bool again;
+    size_t w = pct_pass(s, n, out, true, &flags, &again);
+    for (int pass = 1; again && pass < 3; pass++)
+        w = pct_pass(out, w, out, false, &flags, &again);
+    return w;
+}
+
 static bool is_ows(uint8_t c)
 {
     return c == ' ' || c == '\t';

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NS 1000000000LL
 #define HIT_SLOTS 1024u
@@ -69,6 +70,7 @@ struct net_inspect {
     net_tls_hello hello;
     uint8_t scratch[SCRATCH];
     uint8_t headers[HEADERS_MAX];
+    uint8_t form[NET_FLOW_CLIENT_BUF];  /* a form body, decoded */
 };
 
 /* ---- detections ---- */
@@ -423,6 +425,13 @@ static void http_request(net_inspect *in, const net_flow *f, const net_http_req 
     set_buf(&si, NET_BUF_HTTP_USER_AGENT, r->user_agent);
     set_buf(&si, NET_BUF_HTTP_HOST, r->host);
     set_buf(&si, NET_BUF_HTTP_REQUEST_BODY, r->body);
+    static const char form[] = "application/x-www-form-urlencoded";
+    if (r->body.n && r->content_type.n >= sizeof form - 1 && !strncasecmp((const char *)r->content_type.p, form,
+                                                                            sizeof form - 1)) {
+        /* a form's fields are read decoded, as a WAF reads arguments (admin%27%20OR%20...) */
+        si.b[NET_BUF_HTTP_REQUEST_BODY].p = in->form;
+        si.b[NET_BUF_HTTP_REQUEST_BODY].n = net_http_form_decode(r->body.p, r->body.n, in->form, sizeof in->form);
+    }
     set_buf(&si, NET_BUF_HTTP_CONTENT_TYPE, r->content_type);
     const uint8_t *eol = memchr(raw, '\n', raw_n);
     size_t line = eol ? (size_t)(eol - raw) : raw_n;

@@ -138,6 +138,11 @@ typedef struct net_http_resp {
  * keep their raw bytes). */
 net_proto_rc net_http_resp_parse(const uint8_t *p, size_t n, net_http_resp *out);
 
+/* Percent-decodes a form body (application/x-www-form-urlencoded: '+' is a space; up to
+ * three passes, as for the target) from s[0..n) into out[0..cap); at most cap bytes of s are
+ * read. Returns the decoded length. */
+size_t net_http_form_decode(const uint8_t *s, size_t n, uint8_t *out, size_t cap);
+
 /* Decodes base64 (RFC 4648, padding optional, no whitespace) from s into out[0..cap);
  * returns false on a byte outside the alphabet or when out is too small. */
 bool net_base64_decode(const uint8_t *s, size_t n, uint8_t *out, size_t cap, size_t *outlen);

