@@ -730,9 +730,11 @@ static int topk_half(const topk *t)
  * host is a scan, whatever its rate. ICMP has no ports. */
 static bool flood_shaped(const flood_entry *f)
 {
-    if (f->proto == 1 || f->proto == 58 || hll_estimate(f->hll) >= FLOOD_SOURCES)
+    if (f->proto == 1 || f->proto == 58 || topk_half(&f->ports) >= 0)
         return true;
-    return topk_half(&f->ports) >= 0;
+    /* many sources, and none of them sending half: a scanner's SYNs to a busy server come
+     * with its clients', but they are still one source's */
+    return hll_estimate(f->hll) >= FLOOD_SOURCES && topk_half(&f->sources) < 0;
 }
 
 /* What makes the target hot, per second: half-open SYNs, strays no reply resolved, packets. */
@@ -1332,10 +1334,10 @@ static bool deferred_unanswered(const net_detector *d, const deferred *q)
 {
     switch (q->kind) {
     case DEFER_SYN: {
-        uint32_t now = d->pending[q->slot];
-        if (now == q->tag || !now)
-            return now == q->tag; /* the handshake's end clears it */
-        /* pushed out by other SYNs (a flood's): a session that completed is established */
+        if (d->pending[q->slot] == q->tag)
+            return true; /* the handshake's end would have cleared it */
+        /* cleared, or taken by other SYNs (a flood's) and maybe cleared by their sessions:
+         * a session that completed is established */
         net_pkt t;
         t.src = q->src;
         t.dst = q->dst;

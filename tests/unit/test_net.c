@@ -882,6 +882,34 @@ static void test_scan_then_flood_at_the_end(void)
     net_detector_free(d);
 }
 
+/* A fast scan of a busy server, whose clients open sessions all the while: the scan is one
+ * source sending most of the SYNs, not a flood, and its every port counts. */
+static void test_scan_of_a_busy_server(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    char ip[32];
+    int64_t t0 = 100 * SEC;
+    for (int i = 0; i < 1500; i++) {
+        int64_t ns = t0 + i * 1000000LL; /* 1,000 probes a second for 1.5 s */
+        net_pkt p = tcp(ns, "198.51.100.66", 54321, "192.0.2.30", (uint16_t)(1 + i), NET_TH_SYN);
+        net_detector_packet(d, &p);
+        p = tcp(ns + 50000, "192.0.2.30", (uint16_t)(1 + i), "198.51.100.66", 54321, NET_TH_RST | NET_TH_ACK);
+        net_detector_packet(d, &p);
+        if (i % 10 == 0) { /* and 100 clients a second */
+            snprintf(ip, sizeof ip, "10.1.%d.%d", i / 250, i % 250 + 1);
+            session(d, ns + 100000, ip, (uint16_t)(20000 + i), "192.0.2.30", 443);
+        }
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.last.action, "port_scan");
+    CHECK_INT(s.last.ports, 1500);
+    net_detector_free(d);
+}
+
 int main(void)
 {
     RUN(test_ethernet_vlan_qinq);
@@ -911,5 +939,6 @@ int main(void)
     RUN(test_paused_scan_is_one_alert);
     RUN(test_short_flood_sample);
     RUN(test_scan_then_flood_at_the_end);
+    RUN(test_scan_of_a_busy_server);
     TEST_MAIN_END();
 }
