@@ -180,6 +180,7 @@ typedef struct {
     const char *evidence;
     size_t evidence_n;
     const char *domain;
+    const net_tls_hello *hello;   /* TLS: the evidence is written from it when a rule matches */
 } sig_ctx;
 
 static void on_sig(void *arg, const net_sig_rule *r)
@@ -198,7 +199,12 @@ static void on_sig(void *arg, const net_sig_rule *r)
         snprintf(e->c.rule, sizeof e->c.rule, "%s", net_sig_rule_msg(r));
         snprintf(e->c.category, sizeof e->c.category, "%s", cat[0] ? cat : net_sig_rule_classtype(r));
         snprintf(e->c.app, sizeof e->c.app, "%s", c->app);
-        copy_printable(e->c.evidence, sizeof e->c.evidence, (const uint8_t *)c->evidence, c->evidence_n);
+        if (c->hello)
+            snprintf(e->c.evidence, sizeof e->c.evidence, "TLS ClientHello SNI %s JA3 %s JA4 %s",
+                     c->hello->has_sni ? c->hello->sni : "-", c->hello->ja3_md5[0] ? c->hello->ja3_md5 : "-",
+                     c->hello->ja4[0] ? c->hello->ja4 : "-");
+        else
+            copy_printable(e->c.evidence, sizeof e->c.evidence, (const uint8_t *)c->evidence, c->evidence_n);
         if (c->domain)
             snprintf(e->c.domain, sizeof e->c.domain, "%s", c->domain);
         if (cat[0]) {
@@ -628,10 +634,7 @@ static void tls_client(net_inspect *in, net_flow *f, const uint8_t *p, size_t n,
     si.b[NET_BUF_PAYLOAD].p = p;
     si.b[NET_BUF_PAYLOAD].n = n;
     flow_sig_input(&si, f, NET_SIG_APP_TLS);
-    char ev[200];
-    snprintf(ev, sizeof ev, "TLS ClientHello SNI %s JA3 %s JA4 %s", sn ? h->sni : "-", h->ja3_md5[0] ? h->ja3_md5 : "-",
-             h->ja4[0] ? h->ja4 : "-");
-    sig_ctx c = {in, in->pkt, &f->client, &f->server, f->sport, "tls", ev, strlen(ev), sn ? h->sni : NULL};
+    sig_ctx c = {in, in->pkt, &f->client, &f->server, f->sport, "tls", NULL, 0, sn ? h->sni : NULL, h};
     sig_run(in, &si, &c);
 }
 

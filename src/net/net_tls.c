@@ -244,6 +244,19 @@ static void hex_digest(const EVP_MD *md, const char *s, size_t n, char *out, siz
     out[nhex] = '\0';
 }
 
+/* Writes v in decimal at b (room for 5 digits); returns how many. */
+static size_t put_dec(char *b, unsigned v)
+{
+    char t[5];
+    size_t n = 0;
+    do
+        t[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < sizeof t);
+    for (size_t i = 0; i < n; i++)
+        b[i] = t[n - 1 - i];
+    return n;
+}
+
 /* Appends the non-GREASE values of v[] in decimal, joined by '-', to b at *o (cap holds them). */
 static void ja3_list(char *b, size_t cap, size_t *o, const uint16_t *v, size_t n, char sep)
 {
@@ -251,11 +264,14 @@ static void ja3_list(char *b, size_t cap, size_t *o, const uint16_t *v, size_t n
     for (size_t i = 0; i < n && *o + 16 < cap; i++) {
         if (net_tls_is_grease(v[i]))
             continue;
-        *o += (size_t)snprintf(b + *o, cap - *o, "%s%u", first ? "" : "-", v[i]);
+        if (!first)
+            b[(*o)++] = '-';
+        *o += put_dec(b + *o, v[i]);
         first = false;
     }
     if (sep && *o + 2 < cap)
-        *o += (size_t)snprintf(b + *o, cap - *o, "%c", sep);
+        b[(*o)++] = sep;
+    b[*o < cap ? *o : cap - 1] = '\0';
 }
 
 static void tls_ja3(net_tls_hello *h)
@@ -286,9 +302,14 @@ static size_t ja4_hexlist(char *b, size_t cap, const uint16_t *v, size_t n, bool
             t[k++] = v[i];
     if (sort)
         qsort(t, k, sizeof t[0], cmp_u16);
-    b[0] = '\0';
-    for (size_t i = 0; i < k; i++)
-        o += (size_t)snprintf(b + o, cap - o, "%s%04x", i ? "," : "", t[i]);
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < k && o + 6 < cap; i++) {
+        if (i)
+            b[o++] = ',';
+        for (int sh = 12; sh >= 0; sh -= 4)
+            b[o++] = hx[t[i] >> sh & 0xf];
+    }
+    b[o] = '\0';
     return o;
 }
 
