@@ -278,6 +278,30 @@ static void append(net_flows *t, net_flow *f, int dir, const uint8_t *d, uint32_
     }
 }
 
+/* An in-order segment while nothing is held: the consumer reads it where it lies, and only
+ * what it leaves is copied (most flows' first bytes say all that is wanted). Returns false
+ * when nothing is left to hold; else *d, *n are what is left. */
+static bool read_in_place(net_flows *t, net_flow *f, int dir, const uint8_t **d, uint32_t *n)
+{
+    size_t used = t->consume(t->arg, f, dir, *d, *n, false);
+    f->gap &= (uint8_t)~(1u << dir);
+    if (f->done >> dir & 1) {
+        f->next[dir] += *n;
+        if (dir == NET_DIR_TO_SERVER)
+            chunk_release(t, f);
+        return false;
+    }
+    if (used > *n)
+        used = *n;
+    f->next[dir] += (uint32_t)used;
+    *d += used;
+    *n -= (uint32_t)used;
+    uint32_t k = take_skip(f, dir, *n);
+    *d += k;
+    *n -= k;
+    return *n > 0;
+}
+
 /* Places a segment's payload of direction dir at its sequence number. */
 static void place(net_flows *t, net_flow *f, int dir, uint32_t seq, const uint8_t *d, uint32_t n)
 {
@@ -288,8 +312,6 @@ static void place(net_flows *t, net_flow *f, int dir, uint32_t seq, const uint8_
     if (f->done >> dir & 1)
         return;
     f->data = true;
-    if (dir == NET_DIR_TO_SERVER)
-        chunk_take(t, f);
     uint8_t *b = dir_buf(t, f, dir);
     int32_t rel = (int32_t)(seq - f->next[dir]);
     if (rel < 0) { /* a retransmission: what is new is what lies past next */
@@ -302,6 +324,17 @@ static void place(net_flows *t, net_flow *f, int dir, uint32_t seq, const uint8_
         seq = f->next[dir];
         rel = 0;
     }
+    if (rel == 0) {
+        uint32_t k = take_skip(f, dir, n);
+        d += k;
+        n -= k;
+        if (!n || (!f->len[dir] && !f->ooo_len[dir] && !read_in_place(t, f, dir, &d, &n)))
+            return;
+    }
+    if (dir == NET_DIR_TO_SERVER && !b) { /* bytes to hold: the client's buffer now */
+        chunk_take(t, f);
+        b = dir_buf(t, f, dir);
+    }
     if (!b) { /* no buffer: the consumer sees each segment alone, in order or not */
         uint32_t k = rel == 0 ? take_skip(f, dir, n) : 0;
         if (n > k)
@@ -310,13 +343,8 @@ static void place(net_flows *t, net_flow *f, int dir, uint32_t seq, const uint8_
         return;
     }
     if (rel == 0) {
-        uint32_t k = take_skip(f, dir, n);
-        d += k;
-        n -= k;
-        if (n) {
-            append(t, f, dir, d, n);
-            deliver(t, f, dir, false);
-        }
+        append(t, f, dir, d, n);
+        deliver(t, f, dir, false);
         return;
     }
     /* ahead of a hole: hold it in place if it fits and joins the run already held */
