@@ -60,6 +60,7 @@ typedef struct lrule {
     int by[LOG_DET_MAX_BY];
     char *by_name[LOG_DET_MAX_BY];
     const cond *gate;      /* a required condition wholly in the Hyperscan pass: tested first */
+    const cond *routed;    /* the condition its route stands for: true of every line routed to it */
 } lrule;
 
 static const log_field route_fields[3] = {LF_EVENT_DATASET, LF_EVENT_ACTION, LF_EVENT_CATEGORY};
@@ -80,6 +81,7 @@ struct log_ruleset {
     size_t nregex;
 #ifdef KW_HAVE_HS
     hs_database_t *hs[LF_COUNT]; /* per field: every prefiltered regex on it */
+    size_t *gate_rule;     /* per expression id: the rule whose gate it belongs to, or SIZE_MAX */
 #endif
 };
 
@@ -391,6 +393,7 @@ void log_ruleset_free(log_ruleset *rs)
 #ifdef KW_HAVE_HS
     for (int f = 0; f < LF_COUNT; f++)
         hs_free_database(rs->hs[f]);
+    free(rs->gate_rule);
 #endif
     free(rs);
 }
@@ -453,6 +456,7 @@ log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
             continue;
         }
         rf--;
+        r->routed = by;
         for (size_t v = 0; v < by->nv; v++) {
             route *rt = kw_map_get(&rs->routes[rf], by->v[v]);
             if (!rt) {
@@ -476,6 +480,12 @@ log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
             if (all)
                 rs->r[i].gate = g;
         }
+    rs->gate_rule = kw_malloc((rs->nregex ? rs->nregex : 1) * sizeof *rs->gate_rule);
+    for (size_t id = 0; id < rs->nregex; id++)
+        rs->gate_rule[id] = SIZE_MAX;
+    for (size_t i = 0; i < rs->n; i++)
+        for (size_t v = 0; rs->r[i].gate && v < rs->r[i].gate->nv; v++)
+            rs->gate_rule[rs->r[i].gate->re_id[v]] = i;
 #endif
     return rs;
 }
@@ -517,6 +527,19 @@ typedef struct group {
     struct group *next_active, *prev_active;
 } group;
 
+/* The rules a line meets, for one combination of routes (one per route field, or none): in
+ * rule order, those without a gate; the gated ones are found from the Hyperscan hits of
+ * their gate's field, so a line that hits none of them never looks at them. */
+#define COMBO_MAX 64
+#define ROUTE_SEEN 8
+#define ROUTE_KEY_MAX 64
+typedef struct combo {
+    const route *rt[3];      /* the key */
+    size_t *plain, nplain;   /* rules without a gate */
+    uint64_t gate_fields;    /* bit f: a gated rule's gate is on field f */
+    uint8_t *member;         /* member[ri]: ri is a gated rule of the combination */
+} combo;
+
 typedef struct rule_state {
     kw_map groups;
     uint64_t matches, detections, active, dropped;
@@ -541,7 +564,19 @@ struct log_engine {
     hs_scratch_t *scratch;
     uint32_t *re_hit;        /* re_hit[id] == gen: the prefilter matched in this line */
     uint32_t scanned[LF_COUNT];
+    unsigned *hit_ids;       /* the ids that matched in this line, nhits of them (nregex at most) */
+    size_t nhits;
 #endif
+    combo combos[COMBO_MAX]; /* the rule lists of the route combinations seen, ncombos of them */
+    size_t ncombos, combo_next;
+    struct {
+        char v[ROUTE_KEY_MAX];
+        uint8_t n;           /* the value's length + 1; 0: an empty slot */
+        const route *rt;     /* NULL: no rule is filed under the value */
+    } seen[3][ROUTE_SEEN];   /* per route field, the last values looked up (a few recur) */
+    uint32_t seen_next[3];
+    size_t *cand;            /* this line's gated candidates (rs->n at most) */
+    uint32_t *cand_gen;      /* cand_gen[ri] == gen: ri is among them */
 };
 
 static const log_field ctx_fields[LOG_DET_MAX_CTX] = {
@@ -565,7 +600,10 @@ log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg)
         if (rs->hs[f] && hs_alloc_scratch(rs->hs[f], &e->scratch) != HS_SUCCESS)
             fatal("cannot allocate Hyperscan scratch space");
     e->re_hit = kw_calloc(rs->nregex ? rs->nregex : 1, sizeof *e->re_hit);
+    e->hit_ids = kw_calloc(rs->nregex ? rs->nregex : 1, sizeof *e->hit_ids);
 #endif
+    e->cand = kw_calloc(rs->n ? rs->n : 1, sizeof *e->cand);
+    e->cand_gen = kw_calloc(rs->n ? rs->n : 1, sizeof *e->cand_gen);
     return e;
 }
 
@@ -598,7 +636,14 @@ void log_engine_free(log_engine *e)
 #ifdef KW_HAVE_HS
     hs_free_scratch(e->scratch);
     free(e->re_hit);
+    free(e->hit_ids);
 #endif
+    for (size_t i = 0; i < e->ncombos; i++) {
+        free(e->combos[i].plain);
+        free(e->combos[i].member);
+    }
+    free(e->cand);
+    free(e->cand_gen);
     free(e);
 }
 
@@ -633,6 +678,8 @@ static bool cond_value(const log_rec *r, int field, const char *extra, log_val *
 static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
     log_engine *e = ctx;
+    if (e->re_hit[id] != e->gen) /* once per id: each field is scanned once per line */
+        e->hit_ids[e->nhits++] = id;
     e->re_hit[id] = e->gen;
     return 0;
 }
@@ -769,7 +816,7 @@ static bool rule_matches(log_engine *e, const lrule *r, const log_rec *rec)
     }
 #endif
     for (size_t i = 0; i < r->nm; i++)
-        if (!cond_holds(e, &r->m[i], rec))
+        if (&r->m[i] != r->routed && !cond_holds(e, &r->m[i], rec))
             return false;
     if (!r->nu)
         return true;
@@ -1130,6 +1177,119 @@ void log_engine_tick(log_engine *e, int64_t now)
     }
 }
 
+/* ---- routing: the rules a line meets ---- */
+
+/* Builds the combination of routes rt[]: their rules and the generic ones, merged in rule
+ * order, split into plain and gated rules. */
+static void combo_build(log_engine *e, combo *cb, const route *const rt[3])
+{
+    const log_ruleset *rs = e->rs;
+    const route *lists[4];
+    size_t pos[4] = {0}, nl = 0;
+    for (int f = 0; f < 3; f++) {
+        cb->rt[f] = rt[f];
+        if (rt[f])
+            lists[nl++] = rt[f];
+    }
+    if (rs->generic.n)
+        lists[nl++] = &rs->generic;
+    cb->plain = kw_calloc(rs->n ? rs->n : 1, sizeof *cb->plain);
+    cb->member = kw_calloc(rs->n ? rs->n : 1, 1);
+    cb->nplain = 0;
+    cb->gate_fields = 0;
+    for (;;) {
+        size_t best = SIZE_MAX, bl = 0;
+        for (size_t l = 0; l < nl; l++)
+            if (pos[l] < lists[l]->n && lists[l]->v[pos[l]] < best)
+                best = lists[l]->v[pos[l]], bl = l;
+        if (best == SIZE_MAX)
+            break;
+        pos[bl]++;
+        const cond *g = rs->r[best].gate;
+        if (g) {
+            cb->member[best] = 1;
+            cb->gate_fields |= (uint64_t)1 << g->field;
+        } else {
+            cb->plain[cb->nplain++] = best;
+        }
+    }
+}
+
+/* The route filed under value v of route field f, or NULL: from the values seen last, else
+ * from the ruleset's map (v->n < ROUTE_KEY_MAX). */
+static const route *route_of(log_engine *e, int f, const log_val *v)
+{
+    for (size_t i = 0; i < ROUTE_SEEN; i++)
+        if (e->seen[f][i].n == v->n + 1 && memcmp(e->seen[f][i].v, v->p, v->n) == 0)
+            return e->seen[f][i].rt;
+    char key[ROUTE_KEY_MAX];
+    memcpy(key, v->p, v->n);
+    key[v->n] = 0;
+    /* a NUL in the value would cut the key short: such a value is no rule's */
+    const route *rt = memchr(v->p, 0, v->n) ? NULL : kw_map_get(&e->rs->routes[f], key);
+    uint32_t k = e->seen_next[f]++ % ROUTE_SEEN;
+    memcpy(e->seen[f][k].v, v->p, v->n);
+    e->seen[f][k].n = (uint8_t)(v->n + 1);
+    e->seen[f][k].rt = rt;
+    return rt;
+}
+
+/* The combination of the line's routes: found among those seen (most lines repeat a few),
+ * else built, replacing the oldest when COMBO_MAX are kept. */
+static const combo *combo_of(log_engine *e, const log_rec *rec)
+{
+    const route *rt[3] = {NULL, NULL, NULL};
+    for (int f = 0; f < 3; f++) {
+        const log_val *v = &rec->f[route_fields[f]];
+        if (log_has(rec, route_fields[f]) && v->n < ROUTE_KEY_MAX && e->rs->routes[f].n)
+            rt[f] = route_of(e, f, v);
+    }
+    for (size_t i = 0; i < e->ncombos; i++)
+        if (e->combos[i].rt[0] == rt[0] && e->combos[i].rt[1] == rt[1] && e->combos[i].rt[2] == rt[2])
+            return &e->combos[i];
+    combo *cb;
+    if (e->ncombos < COMBO_MAX) {
+        cb = &e->combos[e->ncombos++];
+    } else {
+        cb = &e->combos[e->combo_next];
+        e->combo_next = (e->combo_next + 1) % COMBO_MAX;
+        free(cb->plain);
+        free(cb->member);
+    }
+    combo_build(e, cb, rt);
+    return cb;
+}
+
+/* The gated rules of cb whose gate field matched in this line, in rule order, into e->cand;
+ * returns how many. */
+static size_t gated_candidates(log_engine *e, const combo *cb, const log_rec *rec)
+{
+    size_t nc = 0;
+#ifdef KW_HAVE_HS
+    e->nhits = 0;
+    for (uint64_t m = cb->gate_fields; m; m &= m - 1) {
+        int f = __builtin_ctzll(m);
+        if (log_has(rec, f) && e->scanned[f] != e->gen) {
+            e->scanned[f] = e->gen;
+            hs_scan(e->rs->hs[f], rec->f[f].p, rec->f[f].n, 0, e->scratch, on_hs_match, e);
+        }
+    }
+    for (size_t i = 0; i < e->nhits; i++) {
+        size_t ri = e->rs->gate_rule[e->hit_ids[i]];
+        if (ri == SIZE_MAX || !cb->member[ri] || e->cand_gen[ri] == e->gen)
+            continue;
+        e->cand_gen[ri] = e->gen;
+        size_t k = nc++;
+        for (; k > 0 && e->cand[k - 1] > ri; k--) /* few: insertion keeps them in order */
+            e->cand[k] = e->cand[k - 1];
+        e->cand[k] = ri;
+    }
+#else
+    (void)e, (void)cb, (void)rec;
+#endif
+    return nc;
+}
+
 int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
 {
     if (at < e->now)
@@ -1143,35 +1303,17 @@ int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
         memset(e->scanned, 0, sizeof e->scanned);
 #endif
         memset(e->addr, 0, sizeof e->addr);
+        memset(e->cand_gen, 0, (e->rs->n ? e->rs->n : 1) * sizeof *e->cand_gen);
         e->gen = 1;
     }
-    /* the line's routes, each in rule order, walked merged so rules fire in config order */
-    const route *lists[4];
-    size_t pos[4] = {0}, nl = 0;
-    for (int f = 0; f < 3; f++) {
-        const log_val *v = &rec->f[route_fields[f]];
-        if (!log_has(rec, route_fields[f]) || v->n >= 64 || !e->rs->routes[f].n)
-            continue;
-        char key[64];
-        memcpy(key, v->p, v->n);
-        key[v->n] = 0;
-        const route *rt = kw_map_get(&e->rs->routes[f], key);
-        if (rt)
-            lists[nl++] = rt;
-    }
-    if (e->rs->generic.n)
-        lists[nl++] = &e->rs->generic;
+    const combo *cb = combo_of(e, rec);
+    size_t nc = gated_candidates(e, cb, rec);
+    /* the plain rules and the candidates, each in rule order, merged: rules fire in config order */
     int hits = 0;
-    for (;;) {
-        size_t best = SIZE_MAX, bl = 0;
-        for (size_t l = 0; l < nl; l++)
-            if (pos[l] < lists[l]->n && lists[l]->v[pos[l]] < best)
-                best = lists[l]->v[pos[l]], bl = l;
-        if (best == SIZE_MAX)
-            break;
-        pos[bl]++;
-        if (rule_matches(e, &e->rs->r[best], rec)) {
-            rule_hit(e, best, rec, at);
+    for (size_t p = 0, c = 0; p < cb->nplain || c < nc;) {
+        size_t ri = c == nc || (p < cb->nplain && cb->plain[p] < e->cand[c]) ? cb->plain[p++] : e->cand[c++];
+        if (rule_matches(e, &e->rs->r[ri], rec)) {
+            rule_hit(e, ri, rec, at);
             hits++;
         }
     }
