@@ -17,6 +17,7 @@
 #include "core/kw_map.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "intel/intel.h"
 #include "net/net.h"
 
 typedef enum { OP_EQ, OP_CONTAINS, OP_STARTS, OP_ENDS, OP_RE, OP_CIDR, OP_GT, OP_LT, OP_EXISTS } cond_op;
@@ -524,8 +525,11 @@ typedef struct group {
     int severity;
     char *ctx[LOG_DET_MAX_CTX];
     char *sample;
+    char *list;              /* an intel_match group: the list's name (owned), else NULL */
     struct group *next_active, *prev_active;
 } group;
+
+#define INTEL_RI SIZE_MAX  /* the rule index of intel_match groups */
 
 /* The rules a line meets, for one combination of routes (one per route field, or none): in
  * rule order, those without a gate; the gated ones are found from the Hyperscan hits of
@@ -575,6 +579,9 @@ struct log_engine {
         const route *rt;     /* NULL: no rule is filed under the value */
     } seen[3][ROUTE_SEEN];   /* per route field, the last values looked up (a few recur) */
     uint32_t seen_next[3];
+    const intel_set *intel;  /* the lists lines are looked up in (the caller's reference), or NULL */
+    lrule intel_rule;        /* what intel_match detections share (rule index INTEL_RI) */
+    rule_state intel_st;
     size_t *cand;            /* this line's gated candidates (rs->n at most) */
     uint32_t *cand_gen;      /* cand_gen[ri] == gen: ri is among them */
 };
@@ -583,6 +590,23 @@ static const log_field ctx_fields[LOG_DET_MAX_CTX] = {
     LF_SOURCE_IP, LF_DEST_IP, LF_DEST_PORT, LF_USER_NAME, LF_RULE_NAME,
     LF_URL_ORIGINAL, LF_OBSERVER_NAME, LF_HOST_NAME, LF_EVENT_DATASET, LF_FILE_PATH,
 };
+
+/* What every intel_match detection shares: one line makes it, and it ends after five quiet
+ * minutes (the default end_after of log rules). Its strings are static: never rule_free'd. */
+static void intel_rule_init(lrule *r)
+{
+    static const char *const by[3] = {"threat.indicator.type", "threat.indicator.name", "keepwatch.intel.peer"};
+    r->name = r->action = (char *)"intel_match";
+    r->description = (char *)"a log line from or to an indicator of a threat-intelligence list";
+    r->summary = (char *)"{threat.indicator.name} is on the {rule} list (other end {keepwatch.intel.peer})";
+    r->count = 1;
+    r->end_after_ms = 300000;
+    r->nby = 3;
+    for (size_t i = 0; i < 3; i++) {
+        r->by[i] = -1;
+        r->by_name[i] = (char *)by[i];
+    }
+}
 
 log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg)
 {
@@ -604,8 +628,12 @@ log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg)
 #endif
     e->cand = kw_calloc(rs->n ? rs->n : 1, sizeof *e->cand);
     e->cand_gen = kw_calloc(rs->n ? rs->n : 1, sizeof *e->cand_gen);
+    intel_rule_init(&e->intel_rule);
+    kw_map_init(&e->intel_st.groups);
     return e;
 }
+
+void log_engine_set_intel(log_engine *e, const intel_set *s) { e->intel = s; }
 
 static void group_free(group *g)
 {
@@ -616,21 +644,27 @@ static void group_free(group *g)
     for (int i = 0; i < LOG_DET_MAX_CTX; i++)
         free(g->ctx[i]);
     free(g->sample);
+    free(g->list);
     free(g);
+}
+
+static void groups_free(kw_map *m)
+{
+    size_t it = 0;
+    const char *k;
+    void *v;
+    while (kw_map_next(m, &it, &k, &v))
+        group_free(v);
+    kw_map_free(m);
 }
 
 void log_engine_free(log_engine *e)
 {
     if (!e)
         return;
-    for (size_t i = 0; i < e->rs->n; i++) {
-        size_t it = 0;
-        const char *k;
-        void *v;
-        while (kw_map_next(&e->st[i].groups, &it, &k, &v))
-            group_free(v);
-        kw_map_free(&e->st[i].groups);
-    }
+    for (size_t i = 0; i < e->rs->n; i++)
+        groups_free(&e->st[i].groups);
+    groups_free(&e->intel_st.groups);
     free(e->st);
     pcre2_match_data_free(e->md);
 #ifdef KW_HAVE_HS
@@ -704,6 +738,32 @@ static bool re_match_any(pcre2_match_data *md, const cond *c, size_t i, const lo
     return rc >= 0;
 }
 
+/* The address v of field (-1: an extra) holds, into *out; false when it holds none. Parsed
+ * once per line per field when e is given (a matcher passes NULL). */
+static bool field_addr(log_engine *e, int field, const log_val *v, net_addr *out)
+{
+    if (e && field >= 0 && e->addr[field].gen == e->gen) {
+        *out = e->addr[field].a;
+        return e->addr[field].ok;
+    }
+    net_addr tmp = {0};
+    char buf[64];
+    int bits;
+    bool ok = v->n < sizeof buf;
+    if (ok) {
+        memcpy(buf, v->p, v->n);
+        buf[v->n] = 0;
+        ok = !memchr(buf, '/', v->n) && net_prefix_parse(buf, &tmp, &bits);
+    }
+    if (e && field >= 0) {
+        e->addr[field].gen = e->gen;
+        e->addr[field].ok = ok;
+        e->addr[field].a = tmp;
+    }
+    *out = tmp;
+    return ok;
+}
+
 /* e may be NULL (a matcher): then no prefilter, and md is the caller's. */
 static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, const log_rec *r);
 static bool cond_holds(log_engine *e, const cond *c, const log_rec *r) { return cond_holds_md(e, e->md, c, r); }
@@ -756,30 +816,11 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
         }
         return false;
     case OP_CIDR: {
-        net_addr tmp = {0}, *a = &tmp;
-        bool ok;
-        if (e && c->field >= 0 && e->addr[c->field].gen == e->gen) {
-            ok = e->addr[c->field].ok;
-            a = &e->addr[c->field].a;
-        } else {
-            char buf[64];
-            int bits;
-            ok = v.n < sizeof buf;
-            if (ok) {
-                memcpy(buf, v.p, v.n);
-                buf[v.n] = 0;
-                ok = !memchr(buf, '/', v.n) && net_prefix_parse(buf, &tmp, &bits);
-            }
-            if (e && c->field >= 0) {
-                e->addr[c->field].gen = e->gen;
-                e->addr[c->field].ok = ok;
-                e->addr[c->field].a = tmp;
-            }
-        }
-        if (!ok)
+        net_addr a;
+        if (!field_addr(e, c->field, &v, &a))
             return false;
         for (size_t i = 0; i < c->nv; i++)
-            if (net_addr_in(a, &c->cidrs[i].a, c->cidrs[i].bits))
+            if (net_addr_in(&a, &c->cidrs[i].a, c->cidrs[i].bits))
                 return true;
         return false;
     }
@@ -937,14 +978,25 @@ static void render_summary(const lrule *r, const log_detection *d, kw_buf *b)
     }
 }
 
+static const lrule *rule_at(const log_engine *e, size_t ri)
+{
+    return ri == INTEL_RI ? &e->intel_rule : &e->rs->r[ri];
+}
+
+static rule_state *state_at(log_engine *e, size_t ri) { return ri == INTEL_RI ? &e->intel_st : &e->st[ri]; }
+
 static void emit(log_engine *e, size_t ri, group *g, log_det_phase phase, int64_t at)
 {
-    const lrule *r = &e->rs->r[ri];
+    const lrule *r = rule_at(e, ri);
     log_detection d = {0};
     char vals[LOG_DET_MAX_BY][256];
     split_key_values(r, g, vals);
     d.phase = phase;
-    d.rule = r->name;
+    d.rule = g->list ? g->list : r->name;
+    if (g->list) {
+        d.indicator_type = vals[0];
+        d.indicator = vals[1];
+    }
     d.action = r->action;
     d.technique = r->technique;
     d.description = r->description;
@@ -995,7 +1047,7 @@ static void active_unlink(log_engine *e, group *g)
     g->next_active = g->prev_active = NULL;
 }
 
-static void capture_ctx(group *g, const log_rec *rec, int severity)
+static void capture_ctx(group *g, const log_rec *rec, int severity, bool whole_line)
 {
     for (int i = 0; i < LOG_DET_MAX_CTX; i++) {
         free(g->ctx[i]);
@@ -1009,7 +1061,8 @@ static void capture_ctx(group *g, const log_rec *rec, int severity)
         }
     }
     free(g->sample);
-    const log_val *m = log_has(rec, LF_MESSAGE) ? &rec->f[LF_MESSAGE] : &(log_val){rec->line, (uint32_t)rec->len};
+    const log_val *m = log_has(rec, LF_MESSAGE) && !whole_line ? &rec->f[LF_MESSAGE]
+                                                               : &(log_val){rec->line, (uint32_t)rec->len};
     size_t n = m->n > 512 ? 512 : m->n;
     g->sample = kw_malloc(n + 1);
     memcpy(g->sample, m->p, n);
@@ -1064,25 +1117,51 @@ static void reset_count(group *g)
 
 #define UPDATE_EVERY_MS 30000
 
+/* Appends v (at most 255 bytes), after a separator unless first, to key (room for
+ * LOG_DET_MAX_BY + 1 values). */
+static void key_append(char *key, size_t *kn, const char *p, size_t n, bool first)
+{
+    if (n > 255)
+        n = 255;
+    if (!first)
+        key[(*kn)++] = '\x1f';
+    for (size_t k = 0; k < n; k++) /* the separator and NUL cannot come from the line */
+        key[(*kn)++] = (p[k] == '\x1f' || p[k] == 0) ? '?' : p[k];
+    key[*kn] = 0;
+}
+
+#define KEY_MAX ((LOG_DET_MAX_BY + 1) * 256)
+
+static void group_hit(log_engine *e, size_t ri, const char *key, const log_rec *rec, int64_t at, int sev,
+                      const char *list);
+
 static void rule_hit(log_engine *e, size_t ri, const log_rec *rec, int64_t at)
 {
     const lrule *r = &e->rs->r[ri];
-    rule_state *st = &e->st[ri];
-    st->matches++;
-    char key[1024];
+    char key[KEY_MAX] = "";
     size_t kn = 0;
     for (size_t i = 0; i < r->nby; i++) {
         log_val v = {"", 0};
         cond_value(rec, r->by[i], r->by_name[i], &v);
-        size_t n = v.n;
-        if (n > 255)
-            n = 255;
-        if (i)
-            key[kn++] = '\x1f';
-        for (size_t k = 0; k < n; k++) /* the separator and NUL cannot come from the line */
-            key[kn++] = (v.p[k] == '\x1f' || v.p[k] == 0) ? '?' : v.p[k];
+        key_append(key, &kn, v.p, v.n, i == 0);
     }
-    key[kn] = 0;
+    int sev = r->severity;
+    if (r->sev_from_event && log_has(rec, LF_EVENT_SEVERITY) && rec->f[LF_EVENT_SEVERITY].n == 1) {
+        char c = rec->f[LF_EVENT_SEVERITY].p[0];
+        if (c >= '1' && c <= '4')
+            sev = c - '0';
+    }
+    group_hit(e, ri, key, rec, at, sev, NULL);
+}
+
+/* Counts a matching line in the group `key` of rule ri (created if new, named after `list`
+ * for intel_match), and fires, updates as its rule says. */
+static void group_hit(log_engine *e, size_t ri, const char *key, const log_rec *rec, int64_t at, int sev,
+                      const char *list)
+{
+    const lrule *r = rule_at(e, ri);
+    rule_state *st = state_at(e, ri);
+    st->matches++;
     group *g = kw_map_get(&st->groups, key);
     if (!g) {
         if ((int64_t)e->ngroups >= e->rs->max_groups) {
@@ -1092,6 +1171,7 @@ static void rule_hit(log_engine *e, size_t ri, const log_rec *rec, int64_t at)
         g = kw_calloc(1, sizeof *g);
         g->key = kw_strdup(key);
         g->ri = ri;
+        g->list = list ? kw_strdup(list) : NULL;
         kw_map_put(&st->groups, g->key, g);
         e->ngroups++;
     }
@@ -1107,13 +1187,7 @@ static void rule_hit(log_engine *e, size_t ri, const log_rec *rec, int64_t at)
     }
     if (!group_count(r, g, at))
         return;
-    int sev = r->severity;
-    if (r->sev_from_event && log_has(rec, LF_EVENT_SEVERITY) && rec->f[LF_EVENT_SEVERITY].n == 1) {
-        char c = rec->f[LF_EVENT_SEVERITY].p[0];
-        if (c >= '1' && c <= '4')
-            sev = c - '0';
-    }
-    capture_ctx(g, rec, sev);
+    capture_ctx(g, rec, sev, list != NULL);
     g->active = true;
     g->count = (uint64_t)r->count;
     g->count_at_update = g->count;
@@ -1134,7 +1208,24 @@ static void end_group(log_engine *e, size_t ri, group *g, int64_t at)
     active_unlink(e, g);
     g->active = false;
     g->count = 0;
-    e->st[ri].active--;
+    state_at(e, ri)->active--;
+}
+
+static void sweep_groups(log_engine *e, size_t ri, int64_t now)
+{
+    const lrule *r = rule_at(e, ri);
+    kw_map *m = &state_at(e, ri)->groups;
+    size_t it = 0;
+    const char *k;
+    void *v;
+    while (kw_map_next(m, &it, &k, &v)) {
+        group *g = v;
+        if (!g->active && now - g->last_ms > r->within_ms) {
+            kw_map_del(m, g->key);
+            group_free(g);
+            e->ngroups--; /* deletion leaves a tombstone: the iteration goes on */
+        }
+    }
 }
 
 void log_engine_tick(log_engine *e, int64_t now)
@@ -1148,7 +1239,7 @@ void log_engine_tick(log_engine *e, int64_t now)
     for (group *g = e->active, *next; g; g = next) {
         next = g->next_active;
         size_t ri = g->ri;
-        const lrule *r = &e->rs->r[ri];
+        const lrule *r = rule_at(e, ri);
         if (now - g->last_ms >= r->end_after_ms) {
             end_group(e, ri, g, g->last_ms);
         } else if (now - g->update_ms >= UPDATE_EVERY_MS && g->count > g->count_at_update) {
@@ -1161,20 +1252,9 @@ void log_engine_tick(log_engine *e, int64_t now)
         return;
     e->next_sweep = now + 10000;
     /* forget groups idle past their window: the state stays bounded by what is recent */
-    for (size_t i = 0; i < e->rs->n; i++) {
-        const lrule *r = &e->rs->r[i];
-        size_t it = 0;
-        const char *k;
-        void *v;
-        while (kw_map_next(&e->st[i].groups, &it, &k, &v)) {
-            group *g = v;
-            if (!g->active && now - g->last_ms > r->within_ms) {
-                kw_map_del(&e->st[i].groups, g->key);
-                group_free(g);
-                e->ngroups--; /* deletion leaves a tombstone: the iteration goes on */
-            }
-        }
-    }
+    for (size_t i = 0; i < e->rs->n; i++)
+        sweep_groups(e, i, now);
+    sweep_groups(e, INTEL_RI, now);
 }
 
 /* ---- routing: the rules a line meets ---- */
@@ -1290,6 +1370,80 @@ static size_t gated_candidates(log_engine *e, const combo *cb, const log_rec *re
     return nc;
 }
 
+/* ---- threat intelligence: the line's addresses and domain in the lists ---- */
+
+/* One detection per (list, listed indicator, other end) for each list in mask. */
+static int intel_hit(log_engine *e, uint64_t mask, const char *type, const log_val *ind, int peer,
+                     const log_rec *rec, int64_t at)
+{
+    int n = 0;
+    const log_val *pv = log_has(rec, peer) ? &rec->f[peer] : &(log_val){"", 0};
+    for (; mask; mask &= mask - 1) {
+        const char *list = intel_set_list_name(e->intel, (size_t)__builtin_ctzll(mask));
+        if (!list)
+            continue;
+        char key[KEY_MAX];
+        size_t kn = 0;
+        key_append(key, &kn, type, strlen(type), true);
+        key_append(key, &kn, ind->p, ind->n, false);
+        key_append(key, &kn, pv->p, pv->n, false);
+        key_append(key, &kn, list, strlen(list), false);
+        int sev = intel_set_list_severity(e->intel, (size_t)__builtin_ctzll(mask));
+        group_hit(e, INTEL_RI, key, rec, at, sev >= 1 && sev <= 4 ? sev : 2, list);
+        n++;
+    }
+    return n;
+}
+
+/* The host of an absolute URL ("http://user@host:port/..."), or n = 0. */
+static log_val url_host(const log_val *u)
+{
+    const char *p = u->p, *end = u->p + u->n;
+    const char *s = u->n > 3 ? memchr(p, ':', u->n < 12 ? u->n : 12) : NULL;
+    if (!s || end - s < 3 || s[1] != '/' || s[2] != '/')
+        return (log_val){"", 0};
+    const char *h = s + 3, *he = h;
+    while (he < end && *he != '/' && *he != '?' && *he != '#')
+        he++;
+    for (const char *at = he; at > h; at--) /* userinfo ends at the last '@' */
+        if (at[-1] == '@') {
+            h = at;
+            break;
+        }
+    if (h < he && *h == '[') /* an IPv6 literal: not a name */
+        return (log_val){"", 0};
+    const char *colon = memchr(h, ':', (size_t)(he - h));
+    return (log_val){h, (uint32_t)((colon ? colon : he) - h)};
+}
+
+static int intel_line(log_engine *e, const log_rec *rec, int64_t at)
+{
+    static const struct {
+        log_field f, peer;
+    } ends[] = {{LF_SOURCE_IP, LF_DEST_IP}, {LF_DEST_IP, LF_SOURCE_IP}, {LF_SOURCE_NAT_IP, LF_DEST_IP}};
+    int n = 0;
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        net_addr a;
+        if (!log_has(rec, ends[i].f) || !field_addr(e, ends[i].f, &rec->f[ends[i].f], &a))
+            continue;
+        uint64_t m = intel_set_lookup_ip(e->intel, a.b, a.v6);
+        if (m)
+            n += intel_hit(e, m, a.v6 ? "ipv6-addr" : "ipv4-addr", &rec->f[ends[i].f], ends[i].peer, rec, at);
+    }
+    log_val names[2] = {{"", 0}, {"", 0}};
+    if (log_has(rec, LF_URL_ORIGINAL))
+        names[0] = url_host(&rec->f[LF_URL_ORIGINAL]);
+    if (log_has(rec, LF_SOURCE_DOMAIN))
+        names[1] = rec->f[LF_SOURCE_DOMAIN];
+    for (size_t i = 0; i < 2; i++) {
+        uint64_t m = names[i].n ? intel_set_lookup_domain(e->intel, names[i].p, names[i].n) : 0;
+        /* url.original names the server the client (source.ip) asked; source.domain is the client */
+        if (m)
+            n += intel_hit(e, m, "domain-name", &names[i], i == 0 ? LF_SOURCE_IP : LF_DEST_IP, rec, at);
+    }
+    return n;
+}
+
 int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
 {
     if (at < e->now)
@@ -1317,6 +1471,8 @@ int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
             hits++;
         }
     }
+    if (e->intel && intel_set_lists(e->intel))
+        hits += intel_line(e, rec, at);
     return hits;
 }
 
@@ -1362,6 +1518,29 @@ static void json_dotted(kw_json *j, const char *name, const char *value)
     kw_json_kv_str(j, name, value);
 }
 
+/* threat.feed and threat.indicator of an intel_match detection (inside "threat"). */
+static void indicator_ecs(kw_json *j, const log_detection *d)
+{
+    bool domain = strcmp(d->indicator_type, "domain-name") == 0;
+    kw_json_key(j, "feed");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "name", d->rule);
+    kw_json_obj_end(j);
+    kw_json_key(j, "indicator");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "type", d->indicator_type);
+    kw_json_kv_str(j, "name", d->indicator);
+    if (domain) {
+        kw_json_key(j, "url");
+        kw_json_obj_begin(j);
+        kw_json_kv_str(j, "domain", d->indicator);
+        kw_json_obj_end(j);
+    } else {
+        kw_json_kv_str(j, "ip", d->indicator);
+    }
+    kw_json_obj_end(j);
+}
+
 void log_detection_ecs(const log_detection *d, kw_buf *out)
 {
     kw_json j;
@@ -1387,13 +1566,17 @@ void log_detection_ecs(const log_detection *d, kw_buf *out)
     if (d->description)
         kw_json_kv_str(&j, "description", d->description);
     kw_json_obj_end(&j);
-    if (d->technique) {
+    if (d->technique || d->indicator) {
         kw_json_key(&j, "threat");
         kw_json_obj_begin(&j);
-        kw_json_key(&j, "technique");
-        kw_json_obj_begin(&j);
-        kw_json_kv_str(&j, "id", d->technique);
-        kw_json_obj_end(&j);
+        if (d->technique) {
+            kw_json_key(&j, "technique");
+            kw_json_obj_begin(&j);
+            kw_json_kv_str(&j, "id", d->technique);
+            kw_json_obj_end(&j);
+        }
+        if (d->indicator)
+            indicator_ecs(&j, d);
         kw_json_obj_end(&j);
     }
     kw_json_kv_str(&j, "message", d->summary);

@@ -64,7 +64,10 @@ typedef struct log_detection {
     size_t nctx;
     const char *ctx_field[LOG_DET_MAX_CTX];
     const char *ctx_value[LOG_DET_MAX_CTX];
-    const char *sample;          /* that line's message (cut at 512 bytes) */
+    const char *sample;          /* that line's message (cut at 512 bytes); intel_match: the whole line */
+    /* intel_match (a listed address or domain in a line): rule is the list's name */
+    const char *indicator;       /* the listed address or domain as the line has it, else NULL */
+    const char *indicator_type;  /* "ipv4-addr", "ipv6-addr" or "domain-name" */
 } log_detection;
 
 typedef void (*log_det_fn)(void *arg, const log_detection *d);
@@ -75,6 +78,13 @@ typedef struct log_engine log_engine;
 log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg);
 void log_engine_free(log_engine *e);
 log_ruleset *log_engine_ruleset(log_engine *e);
+/* Looks the lines' source.ip, destination.ip, source.nat.ip and domain (the host of an
+ * absolute url.original, source.domain) up in s from now on; NULL stops it. The caller keeps
+ * its reference on s (intel_acquire) until it sets another or NULL. A hit is an intel_match
+ * detection (rule = the list's name, severity = the list's), one per (list, listed
+ * indicator, other end), ended after 5 quiet minutes. */
+struct intel_set;
+void log_engine_set_intel(log_engine *e, const struct intel_set *s);
 /* Runs a parsed line through the rules at time at_ms (the receive time live, the line's own
  * time offline; time never goes backwards inside the engine). Returns how many rules matched. */
 int log_engine_line_at(log_engine *e, const log_rec *r, int64_t at_ms);
