@@ -21,7 +21,8 @@ static const char cfg[] = "logs:\n"
                           "    - {name: a, match: {event.category: web, user_agent.original|contains: [curl, sqlmap]}}\n"
                           "    - {name: b, match: {event.dataset: openssh, user.name: [root, admin]}, count: 3,\n"
                           "       by: [source.ip, user.name]}\n"
-                          "    - {name: c, match: {message|re: 'port (22|2222)'}, unless: {source.ip|cidr: 10.0.0.0/8}}\n";
+                          "    - {name: c, match: {message|re: 'port (22|2222)'}, unless: {source.ip|cidr: 10.0.0.0/8}}\n"
+                          "    - {name: d, match: {destination.ip|cidr: [10.0.0.0/30, '2001:db8::/32']}, count: 2}\n";
 
 /* A set of one list: a few addresses and domains the corpus lines carry. */
 static const intel_set *lists(void)

@@ -33,6 +33,7 @@ static const struct {
 typedef struct cidr {
     net_addr a;
     int bits;
+    uint32_t net4, mask4;  /* an IPv4 prefix in host order, for one AND and compare */
 } cidr;
 
 typedef struct cond {
@@ -61,6 +62,7 @@ typedef struct lrule {
     int by[LOG_DET_MAX_BY];
     char *by_name[LOG_DET_MAX_BY];
     const cond *gate;      /* a required condition wholly in the Hyperscan pass: tested first */
+    const cond *vgate;     /* else a required eq or cidr condition the line's value is looked up by */
     const cond *routed;    /* the condition its route stands for: true of every line routed to it */
 } lrule;
 
@@ -84,11 +86,36 @@ struct log_ruleset {
     hs_database_t *hs[LF_COUNT]; /* per field: every prefiltered regex on it */
     size_t *gate_rule;     /* per expression id: the rule whose gate it belongs to, or SIZE_MAX */
 #endif
+    /* value gates, per field: eq values -> their rules (in order); cidr prefixes and rules */
+    kw_map *eq_gate[LF_COUNT];
+    struct cidr_gate {
+        const cidr *c;
+        size_t ri;
+    } *cidr_gate[LF_COUNT];
+    size_t ncidr_gate[LF_COUNT];
 };
 
 /* ---- conditions ---- */
 
-static bool parse_cidr(const char *s, cidr *out) { return net_prefix_parse(s, &out->a, &out->bits); }
+static bool parse_cidr(const char *s, cidr *out)
+{
+    if (!net_prefix_parse(s, &out->a, &out->bits))
+        return false;
+    uint32_t v;
+    memcpy(&v, out->a.b, 4);
+    int bits = out->bits < 0 ? 0 : out->bits > 32 ? 32 : out->bits;
+    out->mask4 = bits ? 0xffffffffu << (32 - bits) : 0;
+    out->net4 = ntohl(v) & out->mask4;
+    return true;
+}
+
+/* Is a in the prefix c? */
+static inline bool cidr_holds(const cidr *c, const net_addr *a, uint32_t a4)
+{
+    if (a->v6 || c->a.v6)
+        return net_addr_in(a, &c->a, c->bits);
+    return (a4 & c->mask4) == c->net4;
+}
 
 /* "field|op" into its parts. */
 static bool split_key(const char *key, char *field, size_t fn, cond_op *op, char *err, size_t errn)
@@ -373,6 +400,71 @@ static void rule_free(lrule *r)
     free(r->description);
 }
 
+/* Frees a map of value -> route (NULL: none). */
+static void routes_free(kw_map *m)
+{
+    if (!m)
+        return;
+    size_t it = 0;
+    const char *k;
+    void *v;
+    while (kw_map_next(m, &it, &k, &v)) {
+        free(((route *)v)->v);
+        free(v);
+    }
+    kw_map_free(m);
+}
+
+/* Files rule ri under value v in m (once, however often the rule lists v). */
+static void route_file(kw_map *m, const char *v, size_t ri)
+{
+    route *rt = kw_map_get(m, v);
+    if (!rt) {
+        rt = kw_calloc(1, sizeof *rt);
+        kw_map_put(m, v, rt);
+    }
+    if (!rt->n || rt->v[rt->n - 1] != ri)
+        route_add(rt, ri);
+}
+
+#define EQ_GATE_MAX 255 /* longest value an eq gate files (a longer line value matches none) */
+
+/* A value gate for rule ri: its first required eq condition on a field other than the route
+ * fields and event.outcome (few values: poor gates), else its first cidr condition; the
+ * line's value of that field then finds the rule, the other rules of the field cost nothing. */
+static void vgate_pick(log_ruleset *rs, size_t ri)
+{
+    lrule *r = &rs->r[ri];
+    const cond *eq = NULL, *cd = NULL;
+    for (size_t k = 0; k < r->nm; k++) {
+        const cond *c = &r->m[k];
+        if (c == r->routed || c->field < 0 || !c->nv)
+            continue;
+        bool short_values = true;
+        for (size_t v = 0; v < c->nv; v++)
+            short_values &= c->vlen[v] <= EQ_GATE_MAX;
+        if (!eq && c->op == OP_EQ && short_values && c->field != LF_EVENT_OUTCOME && c->field != LF_EVENT_DATASET &&
+            c->field != LF_EVENT_ACTION && c->field != LF_EVENT_CATEGORY)
+            eq = c;
+        if (!cd && c->op == OP_CIDR)
+            cd = c;
+    }
+    r->vgate = eq ? eq : cd;
+    if (eq) {
+        if (!rs->eq_gate[eq->field]) {
+            rs->eq_gate[eq->field] = kw_calloc(1, sizeof(kw_map));
+            kw_map_init(rs->eq_gate[eq->field]);
+        }
+        for (size_t v = 0; v < eq->nv; v++)
+            route_file(rs->eq_gate[eq->field], eq->v[v], ri);
+    } else if (cd) {
+        int f = cd->field;
+        rs->cidr_gate[f] = kw_realloc(rs->cidr_gate[f], (rs->ncidr_gate[f] + cd->nv) * sizeof *rs->cidr_gate[f]);
+        for (size_t v = 0; v < cd->nv; v++)
+            rs->cidr_gate[f][rs->ncidr_gate[f]++] = (struct cidr_gate){&cd->cidrs[v], ri};
+    }
+}
+
 void log_ruleset_free(log_ruleset *rs)
 {
     if (!rs)
@@ -380,22 +472,19 @@ void log_ruleset_free(log_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++)
         rule_free(&rs->r[i]);
     free(rs->r);
-    for (int f = 0; f < 3; f++) {
-        size_t it = 0;
-        const char *k;
-        void *v;
-        while (kw_map_next(&rs->routes[f], &it, &k, &v)) {
-            free(((route *)v)->v);
-            free(v);
-        }
-        kw_map_free(&rs->routes[f]);
-    }
+    for (int f = 0; f < 3; f++)
+        routes_free(&rs->routes[f]);
     free(rs->generic.v);
 #ifdef KW_HAVE_HS
     for (int f = 0; f < LF_COUNT; f++)
         hs_free_database(rs->hs[f]);
     free(rs->gate_rule);
 #endif
+    for (int f = 0; f < LF_COUNT; f++) {
+        routes_free(rs->eq_gate[f]);
+        free(rs->eq_gate[f]);
+        free(rs->cidr_gate[f]);
+    }
     free(rs);
 }
 
@@ -458,15 +547,8 @@ log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
         }
         rf--;
         r->routed = by;
-        for (size_t v = 0; v < by->nv; v++) {
-            route *rt = kw_map_get(&rs->routes[rf], by->v[v]);
-            if (!rt) {
-                rt = kw_calloc(1, sizeof *rt);
-                kw_map_put(&rs->routes[rf], by->v[v], rt);
-            }
-            if (!rt->n || rt->v[rt->n - 1] != rs->n - 1) /* a value listed twice */
-                route_add(rt, rs->n - 1);
-        }
+        for (size_t v = 0; v < by->nv; v++)
+            route_file(&rs->routes[rf], by->v[v], rs->n - 1);
     }
 #ifdef KW_HAVE_HS
     hs_build(rs);
@@ -488,6 +570,9 @@ log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
         for (size_t v = 0; rs->r[i].gate && v < rs->r[i].gate->nv; v++)
             rs->gate_rule[rs->r[i].gate->re_id[v]] = i;
 #endif
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->r[i].gate)
+            vgate_pick(rs, i);
     return rs;
 }
 
@@ -540,7 +625,8 @@ typedef struct group {
 typedef struct combo {
     const route *rt[3];      /* the key */
     size_t *plain, nplain;   /* rules without a gate */
-    uint64_t gate_fields;    /* bit f: a gated rule's gate is on field f */
+    uint64_t gate_fields;    /* bit f: a gated rule's gate is on field f (Hyperscan) */
+    uint64_t eq_fields, cidr_fields; /* the same for value gates */
     uint8_t *member;         /* member[ri]: ri is a gated rule of the combination */
 } combo;
 
@@ -777,9 +863,9 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
     if (!has)
         return false;
     switch (c->op) {
-    case OP_EQ:
+    case OP_EQ: /* the first byte before a call: most values differ there */
         for (size_t i = 0; i < c->nv; i++)
-            if (c->vlen[i] == v.n && memcmp(c->v[i], v.p, v.n) == 0)
+            if (c->vlen[i] == v.n && (!v.n || c->v[i][0] == v.p[0]) && memcmp(c->v[i], v.p, v.n) == 0)
                 return true;
         return false;
     case OP_CONTAINS:
@@ -819,8 +905,11 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
         net_addr a;
         if (!field_addr(e, c->field, &v, &a))
             return false;
+        uint32_t a4;
+        memcpy(&a4, a.b, 4);
+        a4 = ntohl(a4);
         for (size_t i = 0; i < c->nv; i++)
-            if (net_addr_in(&a, &c->cidrs[i].a, c->cidrs[i].bits))
+            if (cidr_holds(&c->cidrs[i], &a, a4))
                 return true;
         return false;
     }
@@ -1276,7 +1365,7 @@ static void combo_build(log_engine *e, combo *cb, const route *const rt[3])
     cb->plain = kw_calloc(rs->n ? rs->n : 1, sizeof *cb->plain);
     cb->member = kw_calloc(rs->n ? rs->n : 1, 1);
     cb->nplain = 0;
-    cb->gate_fields = 0;
+    cb->gate_fields = cb->eq_fields = cb->cidr_fields = 0;
     for (;;) {
         size_t best = SIZE_MAX, bl = 0;
         for (size_t l = 0; l < nl; l++)
@@ -1285,13 +1374,15 @@ static void combo_build(log_engine *e, combo *cb, const route *const rt[3])
         if (best == SIZE_MAX)
             break;
         pos[bl]++;
-        const cond *g = rs->r[best].gate;
-        if (g) {
+        const cond *g = rs->r[best].gate, *vg = rs->r[best].vgate;
+        if (g || vg)
             cb->member[best] = 1;
-            cb->gate_fields |= (uint64_t)1 << g->field;
-        } else {
+        else
             cb->plain[cb->nplain++] = best;
-        }
+        if (g)
+            cb->gate_fields |= (uint64_t)1 << g->field;
+        else if (vg)
+            *(vg->op == OP_EQ ? &cb->eq_fields : &cb->cidr_fields) |= (uint64_t)1 << vg->field;
     }
 }
 
@@ -1340,11 +1431,59 @@ static const combo *combo_of(log_engine *e, const log_rec *rec)
     return cb;
 }
 
-/* The gated rules of cb whose gate field matched in this line, in rule order, into e->cand;
+/* Adds gated rule ri of cb to the line's candidates (once). */
+static inline void cand_add(log_engine *e, const combo *cb, size_t ri, size_t *nc)
+{
+    if (!cb->member[ri] || e->cand_gen[ri] == e->gen)
+        return;
+    e->cand_gen[ri] = e->gen;
+    e->cand[(*nc)++] = ri;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The rules of cb whose value gate holds the line's value: eq gates by a lookup of the
+ * value, cidr gates by a pass over the field's prefixes. */
+static void value_candidates(log_engine *e, const combo *cb, const log_rec *rec, size_t *nc)
+{
+    for (uint64_t m = cb->eq_fields; m; m &= m - 1) {
+        int f = __builtin_ctzll(m);
+        const log_val *v = &rec->f[f];
+        if (!log_has(rec, f) || v->n > EQ_GATE_MAX || memchr(v->p, 0, v->n))
+            continue; /* no gate value is that long or holds a NUL */
+        char key[EQ_GATE_MAX + 1];
+        memcpy(key, v->p, v->n);
+        key[v->n] = 0;
+        const route *rt = kw_map_get(e->rs->eq_gate[f], key);
+        for (size_t i = 0; rt && i < rt->n; i++)
+            cand_add(e, cb, rt->v[i], nc);
+    }
+    for (uint64_t m = cb->cidr_fields; m; m &= m - 1) {
+        int f = __builtin_ctzll(m);
+        net_addr a;
+        if (!log_has(rec, f) || !field_addr(e, f, &rec->f[f], &a))
+            continue;
+        uint32_t a4;
+        memcpy(&a4, a.b, 4);
+        a4 = ntohl(a4);
+        const struct cidr_gate *g = e->rs->cidr_gate[f];
+        for (size_t i = 0; i < e->rs->ncidr_gate[f]; i++)
+            if (e->cand_gen[g[i].ri] != e->gen && cidr_holds(g[i].c, &a, a4))
+                cand_add(e, cb, g[i].ri, nc);
+    }
+}
+
+/* The gated rules of cb whose gate matched in this line, in rule order, into e->cand;
  * returns how many. */
 static size_t gated_candidates(log_engine *e, const combo *cb, const log_rec *rec)
 {
     size_t nc = 0;
+    if (cb->eq_fields | cb->cidr_fields)
+        value_candidates(e, cb, rec, &nc);
 #ifdef KW_HAVE_HS
     e->nhits = 0;
     for (uint64_t m = cb->gate_fields; m; m &= m - 1) {
@@ -1356,17 +1495,12 @@ static size_t gated_candidates(log_engine *e, const combo *cb, const log_rec *re
     }
     for (size_t i = 0; i < e->nhits; i++) {
         size_t ri = e->rs->gate_rule[e->hit_ids[i]];
-        if (ri == SIZE_MAX || !cb->member[ri] || e->cand_gen[ri] == e->gen)
-            continue;
-        e->cand_gen[ri] = e->gen;
-        size_t k = nc++;
-        for (; k > 0 && e->cand[k - 1] > ri; k--) /* few: insertion keeps them in order */
-            e->cand[k] = e->cand[k - 1];
-        e->cand[k] = ri;
+        if (ri != SIZE_MAX)
+            cand_add(e, cb, ri, &nc);
     }
-#else
-    (void)e, (void)cb, (void)rec;
 #endif
+    if (nc > 1)
+        qsort(e->cand, nc, sizeof *e->cand, cmp_size);
     return nc;
 }
 

@@ -679,14 +679,27 @@ static void on_intel_det(void *arg, const log_detection *d)
     kw_buf_free(&b);
 }
 
+/* The configuration of yaml (*c, the caller frees it) and its ruleset; NULL if either fails. */
+static log_ruleset *rules_of(const char *yaml, conf **c)
+{
+    *c = load(yaml);
+    CHECK(*c != NULL);
+    if (!*c)
+        return NULL;
+    char err[256];
+    log_ruleset *rs = log_ruleset_from_conf(*c, err, sizeof err);
+    CHECK(rs != NULL);
+    if (!rs)
+        conf_free(*c);
+    return rs;
+}
+
 static void test_intel_lines(void)
 {
-    conf *c = load("builtin_rules: false\nlogs:\n  rules: []\n");
-    CHECK(c != NULL);
-    if (!c)
+    conf *c;
+    log_ruleset *rs = rules_of("builtin_rules: false\nlogs:\n  rules: []\n", &c);
+    if (!rs)
         return;
-    char err[256];
-    log_ruleset *rs = log_ruleset_from_conf(c, err, sizeof err);
     intel_entries ent = {0};
     CHECK_INT(intel_entries_add_text(&ent, "203.0.113.9", 11, NULL, 0), KW_OK);
     CHECK_INT(intel_entries_add_text(&ent, "evil.example", 12, NULL, 0), KW_OK);
@@ -748,6 +761,58 @@ static void test_intel_lines(void)
     conf_free(c);
 }
 
+/* Rules found through their gates (an eq value, a cidr prefix, a Hyperscan literal) and
+ * plain ones fire in configuration order, and only on the lines their conditions hold for. */
+typedef struct {
+    char order[256];
+} odets;
+
+static void on_order(void *arg, const log_detection *d)
+{
+    odets *x = arg;
+    if (d->phase != LOG_DET_FIRE)
+        return;
+    size_t n = strlen(x->order);
+    snprintf(x->order + n, sizeof x->order - n, "%s%s", n ? " " : "", d->rule);
+}
+
+static void test_gated_rules_in_order(void)
+{
+    conf *c;
+    log_ruleset *rs =
+        rules_of("builtin_rules: false\n"
+                 "logs:\n"
+                 "  rules:\n"
+                 "    - {name: g_eq, match: {event.dataset: openssh, user.name: [admin, root]}, by: [source.ip]}\n"
+                 "    - {name: plain, match: {event.dataset: openssh, event.outcome: failure}, by: [source.ip]}\n"
+                 "    - {name: g_cidr, match: {source.ip|cidr: [192.0.2.0/24, 203.0.113.0/24]}, by: [source.ip]}\n"
+                 "    - {name: g_lit, match: {message|contains: 'password for'}, by: [source.ip]}\n"
+                 "    - {name: g_eq2, match: {user.name: root, source.ip|cidr: 10.0.0.0/8}, by: [source.ip]}\n",
+                 &c);
+    if (!rs)
+        return;
+    odets x = {{0}};
+    log_engine *e = log_engine_new(rs, on_order, &x);
+    int64_t t = 1700000000000;
+    CHECK_INT(feed(e, "Jan  1 00:00:00 h sshd[1]: Failed password for root from 203.0.113.5 port 22 ssh2", t), 4);
+    CHECK_STR(x.order, "g_eq plain g_cidr g_lit");
+    x.order[0] = 0;
+    /* another user, another network: only the plain rule and the literal */
+    CHECK_INT(feed(e, "Jan  1 00:00:01 h sshd[1]: Failed password for bob from 198.51.100.5 port 22 ssh2", t + 1), 2);
+    CHECK_STR(x.order, "plain g_lit");
+    x.order[0] = 0;
+    /* a user name that is a gate value's prefix is not that value */
+    CHECK_INT(feed(e, "Jan  1 00:00:02 h sshd[1]: Accepted password for roo from 10.1.2.3 port 22 ssh2", t + 2), 1);
+    CHECK_STR(x.order, "g_lit");
+    x.order[0] = 0;
+    CHECK_INT(feed(e, "Jan  1 00:00:03 h sshd[1]: Accepted publickey for root from 10.1.2.3 port 22 ssh2", t + 3), 2);
+    CHECK_STR(x.order, "g_eq g_eq2");
+    log_engine_finish(e);
+    log_engine_free(e);
+    log_ruleset_free(rs);
+    conf_free(c);
+}
+
 int main(void)
 {
     RUN(test_parser_cases);
@@ -760,5 +825,6 @@ int main(void)
     RUN(test_rule_hit_surge);
     RUN(test_device_silent_and_signatures);
     RUN(test_intel_lines);
+    RUN(test_gated_rules_in_order);
     TEST_MAIN_END();
 }
