@@ -1210,8 +1210,13 @@ static void daemon_reload(kw_daemon *d)
         net_stop(d);
         detector_stopped(d, "net");
     }
+    char *io = conf_show_section(o, "intel"), *in = conf_show_section(n, "intel");
+    bool intel_changed = strcmp(io, in) != 0;
+    free(io);
+    free(in);
     char *lo = conf_show_section(o, "logs"), *ln = conf_show_section(n, "logs");
-    bool logs_changed = strcmp(lo, ln) != 0;
+    /* lists named for the first time: the log sensor takes the new holder when it starts */
+    bool logs_changed = strcmp(lo, ln) != 0 || (intel_changed && !d->intel && n->intel.files.n && d->logs);
     free(lo);
     free(ln);
     if (logs_changed && d->dropped_privileges) {
@@ -1223,14 +1228,11 @@ static void daemon_reload(kw_daemon *d)
         logs_stop(d);
         detector_stopped(d, "logs");
     }
-    char *io = conf_show_section(o, "intel"), *in = conf_show_section(n, "intel");
-    if (strcmp(io, in) != 0 && d->intel) { /* the next net_intel_watch reads the new files */
+    if (intel_changed && d->intel) { /* the next net_intel_watch reads the new files */
         pthread_mutex_lock(&d->intel_mu);
         intel_reconfigure_conf(d->intel, n);
         pthread_mutex_unlock(&d->intel_mu);
     }
-    free(io);
-    free(in);
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     core_update *u = kw_calloc(1, sizeof *u);
     core_update_from(u, n);
