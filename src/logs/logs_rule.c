@@ -824,6 +824,29 @@ static bool re_match_any(pcre2_match_data *md, const cond *c, size_t i, const lo
     return rc >= 0;
 }
 
+/* A dotted quad ("192.0.2.1": four decimal parts 0..255, no leading zeros, nothing else)
+ * into b[0..4); false for anything else (which inet_pton then judges). */
+static bool v4_quad(const char *p, size_t n, uint8_t *b)
+{
+    unsigned part = 0, v = 0, digits = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)p[i] - '0';
+        if (c <= 9) {
+            if ((digits && !v) || ++digits > 3 || (v = v * 10 + c) > 255)
+                return false;
+        } else if (p[i] == '.' && digits && part < 3) {
+            b[part++] = (uint8_t)v;
+            v = digits = 0;
+        } else {
+            return false;
+        }
+    }
+    if (part != 3 || !digits)
+        return false;
+    b[3] = (uint8_t)v;
+    return true;
+}
+
 /* The address v of field (-1: an extra) holds, into *out; false when it holds none. Parsed
  * once per line per field when e is given (a matcher passes NULL). */
 static bool field_addr(log_engine *e, int field, const log_val *v, net_addr *out)
@@ -836,7 +859,7 @@ static bool field_addr(log_engine *e, int field, const log_val *v, net_addr *out
     char buf[64];
     int bits;
     bool ok = v->n < sizeof buf;
-    if (ok) {
+    if (ok && !v4_quad(v->p, v->n, tmp.b)) { /* not the common case: inet_pton judges it */
         memcpy(buf, v->p, v->n);
         buf[v->n] = 0;
         ok = !memchr(buf, '/', v->n) && net_prefix_parse(buf, &tmp, &bits);
