@@ -2,10 +2,14 @@
  * grouped by fields), and the detections they make.
  *
  * A ruleset is compiled once from the configuration and is read-only afterwards. Rules are
- * routed by event.dataset (a line meets only the rules of its dataset plus the rules that
- * name none), cheap conditions are tested before expensive ones, and all regular expressions
- * on a field are prefiltered in one pass (Hyperscan, when built with it) before PCRE2 JIT
- * confirms the few candidates. An engine holds the per-group counting state of one thread.
+ * routed by event.dataset, event.action or event.category (a line meets only the rules filed
+ * under its values plus the rules that name none; the engine keeps the merged list of each
+ * combination it sees), cheap conditions are tested before expensive ones, and all regular
+ * expressions and literals on a field are prefiltered in one pass (Hyperscan, when built with
+ * it) before PCRE2 JIT confirms the few candidates. A rule with a gate (a required condition
+ * wholly in that pass, else a required eq or cidr condition) is looked at only when the
+ * line's scan hits it or its value finds it. An engine holds the per-group counting state of
+ * one thread, and the intel_match detections of the lists it is given.
  *
  * A detection is one attack or condition, however many lines it takes: it fires once when the
  * rule's count is reached, is updated while matching lines keep coming, and ends after the
