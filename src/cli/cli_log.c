@@ -4,6 +4,7 @@
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "intel/intel.h"
 #include "logs/logs.h"
 #include "logs/logs_rule.h"
 
@@ -32,11 +33,14 @@ static const char log_usage[] =
     "analyze  runs the log rules of the configuration (built-in and logs.rules) over the files,\n"
     "         read in the order given as one stream, and prints one line per detection: an\n"
     "         attack or condition, however many lines it took, when it ends or at the end.\n"
+    "         With intel.files in the configuration, each line's source.ip, destination.ip,\n"
+    "         source.nat.ip and domain (an absolute URL's host, source.domain) are looked up in\n"
+    "         those lists: a listed one is an intel_match detection named after its list.\n"
     "\n"
     "  --json       one ECS document per line (parse) or per detection (analyze)\n"
     "  --format F   auto (default: detected per line), syslog, nginx, apache, json, raw\n"
     "  --tz ZONE    zone of timestamps that carry none: local (default), UTC, +08:00\n"
-    "  -c FILE      the configuration whose logs: section applies\n"
+    "  -c FILE      the configuration whose logs: and intel: sections apply\n"
     "\n"
     "Lines longer than logs.max_line (64 KiB by default) are cut there and counted.\n"
     "exit status: parse: 0, or 2 if a file cannot be read; analyze: 0 nothing detected,\n"
@@ -151,6 +155,43 @@ static bool run_fd(run_ctx *c, int fd, const char *name, size_t max_line, uint64
     return ok;
 }
 
+typedef struct {
+    intel *h;
+    const intel_set *set;
+} intel_lists;
+
+static void intel_report_cb(void *arg, const char *path, kw_rc rc, const intel_report *rep)
+{
+    (void)arg;
+    if (rc != KW_OK)
+        fprintf(stderr, "keepwatch: intel list %s: %s\n", path, rc == KW_ERR_IO ? strerror(errno) : kw_rc_str(rc));
+    else if (rep->skipped)
+        fprintf(stderr, "keepwatch: intel list %s: %llu line%s skipped (keepwatch intel check says why)\n", path,
+                (unsigned long long)rep->skipped, rep->skipped == 1 ? "" : "s");
+}
+
+/* The configuration's intel.files, read once, into l (nothing when there are none). False,
+ * said on stderr, when a list cannot be read: the lines would be checked against less than
+ * the configuration says. */
+static bool intel_open(const conf *cfg, intel_lists *l)
+{
+    if (!cfg->intel.files.n)
+        return true;
+    if (intel_from_conf(cfg, &l->h) != KW_OK) {
+        fprintf(stderr, "keepwatch: too many intel.files lists (at most %d)\n", INTEL_MAX_LISTS);
+        return false;
+    }
+    intel_watch_result res = {0};
+    intel_watch(l->h, kw_now_ms(), intel_report_cb, NULL, &res);
+    if (res.failed) {
+        intel_free(l->h);
+        l->h = NULL;
+        return false;
+    }
+    l->set = intel_acquire(l->h);
+    return true;
+}
+
 int cli_log(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv)) {
@@ -168,6 +209,7 @@ int cli_log(int argc, char **argv)
                                          {"tz", required_argument, NULL, 'z'},
                                          {0}};
     run_ctx c = {0};
+    intel_lists lists = {0};
     c.po.tz_offset_min = LOG_TZ_LOCAL;
     const char *cfg_path = NULL;
     int ch;
@@ -216,6 +258,13 @@ int cli_log(int argc, char **argv)
             return KW_EXIT_USAGE;
         }
         c.eng = log_engine_new(rs, on_detection, &c);
+        if (!intel_open(cfg, &lists)) {
+            log_engine_free(c.eng);
+            log_ruleset_free(rs);
+            conf_free(cfg);
+            return KW_EXIT_USAGE;
+        }
+        log_engine_set_intel(c.eng, lists.set);
     }
     conf_free(cfg);
     log_rec_init(&c.rec);
@@ -256,6 +305,8 @@ int cli_log(int argc, char **argv)
         log_engine_free(c.eng);
         log_ruleset_free(rs);
     }
+    intel_release(lists.set);
+    intel_free(lists.h);
     log_rec_free(&c.rec);
     kw_buf_free(&c.out);
     if (!ok)

@@ -425,6 +425,35 @@ static void net_emit_cb(void *arg, net_phase phase, const net_detection *x)
     net_flush_acts(c, false);
 }
 
+/* The intelligence lists the captures and the log sensor share, read once when intel.files
+ * names any (and not yet read); the core re-reads them (net_intel_watch), the daemon frees
+ * them at the end (intel_stop), after both sensors. */
+static void intel_start(kw_daemon *d)
+{
+    const conf *c = d->cfg;
+    if (d->intel || !c->intel.files.n)
+        return;
+    intel *h = NULL;
+    if (intel_from_conf(c, &h) != KW_OK)
+        return;
+    intel_watch_result res = {0};
+    intel_watch(h, kw_now_ms(), NULL, NULL, &res);
+    if (res.failed)
+        log_warn("intel: %zu of the intel.files lists could not be read (keepwatch intel check says why)", res.failed);
+    pthread_mutex_lock(&d->intel_mu);
+    d->intel = h;
+    d->intel_next_ms = kw_mono_ms() + c->intel.reload_interval_ms;
+    pthread_mutex_unlock(&d->intel_mu);
+}
+
+static void intel_stop(kw_daemon *d)
+{
+    pthread_mutex_lock(&d->intel_mu);
+    intel_free(d->intel);
+    d->intel = NULL;
+    pthread_mutex_unlock(&d->intel_mu);
+}
+
 /* The signatures and intelligence lists the captures share, when net.inspect wants them. */
 static void net_inspect_start(kw_daemon *d)
 {
@@ -441,20 +470,7 @@ static void net_inspect_start(kw_daemon *d)
     if (rep.skipped)
         log_warn("net.inspect: %zu of %zu rules skipped", rep.skipped, rep.skipped + rep.loaded);
     net_sig_report_free(&rep);
-    if (c->intel.files.n) {
-        intel *h = NULL;
-        if (intel_from_conf(c, &h) == KW_OK) {
-            intel_watch_result res = {0};
-            intel_watch(h, kw_now_ms(), NULL, NULL, &res);
-            if (res.failed)
-                log_warn("intel: %zu of the intel.files lists could not be read (keepwatch intel check says why)",
-                         res.failed);
-            pthread_mutex_lock(&d->intel_mu);
-            d->intel = h;
-            d->intel_next_ms = kw_mono_ms() + c->intel.reload_interval_ms;
-            pthread_mutex_unlock(&d->intel_mu);
-        }
-    }
+    intel_start(d);
 }
 
 /* Re-reads the intelligence lists that changed, every intel.reload_interval (the core's). */
@@ -520,10 +536,7 @@ static void net_stop(kw_daemon *d)
     d->nlive = 0;
     net_sig_set_free(d->net_sigs); /* the captures that read them are gone */
     d->net_sigs = NULL;
-    pthread_mutex_lock(&d->intel_mu);
-    intel_free(d->intel);
-    d->intel = NULL;
-    pthread_mutex_unlock(&d->intel_mu);
+    /* the intelligence lists stay: the log sensor reads them too (intel_stop frees them) */
 }
 
 /* ---- log inputs ---- */
@@ -545,7 +558,8 @@ static bool logs_start(kw_daemon *d)
 {
     if (!log_sensor_wanted(d->cfg))
         return true;
-    log_sensor_hooks h = {logs_push, logs_publish, d};
+    intel_start(d);
+    log_sensor_hooks h = {logs_push, logs_publish, d, d->intel};
     char err[512];
     d->logs = log_sensor_start(d->cfg, &h, &d->log_offsets, err, sizeof err);
     if (!d->logs) {
@@ -1196,8 +1210,13 @@ static void daemon_reload(kw_daemon *d)
         net_stop(d);
         detector_stopped(d, "net");
     }
+    char *io = conf_show_section(o, "intel"), *in = conf_show_section(n, "intel");
+    bool intel_changed = strcmp(io, in) != 0;
+    free(io);
+    free(in);
     char *lo = conf_show_section(o, "logs"), *ln = conf_show_section(n, "logs");
-    bool logs_changed = strcmp(lo, ln) != 0;
+    /* lists named for the first time: the log sensor takes the new holder when it starts */
+    bool logs_changed = strcmp(lo, ln) != 0 || (intel_changed && !d->intel && n->intel.files.n && d->logs);
     free(lo);
     free(ln);
     if (logs_changed && d->dropped_privileges) {
@@ -1208,6 +1227,11 @@ static void daemon_reload(kw_daemon *d)
     if (logs_changed) { /* counting and learning start again; positions carry over */
         logs_stop(d);
         detector_stopped(d, "logs");
+    }
+    if (intel_changed && d->intel) { /* the next net_intel_watch reads the new files */
+        pthread_mutex_lock(&d->intel_mu);
+        intel_reconfigure_conf(d->intel, n);
+        pthread_mutex_unlock(&d->intel_mu);
     }
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     core_update *u = kw_calloc(1, sizeof *u);
@@ -1328,6 +1352,7 @@ out:
     notify_stop(d);
     net_stop(d);
     logs_stop(d);
+    intel_stop(d);
     sensors_stop(d, SHUTDOWN_JOIN_MS);
     http_stop(d->http);
     atomic_store(&d->core_stop, true);

@@ -65,13 +65,17 @@ static bool quoted(const char **p, const char *end, log_val *out)
     const char *s = *p;
     if (s >= end || *s != '"')
         return false;
-    const char *q = s + 1;
-    while (q < end && *q != '"') {
-        if (*q == '\\' && q + 1 < end)
+    /* the closing quote by memchr; a backslash before it (rare) means walking the escapes */
+    const char *q = memchr(s + 1, '"', (size_t)(end - s - 1));
+    if (q && memchr(s + 1, '\\', (size_t)(q - s - 1))) {
+        q = s + 1;
+        while (q < end && *q != '"') {
+            if (*q == '\\' && q + 1 < end)
+                q++;
             q++;
-        q++;
+        }
     }
-    if (q >= end)
+    if (!q || q >= end)
         return false;
     out->p = s + 1;
     out->n = (uint32_t)(q - s - 1);

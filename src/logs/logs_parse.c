@@ -44,12 +44,20 @@ int64_t log_infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int 
     static __thread int64_t key_now = INT64_MIN;
     static __thread int32_t key_tz;
     static __thread int now_y, now_mon;
+    /* and the last stamp's answer, for the same receive time and zone: the lines of one
+     * second carry the same stamp */
+    static __thread int last_stamp[6] = {-1, -1, -1, -1, -1, -1};
+    static __thread int64_t last_t;
     if (o->now_ms != key_now || o->tz_offset_min != key_tz) {
         now_y = year_of(o->now_ms + (o->tz_offset_min != LOG_TZ_LOCAL ? (int64_t)o->tz_offset_min * 60000 : 0),
                         &now_mon);
         key_now = o->now_ms;
         key_tz = o->tz_offset_min;
+        last_stamp[0] = -1;
     }
+    const int stamp[6] = {mon, day, h, m, s, ms};
+    if (memcmp(stamp, last_stamp, sizeof stamp) == 0)
+        return last_t;
     const int64_t ahead = 7LL * 86400000;
     int64_t t = 0;
     /* next year only for a January line read in December */
@@ -58,6 +66,8 @@ int64_t log_infer_year_ms(const log_parse_opts *o, int mon, int day, int h, int 
         if (t <= o->now_ms + ahead)
             break;
     }
+    memcpy(last_stamp, stamp, sizeof stamp);
+    last_t = t;
     return t;
 }
 

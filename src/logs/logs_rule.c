@@ -17,6 +17,7 @@
 #include "core/kw_map.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "intel/intel.h"
 #include "net/net.h"
 
 typedef enum { OP_EQ, OP_CONTAINS, OP_STARTS, OP_ENDS, OP_RE, OP_CIDR, OP_GT, OP_LT, OP_EXISTS } cond_op;
@@ -32,6 +33,7 @@ static const struct {
 typedef struct cidr {
     net_addr a;
     int bits;
+    uint32_t net4, mask4;  /* an IPv4 prefix in host order, for one AND and compare */
 } cidr;
 
 typedef struct cond {
@@ -60,6 +62,8 @@ typedef struct lrule {
     int by[LOG_DET_MAX_BY];
     char *by_name[LOG_DET_MAX_BY];
     const cond *gate;      /* a required condition wholly in the Hyperscan pass: tested first */
+    const cond *vgate;     /* else a required eq or cidr condition the line's value is looked up by */
+    const cond *routed;    /* the condition its route stands for: true of every line routed to it */
 } lrule;
 
 static const log_field route_fields[3] = {LF_EVENT_DATASET, LF_EVENT_ACTION, LF_EVENT_CATEGORY};
@@ -80,12 +84,38 @@ struct log_ruleset {
     size_t nregex;
 #ifdef KW_HAVE_HS
     hs_database_t *hs[LF_COUNT]; /* per field: every prefiltered regex on it */
+    size_t *gate_rule;     /* per expression id: the rule whose gate it belongs to, or SIZE_MAX */
 #endif
+    /* value gates, per field: eq values -> their rules (in order); cidr prefixes and rules */
+    kw_map *eq_gate[LF_COUNT];
+    struct cidr_gate {
+        const cidr *c;
+        size_t ri;
+    } *cidr_gate[LF_COUNT];
+    size_t ncidr_gate[LF_COUNT];
 };
 
 /* ---- conditions ---- */
 
-static bool parse_cidr(const char *s, cidr *out) { return net_prefix_parse(s, &out->a, &out->bits); }
+static bool parse_cidr(const char *s, cidr *out)
+{
+    if (!net_prefix_parse(s, &out->a, &out->bits))
+        return false;
+    uint32_t v;
+    memcpy(&v, out->a.b, 4);
+    int bits = out->bits < 0 ? 0 : out->bits > 32 ? 32 : out->bits;
+    out->mask4 = bits ? 0xffffffffu << (32 - bits) : 0;
+    out->net4 = ntohl(v) & out->mask4;
+    return true;
+}
+
+/* Is a in the prefix c? */
+static inline bool cidr_holds(const cidr *c, const net_addr *a, uint32_t a4)
+{
+    if (a->v6 || c->a.v6)
+        return net_addr_in(a, &c->a, c->bits);
+    return (a4 & c->mask4) == c->net4;
+}
 
 /* "field|op" into its parts. */
 static bool split_key(const char *key, char *field, size_t fn, cond_op *op, char *err, size_t errn)
@@ -370,6 +400,71 @@ static void rule_free(lrule *r)
     free(r->description);
 }
 
+/* Frees a map of value -> route (NULL: none). */
+static void routes_free(kw_map *m)
+{
+    if (!m)
+        return;
+    size_t it = 0;
+    const char *k;
+    void *v;
+    while (kw_map_next(m, &it, &k, &v)) {
+        free(((route *)v)->v);
+        free(v);
+    }
+    kw_map_free(m);
+}
+
+/* Files rule ri under value v in m (once, however often the rule lists v). */
+static void route_file(kw_map *m, const char *v, size_t ri)
+{
+    route *rt = kw_map_get(m, v);
+    if (!rt) {
+        rt = kw_calloc(1, sizeof *rt);
+        kw_map_put(m, v, rt);
+    }
+    if (!rt->n || rt->v[rt->n - 1] != ri)
+        route_add(rt, ri);
+}
+
+#define EQ_GATE_MAX 255 /* longest value an eq gate files (a longer line value matches none) */
+
+/* A value gate for rule ri: its first required eq condition on a field other than the route
+ * fields and event.outcome (few values: poor gates), else its first cidr condition; the
+ * line's value of that field then finds the rule, the other rules of the field cost nothing. */
+static void vgate_pick(log_ruleset *rs, size_t ri)
+{
+    lrule *r = &rs->r[ri];
+    const cond *eq = NULL, *cd = NULL;
+    for (size_t k = 0; k < r->nm; k++) {
+        const cond *c = &r->m[k];
+        if (c == r->routed || c->field < 0 || !c->nv)
+            continue;
+        bool short_values = true;
+        for (size_t v = 0; v < c->nv; v++)
+            short_values &= c->vlen[v] <= EQ_GATE_MAX;
+        if (!eq && c->op == OP_EQ && short_values && c->field != LF_EVENT_OUTCOME && c->field != LF_EVENT_DATASET &&
+            c->field != LF_EVENT_ACTION && c->field != LF_EVENT_CATEGORY)
+            eq = c;
+        if (!cd && c->op == OP_CIDR)
+            cd = c;
+    }
+    r->vgate = eq ? eq : cd;
+    if (eq) {
+        if (!rs->eq_gate[eq->field]) {
+            rs->eq_gate[eq->field] = kw_calloc(1, sizeof(kw_map));
+            kw_map_init(rs->eq_gate[eq->field]);
+        }
+        for (size_t v = 0; v < eq->nv; v++)
+            route_file(rs->eq_gate[eq->field], eq->v[v], ri);
+    } else if (cd) {
+        int f = cd->field;
+        rs->cidr_gate[f] = kw_realloc(rs->cidr_gate[f], (rs->ncidr_gate[f] + cd->nv) * sizeof *rs->cidr_gate[f]);
+        for (size_t v = 0; v < cd->nv; v++)
+            rs->cidr_gate[f][rs->ncidr_gate[f]++] = (struct cidr_gate){&cd->cidrs[v], ri};
+    }
+}
+
 void log_ruleset_free(log_ruleset *rs)
 {
     if (!rs)
@@ -377,21 +472,19 @@ void log_ruleset_free(log_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++)
         rule_free(&rs->r[i]);
     free(rs->r);
-    for (int f = 0; f < 3; f++) {
-        size_t it = 0;
-        const char *k;
-        void *v;
-        while (kw_map_next(&rs->routes[f], &it, &k, &v)) {
-            free(((route *)v)->v);
-            free(v);
-        }
-        kw_map_free(&rs->routes[f]);
-    }
+    for (int f = 0; f < 3; f++)
+        routes_free(&rs->routes[f]);
     free(rs->generic.v);
 #ifdef KW_HAVE_HS
     for (int f = 0; f < LF_COUNT; f++)
         hs_free_database(rs->hs[f]);
+    free(rs->gate_rule);
 #endif
+    for (int f = 0; f < LF_COUNT; f++) {
+        routes_free(rs->eq_gate[f]);
+        free(rs->eq_gate[f]);
+        free(rs->cidr_gate[f]);
+    }
     free(rs);
 }
 
@@ -453,15 +546,9 @@ log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
             continue;
         }
         rf--;
-        for (size_t v = 0; v < by->nv; v++) {
-            route *rt = kw_map_get(&rs->routes[rf], by->v[v]);
-            if (!rt) {
-                rt = kw_calloc(1, sizeof *rt);
-                kw_map_put(&rs->routes[rf], by->v[v], rt);
-            }
-            if (!rt->n || rt->v[rt->n - 1] != rs->n - 1) /* a value listed twice */
-                route_add(rt, rs->n - 1);
-        }
+        r->routed = by;
+        for (size_t v = 0; v < by->nv; v++)
+            route_file(&rs->routes[rf], by->v[v], rs->n - 1);
     }
 #ifdef KW_HAVE_HS
     hs_build(rs);
@@ -476,7 +563,16 @@ log_ruleset *log_ruleset_from_conf(const conf *c, char *err, size_t errn)
             if (all)
                 rs->r[i].gate = g;
         }
+    rs->gate_rule = kw_malloc((rs->nregex ? rs->nregex : 1) * sizeof *rs->gate_rule);
+    for (size_t id = 0; id < rs->nregex; id++)
+        rs->gate_rule[id] = SIZE_MAX;
+    for (size_t i = 0; i < rs->n; i++)
+        for (size_t v = 0; rs->r[i].gate && v < rs->r[i].gate->nv; v++)
+            rs->gate_rule[rs->r[i].gate->re_id[v]] = i;
 #endif
+    for (size_t i = 0; i < rs->n; i++)
+        if (!rs->r[i].gate)
+            vgate_pick(rs, i);
     return rs;
 }
 
@@ -514,8 +610,25 @@ typedef struct group {
     int severity;
     char *ctx[LOG_DET_MAX_CTX];
     char *sample;
+    char *list;              /* an intel_match group: the list's name (owned), else NULL */
     struct group *next_active, *prev_active;
 } group;
+
+#define INTEL_RI SIZE_MAX  /* the rule index of intel_match groups */
+
+/* The rules a line meets, for one combination of routes (one per route field, or none): in
+ * rule order, those without a gate; the gated ones are found from the Hyperscan hits of
+ * their gate's field, so a line that hits none of them never looks at them. */
+#define COMBO_MAX 64
+#define ROUTE_SEEN 8
+#define ROUTE_KEY_MAX 64
+typedef struct combo {
+    const route *rt[3];      /* the key */
+    size_t *plain, nplain;   /* rules without a gate */
+    uint64_t gate_fields;    /* bit f: a gated rule's gate is on field f (Hyperscan) */
+    uint64_t eq_fields, cidr_fields; /* the same for value gates */
+    uint8_t *member;         /* member[ri]: ri is a gated rule of the combination */
+} combo;
 
 typedef struct rule_state {
     kw_map groups;
@@ -541,13 +654,45 @@ struct log_engine {
     hs_scratch_t *scratch;
     uint32_t *re_hit;        /* re_hit[id] == gen: the prefilter matched in this line */
     uint32_t scanned[LF_COUNT];
+    unsigned *hit_ids;       /* the ids that matched in this line, nhits of them (nregex at most) */
+    size_t nhits;
 #endif
+    combo combos[COMBO_MAX]; /* the rule lists of the route combinations seen, ncombos of them */
+    size_t ncombos, combo_next;
+    struct {
+        char v[ROUTE_KEY_MAX];
+        uint8_t n;           /* the value's length + 1; 0: an empty slot */
+        const route *rt;     /* NULL: no rule is filed under the value */
+    } seen[3][ROUTE_SEEN];   /* per route field, the last values looked up (a few recur) */
+    uint32_t seen_next[3];
+    const intel_set *intel;  /* the lists lines are looked up in (the caller's reference), or NULL */
+    lrule intel_rule;        /* what intel_match detections share (rule index INTEL_RI) */
+    rule_state intel_st;
+    size_t *cand;            /* this line's gated candidates (rs->n at most) */
+    uint32_t *cand_gen;      /* cand_gen[ri] == gen: ri is among them */
 };
 
 static const log_field ctx_fields[LOG_DET_MAX_CTX] = {
     LF_SOURCE_IP, LF_DEST_IP, LF_DEST_PORT, LF_USER_NAME, LF_RULE_NAME,
     LF_URL_ORIGINAL, LF_OBSERVER_NAME, LF_HOST_NAME, LF_EVENT_DATASET, LF_FILE_PATH,
 };
+
+/* What every intel_match detection shares: one line makes it, and it ends after five quiet
+ * minutes (the default end_after of log rules). Its strings are static: never rule_free'd. */
+static void intel_rule_init(lrule *r)
+{
+    static const char *const by[3] = {"threat.indicator.type", "threat.indicator.name", "keepwatch.intel.peer"};
+    r->name = r->action = (char *)"intel_match";
+    r->description = (char *)"a log line from or to an indicator of a threat-intelligence list";
+    r->summary = (char *)"{threat.indicator.name} is on the {rule} list (other end {keepwatch.intel.peer})";
+    r->count = 1;
+    r->end_after_ms = 300000;
+    r->nby = 3;
+    for (size_t i = 0; i < 3; i++) {
+        r->by[i] = -1;
+        r->by_name[i] = (char *)by[i];
+    }
+}
 
 log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg)
 {
@@ -565,9 +710,16 @@ log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg)
         if (rs->hs[f] && hs_alloc_scratch(rs->hs[f], &e->scratch) != HS_SUCCESS)
             fatal("cannot allocate Hyperscan scratch space");
     e->re_hit = kw_calloc(rs->nregex ? rs->nregex : 1, sizeof *e->re_hit);
+    e->hit_ids = kw_calloc(rs->nregex ? rs->nregex : 1, sizeof *e->hit_ids);
 #endif
+    e->cand = kw_calloc(rs->n ? rs->n : 1, sizeof *e->cand);
+    e->cand_gen = kw_calloc(rs->n ? rs->n : 1, sizeof *e->cand_gen);
+    intel_rule_init(&e->intel_rule);
+    kw_map_init(&e->intel_st.groups);
     return e;
 }
+
+void log_engine_set_intel(log_engine *e, const intel_set *s) { e->intel = s; }
 
 static void group_free(group *g)
 {
@@ -578,27 +730,40 @@ static void group_free(group *g)
     for (int i = 0; i < LOG_DET_MAX_CTX; i++)
         free(g->ctx[i]);
     free(g->sample);
+    free(g->list);
     free(g);
+}
+
+static void groups_free(kw_map *m)
+{
+    size_t it = 0;
+    const char *k;
+    void *v;
+    while (kw_map_next(m, &it, &k, &v))
+        group_free(v);
+    kw_map_free(m);
 }
 
 void log_engine_free(log_engine *e)
 {
     if (!e)
         return;
-    for (size_t i = 0; i < e->rs->n; i++) {
-        size_t it = 0;
-        const char *k;
-        void *v;
-        while (kw_map_next(&e->st[i].groups, &it, &k, &v))
-            group_free(v);
-        kw_map_free(&e->st[i].groups);
-    }
+    for (size_t i = 0; i < e->rs->n; i++)
+        groups_free(&e->st[i].groups);
+    groups_free(&e->intel_st.groups);
     free(e->st);
     pcre2_match_data_free(e->md);
 #ifdef KW_HAVE_HS
     hs_free_scratch(e->scratch);
     free(e->re_hit);
+    free(e->hit_ids);
 #endif
+    for (size_t i = 0; i < e->ncombos; i++) {
+        free(e->combos[i].plain);
+        free(e->combos[i].member);
+    }
+    free(e->cand);
+    free(e->cand_gen);
     free(e);
 }
 
@@ -633,6 +798,8 @@ static bool cond_value(const log_rec *r, int field, const char *extra, log_val *
 static int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
     log_engine *e = ctx;
+    if (e->re_hit[id] != e->gen) /* once per id: each field is scanned once per line */
+        e->hit_ids[e->nhits++] = id;
     e->re_hit[id] = e->gen;
     return 0;
 }
@@ -657,6 +824,55 @@ static bool re_match_any(pcre2_match_data *md, const cond *c, size_t i, const lo
     return rc >= 0;
 }
 
+/* A dotted quad ("192.0.2.1": four decimal parts 0..255, no leading zeros, nothing else)
+ * into b[0..4); false for anything else (which inet_pton then judges). */
+static bool v4_quad(const char *p, size_t n, uint8_t *b)
+{
+    unsigned part = 0, v = 0, digits = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)p[i] - '0';
+        if (c <= 9) {
+            if ((digits && !v) || ++digits > 3 || (v = v * 10 + c) > 255)
+                return false;
+        } else if (p[i] == '.' && digits && part < 3) {
+            b[part++] = (uint8_t)v;
+            v = digits = 0;
+        } else {
+            return false;
+        }
+    }
+    if (part != 3 || !digits)
+        return false;
+    b[3] = (uint8_t)v;
+    return true;
+}
+
+/* The address v of field (-1: an extra) holds, into *out; false when it holds none. Parsed
+ * once per line per field when e is given (a matcher passes NULL). */
+static bool field_addr(log_engine *e, int field, const log_val *v, net_addr *out)
+{
+    if (e && field >= 0 && e->addr[field].gen == e->gen) {
+        *out = e->addr[field].a;
+        return e->addr[field].ok;
+    }
+    net_addr tmp = {0};
+    char buf[64];
+    int bits;
+    bool ok = v->n < sizeof buf;
+    if (ok && !v4_quad(v->p, v->n, tmp.b)) { /* not the common case: inet_pton judges it */
+        memcpy(buf, v->p, v->n);
+        buf[v->n] = 0;
+        ok = !memchr(buf, '/', v->n) && net_prefix_parse(buf, &tmp, &bits);
+    }
+    if (e && field >= 0) {
+        e->addr[field].gen = e->gen;
+        e->addr[field].ok = ok;
+        e->addr[field].a = tmp;
+    }
+    *out = tmp;
+    return ok;
+}
+
 /* e may be NULL (a matcher): then no prefilter, and md is the caller's. */
 static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, const log_rec *r);
 static bool cond_holds(log_engine *e, const cond *c, const log_rec *r) { return cond_holds_md(e, e->md, c, r); }
@@ -670,9 +886,9 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
     if (!has)
         return false;
     switch (c->op) {
-    case OP_EQ:
+    case OP_EQ: /* the first byte before a call: most values differ there */
         for (size_t i = 0; i < c->nv; i++)
-            if (c->vlen[i] == v.n && memcmp(c->v[i], v.p, v.n) == 0)
+            if (c->vlen[i] == v.n && (!v.n || c->v[i][0] == v.p[0]) && memcmp(c->v[i], v.p, v.n) == 0)
                 return true;
         return false;
     case OP_CONTAINS:
@@ -709,30 +925,14 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
         }
         return false;
     case OP_CIDR: {
-        net_addr tmp = {0}, *a = &tmp;
-        bool ok;
-        if (e && c->field >= 0 && e->addr[c->field].gen == e->gen) {
-            ok = e->addr[c->field].ok;
-            a = &e->addr[c->field].a;
-        } else {
-            char buf[64];
-            int bits;
-            ok = v.n < sizeof buf;
-            if (ok) {
-                memcpy(buf, v.p, v.n);
-                buf[v.n] = 0;
-                ok = !memchr(buf, '/', v.n) && net_prefix_parse(buf, &tmp, &bits);
-            }
-            if (e && c->field >= 0) {
-                e->addr[c->field].gen = e->gen;
-                e->addr[c->field].ok = ok;
-                e->addr[c->field].a = tmp;
-            }
-        }
-        if (!ok)
+        net_addr a;
+        if (!field_addr(e, c->field, &v, &a))
             return false;
+        uint32_t a4;
+        memcpy(&a4, a.b, 4);
+        a4 = ntohl(a4);
         for (size_t i = 0; i < c->nv; i++)
-            if (net_addr_in(a, &c->cidrs[i].a, c->cidrs[i].bits))
+            if (cidr_holds(&c->cidrs[i], &a, a4))
                 return true;
         return false;
     }
@@ -769,7 +969,7 @@ static bool rule_matches(log_engine *e, const lrule *r, const log_rec *rec)
     }
 #endif
     for (size_t i = 0; i < r->nm; i++)
-        if (!cond_holds(e, &r->m[i], rec))
+        if (&r->m[i] != r->routed && !cond_holds(e, &r->m[i], rec))
             return false;
     if (!r->nu)
         return true;
@@ -890,14 +1090,25 @@ static void render_summary(const lrule *r, const log_detection *d, kw_buf *b)
     }
 }
 
+static const lrule *rule_at(const log_engine *e, size_t ri)
+{
+    return ri == INTEL_RI ? &e->intel_rule : &e->rs->r[ri];
+}
+
+static rule_state *state_at(log_engine *e, size_t ri) { return ri == INTEL_RI ? &e->intel_st : &e->st[ri]; }
+
 static void emit(log_engine *e, size_t ri, group *g, log_det_phase phase, int64_t at)
 {
-    const lrule *r = &e->rs->r[ri];
+    const lrule *r = rule_at(e, ri);
     log_detection d = {0};
     char vals[LOG_DET_MAX_BY][256];
     split_key_values(r, g, vals);
     d.phase = phase;
-    d.rule = r->name;
+    d.rule = g->list ? g->list : r->name;
+    if (g->list) {
+        d.indicator_type = vals[0];
+        d.indicator = vals[1];
+    }
     d.action = r->action;
     d.technique = r->technique;
     d.description = r->description;
@@ -948,7 +1159,7 @@ static void active_unlink(log_engine *e, group *g)
     g->next_active = g->prev_active = NULL;
 }
 
-static void capture_ctx(group *g, const log_rec *rec, int severity)
+static void capture_ctx(group *g, const log_rec *rec, int severity, bool whole_line)
 {
     for (int i = 0; i < LOG_DET_MAX_CTX; i++) {
         free(g->ctx[i]);
@@ -962,7 +1173,8 @@ static void capture_ctx(group *g, const log_rec *rec, int severity)
         }
     }
     free(g->sample);
-    const log_val *m = log_has(rec, LF_MESSAGE) ? &rec->f[LF_MESSAGE] : &(log_val){rec->line, (uint32_t)rec->len};
+    const log_val *m = log_has(rec, LF_MESSAGE) && !whole_line ? &rec->f[LF_MESSAGE]
+                                                               : &(log_val){rec->line, (uint32_t)rec->len};
     size_t n = m->n > 512 ? 512 : m->n;
     g->sample = kw_malloc(n + 1);
     memcpy(g->sample, m->p, n);
@@ -1017,25 +1229,51 @@ static void reset_count(group *g)
 
 #define UPDATE_EVERY_MS 30000
 
+/* Appends v (at most 255 bytes), after a separator unless first, to key (room for
+ * LOG_DET_MAX_BY + 1 values). */
+static void key_append(char *key, size_t *kn, const char *p, size_t n, bool first)
+{
+    if (n > 255)
+        n = 255;
+    if (!first)
+        key[(*kn)++] = '\x1f';
+    for (size_t k = 0; k < n; k++) /* the separator and NUL cannot come from the line */
+        key[(*kn)++] = (p[k] == '\x1f' || p[k] == 0) ? '?' : p[k];
+    key[*kn] = 0;
+}
+
+#define KEY_MAX ((LOG_DET_MAX_BY + 1) * 256)
+
+static void group_hit(log_engine *e, size_t ri, const char *key, const log_rec *rec, int64_t at, int sev,
+                      const char *list);
+
 static void rule_hit(log_engine *e, size_t ri, const log_rec *rec, int64_t at)
 {
     const lrule *r = &e->rs->r[ri];
-    rule_state *st = &e->st[ri];
-    st->matches++;
-    char key[1024];
+    char key[KEY_MAX] = "";
     size_t kn = 0;
     for (size_t i = 0; i < r->nby; i++) {
         log_val v = {"", 0};
         cond_value(rec, r->by[i], r->by_name[i], &v);
-        size_t n = v.n;
-        if (n > 255)
-            n = 255;
-        if (i)
-            key[kn++] = '\x1f';
-        for (size_t k = 0; k < n; k++) /* the separator and NUL cannot come from the line */
-            key[kn++] = (v.p[k] == '\x1f' || v.p[k] == 0) ? '?' : v.p[k];
+        key_append(key, &kn, v.p, v.n, i == 0);
     }
-    key[kn] = 0;
+    int sev = r->severity;
+    if (r->sev_from_event && log_has(rec, LF_EVENT_SEVERITY) && rec->f[LF_EVENT_SEVERITY].n == 1) {
+        char c = rec->f[LF_EVENT_SEVERITY].p[0];
+        if (c >= '1' && c <= '4')
+            sev = c - '0';
+    }
+    group_hit(e, ri, key, rec, at, sev, NULL);
+}
+
+/* Counts a matching line in the group `key` of rule ri (created if new, named after `list`
+ * for intel_match), and fires, updates as its rule says. */
+static void group_hit(log_engine *e, size_t ri, const char *key, const log_rec *rec, int64_t at, int sev,
+                      const char *list)
+{
+    const lrule *r = rule_at(e, ri);
+    rule_state *st = state_at(e, ri);
+    st->matches++;
     group *g = kw_map_get(&st->groups, key);
     if (!g) {
         if ((int64_t)e->ngroups >= e->rs->max_groups) {
@@ -1045,6 +1283,7 @@ static void rule_hit(log_engine *e, size_t ri, const log_rec *rec, int64_t at)
         g = kw_calloc(1, sizeof *g);
         g->key = kw_strdup(key);
         g->ri = ri;
+        g->list = list ? kw_strdup(list) : NULL;
         kw_map_put(&st->groups, g->key, g);
         e->ngroups++;
     }
@@ -1060,13 +1299,7 @@ static void rule_hit(log_engine *e, size_t ri, const log_rec *rec, int64_t at)
     }
     if (!group_count(r, g, at))
         return;
-    int sev = r->severity;
-    if (r->sev_from_event && log_has(rec, LF_EVENT_SEVERITY) && rec->f[LF_EVENT_SEVERITY].n == 1) {
-        char c = rec->f[LF_EVENT_SEVERITY].p[0];
-        if (c >= '1' && c <= '4')
-            sev = c - '0';
-    }
-    capture_ctx(g, rec, sev);
+    capture_ctx(g, rec, sev, list != NULL);
     g->active = true;
     g->count = (uint64_t)r->count;
     g->count_at_update = g->count;
@@ -1087,7 +1320,24 @@ static void end_group(log_engine *e, size_t ri, group *g, int64_t at)
     active_unlink(e, g);
     g->active = false;
     g->count = 0;
-    e->st[ri].active--;
+    state_at(e, ri)->active--;
+}
+
+static void sweep_groups(log_engine *e, size_t ri, int64_t now)
+{
+    const lrule *r = rule_at(e, ri);
+    kw_map *m = &state_at(e, ri)->groups;
+    size_t it = 0;
+    const char *k;
+    void *v;
+    while (kw_map_next(m, &it, &k, &v)) {
+        group *g = v;
+        if (!g->active && now - g->last_ms > r->within_ms) {
+            kw_map_del(m, g->key);
+            group_free(g);
+            e->ngroups--; /* deletion leaves a tombstone: the iteration goes on */
+        }
+    }
 }
 
 void log_engine_tick(log_engine *e, int64_t now)
@@ -1101,7 +1351,7 @@ void log_engine_tick(log_engine *e, int64_t now)
     for (group *g = e->active, *next; g; g = next) {
         next = g->next_active;
         size_t ri = g->ri;
-        const lrule *r = &e->rs->r[ri];
+        const lrule *r = rule_at(e, ri);
         if (now - g->last_ms >= r->end_after_ms) {
             end_group(e, ri, g, g->last_ms);
         } else if (now - g->update_ms >= UPDATE_EVERY_MS && g->count > g->count_at_update) {
@@ -1114,20 +1364,241 @@ void log_engine_tick(log_engine *e, int64_t now)
         return;
     e->next_sweep = now + 10000;
     /* forget groups idle past their window: the state stays bounded by what is recent */
-    for (size_t i = 0; i < e->rs->n; i++) {
-        const lrule *r = &e->rs->r[i];
-        size_t it = 0;
-        const char *k;
-        void *v;
-        while (kw_map_next(&e->st[i].groups, &it, &k, &v)) {
-            group *g = v;
-            if (!g->active && now - g->last_ms > r->within_ms) {
-                kw_map_del(&e->st[i].groups, g->key);
-                group_free(g);
-                e->ngroups--; /* deletion leaves a tombstone: the iteration goes on */
-            }
+    for (size_t i = 0; i < e->rs->n; i++)
+        sweep_groups(e, i, now);
+    sweep_groups(e, INTEL_RI, now);
+}
+
+/* ---- routing: the rules a line meets ---- */
+
+/* Builds the combination of routes rt[]: their rules and the generic ones, merged in rule
+ * order, split into plain and gated rules. */
+static void combo_build(log_engine *e, combo *cb, const route *const rt[3])
+{
+    const log_ruleset *rs = e->rs;
+    const route *lists[4];
+    size_t pos[4] = {0}, nl = 0;
+    for (int f = 0; f < 3; f++) {
+        cb->rt[f] = rt[f];
+        if (rt[f])
+            lists[nl++] = rt[f];
+    }
+    if (rs->generic.n)
+        lists[nl++] = &rs->generic;
+    cb->plain = kw_calloc(rs->n ? rs->n : 1, sizeof *cb->plain);
+    cb->member = kw_calloc(rs->n ? rs->n : 1, 1);
+    cb->nplain = 0;
+    cb->gate_fields = cb->eq_fields = cb->cidr_fields = 0;
+    for (;;) {
+        size_t best = SIZE_MAX, bl = 0;
+        for (size_t l = 0; l < nl; l++)
+            if (pos[l] < lists[l]->n && lists[l]->v[pos[l]] < best)
+                best = lists[l]->v[pos[l]], bl = l;
+        if (best == SIZE_MAX)
+            break;
+        pos[bl]++;
+        const cond *g = rs->r[best].gate, *vg = rs->r[best].vgate;
+        if (g || vg)
+            cb->member[best] = 1;
+        else
+            cb->plain[cb->nplain++] = best;
+        if (g)
+            cb->gate_fields |= (uint64_t)1 << g->field;
+        else if (vg)
+            *(vg->op == OP_EQ ? &cb->eq_fields : &cb->cidr_fields) |= (uint64_t)1 << vg->field;
+    }
+}
+
+/* The route filed under value v of route field f, or NULL: from the values seen last, else
+ * from the ruleset's map (v->n < ROUTE_KEY_MAX). */
+static const route *route_of(log_engine *e, int f, const log_val *v)
+{
+    for (size_t i = 0; i < ROUTE_SEEN; i++)
+        if (e->seen[f][i].n == v->n + 1 && memcmp(e->seen[f][i].v, v->p, v->n) == 0)
+            return e->seen[f][i].rt;
+    char key[ROUTE_KEY_MAX];
+    memcpy(key, v->p, v->n);
+    key[v->n] = 0;
+    /* a NUL in the value would cut the key short: such a value is no rule's */
+    const route *rt = memchr(v->p, 0, v->n) ? NULL : kw_map_get(&e->rs->routes[f], key);
+    uint32_t k = e->seen_next[f]++ % ROUTE_SEEN;
+    memcpy(e->seen[f][k].v, v->p, v->n);
+    e->seen[f][k].n = (uint8_t)(v->n + 1);
+    e->seen[f][k].rt = rt;
+    return rt;
+}
+
+/* The combination of the line's routes: found among those seen (most lines repeat a few),
+ * else built, replacing the oldest when COMBO_MAX are kept. */
+static const combo *combo_of(log_engine *e, const log_rec *rec)
+{
+    const route *rt[3] = {NULL, NULL, NULL};
+    for (int f = 0; f < 3; f++) {
+        const log_val *v = &rec->f[route_fields[f]];
+        if (log_has(rec, route_fields[f]) && v->n < ROUTE_KEY_MAX && e->rs->routes[f].n)
+            rt[f] = route_of(e, f, v);
+    }
+    for (size_t i = 0; i < e->ncombos; i++)
+        if (e->combos[i].rt[0] == rt[0] && e->combos[i].rt[1] == rt[1] && e->combos[i].rt[2] == rt[2])
+            return &e->combos[i];
+    combo *cb;
+    if (e->ncombos < COMBO_MAX) {
+        cb = &e->combos[e->ncombos++];
+    } else {
+        cb = &e->combos[e->combo_next];
+        e->combo_next = (e->combo_next + 1) % COMBO_MAX;
+        free(cb->plain);
+        free(cb->member);
+    }
+    combo_build(e, cb, rt);
+    return cb;
+}
+
+/* Adds gated rule ri of cb to the line's candidates (once). */
+static inline void cand_add(log_engine *e, const combo *cb, size_t ri, size_t *nc)
+{
+    if (!cb->member[ri] || e->cand_gen[ri] == e->gen)
+        return;
+    e->cand_gen[ri] = e->gen;
+    e->cand[(*nc)++] = ri;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The rules of cb whose value gate holds the line's value: eq gates by a lookup of the
+ * value, cidr gates by a pass over the field's prefixes. */
+static void value_candidates(log_engine *e, const combo *cb, const log_rec *rec, size_t *nc)
+{
+    for (uint64_t m = cb->eq_fields; m; m &= m - 1) {
+        int f = __builtin_ctzll(m);
+        const log_val *v = &rec->f[f];
+        if (!log_has(rec, f) || v->n > EQ_GATE_MAX || memchr(v->p, 0, v->n))
+            continue; /* no gate value is that long or holds a NUL */
+        char key[EQ_GATE_MAX + 1];
+        memcpy(key, v->p, v->n);
+        key[v->n] = 0;
+        const route *rt = kw_map_get(e->rs->eq_gate[f], key);
+        for (size_t i = 0; rt && i < rt->n; i++)
+            cand_add(e, cb, rt->v[i], nc);
+    }
+    for (uint64_t m = cb->cidr_fields; m; m &= m - 1) {
+        int f = __builtin_ctzll(m);
+        net_addr a;
+        if (!log_has(rec, f) || !field_addr(e, f, &rec->f[f], &a))
+            continue;
+        uint32_t a4;
+        memcpy(&a4, a.b, 4);
+        a4 = ntohl(a4);
+        const struct cidr_gate *g = e->rs->cidr_gate[f];
+        for (size_t i = 0; i < e->rs->ncidr_gate[f]; i++)
+            if (e->cand_gen[g[i].ri] != e->gen && cidr_holds(g[i].c, &a, a4))
+                cand_add(e, cb, g[i].ri, nc);
+    }
+}
+
+/* The gated rules of cb whose gate matched in this line, in rule order, into e->cand;
+ * returns how many. */
+static size_t gated_candidates(log_engine *e, const combo *cb, const log_rec *rec)
+{
+    size_t nc = 0;
+    if (cb->eq_fields | cb->cidr_fields)
+        value_candidates(e, cb, rec, &nc);
+#ifdef KW_HAVE_HS
+    e->nhits = 0;
+    for (uint64_t m = cb->gate_fields; m; m &= m - 1) {
+        int f = __builtin_ctzll(m);
+        if (log_has(rec, f) && e->scanned[f] != e->gen) {
+            e->scanned[f] = e->gen;
+            hs_scan(e->rs->hs[f], rec->f[f].p, rec->f[f].n, 0, e->scratch, on_hs_match, e);
         }
     }
+    for (size_t i = 0; i < e->nhits; i++) {
+        size_t ri = e->rs->gate_rule[e->hit_ids[i]];
+        if (ri != SIZE_MAX)
+            cand_add(e, cb, ri, &nc);
+    }
+#endif
+    if (nc > 1)
+        qsort(e->cand, nc, sizeof *e->cand, cmp_size);
+    return nc;
+}
+
+/* ---- threat intelligence: the line's addresses and domain in the lists ---- */
+
+/* One detection per (list, listed indicator, other end) for each list in mask. */
+static int intel_hit(log_engine *e, uint64_t mask, const char *type, const log_val *ind, int peer,
+                     const log_rec *rec, int64_t at)
+{
+    int n = 0;
+    const log_val *pv = log_has(rec, peer) ? &rec->f[peer] : &(log_val){"", 0};
+    for (; mask; mask &= mask - 1) {
+        const char *list = intel_set_list_name(e->intel, (size_t)__builtin_ctzll(mask));
+        if (!list)
+            continue;
+        char key[KEY_MAX];
+        size_t kn = 0;
+        key_append(key, &kn, type, strlen(type), true);
+        key_append(key, &kn, ind->p, ind->n, false);
+        key_append(key, &kn, pv->p, pv->n, false);
+        key_append(key, &kn, list, strlen(list), false);
+        int sev = intel_set_list_severity(e->intel, (size_t)__builtin_ctzll(mask));
+        group_hit(e, INTEL_RI, key, rec, at, sev >= 1 && sev <= 4 ? sev : 2, list);
+        n++;
+    }
+    return n;
+}
+
+/* The host of an absolute URL ("http://user@host:port/..."), or n = 0. */
+static log_val url_host(const log_val *u)
+{
+    const char *p = u->p, *end = u->p + u->n;
+    const char *s = u->n > 3 ? memchr(p, ':', u->n < 12 ? u->n : 12) : NULL;
+    if (!s || end - s < 3 || s[1] != '/' || s[2] != '/')
+        return (log_val){"", 0};
+    const char *h = s + 3, *he = h;
+    while (he < end && *he != '/' && *he != '?' && *he != '#')
+        he++;
+    for (const char *at = he; at > h; at--) /* userinfo ends at the last '@' */
+        if (at[-1] == '@') {
+            h = at;
+            break;
+        }
+    if (h < he && *h == '[') /* an IPv6 literal: not a name */
+        return (log_val){"", 0};
+    const char *colon = memchr(h, ':', (size_t)(he - h));
+    return (log_val){h, (uint32_t)((colon ? colon : he) - h)};
+}
+
+static int intel_line(log_engine *e, const log_rec *rec, int64_t at)
+{
+    static const struct {
+        log_field f, peer;
+    } ends[] = {{LF_SOURCE_IP, LF_DEST_IP}, {LF_DEST_IP, LF_SOURCE_IP}, {LF_SOURCE_NAT_IP, LF_DEST_IP}};
+    int n = 0;
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        net_addr a;
+        if (!log_has(rec, ends[i].f) || !field_addr(e, ends[i].f, &rec->f[ends[i].f], &a))
+            continue;
+        uint64_t m = intel_set_lookup_ip(e->intel, a.b, a.v6);
+        if (m)
+            n += intel_hit(e, m, a.v6 ? "ipv6-addr" : "ipv4-addr", &rec->f[ends[i].f], ends[i].peer, rec, at);
+    }
+    log_val names[2] = {{"", 0}, {"", 0}};
+    if (log_has(rec, LF_URL_ORIGINAL))
+        names[0] = url_host(&rec->f[LF_URL_ORIGINAL]);
+    if (log_has(rec, LF_SOURCE_DOMAIN))
+        names[1] = rec->f[LF_SOURCE_DOMAIN];
+    for (size_t i = 0; i < 2; i++) {
+        uint64_t m = names[i].n ? intel_set_lookup_domain(e->intel, names[i].p, names[i].n) : 0;
+        /* url.original names the server the client (source.ip) asked; source.domain is the client */
+        if (m)
+            n += intel_hit(e, m, "domain-name", &names[i], i == 0 ? LF_SOURCE_IP : LF_DEST_IP, rec, at);
+    }
+    return n;
 }
 
 int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
@@ -1143,38 +1614,22 @@ int log_engine_line_at(log_engine *e, const log_rec *rec, int64_t at)
         memset(e->scanned, 0, sizeof e->scanned);
 #endif
         memset(e->addr, 0, sizeof e->addr);
+        memset(e->cand_gen, 0, (e->rs->n ? e->rs->n : 1) * sizeof *e->cand_gen);
         e->gen = 1;
     }
-    /* the line's routes, each in rule order, walked merged so rules fire in config order */
-    const route *lists[4];
-    size_t pos[4] = {0}, nl = 0;
-    for (int f = 0; f < 3; f++) {
-        const log_val *v = &rec->f[route_fields[f]];
-        if (!log_has(rec, route_fields[f]) || v->n >= 64 || !e->rs->routes[f].n)
-            continue;
-        char key[64];
-        memcpy(key, v->p, v->n);
-        key[v->n] = 0;
-        const route *rt = kw_map_get(&e->rs->routes[f], key);
-        if (rt)
-            lists[nl++] = rt;
-    }
-    if (e->rs->generic.n)
-        lists[nl++] = &e->rs->generic;
+    const combo *cb = combo_of(e, rec);
+    size_t nc = gated_candidates(e, cb, rec);
+    /* the plain rules and the candidates, each in rule order, merged: rules fire in config order */
     int hits = 0;
-    for (;;) {
-        size_t best = SIZE_MAX, bl = 0;
-        for (size_t l = 0; l < nl; l++)
-            if (pos[l] < lists[l]->n && lists[l]->v[pos[l]] < best)
-                best = lists[l]->v[pos[l]], bl = l;
-        if (best == SIZE_MAX)
-            break;
-        pos[bl]++;
-        if (rule_matches(e, &e->rs->r[best], rec)) {
-            rule_hit(e, best, rec, at);
+    for (size_t p = 0, c = 0; p < cb->nplain || c < nc;) {
+        size_t ri = c == nc || (p < cb->nplain && cb->plain[p] < e->cand[c]) ? cb->plain[p++] : e->cand[c++];
+        if (rule_matches(e, &e->rs->r[ri], rec)) {
+            rule_hit(e, ri, rec, at);
             hits++;
         }
     }
+    if (e->intel && intel_set_lists(e->intel))
+        hits += intel_line(e, rec, at);
     return hits;
 }
 
@@ -1220,6 +1675,29 @@ static void json_dotted(kw_json *j, const char *name, const char *value)
     kw_json_kv_str(j, name, value);
 }
 
+/* threat.feed and threat.indicator of an intel_match detection (inside "threat"). */
+static void indicator_ecs(kw_json *j, const log_detection *d)
+{
+    bool domain = strcmp(d->indicator_type, "domain-name") == 0;
+    kw_json_key(j, "feed");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "name", d->rule);
+    kw_json_obj_end(j);
+    kw_json_key(j, "indicator");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "type", d->indicator_type);
+    kw_json_kv_str(j, "name", d->indicator);
+    if (domain) {
+        kw_json_key(j, "url");
+        kw_json_obj_begin(j);
+        kw_json_kv_str(j, "domain", d->indicator);
+        kw_json_obj_end(j);
+    } else {
+        kw_json_kv_str(j, "ip", d->indicator);
+    }
+    kw_json_obj_end(j);
+}
+
 void log_detection_ecs(const log_detection *d, kw_buf *out)
 {
     kw_json j;
@@ -1245,13 +1723,17 @@ void log_detection_ecs(const log_detection *d, kw_buf *out)
     if (d->description)
         kw_json_kv_str(&j, "description", d->description);
     kw_json_obj_end(&j);
-    if (d->technique) {
+    if (d->technique || d->indicator) {
         kw_json_key(&j, "threat");
         kw_json_obj_begin(&j);
-        kw_json_key(&j, "technique");
-        kw_json_obj_begin(&j);
-        kw_json_kv_str(&j, "id", d->technique);
-        kw_json_obj_end(&j);
+        if (d->technique) {
+            kw_json_key(&j, "technique");
+            kw_json_obj_begin(&j);
+            kw_json_kv_str(&j, "id", d->technique);
+            kw_json_obj_end(&j);
+        }
+        if (d->indicator)
+            indicator_ecs(&j, d);
         kw_json_obj_end(&j);
     }
     kw_json_kv_str(&j, "message", d->summary);

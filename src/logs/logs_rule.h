@@ -2,10 +2,14 @@
  * grouped by fields), and the detections they make.
  *
  * A ruleset is compiled once from the configuration and is read-only afterwards. Rules are
- * routed by event.dataset (a line meets only the rules of its dataset plus the rules that
- * name none), cheap conditions are tested before expensive ones, and all regular expressions
- * on a field are prefiltered in one pass (Hyperscan, when built with it) before PCRE2 JIT
- * confirms the few candidates. An engine holds the per-group counting state of one thread.
+ * routed by event.dataset, event.action or event.category (a line meets only the rules filed
+ * under its values plus the rules that name none; the engine keeps the merged list of each
+ * combination it sees), cheap conditions are tested before expensive ones, and all regular
+ * expressions and literals on a field are prefiltered in one pass (Hyperscan, when built with
+ * it) before PCRE2 JIT confirms the few candidates. A rule with a gate (a required condition
+ * wholly in that pass, else a required eq or cidr condition) is looked at only when the
+ * line's scan hits it or its value finds it. An engine holds the per-group counting state of
+ * one thread, and the intel_match detections of the lists it is given.
  *
  * A detection is one attack or condition, however many lines it takes: it fires once when the
  * rule's count is reached, is updated while matching lines keep coming, and ends after the
@@ -64,7 +68,10 @@ typedef struct log_detection {
     size_t nctx;
     const char *ctx_field[LOG_DET_MAX_CTX];
     const char *ctx_value[LOG_DET_MAX_CTX];
-    const char *sample;          /* that line's message (cut at 512 bytes) */
+    const char *sample;          /* that line's message (cut at 512 bytes); intel_match: the whole line */
+    /* intel_match (a listed address or domain in a line): rule is the list's name */
+    const char *indicator;       /* the listed address or domain as the line has it, else NULL */
+    const char *indicator_type;  /* "ipv4-addr", "ipv6-addr" or "domain-name" */
 } log_detection;
 
 typedef void (*log_det_fn)(void *arg, const log_detection *d);
@@ -75,6 +82,13 @@ typedef struct log_engine log_engine;
 log_engine *log_engine_new(const log_ruleset *rs, log_det_fn fn, void *arg);
 void log_engine_free(log_engine *e);
 log_ruleset *log_engine_ruleset(log_engine *e);
+/* Looks the lines' source.ip, destination.ip, source.nat.ip and domain (the host of an
+ * absolute url.original, source.domain) up in s from now on; NULL stops it. The caller keeps
+ * its reference on s (intel_acquire) until it sets another or NULL. A hit is an intel_match
+ * detection (rule = the list's name, severity = the list's), one per (list, listed
+ * indicator, other end), ended after 5 quiet minutes. */
+struct intel_set;
+void log_engine_set_intel(log_engine *e, const struct intel_set *s);
 /* Runs a parsed line through the rules at time at_ms (the receive time live, the line's own
  * time offline; time never goes backwards inside the engine). Returns how many rules matched. */
 int log_engine_line_at(log_engine *e, const log_rec *r, int64_t at_ms);

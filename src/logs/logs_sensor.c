@@ -32,6 +32,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http.h"
+#include "intel/intel.h"
 #include "logs/logs.h"
 #include "logs/logs_rule.h"
 #include "logs/logs_watch.h"
@@ -1023,6 +1024,21 @@ static void each_second(log_sensor *s)
     publish(s);
 }
 
+/* The current generation of the lists, held while a batch of lines is read (NULL without
+ * lists); intel_end drops it. */
+static const intel_set *intel_begin(log_sensor *s)
+{
+    const intel_set *set = s->hooks.intel ? intel_acquire(s->hooks.intel) : NULL;
+    log_engine_set_intel(s->eng, set);
+    return set;
+}
+
+static void intel_end(log_sensor *s, const intel_set *set)
+{
+    log_engine_set_intel(s->eng, NULL);
+    intel_release(set);
+}
+
 static void *sensor_main(void *arg)
 {
     log_sensor *s = arg;
@@ -1030,6 +1046,7 @@ static void *sensor_main(void *arg)
     while (!atomic_load(&s->stop)) {
         int n = epoll_wait(s->ep, evs, 64, 200);
         s->now = kw_now_ms();
+        const intel_set *lists = intel_begin(s);
         for (int i = 0; i < n; i++) {
             ep_tag *t = evs[i].data.ptr;
             switch (t->kind) {
@@ -1061,11 +1078,14 @@ static void *sensor_main(void *arg)
             s->next_sec = s->now + 1000;
             each_second(s);
         }
+        intel_end(s, lists);
     }
     /* the end: read what is left and hand everything over. Detections under way are not
      * ended: their alerts stay open, held by the core until the next run reports them again */
     s->now = kw_now_ms();
+    const intel_set *lists = intel_begin(s);
     read_files(s);
+    intel_end(s, lists);
     flush_acts(s, true);
     flush_batch(s);
     push_metrics(s);

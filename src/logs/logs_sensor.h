@@ -30,6 +30,9 @@ typedef struct log_sensor_hooks {
     /* Publishes the sensor's state for the API (JSON object); takes ownership. */
     void (*publish)(void *arg, char *json);
     void *arg;
+    /* The threat-intelligence lists lines are looked up in (intel_match detections), or NULL.
+     * Not owned: the caller keeps it until log_sensor_stop returns and reloads it itself. */
+    struct intel *intel;
 } log_sensor_hooks;
 
 typedef struct log_sensor log_sensor;

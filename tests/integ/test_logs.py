@@ -89,6 +89,45 @@ class ParseCli(unittest.TestCase):
             self.assertEqual(run("log", "analyze", clean)[0], 0)
             self.assertEqual(run("log", "analyze", os.path.join(d, "missing.log"))[0], 2)
 
+    def test_analyze_checks_lines_against_intel_lists(self):
+        with tempfile.TemporaryDirectory() as d:
+            bad = os.path.join(d, "bad.txt")
+            with open(bad, "w") as f:
+                f.write("# addresses\n203.0.113.7\n198.51.100.0/28\nevil.example\n")
+            cfg = os.path.join(d, "k.yaml")
+            with open(cfg, "w") as f:
+                f.write(f"builtin_rules: false\nintel:\n  files:\n    - {{path: {bad}, name: known-bad, severity: critical}}\n")
+            log = os.path.join(d, "mixed.log")
+            with open(log, "w") as f:
+                for i in range(4):  # four lines, one detection
+                    f.write(f"Jan  5 03:14:{i:02d} web1 sshd[2]: Failed password for root from 203.0.113.7 port {40000 + i} ssh2\n")
+                f.write("Jan  5 03:14:10 fw1 kernel: IN=eth0 OUT= SRC=10.0.0.5 DST=198.51.100.3 LEN=60 PROTO=TCP SPT=4000 DPT=443 SYN\n")
+                f.write('10.0.0.8 - - [05/Jan/2024:03:15:36 +0800] "GET http://cdn.evil.example/a.js HTTP/1.1" 200 1 "-" "x"\n')
+                f.write("Jan  5 03:14:20 web1 sshd[2]: Failed password for root from 192.0.2.50 port 1 ssh2\n")
+            rc, out, err = run("log", "analyze", "--json", "-c", cfg, log)
+            self.assertEqual(rc, 1, err)
+            docs = [json.loads(x) for x in out.splitlines()]
+            self.assertEqual(len(docs), 3, out)
+            for x in docs:
+                self.assertEqual(x["event"]["action"], "intel_match")
+                self.assertEqual(x["rule"]["name"], "known-bad")
+                self.assertEqual(x["event"]["severity"], 4)
+                self.assertEqual(x["threat"]["feed"]["name"], "known-bad")
+            by = {x["threat"]["indicator"]["name"]: x for x in docs}
+            self.assertEqual(sorted(by), ["198.51.100.3", "203.0.113.7", "cdn.evil.example"])
+            self.assertEqual(by["203.0.113.7"]["event"]["count"], 4)
+            self.assertEqual(by["203.0.113.7"]["threat"]["indicator"]["ip"], "203.0.113.7")
+            self.assertIn("Failed password for root from 203.0.113.7", by["203.0.113.7"]["keepwatch"]["sample"])
+            self.assertEqual(by["198.51.100.3"]["keepwatch"]["group"]["keepwatch.intel.peer"], "10.0.0.5")
+            self.assertEqual(by["cdn.evil.example"]["threat"]["indicator"]["url"]["domain"], "cdn.evil.example")
+            self.assertNotIn("192.0.2.50", out)
+            # without the list, the same lines are no detection; an unreadable list is bad input
+            self.assertEqual(run("log", "analyze", log)[0], 0)
+            os.unlink(bad)
+            rc, out, err = run("log", "analyze", "-c", cfg, log)
+            self.assertEqual(rc, 2)
+            self.assertIn("bad.txt", err)
+
     def test_bad_rule_is_reported_with_its_position(self):
         with tempfile.TemporaryDirectory() as d:
             cfg = os.path.join(d, "k.yaml")
@@ -270,6 +309,20 @@ class Serve(DaemonTest):
         rules = {r["name"]: r for r in self.logs_state(d)["rules"]}
         self.assertEqual(rules["ssh_brute_force"]["matches"], 30)
         self.assertEqual(rules["ssh_brute_force"]["detections"], 1)
+
+    def test_line_from_a_listed_address_is_one_intel_match_alert(self):
+        bad = os.path.join(self.tmp, "bad.txt")
+        with open(bad, "w") as f:
+            f.write("203.0.113.66\n")
+        path = os.path.join(self.tmp, "auth.log")
+        open(path, "w").close()
+        d = self.daemon(f"intel:\n  files: [{{path: {bad}, name: blocklist, severity: high}}]\n" + self.file_config())
+        self.append(path, [f"Jan  5 03:14:{i:02d} web1 sshd[2]: Accepted password for bob from 203.0.113.66 port {40000 + i} ssh2\n"
+                           for i in range(3)])
+        a = d.wait_alert(lambda a: a["rule"] == "blocklist", "the intel_match alert")
+        self.assertIn("203.0.113.66 is on the blocklist list", a["summary"])
+        time.sleep(1.5)
+        self.assertEqual(len([x for x in d.alerts() if x["rule"] == "blocklist"]), 1)
 
     def test_attacks_under_way_survive_a_restart_and_a_reload(self):
         """An acknowledged attack stays the same acknowledged alert over a restart; one not seen

@@ -7,6 +7,7 @@
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
 #include "core/kw_time.h"
+#include "intel/intel.h"
 #include "logs/logs.h"
 #include "logs/logs_rule.h"
 #include "logs/logs_watch.h"
@@ -651,6 +652,167 @@ static void test_device_silent_and_signatures(void)
     rmdir(dir);
 }
 
+/* Lines against threat-intelligence lists: a listed address or domain is one intel_match
+ * detection per (list, indicator, other end), named after its list; other lines cost none. */
+typedef struct {
+    int fire, end;
+    char rule[64], summary[256], ecs[4096];
+    int severity;
+    uint64_t count;
+} idets;
+
+static void on_intel_det(void *arg, const log_detection *d)
+{
+    idets *x = arg;
+    if (d->phase == LOG_DET_FIRE)
+        x->fire++;
+    if (d->phase == LOG_DET_END)
+        x->end++;
+    snprintf(x->rule, sizeof x->rule, "%s", d->rule);
+    snprintf(x->summary, sizeof x->summary, "%s", d->summary);
+    x->severity = d->severity;
+    x->count = d->count;
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    log_detection_ecs(d, &b);
+    snprintf(x->ecs, sizeof x->ecs, "%s", kw_buf_cstr(&b));
+    kw_buf_free(&b);
+}
+
+/* The configuration of yaml (*c, the caller frees it) and its ruleset; NULL if either fails. */
+static log_ruleset *rules_of(const char *yaml, conf **c)
+{
+    *c = load(yaml);
+    CHECK(*c != NULL);
+    if (!*c)
+        return NULL;
+    char err[256];
+    log_ruleset *rs = log_ruleset_from_conf(*c, err, sizeof err);
+    CHECK(rs != NULL);
+    if (!rs)
+        conf_free(*c);
+    return rs;
+}
+
+static void test_intel_lines(void)
+{
+    conf *c;
+    log_ruleset *rs = rules_of("builtin_rules: false\nlogs:\n  rules: []\n", &c);
+    if (!rs)
+        return;
+    intel_entries ent = {0};
+    CHECK_INT(intel_entries_add_text(&ent, "203.0.113.9", 11, NULL, 0), KW_OK);
+    CHECK_INT(intel_entries_add_text(&ent, "evil.example", 12, NULL, 0), KW_OK);
+    intel_list l = {"known-bad", 4, &ent};
+    intel_set *set = NULL;
+    CHECK_INT(intel_set_build(&l, 1, &set), KW_OK);
+    idets x = {0};
+    log_engine *e = log_engine_new(rs, on_intel_det, &x);
+    int64_t t = 1700000000000;
+    /* no lists yet: nothing */
+    CHECK_INT(feed(e, "Jan  1 00:00:00 h sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2", t), 0);
+    log_engine_set_intel(e, set);
+    /* an address on no list costs no detection */
+    CHECK_INT(feed(e, "Jan  1 00:00:00 h sshd[1]: Failed password for root from 198.51.100.1 port 22 ssh2", t), 0);
+    CHECK_INT(x.fire, 0);
+    /* a listed source: one detection, however many lines */
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(feed(e, "Jan  1 00:00:00 h sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2",
+                       t + 1000 + i),
+                  1);
+    CHECK_INT(x.fire, 1);
+    CHECK_STR(x.rule, "known-bad");
+    CHECK_INT(x.severity, 4);
+    CHECK_STR(x.summary, "203.0.113.9 is on the known-bad list (other end -)");
+    CHECK(strstr(x.ecs, "\"action\":\"intel_match\"") != NULL);
+    CHECK(strstr(x.ecs, "\"indicator\":{\"type\":\"ipv4-addr\",\"name\":\"203.0.113.9\",\"ip\":\"203.0.113.9\"}") !=
+          NULL);
+    CHECK(strstr(x.ecs, "\"sample\":\"Jan  1 00:00:00 h sshd[1]: Failed password") != NULL);
+    /* the same address as the destination, seen with another end: another detection */
+    CHECK_INT(feed(e, "Jan  1 00:00:02 fw kernel: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 LEN=60 PROTO=TCP "
+                      "SPT=40000 DPT=443 SYN",
+                   t + 2000),
+              1);
+    CHECK_INT(x.fire, 2);
+    CHECK_STR(x.summary, "203.0.113.9 is on the known-bad list (other end 10.0.0.5)");
+    /* a listed domain in an absolute URL (a parent domain is listed) */
+    CHECK_INT(feed(e, "10.0.0.7 - - [01/Jan/2024:00:00:03 +0000] \"GET http://user@www.evil.example:8080/a HTTP/1.1\" "
+                      "200 5 \"-\" \"curl/8\"",
+                   t + 3000),
+              1);
+    CHECK_INT(x.fire, 3);
+    CHECK_STR(x.summary, "www.evil.example is on the known-bad list (other end 10.0.0.7)");
+    CHECK(strstr(x.ecs, "\"url\":{\"domain\":\"www.evil.example\"}") != NULL);
+    /* a relative URL names no host */
+    CHECK_INT(feed(e, "10.0.0.7 - - [01/Jan/2024:00:00:04 +0000] \"GET /evil.example HTTP/1.1\" 200 5 \"-\" \"x\"",
+                   t + 4000),
+              0);
+    /* ended after five quiet minutes, every line counted */
+    log_engine_set_intel(e, NULL);
+    intel_release(set);
+    log_engine_tick(e, t + 1002 + 300000 + 500);
+    CHECK_INT(x.end, 1);
+    CHECK_INT(x.count, 3);
+    log_engine_finish(e);
+    CHECK_INT(x.end, 3);
+    log_engine_free(e);
+    log_ruleset_free(rs);
+    intel_entries_free(&ent);
+    conf_free(c);
+}
+
+/* Rules found through their gates (an eq value, a cidr prefix, a Hyperscan literal) and
+ * plain ones fire in configuration order, and only on the lines their conditions hold for. */
+typedef struct {
+    char order[256];
+} odets;
+
+static void on_order(void *arg, const log_detection *d)
+{
+    odets *x = arg;
+    if (d->phase != LOG_DET_FIRE)
+        return;
+    size_t n = strlen(x->order);
+    snprintf(x->order + n, sizeof x->order - n, "%s%s", n ? " " : "", d->rule);
+}
+
+static void test_gated_rules_in_order(void)
+{
+    conf *c;
+    log_ruleset *rs =
+        rules_of("builtin_rules: false\n"
+                 "logs:\n"
+                 "  rules:\n"
+                 "    - {name: g_eq, match: {event.dataset: openssh, user.name: [admin, root]}, by: [source.ip]}\n"
+                 "    - {name: plain, match: {event.dataset: openssh, event.outcome: failure}, by: [source.ip]}\n"
+                 "    - {name: g_cidr, match: {source.ip|cidr: [192.0.2.0/24, 203.0.113.0/24]}, by: [source.ip]}\n"
+                 "    - {name: g_lit, match: {message|contains: 'password for'}, by: [source.ip]}\n"
+                 "    - {name: g_eq2, match: {user.name: root, source.ip|cidr: 10.0.0.0/8}, by: [source.ip]}\n",
+                 &c);
+    if (!rs)
+        return;
+    odets x = {{0}};
+    log_engine *e = log_engine_new(rs, on_order, &x);
+    int64_t t = 1700000000000;
+    CHECK_INT(feed(e, "Jan  1 00:00:00 h sshd[1]: Failed password for root from 203.0.113.5 port 22 ssh2", t), 4);
+    CHECK_STR(x.order, "g_eq plain g_cidr g_lit");
+    x.order[0] = 0;
+    /* another user, another network: only the plain rule and the literal */
+    CHECK_INT(feed(e, "Jan  1 00:00:01 h sshd[1]: Failed password for bob from 198.51.100.5 port 22 ssh2", t + 1), 2);
+    CHECK_STR(x.order, "plain g_lit");
+    x.order[0] = 0;
+    /* a user name that is a gate value's prefix is not that value */
+    CHECK_INT(feed(e, "Jan  1 00:00:02 h sshd[1]: Accepted password for roo from 10.1.2.3 port 22 ssh2", t + 2), 1);
+    CHECK_STR(x.order, "g_lit");
+    x.order[0] = 0;
+    CHECK_INT(feed(e, "Jan  1 00:00:03 h sshd[1]: Accepted publickey for root from 10.1.2.3 port 22 ssh2", t + 3), 2);
+    CHECK_STR(x.order, "g_eq g_eq2");
+    log_engine_finish(e);
+    log_engine_free(e);
+    log_ruleset_free(rs);
+    conf_free(c);
+}
+
 int main(void)
 {
     RUN(test_parser_cases);
@@ -662,5 +824,7 @@ int main(void)
     RUN(test_conf_errors);
     RUN(test_rule_hit_surge);
     RUN(test_device_silent_and_signatures);
+    RUN(test_intel_lines);
+    RUN(test_gated_rules_in_order);
     TEST_MAIN_END();
 }
