@@ -101,7 +101,7 @@ read_capture() {
     bench "$TSHARK_PACKETS" "tshark -r -q ($first; no dissection)" tshark -n -r "$PREFIX" -q
     bench "$TSHARK_PACKETS" "tshark -r -q -z io,phs ($first)" tshark -n -r "$PREFIX" -q -z io,phs
   fi
-  REPORT+=("" "capture analysis, $title, one core, $(nproc)-core $(uname -m)")
+  REPORT+=("" "capture analysis, $title, page cache, $(nproc)-core $(uname -m) (keepwatch reads contents on a second thread)")
   REPORT+=("$(printf '%-40s %12s %11s %12s' "tool" "packets/s" "time" "peak RSS")" "${TABLE[@]}")
   if [ -n "$t_tcpdump" ] && [ -n "$t_kw" ]; then
     REPORT+=("keepwatch: $(printf '%.2f' "$(echo "$t_tcpdump / $t_kw" | bc -l)") x tcpdump's packet rate (target: at least 2), peak RSS $((rss_kw / 1024)) MB (target: at most 64)")
