@@ -185,6 +185,29 @@ void net_pipe_sync(net_pipe *pp)
     pp->tail_seen = pp->local_head;
 }
 
+/* With two or more CPUs allowed, the consumer takes the last and the producer (the caller)
+ * the first: two threads that spin a little for each other must not share one. */
+static void pipe_pin(pthread_t consumer)
+{
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
+        return;
+    int first = -1, last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed)) {
+            if (first < 0)
+                first = c;
+            last = c;
+        }
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(last, &one);
+    pthread_setaffinity_np(consumer, sizeof one, &one);
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+}
+
 net_pipe *net_pipe_new(const net_stage *next)
 {
     net_pipe *pp = kw_calloc(1, sizeof *pp);
@@ -197,6 +220,7 @@ net_pipe *net_pipe_new(const net_stage *next)
         free(pp);
         return NULL;
     }
+    pipe_pin(pp->thread);
     return pp;
 }
 

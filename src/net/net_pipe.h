@@ -14,8 +14,9 @@
 typedef struct net_pipe net_pipe;
 
 /* Starts the consumer thread running `next` (copied; its argument must outlive the pipe).
- * Returns a pipe the caller frees with net_pipe_free, or NULL when no thread can start
- * (the caller then runs the stage itself). */
+ * With two or more CPUs allowed, the consumer and the calling thread are each pinned to
+ * one of them. Returns a pipe the caller frees with net_pipe_free, or NULL when no thread
+ * can start (the caller then runs the stage itself). */
 net_pipe *net_pipe_new(const net_stage *next);
 /* Waits until the consumer has taken every packet pushed so far. */
 void net_pipe_sync(net_pipe *pp);
