@@ -402,6 +402,7 @@ typedef struct probe_entry {
     uint8_t proto;
     int64_t first_ns, last_ns;
     uint32_t n;                 /* pairs and sweeps: members probed without answer */
+    uint32_t answered;          /* UDP sweeps of a high port: probes that were answered */
     uint64_t probes;
     uint64_t uid;               /* names this entry's members in the seen table */
     uint8_t probe_proto;        /* pairs: the protocol of the last probe */
@@ -983,8 +984,9 @@ static bool probe_fires(const net_detector *d, probe_entry *e, int kind, int64_t
     uint64_t unanswered = e->n;
     if (kind == 0)
         return recent && (int64_t)unanswered >= d->t.scan_ports;
-    if (kind == 1)
-        return recent && (int64_t)unanswered >= d->t.sweep_hosts && !sweep_is_overlay((net_detector *)d, e);
+    if (kind == 1) /* a UDP service on a high port where a fifth of the hosts answer is a pool */
+        return recent && (int64_t)unanswered >= d->t.sweep_hosts && !sweep_is_overlay((net_detector *)d, e) &&
+               !(e->proto == 17 && e->port >= 1024 && (uint64_t)e->answered * 5 >= (uint64_t)e->n + e->answered);
     if ((int64_t)brute_sum(e->brute.bucket, e->brute.bucket_start, BRUTE_BUCKETS, window, now) >= d->t.brute_sessions)
         return true;
     int64_t slow = d->t.brute_slow_window_s * NS;
@@ -1366,8 +1368,15 @@ static void defer_drain(net_detector *d, int64_t now, bool all)
         const deferred *q = &d->ring[d->ring_tail & (DEFER_SLOTS - 1)];
         if (!all && q->ts + ANSWER_NS > now)
             return;
-        if (deferred_unanswered(d, q) && !deferred_flooded(d, q))
-            note_probe(d, &q->src, q->sport, &q->dst, q->dport, q->proto, q->ts);
+        if (deferred_unanswered(d, q)) {
+            if (!deferred_flooded(d, q))
+                note_probe(d, &q->src, q->sport, &q->dst, q->dport, q->proto, q->ts);
+        } else if (q->kind == DEFER_DGRAM && q->proto == 17 && q->dport >= 1024) {
+            net_addr none = {{0}, 0}; /* an answer on a high UDP port: a server pool's member */
+            probe_entry *e = probe_get(&d->sweeps, &q->src, &none, q->dport, 17, q->ts, false);
+            if (e)
+                e->answered++;
+        }
         d->ring_tail++;
     }
 }

@@ -380,6 +380,39 @@ static void test_icmp_ping_sweep(void)
     net_detector_free(d);
 }
 
+/* nDPI EAQ.pcap: an app's 16-byte UDP pings to 29 servers of its pool on port 6000, a third
+ * of them answering, is not a sweep; the same to 40 hosts none of which answers is. */
+static void test_udp_server_pool_is_not_a_sweep(void)
+{
+    seen s;
+    net_detector *d = fresh(&s);
+    char ip[32];
+    for (int round = 0; round < 3; round++)
+        for (int h = 1; h <= 29; h++) {
+            snprintf(ip, sizeof ip, "203.0.113.%d", h);
+            int64_t ns = 100 * SEC + round * 20 * SEC + h * 10000000LL;
+            net_pkt p = pkt(ns, 17, "10.0.0.15", (uint16_t)(40000 + round * 100 + h), ip, 6000, 0);
+            net_detector_packet(d, &p);
+            if (h % 3 == 0) {
+                p = pkt(ns + 20000000LL, 17, ip, 6000, "10.0.0.15", (uint16_t)(40000 + round * 100 + h), 0);
+                net_detector_packet(d, &p);
+            }
+        }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 0);
+    net_detector_free(d);
+    d = fresh(&s);
+    for (int h = 1; h <= 40; h++) {
+        snprintf(ip, sizeof ip, "203.0.113.%d", h);
+        net_pkt p = pkt(100 * SEC + h * 10000000LL, 17, "10.0.0.15", 41000, ip, 6000, 0);
+        net_detector_packet(d, &p);
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_STR(s.n ? s.all[0].action : "", "host_sweep");
+    net_detector_free(d);
+}
+
 int main(void)
 {
     RUN(test_synack_reflection_with_rsts_is_one_attack);
@@ -396,5 +429,6 @@ int main(void)
     RUN(test_nmap_one_port_with_os_detection);
     RUN(test_udp_ping_sweep);
     RUN(test_icmp_ping_sweep);
+    RUN(test_udp_server_pool_is_not_a_sweep);
     TEST_MAIN_END();
 }
