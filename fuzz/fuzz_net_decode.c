@@ -26,7 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         t.scan_ports = t.sweep_hosts = t.brute_sessions = 2;
         det = net_detector_new(&t, on_det, NULL);
     }
-    static const int lts[] = {DLT_EN10MB, DLT_RAW, 101, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL, DLT_LOOP, DLT_IPV4, DLT_IPV6};
+    static const int lts[] = {DLT_EN10MB, DLT_RAW, 101, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL, DLT_LOOP, DLT_IPV4,
+                              DLT_IPV6, DLT_PPP, DLT_PPP_SERIAL, DLT_C_HDLC, DLT_NFLOG, DLT_IEEE802_11,
+                              DLT_IEEE802_11_RADIO, DLT_PPI};
     if (size < 9)
         return 0;
     int lt = lts[data[0] % (sizeof lts / sizeof lts[0])];

@@ -90,6 +90,19 @@ static bool pcap_need(pcap_src *src, size_t n)
     return src->len - src->off >= n;
 }
 
+/* LINKTYPE_ numbers whose DLT_ number (on Linux) is the same, so read here: Ethernet, raw IP,
+ * Linux cooked v1/v2, null, loopback, raw IPv4/IPv6, PPP, PPP in HDLC framing, Cisco HDLC,
+ * 802.11, 802.11 with radiotap, PPI, NFLOG. */
+static bool fast_linktype(uint32_t lt)
+{
+    switch (lt) {
+    case 1: case 101: case 113: case 276: case 0: case 108: case 228: case 229:
+    case 9: case 50: case 104: case 105: case 127: case 192: case 239:
+        return true;
+    }
+    return false;
+}
+
 /* The record loop. KW_ERR_UNSUPPORTED: not classic pcap, or a link type to leave to libpcap. */
 static kw_rc pcap_records(pcap_src *src, const char *name, net_detector *d, net_stats *st, char *err, size_t errn)
 {
@@ -107,8 +120,8 @@ static kw_rc pcap_records(pcap_src *src, const char *name, net_detector *d, net_
     default: return KW_ERR_UNSUPPORTED; /* pcapng or not a capture: libpcap decides */
     }
     uint32_t lt = rd32(hdr + 20, swap) & 0x03ffffff; /* the FCS bits are above */
-    if (lt != 1 && lt != 101 && lt != 113 && lt != 276 && lt != 0 && lt != 108 && lt != 228 && lt != 229)
-        return KW_ERR_UNSUPPORTED; /* link types whose LINKTYPE_ and DLT_ numbers agree, or libpcap's job */
+    if (!fast_linktype(lt))
+        return KW_ERR_UNSUPPORTED; /* link types whose LINKTYPE_ and DLT_ numbers differ, or libpcap's job */
     int dlt = (int)lt;
     src->off += 24;
     for (;;) {
@@ -206,7 +219,8 @@ kw_rc net_capture_read_sync(FILE *f, const char *name, net_detector *d, net_stat
     int lt = pcap_datalink(pc);
     if (!net_linktype_supported(lt)) {
         const char *ltn = pcap_datalink_val_to_name(lt);
-        snprintf(err, errn, "%s: link type %d (%s) is not one keepwatch decodes (Ethernet, Linux cooked v1/v2, raw IP, loopback)",
+        snprintf(err, errn, "%s: link type %d (%s) is not one keepwatch decodes (Ethernet, Linux cooked v1/v2, raw IP, loopback, PPP, "
+                 "Cisco HDLC, NFLOG, 802.11, radiotap, PPI)",
                  name, lt, ltn ? ltn : "unknown");
         pcap_close(pc);
         return KW_ERR_UNSUPPORTED;
