@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -157,16 +158,17 @@ static int capture_cmp(const void *a, const void *b)
     return x->given < y->given ? -1 : x->given > y->given;
 }
 
-/* The files in the order of their first packets (an unreadable one keeps its place relative
- * to the others, and is reported when it is read); says so when that is not the order
- * given. Returns an array the caller frees. */
+/* The files in the order of their first packets (an unreadable one, or a pipe, keeps its
+ * place relative to the others); says so when that is not the order given. Returns an array the caller frees. */
 static capture_file *capture_files_ordered(char **paths, size_t n)
 {
     capture_file *f = kw_calloc(n ? n : 1, sizeof *f);
     for (size_t i = 0; i < n; i++) {
         f[i].path = paths[i];
         f[i].given = i;
-        f[i].has_ts = net_capture_first_ts(paths[i], &f[i].first_ns) == KW_OK;
+        struct stat sb; /* a pipe's first packet must not be read twice: only files are peeked */
+        f[i].has_ts = stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
+                      net_capture_first_ts(paths[i], &f[i].first_ns) == KW_OK;
     }
     qsort(f, n, sizeof *f, capture_cmp);
     bool moved = false;

@@ -10,6 +10,7 @@
  *    bit per list), so a slot is 8 bytes for IPv4 and the masks cost nothing per entry.
  * A set never changes after intel_set_build; its reference count decides when it is freed. */
 #include "intel/intel.h"
+#include "core/kw_hash.h"
 #include "intel/intel_int.h"
 #include "core/kw_mem.h"
 
@@ -54,22 +55,13 @@ struct intel_set {
 
 /* ---- masks ---- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    return x ^ (x >> 33);
-}
-
 static void mask_index_grow(intel_set *s)
 {
     free(s->mask_idx);
     s->mask_idx_cap = s->mask_idx_cap ? s->mask_idx_cap * 2 : 64;
     s->mask_idx = kw_calloc(s->mask_idx_cap, sizeof *s->mask_idx);
     for (uint32_t i = 1; i < s->n_masks; i++) {
-        size_t j = mix64(s->masks[i]) & (s->mask_idx_cap - 1);
+        size_t j = kw_mix64(s->masks[i]) & (s->mask_idx_cap - 1);
         while (s->mask_idx[j])
             j = (j + 1) & (s->mask_idx_cap - 1);
         s->mask_idx[j] = i;
@@ -81,7 +73,7 @@ static uint32_t mask_intern(intel_set *s, uint64_t m)
 {
     if ((s->n_masks + 1) * 2 > s->mask_idx_cap)
         mask_index_grow(s);
-    size_t j = mix64(m) & (s->mask_idx_cap - 1);
+    size_t j = kw_mix64(m) & (s->mask_idx_cap - 1);
     for (; s->mask_idx[j]; j = (j + 1) & (s->mask_idx_cap - 1))
         if (s->masks[s->mask_idx[j]] == m)
             return s->mask_idx[j];
@@ -195,7 +187,7 @@ static void v6_mask(unsigned p, uint64_t *hi, uint64_t *lo)
 
 static inline uint32_t v6_hash(uint64_t hi, uint64_t lo, unsigned shift)
 {
-    return (uint32_t)(((hi * FIB) ^ mix64(lo)) * FIB >> shift);
+    return (uint32_t)(((hi * FIB) ^ kw_mix64(lo)) * FIB >> shift);
 }
 
 static void v6_insert(intel_set *s, v6_table *t, uint64_t hi, uint64_t lo, unsigned list)

@@ -1,5 +1,6 @@
 /* The key=value table engine and the value readers the device parsers share (see logs_kv.h). */
 #include "logs/logs_kv.h"
+#include "core/kw_ascii.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,18 +153,13 @@ bool log_set_time_word(log_rec *r, const char *v, size_t n, const log_parse_opts
 
 /* ---- the engine ---- */
 
-static int hexdig(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* An address as it is, or DPtech's "4-C0A8010F" (version, then the address in hex). */
 static void kv_addr(log_rec *r, log_field field, log_val v)
 {
     if (v.n == 10 && v.p[0] == '4' && v.p[1] == '-') {
         int b[4];
         for (int i = 0; i < 4; i++) {
-            int hi = hexdig(v.p[2 + 2 * i]), lo = hexdig(v.p[3 + 2 * i]);
+            int hi = kw_hexval(v.p[2 + 2 * i]), lo = kw_hexval(v.p[3 + 2 * i]);
             if (hi < 0 || lo < 0)
                 return;
             b[i] = hi * 16 + lo;

@@ -1,5 +1,6 @@
 /* Helpers the parsers share: dates, addresses, case and percent decoding. */
 #include "logs/logs.h"
+#include "core/kw_ascii.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -169,17 +170,6 @@ const char *log_lower(log_rec *r, const char *p, size_t n)
     return d;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes twice-encoded input too (%2527 -> %27 -> '), as attackers use it to slip past
  * filters that decode once. */
 log_val log_url_decode(log_rec *r, const char *p, size_t n)
@@ -195,8 +185,8 @@ log_val log_url_decode(log_rec *r, const char *p, size_t n)
         for (size_t i = 0; i < v.n; i++) {
             char c = v.p[i];
             int hi, lo;
-            if (c == '%' && i + 2 < v.n && (hi = hexval(v.p[i + 1])) >= 0 &&
-                (lo = hexval(v.p[i + 2])) >= 0) {
+            if (c == '%' && i + 2 < v.n && (hi = kw_hexval(v.p[i + 1])) >= 0 &&
+                (lo = kw_hexval(v.p[i + 2])) >= 0) {
                 d[k++] = (char)(hi * 16 + lo);
                 i += 2;
             } else if (c == '+') {

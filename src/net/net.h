@@ -8,8 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
+#include "core/kw_hash.h"
 
 /* A view of bytes owned by someone else (a frame, a flow's buffer, a scratch buffer); n may
  * be 0. */
@@ -54,6 +57,20 @@ typedef enum {
 
 /* Decodes one frame of the given libpcap link type (DLT_*). caplen bytes are present of
  * wirelen sent; a frame cut by the snap length still yields what its headers hold. */
+/* A 64-bit hash of an address with a seed (IPv4 with one mix), for the sensor's tables. */
+static inline uint64_t net_addr_hash(const net_addr *a, uint64_t seed)
+{
+    if (!a->v6) {
+        uint32_t v;
+        memcpy(&v, a->b, 4);
+        return kw_mix64(v ^ seed ^ 0x9e3779b97f4a7c15ULL);
+    }
+    uint64_t x, y;
+    memcpy(&x, a->b, 8);
+    memcpy(&y, a->b + 8, 8);
+    return kw_mix64(x ^ kw_mix64(y ^ seed ^ a->v6));
+}
+
 net_decode_rc net_decode(int linktype, const uint8_t *p, uint32_t caplen, uint32_t wirelen, net_pkt *out);
 bool net_linktype_supported(int linktype);
 void net_addr_str(const net_addr *a, char *out, size_t n);

@@ -191,8 +191,9 @@ kw_rc net_capture_file_sync(const char *path, net_detector *d, net_stats *st, co
         close(fd);
         return rc;
     }
-    /* not classic pcap (or not a file that maps): start again with libpcap */
-    FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "rb") : NULL;
+    /* not classic pcap: start again with libpcap; not a file that maps (a pipe): nothing read
+     * yet, libpcap reads it as it comes */
+    FILE *f = !S_ISREG(sb.st_mode) || lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
         close(fd);
         snprintf(err, errn, "%s: cannot rewind for libpcap: %s", path, strerror(errno));

@@ -231,18 +231,6 @@ bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits)
 
 /* ---- hashing and sketches ---- */
 
-static uint64_t addr_hash(const net_addr *a, uint64_t seed)
-{
-    if (!a->v6) {
-        uint32_t v;
-        memcpy(&v, a->b, 4);
-        return kw_mix64(v ^ seed ^ 0x9e3779b97f4a7c15ULL);
-    }
-    uint64_t x, y;
-    memcpy(&x, a->b, 8);
-    memcpy(&y, a->b + 8, 8);
-    return kw_mix64(x ^ kw_mix64(y ^ seed ^ a->v6));
-}
 
 static bool addr_eq(const net_addr *a, const net_addr *b)
 {
@@ -557,7 +545,7 @@ static uint64_t conn_hash(const net_pkt *p)
                       (p->sport < p->dport ? p->dport : p->sport);
         return kw_mix64((uint64_t)(a ^ b) << 32 ^ lo ^ ((uint64_t)(a + b) << 7));
     }
-    uint64_t a = addr_hash(&p->src, p->sport), b = addr_hash(&p->dst, p->dport);
+    uint64_t a = net_addr_hash(&p->src, p->sport), b = net_addr_hash(&p->dst, p->dport);
     return kw_mix64(a ^ b);
 }
 
@@ -601,7 +589,7 @@ static uint64_t tuple_hash(const net_pkt *p)
         memcpy(&b, p->dst.b, 4);
         return kw_mix64(((uint64_t)a << 32 | b) ^ kw_mix64(ports));
     }
-    return addr_hash(&p->src, addr_hash(&p->dst, ports));
+    return net_addr_hash(&p->src, net_addr_hash(&p->dst, ports));
 }
 
 /* Finds or claims the probe entry for (a, b, port, proto); NULL when the table is full of
@@ -609,7 +597,7 @@ static uint64_t tuple_hash(const net_pkt *p)
 static probe_entry *probe_get(probe_table *t, const net_addr *a, const net_addr *b, uint16_t port, uint8_t proto,
                               int64_t now, bool create)
 {
-    uint64_t h = addr_hash(a, addr_hash(b, (uint64_t)port << 8 | proto)) | 1;
+    uint64_t h = net_addr_hash(a, net_addr_hash(b, (uint64_t)port << 8 | proto)) | 1;
     unsigned mask = t->slots - 1, victim = ~0u;
     for (unsigned i = 0; i < PROBE_LIMIT; i++) {
         unsigned k = (unsigned)(h + i) & mask;
@@ -658,7 +646,7 @@ static void probe_release(probe_table *t, probe_entry *e)
 
 static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t proto, bool create)
 {
-    uint64_t h = addr_hash(dst, proto);
+    uint64_t h = net_addr_hash(dst, proto);
     flood_entry *victim = NULL;
     for (unsigned i = 0; i < PROBE_LIMIT; i++) {
         flood_entry *e = &d->floods[(h + i) & (FLOOD_SLOTS - 1)];
@@ -1263,7 +1251,7 @@ static void member_probe(net_detector *d, probe_entry *e, uint32_t member)
     e->n++;
 }
 
-static uint32_t host_key(const net_addr *h) { return (uint32_t)addr_hash(h, 0x4057); }
+static uint32_t host_key(const net_addr *h) { return (uint32_t)net_addr_hash(h, 0x4057); }
 static uint32_t port_key(uint16_t port, uint8_t proto) { return port | (uint32_t)proto << 16; }
 
 /* Multicast and broadcast destinations: announcements and discovery, never probes. */
@@ -1448,7 +1436,7 @@ static bool flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
     /* the sketches describe a flood and are cleared every quiet second: feed them only once
      * this second looks like one (an eighth of the threshold), or it is one already */
     if (f->active || f->hot || (double)f->pkts * 8 >= f->limit) {
-        uint64_t sh = addr_hash(&p->src, 0x5eed);
+        uint64_t sh = net_addr_hash(&p->src, 0x5eed);
         hll_add(f->hll, sh);
         topk_add(&f->prefixes, prefix_key(&p->src));
         f->prefix_total++;
@@ -1636,8 +1624,8 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
                 break;
             }
     if (d->t.talkers) {
-        talkers_add(&d->talk[d->talk_cur][0], &p->src, addr_hash(&p->src, 0x7a1c) | 1, p->wirelen);
-        talkers_add(&d->talk[d->talk_cur][1], &p->dst, addr_hash(&p->dst, 0x7a1c) | 1, p->wirelen);
+        talkers_add(&d->talk[d->talk_cur][0], &p->src, net_addr_hash(&p->src, 0x7a1c) | 1, p->wirelen);
+        talkers_add(&d->talk[d->talk_cur][1], &p->dst, net_addr_hash(&p->dst, 0x7a1c) | 1, p->wirelen);
     }
     for (size_t i = 0; i < d->t.n_allow; i++)
         if (net_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))

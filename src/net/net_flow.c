@@ -25,7 +25,7 @@ typedef struct {
 struct net_flows {
     isn_slot *isn;
     net_flow *f;
-    uint64_t *tag;              /* f[i].h, apart: a bucket's four in one cache line */
+    uint64_t *tag;              /* f[i]'s key hash (0: a free slot), apart: a bucket's four in one cache line */
     uint32_t slots, chunks;     /* powers of two; slots a multiple of FLOW_WAYS */
     uint8_t *pool;              /* NET_FLOW_CHUNKS x NET_FLOW_CLIENT_BUF */
     int32_t *free_chunks;
@@ -382,7 +382,6 @@ static void flow_end(net_flows *t, net_flow *f)
     deliver(t, f, NET_DIR_TO_SERVER, true);
     deliver(t, f, NET_DIR_TO_CLIENT, true);
     chunk_release(t, f);
-    f->h = 0;
     t->tag[f - t->f] = 0;
     t->active--;
 }
@@ -401,13 +400,12 @@ static net_flow *flow_claim(net_flows *t, net_flow *b, uint64_t h, const net_pkt
                    (victim->data == b[i].data && b[i].last_ns < victim->last_ns)) {
             victim = &b[i];
         }
-    if (victim->h) {
+    if (tb[victim - b]) {
         t->ev[NET_FLOW_EV_EVICTED]++;
         flow_end(t, victim);
     }
     net_flow *f = victim;
     memset(f, 0, offsetof(net_flow, sbuf));
-    f->h = h;
     t->tag[f - t->f] = h;
     f->client = client_is_src ? p->src : p->dst;
     f->server = client_is_src ? p->dst : p->src;

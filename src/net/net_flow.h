@@ -41,7 +41,6 @@ typedef enum net_flow_event {
 } net_flow_event;
 
 typedef struct net_flow {
-    uint64_t h;                 /* the key's hash, 0: free slot */
     net_addr client, server;
     uint16_t cport, sport;
     int64_t first_ns, last_ns;

@@ -3,6 +3,7 @@
  * response's status line and headers. Works on a prefix of the stream; no I/O, no
  * allocation (decoded bytes go to the caller's scratch). */
 #include "net/net_proto_int.h"
+#include "core/kw_ascii.h"
 
 #include <string.h>
 
@@ -37,17 +38,9 @@ static size_t sc_append(http_scratch *sc, const uint8_t *s, size_t k)
     return k;
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static bool is_pct(const uint8_t *s, size_t i, size_t n)
 {
-    return s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0;
+    return s[i] == '%' && i + 2 < n && kw_hexval(s[i + 1]) >= 0 && kw_hexval(s[i + 2]) >= 0;
 }
 
 /* One percent-decoding pass from s[0..n) to d (which may be s: d never overtakes s).
@@ -58,7 +51,7 @@ static size_t pct_pass(const uint8_t *s, size_t n, uint8_t *d, bool plus, uint32
     *again = false;
     for (size_t i = 0; i < n; i++) {
         if (is_pct(s, i, n)) {
-            d[w++] = (uint8_t)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+            d[w++] = (uint8_t)(kw_hexval(s[i + 1]) << 4 | kw_hexval(s[i + 2]));
             i += 2;
         } else {
             if (s[i] == '%')
@@ -419,10 +412,10 @@ static net_proto_rc chunk_size(const uint8_t *p, size_t a, size_t end, uint64_t 
 {
     uint64_t x = 0;
     size_t i = a;
-    for (; i < end && hexval(p[i]) >= 0; i++) {
+    for (; i < end && kw_hexval(p[i]) >= 0; i++) {
         if (x >> 40)
             return NET_PROTO_MALFORMED;
-        x = x << 4 | (uint64_t)hexval(p[i]);
+        x = x << 4 | (uint64_t)kw_hexval(p[i]);
     }
     while (i < end && is_ows(p[i]))
         i++;

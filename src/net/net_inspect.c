@@ -75,13 +75,6 @@ struct net_inspect {
 
 /* ---- detections ---- */
 
-static uint64_t addr_key(const net_addr *a)
-{
-    uint64_t x, y;
-    memcpy(&x, a->b, 8);
-    memcpy(&y, a->b + 8, 8);
-    return kw_mix64(x ^ kw_mix64(y ^ a->v6));
-}
 
 static void hit_end(net_inspect *in, hit_entry *e)
 {
@@ -95,7 +88,7 @@ static void hit_end(net_inspect *in, hit_entry *e)
 static hit_entry *hit_get(net_inspect *in, hit_kind k, const net_addr *src, const net_addr *dst, uint64_t sub,
                           bool *fresh)
 {
-    uint64_t key = kw_mix64((uint64_t)k * 0x9e3779b97f4a7c15ULL ^ addr_key(src) ^ kw_mix64(addr_key(dst) + sub)) | 1;
+    uint64_t key = kw_mix64((uint64_t)k * 0x9e3779b97f4a7c15ULL ^ net_addr_hash(src, 0) ^ kw_mix64(net_addr_hash(dst, 0) + sub)) | 1;
     hit_entry *victim = NULL;
     for (unsigned i = 0; i < HIT_PROBE; i++) {
         hit_entry *e = &in->hits[(key + i) & (HIT_SLOTS - 1)];

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "core/kw_buf.h"
+#include "core/kw_ascii.h"
 #include "core/kw_map.h"
 #include "core/kw_mem.h"
 #include "net/net_sig_int.h"
@@ -612,14 +613,6 @@ static kw_rc kw_flow(pstate *st, const char *val, int arg)
     return KW_OK;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* |41 42| hex inside a content, from s[*i] just past the opening '|'. */
 static kw_rc content_hex(pstate *st, const char *s, size_t n, size_t *i, uint8_t *out, size_t *len)
 {
@@ -627,7 +620,7 @@ static kw_rc content_hex(pstate *st, const char *s, size_t n, size_t *i, uint8_t
     for (; *i < n && s[*i] != '|'; (*i)++) {
         if (isspace((unsigned char)s[*i]))
             continue;
-        int v = hexval((unsigned char)s[*i]);
+        int v = kw_hexval((unsigned char)s[*i]);
         if (v < 0)
             return fail(st, KW_ERR_PARSE, "bad hex in content");
         if (hi < 0)
