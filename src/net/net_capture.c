@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -40,13 +41,23 @@ static uint32_t rd32(const uint8_t *p, bool swap)
 }
 
 #define PCAP_MAX_RECORD (256u * 1024) /* libpcap's largest snap length */
-#define PCAP_WINDOW (16u << 20)        /* a file is mapped 16 MiB at a time */
+#define PCAP_WINDOW (4u << 20)         /* a file is mapped 4 MiB at a time */
+#define PCAP_RETIRED 3                 /* windows passed but maybe still read by a later stage */
 #define PREFETCH_AHEAD 4096u
+
+/* A window of a mapped file, and what had been handed on when the reader left it. */
+typedef struct {
+    uint8_t *map;
+    size_t len;
+    uint64_t mark;
+} pcap_window;
 
 /* Bytes of a classic pcap file: a whole buffer in memory (fd < 0), or a file mapped in
  * windows that move along it (the page cache's pages, not copies; a window is populated at
- * once and unmapped when passed, so the memory it holds stays bounded), records parsed
- * where they lie. */
+ * once and unmapped once nothing reads it, so the memory it holds stays bounded), records
+ * parsed where they lie. A later stage on another thread may still read the packets of the
+ * last few windows: they are retired, and unmapped when it has passed them, the reader
+ * waiting only when PCAP_RETIRED are. */
 typedef struct {
     int fd;
     const uint8_t *buf;
@@ -55,8 +66,50 @@ typedef struct {
     size_t map_len;
     size_t consumed;         /* file bytes before buf[0], for error messages */
     size_t file_size;
+    size_t prefetched;       /* buf offset up to which lines have been prefetched */
     const net_capture_sync *sync; /* told before a window goes (NULL: nobody to tell) */
+    pcap_window retired[PCAP_RETIRED];
+    unsigned n_retired;
 } pcap_src;
+
+/* Unmaps the retired windows the later stage has passed; all of them, once it has read
+ * everything handed on, when `wait`. */
+static void pcap_reap(pcap_src *src, bool wait)
+{
+    const net_capture_sync *sy = src->sync;
+    if (wait && sy)
+        sy->fn(sy->arg);
+    unsigned keep = 0;
+    for (unsigned i = 0; i < src->n_retired; i++) {
+        pcap_window *w = &src->retired[i];
+        if (wait || !sy || sy->passed(sy->arg, w->mark))
+            munmap(w->map, w->len);
+        else
+            src->retired[keep++] = *w;
+    }
+    src->n_retired = keep;
+}
+
+/* Lets the current window go: retired while a later stage may read it, else unmapped. */
+static void pcap_retire(pcap_src *src)
+{
+    const net_capture_sync *sy = src->sync;
+    if (!sy || !sy->mark) {
+        if (sy)
+            sy->fn(sy->arg);
+        munmap(src->map, src->map_len);
+    } else {
+        if (src->n_retired == PCAP_RETIRED) { /* wait for the oldest */
+            while (!sy->passed(sy->arg, src->retired[0].mark))
+                sched_yield();
+            munmap(src->retired[0].map, src->retired[0].len);
+            memmove(src->retired, src->retired + 1, --src->n_retired * sizeof src->retired[0]);
+        }
+        src->retired[src->n_retired++] = (pcap_window){src->map, src->map_len, sy->mark(sy->arg)};
+        pcap_reap(src, false);
+    }
+    src->map = NULL;
+}
 
 /* Makes at least n bytes available at src->off; false at the end of the input. */
 static bool pcap_need(pcap_src *src, size_t n)
@@ -70,11 +123,8 @@ static bool pcap_need(pcap_src *src, size_t n)
     if (start >= src->file_size || (src->map && start == src->consumed && src->consumed + src->len >= src->file_size))
         return false;
     size_t want = src->file_size - start < PCAP_WINDOW ? src->file_size - start : PCAP_WINDOW;
-    if (src->map) {
-        if (src->sync) /* a later stage may still read packets in the window */
-            src->sync->fn(src->sync->arg);
-        munmap(src->map, src->map_len);
-    }
+    if (src->map)
+        pcap_retire(src);
     src->map = mmap(NULL, want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, src->fd, (off_t)start);
     if (src->map == MAP_FAILED) {
         src->map = NULL;
@@ -87,6 +137,7 @@ static bool pcap_need(pcap_src *src, size_t n)
     src->consumed = start;
     src->off = pos - start;
     src->len = want;
+    src->prefetched = src->off;
     return src->len - src->off >= n;
 }
 
@@ -146,8 +197,11 @@ static kw_rc pcap_records(pcap_src *src, const char *name, net_detector *d, net_
             return KW_ERR_PARSE;
         }
         r = src->buf + src->off; /* a refill may have moved it */
-        if (src->len - src->off > PREFETCH_AHEAD + 64) /* the records a few KiB on, from memory */
-            __builtin_prefetch(r + PREFETCH_AHEAD);
+        /* every line of the next few KiB on its way from memory: the records are read in
+         * order, but a page's end stops the CPU's own prefetcher */
+        size_t ahead = src->off + PREFETCH_AHEAD < src->len ? src->off + PREFETCH_AHEAD : src->len;
+        for (; src->prefetched < ahead; src->prefetched += 64)
+            __builtin_prefetch(src->buf + src->prefetched);
         int64_t ts = (int64_t)sec * 1000000000LL + (nano ? frac : (int64_t)frac * 1000);
         capture_one(dlt, r + 16, incl, orig < incl ? incl : orig, ts, d, st);
         src->off += 16 + (size_t)incl;
@@ -181,11 +235,9 @@ kw_rc net_capture_file_sync(const char *path, net_detector *d, net_stats *st, co
     if (S_ISREG(sb.st_mode)) {
         pcap_src src = {.fd = fd, .file_size = (size_t)sb.st_size, .sync = sync};
         rc = pcap_records(&src, path, d, st, err, errn);
-        if (src.map) {
-            if (sync)
-                sync->fn(sync->arg);
+        pcap_reap(&src, true);
+        if (src.map)
             munmap(src.map, src.map_len);
-        }
     }
     if (rc != KW_ERR_UNSUPPORTED) {
         close(fd);

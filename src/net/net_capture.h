@@ -29,9 +29,14 @@ kw_rc net_capture_buffer(const uint8_t *buf, size_t len, const char *name, net_d
 kw_rc net_capture_file(const char *path, net_detector *d, net_stats *st, char *err, size_t errn);
 
 /* Someone to tell before the bytes of packets already handed on are let go (a window of a
- * mapped file unmapped, libpcap's buffer reused): a pipe to another thread (net_pipe_sync). */
+ * mapped file unmapped, libpcap's buffer reused): a pipe to another thread. `fn` waits until
+ * everything handed on so far has been read; `mark` and `passed` (both or neither may be
+ * NULL) let a reader go on meanwhile: `mark` names what has been handed on so far, `passed`
+ * says, without waiting, whether all of that has been read. */
 typedef struct net_capture_sync {
     void (*fn)(void *arg);
+    uint64_t (*mark)(void *arg);
+    bool (*passed)(void *arg, uint64_t mark);
     void *arg;
 } net_capture_sync;
 

@@ -34,6 +34,9 @@
 #include "core/kw_mem.h"
 
 #include <arpa/inet.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -63,7 +66,9 @@
 #define BRUTE_BUCKETS 7          /* 6 x 10 s, plus the one the window starts in */
 #define SLOW_BUCKETS 11
 #define FLOOD_SOURCES 8           /* a flood of one port from fewer sources must hammer one port */
-#define PARTIAL_MIN_PKTS 100      /* a flood cut short by the end of a capture: at least this many */
+#define PARTIAL_MIN_PKTS 100
+#define SKETCH_ALL 1024           /* a second's first packets all feed a flood's sketches; then one in SKETCH_EVERY */
+#define SKETCH_EVERY 8      /* a flood cut short by the end of a capture: at least this many */
 
 /* UDP services abused for reflection and amplification: their replies flood a victim whose
  * address the attacker spoofed (US-CERT TA14-017A and later reports). */
@@ -286,12 +291,12 @@ typedef struct {
     uint64_t err[TOPK];
 } topk;
 
-static int topk_add(topk *t, uint64_t key)
+static int topk_add(topk *t, uint64_t key, uint64_t w)
 {
     int min = 0;
     for (int i = 0; i < TOPK; i++) {
         if (t->n[i] && t->key[i] == key) {
-            t->n[i]++;
+            t->n[i] += w;
             return i;
         }
         if (t->n[i] < t->n[min])
@@ -299,7 +304,7 @@ static int topk_add(topk *t, uint64_t key)
     }
     t->key[min] = key;
     t->err[min] = t->n[min];
-    t->n[min]++;
+    t->n[min] += w;
     return min;
 }
 
@@ -443,12 +448,14 @@ struct net_detector {
     int64_t sec;                /* the capture second being counted */
     int64_t next_ns;            /* when the next second begins */
     bool started;
+    uint64_t rng;               /* xorshift: which of a heavy flood's packets feed its sketches */
     uint32_t *pending;          /* SYNs awaiting their handshake's last ACK */
     uint32_t *strays;           /* ACKs of no known connection, awaiting a reply or a repeat */
     uint32_t *udp;              /* UDP 4-tuples seen, so that a reply is known as one */
     uint64_t *est[2];           /* bit filters of established 4-tuples: current, previous */
     int64_t est_rotated, first_sec;
     flood_entry *floods;
+    uint64_t *flood_keys; /* per slot: its target's hash, odd; 0: free (lookups read these, not the entries) */
     probe_table pairs, sweeps, brutes, scanners;
     uint32_t *seen;             /* SEEN_BUCKETS x 8 member fingerprints */
     struct deferred *ring;      /* DEFER_SLOTS probes awaiting their answer, oldest at ring_tail */
@@ -497,6 +504,8 @@ net_detector *net_detector_new(const net_thresholds *t, net_emit_fn emit, void *
     d->est[0] = kw_calloc(EST_BITS / 64, sizeof(uint64_t));
     d->est[1] = kw_calloc(EST_BITS / 64, sizeof(uint64_t));
     d->floods = kw_calloc(FLOOD_SLOTS, sizeof *d->floods);
+    d->flood_keys = kw_calloc(FLOOD_SLOTS, sizeof *d->flood_keys);
+    d->rng = 0x9e3779b97f4a7c15ull;
     table_init(&d->pairs, PAIR_SLOTS, 1);
     table_init(&d->sweeps, SWEEP_SLOTS, 1ull << 62);
     table_init(&d->brutes, BRUTE_SLOTS, 2ull << 62);
@@ -516,6 +525,7 @@ void net_detector_free(net_detector *d)
     free(d->est[0]);
     free(d->est[1]);
     free(d->floods);
+    free(d->flood_keys);
     table_free(&d->pairs);
     table_free(&d->sweeps);
     table_free(&d->brutes);
@@ -549,34 +559,22 @@ static uint64_t conn_hash(const net_pkt *p)
     return kw_mix64(a ^ b);
 }
 
-/* The filters are blocked (Putze et al.): a tuple's three bits lie in one 512-bit block, so
- * a lookup costs one cache line per filter. */
-#define EST_BLOCKS (EST_BITS / 512)
-static uint64_t *est_block(uint64_t *f, uint64_t h) { return f + (size_t)(h & (EST_BLOCKS - 1)) * 8; }
-
-static void est_add(net_detector *d, uint64_t h)
+/* The filters are blocked (Putze et al.) down to one 64-bit word: a tuple's three bits lie in
+ * one word, so a lookup is one load and one compare per filter. */
+#define EST_WORDS (EST_BITS / 64)
+static uint64_t est_mask(uint64_t h)
 {
-    uint64_t *b = est_block(d->est[0], h);
-    for (int k = 0; k < 3; k++) {
-        unsigned bit = (unsigned)(h >> (20 + 9 * k)) & 511;
-        b[bit / 64] |= 1ull << (bit % 64);
-    }
+    return 1ull << (h >> 20 & 63) | 1ull << (h >> 26 & 63) | 1ull << (h >> 32 & 63);
 }
+
+static void est_add(net_detector *d, uint64_t h) { d->est[0][h & (EST_WORDS - 1)] |= est_mask(h); }
 
 /* 1 if the tuple is in the current filter, 2 if only in the previous one, 0 if in neither. */
 static int est_find(const net_detector *d, uint64_t h)
 {
-    for (int f = 0; f < 2; f++) {
-        const uint64_t *b = est_block(d->est[f], h);
-        bool all = true;
-        for (int k = 0; k < 3 && all; k++) {
-            unsigned bit = (unsigned)(h >> (20 + 9 * k)) & 511;
-            all = b[bit / 64] >> (bit % 64) & 1;
-        }
-        if (all)
-            return f + 1;
-    }
-    return 0;
+    uint64_t m = est_mask(h);
+    size_t w = h & (EST_WORDS - 1);
+    return (d->est[0][w] & m) == m ? 1 : (d->est[1][w] & m) == m ? 2 : 0;
 }
 
 /* The hash of a TCP 4-tuple, client first. */
@@ -646,19 +644,29 @@ static void probe_release(probe_table *t, probe_entry *e)
 
 static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t proto, bool create)
 {
-    uint64_t h = net_addr_hash(dst, proto);
-    flood_entry *victim = NULL;
+    uint64_t h = net_addr_hash(dst, proto), key = h | 1;
     for (unsigned i = 0; i < PROBE_LIMIT; i++) {
-        flood_entry *e = &d->floods[(h + i) & (FLOOD_SLOTS - 1)];
-        if (e->used && e->proto == proto && addr_eq(&e->dst, dst))
-            return e;
-        if (!e->used && !victim)
-            victim = e;
-        else if (e->used && !e->active && (!victim || (victim->used && e->pkts < victim->pkts)))
-            victim = e;
+        size_t k = (h + i) & (FLOOD_SLOTS - 1);
+        if (d->flood_keys[k] == key && d->floods[k].proto == proto && addr_eq(&d->floods[k].dst, dst))
+            return &d->floods[k];
     }
-    if (!create || !victim)
+    if (!create)
         return NULL;
+    flood_entry *victim = NULL;
+    size_t vk = 0;
+    for (unsigned i = 0; i < PROBE_LIMIT; i++) {
+        size_t k = (h + i) & (FLOOD_SLOTS - 1);
+        flood_entry *e = &d->floods[k];
+        if (!d->flood_keys[k]) {
+            victim = e, vk = k;
+            break;
+        }
+        if (!e->active && (!victim || e->pkts < victim->pkts))
+            victim = e, vk = k;
+    }
+    if (!victim)
+        return NULL;
+    d->flood_keys[vk] = key;
     memset(victim, 0, sizeof *victim);
     victim->used = true;
     victim->dst = *dst;
@@ -908,8 +916,10 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns, bo
     f->pkts = f->bytes = f->syns = f->completions = 0;
     if (!f->active && !f->hot) /* sketches describe the attack: restart them while quiet */
         flood_run_reset(f);
-    if (idle)
+    if (idle) {
         f->used = false;
+        d->flood_keys[f - d->floods] = 0;
+    }
 }
 
 /* Reports a fired scan, sweep or brute force: FIRE when it fires, END (freeing the entry)
@@ -1438,12 +1448,22 @@ static bool flood_count(net_detector *d, const net_pkt *p, uint8_t proto)
     if (f->active || f->hot || (double)f->pkts * 8 >= f->limit) {
         uint64_t sh = net_addr_hash(&p->src, 0x5eed);
         hll_add(f->hll, sh);
-        topk_add(&f->prefixes, prefix_key(&p->src));
-        f->prefix_total++;
-        f->source_addr[topk_add(&f->sources, sh)] = p->src;
+        /* the shares in the top-k sketches hold on a random sample: past a second's first
+         * SKETCH_ALL packets, one in SKETCH_EVERY feeds them, weighted SKETCH_EVERY (random,
+         * so no sender's rhythm aliases with it) */
+        uint64_t w = 1;
+        if (f->pkts > SKETCH_ALL) {
+            d->rng ^= d->rng << 13, d->rng ^= d->rng >> 7, d->rng ^= d->rng << 17;
+            if (d->rng % SKETCH_EVERY)
+                return f->active || f->hot;
+            w = SKETCH_EVERY;
+        }
+        topk_add(&f->prefixes, prefix_key(&p->src), w);
+        f->prefix_total += w;
+        f->source_addr[topk_add(&f->sources, sh, w)] = p->src;
         if (p->has_ports) {
-            topk_add(&f->ports, p->dport);
-            topk_add(&f->sports, p->sport);
+            topk_add(&f->ports, p->dport, w);
+            topk_add(&f->sports, p->sport, w);
         }
     }
     return f->active || f->hot;
@@ -1489,29 +1509,44 @@ static uint32_t slot_tag(uint64_t h) { return (uint32_t)(h >> 32) | 1; }
 /* The tuple tables hold WAYS 32-bit tags (bit 0 set; 0: empty) per bucket, so tuples whose
  * hashes share a bucket do not push each other out until WAYS of them do. `ignore` names tag
  * bits that are state, not identity. */
+#if defined(__SSE2__)
+/* Bit i set: way i of bucket b holds `tag` (bits in `ignore` aside); 0 for `tag` 0: empty ways. */
+static unsigned tags_match(const uint32_t *b, uint32_t tag, uint32_t ignore)
+{
+    __m128i keep = _mm_set1_epi32((int)~ignore), want = _mm_set1_epi32((int)(tag & ~ignore));
+    __m128i lo = _mm_and_si128(_mm_loadu_si128((const __m128i *)b), keep);
+    __m128i hi = _mm_and_si128(_mm_loadu_si128((const __m128i *)(b + 4)), keep);
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(lo, want))) |
+           (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, want))) << 4;
+}
+#else
+static unsigned tags_match(const uint32_t *b, uint32_t tag, uint32_t ignore)
+{
+    unsigned m = 0;
+    for (int i = 0; i < WAYS; i++)
+        m |= (unsigned)(((b[i] ^ tag) & ~ignore) == 0) << i;
+    return m;
+}
+#endif
+
 static uint32_t *tags_find(uint32_t *t, uint32_t buckets, uint64_t h, uint32_t ignore)
 {
-    uint32_t *b = t + (size_t)(h & (buckets - 1)) * WAYS, tag = slot_tag(h);
-    for (int i = 0; i < WAYS; i++)
-        if (((b[i] ^ tag) & ~ignore) == 0)
-            return &b[i];
-    return NULL;
+    uint32_t *b = t + (size_t)(h & (buckets - 1)) * WAYS;
+    unsigned m = tags_match(b, slot_tag(h), ignore);
+    return m ? &b[__builtin_ctz(m)] : NULL;
 }
 
 /* The slot holding h's tag, claimed (empty first, else one evicted) when none does. */
 static uint32_t *tags_put(uint32_t *t, uint32_t buckets, uint64_t h, uint32_t ignore, bool *fresh)
 {
-    uint32_t *b = t + (size_t)(h & (buckets - 1)) * WAYS, *claim = NULL, tag = slot_tag(h);
-    for (int i = 0; i < WAYS; i++) {
-        if (((b[i] ^ tag) & ~ignore) == 0) {
-            *fresh = false;
-            return &b[i];
-        }
-        if (!b[i] && !claim)
-            claim = &b[i];
+    uint32_t *b = t + (size_t)(h & (buckets - 1)) * WAYS, tag = slot_tag(h);
+    unsigned m = tags_match(b, tag, ignore);
+    if (m) {
+        *fresh = false;
+        return &b[__builtin_ctz(m)];
     }
-    if (!claim)
-        claim = &b[h >> 61];
+    unsigned empty = tags_match(b, 0, 0);
+    uint32_t *claim = empty ? &b[__builtin_ctz(empty)] : &b[h >> 61];
     *claim = tag & ~ignore;
     *fresh = true;
     return claim;

@@ -185,6 +185,17 @@ void net_pipe_sync(net_pipe *pp)
     pp->tail_seen = pp->local_head;
 }
 
+uint64_t net_pipe_mark(net_pipe *pp)
+{
+    publish(pp);
+    return pp->local_head;
+}
+
+bool net_pipe_passed(net_pipe *pp, uint64_t mark)
+{
+    return atomic_load_explicit(&pp->tail, memory_order_acquire) >= mark;
+}
+
 /* With two or more CPUs allowed, the consumer takes the last and the producer (the caller)
  * the first: two threads that spin a little for each other must not share one. */
 static void pipe_pin(pthread_t consumer)

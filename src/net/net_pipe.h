@@ -20,6 +20,10 @@ typedef struct net_pipe net_pipe;
 net_pipe *net_pipe_new(const net_stage *next);
 /* Waits until the consumer has taken every packet pushed so far. */
 void net_pipe_sync(net_pipe *pp);
+/* Publishes what was pushed and names it: net_pipe_passed says, without waiting, whether
+ * the consumer has taken all of it. */
+uint64_t net_pipe_mark(net_pipe *pp);
+bool net_pipe_passed(net_pipe *pp, uint64_t mark);
 /* Finishes the stage (if the detectors have not) and joins its thread. */
 void net_pipe_free(net_pipe *pp);
 
