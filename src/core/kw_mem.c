@@ -21,6 +21,16 @@ void *kw_calloc(size_t count, size_t size)
     return p;
 }
 
+void *kw_calloc_lines(size_t size)
+{
+    size_t n = (size ? size + 63 : 64) & ~(size_t)63;
+    void *p = aligned_alloc(64, n);
+    if (!p)
+        fatal("out of memory allocating %zu bytes", n);
+    memset(p, 0, n);
+    return p;
+}
+
 void *kw_realloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);

@@ -8,6 +8,9 @@
 
 void *kw_malloc(size_t n);
 void *kw_calloc(size_t count, size_t size);
+/* Zeroed memory that starts a cache line and fills whole ones, so what two threads write
+ * in it shares no line with another allocation (free() frees it). */
+void *kw_calloc_lines(size_t size);
 void *kw_realloc(void *p, size_t n);
 /* Grows *p (holding *cap elements of size sz) to hold at least need elements. */
 void kw_grow(void *pp, size_t *cap, size_t need, size_t sz);

@@ -12,18 +12,20 @@
 double net_dns_entropy(const char *s, size_t n)
 {
     unsigned cnt[256] = {0};
+    uint8_t distinct[256];
+    unsigned k = 0;
     if (n == 0)
         return 0;
     for (size_t i = 0; i < n; i++)
-        cnt[(uint8_t)s[i]]++;
-    double h = 0;
-    for (int i = 0; i < 256; i++) {
-        if (cnt[i]) {
-            double f = (double)cnt[i] / (double)n;
-            h -= f * log2(f);
-        }
+        if (cnt[(uint8_t)s[i]]++ == 0)
+            distinct[k++] = (uint8_t)s[i];
+    /* H = -sum f log2 f = log2 n - (1/n) sum c log2 c, over the characters that occur */
+    double sum = 0;
+    for (unsigned i = 0; i < k; i++) {
+        double c = cnt[distinct[i]];
+        sum += c * log2(c);
     }
-    return h;
+    return log2((double)n) - sum / (double)n;
 }
 
 /* Two-level public suffixes common in the traffic keepwatch watches (China first). */

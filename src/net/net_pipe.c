@@ -32,7 +32,7 @@ typedef struct {
 } pipe_entry;
 
 struct net_pipe {
-    net_stage next;
+    _Alignas(64) net_stage next;           /* read by both, written by neither */
     pipe_entry *ring;
     pthread_t thread;
     _Alignas(64) atomic_uint_fast64_t head; /* entries published by the producer */
@@ -221,7 +221,7 @@ static void pipe_pin(pthread_t consumer)
 
 net_pipe *net_pipe_new(const net_stage *next)
 {
-    net_pipe *pp = kw_calloc(1, sizeof *pp);
+    net_pipe *pp = kw_calloc_lines(sizeof *pp); /* its lines are its own */
     pp->next = *next;
     pp->ring = kw_malloc(PIPE_SLOTS * sizeof *pp->ring);
     atomic_init(&pp->head, 0);

@@ -124,6 +124,9 @@ const net_sig_rule *net_sig_set_rule(const net_sig_set *s, size_t i);
 bool net_sig_set_hyperscan(const net_sig_set *s);
 /* Internal, for tests and benchmarks: false makes matching use the portable prefilter. */
 void net_sig_set_use_hyperscan(net_sig_set *s, bool on);
+/* Internal, for tests: waits until the rules with only expressions have their Hyperscan
+ * prefilters (compiled on a thread of their own); true if some do. */
+bool net_sig_set_wait_prefilters(const net_sig_set *s);
 
 /* ---- matching ---- */
 

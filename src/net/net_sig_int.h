@@ -9,6 +9,8 @@
 #include "core/kw_map.h"
 #include "net/net_sig.h"
 
+#include <stdatomic.h>
+
 typedef enum { SIG_CONTENT, SIG_PCRE, SIG_ISDATAAT, SIG_BSIZE, SIG_URILEN } sig_kind;
 typedef enum { SIG_CMP_EQ, SIG_CMP_LT, SIG_CMP_GT, SIG_CMP_RANGE } sig_cmp;
 
@@ -23,6 +25,8 @@ typedef struct sig_elem {
     size_t len;
     uint32_t fp_off, fp_len; /* fast_pattern:off,len chop */
     pcre2_code *re;
+    char *re_src;           /* the expression as written, and its PCRE2 options: for Hyperscan */
+    uint32_t re_opts;
     uint32_t num, num2;     /* isdataat position; bsize/urilen bounds */
     uint8_t cmp;            /* sig_cmp */
 } sig_elem;
@@ -85,6 +89,11 @@ struct net_sig_set {
     uint32_t *fp_rules[NET_BUF_COUNT];
     size_t nfp[NET_BUF_COUNT];
     void *hs[NET_BUF_COUNT]; /* hs_database_t *, NULL without Hyperscan */
+    /* the expressions of rules in always, prefiltered: started by the first input with a
+     * buffer in pre_bufs (one such rule reads it), ready some milliseconds later */
+    _Atomic(struct sig_prefilter *) pre;
+    atomic_bool pre_started;
+    uint32_t pre_bufs;
     bool use_hs;
 };
 
@@ -97,6 +106,25 @@ size_t net_sig_find(const uint8_t *h, size_t n, size_t from, const uint8_t *pat,
 /* Builds the per-buffer Hyperscan databases of s; false when it could not (s falls back). */
 bool net_sig_hs_build(net_sig_set *s);
 void net_sig_hs_free(net_sig_set *s);
+
+/* ---- Hyperscan prefilters for rules with only expressions (net_sig_prefilter.c) ---- */
+typedef struct sig_prefilter sig_prefilter;
+/* Starts compiling, on a thread of its own, the prefilters of s's rules without a fast
+ * pattern; NULL when none can be (or without Hyperscan). Released with sig_prefilter_release. */
+sig_prefilter *sig_prefilter_start(const net_sig_set *s);
+/* The buffers (bit b: buffer b) some rule without a fast pattern has a prefilter for. */
+uint32_t sig_prefilter_bufs(const net_sig_set *s);
+/* p once its prefilters are compiled, else NULL (at once, or when `wait`, once it is done). */
+const sig_prefilter *sig_prefilter_ready(const sig_prefilter *p, bool wait);
+/* Of a ready p: buffer buf's database (hs_database_t *, NULL: none) and its ids' rules; the
+ * rules still candidates on every input. */
+void *sig_prefilter_db(const sig_prefilter *p, int buf);
+const uint32_t *sig_prefilter_map(const sig_prefilter *p, int buf);
+const uint32_t *sig_prefilter_always(const sig_prefilter *p, size_t *n);
+void sig_prefilter_release(sig_prefilter *p);
+/* An expression loosened for prefiltering: large counted repeats made open ({1,300} ->
+ * {1,}), so it matches at least what re matches. The caller frees it. */
+char *sig_prefilter_expr(const char *re);
 void net_sig_rule_free(net_sig_rule *r);
 
 #endif

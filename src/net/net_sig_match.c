@@ -26,6 +26,7 @@ struct net_sig_scratch {
     size_t ncand;
     uint8_t *dot;             /* '.' + a buffer, for dotprefix */
     size_t dotcap;
+    bool pre_scratch;         /* hs also has room for the prefilters' databases */
 };
 
 net_slice net_sig_buf(const net_sig_input *in, int id)
@@ -122,6 +123,7 @@ bool net_sig_hs_build(net_sig_set *s)
             return false;
         }
     }
+    s->pre_bufs = sig_prefilter_bufs(s);
     return true;
 #else
     return false;
@@ -135,10 +137,26 @@ void net_sig_hs_free(net_sig_set *s)
         hs_free_database(s->hs[b]);
         s->hs[b] = NULL;
     }
+    sig_prefilter_release(atomic_exchange(&s->pre, NULL));
+    atomic_store(&s->pre_started, false);
+    s->pre_bufs = 0;
 #endif
 }
 
 bool net_sig_set_hyperscan(const net_sig_set *s) { return s->use_hs; }
+
+bool net_sig_set_wait_prefilters(const net_sig_set *s)
+{
+#ifdef KW_HAVE_HS
+    net_sig_set *w = (net_sig_set *)s; /* the prefilters are a cache: they may start here */
+    if (s->pre_bufs && !atomic_exchange(&w->pre_started, true))
+        atomic_store(&w->pre, sig_prefilter_start(s));
+    return sig_prefilter_ready(atomic_load(&w->pre), true) != NULL;
+#else
+    (void)s;
+    return false;
+#endif
+}
 
 void net_sig_set_use_hyperscan(net_sig_set *s, bool on)
 {
@@ -230,23 +248,73 @@ static void prefilter_portable(const net_sig_set *s, net_sig_scratch *sc, int b,
     }
 }
 
+#ifdef KW_HAVE_HS
+/* The set's prefilters for rules with only expressions, once compiled, with room for them in
+ * this thread's scratch; NULL until then. */
+static const sig_prefilter *prefilters(const net_sig_set *s, net_sig_scratch *sc)
+{
+    const sig_prefilter *p = sig_prefilter_ready(atomic_load_explicit(&((net_sig_set *)s)->pre, memory_order_acquire), false);
+    if (p && !sc->pre_scratch) {
+        for (int b = 0; b < NET_BUF_COUNT; b++)
+            if (sig_prefilter_db(p, b) && hs_alloc_scratch(sig_prefilter_db(p, b), (hs_scratch_t **)&sc->hs) != HS_SUCCESS)
+                abort(); /* only fails on exhaustion, which kw_mem.h makes fatal */
+        sc->pre_scratch = true;
+    }
+    return p;
+}
+
+/* The first input that reads a buffer some prefilter is for starts compiling them all:
+ * captures and hosts that never carry such contents never pay for it. */
+static void prefilters_start(const net_sig_set *s, const net_sig_input *in)
+{
+    bool wanted = false;
+    for (int b = 0; b < NET_BUF_COUNT && !wanted; b++)
+        wanted = (s->pre_bufs >> b & 1) && net_sig_buf(in, b).n > 0;
+    net_sig_set *w = (net_sig_set *)s; /* a cache of the set's, shared by its threads */
+    if (wanted && !atomic_exchange(&w->pre_started, true))
+        atomic_store_explicit(&w->pre, sig_prefilter_start(s), memory_order_release);
+}
+
+static bool hs_scan_buf(const void *db, net_sig_scratch *sc, const uint32_t *map, net_slice v)
+{
+    hs_ctx c = {sc, map};
+    return hs_scan(db, (const char *)v.p, (unsigned)v.n, 0, sc->hs, on_hs, &c) == HS_SUCCESS;
+}
+#endif
+
 static void prefilter(const net_sig_set *s, net_sig_scratch *sc, const net_sig_input *in)
 {
+    const uint32_t *always = s->always;
+    size_t nalways = s->nalways;
+#ifdef KW_HAVE_HS
+    if (s->use_hs && s->pre_bufs && !atomic_load_explicit(&s->pre_started, memory_order_relaxed))
+        prefilters_start(s, in);
+    const sig_prefilter *pre = s->use_hs ? prefilters(s, sc) : NULL;
+    bool pre_all = pre != NULL; /* every buffer's expressions were prefiltered */
+#endif
     for (int b = 0; b < NET_BUF_COUNT; b++) {
         net_slice v = net_sig_buf(in, b);
-        if (!s->nfp[b] || v.n == 0)
+        if (v.n == 0)
             continue;
 #ifdef KW_HAVE_HS
-        if (s->use_hs && v.n <= 0xffffffffu) {
-            hs_ctx c = {sc, s->fp_rules[b]};
-            if (hs_scan(s->hs[b], (const char *)v.p, (unsigned)v.n, 0, sc->hs, on_hs, &c) == HS_SUCCESS)
-                continue; /* else (a scratch shared by two threads) the portable way, same result */
-        }
+        if (pre && sig_prefilter_db(pre, b) && (v.n > 0xffffffffu || !hs_scan_buf(sig_prefilter_db(pre, b), sc, sig_prefilter_map(pre, b), v)))
+            pre_all = false;
+        if (!s->nfp[b])
+            continue;
+        if (s->use_hs && v.n <= 0xffffffffu && hs_scan_buf(s->hs[b], sc, s->fp_rules[b], v))
+            continue; /* else (a scratch shared by two threads) the portable way, same result */
+#else
+        if (!s->nfp[b])
+            continue;
 #endif
         prefilter_portable(s, sc, b, v);
     }
-    for (size_t i = 0; i < s->nalways; i++)
-        cand_add(sc, s->always[i]);
+#ifdef KW_HAVE_HS
+    if (pre_all)
+        always = sig_prefilter_always(pre, &nalways);
+#endif
+    for (size_t i = 0; i < nalways; i++)
+        cand_add(sc, always[i]);
 }
 
 /* ---- header ---- */

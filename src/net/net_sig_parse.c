@@ -830,6 +830,8 @@ static kw_rc pcre_compile_elem(pstate *st, sig_elem *e, const char *pat, size_t 
         return fail(st, KW_ERR_PARSE, "pcre at %zu: %s", (size_t)off, (char *)msg);
     }
     pcre2_jit_compile(e->re, PCRE2_JIT_COMPLETE); /* without JIT it still works, slower */
+    e->re_src = kw_strndup(pat, n);
+    e->re_opts = opts;
     return KW_OK;
 }
 
@@ -1079,6 +1081,7 @@ static void elems_free(sig_elem *el, size_t n)
         free(el[i].pat);
         if (el[i].re)
             pcre2_code_free(el[i].re);
+        free(el[i].re_src);
     }
 }
 

@@ -5,6 +5,7 @@
 #include "net/net_proto_int.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,27 @@ static net_proto_rc hello_body(net_rd *r, net_tls_hello *h)
 
 /* ---- fingerprints ---- */
 
+/* MD5 (JA3) and SHA-256 (JA4), fetched from OpenSSL's provider once: EVP_md5() and
+ * EVP_sha256() look the implementation up again on every digest, which cost more than the
+ * hello's whole parse. Kept for the process's life. */
+enum { MD_MD5, MD_SHA256 };
+static EVP_MD *fetched_md[2];
+static pthread_once_t fetched_once = PTHREAD_ONCE_INIT;
+
+static void md_fetch(void)
+{
+    fetched_md[MD_MD5] = EVP_MD_fetch(NULL, "MD5", NULL);
+    fetched_md[MD_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *md_get(int which)
+{
+    pthread_once(&fetched_once, md_fetch);
+    if (fetched_md[which])
+        return fetched_md[which];
+    return which == MD_MD5 ? EVP_md5() : EVP_sha256();
+}
+
 static void hex_digest(const EVP_MD *md, const char *s, size_t n, char *out, size_t nhex)
 {
     unsigned char d[EVP_MAX_MD_SIZE];
@@ -284,7 +306,7 @@ static void tls_ja3(net_tls_hello *h)
     ja3_list(h->ja3, sizeof h->ja3, &o, h->exts, h->nexts, ',');
     ja3_list(h->ja3, sizeof h->ja3, &o, h->groups, h->ngroups, ',');
     ja3_list(h->ja3, sizeof h->ja3, &o, fmts, h->nformats, 0);
-    hex_digest(EVP_md5(), h->ja3, o, h->ja3_md5, 32);
+    hex_digest(md_get(MD_MD5), h->ja3, o, h->ja3_md5, 32);
 }
 
 static int cmp_u16(const void *a, const void *b)
@@ -300,8 +322,17 @@ static size_t ja4_hexlist(char *b, size_t cap, const uint16_t *v, size_t n, bool
     for (size_t i = 0; i < n && k < NET_TLS_MAX_CIPHERS; i++)
         if (!net_tls_is_grease(v[i]) && v[i] != skip1 && v[i] != skip2)
             t[k++] = v[i];
-    if (sort)
+    if (sort && k > 32) {
         qsort(t, k, sizeof t[0], cmp_u16);
+    } else if (sort) { /* a hello's few dozen values: insertion sort, no calls */
+        for (size_t i = 1; i < k; i++) {
+            uint16_t x = t[i];
+            size_t j = i;
+            for (; j > 0 && t[j - 1] > x; j--)
+                t[j] = t[j - 1];
+            t[j] = x;
+        }
+    }
     static const char hx[] = "0123456789abcdef";
     for (size_t i = 0; i < k && o + 6 < cap; i++) {
         if (i)
@@ -365,7 +396,7 @@ static void tls_ja4(net_tls_hello *h)
     char b_hash[13], c_hash[13], alpn[3];
     size_t o = ja4_hexlist(list, sizeof list, h->ciphers, h->nciphers, true, -1, -1);
     if (o)
-        hex_digest(EVP_sha256(), list, o, b_hash, 12);
+        hex_digest(md_get(MD_SHA256), list, o, b_hash, 12);
     else
         memcpy(b_hash, "000000000000", 13);
     o = ja4_hexlist(list, sizeof list, h->exts, h->nexts, true, 0x0000, 0x0010);
@@ -374,14 +405,23 @@ static void tls_ja4(net_tls_hello *h)
         o += ja4_hexlist(list + o, sizeof list - o, h->sigalgs, h->nsigalgs, false, -1, -1);
     }
     if (o && list[o - 1] != '_')
-        hex_digest(EVP_sha256(), list, o, c_hash, 12);
+        hex_digest(md_get(MD_SHA256), list, o, c_hash, 12);
     else if (o)
-        hex_digest(EVP_sha256(), list, o - 1, c_hash, 12);
+        hex_digest(md_get(MD_SHA256), list, o - 1, c_hash, 12);
     else
         memcpy(c_hash, "000000000000", 13);
     ja4_alpn(h, alpn);
-    snprintf(h->ja4, sizeof h->ja4, "t%s%c%02zu%02zu%s_%s_%s", ja4_version(h), h->has_sni ? 'd' : 'i',
-             count_real(h->ciphers, h->nciphers), count_real(h->exts, h->nexts), alpn, b_hash, c_hash);
+    /* "t" version, d|i, two two-digit counts, ALPN, "_" 12 hex "_" 12 hex: 36 characters
+     * (written out: snprintf cost a tenth of the hello) */
+    size_t nc = count_real(h->ciphers, h->nciphers), ne = count_real(h->exts, h->nexts);
+    char *w = h->ja4;
+    const char *ver = ja4_version(h);
+    *w++ = 't', *w++ = ver[0], *w++ = ver[1], *w++ = h->has_sni ? 'd' : 'i';
+    *w++ = (char)('0' + nc / 10), *w++ = (char)('0' + nc % 10), *w++ = (char)('0' + ne / 10), *w++ = (char)('0' + ne % 10);
+    *w++ = alpn[0], *w++ = alpn[1], *w++ = '_';
+    memcpy(w, b_hash, 12), w += 12, *w++ = '_';
+    memcpy(w, c_hash, 12), w += 12, *w = '\0';
+    _Static_assert(sizeof h->ja4 >= 37, "room for a JA4");
 }
 
 net_proto_rc net_tls_client_hello_parse(const uint8_t *p, size_t n, uint8_t *scratch, size_t scratch_n,
