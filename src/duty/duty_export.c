@@ -44,6 +44,8 @@ void duty_export_checkpoint_json(const duty_checkpoint *c, kw_buf *out)
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
     kw_json_kv_str(&j, "type", "checkpoint");
+    kw_json_kv_str(&j, "kind", "checkpoint"); /* as in the CSV: readers of kind and actor keep working */
+    kw_json_kv_str(&j, "actor", "keepwatch");
     kw_json_kv_int(&j, "seq", c->seq);
     kw_json_kv_time(&j, "@timestamp", c->ts_ms);
     kw_json_kv_int(&j, "ts_ms", c->ts_ms);

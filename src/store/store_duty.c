@@ -48,7 +48,9 @@ static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool befo
 {
     duty_checkpoint c;
     kw_rc rc = duty_last_checkpoint(s, &c);
-    if (rc == KW_ERR_STORE || (before && rc == KW_OK) || (!before && rc == KW_OK && id - c.seq < duty_checkpoint_every()))
+    /* after: every N entries since the last; tried once per N while the chain does not verify */
+    if (rc == KW_ERR_STORE || (before && rc == KW_OK) ||
+        (!before && rc == KW_OK && (id - c.seq) % duty_checkpoint_every() != 0))
         return rc == KW_ERR_STORE ? rc : KW_OK;
     if (!before && rc == KW_ERR_NOTFOUND)
         return KW_OK;

@@ -140,6 +140,12 @@ static void test_checkpoints(void)
     verify_fails_at(s, 4, "signature is not good");
     CHECK(db_exec(s, "UPDATE duty_checkpoints SET ts = ts - 1 WHERE seq = 4"));
     verify_ok(s, 5);
+    /* nothing is signed over an entry that does not verify with the key */
+    notes(s, 6, 6);
+    CHECK(db_exec(s, "UPDATE duty_log SET actor = 'someone.else' WHERE id = 6"));
+    CHECK(store_duty_checkpoint(s, 9500, "handover", &written) == KW_ERR_PARSE && !written);
+    CHECK_CONTAINS(s->err, "entry 6 was changed");
+    CHECK_INT(db_int(s, "SELECT max(seq) FROM duty_checkpoints"), 5);
     CHECK(db_exec(s, "DELETE FROM duty_checkpoints WHERE seq = 2"));
     verify_fails_at(s, 3, "do not match their signed checkpoint");
     store_close(s);
