@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <pwd.h>
 #include "store/store.h"
+#include "duty/duty_watch.h"
 #include "core/kw_mem.h"
 
 #include <getopt.h>
@@ -108,6 +109,7 @@ kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist)
     if (!c)
         return NULL;
     char *path = conf_state_path(c, "keepwatch.db");
+    duty_configure(c); /* where the duty log's keys are, before anything is appended */
     if (!must_exist) { /* the store may be created here: its directory too (mkdir -p, 0750) */
         char dir[4096];
         snprintf(dir, sizeof dir, "%s", c->daemon.state_dir ? c->daemon.state_dir : ".");

@@ -1420,6 +1420,16 @@ static const cf_field intel_fields[] = {
 };
 static const cf_section intel_section = {"intel", 0, intel_fields, NULL, intel_check, NULL};
 
+/* ---- the duty log's integrity (duty) ---- */
+
+static const cf_field duty_fields[] = {
+    F(conf, "key_file", CF_STR, duty.key_file),
+    F(conf, "checkpoint_every", CF_INT, duty.checkpoint_every, 1, 1000000),
+    F(conf, "verify_interval", CF_DURATION, duty.verify_interval_ms, 1000, DAY),
+    {0},
+};
+static const cf_section duty_section = {"duty", 0, duty_fields, NULL, NULL, NULL};
+
 /* ---- people and duty ---- */
 
 static const char *const dept_kinds[] = {"security", "operations", "business", "customer_service", "management",
@@ -1893,6 +1903,7 @@ static const cf_field top_fields[] = {
     {"net", CF_SECTION, 0, .sub = &net_section},
     {"logs", CF_SECTION, 0, .sub = &logs_section},
     {"intel", CF_SECTION, 0, .sub = &intel_section},
+    {"duty", CF_SECTION, 0, .sub = &duty_section},
     {"period", CF_SECTION, 0, .sub = &period_section},
     {"notify", CF_SECTION, 0, .sub = &notify_section},
     F(conf, "departments", CF_LIST, departments, .sub = &dept_section),

@@ -383,6 +383,11 @@ typedef struct conf {
         int64_t reload_interval_ms;   /* how often the files are stat()ed for changes */
     } intel;
     struct {
+        char *key_file;               /* the HMAC key (NULL: state_dir/duty.key); never the key itself */
+        int64_t checkpoint_every;     /* entries per signed checkpoint, at most */
+        int64_t verify_interval_ms;   /* how often the daemon checks the chain */
+    } duty;
+    struct {
         char *name;                   /* the protection period: 2026 两会重保 */
         char *start, *end;            /* YYYY-MM-DDTHH:MM (local time) */
         int64_t start_ms, end_ms;     /* derived; 0 when unset */

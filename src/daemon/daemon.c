@@ -7,6 +7,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_queue.h"
 #include "core/kw_time.h"
+#include "duty/duty_watch.h"
 #include "event/event.h"
 #include "host/host.h"
 #include "logs/logs_sensor.h"
@@ -94,6 +95,7 @@ struct kw_daemon {
     bool tx_open;            /* a group-commit transaction holds metric history */
     int64_t tx_since;        /* kw_mono_ms() when it began */
     atomic_uint_fast64_t events_processed, store_errors, log_errors, alerts_changed;
+    duty_watch duty;         /* the duty log's chain, checked by the core */
 };
 
 /* ---- small helpers ---- */
@@ -933,6 +935,7 @@ static void core_sweep(kw_daemon *d, int64_t now)
 {
     alert_acts acts = {0};
     alert_engine_sweep(d->engine, now, &acts);
+    duty_watch_tick(&d->duty, d->store, d->engine, &d->registry, now, &acts);
     core_commit_acts(d, &acts);
     alert_acts_free(&acts);
     core_self_metrics(d, now);
@@ -1060,6 +1063,7 @@ static bool daemon_open(kw_daemon *d)
     d->store_path = conf_state_path(c, "keepwatch.db");
     d->token_path = conf_state_path(c, "api.token");
     d->log_path = conf_state_path(c, c->events.path);
+    duty_watch_init(&d->duty, c);
     d->store = store_open(d->store_path, false, err, sizeof err);
     if (!d->store) {
         log_error("store: %s", err);

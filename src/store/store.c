@@ -75,6 +75,11 @@ static const char *const migrations[] = {
     "CREATE INDEX sessions_user ON sessions (user_id);",
     /* 5 -> 6: who an alert is assigned to (store_alert_assign) */
     "ALTER TABLE alerts ADD COLUMN assignee TEXT;",
+    /* 6 -> 7: the duty log keyed and signed (store_duty_sign.c): entries so far keep their
+     * plain SHA-256 links (scheme 0); checkpoints signed with Ed25519 */
+    "ALTER TABLE duty_log ADD COLUMN scheme INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE duty_checkpoints (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, from_seq INTEGER NOT NULL,"
+    "  head TEXT NOT NULL, digest TEXT NOT NULL, legacy INTEGER NOT NULL, reason TEXT NOT NULL, sig TEXT NOT NULL);",
 };
 
 static bool store_exec(kw_store *s, const char *sql)

@@ -13,6 +13,7 @@
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
 #include "core/kw_map.h"
+#include "duty/duty.h"
 
 struct metric_set;
 
@@ -122,39 +123,67 @@ kw_rc store_log_offset_put(kw_store *s, const struct kw_offset *o, int64_t now_m
 /* Calls fn for every recorded position. */
 kw_rc store_log_offsets_each(kw_store *s, void (*fn)(void *, const struct kw_offset *), void *arg);
 
-/* ---- the duty log (store_duty.c) ----
+/* ---- the duty log (store_duty.c, store_duty_sign.c) ----
  *
- * Append-only and hash-chained: entry N carries the SHA-256 of entry N-1 (prev_hash) and the
- * SHA-256 of its own canonical form (id, time, kind, actor, alert, text and prev_hash as one
- * JSON object with keys in a fixed order). An entry edited, deleted or moved anywhere, even
- * directly in the database, breaks the chain at that entry. The newest entry's id and hash are
- * also kept in meta (duty_head), so removing entries from the end shows too, unless meta is
- * rewritten with them. */
+ * Append-only and linked: entry N carries the link of entry N-1 (prev_hash) and its own link
+ * (hash) over its canonical form (id, time, kind, actor, alert, text and prev_hash as one JSON
+ * object with keys in a fixed order): HMAC-SHA256 with the key in duty.key (outside the store)
+ * for entries written since the key exists, plain SHA-256 for those written before (anchored
+ * by the first checkpoint). Signed checkpoints (Ed25519) cover the entries in between, so an
+ * export can be checked with the public key alone. The newest entry's id and link are also
+ * kept in meta (duty_head). The whole design is in src/duty/duty.h. */
 
-typedef struct store_duty_entry {
-    int64_t id, ts_ms, alert_id;   /* alert_id 0: none */
-    const char *kind, *actor, *text, *prev_hash, *hash;
-} store_duty_entry;
+typedef duty_entry store_duty_entry;
 
-/* Appends an entry inside the caller's transaction (or its own, if none is open). */
+/* Where the key files are (NULL: beside the store: duty.key, duty_sign.key, duty_sign.pub)
+ * and how many entries a checkpoint covers at most (<= 0: 100). For the whole process; call
+ * before opening stores. The strings are copied. */
+void store_duty_configure(const char *key_file, const char *sign_file, const char *pub_file, int64_t checkpoint_every);
+/* Appends an entry inside the caller's transaction (or its own, if none is open); creates the
+ * keys on first use and writes the checkpoints that are due. */
 kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
                         const char *text);
 /* Records a shift handover by `by` (to `to`, NULL: whoever is next) with where things stand:
- * alerts open and not acknowledged, and duty-log entries since the last handover (or since
- * `since_ms` when positive). A note is added when given. */
+ * alerts open and not acknowledged, duty-log entries since the last handover (or since
+ * `since_ms` when positive), and the log's head before it (SEQ:HEX16); then a checkpoint. A
+ * note is added when given. */
 kw_rc store_duty_handover(kw_store *s, int64_t now_ms, int64_t since_ms, const char *by, const char *to,
                           const char *note);
-/* Checks the whole chain: *entries verified. KW_OK when intact; KW_ERR_PARSE with *bad_id
- * (one past the last entry: entries removed from the end) and a reason in why when not. */
+/* Writes a signed checkpoint over the entries since the last one (none new: nothing, *written
+ * false), after checking them with the key: KW_ERR_PARSE (s->err says why) when they do not
+ * verify, nothing signed. `reason` is recorded (handover, export, hourly). written may be NULL. */
+kw_rc store_duty_checkpoint(kw_store *s, int64_t now_ms, const char *reason, bool *written);
+/* A checkpoint when the last is older than max_age_ms and entries came since (or none anchors
+ * the log yet). */
+kw_rc store_duty_checkpoint_due(kw_store *s, int64_t now_ms, int64_t max_age_ms);
+/* Calls fn for each checkpoint with from_seq <= seq <= to_seq, in order. */
+kw_rc store_duty_checkpoints_each(kw_store *s, int64_t from_seq, int64_t to_seq,
+                                  void (*fn)(void *, const duty_checkpoint *), void *arg);
+/* The checkpoints' public key as PEM (the keys are made if missing). */
+kw_rc store_duty_pubkey(kw_store *s, kw_buf *out);
+/* The newest entry's id (0: empty log) and link. */
+kw_rc store_duty_head(kw_store *s, int64_t *seq, char hash[65]);
+/* "SEQ:HEX16", the head as published in handovers and (issue 20) the daily report. */
+void store_duty_head_text(kw_store *s, kw_buf *out);
+/* Entry id's link: KW_ERR_NOTFOUND when there is no such entry. */
+kw_rc store_duty_link(kw_store *s, int64_t id, char hash[65]);
+/* Checks the whole chain with the key: *entries verified. KW_OK when intact; KW_ERR_PARSE
+ * with *bad_id (one past the last entry: entries removed from the end) and a reason in why
+ * when not; KW_ERR_IO when the key files cannot be read (store_errmsg). */
 kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn);
-/* The same, carried on from where c left off: only entries added since are read (a zeroed c
- * checks the whole log). c->entries are verified; on KW_ERR_PARSE c->bad_id and c->why say
- * where and why, and stay until a full check. */
+/* The same, carried on from where c left off: only entries (and checkpoints) added since are
+ * read (a zeroed c checks the whole log). c->entries are verified; on KW_ERR_PARSE c->bad_id
+ * and c->why say where and why, and stay until a full check. */
 typedef struct store_duty_check {
     int64_t entries;
     char last_hash[65];      /* of entry `entries` */
     int64_t bad_id;
     char why[256];
+    /* carried between calls */
+    bool started, keyed;     /* keyed: the key file exists */
+    int64_t legacy;          /* plain-hash entries, from the first checkpoint (none: all) */
+    int64_t cp_seq;          /* the last checkpoint checked, -1: none */
+    unsigned char digest[32]; /* of the entries after cp_seq */
 } store_duty_check;
 kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c);
 /* Calls fn for the newest `limit` entries with an id below before_id (0: any), newest first. */

@@ -1,97 +1,131 @@
-/* The duty log: append-only, each entry hash-chained to the one before. */
-#include "store/store.h"
+/* The duty log: append-only, each entry linked to the one before; keyed links (HMAC-SHA256)
+ * since the key exists, plain SHA-256 before; signed checkpoints (store_duty_sign.c). The
+ * design is in src/duty/duty.h. */
+#include "store/store_duty_int.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/kw_json.h"
-
-#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
-
-/* The canonical form: one JSON object, keys in this order, nulls for what is absent. */
-static void canonical(const store_duty_entry *e, kw_buf *out)
-{
-    kw_json j;
-    kw_json_init(&j, out);
-    kw_json_obj_begin(&j);
-    kw_json_kv_int(&j, "id", e->id);
-    kw_json_kv_int(&j, "ts", e->ts_ms);
-    kw_json_kv_str(&j, "kind", e->kind);
-    kw_json_kv_str(&j, "actor", e->actor);
-    kw_json_key(&j, "alert");
-    if (e->alert_id)
-        kw_json_int(&j, e->alert_id);
-    else
-        kw_json_null(&j);
-    kw_json_kv_str(&j, "text", e->text);
-    kw_json_kv_str(&j, "prev", e->prev_hash);
-    kw_json_obj_end(&j);
-}
-
-static void entry_hash(const store_duty_entry *e, char out[65])
-{
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    canonical(e, &b);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_Digest(b.data, b.len, md, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    kw_buf_free(&b);
-}
+#include "core/kw_log.h"
 
 static const char *col_text(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
 
-kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
-                        const char *text)
+bool duty_entry_ok(const duty_keys *k, int64_t legacy, int64_t expect_id, const char *prev, const duty_entry *e,
+                   char *why, size_t whyn)
 {
-    bool own = sqlite3_get_autocommit(s->db);
-    if (own && store_begin(s) != KW_OK)
+    if (e->id != expect_id) {
+        snprintf(why, whyn, "entry %lld is missing (deleted)", (long long)expect_id);
+        return false;
+    }
+    if (!e->prev_hash || strcmp(e->prev_hash, prev) != 0) {
+        snprintf(why, whyn, "entry %lld does not follow entry %lld (an entry was removed or moved)", (long long)e->id,
+                 (long long)(e->id - 1));
+        return false;
+    }
+    int want = e->id <= legacy ? DUTY_SCHEME_SHA256 : DUTY_SCHEME_HMAC;
+    if (e->scheme != want) {
+        snprintf(why, whyn, "entry %lld has a %s link where the signed checkpoints want %s (rewritten)",
+                 (long long)e->id, duty_scheme_name(e->scheme), duty_scheme_name(want));
+        return false;
+    }
+    char link[65] = "";
+    if (want == DUTY_SCHEME_SHA256)
+        duty_link_plain(e, link);
+    else if (k)
+        duty_link_keyed(e, duty_keys_hmac(k), link);
+    if (!e->hash || strcmp(e->hash, link) != 0) {
+        snprintf(why, whyn, want == DUTY_SCHEME_SHA256 ? "entry %lld was changed (its hash does not match its content)"
+                                                       : "entry %lld was changed (its keyed link does not match: "
+                                                         "rewritten without the key)",
+                 (long long)e->id);
+        return false;
+    }
+    return true;
+}
+
+/* The checkpoint that must come before the first keyed entry, and the regular ones after. */
+static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool before)
+{
+    duty_checkpoint c;
+    kw_rc rc = duty_last_checkpoint(s, &c);
+    /* after: every N entries since the last; tried once per N while the chain does not verify */
+    if (rc == KW_ERR_STORE || (before && rc == KW_OK) ||
+        (!before && rc == KW_OK && (id - c.seq) % duty_checkpoint_every() != 0))
+        return rc == KW_ERR_STORE ? rc : KW_OK;
+    if (!before && rc == KW_ERR_NOTFOUND)
+        return KW_OK;
+    rc = store_duty_checkpoint(s, ts_ms, "count", NULL);
+    if (rc == KW_ERR_PARSE) /* not signed over a broken chain; verify says where */
+        log_warn("duty log: no checkpoint written: %s", s->err);
+    return rc == KW_ERR_PARSE ? KW_OK : rc;
+}
+
+static kw_rc insert_entry(kw_store *s, const duty_entry *e)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO duty_log (" DUTY_ENTRY_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st)
         return KW_ERR_STORE;
-    kw_rc rc = KW_ERR_STORE;
-    char prev[65] = GENESIS, hash[65];
+    sqlite3_bind_int64(st, 1, e->id);
+    sqlite3_bind_int64(st, 2, e->ts_ms);
+    store_bind_text(st, 3, e->kind);
+    store_bind_text(st, 4, e->actor);
+    if (e->alert_id)
+        sqlite3_bind_int64(st, 5, e->alert_id);
+    store_bind_text(st, 6, e->text);
+    sqlite3_bind_text(st, 7, e->prev_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, e->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 9, e->scheme);
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (r != SQLITE_DONE)
+        return KW_ERR_STORE;
+    char head[96];
+    snprintf(head, sizeof head, "%lld:%s", (long long)e->id, e->hash);
+    st = store_stmt(s, "INSERT INTO meta (key, value) VALUES ('duty_head', ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, head, -1, SQLITE_TRANSIENT);
+    r = sqlite3_step(st);
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
+                          const char *text)
+{
+    kw_rc rc;
+    const duty_keys *k = duty_keys_for(s, true, &rc);
+    if (!k)
+        return rc;
+    char prev[65] = DUTY_GENESIS, link[65];
     int64_t id = 1;
     sqlite3_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
     if (!st)
-        goto out;
+        return KW_ERR_STORE;
     if (sqlite3_step(st) == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0) + 1;
         snprintf(prev, sizeof prev, "%s", col_text(st, 1) ? col_text(st, 1) : "");
     }
     sqlite3_reset(st);
-    store_duty_entry e = {id, ts_ms, alert_id, kind, actor, text, prev, NULL};
-    entry_hash(&e, hash);
-    st = store_stmt(s, "INSERT INTO duty_log (id, ts, kind, actor, alert_id, text, prev_hash, hash) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!st)
-        goto out;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, ts_ms);
-    store_bind_text(st, 3, kind);
-    store_bind_text(st, 4, actor);
-    if (alert_id)
-        sqlite3_bind_int64(st, 5, alert_id);
-    store_bind_text(st, 6, text);
-    sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (r != SQLITE_DONE)
-        goto out;
-    char head[96];
-    snprintf(head, sizeof head, "%lld:%s", (long long)id, hash);
-    st = store_stmt(s, "INSERT INTO meta (key, value) VALUES ('duty_head', ?) "
-                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (!st)
-        goto out;
-    sqlite3_bind_text(st, 1, head, -1, SQLITE_TRANSIENT);
-    r = sqlite3_step(st);
-    sqlite3_reset(st);
-    rc = r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-out:
+    if ((rc = checkpoint_around(s, ts_ms, id, true)) != KW_OK)
+        return rc;
+    duty_entry e = {id, ts_ms, alert_id, kind, actor, text, prev, link, DUTY_SCHEME_HMAC};
+    duty_link_keyed(&e, duty_keys_hmac(k), link);
+    if ((rc = insert_entry(s, &e)) != KW_OK)
+        return rc;
+    return checkpoint_around(s, ts_ms, id, false);
+}
+
+kw_rc duty_tx_begin(kw_store *s, bool *own)
+{
+    *own = sqlite3_get_autocommit(s->db);
+    return *own ? store_begin(s) : KW_OK;
+}
+
+kw_rc duty_tx_end(kw_store *s, bool own, kw_rc rc)
+{
     if (!own)
         return rc;
     if (rc == KW_OK)
@@ -100,74 +134,159 @@ out:
     return rc;
 }
 
-kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c)
+kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
+                        const char *text)
 {
-    if (c->bad_id) /* broken stays broken until a full check (a zeroed c) says otherwise */
-        return KW_ERR_PARSE;
-    sqlite3_stmt *st;
-    if (!c->entries) {
-        snprintf(c->last_hash, sizeof c->last_hash, "%s", GENESIS);
-    } else { /* the last entry checked must still be there as it was: the rest follow from it */
-        if (!(st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?")))
-            return KW_ERR_STORE;
-        sqlite3_bind_int64(st, 1, c->entries);
-        int r = sqlite3_step(st);
-        bool same = r == SQLITE_ROW && col_text(st, 0) && strcmp(col_text(st, 0), c->last_hash) == 0;
-        sqlite3_reset(st);
-        if (r == SQLITE_ERROR)
-            return KW_ERR_STORE;
-        if (!same) {
-            snprintf(c->why, sizeof c->why, r == SQLITE_ROW ? "entry %lld was changed (its hash is not the one checked)"
-                                                            : "entry %lld is missing (deleted)",
-                     (long long)c->entries);
-            c->bad_id = c->entries;
-            return KW_ERR_PARSE;
-        }
+    bool own = false;
+    kw_rc rc = duty_tx_begin(s, &own);
+    return rc == KW_OK ? duty_tx_end(s, own, append_keyed(s, ts_ms, kind, actor, alert_id, text)) : rc;
+}
+
+/* ---- verification ---- */
+
+static bool broken(store_duty_check *c, int64_t id, const char *why)
+{
+    snprintf(c->why, sizeof c->why, "%s", why);
+    c->bad_id = id > 0 ? id : 1; /* the anchor at 0 stands for the first entry */
+    return false;
+}
+
+/* The first call of a full check: how many plain-hash entries the first checkpoint anchors,
+ * and the keys (none: a log from before keys, all plain). */
+static kw_rc check_start(kw_store *s, store_duty_check *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->last_hash, sizeof c->last_hash, "%s", DUTY_GENESIS);
+    c->cp_seq = -1;
+    c->started = true;
+    c->keyed = duty_key_exists(s);
+    kw_rc rc = KW_OK;
+    if (c->keyed && !duty_keys_for(s, false, &rc))
+        return rc;
+    duty_checkpoint first;
+    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints ORDER BY seq LIMIT 1");
+    if (!st)
+        return KW_ERR_STORE;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        duty_row_checkpoint(st, &first);
+    sqlite3_reset(st);
+    /* no checkpoint: a log from before the keys is all plain; one with keys lost its anchor */
+    c->legacy = r == SQLITE_ROW ? first.legacy : c->keyed ? 0 : INT64_MAX;
+    if (r == SQLITE_ROW && !c->keyed) {
+        snprintf(s->err, sizeof s->err, "the duty log is signed but its key file is missing (duty.key_file)");
+        return KW_ERR_IO;
     }
-    if (!(st = store_stmt(s, "SELECT id, ts, kind, actor, alert_id, text, prev_hash, hash "
-                             "FROM duty_log WHERE id > ? ORDER BY id")))
+    return r == SQLITE_ROW || r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+/* Checkpoint cp, met after entry c->entries. */
+static bool checkpoint_ok(kw_store *s, store_duty_check *c, const duty_checkpoint *cp)
+{
+    kw_rc rc;
+    const duty_keys *k = duty_keys_for(s, false, &rc);
+    char why[256], d[65];
+    if (!k || !duty_keys_verify(k, cp)) {
+        snprintf(why, sizeof why, "checkpoint at entry %lld: the signature is not good (forged or changed)",
+                 (long long)cp->seq);
+        return broken(c, cp->seq, why);
+    }
+    duty_hex(c->digest, 32, d);
+    if (cp->legacy != c->legacy || cp->from != (c->cp_seq < 0 ? 0 : c->cp_seq) || strcmp(cp->head, c->last_hash) ||
+        strcmp(cp->digest, d)) {
+        snprintf(why, sizeof why, "entries %lld to %lld do not match their signed checkpoint (rewritten)",
+                 (long long)cp->from + 1, (long long)cp->seq);
+        return broken(c, cp->from + 1, why);
+    }
+    c->cp_seq = cp->seq;
+    memset(c->digest, 0, sizeof c->digest);
+    return true;
+}
+
+/* Steps cps (checkpoints after c->cp_seq) past those at or before entry c->entries. r is the
+ * last step's result, kept between calls; *cp the row it read. */
+static bool checkpoints_upto(kw_store *s, store_duty_check *c, sqlite3_stmt *cps, int *r, duty_checkpoint *cp)
+{
+    while (*r == SQLITE_ROW && cp->seq <= c->entries) {
+        if (cp->seq < c->entries)
+            return broken(c, cp->seq, "a checkpoint names an entry already past (checkpoints reordered)");
+        if (!checkpoint_ok(s, c, cp))
+            return false;
+        if ((*r = sqlite3_step(cps)) == SQLITE_ROW)
+            duty_row_checkpoint(cps, cp);
+    }
+    return true;
+}
+
+static kw_rc check_rows(kw_store *s, store_duty_check *c)
+{
+    sqlite3_stmt *cps = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints WHERE seq > ? ORDER BY seq");
+    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id");
+    if (!cps || !st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(cps, 1, c->cp_seq);
+    sqlite3_bind_int64(st, 1, c->entries);
+    duty_checkpoint cp;
+    int r = sqlite3_step(cps), er = SQLITE_DONE;
+    if (r == SQLITE_ROW)
+        duty_row_checkpoint(cps, &cp);
+    kw_rc krc;
+    const duty_keys *k = c->keyed ? duty_keys_for(s, false, &krc) : NULL;
+    bool ok = checkpoints_upto(s, c, cps, &r, &cp);
+    while (ok && (er = sqlite3_step(st)) == SQLITE_ROW) {
+        duty_entry e = duty_row_entry(st);
+        if (!duty_entry_ok(k, c->legacy, c->entries + 1, c->last_hash, &e, c->why, sizeof c->why)) {
+            c->bad_id = c->entries + 1;
+            ok = false;
+            break;
+        }
+        duty_digest_add(c->digest, &e);
+        snprintf(c->last_hash, sizeof c->last_hash, "%s", e.hash);
+        c->entries++;
+        ok = checkpoints_upto(s, c, cps, &r, &cp);
+    }
+    if (ok && r == SQLITE_ROW) {
+        snprintf(c->why, sizeof c->why, "a checkpoint names entry %lld but the log ends at %lld (entries removed from "
+                 "the end)", (long long)cp.seq, (long long)c->entries);
+        c->bad_id = c->entries + 1;
+    }
+    sqlite3_reset(st);
+    sqlite3_reset(cps);
+    return r == SQLITE_ERROR || er == SQLITE_ERROR ? KW_ERR_STORE : KW_OK;
+}
+
+/* The last entry checked must still be there as it was: the rest follow from it. */
+static kw_rc check_last(kw_store *s, store_duty_check *c)
+{
+    if (!c->entries)
+        return KW_OK;
+    sqlite3_stmt *st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?");
+    if (!st)
         return KW_ERR_STORE;
     sqlite3_bind_int64(st, 1, c->entries);
-    char hash[65];
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        store_duty_entry e = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 4),
-                              col_text(st, 2), col_text(st, 3), col_text(st, 5), col_text(st, 6), col_text(st, 7)};
-        int64_t expect = c->entries + 1;
-        if (e.id != expect) {
-            snprintf(c->why, sizeof c->why, "entry %lld is missing (deleted)", (long long)expect);
-            c->bad_id = expect;
-            break;
-        }
-        if (!e.prev_hash || strcmp(e.prev_hash, c->last_hash) != 0) {
-            snprintf(c->why, sizeof c->why, "entry %lld does not follow entry %lld (an entry was removed or moved)",
-                     (long long)e.id, (long long)(e.id - 1));
-            c->bad_id = e.id;
-            break;
-        }
-        entry_hash(&e, hash);
-        if (!e.hash || strcmp(e.hash, hash) != 0) {
-            snprintf(c->why, sizeof c->why, "entry %lld was changed (its hash does not match its content)",
-                     (long long)e.id);
-            c->bad_id = e.id;
-            break;
-        }
-        snprintf(c->last_hash, sizeof c->last_hash, "%s", hash);
-        c->entries++;
-    }
+    int r = sqlite3_step(st);
+    bool same = r == SQLITE_ROW && col_text(st, 0) && strcmp(col_text(st, 0), c->last_hash) == 0;
     sqlite3_reset(st);
     if (r == SQLITE_ERROR)
         return KW_ERR_STORE;
-    if (c->bad_id)
-        return KW_ERR_PARSE;
-    /* the head record: entries removed from the end */
-    st = store_stmt(s, "SELECT value FROM meta WHERE key = 'duty_head'");
-    if (!st)
-        return KW_ERR_STORE;
+    if (!same) {
+        snprintf(c->why, sizeof c->why, r == SQLITE_ROW ? "entry %lld was changed (its link is not the one checked)"
+                                                        : "entry %lld is missing (deleted)",
+                 (long long)c->entries);
+        c->bad_id = c->entries;
+    }
+    return KW_OK;
+}
+
+/* The head record and the anchor: entries removed from the end, checkpoints removed. */
+static void check_end(kw_store *s, store_duty_check *c)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = 'duty_head'");
     char head[96] = "", want[96] = "";
-    if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0))
+    if (st && sqlite3_step(st) == SQLITE_ROW && col_text(st, 0))
         snprintf(head, sizeof head, "%s", col_text(st, 0));
-    sqlite3_reset(st);
+    if (st)
+        sqlite3_reset(st);
     if (c->entries)
         snprintf(want, sizeof want, "%lld:%s", (long long)c->entries, c->last_hash);
     if (strcmp(head, want) != 0) {
@@ -175,9 +294,23 @@ kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c)
                  "the log ends at entry %lld but the last entry written was %s (entries removed from the end)",
                  (long long)c->entries, head[0] ? head : "none");
         c->bad_id = c->entries + 1;
-        return KW_ERR_PARSE;
+    } else if (c->keyed && c->entries && c->cp_seq < 0) {
+        broken(c, 1, "no signed checkpoint anchors the log (checkpoints removed)");
     }
-    return KW_OK;
+}
+
+kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c)
+{
+    if (c->bad_id) /* broken stays broken until a full check (a zeroed c) says otherwise */
+        return KW_ERR_PARSE;
+    kw_rc rc = c->started ? check_last(s, c) : check_start(s, c);
+    if (rc == KW_OK && !c->bad_id)
+        rc = check_rows(s, c);
+    if (rc == KW_OK && !c->bad_id)
+        check_end(s, c);
+    if (rc != KW_OK)
+        return rc;
+    return c->bad_id ? KW_ERR_PARSE : KW_OK;
 }
 
 kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *why, size_t whyn)
@@ -190,43 +323,71 @@ kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *wh
     return rc;
 }
 
-static kw_rc duty_rows(kw_store *s, sqlite3_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg);
+kw_rc store_duty_head(kw_store *s, int64_t *seq, char hash[65])
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
+    if (!st)
+        return KW_ERR_STORE;
+    int r = sqlite3_step(st);
+    *seq = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    snprintf(hash, 65, "%s", r == SQLITE_ROW && col_text(st, 1) ? col_text(st, 1) : DUTY_GENESIS);
+    sqlite3_reset(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+void store_duty_head_text(kw_store *s, kw_buf *out)
+{
+    int64_t seq;
+    char hash[65];
+    if (store_duty_head(s, &seq, hash) == KW_OK)
+        kw_buf_printf(out, "%lld:%.*s", (long long)seq, DUTY_SHORT_HEAD, hash);
+}
+
+kw_rc store_duty_link(kw_store *s, int64_t id, char hash[65])
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int r = sqlite3_step(st);
+    snprintf(hash, 65, "%s", r == SQLITE_ROW && col_text(st, 0) ? col_text(st, 0) : "");
+    sqlite3_reset(st);
+    return r == SQLITE_ROW ? KW_OK : r == SQLITE_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
+}
+
+/* ---- reading ---- */
+
+static kw_rc duty_rows(sqlite3_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg)
+{
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        duty_entry e = duty_row_entry(st);
+        fn(arg, &e);
+    }
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
 
 kw_rc store_duty_latest(kw_store *s, int64_t limit, int64_t before_id, void (*fn)(void *, const store_duty_entry *),
                         void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, ts, kind, actor, alert_id, text, prev_hash, hash FROM duty_log "
-                                     "WHERE id < ? ORDER BY id DESC LIMIT ?");
+    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id < ? ORDER BY id DESC LIMIT ?");
     if (!st)
         return KW_ERR_STORE;
     sqlite3_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX);
     sqlite3_bind_int64(st, 2, limit);
-    return duty_rows(s, st, fn, arg);
+    return duty_rows(st, fn, arg);
 }
 
 kw_rc store_duty_each(kw_store *s, int64_t from_ms, int64_t to_ms, void (*fn)(void *, const store_duty_entry *),
                       void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, ts, kind, actor, alert_id, text, prev_hash, hash FROM duty_log "
-                                     "WHERE ts >= ? AND ts < ? ORDER BY id");
+    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE ts >= ? AND ts < ? ORDER BY id");
     if (!st)
         return KW_ERR_STORE;
     sqlite3_bind_int64(st, 1, from_ms);
     sqlite3_bind_int64(st, 2, to_ms);
-    return duty_rows(s, st, fn, arg);
-}
-
-static kw_rc duty_rows(kw_store *s, sqlite3_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg)
-{
-    (void)s;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        store_duty_entry e = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 4),
-                              col_text(st, 2), col_text(st, 3), col_text(st, 5), col_text(st, 6), col_text(st, 7)};
-        fn(arg, &e);
-    }
-    sqlite3_reset(st);
-    return r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    return duty_rows(st, fn, arg);
 }
 
 kw_rc store_duty_handover(kw_store *s, int64_t now_ms, int64_t since_ms, const char *by, const char *to,
@@ -253,7 +414,16 @@ kw_rc store_duty_handover(kw_store *s, int64_t now_ms, int64_t since_ms, const c
                   (long long)counts[ALERT_FIRING], (long long)entries);
     if (note && *note)
         kw_buf_printf(&t, "; %s", note);
-    kw_rc rc = t.overflow ? KW_ERR_FULL : store_duty_append(s, now_ms, "handover", by, 0, kw_buf_cstr(&t));
+    kw_buf_puts(&t, "; duty log head ");
+    store_duty_head_text(s, &t);
+    bool own = false;
+    kw_rc rc = t.overflow ? KW_ERR_FULL : duty_tx_begin(s, &own);
+    if (rc == KW_OK) {
+        rc = store_duty_append(s, now_ms, "handover", by, 0, kw_buf_cstr(&t));
+        if (rc == KW_OK) /* every handover is signed (not over a broken chain: verify says where) */
+            rc = store_duty_checkpoint(s, now_ms, "handover", NULL);
+        rc = duty_tx_end(s, own, rc == KW_ERR_PARSE ? KW_OK : rc);
+    }
     kw_buf_free(&t);
     return rc;
 }
