@@ -1069,6 +1069,16 @@ static bool daemon_open(kw_daemon *d)
         log_error("store: %s", err);
         return false;
     }
+    /* the duty log's keys, made now if new: before the privileges go and the threads start,
+     * so that they are the daemon user's and in memory for every entry */
+    kw_buf pem;
+    kw_buf_init(&pem, 0);
+    kw_rc krc = store_duty_pubkey(d->store, &pem);
+    kw_buf_free(&pem);
+    if (krc != KW_OK) {
+        log_error("duty log keys: %s", store_errmsg(d->store));
+        return false;
+    }
     bool created;
     if (daemon_token(d->token_path, d->sh.token, &created, err, sizeof err) != KW_OK) {
         log_error("API token: %s", err);
