@@ -907,6 +907,71 @@ static void notify_check_refs(cf_ctx *ctx, const conf *c, yaml_node_t *nn, yaml_
     }
 }
 
+/* The standard-time part of a POSIX TZ string (a zoneinfo file's last line, "CST-8" or
+ * "CET-1CEST,M3.5.0,..."): its abbreviation and minutes east of UTC (POSIX counts west). */
+static bool console_posix_tz(const char *s, char *abbr, size_t n, int32_t *east)
+{
+    size_t k = 0;
+    bool quoted = *s == '<';
+    s += quoted;
+    while (*s && (quoted ? *s != '>' : ((*s | 32) >= 'a' && (*s | 32) <= 'z')) && k + 1 < n)
+        abbr[k++] = *s++;
+    abbr[k] = '\0';
+    s += quoted && *s == '>';
+    int sign = *s == '-' ? 1 : -1, h = 0, m = 0;
+    if (*s == '+' || *s == '-')
+        s++;
+    if (k < 3 || *s < '0' || *s > '9' || sscanf(s, "%d:%d", &h, &m) < 1 || h > 24 || m > 59)
+        return false;
+    *east = sign * (h * 60 + m);
+    return true;
+}
+
+/* An IANA zone's current standard offset, from the footer of its zoneinfo file. Summer time
+ * is not followed here (the console, which reads the zone's full rules, does follow it). */
+static bool console_zone_file(const char *name, char *abbr, size_t n, int32_t *east)
+{
+    if (strlen(name) > 64 || strstr(name, "..") || name[0] == '/' || strspn(name,
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(name))
+        return false;
+    char path[128], buf[4096];
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    bool ok = fseek(f, -(long)sizeof buf + 1, SEEK_END) == 0 || fseek(f, 0, SEEK_SET) == 0;
+    size_t len = ok ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    fclose(f);
+    if (len < 6 || buf[len - 1] != '\n')
+        return false;
+    buf[len - 1] = '\0'; /* the footer is the text between the last two newlines */
+    const char *last = memrchr(buf, '\n', len - 1);
+    return last && console_posix_tz(last + 1, abbr, n, east);
+}
+
+/* console.timezone: an IANA zone, UTC, +08:00 or local; derives its offset and abbreviation. */
+static void console_zone_check(cf_ctx *ctx, conf *c, yaml_node_t *cn, yaml_node_t *top)
+{
+    const char *z = c->console.timezone;
+    int32_t tz;
+    c->console.tz_abbr[0] = '\0';
+    if (!z || log_tz_parse(z, &tz)) {
+        c->console.tz_min = cf_zone_offset(z ? tz : LOG_TZ_LOCAL);
+        if (!z || tz == LOG_TZ_LOCAL) {
+            time_t t = time(NULL);
+            struct tm tm;
+            localtime_r(&t, &tm);
+            snprintf(c->console.tz_abbr, sizeof c->console.tz_abbr, "%s", tm.tm_zone ? tm.tm_zone : "");
+        } else if (tz == 0) {
+            snprintf(c->console.tz_abbr, sizeof c->console.tz_abbr, "UTC");
+        }
+        return;
+    }
+    if (!console_zone_file(z, c->console.tz_abbr, sizeof c->console.tz_abbr, &c->console.tz_min))
+        cf_error(ctx, cf_find(ctx, cn ? cn : top, "timezone"),
+                 "console.timezone: \"%s\" is not local, UTC, an offset like +08:00 or a zone like Asia/Shanghai", z);
+}
+
 static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
     conf *c = obj;
@@ -964,6 +1029,7 @@ static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
         }
     }
     notify_check_refs(ctx, c, cf_find(ctx, n, "notify"), n);
+    console_zone_check(ctx, c, cf_find(ctx, n, "console"), n);
     c->period.start_ms = c->period.end_ms = 0;
     if (c->period.start || c->period.end) {
         int64_t a, b;
@@ -1864,6 +1930,11 @@ static const cf_field notify_fields[] = {
     {0},
 };
 
+static const cf_field console_fields[] = {
+    F(conf, "timezone", CF_STR, console.timezone),
+    {0},
+};
+
 static const cf_field period_fields[] = {
     F(conf, "name", CF_STR, period.name),
     F(conf, "start", CF_STR, period.start),
@@ -1881,6 +1952,7 @@ static const cf_section host_section = {"host", 0, host_fields, NULL, NULL, NULL
 static const cf_section net_section = {"net", 0, net_fields, NULL, NULL, NULL};
 static const cf_section logs_section = {"logs", 0, logs_fields, NULL, NULL, NULL};
 static const cf_section period_section = {"period", 0, period_fields, NULL, NULL, NULL};
+static const cf_section console_section = {"console", 0, console_fields, NULL, NULL, NULL};
 static const cf_section notify_section = {"notify", 0, notify_fields, NULL, NULL, NULL};
 
 static const cf_field top_fields[] = {
@@ -1894,6 +1966,7 @@ static const cf_field top_fields[] = {
     {"logs", CF_SECTION, 0, .sub = &logs_section},
     {"intel", CF_SECTION, 0, .sub = &intel_section},
     {"period", CF_SECTION, 0, .sub = &period_section},
+    {"console", CF_SECTION, 0, .sub = &console_section},
     {"notify", CF_SECTION, 0, .sub = &notify_section},
     F(conf, "departments", CF_LIST, departments, .sub = &dept_section),
     F(conf, "people", CF_LIST, people, .sub = &person_section),

@@ -383,6 +383,13 @@ typedef struct conf {
         int64_t reload_interval_ms;   /* how often the files are stat()ed for changes */
     } intel;
     struct {
+        /* how the console and chat messages write times: an IANA zone (Asia/Shanghai), UTC,
+         * +08:00 or local (default: local, the zone of the protection period) */
+        char *timezone;
+        int32_t tz_min;               /* derived: minutes east of UTC (now, for an IANA zone) */
+        char tz_abbr[16];             /* derived: CST, UTC, ... ("" when the zone has none) */
+    } console;
+    struct {
         char *name;                   /* the protection period: 2026 两会重保 */
         char *start, *end;            /* YYYY-MM-DDTHH:MM (local time) */
         int64_t start_ms, end_ms;     /* derived; 0 when unset */
