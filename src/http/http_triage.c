@@ -214,7 +214,8 @@ static bool build_groups(http_server *s, struct MHD_Connection *c, kw_store *st,
         http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
         return false;
     }
-    qsort(t.groups, t.n, sizeof *t.groups, group_cmp);
+    if (t.n)
+        qsort(t.groups, t.n, sizeof *t.groups, group_cmp);
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
@@ -290,7 +291,7 @@ static enum MHD_Result triage_group_alerts(http_server *s, struct MHD_Connection
     size_t n = t.nids - off < limit ? t.nids - off : limit;
     kw_buf b;
     kw_buf_init(&b, 0);
-    kw_rc rc = store_alert_rows_json(st, t.ids + off, n, &b);
+    kw_rc rc = store_alert_rows_json(st, n ? t.ids + off : NULL, n, &b);
     if (rc == KW_OK) { /* {"alerts": [...], "count": N} */
         b.len--;
         kw_buf_printf(&b, ",\"count\":%zu}", t.nids);

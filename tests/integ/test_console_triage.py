@@ -170,6 +170,11 @@ class Triage(SignIn):
         d = self.daemon("host: {enabled: false}\nconsole: {timezone: Asia/Shanghai}\n")
         self.assertEqual(d.get("/api/v1/console")[1],
                          {"timezone": "Asia/Shanghai", "iana": True, "offset_minutes": 480, "abbreviation": "CST"})
+        # no alerts: empty answers, not errors
+        self.assertEqual(d.get("/api/v1/alert-groups")[1], {"alerts": 0, "total_groups": 0, "groups": []})
+        self.assertEqual(d.get("/api/v1/alert-groups/alerts?key=a%1Fx%1F")[1], {"alerts": [], "count": 0})
+        self.assertEqual(d.post("/api/v1/alert-groups/ack", {"key": "a\x1fx\x1f"})[1], {"matched": 0, "changed": 0})
+        self.assertEqual(d.get("/api/v1/silences")[1], {"silences": []})
         d2 = self.daemon("host: {enabled: false}\nconsole: {timezone: \"-03:30\"}\n")
         self.assertEqual(d2.get("/api/v1/console")[1]["offset_minutes"], -210)
         for bad in ("Mars/Olympus", "../../etc/passwd", "+25:00"):
