@@ -4,6 +4,7 @@ import { api, Alert, Notifications } from "./api";
 import { canAct, debounce, enterView, failed, page, renderBar, whileShown, whoami, viewGen } from "./app";
 import { clear, fmtTime, h, td } from "./dom";
 import { kindName, sev, t } from "./i18n";
+import { chart } from "./charts";
 import { on } from "./live";
 import { fetchGroups, groupTable, silenceForm } from "./triage";
 
@@ -153,8 +154,18 @@ function evidence(a: Alert): HTMLElement {
   for (const [k, v] of Object.entries(kw)) if (!known.has(k)) rows.push(row(k, v, "extra"));
   for (const k of ["source", "destination", "network", "threat", "url"])
     if (d[k] !== undefined) rows.push(row(k, d[k], "ecs"));
+  const pts = (a.history || []).filter((x) => typeof x.value === "number").map((x) => [Date.parse(x.at), x.value as number]);
+  const box = pts.length >= 2 ? h("div", { class: "chart", id: "value-chart" }) : null;
+  if (box) window.setTimeout(() => { // once it is in the page: the value (rate, count) at each change, and the peak
+    if (!box.isConnected) return;
+    chart(box).setOption({ animation: false, grid: { left: 48, right: 12, top: 10, bottom: 24 }, tooltip: { trigger: "axis" },
+      xAxis: { type: "time", axisLabel: { formatter: (v: number) => fmtTime(v).slice(11, 16) } }, yAxis: { type: "value", min: 0 },
+      series: [{ name: t("value"), type: "line", step: "end", data: pts },
+        ...(a.peak !== undefined ? [{ name: t("peak"), type: "line", data: [[pts[0][0], a.peak], [pts[pts.length - 1][0], a.peak]],
+          lineStyle: { type: "dashed" }, showSymbol: false }] : [])] });
+  }, 0);
   return h("div", { class: "evidence" }, h("h3", {}, t("evidence")),
-    rows.length ? h("table", { class: "kv" }, h("tbody", {}, ...rows)) : h("p", {}, t("none")));
+    rows.length ? h("table", { class: "kv" }, h("tbody", {}, ...rows)) : h("p", {}, t("none")), box);
 }
 
 function deliveryState(s: string): string {

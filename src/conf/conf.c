@@ -907,24 +907,49 @@ static void notify_check_refs(cf_ctx *ctx, const conf *c, yaml_node_t *nn, yaml_
     }
 }
 
-/* The standard-time part of a POSIX TZ string (a zoneinfo file's last line, "CST-8" or
- * "CET-1CEST,M3.5.0,..."): its abbreviation and minutes east of UTC (POSIX counts west). */
-static bool console_posix_tz(const char *s, char *abbr, size_t n, int32_t *east)
+/* The standard-time part of a POSIX TZ string ("CST-8", "<+0530>-5:30", "CET-1CEST,..."):
+ * its abbreviation and minutes east of UTC (POSIX counts west). */
+static bool console_posix_tz(const char *s, const char *end, char *abbr, size_t n, int32_t *east)
 {
     size_t k = 0;
-    bool quoted = *s == '<';
+    bool quoted = s < end && *s == '<';
     s += quoted;
-    while (*s && (quoted ? *s != '>' : ((*s | 32) >= 'a' && (*s | 32) <= 'z')) && k + 1 < n)
+    while (s < end && (quoted ? *s != '>' : ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))) {
+        if (k + 1 >= n || (quoted && !(*s == '+' || *s == '-' || (*s >= '0' && *s <= '9') || ((*s | 32) >= 'a' && (*s | 32) <= 'z'))))
+            return false;
         abbr[k++] = *s++;
+    }
     abbr[k] = '\0';
-    s += quoted && *s == '>';
-    int sign = *s == '-' ? 1 : -1, h = 0, m = 0;
-    if (*s == '+' || *s == '-')
-        s++;
-    if (k < 3 || *s < '0' || *s > '9' || sscanf(s, "%d:%d", &h, &m) < 1 || h > 24 || m > 59)
+    if (quoted && (s >= end || *s++ != '>'))
         return false;
-    *east = sign * (h * 60 + m);
+    int sign = -1, part[2] = {0, 0};
+    if (s < end && (*s == '+' || *s == '-'))
+        sign = *s++ == '-' ? 1 : -1;
+    for (int i = 0; i < 2; i++) {
+        int digits = 0;
+        while (s < end && *s >= '0' && *s <= '9' && digits < 2) {
+            part[i] = part[i] * 10 + (*s++ - '0');
+            digits++;
+        }
+        if (!digits && i == 0)
+            return false;
+        if (i == 0 && s < end && *s == ':')
+            s++;
+        else
+            break;
+    }
+    if (k < 3 || part[0] > 24 || part[1] > 59)
+        return false;
+    *east = sign * (part[0] * 60 + part[1]);
     return true;
+}
+
+bool conf_tz_footer_parse(const char *data, size_t len, char *abbr, size_t n, int32_t *east)
+{
+    if (!n || len < 2 || data[len - 1] != '\n')
+        return false;
+    const char *nl = memrchr(data, '\n', len - 1); /* the footer is between the last two newlines */
+    return nl && console_posix_tz(nl + 1, data + len - 1, abbr, n, east);
 }
 
 /* An IANA zone's current standard offset, from the footer of its zoneinfo file. Summer time
@@ -939,14 +964,10 @@ static bool console_zone_file(const char *name, char *abbr, size_t n, int32_t *e
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
-    bool ok = fseek(f, -(long)sizeof buf + 1, SEEK_END) == 0 || fseek(f, 0, SEEK_SET) == 0;
-    size_t len = ok ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    bool ok = fseek(f, -(long)sizeof buf, SEEK_END) == 0 || fseek(f, 0, SEEK_SET) == 0;
+    size_t len = ok ? fread(buf, 1, sizeof buf, f) : 0;
     fclose(f);
-    if (len < 6 || buf[len - 1] != '\n')
-        return false;
-    buf[len - 1] = '\0'; /* the footer is the text between the last two newlines */
-    const char *last = memrchr(buf, '\n', len - 1);
-    return last && console_posix_tz(last + 1, abbr, n, east);
+    return len >= 6 && conf_tz_footer_parse(buf, len, abbr, n, east);
 }
 
 /* console.timezone: an IANA zone, UTC, +08:00 or local; derives its offset and abbreviation. */

@@ -422,6 +422,11 @@ typedef struct conf_errors {
     size_t n;
 } conf_errors;
 
+/* Reads a zoneinfo file's last bytes (data[0..len), ending with its POSIX TZ footer line,
+ * e.g. "...\nCST-8\n"): the standard time's abbreviation (into abbr[n]) and minutes east of
+ * UTC. False when there is no such footer. No I/O. */
+bool conf_tz_footer_parse(const char *data, size_t len, char *abbr, size_t n, int32_t *east);
+
 /* Loads the built-in defaults, then `path` over them if non-NULL. On KW_OK *out is the
  * caller's (conf_free). On error *out is NULL and errs holds every problem found. */
 kw_rc conf_load(const char *path, conf **out, conf_errors *errs);

@@ -232,6 +232,26 @@ static void test_render_timezone(void)
     conf *c = load("console: {timezone: Asia/Shanghai}\n");
     CHECK(c && c->console.tz_min == 480 && !strcmp(c->console.tz_abbr, "CST"));
     conf_free(c);
+    /* zoneinfo footers: quoted abbreviations, minutes, summer-time rules after the standard part */
+    static const struct {
+        const char *in, *abbr;
+        int32_t east;
+        bool ok;
+    } f[] = {{"TZif\x01\nCST-8\n", "CST", 480, true}, {"\nIST-5:30\n", "IST", 330, true},
+             {"\n<+0545>-5:45\n", "+0545", 345, true}, {"\nCET-1CEST,M3.5.0,M10.5.0/3\n", "CET", 60, true},
+             {"\nEST5EDT,M3.2.0,M11.1.0\n", "EST", -300, true}, {"\nUTC0\n", "UTC", 0, true},
+             {"\nCST-8", "", 0, false}, {"\nX-8\n", "", 0, false}, {"\n<+08-8\n", "", 0, false},
+             {"\nCST-99\n", "", 0, false}, {"\nCST\n", "", 0, false}, {"\n\n", "", 0, false}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        char abbr[16] = "";
+        int32_t east = 12345;
+        bool ok = conf_tz_footer_parse(f[i].in, strlen(f[i].in), abbr, sizeof abbr, &east);
+        CHECK(ok == f[i].ok);
+        if (ok && f[i].ok) {
+            CHECK_STR(abbr, f[i].abbr);
+            CHECK(east == f[i].east);
+        }
+    }
 }
 
 static void test_requests(void)
