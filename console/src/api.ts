@@ -64,7 +64,7 @@ export interface AlertGroup {
   severity: number; severity_name: string; count: number; firing: number; acked: number; first: string; last: string;
   newest: number; summary: string; assignee?: string; matchers: Record<string, string>;
 }
-export interface AlertGroups { alerts: number; total_groups: number; groups: AlertGroup[] }
+export interface AlertGroups { alerts: number; total_groups: number; ungrouped?: number; groups: AlertGroup[] }
 export interface Notification {
   id: number; created: string; channel: string; kind: string; state: string; attempts: number; sent?: string;
   error?: string; people?: string; level?: number; policy?: string;

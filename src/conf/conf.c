@@ -976,6 +976,7 @@ static void console_zone_check(cf_ctx *ctx, conf *c, yaml_node_t *cn, yaml_node_
     const char *z = c->console.timezone;
     int32_t tz;
     c->console.tz_abbr[0] = '\0';
+    c->console.tz_named = false;
     if (!z || log_tz_parse(z, &tz)) {
         c->console.tz_min = cf_zone_offset(z ? tz : LOG_TZ_LOCAL);
         if (!z || tz == LOG_TZ_LOCAL) {
@@ -988,6 +989,7 @@ static void console_zone_check(cf_ctx *ctx, conf *c, yaml_node_t *cn, yaml_node_
         }
         return;
     }
+    c->console.tz_named = true;
     if (!console_zone_file(z, c->console.tz_abbr, sizeof c->console.tz_abbr, &c->console.tz_min))
         cf_error(ctx, cf_find(ctx, cn ? cn : top, "timezone"),
                  "console.timezone: \"%s\" is not local, UTC, an offset like +08:00 or a zone like Asia/Shanghai", z);

@@ -388,6 +388,7 @@ typedef struct conf {
         char *timezone;
         int32_t tz_min;               /* derived: minutes east of UTC (now, for an IANA zone) */
         char tz_abbr[16];             /* derived: CST, UTC, ... ("" when the zone has none) */
+        bool tz_named;                /* derived: an IANA zone (the console follows its rules) */
     } console;
     struct {
         char *name;                   /* the protection period: 2026 两会重保 */

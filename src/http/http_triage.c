@@ -21,6 +21,7 @@
 
 #define TRIAGE_MAX_MEMBERS 100000 /* a bulk change touches at most this many alerts */
 #define TRIAGE_KEY_MAX 512
+#define TRIAGE_MAX_GROUPS 10000   /* alerts of groups past this many are counted, not grouped */
 #define SILENCE_MAX_MINUTES (90 * 24 * 60)
 
 typedef struct tgroup {
@@ -41,7 +42,7 @@ typedef struct tscan {
     size_t n, cap;
     int64_t *ids;                /* members of `want` */
     size_t nids, capids;
-    int64_t total;
+    int64_t total, ungrouped;
 } tscan;
 
 /* Labels that name the machine when no configured asset is known. */
@@ -75,6 +76,10 @@ static void group_add(tscan *t, const store_alert_view *v, const char *key, cons
 {
     size_t at = (size_t)(intptr_t)kw_map_get(&t->index, key);
     tgroup *g;
+    if (!at && t->n >= TRIAGE_MAX_GROUPS) {
+        t->ungrouped++;
+        return;
+    }
     if (!at) {
         if (t->n == t->cap) {
             t->cap = t->cap ? t->cap * 2 : 32;
@@ -221,6 +226,8 @@ static bool build_groups(http_server *s, struct MHD_Connection *c, kw_store *st,
     kw_json_obj_begin(&j);
     kw_json_kv_int(&j, "alerts", t.total);
     kw_json_kv_int(&j, "total_groups", (int64_t)t.n);
+    if (t.ungrouped)
+        kw_json_kv_int(&j, "ungrouped", t.ungrouped);
     kw_json_key(&j, "groups");
     kw_json_arr_begin(&j);
     for (size_t i = 0; i < t.n && (int64_t)i < q->limit; i++)
@@ -477,9 +484,8 @@ static enum MHD_Result console_settings(http_server *s, struct MHD_Connection *c
     pthread_rwlock_rdlock(&s->sh->cfg_lock);
     const conf *cf = s->sh->cfg;
     const char *z = cf && cf->console.timezone ? cf->console.timezone : "local";
-    bool iana = strchr(z, '/') != NULL;
     kw_json_kv_str(&j, "timezone", z);
-    kw_json_kv_bool(&j, "iana", iana);
+    kw_json_kv_bool(&j, "iana", cf && cf->console.tz_named);
     kw_json_kv_int(&j, "offset_minutes", cf ? cf->console.tz_min : 0);
     kw_json_kv_str(&j, "abbreviation", cf ? cf->console.tz_abbr : "");
     pthread_rwlock_unlock(&s->sh->cfg_lock);
