@@ -71,7 +71,7 @@ export interface Notification {
 }
 export interface NotifyGroup { group: number; policy: string; level: number; round: number; opened: string; closed: boolean;
   notified: boolean; held?: string }
-export interface Notifications { alert: number; notifications: Notification[]; groups: NotifyGroup[] }
+export interface Notifications { alert: number; notifications: Notification[]; groups: NotifyGroup[]; acked_by?: string; acked_at?: string }
 export interface Silence {
   id: number; state: string; matchers: Record<string, string>; from: string; until: string; by?: string; created: string;
   comment?: string;

@@ -122,9 +122,9 @@ kw_rc store_alert_bulk(kw_store *s, const int64_t *ids, size_t n, bool ack, cons
                        int64_t now_ms, size_t *changed);
 /* Writes {"alerts":[...]} for ids, in their order (ids that do not exist are left out). */
 kw_rc store_alert_rows_json(kw_store *s, const int64_t *ids, size_t n, kw_buf *out);
-/* Writes {"alert": id, "notifications": [...], "groups": [...]}: the messages that told of
- * the alert (channel, kind, state, when, who, escalation level) and its notification groups'
- * escalation. KW_ERR_NOTFOUND: no such alert. */
+/* Writes {"alert": id, "notifications": [...], "groups": [...], "acked_by", "acked_at"}: the
+ * messages that told of the alert (channel, kind, state, when, who, escalation level), its
+ * notification groups' escalation, and who acknowledged it. KW_ERR_NOTFOUND: no such alert. */
 kw_rc store_alert_notifications_json(kw_store *s, int64_t id, kw_buf *out);
 
 /* ---- silences (the notify engine reads them) ---- */

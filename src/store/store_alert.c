@@ -586,6 +586,15 @@ kw_rc store_alert_notifications_json(kw_store *s, int64_t id, kw_buf *out)
     sqlite3_reset(st);
     kw_json_arr_end(&j);
     escalation_json(s, &j, id);
+    sqlite3_stmt *a = store_stmt(s, "SELECT acked_by, acked_at FROM alerts WHERE id = ?");
+    if (a) { /* and who acknowledged it, when */
+        sqlite3_bind_int64(a, 1, id);
+        if (sqlite3_step(a) == SQLITE_ROW) {
+            col_text(&j, a, 0, "acked_by");
+            col_time(&j, a, 1, "acked_at");
+        }
+        sqlite3_reset(a);
+    }
     kw_json_obj_end(&j);
     return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
 }

@@ -59,7 +59,12 @@ page.on("pageerror", (e) => errors.push(String(e)));
 page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
 try {
   step("sign in; the wall puts triage first");
+  await page.setViewportSize(PHONE);
   await page.goto(url + "/");
+  await page.waitForSelector("input[name=password]");
+  await phoneFits(page, "the sign-in page");
+  await page.screenshot({ path: path.join(art, "0-sign-in-390x844.png"), fullPage: true });
+  await page.setViewportSize(DESKTOP);
   await page.fill("input[name=name]", "zhang.wei");
   await page.fill("input[name=password]", process.env.KW_PASS);
   await page.click("button[type=submit]");

@@ -124,7 +124,9 @@ class Triage(SignIn):
         self.assertIn("sent", sent)
         self.assertEqual(n["groups"][0]["policy"], "p")
         self.assertGreaterEqual(n["groups"][0]["level"], 1)
-        self.assertEqual(d.get(f"/api/v1/alerts/{top['newest']}/notifications")[1]["notifications"], [])
+        floodn = d.get(f"/api/v1/alerts/{top['newest']}/notifications")[1]
+        self.assertEqual((floodn["notifications"], floodn["acked_by"]), ([], "zhang.wei"))
+        self.assertNotIn("acked_by", n)
         self.assertEqual(d.get("/api/v1/alerts/999999/notifications")[0], 404)
 
         # silences: officers add them with a reason, list and expire them

@@ -1,7 +1,7 @@
 """Triage in headless Chromium (tests/e2e/console_triage.mjs): the wall's triage list, one
 group of 2,000 alerts expanded and acknowledged at once, a group silenced and the silence
 expired, an alert's evidence and notifications, console.timezone (Asia/Shanghai in a browser
-set to New York), Chinese labels, no emoji, a favicon, and every page at 390x844 without
+set to New York), Chinese labels, no emoji, a favicon, and every page (the sign-in page too) at 390x844 without
 horizontal overflow. Screenshots at 390x844 and 1600x1000 are kept in build-test/e2e-artifacts/."""
 import json
 import os
