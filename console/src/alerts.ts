@@ -1,18 +1,28 @@
 // Alerts: the list with its filters, and one alert with its timeline and what can be done
 // with it (acknowledge, resolve, assign, comment).
-import { api, Alert } from "./api";
+import { api, Alert, Notifications } from "./api";
 import { canAct, debounce, enterView, failed, page, renderBar, whileShown, whoami, viewGen } from "./app";
-import { clear, fmtTime, h } from "./dom";
+import { clear, fmtTime, h, td } from "./dom";
 import { kindName, sev, t } from "./i18n";
+import { chart } from "./charts";
 import { on } from "./live";
+import { fetchGroups, groupTable, silenceForm } from "./triage";
 
-export interface AlertFilter { state: string; severity: string; q: string; assignee: string; before: string }
+export interface AlertFilter {
+  state: string; severity: string; q: string; assignee: string; before: string;
+  view: string; by: string; // view: groups (the default for open alerts) or list; by: asset or source
+}
 
 const PAGE = 200;
 
 export function filterFrom(p: URLSearchParams): AlertFilter {
   return { state: p.get("state") || "open", severity: p.get("severity") || "", q: p.get("q") || "",
-           assignee: p.get("assignee") || "", before: p.get("before") || "" };
+           assignee: p.get("assignee") || "", before: p.get("before") || "", view: p.get("view") || "", by: p.get("by") || "" };
+}
+
+// Groups are for open alerts without a text or assignee filter: who must act on what.
+function grouped(f: AlertFilter): boolean {
+  return f.view !== "list" && ["open", "firing", "acked"].includes(f.state) && !f.q && !f.assignee && !f.before;
 }
 
 function filterHash(f: AlertFilter): string {
@@ -37,7 +47,8 @@ async function drawList(f: AlertFilter): Promise<void> {
   if (f.q) q.set("q", f.q);
   if (f.assignee) q.set("assignee", f.assignee);
   if (f.before) q.set("before", f.before);
-  const { alerts: list } = await api.get<{ alerts: Alert[] }>(`/api/v1/alerts?${q}`);
+  const groups = grouped(f) ? await fetchGroups(f.state, f.by, f.severity) : null;
+  const { alerts: list } = groups ? { alerts: [] as Alert[] } : await api.get<{ alerts: Alert[] }>(`/api/v1/alerts?${q}`);
   if (g !== viewGen()) return;
   renderBar("alerts");
   const link = (g: Partial<AlertFilter>, label: string, on: boolean) =>
@@ -57,23 +68,30 @@ async function drawList(f: AlertFilter): Promise<void> {
       link({ state: "acked" }, t("acked"), f.state === "acked"), link({ state: "resolved" }, t("resolved"), f.state === "resolved"),
       link({ state: "all" }, t("all"), f.state === "all"), " ",
       me ? link({ assignee: f.assignee === me.name ? "" : me.name }, t("mine"), f.assignee === me.name) : "", " ",
-      sevSel, search, h("button", { type: "submit" }, "🔍")),
-    h("table", { class: "alerts" },
+      sevSel, search, h("button", { type: "submit" }, t("searchBtn"))),
+    h("p", { class: "views" },
+      link({ view: "", by: "" }, `${t("grouped")} · ${t("byAsset")}`, !!groups && f.by !== "source"),
+      link({ view: "", by: "source" }, `${t("grouped")} · ${t("bySource")}`, !!groups && f.by === "source"),
+      link({ view: "list", by: "" }, t("eachAlert"), !groups)),
+    groups ? h("p", { class: "hint", id: "group-count" }, t("alertsN", { n: groups.alerts })) : null,
+    groups ? groupTable(groups.groups, f.state, () => { drawList(f).catch(() => undefined); }) : null,
+    groups && !groups.groups.length ? h("p", {}, t("none")) : null,
+    groups ? null : h("table", { class: "alerts" },
       h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, t("severity")), h("th", {}, t("state")), h("th", {}, t("rule")),
         h("th", {}, t("summary")), h("th", {}, t("assignee")), h("th", {}, t("started")), h("th", {}, ""))),
       h("tbody", {}, ...list.map((a) =>
         h("tr", { class: `sev-${a.severity_name} ${a.state}`, "data-id": a.id },
-          h("td", {}, h("a", { href: `#/alerts/${a.id}` }, a.id)),
-          h("td", {}, sev(a.severity_name)),
-          h("td", {}, stateName(a.state)),
-          h("td", {}, a.rule),
-          h("td", { class: "summary" }, a.summary),
-          h("td", { class: "assignee" }, a.assignee || ""),
-          h("td", {}, fmtTime(a.started_at)),
-          h("td", {}, a.state === "firing" && canAct("member")
+          td("#", {}, h("a", { href: `#/alerts/${a.id}` }, a.id)),
+          td(t("severity"), {}, sev(a.severity_name)),
+          td(t("state"), {}, stateName(a.state)),
+          td(t("rule"), {}, a.rule),
+          td(t("summary"), { class: "summary" }, a.summary),
+          td(t("assignee"), { class: "assignee" }, a.assignee || ""),
+          td(t("started"), {}, fmtTime(a.started_at)),
+          td("", {}, a.state === "firing" && canAct("member")
             ? h("button", { class: "ack", onclick: () => act(a.id, "ack") }, t("ack")) : ""))))),
-    list.length ? null : h("p", {}, t("none")),
-    h("p", { class: "pages" },
+    list.length || groups ? null : h("p", {}, t("none")),
+    groups ? null : h("p", { class: "pages" },
       f.before ? h("a", { href: filterHash({ ...f, before: "" }), class: "newest" }, t("newest")) : "", " ",
       list.length === PAGE ? h("a", { href: filterHash({ ...f, before: String(list[list.length - 1].id) }), class: "older" },
         t("older")) : ""));
@@ -82,8 +100,14 @@ async function drawList(f: AlertFilter): Promise<void> {
   });
 }
 
+// Someone typing here (a reason, a name) is not interrupted by a live redraw.
+function typing(): boolean {
+  const el = document.activeElement;
+  return !!el && page.contains(el) && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+}
+
 export async function alerts(f: AlertFilter): Promise<void> {
-  const redraw = debounce(() => { drawList(f).catch(() => undefined); });
+  const redraw = debounce(() => { if (!typing() && !page.querySelector("form.silence")) drawList(f).catch(() => undefined); });
   enterView(redraw);
   await drawList(f);
   whileShown(on("alerts", redraw));
@@ -92,9 +116,81 @@ export async function alerts(f: AlertFilter): Promise<void> {
 
 // ---- one alert ----
 
+type Json = unknown;
+
+// A value of the detection's details, for people: numbers and text as they are, lists and
+// objects as short "key: value" lines.
+function show(v: Json): string {
+  if (v === null || v === undefined) return "-";
+  if (typeof v !== "object") return String(v);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? show(x) : String(x))).join(", ");
+  return Object.entries(v as Record<string, Json>).map(([k, x]) => `${k}: ${show(x)}`).join("; ");
+}
+
+function ms(v: Json): string {
+  const n = Number(v);
+  return !Number.isFinite(n) ? "-" : n % 3600000 === 0 ? `${n / 3600000} h` : n % 60000 === 0 ? `${n / 60000} min` : `${n / 1000} s`;
+}
+
+// What the detection saw, as the API has it: the sample line and its parsed fields, the
+// counts, the window and the threshold; for traffic, rates, peaks, top sources and ports
+// (whatever the detector put under keepwatch.*).
+function evidence(a: Alert): HTMLElement {
+  const d = (a.details || {}) as Record<string, Json>;
+  const kw = (d.keepwatch || {}) as Record<string, Json>;
+  const ev = (d.event || {}) as Record<string, Json>;
+  const row = (label: string, v: Json, cls = "") => h("tr", { class: cls }, h("th", {}, label), h("td", {}, show(v)));
+  const known = new Set(["sample", "fields", "threshold", "within_ms", "group"]);
+  const rows: HTMLElement[] = [];
+  if (kw.sample !== undefined) rows.push(row(t("sample"), kw.sample, "sample"));
+  if (kw.fields && typeof kw.fields === "object")
+    for (const [k, v] of Object.entries(kw.fields as Record<string, Json>)) rows.push(row(`${t("fields")} · ${k}`, v, "field"));
+  if (ev.count !== undefined) rows.push(row(t("count"), ev.count, "count"));
+  if (kw.threshold !== undefined || a.threshold !== undefined) rows.push(row(t("threshold"), kw.threshold ?? a.threshold, "threshold"));
+  if (kw.within_ms !== undefined) rows.push(row(t("window"), ms(kw.within_ms), "window"));
+  if (ev.start) rows.push(row(t("covers"), `${fmtTime(String(ev.start))} – ${fmtTime(String(ev.end || ev.start))}`, "covers"));
+  if (a.value !== undefined) rows.push(row(t("value"), a.value));
+  if (a.peak !== undefined) rows.push(row(t("peak"), a.peak));
+  for (const [k, v] of Object.entries(kw)) if (!known.has(k)) rows.push(row(k, v, "extra"));
+  for (const k of ["source", "destination", "network", "threat", "url"])
+    if (d[k] !== undefined) rows.push(row(k, d[k], "ecs"));
+  const pts = (a.history || []).filter((x) => typeof x.value === "number").map((x) => [Date.parse(x.at), x.value as number]);
+  const box = pts.length >= 2 ? h("div", { class: "chart", id: "value-chart" }) : null;
+  if (box) window.setTimeout(() => { // once it is in the page: the value (rate, count) at each change, and the peak
+    if (!box.isConnected) return;
+    chart(box).setOption({ animation: false, grid: { left: 48, right: 12, top: 10, bottom: 24 }, tooltip: { trigger: "axis" },
+      xAxis: { type: "time", axisLabel: { formatter: (v: number) => fmtTime(v).slice(11, 16) } }, yAxis: { type: "value", min: 0 },
+      series: [{ name: t("value"), type: "line", step: "end", data: pts },
+        ...(a.peak !== undefined ? [{ name: t("peak"), type: "line", data: [[pts[0][0], a.peak], [pts[pts.length - 1][0], a.peak]],
+          lineStyle: { type: "dashed" }, showSymbol: false }] : [])] });
+  }, 0);
+  return h("div", { class: "evidence" }, h("h3", {}, t("evidence")),
+    rows.length ? h("table", { class: "kv" }, h("tbody", {}, ...rows)) : h("p", {}, t("none")), box);
+}
+
+function deliveryState(s: string): string {
+  return s === "sent" ? t("sent") : s === "failed" ? t("failedState") : s === "merged" ? t("merged") : s === "pending" ? t("pending") : s;
+}
+
+// Who was told, when, through which channel; the escalation reached; who acknowledged.
+function notifications(a: Alert, n: Notifications): HTMLElement {
+  return h("div", { class: "notifications" },
+    h("p", { class: "acked-by" }, `${t("ackedBy")}: `, a.acked_by ? `${a.acked_by} (${fmtTime(a.acked_at)})` : t("notAckedYet")),
+    ...n.groups.map((g) => h("p", { class: "escalation" }, t("levelReached", { p: g.policy, n: g.level, r: g.round + 1 }))),
+    n.notifications.length ? h("table", { class: "sent" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("channel")), h("th", {}, t("kind")), h("th", {}, t("state")), h("th", {}, t("sentAt")),
+        h("th", {}, t("recipients")), h("th", {}, t("level")))),
+      h("tbody", {}, ...n.notifications.map((x) => h("tr", { "data-channel": x.channel },
+        td(t("channel"), { class: "channel" }, x.channel), td(t("kind"), {}, kindName(x.kind)),
+        td(t("state"), { class: "delivery" }, deliveryState(x.state), x.error ? ` (${x.error})` : ""),
+        td(t("sentAt"), {}, fmtTime(x.sent || x.created)), td(t("recipients"), {}, x.people || "-"),
+        td(t("level"), {}, x.level ?? "-"))))) : h("p", {}, t("noNotifications")));
+}
+
 async function drawDetail(id: number, keep: { note: string; comment: string; to: string }, again: () => void): Promise<void> {
   const g = viewGen();
-  const a = await api.get<Alert>(`/api/v1/alerts/${id}`);
+  const [a, notes] = await Promise.all([api.get<Alert>(`/api/v1/alerts/${id}`),
+    api.get<Notifications>(`/api/v1/alerts/${id}/notifications`).catch(() => null)]);
   if (g !== viewGen()) return;
   renderBar("alerts");
   const note = h("input", { class: "note", name: "note", placeholder: t("note"), value: keep.note }) as HTMLInputElement;
@@ -134,7 +230,12 @@ async function drawDetail(id: number, keep: { note: string; comment: string; to:
       canAct("officer") ? to : "",
       canAct("officer") ? h("button", { class: "assign", onclick: () => to.value.trim() && assign(to.value.trim()) }, t("assign")) : "",
       a.assignee && (canAct("officer") || a.assignee === me?.name)
-        ? h("button", { class: "unassign", onclick: () => assign(null) }, `✕ ${t("unassigned")}`) : "") : null,
+        ? h("button", { class: "unassign", onclick: () => assign(null) }, t("unassign")) : "") : null,
+    evidence(a),
+    h("h3", {}, t("notifications")), notes ? notifications(a, notes) : h("p", {}, t("none")),
+    open && canAct("officer") ? h("div", { class: "silence-box" }, h("h3", {}, t("silence")),
+      silenceForm({ id: String(a.id) }, t("silenceAlert"), () => { location.hash = "#/silences"; }),
+      silenceForm({ rule: a.rule }, t("silenceRule"), () => { location.hash = "#/silences"; })) : null,
     h("h3", {}, t("history")),
     h("ol", { class: "timeline" }, ...(a.history || []).map((x) =>
       h("li", { "data-action": x.action }, h("time", {}, fmtTime(x.at)), " ", h("b", { title: x.action }, kindName(x.action)), " ",

@@ -57,3 +57,22 @@ export interface NetIf {
   interface: string; at: string; window_seconds: number; packets: number; bytes: number; kernel_dropped: number;
   sources: Talker[]; destinations: Talker[];
 }
+
+// ---- triage (http_triage.c) ----
+export interface AlertGroup {
+  key: string; by: "asset" | "source"; rule: string; asset?: string; host?: string; source?: string;
+  severity: number; severity_name: string; count: number; firing: number; acked: number; first: string; last: string;
+  newest: number; summary: string; assignee?: string; matchers: Record<string, string>;
+}
+export interface AlertGroups { alerts: number; total_groups: number; ungrouped?: number; groups: AlertGroup[] }
+export interface Notification {
+  id: number; created: string; channel: string; kind: string; state: string; attempts: number; sent?: string;
+  error?: string; people?: string; level?: number; policy?: string;
+}
+export interface NotifyGroup { group: number; policy: string; level: number; round: number; opened: string; closed: boolean;
+  notified: boolean; held?: string }
+export interface Notifications { alert: number; notifications: Notification[]; groups: NotifyGroup[]; acked_by?: string; acked_at?: string }
+export interface Silence {
+  id: number; state: string; matchers: Record<string, string>; from: string; until: string; by?: string; created: string;
+  comment?: string;
+}

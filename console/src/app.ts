@@ -2,8 +2,8 @@
 // that end when the view changes.
 import { api, ApiError, DutyEntry, User, Verify } from "./api";
 import { disposeCharts } from "./charts";
-import { clear, fmtTime, h } from "./dom";
-import { kindName, lang, setLang, t } from "./i18n";
+import { clear, fmtTime, h, zoneName } from "./dom";
+import { dutyText, kindName, lang, setLang, t } from "./i18n";
 import { liveUp, on } from "./live";
 
 export const page = document.getElementById("page")!;
@@ -62,10 +62,11 @@ export function renderBar(active: string, period = ""): void {
   clear(bar,
     h("strong", { class: "brand" }, t("title")),
     h("nav", {}, tab("overview", t("overview")), tab("alerts", t("alerts")), tab("duty", t("duty")),
-      tab("hosts", t("hosts"))),
+      tab("silences", t("silences")), tab("hosts", t("hosts"))),
     h("span", { class: "period", id: "period" }, period),
+    h("span", { class: "zone", id: "zone", title: t("zone") }, `${t("zone")} ${zoneName()}`),
     h("span", { class: liveUp() ? "live up" : "live down", id: "live", title: liveUp() ? t("live") : t("reconnecting") },
-      liveUp() ? `● ${t("live")}` : `○ ${t("reconnecting")}`),
+      liveUp() ? t("live") : t("reconnecting")),
     h("span", { class: "me" }, me ? `${me.display || me.name} (${me.role})` : ""),
     h("a", { href: "#", class: "lang", onclick: (e: Event) => { e.preventDefault(); setLang(lang() === "zh" ? "en" : "zh"); rerender(); } },
       lang() === "zh" ? "English" : "中文"),
@@ -77,13 +78,13 @@ on("state", (up: boolean) => {
   const el = document.getElementById("live");
   if (!el) return;
   el.className = up ? "live up" : "live down";
-  el.textContent = up ? `● ${t("live")}` : `○ ${t("reconnecting")}`;
+  el.textContent = up ? t("live") : t("reconnecting");
 });
 
 export function verifyLine(v: Verify): HTMLElement {
   return v.intact
-    ? h("span", { class: "ok", id: "verify" }, "✔ " + t("intact", { n: v.entries }))
-    : h("span", { class: "bad", id: "verify" }, "✘ " + t("broken", { id: v.bad_entry ?? "?", why: v.why ?? "" }));
+    ? h("span", { class: "ok", id: "verify" }, t("intact", { n: v.entries }))
+    : h("span", { class: "bad", id: "verify" }, t("broken", { id: v.bad_entry ?? "?", why: v.why ?? "" }));
 }
 
 export function dutyList(entries: DutyEntry[]): HTMLElement {
@@ -93,7 +94,7 @@ export function dutyList(entries: DutyEntry[]): HTMLElement {
       h("b", { title: e.kind }, kindName(e.kind)), " ",
       h("span", { class: "actor" }, e.actor || ""), " ",
       e.alert_id ? h("a", { href: `#/alerts/${e.alert_id}` }, `#${e.alert_id}`) : "", " ",
-      h("span", { class: "text" }, e.text || ""))));
+      h("span", { class: "text" }, dutyText(e.kind, e.text || "")))));
 }
 
 export function failed(e: unknown): void {

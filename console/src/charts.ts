@@ -3,6 +3,7 @@ import * as echarts from "echarts/core";
 import { BarChart, LineChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
+import { fmtHM, fmtTime } from "./dom";
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -56,9 +57,9 @@ export class TimeChart {
     this.c.setOption({
       animation: false,
       grid: { left: 48, right: 12, top: this.series.size > 1 ? 28 : 10, bottom: 24 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", axisPointer: { label: { formatter: (p: { value: number }) => fmtTime(p.value) } } },
       legend: this.series.size > 1 ? { top: 0, type: "scroll" } : undefined,
-      xAxis: { type: "time" },
+      xAxis: { type: "time", axisLabel: { formatter: (v: number) => fmtHM(v) } }, // in the console's zone
       yAxis: ratio ? { type: "value", min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } }
                    : { type: "value", min: 0 },
       // a lone point has no line to draw: show it as a dot until the next one comes

@@ -2,24 +2,16 @@
 // verification, notes.
 import { api, Alert, DutyEntry, OnCallAnswer, Shift, Verify } from "./api";
 import { canAct, debounce, dutyList, enterView, failed, page, renderBar, verifyLine, whileShown, viewGen } from "./app";
-import { clear, fmtTime, h } from "./dom";
+import { clear, fmtHM, fmtTime, h, zoneDay, zoneDayStart } from "./dom";
 import { lang, t } from "./i18n";
 import { on } from "./live";
 
 const DAYS = 14;
 
-function dayStart(ms: number): number {
-  const d = new Date(ms);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
-}
+const dayStart = zoneDayStart;
+const hm = fmtHM;
 
-function hm(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-}
-
-// One row per schedule, one column per day (local time); each cell lists the shifts that
+// One row per schedule, one column per day (in the console's zone); each cell lists the shifts that
 // touch that day, with their hours within it.
 function calendar(shifts: Shift[]): HTMLElement {
   const first = dayStart(Date.now());
@@ -29,8 +21,8 @@ function calendar(shifts: Shift[]): HTMLElement {
   const today = dayStart(Date.now());
   return h("table", { class: "calendar" },
     h("thead", {}, h("tr", {}, h("th", {}, ""), ...days.map((d) => {
-      const x = new Date(d);
-      return h("th", { class: d === today ? "today" : "" }, `${x.getMonth() + 1}/${x.getDate()}`, h("br"), wd[x.getDay()]);
+      const x = zoneDay(d);
+      return h("th", { class: d === today ? "today" : "" }, `${x.month}/${x.day}`, h("br"), wd[x.weekday]);
     }))),
     h("tbody", {}, ...names.map((name) => h("tr", { "data-schedule": name }, h("th", {}, name), ...days.map((d) => {
       const end = d + 86400000;
@@ -74,7 +66,7 @@ async function draw(): Promise<void> {
           if (ok) document.getElementById("handed")?.replaceChildren(t("handoverDone"));
         } }, to, hnote, h("button", { type: "submit" }, t("handover")))) : null),
     h("h2", {}, t("calendar")),
-    calendar(oc.shifts),
+    h("div", { class: "scroll" }, calendar(oc.shifts)),
     h("h2", {}, t("dutyLog"), " ", verifyLine(d.verify)),
     canAct("officer") ? h("form", { class: "addnote", onsubmit: async (e: Event) => {
       e.preventDefault();

@@ -84,7 +84,7 @@ async function draw(): Promise<void> {
     net.interfaces.length ? null : h("p", {}, t("noCapture")),
     ...net.interfaces.map((i) => h("section", { class: "grid", "data-interface": i.interface },
       h("div", { class: "panel" }, h("h3", {}, `${i.interface}`),
-        h("p", {}, `${i.packets} packets · ${i.bytes} bytes · dropped ${i.kernel_dropped}`), h("p", {}, fmtTime(i.at))),
+        h("p", {}, t("ifCounts", { p: i.packets, b: i.bytes, d: i.kernel_dropped })), h("p", {}, fmtTime(i.at))),
       talkers(t("sources"), i.sources), talkers(t("destinations"), i.destinations))),
     h("h2", {}, t("detections")),
     h("table", { class: "alerts detections" },

@@ -5,12 +5,13 @@ import { alertDetail, alerts, filterFrom } from "./alerts";
 import { api, User } from "./api";
 import { page, setMe } from "./app";
 import { resizeCharts } from "./charts";
-import { clear, h } from "./dom";
+import { clear, h, setZone, Zone } from "./dom";
 import { duty } from "./duty";
 import { hosts } from "./hosts";
 import { lang, setLang } from "./i18n";
 import { startLive } from "./live";
 import { overview } from "./overview";
+import { silences } from "./silences";
 
 async function route(): Promise<void> {
   const hash = location.hash.replace(/^#\/?/, "") || "overview";
@@ -20,6 +21,7 @@ async function route(): Promise<void> {
     else if (path === "alerts") await alerts(filterFrom(new URLSearchParams(query || "")));
     else if (/^alerts\/\d+$/.test(path)) await alertDetail(Number(path.slice(7)));
     else if (path === "duty") await duty();
+    else if (path === "silences") await silences();
     else if (path === "hosts") await hosts();
     else location.hash = "#/overview";
   } catch (e) {
@@ -31,6 +33,7 @@ async function start(): Promise<void> {
   const s = await api.get<{ user: User; csrf: string }>("/api/v1/session");
   setMe(s.user);
   api.setCsrf(s.csrf);
+  setZone(await api.get<Zone>("/api/v1/console"));
   setLang(lang());
   startLive();
   window.addEventListener("hashchange", route);

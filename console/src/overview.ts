@@ -1,11 +1,12 @@
 // The wall for the big screen: the protection period, alert counts, each protected asset,
 // live traffic to the key assets, who is on duty, the latest duty-log entries.
-import { api, Overview } from "./api";
+import { api, AlertGroup, Overview } from "./api";
 import { chart, TimeChart } from "./charts";
 import { debounce, dutyList, enterView, page, renderBar, setMe, verifyLine, whileShown, viewGen } from "./app";
 import { clear, fmtTime, h } from "./dom";
 import { lang, sev, t } from "./i18n";
 import { on, Tick } from "./live";
+import { fetchGroups, groupWhere } from "./triage";
 
 const TRAFFIC_WINDOW_MS = 15 * 60 * 1000;
 
@@ -19,6 +20,21 @@ function countdown(o: Overview): string {
   if (now < start) return `${o.period.name} · ${t("startsIn")} ${left(start - now)}`;
   if (now < end) return `${o.period.name} · ${t("endsIn")} ${left(end - now)}`;
   return `${o.period.name} · ${t("periodOver")}`;
+}
+
+// What needs a person now: unacknowledged critical and high alerts by attack, newest first
+// within each severity, above everything else.
+function triage(groups: AlertGroup[], total: number): HTMLElement {
+  return h("section", { class: "panel triage", id: "triage" }, h("h2", {}, t("triage")),
+    groups.length ? h("ol", { class: "triage" }, ...groups.map((x) =>
+      h("li", { class: `sev-${x.severity_name}`, "data-rule": x.rule, "data-count": x.firing },
+        h("span", { class: "badge" }, sev(x.severity_name)), " ",
+        h("a", { href: `#/alerts?state=firing&severity=${x.severity_name}` }, h("b", {}, x.rule)), " ",
+        h("span", { class: "where" }, groupWhere(x)), " ",
+        h("b", { class: "count" }, `×${x.firing}`), " ",
+        h("span", { class: "summary" }, x.summary), " ",
+        h("time", {}, fmtTime(x.last))))) : h("p", { class: "ok" }, t("noTriage")),
+    total > groups.length ? h("p", { class: "hint" }, h("a", { href: "#/alerts?state=firing" }, t("moreGroups", { n: total - groups.length }))) : null);
 }
 
 // The charts and their boxes live as long as the view: a redraw moves them into the new
@@ -45,7 +61,7 @@ async function seedTraffic(chartObj: TimeChart): Promise<void> {
 
 async function draw(): Promise<void> {
   const g = viewGen();
-  const o = await api.get<Overview>("/api/v1/overview");
+  const [o, tri] = await Promise.all([api.get<Overview>("/api/v1/overview"), fetchGroups("firing", "asset", "high", 12)]);
   if (g !== viewGen()) return;
   setMe(o.user);
   renderBar("overview", countdown(o));
@@ -54,6 +70,7 @@ async function draw(): Promise<void> {
   if (!trafficBox) trafficBox = h("div", { class: "chart wide", id: "traffic-chart" });
   if (!trafficHint) trafficHint = h("p", { class: "hint" }, t("noTraffic"));
   clear(page,
+    triage(tri.groups, tri.total_groups),
     h("section", { class: "cards" },
       h("div", { class: "card big firing" }, h("span", {}, t("firing")), h("b", { id: "n-firing" }, o.alerts.firing)),
       h("div", { class: "card big acked" }, h("span", {}, t("acked")), h("b", { id: "n-acked" }, o.alerts.acked)),

@@ -17,14 +17,15 @@
 
 static const char alert_usage[] =
     "usage: keepwatch alert list [--state firing|acked|resolved|open] [--severity S] [--text T]\n"
-    "                            [--assignee NAME|none] [--limit N] [--json] [-c FILE]\n"
+    "                            [--assignee NAME|none] [--limit N | --all] [--json] [-c FILE]\n"
     "       keepwatch alert show ID [--json] [-c FILE]\n"
     "       keepwatch alert ack ID [--by NAME] [--note TEXT] [-c FILE]\n"
     "       keepwatch alert resolve ID [--by NAME] [--note TEXT] [-c FILE]\n"
     "       keepwatch alert assign ID NAME|none [--by NAME] [-c FILE]\n"
     "       keepwatch alert comment ID TEXT [--by NAME] [-c FILE]\n"
     "\n"
-    "  list      alerts newest first (default: the last 50 of any state)\n"
+    "  list      alerts newest first (default: the last 50 of any state; says how many more\n"
+    "            match: --limit N shows N, --all every one)\n"
     "  show      one alert with its full history: fired, updated, acknowledged, resolved\n"
     "  ack       acknowledge a firing alert: someone is on it\n"
     "  resolve   close an open alert by hand (if its condition persists it fires anew)\n"
@@ -60,7 +61,21 @@ static void short_time(const char *iso, char *out, size_t n)
     snprintf(out, n, "%.10s %.8s", iso, strlen(iso) > 11 ? iso + 11 : "");
 }
 
-static void print_list(const char *json)
+/* 1234567 -> "1,234,567" */
+static void group_digits(int64_t v, char *out, size_t n)
+{
+    char d[32];
+    int len = snprintf(d, sizeof d, "%lld", (long long)v), k = 0;
+    for (int i = 0; i < len && (size_t)k + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = d[i];
+    }
+    out[k] = '\0';
+}
+
+/* Prints the alerts and, when the filters match more than were shown, how many more. */
+static void print_list(const char *json, int64_t total)
 {
     json_t *root = json_loads(json, 0, NULL);
     json_t *arr = json_object_get(root, "alerts");
@@ -77,6 +92,12 @@ static void print_list(const char *json)
         short_time(jstr(a, "started_at"), t, sizeof t);
         printf("%6lld  %-8s  %-8s  %-19s  %s\n", (long long)json_integer_value(json_object_get(a, "id")),
                jstr(a, "state"), jstr(a, "severity_name"), t, jstr(a, "summary"));
+    }
+    int64_t more = total - (int64_t)json_array_size(arr);
+    if (more > 0) {
+        char n[40];
+        group_digits(more, n, sizeof n);
+        printf("... %s more; --limit N or --all\n", n);
     }
     json_decref(root);
 }
@@ -138,7 +159,7 @@ int cli_alert(int argc, char **argv)
         {"state", required_argument, NULL, 's'},  {"limit", required_argument, NULL, 'l'},
         {"by", required_argument, NULL, 'b'},     {"note", required_argument, NULL, 'n'},
         {"severity", required_argument, NULL, 'v'}, {"text", required_argument, NULL, 't'},
-        {"assignee", required_argument, NULL, 'a'}, {0},
+        {"assignee", required_argument, NULL, 'a'}, {"all", no_argument, NULL, 'A'}, {0},
     };
     const char *cfg = NULL, *by = NULL, *note = NULL;
     bool json = false;
@@ -172,6 +193,7 @@ int cli_alert(int argc, char **argv)
             break;
         case 't': q.text = optarg; break;
         case 'a': q.assignee = strcmp(optarg, "none") == 0 ? "" : optarg; break;
+        case 'A': q.limit = INT64_MAX; break;
         default: fputs(alert_usage, stderr); return KW_EXIT_USAGE;
         }
     }
@@ -200,9 +222,12 @@ int cli_alert(int argc, char **argv)
     int status = KW_EXIT_OK;
     kw_rc rc;
     if (list) {
+        int64_t total = 0;
         rc = store_alert_list_json(s, &q, &b);
+        if (rc == KW_OK && !json)
+            rc = store_alert_count_matching(s, &q, &total);
         if (rc == KW_OK)
-            json ? (void)puts(kw_buf_cstr(&b)) : print_list(kw_buf_cstr(&b));
+            json ? (void)puts(kw_buf_cstr(&b)) : print_list(kw_buf_cstr(&b), total);
     } else if (strcmp(verb, "show") == 0) {
         rc = store_alert_get_json(s, id, &b);
         if (rc == KW_OK)

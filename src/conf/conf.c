@@ -907,6 +907,94 @@ static void notify_check_refs(cf_ctx *ctx, const conf *c, yaml_node_t *nn, yaml_
     }
 }
 
+/* The standard-time part of a POSIX TZ string ("CST-8", "<+0530>-5:30", "CET-1CEST,..."):
+ * its abbreviation and minutes east of UTC (POSIX counts west). */
+static bool console_posix_tz(const char *s, const char *end, char *abbr, size_t n, int32_t *east)
+{
+    size_t k = 0;
+    bool quoted = s < end && *s == '<';
+    s += quoted;
+    while (s < end && (quoted ? *s != '>' : ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))) {
+        if (k + 1 >= n || (quoted && !(*s == '+' || *s == '-' || (*s >= '0' && *s <= '9') || ((*s | 32) >= 'a' && (*s | 32) <= 'z'))))
+            return false;
+        abbr[k++] = *s++;
+    }
+    abbr[k] = '\0';
+    if (quoted && (s >= end || *s++ != '>'))
+        return false;
+    int sign = -1, part[2] = {0, 0};
+    if (s < end && (*s == '+' || *s == '-'))
+        sign = *s++ == '-' ? 1 : -1;
+    for (int i = 0; i < 2; i++) {
+        int digits = 0;
+        while (s < end && *s >= '0' && *s <= '9' && digits < 2) {
+            part[i] = part[i] * 10 + (*s++ - '0');
+            digits++;
+        }
+        if (!digits && i == 0)
+            return false;
+        if (i == 0 && s < end && *s == ':')
+            s++;
+        else
+            break;
+    }
+    if (k < 3 || part[0] > 24 || part[1] > 59)
+        return false;
+    *east = sign * (part[0] * 60 + part[1]);
+    return true;
+}
+
+bool conf_tz_footer_parse(const char *data, size_t len, char *abbr, size_t n, int32_t *east)
+{
+    if (!n || len < 2 || data[len - 1] != '\n')
+        return false;
+    const char *nl = memrchr(data, '\n', len - 1); /* the footer is between the last two newlines */
+    return nl && console_posix_tz(nl + 1, data + len - 1, abbr, n, east);
+}
+
+/* An IANA zone's current standard offset, from the footer of its zoneinfo file. Summer time
+ * is not followed here (the console, which reads the zone's full rules, does follow it). */
+static bool console_zone_file(const char *name, char *abbr, size_t n, int32_t *east)
+{
+    if (strlen(name) > 64 || strstr(name, "..") || name[0] == '/' || strspn(name,
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(name))
+        return false;
+    char path[128], buf[4096];
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    bool ok = fseek(f, -(long)sizeof buf, SEEK_END) == 0 || fseek(f, 0, SEEK_SET) == 0;
+    size_t len = ok ? fread(buf, 1, sizeof buf, f) : 0;
+    fclose(f);
+    return len >= 6 && conf_tz_footer_parse(buf, len, abbr, n, east);
+}
+
+/* console.timezone: an IANA zone, UTC, +08:00 or local; derives its offset and abbreviation. */
+static void console_zone_check(cf_ctx *ctx, conf *c, yaml_node_t *cn, yaml_node_t *top)
+{
+    const char *z = c->console.timezone;
+    int32_t tz;
+    c->console.tz_abbr[0] = '\0';
+    c->console.tz_named = false;
+    if (!z || log_tz_parse(z, &tz)) {
+        c->console.tz_min = cf_zone_offset(z ? tz : LOG_TZ_LOCAL);
+        if (!z || tz == LOG_TZ_LOCAL) {
+            time_t t = time(NULL);
+            struct tm tm;
+            localtime_r(&t, &tm);
+            snprintf(c->console.tz_abbr, sizeof c->console.tz_abbr, "%s", tm.tm_zone ? tm.tm_zone : "");
+        } else if (tz == 0) {
+            snprintf(c->console.tz_abbr, sizeof c->console.tz_abbr, "UTC");
+        }
+        return;
+    }
+    c->console.tz_named = true;
+    if (!console_zone_file(z, c->console.tz_abbr, sizeof c->console.tz_abbr, &c->console.tz_min))
+        cf_error(ctx, cf_find(ctx, cn ? cn : top, "timezone"),
+                 "console.timezone: \"%s\" is not local, UTC, an offset like +08:00 or a zone like Asia/Shanghai", z);
+}
+
 static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
     conf *c = obj;
@@ -964,6 +1052,7 @@ static void conf_check_all(cf_ctx *ctx, void *obj, yaml_node_t *n)
         }
     }
     notify_check_refs(ctx, c, cf_find(ctx, n, "notify"), n);
+    console_zone_check(ctx, c, cf_find(ctx, n, "console"), n);
     c->period.start_ms = c->period.end_ms = 0;
     if (c->period.start || c->period.end) {
         int64_t a, b;
@@ -1874,6 +1963,11 @@ static const cf_field notify_fields[] = {
     {0},
 };
 
+static const cf_field console_fields[] = {
+    F(conf, "timezone", CF_STR, console.timezone),
+    {0},
+};
+
 static const cf_field period_fields[] = {
     F(conf, "name", CF_STR, period.name),
     F(conf, "start", CF_STR, period.start),
@@ -1891,6 +1985,7 @@ static const cf_section host_section = {"host", 0, host_fields, NULL, NULL, NULL
 static const cf_section net_section = {"net", 0, net_fields, NULL, NULL, NULL};
 static const cf_section logs_section = {"logs", 0, logs_fields, NULL, NULL, NULL};
 static const cf_section period_section = {"period", 0, period_fields, NULL, NULL, NULL};
+static const cf_section console_section = {"console", 0, console_fields, NULL, NULL, NULL};
 static const cf_section notify_section = {"notify", 0, notify_fields, NULL, NULL, NULL};
 
 static const cf_field top_fields[] = {
@@ -1905,6 +2000,7 @@ static const cf_field top_fields[] = {
     {"intel", CF_SECTION, 0, .sub = &intel_section},
     {"duty", CF_SECTION, 0, .sub = &duty_section},
     {"period", CF_SECTION, 0, .sub = &period_section},
+    {"console", CF_SECTION, 0, .sub = &console_section},
     {"notify", CF_SECTION, 0, .sub = &notify_section},
     F(conf, "departments", CF_LIST, departments, .sub = &dept_section),
     F(conf, "people", CF_LIST, people, .sub = &person_section),

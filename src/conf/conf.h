@@ -388,6 +388,14 @@ typedef struct conf {
         int64_t verify_interval_ms;   /* how often the daemon checks the chain */
     } duty;
     struct {
+        /* how the console and chat messages write times: an IANA zone (Asia/Shanghai), UTC,
+         * +08:00 or local (default: local, the zone of the protection period) */
+        char *timezone;
+        int32_t tz_min;               /* derived: minutes east of UTC (now, for an IANA zone) */
+        char tz_abbr[16];             /* derived: CST, UTC, ... ("" when the zone has none) */
+        bool tz_named;                /* derived: an IANA zone (the console follows its rules) */
+    } console;
+    struct {
         char *name;                   /* the protection period: 2026 两会重保 */
         char *start, *end;            /* YYYY-MM-DDTHH:MM (local time) */
         int64_t start_ms, end_ms;     /* derived; 0 when unset */
@@ -419,6 +427,11 @@ typedef struct conf_errors {
     char **v;
     size_t n;
 } conf_errors;
+
+/* Reads a zoneinfo file's last bytes (data[0..len), ending with its POSIX TZ footer line,
+ * e.g. "...\nCST-8\n"): the standard time's abbreviation (into abbr[n]) and minutes east of
+ * UTC. False when there is no such footer. No I/O. */
+bool conf_tz_footer_parse(const char *data, size_t len, char *abbr, size_t n, int32_t *east);
 
 /* Loads the built-in defaults, then `path` over them if non-NULL. On KW_OK *out is the
  * caller's (conf_free). On error *out is NULL and errs holds every problem found. */

@@ -390,6 +390,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_net(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/logs") == 0)
         return get ? api_logs(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (http_triage_owns(url))
+        return http_triage_route(s, c, url, method, req, &p);
     if (strncmp(url, "/api/v1/alerts/", 15) == 0) {
         const char *rest;
         int64_t id = parse_id(url + 15, &rest);

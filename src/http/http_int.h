@@ -117,4 +117,12 @@ enum MHD_Result api_duty_handover(http_server *s, struct MHD_Connection *c, http
 enum MHD_Result api_oncall(http_server *s, struct MHD_Connection *c);
 enum MHD_Result api_series(http_server *s, struct MHD_Connection *c);
 
+/* ---- http_triage.c ---- */
+
+/* Whether url is one of triage's: /api/v1/alert-groups..., /api/v1/silences...,
+ * /api/v1/alerts/ID/notifications, /api/v1/console. */
+bool http_triage_owns(const char *url);
+enum MHD_Result http_triage_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,
+                                  http_req *req, const principal *p);
+
 #endif

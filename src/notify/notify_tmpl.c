@@ -97,14 +97,20 @@ static void put_value(kw_buf *b, const char *s, int type)
     }
 }
 
+/* The zone times are written in (console.timezone, as the console does), for the message
+ * this thread renders: set by notify_render. */
+static _Thread_local int32_t msg_tz_min;
+
+/* "2026-12-01 18:30:00 +08:00" */
 static void put_time(kw_buf *b, int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
+    time_t t = (time_t)(ms / 1000) + (time_t)msg_tz_min * 60;
     struct tm tm;
     char s[32];
-    localtime_r(&t, &tm);
+    gmtime_r(&t, &tm);
     strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm);
-    kw_buf_puts(b, s);
+    int32_t off = msg_tz_min < 0 ? -msg_tz_min : msg_tz_min;
+    kw_buf_printf(b, "%s %c%02d:%02d", s, msg_tz_min < 0 ? '-' : '+', (int)(off / 60), (int)(off % 60));
 }
 
 static const char *field(const notify_alert *a, const char *k, char *buf, size_t n)
@@ -409,6 +415,7 @@ static void put_alerts(kw_buf *b, const render_ctx *r)
 void notify_render(const conf *c, const conf_channel *ch, const notify_msg *m, kw_buf *title, kw_buf *text)
 {
     render_ctx r = {c, ch, m, lang_of(c, ch), kind_of(c, ch)};
+    msg_tz_min = c->console.tz_min;
     lang l = r.l;
     int type = ch->type;
     if (ch->title) {

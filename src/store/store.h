@@ -86,6 +86,8 @@ kw_rc store_alert_assign(kw_store *s, int64_t id, const char *assignee, const ch
 kw_rc store_alert_comment(kw_store *s, int64_t id, const char *by, const char *text, int64_t now_ms);
 /* Writes {"alerts":[...]} newest first. */
 kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out);
+/* How many alerts q's filters match, all pages together (q's limit aside). */
+kw_rc store_alert_count_matching(kw_store *s, const store_alert_query *q, int64_t *n);
 /* Writes one alert with its history; KW_ERR_NOTFOUND if there is none. */
 kw_rc store_alert_get_json(kw_store *s, int64_t id, kw_buf *out);
 /* The response times of alerts that started in [from_ms, to_ms): fn gets each one's
@@ -100,6 +102,42 @@ kw_rc store_alert_times_each(kw_store *s, int64_t from_ms, int64_t to_ms,
                              void (*fn)(void *, const store_alert_times *), void *arg);
 /* Counts alerts per state into counts[4] (index = alert_state). */
 kw_rc store_alert_counts(kw_store *s, int64_t counts[4]);
+
+/* One alert as triage sees it; the strings live until the next row. */
+typedef struct store_alert_view {
+    int64_t id;
+    const char *rule, *state, *summary;
+    int severity;
+    int64_t started_ms;
+    const char *labels_json, *assignee; /* assignee NULL: nobody */
+} store_alert_view;
+/* Calls fn for each alert in state (alert_state; -1: open; 0: any) of at least min_severity,
+ * newest first. */
+kw_rc store_alert_each_view(kw_store *s, int state, int min_severity, void (*fn)(void *, const store_alert_view *),
+                            void *arg);
+/* Acknowledges (ack: arg is the note, may be NULL) or assigns (arg: the assignee, NULL or "":
+ * nobody) each of ids in one transaction, with the history rows and duty-log entries a single
+ * change makes. Alerts no longer in a state that allows it are passed over; *changed counts
+ * the others. */
+kw_rc store_alert_bulk(kw_store *s, const int64_t *ids, size_t n, bool ack, const char *by, const char *arg,
+                       int64_t now_ms, size_t *changed);
+/* Writes {"alerts":[...]} for ids, in their order (ids that do not exist are left out). */
+kw_rc store_alert_rows_json(kw_store *s, const int64_t *ids, size_t n, kw_buf *out);
+/* Writes {"alert": id, "notifications": [...], "groups": [...], "acked_by", "acked_at"}: the
+ * messages that told of the alert (channel, kind, state, when, who, escalation level), its
+ * notification groups' escalation, and who acknowledged it. KW_ERR_NOTFOUND: no such alert. */
+kw_rc store_alert_notifications_json(kw_store *s, int64_t id, kw_buf *out);
+
+/* ---- silences (the notify engine reads them) ---- */
+
+/* Adds a silence (matchers: a JSON object of conditions, validated by the caller) with its
+ * duty-log entry; *id_out is its id. */
+kw_rc store_silence_add(kw_store *s, const char *matchers_json, int64_t from_ms, int64_t until_ms, const char *by,
+                        const char *comment, int64_t now_ms, int64_t *id_out);
+/* Ends a silence in force now, with its duty-log entry. KW_ERR_NOTFOUND: none in force. */
+kw_rc store_silence_expire(kw_store *s, int64_t id, const char *by, int64_t now_ms);
+/* Writes {"silences":[...]} newest first: those not yet over, or all (at most 1,000). */
+kw_rc store_silences_json(kw_store *s, bool all, int64_t now_ms, kw_buf *out);
 
 /* ---- metric history ---- */
 

@@ -2,6 +2,7 @@
 #include "store/store.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
+#include "core/kw_time.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -277,6 +278,15 @@ static void col_json(kw_json *j, sqlite3_stmt *st, int i, const char *key)
     kw_json_raw(j, (const char *)sqlite3_column_text(st, i));
 }
 
+/* Opens {"key": [ in out. */
+static void json_list_begin(kw_json *j, kw_buf *out, const char *key)
+{
+    kw_json_init(j, out);
+    kw_json_obj_begin(j);
+    kw_json_key(j, key);
+    kw_json_arr_begin(j);
+}
+
 static void alert_row_json(kw_json *j, sqlite3_stmt *st)
 {
     kw_json_kv_int(j, "id", sqlite3_column_int64(st, 0));
@@ -304,33 +314,50 @@ static void alert_row_json(kw_json *j, sqlite3_stmt *st)
     col_text(j, st, 20, "assignee");
 }
 
-kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out)
+/* The statement for q's filters, bound: `what` are the columns, `tail` follows the WHERE
+ * clause (one statement per combination of filters, at most 16 each, cached by its text). */
+static sqlite3_stmt *alert_query_stmt(kw_store *s, const store_alert_query *q, const char *what, const char *tail)
 {
-    /* one statement per combination of filters (at most 16), each cached by its text */
-    char sql[640];
-    snprintf(sql, sizeof sql, "SELECT " ALERT_COLS " FROM alerts WHERE id < ?2%s%s%s%s ORDER BY id DESC LIMIT ?3",
+    char sql[900];
+    snprintf(sql, sizeof sql, "SELECT %s FROM alerts WHERE id < ?2%s%s%s%s%s", what,
              q->state == -1 ? " AND state != 'resolved'" : q->state ? " AND state = ?1" : "",
              q->min_severity > 0 ? " AND severity >= ?4" : "",
              q->text ? " AND (instr(lower(summary), lower(?5)) > 0 OR instr(lower(rule), lower(?5)) > 0)" : "",
-             !q->assignee ? "" : *q->assignee ? " AND assignee = ?6" : " AND assignee IS NULL");
+             !q->assignee ? "" : *q->assignee ? " AND assignee = ?6" : " AND assignee IS NULL", tail);
     sqlite3_stmt *st = store_stmt(s, sql);
     if (!st)
-        return KW_ERR_STORE;
+        return NULL;
     if (q->state > 0)
         sqlite3_bind_text(st, 1, alert_state_name(q->state), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, q->before_id > 0 ? q->before_id : INT64_MAX);
-    sqlite3_bind_int64(st, 3, q->limit > 0 ? q->limit : 100);
     if (q->min_severity > 0)
         sqlite3_bind_int(st, 4, q->min_severity);
     if (q->text)
         sqlite3_bind_text(st, 5, q->text, -1, SQLITE_TRANSIENT);
     if (q->assignee && *q->assignee)
         sqlite3_bind_text(st, 6, q->assignee, -1, SQLITE_TRANSIENT);
+    return st;
+}
+
+kw_rc store_alert_count_matching(kw_store *s, const store_alert_query *q, int64_t *n)
+{
+    sqlite3_stmt *st = alert_query_stmt(s, q, "count(*)", "");
+    if (!st)
+        return KW_ERR_STORE;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? KW_OK : KW_ERR_STORE;
+}
+
+kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out)
+{
+    sqlite3_stmt *st = alert_query_stmt(s, q, ALERT_COLS, " ORDER BY id DESC LIMIT ?3");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 3, q->limit > 0 ? q->limit : 100);
     kw_json j;
-    kw_json_init(&j, out);
-    kw_json_obj_begin(&j);
-    kw_json_key(&j, "alerts");
-    kw_json_arr_begin(&j);
+    json_list_begin(&j, out, "alerts");
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         kw_json_obj_begin(&j);
@@ -406,5 +433,257 @@ kw_rc store_alert_times_each(kw_store *s, int64_t from_ms, int64_t to_ms,
         fn(arg, &t);
     }
     sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+/* ---- triage: many alerts at once, notifications, silences ---- */
+
+kw_rc store_alert_each_view(kw_store *s, int state, int min_severity, void (*fn)(void *, const store_alert_view *),
+                            void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, rule, state, summary, severity, started_at, labels, assignee"
+                                     " FROM alerts WHERE (?1 = -1 AND state != 'resolved') OR state = ?2"
+                                     " OR (?1 = 0) ORDER BY id DESC");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int(st, 1, state < 0 ? -1 : state);
+    sqlite3_bind_text(st, 2, state > 0 ? alert_state_name(state) : "", -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_alert_view v = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                              (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+                              sqlite3_column_int(st, 4), sqlite3_column_int64(st, 5),
+                              (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7)};
+        if (v.severity >= min_severity)
+            fn(arg, &v);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+kw_rc store_alert_bulk(kw_store *s, const int64_t *ids, size_t n, bool ack, const char *by, const char *arg,
+                       int64_t now_ms, size_t *changed)
+{
+    *changed = 0;
+    if (store_begin(s) != KW_OK)
+        return KW_ERR_STORE;
+    const char *assignee = arg && *arg ? arg : NULL;
+    const char *action = ack ? "acknowledged" : assignee ? "assigned" : "unassigned";
+    kw_rc rc = KW_OK;
+    for (size_t i = 0; i < n && rc == KW_OK; i++) {
+        sqlite3_stmt *st = store_stmt(s, ack ? "UPDATE alerts SET state = 'acked', acked_at = ?1, acked_by = ?2,"
+                                               " ack_note = ?3, updated_at = ?1 WHERE id = ?4 AND state = 'firing'"
+                                             : "UPDATE alerts SET assignee = ?3, updated_at = ?1 WHERE id = ?4"
+                                               " AND state != 'resolved' AND assignee IS NOT ?3");
+        if (!st) {
+            rc = KW_ERR_STORE;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, now_ms);
+        store_bind_text(st, 2, by);
+        store_bind_text(st, 3, ack ? arg : assignee);
+        sqlite3_bind_int64(st, 4, ids[i]);
+        rc = step_changed(s, st);
+        if (rc == KW_ERR_NOTFOUND) { /* moved on meanwhile (acknowledged, resolved): not this one */
+            rc = KW_OK;
+            continue;
+        }
+        if (rc == KW_OK && (rc = history_add(s, ids[i], now_ms, action, by, ack ? arg : assignee, NAN)) == KW_OK)
+            (*changed)++;
+    }
+    if (rc == KW_OK)
+        return store_commit(s);
+    store_rollback(s);
+    *changed = 0;
+    return rc;
+}
+
+kw_rc store_alert_rows_json(kw_store *s, const int64_t *ids, size_t n, kw_buf *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    kw_json j;
+    json_list_begin(&j, out, "alerts");
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, ids[i]);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        kw_json_obj_begin(&j);
+        alert_row_json(&j, st);
+        kw_json_obj_end(&j);
+    }
+    sqlite3_reset(st);
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    return KW_OK;
+}
+
+/* The escalation of the notification groups the alert belongs to. */
+static void escalation_json(kw_store *s, kw_json *j, int64_t id)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT g.id, g.policy, g.level, g.round, g.opened_ms, g.closed,"
+                                     " m.notified, m.held FROM notify_members m JOIN notify_groups g"
+                                     " ON g.id = m.group_id WHERE m.alert_id = ? ORDER BY g.id");
+    kw_json_key(j, "groups");
+    kw_json_arr_begin(j);
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        kw_json_obj_begin(j);
+        kw_json_kv_int(j, "group", sqlite3_column_int64(st, 0));
+        col_text(j, st, 1, "policy");
+        kw_json_kv_int(j, "level", sqlite3_column_int64(st, 2)); /* levels reached so far: 0 before the first */
+        kw_json_kv_int(j, "round", sqlite3_column_int64(st, 3));
+        col_time(j, st, 4, "opened");
+        kw_json_kv_bool(j, "closed", sqlite3_column_int(st, 5) != 0);
+        kw_json_kv_bool(j, "notified", sqlite3_column_int(st, 6) != 0);
+        col_text(j, st, 7, "held");
+        kw_json_obj_end(j);
+    }
+    if (st)
+        sqlite3_reset(st);
+    kw_json_arr_end(j);
+}
+
+kw_rc store_alert_notifications_json(kw_store *s, int64_t id, kw_buf *out)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    if (!store_query_int(s, "SELECT count(*) FROM alerts WHERE id = ?", ids))
+        return KW_ERR_NOTFOUND;
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, created_ms, channel, kind, state, attempts, sent_ms, last_error, people,"
+                                     " json_extract(message, '$.level'), json_extract(message, '$.policy')"
+                                     " FROM notify_outbox WHERE alert_id = ?1"
+                                     " OR instr(',' || alerts || ',', ',' || ?1 || ',') > 0 ORDER BY id LIMIT 500");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    kw_json j;
+    kw_json_init(&j, out);
+    kw_json_obj_begin(&j);
+    kw_json_kv_int(&j, "alert", id);
+    kw_json_key(&j, "notifications");
+    kw_json_arr_begin(&j);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kw_json_obj_begin(&j);
+        kw_json_kv_int(&j, "id", sqlite3_column_int64(st, 0));
+        col_time(&j, st, 1, "created");
+        col_text(&j, st, 2, "channel");
+        col_text(&j, st, 3, "kind");
+        col_text(&j, st, 4, "state");
+        kw_json_kv_int(&j, "attempts", sqlite3_column_int64(st, 5));
+        col_time(&j, st, 6, "sent");
+        col_text(&j, st, 7, "error");
+        col_text(&j, st, 8, "people");
+        if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+            kw_json_kv_int(&j, "level", sqlite3_column_int64(st, 9));
+        col_text(&j, st, 10, "policy");
+        kw_json_obj_end(&j);
+    }
+    sqlite3_reset(st);
+    kw_json_arr_end(&j);
+    escalation_json(s, &j, id);
+    sqlite3_stmt *a = store_stmt(s, "SELECT acked_by, acked_at FROM alerts WHERE id = ?");
+    if (a) { /* and who acknowledged it, when */
+        sqlite3_bind_int64(a, 1, id);
+        if (sqlite3_step(a) == SQLITE_ROW) {
+            col_text(&j, a, 0, "acked_by");
+            col_time(&j, a, 1, "acked_at");
+        }
+        sqlite3_reset(a);
+    }
+    kw_json_obj_end(&j);
+    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+kw_rc store_silence_add(kw_store *s, const char *matchers_json, int64_t from_ms, int64_t until_ms, const char *by,
+                        const char *comment, int64_t now_ms, int64_t *id_out)
+{
+    *id_out = 0;
+    if (store_begin(s) != KW_OK)
+        return KW_ERR_STORE;
+    sqlite3_stmt *q = store_stmt(s, "INSERT INTO silences (matchers, starts_ms, ends_ms, created_by, created_ms, comment)"
+                                    " VALUES (?, ?, ?, ?, ?, ?)");
+    kw_rc rc = KW_ERR_STORE;
+    if (q) {
+        sqlite3_bind_text(q, 1, matchers_json, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, from_ms);
+        sqlite3_bind_int64(q, 3, until_ms);
+        store_bind_text(q, 4, by);
+        sqlite3_bind_int64(q, 5, now_ms);
+        store_bind_text(q, 6, comment);
+        if (step_done(s, q) == KW_OK)
+            *id_out = sqlite3_last_insert_rowid(s->db);
+        sqlite3_reset(q);
+    }
+    if (*id_out) { /* the duty log says it as `keepwatch silence add` does */
+        char ends[40];
+        kw_time_iso8601(until_ms, ends, sizeof ends);
+        kw_buf t;
+        kw_buf_init(&t, 1 << 20);
+        kw_buf_printf(&t, "silence %lld until %s: %s%s%s", (long long)*id_out, ends, matchers_json,
+                      comment ? " — " : "", comment ? comment : "");
+        rc = store_duty_append(s, now_ms, "silence.added", by, 0, kw_buf_cstr(&t));
+        kw_buf_free(&t);
+    }
+    if (rc == KW_OK)
+        return store_commit(s);
+    store_rollback(s);
+    *id_out = 0;
+    return rc;
+}
+
+kw_rc store_silence_expire(kw_store *s, int64_t id, const char *by, int64_t now_ms)
+{
+    if (store_begin(s) != KW_OK)
+        return KW_ERR_STORE;
+    sqlite3_stmt *q = store_stmt(s, "UPDATE silences SET ends_ms = ?1 WHERE id = ?2 AND ends_ms > ?1");
+    kw_rc rc = KW_ERR_STORE;
+    if (q) {
+        sqlite3_bind_int64(q, 1, now_ms);
+        sqlite3_bind_int64(q, 2, id);
+        rc = step_changed(s, q);
+    }
+    if (rc == KW_OK) {
+        char t[64];
+        snprintf(t, sizeof t, "silence %lld expired", (long long)id);
+        rc = store_duty_append(s, now_ms, "silence.expired", by, 0, t);
+    }
+    if (rc == KW_OK)
+        return store_commit(s);
+    store_rollback(s);
+    return rc;
+}
+
+kw_rc store_silences_json(kw_store *s, bool all, int64_t now_ms, kw_buf *out)
+{
+    sqlite3_stmt *q = store_stmt(s, "SELECT id, matchers, starts_ms, ends_ms, created_by, created_ms, comment"
+                                    " FROM silences WHERE ?1 OR ends_ms > ?2 ORDER BY id DESC LIMIT 1000");
+    if (!q)
+        return KW_ERR_STORE;
+    sqlite3_bind_int(q, 1, all);
+    sqlite3_bind_int64(q, 2, now_ms);
+    kw_json j;
+    json_list_begin(&j, out, "silences");
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t a = sqlite3_column_int64(q, 2), b = sqlite3_column_int64(q, 3);
+        kw_json_obj_begin(&j);
+        kw_json_kv_int(&j, "id", sqlite3_column_int64(q, 0));
+        kw_json_kv_str(&j, "state", b <= now_ms ? "expired" : a > now_ms ? "pending" : "active");
+        col_json(&j, q, 1, "matchers");
+        col_time(&j, q, 2, "from");
+        col_time(&j, q, 3, "until");
+        col_text(&j, q, 4, "by");
+        col_time(&j, q, 5, "created");
+        col_text(&j, q, 6, "comment");
+        kw_json_obj_end(&j);
+    }
+    sqlite3_reset(q);
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
     return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
 }

@@ -198,6 +198,62 @@ static void test_render_inert(void)
     conf_free(c);
 }
 
+/* Chat messages write times in console.timezone, with the zone: 2026-11-28T00:00:00Z is
+ * 08:00 in Shanghai (CST, +08:00), 20:30 the day before at -03:30. */
+static void test_render_timezone(void)
+{
+    static const struct {
+        const char *zone, *want;
+    } cases[] = {{"Asia/Shanghai", "2026-11-28 08:00:00 +08:00"}, {"\"-03:30\"", "2026-11-27 20:30:00 -03:30"},
+                 {"UTC", "2026-11-28 00:00:00 +00:00"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char y[512];
+        snprintf(y, sizeof y, "console: {timezone: %s}\nnotify:\n  channels:\n"
+                              "    - {name: own, type: webhook, url: 'http://127.0.0.1:1/', line: '{rule} {time}'}\n",
+                 cases[i].zone);
+        conf *c = load(y);
+        CHECK(c != NULL);
+        if (!c)
+            continue;
+        notify_alert a;
+        notify_alert_init(&a, c, 7, "port_scan", "firing", "scan", 3, 1795824000000LL, "{}");
+        const notify_alert *list[] = {&a};
+        notify_msg m = {.kind = NMSG_FIRING, .level = 1, .alerts = list, .nalerts = 1, .now_ms = 1795824000000LL};
+        kw_buf t, x;
+        kw_buf_init(&t, 0);
+        kw_buf_init(&x, 0);
+        notify_render(c, CONF_AT(c->notify.channels, conf_channel, 0), &m, &t, &x);
+        CHECK_CONTAINS(kw_buf_cstr(&x), cases[i].want);
+        kw_buf_free(&t);
+        kw_buf_free(&x);
+        notify_alert_fini(&a);
+        conf_free(c);
+    }
+    conf *c = load("console: {timezone: Asia/Shanghai}\n");
+    CHECK(c && c->console.tz_min == 480 && !strcmp(c->console.tz_abbr, "CST"));
+    conf_free(c);
+    /* zoneinfo footers: quoted abbreviations, minutes, summer-time rules after the standard part */
+    static const struct {
+        const char *in, *abbr;
+        int32_t east;
+        bool ok;
+    } f[] = {{"TZif\x01\nCST-8\n", "CST", 480, true}, {"\nIST-5:30\n", "IST", 330, true},
+             {"\n<+0545>-5:45\n", "+0545", 345, true}, {"\nCET-1CEST,M3.5.0,M10.5.0/3\n", "CET", 60, true},
+             {"\nEST5EDT,M3.2.0,M11.1.0\n", "EST", -300, true}, {"\nUTC0\n", "UTC", 0, true},
+             {"\nCST-8", "", 0, false}, {"\nX-8\n", "", 0, false}, {"\n<+08-8\n", "", 0, false},
+             {"\nCST-99\n", "", 0, false}, {"\nCST\n", "", 0, false}, {"\n\n", "", 0, false}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        char abbr[16] = "";
+        int32_t east = 12345;
+        bool ok = conf_tz_footer_parse(f[i].in, strlen(f[i].in), abbr, sizeof abbr, &east);
+        CHECK(ok == f[i].ok);
+        if (ok && f[i].ok) {
+            CHECK_STR(abbr, f[i].abbr);
+            CHECK(east == f[i].east);
+        }
+    }
+}
+
 static void test_requests(void)
 {
     conf *c = load("notify:\n  channels:\n"
@@ -475,6 +531,7 @@ int main(void)
     RUN(test_conditions);
     RUN(test_windows);
     RUN(test_render_inert);
+    RUN(test_render_timezone);
     RUN(test_requests);
     RUN(test_escalation);
     RUN(test_held);
