@@ -266,7 +266,7 @@ class ConsoleWork(SignIn):
         e = json.loads(body)["entries"][0]
         self.assertEqual((e["kind"], e["actor"]), ("handover", "zhang.wei"))
         self.assertIn("handover to li.na: 2 open (1 not acknowledged)", e["text"])
-        self.assertTrue(e["text"].endswith("; watch the scan"), e["text"])
+        self.assertRegex(e["text"], r"; watch the scan; duty log head \d+:[0-9a-f]{16}$")  # the head, published
         # hosts and network: no capture here; series by prefix; an unknown series is a 404
         self.assertEqual(json.loads(fetch(d.port, "/api/v1/net", viewer)[2]), {"interfaces": []})
         self.assertEqual(json.loads(fetch(d.port, "/api/v1/series?prefix=nothing_", viewer)[2]), {"series": []})
