@@ -1,10 +1,14 @@
 #include "store/store.h"
+#include "core/kw_file.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each entry migrates the schema from version i to i+1. Never edit a released entry. */
 static const char *const migrations[] = {
@@ -118,8 +122,33 @@ static bool store_migrate(kw_store *s)
     return true;
 }
 
+/* The database and its journal hold password hashes and the duty log: 0600 whatever the
+ * umask. SQLite gives -wal and -shm the database file's mode when it creates them, so the
+ * file is made (or narrowed) here first; journals left wider by an older keepwatch are
+ * narrowed too. */
+static bool store_files_private(const char *path, char *err, size_t errn)
+{
+    int fd = kw_file_open_private(path, O_RDWR | O_CREAT, 0600);
+    if (fd < 0) {
+        snprintf(err, errn, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    close(fd);
+    static const char *const journals[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof journals / sizeof journals[0]; i++) {
+        char j[4096];
+        if ((size_t)snprintf(j, sizeof j, "%s%s", path, journals[i]) >= sizeof j || kw_file_narrow(j, 0600) != KW_OK) {
+            snprintf(err, errn, "%s%s: %s", path, journals[i], strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
+
 kw_store *store_open(const char *path, bool readonly, char *err, size_t errn)
 {
+    if (!readonly && !store_files_private(path, err, errn))
+        return NULL;
     kw_store *s = kw_calloc(1, sizeof *s);
     s->path = kw_strdup(path);
     kw_map_init(&s->series_ids);
