@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define STATE_DIR_MODE 0750
+#define LOG_READERS_GROUP "adm"
 
 #define USERADD_HINT "make install, or useradd --system --no-create-home --home-dir /nonexistent " \
                      "--shell /usr/sbin/nologin %s"
@@ -25,6 +26,19 @@
 static bool keeps_root(const char *user)
 {
     return !user || !user[0] || strcmp(user, "root") == 0;
+}
+
+/* Debian's log files are readable by group adm: log files reopened after rotation are read
+ * as the user, so it is in adm too (when there is one) whether /etc/group says so or not. */
+static void add_log_readers(daemon_ident *id)
+{
+    struct group *gr = getgrnam(LOG_READERS_GROUP);
+    if (!gr)
+        return;
+    for (int i = 0; i < id->ngroups; i++)
+        if (id->groups[i] == gr->gr_gid)
+            return;
+    id->groups[id->ngroups++] = gr->gr_gid;
 }
 
 static kw_rc resolve_group(const conf *c, daemon_ident *id, char *err, size_t errn)
@@ -38,11 +52,12 @@ static kw_rc resolve_group(const conf *c, daemon_ident *id, char *err, size_t er
         }
         id->gid = gr->gr_gid;
     }
-    id->ngroups = DAEMON_MAX_GROUPS;
+    id->ngroups = DAEMON_MAX_GROUPS - 1; /* room for adm */
     if (getgrouplist(id->name, id->gid, id->groups, &id->ngroups) < 0) {
-        snprintf(err, errn, "daemon.user: %s is in more than %d groups", id->name, DAEMON_MAX_GROUPS);
+        snprintf(err, errn, "daemon.user: %s is in more than %d groups", id->name, DAEMON_MAX_GROUPS - 1);
         return KW_ERR_RANGE;
     }
+    add_log_readers(id);
     return KW_OK;
 }
 

@@ -18,7 +18,7 @@ typedef struct daemon_ident {
     bool exists;                     /* daemon.user names an existing user other than root */
     uid_t uid;
     gid_t gid;                       /* daemon.group, else the user's own group */
-    gid_t groups[DAEMON_MAX_GROUPS]; /* supplementary groups: the user's in /etc/group (adm, ...) */
+    gid_t groups[DAEMON_MAX_GROUPS]; /* supplementary groups: the user's in /etc/group, and adm */
     int ngroups;
     char name[64];
 } daemon_ident;

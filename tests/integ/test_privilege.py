@@ -68,11 +68,17 @@ class PrivilegeTest(unittest.TestCase):
         tasks = os.listdir(f"/proc/{d.proc.pid}/task")
         self.assertGreater(len(tasks), 2)
         allowed = (1 << CAP_NET_ADMIN) | (1 << CAP_NET_RAW)
+        try:
+            adm = grp.getgrnam("adm").gr_gid
+        except KeyError:
+            adm = None
         for t in tasks:
             st = status_fields(f"/proc/{d.proc.pid}/task/{t}/status")
             self.assertEqual({int(u) for u in st["Uid"].split()}, {self.pw.pw_uid}, t)
             self.assertEqual({int(g) for g in st["Gid"].split()}, {self.pw.pw_gid}, t)
             self.assertEqual(st["NoNewPrivs"].strip(), "1", t)
+            if adm is not None:  # rotated logs are reopened as keepwatch: Debian's log readers' group
+                self.assertIn(adm, {int(g) for g in st["Groups"].split()}, t)
             for k in ("CapEff", "CapPrm", "CapAmb"):
                 self.assertEqual(int(st[k], 16) & ~allowed, 0, (t, k, st[k]))
             self.assertEqual(int(st["CapEff"], 16), 0, "nothing is reopened after the drop: no capability kept")
