@@ -1085,6 +1085,12 @@ static bool daemon_open(kw_daemon *d)
 
 /* ---- reload ---- */
 
+/* strcmp for optional strings: NULL is "". */
+static bool str_same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
 static bool strs_equal(const conf_strs *a, const conf_strs *b)
 {
     if (a->n != b->n)
@@ -1099,7 +1105,7 @@ static bool strs_equal(const conf_strs *a, const conf_strs *b)
 static bool net_config_changed(const conf *o, const conf *n)
 {
     if (!strs_equal(&o->net.interfaces, &n->net.interfaces) || o->net.snaplen != n->net.snaplen ||
-        o->net.buffer != n->net.buffer || strcmp(o->net.bpf ? o->net.bpf : "", n->net.bpf ? n->net.bpf : "") != 0)
+        o->net.buffer != n->net.buffer || !str_same(o->net.bpf, n->net.bpf))
         return true;
     net_thresholds *a = kw_malloc(sizeof *a), *b = kw_malloc(sizeof *b);
     net_thresholds_from_conf(o, a);
@@ -1160,9 +1166,10 @@ static void daemon_reload(kw_daemon *d)
     if (strcmp(o->daemon.state_dir, n->daemon.state_dir) != 0 || strcmp(o->http.listen, n->http.listen) != 0 ||
         o->http.enabled != n->http.enabled || o->http.threads != n->http.threads ||
         strcmp(o->events.path, n->events.path) != 0 || o->events.enabled != n->events.enabled ||
-        o->events.queue_size != n->events.queue_size)
-        log_warn("reload: changes to daemon.state_dir, http and events (path, enabled, queue_size) take effect "
-                 "at the next restart");
+        o->events.queue_size != n->events.queue_size || !str_same(o->daemon.user, n->daemon.user) ||
+        !str_same(o->daemon.group, n->daemon.group))
+        log_warn("reload: changes to daemon.state_dir, daemon.user, daemon.group, http and events (path, enabled, "
+                 "queue_size) take effect at the next restart");
     kw_log_set_level((kw_log_level)n->daemon.log_level);
     bool net_changed = net_config_changed(o, n);
     if (net_changed && d->dropped_privileges) {
@@ -1296,6 +1303,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     if (!drop_privileges(d))
         goto out;
     check_run_as(d->id.exists, d->id.uid, d->id.gid, d->id.groups, d->id.ngroups);
+    daemon_caps_not_inherited();
     notify_start(d); /* before the core: every alert from here on is news */
     if (pthread_create(&d->core_thread, NULL, core_main, d) != 0) {
         log_error("cannot start the core thread");

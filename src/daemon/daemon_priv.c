@@ -192,3 +192,9 @@ void daemon_no_new_privs(void)
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         log_warn("cannot set NoNewPrivs: %s", strerror(errno));
 }
+
+void daemon_caps_not_inherited(void)
+{
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+        log_warn("cannot clear the ambient capabilities: checks' commands inherit them: %s", strerror(errno));
+}

@@ -36,6 +36,11 @@ kw_rc daemon_state_dir(const char *dir, const daemon_ident *id, char *err, size_
  * good: no capability is kept. Checks that the state directory is still reachable. */
 kw_rc daemon_ident_drop(const char *dir, const daemon_ident *id, char *err, size_t errn);
 
+/* Clears this thread's ambient capabilities (systemd's AmbientCapabilities=), so that the
+ * threads it starts from now on, and the commands they run, get none; this thread keeps its
+ * effective ones to reopen captures on reload. Call after the captures are open. */
+void daemon_caps_not_inherited(void);
+
 /* NoNewPrivs for this thread and every thread and child made after: call before any thread. */
 void daemon_no_new_privs(void);
 

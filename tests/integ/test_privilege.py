@@ -151,7 +151,11 @@ class PrivilegeTest(unittest.TestCase):
     def test_started_as_the_user_with_ambient_caps(self):
         """As the systemd unit starts it: already keepwatch, CAP_NET_RAW and CAP_NET_ADMIN ambient."""
         os.chown(self.base, self.pw.pw_uid, self.pw.pw_gid)
-        d = Daemon("net: {interfaces: [lo]}\n", state_dir=self.base, daemon_extra=f"user: {USER}")
+        d = Daemon("net: {interfaces: [lo]}\n"
+                   "checks:\n"
+                   "  - {name: caps, type: command, interval: 1s,\n"
+                   "     command: \"awk '/^Cap(Eff|Amb)/ {printf \\\"%s%s \\\", $1, $2}' /proc/self/status; exit 3\"}\n",
+                   state_dir=self.base, daemon_extra=f"user: {USER}")
         self.addCleanup(d.cleanup)
         os.chmod(d.config_path, 0o644)
         d.log = open(d.log_path, "a")
@@ -169,6 +173,9 @@ class PrivilegeTest(unittest.TestCase):
         self.assertEqual(mode(self.var), 0o750)
         self.assertEqual(mode(os.path.join(self.var, "keepwatch.db")), 0o600)
         self.assertEqual(d.get("/api/v1/alerts")[0], 200)
+        # the capabilities are the captures', not the checks' commands'
+        a = d.wait_alert(lambda a: a["labels"].get("check") == "caps", "the command check's alert")
+        self.assertIn("exit status 3: CapEff:0000000000000000 CapAmb:0000000000000000", a["summary"])
 
     def test_empty_user_keeps_root(self):
         d = self.start(extra='user: ""')
