@@ -17,7 +17,9 @@
  * set (EPERM: the file is wider than mode and not ours to narrow). */
 int kw_file_open_private(const char *path, int flags, mode_t mode);
 
-/* Narrows an existing file as kw_file_open_private does; a missing file is KW_OK. */
+/* Narrows an existing regular file to at most mode, by name, without opening it: closing a
+ * descriptor of a file drops every POSIX lock the process holds on it (SQLite's). A missing
+ * file is KW_OK; a symbolic link (ELOOP) or anything but a regular file (EINVAL) is refused. */
 kw_rc kw_file_narrow(const char *path, mode_t mode);
 
 /* mkdir -p: the parents with 0755 (less the umask), dir itself with exactly mode. *created

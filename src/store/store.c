@@ -123,24 +123,30 @@ static bool store_migrate(kw_store *s)
 }
 
 /* The database and its journal hold password hashes and the duty log: 0600 whatever the
- * umask. SQLite gives -wal and -shm the database file's mode when it creates them, so the
- * file is made (or narrowed) here first; journals left wider by an older keepwatch are
- * narrowed too. */
+ * umask. SQLite gives -wal and -shm the database file's mode when it creates them, so a new
+ * database file is made here first; files left wider by an older keepwatch are narrowed.
+ * An existing file is never opened here: another connection of this process may hold locks
+ * on it, which closing any descriptor of the file would drop. */
 static bool store_files_private(const char *path, char *err, size_t errn)
 {
-    int fd = kw_file_open_private(path, O_RDWR | O_CREAT, 0600);
-    if (fd < 0) {
-        snprintf(err, errn, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    close(fd);
-    static const char *const journals[] = {"-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof journals / sizeof journals[0]; i++) {
-        char j[4096];
-        if ((size_t)snprintf(j, sizeof j, "%s%s", path, journals[i]) >= sizeof j || kw_file_narrow(j, 0600) != KW_OK) {
-            snprintf(err, errn, "%s%s: %s", path, journals[i], strerror(errno));
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char p[4096];
+        if ((size_t)snprintf(p, sizeof p, "%s%s", path, suffixes[i]) >= sizeof p) {
+            snprintf(err, errn, "%s: the path is too long", path);
             return false;
         }
+        if (kw_file_narrow(p, 0600) != KW_OK) {
+            snprintf(err, errn, "%s: %s", p, strerror(errno));
+            return false;
+        }
+    }
+    int fd = kw_file_open_private(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0)
+        close(fd); /* new: nobody holds a lock on it yet */
+    else if (errno != EEXIST) {
+        snprintf(err, errn, "%s: %s", path, strerror(errno));
+        return false;
     }
     return true;
 }

@@ -7,8 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -178,8 +180,77 @@ static void test_store_and_event_log_modes(void)
     CHECK_INT(mode_of(log), 0640);
 }
 
-int main(void)
+/* Another process writes through its own connection, as `keepwatch user passwd` does: this
+ * program run again (a forked child would share this process's SQLite state). */
+static int write_as_other_process(const char *db, const char *sql)
 {
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(h, sql, NULL, NULL, NULL); /* no busy timeout: a lock held elsewhere is a failure */
+    sqlite3_close(h);
+    return rc == SQLITE_OK ? 0 : 1;
+}
+
+static bool other_process_writes(const char *db, const char *sql)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char self[] = "/proc/self/exe", flag[] = "--write";
+        char *argv[] = {self, flag, (char *)db, (char *)sql, NULL};
+        execv(self, argv);
+        _exit(127);
+    }
+    int st = 0;
+    return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Opening a second handle must not touch the files by descriptor: a close would drop the
+ * POSIX locks the first handle holds on the database and its -shm, and the next process
+ * would take the wal-index for abandoned and rebuild it under the daemon's feet. */
+static void test_second_open_keeps_locks(void)
+{
+    char db[128], err[512];
+    at(db, sizeof db, "locks.db");
+    kw_store *a = store_open(db, false, err, sizeof err);
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    CHECK(other_process_writes(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)"));
+    CHECK_INT(store_query_int(a, "SELECT count(*) FROM t", NULL), 1);
+    /* a transaction under way keeps the other process out, before and after a second open */
+    CHECK_INT(store_begin(a), KW_OK);
+    CHECK(!other_process_writes(db, "INSERT INTO t VALUES (0)"));
+    kw_store *c = store_open(db, false, err, sizeof err);
+    CHECK(c != NULL);
+    CHECK(!other_process_writes(db, "INSERT INTO t VALUES (0)"));
+    store_close(c);
+    CHECK(!other_process_writes(db, "INSERT INTO t VALUES (0)"));
+    store_rollback(a);
+    for (int i = 0; i < 3; i++) {
+        int64_t before[2], after[2];
+        store_version(a, before);
+        kw_store *b = store_open(db, false, err, sizeof err);
+        CHECK(b != NULL);
+        CHECK(other_process_writes(db, "INSERT INTO t VALUES (2)"));
+        store_version(a, after);
+        CHECK(after[0] != before[0]); /* what the API's caches watch */
+        CHECK_INT(store_query_int(a, "SELECT count(*) FROM t", NULL), 2 + i);
+        CHECK_INT(store_query_int(b, "SELECT count(*) FROM t", NULL), 2 + i);
+        store_close(b);
+    }
+    store_close(a);
+    char link[128];
+    at(link, sizeof link, "locks-link.db");
+    CHECK_INT(symlink(db, link), 0);
+    CHECK(store_open(link, false, err, sizeof err) == NULL); /* not through a link */
+    CHECK_INT(kw_file_narrow(link, 0600), KW_ERR_IO);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--write") == 0)
+        return write_as_other_process(argv[2], argv[3]);
     umask(0);
     snprintf(dir, sizeof dir, "/tmp/kw-test-file-XXXXXX");
     if (!mkdtemp(dir))
@@ -190,6 +261,7 @@ int main(void)
     RUN(test_dir_make_and_secure);
     RUN(test_dir_of_another_user);
     RUN(test_store_and_event_log_modes);
+    RUN(test_second_open_keeps_locks);
     char cmd[96];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
