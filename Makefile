@@ -1,5 +1,6 @@
 # keepwatch: the two commands of the quick start, and a few more.
-#   make run    install missing Debian packages, build, start the daemon (default config)
+#   make run    install missing Debian packages, build, start the daemon (built-in config, or
+#               CONFIG=FILE); as root it first creates the keepwatch user and gives it ./var
 #   make test   make run's build (gcc, -O2, -Werror), then the whole suite under
 #               AddressSanitizer + UndefinedBehaviorSanitizer (clang)
 #   make fuzz   longer libFuzzer runs (FUZZ_SECONDS per target, default 60)
@@ -7,10 +8,12 @@
 BUILD      ?= build
 TEST_BUILD ?= build-test
 ARGS       ?=
+CONFIG     ?=
+KW_USER    ?= keepwatch
 FUZZ_SECONDS ?= 60
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test fuzz bench install clean
+.PHONY: all deps build run test fuzz bench install clean user
 
 all: build
 
@@ -21,8 +24,30 @@ build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD)
 
-run: build
-	./$(BUILD)/keepwatch serve $(ARGS)
+# The system user the daemon becomes after opening what needs root (daemon.user), in adm to
+# read rotated logs. Only as root, and only when it is missing.
+user:
+	@if [ "$$(id -u)" = 0 ] && ! getent passwd $(KW_USER) >/dev/null; then \
+	  echo "creating the system user $(KW_USER)"; \
+	  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin $(KW_USER); \
+	fi
+	@if [ "$$(id -u)" = 0 ] && getent group adm >/dev/null && ! id -nG $(KW_USER) | grep -qw adm; then \
+	  usermod -a -G adm $(KW_USER); \
+	fi
+
+# With the built-in configuration the state is ./var: as root it is given to $(KW_USER), and
+# when a directory above it is closed to that user (a checkout in /root) the daemon keeps root
+# for this run, saying so.
+run: build user
+	@user=""; if [ -z "$(CONFIG)" ] && [ "$$(id -u)" = 0 ]; then \
+	  mkdir -p var && chown $(KW_USER): var && chmod 0750 var; \
+	  if ! runuser -u $(KW_USER) -- test -w var -a -x var; then \
+	    echo "make run: $(KW_USER) cannot reach $$(pwd)/var (a directory above it is closed to it):" \
+	         "keeping root for this run; move the checkout or use CONFIG=FILE with another daemon.state_dir" >&2; \
+	    chown root: var; user="--user="; \
+	  fi; \
+	fi; \
+	set -x; ./$(BUILD)/keepwatch serve $(if $(CONFIG),-c $(CONFIG)) $$user $(ARGS)
 
 test: build
 	@scripts/deps.sh test
@@ -45,11 +70,13 @@ bench: build
 	bench/notify.sh
 	bench/http.sh
 
-install: build
+install: build user
 	install -D -m 0755 $(BUILD)/keepwatch $(DESTDIR)/usr/local/bin/keepwatch
 	install -D -m 0644 doc/keepwatch.1 $(DESTDIR)/usr/local/share/man/man1/keepwatch.1
 	install -D -m 0644 dist/keepwatch.service $(DESTDIR)/etc/systemd/system/keepwatch.service
 	test -e $(DESTDIR)/etc/keepwatch/keepwatch.yaml || install -D -m 0640 dist/keepwatch.example.yaml $(DESTDIR)/etc/keepwatch/keepwatch.yaml
+	# the daemon reads its configuration as $(KW_USER) (User= in the unit); root keeps it writable
+	chgrp $(KW_USER) $(DESTDIR)/etc/keepwatch/keepwatch.yaml
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

@@ -7,6 +7,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "conf/conf.h"
@@ -51,6 +52,11 @@ void *check_ctx_curl(check_ctx *x);
 
 /* Connects to host:port before deadline; returns a blocking-mode socket or -1 with err set. */
 int check_connect(const char *host, int port, int64_t deadline, const atomic_bool *cancel, char *err, size_t errn);
+
+/* Who command and systemd checks run as while the daemon is still root: daemon.user's ids
+ * (on), set once before the first check runs; off: as the daemon. A daemon that dropped root
+ * runs them as itself anyway. */
+void check_run_as(bool on, uid_t uid, gid_t gid, const gid_t *groups, int ngroups);
 
 /* Runs argv (argv[0] searched in PATH) with stdin from /dev/null, capturing up to outn-1 bytes
  * of stdout and stderr; kills its process group at the deadline. Returns the exit status,

@@ -1,10 +1,11 @@
 /* Command and systemd checks: a child process with a deadline, killed with its process group
- * when the deadline passes. */
+ * when the deadline passes; run as daemon.user when the daemon itself is still root. */
 #include "check/check.h"
 #include "core/kw_time.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,19 +18,70 @@
 
 extern char **environ;
 
-int check_exec(char *const argv[], int64_t deadline, const atomic_bool *cancel, char *out, size_t outn, char *err,
-               size_t errn)
+#define RUN_AS_MAX_GROUPS 64
+
+static struct {
+    bool on;
+    uid_t uid;
+    gid_t gid;
+    gid_t groups[RUN_AS_MAX_GROUPS];
+    size_t ngroups;
+} run_as;
+
+void check_run_as(bool on, uid_t uid, gid_t gid, const gid_t *groups, int ngroups)
 {
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0) {
-        snprintf(err, errn, "pipe: %s", strerror(errno));
-        return -1;
+    run_as.on = on && uid != 0;
+    run_as.uid = uid;
+    run_as.gid = gid;
+    run_as.ngroups = ngroups > 0 ? (size_t)ngroups : 0;
+    if (run_as.ngroups > RUN_AS_MAX_GROUPS)
+        run_as.ngroups = RUN_AS_MAX_GROUPS;
+    if (run_as.ngroups)
+        memcpy(run_as.groups, groups, run_as.ngroups * sizeof *groups);
+}
+
+/* fork and exec as run_as: between the two only async-signal-safe calls (another thread may
+ * hold any lock). The child gets the same slate as posix_spawn gives below; 126: it could not
+ * become the user, 127: nothing to run. */
+static int spawn_as_user(char *const argv[], int wfd, pid_t *pid)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    *pid = fork();
+    if (*pid < 0)
+        return errno;
+    if (*pid > 0) {
+        setpgid(*pid, *pid); /* also here: the parent may kill the group before the child ran */
+        return 0;
     }
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &dfl, NULL);
+    setpgid(0, 0);
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (nul < 0 || dup2(nul, 0) < 0 || dup2(wfd, 1) < 0 || dup2(wfd, 2) < 0)
+        _exit(126);
+    if (setgroups(run_as.ngroups, run_as.groups) != 0 || setresgid(run_as.gid, run_as.gid, run_as.gid) != 0 ||
+        setresuid(run_as.uid, run_as.uid, run_as.uid) != 0)
+        _exit(126);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execvp(argv[0], argv);
+    _exit(127);
+}
+
+/* Starts argv with stdin from /dev/null and stdout, stderr to wfd, in its own process group.
+ * Returns 0 or an errno value. */
+static int spawn(char *const argv[], int wfd, pid_t *pid)
+{
+    if (run_as.on && geteuid() == 0)
+        return spawn_as_user(argv, wfd, pid);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+    posix_spawn_file_actions_adddup2(&fa, wfd, 1);
+    posix_spawn_file_actions_adddup2(&fa, wfd, 2);
     posix_spawnattr_t at;
     posix_spawnattr_init(&at);
     /* the daemon blocks signals in its threads: give the child a clean slate, in its own group */
@@ -40,10 +92,22 @@ int check_exec(char *const argv[], int64_t deadline, const atomic_bool *cancel, 
     posix_spawnattr_setsigdefault(&at, &all);
     posix_spawnattr_setpgroup(&at, 0);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+    int rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
+    return rc;
+}
+
+int check_exec(char *const argv[], int64_t deadline, const atomic_bool *cancel, char *out, size_t outn, char *err,
+               size_t errn)
+{
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) != 0) {
+        snprintf(err, errn, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid;
+    int rc = spawn(argv, pfd[1], &pid);
     close(pfd[1]);
     if (rc != 0) {
         close(pfd[0]);

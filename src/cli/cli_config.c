@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include "store/store.h"
 #include "duty/duty_watch.h"
+#include "core/kw_file.h"
 #include "core/kw_mem.h"
 
 #include <getopt.h>
@@ -111,15 +112,9 @@ kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist)
     char *path = conf_state_path(c, "keepwatch.db");
     duty_configure(c); /* where the duty log's keys are, before anything is appended */
     if (!must_exist) { /* the store may be created here: its directory too (mkdir -p, 0750) */
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", c->daemon.state_dir ? c->daemon.state_dir : ".");
-        for (char *p = dir + 1; *p; p++)
-            if (*p == '/') {
-                *p = 0;
-                mkdir(dir, 0750);
-                *p = '/';
-            }
-        mkdir(dir, 0750);
+        char err[512];
+        if (kw_dir_make(c->daemon.state_dir ? c->daemon.state_dir : ".", 0750, NULL, err, sizeof err) != KW_OK)
+            fprintf(stderr, "keepwatch %s: %s\n", cmd, err);
     }
     conf_free(c);
     if (must_exist && access(path, F_OK) != 0) {

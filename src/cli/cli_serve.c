@@ -1,13 +1,15 @@
 #include "cli/cli.h"
 #include "core/kw_log.h"
+#include "core/kw_mem.h"
 #include "daemon/daemon.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char serve_usage[] =
-    "usage: keepwatch serve [-c FILE] [--syslog] [--pidfile FILE]\n"
+    "usage: keepwatch serve [-c FILE] [--syslog] [--pidfile FILE] [--user NAME]\n"
     "\n"
     "Runs the daemon in the foreground: the host sensor, the service checks, the rules and\n"
     "alerts, the store and the HTTP API. State (keepwatch.db, api.token, events.jsonl) lives in\n"
@@ -16,6 +18,8 @@ static const char serve_usage[] =
     "  -c, --config FILE   the YAML configuration (default: $KEEPWATCH_CONFIG, else built-in)\n"
     "      --syslog        log to syslog (facility daemon) instead of stderr\n"
     "      --pidfile FILE  write the process id to FILE\n"
+    "      --user NAME     instead of daemon.user (default keepwatch): started as root, become\n"
+    "                      NAME once captures, sockets and log files are open; \"\" stays root\n"
     "\n"
     "signals: SIGHUP reloads the configuration (a bad file is logged and the running\n"
     "configuration stays); SIGTERM or SIGINT stop cleanly within 2 seconds.\n"
@@ -43,11 +47,12 @@ int cli_serve(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"syslog", no_argument, NULL, 's'},
         {"pidfile", required_argument, NULL, 'p'},
+        {"user", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
     daemon_opts o = {0};
-    const char *path = NULL;
+    const char *path = NULL, *user = NULL;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -55,6 +60,7 @@ int cli_serve(int argc, char **argv)
         case 'c': path = optarg; break;
         case 's': o.use_syslog = true; break;
         case 'p': o.pidfile = optarg; break;
+        case 'u': user = optarg; break;
         case 'h': fputs(serve_usage, stdout); return KW_EXIT_OK;
         default: fputs(serve_usage, stderr); return KW_EXIT_USAGE;
         }
@@ -67,6 +73,10 @@ int cli_serve(int argc, char **argv)
     conf *c = cli_conf_load(o.config_path);
     if (!c)
         return KW_EXIT_USAGE;
+    if (user) {
+        free(c->daemon.user);
+        c->daemon.user = kw_strdup(user);
+    }
     kw_log_init("keepwatch", (kw_log_level)c->daemon.log_level, o.use_syslog);
     return daemon_run(c, &o);
 }

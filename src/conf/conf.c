@@ -1149,6 +1149,7 @@ static const cf_field daemon_fields[] = {
     F(conf, "state_dir", CF_STR, daemon.state_dir),
     F(conf, "log_level", CF_ENUM, daemon.log_level, .names = log_level_names),
     F(conf, "user", CF_STR, daemon.user),
+    F(conf, "group", CF_STR, daemon.group),
     {0},
 };
 static const cf_field http_fields[] = {

@@ -309,7 +309,8 @@ typedef struct conf {
     struct {
         char *state_dir;
         int log_level;
-        char *user;      /* started as root: drop to this user once captures are open */
+        char *user;      /* started as root: drop to this user once captures are open ("", root: stay root) */
+        char *group;     /* its primary group instead of the user's own (NULL: the user's) */
     } daemon;
     struct {
         bool enabled;

@@ -6,6 +6,7 @@ const char conf_default_yaml[] =
     "daemon:\n"
     "  state_dir: ./var\n"
     "  log_level: info\n"
+    "  user: keepwatch\n"
     "http:\n"
     "  enabled: true\n"
     "  listen: 127.0.0.1:8787\n"

@@ -1,7 +1,9 @@
 /* keepwatch serve: start-up, the core thread, sensor threads, signals, reload, shutdown. */
 #include "daemon/daemon.h"
+#include "daemon/daemon_priv.h"
 #include "alert/alert.h"
 #include "check/check.h"
+#include "core/kw_file.h"
 #include "core/kw_json.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
@@ -20,9 +22,6 @@
 #include "store/store.h"
 
 #include <curl/curl.h>
-#include <dirent.h>
-#include <grp.h>
-#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -70,6 +69,7 @@ struct kw_daemon {
     sensor *sensors;
     size_t nsensors;
     bool leaked_sensors;     /* a sensor did not stop in time: its configuration must stay */
+    daemon_ident id;         /* daemon.user and daemon.group (daemon_priv.c) */
     bool dropped_privileges; /* captures cannot be reopened */
     net_live **live;         /* one capture per net.interfaces entry */
     net_sig_set *net_sigs;   /* the captures' signatures (net.inspect), shared, read-only */
@@ -977,7 +977,7 @@ static void *core_main(void *arg)
 kw_rc daemon_token(const char *path, char out[65], bool *created, char *err, size_t errn)
 {
     *created = false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = kw_file_open_private(path, O_RDONLY, 0600); /* an older, wider one is narrowed */
     if (fd >= 0) {
         char buf[129];
         ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -1007,7 +1007,7 @@ kw_rc daemon_token(const char *path, char out[65], bool *created, char *err, siz
     }
     for (size_t i = 0; i < sizeof rnd; i++)
         snprintf(out + 2 * i, 3, "%02x", rnd[i]);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    fd = kw_file_open_private(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0 || write(fd, out, 64) != 64 || write(fd, "\n", 1) != 1) {
         snprintf(err, errn, "cannot create %s: %s", path, strerror(errno));
         if (fd >= 0)
@@ -1031,22 +1031,6 @@ static void restore_one(void *arg, const alert_open *a)
     alert_engine_restore(r->d->engine, a, kw_now_ms(), r->acts);
 }
 
-static bool mkdir_p(const char *dir)
-{
-    char tmp[4096];
-    if (kw_strlcpy(tmp, dir, sizeof tmp) >= sizeof tmp)
-        return false;
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-            return false;
-        *p = '/';
-    }
-    return mkdir(tmp, 0750) == 0 || errno == EEXIST;
-}
-
 static void load_offset(void *arg, const kw_offset *o)
 {
     kw_offsets_add(arg, o->key, o->dev, o->ino, o->offset, o->cursor);
@@ -1056,8 +1040,8 @@ static bool daemon_open(kw_daemon *d)
 {
     char err[512];
     const conf *c = d->cfg;
-    if (!mkdir_p(c->daemon.state_dir)) {
-        log_error("cannot create the state directory %s: %s", c->daemon.state_dir, strerror(errno));
+    if (daemon_state_dir(c->daemon.state_dir, &d->id, err, sizeof err) != KW_OK) {
+        log_error("state directory: %s", err);
         return false;
     }
     d->store_path = conf_state_path(c, "keepwatch.db");
@@ -1115,6 +1099,12 @@ static bool daemon_open(kw_daemon *d)
 
 /* ---- reload ---- */
 
+/* strcmp for optional strings: NULL is "". */
+static bool str_same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
 static bool strs_equal(const conf_strs *a, const conf_strs *b)
 {
     if (a->n != b->n)
@@ -1129,7 +1119,7 @@ static bool strs_equal(const conf_strs *a, const conf_strs *b)
 static bool net_config_changed(const conf *o, const conf *n)
 {
     if (!strs_equal(&o->net.interfaces, &n->net.interfaces) || o->net.snaplen != n->net.snaplen ||
-        o->net.buffer != n->net.buffer || strcmp(o->net.bpf ? o->net.bpf : "", n->net.bpf ? n->net.bpf : "") != 0)
+        o->net.buffer != n->net.buffer || !str_same(o->net.bpf, n->net.bpf))
         return true;
     net_thresholds *a = kw_malloc(sizeof *a), *b = kw_malloc(sizeof *b);
     net_thresholds_from_conf(o, a);
@@ -1141,42 +1131,22 @@ static bool net_config_changed(const conf *o, const conf *n)
 }
 
 /* Started as root with daemon.user set: hand the state directory to that user and become it,
- * keeping the capture sockets already open. */
+ * keeping the captures, sockets and log files already open. */
 static bool drop_privileges(kw_daemon *d)
 {
-    const char *user = d->cfg->daemon.user;
-    if (!user || getuid() != 0)
+    char err[512];
+    if (!d->id.drop) {
+        if (getuid() == 0 && !d->id.exists)
+            log_warn("running as root: daemon.user is \"%s\"", d->cfg->daemon.user ? d->cfg->daemon.user : "");
         return true;
-    struct passwd *pw = getpwnam(user);
-    if (!pw) {
-        log_error("daemon.user: no user \"%s\"", user);
-        return false;
     }
-    const char *dir = d->cfg->daemon.state_dir;
-    DIR *dh = opendir(dir);
-    if (dh) {
-        struct dirent *e;
-        char path[4096];
-        while ((e = readdir(dh)) != NULL) {
-            if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            if (chown(path, pw->pw_uid, pw->pw_gid) != 0)
-                log_warn("cannot give %s to %s: %s", path, user, strerror(errno));
-        }
-        closedir(dh);
-    }
-    if (chown(dir, pw->pw_uid, pw->pw_gid) != 0 || initgroups(user, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-        setuid(pw->pw_uid) != 0) {
-        log_error("cannot drop privileges to %s: %s", user, strerror(errno));
-        return false;
-    }
-    if (setuid(0) == 0) {
-        log_error("dropped privileges to %s but could become root again: stopping", user);
+    if (daemon_ident_drop(d->cfg->daemon.state_dir, &d->id, err, sizeof err) != KW_OK) {
+        log_error("daemon.user: %s", err);
         return false;
     }
     d->dropped_privileges = true;
-    log_info("running as %s (uid %d) from now on", user, (int)pw->pw_uid);
+    log_info("running as %s (uid %u, gid %u, %d group%s) from now on", d->id.name, (unsigned)d->id.uid,
+             (unsigned)d->id.gid, d->id.ngroups, d->id.ngroups == 1 ? "" : "s");
     return true;
 }
 
@@ -1210,9 +1180,10 @@ static void daemon_reload(kw_daemon *d)
     if (strcmp(o->daemon.state_dir, n->daemon.state_dir) != 0 || strcmp(o->http.listen, n->http.listen) != 0 ||
         o->http.enabled != n->http.enabled || o->http.threads != n->http.threads ||
         strcmp(o->events.path, n->events.path) != 0 || o->events.enabled != n->events.enabled ||
-        o->events.queue_size != n->events.queue_size)
-        log_warn("reload: changes to daemon.state_dir, http and events (path, enabled, queue_size) take effect "
-                 "at the next restart");
+        o->events.queue_size != n->events.queue_size || !str_same(o->daemon.user, n->daemon.user) ||
+        !str_same(o->daemon.group, n->daemon.group))
+        log_warn("reload: changes to daemon.state_dir, daemon.user, daemon.group, http and events (path, enabled, "
+                 "queue_size) take effect at the next restart");
     kw_log_set_level((kw_log_level)n->daemon.log_level);
     bool net_changed = net_config_changed(o, n);
     if (net_changed && d->dropped_privileges) {
@@ -1317,13 +1288,19 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
     d->sh.metrics = &d->registry;
     d->sh.started_ms = kw_now_ms();
     bool core_started = false;
+    daemon_no_new_privs(); /* before any thread: they all inherit it, and so do checks' children */
+    char err[512];
+    if (daemon_ident_resolve(cfg, &d->id, err, sizeof err) != KW_OK) {
+        log_error("%s", err);
+        goto out;
+    }
     if (!daemon_open(d))
         goto out;
     d->sh.store_path = d->store_path;
     http_shared_set_conf(&d->sh, d->cfg);
     core_self_metrics(d, kw_now_ms());
+    /* what needs root first: listening sockets, captures, log files; then the drop */
     if (cfg->http.enabled) {
-        char err[512];
         http_opts ho = {cfg->http.listen, (int)cfg->http.threads, cfg->http.max_body, cfg->http.tls_cert,
                         cfg->http.tls_key, cfg->http.session_idle_ms, cfg->http.session_max_ms};
         d->http = http_start(&ho, &d->sh, err, sizeof err);
@@ -1332,20 +1309,22 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
             goto out;
         }
     }
+    net_start(d);
+    if (!logs_start(d))
+        goto out;
+    if (opts->pidfile && !write_pidfile(opts->pidfile))
+        log_warn("cannot write the pidfile %s: %s", opts->pidfile, strerror(errno));
+    if (!drop_privileges(d))
+        goto out;
+    check_run_as(d->id.exists, d->id.uid, d->id.gid, d->id.groups, d->id.ngroups);
+    daemon_caps_not_inherited();
     notify_start(d); /* before the core: every alert from here on is news */
     if (pthread_create(&d->core_thread, NULL, core_main, d) != 0) {
         log_error("cannot start the core thread");
         goto out;
     }
     core_started = true;
-    sensors_start(d);
-    net_start(d);
-    if (!logs_start(d))
-        goto out;
-    if (!drop_privileges(d))
-        goto out;
-    if (opts->pidfile && !write_pidfile(opts->pidfile))
-        log_warn("cannot write the pidfile %s: %s", opts->pidfile, strerror(errno));
+    sensors_start(d); /* checks run as daemon.user from the start */
     log_info("keepwatch %s started: config %s, state in %s, %zu checks, %zu rules%s%s", KW_VERSION,
              opts->config_path ? opts->config_path : "built-in", cfg->daemon.state_dir, cfg->checks.n, cfg->rules.n,
              cfg->http.enabled ? ", API on http://" : "", cfg->http.enabled ? cfg->http.listen : "");

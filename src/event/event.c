@@ -1,5 +1,6 @@
 #include "event/event.h"
 #include "alert/alert.h"
+#include "core/kw_file.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "host/host.h"
@@ -65,7 +66,7 @@ struct event_log {
 
 static int log_open_fd(const char *path, uint64_t *size)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int fd = kw_file_open_private(path, O_WRONLY | O_CREAT | O_APPEND, 0640); /* group: log shippers */
     if (fd < 0)
         return -1;
     struct stat st;

@@ -1,10 +1,14 @@
 #include "store/store.h"
+#include "core/kw_file.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each entry migrates the schema from version i to i+1. Never edit a released entry. */
 static const char *const migrations[] = {
@@ -123,8 +127,39 @@ static bool store_migrate(kw_store *s)
     return true;
 }
 
+/* The database and its journal hold password hashes and the duty log: 0600 whatever the
+ * umask. SQLite gives -wal and -shm the database file's mode when it creates them, so a new
+ * database file is made here first; files left wider by an older keepwatch are narrowed.
+ * An existing file is never opened here: another connection of this process may hold locks
+ * on it, which closing any descriptor of the file would drop. */
+static bool store_files_private(const char *path, char *err, size_t errn)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char p[4096];
+        if ((size_t)snprintf(p, sizeof p, "%s%s", path, suffixes[i]) >= sizeof p) {
+            snprintf(err, errn, "%s: the path is too long", path);
+            return false;
+        }
+        if (kw_file_narrow(p, 0600) != KW_OK) {
+            snprintf(err, errn, "%s: %s", p, strerror(errno));
+            return false;
+        }
+    }
+    int fd = kw_file_open_private(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0)
+        close(fd); /* new: nobody holds a lock on it yet */
+    else if (errno != EEXIST) {
+        snprintf(err, errn, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 kw_store *store_open(const char *path, bool readonly, char *err, size_t errn)
 {
+    if (!readonly && !store_files_private(path, err, errn))
+        return NULL;
     kw_store *s = kw_calloc(1, sizeof *s);
     s->path = kw_strdup(path);
     kw_map_init(&s->series_ids);

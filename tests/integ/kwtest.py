@@ -71,7 +71,11 @@ class Daemon:
 
     def __init__(self, config="", state_dir=None, daemon_extra=""):
         self.dir = state_dir or tempfile.mkdtemp(prefix="kw-integ-")
-        self.daemon_extra = daemon_extra  # more daemon: options, e.g. "user: nobody"
+        # more daemon: options, e.g. "user: nobody". Tests that are not about privileges keep
+        # root (user: ""): a temporary directory is not reachable by another user, and
+        # test_privilege.py tests the drop to keepwatch itself.
+        self.daemon_extra = daemon_extra if "user:" in daemon_extra else ", ".join(
+            x for x in ('user: ""', daemon_extra) if x)
         self.port = free_port()
         self.config_path = os.path.join(self.dir, "keepwatch.yaml")
         self.log_path = os.path.join(self.dir, "serve.log")

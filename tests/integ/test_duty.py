@@ -47,7 +47,7 @@ class DutyCli(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="kw-duty-")
         self.cfg = os.path.join(self.dir, "k.yaml")
         with open(self.cfg, "w") as f:
-            f.write(f"daemon: {{state_dir: {self.dir}/var}}\nduty: {{checkpoint_every: 2}}\n")
+            f.write(f"daemon: {{state_dir: {self.dir}/var, user: \"\"}}\nduty: {{checkpoint_every: 2}}\n")
         self.addCleanup(shutil.rmtree, self.dir, True)
         for i in range(1, 6):
             rc, out, err = run("duty", "note", "-c", self.cfg, "--by", "zhang.wei", f"note {i}, 值班记录")

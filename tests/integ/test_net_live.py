@@ -42,7 +42,7 @@ class LiveCaptureTest(unittest.TestCase):
         cls.port = free_port()
         cls.config = os.path.join(cls.dir, "keepwatch.yaml")
         with open(cls.config, "w") as f:
-            f.write(f"daemon: {{state_dir: {cls.dir}/var}}\nhttp: {{listen: 127.0.0.1:{cls.port}}}\n"
+            f.write(f"daemon: {{state_dir: {cls.dir}/var, user: \"\"}}\nhttp: {{listen: 127.0.0.1:{cls.port}}}\n"
                     "host: {enabled: false}\nnet: {interfaces: [kwva], idle_end: 5s}\n"
                     "assets: [{name: web, addresses: [198.18.0.2]}]\n")
         cls.log = open(os.path.join(cls.dir, "serve.log"), "w")
