@@ -12,6 +12,8 @@
 
 #include <microhttpd.h>
 #include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
 
 struct http_stream_hub;
 
@@ -25,12 +27,20 @@ struct http_server {
     auth_limiter *limiter;
     char *cert, *key;          /* PEM, for the TLS library */
     struct http_stream_hub *hub;
+    pthread_mutex_t tok_mu;    /* guards token and what was seen of its file */
+    char token[65];            /* the admin's bootstrap token in force (rotated: the file's) */
+    ino_t tok_ino;
+    struct timespec tok_mtime;
+    pthread_mutex_t warn_mu;   /* guards the rate limit on libmicrohttpd's warnings */
+    int64_t warn_ms;
+    unsigned warn_held;
 };
 
-/* Who is asking: the API token (full rights, no CSRF: no browser sends it on its own), or a
- * console session. */
+/* Who is asking: a bearer token (the admin's bootstrap token or a user's own token: the
+ * user's role, no CSRF: no browser sends it on its own), or a console session. */
 typedef struct principal {
     bool ok, token;
+    const char *why;           /* not ok: why (a static string), or NULL when nothing was sent */
     store_user user;
     char csrf[65];
     char sid_hash[65];
@@ -40,6 +50,7 @@ typedef struct principal {
 typedef struct http_req {
     kw_buf body;
     bool too_large;
+    principal p;               /* who is asking: found with the headers */
 } http_req;
 
 /* ---- http.c ---- */
@@ -71,6 +82,10 @@ struct json_t *http_body_object(struct MHD_Connection *c, http_req *req, const c
 /* ---- http_session.c ---- */
 
 void http_who(http_server *s, struct MHD_Connection *c, principal *p);
+/* Where the admin's bootstrap token lives (state_dir/api.token). */
+void http_token_path(http_server *s, char *out, size_t n);
+/* 401 naming why and where a valid token comes from. */
+enum MHD_Result http_unauthorized(http_server *s, struct MHD_Connection *c, const principal *p);
 bool http_csrf_ok(http_server *s, struct MHD_Connection *c, const principal *p);
 void http_client_address(struct MHD_Connection *c, char *out, size_t n);
 void http_json_user(kw_json *j, const store_user *u);
@@ -79,6 +94,9 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
 enum MHD_Result api_sign_out(http_server *s, struct MHD_Connection *c, const principal *p);
 
 /* ---- http_api.c ---- */
+
+/* Is name a person of the configuration (people:) or a user? If not, why (for a 400). */
+bool http_person_known(http_server *s, kw_store *st, const char *name, char *why, size_t n);
 
 enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool details);
 enum MHD_Result api_metrics(http_server *s, struct MHD_Connection *c);

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,42 @@ static void hmac_hex(const char *key, const char *data, size_t datalen, char out
     HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, datalen, mac, &maclen);
     for (unsigned i = 0; i < maclen && i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* The webhook's delivery id: the message's (the same each time a row is sent), else a random
+ * one (a test); written into the body and into id (for the header). */
+static void delivery_id(json_t *body, char *id, size_t n)
+{
+    const char *d = json_string_value(json_object_get(body, "delivery"));
+    if (d && *d && strlen(d) < n && !strpbrk(d, "\r\n")) {
+        snprintf(id, n, "%s", d);
+        return;
+    }
+    unsigned char rnd[16];
+    if (RAND_bytes(rnd, sizeof rnd) != 1)
+        memset(rnd, 0, sizeof rnd);
+    size_t k = (size_t)snprintf(id, n, "kw-test-");
+    for (size_t i = 0; i < sizeof rnd && k + 2 < n; i++, k += 2)
+        snprintf(id + k, n - k, "%02x", rnd[i]);
+    json_object_set_new(body, "delivery", json_string(id));
+}
+
+static void add_header(notify_request *r, const char *fmt, const char *v);
+
+/* Slack's v0 scheme with keepwatch's names: the receiver recomputes the HMAC over its
+ * timestamp and the exact body, and refuses old timestamps (replays). */
+static void sign_v0(notify_request *r, const char *secret, int64_t now_ms)
+{
+    char ts[32], hex[65] = {0};
+    snprintf(ts, sizeof ts, "%lld", (long long)(now_ms / 1000));
+    kw_buf base;
+    kw_buf_init(&base, 0);
+    kw_buf_printf(&base, "v0:%s:", ts);
+    kw_buf_append(&base, r->body.data ? r->body.data : "", r->body.len);
+    hmac_hex(secret, base.data, base.len, hex);
+    kw_buf_free(&base);
+    add_header(r, "X-Keepwatch-Timestamp: %s", ts);
+    add_header(r, "X-Keepwatch-Signature: v0=%s", hex);
 }
 
 static void url_escape(kw_buf *b, const char *s)
@@ -195,7 +232,7 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
     kw_buf url;
     kw_buf_init(&url, 0);
     kw_buf_puts(&url, ch->url);
-    char id_s[32];
+    char id_s[64];
     snprintf(id_s, sizeof id_s, "%lld", (long long)id);
     kw_rc rc = KW_OK;
     json_t *body = NULL;
@@ -257,6 +294,7 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
         body = json_deep_copy(msg);
         json_object_set_new(body, "id", json_integer(id));
         json_object_set_new(body, "source", json_string("keepwatch"));
+        delivery_id(body, id_s, sizeof id_s);
         break;
     case CHAN_EMAIL:
         build_mail(ch, msg, id, now_ms, r);
@@ -272,11 +310,8 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
         add_header(r, "%s", "Content-Type: application/json; charset=utf-8");
         add_header(r, "X-Keepwatch-Delivery: %s", id_s);
         if (ch->type == CHAN_WEBHOOK) {
-            if (ch->secret) {
-                char hex[65] = {0};
-                hmac_hex(ch->secret, r->body.data, r->body.len, hex);
-                add_header(r, "X-Keepwatch-Signature: sha256=%s", hex);
-            }
+            if (ch->secret)
+                sign_v0(r, ch->secret, now_ms);
             for (size_t k = 0; k < ch->headers.n; k++) {
                 kw_buf h;
                 kw_buf_init(&h, 0);
