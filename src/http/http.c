@@ -432,6 +432,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_net(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/logs") == 0)
         return get ? api_logs(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strncmp(url, "/api/v1/notify/groups/", 22) == 0) {
+        const char *rest;
+        int64_t id = parse_id(url + 22, &rest);
+        if (id > 0 && strcmp(rest, "/alerts") == 0)
+            return get ? api_group_alerts(s, c, id) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    }
     if (strncmp(url, "/api/v1/alerts/", 15) == 0) {
         const char *rest;
         int64_t id = parse_id(url + 15, &rest);

@@ -5,10 +5,12 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "notify/notify.h"
 #include "conf/conf.h"
 #include "host/host.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool details)
@@ -277,4 +279,36 @@ enum MHD_Result api_alert_comment(http_server *s, struct MHD_Connection *c, int6
     if (rc != KW_OK)
         return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, st ? store_errmsg(st) : "store unavailable");
     return api_alert_get(s, c, id, MHD_HTTP_CREATED);
+}
+
+/* GET /api/v1/notify/groups/ID/alerts?offset=N&limit=M: the alert ids of a notification group,
+ * for a webhook whose body could not carry them all (alerts_truncated). */
+enum MHD_Result api_group_alerts(http_server *s, struct MHD_Connection *c, int64_t gid)
+{
+    kw_store *st = http_store(s);
+    if (!st)
+        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    int64_t offset = http_query_int(c, "offset", 0, 0, INT64_MAX / 2);
+    size_t limit = (size_t)http_query_int(c, "limit", NOTIFY_WEBHOOK_IDS_MAX, 1, 10000), n = 0;
+    int64_t total = 0, *ids = kw_malloc(limit * sizeof *ids);
+    if (notify_group_alert_ids(st, gid, offset, limit, ids, &n, &total) != KW_OK) {
+        free(ids);
+        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    }
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_kv_int(&j, "group", gid);
+    kw_json_kv_int(&j, "total", total);
+    kw_json_kv_int(&j, "offset", offset);
+    kw_json_key(&j, "alert_ids");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < n; i++)
+        kw_json_int(&j, ids[i]);
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    free(ids);
+    return http_json(c, MHD_HTTP_OK, &b);
 }

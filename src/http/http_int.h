@@ -112,6 +112,8 @@ enum MHD_Result api_alert_assign(http_server *s, struct MHD_Connection *c, int64
 enum MHD_Result api_alert_comment(http_server *s, struct MHD_Connection *c, int64_t id, http_req *req,
                                   const principal *p);
 
+enum MHD_Result api_group_alerts(http_server *s, struct MHD_Connection *c, int64_t group_id);
+
 /* ---- http_stream.c ---- */
 
 /* Starts the live-update hub (its thread watches the store and the metrics). */

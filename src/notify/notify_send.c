@@ -388,6 +388,8 @@ static char *webhook_message(notify_sender *s, kw_store *st, const char *message
         }
         total = (int64_t)json_array_size(ids);
     }
+    if (group_id > 0)
+        json_object_set_new(msg, "group", json_integer(group_id));
     json_object_set_new(msg, "alert_ids", ids);
     json_object_set_new(msg, "alerts_total", json_integer(total));
     if (total > (int64_t)json_array_size(ids)) {

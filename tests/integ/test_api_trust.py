@@ -261,6 +261,8 @@ checks:
         self.assertNotIn("alerts_truncated", msg)
         self.assertEqual(h["X-Keepwatch-Delivery"], msg["delivery"])
         self.assertEqual(r.refused, [])
+        st, ga = d.get(f"/api/v1/notify/groups/{msg['group']}/alerts?offset=1&limit=5")
+        self.assertEqual((st, ga["total"], ga["alert_ids"]), (200, 3, sorted(msg["alert_ids"])[1:]))
         # the same request again, as an attacker who recorded it would send it
         conn = http.client.HTTPConnection("127.0.0.1", r.server.server_address[1], timeout=10)
         conn.request("POST", "/hook", body=body, headers={k: v for k, v in h.items()

@@ -198,6 +198,8 @@ static void test_render_inert(void)
     conf_free(c);
 }
 
+#define WEBHOOK_SIG "5c6e74a79b42049c5c18818c4c28a0c974499c78b940dd963be972c50cb988c3"
+
 static void test_requests(void)
 {
     conf *c = load("notify:\n  channels:\n"
@@ -223,15 +225,37 @@ static void test_requests(void)
     CHECK_CONTAINS(kw_buf_cstr(&r.body), "\"sign\":\"G7XpBpG8NgG02fJOAhX6FRAObIljmFoxVReo8I62pEk=\"");
     CHECK_CONTAINS(kw_buf_cstr(&r.body), "\"timestamp\":\"1700000000\"");
     notify_request_free(&r);
-    CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 2), msg, 5, now, &r, err, sizeof err), KW_OK);
-    bool sig = false, team = false, id = false;
+    /* webhook: Slack's v0 scheme over the timestamp and the exact body (the expected HMAC from
+     * Python: hmac.new(b"k", b"v0:1700000000:" + body, sha256)) */
+    const char *hook = "{\"kind\":\"firing\",\"title\":\"t\",\"text\":\"x\",\"alert_ids\":[3,4],\"delivery\":\"kw-1-5\"}";
+    CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 2), hook, 5, now, &r, err, sizeof err), KW_OK);
+    CHECK_STR(kw_buf_cstr(&r.body), "{\"kind\":\"firing\",\"title\":\"t\",\"text\":\"x\",\"alert_ids\":[3,4],"
+                                    "\"delivery\":\"kw-1-5\",\"id\":5,\"source\":\"keepwatch\"}");
+    bool sig = false, team = false, id = false, ts = false;
     for (size_t i = 0; i < r.nheaders; i++) {
-        sig |= !strncmp(r.headers[i], "X-Keepwatch-Signature: sha256=", 30) && strlen(r.headers[i]) == 30 + 64;
+        sig |= !strcmp(r.headers[i], "X-Keepwatch-Signature: v0=" WEBHOOK_SIG);
+        ts |= !strcmp(r.headers[i], "X-Keepwatch-Timestamp: 1700000000");
         team |= !strcmp(r.headers[i], "X-Team: soc");
-        id |= !strcmp(r.headers[i], "X-Keepwatch-Delivery: 5");
+        id |= !strcmp(r.headers[i], "X-Keepwatch-Delivery: kw-1-5");
     }
-    CHECK(sig && team && id);
+    CHECK(sig && ts && team && id);
     notify_request_free(&r);
+    /* a test message has no delivery id of its own: each build makes a new random one */
+    char first[64] = "";
+    for (int k = 0; k < 2; k++) {
+        CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 2), msg, 0, now, &r, err, sizeof err),
+                  KW_OK);
+        const char *d = NULL;
+        for (size_t i = 0; i < r.nheaders; i++)
+            if (!strncmp(r.headers[i], "X-Keepwatch-Delivery: kw-test-", 30))
+                d = r.headers[i] + 22;
+        CHECK(d && strlen(d) == 8 + 32);
+        if (d && k == 0)
+            snprintf(first, sizeof first, "%s", d);
+        else if (d)
+            CHECK(strcmp(first, d) != 0);
+        notify_request_free(&r);
+    }
     CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 3), msg, 5, now, &r, err, sizeof err), KW_OK);
     CHECK_INT(r.nrcpt, 2);
     CHECK_CONTAINS(kw_buf_cstr(&r.body), "Subject: =?UTF-8?B?");
