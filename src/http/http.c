@@ -390,6 +390,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         return MHD_YES;
     }
+    http_slow_answered(s->slow, c);
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     bool del = strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
@@ -463,6 +464,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
     http_thread *t = pthread_getspecific(s->thread_key);
     if (t && t->st)
         store_release(t->st); /* no snapshot outlives its request */
+    http_slow_next(s->slow, c);
     http_req *req = *con_cls;
     if (!req)
         return;
@@ -574,6 +576,7 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
     pthread_key_create(&s->thread_key, thread_free);
     close_each = o->close_each;
     s->hub = http_stream_start(sh, s->idle_ms, s->max_ms);
+    s->slow = http_slow_start((int64_t)timeout_s * 1000);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -591,12 +594,14 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT, 1024u,
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-                              request_done, s, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+                              request_done, s, MHD_OPTION_NOTIFY_CONNECTION, http_slow_notify, s, MHD_OPTION_ARRAY, tls_opts,
+                              MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errn, "cannot listen on %s%s: %s", o->listen, s->tls ? " with TLS" : "",
                  errno ? strerror(errno) : "libmicrohttpd refused");
         http_stream_end(s->hub);
         http_stream_free(s->hub);
+        http_slow_stop(s->slow);
         pthread_key_delete(s->thread_key);
         auth_limiter_free(s->limiter);
         pthread_mutex_destroy(&s->tok_mu);
@@ -616,6 +621,7 @@ void http_stop(http_server *s)
     http_stream_end(s->hub);
     MHD_stop_daemon(s->mhd);
     http_stream_free(s->hub);
+    http_slow_stop(s->slow); /* after the daemon: no connection is left to tell it */
     pthread_key_delete(s->thread_key);
     auth_limiter_free(s->limiter);
     pthread_mutex_destroy(&s->tok_mu);

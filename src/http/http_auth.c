@@ -105,7 +105,7 @@ void auth_verify_dummy(const char *pw)
 /* ---- the limiter ---- */
 
 typedef struct lkey {
-    char key[96];
+    char key[128];       /* "u:NAME@ADDRESS", "ip:ADDRESS" */
     int fails;
     int64_t first_ms, last_ms, blocked_until, block_ms;
 } lkey;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 struct http_stream_hub;
+typedef struct http_slow http_slow;
 
 struct http_server {
     struct MHD_Daemon *mhd;
@@ -31,6 +32,7 @@ struct http_server {
     char token[65];            /* the admin's bootstrap token in force (rotated: the file's) */
     ino_t tok_ino;
     struct timespec tok_mtime;
+    http_slow *slow;           /* closes connections whose request trickles in too slowly */
     pthread_mutex_t warn_mu;   /* guards the rate limit on libmicrohttpd's warnings */
     int64_t warn_ms;
     unsigned warn_held;
@@ -78,6 +80,20 @@ enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const
                                  void *arg);
 /* The request's body as a JSON object; NULL (having responded 400/413) if it is not one. */
 struct json_t *http_body_object(struct MHD_Connection *c, http_req *req, const char *usage, enum MHD_Result *ret);
+
+/* ---- http_slow.c ---- */
+
+/* Starts the thread that shuts down connections whose request is not whole deadline_ms after
+ * it began. */
+http_slow *http_slow_start(int64_t deadline_ms);
+void http_slow_stop(http_slow *w);
+/* MHD_OPTION_NOTIFY_CONNECTION, with the server as cls. */
+void http_slow_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                      enum MHD_ConnectionNotificationCode code);
+/* The request is whole (the handler answers it): no deadline until the next begins. */
+void http_slow_answered(http_slow *w, struct MHD_Connection *c);
+/* A request ended: the next one on the connection has the deadline from now. */
+void http_slow_next(http_slow *w, struct MHD_Connection *c);
 
 /* ---- http_session.c ---- */
 

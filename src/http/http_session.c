@@ -190,7 +190,7 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
 {
     if (req->too_large)
         return http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
-    char addr[INET6_ADDRSTRLEN + 8], ipkey[96], ukey[96];
+    char addr[INET6_ADDRSTRLEN + 8], ipkey[72], ukey[128];
     http_client_address(c, addr, sizeof addr);
     json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len, JSON_REJECT_DUPLICATES, NULL);
     const char *jn = json_string_value(json_object_get(root, "name"));

@@ -173,6 +173,7 @@ class Hardening(DaemonTest):
 
     def test_slow_connection_closed(self):
         d = self.short_timeout_daemon()
+        # idle after part of the headers: closed by the idle timeout
         s = socket.create_connection(("127.0.0.1", d.port), timeout=10)
         s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")  # and never the end of the headers
         t = time.monotonic()
@@ -183,6 +184,28 @@ class Hardening(DaemonTest):
         s.close()
         self.assertFalse(rest.startswith(b"HTTP/1.1 200"))
         self.assertLess(time.monotonic() - t, 6)
+        # slowloris: a header byte every 0.3 s is never idle, yet the request is not whole
+        # after the 2 s allowed, so it is closed
+        s = socket.create_connection(("127.0.0.1", d.port), timeout=10)
+        s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
+        t, closed = time.monotonic(), False
+        while time.monotonic() - t < 8 and not closed:
+            try:
+                s.sendall(b"X")
+                time.sleep(0.3)
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+        s.close()
+        self.assertTrue(closed, "the slow request was let through")
+        self.assertLess(time.monotonic() - t, 5)
+        # a request answered in time on a kept-alive connection is not cut
+        conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+        for _ in range(3):
+            conn.request("GET", "/api/v1/health")
+            self.assertEqual(conn.getresponse().read(), b'{"status":"ok"}\n')
+            time.sleep(0.5)
+        conn.close()
+        wait_for("the slow request logged", lambda: "took longer than 2s" in d.logs(), timeout=15)
 
 
 class SignedReceiver:
