@@ -327,6 +327,57 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
     return rc;
 }
 
+/* The ids a digest's messages listed (it has no group of its own). */
+static json_t *listed_ids(json_t *msg, int64_t *total)
+{
+    json_t *ids = json_array(), *a;
+    size_t i;
+    json_array_foreach(json_object_get(msg, "alerts"), i, a)
+    {
+        if (json_array_size(ids) < NOTIFY_WEBHOOK_IDS_MAX && json_is_integer(json_object_get(a, "id")))
+            json_array_append(ids, json_object_get(a, "id"));
+    }
+    *total = (int64_t)json_array_size(ids);
+    return ids;
+}
+
+char *notify_webhook_message(const char *message, int64_t group_id, const int64_t *ids, size_t n, int64_t total,
+                             const char *console_url, const char *delivery)
+{
+    json_t *msg = json_loads(message, 0, NULL);
+    if (!json_is_object(msg)) {
+        json_decref(msg);
+        return kw_strdup(message);
+    }
+    json_t *arr;
+    if (group_id > 0) {
+        arr = json_array();
+        for (size_t i = 0; i < n && i < NOTIFY_WEBHOOK_IDS_MAX; i++)
+            json_array_append_new(arr, json_integer(ids[i]));
+        json_object_set_new(msg, "group", json_integer(group_id));
+    } else {
+        arr = listed_ids(msg, &total);
+    }
+    size_t shown = json_array_size(arr);
+    json_object_set_new(msg, "alert_ids", arr);
+    json_object_set_new(msg, "alerts_total", json_integer(total > (int64_t)shown ? total : (int64_t)shown));
+    if (total > (int64_t)shown) {
+        const char *base = console_url ? console_url : "";
+        size_t bl = strlen(base);
+        if (bl && base[bl - 1] == '/')
+            bl--;
+        char url[1024];
+        snprintf(url, sizeof url, "%.*s/api/v1/notify/groups/%lld/alerts?offset=%zu", (int)(bl < 900 ? bl : 900), base,
+                 (long long)group_id, shown);
+        json_object_set_new(msg, "alerts_truncated", json_true());
+        json_object_set_new(msg, "alerts_url", json_string(url));
+    }
+    json_object_set_new(msg, "delivery", json_string(delivery));
+    char *js = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    return js ? js : kw_strdup(message);
+}
+
 bool notify_response_ok(int type, long status, const char *body, char *why, size_t whyn)
 {
     if (type == CHAN_EMAIL)

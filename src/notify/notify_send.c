@@ -358,57 +358,22 @@ kw_rc notify_group_alert_ids(kw_store *st, int64_t group_id, int64_t offset, siz
     return KW_OK;
 }
 
-/* A webhook's message with what its receiver needs besides the text: every alert id of the
- * group (bounded: past NOTIFY_WEBHOOK_IDS_MAX a link to the rest) and a delivery id that
+/* A webhook's message with every alert id of its group (read here) and a delivery id that
  * stays the same when the row is sent again. A new string. */
 static char *webhook_message(notify_sender *s, kw_store *st, const char *message, int64_t row, int64_t created_ms,
                              int64_t group_id)
 {
-    json_t *msg = json_loads(message, 0, NULL);
-    if (!json_is_object(msg)) {
-        json_decref(msg);
-        return kw_strdup(message);
-    }
-    json_t *ids = json_array();
-    int64_t total = 0;
+    int64_t *ids = NULL, total = 0;
+    size_t n = 0;
     if (group_id > 0) {
-        int64_t *v = kw_malloc(sizeof *v * NOTIFY_WEBHOOK_IDS_MAX);
-        size_t n = 0;
-        notify_group_alert_ids(st, group_id, 0, NOTIFY_WEBHOOK_IDS_MAX, v, &n, &total);
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(ids, json_integer(v[i]));
-        free(v);
-    } else { /* a digest: the alerts its messages listed */
-        json_t *a;
-        size_t i;
-        json_array_foreach(json_object_get(msg, "alerts"), i, a)
-        {
-            if (json_array_size(ids) < NOTIFY_WEBHOOK_IDS_MAX && json_is_integer(json_object_get(a, "id")))
-                json_array_append(ids, json_object_get(a, "id"));
-        }
-        total = (int64_t)json_array_size(ids);
-    }
-    if (group_id > 0)
-        json_object_set_new(msg, "group", json_integer(group_id));
-    json_object_set_new(msg, "alert_ids", ids);
-    json_object_set_new(msg, "alerts_total", json_integer(total));
-    if (total > (int64_t)json_array_size(ids)) {
-        char url[1024];
-        const char *base = s->c->notify.console_url ? s->c->notify.console_url : "";
-        size_t bl = strlen(base);
-        if (bl && base[bl - 1] == '/')
-            bl--;
-        snprintf(url, sizeof url, "%.*s/api/v1/notify/groups/%lld/alerts?offset=%d", (int)(bl < 900 ? bl : 900), base,
-                 (long long)group_id, NOTIFY_WEBHOOK_IDS_MAX);
-        json_object_set_new(msg, "alerts_truncated", json_true());
-        json_object_set_new(msg, "alerts_url", json_string(url));
+        ids = kw_malloc(sizeof *ids * NOTIFY_WEBHOOK_IDS_MAX);
+        notify_group_alert_ids(st, group_id, 0, NOTIFY_WEBHOOK_IDS_MAX, ids, &n, &total);
     }
     char delivery[64];
     snprintf(delivery, sizeof delivery, "kw-%lld-%lld", (long long)created_ms, (long long)row);
-    json_object_set_new(msg, "delivery", json_string(delivery));
-    char *js = json_dumps(msg, JSON_COMPACT);
-    json_decref(msg);
-    return js ? js : kw_strdup(message);
+    char *m = notify_webhook_message(message, group_id, ids, n, total, s->c->notify.console_url, delivery);
+    free(ids);
+    return m;
 }
 
 /* Starts the next delivery of channel i, if one is due and the rate limit allows. */

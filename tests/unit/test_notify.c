@@ -269,6 +269,39 @@ static void test_requests(void)
     conf_free(c);
 }
 
+/* A webhook's body: every id of the group up to 1,000, then a link to the rest. */
+static void test_webhook_ids(void)
+{
+    const char *msg = "{\"kind\":\"firing\",\"alerts\":[{\"id\":7},{\"id\":9}]}";
+    int64_t ids[1500];
+    for (int i = 0; i < 1500; i++)
+        ids[i] = 100 + i;
+    char *m = notify_webhook_message(msg, 42, ids, 3, 3, "https://kw.example.com/", "kw-1-2");
+    CHECK_STR(m, "{\"kind\":\"firing\",\"alerts\":[{\"id\":7},{\"id\":9}],\"group\":42,\"alert_ids\":[100,101,102],"
+                 "\"alerts_total\":3,\"delivery\":\"kw-1-2\"}");
+    free(m);
+    /* more than the bound: 1,000 ids, the total, and where the rest are */
+    m = notify_webhook_message(msg, 42, ids, 1500, 1500, "https://kw.example.com/", "kw-1-2");
+    json_t *j = json_loads(m, 0, NULL);
+    CHECK_INT(json_array_size(json_object_get(j, "alert_ids")), 1000);
+    CHECK_INT(json_integer_value(json_array_get(json_object_get(j, "alert_ids"), 999)), 1099);
+    CHECK_INT(json_integer_value(json_object_get(j, "alerts_total")), 1500);
+    CHECK(json_is_true(json_object_get(j, "alerts_truncated")));
+    CHECK_STR(json_string_value(json_object_get(j, "alerts_url")),
+              "https://kw.example.com/api/v1/notify/groups/42/alerts?offset=1000");
+    json_decref(j);
+    free(m);
+    /* a digest has no group: the ids its messages listed */
+    m = notify_webhook_message(msg, 0, NULL, 0, 0, NULL, "kw-1-3");
+    CHECK_CONTAINS(m, "\"alert_ids\":[7,9],\"alerts_total\":2,");
+    CHECK(!strstr(m, "truncated"));
+    free(m);
+    /* not an object: passed on as it is */
+    m = notify_webhook_message("[1]", 42, ids, 3, 3, NULL, "x");
+    CHECK_STR(m, "[1]");
+    free(m);
+}
+
 /* ---- the engine on a store ---- */
 
 typedef struct bench {
@@ -500,6 +533,7 @@ int main(void)
     RUN(test_windows);
     RUN(test_render_inert);
     RUN(test_requests);
+    RUN(test_webhook_ids);
     RUN(test_escalation);
     RUN(test_held);
     TEST_MAIN_END();
