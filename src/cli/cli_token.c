@@ -37,12 +37,16 @@ typedef struct {
     int64_t now;
 } list_ctx;
 
+/* A time in a column of width, or ending the line (width < 0). */
 static void put_time(kw_buf *b, int64_t ms, int width)
 {
     char t[40] = "-";
     if (ms)
         kw_time_iso8601(ms, t, sizeof t);
-    kw_buf_printf(b, "%-*.19s ", width, t);
+    if (width < 0)
+        kw_buf_printf(b, "%.19s\n", t);
+    else
+        kw_buf_printf(b, "%-*.19s ", width, t);
 }
 
 static const char *token_state(const store_token *t, int64_t now)
@@ -73,12 +77,11 @@ static void list_one(void *arg, const store_token *t)
         kw_buf *b = &x->out->b;
         kw_buf_printf(b, "%-5lld ", (long long)t->id);
         cli_put_col(b, t->user, 16);
-        cli_put_col(b, t->label, 20);
+        cli_put_col(b, t->label, 24);
         kw_buf_printf(b, "%-8s ", token_state(t, x->now));
         put_time(b, t->created_ms, 19);
         put_time(b, t->expires_ms, 19);
-        put_time(b, t->last_used_ms, 19);
-        kw_buf_putc(b, '\n');
+        put_time(b, t->last_used_ms, -1);
     }
     x->n++;
 }
@@ -145,10 +148,12 @@ static int token_add(kw_store *st, const char *user, const char *label, int64_t 
 {
     char tok[4 + 64 + 1], hash[65], text[256], lbl[TOKEN_LABEL_MAX];
     int64_t now = kw_now_ms(), id = 0;
-    if (label)
+    if (label) {
         snprintf(lbl, sizeof lbl, "%s", label);
-    else
+    } else { /* the time, to the millisecond: 2026-12-01T11:09:48.686 */
         kw_time_iso8601(now, lbl, sizeof lbl);
+        lbl[strcspn(lbl, "Z")] = 0;
+    }
     memcpy(tok, TOKEN_PREFIX, sizeof TOKEN_PREFIX);
     auth_random_hex(tok + strlen(TOKEN_PREFIX), 32);
     auth_sha256_hex(tok, hash);
@@ -245,7 +250,7 @@ int cli_token(int argc, char **argv)
     int rcode;
     if (list) {
         cli_listing out;
-        cli_listing_begin(&out, json, "%-5s %-16s %-20s %-8s %-19s %-19s %s\n", "ID", "USER", "LABEL", "STATE",
+        cli_listing_begin(&out, json, "%-5s %-16s %-24s %-8s %-19s %-19s %s\n", "ID", "USER", "LABEL", "STATE",
                           "CREATED", "EXPIRES", "LAST USED");
         list_ctx x = {&out, 0, kw_now_ms()};
         rcode = store_token_each(st, left ? argv[optind] : NULL, list_one, &x) == KW_OK ? KW_EXIT_OK : KW_EXIT_PROBLEM;

@@ -147,7 +147,8 @@ class Hardening(DaemonTest):
         with open(d.config_path) as f:
             text = f.read()
         with open(d.config_path, "w") as f:
-            f.write(text.replace(f"listen: 127.0.0.1:{d.port}}}", f"listen: 127.0.0.1:{d.port}, timeout: 2s}}"))
+            f.write(text.replace(f"listen: 127.0.0.1:{d.port}}}",
+                                 f"listen: 127.0.0.1:{d.port}, timeout: 2s, per_address: 4}}"))
         self.addCleanup(d.cleanup)
         self.addCleanup(lambda: self._dump_logs_on_failure(d))
         return d.start()
@@ -206,6 +207,28 @@ class Hardening(DaemonTest):
             time.sleep(0.5)
         conn.close()
         wait_for("the slow request logged", lambda: "took longer than 2s" in d.logs(), timeout=15)
+
+
+    def test_connections_per_address_bounded(self):
+        d = self.short_timeout_daemon()
+        held = [socket.create_connection(("127.0.0.1", d.port), timeout=5, source_address=("127.0.0.5", 0))
+                for _ in range(4)]
+        self.addCleanup(lambda: [s.close() for s in held])
+        time.sleep(0.2)
+        extra = socket.create_connection(("127.0.0.1", d.port), timeout=5, source_address=("127.0.0.5", 0))
+        extra.settimeout(1.5)
+        try:
+            extra.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            got = extra.recv(4096)
+        except (ConnectionResetError, BrokenPipeError):
+            got = b""
+        extra.close()
+        self.assertEqual(got, b"")  # the fifth from one address is closed unanswered
+        # another address is not held back
+        conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=5, source_address=("127.0.0.6", 0))
+        conn.request("GET", "/api/v1/health")
+        self.assertEqual(conn.getresponse().status, 200)
+        conn.close()
 
 
 class SignedReceiver:
