@@ -24,6 +24,7 @@ int cli_duty(int argc, char **argv);
 int cli_notify(int argc, char **argv);
 int cli_silence(int argc, char **argv);
 int cli_user(int argc, char **argv);
+int cli_token(int argc, char **argv);
 int cli_intel(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints

@@ -3,6 +3,7 @@
 #include "core/kw_time.h"
 #include "http/http_auth.h"
 #include "store/store.h"
+#include "store/store_token.h"
 
 #include <getopt.h>
 #include <openssl/crypto.h>
@@ -17,6 +18,7 @@ static const char user_usage[] =
     "       keepwatch user passwd NAME [--password-stdin]\n"
     "       keepwatch user del NAME\n"
     "       keepwatch user list [--json]\n"
+    "       keepwatch user unlock NAME\n"
     "\n"
     "Users sign in to the web console. ROLE is one of:\n"
     "  admin    everything\n"
@@ -24,38 +26,53 @@ static const char user_usage[] =
     "  member   a department member: see everything, acknowledge and comment\n"
     "  viewer   see everything (a wall screen, a manager)\n"
     "The password (10 to 1024 characters) is asked twice on a terminal, or read as one line from\n"
-    "standard input with --password-stdin; it is stored as an Argon2id hash. A new password\n"
-    "or a deleted user ends their sessions. Changes go to the duty log.\n";
+    "standard input when it is not a terminal (or with --password-stdin); it is stored as an\n"
+    "Argon2id hash. A new password or a deleted user ends their sessions. Wrong passwords hold\n"
+    "back one name at one address (and an address after 20, whatever the names); unlock NAME\n"
+    "lets NAME try again at once from everywhere. Changes go to the duty log.\n";
+
+/* Reads one line of a password into dst with echo off when tty; false at the end of input
+ * or for a line too long (after saying why). */
+static bool read_line(bool tty, const char *prompt, char *dst, size_t dn)
+{
+    struct termios old, quiet;
+    if (tty) {
+        fputs(prompt, stderr);
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    bool ok = fgets(dst, (int)dn, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!ok) {
+        fprintf(stderr, "keepwatch user: no password: %s\n",
+                tty ? "the terminal closed" : "standard input is not a terminal and gave no line (pipe it in: "
+                                              "printf '%s\\n' \"$PW\" | keepwatch user add ...)");
+        return false;
+    }
+    if (!strchr(dst, '\n') && !feof(stdin)) {
+        fprintf(stderr, "keepwatch user: the password line is longer than %d characters\n", AUTH_PASSWORD_MAX);
+        return false;
+    }
+    dst[strcspn(dst, "\r\n")] = 0;
+    return true;
+}
 
 /* Reads a password: twice with echo off on a terminal, else one line of stdin. */
 static bool read_password(bool from_stdin, char *out, size_t n)
 {
     bool tty = !from_stdin && isatty(STDIN_FILENO);
     char again[AUTH_PASSWORD_MAX + 2];
-    for (int round = 0; round < (tty ? 2 : 1); round++) {
-        char *dst = round ? again : out;
-        size_t dn = round ? sizeof again : n;
-        struct termios old, quiet;
-        if (tty) {
-            fputs(round ? "again: " : "password: ", stderr);
-            tcgetattr(STDIN_FILENO, &old);
-            quiet = old;
-            quiet.c_lflag &= ~(tcflag_t)ECHO;
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-        }
-        bool ok = fgets(dst, (int)dn, stdin) != NULL;
-        if (tty) {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-            fputc('\n', stderr);
-        }
-        if (!ok)
-            return false;
-        dst[strcspn(dst, "\r\n")] = 0;
-    }
-    bool same = !tty || strcmp(out, again) == 0;
-    OPENSSL_cleanse(again, sizeof again);
-    if (!same)
+    bool same = read_line(tty, "password: ", out, n) && (!tty || read_line(tty, "again: ", again, sizeof again));
+    if (same && tty && strcmp(out, again) != 0) {
         fputs("keepwatch user: the two passwords differ\n", stderr);
+        same = false;
+    }
+    OPENSSL_cleanse(again, sizeof again);
     return same;
 }
 
@@ -86,6 +103,14 @@ static void list_one(void *arg, const store_user *u)
     x->n++;
 }
 
+/* Unlocks an existing user (the running daemon sees the mark at the next sign-in). */
+static kw_rc user_unlock(kw_store *st, const char *name, int64_t now)
+{
+    store_user u;
+    kw_rc rc = store_user_get(st, name, &u);
+    return rc == KW_OK ? store_user_unlock(st, name, now) : rc;
+}
+
 int cli_user(int argc, char **argv)
 {
     if (argc < 2 || cli_wants_help(argc, argv)) {
@@ -114,8 +139,8 @@ int cli_user(int argc, char **argv)
         }
     }
     bool add = !strcmp(verb, "add"), passwd = !strcmp(verb, "passwd"), del = !strcmp(verb, "del"),
-         list = !strcmp(verb, "list");
-    if (!(add || passwd || del || list) || (list ? optind != argc : optind != argc - 1)) {
+         list = !strcmp(verb, "list"), unlock = !strcmp(verb, "unlock");
+    if (!(add || passwd || del || list || unlock) || (list ? optind != argc : optind != argc - 1)) {
         fprintf(stderr, "keepwatch user: bad command\n\n%s", user_usage);
         return KW_EXIT_USAGE;
     }
@@ -170,12 +195,20 @@ int cli_user(int argc, char **argv)
     int64_t now = kw_now_ms();
     kw_rc rc = store_begin(st);
     if (rc == KW_OK)
-        rc = add ? store_user_add(st, &u, now) : passwd ? store_user_set_password(st, u.name, u.pw_hash, now)
-                                                        : store_user_delete(st, u.name);
-    snprintf(text, sizeof text, add ? "user %s added (%s)" : passwd ? "password of %s changed" : "user %s deleted%s",
+        rc = add      ? store_user_add(st, &u, now)
+             : passwd ? store_user_set_password(st, u.name, u.pw_hash, now)
+             : unlock ? user_unlock(st, u.name, now)
+                      : store_user_delete(st, u.name);
+    snprintf(text, sizeof text,
+             add      ? "user %s added (%s)"
+             : passwd ? "password of %s changed"
+             : unlock ? "user %s unlocked: wrong passwords so far are forgiven%s"
+                      : "user %s deleted%s",
              u.name, add ? user_role_name(u.role) : "");
     if (rc == KW_OK)
-        rc = store_duty_append(st, now, add ? "user.added" : passwd ? "user.password" : "user.deleted", who, 0, text);
+        rc = store_duty_append(st, now,
+                               add ? "user.added" : passwd ? "user.password" : unlock ? "user.unlocked" : "user.deleted",
+                               who, 0, text);
     if (rc == KW_OK && store_commit(st) == KW_OK) {
         printf("%s\n", text);
     } else {

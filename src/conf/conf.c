@@ -22,7 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define CONF_MAX_FILE (4u << 20) /* a config larger than 4 MiB is a mistake */
@@ -1161,6 +1164,8 @@ static const cf_field http_fields[] = {
     F(conf, "tls_key", CF_STR, http.tls_key),
     F(conf, "session_idle", CF_DURATION, http.session_idle_ms, 60000, 30 * DAY),
     F(conf, "session_max", CF_DURATION, http.session_max_ms, 60000, 90 * DAY),
+    F(conf, "timeout", CF_DURATION, http.timeout_ms, 1000, 3600000),
+    F(conf, "per_address", CF_INT, http.per_address, 1, 1024),
     {0},
 };
 static const cf_field history_fields[] = {
@@ -1739,10 +1744,45 @@ static void cf_check_tmpl(cf_ctx *ctx, yaml_node_t *n, const char *key, const ch
         cf_error_in(ctx, cf_find(ctx, n, key), pos, "%s: %s", key, err);
 }
 
+#define SECRET_FILE_MAX 4096
+
+/* secret_file: its first line becomes the secret (a regular file, at most 4 KiB). */
+static void channel_secret_file(cf_ctx *ctx, conf_channel *ch, yaml_node_t *n)
+{
+    yaml_node_t *at = cf_find(ctx, n, "secret_file");
+    if (ch->secret) {
+        cf_error(ctx, at, "give secret or secret_file, not both");
+        return;
+    }
+    int fd = open(ch->secret_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    char buf[SECRET_FILE_MAX + 1];
+    ssize_t len = -1;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size <= SECRET_FILE_MAX)
+        len = read(fd, buf, SECRET_FILE_MAX);
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (len < 0) {
+        cf_error(ctx, at, "secret_file: cannot read %s: %s", ch->secret_file,
+                 fd < 0 ? strerror(e) : "not a regular file of at most 4 KiB");
+        return;
+    }
+    buf[len] = 0;
+    buf[strcspn(buf, "\r\n")] = 0;
+    if (!buf[0])
+        cf_error(ctx, at, "secret_file: %s is empty", ch->secret_file);
+    else
+        ch->secret = kw_strdup(buf);
+    memset(buf, 0, sizeof buf);
+}
+
 static void channel_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
     conf_channel *ch = obj;
     cf_check_name(ctx, ch->name, n);
+    if (ch->secret_file)
+        channel_secret_file(ctx, ch, n);
     if (ch->rate_limit < 0) /* the robots' documented limits */
         ch->rate_limit = ch->type == CHAN_DINGTALK || ch->type == CHAN_WECOM ? 20
                          : ch->type == CHAN_FEISHU                          ? 100
@@ -1771,8 +1811,8 @@ static bool channel_applies(const void *obj, const char *key)
     for (size_t i = 0; mail_only[i]; i++)
         if (strcmp(key, mail_only[i]) == 0)
             return ch->type == CHAN_EMAIL;
-    if (strcmp(key, "secret") == 0)
-        return ch->type == CHAN_DINGTALK || ch->type == CHAN_FEISHU;
+    if (strcmp(key, "secret") == 0 || strcmp(key, "secret_file") == 0)
+        return ch->type == CHAN_DINGTALK || ch->type == CHAN_FEISHU || ch->type == CHAN_WEBHOOK;
     if (strcmp(key, "headers") == 0)
         return ch->type == CHAN_WEBHOOK;
     return true;
@@ -1783,6 +1823,7 @@ static const cf_field channel_fields[] = {
     F(conf_channel, "type", CF_ENUM, type, .names = chan_types),
     F(conf_channel, "url", CF_STR, url, .mask = 2),
     F(conf_channel, "secret", CF_STR, secret, .mask = 1),
+    F(conf_channel, "secret_file", CF_STR, secret_file),
     F(conf_channel, "department", CF_STR, department),
     F(conf_channel, "language", CF_STR, language),
     F(conf_channel, "rate_limit", CF_INT, rate_limit, 0, 100000),
@@ -2016,10 +2057,122 @@ static const cf_section top_section = {"the top level", sizeof(conf), top_fields
 
 /* ---- loading ---- */
 
+/* Bounds on a document beside its size (CONF_MAX_FILE): how deep it nests, and how many
+ * nodes it has once its aliases are expanded (the walk over the tree visits an aliased node
+ * at each alias: "billion laughs"). */
+#define CONF_MAX_DEPTH 64
+#define CONF_MAX_NODES 1000000u
+#define CONF_MAX_ANCHORS 1000
+
+typedef struct cf_anchor {
+    char *name;
+    uint64_t nodes;
+} cf_anchor;
+
+typedef struct cf_scan {
+    uint64_t nodes;
+    uint64_t start[CONF_MAX_DEPTH + 1]; /* nodes when each open collection began */
+    char *anchor[CONF_MAX_DEPTH + 1];
+    int depth;
+    cf_anchor *anchors;
+    size_t nanchors;
+} cf_scan;
+
+static uint64_t cf_scan_alias(const cf_scan *sc, const char *name)
+{
+    for (size_t i = sc->nanchors; i-- > 0;) /* the latest of a name counts */
+        if (strcmp(sc->anchors[i].name, name) == 0)
+            return sc->anchors[i].nodes;
+    return 1;
+}
+
+/* Records an anchored node's size; false past CONF_MAX_ANCHORS. */
+static bool cf_scan_anchor(cf_scan *sc, const char *name, uint64_t nodes)
+{
+    if (!name)
+        return true;
+    if (sc->nanchors == CONF_MAX_ANCHORS)
+        return false;
+    sc->anchors = kw_realloc(sc->anchors, (sc->nanchors + 1) * sizeof *sc->anchors);
+    sc->anchors[sc->nanchors++] = (cf_anchor){kw_strdup(name), nodes};
+    return true;
+}
+
+/* One event; NULL if it is within bounds, else what is wrong. */
+static const char *cf_scan_event(cf_scan *sc, const yaml_event_t *ev)
+{
+    const char *anchor = NULL;
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT:
+        sc->nodes += cf_scan_alias(sc, (const char *)ev->data.alias.anchor);
+        break;
+    case YAML_SCALAR_EVENT:
+        sc->nodes++;
+        if (!cf_scan_anchor(sc, (const char *)ev->data.scalar.anchor, 1))
+            return "more than 1000 anchors (&name)";
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        anchor = (const char *)(ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.anchor
+                                                                       : ev->data.mapping_start.anchor);
+        if (sc->depth == CONF_MAX_DEPTH)
+            return "nested deeper than 64 levels";
+        sc->start[sc->depth] = sc->nodes++;
+        sc->anchor[sc->depth++] = anchor ? kw_strdup(anchor) : NULL;
+        break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        if (sc->depth > 0) {
+            sc->depth--;
+            bool ok = cf_scan_anchor(sc, sc->anchor[sc->depth], sc->nodes - sc->start[sc->depth]);
+            free(sc->anchor[sc->depth]);
+            sc->anchor[sc->depth] = NULL;
+            if (!ok)
+                return "more than 1000 anchors (&name)";
+        }
+        break;
+    default:
+        break;
+    }
+    return sc->nodes > CONF_MAX_NODES ? "more than a million nodes once its aliases (*name) are expanded" : NULL;
+}
+
+/* Walks the document's events before it is loaded: false (with an error at the place) when
+ * it is out of bounds. A syntax error is left for the loader to report. */
+static bool cf_prescan(cf_ctx *ctx, const char *data, size_t len)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        fatal("cannot initialise the YAML parser");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    cf_scan sc = {0};
+    const char *bad = NULL;
+    yaml_event_t ev;
+    bool more = true;
+    while (more && !bad && yaml_parser_parse(&parser, &ev)) {
+        more = ev.type != YAML_STREAM_END_EVENT;
+        bad = cf_scan_event(&sc, &ev);
+        if (bad) {
+            yaml_node_t at = {.start_mark = ev.start_mark};
+            cf_error(ctx, &at, "YAML: %s", bad);
+        }
+        yaml_event_delete(&ev);
+    }
+    for (int i = 0; i < sc.depth; i++)
+        free(sc.anchor[i]);
+    for (size_t i = 0; i < sc.nanchors; i++)
+        free(sc.anchors[i].name);
+    free(sc.anchors);
+    yaml_parser_delete(&parser);
+    return !bad;
+}
+
 static void conf_load_layer(const char *name, const char *data, size_t len, conf *c, conf_errors *errs,
                             bool user_layer)
 {
     cf_ctx ctx = {name, NULL, errs, user_layer};
+    if (!cf_prescan(&ctx, data, len))
+        return;
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser))

@@ -224,7 +224,8 @@ typedef struct conf_channel {
     char *name;
     int type;            /* chan_type */
     char *url;           /* the robot's webhook, or smtp://host:port for e-mail */
-    char *secret;        /* DingTalk and Feishu: the signing secret */
+    char *secret;        /* DingTalk, Feishu and webhooks: the signing secret */
+    char *secret_file;   /* or a file that holds it (its first line), read at load */
     char *department;    /* whose channel: the department's kind picks the message (technical, user impact) */
     char *language;      /* zh or en; NULL: notify.language */
     int64_t rate_limit;  /* at most this many messages per rate_window (0: no limit) */
@@ -320,6 +321,8 @@ typedef struct conf {
         char *tls_cert, *tls_key;     /* PEM files: HTTPS when both are set */
         int64_t session_idle_ms;      /* a console session ends after this long unused... */
         int64_t session_max_ms;       /* ...or this long after sign-in */
+        int64_t timeout_ms;           /* an idle connection is closed after this (0: 30 s) */
+        int64_t per_address;          /* connections at once from one address (0: 32) */
     } http;
     struct {
         int64_t raw_retention_ms;

@@ -14,6 +14,8 @@ const char conf_default_yaml[] =
     "  max_body: 64KiB\n"
     "  session_idle: 12h\n"
     "  session_max: 7d\n"
+    "  timeout: 30s\n"
+    "  per_address: 32\n"
     "history:\n"
     "  raw_retention: 1h\n"
     "  minute_retention: 7d\n"

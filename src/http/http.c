@@ -9,6 +9,7 @@
 #include "http/http_int.h"
 #include "host/host.h"
 #include "http/http_console.h"
+#include "conf/conf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -329,28 +330,71 @@ static enum MHD_Result serve_console(struct MHD_Connection *c, const char *url, 
     return http_queue(c, MHD_HTTP_OK, r);
 }
 
+/* A sign-in body: a name and a password (up to 1 KiB, escaped up to six times over). */
+#define SIGNIN_BODY_MAX 8192
+
+static uint64_t body_limit(const http_server *s, const char *url)
+{
+    return strcmp(url, "/api/v1/session") == 0 && s->max_body > SIGNIN_BODY_MAX ? SIGNIN_BODY_MAX : s->max_body;
+}
+
+/* What the headers say of a body: its declared length (UINT64_MAX: unreadable), and
+ * whether there is one at all (a length above 0, or chunks). */
+static bool declares_body(struct MHD_Connection *c, uint64_t *declared)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    *declared = 0;
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(cl, &end, 10);
+        *declared = errno || end == cl || *end || cl[0] == '-' ? UINT64_MAX : v;
+    }
+    return *declared > 0 || te != NULL;
+}
+
+/* The first call, with the headers only: a body too large or from someone unknown is refused
+ * before it is read (the client waiting on 100-continue never sends it). */
+static enum MHD_Result handle_headers(http_server *s, struct MHD_Connection *c, const char *url, void **con_cls)
+{
+    uint64_t declared, limit = body_limit(s, url);
+    bool body = declares_body(c, &declared);
+    if (declared > limit) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "request body too large: %s takes at most %llu bytes", url, (unsigned long long)limit);
+        return http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, msg);
+    }
+    http_req *req = kw_calloc(1, sizeof *req);
+    http_who(s, c, &req->p);
+    if (body && !req->p.ok && strcmp(url, "/api/v1/session") != 0) {
+        enum MHD_Result r = http_unauthorized(s, c, &req->p);
+        free(req);
+        return r;
+    }
+    kw_buf_init(&req->body, limit);
+    *con_cls = req;
+    return MHD_YES;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     http_server *s = cls;
     http_req *req = *con_cls;
-    if (!req) {
-        req = kw_calloc(1, sizeof *req);
-        kw_buf_init(&req->body, s->max_body);
-        *con_cls = req;
-        return MHD_YES;
-    }
+    if (!req)
+        return handle_headers(s, c, url, con_cls);
     if (*upload_size) {
         if (kw_buf_append(&req->body, upload, *upload_size) != KW_OK)
             req->too_large = true;
         *upload_size = 0;
         return MHD_YES;
     }
+    http_slow_answered(s->slow, c);
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     bool del = strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
-    principal p;
-    http_who(s, c, &p);
+    const principal p = req->p;
     if (strcmp(url, "/api/v1/health") == 0 || strcmp(url, "/healthz") == 0)
         return get ? api_health(s, c, p.ok) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/session") == 0 && post)
@@ -358,8 +402,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(url, "/metrics") != 0 && strncmp(url, "/api/", 5) != 0)
         return get ? serve_console(c, url, &p) : http_error(c, MHD_HTTP_NOT_FOUND, "not found");
     if (!p.ok)
-        return http_error(c, MHD_HTTP_UNAUTHORIZED,
-                             "sign in (POST /api/v1/session) or send the API token (var/api.token) as a bearer token");
+        return http_unauthorized(s, c, &p);
     if (!get && !http_csrf_ok(s, c, &p))
         return http_error(c, MHD_HTTP_FORBIDDEN, "the X-CSRF-Token header is missing or wrong");
     if (strcmp(url, "/metrics") == 0)
@@ -392,6 +435,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_logs(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (http_triage_owns(url))
         return http_triage_route(s, c, url, method, req, &p);
+    if (strncmp(url, "/api/v1/notify/groups/", 22) == 0) {
+        const char *rest;
+        int64_t id = parse_id(url + 22, &rest);
+        if (id > 0 && strcmp(rest, "/alerts") == 0)
+            return get ? api_group_alerts(s, c, id) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    }
     if (strncmp(url, "/api/v1/alerts/", 15) == 0) {
         const char *rest;
         int64_t id = parse_id(url + 15, &rest);
@@ -417,6 +466,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
     http_thread *t = pthread_getspecific(s->thread_key);
     if (t && t->st)
         store_release(t->st); /* no snapshot outlives its request */
+    http_slow_next(s->slow, c);
     http_req *req = *con_cls;
     if (!req)
         return;
@@ -425,16 +475,36 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's warnings (mostly clients that went away or sent garbage) are held to one
+ * line per WARN_EVERY_MS, with a count of those held back. */
+#define WARN_EVERY_MS 10000
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    http_server *s = cls;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = '\0';
-    if (strstr(msg, "no longer available") || strstr(msg, "connection reset")) /* a client went away */
+    if (strstr(msg, "no longer available") || strstr(msg, "connection reset")) { /* a client went away */
         log_debug("http: %s", msg);
-    else
+        return;
+    }
+    int64_t now = kw_now_ms();
+    pthread_mutex_lock(&s->warn_mu);
+    bool say = now - s->warn_ms >= WARN_EVERY_MS;
+    unsigned held = say ? s->warn_held : 0;
+    if (say) {
+        s->warn_ms = now;
+        s->warn_held = 0;
+    } else {
+        s->warn_held++;
+    }
+    pthread_mutex_unlock(&s->warn_mu);
+    if (say && held)
+        log_warn("http: %s (and %u more such warnings in the last %ds)", msg, held, WARN_EVERY_MS / 1000);
+    else if (say)
         log_warn("http: %s", msg);
 }
 
@@ -460,6 +530,24 @@ static char *read_pem(const char *path, char *err, size_t errn)
     return kw_buf_take(&b);
 }
 
+/* Connections at once from one address, and the idle timeout, unless http: says otherwise. */
+#define HTTP_PER_ADDRESS 32u
+#define HTTP_TIMEOUT_S 30u
+
+/* The configuration's http.timeout and http.per_address over the options' (the daemon
+ * publishes its configuration before it starts the server). */
+static void conf_http_limits(http_shared *sh, unsigned *timeout_s, unsigned *per_address)
+{
+    pthread_rwlock_rdlock(&sh->cfg_lock);
+    if (sh->cfg && sh->cfg->http.timeout_ms > 0 && !*timeout_s)
+        *timeout_s = (unsigned)((sh->cfg->http.timeout_ms + 999) / 1000);
+    if (sh->cfg && sh->cfg->http.per_address > 0)
+        *per_address = (unsigned)sh->cfg->http.per_address;
+    pthread_rwlock_unlock(&sh->cfg_lock);
+    if (!*timeout_s)
+        *timeout_s = HTTP_TIMEOUT_S;
+}
+
 http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t errn)
 {
     struct sockaddr_storage ss;
@@ -482,9 +570,15 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
         s->tls = true;
     }
     s->limiter = auth_limiter_new();
+    pthread_mutex_init(&s->tok_mu, NULL);
+    pthread_mutex_init(&s->warn_mu, NULL);
+    s->warn_ms = INT64_MIN / 2;
+    unsigned timeout_s = o->timeout_s, per_address = HTTP_PER_ADDRESS;
+    conf_http_limits(sh, &timeout_s, &per_address);
     pthread_key_create(&s->thread_key, thread_free);
     close_each = o->close_each;
     s->hub = http_stream_start(sh, s->idle_ms, s->max_ms);
+    s->slow = http_slow_start((int64_t)timeout_s * 1000);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -497,19 +591,23 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
         {MHD_OPTION_HTTPS_MEM_KEY, 0, s->key},
         {MHD_OPTION_END, 0, NULL},
     };
-    s->mhd = MHD_start_daemon(flags, port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+    s->mhd = MHD_start_daemon(flags, port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30u,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-                              request_done, s, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+                              request_done, s, MHD_OPTION_NOTIFY_CONNECTION, http_slow_notify, s, MHD_OPTION_ARRAY, tls_opts,
+                              MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errn, "cannot listen on %s%s: %s", o->listen, s->tls ? " with TLS" : "",
                  errno ? strerror(errno) : "libmicrohttpd refused");
         http_stream_end(s->hub);
         http_stream_free(s->hub);
+        http_slow_stop(s->slow);
         pthread_key_delete(s->thread_key);
         auth_limiter_free(s->limiter);
+        pthread_mutex_destroy(&s->tok_mu);
+        pthread_mutex_destroy(&s->warn_mu);
         free(s->cert);
         free(s->key);
         free(s);
@@ -525,8 +623,12 @@ void http_stop(http_server *s)
     http_stream_end(s->hub);
     MHD_stop_daemon(s->mhd);
     http_stream_free(s->hub);
+    http_slow_stop(s->slow); /* after the daemon: no connection is left to tell it */
     pthread_key_delete(s->thread_key);
     auth_limiter_free(s->limiter);
+    pthread_mutex_destroy(&s->tok_mu);
+    pthread_mutex_destroy(&s->warn_mu);
+    OPENSSL_cleanse(s->token, sizeof s->token);
     if (s->key)
         OPENSSL_cleanse(s->key, strlen(s->key));
     free(s->cert);

@@ -5,10 +5,12 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "notify/notify.h"
 #include "conf/conf.h"
 #include "host/host.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool details)
@@ -153,7 +155,8 @@ enum MHD_Result api_alert_get(http_server *s, struct MHD_Connection *c, int64_t 
     return http_json(c, status, &b);
 }
 
-/* POST /api/v1/alerts/ID/ack|resolve with an optional body {"by": "...", "note": "..."}. */
+/* POST /api/v1/alerts/ID/ack|resolve with an optional body {"note": "..."}. The actor is who
+ * authenticated: a free-text "by" is refused. */
 enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t id, bool ack, http_req *req,
                                      const principal *p)
 {
@@ -162,24 +165,25 @@ enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t 
     if (p->user.role < (ack ? ROLE_MEMBER : ROLE_OFFICER))
         return http_error(c, MHD_HTTP_FORBIDDEN, ack ? "viewers cannot acknowledge alerts"
                                                         : "only duty officers and admins resolve alerts");
-    char by[128] = "api", note[2048] = "";
+    char note[2048] = "";
+    const char *by = p->user.name;
     if (req->body.len) {
         json_error_t jerr;
         json_t *root = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
         if (!root || !json_is_object(root)) {
             json_decref(root);
-            return http_error(c, MHD_HTTP_BAD_REQUEST, "the body must be a JSON object: {\"by\": ..., \"note\": ...}");
+            return http_error(c, MHD_HTTP_BAD_REQUEST, "the body must be a JSON object: {\"note\": ...}");
         }
-        json_t *v = json_object_get(root, "by");
-        if (p->token && json_is_string(v) && json_string_length(v) > 0) /* a person signed in is who they are */
-            kw_strlcpy(by, json_string_value(v), sizeof by);
-        v = json_object_get(root, "note");
+        if (json_object_get(root, "by")) {
+            json_decref(root);
+            return http_error(c, MHD_HTTP_BAD_REQUEST, "\"by\" is not accepted: the actor is the user the token or "
+                                                       "session belongs to");
+        }
+        json_t *v = json_object_get(root, "note");
         if (json_is_string(v))
             kw_strlcpy(note, json_string_value(v), sizeof note);
         json_decref(root);
     }
-    if (!p->token)
-        kw_strlcpy(by, p->user.name, sizeof by);
     kw_store *st = http_store(s);
     if (!st)
         return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
@@ -199,6 +203,19 @@ enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t 
     log_info("alert %lld %s by %s%s%s", (long long)id, ack ? "acknowledged" : "resolved", by, note[0] ? ": " : "",
              note);
     return api_alert_get(s, c, id, MHD_HTTP_OK);
+}
+
+bool http_person_known(http_server *s, kw_store *st, const char *name, char *why, size_t n)
+{
+    pthread_rwlock_rdlock(&s->sh->cfg_lock);
+    bool known = s->sh->cfg && conf_person_find(s->sh->cfg, name);
+    pthread_rwlock_unlock(&s->sh->cfg_lock);
+    store_user u;
+    if (!known)
+        known = store_user_get(st, name, &u) == KW_OK;
+    if (!known)
+        snprintf(why, n, "unknown person '%.64s': not in people: or users", name);
+    return known;
 }
 
 /* POST /api/v1/alerts/ID/assign {"to": NAME or null}: officers assign anyone, members take an
@@ -224,6 +241,9 @@ enum MHD_Result api_alert_assign(http_server *s, struct MHD_Connection *c, int64
     kw_store *st = http_store(s);
     if (!st)
         return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    char why[160];
+    if (name[0] && !http_person_known(s, st, name, why, sizeof why))
+        return http_error(c, MHD_HTTP_BAD_REQUEST, why);
     int prev = 0;
     kw_rc rc = store_alert_assign(st, id, name, p->user.name, kw_now_ms(), &prev);
     if (rc == KW_ERR_NOTFOUND)
@@ -259,4 +279,36 @@ enum MHD_Result api_alert_comment(http_server *s, struct MHD_Connection *c, int6
     if (rc != KW_OK)
         return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, st ? store_errmsg(st) : "store unavailable");
     return api_alert_get(s, c, id, MHD_HTTP_CREATED);
+}
+
+/* GET /api/v1/notify/groups/ID/alerts?offset=N&limit=M: the alert ids of a notification group,
+ * for a webhook whose body could not carry them all (alerts_truncated). */
+enum MHD_Result api_group_alerts(http_server *s, struct MHD_Connection *c, int64_t gid)
+{
+    kw_store *st = http_store(s);
+    if (!st)
+        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    int64_t offset = http_query_int(c, "offset", 0, 0, INT64_MAX / 2);
+    size_t limit = (size_t)http_query_int(c, "limit", NOTIFY_WEBHOOK_IDS_MAX, 1, 10000), n = 0;
+    int64_t total = 0, *ids = kw_malloc(limit * sizeof *ids);
+    if (notify_group_alert_ids(st, gid, offset, limit, ids, &n, &total) != KW_OK) {
+        free(ids);
+        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    }
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_kv_int(&j, "group", gid);
+    kw_json_kv_int(&j, "total", total);
+    kw_json_kv_int(&j, "offset", offset);
+    kw_json_key(&j, "alert_ids");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < n; i++)
+        kw_json_int(&j, ids[i]);
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    free(ids);
+    return http_json(c, MHD_HTTP_OK, &b);
 }

@@ -105,9 +105,9 @@ void auth_verify_dummy(const char *pw)
 /* ---- the limiter ---- */
 
 typedef struct lkey {
-    char key[96];
+    char key[128];       /* "u:NAME@ADDRESS", "ip:ADDRESS" */
     int fails;
-    int64_t first_ms, blocked_until, block_ms;
+    int64_t first_ms, last_ms, blocked_until, block_ms;
 } lkey;
 
 struct auth_limiter {
@@ -166,7 +166,9 @@ int64_t auth_limiter_wait(auth_limiter *l, const char *key, int64_t now)
     return wait;
 }
 
-void auth_limiter_fail(auth_limiter *l, const char *key, int64_t now)
+void auth_limiter_fail(auth_limiter *l, const char *key, int64_t now) { auth_limiter_fail_after(l, key, now, LIMIT_FAILS); }
+
+void auth_limiter_fail_after(auth_limiter *l, const char *key, int64_t now, int fails)
 {
     pthread_mutex_lock(&l->mu);
     lkey *k = find(l, key, true, now);
@@ -174,7 +176,8 @@ void auth_limiter_fail(auth_limiter *l, const char *key, int64_t now)
         k->first_ms = now;
         k->fails = 0;
     }
-    if (++k->fails >= LIMIT_FAILS) {
+    k->last_ms = now;
+    if (++k->fails >= fails) {
         k->block_ms = k->block_ms ? k->block_ms * 2 : LIMIT_BLOCK_MS;
         if (k->block_ms > LIMIT_BLOCK_MAX_MS)
             k->block_ms = LIMIT_BLOCK_MAX_MS;
@@ -192,6 +195,20 @@ void auth_limiter_clear(auth_limiter *l, const char *key)
     if (k) {
         k->fails = 0;
         k->blocked_until = k->block_ms = 0;
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
+void auth_limiter_forgive(auth_limiter *l, const char *prefix, int64_t before_ms)
+{
+    size_t n = strlen(prefix);
+    pthread_mutex_lock(&l->mu);
+    for (size_t i = 0; i < l->n; i++) {
+        lkey *k = &l->v[i];
+        if (strncmp(k->key, prefix, n) == 0 && k->last_ms < before_ms) {
+            k->fails = 0;
+            k->blocked_until = k->block_ms = 0;
+        }
     }
     pthread_mutex_unlock(&l->mu);
 }

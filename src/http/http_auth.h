@@ -28,14 +28,20 @@ void auth_sha256_hex(const char *s, char out[65]);
 /* Constant-time equality of two strings. */
 bool auth_equal(const char *a, const char *b);
 
-/* Wrong passwords: after LIMIT_FAILS within LIMIT_WINDOW for one key (an address, a user
- * name), the key waits, doubling from LIMIT_BLOCK up to an hour. Bounded in memory. */
+/* Wrong passwords: after LIMIT_FAILS (or the caller's count) within LIMIT_WINDOW for one key
+ * (a user name at an address, an address), the key waits, doubling from LIMIT_BLOCK up to an
+ * hour. Bounded in memory. */
 typedef struct auth_limiter auth_limiter;
 auth_limiter *auth_limiter_new(void);
 void auth_limiter_free(auth_limiter *l);
 /* 0 if key may try now, else the seconds to wait. */
 int64_t auth_limiter_wait(auth_limiter *l, const char *key, int64_t now_ms);
 void auth_limiter_fail(auth_limiter *l, const char *key, int64_t now_ms);
+/* The same, the key waiting after `fails` wrong passwords. */
+void auth_limiter_fail_after(auth_limiter *l, const char *key, int64_t now_ms, int fails);
+/* Forgets the wrong passwords of every key that starts with prefix, made before before_ms
+ * (keepwatch user unlock). */
+void auth_limiter_forgive(auth_limiter *l, const char *prefix, int64_t before_ms);
 void auth_limiter_clear(auth_limiter *l, const char *key);
 
 #endif

@@ -290,6 +290,11 @@ enum MHD_Result api_duty_handover(http_server *s, struct MHD_Connection *c, http
         return http_error(c, MHD_HTTP_BAD_REQUEST, "\"to\" is at most 64 bytes, \"note\" 16 KiB");
     }
     kw_store *st = http_store(s);
+    char why[160];
+    if (st && to && *to && !http_person_known(s, st, to, why, sizeof why)) {
+        json_decref(root);
+        return http_error(c, MHD_HTTP_BAD_REQUEST, why);
+    }
     kw_rc rc = st ? store_duty_handover(st, kw_now_ms(), 0, p->user.name, to && *to ? to : NULL, note)
                   : KW_ERR_STORE;
     json_decref(root);

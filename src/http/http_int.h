@@ -12,8 +12,11 @@
 
 #include <microhttpd.h>
 #include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
 
 struct http_stream_hub;
+typedef struct http_slow http_slow;
 
 struct http_server {
     struct MHD_Daemon *mhd;
@@ -25,12 +28,21 @@ struct http_server {
     auth_limiter *limiter;
     char *cert, *key;          /* PEM, for the TLS library */
     struct http_stream_hub *hub;
+    pthread_mutex_t tok_mu;    /* guards token and what was seen of its file */
+    char token[65];            /* the admin's bootstrap token in force (rotated: the file's) */
+    ino_t tok_ino;
+    struct timespec tok_mtime;
+    http_slow *slow;           /* closes connections whose request trickles in too slowly */
+    pthread_mutex_t warn_mu;   /* guards the rate limit on libmicrohttpd's warnings */
+    int64_t warn_ms;
+    unsigned warn_held;
 };
 
-/* Who is asking: the API token (full rights, no CSRF: no browser sends it on its own), or a
- * console session. */
+/* Who is asking: a bearer token (the admin's bootstrap token or a user's own token: the
+ * user's role, no CSRF: no browser sends it on its own), or a console session. */
 typedef struct principal {
     bool ok, token;
+    const char *why;           /* not ok: why (a static string), or NULL when nothing was sent */
     store_user user;
     char csrf[65];
     char sid_hash[65];
@@ -40,6 +52,7 @@ typedef struct principal {
 typedef struct http_req {
     kw_buf body;
     bool too_large;
+    principal p;               /* who is asking: found with the headers */
 } http_req;
 
 /* ---- http.c ---- */
@@ -68,9 +81,27 @@ enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const
 /* The request's body as a JSON object; NULL (having responded 400/413) if it is not one. */
 struct json_t *http_body_object(struct MHD_Connection *c, http_req *req, const char *usage, enum MHD_Result *ret);
 
+/* ---- http_slow.c ---- */
+
+/* Starts the thread that shuts down connections whose request is not whole deadline_ms after
+ * it began. */
+http_slow *http_slow_start(int64_t deadline_ms);
+void http_slow_stop(http_slow *w);
+/* MHD_OPTION_NOTIFY_CONNECTION, with the server as cls. */
+void http_slow_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                      enum MHD_ConnectionNotificationCode code);
+/* The request is whole (the handler answers it): no deadline until the next begins. */
+void http_slow_answered(http_slow *w, struct MHD_Connection *c);
+/* A request ended: the next one on the connection has the deadline from now. */
+void http_slow_next(http_slow *w, struct MHD_Connection *c);
+
 /* ---- http_session.c ---- */
 
 void http_who(http_server *s, struct MHD_Connection *c, principal *p);
+/* Where the admin's bootstrap token lives (state_dir/api.token). */
+void http_token_path(http_server *s, char *out, size_t n);
+/* 401 naming why and where a valid token comes from. */
+enum MHD_Result http_unauthorized(http_server *s, struct MHD_Connection *c, const principal *p);
 bool http_csrf_ok(http_server *s, struct MHD_Connection *c, const principal *p);
 void http_client_address(struct MHD_Connection *c, char *out, size_t n);
 void http_json_user(kw_json *j, const store_user *u);
@@ -79,6 +110,9 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
 enum MHD_Result api_sign_out(http_server *s, struct MHD_Connection *c, const principal *p);
 
 /* ---- http_api.c ---- */
+
+/* Is name a person of the configuration (people:) or a user? If not, why (for a 400). */
+bool http_person_known(http_server *s, kw_store *st, const char *name, char *why, size_t n);
 
 enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool details);
 enum MHD_Result api_metrics(http_server *s, struct MHD_Connection *c);
@@ -93,6 +127,8 @@ enum MHD_Result api_alert_assign(http_server *s, struct MHD_Connection *c, int64
                                  const principal *p);
 enum MHD_Result api_alert_comment(http_server *s, struct MHD_Connection *c, int64_t id, http_req *req,
                                   const principal *p);
+
+enum MHD_Result api_group_alerts(http_server *s, struct MHD_Connection *c, int64_t group_id);
 
 /* ---- http_stream.c ---- */
 

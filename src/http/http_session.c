@@ -5,32 +5,108 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "store/store_token.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-static bool token_ok(http_server *s, struct MHD_Connection *c)
+/* wrong passwords from one address, whatever the names, before it waits */
+#define SIGNIN_FAILS_PER_ADDRESS 20
+
+/* The bearer token of the request, or NULL. */
+static const char *bearer_of(struct MHD_Connection *c)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-        return false;
+        return NULL;
     h += 7;
     while (*h == ' ')
         h++;
-    size_t n = strlen(s->sh->token);
-    return strlen(h) == n && CRYPTO_memcmp(h, s->sh->token, n) == 0;
+    return h;
 }
 
-/* The API token, or a live session cookie. */
+/* Reads the admin's bootstrap token from path into out when the file changed since the last
+ * look (keepwatch token rotate writes a new one); keeps the old one when it cannot. */
+static void bootstrap_reload(http_server *s, const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || (sb.st_ino == s->tok_ino && sb.st_mtim.tv_sec == s->tok_mtime.tv_sec &&
+                                 sb.st_mtim.tv_nsec == s->tok_mtime.tv_nsec))
+        return;
+    FILE *f = fopen(path, "r");
+    char line[80] = "";
+    bool ok = f && fgets(line, sizeof line, f);
+    if (f)
+        fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    size_t n = strlen(line);
+    if (ok && n >= 16 && n <= 64) {
+        memcpy(s->token, line, n + 1);
+        log_info("http: the API token in %s changed: the new one is in force", path);
+    }
+    s->tok_ino = sb.st_ino;
+    s->tok_mtime = sb.st_mtim;
+    OPENSSL_cleanse(line, sizeof line);
+}
+
+void http_token_path(http_server *s, char *out, size_t n)
+{
+    pthread_rwlock_rdlock(&s->sh->cfg_lock);
+    char *path = s->sh->cfg ? conf_state_path(s->sh->cfg, "api.token") : NULL;
+    pthread_rwlock_unlock(&s->sh->cfg_lock);
+    snprintf(out, n, "%s", path ? path : "api.token");
+    free(path);
+}
+
+/* Does t equal the admin's bootstrap token (the daemon's, or a rotated one)? */
+static bool bootstrap_ok(http_server *s, const char *t)
+{
+    char path[4096], cur[65];
+    http_token_path(s, path, sizeof path);
+    pthread_mutex_lock(&s->tok_mu);
+    if (!s->token[0])
+        snprintf(s->token, sizeof s->token, "%s", s->sh->token);
+    bootstrap_reload(s, path);
+    memcpy(cur, s->token, sizeof cur);
+    pthread_mutex_unlock(&s->tok_mu);
+    bool ok = cur[0] && auth_equal(t, cur);
+    OPENSSL_cleanse(cur, sizeof cur);
+    return ok;
+}
+
+/* A bearer token: the bootstrap token is `admin`; a user's token (kw_...) is its user. */
+static void who_token(http_server *s, const char *t, principal *p)
+{
+    p->why = "the token is not valid";
+    if (bootstrap_ok(s, t)) {
+        p->ok = p->token = true;
+        snprintf(p->user.name, sizeof p->user.name, "admin");
+        p->user.role = ROLE_ADMIN;
+        p->why = NULL;
+        return;
+    }
+    if (strncmp(t, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(t) != strlen(TOKEN_PREFIX) + 64)
+        return;
+    char hash[65];
+    auth_sha256_hex(t, hash);
+    kw_store *st = http_store(s);
+    const char *why = NULL;
+    kw_rc rc = st ? store_token_auth(st, hash, kw_now_ms(), &p->user, &why) : KW_ERR_STORE;
+    p->ok = p->token = rc == KW_OK;
+    p->why = rc == KW_OK ? NULL : rc == KW_ERR_STORE ? "the store is unavailable" : why;
+}
+
+/* A bearer token, or a live session cookie. */
 void http_who(http_server *s, struct MHD_Connection *c, principal *p)
 {
     memset(p, 0, sizeof *p);
-    if (token_ok(s, c)) {
-        p->ok = p->token = true;
-        snprintf(p->user.name, sizeof p->user.name, "api");
-        p->user.role = ROLE_ADMIN;
+    const char *bearer = bearer_of(c);
+    if (bearer) {
+        who_token(s, bearer, p);
         return;
     }
     const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kw_session");
@@ -39,6 +115,19 @@ void http_who(http_server *s, struct MHD_Connection *c, principal *p)
     auth_sha256_hex(cookie, p->sid_hash);
     kw_store *st = http_store(s);
     p->ok = st && store_session_get(st, p->sid_hash, kw_now_ms(), s->idle_ms, s->max_ms, &p->user, p->csrf) == KW_OK;
+    if (!p->ok)
+        p->why = "the session has ended: sign in again";
+}
+
+enum MHD_Result http_unauthorized(http_server *s, struct MHD_Connection *c, const principal *p)
+{
+    char path[4096], msg[4400];
+    http_token_path(s, path, sizeof path);
+    snprintf(msg, sizeof msg,
+             "%s%ssign in (POST /api/v1/session) or send an API token as 'Authorization: Bearer TOKEN': the admin's "
+             "is in %s, a user's comes from 'keepwatch token add USER'",
+             p->why ? p->why : "", p->why ? "; " : "", path);
+    return http_error(c, MHD_HTTP_UNAUTHORIZED, msg);
 }
 
 /* A request that changes something, made with a session cookie, must carry the session's
@@ -101,7 +190,7 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
 {
     if (req->too_large)
         return http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
-    char addr[INET6_ADDRSTRLEN + 8], ipkey[96], ukey[96];
+    char addr[INET6_ADDRSTRLEN + 8], ipkey[72], ukey[128];
     http_client_address(c, addr, sizeof addr);
     json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len, JSON_REJECT_DUPLICATES, NULL);
     const char *jn = json_string_value(json_object_get(root, "name"));
@@ -112,9 +201,20 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
         return http_error(c, MHD_HTTP_BAD_REQUEST, "send {\"name\": ..., \"password\": ...}");
     }
     snprintf(name, sizeof name, "%s", jn); /* root (and pw with it) is freed before the end */
+    /* per name and address: a stranger's wrong guesses do not lock the name out elsewhere */
     snprintf(ipkey, sizeof ipkey, "ip:%s", addr);
-    snprintf(ukey, sizeof ukey, "user:%s", name);
-    int64_t now = kw_now_ms();
+    snprintf(ukey, sizeof ukey, "u:%s@%s", name, addr);
+    kw_store *st = http_store(s);
+    if (!st) {
+        json_decref(root);
+        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
+    }
+    int64_t now = kw_now_ms(), unlocked = store_user_unlocked_ms(st, name);
+    if (unlocked) { /* keepwatch user unlock NAME */
+        char prefix[80];
+        snprintf(prefix, sizeof prefix, "u:%s@", name);
+        auth_limiter_forgive(s->limiter, prefix, unlocked);
+    }
     int64_t wait = auth_limiter_wait(s->limiter, ipkey, now), w2 = auth_limiter_wait(s->limiter, ukey, now);
     if (w2 > wait)
         wait = w2;
@@ -124,15 +224,11 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
         snprintf(ra, sizeof ra, "%lld", (long long)wait);
         kw_buf b;
         kw_buf_init(&b, 0);
-        kw_buf_printf(&b, "{\"error\":\"too many wrong passwords: wait %llds\",\"status\":429,\"retry_after\":%lld}\n",
+        kw_buf_printf(&b, "{\"error\":\"too many wrong passwords from this address: wait %llds (or keepwatch user "
+                          "unlock NAME)\",\"status\":429,\"retry_after\":%lld}\n",
                       (long long)wait, (long long)wait);
         const char *hdrs[] = {"Retry-After", ra, NULL};
         return http_respond_hdr(c, MHD_HTTP_TOO_MANY_REQUESTS, "application/json; charset=utf-8", &b, hdrs);
-    }
-    kw_store *st = http_store(s);
-    if (!st) {
-        json_decref(root);
-        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
     }
     principal p = {0};
     bool ok;
@@ -144,7 +240,7 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
     }
     json_decref(root);
     if (!ok) {
-        auth_limiter_fail(s->limiter, ipkey, now);
+        auth_limiter_fail_after(s->limiter, ipkey, now, SIGNIN_FAILS_PER_ADDRESS);
         auth_limiter_fail(s->limiter, ukey, now);
         log_warn("http: wrong name or password for \"%.64s\" from %s", name, addr);
         return http_error(c, MHD_HTTP_UNAUTHORIZED, "wrong name or password");

@@ -100,10 +100,21 @@ typedef struct notify_request {
 
 void notify_request_free(notify_request *r);
 /* Builds the request for a stored message (the outbox row's JSON: title, text, mentions,
- * alerts, ...) at now (signatures are made here: DingTalk and Feishu reject old ones).
+ * alerts, ...) at now (signatures are made here: DingTalk and Feishu reject old ones). A
+ * webhook's body is the message with its id and a delivery id (the message's "delivery", or a
+ * random one for a test); with a secret, X-Keepwatch-Timestamp (Unix seconds) and
+ * X-Keepwatch-Signature: v0=hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body)).
  * KW_ERR_PARSE when the message cannot be sent on this channel (e.g. mail with no recipient). */
 kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int64_t outbox_id, int64_t now_ms,
                            notify_request *out, char *err, size_t errn);
+/* A webhook carries at most this many alert ids of its group; past it, a link to the rest. */
+#define NOTIFY_WEBHOOK_IDS_MAX 1000
+/* A webhook's message (the outbox row's JSON) with what its receiver needs besides the text:
+ * alert_ids (the group's ids given, at most NOTIFY_WEBHOOK_IDS_MAX; without a group, those
+ * the message lists), alerts_total, group, and past the bound alerts_truncated with
+ * alerts_url (console_url + the API path for the rest); and delivery. A new string. */
+char *notify_webhook_message(const char *message_json, int64_t group_id, const int64_t *ids, size_t n, int64_t total,
+                             const char *console_url, const char *delivery);
 /* HMAC-SHA256(key, data) in base64 (DingTalk, Feishu). */
 void notify_hmac_b64(const char *key, size_t keylen, const char *data, size_t datalen, char out[64]);
 /* Did a channel's answer say the message was taken? (robots answer 200 with an error code) */
@@ -148,6 +159,11 @@ void notify_sender_free(notify_sender *s);
 kw_rc notify_sender_pump(notify_sender *s, struct kw_store *st, int64_t now_ms, int wait_ms);
 /* Deliveries under way. */
 size_t notify_sender_busy(const notify_sender *s);
+
+/* The alert ids of a notification group (ascending, from offset, at most max into ids) and
+ * how many it has in all. */
+kw_rc notify_group_alert_ids(struct kw_store *st, int64_t group_id, int64_t offset, size_t max, int64_t *ids,
+                             size_t *n, int64_t *total);
 
 /* Sends one message now, outside the outbox (keepwatch notify test). */
 kw_rc notify_send_now(const conf_channel *ch, const char *message_json, char *err, size_t errn);

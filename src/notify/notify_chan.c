@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,42 @@ static void hmac_hex(const char *key, const char *data, size_t datalen, char out
     HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)data, datalen, mac, &maclen);
     for (unsigned i = 0; i < maclen && i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* The webhook's delivery id: the message's (the same each time a row is sent), else a random
+ * one (a test); written into the body and into id (for the header). */
+static void delivery_id(json_t *body, char *id, size_t n)
+{
+    const char *d = json_string_value(json_object_get(body, "delivery"));
+    if (d && *d && strlen(d) < n && !strpbrk(d, "\r\n")) {
+        snprintf(id, n, "%s", d);
+        return;
+    }
+    unsigned char rnd[16];
+    if (RAND_bytes(rnd, sizeof rnd) != 1)
+        memset(rnd, 0, sizeof rnd);
+    size_t k = (size_t)snprintf(id, n, "kw-test-");
+    for (size_t i = 0; i < sizeof rnd && k + 2 < n; i++, k += 2)
+        snprintf(id + k, n - k, "%02x", rnd[i]);
+    json_object_set_new(body, "delivery", json_string(id));
+}
+
+static void add_header(notify_request *r, const char *fmt, const char *v);
+
+/* Slack's v0 scheme with keepwatch's names: the receiver recomputes the HMAC over its
+ * timestamp and the exact body, and refuses old timestamps (replays). */
+static void sign_v0(notify_request *r, const char *secret, int64_t now_ms)
+{
+    char ts[32], hex[65] = {0};
+    snprintf(ts, sizeof ts, "%lld", (long long)(now_ms / 1000));
+    kw_buf base;
+    kw_buf_init(&base, 0);
+    kw_buf_printf(&base, "v0:%s:", ts);
+    kw_buf_append(&base, r->body.data ? r->body.data : "", r->body.len);
+    hmac_hex(secret, base.data, base.len, hex);
+    kw_buf_free(&base);
+    add_header(r, "X-Keepwatch-Timestamp: %s", ts);
+    add_header(r, "X-Keepwatch-Signature: v0=%s", hex);
 }
 
 static void url_escape(kw_buf *b, const char *s)
@@ -195,7 +232,7 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
     kw_buf url;
     kw_buf_init(&url, 0);
     kw_buf_puts(&url, ch->url);
-    char id_s[32];
+    char id_s[64];
     snprintf(id_s, sizeof id_s, "%lld", (long long)id);
     kw_rc rc = KW_OK;
     json_t *body = NULL;
@@ -257,6 +294,7 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
         body = json_deep_copy(msg);
         json_object_set_new(body, "id", json_integer(id));
         json_object_set_new(body, "source", json_string("keepwatch"));
+        delivery_id(body, id_s, sizeof id_s);
         break;
     case CHAN_EMAIL:
         build_mail(ch, msg, id, now_ms, r);
@@ -272,11 +310,8 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
         add_header(r, "%s", "Content-Type: application/json; charset=utf-8");
         add_header(r, "X-Keepwatch-Delivery: %s", id_s);
         if (ch->type == CHAN_WEBHOOK) {
-            if (ch->secret) {
-                char hex[65] = {0};
-                hmac_hex(ch->secret, r->body.data, r->body.len, hex);
-                add_header(r, "X-Keepwatch-Signature: sha256=%s", hex);
-            }
+            if (ch->secret)
+                sign_v0(r, ch->secret, now_ms);
             for (size_t k = 0; k < ch->headers.n; k++) {
                 kw_buf h;
                 kw_buf_init(&h, 0);
@@ -290,6 +325,57 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
     free(text);
     json_decref(msg);
     return rc;
+}
+
+/* The ids a digest's messages listed (it has no group of its own). */
+static json_t *listed_ids(json_t *msg, int64_t *total)
+{
+    json_t *ids = json_array(), *a;
+    size_t i;
+    json_array_foreach(json_object_get(msg, "alerts"), i, a)
+    {
+        if (json_array_size(ids) < NOTIFY_WEBHOOK_IDS_MAX && json_is_integer(json_object_get(a, "id")))
+            json_array_append(ids, json_object_get(a, "id"));
+    }
+    *total = (int64_t)json_array_size(ids);
+    return ids;
+}
+
+char *notify_webhook_message(const char *message, int64_t group_id, const int64_t *ids, size_t n, int64_t total,
+                             const char *console_url, const char *delivery)
+{
+    json_t *msg = json_loads(message, 0, NULL);
+    if (!json_is_object(msg)) {
+        json_decref(msg);
+        return kw_strdup(message);
+    }
+    json_t *arr;
+    if (group_id > 0) {
+        arr = json_array();
+        for (size_t i = 0; i < n && i < NOTIFY_WEBHOOK_IDS_MAX; i++)
+            json_array_append_new(arr, json_integer(ids[i]));
+        json_object_set_new(msg, "group", json_integer(group_id));
+    } else {
+        arr = listed_ids(msg, &total);
+    }
+    size_t shown = json_array_size(arr);
+    json_object_set_new(msg, "alert_ids", arr);
+    json_object_set_new(msg, "alerts_total", json_integer(total > (int64_t)shown ? total : (int64_t)shown));
+    if (total > (int64_t)shown) {
+        const char *base = console_url ? console_url : "";
+        size_t bl = strlen(base);
+        if (bl && base[bl - 1] == '/')
+            bl--;
+        char url[1024];
+        snprintf(url, sizeof url, "%.*s/api/v1/notify/groups/%lld/alerts?offset=%zu", (int)(bl < 900 ? bl : 900), base,
+                 (long long)group_id, shown);
+        json_object_set_new(msg, "alerts_truncated", json_true());
+        json_object_set_new(msg, "alerts_url", json_string(url));
+    }
+    json_object_set_new(msg, "delivery", json_string(delivery));
+    char *js = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    return js ? js : kw_strdup(message);
 }
 
 bool notify_response_ok(int type, long status, const char *body, char *why, size_t whyn)

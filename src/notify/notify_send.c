@@ -337,6 +337,45 @@ static void spend(chan_state *c, int64_t now)
     c->nsent++;
 }
 
+kw_rc notify_group_alert_ids(kw_store *st, int64_t group_id, int64_t offset, size_t max, int64_t *ids, size_t *n,
+                             int64_t *total)
+{
+    *n = 0;
+    char gid[24];
+    snprintf(gid, sizeof gid, "%lld", (long long)group_id);
+    *total = store_query_int(st, "SELECT count(*) FROM notify_members WHERE group_id = CAST(? AS INTEGER)", gid);
+    sqlite3_stmt *q = store_stmt(st, "SELECT alert_id FROM notify_members WHERE group_id = ? ORDER BY alert_id "
+                                     "LIMIT ? OFFSET ?");
+    if (!q)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(q, 1, group_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
+    sqlite3_bind_int64(q, 3, offset);
+    int rc;
+    while (*n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return KW_OK;
+}
+
+/* A webhook's message with every alert id of its group (read here) and a delivery id that
+ * stays the same when the row is sent again. A new string. */
+static char *webhook_message(notify_sender *s, kw_store *st, const char *message, int64_t row, int64_t created_ms,
+                             int64_t group_id)
+{
+    int64_t *ids = NULL, total = 0;
+    size_t n = 0;
+    if (group_id > 0) {
+        ids = kw_malloc(sizeof *ids * NOTIFY_WEBHOOK_IDS_MAX);
+        notify_group_alert_ids(st, group_id, 0, NOTIFY_WEBHOOK_IDS_MAX, ids, &n, &total);
+    }
+    char delivery[64];
+    snprintf(delivery, sizeof delivery, "kw-%lld-%lld", (long long)created_ms, (long long)row);
+    char *m = notify_webhook_message(message, group_id, ids, n, total, s->c->notify.console_url, delivery);
+    free(ids);
+    return m;
+}
+
 /* Starts the next delivery of channel i, if one is due and the rate limit allows. */
 static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
 {
@@ -366,7 +405,7 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
             }
         }
     }
-    sqlite3_stmt *q = store_stmt(st, "SELECT id, message, attempts, created_ms, alerts, people, alert_id, kind FROM "
+    sqlite3_stmt *q = store_stmt(st, "SELECT id, message, attempts, created_ms, alerts, people, alert_id, kind, group_id FROM "
                                      "notify_outbox WHERE state = 'pending' AND channel = ? AND next_ms <= ? "
                                      "ORDER BY id LIMIT 1");
     if (!q)
@@ -389,7 +428,13 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
     x->alert_id = sqlite3_column_int64(q, 6);
     snprintf(x->kind, sizeof x->kind, "%s", (const char *)sqlite3_column_text(q, 7));
     x->chan = i;
+    int64_t group_id = sqlite3_column_int64(q, 8);
     sqlite3_reset(q);
+    if (ch->type == CHAN_WEBHOOK) {
+        char *m = webhook_message(s, st, message, x->id, x->created_ms, group_id);
+        free(message);
+        message = m;
+    }
     char err[256];
     kw_rc rc = notify_request_build(ch, message, x->id, now, &x->req, err, sizeof err);
     free(message);

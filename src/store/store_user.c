@@ -1,7 +1,9 @@
-/* The console's users and sessions. */
+/* The console's users and sessions; per-user API tokens and sign-in unlocks (store_token.h). */
 #include "store/store.h"
 #include "core/kw_json.h"
+#include "store/store_token.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +26,7 @@ static kw_rc step_done(kw_store *s, sqlite3_stmt *st)
     if (rc == SQLITE_DONE)
         return KW_OK;
     snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
-    return rc == SQLITE_CONSTRAINT ? KW_ERR_RANGE : KW_ERR_STORE;
+    return (rc & 0xff) == SQLITE_CONSTRAINT ? KW_ERR_RANGE : KW_ERR_STORE;
 }
 
 static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
@@ -209,4 +211,195 @@ kw_rc store_session_get(kw_store *s, const char *id_hash, int64_t now, int64_t i
         step_done(s, st);
     }
     return KW_OK;
+}
+
+/* ---- API tokens (store_token.h) ---- */
+
+#define TOKEN_TABLE                                                                                                    \
+    "CREATE TABLE IF NOT EXISTS api_tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id)"   \
+    " ON DELETE CASCADE, label TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL,"                \
+    " expires_ms INTEGER, last_used_ms INTEGER, revoked_ms INTEGER);"                                                  \
+    "CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens (user_id);"
+
+/* Creates the table when missing; false (the reason in s->err) on an error. */
+static bool ensure_table(kw_store *s)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, TOKEN_TABLE, NULL, NULL, &msg) == SQLITE_OK)
+        return true;
+    snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errmsg(s->db));
+    sqlite3_free(msg);
+    return false;
+}
+
+kw_rc store_token_add(kw_store *s, const char *user, const char *label, const char *hash_hex, int64_t now,
+                      int64_t expires_ms, int64_t *id)
+{
+    if (!ensure_table(s))
+        return KW_ERR_STORE;
+    int64_t uid = store_query_int(s, "SELECT id FROM users WHERE name = ?", user);
+    if (!uid) {
+        snprintf(s->err, sizeof s->err, "no user %s", user);
+        return KW_ERR_NOTFOUND;
+    }
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM api_tokens WHERE user_id = ? AND label = ? AND "
+                                     "revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, uid);
+    sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    int64_t taken = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (taken) {
+        snprintf(s->err, sizeof s->err, "%s has a live token labelled \"%s\" already", user, label);
+        return KW_ERR_RANGE;
+    }
+    st = store_stmt(s, "INSERT INTO api_tokens (user_id, label, hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, uid);
+    sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hash_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    if (expires_ms > 0)
+        sqlite3_bind_int64(st, 5, expires_ms);
+    kw_rc rc = step_done(s, st);
+    if (rc == KW_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+kw_rc store_token_auth(kw_store *s, const char *hash_hex, int64_t now, store_user *u, const char **why)
+{
+    *why = "unknown token";
+    if (!ensure_table(s))
+        return KW_ERR_STORE;
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLS ", t.id, t.hash, t.expires_ms, t.revoked_ms, t.last_used_ms "
+                                     "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, hash_hex, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
+    }
+    char found[65];
+    copy_col(found, sizeof found, st, 9);
+    bool same = strlen(found) == strlen(hash_hex) && CRYPTO_memcmp(found, hash_hex, strlen(found)) == 0;
+    user_row(st, u);
+    memset(u->pw_hash, 0, sizeof u->pw_hash); /* a token's holder has no business with it */
+    int64_t tid = sqlite3_column_int64(st, 8), expires = sqlite3_column_int64(st, 10);
+    bool revoked = sqlite3_column_type(st, 11) != SQLITE_NULL;
+    int64_t used = sqlite3_column_int64(st, 12);
+    sqlite3_reset(st);
+    if (!same)
+        return KW_ERR_NOTFOUND;
+    if (revoked || (expires && expires <= now)) {
+        *why = revoked ? "the token was revoked" : "the token has expired";
+        return KW_ERR_RANGE;
+    }
+    *why = NULL;
+    if (now - used >= 60000 && (st = store_stmt(s, "UPDATE api_tokens SET last_used_ms = ? WHERE id = ?"))) {
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_int64(st, 2, tid);
+        step_done(s, st); /* a busy store only loses the note */
+    }
+    return KW_OK;
+}
+
+static void token_row(sqlite3_stmt *st, store_token *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    copy_col(t->user, sizeof t->user, st, 1);
+    copy_col(t->label, sizeof t->label, st, 2);
+    t->created_ms = sqlite3_column_int64(st, 3);
+    t->expires_ms = sqlite3_column_int64(st, 4);
+    t->last_used_ms = sqlite3_column_int64(st, 5);
+    t->revoked_ms = sqlite3_column_int64(st, 6);
+}
+
+#define TOKEN_COLS "t.id, u.name, t.label, t.created_ms, t.expires_ms, t.last_used_ms, t.revoked_ms"
+
+kw_rc store_token_each(kw_store *s, const char *user, void (*fn)(void *, const store_token *), void *arg)
+{
+    if (!ensure_table(s))
+        return KW_ERR_STORE;
+    sqlite3_stmt *st = store_stmt(s, "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                     "WHERE ?1 IS NULL OR u.name = ?1 ORDER BY t.id DESC");
+    if (!st)
+        return KW_ERR_STORE;
+    store_bind_text(st, 1, user);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_token t;
+        token_row(st, &t);
+        fn(arg, &t);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+/* Is s a whole decimal number? */
+static bool all_digits(const char *s)
+{
+    if (!*s || strlen(s) > 18)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+kw_rc store_token_revoke(kw_store *s, const char *id_or_label, int64_t now, store_token *out)
+{
+    if (!ensure_table(s))
+        return KW_ERR_STORE;
+    bool by_id = all_digits(id_or_label);
+    sqlite3_stmt *st = store_stmt(s, by_id ? "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u ON u.id = "
+                                             "t.user_id WHERE t.revoked_ms IS NULL AND t.id = CAST(? AS INTEGER)"
+                                           : "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u ON u.id = "
+                                             "t.user_id WHERE t.revoked_ms IS NULL AND t.label = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, id_or_label, -1, SQLITE_STATIC);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n < 2)
+        if (n++ == 0)
+            token_row(st, out);
+    sqlite3_reset(st);
+    if (n != 1) {
+        snprintf(s->err, sizeof s->err, n ? "several live tokens are labelled \"%s\": give the id (token list)"
+                                          : "no live token %s",
+                 id_or_label);
+        return n ? KW_ERR_RANGE : KW_ERR_NOTFOUND;
+    }
+    st = store_stmt(s, "UPDATE api_tokens SET revoked_ms = ? WHERE id = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, out->id);
+    out->revoked_ms = now;
+    return step_done(s, st);
+}
+
+kw_rc store_user_unlock(kw_store *s, const char *name, int64_t now)
+{
+    char key[96];
+    snprintf(key, sizeof key, "auth_unlock:%s", name);
+    sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    if (!st)
+        return KW_ERR_STORE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+    return step_done(s, st);
+}
+
+int64_t store_user_unlocked_ms(kw_store *s, const char *name)
+{
+    char key[96];
+    snprintf(key, sizeof key, "auth_unlock:%s", name);
+    return store_query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", key);
 }

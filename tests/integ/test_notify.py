@@ -121,10 +121,13 @@ class Channels(DaemonTest):
         self.assertEqual(body["alerts"][0]["rule"], "service_down")
         self.assertEqual(body["alerts"][0]["asset"], "db01")
         self.assertEqual(body["people"][0]["name"], "wang.fang")
-        want = hmac.new(b"hooksecret", h["body"], hashlib.sha256).hexdigest()
-        self.assertEqual(h["headers"]["x-keepwatch-signature"], "sha256=" + want)
+        ts = h["headers"]["x-keepwatch-timestamp"]
+        self.assertLess(abs(int(ts) - time.time()), 300)
+        want = hmac.new(b"hooksecret", b"v0:" + ts.encode() + b":" + h["body"], hashlib.sha256).hexdigest()
+        self.assertEqual(h["headers"]["x-keepwatch-signature"], "v0=" + want)
         self.assertEqual(h["headers"]["x-team"], "soc")
-        self.assertEqual(h["headers"]["x-keepwatch-delivery"], str(body["id"]))
+        self.assertEqual(h["headers"]["x-keepwatch-delivery"], body["delivery"])
+        self.assertIn(a["id"], body["alert_ids"])
         # DingTalk: signed timestamp within the hour, markdown, @ by phone
         q = by["/ding"]
         ts = q["query"]["timestamp"][0]

@@ -1,9 +1,11 @@
 /* conf: defaults, overlays, and one diagnostic per problem with its line and column. */
 #include "alert/alert_expr.h"
 #include "conf/conf.h"
+#include "core/kw_buf.h"
 #include "kw_test.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static conf *load(const char *yaml, conf_errors *errs)
 {
@@ -137,6 +139,61 @@ static void test_syntax_error(void)
     conf_errors_free(&e);
 }
 
+/* Nesting, anchors and alias expansion are bounded, with the place of the fault. */
+static void test_yaml_bounds(void)
+{
+    conf_errors e = {0};
+    kw_buf y;
+    kw_buf_init(&y, 0);
+    kw_buf_puts(&y, "x: ");
+    for (int i = 0; i < 70; i++)
+        kw_buf_putc(&y, '[');
+    for (int i = 0; i < 70; i++)
+        kw_buf_putc(&y, ']');
+    kw_buf_putc(&y, '\n');
+    conf *c = load(kw_buf_cstr(&y), &e);
+    CHECK(c == NULL);
+    /* the root mapping is level 1, so the 64th '[' (column 67) is the 65th level */
+    CHECK(has_error(&e, "t.yaml:1:67: YAML: nested deeper than 64 levels"));
+    conf_errors_free(&e);
+    kw_buf_free(&y);
+    /* "billion laughs": nine levels of ten aliases */
+    kw_buf_init(&y, 0);
+    kw_buf_puts(&y, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 9; i++)
+        kw_buf_printf(&y, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i - 1, i - 1,
+                      i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+    c = load(kw_buf_cstr(&y), &e);
+    CHECK(c == NULL);
+    CHECK(has_error(&e, "t.yaml:6:45: YAML: more than a million nodes once its aliases (*name) are expanded"));
+    conf_errors_free(&e);
+    kw_buf_free(&y);
+}
+
+/* A webhook's secret from a file: its first line. */
+static void test_secret_file(void)
+{
+    char path[] = "/tmp/kw-secret-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "s3cret\nrest\n", 12) == 12);
+    close(fd);
+    char y[512];
+    snprintf(y, sizeof y, "notify:\n  channels:\n    - {name: h, type: webhook, url: 'http://127.0.0.1:1/', secret_file: %s}\n",
+             path);
+    conf_errors e = {0};
+    conf *c = load(y, &e);
+    CHECK(c != NULL);
+    if (c)
+        CHECK_STR(CONF_AT(c->notify.channels, conf_channel, 0)->secret, "s3cret");
+    conf_free(c);
+    unlink(path);
+    c = load(y, &e);
+    CHECK(c == NULL);
+    CHECK(e.n == 1 && strstr(e.v[0], "secret_file: cannot read") != NULL);
+    conf_errors_free(&e);
+}
+
 static void test_duplicate_names(void)
 {
     conf_errors e = {0};
@@ -200,6 +257,8 @@ int main(void)
     RUN(test_wrong_types);
     RUN(test_syntax_error);
     RUN(test_duplicate_names);
+    RUN(test_yaml_bounds);
+    RUN(test_secret_file);
     RUN(test_check_fields);
     RUN(test_show_roundtrip);
     TEST_MAIN_END();

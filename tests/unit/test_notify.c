@@ -254,6 +254,8 @@ static void test_render_timezone(void)
     }
 }
 
+#define WEBHOOK_SIG "5c6e74a79b42049c5c18818c4c28a0c974499c78b940dd963be972c50cb988c3"
+
 static void test_requests(void)
 {
     conf *c = load("notify:\n  channels:\n"
@@ -279,15 +281,37 @@ static void test_requests(void)
     CHECK_CONTAINS(kw_buf_cstr(&r.body), "\"sign\":\"G7XpBpG8NgG02fJOAhX6FRAObIljmFoxVReo8I62pEk=\"");
     CHECK_CONTAINS(kw_buf_cstr(&r.body), "\"timestamp\":\"1700000000\"");
     notify_request_free(&r);
-    CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 2), msg, 5, now, &r, err, sizeof err), KW_OK);
-    bool sig = false, team = false, id = false;
+    /* webhook: Slack's v0 scheme over the timestamp and the exact body (the expected HMAC from
+     * Python: hmac.new(b"k", b"v0:1700000000:" + body, sha256)) */
+    const char *hook = "{\"kind\":\"firing\",\"title\":\"t\",\"text\":\"x\",\"alert_ids\":[3,4],\"delivery\":\"kw-1-5\"}";
+    CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 2), hook, 5, now, &r, err, sizeof err), KW_OK);
+    CHECK_STR(kw_buf_cstr(&r.body), "{\"kind\":\"firing\",\"title\":\"t\",\"text\":\"x\",\"alert_ids\":[3,4],"
+                                    "\"delivery\":\"kw-1-5\",\"id\":5,\"source\":\"keepwatch\"}");
+    bool sig = false, team = false, id = false, ts = false;
     for (size_t i = 0; i < r.nheaders; i++) {
-        sig |= !strncmp(r.headers[i], "X-Keepwatch-Signature: sha256=", 30) && strlen(r.headers[i]) == 30 + 64;
+        sig |= !strcmp(r.headers[i], "X-Keepwatch-Signature: v0=" WEBHOOK_SIG);
+        ts |= !strcmp(r.headers[i], "X-Keepwatch-Timestamp: 1700000000");
         team |= !strcmp(r.headers[i], "X-Team: soc");
-        id |= !strcmp(r.headers[i], "X-Keepwatch-Delivery: 5");
+        id |= !strcmp(r.headers[i], "X-Keepwatch-Delivery: kw-1-5");
     }
-    CHECK(sig && team && id);
+    CHECK(sig && ts && team && id);
     notify_request_free(&r);
+    /* a test message has no delivery id of its own: each build makes a new random one */
+    char first[64] = "";
+    for (int k = 0; k < 2; k++) {
+        CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 2), msg, 0, now, &r, err, sizeof err),
+                  KW_OK);
+        const char *d = NULL;
+        for (size_t i = 0; i < r.nheaders; i++)
+            if (!strncmp(r.headers[i], "X-Keepwatch-Delivery: kw-test-", 30))
+                d = r.headers[i] + 22;
+        CHECK(d && strlen(d) == 8 + 32);
+        if (d && k == 0)
+            snprintf(first, sizeof first, "%s", d);
+        else if (d)
+            CHECK(strcmp(first, d) != 0);
+        notify_request_free(&r);
+    }
     CHECK_INT(notify_request_build(CONF_AT(c->notify.channels, conf_channel, 3), msg, 5, now, &r, err, sizeof err), KW_OK);
     CHECK_INT(r.nrcpt, 2);
     CHECK_CONTAINS(kw_buf_cstr(&r.body), "Subject: =?UTF-8?B?");
@@ -299,6 +323,39 @@ static void test_requests(void)
     CHECK(notify_response_ok(CHAN_FEISHU, 200, "{\"code\":0,\"msg\":\"success\"}", err, sizeof err));
     CHECK(!notify_response_ok(CHAN_SLACK, 500, "", err, sizeof err));
     conf_free(c);
+}
+
+/* A webhook's body: every id of the group up to 1,000, then a link to the rest. */
+static void test_webhook_ids(void)
+{
+    const char *msg = "{\"kind\":\"firing\",\"alerts\":[{\"id\":7},{\"id\":9}]}";
+    int64_t ids[1500];
+    for (int i = 0; i < 1500; i++)
+        ids[i] = 100 + i;
+    char *m = notify_webhook_message(msg, 42, ids, 3, 3, "https://kw.example.com/", "kw-1-2");
+    CHECK_STR(m, "{\"kind\":\"firing\",\"alerts\":[{\"id\":7},{\"id\":9}],\"group\":42,\"alert_ids\":[100,101,102],"
+                 "\"alerts_total\":3,\"delivery\":\"kw-1-2\"}");
+    free(m);
+    /* more than the bound: 1,000 ids, the total, and where the rest are */
+    m = notify_webhook_message(msg, 42, ids, 1500, 1500, "https://kw.example.com/", "kw-1-2");
+    json_t *j = json_loads(m, 0, NULL);
+    CHECK_INT(json_array_size(json_object_get(j, "alert_ids")), 1000);
+    CHECK_INT(json_integer_value(json_array_get(json_object_get(j, "alert_ids"), 999)), 1099);
+    CHECK_INT(json_integer_value(json_object_get(j, "alerts_total")), 1500);
+    CHECK(json_is_true(json_object_get(j, "alerts_truncated")));
+    CHECK_STR(json_string_value(json_object_get(j, "alerts_url")),
+              "https://kw.example.com/api/v1/notify/groups/42/alerts?offset=1000");
+    json_decref(j);
+    free(m);
+    /* a digest has no group: the ids its messages listed */
+    m = notify_webhook_message(msg, 0, NULL, 0, 0, NULL, "kw-1-3");
+    CHECK_CONTAINS(m, "\"alert_ids\":[7,9],\"alerts_total\":2,");
+    CHECK(!strstr(m, "truncated"));
+    free(m);
+    /* not an object: passed on as it is */
+    m = notify_webhook_message("[1]", 42, ids, 3, 3, NULL, "x");
+    CHECK_STR(m, "[1]");
+    free(m);
 }
 
 /* ---- the engine on a store ---- */
@@ -533,6 +590,7 @@ int main(void)
     RUN(test_render_inert);
     RUN(test_render_timezone);
     RUN(test_requests);
+    RUN(test_webhook_ids);
     RUN(test_escalation);
     RUN(test_held);
     TEST_MAIN_END();
