@@ -40,7 +40,7 @@ export interface Alert {
 }
 export interface DutyEntry { id: number; ts: string; kind: string; actor?: string; alert_id?: number; text?: string }
 export interface Verify { intact: boolean; entries: number; bad_entry?: number; why?: string }
-export interface OnCall { schedule: string; person?: string; display?: string; phone?: string; until?: string; next?: string }
+export interface OnCall { schedule: string; person?: string; display?: string; phone?: string; until?: string; next?: string; next_person?: string }
 export interface Overview {
   user: User; now: string;
   period: { name: string; start: string; end: string } | null;

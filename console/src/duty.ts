@@ -46,7 +46,7 @@ async function draw(): Promise<void> {
   if (g !== viewGen()) return;
   renderBar("duty");
   const note = h("textarea", { class: "note", name: "note", rows: 2, placeholder: t("note") }) as HTMLTextAreaElement;
-  const to = h("input", { name: "to", placeholder: t("handoverTo"), value: oc.now.find((c) => c.next)?.next || "" }) as HTMLInputElement;
+  const to = h("input", { name: "to", placeholder: t("handoverTo"), value: oc.now.find((c) => c.next_person)?.next_person || "" }) as HTMLInputElement;
   const hnote = h("textarea", { name: "handover-note", rows: 3, placeholder: t("handoverNote") }) as HTMLTextAreaElement;
   const firing = open.alerts.filter((a) => a.state === "firing").length;
   clear(page,

@@ -82,6 +82,7 @@ static void json_oncall_now(kw_json *j, const conf *c, int64_t now)
         if (next.person) {
             const conf_person *p = conf_person_find(c, next.person);
             kw_json_kv_str(j, "next", p && p->display ? p->display : next.person);
+            kw_json_kv_str(j, "next_person", next.person); /* the name a handover goes to */
             kw_json_key(j, "next_from");
             kw_json_time(j, next.start_ms);
         }

@@ -250,9 +250,11 @@ logs:
             self.r.got("/ding")), timeout=45)
         self.assertTrue(any("汇总" in json.loads(q["body"])["markdown"]["title"] for q in got))
         self.assertLess(len(got), 40)
-        times = [q["t"] for q in got]  # the limit holds in every 10 s window
+        # the limit holds in every 10 s window: counted when sent, seen here when received,
+        # so a message may arrive a little less than 10 s after the third before it
+        times = [q["t"] for q in got]
         for i, t in enumerate(times):
-            self.assertLessEqual(sum(1 for u in times[i:] if u - t < 10), 3, times)
+            self.assertLessEqual(sum(1 for u in times[i:] if u - t < 9.5), 3, times)
 
     def test_route_dry_run_says_when_nobody_is_told(self):
         notify = f"""notify:
