@@ -96,7 +96,7 @@ measure() {
 
 echo "== keepwatch ($DURATION s)"
 cat > "$WORK/kw.yaml" <<EOF
-daemon: {state_dir: $WORK/kw}
+daemon: {state_dir: $WORK/kw, user: ""}  # root, as the script runs: its temporary directory is root's
 http: {listen: 127.0.0.1:$(free_port)}
 host: {interval: 1s}
 checks:

@@ -45,7 +45,7 @@ def wrk(url, headers=(), script=None):
 def keepwatch():
     work = tempfile.mkdtemp(prefix="kw-bench-http-")
     port, tcp = free_port(), free_port()
-    p, cfg, log = start_keepwatch(BIN, work, f"""daemon: {{state_dir: {work}/var, log_level: warn}}
+    p, cfg, log = start_keepwatch(BIN, work, f"""daemon: {{state_dir: {work}/var, log_level: warn, user: ""}}
 http: {{listen: 127.0.0.1:{port}, threads: 2}}
 host: {{enabled: false}}
 events: {{queue_size: 65536}}

@@ -143,7 +143,7 @@ if [ "$(id -u)" = 0 ] && command -v tcpreplay >/dev/null && ip netns add "$NSA" 
   ip link add kwbva netns "$NSA" type veth peer name kwbvb netns "$NSB"
   ip -n "$NSA" link set kwbva up; ip -n "$NSB" link set kwbvb up; ip -n "$NSA" link set lo up
   PORT=18799
-  printf 'daemon: {state_dir: %s/live}\nhttp: {listen: 127.0.0.1:%s}\nhost: {enabled: false}\nnet: {interfaces: [kwbva]}\n' \
+  printf 'daemon: {state_dir: %s/live, user: ""}\nhttp: {listen: 127.0.0.1:%s}\nhost: {enabled: false}\nnet: {interfaces: [kwbva]}\n' \
     "$WORK" "$PORT" > "$WORK/live.yaml"
   ip netns exec "$NSA" "$KEEPWATCH" serve -c "$WORK/live.yaml" 2>"$WORK/live.log" & KWPID=$!
   sleep 2

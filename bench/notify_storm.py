@@ -82,7 +82,7 @@ def keepwatch():
     work = tempfile.mkdtemp(prefix="kw-bench-notify-")
     rx = Rx()
     http_port, tcp = free_port(), free_port()
-    p, cfg, log = start_keepwatch(BIN, work, f"""daemon: {{state_dir: {work}/var, log_level: warn}}
+    p, cfg, log = start_keepwatch(BIN, work, f"""daemon: {{state_dir: {work}/var, log_level: warn, user: ""}}
 http: {{listen: 127.0.0.1:{http_port}}}
 host: {{enabled: false}}
 events: {{queue_size: 65536}}
