@@ -113,8 +113,9 @@ static void run_tls(const uint8_t *p, size_t n)
     static uint8_t scratch[16384];
     static net_tls_hello h;
     static net_tls_server_hello s;
-    if (net_tls_client_hello_parse(p, n, scratch, sizeof scratch, &h) == NET_PROTO_OK &&
-        (strlen(h.ja3_md5) != 32 || h.ja4[0] != 't'))
+    net_proto_rc rc = net_tls_client_hello_parse(p, n, scratch, sizeof scratch, &h);
+    net_tls_hello_fingerprint(&h);
+    if (rc == NET_PROTO_OK && (strlen(h.ja3_md5) != 32 || h.ja4[0] != 't'))
         __builtin_trap();
     check_name(h.sni, sizeof h.sni);
     check_name(h.ja3, sizeof h.ja3);

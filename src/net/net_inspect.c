@@ -173,7 +173,7 @@ typedef struct {
     const char *evidence;
     size_t evidence_n;
     const char *domain;
-    const net_tls_hello *hello;   /* TLS: the evidence is written from it when a rule matches */
+    net_tls_hello *hello;         /* TLS: the evidence is written from it when a rule matches */
 } sig_ctx;
 
 static void on_sig(void *arg, const net_sig_rule *r)
@@ -192,12 +192,14 @@ static void on_sig(void *arg, const net_sig_rule *r)
         snprintf(e->c.rule, sizeof e->c.rule, "%s", net_sig_rule_msg(r));
         snprintf(e->c.category, sizeof e->c.category, "%s", cat[0] ? cat : net_sig_rule_classtype(r));
         snprintf(e->c.app, sizeof e->c.app, "%s", c->app);
-        if (c->hello)
+        if (c->hello) {
+            net_tls_hello_fingerprint(c->hello); /* computed for the evidence only */
             snprintf(e->c.evidence, sizeof e->c.evidence, "TLS ClientHello SNI %s JA3 %s JA4 %s",
                      c->hello->has_sni ? c->hello->sni : "-", c->hello->ja3_md5[0] ? c->hello->ja3_md5 : "-",
                      c->hello->ja4[0] ? c->hello->ja4 : "-");
-        else
+        } else {
             copy_printable(e->c.evidence, sizeof e->c.evidence, (const uint8_t *)c->evidence, c->evidence_n);
+        }
         if (c->domain)
             snprintf(e->c.domain, sizeof e->c.domain, "%s", c->domain);
         if (cat[0]) {
@@ -563,16 +565,23 @@ static size_t cmd_client(net_inspect *in, net_flow *f, const uint8_t *p, size_t 
  * speaks first); APP_UNKNOWN while too few bytes are in. */
 static int app_guess(const net_flow *f, const uint8_t *p, size_t n, bool final)
 {
-    static const char *const methods[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ",
-                                          "CONNECT ", "TRACE ", "PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ",
-                                          "MOVE ", "LOCK ", "UNLOCK ", "SEARCH "};
+#define M(s) {s, sizeof s - 1}
+    static const struct {
+        const char *s;
+        size_t n;
+    } methods[] = {M("GET "),    M("POST "),     M("HEAD "),      M("PUT "),   M("DELETE "), M("OPTIONS "),
+                   M("PATCH "),  M("CONNECT "),  M("TRACE "),     M("PROPFIND "), M("PROPPATCH "), M("MKCOL "),
+                   M("COPY "),   M("MOVE "),     M("LOCK "),      M("UNLOCK "), M("SEARCH ")};
+#undef M
     if (n < 4 && !final)
         return APP_UNKNOWN;
-    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-        size_t m = strlen(methods[i]);
-        if (n >= m && !memcmp(p, methods[i], m))
+    for (size_t i = 0; n && (unsigned)p[0] - 'A' < 26u && i < sizeof methods / sizeof methods[0]; i++) {
+        if (p[0] != (uint8_t)methods[i].s[0]) /* most first bytes are no method's */
+            continue;
+        size_t m = methods[i].n;
+        if (n >= m && !memcmp(p, methods[i].s, m))
             return APP_HTTP;
-        if (n < m && !final && !memcmp(p, methods[i], n))
+        if (n < m && !final && !memcmp(p, methods[i].s, n))
             return APP_UNKNOWN; /* a method still arriving */
     }
     if (n >= 3 && p[0] == 0x16 && p[1] == 0x03)

@@ -268,9 +268,11 @@ typedef struct net_tls_hello {
     size_t alpn_first_len;
     size_t nalpn;
     bool truncated_lists;               /* a list was longer than its cap (fingerprints use what fits) */
-    char ja3[4096];                     /* OK only: "ver,ciphers,exts,groups,formats" */
+    /* the fingerprints, once net_tls_hello_fingerprint has computed them (OK hellos only) */
+    char ja3[4096];                     /* "ver,ciphers,exts,groups,formats" */
     char ja3_md5[33];
-    char ja4[40];                       /* OK only: "t13d1516h2_8daaf6152771_e5627efa2ab1" */
+    char ja4[40];                       /* "t13d1516h2_8daaf6152771_e5627efa2ab1" */
+    bool whole;                         /* parsed OK: the fingerprints can be computed */
     net_proto_why why;
 } net_tls_hello;
 
@@ -279,11 +281,13 @@ bool net_tls_is_grease(uint16_t v);
 
 /* Parses the ClientHello at the start of a client stream p[0..n): TLS records of type 22,
  * the hello possibly spread over several records (their fragments are joined in
- * scratch[0..scratch_n); the hello is cut where scratch ends). OK: the whole hello parsed,
- * JA3 and JA4 computed. PARTIAL: the fields read before the slice ended are set, no
- * fingerprints. Fills the caller's *out. */
+ * scratch[0..scratch_n); the hello is cut where scratch ends). OK: the whole hello parsed.
+ * PARTIAL: the fields read before the slice ended are set. Fills the caller's *out. */
 net_proto_rc net_tls_client_hello_parse(const uint8_t *p, size_t n, uint8_t *scratch, size_t scratch_n,
                                         net_tls_hello *out);
+/* Computes h's JA3 (and its MD5) and JA4 if not done yet; nothing for a hello not parsed
+ * whole. Apart, because they cost more than the parse and most hellos never need them. */
+void net_tls_hello_fingerprint(net_tls_hello *h);
 
 typedef struct net_tls_server_hello {
     uint16_t version;    /* negotiated: supported_versions when present, else legacy */

@@ -436,9 +436,16 @@ net_proto_rc net_tls_client_hello_parse(const uint8_t *p, size_t n, uint8_t *scr
     net_proto_rc brc = hello_body(&r, out);
     if (brc != NET_PROTO_OK || rc != NET_PROTO_OK)
         return brc != NET_PROTO_OK ? brc : rc;
-    tls_ja3(out);
-    tls_ja4(out);
+    out->whole = true;
     return NET_PROTO_OK;
+}
+
+void net_tls_hello_fingerprint(net_tls_hello *h)
+{
+    if (!h->whole || h->ja4[0])
+        return;
+    tls_ja3(h);
+    tls_ja4(h);
 }
 
 /* ---- ServerHello ---- */

@@ -640,7 +640,10 @@ static net_tls_hello hello;
 
 static net_proto_rc tls_client(const uint8_t *p, size_t n)
 {
-    return net_tls_client_hello_parse(p, n, tls_scratch, sizeof tls_scratch, &hello);
+    net_proto_rc rc = net_tls_client_hello_parse(p, n, tls_scratch, sizeof tls_scratch, &hello);
+    CHECK(!hello.ja4[0]); /* fingerprints only when asked for */
+    net_tls_hello_fingerprint(&hello);
+    return rc;
 }
 
 typedef struct hello_spec {
