@@ -53,8 +53,9 @@ static void *sweeper(void *arg)
         int64_t now = kw_now_ms();
         w->closed += sweep(w, now);
         if (w->closed && now - w->logged_ms >= SLOW_LOG_EVERY_MS) {
-            log_warn("http: closed %u connection%s whose request took longer than %llds", w->closed,
-                     w->closed == 1 ? "" : "s", (long long)(w->deadline_ms / 1000));
+            /* idle keep-alive connections (a browser's) end this way too: not a warning */
+            log_info("http: closed %u connection%s that sent no whole request within %llds (idle, or slow)",
+                     w->closed, w->closed == 1 ? "" : "s", (long long)(w->deadline_ms / 1000));
             w->closed = 0;
             w->logged_ms = now;
         }
