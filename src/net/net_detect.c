@@ -1572,7 +1572,10 @@ static void tcp_stray_ack(net_detector *d, const net_pkt *p, uint64_t h, uint64_
     defer_probe(d, p, DEFER_ACK, (uint32_t)(fs - d->strays), *fs);
 }
 
-static void tcp_packet(net_detector *d, const net_pkt *p)
+/* Returns true for a bare SYN, SYN-ACK or RST of a flood under way: nothing in it for the
+ * inspection of contents (whose flow table a million spoofed SYNs would otherwise churn,
+ * pushing out the sessions it reads). */
+static bool tcp_packet(net_detector *d, const net_pkt *p)
 {
     uint8_t fl = p->tcp_flags;
     bool syn = fl & NET_TH_SYN, ack = fl & NET_TH_ACK, rst = fl & NET_TH_RST;
@@ -1581,13 +1584,15 @@ static void tcp_packet(net_detector *d, const net_pkt *p)
         uint32_t *slot = tags_put(d->pending, PENDING_BUCKETS, tuple_hash(p), 0, &fresh);
         /* the spoofed SYNs of a flood are not scans: spare the scan tables (a scan of a
          * host while it is being flooded goes unseen) */
-        if (!flood_count(d, p, 6) && !tags_find(d->strays, STRAY_BUCKETS, tuple_hash_rev(p), 0))
+        if (flood_count(d, p, 6))
+            return !p->payload_len;
+        if (!tags_find(d->strays, STRAY_BUCKETS, tuple_hash_rev(p), 0))
             defer_probe(d, p, DEFER_SYN, (uint32_t)(slot - d->pending), *slot);
     } else if (syn && !rst) {
         /* a SYN-ACK answering no SYN keepwatch saw: servers answering SYNs spoofed with the
          * victim's address (SYN-ACK reflection) */
         if (!tags_find(d->pending, PENDING_BUCKETS, tuple_hash_rev(p), 0))
-            flood_count(d, p, PROTO_SYNACK);
+            return flood_count(d, p, PROTO_SYNACK) && !p->payload_len;
     } else if (ack && !rst) {
         uint64_t h = tuple_hash(p), ch = conn_hash(p);
         uint32_t *slot;
@@ -1603,18 +1608,19 @@ static void tcp_packet(net_detector *d, const net_pkt *p)
             tcp_stray_ack(d, p, h, ch);
         }
     } else if (rst) {
-        flood_count(d, p, PROTO_RST);
+        return flood_count(d, p, PROTO_RST) && !p->payload_len;
     } else { /* FIN, NULL and Xmas probes: no answer makes them a session */
         uint32_t *rs = tags_find(d->strays, STRAY_BUCKETS, tuple_hash_rev(p), 0);
         if (rs) { /* it answers a packet the other side sent first */
             *rs = 0;
-            return;
+            return false;
         }
         bool fresh;
         tags_put(d->strays, STRAY_BUCKETS, tuple_hash(p), 0, &fresh);
         if (fresh)
             note_probe(d, &p->src, p->sport, &p->dst, p->dport, 6, p->ts_ns);
     }
+    return false;
 }
 
 /* A UDP datagram or an ICMP echo. A reply (to one keepwatch saw go the other way) is
@@ -1665,8 +1671,9 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
     for (size_t i = 0; i < d->t.n_allow; i++)
         if (net_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))
             return;
+    bool flood = false;
     if (p->proto == 6 && p->has_ports) {
-        tcp_packet(d, p);
+        flood = tcp_packet(d, p);
     } else if (p->proto == 17 && p->has_ports) {
         dgram_packet(d, p, true);
     } else if (p->proto == 17 && p->fragment && flood_get(d, &p->dst, 17, false)) {
@@ -1678,7 +1685,7 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
     } else if ((p->proto == 1 && !icmp4_error(p->icmp_type)) || (p->proto == 58 && p->icmp_type >= 128)) {
         flood_count(d, p, p->proto); /* other ICMP messages (MLD, ND, timestamp...): may flood */
     }
-    if (d->next.packet && (!d->next.wants || d->next.wants(d->next.arg, p)))
+    if (d->next.packet && !flood && (!d->next.wants || d->next.wants(d->next.arg, p)))
         d->next.packet(d->next.arg, p);
 }
 

@@ -279,6 +279,51 @@ static void test_spoofed_syn_flood(void)
     net_detector_free(d);
 }
 
+/* The next stage (the inspection of contents) sees a flood's first SYNs, not the rest, and
+ * still every packet with a payload: a client's request to the flooded server arrives. */
+typedef struct {
+    int syns, data;
+} next_count;
+
+static void next_packet(void *arg, const net_pkt *p)
+{
+    next_count *c = arg;
+    if (p->payload_len)
+        c->data++;
+    else if (p->tcp_flags & NET_TH_SYN)
+        c->syns++;
+}
+
+static void test_flood_syns_spare_the_next_stage(void)
+{
+    net_thresholds t;
+    net_thresholds_default(&t);
+    seen s = {0};
+    next_count nc = {0};
+    net_detector *d = net_detector_new(&t, on_det, &s);
+    net_stage st = {NULL, next_packet, NULL, NULL, &nc};
+    net_detector_set_next(d, &st);
+    char ip[32];
+    static const uint8_t req[] = "GET /?id=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < 20000; i++) {
+        snprintf(ip, sizeof ip, "%d.%d.%d.%d", 1 + rand() % 220, rand() % 256, rand() % 256, 1 + rand() % 254);
+        int64_t ns = 1000000000LL * 100 + (int64_t)i * 500000;
+        net_pkt p = tcp(ns, ip, (uint16_t)rand(), "10.0.0.80", 80, NET_TH_SYN);
+        net_detector_packet(d, &p);
+        if (i % 1000 == 999) { /* a client's request, mid-flood */
+            net_pkt q = tcp(ns + 1, "198.51.100.7", 40000, "10.0.0.80", 80, NET_TH_ACK | NET_TH_PSH);
+            q.payload = req;
+            q.payload_len = sizeof req - 1;
+            net_detector_packet(d, &q);
+        }
+    }
+    net_detector_finish(d);
+    CHECK_INT(s.n, 1);
+    CHECK_INT(nc.data, 20);
+    CHECK(nc.syns > 0 && nc.syns < 4000); /* the first second or two, before it was a flood */
+    net_detector_free(d);
+}
+
 static void test_monitoring_and_proxy_are_not_scans(void)
 {
     net_thresholds t;
@@ -918,6 +963,7 @@ int main(void)
     RUN(test_ipv6_extension_headers);
     RUN(test_busy_web_server_is_not_a_flood);
     RUN(test_spoofed_syn_flood);
+    RUN(test_flood_syns_spare_the_next_stage);
     RUN(test_top_talkers);
     RUN(test_monitoring_and_proxy_are_not_scans);
     RUN(test_syn_scan_and_slow_scan);
