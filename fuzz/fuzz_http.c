@@ -13,7 +13,7 @@
 #include "http/http.h"
 #include "http/http_auth.h"
 #include "metric/metric.h"
-#include "store/store.h"
+#include "store/store_int.h" /* looks at the tables directly */
 
 #include <arpa/inet.h>
 #include <stdbool.h>

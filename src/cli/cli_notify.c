@@ -4,7 +4,7 @@
 #include "core/kw_json.h"
 #include "core/kw_time.h"
 #include "notify/notify.h"
-#include "store/store.h"
+#include "store/store_notify.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -46,57 +46,58 @@ static const char silence_usage[] =
 
 /* ---- notify ---- */
 
+typedef struct status_rows {
+    cli_listing out;
+    size_t rows;
+    int64_t failed;
+} status_rows;
+
+static void status_row(void *arg, const store_outbox_channel *c)
+{
+    status_rows *r = arg;
+    const char *ch = c->channel, *err = c->last_error;
+    int64_t v[4] = {c->pending, c->sent, c->failed, c->merged};
+    int64_t last = c->last_sent_ms;
+    r->failed += v[2];
+    char ts[40] = "-";
+    if (last)
+        kw_time_iso8601(last, ts, sizeof ts);
+    if (r->out.json) {
+        kw_json_obj_begin(&r->out.j);
+        kw_json_kv_str(&r->out.j, "channel", ch);
+        kw_json_kv_int(&r->out.j, "pending", v[0]);
+        kw_json_kv_int(&r->out.j, "sent", v[1]);
+        kw_json_kv_int(&r->out.j, "failed", v[2]);
+        kw_json_kv_int(&r->out.j, "merged", v[3]);
+        if (last)
+            kw_json_kv_str(&r->out.j, "last_sent", ts);
+        if (err)
+            kw_json_kv_str(&r->out.j, "last_error", err);
+        kw_json_obj_end(&r->out.j);
+    } else {
+        kw_buf_printf(&r->out.b, "%-20s %8lld %8lld %8lld %8lld  %-20.19s %s\n", ch, (long long)v[0], (long long)v[1],
+                      (long long)v[2], (long long)v[3], ts, err ? err : "-");
+    }
+    r->rows++;
+}
+
 static int notify_status(const char *cfgp, bool json)
 {
     kw_store *st = cli_store_open(cfgp, "notify status", true);
     if (!st)
         return KW_EXIT_USAGE;
-    sqlite3_stmt *q = store_stmt(st, "SELECT channel, sum(state = 'pending'), sum(state = 'sent'), sum(state = 'failed'),"
-                                     " sum(state = 'merged'), max(sent_ms), (SELECT last_error FROM notify_outbox o2 WHERE"
-                                     " o2.channel = o.channel AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1) "
-                                     "FROM notify_outbox o GROUP BY channel ORDER BY channel");
-    if (!q) {
+    status_rows r = {.failed = 0};
+    cli_listing_begin(&r.out, json, "%-20s %8s %8s %8s %8s  %-20s %s\n", "CHANNEL", "PENDING", "SENT", "FAILED", "MERGED",
+                      "LAST SENT", "LAST ERROR");
+    if (store_outbox_channels_each(st, status_row, &r) != KW_OK) {
         fprintf(stderr, "keepwatch notify status: %s\n", store_errmsg(st));
+        kw_buf_free(&r.out.b);
         store_close(st);
         return KW_EXIT_PROBLEM;
     }
-    cli_listing out;
-    cli_listing_begin(&out, json, "%-20s %8s %8s %8s %8s  %-20s %s\n", "CHANNEL", "PENDING", "SENT", "FAILED", "MERGED",
-                      "LAST SENT", "LAST ERROR");
-    size_t rows = 0;
-    int64_t failed = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *ch = (const char *)sqlite3_column_text(q, 0), *err = (const char *)sqlite3_column_text(q, 6);
-        int64_t v[4];
-        for (int i = 0; i < 4; i++)
-            v[i] = sqlite3_column_int64(q, i + 1);
-        int64_t last = sqlite3_column_int64(q, 5);
-        failed += v[2];
-        char ts[40] = "-";
-        if (last)
-            kw_time_iso8601(last, ts, sizeof ts);
-        if (json) {
-            kw_json_obj_begin(&out.j);
-            kw_json_kv_str(&out.j, "channel", ch);
-            kw_json_kv_int(&out.j, "pending", v[0]);
-            kw_json_kv_int(&out.j, "sent", v[1]);
-            kw_json_kv_int(&out.j, "failed", v[2]);
-            kw_json_kv_int(&out.j, "merged", v[3]);
-            if (last)
-                kw_json_kv_str(&out.j, "last_sent", ts);
-            if (err)
-                kw_json_kv_str(&out.j, "last_error", err);
-            kw_json_obj_end(&out.j);
-        } else {
-            kw_buf_printf(&out.b, "%-20s %8lld %8lld %8lld %8lld  %-20.19s %s\n", ch, (long long)v[0], (long long)v[1],
-                          (long long)v[2], (long long)v[3], ts, err ? err : "-");
-        }
-        rows++;
-    }
-    sqlite3_reset(q);
-    cli_listing_end(&out, rows, "no notifications yet\n");
+    cli_listing_end(&r.out, r.rows, "no notifications yet\n");
     store_close(st);
-    return failed ? KW_EXIT_PROBLEM : KW_EXIT_OK;
+    return r.failed ? KW_EXIT_PROBLEM : KW_EXIT_OK;
 }
 
 static int notify_test(const char *cfgp, const char *name)
@@ -329,40 +330,53 @@ static int silence_add(const char *cfgp, int64_t from, int64_t until, const char
     }
     char *js = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
     int64_t now = kw_now_ms();
-    kw_rc rc = store_begin(st);
-    sqlite3_stmt *q = rc == KW_OK ? store_stmt(st, "INSERT INTO silences (matchers, starts_ms, ends_ms, created_by, "
-                                                   "created_ms, comment) VALUES (?, ?, ?, ?, ?, ?)")
-                                  : NULL;
     int64_t id = 0;
-    if (q) {
-        sqlite3_bind_text(q, 1, js, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, from ? from : now);
-        sqlite3_bind_int64(q, 3, until);
-        sqlite3_bind_text(q, 4, by, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 5, now);
-        store_bind_text(q, 6, comment);
-        if (sqlite3_step(q) == SQLITE_DONE)
-            id = sqlite3_last_insert_rowid(st->db);
-        sqlite3_reset(q);
-    }
     char ends[40];
     kw_time_iso8601(until, ends, sizeof ends);
-    kw_buf t;
-    kw_buf_init(&t, 0);
-    kw_buf_printf(&t, "silence %lld until %s: %s%s%s", (long long)id, ends, js, comment ? " — " : "",
-                  comment ? comment : "");
-    if (id && store_duty_append(st, now, "silence.added", by, 0, kw_buf_cstr(&t)) == KW_OK && store_commit(st) == KW_OK)
+    if (store_silence_add(st, js, from ? from : now, until, by, comment, now, &id) == KW_OK)
         printf("silence %lld: %s until %s\n", (long long)id, js, ends);
     else {
         fprintf(stderr, "keepwatch silence add: %s\n", store_errmsg(st));
-        store_rollback(st);
         id = 0;
     }
-    kw_buf_free(&t);
     free(js);
     json_decref(m);
     store_close(st);
     return id ? KW_EXIT_OK : KW_EXIT_PROBLEM;
+}
+
+typedef struct silence_rows {
+    cli_listing out;
+    size_t rows;
+    int64_t now;
+} silence_rows;
+
+static void silence_row(void *arg, const store_silence *sv)
+{
+    silence_rows *r = arg;
+    int64_t id = sv->id, a = sv->starts_ms, b = sv->ends_ms, now = r->now;
+    const char *m = sv->matchers_json, *by = sv->by, *cm = sv->comment;
+    const char *state = b <= now ? "expired" : a > now ? "pending" : "active";
+    char fa[40], fb[40];
+    kw_time_iso8601(a, fa, sizeof fa);
+    kw_time_iso8601(b, fb, sizeof fb);
+    if (r->out.json) {
+        kw_json_obj_begin(&r->out.j);
+        kw_json_kv_int(&r->out.j, "id", id);
+        kw_json_kv_str(&r->out.j, "state", state);
+        kw_json_kv_str(&r->out.j, "from", fa);
+        kw_json_kv_str(&r->out.j, "until", fb);
+        kw_json_kv_str(&r->out.j, "by", by ? by : "");
+        kw_json_key(&r->out.j, "matchers");
+        kw_json_raw(&r->out.j, m);
+        if (cm)
+            kw_json_kv_str(&r->out.j, "comment", cm);
+        kw_json_obj_end(&r->out.j);
+    } else {
+        kw_buf_printf(&r->out.b, "%-5lld %-8s %-20.19s %-20.19s %-12s %s%s%s\n", (long long)id, state, fa, fb,
+                      by ? by : "-", m, cm ? "  # " : "", cm ? cm : "");
+    }
+    r->rows++;
 }
 
 static int silence_list(const char *cfgp, bool all, bool json)
@@ -371,45 +385,11 @@ static int silence_list(const char *cfgp, bool all, bool json)
     if (!st)
         return KW_EXIT_USAGE;
     int64_t now = kw_now_ms();
-    sqlite3_stmt *q = store_stmt(st, "SELECT id, matchers, starts_ms, ends_ms, created_by, comment FROM silences "
-                                     "WHERE ? OR ends_ms > ? ORDER BY id");
-    cli_listing out;
-    cli_listing_begin(&out, json, "%-5s %-8s %-20s %-20s %-12s %s\n", "ID", "STATE", "FROM", "UNTIL", "BY",
+    silence_rows r = {.now = now};
+    cli_listing_begin(&r.out, json, "%-5s %-8s %-20s %-20s %-12s %s\n", "ID", "STATE", "FROM", "UNTIL", "BY",
                       "MATCHES");
-    size_t rows = 0;
-    if (q) {
-        sqlite3_bind_int(q, 1, all);
-        sqlite3_bind_int64(q, 2, now);
-    }
-    while (q && sqlite3_step(q) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 0), a = sqlite3_column_int64(q, 2), b = sqlite3_column_int64(q, 3);
-        const char *m = (const char *)sqlite3_column_text(q, 1), *by = (const char *)sqlite3_column_text(q, 4),
-                   *cm = (const char *)sqlite3_column_text(q, 5);
-        const char *state = b <= now ? "expired" : a > now ? "pending" : "active";
-        char fa[40], fb[40];
-        kw_time_iso8601(a, fa, sizeof fa);
-        kw_time_iso8601(b, fb, sizeof fb);
-        if (json) {
-            kw_json_obj_begin(&out.j);
-            kw_json_kv_int(&out.j, "id", id);
-            kw_json_kv_str(&out.j, "state", state);
-            kw_json_kv_str(&out.j, "from", fa);
-            kw_json_kv_str(&out.j, "until", fb);
-            kw_json_kv_str(&out.j, "by", by ? by : "");
-            kw_json_key(&out.j, "matchers");
-            kw_json_raw(&out.j, m);
-            if (cm)
-                kw_json_kv_str(&out.j, "comment", cm);
-            kw_json_obj_end(&out.j);
-        } else {
-            kw_buf_printf(&out.b, "%-5lld %-8s %-20.19s %-20.19s %-12s %s%s%s\n", (long long)id, state, fa, fb,
-                          by ? by : "-", m, cm ? "  # " : "", cm ? cm : "");
-        }
-        rows++;
-    }
-    if (q)
-        sqlite3_reset(q);
-    cli_listing_end(&out, rows, "no silences\n");
+    store_silence_each(st, all ? STORE_SIL_ALL : STORE_SIL_NOT_OVER, now, silence_row, &r);
+    cli_listing_end(&r.out, r.rows, "no silences\n");
     store_close(st);
     return KW_EXIT_OK;
 }
@@ -427,26 +407,11 @@ static int silence_expire(const char *cfgp, const char *by, const char *ids)
         return KW_EXIT_USAGE;
     int64_t now = kw_now_ms();
     int rcode = KW_EXIT_PROBLEM;
-    if (store_begin(st) == KW_OK) {
-        sqlite3_stmt *q = store_stmt(st, "UPDATE silences SET ends_ms = ? WHERE id = ? AND ends_ms > ?");
-        int changed = 0;
-        if (q) {
-            sqlite3_bind_int64(q, 1, now);
-            sqlite3_bind_int64(q, 2, id);
-            sqlite3_bind_int64(q, 3, now);
-            if (sqlite3_step(q) == SQLITE_DONE)
-                changed = sqlite3_changes(st->db);
-            sqlite3_reset(q);
-        }
-        char t[64];
-        snprintf(t, sizeof t, "silence %lld expired", id);
-        if (changed && store_duty_append(st, now, "silence.expired", by, 0, t) == KW_OK && store_commit(st) == KW_OK) {
-            printf("%s\n", t);
-            rcode = KW_EXIT_OK;
-        } else {
-            store_rollback(st);
-            fprintf(stderr, "keepwatch silence expire: no silence %lld in force\n", id);
-        }
+    if (store_silence_expire(st, id, by, now) == KW_OK) {
+        printf("silence %lld expired\n", id);
+        rcode = KW_EXIT_OK;
+    } else {
+        fprintf(stderr, "keepwatch silence expire: no silence %lld in force\n", id);
     }
     store_close(st);
     return rcode;

@@ -7,6 +7,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "http/http_reply.h"
 #include "host/host.h"
 #include "http/http_console.h"
 #include "conf/conf.h"
@@ -77,41 +78,6 @@ void http_shared_set_logs(http_shared *sh, char *json)
     free(old);
 }
 
-/* Each server thread's own: its store handle and its last answers. */
-#define CACHE_SLOTS 8
-#define CACHE_KEY_MAX 256
-typedef struct cached_answer {
-    char key[CACHE_KEY_MAX];
-    int64_t version[2];
-    char *body;
-    size_t len;
-} cached_answer;
-
-typedef struct http_thread {
-    kw_store *st;
-    cached_answer cache[CACHE_SLOTS];
-    unsigned next;
-} http_thread;
-
-static void thread_free(void *p)
-{
-    http_thread *t = p;
-    store_close(t->st);
-    for (int i = 0; i < CACHE_SLOTS; i++)
-        free(t->cache[i].body);
-    free(t);
-}
-
-static http_thread *this_thread(http_server *s)
-{
-    http_thread *t = pthread_getspecific(s->thread_key);
-    if (!t) {
-        t = kw_calloc(1, sizeof *t);
-        pthread_setspecific(s->thread_key, t);
-    }
-    return t;
-}
-
 void http_shared_set_net(http_shared *sh, const char *ifname, char *json)
 {
     char *old = json;
@@ -143,132 +109,6 @@ void http_shared_clear(http_shared *sh)
     }
 }
 
-kw_store *http_store(http_server *s)
-{
-    http_thread *t = this_thread(s);
-    if (t->st)
-        return t->st;
-    char err[256];
-    t->st = store_open(s->sh->store_path, false, err, sizeof err);
-    if (!t->st)
-        log_error("http: cannot open the store: %s", err);
-    return t->st;
-}
-
-bool http_cached(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn, void *arg, kw_buf *out)
-{
-    kw_store *st = http_store(s);
-    if (!st) {
-        http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
-        return false;
-    }
-    http_thread *t = this_thread(s);
-    int64_t ver[2];
-    store_version(st, ver); /* before reading: a change after it makes the next request build anew */
-    size_t klen = strlen(key);
-    for (int i = 0; klen < CACHE_KEY_MAX && i < CACHE_SLOTS; i++) {
-        cached_answer *e = &t->cache[i];
-        if (e->body && e->version[0] == ver[0] && e->version[1] == ver[1] && !strcmp(e->key, key)) {
-            kw_buf_append(out, e->body, e->len);
-            return true;
-        }
-    }
-    size_t at = out->len;
-    if (!fn(s, c, st, out, arg))
-        return false;
-    if (klen < CACHE_KEY_MAX && !out->overflow) {
-        cached_answer *e = &t->cache[t->next++ % CACHE_SLOTS];
-        free(e->body);
-        memcpy(e->key, key, klen + 1);
-        e->version[0] = ver[0];
-        e->version[1] = ver[1];
-        e->len = out->len - at;
-        e->body = kw_malloc(e->len ? e->len : 1);
-        memcpy(e->body, out->data + at, e->len);
-    }
-    return true;
-}
-
-enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn,
-                                 void *arg)
-{
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    if (!http_cached(s, c, key, fn, arg, &b)) {
-        kw_buf_free(&b);
-        return MHD_YES;
-    }
-    return http_json(c, MHD_HTTP_OK, &b);
-}
-
-static bool close_each; /* http_opts.close_each of the one server */
-
-enum MHD_Result http_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
-{
-    if (close_each)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-enum MHD_Result http_respond_hdr(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body,
-                                   const char *const *hdrs)
-{
-    size_t len = body->len;
-    char *data = kw_buf_take(body);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    for (size_t i = 0; hdrs && hdrs[i]; i += 2)
-        MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
-    if (status == MHD_HTTP_UNAUTHORIZED)
-        MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"keepwatch\"");
-    return http_queue(c, status, r);
-}
-
-enum MHD_Result http_respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body)
-{
-    return http_respond_hdr(c, status, type, body, NULL);
-}
-
-enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, kw_buf *body)
-{
-    kw_buf_putc(body, '\n');
-    return http_respond(c, status, "application/json; charset=utf-8", body);
-}
-
-enum MHD_Result http_error(struct MHD_Connection *c, unsigned status, const char *msg)
-{
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_json j;
-    kw_json_init(&j, &b);
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "error", msg);
-    kw_json_kv_int(&j, "status", status);
-    kw_json_obj_end(&j);
-    return http_json(c, status, &b);
-}
-
-json_t *http_body_object(struct MHD_Connection *c, http_req *req, const char *usage, enum MHD_Result *ret)
-{
-    if (req->too_large) {
-        *ret = http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
-        return NULL;
-    }
-    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len, JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_object(root)) {
-        json_decref(root);
-        *ret = http_error(c, MHD_HTTP_BAD_REQUEST, usage);
-        return NULL;
-    }
-    return root;
-}
-
 /* Parses a whole decimal id from the path; 0 if it is not one. */
 static int64_t parse_id(const char *s, const char **rest)
 {
@@ -278,18 +118,6 @@ static int64_t parse_id(const char *s, const char **rest)
         v = v * 10 + (*p++ - '0');
     *rest = p;
     return p == s ? 0 : v;
-}
-
-int64_t http_query_int(struct MHD_Connection *c, const char *key, int64_t def, int64_t lo, int64_t hi)
-{
-    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
-    if (!v)
-        return def;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*end || n < lo || n > hi)
-        return def;
-    return n;
 }
 
 /* The console's pages: scripts only from here, nothing inline, no framing. ECharts sets
@@ -463,9 +291,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     http_server *s = cls;
-    http_thread *t = pthread_getspecific(s->thread_key);
-    if (t && t->st)
-        store_release(t->st); /* no snapshot outlives its request */
+    http_thread_release(s); /* no snapshot outlives its request */
     http_slow_next(s->slow, c);
     http_req *req = *con_cls;
     if (!req)
@@ -575,8 +401,7 @@ http_server *http_start(const http_opts *o, http_shared *sh, char *err, size_t e
     s->warn_ms = INT64_MIN / 2;
     unsigned timeout_s = o->timeout_s, per_address = HTTP_PER_ADDRESS;
     conf_http_limits(sh, &timeout_s, &per_address);
-    pthread_key_create(&s->thread_key, thread_free);
-    close_each = o->close_each;
+    http_reply_init(s, o->close_each);
     s->hub = http_stream_start(sh, s->idle_ms, s->max_ms);
     s->slow = http_slow_start((int64_t)timeout_s * 1000);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;

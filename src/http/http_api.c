@@ -5,6 +5,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "http/http_reply.h"
 #include "notify/notify.h"
 #include "conf/conf.h"
 #include "host/host.h"

@@ -5,8 +5,10 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "http/http_reply.h"
 #include "notify/notify.h"
 #include "oncall/oncall.h"
+#include "store/store_notify.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -91,6 +93,41 @@ static void json_oncall_now(kw_json *j, const conf *c, int64_t now)
     kw_json_arr_end(j);
 }
 
+/* The open alerts as the wall counts them. */
+typedef struct wall {
+    const conf *cf;
+    size_t nassets;
+    int *worst, *count;
+    bool *acked_only;
+    int64_t by_sev[5], firing, acked;
+} wall;
+
+static void wall_alert(void *arg, const store_alert_view *v)
+{
+    wall *w = arg;
+    int sev = v->severity;
+    bool is_firing = !strcmp(v->state, "firing");
+    if (sev >= 1 && sev <= 4)
+        w->by_sev[sev]++;
+    if (is_firing)
+        w->firing++;
+    else
+        w->acked++;
+    if (!w->nassets)
+        return;
+    notify_alert a;
+    notify_alert_init(&a, w->cf, v->id, v->rule, v->state, NULL, sev, v->started_ms, v->labels_json);
+    if (a.asset) {
+        size_t k = (size_t)(a.asset - (const conf_asset *)w->cf->assets.items);
+        if (sev > w->worst[k])
+            w->worst[k] = sev;
+        w->count[k]++;
+        if (is_firing)
+            w->acked_only[k] = false;
+    }
+    notify_alert_fini(&a);
+}
+
 /* GET /api/v1/overview: what the wall shows, in one answer. */
 /* The wall's answer but for who asks and when: kept per thread while the store and the
  * configuration are unchanged, for at most OVERVIEW_KEEP_MS (who is on duty moves with the
@@ -118,40 +155,14 @@ static bool build_overview(http_server *s, struct MHD_Connection *c, kw_store *s
     }
     /* open alerts: counts by state and severity, and each asset's worst */
     size_t nassets = cf ? cf->assets.n : 0;
-    int *worst = kw_calloc(nassets + 1, sizeof *worst), *count = kw_calloc(nassets + 1, sizeof *count);
-    bool *acked_only = kw_calloc(nassets + 1, sizeof *acked_only);
+    wall w = {.cf = cf, .nassets = nassets, .worst = kw_calloc(nassets + 1, sizeof(int)),
+              .count = kw_calloc(nassets + 1, sizeof(int)), .acked_only = kw_calloc(nassets + 1, sizeof(bool))};
     for (size_t i = 0; i < nassets; i++)
-        acked_only[i] = true;
-    int64_t by_sev[5] = {0}, firing = 0, acked = 0;
-    sqlite3_stmt *q = store_stmt(st, "SELECT id, rule, state, summary, severity, started_at, labels FROM alerts "
-                                     "WHERE state != 'resolved'");
-    while (q && sqlite3_step(q) == SQLITE_ROW) {
-        int sev = sqlite3_column_int(q, 4);
-        bool is_firing = !strcmp((const char *)sqlite3_column_text(q, 2), "firing");
-        if (sev >= 1 && sev <= 4)
-            by_sev[sev]++;
-        if (is_firing)
-            firing++;
-        else
-            acked++;
-        if (!nassets)
-            continue;
-        notify_alert a;
-        notify_alert_init(&a, cf, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
-                          (const char *)sqlite3_column_text(q, 2), NULL, sev, sqlite3_column_int64(q, 5),
-                          (const char *)sqlite3_column_text(q, 6));
-        if (a.asset) {
-            size_t k = (size_t)(a.asset - (const conf_asset *)cf->assets.items);
-            if (sev > worst[k])
-                worst[k] = sev;
-            count[k]++;
-            if (is_firing)
-                acked_only[k] = false;
-        }
-        notify_alert_fini(&a);
-    }
-    if (q)
-        sqlite3_reset(q);
+        w.acked_only[i] = true;
+    store_alert_each_open_view(st, wall_alert, &w);
+    int *worst = w.worst, *count = w.count;
+    bool *acked_only = w.acked_only;
+    int64_t *by_sev = w.by_sev, firing = w.firing, acked = w.acked;
     kw_json_key(&j, "alerts");
     kw_json_obj_begin(&j);
     kw_json_kv_int(&j, "firing", firing);

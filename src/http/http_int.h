@@ -1,6 +1,7 @@
-/* Inside the HTTP server: what its files (http.c: the server, routing and responses;
- * http_session.c: who is asking; http_api.c: alerts and sensors; http_desk.c: the console's
- * data; http_stream.c: live updates) share. Not for the rest of keepwatch. */
+/* Inside the HTTP server: what its files (http.c: the server and routing; http_reply.c: the
+ * responses, below both router and handlers; http_session.c: who is asking; http_api.c:
+ * alerts and sensors; http_desk.c: the console's data; http_stream.c: live updates) share.
+ * Not for the rest of keepwatch. */
 #ifndef HTTP_INT_H
 #define HTTP_INT_H
 
@@ -54,32 +55,6 @@ typedef struct http_req {
     bool too_large;
     principal p;               /* who is asking: found with the headers */
 } http_req;
-
-/* ---- http.c ---- */
-
-/* Queues r (adding what every answer carries) and drops this reference to it. */
-enum MHD_Result http_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r);
-
-/* This thread's store handle, opened on first use; NULL (logged) if the store cannot open. */
-kw_store *http_store(http_server *s);
-/* Responds with body (taken) and extra headers (name, value pairs, NULL-terminated). */
-enum MHD_Result http_respond_hdr(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body,
-                                 const char *const *hdrs);
-enum MHD_Result http_respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body);
-enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, kw_buf *body);
-enum MHD_Result http_error(struct MHD_Connection *c, unsigned status, const char *msg);
-/* A query argument as an integer in [lo, hi]; def when absent or out of range. */
-int64_t http_query_int(struct MHD_Connection *c, const char *key, int64_t def, int64_t lo, int64_t hi);
-/* A JSON answer built by fn from the store, kept per thread under key and served again while
- * the store has not changed (by anyone). fn returns false (having responded) on an error. */
-typedef bool (*http_build_fn)(http_server *s, struct MHD_Connection *c, kw_store *st, kw_buf *out, void *arg);
-/* Appends to out what fn builds, or built before under key while the store is unchanged;
- * false (having responded) on an error. */
-bool http_cached(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn, void *arg, kw_buf *out);
-enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const char *key, http_build_fn fn,
-                                 void *arg);
-/* The request's body as a JSON object; NULL (having responded 400/413) if it is not one. */
-struct json_t *http_body_object(struct MHD_Connection *c, http_req *req, const char *usage, enum MHD_Result *ret);
 
 /* ---- http_slow.c ---- */
 

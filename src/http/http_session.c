@@ -5,6 +5,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "http/http_reply.h"
 #include "store/store_token.h"
 
 #include <arpa/inet.h>

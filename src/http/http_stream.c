@@ -17,6 +17,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "http/http_int.h"
+#include "http/http_reply.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -215,8 +216,9 @@ static void watch_store(http_stream_hub *h)
         return;
     h->version[0] = v[0];
     h->version[1] = v[1];
-    int64_t change = store_query_int(h->st, "SELECT max(id) FROM alert_history", NULL);
-    int64_t duty = store_query_int(h->st, "SELECT max(id) FROM duty_log", NULL);
+    int64_t change = store_alert_history_max(h->st), duty = 0;
+    char head[65];
+    store_duty_head(h->st, &duty, head);
     int64_t counts[4] = {0};
     store_alert_counts(h->st, counts);
     store_release(h->st);

@@ -18,7 +18,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "intel/intel.h"
-#include "net/net.h"
+#include "core/kw_addr.h"
 
 typedef enum { OP_EQ, OP_CONTAINS, OP_STARTS, OP_ENDS, OP_RE, OP_CIDR, OP_GT, OP_LT, OP_EXISTS } cond_op;
 
@@ -31,7 +31,7 @@ static const struct {
 };
 
 typedef struct cidr {
-    net_addr a;
+    kw_addr a;
     int bits;
     uint32_t net4, mask4;  /* an IPv4 prefix in host order, for one AND and compare */
 } cidr;
@@ -99,7 +99,7 @@ struct log_ruleset {
 
 static bool parse_cidr(const char *s, cidr *out)
 {
-    if (!net_prefix_parse(s, &out->a, &out->bits))
+    if (!kw_prefix_parse(s, &out->a, &out->bits))
         return false;
     uint32_t v;
     memcpy(&v, out->a.b, 4);
@@ -110,10 +110,10 @@ static bool parse_cidr(const char *s, cidr *out)
 }
 
 /* Is a in the prefix c? */
-static inline bool cidr_holds(const cidr *c, const net_addr *a, uint32_t a4)
+static inline bool cidr_holds(const cidr *c, const kw_addr *a, uint32_t a4)
 {
     if (a->v6 || c->a.v6)
-        return net_addr_in(a, &c->a, c->bits);
+        return kw_addr_in(a, &c->a, c->bits);
     return (a4 & c->mask4) == c->net4;
 }
 
@@ -648,7 +648,7 @@ struct log_engine {
     struct {
         uint32_t gen;
         bool ok;
-        net_addr a;
+        kw_addr a;
     } addr[LF_COUNT];        /* a field's address, parsed once per line for CIDR conditions */
 #ifdef KW_HAVE_HS
     hs_scratch_t *scratch;
@@ -849,20 +849,20 @@ static bool v4_quad(const char *p, size_t n, uint8_t *b)
 
 /* The address v of field (-1: an extra) holds, into *out; false when it holds none. Parsed
  * once per line per field when e is given (a matcher passes NULL). */
-static bool field_addr(log_engine *e, int field, const log_val *v, net_addr *out)
+static bool field_addr(log_engine *e, int field, const log_val *v, kw_addr *out)
 {
     if (e && field >= 0 && e->addr[field].gen == e->gen) {
         *out = e->addr[field].a;
         return e->addr[field].ok;
     }
-    net_addr tmp = {0};
+    kw_addr tmp = {0};
     char buf[64];
     int bits;
     bool ok = v->n < sizeof buf;
     if (ok && !v4_quad(v->p, v->n, tmp.b)) { /* not the common case: inet_pton judges it */
         memcpy(buf, v->p, v->n);
         buf[v->n] = 0;
-        ok = !memchr(buf, '/', v->n) && net_prefix_parse(buf, &tmp, &bits);
+        ok = !memchr(buf, '/', v->n) && kw_prefix_parse(buf, &tmp, &bits);
     }
     if (e && field >= 0) {
         e->addr[field].gen = e->gen;
@@ -925,7 +925,7 @@ static bool cond_holds_md(log_engine *e, pcre2_match_data *md, const cond *c, co
         }
         return false;
     case OP_CIDR: {
-        net_addr a;
+        kw_addr a;
         if (!field_addr(e, c->field, &v, &a))
             return false;
         uint32_t a4;
@@ -1487,7 +1487,7 @@ static void value_candidates(log_engine *e, const combo *cb, const log_rec *rec,
     }
     for (uint64_t m = cb->cidr_fields; m; m &= m - 1) {
         int f = __builtin_ctzll(m);
-        net_addr a;
+        kw_addr a;
         if (!log_has(rec, f) || !field_addr(e, f, &rec->f[f], &a))
             continue;
         uint32_t a4;
@@ -1580,7 +1580,7 @@ static int intel_line(log_engine *e, const log_rec *rec, int64_t at)
     } ends[] = {{LF_SOURCE_IP, LF_DEST_IP}, {LF_DEST_IP, LF_SOURCE_IP}, {LF_SOURCE_NAT_IP, LF_DEST_IP}};
     int n = 0;
     for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
-        net_addr a;
+        kw_addr a;
         if (!log_has(rec, ends[i].f) || !field_addr(e, ends[i].f, &rec->f[ends[i].f], &a))
             continue;
         uint64_t m = intel_set_lookup_ip(e->intel, a.b, a.v6);

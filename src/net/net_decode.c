@@ -373,8 +373,3 @@ net_decode_rc net_decode(int lt, const uint8_t *p, uint32_t caplen, uint32_t wir
     return decode_link(lt, p, caplen, o);
 }
 
-void net_addr_str(const net_addr *a, char *out, size_t n)
-{
-    if (!inet_ntop(a->v6 ? AF_INET6 : AF_INET, a->b, out, (socklen_t)n))
-        snprintf(out, n, "?");
-}

@@ -117,30 +117,6 @@ void net_thresholds_default(net_thresholds *t)
     t->talkers = true;
 }
 
-/* Parses "a.b.c.d[/n]" or an IPv6 prefix; false if it is not one. */
-bool net_prefix_parse(const char *s, net_addr *a, int *bits)
-{
-    char buf[64];
-    kw_strlcpy(buf, s, sizeof buf);
-    char *slash = strchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-    memset(a, 0, sizeof *a);
-    a->v6 = strchr(buf, ':') != NULL;
-    if (inet_pton(a->v6 ? AF_INET6 : AF_INET, buf, a->b) != 1)
-        return false;
-    int max = a->v6 ? 128 : 32;
-    *bits = max;
-    if (slash) {
-        char *end;
-        long b = strtol(slash + 1, &end, 10);
-        if (end == slash + 1 || *end || b < 0 || b > max)
-            return false;
-        *bits = (int)b;
-    }
-    return true;
-}
-
 void net_thresholds_from_conf(const conf *c, net_thresholds *t)
 {
     net_thresholds_default(t);
@@ -159,7 +135,7 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
     t->n_auth_ports = c->net.auth_ports.n < 32 ? c->net.auth_ports.n : 32;
     memcpy(t->auth_ports, c->net.auth_ports.v, t->n_auth_ports * sizeof(uint16_t));
     for (size_t i = 0; i < c->net.allow.n && t->n_allow < 64; i++)
-        if (net_prefix_parse(c->net.allow.v[i], &t->allow[t->n_allow].a, &t->allow[t->n_allow].bits))
+        if (kw_prefix_parse(c->net.allow.v[i], &t->allow[t->n_allow].a, &t->allow[t->n_allow].bits))
             t->n_allow++;
     t->spike_factor = c->net.spike_factor;
     t->spike_min_pps = c->net.spike_min_pps;
@@ -173,7 +149,7 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
         kw_strlcpy(w->name, as->name, sizeof w->name);
         w->pps_ceiling = w->bps_ceiling = NAN;
         for (size_t k = 0; k < as->addresses.n && w->n < 16; k++)
-            if (net_prefix_parse(as->addresses.v[k], &w->a[w->n], &w->bits[w->n]))
+            if (kw_prefix_parse(as->addresses.v[k], &w->a[w->n], &w->bits[w->n]))
                 w->n++;
         if (w->n)
             t->n_targets++;
@@ -205,7 +181,7 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
         for (size_t k = 0; k < nlist; k++) {
             net_addr a;
             int bits;
-            if (!net_prefix_parse(list[k], &a, &bits))
+            if (!kw_prefix_parse(list[k], &a, &bits))
                 continue;
             if (w && w->n < 16) {
                 w->a[w->n] = a;
@@ -222,16 +198,6 @@ void net_thresholds_from_conf(const conf *c, net_thresholds *t)
             t->n_targets++;
         free(list);
     }
-}
-
-bool net_addr_in(const net_addr *a, const net_addr *prefix, int bits)
-{
-    if (a->v6 != prefix->v6)
-        return false;
-    int full = bits / 8, rest = bits % 8;
-    if (memcmp(a->b, prefix->b, (size_t)full) != 0)
-        return false;
-    return !rest || ((a->b[full] ^ prefix->b[full]) & (0xff << (8 - rest))) == 0;
 }
 
 /* ---- hashing and sketches ---- */
@@ -677,7 +643,7 @@ static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t prot
     for (size_t i = 0; i < d->t.n_overrides; i++) {
         double v = proto == 6 ? d->t.overrides[i].syn_half_open_pps : d->t.overrides[i].flood_pps;
         if (!isnan(v) && d->t.overrides[i].bits > best &&
-            net_addr_in(dst, &d->t.overrides[i].a, d->t.overrides[i].bits)) {
+            kw_addr_in(dst, &d->t.overrides[i].a, d->t.overrides[i].bits)) {
             best = d->t.overrides[i].bits;
             victim->limit = v;
         }
@@ -710,7 +676,7 @@ static void prefix_str(uint64_t key, char *out, size_t n)
     uint64_t k = key >> 1;
     memcpy(a.b, &k, a.v6 ? 6 : 3);
     char s[48];
-    net_addr_str(&a, s, sizeof s);
+    kw_addr_str(&a, s, sizeof s);
     snprintf(out, n, "%s/%d", s, a.v6 ? 48 : 24);
 }
 
@@ -1088,7 +1054,7 @@ static void watch_second(net_detector *d, size_t i, int64_t sec_end_ns)
     for (unsigned f = 0; spike && f < FLOOD_SLOTS; f++)
         if (d->floods[f].used && d->floods[f].active)
             for (size_t k = 0; k < t->n; k++)
-                if (net_addr_in(&d->floods[f].dst, &t->a[k], t->bits[k]))
+                if (kw_addr_in(&d->floods[f].dst, &t->a[k], t->bits[k]))
                     spike = false;
     if (spike) {
         w->hot++;
@@ -1659,7 +1625,7 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
         detector_advance(d, p->ts_ns / NS);
     for (size_t i = 0; i < d->t.n_targets; i++)
         for (size_t k = 0; k < d->t.targets[i].n; k++)
-            if (net_addr_in(&p->dst, &d->t.targets[i].a[k], d->t.targets[i].bits[k])) {
+            if (kw_addr_in(&p->dst, &d->t.targets[i].a[k], d->t.targets[i].bits[k])) {
                 d->watch[i].pkts++;
                 d->watch[i].bytes += p->wirelen;
                 break;
@@ -1669,7 +1635,7 @@ void net_detector_packet(net_detector *d, const net_pkt *p)
         talkers_add(&d->talk[d->talk_cur][1], &p->dst, net_addr_hash(&p->dst, 0x7a1c) | 1, p->wirelen);
     }
     for (size_t i = 0; i < d->t.n_allow; i++)
-        if (net_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))
+        if (kw_addr_in(&p->src, &d->t.allow[i].a, d->t.allow[i].bits))
             return;
     bool flood = false;
     if (p->proto == 6 && p->has_ports) {
@@ -1741,9 +1707,9 @@ void net_detection_text(const net_detection *x, kw_buf *out)
 {
     char s[64] = "", t[64] = "";
     if (x->has_src)
-        net_addr_str(&x->src, s, sizeof s);
+        kw_addr_str(&x->src, s, sizeof s);
     if (x->has_dst)
-        net_addr_str(&x->dst, t, sizeof t);
+        kw_addr_str(&x->dst, t, sizeof t);
     if (x->content) {
         const net_content *c = x->content;
         kw_buf_printf(out, "%s %s -> %s", x->action, x->has_src ? s : "(many sources)", x->has_dst ? t : "(many hosts)");
@@ -1847,7 +1813,7 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
         kw_json_key(&j, "source");
         kw_json_obj_begin(&j);
         if (x->has_src) {
-            net_addr_str(&x->src, a, sizeof a);
+            kw_addr_str(&x->src, a, sizeof a);
             kw_json_kv_str(&j, "ip", a);
         }
         if (x->has_sport)
@@ -1859,7 +1825,7 @@ void net_detection_ecs(const net_detection *x, kw_buf *out)
         kw_json_key(&j, "destination");
         kw_json_obj_begin(&j);
         if (x->has_dst) {
-            net_addr_str(&x->dst, a, sizeof a);
+            kw_addr_str(&x->dst, a, sizeof a);
             kw_json_kv_str(&j, "ip", a);
         }
         if (x->has_dport)

@@ -251,8 +251,8 @@ static void intel_hit(net_inspect *in, uint64_t mask, const net_addr *listed, co
             int sev = intel_set_list_severity(in->lists, i);
             e->det.severity = sev >= 1 && sev <= 4 ? sev : 2;
             char a[64], b[64];
-            net_addr_str(&p->src, a, sizeof a);
-            net_addr_str(&p->dst, b, sizeof b);
+            kw_addr_str(&p->src, a, sizeof a);
+            kw_addr_str(&p->dst, b, sizeof b);
             snprintf(e->c.evidence, sizeof e->c.evidence, "%s %s -> %s%s%s", domain ? what : "a packet", a, b,
                      domain ? " asked for " : "", domain ? domain : "");
         }

@@ -331,7 +331,7 @@ static bool addrs_match(const sig_addrs *l, const net_addr *a)
 {
     bool havepos = l->nhosts > 0, hit = false;
     for (size_t i = 0; i < l->n; i++) {
-        bool in = l->v[i].a.v6 == a->v6 && net_addr_in(a, &l->v[i].a, l->v[i].bits);
+        bool in = l->v[i].a.v6 == a->v6 && kw_addr_in(a, &l->v[i].a, l->v[i].bits);
         if (l->v[i].neg && in)
             return false;
         if (!l->v[i].neg)

@@ -201,7 +201,7 @@ static kw_rc addr_literal(list_ctx *c, const char *s, size_t n, bool neg)
     tmp[n] = '\0';
     sig_addr a = {.neg = neg};
     int bits = 0;
-    if (!net_prefix_parse(tmp, &a.a, &bits))
+    if (!kw_prefix_parse(tmp, &a.a, &bits))
         return fail(c->st, KW_ERR_PARSE, "bad address '%s'", tmp);
     a.bits = (uint8_t)bits;
     if (c->a->n >= SIG_MAX_LIST)

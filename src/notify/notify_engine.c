@@ -25,7 +25,7 @@
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "oncall/oncall.h"
-#include "store/store.h"
+#include "store/store_notify.h"
 
 #define HISTORY_BATCH 5000     /* history rows per tick */
 #define MSG_ALERTS_MAX 20      /* alerts listed in one message; the rest are counted */
@@ -62,7 +62,7 @@ struct notify_engine {
     char **rt_sil_id;
     size_t nrt_sil;
     notify_alert *open;        /* open alerts, loaded once per tick when an inhibition needs them */
-    size_t nopen;
+    size_t nopen, capopen;
     bool open_loaded;
 };
 
@@ -110,7 +110,7 @@ static void tick_reset(notify_engine *e)
         notify_alert_fini(&e->open[i]);
     free(e->open);
     e->open = NULL;
-    e->nopen = 0;
+    e->nopen = e->capopen = 0;
     e->open_loaded = false;
 }
 
@@ -157,64 +157,58 @@ static const conf_channel *channel_find(const conf *c, const char *name)
 
 /* ---- silences and inhibitions ---- */
 
+static void add_runtime_silence(void *arg, const store_silence *sv)
+{
+    notify_engine *e = arg;
+    json_t *j = json_loads(sv->matchers_json, 0, NULL);
+    if (!json_is_object(j) || !json_object_size(j)) {
+        json_decref(j);
+        return;
+    }
+    conf_match m = {kw_calloc(json_object_size(j), sizeof(conf_cond)), 0};
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v)
+    {
+        conf_cond *cc = &m.v[m.n++];
+        cc->key = (char *)k;
+        cc->values.v = kw_calloc(1, sizeof(char *));
+        cc->values.v[0] = (char *)(json_is_string(v) ? json_string_value(v) : "");
+        cc->values.n = 1;
+    }
+    e->rt_sil = kw_realloc(e->rt_sil, (e->nrt_sil + 1) * sizeof *e->rt_sil);
+    e->rt_sil_id = kw_realloc(e->rt_sil_id, (e->nrt_sil + 1) * sizeof *e->rt_sil_id);
+    e->rt_sil[e->nrt_sil] = notify_match_new(&m);
+    char id[32];
+    snprintf(id, sizeof id, "silence %lld", (long long)sv->id);
+    e->rt_sil_id[e->nrt_sil++] = kw_strdup(id);
+    for (size_t i = 0; i < m.n; i++)
+        free(m.v[i].values.v);
+    free(m.v);
+    json_decref(j);
+}
+
 /* Loads the store's silences in force at now. */
 static void load_runtime_silences(notify_engine *e, kw_store *s, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, matchers FROM silences WHERE starts_ms <= ? AND ends_ms > ?");
-    if (!st)
-        return;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, now);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *j = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
-        if (!json_is_object(j) || !json_object_size(j)) {
-            json_decref(j);
-            continue;
-        }
-        conf_match m = {kw_calloc(json_object_size(j), sizeof(conf_cond)), 0};
-        const char *k;
-        json_t *v;
-        json_object_foreach(j, k, v)
-        {
-            conf_cond *cc = &m.v[m.n++];
-            cc->key = (char *)k;
-            cc->values.v = kw_calloc(1, sizeof(char *));
-            cc->values.v[0] = (char *)(json_is_string(v) ? json_string_value(v) : "");
-            cc->values.n = 1;
-        }
-        e->rt_sil = kw_realloc(e->rt_sil, (e->nrt_sil + 1) * sizeof *e->rt_sil);
-        e->rt_sil_id = kw_realloc(e->rt_sil_id, (e->nrt_sil + 1) * sizeof *e->rt_sil_id);
-        e->rt_sil[e->nrt_sil] = notify_match_new(&m);
-        char id[32];
-        snprintf(id, sizeof id, "silence %lld", (long long)sqlite3_column_int64(st, 0));
-        e->rt_sil_id[e->nrt_sil++] = kw_strdup(id);
-        for (size_t i = 0; i < m.n; i++)
-            free(m.v[i].values.v);
-        free(m.v);
-        json_decref(j);
+    store_silence_each(s, STORE_SIL_IN_FORCE, now, add_runtime_silence, e);
+}
+
+static void add_open(void *arg, const store_alert_view *v)
+{
+    notify_engine *e = arg;
+    if (e->nopen == e->capopen) {
+        e->capopen = e->capopen ? e->capopen * 2 : 64;
+        e->open = kw_realloc(e->open, e->capopen * sizeof *e->open);
     }
-    sqlite3_reset(st);
+    notify_alert_init(&e->open[e->nopen++], e->c, v->id, v->rule, v->state, v->summary, v->severity, v->started_ms,
+                      v->labels_json);
 }
 
 static void load_open(notify_engine *e, kw_store *s)
 {
     e->open_loaded = true;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, rule, state, summary, severity, started_at, labels FROM alerts "
-                                     "WHERE state != 'resolved'");
-    if (!st)
-        return;
-    size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (e->nopen == cap) {
-            cap = cap ? cap * 2 : 64;
-            e->open = kw_realloc(e->open, cap * sizeof *e->open);
-        }
-        notify_alert_init(&e->open[e->nopen++], e->c, sqlite3_column_int64(st, 0),
-                          (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-                          (const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
-                          sqlite3_column_int64(st, 5), (const char *)sqlite3_column_text(st, 6));
-    }
-    sqlite3_reset(st);
+    store_alert_each_open_view(s, add_open, e);
 }
 
 /* Why an alert must not be told now ("silence NAME", "inhibited by alert N"), or NULL. */
@@ -363,22 +357,13 @@ static kw_rc outbox_put(notify_engine *e, kw_store *s, const conf_channel *ch, c
     json_object_set_new(msg, "people", ppl);
     char *js = json_dumps(msg, JSON_COMPACT);
     json_decref(msg);
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO notify_outbox (created_ms, channel, kind, group_id, alert_id, alerts,"
-                                     " people, message, next_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     kw_rc rc = KW_ERR_STORE;
-    if (st && js) {
-        sqlite3_bind_int64(st, 1, m->now_ms);
-        sqlite3_bind_text(st, 2, ch->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, notify_kind_name(m->kind), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, group_id);
-        if (m->nalerts)
-            sqlite3_bind_int64(st, 5, m->alerts[0]->id);
-        store_bind_text(st, 6, kw_buf_cstr(&ids));
-        store_bind_text(st, 7, kw_buf_cstr(&names));
-        sqlite3_bind_text(st, 8, js, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 9, m->now_ms);
-        rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-        sqlite3_reset(st);
+    if (js) {
+        store_outbox_msg o = {.created_ms = m->now_ms, .next_ms = m->now_ms, .channel = ch->name,
+                              .kind = notify_kind_name(m->kind), .group_id = group_id,
+                              .alert_id = m->nalerts ? m->alerts[0]->id : 0, .alerts = kw_buf_cstr(&ids),
+                              .people = kw_buf_cstr(&names), .message = js};
+        rc = store_outbox_add(s, &o, NULL);
     }
     if (rc == KW_OK)
         e->stats.messages++;
@@ -418,64 +403,45 @@ static void group_free(group *g)
     free(g->policy);
 }
 
+static void add_member(void *arg, const store_notify_member *sm)
+{
+    void **a = arg;
+    notify_engine *e = a[0];
+    group *g = a[1];
+    size_t *cap = a[2];
+    if (g->n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        g->m = kw_realloc(g->m, *cap * sizeof *g->m);
+    }
+    member *m = &g->m[g->n++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->state, sizeof m->state, "%s", sm->state);
+    snprintf(m->pending, sizeof m->pending, "%s", sm->pending ? sm->pending : "");
+    m->notified = sm->notified;
+    notify_alert_init(&m->a, e->c, sm->alert_id, sm->rule, m->state, sm->summary, sm->severity, sm->started_ms,
+                      sm->labels_json);
+}
+
 static bool group_load(notify_engine *e, kw_store *s, int64_t id, group *g)
 {
     memset(g, 0, sizeof *g);
-    sqlite3_stmt *st = store_stmt(s, "SELECT policy, flush_ms, escalate_ms, level, round FROM notify_groups WHERE id = ?");
-    if (!st)
+    store_notify_group row;
+    if (store_notify_group_get(s, id, &row) != KW_OK)
         return false;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return false;
-    }
     g->id = id;
-    g->policy = kw_strdup((const char *)sqlite3_column_text(st, 0));
-    g->flush_ms = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
-    g->escalate_ms = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 2);
-    g->level = sqlite3_column_int(st, 3);
-    g->round = sqlite3_column_int(st, 4);
-    sqlite3_reset(st);
-    st = store_stmt(s, "SELECT m.alert_id, m.state, m.pending, m.notified, a.rule, a.summary, a.severity,"
-                       " a.started_at, a.labels FROM notify_members m JOIN alerts a ON a.id = m.alert_id"
-                       " WHERE m.group_id = ? ORDER BY m.alert_id");
-    if (!st)
-        return false;
-    sqlite3_bind_int64(st, 1, id);
+    g->policy = row.policy;
+    g->flush_ms = row.flush_ms;
+    g->escalate_ms = row.escalate_ms;
+    g->level = row.level;
+    g->round = row.round;
     size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (g->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            g->m = kw_realloc(g->m, cap * sizeof *g->m);
-        }
-        member *m = &g->m[g->n++];
-        memset(m, 0, sizeof *m);
-        snprintf(m->state, sizeof m->state, "%s", (const char *)sqlite3_column_text(st, 1));
-        const char *p = (const char *)sqlite3_column_text(st, 2);
-        snprintf(m->pending, sizeof m->pending, "%s", p ? p : "");
-        m->notified = sqlite3_column_int(st, 3) != 0;
-        notify_alert_init(&m->a, e->c, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 4),
-                          m->state, (const char *)sqlite3_column_text(st, 5), sqlite3_column_int(st, 6),
-                          sqlite3_column_int64(st, 7), (const char *)sqlite3_column_text(st, 8));
-    }
-    sqlite3_reset(st);
-    return true;
+    void *arg[3] = {e, g, &cap};
+    return store_notify_members_each(s, id, add_member, arg) == KW_OK;
 }
 
 static kw_rc member_set(kw_store *s, int64_t gid, int64_t aid, const char *pending, int notified, const char *held)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE notify_members SET pending = ?, notified = ?, held = ? "
-                                     "WHERE group_id = ? AND alert_id = ?");
-    if (!st)
-        return KW_ERR_STORE;
-    store_bind_text(st, 1, pending && *pending ? pending : NULL);
-    sqlite3_bind_int(st, 2, notified);
-    store_bind_text(st, 3, held);
-    sqlite3_bind_int64(st, 4, gid);
-    sqlite3_bind_int64(st, 5, aid);
-    kw_rc rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-    sqlite3_reset(st);
-    return rc;
+    return store_notify_member_set(s, gid, aid, pending, notified != 0, held);
 }
 
 /* Sends one message about alerts `list` to the given channels (each once). */
@@ -534,12 +500,7 @@ static kw_rc group_process(notify_engine *e, kw_store *s, int64_t gid, int64_t n
     bool held_any = false;
     people ppl = {0};
     if (!p) { /* the policy is gone from the configuration: the group ends untold */
-        sqlite3_stmt *st = store_stmt(s, "UPDATE notify_groups SET closed = 1 WHERE id = ?");
-        if (st) {
-            sqlite3_bind_int64(st, 1, gid);
-            sqlite3_step(st);
-            sqlite3_reset(st);
-        }
+        store_notify_group_close(s, gid);
         goto out;
     }
     if (flush && flush <= now) {
@@ -655,24 +616,8 @@ static kw_rc group_process(notify_engine *e, kw_store *s, int64_t gid, int64_t n
     bool open = false;
     for (size_t i = 0; i < g.n; i++)
         open |= strcmp(g.m[i].state, "resolved") != 0;
-    sqlite3_stmt *st = store_stmt(s, "UPDATE notify_groups SET flush_ms = ?, last_flush_ms = coalesce(?, last_flush_ms),"
-                                     " escalate_ms = ?, level = ?, round = ?, closed = ? WHERE id = ?");
-    if (!st) {
-        rc = KW_ERR_STORE;
-        goto out;
-    }
-    if (flush)
-        sqlite3_bind_int64(st, 1, flush);
-    if (g.flush_ms && g.flush_ms <= now)
-        sqlite3_bind_int64(st, 2, now);
-    if (esc && open)
-        sqlite3_bind_int64(st, 3, esc);
-    sqlite3_bind_int(st, 4, g.level);
-    sqlite3_bind_int(st, 5, g.round);
-    sqlite3_bind_int(st, 6, !open && !flush);
-    sqlite3_bind_int64(st, 7, gid);
-    rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-    sqlite3_reset(st);
+    rc = store_notify_group_update(s, gid, flush, g.flush_ms && g.flush_ms <= now ? now : 0, esc && open ? esc : 0,
+                                   g.level, g.round, !open && !flush);
 out:
     free(ppl.v);
     free(fired);
@@ -684,77 +629,6 @@ out:
 }
 
 /* ---- taking in the history ---- */
-
-static int64_t meta_int(kw_store *s, const char *key, bool *found)
-{
-    sqlite3_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = ?");
-    *found = false;
-    if (!st)
-        return 0;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int64_t v = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        v = sqlite3_column_int64(st, 0);
-        *found = true;
-    }
-    sqlite3_reset(st);
-    return v;
-}
-
-static kw_rc meta_put(kw_store *s, const char *key, int64_t v)
-{
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO meta (key, value) VALUES (?, ?) "
-                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    if (!st)
-        return KW_ERR_STORE;
-    char b[32];
-    snprintf(b, sizeof b, "%lld", (long long)v);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
-    kw_rc rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-    sqlite3_reset(st);
-    return rc;
-}
-
-/* The open group for key, created when there is none; its flush time moved up so the change
- * goes out after the group's wait (new) or interval (existing). */
-static kw_rc group_touch(kw_store *s, const char *key, const char *policy, int64_t wait_ms, int64_t interval_ms,
-                         int64_t now, int64_t *gid)
-{
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, flush_ms, last_flush_ms FROM notify_groups WHERE gkey = ? AND closed = 0");
-    if (!st)
-        return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *gid = sqlite3_column_int64(st, 0);
-        bool has_flush = sqlite3_column_type(st, 1) != SQLITE_NULL;
-        int64_t last = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 2);
-        sqlite3_reset(st);
-        if (has_flush)
-            return KW_OK; /* a flush is already due: this change joins it */
-        int64_t at = last ? last + interval_ms : now + wait_ms;
-        st = store_stmt(s, "UPDATE notify_groups SET flush_ms = ? WHERE id = ?");
-        if (!st)
-            return KW_ERR_STORE;
-        sqlite3_bind_int64(st, 1, at > now ? at : now);
-        sqlite3_bind_int64(st, 2, *gid);
-        kw_rc rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-        sqlite3_reset(st);
-        return rc;
-    }
-    sqlite3_reset(st);
-    st = store_stmt(s, "INSERT INTO notify_groups (gkey, policy, opened_ms, flush_ms) VALUES (?, ?, ?, ?)");
-    if (!st)
-        return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, policy, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, now + wait_ms);
-    kw_rc rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-    sqlite3_reset(st);
-    *gid = sqlite3_last_insert_rowid(s->db);
-    return rc;
-}
 
 static kw_rc route_alert(notify_engine *e, kw_store *s, const notify_alert *a, int64_t now)
 {
@@ -775,19 +649,11 @@ static kw_rc route_alert(notify_engine *e, kw_store *s, const notify_alert *a, i
             kw_buf_printf(&key, "\x1f%s", v ? v : "");
         }
         int64_t gid = 0;
-        kw_rc rc = group_touch(s, kw_buf_cstr(&key), r->cf->policy, r->wait_ms, r->interval_ms, now, &gid);
+        kw_rc rc = store_notify_group_touch(s, kw_buf_cstr(&key), r->cf->policy, r->wait_ms, r->interval_ms, now, &gid);
         kw_buf_free(&key);
         if (rc != KW_OK)
             return rc;
-        sqlite3_stmt *st = store_stmt(s, "INSERT INTO notify_members (group_id, alert_id, state, pending) "
-                                         "VALUES (?, ?, 'firing', 'fired') ON CONFLICT (group_id, alert_id) DO UPDATE "
-                                         "SET state = 'firing', pending = 'fired'");
-        if (!st)
-            return KW_ERR_STORE;
-        sqlite3_bind_int64(st, 1, gid);
-        sqlite3_bind_int64(st, 2, a->id);
-        rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-        sqlite3_reset(st);
+        rc = store_notify_member_fire(s, gid, a->id);
         if (rc != KW_OK)
             return rc;
         if (!r->cf->cont)
@@ -803,89 +669,67 @@ static kw_rc route_alert(notify_engine *e, kw_store *s, const notify_alert *a, i
 /* An acknowledgement or resolution of an alert already in groups. */
 static kw_rc member_change(notify_engine *e, kw_store *s, int64_t alert_id, const char *state, int64_t now)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT m.group_id, m.notified, g.policy FROM notify_members m "
-                                     "JOIN notify_groups g ON g.id = m.group_id WHERE m.alert_id = ? AND g.closed = 0");
-    if (!st)
-        return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, alert_id);
-    int64_t gids[16];
-    int notified[16];
-    char *pol[16];
+    store_notify_membership in[16];
     size_t n = 0;
-    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
-        gids[n] = sqlite3_column_int64(st, 0);
-        notified[n] = sqlite3_column_int(st, 1);
-        pol[n++] = kw_strdup((const char *)sqlite3_column_text(st, 2));
-    }
-    sqlite3_reset(st);
-    kw_rc rc = KW_OK;
+    kw_rc rc = store_notify_memberships(s, alert_id, in, 16, &n);
     for (size_t i = 0; i < n; i++) {
-        const conf_policy *p = policy_find(e->c, pol[i]);
+        const conf_policy *p = policy_find(e->c, in[i].policy);
         bool ack = strcmp(state, "acked") == 0;
-        bool tell = notified[i] && p && (ack ? p->announce_ack : p->announce_resolved);
-        if (rc == KW_OK && (st = store_stmt(s, "UPDATE notify_members SET state = ?, pending = ?, held = NULL "
-                                               "WHERE group_id = ? AND alert_id = ?"))) {
-            sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-            /* never told: nothing to take back, and no flush needed for it */
-            store_bind_text(st, 2, tell ? (ack ? "acked" : "resolved") : NULL);
-            sqlite3_bind_int64(st, 3, gids[i]);
-            sqlite3_bind_int64(st, 4, alert_id);
-            rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-            sqlite3_reset(st);
-        }
+        bool tell = in[i].notified && p && (ack ? p->announce_ack : p->announce_resolved);
+        /* never told: nothing to take back, and no flush needed for it */
+        if (rc == KW_OK)
+            rc = store_notify_member_state(s, in[i].group_id, alert_id, state,
+                                           tell ? (ack ? "acked" : "resolved") : NULL);
         /* due now, or at the group's interval; a resolution with nothing to tell still ends the group */
-        if (rc == KW_OK &&
-            (st = store_stmt(s, "UPDATE notify_groups SET flush_ms = max(?, coalesce(last_flush_ms + ?, 0)) "
-                                "WHERE id = ? AND flush_ms IS NULL"))) {
-            sqlite3_bind_int64(st, 1, now);
-            int64_t iv = route_interval(e, pol[i]);
-            sqlite3_bind_int64(st, 2, tell ? (iv < ANNOUNCE_AFTER_MS ? iv : ANNOUNCE_AFTER_MS) : 0);
-            sqlite3_bind_int64(st, 3, gids[i]);
-            rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-            sqlite3_reset(st);
+        if (rc == KW_OK) {
+            int64_t iv = route_interval(e, in[i].policy);
+            rc = store_notify_group_flush_soon(s, in[i].group_id, now,
+                                               tell ? (iv < ANNOUNCE_AFTER_MS ? iv : ANNOUNCE_AFTER_MS) : 0);
         }
-        free(pol[i]);
+        free(in[i].policy);
     }
     return rc;
+}
+
+/* A history row read ahead: the rows are read first, so no statement stays open while the
+ * same tables change. */
+typedef struct hrow {
+    int64_t id, alert;
+    char action[16];
+    notify_alert a;
+} hrow;
+
+typedef struct hrows {
+    notify_engine *e;
+    hrow *v;
+    size_t n, cap;
+} hrows;
+
+static void add_change(void *arg, const store_alert_change *c)
+{
+    hrows *h = arg;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 64;
+        h->v = kw_realloc(h->v, h->cap * sizeof *h->v);
+    }
+    hrow *r = &h->v[h->n++];
+    r->id = c->id;
+    r->alert = c->alert_id;
+    snprintf(r->action, sizeof r->action, "%s", c->action);
+    notify_alert_init(&r->a, h->e->c, r->alert, c->rule, "firing", c->summary, c->severity, c->started_ms,
+                      c->labels_json);
 }
 
 static kw_rc ingest(notify_engine *e, kw_store *s, int64_t now, bool *worked)
 {
     bool found;
-    int64_t cursor = meta_int(s, "notify_cursor", &found);
-    sqlite3_stmt *st = store_stmt(s, "SELECT h.id, h.alert_id, h.action, a.rule, a.summary, a.severity, a.started_at,"
-                                     " a.labels FROM alert_history h JOIN alerts a ON a.id = h.alert_id WHERE h.id > ? "
-                                     "AND h.action IN ('fired', 'reopened', 'acknowledged', 'resolved') ORDER BY h.id "
-                                     "LIMIT ?");
-    if (!st)
+    int64_t cursor = store_meta_int(s, "notify_cursor", &found);
+    hrows h = {.e = e};
+    if (store_alert_changes_each(s, cursor, HISTORY_BATCH, add_change, &h) != KW_OK)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, cursor);
-    sqlite3_bind_int(st, 2, HISTORY_BATCH);
-    /* read the batch first: the statement must not stay open while the same tables change */
-    typedef struct hrow {
-        int64_t id, alert;
-        char action[16];
-        notify_alert a;
-    } hrow;
-    hrow *rows = NULL;
-    size_t n = 0, cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            rows = kw_realloc(rows, cap * sizeof *rows);
-        }
-        hrow *r = &rows[n++];
-        r->id = sqlite3_column_int64(st, 0);
-        r->alert = sqlite3_column_int64(st, 1);
-        snprintf(r->action, sizeof r->action, "%s", (const char *)sqlite3_column_text(st, 2));
-        notify_alert_init(&r->a, e->c, r->alert, (const char *)sqlite3_column_text(st, 3), "firing",
-                          (const char *)sqlite3_column_text(st, 4), sqlite3_column_int(st, 5),
-                          sqlite3_column_int64(st, 6), (const char *)sqlite3_column_text(st, 7));
-    }
-    sqlite3_reset(st);
     kw_rc rc = KW_OK;
-    for (size_t i = 0; i < n && rc == KW_OK; i++) {
-        hrow *r = &rows[i];
+    for (size_t i = 0; i < h.n && rc == KW_OK; i++) {
+        hrow *r = &h.v[i];
         e->stats.history_rows++;
         if (strcmp(r->action, "fired") == 0 || strcmp(r->action, "reopened") == 0)
             rc = route_alert(e, s, &r->a, now);
@@ -893,22 +737,22 @@ static kw_rc ingest(notify_engine *e, kw_store *s, int64_t now, bool *worked)
             rc = member_change(e, s, r->alert, strcmp(r->action, "acknowledged") == 0 ? "acked" : "resolved", now);
         cursor = r->id;
     }
-    for (size_t i = 0; i < n; i++)
-        notify_alert_fini(&rows[i].a);
-    free(rows);
-    if (n)
+    for (size_t i = 0; i < h.n; i++)
+        notify_alert_fini(&h.v[i].a);
+    free(h.v);
+    if (h.n)
         *worked = true;
-    return rc == KW_OK && n ? meta_put(s, "notify_cursor", cursor) : rc;
+    return rc == KW_OK && h.n ? store_meta_put_int(s, "notify_cursor", cursor) : rc;
 }
 
 kw_rc notify_engine_begin(kw_store *s)
 {
     bool found;
-    meta_int(s, "notify_cursor", &found);
+    store_meta_int(s, "notify_cursor", &found);
     if (found)
         return KW_OK;
     /* the first run on this store: what happened before is history, not news */
-    return meta_put(s, "notify_cursor", store_query_int(s, "SELECT coalesce(max(id), 0) FROM alert_history", NULL));
+    return store_meta_put_int(s, "notify_cursor", store_alert_history_max(s));
 }
 
 kw_rc notify_engine_tick(notify_engine *e, kw_store *s, int64_t now, bool *worked)
@@ -919,24 +763,9 @@ kw_rc notify_engine_tick(notify_engine *e, kw_store *s, int64_t now, bool *worke
     load_runtime_silences(e, s, now);
     kw_rc rc = ingest(e, s, now, worked);
     if (rc == KW_OK) {
-        sqlite3_stmt *st = store_stmt(s, "SELECT id FROM notify_groups WHERE closed = 0 AND "
-                                         "(flush_ms <= ? OR escalate_ms <= ?) ORDER BY id LIMIT 2000");
         int64_t *due = NULL;
-        size_t n = 0, cap = 0;
-        if (!st)
-            rc = KW_ERR_STORE;
-        else {
-            sqlite3_bind_int64(st, 1, now);
-            sqlite3_bind_int64(st, 2, now);
-            while (sqlite3_step(st) == SQLITE_ROW) {
-                if (n == cap) {
-                    cap = cap ? cap * 2 : 32;
-                    due = kw_realloc(due, cap * sizeof *due);
-                }
-                due[n++] = sqlite3_column_int64(st, 0);
-            }
-            sqlite3_reset(st);
-        }
+        size_t n = 0;
+        rc = store_notify_groups_due(s, now, 2000, &due, &n);
         for (size_t i = 0; i < n && rc == KW_OK; i++)
             rc = group_process(e, s, due[i], now);
         if (n)

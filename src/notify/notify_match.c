@@ -13,7 +13,7 @@
 #include "core/kw_mem.h"
 #include "logs/logs_rule.h"
 #include "core/kw_time.h"
-#include "net/net.h"
+#include "core/kw_addr.h"
 
 /* ---- the alert view ---- */
 
@@ -22,14 +22,14 @@ static const char *const address_labels[] = {"destination.ip", "host.ip", "serve
 
 static const conf_asset *asset_by_address(const conf *c, const char *ip)
 {
-    net_addr a, p;
+    kw_addr a, p;
     int bits, pbits;
-    if (!net_prefix_parse(ip, &a, &bits))
+    if (!kw_prefix_parse(ip, &a, &bits))
         return NULL;
     for (size_t i = 0; i < c->assets.n; i++) {
         const conf_asset *as = CONF_AT(c->assets, conf_asset, i);
         for (size_t k = 0; k < as->addresses.n; k++)
-            if (net_prefix_parse(as->addresses.v[k], &p, &pbits) && net_addr_in(&a, &p, pbits))
+            if (kw_prefix_parse(as->addresses.v[k], &p, &pbits) && kw_addr_in(&a, &p, pbits))
                 return as;
     }
     return NULL;
@@ -135,7 +135,7 @@ typedef struct ncond {
     char **v;
     size_t nv;
     pcre2_code **re;
-    net_addr *pfx;
+    kw_addr *pfx;
     int *bits;
     double *num;
 } ncond;
@@ -192,13 +192,13 @@ kw_rc notify_cond_check(const char *key, const char *value, char *err, size_t er
         return KW_ERR_PARSE;
     *pos = 0;
     double d;
-    net_addr a;
+    kw_addr a;
     int bits;
     switch (op) {
     case OP_RE: /* the log rules' check: the same PCRE2, the same messages */
         return log_cond_check("message|re", value, err, errn, pos);
     case OP_CIDR:
-        if (!net_prefix_parse(value, &a, &bits)) {
+        if (!kw_prefix_parse(value, &a, &bits)) {
             snprintf(err, errn, "\"%s\" is not an IP address or CIDR prefix", value);
             return KW_ERR_PARSE;
         }
@@ -250,7 +250,7 @@ notify_match *notify_match_new(const conf_match *m)
             PCRE2_SIZE off;
             if (op == OP_RE && (c->re[k] = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, 0, &ec, &off, NULL)))
                 pcre2_jit_compile(c->re[k], PCRE2_JIT_COMPLETE);
-            if (op == OP_CIDR && !net_prefix_parse(v, &c->pfx[k], &c->bits[k]))
+            if (op == OP_CIDR && !kw_prefix_parse(v, &c->pfx[k], &c->bits[k]))
                 c->bits[k] = -1;
             if ((op == OP_GT || op == OP_LT) && !to_num(field, v, &c->num[k]))
                 c->num[k] = 0;
@@ -298,9 +298,9 @@ static bool value_holds(const notify_match *m, const ncond *c, size_t k, const c
     case OP_RE:
         return c->re[k] && pcre2_match(c->re[k], (PCRE2_SPTR)val, vl, 0, 0, m->md, NULL) >= 0;
     case OP_CIDR: {
-        net_addr a;
+        kw_addr a;
         int bits;
-        return c->bits[k] >= 0 && net_prefix_parse(val, &a, &bits) && net_addr_in(&a, &c->pfx[k], c->bits[k]);
+        return c->bits[k] >= 0 && kw_prefix_parse(val, &a, &bits) && kw_addr_in(&a, &c->pfx[k], c->bits[k]);
     }
     case OP_GT:
     case OP_LT: {

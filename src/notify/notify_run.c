@@ -12,7 +12,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "metric/metric.h"
-#include "store/store.h"
+#include "store/store_notify.h"
 
 #define TICK_MS 200          /* the engine looks at the history this often */
 #define METRICS_EVERY_MS 5000
@@ -49,15 +49,9 @@ static void runner_metrics(notify_runner *r, int64_t now)
     if (!r->reg)
         return;
     metric_set *ms = metric_set_new(now);
-    sqlite3_stmt *st = store_stmt(r->store, "SELECT state, count(*) FROM notify_outbox GROUP BY state");
     int64_t by[4] = {0};
     static const char *const states[] = {"pending", "sent", "failed", "merged"};
-    while (st && sqlite3_step(st) == SQLITE_ROW)
-        for (int i = 0; i < 4; i++)
-            if (strcmp((const char *)sqlite3_column_text(st, 0), states[i]) == 0)
-                by[i] = sqlite3_column_int64(st, 1);
-    if (st)
-        sqlite3_reset(st);
+    store_outbox_counts(r->store, by);
     for (int i = 0; i < 4; i++)
         metric_add(ms, &m_pending, (double)by[i], "state", states[i], NULL);
     const notify_stats *s = notify_engine_stats(r->engine);
@@ -76,21 +70,10 @@ static void runner_metrics(notify_runner *r, int64_t now)
  * keeps the record of each delivery for good. */
 static void runner_prune(notify_runner *r, int64_t now)
 {
-    char sql[512];
-    long long before = (long long)(now - KEEP_MS);
-    snprintf(sql, sizeof sql,
-             "DELETE FROM notify_outbox WHERE state != 'pending' AND created_ms < %lld;"
-             "DELETE FROM notify_members WHERE group_id IN (SELECT id FROM notify_groups WHERE closed = 1 AND "
-             "opened_ms < %lld);"
-             "DELETE FROM notify_groups WHERE closed = 1 AND opened_ms < %lld;"
-             "DELETE FROM silences WHERE ends_ms < %lld;",
-             before, before, before, before);
-    char *err = NULL;
-    if (sqlite3_exec(r->store->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        log_warn("notify: pruning old messages failed: %s", err ? err : "?");
+    if (store_notify_prune(r->store, now - KEEP_MS) != KW_OK) {
+        log_warn("notify: pruning old messages failed: %s", store_errmsg(r->store));
         r->errors++;
     }
-    sqlite3_free(err);
 }
 
 static void *runner_main(void *arg)

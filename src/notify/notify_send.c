@@ -21,7 +21,7 @@
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
-#include "store/store.h"
+#include "store/store_notify.h"
 
 #define RESPONSE_MAX 65536
 #define BACKOFF_MIN_MS 5000
@@ -188,18 +188,7 @@ static bool xfer_setup(xfer *x, const conf_channel *ch)
 
 static kw_rc row_fail(kw_store *st, int64_t id, int attempts, int64_t next_ms, bool final, const char *why)
 {
-    sqlite3_stmt *q = store_stmt(st, "UPDATE notify_outbox SET attempts = ?, next_ms = ?, last_error = ?, "
-                                     "state = ? WHERE id = ?");
-    if (!q)
-        return KW_ERR_STORE;
-    sqlite3_bind_int(q, 1, attempts);
-    sqlite3_bind_int64(q, 2, next_ms);
-    store_bind_text(q, 3, why);
-    sqlite3_bind_text(q, 4, final ? "failed" : "pending", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 5, id);
-    kw_rc rc = sqlite3_step(q) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-    sqlite3_reset(q);
-    return rc;
+    return store_outbox_failed(st, id, attempts, next_ms, final, why);
 }
 
 static void duty_text(kw_buf *t, const char *verb, const char *kind, const char *channel, const char *people,
@@ -214,106 +203,85 @@ static void duty_text(kw_buf *t, const char *verb, const char *kind, const char 
     }
 }
 
+/* The due messages of a channel, read for a digest. */
+typedef struct digest_parts {
+    json_t *alerts, *ppl;
+    kw_buf text, ids, names;
+    int64_t *rows;
+    size_t n;
+    int64_t first_alert;
+} digest_parts;
+
+static void backlog_add(void *arg, const store_outbox_row *r)
+{
+    digest_parts *b = arg;
+    json_t *m = json_loads(r->message, 0, NULL);
+    const char *t = json_string_value(json_object_get(m, "text"));
+    kw_buf_printf(&b->text, "%s\n---\n", t ? t : "");
+    json_array_extend(b->alerts, json_object_get(m, "alerts"));
+    json_t *pp = json_object_get(m, "people"), *p;
+    size_t i;
+    json_array_foreach(pp, i, p)
+    {
+        bool dup = false;
+        size_t k;
+        json_t *o;
+        json_array_foreach(b->ppl, k, o) dup |= json_equal(o, p);
+        if (!dup)
+            json_array_append(b->ppl, p);
+    }
+    json_decref(m);
+    const char *a = r->alerts, *pn = r->people;
+    if (a && *a && b->ids.len < 4000)
+        kw_buf_printf(&b->ids, "%s%s", b->ids.len ? "," : "", a);
+    if (pn && *pn && !strstr(kw_buf_cstr(&b->names), pn) && b->names.len < 1000)
+        kw_buf_printf(&b->names, "%s%s", b->names.len ? ", " : "", pn);
+    if (!b->first_alert)
+        b->first_alert = r->alert_id;
+    b->rows[b->n++] = r->id;
+}
+
 /* Merges the channel's due messages into one digest row; returns its id (0: nothing merged). */
 static int64_t merge_backlog(notify_sender *s, kw_store *st, const conf_channel *ch, int64_t now)
 {
-    sqlite3_stmt *q = store_stmt(st, "SELECT id, message, alerts, people, alert_id FROM notify_outbox WHERE "
-                                     "state = 'pending' AND channel = ? AND next_ms <= ? ORDER BY id LIMIT ?");
-    if (!q)
-        return 0;
-    sqlite3_bind_text(q, 1, ch->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, now);
-    sqlite3_bind_int(q, 3, DIGEST_MAX);
-    json_t *alerts = json_array(), *ppl = json_array();
-    kw_buf text, ids, names, rows;
-    kw_buf_init(&text, 0);
-    kw_buf_init(&ids, 0);
-    kw_buf_init(&names, 0);
-    kw_buf_init(&rows, 0);
-    size_t n = 0;
-    int64_t first_alert = 0;
+    digest_parts b = {.alerts = json_array(), .ppl = json_array(), .rows = kw_calloc(DIGEST_MAX, sizeof(int64_t))};
+    kw_buf_init(&b.text, 0);
+    kw_buf_init(&b.ids, 0);
+    kw_buf_init(&b.names, 0);
     bool en = (ch->language ? ch->language : s->c->notify.language) &&
               strcmp(ch->language ? ch->language : s->c->notify.language, "en") == 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        json_t *m = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
-        const char *t = json_string_value(json_object_get(m, "text"));
-        kw_buf_printf(&text, "%s\n---\n", t ? t : "");
-        json_array_extend(alerts, json_object_get(m, "alerts"));
-        json_t *pp = json_object_get(m, "people"), *p;
-        size_t i;
-        json_array_foreach(pp, i, p)
-        {
-            bool dup = false;
-            size_t k;
-            json_t *o;
-            json_array_foreach(ppl, k, o) dup |= json_equal(o, p);
-            if (!dup)
-                json_array_append(ppl, p);
-        }
-        json_decref(m);
-        const char *a = (const char *)sqlite3_column_text(q, 2), *pn = (const char *)sqlite3_column_text(q, 3);
-        if (a && *a && ids.len < 4000)
-            kw_buf_printf(&ids, "%s%s", ids.len ? "," : "", a);
-        if (pn && *pn && !strstr(kw_buf_cstr(&names), pn) && names.len < 1000)
-            kw_buf_printf(&names, "%s%s", names.len ? ", " : "", pn);
-        if (!first_alert)
-            first_alert = sqlite3_column_int64(q, 4);
-        kw_buf_printf(&rows, "%s%lld", rows.len ? "," : "", (long long)sqlite3_column_int64(q, 0));
-        n++;
-    }
-    sqlite3_reset(q);
     int64_t id = 0;
-    if (n > 1) {
+    if (store_outbox_due_each(st, ch->name, now, DIGEST_MAX, backlog_add, &b) == KW_OK && b.n > 1) {
         char title[128];
         snprintf(title, sizeof title, en ? "[DIGEST] %zu notifications (rate limit of %s)" : "【汇总】%zu 条通知（%s 限速）",
-                 n, ch->name);
+                 b.n, ch->name);
         kw_buf body;
         kw_buf_init(&body, 0);
         kw_buf_printf(&body, "%s%s\n\n%s", ch->type == CHAN_EMAIL || ch->type == CHAN_WEBHOOK ? "" : "### ", title,
-                      kw_buf_cstr(&text));
+                      kw_buf_cstr(&b.text));
         json_t *msg = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i}", "kind", "digest", "title", title, "text",
-                                kw_buf_cstr(&body), "alerts", alerts, "people", ppl, "merged", (int)n);
-        alerts = ppl = NULL;
+                                kw_buf_cstr(&body), "alerts", b.alerts, "people", b.ppl, "merged", (int)b.n);
+        b.alerts = b.ppl = NULL;
         char *js = json_dumps(msg, JSON_COMPACT);
         json_decref(msg);
         kw_buf_free(&body);
-        q = store_stmt(st, "INSERT INTO notify_outbox (created_ms, channel, kind, alert_id, alerts, people, message,"
-                           " next_ms) VALUES (?, ?, 'digest', ?, ?, ?, ?, ?)");
-        if (q && js) {
-            sqlite3_bind_int64(q, 1, now);
-            sqlite3_bind_text(q, 2, ch->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, first_alert);
-            store_bind_text(q, 4, kw_buf_cstr(&ids));
-            store_bind_text(q, 5, kw_buf_cstr(&names));
-            sqlite3_bind_text(q, 6, js, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 7, now);
-            if (sqlite3_step(q) == SQLITE_DONE)
-                id = sqlite3_last_insert_rowid(st->db);
-            sqlite3_reset(q);
-        }
+        store_outbox_msg o = {.created_ms = now, .next_ms = now, .channel = ch->name, .kind = "digest",
+                              .alert_id = b.first_alert, .alerts = kw_buf_cstr(&b.ids),
+                              .people = kw_buf_cstr(&b.names), .message = js};
+        if (js)
+            store_outbox_add(st, &o, &id);
         free(js);
-        if (id) {
-            char sql[160];
-            snprintf(sql, sizeof sql, "UPDATE notify_outbox SET state = 'merged', merged_into = %lld WHERE id IN (",
-                     (long long)id);
-            kw_buf u;
-            kw_buf_init(&u, 0);
-            kw_buf_printf(&u, "%s%s)", sql, kw_buf_cstr(&rows));
-            char *err = NULL;
-            if (sqlite3_exec(st->db, kw_buf_cstr(&u), NULL, NULL, &err) != SQLITE_OK) {
-                log_error("notify: cannot merge the backlog of %s: %s", ch->name, err ? err : "?");
-                id = -1;
-            }
-            sqlite3_free(err);
-            kw_buf_free(&u);
+        if (id && store_outbox_merge(st, id, b.rows, b.n) != KW_OK) {
+            log_error("notify: cannot merge the backlog of %s: %s", ch->name, store_errmsg(st));
+            id = -1;
         }
     }
-    json_decref(alerts);
-    json_decref(ppl);
-    kw_buf_free(&text);
-    kw_buf_free(&ids);
-    kw_buf_free(&names);
-    kw_buf_free(&rows);
+    json_decref(b.alerts);
+    json_decref(b.ppl);
+    kw_buf_free(&b.text);
+    kw_buf_free(&b.ids);
+    kw_buf_free(&b.names);
+    free(b.rows);
     return id;
 }
 
@@ -340,22 +308,7 @@ static void spend(chan_state *c, int64_t now)
 kw_rc notify_group_alert_ids(kw_store *st, int64_t group_id, int64_t offset, size_t max, int64_t *ids, size_t *n,
                              int64_t *total)
 {
-    *n = 0;
-    char gid[24];
-    snprintf(gid, sizeof gid, "%lld", (long long)group_id);
-    *total = store_query_int(st, "SELECT count(*) FROM notify_members WHERE group_id = CAST(? AS INTEGER)", gid);
-    sqlite3_stmt *q = store_stmt(st, "SELECT alert_id FROM notify_members WHERE group_id = ? ORDER BY alert_id "
-                                     "LIMIT ? OFFSET ?");
-    if (!q)
-        return KW_ERR_STORE;
-    sqlite3_bind_int64(q, 1, group_id);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
-    sqlite3_bind_int64(q, 3, offset);
-    int rc;
-    while (*n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
-        ids[(*n)++] = sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
-    return KW_OK;
+    return store_notify_group_alert_ids(st, group_id, offset, max, ids, n, total);
 }
 
 /* A webhook's message with every alert id of its group (read here) and a delivery id that
@@ -376,6 +329,32 @@ static char *webhook_message(notify_sender *s, kw_store *st, const char *message
     return m;
 }
 
+/* The next message of a channel, taken into a new transfer. */
+typedef struct next_row {
+    size_t chan;
+    xfer *x;
+    char *message;
+    int64_t group_id;
+} next_row;
+
+static void take_next(void *arg, const store_outbox_row *r)
+{
+    next_row *nx = arg;
+    xfer *x = kw_calloc(1, sizeof *x);
+    kw_buf_init(&x->resp, 0);
+    x->id = r->id;
+    nx->message = kw_strdup(r->message);
+    x->attempts = r->attempts;
+    x->created_ms = r->created_ms;
+    x->alerts = kw_strdup(r->alerts ? r->alerts : "");
+    x->people = kw_strdup(r->people ? r->people : "");
+    x->alert_id = r->alert_id;
+    snprintf(x->kind, sizeof x->kind, "%s", r->kind);
+    x->chan = nx->chan;
+    nx->group_id = r->group_id;
+    nx->x = x;
+}
+
 /* Starts the next delivery of channel i, if one is due and the rate limit allows. */
 static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
 {
@@ -386,15 +365,8 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
         return KW_OK;
     if (ch->rate_limit > 0) {
         int64_t backlog = 0;
-        sqlite3_stmt *q = store_stmt(st, "SELECT count(*) FROM notify_outbox WHERE state = 'pending' AND channel = ? "
-                                         "AND next_ms <= ?");
-        if (!q)
+        if (store_outbox_due_count(st, ch->name, now, &backlog) != KW_OK)
             return KW_ERR_STORE;
-        sqlite3_bind_text(q, 1, ch->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, now);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            backlog = sqlite3_column_int64(q, 0);
-        sqlite3_reset(q);
         if (backlog > 1 && backlog > allowed) {
             if (store_begin(st) != KW_OK)
                 return KW_ERR_STORE;
@@ -405,31 +377,14 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
             }
         }
     }
-    sqlite3_stmt *q = store_stmt(st, "SELECT id, message, attempts, created_ms, alerts, people, alert_id, kind, group_id FROM "
-                                     "notify_outbox WHERE state = 'pending' AND channel = ? AND next_ms <= ? "
-                                     "ORDER BY id LIMIT 1");
-    if (!q)
+    next_row nx = {.chan = i};
+    if (store_outbox_due_each(st, ch->name, now, 1, take_next, &nx) != KW_OK)
         return KW_ERR_STORE;
-    sqlite3_bind_text(q, 1, ch->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, now);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        sqlite3_reset(q);
+    if (!nx.x)
         return KW_OK;
-    }
-    xfer *x = kw_calloc(1, sizeof *x);
-    kw_buf_init(&x->resp, 0);
-    x->id = sqlite3_column_int64(q, 0);
-    char *message = kw_strdup((const char *)sqlite3_column_text(q, 1));
-    x->attempts = sqlite3_column_int(q, 2);
-    x->created_ms = sqlite3_column_int64(q, 3);
-    const char *a = (const char *)sqlite3_column_text(q, 4), *p = (const char *)sqlite3_column_text(q, 5);
-    x->alerts = kw_strdup(a ? a : "");
-    x->people = kw_strdup(p ? p : "");
-    x->alert_id = sqlite3_column_int64(q, 6);
-    snprintf(x->kind, sizeof x->kind, "%s", (const char *)sqlite3_column_text(q, 7));
-    x->chan = i;
-    int64_t group_id = sqlite3_column_int64(q, 8);
-    sqlite3_reset(q);
+    xfer *x = nx.x;
+    char *message = nx.message;
+    int64_t group_id = nx.group_id;
     if (ch->type == CHAN_WEBHOOK) {
         char *m = webhook_message(s, st, message, x->id, x->created_ms, group_id);
         free(message);
@@ -472,16 +427,7 @@ static kw_rc finish(notify_sender *s, kw_store *st, xfer *x, CURLcode res, int64
     kw_buf t;
     kw_buf_init(&t, 0);
     if (ok) {
-        sqlite3_stmt *q = store_stmt(st, "UPDATE notify_outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
-                                         "last_error = NULL WHERE id = ?");
-        rc = q ? KW_OK : KW_ERR_STORE;
-        if (q) {
-            sqlite3_bind_int64(q, 1, now);
-            sqlite3_bind_int(q, 2, x->attempts + 1);
-            sqlite3_bind_int64(q, 3, x->id);
-            rc = sqlite3_step(q) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
-            sqlite3_reset(q);
-        }
+        rc = store_outbox_sent(st, x->id, now, x->attempts + 1);
         duty_text(&t, "sent", x->kind, ch->name, x->people, x->alerts);
         if (rc == KW_OK && strcmp(x->kind, "test") != 0)
             rc = store_duty_append(st, now, "alert.notified", "keepwatch", x->alert_id, kw_buf_cstr(&t));

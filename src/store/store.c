@@ -1,4 +1,4 @@
-#include "store/store.h"
+#include "store/store_int.h"
 #include "core/kw_file.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
@@ -254,4 +254,20 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, i);
+}
+
+kw_rc store_step_done(kw_store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return KW_OK;
+    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    return KW_ERR_STORE;
+}
+
+kw_rc store_step_changed(kw_store *s, sqlite3_stmt *st)
+{
+    if (store_step_done(s, st) != KW_OK)
+        return KW_ERR_STORE;
+    return sqlite3_changes(s->db) ? KW_OK : KW_ERR_NOTFOUND;
 }

@@ -7,23 +7,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
 #include "alert/alert.h"
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
-#include "core/kw_map.h"
 #include "duty/duty.h"
 
 struct metric_set;
 
-typedef struct kw_store {
-    sqlite3 *db;
-    char *path;
-    kw_map series_ids;       /* "name{labels}" -> (void *)(intptr_t)id, for metric history */
-    kw_map stmts;            /* SQL text -> prepared statement, kept for the handle's life */
-    char err[256];
-} kw_store;
+/* A handle on the store; its backend's fields are in store_int.h, for src/store/ only. */
+typedef struct kw_store kw_store;
 
 /* Opens (creating and migrating unless readonly) the database at path. On error returns
  * NULL and writes a reason into err. The caller closes with store_close. */
@@ -33,15 +26,9 @@ kw_rc store_begin(kw_store *s);
 kw_rc store_commit(kw_store *s);
 void store_rollback(kw_store *s);
 const char *store_errmsg(kw_store *s);
-/* A prepared statement for sql, reset and with bindings cleared; cached per handle. NULL on a
- * prepare error (store_errmsg says why). A statement left stepped holds its connection's read
- * snapshot: reset it when done (store_release does so for all). */
-sqlite3_stmt *store_stmt(kw_store *s, const char *sql);
 /* Runs a query with one text parameter (or none: NULL) and returns the first column of its first row as an
  * integer, or 0 when there is no row. */
 int64_t store_query_int(kw_store *s, const char *sql, const char *param);
-/* Binds a C string, or NULL as SQL NULL (the value is copied). */
-void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Resets every cached statement, ending any read snapshot they hold (after each request). */
 void store_release(kw_store *s);
 /* Where the database stands: both numbers stay the same exactly while nobody, on any
@@ -55,6 +42,9 @@ void store_version(kw_store *s, int64_t v[2]);
  * RESOLVE and REOPEN of an alert a person has already resolved return KW_ERR_NOTFOUND (the
  * engine should forget it). Each act adds a history row (UPDATE only when act->history). */
 kw_rc store_alert_apply(kw_store *s, alert_act *act);
+
+/* The newest alert history row's id (0: none): it moves with every change of any alert. */
+int64_t store_alert_history_max(kw_store *s);
 
 /* The id of the open (firing or acknowledged) alert with this fingerprint, or 0. */
 int64_t store_alert_open_id(kw_store *s, const char *fingerprint);

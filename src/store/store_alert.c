@@ -1,5 +1,5 @@
 /* The alerts tables: one row per alert, one history row per state change. */
-#include "store/store.h"
+#include "store/store_int.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -7,23 +7,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static kw_rc step_done(kw_store *s, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-        return KW_OK;
-    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
-    return KW_ERR_STORE;
-}
-
-/* Steps an UPDATE: KW_ERR_NOTFOUND when it matched no row. */
-static kw_rc step_changed(kw_store *s, sqlite3_stmt *st)
-{
-    if (step_done(s, st) != KW_OK)
-        return KW_ERR_STORE;
-    return sqlite3_changes(s->db) ? KW_OK : KW_ERR_NOTFOUND;
-}
 
 static void bind_real(sqlite3_stmt *st, int i, double v)
 {
@@ -46,7 +29,7 @@ static kw_rc history_add(kw_store *s, int64_t alert_id, int64_t at, const char *
     store_bind_text(st, 4, actor);
     store_bind_text(st, 5, note);
     bind_real(st, 6, value);
-    kw_rc rc = step_done(s, st);
+    kw_rc rc = store_step_done(s, st);
     if (rc != KW_OK || strcmp(action, "updated") == 0)
         return rc;
     /* every change a person would review later goes to the duty log, in the same transaction */
@@ -77,7 +60,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         bind_real(st, 9, a->threshold);
         sqlite3_bind_int64(st, 10, a->started_ms);
         sqlite3_bind_int64(st, 11, a->at_ms);
-        if (step_done(s, st) != KW_OK) {
+        if (store_step_done(s, st) != KW_OK) {
             /* an open alert with this fingerprint already exists: adopt it */
             a->alert_id = store_alert_open_id(s, a->fingerprint);
             if (!a->alert_id)
@@ -97,7 +80,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         store_bind_text(st, 3, a->summary);
         sqlite3_bind_int64(st, 4, a->at_ms);
         sqlite3_bind_int64(st, 5, a->alert_id);
-        if ((rc = step_changed(s, st)) != KW_OK)
+        if ((rc = store_step_changed(s, st)) != KW_OK)
             return rc;
         return a->history ? history_add(s, a->alert_id, a->at_ms, "updated", "keepwatch", a->summary, a->peak)
                           : KW_OK;
@@ -111,7 +94,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         store_bind_text(st, 3, a->reason);
         sqlite3_bind_int64(st, 4, a->at_ms);
         sqlite3_bind_int64(st, 5, a->alert_id);
-        if ((rc = step_changed(s, st)) != KW_OK)
+        if ((rc = store_step_changed(s, st)) != KW_OK)
             return rc;
         return history_add(s, a->alert_id, a->at_ms, "resolved", "keepwatch", a->reason, a->value);
     case ALERT_ACT_REOPEN:
@@ -128,7 +111,7 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         store_bind_text(st, 4, a->summary);
         sqlite3_bind_int64(st, 5, a->at_ms);
         sqlite3_bind_int64(st, 6, a->alert_id);
-        if ((rc = step_changed(s, st)) != KW_OK)
+        if ((rc = store_step_changed(s, st)) != KW_OK)
             return rc;
         return history_add(s, a->alert_id, a->at_ms, "reopened", "keepwatch", "fired again within the flap window",
                            a->value);
@@ -196,7 +179,7 @@ static kw_rc alert_transition(kw_store *s, int64_t id, const char *sql, const ch
     store_bind_text(st, 2, by);
     store_bind_text(st, 3, note);
     sqlite3_bind_int64(st, 4, id);
-    if ((rc = step_changed(s, st)) != KW_OK) {
+    if ((rc = store_step_changed(s, st)) != KW_OK) {
         if (rc == KW_ERR_NOTFOUND)
             rc = KW_ERR_RANGE; /* the alert exists (checked above) but is not in a state that allows this */
         goto out;
@@ -483,7 +466,7 @@ kw_rc store_alert_bulk(kw_store *s, const int64_t *ids, size_t n, bool ack, cons
         store_bind_text(st, 2, by);
         store_bind_text(st, 3, ack ? arg : assignee);
         sqlite3_bind_int64(st, 4, ids[i]);
-        rc = step_changed(s, st);
+        rc = store_step_changed(s, st);
         if (rc == KW_ERR_NOTFOUND) { /* moved on meanwhile (acknowledged, resolved): not this one */
             rc = KW_OK;
             continue;
@@ -615,7 +598,7 @@ kw_rc store_silence_add(kw_store *s, const char *matchers_json, int64_t from_ms,
         store_bind_text(q, 4, by);
         sqlite3_bind_int64(q, 5, now_ms);
         store_bind_text(q, 6, comment);
-        if (step_done(s, q) == KW_OK)
+        if (store_step_done(s, q) == KW_OK)
             *id_out = sqlite3_last_insert_rowid(s->db);
         sqlite3_reset(q);
     }
@@ -645,7 +628,7 @@ kw_rc store_silence_expire(kw_store *s, int64_t id, const char *by, int64_t now_
     if (q) {
         sqlite3_bind_int64(q, 1, now_ms);
         sqlite3_bind_int64(q, 2, id);
-        rc = step_changed(s, q);
+        rc = store_step_changed(s, q);
     }
     if (rc == KW_OK) {
         char t[64];
@@ -686,4 +669,9 @@ kw_rc store_silences_json(kw_store *s, bool all, int64_t now_ms, kw_buf *out)
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
     return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+int64_t store_alert_history_max(kw_store *s)
+{
+    return store_query_int(s, "SELECT coalesce(max(id), 0) FROM alert_history", NULL);
 }

@@ -4,7 +4,7 @@
 #define STORE_DUTY_INT_H
 
 #include "duty/duty.h"
-#include "store/store.h"
+#include "store/store_int.h"
 
 #define DUTY_ENTRY_COLS "id, ts, kind, actor, alert_id, text, prev_hash, hash, scheme"
 #define DUTY_CP_COLS "seq, ts, from_seq, head, digest, legacy, reason, sig"

@@ -1,6 +1,6 @@
 /* The log inputs' positions: table log_offsets. */
 #include "event/event.h"
-#include "store/store.h"
+#include "store/store_int.h"
 
 kw_rc store_log_offset_put(kw_store *s, const kw_offset *o, int64_t now_ms)
 {

@@ -1,6 +1,6 @@
 /* Metric history: raw samples, rolled up into 1-minute and 1-hour rows (avg, min, max).
  * Retention per resolution comes from the history: section of the configuration. */
-#include "store/store.h"
+#include "store/store_int.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "metric/metric.h"

@@ -1,5 +1,5 @@
 /* The console's users and sessions; per-user API tokens and sign-in unlocks (store_token.h). */
-#include "store/store.h"
+#include "store/store_int.h"
 #include "core/kw_json.h"
 #include "store/store_token.h"
 

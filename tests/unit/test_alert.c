@@ -5,6 +5,7 @@
 #include "metric/metric.h"
 #include "store/store.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 

@@ -11,7 +11,7 @@
 #include "core/kw_buf.h"
 #include "duty/duty.h"
 #include "duty/duty_watch.h"
-#include "store/store.h"
+#include "store/store_int.h" /* looks at the tables directly */
 
 static char tmpdir[64];
 

@@ -45,7 +45,7 @@ static void test_ethernet_vlan_qinq(void)
     n += ipv4_tcp(f + n, "10.0.0.1", "10.0.0.2", 40000, 443, NET_TH_SYN);
     CHECK(net_decode(DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, &p) == NET_DECODE_OK);
     char a[64];
-    net_addr_str(&p.src, a, sizeof a);
+    kw_addr_str(&p.src, a, sizeof a);
     CHECK_STR(a, "10.0.0.1");
     CHECK(p.proto == 6 && p.sport == 40000 && p.dport == 443 && p.tcp_flags == NET_TH_SYN && p.has_ports);
     /* 802.1ad outer tag, 802.1Q inner tag */
@@ -133,7 +133,7 @@ static void test_ipv6_extension_headers(void)
     f[56] = 0x9c, f[57] = 0x40, f[58] = 0x00, f[59] = 0x50, f[68] = 0x50, f[69] = NET_TH_SYN;
     CHECK(net_decode(DLT_RAW, f, 76, 76, &p) == NET_DECODE_OK);
     char a[64];
-    net_addr_str(&p.dst, a, sizeof a);
+    kw_addr_str(&p.dst, a, sizeof a);
     CHECK_STR(a, "2001:db8::2");
     CHECK(p.proto == 6 && p.dport == 80 && p.sport == 40000 && p.fragment && p.tcp_flags == NET_TH_SYN);
     f[50] = 0x01; /* a later fragment */
@@ -244,13 +244,13 @@ static void test_top_talkers(void)
     size_t n = net_detector_talkers(d, false, top, 10);
     CHECK_INT(n, 10);
     char a[64];
-    net_addr_str(&top[0].addr, a, sizeof a);
+    kw_addr_str(&top[0].addr, a, sizeof a);
     CHECK_STR(a, "198.51.100.7");
     CHECK(top[0].bytes == 5000000 && top[0].packets == 5000);
     CHECK(top[1].bytes < top[0].bytes / 10);
     n = net_detector_talkers(d, true, top, 2);
     CHECK_INT(n, 2);
-    net_addr_str(&top[0].addr, a, sizeof a);
+    kw_addr_str(&top[0].addr, a, sizeof a);
     CHECK_STR(a, "10.0.0.53");
     /* a quiet window after it: nothing */
     net_detector_tick(d, t0 + 25 * 1000000000LL);
@@ -662,7 +662,7 @@ static void test_fast_scan_is_not_a_flood(void)
     CHECK_INT(s.n, 1);
     CHECK_STR(s.last.action, "syn_flood");
     char a[64];
-    net_addr_str(&s.last.src, a, sizeof a);
+    kw_addr_str(&s.last.src, a, sizeof a);
     CHECK(s.last.has_src);
     CHECK_STR(a, "10.6.6.7");
     net_detector_free(d);
@@ -836,7 +836,7 @@ static void test_slow_brute_force(void)
     CHECK_INT(s.n, 1);
     CHECK_STR(s.last.action, "brute_force");
     char a[64];
-    net_addr_str(&s.last.src, a, sizeof a);
+    kw_addr_str(&s.last.src, a, sizeof a);
     CHECK_STR(a, "10.7.7.8");
     CHECK_INT(s.last.sessions, 120);
     CHECK(s.last.fire_ns <= 100 * SEC + 10 * 60 * SEC);

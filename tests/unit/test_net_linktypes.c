@@ -52,8 +52,8 @@ static net_decode_rc dec(int lt, const uint8_t *f, size_t n, net_pkt *p)
 static bool is(const net_pkt *p, const char *src, const char *dst, uint8_t proto, uint16_t sp, uint16_t dp)
 {
     char a[64], b[64];
-    net_addr_str(&p->src, a, sizeof a);
-    net_addr_str(&p->dst, b, sizeof b);
+    kw_addr_str(&p->src, a, sizeof a);
+    kw_addr_str(&p->dst, b, sizeof b);
     return !strcmp(a, src) && !strcmp(b, dst) && p->proto == proto && p->has_ports && p->sport == sp &&
            p->dport == dp;
 }

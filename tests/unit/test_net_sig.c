@@ -290,19 +290,19 @@ static void test_header_vars(void)
     http_input(&in);
     in.app = NET_SIG_APP_NONE;
     in.has_addr = true;
-    net_prefix_parse("203.0.113.5", &in.src, &(int){0});
-    net_prefix_parse("10.2.3.4", &in.dst, &(int){0});
+    kw_prefix_parse("203.0.113.5", &in.src, &(int){0});
+    kw_prefix_parse("10.2.3.4", &in.dst, &(int){0});
     set_buf(&in, NET_BUF_PAYLOAD, "x");
     CHECK_INT(run(s, &in, NULL), 1);
     in.dport = 8081;
     CHECK_INT(run(s, &in, NULL), 0);
     in.dport = 8050;
     CHECK_INT(run(s, &in, NULL), 1);
-    net_prefix_parse("192.168.1.9", &in.src, &(int){0}); /* source inside HOME_NET */
+    kw_prefix_parse("192.168.1.9", &in.src, &(int){0}); /* source inside HOME_NET */
     CHECK_INT(run(s, &in, NULL), 0);
     /* bidirectional: the server's answer from 10.1.1.1:22 matches too */
     set_buf(&in, NET_BUF_PAYLOAD, "y");
-    net_prefix_parse("10.1.1.1", &in.src, &(int){0});
+    kw_prefix_parse("10.1.1.1", &in.src, &(int){0});
     in.sport = 22;
     in.dport = 40000;
     CHECK_INT(run(s, &in, NULL), 1);
@@ -947,9 +947,9 @@ static void test_address_lists(void)
     } t[] = {{"203.0.0.1", 1},     {"203.0.4.251", 0}, {"203.0.3.36", 1},      {"203.0.2.2", 0},
              {"2001:db8::5", 1},   {"2001:db8::6", 0}, {"198.51.100.9", 1},    {"198.51.100.7", 0},
              {"192.0.2.1", 0}};
-    net_prefix_parse("10.0.0.1", &in.dst, &(int){0});
+    kw_prefix_parse("10.0.0.1", &in.dst, &(int){0});
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        net_prefix_parse(t[i].ip, &in.src, &(int){0});
+        kw_prefix_parse(t[i].ip, &in.src, &(int){0});
         size_t n = run(s, &in, NULL);
         if ((int)n != t[i].want)
             fprintf(stderr, "  %s: %zu matches, expected %d\n", t[i].ip, n, t[i].want);

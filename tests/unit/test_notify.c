@@ -11,7 +11,7 @@
 #include "conf/conf.h"
 #include "core/kw_mem.h"
 #include "notify/notify.h"
-#include "store/store.h"
+#include "store/store_int.h" /* looks at the tables directly */
 
 static conf *load(const char *yaml)
 {
