@@ -20,7 +20,7 @@ typedef enum { KW_SEV_LOW = 1, KW_SEV_MEDIUM, KW_SEV_HIGH, KW_SEV_CRITICAL } kw_
 const char *kw_severity_name(int sev);
 
 typedef enum { CHECK_PROCESS, CHECK_TCP, CHECK_HTTP, CHECK_TLS, CHECK_SYSTEMD, CHECK_COMMAND } check_type;
-const char *check_type_name(int type);
+const char *check_type_name(int type); /* src/check/check_conf.c */
 
 typedef struct conf_strs { char **v; size_t n; } conf_strs;
 typedef struct conf_ports { uint16_t *v; size_t n; } conf_ports;
@@ -434,7 +434,7 @@ typedef struct conf_errors {
 
 /* Reads a zoneinfo file's last bytes (data[0..len), ending with its POSIX TZ footer line,
  * e.g. "...\nCST-8\n"): the standard time's abbreviation (into abbr[n]) and minutes east of
- * UTC. False when there is no such footer. No I/O. */
+ * UTC. False when there is no such footer. No I/O. (In src/http/http_conf.c, with console:.) */
 bool conf_tz_footer_parse(const char *data, size_t len, char *abbr, size_t n, int32_t *east);
 
 /* Loads the built-in defaults, then `path` over them if non-NULL. On KW_OK *out is the

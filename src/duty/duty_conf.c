@@ -1,8 +1,17 @@
-/* duty_conf.c: the glue from the configuration's duty: section to the store's duty log. (The
- * section's fields are declared with the other sections in src/conf/conf.c.) */
+/* duty_conf.c: the configuration's duty: section, and the glue from it to the store's duty
+ * log. */
+#include "duty/duty_conf.h"
 #include "duty/duty_watch.h"
 
 #include <stdlib.h>
+
+static const cf_field duty_fields[] = {
+    F(conf, "key_file", CF_STR, duty.key_file),
+    F(conf, "checkpoint_every", CF_INT, duty.checkpoint_every, 1, 1000000),
+    F(conf, "verify_interval", CF_DURATION, duty.verify_interval_ms, 1000, CF_DAY),
+    {0},
+};
+const cf_section duty_conf_section = {"duty", 0, duty_fields, NULL, NULL, NULL};
 
 void duty_configure(const conf *c)
 {

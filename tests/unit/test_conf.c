@@ -248,6 +248,105 @@ static void test_show_roundtrip(void)
     conf_errors_free(&e);
 }
 
+/* The errors of one item come in order: its name first, then its own checks (expected values
+ * from the loader before its sections moved to their subsystems). */
+static void test_error_order(void)
+{
+    conf_errors e = {0};
+    conf *c = load("people:\n"
+                   "  - {name: \"a b\"}\n"
+                   "schedules:\n"
+                   "  - name: \"x y\"\n"
+                   "    layers: [{name: l1, members: [nobody], days: [mon, funday]}]\n",
+                   &e);
+    CHECK(c == NULL);
+    CHECK_INT(e.n, 4);
+    if (e.n == 4) {
+        CHECK_STR(e.v[0], "t.yaml:2:12: name \"a b\": use letters, digits, '_', '-' and '.' (at most 128)");
+        CHECK_STR(e.v[1], "t.yaml:5:50: days: \"funday\" is not one of mon, tue, wed, thu, fri, sat, sun");
+        CHECK_STR(e.v[2], "t.yaml:4:11: name \"x y\": use letters, digits, '_', '-' and '.' (at most 128)");
+        CHECK_STR(e.v[3], "t.yaml:4:3: schedule \"x y\", layer \"l1\": \"nobody\" is not defined under people");
+    }
+    conf_errors_free(&e);
+}
+
+/* Day lists of layers and silences share one reader: mon..sun in any case, a mask from Monday. */
+static void test_days(void)
+{
+    conf_errors e = {0};
+    conf *c = load("people: [{name: p}]\n"
+                   "schedules:\n"
+                   "  - name: s\n"
+                   "    layers: [{name: l, members: [p], days: [Sat, SUN]}]\n"
+                   "notify:\n"
+                   "  silences:\n"
+                   "    - {name: w, match: {rule: x}, days: [tue], from: \"22:00\", to: \"06:00\"}\n"
+                   "    - {name: all, match: {rule: y}, from: \"01:00\", to: \"02:00\"}\n",
+                   &e);
+    CHECK(c != NULL);
+    if (c) {
+        const conf_schedule *sc = CONF_AT(c->schedules, conf_schedule, 0);
+        CHECK_INT(CONF_AT(sc->layers, conf_layer, 0)->day_mask, 0x60);
+        CHECK_INT(CONF_AT(c->notify.silences, conf_silence, 0)->day_mask, 0x02);
+        CHECK_INT(CONF_AT(c->notify.silences, conf_silence, 0)->from_min, 22 * 60);
+        CHECK_INT(CONF_AT(c->notify.silences, conf_silence, 1)->day_mask, 0x7f);
+    }
+    conf_free(c);
+    c = load("notify:\n  silences:\n    - {name: w, match: {rule: x}, days: [tue, xyz], from: \"22:00\", to: \"06:00\"}\n", &e);
+    CHECK(c == NULL);
+    CHECK(has_error(&e, "t.yaml:3:41: days: \"xyz\" is not one of mon, tue, wed, thu, fri, sat, sun"));
+    conf_errors_free(&e);
+}
+
+/* Numbers: plain, percentages as fractions, spaces around; anything else is an error. */
+static void test_numbers(void)
+{
+    conf_errors e = {0};
+    conf *c = load("net:\n  spike_factor: \" 250% \"\n  spike_min_pps: 1e3\n", &e);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_NEAR(c->net.spike_factor, 2.5, 1e-12);
+        CHECK_NEAR(c->net.spike_min_pps, 1000, 1e-9);
+    }
+    conf_free(c);
+    c = load("net:\n  spike_factor: 3x\n  spike_min_pps: inf\n  flood_pps: \"%\"\n", &e);
+    CHECK(c == NULL);
+    CHECK(has_error(&e, "t.yaml:2:17: spike_factor: expected a number (e.g. 0.8 or 80%), found \"3x\""));
+    CHECK(has_error(&e, "t.yaml:3:18: spike_min_pps: expected a number (e.g. 0.8 or 80%), found \"inf\""));
+    CHECK(has_error(&e, "t.yaml:4:14: flood_pps: expected a number (e.g. 0.8 or 80%), found \"%\""));
+    CHECK_INT(e.n, 3);
+    conf_errors_free(&e);
+}
+
+/* builtin_rules: false drops the built-in metric and log rules, not the user's (even one
+ * that replaced a built-in rule by name). */
+static void test_builtin_rules_dropped(void)
+{
+    conf_errors e = {0};
+    conf *d = load("", &e);
+    CHECK(d && d->logs.rules.n > 1 && d->rules.n > 1);
+    const char *lname = d && d->logs.rules.n ? CONF_AT(d->logs.rules, conf_log_rule, 0)->name : "none";
+    kw_buf y;
+    kw_buf_init(&y, 0);
+    kw_buf_printf(&y, "builtin_rules: false\nrules:\n  - {name: cpu_high, expr: host_load1 > 9}\n"
+                      "logs:\n  rules:\n    - {name: %s, match: {event.dataset: x}}\n    - {name: mine, match: {event.dataset: y}}\n",
+                  lname);
+    conf *c = load(kw_buf_cstr(&y), &e);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_INT(c->rules.n, 1);
+        CHECK_STR(CONF_AT(c->rules, conf_rule, 0)->expr, "host_load1 > 9");
+        CHECK_INT(c->logs.rules.n, 2);
+        CHECK_STR(CONF_AT(c->logs.rules, conf_log_rule, 0)->name, lname);
+        CHECK_STR(CONF_AT(c->logs.rules, conf_log_rule, 1)->name, "mine");
+        CHECK(!CONF_AT(c->logs.rules, conf_log_rule, 0)->builtin);
+    }
+    kw_buf_free(&y);
+    conf_free(c);
+    conf_free(d);
+    conf_errors_free(&e);
+}
+
 int main(void)
 {
     RUN(test_defaults);
@@ -261,5 +360,9 @@ int main(void)
     RUN(test_secret_file);
     RUN(test_check_fields);
     RUN(test_show_roundtrip);
+    RUN(test_error_order);
+    RUN(test_days);
+    RUN(test_numbers);
+    RUN(test_builtin_rules_dropped);
     TEST_MAIN_END();
 }
