@@ -74,4 +74,8 @@ void check_result_ecs(const conf_check *c, const check_result *r, int64_t ts_ms,
  * text is not such a time. */
 double check_days_until(const char *openssl_time, int64_t now_s);
 
+/* check_module.c: the daemon's module, a thread per enabled check. */
+struct kw_module;
+extern const struct kw_module check_module;
+
 #endif

@@ -5,8 +5,11 @@
  *                        │   (drops counted)      │
  *   HTTP thread pool  <──┴──── metric registry, host JSON, alert counts (shared, locked)
  *
- * The main thread waits for signals: SIGHUP reloads the configuration (a bad file is logged
- * and the running configuration stays), SIGTERM and SIGINT stop everything cleanly. */
+ * Each subsystem runs as a module of the table in daemon_modules.h (its glue in
+ * src/X/X_module.c, what they share in kw_core.h), started in the table's order and stopped
+ * in the reverse one. The main thread waits for signals: SIGHUP reloads the configuration
+ * through every module (a bad file is logged and the running configuration stays), SIGTERM
+ * and SIGINT stop everything cleanly. */
 #ifndef DAEMON_H
 #define DAEMON_H
 

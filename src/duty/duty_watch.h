@@ -31,4 +31,8 @@ void duty_watch_init(duty_watch *w, const conf *c);
 void duty_watch_tick(duty_watch *w, kw_store *s, alert_engine *e, metric_registry *reg, int64_t now_ms,
                      alert_acts *out);
 
+/* duty_module.c: the daemon's module, this watch run by the core thread. */
+struct kw_module;
+extern const struct kw_module duty_module;
+
 #endif

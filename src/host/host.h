@@ -158,4 +158,8 @@ void host_snapshot_text(const host_snapshot *s, kw_buf *out);
 /* "name[pid] 97.0%, ..." for alert summaries; by_mem picks the memory list. */
 void host_top_summary(const host_snapshot *s, bool by_mem, size_t n, kw_buf *out);
 
+/* host_module.c: the daemon's module, the host sensor thread. */
+struct kw_module;
+extern const struct kw_module host_module;
+
 #endif

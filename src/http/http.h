@@ -67,4 +67,8 @@ void http_shared_clear(http_shared *sh);
 struct sockaddr_storage;
 int http_parse_listen(const char *listen, struct sockaddr_storage *ss, unsigned *len);
 
+/* http_module.c: the daemon's module, the API server. */
+struct kw_module;
+extern const struct kw_module http_module;
+
 #endif

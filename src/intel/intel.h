@@ -172,4 +172,12 @@ kw_rc intel_from_conf(const struct conf *c, intel **out);
 /* intel_reconfigure with the configuration's intel.files (a reload whose intel section changed). */
 kw_rc intel_reconfigure_conf(intel *h, const struct conf *c);
 
+/* intel_module.c: the daemon's module, and the lists it shares with the captures and the log
+ * sensor: read now from c's intel.files if they are not yet (NULL when c names none or they
+ * cannot be set up). The holder stays the module's; it is freed after every sensor stopped. */
+struct kw_core;
+struct kw_module;
+extern const struct kw_module intel_module;
+intel *intel_module_share(struct kw_core *core, const struct conf *c);
+
 #endif

@@ -49,4 +49,8 @@ void log_sensor_stop(log_sensor *s, kw_offsets *out);
 /* True when c has any log input (else the daemon need not start a sensor). */
 bool log_sensor_wanted(const conf *c);
 
+/* logs_module.c: the daemon's module, the log sensor. */
+struct kw_module;
+extern const struct kw_module logs_module;
+
 #endif

@@ -42,4 +42,8 @@ net_live *net_live_start(const net_live_opts *o, char *err, size_t errn);
  * their alerts stay open for the next detector to report again (alert_engine_hold). */
 void net_live_stop(net_live *l);
 
+/* net_module.c: the daemon's module, the captures of net.interfaces. */
+struct kw_module;
+extern const struct kw_module net_module;
+
 #endif

@@ -168,6 +168,10 @@ kw_rc notify_group_alert_ids(struct kw_store *st, int64_t group_id, int64_t offs
 /* Sends one message now, outside the outbox (keepwatch notify test). */
 kw_rc notify_send_now(const conf_channel *ch, const char *message_json, char *err, size_t errn);
 
+/* notify_module.c: the daemon's module, the notification thread. */
+struct kw_module;
+extern const struct kw_module notify_module;
+
 #endif
 
 /* ---- the daemon's notification thread (notify_run.c) ---- */

@@ -1,0 +1,24 @@
+/* The module table: each subsystem the daemon runs, in start order. Adding a subsystem is
+ * adding its line here (its glue lives in src/X/X_module.c). */
+#include "daemon/daemon_modules.h"
+#include "check/check.h"
+#include "duty/duty_watch.h"
+#include "host/host.h"
+#include "http/http.h"
+#include "intel/intel.h"
+#include "logs/logs_sensor.h"
+#include "net/net_live.h"
+#include "notify/notify.h"
+
+const kw_module *const daemon_modules[] = {
+    &duty_module,   /* KW_PHASE_STORE: the duty log's keys, before the store is written */
+    &http_module,   /* KW_PHASE_ROOT: the listener may be a privileged port */
+    &intel_module,  /* before the captures and the log sensor that share its lists; freed after them */
+    &net_module,    /* the captures */
+    &logs_module,   /* the log files */
+    &notify_module, /* KW_PHASE_USER: before the core thread, so every alert from then on is news */
+    &host_module,
+    &check_module,  /* checks run as daemon.user from the start */
+};
+
+const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];
