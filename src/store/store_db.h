@@ -1,0 +1,77 @@
+/* The SQL the store speaks, over either backend: SQLite (store_db_sqlite.c, the default, a
+ * file) and PostgreSQL through libpq (store_db_pg.c, store.url: postgresql://...). The files
+ * of src/store/ write their statements once, in the subset both speak, against this
+ * interface; nothing outside src/store/ sees it.
+ *
+ * The subset: `?` placeholders (rewritten to $1, $2... for libpq), INSERT ... ON CONFLICT
+ * (...) DO NOTHING / DO UPDATE SET x = excluded.x, RETURNING for generated ids, LIMIT and
+ * OFFSET, COALESCE, CASE, || for concatenation, integers as BIGINT, reals as DOUBLE
+ * PRECISION, text as TEXT, booleans as integers 0/1. What must differ (table definitions,
+ * PRAGMA, advisory locks) goes through db_backend() and a migration per backend.
+ *
+ * A connection belongs to one thread at a time. Statements are prepared once per
+ * connection and cached by their SQL text; a statement is bound, stepped row by row, and
+ * reset (db_prepare hands it out reset, with its bindings cleared). Column indexes count from
+ * 0, parameter indexes from 1, as in SQLite. */
+#ifndef STORE_DB_H
+#define STORE_DB_H
+
+#include "core/kw_err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db_conn db_conn;
+typedef struct db_stmt db_stmt;
+
+typedef enum { DB_SQLITE, DB_POSTGRES } db_kind;
+
+typedef enum {
+    DB_ROW,   /* a row is ready: read it with db_col_* */
+    DB_DONE,  /* no (more) rows; for a statement without rows, it ran */
+    DB_BUSY,  /* the database is locked or the server is unreachable: try again later */
+    DB_ERROR  /* the statement failed: db_errmsg says why */
+} db_step_rc;
+
+/* Opens a connection: a file path (SQLite; created when `create`), or a postgresql:// URL
+ * (libpq; the password from the URL, PGPASSFILE or ~/.pgpass). NULL with err set (a URL's
+ * password never in it). */
+db_conn *db_open(const char *where, bool create, char *err, size_t errn);
+void db_close(db_conn *c);
+db_kind db_backend(const db_conn *c);
+/* The last error on c, for messages (never a password). */
+const char *db_errmsg(const db_conn *c);
+
+/* Runs SQL without parameters or rows (DDL, BEGIN, COMMIT, ROLLBACK; several statements
+ * separated by ';' allowed). KW_ERR_TIMEOUT when locked or unreachable (try again), KW_ERR_STORE else. */
+kw_rc db_exec(db_conn *c, const char *sql);
+
+/* The statement for sql, cached per connection, reset with no bindings; NULL on a prepare
+ * error (db_errmsg says why). */
+db_stmt *db_prepare(db_conn *c, const char *sql);
+void db_bind_int64(db_stmt *st, int i, int64_t v);
+void db_bind_double(db_stmt *st, int i, double v);
+/* A C string, copied; NULL binds SQL NULL. */
+void db_bind_text(db_stmt *st, int i, const char *v);
+/* n bytes at p, copied (BLOB / BYTEA). */
+void db_bind_blob(db_stmt *st, int i, const void *p, size_t n);
+void db_bind_null(db_stmt *st, int i);
+
+/* Runs the statement on the first call and moves to its next row on each one after. */
+db_step_rc db_step(db_stmt *st);
+/* Of the current row (valid until the next step or reset). A NULL reads as 0, 0.0, NULL. */
+bool db_col_null(db_stmt *st, int col);
+int64_t db_col_int64(db_stmt *st, int col);
+double db_col_double(db_stmt *st, int col);
+const char *db_col_text(db_stmt *st, int col);
+/* A blob's bytes and length (text columns too). */
+const void *db_col_blob(db_stmt *st, int col, size_t *n);
+/* Rows the last INSERT, UPDATE or DELETE run by st changed. */
+int64_t db_changes(db_stmt *st);
+/* Ends the statement's run (its read snapshot goes) and clears its bindings. */
+void db_reset(db_stmt *st);
+/* Resets every statement of c (what a request held is let go). */
+void db_reset_all(db_conn *c);
+
+#endif
