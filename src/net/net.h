@@ -120,6 +120,8 @@ typedef struct net_thresholds {
 
 struct conf;
 void net_thresholds_default(net_thresholds *t);
+/* The name of a UDP service abused for reflection that listens on port ("NTP"), or NULL. */
+const char *net_reflector_name(uint16_t port);
 /* The net: section of the configuration (it has been validated). */
 void net_thresholds_from_conf(const struct conf *c, net_thresholds *t);
 

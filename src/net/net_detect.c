@@ -28,8 +28,6 @@
  * did not complete a handshake, so a busy web server is not a flood; and a flood needs many
  * sources or one port hammered: one source probing many ports is a scan, whatever its rate. */
 #include "net/net.h"
-#include "core/kw_json.h"
-#include "conf/conf.h"
 #include "core/kw_hash.h"
 #include "core/kw_mem.h"
 
@@ -66,139 +64,9 @@
 #define BRUTE_BUCKETS 7          /* 6 x 10 s, plus the one the window starts in */
 #define SLOW_BUCKETS 11
 #define FLOOD_SOURCES 8           /* a flood of one port from fewer sources must hammer one port */
-#define PARTIAL_MIN_PKTS 100
+#define PARTIAL_MIN_PKTS 100      /* a flood cut short by the end of a capture: at least this many */
 #define SKETCH_ALL 1024           /* a second's first packets all feed a flood's sketches; then one in SKETCH_EVERY */
-#define SKETCH_EVERY 8      /* a flood cut short by the end of a capture: at least this many */
-
-/* UDP services abused for reflection and amplification: their replies flood a victim whose
- * address the attacker spoofed (US-CERT TA14-017A and later reports). */
-static const struct {
-    uint16_t port;
-    const char *name;
-} reflectors[] = {
-    {7, "Echo"}, {17, "QOTD"}, {19, "CharGEN"}, {53, "DNS"}, {69, "TFTP"}, {111, "Portmap"},
-    {123, "NTP"}, {137, "NetBIOS"}, {161, "SNMP"}, {389, "CLDAP"}, {427, "SLP"}, {500, "IKE"},
-    {520, "RIP"}, {1194, "OpenVPN"}, {1434, "MS-SQL"}, {1900, "SSDP"}, {3283, "ARD"},
-    {3389, "RDP"}, {3702, "WS-Discovery"}, {4500, "IKE"}, {5351, "NAT-PMP"}, {5353, "mDNS"},
-    {5683, "CoAP"}, {10001, "Ubiquiti"}, {11211, "memcached"}, {27015, "Steam"},
-    {33848, "Jenkins"}, {37810, "DVR"}, {47808, "BACnet"},
-};
-
-static const char *reflector_name(uint16_t port)
-{
-    for (size_t i = 0; i < sizeof reflectors / sizeof reflectors[0]; i++)
-        if (reflectors[i].port == port)
-            return reflectors[i].name;
-    return NULL;
-}
-
-void net_thresholds_default(net_thresholds *t)
-{
-    memset(t, 0, sizeof *t);
-    t->flood_pps = 1000;
-    t->syn_half_open_pps = 500;
-    t->flood_for_s = 2;
-    t->flood_end_s = 5;
-    t->scan_ports = 15;
-    t->sweep_hosts = 16;
-    t->scan_window_s = 300;
-    t->brute_sessions = 30;
-    t->brute_window_s = 60;
-    t->brute_slow_sessions = 40;
-    t->brute_slow_window_s = 600;
-    t->idle_end_s = 300;
-    static const uint16_t auth[] = {21, 22, 23, 110, 143, 389, 445, 1433, 1521, 3306, 3389, 5432, 5900, 6379, 27017};
-    t->n_auth_ports = sizeof auth / sizeof auth[0];
-    memcpy(t->auth_ports, auth, sizeof auth);
-    t->spike_factor = 5;
-    t->spike_min_pps = 1000;
-    t->spike_for_s = 10;
-    t->spike_learn_s = 600;
-    t->talkers = true;
-}
-
-void net_thresholds_from_conf(const conf *c, net_thresholds *t)
-{
-    net_thresholds_default(t);
-    t->flood_pps = c->net.flood_pps;
-    t->syn_half_open_pps = c->net.syn_half_open_pps;
-    t->flood_for_s = c->net.flood_for_ms / 1000;
-    t->flood_end_s = c->net.flood_end_ms / 1000;
-    t->scan_ports = c->net.scan_ports;
-    t->sweep_hosts = c->net.sweep_hosts;
-    t->scan_window_s = c->net.scan_window_ms / 1000;
-    t->brute_sessions = c->net.brute_sessions;
-    t->brute_window_s = c->net.brute_window_ms / 1000;
-    t->brute_slow_sessions = c->net.brute_slow_sessions;
-    t->brute_slow_window_s = c->net.brute_slow_window_ms / 1000;
-    t->idle_end_s = c->net.idle_end_ms / 1000;
-    t->n_auth_ports = c->net.auth_ports.n < 32 ? c->net.auth_ports.n : 32;
-    memcpy(t->auth_ports, c->net.auth_ports.v, t->n_auth_ports * sizeof(uint16_t));
-    for (size_t i = 0; i < c->net.allow.n && t->n_allow < 64; i++)
-        if (kw_prefix_parse(c->net.allow.v[i], &t->allow[t->n_allow].a, &t->allow[t->n_allow].bits))
-            t->n_allow++;
-    t->spike_factor = c->net.spike_factor;
-    t->spike_min_pps = c->net.spike_min_pps;
-    t->spike_for_s = c->net.spike_for_ms / 1000;
-    t->spike_learn_s = c->net.spike_learn_ms / 1000;
-    /* every asset is watched; every group is watched and may override flood thresholds */
-    for (size_t i = 0; i < c->assets.n && t->n_targets < 64; i++) {
-        const conf_asset *as = CONF_AT(c->assets, conf_asset, i);
-        __typeof__(t->targets[0]) *w = &t->targets[t->n_targets];
-        memset(w, 0, sizeof *w);
-        kw_strlcpy(w->name, as->name, sizeof w->name);
-        w->pps_ceiling = w->bps_ceiling = NAN;
-        for (size_t k = 0; k < as->addresses.n && w->n < 16; k++)
-            if (kw_prefix_parse(as->addresses.v[k], &w->a[w->n], &w->bits[w->n]))
-                w->n++;
-        if (w->n)
-            t->n_targets++;
-    }
-    for (size_t i = 0; i < c->net.groups.n; i++) {
-        const conf_net_group *g = CONF_AT(c->net.groups, conf_net_group, i);
-        /* the group's prefixes, and the addresses of its assets */
-        size_t nlist = g->prefixes.n;
-        for (size_t k = 0; k < g->assets.n; k++) {
-            const conf_asset *as = conf_asset_find(c, g->assets.v[k]);
-            nlist += as ? as->addresses.n : 0;
-        }
-        char **list = kw_calloc(nlist + 1, sizeof(char *));
-        nlist = 0;
-        for (size_t k = 0; k < g->prefixes.n; k++)
-            list[nlist++] = g->prefixes.v[k];
-        for (size_t k = 0; k < g->assets.n; k++) {
-            const conf_asset *as = conf_asset_find(c, g->assets.v[k]);
-            for (size_t m = 0; as && m < as->addresses.n; m++)
-                list[nlist++] = as->addresses.v[m];
-        }
-        __typeof__(t->targets[0]) *w = t->n_targets < 64 ? &t->targets[t->n_targets] : NULL;
-        if (w) {
-            memset(w, 0, sizeof *w);
-            kw_strlcpy(w->name, g->name, sizeof w->name);
-            w->pps_ceiling = g->pps_ceiling;
-            w->bps_ceiling = g->bps_ceiling;
-        }
-        for (size_t k = 0; k < nlist; k++) {
-            net_addr a;
-            int bits;
-            if (!kw_prefix_parse(list[k], &a, &bits))
-                continue;
-            if (w && w->n < 16) {
-                w->a[w->n] = a;
-                w->bits[w->n++] = bits;
-            }
-            if (t->n_overrides < 128 && (!isnan(g->flood_pps) || !isnan(g->syn_half_open_pps))) {
-                t->overrides[t->n_overrides].a = a;
-                t->overrides[t->n_overrides].bits = bits;
-                t->overrides[t->n_overrides].flood_pps = g->flood_pps;
-                t->overrides[t->n_overrides++].syn_half_open_pps = g->syn_half_open_pps;
-            }
-        }
-        if (w && w->n)
-            t->n_targets++;
-        free(list);
-    }
-}
+#define SKETCH_EVERY 8
 
 /* ---- hashing and sketches ---- */
 
@@ -731,7 +599,7 @@ static void flood_name_ports(flood_entry *f)
     x->has_dport = f->proto != 1 && f->proto != 58 && p >= 0;
     if (x->has_dport)
         x->dport = (uint16_t)f->ports.key[p];
-    const char *refl = f->proto == 17 && s >= 0 ? reflector_name((uint16_t)f->sports.key[s]) : NULL;
+    const char *refl = f->proto == 17 && s >= 0 ? net_reflector_name((uint16_t)f->sports.key[s]) : NULL;
     x->has_sport = refl != NULL;
     x->reflection = refl;
     if (refl)
@@ -1609,8 +1477,8 @@ static void dgram_packet(net_detector *d, const net_pkt *p, bool request)
     uint32_t *fs = tags_put(d->udp, UDP_BUCKETS, h, UDP_REPLIED, &fresh);
     if (!fresh)
         return;
-    bool service_reply = p->proto == 17 && (p->sport < 1024 || reflector_name(p->sport)) && p->dport >= 1024 &&
-                         !reflector_name(p->dport);
+    bool service_reply = p->proto == 17 && (p->sport < 1024 || net_reflector_name(p->sport)) && p->dport >= 1024 &&
+                         !net_reflector_name(p->dport);
     if (!service_reply && !addr_is_group(&p->dst))
         defer_probe(d, p, DEFER_DGRAM, (uint32_t)(fs - d->udp), *fs);
 }
@@ -1688,212 +1556,4 @@ void net_detector_finish(net_detector *d)
             if (tabs[t]->tag[i] && tabs[t]->e[i].fired && !tabs[t]->e[i].fold.absorbed)
                 probe_emit(d, tabs[t], &tabs[t]->e[i], NET_DET_END);
     d->started = false;
-}
-
-/* ---- output ---- */
-
-static const char *transport_name(uint8_t proto)
-{
-    switch (proto) {
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 1: return "icmp";
-    case 58: return "ipv6-icmp";
-    }
-    return "ip";
-}
-
-void net_detection_text(const net_detection *x, kw_buf *out)
-{
-    char s[64] = "", t[64] = "";
-    if (x->has_src)
-        kw_addr_str(&x->src, s, sizeof s);
-    if (x->has_dst)
-        kw_addr_str(&x->dst, t, sizeof t);
-    if (x->content) {
-        const net_content *c = x->content;
-        kw_buf_printf(out, "%s %s -> %s", x->action, x->has_src ? s : "(many sources)", x->has_dst ? t : "(many hosts)");
-        if (x->has_dport)
-            kw_buf_printf(out, ":%u", x->dport);
-        kw_buf_printf(out, "/%s: %s", c->app[0] ? c->app : transport_name(x->proto), c->rule);
-        if (c->category[0])
-            kw_buf_printf(out, " [%s]", c->category);
-        if (c->domain[0])
-            kw_buf_printf(out, " %s", c->domain);
-        kw_buf_printf(out, ", %llu %s", (unsigned long long)c->hits, c->hits == 1 ? "time" : "times");
-        return;
-    }
-    if (x->target[0]) {
-        kw_buf_printf(out, "%s to %s: peak %.0f pps, %.1f Mbit/s (baseline %.0f pps), %.1f s", x->action, x->target,
-                      x->peak_pps, x->peak_bps / 1e6, x->baseline_pps, (double)(x->end_ns - x->start_ns) / 1e9);
-        return;
-    }
-    kw_buf_printf(out, "%s ", x->action);
-    if (x->has_src)
-        kw_buf_puts(out, s);
-    else if (x->distinct_sources)
-        kw_buf_printf(out, "(~%llu sources)", (unsigned long long)x->distinct_sources);
-    else
-        kw_buf_puts(out, "(many sources)");
-    kw_buf_printf(out, " -> %s", x->has_dst ? t : "(many hosts)");
-    if (x->has_dport)
-        kw_buf_printf(out, ":%u", x->dport);
-    kw_buf_printf(out, "/%s, %.1f s", transport_name(x->proto), (double)(x->end_ns - x->start_ns) / 1e9);
-    if (!strcmp(x->action, "port_scan"))
-        kw_buf_printf(out, ", %llu ports", (unsigned long long)x->ports);
-    else if (!strcmp(x->action, "host_sweep"))
-        kw_buf_printf(out, ", %llu hosts", (unsigned long long)x->hosts);
-    else if (!strcmp(x->action, "brute_force"))
-        kw_buf_printf(out, ", %llu sessions", (unsigned long long)x->sessions);
-    else
-        kw_buf_printf(out, ", peak %.0f pps, %llu packets", x->peak_pps, (unsigned long long)x->packets);
-    if (x->reflection)
-        kw_buf_printf(out, ", %s reflection from port %u", x->reflection, x->sport);
-}
-
-/* The ECS fields of a protocol-content detection: the names it is about, and its evidence. */
-static void content_ecs(kw_json *j, const net_detection *x, const net_content *c)
-{
-    if (c->domain[0] && !strcmp(c->app, "dns")) { /* other apps' names are destination.domain */
-        kw_json_key(j, "dns");
-        kw_json_obj_begin(j);
-        kw_json_key(j, "question");
-        kw_json_obj_begin(j);
-        kw_json_kv_str(j, "name", c->domain);
-        kw_json_obj_end(j);
-        kw_json_obj_end(j);
-    }
-    if (!strcmp(x->action, "intel_match")) {
-        kw_json_key(j, "threat");
-        kw_json_obj_begin(j);
-        kw_json_key(j, "indicator");
-        kw_json_obj_begin(j);
-        kw_json_kv_str(j, "type", !strcmp(c->category, "domain") ? "domain-name" : x->src.v6 ? "ipv6-addr" : "ipv4-addr");
-        kw_json_kv_str(j, "provider", c->rule);
-        kw_json_obj_end(j);
-        kw_json_obj_end(j);
-    }
-}
-
-void net_detection_ecs(const net_detection *x, kw_buf *out)
-{
-    kw_json j;
-    kw_json_init(&j, out);
-    char a[64];
-    kw_json_obj_begin(&j);
-    kw_json_kv_time(&j, "@timestamp", x->fire_ns / 1000000);
-    kw_json_key(&j, "event");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "kind", "alert");
-    kw_json_key(&j, "category");
-    kw_json_arr_begin(&j);
-    kw_json_str(&j, "network");
-    kw_json_str(&j, "intrusion_detection");
-    kw_json_arr_end(&j);
-    kw_json_kv_str(&j, "action", x->action);
-    kw_json_kv_str(&j, "dataset", "keepwatch.net");
-    kw_json_kv_int(&j, "severity", x->severity);
-    kw_json_kv_time(&j, "start", x->start_ns / 1000000);
-    kw_json_kv_time(&j, "end", x->end_ns / 1000000);
-    kw_json_obj_end(&j);
-    const net_content *c = x->content;
-    char ruleid[64];
-    if (c && c->sid)
-        snprintf(ruleid, sizeof ruleid, "%u", c->sid);
-    else
-        snprintf(ruleid, sizeof ruleid, "net.%s", x->action);
-    kw_json_key(&j, "rule");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "id", ruleid);
-    kw_json_kv_str(&j, "name", c && c->rule[0] ? c->rule : x->action);
-    if (c && c->category[0])
-        kw_json_kv_str(&j, "category", c->category);
-    kw_json_obj_end(&j);
-    if (x->has_src || x->has_sport) {
-        kw_json_key(&j, "source");
-        kw_json_obj_begin(&j);
-        if (x->has_src) {
-            kw_addr_str(&x->src, a, sizeof a);
-            kw_json_kv_str(&j, "ip", a);
-        }
-        if (x->has_sport)
-            kw_json_kv_int(&j, "port", x->sport);
-        kw_json_obj_end(&j);
-    }
-    bool named = c && c->domain[0] && strcmp(c->app, "dns") != 0;
-    if (x->has_dst || x->has_dport || named) {
-        kw_json_key(&j, "destination");
-        kw_json_obj_begin(&j);
-        if (x->has_dst) {
-            kw_addr_str(&x->dst, a, sizeof a);
-            kw_json_kv_str(&j, "ip", a);
-        }
-        if (x->has_dport)
-            kw_json_kv_int(&j, "port", x->dport);
-        if (named)
-            kw_json_kv_str(&j, "domain", c->domain);
-        kw_json_obj_end(&j);
-    }
-    kw_json_key(&j, "network");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "transport", transport_name(x->proto));
-    if (c && c->app[0])
-        kw_json_kv_str(&j, "protocol", c->app);
-    kw_json_obj_end(&j);
-    if (x->technique && x->technique[0]) {
-        kw_json_key(&j, "threat");
-        kw_json_obj_begin(&j);
-        kw_json_kv_str(&j, "framework", "MITRE ATT&CK");
-        kw_json_key(&j, "technique");
-        kw_json_obj_begin(&j);
-        kw_json_kv_str(&j, "id", x->technique);
-        kw_json_kv_str(&j, "name", x->technique_name);
-        kw_json_obj_end(&j);
-        kw_json_obj_end(&j);
-    }
-    if (c)
-        content_ecs(&j, x, c);
-    kw_buf msg;
-    kw_buf_init(&msg, 1024);
-    net_detection_text(x, &msg);
-    kw_json_kv_str(&j, "message", kw_buf_cstr(&msg));
-    kw_buf_free(&msg);
-    kw_json_key(&j, "keepwatch");
-    kw_json_obj_begin(&j);
-    kw_json_key(&j, "net");
-    kw_json_obj_begin(&j);
-    kw_json_kv_int(&j, "packets", (int64_t)x->packets);
-    if (x->bytes)
-        kw_json_kv_int(&j, "bytes", (int64_t)x->bytes);
-    if (x->peak_pps > 0) {
-        kw_json_kv_num(&j, "peak_pps", x->peak_pps);
-        kw_json_kv_num(&j, "peak_bps", x->peak_bps);
-        kw_json_kv_int(&j, "distinct_sources", (int64_t)x->distinct_sources);
-        kw_json_key(&j, "top_source_prefixes");
-        kw_json_arr_begin(&j);
-        for (int i = 0; i < x->ntop; i++)
-            kw_json_str(&j, x->top_prefixes[i]);
-        kw_json_arr_end(&j);
-    }
-    if (x->target[0]) {
-        kw_json_kv_str(&j, "target", x->target);
-        kw_json_kv_num(&j, "baseline_pps", x->baseline_pps);
-    }
-    if (x->reflection) {
-        kw_json_kv_str(&j, "reflection", x->reflection);
-        kw_json_kv_int(&j, "reflector_port", x->sport);
-    }
-    if (x->ports)
-        kw_json_kv_int(&j, "ports", (int64_t)x->ports);
-    if (x->hosts)
-        kw_json_kv_int(&j, "hosts", (int64_t)x->hosts);
-    if (x->sessions)
-        kw_json_kv_int(&j, "sessions", (int64_t)x->sessions);
-    if (x->content) {
-        kw_json_kv_int(&j, "hits", (int64_t)x->content->hits);
-        kw_json_kv_str(&j, "evidence", x->content->evidence);
-    }
-    kw_json_obj_end(&j);
-    kw_json_obj_end(&j);
-    kw_json_obj_end(&j);
 }
