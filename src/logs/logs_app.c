@@ -599,7 +599,7 @@ static const char *pg_stamp(const char *m, size_t n, const log_parse_opts *o, in
     if (p >= end || *p != ' ')
         return p;
     const char *z = p + 1, *ze = z;
-    while (ze < end && *ze != ' ' && *ze != ',')
+    while (ze < end && *ze != ' ' && *ze != ',' && *ze != ':') /* ':' ends it in '%t:%r:%u@%d:[%p]:' */
         ze++;
     size_t zn = (size_t)(ze - z);
     log_parse_opts fixed = *o;
@@ -647,6 +647,25 @@ static bool pg_csv(log_rec *r, const char *p, const char *end, int64_t ms)
     return true;
 }
 
+/* One part of a stderr log_line_prefix starting at w: parts are separated by spaces, or by ':'
+ * in prefixes like RDS's '%t:%r:%u@%d:[%p]:'. A part with '=' (user=x,db=y,client=z), an
+ * address, or an address with its port "host(port)" runs to the space, ':' in it included. */
+static const char *pg_part_end(const char *w, const char *end)
+{
+    const char *sp = word_end(w, end), *te = sp;
+    if (te > w && te[-1] == ':')
+        te--;
+    const char *par = memchr(w, '(', (size_t)(sp - w));
+    if (par && log_is_ip(w, (size_t)(par - w))) {
+        const char *cl = memchr(par, ')', (size_t)(sp - par));
+        return cl ? cl + 1 : sp;
+    }
+    if (memchr(w, '=', (size_t)(sp - w)) || log_is_ip(w, (size_t)(te - w)))
+        return te;
+    const char *c = memchr(w, ':', (size_t)(sp - w));
+    return c ? c : sp;
+}
+
 bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     const char *end = m + n;
@@ -662,12 +681,12 @@ bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_o
     while (q < end && q - p < 256) {
         while (q < end && (*q == ' ' || *q == ':'))
             q++;
-        const char *w = q, *we = word_end(w, end);
+        const char *w = q, *we = pg_part_end(w, end);
         for (int i = 0; pg_levels[i]; i++) {
             size_t ln = strlen(pg_levels[i]);
-            if ((size_t)(we - w) == ln + 1 && memcmp(w, pg_levels[i], ln) == 0 && w[ln] == ':') {
+            if ((size_t)(we - w) == ln && we < end && *we == ':' && memcmp(w, pg_levels[i], ln) == 0) {
                 lvl = w;
-                msg = we;
+                msg = we + 1;
                 break;
             }
         }
@@ -707,7 +726,7 @@ bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_o
             }
         } else if (memchr(w, '@', wn)) {
             const char *at = memchr(w, '@', wn);
-            if (at > w)
+            if (at > w && w[0] != '[') /* "[unknown]": no user yet */
                 log_set(r, LF_USER_NAME, w, (size_t)(at - w));
             if (we > at + 1)
                 log_set(r, LF_DB_NAME, at + 1, (size_t)(we - at - 1));
