@@ -505,16 +505,21 @@ static void db_events(log_rec *r, const char *t, const char *end, bool mysql)
     }
 }
 
-/* "161209 13:08:33 InnoDB: ...", "161209 13:08:33 mysqld_safe ...": the old stamp, no level. */
+/* "161209 13:08:33 InnoDB: ...", "161209 13:08:33 mysqld_safe ...": the old stamp, no level.
+ * ms < 0: a line with no stamp at all, InnoDB's continuation lines ("InnoDB: Doublewrite buffer
+ * created"), which keep the receive time. */
 static bool mysql_unlevelled(log_rec *r, const char *p, const char *end, int64_t ms)
 {
-    if (!starts(p, (size_t)(end - p), LIT("InnoDB: ")) && !starts(p, (size_t)(end - p), LIT("mysqld_safe ")) &&
-        !starts(p, (size_t)(end - p), LIT("mysqld")))
+    bool innodb = starts(p, (size_t)(end - p), LIT("InnoDB: "));
+    if (!innodb && (ms < 0 || (!starts(p, (size_t)(end - p), LIT("mysqld_safe ")) &&
+                               !starts(p, (size_t)(end - p), LIT("mysqld")))))
         return false;
     log_set_str(r, LF_EVENT_DATASET, "mysql.error");
     log_set_str(r, LF_EVENT_CATEGORY, "database");
-    r->ts_ms = ms;
-    r->ts_from_line = true;
+    if (ms >= 0) {
+        r->ts_ms = ms;
+        r->ts_from_line = true;
+    }
     log_set(r, LF_MESSAGE, p, (size_t)(end - p));
     db_events(r, p, end, true);
     return true;
@@ -551,10 +556,12 @@ bool log_parse_mysql(log_rec *r, const char *m, size_t n, const log_parse_opts *
             return false;
         ms = log_local_ms(o, y, mo, d, h, mi, s, 0);
         p = m + 16;
+        while (p < end && *p == ' ') /* "161209 14:18:50  InnoDB: Starting shutdown..." */
+            p++;
         if (p < end && *p != '[') /* MySQL 5.5 and MariaDB 10.0 write some lines without a level */
             return mysql_unlevelled(r, p, end, ms);
     } else {
-        return false;
+        return mysql_unlevelled(r, m, end, -1);
     }
     const char *lv = p + 1, *lve = memchr(lv, ']', (size_t)(end - lv));
     if (!lve || lve - lv > 12)
