@@ -340,14 +340,25 @@ static int kv_split(const log_kv_table *t, const char *p, size_t n, kv_pair_fn f
     while (p < end) {
         while (p < end && (*p == ' ' || *p == t->pair))
             p++;
-        const char *k = p;
-        while (p < end && *p != t->eq && *p != t->pair && (t->pair != ' ' || *p != ' '))
-            p++;
+        const char *k = p, *ke;
+        if (p < end && *p == '"' && t->eq == ':') { /* a JSON object's "key": */
+            k = ++p;
+            while (p < end && *p != '"')
+                p++;
+            ke = p;
+            if (p < end)
+                p++;
+            while (p < end && *p == ' ')
+                p++;
+        } else {
+            while (p < end && *p != t->eq && *p != t->pair && (t->pair != ' ' || *p != ' '))
+                p++;
+            ke = p;
+            while (ke > k && ke[-1] == ' ')
+                ke--;
+        }
         if (p >= end || *p != t->eq)
             continue;
-        const char *ke = p;
-        while (ke > k && ke[-1] == ' ')
-            ke--;
         p++;
         while (t->eq == ':' && p < end && *p == ' ')
             p++;

@@ -227,20 +227,30 @@ static const log_kv_field f5_fields[] = {
     {NULL, 0, 0},
 };
 static const log_kv_table f5 = {"f5.bigip", "F5", "BIG-IP", "f5", ',', '=', f5_fields};
+/* The same names as one JSON object a line (Telemetry Streaming's output, F5's "Telemetry
+ * Streaming" guide): {"hostname":"...","ip_client":"...",...,"telemetryEventCategory":"ASM"}. */
+static const log_kv_table f5_json = {"f5.bigip", "F5", "BIG-IP", "f5", ',', ':', f5_fields};
 
 static bool parse_f5(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
-    if (log_kv_apply(r, &f5, m, n, o) < 4)
+    const log_kv_table *t = &f5;
+    const char *line = m;
+    size_t line_n = n;
+    if (n > 2 && m[0] == '{' && m[n - 1] == '}') {
+        t = &f5_json;
+        m++, n -= 2;
+    }
+    if (log_kv_apply(r, t, m, n, o) < 4)
         return false;
     log_val v;
-    bool asm_ = log_kv_get(&f5, m, n, "ip_client", &v);
+    bool asm_ = log_kv_get(t, m, n, "ip_client", &v);
     log_set_str(r, LF_OBSERVER_PRODUCT, asm_ ? "BIG-IP ASM" : "BIG-IP AFM");
     log_set_str(r, LF_EVENT_CATEGORY, asm_ ? "web" : "network");
-    if (asm_ && log_kv_get(&f5, m, n, "sig_names", &v) && v.n)
+    if (asm_ && log_kv_get(t, m, n, "sig_names", &v) && v.n)
         log_extra(r, LIT("sig_names"), v.p, v.n);
     if (log_eq(r, LF_EVENT_ACTION, "passed") || log_eq(r, LF_EVENT_ACTION, "alerted"))
         log_set_str(r, LF_EVENT_ACTION, "allow");
-    log_set(r, LF_MESSAGE, m, n);
+    log_set(r, LF_MESSAGE, line, line_n);
     return true;
 }
 
@@ -443,6 +453,7 @@ bool log_parse_intl(log_rec *r, const char *m, size_t n, const log_parse_opts *o
     if (m[0] == '[' && log_find(m, n < 48 ? n : 48, ":\""))
         return parse_checkpoint(r, m, n, o);
     if (starts(m, n, LIT("unit_hostname=")) || starts(m, n, LIT("acl_policy_name=")) ||
+        (m[0] == '{' && m[n - 1] == '}' && log_find(m, n, "\"telemetryEventCategory\":\"A")) ||
         (has_prog && (prog->n == 3) && (!memcmp(prog->p, "ASM", 3) || !memcmp(prog->p, "AFM", 3))))
         return parse_f5(r, m, n, o);
     if (starts(m, n, LIT("RT_")) || (has_prog && starts(prog->p, prog->n, LIT("RT_"))) ||
