@@ -179,10 +179,49 @@ static const char *access_stamp(const char *m, size_t n, const log_parse_opts *o
     return NULL;
 }
 
+/* What every access line sets: dataset, category, message, its time. */
+static void access_common(log_rec *r, const char *m, size_t n, int64_t ms, const char *dataset)
+{
+    log_set_str(r, LF_EVENT_DATASET, dataset ? dataset : "web.access");
+    log_set_str(r, LF_EVENT_CATEGORY, "web");
+    log_set(r, LF_MESSAGE, m, n);
+    r->ts_ms = ms;
+    r->ts_from_line = true;
+}
+
+/* mod_ssl's request log (Debian's ssl_request_log, LogFormat "%t %h %{SSL_PROTOCOL}x
+ * %{SSL_CIPHER}x \"%r\" %b"): "[10/Aug/2018:09:45:56 +0200] 172.30.0.119 TLSv1.2 CIPHER
+ * \"GET / HTTP/1.1\" 1375". No status in it. */
+static bool ssl_request(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *dataset)
+{
+    const char *end = m + n, *tse = memchr(m, ']', n < 40 ? n : 40);
+    int64_t ms;
+    if (!tse || tse + 2 >= end || tse[1] != ' ' || !clf_time(m + 1, (size_t)(tse - m - 1), o, &ms))
+        return false;
+    const char *h = tse + 2, *he = word_end(h, end);
+    if (!log_is_ip(h, (size_t)(he - h)))
+        return false;
+    const char *q = memchr(he, '"', (size_t)(end - he));
+    log_val req;
+    if (!q || q - he > 96 || !quoted(&q, end, &req))
+        return false;
+    access_common(r, m, n, ms, dataset);
+    log_set(r, LF_SOURCE_IP, h, (size_t)(he - h));
+    set_request(r, req.p, req.n);
+    while (q < end && *q == ' ')
+        q++;
+    const char *be = word_end(q, end);
+    if (be > q && isdig(q[0]))
+        log_set(r, LF_HTTP_BYTES, q, (size_t)(be - q));
+    return true;
+}
+
 bool log_parse_access(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *dataset)
 {
     const char *end = m + n, *p;
     int64_t ms;
+    if (n > 30 && m[0] == '[' && ssl_request(r, m, n, o, dataset))
+        return true;
     const char *b = access_stamp(m, n, o, &ms);
     if (!b)
         return false;
@@ -204,11 +243,7 @@ bool log_parse_access(log_rec *r, const char *m, size_t n, const log_parse_opts 
     log_val req;
     if (!quoted(&p, end, &req))
         return false;
-    log_set_str(r, LF_EVENT_DATASET, dataset ? dataset : "web.access");
-    log_set_str(r, LF_EVENT_CATEGORY, "web");
-    log_set(r, LF_MESSAGE, m, n);
-    r->ts_ms = ms;
-    r->ts_from_line = true;
+    access_common(r, m, n, ms, dataset);
     access_client(r, m, ce);
     if (!(ue - u == 1 && u[0] == '-'))
         log_set(r, LF_USER_NAME, u, (size_t)(ue - u));

@@ -69,6 +69,9 @@ static const char *snort_rule(log_rec *r, const char *p, const char *end)
     const char *close = memchr(p, ']', (size_t)(end - p));
     if (!c1 || !close || c1 > close)
         return NULL;
+    for (const char *x = p + 1; x < close; x++)
+        if (!isdig(*x) && *x != ':')
+            return NULL; /* "[gid:sid:rev]" is digits and colons only */
     const char *c2 = memchr(c1 + 1, ':', (size_t)(close - c1 - 1));
     const char *sid = c1 + 1, *sid_end = c2 ? c2 : close;
     log_set(r, LF_RULE_ID, sid, (size_t)(sid_end - sid));
