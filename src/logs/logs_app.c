@@ -179,10 +179,49 @@ static const char *access_stamp(const char *m, size_t n, const log_parse_opts *o
     return NULL;
 }
 
+/* What every access line sets: dataset, category, message, its time. */
+static void access_common(log_rec *r, const char *m, size_t n, int64_t ms, const char *dataset)
+{
+    log_set_str(r, LF_EVENT_DATASET, dataset ? dataset : "web.access");
+    log_set_str(r, LF_EVENT_CATEGORY, "web");
+    log_set(r, LF_MESSAGE, m, n);
+    r->ts_ms = ms;
+    r->ts_from_line = true;
+}
+
+/* mod_ssl's request log (Debian's ssl_request_log, LogFormat "%t %h %{SSL_PROTOCOL}x
+ * %{SSL_CIPHER}x \"%r\" %b"): "[10/Aug/2018:09:45:56 +0200] 172.30.0.119 TLSv1.2 CIPHER
+ * \"GET / HTTP/1.1\" 1375". No status in it. */
+static bool ssl_request(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *dataset)
+{
+    const char *end = m + n, *tse = memchr(m, ']', n < 40 ? n : 40);
+    int64_t ms;
+    if (!tse || tse + 2 >= end || tse[1] != ' ' || !clf_time(m + 1, (size_t)(tse - m - 1), o, &ms))
+        return false;
+    const char *h = tse + 2, *he = word_end(h, end);
+    if (!log_is_ip(h, (size_t)(he - h)))
+        return false;
+    const char *q = memchr(he, '"', (size_t)(end - he));
+    log_val req;
+    if (!q || q - he > 96 || !quoted(&q, end, &req))
+        return false;
+    access_common(r, m, n, ms, dataset);
+    log_set(r, LF_SOURCE_IP, h, (size_t)(he - h));
+    set_request(r, req.p, req.n);
+    while (q < end && *q == ' ')
+        q++;
+    const char *be = word_end(q, end);
+    if (be > q && isdig(q[0]))
+        log_set(r, LF_HTTP_BYTES, q, (size_t)(be - q));
+    return true;
+}
+
 bool log_parse_access(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *dataset)
 {
     const char *end = m + n, *p;
     int64_t ms;
+    if (n > 30 && m[0] == '[' && ssl_request(r, m, n, o, dataset))
+        return true;
     const char *b = access_stamp(m, n, o, &ms);
     if (!b)
         return false;
@@ -204,11 +243,7 @@ bool log_parse_access(log_rec *r, const char *m, size_t n, const log_parse_opts 
     log_val req;
     if (!quoted(&p, end, &req))
         return false;
-    log_set_str(r, LF_EVENT_DATASET, dataset ? dataset : "web.access");
-    log_set_str(r, LF_EVENT_CATEGORY, "web");
-    log_set(r, LF_MESSAGE, m, n);
-    r->ts_ms = ms;
-    r->ts_from_line = true;
+    access_common(r, m, n, ms, dataset);
     access_client(r, m, ce);
     if (!(ue - u == 1 && u[0] == '-'))
         log_set(r, LF_USER_NAME, u, (size_t)(ue - u));
@@ -505,16 +540,21 @@ static void db_events(log_rec *r, const char *t, const char *end, bool mysql)
     }
 }
 
-/* "161209 13:08:33 InnoDB: ...", "161209 13:08:33 mysqld_safe ...": the old stamp, no level. */
+/* "161209 13:08:33 InnoDB: ...", "161209 13:08:33 mysqld_safe ...": the old stamp, no level.
+ * ms < 0: a line with no stamp at all, InnoDB's continuation lines ("InnoDB: Doublewrite buffer
+ * created"), which keep the receive time. */
 static bool mysql_unlevelled(log_rec *r, const char *p, const char *end, int64_t ms)
 {
-    if (!starts(p, (size_t)(end - p), LIT("InnoDB: ")) && !starts(p, (size_t)(end - p), LIT("mysqld_safe ")) &&
-        !starts(p, (size_t)(end - p), LIT("mysqld")))
+    bool innodb = starts(p, (size_t)(end - p), LIT("InnoDB: "));
+    if (!innodb && (ms < 0 || (!starts(p, (size_t)(end - p), LIT("mysqld_safe ")) &&
+                               !starts(p, (size_t)(end - p), LIT("mysqld")))))
         return false;
     log_set_str(r, LF_EVENT_DATASET, "mysql.error");
     log_set_str(r, LF_EVENT_CATEGORY, "database");
-    r->ts_ms = ms;
-    r->ts_from_line = true;
+    if (ms >= 0) {
+        r->ts_ms = ms;
+        r->ts_from_line = true;
+    }
     log_set(r, LF_MESSAGE, p, (size_t)(end - p));
     db_events(r, p, end, true);
     return true;
@@ -551,10 +591,12 @@ bool log_parse_mysql(log_rec *r, const char *m, size_t n, const log_parse_opts *
             return false;
         ms = log_local_ms(o, y, mo, d, h, mi, s, 0);
         p = m + 16;
+        while (p < end && *p == ' ') /* "161209 14:18:50  InnoDB: Starting shutdown..." */
+            p++;
         if (p < end && *p != '[') /* MySQL 5.5 and MariaDB 10.0 write some lines without a level */
             return mysql_unlevelled(r, p, end, ms);
     } else {
-        return false;
+        return mysql_unlevelled(r, m, end, -1);
     }
     const char *lv = p + 1, *lve = memchr(lv, ']', (size_t)(end - lv));
     if (!lve || lve - lv > 12)
@@ -599,7 +641,7 @@ static const char *pg_stamp(const char *m, size_t n, const log_parse_opts *o, in
     if (p >= end || *p != ' ')
         return p;
     const char *z = p + 1, *ze = z;
-    while (ze < end && *ze != ' ' && *ze != ',')
+    while (ze < end && *ze != ' ' && *ze != ',' && *ze != ':') /* ':' ends it in '%t:%r:%u@%d:[%p]:' */
         ze++;
     size_t zn = (size_t)(ze - z);
     log_parse_opts fixed = *o;
@@ -647,6 +689,25 @@ static bool pg_csv(log_rec *r, const char *p, const char *end, int64_t ms)
     return true;
 }
 
+/* One part of a stderr log_line_prefix starting at w: parts are separated by spaces, or by ':'
+ * in prefixes like RDS's '%t:%r:%u@%d:[%p]:'. A part with '=' (user=x,db=y,client=z), an
+ * address, or an address with its port "host(port)" runs to the space, ':' in it included. */
+static const char *pg_part_end(const char *w, const char *end)
+{
+    const char *sp = word_end(w, end), *te = sp;
+    if (te > w && te[-1] == ':')
+        te--;
+    const char *par = memchr(w, '(', (size_t)(sp - w));
+    if (par && log_is_ip(w, (size_t)(par - w))) {
+        const char *cl = memchr(par, ')', (size_t)(sp - par));
+        return cl ? cl + 1 : sp;
+    }
+    if (memchr(w, '=', (size_t)(sp - w)) || log_is_ip(w, (size_t)(te - w)))
+        return te;
+    const char *c = memchr(w, ':', (size_t)(sp - w));
+    return c ? c : sp;
+}
+
 bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     const char *end = m + n;
@@ -662,12 +723,12 @@ bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_o
     while (q < end && q - p < 256) {
         while (q < end && (*q == ' ' || *q == ':'))
             q++;
-        const char *w = q, *we = word_end(w, end);
+        const char *w = q, *we = pg_part_end(w, end);
         for (int i = 0; pg_levels[i]; i++) {
             size_t ln = strlen(pg_levels[i]);
-            if ((size_t)(we - w) == ln + 1 && memcmp(w, pg_levels[i], ln) == 0 && w[ln] == ':') {
+            if ((size_t)(we - w) == ln && we < end && *we == ':' && memcmp(w, pg_levels[i], ln) == 0) {
                 lvl = w;
-                msg = we;
+                msg = we + 1;
                 break;
             }
         }
@@ -707,7 +768,7 @@ bool log_parse_postgresql(log_rec *r, const char *m, size_t n, const log_parse_o
             }
         } else if (memchr(w, '@', wn)) {
             const char *at = memchr(w, '@', wn);
-            if (at > w)
+            if (at > w && w[0] != '[') /* "[unknown]": no user yet */
                 log_set(r, LF_USER_NAME, w, (size_t)(at - w));
             if (we > at + 1)
                 log_set(r, LF_DB_NAME, at + 1, (size_t)(we - at - 1));

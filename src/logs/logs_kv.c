@@ -144,8 +144,14 @@ bool log_set_time_word(log_rec *r, const char *v, size_t n, const log_parse_opts
     memcpy(buf, v, n);
     if (buf[4] == '/' && buf[7] == '/')
         buf[4] = buf[7] = '-';
-    if (!log_parse_iso(buf, n, o, &ms))
+    size_t k = log_parse_iso(buf, n, o, &ms);
+    if (!k)
         return false;
+    if (n - k == 4 && buf[k] == ' ' && (log_ieq(buf + k + 1, 3, "UTC") || log_ieq(buf + k + 1, 3, "GMT"))) {
+        log_parse_opts utc = *o; /* SonicOS 7: time="2022-05-16 15:22:26 UTC" */
+        utc.tz_offset_min = 0;
+        log_parse_iso(buf, k, &utc, &ms);
+    }
     r->ts_ms = ms;
     r->ts_from_line = true;
     return true;
@@ -340,14 +346,25 @@ static int kv_split(const log_kv_table *t, const char *p, size_t n, kv_pair_fn f
     while (p < end) {
         while (p < end && (*p == ' ' || *p == t->pair))
             p++;
-        const char *k = p;
-        while (p < end && *p != t->eq && *p != t->pair && (t->pair != ' ' || *p != ' '))
-            p++;
+        const char *k = p, *ke;
+        if (p < end && *p == '"' && t->eq == ':') { /* a JSON object's "key": */
+            k = ++p;
+            while (p < end && *p != '"')
+                p++;
+            ke = p;
+            if (p < end)
+                p++;
+            while (p < end && *p == ' ')
+                p++;
+        } else {
+            while (p < end && *p != t->eq && *p != t->pair && (t->pair != ' ' || *p != ' '))
+                p++;
+            ke = p;
+            while (ke > k && ke[-1] == ' ')
+                ke--;
+        }
         if (p >= end || *p != t->eq)
             continue;
-        const char *ke = p;
-        while (ke > k && ke[-1] == ' ')
-            ke--;
         p++;
         while (t->eq == ':' && p < end && *p == ' ')
             p++;

@@ -69,6 +69,9 @@ static const char *snort_rule(log_rec *r, const char *p, const char *end)
     const char *close = memchr(p, ']', (size_t)(end - p));
     if (!c1 || !close || c1 > close)
         return NULL;
+    for (const char *x = p + 1; x < close; x++)
+        if (!isdig(*x) && *x != ':')
+            return NULL; /* "[gid:sid:rev]" is digits and colons only */
     const char *c2 = memchr(c1 + 1, ':', (size_t)(close - c1 - 1));
     const char *sid = c1 + 1, *sid_end = c2 ? c2 : close;
     log_set(r, LF_RULE_ID, sid, (size_t)(sid_end - sid));
@@ -122,11 +125,47 @@ static void snort_common(log_rec *r)
     log_set_str(r, LF_EVENT_ACTION, "alert");
 }
 
+/* pfSense's Snort alert CSV after the stamp: ",gid,sid,rev,\"msg\",proto,src,sport,dst,dport,
+ * ip id,classification,priority,action,disposition" (pfSense's Snort package, alert_csv). */
+static bool snort_csv(log_rec *r, const char *p, const char *end)
+{
+    log_val f[16];
+    int nf = log_csv_split(p, (size_t)(end - p), f, 16);
+    if (nf < 14 || !f[1].n || !isdig(f[1].p[0]) || !f[2].n || !isdig(f[2].p[0]) || !log_is_ip(f[6].p, f[6].n) ||
+        !log_is_ip(f[8].p, f[8].n))
+        return false;
+    snort_common(r);
+    log_set(r, LF_RULE_ID, f[2].p, f[2].n);
+    log_val msg = log_csv_unquote(r, f[4]);
+    log_set(r, LF_RULE_NAME, msg.p, msg.n);
+    log_set_transport(r, f[5].p, f[5].n);
+    log_set(r, LF_SOURCE_IP, f[6].p, f[6].n);
+    if (log_value_ok(LF_SOURCE_PORT, f[7].p, f[7].n))
+        log_set(r, LF_SOURCE_PORT, f[7].p, f[7].n);
+    log_set(r, LF_DEST_IP, f[8].p, f[8].n);
+    if (log_value_ok(LF_DEST_PORT, f[9].p, f[9].n))
+        log_set(r, LF_DEST_PORT, f[9].p, f[9].n);
+    if (f[11].n)
+        log_set(r, LF_RULE_CATEGORY, f[11].p, f[11].n);
+    if (nf > 14 && (log_ieq(f[14].p, f[14].n, "Block") || log_ieq(f[14].p, f[14].n, "Drop")))
+        log_set_str(r, LF_EVENT_ACTION, "deny");
+    return true;
+}
+
 bool log_parse_snort(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
     const char *end = m + n, *p = m;
     size_t k = snort_time(r, m, n, o);
     p += k;
+    if (k) {
+        const char *c = p;
+        while (c < end && *c == ' ')
+            c++;
+        if (c < end && *c == ',' && snort_csv(r, c, end)) {
+            log_set(r, LF_MESSAGE, m, n);
+            return true;
+        }
+    }
     while (p < end && *p == ' ')
         p++;
     bool dropped = starts(p, (size_t)(end - p), LIT("[Drop]")) || starts(p, (size_t)(end - p), LIT("[wDrop]"));

@@ -227,20 +227,30 @@ static const log_kv_field f5_fields[] = {
     {NULL, 0, 0},
 };
 static const log_kv_table f5 = {"f5.bigip", "F5", "BIG-IP", "f5", ',', '=', f5_fields};
+/* The same names as one JSON object a line (Telemetry Streaming's output, F5's "Telemetry
+ * Streaming" guide): {"hostname":"...","ip_client":"...",...,"telemetryEventCategory":"ASM"}. */
+static const log_kv_table f5_json = {"f5.bigip", "F5", "BIG-IP", "f5", ',', ':', f5_fields};
 
 static bool parse_f5(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
 {
-    if (log_kv_apply(r, &f5, m, n, o) < 4)
+    const log_kv_table *t = &f5;
+    const char *line = m;
+    size_t line_n = n;
+    if (n > 2 && m[0] == '{' && m[n - 1] == '}') {
+        t = &f5_json;
+        m++, n -= 2;
+    }
+    if (log_kv_apply(r, t, m, n, o) < 4)
         return false;
     log_val v;
-    bool asm_ = log_kv_get(&f5, m, n, "ip_client", &v);
+    bool asm_ = log_kv_get(t, m, n, "ip_client", &v);
     log_set_str(r, LF_OBSERVER_PRODUCT, asm_ ? "BIG-IP ASM" : "BIG-IP AFM");
     log_set_str(r, LF_EVENT_CATEGORY, asm_ ? "web" : "network");
-    if (asm_ && log_kv_get(&f5, m, n, "sig_names", &v) && v.n)
+    if (asm_ && log_kv_get(t, m, n, "sig_names", &v) && v.n)
         log_extra(r, LIT("sig_names"), v.p, v.n);
     if (log_eq(r, LF_EVENT_ACTION, "passed") || log_eq(r, LF_EVENT_ACTION, "alerted"))
         log_set_str(r, LF_EVENT_ACTION, "allow");
-    log_set(r, LF_MESSAGE, m, n);
+    log_set(r, LF_MESSAGE, line, line_n);
     return true;
 }
 
@@ -392,7 +402,93 @@ static void junos_proto_policy(log_rec *r, const char *p, const char *end)
 
 /* BSD syslog: "RT_FLOW_SESSION_CREATE: session created A/P->B/P svc NAT/P->NAT/P type rule
  * type rule PROTO POLICY from to id ..." or the brief structured form "ID [junos@... k="v" ...]". */
-static bool parse_junos_text(log_rec *r, const char *m, size_t n, const log_parse_opts *o)
+static void junos_vendor(log_rec *r)
+{
+    log_set_str(r, LF_EVENT_DATASET, junos.dataset);
+    log_set_str(r, LF_OBSERVER_VENDOR, junos.vendor);
+    log_set_str(r, LF_OBSERVER_PRODUCT, junos.product);
+}
+
+/* A firewall filter's syslog action (Junos "Firewall Filter" syslog, as the PFE writes it):
+ * "FW: ge-0/0/0.0 A udp 10.0.0.1 10.0.0.2 49153 53 (1 packets)", A accepted, D discarded,
+ * R rejected. */
+static bool parse_junos_fw(log_rec *r, const char *m, size_t n)
+{
+    log_val w[8];
+    const char *p = m + 4, *end = m + n; /* after "FW: " */
+    int nw = 0;
+    while (nw < 8) {
+        while (p < end && *p == ' ')
+            p++;
+        const char *s = p;
+        while (p < end && *p != ' ')
+            p++;
+        if (p == s)
+            break;
+        w[nw++] = (log_val){s, (uint32_t)(p - s)};
+    }
+    if (nw < 7 || w[1].n != 1 || !strchr("ADR", w[1].p[0]) || !log_is_ip(w[3].p, w[3].n) || !log_is_ip(w[4].p, w[4].n))
+        return false;
+    junos_vendor(r);
+    log_set_str(r, LF_EVENT_CATEGORY, "network");
+    log_set_str(r, LF_EVENT_ACTION, w[1].p[0] == 'A' ? "allow" : "deny");
+    log_set(r, LF_OBSERVER_INGRESS, w[0].p, w[0].n);
+    log_set_transport(r, w[2].p, w[2].n);
+    log_set(r, LF_SOURCE_IP, w[3].p, w[3].n);
+    log_set(r, LF_DEST_IP, w[4].p, w[4].n);
+    if (log_value_ok(LF_SOURCE_PORT, w[5].p, w[5].n))
+        log_set(r, LF_SOURCE_PORT, w[5].p, w[5].n);
+    if (log_value_ok(LF_DEST_PORT, w[6].p, w[6].n))
+        log_set(r, LF_DEST_PORT, w[6].p, w[6].n);
+    if (nw == 8 && w[7].n > 1 && w[7].p[0] == '(')
+        log_set(r, LF_NETWORK_PACKETS, w[7].p + 1, w[7].n - 1);
+    observer_from_host(r);
+    log_set(r, LF_MESSAGE, m, n);
+    return true;
+}
+
+/* The length of the "IP/port" at p: up to a comma or space. */
+static size_t word_len(const char *p, const char *end)
+{
+    const char *e = p;
+    while (e < end && *e != ',' && *e != ' ')
+        e++;
+    return (size_t)(e - p);
+}
+
+/* Junos daemons known by name: kmd (IKE) "IKE negotiation failed with error: Timed out. ...,
+ * Local: 192.0.2.1/500, Remote: 198.51.100.2/500, ..." (the remote peer is source.ip, as for
+ * every VPN event) and rmopd (probes) "PING_TEST_COMPLETED: ...". */
+static bool parse_junos_daemon(log_rec *r, const char *m, size_t n, bool kmd)
+{
+    const char *end = m + n;
+    if (kmd) {
+        if (!log_find(m, n < 64 ? n : 64, "IKE "))
+            return false;
+        const char *rem = log_find(m, n, "Remote: "), *loc = log_find(m, n, "Local: ");
+        if (rem)
+            log_set_endpoint(r, rem + 8, word_len(rem + 8, end), LF_SOURCE_IP, LF_SOURCE_PORT);
+        if (loc)
+            log_set_endpoint(r, loc + 7, word_len(loc + 7, end), LF_DEST_IP, LF_DEST_PORT);
+        log_set_str(r, LF_EVENT_ACTION, "vpn_negotiation");
+        log_set_str(r, LF_EVENT_OUTCOME, log_find(m, n < 64 ? n : 64, " failed") ? "failure" : "success");
+    } else {
+        const char *ide = m;
+        while (ide < end && ((*ide >= 'A' && *ide <= 'Z') || *ide == '_'))
+            ide++;
+        if (ide - m < 6 || ide >= end || *ide != ':')
+            return false;
+        log_set(r, LF_EVENT_CODE, m, (size_t)(ide - m));
+    }
+    junos_vendor(r);
+    log_set_str(r, LF_EVENT_CATEGORY, "network");
+    observer_from_host(r);
+    log_set(r, LF_MESSAGE, m, n);
+    return true;
+}
+
+/* rt_prog: the syslog program is an RT_ daemon (RT_SYSTEM, RT_FLOW): Junos whatever follows. */
+static bool parse_junos_text(log_rec *r, const char *m, size_t n, const log_parse_opts *o, bool rt_prog)
 {
     const char *end = m + n, *ide = m;
     while (ide < end && ((*ide >= 'A' && *ide <= 'Z') || *ide == '_' || (*ide >= '0' && *ide <= '9')))
@@ -410,16 +506,13 @@ static bool parse_junos_text(log_rec *r, const char *m, size_t n, const log_pars
         log_kv_apply(r, &junos, sp + 1, (size_t)(close - sp - 1), o);
     } else {
         const char *flow = log_find(t, (size_t)(end - t) < 40 ? (size_t)(end - t) : 40, "session ");
-        if (!flow)
-            return false;
-        const char *sp = memchr(flow + 8, ' ', (size_t)(end - flow - 8));
+        const char *sp = flow ? memchr(flow + 8, ' ', (size_t)(end - flow - 8)) : NULL;
         const char *fe = sp ? log_set_flow(r, sp + 1, end) : NULL;
-        if (!fe)
+        if (fe)
+            junos_proto_policy(r, fe, end);
+        else if (!rt_prog) /* "RT_SYSTEM: RTLOG_CONN_ERROR: ..." is Junos's, flow or not */
             return false;
-        junos_proto_policy(r, fe, end);
-        log_set_str(r, LF_EVENT_DATASET, junos.dataset);
-        log_set_str(r, LF_OBSERVER_VENDOR, junos.vendor);
-        log_set_str(r, LF_OBSERVER_PRODUCT, junos.product);
+        junos_vendor(r);
     }
     observer_from_host(r);
     junos_event(r, m, (size_t)(ide - m));
@@ -443,10 +536,18 @@ bool log_parse_intl(log_rec *r, const char *m, size_t n, const log_parse_opts *o
     if (m[0] == '[' && log_find(m, n < 48 ? n : 48, ":\""))
         return parse_checkpoint(r, m, n, o);
     if (starts(m, n, LIT("unit_hostname=")) || starts(m, n, LIT("acl_policy_name=")) ||
+        (m[0] == '{' && m[n - 1] == '}' && log_find(m, n, "\"telemetryEventCategory\":\"A")) ||
         (has_prog && (prog->n == 3) && (!memcmp(prog->p, "ASM", 3) || !memcmp(prog->p, "AFM", 3))))
         return parse_f5(r, m, n, o);
-    if (starts(m, n, LIT("RT_")) || (has_prog && starts(prog->p, prog->n, LIT("RT_"))) ||
-        log_find(m, n < 64 ? n : 64, " [junos@"))
-        return parse_junos_text(r, m, n, o);
+    bool rt_prog = has_prog && starts(prog->p, prog->n, LIT("RT_"));
+    if (starts(m, n, LIT("RT_")) || rt_prog || log_find(m, n < 64 ? n : 64, " [junos@"))
+        return parse_junos_text(r, m, n, o, rt_prog);
+    const char *fw = starts(m, n, LIT("FW: ")) ? m : log_find(m, n < 80 ? n : 80, "PFE_FW_SYSLOG_IP: FW: ");
+    if (fw && fw != m)
+        fw += 18; /* past "PFE_FW_SYSLOG_IP: " */
+    if (fw)
+        return parse_junos_fw(r, fw, n - (size_t)(fw - m));
+    if (has_prog && ((prog->n == 3 && !memcmp(prog->p, "kmd", 3)) || (prog->n == 5 && !memcmp(prog->p, "rmopd", 5))))
+        return parse_junos_daemon(r, m, n, prog->n == 3);
     return false;
 }
