@@ -103,6 +103,16 @@ static size_t parse_bsd_time(const char *p, size_t n, const log_parse_opts *o, i
         buf[4] = buf[7] = '-';
         return log_parse_iso(buf, 19, o, ms) == 19 ? 19 : 0;
     }
+    int yf;
+    if (n >= 20 && year4(p, n, &yf) && p[4] == ' ' && log_month(p + 5) && p[8] == ' ') {
+        /* Cisco FTD: "2024 Aug 07 10:29:42 UTC": read as "Aug 07 2024 10:29:42 UTC" */
+        char buf[64];
+        size_t k = n < sizeof buf ? n : sizeof buf;
+        memcpy(buf, p + 5, 7);     /* "Aug 07 " */
+        memcpy(buf + 7, p, 5);     /* "2024 " */
+        memcpy(buf + 12, p + 12, k - 12);
+        return buf[6] == ' ' ? parse_bsd_time(buf, k, o, ms) : 0;
+    }
     if (n >= 19 && isdig(p[0]))
         return log_parse_iso(p, n, o, ms);
     if (n < 15 || p[3] != ' ')
@@ -1116,10 +1126,26 @@ static void iptables_prefix(log_rec *r, const char *pf, const char *pe)
         log_set_str(r, LF_EVENT_ACTION, "log");
         return;
     }
-    log_set(r, LF_RULE_NAME, pf, (size_t)(pe - pf));
     const char *v = log_verdict(pf, (size_t)(pe - pf));
     if (!v && pe - pf > 2 && pe[-2] == '-')
         v = pe[-1] == 'A' ? "allow" : (pe[-1] == 'D' || pe[-1] == 'R') ? "deny" : NULL;
+    /* EdgeOS/VyOS: "[RULESET-RULE-V]", RULE a number or "default": the rule set is the name */
+    const char *dash = NULL;
+    if (v && pe - pf > 4 && pe[-2] == '-')
+        for (const char *q = pe - 3; q > pf; q--)
+            if (*q == '-') {
+                dash = q;
+                break;
+            }
+    bool numbered = dash && dash + 1 < pe - 2;
+    for (const char *q = dash ? dash + 1 : pe; numbered && q < pe - 2; q++)
+        numbered = isdig(*q);
+    if (dash && (numbered || (pe - 2 - (dash + 1) == 7 && !memcmp(dash + 1, "default", 7)))) {
+        log_set(r, LF_RULE_NAME, pf, (size_t)(dash - pf));
+        log_set(r, LF_RULE_ID, dash + 1, (size_t)(pe - 2 - (dash + 1)));
+    } else {
+        log_set(r, LF_RULE_NAME, pf, (size_t)(pe - pf));
+    }
     log_set_str(r, LF_EVENT_ACTION, v ? v : "log");
 }
 

@@ -273,11 +273,30 @@ static bool asa_endpoint(const char *p, const char *end, log_val *ip, log_val *p
     return true;
 }
 
+/* The identity firewall's user after an endpoint: "IF:IP/PORT(DOMAIN\\USER)"; the user. */
+static bool asa_endpoint_user(const char *p, const char *end, log_val *user)
+{
+    const char *e = p;
+    while (e < end && *e != ' ' && *e != ',' && *e != '(')
+        e++;
+    if (e >= end || *e != '(')
+        return false;
+    const char *close = memchr(e, ')', (size_t)(end - e)), *bs = NULL;
+    for (const char *q = e + 1; close && q < close && !bs; q++)
+        bs = *q == '\\' ? q : NULL;
+    if (!bs || close - bs < 2)
+        return false;
+    *user = (log_val){bs + 1, (uint32_t)(close - bs - 1)};
+    return true;
+}
+
 static void asa_pair(log_rec *r, const char *a, const char *b, const char *end, bool swap)
 {
-    log_val ip1, p1, if1, ip2, p2, if2;
+    log_val ip1, p1, if1, ip2, p2, if2, user;
     if (!asa_endpoint(a, end, &ip1, &p1, &if1) || !asa_endpoint(b, end, &ip2, &p2, &if2))
         return;
+    if (asa_endpoint_user(a, end, &user) || asa_endpoint_user(b, end, &user))
+        log_set(r, LF_USER_NAME, user.p, user.n);
     if (swap) {
         log_val t = ip1;
         ip1 = ip2, ip2 = t;
@@ -421,6 +440,20 @@ static bool asa_icmp(log_rec *r, const char *t, size_t tn, bool outbound)
     return true;
 }
 
+/* "from A on interface IF": who sent what was denied, and where it came in. */
+static void asa_from_interface(log_rec *r, const char *a, const char *on, const char *end)
+{
+    log_val ip, port, iface;
+    if (!asa_endpoint(a, on, &ip, &port, &iface))
+        return;
+    log_set(r, LF_SOURCE_IP, ip.p, ip.n);
+    const char *ifn = on + 14, *e = ifn;
+    while (e < end && *e != ' ' && *e != ',')
+        e++;
+    if (e > ifn)
+        log_set(r, LF_OBSERVER_INGRESS, ifn, (size_t)(e - ifn));
+}
+
 /* The two ends, in the message shapes the guide uses. */
 static void asa_endpoints(log_rec *r, const char *t, size_t tn)
 {
@@ -435,8 +468,13 @@ static void asa_endpoints(log_rec *r, const char *t, size_t tn)
     } else if ((x = log_find(t, tn, " for ")) && (d = log_find(x + 5, (size_t)(end - x - 5), " to ")) &&
                (starts(t, tn, LIT("Built ")) || starts(t, tn, LIT("Teardown ")))) {
         asa_pair(r, x + 5, d + 4, end, outbound);
+    } else if ((x = log_find(t, tn, " for ")) && (d = log_find(x + 5, (size_t)(end - x - 5), " to ")) &&
+               starts(t, tn, LIT("Denied "))) {
+        asa_pair(r, x + 5, d + 4, end, false); /* 313009 */
     } else if ((x = log_find(t, tn, " from ")) && (d = log_find(x + 6, (size_t)(end - x - 6), " to "))) {
         asa_pair(r, x + 6, d + 4, end, false);
+    } else if ((x = log_find(t, tn, " from ")) && (d = log_find(x + 6, (size_t)(end - x - 6), " on interface "))) {
+        asa_from_interface(r, x + 6, d, end); /* 313001, 313008: ICMP denied at an interface */
     } else if ((x = log_find(t, tn, "SRC ")) && (d = log_find(x, (size_t)(end - x), " DEST "))) {
         asa_pair(r, x + 4, d + 6, end, false); /* 304002 */
     }
@@ -562,6 +600,10 @@ static void asa_transport(log_rec *r, const char *t, const char *end)
     for (int words = 0; words < 8 && q < end; words++) {
         const char *we = memchr(q, ' ', (size_t)(end - q));
         size_t wn = (size_t)((we ? we : end) - q);
+        if (log_ieq(q, wn, "ipv6-icmp") || log_ieq(q, wn, "icmpv6")) {
+            log_set_str(r, LF_NETWORK_TRANSPORT, "ipv6-icmp");
+            return;
+        }
         if (wn >= 3 && wn <= 5 && (q[0] | 32) != 'x' &&
             (log_ieq(q, wn, "tcp") || log_ieq(q, wn, "udp") || log_ieq(q, wn, "icmp") || log_ieq(q, wn, "icmp6"))) {
             log_set(r, LF_NETWORK_TRANSPORT, log_lower(r, q, wn), wn);
@@ -587,7 +629,7 @@ static void asa_action(log_rec *r, const char *t, size_t tn, int code)
         log_set_str(r, LF_EVENT_ACTION, "login");
         log_set_str(r, LF_EVENT_OUTCOME, "success");
         log_set_str(r, LF_EVENT_CATEGORY, "authentication");
-    } else if (starts(t, tn, LIT("Deny")) || starts(t, tn, LIT("Drop")) ||
+    } else if (starts(t, tn, LIT("Deny")) || starts(t, tn, LIT("Denied")) || starts(t, tn, LIT("Drop")) ||
                (cls == 106 && log_find(t, tn < 80 ? tn : 80, "denied")) ||
                (cls != 302 && log_find(t, tn < 40 ? tn : 40, "Dropping"))) {
         log_set_str(r, LF_EVENT_ACTION, "deny");
