@@ -777,6 +777,8 @@ static const char *from_ip_port(log_rec *r, const char *m, size_t n)
     return last;
 }
 
+static bool word_after_lit(const char *m, size_t n, const char *lit, log_val *out);
+
 /* "IP port N" at p (sshd's "Connection closed by 1.2.3.4 port 22"). */
 static void ip_port_at(log_rec *r, const char *p, const char *end)
 {
@@ -955,6 +957,12 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
     if (log_parse_account(r, m, n)) {
         log_set_str(r, LF_EVENT_DATASET, "openssh");
         return true;
+    }
+    log_val u;
+    if (starts(m, n, LIT("subsystem request for ")) && word_after_lit(m, n, " by user ", &u)) {
+        log_set(r, LF_USER_NAME, u.p, u.n); /* "subsystem request for sftp by user vagrant" */
+        log_set_str(r, LF_EVENT_ACTION, "ssh_subsystem");
+        log_set_str(r, LF_EVENT_CATEGORY, "session");
     }
     return true; /* an sshd line all the same */
 }
