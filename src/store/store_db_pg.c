@@ -108,6 +108,8 @@ struct db_pg {
     kw_map stmts;        /* SQL text -> db_pg_stmt */
     unsigned next_name;  /* statement names kw_1, kw_2, ... */
     unsigned gen;        /* bumped on each reconnection: what was prepared before is gone */
+    bool in_tx;          /* inside a transaction after the last command */
+    bool tx_lost;        /* the connection went inside one: only BEGIN, ROLLBACK, COMMIT now */
     char where[256];     /* the URL, password masked, for messages */
     char err[512];
 };
@@ -178,17 +180,54 @@ static bool retryable(db_pg *c, const PGresult *r)
 
 /* ---- the connection ---- */
 
+/* Notes whether the last command left c inside a transaction. */
+static void track(db_pg *c)
+{
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        c->in_tx = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+}
+
 /* A connection that is OK, reconnecting once when it was lost; false (c->err set) else. */
 static bool alive(db_pg *c)
 {
     if (PQstatus(c->pg) == CONNECTION_OK)
         return true;
+    c->tx_lost = c->tx_lost || c->in_tx;   /* the server rolled it back */
+    c->in_tx = false;
     PQreset(c->pg);
     c->gen++;
     if (PQstatus(c->pg) == CONNECTION_OK)
         return true;
     set_err(c, c->where, PQerrorMessage(c->pg));
     return false;
+}
+
+/* Whether sql starts with the keyword kw, in any case, after blanks. */
+static bool starts(const char *sql, const char *kw)
+{
+    size_t n = strlen(kw);
+    sql += strspn(sql, " \t\r\n");
+    return strncasecmp(sql, kw, n) == 0 && !((sql[n] >= 'A' && sql[n] <= 'Z') || (sql[n] >= 'a' && sql[n] <= 'z'));
+}
+
+/* Before each command (sql: its text, NULL for a prepared statement): KW_OK when it may run;
+ * after a transaction went with a lost connection, only BEGIN or ROLLBACK (or COMMIT, which
+ * says it failed) until the caller has started again. */
+static kw_rc ready(db_pg *c, const char *sql)
+{
+    if (!alive(c))
+        return KW_ERR_TIMEOUT;
+    if (!c->tx_lost)
+        return KW_OK;
+    if (sql && (starts(sql, "BEGIN") || starts(sql, "ROLLBACK"))) {
+        c->tx_lost = false;
+        return KW_OK;
+    }
+    bool end = sql && (starts(sql, "COMMIT") || starts(sql, "END"));
+    c->tx_lost = !end;
+    snprintf(c->err, sizeof c->err, "the connection to %s was lost inside a transaction, which was rolled back%s",
+             c->where, end ? "" : ": ROLLBACK and start it again");
+    return end ? KW_ERR_TIMEOUT : KW_ERR_STORE;
 }
 
 /* Notices ("table does not exist, skipping") are not errors: libpq would print them. */
@@ -238,6 +277,7 @@ const char *db_pg_errmsg(const db_pg *c)
 /* kw_rc for a failed command r (NULL: no result at all), with c->err set. */
 static kw_rc fail(db_pg *c, PGresult *r)
 {
+    track(c);
     bool again = retryable(c, r);
     set_err(c, again ? "the database is unreachable or busy" : NULL,
             r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
@@ -247,13 +287,15 @@ static kw_rc fail(db_pg *c, PGresult *r)
 
 kw_rc db_pg_exec(db_pg *c, const char *sql)
 {
-    if (!alive(c))
-        return KW_ERR_TIMEOUT;
+    kw_rc rc = ready(c, sql);
+    if (rc != KW_OK)
+        return rc;
     PGresult *r = PQexec(c->pg, sql);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
         return fail(c, r);
     PQclear(r);
+    track(c);
     return KW_OK;
 }
 
@@ -474,8 +516,9 @@ static db_step_rc run(db_pg_stmt *st)
         snprintf(c->err, sizeof c->err, "a parameter index is out of range (1..%d)", st->nparams);
         return DB_ERROR;
     }
-    if (!alive(c))
-        return DB_BUSY;
+    kw_rc rc = ready(c, NULL);
+    if (rc != KW_OK)
+        return rc == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
     bool busy = false;
     if (st->gen != c->gen && !stmt_prepare(st, &busy))
         return busy ? DB_BUSY : DB_ERROR;
@@ -484,6 +527,7 @@ static db_step_rc run(db_pg_stmt *st)
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
         return fail(c, r) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
+    track(c);
     st->res = r;
     st->nrows = s == PGRES_TUPLES_OK ? PQntuples(r) : 0;
     const char *t = PQcmdTuples(r);

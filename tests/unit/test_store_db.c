@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 static db_conn *conn;   /* the backend under test */
+static db_step_rc last_rc;   /* insert()'s first step */
 
 /* ---- URL masking (no server needed) ---- */
 
@@ -70,8 +71,10 @@ static int64_t insert(const char *k, int64_t n)
         return -1;
     db_bind_text(st, 1, k);
     db_bind_int64(st, 2, n);
-    int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : -1;
-    CHECK_INT(db_step(st), DB_DONE);
+    last_rc = db_step(st);
+    int64_t id = last_rc == DB_ROW ? db_col_int64(st, 0) : -1;
+    if (id >= 0)
+        CHECK_INT(db_step(st), DB_DONE);
     db_reset(st);
     return id;
 }
@@ -401,14 +404,14 @@ static void pg_unreachable(void)
     CHECK(strstr(err, "TopSecret") == NULL);
 }
 
-/* The server ends this connection: the next statement says DB_BUSY (try again), then works. */
-static void pg_connection_lost(void)
+/* Ends conn's server process from another connection; returns its old pid, or -1. */
+static int64_t terminate(void)
 {
     char err[512];
     db_conn *other = db_open(pg_url, false, err, sizeof err);
     CHECK(other != NULL);
     if (!other)
-        return;
+        return -1;
     int64_t pid = scalar("SELECT pg_backend_pid()");
     db_stmt *kill = db_prepare(other, "SELECT pg_terminate_backend(?)");
     db_bind_int64(kill, 1, pid);
@@ -417,6 +420,13 @@ static void pg_connection_lost(void)
     db_reset(kill);
     db_close(other);
     usleep(200 * 1000);
+    return pid;
+}
+
+/* The server ends this connection: the next statement says DB_BUSY (try again), then works. */
+static void pg_connection_lost(void)
+{
+    int64_t pid = terminate();
     db_stmt *st = db_prepare(conn, "SELECT COUNT(*) + ? FROM t");
     db_bind_int64(st, 1, 1);
     db_step_rc rc = st ? db_step(st) : DB_ERROR;
@@ -430,6 +440,27 @@ static void pg_connection_lost(void)
     CHECK(scalar("SELECT pg_backend_pid()") != pid);
     if (st)
         db_reset(st);
+}
+
+/* Lost inside a transaction: nothing runs outside it by accident; COMMIT says it failed;
+ * started again, it works. */
+static void pg_transaction_lost(void)
+{
+    fresh_table();
+    CHECK_INT(db_exec(conn, "BEGIN"), KW_OK);
+    CHECK(insert("first", 1) > 0);
+    terminate();
+    CHECK(insert("second", 2) == -1);
+    CHECK_INT(last_rc, DB_BUSY);
+    CHECK(insert("third", 3) == -1);
+    CHECK_INT(last_rc, DB_ERROR);                      /* the transaction is gone */
+    CHECK_CONTAINS(db_errmsg(conn), "lost inside a transaction");
+    CHECK_INT(db_exec(conn, "commit"), KW_ERR_TIMEOUT);
+    CHECK_INT(scalar("SELECT COUNT(*) FROM t"), 0);
+    CHECK_INT(db_exec(conn, "BEGIN"), KW_OK);
+    CHECK(insert("again", 1) > 0);
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK);
+    CHECK_INT(scalar("SELECT COUNT(*) FROM t"), 1);
 }
 
 /* Opens where, checks it is the backend kind, runs the conformance cases and then more
@@ -472,6 +503,7 @@ static void pg_only(void)
     RUN(pg_bad_password);
     RUN(pg_unreachable);
     RUN(pg_connection_lost);
+    RUN(pg_transaction_lost);
 }
 
 int main(void)
