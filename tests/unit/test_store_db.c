@@ -396,6 +396,33 @@ static void pg_bad_password(void)
     CHECK_CONTAINS(err, "password authentication failed");
 }
 
+/* The password from PGPASSFILE when the URL has none (the harness's URL:
+ * postgresql://USER:PASSWORD@HOST:PORT/DB). */
+static void pg_passfile(void)
+{
+    char user[64], pw[128], host[64], db[64], file[] = "/tmp/kw-test-pgpass-XXXXXX", url[256], err[512];
+    int port = 0;
+    CHECK_INT(sscanf(pg_url, "postgresql://%63[^:]:%127[^@]@%63[^:]:%d/%63s", user, pw, host, &port, db), 5);
+    int fd = mkstemp(file);      /* mode 0600, as libpq wants */
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "%s:%d:%s:%s:%s\n", host, port, db, user, pw);
+    fclose(f);
+    snprintf(url, sizeof url, "postgresql://%s@%s:%d/%s", user, host, port, db);
+    setenv("PGPASSFILE", file, 1);
+    db_conn *c = db_open(url, false, err, sizeof err);
+    CHECK(c != NULL);
+    db_close(c);
+    unlink(file);                /* gone: the same URL is refused */
+    c = db_open(url, false, err, sizeof err);
+    CHECK(c == NULL);
+    CHECK(strstr(err, pw) == NULL);
+    db_close(c);
+    unsetenv("PGPASSFILE");
+}
+
 static void pg_unreachable(void)
 {
     char err[512];
@@ -501,6 +528,7 @@ static void pg_only(void)
 {
     RUN(pg_bind_range);
     RUN(pg_bad_password);
+    RUN(pg_passfile);
     RUN(pg_unreachable);
     RUN(pg_connection_lost);
     RUN(pg_transaction_lost);
