@@ -74,4 +74,36 @@ void db_reset(db_stmt *st);
 /* Resets every statement of c (what a request held is let go). */
 void db_reset_all(db_conn *c);
 
+/* ---- The PostgreSQL backend (store_db_pg.c), added for issue 14's libpq part. ----
+ * The same calls as above over libpq, on its own handle types, for db_* to forward to when
+ * db_open is given a postgresql:// or postgres:// URL (db_pg_is_url). Without libpq
+ * (KW_HAVE_PQ unset) db_pg_open fails with "PostgreSQL support is not built in". Ownership
+ * and lifetimes as for the db_* above. */
+typedef struct db_pg db_pg;
+typedef struct db_pg_stmt db_pg_stmt;
+
+bool db_pg_is_url(const char *where);
+/* Copies url into out[n] (always terminated, truncated to fit) with its password, in the
+ * userinfo or a password= parameter, replaced by "***"; returns out. */
+char *db_pg_mask_url(const char *url, char *out, size_t n);
+db_pg *db_pg_open(const char *url, char *err, size_t errn);
+void db_pg_close(db_pg *c);
+const char *db_pg_errmsg(const db_pg *c);
+kw_rc db_pg_exec(db_pg *c, const char *sql);
+db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql);
+void db_pg_bind_int64(db_pg_stmt *st, int i, int64_t v);
+void db_pg_bind_double(db_pg_stmt *st, int i, double v);
+void db_pg_bind_text(db_pg_stmt *st, int i, const char *v);
+void db_pg_bind_blob(db_pg_stmt *st, int i, const void *p, size_t n);
+void db_pg_bind_null(db_pg_stmt *st, int i);
+db_step_rc db_pg_step(db_pg_stmt *st);
+bool db_pg_col_null(db_pg_stmt *st, int col);
+int64_t db_pg_col_int64(db_pg_stmt *st, int col);
+double db_pg_col_double(db_pg_stmt *st, int col);
+const char *db_pg_col_text(db_pg_stmt *st, int col);
+const void *db_pg_col_blob(db_pg_stmt *st, int col, size_t *n);
+int64_t db_pg_changes(db_pg_stmt *st);
+void db_pg_reset(db_pg_stmt *st);
+void db_pg_reset_all(db_pg *c);
+
 #endif

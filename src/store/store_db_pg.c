@@ -1,0 +1,702 @@
+/* The store's SQL interface (store_db.h) over PostgreSQL through libpq: the connection and its
+ * reconnection, `?` rewritten to $n, statements prepared once per connection and cached by
+ * their SQL text, text binds (blobs binary), results read from libpq's text format, and the
+ * URL's password kept out of every message. */
+#include "store/store_db.h"
+#include "core/kw_mem.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool db_pg_is_url(const char *where)
+{
+    return where && (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0);
+}
+
+/* Appends n bytes of s to out[cap] at *len, truncating, always terminated. */
+static void put(char *out, size_t cap, size_t *len, const char *s, size_t n)
+{
+    if (*len + 1 >= cap)
+        return;
+    size_t room = cap - 1 - *len;
+    if (n > room)
+        n = room;
+    memcpy(out + *len, s, n);
+    *len += n;
+    out[*len] = '\0';
+}
+
+/* The userinfo's password runs from the first ':' after the scheme to the last '@' (a raw '@'
+ * or '/' in it masks more, never less); a password= parameter runs to the next '&'. */
+char *db_pg_mask_url(const char *url, char *out, size_t n)
+{
+    if (!out || n == 0)
+        return out;
+    out[0] = '\0';
+    if (!url)
+        return out;
+    size_t len = 0;
+    const char *rest = strstr(url, "://");
+    rest = rest ? rest + 3 : url;
+    const char *at = strrchr(rest, '@');
+    const char *colon = at ? memchr(rest, ':', (size_t)(at - rest)) : NULL;
+    const char *p = url;
+    if (colon) {
+        put(out, n, &len, url, (size_t)(colon + 1 - url));
+        put(out, n, &len, "***", 3);
+        p = at;
+    }
+    for (const char *q; (q = strstr(p, "password=")) != NULL;) {
+        q += 9;
+        put(out, n, &len, p, (size_t)(q - p));
+        put(out, n, &len, "***", 3);
+        p = q + strcspn(q, "&");
+    }
+    put(out, n, &len, p, strlen(p));
+    return out;
+}
+
+#ifndef KW_HAVE_PQ
+
+db_pg *db_pg_open(const char *url, char *err, size_t errn)
+{
+    char m[256];
+    snprintf(err, errn, "%s: PostgreSQL support is not built in (rebuild with libpq-dev)",
+             db_pg_mask_url(url, m, sizeof m));
+    return NULL;
+}
+
+/* No handle can exist without libpq: the rest is never reached with one. */
+void db_pg_close(db_pg *c) {}
+const char *db_pg_errmsg(const db_pg *c) { return "PostgreSQL support is not built in"; }
+kw_rc db_pg_exec(db_pg *c, const char *sql) { return KW_ERR_UNSUPPORTED; }
+db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql) { return NULL; }
+void db_pg_bind_int64(db_pg_stmt *st, int i, int64_t v) {}
+void db_pg_bind_double(db_pg_stmt *st, int i, double v) {}
+void db_pg_bind_text(db_pg_stmt *st, int i, const char *v) {}
+void db_pg_bind_blob(db_pg_stmt *st, int i, const void *p, size_t n) {}
+void db_pg_bind_null(db_pg_stmt *st, int i) {}
+db_step_rc db_pg_step(db_pg_stmt *st) { return DB_ERROR; }
+bool db_pg_col_null(db_pg_stmt *st, int col) { return true; }
+int64_t db_pg_col_int64(db_pg_stmt *st, int col) { return 0; }
+double db_pg_col_double(db_pg_stmt *st, int col) { return 0; }
+const char *db_pg_col_text(db_pg_stmt *st, int col) { return NULL; }
+const void *db_pg_col_blob(db_pg_stmt *st, int col, size_t *n) { *n = 0; return NULL; }
+int64_t db_pg_changes(db_pg_stmt *st) { return 0; }
+void db_pg_reset(db_pg_stmt *st) {}
+void db_pg_reset_all(db_pg *c) {}
+
+#else
+
+#include "core/kw_map.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <libpq-fe.h>
+
+enum {
+    PG_MAX_PARAMS = 1000,   /* more `?` than this in one statement is refused */
+    PG_OID_BYTEA = 17,
+    PG_OID_TEXT = 25,
+};
+
+struct db_pg {
+    PGconn *pg;
+    kw_map stmts;        /* SQL text -> db_pg_stmt */
+    unsigned next_name;  /* statement names kw_1, kw_2, ... */
+    unsigned gen;        /* bumped on each reconnection: what was prepared before is gone */
+    bool in_tx;          /* inside a transaction after the last command */
+    bool tx_lost;        /* the connection went inside one: only BEGIN, ROLLBACK, COMMIT now */
+    char where[256];     /* the URL, password masked, for messages */
+    char err[512];
+};
+
+struct db_pg_stmt {
+    db_pg *c;
+    char *sql;           /* rewritten with $n */
+    char name[16];
+    unsigned gen;        /* c->gen when prepared; 0: not prepared */
+    int nparams;
+    char **vals;         /* [nparams], owned; NULL binds NULL */
+    int *lens, *fmts;
+    bool bind_bad;       /* a bind index was out of range */
+    bool lost;           /* the connection was lost while preparing: the first step says so */
+    PGresult *res;
+    int row, nrows;      /* row: the current row; -1 before the first step */
+    int64_t changes;
+    char **decoded;      /* [PQnfields] bytea columns of the current row, decoded */
+    size_t *declen;
+    int ndecoded;
+};
+
+/* ---- messages ---- */
+
+/* Replaces each occurrence of pw in s (terminated, in s[n]) by "***". */
+static void scrub(char *s, size_t n, const char *pw)
+{
+    size_t pl = pw ? strlen(pw) : 0;
+    if (pl == 0)
+        return;
+    char out[512];
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *p = s, *q; *p; p = q + pl) {
+        q = strstr(p, pw);
+        if (!q) {
+            put(out, sizeof out, &len, p, strlen(p));
+            break;
+        }
+        put(out, sizeof out, &len, p, (size_t)(q - p));
+        put(out, sizeof out, &len, "***", 3);
+    }
+    kw_strlcpy(s, out, n);
+}
+
+/* Sets c->err to "what: msg" without a trailing newline or the connection's password. */
+static void set_err(db_pg *c, const char *what, const char *msg)
+{
+    snprintf(c->err, sizeof c->err, "%s%s%s", what ? what : "", what ? ": " : "", msg ? msg : "");
+    size_t l = strlen(c->err);
+    while (l > 0 && (c->err[l - 1] == '\n' || c->err[l - 1] == ' '))
+        c->err[--l] = '\0';
+    if (c->pg)
+        scrub(c->err, sizeof c->err, PQpass(c->pg));
+}
+
+/* Lost connection, serialization failure, deadlock, lock not available: try again. */
+static bool retryable(db_pg *c, const PGresult *r)
+{
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+        return true;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (!state)
+        return r == NULL;
+    return strncmp(state, "08", 2) == 0 || strcmp(state, "40001") == 0 ||
+           strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57P01") == 0;
+}
+
+/* ---- the connection ---- */
+
+/* Notes whether the last command left c inside a transaction. */
+static void track(db_pg *c)
+{
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        c->in_tx = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+}
+
+/* A connection that is OK, reconnecting once when it was lost; false (c->err set) else. */
+static bool alive(db_pg *c)
+{
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        return true;
+    c->tx_lost = c->tx_lost || c->in_tx;   /* the server rolled it back */
+    c->in_tx = false;
+    PQreset(c->pg);
+    c->gen++;
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        return true;
+    set_err(c, c->where, PQerrorMessage(c->pg));
+    return false;
+}
+
+/* Whether sql starts with the keyword kw, in any case, after blanks. */
+static bool starts(const char *sql, const char *kw)
+{
+    size_t n = strlen(kw);
+    sql += strspn(sql, " \t\r\n");
+    return strncasecmp(sql, kw, n) == 0 && !((sql[n] >= 'A' && sql[n] <= 'Z') || (sql[n] >= 'a' && sql[n] <= 'z'));
+}
+
+/* Before each command (sql: its text, NULL for a prepared statement): KW_OK when it may run;
+ * after a transaction went with a lost connection, only BEGIN or ROLLBACK (or COMMIT, which
+ * says it failed) until the caller has started again. */
+static kw_rc ready(db_pg *c, const char *sql)
+{
+    if (!alive(c))
+        return KW_ERR_TIMEOUT;
+    if (!c->tx_lost)
+        return KW_OK;
+    if (sql && (starts(sql, "BEGIN") || starts(sql, "ROLLBACK"))) {
+        c->tx_lost = false;
+        return KW_OK;
+    }
+    bool end = sql && (starts(sql, "COMMIT") || starts(sql, "END"));
+    c->tx_lost = !end;
+    snprintf(c->err, sizeof c->err, "the connection to %s was lost inside a transaction, which was rolled back%s",
+             c->where, end ? "" : ": ROLLBACK and start it again");
+    return end ? KW_ERR_TIMEOUT : KW_ERR_STORE;
+}
+
+/* Notices ("table does not exist, skipping") are not errors: libpq would print them. */
+static void ignore_notice(void *arg, const char *msg) {}
+
+db_pg *db_pg_open(const char *url, char *err, size_t errn)
+{
+    db_pg *c = kw_calloc(1, sizeof *c);
+    db_pg_mask_url(url, c->where, sizeof c->where);
+    /* Later entries win: the URL's own settings override these defaults. */
+    const char *const keys[] = {"connect_timeout", "client_encoding", "application_name", "dbname", NULL};
+    const char *const vals[] = {"10", "UTF8", "keepwatch", url, NULL};
+    c->pg = PQconnectdbParams(keys, vals, 1);
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+        set_err(c, c->where, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        snprintf(err, errn, "%s", c->err);
+        PQfinish(c->pg);
+        free(c);
+        return NULL;
+    }
+    PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+    kw_map_init(&c->stmts);
+    c->gen = 1;
+    return c;
+}
+
+static void stmt_free(db_pg_stmt *st);
+
+void db_pg_close(db_pg *c)
+{
+    if (!c)
+        return;
+    const char *k;
+    void *v;
+    for (size_t i = 0; kw_map_next(&c->stmts, &i, &k, &v);)
+        stmt_free(v);
+    kw_map_free(&c->stmts);
+    PQfinish(c->pg);
+    free(c);
+}
+
+const char *db_pg_errmsg(const db_pg *c)
+{
+    return c ? c->err : "no connection";
+}
+
+/* kw_rc for a failed command r (NULL: no result at all), with c->err set. */
+static kw_rc fail(db_pg *c, PGresult *r)
+{
+    track(c);
+    bool again = retryable(c, r);
+    set_err(c, again ? "the database is unreachable or busy" : NULL,
+            r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+    PQclear(r);
+    return again ? KW_ERR_TIMEOUT : KW_ERR_STORE;
+}
+
+kw_rc db_pg_exec(db_pg *c, const char *sql)
+{
+    kw_rc rc = ready(c, sql);
+    if (rc != KW_OK)
+        return rc;
+    PGresult *r = PQexec(c->pg, sql);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
+        return fail(c, r);
+    PQclear(r);
+    track(c);
+    return KW_OK;
+}
+
+/* ---- `?` to $n ---- */
+
+/* The length of the quoted string, identifier or comment starting at p (0: none there). */
+static size_t skip_quoted(const char *p)
+{
+    const char *q = NULL;
+    if (*p == '\'' || *p == '"') {
+        q = strchr(p + 1, *p);       /* '' and "" inside are two quoted runs back to back */
+        return q ? (size_t)(q + 1 - p) : strlen(p);
+    }
+    if (p[0] == '-' && p[1] == '-')
+        return strcspn(p, "\n");
+    if (p[0] == '/' && p[1] == '*') {
+        q = strstr(p + 2, "*/");
+        return q ? (size_t)(q + 2 - p) : strlen(p);
+    }
+    return 0;
+}
+
+/* sql with each `?` outside quotes and comments as $1, $2, ...; NULL when too many. */
+static char *rewrite(const char *sql, int *nparams)
+{
+    size_t n = strlen(sql), len = 0, cap = n + 1;
+    for (const char *p = sql; *p; p++)
+        if (*p == '?')
+            cap += 4;           /* "$1000" is five bytes for one */
+    char *out = kw_malloc(cap);
+    int k = 0;
+    for (const char *p = sql; *p;) {
+        size_t q = skip_quoted(p);
+        if (q) {
+            memcpy(out + len, p, q);
+            len += q;
+            p += q;
+        } else if (*p == '?') {
+            if (++k > PG_MAX_PARAMS) {
+                free(out);
+                return NULL;
+            }
+            len += (size_t)snprintf(out + len, cap - len, "$%d", k);
+            p++;
+        } else {
+            out[len++] = *p++;
+        }
+    }
+    out[len] = '\0';
+    *nparams = k;
+    return out;
+}
+
+/* ---- statements ---- */
+
+static void clear_row(db_pg_stmt *st)
+{
+    for (int i = 0; i < st->ndecoded; i++)
+        free(st->decoded[i]);
+    free(st->decoded);
+    free(st->declen);
+    st->decoded = NULL;
+    st->declen = NULL;
+    st->ndecoded = 0;
+}
+
+static void clear_binds(db_pg_stmt *st)
+{
+    for (int i = 0; i < st->nparams; i++) {
+        free(st->vals[i]);
+        st->vals[i] = NULL;
+        st->lens[i] = 0;
+        st->fmts[i] = 0;
+    }
+    st->bind_bad = false;
+}
+
+static void stmt_free(db_pg_stmt *st)
+{
+    db_pg_reset(st);
+    free(st->vals);
+    free(st->lens);
+    free(st->fmts);
+    free(st->sql);
+    free(st);
+}
+
+/* The parameter the server could not find a type for (SQLSTATE 42P18, "could not determine
+ * data type of parameter $N", e.g. `? IS NULL`), from 1; 0 when r is not that error. */
+static int untyped_param(const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *p = msg ? strstr(msg, "parameter $") : NULL;
+    if (!state || strcmp(state, "42P18") != 0 || !p)
+        return 0;
+    long k = strtol(p + 11, NULL, 10);
+    return k > 0 && k <= PG_MAX_PARAMS ? (int)k : 0;
+}
+
+/* Prepares st on its connection, telling the server "text" for each parameter it cannot type
+ * from the statement. False with c->err set; *busy says whether to try again. */
+static bool stmt_prepare(db_pg_stmt *st, bool *busy)
+{
+    db_pg *c = st->c;
+    Oid types[PG_MAX_PARAMS] = {0};
+    for (int tries = 0; tries <= st->nparams; tries++) {
+        PGresult *r = PQprepare(c->pg, st->name, st->sql, st->nparams, types);
+        if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
+            PQclear(r);
+            st->gen = c->gen;
+            return true;
+        }
+        int k = untyped_param(r);
+        if (k == 0 || k > st->nparams || types[k - 1] == PG_OID_TEXT) {
+            *busy = fail(c, r) == KW_ERR_TIMEOUT;
+            return false;
+        }
+        types[k - 1] = PG_OID_TEXT;
+        PQclear(r);
+    }
+    *busy = false;
+    snprintf(c->err, sizeof c->err, "the server could not type the parameters of: %.400s", st->sql);
+    return false;
+}
+
+db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql)
+{
+    db_pg_stmt *st = kw_map_get(&c->stmts, sql);
+    if (st) {
+        db_pg_reset(st);
+        return st;
+    }
+    st = kw_calloc(1, sizeof *st);
+    st->c = c;
+    st->row = -1;
+    st->sql = rewrite(sql, &st->nparams);
+    if (!st->sql) {
+        snprintf(c->err, sizeof c->err, "a statement has more than %d parameters", PG_MAX_PARAMS);
+        free(st);
+        return NULL;
+    }
+    snprintf(st->name, sizeof st->name, "kw_%u", ++c->next_name);
+    size_t np = st->nparams ? (size_t)st->nparams : 1;
+    st->vals = kw_calloc(np, sizeof *st->vals);
+    st->lens = kw_calloc(np, sizeof *st->lens);
+    st->fmts = kw_calloc(np, sizeof *st->fmts);
+    bool busy = false;
+    if (!alive(c) || (!stmt_prepare(st, &busy) && busy)) {
+        st->lost = true;     /* prepared at a later step, once the server is back */
+    } else if (st->gen != c->gen) {
+        stmt_free(st);
+        return NULL;
+    }
+    kw_map_put(&c->stmts, sql, st);
+    return st;
+}
+
+/* Sets parameter i (from 1) to n bytes at p (NULL: SQL NULL), copied, in format fmt. */
+static void bind(db_pg_stmt *st, int i, const void *p, size_t n, int fmt)
+{
+    if (i < 1 || i > st->nparams || n > INT32_MAX) {
+        st->bind_bad = true;
+        return;
+    }
+    free(st->vals[i - 1]);
+    st->vals[i - 1] = NULL;
+    if (p) {
+        char *v = kw_malloc(n + 1);
+        memcpy(v, p, n);
+        v[n] = '\0';
+        st->vals[i - 1] = v;
+    }
+    st->lens[i - 1] = (int)n;
+    st->fmts[i - 1] = fmt;
+}
+
+void db_pg_bind_int64(db_pg_stmt *st, int i, int64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof b, "%" PRId64, v);
+    bind(st, i, b, (size_t)n, 0);
+}
+
+void db_pg_bind_double(db_pg_stmt *st, int i, double v)
+{
+    char b[32];
+    int n = isnan(v) ? snprintf(b, sizeof b, "NaN")
+            : isinf(v) ? snprintf(b, sizeof b, "%sInfinity", v < 0 ? "-" : "")
+                       : snprintf(b, sizeof b, "%.17g", v);
+    bind(st, i, b, (size_t)n, 0);
+}
+
+void db_pg_bind_text(db_pg_stmt *st, int i, const char *v)
+{
+    bind(st, i, v, v ? strlen(v) : 0, 0);
+}
+
+void db_pg_bind_blob(db_pg_stmt *st, int i, const void *p, size_t n)
+{
+    bind(st, i, p ? p : "", n, 1);
+}
+
+void db_pg_bind_null(db_pg_stmt *st, int i)
+{
+    bind(st, i, NULL, 0, 0);
+}
+
+/* Runs st: its result in st->res, or a db_step_rc other than DB_ROW on failure. */
+static db_step_rc run(db_pg_stmt *st)
+{
+    db_pg *c = st->c;
+    if (st->lost) {
+        st->lost = false;
+        return DB_BUSY;
+    }
+    if (st->bind_bad) {
+        snprintf(c->err, sizeof c->err, "a parameter index is out of range (1..%d)", st->nparams);
+        return DB_ERROR;
+    }
+    kw_rc rc = ready(c, NULL);
+    if (rc != KW_OK)
+        return rc == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
+    bool busy = false;
+    if (st->gen != c->gen && !stmt_prepare(st, &busy))
+        return busy ? DB_BUSY : DB_ERROR;
+    PGresult *r = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals,
+                                 st->lens, st->fmts, 0);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+        return fail(c, r) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
+    track(c);
+    st->res = r;
+    st->nrows = s == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+    const char *t = PQcmdTuples(r);
+    st->changes = t && *t ? strtoll(t, NULL, 10) : 0;
+    return DB_ROW;
+}
+
+db_step_rc db_pg_step(db_pg_stmt *st)
+{
+    if (!st->res) {
+        db_step_rc rc = run(st);
+        if (rc != DB_ROW)
+            return rc;
+    }
+    clear_row(st);
+    if (st->row < st->nrows)
+        st->row++;
+    return st->row < st->nrows ? DB_ROW : DB_DONE;
+}
+
+/* The current row's value of col as text, or NULL (SQL NULL, no row, no such column). */
+static const char *value(const db_pg_stmt *st, int col)
+{
+    if (!st->res || st->row < 0 || st->row >= st->nrows || col < 0 || col >= PQnfields(st->res) ||
+        PQgetisnull(st->res, st->row, col))
+        return NULL;
+    return PQgetvalue(st->res, st->row, col);
+}
+
+bool db_pg_col_null(db_pg_stmt *st, int col)
+{
+    return value(st, col) == NULL;
+}
+
+double db_pg_col_double(db_pg_stmt *st, int col)
+{
+    const char *v = value(st, col);
+    if (!v)
+        return 0.0;
+    if (v[0] == 't' || v[0] == 'f')   /* a boolean */
+        return v[0] == 't';
+    return strtod(v, NULL);
+}
+
+int64_t db_pg_col_int64(db_pg_stmt *st, int col)
+{
+    const char *v = value(st, col);
+    if (!v)
+        return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (*end == '\0' || errno)
+        return (int64_t)x;
+    double d = db_pg_col_double(st, col);      /* a boolean, numeric or real as an integer */
+    return d >= 9.2233720368547758e18 ? INT64_MAX : d <= -9.2233720368547758e18 ? INT64_MIN
+         : isnan(d) ? 0 : (int64_t)d;
+}
+
+static int hexval(char h)
+{
+    return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+         : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+}
+
+/* A bytea's text form (\x hex) decoded, terminated, into st's buffer for col; NULL when v is
+ * not \x hex (then it is used as it is). */
+static const char *decode(db_pg_stmt *st, int col, const char *v, size_t *n)
+{
+    size_t vl = strlen(v);
+    if (vl < 2 || v[0] != '\\' || v[1] != 'x' || vl % 2)
+        return NULL;
+    if (!st->decoded) {
+        st->ndecoded = PQnfields(st->res);
+        st->decoded = kw_calloc((size_t)st->ndecoded, sizeof *st->decoded);
+        st->declen = kw_calloc((size_t)st->ndecoded, sizeof *st->declen);
+    }
+    if (!st->decoded[col]) {
+        size_t m = (vl - 2) / 2;
+        unsigned char *b = kw_malloc(m + 1);
+        for (size_t i = 0; i < m; i++) {
+            int hi = hexval(v[2 + 2 * i]), lo = hexval(v[3 + 2 * i]);
+            b[i] = (unsigned char)((hi < 0 || lo < 0) ? 0 : hi << 4 | lo);
+        }
+        b[m] = '\0';
+        st->decoded[col] = (char *)b;
+        st->declen[col] = m;
+    }
+    *n = st->declen[col];
+    return st->decoded[col];
+}
+
+const void *db_pg_col_blob(db_pg_stmt *st, int col, size_t *n)
+{
+    const char *v = value(st, col);
+    *n = 0;
+    if (!v)
+        return NULL;
+    if (PQftype(st->res, col) == PG_OID_BYTEA) {
+        const char *d = decode(st, col, v, n);
+        if (d)
+            return d;
+    }
+    *n = (size_t)PQgetlength(st->res, st->row, col);
+    return v;
+}
+
+const char *db_pg_col_text(db_pg_stmt *st, int col)
+{
+    size_t n;
+    return db_pg_col_blob(st, col, &n);
+}
+
+int64_t db_pg_changes(db_pg_stmt *st)
+{
+    return st->changes;
+}
+
+void db_pg_reset(db_pg_stmt *st)
+{
+    if (!st)
+        return;
+    clear_row(st);
+    PQclear(st->res);
+    st->res = NULL;
+    st->row = -1;
+    st->nrows = 0;
+    clear_binds(st);
+}
+
+void db_pg_reset_all(db_pg *c)
+{
+    const char *k;
+    void *v;
+    for (size_t i = 0; kw_map_next(&c->stmts, &i, &k, &v);)
+        db_pg_reset(v);
+}
+
+#endif
+
+#ifndef KW_HAVE_DB_SQLITE
+/* Until the SQLite backend is in the tree (it defines db_* and forwards a PostgreSQL
+ * connection to db_pg_*), db_* here are PostgreSQL only: a db_conn is a db_pg, a db_stmt a
+ * db_pg_stmt (the pointers are only converted, never read as the other type). */
+db_conn *db_open(const char *where, bool create, char *err, size_t errn)
+{
+    if (!db_pg_is_url(where)) {
+        snprintf(err, errn, "%s: SQLite support is not in this build", where ? where : "");
+        return NULL;
+    }
+    return (db_conn *)db_pg_open(where, err, errn);
+}
+void db_close(db_conn *c) { db_pg_close((db_pg *)c); }
+db_kind db_backend(const db_conn *c) { return DB_POSTGRES; }
+const char *db_errmsg(const db_conn *c) { return db_pg_errmsg((const db_pg *)c); }
+kw_rc db_exec(db_conn *c, const char *sql) { return db_pg_exec((db_pg *)c, sql); }
+db_stmt *db_prepare(db_conn *c, const char *sql) { return (db_stmt *)db_pg_prepare((db_pg *)c, sql); }
+void db_bind_int64(db_stmt *st, int i, int64_t v) { db_pg_bind_int64((db_pg_stmt *)st, i, v); }
+void db_bind_double(db_stmt *st, int i, double v) { db_pg_bind_double((db_pg_stmt *)st, i, v); }
+void db_bind_text(db_stmt *st, int i, const char *v) { db_pg_bind_text((db_pg_stmt *)st, i, v); }
+void db_bind_blob(db_stmt *st, int i, const void *p, size_t n) { db_pg_bind_blob((db_pg_stmt *)st, i, p, n); }
+void db_bind_null(db_stmt *st, int i) { db_pg_bind_null((db_pg_stmt *)st, i); }
+db_step_rc db_step(db_stmt *st) { return db_pg_step((db_pg_stmt *)st); }
+bool db_col_null(db_stmt *st, int col) { return db_pg_col_null((db_pg_stmt *)st, col); }
+int64_t db_col_int64(db_stmt *st, int col) { return db_pg_col_int64((db_pg_stmt *)st, col); }
+double db_col_double(db_stmt *st, int col) { return db_pg_col_double((db_pg_stmt *)st, col); }
+const char *db_col_text(db_stmt *st, int col) { return db_pg_col_text((db_pg_stmt *)st, col); }
+const void *db_col_blob(db_stmt *st, int col, size_t *n) { return db_pg_col_blob((db_pg_stmt *)st, col, n); }
+int64_t db_changes(db_stmt *st) { return db_pg_changes((db_pg_stmt *)st); }
+void db_reset(db_stmt *st) { db_pg_reset((db_pg_stmt *)st); }
+void db_reset_all(db_conn *c) { db_pg_reset_all((db_pg *)c); }
+#endif
