@@ -97,10 +97,11 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
             return rc;
         return history_add(s, a->alert_id, a->at_ms, "resolved", "keepwatch", a->reason, a->value);
     case ALERT_ACT_REOPEN:
-        st = store_stmt(s, "UPDATE alerts SET state = 'firing', value = ?, peak = max(coalesce(peak, ?), ?),"
-                           " summary = coalesce(?, summary), resolved_at = NULL, resolved_by = NULL,"
+        st = store_stmt(s, "UPDATE alerts SET state = 'firing', value = ?1,"
+                           " peak = CASE WHEN coalesce(peak, ?2) > ?3 THEN coalesce(peak, ?2) ELSE ?3 END,"
+                           " summary = coalesce(?4, summary), resolved_at = NULL, resolved_by = NULL,"
                            " resolve_reason = NULL, acked_at = NULL, acked_by = NULL, ack_note = NULL,"
-                           " flaps = flaps + 1, updated_at = ? WHERE id = ? AND state = 'resolved'"
+                           " flaps = flaps + 1, updated_at = ?5 WHERE id = ?6 AND state = 'resolved'"
                            " AND resolved_by = 'keepwatch'");
         if (!st)
             return KW_ERR_STORE;

@@ -217,8 +217,8 @@ kw_rc store_notify_member_state(kw_store *s, int64_t gid, int64_t aid, const cha
 
 kw_rc store_notify_group_flush_soon(kw_store *s, int64_t gid, int64_t now_ms, int64_t delay_ms)
 {
-    return run_ints(s, "UPDATE notify_groups SET flush_ms = max(?, coalesce(last_flush_ms + ?, 0)) "
-                       "WHERE id = ? AND flush_ms IS NULL",
+    return run_ints(s, "UPDATE notify_groups SET flush_ms = CASE WHEN ?1 > coalesce(last_flush_ms + ?2, 0) THEN ?1"
+                       " ELSE coalesce(last_flush_ms + ?2, 0) END WHERE id = ?3 AND flush_ms IS NULL",
                     3, (int64_t[]){now_ms, delay_ms, gid});
 }
 

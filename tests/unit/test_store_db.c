@@ -1,6 +1,7 @@
 /* store_db.h over SQLite: values in and out (NULL, text, blob, reals), the statement cache,
  * RETURNING ids and changed rows, constraints, transactions, a read-only connection, the
- * version that moves with a commit by another connection, and the 0600 file. */
+ * version that moves with a commit by another connection, and the 0600 file; through the
+ * store, the peak an alert keeps when it fires again (SQL rewritten off SQLite's max()). */
 #include "kw_test.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/store.h"
 #include "store/store_db.h"
 
 static char tmpdir[64];
@@ -152,6 +154,52 @@ static void test_readonly_and_version(void)
     CHECK_CONTAINS(err, "missing/x.db");
 }
 
+/* One engine act on the alert (FIRE writes its new id into *id). */
+static kw_rc act(kw_store *s, alert_act_kind kind, int64_t *id, double value, int64_t at_ms)
+{
+    alert_act a = {.kind = kind, .alert_id = *id, .value = value, .peak = value, .threshold = 0.8, .at_ms = at_ms,
+                   .started_ms = 1000, .severity = 2, .reason = "cleared"};
+    snprintf(a.fingerprint, sizeof a.fingerprint, "00000000000000aa");
+    a.rule = "cpu_high";
+    a.labels_json = "{}";
+    a.summary = "cpu high";
+    kw_rc rc = store_alert_apply(s, &a);
+    *id = a.alert_id;
+    return rc;
+}
+
+static void check_peak(kw_store *s, int64_t id, const char *want)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    CHECK(store_alert_get_json(s, id, &b) == KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), want);
+    kw_buf_free(&b);
+}
+
+static void test_reopen_keeps_peak(void)
+{
+    char path[128], err[256] = "";
+    snprintf(path, sizeof path, "%s/alerts.db", tmpdir);
+    kw_store *s = store_open(path, false, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    int64_t id = 0;
+    CHECK_INT(act(s, ALERT_ACT_FIRE, &id, 0.85, 1000), KW_OK);
+    CHECK_INT(id, 1);
+    CHECK_INT(act(s, ALERT_ACT_RESOLVE, &id, 0.1, 2000), KW_OK);
+    CHECK_INT(act(s, ALERT_ACT_REOPEN, &id, 0.95, 3000), KW_OK); /* higher: the new peak */
+    check_peak(s, id, "\"peak\":0.95");
+    check_peak(s, id, "\"flaps\":1");
+    CHECK_INT(act(s, ALERT_ACT_RESOLVE, &id, 0.1, 4000), KW_OK);
+    CHECK_INT(act(s, ALERT_ACT_REOPEN, &id, 0.9, 5000), KW_OK); /* lower: the peak stays */
+    check_peak(s, id, "\"peak\":0.95");
+    check_peak(s, id, "\"value\":0.9,");
+    CHECK_INT(act(s, ALERT_ACT_REOPEN, &id, 0.9, 6000), KW_ERR_NOTFOUND); /* not resolved */
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-store-db-XXXXXX");
@@ -160,6 +208,7 @@ int main(void)
     RUN(test_values);
     RUN(test_constraints_and_transactions);
     RUN(test_readonly_and_version);
+    RUN(test_reopen_keeps_peak);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
