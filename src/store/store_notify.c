@@ -456,10 +456,13 @@ kw_rc store_outbox_counts(kw_store *s, int64_t by[4])
     return KW_OK;
 }
 
+/* How many of a channel's messages are in state st (a sum of 0/1: no boolean arithmetic). */
+#define OUTBOX_IS(st) "sum(CASE WHEN state = '" st "' THEN 1 ELSE 0 END)"
+
 kw_rc store_outbox_channels_each(kw_store *s, void (*fn)(void *, const store_outbox_channel *), void *arg)
 {
-    db_stmt *q = store_stmt(s, "SELECT channel, sum(state = 'pending'), sum(state = 'sent'), sum(state = 'failed'),"
-                               " sum(state = 'merged'), max(sent_ms), (SELECT last_error FROM notify_outbox o2 WHERE"
+    db_stmt *q = store_stmt(s, "SELECT channel, " OUTBOX_IS("pending") ", " OUTBOX_IS("sent") ", " OUTBOX_IS("failed")
+                               ", " OUTBOX_IS("merged") ", max(sent_ms), (SELECT last_error FROM notify_outbox o2 WHERE"
                                " o2.channel = o.channel AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1) "
                                "FROM notify_outbox o GROUP BY channel ORDER BY channel");
     if (!q)
