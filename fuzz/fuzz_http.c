@@ -56,11 +56,10 @@ static void setup(void)
         store_session_add(st, sid, u.id, FUZZ_CSRF, "127.0.0.1", kw_now_ms()) != KW_OK)
         abort();
     /* alerts 1 and 2 exist, for the handlers that act on one */
-    if (sqlite3_exec(st->db,
+    if (db_exec(st->db,
                      "INSERT INTO alerts (id, fingerprint, rule, state, severity, summary, labels, details, started_at,"
                      " updated_at) VALUES (1, 'f1', 'probe', 'firing', 3, 'probe <b>x</b>', '{\"asset\":\"portal\"}',"
-                     " '{\"message\":\"m\"}', 0, 0), (2, 'f2', 'scan', 'acked', 1, 'scan', '{}', NULL, 0, 0)",
-                     NULL, NULL, NULL) != SQLITE_OK)
+                     " '{\"message\":\"m\"}', 0, 0), (2, 'f2', 'scan', 'acked', 1, 'scan', '{}', NULL, 0, 0)") != KW_OK)
         abort();
     store_close(st);
     static const char y[] = "period: {name: drill, start: '2026-01-01T00:00', end: '2036-01-01T00:00'}\n"

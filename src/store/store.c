@@ -1,14 +1,10 @@
+/* The store's handle: opening (the connection, then the schema's migrations), transactions,
+ * and the statement helpers of store_int.h over store_db.h. */
 #include "store/store_int.h"
-#include "core/kw_file.h"
-#include "core/kw_log.h"
 #include "core/kw_mem.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 /* Each entry migrates the schema from version i to i+1. Never edit a released entry. */
 static const char *const migrations[] = {
@@ -86,26 +82,18 @@ static const char *const migrations[] = {
     "  head TEXT NOT NULL, digest TEXT NOT NULL, legacy INTEGER NOT NULL, reason TEXT NOT NULL, sig TEXT NOT NULL);",
 };
 
-static bool store_exec(kw_store *s, const char *sql)
+kw_rc store_exec(kw_store *s, const char *sql)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(s->err, sizeof s->err, "%s", msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
-        return false;
-    }
-    return true;
+    if (db_exec(s->db, sql) == KW_OK)
+        return KW_OK;
+    snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    return KW_ERR_STORE;
 }
 
+/* The schema's version is SQLite's user_version (PRAGMA: the migrations are SQLite's). */
 static bool store_migrate(kw_store *s)
 {
-    sqlite3_stmt *st;
-    int version = 0;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
+    int version = (int)store_query_int(s, "PRAGMA user_version", NULL);
     int latest = (int)(sizeof migrations / sizeof migrations[0]);
     if (version > latest) {
         snprintf(s->err, sizeof s->err, "the database is from a newer keepwatch (schema %d, this one knows %d)",
@@ -115,69 +103,29 @@ static bool store_migrate(kw_store *s)
     for (int v = version; v < latest; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-        if (!store_exec(s, "BEGIN IMMEDIATE"))
+        if (store_exec(s, "BEGIN IMMEDIATE") != KW_OK)
             return false;
-        if (!store_exec(s, migrations[v]) || !store_exec(s, pragma)) {
+        if (store_exec(s, migrations[v]) != KW_OK || store_exec(s, pragma) != KW_OK) {
             store_exec(s, "ROLLBACK");
             return false;
         }
-        if (!store_exec(s, "COMMIT"))
+        if (store_exec(s, "COMMIT") != KW_OK)
             return false;
-    }
-    return true;
-}
-
-/* The database and its journal hold password hashes and the duty log: 0600 whatever the
- * umask. SQLite gives -wal and -shm the database file's mode when it creates them, so a new
- * database file is made here first; files left wider by an older keepwatch are narrowed.
- * An existing file is never opened here: another connection of this process may hold locks
- * on it, which closing any descriptor of the file would drop. */
-static bool store_files_private(const char *path, char *err, size_t errn)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        char p[4096];
-        if ((size_t)snprintf(p, sizeof p, "%s%s", path, suffixes[i]) >= sizeof p) {
-            snprintf(err, errn, "%s: the path is too long", path);
-            return false;
-        }
-        if (kw_file_narrow(p, 0600) != KW_OK) {
-            snprintf(err, errn, "%s: %s", p, strerror(errno));
-            return false;
-        }
-    }
-    int fd = kw_file_open_private(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-    if (fd >= 0)
-        close(fd); /* new: nobody holds a lock on it yet */
-    else if (errno != EEXIST) {
-        snprintf(err, errn, "%s: %s", path, strerror(errno));
-        return false;
     }
     return true;
 }
 
 kw_store *store_open(const char *path, bool readonly, char *err, size_t errn)
 {
-    if (!readonly && !store_files_private(path, err, errn))
-        return NULL;
     kw_store *s = kw_calloc(1, sizeof *s);
     s->path = kw_strdup(path);
     kw_map_init(&s->series_ids);
-    kw_map_init(&s->stmts);
-    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    flags |= SQLITE_OPEN_NOMUTEX; /* one thread per handle */
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        snprintf(err, errn, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+    s->db = db_open(path, !readonly, err, errn);
+    if (!s->db) {
         store_close(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, 5000);
-    sqlite3_extended_result_codes(s->db, 1);
-    bool ok = store_exec(s, "PRAGMA foreign_keys = ON");
-    if (ok && !readonly)
-        ok = store_exec(s, "PRAGMA journal_mode = WAL") && store_exec(s, "PRAGMA synchronous = NORMAL") &&
-             store_migrate(s);
-    if (!ok) {
+    if (!readonly && !store_migrate(s)) {
         snprintf(err, errn, "%s: %s", path, s->err);
         store_close(s);
         return NULL;
@@ -189,85 +137,66 @@ void store_close(kw_store *s)
 {
     if (!s)
         return;
-    size_t it = 0;
-    void *v;
-    while (kw_map_next(&s->stmts, &it, NULL, &v))
-        sqlite3_finalize(v);
-    kw_map_free(&s->stmts);
-    if (s->db)
-        sqlite3_close_v2(s->db);
+    db_close(s->db);
     kw_map_free(&s->series_ids);
     free(s->path);
     free(s);
 }
 
-kw_rc store_begin(kw_store *s) { return store_exec(s, "BEGIN IMMEDIATE") ? KW_OK : KW_ERR_STORE; }
-kw_rc store_commit(kw_store *s) { return store_exec(s, "COMMIT") ? KW_OK : KW_ERR_STORE; }
+kw_rc store_begin(kw_store *s) { return store_exec(s, "BEGIN IMMEDIATE"); }
+kw_rc store_commit(kw_store *s) { return store_exec(s, "COMMIT"); }
 void store_rollback(kw_store *s) { store_exec(s, "ROLLBACK"); }
-const char *store_errmsg(kw_store *s) { return s->err[0] ? s->err : sqlite3_errmsg(s->db); }
+const char *store_errmsg(kw_store *s) { return s->err[0] ? s->err : db_errmsg(s->db); }
 
-sqlite3_stmt *store_stmt(kw_store *s, const char *sql)
+db_stmt *store_stmt(kw_store *s, const char *sql)
 {
-    sqlite3_stmt *st = kw_map_get(&s->stmts, sql);
-    if (st) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        return st;
-    }
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-        snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
-        return NULL;
-    }
-    kw_map_put(&s->stmts, sql, st);
+    db_stmt *st = db_prepare(s->db, sql);
+    if (!st)
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
     return st;
 }
 
-void store_release(kw_store *s)
-{
-    size_t it = 0;
-    void *v;
-    while (kw_map_next(&s->stmts, &it, NULL, &v))
-        sqlite3_reset(v);
-}
+void store_release(kw_store *s) { db_reset_all(s->db); }
 
-void store_version(kw_store *s, int64_t v[2])
-{
-    v[0] = store_query_int(s, "PRAGMA data_version", NULL);
-    v[1] = sqlite3_total_changes64(s->db);
-}
+void store_version(kw_store *s, int64_t v[2]) { db_version(s->db, v); }
 
 int64_t store_query_int(kw_store *s, const char *sql, const char *param)
 {
-    sqlite3_stmt *st = store_stmt(s, sql);
+    db_stmt *st = store_stmt(s, sql);
     if (!st)
         return 0;
     if (param)
-        sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
+        db_bind_text(st, 1, param);
+    int64_t v = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_reset(st);
     return v;
 }
 
-void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+kw_rc store_step_done(kw_store *s, db_stmt *st)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-kw_rc store_step_done(kw_store *s, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    db_step_rc rc = db_step(st);
+    if (rc == DB_DONE || rc == DB_ROW)
         return KW_OK;
-    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
     return KW_ERR_STORE;
 }
 
-kw_rc store_step_changed(kw_store *s, sqlite3_stmt *st)
+kw_rc store_step_changed(kw_store *s, db_stmt *st)
 {
     if (store_step_done(s, st) != KW_OK)
         return KW_ERR_STORE;
-    return sqlite3_changes(s->db) ? KW_OK : KW_ERR_NOTFOUND;
+    return db_changes(st) ? KW_OK : KW_ERR_NOTFOUND;
+}
+
+kw_rc store_step_id(kw_store *s, db_stmt *st, int64_t *id)
+{
+    db_step_rc rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = db_col_int64(st, 0);
+        db_reset(st);
+        return KW_OK;
+    }
+    snprintf(s->err, sizeof s->err, "%s", rc == DB_DONE ? "no id returned" : db_errmsg(s->db));
+    db_reset(st);
+    return KW_ERR_STORE;
 }

@@ -1,6 +1,7 @@
-/* The store: SQLite in WAL mode. Each subsystem owns its tables (store_alert.c, store_metric.c).
- * A handle is used by one thread at a time; every thread opens its own. Committed changes
- * survive a SIGKILL (WAL with synchronous=NORMAL is durable against process crashes). */
+/* The store: SQLite in WAL mode (store_db_sqlite.c, behind store_db.h). Each subsystem owns
+ * its tables (store_alert.c, store_metric.c). A handle is used by one thread at a time; every
+ * thread opens its own. Committed changes survive a SIGKILL (WAL with synchronous=NORMAL is
+ * durable against process crashes). */
 #ifndef STORE_H
 #define STORE_H
 
@@ -33,7 +34,7 @@ int64_t store_query_int(kw_store *s, const char *sql, const char *param);
 void store_release(kw_store *s);
 /* Where the database stands: both numbers stay the same exactly while nobody, on any
  * connection in any process, commits a change (PRAGMA data_version counts the others'
- * commits, sqlite3_total_changes64 this connection's). For caching answers. */
+ * commits, the total changes this connection's; see db_version). For caching answers. */
 void store_version(kw_store *s, int64_t v[2]);
 
 /* ---- alerts ---- */

@@ -8,26 +8,26 @@
 #include <stdio.h>
 #include <string.h>
 
-static void bind_real(sqlite3_stmt *st, int i, double v)
+static void bind_real(db_stmt *st, int i, double v)
 {
     if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
+        db_bind_double(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        db_bind_null(st, i);
 }
 
 static kw_rc history_add(kw_store *s, int64_t alert_id, int64_t at, const char *action, const char *actor,
                          const char *note, double value)
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO alert_history (alert_id, at, action, actor, note, value) "
-                                     "VALUES (?, ?, ?, ?, ?, ?)");
+    db_stmt *st = store_stmt(s, "INSERT INTO alert_history (alert_id, at, action, actor, note, value) "
+                                "VALUES (?, ?, ?, ?, ?, ?)");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, alert_id);
-    sqlite3_bind_int64(st, 2, at);
-    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-    store_bind_text(st, 4, actor);
-    store_bind_text(st, 5, note);
+    db_bind_int64(st, 1, alert_id);
+    db_bind_int64(st, 2, at);
+    db_bind_text(st, 3, action);
+    db_bind_text(st, 4, actor);
+    db_bind_text(st, 5, note);
     bind_real(st, 6, value);
     kw_rc rc = store_step_done(s, st);
     if (rc != KW_OK || strcmp(action, "updated") == 0)
@@ -40,27 +40,27 @@ static kw_rc history_add(kw_store *s, int64_t alert_id, int64_t at, const char *
 
 kw_rc store_alert_apply(kw_store *s, alert_act *a)
 {
-    sqlite3_stmt *st;
+    db_stmt *st;
     kw_rc rc;
     switch (a->kind) {
     case ALERT_ACT_FIRE:
         st = store_stmt(s, "INSERT INTO alerts (fingerprint, rule, state, severity, summary, labels, details,"
                            " value, peak, threshold, started_at, updated_at) "
-                           "VALUES (?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           "VALUES (?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
         if (!st)
             return KW_ERR_STORE;
-        sqlite3_bind_text(st, 1, a->fingerprint, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, a->rule, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 3, a->severity);
-        sqlite3_bind_text(st, 4, a->summary ? a->summary : a->rule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, a->labels_json, -1, SQLITE_STATIC);
-        store_bind_text(st, 6, a->details_json);
+        db_bind_text(st, 1, a->fingerprint);
+        db_bind_text(st, 2, a->rule);
+        db_bind_int64(st, 3, a->severity);
+        db_bind_text(st, 4, a->summary ? a->summary : a->rule);
+        db_bind_text(st, 5, a->labels_json);
+        db_bind_text(st, 6, a->details_json);
         bind_real(st, 7, a->value);
         bind_real(st, 8, a->peak);
         bind_real(st, 9, a->threshold);
-        sqlite3_bind_int64(st, 10, a->started_ms);
-        sqlite3_bind_int64(st, 11, a->at_ms);
-        if (store_step_done(s, st) != KW_OK) {
+        db_bind_int64(st, 10, a->started_ms);
+        db_bind_int64(st, 11, a->at_ms);
+        if (store_step_id(s, st, &a->alert_id) != KW_OK) {
             /* an open alert with this fingerprint already exists: adopt it */
             a->alert_id = store_alert_open_id(s, a->fingerprint);
             if (!a->alert_id)
@@ -68,7 +68,6 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
             a->kind = ALERT_ACT_UPDATE;
             return store_alert_apply(s, a);
         }
-        a->alert_id = sqlite3_last_insert_rowid(s->db);
         return history_add(s, a->alert_id, a->at_ms, "fired", "keepwatch", a->summary, a->value);
     case ALERT_ACT_UPDATE:
         st = store_stmt(s, "UPDATE alerts SET value = ?, peak = ?, summary = coalesce(?, summary), updated_at = ? "
@@ -77,9 +76,9 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
             return KW_ERR_STORE;
         bind_real(st, 1, a->value);
         bind_real(st, 2, a->peak);
-        store_bind_text(st, 3, a->summary);
-        sqlite3_bind_int64(st, 4, a->at_ms);
-        sqlite3_bind_int64(st, 5, a->alert_id);
+        db_bind_text(st, 3, a->summary);
+        db_bind_int64(st, 4, a->at_ms);
+        db_bind_int64(st, 5, a->alert_id);
         if ((rc = store_step_changed(s, st)) != KW_OK)
             return rc;
         return a->history ? history_add(s, a->alert_id, a->at_ms, "updated", "keepwatch", a->summary, a->peak)
@@ -90,27 +89,28 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         if (!st)
             return KW_ERR_STORE;
         bind_real(st, 1, a->value);
-        sqlite3_bind_int64(st, 2, a->at_ms);
-        store_bind_text(st, 3, a->reason);
-        sqlite3_bind_int64(st, 4, a->at_ms);
-        sqlite3_bind_int64(st, 5, a->alert_id);
+        db_bind_int64(st, 2, a->at_ms);
+        db_bind_text(st, 3, a->reason);
+        db_bind_int64(st, 4, a->at_ms);
+        db_bind_int64(st, 5, a->alert_id);
         if ((rc = store_step_changed(s, st)) != KW_OK)
             return rc;
         return history_add(s, a->alert_id, a->at_ms, "resolved", "keepwatch", a->reason, a->value);
     case ALERT_ACT_REOPEN:
-        st = store_stmt(s, "UPDATE alerts SET state = 'firing', value = ?, peak = max(coalesce(peak, ?), ?),"
-                           " summary = coalesce(?, summary), resolved_at = NULL, resolved_by = NULL,"
+        st = store_stmt(s, "UPDATE alerts SET state = 'firing', value = ?1,"
+                           " peak = CASE WHEN coalesce(peak, ?2) > ?3 THEN coalesce(peak, ?2) ELSE ?3 END,"
+                           " summary = coalesce(?4, summary), resolved_at = NULL, resolved_by = NULL,"
                            " resolve_reason = NULL, acked_at = NULL, acked_by = NULL, ack_note = NULL,"
-                           " flaps = flaps + 1, updated_at = ? WHERE id = ? AND state = 'resolved'"
+                           " flaps = flaps + 1, updated_at = ?5 WHERE id = ?6 AND state = 'resolved'"
                            " AND resolved_by = 'keepwatch'");
         if (!st)
             return KW_ERR_STORE;
         bind_real(st, 1, a->value);
         bind_real(st, 2, a->value);
         bind_real(st, 3, a->value);
-        store_bind_text(st, 4, a->summary);
-        sqlite3_bind_int64(st, 5, a->at_ms);
-        sqlite3_bind_int64(st, 6, a->alert_id);
+        db_bind_text(st, 4, a->summary);
+        db_bind_int64(st, 5, a->at_ms);
+        db_bind_int64(st, 6, a->alert_id);
         if ((rc = store_step_changed(s, st)) != KW_OK)
             return rc;
         return history_add(s, a->alert_id, a->at_ms, "reopened", "keepwatch", "fired again within the flap window",
@@ -126,38 +126,38 @@ int64_t store_alert_open_id(kw_store *s, const char *fingerprint)
 
 kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const alert_open *), void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, fingerprint, rule, labels, peak, started_at, severity FROM alerts "
-                                     "WHERE state != 'resolved' ORDER BY id");
+    db_stmt *st = store_stmt(s, "SELECT id, fingerprint, rule, labels, peak, started_at, severity FROM alerts "
+                                "WHERE state != 'resolved' ORDER BY id");
     if (!st)
         return KW_ERR_STORE;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         alert_open a;
         memset(&a, 0, sizeof a);
-        a.id = sqlite3_column_int64(st, 0);
-        kw_strlcpy(a.fingerprint, (const char *)sqlite3_column_text(st, 1), sizeof a.fingerprint);
-        kw_strlcpy(a.rule, (const char *)sqlite3_column_text(st, 2), sizeof a.rule);
-        a.labels_json = (char *)sqlite3_column_text(st, 3);
-        a.peak = sqlite3_column_double(st, 4);
-        a.started_ms = sqlite3_column_int64(st, 5);
-        a.severity = sqlite3_column_int(st, 6);
+        a.id = db_col_int64(st, 0);
+        kw_strlcpy(a.fingerprint, db_col_text(st, 1), sizeof a.fingerprint);
+        kw_strlcpy(a.rule, db_col_text(st, 2), sizeof a.rule);
+        a.labels_json = (char *)db_col_text(st, 3);
+        a.peak = db_col_double(st, 4);
+        a.started_ms = db_col_int64(st, 5);
+        a.severity = (int)db_col_int64(st, 6);
         fn(arg, &a);
     }
-    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 static kw_rc alert_state_of(kw_store *s, int64_t id, int *state)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT state FROM alerts WHERE id = ?");
+    db_stmt *st = store_stmt(s, "SELECT state FROM alerts WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int64(st, 1, id);
     kw_rc rc = KW_ERR_NOTFOUND;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *state = alert_state_parse((const char *)sqlite3_column_text(st, 0));
+    if (db_step(st) == DB_ROW) {
+        *state = alert_state_parse(db_col_text(st, 0));
         rc = KW_OK;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return rc;
 }
 
@@ -170,15 +170,15 @@ static kw_rc alert_transition(kw_store *s, int64_t id, const char *sql, const ch
     kw_rc rc = alert_state_of(s, id, state_out);
     if (rc != KW_OK)
         goto out;
-    sqlite3_stmt *st = store_stmt(s, sql);
+    db_stmt *st = store_stmt(s, sql);
     if (!st) {
         rc = KW_ERR_STORE;
         goto out;
     }
-    sqlite3_bind_int64(st, 1, now);
-    store_bind_text(st, 2, by);
-    store_bind_text(st, 3, note);
-    sqlite3_bind_int64(st, 4, id);
+    db_bind_int64(st, 1, now);
+    db_bind_text(st, 2, by);
+    db_bind_text(st, 3, note);
+    db_bind_int64(st, 4, id);
     if ((rc = store_step_changed(s, st)) != KW_OK) {
         if (rc == KW_ERR_NOTFOUND)
             rc = KW_ERR_RANGE; /* the alert exists (checked above) but is not in a state that allows this */
@@ -230,35 +230,39 @@ kw_rc store_alert_comment(kw_store *s, int64_t id, const char *by, const char *t
                    " started_at, updated_at, acked_at, acked_by, ack_note, resolved_at, resolved_by," \
                    " resolve_reason, flaps, assignee"
 
-static void col_time(kw_json *j, sqlite3_stmt *st, int i, const char *key)
+/* The column helpers below ask whether a value is NULL only when it reads as 0 or empty
+ * (what a NULL reads as): one call fewer per column on the listing's path. */
+static void col_time(kw_json *j, db_stmt *st, int i, const char *key)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return;
-    kw_json_kv_time(j, key, sqlite3_column_int64(st, i));
+    int64_t v = db_col_int64(st, i);
+    if (v || !db_col_null(st, i))
+        kw_json_kv_time(j, key, v);
 }
 
-static void col_text(kw_json *j, sqlite3_stmt *st, int i, const char *key)
+static void col_text(kw_json *j, db_stmt *st, int i, const char *key)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    size_t n;
+    const char *v = db_col_blob(st, i, &n);
+    if (!n && db_col_null(st, i))
         return;
     kw_json_key(j, key);
-    kw_json_strn(j, (const char *)sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+    kw_json_strn(j, n ? v : "", n);
 }
 
-static void col_real(kw_json *j, sqlite3_stmt *st, int i, const char *key)
+static void col_real(kw_json *j, db_stmt *st, int i, const char *key)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return;
-    kw_json_kv_num(j, key, sqlite3_column_double(st, i));
+    double v = db_col_double(st, i);
+    if (v != 0 || !db_col_null(st, i))
+        kw_json_kv_num(j, key, v);
 }
 
 /* Stored JSON columns (labels, details) are written by keepwatch itself, so they are valid. */
-static void col_json(kw_json *j, sqlite3_stmt *st, int i, const char *key)
+static void col_json(kw_json *j, db_stmt *st, int i, const char *key)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    if (db_col_null(st, i))
         return;
     kw_json_key(j, key);
-    kw_json_raw(j, (const char *)sqlite3_column_text(st, i));
+    kw_json_raw(j, db_col_text(st, i));
 }
 
 /* Opens {"key": [ in out. */
@@ -270,13 +274,13 @@ static void json_list_begin(kw_json *j, kw_buf *out, const char *key)
     kw_json_arr_begin(j);
 }
 
-static void alert_row_json(kw_json *j, sqlite3_stmt *st)
+static void alert_row_json(kw_json *j, db_stmt *st)
 {
-    kw_json_kv_int(j, "id", sqlite3_column_int64(st, 0));
+    kw_json_kv_int(j, "id", db_col_int64(st, 0));
     col_text(j, st, 1, "fingerprint");
     col_text(j, st, 2, "rule");
     col_text(j, st, 3, "state");
-    int sev = sqlite3_column_int(st, 4);
+    int sev = (int)db_col_int64(st, 4);
     kw_json_kv_int(j, "severity", sev);
     kw_json_kv_str(j, "severity_name", kw_severity_name(sev));
     col_text(j, st, 5, "summary");
@@ -293,13 +297,13 @@ static void alert_row_json(kw_json *j, sqlite3_stmt *st)
     col_time(j, st, 16, "resolved_at");
     col_text(j, st, 17, "resolved_by");
     col_text(j, st, 18, "resolve_reason");
-    kw_json_kv_int(j, "flaps", sqlite3_column_int64(st, 19));
+    kw_json_kv_int(j, "flaps", db_col_int64(st, 19));
     col_text(j, st, 20, "assignee");
 }
 
 /* The statement for q's filters, bound: `what` are the columns, `tail` follows the WHERE
  * clause (one statement per combination of filters, at most 16 each, cached by its text). */
-static sqlite3_stmt *alert_query_stmt(kw_store *s, const store_alert_query *q, const char *what, const char *tail)
+static db_stmt *alert_query_stmt(kw_store *s, const store_alert_query *q, const char *what, const char *tail)
 {
     char sql[900];
     snprintf(sql, sizeof sql, "SELECT %s FROM alerts WHERE id < ?2%s%s%s%s%s", what,
@@ -307,74 +311,74 @@ static sqlite3_stmt *alert_query_stmt(kw_store *s, const store_alert_query *q, c
              q->min_severity > 0 ? " AND severity >= ?4" : "",
              q->text ? " AND (instr(lower(summary), lower(?5)) > 0 OR instr(lower(rule), lower(?5)) > 0)" : "",
              !q->assignee ? "" : *q->assignee ? " AND assignee = ?6" : " AND assignee IS NULL", tail);
-    sqlite3_stmt *st = store_stmt(s, sql);
+    db_stmt *st = store_stmt(s, sql);
     if (!st)
         return NULL;
     if (q->state > 0)
-        sqlite3_bind_text(st, 1, alert_state_name(q->state), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, q->before_id > 0 ? q->before_id : INT64_MAX);
+        db_bind_text(st, 1, alert_state_name(q->state));
+    db_bind_int64(st, 2, q->before_id > 0 ? q->before_id : INT64_MAX);
     if (q->min_severity > 0)
-        sqlite3_bind_int(st, 4, q->min_severity);
+        db_bind_int64(st, 4, q->min_severity);
     if (q->text)
-        sqlite3_bind_text(st, 5, q->text, -1, SQLITE_TRANSIENT);
+        db_bind_text(st, 5, q->text);
     if (q->assignee && *q->assignee)
-        sqlite3_bind_text(st, 6, q->assignee, -1, SQLITE_TRANSIENT);
+        db_bind_text(st, 6, q->assignee);
     return st;
 }
 
 kw_rc store_alert_count_matching(kw_store *s, const store_alert_query *q, int64_t *n)
 {
-    sqlite3_stmt *st = alert_query_stmt(s, q, "count(*)", "");
+    db_stmt *st = alert_query_stmt(s, q, "count(*)", "");
     if (!st)
         return KW_ERR_STORE;
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? KW_OK : KW_ERR_STORE;
+    int rc = db_step(st);
+    *n = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_reset(st);
+    return rc == DB_ROW ? KW_OK : KW_ERR_STORE;
 }
 
 kw_rc store_alert_list_json(kw_store *s, const store_alert_query *q, kw_buf *out)
 {
-    sqlite3_stmt *st = alert_query_stmt(s, q, ALERT_COLS, " ORDER BY id DESC LIMIT ?3");
+    db_stmt *st = alert_query_stmt(s, q, ALERT_COLS, " ORDER BY id DESC LIMIT ?3");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 3, q->limit > 0 ? q->limit : 100);
+    db_bind_int64(st, 3, q->limit > 0 ? q->limit : 100);
     kw_json j;
     json_list_begin(&j, out, "alerts");
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         kw_json_obj_begin(&j);
         alert_row_json(&j, st);
         kw_json_obj_end(&j);
     }
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
-    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 kw_rc store_alert_get_json(kw_store *s, int64_t id, kw_buf *out)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?");
+    db_stmt *st = store_stmt(s, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    db_bind_int64(st, 1, id);
+    if (db_step(st) != DB_ROW) {
+        db_reset(st);
         return KW_ERR_NOTFOUND;
     }
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
     alert_row_json(&j, st);
-    sqlite3_reset(st);
-    sqlite3_stmt *h = store_stmt(s, "SELECT at, action, actor, note, value FROM alert_history "
-                                    "WHERE alert_id = ? ORDER BY id");
+    db_reset(st);
+    db_stmt *h = store_stmt(s, "SELECT at, action, actor, note, value FROM alert_history "
+                               "WHERE alert_id = ? ORDER BY id");
     if (!h)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(h, 1, id);
+    db_bind_int64(h, 1, id);
     kw_json_key(&j, "history");
     kw_json_arr_begin(&j);
-    while (sqlite3_step(h) == SQLITE_ROW) {
+    while (db_step(h) == DB_ROW) {
         kw_json_obj_begin(&j);
         col_time(&j, h, 0, "at");
         col_text(&j, h, 1, "action");
@@ -403,20 +407,20 @@ kw_rc store_alert_counts(kw_store *s, int64_t counts[4])
 kw_rc store_alert_times_each(kw_store *s, int64_t from_ms, int64_t to_ms,
                              void (*fn)(void *, const store_alert_times *), void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT severity, acked_by, started_at, coalesce(acked_at, 0),"
-                                     " coalesce(resolved_at, 0) FROM alerts WHERE started_at >= ? AND started_at < ?");
+    db_stmt *st = store_stmt(s, "SELECT severity, acked_by, started_at, coalesce(acked_at, 0),"
+                                " coalesce(resolved_at, 0) FROM alerts WHERE started_at >= ? AND started_at < ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, from_ms);
-    sqlite3_bind_int64(st, 2, to_ms);
+    db_bind_int64(st, 1, from_ms);
+    db_bind_int64(st, 2, to_ms);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_alert_times t = {sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1),
-                               sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)};
+    while ((rc = db_step(st)) == DB_ROW) {
+        store_alert_times t = {(int)db_col_int64(st, 0), db_col_text(st, 1),
+                               db_col_int64(st, 2), db_col_int64(st, 3), db_col_int64(st, 4)};
         fn(arg, &t);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    db_reset(st);
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 /* ---- triage: many alerts at once, notifications, silences ---- */
@@ -424,24 +428,24 @@ kw_rc store_alert_times_each(kw_store *s, int64_t from_ms, int64_t to_ms,
 kw_rc store_alert_each_view(kw_store *s, int state, int min_severity, void (*fn)(void *, const store_alert_view *),
                             void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, rule, state, summary, severity, started_at, labels, assignee"
-                                     " FROM alerts WHERE (?1 = -1 AND state != 'resolved') OR state = ?2"
-                                     " OR (?1 = 0) ORDER BY id DESC");
+    db_stmt *st = store_stmt(s, "SELECT id, rule, state, summary, severity, started_at, labels, assignee"
+                                " FROM alerts WHERE (?1 = -1 AND state != 'resolved') OR state = ?2"
+                                " OR (?1 = 0) ORDER BY id DESC");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int(st, 1, state < 0 ? -1 : state);
-    sqlite3_bind_text(st, 2, state > 0 ? alert_state_name(state) : "", -1, SQLITE_STATIC);
+    db_bind_int64(st, 1, state < 0 ? -1 : state);
+    db_bind_text(st, 2, state > 0 ? alert_state_name(state) : "");
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_alert_view v = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-                              (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-                              sqlite3_column_int(st, 4), sqlite3_column_int64(st, 5),
-                              (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7)};
+    while ((rc = db_step(st)) == DB_ROW) {
+        store_alert_view v = {db_col_int64(st, 0), db_col_text(st, 1),
+                              db_col_text(st, 2), db_col_text(st, 3),
+                              (int)db_col_int64(st, 4), db_col_int64(st, 5),
+                              db_col_text(st, 6), db_col_text(st, 7)};
         if (v.severity >= min_severity)
             fn(arg, &v);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    db_reset(st);
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 kw_rc store_alert_bulk(kw_store *s, const int64_t *ids, size_t n, bool ack, const char *by, const char *arg,
@@ -454,18 +458,18 @@ kw_rc store_alert_bulk(kw_store *s, const int64_t *ids, size_t n, bool ack, cons
     const char *action = ack ? "acknowledged" : assignee ? "assigned" : "unassigned";
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < n && rc == KW_OK; i++) {
-        sqlite3_stmt *st = store_stmt(s, ack ? "UPDATE alerts SET state = 'acked', acked_at = ?1, acked_by = ?2,"
-                                               " ack_note = ?3, updated_at = ?1 WHERE id = ?4 AND state = 'firing'"
-                                             : "UPDATE alerts SET assignee = ?3, updated_at = ?1 WHERE id = ?4"
-                                               " AND state != 'resolved' AND assignee IS NOT ?3");
+        db_stmt *st = store_stmt(s, ack ? "UPDATE alerts SET state = 'acked', acked_at = ?1, acked_by = ?2,"
+                                          " ack_note = ?3, updated_at = ?1 WHERE id = ?4 AND state = 'firing'"
+                                        : "UPDATE alerts SET assignee = ?3, updated_at = ?1 WHERE id = ?4"
+                                          " AND state != 'resolved' AND assignee IS DISTINCT FROM ?3");
         if (!st) {
             rc = KW_ERR_STORE;
             break;
         }
-        sqlite3_bind_int64(st, 1, now_ms);
-        store_bind_text(st, 2, by);
-        store_bind_text(st, 3, ack ? arg : assignee);
-        sqlite3_bind_int64(st, 4, ids[i]);
+        db_bind_int64(st, 1, now_ms);
+        db_bind_text(st, 2, by);
+        db_bind_text(st, 3, ack ? arg : assignee);
+        db_bind_int64(st, 4, ids[i]);
         rc = store_step_changed(s, st);
         if (rc == KW_ERR_NOTFOUND) { /* moved on meanwhile (acknowledged, resolved): not this one */
             rc = KW_OK;
@@ -483,21 +487,21 @@ kw_rc store_alert_bulk(kw_store *s, const int64_t *ids, size_t n, bool ack, cons
 
 kw_rc store_alert_rows_json(kw_store *s, const int64_t *ids, size_t n, kw_buf *out)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?");
+    db_stmt *st = store_stmt(s, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
     kw_json j;
     json_list_begin(&j, out, "alerts");
     for (size_t i = 0; i < n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, ids[i]);
-        if (sqlite3_step(st) != SQLITE_ROW)
+        db_reset(st);
+        db_bind_int64(st, 1, ids[i]);
+        if (db_step(st) != DB_ROW)
             continue;
         kw_json_obj_begin(&j);
         alert_row_json(&j, st);
         kw_json_obj_end(&j);
     }
-    sqlite3_reset(st);
+    db_reset(st);
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
     return KW_OK;
@@ -506,27 +510,27 @@ kw_rc store_alert_rows_json(kw_store *s, const int64_t *ids, size_t n, kw_buf *o
 /* The escalation of the notification groups the alert belongs to. */
 static void escalation_json(kw_store *s, kw_json *j, int64_t id)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT g.id, g.policy, g.level, g.round, g.opened_ms, g.closed,"
-                                     " m.notified, m.held FROM notify_members m JOIN notify_groups g"
-                                     " ON g.id = m.group_id WHERE m.alert_id = ? ORDER BY g.id");
+    db_stmt *st = store_stmt(s, "SELECT g.id, g.policy, g.level, g.round, g.opened_ms, g.closed,"
+                                " m.notified, m.held FROM notify_members m JOIN notify_groups g"
+                                " ON g.id = m.group_id WHERE m.alert_id = ? ORDER BY g.id");
     kw_json_key(j, "groups");
     kw_json_arr_begin(j);
     if (st)
-        sqlite3_bind_int64(st, 1, id);
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        db_bind_int64(st, 1, id);
+    while (st && db_step(st) == DB_ROW) {
         kw_json_obj_begin(j);
-        kw_json_kv_int(j, "group", sqlite3_column_int64(st, 0));
+        kw_json_kv_int(j, "group", db_col_int64(st, 0));
         col_text(j, st, 1, "policy");
-        kw_json_kv_int(j, "level", sqlite3_column_int64(st, 2)); /* levels reached so far: 0 before the first */
-        kw_json_kv_int(j, "round", sqlite3_column_int64(st, 3));
+        kw_json_kv_int(j, "level", db_col_int64(st, 2)); /* levels reached so far: 0 before the first */
+        kw_json_kv_int(j, "round", db_col_int64(st, 3));
         col_time(j, st, 4, "opened");
-        kw_json_kv_bool(j, "closed", sqlite3_column_int(st, 5) != 0);
-        kw_json_kv_bool(j, "notified", sqlite3_column_int(st, 6) != 0);
+        kw_json_kv_bool(j, "closed", (int)db_col_int64(st, 5) != 0);
+        kw_json_kv_bool(j, "notified", (int)db_col_int64(st, 6) != 0);
         col_text(j, st, 7, "held");
         kw_json_obj_end(j);
     }
     if (st)
-        sqlite3_reset(st);
+        db_reset(st);
     kw_json_arr_end(j);
 }
 
@@ -536,13 +540,13 @@ kw_rc store_alert_notifications_json(kw_store *s, int64_t id, kw_buf *out)
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     if (!store_query_int(s, "SELECT count(*) FROM alerts WHERE id = ?", ids))
         return KW_ERR_NOTFOUND;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, created_ms, channel, kind, state, attempts, sent_ms, last_error, people,"
-                                     " json_extract(message, '$.level'), json_extract(message, '$.policy')"
-                                     " FROM notify_outbox WHERE alert_id = ?1"
-                                     " OR instr(',' || alerts || ',', ',' || ?1 || ',') > 0 ORDER BY id LIMIT 500");
+    db_stmt *st = store_stmt(s, "SELECT id, created_ms, channel, kind, state, attempts, sent_ms, last_error, people,"
+                                " json_extract(message, '$.level'), json_extract(message, '$.policy')"
+                                " FROM notify_outbox WHERE alert_id = ?1"
+                                " OR instr(',' || alerts || ',', ',' || ?1 || ',') > 0 ORDER BY id LIMIT 500");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int64(st, 1, id);
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
@@ -550,36 +554,36 @@ kw_rc store_alert_notifications_json(kw_store *s, int64_t id, kw_buf *out)
     kw_json_key(&j, "notifications");
     kw_json_arr_begin(&j);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         kw_json_obj_begin(&j);
-        kw_json_kv_int(&j, "id", sqlite3_column_int64(st, 0));
+        kw_json_kv_int(&j, "id", db_col_int64(st, 0));
         col_time(&j, st, 1, "created");
         col_text(&j, st, 2, "channel");
         col_text(&j, st, 3, "kind");
         col_text(&j, st, 4, "state");
-        kw_json_kv_int(&j, "attempts", sqlite3_column_int64(st, 5));
+        kw_json_kv_int(&j, "attempts", db_col_int64(st, 5));
         col_time(&j, st, 6, "sent");
         col_text(&j, st, 7, "error");
         col_text(&j, st, 8, "people");
-        if (sqlite3_column_type(st, 9) != SQLITE_NULL)
-            kw_json_kv_int(&j, "level", sqlite3_column_int64(st, 9));
+        if (!db_col_null(st, 9))
+            kw_json_kv_int(&j, "level", db_col_int64(st, 9));
         col_text(&j, st, 10, "policy");
         kw_json_obj_end(&j);
     }
-    sqlite3_reset(st);
+    db_reset(st);
     kw_json_arr_end(&j);
     escalation_json(s, &j, id);
-    sqlite3_stmt *a = store_stmt(s, "SELECT acked_by, acked_at FROM alerts WHERE id = ?");
+    db_stmt *a = store_stmt(s, "SELECT acked_by, acked_at FROM alerts WHERE id = ?");
     if (a) { /* and who acknowledged it, when */
-        sqlite3_bind_int64(a, 1, id);
-        if (sqlite3_step(a) == SQLITE_ROW) {
+        db_bind_int64(a, 1, id);
+        if (db_step(a) == DB_ROW) {
             col_text(&j, a, 0, "acked_by");
             col_time(&j, a, 1, "acked_at");
         }
-        sqlite3_reset(a);
+        db_reset(a);
     }
     kw_json_obj_end(&j);
-    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 kw_rc store_silence_add(kw_store *s, const char *matchers_json, int64_t from_ms, int64_t until_ms, const char *by,
@@ -588,19 +592,18 @@ kw_rc store_silence_add(kw_store *s, const char *matchers_json, int64_t from_ms,
     *id_out = 0;
     if (store_begin(s) != KW_OK)
         return KW_ERR_STORE;
-    sqlite3_stmt *q = store_stmt(s, "INSERT INTO silences (matchers, starts_ms, ends_ms, created_by, created_ms, comment)"
-                                    " VALUES (?, ?, ?, ?, ?, ?)");
+    db_stmt *q = store_stmt(s, "INSERT INTO silences (matchers, starts_ms, ends_ms, created_by, created_ms, comment)"
+                               " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     kw_rc rc = KW_ERR_STORE;
     if (q) {
-        sqlite3_bind_text(q, 1, matchers_json, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, from_ms);
-        sqlite3_bind_int64(q, 3, until_ms);
-        store_bind_text(q, 4, by);
-        sqlite3_bind_int64(q, 5, now_ms);
-        store_bind_text(q, 6, comment);
-        if (store_step_done(s, q) == KW_OK)
-            *id_out = sqlite3_last_insert_rowid(s->db);
-        sqlite3_reset(q);
+        db_bind_text(q, 1, matchers_json);
+        db_bind_int64(q, 2, from_ms);
+        db_bind_int64(q, 3, until_ms);
+        db_bind_text(q, 4, by);
+        db_bind_int64(q, 5, now_ms);
+        db_bind_text(q, 6, comment);
+        if (store_step_id(s, q, id_out) != KW_OK)
+            *id_out = 0;
     }
     if (*id_out) { /* the duty log says it as `keepwatch silence add` does */
         char ends[40];
@@ -623,11 +626,11 @@ kw_rc store_silence_expire(kw_store *s, int64_t id, const char *by, int64_t now_
 {
     if (store_begin(s) != KW_OK)
         return KW_ERR_STORE;
-    sqlite3_stmt *q = store_stmt(s, "UPDATE silences SET ends_ms = ?1 WHERE id = ?2 AND ends_ms > ?1");
+    db_stmt *q = store_stmt(s, "UPDATE silences SET ends_ms = ?1 WHERE id = ?2 AND ends_ms > ?1");
     kw_rc rc = KW_ERR_STORE;
     if (q) {
-        sqlite3_bind_int64(q, 1, now_ms);
-        sqlite3_bind_int64(q, 2, id);
+        db_bind_int64(q, 1, now_ms);
+        db_bind_int64(q, 2, id);
         rc = store_step_changed(s, q);
     }
     if (rc == KW_OK) {
@@ -643,19 +646,19 @@ kw_rc store_silence_expire(kw_store *s, int64_t id, const char *by, int64_t now_
 
 kw_rc store_silences_json(kw_store *s, bool all, int64_t now_ms, kw_buf *out)
 {
-    sqlite3_stmt *q = store_stmt(s, "SELECT id, matchers, starts_ms, ends_ms, created_by, created_ms, comment"
-                                    " FROM silences WHERE ?1 OR ends_ms > ?2 ORDER BY id DESC LIMIT 1000");
+    db_stmt *q = store_stmt(s, "SELECT id, matchers, starts_ms, ends_ms, created_by, created_ms, comment"
+                               " FROM silences WHERE ?1 <> 0 OR ends_ms > ?2 ORDER BY id DESC LIMIT 1000");
     if (!q)
         return KW_ERR_STORE;
-    sqlite3_bind_int(q, 1, all);
-    sqlite3_bind_int64(q, 2, now_ms);
+    db_bind_int64(q, 1, all);
+    db_bind_int64(q, 2, now_ms);
     kw_json j;
     json_list_begin(&j, out, "silences");
     int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t a = sqlite3_column_int64(q, 2), b = sqlite3_column_int64(q, 3);
+    while ((rc = db_step(q)) == DB_ROW) {
+        int64_t a = db_col_int64(q, 2), b = db_col_int64(q, 3);
         kw_json_obj_begin(&j);
-        kw_json_kv_int(&j, "id", sqlite3_column_int64(q, 0));
+        kw_json_kv_int(&j, "id", db_col_int64(q, 0));
         kw_json_kv_str(&j, "state", b <= now_ms ? "expired" : a > now_ms ? "pending" : "active");
         col_json(&j, q, 1, "matchers");
         col_time(&j, q, 2, "from");
@@ -665,10 +668,10 @@ kw_rc store_silences_json(kw_store *s, bool all, int64_t now_ms, kw_buf *out)
         col_text(&j, q, 6, "comment");
         kw_json_obj_end(&j);
     }
-    sqlite3_reset(q);
+    db_reset(q);
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
-    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 int64_t store_alert_history_max(kw_store *s)

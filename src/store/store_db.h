@@ -12,7 +12,15 @@
  * A connection belongs to one thread at a time. Statements are prepared once per
  * connection and cached by their SQL text; a statement is bound, stepped row by row, and
  * reset (db_prepare hands it out reset, with its bindings cleared). Column indexes count from
- * 0, parameter indexes from 1, as in SQLite. */
+ * 0, parameter indexes from 1, as in SQLite.
+ *
+ * Changes to this interface (issue 14, SQLite port), for both backends:
+ * - db_open's `create` is also read/write: false opens the store read-only (SQLite:
+ *   SQLITE_OPEN_READONLY, nothing created or migrated; libpq: default_transaction_read_only).
+ * - db_in_transaction, db_constraint_failed and db_version, below db_reset_all.
+ * - db_errmsg also says why a db_exec failed.
+ * - Numbered placeholders ?1, ?2... (a value used twice) are in the subset too: libpq gets
+ *   $1, $2... for them, as for the plain `?` counted from the left. */
 #ifndef STORE_DB_H
 #define STORE_DB_H
 
@@ -35,8 +43,9 @@ typedef enum {
 } db_step_rc;
 
 /* Opens a connection: a file path (SQLite; created when `create`), or a postgresql:// URL
- * (libpq; the password from the URL, PGPASSFILE or ~/.pgpass). NULL with err set (a URL's
- * password never in it). */
+ * (libpq; the password from the URL, PGPASSFILE or ~/.pgpass). Without `create` the
+ * connection only reads. NULL with err set (a URL's password never in it). The caller
+ * closes it with db_close. */
 db_conn *db_open(const char *where, bool create, char *err, size_t errn);
 void db_close(db_conn *c);
 db_kind db_backend(const db_conn *c);
@@ -74,9 +83,19 @@ void db_reset(db_stmt *st);
 /* Resets every statement of c (what a request held is let go). */
 void db_reset_all(db_conn *c);
 
+/* Whether c is inside a transaction it began (BEGIN without COMMIT or ROLLBACK yet). */
+bool db_in_transaction(const db_conn *c);
+/* Whether the last failed statement on c broke a UNIQUE, CHECK, NOT NULL or foreign key
+ * constraint (libpq: SQLSTATE class 23). */
+bool db_constraint_failed(const db_conn *c);
+/* Where the database stands: both numbers stay the same exactly while nobody, on any
+ * connection in any process, commits a change (SQLite: PRAGMA data_version counts the
+ * others' commits, total changes this connection's). For caching answers. */
+void db_version(db_conn *c, int64_t v[2]);
+
 /* ---- The PostgreSQL backend (store_db_pg.c), added for issue 14's libpq part. ----
- * The same calls as above over libpq, on its own handle types, for db_* to forward to when
- * db_open is given a postgresql:// or postgres:// URL (db_pg_is_url). Without libpq
+ * The same calls as above over libpq, on its own handle types: db_* (store_db_sqlite.c)
+ * forwards to them when db_open is given a postgresql:// or postgres:// URL (db_pg_is_url). Without libpq
  * (KW_HAVE_PQ unset) db_pg_open fails with "PostgreSQL support is not built in". Ownership
  * and lifetimes as for the db_* above. */
 typedef struct db_pg db_pg;
@@ -105,5 +124,8 @@ const void *db_pg_col_blob(db_pg_stmt *st, int col, size_t *n);
 int64_t db_pg_changes(db_pg_stmt *st);
 void db_pg_reset(db_pg_stmt *st);
 void db_pg_reset_all(db_pg *c);
+bool db_pg_in_transaction(const db_pg *c);
+bool db_pg_constraint_failed(const db_pg *c);
+void db_pg_version(db_pg *c, int64_t v[2]);
 
 #endif

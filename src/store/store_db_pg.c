@@ -85,6 +85,9 @@ const void *db_pg_col_blob(db_pg_stmt *st, int col, size_t *n) { *n = 0; return 
 int64_t db_pg_changes(db_pg_stmt *st) { return 0; }
 void db_pg_reset(db_pg_stmt *st) {}
 void db_pg_reset_all(db_pg *c) {}
+bool db_pg_in_transaction(const db_pg *c) { return false; }
+bool db_pg_constraint_failed(const db_pg *c) { return false; }
+void db_pg_version(db_pg *c, int64_t v[2]) { v[0] = v[1] = 0; }
 
 #else
 
@@ -110,6 +113,8 @@ struct db_pg {
     unsigned gen;        /* bumped on each reconnection: what was prepared before is gone */
     bool in_tx;          /* inside a transaction after the last command */
     bool tx_lost;        /* the connection went inside one: only BEGIN, ROLLBACK, COMMIT now */
+    bool constraint;     /* the last failure broke a constraint (SQLSTATE class 23) */
+    int64_t version;     /* db_pg_version's: bumped on every call (no cache can be trusted) */
     char where[256];     /* the URL, password masked, for messages */
     char err[512];
 };
@@ -277,6 +282,8 @@ const char *db_pg_errmsg(const db_pg *c)
 /* kw_rc for a failed command r (NULL: no result at all), with c->err set. */
 static kw_rc fail(db_pg *c, PGresult *r)
 {
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    c->constraint = state && strncmp(state, "23", 2) == 0;
     track(c);
     bool again = retryable(c, r);
     set_err(c, again ? "the database is unreachable or busy" : NULL,
@@ -333,6 +340,16 @@ static char *rewrite(const char *sql, int *nparams)
             memcpy(out + len, p, q);
             len += q;
             p += q;
+        } else if (*p == '?' && p[1] >= '1' && p[1] <= '9') { /* ?N: the N-th, as SQLite numbers them */
+            char *e;
+            long num = strtol(p + 1, &e, 10);
+            if (num > PG_MAX_PARAMS) {
+                free(out);
+                return NULL;
+            }
+            k = num > k ? (int)num : k;
+            len += (size_t)snprintf(out + len, cap - len, "$%ld", num);
+            p = e;
         } else if (*p == '?') {
             if (++k > PG_MAX_PARAMS) {
                 free(out);
@@ -666,37 +683,16 @@ void db_pg_reset_all(db_pg *c)
         db_pg_reset(v);
 }
 
+bool db_pg_in_transaction(const db_pg *c) { return c->in_tx; }
+bool db_pg_constraint_failed(const db_pg *c) { return c->constraint; }
+
+/* Another server's commits cannot be seen cheaply: the version changes on every call, so
+ * nothing cached on it is served again (correct, not fast: LISTEN/NOTIFY would do better). */
+void db_pg_version(db_pg *c, int64_t v[2])
+{
+    v[0] = ++c->version;
+    v[1] = 0;
+}
+
 #endif
 
-#ifndef KW_HAVE_DB_SQLITE
-/* Until the SQLite backend is in the tree (it defines db_* and forwards a PostgreSQL
- * connection to db_pg_*), db_* here are PostgreSQL only: a db_conn is a db_pg, a db_stmt a
- * db_pg_stmt (the pointers are only converted, never read as the other type). */
-db_conn *db_open(const char *where, bool create, char *err, size_t errn)
-{
-    if (!db_pg_is_url(where)) {
-        snprintf(err, errn, "%s: SQLite support is not in this build", where ? where : "");
-        return NULL;
-    }
-    return (db_conn *)db_pg_open(where, err, errn);
-}
-void db_close(db_conn *c) { db_pg_close((db_pg *)c); }
-db_kind db_backend(const db_conn *c) { return DB_POSTGRES; }
-const char *db_errmsg(const db_conn *c) { return db_pg_errmsg((const db_pg *)c); }
-kw_rc db_exec(db_conn *c, const char *sql) { return db_pg_exec((db_pg *)c, sql); }
-db_stmt *db_prepare(db_conn *c, const char *sql) { return (db_stmt *)db_pg_prepare((db_pg *)c, sql); }
-void db_bind_int64(db_stmt *st, int i, int64_t v) { db_pg_bind_int64((db_pg_stmt *)st, i, v); }
-void db_bind_double(db_stmt *st, int i, double v) { db_pg_bind_double((db_pg_stmt *)st, i, v); }
-void db_bind_text(db_stmt *st, int i, const char *v) { db_pg_bind_text((db_pg_stmt *)st, i, v); }
-void db_bind_blob(db_stmt *st, int i, const void *p, size_t n) { db_pg_bind_blob((db_pg_stmt *)st, i, p, n); }
-void db_bind_null(db_stmt *st, int i) { db_pg_bind_null((db_pg_stmt *)st, i); }
-db_step_rc db_step(db_stmt *st) { return db_pg_step((db_pg_stmt *)st); }
-bool db_col_null(db_stmt *st, int col) { return db_pg_col_null((db_pg_stmt *)st, col); }
-int64_t db_col_int64(db_stmt *st, int col) { return db_pg_col_int64((db_pg_stmt *)st, col); }
-double db_col_double(db_stmt *st, int col) { return db_pg_col_double((db_pg_stmt *)st, col); }
-const char *db_col_text(db_stmt *st, int col) { return db_pg_col_text((db_pg_stmt *)st, col); }
-const void *db_col_blob(db_stmt *st, int col, size_t *n) { return db_pg_col_blob((db_pg_stmt *)st, col, n); }
-int64_t db_changes(db_stmt *st) { return db_pg_changes((db_pg_stmt *)st); }
-void db_reset(db_stmt *st) { db_pg_reset((db_pg_stmt *)st); }
-void db_reset_all(db_conn *c) { db_pg_reset_all((db_pg *)c); }
-#endif

@@ -8,7 +8,7 @@
 
 #include "core/kw_log.h"
 
-static const char *col_text(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+static const char *col_text(db_stmt *st, int i) { return db_col_text(st, i); }
 
 bool duty_entry_ok(const duty_keys *k, int64_t legacy, int64_t expect_id, const char *prev, const duty_entry *e,
                    char *why, size_t whyn)
@@ -62,23 +62,22 @@ static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool befo
 
 static kw_rc insert_entry(kw_store *s, const duty_entry *e)
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO duty_log (" DUTY_ENTRY_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    db_stmt *st = store_stmt(s, "INSERT INTO duty_log (" DUTY_ENTRY_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, e->id);
-    sqlite3_bind_int64(st, 2, e->ts_ms);
-    store_bind_text(st, 3, e->kind);
-    store_bind_text(st, 4, e->actor);
+    db_bind_int64(st, 1, e->id);
+    db_bind_int64(st, 2, e->ts_ms);
+    db_bind_text(st, 3, e->kind);
+    db_bind_text(st, 4, e->actor);
     if (e->alert_id)
-        sqlite3_bind_int64(st, 5, e->alert_id);
-    store_bind_text(st, 6, e->text);
-    sqlite3_bind_text(st, 7, e->prev_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, e->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 9, e->scheme);
-    int r = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (r != SQLITE_DONE)
+        db_bind_int64(st, 5, e->alert_id);
+    db_bind_text(st, 6, e->text);
+    db_bind_text(st, 7, e->prev_hash);
+    db_bind_text(st, 8, e->hash);
+    db_bind_int64(st, 9, e->scheme);
+    int r = db_step(st);
+    db_reset(st);
+    if (r != DB_DONE)
         return KW_ERR_STORE;
     char head[96];
     snprintf(head, sizeof head, "%lld:%s", (long long)e->id, e->hash);
@@ -86,10 +85,10 @@ static kw_rc insert_entry(kw_store *s, const duty_entry *e)
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, head, -1, SQLITE_TRANSIENT);
-    r = sqlite3_step(st);
-    sqlite3_reset(st);
-    return r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    db_bind_text(st, 1, head);
+    r = db_step(st);
+    db_reset(st);
+    return r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
@@ -101,14 +100,14 @@ static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const ch
         return rc;
     char prev[65] = DUTY_GENESIS, link[65];
     int64_t id = 1;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
+    db_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
     if (!st)
         return KW_ERR_STORE;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0) + 1;
+    if (db_step(st) == DB_ROW) {
+        id = db_col_int64(st, 0) + 1;
         snprintf(prev, sizeof prev, "%s", col_text(st, 1) ? col_text(st, 1) : "");
     }
-    sqlite3_reset(st);
+    db_reset(st);
     if ((rc = checkpoint_around(s, ts_ms, id, true)) != KW_OK)
         return rc;
     duty_entry e = {id, ts_ms, alert_id, kind, actor, text, prev, link, DUTY_SCHEME_HMAC};
@@ -120,7 +119,7 @@ static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const ch
 
 kw_rc duty_tx_begin(kw_store *s, bool *own)
 {
-    *own = sqlite3_get_autocommit(s->db);
+    *own = !db_in_transaction(s->db);
     return *own ? store_begin(s) : KW_OK;
 }
 
@@ -164,20 +163,20 @@ static kw_rc check_start(kw_store *s, store_duty_check *c)
     if (c->keyed && !duty_keys_for(s, false, &rc))
         return rc;
     duty_checkpoint first;
-    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints ORDER BY seq LIMIT 1");
+    db_stmt *st = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints ORDER BY seq LIMIT 1");
     if (!st)
         return KW_ERR_STORE;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
+    int r = db_step(st);
+    if (r == DB_ROW)
         duty_row_checkpoint(st, &first);
-    sqlite3_reset(st);
+    db_reset(st);
     /* no checkpoint: a log from before the keys is all plain; one with keys lost its anchor */
-    c->legacy = r == SQLITE_ROW ? first.legacy : c->keyed ? 0 : INT64_MAX;
-    if (r == SQLITE_ROW && !c->keyed) {
+    c->legacy = r == DB_ROW ? first.legacy : c->keyed ? 0 : INT64_MAX;
+    if (r == DB_ROW && !c->keyed) {
         snprintf(s->err, sizeof s->err, "the duty log is signed but its key file is missing (duty.key_file)");
         return KW_ERR_IO;
     }
-    return r == SQLITE_ROW || r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    return r == DB_ROW || r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 /* Checkpoint cp, met after entry c->entries. */
@@ -205,14 +204,14 @@ static bool checkpoint_ok(kw_store *s, store_duty_check *c, const duty_checkpoin
 
 /* Steps cps (checkpoints after c->cp_seq) past those at or before entry c->entries. r is the
  * last step's result, kept between calls; *cp the row it read. */
-static bool checkpoints_upto(kw_store *s, store_duty_check *c, sqlite3_stmt *cps, int *r, duty_checkpoint *cp)
+static bool checkpoints_upto(kw_store *s, store_duty_check *c, db_stmt *cps, int *r, duty_checkpoint *cp)
 {
-    while (*r == SQLITE_ROW && cp->seq <= c->entries) {
+    while (*r == DB_ROW && cp->seq <= c->entries) {
         if (cp->seq < c->entries)
             return broken(c, cp->seq, "a checkpoint names an entry already past (checkpoints reordered)");
         if (!checkpoint_ok(s, c, cp))
             return false;
-        if ((*r = sqlite3_step(cps)) == SQLITE_ROW)
+        if ((*r = db_step(cps)) == DB_ROW)
             duty_row_checkpoint(cps, cp);
     }
     return true;
@@ -220,20 +219,20 @@ static bool checkpoints_upto(kw_store *s, store_duty_check *c, sqlite3_stmt *cps
 
 static kw_rc check_rows(kw_store *s, store_duty_check *c)
 {
-    sqlite3_stmt *cps = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints WHERE seq > ? ORDER BY seq");
-    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id");
+    db_stmt *cps = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints WHERE seq > ? ORDER BY seq");
+    db_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id");
     if (!cps || !st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(cps, 1, c->cp_seq);
-    sqlite3_bind_int64(st, 1, c->entries);
+    db_bind_int64(cps, 1, c->cp_seq);
+    db_bind_int64(st, 1, c->entries);
     duty_checkpoint cp;
-    int r = sqlite3_step(cps), er = SQLITE_DONE;
-    if (r == SQLITE_ROW)
+    int r = db_step(cps), er = DB_DONE;
+    if (r == DB_ROW)
         duty_row_checkpoint(cps, &cp);
     kw_rc krc;
     const duty_keys *k = c->keyed ? duty_keys_for(s, false, &krc) : NULL;
     bool ok = checkpoints_upto(s, c, cps, &r, &cp);
-    while (ok && (er = sqlite3_step(st)) == SQLITE_ROW) {
+    while (ok && (er = db_step(st)) == DB_ROW) {
         duty_entry e = duty_row_entry(st);
         if (!duty_entry_ok(k, c->legacy, c->entries + 1, c->last_hash, &e, c->why, sizeof c->why)) {
             c->bad_id = c->entries + 1;
@@ -245,14 +244,14 @@ static kw_rc check_rows(kw_store *s, store_duty_check *c)
         c->entries++;
         ok = checkpoints_upto(s, c, cps, &r, &cp);
     }
-    if (ok && r == SQLITE_ROW) {
+    if (ok && r == DB_ROW) {
         snprintf(c->why, sizeof c->why, "a checkpoint names entry %lld but the log ends at %lld (entries removed from "
                  "the end)", (long long)cp.seq, (long long)c->entries);
         c->bad_id = c->entries + 1;
     }
-    sqlite3_reset(st);
-    sqlite3_reset(cps);
-    return r == SQLITE_ERROR || er == SQLITE_ERROR ? KW_ERR_STORE : KW_OK;
+    db_reset(st);
+    db_reset(cps);
+    return r == DB_ERROR || r == DB_BUSY || er == DB_ERROR || er == DB_BUSY ? KW_ERR_STORE : KW_OK;
 }
 
 /* The last entry checked must still be there as it was: the rest follow from it. */
@@ -260,17 +259,17 @@ static kw_rc check_last(kw_store *s, store_duty_check *c)
 {
     if (!c->entries)
         return KW_OK;
-    sqlite3_stmt *st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?");
+    db_stmt *st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, c->entries);
-    int r = sqlite3_step(st);
-    bool same = r == SQLITE_ROW && col_text(st, 0) && strcmp(col_text(st, 0), c->last_hash) == 0;
-    sqlite3_reset(st);
-    if (r == SQLITE_ERROR)
+    db_bind_int64(st, 1, c->entries);
+    int r = db_step(st);
+    bool same = r == DB_ROW && col_text(st, 0) && strcmp(col_text(st, 0), c->last_hash) == 0;
+    db_reset(st);
+    if (r == DB_ERROR || r == DB_BUSY)
         return KW_ERR_STORE;
     if (!same) {
-        snprintf(c->why, sizeof c->why, r == SQLITE_ROW ? "entry %lld was changed (its link is not the one checked)"
+        snprintf(c->why, sizeof c->why, r == DB_ROW ? "entry %lld was changed (its link is not the one checked)"
                                                         : "entry %lld is missing (deleted)",
                  (long long)c->entries);
         c->bad_id = c->entries;
@@ -281,12 +280,12 @@ static kw_rc check_last(kw_store *s, store_duty_check *c)
 /* The head record and the anchor: entries removed from the end, checkpoints removed. */
 static void check_end(kw_store *s, store_duty_check *c)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = 'duty_head'");
+    db_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = 'duty_head'");
     char head[96] = "", want[96] = "";
-    if (st && sqlite3_step(st) == SQLITE_ROW && col_text(st, 0))
+    if (st && db_step(st) == DB_ROW && col_text(st, 0))
         snprintf(head, sizeof head, "%s", col_text(st, 0));
     if (st)
-        sqlite3_reset(st);
+        db_reset(st);
     if (c->entries)
         snprintf(want, sizeof want, "%lld:%s", (long long)c->entries, c->last_hash);
     if (strcmp(head, want) != 0) {
@@ -325,14 +324,14 @@ kw_rc store_duty_verify(kw_store *s, int64_t *bad_id, int64_t *entries, char *wh
 
 kw_rc store_duty_head(kw_store *s, int64_t *seq, char hash[65])
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
+    db_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
     if (!st)
         return KW_ERR_STORE;
-    int r = sqlite3_step(st);
-    *seq = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    snprintf(hash, 65, "%s", r == SQLITE_ROW && col_text(st, 1) ? col_text(st, 1) : DUTY_GENESIS);
-    sqlite3_reset(st);
-    return r == SQLITE_ROW || r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    int r = db_step(st);
+    *seq = r == DB_ROW ? db_col_int64(st, 0) : 0;
+    snprintf(hash, 65, "%s", r == DB_ROW && col_text(st, 1) ? col_text(st, 1) : DUTY_GENESIS);
+    db_reset(st);
+    return r == DB_ROW || r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 void store_duty_head_text(kw_store *s, kw_buf *out)
@@ -345,47 +344,47 @@ void store_duty_head_text(kw_store *s, kw_buf *out)
 
 kw_rc store_duty_link(kw_store *s, int64_t id, char hash[65])
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?");
+    db_stmt *st = store_stmt(s, "SELECT hash FROM duty_log WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    int r = sqlite3_step(st);
-    snprintf(hash, 65, "%s", r == SQLITE_ROW && col_text(st, 0) ? col_text(st, 0) : "");
-    sqlite3_reset(st);
-    return r == SQLITE_ROW ? KW_OK : r == SQLITE_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
+    db_bind_int64(st, 1, id);
+    int r = db_step(st);
+    snprintf(hash, 65, "%s", r == DB_ROW && col_text(st, 0) ? col_text(st, 0) : "");
+    db_reset(st);
+    return r == DB_ROW ? KW_OK : r == DB_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
 }
 
 /* ---- reading ---- */
 
-static kw_rc duty_rows(sqlite3_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg)
+static kw_rc duty_rows(db_stmt *st, void (*fn)(void *, const store_duty_entry *), void *arg)
 {
     int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((r = db_step(st)) == DB_ROW) {
         duty_entry e = duty_row_entry(st);
         fn(arg, &e);
     }
-    sqlite3_reset(st);
-    return r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    db_reset(st);
+    return r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 kw_rc store_duty_latest(kw_store *s, int64_t limit, int64_t before_id, void (*fn)(void *, const store_duty_entry *),
                         void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id < ? ORDER BY id DESC LIMIT ?");
+    db_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id < ? ORDER BY id DESC LIMIT ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX);
-    sqlite3_bind_int64(st, 2, limit);
+    db_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX);
+    db_bind_int64(st, 2, limit);
     return duty_rows(st, fn, arg);
 }
 
 kw_rc store_duty_each(kw_store *s, int64_t from_ms, int64_t to_ms, void (*fn)(void *, const store_duty_entry *),
                       void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE ts >= ? AND ts < ? ORDER BY id");
+    db_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE ts >= ? AND ts < ? ORDER BY id");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, from_ms);
-    sqlite3_bind_int64(st, 2, to_ms);
+    db_bind_int64(st, 1, from_ms);
+    db_bind_int64(st, 2, to_ms);
     return duty_rows(st, fn, arg);
 }

@@ -22,8 +22,8 @@ kw_rc duty_tx_begin(kw_store *s, bool *own);
 kw_rc duty_tx_end(kw_store *s, bool own, kw_rc rc);
 
 /* A row of `SELECT DUTY_ENTRY_COLS` / `SELECT DUTY_CP_COLS`. */
-duty_entry duty_row_entry(sqlite3_stmt *st);
-void duty_row_checkpoint(sqlite3_stmt *st, duty_checkpoint *c);
+duty_entry duty_row_entry(db_stmt *st);
+void duty_row_checkpoint(db_stmt *st, duty_checkpoint *c);
 /* The newest checkpoint: KW_OK, KW_ERR_NOTFOUND when there is none. */
 kw_rc duty_last_checkpoint(kw_store *s, duty_checkpoint *c);
 /* Whether e is entry expect_id, follows the link prev and carries its own right link (plain

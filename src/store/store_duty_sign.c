@@ -101,61 +101,61 @@ const duty_keys *duty_keys_for(kw_store *s, bool create, kw_rc *rc)
     return k ? k->keys : NULL;
 }
 
-duty_entry duty_row_entry(sqlite3_stmt *st)
+duty_entry duty_row_entry(db_stmt *st)
 {
-    return (duty_entry){sqlite3_column_int64(st, 0),
-                        sqlite3_column_int64(st, 1),
-                        sqlite3_column_int64(st, 4),
-                        (const char *)sqlite3_column_text(st, 2),
-                        (const char *)sqlite3_column_text(st, 3),
-                        (const char *)sqlite3_column_text(st, 5),
-                        (const char *)sqlite3_column_text(st, 6),
-                        (const char *)sqlite3_column_text(st, 7),
-                        sqlite3_column_int(st, 8)};
+    return (duty_entry){db_col_int64(st, 0),
+                        db_col_int64(st, 1),
+                        db_col_int64(st, 4),
+                        db_col_text(st, 2),
+                        db_col_text(st, 3),
+                        db_col_text(st, 5),
+                        db_col_text(st, 6),
+                        db_col_text(st, 7),
+                        (int)db_col_int64(st, 8)};
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
+static void col_copy(db_stmt *st, int i, char *out, size_t n)
 {
-    const char *v = (const char *)sqlite3_column_text(st, i);
+    const char *v = db_col_text(st, i);
     snprintf(out, n, "%s", v ? v : "");
 }
 
-void duty_row_checkpoint(sqlite3_stmt *st, duty_checkpoint *c)
+void duty_row_checkpoint(db_stmt *st, duty_checkpoint *c)
 {
-    c->seq = sqlite3_column_int64(st, 0);
-    c->ts_ms = sqlite3_column_int64(st, 1);
-    c->from = sqlite3_column_int64(st, 2);
+    c->seq = db_col_int64(st, 0);
+    c->ts_ms = db_col_int64(st, 1);
+    c->from = db_col_int64(st, 2);
     col_copy(st, 3, c->head, sizeof c->head);
     col_copy(st, 4, c->digest, sizeof c->digest);
-    c->legacy = sqlite3_column_int64(st, 5);
+    c->legacy = db_col_int64(st, 5);
     col_copy(st, 6, c->reason, sizeof c->reason);
     col_copy(st, 7, c->sig, sizeof c->sig);
 }
 
 kw_rc duty_last_checkpoint(kw_store *s, duty_checkpoint *c)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints ORDER BY seq DESC LIMIT 1");
+    db_stmt *st = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints ORDER BY seq DESC LIMIT 1");
     if (!st)
         return KW_ERR_STORE;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
+    int r = db_step(st);
+    if (r == DB_ROW)
         duty_row_checkpoint(st, c);
-    sqlite3_reset(st);
-    return r == SQLITE_ROW ? KW_OK : r == SQLITE_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
+    db_reset(st);
+    return r == DB_ROW ? KW_OK : r == DB_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
 }
 
 /* Checks the entries after c->from (whose link is c->head on entry) and fills c's seq, head
  * and digest with what they give. KW_ERR_PARSE with s->err when one does not verify. */
 static kw_rc walk_since(kw_store *s, const duty_keys *k, duty_checkpoint *c)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id");
+    db_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, c->from);
+    db_bind_int64(st, 1, c->from);
     unsigned char d[32] = {0};
     int r;
     kw_rc rc = KW_OK;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((r = db_step(st)) == DB_ROW) {
         duty_entry e = duty_row_entry(st);
         if (!duty_entry_ok(k, c->legacy, c->seq + 1, c->head, &e, s->err, sizeof s->err)) {
             rc = KW_ERR_PARSE;
@@ -165,27 +165,27 @@ static kw_rc walk_since(kw_store *s, const duty_keys *k, duty_checkpoint *c)
         snprintf(c->head, sizeof c->head, "%s", e.hash);
         c->seq = e.id;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     duty_hex(d, 32, c->digest);
-    return rc == KW_OK && r != SQLITE_DONE ? KW_ERR_STORE : rc;
+    return rc == KW_OK && r != DB_DONE ? KW_ERR_STORE : rc;
 }
 
 static kw_rc checkpoint_insert(kw_store *s, const duty_checkpoint *c)
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO duty_checkpoints (" DUTY_CP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    db_stmt *st = store_stmt(s, "INSERT INTO duty_checkpoints (" DUTY_CP_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, c->seq);
-    sqlite3_bind_int64(st, 2, c->ts_ms);
-    sqlite3_bind_int64(st, 3, c->from);
-    sqlite3_bind_text(st, 4, c->head, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, c->digest, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 6, c->legacy);
-    sqlite3_bind_text(st, 7, c->reason, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, c->sig, -1, SQLITE_TRANSIENT);
-    int r = sqlite3_step(st);
-    sqlite3_reset(st);
-    return r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    db_bind_int64(st, 1, c->seq);
+    db_bind_int64(st, 2, c->ts_ms);
+    db_bind_int64(st, 3, c->from);
+    db_bind_text(st, 4, c->head);
+    db_bind_text(st, 5, c->digest);
+    db_bind_int64(st, 6, c->legacy);
+    db_bind_text(st, 7, c->reason);
+    db_bind_text(st, 8, c->sig);
+    int r = db_step(st);
+    db_reset(st);
+    return r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 /* The first checkpoint anchors what the log holds before any keyed entry: all plain links. */
@@ -251,20 +251,20 @@ kw_rc store_duty_checkpoint_due(kw_store *s, int64_t now_ms, int64_t max_age_ms)
 kw_rc store_duty_checkpoints_each(kw_store *s, int64_t from_seq, int64_t to_seq,
                                   void (*fn)(void *, const duty_checkpoint *), void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints WHERE seq >= ? AND seq <= ? "
-                                     "ORDER BY seq");
+    db_stmt *st = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints WHERE seq >= ? AND seq <= ? "
+                                "ORDER BY seq");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, from_seq);
-    sqlite3_bind_int64(st, 2, to_seq);
+    db_bind_int64(st, 1, from_seq);
+    db_bind_int64(st, 2, to_seq);
     int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((r = db_step(st)) == DB_ROW) {
         duty_checkpoint c;
         duty_row_checkpoint(st, &c);
         fn(arg, &c);
     }
-    sqlite3_reset(st);
-    return r == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    db_reset(st);
+    return r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 kw_rc store_duty_pubkey(kw_store *s, kw_buf *out)

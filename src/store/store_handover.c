@@ -12,13 +12,13 @@ kw_rc store_duty_handover(kw_store *s, int64_t now_ms, int64_t since_ms, const c
         int64_t last = store_query_int(s, "SELECT max(ts) FROM duty_log WHERE kind = ?", "handover");
         since_ms = last > 0 ? last + 1 : now_ms - 12 * 3600000LL; /* after the last handover itself */
     }
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM duty_log WHERE ts >= ? AND ts <= ?");
+    db_stmt *st = store_stmt(s, "SELECT count(*) FROM duty_log WHERE ts >= ? AND ts <= ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, since_ms);
-    sqlite3_bind_int64(st, 2, now_ms);
-    int64_t entries = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
+    db_bind_int64(st, 1, since_ms);
+    db_bind_int64(st, 2, now_ms);
+    int64_t entries = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_reset(st);
     int64_t counts[4] = {0};
     if (store_alert_counts(s, counts) != KW_OK)
         return KW_ERR_STORE;

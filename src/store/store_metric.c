@@ -21,16 +21,16 @@ static int64_t series_id(kw_store *s, const metric_sample *m, kw_buf *key)
         return (int64_t)(intptr_t)cached;
     const char *brace = strchr(kw_buf_cstr(key), '{');
     const char *labels = brace ? brace : "";
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO metric_series (name, labels) VALUES (?, ?) "
-                                     "ON CONFLICT (name, labels) DO UPDATE SET name = excluded.name RETURNING id");
+    db_stmt *st = store_stmt(s, "INSERT INTO metric_series (name, labels) VALUES (?, ?) "
+                                "ON CONFLICT (name, labels) DO UPDATE SET name = excluded.name RETURNING id");
     if (!st)
         return 0;
-    sqlite3_bind_text(st, 1, m->desc->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, m->desc->name);
+    db_bind_text(st, 2, labels);
     int64_t id = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (db_step(st) == DB_ROW)
+        id = db_col_int64(st, 0);
+    db_reset(st);
     if (id)
         kw_map_put(&s->series_ids, kw_buf_cstr(key), (void *)(intptr_t)id);
     return id;
@@ -46,16 +46,17 @@ kw_rc store_metric_write(kw_store *s, const metric_set *ms)
         if (!m->desc->history || !isfinite(m->value))
             continue;
         int64_t id = series_id(s, m, &key);
-        sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO metric_raw (series, ts, value) VALUES (?, ?, ?)");
+        db_stmt *st = store_stmt(s, "INSERT INTO metric_raw (series, ts, value) VALUES (?, ?, ?)"
+                                    " ON CONFLICT (series, ts) DO UPDATE SET value = excluded.value");
         if (!id || !st) {
             rc = KW_ERR_STORE;
             break;
         }
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, ms->ts_ms);
-        sqlite3_bind_double(st, 3, m->value);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+        db_bind_int64(st, 1, id);
+        db_bind_int64(st, 2, ms->ts_ms);
+        db_bind_double(st, 3, m->value);
+        if (db_step(st) != DB_DONE) {
+            snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
             rc = KW_ERR_STORE;
             break;
         }
@@ -71,25 +72,31 @@ static int64_t meta_get(kw_store *s, const char *key)
 
 static bool meta_set(kw_store *s, const char *key, int64_t v)
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    db_stmt *st = store_stmt(s, "INSERT INTO meta (key, value) VALUES (?, ?)"
+                                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!st)
         return false;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, v);
-    return sqlite3_step(st) == SQLITE_DONE;
+    db_bind_text(st, 1, key);
+    db_bind_int64(st, 2, v);
+    return db_step(st) == DB_DONE;
 }
 
-/* Runs sql with ?1 = a and, if the statement has it, ?2 = b. */
-static bool exec_range(kw_store *s, const char *sql, int64_t a, int64_t b)
+/* A rolled-up bucket written again replaces the one there. */
+#define ROLLUP_UPSERT                                                                                                  \
+    " ON CONFLICT (series, ts) DO UPDATE SET avg = excluded.avg, min = excluded.min, max = excluded.max,"            \
+    " n = excluded.n"
+
+/* Runs sql with its first parameter a and, when nb, its second b. */
+static bool exec_range(kw_store *s, const char *sql, int64_t a, int64_t b, bool nb)
 {
-    sqlite3_stmt *st = store_stmt(s, sql);
+    db_stmt *st = store_stmt(s, sql);
     if (!st)
         return false;
-    sqlite3_bind_int64(st, 1, a);
-    if (sqlite3_bind_parameter_count(st) >= 2)
-        sqlite3_bind_int64(st, 2, b);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    db_bind_int64(st, 1, a);
+    if (nb)
+        db_bind_int64(st, 2, b);
+    if (db_step(st) != DB_DONE) {
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
         return false;
     }
     return true;
@@ -104,20 +111,20 @@ kw_rc store_metric_maintain(kw_store *s, int64_t now_ms, int64_t raw_keep_ms, in
     int64_t minute = now_ms / 60000 * 60000, hour = now_ms / 3600000 * 3600000;
     int64_t wm_m = meta_get(s, "rollup_1m"), wm_h = meta_get(s, "rollup_1h");
     bool ok = exec_range(s,
-                         "INSERT OR REPLACE INTO metric_1m (series, ts, avg, min, max, n) "
+                         "INSERT INTO metric_1m (series, ts, avg, min, max, n) "
                          "SELECT series, ts / 60000 * 60000 AS m, avg(value), min(value), max(value), count(*) "
-                         "FROM metric_raw WHERE ts >= ?1 AND ts < ?2 GROUP BY series, m",
-                         wm_m, minute) &&
+                         "FROM metric_raw WHERE ts >= ? AND ts < ? GROUP BY series, m" ROLLUP_UPSERT,
+                         wm_m, minute, true) &&
               meta_set(s, "rollup_1m", minute) &&
               exec_range(s,
-                         "INSERT OR REPLACE INTO metric_1h (series, ts, avg, min, max, n) "
+                         "INSERT INTO metric_1h (series, ts, avg, min, max, n) "
                          "SELECT series, ts / 3600000 * 3600000 AS h, sum(avg * n) / sum(n), min(min), max(max), sum(n) "
-                         "FROM metric_1m WHERE ts >= ?1 AND ts < ?2 GROUP BY series, h",
-                         wm_h, hour) &&
+                         "FROM metric_1m WHERE ts >= ? AND ts < ? GROUP BY series, h" ROLLUP_UPSERT,
+                         wm_h, hour, true) &&
               meta_set(s, "rollup_1h", hour) &&
-              exec_range(s, "DELETE FROM metric_raw WHERE ts < ?1", now_ms - raw_keep_ms, 0) &&
-              exec_range(s, "DELETE FROM metric_1m WHERE ts < ?1", now_ms - minute_keep_ms, 0) &&
-              exec_range(s, "DELETE FROM metric_1h WHERE ts < ?1", now_ms - hour_keep_ms, 0);
+              exec_range(s, "DELETE FROM metric_raw WHERE ts < ?", now_ms - raw_keep_ms, 0, false) &&
+              exec_range(s, "DELETE FROM metric_1m WHERE ts < ?", now_ms - minute_keep_ms, 0, false) &&
+              exec_range(s, "DELETE FROM metric_1h WHERE ts < ?", now_ms - hour_keep_ms, 0, false);
     if (!ok) {
         store_rollback(s);
         return KW_ERR_STORE;
@@ -134,17 +141,17 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
         return KW_ERR_RANGE;
     memcpy(name, series, nl);
     name[nl] = '\0';
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM metric_series WHERE name = ? AND labels = ?");
+    db_stmt *st = store_stmt(s, "SELECT id FROM metric_series WHERE name = ? AND labels = ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, brace ? brace : "", -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, brace ? brace : "");
+    if (db_step(st) != DB_ROW) {
+        db_reset(st);
         return KW_ERR_NOTFOUND;
     }
-    int64_t id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    int64_t id = db_col_int64(st, 0);
+    db_reset(st);
     /* the finest resolution whose oldest row reaches back to from_ms; when none does (a store
      * younger than the window, or a window past every retention) the one reaching furthest
      * back, the finer of those within a minute of each other */
@@ -161,13 +168,13 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
     size_t pick = 0;
     int64_t pick_oldest = INT64_MAX;
     for (size_t i = 0; i < 3; i++) {
-        sqlite3_stmt *o = store_stmt(s, res[i].oldest);
+        db_stmt *o = store_stmt(s, res[i].oldest);
         if (!o)
             return KW_ERR_STORE;
-        sqlite3_bind_int64(o, 1, id);
-        bool has = sqlite3_step(o) == SQLITE_ROW && sqlite3_column_type(o, 0) != SQLITE_NULL;
-        int64_t oldest = has ? sqlite3_column_int64(o, 0) : INT64_MAX;
-        sqlite3_reset(o);
+        db_bind_int64(o, 1, id);
+        bool has = db_step(o) == DB_ROW && !db_col_null(o, 0);
+        int64_t oldest = has ? db_col_int64(o, 0) : INT64_MAX;
+        db_reset(o);
         if (!has)
             continue;
         if (oldest <= from_ms + 60000) {
@@ -179,12 +186,12 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
             pick_oldest = oldest;
         }
     }
-    sqlite3_stmt *q = store_stmt(s, res[pick].sql);
+    db_stmt *q = store_stmt(s, res[pick].sql);
     if (!q)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(q, 1, id);
-    sqlite3_bind_int64(q, 2, from_ms);
-    sqlite3_bind_int64(q, 3, to_ms);
+    db_bind_int64(q, 1, id);
+    db_bind_int64(q, 2, from_ms);
+    db_bind_int64(q, 3, to_ms);
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
@@ -192,15 +199,15 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
     kw_json_kv_str(&j, "resolution", res[pick].name);
     kw_json_key(&j, "points");
     kw_json_arr_begin(&j);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (db_step(q) == DB_ROW) {
         kw_json_arr_begin(&j);
-        kw_json_int(&j, sqlite3_column_int64(q, 0));
-        kw_json_num(&j, sqlite3_column_double(q, 1));
-        kw_json_num(&j, sqlite3_column_double(q, 2));
-        kw_json_num(&j, sqlite3_column_double(q, 3));
+        kw_json_int(&j, db_col_int64(q, 0));
+        kw_json_num(&j, db_col_double(q, 1));
+        kw_json_num(&j, db_col_double(q, 2));
+        kw_json_num(&j, db_col_double(q, 3));
         kw_json_arr_end(&j);
     }
-    sqlite3_reset(q);
+    db_reset(q);
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
     return KW_OK;
@@ -208,11 +215,11 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
 
 kw_rc store_metric_names_json(kw_store *s, const char *prefix, kw_buf *out)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT name, labels FROM metric_series WHERE substr(name, 1, length(?1)) = ?1 "
-                                     "ORDER BY name, labels LIMIT 5000");
+    db_stmt *st = store_stmt(s, "SELECT name, labels FROM metric_series WHERE substr(name, 1, length(?1)) = ?1 "
+                                "ORDER BY name, labels LIMIT 5000");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_TRANSIENT);
+    db_bind_text(st, 1, prefix);
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
@@ -221,15 +228,15 @@ kw_rc store_metric_names_json(kw_store *s, const char *prefix, kw_buf *out)
     kw_buf id;
     kw_buf_init(&id, 4096);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         kw_buf_reset(&id);
-        kw_buf_puts(&id, (const char *)sqlite3_column_text(st, 0));
-        kw_buf_puts(&id, (const char *)sqlite3_column_text(st, 1));
+        kw_buf_puts(&id, db_col_text(st, 0));
+        kw_buf_puts(&id, db_col_text(st, 1));
         kw_json_strn(&j, id.data, id.len);
     }
     kw_buf_free(&id);
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    db_reset(st);
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }

@@ -11,69 +11,69 @@
 #include <string.h>
 
 /* Steps a statement that returns no rows, then resets it. */
-static kw_rc run(kw_store *s, sqlite3_stmt *st)
+static kw_rc run(kw_store *s, db_stmt *st)
 {
-    kw_rc rc = sqlite3_step(st) == SQLITE_DONE ? KW_OK : KW_ERR_STORE;
+    kw_rc rc = db_step(st) == DB_DONE ? KW_OK : KW_ERR_STORE;
     if (rc != KW_OK)
-        snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
-    sqlite3_reset(st);
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    db_reset(st);
     return rc;
 }
 
 /* Prepares sql, binds v[0..n) as integers and steps it (a write: no rows). */
 static kw_rc run_ints(kw_store *s, const char *sql, size_t n, const int64_t *v)
 {
-    sqlite3_stmt *st = store_stmt(s, sql);
+    db_stmt *st = store_stmt(s, sql);
     if (!st)
         return KW_ERR_STORE;
     for (size_t i = 0; i < n; i++)
-        sqlite3_bind_int64(st, (int)i + 1, v[i]);
+        db_bind_int64(st, (int)i + 1, v[i]);
     return run(s, st);
 }
 
-static void bind_id(sqlite3_stmt *st, int i, int64_t v)
+static void bind_id(db_stmt *st, int i, int64_t v)
 {
     if (v)
-        sqlite3_bind_int64(st, i, v);
+        db_bind_int64(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        db_bind_null(st, i);
 }
 
-static int64_t col_ms(sqlite3_stmt *st, int i)
+static int64_t col_ms(db_stmt *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, i);
+    return db_col_null(st, i) ? 0 : db_col_int64(st, i);
 }
 
-static const char *col_text(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+static const char *col_text(db_stmt *st, int i) { return db_col_text(st, i); }
 
 /* ---- the cursor ---- */
 
 int64_t store_meta_int(kw_store *s, const char *key, bool *found)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = ?");
+    db_stmt *st = store_stmt(s, "SELECT value FROM meta WHERE key = ?");
     *found = false;
     if (!st)
         return 0;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, key);
     int64_t v = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        v = sqlite3_column_int64(st, 0);
+    if (db_step(st) == DB_ROW) {
+        v = db_col_int64(st, 0);
         *found = true;
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return v;
 }
 
 kw_rc store_meta_put_int(kw_store *s, const char *key, int64_t v)
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO meta (key, value) VALUES (?, ?) "
-                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    db_stmt *st = store_stmt(s, "INSERT INTO meta (key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!st)
         return KW_ERR_STORE;
     char b[32];
     snprintf(b, sizeof b, "%lld", (long long)v);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+    db_bind_text(st, 1, key);
+    db_bind_text(st, 2, b);
     return run(s, st);
 }
 
@@ -82,38 +82,38 @@ kw_rc store_meta_put_int(kw_store *s, const char *key, int64_t v)
 kw_rc store_alert_changes_each(kw_store *s, int64_t after_id, int limit, void (*fn)(void *, const store_alert_change *),
                                void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT h.id, h.alert_id, h.action, a.rule, a.summary, a.severity, a.started_at,"
-                                     " a.labels FROM alert_history h JOIN alerts a ON a.id = h.alert_id WHERE h.id > ? "
-                                     "AND h.action IN ('fired', 'reopened', 'acknowledged', 'resolved') ORDER BY h.id "
-                                     "LIMIT ?");
+    db_stmt *st = store_stmt(s, "SELECT h.id, h.alert_id, h.action, a.rule, a.summary, a.severity, a.started_at,"
+                                " a.labels FROM alert_history h JOIN alerts a ON a.id = h.alert_id WHERE h.id > ? "
+                                "AND h.action IN ('fired', 'reopened', 'acknowledged', 'resolved') ORDER BY h.id "
+                                "LIMIT ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int(st, 2, limit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        store_alert_change c = {.id = sqlite3_column_int64(st, 0), .alert_id = sqlite3_column_int64(st, 1),
+    db_bind_int64(st, 1, after_id);
+    db_bind_int64(st, 2, limit);
+    while (db_step(st) == DB_ROW) {
+        store_alert_change c = {.id = db_col_int64(st, 0), .alert_id = db_col_int64(st, 1),
                                 .action = col_text(st, 2), .rule = col_text(st, 3), .summary = col_text(st, 4),
-                                .severity = sqlite3_column_int(st, 5), .started_ms = sqlite3_column_int64(st, 6),
+                                .severity = (int)db_col_int64(st, 5), .started_ms = db_col_int64(st, 6),
                                 .labels_json = col_text(st, 7)};
         fn(arg, &c);
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return KW_OK;
 }
 
 kw_rc store_alert_each_open_view(kw_store *s, void (*fn)(void *, const store_alert_view *), void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, rule, state, summary, severity, started_at, labels FROM alerts "
-                                     "WHERE state != 'resolved'");
+    db_stmt *st = store_stmt(s, "SELECT id, rule, state, summary, severity, started_at, labels FROM alerts "
+                                "WHERE state != 'resolved'");
     if (!st)
         return KW_ERR_STORE;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        store_alert_view v = {.id = sqlite3_column_int64(st, 0), .rule = col_text(st, 1), .state = col_text(st, 2),
-                              .summary = col_text(st, 3), .severity = sqlite3_column_int(st, 4),
-                              .started_ms = sqlite3_column_int64(st, 5), .labels_json = col_text(st, 6)};
+    while (db_step(st) == DB_ROW) {
+        store_alert_view v = {.id = db_col_int64(st, 0), .rule = col_text(st, 1), .state = col_text(st, 2),
+                              .summary = col_text(st, 3), .severity = (int)db_col_int64(st, 4),
+                              .started_ms = db_col_int64(st, 5), .labels_json = col_text(st, 6)};
         fn(arg, &v);
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return KW_OK;
 }
 
@@ -128,19 +128,19 @@ kw_rc store_silence_each(kw_store *s, store_silence_which which, int64_t now_ms,
         "SELECT id, matchers, starts_ms, ends_ms, created_by, comment FROM silences WHERE ends_ms > ?1 ORDER BY id",
         "SELECT id, matchers, starts_ms, ends_ms, created_by, comment FROM silences ORDER BY id",
     };
-    sqlite3_stmt *st = store_stmt(s, sql[which == STORE_SIL_ALL ? 2 : which == STORE_SIL_NOT_OVER ? 1 : 0]);
+    db_stmt *st = store_stmt(s, sql[which == STORE_SIL_ALL ? 2 : which == STORE_SIL_NOT_OVER ? 1 : 0]);
     if (!st)
         return KW_ERR_STORE;
     if (which != STORE_SIL_ALL)
-        sqlite3_bind_int64(st, 1, now_ms);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        store_silence v = {.id = sqlite3_column_int64(st, 0), .matchers_json = col_text(st, 1),
-                           .starts_ms = sqlite3_column_int64(st, 2), .ends_ms = sqlite3_column_int64(st, 3),
+        db_bind_int64(st, 1, now_ms);
+    while (db_step(st) == DB_ROW) {
+        store_silence v = {.id = db_col_int64(st, 0), .matchers_json = col_text(st, 1),
+                           .starts_ms = db_col_int64(st, 2), .ends_ms = db_col_int64(st, 3),
                            .by = col_text(st, 4), .comment = col_text(st, 5)};
         if (v.matchers_json)
             fn(arg, &v);
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return KW_OK;
 }
 
@@ -149,32 +149,32 @@ kw_rc store_silence_each(kw_store *s, store_silence_which which, int64_t now_ms,
 kw_rc store_notify_group_touch(kw_store *s, const char *key, const char *policy, int64_t wait_ms, int64_t interval_ms,
                                int64_t now_ms, int64_t *gid)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, flush_ms, last_flush_ms FROM notify_groups WHERE gkey = ? AND closed = 0");
+    db_stmt *st = store_stmt(s, "SELECT id, flush_ms, last_flush_ms FROM notify_groups WHERE gkey = ? AND closed = 0");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *gid = sqlite3_column_int64(st, 0);
-        bool has_flush = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    db_bind_text(st, 1, key);
+    if (db_step(st) == DB_ROW) {
+        *gid = db_col_int64(st, 0);
+        bool has_flush = !db_col_null(st, 1);
         int64_t last = col_ms(st, 2);
-        sqlite3_reset(st);
+        db_reset(st);
         if (has_flush)
             return KW_OK; /* a flush is already due: this change joins it */
         int64_t at = last ? last + interval_ms : now_ms + wait_ms;
         return run_ints(s, "UPDATE notify_groups SET flush_ms = ? WHERE id = ?", 2,
                         (int64_t[]){at > now_ms ? at : now_ms, *gid});
     }
-    sqlite3_reset(st);
-    st = store_stmt(s, "INSERT INTO notify_groups (gkey, policy, opened_ms, flush_ms) VALUES (?, ?, ?, ?)");
+    db_reset(st);
+    st = store_stmt(s, "INSERT INTO notify_groups (gkey, policy, opened_ms, flush_ms) VALUES (?, ?, ?, ?)"
+                       " RETURNING id");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, policy, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now_ms);
-    sqlite3_bind_int64(st, 4, now_ms + wait_ms);
-    kw_rc rc = run(s, st);
-    *gid = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    db_bind_text(st, 1, key);
+    db_bind_text(st, 2, policy);
+    db_bind_int64(st, 3, now_ms);
+    db_bind_int64(st, 4, now_ms + wait_ms);
+    *gid = 0;
+    return store_step_id(s, st, gid);
 }
 
 kw_rc store_notify_member_fire(kw_store *s, int64_t gid, int64_t aid)
@@ -188,37 +188,37 @@ kw_rc store_notify_member_fire(kw_store *s, int64_t gid, int64_t aid)
 kw_rc store_notify_memberships(kw_store *s, int64_t alert_id, store_notify_membership *out, size_t max, size_t *n)
 {
     *n = 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT m.group_id, m.notified, g.policy FROM notify_members m "
-                                     "JOIN notify_groups g ON g.id = m.group_id WHERE m.alert_id = ? AND g.closed = 0");
+    db_stmt *st = store_stmt(s, "SELECT m.group_id, m.notified, g.policy FROM notify_members m "
+                                "JOIN notify_groups g ON g.id = m.group_id WHERE m.alert_id = ? AND g.closed = 0");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, alert_id);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
-        out[*n].group_id = sqlite3_column_int64(st, 0);
-        out[*n].notified = sqlite3_column_int(st, 1) != 0;
+    db_bind_int64(st, 1, alert_id);
+    while (*n < max && db_step(st) == DB_ROW) {
+        out[*n].group_id = db_col_int64(st, 0);
+        out[*n].notified = (int)db_col_int64(st, 1) != 0;
         out[(*n)++].policy = kw_strdup(col_text(st, 2));
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return KW_OK;
 }
 
 kw_rc store_notify_member_state(kw_store *s, int64_t gid, int64_t aid, const char *state, const char *pending)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE notify_members SET state = ?, pending = ?, held = NULL "
-                                     "WHERE group_id = ? AND alert_id = ?");
+    db_stmt *st = store_stmt(s, "UPDATE notify_members SET state = ?, pending = ?, held = NULL "
+                                "WHERE group_id = ? AND alert_id = ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    store_bind_text(st, 2, pending);
-    sqlite3_bind_int64(st, 3, gid);
-    sqlite3_bind_int64(st, 4, aid);
+    db_bind_text(st, 1, state);
+    db_bind_text(st, 2, pending);
+    db_bind_int64(st, 3, gid);
+    db_bind_int64(st, 4, aid);
     return run(s, st);
 }
 
 kw_rc store_notify_group_flush_soon(kw_store *s, int64_t gid, int64_t now_ms, int64_t delay_ms)
 {
-    return run_ints(s, "UPDATE notify_groups SET flush_ms = max(?, coalesce(last_flush_ms + ?, 0)) "
-                       "WHERE id = ? AND flush_ms IS NULL",
+    return run_ints(s, "UPDATE notify_groups SET flush_ms = CASE WHEN ?1 > coalesce(last_flush_ms + ?2, 0) THEN ?1"
+                       " ELSE coalesce(last_flush_ms + ?2, 0) END WHERE id = ?3 AND flush_ms IS NULL",
                     3, (int64_t[]){now_ms, delay_ms, gid});
 }
 
@@ -226,78 +226,78 @@ kw_rc store_notify_groups_due(kw_store *s, int64_t now_ms, size_t max, int64_t *
 {
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM notify_groups WHERE closed = 0 AND "
-                                     "(flush_ms <= ? OR escalate_ms <= ?) ORDER BY id LIMIT ?");
+    db_stmt *st = store_stmt(s, "SELECT id FROM notify_groups WHERE closed = 0 AND "
+                                "(flush_ms <= ? OR escalate_ms <= ?) ORDER BY id LIMIT ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    db_bind_int64(st, 1, now_ms);
+    db_bind_int64(st, 2, now_ms);
+    db_bind_int64(st, 3, (int64_t)max);
     size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (db_step(st) == DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 32;
             *ids = kw_realloc(*ids, cap * sizeof **ids);
         }
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = db_col_int64(st, 0);
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return KW_OK;
 }
 
 kw_rc store_notify_group_get(kw_store *s, int64_t id, store_notify_group *g)
 {
     memset(g, 0, sizeof *g);
-    sqlite3_stmt *st = store_stmt(s, "SELECT policy, flush_ms, escalate_ms, level, round FROM notify_groups WHERE id = ?");
+    db_stmt *st = store_stmt(s, "SELECT policy, flush_ms, escalate_ms, level, round FROM notify_groups WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    db_bind_int64(st, 1, id);
+    if (db_step(st) != DB_ROW) {
+        db_reset(st);
         return KW_ERR_NOTFOUND;
     }
     g->id = id;
     g->policy = kw_strdup(col_text(st, 0));
     g->flush_ms = col_ms(st, 1);
     g->escalate_ms = col_ms(st, 2);
-    g->level = sqlite3_column_int(st, 3);
-    g->round = sqlite3_column_int(st, 4);
-    sqlite3_reset(st);
+    g->level = (int)db_col_int64(st, 3);
+    g->round = (int)db_col_int64(st, 4);
+    db_reset(st);
     return KW_OK;
 }
 
 kw_rc store_notify_members_each(kw_store *s, int64_t gid, void (*fn)(void *, const store_notify_member *), void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT m.alert_id, m.state, m.pending, m.notified, a.rule, a.summary, a.severity,"
-                                     " a.started_at, a.labels FROM notify_members m JOIN alerts a ON a.id = m.alert_id"
-                                     " WHERE m.group_id = ? ORDER BY m.alert_id");
+    db_stmt *st = store_stmt(s, "SELECT m.alert_id, m.state, m.pending, m.notified, a.rule, a.summary, a.severity,"
+                                " a.started_at, a.labels FROM notify_members m JOIN alerts a ON a.id = m.alert_id"
+                                " WHERE m.group_id = ? ORDER BY m.alert_id");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, gid);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        store_notify_member m = {.alert_id = sqlite3_column_int64(st, 0), .state = col_text(st, 1),
-                                 .pending = col_text(st, 2), .notified = sqlite3_column_int(st, 3) != 0,
+    db_bind_int64(st, 1, gid);
+    while (db_step(st) == DB_ROW) {
+        store_notify_member m = {.alert_id = db_col_int64(st, 0), .state = col_text(st, 1),
+                                 .pending = col_text(st, 2), .notified = (int)db_col_int64(st, 3) != 0,
                                  .rule = col_text(st, 4), .summary = col_text(st, 5),
-                                 .severity = sqlite3_column_int(st, 6), .started_ms = sqlite3_column_int64(st, 7),
+                                 .severity = (int)db_col_int64(st, 6), .started_ms = db_col_int64(st, 7),
                                  .labels_json = col_text(st, 8)};
         fn(arg, &m);
     }
-    sqlite3_reset(st);
+    db_reset(st);
     return KW_OK;
 }
 
 kw_rc store_notify_member_set(kw_store *s, int64_t gid, int64_t aid, const char *pending, bool notified,
                               const char *held)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE notify_members SET pending = ?, notified = ?, held = ? "
-                                     "WHERE group_id = ? AND alert_id = ?");
+    db_stmt *st = store_stmt(s, "UPDATE notify_members SET pending = ?, notified = ?, held = ? "
+                                "WHERE group_id = ? AND alert_id = ?");
     if (!st)
         return KW_ERR_STORE;
-    store_bind_text(st, 1, pending && *pending ? pending : NULL);
-    sqlite3_bind_int(st, 2, notified);
-    store_bind_text(st, 3, held);
-    sqlite3_bind_int64(st, 4, gid);
-    sqlite3_bind_int64(st, 5, aid);
+    db_bind_text(st, 1, pending && *pending ? pending : NULL);
+    db_bind_int64(st, 2, notified);
+    db_bind_text(st, 3, held);
+    db_bind_int64(st, 4, gid);
+    db_bind_int64(st, 5, aid);
     return run(s, st);
 }
 
@@ -309,17 +309,17 @@ kw_rc store_notify_group_close(kw_store *s, int64_t gid)
 kw_rc store_notify_group_update(kw_store *s, int64_t gid, int64_t flush_ms, int64_t last_flush_ms,
                                 int64_t escalate_ms, int level, int round, bool closed)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE notify_groups SET flush_ms = ?, last_flush_ms = coalesce(?, last_flush_ms),"
-                                     " escalate_ms = ?, level = ?, round = ?, closed = ? WHERE id = ?");
+    db_stmt *st = store_stmt(s, "UPDATE notify_groups SET flush_ms = ?, last_flush_ms = coalesce(?, last_flush_ms),"
+                                " escalate_ms = ?, level = ?, round = ?, closed = ? WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
     bind_id(st, 1, flush_ms);
     bind_id(st, 2, last_flush_ms);
     bind_id(st, 3, escalate_ms);
-    sqlite3_bind_int(st, 4, level);
-    sqlite3_bind_int(st, 5, round);
-    sqlite3_bind_int(st, 6, closed);
-    sqlite3_bind_int64(st, 7, gid);
+    db_bind_int64(st, 4, level);
+    db_bind_int64(st, 5, round);
+    db_bind_int64(st, 6, closed);
+    db_bind_int64(st, 7, gid);
     return run(s, st);
 }
 
@@ -330,16 +330,16 @@ kw_rc store_notify_group_alert_ids(kw_store *s, int64_t gid, int64_t offset, siz
     char g[24];
     snprintf(g, sizeof g, "%lld", (long long)gid);
     *total = store_query_int(s, "SELECT count(*) FROM notify_members WHERE group_id = CAST(? AS INTEGER)", g);
-    sqlite3_stmt *q = store_stmt(s, "SELECT alert_id FROM notify_members WHERE group_id = ? ORDER BY alert_id "
-                                    "LIMIT ? OFFSET ?");
+    db_stmt *q = store_stmt(s, "SELECT alert_id FROM notify_members WHERE group_id = ? ORDER BY alert_id "
+                               "LIMIT ? OFFSET ?");
     if (!q)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(q, 1, gid);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
-    sqlite3_bind_int64(q, 3, offset);
-    while (*n < max && sqlite3_step(q) == SQLITE_ROW)
-        ids[(*n)++] = sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
+    db_bind_int64(q, 1, gid);
+    db_bind_int64(q, 2, (int64_t)max);
+    db_bind_int64(q, 3, offset);
+    while (*n < max && db_step(q) == DB_ROW)
+        ids[(*n)++] = db_col_int64(q, 0);
+    db_reset(q);
     return KW_OK;
 }
 
@@ -347,74 +347,62 @@ kw_rc store_notify_group_alert_ids(kw_store *s, int64_t gid, int64_t offset, siz
 
 kw_rc store_outbox_add(kw_store *s, const store_outbox_msg *m, int64_t *id_out)
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO notify_outbox (created_ms, channel, kind, group_id, alert_id, alerts,"
-                                     " people, message, next_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    db_stmt *st = store_stmt(s, "INSERT INTO notify_outbox (created_ms, channel, kind, group_id, alert_id, alerts,"
+                                " people, message, next_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!st)
         return KW_ERR_STORE;
-    sqlite3_bind_int64(st, 1, m->created_ms);
-    sqlite3_bind_text(st, 2, m->channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, m->kind, -1, SQLITE_STATIC);
+    db_bind_int64(st, 1, m->created_ms);
+    db_bind_text(st, 2, m->channel);
+    db_bind_text(st, 3, m->kind);
     bind_id(st, 4, m->group_id);
     bind_id(st, 5, m->alert_id);
-    store_bind_text(st, 6, m->alerts);
-    store_bind_text(st, 7, m->people);
-    sqlite3_bind_text(st, 8, m->message, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, m->next_ms);
-    kw_rc rc = run(s, st);
+    db_bind_text(st, 6, m->alerts);
+    db_bind_text(st, 7, m->people);
+    db_bind_text(st, 8, m->message);
+    db_bind_int64(st, 9, m->next_ms);
+    int64_t id = 0;
+    kw_rc rc = store_step_id(s, st, &id);
     if (id_out)
-        *id_out = rc == KW_OK ? sqlite3_last_insert_rowid(s->db) : 0;
+        *id_out = id;
     return rc;
 }
 
 kw_rc store_outbox_due_each(kw_store *s, const char *channel, int64_t now_ms, int limit,
                             void (*fn)(void *, const store_outbox_row *), void *arg)
 {
-    sqlite3_stmt *q = store_stmt(s, "SELECT id, message, attempts, created_ms, alerts, people, alert_id, kind, group_id "
-                                    "FROM notify_outbox WHERE state = 'pending' AND channel = ? AND next_ms <= ? "
-                                    "ORDER BY id LIMIT ?");
+    db_stmt *q = store_stmt(s, "SELECT id, message, attempts, created_ms, alerts, people, alert_id, kind, group_id "
+                               "FROM notify_outbox WHERE state = 'pending' AND channel = ? AND next_ms <= ? "
+                               "ORDER BY id LIMIT ?");
     if (!q)
         return KW_ERR_STORE;
-    sqlite3_bind_text(q, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, now_ms);
-    sqlite3_bind_int(q, 3, limit);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        store_outbox_row r = {.id = sqlite3_column_int64(q, 0), .message = col_text(q, 1),
-                              .attempts = sqlite3_column_int(q, 2), .created_ms = sqlite3_column_int64(q, 3),
+    db_bind_text(q, 1, channel);
+    db_bind_int64(q, 2, now_ms);
+    db_bind_int64(q, 3, limit);
+    while (db_step(q) == DB_ROW) {
+        store_outbox_row r = {.id = db_col_int64(q, 0), .message = col_text(q, 1),
+                              .attempts = (int)db_col_int64(q, 2), .created_ms = db_col_int64(q, 3),
                               .alerts = col_text(q, 4), .people = col_text(q, 5),
-                              .alert_id = sqlite3_column_int64(q, 6),
-                              .kind = col_text(q, 7), .group_id = sqlite3_column_int64(q, 8)};
+                              .alert_id = db_col_int64(q, 6),
+                              .kind = col_text(q, 7), .group_id = db_col_int64(q, 8)};
         fn(arg, &r);
     }
-    sqlite3_reset(q);
+    db_reset(q);
     return KW_OK;
 }
 
 kw_rc store_outbox_due_count(kw_store *s, const char *channel, int64_t now_ms, int64_t *n)
 {
     *n = 0;
-    sqlite3_stmt *q = store_stmt(s, "SELECT count(*) FROM notify_outbox WHERE state = 'pending' AND channel = ? "
-                                    "AND next_ms <= ?");
+    db_stmt *q = store_stmt(s, "SELECT count(*) FROM notify_outbox WHERE state = 'pending' AND channel = ? "
+                               "AND next_ms <= ?");
     if (!q)
         return KW_ERR_STORE;
-    sqlite3_bind_text(q, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, now_ms);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        *n = sqlite3_column_int64(q, 0);
-    sqlite3_reset(q);
+    db_bind_text(q, 1, channel);
+    db_bind_int64(q, 2, now_ms);
+    if (db_step(q) == DB_ROW)
+        *n = db_col_int64(q, 0);
+    db_reset(q);
     return KW_OK;
-}
-
-/* Runs sql (one or more statements, no parameters) with s->err set on failure. */
-static kw_rc exec_sql(kw_store *s, const char *sql)
-{
-    char *err = NULL;
-    kw_rc rc = KW_OK;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        snprintf(s->err, sizeof s->err, "%s", err ? err : "?");
-        rc = KW_ERR_STORE;
-    }
-    sqlite3_free(err);
-    return rc;
 }
 
 kw_rc store_outbox_merge(kw_store *s, int64_t into, const int64_t *ids, size_t n)
@@ -427,7 +415,7 @@ kw_rc store_outbox_merge(kw_store *s, int64_t into, const int64_t *ids, size_t n
     for (size_t i = 0; i < n; i++)
         kw_buf_printf(&u, "%s%lld", i ? "," : "", (long long)ids[i]);
     kw_buf_puts(&u, ")");
-    kw_rc rc = exec_sql(s, kw_buf_cstr(&u));
+    kw_rc rc = store_exec(s, kw_buf_cstr(&u));
     kw_buf_free(&u);
     return rc;
 }
@@ -441,15 +429,15 @@ kw_rc store_outbox_sent(kw_store *s, int64_t id, int64_t now_ms, int attempts)
 
 kw_rc store_outbox_failed(kw_store *s, int64_t id, int attempts, int64_t next_ms, bool final, const char *why)
 {
-    sqlite3_stmt *q = store_stmt(s, "UPDATE notify_outbox SET attempts = ?, next_ms = ?, last_error = ?, "
-                                    "state = ? WHERE id = ?");
+    db_stmt *q = store_stmt(s, "UPDATE notify_outbox SET attempts = ?, next_ms = ?, last_error = ?, "
+                               "state = ? WHERE id = ?");
     if (!q)
         return KW_ERR_STORE;
-    sqlite3_bind_int(q, 1, attempts);
-    sqlite3_bind_int64(q, 2, next_ms);
-    store_bind_text(q, 3, why);
-    sqlite3_bind_text(q, 4, final ? "failed" : "pending", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 5, id);
+    db_bind_int64(q, 1, attempts);
+    db_bind_int64(q, 2, next_ms);
+    db_bind_text(q, 3, why);
+    db_bind_text(q, 4, final ? "failed" : "pending");
+    db_bind_int64(q, 5, id);
     return run(s, q);
 }
 
@@ -457,33 +445,36 @@ kw_rc store_outbox_counts(kw_store *s, int64_t by[4])
 {
     static const char *const states[] = {"pending", "sent", "failed", "merged"};
     memset(by, 0, 4 * sizeof *by);
-    sqlite3_stmt *st = store_stmt(s, "SELECT state, count(*) FROM notify_outbox GROUP BY state");
+    db_stmt *st = store_stmt(s, "SELECT state, count(*) FROM notify_outbox GROUP BY state");
     if (!st)
         return KW_ERR_STORE;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (db_step(st) == DB_ROW)
         for (int i = 0; i < 4; i++)
             if (strcmp(col_text(st, 0), states[i]) == 0)
-                by[i] = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
+                by[i] = db_col_int64(st, 1);
+    db_reset(st);
     return KW_OK;
 }
 
+/* How many of a channel's messages are in state st (a sum of 0/1: no boolean arithmetic). */
+#define OUTBOX_IS(st) "sum(CASE WHEN state = '" st "' THEN 1 ELSE 0 END)"
+
 kw_rc store_outbox_channels_each(kw_store *s, void (*fn)(void *, const store_outbox_channel *), void *arg)
 {
-    sqlite3_stmt *q = store_stmt(s, "SELECT channel, sum(state = 'pending'), sum(state = 'sent'), sum(state = 'failed'),"
-                                    " sum(state = 'merged'), max(sent_ms), (SELECT last_error FROM notify_outbox o2 WHERE"
-                                    " o2.channel = o.channel AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1) "
-                                    "FROM notify_outbox o GROUP BY channel ORDER BY channel");
+    db_stmt *q = store_stmt(s, "SELECT channel, " OUTBOX_IS("pending") ", " OUTBOX_IS("sent") ", " OUTBOX_IS("failed")
+                               ", " OUTBOX_IS("merged") ", max(sent_ms), (SELECT last_error FROM notify_outbox o2 WHERE"
+                               " o2.channel = o.channel AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1) "
+                               "FROM notify_outbox o GROUP BY channel ORDER BY channel");
     if (!q)
         return KW_ERR_STORE;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        store_outbox_channel c = {.channel = col_text(q, 0), .pending = sqlite3_column_int64(q, 1),
-                                  .sent = sqlite3_column_int64(q, 2), .failed = sqlite3_column_int64(q, 3),
-                                  .merged = sqlite3_column_int64(q, 4), .last_sent_ms = sqlite3_column_int64(q, 5),
+    while (db_step(q) == DB_ROW) {
+        store_outbox_channel c = {.channel = col_text(q, 0), .pending = db_col_int64(q, 1),
+                                  .sent = db_col_int64(q, 2), .failed = db_col_int64(q, 3),
+                                  .merged = db_col_int64(q, 4), .last_sent_ms = db_col_int64(q, 5),
                                   .last_error = col_text(q, 6)};
         fn(arg, &c);
     }
-    sqlite3_reset(q);
+    db_reset(q);
     return KW_OK;
 }
 
@@ -498,5 +489,5 @@ kw_rc store_notify_prune(kw_store *s, int64_t before_ms)
              "DELETE FROM notify_groups WHERE closed = 1 AND opened_ms < %lld;"
              "DELETE FROM silences WHERE ends_ms < %lld;",
              before, before, before, before);
-    return exec_sql(s, sql);
+    return store_exec(s, sql);
 }

@@ -11,6 +11,7 @@
 #include "core/kw_buf.h"
 #include "duty/duty.h"
 #include "duty/duty_watch.h"
+#include "store/store_db_sqlite.h"
 #include "store/store_int.h" /* looks at the tables directly */
 
 static char tmpdir[64];
@@ -24,7 +25,10 @@ static kw_store *open_in(const char *sub)
     return store_open(path, false, err, sizeof err);
 }
 
-static bool db_exec(kw_store *s, const char *sql) { return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK; }
+static bool sql_exec(kw_store *s, const char *sql)
+{
+    return sqlite3_exec(db_sqlite_handle(s->db), sql, NULL, NULL, NULL) == SQLITE_OK;
+}
 
 static int64_t db_int(kw_store *s, const char *sql) { return store_query_int(s, sql, NULL); }
 
@@ -32,8 +36,8 @@ static const char *db_text(kw_store *s, const char *sql, char *out, size_t n)
 {
     sqlite3_stmt *st;
     out[0] = '\0';
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_text(st, 0))
+    if (sqlite3_prepare_v2(db_sqlite_handle(s->db), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return out;
@@ -104,9 +108,9 @@ static void test_keyed_links(void)
     duty_link_plain(&e, plain);
     char sql[300];
     snprintf(sql, sizeof sql, "UPDATE duty_log SET text = 'nothing happened', hash = '%s' WHERE id = 2", plain);
-    CHECK(db_exec(s, sql));
+    CHECK(sql_exec(s, sql));
     verify_fails_at(s, 2, "rewritten without the key");
-    CHECK(db_exec(s, "UPDATE duty_log SET scheme = 0 WHERE id = 2"));
+    CHECK(sql_exec(s, "UPDATE duty_log SET scheme = 0 WHERE id = 2"));
     verify_fails_at(s, 2, "has a sha256 link");
     store_close(s);
 }
@@ -133,20 +137,20 @@ static void test_checkpoints(void)
     snprintf(want, sizeof want, "5:%.16s", h5);
     CHECK_STR(kw_buf_cstr(&head), want);
     kw_buf_free(&head);
-    CHECK(db_exec(s, "UPDATE duty_checkpoints SET ts = ts + 1 WHERE seq = 0"));
+    CHECK(sql_exec(s, "UPDATE duty_checkpoints SET ts = ts + 1 WHERE seq = 0"));
     verify_fails_at(s, 1, "signature is not good"); /* the anchor stands for entry 1 */
-    CHECK(db_exec(s, "UPDATE duty_checkpoints SET ts = ts - 1 WHERE seq = 0"));
-    CHECK(db_exec(s, "UPDATE duty_checkpoints SET ts = ts + 1 WHERE seq = 4"));
+    CHECK(sql_exec(s, "UPDATE duty_checkpoints SET ts = ts - 1 WHERE seq = 0"));
+    CHECK(sql_exec(s, "UPDATE duty_checkpoints SET ts = ts + 1 WHERE seq = 4"));
     verify_fails_at(s, 4, "signature is not good");
-    CHECK(db_exec(s, "UPDATE duty_checkpoints SET ts = ts - 1 WHERE seq = 4"));
+    CHECK(sql_exec(s, "UPDATE duty_checkpoints SET ts = ts - 1 WHERE seq = 4"));
     verify_ok(s, 5);
     /* nothing is signed over an entry that does not verify with the key */
     notes(s, 6, 6);
-    CHECK(db_exec(s, "UPDATE duty_log SET actor = 'someone.else' WHERE id = 6"));
+    CHECK(sql_exec(s, "UPDATE duty_log SET actor = 'someone.else' WHERE id = 6"));
     CHECK(store_duty_checkpoint(s, 9500, "handover", &written) == KW_ERR_PARSE && !written);
     CHECK_CONTAINS(s->err, "entry 6 was changed");
     CHECK_INT(db_int(s, "SELECT max(seq) FROM duty_checkpoints"), 5);
-    CHECK(db_exec(s, "DELETE FROM duty_checkpoints WHERE seq = 2"));
+    CHECK(sql_exec(s, "DELETE FROM duty_checkpoints WHERE seq = 2"));
     verify_fails_at(s, 3, "do not match their signed checkpoint");
     store_close(s);
     store_duty_configure(NULL, NULL, NULL, 100);
@@ -304,14 +308,14 @@ static void test_legacy_migration(void)
         duty_link_plain(&e, hash);
         snprintf(sql, sizeof sql, "UPDATE duty_log SET text = '%s', prev_hash = '%s', hash = '%s' WHERE id = %d",
                  text, prev, hash, i);
-        CHECK(db_exec(s, sql));
+        CHECK(sql_exec(s, sql));
         memcpy(prev, hash, sizeof prev);
     }
     snprintf(sql, sizeof sql, "UPDATE duty_log SET prev_hash = '%s' WHERE id = 4", prev);
-    CHECK(db_exec(s, sql));
+    CHECK(sql_exec(s, sql));
     verify_fails_at(s, 1, "do not match their signed checkpoint");
     /* nor may the anchor be moved to pass keyed entries off as plain ones */
-    CHECK(db_exec(s, "UPDATE duty_checkpoints SET legacy = 4"));
+    CHECK(sql_exec(s, "UPDATE duty_checkpoints SET legacy = 4"));
     verify_fails_at(s, 3, "signature is not good");
     store_close(s);
 }
@@ -343,7 +347,7 @@ static void test_watch_raises_alert(void)
     metric_registry_render(&reg, &m);
     CHECK_CONTAINS(kw_buf_cstr(&m), "keepwatch_duty_log_intact 1");
     /* entry 3 rewritten with a new link (the incremental check rereads the last one) */
-    CHECK(db_exec(s, "UPDATE duty_log SET text = 'x', hash = '" DUTY_GENESIS "' WHERE id = 3"));
+    CHECK(sql_exec(s, "UPDATE duty_log SET text = 'x', hash = '" DUTY_GENESIS "' WHERE id = 3"));
     duty_watch_tick(&w, s, e, &reg, 10500, &acts); /* not due yet */
     CHECK_INT(acts.n, 0);
     duty_watch_tick(&w, s, e, &reg, 11000, &acts);

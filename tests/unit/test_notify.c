@@ -419,14 +419,14 @@ static void tick(bench *b, int64_t now)
 /* Outbox rows as "channel:kind:alerts" lines, after id `after`. */
 static void outbox(bench *b, int64_t after, char *out, size_t n)
 {
-    sqlite3_stmt *st = store_stmt(b->s, "SELECT channel, kind, alerts FROM notify_outbox WHERE id > ? ORDER BY id");
+    db_stmt *st = store_stmt(b->s, "SELECT channel, kind, alerts FROM notify_outbox WHERE id > ? ORDER BY id");
     out[0] = 0;
     size_t len = 0;
-    sqlite3_bind_int64(st, 1, after);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s:%s:%s\n", sqlite3_column_text(st, 0),
-                                sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
-    sqlite3_reset(st);
+    db_bind_int64(st, 1, after);
+    while (db_step(st) == DB_ROW)
+        len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s:%s:%s\n", db_col_text(st, 0),
+                                db_col_text(st, 1), db_col_text(st, 2));
+    db_reset(st);
 }
 
 static int64_t last_outbox(bench *b) { return store_query_int(b->s, "SELECT coalesce(max(id), 0) FROM notify_outbox", NULL); }
@@ -570,13 +570,13 @@ static void test_held(void)
     CHECK_STR(out, want);
     /* a silence added at run time (keepwatch silence add) holds a new alert */
     seen = last_outbox(&b);
-    sqlite3_stmt *st = store_stmt(b.s, "INSERT INTO silences (matchers, starts_ms, ends_ms, created_by, created_ms) "
-                                       "VALUES ('{\"host|startswith\":\"h9\"}', ?, ?, 't', ?)");
-    sqlite3_bind_int64(st, 1, t8);
-    sqlite3_bind_int64(st, 2, t8 + 2 * 3600000LL);
-    sqlite3_bind_int64(st, 3, t8);
-    CHECK(sqlite3_step(st) == SQLITE_DONE);
-    sqlite3_reset(st);
+    db_stmt *st = store_stmt(b.s, "INSERT INTO silences (matchers, starts_ms, ends_ms, created_by, created_ms) "
+                                  "VALUES ('{\"host|startswith\":\"h9\"}', ?, ?, 't', ?)");
+    db_bind_int64(st, 1, t8);
+    db_bind_int64(st, 2, t8 + 2 * 3600000LL);
+    db_bind_int64(st, 3, t8);
+    CHECK(db_step(st) == DB_DONE);
+    db_reset(st);
     fire(&b, "service_down", "{\"host\":\"h90\"}", t8 + 3700000);
     tick(&b, t8 + 3700000);
     CHECK_INT(last_outbox(&b), seen);

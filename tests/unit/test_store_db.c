@@ -1,5 +1,5 @@
 /* The store's SQL interface (store_db.h): the same conformance cases against each backend,
- * SQLite on a temporary file (when the SQLite backend is built in: KW_HAVE_DB_SQLITE) and
+ * SQLite on a temporary file and
  * PostgreSQL when KW_TEST_PG_URL names a server (tests/integ/test_store_db_pg.py starts a
  * throwaway one and runs this program), plus the URL masking. */
 #include "kw_test.h"
@@ -539,14 +539,12 @@ int main(void)
     RUN(test_mask_userinfo);
     RUN(test_mask_param);
     RUN(test_mask_bounds);
-#ifdef KW_HAVE_DB_SQLITE
     char path[] = "/tmp/kw-test-store-db-XXXXXX";
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     close(fd);
     on_backend(path, true, DB_SQLITE, "sqlite", NULL);
     unlink(path);
-#endif
     pg_url = getenv("KW_TEST_PG_URL");
     if (pg_url && *pg_url)
         on_backend(pg_url, false, DB_POSTGRES, "postgresql", pg_only);
