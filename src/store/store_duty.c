@@ -302,11 +302,20 @@ kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c)
 {
     if (c->bad_id) /* broken stays broken until a full check (a zeroed c) says otherwise */
         return KW_ERR_PARSE;
+    /* every read of one check in one snapshot: an entry appended (on another connection)
+     * between reading the rows and reading meta.duty_head would look like a removed tail */
+    bool own = !db_in_transaction(s->db);
+    if (own && store_exec(s, "BEGIN") != KW_OK)
+        return KW_ERR_STORE;
     kw_rc rc = c->started ? check_last(s, c) : check_start(s, c);
     if (rc == KW_OK && !c->bad_id)
         rc = check_rows(s, c);
     if (rc == KW_OK && !c->bad_id)
         check_end(s, c);
+    if (own) {
+        store_release(s); /* the statements' reads end before the snapshot does */
+        store_exec(s, "COMMIT");
+    }
     if (rc != KW_OK)
         return rc;
     return c->bad_id ? KW_ERR_PARSE : KW_OK;

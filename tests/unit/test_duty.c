@@ -3,6 +3,8 @@
  * daemon's watch raising duty_log_tampered, and CSV cells that are not formulas. */
 #include "kw_test.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,6 +418,57 @@ static void test_head_parse(void)
     CHECK(!duty_head_parse(NULL, &seq, hex));
 }
 
+/* Another connection appends while this one verifies (the daemon's watch on the core thread,
+ * notify writing deliveries on its own): every check sees one consistent snapshot, never an
+ * entry without the head that names it. */
+typedef struct {
+    const char *path;
+    atomic_bool stop;
+    int appended;
+} appender;
+
+static void *append_loop(void *arg)
+{
+    appender *a = arg;
+    char err[256];
+    kw_store *w = store_open(a->path, false, err, sizeof err);
+    for (int i = 0; w && i < 400 && !atomic_load(&a->stop); i++)
+        if (store_duty_append(w, 1000 + i, "note", "zhang.wei", 0, "delivered") == KW_OK)
+            a->appended++;
+    store_close(w);
+    return NULL;
+}
+
+static void test_verify_while_appending(void)
+{
+    store_duty_configure(NULL, NULL, NULL, 100);
+    kw_store *s = open_in("race");
+    notes(s, 1, 3);
+    char path[300];
+    snprintf(path, sizeof path, "%s/race/keepwatch.db", tmpdir);
+    appender a = {path, false, 0};
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, append_loop, &a) == 0);
+    int checks = 0, broken = 0;
+    char why[256] = "";
+    for (int i = 0; i < 200; i++) {
+        int64_t bad = 0, n = 0;
+        kw_rc rc = store_duty_verify(s, &bad, &n, why, sizeof why);
+        checks++;
+        if (rc == KW_ERR_PARSE || bad) {
+            broken++;
+            fprintf(stderr, "  verify said: %s\n", why);
+            break;
+        }
+    }
+    atomic_store(&a.stop, true);
+    pthread_join(t, NULL);
+    CHECK(a.appended > 0);
+    CHECK_INT(broken, 0);
+    CHECK(checks > 0);
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-duty-XXXXXX");
@@ -428,6 +481,7 @@ int main(void)
     RUN(test_watch_raises_alert);
     RUN(test_csv_neutralised);
     RUN(test_head_parse);
+    RUN(test_verify_while_appending);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
