@@ -83,9 +83,6 @@ typedef struct {
     intel *lists;
 } analyzer;
 
-static void analyzer_sync(void *arg) { net_pipe_sync(arg); }
-static uint64_t analyzer_mark(void *arg) { return net_pipe_mark(arg); }
-static bool analyzer_passed(void *arg, uint64_t mark) { return net_pipe_passed(arg, mark); }
 
 /* Builds an analyzer for c reporting through ctx; KW_OK, or an error already said on
  * stderr (a rule file or an intelligence list that cannot be read). */
@@ -129,7 +126,7 @@ static kw_rc analyzer_new(const conf *c, emit_ctx *ctx, analyzer *an)
         net_inspect_stage(an->insp, &st);
         if ((an->pipe = net_pipe_new(&st)) != NULL) { /* contents are read on a second core */
             net_pipe_stage(an->pipe, &st);
-            an->sync = (net_capture_sync){analyzer_sync, analyzer_mark, analyzer_passed, an->pipe};
+            an->sync = net_pipe_capture_sync(an->pipe);
         }
         net_detector_set_next(an->det, &st);
     }

@@ -199,7 +199,7 @@ static void talkers_add(talkers *t, const net_addr *a, uint64_t h, uint64_t byte
 /* ---- tables ---- */
 
 typedef struct {
-    bool used, active;
+    bool active;                /* in use: its slot's flood_keys entry is not 0 */
     net_addr dst;
     uint8_t proto;              /* 6: SYN flood, 17: UDP, 1/58: ICMP, PROTO_*: RST, ACK, SYN-ACK */
     uint64_t pkts, bytes, syns, completions; /* this second (ACK floods: strays, and those resolved) */
@@ -502,7 +502,6 @@ static flood_entry *flood_get(net_detector *d, const net_addr *dst, uint8_t prot
         return NULL;
     d->flood_keys[vk] = key;
     memset(victim, 0, sizeof *victim);
-    victim->used = true;
     victim->dst = *dst;
     victim->proto = proto;
     /* the target's own threshold, from the most specific override that covers it */
@@ -750,10 +749,8 @@ static void flood_second(net_detector *d, flood_entry *f, int64_t sec_end_ns, bo
     f->pkts = f->bytes = f->syns = f->completions = 0;
     if (!f->active && !f->hot) /* sketches describe the attack: restart them while quiet */
         flood_run_reset(f);
-    if (idle) {
-        f->used = false;
-        d->flood_keys[f - d->floods] = 0;
-    }
+    if (idle)
+        d->flood_keys[f - d->floods] = 0; /* the slot is free */
 }
 
 /* Reports a fired scan, sweep or brute force: FIRE when it fires, END (freeing the entry)
@@ -920,7 +917,7 @@ static void watch_second(net_detector *d, size_t i, int64_t sec_end_ns)
     bool spike = (learned && w->pps > limit) || over_ceiling;
     /* a flood on a host of the target is the same attack, already reported as a flood */
     for (unsigned f = 0; spike && f < FLOOD_SLOTS; f++)
-        if (d->floods[f].used && d->floods[f].active)
+        if (d->flood_keys[f] && d->floods[f].active)
             for (size_t k = 0; k < t->n; k++)
                 if (kw_addr_in(&d->floods[f].dst, &t->a[k], t->bits[k]))
                     spike = false;
@@ -1043,7 +1040,7 @@ static void detector_advance(net_detector *d, int64_t sec)
     for (int64_t k = 0; k < steps; k++) {
         int64_t end = (d->sec + 1 + k) * NS;
         for (unsigned i = 0; i < FLOOD_SLOTS; i++)
-            if (d->floods[i].used)
+            if (d->flood_keys[i])
                 flood_second(d, &d->floods[i], end, false);
         for (size_t i = 0; i < d->t.n_targets; i++)
             watch_second(d, i, end);
@@ -1532,7 +1529,7 @@ void net_detector_finish(net_detector *d)
     /* close the current second, then end what is still under way */
     int64_t end = (d->sec + 1) * NS;
     for (unsigned i = 0; i < FLOOD_SLOTS; i++) /* close every second first: siblings compare */
-        if (d->floods[i].used)
+        if (d->flood_keys[i])
             flood_second(d, &d->floods[i], end, true);
     /* the probes still waiting, while the floods are known (a flood's first packets are no
      * scans, and must not push a real one out of the tables) */
@@ -1541,7 +1538,7 @@ void net_detector_finish(net_detector *d)
     probe_second(d, &d->sweeps, 1, end);
     probe_second(d, &d->brutes, 2, end);
     for (unsigned i = 0; i < FLOOD_SLOTS; i++)
-        if (d->floods[i].used && d->floods[i].active)
+        if (d->flood_keys[i] && d->floods[i].active)
             flood_finish(d, &d->floods[i]);
     for (size_t i = 0; i < d->t.n_targets; i++) {
         watch_second(d, i, end);

@@ -185,16 +185,22 @@ void net_pipe_sync(net_pipe *pp)
     pp->tail_seen = pp->local_head;
 }
 
-uint64_t net_pipe_mark(net_pipe *pp)
+static void sync_wait(void *arg) { net_pipe_sync(arg); }
+
+static uint64_t sync_mark(void *arg)
 {
+    net_pipe *pp = arg;
     publish(pp);
     return pp->local_head;
 }
 
-bool net_pipe_passed(net_pipe *pp, uint64_t mark)
+static bool sync_passed(void *arg, uint64_t mark)
 {
+    net_pipe *pp = arg;
     return atomic_load_explicit(&pp->tail, memory_order_acquire) >= mark;
 }
+
+net_capture_sync net_pipe_capture_sync(net_pipe *pp) { return (net_capture_sync){sync_wait, sync_mark, sync_passed, pp}; }
 
 /* With two or more CPUs allowed, the consumer takes the last and the producer (the caller)
  * the first: two threads that spin a little for each other must not share one. */

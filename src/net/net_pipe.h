@@ -10,6 +10,7 @@
 #define NET_PIPE_H
 
 #include "net/net.h"
+#include "net/net_capture.h"
 
 typedef struct net_pipe net_pipe;
 
@@ -20,10 +21,9 @@ typedef struct net_pipe net_pipe;
 net_pipe *net_pipe_new(const net_stage *next);
 /* Waits until the consumer has taken every packet pushed so far. */
 void net_pipe_sync(net_pipe *pp);
-/* Publishes what was pushed and names it: net_pipe_passed says, without waiting, whether
- * the consumer has taken all of it. */
-uint64_t net_pipe_mark(net_pipe *pp);
-bool net_pipe_passed(net_pipe *pp, uint64_t mark);
+/* What a capture reader tells before letting a buffer go, for this pipe: it waits, or marks
+ * what was pushed and asks later, without waiting, whether the consumer has taken it. */
+net_capture_sync net_pipe_capture_sync(net_pipe *pp);
 /* Finishes the stage (if the detectors have not) and joins its thread. */
 void net_pipe_free(net_pipe *pp);
 

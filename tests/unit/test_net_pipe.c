@@ -101,10 +101,6 @@ static void read_payload(void *arg, const net_pkt *p)
 
 static void no_emit(void *arg, net_phase ph, const net_detection *x) { (void)arg, (void)ph, (void)x; }
 
-static void sync_wait(void *pp) { net_pipe_sync(pp); }
-static uint64_t sync_mark(void *pp) { return net_pipe_mark(pp); }
-static bool sync_passed(void *pp, uint64_t mark) { return net_pipe_passed(pp, mark); }
-
 static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
 
 static void test_mapped_windows_outlive_their_reader(void)
@@ -145,7 +141,7 @@ static void test_mapped_windows_outlive_their_reader(void)
     net_detector_set_next(d, &in);
     net_stats stats = {0};
     char err[256] = "";
-    net_capture_sync sync = {sync_wait, sync_mark, sync_passed, pp};
+    net_capture_sync sync = net_pipe_capture_sync(pp);
     CHECK_INT(net_capture_file_sync(path, d, &stats, &sync, err, sizeof err), KW_OK);
     net_detector_finish(d);
     net_pipe_free(pp);
