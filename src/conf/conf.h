@@ -312,6 +312,7 @@ typedef struct conf {
         int log_level;
         char *user;      /* started as root: drop to this user once captures are open ("", root: stay root) */
         char *group;     /* its primary group instead of the user's own (NULL: the user's) */
+        char *name;      /* this server among several on one store (NULL: the host name) */
     } daemon;
     struct {
         bool enabled;
@@ -392,6 +393,8 @@ typedef struct conf {
     } intel;
     struct {
         char *key_file;               /* the HMAC key (NULL: state_dir/duty.key); never the key itself */
+        char *sign_key_file;          /* the Ed25519 key (NULL: state_dir/duty_sign.key); its public
+                                         half beside it, .key replaced by .pub */
         int64_t checkpoint_every;     /* entries per signed checkpoint, at most */
         int64_t verify_interval_ms;   /* how often the daemon checks the chain */
     } duty;

@@ -433,7 +433,7 @@ static void *core_main(void *arg)
             core_sweep(d, now);
             last_sweep = mono;
         }
-        if (mono - last_maintain >= MAINTAIN_EVERY_MS) {
+        if (mono - last_maintain >= MAINTAIN_EVERY_MS && atomic_load(&d->core.lead_epoch)) { /* once for all servers */
             core_tx_commit(d);
             if (store_metric_maintain(d->core.store, now, d->cur.raw_keep, d->cur.minute_keep, d->cur.hour_keep) != KW_OK)
                 log_warn("store: history maintenance failed: %s", store_errmsg(d->core.store));
@@ -556,6 +556,9 @@ static bool daemon_open(kw_daemon *d)
     alert_acts acts = {0};
     alert_engine_set_rules(d->core.engine, &u.rules, kw_now_ms(), &acts);
     d->cur = u;
+    int64_t adopted = 0; /* a store moved from one machine to PostgreSQL: its open alerts are ours */
+    if (store_alert_adopt_orphans(d->core.store, &adopted) == KW_OK && adopted)
+        log_info("store: took up %lld open alerts of the store of one machine", (long long)adopted);
     restore_ctx rctx = {d, &acts};
     store_alert_each_open(d->core.store, restore_one, &rctx);
     core_commit_acts(d, &acts);

@@ -23,6 +23,7 @@ static const cf_field daemon_fields[] = {
     F(conf, "log_level", CF_ENUM, daemon.log_level, .names = log_level_names),
     F(conf, "user", CF_STR, daemon.user),
     F(conf, "group", CF_STR, daemon.group),
+    F(conf, "name", CF_STR, daemon.name),
     {0},
 };
 static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL, NULL};

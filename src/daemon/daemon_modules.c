@@ -16,7 +16,8 @@ const kw_module *const daemon_modules[] = {
     &intel_module,  /* before the captures and the log sensor that share its lists; freed after them */
     &net_module,    /* the captures */
     &logs_module,   /* the log files */
-    &notify_module, /* KW_PHASE_USER: before the core thread, so every alert from then on is news */
+    &lead_module,   /* KW_PHASE_USER: who leads the servers on one store, before what only a leader runs */
+    &notify_module, /* before the core thread, so every alert from then on is news */
     &host_module,
     &check_module,  /* checks run as daemon.user from the start */
 };

@@ -55,6 +55,10 @@ typedef struct kw_core {
         int ngroups;
     } run_as;
     bool dropped_privileges;    /* captures and log files cannot be reopened any more */
+    /* Several servers on one store: the leadership epoch while this server leads, 0 while
+     * another does (daemon_lead.c; on SQLite always leading). Work that must run once (notify,
+     * the store's upkeep, the sweep of servers gone) runs only while it is not 0. */
+    _Atomic int_fast64_t lead_epoch;
     bool leaked;                /* a module left behind a thread that reads its configuration:
                                  * no configuration is freed from then on (sticky) */
 } kw_core;

@@ -58,6 +58,7 @@ int64_t db_pg_changes(db_pg_stmt *st) { return 0; }
 void db_pg_reset(db_pg_stmt *st) {}
 void db_pg_reset_all(db_pg *c) {}
 bool db_pg_in_transaction(const db_pg *c) { return false; }
+bool db_pg_connected(const db_pg *c) { return false; }
 bool db_pg_constraint_failed(const db_pg *c) { return false; }
 void db_pg_version(db_pg *c, int64_t v[2]) { v[0] = v[1] = 0; }
 
@@ -677,5 +678,6 @@ void db_pg_version(db_pg *c, int64_t v[2])
     v[1] = 0;
 }
 
-#endif
+bool db_pg_connected(const db_pg *c) { return c && PQstatus(c->pg) == CONNECTION_OK; }
 
+#endif
