@@ -162,6 +162,25 @@ static int migrate_cmd(const store_opts *o)
     return status;
 }
 
+/* One table's rows: into j when given, else as a line of b; "-" (null) when the store lacks
+ * the table (an old SQLite store opened read-only). */
+static void info_row(kw_store *s, const char *table, kw_json *j, kw_buf *b)
+{
+    int64_t n = 0;
+    bool have = store_table_rows(s, table, &n) == KW_OK;
+    if (j) {
+        kw_json_key(j, table);
+        if (have)
+            kw_json_int(j, n);
+        else
+            kw_json_null(j);
+    } else if (have) {
+        kw_buf_printf(b, "  %-18s %lld\n", table, (long long)n);
+    } else {
+        kw_buf_printf(b, "  %-18s -\n", table);
+    }
+}
+
 static void info_print(kw_store *s, const char *shown, bool json)
 {
     kw_buf b;
@@ -179,14 +198,8 @@ static void info_print(kw_store *s, const char *shown, bool json)
         kw_buf_printf(&b, "backend  %s\nstore    %s\nschema   %lld\ntables\n", store_backend_name(s), shown,
                       (long long)store_schema_version(s));
     }
-    for (size_t i = 0; store_copy_tables[i]; i++) {
-        int64_t n = -1;
-        store_table_rows(s, store_copy_tables[i], &n);
-        if (json)
-            kw_json_kv_int(&j, store_copy_tables[i], n);
-        else
-            kw_buf_printf(&b, "  %-18s %lld\n", store_copy_tables[i], (long long)n);
-    }
+    for (size_t i = 0; store_copy_tables[i]; i++)
+        info_row(s, store_copy_tables[i], json ? &j : NULL, &b);
     if (json) {
         kw_json_obj_end(&j);
         kw_json_obj_end(&j);

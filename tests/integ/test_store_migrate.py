@@ -97,6 +97,15 @@ class ReleaseStore(DaemonTest):
         self.assertEqual(rc, 0, out + err)
         self.assertIn("duty log intact", out)
 
+    def test_unreachable_target_is_named_with_its_password_masked(self):
+        d, path = self.state_dir()
+        url = f"postgresql://kw:s3cret-pw@127.0.0.1:{free_port()}/kw"
+        rc, out, err = d.cli("store", "migrate", "--to", url)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("postgresql://kw:***@127.0.0.1", err)
+        self.assertNotIn("s3cret-pw", out + err)
+        self.assertEqual(sqlite_version(path), 7)  # the target first: the source is left as it was
+
     @unittest.skipUnless(bindir(), "PostgreSQL server not installed (scripts/deps.sh test)")
     def test_migrate_into_postgresql(self):
         check_port = free_port()
