@@ -265,6 +265,8 @@ kw_store *store_open(const char *path, bool readonly, char *err, size_t errn)
 
 bool store_is_url(const char *where) { return db_pg_is_url(where); }
 
+bool store_reachable(kw_store *s) { return db_connected(s->db); }
+
 void store_default_server(const char *server)
 {
     pthread_mutex_lock(&server_mu);

@@ -24,6 +24,9 @@ typedef struct kw_store kw_store;
  * NULL and writes a reason into err. The caller closes with store_close. */
 kw_store *store_open(const char *path, bool readonly, char *err, size_t errn);
 void store_close(kw_store *s);
+/* Whether s's connection is up (SQLite: always), as of its last statement: after a failure,
+ * false says the store was unreachable rather than refusing. */
+bool store_reachable(kw_store *s);
 /* Whether where names a PostgreSQL server (a postgresql:// URL) rather than a SQLite file. */
 bool store_is_url(const char *where);
 /* A writing transaction: one at a time, on any connection of any server (SQLite: BEGIN

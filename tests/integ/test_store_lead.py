@@ -4,10 +4,11 @@ once; the alerts of the dead server are resolved by the new leader once it is go
 alerts.stale_after. A throwaway cluster (pgserver.py) and a local HTTP receiver."""
 import json
 import signal
+import subprocess
 import time
 import unittest
 
-from kwtest import Daemon, Listener, Receiver, free_port, wait_for
+from kwtest import BIN, Daemon, Listener, Receiver, free_port, wait_for
 from pgserver import PgServer, bindir
 
 ORG = """people:
@@ -127,6 +128,70 @@ class Takeover(unittest.TestCase):
         fired = [al["labels"]["check"] for m in self.messages() if m.get("kind") == "firing"
                  for al in m.get("alerts", [])]
         self.assertEqual(sorted(set(fired)), ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"])
+
+
+@unittest.skipUnless(bindir(), "PostgreSQL server not installed (scripts/deps.sh test)")
+class Outage(unittest.TestCase):
+    """PostgreSQL stopped for 20 s while a check fails and recovers: the alert changes wait in
+    memory and are written when it is back, its fired and resolved history complete; and a
+    store that cannot be reached at start is a clear error naming the URL, password masked."""
+
+    def test_unreachable_at_start(self):
+        port = free_port()
+        url = f"postgresql://kw:hunter2secret@127.0.0.1:{port}/kw"
+        d = Daemon(f'store: {{url: "{url}"}}\nhost: {{enabled: false}}\n')
+        self.addCleanup(d.cleanup)
+        with open(d.log_path, "a") as log:
+            p = subprocess.run([BIN, "serve", "-c", d.config_path], stdout=log, stderr=log, timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        out = d.logs()
+        self.assertIn(f"postgresql://kw:***@127.0.0.1:{port}/kw", out)
+        self.assertIn("store:", out)
+        self.assertNotIn("hunter2secret", out)
+
+    def test_outage_keeps_the_history(self):
+        pg = PgServer().start()
+        self.addCleanup(pg.stop)
+        port = free_port()
+        d = Daemon(f"""store: {{url: "{pg.url}"}}
+host: {{enabled: false}}
+checks:
+  - {{name: web, type: tcp, host: 127.0.0.1, port: {port}, interval: 1s, timeout: 300ms}}
+""")
+        self.addCleanup(d.cleanup)
+        lst = Listener(port)
+        lst.start()
+        self.addCleanup(lst.stop)
+        d.start()
+        time.sleep(2.5)
+        self.assertEqual([a for a in d.alerts() if a["rule"] == "service_down"], [])
+        pg.pause()
+        stopped = time.monotonic()
+        lst.stop()  # the check fails while the store is away...
+        time.sleep(6)
+        lst = Listener(port)
+        lst.start()  # ...and recovers
+        self.addCleanup(lst.stop)
+        time.sleep(max(0.0, 20 - (time.monotonic() - stopped)))
+        _, away = d.get("/metrics")
+        self.assertIn("keepwatch_store_up 0", away)
+        pg.resume()
+        back = time.monotonic()
+        wait_for("the daemon's history of the outage in the store", lambda: any(
+            a["rule"] == "service_down" and a["state"] == "resolved" for a in d.alerts()), timeout=60)
+        self.assertLess(time.monotonic() - back, 12, "written within the longest backoff (8 s) after the store is back")
+        al = min((a for a in d.alerts() if a["rule"] == "service_down"), key=lambda a: a["id"])
+        st, one = d.get(f"/api/v1/alerts/{al['id']}")
+        self.assertEqual(st, 200, one)
+        actions = [h["action"] for h in one["history"]]
+        self.assertEqual(actions[:1], ["fired"], actions)
+        self.assertIn("resolved", actions, d.logs()[-4000:])
+        logs = d.logs()
+        self.assertIn("unreachable", logs)
+        self.assertIn("reachable again", logs)
+        _, metrics = d.get("/metrics")
+        self.assertIn("keepwatch_store_up 1", metrics)
+        self.assertIn("keepwatch_store_backlog 0", metrics)
 
 
 if __name__ == "__main__":
