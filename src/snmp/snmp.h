@@ -126,6 +126,7 @@ typedef struct snmp_dev_state {
     int64_t uptime_at_ms;      /* when it was read */
     int64_t rebooted_until_ms; /* snmp_device_rebooted is 1 until then */
     int64_t failed_polls;      /* polls in a row without an answer */
+    uint64_t gen;              /* answered polls so far: what a poll did not see is forgotten */
 } snmp_dev_state;
 
 #define SNMP_REBOOT_HOLD_MS (15 * 60 * 1000) /* how long device_rebooted stays on */
@@ -152,6 +153,10 @@ bool snmp_state_uptime(snmp_dev_state *s, uint64_t ticks, int64_t now_ms);
 /* Interface `key` now oper_up/admin_up: true when it is down after having been seen up while
  * administratively up (an interface never up, or set down by its admin, is not "down"). */
 bool snmp_state_if_down(snmp_dev_state *s, const char *key, bool oper_up, bool admin_up);
+
+/* After an answered poll: forgets the counters and interfaces that poll did not report (rows
+ * that are gone), so that a device whose indexes keep changing cannot grow the state. */
+void snmp_state_sweep(snmp_dev_state *s);
 
 /* ---- profile rows into samples (snmp_profile.c) ---- */
 

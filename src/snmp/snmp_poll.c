@@ -388,6 +388,22 @@ static bool snmp_dev_open(snmp_dev *d, char *err, size_t errn)
     return true;
 }
 
+/* Closes the session; net-snmp keeps a v3 user's keys per engine in the process, and keeps
+ * them after the session: they go with it, so that a reload with new passphrases uses them. */
+static void snmp_dev_close(snmp_dev *d)
+{
+    netsnmp_session *ss = snmp_sess_session(d->sess);
+    if (ss && ss->version == SNMP_VERSION_3 && ss->securityEngineIDLen && ss->securityName) {
+        struct usmUser *u = usm_get_user(ss->securityEngineID, ss->securityEngineIDLen, ss->securityName);
+        if (u) {
+            usm_remove_user(u);
+            usm_free_user(u);
+        }
+    }
+    snmp_sess_close(d->sess);
+    d->sess = NULL;
+}
+
 /* ---- walks ---- */
 
 static void snmp_dev_finish(snmp_dev *d, bool answered, const char *error);
@@ -622,7 +638,7 @@ void snmp_poller_free(snmp_poller *p)
     for (size_t i = 0; i < p->ndevs; i++) {
         snmp_dev *d = &p->devs[i];
         if (d->sess)
-            snmp_sess_close(d->sess);
+            snmp_dev_close(d);
         for (size_t k = 0; k < d->ncols; k++)
             snmp_colres_free(&d->res[k]);
         free(d->res);

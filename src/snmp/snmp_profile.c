@@ -411,10 +411,12 @@ void snmp_profile_samples(const snmp_profile *p, const snmp_colres *res, const c
 void snmp_device_samples(snmp_dev_state *st, const char *device, bool answered, double seconds, int64_t now_ms,
                          metric_set *out)
 {
-    if (answered)
+    if (answered) {
         st->failed_polls = 0;
-    else
+        snmp_state_sweep(st);
+    } else {
         st->failed_polls++;
+    }
     metric_add(out, D(snmp_device_up), answered ? 1 : 0, "device", device, NULL);
     metric_add(out, D(snmp_device_failed_polls), (double)st->failed_polls, "device", device, NULL);
     metric_add(out, D(snmp_device_rebooted), now_ms < st->rebooted_until_ms ? 1 : 0, "device", device, NULL);

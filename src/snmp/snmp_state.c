@@ -9,6 +9,7 @@
 typedef struct snmp_counter_prev {
     uint64_t value;
     int64_t at_ms;
+    uint64_t gen; /* the poll that last saw it */
 } snmp_counter_prev;
 
 void snmp_dev_state_init(snmp_dev_state *s)
@@ -68,15 +69,16 @@ bool snmp_state_rate(snmp_dev_state *s, const char *key, uint64_t cur, int bits,
     if (!p) {
         p = kw_calloc(1, sizeof *p);
         kw_map_put(&s->counters, key, p);
-        *p = (snmp_counter_prev){cur, now_ms};
+        *p = (snmp_counter_prev){cur, now_ms, s->gen};
         return false;
     }
+    p->gen = s->gen;
     uint64_t delta;
     bool ok = now_ms > p->at_ms && snmp_counter_delta(p->value, cur, bits, &delta);
     if (ok)
         *rate = (double)delta * 1000.0 / (double)(now_ms - p->at_ms);
     if (ok || now_ms > p->at_ms)
-        *p = (snmp_counter_prev){cur, now_ms};
+        *p = (snmp_counter_prev){cur, now_ms, s->gen};
     return ok;
 }
 
@@ -99,10 +101,32 @@ bool snmp_state_if_down(snmp_dev_state *s, const char *key, bool oper_up, bool a
         kw_map_del(&s->seen_up, key);
         return false;
     }
+    void *stamp = (void *)(uintptr_t)(s->gen + 1); /* never NULL */
     if (oper_up) {
-        if (!kw_map_get(&s->seen_up, key))
-            kw_map_put(&s->seen_up, key, (void *)1);
+        kw_map_put(&s->seen_up, key, stamp);
         return false;
     }
-    return kw_map_get(&s->seen_up, key) != NULL;
+    if (!kw_map_get(&s->seen_up, key))
+        return false;
+    kw_map_put(&s->seen_up, key, stamp);
+    return true;
+}
+
+void snmp_state_sweep(snmp_dev_state *s)
+{
+    const char *k;
+    void *v;
+    for (size_t i = 0; kw_map_next(&s->counters, &i, &k, &v);)
+        if (((snmp_counter_prev *)v)->gen != s->gen) {
+            char *key = kw_strdup(k); /* the map frees its copy of the key */
+            free(kw_map_del(&s->counters, key));
+            free(key);
+        }
+    for (size_t i = 0; kw_map_next(&s->seen_up, &i, &k, &v);)
+        if ((uintptr_t)v != s->gen + 1) {
+            char *key = kw_strdup(k);
+            kw_map_del(&s->seen_up, key);
+            free(key);
+        }
+    s->gen++;
 }

@@ -156,6 +156,12 @@ static void test_rate(void)
     CHECK_NEAR(r, 100.0, 1e-9);
     CHECK(!snmp_state_rate(&st, "k", 600, 64, 35000, &r)); /* no time passed */
     CHECK(!snmp_state_rate(&st, "other", 1, 32, 35000, &r));
+    /* a poll that reports "k" but no longer "other": "other" is forgotten, "k" kept */
+    snmp_state_sweep(&st);
+    CHECK(snmp_state_rate(&st, "k", 700, 64, 36000, &r));
+    snmp_state_sweep(&st);
+    CHECK_INT(st.counters.n, 1);
+    CHECK(!snmp_state_rate(&st, "other", 2, 32, 37000, &r)); /* a first reading again */
     snmp_dev_state_free(&st);
 }
 
@@ -170,6 +176,13 @@ static void test_if_down(void)
     CHECK(!snmp_state_if_down(&st, "if/3", false, false)); /* the admin set it down */
     CHECK(!snmp_state_if_down(&st, "if/3", false, true));  /* and it has not been up since */
     CHECK(!snmp_state_if_down(&st, "if/4", false, true));
+    /* an interface seen up, then gone from a poll, is forgotten */
+    CHECK(!snmp_state_if_down(&st, "if/5", true, true));
+    snmp_state_sweep(&st);
+    CHECK(snmp_state_if_down(&st, "if/5", false, true));
+    snmp_state_sweep(&st);
+    snmp_state_sweep(&st);
+    CHECK(!snmp_state_if_down(&st, "if/5", false, true));
     snmp_dev_state_free(&st);
 }
 
