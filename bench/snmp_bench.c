@@ -52,7 +52,7 @@ int main(int argc, char **argv)
     }
     bench b = {0};
     char err[256];
-    snmp_poller *p = snmp_poller_new(c, on_poll, on_trap, &b, err, sizeof err);
+    snmp_poller *p = snmp_poller_new(c, NULL, on_poll, on_trap, &b, err, sizeof err);
     if (!p) {
         fprintf(stderr, "snmp_bench: %s\n", err);
         return 1;
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
     double secs = (double)(kw_mono_ms() - t0) / 1000.0;
     printf("polls %zu answered %zu in %.3f s: %.1f devices/s, %.0f samples per poll\n", b.polls, b.answered, secs,
            secs > 0 ? (double)b.polls / secs : 0.0, b.polls ? (double)b.samples / (double)b.polls : 0.0);
-    snmp_poller_free(p);
+    snmp_poller_free(p, NULL);
     conf_free(c);
     return b.answered == b.polls ? 0 : 1;
 }

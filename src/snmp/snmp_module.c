@@ -19,10 +19,13 @@
 typedef struct snmp_module_state {
     kw_core *core;
     kw_sensors *sensors; /* the poller thread */
+    pthread_mutex_t mu;  /* guards carry */
+    kw_map carry;        /* device name -> snmp_dev_state: what a reload hands the next poller */
 } snmp_module_state;
 
 typedef struct snmp_thread {
     kw_core *core;
+    snmp_module_state *mod;
     kw_sensors *group;
     const conf *cfg;
     log_ruleset *rules;  /* logs.rules, for traps */
@@ -127,7 +130,11 @@ static void *snmp_thread_main(void *arg)
     if (t->cfg->snmp.traps.listen && *t->cfg->snmp.traps.listen)
         snmp_thread_rules(t);
     char err[256];
-    snmp_poller *p = snmp_poller_new(t->cfg, snmp_on_poll, snmp_on_trap, t, err, sizeof err);
+    pthread_mutex_lock(&t->mod->mu);
+    snmp_poller *p = snmp_poller_new(t->cfg, &t->mod->carry, snmp_on_poll, snmp_on_trap, t, err, sizeof err);
+    snmp_carry_free(&t->mod->carry); /* the states of devices that are gone */
+    kw_map_init(&t->mod->carry);
+    pthread_mutex_unlock(&t->mod->mu);
     if (!p)
         log_error("snmp: %s", err);
     else
@@ -144,7 +151,9 @@ static void *snmp_thread_main(void *arg)
             next_tick = kw_mono_ms() + 1000;
         }
     }
-    snmp_poller_free(p);
+    pthread_mutex_lock(&t->mod->mu);
+    snmp_poller_free(p, &t->mod->carry);
+    pthread_mutex_unlock(&t->mod->mu);
     snmp_thread_free(t);
     return NULL;
 }
@@ -164,6 +173,7 @@ static void snmp_threads_start(snmp_module_state *s, const conf *c)
         return;
     snmp_thread *t = kw_calloc(1, sizeof *t);
     t->core = s->core;
+    t->mod = s;
     t->group = s->sensors;
     t->cfg = c;
     if (!kw_sensors_spawn(s->sensors, snmp_thread_main, t, "snmp poller"))
@@ -174,12 +184,15 @@ static kw_rc snmp_module_start(kw_core *core, const conf *c, void **state)
 {
     snmp_module_state *s = kw_calloc(1, sizeof *s);
     s->core = core;
+    pthread_mutex_init(&s->mu, NULL);
+    kw_map_init(&s->carry);
     snmp_threads_start(s, c);
     *state = s;
     return KW_OK;
 }
 
-/* The poller starts again on the new configuration; devices that are gone leave /metrics. */
+/* The poller starts again on the new configuration, with the devices' states of the one
+ * before (rates, interfaces seen up, polls unanswered); devices that are gone leave /metrics. */
 static void snmp_module_reload(void *state, const conf *old, const conf *next)
 {
     snmp_module_state *s = state;
@@ -197,7 +210,10 @@ static void snmp_module_reload(void *state, const conf *old, const conf *next)
 static void snmp_module_stop(void *state, int64_t budget_ms)
 {
     snmp_module_state *s = state;
-    kw_sensors_stop(s->sensors, budget_ms, &s->core->leaked);
+    if (!kw_sensors_stop(s->sensors, budget_ms, &s->core->leaked))
+        return; /* the thread left behind still uses s */
+    snmp_carry_free(&s->carry);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }
 

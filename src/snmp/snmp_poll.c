@@ -15,19 +15,32 @@
 
 #ifndef KW_HAVE_SNMP
 
-snmp_poller *snmp_poller_new(const conf *c, snmp_poll_done_fn done, snmp_trap_fn trap, void *arg, char *err,
-                             size_t errn)
+snmp_poller *snmp_poller_new(const conf *c, kw_map *carry, snmp_poll_done_fn done, snmp_trap_fn trap, void *arg,
+                             char *err, size_t errn)
 {
     snprintf(err, errn, "keepwatch was built without net-snmp (libsnmp-dev)");
     return NULL;
 }
-void snmp_poller_free(snmp_poller *p) {}
+void snmp_poller_free(snmp_poller *p, kw_map *carry) {}
 void snmp_poller_run(snmp_poller *p, int64_t until_ms) {}
 void snmp_poller_due_all(snmp_poller *p) {}
 size_t snmp_poller_busy(const snmp_poller *p) { return 0; }
 uint64_t snmp_poller_traps_dropped(const snmp_poller *p) { return 0; }
 
-#else
+#endif
+
+void snmp_carry_free(kw_map *carry)
+{
+    const char *k;
+    void *v;
+    for (size_t i = 0; kw_map_next(carry, &i, &k, &v);) {
+        snmp_dev_state_free(v);
+        free(v);
+    }
+    kw_map_free(carry);
+}
+
+#ifdef KW_HAVE_SNMP
 
 #include <arpa/inet.h>
 #include <math.h>
@@ -58,7 +71,7 @@ typedef struct snmp_dev {
     snmp_colres *res;
     size_t ncols;
     long maxrep;
-    snmp_dev_state st;
+    snmp_dev_state *st;             /* owned (or handed to the next poller) */
     bool busy;
     int64_t next_ms, started_ms;
     size_t req_cols[SNMP_REQ_COLS]; /* the columns of the request in flight */
@@ -328,6 +341,8 @@ static bool snmp_trap_open(snmp_poller *p, const char *listen, char *err, size_t
 static void snmp_sess_v3(netsnmp_session *s, const conf_snmp_device *d)
 {
     s->version = SNMP_VERSION_3;
+    /* no blocking engine ID discovery at the open: the first request learns it (RFC 3414 4) */
+    s->flags |= SNMP_FLAGS_DONT_PROBE;
     s->securityName = d->user;
     s->securityNameLen = strlen(d->user);
     s->securityLevel = d->security_level == SNMP_CONF_AUTHPRIV     ? SNMP_SEC_LEVEL_AUTHPRIV
@@ -541,7 +556,7 @@ static void snmp_dev_samples(snmp_dev *d, metric_set *set, int64_t now)
         for (size_t i = 0; i < d->nprof; i++) {
             bool sys = strcmp(d->prof[i]->name, "system") == 0;
             if (sys == (pass == 0))
-                snmp_profile_samples(d->prof[i], d->res + at, d->conf->name, &d->st, now, set);
+                snmp_profile_samples(d->prof[i], d->res + at, d->conf->name, d->st, now, set);
             at += snmp_profile_ncols(d->prof[i]);
         }
     }
@@ -553,7 +568,7 @@ static void snmp_dev_finish(snmp_dev *d, bool answered, const char *error)
     metric_set *set = metric_set_new(now);
     if (answered)
         snmp_dev_samples(d, set, now);
-    snmp_device_samples(&d->st, d->conf->name, answered, (double)(kw_mono_ms() - d->started_ms) / 1000.0, now, set);
+    snmp_device_samples(d->st, d->conf->name, answered, (double)(kw_mono_ms() - d->started_ms) / 1000.0, now, set);
     for (size_t i = 0; i < d->ncols; i++)
         d->res[i].n = 0;
     d->busy = false;
@@ -583,11 +598,15 @@ static void snmp_dev_start(snmp_dev *d, int64_t now)
 
 /* ---- the poller ---- */
 
-static void snmp_dev_setup(snmp_poller *p, snmp_dev *d, const conf_snmp_device *c, size_t i)
+static void snmp_dev_setup(snmp_poller *p, snmp_dev *d, const conf_snmp_device *c, size_t i, kw_map *carry)
 {
     d->poller = p;
     d->conf = c;
-    snmp_dev_state_init(&d->st);
+    d->st = carry ? kw_map_del(carry, c->name) : NULL;
+    if (!d->st) {
+        d->st = kw_calloc(1, sizeof *d->st);
+        snmp_dev_state_init(d->st);
+    }
     for (size_t k = 0; k < c->profiles.n && d->nprof < 16; k++) {
         const snmp_profile *pr = snmp_profile_find(c->profiles.v[k]);
         if (pr) {
@@ -612,8 +631,8 @@ static void snmp_dev_setup(snmp_poller *p, snmp_dev *d, const conf_snmp_device *
     d->next_ms = kw_mono_ms() + (int64_t)(i * 997 % 1000);
 }
 
-snmp_poller *snmp_poller_new(const conf *c, snmp_poll_done_fn done, snmp_trap_fn trap, void *arg, char *err,
-                             size_t errn)
+snmp_poller *snmp_poller_new(const conf *c, kw_map *carry, snmp_poll_done_fn done, snmp_trap_fn trap, void *arg,
+                             char *err, size_t errn)
 {
     snmp_net_init();
     snmp_poller *p = kw_calloc(1, sizeof *p);
@@ -622,16 +641,16 @@ snmp_poller *snmp_poller_new(const conf *c, snmp_poll_done_fn done, snmp_trap_fn
     for (size_t i = 0; i < c->snmp.devices.n; i++) {
         const conf_snmp_device *d = CONF_AT(c->snmp.devices, conf_snmp_device, i);
         if (d->enabled)
-            snmp_dev_setup(p, &p->devs[p->ndevs++], d, i);
+            snmp_dev_setup(p, &p->devs[p->ndevs++], d, i, carry);
     }
     if (c->snmp.traps.listen && *c->snmp.traps.listen && !snmp_trap_open(p, c->snmp.traps.listen, err, errn)) {
-        snmp_poller_free(p);
+        snmp_poller_free(p, carry);
         return NULL;
     }
     return p;
 }
 
-void snmp_poller_free(snmp_poller *p)
+void snmp_poller_free(snmp_poller *p, kw_map *carry)
 {
     if (!p)
         return;
@@ -643,7 +662,11 @@ void snmp_poller_free(snmp_poller *p)
             snmp_colres_free(&d->res[k]);
         free(d->res);
         free(d->cols);
-        snmp_dev_state_free(&d->st);
+        snmp_dev_state *old = carry ? kw_map_put(carry, d->conf->name, d->st) : d->st;
+        if (old) {
+            snmp_dev_state_free(old);
+            free(old);
+        }
     }
     if (p->trap_sess)
         snmp_sess_close(p->trap_sess);

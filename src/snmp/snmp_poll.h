@@ -23,11 +23,17 @@ typedef void (*snmp_trap_fn)(void *arg, const snmp_trap *t);
 typedef struct snmp_poller snmp_poller;
 
 /* Returns a poller of c's enabled snmp.devices and, when snmp.traps.listen is set, its trap
- * listener; c must outlive it. The caller frees it with snmp_poller_free. NULL with err set
- * when net-snmp is missing or the trap port cannot be bound. */
-snmp_poller *snmp_poller_new(const conf *c, snmp_poll_done_fn done, snmp_trap_fn trap, void *arg, char *err,
-                             size_t errn);
-void snmp_poller_free(snmp_poller *p);
+ * listener; c must outlive it. A device named in carry (device name -> snmp_dev_state *, from
+ * the poller before a reload; may be NULL) takes its state from there (counters, interfaces
+ * seen up, polls unanswered), so a reload neither loses rates nor flaps device_unreachable.
+ * The caller frees it with snmp_poller_free. NULL with err set when net-snmp is missing or
+ * the trap port cannot be bound. */
+snmp_poller *snmp_poller_new(const conf *c, kw_map *carry, snmp_poll_done_fn done, snmp_trap_fn trap, void *arg,
+                             char *err, size_t errn);
+/* Frees p; its devices' states go into carry (which owns them from then on) unless it is NULL. */
+void snmp_poller_free(snmp_poller *p, kw_map *carry);
+/* Frees the states a carry map holds, and the map. */
+void snmp_carry_free(kw_map *carry);
 
 /* Starts the polls that are due, then waits for answers and traps until the monotonic time
  * until_ms at most, handling what arrives (callbacks run from here). */

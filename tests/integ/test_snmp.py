@@ -7,6 +7,7 @@ created."""
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -151,6 +152,13 @@ class SnmpTest(DaemonTest):
         self.assertEqual(alert["labels"]["device"], "lo2c")
         self.assertEqual(series(d, "snmp_device_up", device="lo2c"), 0)
         self.assertIn("snmp lo2c (127.0.0.1:", d.logs())
+        # a reload keeps the device's state: the alert neither resolves nor fires again
+        d.send_signal(signal.SIGHUP)
+        wait_for("the reload", lambda: d.logs().count("snmp: polling 1 device(s)") == 2)
+        time.sleep(3)
+        now = [x for x in d.alerts() if x["rule"] == "device_unreachable"]
+        self.assertEqual([(x["id"], x["state"]) for x in now], [(alert["id"], "firing")])
+        self.assertGreaterEqual(series(d, "snmp_device_failed_polls", device="lo2c"), 3)
 
     def test_v3_authpriv(self):
         a = self.agent()
