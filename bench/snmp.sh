@@ -2,7 +2,7 @@
 # bench/snmp.sh: SNMP devices polled per second on one thread (issue 15), keepwatch's poller
 # beside snmpbulkwalk.
 #
-# Creates a network namespace with IFACES dummy interfaces (default 100) and starts DEVICES
+# Creates a network namespace with IFACES interfaces (default 100: 50 veth pairs) and starts DEVICES
 # snmpd instances in it (default 10, at most 50), each on its own port of the namespace's
 # 127.0.0.1 with its own configuration and persistent directory: every "device" exposes the
 # namespace's IFACES + 1 interfaces. Then, inside the namespace (all traffic on its loopback):
@@ -23,7 +23,11 @@ ROUNDS=${3:-10}
 [ "$DEVICES" -ge 1 ] && [ "$DEVICES" -le 50 ] || { echo "DEVICES: 1 to 50" >&2; exit 2; }
 [ "$IFACES" -ge 0 ] && [ "$IFACES" -le 1000 ] || { echo "IFACES: 0 to 1000" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench/snmp.sh: run as root (network namespace, dummy links)" >&2; exit 2; }
-command -v snmpd >/dev/null || [ -x /usr/sbin/snmpd ] || { echo "bench/snmp.sh: needs snmpd and snmp (scripts/deps.sh)" >&2; exit 2; }
+if ! { command -v snmpbulkwalk && { command -v snmpd || [ -x /usr/sbin/snmpd ]; }; } >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends snmpd snmp libsnmp-dev >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends snmpd snmp libsnmp-dev >/dev/null; }
+fi
 SNMPD=$(command -v snmpd || echo /usr/sbin/snmpd)
 BUILD=${BUILD:-build}
 NS=kwsnmpbench$$
@@ -42,10 +46,13 @@ ninja -C "$BUILD" -j1 snmp_bench >/dev/null
 
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
-for i in $(seq 1 "$IFACES"); do
-  ip netns exec "$NS" ip link add "kwd$i" type dummy
-  ip netns exec "$NS" ip link set "kwd$i" up
+# veth pairs inside the namespace (both ends there; no dummy driver needed): IFACES interfaces
+for i in $(seq 1 $(((IFACES + 1) / 2))); do
+  ip netns exec "$NS" ip link add "kwb${i}a" type veth peer name "kwb${i}b"
+  ip netns exec "$NS" ip link set "kwb${i}a" up
+  ip netns exec "$NS" ip link set "kwb${i}b" up
 done
+IFACES=$(( (IFACES + 1) / 2 * 2 ))
 
 echo "snmp:" > "$WORK/kw.yaml"
 echo "  devices:" >> "$WORK/kw.yaml"

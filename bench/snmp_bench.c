@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 typedef struct bench {
     size_t polls, answered, samples;
@@ -65,8 +66,13 @@ int main(int argc, char **argv)
         while (snmp_poller_busy(p));
     }
     double secs = (double)(kw_mono_ms() - t0) / 1000.0;
-    printf("polls %zu answered %zu in %.3f s: %.1f devices/s, %.0f samples per poll\n", b.polls, b.answered, secs,
-           secs > 0 ? (double)b.polls / secs : 0.0, b.polls ? (double)b.samples / (double)b.polls : 0.0);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                 (double)ru.ru_stime.tv_usec / 1e6;
+    printf("polls %zu answered %zu in %.3f s: %.1f devices/s, %.0f samples per poll, poller CPU %.3f s\n", b.polls,
+           b.answered, secs, secs > 0 ? (double)b.polls / secs : 0.0,
+           b.polls ? (double)b.samples / (double)b.polls : 0.0, cpu);
     snmp_poller_free(p, NULL);
     conf_free(c);
     return b.answered == b.polls ? 0 : 1;
