@@ -172,6 +172,9 @@ void snmp_profile_samples(const snmp_profile *p, const snmp_colres *res, const c
 void snmp_device_samples(snmp_dev_state *st, const char *device, bool answered, double seconds, int64_t now_ms,
                          metric_set *out);
 
+/* Adds the trap listener's counters to out (snmp_traps_received_total, _dropped_total). */
+void snmp_trap_samples(uint64_t received, uint64_t dropped, metric_set *out);
+
 /* ---- traps (snmp_trap.c) ---- */
 
 #define SNMP_TRAP_MAX_VARBINDS 32

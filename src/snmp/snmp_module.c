@@ -33,6 +33,7 @@ typedef struct snmp_thread {
     alert_acts pending;  /* detections of the trap being handled */
     log_rec rec;
     kw_map down;         /* device name -> (void *)1 while it does not answer (to log changes once) */
+    uint64_t traps;      /* received */
 } snmp_thread;
 
 /* ---- polls ---- */
@@ -82,6 +83,7 @@ static void snmp_flush_acts(snmp_thread *t, kw_event *ev)
 static void snmp_on_trap(void *arg, const snmp_trap *tr)
 {
     snmp_thread *t = arg;
+    t->traps++;
     kw_event *ev = kw_event_new("snmp:traps", tr->ts_ms);
     kw_buf b;
     kw_buf_init(&b, 256 * 1024);
@@ -121,6 +123,22 @@ static void snmp_thread_free(snmp_thread *t)
     kw_map_free(&t->down);
 }
 
+/* Once a second: the trap rules' time passes; the listener's counters go to /metrics. */
+static void snmp_thread_second(snmp_thread *t, snmp_poller *p)
+{
+    if (t->eng) {
+        log_engine_tick(t->eng, kw_now_ms());
+        if (t->pending.n)
+            snmp_flush_acts(t, kw_event_new("snmp", kw_now_ms()));
+    }
+    if (t->cfg->snmp.traps.listen && *t->cfg->snmp.traps.listen) {
+        kw_event *ev = kw_event_new("snmp:traps", kw_now_ms());
+        ev->metrics = metric_set_new(ev->ts_ms);
+        snmp_trap_samples(t->traps, snmp_poller_traps_dropped(p), ev->metrics);
+        kw_core_push(t->core, ev);
+    }
+}
+
 static void *snmp_thread_main(void *arg)
 {
     snmp_thread *t = arg;
@@ -144,10 +162,8 @@ static void *snmp_thread_main(void *arg)
     int64_t next_tick = kw_mono_ms() + 1000;
     while (p && !atomic_load(stop)) {
         snmp_poller_run(p, kw_mono_ms() + 200);
-        if (t->eng && kw_mono_ms() >= next_tick) { /* the trap rules' time passes */
-            log_engine_tick(t->eng, kw_now_ms());
-            if (t->pending.n)
-                snmp_flush_acts(t, kw_event_new("snmp", kw_now_ms()));
+        if (kw_mono_ms() >= next_tick) {
+            snmp_thread_second(t, p);
             next_tick = kw_mono_ms() + 1000;
         }
     }

@@ -77,7 +77,7 @@ def metrics(d):
 def series(d, name, **labels):
     """The value of keepwatch_NAME whose labels include these, or None."""
     for line in metrics(d).splitlines():
-        if not line.startswith("keepwatch_" + name + "{"):
+        if not (line.startswith("keepwatch_" + name + "{") or line.startswith("keepwatch_" + name + " ")):
             continue
         body, value = line.rsplit(" ", 1)
         got = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', body))
@@ -144,6 +144,8 @@ class SnmpTest(DaemonTest):
         self.assertEqual(alert["summary"], "linkDown trap from lo2c")
         time.sleep(1)
         self.assertEqual(len([e for e in d.events() if e.get("event", {}).get("dataset") == "snmp.trap"]), 1)
+        wait_for("the trap counters", lambda: series(d, "snmp_traps_dropped_total") == 1)
+        self.assertEqual(series(d, "snmp_traps_received_total"), 1)
 
         # snmpd stops: 3 unanswered polls make device_unreachable
         self.assertFalse([x for x in d.alerts() if x["rule"] == "device_unreachable"])
