@@ -112,7 +112,8 @@ void snmp_net_init(void) { pthread_once(&snmp_once, snmp_lib_init); }
 
 /* ---- values ---- */
 
-static void snmp_oid_str(const oid *o, size_t n, char *out, size_t outn)
+/* o[0..n) dotted into out[outn]; false (out holds the whole components that fit) when cut. */
+static bool snmp_oid_str(const oid *o, size_t n, char *out, size_t outn)
 {
     size_t at = 0;
     out[0] = '\0';
@@ -120,10 +121,11 @@ static void snmp_oid_str(const oid *o, size_t n, char *out, size_t outn)
         int w = snprintf(out + at, outn - at, "%s%lu", i ? "." : "", (unsigned long)o[i]);
         if (w < 0 || (size_t)w >= outn - at) {
             out[at] = '\0';
-            return;
+            return false;
         }
         at += (size_t)w;
     }
+    return true;
 }
 
 bool snmp_net_value(const netsnmp_variable_list *vb, snmp_val *v)
@@ -469,9 +471,9 @@ static void snmp_walk_take(snmp_dev *d, snmp_col *c, size_t ci, const netsnmp_va
     }
     memcpy(c->last, vb->name, vb->name_length * sizeof(oid));
     c->last_len = vb->name_length;
-    snmp_val v;
-    snmp_oid_str(vb->name + c->base_len, vb->name_length - c->base_len, v.index, sizeof v.index);
-    if (snmp_net_value(vb, &v) && !snmp_colres_add(&d->res[ci], &v))
+    snmp_val v; /* a row whose index does not fit is skipped */
+    if (snmp_oid_str(vb->name + c->base_len, vb->name_length - c->base_len, v.index, sizeof v.index) &&
+        snmp_net_value(vb, &v) && !snmp_colres_add(&d->res[ci], &v))
         c->done = true;
     if (c->scalar)
         c->done = true;
@@ -513,7 +515,11 @@ static const char *snmp_callback_error(int op, netsnmp_session *s, netsnmp_pdu *
             return "SNMPv3 authentication failure (wrong auth_pass or priv_pass?)";
         return snmp_api_errstring(why);
     }
-    return snmp_api_errstring(s->s_snmp_errno ? s->s_snmp_errno : SNMPERR_GENERR);
+    if (s->s_snmp_errno)
+        return snmp_api_errstring(s->s_snmp_errno);
+    if (op == NETSNMP_CALLBACK_OP_DISCONNECT || op == NETSNMP_CALLBACK_OP_SEND_FAILED)
+        return "no answer (the port refused the request: nothing listening?)";
+    return "no answer";
 }
 
 static int snmp_walk_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
@@ -525,6 +531,8 @@ static int snmp_walk_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
         snmp_dev_finish(d, false, "no answer (timeout)");
         return 1;
     }
+    if (op == NETSNMP_CALLBACK_OP_RESEND) /* a retry went out: the request is still under way */
+        return 1;
     if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
         snmp_dev_finish(d, false, snmp_callback_error(op, s, pdu));
         return 1;

@@ -60,53 +60,71 @@ static void snmp_label_key(const char *oid, char *out, size_t n)
     out[i] = '\0';
 }
 
+/* event, observer, source */
+static void snmp_trap_ecs_who(kw_json *j, const snmp_trap *t, const char *action)
+{
+    kw_json_key(j, "event");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "kind", "event");
+    kw_json_kv_str(j, "module", "snmp");
+    kw_json_kv_str(j, "dataset", "snmp.trap");
+    kw_json_kv_str(j, "action", action);
+    kw_json_obj_end(j);
+    kw_json_key(j, "observer");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "ip", t->sender);
+    if (t->device[0])
+        kw_json_kv_str(j, "name", t->device);
+    kw_json_obj_end(j);
+    kw_json_key(j, "source");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "ip", t->sender);
+    kw_json_kv_int(j, "port", t->port);
+    kw_json_obj_end(j);
+}
+
+/* snmp.trap and labels: the device's, then the varbinds */
+static void snmp_trap_ecs_what(kw_json *j, const snmp_trap *t, const char *name)
+{
+    kw_json_key(j, "snmp");
+    kw_json_obj_begin(j);
+    kw_json_key(j, "trap");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "oid", t->trap_oid);
+    if (name)
+        kw_json_kv_str(j, "name", name);
+    kw_json_kv_int(j, "uptime", (int64_t)(t->uptime_ticks / 100));
+    kw_json_obj_end(j);
+    if (t->dropped_vb)
+        kw_json_kv_int(j, "varbinds_dropped", (int64_t)t->dropped_vb);
+    kw_json_obj_end(j);
+    kw_json_key(j, "labels");
+    kw_json_obj_begin(j);
+    for (size_t i = 0; t->labels && i < t->labels->n; i++)
+        kw_json_kv_str(j, t->labels->k[i], t->labels->v[i]);
+    for (size_t i = 0; i < t->nvb; i++) {
+        char key[sizeof t->vb[i].oid];
+        snmp_label_key(t->vb[i].oid, key, sizeof key);
+        kw_json_kv_str(j, key, t->vb[i].value);
+    }
+    kw_json_obj_end(j);
+}
+
+/* What the trap is called in event.action: its name, else its OID. */
+static const char *snmp_trap_action(const snmp_trap *t)
+{
+    const char *name = snmp_trap_name(t->trap_oid);
+    return name ? name : t->trap_oid[0] ? t->trap_oid : "unknown";
+}
+
 void snmp_trap_ecs(const snmp_trap *t, kw_buf *out)
 {
     kw_json j;
     kw_json_init(&j, out);
-    const char *name = snmp_trap_name(t->trap_oid);
     kw_json_obj_begin(&j);
     kw_json_kv_time(&j, "@timestamp", t->ts_ms);
-    kw_json_key(&j, "event");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "kind", "event");
-    kw_json_kv_str(&j, "module", "snmp");
-    kw_json_kv_str(&j, "dataset", "snmp.trap");
-    kw_json_kv_str(&j, "action", name ? name : t->trap_oid[0] ? t->trap_oid : "unknown");
-    kw_json_obj_end(&j);
-    kw_json_key(&j, "observer");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "ip", t->sender);
-    if (t->device[0])
-        kw_json_kv_str(&j, "name", t->device);
-    kw_json_obj_end(&j);
-    kw_json_key(&j, "source");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "ip", t->sender);
-    kw_json_kv_int(&j, "port", t->port);
-    kw_json_obj_end(&j);
-    kw_json_key(&j, "snmp");
-    kw_json_obj_begin(&j);
-    kw_json_key(&j, "trap");
-    kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "oid", t->trap_oid);
-    if (name)
-        kw_json_kv_str(&j, "name", name);
-    kw_json_kv_int(&j, "uptime", (int64_t)(t->uptime_ticks / 100));
-    kw_json_obj_end(&j);
-    if (t->dropped_vb)
-        kw_json_kv_int(&j, "varbinds_dropped", (int64_t)t->dropped_vb);
-    kw_json_obj_end(&j);
-    kw_json_key(&j, "labels");
-    kw_json_obj_begin(&j);
-    for (size_t i = 0; t->labels && i < t->labels->n; i++)
-        kw_json_kv_str(&j, t->labels->k[i], t->labels->v[i]);
-    for (size_t i = 0; i < t->nvb; i++) {
-        char key[sizeof t->vb[i].oid];
-        snmp_label_key(t->vb[i].oid, key, sizeof key);
-        kw_json_kv_str(&j, key, t->vb[i].value);
-    }
-    kw_json_obj_end(&j);
+    snmp_trap_ecs_who(&j, t, snmp_trap_action(t));
+    snmp_trap_ecs_what(&j, t, snmp_trap_name(t->trap_oid));
     kw_json_obj_end(&j);
 }
 
@@ -120,9 +138,8 @@ void snmp_trap_rec(const snmp_trap *t, log_rec *r)
     r->line = t->trap_oid;
     r->len = strlen(t->trap_oid);
     r->extra_ns = "snmp";
-    const char *name = snmp_trap_name(t->trap_oid);
     log_set_str(r, LF_EVENT_DATASET, "snmp.trap");
-    log_set_str(r, LF_EVENT_ACTION, name ? name : t->trap_oid[0] ? t->trap_oid : "unknown");
+    log_set_str(r, LF_EVENT_ACTION, snmp_trap_action(t));
     log_set_str(r, LF_SENDER, t->sender);
     log_set_str(r, LF_SOURCE_IP, t->sender); /* dropped by log_set unless it is an address */
     log_set_str(r, LF_MESSAGE, t->trap_oid);
