@@ -68,6 +68,48 @@ class Snmpd:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class LossyProxy:
+    """A UDP relay to an agent that drops every other request: each is answered on its retry."""
+
+    def __init__(self, agent_port):
+        import socket
+        import threading
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.agent = ("127.0.0.1", agent_port)
+        self.seen = self.dropped = 0
+        self.running = True
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        import socket
+        up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        up.settimeout(2)
+        while self.running:
+            try:
+                req, client = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            self.seen += 1
+            if self.seen % 2:
+                self.dropped += 1
+                continue
+            up.sendto(req, self.agent)
+            try:
+                self.sock.sendto(up.recvfrom(65535)[0], client)
+            except socket.timeout:
+                pass
+        up.close()
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
 def metrics(d):
     status, body = d.get("/metrics")
     assert status == 200, (status, body)
@@ -161,6 +203,21 @@ class SnmpTest(DaemonTest):
         now = [x for x in d.alerts() if x["rule"] == "device_unreachable"]
         self.assertEqual([(x["id"], x["state"]) for x in now], [(alert["id"], "firing")])
         self.assertGreaterEqual(series(d, "snmp_device_failed_polls", device="lo2c"), 3)
+
+    def test_retry_after_loss(self):
+        # every first try of a request is lost: the retry (retries: 1) gets the answer
+        a = self.agent()
+        proxy = LossyProxy(a.port)
+        self.addCleanup(proxy.stop)
+        d = self.daemon("host: {enabled: false}\nsnmp:\n  devices:\n"
+                        f"    - {{name: lossy, address: \"127.0.0.1:{proxy.port}\", community: kwtest, interval: 2s, "
+                        "timeout: 300ms, retries: 1}\n")
+        wait_for("lo through the lossy path",
+                 lambda: series(d, "snmp_if_in_octets_total", device="lossy", ifname="lo"))
+        self.assertEqual(series(d, "snmp_device_up", device="lossy"), 1)
+        self.assertEqual(series(d, "snmp_device_failed_polls", device="lossy"), 0)
+        self.assertGreater(proxy.dropped, 0)
+        self.assertNotIn("snmp lossy", d.logs())
 
     def test_v3_authpriv(self):
         a = self.agent()
