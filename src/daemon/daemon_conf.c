@@ -14,6 +14,7 @@
 #include "net/net_conf.h"
 #include "notify/notify_conf.h"
 #include "oncall/oncall_conf.h"
+#include "snmp/snmp_conf.h"
 #include "store/store_conf.h"
 
 static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
@@ -52,6 +53,7 @@ static const cf_field top_fields[] = {
     {"net", CF_SECTION, 0, .sub = &net_conf_section},
     {"logs", CF_SECTION, 0, .sub = &logs_conf_section},
     {"intel", CF_SECTION, 0, .sub = &intel_conf_section},
+    {"snmp", CF_SECTION, 0, .sub = &snmp_conf_section},
     {"duty", CF_SECTION, 0, .sub = &duty_conf_section},
     {"period", CF_SECTION, 0, .sub = &oncall_conf_period_section},
     {"console", CF_SECTION, 0, .sub = &http_conf_console_section},

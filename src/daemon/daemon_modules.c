@@ -9,6 +9,7 @@
 #include "logs/logs_sensor.h"
 #include "net/net_live.h"
 #include "notify/notify.h"
+#include "snmp/snmp.h"
 
 const kw_module *const daemon_modules[] = {
     &duty_module,   /* KW_PHASE_STORE: the duty log's keys, before the store is written */
@@ -20,6 +21,7 @@ const kw_module *const daemon_modules[] = {
     &notify_module, /* before the core thread, so every alert from then on is news */
     &host_module,
     &check_module,  /* checks run as daemon.user from the start */
+    &snmp_module,   /* the devices' poller and the trap listener (an unprivileged port) */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];
