@@ -619,6 +619,14 @@ static bool daemon_open(kw_daemon *d)
         return false;
     }
     kw_url_mask_password(d->store_path, d->store_shown, sizeof d->store_shown);
+    for (size_t i = 0; i < daemon_nmodules; i++) { /* the modules' own tables */
+        const kw_module *m = daemon_modules[i];
+        if (m->nmigrations &&
+            store_migrate_part(d->core.store, m->name, m->migrations, m->nmigrations) != KW_OK) {
+            log_error("store: the %s tables: %s", m->name, store_errmsg(d->core.store));
+            return false;
+        }
+    }
     /* the duty log's keys, made now if new: before the privileges go and the threads start,
      * so that they are the daemon user's and in memory for every entry */
     kw_buf pem;
