@@ -75,19 +75,6 @@ bool snmp_addr_split(const char *s, char *host, size_t hostn, bool *v6, uint16_t
     return !*v6 || inet_pton(AF_INET6, host, a) == 1;
 }
 
-static void snmp_device_init(void *obj)
-{
-    conf_snmp_device *d = obj;
-    d->enabled = true;
-    d->version = SNMP_CONF_V2C;
-    d->security_level = SNMP_CONF_AUTHPRIV;
-    d->auth_protocol = SNMP_CONF_SHA;
-    d->priv_protocol = SNMP_CONF_AES;
-    d->interval_ms = 60000;
-    d->timeout_ms = 2000;
-    d->retries = 1;
-}
-
 /* The credentials the version and security level need. */
 static void snmp_device_check_auth(cf_ctx *ctx, conf_snmp_device *d, yaml_node_t *n)
 {
@@ -141,18 +128,18 @@ static void snmp_device_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 static const cf_field snmp_device_fields[] = {
     F(conf_snmp_device, "name", CF_STR, name),
     F(conf_snmp_device, "address", CF_STR, address),
-    F(conf_snmp_device, "enabled", CF_BOOL, enabled),
-    F(conf_snmp_device, "version", CF_ENUM, version, .names = snmp_version_names),
+    F(conf_snmp_device, "enabled", CF_BOOL, enabled, .dflt = true),
+    F(conf_snmp_device, "version", CF_ENUM, version, .names = snmp_version_names, .dflt = SNMP_CONF_V2C),
     F(conf_snmp_device, "community", CF_STR, community, .mask = 1),
     F(conf_snmp_device, "user", CF_STR, user),
-    F(conf_snmp_device, "security_level", CF_ENUM, security_level, .names = snmp_level_names),
-    F(conf_snmp_device, "auth_protocol", CF_ENUM, auth_protocol, .names = snmp_auth_names),
+    F(conf_snmp_device, "security_level", CF_ENUM, security_level, .names = snmp_level_names, .dflt = SNMP_CONF_AUTHPRIV),
+    F(conf_snmp_device, "auth_protocol", CF_ENUM, auth_protocol, .names = snmp_auth_names, .dflt = SNMP_CONF_SHA),
     F(conf_snmp_device, "auth_pass", CF_STR, auth_pass, .mask = 1),
-    F(conf_snmp_device, "priv_protocol", CF_ENUM, priv_protocol, .names = snmp_priv_names),
+    F(conf_snmp_device, "priv_protocol", CF_ENUM, priv_protocol, .names = snmp_priv_names, .dflt = SNMP_CONF_AES),
     F(conf_snmp_device, "priv_pass", CF_STR, priv_pass, .mask = 1),
-    F(conf_snmp_device, "interval", CF_DURATION, interval_ms, 1000, CF_DAY),
-    F(conf_snmp_device, "timeout", CF_DURATION, timeout_ms, 100, 60000),
-    F(conf_snmp_device, "retries", CF_INT, retries, 0, 10),
+    F(conf_snmp_device, "interval", CF_DURATION, interval_ms, 1000, CF_DAY, .dflt = 60000),
+    F(conf_snmp_device, "timeout", CF_DURATION, timeout_ms, 100, 60000, .dflt = 2000),
+    F(conf_snmp_device, "retries", CF_INT, retries, 0, 10, .dflt = 1),
     F(conf_snmp_device, "profiles", CF_STRS, profiles),
     F(conf_snmp_device, "labels", CF_LABELS, labels),
     {0},
@@ -173,7 +160,7 @@ static bool snmp_device_applies(const void *obj, const char *key)
 }
 
 static const cf_section snmp_device_section = {
-    "snmp.devices", sizeof(conf_snmp_device), snmp_device_fields, snmp_device_init, snmp_device_check, NULL,
+    "snmp.devices", sizeof(conf_snmp_device), snmp_device_fields, NULL, snmp_device_check, NULL,
     snmp_device_applies};
 
 static void snmp_traps_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
