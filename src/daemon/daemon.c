@@ -51,6 +51,7 @@ typedef struct kw_daemon {
     daemon_ident id;         /* daemon.user and daemon.group (daemon_priv.c) */
     /* modules */
     void *state[32];         /* each started module's, by its place in daemon_modules */
+    const http_route *routes[33]; /* the modules' route tables, NULL-terminated (http_shared.routes) */
     size_t nstarted;         /* daemon_modules[0 .. nstarted) are running (main thread) */
     bool ticking[32];        /* the core thread ticks these, under tick_mu */
     pthread_mutex_t tick_mu; /* held by the core thread in the modules' ticks, by the main thread
@@ -774,6 +775,10 @@ static void daemon_init(kw_daemon *d, conf *cfg, const daemon_opts *opts)
     kw_queue_init(&d->queue, (size_t)cfg->events.queue_size);
     metric_registry_init(&d->registry);
     d->sh.metrics = &d->registry;
+    for (size_t i = 0, n = 0; i < daemon_nmodules && n + 1 < sizeof d->routes / sizeof d->routes[0]; i++)
+        if (daemon_modules[i]->routes) /* the modules' HTTP routes, for the server */
+            d->routes[n++] = daemon_modules[i]->routes;
+    d->sh.routes = d->routes;
     d->sh.started_ms = kw_now_ms();
     d->core.queue = &d->queue;
     d->core.registry = &d->registry;

@@ -93,10 +93,11 @@ typedef struct kw_module {
      * module starts; nmigrations of them. Append, never edit a released one. NULL: none. */
     const store_migration *migrations;
     size_t nmigrations;
-    /* Slots for what is to come, NULL for every module today: its config section
-     * (src/X/X_conf.c) and its HTTP routes under /api/v1/X. */
+    /* The HTTP routes it serves (NULL-terminated; handlers in src/X/X_api.c), answered by the
+     * HTTP threads after authentication and CSRF checks. NULL: none. */
+    const http_route *routes;
+    /* Its config section (src/X/X_conf.c), for what is to come; NULL for every module today. */
     const struct cf_section *conf;
-    const struct http_route *routes;
 } kw_module;
 
 /* Hands ev to the core; when the queue is full it is freed and the drop counted (and

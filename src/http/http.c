@@ -205,6 +205,44 @@ static enum MHD_Result handle_headers(http_server *s, struct MHD_Connection *c, 
     return MHD_YES;
 }
 
+/* The modules' route for url, or NULL. */
+static const http_route *module_route(http_server *s, const char *url)
+{
+    for (const http_route *const *t = s->sh->routes; t && *t; t++)
+        for (const http_route *r = *t; r->path; r++)
+            if (strcmp(r->path, url) == 0)
+                return r;
+    return NULL;
+}
+
+/* Whether method is one of the space-separated names in methods (HEAD goes with GET). */
+static bool method_in(const char *methods, const char *method)
+{
+    if (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
+        method = MHD_HTTP_METHOD_GET;
+    size_t n = strlen(method);
+    for (const char *p = methods; *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == n && strncmp(p, method, n) == 0)
+            return true;
+        p += k;
+        p += strspn(p, " ");
+    }
+    return false;
+}
+
+static enum MHD_Result route_call(http_server *s, struct MHD_Connection *c, const http_route *r, const char *url,
+                                  const char *method, http_req *req)
+{
+    if (!method_in(r->methods, method)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "use %s", r->methods);
+        return http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, msg);
+    }
+    http_call call = {s, c, s->sh, url, method, req};
+    return (enum MHD_Result)r->fn(&call);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -257,10 +295,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_series(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/host") == 0)
         return get ? api_host(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
-    if (strcmp(url, "/api/v1/net") == 0)
-        return get ? api_net(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
-    if (strcmp(url, "/api/v1/logs") == 0)
-        return get ? api_logs(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (http_triage_owns(url))
         return http_triage_route(s, c, url, method, req, &p);
     if (strncmp(url, "/api/v1/notify/groups/", 22) == 0) {
@@ -269,6 +303,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (id > 0 && strcmp(rest, "/alerts") == 0)
             return get ? api_group_alerts(s, c, id) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     }
+    const http_route *r = module_route(s, url);
+    if (r)
+        return route_call(s, c, r, url, method, req);
     if (strncmp(url, "/api/v1/alerts/", 15) == 0) {
         const char *rest;
         int64_t id = parse_id(url + 15, &rest);

@@ -14,6 +14,8 @@
 #include "core/kw_err.h"
 #include "metric/metric.h"
 
+struct http_route;
+
 /* What the daemon shares with the HTTP threads. */
 typedef struct http_shared {
     metric_registry *metrics;
@@ -30,6 +32,8 @@ typedef struct http_shared {
     char token[65];
     int64_t started_ms;
     atomic_int_fast64_t alerts_firing, alerts_acked;
+    const struct http_route *const *routes; /* the modules' routes (NULL-terminated tables of
+                                               NULL-terminated routes), set before the server starts */
     struct {                     /* several servers on one store (daemon_lead.c), under mu */
         bool shared;             /* the store is PostgreSQL: there may be others */
         bool leads;
@@ -39,6 +43,29 @@ typedef struct http_shared {
 } http_shared;
 
 typedef struct http_server http_server;
+
+/* ---- routes a module serves (kw_module.routes; handlers in src/X/X_api.c) ---- */
+
+struct MHD_Connection;
+struct http_req;
+
+/* A request, as a module's handler gets it: answer it with http_reply.h (http_json,
+ * http_error, http_body_object...) and return what they return. */
+typedef struct http_call {
+    http_server *server;
+    struct MHD_Connection *conn;
+    http_shared *sh;
+    const char *url, *method;
+    struct http_req *req;        /* its body; who asks (authenticated, CSRF checked) */
+} http_call;
+
+typedef int (*http_route_fn)(const http_call *call); /* an enum MHD_Result */
+
+typedef struct http_route {
+    const char *path;            /* the exact path, e.g. "/api/v1/net" */
+    const char *methods;         /* those it takes, e.g. "GET" or "GET POST"; others get 405 */
+    http_route_fn fn;
+} http_route;
 
 typedef struct http_opts {
     const char *listen;          /* "127.0.0.1:8787", "[::1]:8787" */

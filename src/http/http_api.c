@@ -70,42 +70,6 @@ enum MHD_Result api_host(http_server *s, struct MHD_Connection *c)
     return http_json(c, MHD_HTTP_OK, &b);
 }
 
-/* GET /api/v1/net: each capture interface's counters and heaviest talkers. */
-enum MHD_Result api_net(http_server *s, struct MHD_Connection *c)
-{
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_buf_puts(&b, "{\"interfaces\":[");
-    bool first = true;
-    pthread_mutex_lock(&s->sh->mu);
-    for (size_t i = 0; i < sizeof s->sh->net / sizeof s->sh->net[0]; i++)
-        if (s->sh->net[i].json) {
-            if (!first)
-                kw_buf_putc(&b, ',');
-            kw_buf_puts(&b, s->sh->net[i].json);
-            first = false;
-        }
-    pthread_mutex_unlock(&s->sh->mu);
-    kw_buf_puts(&b, "]}");
-    return http_json(c, MHD_HTTP_OK, &b);
-}
-
-/* The log sensor's inputs, rules, senders, devices and signature libraries with their counts. */
-enum MHD_Result api_logs(http_server *s, struct MHD_Connection *c)
-{
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    pthread_mutex_lock(&s->sh->mu);
-    if (s->sh->logs)
-        kw_buf_puts(&b, s->sh->logs);
-    pthread_mutex_unlock(&s->sh->mu);
-    if (!b.len) {
-        kw_buf_free(&b);
-        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no log inputs configured (logs.inputs)");
-    }
-    return http_json(c, MHD_HTTP_OK, &b);
-}
-
 static bool build_alert_list(http_server *s, struct MHD_Connection *c, kw_store *st, kw_buf *out, void *arg)
 {
     if (store_alert_list_json(st, arg, out) != KW_OK) {

@@ -92,8 +92,6 @@ bool http_person_known(http_server *s, kw_store *st, const char *name, char *why
 enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool details);
 enum MHD_Result api_metrics(http_server *s, struct MHD_Connection *c);
 enum MHD_Result api_host(http_server *s, struct MHD_Connection *c);
-enum MHD_Result api_logs(http_server *s, struct MHD_Connection *c);
-enum MHD_Result api_net(http_server *s, struct MHD_Connection *c);
 enum MHD_Result api_alert_list(http_server *s, struct MHD_Connection *c);
 enum MHD_Result api_alert_get(http_server *s, struct MHD_Connection *c, int64_t id, unsigned status);
 enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t id, bool ack, http_req *req,

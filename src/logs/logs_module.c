@@ -124,4 +124,5 @@ const kw_module logs_module = {
     .start = logs_module_start,
     .reload = logs_module_reload,
     .stop = logs_module_stop,
+    .routes = logs_routes,
 };

@@ -23,6 +23,7 @@
 
 #include "conf/conf.h"
 #include "event/event.h"
+#include "http/http.h"
 
 typedef struct log_sensor_hooks {
     /* Hands an event to the core; false if the queue is full (the event stays the caller's). */
@@ -51,6 +52,8 @@ bool log_sensor_wanted(const conf *c);
 
 /* logs_module.c: the daemon's module, the log sensor. */
 struct kw_module;
+/* Its routes: GET /api/v1/logs (logs_api.c). */
+extern const http_route logs_routes[];
 extern const struct kw_module logs_module;
 
 #endif

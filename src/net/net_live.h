@@ -8,6 +8,7 @@
 
 #include "net/net.h"
 #include "net/net_inspect.h"
+#include "http/http.h"
 
 typedef struct net_live net_live;
 
@@ -44,6 +45,8 @@ void net_live_stop(net_live *l);
 
 /* net_module.c: the daemon's module, the captures of net.interfaces. */
 struct kw_module;
+/* Its routes: GET /api/v1/net (net_api.c). */
+extern const http_route net_routes[];
 extern const struct kw_module net_module;
 
 #endif

@@ -377,4 +377,5 @@ const kw_module net_module = {
     .reload = net_module_reload,
     .stop = net_module_stop,
     .metrics = net_module_metrics,
+    .routes = net_routes,
 };

@@ -165,6 +165,10 @@ class Serve(DaemonTest):
     def logs_state(self, d):
         status, body = d.get("/api/v1/logs")
         self.assertEqual(status, 200, body)
+        # a module's route (logs_api.c): other methods are refused, and it needs a token
+        status, err = d.post("/api/v1/logs", {})
+        self.assertEqual((status, err.get("error")), (405, "use GET"))
+        self.assertEqual(d.get("/api/v1/logs", auth=False)[0], 401)
         return body
 
     def file_config(self, extra=""):
