@@ -73,7 +73,7 @@ enum MHD_Result api_host(http_server *s, struct MHD_Connection *c)
 static bool build_alert_list(http_server *s, struct MHD_Connection *c, kw_store *st, kw_buf *out, void *arg)
 {
     if (store_alert_list_json(st, arg, out) != KW_OK) {
-        http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        http_store_error(c, st);
         return false;
     }
     return true;
@@ -125,7 +125,7 @@ enum MHD_Result api_alert_get(http_server *s, struct MHD_Connection *c, int64_t 
     if (rc != KW_OK) {
         kw_buf_free(&b);
         return rc == KW_ERR_NOTFOUND ? http_error(c, MHD_HTTP_NOT_FOUND, "no such alert")
-                                     : http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+                                     : http_store_error(c, st);
     }
     return http_json(c, status, &b);
 }
@@ -174,7 +174,7 @@ enum MHD_Result api_alert_act(http_server *s, struct MHD_Connection *c, int64_t 
         return http_error(c, MHD_HTTP_CONFLICT, msg);
     }
     if (rc != KW_OK)
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     log_info("alert %lld %s by %s%s%s", (long long)id, ack ? "acknowledged" : "resolved", by, note[0] ? ": " : "",
              note);
     return api_alert_get(s, c, id, MHD_HTTP_OK);
@@ -226,7 +226,7 @@ enum MHD_Result api_alert_assign(http_server *s, struct MHD_Connection *c, int64
     if (rc == KW_ERR_RANGE)
         return http_error(c, MHD_HTTP_CONFLICT, "the alert is resolved");
     if (rc != KW_OK)
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     log_info("alert %lld assigned to %s by %s", (long long)id, name[0] ? name : "nobody", p->user.name);
     return api_alert_get(s, c, id, MHD_HTTP_OK);
 }
@@ -268,7 +268,7 @@ enum MHD_Result api_group_alerts(http_server *s, struct MHD_Connection *c, int64
     int64_t total = 0, *ids = kw_malloc(limit * sizeof *ids);
     if (notify_group_alert_ids(st, gid, offset, limit, ids, &n, &total) != KW_OK) {
         free(ids);
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     }
     kw_buf b;
     kw_buf_init(&b, 0);

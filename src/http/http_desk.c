@@ -257,7 +257,7 @@ enum MHD_Result api_duty(http_server *s, struct MHD_Connection *c)
     kw_json_obj_end(&j);
     if (rc != KW_OK) {
         kw_buf_free(&b);
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     }
     return http_json(c, MHD_HTTP_OK, &b);
 }
@@ -377,7 +377,7 @@ enum MHD_Result api_series(http_server *s, struct MHD_Connection *c)
     if (rc != KW_OK) {
         kw_buf_free(&b);
         return rc == KW_ERR_NOTFOUND || rc == KW_ERR_RANGE ? http_error(c, MHD_HTTP_NOT_FOUND, "no such series")
-                                                           : http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+                                                           : http_store_error(c, st);
     }
     return http_json(c, MHD_HTTP_OK, &b);
 }

@@ -159,6 +159,22 @@ enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, kw_buf *bod
     return http_respond(c, status, "application/json; charset=utf-8", body);
 }
 
+enum MHD_Result http_store_error(struct MHD_Connection *c, kw_store *st)
+{
+    if (store_reachable(st))
+        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    kw_buf b; /* the store is away for now: say so, and when to ask again */
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_kv_str(&j, "error", store_errmsg(st));
+    kw_json_kv_int(&j, "status", MHD_HTTP_SERVICE_UNAVAILABLE);
+    kw_json_obj_end(&j);
+    static const char *const retry[] = {"Retry-After", "5", NULL};
+    return http_respond_hdr(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", &b, retry);
+}
+
 enum MHD_Result http_error(struct MHD_Connection *c, unsigned status, const char *msg)
 {
     kw_buf b;

@@ -24,6 +24,8 @@ enum MHD_Result http_respond_hdr(struct MHD_Connection *c, unsigned status, cons
 enum MHD_Result http_respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body);
 enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, kw_buf *body);
 enum MHD_Result http_error(struct MHD_Connection *c, unsigned status, const char *msg);
+/* The store failed st's last statement: 503 with Retry-After when it is unreachable, else 500. */
+enum MHD_Result http_store_error(struct MHD_Connection *c, kw_store *st);
 /* A query argument as an integer in [lo, hi]; def when absent or out of range. */
 int64_t http_query_int(struct MHD_Connection *c, const char *key, int64_t def, int64_t lo, int64_t hi);
 /* A JSON answer built by fn from the store, kept per thread under key and served again while

@@ -256,7 +256,7 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
     if (store_begin(st) != KW_OK || store_session_add(st, p.sid_hash, p.user.id, p.csrf, addr, now) != KW_OK ||
         store_duty_append(st, now, "user.login", p.user.name, 0, text) != KW_OK || store_commit(st) != KW_OK) {
         store_rollback(st);
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     }
     log_info("http: %s signed in from %s", p.user.name, addr);
     char hdr[256];
@@ -281,7 +281,7 @@ enum MHD_Result api_sign_out(http_server *s, struct MHD_Connection *c, const pri
         store_duty_append(st, now, "user.logout", p->user.name, 0, "signed out of the console") != KW_OK ||
         store_commit(st) != KW_OK) {
         store_rollback(st);
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     }
     http_stream_drop_session(s->hub, p->sid_hash);
     kw_buf b;

@@ -217,7 +217,7 @@ static bool build_groups(http_server *s, struct MHD_Connection *c, kw_store *st,
     tscan t = {.by_source = q->by_source};
     if (triage_scan(s, st, q->state, q->min_severity, &t) != KW_OK) {
         triage_free(&t);
-        http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        http_store_error(c, st);
         return false;
     }
     if (t.n)
@@ -292,7 +292,7 @@ static enum MHD_Result triage_group_alerts(http_server *s, struct MHD_Connection
     tscan t;
     if (triage_members(s, st, key, state, false, &t) != KW_OK) {
         triage_free(&t);
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     }
     size_t limit = (size_t)http_query_int(c, "limit", 100, 1, 1000), off = (size_t)http_query_int(c, "offset", 0, 0, INT64_MAX);
     off = off < t.nids ? off : t.nids;
@@ -307,7 +307,7 @@ static enum MHD_Result triage_group_alerts(http_server *s, struct MHD_Connection
     triage_free(&t);
     if (rc != KW_OK) {
         kw_buf_free(&b);
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     }
     return http_json(c, MHD_HTTP_OK, &b);
 }
@@ -349,7 +349,7 @@ static enum MHD_Result triage_bulk(http_server *s, struct MHD_Connection *c, boo
     size_t matched = t.nids;
     triage_free(&t);
     if (rc != KW_OK)
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     log_info("alert group %s: %zu of %zu alerts %s by %s", k + 2, changed, matched,
              ack ? "acknowledged" : val[0] ? "assigned" : "unassigned", p->user.name);
     kw_buf b;
@@ -433,7 +433,7 @@ static enum MHD_Result silence_list(http_server *s, struct MHD_Connection *c)
     kw_buf_init(&b, 0);
     if (store_silences_json(st, all && strcmp(all, "0"), kw_now_ms(), &b) != KW_OK) {
         kw_buf_free(&b);
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+        return http_store_error(c, st);
     }
     return http_json(c, MHD_HTTP_OK, &b);
 }
@@ -469,7 +469,7 @@ static enum MHD_Result alert_notifications(http_server *s, struct MHD_Connection
     if (rc != KW_OK) {
         kw_buf_free(&b);
         return rc == KW_ERR_NOTFOUND ? http_error(c, MHD_HTTP_NOT_FOUND, "no such alert")
-                                     : http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+                                     : http_store_error(c, st);
     }
     return http_json(c, MHD_HTTP_OK, &b);
 }

@@ -292,6 +292,7 @@ void store_close(kw_store *s)
 
 kw_rc store_begin(kw_store *s)
 {
+    s->tx_gen++;
     if (db_backend(s->db) == DB_SQLITE)
         return store_exec(s, "BEGIN IMMEDIATE");
     char sql[96];
@@ -301,10 +302,20 @@ kw_rc store_begin(kw_store *s)
 
 kw_rc store_begin_read(kw_store *s)
 {
+    s->tx_gen++;
     return store_exec(s, db_backend(s->db) == DB_SQLITE ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
-kw_rc store_commit(kw_store *s) { return store_exec(s, "COMMIT"); }
-void store_rollback(kw_store *s) { store_exec(s, "ROLLBACK"); }
+kw_rc store_commit(kw_store *s)
+{
+    s->tx_gen++;
+    return store_exec(s, "COMMIT");
+}
+
+void store_rollback(kw_store *s)
+{
+    s->tx_gen++;
+    store_exec(s, "ROLLBACK");
+}
 const char *store_errmsg(kw_store *s) { return s->err[0] ? s->err : db_errmsg(s->db); }
 
 db_stmt *store_stmt(kw_store *s, const char *sql)

@@ -689,9 +689,23 @@ bool db_pg_constraint_failed(const db_pg *c) { return c->constraint; }
 
 /* Another server's commits cannot be seen cheaply: the version changes on every call, so
  * nothing cached on it is served again (correct, not fast: LISTEN/NOTIFY would do better). */
+/* The server's WAL insert position: every commit, on any connection of any server, moves it
+ * (other writes may too: a cache is only asked to rebuild more often). Outside a transaction
+ * only, where the answer is the server's now. When it cannot be read, a number of its own
+ * that changes on every call (no cache can be trusted). */
 void db_pg_version(db_pg *c, int64_t v[2])
 {
-    v[0] = ++c->version;
+    unsigned hi = 0, lo = 0;
+    PGresult *r = !c->in_tx && ready(c, "SELECT") == KW_OK ? PQexec(c->pg, "SELECT pg_current_wal_insert_lsn()") : NULL;
+    bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+              sscanf(PQgetvalue(r, 0, 0), "%x/%x", &hi, &lo) == 2;
+    PQclear(r);
+    if (!ok) {
+        v[0] = ++c->version;
+        v[1] = -1;
+        return;
+    }
+    v[0] = (int64_t)(((uint64_t)hi << 32) | lo);
     v[1] = 0;
 }
 

@@ -43,11 +43,36 @@ bool duty_entry_ok(const duty_keys *k, int64_t legacy, int64_t expect_id, const 
     return true;
 }
 
+/* The duty log's cache of this transaction (s->duty), emptied when it is another's. */
+static void cache_check(kw_store *s)
+{
+    if (s->duty.gen != s->tx_gen || !db_in_transaction(s->db)) {
+        s->duty.gen = s->tx_gen;
+        s->duty.head = s->duty.cp = false;
+    }
+}
+
+/* The last checkpoint's seq, read once per transaction. */
+static kw_rc last_checkpoint_seq(kw_store *s, int64_t *seq)
+{
+    cache_check(s);
+    if (!s->duty.cp) {
+        duty_checkpoint c;
+        s->duty.cp_rc = duty_last_checkpoint(s, &c);
+        s->duty.cp_seq = s->duty.cp_rc == KW_OK ? c.seq : 0;
+        s->duty.cp = s->duty.cp_rc != KW_ERR_STORE;
+    }
+    *seq = s->duty.cp_seq;
+    return s->duty.cp_rc;
+}
+
+void duty_cache_forget_checkpoint(kw_store *s) { s->duty.cp = false; }
+
 /* The checkpoint that must come before the first keyed entry, and the regular ones after. */
 static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool before)
 {
     duty_checkpoint c;
-    kw_rc rc = duty_last_checkpoint(s, &c);
+    kw_rc rc = last_checkpoint_seq(s, &c.seq);
     /* after: every N entries since the last; tried once per N while the chain does not verify */
     if (rc == KW_ERR_STORE || (before && rc == KW_OK) ||
         (!before && rc == KW_OK && (id - c.seq) % duty_checkpoint_every() != 0))
@@ -100,20 +125,31 @@ static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const ch
         return rc;
     char prev[65] = DUTY_GENESIS, link[65];
     int64_t id = 1;
-    db_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
-    if (!st)
-        return KW_ERR_STORE;
-    if (db_step(st) == DB_ROW) {
-        id = db_col_int64(st, 0) + 1;
-        snprintf(prev, sizeof prev, "%s", col_text(st, 1) ? col_text(st, 1) : "");
+    cache_check(s);
+    if (s->duty.head) { /* appended before in this transaction */
+        id = s->duty.id + 1;
+        memcpy(prev, s->duty.hash, sizeof prev);
+    } else {
+        db_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
+        if (!st)
+            return KW_ERR_STORE;
+        if (db_step(st) == DB_ROW) {
+            id = db_col_int64(st, 0) + 1;
+            snprintf(prev, sizeof prev, "%s", col_text(st, 1) ? col_text(st, 1) : "");
+        }
+        db_reset(st);
     }
-    db_reset(st);
     if ((rc = checkpoint_around(s, ts_ms, id, true)) != KW_OK)
         return rc;
     duty_entry e = {id, ts_ms, alert_id, kind, actor, text, prev, link, DUTY_SCHEME_HMAC};
     duty_link_keyed(&e, duty_keys_hmac(k), link);
+    s->duty.head = false; /* until it is in */
     if ((rc = insert_entry(s, &e)) != KW_OK)
         return rc;
+    cache_check(s);
+    s->duty.head = true;
+    s->duty.id = id;
+    memcpy(s->duty.hash, link, sizeof s->duty.hash);
     return checkpoint_around(s, ts_ms, id, false);
 }
 

@@ -185,6 +185,7 @@ static kw_rc checkpoint_insert(kw_store *s, const duty_checkpoint *c)
     db_bind_text(st, 8, c->sig);
     int r = db_step(st);
     db_reset(st);
+    duty_cache_forget_checkpoint(s);
     return r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 

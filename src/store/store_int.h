@@ -13,6 +13,17 @@ struct kw_store {
     char *path;
     kw_map series_ids;       /* "name{labels}" -> (void *)(intptr_t)id, for metric history */
     char server[64];         /* whose alerts and series this handle writes ("": one machine's) */
+    uint64_t tx_gen;         /* bumped as each transaction begins and ends */
+    struct {                 /* the duty log as this writing transaction left it (store_duty.c):
+                              * nobody else appends while it holds the write lock */
+        uint64_t gen;        /* tx_gen it is of (another: read it again) */
+        bool head;           /* id, hash: the last entry */
+        int64_t id;
+        char hash[65];
+        bool cp;             /* cp_rc, cp_seq: the last checkpoint (KW_ERR_NOTFOUND: none) */
+        kw_rc cp_rc;
+        int64_t cp_seq;
+    } duty;
     char err[256];
 };
 

@@ -525,8 +525,27 @@ static void pg_bind_range(void)
     db_reset(st);
 }
 
+/* The version stays while nobody commits, and moves when another connection does. */
+static void pg_version(void)
+{
+    int64_t a[2], b[2], c[2];
+    db_version(conn, a);
+    db_version(conn, b);
+    CHECK(a[0] == b[0] && a[1] == b[1]);
+    char err[256];
+    db_conn *other = db_open(pg_url, true, err, sizeof err);
+    CHECK(other != NULL);
+    if (!other)
+        return;
+    CHECK_INT(db_exec(other, "INSERT INTO t (k, n) VALUES ('version', 1)"), KW_OK);
+    db_close(other);
+    db_version(conn, c);
+    CHECK(c[0] != b[0] || c[1] != b[1]);
+}
+
 static void pg_only(void)
 {
+    RUN(pg_version);
     RUN(pg_bind_range);
     RUN(pg_bad_password);
     RUN(pg_passfile);
