@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <pwd.h>
 #include "store/store.h"
+#include "store/store_conf.h"
 #include "duty/duty_watch.h"
 #include "core/kw_file.h"
 #include "core/kw_mem.h"
@@ -109,7 +110,8 @@ kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist)
     conf *c = cli_conf_load(cli_conf_path(cfg_path));
     if (!c)
         return NULL;
-    char *path = conf_state_path(c, "keepwatch.db");
+    char *path = store_conf_where(c);
+    store_conf_apply(c);
     duty_configure(c); /* where the duty log's keys are, before anything is appended */
     if (!must_exist) { /* the store may be created here: its directory too (mkdir -p, 0750) */
         char err[512];
@@ -117,7 +119,7 @@ kw_store *cli_store_open(const char *cfg_path, const char *cmd, bool must_exist)
             fprintf(stderr, "keepwatch %s: %s\n", cmd, err);
     }
     conf_free(c);
-    if (must_exist && access(path, F_OK) != 0) {
+    if (must_exist && !store_is_url(path) && access(path, F_OK) != 0) {
         fprintf(stderr, "keepwatch %s: no store at %s (has keepwatch serve run here?)\n", cmd, path);
         free(path);
         return NULL;

@@ -4,6 +4,7 @@
 #include "core/kw_json.h"
 #include "core/kw_time.h"
 #include "notify/notify.h"
+#include "store/store_conf.h"
 #include "store/store_notify.h"
 
 #include <getopt.h>
@@ -237,12 +238,13 @@ static int notify_route(const char *cfgp, int64_t at, int argc, char **argv)
         kw_buf_puts(&out, "no route takes this alert: nobody is told\n");
     /* silences and inhibitions: the store's too, when there is one */
     kw_store *st = NULL;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/keepwatch.db", c->daemon.state_dir);
-    if (access(path, R_OK) == 0) {
+    char *path = store_conf_where(c);
+    store_conf_apply(c);
+    if (store_is_url(path) || access(path, R_OK) == 0) {
         char err[256];
         st = store_open(path, true, err, sizeof err);
     }
+    free(path);
     char why[128];
     const char *h = notify_engine_held(e, st, &a, at, why, sizeof why);
     if (n)

@@ -5,6 +5,7 @@
  * YAML is loaded with libyaml's document API, which keeps every node's line and column. */
 #include "conf/conf.h"
 #include "conf/conf_engine.h"
+#include "core/kw_url.h"
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
 #include "core/kw_log.h"
@@ -981,6 +982,9 @@ static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent
         const char *q = sch ? strchr(sch + 3, '/') : NULL;
         if (v && f->mask == 1) {
             kw_buf_puts(b, "\"********\"");
+        } else if (v && f->mask == 3) { /* a database URL: all but its password */
+            char m[1024];
+            show_scalar_str(b, kw_url_mask_password(v, m, sizeof m));
         } else if (q) {
             kw_buf b2;
             kw_buf_init(&b2, 0);

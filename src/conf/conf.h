@@ -325,6 +325,10 @@ typedef struct conf {
         int64_t per_address;          /* connections at once from one address (0: 32) */
     } http;
     struct {
+        char *url;           /* postgresql://... (NULL: the SQLite file state_dir/keepwatch.db) */
+        char *password_file; /* the PostgreSQL password, its first line (NULL: the URL's, or ~/.pgpass) */
+    } store;
+    struct {
         int64_t raw_retention_ms;
         int64_t minute_retention_ms;
         int64_t hour_retention_ms;

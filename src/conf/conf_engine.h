@@ -37,7 +37,8 @@ typedef struct cf_field {
     int base;
     const struct cf_section *sub; /* CF_SECTION, CF_LIST */
     cf_cond_check vcheck;       /* CF_MATCH: each condition (NULL: any) */
-    int mask;                   /* show: 1 hides the value (a secret), 2 all but the host of a URL (tokens) */
+    int mask;                   /* show: 1 hides the value (a secret), 2 all but the host of a URL (tokens),
+                                   3 a URL's password */
 } cf_field;
 
 typedef struct cf_ctx {

@@ -10,6 +10,8 @@
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "core/kw_url.h"
+#include "store/store_conf.h"
 #include "host/host.h"
 
 #include <curl/curl.h>
@@ -44,6 +46,7 @@ typedef struct kw_daemon {
     metric_registry registry;
     http_shared sh;
     char *store_path, *log_path, *token_path;
+    char store_shown[512];  /* store_path for messages: a URL's password masked */
     daemon_ident id;         /* daemon.user and daemon.group (daemon_priv.c) */
     /* modules */
     void *state[32];         /* each started module's, by its place in daemon_modules */
@@ -509,7 +512,8 @@ static bool daemon_open(kw_daemon *d)
         log_error("state directory: %s", err);
         return false;
     }
-    d->store_path = conf_state_path(c, "keepwatch.db");
+    d->store_path = store_conf_where(c);
+    store_conf_apply(c);
     d->token_path = conf_state_path(c, "api.token");
     d->log_path = conf_state_path(c, c->events.path);
     d->core.store_path = d->store_path;
@@ -520,6 +524,7 @@ static bool daemon_open(kw_daemon *d)
         log_error("store: %s", err);
         return false;
     }
+    kw_url_mask_password(d->store_path, d->store_shown, sizeof d->store_shown);
     /* the duty log's keys, made now if new: before the privileges go and the threads start,
      * so that they are the daemon user's and in memory for every entry */
     kw_buf pem;
@@ -557,7 +562,7 @@ static bool daemon_open(kw_daemon *d)
     alert_acts_free(&acts);
     int64_t counts[4] = {0};
     store_alert_counts(d->core.store, counts);
-    log_info("store %s: %lld alerts open (%lld firing, %lld acknowledged)", d->store_path,
+    log_info("store %s: %lld alerts open (%lld firing, %lld acknowledged)", d->store_shown,
              (long long)(counts[ALERT_FIRING] + counts[ALERT_ACKED]), (long long)counts[ALERT_FIRING],
              (long long)counts[ALERT_ACKED]);
     return true;

@@ -43,6 +43,7 @@ static void top_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 static const cf_field top_fields[] = {
     {"daemon", CF_SECTION, 0, .sub = &daemon_section},
     {"http", CF_SECTION, 0, .sub = &http_conf_section},
+    {"store", CF_SECTION, 0, .sub = &store_conf_section},
     {"history", CF_SECTION, 0, .sub = &store_conf_history},
     {"events", CF_SECTION, 0, .sub = &event_conf_section},
     {"alerts", CF_SECTION, 0, .sub = &alert_conf_section},

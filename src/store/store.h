@@ -19,11 +19,18 @@ struct metric_set;
 /* A handle on the store; its backend's fields are in store_int.h, for src/store/ only. */
 typedef struct kw_store kw_store;
 
-/* Opens (creating and migrating unless readonly) the database at path. On error returns
+/* Opens (creating and migrating unless readonly) the database at path, a SQLite file, or the
+ * PostgreSQL server a postgresql:// URL names (store_conf_where says which). On error returns
  * NULL and writes a reason into err. The caller closes with store_close. */
 kw_store *store_open(const char *path, bool readonly, char *err, size_t errn);
 void store_close(kw_store *s);
+/* Whether where names a PostgreSQL server (a postgresql:// URL) rather than a SQLite file. */
+bool store_is_url(const char *where);
+/* A writing transaction: one at a time, on any connection of any server (SQLite: BEGIN
+ * IMMEDIATE; PostgreSQL: an advisory lock held until it ends). */
 kw_rc store_begin(kw_store *s);
+/* A reading transaction: its statements see one snapshot. */
+kw_rc store_begin_read(kw_store *s);
 kw_rc store_commit(kw_store *s);
 void store_rollback(kw_store *s);
 const char *store_errmsg(kw_store *s);
@@ -36,6 +43,19 @@ void store_release(kw_store *s);
  * connection in any process, commits a change (PRAGMA data_version counts the others'
  * commits, the total changes this connection's; see db_version). For caching answers. */
 void store_version(kw_store *s, int64_t v[2]);
+
+/* A step of a module's tables' schema: SQL (several statements allowed) run on both
+ * backends, or pg instead on PostgreSQL when the two must differ (NULL: the same). */
+typedef struct store_migration {
+    const char *sql;
+    const char *pg;
+} store_migration;
+
+/* Brings the tables of part (a module's name) to version n, running m[v] for each version v
+ * from the stored one up to n - 1, each in a transaction with its version. KW_ERR_RANGE (the
+ * reason in store_errmsg) when the store is from a newer keepwatch; KW_ERR_STORE on a
+ * failed step, which is rolled back. Never edit a released entry: append one. */
+kw_rc store_migrate_part(kw_store *s, const char *part, const store_migration *m, size_t n);
 
 /* ---- alerts ---- */
 

@@ -1,10 +1,19 @@
-/* The history: configuration section (store_conf.c), for the top-level table. */
+/* The store: and history: configuration sections (store_conf.c), and where they put the store. */
 #ifndef STORE_CONF_H
 #define STORE_CONF_H
 
 #include "conf/conf_engine.h"
 
-/* Its offsets are into `conf`. */
+/* Their offsets are into `conf`. */
+extern const cf_section store_conf_section;
 extern const cf_section store_conf_history;
+
+/* Where the store is, for store_open: $KEEPWATCH_STORE_URL, else store.url, else the SQLite
+ * file state_dir/keepwatch.db. The caller frees it. A URL may hold a password: print it
+ * through kw_url_mask_password. */
+char *store_conf_where(const conf *c);
+
+/* Makes c's store settings (store.password_file) those of every connection opened from now on. */
+void store_conf_apply(const conf *c);
 
 #endif

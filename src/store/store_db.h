@@ -102,9 +102,10 @@ typedef struct db_pg db_pg;
 typedef struct db_pg_stmt db_pg_stmt;
 
 bool db_pg_is_url(const char *where);
-/* Copies url into out[n] (always terminated, truncated to fit) with its password, in the
- * userinfo or a password= parameter, replaced by "***"; returns out. */
-char *db_pg_mask_url(const char *url, char *out, size_t n);
+/* Where connections opened from now on read their password (its first line; NULL: the URL's,
+ * PGPASSFILE or ~/.pgpass). The path is copied; the file is read at each connection, so a
+ * changed password needs no restart. */
+void db_pg_set_password_file(const char *path);
 db_pg *db_pg_open(const char *url, char *err, size_t errn);
 void db_pg_close(db_pg *c);
 const char *db_pg_errmsg(const db_pg *c);

@@ -4,8 +4,12 @@
  * URL's password kept out of every message. */
 #include "store/store_db.h"
 #include "core/kw_mem.h"
+#include "core/kw_url.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool db_pg_is_url(const char *where)
@@ -13,47 +17,15 @@ bool db_pg_is_url(const char *where)
     return where && (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0);
 }
 
-/* Appends n bytes of s to out[cap] at *len, truncating, always terminated. */
-static void put(char *out, size_t cap, size_t *len, const char *s, size_t n)
-{
-    if (*len + 1 >= cap)
-        return;
-    size_t room = cap - 1 - *len;
-    if (n > room)
-        n = room;
-    memcpy(out + *len, s, n);
-    *len += n;
-    out[*len] = '\0';
-}
+static pthread_mutex_t pw_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *pw_file; /* db_pg_set_password_file's */
 
-/* The userinfo's password runs from the first ':' after the scheme to the last '@' (a raw '@'
- * or '/' in it masks more, never less); a password= parameter runs to the next '&'. */
-char *db_pg_mask_url(const char *url, char *out, size_t n)
+void db_pg_set_password_file(const char *path)
 {
-    if (!out || n == 0)
-        return out;
-    out[0] = '\0';
-    if (!url)
-        return out;
-    size_t len = 0;
-    const char *rest = strstr(url, "://");
-    rest = rest ? rest + 3 : url;
-    const char *at = strrchr(rest, '@');
-    const char *colon = at ? memchr(rest, ':', (size_t)(at - rest)) : NULL;
-    const char *p = url;
-    if (colon) {
-        put(out, n, &len, url, (size_t)(colon + 1 - url));
-        put(out, n, &len, "***", 3);
-        p = at;
-    }
-    for (const char *q; (q = strstr(p, "password=")) != NULL;) {
-        q += 9;
-        put(out, n, &len, p, (size_t)(q - p));
-        put(out, n, &len, "***", 3);
-        p = q + strcspn(q, "&");
-    }
-    put(out, n, &len, p, strlen(p));
-    return out;
+    pthread_mutex_lock(&pw_mu);
+    free(pw_file);
+    pw_file = path ? kw_strdup(path) : NULL;
+    pthread_mutex_unlock(&pw_mu);
 }
 
 #ifndef KW_HAVE_PQ
@@ -62,7 +34,7 @@ db_pg *db_pg_open(const char *url, char *err, size_t errn)
 {
     char m[256];
     snprintf(err, errn, "%s: PostgreSQL support is not built in (rebuild with libpq-dev)",
-             db_pg_mask_url(url, m, sizeof m));
+             kw_url_mask_password(url, m, sizeof m));
     return NULL;
 }
 
@@ -139,27 +111,6 @@ struct db_pg_stmt {
 
 /* ---- messages ---- */
 
-/* Replaces each occurrence of pw in s (terminated, in s[n]) by "***". */
-static void scrub(char *s, size_t n, const char *pw)
-{
-    size_t pl = pw ? strlen(pw) : 0;
-    if (pl == 0)
-        return;
-    char out[512];
-    size_t len = 0;
-    out[0] = '\0';
-    for (const char *p = s, *q; *p; p = q + pl) {
-        q = strstr(p, pw);
-        if (!q) {
-            put(out, sizeof out, &len, p, strlen(p));
-            break;
-        }
-        put(out, sizeof out, &len, p, (size_t)(q - p));
-        put(out, sizeof out, &len, "***", 3);
-    }
-    kw_strlcpy(s, out, n);
-}
-
 /* Sets c->err to "what: msg" without a trailing newline or the connection's password. */
 static void set_err(db_pg *c, const char *what, const char *msg)
 {
@@ -168,7 +119,7 @@ static void set_err(db_pg *c, const char *what, const char *msg)
     while (l > 0 && (c->err[l - 1] == '\n' || c->err[l - 1] == ' '))
         c->err[--l] = '\0';
     if (c->pg)
-        scrub(c->err, sizeof c->err, PQpass(c->pg));
+        kw_scrub_secret(c->err, sizeof c->err, PQpass(c->pg));
 }
 
 /* Lost connection, serialization failure, deadlock, lock not available: try again. */
@@ -238,14 +189,46 @@ static kw_rc ready(db_pg *c, const char *sql)
 /* Notices ("table does not exist, skipping") are not errors: libpq would print them. */
 static void ignore_notice(void *arg, const char *msg) {}
 
+/* The first line of the password file into pw[n] ("" when none is set). */
+static kw_rc read_password(char *pw, size_t n, char *err, size_t errn)
+{
+    pw[0] = '\0';
+    pthread_mutex_lock(&pw_mu);
+    kw_rc rc = KW_OK;
+    FILE *f = pw_file ? fopen(pw_file, "re") : NULL;
+    if (pw_file && !f) {
+        snprintf(err, errn, "store.password_file %s: %s", pw_file, strerror(errno));
+        rc = KW_ERR_IO;
+    } else if (f) {
+        if (!fgets(pw, (int)n, f))
+            pw[0] = '\0';
+        pw[strcspn(pw, "\r\n")] = '\0';
+        fclose(f);
+        if (!pw[0]) {
+            snprintf(err, errn, "store.password_file %s: empty (the password is its first line)", pw_file);
+            rc = KW_ERR_PARSE;
+        }
+    }
+    pthread_mutex_unlock(&pw_mu);
+    return rc;
+}
+
 db_pg *db_pg_open(const char *url, char *err, size_t errn)
 {
     db_pg *c = kw_calloc(1, sizeof *c);
-    db_pg_mask_url(url, c->where, sizeof c->where);
-    /* Later entries win: the URL's own settings override these defaults. */
-    const char *const keys[] = {"connect_timeout", "client_encoding", "application_name", "dbname", NULL};
-    const char *const vals[] = {"10", "UTF8", "keepwatch", url, NULL};
+    kw_url_mask_password(url, c->where, sizeof c->where);
+    char pw[1024];
+    if (read_password(pw, sizeof pw, err, errn) != KW_OK) {
+        free(c);
+        return NULL;
+    }
+    /* Later entries win: the URL's own settings override these defaults, and a password
+     * file the URL's password. */
+    const char *const keys[] = {"connect_timeout", "client_encoding", "application_name", "dbname",
+                                pw[0] ? "password" : NULL, NULL};
+    const char *const vals[] = {"10", "UTF8", "keepwatch", url, pw, NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
+    explicit_bzero(pw, sizeof pw);
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
         set_err(c, c->where, c->pg ? PQerrorMessage(c->pg) : "out of memory");
         snprintf(err, errn, "%s", c->err);

@@ -305,7 +305,7 @@ kw_rc store_duty_verify_more(kw_store *s, store_duty_check *c)
     /* every read of one check in one snapshot: an entry appended (on another connection)
      * between reading the rows and reading meta.duty_head would look like a removed tail */
     bool own = !db_in_transaction(s->db);
-    if (own && store_exec(s, "BEGIN") != KW_OK)
+    if (own && store_begin_read(s) != KW_OK)
         return KW_ERR_STORE;
     kw_rc rc = c->started ? check_last(s, c) : check_start(s, c);
     if (rc == KW_OK && !c->bad_id)

@@ -55,7 +55,7 @@ static void key_path(kw_store *s, const char *configured, const char *name, char
         snprintf(out, PATH_MAX_DUTY, "%s", configured);
         return;
     }
-    const char *slash = strrchr(s->path, '/');
+    const char *slash = db_pg_is_url(s->path) ? NULL : strrchr(s->path, '/'); /* a URL: here */
     int dir = slash ? (int)(slash - s->path) : 1;
     snprintf(out, PATH_MAX_DUTY, "%.*s/%s", dir, slash ? s->path : ".", name);
 }

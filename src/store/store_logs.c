@@ -4,9 +4,9 @@
 
 kw_rc store_log_offset_put(kw_store *s, const kw_offset *o, int64_t now_ms)
 {
-    db_stmt *st = store_stmt(s, "INSERT INTO log_offsets (key, dev, ino, offset, cursor, updated_ms) "
+    db_stmt *st = store_stmt(s, "INSERT INTO log_offsets (key, dev, ino, \"offset\", cursor, updated_ms) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET "
-                                "dev = ?2, ino = ?3, offset = ?4, cursor = ?5, updated_ms = ?6");
+                                "dev = ?2, ino = ?3, \"offset\" = ?4, cursor = ?5, updated_ms = ?6");
     if (!st)
         return KW_ERR_IO;
     db_bind_text(st, 1, o->key);
@@ -25,7 +25,7 @@ kw_rc store_log_offset_put(kw_store *s, const kw_offset *o, int64_t now_ms)
 
 kw_rc store_log_offsets_each(kw_store *s, void (*fn)(void *, const kw_offset *), void *arg)
 {
-    db_stmt *st = store_stmt(s, "SELECT key, dev, ino, offset, cursor FROM log_offsets");
+    db_stmt *st = store_stmt(s, "SELECT key, dev, ino, \"offset\", cursor FROM log_offsets");
     if (!st)
         return KW_ERR_IO;
     int rc;

@@ -329,7 +329,7 @@ kw_rc store_notify_group_alert_ids(kw_store *s, int64_t gid, int64_t offset, siz
     *n = 0;
     char g[24];
     snprintf(g, sizeof g, "%lld", (long long)gid);
-    *total = store_query_int(s, "SELECT count(*) FROM notify_members WHERE group_id = CAST(? AS INTEGER)", g);
+    *total = store_query_int(s, "SELECT count(*) FROM notify_members WHERE group_id = CAST(? AS BIGINT)", g);
     db_stmt *q = store_stmt(s, "SELECT alert_id FROM notify_members WHERE group_id = ? ORDER BY alert_id "
                                "LIMIT ? OFFSET ?");
     if (!q)

@@ -225,23 +225,11 @@ kw_rc store_session_get(kw_store *s, const char *id_hash, int64_t now, int64_t i
 
 /* ---- API tokens (store_token.h) ---- */
 
-#define TOKEN_TABLE                                                                                                    \
-    "CREATE TABLE IF NOT EXISTS api_tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id)"   \
-    " ON DELETE CASCADE, label TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL,"                \
-    " expires_ms INTEGER, last_used_ms INTEGER, revoked_ms INTEGER);"                                                  \
-    "CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens (user_id);"
-
-/* Creates the table when missing; false (the reason in s->err) on an error. */
-static bool ensure_table(kw_store *s)
-{
-    return store_exec(s, TOKEN_TABLE) == KW_OK;
-}
+/* The table is api_tokens (store.c, schema version 8). */
 
 kw_rc store_token_add(kw_store *s, const char *user, const char *label, const char *hash_hex, int64_t now,
                       int64_t expires_ms, int64_t *id)
 {
-    if (!ensure_table(s))
-        return KW_ERR_STORE;
     int64_t uid = store_query_int(s, "SELECT id FROM users WHERE name = ?", user);
     if (!uid) {
         snprintf(s->err, sizeof s->err, "no user %s", user);
@@ -277,8 +265,6 @@ kw_rc store_token_add(kw_store *s, const char *user, const char *label, const ch
 kw_rc store_token_auth(kw_store *s, const char *hash_hex, int64_t now, store_user *u, const char **why)
 {
     *why = "unknown token";
-    if (!ensure_table(s))
-        return KW_ERR_STORE;
     db_stmt *st = store_stmt(s, "SELECT " USER_COLS ", t.id, t.hash, t.expires_ms, t.revoked_ms, t.last_used_ms "
                                 "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?");
     if (!st)
@@ -329,8 +315,6 @@ static void token_row(db_stmt *st, store_token *t)
 
 kw_rc store_token_each(kw_store *s, const char *user, void (*fn)(void *, const store_token *), void *arg)
 {
-    if (!ensure_table(s))
-        return KW_ERR_STORE;
     db_stmt *st = store_stmt(s, "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u ON u.id = t.user_id "
                                 "WHERE ?1 IS NULL OR u.name = ?1 ORDER BY t.id DESC");
     if (!st)
@@ -359,11 +343,9 @@ static bool all_digits(const char *s)
 
 kw_rc store_token_revoke(kw_store *s, const char *id_or_label, int64_t now, store_token *out)
 {
-    if (!ensure_table(s))
-        return KW_ERR_STORE;
     bool by_id = all_digits(id_or_label);
     db_stmt *st = store_stmt(s, by_id ? "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u ON u.id = "
-                                        "t.user_id WHERE t.revoked_ms IS NULL AND t.id = CAST(? AS INTEGER)"
+                                        "t.user_id WHERE t.revoked_ms IS NULL AND t.id = CAST(? AS BIGINT)"
                                            : "SELECT " TOKEN_COLS " FROM api_tokens t JOIN users u ON u.id = "
                                              "t.user_id WHERE t.revoked_ms IS NULL AND t.label = ?");
     if (!st)
@@ -406,5 +388,5 @@ int64_t store_user_unlocked_ms(kw_store *s, const char *name)
 {
     char key[96];
     snprintf(key, sizeof key, "auth_unlock:%s", name);
-    return store_query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", key);
+    return store_query_int(s, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?", key);
 }

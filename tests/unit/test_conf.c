@@ -347,8 +347,32 @@ static void test_builtin_rules_dropped(void)
     conf_errors_free(&e);
 }
 
+/* store.url: a PostgreSQL URL only, and `config show` never prints its password. */
+static void test_store_url(void)
+{
+    conf_errors e = {0};
+    conf *c = load("store:\n  url: postgresql://kw:s3cret@db.example:5432/kw?sslmode=require\n"
+                   "  password_file: /etc/keepwatch/pg.pass\n", &e);
+    CHECK(c != NULL);
+    CHECK_INT(e.n, 0);
+    if (c) {
+        char *shown = conf_show(c);
+        CHECK(strstr(shown, "url: \"postgresql://kw:***@db.example:5432/kw?sslmode=require\"") != NULL);
+        CHECK(strstr(shown, "s3cret") == NULL);
+        CHECK(strstr(shown, "password_file: \"/etc/keepwatch/pg.pass\"") != NULL);
+        free(shown);
+        conf_free(c);
+    }
+    conf_errors_free(&e);
+    c = load("store:\n  url: mysql://kw@db/kw\n", &e);
+    CHECK(c == NULL);
+    CHECK(has_error(&e, "t.yaml:2:8: store.url: a postgresql://USER@HOST[:PORT]/DB URL (leave it out for the SQLite file)"));
+    conf_errors_free(&e);
+}
+
 int main(void)
 {
+    RUN(test_store_url);
     RUN(test_defaults);
     RUN(test_overlay);
     RUN(test_builtin_rules_off);

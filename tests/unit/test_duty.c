@@ -294,7 +294,7 @@ static void test_legacy_migration(void)
     CHECK(s != NULL);
     if (!s)
         return;
-    CHECK_INT(db_int(s, "PRAGMA user_version"), 7);
+    CHECK_INT(db_int(s, "PRAGMA user_version"), 8);
     verify_ok(s, 3); /* no key yet: the plain chain as before */
     CHECK(store_duty_append(s, 5000, "note", "li.na", 0, "first keyed") == KW_OK);
     CHECK_INT(db_int(s, "SELECT seq FROM duty_checkpoints"), 3);

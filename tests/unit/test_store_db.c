@@ -4,6 +4,7 @@
  * throwaway one and runs this program), plus the URL masking. */
 #include "kw_test.h"
 #include "store/store_db.h"
+#include "core/kw_url.h"
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -18,29 +19,29 @@ static db_step_rc last_rc;   /* insert()'s first step */
 static void test_mask_userinfo(void)
 {
     char b[128];
-    CHECK_STR(db_pg_mask_url("postgresql://kw:s3cret@db.example:5432/kw", b, sizeof b),
+    CHECK_STR(kw_url_mask_password("postgresql://kw:s3cret@db.example:5432/kw", b, sizeof b),
               "postgresql://kw:***@db.example:5432/kw");
-    CHECK_STR(db_pg_mask_url("postgres://kw@db/kw", b, sizeof b), "postgres://kw@db/kw");
-    CHECK_STR(db_pg_mask_url("postgresql://db/kw", b, sizeof b), "postgresql://db/kw");
+    CHECK_STR(kw_url_mask_password("postgres://kw@db/kw", b, sizeof b), "postgres://kw@db/kw");
+    CHECK_STR(kw_url_mask_password("postgresql://db/kw", b, sizeof b), "postgresql://db/kw");
     /* a raw '@' or '/' in the password: everything up to the last '@' goes */
-    CHECK_STR(db_pg_mask_url("postgresql://kw:a@b/c@db/kw", b, sizeof b), "postgresql://kw:***@db/kw");
+    CHECK_STR(kw_url_mask_password("postgresql://kw:a@b/c@db/kw", b, sizeof b), "postgresql://kw:***@db/kw");
 }
 
 static void test_mask_param(void)
 {
     char b[128];
-    CHECK_STR(db_pg_mask_url("postgresql://db/kw?user=kw&password=hunter2&sslmode=require", b, sizeof b),
+    CHECK_STR(kw_url_mask_password("postgresql://db/kw?user=kw&password=hunter2&sslmode=require", b, sizeof b),
               "postgresql://db/kw?user=kw&password=***&sslmode=require");
-    CHECK_STR(db_pg_mask_url("postgresql://u:p1@db/kw?password=p2", b, sizeof b),
+    CHECK_STR(kw_url_mask_password("postgresql://u:p1@db/kw?password=p2", b, sizeof b),
               "postgresql://u:***@db/kw?password=***");
 }
 
 static void test_mask_bounds(void)
 {
     char b[12];
-    db_pg_mask_url("postgresql://kw:s3cret@db/kw", b, sizeof b);
+    kw_url_mask_password("postgresql://kw:s3cret@db/kw", b, sizeof b);
     CHECK_STR(b, "postgresql:");
-    CHECK(db_pg_mask_url(NULL, b, sizeof b)[0] == '\0');
+    CHECK(kw_url_mask_password(NULL, b, sizeof b)[0] == '\0');
     CHECK(db_pg_is_url("postgresql://x") && db_pg_is_url("postgres://x"));
     CHECK(!db_pg_is_url("/var/lib/keepwatch/keepwatch.db") && !db_pg_is_url(NULL));
 }
