@@ -5,7 +5,8 @@
 #   alert changes committed per second through the store API (bench/store_bench.c calls
 #     store_alert_apply as the daemon's core thread does: fire, update, resolve, each update and
 #     resolve looking up its open alert), one change per transaction and the daemon's batches
-#     (one event's changes in one transaction: 10 and 100); target: PostgreSQL within 3x of SQLite;
+#     (one event's changes in one transaction: 10 and 100), 1.5 s each, best of 5; target:
+#     PostgreSQL within 3x of SQLite;
 #   GET /api/v1/alerts answers per second from `keepwatch serve` on a store of 200 open and
 #     10,000 resolved alerts, with bench/http.sh's load (wrk, 2 threads, 64 connections, 10 s):
 #     the default page and a different page each request; target: at least 10,000 a second;
@@ -25,8 +26,11 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 WORK=$(mktemp -d /tmp/kw-bench-store.XXXXXX)
 chmod 755 "$WORK"  # PostgreSQL's directory inside belongs to the postgres user
+DRIVER=""
 cleanup() {
-  # what the driver started and could not stop itself (it empties the list when it did)
+  # a driver still running (its timeout killed), then what it started and could not stop
+  # itself (it empties the list when it did)
+  [ -n "$DRIVER" ] && kill -TERM -- "-$DRIVER" 2>/dev/null && sleep 3
   if [ -s "$WORK/pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$WORK/pids"
     sleep 2
@@ -53,4 +57,9 @@ echo "== building keepwatch and store_bench ($BUILD)" >&2
 cmake --build "$BUILD" --target keepwatch store_bench >/dev/null
 BIN=$(cd "$BUILD" && pwd)
 
-KW_BENCH_PIDS="$WORK/pids" TMPDIR="$WORK" timeout 290 python3 bench/store_load.py "$BIN/keepwatch" "$BIN/store_bench"
+# timeout runs the driver in a process group of its own: a signal to this script is passed on,
+# and the driver's own cleanup (SIGTERM: its finally blocks) runs before the trap's
+KW_BENCH_PIDS="$WORK/pids" TMPDIR="$WORK" timeout 290 python3 bench/store_load.py "$BIN/keepwatch" "$BIN/store_bench" &
+DRIVER=$!
+trap 'kill -TERM "$DRIVER" 2>/dev/null; wait "$DRIVER"; exit 130' INT TERM
+wait "$DRIVER"
