@@ -5,13 +5,6 @@
 
 #include <math.h>
 
-static void rule_init(void *obj)
-{
-    conf_rule *r = obj;
-    r->enabled = true;
-    r->clear = NAN;
-    r->severity = KW_SEV_MEDIUM;
-}
 
 static void rule_fini(void *obj)
 {
@@ -39,18 +32,18 @@ static void rule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 
 static const cf_field rule_fields[] = {
     F(conf_rule, "name", CF_STR, name),
-    F(conf_rule, "enabled", CF_BOOL, enabled),
+    F(conf_rule, "enabled", CF_BOOL, enabled, .dflt = true),
     F(conf_rule, "expr", CF_STR, expr),
     F(conf_rule, "for", CF_DURATION, for_ms, 0, 7 * CF_DAY),
-    F(conf_rule, "clear", CF_NUM, clear, -1e18, 1e18),
+    F(conf_rule, "clear", CF_NUM, clear, -1e18, 1e18, .dflt = NAN),
     F(conf_rule, "clear_for", CF_DURATION, clear_for_ms, 0, 7 * CF_DAY),
-    F(conf_rule, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1),
+    F(conf_rule, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1, .dflt = KW_SEV_MEDIUM),
     F(conf_rule, "summary", CF_STR, summary),
     F(conf_rule, "description", CF_STR, description),
     F(conf_rule, "labels", CF_LABELS, labels),
     {0},
 };
-const cf_section alert_conf_rules = {"rules", sizeof(conf_rule), rule_fields, rule_init, rule_check, rule_fini,
+const cf_section alert_conf_rules = {"rules", sizeof(conf_rule), rule_fields, NULL, rule_check, rule_fini,
                                      .builtin = offsetof(conf_rule, builtin)};
 
 static const cf_field alerts_fields[] = {

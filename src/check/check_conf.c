@@ -12,17 +12,6 @@ const char *check_type_name(int type)
     return type >= 0 && type <= CHECK_COMMAND ? check_type_names[type] : "unknown";
 }
 
-static void check_init(void *obj)
-{
-    conf_check *c = obj;
-    c->enabled = true;
-    c->interval_ms = 30000;
-    c->timeout_ms = 10000;
-    c->severity = KW_SEV_HIGH;
-    c->min_count = 1;
-    c->warn_days = 14;
-    c->tls_verify = true;
-}
 
 /* Parses "200", "2xx", "200-399" into an inclusive range. */
 static bool cf_status_range(const char *s, int *lo, int *hi)
@@ -128,29 +117,29 @@ static void check_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 static const cf_field check_fields[] = {
     F(conf_check, "name", CF_STR, name),
     F(conf_check, "type", CF_ENUM, type, .names = check_type_names),
-    F(conf_check, "enabled", CF_BOOL, enabled),
-    F(conf_check, "interval", CF_DURATION, interval_ms, 1000, CF_DAY),
-    F(conf_check, "timeout", CF_DURATION, timeout_ms, 100, 3600000),
+    F(conf_check, "enabled", CF_BOOL, enabled, .dflt = true),
+    F(conf_check, "interval", CF_DURATION, interval_ms, 1000, CF_DAY, .dflt = 30000),
+    F(conf_check, "timeout", CF_DURATION, timeout_ms, 100, 3600000, .dflt = 10000),
     F(conf_check, "for", CF_DURATION, for_ms, 0, CF_DAY),
-    F(conf_check, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1),
+    F(conf_check, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1, .dflt = KW_SEV_HIGH),
     F(conf_check, "asset", CF_STR, asset),
     F(conf_check, "process", CF_STR, process),
     F(conf_check, "pidfile", CF_STR, pidfile),
-    F(conf_check, "min_count", CF_INT, min_count, 1, 100000),
+    F(conf_check, "min_count", CF_INT, min_count, 1, 100000, .dflt = 1),
     F(conf_check, "host", CF_STR, host),
     F(conf_check, "port", CF_INT, port, 1, 65535),
     F(conf_check, "server_name", CF_STR, server_name),
-    F(conf_check, "warn_days", CF_INT, warn_days, 0, 3650),
+    F(conf_check, "warn_days", CF_INT, warn_days, 0, 3650, .dflt = 14),
     F(conf_check, "url", CF_STR, url),
     F(conf_check, "method", CF_STR, method),
     F(conf_check, "expect_status", CF_STR, expect_status),
     F(conf_check, "body_contains", CF_STR, body_contains),
-    F(conf_check, "tls_verify", CF_BOOL, tls_verify),
+    F(conf_check, "tls_verify", CF_BOOL, tls_verify, .dflt = true),
     F(conf_check, "unit", CF_STR, unit),
     F(conf_check, "command", CF_COMMAND, command),
     {0},
 };
-const cf_section check_conf_section = {"checks", sizeof(conf_check), check_fields, check_init, check_check, NULL, check_applies};
+const cf_section check_conf_section = {"checks", sizeof(conf_check), check_fields, NULL, check_check, NULL, check_applies};
 
 /* checks: the assets they name are defined. */
 void check_conf_refs(cf_ctx *ctx, conf *c, yaml_node_t *n)

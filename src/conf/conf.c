@@ -204,6 +204,28 @@ static void cf_labels_free(conf_labels *l)
     memset(l, 0, sizeof *l);
 }
 
+
+/* A new list item's defaults: its fields' dflt, then the section's init. */
+static void cf_item_defaults(const cf_section *sec, void *item)
+{
+    for (const cf_field *f = sec->fields; f->key; f++) {
+        if (f->dflt == 0)
+            continue;
+        void *p = (char *)item + f->off;
+        switch (f->kind) {
+        case CF_BOOL: *(bool *)p = f->dflt != 0; break;
+        case CF_INT:
+        case CF_DURATION: *(int64_t *)p = (int64_t)f->dflt; break;
+        case CF_SIZE: *(uint64_t *)p = (uint64_t)f->dflt; break;
+        case CF_NUM: *(double *)p = f->dflt; break;
+        case CF_ENUM: *(int *)p = (int)f->dflt; break;
+        default: break;
+        }
+    }
+    if (sec->init)
+        sec->init(item);
+}
+
 static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_t *n)
 {
     char *p = (char *)obj + f->off;
@@ -461,8 +483,7 @@ static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_
                 continue;
             }
             void *item = kw_calloc(1, sec->size);
-            if (sec->init)
-                sec->init(item);
+            cf_item_defaults(sec, item);
             size_t before = ctx->errs->n;
             if (scalar)
                 cf_parse_scalar_item(ctx, sec, item, e);

@@ -289,6 +289,24 @@ typedef struct conf_inhibit {
     conf_strs equal;
 } conf_inhibit;
 
+/* One device of snmp.devices (src/snmp/snmp_conf.c). */
+typedef struct conf_snmp_device {
+    char *name;
+    char *address;       /* host[:port], [v6]:port (port 161 when none) */
+    bool enabled;
+    int version;         /* SNMP_CONF_V2C, SNMP_CONF_V3 */
+    char *community;     /* v2c (a secret) */
+    char *user;          /* v3 */
+    int security_level;  /* SNMP_CONF_NOAUTH, SNMP_CONF_AUTHNOPRIV, SNMP_CONF_AUTHPRIV */
+    int auth_protocol;   /* SNMP_CONF_SHA, SNMP_CONF_SHA256 */
+    char *auth_pass;     /* a secret */
+    int priv_protocol;   /* SNMP_CONF_AES */
+    char *priv_pass;     /* a secret */
+    int64_t interval_ms, timeout_ms, retries;
+    conf_strs profiles;  /* snmp_profile names: if, host, system, ucd, huawei, h3c, cisco */
+    conf_labels labels;  /* added to the labels of the device's trap events (site, rack, owner...) */
+} conf_snmp_device;
+
 typedef struct conf_rule {
     char *name;
     bool enabled;
@@ -312,6 +330,7 @@ typedef struct conf {
         int log_level;
         char *user;      /* started as root: drop to this user once captures are open ("", root: stay root) */
         char *group;     /* its primary group instead of the user's own (NULL: the user's) */
+        char *name;      /* this server among several on one store (NULL: the host name) */
     } daemon;
     struct {
         bool enabled;
@@ -392,6 +411,8 @@ typedef struct conf {
     } intel;
     struct {
         char *key_file;               /* the HMAC key (NULL: state_dir/duty.key); never the key itself */
+        char *sign_key_file;          /* the Ed25519 key (NULL: state_dir/duty_sign.key); its public
+                                         half beside it, .key replaced by .pub */
         int64_t checkpoint_every;     /* entries per signed checkpoint, at most */
         int64_t verify_interval_ms;   /* how often the daemon checks the chain */
     } duty;
@@ -421,6 +442,14 @@ typedef struct conf {
         conf_list silences;           /* conf_silence */
         conf_list inhibit;            /* conf_inhibit */
     } notify;
+    struct {
+        conf_list devices;            /* conf_snmp_device */
+        int64_t bulk_rows;            /* max_repetitions: GETBULK max-repetitions (rows per column and request) */
+        struct {
+            char *listen;             /* host:port of the v2c trap listener (NULL: none) */
+            char *community;          /* traps with another community are counted and dropped (a secret) */
+        } traps;
+    } snmp;
     conf_list departments;            /* conf_department */
     conf_list people;                 /* conf_person */
     conf_list schedules;              /* conf_schedule */

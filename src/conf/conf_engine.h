@@ -39,6 +39,9 @@ typedef struct cf_field {
     cf_cond_check vcheck;       /* CF_MATCH: each condition (NULL: any) */
     int mask;                   /* show: 1 hides the value (a secret), 2 all but the host of a URL (tokens),
                                    3 a URL's password */
+    double dflt;                /* a list item's default (CF_BOOL, CF_INT, CF_NUM, CF_DURATION, CF_SIZE,
+                                   CF_ENUM's stored value), set before it is read; 0 is no default
+                                   (items start zeroed); NAN is one */
 } cf_field;
 
 typedef struct cf_ctx {
@@ -52,7 +55,7 @@ typedef struct cf_section {
     const char *name;
     size_t size;                /* of one list element (0: a section of its parent's struct) */
     const cf_field *fields;
-    void (*init)(void *obj);    /* defaults of a list element */
+    void (*init)(void *obj);    /* defaults of a list element beyond its fields' dflt */
     void (*check)(cf_ctx *ctx, void *obj, yaml_node_t *node); /* cross-field validation (a named
                                    list item's name is checked before) */
     void (*fini)(void *obj);    /* frees what the fields do not describe */

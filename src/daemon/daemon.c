@@ -3,6 +3,7 @@
  * (src/X/X_module.c); the core thread here takes the modules' readings and alert changes from
  * the queue into the alert engine, the store and the event log. */
 #include "daemon/daemon.h"
+#include "daemon/daemon_backlog.h"
 #include "daemon/daemon_modules.h"
 #include "daemon/daemon_priv.h"
 #include "core/kw_file.h"
@@ -65,6 +66,7 @@ typedef struct kw_daemon {
     int64_t last_metric_log;
     bool tx_open;            /* a group-commit transaction holds metric history */
     int64_t tx_since;        /* kw_mono_ms() when it began */
+    act_backlog backlog;     /* alert changes not written yet (the store was unreachable) */
     atomic_uint_fast64_t events_processed, store_errors, log_errors, alerts_changed;
 } kw_daemon;
 
@@ -172,22 +174,38 @@ static void act_add_context(kw_daemon *d, alert_act *a)
     a->details_json = kw_buf_take(&b);
 }
 
-/* Applies the engine's acts to the store (inside the caller's transaction) and appends
- * their ECS lines to lines. */
-static void core_apply_acts(kw_daemon *d, alert_acts *acts, kw_buf *lines)
+static void core_log_lines(kw_daemon *d, kw_buf *lines);
+
+/* Applies acts v[0..n) to the store inside the caller's transaction, each one's outcome in
+ * rc[i]. Stops at the first the store does not take: KW_OK when all went in; KW_ERR_TIMEOUT
+ * when the store is unreachable; else the store refused act *bad (a PostgreSQL transaction
+ * is over after a failed statement: the caller rolls back and goes on without it). */
+static kw_rc core_apply_acts(kw_daemon *d, alert_act *v, size_t n, kw_rc *rc, size_t *bad)
 {
-    for (size_t i = 0; i < acts->n; i++) {
-        alert_act *a = &acts->v[i];
-        act_add_context(d, a);
-        kw_rc rc = store_alert_apply(d->core.store, a);
-        if (rc == KW_ERR_NOTFOUND) { /* a person resolved it meanwhile */
-            alert_engine_forget(d->core.engine, a->fingerprint);
+    for (size_t i = 0; i < n; i++) {
+        alert_act *a = &v[i];
+        if (a->kind != ALERT_ACT_FIRE && !a->alert_id) /* fired while the store was away */
+            a->alert_id = store_alert_open_id(d->core.store, a->fingerprint);
+        rc[i] = store_alert_apply(d->core.store, a);
+        if (rc[i] == KW_OK || rc[i] == KW_ERR_NOTFOUND) /* not found: a person resolved it meanwhile */
             continue;
-        }
-        if (rc != KW_OK) {
-            atomic_fetch_add(&d->store_errors, 1);
-            log_error("store: cannot record alert %s (%s): %s", a->rule, alert_act_name(a->kind),
-                      store_errmsg(d->core.store));
+        if (!store_reachable(d->core.store))
+            return KW_ERR_TIMEOUT;
+        *bad = i;
+        return KW_ERR_STORE;
+    }
+    return KW_OK;
+}
+
+/* What the committed acts v[0..n) tell the engine, the log and the event log. */
+static void core_acts_committed(kw_daemon *d, alert_act *v, size_t n, const kw_rc *rc)
+{
+    kw_buf lines;
+    kw_buf_init(&lines, 0);
+    for (size_t i = 0; i < n; i++) {
+        alert_act *a = &v[i];
+        if (rc[i] == KW_ERR_NOTFOUND) {
+            alert_engine_forget(d->core.engine, a->fingerprint);
             continue;
         }
         if (a->kind == ALERT_ACT_FIRE)
@@ -199,10 +217,12 @@ static void core_apply_acts(kw_daemon *d, alert_acts *acts, kw_buf *lines)
                    a->summary ? a->summary : a->rule, a->reason ? ": " : "", a->reason ? a->reason : "");
         }
         if (a->kind != ALERT_ACT_UPDATE || a->history) {
-            alert_act_ecs(a, lines);
-            kw_buf_putc(lines, '\n');
+            alert_act_ecs(a, &lines);
+            kw_buf_putc(&lines, '\n');
         }
     }
+    core_log_lines(d, &lines);
+    kw_buf_free(&lines);
 }
 
 static void core_log_lines(kw_daemon *d, kw_buf *lines)
@@ -214,41 +234,104 @@ static void core_log_lines(kw_daemon *d, kw_buf *lines)
     }
 }
 
+/* Whether the store was found unreachable and is not to be tried again yet: the core keeps
+ * counting and leaves it alone meanwhile. */
+static bool core_store_resting(kw_daemon *d)
+{
+    return d->backlog.since_mono && kw_mono_ms() < d->backlog.retry_mono;
+}
+
 /* The group transaction: opened on demand, committed when an alert changes, when it is
  * GROUP_COMMIT_MS old, when the queue is idle, and at shutdown. */
 static void core_tx_begin(kw_daemon *d)
 {
-    if (d->tx_open)
+    if (d->tx_open || core_store_resting(d))
         return;
     d->tx_open = store_begin(d->core.store) == KW_OK;
     d->tx_since = kw_mono_ms();
 }
 
-static void core_tx_commit(kw_daemon *d)
+/* False (rolled back) when the commit failed. */
+static bool core_tx_commit(kw_daemon *d)
 {
     if (!d->tx_open)
-        return;
+        return true;
     d->tx_open = false;
-    if (store_commit(d->core.store) != KW_OK) {
+    if (store_commit(d->core.store) == KW_OK)
+        return true;
+    atomic_fetch_add(&d->store_errors, 1);
+    log_error("store: commit failed: %s", store_errmsg(d->core.store));
+    store_rollback(d->core.store);
+    return false;
+}
+
+static void core_store_away(kw_daemon *d)
+{
+    bool first = !d->backlog.since_mono;
+    act_backlog_wait(&d->backlog, kw_mono_ms());
+    if (first)
+        log_error("store %s unreachable: %s; alert changes wait in memory (%zu now, at most %d), tried again"
+                  " with backoff", d->store_shown, store_errmsg(d->core.store), d->backlog.acts.n, BACKLOG_MAX);
+}
+
+static void core_store_back(kw_daemon *d, size_t written)
+{
+    if (d->backlog.since_mono)
+        log_info("store %s reachable again after %llds: wrote %zu waiting alert changes%s", d->store_shown,
+                 (long long)((kw_mono_ms() - d->backlog.since_mono) / 1000), written,
+                 d->backlog.dropped ? " (some were dropped while it was away: see store_backlog_dropped_total)" : "");
+    d->backlog.since_mono = 0;
+    d->backlog.backoff_ms = 0;
+    d->backlog.retry_mono = 0;
+}
+
+/* Writes the backlog, in order, in one transaction with whatever the group transaction
+ * holds; then appends their lines to the event log (a line in the log is always in the
+ * store too). A change the store refuses is logged and left out; when the store is
+ * unreachable everything waits for the next try. */
+static void core_flush_acts(kw_daemon *d)
+{
+    act_backlog *b = &d->backlog;
+    while (b->acts.n && !core_store_resting(d)) {
+        core_tx_begin(d);
+        if (!d->tx_open) {
+            core_store_away(d);
+            return;
+        }
+        size_t n = b->acts.n, bad = 0;
+        kw_rc *rc = kw_calloc(n, sizeof *rc);
+        kw_rc r = core_apply_acts(d, b->acts.v, n, rc, &bad);
+        if (r == KW_OK && core_tx_commit(d)) {
+            core_acts_committed(d, b->acts.v, n, rc);
+            act_backlog_shift(b, n);
+            core_store_back(d, n);
+            free(rc);
+            return;
+        }
+        free(rc);
+        if (d->tx_open) {
+            d->tx_open = false;
+            store_rollback(d->core.store);
+        }
+        if (r != KW_ERR_STORE) { /* unreachable, or the commit failed: all of it waits */
+            core_store_away(d);
+            return;
+        }
+        alert_act *a = &b->acts.v[bad]; /* refused: the rest goes in without it */
         atomic_fetch_add(&d->store_errors, 1);
-        log_error("store: commit failed: %s", store_errmsg(d->core.store));
-        store_rollback(d->core.store);
+        log_error("store: cannot record alert %s (%s): %s", a->rule, alert_act_name(a->kind),
+                  store_errmsg(d->core.store));
+        act_backlog_drop(b, bad);
     }
 }
 
-/* Applies acts and commits them with whatever the group transaction holds, then appends
- * their lines to the event log: a line in the log is always in the store too. */
+/* Takes acts (their context added now, as they happen) behind those waiting, and writes. */
 static void core_commit_acts(kw_daemon *d, alert_acts *acts)
 {
-    if (!acts->n)
-        return;
-    kw_buf lines;
-    kw_buf_init(&lines, 0);
-    core_tx_begin(d);
-    core_apply_acts(d, acts, &lines);
-    core_tx_commit(d);
-    core_log_lines(d, &lines);
-    kw_buf_free(&lines);
+    for (size_t i = 0; i < acts->n; i++)
+        act_add_context(d, &acts->v[i]);
+    act_backlog_take(&d->backlog, acts);
+    core_flush_acts(d);
 }
 
 /* The modules' turn on the core thread: their alert changes are committed at once. */
@@ -304,23 +387,23 @@ static void core_handle(kw_daemon *d, kw_event *ev)
     core_tx_begin(d);
     if (ev->metrics) {
         alert_engine_eval(d->core.engine, ev->metrics, ev->ts_ms, &acts);
-        if (store_metric_write(d->core.store, ev->metrics) != KW_OK)
+        if (!core_store_resting(d) && store_metric_write(d->core.store, ev->metrics) != KW_OK)
             atomic_fetch_add(&d->store_errors, 1);
     }
-    if (ev->offsets) /* where the log inputs are: committed with the rest of the group */
+    if (ev->offsets && !core_store_resting(d)) /* where the log inputs are: committed with the rest of the group */
         for (size_t i = 0; i < ev->offsets->n; i++)
             if (store_log_offset_put(d->core.store, &ev->offsets->v[i], ev->ts_ms) != KW_OK)
                 atomic_fetch_add(&d->store_errors, 1);
     if (ev->acts) { /* a detector's alert changes: updates and ends name the open alert */
         for (size_t i = 0; i < ev->acts->n; i++) {
             alert_act *a = &ev->acts->v[i];
-            if (a->kind != ALERT_ACT_FIRE && !a->alert_id)
+            if (a->kind != ALERT_ACT_FIRE && !a->alert_id && !core_store_resting(d))
                 a->alert_id = store_alert_open_id(d->core.store, a->fingerprint);
             alert_engine_forget(d->core.engine, a->fingerprint); /* held since a restart: it is the detector's again */
         }
         core_commit_acts(d, ev->acts);
     }
-    if (ev->detector_stopped) /* after the detector's last acts: the queue keeps their order */
+    if (ev->detector_stopped && !core_store_resting(d)) /* after the detector's last acts: the queue keeps their order */
         store_alert_each_open(d->core.store, hold_detector_alert, &(hold_ctx){d, ev->source, ev->ts_ms});
     core_commit_acts(d, &acts);
     if (d->tx_open && kw_mono_ms() - d->tx_since >= GROUP_COMMIT_MS)
@@ -343,6 +426,13 @@ static const metric_desc m_qlen = {"queue_length", "Sensor readings waiting for 
 static const metric_desc m_qcap = {"queue_capacity", "Size of the sensor queue.", METRIC_GAUGE, false};
 static const metric_desc m_alerts = {"alerts", "Alerts in the store by state.", METRIC_GAUGE, false};
 static const metric_desc m_store_err = {"store_errors_total", "Failed writes to the store.", METRIC_COUNTER, false};
+static const metric_desc m_backlog = {"store_backlog", "Alert changes waiting in memory for the store to be reachable.",
+                                      METRIC_GAUGE, false};
+static const metric_desc m_backlog_dropped = {"store_backlog_dropped_total",
+                                              "Alert changes given up because the backlog was full.", METRIC_COUNTER,
+                                              false};
+static const metric_desc m_store_up = {"store_up", "1 while the store takes the core's writes, 0 while it is away.",
+                                       METRIC_GAUGE, false};
 static const metric_desc m_log_err = {"event_log_errors_total", "Failed writes to the event log.", METRIC_COUNTER,
                                       false};
 static const metric_desc m_series = {"alert_series", "Rule series the alert engine tracks.", METRIC_GAUGE, false};
@@ -361,13 +451,16 @@ static void core_self_metrics(kw_daemon *d, int64_t now)
     metric_add(ms, &m_qlen, (double)kw_queue_len(&d->queue), "queue", "sensors", NULL);
     metric_add(ms, &m_qcap, (double)d->queue.cap, "queue", "sensors", NULL);
     int64_t counts[4];
-    if (store_alert_counts(d->core.store, counts) == KW_OK) {
+    if (!core_store_resting(d) && store_alert_counts(d->core.store, counts) == KW_OK) {
         for (int s = ALERT_FIRING; s <= ALERT_RESOLVED; s++)
             metric_add(ms, &m_alerts, (double)counts[s], "state", alert_state_name(s), NULL);
         atomic_store(&d->sh.alerts_firing, counts[ALERT_FIRING]);
         atomic_store(&d->sh.alerts_acked, counts[ALERT_ACKED]);
     }
     metric_add(ms, &m_store_err, (double)atomic_load(&d->store_errors), NULL);
+    metric_add(ms, &m_backlog, (double)d->backlog.acts.n, NULL);
+    metric_add(ms, &m_backlog_dropped, (double)d->backlog.dropped, NULL);
+    metric_add(ms, &m_store_up, core_store_resting(d) || d->backlog.since_mono ? 0 : 1, NULL);
     metric_add(ms, &m_log_err, (double)atomic_load(&d->log_errors), NULL);
     metric_add(ms, &m_series, (double)alert_engine_series(d->core.engine), NULL);
     char buf[1024];
@@ -427,13 +520,14 @@ static void *core_main(void *arg)
                 break;
         }
         int64_t mono = kw_mono_ms(), now = kw_now_ms();
+        core_flush_acts(d); /* what waits for the store, when it is time to try again */
         core_take_mail(d, now);
         core_tick_modules(d, now);
         if (mono - last_sweep >= SWEEP_EVERY_MS) {
             core_sweep(d, now);
             last_sweep = mono;
         }
-        if (mono - last_maintain >= MAINTAIN_EVERY_MS) {
+        if (mono - last_maintain >= MAINTAIN_EVERY_MS && atomic_load(&d->core.lead_epoch)) { /* once for all servers */
             core_tx_commit(d);
             if (store_metric_maintain(d->core.store, now, d->cur.raw_keep, d->cur.minute_keep, d->cur.hour_keep) != KW_OK)
                 log_warn("store: history maintenance failed: %s", store_errmsg(d->core.store));
@@ -525,6 +619,14 @@ static bool daemon_open(kw_daemon *d)
         return false;
     }
     kw_url_mask_password(d->store_path, d->store_shown, sizeof d->store_shown);
+    for (size_t i = 0; i < daemon_nmodules; i++) { /* the modules' own tables */
+        const kw_module *m = daemon_modules[i];
+        if (m->nmigrations &&
+            store_migrate_part(d->core.store, m->name, m->migrations, m->nmigrations) != KW_OK) {
+            log_error("store: the %s tables: %s", m->name, store_errmsg(d->core.store));
+            return false;
+        }
+    }
     /* the duty log's keys, made now if new: before the privileges go and the threads start,
      * so that they are the daemon user's and in memory for every entry */
     kw_buf pem;
@@ -556,6 +658,9 @@ static bool daemon_open(kw_daemon *d)
     alert_acts acts = {0};
     alert_engine_set_rules(d->core.engine, &u.rules, kw_now_ms(), &acts);
     d->cur = u;
+    int64_t adopted = 0; /* a store moved from one machine to PostgreSQL: its open alerts are ours */
+    if (store_alert_adopt_orphans(d->core.store, &adopted) == KW_OK && adopted)
+        log_info("store: took up %lld open alerts of the store of one machine", (long long)adopted);
     restore_ctx rctx = {d, &acts};
     store_alert_each_open(d->core.store, restore_one, &rctx);
     core_commit_acts(d, &acts);
@@ -706,6 +811,13 @@ static void daemon_finish(kw_daemon *d, bool core_started)
         alert_rules_free(&d->mail->rules);
         free(d->mail);
     }
+    if (d->backlog.acts.n) { /* a last try: what the store never took is lost with the process */
+        d->backlog.retry_mono = 0;
+        core_flush_acts(d);
+        if (d->backlog.acts.n)
+            log_error("store %s still unreachable: %zu alert changes are lost", d->store_shown, d->backlog.acts.n);
+    }
+    act_backlog_free(&d->backlog);
     alert_engine_free(d->core.engine);
     store_close(d->core.store);
     event_log_close(d->elog);

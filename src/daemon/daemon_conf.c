@@ -14,6 +14,7 @@
 #include "net/net_conf.h"
 #include "notify/notify_conf.h"
 #include "oncall/oncall_conf.h"
+#include "snmp/snmp_conf.h"
 #include "store/store_conf.h"
 
 static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
@@ -23,6 +24,7 @@ static const cf_field daemon_fields[] = {
     F(conf, "log_level", CF_ENUM, daemon.log_level, .names = log_level_names),
     F(conf, "user", CF_STR, daemon.user),
     F(conf, "group", CF_STR, daemon.group),
+    F(conf, "name", CF_STR, daemon.name),
     {0},
 };
 static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL, NULL};
@@ -51,6 +53,7 @@ static const cf_field top_fields[] = {
     {"net", CF_SECTION, 0, .sub = &net_conf_section},
     {"logs", CF_SECTION, 0, .sub = &logs_conf_section},
     {"intel", CF_SECTION, 0, .sub = &intel_conf_section},
+    {"snmp", CF_SECTION, 0, .sub = &snmp_conf_section},
     {"duty", CF_SECTION, 0, .sub = &duty_conf_section},
     {"period", CF_SECTION, 0, .sub = &oncall_conf_period_section},
     {"console", CF_SECTION, 0, .sub = &http_conf_console_section},

@@ -9,6 +9,7 @@
 #include "logs/logs_sensor.h"
 #include "net/net_live.h"
 #include "notify/notify.h"
+#include "snmp/snmp.h"
 
 const kw_module *const daemon_modules[] = {
     &duty_module,   /* KW_PHASE_STORE: the duty log's keys, before the store is written */
@@ -16,9 +17,11 @@ const kw_module *const daemon_modules[] = {
     &intel_module,  /* before the captures and the log sensor that share its lists; freed after them */
     &net_module,    /* the captures */
     &logs_module,   /* the log files */
-    &notify_module, /* KW_PHASE_USER: before the core thread, so every alert from then on is news */
+    &lead_module,   /* KW_PHASE_USER: who leads the servers on one store, before what only a leader runs */
+    &notify_module, /* before the core thread, so every alert from then on is news */
     &host_module,
     &check_module,  /* checks run as daemon.user from the start */
+    &snmp_module,   /* the devices' poller and the trap listener (an unprivileged port) */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

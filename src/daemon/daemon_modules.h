@@ -11,4 +11,7 @@
 extern const kw_module *const daemon_modules[];
 extern const size_t daemon_nmodules;
 
+/* The daemon's own module (daemon_lead.c): which server leads the servers on one store. */
+extern const kw_module lead_module;
+
 #endif

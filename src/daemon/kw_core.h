@@ -55,6 +55,10 @@ typedef struct kw_core {
         int ngroups;
     } run_as;
     bool dropped_privileges;    /* captures and log files cannot be reopened any more */
+    /* Several servers on one store: the leadership epoch while this server leads, 0 while
+     * another does (daemon_lead.c; on SQLite always leading). Work that must run once (notify,
+     * the store's upkeep, the sweep of servers gone) runs only while it is not 0. */
+    _Atomic int_fast64_t lead_epoch;
     bool leaked;                /* a module left behind a thread that reads its configuration:
                                  * no configuration is freed from then on (sticky) */
 } kw_core;
@@ -84,11 +88,15 @@ typedef struct kw_module {
     /* NULL-terminated: the series it puts into the registry itself. NULL: none, or declared
      * inside the subsystem. */
     const metric_desc *const *metrics;
-    /* Slots for the next steps of issue 14, NULL for every module today: its config section
-     * (src/X/X_conf.c), its HTTP routes under /api/v1/X, its tables' migrations per backend. */
+    /* Its own tables: migrations[v] brings them from version v to v + 1 on either backend
+     * (store_migrate_part, under the module's name), run when the store opens, before any
+     * module starts; nmigrations of them. Append, never edit a released one. NULL: none. */
+    const store_migration *migrations;
+    size_t nmigrations;
+    /* Slots for what is to come, NULL for every module today: its config section
+     * (src/X/X_conf.c) and its HTTP routes under /api/v1/X. */
     const struct cf_section *conf;
     const struct http_route *routes;
-    const struct store_migration *migrations;
 } kw_module;
 
 /* Hands ev to the core; when the queue is full it is freed and the drop counted (and

@@ -2,6 +2,7 @@
 #include "duty/duty_watch.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/kw_buf.h"
@@ -58,6 +59,7 @@ void duty_watch_init(duty_watch *w, const conf *c)
 {
     memset(w, 0, sizeof *w);
     w->interval_ms = c->duty.verify_interval_ms > 0 ? c->duty.verify_interval_ms : 300000;
+    w->shared = c->store.url || getenv("KEEPWATCH_STORE_URL");
     duty_configure(c);
 }
 
@@ -89,6 +91,9 @@ void duty_watch_tick(duty_watch *w, kw_store *s, alert_engine *e, metric_registr
     }
     if (w->alerted)
         return;
-    log_error("duty log BROKEN at entry %lld: %s", (long long)w->check.bad_id, why);
+    log_error("duty log BROKEN at entry %lld: %s%s", (long long)w->check.bad_id, why,
+              w->shared ? " (servers sharing a store must have the same duty keys: copy duty.key and"
+                          " duty_sign.key of the first to the others, duty.key_file, duty.sign_key_file)"
+                        : "");
     raise_alert(w, e, now_ms, why, out);
 }

@@ -16,6 +16,7 @@ typedef struct duty_watch {
     int64_t full_ms;          /* the last full check */
     int64_t interval_ms;      /* duty.verify_interval */
     bool alerted;             /* duty_log_tampered raised for the current break */
+    bool shared;              /* the store is PostgreSQL: other servers append too */
 } duty_watch;
 
 /* Tells the store where the duty log's keys are and how often to sign (from c->duty); call

@@ -12,11 +12,6 @@ static void asset_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
                      a->addresses.v[i]);
 }
 
-static void asset_init(void *obj)
-{
-    conf_asset *a = obj;
-    a->criticality = KW_SEV_MEDIUM;
-}
 
 static const cf_field asset_fields[] = {
     F(conf_asset, "name", CF_STR, name),
@@ -24,14 +19,14 @@ static const cf_field asset_fields[] = {
     F(conf_asset, "ports", CF_PORTS, ports),
     F(conf_asset, "department", CF_STR, department),
     F(conf_asset, "owner", CF_STR, owner),
-    F(conf_asset, "criticality", CF_ENUM, criticality, .names = cf_severity_names, .base = 1),
+    F(conf_asset, "criticality", CF_ENUM, criticality, .names = cf_severity_names, .base = 1, .dflt = KW_SEV_MEDIUM),
     F(conf_asset, "description", CF_STR, description),
     F(conf_asset, "business", CF_STR, business),
     F(conf_asset, "impact", CF_STR, impact),
     F(conf_asset, "advice", CF_STR, advice),
     {0},
 };
-const cf_section host_conf_assets = {"assets", sizeof(conf_asset), asset_fields, asset_init, asset_check, NULL};
+const cf_section host_conf_assets = {"assets", sizeof(conf_asset), asset_fields, NULL, asset_check, NULL};
 
 static const cf_field host_fields[] = {
     F(conf, "enabled", CF_BOOL, host.enabled),

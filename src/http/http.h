@@ -30,6 +30,12 @@ typedef struct http_shared {
     char token[65];
     int64_t started_ms;
     atomic_int_fast64_t alerts_firing, alerts_acked;
+    struct {                     /* several servers on one store (daemon_lead.c), under mu */
+        bool shared;             /* the store is PostgreSQL: there may be others */
+        bool leads;
+        char server[64], leader[64];
+        int64_t since_ms;
+    } lead;
 } http_shared;
 
 typedef struct http_server http_server;

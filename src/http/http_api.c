@@ -33,6 +33,16 @@ enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool detail
     kw_json_kv_int(&j, "firing", atomic_load(&s->sh->alerts_firing));
     kw_json_kv_int(&j, "acked", atomic_load(&s->sh->alerts_acked));
     kw_json_obj_end(&j);
+    pthread_mutex_lock(&s->sh->mu);
+    if (s->sh->lead.server[0]) { /* which server this is, and which one does the work done once */
+        kw_json_kv_str(&j, "server", s->sh->lead.server);
+        kw_json_kv_bool(&j, "leader", s->sh->lead.leads);
+        kw_json_kv_str(&j, "leader_server", s->sh->lead.leader);
+        if (s->sh->lead.since_ms)
+            kw_json_kv_time(&j, "leader_since", s->sh->lead.since_ms);
+        kw_json_kv_bool(&j, "shared_store", s->sh->lead.shared);
+    }
+    pthread_mutex_unlock(&s->sh->mu);
     kw_json_obj_end(&j);
     return http_json(c, MHD_HTTP_OK, &b);
 }

@@ -45,7 +45,7 @@ static void bootstrap_reload(http_server *s, const char *path)
         fclose(f);
     line[strcspn(line, "\r\n")] = 0;
     size_t n = strlen(line);
-    if (ok && n >= 16 && n <= 64) {
+    if (ok && n >= 16 && n <= 64 && strcmp(s->token, line) != 0) { /* the first look finds the same */
         memcpy(s->token, line, n + 1);
         log_info("http: the API token in %s changed: the new one is in force", path);
     }

@@ -9,7 +9,6 @@
 
 static const char *const intel_formats[] = {"auto", "plain", "csv", "stix", NULL};
 
-static void intel_file_init(void *obj) { ((conf_intel_file *)obj)->severity = KW_SEV_MEDIUM; }
 
 static void intel_file_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -51,11 +50,11 @@ static const cf_field intel_file_fields[] = {
     F(conf_intel_file, "path", CF_STR, path),
     F(conf_intel_file, "name", CF_STR, name),
     F(conf_intel_file, "format", CF_ENUM, format, .names = intel_formats),
-    F(conf_intel_file, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1),
+    F(conf_intel_file, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1, .dflt = KW_SEV_MEDIUM),
     {0},
 };
 static const cf_section intel_file_section = {"intel.files", sizeof(conf_intel_file), intel_file_fields,
-                                              intel_file_init, intel_file_check, NULL, NULL, true, "path"};
+                                              NULL, intel_file_check, NULL, NULL, true, "path"};
 static const cf_field intel_fields[] = {
     F(conf, "files", CF_LIST, intel.files, .sub = &intel_file_section),
     F(conf, "reload_interval", CF_DURATION, intel.reload_interval_ms, 1000, CF_DAY),

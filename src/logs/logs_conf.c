@@ -21,12 +21,6 @@ int32_t logs_conf_zone(cf_ctx *ctx, yaml_node_t *n, const char *tz)
     return v;
 }
 
-static void log_input_init(void *obj)
-{
-    conf_log_input *i = obj;
-    i->enabled = true;
-    i->protocol = LOG_PROTO_BOTH;
-}
 
 static void log_input_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -48,15 +42,6 @@ static void log_input_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
     logs_conf_zone(ctx, n, i->timezone);
 }
 
-static void log_rule_init(void *obj)
-{
-    conf_log_rule *r = obj;
-    r->enabled = true;
-    r->count = 1;
-    r->within_ms = 60000;
-    r->end_after_ms = 300000;
-    r->severity = KW_SEV_MEDIUM;
-}
 
 static void log_rule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -72,11 +57,6 @@ static void log_rule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
         cf_error(ctx, cf_find(ctx, n, "by"), "by: at most 4 fields");
 }
 
-static void log_device_init(void *obj)
-{
-    conf_log_device *d = obj;
-    d->surge = true;
-}
 
 static void log_device_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -86,12 +66,6 @@ static void log_device_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
                  d->name ? d->name : "?");
 }
 
-static void log_sig_init(void *obj)
-{
-    conf_log_signatures *s = obj;
-    s->max_age_ms = 7 * 86400000LL;
-    s->severity = KW_SEV_HIGH;
-}
 
 static void log_sig_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -110,28 +84,28 @@ static void log_sig_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 static const cf_field log_input_fields[] = {
     F(conf_log_input, "name", CF_STR, name),
     F(conf_log_input, "type", CF_ENUM, type, .names = log_input_types),
-    F(conf_log_input, "enabled", CF_BOOL, enabled),
+    F(conf_log_input, "enabled", CF_BOOL, enabled, .dflt = true),
     F(conf_log_input, "paths", CF_STRS, paths),
     F(conf_log_input, "format", CF_STR, format),
     F(conf_log_input, "timezone", CF_STR, timezone),
     F(conf_log_input, "from_beginning", CF_BOOL, from_beginning),
     F(conf_log_input, "listen", CF_STR, listen),
-    F(conf_log_input, "protocol", CF_ENUM, protocol, .names = log_protocols),
+    F(conf_log_input, "protocol", CF_ENUM, protocol, .names = log_protocols, .dflt = LOG_PROTO_BOTH),
     {0},
 };
-static const cf_section log_input_section = {"logs.inputs", sizeof(conf_log_input), log_input_fields, log_input_init,
+static const cf_section log_input_section = {"logs.inputs", sizeof(conf_log_input), log_input_fields, NULL,
                                              log_input_check, NULL};
 
 static const cf_field log_rule_fields[] = {
     F(conf_log_rule, "name", CF_STR, name),
-    F(conf_log_rule, "enabled", CF_BOOL, enabled),
+    F(conf_log_rule, "enabled", CF_BOOL, enabled, .dflt = true),
     F(conf_log_rule, "match", CF_MATCH, match, .vcheck = log_cond_check),
     F(conf_log_rule, "unless", CF_MATCH, unless, .vcheck = log_cond_check),
-    F(conf_log_rule, "count", CF_INT, count, 1, 1000000),
-    F(conf_log_rule, "within", CF_DURATION, within_ms, 1000, 7 * CF_DAY),
+    F(conf_log_rule, "count", CF_INT, count, 1, 1000000, .dflt = 1),
+    F(conf_log_rule, "within", CF_DURATION, within_ms, 1000, 7 * CF_DAY, .dflt = 60000),
     F(conf_log_rule, "by", CF_STRS, by),
-    F(conf_log_rule, "end_after", CF_DURATION, end_after_ms, 1000, 7 * CF_DAY),
-    F(conf_log_rule, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1),
+    F(conf_log_rule, "end_after", CF_DURATION, end_after_ms, 1000, 7 * CF_DAY, .dflt = 300000),
+    F(conf_log_rule, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1, .dflt = KW_SEV_MEDIUM),
     F(conf_log_rule, "severity_from_event", CF_BOOL, severity_from_event),
     F(conf_log_rule, "action", CF_STR, action),
     F(conf_log_rule, "technique", CF_STR, technique),
@@ -139,30 +113,30 @@ static const cf_field log_rule_fields[] = {
     F(conf_log_rule, "description", CF_STR, description),
     {0},
 };
-static const cf_section log_rule_section = {"logs.rules", sizeof(conf_log_rule), log_rule_fields, log_rule_init,
+static const cf_section log_rule_section = {"logs.rules", sizeof(conf_log_rule), log_rule_fields, NULL,
                                             log_rule_check, NULL, .builtin = offsetof(conf_log_rule, builtin)};
 
 static const cf_field log_device_fields[] = {
     F(conf_log_device, "name", CF_STR, name),
     F(conf_log_device, "match", CF_MATCH, match, .vcheck = log_cond_check),
     F(conf_log_device, "heartbeat", CF_DURATION, heartbeat_ms, 0, 30 * CF_DAY),
-    F(conf_log_device, "surge", CF_BOOL, surge),
+    F(conf_log_device, "surge", CF_BOOL, surge, .dflt = true),
     {0},
 };
 static const cf_section log_device_section = {"logs.devices", sizeof(conf_log_device), log_device_fields,
-                                              log_device_init, log_device_check, NULL};
+                                              NULL, log_device_check, NULL};
 
 static const cf_field log_sig_fields[] = {
     F(conf_log_signatures, "name", CF_STR, name),
     F(conf_log_signatures, "path", CF_STR, path),
     F(conf_log_signatures, "version_pattern", CF_STR, version_pattern),
     F(conf_log_signatures, "freshclam", CF_BOOL, freshclam),
-    F(conf_log_signatures, "max_age", CF_DURATION, max_age_ms, 60000, 3650 * CF_DAY),
-    F(conf_log_signatures, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1),
+    F(conf_log_signatures, "max_age", CF_DURATION, max_age_ms, 60000, 3650 * CF_DAY, .dflt = 7 * 86400000LL),
+    F(conf_log_signatures, "severity", CF_ENUM, severity, .names = cf_severity_names, .base = 1, .dflt = KW_SEV_HIGH),
     {0},
 };
 static const cf_section log_sig_section = {"logs.signatures", sizeof(conf_log_signatures), log_sig_fields,
-                                           log_sig_init, log_sig_check, NULL};
+                                           NULL, log_sig_check, NULL};
 
 static const cf_field logs_fields[] = {
     F(conf, "max_line", CF_SIZE, logs.max_line, 1024, 16 << 20),

@@ -110,6 +110,11 @@ typedef struct log_rule_stats {
 /* Fills out[] with per-rule counts; returns the number of rules. */
 size_t log_engine_rule_stats(const log_engine *e, log_rule_stats *out, size_t max);
 
+/* Appends the detection to out as the alert change of detector `source` (labels: its group's
+ * fields, keys sorted; details: its ECS document). */
+struct alert_acts;
+void log_detection_act(const log_detection *x, const char *source, struct alert_acts *out);
+
 /* The detection as one ECS document (event.kind: alert) and as one line for people. */
 void log_detection_ecs(const log_detection *d, kw_buf *out);
 void log_detection_text(const log_detection *d, kw_buf *out);

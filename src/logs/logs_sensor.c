@@ -148,38 +148,7 @@ bool log_sensor_wanted(const conf *c)
 static void on_detection(void *arg, const log_detection *x)
 {
     log_sensor *s = arg;
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_json j;
-    kw_json_init(&j, &b);
-    /* labels: the group's fields, keys sorted (canonical, for the fingerprint) */
-    size_t order[LOG_DET_MAX_BY];
-    for (size_t i = 0; i < x->nby; i++)
-        order[i] = i;
-    for (size_t i = 1; i < x->nby; i++)
-        for (size_t k = i; k > 0 && strcmp(x->by_field[order[k - 1]], x->by_field[order[k]]) > 0; k--) {
-            size_t t = order[k];
-            order[k] = order[k - 1];
-            order[k - 1] = t;
-        }
-    kw_json_obj_begin(&j);
-    for (size_t i = 0; i < x->nby; i++)
-        kw_json_kv_str(&j, x->by_field[order[i]], x->by_value[order[i]][0] ? x->by_value[order[i]] : "-");
-    kw_json_obj_end(&j);
-    alert_act *a = alert_acts_push(&s->pending,
-                                   x->phase == LOG_DET_FIRE     ? ALERT_ACT_FIRE
-                                   : x->phase == LOG_DET_UPDATE ? ALERT_ACT_UPDATE
-                                                                : ALERT_ACT_RESOLVE,
-                                   "logs", x->rule, kw_buf_take(&b));
-    a->severity = x->severity;
-    a->summary = kw_strdup(x->summary);
-    a->value = a->peak = (double)x->count;
-    a->at_ms = x->phase == LOG_DET_FIRE ? x->fire_ms : x->phase == LOG_DET_END ? x->end_ms : x->last_ms;
-    a->started_ms = x->first_ms;
-    a->history = x->phase == LOG_DET_UPDATE;
-    a->reason = x->phase == LOG_DET_END ? "over" : NULL;
-    log_detection_ecs(x, &b);
-    a->details_json = kw_buf_take(&b);
+    log_detection_act(x, "logs", &s->pending);
 }
 
 /* Hands ev to the core, waiting up to 2 s for room in the queue; false (ev still the

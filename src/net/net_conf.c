@@ -5,11 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-static void group_init(void *obj)
-{
-    conf_net_group *g = obj;
-    g->flood_pps = g->syn_half_open_pps = g->pps_ceiling = g->bps_ceiling = NAN;
-}
 
 static void group_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -26,13 +21,13 @@ static const cf_field group_fields[] = {
     F(conf_net_group, "name", CF_STR, name),
     F(conf_net_group, "prefixes", CF_STRS, prefixes),
     F(conf_net_group, "assets", CF_STRS, assets),
-    F(conf_net_group, "flood_pps", CF_NUM, flood_pps, 1, 1e12),
-    F(conf_net_group, "syn_half_open_pps", CF_NUM, syn_half_open_pps, 1, 1e12),
-    F(conf_net_group, "pps_ceiling", CF_NUM, pps_ceiling, 1, 1e12),
-    F(conf_net_group, "bps_ceiling", CF_NUM, bps_ceiling, 1, 1e15),
+    F(conf_net_group, "flood_pps", CF_NUM, flood_pps, 1, 1e12, .dflt = NAN),
+    F(conf_net_group, "syn_half_open_pps", CF_NUM, syn_half_open_pps, 1, 1e12, .dflt = NAN),
+    F(conf_net_group, "pps_ceiling", CF_NUM, pps_ceiling, 1, 1e12, .dflt = NAN),
+    F(conf_net_group, "bps_ceiling", CF_NUM, bps_ceiling, 1, 1e15, .dflt = NAN),
     {0},
 };
-static const cf_section group_section = {"net.groups", sizeof(conf_net_group), group_fields, group_init,
+static const cf_section group_section = {"net.groups", sizeof(conf_net_group), group_fields, NULL,
                                          group_check, NULL};
 
 static const cf_field net_inspect_fields[] = {

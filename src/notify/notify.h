@@ -155,8 +155,9 @@ typedef struct notify_sender notify_sender;
 
 notify_sender *notify_sender_new(const conf *c);
 void notify_sender_free(notify_sender *s);
-/* Starts deliveries that are due and takes in finished ones (waits up to wait_ms for them). */
-kw_rc notify_sender_pump(notify_sender *s, struct kw_store *st, int64_t now_ms, int wait_ms);
+/* Starts deliveries that are due, each claimed for the leadership epoch (0: starts none,
+ * this server does not lead), and takes in finished ones (waits up to wait_ms for them). */
+kw_rc notify_sender_pump(notify_sender *s, struct kw_store *st, int64_t now_ms, int wait_ms, int64_t epoch);
 /* Deliveries under way. */
 size_t notify_sender_busy(const notify_sender *s);
 
@@ -179,9 +180,11 @@ extern const struct kw_module notify_module;
 struct metric_registry;
 typedef struct notify_runner notify_runner;
 
-/* Starts the thread: its own store handle on store_path, the engine and the sender. The
- * configuration must outlive it. NULL (and a reason in err) when it cannot start. */
-notify_runner *notify_runner_start(const conf *c, const char *store_path, struct metric_registry *reg, char *err,
-                                   size_t errn);
+/* Starts the thread: its own store handle on store_path, the engine and the sender. It routes
+ * and delivers only while *lead_epoch is not 0 (this server leads; NULL: always), finishing
+ * deliveries under way when the lead goes. The configuration and lead_epoch must outlive
+ * it. NULL (and a reason in err) when it cannot start. */
+notify_runner *notify_runner_start(const conf *c, const char *store_path, struct metric_registry *reg,
+                                   const _Atomic int_fast64_t *lead_epoch, char *err, size_t errn);
 /* Stops it: deliveries under way get up to budget_ms to finish (the rest stay pending). */
 void notify_runner_stop(notify_runner *r, int64_t budget_ms);

@@ -16,15 +16,6 @@
 static const char *const chan_types[] = {"webhook", "dingtalk", "wecom", "feishu", "slack", "email", NULL};
 static const char *const smtp_tls_names[] = {"starttls", "try", "smtps", "none", NULL};
 
-static void channel_init(void *obj)
-{
-    conf_channel *ch = obj;
-    ch->rate_limit = -1; /* the type's own, set in channel_check */
-    ch->rate_window_ms = 60000;
-    ch->timeout_ms = 10000;
-    ch->mention = true;
-    ch->tls_verify = true;
-}
 
 static bool cf_language_ok(const char *l) { return !l || strcmp(l, "zh") == 0 || strcmp(l, "en") == 0; }
 
@@ -117,10 +108,10 @@ static const cf_field channel_fields[] = {
     F(conf_channel, "secret_file", CF_STR, secret_file),
     F(conf_channel, "department", CF_STR, department),
     F(conf_channel, "language", CF_STR, language),
-    F(conf_channel, "rate_limit", CF_INT, rate_limit, 0, 100000),
-    F(conf_channel, "rate_window", CF_DURATION, rate_window_ms, 1000, CF_DAY),
-    F(conf_channel, "timeout", CF_DURATION, timeout_ms, 500, 300000),
-    F(conf_channel, "mention", CF_BOOL, mention),
+    F(conf_channel, "rate_limit", CF_INT, rate_limit, 0, 100000, .dflt = -1),
+    F(conf_channel, "rate_window", CF_DURATION, rate_window_ms, 1000, CF_DAY, .dflt = 60000),
+    F(conf_channel, "timeout", CF_DURATION, timeout_ms, 500, 300000, .dflt = 10000),
+    F(conf_channel, "mention", CF_BOOL, mention, .dflt = true),
     F(conf_channel, "headers", CF_LABELS, headers),
     F(conf_channel, "title", CF_STR, title),
     F(conf_channel, "body", CF_STR, body),
@@ -131,14 +122,14 @@ static const cf_field channel_fields[] = {
     F(conf_channel, "password", CF_STR, password, .mask = 1),
     F(conf_channel, "tls", CF_ENUM, tls, .names = smtp_tls_names),
     F(conf_channel, "ca_file", CF_STR, ca_file),
-    F(conf_channel, "tls_verify", CF_BOOL, tls_verify),
+    F(conf_channel, "tls_verify", CF_BOOL, tls_verify, .dflt = true),
     {0},
 };
-static const cf_section channel_section = {"notify.channels", sizeof(conf_channel), channel_fields, channel_init,
+static const cf_section channel_section = {"notify.channels", sizeof(conf_channel), channel_fields, NULL,
                                            channel_check, NULL, channel_applies};
 
 static const cf_field level_fields[] = {
-    F(conf_esc_level, "escalate_after", CF_DURATION, escalate_after_ms, 10000, 7 * CF_DAY),
+    F(conf_esc_level, "escalate_after", CF_DURATION, escalate_after_ms, 10000, 7 * CF_DAY, .dflt = 600000),
     F(conf_esc_level, "notify", CF_STRS, notify),
     F(conf_esc_level, "channels", CF_STRS, channels),
     {0},
@@ -149,16 +140,9 @@ static void level_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
     if (!l->channels.n)
         cf_error(ctx, n, "an escalation level needs channels to tell its people through");
 }
-static void level_init(void *obj) { ((conf_esc_level *)obj)->escalate_after_ms = 600000; }
-static const cf_section level_section = {"levels", sizeof(conf_esc_level), level_fields, level_init, level_check,
+static const cf_section level_section = {"levels", sizeof(conf_esc_level), level_fields, NULL, level_check,
                                          NULL, NULL, true};
 
-static void policy_init(void *obj)
-{
-    conf_policy *p = obj;
-    p->announce_ack = true;
-    p->announce_resolved = true;
-}
 static void policy_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
     conf_policy *p = obj;
@@ -171,18 +155,13 @@ static const cf_field policy_fields[] = {
     F(conf_policy, "levels", CF_LIST, levels, .sub = &level_section),
     F(conf_policy, "repeat", CF_INT, repeat, 0, 100),
     F(conf_policy, "inform", CF_STRS, inform),
-    F(conf_policy, "announce_ack", CF_BOOL, announce_ack),
-    F(conf_policy, "announce_resolved", CF_BOOL, announce_resolved),
+    F(conf_policy, "announce_ack", CF_BOOL, announce_ack, .dflt = true),
+    F(conf_policy, "announce_resolved", CF_BOOL, announce_resolved, .dflt = true),
     {0},
 };
-static const cf_section policy_section = {"notify.policies", sizeof(conf_policy), policy_fields, policy_init,
+static const cf_section policy_section = {"notify.policies", sizeof(conf_policy), policy_fields, NULL,
                                           policy_check, NULL};
 
-static void route_init(void *obj)
-{
-    conf_route *r = obj;
-    r->group_wait_ms = r->group_interval_ms = -1;
-}
 static void route_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
     conf_route *r = obj;
@@ -195,12 +174,12 @@ static const cf_field route_fields[] = {
     F(conf_route, "match", CF_MATCH, match, .vcheck = notify_cond_check),
     F(conf_route, "policy", CF_STR, policy),
     F(conf_route, "group_by", CF_STRS, group_by),
-    F(conf_route, "group_wait", CF_DURATION, group_wait_ms, 0, CF_DAY),
-    F(conf_route, "group_interval", CF_DURATION, group_interval_ms, 0, CF_DAY),
+    F(conf_route, "group_wait", CF_DURATION, group_wait_ms, 0, CF_DAY, .dflt = -1),
+    F(conf_route, "group_interval", CF_DURATION, group_interval_ms, 0, CF_DAY, .dflt = -1),
     F(conf_route, "continue", CF_BOOL, cont),
     {0},
 };
-static const cf_section route_section = {"notify.routes", sizeof(conf_route), route_fields, route_init, route_check,
+static const cf_section route_section = {"notify.routes", sizeof(conf_route), route_fields, NULL, route_check,
                                          NULL, NULL, true};
 
 static void silence_check(cf_ctx *ctx, void *obj, yaml_node_t *n)

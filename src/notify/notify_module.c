@@ -19,7 +19,7 @@ static void notify_runner_begin(notify_module_state *s, const conf *c)
     if (!c->notify.enabled || !c->notify.channels.n)
         return;
     char err[512];
-    s->runner = notify_runner_start(c, s->core->store_path, s->core->registry, err, sizeof err);
+    s->runner = notify_runner_start(c, s->core->store_path, s->core->registry, &s->core->lead_epoch, err, sizeof err);
     if (!s->runner)
         log_error("notify: %s; alerts are recorded but nobody is told", err);
     else

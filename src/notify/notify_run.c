@@ -25,6 +25,7 @@ struct notify_runner {
     notify_engine *engine;
     notify_sender *sender;
     metric_registry *reg;
+    const _Atomic int_fast64_t *lead_epoch; /* 0: another server leads (NULL: always this one) */
     pthread_t thread;
     atomic_bool stop;
     int64_t budget_ms;
@@ -83,18 +84,20 @@ static void *runner_main(void *arg)
     int64_t last_tick = 0, last_metrics = 0, stop_at = 0, last_prune = 0;
     for (;;) {
         int64_t mono = kw_mono_ms(), now = kw_now_ms();
+        int64_t epoch = r->lead_epoch ? atomic_load(r->lead_epoch) : 1;
         if (atomic_load(&r->stop)) {
             if (!stop_at)
                 stop_at = mono + r->budget_ms;
             if (!notify_sender_busy(r->sender) || mono >= stop_at)
                 break;
-        } else if (mono - last_tick >= TICK_MS) {
+        } else if (epoch && mono - last_tick >= TICK_MS) {
             bool worked;
             if (notify_engine_tick(r->engine, r->store, now, &worked) != KW_OK)
                 r->errors++;
             last_tick = mono;
         }
-        if (notify_sender_pump(r->sender, r->store, now, atomic_load(&r->stop) ? 50 : TICK_MS / 2) != KW_OK) {
+        bool stopping = atomic_load(&r->stop);
+        if (notify_sender_pump(r->sender, r->store, now, stopping ? 50 : TICK_MS / 2, stopping ? 0 : epoch) != KW_OK) {
             r->errors++;
             store_release(r->store);
         }
@@ -102,7 +105,7 @@ static void *runner_main(void *arg)
             struct timespec ts = {0, 50 * 1000000L};
             nanosleep(&ts, NULL);
         }
-        if (mono - last_prune >= PRUNE_EVERY_MS) {
+        if (epoch && mono - last_prune >= PRUNE_EVERY_MS) {
             runner_prune(r, now);
             last_prune = mono;
         }
@@ -115,12 +118,13 @@ static void *runner_main(void *arg)
     return NULL;
 }
 
-notify_runner *notify_runner_start(const conf *c, const char *store_path, metric_registry *reg, char *err,
-                                   size_t errn)
+notify_runner *notify_runner_start(const conf *c, const char *store_path, metric_registry *reg,
+                                   const _Atomic int_fast64_t *lead_epoch, char *err, size_t errn)
 {
     notify_runner *r = kw_calloc(1, sizeof *r);
     r->c = c;
     r->reg = reg;
+    r->lead_epoch = lead_epoch;
     r->store = store_open(store_path, false, err, errn);
     if (!r->store) {
         free(r);

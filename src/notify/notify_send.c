@@ -27,6 +27,7 @@
 #define BACKOFF_MIN_MS 5000
 #define BACKOFF_MAX_MS 600000
 #define DIGEST_MAX 500 /* messages merged into one digest at most */
+#define CLAIM_SLACK_MS 5000 /* a claimed message is due again this long after its timeout */
 
 typedef struct xfer {
     CURL *h;
@@ -356,7 +357,7 @@ static void take_next(void *arg, const store_outbox_row *r)
 }
 
 /* Starts the next delivery of channel i, if one is due and the rate limit allows. */
-static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
+static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now, int64_t epoch)
 {
     chan_state *c = &s->cs[i];
     const conf_channel *ch = c->ch;
@@ -383,6 +384,13 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now)
     if (!nx.x)
         return KW_OK;
     xfer *x = nx.x;
+    /* claimed first: if this server dies mid-delivery, the next leader waits out the claim */
+    kw_rc crc = store_outbox_claim(st, x->id, now, now + ch->timeout_ms + CLAIM_SLACK_MS, epoch);
+    if (crc != KW_OK) {
+        free(nx.message);
+        xfer_free(x);
+        return crc == KW_ERR_NOTFOUND ? KW_OK : crc;
+    }
     char *message = nx.message;
     int64_t group_id = nx.group_id;
     if (ch->type == CHAN_WEBHOOK) {
@@ -459,11 +467,11 @@ static kw_rc finish(notify_sender *s, kw_store *st, xfer *x, CURLcode res, int64
     return rc;
 }
 
-kw_rc notify_sender_pump(notify_sender *s, kw_store *st, int64_t now, int wait_ms)
+kw_rc notify_sender_pump(notify_sender *s, kw_store *st, int64_t now, int wait_ms, int64_t epoch)
 {
     kw_rc rc = KW_OK;
-    for (size_t i = 0; i < s->n && rc == KW_OK; i++)
-        rc = start_next(s, st, i, now);
+    for (size_t i = 0; epoch && i < s->n && rc == KW_OK; i++)
+        rc = start_next(s, st, i, now, epoch);
     /* rows for channels no longer configured */
     int running = 0;
     curl_multi_perform(s->multi, &running);

@@ -29,13 +29,7 @@ bool oncall_wall_minutes(const char *s, bool need_time, int64_t *out)
     return true;
 }
 
-static void dept_init(void *obj) { ((conf_department *)obj)->kind = DEPT_OTHER; }
 
-static void layer_init(void *obj)
-{
-    conf_layer *l = obj;
-    l->rotation = ROTATION_WEEKLY;
-}
 
 static void layer_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -97,11 +91,11 @@ static void schedule_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 static const cf_field dept_fields[] = {
     F(conf_department, "name", CF_STR, name),
     F(conf_department, "display", CF_STR, display),
-    F(conf_department, "kind", CF_ENUM, kind, .names = dept_kinds),
+    F(conf_department, "kind", CF_ENUM, kind, .names = dept_kinds, .dflt = DEPT_OTHER),
     F(conf_department, "head", CF_STR, head),
     {0},
 };
-const cf_section oncall_conf_departments = {"departments", sizeof(conf_department), dept_fields, dept_init, NULL,
+const cf_section oncall_conf_departments = {"departments", sizeof(conf_department), dept_fields, NULL, NULL,
                                               NULL};
 
 static const cf_field person_fields[] = {
@@ -121,7 +115,7 @@ const cf_section oncall_conf_people = {"people", sizeof(conf_person), person_fie
 
 static const cf_field layer_fields[] = {
     F(conf_layer, "name", CF_STR, name),
-    F(conf_layer, "rotation", CF_ENUM, rotation, .names = rotations),
+    F(conf_layer, "rotation", CF_ENUM, rotation, .names = rotations, .dflt = ROTATION_WEEKLY),
     F(conf_layer, "shift_length", CF_DURATION, shift_ms, 3600000, 366 * CF_DAY),
     F(conf_layer, "start", CF_STR, start),
     F(conf_layer, "handoff", CF_STR, handoff),
@@ -132,7 +126,7 @@ static const cf_field layer_fields[] = {
     F(conf_layer, "period_only", CF_BOOL, period_only),
     {0},
 };
-static const cf_section layer_section = {"layers", sizeof(conf_layer), layer_fields, layer_init, layer_check, NULL,
+static const cf_section layer_section = {"layers", sizeof(conf_layer), layer_fields, NULL, layer_check, NULL,
                                          layer_applies};
 
 static const cf_field override_fields[] = {

@@ -24,6 +24,9 @@ typedef struct kw_store kw_store;
  * NULL and writes a reason into err. The caller closes with store_close. */
 kw_store *store_open(const char *path, bool readonly, char *err, size_t errn);
 void store_close(kw_store *s);
+/* Whether s's connection is up (SQLite: always), as of its last statement: after a failure,
+ * false says the store was unreachable rather than refusing. */
+bool store_reachable(kw_store *s);
 /* Whether where names a PostgreSQL server (a postgresql:// URL) rather than a SQLite file. */
 bool store_is_url(const char *where);
 /* A writing transaction: one at a time, on any connection of any server (SQLite: BEGIN
@@ -57,6 +60,26 @@ typedef struct store_migration {
  * failed step, which is rolled back. Never edit a released entry: append one. */
 kw_rc store_migrate_part(kw_store *s, const char *part, const store_migration *m, size_t n);
 
+/* ---- several servers on one store: who leads (store_lead.c) ---- */
+
+typedef struct store_lead store_lead;
+typedef struct store_lead_state {
+    bool leads;         /* this server does the work that runs once */
+    char leader[64];    /* who leads ("": nobody known yet) */
+    int64_t since_ms;   /* since when */
+    int64_t epoch;      /* the leadership's number: one more at each change of leader */
+} store_lead_state;
+
+/* Leadership on the store at where for this server (its name; started_ms: when it started),
+ * on a connection of its own. On SQLite this process always leads. NULL with err set when
+ * the store cannot be opened. */
+store_lead *store_lead_open(const char *where, const char *server, int64_t started_ms, char *err, size_t errn);
+/* One turn, about every second: keeps or tries to take the lead, says the server is alive,
+ * reads who leads into *out. Returns out->leads. Blocks at most for a connection attempt. */
+bool store_lead_turn(store_lead *l, int64_t now_ms, int64_t mono_ms, store_lead_state *out);
+/* Gives the lead up (another server takes it at its next turn) and closes. */
+void store_lead_close(store_lead *l);
+
 /* ---- alerts ---- */
 
 /* Applies one engine act. FIRE inserts and writes the new id into act->alert_id. UPDATE,
@@ -67,10 +90,25 @@ kw_rc store_alert_apply(kw_store *s, alert_act *act);
 /* The newest alert history row's id (0: none): it moves with every change of any alert. */
 int64_t store_alert_history_max(kw_store *s);
 
-/* The id of the open (firing or acknowledged) alert with this fingerprint, or 0. */
+/* Makes s write its alerts and metric series as server's, and see only server's in
+ * store_alert_open_id, store_alert_each_open and the metric history: for several servers on
+ * one PostgreSQL (at most 63 bytes kept). On SQLite, a store of one machine, a no-op. */
+void store_set_server(kw_store *s, const char *server);
+/* The server of every PostgreSQL handle store_open makes from now on (copied). */
+void store_default_server(const char *server);
+
+/* Makes the open alerts of no server (those of a store that was one machine's, before it was
+ * moved to PostgreSQL) this handle's server's; *n says how many. */
+kw_rc store_alert_adopt_orphans(kw_store *s, int64_t *n);
+
+/* Resolves the open alerts of the other servers not seen (keepwatch_servers) since
+ * seen_before_ms, with history rows and duty-log entries; *n says how many. */
+kw_rc store_alert_resolve_gone(kw_store *s, int64_t now_ms, int64_t seen_before_ms, int64_t *n);
+
+/* The id of this server's open (firing or acknowledged) alert with this fingerprint, or 0. */
 int64_t store_alert_open_id(kw_store *s, const char *fingerprint);
 
-/* Calls fn for each alert that is firing or acknowledged. */
+/* Calls fn for each of this server's alerts that is firing or acknowledged. */
 kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const alert_open *), void *arg);
 
 /* Acknowledges a firing alert. KW_ERR_NOTFOUND: no such alert; KW_ERR_RANGE: it is not

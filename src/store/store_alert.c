@@ -44,9 +44,13 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
     kw_rc rc;
     switch (a->kind) {
     case ALERT_ACT_FIRE:
+        /* an open alert with this fingerprint may exist already (a person's restore raced the
+         * engine): no row then, and it is adopted; a failed INSERT would end a PostgreSQL
+         * transaction */
         st = store_stmt(s, "INSERT INTO alerts (fingerprint, rule, state, severity, summary, labels, details,"
-                           " value, peak, threshold, started_at, updated_at) "
-                           "VALUES (?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+                           " value, peak, threshold, started_at, updated_at, server) "
+                           "VALUES (?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (server, fingerprint) WHERE state != 'resolved' DO NOTHING RETURNING id");
         if (!st)
             return KW_ERR_STORE;
         db_bind_text(st, 1, a->fingerprint);
@@ -60,8 +64,15 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         bind_real(st, 9, a->threshold);
         db_bind_int64(st, 10, a->started_ms);
         db_bind_int64(st, 11, a->at_ms);
-        if (store_step_id(s, st, &a->alert_id) != KW_OK) {
-            /* an open alert with this fingerprint already exists: adopt it */
+        db_bind_text(st, 12, s->server);
+        db_step_rc frc = db_step(st);
+        a->alert_id = frc == DB_ROW ? db_col_int64(st, 0) : 0;
+        db_reset(st);
+        if (frc == DB_ERROR || frc == DB_BUSY) {
+            snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+            return KW_ERR_STORE;
+        }
+        if (!a->alert_id) {
             a->alert_id = store_alert_open_id(s, a->fingerprint);
             if (!a->alert_id)
                 return KW_ERR_STORE;
@@ -121,15 +132,81 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
 
 int64_t store_alert_open_id(kw_store *s, const char *fingerprint)
 {
-    return store_query_int(s, "SELECT id FROM alerts WHERE fingerprint = ? AND state != 'resolved'", fingerprint);
+    db_stmt *st = store_stmt(s, "SELECT id FROM alerts WHERE server = ? AND fingerprint = ? AND state != 'resolved'");
+    if (!st)
+        return 0;
+    db_bind_text(st, 1, s->server);
+    db_bind_text(st, 2, fingerprint);
+    int64_t id = db_step(st) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_reset(st);
+    return id;
+}
+
+kw_rc store_alert_resolve_gone(kw_store *s, int64_t now_ms, int64_t seen_before_ms, int64_t *n)
+{
+    *n = 0;
+    enum { BATCH = 200 };
+    int64_t ids[BATCH];
+    char servers[BATCH][64];
+    size_t k = 0;
+    /* alerts of named servers not seen since seen_before_ms (an old store's, of no server, are
+     * adopted by the first server that starts on it) */
+    db_stmt *q = store_stmt(s, "SELECT a.id, a.server FROM alerts a WHERE a.state != 'resolved' AND a.server != ''"
+                               " AND a.server != ?1 AND NOT EXISTS (SELECT 1 FROM keepwatch_servers v"
+                               " WHERE v.name = a.server AND v.seen_ms >= ?2) ORDER BY a.id LIMIT 200");
+    if (!q)
+        return KW_ERR_STORE;
+    db_bind_text(q, 1, s->server);
+    db_bind_int64(q, 2, seen_before_ms);
+    while (k < BATCH && db_step(q) == DB_ROW) {
+        ids[k] = db_col_int64(q, 0);
+        kw_strlcpy(servers[k++], db_col_text(q, 1) ? db_col_text(q, 1) : "", sizeof servers[0]);
+    }
+    db_reset(q);
+    if (!k)
+        return KW_OK;
+    if (store_begin(s) != KW_OK)
+        return KW_ERR_STORE;
+    kw_rc rc = KW_OK;
+    for (size_t i = 0; i < k && rc == KW_OK; i++) {
+        char why[128];
+        snprintf(why, sizeof why, "its server %.63s stopped reporting", servers[i]);
+        alert_act a = {.kind = ALERT_ACT_RESOLVE, .alert_id = ids[i], .at_ms = now_ms, .value = NAN, .reason = why};
+        rc = store_alert_apply(s, &a);
+        if (rc == KW_ERR_NOTFOUND) /* resolved meanwhile */
+            rc = KW_OK;
+        else if (rc == KW_OK)
+            ++*n;
+    }
+    if (rc == KW_OK)
+        return store_commit(s);
+    store_rollback(s);
+    *n = 0;
+    return rc;
+}
+
+kw_rc store_alert_adopt_orphans(kw_store *s, int64_t *n)
+{
+    *n = 0;
+    if (!s->server[0])
+        return KW_OK;
+    db_stmt *st = store_stmt(s, "UPDATE alerts SET server = ? WHERE server = '' AND state != 'resolved'");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_text(st, 1, s->server);
+    kw_rc rc = store_step_done(s, st);
+    *n = rc == KW_OK ? db_changes(st) : 0;
+    db_reset(st);
+    return rc;
 }
 
 kw_rc store_alert_each_open(kw_store *s, void (*fn)(void *, const alert_open *), void *arg)
 {
     db_stmt *st = store_stmt(s, "SELECT id, fingerprint, rule, labels, peak, started_at, severity FROM alerts "
-                                "WHERE state != 'resolved' ORDER BY id");
+                                "WHERE state != 'resolved' AND server = ? ORDER BY id");
     if (!st)
         return KW_ERR_STORE;
+    db_bind_text(st, 1, s->server);
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         alert_open a;
@@ -228,7 +305,7 @@ kw_rc store_alert_comment(kw_store *s, int64_t id, const char *by, const char *t
 
 #define ALERT_COLS "id, fingerprint, rule, state, severity, summary, labels, details, value, peak, threshold," \
                    " started_at, updated_at, acked_at, acked_by, ack_note, resolved_at, resolved_by," \
-                   " resolve_reason, flaps, assignee"
+                   " resolve_reason, flaps, assignee, server"
 
 /* The column helpers below ask whether a value is NULL only when it reads as 0 or empty
  * (what a NULL reads as): one call fewer per column on the listing's path. */
@@ -299,6 +376,9 @@ static void alert_row_json(kw_json *j, db_stmt *st)
     col_text(j, st, 18, "resolve_reason");
     kw_json_kv_int(j, "flaps", db_col_int64(st, 19));
     col_text(j, st, 20, "assignee");
+    const char *server = db_col_text(st, 21);
+    if (server && *server) /* several servers on one store: whose it is */
+        col_text(j, st, 21, "server");
 }
 
 /* The statement for q's filters, bound: `what` are the columns, `tail` follows the WHERE

@@ -3,10 +3,13 @@
  * metric readings at each resolution). */
 #include "store/store_conf.h"
 #include "core/kw_mem.h"
+#include "store/store.h"
 #include "store/store_db.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void store_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -46,4 +49,15 @@ char *store_conf_where(const conf *c)
 void store_conf_apply(const conf *c)
 {
     db_pg_set_password_file(c->store.password_file);
+    char name[64];
+    store_default_server(store_conf_server(c, name, sizeof name));
+}
+
+const char *store_conf_server(const conf *c, char *buf, size_t n)
+{
+    char host[256] = "";
+    if (!c->daemon.name && gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "keepwatch");
+    snprintf(buf, n, "%s", c->daemon.name ? c->daemon.name : host);
+    return buf;
 }

@@ -13,7 +13,11 @@ extern const cf_section store_conf_history;
  * through kw_url_mask_password. */
 char *store_conf_where(const conf *c);
 
-/* Makes c's store settings (store.password_file) those of every connection opened from now on. */
+/* Makes c's store settings (store.password_file; daemon.name, else the host name, as the
+ * server of store_set_server) those of every handle opened from now on. */
 void store_conf_apply(const conf *c);
+
+/* This server's name among several on one store: daemon.name, else the host name; in buf[n]. */
+const char *store_conf_server(const conf *c, char *buf, size_t n);
 
 #endif

@@ -83,6 +83,9 @@ void db_reset(db_stmt *st);
 /* Resets every statement of c (what a request held is let go). */
 void db_reset_all(db_conn *c);
 
+/* Whether c's connection is up (SQLite: always; libpq: as of the last command, which
+ * reconnects first when it was lost). */
+bool db_connected(const db_conn *c);
 /* Whether c is inside a transaction it began (BEGIN without COMMIT or ROLLBACK yet). */
 bool db_in_transaction(const db_conn *c);
 /* Whether the last failed statement on c broke a UNIQUE, CHECK, NOT NULL or foreign key
@@ -126,6 +129,7 @@ int64_t db_pg_changes(db_pg_stmt *st);
 void db_pg_reset(db_pg_stmt *st);
 void db_pg_reset_all(db_pg *c);
 bool db_pg_in_transaction(const db_pg *c);
+bool db_pg_connected(const db_pg *c);
 bool db_pg_constraint_failed(const db_pg *c);
 void db_pg_version(db_pg *c, int64_t v[2]);
 

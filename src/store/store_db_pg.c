@@ -58,6 +58,7 @@ int64_t db_pg_changes(db_pg_stmt *st) { return 0; }
 void db_pg_reset(db_pg_stmt *st) {}
 void db_pg_reset_all(db_pg *c) {}
 bool db_pg_in_transaction(const db_pg *c) { return false; }
+bool db_pg_connected(const db_pg *c) { return false; }
 bool db_pg_constraint_failed(const db_pg *c) { return false; }
 void db_pg_version(db_pg *c, int64_t v[2]) { v[0] = v[1] = 0; }
 
@@ -282,6 +283,12 @@ kw_rc db_pg_exec(db_pg *c, const char *sql)
         return rc;
     PGresult *r = PQexec(c->pg, sql);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY && starts(sql, "BEGIN") &&
+        PQstatus(c->pg) != CONNECTION_OK) { /* nothing ran yet: once more on a new connection */
+        PQclear(r);
+        r = ready(c, sql) == KW_OK ? PQexec(c->pg, sql) : NULL;
+        s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    }
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
         return fail(c, r);
     PQclear(r);
@@ -522,9 +529,20 @@ static db_step_rc run(db_pg_stmt *st)
     bool busy = false;
     if (st->gen != c->gen && !stmt_prepare(st, &busy))
         return busy ? DB_BUSY : DB_ERROR;
+    bool outside = !c->in_tx;
     PGresult *r = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals,
                                  st->lens, st->fmts, 0);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && outside && starts(st->sql, "SELECT") &&
+        PQstatus(c->pg) != CONNECTION_OK) {
+        /* the server went (and maybe came back) since the last command: a read outside a
+         * transaction is tried once more on a new connection */
+        PQclear(r);
+        r = NULL;
+        if (ready(c, NULL) == KW_OK && stmt_prepare(st, &busy))
+            r = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0);
+        s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    }
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
         return fail(c, r) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
     track(c);
@@ -677,5 +695,6 @@ void db_pg_version(db_pg *c, int64_t v[2])
     v[1] = 0;
 }
 
-#endif
+bool db_pg_connected(const db_pg *c) { return c && PQstatus(c->pg) == CONNECTION_OK; }
 
+#endif

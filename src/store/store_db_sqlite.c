@@ -247,6 +247,8 @@ void db_reset_all(db_conn *c)
 
 bool db_in_transaction(const db_conn *c) { return c->pg ? db_pg_in_transaction(c->pg) : !sqlite3_get_autocommit(c->db); }
 
+bool db_connected(const db_conn *c) { return c->pg ? db_pg_connected(c->pg) : true; }
+
 bool db_constraint_failed(const db_conn *c)
 {
     return c->pg ? db_pg_constraint_failed(c->pg) : (sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_CONSTRAINT;

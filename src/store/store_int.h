@@ -12,8 +12,13 @@ struct kw_store {
     db_conn *db;             /* owned; its statements are cached in it by SQL text */
     char *path;
     kw_map series_ids;       /* "name{labels}" -> (void *)(intptr_t)id, for metric history */
+    char server[64];         /* whose alerts and series this handle writes ("": one machine's) */
     char err[256];
 };
+
+/* PostgreSQL advisory lock keys: one schema migration at a time (store.c), one writing
+ * transaction at a time (store_begin), the leader's (store_lead.c). */
+enum { STORE_LOCK_MIGRATE = 0x6b770001, STORE_LOCK_WRITE = 0x6b770002, STORE_LOCK_LEAD = 0x6b770003 };
 
 /* A prepared statement for sql, reset and with bindings cleared; cached per handle. NULL on a
  * prepare error (store_errmsg says why). A statement left stepped holds its connection's read

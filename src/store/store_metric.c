@@ -21,12 +21,17 @@ static int64_t series_id(kw_store *s, const metric_sample *m, kw_buf *key)
         return (int64_t)(intptr_t)cached;
     const char *brace = strchr(kw_buf_cstr(key), '{');
     const char *labels = brace ? brace : "";
-    db_stmt *st = store_stmt(s, "INSERT INTO metric_series (name, labels) VALUES (?, ?) "
-                                "ON CONFLICT (name, labels) DO UPDATE SET name = excluded.name RETURNING id");
+    /* SQLite's series are unique by (name, labels), its server always "" (store.c, version 9) */
+    db_stmt *st = store_stmt(s, db_backend(s->db) == DB_SQLITE
+                                    ? "INSERT INTO metric_series (name, labels, server) VALUES (?, ?, ?) "
+                                      "ON CONFLICT (name, labels) DO UPDATE SET name = excluded.name RETURNING id"
+                                    : "INSERT INTO metric_series (name, labels, server) VALUES (?, ?, ?) "
+                                      "ON CONFLICT (server, name, labels) DO UPDATE SET name = excluded.name RETURNING id");
     if (!st)
         return 0;
     db_bind_text(st, 1, m->desc->name);
     db_bind_text(st, 2, labels);
+    db_bind_text(st, 3, s->server);
     int64_t id = 0;
     if (db_step(st) == DB_ROW)
         id = db_col_int64(st, 0);
@@ -141,11 +146,12 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
         return KW_ERR_RANGE;
     memcpy(name, series, nl);
     name[nl] = '\0';
-    db_stmt *st = store_stmt(s, "SELECT id FROM metric_series WHERE name = ? AND labels = ?");
+    db_stmt *st = store_stmt(s, "SELECT id FROM metric_series WHERE name = ? AND labels = ? AND server = ?");
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, name);
     db_bind_text(st, 2, brace ? brace : "");
+    db_bind_text(st, 3, s->server);
     if (db_step(st) != DB_ROW) {
         db_reset(st);
         return KW_ERR_NOTFOUND;
@@ -216,10 +222,11 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
 kw_rc store_metric_names_json(kw_store *s, const char *prefix, kw_buf *out)
 {
     db_stmt *st = store_stmt(s, "SELECT name, labels FROM metric_series WHERE substr(name, 1, length(?1)) = ?1 "
-                                "ORDER BY name, labels LIMIT 5000");
+                                "AND server = ?2 ORDER BY name, labels LIMIT 5000");
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, prefix);
+    db_bind_text(st, 2, s->server);
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);

@@ -420,6 +420,22 @@ kw_rc store_outbox_merge(kw_store *s, int64_t into, const int64_t *ids, size_t n
     return rc;
 }
 
+kw_rc store_outbox_claim(kw_store *s, int64_t id, int64_t now_ms, int64_t until_ms, int64_t epoch)
+{
+    db_stmt *q = store_stmt(s, "UPDATE notify_outbox SET next_ms = ?1 WHERE id = ?2 AND state = 'pending'"
+                               " AND next_ms <= ?3"
+                               " AND coalesce((SELECT epoch FROM keepwatch_leader WHERE id = 1), ?4) = ?4");
+    if (!q)
+        return KW_ERR_STORE;
+    db_bind_int64(q, 1, until_ms);
+    db_bind_int64(q, 2, id);
+    db_bind_int64(q, 3, now_ms);
+    db_bind_int64(q, 4, epoch);
+    kw_rc rc = store_step_changed(s, q);
+    db_reset(q);
+    return rc;
+}
+
 kw_rc store_outbox_sent(kw_store *s, int64_t id, int64_t now_ms, int attempts)
 {
     return run_ints(s, "UPDATE notify_outbox SET state = 'sent', sent_ms = ?, attempts = ?, last_error = NULL "

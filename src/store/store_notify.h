@@ -139,6 +139,11 @@ kw_rc store_outbox_due_count(kw_store *s, const char *channel, int64_t now_ms, i
 /* Marks the messages ids (n of them) merged into the digest `into`. */
 kw_rc store_outbox_merge(kw_store *s, int64_t into, const int64_t *ids, size_t n);
 /* Message id was delivered at now on attempt `attempts`. */
+/* Takes a due pending message for one delivery attempt: not due again before until_ms, so a
+ * server that takes over from one that died mid-delivery sends it only after that. Only
+ * while epoch is the leadership's (no leader recorded: a store of one machine).
+ * KW_ERR_NOTFOUND: it is not this server's to send (taken, sent, or another leads). */
+kw_rc store_outbox_claim(kw_store *s, int64_t id, int64_t now_ms, int64_t until_ms, int64_t epoch);
 kw_rc store_outbox_sent(kw_store *s, int64_t id, int64_t now_ms, int attempts);
 /* Message id failed (attempt `attempts`, why): tried again at next_ms, or given up (final). */
 kw_rc store_outbox_failed(kw_store *s, int64_t id, int attempts, int64_t next_ms, bool final, const char *why);

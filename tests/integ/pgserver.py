@@ -95,6 +95,21 @@ class PgServer:
         self._check(f"psql {sql!r}", p)
         return p.stdout
 
+    def pause(self):
+        """Stops the server (fast shutdown), keeping its data and port, until resume()."""
+        self._check("pg_ctl stop", self._as_owner(
+            ["pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "fast", "-w", "-t", "30", "stop"], timeout=40))
+        self.pid = None
+
+    def resume(self):
+        """Starts the paused server again on the same port."""
+        data = os.path.join(self.dir, "data")
+        self._check("pg_ctl start", self._as_owner(
+            ["pg_ctl", "-D", data, "-l", os.path.join(self.dir, "server.log"), "-w", "-t", "60", "start"],
+            timeout=90))
+        with open(os.path.join(data, "postmaster.pid")) as f:
+            self.pid = int(f.readline())
+
     def log(self):
         try:
             with open(os.path.join(self.dir, "server.log")) as f:

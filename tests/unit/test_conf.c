@@ -4,6 +4,7 @@
 #include "core/kw_buf.h"
 #include "kw_test.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -370,9 +371,39 @@ static void test_store_url(void)
     conf_errors_free(&e);
 }
 
+/* A list item starts from its fields' declared defaults (cf_field.dflt), NAN included. */
+static void test_item_defaults(void)
+{
+    conf_errors e = {0};
+    conf *c = load("builtin_rules: false\nchecks:\n  - {name: web, type: tcp, host: 127.0.0.1, port: 80}\n"
+                   "rules:\n  - {name: r, expr: host_load1 > 4}\n"
+                   "logs:\n  rules:\n    - {name: l, match: {event.action: x}}\n", &e);
+    CHECK(c != NULL);
+    for (size_t i = 0; i < e.n; i++)
+        fprintf(stderr, "    %s\n", e.v[i]);
+    if (!c)
+        return;
+    const conf_check *k = CONF_AT(c->checks, conf_check, 0);
+    CHECK(k->enabled && k->tls_verify);
+    CHECK_INT(k->interval_ms, 30000);
+    CHECK_INT(k->timeout_ms, 10000);
+    CHECK_INT(k->severity, KW_SEV_HIGH);
+    CHECK_INT(k->warn_days, 14);
+    const conf_rule *r = CONF_AT(c->rules, conf_rule, 0);
+    CHECK(r->enabled && isnan(r->clear));
+    CHECK_INT(r->severity, KW_SEV_MEDIUM);
+    const conf_log_rule *l = CONF_AT(c->logs.rules, conf_log_rule, 0);
+    CHECK(l->enabled);
+    CHECK_INT(l->count, 1);
+    CHECK_INT(l->within_ms, 60000);
+    conf_free(c);
+    conf_errors_free(&e);
+}
+
 int main(void)
 {
     RUN(test_store_url);
+    RUN(test_item_defaults);
     RUN(test_defaults);
     RUN(test_overlay);
     RUN(test_builtin_rules_off);

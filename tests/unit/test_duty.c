@@ -272,6 +272,11 @@ static void test_legacy_migration(void)
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db,
                        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                       /* what later versions alter, as version 6 had them */
+                       "CREATE TABLE alerts (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL);"
+                       "CREATE UNIQUE INDEX alerts_open_fingerprint ON alerts (fingerprint) WHERE state != 'resolved';"
+                       "CREATE TABLE metric_series (id INTEGER PRIMARY KEY, name TEXT NOT NULL, labels TEXT NOT NULL,"
+                       "  UNIQUE (name, labels));"
                        "CREATE TABLE duty_log (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL,"
                        "  actor TEXT, alert_id INTEGER, text TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
                        "PRAGMA user_version = 6;",
@@ -294,7 +299,7 @@ static void test_legacy_migration(void)
     CHECK(s != NULL);
     if (!s)
         return;
-    CHECK_INT(db_int(s, "PRAGMA user_version"), 8);
+    CHECK_INT(db_int(s, "PRAGMA user_version"), 9);
     verify_ok(s, 3); /* no key yet: the plain chain as before */
     CHECK(store_duty_append(s, 5000, "note", "li.na", 0, "first keyed") == KW_OK);
     CHECK_INT(db_int(s, "SELECT seq FROM duty_checkpoints"), 3);

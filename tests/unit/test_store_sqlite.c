@@ -200,6 +200,37 @@ static void test_reopen_keeps_peak(void)
     store_close(s);
 }
 
+/* A module's tables: each step once, in order, remembered across opens; a failed step is
+ * rolled back with its version; a store from a newer keepwatch is refused. */
+static void test_module_migrations(void)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/parts.db", tmpdir);
+    kw_store *s = store_open(path, false, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    const store_migration v1[] = {{"CREATE TABLE demo (id INTEGER PRIMARY KEY, name TEXT);", NULL}};
+    CHECK_INT(store_migrate_part(s, "demo", v1, 1), KW_OK);
+    CHECK_INT(store_query_int(s, "SELECT version FROM keepwatch_schema WHERE part = ?", "demo"), 1);
+    CHECK_INT(store_migrate_part(s, "demo", v1, 1), KW_OK); /* nothing to do: not run twice */
+    const store_migration v3[] = {v1[0], {"ALTER TABLE demo ADD COLUMN seen INTEGER;", NULL},
+                                  {"INSERT INTO demo (name) VALUES ('x'); ALTER TABLE nope ADD COLUMN y INTEGER;", NULL}};
+    CHECK(store_migrate_part(s, "demo", v3, 3) != KW_OK);
+    CHECK_INT(store_query_int(s, "SELECT version FROM keepwatch_schema WHERE part = ?", "demo"), 2);
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM demo", NULL), 0); /* step 3 rolled back whole */
+    store_close(s);
+    s = store_open(path, false, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM pragma_table_info('demo') WHERE name = 'seen'", NULL), 1);
+    CHECK_INT(store_migrate_part(s, "demo", v1, 1), KW_ERR_RANGE); /* an older keepwatch */
+    CHECK(strstr(store_errmsg(s), "newer keepwatch") != NULL);
+    CHECK_INT(store_query_int(s, "PRAGMA user_version", NULL), 9); /* the store's own stay where they are */
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-store-db-XXXXXX");
@@ -209,6 +240,7 @@ int main(void)
     RUN(test_constraints_and_transactions);
     RUN(test_readonly_and_version);
     RUN(test_reopen_keeps_peak);
+    RUN(test_module_migrations);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
