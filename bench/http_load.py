@@ -4,7 +4,6 @@ syslog storm), then measures the API with wrk and the overview page in Chromium,
 same listing on Alertmanager."""
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -12,34 +11,12 @@ import tempfile
 import time
 import urllib.request
 
-from kwbench import free_port, ssh_storm, ssh_storm_logs, start_alertmanager, start_keepwatch
+from kwbench import alertmanager, free_port, size, ssh_storm, ssh_storm_logs, start_keepwatch, wrk
 
 BIN = sys.argv[1]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N = 10000
 PW = "correct horse battery"
-
-
-def size(url, headers={}):
-    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as r:
-        return len(r.read())
-
-
-def wrk(url, headers=(), script=None):
-    cmd = ["wrk", "-t2", "-c64", "-d10s", "--latency"]
-    for h in headers:
-        cmd += ["-H", h]
-    if script:
-        cmd += ["-s", script]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=60).stdout
-    m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
-    total, secs = int(m.group(1)), float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # the latency distribution, not a "+/- Stdev" ending in 99%
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    bad = int(non2xx.group(1)) if non2xx else 0
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    bad += sum(int(x) for x in errors.groups()) if errors else 0
-    return (total - (int(non2xx.group(1)) if non2xx else 0)) / secs, p99, bad  # answered with 2xx, per second
 
 
 def keepwatch():
@@ -89,33 +66,6 @@ assets: [{{name: portal, addresses: [10.0.0.0/8], business: 网上银行}}]
         shutil.rmtree(work, ignore_errors=True)
 
 
-def alertmanager():
-    am = shutil.which("prometheus-alertmanager")
-    if not am:
-        print("alertmanager: not installed")
-        return
-    work = tempfile.mkdtemp(prefix="kw-bench-am-")
-    p, port = start_alertmanager(am, work, "route: {receiver: none}\nreceivers: [{name: none}]\n")
-    try:
-        for k in range(0, N, 1000):
-            batch = [{"labels": {"alertname": "ssh_fail", "source_ip": f"10.0.{i >> 8 & 255}.{i & 255}"},
-                      "annotations": {"summary": "failed SSH login"}} for i in range(k, k + 1000)]
-            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/api/v2/alerts",
-                                                          data=json.dumps(batch).encode(),
-                                                          headers={"Content-Type": "application/json"})).read()
-        url = f"http://127.0.0.1:{port}/api/v2/alerts"
-        kb = size(url) / 1024
-        rps, p99, bad = wrk(url)
-        print(f"alertmanager GET /api/v2/alerts (all {N:,} alerts, {kb:.0f} KiB: it has no paging): "
-              f"{rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx (503 beyond its --web.get-concurrency, 8)")
-        rps, p99, bad = wrk(f"http://127.0.0.1:{port}/api/v2/status")
-        print(f"alertmanager GET /api/v2/status (small JSON): {rps:,.0f} answers/s, p99 {p99}, {bad} errors or non-2xx")
-    finally:
-        p.terminate()
-        p.wait()
-        shutil.rmtree(work, ignore_errors=True)
-
-
 if __name__ == "__main__":
     keepwatch()
-    alertmanager()
+    alertmanager(N)

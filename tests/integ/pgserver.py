@@ -30,8 +30,12 @@ def bindir():
 
 
 class PgServer:
-    def __init__(self, user="kwtest", database="kwtest"):
+    """settings: more postgresql.conf lines ({name: value}), after the tests' own, which trade
+    durability for speed (fsync and synchronous_commit off) and memory (shared_buffers 16MB)."""
+
+    def __init__(self, user="kwtest", database="kwtest", settings=None):
         self.user, self.database = user, database
+        self.settings = settings or {}
         self.password = "pw-" + secrets.token_hex(8)
         self.port = None
         self.dir = None
@@ -74,6 +78,7 @@ class PgServer:
             f.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
                     f"unix_socket_directories = '{self.dir}'\nfsync = off\nsynchronous_commit = off\n"
                     "full_page_writes = off\nmax_connections = 40\nshared_buffers = 16MB\n")
+            f.writelines(f"{k} = '{v}'\n" for k, v in self.settings.items())
         self._check("pg_ctl start", self._as_owner(
             ["pg_ctl", "-D", data, "-l", os.path.join(self.dir, "server.log"), "-w", "-t", "60", "start"],
             timeout=90))
