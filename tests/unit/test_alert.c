@@ -1,11 +1,12 @@
-/* alert: the engine's state machine on an injected clock, and the store applying its acts. */
+/* alert: the engine's state machine on an injected clock, and the store applying its acts
+ * (on SQLite, or on PostgreSQL under KW_TEST_PG_URL: kw_test_store.h). */
 #include "alert/alert.h"
 #include "core/kw_mem.h"
 #include "kw_test.h"
+#include "kw_test_store.h"
 #include "metric/metric.h"
-#include "store/store.h"
+#include "store/store_int.h" /* tampers with the duty log directly */
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -234,7 +235,7 @@ static void test_store_lifecycle(void)
 {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/a.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
     CHECK(s != NULL);
     if (!s)
         return;
@@ -310,7 +311,7 @@ static void test_store_restart_restore(void)
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/b.db", tmpdir);
     const char *yaml = "builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n";
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
     alert_engine *e = engine_from(yaml, 0);
     alert_acts a = feed_cpu(e, 0.9, 100);
     CHECK(a.n == 1 && store_alert_apply(s, &a.v[0]) == KW_OK);
@@ -318,7 +319,7 @@ static void test_store_restart_restore(void)
     alert_engine_free(e);
     store_close(s);
     /* a new process: reopen, restore, and the same condition updates the same alert */
-    s = store_open(path, false, err, sizeof err);
+    s = kwt_store_open(path, err, sizeof err);
     e = engine_from(yaml, 0);
     restore_ctx r = {e, &a, 0, 0};
     CHECK(store_alert_each_open(s, on_open, &r) == KW_OK);
@@ -355,7 +356,7 @@ static void test_detector_alert_held_over_restart(void)
 {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/d.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
     int64_t ids[2];
     for (int i = 0; i < 2; i++) {
         alert_acts a = {0};
@@ -418,7 +419,7 @@ static void test_store_duty_check_grows(void)
 {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/e.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
     store_duty_check c = {0};
     CHECK(store_duty_verify_more(s, &c) == KW_OK);
     CHECK_INT(c.entries, 0);
@@ -426,9 +427,7 @@ static void test_store_duty_check_grows(void)
         CHECK(store_duty_append(s, 1000 + i, "note", "bob", 0, "checked") == KW_OK);
     CHECK(store_duty_verify_more(s, &c) == KW_OK);
     CHECK_INT(c.entries, 3);
-    sqlite3 *db;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE duty_log SET text = 'forged' WHERE id = 2", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(db_exec(s->db, "UPDATE duty_log SET text = 'forged' WHERE id = 2"), KW_OK);
     CHECK(store_duty_append(s, 2000, "note", "bob", 0, "after") == KW_OK);
     CHECK(store_duty_verify_more(s, &c) == KW_OK); /* entry 2 is not read again */
     CHECK_INT(c.entries, 4);
@@ -438,17 +437,16 @@ static void test_store_duty_check_grows(void)
     CHECK_INT(full.entries, 1);
     CHECK_CONTAINS(full.why, "entry 2 was changed");
     CHECK(store_duty_verify_more(s, &full) == KW_ERR_PARSE); /* broken stays broken */
-    CHECK(sqlite3_exec(db, "DELETE FROM duty_log WHERE id = 4", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(db_exec(s->db, "DELETE FROM duty_log WHERE id = 4"), KW_OK);
     CHECK(store_duty_verify_more(s, &c) == KW_ERR_PARSE); /* the last one checked is gone */
     CHECK_INT(c.bad_id, 4);
     CHECK_CONTAINS(c.why, "entry 4 is missing");
     memset(&full, 0, sizeof full);
-    CHECK(sqlite3_exec(db, "UPDATE duty_log SET text = 'checked' WHERE id = 2", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(db_exec(s->db, "UPDATE duty_log SET text = 'checked' WHERE id = 2"), KW_OK);
     CHECK(store_duty_verify_more(s, &full) == KW_ERR_PARSE); /* the head record still says 4 */
     CHECK_INT(full.bad_id, 4);
     CHECK_INT(full.entries, 3);
     CHECK_CONTAINS(full.why, "entries removed from the end");
-    sqlite3_close(db);
     store_close(s);
 }
 
@@ -458,7 +456,7 @@ static void test_store_reads_see_other_writers(void)
 {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/c.db", tmpdir);
-    kw_store *a = store_open(path, false, err, sizeof err), *b = store_open(path, false, err, sizeof err);
+    kw_store *a = kwt_store_open(path, err, sizeof err), *b = kwt_store_open(path, err, sizeof err);
     alert_engine *e = engine_from("builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n", 0);
     alert_acts acts = feed_cpu(e, 0.9, 100);
     CHECK(acts.n == 1 && store_alert_apply(b, &acts.v[0]) == KW_OK);
@@ -483,7 +481,7 @@ static void test_store_metric_history(void)
 {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/m.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
     const int64_t base = 1795000000000LL / 3600000 * 3600000; /* an hour boundary */
     store_begin(s);
     for (int i = 0; i < 180; i++) { /* 15 minutes at 5 s */
@@ -529,6 +527,7 @@ int main(void)
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-alert-XXXXXX");
     if (!mkdtemp(tmpdir))
         return 1;
+    kwt_duty_keys_in(tmpdir, 100);
     RUN(test_for_duration);
     RUN(test_interrupted_pending);
     RUN(test_hysteresis_and_clear_for);

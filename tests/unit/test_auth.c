@@ -1,6 +1,8 @@
-/* Console sign-in pieces: Argon2id hashes, tokens, and the wrong-password limiter on a clock
- * the test sets. */
+/* Console sign-in pieces: Argon2id hashes, tokens (in a store on SQLite, or on PostgreSQL
+ * under KW_TEST_PG_URL: kw_test_store.h), and the wrong-password limiter on a clock the test
+ * sets. */
 #include "kw_test.h"
+#include "kw_test_store.h"
 
 #include "http/http_auth.h"
 #include "store/store_token.h"
@@ -107,7 +109,7 @@ static void test_store_tokens(void)
     char dir[] = "/tmp/kw-auth-XXXXXX", path[64], err[256];
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof path, "%s/kw.db", dir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
     CHECK(s != NULL);
     if (!s)
         return;
