@@ -392,12 +392,13 @@ static void bench_close(bench *b)
     store_close(b->s);
     conf_free(b->c);
     unlink(b->path);
+    static const char *const left[] = {"kw.db-wal", "kw.db-shm", "duty.key", "duty_sign.key", "duty_sign.pub"};
     char p[128];
-    snprintf(p, sizeof p, "%s/kw.db-wal", b->dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/kw.db-shm", b->dir);
-    unlink(p);
-    rmdir(b->dir);
+    for (size_t i = 0; i < sizeof left / sizeof left[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", b->dir, left[i]);
+        unlink(p);
+    }
+    CHECK(rmdir(b->dir) == 0);
 }
 
 static int64_t fire(bench *b, const char *rule, const char *labels, int64_t at)
