@@ -7,8 +7,9 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import unittest.mock
 
-from kwtest import BIN
+from kwtest import BIN, Daemon
 from pgserver import PgServer, bindir
 
 UNIT_DIR = os.path.join(os.path.dirname(os.environ.get("KEEPWATCH_BIN", "keepwatch")), "tests")
@@ -109,6 +110,20 @@ class StoreOnPostgres(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertIn(self.pwfile, out)
         self.assertIn("***", out)
+
+    def test_password_file_daemon(self):
+        """The daemon and its HTTP threads (a connection each) read the file too."""
+        self.write_pw(self.pg.password + "\n")
+        url = self.pg.url_of(self.pg.database, password=False)
+        d = Daemon(f"store: {{url: \"{url}\", password_file: {self.pwfile}}}\n")
+        self.addCleanup(d.cleanup)
+        with unittest.mock.patch.dict(os.environ, {"PGPASSFILE": self.env["PGPASSFILE"]}):
+            d.start()
+        status, body = d.get("/api/v1/alerts")
+        self.assertEqual((status, body), (200, {"alerts": []}))
+        d.stop()
+        self.assertIn(f"store {url}:", d.logs())
+        self.assertNotIn(self.pg.password, d.logs())
 
     def test_password_file_errors(self):
         cfg = self.config(self.pg.url_of(self.pg.database, password=False))
