@@ -63,6 +63,7 @@ void db_pg_version(db_pg *c, int64_t v[2]) { v[0] = v[1] = 0; }
 
 #else
 
+#include "core/kw_json.h"
 #include "core/kw_map.h"
 
 #include <errno.h>
@@ -512,9 +513,14 @@ void db_pg_bind_double(db_pg_stmt *st, int i, double v)
     bind(st, i, b, (size_t)n, 0);
 }
 
+/* The server holds UTF-8 only and refuses a statement with anything else (SQLite keeps any
+ * bytes): an invalid byte from outside (a log line, a packet) becomes U+FFFD, not a lost row. */
 void db_pg_bind_text(db_pg_stmt *st, int i, const char *v)
 {
-    bind(st, i, v, v ? strlen(v) : 0, 0);
+    char *fixed = kw_utf8_fix(v);
+    const char *t = fixed ? fixed : v;
+    bind(st, i, t, t ? strlen(t) : 0, 0);
+    free(fixed);
 }
 
 void db_pg_bind_blob(db_pg_stmt *st, int i, const void *p, size_t n)

@@ -450,6 +450,40 @@ static void test_store_duty_check_grows(void)
     store_close(s);
 }
 
+/* Text from outside with bytes that are not UTF-8 (a user name in a log line): stored, on
+ * PostgreSQL too (which holds UTF-8 only), never a lost alert or duty-log entry; the duty
+ * log's link covers the text as stored, so it still verifies. */
+static void test_store_invalid_utf8(void)
+{
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/u.db", tmpdir);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    alert_acts a = {0};
+    alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "logs", "ssh_brute_force", kw_strdup("{\"user.name\":\"x\"}"));
+    x->severity = KW_SEV_HIGH;
+    x->at_ms = x->started_ms = 100000;
+    x->summary = kw_strdup("failed logins for \xff\xfe" "admin");
+    CHECK_INT(store_alert_apply(s, x), KW_OK);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    CHECK_INT(store_alert_get_json(s, x->alert_id, &b), KW_OK);
+    const char *j = kw_buf_cstr(&b); /* SQLite kept the bytes (escaped on output), PostgreSQL U+FFFD */
+    CHECK(strstr(j, "for \\ufffd\\ufffdadmin") || strstr(j, "for \xef\xbf\xbd\xef\xbf\xbd" "admin"));
+    kw_buf_free(&b);
+    alert_acts_free(&a);
+    CHECK_INT(store_duty_append(s, 200000, "note", "bob\xc3", 0, "seen \xe5\x91 twice"), KW_OK);
+    const char *stored = "seen \xef\xbf\xbd\xef\xbf\xbd twice"; /* U+FFFD for each byte */
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM duty_log WHERE text = ?", stored), 1);
+    int64_t bad = 0, n = 0;
+    char why[256] = "";
+    CHECK_INT(store_duty_verify(s, &bad, &n, why, sizeof why), KW_OK);
+    CHECK_INT(n, 2); /* fired, the note */
+    store_close(s);
+}
+
 /* A read on one handle must not pin its snapshot: another handle's write is seen next time
  * (the HTTP threads each hold a handle, the core and the CLI write through theirs). */
 static void test_store_reads_see_other_writers(void)
@@ -541,6 +575,7 @@ int main(void)
     RUN(test_store_metric_history);
     RUN(test_store_reads_see_other_writers);
     RUN(test_store_duty_check_grows);
+    RUN(test_store_invalid_utf8);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
