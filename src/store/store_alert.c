@@ -46,7 +46,8 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
     case ALERT_ACT_FIRE:
         st = store_stmt(s, "INSERT INTO alerts (fingerprint, rule, state, severity, summary, labels, details,"
                            " value, peak, threshold, started_at, updated_at) "
-                           "VALUES (?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+                           "VALUES (?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (fingerprint) WHERE state != 'resolved' DO NOTHING RETURNING id");
         if (!st)
             return KW_ERR_STORE;
         db_bind_text(st, 1, a->fingerprint);
@@ -61,7 +62,8 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         db_bind_int64(st, 10, a->started_ms);
         db_bind_int64(st, 11, a->at_ms);
         if (store_step_id(s, st, &a->alert_id) != KW_OK) {
-            /* an open alert with this fingerprint already exists: adopt it */
+            /* an open alert with this fingerprint already exists: adopt it (no row, not a
+             * failed statement, which would end the transaction on PostgreSQL) */
             a->alert_id = store_alert_open_id(s, a->fingerprint);
             if (!a->alert_id)
                 return KW_ERR_STORE;

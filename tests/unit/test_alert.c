@@ -231,11 +231,20 @@ static void test_check_rules(void)
 
 static char tmpdir[64];
 
-static void test_store_lifecycle(void)
+/* The store tmpdir/name (on the backend under test); NULL, said, when it does not open. */
+static kw_store *open_in_tmp(const char *name)
 {
     char path[128], err[256];
-    snprintf(path, sizeof path, "%s/a.db", tmpdir);
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
     kw_store *s = kwt_store_open(path, err, sizeof err);
+    if (!s)
+        fprintf(stderr, "  %s: %s\n", path, err);
+    return s;
+}
+
+static void test_store_lifecycle(void)
+{
+    kw_store *s = open_in_tmp("a.db");
     CHECK(s != NULL);
     if (!s)
         return;
@@ -308,10 +317,8 @@ static void on_open(void *arg, const alert_open *a)
 
 static void test_store_restart_restore(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/b.db", tmpdir);
     const char *yaml = "builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n";
-    kw_store *s = kwt_store_open(path, err, sizeof err);
+    kw_store *s = open_in_tmp("b.db");
     alert_engine *e = engine_from(yaml, 0);
     alert_acts a = feed_cpu(e, 0.9, 100);
     CHECK(a.n == 1 && store_alert_apply(s, &a.v[0]) == KW_OK);
@@ -319,7 +326,7 @@ static void test_store_restart_restore(void)
     alert_engine_free(e);
     store_close(s);
     /* a new process: reopen, restore, and the same condition updates the same alert */
-    s = kwt_store_open(path, err, sizeof err);
+    s = open_in_tmp("b.db");
     e = engine_from(yaml, 0);
     restore_ctx r = {e, &a, 0, 0};
     CHECK(store_alert_each_open(s, on_open, &r) == KW_OK);
@@ -354,9 +361,7 @@ static void test_store_restart_restore(void)
  * reload of the engine's own rules leaves it alone. */
 static void test_detector_alert_held_over_restart(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/d.db", tmpdir);
-    kw_store *s = kwt_store_open(path, err, sizeof err);
+    kw_store *s = open_in_tmp("d.db");
     int64_t ids[2];
     for (int i = 0; i < 2; i++) {
         alert_acts a = {0};
@@ -417,9 +422,7 @@ static void test_detector_alert_held_over_restart(void)
  * already checked is found by the next full check, a removal at the end at once. */
 static void test_store_duty_check_grows(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/e.db", tmpdir);
-    kw_store *s = kwt_store_open(path, err, sizeof err);
+    kw_store *s = open_in_tmp("e.db");
     store_duty_check c = {0};
     CHECK(store_duty_verify_more(s, &c) == KW_OK);
     CHECK_INT(c.entries, 0);
@@ -450,14 +453,41 @@ static void test_store_duty_check_grows(void)
     store_close(s);
 }
 
+/* A detector's FIRE for an alert already open (the daemon restarted, the attack goes on) adopts
+ * it inside the daemon's group transaction, and the transaction goes on: nothing else in it
+ * is lost (a failed INSERT would abort it on PostgreSQL). */
+static void test_store_fire_adopts_in_transaction(void)
+{
+    kw_store *s = open_in_tmp("t.db");
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    int64_t ids[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        CHECK_INT(store_begin(s), KW_OK);
+        alert_acts a = {0};
+        alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "net", "syn_flood", kw_strdup("{\"destination.ip\":\"192.0.2.9\"}"));
+        x->severity = KW_SEV_HIGH;
+        x->at_ms = x->started_ms = 100000 + i * 1000;
+        CHECK_INT(store_alert_apply(s, x), KW_OK);
+        ids[i] = x->alert_id;
+        CHECK_INT(store_duty_append(s, 100000 + i * 1000, "note", "bob", 0, "in the same transaction"), KW_OK);
+        CHECK_INT(store_commit(s), KW_OK);
+        alert_acts_free(&a);
+    }
+    CHECK(ids[0] > 0);
+    CHECK_INT(ids[1], ids[0]);
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM alerts", NULL), 1);
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM duty_log WHERE kind = ?", "note"), 2);
+    store_close(s);
+}
+
 /* Text from outside with bytes that are not UTF-8 (a user name in a log line): stored, on
  * PostgreSQL too (which holds UTF-8 only), never a lost alert or duty-log entry; the duty
  * log's link covers the text as stored, so it still verifies. */
 static void test_store_invalid_utf8(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/u.db", tmpdir);
-    kw_store *s = kwt_store_open(path, err, sizeof err);
+    kw_store *s = open_in_tmp("u.db");
     CHECK(s != NULL);
     if (!s)
         return;
@@ -488,9 +518,7 @@ static void test_store_invalid_utf8(void)
  * (the HTTP threads each hold a handle, the core and the CLI write through theirs). */
 static void test_store_reads_see_other_writers(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/c.db", tmpdir);
-    kw_store *a = kwt_store_open(path, err, sizeof err), *b = kwt_store_open(path, err, sizeof err);
+    kw_store *a = open_in_tmp("c.db"), *b = open_in_tmp("c.db");
     alert_engine *e = engine_from("builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n", 0);
     alert_acts acts = feed_cpu(e, 0.9, 100);
     CHECK(acts.n == 1 && store_alert_apply(b, &acts.v[0]) == KW_OK);
@@ -513,9 +541,7 @@ static void test_store_reads_see_other_writers(void)
 
 static void test_store_metric_history(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/m.db", tmpdir);
-    kw_store *s = kwt_store_open(path, err, sizeof err);
+    kw_store *s = open_in_tmp("m.db");
     const int64_t base = 1795000000000LL / 3600000 * 3600000; /* an hour boundary */
     store_begin(s);
     for (int i = 0; i < 180; i++) { /* 15 minutes at 5 s */
@@ -576,6 +602,7 @@ int main(void)
     RUN(test_store_reads_see_other_writers);
     RUN(test_store_duty_check_grows);
     RUN(test_store_invalid_utf8);
+    RUN(test_store_fire_adopts_in_transaction);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
