@@ -89,6 +89,28 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+char *kw_utf8_fix(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = s ? strlen(s) : 0, i = 0, adv = 1;
+    while (i < n && (adv = utf8_seq_len(p + i, n - i)) != 0)
+        i += adv;
+    if (i == n)
+        return NULL;
+    kw_buf b;
+    kw_buf_init(&b, n + 16);
+    kw_buf_append(&b, s, i);
+    while (i < n) {
+        adv = utf8_seq_len(p + i, n - i);
+        if (adv == 0)
+            kw_buf_puts(&b, "\xef\xbf\xbd"); /* U+FFFD for the byte */
+        else
+            kw_buf_append(&b, s + i, adv);
+        i += adv ? adv : 1;
+    }
+    return kw_buf_take(&b);
+}
+
 /* Bytes a JSON string cannot hold as they are: controls, DEL, quote, backslash, and every
  * byte >= 0x80 (checked as UTF-8). */
 static const unsigned char json_special[256] = {

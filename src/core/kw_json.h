@@ -44,6 +44,10 @@ void kw_json_kv_time(kw_json *j, const char *k, int64_t unix_ms);
 
 /* Appends s[0..n) as a quoted JSON string. */
 void kw_json_escape(kw_buf *b, const char *s, size_t n);
+/* s (NUL-terminated) with each byte that is not part of valid UTF-8 replaced by U+FFFD, as
+ * kw_json_escape does (for a store that holds UTF-8 text only): NULL when s is NULL or valid
+ * already, else a copy the caller frees. */
+char *kw_utf8_fix(const char *s);
 /* Formats a double as the shortest of %.15g / %.17g that reads back exactly. */
 void kw_fmt_double(char *out, size_t n, double v);
 

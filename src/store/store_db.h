@@ -6,8 +6,11 @@
  * The subset: `?` placeholders (rewritten to $1, $2... for libpq), INSERT ... ON CONFLICT
  * (...) DO NOTHING / DO UPDATE SET x = excluded.x, RETURNING for generated ids, LIMIT and
  * OFFSET, COALESCE, CASE, || for concatenation, integers as BIGINT, reals as DOUBLE
- * PRECISION, text as TEXT, booleans as integers 0/1. What must differ (table definitions,
- * PRAGMA, advisory locks) goes through db_backend() and a migration per backend.
+ * PRECISION, text as TEXT, booleans as integers 0/1. PostgreSQL types a parameter at its
+ * first use and makes one it cannot type text: write `n = ?1 OR ?1 IS NULL` (the typed use
+ * first) or CAST(? AS BIGINT), never `?1 IS NULL OR n = ?1` for a number. What must differ
+ * (table definitions, PRAGMA, advisory locks) goes through db_backend() and a migration per
+ * backend.
  *
  * A connection belongs to one thread at a time. Statements are prepared once per
  * connection and cached by their SQL text; a statement is bound, stepped row by row, and
@@ -57,7 +60,9 @@ const char *db_errmsg(const db_conn *c);
 kw_rc db_exec(db_conn *c, const char *sql);
 
 /* The statement for sql, cached per connection, reset with no bindings; NULL on a prepare
- * error (db_errmsg says why). */
+ * error (db_errmsg says why), which leaves a transaction going on as it was. A parameter the
+ * SQL gives no type to (`? IS NULL` before any other use, a ?N the statement skips) is text
+ * for libpq. */
 db_stmt *db_prepare(db_conn *c, const char *sql);
 void db_bind_int64(db_stmt *st, int i, int64_t v);
 void db_bind_double(db_stmt *st, int i, double v);

@@ -64,6 +64,7 @@ void db_pg_version(db_pg *c, int64_t v[2]) { v[0] = v[1] = 0; }
 
 #else
 
+#include "core/kw_json.h"
 #include "core/kw_map.h"
 
 #include <errno.h>
@@ -98,6 +99,7 @@ struct db_pg_stmt {
     char name[16];
     unsigned gen;        /* c->gen when prepared; 0: not prepared */
     int nparams;
+    Oid *types;          /* [nparams], owned: 0 for the server to infer, else the type it is told */
     char **vals;         /* [nparams], owned; NULL binds NULL */
     int *lens, *fmts;
     bool bind_bad;       /* a bind index was out of range */
@@ -315,8 +317,9 @@ static size_t skip_quoted(const char *p)
     return 0;
 }
 
-/* sql with each `?` outside quotes and comments as $1, $2, ...; NULL when too many. */
-static char *rewrite(const char *sql, int *nparams)
+/* sql with each `?` outside quotes and comments as $1, $2, ...; NULL when too many. used[i]:
+ * whether the statement names parameter i + 1 (a ?N may skip some). */
+static char *rewrite(const char *sql, int *nparams, bool used[PG_MAX_PARAMS])
 {
     size_t n = strlen(sql), len = 0, cap = n + 1;
     for (const char *p = sql; *p; p++)
@@ -338,6 +341,7 @@ static char *rewrite(const char *sql, int *nparams)
                 return NULL;
             }
             k = num > k ? (int)num : k;
+            used[num - 1] = true;
             len += (size_t)snprintf(out + len, cap - len, "$%ld", num);
             p = e;
         } else if (*p == '?') {
@@ -345,6 +349,7 @@ static char *rewrite(const char *sql, int *nparams)
                 free(out);
                 return NULL;
             }
+            used[k - 1] = true;
             len += (size_t)snprintf(out + len, cap - len, "$%d", k);
             p++;
         } else {
@@ -383,6 +388,7 @@ static void clear_binds(db_pg_stmt *st)
 static void stmt_free(db_pg_stmt *st)
 {
     db_pg_reset(st);
+    free(st->types);
     free(st->vals);
     free(st->lens);
     free(st->fmts);
@@ -390,38 +396,52 @@ static void stmt_free(db_pg_stmt *st)
     free(st);
 }
 
-/* The parameter the server could not find a type for (SQLSTATE 42P18, "could not determine
- * data type of parameter $N", e.g. `? IS NULL`), from 1; 0 when r is not that error. */
+/* The parameter the server could not find a type for ("could not determine data type of
+ * parameter $N": SQLSTATE 42P18 for one it never saw a type for, 42P08 for `? IS NULL` before
+ * any other use), from 1; 0 when r is not that error. */
 static int untyped_param(const PGresult *r)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *p = msg ? strstr(msg, "parameter $") : NULL;
-    if (!state || strcmp(state, "42P18") != 0 || !p)
+    if (!state || (strcmp(state, "42P18") != 0 && strcmp(state, "42P08") != 0) || !p)
         return 0;
     long k = strtol(p + 11, NULL, 10);
     return k > 0 && k <= PG_MAX_PARAMS ? (int)k : 0;
 }
 
+/* Inside a transaction a failed PREPARE would abort it (SQLite's failed prepare leaves it
+ * be): what runs around each attempt there. sql: SAVEPOINT, RELEASE or ROLLBACK TO. */
+static void guard(db_pg *c, bool in_tx, const char *sql)
+{
+    if (in_tx)
+        PQclear(PQexec(c->pg, sql));
+}
+
 /* Prepares st on its connection, telling the server "text" for each parameter it cannot type
- * from the statement. False with c->err set; *busy says whether to try again. */
+ * from the statement (learnt once, kept in st->types for a reconnection). False with c->err
+ * set; *busy says whether to try again. */
 static bool stmt_prepare(db_pg_stmt *st, bool *busy)
 {
     db_pg *c = st->c;
-    Oid types[PG_MAX_PARAMS] = {0};
+    bool in_tx = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
     for (int tries = 0; tries <= st->nparams; tries++) {
-        PGresult *r = PQprepare(c->pg, st->name, st->sql, st->nparams, types);
+        guard(c, in_tx, "SAVEPOINT kw_prepare");
+        PGresult *r = PQprepare(c->pg, st->name, st->sql, st->nparams, st->types);
         if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
             PQclear(r);
+            guard(c, in_tx, "RELEASE SAVEPOINT kw_prepare");
             st->gen = c->gen;
             return true;
         }
+        if (r) /* a result: the connection is there to take the savepoint back */
+            guard(c, in_tx, "ROLLBACK TO SAVEPOINT kw_prepare; RELEASE SAVEPOINT kw_prepare");
         int k = untyped_param(r);
-        if (k == 0 || k > st->nparams || types[k - 1] == PG_OID_TEXT) {
+        if (k == 0 || k > st->nparams || st->types[k - 1] == PG_OID_TEXT) {
             *busy = fail(c, r) == KW_ERR_TIMEOUT;
             return false;
         }
-        types[k - 1] = PG_OID_TEXT;
+        st->types[k - 1] = PG_OID_TEXT;
         PQclear(r);
     }
     *busy = false;
@@ -439,7 +459,8 @@ db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql)
     st = kw_calloc(1, sizeof *st);
     st->c = c;
     st->row = -1;
-    st->sql = rewrite(sql, &st->nparams);
+    bool used[PG_MAX_PARAMS] = {0};
+    st->sql = rewrite(sql, &st->nparams, used);
     if (!st->sql) {
         snprintf(c->err, sizeof c->err, "a statement has more than %d parameters", PG_MAX_PARAMS);
         free(st);
@@ -447,6 +468,9 @@ db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql)
     }
     snprintf(st->name, sizeof st->name, "kw_%u", ++c->next_name);
     size_t np = st->nparams ? (size_t)st->nparams : 1;
+    st->types = kw_calloc(np, sizeof *st->types);
+    for (int i = 0; i < st->nparams; i++) /* one the statement skips: the server cannot type it */
+        st->types[i] = used[i] ? 0 : PG_OID_TEXT;
     st->vals = kw_calloc(np, sizeof *st->vals);
     st->lens = kw_calloc(np, sizeof *st->lens);
     st->fmts = kw_calloc(np, sizeof *st->fmts);
@@ -496,9 +520,14 @@ void db_pg_bind_double(db_pg_stmt *st, int i, double v)
     bind(st, i, b, (size_t)n, 0);
 }
 
+/* The server holds UTF-8 only and refuses a statement with anything else (SQLite keeps any
+ * bytes): an invalid byte from outside (a log line, a packet) becomes U+FFFD, not a lost row. */
 void db_pg_bind_text(db_pg_stmt *st, int i, const char *v)
 {
-    bind(st, i, v, v ? strlen(v) : 0, 0);
+    char *fixed = kw_utf8_fix(v);
+    const char *t = fixed ? fixed : v;
+    bind(st, i, t, t ? strlen(t) : 0, 0);
+    free(fixed);
 }
 
 void db_pg_bind_blob(db_pg_stmt *st, int i, const void *p, size_t n)

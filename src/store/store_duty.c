@@ -4,8 +4,10 @@
 #include "store/store_duty_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/kw_json.h"
 #include "core/kw_log.h"
 
 static const char *col_text(db_stmt *st, int i) { return db_col_text(st, i); }
@@ -172,9 +174,17 @@ kw_rc duty_tx_end(kw_store *s, bool own, kw_rc rc)
 kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
                         const char *text)
 {
+    /* the link covers what is stored, and PostgreSQL stores UTF-8 only: both backends keep an
+     * invalid byte (a name from a log line) as U+FFFD */
+    char *k = kw_utf8_fix(kind), *a = kw_utf8_fix(actor), *t = kw_utf8_fix(text);
     bool own = false;
     kw_rc rc = duty_tx_begin(s, &own);
-    return rc == KW_OK ? duty_tx_end(s, own, append_keyed(s, ts_ms, kind, actor, alert_id, text)) : rc;
+    if (rc == KW_OK)
+        rc = duty_tx_end(s, own, append_keyed(s, ts_ms, k ? k : kind, a ? a : actor, alert_id, t ? t : text));
+    free(k);
+    free(a);
+    free(t);
+    return rc;
 }
 
 /* ---- verification ---- */

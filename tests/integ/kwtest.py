@@ -69,8 +69,9 @@ class Listener:
 class Daemon:
     """keepwatch serve in a temporary state directory on a free loopback port."""
 
-    def __init__(self, config="", state_dir=None, daemon_extra=""):
+    def __init__(self, config="", state_dir=None, daemon_extra="", store_url=None):
         self.dir = state_dir or tempfile.mkdtemp(prefix="kw-integ-")
+        self.store_url = store_url  # a postgresql:// URL for store.url, or None: the SQLite file
         # more daemon: options, e.g. "user: nobody". Tests that are not about privileges keep
         # root (user: ""): a temporary directory is not reachable by another user, and
         # test_privilege.py tests the drop to keepwatch itself.
@@ -87,6 +88,8 @@ class Daemon:
             extra = f", {self.daemon_extra}" if self.daemon_extra else ""
             f.write(f"daemon: {{state_dir: {self.dir}/var{extra}}}\n")
             f.write(f"http: {{listen: 127.0.0.1:{self.port}}}\n")
+            if self.store_url:
+                f.write(f"store: {{url: \"{self.store_url}\"}}\n")
             f.write(body)
 
     def start(self):
@@ -165,13 +168,66 @@ class Daemon:
 
 
 class DaemonTest(unittest.TestCase):
-    """Base class: self.daemon(config) starts one that is always stopped and removed."""
+    """Base class: self.daemon(config) starts one that is always stopped and removed. Its store
+    is the SQLite file in its state directory, or, when the class is on PostgreSQL (OnPostgres,
+    or every class with KW_TEST_STORE=pg), a database of its own on a throwaway server that
+    the class starts (pgserver.py; skipped when not installed) and stops after its last case.
+    On PostgreSQL a case also fails when a statement failed on the server unnoticed."""
 
-    def daemon(self, config=""):
-        d = Daemon(config)
+    on_postgres = os.environ.get("KW_TEST_STORE") == "pg"
+    pg = None  # the class's PgServer
+    databases = 0
+
+    # what the server logs as an ERROR while all is well: the first open's look for the
+    # schema table, a statement prepared again with a parameter's type given, and a unique
+    # key taken (a name in use, an alert opened by another writer first: the store answers it)
+    PG_BENIGN = ('relation "keepwatch_schema" does not exist', "could not determine data type of parameter",
+                 "duplicate key value violates unique constraint")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.on_postgres:
+            return
+        from pgserver import PgServer, bindir  # pgserver imports this module
+        if not bindir():
+            raise unittest.SkipTest("PostgreSQL server not installed (scripts/deps.sh test)")
+        cls.pg = PgServer()
+        cls.addClassCleanup(cls._pg_stop)
+        cls.pg.start()
+
+    @classmethod
+    def _pg_stop(cls):
+        cls.pg.stop()
+        cls.pg = None
+
+    def setUp(self):
+        super().setUp()
+        if self.pg:  # cleanups run last first: this one after the daemons stopped
+            self.addCleanup(self._no_server_errors, len(self.pg.log()))
+
+    def _no_server_errors(self, start):
+        lines = self.pg.log()[start:].splitlines()
+        errors = [f"{l}\n    {lines[i + 1] if i + 1 < len(lines) else ''}" for i, l in enumerate(lines)
+                  if " ERROR: " in l and not any(b in l for b in self.PG_BENIGN)]
+        self.assertEqual(errors, [], "statements failed on PostgreSQL")
+
+    def store_url(self):
+        """None on SQLite; on PostgreSQL the URL of a new, empty database."""
+        if not self.pg:
+            return None
+        DaemonTest.databases += 1
+        return self.pg.new_database(f"kw_daemon_{DaemonTest.databases}")
+
+    def make_daemon(self, config="", **kw):
+        """A Daemon on this class's backend, not started; stopped and removed after the test."""
+        d = Daemon(config, store_url=self.store_url(), **kw)
         self.addCleanup(d.cleanup)
         self.addCleanup(lambda: self._dump_logs_on_failure(d))
-        return d.start()
+        return d
+
+    def daemon(self, config=""):
+        return self.make_daemon(config).start()
 
     def _dump_logs_on_failure(self, d):
         outcome = getattr(self, "_outcome", None)
@@ -179,6 +235,15 @@ class DaemonTest(unittest.TestCase):
             getattr(getattr(outcome, "result", None), "failures", [])
         if any(t is self for t, _ in errors):
             print(f"\n--- serve.log of {self.id()} ---\n{d.logs()[-6000:]}")
+            if self.pg:
+                print(f"--- postgresql log ---\n{self.pg.log()[-3000:]}")
+
+
+class OnPostgres:
+    """Mixed in before a DaemonTest class (class XPg(OnPostgres, X)): its cases run again with
+    every daemon's store on PostgreSQL."""
+
+    on_postgres = True
 
 
 class Receiver:

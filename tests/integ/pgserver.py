@@ -44,7 +44,17 @@ class PgServer:
 
     @property
     def url(self):
-        return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}"
+        return self.url_of(self.database)
+
+    def url_of(self, database, password=True):
+        """The URL of database on this server, with the user's password in it or not."""
+        secret = f":{self.password}" if password else ""
+        return f"postgresql://{self.user}{secret}@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self, name):
+        """Creates an empty database name owned by the user; returns its URL."""
+        self.psql(f"CREATE DATABASE {name} OWNER {self.user}")
+        return self.url_of(name)
 
     def _as_owner(self, args, **kw):
         """Runs a PostgreSQL program as the cluster's owner (postgres when we are root)."""

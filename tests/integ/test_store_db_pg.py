@@ -22,7 +22,7 @@ class StoreDbPostgres(unittest.TestCase):
             if "support is not built in" in out:
                 self.skipTest("keepwatch built without libpq")
             # the PostgreSQL cases ran (not skipped) and none failed
-            for case in ("c_returning", "c_blobs", "c_question_mark_literal", "c_statement_cache",
+            for case in ("c_returning", "c_blobs", "c_question_mark_literal", "c_statement_cache", "c_prepare_in_transaction",
                          "pg_bad_password", "pg_connection_lost"):
                 self.assertIn(f"ok   {case}", out)
             self.assertNotIn("FAIL", out)

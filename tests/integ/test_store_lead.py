@@ -197,9 +197,8 @@ checks:
         logs = d.logs()
         self.assertIn("unreachable", logs)
         self.assertIn("reachable again", logs)
-        _, metrics = d.get("/metrics")
-        self.assertIn("keepwatch_store_up 1", metrics)
-        self.assertIn("keepwatch_store_backlog 0", metrics)
+        wait_for("the metrics to say the store is back", lambda: all(
+            x in d.get("/metrics")[1] for x in ("keepwatch_store_up 1", "keepwatch_store_backlog 0")), timeout=20)
 
 
 if __name__ == "__main__":

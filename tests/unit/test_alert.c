@@ -1,11 +1,12 @@
-/* alert: the engine's state machine on an injected clock, and the store applying its acts. */
+/* alert: the engine's state machine on an injected clock, and the store applying its acts
+ * (on SQLite, or on PostgreSQL under KW_TEST_PG_URL: kw_test_store.h). */
 #include "alert/alert.h"
 #include "core/kw_mem.h"
 #include "kw_test.h"
+#include "kw_test_store.h"
 #include "metric/metric.h"
-#include "store/store.h"
+#include "store/store_int.h" /* tampers with the duty log directly */
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -230,11 +231,20 @@ static void test_check_rules(void)
 
 static char tmpdir[64];
 
-static void test_store_lifecycle(void)
+/* The store tmpdir/name (on the backend under test); NULL, said, when it does not open. */
+static kw_store *open_in_tmp(const char *name)
 {
     char path[128], err[256];
-    snprintf(path, sizeof path, "%s/a.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
+    if (!s)
+        fprintf(stderr, "  %s: %s\n", path, err);
+    return s;
+}
+
+static void test_store_lifecycle(void)
+{
+    kw_store *s = open_in_tmp("a.db");
     CHECK(s != NULL);
     if (!s)
         return;
@@ -307,10 +317,8 @@ static void on_open(void *arg, const alert_open *a)
 
 static void test_store_restart_restore(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/b.db", tmpdir);
     const char *yaml = "builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n";
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = open_in_tmp("b.db");
     alert_engine *e = engine_from(yaml, 0);
     alert_acts a = feed_cpu(e, 0.9, 100);
     CHECK(a.n == 1 && store_alert_apply(s, &a.v[0]) == KW_OK);
@@ -318,7 +326,7 @@ static void test_store_restart_restore(void)
     alert_engine_free(e);
     store_close(s);
     /* a new process: reopen, restore, and the same condition updates the same alert */
-    s = store_open(path, false, err, sizeof err);
+    s = open_in_tmp("b.db");
     e = engine_from(yaml, 0);
     restore_ctx r = {e, &a, 0, 0};
     CHECK(store_alert_each_open(s, on_open, &r) == KW_OK);
@@ -353,9 +361,7 @@ static void test_store_restart_restore(void)
  * reload of the engine's own rules leaves it alone. */
 static void test_detector_alert_held_over_restart(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/d.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = open_in_tmp("d.db");
     int64_t ids[2];
     for (int i = 0; i < 2; i++) {
         alert_acts a = {0};
@@ -416,9 +422,7 @@ static void test_detector_alert_held_over_restart(void)
  * already checked is found by the next full check, a removal at the end at once. */
 static void test_store_duty_check_grows(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/e.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = open_in_tmp("e.db");
     store_duty_check c = {0};
     CHECK(store_duty_verify_more(s, &c) == KW_OK);
     CHECK_INT(c.entries, 0);
@@ -426,9 +430,7 @@ static void test_store_duty_check_grows(void)
         CHECK(store_duty_append(s, 1000 + i, "note", "bob", 0, "checked") == KW_OK);
     CHECK(store_duty_verify_more(s, &c) == KW_OK);
     CHECK_INT(c.entries, 3);
-    sqlite3 *db;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE duty_log SET text = 'forged' WHERE id = 2", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(db_exec(s->db, "UPDATE duty_log SET text = 'forged' WHERE id = 2"), KW_OK);
     CHECK(store_duty_append(s, 2000, "note", "bob", 0, "after") == KW_OK);
     CHECK(store_duty_verify_more(s, &c) == KW_OK); /* entry 2 is not read again */
     CHECK_INT(c.entries, 4);
@@ -438,17 +440,77 @@ static void test_store_duty_check_grows(void)
     CHECK_INT(full.entries, 1);
     CHECK_CONTAINS(full.why, "entry 2 was changed");
     CHECK(store_duty_verify_more(s, &full) == KW_ERR_PARSE); /* broken stays broken */
-    CHECK(sqlite3_exec(db, "DELETE FROM duty_log WHERE id = 4", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(db_exec(s->db, "DELETE FROM duty_log WHERE id = 4"), KW_OK);
     CHECK(store_duty_verify_more(s, &c) == KW_ERR_PARSE); /* the last one checked is gone */
     CHECK_INT(c.bad_id, 4);
     CHECK_CONTAINS(c.why, "entry 4 is missing");
     memset(&full, 0, sizeof full);
-    CHECK(sqlite3_exec(db, "UPDATE duty_log SET text = 'checked' WHERE id = 2", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(db_exec(s->db, "UPDATE duty_log SET text = 'checked' WHERE id = 2"), KW_OK);
     CHECK(store_duty_verify_more(s, &full) == KW_ERR_PARSE); /* the head record still says 4 */
     CHECK_INT(full.bad_id, 4);
     CHECK_INT(full.entries, 3);
     CHECK_CONTAINS(full.why, "entries removed from the end");
-    sqlite3_close(db);
+    store_close(s);
+}
+
+/* A detector's FIRE for an alert already open (the daemon restarted, the attack goes on) adopts
+ * it inside the daemon's group transaction, and the transaction goes on: nothing else in it
+ * is lost (a failed INSERT would abort it on PostgreSQL). */
+static void test_store_fire_adopts_in_transaction(void)
+{
+    kw_store *s = open_in_tmp("t.db");
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    int64_t ids[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        CHECK_INT(store_begin(s), KW_OK);
+        alert_acts a = {0};
+        alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "net", "syn_flood", kw_strdup("{\"destination.ip\":\"192.0.2.9\"}"));
+        x->severity = KW_SEV_HIGH;
+        x->at_ms = x->started_ms = 100000 + i * 1000;
+        CHECK_INT(store_alert_apply(s, x), KW_OK);
+        ids[i] = x->alert_id;
+        CHECK_INT(store_duty_append(s, 100000 + i * 1000, "note", "bob", 0, "in the same transaction"), KW_OK);
+        CHECK_INT(store_commit(s), KW_OK);
+        alert_acts_free(&a);
+    }
+    CHECK(ids[0] > 0);
+    CHECK_INT(ids[1], ids[0]);
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM alerts", NULL), 1);
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM duty_log WHERE kind = ?", "note"), 2);
+    store_close(s);
+}
+
+/* Text from outside with bytes that are not UTF-8 (a user name in a log line): stored, on
+ * PostgreSQL too (which holds UTF-8 only), never a lost alert or duty-log entry; the duty
+ * log's link covers the text as stored, so it still verifies. */
+static void test_store_invalid_utf8(void)
+{
+    kw_store *s = open_in_tmp("u.db");
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    alert_acts a = {0};
+    alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "logs", "ssh_brute_force", kw_strdup("{\"user.name\":\"x\"}"));
+    x->severity = KW_SEV_HIGH;
+    x->at_ms = x->started_ms = 100000;
+    x->summary = kw_strdup("failed logins for \xff\xfe" "admin");
+    CHECK_INT(store_alert_apply(s, x), KW_OK);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    CHECK_INT(store_alert_get_json(s, x->alert_id, &b), KW_OK);
+    const char *j = kw_buf_cstr(&b); /* SQLite kept the bytes (escaped on output), PostgreSQL U+FFFD */
+    CHECK(strstr(j, "for \\ufffd\\ufffdadmin") || strstr(j, "for \xef\xbf\xbd\xef\xbf\xbd" "admin"));
+    kw_buf_free(&b);
+    alert_acts_free(&a);
+    CHECK_INT(store_duty_append(s, 200000, "note", "bob\xc3", 0, "seen \xe5\x91 twice"), KW_OK);
+    const char *stored = "seen \xef\xbf\xbd\xef\xbf\xbd twice"; /* U+FFFD for each byte */
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM duty_log WHERE text = ?", stored), 1);
+    int64_t bad = 0, n = 0;
+    char why[256] = "";
+    CHECK_INT(store_duty_verify(s, &bad, &n, why, sizeof why), KW_OK);
+    CHECK_INT(n, 2); /* fired, the note */
     store_close(s);
 }
 
@@ -456,9 +518,7 @@ static void test_store_duty_check_grows(void)
  * (the HTTP threads each hold a handle, the core and the CLI write through theirs). */
 static void test_store_reads_see_other_writers(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/c.db", tmpdir);
-    kw_store *a = store_open(path, false, err, sizeof err), *b = store_open(path, false, err, sizeof err);
+    kw_store *a = open_in_tmp("c.db"), *b = open_in_tmp("c.db");
     alert_engine *e = engine_from("builtin_rules: false\nrules:\n  - {name: cpu, expr: host_cpu_usage_ratio > 80%}\n", 0);
     alert_acts acts = feed_cpu(e, 0.9, 100);
     CHECK(acts.n == 1 && store_alert_apply(b, &acts.v[0]) == KW_OK);
@@ -481,9 +541,7 @@ static void test_store_reads_see_other_writers(void)
 
 static void test_store_metric_history(void)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/m.db", tmpdir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = open_in_tmp("m.db");
     const int64_t base = 1795000000000LL / 3600000 * 3600000; /* an hour boundary */
     store_begin(s);
     for (int i = 0; i < 180; i++) { /* 15 minutes at 5 s */
@@ -529,6 +587,7 @@ int main(void)
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-alert-XXXXXX");
     if (!mkdtemp(tmpdir))
         return 1;
+    kwt_duty_keys_in(tmpdir, 100);
     RUN(test_for_duration);
     RUN(test_interrupted_pending);
     RUN(test_hysteresis_and_clear_for);
@@ -542,6 +601,8 @@ int main(void)
     RUN(test_store_metric_history);
     RUN(test_store_reads_see_other_writers);
     RUN(test_store_duty_check_grows);
+    RUN(test_store_invalid_utf8);
+    RUN(test_store_fire_adopts_in_transaction);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)

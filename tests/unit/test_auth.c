@@ -1,6 +1,8 @@
-/* Console sign-in pieces: Argon2id hashes, tokens, and the wrong-password limiter on a clock
- * the test sets. */
+/* Console sign-in pieces: Argon2id hashes, tokens (in a store on SQLite, or on PostgreSQL
+ * under KW_TEST_PG_URL: kw_test_store.h), and the wrong-password limiter on a clock the test
+ * sets. */
 #include "kw_test.h"
+#include "kw_test_store.h"
 
 #include "http/http_auth.h"
 #include "store/store_token.h"
@@ -101,13 +103,25 @@ static void test_limiter_per_address(void)
     auth_limiter_free(l);
 }
 
+typedef struct {
+    int n;
+    char first[TOKEN_LABEL_MAX];
+} token_list;
+
+static void list_token(void *arg, const store_token *t)
+{
+    token_list *l = arg;
+    if (l->n++ == 0)
+        snprintf(l->first, sizeof l->first, "%s", t->label);
+}
+
 /* Tokens in a store: only the hash is kept; expired and revoked ones fail; labels revoke. */
 static void test_store_tokens(void)
 {
     char dir[] = "/tmp/kw-auth-XXXXXX", path[64], err[256];
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof path, "%s/kw.db", dir);
-    kw_store *s = store_open(path, false, err, sizeof err);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
     CHECK(s != NULL);
     if (!s)
         return;
@@ -125,6 +139,17 @@ static void test_store_tokens(void)
     CHECK_INT(store_token_add(s, "zhang.wei", "laptop", h1, now, 0, &id), KW_OK);
     CHECK_INT(store_token_add(s, "zhang.wei", "laptop", h2, now, 0, &id2), KW_ERR_RANGE); /* a live label */
     CHECK_INT(store_token_add(s, "zhang.wei", "ci", h2, now, now + 1000, &id2), KW_OK);
+    /* listed newest first, one user's or everyone's (`?1 IS NULL OR ...`) */
+    token_list l = {0};
+    CHECK_INT(store_token_each(s, "zhang.wei", list_token, &l), KW_OK);
+    CHECK_INT(l.n, 2);
+    CHECK_STR(l.first, "ci");
+    l.n = 0;
+    CHECK_INT(store_token_each(s, NULL, list_token, &l), KW_OK);
+    CHECK_INT(l.n, 2);
+    l.n = 0;
+    CHECK_INT(store_token_each(s, "nobody", list_token, &l), KW_OK);
+    CHECK_INT(l.n, 0);
     CHECK_INT(store_token_auth(s, h1, now + 5, &got, &why), KW_OK);
     CHECK_STR(got.name, "zhang.wei");
     CHECK_INT(got.role, ROLE_OFFICER);

@@ -68,6 +68,20 @@ static void test_json_utf8(void)
     kw_buf_free(&b);
 }
 
+/* The same replacements as kw_json_escape's, for a store that keeps UTF-8 text only. */
+static void test_utf8_fix(void)
+{
+    CHECK(kw_utf8_fix("告警 ok") == NULL);
+    CHECK(kw_utf8_fix("") == NULL && kw_utf8_fix(NULL) == NULL);
+    char *f = kw_utf8_fix("告警\x80ok\xe5\x91\xc0\xaf");
+    CHECK_STR(f, "告警\xef\xbf\xbdok\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK(f && kw_utf8_fix(f) == NULL);
+    free(f);
+    f = kw_utf8_fix("\xed\xa0\x80 user \xff"); /* a surrogate's three bytes, and 0xff */
+    CHECK_STR(f, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd user \xef\xbf\xbd");
+    free(f);
+}
+
 static void test_duration(void)
 {
     int64_t ms;
@@ -167,6 +181,7 @@ int main(void)
     RUN(test_buf_ceiling);
     RUN(test_json_writer);
     RUN(test_json_utf8);
+    RUN(test_utf8_fix);
     RUN(test_duration);
     RUN(test_size);
     RUN(test_iso8601);

@@ -1,7 +1,9 @@
 /* The duty log that cannot be rewritten quietly: keyed links, signed checkpoints, an export
  * checked with the public key alone, a store from before the keys taken up and anchored, the
- * daemon's watch raising duty_log_tampered, and CSV cells that are not formulas. */
+ * daemon's watch raising duty_log_tampered, and CSV cells that are not formulas. On SQLite,
+ * or on PostgreSQL under KW_TEST_PG_URL (kw_test_store.h). */
 #include "kw_test.h"
+#include "kw_test_store.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,10 +15,20 @@
 #include "core/kw_buf.h"
 #include "duty/duty.h"
 #include "duty/duty_watch.h"
-#include "store/store_db_sqlite.h"
 #include "store/store_int.h" /* looks at the tables directly */
 
+#include <sqlite3.h> /* the legacy fixture */
+
 static char tmpdir[64];
+static int64_t every = 100; /* checkpoint_every of the stores opened next */
+
+/* The duty keys of the store in sub (beside it on SQLite, in its directory on PostgreSQL). */
+static void keys_of(const char *sub)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/%s", tmpdir, sub);
+    kwt_duty_keys_in(dir, every);
+}
 
 static kw_store *open_in(const char *sub)
 {
@@ -24,24 +36,22 @@ static kw_store *open_in(const char *sub)
     snprintf(dir, sizeof dir, "%s/%s", tmpdir, sub);
     mkdir(dir, 0700);
     snprintf(path, sizeof path, "%s/keepwatch.db", dir);
-    return store_open(path, false, err, sizeof err);
+    keys_of(sub);
+    return kwt_store_open(path, err, sizeof err);
 }
 
-static bool sql_exec(kw_store *s, const char *sql)
-{
-    return sqlite3_exec(db_sqlite_handle(s->db), sql, NULL, NULL, NULL) == SQLITE_OK;
-}
+static bool sql_exec(kw_store *s, const char *sql) { return db_exec(s->db, sql) == KW_OK; }
 
 static int64_t db_int(kw_store *s, const char *sql) { return store_query_int(s, sql, NULL); }
 
 static const char *db_text(kw_store *s, const char *sql, char *out, size_t n)
 {
-    sqlite3_stmt *st;
+    db_stmt *st = store_stmt(s, sql);
     out[0] = '\0';
-    if (sqlite3_prepare_v2(db_sqlite_handle(s->db), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    if (st && db_step(st) == DB_ROW && db_col_text(st, 0))
+        snprintf(out, n, "%s", db_col_text(st, 0));
+    if (st)
+        db_reset(st);
     return out;
 }
 
@@ -84,7 +94,7 @@ static void verify_ok(kw_store *s, int64_t entries)
 /* A link is HMAC-SHA256 under the 32-byte key file, not the plain SHA-256 anyone can make. */
 static void test_keyed_links(void)
 {
-    store_duty_configure(NULL, NULL, NULL, 100);
+    every = 100;
     kw_store *s = open_in("keyed");
     notes(s, 1, 3);
     char path[300], key[64];
@@ -120,7 +130,7 @@ static void test_keyed_links(void)
 /* Checkpoints every N entries, signed; a forged signature or a removed checkpoint shows. */
 static void test_checkpoints(void)
 {
-    store_duty_configure(NULL, NULL, NULL, 2);
+    every = 2;
     kw_store *s = open_in("cp");
     notes(s, 1, 5);
     CHECK_INT(db_int(s, "SELECT count(*) FROM duty_checkpoints"), 3); /* 0 (the anchor), 2, 4 */
@@ -155,7 +165,7 @@ static void test_checkpoints(void)
     CHECK(sql_exec(s, "DELETE FROM duty_checkpoints WHERE seq = 2"));
     verify_fails_at(s, 3, "do not match their signed checkpoint");
     store_close(s);
-    store_duty_configure(NULL, NULL, NULL, 100);
+    every = 100;
 }
 
 typedef struct {
@@ -203,7 +213,7 @@ static duty_pub *pub_of(const char *sub)
 /* An export is checked with the public key alone: intact, an entry edited, another key. */
 static void test_export_with_public_key(void)
 {
-    store_duty_configure(NULL, NULL, NULL, 2);
+    every = 2;
     kw_store *s = open_in("exp");
     notes(s, 1, 5);
     CHECK(store_duty_checkpoint(s, 9000, "export", NULL) == KW_OK);
@@ -241,6 +251,7 @@ static void test_export_with_public_key(void)
     CHECK(r.bad_id != 0);
     CHECK_CONTAINS(r.why, "signature is not good");
     /* the tail after the last checkpoint is not vouched for */
+    keys_of("exp");
     notes(s, 6, 6);
     kw_buf_reset(&b);
     export_jsonl(s, &b);
@@ -256,7 +267,7 @@ static void test_export_with_public_key(void)
     kw_buf_free(&b);
     store_close(other);
     store_close(s);
-    store_duty_configure(NULL, NULL, NULL, 100);
+    every = 100;
 }
 
 /* A store written before the keys (schema 6, plain SHA-256 links, as the code before did):
@@ -264,6 +275,7 @@ static void test_export_with_public_key(void)
  * checkpoint, and a rewrite of the old part with recomputed plain hashes is caught. */
 static void test_legacy_migration(void)
 {
+    KWT_SQLITE_ONLY("a schema-6 SQLite file and its user_version");
     char dir[256], path[300], err[256];
     snprintf(dir, sizeof dir, "%s/legacy", tmpdir);
     mkdir(dir, 0700);
@@ -436,7 +448,7 @@ static void *append_loop(void *arg)
 {
     appender *a = arg;
     char err[256];
-    kw_store *w = store_open(a->path, false, err, sizeof err);
+    kw_store *w = kwt_store_open(a->path, err, sizeof err);
     for (int i = 0; w && i < 400 && !atomic_load(&a->stop); i++)
         if (store_duty_append(w, 1000 + i, "note", "zhang.wei", 0, "delivered") == KW_OK)
             a->appended++;
@@ -446,7 +458,7 @@ static void *append_loop(void *arg)
 
 static void test_verify_while_appending(void)
 {
-    store_duty_configure(NULL, NULL, NULL, 100);
+    every = 100;
     kw_store *s = open_in("race");
     notes(s, 1, 3);
     char path[300];

@@ -98,7 +98,14 @@ static void test_table_order(void)
         CHECK(m->name && m->name[0]);
         CHECK(m->start != NULL);
         CHECK(m->stop != NULL);
-        CHECK(m->conf == NULL && m->routes == NULL && m->migrations == NULL); /* later steps of issue 14 */
+        CHECK((m->migrations != NULL) == (m->nmigrations > 0));
+        for (const http_route *r = m->routes; r && r->path; r++) { /* its routes: under the API, taken once */
+            CHECK(strncmp(r->path, "/api/v1/", 8) == 0);
+            CHECK(r->methods && r->methods[0] && r->fn);
+            for (size_t j = 0; j < daemon_nmodules; j++)
+                for (const http_route *o = daemon_modules[j]->routes; o && o->path; o++)
+                    CHECK(o == r || strcmp(o->path, r->path) != 0);
+        }
         if (i > 0)
             CHECK(daemon_modules[i - 1]->phase <= m->phase); /* the daemon starts them phase by phase */
         for (size_t j = 0; j < i; j++)
@@ -108,6 +115,8 @@ static void test_table_order(void)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         CHECK(find(names[i]) != NULL);
     CHECK_INT(find("duty")->phase, KW_PHASE_STORE);
+    CHECK(find("net")->routes && strcmp(find("net")->routes[0].path, "/api/v1/net") == 0);
+    CHECK(find("logs")->routes && strcmp(find("logs")->routes[0].path, "/api/v1/logs") == 0);
     CHECK_INT(find("http")->phase, KW_PHASE_ROOT);
     CHECK_INT(find("net")->phase, KW_PHASE_ROOT);
     CHECK_INT(find("logs")->phase, KW_PHASE_ROOT);

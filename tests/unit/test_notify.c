@@ -1,7 +1,9 @@
 /* Notifications: conditions, maintenance windows, messages made inert, channel requests and
  * their signatures, and the engine (routing, grouping, escalation, repeat, acknowledgement,
- * resolution, silences, inhibition) on a real store driven by a clock the test sets. */
+ * resolution, silences, inhibition) on a real store (SQLite, or PostgreSQL under
+ * KW_TEST_PG_URL: kw_test_store.h) driven by a clock the test sets. */
 #include "kw_test.h"
+#include "kw_test_store.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -374,7 +376,8 @@ static bool bench_open(bench *b, const char *yaml)
         return false;
     snprintf(b->path, sizeof b->path, "%s/kw.db", b->dir);
     char err[256];
-    b->s = store_open(b->path, false, err, sizeof err);
+    kwt_duty_keys_in(b->dir, 100);
+    b->s = kwt_store_open(b->path, err, sizeof err);
     b->c = load(yaml);
     if (!b->s || !b->c)
         return false;
@@ -389,12 +392,13 @@ static void bench_close(bench *b)
     store_close(b->s);
     conf_free(b->c);
     unlink(b->path);
+    static const char *const left[] = {"kw.db-wal", "kw.db-shm", "duty.key", "duty_sign.key", "duty_sign.pub"};
     char p[128];
-    snprintf(p, sizeof p, "%s/kw.db-wal", b->dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/kw.db-shm", b->dir);
-    unlink(p);
-    rmdir(b->dir);
+    for (size_t i = 0; i < sizeof left / sizeof left[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", b->dir, left[i]);
+        unlink(p);
+    }
+    CHECK(rmdir(b->dir) == 0);
 }
 
 static int64_t fire(bench *b, const char *rule, const char *labels, int64_t at)

@@ -294,6 +294,33 @@ static void c_transactions(void)
     CHECK_INT(scalar("SELECT COUNT(*) FROM t WHERE k = 'kept'"), 1);
 }
 
+/* Statements first prepared inside a transaction, one the server must be told a parameter's
+ * type for (`? IS NULL`, a ?N skipped) and one that does not prepare at all: the transaction
+ * goes on (a failed PREPARE would abort it on PostgreSQL). */
+static void c_prepare_in_transaction(void)
+{
+    fresh_table();
+    CHECK_INT(db_exec(conn, "BEGIN"), KW_OK);
+    insert("a", 1);
+    db_stmt *st = db_prepare(conn, "UPDATE t SET v = ?3 WHERE k = ?1 AND (?4 IS NULL OR v = ?4)");
+    CHECK(st != NULL);
+    if (st) {
+        db_bind_text(st, 1, "a");
+        db_bind_text(st, 2, "unused");
+        db_bind_text(st, 3, "set");
+        db_bind_null(st, 4);
+        CHECK_INT(db_step(st), DB_DONE);
+        CHECK_INT(db_changes(st), 1);
+        db_reset(st);
+    }
+    CHECK(db_prepare(conn, "SELECT nothing FROM no_such_table") == NULL);
+    insert("b", 2);
+    CHECK(db_in_transaction(conn));
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK);
+    CHECK_INT(scalar("SELECT COUNT(*) FROM t WHERE v = 'set'"), 1);
+    CHECK_INT(scalar("SELECT COUNT(*) FROM t"), 2);
+}
+
 static void c_many_rows(void)
 {
     fresh_table();
@@ -377,6 +404,7 @@ static void conformance(const char *name)
     RUN(c_question_mark_literal);
     RUN(c_changes);
     RUN(c_transactions);
+    RUN(c_prepare_in_transaction);
     RUN(c_many_rows);
     RUN(c_bad_statement);
     RUN(c_statement_cache);
