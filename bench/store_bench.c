@@ -1,8 +1,8 @@
 /* Benchmark of the store's alert writes (issue 14), on SQLite or PostgreSQL through the store
  * API, as the daemon's core thread makes them: a detector's alert changes (fire, an update
  * whose peak rose and so adds a history row, an update that does not, resolve) go through
- * store_alert_apply, each update and resolve first looking up its open alert by fingerprint
- * (daemon.c does so for a detector's acts), and a transaction commits one event's changes
+ * store_alert_apply (which finds an update's or resolve's open alert by fingerprint, in the
+ * same statement, as for the daemon's detector acts), and a transaction commits one event's changes
  * (core_commit_acts). Also fills a store for the HTTP bench. Build: ninja -C BUILD store_bench.
  *
  *   store_bench write WHERE KEYDIR SECONDS BATCH...
@@ -71,8 +71,6 @@ static kw_rc commit_acts(kw_store *s, alert_acts *acts)
         return KW_ERR_STORE;
     for (size_t i = 0; i < acts->n; i++) {
         alert_act *a = &acts->v[i];
-        if (a->kind != ALERT_ACT_FIRE && !a->alert_id)
-            a->alert_id = store_alert_open_id(s, a->fingerprint);
         if (store_alert_apply(s, a) != KW_OK) {
             store_rollback(s);
             return KW_ERR_STORE;

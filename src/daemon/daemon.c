@@ -185,8 +185,6 @@ static kw_rc core_apply_acts(kw_daemon *d, alert_act *v, size_t n, kw_rc *rc, si
 {
     for (size_t i = 0; i < n; i++) {
         alert_act *a = &v[i];
-        if (a->kind != ALERT_ACT_FIRE && !a->alert_id) /* fired while the store was away */
-            a->alert_id = store_alert_open_id(d->core.store, a->fingerprint);
         rc[i] = store_alert_apply(d->core.store, a);
         if (rc[i] == KW_OK || rc[i] == KW_ERR_NOTFOUND) /* not found: a person resolved it meanwhile */
             continue;
@@ -398,8 +396,6 @@ static void core_handle(kw_daemon *d, kw_event *ev)
     if (ev->acts) { /* a detector's alert changes: updates and ends name the open alert */
         for (size_t i = 0; i < ev->acts->n; i++) {
             alert_act *a = &ev->acts->v[i];
-            if (a->kind != ALERT_ACT_FIRE && !a->alert_id && !core_store_resting(d))
-                a->alert_id = store_alert_open_id(d->core.store, a->fingerprint);
             alert_engine_forget(d->core.engine, a->fingerprint); /* held since a restart: it is the detector's again */
         }
         core_commit_acts(d, ev->acts);

@@ -82,7 +82,8 @@ void store_lead_close(store_lead *l);
 
 /* ---- alerts ---- */
 
-/* Applies one engine act. FIRE inserts and writes the new id into act->alert_id. UPDATE,
+/* Applies one engine act. FIRE inserts and writes the new id into act->alert_id; UPDATE and
+ * RESOLVE without an id (a detector's) find this server's open alert by fingerprint. UPDATE,
  * RESOLVE and REOPEN of an alert a person has already resolved return KW_ERR_NOTFOUND (the
  * engine should forget it). Each act adds a history row (UPDATE only when act->history). */
 kw_rc store_alert_apply(kw_store *s, alert_act *act);

@@ -38,6 +38,33 @@ static kw_rc history_add(kw_store *s, int64_t alert_id, int64_t at, const char *
     return store_duty_append(s, at, kind, actor, alert_id, note);
 }
 
+/* The open alert an UPDATE or RESOLVE is for: its id (?5), or when that is 0 (a detector's
+ * change, an alert fired while the store was away) the server's (?6) open alert with the
+ * fingerprint (?7), found in the same statement. */
+#define OPEN_ALERT_ID                                                                              \
+    "coalesce(nullif(CAST(?5 AS BIGINT), 0), (SELECT o.id FROM alerts o WHERE o.server = ?6"        \
+    " AND o.fingerprint = ?7 AND o.state != 'resolved'))"
+
+/* Binds OPEN_ALERT_ID's parameters and steps st (UPDATE ... RETURNING id): a->alert_id is the
+ * alert changed; KW_ERR_NOTFOUND when none was (resolved meanwhile, or never stored). */
+static kw_rc step_open_alert(kw_store *s, db_stmt *st, alert_act *a)
+{
+    db_bind_int64(st, 5, a->alert_id);
+    db_bind_text(st, 6, s->server);
+    db_bind_text(st, 7, a->fingerprint);
+    db_step_rc r = db_step(st);
+    int64_t id = r == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_reset(st);
+    if (r == DB_ERROR || r == DB_BUSY) {
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+        return KW_ERR_STORE;
+    }
+    if (!id)
+        return KW_ERR_NOTFOUND;
+    a->alert_id = id;
+    return KW_OK;
+}
+
 kw_rc store_alert_apply(kw_store *s, alert_act *a)
 {
     db_stmt *st;
@@ -81,30 +108,28 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         }
         return history_add(s, a->alert_id, a->at_ms, "fired", "keepwatch", a->summary, a->value);
     case ALERT_ACT_UPDATE:
-        st = store_stmt(s, "UPDATE alerts SET value = ?, peak = ?, summary = coalesce(?, summary), updated_at = ? "
-                           "WHERE id = ? AND state != 'resolved'");
+        st = store_stmt(s, "UPDATE alerts SET value = ?1, peak = ?2, summary = coalesce(?3, summary), updated_at = ?4 "
+                           "WHERE id = " OPEN_ALERT_ID " AND state != 'resolved' RETURNING id");
         if (!st)
             return KW_ERR_STORE;
         bind_real(st, 1, a->value);
         bind_real(st, 2, a->peak);
         db_bind_text(st, 3, a->summary);
         db_bind_int64(st, 4, a->at_ms);
-        db_bind_int64(st, 5, a->alert_id);
-        if ((rc = store_step_changed(s, st)) != KW_OK)
+        if ((rc = step_open_alert(s, st, a)) != KW_OK)
             return rc;
         return a->history ? history_add(s, a->alert_id, a->at_ms, "updated", "keepwatch", a->summary, a->peak)
                           : KW_OK;
     case ALERT_ACT_RESOLVE:
-        st = store_stmt(s, "UPDATE alerts SET state = 'resolved', value = ?, resolved_at = ?, resolved_by = 'keepwatch',"
-                           " resolve_reason = ?, updated_at = ? WHERE id = ? AND state != 'resolved'");
+        st = store_stmt(s, "UPDATE alerts SET state = 'resolved', value = ?1, resolved_at = ?2,"
+                           " resolved_by = 'keepwatch', resolve_reason = ?3, updated_at = ?2"
+                           " WHERE id = " OPEN_ALERT_ID " AND state != 'resolved' RETURNING id");
         if (!st)
             return KW_ERR_STORE;
         bind_real(st, 1, a->value);
         db_bind_int64(st, 2, a->at_ms);
         db_bind_text(st, 3, a->reason);
-        db_bind_int64(st, 4, a->at_ms);
-        db_bind_int64(st, 5, a->alert_id);
-        if ((rc = store_step_changed(s, st)) != KW_OK)
+        if ((rc = step_open_alert(s, st, a)) != KW_OK)
             return rc;
         return history_add(s, a->alert_id, a->at_ms, "resolved", "keepwatch", a->reason, a->value);
     case ALERT_ACT_REOPEN:

@@ -106,14 +106,31 @@ static kw_rc insert_entry(kw_store *s, const duty_entry *e)
     db_reset(st);
     if (r != DB_DONE)
         return KW_ERR_STORE;
+    s->duty.head_due = true; /* meta.duty_head, once, as the transaction commits */
+    return KW_OK;
+}
+
+kw_rc duty_head_commit(kw_store *s)
+{
+    if (!s->duty.head_due)
+        return KW_OK;
+    s->duty.head_due = false;
     char head[96];
-    snprintf(head, sizeof head, "%lld:%s", (long long)e->id, e->hash);
-    st = store_stmt(s, "INSERT INTO meta (key, value) VALUES ('duty_head', ?) "
-                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (s->duty.head && s->duty.gen == s->tx_gen) {
+        snprintf(head, sizeof head, "%lld:%s", (long long)s->duty.id, s->duty.hash);
+    } else { /* not kept (a plain entry): as the log stands */
+        int64_t seq;
+        char hash[65];
+        if (store_duty_head(s, &seq, hash) != KW_OK)
+            return KW_ERR_STORE;
+        snprintf(head, sizeof head, "%lld:%s", (long long)seq, hash);
+    }
+    db_stmt *st = store_stmt(s, "INSERT INTO meta (key, value) VALUES ('duty_head', ?) "
+                                "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, head);
-    r = db_step(st);
+    int r = db_step(st);
     db_reset(st);
     return r == DB_DONE ? KW_OK : KW_ERR_STORE;
 }

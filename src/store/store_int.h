@@ -23,6 +23,7 @@ struct kw_store {
         bool cp;             /* cp_rc, cp_seq: the last checkpoint (KW_ERR_NOTFOUND: none) */
         kw_rc cp_rc;
         int64_t cp_seq;
+        bool head_due;       /* entries went in: meta.duty_head is written at the commit */
     } duty;
     char err[256];
 };
