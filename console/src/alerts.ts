@@ -218,6 +218,7 @@ async function drawDetail(id: number, keep: { note: string; comment: string; to:
       h("dt", {}, t("rule")), h("dd", {}, a.rule),
       h("dt", {}, t("state")), h("dd", { class: "state" }, stateName(a.state)),
       h("dt", {}, t("assignee")), h("dd", { class: "assignee" }, a.assignee || t("unassigned")),
+      a.server ? h("dt", {}, t("server")) : null, a.server ? h("dd", { class: "server" }, a.server) : null,
       h("dt", {}, t("started")), h("dd", {}, fmtTime(a.started_at)),
       h("dt", {}, t("labels")), h("dd", {}, Object.entries(a.labels || {}).map(([k, v]) => `${k}=${v}`).join(", ")),
       a.details?.message ? h("dt", {}, t("detail")) : null,

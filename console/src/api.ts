@@ -34,6 +34,7 @@ export interface Alert {
   id: number; rule: string; state: string; severity: number; severity_name: string; summary: string;
   labels: Record<string, string>; started_at: string; updated_at?: string; acked_by?: string; acked_at?: string;
   ack_note?: string; resolved_at?: string; resolved_by?: string; resolve_reason?: string; assignee?: string;
+  server?: string; /* several servers on one store: whose sensors raised it */
   value?: number; peak?: number; threshold?: number; flaps?: number;
   details?: { event?: { dataset?: string; action?: string }; message?: string; [k: string]: unknown };
   history?: { at: string; action: string; actor?: string; note?: string; value?: number }[];
