@@ -15,6 +15,8 @@ bool intel_domain_norm(const char *s, size_t len, char *out, size_t *outlen);
 /* What a column or a STIX object says the value is. */
 enum { INTEL_HINT_ANY, INTEL_HINT_IP, INTEL_HINT_DOMAIN, INTEL_HINT_URL };
 
+/* Whether s[n] starts with a URL scheme ("http://", "hxxp://"...), intel_entries.c. */
+bool intel_has_scheme(const char *s, size_t n);
 /* Adds one indicator written as text (see intel_entries_add_text); `hint` INTEL_HINT_URL
  * takes the host of a URL, INTEL_HINT_IP refuses names. KW_ERR_PARSE / KW_ERR_FULL with the
  * reason in why[whyn]. */

@@ -111,14 +111,6 @@ bool log_value_ok(log_field f, const char *p, size_t n)
     return true;
 }
 
-char *log_scratch(log_rec *r, size_t n)
-{
-    if (n > r->scap - r->slen)
-        return NULL;
-    char *p = r->scratch + r->slen;
-    r->slen += n;
-    return p;
-}
 
 void log_set_copy(log_rec *r, log_field f, const char *p, size_t n)
 {

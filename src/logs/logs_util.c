@@ -1,4 +1,5 @@
-/* Helpers the parsers share: dates, addresses, case and percent decoding. */
+/* Helpers the parsers share: a record's scratch space, dates, addresses, case and percent
+ * decoding. */
 #include "logs/logs.h"
 #include "core/kw_ascii.h"
 
@@ -6,6 +7,15 @@
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
+
+char *log_scratch(log_rec *r, size_t n)
+{
+    if (n > r->scap - r->slen)
+        return NULL;
+    char *p = r->scratch + r->slen;
+    r->slen += n;
+    return p;
+}
 
 /* Howard Hinnant's days_from_civil. */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)

@@ -1,7 +1,6 @@
 /* The store's handle: opening (the connection, then the schema's migrations), transactions,
  * and the statement helpers of store_int.h over store_db.h. */
 #include "store/store_int.h"
-#include "store/store_duty_int.h"
 #include "core/kw_mem.h"
 #include "core/kw_url.h"
 
@@ -308,7 +307,9 @@ kw_rc store_begin_read(kw_store *s)
 }
 kw_rc store_commit(kw_store *s)
 {
-    if (duty_head_commit(s) != KW_OK) { /* the log's head goes with its entries, or neither */
+    kw_rc (*hook)(kw_store *) = s->before_commit;
+    s->before_commit = NULL;
+    if (hook && hook(s) != KW_OK) { /* what goes with the transaction's changes, or neither */
         char keep[sizeof s->err];
         snprintf(keep, sizeof keep, "%s", s->err[0] ? s->err : db_errmsg(s->db));
         store_rollback(s);
@@ -322,7 +323,7 @@ kw_rc store_commit(kw_store *s)
 void store_rollback(kw_store *s)
 {
     s->tx_gen++;
-    s->duty.head_due = false;
+    s->before_commit = NULL;
     store_exec(s, "ROLLBACK");
 }
 const char *store_errmsg(kw_store *s) { return s->err[0] ? s->err : db_errmsg(s->db); }

@@ -12,38 +12,6 @@
 
 static const char *col_text(db_stmt *st, int i) { return db_col_text(st, i); }
 
-bool duty_entry_ok(const duty_keys *k, int64_t legacy, int64_t expect_id, const char *prev, const duty_entry *e,
-                   char *why, size_t whyn)
-{
-    if (e->id != expect_id) {
-        snprintf(why, whyn, "entry %lld is missing (deleted)", (long long)expect_id);
-        return false;
-    }
-    if (!e->prev_hash || strcmp(e->prev_hash, prev) != 0) {
-        snprintf(why, whyn, "entry %lld does not follow entry %lld (an entry was removed or moved)", (long long)e->id,
-                 (long long)(e->id - 1));
-        return false;
-    }
-    int want = e->id <= legacy ? DUTY_SCHEME_SHA256 : DUTY_SCHEME_HMAC;
-    if (e->scheme != want) {
-        snprintf(why, whyn, "entry %lld has a %s link where the signed checkpoints want %s (rewritten)",
-                 (long long)e->id, duty_scheme_name(e->scheme), duty_scheme_name(want));
-        return false;
-    }
-    char link[65] = "";
-    if (want == DUTY_SCHEME_SHA256)
-        duty_link_plain(e, link);
-    else if (k)
-        duty_link_keyed(e, duty_keys_hmac(k), link);
-    if (!e->hash || strcmp(e->hash, link) != 0) {
-        snprintf(why, whyn, want == DUTY_SCHEME_SHA256 ? "entry %lld was changed (its hash does not match its content)"
-                                                       : "entry %lld was changed (its keyed link does not match: "
-                                                         "rewritten without the key)",
-                 (long long)e->id);
-        return false;
-    }
-    return true;
-}
 
 /* The duty log's cache of this transaction (s->duty), emptied when it is another's. */
 static void cache_check(kw_store *s)
@@ -68,7 +36,6 @@ static kw_rc last_checkpoint_seq(kw_store *s, int64_t *seq)
     return s->duty.cp_rc;
 }
 
-void duty_cache_forget_checkpoint(kw_store *s) { s->duty.cp = false; }
 
 /* The checkpoint that must come before the first keyed entry, and the regular ones after. */
 static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool before)
@@ -86,6 +53,8 @@ static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool befo
         log_warn("duty log: no checkpoint written: %s", s->err);
     return rc == KW_ERR_PARSE ? KW_OK : rc;
 }
+
+static kw_rc duty_head_commit(kw_store *s);
 
 static kw_rc insert_entry(kw_store *s, const duty_entry *e)
 {
@@ -106,15 +75,12 @@ static kw_rc insert_entry(kw_store *s, const duty_entry *e)
     db_reset(st);
     if (r != DB_DONE)
         return KW_ERR_STORE;
-    s->duty.head_due = true; /* meta.duty_head, once, as the transaction commits */
+    s->before_commit = duty_head_commit; /* meta.duty_head, once, as the transaction commits */
     return KW_OK;
 }
 
-kw_rc duty_head_commit(kw_store *s)
+static kw_rc duty_head_commit(kw_store *s)
 {
-    if (!s->duty.head_due)
-        return KW_OK;
-    s->duty.head_due = false;
     char head[96];
     if (s->duty.head && s->duty.gen == s->tx_gen) {
         snprintf(head, sizeof head, "%lld:%s", (long long)s->duty.id, s->duty.hash);
@@ -172,21 +138,6 @@ static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const ch
     return checkpoint_around(s, ts_ms, id, false);
 }
 
-kw_rc duty_tx_begin(kw_store *s, bool *own)
-{
-    *own = !db_in_transaction(s->db);
-    return *own ? store_begin(s) : KW_OK;
-}
-
-kw_rc duty_tx_end(kw_store *s, bool own, kw_rc rc)
-{
-    if (!own)
-        return rc;
-    if (rc == KW_OK)
-        return store_commit(s);
-    store_rollback(s);
-    return rc;
-}
 
 kw_rc store_duty_append(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
                         const char *text)

@@ -26,8 +26,6 @@ duty_entry duty_row_entry(db_stmt *st);
 void duty_row_checkpoint(db_stmt *st, duty_checkpoint *c);
 /* The newest checkpoint: KW_OK, KW_ERR_NOTFOUND when there is none. */
 kw_rc duty_last_checkpoint(kw_store *s, duty_checkpoint *c);
-/* Writes meta.duty_head when this transaction appended to the duty log (store_commit). */
-kw_rc duty_head_commit(kw_store *s);
 /* A checkpoint was written: the transaction's cache of the last one is out of date (store_duty.c). */
 void duty_cache_forget_checkpoint(kw_store *s);
 /* Whether e is entry expect_id, follows the link prev and carries its own right link (plain

@@ -144,6 +144,39 @@ kw_rc duty_last_checkpoint(kw_store *s, duty_checkpoint *c)
     return r == DB_ROW ? KW_OK : r == DB_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
 }
 
+bool duty_entry_ok(const duty_keys *k, int64_t legacy, int64_t expect_id, const char *prev, const duty_entry *e,
+                   char *why, size_t whyn)
+{
+    if (e->id != expect_id) {
+        snprintf(why, whyn, "entry %lld is missing (deleted)", (long long)expect_id);
+        return false;
+    }
+    if (!e->prev_hash || strcmp(e->prev_hash, prev) != 0) {
+        snprintf(why, whyn, "entry %lld does not follow entry %lld (an entry was removed or moved)", (long long)e->id,
+                 (long long)(e->id - 1));
+        return false;
+    }
+    int want = e->id <= legacy ? DUTY_SCHEME_SHA256 : DUTY_SCHEME_HMAC;
+    if (e->scheme != want) {
+        snprintf(why, whyn, "entry %lld has a %s link where the signed checkpoints want %s (rewritten)",
+                 (long long)e->id, duty_scheme_name(e->scheme), duty_scheme_name(want));
+        return false;
+    }
+    char link[65] = "";
+    if (want == DUTY_SCHEME_SHA256)
+        duty_link_plain(e, link);
+    else if (k)
+        duty_link_keyed(e, duty_keys_hmac(k), link);
+    if (!e->hash || strcmp(e->hash, link) != 0) {
+        snprintf(why, whyn, want == DUTY_SCHEME_SHA256 ? "entry %lld was changed (its hash does not match its content)"
+                                                       : "entry %lld was changed (its keyed link does not match: "
+                                                         "rewritten without the key)",
+                 (long long)e->id);
+        return false;
+    }
+    return true;
+}
+
 /* Checks the entries after c->from (whose link is c->head on entry) and fills c's seq, head
  * and digest with what they give. KW_ERR_PARSE with s->err when one does not verify. */
 static kw_rc walk_since(kw_store *s, const duty_keys *k, duty_checkpoint *c)

@@ -23,8 +23,11 @@ struct kw_store {
         bool cp;             /* cp_rc, cp_seq: the last checkpoint (KW_ERR_NOTFOUND: none) */
         kw_rc cp_rc;
         int64_t cp_seq;
-        bool head_due;       /* entries went in: meta.duty_head is written at the commit */
     } duty;
+    /* Run by store_commit before it commits (then cleared; a failure rolls back), cleared by
+     * store_rollback: what a part of the store writes once per transaction (the duty log's
+     * head, store_duty.c), without store.c calling into it. */
+    kw_rc (*before_commit)(kw_store *s);
     char err[256];
 };
 
