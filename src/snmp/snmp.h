@@ -19,6 +19,7 @@
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
 #include "core/kw_map.h"
+#include "http/http.h"
 #include "metric/metric.h"
 
 /* conf_snmp_device's enums (snmp_conf.c names them). */
@@ -219,5 +220,7 @@ void snmp_trap_rec(const snmp_trap *t, struct log_rec *r);
 /* snmp_module.c: the daemon's module, one poller thread for every device and the traps. */
 struct kw_module;
 extern const struct kw_module snmp_module;
+/* Its route (snmp_api.c): GET /api/v1/snmp, each device's state from its last polls. */
+extern const http_route snmp_routes[];
 
 #endif

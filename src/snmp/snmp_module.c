@@ -240,4 +240,5 @@ const kw_module snmp_module = {
     .reload = snmp_module_reload,
     .stop = snmp_module_stop,
     .metrics = snmp_metrics,
+    .routes = snmp_routes,
 };

@@ -167,6 +167,16 @@ class SnmpTest(DaemonTest):
         self.assertGreater(series(d, "snmp_device_uptime_seconds", device="lo2c"), 0)
         self.assertIsNotNone(series(d, "snmp_memory_total_bytes", device="lo2c"))
         self.assertIsNotNone(series(d, "snmp_load_average", device="lo2c", period="Load-1"))
+        # the device as the fleet view sees it (snmp_api.c)
+        st, body = d.get("/api/v1/snmp")
+        self.assertEqual(st, 200, body)
+        dev = body["devices"][0]
+        self.assertEqual((dev["name"], dev["state"]), ("lo2c", "up"))
+        self.assertGreater(dev["uptime_seconds"], 0)
+        self.assertGreaterEqual(dev["interfaces"]["up"], 1)
+        self.assertTrue(0 < dev["memory_ratio"] < 1, dev)
+        self.assertTrue(dev.get("sysdescr"), dev)
+        self.assertEqual(d.get("/api/v1/snmp", auth=False)[0], 401)
 
         # a trap with another community is dropped; one with ours is an event and matches the rule
         trap = ["1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.7", "i", "7", "1.3.6.1.2.1.2.2.1.2.7", "s", "eth7"]
@@ -195,6 +205,7 @@ class SnmpTest(DaemonTest):
         alert = d.wait_alert(lambda x: x["rule"] == "device_unreachable", "device_unreachable", timeout=30)
         self.assertEqual(alert["labels"]["device"], "lo2c")
         self.assertEqual(series(d, "snmp_device_up", device="lo2c"), 0)
+        self.assertEqual(d.get("/api/v1/snmp")[1]["devices"][0]["state"], "unreachable")
         self.assertIn("snmp lo2c (127.0.0.1:", d.logs())
         # a reload keeps the device's state: the alert neither resolves nor fires again
         d.send_signal(signal.SIGHUP)
