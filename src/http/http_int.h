@@ -136,4 +136,14 @@ bool http_triage_owns(const char *url);
 enum MHD_Result http_triage_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,
                                   http_req *req, const principal *p);
 
+/* ---- src/agent/agent_http.c: what agents call; they authenticate themselves (an
+ * enrolment token, then their credential), so the router hands them on before a session or
+ * token is looked for ---- */
+
+/* Whether url is one of the agents' (/api/v1/agent/...). */
+bool agent_http_owns(const char *url);
+/* POST /api/v1/agent/enroll and /api/v1/agent/batch. */
+enum MHD_Result agent_http_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,
+                                 http_req *req);
+
 #endif

@@ -1,0 +1,479 @@
+/* agent_run.c: the agent process (`keepwatch agent run`, `keepwatch agent enroll`): every
+ * agent.interval it reads the host (the host sensor's collector) and runs the checks that are
+ * due (the check module's runners), turns a check's failure past its `for` into a
+ * service_down alert change (and its recovery into the end of it), writes the batch into the
+ * spool, and sends the spool's batches oldest first to agent.server with libcurl (TLS
+ * verified, agent.ca_file for a private CA). A batch leaves the spool only when the server
+ * took it; a server that is away gets them all when it is back. */
+#include "agent/agent.h"
+#include "check/check.h"
+#include "conf/conf.h"
+#include "core/kw_file.h"
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
+#include "host/host.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static atomic_bool agent_stopping;
+
+static void agent_on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&agent_stopping, true);
+}
+
+/* ---- talking to the server ---- */
+
+typedef struct agent_http {
+    CURL *curl;
+    const char *ca_file;
+    int64_t timeout_ms;
+    kw_buf reply;
+} agent_http;
+
+static size_t reply_write(char *p, size_t size, size_t n, void *arg)
+{
+    kw_buf *b = arg;
+    return kw_buf_append(b, p, size * n) == KW_OK ? size * n : 0;
+}
+
+/* POSTs body to url; *status: the HTTP status (0: no answer, err says why). */
+static kw_rc http_post(agent_http *h, const char *url, const char *auth, const void *body, size_t n, bool gzip,
+                       long *status, char *err, size_t errn)
+{
+    CURL *c = h->curl;
+    curl_easy_reset(c);
+    kw_buf_reset(&h->reply);
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    if (gzip)
+        hdrs = curl_slist_append(hdrs, "Content-Encoding: gzip");
+    if (auth)
+        hdrs = curl_slist_append(hdrs, auth);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (h->ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &h->reply);
+    CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(hdrs);
+    *status = 0;
+    if (rc != CURLE_OK) {
+        snprintf(err, errn, "%s", curl_easy_strerror(rc));
+        return KW_ERR_IO;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    return KW_OK;
+}
+
+static void http_init(agent_http *h, const conf *c)
+{
+    h->curl = curl_easy_init();
+    h->ca_file = c->agent.ca_file;
+    h->timeout_ms = c->agent.timeout_ms;
+    kw_buf_init(&h->reply, 1 << 20);
+}
+
+static void http_free(agent_http *h)
+{
+    curl_easy_cleanup(h->curl);
+    kw_buf_free(&h->reply);
+}
+
+/* base (with or without a slash at the end) and path. */
+static void url_join(char *out, size_t n, const char *base, const char *path)
+{
+    size_t l = strlen(base);
+    if (l && base[l - 1] == '/')
+        l--;
+    snprintf(out, n, "%.*s/%s", (int)(l > 1500 ? 1500 : l), base, path);
+}
+
+/* ---- enrolment ---- */
+
+/* Writes the credential to path, 0600, whole or not at all. */
+static kw_rc write_credential(const char *path, const char *cred, char *err, size_t errn)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    int fd = kw_file_open_private(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    size_t n = strlen(cred);
+    bool ok = fd >= 0 && write(fd, cred, n) == (ssize_t)n && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (ok && rename(tmp, path) == 0)
+        return KW_OK;
+    snprintf(err, errn, "cannot write %s: %s", path, strerror(errno));
+    unlink(tmp);
+    return KW_ERR_IO;
+}
+
+/* The credential file's directory, made before the token is spent (0700 when made now). */
+static kw_rc credential_dir(const char *path, char *err, size_t errn)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return KW_OK;
+    *slash = '\0';
+    return dir[0] ? kw_dir_make(dir, 0700, NULL, err, errn) : KW_OK;
+}
+
+kw_rc agent_enroll(const char *url, const char *token, const char *ca_file, const char *path, char *err, size_t errn)
+{
+    if (credential_dir(path, err, errn) != KW_OK)
+        return KW_ERR_IO;
+    agent_http h = {curl_easy_init(), ca_file, 30000, {0}};
+    kw_buf_init(&h.reply, 1 << 16);
+    char full[2048], body[256];
+    url_join(full, sizeof full, url, "api/v1/agent/enroll");
+    snprintf(body, sizeof body, "{\"token\":\"%.100s\"}", token);
+    long status;
+    kw_rc rc = http_post(&h, full, NULL, body, strlen(body), false, &status, err, errn);
+    OPENSSL_cleanse(body, sizeof body);
+    json_t *reply = rc == KW_OK ? json_loadb(kw_buf_cstr(&h.reply), h.reply.len, 0, NULL) : NULL;
+    const char *cred = json_string_value(json_object_get(reply, "credential"));
+    if (rc == KW_OK && (status != 200 || !cred || strncmp(cred, AGENT_CRED_PREFIX, 4) != 0)) {
+        const char *why = json_string_value(json_object_get(reply, "error"));
+        snprintf(err, errn, "the server refused (HTTP %ld): %s", status, why ? why : kw_buf_cstr(&h.reply));
+        rc = KW_ERR_RANGE;
+    }
+    if (rc == KW_OK)
+        rc = write_credential(path, cred, err, errn);
+    if (rc == KW_OK)
+        snprintf(err, errn, "%s", json_string_value(json_object_get(reply, "agent")));
+    json_decref(reply);
+    OPENSSL_cleanse(h.reply.data, h.reply.len);
+    http_free(&h);
+    return rc;
+}
+
+/* ---- the checks ---- */
+
+typedef struct agent_check {
+    const conf_check *c;
+    check_ctx *ctx;
+    int64_t next;        /* kw_mono_ms() of its next run */
+    int last_up;         /* -1: not run yet */
+    int64_t down_since;  /* wall clock, 0: up */
+    bool firing;         /* service_down sent */
+} agent_check;
+
+typedef struct agent_turn {
+    agent_batch_writer *w;
+    agent_alert alerts[64];
+    char summaries[64][600];
+    char names[64][128];
+    size_t nalerts;
+    kw_buf events;
+} agent_turn;
+
+static void turn_alert(agent_turn *t, agent_check *k, bool fire, const check_result *r, int64_t ts)
+{
+    if (t->nalerts >= sizeof t->alerts / sizeof t->alerts[0])
+        return; /* the next turn tells the rest: the state is kept */
+    size_t i = t->nalerts++;
+    snprintf(t->names[i], sizeof t->names[i], "%s", k->c->name);
+    snprintf(t->summaries[i], sizeof t->summaries[i], "%s (%s) is %s: %s", k->c->name, check_type_name(k->c->type),
+             fire ? "down" : "up", r->message);
+    agent_alert *a = &t->alerts[i];
+    memset(a, 0, sizeof *a);
+    a->fire = fire;
+    a->rule = "service_down";
+    a->summary = t->summaries[i];
+    a->severity = k->c->severity >= 1 && k->c->severity <= 4 ? k->c->severity : 3;
+    a->ts_ms = fire ? k->down_since : ts;
+    a->value = r->up;
+    a->nlabels = 1;
+    a->lk[0] = "check";
+    a->lv[0] = t->names[i];
+    k->firing = fire;
+}
+
+/* Runs k, adds its samples to the batch, its alert change and event when its state changed. */
+static void check_turn(agent_turn *t, agent_check *k)
+{
+    check_result r;
+    if (check_run(k->c, k->ctx, &agent_stopping, &r) == KW_ERR_CANCELLED)
+        return;
+    int64_t ts = kw_now_ms();
+    metric_set *ms = metric_set_new(ts);
+    check_result_metrics(k->c, &r, ms);
+    char source[160];
+    snprintf(source, sizeof source, "check:%s", k->c->name);
+    agent_batch_add_set(t->w, source, ms);
+    metric_set_free(ms);
+    if ((int)r.up != k->last_up) {
+        if (r.up)
+            log_info("check %s is up: %s", k->c->name, r.message);
+        else
+            log_warn("check %s is down: %s", k->c->name, r.message);
+        if (t->events.len)
+            kw_buf_putc(&t->events, '\n');
+        check_result_ecs(k->c, &r, ts, &t->events);
+    }
+    if (!r.up && !k->down_since)
+        k->down_since = ts;
+    if (!r.up && !k->firing && ts - k->down_since >= k->c->for_ms)
+        turn_alert(t, k, true, &r, ts);
+    /* up: the end of what was sent, or (first run) of what a run before a restart may have sent */
+    if (r.up && (k->firing || k->last_up == -1))
+        turn_alert(t, k, false, &r, ts);
+    if (r.up)
+        k->down_since = 0;
+    k->last_up = r.up;
+    k->next = kw_mono_ms() + k->c->interval_ms;
+}
+
+/* ---- the loop ---- */
+
+typedef struct agent_proc {
+    const conf *c;
+    agent_spool *spool;
+    agent_http http;
+    host_collector *host;
+    agent_check *checks;
+    size_t nchecks;
+    char url[2048];
+    char auth[128];      /* "Authorization: Bearer kwa_..." */
+    bool refused;        /* the server said 401: said once, tried again each turn */
+} agent_proc;
+
+static const metric_desc m_spool_batches = {"agent_spool_batches", "Batches waiting in the agent's spool.",
+                                            METRIC_GAUGE, false};
+static const metric_desc m_spool_bytes = {"agent_spool_bytes", "Bytes waiting in the agent's spool.", METRIC_GAUGE,
+                                          false};
+static const metric_desc m_spool_dropped = {"agent_spool_dropped_total",
+                                            "Metric batches the agent's spool dropped past its bound.", METRIC_COUNTER,
+                                            false};
+
+/* The agent's own series: its spool. */
+static void self_set(agent_proc *p, agent_batch_writer *w, int64_t ts)
+{
+    metric_set *ms = metric_set_new(ts);
+    metric_add(ms, &m_spool_batches, (double)agent_spool_count(p->spool), NULL);
+    metric_add(ms, &m_spool_bytes, (double)agent_spool_bytes(p->spool), NULL);
+    metric_add(ms, &m_spool_dropped, (double)agent_spool_dropped(p->spool), NULL);
+    agent_batch_add_set(w, "agent", ms);
+    metric_set_free(ms);
+}
+
+static void host_set(agent_proc *p, agent_batch_writer *w)
+{
+    if (!p->host)
+        return;
+    host_snapshot *snap = NULL;
+    host_collect(p->host, &snap);
+    metric_set *ms = metric_set_new(snap->ts_ms);
+    host_snapshot_metrics(snap, ms);
+    agent_batch_add_set(w, "host", ms);
+    metric_set_free(ms);
+    host_snapshot_free(snap);
+}
+
+static void turn_events(agent_turn *t)
+{
+    const char *p = t->events.data;
+    size_t left = t->events.len;
+    while (p && left) {
+        const char *nl = memchr(p, '\n', left);
+        size_t n = nl ? (size_t)(nl - p) : left;
+        if (n)
+            agent_batch_add_event(t->w, p, n);
+        p += n + (nl ? 1 : 0);
+        left -= n + (nl ? 1 : 0);
+    }
+}
+
+/* One turn's batch, into the spool. */
+static void agent_spool_turn(agent_proc *p)
+{
+    kw_buf json, gz;
+    kw_buf_init(&json, AGENT_BODY_MAX);
+    kw_buf_init(&gz, AGENT_BODY_MAX);
+    agent_turn *t = kw_calloc(1, sizeof *t);
+    kw_buf_init(&t->events, AGENT_BODY_MAX / 2);
+    int64_t seq = agent_spool_next_seq(p->spool);
+    t->w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
+    host_set(p, t->w);
+    int64_t mono = kw_mono_ms();
+    for (size_t i = 0; i < p->nchecks && !atomic_load(&agent_stopping); i++)
+        if (mono >= p->checks[i].next)
+            check_turn(t, &p->checks[i]);
+    self_set(p, t->w, kw_now_ms());
+    for (size_t i = 0; i < t->nalerts; i++)
+        agent_batch_add_alert(t->w, &t->alerts[i]);
+    turn_events(t);
+    kw_rc rc = agent_batch_end(t->w);
+    if (rc == KW_OK)
+        rc = agent_gzip_deflate(json.data, json.len, &gz);
+    if (rc == KW_OK)
+        rc = agent_spool_put(p->spool, gz.data, gz.len, t->nalerts > 0);
+    if (rc != KW_OK)
+        log_error("agent: batch %lld could not be spooled: %s", (long long)seq, kw_rc_str(rc));
+    kw_buf_free(&t->events);
+    free(t);
+    kw_buf_free(&json);
+    kw_buf_free(&gz);
+}
+
+/* Sends one spooled batch: true when the server has it (or refused it as malformed: kept, it
+ * would block every later one). */
+static bool send_one(agent_proc *p, int64_t seq, const kw_buf *b)
+{
+    long status;
+    char err[256];
+    if (http_post(&p->http, p->url, p->auth, b->data, b->len, true, &status, err, sizeof err) != KW_OK) {
+        log_debug("agent: %s: %s", p->url, err);
+        return false;
+    }
+    if (status == 200) {
+        p->refused = false;
+        return true;
+    }
+    if (status == 400) {
+        log_error("agent: the server refused batch %lld as malformed: %s", (long long)seq, kw_buf_cstr(&p->http.reply));
+        return true;
+    }
+    if (status == 401 && !p->refused) {
+        log_error("agent: the server refused the credential (%s): enrol again (keepwatch agent enroll)",
+                  kw_buf_cstr(&p->http.reply));
+        p->refused = true;
+    } else if (status != 401) {
+        log_warn("agent: the server answered %ld to batch %lld: kept for later", status, (long long)seq);
+    }
+    return false;
+}
+
+/* Sends the spool oldest first until it is empty, the server fails, or the turn's time is up. */
+static void agent_drain(agent_proc *p, int64_t until)
+{
+    kw_buf b;
+    kw_buf_init(&b, AGENT_WIRE_BATCH_MAX);
+    size_t sent = 0, waiting = agent_spool_count(p->spool);
+    int64_t seq;
+    while (!atomic_load(&agent_stopping) && kw_mono_ms() < until && agent_spool_peek(p->spool, &seq, &b) == KW_OK) {
+        if (!send_one(p, seq, &b))
+            break;
+        agent_spool_remove(p->spool, seq);
+        sent++;
+    }
+    if (sent > 1 || (waiting > 1 && !sent))
+        log_info("agent: %zu batches sent, %zu waiting in the spool", sent, agent_spool_count(p->spool));
+    kw_buf_free(&b);
+}
+
+/* The credential from its file: "Authorization: Bearer kwa_..." into p->auth. */
+static bool read_credential(agent_proc *p, const char *path)
+{
+    int fd = kw_file_open_private(path, O_RDONLY, 0600);
+    char buf[128] = "";
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    bool ok = strncmp(buf, AGENT_CRED_PREFIX, 4) == 0 && strlen(buf) == 68;
+    if (ok)
+        snprintf(p->auth, sizeof p->auth, "Authorization: Bearer %s", buf);
+    OPENSSL_cleanse(buf, sizeof buf);
+    return ok;
+}
+
+static bool agent_open(agent_proc *p, const conf *c)
+{
+    char err[512];
+    char *cred = conf_state_path(c, c->agent.credential_file);
+    bool ok = read_credential(p, cred);
+    if (!ok)
+        log_error("agent: no credential in %s: keepwatch agent enroll URL --token TOKEN", cred);
+    free(cred);
+    char *dir = conf_state_path(c, c->agent.spool_dir);
+    if (ok && !(p->spool = agent_spool_open(dir, c->agent.spool_max, err, sizeof err))) {
+        log_error("agent: the spool: %s", err);
+        ok = false;
+    }
+    free(dir);
+    if (!ok)
+        return false;
+    url_join(p->url, sizeof p->url, c->agent.server, "api/v1/agent/batch");
+    http_init(&p->http, c);
+    if (c->host.enabled)
+        p->host = host_collector_new(c, NULL);
+    p->checks = kw_calloc(c->checks.n + 1, sizeof *p->checks);
+    for (size_t i = 0; i < c->checks.n; i++) {
+        const conf_check *k = CONF_AT(c->checks, conf_check, i);
+        if (k->enabled)
+            p->checks[p->nchecks++] = (agent_check){k, check_ctx_new(), 0, -1, 0, false};
+    }
+    if (agent_spool_count(p->spool))
+        log_info("agent: %zu batches from before wait in the spool", agent_spool_count(p->spool));
+    return true;
+}
+
+static void agent_close(agent_proc *p)
+{
+    for (size_t i = 0; i < p->nchecks; i++)
+        check_ctx_free(p->checks[i].ctx);
+    free(p->checks);
+    host_collector_free(p->host);
+    if (p->http.curl)
+        http_free(&p->http);
+    agent_spool_close(p->spool);
+    OPENSSL_cleanse(p->auth, sizeof p->auth);
+}
+
+int agent_run(const conf *c)
+{
+    if (!c->agent.server || !*c->agent.server) {
+        log_error("agent: agent.server is not set (the keepwatch server's URL)");
+        return 2;
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = agent_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    agent_proc p = {.c = c};
+    int status = 0;
+    if (agent_open(&p, c)) {
+        log_info("agent: reporting to %s every %lld ms", c->agent.server, (long long)c->agent.interval_ms);
+        int64_t next = kw_mono_ms();
+        while (!atomic_load(&agent_stopping)) {
+            agent_spool_turn(&p);
+            next += c->agent.interval_ms;
+            if (next < kw_mono_ms())
+                next = kw_mono_ms() + c->agent.interval_ms;
+            agent_drain(&p, next);
+            while (!atomic_load(&agent_stopping) && kw_mono_ms() < next)
+                usleep(50000);
+        }
+        log_info("agent: stopping; %zu batches kept in the spool", agent_spool_count(p.spool));
+    } else {
+        status = 1;
+    }
+    agent_close(&p);
+    curl_global_cleanup();
+    return status;
+}

@@ -1,0 +1,251 @@
+"""keepwatch agent end to end on loopback: a server and two agents in their own state
+directories; enrolment, samples attributed to the agents' hosts, an agent-side check's alert
+carrying the host, a 15 s server outage bridged by the spool (the gap's alert history
+arrives, nothing doubled), agent_silent when an agent dies, and refused requests."""
+import gzip
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from kwtest import BIN, DaemonTest, Listener, free_port, run, wait_for
+
+
+class Service(Listener):
+    """kwtest's Listener that also accepts (and closes) what connects, so its backlog never fills."""
+
+    def start(self):
+        super().start()
+        threading.Thread(target=self._serve, args=(self.sock,), daemon=True).start()
+
+    def _serve(self, s):
+        while True:
+            try:
+                conn, _ = s.accept()
+            except OSError:
+                return
+            conn.close()
+
+    def stop(self):
+        if self.sock:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+            except OSError:
+                pass
+        super().stop()
+
+
+class Agent:
+    """keepwatch agent run in its own state directory, with one TCP check on check_port."""
+
+    def __init__(self, name, server_port, check_port):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix=f"kw-agent-{name}-")
+        self.config = os.path.join(self.dir, "agent.yaml")
+        self.log_path = os.path.join(self.dir, "agent.log")
+        with open(self.config, "w") as f:
+            f.write(f"daemon: {{state_dir: {self.dir}/var}}\n"
+                    f"agent: {{server: 'http://127.0.0.1:{server_port}', interval: 1s, timeout: 900ms}}\n"
+                    "host: {enabled: true, interval: 1s}\n"
+                    "checks:\n"
+                    f"  - {{name: svc, type: tcp, host: 127.0.0.1, port: {check_port}, interval: 1s,"
+                    " timeout: 500ms}\n")
+        self.proc = None
+
+    def enroll(self, port, token):
+        return run("agent", "enroll", f"http://127.0.0.1:{port}", "--token", token, "-c", self.config)
+
+    @property
+    def credential_path(self):
+        return os.path.join(self.dir, "var", "agent.credential")
+
+    @property
+    def credential(self):
+        with open(self.credential_path) as f:
+            return f.read().strip()
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([BIN, "agent", "run", "-c", self.config], stdout=self.log, stderr=self.log)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.log.close()
+
+    def logs(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch"):
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST",
+                                 data=gzip.compress(data) if gz else data)
+    req.add_header("Content-Type", "application/json")
+    if gz:
+        req.add_header("Content-Encoding", "gzip")
+    if credential:
+        req.add_header("Authorization", f"Bearer {credential}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read().decode())
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+class AgentTest(DaemonTest):
+    def test_agents_end_to_end(self):
+        d = self.daemon("agent: {silent_after: 5s}\nhost: {enabled: false}\n")
+        ports = [free_port(), free_port()]
+        services = [Service(p) for p in ports]
+        for s in services:
+            s.start()
+            self.addCleanup(s.stop)
+        agents = [Agent("web-01", d.port, ports[0]), Agent("web-02", d.port, ports[1])]
+        for a in agents:
+            self.addCleanup(a.cleanup)
+            self.addCleanup(lambda a=a: self._agent_logs_on_failure(a))
+
+        # enrolment: a one-time token each; the credential file is the agent's alone
+        tokens = {}
+        for a in agents:
+            rc, out, err = d.cli("agent", "token", "add", "--name", a.name, "--ttl", "10m")
+            self.assertEqual(rc, 0, err)
+            tokens[a.name] = out.strip()
+            self.assertRegex(tokens[a.name], r"^kwe_[0-9a-f]{64}$")
+            rc, out, err = a.enroll(d.port, tokens[a.name])
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(stat.S_IMODE(os.stat(a.credential_path).st_mode), 0o600)
+            self.assertRegex(a.credential, r"^kwa_[0-9a-f]{64}$")
+        rc, out, err = agents[0].enroll(d.port, tokens["web-01"])  # spent
+        self.assertEqual(rc, 1)
+        self.assertIn("used", err)
+        rc, out, err = d.cli("agent", "list", "--json")
+        self.assertEqual(rc, 0, err)
+        listed = {x["name"]: x for x in json.loads(out)}
+        self.assertEqual(listed["web-01"]["state"], "enrolled")
+        self.assertEqual(listed["web-02"]["state"], "enrolled")
+
+        for a in agents:
+            a.start()
+        # each host's samples at /metrics, labelled with the agent's name
+        for a in agents:
+            wait_for(f"{a.name}'s samples at /metrics",
+                     lambda a=a: f'host="{a.name}"' in d.get("/metrics")[1]
+                     and "keepwatch_host_cpu_usage_ratio{host=\"" + a.name + "\"}" in d.get("/metrics")[1],
+                     timeout=30)
+
+        def service_down(host):
+            return [x for x in d.alerts() if x["rule"] == "service_down" and x["labels"].get("host") == host]
+
+        # an agent-side failing check raises an alert carrying the host; its recovery resolves it
+        services[0].stop()
+        first = d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("host") == "web-01"
+                             and x["state"] == "firing", "service_down on web-01", timeout=30)
+        self.assertEqual(first["labels"].get("check"), "svc")
+        self.assertIn("web-01", first["summary"])
+        self.assertEqual(service_down("web-02"), [])
+        services[0].start()
+        wait_for("web-01's service_down resolved",
+                 lambda: all(x["state"] == "resolved" for x in service_down("web-01")), timeout=30)
+
+        # the server is away ~15 s; meanwhile web-01's check fails and recovers
+        d.stop()
+        gap_start = time.time() * 1000
+        time.sleep(3)
+        services[0].stop()
+        time.sleep(5)
+        services[0].start()
+        time.sleep(7)
+        gap_end = time.time() * 1000
+        d.start()
+        wait_for("the gap's service_down of web-01", lambda: len(service_down("web-01")) >= 2, timeout=40)
+        wait_for("every service_down of web-01 resolved",
+                 lambda: all(x["state"] == "resolved" for x in service_down("web-01")), timeout=40)
+        time.sleep(3)  # whatever else would come, comes now
+        alerts = service_down("web-01")
+        self.assertEqual(len(alerts), 2, alerts)  # nothing doubled
+        gap = [x for x in alerts if x["id"] != first["id"]][0]
+        started = gap.get("started_at")
+        if isinstance(started, str):  # ISO 8601 in the API
+            from datetime import datetime
+            started = datetime.fromisoformat(started.replace("Z", "+00:00")).timestamp() * 1000
+        self.assertTrue(gap_start < started < gap_end, (gap_start, started, gap_end))
+        # the gap's samples arrived in the history
+        status, series = d.get("/api/v1/series?name="
+                               + urllib.request.quote('check_up{check="svc",type="tcp",host="web-01"}')
+                               + "&minutes=10")
+        self.assertEqual(status, 200, series)
+        points = [p for p in series["points"] if gap_start + 1000 < p[0] < gap_end - 1000]
+        self.assertTrue(points, series)
+        self.assertTrue(any(p[2] == 0 for p in points), points)  # the failure is in it
+
+        # an agent killed: agent_silent for its host, resolved when it is back
+        agents[1].stop(signal.SIGKILL)
+        silent = d.wait_alert(lambda x: x["rule"] == "agent_silent" and x["labels"].get("host") == "web-02"
+                              and x["state"] == "firing", "agent_silent on web-02", timeout=30)
+        agents[1].start()
+        wait_for("agent_silent on web-02 resolved",
+                 lambda: [x for x in d.alerts() if x["id"] == silent["id"]][0]["state"] == "resolved", timeout=30)
+        self.assertFalse([x for x in d.alerts() if x["rule"] == "agent_silent" and x["labels"].get("host") == "web-01"])
+
+        # refused: unknown credential, no credential, malformed, revoked
+        batch = {"seq": 1, "sets": []}
+        self.assertEqual(post_batch(d.port, batch, "kwa_" + "0" * 64)[0], 401)
+        self.assertEqual(post_batch(d.port, batch)[0], 401)
+        self.assertEqual(post_batch(d.port, b"not gzip at all", agents[0].credential, gz=False)[0], 400)
+        st, body = post_batch(d.port, {"seq": 1, "sets": [{"source": "x", "ts": 5, "samples": []}]},
+                              agents[0].credential)
+        self.assertEqual(st, 400)
+        self.assertIn("value", body)
+        self.assertEqual(post_batch(d.port, {"token": "kwe_" + "1" * 64}, path="/api/v1/agent/enroll", gz=False)[0],
+                         401)
+        rc, out, err = d.cli("agent", "revoke", "web-02")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(post_batch(d.port, {"seq": 10 ** 12}, agents[1].credential)[0], 401)
+        wait_for("the revoked agent's refusal in the log", lambda: "agent web-02 is revoked" in d.logs(), timeout=10)
+
+        # a replayed batch is taken once
+        agents[0].stop()
+        now = int(time.time() * 1000)
+        replay = {"seq": 10 ** 12, "alerts": [{"kind": "fire", "rule": "replay_probe", "ts": now, "severity": 2,
+                                                "summary": "probe", "labels": {"probe": "1"}}]}
+        st1, b1 = post_batch(d.port, replay, agents[0].credential)
+        st2, b2 = post_batch(d.port, replay, agents[0].credential)
+        self.assertEqual((st1, st2), (200, 200), (b1, b2))
+        self.assertTrue(b1.get("accepted"), b1)
+        self.assertTrue(b2.get("duplicate"), b2)
+        probe = d.wait_alert(lambda x: x["rule"] == "replay_probe", "the replayed batch's alert")
+        self.assertEqual(probe["labels"], {"host": "web-01", "probe": "1"})
+        time.sleep(1.5)
+        self.assertEqual(len([x for x in d.alerts() if x["rule"] == "replay_probe"]), 1)
+
+    def _agent_logs_on_failure(self, a):
+        outcome = getattr(self, "_outcome", None)
+        errors = getattr(getattr(outcome, "result", None), "errors", []) + \
+            getattr(getattr(outcome, "result", None), "failures", [])
+        if any(t is self for t, _ in errors) and os.path.exists(a.log_path):
+            print(f"\n--- agent.log of {a.name} ---\n{a.logs()[-4000:]}")
+
+
+if __name__ == "__main__":
+    unittest.main()
