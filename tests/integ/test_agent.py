@@ -17,7 +17,9 @@ import unittest
 import urllib.error
 import urllib.request
 
-from kwtest import BIN, DaemonTest, Listener, free_port, run, wait_for
+import ssl
+
+from kwtest import BIN, Daemon, DaemonTest, Listener, free_port, run, wait_for
 
 
 class Service(Listener):
@@ -44,25 +46,54 @@ class Service(Listener):
         super().stop()
 
 
+class TlsDaemon(Daemon):
+    """keepwatch serve with HTTPS on (http.tls_cert, http.tls_key), asked over HTTPS."""
+
+    def __init__(self, cert, key):
+        self.cert, self.key = cert, key
+        super().__init__()
+
+    def write_config(self, body):
+        with open(self.config_path, "w") as f:
+            f.write(f"daemon: {{state_dir: {self.dir}/var, {self.daemon_extra}}}\n"
+                    f"http: {{listen: 127.0.0.1:{self.port}, tls_cert: {self.cert}, tls_key: {self.key}}}\n"
+                    "host: {enabled: false}\n" + body)
+
+    def request(self, method, path, body=None, auth=True, token=None):
+        req = urllib.request.Request(f"https://127.0.0.1:{self.port}{path}", method=method)
+        if auth:
+            req.add_header("Authorization", f"Bearer {token or self.token}")
+        try:
+            with urllib.request.urlopen(req, timeout=10, context=ssl.create_default_context(cafile=self.cert)) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+
 class Agent:
     """keepwatch agent run in its own state directory, with one TCP check on check_port."""
 
-    def __init__(self, name, server_port, check_port):
+    def __init__(self, name, server_port, check_port, scheme="http"):
         self.name = name
         self.dir = tempfile.mkdtemp(prefix=f"kw-agent-{name}-")
         self.config = os.path.join(self.dir, "agent.yaml")
         self.log_path = os.path.join(self.dir, "agent.log")
-        with open(self.config, "w") as f:
-            f.write(f"daemon: {{state_dir: {self.dir}/var}}\n"
-                    f"agent: {{server: 'http://127.0.0.1:{server_port}', interval: 1s, timeout: 900ms}}\n"
-                    "host: {enabled: true, interval: 1s}\n"
-                    "checks:\n"
-                    f"  - {{name: svc, type: tcp, host: 127.0.0.1, port: {check_port}, interval: 1s,"
-                    " timeout: 500ms}\n")
+        self.server = f"{scheme}://127.0.0.1:{server_port}"
+        self.check_port = check_port
+        self.write_config()
         self.proc = None
 
-    def enroll(self, port, token):
-        return run("agent", "enroll", f"http://127.0.0.1:{port}", "--token", token, "-c", self.config)
+    def write_config(self, agent_extra=""):
+        with open(self.config, "w") as f:
+            f.write(f"daemon: {{state_dir: {self.dir}/var}}\n"
+                    f"agent: {{server: '{self.server}', interval: 1s, timeout: 900ms{agent_extra}}}\n"
+                    "host: {enabled: true, interval: 1s}\n"
+                    "checks:\n"
+                    f"  - {{name: svc, type: tcp, host: 127.0.0.1, port: {self.check_port}, interval: 1s,"
+                    " timeout: 500ms}\n")
+
+    def enroll(self, port, token, scheme="http"):
+        return run("agent", "enroll", f"{scheme}://127.0.0.1:{port}", "--token", token, "-c", self.config)
 
     @property
     def credential_path(self):
@@ -164,6 +195,12 @@ class AgentTest(DaemonTest):
         self.assertEqual(first["labels"].get("check"), "svc")
         self.assertIn("web-01", first["summary"])
         self.assertEqual(service_down("web-02"), [])
+        # the check's event, attributed by the server (host.name, agent.id)
+        ev = wait_for("web-01's check event in events.jsonl",
+                      lambda: next((e for e in d.events() if e.get("agent", {}).get("name") == "web-01"
+                                    and e.get("event", {}).get("dataset") == "keepwatch.check"), None))
+        self.assertEqual(ev["host"]["name"], "web-01")
+        self.assertEqual(ev["agent"]["id"], str(listed["web-01"]["id"]))
         services[0].start()
         wait_for("web-01's service_down resolved",
                  lambda: all(x["state"] == "resolved" for x in service_down("web-01")), timeout=30)
@@ -238,6 +275,33 @@ class AgentTest(DaemonTest):
         self.assertEqual(probe["labels"], {"host": "web-01", "probe": "1"})
         time.sleep(1.5)
         self.assertEqual(len([x for x in d.alerts() if x["rule"] == "replay_probe"]), 1)
+
+    def test_tls_verified(self):
+        """Over HTTPS the agent verifies the server: refused without the private CA (the token is
+        not spent), enrolled and reporting with agent.ca_file."""
+        tmp = tempfile.mkdtemp(prefix="kw-agent-tls-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        d = TlsDaemon(cert, key)
+        self.addCleanup(d.cleanup)
+        self.addCleanup(lambda: self._dump_logs_on_failure(d))
+        d.start()
+        rc, token, err = d.cli("agent", "token", "add", "--name", "db-01")
+        self.assertEqual(rc, 0, err)
+        a = Agent("db-01", d.port, free_port(), scheme="https")
+        self.addCleanup(a.cleanup)
+        rc, out, err = a.enroll(d.port, token.strip(), scheme="https")
+        self.assertEqual(rc, 1)
+        self.assertRegex(err.lower(), "certificate|ssl")
+        a.write_config(f", ca_file: {cert}")
+        rc, out, err = a.enroll(d.port, token.strip(), scheme="https")
+        self.assertEqual(rc, 0, err)
+        a.start()
+        wait_for("a batch from db-01 over TLS",
+                 lambda: json.loads(d.cli("agent", "list", "--json")[1])[0].get("last_seq", 0) > 0, timeout=30)
 
     def _agent_logs_on_failure(self, a):
         outcome = getattr(self, "_outcome", None)

@@ -252,10 +252,10 @@ static void test_labels_json(void)
     free(j);
 }
 
-static void test_store_agents(void)
+/* The agent tables on one store: SQLite, or the PostgreSQL of KW_TEST_PG_URL. */
+static void store_agents_on(const char *path)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/agents.db", tmpdir);
+    char err[256];
     kw_store *s = store_open(path, false, err, sizeof err);
     CHECK(s != NULL);
     if (!s)
@@ -315,6 +315,24 @@ static void test_store_agents(void)
     store_close(s);
 }
 
+static void test_store_agents(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/agents.db", tmpdir);
+    store_agents_on(path);
+}
+
+/* The same statements on PostgreSQL (python3 tests/integ/pgserver.py build-dev/tests/test_agent). */
+static void test_store_agents_pg(void)
+{
+    const char *url = getenv("KW_TEST_PG_URL");
+    if (!url || !*url) {
+        fprintf(stderr, "  (no KW_TEST_PG_URL: the PostgreSQL run is skipped)\n");
+        return;
+    }
+    store_agents_on(url);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-agent-XXXXXX");
@@ -328,6 +346,7 @@ int main(void)
     RUN(test_spool);
     RUN(test_labels_json);
     RUN(test_store_agents);
+    RUN(test_store_agents_pg);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
