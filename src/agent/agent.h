@@ -144,6 +144,13 @@ uint64_t agent_spool_bytes(const agent_spool *sp);
 int64_t agent_spool_dropped(const agent_spool *sp);
 
 /* ---- the server's module (agent_module.c) and HTTP routes (agent_http.c) ---- */
+struct kw_json;
+struct store_agent;
+/* "pending" (a token waits), "enrolled" or "revoked". */
+const char *agent_state_name(const struct store_agent *a);
+/* Writes one agent as a JSON object (id, name, state, times, address, last_seq); silent >= 0
+ * adds whether agent_silent is open for it. For agent list --json and GET /api/v1/agents. */
+void agent_json(struct kw_json *j, const struct store_agent *a, int silent);
 struct kw_module;
 extern const struct kw_module agent_module;
 

@@ -43,12 +43,41 @@ static void count_locked(uint64_t *counter)
     pthread_mutex_unlock(&agent_hub_the.mu);
 }
 
+#define REFUSALS_LOGGED 20    /* lines per window: a flood of bad requests does not flood the log */
+#define REFUSALS_WINDOW_MS 10000
+
+/* Whether this refusal is logged; *held: how many were not, in the window before. */
+static bool refusal_logged(uint64_t *held)
+{
+    static int64_t window;
+    static uint64_t in_window, not_logged;
+    int64_t now = kw_mono_ms();
+    pthread_mutex_lock(&agent_hub_the.mu);
+    agent_hub_the.unauthorized++;
+    *held = 0;
+    if (now - window >= REFUSALS_WINDOW_MS) {
+        *held = not_logged;
+        window = now;
+        in_window = not_logged = 0;
+    }
+    bool say = in_window++ < REFUSALS_LOGGED;
+    if (!say)
+        not_logged++;
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    return say;
+}
+
 static enum MHD_Result refuse(struct MHD_Connection *c, const char *what, const char *why)
 {
     char addr[64];
+    uint64_t held;
     http_client_address(c, addr, sizeof addr);
-    log_warn("agent: refused %s from %s: %s", what, addr, why);
-    count_locked(&agent_hub_the.unauthorized);
+    bool say = refusal_logged(&held);
+    if (held)
+        log_warn("agent: %llu more refusals were not logged in the %d s before", (unsigned long long)held,
+                 REFUSALS_WINDOW_MS / 1000);
+    if (say)
+        log_warn("agent: refused %s from %s: %s", what, addr, why);
     return http_error(c, MHD_HTTP_UNAUTHORIZED, why);
 }
 
@@ -355,6 +384,41 @@ static enum MHD_Result agent_batch_post(http_server *s, struct MHD_Connection *c
     ret = batch_take(s, c, &b, &a);
     agent_batch_free(&b);
     return ret;
+}
+
+typedef struct list_ctx {
+    kw_json j;
+} list_ctx;
+
+static void list_one(void *arg, const store_agent *a)
+{
+    list_ctx *x = arg;
+    pthread_mutex_lock(&agent_hub_the.mu);
+    int silent = agent_hub_silent_locked(&agent_hub_the, a->id);
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    agent_json(&x->j, a, silent);
+}
+
+enum MHD_Result agent_http_list(http_server *s, struct MHD_Connection *c)
+{
+    kw_store *st = http_store(s);
+    if (!st)
+        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
+    kw_buf b;
+    kw_buf_init(&b, 64 << 20);
+    list_ctx x;
+    kw_json_init(&x.j, &b);
+    kw_json_obj_begin(&x.j);
+    kw_json_key(&x.j, "agents");
+    kw_json_arr_begin(&x.j);
+    kw_rc rc = store_agent_each(st, list_one, &x);
+    kw_json_arr_end(&x.j);
+    kw_json_obj_end(&x.j);
+    if (rc != KW_OK || b.overflow) {
+        kw_buf_free(&b);
+        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the agents cannot be read");
+    }
+    return http_json(c, MHD_HTTP_OK, &b);
 }
 
 enum MHD_Result agent_http_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,

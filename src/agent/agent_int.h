@@ -47,6 +47,9 @@ const metric_desc *agent_hub_desc_locked(agent_hub *h, const char *name, metric_
 /* Under hub->mu: the interned copy of a label key; NULL once AGENT_HUB_MAX_KEYS are taken. */
 const char *agent_hub_key_locked(agent_hub *h, const char *key);
 
+/* Under hub->mu: whether agent_silent is open for agent id (-1: not watched by this server). */
+int agent_hub_silent_locked(const agent_hub *h, int64_t id);
+
 /* Canonical labels JSON (keys sorted) of pairs lk/lv[n] plus host=host. Caller frees. */
 char *agent_labels_json(const char *const *lk, const char *const *lv, size_t n, const char *host);
 

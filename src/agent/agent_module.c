@@ -99,6 +99,38 @@ char *agent_labels_json(const char *const *lk, const char *const *lv, size_t n, 
     return kw_buf_take(&b);
 }
 
+const char *agent_state_name(const store_agent *a)
+{
+    return a->revoked_ms ? "revoked" : a->enrolled_ms ? "enrolled" : "pending";
+}
+
+void agent_json(kw_json *j, const store_agent *a, int silent)
+{
+    kw_json_obj_begin(j);
+    kw_json_kv_int(j, "id", a->id);
+    kw_json_kv_str(j, "name", a->name);
+    kw_json_kv_str(j, "state", agent_state_name(a));
+    const int64_t *times[] = {&a->enrolled_ms, &a->last_seen_ms, &a->revoked_ms, &a->token_expires_ms};
+    static const char *const names[] = {"enrolled", "last_seen", "revoked", "token_expires"};
+    for (size_t i = 0; i < 4; i++)
+        if (*times[i])
+            kw_json_kv_time(j, names[i], *times[i]);
+    if (a->address[0])
+        kw_json_kv_str(j, "address", a->address);
+    kw_json_kv_int(j, "last_seq", a->last_seq);
+    if (silent >= 0)
+        kw_json_kv_bool(j, "silent", silent > 0);
+    kw_json_obj_end(j);
+}
+
+int agent_hub_silent_locked(const agent_hub *h, int64_t id)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].id == id)
+            return h->v[i].firing;
+    return -1;
+}
+
 /* ---- agent_silent ---- */
 
 static void silent_act(alert_acts *acts, agent_seen *a, bool fire, int64_t now, int64_t silent_ms)

@@ -39,11 +39,6 @@ typedef struct {
     size_t n;
 } list_ctx;
 
-static const char *agent_state(const store_agent *a)
-{
-    return a->revoked_ms ? "revoked" : a->enrolled_ms ? "enrolled" : "pending";
-}
-
 static void put_time(kw_buf *b, int64_t ms, int width)
 {
     char t[40] = "-";
@@ -57,25 +52,12 @@ static void list_one(void *arg, const store_agent *a)
     list_ctx *x = arg;
     x->n++;
     if (x->out->json) {
-        kw_json *j = &x->out->j;
-        kw_json_obj_begin(j);
-        kw_json_kv_int(j, "id", a->id);
-        kw_json_kv_str(j, "name", a->name);
-        kw_json_kv_str(j, "state", agent_state(a));
-        const int64_t *times[] = {&a->enrolled_ms, &a->last_seen_ms, &a->revoked_ms, &a->token_expires_ms};
-        static const char *const names[] = {"enrolled", "last_seen", "revoked", "token_expires"};
-        for (size_t i = 0; i < 4; i++)
-            if (*times[i])
-                kw_json_kv_time(j, names[i], *times[i]);
-        if (a->address[0])
-            kw_json_kv_str(j, "address", a->address);
-        kw_json_kv_int(j, "last_seq", a->last_seq);
-        kw_json_obj_end(j);
+        agent_json(&x->out->j, a, -1);
         return;
     }
     kw_buf *b = &x->out->b;
     cli_put_col(b, a->name, 24);
-    kw_buf_printf(b, "%-8s ", agent_state(a));
+    kw_buf_printf(b, "%-8s ", agent_state_name(a));
     put_time(b, a->enrolled_ms, 19);
     put_time(b, a->last_seen_ms, 19);
     kw_buf_printf(b, "%-15s %lld\n", a->address[0] ? a->address : "-", (long long)a->last_seq);

@@ -269,6 +269,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_net(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/logs") == 0)
         return get ? api_logs(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/agents") == 0)
+        return get ? agent_http_list(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (http_triage_owns(url))
         return http_triage_route(s, c, url, method, req, &p);
     if (strncmp(url, "/api/v1/notify/groups/", 22) == 0) {

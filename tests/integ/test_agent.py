@@ -185,6 +185,15 @@ class AgentTest(DaemonTest):
                      and "keepwatch_host_cpu_usage_ratio{host=\"" + a.name + "\"}" in d.get("/metrics")[1],
                      timeout=30)
 
+        # the agents in the API, with their last report
+        st, body = d.get("/api/v1/agents")
+        self.assertEqual(st, 200, body)
+        byname = {x["name"]: x for x in body["agents"]}
+        self.assertEqual(set(byname), {"web-01", "web-02"})
+        self.assertTrue(all(x["state"] == "enrolled" and x["last_seq"] > 0 and "last_seen" in x
+                            for x in byname.values()), byname)
+        self.assertEqual(d.get("/api/v1/agents", auth=False)[0], 401)
+
         def service_down(host):
             return [x for x in d.alerts() if x["rule"] == "service_down" and x["labels"].get("host") == host]
 
@@ -240,6 +249,8 @@ class AgentTest(DaemonTest):
         agents[1].stop(signal.SIGKILL)
         silent = d.wait_alert(lambda x: x["rule"] == "agent_silent" and x["labels"].get("host") == "web-02"
                               and x["state"] == "firing", "agent_silent on web-02", timeout=30)
+        wait_for("web-02 silent in /api/v1/agents",
+                 lambda: [x for x in d.get("/api/v1/agents")[1]["agents"] if x["name"] == "web-02"][0]["silent"])
         agents[1].start()
         wait_for("agent_silent on web-02 resolved",
                  lambda: [x for x in d.alerts() if x["id"] == silent["id"]][0]["state"] == "resolved", timeout=30)
@@ -273,8 +284,13 @@ class AgentTest(DaemonTest):
         self.assertTrue(b2.get("duplicate"), b2)
         probe = d.wait_alert(lambda x: x["rule"] == "replay_probe", "the replayed batch's alert")
         self.assertEqual(probe["labels"], {"host": "web-01", "probe": "1"})
+        # the same alert fired again in a new batch (an agent restarted while its check was down)
+        # is the same alert, without an error
+        again = dict(replay, seq=10 ** 12 + 1)
+        self.assertTrue(post_batch(d.port, again, agents[0].credential)[1].get("accepted"))
         time.sleep(1.5)
         self.assertEqual(len([x for x in d.alerts() if x["rule"] == "replay_probe"]), 1)
+        self.assertNotIn("cannot record alert", d.logs())
 
     def test_tls_verified(self):
         """Over HTTPS the agent verifies the server: refused without the private CA (the token is
