@@ -351,8 +351,9 @@ static bool send_one(agent_proc *p, int64_t seq, const kw_buf *b)
         p->refused = false;
         return true;
     }
-    if (status == 400) {
-        log_error("agent: the server refused batch %lld as malformed: %s", (long long)seq, kw_buf_cstr(&p->http.reply));
+    if (status == 400 || status == 413) { /* sent again it would be refused again, and hold up the rest */
+        log_error("agent: the server refused batch %lld (HTTP %ld): %s: dropped", (long long)seq, status,
+                  kw_buf_cstr(&p->http.reply));
         return true;
     }
     if (status == 401 && !p->refused) {
@@ -372,7 +373,14 @@ static void agent_drain(agent_proc *p, int64_t until)
     kw_buf_init(&b, AGENT_WIRE_BATCH_MAX);
     size_t sent = 0, waiting = agent_spool_count(p->spool);
     int64_t seq;
-    while (!atomic_load(&agent_stopping) && kw_mono_ms() < until && agent_spool_peek(p->spool, &seq, &b) == KW_OK) {
+    kw_rc rc;
+    while (!atomic_load(&agent_stopping) && kw_mono_ms() < until &&
+           (rc = agent_spool_peek(p->spool, &seq, &b)) != KW_ERR_NOTFOUND) {
+        if (rc != KW_OK) { /* unreadable or too large: it would hold up the rest for ever */
+            log_error("agent: spooled batch %lld cannot be read: dropped", (long long)seq);
+            agent_spool_remove(p->spool, seq);
+            continue;
+        }
         if (!send_one(p, seq, &b))
             break;
         agent_spool_remove(p->spool, seq);

@@ -1,7 +1,8 @@
 """keepwatch agent end to end on loopback: a server and two agents in their own state
 directories; enrolment, samples attributed to the agents' hosts, an agent-side check's alert
-carrying the host, a 15 s server outage bridged by the spool (the gap's alert history
-arrives, nothing doubled), agent_silent when an agent dies, and refused requests."""
+carrying the host, a 15 s server outage bridged by the spool across an agent restart (the
+gap's alert history and samples arrive, nothing doubled), agent_silent when an agent dies,
+refused and replayed requests, and TLS verification."""
 import gzip
 import json
 import os
@@ -219,7 +220,10 @@ class AgentTest(DaemonTest):
         gap_start = time.time() * 1000
         time.sleep(3)
         services[0].stop()
-        time.sleep(5)
+        time.sleep(3)
+        agents[0].stop()  # the agent restarts too: its spool is kept
+        agents[0].start()
+        time.sleep(2)
         services[0].start()
         time.sleep(7)
         gap_end = time.time() * 1000
