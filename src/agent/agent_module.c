@@ -182,7 +182,8 @@ static void refresh_one(void *arg, const store_agent *a)
     agent_hub_seen_locked(r->h, a->id, a->name, a->last_seen_ms > r->now ? a->last_seen_ms : r->now);
 }
 
-/* Reads the agents again: the revoked and removed leave (their agent_silent resolved). */
+/* Reads the agents again: the revoked and removed leave (their agent_silent resolved, their
+ * series gone from /metrics). */
 static void agents_refresh(agent_state *s, agent_hub *h, int64_t now, alert_acts *acts)
 {
     for (size_t i = 0; i < h->n; i++)
@@ -199,6 +200,9 @@ static void agents_refresh(agent_state *s, agent_hub *h, int64_t now, alert_acts
         }
         if (h->v[i].firing)
             silent_act(acts, &h->v[i], false, now, h->silent_after_ms);
+        char prefix[STORE_AGENT_NAME_MAX + 8];
+        snprintf(prefix, sizeof prefix, "agent:%s:", h->v[i].name); /* its series leave /metrics */
+        metric_registry_prune(s->core->registry, prefix, NULL, 0);
         h->v[i] = h->v[--h->n];
     }
 }

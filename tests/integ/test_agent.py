@@ -275,6 +275,8 @@ class AgentTest(DaemonTest):
         self.assertEqual(rc, 0, err)
         self.assertEqual(post_batch(d.port, {"seq": 10 ** 12}, agents[1].credential)[0], 401)
         wait_for("the revoked agent's refusal in the log", lambda: "agent web-02 is revoked" in d.logs(), timeout=10)
+        wait_for("the revoked agent's series gone from /metrics", lambda: 'host="web-02"' not in d.get("/metrics")[1],
+                 timeout=20)
 
         # a replayed batch is taken once
         agents[0].stop()
