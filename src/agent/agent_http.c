@@ -326,24 +326,26 @@ static enum MHD_Result batch_reply(struct MHD_Connection *c, int64_t seq, bool d
 
 /* Takes the batch's number, hands it on (or gives the number back when the core could not
  * take it), and answers. */
-static enum MHD_Result batch_take(http_server *s, struct MHD_Connection *c, const agent_batch *b,
-                                  const store_agent *a)
+static enum MHD_Result batch_take(struct MHD_Connection *c, const agent_batch *b, const store_agent *a)
 {
     char addr[64];
     http_client_address(c, addr, sizeof addr);
-    kw_store *st = http_store(s);
-    bool fresh = false;
-    if (!st || store_agent_claim(st, a->id, b->seq, kw_now_ms(), addr, &fresh) != KW_OK)
-        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
-    if (!fresh) {
-        count_locked(&agent_hub_the.duplicates);
-        pthread_mutex_lock(&agent_hub_the.mu);
-        agent_hub_seen_locked(&agent_hub_the, a->id, a->name, kw_now_ms());
+    int64_t prev;
+    pthread_mutex_lock(&agent_hub_the.mu);
+    bool fresh = agent_hub_claim_locked(&agent_hub_the, a, b->seq, kw_now_ms(), addr, &prev);
+    if (!fresh && prev < 0 && agent_hub_the.n >= AGENT_HUB_MAX_AGENTS) {
         pthread_mutex_unlock(&agent_hub_the.mu);
-        return batch_reply(c, b->seq, true);
+        return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "this server holds as many agents as it can");
     }
+    if (!fresh)
+        agent_hub_the.duplicates++;
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    if (!fresh)
+        return batch_reply(c, b->seq, true);
     if (!batch_hand_on(b, a)) {
-        store_agent_unclaim(st, a->id, b->seq, a->last_seq);
+        pthread_mutex_lock(&agent_hub_the.mu);
+        agent_hub_unclaim_locked(&agent_hub_the, a->id, b->seq, prev);
+        pthread_mutex_unlock(&agent_hub_the.mu);
         return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the server is busy or stopping: send it again");
     }
     return batch_reply(c, b->seq, false);
@@ -381,7 +383,7 @@ static enum MHD_Result agent_batch_post(http_server *s, struct MHD_Connection *c
         snprintf(msg, sizeof msg, "malformed batch (%s): %s", agent_bad_name(bad), why);
         return http_error(c, MHD_HTTP_BAD_REQUEST, msg);
     }
-    ret = batch_take(s, c, &b, &a);
+    ret = batch_take(c, &b, &a);
     agent_batch_free(&b);
     return ret;
 }

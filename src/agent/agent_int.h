@@ -14,10 +14,18 @@
 #define AGENT_HUB_MAX_DESCS 4096  /* metric names from agents */
 #define AGENT_HUB_MAX_KEYS 1024   /* label keys from agents */
 
+/* An agent as this server knows it. Batch numbers are taken here, in memory (a write to the
+ * store per batch would wait on the core's group commit); the core thread writes them to the
+ * store about every second (store_agent_note), and a server that starts takes them up from
+ * there. */
 typedef struct agent_seen {
     int64_t id;
     char name[STORE_AGENT_NAME_MAX];
     int64_t last_ms;          /* the last batch (wall clock), or when the server started */
+    int64_t enrolled_ms;      /* of the enrolment its numbers count from (0: not known yet) */
+    int64_t last_seq;         /* the newest batch number taken */
+    char address[64];         /* where the last batch came from */
+    bool dirty;               /* taken since the store was last told */
     bool firing;              /* agent_silent is open */
     bool mark;                /* still in the store at the last refresh */
 } agent_seen;
@@ -39,8 +47,16 @@ typedef struct agent_hub {
 /* The one hub of the process. */
 extern agent_hub agent_hub_the;
 
-/* Under hub->mu: the agent id (name) reported at now_ms (added if new). */
-void agent_hub_seen_locked(agent_hub *h, int64_t id, const char *name, int64_t now_ms);
+/* Under hub->mu: the agent id (name), added if new, seen at now_ms. NULL when the hub is full. */
+agent_seen *agent_hub_seen_locked(agent_hub *h, int64_t id, const char *name, int64_t now_ms);
+/* Under hub->mu: takes batch number seq of agent a (as the store knows it) at now_ms from
+ * address: true when it is newer than every batch taken since a's enrolment (it is the last
+ * now, *prev the one before), false for a replay or when the hub is full (*prev: -1). Either
+ * way the agent has reported. */
+bool agent_hub_claim_locked(agent_hub *h, const store_agent *a, int64_t seq, int64_t now_ms, const char *address,
+                            int64_t *prev);
+/* Under hub->mu: gives batch number seq of agent id back (it could not be handed on). */
+void agent_hub_unclaim_locked(agent_hub *h, int64_t id, int64_t seq, int64_t prev);
 /* Under hub->mu: the description for a sample's name and type (interned, lives forever);
  * NULL once AGENT_HUB_MAX_DESCS names are taken. */
 const metric_desc *agent_hub_desc_locked(agent_hub *h, const char *name, metric_type type, bool history);

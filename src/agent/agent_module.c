@@ -23,16 +23,17 @@ typedef struct agent_state {
     bool first;
 } agent_state;
 
-void agent_hub_seen_locked(agent_hub *h, int64_t id, const char *name, int64_t now_ms)
+agent_seen *agent_hub_seen_locked(agent_hub *h, int64_t id, const char *name, int64_t now_ms)
 {
     for (size_t i = 0; i < h->n; i++)
         if (h->v[i].id == id) {
-            h->v[i].last_ms = now_ms;
+            if (now_ms > h->v[i].last_ms)
+                h->v[i].last_ms = now_ms;
             kw_strlcpy(h->v[i].name, name, sizeof h->v[i].name);
-            return;
+            return &h->v[i];
         }
     if (h->n >= AGENT_HUB_MAX_AGENTS)
-        return;
+        return NULL;
     kw_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v);
     agent_seen *a = &h->v[h->n++];
     memset(a, 0, sizeof *a);
@@ -40,6 +41,36 @@ void agent_hub_seen_locked(agent_hub *h, int64_t id, const char *name, int64_t n
     a->last_ms = now_ms;
     a->mark = true;
     kw_strlcpy(a->name, name, sizeof a->name);
+    return a;
+}
+
+bool agent_hub_claim_locked(agent_hub *h, const store_agent *a, int64_t seq, int64_t now_ms, const char *address,
+                            int64_t *prev)
+{
+    agent_seen *x = agent_hub_seen_locked(h, a->id, a->name, now_ms);
+    *prev = -1;
+    if (!x)
+        return false;
+    if (x->enrolled_ms != a->enrolled_ms) { /* new here, or enrolled again: its numbers are the store's */
+        x->enrolled_ms = a->enrolled_ms;
+        x->last_seq = a->last_seq;
+    } else if (a->last_seq > x->last_seq) { /* another server of the same store took some */
+        x->last_seq = a->last_seq;
+    }
+    kw_strlcpy(x->address, address, sizeof x->address);
+    x->dirty = true;
+    if (seq <= x->last_seq)
+        return false;
+    *prev = x->last_seq;
+    x->last_seq = seq;
+    return true;
+}
+
+void agent_hub_unclaim_locked(agent_hub *h, int64_t id, int64_t seq, int64_t prev)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].id == id && h->v[i].last_seq == seq && prev >= 0)
+            h->v[i].last_seq = prev;
 }
 
 const metric_desc *agent_hub_desc_locked(agent_hub *h, const char *name, metric_type type, bool history)
@@ -161,38 +192,41 @@ static void silent_turn(agent_hub *h, int64_t now, alert_acts *acts)
 
 /* ---- the agents in the store ---- */
 
-typedef struct refresh_ctx {
-    agent_hub *h;
-    int64_t now;
-} refresh_ctx;
+typedef struct agent_list {
+    store_agent *v;
+    size_t n, cap;
+} agent_list;
 
-static void refresh_one(void *arg, const store_agent *a)
+static void list_add(void *arg, const store_agent *a)
 {
-    refresh_ctx *r = arg;
-    if (!a->enrolled_ms || a->revoked_ms)
+    agent_list *l = arg;
+    if (!a->enrolled_ms || a->revoked_ms || l->n >= AGENT_HUB_MAX_AGENTS)
         return;
-    for (size_t i = 0; i < r->h->n; i++)
-        if (r->h->v[i].id == a->id) {
-            r->h->v[i].mark = true;
-            if (a->last_seen_ms > r->h->v[i].last_ms) /* another server of the same store took it */
-                r->h->v[i].last_ms = a->last_seen_ms;
+    kw_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = *a;
+}
+
+static void refresh_one(agent_hub *h, const store_agent *a, int64_t now)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].id == a->id) {
+            h->v[i].mark = true;
+            if (a->last_seen_ms > h->v[i].last_ms) /* another server of the same store took it */
+                h->v[i].last_ms = a->last_seen_ms;
             return;
         }
     /* new to this server: it has silent_after from now (or from its last batch, if later) */
-    agent_hub_seen_locked(r->h, a->id, a->name, a->last_seen_ms > r->now ? a->last_seen_ms : r->now);
+    agent_hub_seen_locked(h, a->id, a->name, a->last_seen_ms > now ? a->last_seen_ms : now);
 }
 
-/* Reads the agents again: the revoked and removed leave (their agent_silent resolved, their
- * series gone from /metrics). */
-static void agents_refresh(agent_state *s, agent_hub *h, int64_t now, alert_acts *acts)
+/* Under hub->mu: the agents as the store lists them (l): the revoked and removed leave (their
+ * agent_silent resolved, their series gone from /metrics). */
+static void agents_merge(agent_state *s, agent_hub *h, const agent_list *l, int64_t now, alert_acts *acts)
 {
     for (size_t i = 0; i < h->n; i++)
         h->v[i].mark = false;
-    if (store_agent_each(s->core->store, refresh_one, &(refresh_ctx){h, now}) != KW_OK) {
-        for (size_t i = 0; i < h->n; i++) /* the store is away: nobody leaves */
-            h->v[i].mark = true;
-        return;
-    }
+    for (size_t i = 0; i < l->n; i++)
+        refresh_one(h, &l->v[i], now);
     for (size_t i = 0; i < h->n;) {
         if (h->v[i].mark) {
             i++;
@@ -204,6 +238,42 @@ static void agents_refresh(agent_state *s, agent_hub *h, int64_t now, alert_acts
         snprintf(prefix, sizeof prefix, "agent:%s:", h->v[i].name); /* its series leave /metrics */
         metric_registry_prune(s->core->registry, prefix, NULL, 0);
         h->v[i] = h->v[--h->n];
+    }
+}
+
+/* Under hub->mu: what was taken since the store was last told, copied into *out. */
+static void agents_dirty(agent_hub *h, agent_list *out)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        agent_seen *x = &h->v[i];
+        if (!x->dirty)
+            continue;
+        x->dirty = false;
+        kw_grow(&out->v, &out->cap, out->n + 1, sizeof *out->v);
+        store_agent *a = &out->v[out->n++];
+        memset(a, 0, sizeof *a);
+        a->id = x->id;
+        a->enrolled_ms = x->enrolled_ms;
+        a->last_seq = x->last_seq;
+        a->last_seen_ms = x->last_ms;
+        kw_strlcpy(a->address, x->address, sizeof a->address);
+    }
+}
+
+/* Tells the store the batch numbers taken (outside hub->mu); what it did not take is marked
+ * to be told again. */
+static void agents_note(agent_state *s, agent_hub *h, const agent_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const store_agent *a = &l->v[i];
+        if (store_agent_note(s->core->store, a->id, a->enrolled_ms, a->last_seq, a->last_seen_ms, a->address) ==
+            KW_OK)
+            continue;
+        pthread_mutex_lock(&h->mu);
+        for (size_t k = 0; k < h->n; k++)
+            if (h->v[k].id == a->id)
+                h->v[k].dirty = true;
+        pthread_mutex_unlock(&h->mu);
     }
 }
 
@@ -260,12 +330,16 @@ static void agent_module_tick(void *state, int64_t now, alert_acts *acts)
         return;
     s->next_turn = now_mono + 1000;
     agent_hub *h = &agent_hub_the;
+    agent_list fresh = {0}, dirty = {0};
+    bool refresh = now_mono >= s->next_refresh; /* read without the hub: HTTP threads wait on it */
+    if (refresh) {
+        s->next_refresh = now_mono + REFRESH_MS;
+        refresh = store_agent_each(s->core->store, list_add, &fresh) == KW_OK; /* the store away: nobody leaves */
+    }
     metric_set *ms = metric_set_new(now);
     pthread_mutex_lock(&h->mu);
-    if (now_mono >= s->next_refresh) {
-        s->next_refresh = now_mono + REFRESH_MS;
-        agents_refresh(s, h, now, acts);
-    }
+    if (refresh)
+        agents_merge(s, h, &fresh, now, acts);
     if (s->first) {
         agents_adopt_open(s, h);
         s->first = false;
@@ -273,8 +347,12 @@ static void agent_module_tick(void *state, int64_t now, alert_acts *acts)
     if (atomic_load(&s->core->lead_epoch))
         silent_turn(h, now, acts);
     agent_metrics(h, now, ms);
+    agents_dirty(h, &dirty);
     pthread_mutex_unlock(&h->mu);
+    agents_note(s, h, &dirty);
     metric_registry_put(s->core->registry, "agent", ms);
+    free(fresh.v);
+    free(dirty.v);
 }
 
 static kw_rc agent_module_start(kw_core *core, const conf *c, void **state)
@@ -298,13 +376,21 @@ static void agent_module_reload(void *state, const conf *old, const conf *next)
     pthread_mutex_unlock(&agent_hub_the.mu);
 }
 
+/* No batch is taken from now on; the numbers taken are written to the store. */
 static void agent_module_stop(void *state, int64_t budget_ms)
 {
+    agent_state *s = state;
+    agent_list dirty = {0};
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.core = NULL;
+    agents_dirty(&agent_hub_the, &dirty);
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    agents_note(s, &agent_hub_the, &dirty);
+    pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.n = 0;
     pthread_mutex_unlock(&agent_hub_the.mu);
-    free(state);
+    free(dirty.v);
+    free(s);
 }
 
 const kw_module agent_module = {

@@ -153,20 +153,13 @@ kw_rc store_agent_auth(kw_store *s, const char *cred_hash, store_agent *out)
     return rc;
 }
 
-kw_rc store_agent_claim(kw_store *s, int64_t id, int64_t seq, int64_t now_ms, const char *address, bool *fresh)
+kw_rc store_agent_note(kw_store *s, int64_t id, int64_t enrolled_ms, int64_t last_seq, int64_t seen_ms,
+                       const char *address)
 {
-    kw_rc rc = agent_exec(s, "UPDATE agents SET last_seq = ?, last_seen_ms = ?, address = ?"
-                             " WHERE id = ? AND last_seq < ? AND revoked_ms = 0", "iitii", seq, now_ms, address, id, seq);
-    *fresh = rc == KW_OK;
-    if (rc == KW_ERR_NOTFOUND) /* a replay: the agent was seen all the same */
-        rc = agent_exec(s, "UPDATE agents SET last_seen_ms = ?, address = ? WHERE id = ?", "iti", now_ms, address, id);
-    return rc == KW_ERR_NOTFOUND ? KW_OK : rc;
-}
-
-kw_rc store_agent_unclaim(kw_store *s, int64_t id, int64_t seq, int64_t prev)
-{
-    kw_rc rc = agent_exec(s, "UPDATE agents SET last_seq = ? WHERE id = ? AND last_seq = ?", "iii", prev, id, seq);
-    return rc == KW_ERR_NOTFOUND ? KW_OK : rc;
+    kw_rc rc = agent_exec(s, "UPDATE agents SET last_seq = CASE WHEN last_seq < ?1 THEN ?1 ELSE last_seq END,"
+                             " last_seen_ms = CASE WHEN last_seen_ms < ?2 THEN ?2 ELSE last_seen_ms END, address = ?3"
+                             " WHERE id = ?4 AND enrolled_ms = ?5", "iitii", last_seq, seen_ms, address, id, enrolled_ms);
+    return rc == KW_ERR_NOTFOUND ? KW_OK : rc; /* enrolled again, or gone: nothing to note */
 }
 
 kw_rc store_agent_revoke(kw_store *s, const char *name, int64_t now_ms)

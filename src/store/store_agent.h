@@ -42,11 +42,10 @@ kw_rc store_agent_enroll(kw_store *s, const char *token_hash, const char *cred_h
                          int64_t now_ms, store_agent *out);
 /* The agent a credential's hash names. KW_ERR_NOTFOUND: none; KW_ERR_RANGE: revoked. */
 kw_rc store_agent_auth(kw_store *s, const char *cred_hash, store_agent *out);
-/* Takes batch number seq of agent id: *fresh when it is newer than every batch taken (and is
- * now the last), false for a replay. The agent is seen at now_ms from address either way. */
-kw_rc store_agent_claim(kw_store *s, int64_t id, int64_t seq, int64_t now_ms, const char *address, bool *fresh);
-/* Gives back batch number seq (it could not be handed on): the last is prev again. */
-kw_rc store_agent_unclaim(kw_store *s, int64_t id, int64_t seq, int64_t prev);
+/* Notes agent id's newest batch number taken, when and from where it last reported (numbers
+ * and times only move forward), if it is still at the enrolment of enrolled_ms. */
+kw_rc store_agent_note(kw_store *s, int64_t id, int64_t enrolled_ms, int64_t last_seq, int64_t seen_ms,
+                       const char *address);
 /* Revokes the agent name (its credential and unused tokens). KW_ERR_NOTFOUND: no such agent;
  * KW_ERR_RANGE: already revoked. */
 kw_rc store_agent_revoke(kw_store *s, const char *name, int64_t now_ms);

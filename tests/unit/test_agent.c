@@ -280,30 +280,20 @@ static void store_agents_on(const char *path)
     CHECK_INT(store_agent_enroll(s, tok1, "cred2", "127.0.0.1", 2100, &a), KW_ERR_RANGE); /* used */
     CHECK_INT(store_agent_auth(s, "cred1", &a), KW_OK);
     CHECK_INT(store_agent_auth(s, "cred2", &a), KW_ERR_NOTFOUND);
-    bool fresh = false;
-    CHECK_INT(store_agent_claim(s, a.id, 1, 3000, "127.0.0.2", &fresh), KW_OK);
-    CHECK(fresh);
-    CHECK_INT(store_agent_claim(s, a.id, 1, 3100, "127.0.0.2", &fresh), KW_OK);
-    CHECK(!fresh); /* a replay */
-    CHECK_INT(store_agent_claim(s, a.id, 3, 3200, "127.0.0.2", &fresh), KW_OK);
-    CHECK(fresh);
-    CHECK_INT(store_agent_claim(s, a.id, 2, 3300, "127.0.0.2", &fresh), KW_OK);
-    CHECK(!fresh); /* older than the last taken */
-    CHECK_INT(store_agent_unclaim(s, a.id, 3, 1), KW_OK);
-    CHECK_INT(store_agent_claim(s, a.id, 3, 3400, "127.0.0.2", &fresh), KW_OK);
-    CHECK(fresh); /* given back: taken again */
+    /* the numbers the server took, noted: they only move forward, and only for this enrolment */
+    CHECK_INT(store_agent_note(s, a.id, a.enrolled_ms, 3, 3400, "127.0.0.2"), KW_OK);
+    CHECK_INT(store_agent_note(s, a.id, a.enrolled_ms, 2, 3300, "127.0.0.3"), KW_OK);
+    CHECK_INT(store_agent_note(s, a.id, 1, 99, 9999, "127.0.0.4"), KW_OK); /* another enrolment's: nothing */
     CHECK_INT(store_agent_auth(s, "cred1", &a), KW_OK);
     CHECK_INT(a.last_seq, 3);
     CHECK_INT(a.last_seen_ms, 3400);
-    CHECK_STR(a.address, "127.0.0.2");
+    CHECK_STR(a.address, "127.0.0.3");
     /* revoked: refused, its unused tokens too; a new token enrols it again from 0 */
     CHECK_INT(store_agent_token_add(s, "web-01", tok2, 3500, 9000), KW_OK);
     CHECK_INT(store_agent_revoke(s, "web-01", 3600), KW_OK);
     CHECK_INT(store_agent_revoke(s, "web-01", 3700), KW_ERR_RANGE);
     CHECK_INT(store_agent_revoke(s, "nobody", 3700), KW_ERR_NOTFOUND);
     CHECK_INT(store_agent_auth(s, "cred1", &a), KW_ERR_RANGE);
-    CHECK_INT(store_agent_claim(s, a.id, 9, 3800, "x", &fresh), KW_OK);
-    CHECK(!fresh);
     CHECK_INT(store_agent_enroll(s, tok2, "cred3", "x", 3900, &a), KW_ERR_RANGE);
     char tok3[65];
     memset(tok3, 'd', 64), tok3[64] = 0;
@@ -333,6 +323,36 @@ static void test_store_agents_pg(void)
     store_agents_on(url);
 }
 
+/* Batch numbers as the server takes them: each once, never an older one; given back when not
+ * handed on; counted again from the store's after a new enrolment. */
+static void test_hub_claim(void)
+{
+    agent_hub h = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    store_agent a = {.id = 5, .name = "web-01", .enrolled_ms = 1000, .last_seq = 10};
+    int64_t prev;
+    CHECK(!agent_hub_claim_locked(&h, &a, 10, 2000, "127.0.0.1", &prev)); /* the store's last: a replay */
+    CHECK(agent_hub_claim_locked(&h, &a, 11, 2001, "127.0.0.1", &prev));
+    CHECK_INT(prev, 10);
+    CHECK(!agent_hub_claim_locked(&h, &a, 11, 2002, "127.0.0.1", &prev));
+    CHECK(agent_hub_claim_locked(&h, &a, 15, 2003, "127.0.0.1", &prev));
+    CHECK(!agent_hub_claim_locked(&h, &a, 12, 2004, "127.0.0.1", &prev)); /* older than the last */
+    agent_hub_unclaim_locked(&h, 5, 15, 11);
+    CHECK(agent_hub_claim_locked(&h, &a, 15, 2005, "127.0.0.9", &prev)); /* given back: taken again */
+    CHECK_INT(h.n, 1);
+    CHECK_INT(h.v[0].last_seq, 15);
+    CHECK_INT(h.v[0].last_ms, 2005);
+    CHECK_STR(h.v[0].address, "127.0.0.9");
+    CHECK(h.v[0].dirty);
+    store_agent again = a;
+    again.enrolled_ms = 3000, again.last_seq = 0; /* enrolled again: from 1 */
+    CHECK(agent_hub_claim_locked(&h, &again, 1, 3001, "127.0.0.1", &prev));
+    CHECK_INT(prev, 0);
+    store_agent other = {.id = 6, .name = "web-02", .enrolled_ms = 1000, .last_seq = 0};
+    CHECK(agent_hub_claim_locked(&h, &other, 1, 3002, "127.0.0.2", &prev));
+    CHECK_INT(h.n, 2);
+    free(h.v);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-agent-XXXXXX");
@@ -345,6 +365,7 @@ int main(void)
     RUN(test_gzip);
     RUN(test_spool);
     RUN(test_labels_json);
+    RUN(test_hub_claim);
     RUN(test_store_agents);
     RUN(test_store_agents_pg);
     char cmd[128];
