@@ -340,7 +340,7 @@ static void agent_module_tick(void *state, int64_t now, alert_acts *acts)
     pthread_mutex_lock(&h->mu);
     if (refresh)
         agents_merge(s, h, &fresh, now, acts);
-    if (s->first) {
+    if (s->first && refresh) { /* once the agents are known */
         agents_adopt_open(s, h);
         s->first = false;
     }

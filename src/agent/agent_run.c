@@ -1,10 +1,11 @@
-/* agent_run.c: the agent process (`keepwatch agent run`, `keepwatch agent enroll`): every
- * agent.interval it reads the host (the host sensor's collector) and runs the checks that are
- * due (the check module's runners), turns a check's failure past its `for` into a
- * service_down alert change (and its recovery into the end of it), writes the batch into the
- * spool, and sends the spool's batches oldest first to agent.server with libcurl (TLS
- * verified, agent.ca_file for a private CA). A batch leaves the spool only when the server
- * took it; a server that is away gets them all when it is back. */
+/* agent_run.c: the agent process (`keepwatch agent run`, `keepwatch agent enroll`): each
+ * check on its own thread (the check module's runners) turns a failure past its `for` into
+ * a service_down alert change (and its recovery into the end of it); every agent.interval
+ * the main thread reads the host (the host sensor's collector), takes what the checks left,
+ * writes the batch into the spool, and sends the spool's batches oldest first to
+ * agent.server with libcurl (TLS verified, agent.ca_file for a private CA). A batch leaves
+ * the spool only when the server took it; a server that is away gets them all when it is
+ * back. */
 #include "agent/agent.h"
 #include "check/check.h"
 #include "conf/conf.h"
@@ -12,6 +13,7 @@
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
+#include "daemon/kw_core.h"
 #include "host/host.h"
 
 #include <curl/curl.h>
@@ -19,6 +21,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -168,81 +171,142 @@ kw_rc agent_enroll(const char *url, const char *token, const char *ca_file, cons
     return rc;
 }
 
-/* ---- the checks ---- */
+/* ---- the checks ----
+ * Each check runs on its own thread (a slow one delays no other, nor the batch) and leaves
+ * its outcome in the outbox: its latest samples (older ones are replaced), its alert changes
+ * and events, which the next batch takes. */
+
+#define OUTBOX_CHANGES 256
+#define OUTBOX_EVENTS ((size_t)1 << 20)
+
+typedef struct agent_change {
+    bool fire;
+    int severity;
+    int64_t ts_ms;
+    double value;
+    char check[128];
+    char summary[600];
+} agent_change;
+
+typedef struct agent_outbox {
+    pthread_mutex_t mu;
+    metric_set **sets;       /* [nchecks]: each check's latest samples, NULL once taken */
+    char (*sources)[160];    /* [nchecks]: "check:NAME" */
+    agent_change changes[OUTBOX_CHANGES];
+    size_t nchanges;
+    kw_buf events;           /* ECS lines, '\n' between */
+} agent_outbox;
 
 typedef struct agent_check {
+    agent_outbox *out;
+    kw_sensors *group;
     const conf_check *c;
-    check_ctx *ctx;
-    int64_t next;        /* kw_mono_ms() of its next run */
-    int last_up;         /* -1: not run yet */
-    int64_t down_since;  /* wall clock, 0: up */
-    bool firing;         /* service_down sent */
+    size_t slot;
+    int last_up;             /* -1: not run yet */
+    int64_t down_since;      /* wall clock, 0: up */
+    bool firing;             /* service_down sent */
 } agent_check;
 
-typedef struct agent_turn {
-    agent_batch_writer *w;
-    agent_alert alerts[64];
-    char summaries[64][600];
-    char names[64][128];
-    size_t nalerts;
-    kw_buf events;
-} agent_turn;
-
-static void turn_alert(agent_turn *t, agent_check *k, bool fire, const check_result *r, int64_t ts)
+/* Under out->mu: adds k's alert change; false when the outbox has no room (told next run). */
+static bool check_change(agent_check *k, bool fire, const check_result *r, int64_t ts)
 {
-    if (t->nalerts >= sizeof t->alerts / sizeof t->alerts[0])
-        return; /* the next turn tells the rest: the state is kept */
-    size_t i = t->nalerts++;
-    snprintf(t->names[i], sizeof t->names[i], "%s", k->c->name);
-    snprintf(t->summaries[i], sizeof t->summaries[i], "%s (%s) is %s: %s", k->c->name, check_type_name(k->c->type),
-             fire ? "down" : "up", r->message);
-    agent_alert *a = &t->alerts[i];
-    memset(a, 0, sizeof *a);
+    agent_outbox *o = k->out;
+    if (o->nchanges >= OUTBOX_CHANGES)
+        return false;
+    agent_change *a = &o->changes[o->nchanges++];
     a->fire = fire;
-    a->rule = "service_down";
-    a->summary = t->summaries[i];
     a->severity = k->c->severity >= 1 && k->c->severity <= 4 ? k->c->severity : 3;
     a->ts_ms = fire ? k->down_since : ts;
     a->value = r->up;
-    a->nlabels = 1;
-    a->lk[0] = "check";
-    a->lv[0] = t->names[i];
+    snprintf(a->check, sizeof a->check, "%s", k->c->name);
+    snprintf(a->summary, sizeof a->summary, "%s (%s) is %s: %s", k->c->name, check_type_name(k->c->type),
+             fire ? "down" : "up", r->message);
     k->firing = fire;
+    return true;
 }
 
-/* Runs k, adds its samples to the batch, its alert change and event when its state changed. */
-static void check_turn(agent_turn *t, agent_check *k)
+/* Under out->mu: one result of k: its samples; its event when its state changed; service_down
+ * once it has failed for its `for`, and its end when it is up again (or, at the first run,
+ * of what a run before a restart may have sent). */
+static void check_outcome(agent_check *k, const check_result *r, int64_t ts, metric_set *ms)
 {
-    check_result r;
-    if (check_run(k->c, k->ctx, &agent_stopping, &r) == KW_ERR_CANCELLED)
-        return;
-    int64_t ts = kw_now_ms();
-    metric_set *ms = metric_set_new(ts);
-    check_result_metrics(k->c, &r, ms);
-    char source[160];
-    snprintf(source, sizeof source, "check:%s", k->c->name);
-    agent_batch_add_set(t->w, source, ms);
-    metric_set_free(ms);
-    if ((int)r.up != k->last_up) {
-        if (r.up)
-            log_info("check %s is up: %s", k->c->name, r.message);
-        else
-            log_warn("check %s is down: %s", k->c->name, r.message);
-        if (t->events.len)
-            kw_buf_putc(&t->events, '\n');
-        check_result_ecs(k->c, &r, ts, &t->events);
+    agent_outbox *o = k->out;
+    metric_set_free(o->sets[k->slot]);
+    o->sets[k->slot] = ms;
+    if ((int)r->up != k->last_up) {
+        if (o->events.len)
+            kw_buf_putc(&o->events, '\n');
+        check_result_ecs(k->c, r, ts, &o->events);
     }
-    if (!r.up && !k->down_since)
+    if (!r->up && !k->down_since)
         k->down_since = ts;
-    if (!r.up && !k->firing && ts - k->down_since >= k->c->for_ms)
-        turn_alert(t, k, true, &r, ts);
-    /* up: the end of what was sent, or (first run) of what a run before a restart may have sent */
-    if (r.up && (k->firing || k->last_up == -1))
-        turn_alert(t, k, false, &r, ts);
-    if (r.up)
+    if (!r->up && !k->firing && ts - k->down_since >= k->c->for_ms)
+        check_change(k, true, r, ts);
+    if (r->up && (k->firing || k->last_up == -1) && !check_change(k, false, r, ts))
+        return; /* no room: the end is told next run */
+    if (r->up)
         k->down_since = 0;
-    k->last_up = r.up;
-    k->next = kw_mono_ms() + k->c->interval_ms;
+    k->last_up = r->up;
+}
+
+static void *check_main(void *arg)
+{
+    agent_check *k = arg;
+    check_ctx *ctx = check_ctx_new();
+    int64_t next = kw_mono_ms();
+    do {
+        check_result r;
+        if (check_run(k->c, ctx, kw_sensors_stopping(k->group), &r) == KW_ERR_CANCELLED)
+            break;
+        int64_t ts = kw_now_ms();
+        if ((int)r.up != k->last_up) {
+            if (r.up)
+                log_info("check %s is up: %s", k->c->name, r.message);
+            else
+                log_warn("check %s is down: %s", k->c->name, r.message);
+        }
+        metric_set *ms = metric_set_new(ts);
+        check_result_metrics(k->c, &r, ms);
+        pthread_mutex_lock(&k->out->mu);
+        check_outcome(k, &r, ts, ms);
+        pthread_mutex_unlock(&k->out->mu);
+        next += k->c->interval_ms;
+        if (next < kw_mono_ms())
+            next = kw_mono_ms() + k->c->interval_ms;
+    } while (kw_sensors_wait(k->group, next));
+    check_ctx_free(ctx);
+    return NULL;
+}
+
+/* Under out->mu: what the checks left, into the batch (and out of the outbox). */
+static size_t outbox_take(agent_outbox *o, size_t nchecks, agent_batch_writer *w)
+{
+    for (size_t i = 0; i < nchecks; i++)
+        if (o->sets[i]) {
+            agent_batch_add_set(w, o->sources[i], o->sets[i]);
+            metric_set_free(o->sets[i]);
+            o->sets[i] = NULL;
+        }
+    size_t n = o->nchanges;
+    for (size_t i = 0; i < n; i++) {
+        agent_change *c = &o->changes[i];
+        agent_alert a = {.fire = c->fire, .rule = "service_down", .summary = c->summary, .severity = c->severity,
+                         .ts_ms = c->ts_ms, .value = c->value, .nlabels = 1, .lk = {"check"}, .lv = {c->check}};
+        agent_batch_add_alert(w, &a);
+    }
+    o->nchanges = 0;
+    const char *p = o->events.data;
+    size_t left = o->events.len;
+    while (p && left) {
+        const char *nl = memchr(p, '\n', left);
+        size_t len = nl ? (size_t)(nl - p) : left;
+        if (len)
+            agent_batch_add_event(w, p, len);
+        p += len + (nl ? 1 : 0);
+        left -= len + (nl ? 1 : 0);
+    }
+    kw_buf_reset(&o->events);
+    return n;
 }
 
 /* ---- the loop ---- */
@@ -252,7 +316,8 @@ typedef struct agent_proc {
     agent_spool *spool;
     agent_http http;
     host_collector *host;
-    agent_check *checks;
+    agent_outbox out;
+    kw_sensors *checks;      /* a thread per enabled check */
     size_t nchecks;
     char url[2048];
     char auth[128];      /* "Authorization: Bearer kwa_..." */
@@ -291,48 +356,26 @@ static void host_set(agent_proc *p, agent_batch_writer *w)
     host_snapshot_free(snap);
 }
 
-static void turn_events(agent_turn *t)
-{
-    const char *p = t->events.data;
-    size_t left = t->events.len;
-    while (p && left) {
-        const char *nl = memchr(p, '\n', left);
-        size_t n = nl ? (size_t)(nl - p) : left;
-        if (n)
-            agent_batch_add_event(t->w, p, n);
-        p += n + (nl ? 1 : 0);
-        left -= n + (nl ? 1 : 0);
-    }
-}
-
 /* One turn's batch, into the spool. */
 static void agent_spool_turn(agent_proc *p)
 {
     kw_buf json, gz;
     kw_buf_init(&json, AGENT_BODY_MAX);
     kw_buf_init(&gz, AGENT_BODY_MAX);
-    agent_turn *t = kw_calloc(1, sizeof *t);
-    kw_buf_init(&t->events, AGENT_BODY_MAX / 2);
     int64_t seq = agent_spool_next_seq(p->spool);
-    t->w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
-    host_set(p, t->w);
-    int64_t mono = kw_mono_ms();
-    for (size_t i = 0; i < p->nchecks && !atomic_load(&agent_stopping); i++)
-        if (mono >= p->checks[i].next)
-            check_turn(t, &p->checks[i]);
-    self_set(p, t->w, kw_now_ms());
-    for (size_t i = 0; i < t->nalerts; i++)
-        agent_batch_add_alert(t->w, &t->alerts[i]);
-    turn_events(t);
-    kw_rc rc = agent_batch_end(t->w);
+    agent_batch_writer *w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
+    host_set(p, w);
+    self_set(p, w, kw_now_ms());
+    pthread_mutex_lock(&p->out.mu);
+    size_t nalerts = outbox_take(&p->out, p->nchecks, w);
+    pthread_mutex_unlock(&p->out.mu);
+    kw_rc rc = agent_batch_end(w);
     if (rc == KW_OK)
         rc = agent_gzip_deflate(json.data, json.len, &gz);
     if (rc == KW_OK)
-        rc = agent_spool_put(p->spool, gz.data, gz.len, t->nalerts > 0);
+        rc = agent_spool_put(p->spool, gz.data, gz.len, nalerts > 0);
     if (rc != KW_OK)
         log_error("agent: batch %lld could not be spooled: %s", (long long)seq, kw_rc_str(rc));
-    kw_buf_free(&t->events);
-    free(t);
     kw_buf_free(&json);
     kw_buf_free(&gz);
 }
@@ -408,6 +451,44 @@ static bool read_credential(agent_proc *p, const char *path)
     return ok;
 }
 
+static void agent_checks_start(agent_proc *p, const conf *c)
+{
+    pthread_mutex_init(&p->out.mu, NULL);
+    kw_buf_init(&p->out.events, OUTBOX_EVENTS);
+    p->out.sets = kw_calloc(c->checks.n + 1, sizeof *p->out.sets);
+    p->out.sources = kw_calloc(c->checks.n + 1, sizeof *p->out.sources);
+    p->checks = kw_sensors_new(c->checks.n);
+    for (size_t i = 0; i < c->checks.n; i++) {
+        const conf_check *k = CONF_AT(c->checks, conf_check, i);
+        if (!k->enabled)
+            continue;
+        agent_check *a = kw_calloc(1, sizeof *a);
+        *a = (agent_check){&p->out, p->checks, k, p->nchecks, -1, 0, false};
+        snprintf(p->out.sources[p->nchecks], sizeof p->out.sources[0], "check:%s", k->name);
+        p->nchecks++;
+        char label[160];
+        snprintf(label, sizeof label, "check %s", k->name);
+        if (!kw_sensors_spawn(p->checks, check_main, a, label))
+            log_error("agent: cannot start the thread of check %s", k->name);
+    }
+}
+
+static void agent_checks_stop(agent_proc *p)
+{
+    if (!p->checks)
+        return;
+    bool leaked = false;
+    kw_sensors_stop(p->checks, 2000, &leaked);
+    if (leaked) /* a check's thread still runs: what it writes must stay */
+        return;
+    for (size_t i = 0; i < p->nchecks; i++)
+        metric_set_free(p->out.sets[i]);
+    free(p->out.sets);
+    free(p->out.sources);
+    kw_buf_free(&p->out.events);
+    pthread_mutex_destroy(&p->out.mu);
+}
+
 static bool agent_open(agent_proc *p, const conf *c)
 {
     char err[512];
@@ -428,12 +509,7 @@ static bool agent_open(agent_proc *p, const conf *c)
     http_init(&p->http, c);
     if (c->host.enabled)
         p->host = host_collector_new(c, NULL);
-    p->checks = kw_calloc(c->checks.n + 1, sizeof *p->checks);
-    for (size_t i = 0; i < c->checks.n; i++) {
-        const conf_check *k = CONF_AT(c->checks, conf_check, i);
-        if (k->enabled)
-            p->checks[p->nchecks++] = (agent_check){k, check_ctx_new(), 0, -1, 0, false};
-    }
+    agent_checks_start(p, c);
     if (agent_spool_count(p->spool))
         log_info("agent: %zu batches from before wait in the spool", agent_spool_count(p->spool));
     return true;
@@ -441,9 +517,7 @@ static bool agent_open(agent_proc *p, const conf *c)
 
 static void agent_close(agent_proc *p)
 {
-    for (size_t i = 0; i < p->nchecks; i++)
-        check_ctx_free(p->checks[i].ctx);
-    free(p->checks);
+    agent_checks_stop(p);
     host_collector_free(p->host);
     if (p->http.curl)
         http_free(&p->http);

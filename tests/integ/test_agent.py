@@ -325,6 +325,25 @@ class AgentTest(DaemonTest):
         wait_for("a batch from db-01 over TLS",
                  lambda: json.loads(d.cli("agent", "list", "--json")[1])[0].get("last_seq", 0) > 0, timeout=30)
 
+    def test_slow_check_does_not_hold_up_batches(self):
+        """A check that takes seconds runs on its own thread: the batches keep their interval."""
+        d = self.daemon("host: {enabled: false}\n")
+        rc, token, err = d.cli("agent", "token", "add", "--name", "slow-01")
+        self.assertEqual(rc, 0, err)
+        a = Agent("slow-01", d.port, free_port())
+        self.addCleanup(a.cleanup)
+        self.addCleanup(lambda: self._agent_logs_on_failure(a))
+        with open(a.config, "a") as f:
+            f.write("  - {name: slow, type: command, command: \"sleep 30\", interval: 2s, timeout: 1900ms}\n")
+        self.assertEqual(a.enroll(d.port, token.strip())[0], 0)
+        a.start()
+
+        def last_seq():
+            return json.loads(d.cli("agent", "list", "--json")[1])[0].get("last_seq", 0)
+        first = wait_for("a first batch", last_seq, timeout=20)
+        time.sleep(8)  # the slow check runs nearly all the time: batches go on every second
+        self.assertGreaterEqual(last_seq() - first, 6)
+
     def _agent_logs_on_failure(self, a):
         outcome = getattr(self, "_outcome", None)
         errors = getattr(getattr(outcome, "result", None), "errors", []) + \
