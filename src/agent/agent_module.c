@@ -300,6 +300,9 @@ static const metric_desc m_batches = {"agent_batches_total", "Batches from agent
 static const metric_desc m_refused = {"agent_batches_refused_total", "Malformed batches refused, by reason.",
                                       METRIC_COUNTER, false};
 static const metric_desc m_samples = {"agent_samples_total", "Metric samples taken from agents.", METRIC_COUNTER, false};
+static const metric_desc m_samples_dropped = {"agent_samples_dropped_total",
+                                              "Samples from agents left out: past the metric names or label keys held.",
+                                              METRIC_COUNTER, false};
 static const metric_desc m_last = {"agent_last_report_age_seconds", "Seconds since each agent's last batch.",
                                    METRIC_GAUGE, false};
 
@@ -318,6 +321,7 @@ static void agent_metrics(agent_hub *h, int64_t now, metric_set *ms)
     for (int b = AGENT_BAD_GZIP; b < AGENT_BAD_COUNT; b++)
         metric_add(ms, &m_refused, (double)h->refused[b], "reason", agent_bad_name((agent_bad)b), NULL);
     metric_add(ms, &m_samples, (double)h->samples, NULL);
+    metric_add(ms, &m_samples_dropped, (double)h->dropped_samples, NULL);
 }
 
 /* Once a second: the agents again every REFRESH_MS, agent_silent (by the leading server

@@ -233,10 +233,16 @@ static void check_outcome(agent_check *k, const check_result *r, int64_t ts, met
     agent_outbox *o = k->out;
     metric_set_free(o->sets[k->slot]);
     o->sets[k->slot] = ms;
-    if ((int)r->up != k->last_up) {
-        if (o->events.len)
-            kw_buf_putc(&o->events, '\n');
-        check_result_ecs(k->c, r, ts, &o->events);
+    if ((int)r->up != k->last_up) { /* whole lines only: a cut one would spoil the batch */
+        kw_buf line;
+        kw_buf_init(&line, 65536);
+        check_result_ecs(k->c, r, ts, &line);
+        if (!line.overflow && o->events.len + line.len + 1 < OUTBOX_EVENTS) {
+            if (o->events.len)
+                kw_buf_putc(&o->events, '\n');
+            kw_buf_append(&o->events, line.data, line.len);
+        }
+        kw_buf_free(&line);
     }
     if (!r->up && !k->down_since)
         k->down_since = ts;
