@@ -203,10 +203,15 @@ static kw_rc batch_body(struct MHD_Connection *c, http_req *req, kw_buf *plain, 
     return rc;
 }
 
+#define AGENT_CLOCK_AHEAD_MS 60000 /* an agent's clock ahead of the server's by more: its times are now */
+
+static int64_t batch_time(int64_t ts, int64_t now) { return ts > now + AGENT_CLOCK_AHEAD_MS ? now : ts; }
+
 /* One decoded set as the core's metric set, labelled host=NAME. */
-static metric_set *batch_metrics(agent_hub *h, const agent_set *set, const char *host, uint64_t *dropped)
+static metric_set *batch_metrics(agent_hub *h, const agent_set *set, const char *host, int64_t now,
+                                 uint64_t *dropped)
 {
-    metric_set *ms = metric_set_new(set->ts_ms);
+    metric_set *ms = metric_set_new(batch_time(set->ts_ms, now));
     const char *host_key = agent_hub_key_locked(h, "host");
     for (size_t i = 0; i < set->n; i++) {
         const agent_sample *x = &set->v[i];
@@ -232,7 +237,7 @@ static metric_set *batch_metrics(agent_hub *h, const agent_set *set, const char 
 }
 
 /* The batch's alert changes, as the detector "agent:NAME" decides them. */
-static void batch_acts(const agent_batch *b, const store_agent *a, alert_acts *acts)
+static void batch_acts(const agent_batch *b, const store_agent *a, int64_t now, alert_acts *acts)
 {
     char source[96];
     snprintf(source, sizeof source, "agent:%s", a->name);
@@ -247,8 +252,7 @@ static void batch_acts(const agent_batch *b, const store_agent *a, alert_acts *a
         act->severity = x->severity;
         act->value = x->value;
         act->peak = x->value;
-        act->at_ms = x->ts_ms;
-        act->started_ms = x->ts_ms;
+        act->at_ms = act->started_ms = batch_time(x->ts_ms, now);
         act->reason = x->fire ? NULL : "cleared on the agent";
     }
 }
@@ -259,7 +263,7 @@ static char *batch_ecs(const agent_batch *b, const store_agent *a)
     if (!b->nevents)
         return NULL;
     kw_buf out;
-    kw_buf_init(&out, AGENT_BODY_MAX);
+    kw_buf_init(&out, 2 * AGENT_BODY_MAX); /* the events (at most AGENT_BODY_MAX) and their host */
     for (size_t i = 0; i < b->nevents; i++) {
         const char *e = b->events[i]; /* "{...}" without host or agent: the decoder took them out */
         if (i)
@@ -290,7 +294,7 @@ static bool batch_hand_on(const agent_batch *b, const store_agent *a)
     if (b->nalerts || b->nevents) {
         kw_event *ev = kw_event_new(source, now);
         ev->acts = kw_calloc(1, sizeof *ev->acts);
-        batch_acts(b, a, ev->acts);
+        batch_acts(b, a, now, ev->acts);
         ev->ecs = batch_ecs(b, a);
         if (!kw_core_push_waiting(core, ev)) {
             kw_event_free(ev);
@@ -301,8 +305,8 @@ static bool batch_hand_on(const agent_batch *b, const store_agent *a)
     for (size_t i = 0; i < b->nsets; i++) {
         snprintf(source, sizeof source, "agent:%s:%s", a->name, b->sets[i].source);
         pthread_mutex_lock(&h->mu);
-        kw_event *ev = kw_event_new(source, b->sets[i].ts_ms);
-        ev->metrics = batch_metrics(h, &b->sets[i], a->name, &dropped);
+        kw_event *ev = kw_event_new(source, batch_time(b->sets[i].ts_ms, now));
+        ev->metrics = batch_metrics(h, &b->sets[i], a->name, now, &dropped);
         pthread_mutex_unlock(&h->mu);
         samples += ev->metrics->n;
         kw_core_push(core, ev);

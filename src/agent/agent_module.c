@@ -166,8 +166,7 @@ int agent_hub_silent_locked(const agent_hub *h, int64_t id)
 
 static void silent_act(alert_acts *acts, agent_seen *a, bool fire, int64_t now, int64_t silent_ms)
 {
-    const char *lk[] = {"agent"}, *lv[] = {a->name};
-    char *labels = agent_labels_json(lk, lv, 0, a->name);
+    char *labels = agent_labels_json(NULL, NULL, 0, a->name);
     alert_act *x = alert_acts_push(acts, fire ? ALERT_ACT_FIRE : ALERT_ACT_RESOLVE, "agent", "agent_silent", labels);
     char text[256];
     snprintf(text, sizeof text, "agent %s has not reported for %lld s", a->name, (long long)(silent_ms / 1000));

@@ -111,6 +111,14 @@ static void url_join(char *out, size_t n, const char *base, const char *path)
     snprintf(out, n, "%.*s/%s", (int)(l > 1500 ? 1500 : l), base, path);
 }
 
+/* Whether an http:// URL names this machine (127.0.0.0/8, [::1], localhost). */
+static bool agent_url_loopback(const char *url)
+{
+    const char *h = url + 7;
+    return strncmp(h, "127.", 4) == 0 || strncmp(h, "[::1]", 5) == 0 ||
+           (strncmp(h, "localhost", 9) == 0 && strchr(":/", h[9]));
+}
+
 /* ---- enrolment ---- */
 
 /* Writes the credential to path, 0600, whole or not at all. */
@@ -512,6 +520,9 @@ static bool agent_open(agent_proc *p, const conf *c)
     if (!ok)
         return false;
     url_join(p->url, sizeof p->url, c->agent.server, "api/v1/agent/batch");
+    if (strncmp(p->url, "http://", 7) == 0 && !agent_url_loopback(p->url))
+        log_warn("agent: %s is plain HTTP: the credential and the batches cross the network unencrypted "
+                 "(https:// and http.tls_cert on the server)", c->agent.server);
     http_init(&p->http, c);
     if (c->host.enabled)
         p->host = host_collector_new(c, NULL);

@@ -4,6 +4,7 @@ carrying the host, a 15 s server outage bridged by the spool across an agent res
 gap's alert history and samples arrive, nothing doubled), agent_silent when an agent dies,
 refused and replayed requests, and TLS verification."""
 import gzip
+from datetime import datetime
 import json
 import os
 import shutil
@@ -128,6 +129,13 @@ class Agent:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def ms(t):
+    """An API time (ISO 8601, or milliseconds) in Unix milliseconds."""
+    if isinstance(t, str):
+        return datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() * 1000
+    return t
+
+
 def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch"):
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST",
@@ -235,10 +243,7 @@ class AgentTest(DaemonTest):
         alerts = service_down("web-01")
         self.assertEqual(len(alerts), 2, alerts)  # nothing doubled
         gap = [x for x in alerts if x["id"] != first["id"]][0]
-        started = gap.get("started_at")
-        if isinstance(started, str):  # ISO 8601 in the API
-            from datetime import datetime
-            started = datetime.fromisoformat(started.replace("Z", "+00:00")).timestamp() * 1000
+        started = ms(gap.get("started_at"))
         self.assertTrue(gap_start < started < gap_end, (gap_start, started, gap_end))
         # the gap's samples arrived in the history
         status, series = d.get("/api/v1/series?name="
@@ -297,6 +302,13 @@ class AgentTest(DaemonTest):
         time.sleep(1.5)
         self.assertEqual(len([x for x in d.alerts() if x["rule"] == "replay_probe"]), 1)
         self.assertNotIn("cannot record alert", d.logs())
+
+        # an agent whose clock is a year ahead: its times are taken as the server's now
+        ahead = {"seq": 10 ** 12 + 2, "alerts": [{"kind": "fire", "rule": "clock_probe", "severity": 2,
+                                                   "ts": now + 365 * 86400 * 1000, "labels": {"probe": "2"}}]}
+        self.assertTrue(post_batch(d.port, ahead, agents[0].credential)[1].get("accepted"))
+        probe = d.wait_alert(lambda x: x["rule"] == "clock_probe", "the clock probe's alert")
+        self.assertLess(abs(ms(probe["started_at"]) - time.time() * 1000), 60000, probe)
 
     def test_tls_verified(self):
         """Over HTTPS the agent verifies the server: refused without the private CA (the token is
