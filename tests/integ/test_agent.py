@@ -4,12 +4,12 @@ carrying the host, a 15 s server outage bridged by the spool across an agent res
 gap's alert history and samples arrive, nothing doubled), agent_silent when an agent dies,
 refused and replayed requests, and TLS verification."""
 import gzip
-from datetime import datetime
 import json
 import os
 import shutil
 import signal
 import socket
+import ssl
 import stat
 import subprocess
 import tempfile
@@ -18,8 +18,7 @@ import time
 import unittest
 import urllib.error
 import urllib.request
-
-import ssl
+from datetime import datetime
 
 from kwtest import BIN, Daemon, DaemonTest, Listener, free_port, run, wait_for
 
