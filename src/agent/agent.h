@@ -32,7 +32,8 @@
 #define AGENT_MAX_SAMPLES 50000             /* in one batch, all sets together */
 #define AGENT_MAX_ALERTS 1000
 #define AGENT_MAX_EVENTS 1000
-#define AGENT_MAX_LABELS (METRIC_MAX_LABELS - 1)
+#define AGENT_MAX_LABELS (METRIC_MAX_LABELS - 1) /* a sample's: the server adds host */
+#define AGENT_MAX_ALERT_LABELS 8            /* an alert's (keys may hold '.': source.ip) */
 #define AGENT_NAME_MAX 128                  /* metric, rule and source names */
 #define AGENT_SOURCE_MAX 80                 /* a set's source ("host", "check:web") */
 #define AGENT_VALUE_MAX 256                 /* label values */
@@ -77,7 +78,7 @@ typedef struct agent_alert {
     int64_t ts_ms;
     double value;
     uint8_t nlabels;
-    const char *lk[AGENT_MAX_LABELS], *lv[AGENT_MAX_LABELS];
+    const char *lk[AGENT_MAX_ALERT_LABELS], *lv[AGENT_MAX_ALERT_LABELS];
 } agent_alert;
 
 /* A decoded batch: its strings point into the parsed document, freed with agent_batch_free. */

@@ -92,8 +92,9 @@ static bool get_str(dec *d, json_t *o, const char *key, size_t max, bool need, c
     return true;
 }
 
-/* "l": {key: value...}: at most AGENT_MAX_LABELS, keys label names other than "host". */
-static bool get_labels(dec *d, json_t *o, const char *key, uint8_t *n, const char **lk, const char **lv)
+/* labels: {key: value...}: at most max, keys label names (with '.' when dots) other than "host". */
+static bool get_labels(dec *d, json_t *o, const char *key, size_t max, bool dots, uint8_t *n, const char **lk,
+                       const char **lv)
 {
     json_t *l = json_object_get(o, key);
     *n = 0;
@@ -101,13 +102,13 @@ static bool get_labels(dec *d, json_t *o, const char *key, uint8_t *n, const cha
         return true;
     if (!json_is_object(l))
         return fail(d, AGENT_BAD_SHAPE, key);
-    if (json_object_size(l) > AGENT_MAX_LABELS)
+    if (json_object_size(l) > max)
         return fail(d, AGENT_BAD_LIMIT, "labels");
     const char *k;
     json_t *v;
     json_object_foreach(l, k, v)
     {
-        if (!name_ok(k, "", 64) || strcmp(k, "host") == 0)
+        if (!name_ok(k, dots ? "." : "", 64) || strcmp(k, "host") == 0)
             return fail(d, AGENT_BAD_NAME, "label name");
         if (!json_is_string(v))
             return fail(d, AGENT_BAD_SHAPE, "label value");
@@ -129,7 +130,7 @@ static bool get_sample(dec *d, json_t *o, agent_sample *s)
     int64_t h = 0;
     if (!get_str(d, o, "n", AGENT_NAME_MAX, true, &s->name) || !get_num(d, o, "v", true, &s->value) ||
         !get_str(d, o, "t", 1, false, &t) || !get_int(d, o, "h", 0, 1, false, &h) ||
-        !get_labels(d, o, "l", &s->nlabels, s->lk, s->lv))
+        !get_labels(d, o, "l", AGENT_MAX_LABELS, false, &s->nlabels, s->lk, s->lv))
         return false;
     if (!name_ok(s->name, ":", AGENT_NAME_MAX))
         return fail(d, AGENT_BAD_NAME, "metric name");
@@ -177,7 +178,8 @@ static bool get_alert(dec *d, json_t *o, agent_alert *a)
     if (!get_str(d, o, "kind", 16, true, &kind) || !get_str(d, o, "rule", AGENT_NAME_MAX, true, &a->rule) ||
         !get_str(d, o, "summary", AGENT_TEXT_MAX, false, &a->summary) ||
         !get_int(d, o, "ts", TS_MIN, TS_MAX, true, &a->ts_ms) || !get_int(d, o, "severity", 1, 4, false, &sev) ||
-        !get_num(d, o, "value", false, &a->value) || !get_labels(d, o, "labels", &a->nlabels, a->lk, a->lv))
+        !get_num(d, o, "value", false, &a->value) ||
+        !get_labels(d, o, "labels", AGENT_MAX_ALERT_LABELS, true, &a->nlabels, a->lk, a->lv))
         return false;
     if (strcmp(kind, "fire") != 0 && strcmp(kind, "resolve") != 0)
         return fail(d, AGENT_BAD_VALUE, "kind");
@@ -313,11 +315,12 @@ static void writer_enter(agent_batch_writer *w, const char *key)
     w->open = key;
 }
 
-static void writer_labels(kw_json *j, const char *key, uint8_t n, const char *const *lk, const char *const *lv)
+static void writer_labels(kw_json *j, const char *key, uint8_t n, uint8_t max, const char *const *lk,
+                          const char *const *lv)
 {
     uint8_t k = 0;
     for (uint8_t i = 0; i < n; i++) {
-        if (strcmp(lk[i], "host") == 0 || k == AGENT_MAX_LABELS)
+        if (strcmp(lk[i], "host") == 0 || k == max)
             continue;
         if (!k++) {
             kw_json_key(j, key);
@@ -349,7 +352,7 @@ void agent_batch_add_set(agent_batch_writer *w, const char *source, const metric
             kw_json_kv_str(j, "t", "c");
         if (m->desc->history)
             kw_json_kv_int(j, "h", 1);
-        writer_labels(j, "l", m->nlabels, m->lk, m->lv);
+        writer_labels(j, "l", m->nlabels, AGENT_MAX_LABELS, m->lk, m->lv);
         kw_json_obj_end(j);
     }
     kw_json_arr_end(j);
@@ -368,7 +371,7 @@ void agent_batch_add_alert(agent_batch_writer *w, const agent_alert *a)
     if (a->summary)
         kw_json_kv_str(j, "summary", a->summary);
     kw_json_kv_num(j, "value", a->value);
-    writer_labels(j, "labels", a->nlabels, a->lk, a->lv);
+    writer_labels(j, "labels", a->nlabels, AGENT_MAX_ALERT_LABELS, a->lk, a->lv);
     kw_json_obj_end(j);
 }
 

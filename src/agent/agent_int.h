@@ -66,7 +66,8 @@ const char *agent_hub_key_locked(agent_hub *h, const char *key);
 /* Under hub->mu: whether agent_silent is open for agent id (-1: not watched by this server). */
 int agent_hub_silent_locked(const agent_hub *h, int64_t id);
 
-/* Canonical labels JSON (keys sorted) of pairs lk/lv[n] plus host=host. Caller frees. */
+/* Canonical labels JSON (keys sorted) of pairs lk/lv[n] (at most AGENT_MAX_ALERT_LABELS) plus
+ * host=host. Caller frees. */
 char *agent_labels_json(const char *const *lk, const char *const *lv, size_t n, const char *host);
 
 #endif

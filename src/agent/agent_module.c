@@ -103,8 +103,8 @@ const char *agent_hub_key_locked(agent_hub *h, const char *key)
 
 char *agent_labels_json(const char *const *lk, const char *const *lv, size_t n, const char *host)
 {
-    size_t order[METRIC_MAX_LABELS + 1], m = 0;
-    for (size_t i = 0; i < n && i < METRIC_MAX_LABELS; i++)
+    size_t order[AGENT_MAX_ALERT_LABELS], m = 0;
+    for (size_t i = 0; i < n && i < AGENT_MAX_ALERT_LABELS; i++)
         order[m++] = i;
     for (size_t i = 1; i < m; i++) /* insertion sort by key: a handful */
         for (size_t k = i; k > 0 && strcmp(lk[order[k - 1]], lk[order[k]]) > 0; k--) {

@@ -1,6 +1,7 @@
 /* agent_run.c: the agent process (`keepwatch agent run`, `keepwatch agent enroll`): each
  * check on its own thread (the check module's runners) turns a failure past its `for` into
- * a service_down alert change (and its recovery into the end of it); every agent.interval
+ * a service_down alert change (and its recovery into the end of it); the daemon's log sensor
+ * reads the log inputs and runs the log rules; every agent.interval
  * the main thread reads the host (the host sensor's collector), takes what the checks left,
  * writes the batch into the spool, and sends the spool's batches oldest first to
  * agent.server with libcurl (TLS verified, agent.ca_file for a private CA). A batch leaves
@@ -15,11 +16,13 @@
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
 #include "host/host.h"
+#include "logs/logs_sensor.h"
 
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <signal.h>
@@ -192,17 +195,26 @@ typedef struct agent_change {
     int severity;
     int64_t ts_ms;
     double value;
-    char check[128];
+    char rule[128];
     char summary[600];
+    uint8_t nlabels;
+    char lk[AGENT_MAX_ALERT_LABELS][64];
+    char lv[AGENT_MAX_ALERT_LABELS][AGENT_VALUE_MAX + 1];
 } agent_change;
+
+#define OUTBOX_SOURCES 64 /* the log sensor's sets, by source */
 
 typedef struct agent_outbox {
     pthread_mutex_t mu;
     metric_set **sets;       /* [nchecks]: each check's latest samples, NULL once taken */
     char (*sources)[160];    /* [nchecks]: "check:NAME" */
-    agent_change changes[OUTBOX_CHANGES];
+    agent_change *changes;   /* [OUTBOX_CHANGES] */
     size_t nchanges;
     kw_buf events;           /* ECS lines, '\n' between */
+    struct {                 /* the log sensor's latest sets */
+        char source[160];
+        metric_set *set;
+    } logs[OUTBOX_SOURCES];
 } agent_outbox;
 
 typedef struct agent_check {
@@ -215,6 +227,17 @@ typedef struct agent_check {
     bool firing;             /* service_down sent */
 } agent_check;
 
+/* Under o->mu: appends ECS lines (whole only: a cut one would spoil the batch; what does not
+ * fit is left out). */
+static void outbox_events(agent_outbox *o, const char *lines, size_t n)
+{
+    if (!n || o->events.len + n + 1 >= OUTBOX_EVENTS)
+        return;
+    if (o->events.len)
+        kw_buf_putc(&o->events, '\n');
+    kw_buf_append(&o->events, lines, n);
+}
+
 /* Under out->mu: adds k's alert change; false when the outbox has no room (told next run). */
 static bool check_change(agent_check *k, bool fire, const check_result *r, int64_t ts)
 {
@@ -222,11 +245,15 @@ static bool check_change(agent_check *k, bool fire, const check_result *r, int64
     if (o->nchanges >= OUTBOX_CHANGES)
         return false;
     agent_change *a = &o->changes[o->nchanges++];
+    memset(a, 0, sizeof *a);
     a->fire = fire;
+    snprintf(a->rule, sizeof a->rule, "service_down");
+    a->nlabels = 1;
+    snprintf(a->lk[0], sizeof a->lk[0], "check");
+    snprintf(a->lv[0], sizeof a->lv[0], "%s", k->c->name);
     a->severity = k->c->severity >= 1 && k->c->severity <= 4 ? k->c->severity : 3;
     a->ts_ms = fire ? k->down_since : ts;
     a->value = r->up;
-    snprintf(a->check, sizeof a->check, "%s", k->c->name);
     snprintf(a->summary, sizeof a->summary, "%s (%s) is %s: %s", k->c->name, check_type_name(k->c->type),
              fire ? "down" : "up", r->message);
     k->firing = fire;
@@ -241,15 +268,12 @@ static void check_outcome(agent_check *k, const check_result *r, int64_t ts, met
     agent_outbox *o = k->out;
     metric_set_free(o->sets[k->slot]);
     o->sets[k->slot] = ms;
-    if ((int)r->up != k->last_up) { /* whole lines only: a cut one would spoil the batch */
+    if ((int)r->up != k->last_up) {
         kw_buf line;
         kw_buf_init(&line, 65536);
         check_result_ecs(k->c, r, ts, &line);
-        if (!line.overflow && o->events.len + line.len + 1 < OUTBOX_EVENTS) {
-            if (o->events.len)
-                kw_buf_putc(&o->events, '\n');
-            kw_buf_append(&o->events, line.data, line.len);
-        }
+        if (!line.overflow)
+            outbox_events(o, line.data, line.len);
         kw_buf_free(&line);
     }
     if (!r->up && !k->down_since)
@@ -301,11 +325,20 @@ static size_t outbox_take(agent_outbox *o, size_t nchecks, agent_batch_writer *w
             metric_set_free(o->sets[i]);
             o->sets[i] = NULL;
         }
+    for (size_t i = 0; i < OUTBOX_SOURCES && o->logs[i].set; i++) {
+        agent_batch_add_set(w, o->logs[i].source, o->logs[i].set);
+        metric_set_free(o->logs[i].set);
+        o->logs[i].set = NULL;
+    }
     size_t n = o->nchanges;
     for (size_t i = 0; i < n; i++) {
         agent_change *c = &o->changes[i];
-        agent_alert a = {.fire = c->fire, .rule = "service_down", .summary = c->summary, .severity = c->severity,
-                         .ts_ms = c->ts_ms, .value = c->value, .nlabels = 1, .lk = {"check"}, .lv = {c->check}};
+        agent_alert a = {.fire = c->fire, .rule = c->rule, .summary = c->summary, .severity = c->severity,
+                         .ts_ms = c->ts_ms, .value = c->value, .nlabels = c->nlabels};
+        for (uint8_t k = 0; k < c->nlabels; k++) {
+            a.lk[k] = c->lk[k];
+            a.lv[k] = c->lv[k];
+        }
         agent_batch_add_alert(w, &a);
     }
     o->nchanges = 0;
@@ -323,6 +356,81 @@ static size_t outbox_take(agent_outbox *o, size_t nchecks, agent_batch_writer *w
     return n;
 }
 
+/* ---- the log inputs ----
+ * The daemon's log sensor, its push leaving in the outbox what it would hand the core: its
+ * detections' alert changes (fire and end; the sensor waits while the outbox has no room),
+ * its ECS lines and its series. Positions are not kept across restarts of the agent: a file
+ * is read from its end (or its start with from_beginning) each time. */
+
+/* Under o->mu: a detector's act as an alert change (an update tells the server nothing new). */
+static void outbox_act(agent_outbox *o, const alert_act *x)
+{
+    if (x->kind == ALERT_ACT_UPDATE)
+        return;
+    agent_change *a = &o->changes[o->nchanges++];
+    memset(a, 0, sizeof *a);
+    a->fire = x->kind != ALERT_ACT_RESOLVE;
+    snprintf(a->rule, sizeof a->rule, "%s", x->rule);
+    snprintf(a->summary, sizeof a->summary, "%s", x->summary ? x->summary : x->rule);
+    a->severity = x->severity >= 1 && x->severity <= 4 ? x->severity : 3;
+    a->ts_ms = a->fire && x->started_ms ? x->started_ms : x->at_ms ? x->at_ms : kw_now_ms();
+    a->value = isfinite(x->value) ? x->value : 0;
+    json_t *labels = json_loads(x->labels_json ? x->labels_json : "{}", 0, NULL);
+    const char *k;
+    json_t *v;
+    json_object_foreach(labels, k, v)
+    {
+        if (a->nlabels == AGENT_MAX_ALERT_LABELS || !json_is_string(v) || strcmp(k, "host") == 0 ||
+            strlen(k) >= sizeof a->lk[0])
+            continue;
+        snprintf(a->lk[a->nlabels], sizeof a->lk[0], "%s", k);
+        snprintf(a->lv[a->nlabels], sizeof a->lv[0], "%s", json_string_value(v));
+        a->nlabels++;
+    }
+    json_decref(labels);
+}
+
+/* Under o->mu: the sensor's latest set of source (taken). */
+static void outbox_log_set(agent_outbox *o, const char *source, metric_set *ms)
+{
+    size_t i = 0;
+    while (i < OUTBOX_SOURCES && o->logs[i].set && strcmp(o->logs[i].source, source) != 0)
+        i++;
+    if (i == OUTBOX_SOURCES) { /* more sources than slots: the latest wins the last */
+        i = OUTBOX_SOURCES - 1;
+    }
+    metric_set_free(o->logs[i].set);
+    snprintf(o->logs[i].source, sizeof o->logs[i].source, "%s", source);
+    o->logs[i].set = ms;
+}
+
+static bool agent_log_push(void *arg, kw_event *ev)
+{
+    agent_outbox *o = arg;
+    pthread_mutex_lock(&o->mu);
+    if (ev->acts && o->nchanges + ev->acts->n > OUTBOX_CHANGES) { /* all or nothing: the sensor waits */
+        pthread_mutex_unlock(&o->mu);
+        return false;
+    }
+    for (size_t i = 0; ev->acts && i < ev->acts->n; i++)
+        outbox_act(o, &ev->acts->v[i]);
+    if (ev->ecs)
+        outbox_events(o, ev->ecs, strlen(ev->ecs));
+    if (ev->metrics) {
+        outbox_log_set(o, ev->source, ev->metrics);
+        ev->metrics = NULL;
+    }
+    pthread_mutex_unlock(&o->mu);
+    kw_event_free(ev);
+    return true;
+}
+
+static void agent_log_publish(void *arg, char *json)
+{
+    (void)arg;
+    free(json); /* no API here to show it */
+}
+
 /* ---- the loop ---- */
 
 typedef struct agent_proc {
@@ -332,6 +440,7 @@ typedef struct agent_proc {
     host_collector *host;
     agent_outbox out;
     kw_sensors *checks;      /* a thread per enabled check */
+    log_sensor *logs;        /* the log inputs, when there are any */
     size_t nchecks;
     char url[2048];
     char auth[128];      /* "Authorization: Bearer kwa_..." */
@@ -471,6 +580,7 @@ static void agent_checks_start(agent_proc *p, const conf *c)
     kw_buf_init(&p->out.events, OUTBOX_EVENTS);
     p->out.sets = kw_calloc(c->checks.n + 1, sizeof *p->out.sets);
     p->out.sources = kw_calloc(c->checks.n + 1, sizeof *p->out.sources);
+    p->out.changes = kw_calloc(OUTBOX_CHANGES, sizeof *p->out.changes);
     p->checks = kw_sensors_new(c->checks.n);
     for (size_t i = 0; i < c->checks.n; i++) {
         const conf_check *k = CONF_AT(c->checks, conf_check, i);
@@ -497,6 +607,9 @@ static void agent_checks_stop(agent_proc *p)
         return;
     for (size_t i = 0; i < p->nchecks; i++)
         metric_set_free(p->out.sets[i]);
+    for (size_t i = 0; i < OUTBOX_SOURCES; i++)
+        metric_set_free(p->out.logs[i].set);
+    free(p->out.changes);
     free(p->out.sets);
     free(p->out.sources);
     kw_buf_free(&p->out.events);
@@ -527,6 +640,11 @@ static bool agent_open(agent_proc *p, const conf *c)
     if (c->host.enabled)
         p->host = host_collector_new(c, NULL);
     agent_checks_start(p, c);
+    if (log_sensor_wanted(c)) {
+        log_sensor_hooks h = {agent_log_push, agent_log_publish, &p->out, NULL};
+        if (!(p->logs = log_sensor_start(c, &h, NULL, err, sizeof err)))
+            log_error("agent: the log inputs: %s", err);
+    }
     if (agent_spool_count(p->spool))
         log_info("agent: %zu batches from before wait in the spool", agent_spool_count(p->spool));
     return true;
@@ -534,6 +652,8 @@ static bool agent_open(agent_proc *p, const conf *c)
 
 static void agent_close(agent_proc *p)
 {
+    if (p->logs)
+        log_sensor_stop(p->logs, NULL);
     agent_checks_stop(p);
     host_collector_free(p->host);
     if (p->http.curl)

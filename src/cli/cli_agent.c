@@ -26,11 +26,12 @@ static const char agent_usage[] =
     "enrolled, when it last reported and from where. revoke ends an agent's credential (its\n"
     "batches get 401) and its unused tokens. Every change goes to the duty log.\n"
     "On each watched machine: enroll spends the token at the server URL and writes the agent's\n"
-    "own credential to agent.credential_file (mode 0600). run samples the host (host:) and\n"
-    "runs the checks (checks:) every agent.interval, and sends them to agent.server through\n"
-    "an on-disk spool (agent.spool_dir, at most agent.spool_max: the oldest metric batches are\n"
-    "dropped first, never alert changes) that waits while the server is away and keeps across\n"
-    "restarts. TLS is verified (agent.ca_file for a private CA).\n"
+    "own credential to agent.credential_file (mode 0600). run samples the host (host:), runs\n"
+    "the checks (checks:) and the log inputs and rules (logs:), and every agent.interval sends\n"
+    "what they found to agent.server through an on-disk spool (agent.spool_dir, at most\n"
+    "agent.spool_max: the oldest metric batches are dropped first, never alert changes) that\n"
+    "waits while the server is away and keeps across restarts. TLS is verified (agent.ca_file\n"
+    "for a private CA).\n"
     "Every command takes -c FILE. The server fires agent_silent for an enrolled agent that has\n"
     "not reported for agent.silent_after (60s).\n";
 

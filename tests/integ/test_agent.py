@@ -135,6 +135,11 @@ def ms(t):
     return t
 
 
+def last_seq(d):
+    """The last batch number the server took from its first agent."""
+    return json.loads(d.cli("agent", "list", "--json")[1])[0].get("last_seq", 0)
+
+
 def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch"):
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST",
@@ -333,27 +338,56 @@ class AgentTest(DaemonTest):
         rc, out, err = a.enroll(d.port, token.strip(), scheme="https")
         self.assertEqual(rc, 0, err)
         a.start()
-        wait_for("a batch from db-01 over TLS",
-                 lambda: json.loads(d.cli("agent", "list", "--json")[1])[0].get("last_seq", 0) > 0, timeout=30)
+        wait_for("a batch from db-01 over TLS", lambda: last_seq(d) > 0, timeout=30)
 
-    def test_slow_check_does_not_hold_up_batches(self):
-        """A check that takes seconds runs on its own thread: the batches keep their interval."""
+    def one_agent(self, name, config=""):
+        """A server and one agent enrolled with it, config appended to the agent's; not started."""
         d = self.daemon("host: {enabled: false}\n")
-        rc, token, err = d.cli("agent", "token", "add", "--name", "slow-01")
+        rc, token, err = d.cli("agent", "token", "add", "--name", name)
         self.assertEqual(rc, 0, err)
-        a = Agent("slow-01", d.port, free_port())
+        a = Agent(name, d.port, free_port())
         self.addCleanup(a.cleanup)
         self.addCleanup(lambda: self._agent_logs_on_failure(a))
         with open(a.config, "a") as f:
-            f.write("  - {name: slow, type: command, command: \"sleep 30\", interval: 2s, timeout: 1900ms}\n")
+            f.write(config)
         self.assertEqual(a.enroll(d.port, token.strip())[0], 0)
-        a.start()
+        return d, a
 
-        def last_seq():
-            return json.loads(d.cli("agent", "list", "--json")[1])[0].get("last_seq", 0)
-        first = wait_for("a first batch", last_seq, timeout=20)
+    def test_slow_check_does_not_hold_up_batches(self):
+        """A check that takes seconds runs on its own thread: the batches keep their interval."""
+        d, a = self.one_agent("slow-01", "  - {name: slow, type: command, command: \"sleep 30\", interval: 2s,"
+                                         " timeout: 1900ms}\n")
+        a.start()
+        first = wait_for("a first batch", lambda: last_seq(d), timeout=20)
         time.sleep(8)  # the slow check runs nearly all the time: batches go on every second
-        self.assertGreaterEqual(last_seq() - first, 6)
+        self.assertGreaterEqual(last_seq(d) - first, 6)
+
+    def test_log_rule_on_agent(self):
+        """The agent's log inputs and rules (the daemon's logs: section): a detection on the agent
+        is an alert on the server carrying the host, ended when the rule says so; the matched
+        lines reach the server's event log with the agent's host.name and agent.id."""
+        fd, log = tempfile.mkstemp(prefix="kw-agent-app-", suffix=".log")
+        os.close(fd)
+        self.addCleanup(os.unlink, log)
+        d, a = self.one_agent("app-01", "logs:\n  events: matched\n"
+                                        f"  inputs: [{{name: app, type: file, paths: ['{log}']}}]\n"
+                                        "  rules:\n    - {name: login_storm, match: {message|contains: 'FAILED LOGIN'},"
+                                        " count: 3, within: 1m, severity: high, end_after: 3s}\n")
+        a.start()
+        wait_for("the agent's first batch", lambda: last_seq(d) > 0, timeout=20)
+        time.sleep(1)  # the input is open
+        with open(log, "a") as f:
+            f.writelines(f"app: FAILED LOGIN for user{i}\n" for i in range(3))
+        alert = d.wait_alert(lambda x: x["rule"] == "login_storm", "login_storm from the agent", timeout=20)
+        self.assertEqual(alert["labels"].get("host"), "app-01")
+        wait_for("login_storm ended", lambda: [x for x in d.alerts() if x["id"] == alert["id"]][0]["state"]
+                 == "resolved", timeout=20)
+        wait_for("the alert in the server's event log",
+                 lambda: any(e.get("rule", {}).get("name") == "login_storm" and e.get("labels", {}).get("host") == "app-01"
+                             for e in d.events()))
+        wait_for("the agent's matched lines in the server's event log",
+                 lambda: any(e.get("agent", {}).get("name") == "app-01" and "FAILED LOGIN" in json.dumps(e)
+                             for e in d.events()))
 
     def _agent_logs_on_failure(self, a):
         outcome = getattr(self, "_outcome", None)

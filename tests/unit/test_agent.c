@@ -25,7 +25,7 @@ static void test_decode_valid(void)
                        "\"samples\":[{\"n\":\"check_up\",\"v\":0,\"h\":1,\"l\":{\"check\":\"web\",\"type\":\"tcp\"}},"
                        "{\"n\":\"bytes_total\",\"v\":1.5e9,\"t\":\"c\"}]}],"
                        "\"alerts\":[{\"kind\":\"fire\",\"rule\":\"service_down\",\"ts\":1764590000001,\"severity\":4,"
-                       "\"summary\":\"web is down\",\"value\":0,\"labels\":{\"check\":\"web\"}}],"
+                       "\"summary\":\"web is down\",\"value\":0,\"labels\":{\"check\":\"web\",\"source.ip\":\"10.0.0.1\"}}],"
                        "\"events\":[{\"event\":{\"kind\":\"event\"},\"host\":{\"name\":\"forged\"}}]}";
     agent_batch b;
     agent_bad bad;
@@ -47,6 +47,8 @@ static void test_decode_valid(void)
     CHECK_INT(b.alerts[0].severity, 4);
     CHECK_STR(b.alerts[0].rule, "service_down");
     CHECK_STR(b.alerts[0].lv[0], "web");
+    CHECK_INT(b.alerts[0].nlabels, 2);
+    CHECK_STR(b.alerts[0].lk[1], "source.ip");
     CHECK_INT(b.nevents, 1);
     CHECK_STR(b.events[0], "{\"event\":{\"kind\":\"event\"}}"); /* the forged host is gone */
     agent_batch_free(&b);
@@ -86,6 +88,12 @@ static void test_decode_refused(void)
         {"{\"seq\":1,\"alerts\":[{\"kind\":\"fire\",\"rule\":\"r\",\"ts\":1764590000000,\"summary\":\"a\\u0001b\"}]}",
          AGENT_BAD_VALUE},
         {"{\"seq\":1,\"events\":[1]}", AGENT_BAD_SHAPE},
+        {"{\"seq\":1,\"sets\":[{\"source\":\"h\",\"ts\":1764590000000,\"samples\":[{\"n\":\"x\",\"v\":1,"
+         "\"l\":{\"source.ip\":\"1\"}}]}]}",
+         AGENT_BAD_NAME}, /* dots: in an alert's label names only */
+        {"{\"seq\":1,\"alerts\":[{\"kind\":\"fire\",\"rule\":\"r\",\"ts\":1764590000000,\"labels\":{\"a\":\"1\","
+         "\"b\":\"1\",\"c\":\"1\",\"d\":\"1\",\"e\":\"1\",\"f\":\"1\",\"g\":\"1\",\"h\":\"1\",\"i\":\"1\"}}]}",
+         AGENT_BAD_LIMIT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         agent_batch b;
