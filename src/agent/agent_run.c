@@ -11,6 +11,7 @@
 #include "check/check.h"
 #include "conf/conf.h"
 #include "core/kw_file.h"
+#include "core/kw_json.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -124,14 +125,13 @@ static bool agent_url_loopback(const char *url)
 
 /* ---- enrolment ---- */
 
-/* Writes the credential to path, 0600, whole or not at all. */
-static kw_rc write_credential(const char *path, const char *cred, char *err, size_t errn)
+/* Writes data[0..n) to path, 0600, whole or not at all (a temporary file renamed over it). */
+static kw_rc write_whole_file(const char *path, const char *data, size_t n, char *err, size_t errn)
 {
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.new", path);
     int fd = kw_file_open_private(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    size_t n = strlen(cred);
-    bool ok = fd >= 0 && write(fd, cred, n) == (ssize_t)n && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    bool ok = fd >= 0 && write(fd, data, n) == (ssize_t)n && fsync(fd) == 0;
     if (fd >= 0 && close(fd) != 0)
         ok = false;
     if (ok && rename(tmp, path) == 0)
@@ -139,6 +139,15 @@ static kw_rc write_credential(const char *path, const char *cred, char *err, siz
     snprintf(err, errn, "cannot write %s: %s", path, strerror(errno));
     unlink(tmp);
     return KW_ERR_IO;
+}
+
+static kw_rc write_credential(const char *path, const char *cred, char *err, size_t errn)
+{
+    char line[128];
+    int n = snprintf(line, sizeof line, "%s\n", cred);
+    kw_rc rc = write_whole_file(path, line, (size_t)n, err, errn);
+    OPENSSL_cleanse(line, sizeof line);
+    return rc;
 }
 
 /* The credential file's directory, made before the token is spent (0700 when made now). */
@@ -215,6 +224,7 @@ typedef struct agent_outbox {
         char source[160];
         metric_set *set;
     } logs[OUTBOX_SOURCES];
+    kw_offsets positions;    /* where the log inputs are, with the lines above: written once spooled */
 } agent_outbox;
 
 typedef struct agent_check {
@@ -359,8 +369,68 @@ static size_t outbox_take(agent_outbox *o, size_t nchecks, agent_batch_writer *w
 /* ---- the log inputs ----
  * The daemon's log sensor, its push leaving in the outbox what it would hand the core: its
  * detections' alert changes (fire and end; the sensor waits while the outbox has no room),
- * its ECS lines and its series. Positions are not kept across restarts of the agent: a file
- * is read from its end (or its start with from_beginning) each time. */
+ * its ECS lines, its series and where its inputs are. Those positions go to
+ * state_dir/agent.positions once the lines before them are in the spool, so a restarted
+ * agent goes on where it stopped. */
+
+/* Sets each of from's positions in to (by key). */
+static void positions_merge(kw_offsets *to, const kw_offsets *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const kw_offset *f = &from->v[i];
+        size_t k = 0;
+        while (k < to->n && strcmp(to->v[k].key, f->key) != 0)
+            k++;
+        if (k == to->n) {
+            kw_offsets_add(to, f->key, f->dev, f->ino, f->offset, f->cursor);
+            continue;
+        }
+        free(to->v[k].cursor);
+        to->v[k] = (kw_offset){to->v[k].key, f->dev, f->ino, f->offset, f->cursor ? kw_strdup(f->cursor) : NULL};
+    }
+}
+
+/* The positions file: a JSON line per input ({key, dev, ino, offset, cursor}), written whole. */
+static void positions_write(const char *path, const kw_offsets *o)
+{
+    kw_buf b;
+    kw_buf_init(&b, 16 << 20);
+    for (size_t i = 0; i < o->n; i++) {
+        kw_json j;
+        kw_json_init(&j, &b);
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "key", o->v[i].key);
+        kw_json_kv_int(&j, "dev", (int64_t)o->v[i].dev);
+        kw_json_kv_int(&j, "ino", (int64_t)o->v[i].ino);
+        kw_json_kv_int(&j, "offset", o->v[i].offset);
+        if (o->v[i].cursor)
+            kw_json_kv_str(&j, "cursor", o->v[i].cursor);
+        kw_json_obj_end(&j);
+        kw_buf_putc(&b, '\n');
+    }
+    char err[256];
+    if (b.overflow || write_whole_file(path, b.data ? b.data : "", b.len, err, sizeof err) != KW_OK)
+        log_warn("agent: the log positions: %s", b.overflow ? "too many" : err);
+    kw_buf_free(&b);
+}
+
+static void positions_read(const char *path, kw_offsets *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[8192];
+    while (fgets(line, sizeof line, f)) {
+        json_t *o = json_loads(line, 0, NULL);
+        const char *key = json_string_value(json_object_get(o, "key"));
+        json_t *dev = json_object_get(o, "dev"), *ino = json_object_get(o, "ino"), *off = json_object_get(o, "offset");
+        if (key && json_is_integer(dev) && json_is_integer(ino) && json_is_integer(off) && json_integer_value(off) >= 0)
+            kw_offsets_add(out, key, (uint64_t)json_integer_value(dev), (uint64_t)json_integer_value(ino),
+                           json_integer_value(off), json_string_value(json_object_get(o, "cursor")));
+        json_decref(o);
+    }
+    fclose(f);
+}
 
 /* Under o->mu: a detector's act as an alert change (an update tells the server nothing new). */
 static void outbox_act(agent_outbox *o, const alert_act *x)
@@ -420,6 +490,8 @@ static bool agent_log_push(void *arg, kw_event *ev)
         outbox_log_set(o, ev->source, ev->metrics);
         ev->metrics = NULL;
     }
+    if (ev->offsets)
+        positions_merge(&o->positions, ev->offsets);
     pthread_mutex_unlock(&o->mu);
     kw_event_free(ev);
     return true;
@@ -441,6 +513,8 @@ typedef struct agent_proc {
     agent_outbox out;
     kw_sensors *checks;      /* a thread per enabled check */
     log_sensor *logs;        /* the log inputs, when there are any */
+    char *positions_path;    /* where the log inputs were (state_dir/agent.positions) */
+    kw_offsets positions;    /* all of them, as last written */
     size_t nchecks;
     char url[2048];
     char auth[128];      /* "Authorization: Bearer kwa_..." */
@@ -491,6 +565,8 @@ static void agent_spool_turn(agent_proc *p)
     self_set(p, w, kw_now_ms());
     pthread_mutex_lock(&p->out.mu);
     size_t nalerts = outbox_take(&p->out, p->nchecks, w);
+    kw_offsets moved = p->out.positions; /* with the lines they follow */
+    memset(&p->out.positions, 0, sizeof p->out.positions);
     pthread_mutex_unlock(&p->out.mu);
     kw_rc rc = agent_batch_end(w);
     if (rc == KW_OK)
@@ -499,6 +575,11 @@ static void agent_spool_turn(agent_proc *p)
         rc = agent_spool_put(p->spool, gz.data, gz.len, nalerts > 0);
     if (rc != KW_OK)
         log_error("agent: batch %lld could not be spooled: %s", (long long)seq, kw_rc_str(rc));
+    if (moved.n) { /* the lines are in the spool: the inputs go on after them from now on */
+        positions_merge(&p->positions, &moved);
+        positions_write(p->positions_path, &p->positions);
+    }
+    kw_offsets_free(&moved);
     kw_buf_free(&json);
     kw_buf_free(&gz);
 }
@@ -610,6 +691,7 @@ static void agent_checks_stop(agent_proc *p)
     for (size_t i = 0; i < OUTBOX_SOURCES; i++)
         metric_set_free(p->out.logs[i].set);
     free(p->out.changes);
+    kw_offsets_free(&p->out.positions);
     free(p->out.sets);
     free(p->out.sources);
     kw_buf_free(&p->out.events);
@@ -640,9 +722,11 @@ static bool agent_open(agent_proc *p, const conf *c)
     if (c->host.enabled)
         p->host = host_collector_new(c, NULL);
     agent_checks_start(p, c);
+    p->positions_path = conf_state_path(c, "agent.positions");
     if (log_sensor_wanted(c)) {
         log_sensor_hooks h = {agent_log_push, agent_log_publish, &p->out, NULL};
-        if (!(p->logs = log_sensor_start(c, &h, NULL, err, sizeof err)))
+        positions_read(p->positions_path, &p->positions);
+        if (!(p->logs = log_sensor_start(c, &h, &p->positions, err, sizeof err)))
             log_error("agent: the log inputs: %s", err);
     }
     if (agent_spool_count(p->spool))
@@ -652,9 +736,18 @@ static bool agent_open(agent_proc *p, const conf *c)
 
 static void agent_close(agent_proc *p)
 {
-    if (p->logs)
-        log_sensor_stop(p->logs, NULL);
+    if (p->logs) { /* its last lines go into one more batch, and where it stopped is written */
+        kw_offsets last = {0};
+        log_sensor_stop(p->logs, &last);
+        pthread_mutex_lock(&p->out.mu);
+        positions_merge(&p->out.positions, &last);
+        pthread_mutex_unlock(&p->out.mu);
+        kw_offsets_free(&last);
+        agent_spool_turn(p);
+    }
     agent_checks_stop(p);
+    kw_offsets_free(&p->positions);
+    free(p->positions_path);
     host_collector_free(p->host);
     if (p->http.curl)
         http_free(&p->http);

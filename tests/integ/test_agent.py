@@ -365,7 +365,8 @@ class AgentTest(DaemonTest):
     def test_log_rule_on_agent(self):
         """The agent's log inputs and rules (the daemon's logs: section): a detection on the agent
         is an alert on the server carrying the host, ended when the rule says so; the matched
-        lines reach the server's event log with the agent's host.name and agent.id."""
+        lines reach the server's event log with the agent's host.name and agent.id; lines written
+        while the agent is stopped are read when it is back (its positions are kept)."""
         fd, log = tempfile.mkstemp(prefix="kw-agent-app-", suffix=".log")
         os.close(fd)
         self.addCleanup(os.unlink, log)
@@ -388,6 +389,13 @@ class AgentTest(DaemonTest):
         wait_for("the agent's matched lines in the server's event log",
                  lambda: any(e.get("agent", {}).get("name") == "app-01" and "FAILED LOGIN" in json.dumps(e)
                              for e in d.events()))
+        # lines written while the agent is stopped are read when it is back, from where it was
+        a.stop()
+        with open(log, "a") as f:
+            f.writelines(f"app: FAILED LOGIN while away {i}\n" for i in range(3))
+        a.start()
+        wait_for("the lines written while the agent was away",
+                 lambda: sum("while away" in json.dumps(e) for e in d.events()) >= 3, timeout=20)
 
     def _agent_logs_on_failure(self, a):
         outcome = getattr(self, "_outcome", None)
