@@ -21,6 +21,7 @@ import urllib.request
 from datetime import datetime
 
 from kwtest import BIN, Daemon, DaemonTest, Listener, free_port, run, wait_for
+from pgserver import PgServer, bindir
 
 
 class Service(Listener):
@@ -156,7 +157,33 @@ def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch")
         return e.code, e.read().decode()
 
 
-class AgentTest(DaemonTest):
+class AgentCase(DaemonTest):
+    """What the agent tests share: a server with one enrolled agent, the agents' logs on failure."""
+
+    def one_agent(self, name, config="", server=""):
+        """A server (server: more of its configuration) and one agent enrolled with it, config
+        appended to the agent's; the agent is not started."""
+        d = self.daemon("host: {enabled: false}\n" + server)
+        rc, token, err = d.cli("agent", "token", "add", "--name", name)
+        self.assertEqual(rc, 0, err)
+        a = Agent(name, d.port, free_port())
+        self.addCleanup(a.cleanup)
+        self.addCleanup(lambda: self._agent_logs_on_failure(a))
+        with open(a.config, "a") as f:
+            f.write(config)
+        self.assertEqual(a.enroll(d.port, token.strip())[0], 0)
+        self.assertEqual(a.enroll(d.port, token.strip())[0], 1)  # spent
+        return d, a
+
+    def _agent_logs_on_failure(self, a):
+        outcome = getattr(self, "_outcome", None)
+        errors = getattr(getattr(outcome, "result", None), "errors", []) + \
+            getattr(getattr(outcome, "result", None), "failures", [])
+        if any(t is self for t, _ in errors) and os.path.exists(a.log_path):
+            print(f"\n--- agent.log of {a.name} ---\n{a.logs()[-4000:]}")
+
+
+class AgentTest(AgentCase):
     def test_agents_end_to_end(self):
         d = self.daemon("agent: {silent_after: 5s}\nhost: {enabled: false}\n")
         ports = [free_port(), free_port()]
@@ -340,19 +367,6 @@ class AgentTest(DaemonTest):
         a.start()
         wait_for("a batch from db-01 over TLS", lambda: last_seq(d) > 0, timeout=30)
 
-    def one_agent(self, name, config=""):
-        """A server and one agent enrolled with it, config appended to the agent's; not started."""
-        d = self.daemon("host: {enabled: false}\n")
-        rc, token, err = d.cli("agent", "token", "add", "--name", name)
-        self.assertEqual(rc, 0, err)
-        a = Agent(name, d.port, free_port())
-        self.addCleanup(a.cleanup)
-        self.addCleanup(lambda: self._agent_logs_on_failure(a))
-        with open(a.config, "a") as f:
-            f.write(config)
-        self.assertEqual(a.enroll(d.port, token.strip())[0], 0)
-        return d, a
-
     def test_slow_check_does_not_hold_up_batches(self):
         """A check that takes seconds runs on its own thread: the batches keep their interval."""
         d, a = self.one_agent("slow-01", "  - {name: slow, type: command, command: \"sleep 30\", interval: 2s,"
@@ -397,12 +411,28 @@ class AgentTest(DaemonTest):
         wait_for("the lines written while the agent was away",
                  lambda: sum("while away" in json.dumps(e) for e in d.events()) >= 3, timeout=20)
 
-    def _agent_logs_on_failure(self, a):
-        outcome = getattr(self, "_outcome", None)
-        errors = getattr(getattr(outcome, "result", None), "errors", []) + \
-            getattr(getattr(outcome, "result", None), "failures", [])
-        if any(t is self for t, _ in errors) and os.path.exists(a.log_path):
-            print(f"\n--- agent.log of {a.name} ---\n{a.logs()[-4000:]}")
+@unittest.skipUnless(bindir(), "PostgreSQL server not installed (scripts/deps.sh test)")
+class AgentOnPostgresTest(AgentCase):
+    """The agent tables and statements on PostgreSQL: enrolment, batches and their numbers
+    (written by the core thread), an agent's alert, agent_silent, revocation."""
+
+    def test_on_postgres(self):
+        pg = PgServer().start()
+        self.addCleanup(pg.stop)
+        d, a = self.one_agent("pg-01", server=f"store: {{url: \"{pg.url}\"}}\nagent: {{silent_after: 3s}}\n")
+        a.start()
+        down = d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("host") == "pg-01",
+                            "service_down from the agent (its check's port is closed)", timeout=30)
+        self.assertEqual(down["state"], "firing")
+        wait_for("the batch numbers in the store", lambda: last_seq(d) >= 2, timeout=20)
+        a.stop(signal.SIGKILL)
+        silent = d.wait_alert(lambda x: x["rule"] == "agent_silent" and x["labels"].get("host") == "pg-01",
+                              "agent_silent on PostgreSQL", timeout=30)
+        a.start()
+        wait_for("agent_silent resolved", lambda: [x for x in d.alerts() if x["id"] == silent["id"]][0]["state"]
+                 == "resolved", timeout=30)
+        self.assertEqual(d.cli("agent", "revoke", "pg-01")[0], 0)
+        self.assertEqual(post_batch(d.port, {"seq": 10 ** 12}, a.credential)[0], 401)
 
 
 if __name__ == "__main__":
