@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "http/http_auth.h"
 #include "metric/metric.h"
+#include "store/store_agent.h"
 #include "store/store_int.h" /* looks at the tables directly */
 
 #include <arpa/inet.h>
@@ -26,6 +27,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+/* An agent's credential and (with a last digit 0, spent, or 1) an enrolment token. */
+#define FUZZ_AGENT "kwa_00000000000000000000000000000000000000000000000000000000000a9e47"
+#define FUZZ_ENROL "kwe_000000000000000000000000000000000000000000000000000000000000000"
 /* What the seeds use: the token, and the cookie whose SHA-256 is stored as a session. */
 #define FUZZ_TOKEN "00000000000000000000000000000000fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"
 #define FUZZ_COOKIE "1111111111111111111111111111111111111111111111111111111111111111"
@@ -60,6 +64,18 @@ static void setup(void)
                      "INSERT INTO alerts (id, fingerprint, rule, state, severity, summary, labels, details, started_at,"
                      " updated_at) VALUES (1, 'f1', 'probe', 'firing', 3, 'probe <b>x</b>', '{\"asset\":\"portal\"}',"
                      " '{\"message\":\"m\"}', 0, 0), (2, 'f2', 'scan', 'acked', 1, 'scan', '{}', NULL, 0, 0)") != KW_OK)
+        abort();
+    /* an enrolled agent (credential FUZZ_AGENT) and an enrolment token (FUZZ_ENROL), for the
+     * agents' routes */
+    char cred_hash[65], tok_hash[65];
+    store_agent ag;
+    auth_sha256_hex(FUZZ_AGENT, cred_hash);
+    auth_sha256_hex(FUZZ_ENROL "0", tok_hash);
+    if (store_agent_migrate(st) != KW_OK || store_agent_token_add(st, "web-01", tok_hash, 0, INT64_MAX / 2) != KW_OK ||
+        store_agent_enroll(st, tok_hash, cred_hash, "127.0.0.1", kw_now_ms(), &ag) != KW_OK)
+        abort();
+    auth_sha256_hex(FUZZ_ENROL "1", tok_hash);
+    if (store_agent_token_add(st, "web-02", tok_hash, 0, INT64_MAX / 2) != KW_OK)
         abort();
     store_close(st);
     static const char y[] = "period: {name: drill, start: '2026-01-01T00:00', end: '2036-01-01T00:00'}\n"

@@ -450,6 +450,16 @@ typedef struct conf {
             char *community;          /* traps with another community are counted and dropped (a secret) */
         } traps;
     } snmp;
+    struct {                          /* src/agent/agent_conf.c */
+        char *server;                 /* the agent's: the keepwatch server (https://kw:8787) */
+        char *ca_file;                /* the agent's: a private CA for the server's certificate (NULL: the system's) */
+        char *credential_file;        /* the agent's: written by `agent enroll` (relative: under state_dir) */
+        char *spool_dir;              /* the agent's: batches waiting for the server (relative: under state_dir) */
+        uint64_t spool_max;           /* the agent's: the spool's bound in bytes */
+        int64_t interval_ms;          /* the agent's: how often it samples and sends */
+        int64_t timeout_ms;           /* the agent's: one request to the server, at most */
+        int64_t silent_after_ms;      /* the server's: agent_silent after this long without a batch */
+    } agent;
     conf_list departments;            /* conf_department */
     conf_list people;                 /* conf_person */
     conf_list schedules;              /* conf_schedule */

@@ -2,6 +2,7 @@
  * subsystem's section in the order a file lists them and `config show` writes them, with the
  * cross-checks that run once the whole file is read. The sections themselves are their
  * subsystems' (src/X/X_conf.c); the engine that reads them is src/conf. */
+#include "agent/agent_conf.h"
 #include "alert/alert_conf.h"
 #include "check/check_conf.h"
 #include "conf/conf_engine.h"
@@ -54,6 +55,7 @@ static const cf_field top_fields[] = {
     {"logs", CF_SECTION, 0, .sub = &logs_conf_section},
     {"intel", CF_SECTION, 0, .sub = &intel_conf_section},
     {"snmp", CF_SECTION, 0, .sub = &snmp_conf_section},
+    {"agent", CF_SECTION, 0, .sub = &agent_conf_section},
     {"duty", CF_SECTION, 0, .sub = &duty_conf_section},
     {"period", CF_SECTION, 0, .sub = &oncall_conf_period_section},
     {"console", CF_SECTION, 0, .sub = &http_conf_console_section},

@@ -1,6 +1,7 @@
 /* The module table: each subsystem the daemon runs, in start order. Adding a subsystem is
  * adding its line here (its glue lives in src/X/X_module.c). */
 #include "daemon/daemon_modules.h"
+#include "agent/agent.h"
 #include "check/check.h"
 #include "duty/duty_watch.h"
 #include "host/host.h"
@@ -22,6 +23,7 @@ const kw_module *const daemon_modules[] = {
     &host_module,
     &check_module,  /* checks run as daemon.user from the start */
     &snmp_module,   /* the devices' poller and the trap listener (an unprivileged port) */
+    &agent_module,  /* agents' batches (through the API server) and agent_silent */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

@@ -1,6 +1,7 @@
 /* The HTTP server: libmicrohttpd, routing, responses, the per-thread store handle and answer
  * cache, the console's files. */
 #include "http/http.h"
+#include "agent/agent.h"
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
 #include "core/kw_log.h"
@@ -163,6 +164,8 @@ static enum MHD_Result serve_console(struct MHD_Connection *c, const char *url, 
 
 static uint64_t body_limit(const http_server *s, const char *url)
 {
+    if (strcmp(url, "/api/v1/agent/batch") == 0) /* an agent catching up sends a spool's worth */
+        return s->max_body > AGENT_WIRE_BATCH_MAX ? s->max_body : AGENT_WIRE_BATCH_MAX;
     return strcmp(url, "/api/v1/session") == 0 && s->max_body > SIGNIN_BODY_MAX ? SIGNIN_BODY_MAX : s->max_body;
 }
 
@@ -194,8 +197,10 @@ static enum MHD_Result handle_headers(http_server *s, struct MHD_Connection *c, 
         return http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, msg);
     }
     http_req *req = kw_calloc(1, sizeof *req);
-    http_who(s, c, &req->p);
-    if (body && !req->p.ok && strcmp(url, "/api/v1/session") != 0) {
+    bool agent = agent_http_owns(url); /* agents authenticate themselves */
+    if (!agent)
+        http_who(s, c, &req->p);
+    if (body && !agent && !req->p.ok && strcmp(url, "/api/v1/session") != 0) {
         enum MHD_Result r = http_unauthorized(s, c, &req->p);
         free(req);
         return r;
@@ -267,6 +272,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return api_sign_in(s, c, req);
     if (strcmp(url, "/metrics") != 0 && strncmp(url, "/api/", 5) != 0)
         return get ? serve_console(c, url, &p) : http_error(c, MHD_HTTP_NOT_FOUND, "not found");
+    if (agent_http_owns(url))
+        return req->too_large ? http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large")
+                              : agent_http_route(s, c, url, method, req);
     if (!p.ok)
         return http_unauthorized(s, c, &p);
     if (!get && !http_csrf_ok(s, c, &p))
@@ -295,6 +303,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_series(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/host") == 0)
         return get ? api_host(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strcmp(url, "/api/v1/agents") == 0)
+        return get ? agent_http_list(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (http_triage_owns(url))
         return http_triage_route(s, c, url, method, req, &p);
     if (strncmp(url, "/api/v1/notify/groups/", 22) == 0) {

@@ -134,4 +134,17 @@ bool http_triage_owns(const char *url);
 enum MHD_Result http_triage_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,
                                   http_req *req, const principal *p);
 
+/* ---- src/agent/agent_http.c: what agents call; they authenticate themselves (an
+ * enrolment token, then their credential), so the router hands them on before a session or
+ * token is looked for ---- */
+
+/* Whether url is one of the agents' (/api/v1/agent/...). */
+bool agent_http_owns(const char *url);
+/* GET /api/v1/agents (for a person, authenticated as any other request): every agent, its
+ * state and last report, whether agent_silent is open for it. */
+enum MHD_Result agent_http_list(http_server *s, struct MHD_Connection *c);
+/* POST /api/v1/agent/enroll and /api/v1/agent/batch. */
+enum MHD_Result agent_http_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,
+                                 http_req *req);
+
 #endif

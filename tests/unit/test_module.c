@@ -111,7 +111,7 @@ static void test_table_order(void)
         for (size_t j = 0; j < i; j++)
             CHECK(strcmp(daemon_modules[j]->name, m->name) != 0);
     }
-    const char *const names[] = {"duty", "http", "intel", "net", "logs", "notify", "host", "check"};
+    const char *const names[] = {"duty", "http", "intel", "net", "logs", "notify", "host", "check", "agent"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         CHECK(find(names[i]) != NULL);
     CHECK_INT(find("duty")->phase, KW_PHASE_STORE);

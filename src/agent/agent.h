@@ -1,0 +1,167 @@
+/* The agent subsystem: `keepwatch agent run` on each server sends its host sensor's and
+ * checks' readings to a keepwatch server, and the server's agent module takes them in.
+ *
+ * A batch is one JSON object (gzip allowed on the wire), numbered by the agent:
+ *   {"seq": 17, "spool_dropped": 0,
+ *    "sets": [{"source": "host", "ts": 1764590000000,
+ *              "samples": [{"n": "cpu_usage_ratio", "v": 0.25, "t": "g", "h": 1, "l": {"cpu": "0"}}]}],
+ *    "alerts": [{"kind": "fire", "rule": "service_down", "ts": 1764590000000, "severity": 3,
+ *                "summary": "check web is down", "value": 0, "labels": {"check": "web"}}],
+ *    "events": [{...ECS...}]}
+ * seq counts up from 1 per enrolment; a server takes each number once (a replay is answered
+ * 200 without being applied again). Samples carry at most 3 labels of their own: the server
+ * adds host=NAME. "t" is "g" (gauge) or "c" (counter), "h" 1 keeps the series' history.
+ *
+ * agent_batch_decode and agent_gzip_* are pure (no I/O): the unit tests and
+ * fuzz/fuzz_agent_batch.c feed them bytes. The spool (agent_spool.c) is the agent's on-disk
+ * queue of batches. */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/kw_buf.h"
+#include "core/kw_err.h"
+#include "metric/metric.h"
+
+#define AGENT_BODY_MAX ((size_t)8 << 20)   /* a batch, decompressed */
+#define AGENT_WIRE_BATCH_MAX ((size_t)4 << 20) /* a batch as sent and spooled (gzip) */
+#define AGENT_MAX_SETS 512
+#define AGENT_MAX_SAMPLES 50000             /* in one batch, all sets together */
+#define AGENT_MAX_ALERTS 1000
+#define AGENT_MAX_EVENTS 1000
+#define AGENT_MAX_LABELS (METRIC_MAX_LABELS - 1) /* a sample's: the server adds host */
+#define AGENT_MAX_ALERT_LABELS 8            /* an alert's (keys may hold '.': source.ip) */
+#define AGENT_NAME_MAX 128                  /* metric, rule and source names */
+#define AGENT_SOURCE_MAX 80                 /* a set's source ("host", "check:web") */
+#define AGENT_VALUE_MAX 256                 /* label values */
+#define AGENT_TEXT_MAX 1024                 /* summaries */
+#define AGENT_CRED_PREFIX "kwa_"            /* an agent's credential: kwa_ and 64 hex digits */
+#define AGENT_ENROL_PREFIX "kwe_"           /* a one-time enrolment token: kwe_ and 64 hex digits */
+
+/* Why a batch was refused: counted apart (agent_batches_refused_total{reason}). */
+typedef enum agent_bad {
+    AGENT_BAD_NONE,
+    AGENT_BAD_GZIP,     /* not gzip, truncated, or larger than AGENT_BODY_MAX inflated */
+    AGENT_BAD_JSON,     /* not JSON */
+    AGENT_BAD_SHAPE,    /* a member missing or of the wrong type */
+    AGENT_BAD_NAME,     /* a metric, label, rule or source name outside its syntax */
+    AGENT_BAD_VALUE,    /* a number not finite, a time or number out of range */
+    AGENT_BAD_LIMIT,    /* too many sets, samples, labels, alerts or events */
+    AGENT_BAD_COUNT
+} agent_bad;
+const char *agent_bad_name(agent_bad b);
+
+typedef struct agent_sample {
+    const char *name;
+    metric_type type;
+    bool history;
+    uint8_t nlabels;
+    const char *lk[AGENT_MAX_LABELS], *lv[AGENT_MAX_LABELS];
+    double value;
+} agent_sample;
+
+typedef struct agent_set {
+    const char *source;      /* "host", "check:web" */
+    int64_t ts_ms;
+    agent_sample *v;
+    size_t n;
+} agent_set;
+
+typedef struct agent_alert {
+    bool fire;               /* false: resolve */
+    const char *rule;
+    const char *summary;     /* may be NULL */
+    int severity;            /* 1..4 */
+    int64_t ts_ms;
+    double value;
+    uint8_t nlabels;
+    const char *lk[AGENT_MAX_ALERT_LABELS], *lv[AGENT_MAX_ALERT_LABELS];
+} agent_alert;
+
+/* A decoded batch: its strings point into the parsed document, freed with agent_batch_free. */
+typedef struct agent_batch {
+    int64_t seq;
+    int64_t spool_dropped;   /* batches the agent's spool has dropped so far */
+    agent_set *sets;
+    size_t nsets;
+    agent_alert *alerts;
+    size_t nalerts;
+    char **events;           /* compact ECS JSON objects, owned */
+    size_t nevents;
+    void *doc;               /* the parsed document (jansson), owned */
+} agent_batch;
+
+/* Decodes and checks a batch from json[0..len). KW_OK fills *out (the caller frees it with
+ * agent_batch_free, on any return); KW_ERR_PARSE sets *bad and why[n]. */
+kw_rc agent_batch_decode(const char *json, size_t len, agent_batch *out, agent_bad *bad, char *why, size_t n);
+void agent_batch_free(agent_batch *b);
+
+/* Writes a batch as the agent sends it: begin, then its sets, its alerts, its events, then end. */
+typedef struct agent_batch_writer agent_batch_writer;
+/* Returns a writer for batch seq into out (the caller's, at most AGENT_BODY_MAX); freed by
+ * agent_batch_end. */
+agent_batch_writer *agent_batch_begin(kw_buf *out, int64_t seq, int64_t spool_dropped);
+/* Adds a set of samples from source (labels past AGENT_MAX_LABELS and "host" are left out). */
+void agent_batch_add_set(agent_batch_writer *w, const char *source, const metric_set *ms);
+/* Adds an alert change; labels: key/value pairs, nlabels of them. */
+void agent_batch_add_alert(agent_batch_writer *w, const agent_alert *a);
+/* Adds an event: one JSON object ecs[0..n) (the caller vouches for it: keepwatch's own ECS). */
+void agent_batch_add_event(agent_batch_writer *w, const char *ecs, size_t n);
+/* Closes the JSON and frees w; KW_ERR_FULL if out overflowed. */
+kw_rc agent_batch_end(agent_batch_writer *w);
+
+/* Inflates gzip in[0..n) into out (emptied first), at most max bytes: KW_ERR_FULL past it,
+ * KW_ERR_PARSE when it is not whole gzip. */
+kw_rc agent_gzip_inflate(const void *in, size_t n, size_t max, kw_buf *out);
+/* Compresses in[0..n) as gzip into out (emptied first). */
+kw_rc agent_gzip_deflate(const void *in, size_t n, kw_buf *out);
+
+/* ---- the agent's on-disk spool (agent_spool.c) ----
+ * One file per batch in dir, named by its number and kind: 00000000000000000017.a (it holds
+ * alert changes: never dropped) or .m (metrics only). Written to a temporary name, fsynced
+ * and renamed, so a batch is whole or absent after a crash; the next number is the highest on
+ * disk + 1, so a restart goes on where it stopped. Past max bytes the oldest .m files go first
+ * (counted); .a files stay even past the bound. */
+typedef struct agent_spool agent_spool;
+
+/* Opens (creating, 0700) the spool in dir. NULL with err set. */
+agent_spool *agent_spool_open(const char *dir, uint64_t max_bytes, char *err, size_t errn);
+void agent_spool_close(agent_spool *sp);
+/* The number the next batch gets. */
+int64_t agent_spool_next_seq(const agent_spool *sp);
+/* Adds batch data[0..n) as the next number (alerts: it holds alert changes), then drops
+ * what is past the bound. */
+kw_rc agent_spool_put(agent_spool *sp, const void *data, size_t n, bool alerts);
+/* The oldest batch: its number and bytes (into out, emptied first). KW_ERR_NOTFOUND: empty. */
+kw_rc agent_spool_peek(agent_spool *sp, int64_t *seq, kw_buf *out);
+/* Removes batch seq (sent). */
+kw_rc agent_spool_remove(agent_spool *sp, int64_t seq);
+/* How many batches and bytes are waiting; how many were dropped since the spool was opened. */
+size_t agent_spool_count(const agent_spool *sp);
+uint64_t agent_spool_bytes(const agent_spool *sp);
+int64_t agent_spool_dropped(const agent_spool *sp);
+
+/* ---- the server's module (agent_module.c) and HTTP routes (agent_http.c) ---- */
+struct kw_json;
+struct store_agent;
+/* "pending" (a token waits), "enrolled" or "revoked". */
+const char *agent_state_name(const struct store_agent *a);
+/* Writes one agent as a JSON object (id, name, state, times, address, last_seq); silent >= 0
+ * adds whether agent_silent is open for it. For agent list --json and GET /api/v1/agents. */
+void agent_json(struct kw_json *j, const struct store_agent *a, int silent);
+struct kw_module;
+extern const struct kw_module agent_module;
+
+/* ---- the agent process (agent_run.c): `keepwatch agent run` ---- */
+struct conf;
+/* Runs the agent on c until SIGINT or SIGTERM: host sensor and checks every agent.interval,
+ * batches spooled and sent in order. Returns the exit status. */
+int agent_run(const struct conf *c);
+/* Enrols with the server at url by token; writes the credential to path (0600). KW_OK or an
+ * error with err set. */
+kw_rc agent_enroll(const char *url, const char *token, const char *ca_file, const char *path, char *err, size_t errn);
+
+#endif

@@ -1,0 +1,392 @@
+/* agent_batch.c: the batch an agent sends, read (agent_batch_decode, which trusts nothing:
+ * every name's syntax, every count and number is checked) and written (agent_batch_writer).
+ * No I/O. */
+#include "agent/agent.h"
+#include "core/kw_json.h"
+#include "core/kw_mem.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const bad_names[AGENT_BAD_COUNT] = {"none", "gzip", "json", "shape", "name", "value", "limit"};
+
+const char *agent_bad_name(agent_bad b) { return b < AGENT_BAD_COUNT ? bad_names[b] : "?"; }
+
+typedef struct dec {
+    agent_bad bad;
+    char *why;
+    size_t whyn;
+    size_t samples;
+} dec;
+
+static bool fail(dec *d, agent_bad b, const char *what)
+{
+    if (d->bad == AGENT_BAD_NONE) {
+        d->bad = b;
+        snprintf(d->why, d->whyn, "%s", what);
+    }
+    return false;
+}
+
+/* [a-zA-Z_][a-zA-Z0-9_]* (label keys; metric names may also hold ':'; sources '.', '-', ':'). */
+static bool name_ok(const char *s, const char *extra, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              strchr(extra, c)))
+            return false;
+    }
+    return true;
+}
+
+/* A whole number member in [lo, hi]. */
+static bool get_int(dec *d, json_t *o, const char *key, int64_t lo, int64_t hi, bool need, int64_t *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return !need || fail(d, AGENT_BAD_SHAPE, key);
+    if (!json_is_integer(v))
+        return fail(d, AGENT_BAD_SHAPE, key);
+    json_int_t x = json_integer_value(v);
+    if (x < lo || x > hi)
+        return fail(d, AGENT_BAD_VALUE, key);
+    *out = (int64_t)x;
+    return true;
+}
+
+static bool get_num(dec *d, json_t *o, const char *key, bool need, double *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return !need || fail(d, AGENT_BAD_SHAPE, key);
+    if (!json_is_number(v))
+        return fail(d, AGENT_BAD_SHAPE, key);
+    *out = json_number_value(v);
+    return isfinite(*out) || fail(d, AGENT_BAD_VALUE, key);
+}
+
+/* A string member of at most max bytes without control characters (NULL when absent and not needed). */
+static bool get_str(dec *d, json_t *o, const char *key, size_t max, bool need, const char **out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (!v)
+        return !need || fail(d, AGENT_BAD_SHAPE, key);
+    if (!json_is_string(v))
+        return fail(d, AGENT_BAD_SHAPE, key);
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (n > max || strlen(s) != n)
+        return fail(d, AGENT_BAD_VALUE, key);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20)
+            return fail(d, AGENT_BAD_VALUE, key);
+    *out = s;
+    return true;
+}
+
+/* labels: {key: value...}: at most max, keys label names (with '.' when dots) other than "host". */
+static bool get_labels(dec *d, json_t *o, const char *key, size_t max, bool dots, uint8_t *n, const char **lk,
+                       const char **lv)
+{
+    json_t *l = json_object_get(o, key);
+    *n = 0;
+    if (!l)
+        return true;
+    if (!json_is_object(l))
+        return fail(d, AGENT_BAD_SHAPE, key);
+    if (json_object_size(l) > max)
+        return fail(d, AGENT_BAD_LIMIT, "labels");
+    const char *k;
+    json_t *v;
+    json_object_foreach(l, k, v)
+    {
+        if (!name_ok(k, dots ? "." : "", 64) || strcmp(k, "host") == 0)
+            return fail(d, AGENT_BAD_NAME, "label name");
+        if (!json_is_string(v))
+            return fail(d, AGENT_BAD_SHAPE, "label value");
+        const char *s = json_string_value(v);
+        if (json_string_length(v) > AGENT_VALUE_MAX || strlen(s) != json_string_length(v))
+            return fail(d, AGENT_BAD_VALUE, "label value");
+        lk[*n] = k;
+        lv[*n] = s;
+        (*n)++;
+    }
+    return true;
+}
+
+static bool get_sample(dec *d, json_t *o, agent_sample *s)
+{
+    if (!json_is_object(o))
+        return fail(d, AGENT_BAD_SHAPE, "sample");
+    const char *t = NULL;
+    int64_t h = 0;
+    if (!get_str(d, o, "n", AGENT_NAME_MAX, true, &s->name) || !get_num(d, o, "v", true, &s->value) ||
+        !get_str(d, o, "t", 1, false, &t) || !get_int(d, o, "h", 0, 1, false, &h) ||
+        !get_labels(d, o, "l", AGENT_MAX_LABELS, false, &s->nlabels, s->lk, s->lv))
+        return false;
+    if (!name_ok(s->name, ":", AGENT_NAME_MAX))
+        return fail(d, AGENT_BAD_NAME, "metric name");
+    if (t && strcmp(t, "g") != 0 && strcmp(t, "c") != 0)
+        return fail(d, AGENT_BAD_VALUE, "t");
+    s->type = t && t[0] == 'c' ? METRIC_COUNTER : METRIC_GAUGE;
+    s->history = h == 1;
+    return true;
+}
+
+/* Times: after 2000-01-01 and before 2200 (milliseconds). */
+#define TS_MIN 946684800000LL
+#define TS_MAX 7258118400000LL
+
+static bool get_set(dec *d, json_t *o, agent_set *set)
+{
+    if (!json_is_object(o))
+        return fail(d, AGENT_BAD_SHAPE, "set");
+    json_t *arr = json_object_get(o, "samples");
+    if (!get_str(d, o, "source", AGENT_NAME_MAX, true, &set->source) ||
+        !get_int(d, o, "ts", TS_MIN, TS_MAX, true, &set->ts_ms))
+        return false;
+    if (!name_ok(set->source, ":.-", AGENT_SOURCE_MAX))
+        return fail(d, AGENT_BAD_NAME, "source");
+    if (!json_is_array(arr))
+        return fail(d, AGENT_BAD_SHAPE, "samples");
+    size_t n = json_array_size(arr);
+    if (n > AGENT_MAX_SAMPLES - d->samples)
+        return fail(d, AGENT_BAD_LIMIT, "samples");
+    d->samples += n;
+    set->v = kw_calloc(n ? n : 1, sizeof *set->v);
+    for (size_t i = 0; i < n; i++, set->n++)
+        if (!get_sample(d, json_array_get(arr, i), &set->v[i]))
+            return false;
+    return true;
+}
+
+static bool get_alert(dec *d, json_t *o, agent_alert *a)
+{
+    if (!json_is_object(o))
+        return fail(d, AGENT_BAD_SHAPE, "alert");
+    const char *kind;
+    int64_t sev = 3;
+    a->value = 0;
+    if (!get_str(d, o, "kind", 16, true, &kind) || !get_str(d, o, "rule", AGENT_NAME_MAX, true, &a->rule) ||
+        !get_str(d, o, "summary", AGENT_TEXT_MAX, false, &a->summary) ||
+        !get_int(d, o, "ts", TS_MIN, TS_MAX, true, &a->ts_ms) || !get_int(d, o, "severity", 1, 4, false, &sev) ||
+        !get_num(d, o, "value", false, &a->value) ||
+        !get_labels(d, o, "labels", AGENT_MAX_ALERT_LABELS, true, &a->nlabels, a->lk, a->lv))
+        return false;
+    if (strcmp(kind, "fire") != 0 && strcmp(kind, "resolve") != 0)
+        return fail(d, AGENT_BAD_VALUE, "kind");
+    if (!name_ok(a->rule, "", AGENT_NAME_MAX))
+        return fail(d, AGENT_BAD_NAME, "rule");
+    a->fire = kind[0] == 'f';
+    a->severity = (int)sev;
+    return true;
+}
+
+/* An array member of at most max items (absent: none). */
+static bool get_array(dec *d, json_t *root, const char *key, size_t max, json_t **arr, size_t *n)
+{
+    *arr = json_object_get(root, key);
+    *n = 0;
+    if (!*arr)
+        return true;
+    if (!json_is_array(*arr))
+        return fail(d, AGENT_BAD_SHAPE, key);
+    *n = json_array_size(*arr);
+    return *n <= max || fail(d, AGENT_BAD_LIMIT, key);
+}
+
+static bool get_events(dec *d, json_t *arr, size_t n, agent_batch *b)
+{
+    b->events = kw_calloc(n ? n : 1, sizeof *b->events);
+    for (size_t i = 0; i < n; i++, b->nevents++) {
+        json_t *e = json_array_get(arr, i);
+        if (!json_is_object(e))
+            return fail(d, AGENT_BAD_SHAPE, "event");
+        json_object_del(e, "host"); /* the server says whose it is */
+        json_object_del(e, "agent");
+        b->events[i] = json_dumps(e, JSON_COMPACT);
+        if (!b->events[i] || strlen(b->events[i]) > 65536)
+            return fail(d, AGENT_BAD_LIMIT, "event");
+    }
+    return true;
+}
+
+static bool decode_root(dec *d, json_t *root, agent_batch *b)
+{
+    if (!json_is_object(root))
+        return fail(d, AGENT_BAD_SHAPE, "not an object");
+    json_t *sets, *alerts, *events;
+    size_t ns, na, ne;
+    if (!get_int(d, root, "seq", 1, INT64_MAX / 2, true, &b->seq) ||
+        !get_int(d, root, "spool_dropped", 0, INT64_MAX / 2, false, &b->spool_dropped) ||
+        !get_array(d, root, "sets", AGENT_MAX_SETS, &sets, &ns) ||
+        !get_array(d, root, "alerts", AGENT_MAX_ALERTS, &alerts, &na) ||
+        !get_array(d, root, "events", AGENT_MAX_EVENTS, &events, &ne))
+        return false;
+    b->sets = kw_calloc(ns ? ns : 1, sizeof *b->sets);
+    for (size_t i = 0; i < ns; i++) {
+        b->nsets = i + 1; /* its samples are freed with the batch even when it fails */
+        if (!get_set(d, json_array_get(sets, i), &b->sets[i]))
+            return false;
+    }
+    b->alerts = kw_calloc(na ? na : 1, sizeof *b->alerts);
+    for (size_t i = 0; i < na; i++, b->nalerts++)
+        if (!get_alert(d, json_array_get(alerts, i), &b->alerts[i]))
+            return false;
+    return get_events(d, events, ne, b);
+}
+
+kw_rc agent_batch_decode(const char *json, size_t len, agent_batch *out, agent_bad *bad, char *why, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    dec d = {AGENT_BAD_NONE, why, n, 0};
+    *bad = AGENT_BAD_NONE;
+    if (n)
+        why[0] = '\0';
+    if (len > AGENT_BODY_MAX) {
+        fail(&d, AGENT_BAD_LIMIT, "too large");
+        *bad = d.bad;
+        return KW_ERR_PARSE;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        fail(&d, AGENT_BAD_JSON, jerr.text);
+        *bad = d.bad;
+        return KW_ERR_PARSE;
+    }
+    out->doc = root;
+    if (!decode_root(&d, root, out)) {
+        *bad = d.bad;
+        return KW_ERR_PARSE;
+    }
+    return KW_OK;
+}
+
+void agent_batch_free(agent_batch *b)
+{
+    for (size_t i = 0; i < b->nsets; i++)
+        free(b->sets[i].v);
+    free(b->sets);
+    free(b->alerts);
+    for (size_t i = 0; i < b->nevents; i++)
+        free(b->events[i]);
+    free(b->events);
+    json_decref(b->doc);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- the writer ---- */
+
+struct agent_batch_writer {
+    kw_json j;
+    kw_buf *out;
+    const char *open; /* the array being written: "sets", "alerts", "events" (NULL: none) */
+};
+
+agent_batch_writer *agent_batch_begin(kw_buf *out, int64_t seq, int64_t spool_dropped)
+{
+    agent_batch_writer *w = kw_calloc(1, sizeof *w);
+    w->out = out;
+    kw_json_init(&w->j, out);
+    kw_json_obj_begin(&w->j);
+    kw_json_kv_int(&w->j, "seq", seq);
+    kw_json_kv_int(&w->j, "spool_dropped", spool_dropped);
+    return w;
+}
+
+/* Moves the writer into the array key (each is written once, in the order sets, alerts, events). */
+static void writer_enter(agent_batch_writer *w, const char *key)
+{
+    if (w->open && strcmp(w->open, key) == 0)
+        return;
+    if (w->open)
+        kw_json_arr_end(&w->j);
+    kw_json_key(&w->j, key);
+    kw_json_arr_begin(&w->j);
+    w->open = key;
+}
+
+static void writer_labels(kw_json *j, const char *key, uint8_t n, uint8_t max, const char *const *lk,
+                          const char *const *lv)
+{
+    uint8_t k = 0;
+    for (uint8_t i = 0; i < n; i++) {
+        if (strcmp(lk[i], "host") == 0 || k == max)
+            continue;
+        if (!k++) {
+            kw_json_key(j, key);
+            kw_json_obj_begin(j);
+        }
+        kw_json_kv_str(j, lk[i], lv[i]);
+    }
+    if (k)
+        kw_json_obj_end(j);
+}
+
+void agent_batch_add_set(agent_batch_writer *w, const char *source, const metric_set *ms)
+{
+    kw_json *j = &w->j;
+    writer_enter(w, "sets");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "source", source);
+    kw_json_kv_int(j, "ts", ms->ts_ms);
+    kw_json_key(j, "samples");
+    kw_json_arr_begin(j);
+    for (size_t i = 0; i < ms->n; i++) {
+        const metric_sample *m = &ms->v[i];
+        if (!isfinite(m->value))
+            continue;
+        kw_json_obj_begin(j);
+        kw_json_kv_str(j, "n", m->desc->name);
+        kw_json_kv_num(j, "v", m->value);
+        if (m->desc->type == METRIC_COUNTER)
+            kw_json_kv_str(j, "t", "c");
+        if (m->desc->history)
+            kw_json_kv_int(j, "h", 1);
+        writer_labels(j, "l", m->nlabels, AGENT_MAX_LABELS, m->lk, m->lv);
+        kw_json_obj_end(j);
+    }
+    kw_json_arr_end(j);
+    kw_json_obj_end(j);
+}
+
+void agent_batch_add_alert(agent_batch_writer *w, const agent_alert *a)
+{
+    kw_json *j = &w->j;
+    writer_enter(w, "alerts");
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "kind", a->fire ? "fire" : "resolve");
+    kw_json_kv_str(j, "rule", a->rule);
+    kw_json_kv_int(j, "ts", a->ts_ms);
+    kw_json_kv_int(j, "severity", a->severity);
+    if (a->summary)
+        kw_json_kv_str(j, "summary", a->summary);
+    kw_json_kv_num(j, "value", a->value);
+    writer_labels(j, "labels", a->nlabels, AGENT_MAX_ALERT_LABELS, a->lk, a->lv);
+    kw_json_obj_end(j);
+}
+
+void agent_batch_add_event(agent_batch_writer *w, const char *ecs, size_t n)
+{
+    writer_enter(w, "events");
+    kw_json_raw_n(&w->j, ecs, n);
+}
+
+kw_rc agent_batch_end(agent_batch_writer *w)
+{
+    if (w->open)
+        kw_json_arr_end(&w->j);
+    kw_json_obj_end(&w->j);
+    bool over = w->out->overflow;
+    free(w);
+    return over ? KW_ERR_FULL : KW_OK;
+}

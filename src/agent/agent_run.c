@@ -1,0 +1,791 @@
+/* agent_run.c: the agent process (`keepwatch agent run`, `keepwatch agent enroll`): each
+ * check on its own thread (the check module's runners) turns a failure past its `for` into
+ * a service_down alert change (and its recovery into the end of it); the daemon's log sensor
+ * reads the log inputs and runs the log rules; every agent.interval
+ * the main thread reads the host (the host sensor's collector), takes what the checks left,
+ * writes the batch into the spool, and sends the spool's batches oldest first to
+ * agent.server with libcurl (TLS verified, agent.ca_file for a private CA). A batch leaves
+ * the spool only when the server took it; a server that is away gets them all when it is
+ * back. */
+#include "agent/agent.h"
+#include "check/check.h"
+#include "conf/conf.h"
+#include "core/kw_file.h"
+#include "core/kw_json.h"
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
+#include "daemon/kw_core.h"
+#include "host/host.h"
+#include "logs/logs_sensor.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static atomic_bool agent_stopping;
+
+static void agent_on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&agent_stopping, true);
+}
+
+/* ---- talking to the server ---- */
+
+typedef struct agent_http {
+    CURL *curl;
+    const char *ca_file;
+    int64_t timeout_ms;
+    kw_buf reply;
+} agent_http;
+
+static size_t reply_write(char *p, size_t size, size_t n, void *arg)
+{
+    kw_buf *b = arg;
+    return kw_buf_append(b, p, size * n) == KW_OK ? size * n : 0;
+}
+
+/* POSTs body to url; *status: the HTTP status (0: no answer, err says why). */
+static kw_rc http_post(agent_http *h, const char *url, const char *auth, const void *body, size_t n, bool gzip,
+                       long *status, char *err, size_t errn)
+{
+    CURL *c = h->curl;
+    curl_easy_reset(c);
+    kw_buf_reset(&h->reply);
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    if (gzip)
+        hdrs = curl_slist_append(hdrs, "Content-Encoding: gzip");
+    if (auth)
+        hdrs = curl_slist_append(hdrs, auth);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (h->ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &h->reply);
+    CURLcode rc = curl_easy_perform(c);
+    curl_slist_free_all(hdrs);
+    *status = 0;
+    if (rc != CURLE_OK) {
+        snprintf(err, errn, "%s", curl_easy_strerror(rc));
+        return KW_ERR_IO;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    return KW_OK;
+}
+
+static void http_init(agent_http *h, const conf *c)
+{
+    h->curl = curl_easy_init();
+    h->ca_file = c->agent.ca_file;
+    h->timeout_ms = c->agent.timeout_ms;
+    kw_buf_init(&h->reply, 1 << 20);
+}
+
+static void http_free(agent_http *h)
+{
+    curl_easy_cleanup(h->curl);
+    kw_buf_free(&h->reply);
+}
+
+/* base (with or without a slash at the end) and path. */
+static void url_join(char *out, size_t n, const char *base, const char *path)
+{
+    size_t l = strlen(base);
+    if (l && base[l - 1] == '/')
+        l--;
+    snprintf(out, n, "%.*s/%s", (int)(l > 1500 ? 1500 : l), base, path);
+}
+
+/* Whether an http:// URL names this machine (127.0.0.0/8, [::1], localhost). */
+static bool agent_url_loopback(const char *url)
+{
+    const char *h = url + 7;
+    return strncmp(h, "127.", 4) == 0 || strncmp(h, "[::1]", 5) == 0 ||
+           (strncmp(h, "localhost", 9) == 0 && strchr(":/", h[9]));
+}
+
+/* ---- enrolment ---- */
+
+/* Writes data[0..n) to path, 0600, whole or not at all (a temporary file renamed over it). */
+static kw_rc write_whole_file(const char *path, const char *data, size_t n, char *err, size_t errn)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    int fd = kw_file_open_private(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    bool ok = fd >= 0 && write(fd, data, n) == (ssize_t)n && fsync(fd) == 0;
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (ok && rename(tmp, path) == 0)
+        return KW_OK;
+    snprintf(err, errn, "cannot write %s: %s", path, strerror(errno));
+    unlink(tmp);
+    return KW_ERR_IO;
+}
+
+static kw_rc write_credential(const char *path, const char *cred, char *err, size_t errn)
+{
+    char line[128];
+    int n = snprintf(line, sizeof line, "%s\n", cred);
+    kw_rc rc = write_whole_file(path, line, (size_t)n, err, errn);
+    OPENSSL_cleanse(line, sizeof line);
+    return rc;
+}
+
+/* The credential file's directory, made before the token is spent (0700 when made now). */
+static kw_rc credential_dir(const char *path, char *err, size_t errn)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return KW_OK;
+    *slash = '\0';
+    return dir[0] ? kw_dir_make(dir, 0700, NULL, err, errn) : KW_OK;
+}
+
+kw_rc agent_enroll(const char *url, const char *token, const char *ca_file, const char *path, char *err, size_t errn)
+{
+    if (credential_dir(path, err, errn) != KW_OK)
+        return KW_ERR_IO;
+    agent_http h = {curl_easy_init(), ca_file, 30000, {0}};
+    kw_buf_init(&h.reply, 1 << 16);
+    char full[2048], body[256];
+    url_join(full, sizeof full, url, "api/v1/agent/enroll");
+    snprintf(body, sizeof body, "{\"token\":\"%.100s\"}", token);
+    long status;
+    kw_rc rc = http_post(&h, full, NULL, body, strlen(body), false, &status, err, errn);
+    OPENSSL_cleanse(body, sizeof body);
+    json_t *reply = rc == KW_OK ? json_loadb(kw_buf_cstr(&h.reply), h.reply.len, 0, NULL) : NULL;
+    const char *cred = json_string_value(json_object_get(reply, "credential"));
+    if (rc == KW_OK && (status != 200 || !cred || strncmp(cred, AGENT_CRED_PREFIX, 4) != 0)) {
+        const char *why = json_string_value(json_object_get(reply, "error"));
+        snprintf(err, errn, "the server refused (HTTP %ld): %s", status, why ? why : kw_buf_cstr(&h.reply));
+        rc = KW_ERR_RANGE;
+    }
+    if (rc == KW_OK)
+        rc = write_credential(path, cred, err, errn);
+    if (rc == KW_OK)
+        snprintf(err, errn, "%s", json_string_value(json_object_get(reply, "agent")));
+    json_decref(reply);
+    OPENSSL_cleanse(h.reply.data, h.reply.len);
+    http_free(&h);
+    return rc;
+}
+
+/* ---- the checks ----
+ * Each check runs on its own thread (a slow one delays no other, nor the batch) and leaves
+ * its outcome in the outbox: its latest samples (older ones are replaced), its alert changes
+ * and events, which the next batch takes. */
+
+#define OUTBOX_CHANGES 256
+#define OUTBOX_EVENTS ((size_t)1 << 20)
+
+typedef struct agent_change {
+    bool fire;
+    int severity;
+    int64_t ts_ms;
+    double value;
+    char rule[128];
+    char summary[600];
+    uint8_t nlabels;
+    char lk[AGENT_MAX_ALERT_LABELS][64];
+    char lv[AGENT_MAX_ALERT_LABELS][AGENT_VALUE_MAX + 1];
+} agent_change;
+
+#define OUTBOX_SOURCES 64 /* the log sensor's sets, by source */
+
+typedef struct agent_outbox {
+    pthread_mutex_t mu;
+    metric_set **sets;       /* [nchecks]: each check's latest samples, NULL once taken */
+    char (*sources)[160];    /* [nchecks]: "check:NAME" */
+    agent_change *changes;   /* [OUTBOX_CHANGES] */
+    size_t nchanges;
+    kw_buf events;           /* ECS lines, '\n' between */
+    struct {                 /* the log sensor's latest sets */
+        char source[160];
+        metric_set *set;
+    } logs[OUTBOX_SOURCES];
+    kw_offsets positions;    /* where the log inputs are, with the lines above: written once spooled */
+} agent_outbox;
+
+typedef struct agent_check {
+    agent_outbox *out;
+    kw_sensors *group;
+    const conf_check *c;
+    size_t slot;
+    int last_up;             /* -1: not run yet */
+    int64_t down_since;      /* wall clock, 0: up */
+    bool firing;             /* service_down sent */
+} agent_check;
+
+/* Under o->mu: appends ECS lines (whole only: a cut one would spoil the batch; what does not
+ * fit is left out). */
+static void outbox_events(agent_outbox *o, const char *lines, size_t n)
+{
+    if (!n || o->events.len + n + 1 >= OUTBOX_EVENTS)
+        return;
+    if (o->events.len)
+        kw_buf_putc(&o->events, '\n');
+    kw_buf_append(&o->events, lines, n);
+}
+
+/* Under out->mu: adds k's alert change; false when the outbox has no room (told next run). */
+static bool check_change(agent_check *k, bool fire, const check_result *r, int64_t ts)
+{
+    agent_outbox *o = k->out;
+    if (o->nchanges >= OUTBOX_CHANGES)
+        return false;
+    agent_change *a = &o->changes[o->nchanges++];
+    memset(a, 0, sizeof *a);
+    a->fire = fire;
+    snprintf(a->rule, sizeof a->rule, "service_down");
+    a->nlabels = 1;
+    snprintf(a->lk[0], sizeof a->lk[0], "check");
+    snprintf(a->lv[0], sizeof a->lv[0], "%s", k->c->name);
+    a->severity = k->c->severity >= 1 && k->c->severity <= 4 ? k->c->severity : 3;
+    a->ts_ms = fire ? k->down_since : ts;
+    a->value = r->up;
+    snprintf(a->summary, sizeof a->summary, "%s (%s) is %s: %s", k->c->name, check_type_name(k->c->type),
+             fire ? "down" : "up", r->message);
+    k->firing = fire;
+    return true;
+}
+
+/* Under out->mu: one result of k: its samples; its event when its state changed; service_down
+ * once it has failed for its `for`, and its end when it is up again (or, at the first run,
+ * of what a run before a restart may have sent). */
+static void check_outcome(agent_check *k, const check_result *r, int64_t ts, metric_set *ms)
+{
+    agent_outbox *o = k->out;
+    metric_set_free(o->sets[k->slot]);
+    o->sets[k->slot] = ms;
+    if ((int)r->up != k->last_up) {
+        kw_buf line;
+        kw_buf_init(&line, 65536);
+        check_result_ecs(k->c, r, ts, &line);
+        if (!line.overflow)
+            outbox_events(o, line.data, line.len);
+        kw_buf_free(&line);
+    }
+    if (!r->up && !k->down_since)
+        k->down_since = ts;
+    if (!r->up && !k->firing && ts - k->down_since >= k->c->for_ms)
+        check_change(k, true, r, ts);
+    if (r->up && (k->firing || k->last_up == -1) && !check_change(k, false, r, ts))
+        return; /* no room: the end is told next run */
+    if (r->up)
+        k->down_since = 0;
+    k->last_up = r->up;
+}
+
+static void *check_main(void *arg)
+{
+    agent_check *k = arg;
+    check_ctx *ctx = check_ctx_new();
+    int64_t next = kw_mono_ms();
+    do {
+        check_result r;
+        if (check_run(k->c, ctx, kw_sensors_stopping(k->group), &r) == KW_ERR_CANCELLED)
+            break;
+        int64_t ts = kw_now_ms();
+        if ((int)r.up != k->last_up) {
+            if (r.up)
+                log_info("check %s is up: %s", k->c->name, r.message);
+            else
+                log_warn("check %s is down: %s", k->c->name, r.message);
+        }
+        metric_set *ms = metric_set_new(ts);
+        check_result_metrics(k->c, &r, ms);
+        pthread_mutex_lock(&k->out->mu);
+        check_outcome(k, &r, ts, ms);
+        pthread_mutex_unlock(&k->out->mu);
+        next += k->c->interval_ms;
+        if (next < kw_mono_ms())
+            next = kw_mono_ms() + k->c->interval_ms;
+    } while (kw_sensors_wait(k->group, next));
+    check_ctx_free(ctx);
+    return NULL;
+}
+
+/* Under out->mu: what the checks left, into the batch (and out of the outbox). */
+static size_t outbox_take(agent_outbox *o, size_t nchecks, agent_batch_writer *w)
+{
+    for (size_t i = 0; i < nchecks; i++)
+        if (o->sets[i]) {
+            agent_batch_add_set(w, o->sources[i], o->sets[i]);
+            metric_set_free(o->sets[i]);
+            o->sets[i] = NULL;
+        }
+    for (size_t i = 0; i < OUTBOX_SOURCES && o->logs[i].set; i++) {
+        agent_batch_add_set(w, o->logs[i].source, o->logs[i].set);
+        metric_set_free(o->logs[i].set);
+        o->logs[i].set = NULL;
+    }
+    size_t n = o->nchanges;
+    for (size_t i = 0; i < n; i++) {
+        agent_change *c = &o->changes[i];
+        agent_alert a = {.fire = c->fire, .rule = c->rule, .summary = c->summary, .severity = c->severity,
+                         .ts_ms = c->ts_ms, .value = c->value, .nlabels = c->nlabels};
+        for (uint8_t k = 0; k < c->nlabels; k++) {
+            a.lk[k] = c->lk[k];
+            a.lv[k] = c->lv[k];
+        }
+        agent_batch_add_alert(w, &a);
+    }
+    o->nchanges = 0;
+    const char *p = o->events.data;
+    size_t left = o->events.len;
+    while (p && left) {
+        const char *nl = memchr(p, '\n', left);
+        size_t len = nl ? (size_t)(nl - p) : left;
+        if (len)
+            agent_batch_add_event(w, p, len);
+        p += len + (nl ? 1 : 0);
+        left -= len + (nl ? 1 : 0);
+    }
+    kw_buf_reset(&o->events);
+    return n;
+}
+
+/* ---- the log inputs ----
+ * The daemon's log sensor, its push leaving in the outbox what it would hand the core: its
+ * detections' alert changes (fire and end; the sensor waits while the outbox has no room),
+ * its ECS lines, its series and where its inputs are. Those positions go to
+ * state_dir/agent.positions once the lines before them are in the spool, so a restarted
+ * agent goes on where it stopped. */
+
+/* Sets each of from's positions in to (by key). */
+static void positions_merge(kw_offsets *to, const kw_offsets *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const kw_offset *f = &from->v[i];
+        size_t k = 0;
+        while (k < to->n && strcmp(to->v[k].key, f->key) != 0)
+            k++;
+        if (k == to->n) {
+            kw_offsets_add(to, f->key, f->dev, f->ino, f->offset, f->cursor);
+            continue;
+        }
+        free(to->v[k].cursor);
+        to->v[k] = (kw_offset){to->v[k].key, f->dev, f->ino, f->offset, f->cursor ? kw_strdup(f->cursor) : NULL};
+    }
+}
+
+/* The positions file: a JSON line per input ({key, dev, ino, offset, cursor}), written whole. */
+static void positions_write(const char *path, const kw_offsets *o)
+{
+    kw_buf b;
+    kw_buf_init(&b, 16 << 20);
+    for (size_t i = 0; i < o->n; i++) {
+        kw_json j;
+        kw_json_init(&j, &b);
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "key", o->v[i].key);
+        kw_json_kv_int(&j, "dev", (int64_t)o->v[i].dev);
+        kw_json_kv_int(&j, "ino", (int64_t)o->v[i].ino);
+        kw_json_kv_int(&j, "offset", o->v[i].offset);
+        if (o->v[i].cursor)
+            kw_json_kv_str(&j, "cursor", o->v[i].cursor);
+        kw_json_obj_end(&j);
+        kw_buf_putc(&b, '\n');
+    }
+    char err[256];
+    if (b.overflow || write_whole_file(path, b.data ? b.data : "", b.len, err, sizeof err) != KW_OK)
+        log_warn("agent: the log positions: %s", b.overflow ? "too many" : err);
+    kw_buf_free(&b);
+}
+
+static void positions_read(const char *path, kw_offsets *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[8192];
+    while (fgets(line, sizeof line, f)) {
+        json_t *o = json_loads(line, 0, NULL);
+        const char *key = json_string_value(json_object_get(o, "key"));
+        json_t *dev = json_object_get(o, "dev"), *ino = json_object_get(o, "ino"), *off = json_object_get(o, "offset");
+        if (key && json_is_integer(dev) && json_is_integer(ino) && json_is_integer(off) && json_integer_value(off) >= 0)
+            kw_offsets_add(out, key, (uint64_t)json_integer_value(dev), (uint64_t)json_integer_value(ino),
+                           json_integer_value(off), json_string_value(json_object_get(o, "cursor")));
+        json_decref(o);
+    }
+    fclose(f);
+}
+
+/* Under o->mu: a detector's act as an alert change (an update tells the server nothing new). */
+static void outbox_act(agent_outbox *o, const alert_act *x)
+{
+    if (x->kind == ALERT_ACT_UPDATE)
+        return;
+    agent_change *a = &o->changes[o->nchanges++];
+    memset(a, 0, sizeof *a);
+    a->fire = x->kind != ALERT_ACT_RESOLVE;
+    snprintf(a->rule, sizeof a->rule, "%s", x->rule);
+    snprintf(a->summary, sizeof a->summary, "%s", x->summary ? x->summary : x->rule);
+    a->severity = x->severity >= 1 && x->severity <= 4 ? x->severity : 3;
+    a->ts_ms = a->fire && x->started_ms ? x->started_ms : x->at_ms ? x->at_ms : kw_now_ms();
+    a->value = isfinite(x->value) ? x->value : 0;
+    json_t *labels = json_loads(x->labels_json ? x->labels_json : "{}", 0, NULL);
+    const char *k;
+    json_t *v;
+    json_object_foreach(labels, k, v)
+    {
+        if (a->nlabels == AGENT_MAX_ALERT_LABELS || !json_is_string(v) || strcmp(k, "host") == 0 ||
+            strlen(k) >= sizeof a->lk[0])
+            continue;
+        snprintf(a->lk[a->nlabels], sizeof a->lk[0], "%s", k);
+        snprintf(a->lv[a->nlabels], sizeof a->lv[0], "%s", json_string_value(v));
+        a->nlabels++;
+    }
+    json_decref(labels);
+}
+
+/* Under o->mu: the sensor's latest set of source (taken). */
+static void outbox_log_set(agent_outbox *o, const char *source, metric_set *ms)
+{
+    size_t i = 0;
+    while (i < OUTBOX_SOURCES && o->logs[i].set && strcmp(o->logs[i].source, source) != 0)
+        i++;
+    if (i == OUTBOX_SOURCES) { /* more sources than slots: the latest wins the last */
+        i = OUTBOX_SOURCES - 1;
+    }
+    metric_set_free(o->logs[i].set);
+    snprintf(o->logs[i].source, sizeof o->logs[i].source, "%s", source);
+    o->logs[i].set = ms;
+}
+
+static bool agent_log_push(void *arg, kw_event *ev)
+{
+    agent_outbox *o = arg;
+    pthread_mutex_lock(&o->mu);
+    if (ev->acts && o->nchanges + ev->acts->n > OUTBOX_CHANGES) { /* all or nothing: the sensor waits */
+        pthread_mutex_unlock(&o->mu);
+        return false;
+    }
+    for (size_t i = 0; ev->acts && i < ev->acts->n; i++)
+        outbox_act(o, &ev->acts->v[i]);
+    if (ev->ecs)
+        outbox_events(o, ev->ecs, strlen(ev->ecs));
+    if (ev->metrics) {
+        outbox_log_set(o, ev->source, ev->metrics);
+        ev->metrics = NULL;
+    }
+    if (ev->offsets)
+        positions_merge(&o->positions, ev->offsets);
+    pthread_mutex_unlock(&o->mu);
+    kw_event_free(ev);
+    return true;
+}
+
+static void agent_log_publish(void *arg, char *json)
+{
+    (void)arg;
+    free(json); /* no API here to show it */
+}
+
+/* ---- the loop ---- */
+
+typedef struct agent_proc {
+    const conf *c;
+    agent_spool *spool;
+    agent_http http;
+    host_collector *host;
+    agent_outbox out;
+    kw_sensors *checks;      /* a thread per enabled check */
+    log_sensor *logs;        /* the log inputs, when there are any */
+    char *positions_path;    /* where the log inputs were (state_dir/agent.positions) */
+    kw_offsets positions;    /* all of them, as last written */
+    size_t nchecks;
+    char url[2048];
+    char auth[128];      /* "Authorization: Bearer kwa_..." */
+    bool refused;        /* the server said 401: said once, tried again each turn */
+} agent_proc;
+
+static const metric_desc m_spool_batches = {"agent_spool_batches", "Batches waiting in the agent's spool.",
+                                            METRIC_GAUGE, false};
+static const metric_desc m_spool_bytes = {"agent_spool_bytes", "Bytes waiting in the agent's spool.", METRIC_GAUGE,
+                                          false};
+static const metric_desc m_spool_dropped = {"agent_spool_dropped_total",
+                                            "Metric batches the agent's spool dropped past its bound.", METRIC_COUNTER,
+                                            false};
+
+/* The agent's own series: its spool. */
+static void self_set(agent_proc *p, agent_batch_writer *w, int64_t ts)
+{
+    metric_set *ms = metric_set_new(ts);
+    metric_add(ms, &m_spool_batches, (double)agent_spool_count(p->spool), NULL);
+    metric_add(ms, &m_spool_bytes, (double)agent_spool_bytes(p->spool), NULL);
+    metric_add(ms, &m_spool_dropped, (double)agent_spool_dropped(p->spool), NULL);
+    agent_batch_add_set(w, "agent", ms);
+    metric_set_free(ms);
+}
+
+static void host_set(agent_proc *p, agent_batch_writer *w)
+{
+    if (!p->host)
+        return;
+    host_snapshot *snap = NULL;
+    host_collect(p->host, &snap);
+    metric_set *ms = metric_set_new(snap->ts_ms);
+    host_snapshot_metrics(snap, ms);
+    agent_batch_add_set(w, "host", ms);
+    metric_set_free(ms);
+    host_snapshot_free(snap);
+}
+
+/* One turn's batch, into the spool. */
+static void agent_spool_turn(agent_proc *p)
+{
+    kw_buf json, gz;
+    kw_buf_init(&json, AGENT_BODY_MAX);
+    kw_buf_init(&gz, AGENT_BODY_MAX);
+    int64_t seq = agent_spool_next_seq(p->spool);
+    agent_batch_writer *w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
+    host_set(p, w);
+    self_set(p, w, kw_now_ms());
+    pthread_mutex_lock(&p->out.mu);
+    size_t nalerts = outbox_take(&p->out, p->nchecks, w);
+    kw_offsets moved = p->out.positions; /* with the lines they follow */
+    memset(&p->out.positions, 0, sizeof p->out.positions);
+    pthread_mutex_unlock(&p->out.mu);
+    kw_rc rc = agent_batch_end(w);
+    if (rc == KW_OK)
+        rc = agent_gzip_deflate(json.data, json.len, &gz);
+    if (rc == KW_OK)
+        rc = agent_spool_put(p->spool, gz.data, gz.len, nalerts > 0);
+    if (rc != KW_OK)
+        log_error("agent: batch %lld could not be spooled: %s", (long long)seq, kw_rc_str(rc));
+    if (moved.n) { /* the lines are in the spool: the inputs go on after them from now on */
+        positions_merge(&p->positions, &moved);
+        positions_write(p->positions_path, &p->positions);
+    }
+    kw_offsets_free(&moved);
+    kw_buf_free(&json);
+    kw_buf_free(&gz);
+}
+
+/* Sends one spooled batch: true when the server has it (or refused it as malformed: kept, it
+ * would block every later one). */
+static bool send_one(agent_proc *p, int64_t seq, const kw_buf *b)
+{
+    long status;
+    char err[256];
+    if (http_post(&p->http, p->url, p->auth, b->data, b->len, true, &status, err, sizeof err) != KW_OK) {
+        log_debug("agent: %s: %s", p->url, err);
+        return false;
+    }
+    if (status == 200) {
+        p->refused = false;
+        return true;
+    }
+    if (status == 400 || status == 413) { /* sent again it would be refused again, and hold up the rest */
+        log_error("agent: the server refused batch %lld (HTTP %ld): %s: dropped", (long long)seq, status,
+                  kw_buf_cstr(&p->http.reply));
+        return true;
+    }
+    if (status == 401 && !p->refused) {
+        log_error("agent: the server refused the credential (%s): enrol again (keepwatch agent enroll)",
+                  kw_buf_cstr(&p->http.reply));
+        p->refused = true;
+    } else if (status != 401) {
+        log_warn("agent: the server answered %ld to batch %lld: kept for later", status, (long long)seq);
+    }
+    return false;
+}
+
+/* Sends the spool oldest first until it is empty, the server fails, or the turn's time is up. */
+static void agent_drain(agent_proc *p, int64_t until)
+{
+    kw_buf b;
+    kw_buf_init(&b, AGENT_WIRE_BATCH_MAX);
+    size_t sent = 0, waiting = agent_spool_count(p->spool);
+    int64_t seq;
+    kw_rc rc;
+    while (!atomic_load(&agent_stopping) && kw_mono_ms() < until &&
+           (rc = agent_spool_peek(p->spool, &seq, &b)) != KW_ERR_NOTFOUND) {
+        if (rc != KW_OK) { /* unreadable or too large: it would hold up the rest for ever */
+            log_error("agent: spooled batch %lld cannot be read: dropped", (long long)seq);
+            agent_spool_remove(p->spool, seq);
+            continue;
+        }
+        if (!send_one(p, seq, &b))
+            break;
+        agent_spool_remove(p->spool, seq);
+        sent++;
+    }
+    if (sent > 1 || (waiting > 1 && !sent))
+        log_info("agent: %zu batches sent, %zu waiting in the spool", sent, agent_spool_count(p->spool));
+    kw_buf_free(&b);
+}
+
+/* The credential from its file: "Authorization: Bearer kwa_..." into p->auth. */
+static bool read_credential(agent_proc *p, const char *path)
+{
+    int fd = kw_file_open_private(path, O_RDONLY, 0600);
+    char buf[128] = "";
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    bool ok = strncmp(buf, AGENT_CRED_PREFIX, 4) == 0 && strlen(buf) == 68;
+    if (ok)
+        snprintf(p->auth, sizeof p->auth, "Authorization: Bearer %s", buf);
+    OPENSSL_cleanse(buf, sizeof buf);
+    return ok;
+}
+
+static void agent_checks_start(agent_proc *p, const conf *c)
+{
+    pthread_mutex_init(&p->out.mu, NULL);
+    kw_buf_init(&p->out.events, OUTBOX_EVENTS);
+    p->out.sets = kw_calloc(c->checks.n + 1, sizeof *p->out.sets);
+    p->out.sources = kw_calloc(c->checks.n + 1, sizeof *p->out.sources);
+    p->out.changes = kw_calloc(OUTBOX_CHANGES, sizeof *p->out.changes);
+    p->checks = kw_sensors_new(c->checks.n);
+    for (size_t i = 0; i < c->checks.n; i++) {
+        const conf_check *k = CONF_AT(c->checks, conf_check, i);
+        if (!k->enabled)
+            continue;
+        agent_check *a = kw_calloc(1, sizeof *a);
+        *a = (agent_check){&p->out, p->checks, k, p->nchecks, -1, 0, false};
+        snprintf(p->out.sources[p->nchecks], sizeof p->out.sources[0], "check:%s", k->name);
+        p->nchecks++;
+        char label[160];
+        snprintf(label, sizeof label, "check %s", k->name);
+        if (!kw_sensors_spawn(p->checks, check_main, a, label))
+            log_error("agent: cannot start the thread of check %s", k->name);
+    }
+}
+
+static void agent_checks_stop(agent_proc *p)
+{
+    if (!p->checks)
+        return;
+    bool leaked = false;
+    kw_sensors_stop(p->checks, 2000, &leaked);
+    if (leaked) /* a check's thread still runs: what it writes must stay */
+        return;
+    for (size_t i = 0; i < p->nchecks; i++)
+        metric_set_free(p->out.sets[i]);
+    for (size_t i = 0; i < OUTBOX_SOURCES; i++)
+        metric_set_free(p->out.logs[i].set);
+    free(p->out.changes);
+    kw_offsets_free(&p->out.positions);
+    free(p->out.sets);
+    free(p->out.sources);
+    kw_buf_free(&p->out.events);
+    pthread_mutex_destroy(&p->out.mu);
+}
+
+static bool agent_open(agent_proc *p, const conf *c)
+{
+    char err[512];
+    char *cred = conf_state_path(c, c->agent.credential_file);
+    bool ok = read_credential(p, cred);
+    if (!ok)
+        log_error("agent: no credential in %s: keepwatch agent enroll URL --token TOKEN", cred);
+    free(cred);
+    char *dir = conf_state_path(c, c->agent.spool_dir);
+    if (ok && !(p->spool = agent_spool_open(dir, c->agent.spool_max, err, sizeof err))) {
+        log_error("agent: the spool: %s", err);
+        ok = false;
+    }
+    free(dir);
+    if (!ok)
+        return false;
+    url_join(p->url, sizeof p->url, c->agent.server, "api/v1/agent/batch");
+    if (strncmp(p->url, "http://", 7) == 0 && !agent_url_loopback(p->url))
+        log_warn("agent: %s is plain HTTP: the credential and the batches cross the network unencrypted "
+                 "(https:// and http.tls_cert on the server)", c->agent.server);
+    http_init(&p->http, c);
+    if (c->host.enabled)
+        p->host = host_collector_new(c, NULL);
+    agent_checks_start(p, c);
+    p->positions_path = conf_state_path(c, "agent.positions");
+    if (log_sensor_wanted(c)) {
+        log_sensor_hooks h = {agent_log_push, agent_log_publish, &p->out, NULL};
+        positions_read(p->positions_path, &p->positions);
+        if (!(p->logs = log_sensor_start(c, &h, &p->positions, err, sizeof err)))
+            log_error("agent: the log inputs: %s", err);
+    }
+    if (agent_spool_count(p->spool))
+        log_info("agent: %zu batches from before wait in the spool", agent_spool_count(p->spool));
+    return true;
+}
+
+static void agent_close(agent_proc *p)
+{
+    if (p->logs) { /* its last lines go into one more batch, and where it stopped is written */
+        kw_offsets last = {0};
+        log_sensor_stop(p->logs, &last);
+        pthread_mutex_lock(&p->out.mu);
+        positions_merge(&p->out.positions, &last);
+        pthread_mutex_unlock(&p->out.mu);
+        kw_offsets_free(&last);
+        agent_spool_turn(p);
+    }
+    agent_checks_stop(p);
+    kw_offsets_free(&p->positions);
+    free(p->positions_path);
+    host_collector_free(p->host);
+    if (p->http.curl)
+        http_free(&p->http);
+    agent_spool_close(p->spool);
+    OPENSSL_cleanse(p->auth, sizeof p->auth);
+}
+
+int agent_run(const conf *c)
+{
+    if (!c->agent.server || !*c->agent.server) {
+        log_error("agent: agent.server is not set (the keepwatch server's URL)");
+        return 2;
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = agent_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    agent_proc p = {.c = c};
+    int status = 0;
+    if (agent_open(&p, c)) {
+        log_info("agent: reporting to %s every %lld ms", c->agent.server, (long long)c->agent.interval_ms);
+        int64_t next = kw_mono_ms();
+        while (!atomic_load(&agent_stopping)) {
+            agent_spool_turn(&p);
+            next += c->agent.interval_ms;
+            if (next < kw_mono_ms())
+                next = kw_mono_ms() + c->agent.interval_ms;
+            agent_drain(&p, next);
+            while (!atomic_load(&agent_stopping) && kw_mono_ms() < next)
+                usleep(50000);
+        }
+        log_info("agent: stopping; %zu batches kept in the spool", agent_spool_count(p.spool));
+    } else {
+        status = 1;
+    }
+    agent_close(&p);
+    curl_global_cleanup();
+    return status;
+}

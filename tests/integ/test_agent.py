@@ -1,0 +1,439 @@
+"""keepwatch agent end to end on loopback: a server and two agents in their own state
+directories; enrolment, samples attributed to the agents' hosts, an agent-side check's alert
+carrying the host, a 15 s server outage bridged by the spool across an agent restart (the
+gap's alert history and samples arrive, nothing doubled), agent_silent when an agent dies,
+refused and replayed requests, and TLS verification."""
+import gzip
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+from kwtest import BIN, Daemon, DaemonTest, Listener, free_port, run, wait_for
+from pgserver import PgServer, bindir
+
+
+class Service(Listener):
+    """kwtest's Listener that also accepts (and closes) what connects, so its backlog never fills."""
+
+    def start(self):
+        super().start()
+        threading.Thread(target=self._serve, args=(self.sock,), daemon=True).start()
+
+    def _serve(self, s):
+        while True:
+            try:
+                conn, _ = s.accept()
+            except OSError:
+                return
+            conn.close()
+
+    def stop(self):
+        if self.sock:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+            except OSError:
+                pass
+        super().stop()
+
+
+class TlsDaemon(Daemon):
+    """keepwatch serve with HTTPS on (http.tls_cert, http.tls_key), asked over HTTPS."""
+
+    def __init__(self, cert, key):
+        self.cert, self.key = cert, key
+        super().__init__()
+
+    def write_config(self, body):
+        with open(self.config_path, "w") as f:
+            f.write(f"daemon: {{state_dir: {self.dir}/var, {self.daemon_extra}}}\n"
+                    f"http: {{listen: 127.0.0.1:{self.port}, tls_cert: {self.cert}, tls_key: {self.key}}}\n"
+                    "host: {enabled: false}\n" + body)
+
+    def request(self, method, path, body=None, auth=True, token=None):
+        req = urllib.request.Request(f"https://127.0.0.1:{self.port}{path}", method=method)
+        if auth:
+            req.add_header("Authorization", f"Bearer {token or self.token}")
+        try:
+            with urllib.request.urlopen(req, timeout=10, context=ssl.create_default_context(cafile=self.cert)) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+
+class Agent:
+    """keepwatch agent run in its own state directory, with one TCP check on check_port."""
+
+    def __init__(self, name, server_port, check_port, scheme="http"):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix=f"kw-agent-{name}-")
+        self.config = os.path.join(self.dir, "agent.yaml")
+        self.log_path = os.path.join(self.dir, "agent.log")
+        self.server = f"{scheme}://127.0.0.1:{server_port}"
+        self.check_port = check_port
+        self.write_config()
+        self.proc = None
+
+    def write_config(self, agent_extra=""):
+        with open(self.config, "w") as f:
+            f.write(f"daemon: {{state_dir: {self.dir}/var}}\n"
+                    f"agent: {{server: '{self.server}', interval: 1s, timeout: 900ms{agent_extra}}}\n"
+                    "host: {enabled: true, interval: 1s}\n"
+                    "checks:\n"
+                    f"  - {{name: svc, type: tcp, host: 127.0.0.1, port: {self.check_port}, interval: 1s,"
+                    " timeout: 500ms}\n")
+
+    def enroll(self, port, token, scheme="http"):
+        return run("agent", "enroll", f"{scheme}://127.0.0.1:{port}", "--token", token, "-c", self.config)
+
+    @property
+    def credential_path(self):
+        return os.path.join(self.dir, "var", "agent.credential")
+
+    @property
+    def credential(self):
+        with open(self.credential_path) as f:
+            return f.read().strip()
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([BIN, "agent", "run", "-c", self.config], stdout=self.log, stderr=self.log)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.log.close()
+
+    def logs(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def ms(t):
+    """An API time (ISO 8601, or milliseconds) in Unix milliseconds."""
+    if isinstance(t, str):
+        return datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() * 1000
+    return t
+
+
+def last_seq(d):
+    """The last batch number the server took from its first agent."""
+    return json.loads(d.cli("agent", "list", "--json")[1])[0].get("last_seq", 0)
+
+
+def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch"):
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST",
+                                 data=gzip.compress(data) if gz else data)
+    req.add_header("Content-Type", "application/json")
+    if gz:
+        req.add_header("Content-Encoding", "gzip")
+    if credential:
+        req.add_header("Authorization", f"Bearer {credential}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read().decode())
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+class AgentCase(DaemonTest):
+    """What the agent tests share: a server with one enrolled agent, the agents' logs on failure."""
+
+    def one_agent(self, name, config="", server=""):
+        """A server (server: more of its configuration) and one agent enrolled with it, config
+        appended to the agent's; the agent is not started."""
+        d = self.daemon("host: {enabled: false}\n" + server)
+        rc, token, err = d.cli("agent", "token", "add", "--name", name)
+        self.assertEqual(rc, 0, err)
+        a = Agent(name, d.port, free_port())
+        self.addCleanup(a.cleanup)
+        self.addCleanup(lambda: self._agent_logs_on_failure(a))
+        with open(a.config, "a") as f:
+            f.write(config)
+        self.assertEqual(a.enroll(d.port, token.strip())[0], 0)
+        self.assertEqual(a.enroll(d.port, token.strip())[0], 1)  # spent
+        return d, a
+
+    def _agent_logs_on_failure(self, a):
+        outcome = getattr(self, "_outcome", None)
+        errors = getattr(getattr(outcome, "result", None), "errors", []) + \
+            getattr(getattr(outcome, "result", None), "failures", [])
+        if any(t is self for t, _ in errors) and os.path.exists(a.log_path):
+            print(f"\n--- agent.log of {a.name} ---\n{a.logs()[-4000:]}")
+
+
+class AgentTest(AgentCase):
+    def test_agents_end_to_end(self):
+        d = self.daemon("agent: {silent_after: 5s}\nhost: {enabled: false}\n")
+        ports = [free_port(), free_port()]
+        services = [Service(p) for p in ports]
+        for s in services:
+            s.start()
+            self.addCleanup(s.stop)
+        agents = [Agent("web-01", d.port, ports[0]), Agent("web-02", d.port, ports[1])]
+        for a in agents:
+            self.addCleanup(a.cleanup)
+            self.addCleanup(lambda a=a: self._agent_logs_on_failure(a))
+
+        # enrolment: a one-time token each; the credential file is the agent's alone
+        tokens = {}
+        for a in agents:
+            rc, out, err = d.cli("agent", "token", "add", "--name", a.name, "--ttl", "10m")
+            self.assertEqual(rc, 0, err)
+            tokens[a.name] = out.strip()
+            self.assertRegex(tokens[a.name], r"^kwe_[0-9a-f]{64}$")
+            rc, out, err = a.enroll(d.port, tokens[a.name])
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(stat.S_IMODE(os.stat(a.credential_path).st_mode), 0o600)
+            self.assertRegex(a.credential, r"^kwa_[0-9a-f]{64}$")
+        rc, out, err = agents[0].enroll(d.port, tokens["web-01"])  # spent
+        self.assertEqual(rc, 1)
+        self.assertIn("used", err)
+        rc, out, err = d.cli("agent", "list", "--json")
+        self.assertEqual(rc, 0, err)
+        listed = {x["name"]: x for x in json.loads(out)}
+        self.assertEqual(listed["web-01"]["state"], "enrolled")
+        self.assertEqual(listed["web-02"]["state"], "enrolled")
+
+        for a in agents:
+            a.start()
+        # each host's samples at /metrics, labelled with the agent's name
+        for a in agents:
+            wait_for(f"{a.name}'s samples at /metrics",
+                     lambda a=a: f'host="{a.name}"' in d.get("/metrics")[1]
+                     and "keepwatch_host_cpu_usage_ratio{host=\"" + a.name + "\"}" in d.get("/metrics")[1],
+                     timeout=30)
+
+        # the agents in the API, with their last report
+        st, body = d.get("/api/v1/agents")
+        self.assertEqual(st, 200, body)
+        byname = {x["name"]: x for x in body["agents"]}
+        self.assertEqual(set(byname), {"web-01", "web-02"})
+        self.assertTrue(all(x["state"] == "enrolled" and x["last_seq"] > 0 and "last_seen" in x
+                            for x in byname.values()), byname)
+        self.assertEqual(d.get("/api/v1/agents", auth=False)[0], 401)
+
+        def service_down(host):
+            return [x for x in d.alerts() if x["rule"] == "service_down" and x["labels"].get("host") == host]
+
+        # an agent-side failing check raises an alert carrying the host; its recovery resolves it
+        services[0].stop()
+        first = d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("host") == "web-01"
+                             and x["state"] == "firing", "service_down on web-01", timeout=30)
+        self.assertEqual(first["labels"].get("check"), "svc")
+        self.assertIn("web-01", first["summary"])
+        self.assertEqual(service_down("web-02"), [])
+        # the check's event, attributed by the server (host.name, agent.id)
+        ev = wait_for("web-01's check event in events.jsonl",
+                      lambda: next((e for e in d.events() if e.get("agent", {}).get("name") == "web-01"
+                                    and e.get("event", {}).get("dataset") == "keepwatch.check"), None))
+        self.assertEqual(ev["host"]["name"], "web-01")
+        self.assertEqual(ev["agent"]["id"], str(listed["web-01"]["id"]))
+        services[0].start()
+        wait_for("web-01's service_down resolved",
+                 lambda: all(x["state"] == "resolved" for x in service_down("web-01")), timeout=30)
+
+        # the server is away ~15 s; meanwhile web-01's check fails and recovers
+        d.stop()
+        gap_start = time.time() * 1000
+        time.sleep(3)
+        services[0].stop()
+        time.sleep(3)
+        agents[0].stop()  # the agent restarts too: its spool is kept
+        agents[0].start()
+        time.sleep(2)
+        services[0].start()
+        time.sleep(7)
+        gap_end = time.time() * 1000
+        d.start()
+        wait_for("the gap's service_down of web-01", lambda: len(service_down("web-01")) >= 2, timeout=40)
+        wait_for("every service_down of web-01 resolved",
+                 lambda: all(x["state"] == "resolved" for x in service_down("web-01")), timeout=40)
+        time.sleep(3)  # whatever else would come, comes now
+        alerts = service_down("web-01")
+        self.assertEqual(len(alerts), 2, alerts)  # nothing doubled
+        gap = [x for x in alerts if x["id"] != first["id"]][0]
+        started = ms(gap.get("started_at"))
+        self.assertTrue(gap_start < started < gap_end, (gap_start, started, gap_end))
+        # the gap's samples arrived in the history
+        status, series = d.get("/api/v1/series?name="
+                               + urllib.request.quote('check_up{check="svc",type="tcp",host="web-01"}')
+                               + "&minutes=10")
+        self.assertEqual(status, 200, series)
+        points = [p for p in series["points"] if gap_start + 1000 < p[0] < gap_end - 1000]
+        self.assertTrue(points, series)
+        self.assertTrue(any(p[2] == 0 for p in points), points)  # the failure is in it
+
+        # an agent killed: agent_silent for its host, resolved when it is back
+        agents[1].stop(signal.SIGKILL)
+        silent = d.wait_alert(lambda x: x["rule"] == "agent_silent" and x["labels"].get("host") == "web-02"
+                              and x["state"] == "firing", "agent_silent on web-02", timeout=30)
+        wait_for("web-02 silent in /api/v1/agents",
+                 lambda: [x for x in d.get("/api/v1/agents")[1]["agents"] if x["name"] == "web-02"][0]["silent"])
+        agents[1].start()
+        wait_for("agent_silent on web-02 resolved",
+                 lambda: [x for x in d.alerts() if x["id"] == silent["id"]][0]["state"] == "resolved", timeout=30)
+        self.assertFalse([x for x in d.alerts() if x["rule"] == "agent_silent" and x["labels"].get("host") == "web-01"])
+
+        # refused: unknown credential, no credential, malformed, revoked
+        batch = {"seq": 1, "sets": []}
+        self.assertEqual(post_batch(d.port, batch, "kwa_" + "0" * 64)[0], 401)
+        self.assertEqual(post_batch(d.port, batch)[0], 401)
+        self.assertEqual(post_batch(d.port, b"not gzip at all", agents[0].credential, gz=False)[0], 400)
+        st, body = post_batch(d.port, {"seq": 1, "sets": [{"source": "x", "ts": 5, "samples": []}]},
+                              agents[0].credential)
+        self.assertEqual(st, 400)
+        self.assertIn("value", body)
+        self.assertEqual(post_batch(d.port, {"token": "kwe_" + "1" * 64}, path="/api/v1/agent/enroll", gz=False)[0],
+                         401)
+        rc, out, err = d.cli("agent", "revoke", "web-02")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(post_batch(d.port, {"seq": 10 ** 12}, agents[1].credential)[0], 401)
+        wait_for("the revoked agent's refusal in the log", lambda: "agent web-02 is revoked" in d.logs(), timeout=10)
+        wait_for("the revoked agent's series gone from /metrics", lambda: 'host="web-02"' not in d.get("/metrics")[1],
+                 timeout=20)
+
+        # a replayed batch is taken once
+        agents[0].stop()
+        now = int(time.time() * 1000)
+        replay = {"seq": 10 ** 12, "alerts": [{"kind": "fire", "rule": "replay_probe", "ts": now, "severity": 2,
+                                                "summary": "probe", "labels": {"probe": "1"}}]}
+        st1, b1 = post_batch(d.port, replay, agents[0].credential)
+        st2, b2 = post_batch(d.port, replay, agents[0].credential)
+        self.assertEqual((st1, st2), (200, 200), (b1, b2))
+        self.assertTrue(b1.get("accepted"), b1)
+        self.assertTrue(b2.get("duplicate"), b2)
+        probe = d.wait_alert(lambda x: x["rule"] == "replay_probe", "the replayed batch's alert")
+        self.assertEqual(probe["labels"], {"host": "web-01", "probe": "1"})
+        # the same alert fired again in a new batch (an agent restarted while its check was down)
+        # is the same alert, without an error
+        again = dict(replay, seq=10 ** 12 + 1)
+        self.assertTrue(post_batch(d.port, again, agents[0].credential)[1].get("accepted"))
+        time.sleep(1.5)
+        self.assertEqual(len([x for x in d.alerts() if x["rule"] == "replay_probe"]), 1)
+        self.assertNotIn("cannot record alert", d.logs())
+
+        # an agent whose clock is a year ahead: its times are taken as the server's now
+        ahead = {"seq": 10 ** 12 + 2, "alerts": [{"kind": "fire", "rule": "clock_probe", "severity": 2,
+                                                   "ts": now + 365 * 86400 * 1000, "labels": {"probe": "2"}}]}
+        self.assertTrue(post_batch(d.port, ahead, agents[0].credential)[1].get("accepted"))
+        probe = d.wait_alert(lambda x: x["rule"] == "clock_probe", "the clock probe's alert")
+        self.assertLess(abs(ms(probe["started_at"]) - time.time() * 1000), 60000, probe)
+
+    def test_tls_verified(self):
+        """Over HTTPS the agent verifies the server: refused without the private CA (the token is
+        not spent), enrolled and reporting with agent.ca_file."""
+        tmp = tempfile.mkdtemp(prefix="kw-agent-tls-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        d = TlsDaemon(cert, key)
+        self.addCleanup(d.cleanup)
+        self.addCleanup(lambda: self._dump_logs_on_failure(d))
+        d.start()
+        rc, token, err = d.cli("agent", "token", "add", "--name", "db-01")
+        self.assertEqual(rc, 0, err)
+        a = Agent("db-01", d.port, free_port(), scheme="https")
+        self.addCleanup(a.cleanup)
+        rc, out, err = a.enroll(d.port, token.strip(), scheme="https")
+        self.assertEqual(rc, 1)
+        self.assertRegex(err.lower(), "certificate|ssl")
+        a.write_config(f", ca_file: {cert}")
+        rc, out, err = a.enroll(d.port, token.strip(), scheme="https")
+        self.assertEqual(rc, 0, err)
+        a.start()
+        wait_for("a batch from db-01 over TLS", lambda: last_seq(d) > 0, timeout=30)
+
+    def test_slow_check_does_not_hold_up_batches(self):
+        """A check that takes seconds runs on its own thread: the batches keep their interval."""
+        d, a = self.one_agent("slow-01", "  - {name: slow, type: command, command: \"sleep 30\", interval: 2s,"
+                                         " timeout: 1900ms}\n")
+        a.start()
+        first = wait_for("a first batch", lambda: last_seq(d), timeout=20)
+        time.sleep(8)  # the slow check runs nearly all the time: batches go on every second
+        self.assertGreaterEqual(last_seq(d) - first, 6)
+
+    def test_log_rule_on_agent(self):
+        """The agent's log inputs and rules (the daemon's logs: section): a detection on the agent
+        is an alert on the server carrying the host, ended when the rule says so; the matched
+        lines reach the server's event log with the agent's host.name and agent.id; lines written
+        while the agent is stopped are read when it is back (its positions are kept)."""
+        fd, log = tempfile.mkstemp(prefix="kw-agent-app-", suffix=".log")
+        os.close(fd)
+        self.addCleanup(os.unlink, log)
+        d, a = self.one_agent("app-01", "logs:\n  events: matched\n"
+                                        f"  inputs: [{{name: app, type: file, paths: ['{log}']}}]\n"
+                                        "  rules:\n    - {name: login_storm, match: {message|contains: 'FAILED LOGIN'},"
+                                        " count: 3, within: 1m, severity: high, end_after: 3s}\n")
+        a.start()
+        wait_for("the agent's first batch", lambda: last_seq(d) > 0, timeout=20)
+        time.sleep(1)  # the input is open
+        with open(log, "a") as f:
+            f.writelines(f"app: FAILED LOGIN for user{i}\n" for i in range(3))
+        alert = d.wait_alert(lambda x: x["rule"] == "login_storm", "login_storm from the agent", timeout=20)
+        self.assertEqual(alert["labels"].get("host"), "app-01")
+        wait_for("login_storm ended", lambda: [x for x in d.alerts() if x["id"] == alert["id"]][0]["state"]
+                 == "resolved", timeout=20)
+        wait_for("the alert in the server's event log",
+                 lambda: any(e.get("rule", {}).get("name") == "login_storm" and e.get("labels", {}).get("host") == "app-01"
+                             for e in d.events()))
+        wait_for("the agent's matched lines in the server's event log",
+                 lambda: any(e.get("agent", {}).get("name") == "app-01" and "FAILED LOGIN" in json.dumps(e)
+                             for e in d.events()))
+        # lines written while the agent is stopped are read when it is back, from where it was
+        a.stop()
+        with open(log, "a") as f:
+            f.writelines(f"app: FAILED LOGIN while away {i}\n" for i in range(3))
+        a.start()
+        wait_for("the lines written while the agent was away",
+                 lambda: sum("while away" in json.dumps(e) for e in d.events()) >= 3, timeout=20)
+
+@unittest.skipUnless(bindir(), "PostgreSQL server not installed (scripts/deps.sh test)")
+class AgentOnPostgresTest(AgentCase):
+    """The agent tables and statements on PostgreSQL: enrolment, batches and their numbers
+    (written by the core thread), an agent's alert, agent_silent, revocation."""
+
+    def test_on_postgres(self):
+        pg = PgServer().start()
+        self.addCleanup(pg.stop)
+        d, a = self.one_agent("pg-01", server=f"store: {{url: \"{pg.url}\"}}\nagent: {{silent_after: 3s}}\n")
+        a.start()
+        down = d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("host") == "pg-01",
+                            "service_down from the agent (its check's port is closed)", timeout=30)
+        self.assertEqual(down["state"], "firing")
+        wait_for("the batch numbers in the store", lambda: last_seq(d) >= 2, timeout=20)
+        a.stop(signal.SIGKILL)
+        silent = d.wait_alert(lambda x: x["rule"] == "agent_silent" and x["labels"].get("host") == "pg-01",
+                              "agent_silent on PostgreSQL", timeout=30)
+        a.start()
+        wait_for("agent_silent resolved", lambda: [x for x in d.alerts() if x["id"] == silent["id"]][0]["state"]
+                 == "resolved", timeout=30)
+        self.assertEqual(d.cli("agent", "revoke", "pg-01")[0], 0)
+        self.assertEqual(post_batch(d.port, {"seq": 10 ** 12}, a.credential)[0], 401)
+
+
+if __name__ == "__main__":
+    unittest.main()
