@@ -149,6 +149,9 @@ struct kw_json;
 struct store_agent;
 /* "pending" (a token waits), "enrolled" or "revoked". */
 const char *agent_state_name(const struct store_agent *a);
+/* Whether the enrolled agent id is silent now (agent_silent firing): 1, 0, or -1 when this
+ * server does not watch it (not leading, or not seen since it started). */
+int agent_silent(int64_t id);
 /* Writes one agent as a JSON object (id, name, state, times, address, last_seq); silent >= 0
  * adds whether agent_silent is open for it. For agent list --json and GET /api/v1/agents. */
 void agent_json(struct kw_json *j, const struct store_agent *a, int silent);

@@ -154,6 +154,14 @@ void agent_json(kw_json *j, const store_agent *a, int silent)
     kw_json_obj_end(j);
 }
 
+int agent_silent(int64_t id)
+{
+    pthread_mutex_lock(&agent_hub_the.mu);
+    int silent = agent_hub_silent_locked(&agent_hub_the, id);
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    return silent;
+}
+
 int agent_hub_silent_locked(const agent_hub *h, int64_t id)
 {
     for (size_t i = 0; i < h->n; i++)

@@ -143,6 +143,9 @@ bool agent_http_owns(const char *url);
 /* GET /api/v1/agents (for a person, authenticated as any other request): every agent, its
  * state and last report, whether agent_silent is open for it. */
 enum MHD_Result agent_http_list(http_server *s, struct MHD_Connection *c);
+/* GET /api/v1/hosts (http_hosts.c): this server and the others on its store, the agents and
+ * the SNMP devices, each with its state, last report, CPU, memory, disk and open alerts. */
+enum MHD_Result api_hosts(http_server *s, struct MHD_Connection *c);
 /* POST /api/v1/agent/enroll and /api/v1/agent/batch. */
 enum MHD_Result agent_http_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,
                                  http_req *req);

@@ -220,6 +220,24 @@ void snmp_trap_rec(const snmp_trap *t, struct log_rec *r);
 /* snmp_module.c: the daemon's module, one poller thread for every device and the traps. */
 struct kw_module;
 extern const struct kw_module snmp_module;
+/* What a device's last polls said (snmp_api.c, from the samples the poller published; NAN:
+ * not read yet). */
+typedef struct snmp_device_view {
+    double up, failed, uptime, cpu, mem_total, mem_avail, mem_ratio;
+    int if_up, if_down, if_admin_down;
+    char name[128], descr[256];  /* sysName, sysDescr ("" not read) */
+} snmp_device_view;
+
+struct conf_snmp_device;
+/* Calls fn for every configured device with its view (under sh's configuration lock: fn must
+ * not take it). */
+void snmp_devices_each(http_shared *sh, void (*fn)(void *, const struct conf_snmp_device *, const snmp_device_view *),
+                       void *arg);
+/* "up", "unreachable", "unknown" (not polled yet) or "disabled". */
+const char *snmp_device_state(const struct conf_snmp_device *c, const snmp_device_view *v);
+/* Memory in use (0-1): the vendor's ratio, else 1 - available/total (UCD); NAN unknown. */
+double snmp_device_memory_ratio(const snmp_device_view *v);
+
 /* Its route (snmp_api.c): GET /api/v1/snmp, each device's state from its last polls. */
 extern const http_route snmp_routes[];
 

@@ -13,11 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct dev_view {
-    double up, failed, uptime, cpu, mem_total, mem_avail, mem_ratio;
-    int if_up, if_down, if_admin_down;
-    char name[128], descr[256];
-} dev_view;
+typedef snmp_device_view dev_view;
 
 static dev_view *view_of(kw_map *m, const metric_sample *s)
 {
@@ -80,7 +76,7 @@ static void device_json(kw_json *j, const conf_snmp_device *c, const dev_view *v
     kw_json_obj_begin(j);
     kw_json_kv_str(j, "name", c->name);
     kw_json_kv_str(j, "address", c->address);
-    kw_json_kv_str(j, "state", !c->enabled ? "disabled" : isnan(v->up) ? "unknown" : v->up > 0 ? "up" : "unreachable");
+    kw_json_kv_str(j, "state", snmp_device_state(c, v));
     kv_num_opt(j, "failed_polls", v->failed);
     kv_num_opt(j, "uptime_seconds", v->uptime);
     if (v->name[0])
@@ -88,9 +84,7 @@ static void device_json(kw_json *j, const conf_snmp_device *c, const dev_view *v
     if (v->descr[0])
         kw_json_kv_str(j, "sysdescr", v->descr);
     kv_num_opt(j, "cpu_ratio", v->cpu);
-    double mem = !isnan(v->mem_ratio) ? v->mem_ratio
-               : v->mem_total > 0 && !isnan(v->mem_avail) ? 1.0 - v->mem_avail / v->mem_total : NAN;
-    kv_num_opt(j, "memory_ratio", mem);
+    kv_num_opt(j, "memory_ratio", snmp_device_memory_ratio(v));
     kw_json_key(j, "interfaces");
     kw_json_obj_begin(j);
     kw_json_kv_int(j, "up", v->if_up);
@@ -100,18 +94,11 @@ static void device_json(kw_json *j, const conf_snmp_device *c, const dev_view *v
     kw_json_obj_end(j);
 }
 
-static int api_snmp(const http_call *q)
+void snmp_devices_each(http_shared *sh, void (*fn)(void *, const conf_snmp_device *, const snmp_device_view *),
+                       void *arg)
 {
-    http_shared *sh = q->sh;
     kw_map views;
     kw_map_init(&views);
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_json j;
-    kw_json_init(&j, &b);
-    kw_json_obj_begin(&j);
-    kw_json_key(&j, "devices");
-    kw_json_arr_begin(&j);
     pthread_rwlock_rdlock(&sh->cfg_lock);
     const conf *c = sh->cfg;
     size_t n = c ? c->snmp.devices.n : 0;
@@ -125,12 +112,37 @@ static int api_snmp(const http_call *q)
     for (size_t k = 0; k < sizeof read_names / sizeof read_names[0]; k++)
         metric_registry_each(sh->metrics, read_names[k], take, &views);
     for (size_t i = 0; i < n; i++)
-        device_json(&j, CONF_AT(c->snmp.devices, conf_snmp_device, i), &v[i]);
+        fn(arg, CONF_AT(c->snmp.devices, conf_snmp_device, i), &v[i]);
     pthread_rwlock_unlock(&sh->cfg_lock);
-    kw_json_arr_end(&j);
-    kw_json_obj_end(&j);
     free(v);
     kw_map_free(&views);
+}
+
+double snmp_device_memory_ratio(const snmp_device_view *v)
+{
+    return !isnan(v->mem_ratio) ? v->mem_ratio
+         : v->mem_total > 0 && !isnan(v->mem_avail) ? 1.0 - v->mem_avail / v->mem_total : NAN;
+}
+
+const char *snmp_device_state(const conf_snmp_device *c, const snmp_device_view *v)
+{
+    return !c->enabled ? "disabled" : isnan(v->up) ? "unknown" : v->up > 0 ? "up" : "unreachable";
+}
+
+static void device_one(void *arg, const conf_snmp_device *c, const snmp_device_view *v) { device_json(arg, c, v); }
+
+static int api_snmp(const http_call *q)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_key(&j, "devices");
+    kw_json_arr_begin(&j);
+    snmp_devices_each(q->sh, device_one, &j);
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
     return http_json(q->conn, MHD_HTTP_OK, &b);
 }
 

@@ -79,6 +79,9 @@ store_lead *store_lead_open(const char *where, const char *server, int64_t start
 bool store_lead_turn(store_lead *l, int64_t now_ms, int64_t mono_ms, store_lead_state *out);
 /* Gives the lead up (another server takes it at its next turn) and closes. */
 void store_lead_close(store_lead *l);
+/* Calls fn(arg, name, started_ms, seen_ms, leads) for each server that has run on the store
+ * (PostgreSQL; none on SQLite). */
+kw_rc store_servers_each(kw_store *s, void (*fn)(void *, const char *, int64_t, int64_t, bool), void *arg);
 
 /* ---- alerts ---- */
 

@@ -167,3 +167,16 @@ bool store_lead_turn(store_lead *l, int64_t now_ms, int64_t mono_ms, store_lead_
     *out = l->st;
     return leads;
 }
+
+kw_rc store_servers_each(kw_store *s, void (*fn)(void *, const char *, int64_t, int64_t, bool), void *arg)
+{
+    db_stmt *q = store_stmt(s, "SELECT name, started_ms, seen_ms, leader FROM keepwatch_servers ORDER BY name");
+    if (!q)
+        return KW_ERR_STORE;
+    db_step_rc r;
+    while ((r = db_step(q)) == DB_ROW)
+        fn(arg, db_col_text(q, 0) ? db_col_text(q, 0) : "", db_col_int64(q, 1), db_col_int64(q, 2),
+           db_col_int64(q, 3) != 0);
+    db_reset(q);
+    return r == DB_DONE ? KW_OK : KW_ERR_STORE;
+}
