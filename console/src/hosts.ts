@@ -1,11 +1,12 @@
-// Hosts and network: the host's CPU, memory and load over the last hour (growing live),
+// Hosts and network: the fleet (this server, the agents, the SNMP devices, each with its state
+// and open alerts); this host's CPU, memory and load over the last hour (growing live),
 // its disks and busiest processes; each capture interface's heaviest talkers; the latest
 // detections of the network and log sensors.
 import { api, Alert, NetIf, Series } from "./api";
 import { TimeChart } from "./charts";
 import { debounce, enterView, page, renderBar, whileShown, viewGen } from "./app";
 import { clear, fmtTime, h } from "./dom";
-import { sev, t } from "./i18n";
+import { sev, t, tAny } from "./i18n";
 import { on, Tick } from "./live";
 
 const HOUR = 3600000;
@@ -41,6 +42,24 @@ function talkers(title: string, list: NetIf["sources"]): HTMLElement {
     list.length ? null : h("p", {}, t("noData")));
 }
 
+interface FleetHost {
+  name: string; kind: string; state: string; last_report?: string;
+  cpu_ratio?: number; memory_ratio?: number; disk_ratio?: number; alerts: number;
+}
+
+function fleet(list: FleetHost[]): HTMLElement {
+  const bad = (x: FleetHost) => !["up", "disabled"].includes(x.state);
+  return h("table", { class: "fleet" },
+    h("thead", {}, h("tr", {}, h("th", {}, t("host")), h("th", {}, t("kind")), h("th", {}, t("state")),
+      h("th", {}, t("lastReport")), h("th", {}, "CPU"), h("th", {}, t("memory")), h("th", {}, t("disk")),
+      h("th", {}, t("openAlerts")))),
+    h("tbody", {}, ...list.map((x) => h("tr", { "data-host": x.name, class: bad(x) ? "bad" : "" },
+      h("td", {}, x.name), h("td", {}, tAny(`kind_${x.kind}`, x.kind)), h("td", { class: "state" }, tAny(`hstate_${x.state}`, x.state)),
+      h("td", {}, x.last_report ? fmtTime(x.last_report) : "-"), h("td", {}, pct(x.cpu_ratio)),
+      h("td", {}, pct(x.memory_ratio)), h("td", { class: (x.disk_ratio ?? 0) > 0.9 ? "bad" : "" }, pct(x.disk_ratio)),
+      h("td", { class: x.alerts ? "bad" : "" }, x.alerts)))));
+}
+
 let charts: Record<"cpu" | "memory" | "load1", TimeChart> | null = null;
 let boxes: Record<"cpu" | "memory" | "load1", HTMLElement> | null = null;
 
@@ -54,7 +73,8 @@ async function seed(): Promise<void> {
 
 async function draw(): Promise<void> {
   const g = viewGen();
-  const [host, net, recent] = await Promise.all([
+  const [fl, host, net, recent] = await Promise.all([
+    api.get<{ hosts: FleetHost[] }>("/api/v1/hosts").catch(() => ({ hosts: [] as FleetHost[] })),
     api.get<HostSnap>("/api/v1/host").catch(() => null),
     api.get<{ interfaces: NetIf[] }>("/api/v1/net"),
     api.get<{ alerts: Alert[] }>("/api/v1/alerts?limit=200"),
@@ -66,6 +86,7 @@ async function draw(): Promise<void> {
   const sys = host?.system;
   const detections = recent.alerts.filter((a) => /^keepwatch\.(net|logs)/.test(a.details?.event?.dataset || "")).slice(0, 20);
   clear(page,
+    h("h2", {}, t("fleet")), fleet(fl.hosts),
     h("h2", {}, host?.host?.name || "", " · ", `${t("cpu")} ${pct(sys?.cpu?.total_pct)} · ${t("memory")} ${pct(sys?.memory?.used_pct)} · ${t("load")} ${sys?.load?.["1"] ?? "-"}`),
     h("section", { class: "grid" },
       h("div", { class: "panel" }, h("h3", {}, `${t("cpu")} · ${t("lastHour")}`), boxes.cpu),

@@ -60,6 +60,21 @@ const zh = {
   assignee: "处理人",
   unassigned: "未指派",
   server: "所属服务器",
+  fleet: "主机与设备",
+  host: "主机",
+  lastReport: "最近上报",
+  disk: "磁盘",
+  kind_server: "服务器",
+  kind_agent: "代理主机",
+  kind_snmp: "网络设备",
+  hstate_up: "正常",
+  hstate_silent: "失联",
+  hstate_never: "未上报",
+  hstate_pending: "待注册",
+  hstate_revoked: "已吊销",
+  hstate_unreachable: "不可达",
+  hstate_unknown: "未知",
+  hstate_disabled: "已停用",
   takeIt: "我来处理",
   assignTo: "指派给",
   assign: "指派",
@@ -226,6 +241,21 @@ const en: Record<Key, string> = {
   assignee: "Assignee",
   unassigned: "unassigned",
   server: "Server",
+  fleet: "Hosts and devices",
+  host: "Host",
+  lastReport: "Last report",
+  disk: "Disk",
+  kind_server: "server",
+  kind_agent: "agent",
+  kind_snmp: "SNMP device",
+  hstate_up: "up",
+  hstate_silent: "silent",
+  hstate_never: "never reported",
+  hstate_pending: "not enrolled",
+  hstate_revoked: "revoked",
+  hstate_unreachable: "unreachable",
+  hstate_unknown: "unknown",
+  hstate_disabled: "disabled",
   takeIt: "Take it",
   assignTo: "Assign to",
   assign: "Assign",
@@ -349,6 +379,12 @@ export function t(k: Key, vars: Record<string, string | number> = {}): string {
   let s = (lang() === "zh" ? zh : en)[k];
   for (const [n, v] of Object.entries(vars)) s = s.replace(`{${n}}`, String(v));
   return s;
+}
+
+/* The text of a key made at run time (a state or kind the server sends), or the value itself. */
+export function tAny(k: string, fallback: string): string {
+  const table: Record<string, string> = lang() === "zh" ? zh : en;
+  return table[k] ?? fallback;
 }
 
 export function sev(s: string): string {

@@ -116,6 +116,12 @@ try {
   step("hosts and network");
   await page.click("a.tab[href='#/hosts']");
   await page.waitForSelector("#cpu-chart canvas");
+  // the fleet: this server is in it, up
+  await page.locator("table.fleet tr[data-host]").first().waitFor();
+  const fleet = await page.evaluate(async () => (await fetch("/api/v1/hosts")).json());
+  const self = fleet.hosts.find((x) => x.kind === "server");
+  must(self && self.state === "up", `this server in the fleet, up: ${JSON.stringify(fleet)}`);
+  must((await page.textContent(`table.fleet tr[data-host='${self.name}']`)).includes(self.name), "its row in the table");
   const cpu = await page.evaluate(async () => (await fetch("/api/v1/series?name=host_cpu_usage_ratio&minutes=60")).json());
   must(cpu.points.length > 0, `the last hour's CPU readings, in a store younger than an hour: ${JSON.stringify(cpu)}`);
   await page.locator("table.detections td.summary", { hasText: "probe" }).first().waitFor();
