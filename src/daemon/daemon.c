@@ -139,42 +139,6 @@ static void core_update_from(core_update *u, const conf *c)
     u->metric_log_every = c->events.metric_interval_ms;
 }
 
-/* Adds the top processes to a CPU or memory alert as it fires. */
-static void act_add_context(kw_daemon *d, alert_act *a)
-{
-    if (a->ctx == ALERT_CTX_NONE || !d->host || (a->kind != ALERT_ACT_FIRE && a->kind != ALERT_ACT_REOPEN))
-        return;
-    bool mem = a->ctx == ALERT_CTX_TOP_MEM;
-    const host_proc *p = mem ? d->host->top_mem : d->host->top_cpu;
-    size_t n = mem ? d->host->ntop_mem : d->host->ntop_cpu;
-    if (!n)
-        return;
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    kw_buf_printf(&b, "%s; top processes: ", a->summary ? a->summary : a->rule);
-    host_top_summary(d->host, mem, 3, &b);
-    free(a->summary);
-    a->summary = kw_buf_take(&b);
-    kw_json j;
-    kw_json_init(&j, &b);
-    kw_json_obj_begin(&j);
-    kw_json_key(&j, "top_processes");
-    kw_json_arr_begin(&j);
-    for (size_t i = 0; i < n; i++) {
-        kw_json_obj_begin(&j);
-        kw_json_kv_int(&j, "pid", p[i].pid);
-        kw_json_kv_str(&j, "name", p[i].comm);
-        kw_json_kv_str(&j, "user", p[i].user);
-        kw_json_kv_str(&j, "command_line", p[i].cmdline);
-        kw_json_kv_num(&j, "cpu_pct", p[i].cpu_ratio);
-        kw_json_kv_int(&j, "rss_bytes", (int64_t)p[i].rss_bytes);
-        kw_json_obj_end(&j);
-    }
-    kw_json_arr_end(&j);
-    kw_json_obj_end(&j);
-    a->details_json = kw_buf_take(&b);
-}
-
 static void core_log_lines(kw_daemon *d, kw_buf *lines);
 
 /* Applies acts v[0..n) to the store inside the caller's transaction, each one's outcome in
@@ -328,7 +292,7 @@ static void core_flush_acts(kw_daemon *d)
 static void core_commit_acts(kw_daemon *d, alert_acts *acts)
 {
     for (size_t i = 0; i < acts->n; i++)
-        act_add_context(d, &acts->v[i]);
+        host_alert_context(d->host, &acts->v[i]);
     act_backlog_take(&d->backlog, acts);
     core_flush_acts(d);
 }

@@ -158,6 +158,11 @@ void host_snapshot_text(const host_snapshot *s, kw_buf *out);
 /* "name[pid] 97.0%, ..." for alert summaries; by_mem picks the memory list. */
 void host_top_summary(const host_snapshot *s, bool by_mem, size_t n, kw_buf *out);
 
+struct alert_act;
+/* Adds the top processes of h (NULL: none known) to a CPU or memory alert as it fires or
+ * reopens: to its summary and, as JSON, its details. */
+void host_alert_context(const host_snapshot *h, struct alert_act *a);
+
 /* host_module.c: the daemon's module, the host sensor thread. */
 struct kw_module;
 extern const struct kw_module host_module;

@@ -1,10 +1,12 @@
 /* The host snapshot as metrics (rules, /metrics, history), as an ECS document and as text. */
 #include "host/host.h"
+#include "alert/alert.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "metric/metric.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define G(id, nm, hl) static const metric_desc id = {nm, hl, METRIC_GAUGE, true};
@@ -420,4 +422,39 @@ void host_top_summary(const host_snapshot *s, bool by_mem, size_t n, kw_buf *out
             snprintf(tmp, sizeof tmp, "%.0f%%", p[i].cpu_ratio * 100);
         kw_buf_printf(out, "%s%s[%d] %s", i ? ", " : "", p[i].comm, p[i].pid, tmp);
     }
+}
+
+void host_alert_context(const host_snapshot *h, struct alert_act *a)
+{
+    if (a->ctx == ALERT_CTX_NONE || !h || (a->kind != ALERT_ACT_FIRE && a->kind != ALERT_ACT_REOPEN))
+        return;
+    bool mem = a->ctx == ALERT_CTX_TOP_MEM;
+    const host_proc *p = mem ? h->top_mem : h->top_cpu;
+    size_t n = mem ? h->ntop_mem : h->ntop_cpu;
+    if (!n)
+        return;
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_buf_printf(&b, "%s; top processes: ", a->summary ? a->summary : a->rule);
+    host_top_summary(h, mem, 3, &b);
+    free(a->summary);
+    a->summary = kw_buf_take(&b);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    kw_json_key(&j, "top_processes");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < n; i++) {
+        kw_json_obj_begin(&j);
+        kw_json_kv_int(&j, "pid", p[i].pid);
+        kw_json_kv_str(&j, "name", p[i].comm);
+        kw_json_kv_str(&j, "user", p[i].user);
+        kw_json_kv_str(&j, "command_line", p[i].cmdline);
+        kw_json_kv_num(&j, "cpu_pct", p[i].cpu_ratio);
+        kw_json_kv_int(&j, "rss_bytes", (int64_t)p[i].rss_bytes);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    a->details_json = kw_buf_take(&b);
 }
