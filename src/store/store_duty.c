@@ -114,13 +114,24 @@ static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const ch
     if (s->duty.head) { /* appended before in this transaction */
         id = s->duty.id + 1;
         memcpy(prev, s->duty.hash, sizeof prev);
-    } else {
-        db_stmt *st = store_stmt(s, "SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1");
+    } else { /* the head and the last checkpoint's seq in one statement (one round trip) */
+        db_stmt *st = store_stmt(s, "SELECT h.id, h.hash, (SELECT max(seq) FROM duty_checkpoints)"
+                                    " FROM (SELECT 1 AS one) o LEFT JOIN"
+                                    " (SELECT id, hash FROM duty_log ORDER BY id DESC LIMIT 1) h ON 1 = 1");
         if (!st)
             return KW_ERR_STORE;
-        if (db_step(st) == DB_ROW) {
+        if (db_step(st) != DB_ROW) {
+            db_reset(st);
+            return KW_ERR_STORE;
+        }
+        if (!db_col_null(st, 0)) {
             id = db_col_int64(st, 0) + 1;
             snprintf(prev, sizeof prev, "%s", col_text(st, 1) ? col_text(st, 1) : "");
+        }
+        if (!s->duty.cp) {
+            s->duty.cp = true;
+            s->duty.cp_rc = db_col_null(st, 2) ? KW_ERR_NOTFOUND : KW_OK;
+            s->duty.cp_seq = db_col_null(st, 2) ? 0 : db_col_int64(st, 2);
         }
         db_reset(st);
     }
