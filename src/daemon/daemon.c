@@ -68,6 +68,7 @@ typedef struct kw_daemon {
     bool tx_open;            /* a group-commit transaction holds metric history */
     int64_t tx_since;        /* kw_mono_ms() when it began */
     act_backlog backlog;     /* alert changes not written yet (the store was unreachable) */
+    bool one_by_one;         /* a change was refused: write them one per transaction for now */
     atomic_uint_fast64_t events_processed, store_errors, log_errors, alerts_changed;
 } kw_daemon;
 
@@ -261,31 +262,43 @@ static void core_flush_acts(kw_daemon *d)
             core_store_away(d);
             return;
         }
-        size_t n = b->acts.n, bad = 0;
+        /* after a refusal one change per transaction, until the backlog is written: a write
+         * sent ahead fails at a later statement, so only a change alone names the one refused */
+        size_t n = d->one_by_one ? 1 : b->acts.n, bad = 0;
         kw_rc *rc = kw_calloc(n, sizeof *rc);
         kw_rc r = core_apply_acts(d, b->acts.v, n, rc, &bad);
-        if (r == KW_OK && core_tx_commit(d)) {
+        bool committed = r == KW_OK && core_tx_commit(d);
+        if (committed) {
             core_acts_committed(d, b->acts.v, n, rc);
             act_backlog_shift(b, n);
             core_store_back(d, n);
             free(rc);
-            return;
+            d->one_by_one = d->one_by_one && b->acts.n;
+            if (!d->one_by_one)
+                return;
+            continue;
         }
         free(rc);
         if (d->tx_open) {
             d->tx_open = false;
             store_rollback(d->core.store);
         }
-        if (r != KW_ERR_STORE) { /* unreachable, or the commit failed: all of it waits */
+        if (!store_reachable(d->core.store) || (r != KW_OK && r != KW_ERR_STORE)) { /* all of it waits */
             core_store_away(d);
             return;
         }
-        alert_act *a = &b->acts.v[bad]; /* refused: the rest goes in without it */
+        if (n > 1) { /* refused, at a statement or at the commit: find which one, alone */
+            d->one_by_one = true;
+            continue;
+        }
+        alert_act *a = &b->acts.v[0]; /* refused alone: the rest goes in without it */
         atomic_fetch_add(&d->store_errors, 1);
         log_error("store: cannot record alert %s (%s): %s", a->rule, alert_act_name(a->kind),
                   store_errmsg(d->core.store));
-        act_backlog_drop(b, bad);
+        act_backlog_drop(b, 0);
+        (void)bad;
     }
+    d->one_by_one = false;
 }
 
 /* Takes acts (their context added now, as they happen) behind those waiting, and writes. */

@@ -361,6 +361,16 @@ kw_rc store_step_done(kw_store *s, db_stmt *st)
     return KW_ERR_STORE;
 }
 
+kw_rc store_step_ahead(kw_store *s, db_stmt *st)
+{
+    db_step_rc rc = db_step_ahead(st);
+    db_reset(st);
+    if (rc == DB_DONE || rc == DB_ROW)
+        return KW_OK;
+    snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    return KW_ERR_STORE;
+}
+
 kw_rc store_step_changed(kw_store *s, db_stmt *st)
 {
     if (store_step_done(s, st) != KW_OK)

@@ -29,7 +29,7 @@ static kw_rc history_add(kw_store *s, int64_t alert_id, int64_t at, const char *
     db_bind_text(st, 4, actor);
     db_bind_text(st, 5, note);
     bind_real(st, 6, value);
-    kw_rc rc = store_step_done(s, st);
+    kw_rc rc = store_step_ahead(s, st);
     if (rc != KW_OK || strcmp(action, "updated") == 0)
         return rc;
     /* every change a person would review later goes to the duty log, in the same transaction */
@@ -101,8 +101,11 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
         }
         if (!a->alert_id) {
             a->alert_id = store_alert_open_id(s, a->fingerprint);
-            if (!a->alert_id)
+            if (!a->alert_id) {
+                snprintf(s->err, sizeof s->err, "alert %s: neither inserted nor open (%s)", a->fingerprint,
+                         db_errmsg(s->db));
                 return KW_ERR_STORE;
+            }
             a->kind = ALERT_ACT_UPDATE;
             return store_alert_apply(s, a);
         }

@@ -74,6 +74,11 @@ void db_bind_null(db_stmt *st, int i);
 
 /* Runs the statement on the first call and moves to its next row on each one after. */
 db_step_rc db_step(db_stmt *st);
+/* Runs a write whose rows and changes the caller does not need (an INSERT of a history row):
+ * on PostgreSQL inside a transaction it is sent ahead without waiting for its answer
+ * (libpq's pipeline mode), read with the next statement that waits or with the COMMIT, where
+ * a failure shows (and the transaction is over). DB_DONE when sent or run. SQLite: db_step. */
+db_step_rc db_step_ahead(db_stmt *st);
 /* Of the current row (valid until the next step or reset). A NULL reads as 0, 0.0, NULL. */
 bool db_col_null(db_stmt *st, int col);
 int64_t db_col_int64(db_stmt *st, int col);
@@ -125,6 +130,7 @@ void db_pg_bind_text(db_pg_stmt *st, int i, const char *v);
 void db_pg_bind_blob(db_pg_stmt *st, int i, const void *p, size_t n);
 void db_pg_bind_null(db_pg_stmt *st, int i);
 db_step_rc db_pg_step(db_pg_stmt *st);
+db_step_rc db_pg_step_ahead(db_pg_stmt *st);
 bool db_pg_col_null(db_pg_stmt *st, int col);
 int64_t db_pg_col_int64(db_pg_stmt *st, int col);
 double db_pg_col_double(db_pg_stmt *st, int col);

@@ -49,6 +49,7 @@ void db_pg_bind_text(db_pg_stmt *st, int i, const char *v) {}
 void db_pg_bind_blob(db_pg_stmt *st, int i, const void *p, size_t n) {}
 void db_pg_bind_null(db_pg_stmt *st, int i) {}
 db_step_rc db_pg_step(db_pg_stmt *st) { return DB_ERROR; }
+db_step_rc db_pg_step_ahead(db_pg_stmt *st) { return DB_ERROR; }
 bool db_pg_col_null(db_pg_stmt *st, int col) { return true; }
 int64_t db_pg_col_int64(db_pg_stmt *st, int col) { return 0; }
 double db_pg_col_double(db_pg_stmt *st, int col) { return 0; }
@@ -88,6 +89,7 @@ struct db_pg {
     bool in_tx;          /* inside a transaction after the last command */
     bool tx_lost;        /* the connection went inside one: only BEGIN, ROLLBACK, COMMIT now */
     bool constraint;     /* the last failure broke a constraint (SQLSTATE class 23) */
+    int ahead;           /* writes sent ahead in pipeline mode, their answers not read yet */
     int64_t version;     /* db_pg_version's: bumped on every call (no cache can be trusted) */
     char where[256];     /* the URL, password masked, for messages */
     char err[512];
@@ -278,8 +280,96 @@ static kw_rc fail(db_pg *c, PGresult *r)
     return again ? KW_ERR_TIMEOUT : KW_ERR_STORE;
 }
 
+/* ---- writes sent ahead (libpq's pipeline mode) ---- */
+
+/* Sends a sync and reads the answers of the writes sent ahead and, when last is given, of one
+ * more statement sent after them (its result in *last, NULL when it failed); leaves pipeline
+ * mode. The first failure is c->err: a write refused (its transaction is over), or the
+ * connection gone. */
+static kw_rc ahead_collect(db_pg *c, PGresult **last)
+{
+    int want = c->ahead + (last ? 1 : 0), done = 0;
+    kw_rc rc = KW_OK;
+    if (last)
+        *last = NULL;
+    if (PQpipelineSync(c->pg) != 1) {
+        rc = fail(c, NULL);
+    } else {
+        for (int nulls = 0; nulls <= want;) {
+            PGresult *r = PQgetResult(c->pg);
+            if (!r) { /* the end of one statement's answers */
+                if (PQstatus(c->pg) != CONNECTION_OK) {
+                    if (rc == KW_OK)
+                        rc = fail(c, NULL);
+                    break;
+                }
+                nulls++;
+                done++;
+                continue;
+            }
+            ExecStatusType st = PQresultStatus(r);
+            if (st == PGRES_PIPELINE_SYNC) {
+                PQclear(r);
+                break;
+            }
+            bool mine = last && done == want - 1;
+            if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+                if (mine && rc == KW_OK) {
+                    *last = r;
+                    continue;
+                }
+                PQclear(r);
+            } else if (rc == KW_OK) {
+                rc = st == PGRES_PIPELINE_ABORTED ? KW_ERR_STORE : fail(c, r);
+                if (st == PGRES_PIPELINE_ABORTED)
+                    PQclear(r);
+            } else {
+                PQclear(r);
+            }
+        }
+    }
+    if (rc != KW_OK && last && *last) {
+        PQclear(*last);
+        *last = NULL;
+    }
+    if (PQexitPipelineMode(c->pg) != 1) /* answers left unread: read them, then leave */
+        while (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) {
+            PGresult *r = PQgetResult(c->pg);
+            if (!r && PQexitPipelineMode(c->pg) != 1 && PQstatus(c->pg) != CONNECTION_OK)
+                break;
+            PQclear(r);
+        }
+    c->ahead = 0;
+    track(c);
+    return rc;
+}
+
+/* Reads what was sent ahead before a command that must wait for its own answer. */
+static kw_rc ahead_flush(db_pg *c)
+{
+    return c->ahead ? ahead_collect(c, NULL) : KW_OK;
+}
+
+
 kw_rc db_pg_exec(db_pg *c, const char *sql)
 {
+    if (c->ahead && starts(sql, "COMMIT")) { /* with the writes sent ahead: one round trip */
+        PGresult *r = NULL;
+        kw_rc rc = PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0) == 1 ? ahead_collect(c, &r)
+                                                                                   : ahead_collect(c, NULL);
+        bool committed = rc == KW_OK && r && strcmp(PQcmdStatus(r), "COMMIT") == 0;
+        PQclear(r);
+        if (!committed && rc == KW_OK) {
+            snprintf(c->err, sizeof c->err, "the transaction was rolled back: a write in it failed");
+            rc = KW_ERR_STORE;
+        }
+        return rc;
+    }
+    if (c->ahead) { /* ROLLBACK says nothing of what failed before it; anything else waits its turn */
+        kw_rc ar = ahead_flush(c);
+        if (ar != KW_OK && !starts(sql, "ROLLBACK"))
+            return ar;
+    }
     kw_rc rc = ready(c, sql);
     if (rc != KW_OK)
         return rc;
@@ -475,7 +565,9 @@ db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql)
     st->lens = kw_calloc(np, sizeof *st->lens);
     st->fmts = kw_calloc(np, sizeof *st->fmts);
     bool busy = false;
-    if (!alive(c) || (!stmt_prepare(st, &busy) && busy)) {
+    if (c->ahead && ahead_flush(c) != KW_OK) {
+        st->lost = PQstatus(c->pg) != CONNECTION_OK; /* prepared at its first step */
+    } else if (!alive(c) || (!stmt_prepare(st, &busy) && busy)) {
         st->lost = true;     /* prepared at a later step, once the server is back */
     } else if (st->gen != c->gen) {
         stmt_free(st);
@@ -540,6 +632,16 @@ void db_pg_bind_null(db_pg_stmt *st, int i)
     bind(st, i, NULL, 0, 0);
 }
 
+/* st's result r (a success) becomes its rows. */
+static db_step_rc run_took(db_pg_stmt *st, PGresult *r)
+{
+    st->res = r;
+    st->nrows = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+    const char *t = PQcmdTuples(r);
+    st->changes = t && *t ? strtoll(t, NULL, 10) : 0;
+    return DB_ROW;
+}
+
 /* Runs st: its result in st->res, or a db_step_rc other than DB_ROW on failure. */
 static db_step_rc run(db_pg_stmt *st)
 {
@@ -552,12 +654,25 @@ static db_step_rc run(db_pg_stmt *st)
         snprintf(c->err, sizeof c->err, "a parameter index is out of range (1..%d)", st->nparams);
         return DB_ERROR;
     }
+    if (c->ahead && st->gen != c->gen && ahead_flush(c) != KW_OK) /* a prepare waits for its answer */
+        return PQstatus(c->pg) == CONNECTION_OK ? DB_ERROR : DB_BUSY;
     kw_rc rc = ready(c, NULL);
     if (rc != KW_OK)
         return rc == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
     bool busy = false;
     if (st->gen != c->gen && !stmt_prepare(st, &busy))
         return busy ? DB_BUSY : DB_ERROR;
+    if (c->ahead) { /* behind the writes sent ahead, in the same round trip */
+        PGresult *r = NULL;
+        if (PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts,
+                                0) != 1) {
+            ahead_collect(c, NULL);
+            return fail(c, NULL) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
+        }
+        if (ahead_collect(c, &r) != KW_OK)
+            return PQstatus(c->pg) == CONNECTION_OK ? DB_ERROR : DB_BUSY;
+        return run_took(st, r);
+    }
     bool outside = !c->in_tx;
     PGresult *r = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals,
                                  st->lens, st->fmts, 0);
@@ -575,11 +690,28 @@ static db_step_rc run(db_pg_stmt *st)
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
         return fail(c, r) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
     track(c);
-    st->res = r;
-    st->nrows = s == PGRES_TUPLES_OK ? PQntuples(r) : 0;
-    const char *t = PQcmdTuples(r);
-    st->changes = t && *t ? strtoll(t, NULL, 10) : 0;
-    return DB_ROW;
+    return run_took(st, r);
+}
+
+db_step_rc db_pg_step_ahead(db_pg_stmt *st)
+{
+    db_pg *c = st->c;
+    if (!c->in_tx || c->tx_lost || st->lost || st->bind_bad || st->res || st->gen != c->gen || c->ahead >= 512 ||
+        PQstatus(c->pg) != CONNECTION_OK) {
+        db_step_rc rc = db_pg_step(st); /* as any statement: it waits for its answer */
+        return rc == DB_ROW ? DB_DONE : rc;
+    }
+    if (!c->ahead && PQenterPipelineMode(c->pg) != 1)
+        return db_pg_step(st) == DB_ERROR ? DB_ERROR : DB_DONE;
+    if (PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0) != 1) {
+        ahead_collect(c, NULL);
+        return fail(c, NULL) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
+    }
+    c->ahead++;
+    st->nrows = 0;
+    st->row = 0;
+    st->changes = 0;
+    return DB_DONE;
 }
 
 db_step_rc db_pg_step(db_pg_stmt *st)
@@ -725,6 +857,7 @@ bool db_pg_constraint_failed(const db_pg *c) { return c->constraint; }
 void db_pg_version(db_pg *c, int64_t v[2])
 {
     unsigned hi = 0, lo = 0;
+    ahead_flush(c);
     PGresult *r = !c->in_tx && ready(c, "SELECT") == KW_OK ? PQexec(c->pg, "SELECT pg_current_wal_insert_lsn()") : NULL;
     bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
               sscanf(PQgetvalue(r, 0, 0), "%x/%x", &hi, &lo) == 2;

@@ -180,6 +180,14 @@ void db_bind_blob(db_stmt *st, int i, const void *p, size_t n)
     sqlite3_bind_blob64(st->st, i, p, (sqlite3_uint64)n, SQLITE_TRANSIENT);
 }
 
+db_step_rc db_step_ahead(db_stmt *st)
+{
+    if (st->pg)
+        return db_pg_step_ahead(st->pg);
+    db_step_rc rc = db_step(st);
+    return rc == DB_ROW ? DB_DONE : rc;
+}
+
 db_step_rc db_step(db_stmt *st)
 {
     if (st->pg)

@@ -71,9 +71,7 @@ static kw_rc insert_entry(kw_store *s, const duty_entry *e)
     db_bind_text(st, 7, e->prev_hash);
     db_bind_text(st, 8, e->hash);
     db_bind_int64(st, 9, e->scheme);
-    int r = db_step(st);
-    db_reset(st);
-    if (r != DB_DONE)
+    if (store_step_ahead(s, st) != KW_OK)
         return KW_ERR_STORE;
     s->before_commit = duty_head_commit; /* meta.duty_head, once, as the transaction commits */
     return KW_OK;
@@ -96,9 +94,7 @@ static kw_rc duty_head_commit(kw_store *s)
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, head);
-    int r = db_step(st);
-    db_reset(st);
-    return r == DB_DONE ? KW_OK : KW_ERR_STORE;
+    return store_step_ahead(s, st);
 }
 
 static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const char *actor, int64_t alert_id,
@@ -121,6 +117,7 @@ static kw_rc append_keyed(kw_store *s, int64_t ts_ms, const char *kind, const ch
         if (!st)
             return KW_ERR_STORE;
         if (db_step(st) != DB_ROW) {
+            snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
             db_reset(st);
             return KW_ERR_STORE;
         }

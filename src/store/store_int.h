@@ -41,6 +41,9 @@ enum { STORE_LOCK_MIGRATE = 0x6b770001, STORE_LOCK_WRITE = 0x6b770002, STORE_LOC
 db_stmt *store_stmt(kw_store *s, const char *sql);
 /* Steps st once: KW_OK on a row or the end, else KW_ERR_STORE with s->err set. */
 kw_rc store_step_done(kw_store *s, db_stmt *st);
+/* Runs a write whose rows and changes are not needed, maybe sent ahead (db_step_ahead): a
+ * failure may show only at a later statement of the transaction or its commit. Resets st. */
+kw_rc store_step_ahead(kw_store *s, db_stmt *st);
 /* Steps an UPDATE or DELETE: KW_ERR_NOTFOUND when it matched no row. */
 kw_rc store_step_changed(kw_store *s, db_stmt *st);
 /* Steps an INSERT ... RETURNING id: KW_OK with *id set, else KW_ERR_STORE with s->err set. */

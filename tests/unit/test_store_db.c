@@ -7,6 +7,7 @@
 #include "core/kw_url.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -571,8 +572,52 @@ static void pg_version(void)
     CHECK(c[0] != b[0] || c[1] != b[1]);
 }
 
+/* Writes sent ahead (pipeline mode): seen by the next statement of the transaction and
+ * committed with it; one refused ends the transaction, and its COMMIT says so. */
+static void pg_ahead(void)
+{
+    db_stmt *ins = db_prepare(conn, "INSERT INTO t (k, n) VALUES (?, ?)");
+    CHECK(ins != NULL);
+    if (!ins)
+        return;
+    db_bind_text(ins, 1, "warm"); /* prepared and run once: only a prepared statement is sent ahead */
+    db_bind_int64(ins, 2, 0);
+    CHECK_INT(db_step(ins), DB_DONE);
+    db_reset(ins);
+    CHECK_INT(db_exec(conn, "BEGIN"), KW_OK);
+    for (int i = 0; i < 3; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "ahead%d", i);
+        db_bind_text(ins, 1, k);
+        db_bind_int64(ins, 2, i);
+        CHECK_INT(db_step_ahead(ins), DB_DONE);
+        db_reset(ins);
+    }
+    CHECK_INT(scalar("SELECT count(*) FROM t WHERE k LIKE 'ahead%'"), 3); /* read behind them */
+    db_bind_text(ins, 1, "ahead3");
+    db_bind_int64(ins, 2, 3);
+    CHECK_INT(db_step_ahead(ins), DB_DONE);
+    db_reset(ins);
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK); /* the last one goes with the COMMIT */
+    CHECK_INT(scalar("SELECT count(*) FROM t WHERE k LIKE 'ahead%'"), 4);
+    CHECK_INT(db_exec(conn, "BEGIN"), KW_OK);
+    db_bind_text(ins, 1, "ahead9");
+    db_bind_int64(ins, 2, 9);
+    CHECK_INT(db_step_ahead(ins), DB_DONE);
+    db_reset(ins);
+    db_bind_text(ins, 1, "ahead0"); /* taken: UNIQUE (k) */
+    db_bind_int64(ins, 2, 0);
+    CHECK_INT(db_step_ahead(ins), DB_DONE);
+    db_reset(ins);
+    CHECK(db_exec(conn, "COMMIT") != KW_OK);
+    CHECK_INT(db_exec(conn, "ROLLBACK"), KW_OK);
+    CHECK_INT(scalar("SELECT count(*) FROM t WHERE k = 'ahead9'"), 0); /* all or nothing */
+    CHECK_INT(scalar("SELECT count(*) FROM t WHERE k LIKE 'ahead%'"), 4);
+}
+
 static void pg_only(void)
 {
+    RUN(pg_ahead);
     RUN(pg_version);
     RUN(pg_bind_range);
     RUN(pg_bad_password);
