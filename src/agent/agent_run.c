@@ -540,6 +540,7 @@ typedef struct agent_proc {
     char etag[66];           /* of the central config applied ("": none) */
     char *central_path;      /* its last good copy (state_dir/agent.central) */
     int64_t next_config;     /* when to ask the server again (monotonic) */
+    long config_status;      /* the last unexpected answer to it (logged once) */
     char config_url[2048];
     agent_spool *spool;
     agent_http http;
@@ -714,19 +715,9 @@ static void agent_checks_start(agent_proc *p, const conf *c)
     }
 }
 
-/* True when a check's thread is left behind: the outbox and the configuration it reads must
- * stay. */
-static bool agent_checks_stop(agent_proc *p)
+/* Frees the outbox (its threads have stopped). */
+static void outbox_free(agent_proc *p)
 {
-    if (!p->checks)
-        return false;
-    bool leaked = false;
-    kw_sensors_stop(p->checks, 2000, &leaked);
-    p->checks = NULL;
-    if (leaked) { /* a check's thread still runs: what it writes must stay */
-        p->out = NULL;
-        return true;
-    }
     for (size_t i = 0; i < p->nchecks; i++)
         metric_set_free(p->out->sets[i]);
     for (size_t i = 0; i < OUTBOX_SOURCES; i++)
@@ -740,7 +731,6 @@ static bool agent_checks_stop(agent_proc *p)
     pthread_mutex_destroy(&p->out->mu);
     free(p->out);
     p->out = NULL;
-    return false;
 }
 
 /* The sensors on c: the host collector, a thread per check, the log inputs. */
@@ -758,11 +748,13 @@ static void agent_sensors_start(agent_proc *p, const conf *c)
     }
 }
 
-/* Stops the sensors: the log inputs' last lines go into one more batch, and where they
- * stopped is written. True when a check's thread was left behind (see agent_checks_stop). */
+/* Stops the sensors: the log inputs' last lines and the checks' alert changes go into one
+ * more batch, and where the inputs stopped is written. True when a check's thread was left
+ * behind: the outbox and the configuration it reads must stay. */
 static bool agent_sensors_stop(agent_proc *p)
 {
-    if (p->logs) {
+    bool logs = p->logs != NULL, leaked = false;
+    if (logs) {
         kw_offsets last = {0};
         log_sensor_stop(p->logs, &last);
         p->logs = NULL;
@@ -770,9 +762,18 @@ static bool agent_sensors_stop(agent_proc *p)
         positions_merge(&p->out->positions, &last);
         pthread_mutex_unlock(&p->out->mu);
         kw_offsets_free(&last);
-        agent_spool_turn(p);
     }
-    bool leaked = agent_checks_stop(p);
+    kw_sensors_stop(p->checks, 2000, &leaked);
+    p->checks = NULL;
+    pthread_mutex_lock(&p->out->mu);
+    bool changes = p->out->nchanges > 0;
+    pthread_mutex_unlock(&p->out->mu);
+    if (logs || changes) /* what they left, alert changes above all, goes into one more batch */
+        agent_spool_turn(p);
+    if (leaked) /* a check's thread still runs: what it writes must stay */
+        p->out = NULL;
+    else
+        outbox_free(p);
     p->nchecks = 0;
     host_collector_free(p->host);
     p->host = NULL;
@@ -938,10 +939,13 @@ static bool central_poll(agent_proc *p)
     if (status == 304)
         return true;
     if (status != 200 || !central_etag(&p->http, etag)) {
-        log_warn("agent: the server answered %ld to the config request%s", status,
-                 status == 200 ? " without an ETag" : "");
+        if (status != p->config_status)
+            log_warn("agent: the server answered %ld to the config request%s", status,
+                     status == 200 ? " without an ETag" : "");
+        p->config_status = status;
         return false;
     }
+    p->config_status = 0;
     if (strcmp(etag, p->etag) == 0 && p->owned)
         return true;
     const kw_buf *r = &p->http.reply;
