@@ -837,9 +837,10 @@ static void checks_gone(agent_proc *p, const conf *c, char (*names)[128], size_t
         agent_change *a = &p->out->changes[p->out->nchanges++];
         *a = (agent_change){.fire = false, .severity = 3, .ts_ms = kw_now_ms(), .value = 0, .nlabels = 1};
         snprintf(a->rule, sizeof a->rule, "service_down");
-        snprintf(a->summary, sizeof a->summary, "%s is no longer checked (the central config removed it)", names[i]);
+        snprintf(a->summary, sizeof a->summary, "%.127s is no longer checked (the central config removed it)",
+                 names[i]);
         snprintf(a->lk[0], sizeof a->lk[0], "check");
-        snprintf(a->lv[0], sizeof a->lv[0], "%s", names[i]);
+        snprintf(a->lv[0], sizeof a->lv[0], "%.127s", names[i]);
     }
     pthread_mutex_unlock(&p->out->mu);
 }
