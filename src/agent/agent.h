@@ -144,6 +144,26 @@ size_t agent_spool_count(const agent_spool *sp);
 uint64_t agent_spool_bytes(const agent_spool *sp);
 int64_t agent_spool_dropped(const agent_spool *sp);
 
+/* ---- the central config (agent_central.c, pure) ----
+ * GET /api/v1/agent/config answers an agent with the sections of the agent.groups it is a
+ * member of, merged in order into one JSON object {"checks": [...], "logs": {...}, "host":
+ * {...}} (each as the YAML said it), with its ETag. */
+struct conf;
+struct conf_list;
+typedef struct agent_central agent_central;
+/* A copy of groups (conf_agent_group), the caller's to free with agent_central_free. */
+agent_central *agent_central_new(const struct conf_list *groups);
+void agent_central_free(agent_central *ac);
+/* The document for agent (never NULL, "{}" when it is in no group; the caller frees it) and
+ * its ETag (32 hex digits) into etag. ac may be NULL (no groups). */
+char *agent_central_for(const agent_central *ac, const char *agent, char etag[65]);
+/* Reads doc[0..len) (a document agent_central_for wrote) with the configuration engine and
+ * merges it over local: the server's checks, log inputs and rules (and other logs lists) are
+ * added or replace local ones by name; the host and logs options it names replace local ones.
+ * KW_ERR_PARSE with err set (local untouched) when the document is not one or fails the
+ * configuration's checks. */
+kw_rc agent_central_merge(struct conf *local, const char *doc, size_t len, char *err, size_t errn);
+
 /* ---- the server's module (agent_module.c) and HTTP routes (agent_http.c) ---- */
 struct kw_json;
 struct store_agent;

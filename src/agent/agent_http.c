@@ -3,8 +3,9 @@
  * /api/v1/agent/batch takes a batch (gzip or not) from an agent that shows its credential:
  * its number is taken once (a replay is answered 200 and not applied again), its samples go
  * to the core labelled host=NAME, its alert changes become alerts carrying the host, its
- * events get host.name and agent.id. Unknown, revoked and malformed requests are refused and
- * logged. */
+ * events get host.name and agent.id. GET /api/v1/agent/config gives the agent its central
+ * config (the agent.groups it is in, merged) with an ETag, 304 when If-None-Match names it.
+ * Unknown, revoked and malformed requests are refused and logged. */
 #include "agent/agent_int.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
@@ -164,12 +165,13 @@ static enum MHD_Result agent_enroll_post(http_server *s, struct MHD_Connection *
 /* ---- batches ---- */
 
 /* The agent the request's credential names: KW_OK, or a reply already queued in *ret. */
-static kw_rc batch_auth(http_server *s, struct MHD_Connection *c, store_agent *a, enum MHD_Result *ret)
+static kw_rc batch_auth(http_server *s, struct MHD_Connection *c, const char *what, store_agent *a,
+                        enum MHD_Result *ret)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     const char *cred = h && strncmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
     if (!secret_ok(cred, AGENT_CRED_PREFIX)) {
-        *ret = refuse(c, "a batch", "no agent credential (Authorization: Bearer kwa_...)");
+        *ret = refuse(c, what, "no agent credential (Authorization: Bearer kwa_...)");
         return KW_ERR_PARSE;
     }
     char hash[65];
@@ -177,11 +179,11 @@ static kw_rc batch_auth(http_server *s, struct MHD_Connection *c, store_agent *a
     kw_store *st = http_store(s);
     kw_rc rc = st ? store_agent_auth(st, hash, a) : KW_ERR_STORE;
     if (rc == KW_ERR_NOTFOUND)
-        *ret = refuse(c, "a batch", "unknown agent credential");
+        *ret = refuse(c, what, "unknown agent credential");
     else if (rc == KW_ERR_RANGE) {
         char why[128];
         snprintf(why, sizeof why, "agent %s is revoked", a->name);
-        *ret = refuse(c, "a batch", why);
+        *ret = refuse(c, what, why);
     } else if (rc != KW_OK)
         *ret = http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
     return rc;
@@ -359,7 +361,7 @@ static enum MHD_Result agent_batch_post(http_server *s, struct MHD_Connection *c
 {
     store_agent a;
     enum MHD_Result ret;
-    if (batch_auth(s, c, &a, &ret) != KW_OK)
+    if (batch_auth(s, c, "a batch", &a, &ret) != KW_OK)
         return ret;
     kw_buf plain;
     kw_buf_init(&plain, AGENT_BODY_MAX);
@@ -390,6 +392,48 @@ static enum MHD_Result agent_batch_post(http_server *s, struct MHD_Connection *c
     ret = batch_take(c, &b, &a);
     agent_batch_free(&b);
     return ret;
+}
+
+/* ---- the central config ---- */
+
+/* Whether If-None-Match names etag ("..." or W/"...", among others with commas, or *). */
+static bool etag_matches(struct MHD_Connection *c, const char *etag)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (!h)
+        return false;
+    if (strcmp(h, "*") == 0)
+        return true;
+    size_t n = strlen(etag);
+    for (const char *p = strstr(h, etag); p; p = strstr(p + 1, etag))
+        if (p > h && p[-1] == '"' && p[n] == '"')
+            return true;
+    return false;
+}
+
+static enum MHD_Result agent_config_get(http_server *s, struct MHD_Connection *c)
+{
+    store_agent a;
+    enum MHD_Result ret;
+    if (batch_auth(s, c, "a config request", &a, &ret) != KW_OK)
+        return ret;
+    char etag[65], quoted[70];
+    pthread_mutex_lock(&agent_hub_the.mu);
+    char *doc = agent_central_for(agent_hub_the.central, a.name, etag);
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    snprintf(quoted, sizeof quoted, "\"%s\"", etag);
+    const char *hdrs[] = {MHD_HTTP_HEADER_ETAG, quoted, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache", NULL};
+    kw_buf b;
+    kw_buf_init(&b, AGENT_BODY_MAX);
+    bool same = etag_matches(c, etag);
+    if (!same)
+        kw_buf_puts(&b, doc);
+    free(doc);
+    if (b.overflow) {
+        kw_buf_free(&b);
+        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the agent's config is too large");
+    }
+    return http_respond_hdr(c, same ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, "application/json", &b, hdrs);
 }
 
 typedef struct list_ctx {
@@ -435,5 +479,8 @@ enum MHD_Result agent_http_route(http_server *s, struct MHD_Connection *c, const
         return post ? agent_enroll_post(s, c, req) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
     if (strcmp(url, AGENT_URL "batch") == 0)
         return post ? agent_batch_post(s, c, req) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+    if (strcmp(url, AGENT_URL "config") == 0)
+        return strcmp(method, MHD_HTTP_METHOD_GET) == 0 ? agent_config_get(s, c)
+                                                        : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     return http_error(c, MHD_HTTP_NOT_FOUND, "not found");
 }

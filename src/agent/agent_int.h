@@ -42,6 +42,7 @@ typedef struct agent_hub {
     size_t nkeys, kcap;
     uint64_t accepted, duplicates, unauthorized, enrolled, samples, dropped_samples;
     uint64_t refused[AGENT_BAD_COUNT];
+    agent_central *central;   /* agent.groups as the server's config has them (NULL: none) */
 } agent_hub;
 
 /* The one hub of the process. */

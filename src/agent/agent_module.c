@@ -375,6 +375,8 @@ static kw_rc agent_module_start(kw_core *core, const conf *c, void **state)
     pthread_mutex_lock(&h->mu);
     h->silent_after_ms = c->agent.silent_after_ms;
     h->core = core;
+    agent_central_free(h->central);
+    h->central = agent_central_new(&c->agent.groups);
     pthread_mutex_unlock(&h->mu);
     *state = s;
     return KW_OK;
@@ -382,9 +384,13 @@ static kw_rc agent_module_start(kw_core *core, const conf *c, void **state)
 
 static void agent_module_reload(void *state, const conf *old, const conf *next)
 {
+    agent_central *fresh = agent_central_new(&next->agent.groups), *was;
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.silent_after_ms = next->agent.silent_after_ms;
+    was = agent_hub_the.central;
+    agent_hub_the.central = fresh;
     pthread_mutex_unlock(&agent_hub_the.mu);
+    agent_central_free(was);
 }
 
 /* No batch is taken from now on; the numbers taken are written to the store. */
@@ -399,6 +405,8 @@ static void agent_module_stop(void *state, int64_t budget_ms)
     agents_note(s, &agent_hub_the, &dirty);
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.n = 0;
+    agent_central_free(agent_hub_the.central);
+    agent_hub_the.central = NULL;
     pthread_mutex_unlock(&agent_hub_the.mu);
     free(dirty.v);
     free(s);

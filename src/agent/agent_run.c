@@ -56,23 +56,15 @@ static size_t reply_write(char *p, size_t size, size_t n, void *arg)
     return kw_buf_append(b, p, size * n) == KW_OK ? size * n : 0;
 }
 
-/* POSTs body to url; *status: the HTTP status (0: no answer, err says why). */
-static kw_rc http_post(agent_http *h, const char *url, const char *auth, const void *body, size_t n, bool gzip,
-                       long *status, char *err, size_t errn)
+/* Sets up a request to url with headers hdrs (the reply into h->reply). */
+static void http_setup(agent_http *h, const char *url, struct curl_slist *hdrs)
 {
     CURL *c = h->curl;
     curl_easy_reset(c);
     kw_buf_reset(&h->reply);
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    if (gzip)
-        hdrs = curl_slist_append(hdrs, "Content-Encoding: gzip");
-    if (auth)
-        hdrs = curl_slist_append(hdrs, auth);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -81,15 +73,49 @@ static kw_rc http_post(agent_http *h, const char *url, const char *auth, const v
         curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &h->reply);
-    CURLcode rc = curl_easy_perform(c);
+}
+
+/* Performs the request set up; *status: the HTTP status (0: no answer, err says why). */
+static kw_rc http_perform(agent_http *h, struct curl_slist *hdrs, long *status, char *err, size_t errn)
+{
+    CURLcode rc = curl_easy_perform(h->curl);
     curl_slist_free_all(hdrs);
     *status = 0;
     if (rc != CURLE_OK) {
         snprintf(err, errn, "%s", curl_easy_strerror(rc));
         return KW_ERR_IO;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, status);
     return KW_OK;
+}
+
+/* POSTs body to url; *status: the HTTP status (0: no answer, err says why). */
+static kw_rc http_post(agent_http *h, const char *url, const char *auth, const void *body, size_t n, bool gzip,
+                       long *status, char *err, size_t errn)
+{
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    if (gzip)
+        hdrs = curl_slist_append(hdrs, "Content-Encoding: gzip");
+    if (auth)
+        hdrs = curl_slist_append(hdrs, auth);
+    http_setup(h, url, hdrs);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+    return http_perform(h, hdrs, status, err, errn);
+}
+
+/* GETs url, naming etag (when not empty) in If-None-Match. */
+static kw_rc http_get(agent_http *h, const char *url, const char *auth, const char *etag, long *status, char *err,
+                      size_t errn)
+{
+    char inm[128];
+    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+    if (*etag) {
+        snprintf(inm, sizeof inm, "If-None-Match: \"%.64s\"", etag);
+        hdrs = curl_slist_append(hdrs, inm);
+    }
+    http_setup(h, url, hdrs);
+    return http_perform(h, hdrs, status, err, errn);
 }
 
 static void http_init(agent_http *h, const conf *c)
@@ -217,6 +243,7 @@ typedef struct agent_outbox {
     pthread_mutex_t mu;
     metric_set **sets;       /* [nchecks]: each check's latest samples, NULL once taken */
     char (*sources)[160];    /* [nchecks]: "check:NAME" */
+    bool *firing;            /* [nchecks]: its service_down is open (sent, not ended) */
     agent_change *changes;   /* [OUTBOX_CHANGES] */
     size_t nchanges;
     kw_buf events;           /* ECS lines, '\n' between */
@@ -267,6 +294,7 @@ static bool check_change(agent_check *k, bool fire, const check_result *r, int64
     snprintf(a->summary, sizeof a->summary, "%s (%s) is %s: %s", k->c->name, check_type_name(k->c->type),
              fire ? "down" : "up", r->message);
     k->firing = fire;
+    o->firing[k->slot] = fire;
     return true;
 }
 
@@ -506,11 +534,18 @@ static void agent_log_publish(void *arg, char *json)
 /* ---- the loop ---- */
 
 typedef struct agent_proc {
-    const conf *c;
+    const conf *c;           /* the configuration running: the local file's, or merged (owned) */
+    const conf *local;       /* the one the agent was started with (the caller's) */
+    conf *owned;             /* the local file and the server's central config, merged */
+    char etag[66];           /* of the central config applied ("": none) */
+    char *central_path;      /* its last good copy (state_dir/agent.central) */
+    int64_t next_config;     /* when to ask the server again (monotonic) */
+    long config_status;      /* the last unexpected answer to it (logged once) */
+    char config_url[2048];
     agent_spool *spool;
     agent_http http;
     host_collector *host;
-    agent_outbox out;
+    agent_outbox *out;       /* the sensors' (a new one each start: a leaked thread keeps its old one) */
     kw_sensors *checks;      /* a thread per enabled check */
     log_sensor *logs;        /* the log inputs, when there are any */
     char *positions_path;    /* where the log inputs were (state_dir/agent.positions) */
@@ -563,11 +598,11 @@ static void agent_spool_turn(agent_proc *p)
     agent_batch_writer *w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
     host_set(p, w);
     self_set(p, w, kw_now_ms());
-    pthread_mutex_lock(&p->out.mu);
-    size_t nalerts = outbox_take(&p->out, p->nchecks, w);
-    kw_offsets moved = p->out.positions; /* with the lines they follow */
-    memset(&p->out.positions, 0, sizeof p->out.positions);
-    pthread_mutex_unlock(&p->out.mu);
+    pthread_mutex_lock(&p->out->mu);
+    size_t nalerts = outbox_take(p->out, p->nchecks, w);
+    kw_offsets moved = p->out->positions; /* with the lines they follow */
+    memset(&p->out->positions, 0, sizeof p->out->positions);
+    pthread_mutex_unlock(&p->out->mu);
     kw_rc rc = agent_batch_end(w);
     if (rc == KW_OK)
         rc = agent_gzip_deflate(json.data, json.len, &gz);
@@ -657,19 +692,21 @@ static bool read_credential(agent_proc *p, const char *path)
 
 static void agent_checks_start(agent_proc *p, const conf *c)
 {
-    pthread_mutex_init(&p->out.mu, NULL);
-    kw_buf_init(&p->out.events, OUTBOX_EVENTS);
-    p->out.sets = kw_calloc(c->checks.n + 1, sizeof *p->out.sets);
-    p->out.sources = kw_calloc(c->checks.n + 1, sizeof *p->out.sources);
-    p->out.changes = kw_calloc(OUTBOX_CHANGES, sizeof *p->out.changes);
+    p->out = kw_calloc(1, sizeof *p->out);
+    pthread_mutex_init(&p->out->mu, NULL);
+    kw_buf_init(&p->out->events, OUTBOX_EVENTS);
+    p->out->sets = kw_calloc(c->checks.n + 1, sizeof *p->out->sets);
+    p->out->sources = kw_calloc(c->checks.n + 1, sizeof *p->out->sources);
+    p->out->firing = kw_calloc(c->checks.n + 1, sizeof *p->out->firing);
+    p->out->changes = kw_calloc(OUTBOX_CHANGES, sizeof *p->out->changes);
     p->checks = kw_sensors_new(c->checks.n);
     for (size_t i = 0; i < c->checks.n; i++) {
         const conf_check *k = CONF_AT(c->checks, conf_check, i);
         if (!k->enabled)
             continue;
         agent_check *a = kw_calloc(1, sizeof *a);
-        *a = (agent_check){&p->out, p->checks, k, p->nchecks, -1, 0, false};
-        snprintf(p->out.sources[p->nchecks], sizeof p->out.sources[0], "check:%s", k->name);
+        *a = (agent_check){p->out, p->checks, k, p->nchecks, -1, 0, false};
+        snprintf(p->out->sources[p->nchecks], sizeof p->out->sources[0], "check:%s", k->name);
         p->nchecks++;
         char label[160];
         snprintf(label, sizeof label, "check %s", k->name);
@@ -678,24 +715,262 @@ static void agent_checks_start(agent_proc *p, const conf *c)
     }
 }
 
-static void agent_checks_stop(agent_proc *p)
+/* Frees the outbox (its threads have stopped). */
+static void outbox_free(agent_proc *p)
 {
-    if (!p->checks)
-        return;
-    bool leaked = false;
-    kw_sensors_stop(p->checks, 2000, &leaked);
-    if (leaked) /* a check's thread still runs: what it writes must stay */
-        return;
     for (size_t i = 0; i < p->nchecks; i++)
-        metric_set_free(p->out.sets[i]);
+        metric_set_free(p->out->sets[i]);
     for (size_t i = 0; i < OUTBOX_SOURCES; i++)
-        metric_set_free(p->out.logs[i].set);
-    free(p->out.changes);
-    kw_offsets_free(&p->out.positions);
-    free(p->out.sets);
-    free(p->out.sources);
-    kw_buf_free(&p->out.events);
-    pthread_mutex_destroy(&p->out.mu);
+        metric_set_free(p->out->logs[i].set);
+    free(p->out->changes);
+    kw_offsets_free(&p->out->positions);
+    free(p->out->sets);
+    free(p->out->sources);
+    free(p->out->firing);
+    kw_buf_free(&p->out->events);
+    pthread_mutex_destroy(&p->out->mu);
+    free(p->out);
+    p->out = NULL;
+}
+
+/* The sensors on c: the host collector, a thread per check, the log inputs. */
+static void agent_sensors_start(agent_proc *p, const conf *c)
+{
+    char err[512];
+    p->c = c;
+    if (c->host.enabled)
+        p->host = host_collector_new(c, NULL);
+    agent_checks_start(p, c);
+    if (log_sensor_wanted(c)) {
+        log_sensor_hooks h = {agent_log_push, agent_log_publish, p->out, NULL};
+        if (!(p->logs = log_sensor_start(c, &h, &p->positions, err, sizeof err)))
+            log_error("agent: the log inputs: %s", err);
+    }
+}
+
+/* Stops the sensors: the log inputs' last lines and the checks' alert changes go into one
+ * more batch, and where the inputs stopped is written. True when a check's thread was left
+ * behind: the outbox and the configuration it reads must stay. */
+static bool agent_sensors_stop(agent_proc *p)
+{
+    bool logs = p->logs != NULL, leaked = false;
+    if (logs) {
+        kw_offsets last = {0};
+        log_sensor_stop(p->logs, &last);
+        p->logs = NULL;
+        pthread_mutex_lock(&p->out->mu);
+        positions_merge(&p->out->positions, &last);
+        pthread_mutex_unlock(&p->out->mu);
+        kw_offsets_free(&last);
+    }
+    kw_sensors_stop(p->checks, 2000, &leaked);
+    p->checks = NULL;
+    pthread_mutex_lock(&p->out->mu);
+    bool changes = p->out->nchanges > 0;
+    pthread_mutex_unlock(&p->out->mu);
+    if (logs || changes) /* what they left, alert changes above all, goes into one more batch */
+        agent_spool_turn(p);
+    if (leaked) /* a check's thread still runs: what it writes must stay */
+        p->out = NULL;
+    else
+        outbox_free(p);
+    p->nchecks = 0;
+    host_collector_free(p->host);
+    p->host = NULL;
+    return leaked;
+}
+
+/* ---- the central config ----
+ * GET agent.server/api/v1/agent/config at start and every agent.config_interval (If-None-Match:
+ * the one applied); a new one is merged over the local file (read again) and applied as a
+ * reload: the sensors stop and start on the merged configuration. The last good one is kept in
+ * state_dir/agent.central (its ETag on the first line), so an agent that starts while the
+ * server is away starts with it. A bad one is logged and the running configuration kept. */
+
+/* The local file read again, with the document doc[0..len) merged over it; NULL (logged) if
+ * either is refused. */
+static conf *central_build(const agent_proc *p, const char *doc, size_t len)
+{
+    conf_errors errs = {0};
+    conf *next = NULL;
+    char err[1024];
+    if (conf_load(p->local->path, &next, &errs) != KW_OK) {
+        log_error("agent: the central config is not applied: %s no longer loads: %s",
+                  p->local->path ? p->local->path : "the built-in configuration", errs.n ? errs.v[0] : "?");
+        conf_errors_free(&errs);
+        return NULL;
+    }
+    if (agent_central_merge(next, doc, len, err, sizeof err) != KW_OK) {
+        log_error("agent: the server's central config is refused (the running one is kept): %s", err);
+        conf_free(next);
+        return NULL;
+    }
+    return next;
+}
+
+#define CENTRAL_GONE_MAX 64 /* removed checks whose service_down is ended, at most */
+
+/* The names of the checks whose service_down is open, into names (at most max). */
+static size_t checks_firing(agent_proc *p, char (*names)[128], size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&p->out->mu);
+    for (size_t i = 0; i < p->nchecks && n < max; i++)
+        if (p->out->firing[i])
+            snprintf(names[n++], sizeof names[0], "%s", p->out->sources[i] + strlen("check:"));
+    pthread_mutex_unlock(&p->out->mu);
+    return n;
+}
+
+/* Ends the service_down of the checks in names[n] that c no longer runs: nothing else would. */
+static void checks_gone(agent_proc *p, const conf *c, char (*names)[128], size_t n)
+{
+    pthread_mutex_lock(&p->out->mu);
+    for (size_t i = 0; i < n && p->out->nchanges < OUTBOX_CHANGES; i++) {
+        bool kept = false;
+        for (size_t j = 0; j < c->checks.n && !kept; j++) {
+            const conf_check *k = CONF_AT(c->checks, conf_check, j);
+            kept = k->enabled && strcmp(k->name, names[i]) == 0;
+        }
+        if (kept)
+            continue;
+        agent_change *a = &p->out->changes[p->out->nchanges++];
+        *a = (agent_change){.fire = false, .severity = 3, .ts_ms = kw_now_ms(), .value = 0, .nlabels = 1};
+        snprintf(a->rule, sizeof a->rule, "service_down");
+        snprintf(a->summary, sizeof a->summary, "%.127s is no longer checked (the central config removed it)",
+                 names[i]);
+        snprintf(a->lk[0], sizeof a->lk[0], "check");
+        snprintf(a->lv[0], sizeof a->lv[0], "%.127s", names[i]);
+    }
+    pthread_mutex_unlock(&p->out->mu);
+}
+
+/* Runs on next (merged from the config with ETag etag) from now on. */
+static void central_apply(agent_proc *p, conf *next, const char *etag)
+{
+    char gone[CENTRAL_GONE_MAX][128];
+    size_t ngone = p->out ? checks_firing(p, gone, CENTRAL_GONE_MAX) : 0;
+    if (p->out && agent_sensors_stop(p))
+        log_warn("agent: a check's thread did not stop: the configuration it reads is kept");
+    else
+        conf_free(p->owned);
+    p->owned = next;
+    snprintf(p->etag, sizeof p->etag, "%s", etag);
+    agent_sensors_start(p, next);
+    checks_gone(p, next, gone, ngone);
+    log_info("agent: central config %.12s applied: %zu checks, %zu log inputs, %zu log rules", etag,
+             next->checks.n, next->logs.inputs.n, next->logs.rules.n);
+}
+
+/* The whole of a private file into b (bounded by b); false when it cannot be read. */
+static bool read_private(const char *path, kw_buf *b)
+{
+    int fd = kw_file_open_private(path, O_RDONLY, 0600);
+    if (fd < 0)
+        return false;
+    char chunk[8192];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0 && kw_buf_append(b, chunk, (size_t)n) == KW_OK)
+        ;
+    close(fd);
+    return n == 0 && !b->overflow;
+}
+
+/* The last good copy: its ETag and document (the caller frees it), or NULL. */
+static char *central_read(const agent_proc *p, char etag[66])
+{
+    kw_buf b;
+    kw_buf_init(&b, AGENT_BODY_MAX + 128);
+    char *doc = NULL;
+    if (read_private(p->central_path, &b) && b.len && !memchr(b.data, '\0', b.len)) {
+        const char *all = kw_buf_cstr(&b), *nl = memchr(all, '\n', b.len);
+        size_t el = nl ? (size_t)(nl - all) : 0;
+        if (nl && el && el < 66 && strspn(all, "0123456789abcdef") == el) {
+            memcpy(etag, all, el);
+            etag[el] = '\0';
+            doc = kw_strdup(nl + 1);
+        }
+    }
+    kw_buf_free(&b);
+    return doc;
+}
+
+static void central_write(const agent_proc *p, const char *etag, const char *doc, size_t len)
+{
+    kw_buf b;
+    kw_buf_init(&b, AGENT_BODY_MAX + 128);
+    kw_buf_printf(&b, "%s\n", etag);
+    kw_buf_append(&b, doc, len);
+    char err[256];
+    if (b.overflow || write_whole_file(p->central_path, b.data, b.len, err, sizeof err) != KW_OK)
+        log_warn("agent: the central config's copy: %s", b.overflow ? "too large" : err);
+    kw_buf_free(&b);
+}
+
+/* The server's ETag header (unquoted) into etag; false when there is none. */
+static bool central_etag(agent_http *h, char etag[66])
+{
+    struct curl_header *hd;
+    if (curl_easy_header(h->curl, "ETag", 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+        return false;
+    const char *v = hd->value;
+    size_t n = strlen(v);
+    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+        v++;
+        n -= 2;
+    }
+    if (!n || n >= 66 || strspn(v, "0123456789abcdef") != n)
+        return false;
+    memcpy(etag, v, n);
+    etag[n] = '\0';
+    return true;
+}
+
+/* Asks the server for the central config; applies and keeps one that changed. False when the
+ * server could not be asked (or refused). */
+static bool central_poll(agent_proc *p)
+{
+    long status;
+    char err[256], etag[66];
+    p->next_config = kw_mono_ms() + p->local->agent.config_interval_ms;
+    if (http_get(&p->http, p->config_url, p->auth, p->etag, &status, err, sizeof err) != KW_OK) {
+        log_debug("agent: %s: %s", p->config_url, err);
+        return false;
+    }
+    if (status == 304)
+        return true;
+    if (status != 200 || !central_etag(&p->http, etag)) {
+        if (status != p->config_status)
+            log_warn("agent: the server answered %ld to the config request%s", status,
+                     status == 200 ? " without an ETag" : "");
+        p->config_status = status;
+        return false;
+    }
+    p->config_status = 0;
+    if (strcmp(etag, p->etag) == 0 && p->owned)
+        return true;
+    const kw_buf *r = &p->http.reply;
+    conf *next = central_build(p, r->data ? r->data : "", r->len);
+    if (!next)
+        return true;
+    central_write(p, etag, r->data ? r->data : "", r->len);
+    central_apply(p, next, etag);
+    return true;
+}
+
+/* At start: the server's central config, or when it cannot be had, the last good copy. */
+static void central_start(agent_proc *p)
+{
+    if (central_poll(p) && p->owned)
+        return;
+    char etag[66];
+    char *doc = central_read(p, etag);
+    conf *next = doc ? central_build(p, doc, strlen(doc)) : NULL;
+    if (next) {
+        log_info("agent: starting with the last central config from %s", p->central_path);
+        central_apply(p, next, etag);
+    }
+    free(doc);
 }
 
 static bool agent_open(agent_proc *p, const conf *c)
@@ -715,20 +990,18 @@ static bool agent_open(agent_proc *p, const conf *c)
     if (!ok)
         return false;
     url_join(p->url, sizeof p->url, c->agent.server, "api/v1/agent/batch");
+    url_join(p->config_url, sizeof p->config_url, c->agent.server, "api/v1/agent/config");
     if (strncmp(p->url, "http://", 7) == 0 && !agent_url_loopback(p->url))
         log_warn("agent: %s is plain HTTP: the credential and the batches cross the network unencrypted "
                  "(https:// and http.tls_cert on the server)", c->agent.server);
     http_init(&p->http, c);
-    if (c->host.enabled)
-        p->host = host_collector_new(c, NULL);
-    agent_checks_start(p, c);
     p->positions_path = conf_state_path(c, "agent.positions");
-    if (log_sensor_wanted(c)) {
-        log_sensor_hooks h = {agent_log_push, agent_log_publish, &p->out, NULL};
+    p->central_path = conf_state_path(c, "agent.central");
+    if (log_sensor_wanted(c))
         positions_read(p->positions_path, &p->positions);
-        if (!(p->logs = log_sensor_start(c, &h, &p->positions, err, sizeof err)))
-            log_error("agent: the log inputs: %s", err);
-    }
+    central_start(p);
+    if (!p->owned)
+        agent_sensors_start(p, c);
     if (agent_spool_count(p->spool))
         log_info("agent: %zu batches from before wait in the spool", agent_spool_count(p->spool));
     return true;
@@ -736,19 +1009,11 @@ static bool agent_open(agent_proc *p, const conf *c)
 
 static void agent_close(agent_proc *p)
 {
-    if (p->logs) { /* its last lines go into one more batch, and where it stopped is written */
-        kw_offsets last = {0};
-        log_sensor_stop(p->logs, &last);
-        pthread_mutex_lock(&p->out.mu);
-        positions_merge(&p->out.positions, &last);
-        pthread_mutex_unlock(&p->out.mu);
-        kw_offsets_free(&last);
-        agent_spool_turn(p);
-    }
-    agent_checks_stop(p);
+    if (p->out && !agent_sensors_stop(p))
+        conf_free(p->owned);
     kw_offsets_free(&p->positions);
     free(p->positions_path);
-    host_collector_free(p->host);
+    free(p->central_path);
     if (p->http.curl)
         http_free(&p->http);
     agent_spool_close(p->spool);
@@ -767,7 +1032,7 @@ int agent_run(const conf *c)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    agent_proc p = {.c = c};
+    agent_proc p = {.c = c, .local = c};
     int status = 0;
     if (agent_open(&p, c)) {
         log_info("agent: reporting to %s every %lld ms", c->agent.server, (long long)c->agent.interval_ms);
@@ -778,6 +1043,8 @@ int agent_run(const conf *c)
             if (next < kw_mono_ms())
                 next = kw_mono_ms() + c->agent.interval_ms;
             agent_drain(&p, next);
+            if (kw_mono_ms() >= p.next_config)
+                central_poll(&p);
             while (!atomic_load(&agent_stopping) && kw_mono_ms() < next)
                 usleep(50000);
         }

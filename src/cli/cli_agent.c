@@ -31,7 +31,10 @@ static const char agent_usage[] =
     "what they found to agent.server through an on-disk spool (agent.spool_dir, at most\n"
     "agent.spool_max: the oldest metric batches are dropped first, never alert changes) that\n"
     "waits while the server is away and keeps across restarts. TLS is verified (agent.ca_file\n"
-    "for a private CA).\n"
+    "for a private CA). At start and every agent.config_interval (60s) run asks the server\n"
+    "for the checks, logs and host sections of the agent.groups it is in, merges them over its\n"
+    "own file by name and restarts its checks and log inputs with them (the last good copy, in\n"
+    "state_dir/agent.central, is used when the server is away).\n"
     "Every command takes -c FILE. The server fires agent_silent for an enrolled agent that has\n"
     "not reported for agent.silent_after (60s).\n";
 

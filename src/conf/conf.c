@@ -1107,9 +1107,9 @@ static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent
         kw_buf_putc(b, '}');
         break;
     }
-    case CF_SECTION:
+    case CF_SECTION: /* at its offset, as parsing and freeing have it (agent.groups' logs, host) */
         kw_buf_putc(b, '\n');
-        show_section(b, f->sub, obj, indent + 2, false);
+        show_section(b, f->sub, p, indent + 2, false);
         return;
     case CF_LIST: {
         const conf_list *l = (const conf_list *)p;

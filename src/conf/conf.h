@@ -459,6 +459,8 @@ typedef struct conf {
         int64_t interval_ms;          /* the agent's: how often it samples and sends */
         int64_t timeout_ms;           /* the agent's: one request to the server, at most */
         int64_t silent_after_ms;      /* the server's: agent_silent after this long without a batch */
+        int64_t config_interval_ms;   /* the agent's: how often it asks the server for its central config */
+        conf_list groups;             /* the server's: conf_agent_group, the central config agents fetch */
     } agent;
     conf_list departments;            /* conf_department */
     conf_list people;                 /* conf_person */
@@ -468,6 +470,17 @@ typedef struct conf {
     conf_list checks;    /* conf_check */
     conf_list rules;     /* conf_rule */
 } conf;
+
+/* One item of agent.groups (src/agent/agent_conf.c): the checks, logs and host sections the
+ * agents in members (names or globs) take from the server. body holds them as the engine
+ * read them (only its checks, logs and host are set); doc is the group's sections as the
+ * YAML said them, as compact JSON (what the server hands agents). */
+typedef struct conf_agent_group {
+    char *name;
+    conf_strs members;
+    char *doc;
+    conf body;
+} conf_agent_group;
 
 /* Diagnostics collected while loading: each is "FILE:LINE:COLUMN: message". */
 typedef struct conf_errors {

@@ -97,6 +97,7 @@ const char conf_default_yaml[] =
     "  interval: 10s\n"
     "  timeout: 5s\n"
     "  silent_after: 60s\n"
+    "  config_interval: 60s\n"
     "duty:\n"
     "  checkpoint_every: 100\n"
     "  verify_interval: 5m\n"

@@ -411,6 +411,84 @@ class AgentTest(AgentCase):
         wait_for("the lines written while the agent was away",
                  lambda: sum("while away" in json.dumps(e) for e in d.events()) >= 3, timeout=20)
 
+    def test_central_config(self):
+        """Central config: a group in the server's configuration gives the agent a tcp check
+        against a closed loopback port: its alert arrives carrying the agent's host; GET
+        /api/v1/agent/config answers the agent's credential only, 304 for the ETag it has; the
+        server's config edited and SIGHUP: the agent takes the change within its
+        config_interval; the server away, a restarted agent starts with its last good copy."""
+        closed, closed2 = free_port(), free_port()  # nothing listens on either
+
+        def groups(check, port):
+            return ("host: {enabled: false}\nagent:\n  groups:\n"
+                    "    - {name: web, members: ['cen-*'], checks: [{name: " + check + ", type: tcp,"
+                    f" host: 127.0.0.1, port: {port}, interval: 1s, timeout: 500ms}}]}}\n"
+                    "    - {name: other, members: [db-01], checks: [{name: db_only, type: tcp, host: 127.0.0.1,"
+                    " port: 1}]}\n")
+
+        d, a = self.one_agent("cen-01", server=groups("central", closed)[len("host: {enabled: false}\n"):])
+        a.write_config(", config_interval: 2s")
+        a.start()
+
+        def down(check):
+            return d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("check") == check
+                                and x["state"] == "firing", f"service_down of the central check {check}",
+                                timeout=30)
+
+        first = down("central")
+        self.assertEqual(first["labels"].get("host"), "cen-01")
+        self.assertIn("cen-01", first["summary"])
+        self.assertFalse([x for x in d.alerts() if x["labels"].get("check") == "db_only"])  # not its group
+
+        # the route: the agent's credential only; its document and ETag; 304 when it has it
+        url = f"http://127.0.0.1:{d.port}/api/v1/agent/config"
+
+        def ask(cred, etag=None):
+            req = urllib.request.Request(url)
+            if cred:
+                req.add_header("Authorization", f"Bearer {cred}")
+            if etag:
+                req.add_header("If-None-Match", etag)
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.status, r.headers.get("ETag"), r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.headers.get("ETag"), e.read().decode()
+
+        st, etag, body = ask(a.credential)
+        self.assertEqual(st, 200, body)
+        self.assertRegex(etag, r'^"[0-9a-f]{32}"$')
+        self.assertEqual([c["name"] for c in json.loads(body)["checks"]], ["central"])
+        self.assertEqual(ask(a.credential, etag)[0], 304)
+        self.assertEqual(ask(None)[0], 401)
+        self.assertEqual(ask("kwa_" + "0" * 64)[0], 401)
+
+        # the server's configuration edited, SIGHUP: the agent takes the new set within its interval
+        d.write_config(groups("central2", closed2))
+        d.send_signal(signal.SIGHUP)
+        wait_for("the new document at the server", lambda: ask(a.credential, etag)[0] == 200, timeout=10)
+        t = time.monotonic()
+        second = down("central2")
+        self.assertLess(time.monotonic() - t, 2 + 1 + 3 + 5)  # interval, the check's run, a batch, slack
+        self.assertEqual(second["labels"].get("host"), "cen-01")
+        wait_for("the removed check's service_down ended", lambda: [x for x in d.alerts() if x["id"] == first["id"]][0]
+                 ["state"] == "resolved", timeout=10)
+        wait_for("the agent's log of the change", lambda: a.logs().count("central config") >= 2, timeout=10)
+        copy = os.path.join(a.dir, "var", "agent.central")
+        self.assertEqual(stat.S_IMODE(os.stat(copy).st_mode), 0o600)
+        with open(copy) as f:
+            self.assertIn("central2", f.read())
+
+        # the server away: a restarted agent runs the last good copy
+        d.stop()
+        a.stop()
+        a.start()
+        wait_for("the agent starting from its copy",
+                 lambda: "starting with the last central config" in a.logs(), timeout=20)
+        self.assertIn("central config", a.logs().split("starting with the last central config")[1])
+        self.assertIn("applied: 2 checks", a.logs().split("starting with the last central config")[1])
+
+
 @unittest.skipUnless(bindir(), "PostgreSQL server not installed (scripts/deps.sh test)")
 class AgentOnPostgresTest(AgentCase):
     """The agent tables and statements on PostgreSQL: enrolment, batches and their numbers
