@@ -21,6 +21,33 @@ def record_pid(pid):
             f.write(f"{pid}\n")
 
 
+def pids_forget():
+    """Empties $KW_BENCH_PIDS: everything the driver started is stopped, nothing for the shell's trap."""
+    try:
+        open(os.environ["KW_BENCH_PIDS"], "w").close()
+    except (KeyError, OSError):
+        pass
+
+
+def cpu_busy(seconds=1.0):
+    """The share of the machine's CPU time busy over the next seconds (others' work, before ours)."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[3] + v[4], sum(v)  # idle + iowait, all
+    i0, t0 = sample()
+    time.sleep(seconds)
+    i1, t1 = sample()
+    return 1 - (i1 - i0) / max(t1 - t0, 1)
+
+
+def table(rows):
+    """rows (lists of strings, the first the header) in aligned columns, the first left-aligned."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -25,7 +25,8 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integ"))
-from kwbench import alertmanager, free_port, record_pid, size, start_keepwatch, wrk  # noqa: E402
+from kwbench import (alertmanager, cpu_busy, free_port, pids_forget, record_pid, size, start_keepwatch,  # noqa: E402
+                     table, wrk)
 from pgserver import PgServer  # noqa: E402
 
 BIN, HELPER = sys.argv[1], sys.argv[2]
@@ -169,26 +170,8 @@ def postgresql(work):
         pg.stop()
 
 
-def cpu_busy(seconds=1.0):
-    """The share of the machine's CPU time busy over the next seconds (others' work, before ours)."""
-    def sample():
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return v[3] + v[4], sum(v)  # idle + iowait, all
-    i0, t0 = sample()
-    time.sleep(seconds)
-    i1, t1 = sample()
-    return 1 - (i1 - i0) / max(t1 - t0, 1)
-
-
 def cell(v):
     return f"{v:,.0f}" if isinstance(v, (int, float)) else v
-
-
-def table(rows):
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
 
 
 def ratio(lite, pg):
@@ -242,10 +225,7 @@ def main():
         report(lite, pgname, pg, am)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        try:  # all stopped: nothing for the shell's trap
-            open(os.environ["KW_BENCH_PIDS"], "w").close()
-        except (KeyError, OSError):
-            pass
+        pids_forget()
 
 
 if __name__ == "__main__":
