@@ -60,8 +60,7 @@ kw_rc store_metric_write(kw_store *s, const metric_set *ms)
         db_bind_int64(st, 1, id);
         db_bind_int64(st, 2, ms->ts_ms);
         db_bind_double(st, 3, m->value);
-        if (db_step(st) != DB_DONE) {
-            snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+        if (store_step_ahead(s, st) != KW_OK) { /* in the core's group transaction: sent ahead */
             rc = KW_ERR_STORE;
             break;
         }
