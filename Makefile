@@ -4,7 +4,7 @@
 #   make test   make run's build (gcc, -O2, -Werror), then the whole suite under
 #               AddressSanitizer + UndefinedBehaviorSanitizer (clang)
 #   make fuzz   longer libFuzzer runs (FUZZ_SECONDS per target, default 60)
-#   make bench  bench/host.sh, bench/net.sh, bench/logs.sh, bench/notify.sh, bench/http.sh, bench/store.sh, bench/snmp.sh (each installs the peers it compares with)
+#   make bench  bench/host.sh, bench/net.sh, bench/logs.sh, bench/notify.sh, bench/http.sh, bench/store.sh, bench/snmp.sh, bench/agent.sh (each installs the peers it compares with)
 BUILD      ?= build
 TEST_BUILD ?= build-test
 ARGS       ?=
@@ -71,6 +71,7 @@ bench: build
 	bench/http.sh
 	bench/store.sh
 	bench/snmp.sh
+	bench/agent.sh
 
 install: build user
 	install -D -m 0755 $(BUILD)/keepwatch $(DESTDIR)/usr/local/bin/keepwatch
