@@ -144,19 +144,16 @@ static void core_log_lines(kw_daemon *d, kw_buf *lines);
 
 /* Applies acts v[0..n) to the store inside the caller's transaction, each one's outcome in
  * rc[i]. Stops at the first the store does not take: KW_OK when all went in; KW_ERR_TIMEOUT
- * when the store is unreachable; else the store refused act *bad (a PostgreSQL transaction
- * is over after a failed statement: the caller rolls back and goes on without it). */
-static kw_rc core_apply_acts(kw_daemon *d, alert_act *v, size_t n, kw_rc *rc, size_t *bad)
+ * when the store is unreachable; else KW_ERR_STORE, the store refused one (a PostgreSQL
+ * transaction is over after a failed statement: the caller rolls back and finds which). */
+static kw_rc core_apply_acts(kw_daemon *d, alert_act *v, size_t n, kw_rc *rc)
 {
     for (size_t i = 0; i < n; i++) {
         alert_act *a = &v[i];
         rc[i] = store_alert_apply(d->core.store, a);
         if (rc[i] == KW_OK || rc[i] == KW_ERR_NOTFOUND) /* not found: a person resolved it meanwhile */
             continue;
-        if (!store_reachable(d->core.store))
-            return KW_ERR_TIMEOUT;
-        *bad = i;
-        return KW_ERR_STORE;
+        return store_reachable(d->core.store) ? KW_ERR_STORE : KW_ERR_TIMEOUT;
     }
     return KW_OK;
 }
@@ -264,9 +261,9 @@ static void core_flush_acts(kw_daemon *d)
         }
         /* after a refusal one change per transaction, until the backlog is written: a write
          * sent ahead fails at a later statement, so only a change alone names the one refused */
-        size_t n = d->one_by_one ? 1 : b->acts.n, bad = 0;
+        size_t n = d->one_by_one ? 1 : b->acts.n;
         kw_rc *rc = kw_calloc(n, sizeof *rc);
-        kw_rc r = core_apply_acts(d, b->acts.v, n, rc, &bad);
+        kw_rc r = core_apply_acts(d, b->acts.v, n, rc);
         bool committed = r == KW_OK && core_tx_commit(d);
         if (committed) {
             core_acts_committed(d, b->acts.v, n, rc);
@@ -296,7 +293,6 @@ static void core_flush_acts(kw_daemon *d)
         log_error("store: cannot record alert %s (%s): %s", a->rule, alert_act_name(a->kind),
                   store_errmsg(d->core.store));
         act_backlog_drop(b, 0);
-        (void)bad;
     }
     d->one_by_one = false;
 }

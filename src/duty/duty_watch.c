@@ -9,6 +9,7 @@
 #include "core/kw_json.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
+#include "store/store_conf.h"
 
 #define FULL_EVERY_MS (24 * 3600 * 1000LL)
 #define CHECKPOINT_MAX_AGE_MS (3600 * 1000LL)
@@ -59,7 +60,7 @@ void duty_watch_init(duty_watch *w, const conf *c)
 {
     memset(w, 0, sizeof *w);
     w->interval_ms = c->duty.verify_interval_ms > 0 ? c->duty.verify_interval_ms : 300000;
-    w->shared = c->store.url || getenv("KEEPWATCH_STORE_URL");
+    w->shared = store_conf_shared(c);
     duty_configure(c);
 }
 

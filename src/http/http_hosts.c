@@ -123,17 +123,16 @@ static void agent_one(void *arg, const store_agent *a)
     kw_json_obj_end(e->j);
 }
 
-static void device_one(void *arg, const struct conf_snmp_device *c, const snmp_device_view *v)
+static void device_one(void *arg, const conf_snmp_device *d, const snmp_device_view *v)
 {
     emit *e = arg;
-    const conf_snmp_device *d = (const conf_snmp_device *)c;
     host_view *h = view(e->f, d->name ? d->name : "?");
     h->cpu = v->cpu;
     h->mem = snmp_device_memory_ratio(v);
     kw_json_obj_begin(e->j);
     kw_json_kv_str(e->j, "name", d->name);
     kw_json_kv_str(e->j, "kind", "snmp");
-    kw_json_kv_str(e->j, "state", snmp_device_state(c, v));
+    kw_json_kv_str(e->j, "state", snmp_device_state(d, v));
     kw_json_kv_str(e->j, "address", d->address);
     if (v->name[0])
         kw_json_kv_str(e->j, "sysname", v->name);

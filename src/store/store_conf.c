@@ -46,6 +46,14 @@ char *store_conf_where(const conf *c)
     return conf_state_path(c, "keepwatch.db");
 }
 
+bool store_conf_shared(const conf *c)
+{
+    char *where = store_conf_where(c);
+    bool url = store_is_url(where);
+    free(where);
+    return url;
+}
+
 void store_conf_apply(const conf *c)
 {
     db_pg_set_password_file(c->store.password_file);

@@ -13,6 +13,9 @@ extern const cf_section store_conf_history;
  * through kw_url_mask_password. */
 char *store_conf_where(const conf *c);
 
+/* Whether the store of c is a PostgreSQL server, which several servers may share. */
+bool store_conf_shared(const conf *c);
+
 /* Makes c's store settings (store.password_file; daemon.name, else the host name, as the
  * server of store_set_server) those of every handle opened from now on. */
 void store_conf_apply(const conf *c);

@@ -697,12 +697,10 @@ db_step_rc db_pg_step_ahead(db_pg_stmt *st)
 {
     db_pg *c = st->c;
     if (!c->in_tx || c->tx_lost || st->lost || st->bind_bad || st->res || st->gen != c->gen || c->ahead >= 512 ||
-        PQstatus(c->pg) != CONNECTION_OK) {
+        PQstatus(c->pg) != CONNECTION_OK || (!c->ahead && PQenterPipelineMode(c->pg) != 1)) {
         db_step_rc rc = db_pg_step(st); /* as any statement: it waits for its answer */
         return rc == DB_ROW ? DB_DONE : rc;
     }
-    if (!c->ahead && PQenterPipelineMode(c->pg) != 1)
-        return db_pg_step(st) == DB_ERROR ? DB_ERROR : DB_DONE;
     if (PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0) != 1) {
         ahead_collect(c, NULL);
         return fail(c, NULL) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;

@@ -44,15 +44,20 @@ store_lead *store_lead_open(const char *where, const char *server, int64_t start
     return l;
 }
 
+/* Gives the session's lock up. */
+static void unlock(store_lead *l)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%d)", STORE_LOCK_LEAD);
+    db_exec(l->s->db, sql);
+}
+
 void store_lead_close(store_lead *l)
 {
     if (!l)
         return;
-    if (l->s && l->st.leads) { /* hand over now rather than when the connection closes */
-        char sql[64];
-        snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%d)", STORE_LOCK_LEAD);
-        db_exec(l->s->db, sql);
-    }
+    if (l->s && l->st.leads) /* hand over now rather than when the connection closes */
+        unlock(l);
     store_close(l->s);
     free(l);
 }
@@ -143,10 +148,7 @@ bool store_lead_turn(store_lead *l, int64_t now_ms, int64_t mono_ms, store_lead_
     bool was = l->st.leads;
     bool leads = was ? still_holds(l) : try_lock(l);
     if (leads && !was && record_leader(l, now_ms) != KW_OK) {
-        /* a leader nobody can see is none: let another take it */
-        char sql[64];
-        snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%d)", STORE_LOCK_LEAD);
-        db_exec(l->s->db, sql);
+        unlock(l); /* a leader nobody can see is none: let another take it */
         leads = false;
     }
     l->st.leads = leads;
