@@ -1,5 +1,6 @@
 /* The findings subsystem's pure parts: severity words and score bands (finding.c). */
 #include "findings/finding.h"
+#include "findings/finding_print.h"
 #include "kw_test.h"
 
 static void test_severity_bands(void)
@@ -27,8 +28,31 @@ static void test_severity_words(void)
     CHECK_STR(finding_sev_name((finding_sev)42), "info");
 }
 
+static void test_ecs(void)
+{
+    finding f = {.vuln_id = "KW-REDIS-NOAUTH", .title = "Redis answers without a password", .scanner = "keepwatch",
+                 .severity = FINDING_HIGH, .score = -1, .ip = "127.0.0.1", .port = 6379, .transport = "tcp",
+                 .category = "weak_auth", .seen_ms = 1764547200000};
+    kw_buf b;
+    kw_buf_init(&b, 1 << 16);
+    kw_json j;
+    kw_json_init(&j, &b);
+    finding_ecs(&j, &f, 0);
+    CHECK_CONTAINS(b.data, "\"event.kind\":\"state\"");
+    CHECK_CONTAINS(b.data, "\"vulnerability.severity\":\"high\"");
+    CHECK_CONTAINS(b.data, "\"destination.port\":6379");
+    CHECK_CONTAINS(b.data, "\"@timestamp\":\"2025-12-01T00:00:00.000Z\"");
+    CHECK(!strstr(b.data, "vulnerability.score.base")); /* no score given: none written */
+    kw_buf_free(&b);
+    kw_buf_init(&b, 1 << 16);
+    finding_text(&b, &f);
+    CHECK_STR(b.data, "high     KW-REDIS-NOAUTH      127.0.0.1:6379/tcp  Redis answers without a password\n");
+    kw_buf_free(&b);
+}
+
 int main(void)
 {
+    RUN(test_ecs);
     RUN(test_severity_bands);
     RUN(test_severity_words);
     TEST_MAIN_END();
