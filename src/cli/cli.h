@@ -30,6 +30,8 @@ int cli_intel(int argc, char **argv);
 int cli_agent(int argc, char **argv);
 /* keepwatch store migrate|info (cli_store.c). */
 int cli_store(int argc, char **argv);
+/* keepwatch findings ... (cli_findings.c). */
+int cli_findings(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */

@@ -1,6 +1,7 @@
 /* keepwatch duty note|verify|export|pubkey|handover: the keyed, signed duty log, with or without
  * a daemon; verify --pubkey checks an export without the secret. */
 #include "cli/cli.h"
+#include "core/kw_file.h"
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
@@ -131,24 +132,6 @@ static kw_rc export_log(kw_store *s, bool json, int64_t from, int64_t to, kw_buf
     return rc;
 }
 
-static kw_rc read_file(const char *path, size_t max, kw_buf *out)
-{
-    kw_buf_init(out, max);
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return KW_ERR_IO;
-    char chunk[65536];
-    size_t n;
-    kw_rc rc = KW_OK;
-    while (rc == KW_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = kw_buf_append(out, chunk, n);
-    if (rc == KW_OK && ferror(f))
-        rc = KW_ERR_IO;
-    if (f != stdin)
-        fclose(f);
-    return rc;
-}
-
 static int head_report(int64_t seq, const char *hex, bool found, bool ok, const char *link)
 {
     if (found && ok) {
@@ -168,7 +151,7 @@ static int head_report(int64_t seq, const char *hex, bool found, bool ok, const 
 static int verify_export(kw_store *s, const char *pubfile, const char *file, int64_t head_seq, const char *head_hex)
 {
     kw_buf pem, data;
-    if (read_file(pubfile, 16384, &pem) != KW_OK) {
+    if (kw_file_read(pubfile, 16384, &pem) != KW_OK) {
         fprintf(stderr, "keepwatch duty verify: cannot read the public key %s\n", pubfile);
         kw_buf_free(&pem);
         return KW_EXIT_USAGE;
@@ -181,7 +164,7 @@ static int verify_export(kw_store *s, const char *pubfile, const char *file, int
     }
     kw_rc rc;
     if (file) {
-        rc = read_file(file, KW_BUF_DEFAULT_MAX, &data);
+        rc = kw_file_read(file, KW_BUF_DEFAULT_MAX, &data);
     } else { /* as `duty export` would give it: the head signed first when the log verifies */
         store_duty_checkpoint(s, kw_now_ms(), "export", NULL);
         kw_buf_init(&data, KW_BUF_DEFAULT_MAX);

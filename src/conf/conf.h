@@ -30,6 +30,8 @@ typedef struct conf_list { void *items; size_t n; } conf_list;
 typedef struct conf_command { conf_strs argv; bool shell; } conf_command;
 #define CONF_AT(list, type, i) (&((type *)(list).items)[i])
 
+enum { CONF_EXPOSURE_INTERNAL, CONF_EXPOSURE_INTERNET };
+
 typedef struct conf_asset {
     char *name;
     conf_strs addresses; /* IPs or CIDR prefixes */
@@ -37,6 +39,7 @@ typedef struct conf_asset {
     char *department;
     char *owner;
     int criticality;     /* kw_severity */
+    int exposure;        /* CONF_EXPOSURE_*: reachable from the internet or only inside */
     char *description;
     char *business;      /* the service it carries, as users know it: 网上银行 */
     char *impact;        /* what users notice when it is attacked or down */
@@ -462,6 +465,15 @@ typedef struct conf {
         int64_t config_interval_ms;   /* the agent's: how often it asks the server for its central config */
         conf_list groups;             /* the server's: conf_agent_group, the central config agents fetch */
     } agent;
+    struct {                          /* src/findings/findings_conf.c */
+        int64_t sla_period_ms[5];     /* per finding_sev: the deadline during the protection period */
+        int64_t sla_normal_ms[5];     /* ... and outside it (0: no deadline) */
+        char *kev_file;               /* CISA's known exploited vulnerabilities (JSON or CSV) */
+        conf_strs exploited;          /* more vulnerability ids known exploited here */
+        bool alert_overdue;           /* finding_overdue alerts for findings past their deadline */
+        int alert_min_severity;       /* finding_critical alerts for new findings of this severity and up (0: none) */
+        int64_t sweep_interval_ms;    /* how often the leader looks for overdue findings and expired acceptances */
+    } findings;
     conf_list departments;            /* conf_department */
     conf_list people;                 /* conf_person */
     conf_list schedules;              /* conf_schedule */

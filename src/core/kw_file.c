@@ -124,3 +124,21 @@ kw_rc kw_dir_secure(const char *dir, mode_t mode, uid_t also, kw_dir_state *st, 
     close(fd);
     return rc;
 }
+
+kw_rc kw_file_read(const char *path, size_t max, kw_buf *out)
+{
+    kw_buf_init(out, max);
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f)
+        return KW_ERR_IO;
+    char chunk[65536];
+    size_t n;
+    kw_rc rc = KW_OK;
+    while (rc == KW_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = kw_buf_append(out, chunk, n);
+    if (rc == KW_OK && ferror(f))
+        rc = KW_ERR_IO;
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}

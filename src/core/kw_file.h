@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "core/kw_buf.h"
 #include "core/kw_err.h"
 
 /* open(2) of a regular file with at most `mode` permission bits: a file created now gets mode
@@ -25,6 +26,10 @@ kw_rc kw_file_narrow(const char *path, mode_t mode);
 /* mkdir -p: the parents with 0755 (less the umask), dir itself with exactly mode. *created
  * (may be NULL) says whether dir was made now. err gets the reason on failure. */
 kw_rc kw_dir_make(const char *dir, mode_t mode, bool *created, char *err, size_t errn);
+
+/* Reads a whole file ("-": standard input) into out, initialised with max as its bound:
+ * KW_ERR_FULL when it is longer, KW_ERR_IO (errno) when it cannot be read. */
+kw_rc kw_file_read(const char *path, size_t max, kw_buf *out);
 
 /* What kw_dir_secure found and did. */
 typedef struct kw_dir_state {

@@ -8,6 +8,7 @@
 #include "conf/conf_engine.h"
 #include "duty/duty_conf.h"
 #include "event/event_conf.h"
+#include "findings/findings_conf.h"
 #include "host/host_conf.h"
 #include "http/http_conf.h"
 #include "intel/intel_conf.h"
@@ -56,6 +57,7 @@ static const cf_field top_fields[] = {
     {"intel", CF_SECTION, 0, .sub = &intel_conf_section},
     {"snmp", CF_SECTION, 0, .sub = &snmp_conf_section},
     {"agent", CF_SECTION, 0, .sub = &agent_conf_section},
+    {"findings", CF_SECTION, 0, .sub = &findings_conf_section},
     {"duty", CF_SECTION, 0, .sub = &duty_conf_section},
     {"period", CF_SECTION, 0, .sub = &oncall_conf_period_section},
     {"console", CF_SECTION, 0, .sub = &http_conf_console_section},

@@ -12,6 +12,7 @@ static void asset_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
                      a->addresses.v[i]);
 }
 
+static const char *const asset_exposure_names[] = {"internal", "internet", NULL};
 
 static const cf_field asset_fields[] = {
     F(conf_asset, "name", CF_STR, name),
@@ -20,6 +21,7 @@ static const cf_field asset_fields[] = {
     F(conf_asset, "department", CF_STR, department),
     F(conf_asset, "owner", CF_STR, owner),
     F(conf_asset, "criticality", CF_ENUM, criticality, .names = cf_severity_names, .base = 1, .dflt = KW_SEV_MEDIUM),
+    F(conf_asset, "exposure", CF_ENUM, exposure, .names = asset_exposure_names, .dflt = CONF_EXPOSURE_INTERNAL),
     F(conf_asset, "description", CF_STR, description),
     F(conf_asset, "business", CF_STR, business),
     F(conf_asset, "impact", CF_STR, impact),

@@ -24,6 +24,7 @@ PROGRAMS = {
     "test_duty": (("test_keyed_links", "test_checkpoints", "test_export_with_public_key",
                    "test_watch_raises_alert", "test_verify_while_appending"), ("test_legacy_migration",)),
     "test_auth": (("test_store_tokens",), ()),
+    "test_findings_store": (("test_store_workflow",), ()),
 }
 
 
@@ -65,6 +66,9 @@ class StoreOnPostgres(unittest.TestCase):
 
     def test_auth(self):
         self.unit("test_auth")
+
+    def test_findings(self):
+        self.unit("test_findings_store")
 
     # ---- store.password_file ----
 
