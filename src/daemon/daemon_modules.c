@@ -4,6 +4,7 @@
 #include "agent/agent.h"
 #include "check/check.h"
 #include "duty/duty_watch.h"
+#include "findings/findings.h"
 #include "host/host.h"
 #include "http/http.h"
 #include "intel/intel.h"
@@ -24,6 +25,7 @@ const kw_module *const daemon_modules[] = {
     &check_module,  /* checks run as daemon.user from the start */
     &snmp_module,   /* the devices' poller and the trap listener (an unprivileged port) */
     &agent_module,  /* agents' batches (through the API server) and agent_silent */
+    &findings_module, /* the findings' tables and API; on the leader, overdue and new critical alerts */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

@@ -113,4 +113,8 @@ double findings_risk(double score, finding_sev sev, int criticality, int exposur
  * period's start when that lies within the period. 0 (none) for info. */
 int64_t findings_due(const conf *c, finding_sev sev, int64_t first_ms);
 
+/* The module (findings_module.c). */
+struct kw_module;
+extern const struct kw_module findings_module;
+
 #endif

@@ -210,14 +210,20 @@ static enum MHD_Result handle_headers(http_server *s, struct MHD_Connection *c, 
     return MHD_YES;
 }
 
-/* The modules' route for url, or NULL. */
+/* The modules' route for url, or NULL: an exact path, else a path ending in '/' that url
+ * extends (a module's /api/v1/findings/ takes /api/v1/findings/12/fix). */
 static const http_route *module_route(http_server *s, const char *url)
 {
+    const http_route *under = NULL;
     for (const http_route *const *t = s->sh->routes; t && *t; t++)
-        for (const http_route *r = *t; r->path; r++)
+        for (const http_route *r = *t; r->path; r++) {
+            size_t n = strlen(r->path);
             if (strcmp(r->path, url) == 0)
                 return r;
-    return NULL;
+            if (!under && n && r->path[n - 1] == '/' && strncmp(r->path, url, n) == 0 && url[n])
+                under = r;
+        }
+    return under;
 }
 
 /* Whether method is one of the space-separated names in methods (HEAD goes with GET). */

@@ -62,7 +62,7 @@ typedef struct http_call {
 typedef int (*http_route_fn)(const http_call *call); /* an enum MHD_Result */
 
 typedef struct http_route {
-    const char *path;            /* the exact path, e.g. "/api/v1/net" */
+    const char *path;            /* the exact path, e.g. "/api/v1/net"; one ending in / takes every path under it */
     const char *methods;         /* those it takes, e.g. "GET" or "GET POST"; others get 405 */
     http_route_fn fn;
 } http_route;
