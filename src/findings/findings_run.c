@@ -429,10 +429,10 @@ kw_rc findings_apply(kw_store *s, const conf *c, int64_t id, const findings_ask 
         rc = ask_change(c, f, a, now_ms, &ch, err, errn);
     char note[SF_TITLE_MAX + SF_NAME_MAX * 2 + 32];
     if (rc == KW_OK) {
+        bool dept = ch.department && *ch.department;
         if (a->move == FMOVE_ASSIGN)
-            snprintf(note, sizeof note, "to %s%s%s%s%s", ch.owner, ch.department && *ch.department ? " (" : "",
-                     ch.department ? ch.department : "", ch.department && *ch.department ? ")" : "",
-                     a->reason && *a->reason ? "" : "");
+            snprintf(note, sizeof note, "to %s%s%s%s%s%s", ch.owner, dept ? " (" : "", dept ? ch.department : "",
+                     dept ? ")" : "", a->reason && *a->reason ? ": " : "", a->reason ? a->reason : "");
         else
             snprintf(note, sizeof note, "%s", a->reason ? a->reason : "");
         rc = note_change(s, f, now_ms, a->by, finding_move_name(a->move), ch.status, note);
