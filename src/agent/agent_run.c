@@ -262,6 +262,8 @@ typedef struct agent_check {
     int last_up;             /* -1: not run yet */
     int64_t down_since;      /* wall clock, 0: up */
     bool firing;             /* service_down sent */
+    bool cert_firing;        /* certificate_expiry sent */
+    bool cert_known;         /* a certificate was read since the start */
 } agent_check;
 
 /* Under o->mu: appends ECS lines (whole only: a cut one would spoil the batch; what does not
@@ -275,27 +277,59 @@ static void outbox_events(agent_outbox *o, const char *lines, size_t n)
     kw_buf_append(&o->events, lines, n);
 }
 
-/* Under out->mu: adds k's alert change; false when the outbox has no room (told next run). */
-static bool check_change(agent_check *k, bool fire, const check_result *r, int64_t ts)
+/* Under out->mu: one alert change of check k's (labels: check=NAME); false when the outbox
+ * has no room (told next run). */
+static agent_change *check_push(agent_check *k, const char *rule, bool fire, int severity, int64_t ts, double value)
 {
     agent_outbox *o = k->out;
     if (o->nchanges >= OUTBOX_CHANGES)
-        return false;
+        return NULL;
     agent_change *a = &o->changes[o->nchanges++];
     memset(a, 0, sizeof *a);
     a->fire = fire;
-    snprintf(a->rule, sizeof a->rule, "service_down");
+    snprintf(a->rule, sizeof a->rule, "%s", rule);
     a->nlabels = 1;
     snprintf(a->lk[0], sizeof a->lk[0], "check");
     snprintf(a->lv[0], sizeof a->lv[0], "%s", k->c->name);
-    a->severity = k->c->severity >= 1 && k->c->severity <= 4 ? k->c->severity : 3;
-    a->ts_ms = fire ? k->down_since : ts;
-    a->value = r->up;
+    a->severity = severity;
+    a->ts_ms = ts;
+    a->value = value;
+    return a;
+}
+
+/* Under out->mu: k's service_down fires or ends. */
+static bool check_change(agent_check *k, bool fire, const check_result *r, int64_t ts)
+{
+    int sev = k->c->severity >= 1 && k->c->severity <= 4 ? k->c->severity : 3;
+    agent_change *a = check_push(k, "service_down", fire, sev, fire ? k->down_since : ts, r->up);
+    if (!a)
+        return false;
     snprintf(a->summary, sizeof a->summary, "%s (%s) is %s: %s", k->c->name, check_type_name(k->c->type),
              fire ? "down" : "up", r->message);
     k->firing = fire;
-    o->firing[k->slot] = fire;
+    k->out->firing[k->slot] = fire;
     return true;
+}
+
+/* Under out->mu: a TLS or HTTPS check's certificate_expiry, as the server's rule of the same name
+ * says it (check_tls_cert_expiry_days < warn_days): fires while the certificate expires within
+ * warn_days, ends when a renewed one does not (or, at the first run, of what a run before a
+ * restart may have sent). A run that read no certificate changes nothing. */
+static void cert_outcome(agent_check *k, const check_result *r, int64_t ts)
+{
+    const conf_check *c = k->c;
+    bool tls = c->type == CHECK_TLS || (c->type == CHECK_HTTP && c->url && strncmp(c->url, "https:", 6) == 0);
+    if (!tls || c->warn_days <= 0 || !isfinite(r->cert_days))
+        return;
+    bool expiring = r->cert_days < (double)c->warn_days;
+    if (k->cert_known && expiring == k->cert_firing)
+        return;
+    agent_change *a = check_push(k, "certificate_expiry", expiring, KW_SEV_MEDIUM, ts, r->cert_days);
+    if (!a)
+        return; /* told next run */
+    snprintf(a->summary, sizeof a->summary, "%s: TLS certificate expires in %.0f days", c->name, r->cert_days);
+    k->cert_firing = expiring;
+    k->cert_known = true;
 }
 
 /* Under out->mu: one result of k: its samples; its event when its state changed; service_down
@@ -318,6 +352,7 @@ static void check_outcome(agent_check *k, const check_result *r, int64_t ts, met
         k->down_since = ts;
     if (!r->up && !k->firing && ts - k->down_since >= k->c->for_ms)
         check_change(k, true, r, ts);
+    cert_outcome(k, r, ts);
     if (r->up && (k->firing || k->last_up == -1) && !check_change(k, false, r, ts))
         return; /* no room: the end is told next run */
     if (r->up)

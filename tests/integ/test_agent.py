@@ -376,6 +376,53 @@ class AgentTest(AgentCase):
         time.sleep(8)  # the slow check runs nearly all the time: batches go on every second
         self.assertGreaterEqual(last_seq(d) - first, 6)
 
+    def test_certificate_expiry_on_agent(self):
+        """An agent's TLS check of a certificate expiring within warn_days raises
+        certificate_expiry on the server, with the agent's host, as the server's own rule does;
+        a renewed certificate ends it."""
+        tmp = tempfile.mkdtemp(prefix="kw-agent-cert-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+
+        def cert(days):
+            key, crt = os.path.join(tmp, f"{days}.key"), os.path.join(tmp, f"{days}.crt")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+                            "-days", str(days), "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+            return crt, key
+
+        port = free_port()
+        ctx = {"c": ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)}
+        ctx["c"].load_cert_chain(*cert(5))
+        srv = socket.socket()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", port))
+        srv.listen(8)
+        self.addCleanup(srv.close)
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = srv.accept()
+                except OSError:
+                    return
+                try:
+                    with ctx["c"].wrap_socket(conn, server_side=True) as t:
+                        t.recv(1)
+                except (OSError, ssl.SSLError):
+                    conn.close()
+        threading.Thread(target=serve, daemon=True).start()
+        d, a = self.one_agent("tls-01", f"  - {{name: site, type: tls, host: 127.0.0.1, port: {port}, interval: 1s,"
+                                        " timeout: 900ms, tls_verify: false, warn_days: 30}\n")
+        a.start()
+        alert = d.wait_alert(lambda x: x["rule"] == "certificate_expiry" and x["state"] == "firing",
+                             "certificate_expiry from the agent", timeout=30)
+        self.assertEqual(alert["labels"].get("host"), "tls-01")
+        self.assertEqual(alert["labels"].get("check"), "site")
+        renewed = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        renewed.load_cert_chain(*cert(365))
+        ctx["c"] = renewed
+        wait_for("certificate_expiry ended by the renewed certificate",
+                 lambda: [x for x in d.alerts() if x["id"] == alert["id"]][0]["state"] == "resolved", timeout=30)
+
     def test_log_rule_on_agent(self):
         """The agent's log inputs and rules (the daemon's logs: section): a detection on the agent
         is an alert on the server carrying the host, ended when the rule says so; the matched
