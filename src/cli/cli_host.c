@@ -15,11 +15,15 @@
 
 static const char host_usage[] =
     "usage: keepwatch host status [--json] [--interval DURATION] [-c FILE]\n"
-    "       keepwatch host list [--json] [-c FILE]\n"
+    "       keepwatch host list [--kind K] [--state S] [--group G] [--asset A] [--department D]\n"
+    "                           [--json] [-c FILE]\n"
     "\n"
     "list asks the running keepwatch serve (http.listen, with state_dir/api.token) for the fleet:\n"
     "this server and the others on its store, every agent and every SNMP device, with its state,\n"
-    "last report, CPU, memory, fullest filesystem and open alerts (as GET /api/v1/hosts).\n"
+    "last report, CPU, memory, fullest filesystem and open alerts (as GET /api/v1/hosts), and\n"
+    "what it is grouped by: its asset (assets:, by name or address), the asset's department and\n"
+    "the agent.groups it is in. --kind (server, agent, snmp), --state (up, silent, never,\n"
+    "pending, revoked, unreachable, ...), --group, --asset and --department keep only those.\n"
     "\n"
     "status: "
     "One snapshot of this machine, without a daemon: CPU (total, per mode, per core), load,\n"
@@ -65,16 +69,26 @@ static void hosts_text(json_t *hosts, kw_buf *o)
 
 static int host_list(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"config", required_argument, NULL, 'c'}, {0}};
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},        {"config", required_argument, NULL, 'c'},
+        {"kind", required_argument, NULL, 'k'},  {"state", required_argument, NULL, 's'},
+        {"group", required_argument, NULL, 'g'}, {"asset", required_argument, NULL, 'a'},
+        {"department", required_argument, NULL, 'd'}, {0},
+    };
     bool json = false;
     const char *path = NULL;
+    const char *filter[5] = {0}; /* kind, state, group, asset, department */
+    static const char *const filter_keys[5] = {"kind", "state", "group", "asset", "department"};
     int ch;
     optind = 2;
     while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        const char *at = strchr("ksgad", ch);
         if (ch == 'j')
             json = true;
         else if (ch == 'c')
             path = optarg;
+        else if (ch && at)
+            filter[at - "ksgad"] = optarg;
         else {
             fputs(host_usage, stderr);
             return KW_EXIT_USAGE;
@@ -99,7 +113,17 @@ static int host_list(int argc, char **argv)
     tok[strcspn(tok, "\r\n")] = '\0';
     bool tls = c->http.tls_cert && c->http.tls_key;
     char url[512], auth[128];
-    snprintf(url, sizeof url, "%s://%s/api/v1/hosts", tls ? "https" : "http", c->http.listen);
+    int at = snprintf(url, sizeof url, "%s://%s/api/v1/hosts", tls ? "https" : "http", c->http.listen);
+    CURL *esc = curl_easy_init();
+    for (int i = 0; i < 5 && esc; i++) {
+        if (!filter[i] || at < 0 || (size_t)at >= sizeof url)
+            continue;
+        char *v = curl_easy_escape(esc, filter[i], 0);
+        at += snprintf(url + at, sizeof url - (size_t)at, "%c%s=%s", strchr(url, '?') ? '&' : '?', filter_keys[i],
+                       v ? v : "");
+        curl_free(v);
+    }
+    curl_easy_cleanup(esc);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
     OPENSSL_cleanse(tok, sizeof tok);
     kw_buf body;
