@@ -1,8 +1,8 @@
 /* CVSS vectors and scores (findings/findings_cvss.h) against scores from outside keepwatch:
  * tests/data/cvss/ holds fixtures made once by cvss-suite (Debian's ruby-cvss-suite, for 2.0,
- * 3.0, 3.1) and by FIRST's reference v4.0 calculator (for 4.0), FIRST's published examples,
- * and, when ruby and cvss-suite are installed, a live cross-check of a few thousand random
- * vectors. Each generator script says how its fixture was made. */
+ * 3.0, 3.1) and by FIRST's reference v4.0 calculator (for 4.0), FIRST's published examples
+ * and its CVSS SIG's 4.0 validation vectors, and, when ruby and cvss-suite are installed, a
+ * live cross-check of a few thousand random vectors. Each generator script says how its fixture was made. */
 #include "kw_test.h"
 
 #include <stdbool.h>
@@ -187,6 +187,7 @@ static void test_v40_fixture(void)
 {
     check_file("v40_base_sample.tsv", v4_row, 400);
     check_file("v40_random.tsv", v4_row, 1200);
+    check_file("v40_first_macro.tsv", v4_row, 270);
 }
 
 /* VECTOR BASE-SCORE EXAMPLE */
@@ -436,6 +437,31 @@ static void test_live_cvss_suite(void)
     live_version("2.0", 500, seed + 2, true);
 }
 
+/* 4.0 live, when KW_CVSS40_JS names FIRST's reference calculator (cvss40.js of a
+ * RedHatProductSecurity/cvss-v4-calculator checkout) and node is installed. */
+static void test_live_cvss40_js(void)
+{
+    const char *js = getenv("KW_CVSS40_JS");
+    if (!js || !*js || strchr(js, '\'') || system("node --version >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "  skipped: set KW_CVSS40_JS to FIRST's cvss40.js (and install node)\n");
+        return;
+    }
+    unsigned seed = (unsigned)time(NULL);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "node '%s/cvss/gen_cvss4.js' '%s' random 3000 %u", KW_TEST_DATA, js,
+             seed);
+    fprintf(stderr, "  seed %u\n", seed);
+    FILE *fp = popen(cmd, "r");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    check_ctx c = {0, false};
+    int rows = tsv_each(fp, v4_row, &c);
+    CHECK_INT(pclose(fp), 0);
+    CHECK_INT(rows, 3000);
+    CHECK_INT(c.mismatches, 0);
+}
+
 int main(void)
 {
     RUN(test_v31_fixture);
@@ -450,5 +476,6 @@ int main(void)
     RUN(test_version_and_api);
     RUN(test_parse_errors);
     RUN(test_live_cvss_suite);
+    RUN(test_live_cvss40_js);
     TEST_MAIN_END();
 }
