@@ -405,20 +405,26 @@ static bool have_cvss_suite(void)
     return system("ruby -e 'require \"cvss_suite\"' >/dev/null 2>&1") == 0;
 }
 
-static void live_version(const char *version, int n, unsigned seed, bool base_only)
+/* Checks the n rows a generator command prints. */
+static void live_run(const char *cmd, row_fn fn, int n, bool base_only)
 {
-    char cmd[768];
-    snprintf(cmd, sizeof cmd, "ruby '%s/cvss/gen_cvss_suite.rb' random %s %d %u", KW_TEST_DATA,
-             version, n, seed);
     FILE *fp = popen(cmd, "r");
     CHECK(fp != NULL);
     if (!fp)
         return;
     check_ctx c = {0, base_only};
-    int rows = tsv_each(fp, v23_row, &c);
+    int rows = tsv_each(fp, fn, &c);
     CHECK_INT(pclose(fp), 0);
     CHECK_INT(rows, n);
     CHECK_INT(c.mismatches, 0);
+}
+
+static void live_version(const char *version, int n, unsigned seed, bool base_only)
+{
+    char cmd[768];
+    snprintf(cmd, sizeof cmd, "ruby '%s/cvss/gen_cvss_suite.rb' random %s %d %u", KW_TEST_DATA,
+             version, n, seed);
+    live_run(cmd, v23_row, n, base_only);
 }
 
 static void test_live_cvss_suite(void)
@@ -451,15 +457,7 @@ static void test_live_cvss40_js(void)
     snprintf(cmd, sizeof cmd, "node '%s/cvss/gen_cvss4.js' '%s' random 3000 %u", KW_TEST_DATA, js,
              seed);
     fprintf(stderr, "  seed %u\n", seed);
-    FILE *fp = popen(cmd, "r");
-    CHECK(fp != NULL);
-    if (!fp)
-        return;
-    check_ctx c = {0, false};
-    int rows = tsv_each(fp, v4_row, &c);
-    CHECK_INT(pclose(fp), 0);
-    CHECK_INT(rows, 3000);
-    CHECK_INT(c.mismatches, 0);
+    live_run(cmd, v4_row, 3000, false);
 }
 
 int main(void)
