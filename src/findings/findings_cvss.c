@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* The scores must come out bit for bit as the specifications' reference calculators compute
  * them in IEEE doubles: no fused multiply-add (gcc contracts none in ISO C mode, -std=c17). */
@@ -35,8 +36,8 @@ typedef struct cvss_spec {
 } cvss_spec;
 
 /* v2.0: "A Complete Guide to the Common Vulnerability Scoring System Version 2.0", 2.4 and 3.2. */
-enum { V2_AV, V2_AC, V2_AU, V2_C, V2_I, V2_A, V2_E, V2_RL, V2_RC, V2_CDP, V2_TD, V2_CR, V2_IR, V2_AR,
-       V2_COUNT };
+enum { V2_AV, V2_AC, V2_AU, V2_C, V2_I, V2_A, V2_E, V2_RL, V2_RC, V2_CDP, V2_TD, V2_CR, V2_IR,
+       V2_AR, V2_COUNT };
 static const cvss_metric v2_metrics[V2_COUNT] = {
     {"AV", true, {"L", "A", "N"}},        {"AC", true, {"H", "M", "L"}},
     {"Au", true, {"M", "S", "N"}},        {"C", true, {"N", "P", "C"}},
@@ -226,7 +227,8 @@ static kw_rc cvss_prefixed_parse(const char *s, size_t n, cvss_vector *out, char
     for (size_t i = 0; i < sizeof cvss_specs / sizeof cvss_specs[0]; i++) {
         const cvss_spec *sp = &cvss_specs[i];
         size_t pl = strlen(sp->prefix);
-        if (n >= pl - 1 && memcmp(s, sp->prefix, pl - 1) == 0 && (n == pl - 1 || s[pl - 1] == '/')) {
+        bool named = n >= pl - 1 && memcmp(s, sp->prefix, pl - 1) == 0;
+        if (named && (n == pl - 1 || s[pl - 1] == '/')) {
             if (n <= pl)
                 return cvss_fail(err, errn, "no metrics after \"%.8s\"", sp->prefix);
             out->version = sp->version;
@@ -261,8 +263,10 @@ kw_rc cvss_parse_len(const char *s, size_t n, cvss_vector *out, char *err, size_
         return cvss_fail(err, errn, "empty vector");
     if (n > CVSS_VECTOR_MAX)
         return cvss_fail(err, errn, "vector longer than %d bytes", CVSS_VECTOR_MAX);
-    kw_rc rc = (n >= 5 && memcmp(s, "CVSS:", 5) == 0) ? cvss_prefixed_parse(s, n, out, err, errn)
-                                                      : cvss_v2_parse(s, n, out, err, errn);
+    /* any "cvss:" names a version (only the upper-case spellings are known ones) */
+    kw_rc rc = (n >= 5 && strncasecmp(s, "CVSS:", 5) == 0)
+                   ? cvss_prefixed_parse(s, n, out, err, errn)
+                   : cvss_v2_parse(s, n, out, err, errn);
     if (rc != KW_OK)
         memset(out, 0, sizeof *out);
     return rc;
@@ -343,7 +347,8 @@ static double v2_env(const cvss_vector *v)
                                        v2_w_cia[v->val[V2_I]] * v2_w(v, V2_IR, v2_w_req, 4),
                                        v2_w_cia[v->val[V2_A]] * v2_w(v, V2_AR, v2_w_req, 4)));
     double at = v2_temporal_of(v, v2_base_of_impact(v, impact));
-    return cvss_round1((at + (10 - at) * v2_w(v, V2_CDP, v2_w_cdp, 6)) * v2_w(v, V2_TD, v2_w_td, 5));
+    double cdp = v2_w(v, V2_CDP, v2_w_cdp, 6), td = v2_w(v, V2_TD, v2_w_td, 5);
+    return cvss_round1((at + (10 - at) * cdp) * td);
 }
 
 /* ---- 3.0 and 3.1 -------------------------------------------------------------------- */
@@ -389,7 +394,9 @@ static double v3_combine(const cvss_vector *v, bool changed, double impact, doub
 {
     if (impact <= 0)
         return 0;
-    return changed ? v3_roundup(v, fmin(1.08 * (impact + expl), 10)) : v3_roundup(v, fmin(impact + expl, 10));
+    if (changed)
+        return v3_roundup(v, fmin(1.08 * (impact + expl), 10));
+    return v3_roundup(v, fmin(impact + expl, 10));
 }
 
 static double v3_base(const cvss_vector *v)

@@ -2,7 +2,8 @@
  * tests/data/cvss/ holds fixtures made once by cvss-suite (Debian's ruby-cvss-suite, for 2.0,
  * 3.0, 3.1) and by FIRST's reference v4.0 calculator (for 4.0), FIRST's published examples
  * and its CVSS SIG's 4.0 validation vectors, and, when ruby and cvss-suite are installed, a
- * live cross-check of a few thousand random vectors. Each generator script says how its fixture was made. */
+ * live cross-check of a few thousand random vectors. Each generator script says how its
+ * fixture was made. */
 #include "kw_test.h"
 
 #include <stdbool.h>
@@ -350,6 +351,7 @@ static void test_parse_errors(void)
     bad_s("CVSS:3.2/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "unknown CVSS version \"CVSS:3.2\"");
     bad_s("CVSS:3.10/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "unknown CVSS version");
     bad_s("CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P", "unknown CVSS version");
+    bad_s("cvss:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "unknown CVSS version \"cvss:3.1\"");
     bad_s("CVSS:3.1/", "no metrics");
     bad_s("CVSS:4.0", "no metrics");
     /* trailing junk */
