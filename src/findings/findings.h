@@ -99,9 +99,11 @@ bool findings_kev_has(const findings_kev *kev, const char *cve);
 size_t findings_kev_count(const findings_kev *kev);
 void findings_kev_free(findings_kev *kev);
 
-/* The severity and score a stored finding takes: a CVSS vector's base score when it parses
- * (the vector decides), else the score given, else the source's severity. */
-void findings_rate(const finding *f, finding_sev *sev, double *score);
+/* The severity, score and its CVSS version ("" when none) a stored finding takes: a CVSS
+ * vector's score when it parses (the vector decides: 4.0 with its threat and environmental
+ * metrics when given), else the score given (with a v3/v4 version: its band), else the
+ * source's severity. */
+void findings_rate(const finding *f, finding_sev *sev, double *score, char version[8]);
 
 /* The ranked risk, 0-100: the score (or the severity's middle) x 10, weighed by the asset's
  * criticality (low 0.8, medium 1, high 1.2, critical 1.4), its exposure (internet 1.3) and a

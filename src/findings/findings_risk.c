@@ -1,6 +1,7 @@
 /* A finding's asset, place and fingerprint, its severity and ranked risk, its deadline, and
  * the list of known exploited vulnerabilities (findings.h). No I/O. */
 #include "findings/findings.h"
+#include "findings/findings_cvss.h"
 #include "core/kw_addr.h"
 #include "core/kw_map.h"
 #include "core/kw_mem.h"
@@ -208,9 +209,9 @@ static kw_rc kev_csv(findings_kev **kev, const char *data, size_t len, char *err
         if (f < nl && *f == '"')
             f++;
         char id[FINDING_ID_MAX];
-        size_t n = strcspn(f, ",\"\r\n");
-        if (f + n > nl)
-            n = (size_t)(nl - f);
+        size_t n = 0; /* to the field's end, within the line (data need not end in a NUL) */
+        while (f + n < nl && f[n] != ',' && f[n] != '"' && f[n] != '\r')
+            n++;
         if (n > 0 && n < sizeof id) {
             memcpy(id, f, n);
             id[n] = '\0';
@@ -276,11 +277,20 @@ void findings_kev_free(findings_kev *kev)
 
 /* ---- rating, risk, deadline ---- */
 
-void findings_rate(const finding *f, finding_sev *sev, double *score)
+void findings_rate(const finding *f, finding_sev *sev, double *score, char version[8])
 {
+    char err[160];
+    if (f->vector && *f->vector && cvss_score(f->vector, score, version, 8, err, sizeof err) == KW_OK) {
+        /* v2's bands are not v3's (7.0 is high in both, but 4.0-6.9 medium, 0-3.9 low, no critical) */
+        *sev = strcmp(version, "2.0") == 0 ? (*score >= 7.0 ? FINDING_HIGH : *score >= 4.0 ? FINDING_MEDIUM
+                                                                                           : FINDING_LOW)
+                                           : finding_sev_of_score(*score);
+        return;
+    }
     *score = f->score >= 0 && f->score <= 10 ? f->score : -1;
-    *sev = *score >= 0 && f->score_version && strcmp(f->score_version, "2.0") != 0 ? finding_sev_of_score(*score)
-                                                                                   : f->severity;
+    snprintf(version, 8, "%s", *score >= 0 && f->score_version ? f->score_version : "");
+    bool v2 = strcmp(version, "2.0") == 0;
+    *sev = *score >= 0 && version[0] && !v2 ? finding_sev_of_score(*score) : f->severity;
 }
 
 double findings_risk(double score, finding_sev sev, int criticality, int exposure, bool kev)

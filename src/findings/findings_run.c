@@ -88,7 +88,8 @@ static kw_rc run_emit(void *ctx, const finding *f)
     p.transport = f->port > 0 ? kw_strdup(f->transport && *f->transport ? f->transport : "tcp") : NULL;
     p.port = f->port > 0 && f->port < 65536 ? f->port : 0;
     finding_sev sev;
-    findings_rate(f, &sev, &p.score);
+    char version[8];
+    findings_rate(f, &sev, &p.score, version);
     p.sev = sev;
     p.kev = findings_kev_has(r->kev, f->vuln_id);
     p.criticality = a ? a->criticality : KW_SEV_MEDIUM;
@@ -103,6 +104,7 @@ static kw_rc run_emit(void *ctx, const finding *f)
     finding ff = *f; /* the document says the rating the store uses */
     ff.severity = sev;
     ff.score = p.score;
+    ff.score_version = version[0] ? version : NULL;
     finding_ecs(&j, &ff, r->now_ms);
     p.doc = kw_strdup(doc.data ? doc.data : "{}");
     kw_buf_free(&doc);
