@@ -457,7 +457,8 @@ kw_rc findings_expire_acceptances(kw_store *s, int64_t now_ms, int64_t *n)
     *n = 0;
     unseen_list l = {0};
     store_findings_query q = {.status = "accepted", .limit = -1};
-    kw_rc rc = store_begin(s);
+    bool own; /* the daemon's sweep runs inside the core's group transaction */
+    kw_rc rc = store_begin_nested(s, &own);
     if (rc == KW_OK)
         rc = store_findings_each(s, &q, unseen_add, &l);
     for (size_t i = 0; rc == KW_OK && i < l.n; i++) {
@@ -475,11 +476,8 @@ kw_rc findings_expire_acceptances(kw_store *s, int64_t now_ms, int64_t *n)
         ++*n;
     }
     free(l.v);
-    if (rc == KW_OK)
-        rc = store_commit(s);
-    else
-        store_rollback(s);
-    return rc;
+    kw_rc end = store_end_nested(s, own, rc == KW_OK);
+    return rc == KW_OK ? end : rc;
 }
 
 kw_rc findings_kev_from_conf(const conf *c, findings_kev **out, char *err, size_t errn)

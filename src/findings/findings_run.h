@@ -52,7 +52,8 @@ typedef struct findings_ask {
 kw_rc findings_apply(kw_store *s, const conf *c, int64_t id, const findings_ask *a, int64_t now_ms, char *err,
                      size_t errn);
 
-/* Reopens accepted findings whose acceptance ended by now_ms (history, duty log); *n of them. */
+/* Reopens accepted findings whose acceptance ended by now_ms (history, duty log); *n of them.
+ * Inside the caller's transaction when one is open (a savepoint), else in its own. */
 kw_rc findings_expire_acceptances(kw_store *s, int64_t now_ms, int64_t *n);
 
 /* Loads the configured KEV file and exploited list (NULL when neither; err when the file is bad). */

@@ -300,6 +300,27 @@ kw_rc store_begin(kw_store *s)
     return store_exec(s, sql);
 }
 
+kw_rc store_begin_nested(kw_store *s, bool *own)
+{
+    *own = !db_in_transaction(s->db);
+    return *own ? store_begin(s) : store_exec(s, "SAVEPOINT kw_nested");
+}
+
+kw_rc store_end_nested(kw_store *s, bool own, bool ok)
+{
+    if (own) {
+        if (ok && store_commit(s) == KW_OK)
+            return KW_OK;
+        store_rollback(s);
+        return KW_ERR_STORE;
+    }
+    if (ok)
+        return store_exec(s, "RELEASE SAVEPOINT kw_nested");
+    store_exec(s, "ROLLBACK TO SAVEPOINT kw_nested");
+    store_exec(s, "RELEASE SAVEPOINT kw_nested");
+    return KW_ERR_STORE;
+}
+
 kw_rc store_begin_read(kw_store *s)
 {
     s->tx_gen++;

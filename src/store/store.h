@@ -36,6 +36,11 @@ kw_rc store_begin(kw_store *s);
 kw_rc store_begin_read(kw_store *s);
 kw_rc store_commit(kw_store *s);
 void store_rollback(kw_store *s);
+/* A writing transaction, or, when one is open already (the core's group transaction, on its
+ * thread), a savepoint inside it: *own says which, for store_end_nested, which commits (or
+ * releases) the work when ok, else rolls it back (to the savepoint: the outer work stays). */
+kw_rc store_begin_nested(kw_store *s, bool *own);
+kw_rc store_end_nested(kw_store *s, bool own, bool ok);
 const char *store_errmsg(kw_store *s);
 /* Runs a query with one text parameter (or none: NULL) and returns the first column of its first row as an
  * integer, or 0 when there is no row. */
