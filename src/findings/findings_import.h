@@ -20,7 +20,7 @@
  *     counted (findings_import_stats.skipped).
  *   - Optional columns: severity (info, low, medium, high, critical; also the words
  *     finding_sev_parse knows), score (CVSS base score 0-10; sets the severity when severity is
- *     empty), vector (CVSS vector string), port (1-65535), transport (tcp, udp; tcp when a port
+ *     empty; with neither, the severity is medium), vector (CVSS vector string), port (1-65535), transport (tcp, udp; tcp when a port
  *     is given without one), service, category (one of DESIGN.md's list: sqli, xss,
  *     path_traversal, command_injection, open_redirect, sensitive_file, outdated_software,
  *     exposed_service, weak_auth, weak_tls, acl, host_config, app_config), description,

@@ -102,7 +102,8 @@ static kw_rc open_port(fimp_ctx *c, const nmap_where *w, xmlNode *svc)
     const char *tunnel = fimp_xml_attr(svc, "tunnel");
     f.vuln_id = fimp_printf(c, "NMAP-EXPOSED-%s", fimp_slug(c, w->service ? w->service : "unknown"));
     f.category = "exposed_service";
-    f.severity = exposure(w->service, w->service ? 0 : w->port);
+    bool named = w->service && strcmp(w->service, "unknown") != 0;
+    f.severity = exposure(named ? w->service : NULL, w->port);
     f.title = fimp_printf(c, "%s%s open on %d/%s%s%s%s%s%s", tunnel ? "ssl/" : "",
                           w->service ? w->service : "unknown service", w->port, w->transport,
                           w->product ? ": " : "", w->product ? w->product : "",
@@ -176,7 +177,7 @@ static kw_rc vulners(fimp_ctx *c, const nmap_where *w, xmlNode *s)
     for (xmlNode *cpe = fimp_xml_child(s, "table"); cpe; cpe = fimp_xml_next(cpe, "table"))
         for (xmlNode *t = fimp_xml_child(cpe, "table"); t; t = fimp_xml_next(t, "table")) {
             const char *id = fimp_keep(c, elem(c, t, "id")), *type = elem(c, t, "type");
-            if (!is_cve(id) && !(type && strcmp(type, "cve") == 0))
+            if (!id || (!is_cve(id) && !(type && strcmp(type, "cve") == 0)))
                 continue;
             double score = -1;
             const char *cvss = elem(c, t, "cvss"), *exploit = elem(c, t, "is_exploit");

@@ -175,9 +175,11 @@ static kw_rc result(fimp_ctx *c, xmlNode *r)
     const char *qv = fimp_xml_ctext(c, qod, "value"), *qt = fimp_xml_ctext(c, qod, "type");
     f.version_based = version_check(qt);
     const char *desc = fimp_xml_ctext(c, r, "description");
-    f.evidence = fimp_printf(c, "%s%sQoD %s%%%s%s%s", desc ? desc : "", desc && *desc ? "\n" : "",
-                             qv && *qv ? qv : "?", qt && *qt ? " (" : "", qt && *qt ? qt : "",
-                             qt && *qt ? ")" : "");
+    const char *q = fimp_printf(c, "QoD %s%%%s%s%s", qv && *qv ? qv : "?", qt && *qt ? " (" : "",
+                                qt && *qt ? qt : "", qt && *qt ? ")" : "");
+    f.evidence = desc && *desc ? fimp_printf(c, "%s\n%s", q,
+                                             fimp_cut(c, desc, FINDING_EVIDENCE_MAX - 64))
+                               : q;
     f.category = fimp_category(0, f.title);
     return fimp_emit(c, &f);
 }

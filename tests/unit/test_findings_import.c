@@ -319,8 +319,11 @@ static void test_nmap_text_output(void)
         "<script id=\"vulscan\" output=\"cve.csv:&#xa;[CVE-2014-9278] The OpenSSH server, as used"
         " in Fedora, might allow remote attackers.&#xa;[BID-1234] not a CVE\"/>"
         "<script id=\"http-old-vuln\" output=\"x&#xa;  State: LIKELY VULNERABLE&#xa;\"/>"
-        "</port></ports></host></nmaprun>";
+        "</port><port protocol=\"tcp\" portid=\"6379\"><state state=\"open\"/><service "
+        "name=\"unknown\"/></port></ports></host></nmaprun>";
     CHECK_INT(import_str(x, FIMP_NMAP), KW_OK);
+    got *unk = find("NMAP-EXPOSED-UNKNOWN", 6379); /* unnamed: the port says redis */
+    CHECK(unk && unk->severity == FINDING_HIGH);
     got *rsa = find("NMAP-SSH-WEAK-RSA-HOSTKEY", 2222);
     CHECK(rsa && rsa->severity == FINDING_HIGH && strcmp(rsa->ip, "::1") == 0);
     CHECK(find("NMAP-SSH-DSA-HOSTKEY", 2222) != NULL);
@@ -510,7 +513,7 @@ static void test_openvas(void)
         CHECK_CONTAINS(w->solution, "The vendor has released updates");
         CHECK_CONTAINS(w->description, "missing an important security");
         CHECK_CONTAINS(w->evidence, "File version:      10.0.17763.7434");
-        CHECK_CONTAINS(w->evidence, "QoD 80%");
+        CHECK(strncmp(w->evidence, "QoD 80%\n", 8) == 0);
     }
     CHECK_INT(import_file("openvas_one.xml", FIMP_OPENVAS), KW_OK);
     CHECK_INT(S.n, 1);
@@ -563,6 +566,19 @@ static void test_openvas_malformed(void)
         CHECK_INT(S.f[0].port, 0);
         CHECK(S.f[0].score < 0);
     }
+    /* a huge description: the evidence is cut, the QoD kept */
+    kw_buf b;
+    kw_buf_init(&b, (size_t)4 << 20);
+    kw_buf_puts(&b, "<report><results><result><host>10.0.0.9</host><nvt oid=\"1.2.3\"><name>N"
+                    "</name></nvt><qod><value>70</value></qod><description>");
+    for (int i = 0; i < 100000; i++)
+        kw_buf_puts(&b, "line &amp; \xc3\xa9\n");
+    kw_buf_puts(&b, "</description></result></results></report>");
+    CHECK_INT(import_buf(b.data, b.len, FIMP_OPENVAS), KW_OK);
+    CHECK(S.n == 1 && strlen(S.f[0].evidence) <= FINDING_EVIDENCE_MAX);
+    if (S.n)
+        CHECK_CONTAINS(S.f[0].evidence, "QoD 70%");
+    kw_buf_free(&b);
 }
 
 static void test_lynis(void)
