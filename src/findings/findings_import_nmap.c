@@ -260,7 +260,7 @@ static kw_rc ciphers(fimp_ctx *c, const nmap_where *w, xmlNode *s)
         weak_ciphers(c, t, pname, &weak);
     }
     const char *grade = fimp_keep(c, elem(c, s, "least strength"));
-    const char *wev = weak.len ? fimp_keep(c, weak.data) : NULL;
+    const char *wev = weak.len ? fimp_keep(c, fimp_trim(c, weak.data)) : NULL;
     const char *lp = legacy.len ? fimp_keep(c, legacy.data) : NULL;
     kw_buf_free(&weak);
     kw_buf_free(&legacy);

@@ -11,11 +11,13 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
 import unittest
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 import kwtest
 
@@ -174,6 +176,59 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertEqual(result["rc"], "parse error")
         self.assertIn("line", err)
+
+    @unittest.skipUnless(shutil.which("nmap") and shutil.which("openssl"),
+                         "nmap or openssl is not installed (scripts/deps.sh test)")
+    def test_nmap_ssl_enum_ciphers(self):
+        key, cert = os.path.join(self.tmp, "k.pem"), os.path.join(self.tmp, "c.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", cert, "-days", "2", "-subj", "/CN=localhost"],
+                       check=True, capture_output=True, timeout=60)
+        # a TLS server that still offers TLS 1.0 and every cipher its OpenSSL has
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.set_ciphers("ALL:@SECLEVEL=0")
+        ctx.load_cert_chain(cert, key)
+        _Files.root = self.tmp
+        web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+        web.socket = ctx.wrap_socket(web.socket, server_side=True)
+        threading.Thread(target=web.serve_forever, daemon=True).start()
+        port = web.server_address[1]
+        out = os.path.join(self.tmp, "tls.xml")
+        try:
+            p = subprocess.run(["nmap", "-sT", "-Pn", "-n", "-p", str(port), "--script",
+                                "ssl-enum-ciphers", "-oX", out, "127.0.0.1"],
+                               capture_output=True, text=True, timeout=180)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        finally:
+            _stop(web)
+        # what nmap said, read here independently of the importer
+        root = ET.parse(out).getroot()
+        script = root.find(".//script[@id='ssl-enum-ciphers']")
+        self.assertIsNotNone(script, "nmap ran no ssl-enum-ciphers")
+        protocols = [t.get("key") for t in script.findall("table")]
+        legacy = [p for p in protocols if p in ("SSLv3", "TLSv1.0", "TLSv1.1")]
+        grade = script.find("elem[@key='least strength']").text
+        rc, findings, covers, result, err = dump(out, "nmap")
+        self.assertEqual(rc, 0, err)
+        ids = {f["vuln_id"]: f for f in findings if f["port"] == port}
+        self.assertTrue(any(i.startswith("NMAP-EXPOSED-") for i in ids), ids)  # no -sV: no name
+        if legacy:
+            f = ids["NMAP-TLS-LEGACY-PROTOCOL"]
+            self.assertEqual(f["category"], "weak_tls")
+            for p in legacy:
+                self.assertIn(p, f["title"])
+        else:
+            self.assertNotIn("NMAP-TLS-LEGACY-PROTOCOL", ids)
+        if grade != "A":
+            f = ids["NMAP-TLS-WEAK-CIPHERS"]
+            want = {"B": "low", "F": "high"}.get(grade, "medium")
+            self.assertEqual(f["severity"], want)
+            self.assertIn(f"least strength {grade}", f["title"])
+        else:
+            self.assertNotIn("NMAP-TLS-WEAK-CIPHERS", ids)
+        self.assertTrue(legacy or grade != "A",
+                        "the test server offered nothing weak: TLS 1.0 and weak ciphers expected")
 
     @unittest.skipUnless(shutil.which("lynis"), "lynis is not installed (scripts/deps.sh test)")
     def test_lynis_report(self):
