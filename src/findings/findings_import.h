@@ -74,7 +74,10 @@ bool findings_format_parse(const char *name, findings_format *out);
 findings_format findings_format_guess(const char *buf, size_t n);
 
 /* Reads the report buf[0..n) (need not be terminated) in format fmt (FIMP_AUTO: guessed) and
- * emits its findings and covers into sink. st (may be NULL) is zeroed and filled. Returns
+ * emits its findings and covers into sink. Ownership: buf stays the caller's and is only read;
+ * the strings of each finding and cover are the importer's and valid during that one sink call
+ * only (the sink copies what it keeps); err[errn] (may be NULL, 0) receives the message.
+ * st (may be NULL) is zeroed and filled. Returns
  * KW_OK; KW_ERR_PARSE for a malformed report, with a message in err naming where (line,
  * offset or element); KW_ERR_UNSUPPORTED when the format cannot be told; KW_ERR_RANGE for a
  * report over FINDINGS_IMPORT_MAX; or the error a sink callback returned. Findings emitted
