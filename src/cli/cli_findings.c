@@ -4,10 +4,12 @@
 #include "core/kw_file.h"
 #include "core/kw_time.h"
 #include "findings/findings.h"
+#include "findings/findings_import.h"
 #include "findings/findings_report.h"
 #include "findings/findings_run.h"
 #include "store/store_findings.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +270,86 @@ static int findings_move(kw_store *s, const conf *c, finding_move m, int64_t id,
     return KW_EXIT_OK;
 }
 
+/* ---- import ---- */
+
+static int import_one(kw_store *s, const conf *c, const findings_kev *kev, const char *path, const findings_opts *o)
+{
+    findings_format fmt = FIMP_AUTO;
+    if (o->format && !findings_format_parse(o->format, &fmt))
+        return usage_fail("--format takes nmap, nuclei, openvas, lynis, wapiti, zap or csv");
+    kw_buf b;
+    kw_rc rc = kw_file_read(path, FINDINGS_IMPORT_MAX, &b);
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch findings import: %s: %s\n", path,
+                rc == KW_ERR_FULL ? "larger than the 128 MiB a report may be" : strerror(errno));
+        kw_buf_free(&b);
+        return KW_EXIT_USAGE;
+    }
+    if (fmt == FIMP_AUTO)
+        fmt = findings_format_guess(b.data ? b.data : "", b.len);
+    if (fmt == FIMP_AUTO) {
+        fprintf(stderr, "keepwatch findings import: %s: not a report keepwatch reads (give --format)\n", path);
+        kw_buf_free(&b);
+        return KW_EXIT_USAGE;
+    }
+    char who[128], err[512] = "";
+    findings_run *r = findings_run_open(s, c, kev, findings_format_name(fmt), path, cli_whoami(who, sizeof who));
+    finding_sink sink = findings_run_sink(r);
+    findings_import_stats st = {0};
+    rc = findings_import(b.data ? b.data : "", b.len, fmt, &sink, &st, err, sizeof err);
+    kw_buf_free(&b);
+    if (rc != KW_OK) { /* a bad report stores nothing of itself */
+        findings_run_abort(r);
+        fprintf(stderr, "keepwatch findings import: %s (%s): %s; nothing imported\n", path, findings_format_name(fmt),
+                err);
+        return KW_EXIT_USAGE;
+    }
+    findings_counts k;
+    rc = findings_run_close(r, &k, err, sizeof err);
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch findings import: %s: %s\n", path, err);
+        return KW_EXIT_PROBLEM;
+    }
+    if (o->json) {
+        kw_buf j;
+        kw_buf_init(&j, 1 << 16);
+        kw_json w;
+        kw_json_init(&w, &j);
+        kw_json_obj_begin(&w);
+        kw_json_kv_str(&w, "file", path);
+        kw_json_kv_str(&w, "format", findings_format_name(fmt));
+        const char *keys[] = {"reported", "added", "updated", "reopened", "verified", "not_seen", "skipped"};
+        size_t vals[] = {k.reported, k.added, k.updated, k.reopened, k.verified, k.not_seen, st.skipped};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            kw_json_kv_int(&w, keys[i], (int64_t)vals[i]);
+        kw_json_obj_end(&w);
+        puts(kw_buf_cstr(&j));
+        kw_buf_free(&j);
+    } else {
+        printf("%s (%s): %zu findings: %zu new, %zu seen again (%zu reopened), %zu verified, %zu not seen%s\n", path,
+               findings_format_name(fmt), k.reported, k.added, k.updated, k.reopened, k.verified, k.not_seen,
+               st.skipped ? "; records without an id, a title or a place skipped" : "");
+    }
+    return k.reported ? KW_EXIT_PROBLEM : KW_EXIT_OK;
+}
+
+static int findings_import_cmd(kw_store *s, const conf *c, int argc, char **argv, const findings_opts *o)
+{
+    char err[512] = "";
+    findings_kev *kev = NULL;
+    if (findings_kev_from_conf(c, &kev, err, sizeof err) != KW_OK) {
+        fprintf(stderr, "keepwatch findings import: %s\n", err);
+        return KW_EXIT_USAGE;
+    }
+    int status = KW_EXIT_OK;
+    for (int i = optind; i < argc; i++) {
+        int one = import_one(s, c, kev, argv[i], o);
+        status = one > status ? one : status;
+    }
+    findings_kev_free(kev);
+    return status;
+}
+
 /* ---- dispatch ---- */
 
 static bool parse_id(const char *s, int64_t *id)
@@ -284,7 +366,7 @@ static int run_verb(const char *verb, int argc, char **argv, findings_opts *o)
     bool reading = !strcmp(verb, "list") || !strcmp(verb, "show") || !strcmp(verb, "plan") || !strcmp(verb, "stats");
     finding_move m = FMOVE_ASSIGN;
     bool move = !strcmp(verb, "start") ? (m = FMOVE_START, true) : finding_move_parse(verb, &m);
-    bool import = false;
+    bool import = !strcmp(verb, "import");
     if (!reading && !move && !import)
         return usage_fail("unknown command");
     int want = !strcmp(verb, "show") || (move && m != FMOVE_ASSIGN) ? 1 : m == FMOVE_ASSIGN && move ? 2 : 0;
@@ -310,6 +392,8 @@ static int run_verb(const char *verb, int argc, char **argv, findings_opts *o)
         status = findings_show(s, id, o);
     } else if (move) {
         status = findings_move(s, c, m, id, want == 2 ? argv[optind + 1] : NULL, o);
+    } else if (import) {
+        status = findings_import_cmd(s, c, argc, argv, o);
     } else {
         kw_buf b;
         kw_buf_init(&b, 0);
