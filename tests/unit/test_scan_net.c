@@ -1,0 +1,185 @@
+/* Unit tests of the scanners on 127.0.0.1 (scan_net.c, scan_udp_net.c): listeners this test
+ * opens are found open, ports it held and closed are closed, the identification callback runs
+ * on every open port (and only those) and what it says reaches the host's results; one worker
+ * and several give the same answer; a UDP port that answers is open, one that is closed is
+ * closed (ICMP port unreachable on loopback). */
+#include "kw_test.h"
+#include "scan/scan.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int listen_on(int type, uint16_t *port)
+{
+    int fd = socket(AF_INET, type, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof sa;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || (type == SOCK_STREAM && listen(fd, 64) != 0) ||
+        getsockname(fd, (struct sockaddr *)&sa, &l) != 0)
+        return -1;
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+typedef struct seen {
+    scan_port_result ports[16];
+    size_t n, open, closed, filtered, hosts;
+} seen;
+
+static kw_rc record(void *arg, const scan_host_result *r)
+{
+    seen *s = arg;
+    for (size_t i = 0; i < r->nports && s->n < 16; i++)
+        s->ports[s->n++] = r->ports[i];
+    s->open += r->open;
+    s->closed += r->closed;
+    s->filtered += r->filtered;
+    s->hosts++;
+    return KW_OK;
+}
+
+static atomic_int ident_calls;
+
+static kw_rc fake_ident(const struct sockaddr *sa, socklen_t len, scan_service *out, void *arg)
+{
+    (void)len;
+    atomic_fetch_add(&ident_calls, 1);
+    snprintf(out->product, sizeof out->product, "%s", (const char *)arg);
+    snprintf(out->version, sizeof out->version, "%u", ntohs(((const struct sockaddr_in *)sa)->sin_port));
+    return KW_OK;
+}
+
+static void scan_loopback(int workers, bool ident)
+{
+    uint16_t open1, open2, closed1, closed2;
+    int l1 = listen_on(SOCK_STREAM, &open1), l2 = listen_on(SOCK_STREAM, &open2);
+    int c1 = listen_on(SOCK_STREAM, &closed1), c2 = listen_on(SOCK_STREAM, &closed2);
+    close(c1);
+    close(c2);
+    CHECK(l1 >= 0 && l2 >= 0);
+    scan_targets t = {0};
+    char err[256];
+    scan_targets_add(&t, "127.0.0.1", NULL, err, sizeof err);
+    scan_ports p;
+    memset(&p, 0, sizeof p);
+    char spec[64];
+    snprintf(spec, sizeof spec, "%u,%u,%u,%u", open1, open2, closed1, closed2);
+    CHECK_INT(scan_ports_parse(&p, spec, err, sizeof err), KW_OK);
+    seen s = {0};
+    atomic_store(&ident_calls, 0);
+    scan_opts o = {.timeout_ms = 500, .retries = 1, .workers = workers, .on_host = record, .on_host_arg = &s,
+                   .ident = ident ? fake_ident : NULL, .ident_arg = "fakeproduct"};
+    CHECK_INT(scan_net_tcp(&t, &p, &o), KW_OK);
+    CHECK_INT(s.hosts, 1);
+    CHECK_INT(s.open, 2);
+    CHECK_INT(s.closed, 2);
+    CHECK_INT(s.filtered, 0);
+    CHECK_INT(s.n, 2);
+    uint16_t lo = open1 < open2 ? open1 : open2, hi = open1 < open2 ? open2 : open1;
+    CHECK_INT(s.ports[0].port, lo); /* sorted */
+    CHECK_INT(s.ports[1].port, hi);
+    CHECK_INT(s.ports[0].state, SCAN_OPEN);
+    CHECK_INT(atomic_load(&ident_calls), ident ? 2 : 0);
+    if (ident) {
+        char want[8];
+        snprintf(want, sizeof want, "%u", lo);
+        CHECK_STR(s.ports[0].svc.product, "fakeproduct");
+        CHECK_STR(s.ports[0].svc.version, want);
+    } else {
+        CHECK_STR(s.ports[0].svc.product, "");
+    }
+    close(l1);
+    close(l2);
+    scan_targets_free(&t);
+}
+
+static void test_tcp_loopback(void)
+{
+    scan_loopback(1, false);
+    scan_loopback(2, false);
+}
+
+static void test_tcp_ident(void)
+{
+    scan_loopback(1, true);
+    scan_loopback(3, true);
+}
+
+static void test_tcp_many_ports(void)
+{
+    uint16_t open1;
+    int l1 = listen_on(SOCK_STREAM, &open1);
+    scan_targets t = {0};
+    char err[256];
+    scan_targets_add(&t, "127.0.0.1", NULL, err, sizeof err);
+    scan_ports p;
+    memset(&p, 0, sizeof p);
+    scan_ports_parse(&p, "20000-29999", err, sizeof err);
+    char one[8];
+    snprintf(one, sizeof one, "%u", open1);
+    scan_ports_parse(&p, one, err, sizeof err);
+    seen s = {0};
+    scan_opts o = {.timeout_ms = 1000, .retries = 1, .on_host = record, .on_host_arg = &s};
+    CHECK_INT(scan_net_tcp(&t, &p, &o), KW_OK);
+    CHECK_INT(s.open + s.closed + s.filtered, p.ntcp);
+    CHECK_INT(s.filtered, 0);
+    bool found = false;
+    for (size_t i = 0; i < s.n; i++)
+        found |= s.ports[i].port == open1;
+    CHECK(found);
+    close(l1);
+    scan_targets_free(&t);
+}
+
+static void *udp_echo(void *arg)
+{
+    int fd = *(int *)arg;
+    uint8_t b[512];
+    struct sockaddr_storage from;
+    socklen_t fl = sizeof from;
+    ssize_t n = recvfrom(fd, b, sizeof b, 0, (struct sockaddr *)&from, &fl);
+    if (n >= 0)
+        sendto(fd, "hello", 5, 0, (struct sockaddr *)&from, fl);
+    return NULL;
+}
+
+static void test_udp_loopback(void)
+{
+    uint16_t up, closed;
+    int u = listen_on(SOCK_DGRAM, &up), c = listen_on(SOCK_DGRAM, &closed);
+    close(c);
+    pthread_t th;
+    pthread_create(&th, NULL, udp_echo, &u);
+    scan_targets t = {0};
+    char err[256], spec[64];
+    scan_targets_add(&t, "127.0.0.1", NULL, err, sizeof err);
+    scan_ports p;
+    memset(&p, 0, sizeof p);
+    snprintf(spec, sizeof spec, "U:%u,%u", up, closed);
+    CHECK_INT(scan_ports_parse(&p, spec, err, sizeof err), KW_OK);
+    seen s = {0};
+    scan_opts o = {.timeout_ms = 300, .retries = 1, .on_host = record, .on_host_arg = &s};
+    CHECK_INT(scan_net_udp(&t, &p, &o, NULL), KW_OK);
+    pthread_join(th, NULL);
+    CHECK_INT(s.open, 1);
+    CHECK_INT(s.closed, 1);
+    CHECK_INT(s.n, 1);
+    CHECK_INT(s.ports[0].port, up);
+    CHECK(s.ports[0].udp);
+    CHECK_CONTAINS(s.ports[0].svc.info, "answered 5 bytes");
+    close(u);
+    scan_targets_free(&t);
+}
+
+int main(void)
+{
+    RUN(test_tcp_loopback);
+    RUN(test_tcp_ident);
+    RUN(test_tcp_many_ports);
+    RUN(test_udp_loopback);
+    TEST_MAIN_END();
+}
