@@ -26,6 +26,7 @@
 #define SCAN_IDENT_BACKLOG 1024       /* open ports waiting for identification before launching pauses */
 #define SCAN_PROGRESS_US 200000
 #define SCAN_SPARE 64
+#define SCAN_ESELF (-1)              /* connect_state: the socket connected to itself (closed) */
 
 /* ---- shared helpers ---- */
 
@@ -459,7 +460,7 @@ static void probe_close(scanner *s, int fd, bool connected)
 /* What a connect's error means. */
 static scan_state state_of_errno(int e)
 {
-    return e == 0 ? SCAN_OPEN : e == ECONNREFUSED ? SCAN_CLOSED : SCAN_FILTERED;
+    return e == 0 ? SCAN_OPEN : e == ECONNREFUSED || e == SCAN_ESELF ? SCAN_CLOSED : SCAN_FILTERED;
 }
 
 /* Closes a probe's socket; an accepted connection is reset (SO_LINGER 0: no TIME_WAIT left). */
@@ -472,13 +473,22 @@ static void fd_close(int fd, bool connected)
     close(fd);
 }
 
+/* A connect to a port of this machine that nothing listens on can pick that very port as its
+ * source and connect to itself (TCP simultaneous open): that is a closed port, not an open one. */
+static bool self_connected(int fd, const struct sockaddr_storage *sa, socklen_t len)
+{
+    struct sockaddr_storage me;
+    socklen_t ml = sizeof me;
+    return getsockname(fd, (struct sockaddr *)&me, &ml) == 0 && ml == len && memcmp(&me, sa, len) == 0;
+}
+
 /* Where a non-blocking connect to sa stands, asked by connecting again: 0 connected,
  * EINPROGRESS not yet, else its error. Linux then leaves a refused socket unconnected, ready
  * for the next connect (which saves a socket() and a close() per closed port). */
 static int connect_state(int fd, const struct sockaddr_storage *sa, socklen_t len)
 {
     if (connect(fd, (const struct sockaddr *)sa, len) == 0 || errno == EISCONN)
-        return 0;
+        return self_connected(fd, sa, len) ? SCAN_ESELF : 0;
     return errno == EALREADY || errno == EINPROGRESS ? EINPROGRESS : errno;
 }
 
@@ -498,7 +508,7 @@ static void probe_socket_put(scanner *s, int fd, int fam, int err)
     if (err == ECONNREFUSED && s->nspare[v6] < SCAN_SPARE)
         s->spare[v6][s->nspare[v6]++] = fd;
     else
-        fd_close(fd, err == 0);
+        fd_close(fd, err == 0 || err == SCAN_ESELF);
 }
 
 /* Watches a connect in progress: epoll, its slot, its timer; false when epoll refused it. */
@@ -532,7 +542,7 @@ static int probe_send(scanner *s, uint32_t g, uint16_t port, uint8_t attempt, in
         return 0;
     }
     int e = connect(fd, (struct sockaddr *)&ss, len) == 0 ? 0 : errno;
-    if (e == EINPROGRESS) /* on loopback and near hosts the answer is often in already */
+    if (e == EINPROGRESS || e == 0) /* on loopback and near hosts the answer is often in already */
         e = connect_state(fd, &ss, len);
     if (e == EINPROGRESS && probe_watch(s, fd, g, port, attempt, now))
         return 1;
@@ -621,7 +631,7 @@ static void probe_done(scanner *s, int fd, int64_t now)
     scan_state st = state_of_errno(err);
     if (sl.attempt == 0 && st != SCAN_FILTERED) /* Karn: no sample from a retried probe */
         rtt_sample(&s->group[sl.group], now - sl.sent_us);
-    probe_close(s, fd, err == 0);
+    probe_close(s, fd, err == 0 || err == SCAN_ESELF);
     settle(s, sl.group, sl.port, st);
 }
 
@@ -636,7 +646,7 @@ static void timers_expire(scanner *s, int64_t now)
         struct sockaddr_storage ss; /* an answer may wait unread behind a long launch */
         socklen_t len = scan_sockaddr(&s->group[copy.group].host->addr, copy.port, &ss);
         int err = connect_state(t.fd, &ss, len);
-        probe_close(s, t.fd, err == 0);
+        probe_close(s, t.fd, err == 0 || err == SCAN_ESELF);
         if (err != EINPROGRESS)
             settle(s, copy.group, copy.port, state_of_errno(err));
         else if (copy.attempt < s->retries)

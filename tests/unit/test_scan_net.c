@@ -118,7 +118,7 @@ static void test_tcp_many_ports(void)
     scan_targets_add(&t, "127.0.0.1", NULL, err, sizeof err);
     scan_ports p;
     memset(&p, 0, sizeof p);
-    scan_ports_parse(&p, "20000-29999", err, sizeof err);
+    scan_ports_parse(&p, "30000-60999", err, sizeof err); /* the ephemeral ports: no self-connect is open */
     char one[8];
     snprintf(one, sizeof one, "%u", open1);
     scan_ports_parse(&p, one, err, sizeof err);
@@ -127,6 +127,7 @@ static void test_tcp_many_ports(void)
     CHECK_INT(scan_net_tcp(&t, &p, &o), KW_OK);
     CHECK_INT(s.open + s.closed + s.filtered, p.ntcp);
     CHECK_INT(s.filtered, 0);
+    CHECK_INT(s.open, 1);
     bool found = false;
     for (size_t i = 0; i < s.n; i++)
         found |= s.ports[i].port == open1;
