@@ -69,6 +69,8 @@ typedef struct scan_out {
     pthread_mutex_t mu;                    /* the findings sink is shared with identification threads */
     finding_printer pr;
     finding_sink inner;
+    uint16_t (*runs[2])[2];                /* the port list as runs [lo, hi], TCP and UDP: what a */
+    size_t nruns[2];                       /* host's cover says was looked at */
 } scan_out;
 
 static volatile int scan_cancel;
@@ -320,10 +322,47 @@ static void progress_clear(scan_out *o)
         fputs("\r\033[K", stderr);
 }
 
+/* The ports of bits as runs of consecutive ports into *runs (the caller frees it). */
+static size_t port_runs(const uint8_t *bits, uint16_t (**runs)[2])
+{
+    size_t n = 0, cap = 0;
+    *runs = NULL;
+    for (unsigned q = 1; q <= 65535; q++) {
+        if (!scan_port_has(bits, q))
+            continue;
+        if (n && (*runs)[n - 1][1] == q - 1) {
+            (*runs)[n - 1][1] = (uint16_t)q;
+            continue;
+        }
+        kw_grow(runs, &cap, n + 1, sizeof **runs);
+        (*runs)[n][0] = (*runs)[n][1] = (uint16_t)q;
+        n++;
+    }
+    return n;
+}
+
+/* Tells the sink which ports of the host were looked at (so the store can tell what a complete
+ * look no longer saw). */
+static kw_rc host_cover(scan_out *o, const scan_host_result *r, const char *ip, bool udp)
+{
+    kw_rc rc = KW_OK;
+    pthread_mutex_lock(&o->mu);
+    for (size_t i = 0; i < o->nruns[udp] && rc == KW_OK; i++) {
+        finding_cover c = {.scanner = "keepwatch", .host = r->host->name, .ip = ip, .transport = udp ? "udp" : "tcp",
+                           .port_lo = o->runs[udp][i][0], .port_hi = o->runs[udp][i][1]};
+        rc = finding_covered(&o->inner, &c);
+    }
+    pthread_mutex_unlock(&o->mu);
+    return rc;
+}
+
 static kw_rc on_host(scan_out *o, const scan_host_result *r, bool udp)
 {
     char ip[INET6_ADDRSTRLEN];
     kw_addr_str(&r->host->addr, ip, sizeof ip);
+    kw_rc rc = host_cover(o, r, ip, udp);
+    if (rc != KW_OK)
+        return rc;
     progress_clear(o);
     for (size_t i = 0; i < r->nports; i++)
         if (!o->open_only || r->ports[i].state == SCAN_OPEN)
@@ -434,6 +473,8 @@ static int scan_run(const scan_cli *a, const conf *c, const scan_targets *t, con
     o.pr = (finding_printer){.out = stdout, .json = a->json, .now_ms = kw_now_ms()};
     o.inner = finding_printer_sink(&o.pr);
     finding_sink sink = {.emit = locked_emit, .ctx = &o};
+    o.nruns[0] = port_runs(p->tcp, &o.runs[0]);
+    o.nruns[1] = port_runs(p->udp, &o.runs[1]);
     scan_opts so = {
         .timeout_ms = a->timeout_ms >= 0 ? a->timeout_ms : c->scan.timeout_ms,
         .retries = a->retries,
@@ -453,6 +494,8 @@ static int scan_run(const scan_cli *a, const conf *c, const scan_targets *t, con
             t->n, t->n == 1 ? "" : "s", p->ntcp, p->nudp, o.open, o.pr.total, o.pr.total == 1 ? "" : "s",
             (double)(kw_mono_ms() - t0) / 1000.0, rc == KW_OK ? "" : ": ", rc == KW_OK ? "" : kw_rc_str(rc));
     pthread_mutex_destroy(&o.mu);
+    free(o.runs[0]);
+    free(o.runs[1]);
     if (rc != KW_OK && rc != KW_ERR_CANCELLED)
         return KW_EXIT_USAGE;
     return o.pr.total ? KW_EXIT_PROBLEM : KW_EXIT_OK;

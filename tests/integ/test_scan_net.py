@@ -276,12 +276,14 @@ class ScanNet(unittest.TestCase):
         self.assertIn("--large", err3)
         self.assertEqual(lines, [], "a refused scan sent something")
 
-    def test_exclude(self):
-        rc, out, err = self.scan(f"{ADDR_T}-{ADDR_T.rsplit('.', 1)[1]}", ADDR_S, "-p", str(self.open_ports[0]),
-                                 "--exclude", ADDR_S)
+    def test_target_file_and_exclude(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
+            f.write(f"# the two ends of the veth\n{ADDR_S}\n{ADDR_T}-{ADDR_T.rsplit('.', 1)[1]}  {ADDR_T}\n")
+            f.flush()
+            rc, out, err = self.scan("-iL", f.name, "-p", str(self.open_ports[0]), "--exclude", ADDR_S)
         self.assertEqual(rc, 0, err)
-        self.assertIn(ADDR_T, out)
-        self.assertNotIn(ADDR_S + " ", out)
+        self.assertEqual({k: v[0] for k, v in self.rows(out).items()}, {(self.open_ports[0], "tcp"): "open"})
+        self.assertIn("1 host,", err)  # ADDR_T given twice, ADDR_S excluded
         self.assertNotIn(ADDR_S + ":", err)
 
     def test_usage(self):

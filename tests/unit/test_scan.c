@@ -1,6 +1,7 @@
 /* Unit tests of what the network scanner is told to scan: target specs, exclusions and scope
  * (scan_target.c), port lists and tables (scan_ports.c), and the token bucket. The UDP parsers
  * are test_scan_udp.c, the TCP scan test_scan_net.c. */
+#include "conf/conf.h"
 #include "kw_test.h"
 #include "scan/scan.h"
 
@@ -235,6 +236,54 @@ static void test_bucket(void)
         CHECK(scan_bucket_take(&b, 0));
 }
 
+static bool conf_has_error(const conf_errors *e, const char *want)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strstr(e->v[i], want))
+            return true;
+    for (size_t i = 0; i < e->n; i++)
+        fprintf(stderr, "    got: %s\n", e->v[i]);
+    return false;
+}
+
+static void test_conf_section(void)
+{
+    conf *c = NULL;
+    conf_errors e = {0};
+    CHECK_INT(conf_load_buffer("t.yaml", "", 0, &c, &e), KW_OK);
+    CHECK_INT(c->scan.allowed.n, 0); /* the built-in scope */
+    CHECK_INT(c->scan.timeout_ms, 1000);
+    CHECK_INT(c->scan.rate, 0);
+    conf_free(c);
+    c = NULL;
+    const char *ok = "scan:\n  allowed: [10.20.0.0/16, \"::1\"]\n  exclude: [10.20.0.1, 10.20.9.0/24, 10.20.1.1-9]\n"
+                     "  rate: 5000\n  host_rate: 100\n  timeout: 250ms\n";
+    CHECK_INT(conf_load_buffer("t.yaml", ok, strlen(ok), &c, &e), KW_OK);
+    CHECK_INT(e.n, 0);
+    if (c) {
+        CHECK_INT(c->scan.allowed.n, 2);
+        CHECK_INT(c->scan.exclude.n, 3);
+        CHECK_INT(c->scan.rate, 5000);
+        CHECK_INT(c->scan.host_rate, 100);
+        CHECK_INT(c->scan.timeout_ms, 250);
+        scan_scope sc;
+        CHECK_INT(scan_scope_init(&sc, c->scan.allowed.v, c->scan.allowed.n, err, sizeof err), KW_OK);
+        CHECK_INT(sc.n, 2);
+        scan_scope_free(&sc);
+        conf_free(c);
+    }
+    c = NULL;
+    const char *bad = "scan:\n  allowed: [10.0.0.0/33]\n  exclude: [db.example]\n  timeout: 5ms\n  rate: -1\n";
+    CHECK(conf_load_buffer("t.yaml", bad, strlen(bad), &c, &e) != KW_OK);
+    CHECK(conf_has_error(&e, "t.yaml:2:13: scan.allowed: \"10.0.0.0/33\" is not an address or prefix"));
+    CHECK(conf_has_error(&e, "t.yaml:3:13: scan.exclude: \"db.example\": host names are not accepted here"));
+    CHECK(conf_has_error(&e, "timeout: 5ms is out of range"));
+    CHECK(conf_has_error(&e, "rate"));
+    conf_errors_free(&e);
+    if (c)
+        conf_free(c);
+}
+
 int main(void)
 {
     RUN(test_target_address_prefix);
@@ -246,5 +295,6 @@ int main(void)
     RUN(test_ports_parse);
     RUN(test_ports_tables);
     RUN(test_bucket);
+    RUN(test_conf_section);
     TEST_MAIN_END();
 }
