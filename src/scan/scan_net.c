@@ -689,7 +689,7 @@ static void scan_loop(scanner *s)
 {
     struct epoll_event ev[512];
     int64_t now = scan_now_us();
-    while (group_refill(s, now)) {
+    while (group_refill(s, now) && s->rc == KW_OK) { /* a host callback's error ends it */
         if ((s->o->cancel && *s->o->cancel) || (s->stop && *s->stop)) {
             s->rc = KW_ERR_CANCELLED;
             break;
