@@ -137,10 +137,12 @@ typedef enum scan_state {
 /* "open", "closed", "filtered", "open|filtered". */
 const char *scan_state_name(scan_state s);
 
-/* Identifies an open port's service into *out (filled beforehand with the usual-service name),
- * called on the identification threads, several at once: it must be thread-safe. Its return
- * is kept as the port's ident_rc. */
-typedef kw_rc (*scan_ident_fn)(const struct sockaddr *sa, socklen_t len, scan_service *out, void *arg);
+/* Identifies an open port's service into *out (filled beforehand with the usual-service name);
+ * name is the host name the target was given as (for TLS SNI and certificate checks), NULL for
+ * an address. Called on the identification threads, several at once: it must be thread-safe.
+ * Its return is kept as the port's ident_rc. */
+typedef kw_rc (*scan_ident_fn)(const struct sockaddr *sa, socklen_t len, const char *name, scan_service *out,
+                               void *arg);
 
 typedef struct scan_port_result {
     uint16_t port;

@@ -147,6 +147,7 @@ typedef struct ident_job {
     size_t res_idx;
     struct sockaddr_storage ss;
     socklen_t len;
+    const char *name;               /* the host's, which outlives the scan */
     scan_service svc;
     kw_rc rc;
 } ident_job;
@@ -237,7 +238,7 @@ static void *ident_main(void *arg)
         if (!p->head)
             p->tail = NULL;
         pthread_mutex_unlock(&p->mu);
-        j->rc = p->fn((const struct sockaddr *)&j->ss, j->len, &j->svc, p->arg);
+        j->rc = p->fn((const struct sockaddr *)&j->ss, j->len, j->name, &j->svc, p->arg);
         pthread_mutex_lock(&p->mu);
         j->next = p->done;
         p->done = j;
@@ -304,6 +305,7 @@ static void ident_submit(scanner *s, uint32_t g, size_t res_idx)
     j->res_idx = res_idx;
     j->len = scan_sockaddr(&h->host->addr, h->res[res_idx].port, &j->ss);
     j->svc = h->res[res_idx].svc;
+    j->name = h->host->name;
     h->ident_pending++;
     s->ident_pending++;
     pthread_mutex_lock(&s->pool.mu);

@@ -1,7 +1,7 @@
 /* scan_udp_net.c: sending the UDP probes of scan_udp.c and reading their answers. Hosts go in
  * batches of at most SCAN_UDP_BATCH sockets; each port gets a connected socket (so an ICMP port
  * unreachable comes back as ECONNREFUSED: closed), its probe, one resend after the timeout, and
- * then is open|filtered. Sends keep to the total rate; a scan takes at most SCAN_UDP_BATCH UDP
+ * then is open|filtered. Sends keep to the total and per-host rates; a scan takes at most SCAN_UDP_BATCH UDP
  * ports. Each answer is parsed; an answer that
  * proves a weakness is reported into the finding sink, with the amplification it measured. */
 #include "scan/scan.h"
@@ -41,6 +41,8 @@ typedef struct ubatch {
     int ep;
     int64_t timeout_us;
     scan_bucket bucket;
+    scan_bucket *hb;                /* per host of the batch */
+    size_t h0, nports;              /* the batch's first host, ports per host */
     uint8_t *buf;
 } ubatch;
 
@@ -61,10 +63,17 @@ static void uprobe_settle(ubatch *b, uprobe *p, scan_state st)
 }
 
 /* Sends p's probe (again); false when the socket could not be set up (the port is then filtered). */
+/* Waits for a token of bucket k (a rate of 0 never waits). */
+static void bucket_wait(scan_bucket *k)
+{
+    while (!scan_bucket_take(k, scan_now_us()))
+        sleep_us(scan_bucket_wait_us(k, scan_now_us()));
+}
+
 static bool uprobe_send(ubatch *b, uprobe *p)
 {
-    while (!scan_bucket_take(&b->bucket, scan_now_us()))
-        sleep_us(scan_bucket_wait_us(&b->bucket, scan_now_us()));
+    bucket_wait(&b->hb[p->host - b->h0]);
+    bucket_wait(&b->bucket);
     uint8_t pkt[SCAN_UDP_PROBE_MAX];
     p->plen = scan_udp_probe(p->kind, p->id, pkt);
     if (p->fd < 0) {
@@ -126,9 +135,12 @@ static int64_t ubatch_next_deadline(const ubatch *b)
 
 static void ubatch_run(ubatch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (!uprobe_send(b, &b->v[i]) && !b->v[i].done)
-            uprobe_settle(b, &b->v[i], SCAN_FILTERED);
+    size_t hosts = b->n / b->nports;
+    for (size_t i = 0; i < b->n; i++) { /* port by port across the hosts: a host's rate holds back only it */
+        uprobe *p = &b->v[(i % hosts) * b->nports + i / hosts];
+        if (!uprobe_send(b, p) && !p->done)
+            uprobe_settle(b, p, SCAN_FILTERED);
+    }
     struct epoll_event ev[64];
     while (b->left > 0 && !(b->o->cancel && *b->o->cancel)) {
         int64_t now = scan_now_us(), d = ubatch_next_deadline(b) - now;
@@ -193,6 +205,10 @@ static kw_rc ubatch_report(ubatch *b, size_t from, size_t to)
 static kw_rc ubatch_hosts(ubatch *b, size_t h0, size_t h1, const uint16_t *list, size_t n)
 {
     b->n = b->left = (h1 - h0) * n;
+    b->h0 = h0;
+    b->nports = n;
+    for (size_t h = h0; h < h1; h++)
+        scan_bucket_init(&b->hb[h - h0], b->o->host_rate, scan_now_us());
     for (size_t h = h0, k = 0; h < h1; h++)
         for (size_t i = 0; i < n; i++, k++) {
             uprobe *p = &b->v[k];
@@ -224,6 +240,7 @@ kw_rc scan_net_udp(const scan_targets *t, const scan_ports *ports, const scan_op
     kw_rc rc = b.ep < 0 ? KW_ERR_IO : n > SCAN_UDP_BATCH ? KW_ERR_RANGE : KW_OK;
     size_t per = n ? (SCAN_UDP_BATCH / n ? SCAN_UDP_BATCH / n : 1) : 1;
     b.v = kw_calloc(per * (n ? n : 1), sizeof *b.v);
+    b.hb = kw_calloc(per, sizeof *b.hb);
     b.buf = kw_malloc(SCAN_UDP_READ);
     for (size_t h = 0; n && h < t->n && rc == KW_OK; h += per) {
         if (o->cancel && *o->cancel)
@@ -234,6 +251,7 @@ kw_rc scan_net_udp(const scan_targets *t, const scan_ports *ports, const scan_op
     if (b.ep >= 0)
         close(b.ep);
     free(b.v);
+    free(b.hb);
     free(b.buf);
     free(list);
     return rc;

@@ -44,13 +44,21 @@ static kw_rc record(void *arg, const scan_host_result *r)
 
 static atomic_int ident_calls;
 
-static kw_rc fake_ident(const struct sockaddr *sa, socklen_t len, scan_service *out, void *arg)
+static kw_rc fake_ident(const struct sockaddr *sa, socklen_t len, const char *name, scan_service *out, void *arg)
 {
     (void)len;
+    snprintf(out->info, sizeof out->info, "%s", name ? name : "-");
     atomic_fetch_add(&ident_calls, 1);
     snprintf(out->product, sizeof out->product, "%s", (const char *)arg);
     snprintf(out->version, sizeof out->version, "%u", ntohs(((const struct sockaddr_in *)sa)->sin_port));
     return KW_OK;
+}
+
+static kw_rc lo_resolve(const char *name, kw_addr *out, void *arg)
+{
+    (void)arg;
+    int bits;
+    return strcmp(name, "lo.test") == 0 && kw_prefix_parse("127.0.0.1", out, &bits) ? KW_OK : KW_ERR_NOTFOUND;
 }
 
 static void scan_loopback(int workers, bool ident)
@@ -63,7 +71,8 @@ static void scan_loopback(int workers, bool ident)
     CHECK(l1 >= 0 && l2 >= 0);
     scan_targets t = {0};
     char err[256];
-    scan_targets_add(&t, "127.0.0.1", NULL, err, sizeof err);
+    scan_target_opts to = {.resolve = lo_resolve};
+    CHECK_INT(scan_targets_add(&t, workers == 1 ? "127.0.0.1" : "lo.test", &to, err, sizeof err), KW_OK);
     scan_ports p;
     memset(&p, 0, sizeof p);
     char spec[64];
@@ -89,6 +98,8 @@ static void scan_loopback(int workers, bool ident)
         snprintf(want, sizeof want, "%u", lo);
         CHECK_STR(s.ports[0].svc.product, "fakeproduct");
         CHECK_STR(s.ports[0].svc.version, want);
+        CHECK_STR(s.ports[1].svc.info, workers == 1 ? "-" : "lo.test"); /* the name it was given as */
+        CHECK_INT(s.ports[1].ident_rc, KW_OK);
     } else {
         CHECK_STR(s.ports[0].svc.product, "");
     }
@@ -189,6 +200,33 @@ static void test_tcp_callback_error(void)
     }
 }
 
+/* The rates hold: 21 probes at 100 per second (burst 2) take at least 190 ms, TCP and UDP. */
+static void test_rates(void)
+{
+    scan_targets t = {0};
+    char err[256];
+    scan_targets_add(&t, "127.0.0.1", NULL, err, sizeof err);
+    for (int total = 0; total < 2; total++)
+        for (int udp = 0; udp < 2; udp++) {
+            scan_ports p;
+            memset(&p, 0, sizeof p);
+            scan_ports_parse(&p, udp ? "U:40000-40020" : "40000-40020", err, sizeof err);
+            seen s = {0};
+            scan_opts o = {.timeout_ms = 300, .on_host = record, .on_host_arg = &s, .workers = 1};
+            if (total)
+                o.rate = 100;
+            else
+                o.host_rate = 100;
+            int64_t t0 = scan_now_us();
+            CHECK_INT(udp ? scan_net_udp(&t, &p, &o, NULL) : scan_net_tcp(&t, &p, &o), KW_OK);
+            int64_t took = scan_now_us() - t0;
+            CHECK(took >= 185000);
+            CHECK(took < 2000000);
+            CHECK_INT(s.open + s.closed + s.filtered, 21);
+        }
+    scan_targets_free(&t);
+}
+
 static void *udp_echo(void *arg)
 {
     int fd = *(int *)arg;
@@ -236,5 +274,6 @@ int main(void)
     RUN(test_tcp_many_ports);
     RUN(test_tcp_callback_error);
     RUN(test_udp_loopback);
+    RUN(test_rates);
     TEST_MAIN_END();
 }
