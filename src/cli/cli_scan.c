@@ -94,7 +94,7 @@ static void strs_free(char **v, size_t n)
     free(v);
 }
 
-/* The targets of a -iL file (at most 1 MiB of lines of 4 KiB). */
+/* The targets of a -iL file (at most 1 MiB, lines of at most 4 KiB). */
 static bool read_target_file(scan_cli *a, const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -103,17 +103,26 @@ static bool read_target_file(scan_cli *a, const char *path)
         return false;
     }
     char line[4096];
-    size_t total = 0;
-    while (fgets(line, sizeof line, f) && (total += strlen(line)) < (1u << 20)) {
+    size_t total = 0, lineno = 0;
+    const char *bad = NULL;
+    while (!bad && fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        lineno++;
+        if ((total += n) > (1u << 20))
+            bad = "is over 1 MiB";
+        else if (n == sizeof line - 1 && line[n - 1] != '\n')
+            bad = "has a line over 4 KiB";
         char *hash = strchr(line, '#'), *save = NULL;
         if (hash)
             *hash = '\0';
-        for (char *tok = strtok_r(line, " \t\r\n,", &save); tok; tok = strtok_r(NULL, " \t\r\n,", &save))
+        for (char *tok = strtok_r(line, " \t\r\n,", &save); tok && !bad; tok = strtok_r(NULL, " \t\r\n,", &save))
             push(&a->specs, &a->nspecs, &a->cap_specs, tok);
     }
+    if (bad)
+        fprintf(stderr, "keepwatch scan net: -iL %s %s (line %zu)\n", path, bad, lineno);
     if (f != stdin)
         fclose(f);
-    return true;
+    return !bad;
 }
 
 static bool num_arg(const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -128,7 +137,7 @@ static bool num_arg(const char *opt, const char *v, int64_t lo, int64_t hi, int6
     return true;
 }
 
-/* The value of option argv[*i]: "--opt=v", "-pV" or the next word. */
+/* The value of option argv[*i]: "--opt=v", "-pV" or the next word; NULL after saying so. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
     const char *a = argv[*i];
@@ -137,7 +146,10 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
         return a + nl + 1;
     if (a[nl])
         return a + nl; /* -p22 */
-    return *i + 1 < argc ? argv[++*i] : NULL;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    fprintf(stderr, "keepwatch scan net: %s needs a value\n", name);
+    return NULL;
 }
 
 static bool is_opt(const char *a, const char *name)
@@ -149,13 +161,13 @@ static bool is_opt(const char *a, const char *name)
 static bool parse_value_opt(scan_cli *a, int argc, char **argv, int *i)
 {
     const char *arg = argv[*i], *v;
-    int64_t x;
+    int64_t x = 0;
     if (is_opt(arg, "-p")) {
         a->ports = opt_value(argc, argv, i, "-p");
         return a->ports != NULL;
     }
     if (strcmp(arg, "-iL") == 0)
-        return *i + 1 < argc && read_target_file(a, argv[++*i]);
+        return (v = opt_value(argc, argv, i, "-iL")) && read_target_file(a, v);
     if (is_opt(arg, "--exclude")) {
         if (!(v = opt_value(argc, argv, i, "--exclude")))
             return false;
@@ -171,9 +183,10 @@ static bool parse_value_opt(scan_cli *a, int argc, char **argv, int *i)
         return num_arg("--host-rate", opt_value(argc, argv, i, "--host-rate"), 0, 10000000, &a->host_rate);
     if (is_opt(arg, "--timeout"))
         return num_arg("--timeout", opt_value(argc, argv, i, "--timeout"), 10, 60000, &a->timeout_ms);
-    if (is_opt(arg, "--retries") && num_arg("--retries", opt_value(argc, argv, i, "--retries"), 0, 10, &x)) {
+    if (is_opt(arg, "--retries")) {
+        bool ok = num_arg("--retries", opt_value(argc, argv, i, "--retries"), 0, 10, &x);
         a->retries = (int)x;
-        return true;
+        return ok;
     }
     if (is_opt(arg, "-c")) {
         a->cfg = opt_value(argc, argv, i, "-c");
@@ -195,10 +208,10 @@ static bool parse_args(scan_cli *a, int argc, char **argv)
             a->open_only = true;
         else if (strcmp(arg, "--json") == 0)
             a->json = true;
-        else if (arg[0] == '-' && arg[1] != '\0' && !parse_value_opt(a, argc, argv, &i))
-            return false;
         else if (arg[0] != '-')
             push(&a->specs, &a->nspecs, &a->cap_specs, arg);
+        else if (!parse_value_opt(a, argc, argv, &i))
+            return false;
     }
     if (!a->nspecs)
         fprintf(stderr, "keepwatch scan net: no target given\n");
