@@ -177,6 +177,7 @@ typedef struct scan_opts {
     uint64_t rate;             /* connection attempts per second, all hosts; 0: no bound */
     uint64_t host_rate;        /* per host; 0: no bound */
     size_t max_inflight;       /* 0: the open-file limit allows (soft raised to hard), <= 16384 */
+    size_t host_inflight;      /* probes in flight to one host; 0: 2048 (a filtered host is not flooded) */
     size_t host_group;         /* hosts scanned at once; 0: 64 */
     int ident_threads;         /* 0: 8 */
     int workers;               /* scanning threads, each on every W-th port; 0: one per CPU (at most

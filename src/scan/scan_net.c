@@ -172,7 +172,7 @@ typedef struct scanner {
     hstate *group;
     size_t ngroup, next_host, rr;
     slot *slots;
-    size_t nslots, inflight, max_inflight;
+    size_t nslots, inflight, max_inflight, host_inflight;
     tmr *heap;
     size_t nheap, heap_cap;
     int ep;
@@ -600,7 +600,8 @@ static void launch(scanner *s, int64_t now)
             hstate *h = &s->group[g];
             uint16_t port;
             uint8_t attempt;
-            if (!h->active || !host_next(s, h, &port, &attempt) || scan_bucket_wait_us(&h->bucket, now) > 0)
+            if (!h->active || h->inflight >= s->host_inflight || !host_next(s, h, &port, &attempt) ||
+                scan_bucket_wait_us(&h->bucket, now) > 0)
                 continue;
             if (!scan_bucket_take(&s->bucket, now))
                 return;
@@ -747,6 +748,7 @@ static kw_rc scan_one(const scan_targets *t, uint16_t *list, size_t n, const sca
     s.max_inflight = o->max_inflight && o->max_inflight < cap ? o->max_inflight : cap;
     if (s.max_inflight > SCAN_INFLIGHT_CAP)
         s.max_inflight = SCAN_INFLIGHT_CAP;
+    s.host_inflight = o->host_inflight ? o->host_inflight : 2048;
     s.ngroup = o->host_group ? o->host_group : 64;
     if (s.ngroup > t->n)
         s.ngroup = t->n ? t->n : 1;
@@ -884,6 +886,7 @@ static void worker_opts(worker *wk, merge *m, const scan_opts *o, int w)
     wk->o.rate = o->rate ? (o->rate + (uint64_t)w - 1) / (uint64_t)w : 0;
     wk->o.host_rate = o->host_rate ? (o->host_rate + (uint64_t)w - 1) / (uint64_t)w : 0;
     wk->o.max_inflight = o->max_inflight ? (o->max_inflight + (size_t)w - 1) / (size_t)w : 0;
+    wk->o.host_inflight = ((o->host_inflight ? o->host_inflight : 2048) + (size_t)w - 1) / (size_t)w;
     wk->o.ident_threads = ((o->ident_threads > 0 ? o->ident_threads : 8) + w - 1) / w;
     wk->o.on_host = merge_on_host;
     wk->o.on_host_arg = wk;

@@ -174,6 +174,63 @@ static void test_tcp_many_ports(void)
     scan_targets_free(&t);
 }
 
+/* A listener whose accept queue is full: the kernel drops further SYNs, so its port looks
+ * filtered (no answer), all on loopback. *client is the connection that fills it. */
+static int listen_full(uint16_t *port, int *client)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof sa;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 0) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &l) != 0)
+        return -1;
+    *port = ntohs(sa.sin_port);
+    *client = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(*client, (struct sockaddr *)&sa, sizeof sa) != 0)
+        return -1;
+    return fd;
+}
+
+/* Unanswered ports are filtered after the timeout, and the per-host cap on probes in flight
+ * holds: 40 silent ports, 8 at a time, 200 ms each, take 5 rounds. */
+static void test_tcp_filtered_inflight(void)
+{
+    enum { N = 40 };
+    int ls[N], cl[N];
+    char spec[N * 7] = "", err[256];
+    for (int i = 0; i < N; i++) {
+        uint16_t port;
+        ls[i] = listen_full(&port, &cl[i]);
+        CHECK(ls[i] >= 0);
+        snprintf(spec + strlen(spec), sizeof spec - strlen(spec), "%s%u", i ? "," : "", port);
+    }
+    scan_targets t = {0};
+    scan_targets_add(&t, "127.0.0.1", NULL, err, sizeof err);
+    scan_ports p;
+    memset(&p, 0, sizeof p);
+    CHECK_INT(scan_ports_parse(&p, spec, err, sizeof err), KW_OK);
+    for (int capped = 0; capped < 2; capped++) {
+        seen s = {0};
+        scan_opts o = {.timeout_ms = 200, .min_timeout_ms = 200, .retries = 0, .workers = 1,
+                       .host_inflight = capped ? 8 : 0, .on_host = record, .on_host_arg = &s};
+        int64_t t0 = scan_now_us();
+        CHECK_INT(scan_net_tcp(&t, &p, &o), KW_OK);
+        int64_t took = scan_now_us() - t0;
+        CHECK_INT(s.filtered, N);
+        CHECK_INT(s.n, SCAN_FILTERED_KEEP); /* listed up to the keep, counted in full */
+        CHECK_INT(s.ports[0].state, SCAN_FILTERED);
+        if (capped)
+            CHECK(took >= 5 * 195000 && took < 3000000);
+        else
+            CHECK(took >= 195000 && took < 900000);
+    }
+    for (int i = 0; i < N; i++) {
+        close(cl[i]);
+        close(ls[i]);
+    }
+    scan_targets_free(&t);
+}
+
 static kw_rc refuse_second(void *arg, const scan_host_result *r)
 {
     int *n = arg;
@@ -273,6 +330,7 @@ int main(void)
     RUN(test_tcp_ident);
     RUN(test_tcp_many_ports);
     RUN(test_tcp_callback_error);
+    RUN(test_tcp_filtered_inflight);
     RUN(test_udp_loopback);
     RUN(test_rates);
     TEST_MAIN_END();
