@@ -6,8 +6,9 @@
  * accepted one is open and closed with an RST (SO_LINGER 0: no TIME_WAIT), silence after the
  * retry or an ICMP unreachable is filtered. Open ports go to the identification callback on a
  * small pool of threads while the scan goes on; a host is reported when all of it is settled.
- * Also the shared helpers of the scanners: socket addresses, the open-file limit, the bucket. */
+ * One scanner runs on one thread; scan_net_par.c runs several. */
 #include "scan/scan.h"
+#include "scan/scan_int.h"
 #include "core/kw_mem.h"
 
 #include <errno.h>
@@ -17,8 +18,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SCAN_INFLIGHT_CAP 16384
@@ -27,89 +26,6 @@
 #define SCAN_PROGRESS_US 200000
 #define SCAN_SPARE 64
 #define SCAN_ESELF (-1)              /* connect_state: the socket connected to itself (closed) */
-
-/* ---- shared helpers ---- */
-
-int64_t scan_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-socklen_t scan_sockaddr(const kw_addr *a, unsigned port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof *ss);
-    if (a->v6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        memcpy(&s6->sin6_addr, a->b, 16);
-        return sizeof *s6;
-    }
-    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons((uint16_t)port);
-    memcpy(&s4->sin_addr, a->b, 4);
-    return sizeof *s4;
-}
-
-size_t scan_raise_nofile(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
-    if (rl.rlim_cur < rl.rlim_max) {
-        rlim_t want = rl.rlim_max == RLIM_INFINITY ? 1 << 20 : rl.rlim_max;
-        struct rlimit up = {want, rl.rlim_max};
-        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
-            rl.rlim_cur = want;
-    }
-    return rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : (size_t)rl.rlim_cur;
-}
-
-void scan_bucket_init(scan_bucket *b, uint64_t rate, int64_t now_us)
-{
-    b->rate = (double)rate;
-    b->burst = rate ? (rate / 50 > 1 ? (double)(rate / 50) : 1.0) : 0;
-    b->tokens = b->burst;
-    b->last_us = now_us;
-}
-
-static void bucket_fill(scan_bucket *b, int64_t now_us)
-{
-    if (now_us > b->last_us) {
-        b->tokens += b->rate * (double)(now_us - b->last_us) / 1e6;
-        if (b->tokens > b->burst)
-            b->tokens = b->burst;
-        b->last_us = now_us;
-    }
-}
-
-bool scan_bucket_take(scan_bucket *b, int64_t now_us)
-{
-    if (b->rate <= 0)
-        return true;
-    bucket_fill(b, now_us);
-    if (b->tokens < 1.0)
-        return false;
-    b->tokens -= 1.0;
-    return true;
-}
-
-int64_t scan_bucket_wait_us(const scan_bucket *b, int64_t now_us)
-{
-    if (b->rate <= 0)
-        return 0;
-    double t = b->tokens + b->rate * (double)(now_us - b->last_us) / 1e6;
-    return t >= 1.0 ? 0 : (int64_t)((1.0 - t) * 1e6 / b->rate) + 1;
-}
-
-const char *scan_state_name(scan_state s)
-{
-    static const char *const names[] = {"open", "closed", "filtered", "open|filtered"};
-    return (unsigned)s < 4 ? names[s] : "?";
-}
 
 /* ---- the scanner's state ---- */
 
@@ -396,7 +312,7 @@ static int64_t host_timeout(const scanner *s, const hstate *h)
     return t < s->min_timeout_us ? s->min_timeout_us : t > s->timeout_us ? s->timeout_us : t;
 }
 
-static int port_cmp(const void *a, const void *b)
+int scan_port_cmp(const void *a, const void *b)
 {
     return (int)((const scan_port_result *)a)->port - (int)((const scan_port_result *)b)->port;
 }
@@ -404,7 +320,7 @@ static int port_cmp(const void *a, const void *b)
 static void host_report(scanner *s, hstate *h)
 {
     if (h->nres > 1)
-        qsort(h->res, h->nres, sizeof *h->res, port_cmp);
+        qsort(h->res, h->nres, sizeof *h->res, scan_port_cmp);
     scan_host_result r = {h->host, h->res, h->nres, h->open, h->closed, h->filtered, h->srtt_us};
     if (s->o->on_host && s->rc == KW_OK)
         s->rc = s->o->on_host(s->o->on_host_arg, &r);
@@ -737,8 +653,7 @@ static void scanner_free(scanner *s)
         close(s->ep);
 }
 
-/* One scanner over the ports list[n] (the caller's; the scanner does not free it). */
-static kw_rc scan_one(const scan_targets *t, uint16_t *list, size_t n, const scan_opts *o, volatile int *stop)
+kw_rc scan_net_one(const scan_targets *t, uint16_t *list, size_t n, const scan_opts *o, volatile int *stop)
 {
     scanner s = {.t = t, .o = o, .ep = -1, .rc = KW_OK, .ports = list, .nports = n, .stop = stop};
     size_t nofile = scan_raise_nofile();
@@ -769,180 +684,5 @@ static kw_rc scan_one(const scan_targets *t, uint16_t *list, size_t n, const sca
     }
     s.ports = NULL;
     scanner_free(&s);
-    return rc;
-}
-
-/* ---- several scanners over one host list: each takes every W-th port, a host is reported
- * once all of them have settled it ---- */
-
-typedef struct merge {
-    const scan_targets *t;
-    const scan_opts *o;
-    int w;
-    pthread_mutex_t mu;
-    scan_host_result **part;      /* per host index: what has come in so far */
-    int *seen;
-    scan_progress *prog;          /* per worker */
-    volatile int stop;
-    kw_rc rc;
-} merge;
-
-typedef struct worker {
-    merge *m;
-    int k;
-    scan_opts o;
-    uint16_t *list;
-    size_t n;
-    pthread_t th;
-    bool th_ok;
-    kw_rc rc;
-} worker;
-
-static void merge_add(scan_host_result *acc, const scan_host_result *r)
-{
-    scan_port_result *v = kw_malloc((acc->nports + r->nports + 1) * sizeof *v);
-    if (acc->nports)
-        memcpy(v, acc->ports, acc->nports * sizeof *v);
-    if (r->nports)
-        memcpy(v + acc->nports, r->ports, r->nports * sizeof *v);
-    free((void *)acc->ports);
-    acc->ports = v;
-    acc->nports += r->nports;
-    acc->open += r->open;
-    acc->closed += r->closed;
-    acc->filtered += r->filtered;
-    if (r->srtt_us && (!acc->srtt_us || r->srtt_us < acc->srtt_us))
-        acc->srtt_us = r->srtt_us;
-}
-
-static kw_rc merge_on_host(void *arg, const scan_host_result *r)
-{
-    worker *wk = arg;
-    merge *m = wk->m;
-    size_t hi = (size_t)(r->host - m->t->v);
-    pthread_mutex_lock(&m->mu);
-    if (!m->part[hi]) {
-        m->part[hi] = kw_calloc(1, sizeof *m->part[hi]);
-        m->part[hi]->host = r->host;
-    }
-    scan_host_result *acc = m->part[hi];
-    merge_add(acc, r);
-    if (++m->seen[hi] == m->w) {
-        if (acc->nports > 1)
-            qsort((void *)acc->ports, acc->nports, sizeof *acc->ports, port_cmp);
-        if (m->rc == KW_OK && m->o->on_host)
-            m->rc = m->o->on_host(m->o->on_host_arg, acc);
-        if (m->rc != KW_OK)
-            m->stop = 1;
-        free((void *)acc->ports);
-        free(acc);
-        m->part[hi] = NULL;
-    }
-    kw_rc rc = m->rc;
-    pthread_mutex_unlock(&m->mu);
-    return rc;
-}
-
-static void merge_on_progress(void *arg, const scan_progress *p)
-{
-    worker *wk = arg;
-    merge *m = wk->m;
-    pthread_mutex_lock(&m->mu);
-    m->prog[wk->k] = *p;
-    scan_progress sum = {0};
-    for (int i = 0; i < m->w; i++) {
-        sum.done += m->prog[i].done;
-        sum.total += m->prog[i].total;
-        sum.open += m->prog[i].open;
-        sum.hosts_done = i == 0 || m->prog[i].hosts_done < sum.hosts_done ? m->prog[i].hosts_done : sum.hosts_done;
-    }
-    sum.hosts = m->t->n;
-    if (wk->k == 0 && m->o->on_progress)
-        m->o->on_progress(m->o->on_progress_arg, &sum);
-    pthread_mutex_unlock(&m->mu);
-}
-
-static void *worker_main(void *arg)
-{
-    worker *wk = arg;
-    wk->rc = scan_one(wk->m->t, wk->list, wk->n, &wk->o, &wk->m->stop);
-    return NULL;
-}
-
-/* How many scanners: one per CPU up to 4 for 8192 probes or more (o->workers overrides). */
-static int workers_for(const scan_targets *t, size_t nports, const scan_opts *o)
-{
-    if (o->workers > 0)
-        return o->workers > 8 ? 8 : o->workers;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if ((uint64_t)nports * t->n < 8192 || cpus < 2 || nports < 2)
-        return 1;
-    return cpus > 4 ? 4 : (int)cpus;
-}
-
-static void worker_opts(worker *wk, merge *m, const scan_opts *o, int w)
-{
-    wk->o = *o;
-    wk->o.rate = o->rate ? (o->rate + (uint64_t)w - 1) / (uint64_t)w : 0;
-    wk->o.host_rate = o->host_rate ? (o->host_rate + (uint64_t)w - 1) / (uint64_t)w : 0;
-    wk->o.max_inflight = o->max_inflight ? (o->max_inflight + (size_t)w - 1) / (size_t)w : 0;
-    wk->o.host_inflight = ((o->host_inflight ? o->host_inflight : 2048) + (size_t)w - 1) / (size_t)w;
-    wk->o.ident_threads = ((o->ident_threads > 0 ? o->ident_threads : 8) + w - 1) / w;
-    wk->o.on_host = merge_on_host;
-    wk->o.on_host_arg = wk;
-    wk->o.on_progress = merge_on_progress;
-    wk->o.on_progress_arg = wk;
-    wk->m = m;
-}
-
-static kw_rc scan_parallel(const scan_targets *t, const uint16_t *list, size_t n, const scan_opts *o, int w)
-{
-    merge m = {.t = t, .o = o, .w = w, .rc = KW_OK};
-    pthread_mutex_init(&m.mu, NULL);
-    m.part = kw_calloc(t->n, sizeof *m.part);
-    m.seen = kw_calloc(t->n, sizeof *m.seen);
-    m.prog = kw_calloc((size_t)w, sizeof *m.prog);
-    worker *wk = kw_calloc((size_t)w, sizeof *wk);
-    for (int k = 0; k < w; k++) {
-        worker_opts(&wk[k], &m, o, w);
-        wk[k].k = k;
-        wk[k].list = kw_calloc(n / (size_t)w + 1, sizeof *wk[k].list);
-        for (size_t i = (size_t)k; i < n; i += (size_t)w)
-            wk[k].list[wk[k].n++] = list[i];
-        if (pthread_create(&wk[k].th, NULL, worker_main, &wk[k]) != 0)
-            worker_main(&wk[k]);
-        else
-            wk[k].th_ok = true;
-    }
-    kw_rc rc = KW_OK;
-    for (int k = 0; k < w; k++) {
-        if (wk[k].th_ok)
-            pthread_join(wk[k].th, NULL);
-        if (rc == KW_OK && wk[k].rc != KW_OK)
-            rc = wk[k].rc;
-        free(wk[k].list);
-    }
-    if (m.rc != KW_OK)
-        rc = m.rc;
-    for (size_t i = 0; i < t->n; i++)
-        if (m.part[i]) {
-            free((void *)m.part[i]->ports);
-            free(m.part[i]);
-        }
-    free(m.part);
-    free(m.seen);
-    free(m.prog);
-    free(wk);
-    pthread_mutex_destroy(&m.mu);
-    return rc;
-}
-
-kw_rc scan_net_tcp(const scan_targets *t, const scan_ports *ports, const scan_opts *o)
-{
-    uint16_t *list = kw_calloc(SCAN_PORT_LIST, sizeof *list);
-    size_t n = scan_ports_list(ports->tcp, list);
-    int w = workers_for(t, n, o);
-    kw_rc rc = w > 1 ? scan_parallel(t, list, n, o, w) : scan_one(t, list, n, o, NULL);
-    free(list);
     return rc;
 }
