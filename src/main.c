@@ -34,6 +34,7 @@ static const char main_usage[] =
     "  store migrate|info         copy a SQLite store into PostgreSQL; what a store holds\n"
     "  agent token|list|revoke    the agents that report here: enrolment tokens, list, revoke\n"
     "  agent enroll|run           on a watched machine: enrol with a server; report to it\n"
+    "  scan net TARGET...         TCP connect scan and UDP service probes, inside scan.allowed\n"
     "  version                    print the version\n"
     "\n"
     "Every command takes -c FILE (or $KEEPWATCH_CONFIG) and --help. Exit status: 0 ok,\n"
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
         {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall}, {"duty", cli_duty},
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
-        {"findings", cli_findings},
+        {"findings", cli_findings}, {"scan", cli_scan},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);

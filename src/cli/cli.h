@@ -28,6 +28,8 @@ int cli_token(int argc, char **argv);
 int cli_intel(int argc, char **argv);
 /* keepwatch agent token add|list|revoke|enroll|run (cli_agent.c). */
 int cli_agent(int argc, char **argv);
+/* keepwatch scan net (cli_scan.c). */
+int cli_scan(int argc, char **argv);
 /* keepwatch store migrate|info (cli_store.c). */
 int cli_store(int argc, char **argv);
 /* keepwatch findings ... (cli_findings.c). */

@@ -453,6 +453,14 @@ typedef struct conf {
             char *community;          /* traps with another community are counted and dropped (a secret) */
         } traps;
     } snmp;
+    struct {                          /* src/scan/scan_conf.c */
+        conf_strs allowed;            /* prefixes a scan may reach (empty: loopback, RFC 1918, ULA) */
+        conf_strs exclude;            /* addresses, prefixes and ranges never scanned */
+        int64_t rate;                 /* connection attempts per second over all hosts (0: no bound) */
+        int64_t host_rate;            /* per host (0: no bound) */
+        int64_t timeout_ms;           /* a probe's longest wait; the adaptive wait stays below it */
+        /* scheduled scans go here (conf_list net: {name, targets, ports, every}), with the scan module */
+    } scan;
     struct {                          /* src/agent/agent_conf.c */
         char *server;                 /* the agent's: the keepwatch server (https://kw:8787) */
         char *ca_file;                /* the agent's: a private CA for the server's certificate (NULL: the system's) */

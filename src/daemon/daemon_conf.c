@@ -17,6 +17,7 @@
 #include "notify/notify_conf.h"
 #include "oncall/oncall_conf.h"
 #include "snmp/snmp_conf.h"
+#include "scan/scan_conf.h"
 #include "store/store_conf.h"
 
 static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
@@ -56,6 +57,7 @@ static const cf_field top_fields[] = {
     {"logs", CF_SECTION, 0, .sub = &logs_conf_section},
     {"intel", CF_SECTION, 0, .sub = &intel_conf_section},
     {"snmp", CF_SECTION, 0, .sub = &snmp_conf_section},
+    {"scan", CF_SECTION, 0, .sub = &scan_conf_section},
     {"agent", CF_SECTION, 0, .sub = &agent_conf_section},
     {"findings", CF_SECTION, 0, .sub = &findings_conf_section},
     {"duty", CF_SECTION, 0, .sub = &duty_conf_section},
