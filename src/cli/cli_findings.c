@@ -26,7 +26,8 @@ static const char findings_usage[] =
     "       keepwatch findings verify ID --note TEXT\n"
     "       keepwatch findings accept ID --reason TEXT --until TIME\n"
     "       keepwatch findings false-positive ID --reason TEXT\n"
-    "       keepwatch findings plan [--department D] [--owner O] [--severity MIN] [--json]\n"
+    "       keepwatch findings plan [--department D] [--owner O] [--severity MIN] [--per-owner N | --all]\n"
+    "                               [--json]\n"
     "       keepwatch findings stats [--days N] [--json]\n"
     "       keepwatch findings import FILE... [--format F] [--json]\n"
     "\n"
@@ -44,7 +45,8 @@ static const char findings_usage[] =
     "asset's criticality, its exposure (assets[].exposure: internet) and whether the\n"
     "vulnerability is known exploited (findings.kev_file, findings.exploited). Deadlines follow\n"
     "findings.sla per severity, tighter during the protection period (period:). plan prints\n"
-    "what to fix, highest risk first, grouped by owner, with deadlines; stats counts findings per\n"
+    "what to fix grouped by owner (the owner of the riskiest first), each owner's count and overdue\n"
+    "and the riskiest --per-owner (10; --all: every one) with deadlines; stats counts findings per\n"
     "severity and department in each status and gives the burndown per day. Every change is a\n"
     "duty-log entry. TIME is YYYY-MM-DD, YYYY-MM-DDTHH:MM or +7d. Every command takes -c FILE.\n"
     "Exit: 0 ok, 1 the command found findings (import, list with rows) or failed, 2 bad usage.\n";
@@ -59,6 +61,7 @@ typedef struct findings_opts {
     const char *cfg, *note, *reason, *department, *format;
     int64_t until_ms, due_ms;
     int days;
+    int per_owner;      /* plan: the riskiest per owner shown (0: all) */
     bool json;
     store_findings_query q;
 } findings_opts;
@@ -89,7 +92,8 @@ static int parse_opts(int argc, char **argv, findings_opts *o)
         {"limit", required_argument, NULL, 'l'},   {"note", required_argument, NULL, 'n'},
         {"reason", required_argument, NULL, 'R'},  {"until", required_argument, NULL, 'u'},
         {"due", required_argument, NULL, 'D'},     {"days", required_argument, NULL, 'y'},
-        {"format", required_argument, NULL, 'f'},  {0},
+        {"format", required_argument, NULL, 'f'},  {"per-owner", required_argument, NULL, 'P'},
+        {"all", no_argument, NULL, 'A'},           {0},
     };
     int ch;
     optind = 2;
@@ -135,6 +139,12 @@ static int parse_opts(int argc, char **argv, findings_opts *o)
                 return usage_fail("--days takes a number from 1 to 366");
             break;
         case 'f': o->format = optarg; break;
+        case 'P':
+            o->per_owner = (int)strtol(optarg, &end, 10);
+            if (*end || o->per_owner < 1 || o->per_owner > 100000)
+                return usage_fail("--per-owner takes a number from 1 to 100000");
+            break;
+        case 'A': o->per_owner = 0; break;
         default: fputs(findings_usage, stderr); return KW_EXIT_USAGE;
         }
     }
@@ -399,7 +409,7 @@ static int run_verb(const char *verb, int argc, char **argv, findings_opts *o)
         kw_buf_init(&b, 0);
         int64_t now = kw_now_ms();
         o->q.now_ms = now;
-        kw_rc rc = !strcmp(verb, "plan") ? findings_plan(s, &o->q, now, c->console.tz_min, o->json, &b)
+        kw_rc rc = !strcmp(verb, "plan") ? findings_plan(s, &o->q, now, c->console.tz_min, o->json, o->per_owner, &b)
                                          : findings_stats(s, c, now, o->days, o->json, &b);
         if (rc == KW_OK) {
             fwrite(b.data, 1, b.len, stdout);
@@ -422,7 +432,7 @@ int cli_findings(int argc, char **argv)
         fputs(findings_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
     }
-    findings_opts o = {0};
+    findings_opts o = {.per_owner = 10};
     int rc = parse_opts(argc, argv, &o);
     if (rc >= 0)
         return rc;

@@ -2,7 +2,8 @@
  *   GET  /api/v1/findings               the selection (status, severity, department, owner,
  *                                       asset, scanner, category, text, overdue, not_seen,
  *                                       sort, limit, offset), {"total", "findings"}
- *   GET  /api/v1/findings/plan          the remediation plan (the same filters)
+ *   GET  /api/v1/findings/plan          the remediation plan (the same filters; per_owner, 10,
+ *                                       0: every finding of each owner)
  *   GET  /api/v1/findings/stats         per severity and department, and the burndown (days)
  *   GET  /api/v1/findings/ID            one finding with its history
  *   POST /api/v1/findings/ID/MOVE       assign, start, fix, accept, false_positive, reopen,
@@ -88,7 +89,8 @@ static int api_plan(const http_call *q)
     kw_store *st = http_store(q->server);
     kw_buf b;
     kw_buf_init(&b, 0);
-    return answer(q, st, findings_plan(st, &f, f.now_ms, 0, true, &b), &b);
+    int per_owner = (int)http_query_int(q->conn, "per_owner", 10, 0, 100000);
+    return answer(q, st, findings_plan(st, &f, f.now_ms, 0, true, per_owner, &b), &b);
 }
 
 static int api_stats(const http_call *q)

@@ -27,38 +27,46 @@ typedef struct plan_row {
 typedef struct plan_group {
     char *owner, *department;
     plan_row *v;
-    size_t n, cap, overdue;
+    size_t n, cap;
+    int64_t total, overdue; /* of the owner's findings, shown or not */
 } plan_group;
 
 typedef struct plan {
     kw_map by_owner; /* owner -> index + 1 */
     plan_group *g;
-    size_t ng, capg, total, overdue;
+    size_t ng, capg;
+    int64_t total, overdue, shown;
     int64_t now;
 } plan;
+
+/* The owners come first, the owner of the riskiest finding first, with their counts. */
+static void plan_owner(void *arg, const char *owner, int64_t n, int64_t overdue)
+{
+    plan *p = arg;
+    const char *key = owner ? owner : "";
+    kw_grow(&p->g, &p->capg, p->ng + 1, sizeof *p->g);
+    p->g[p->ng] = (plan_group){.owner = kw_strdup(key), .total = n, .overdue = overdue};
+    kw_map_put(&p->by_owner, key, (void *)(uintptr_t)++p->ng);
+    p->total += n;
+    p->overdue += overdue;
+}
 
 static void plan_add(void *arg, const store_finding *f)
 {
     plan *p = arg;
-    const char *key = f->owner[0] ? f->owner : "";
-    uintptr_t at = (uintptr_t)kw_map_get(&p->by_owner, key);
-    if (!at) { /* rows come highest risk first: groups are made in their owner's best order */
-        kw_grow(&p->g, &p->capg, p->ng + 1, sizeof *p->g);
-        p->g[p->ng] = (plan_group){.owner = kw_strdup(key), .department = kw_strdup(f->department)};
-        kw_map_put(&p->by_owner, key, (void *)(uintptr_t)++p->ng);
-        at = p->ng;
-    }
+    uintptr_t at = (uintptr_t)kw_map_get(&p->by_owner, f->owner);
+    if (!at) /* an owner since the counts were taken (another writer): the next plan has it */
+        return;
     plan_group *g = &p->g[at - 1];
+    if (!g->department && f->department[0]) /* the department of the owner's riskiest */
+        g->department = kw_strdup(f->department);
     kw_grow(&g->v, &g->cap, g->n + 1, sizeof *g->v);
     g->v[g->n++] = (plan_row){
         .id = f->id, .due_ms = f->due_ms, .risk = f->risk, .severity = f->severity, .asset = kw_strdup(f->asset),
         .vuln_id = kw_strdup(f->vuln_id), .title = kw_strdup(f->title), .place = kw_strdup(f->place),
         .status = kw_strdup(f->status),
     };
-    bool late = f->due_ms && f->due_ms < p->now;
-    g->overdue += late;
-    p->overdue += late;
-    p->total++;
+    p->shown++;
 }
 
 static void plan_free(plan *p)
@@ -96,13 +104,16 @@ static void due_text(char *out, size_t n, int64_t due, int64_t now, int tz_min)
 
 static void plan_text(const plan *p, kw_buf *b, int tz_min)
 {
-    kw_buf_printf(b, "Remediation plan: %zu finding%s to fix, %zu overdue; highest risk first, by owner\n", p->total,
-                  p->total == 1 ? "" : "s", p->overdue);
+    kw_buf_printf(b, "Remediation plan: %lld finding%s to fix, %lld overdue; highest risk first, by owner\n",
+                  (long long)p->total, p->total == 1 ? "" : "s", (long long)p->overdue);
     for (size_t i = 0; i < p->ng; i++) {
         const plan_group *g = &p->g[i];
-        kw_buf_printf(b, "\n== %s%s%s%s: %zu finding%s, %zu overdue\n", g->owner[0] ? g->owner : "(unassigned)",
-                      g->department ? " (" : "", g->department ? g->department : "", g->department ? ")" : "", g->n,
-                      g->n == 1 ? "" : "s", g->overdue);
+        char more[64] = "";
+        if ((int64_t)g->n < g->total)
+            snprintf(more, sizeof more, " (the riskiest %zu shown)", g->n);
+        kw_buf_printf(b, "\n== %s%s%s%s: %lld finding%s, %lld overdue%s\n", g->owner[0] ? g->owner : "(unassigned)",
+                      g->department ? " (" : "", g->department ? g->department : "", g->department ? ")" : "",
+                      (long long)g->total, g->total == 1 ? "" : "s", (long long)g->overdue, more);
         kw_buf_printf(b, "  %5s  %-8s  %-27s  %-8s  %s\n", "RISK", "SEVERITY", "DUE", "ID", "FINDING");
         for (size_t k = 0; k < g->n; k++) {
             const plan_row *r = &g->v[k];
@@ -124,8 +135,8 @@ static void plan_json(const plan *p, kw_buf *b)
     kw_json j;
     kw_json_init(&j, b);
     kw_json_obj_begin(&j);
-    kw_json_kv_int(&j, "total", (int64_t)p->total);
-    kw_json_kv_int(&j, "overdue", (int64_t)p->overdue);
+    kw_json_kv_int(&j, "total", p->total);
+    kw_json_kv_int(&j, "overdue", p->overdue);
     kw_json_key(&j, "owners");
     kw_json_arr_begin(&j);
     for (size_t i = 0; i < p->ng; i++) {
@@ -136,7 +147,8 @@ static void plan_json(const plan *p, kw_buf *b)
         else
             kw_json_kv_str(&j, "owner", NULL);
         kw_json_kv_str(&j, "department", g->department);
-        kw_json_kv_int(&j, "overdue", (int64_t)g->overdue);
+        kw_json_kv_int(&j, "total", g->total);
+        kw_json_kv_int(&j, "overdue", g->overdue);
         kw_json_key(&j, "findings");
         kw_json_arr_begin(&j);
         for (size_t k = 0; k < g->n; k++) {
@@ -162,14 +174,22 @@ static void plan_json(const plan *p, kw_buf *b)
     kw_json_obj_end(&j);
 }
 
-kw_rc findings_plan(kw_store *s, const store_findings_query *q, int64_t now_ms, int tz_min, bool json, kw_buf *out)
+kw_rc findings_plan(kw_store *s, const store_findings_query *q, int64_t now_ms, int tz_min, bool json, int per_owner,
+                    kw_buf *out)
 {
     plan p = {.now = now_ms};
     kw_map_init(&p.by_owner);
-    store_findings_query all = *q;
-    all.limit = -1;
-    all.sort = "risk";
-    kw_rc rc = store_findings_each(s, &all, plan_add, &p);
+    store_findings_query sel = *q;
+    sel.now_ms = now_ms;
+    kw_rc rc = store_begin_read(s); /* the counts and the rows of one snapshot */
+    bool own = rc == KW_OK;
+    if (rc == KW_OK)
+        rc = store_findings_owners_each(s, &sel, plan_owner, &p);
+    if (rc == KW_OK)
+        rc = store_findings_top_each(s, &sel, per_owner, plan_add, &p);
+    store_release(s);
+    if (own)
+        store_commit(s);
     if (rc == KW_OK) {
         if (json)
             plan_json(&p, out);
@@ -203,14 +223,15 @@ typedef struct stats {
     int64_t *active, *found, *resolved;
 } stats;
 
-static void stats_add(void *arg, const store_finding *f)
+static void stats_add(void *arg, int severity, const char *status, const char *department, int64_t n,
+                      int64_t overdue)
 {
     stats *x = arg;
     finding_status st = FST_OPEN;
-    finding_status_parse(f->status, &st);
+    finding_status_parse(status, &st);
     int col = (int)st; /* the first eight columns are the statuses in finding_status order */
-    int sev = f->severity >= 0 && f->severity <= 4 ? f->severity : 0;
-    const char *key = f->department[0] ? f->department : "";
+    int sev = severity >= 0 && severity <= 4 ? severity : 0;
+    const char *key = department ? department : "";
     uintptr_t at = (uintptr_t)kw_map_get(&x->by_dept, key);
     if (!at) {
         kw_grow(&x->d, &x->capd, x->nd + 1, sizeof *x->d);
@@ -219,12 +240,10 @@ static void stats_add(void *arg, const store_finding *f)
         at = x->nd;
     }
     dept_row *d = &x->d[at - 1];
-    x->sev[sev][col]++;
-    d->c[col]++;
-    if (finding_status_active(st) && f->due_ms && f->due_ms < x->now) {
-        x->sev[sev][COL_OVERDUE]++;
-        d->c[COL_OVERDUE]++;
-    }
+    x->sev[sev][col] += n;
+    d->c[col] += n;
+    x->sev[sev][COL_OVERDUE] += overdue;
+    d->c[COL_OVERDUE] += overdue;
 }
 
 static void burn_add(void *arg, int severity, int64_t first_ms, int64_t resolved_ms)
@@ -334,11 +353,10 @@ kw_rc findings_stats(kw_store *s, const conf *c, int64_t now_ms, int days, bool 
     x.active = kw_calloc((size_t)x.days, sizeof *x.active);
     x.found = kw_calloc((size_t)x.days, sizeof *x.found);
     x.resolved = kw_calloc((size_t)x.days, sizeof *x.resolved);
-    store_findings_query all = {.status = "all", .limit = -1, .sort = "id"};
     kw_rc rc = store_begin_read(s); /* the counts and the burndown of one snapshot */
     bool own = rc == KW_OK;
     if (rc == KW_OK)
-        rc = store_findings_each(s, &all, stats_add, &x);
+        rc = store_findings_counts_each(s, now_ms, stats_add, &x);
     if (rc == KW_OK)
         rc = store_findings_times_each(s, burn_add, &x);
     store_release(s);

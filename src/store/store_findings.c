@@ -11,19 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A finding's row holds what selections, sorts and the workflow read; its ECS document (up to
+ * tens of KiB of evidence) is in finding_docs, read only for the rows a page shows, so that a
+ * plan over 100,000 findings scans rows of a few hundred bytes. `active` (1 for open,
+ * assigned, fixing, reopened) makes the default selection one index range, walked in risk
+ * order without a sort. */
 #define FINDINGS_SCHEMA_1(ID, INT, REAL)                                                                               \
     "CREATE TABLE findings (id " ID ", fingerprint TEXT NOT NULL UNIQUE, asset TEXT NOT NULL,"                        \
     "  vuln_id TEXT NOT NULL, scanner TEXT NOT NULL, title TEXT NOT NULL, category TEXT, place TEXT NOT NULL,"        \
     "  severity " INT " NOT NULL, score " REAL ", risk " REAL " NOT NULL, kev " INT " NOT NULL DEFAULT 0,"            \
-    "  status TEXT NOT NULL, not_seen " INT " NOT NULL DEFAULT 0, owner TEXT, department TEXT,"                       \
-    "  due_ms " INT " NOT NULL DEFAULT 0, due_manual " INT " NOT NULL DEFAULT 0,"                                     \
+    "  status TEXT NOT NULL, active " INT " NOT NULL, not_seen " INT " NOT NULL DEFAULT 0, owner TEXT,"               \
+    "  department TEXT, due_ms " INT " NOT NULL DEFAULT 0, due_manual " INT " NOT NULL DEFAULT 0,"                    \
     "  first_ms " INT " NOT NULL, last_ms " INT " NOT NULL, status_ms " INT " NOT NULL,"                              \
     "  resolved_ms " INT " NOT NULL DEFAULT 0, accepted_until_ms " INT " NOT NULL DEFAULT 0,"                         \
     "  reason TEXT, by_user TEXT, transport TEXT, port " INT " NOT NULL DEFAULT 0,"                                   \
-    "  run_id " INT " NOT NULL DEFAULT 0, doc TEXT NOT NULL);"                                                        \
-    "CREATE INDEX findings_risk ON findings (status, risk);"                                                          \
+    "  run_id " INT " NOT NULL DEFAULT 0);"                                                                           \
+    "CREATE INDEX findings_active_risk ON findings (active, risk, id);"                                               \
+    "CREATE INDEX findings_active_due ON findings (active, (due_ms = 0), due_ms);"                                    \
+    "CREATE INDEX findings_active_owner ON findings (active, owner, risk, id, due_ms);"                               \
+    "CREATE INDEX findings_active_dept ON findings (active, department, severity, risk);"                             \
+    "CREATE INDEX findings_active_sev ON findings (active, severity, risk);"                                          \
+    "CREATE INDEX findings_risk ON findings (risk, id);"                                                              \
     "CREATE INDEX findings_asset ON findings (scanner, asset);"                                                       \
-    "CREATE INDEX findings_due ON findings (due_ms);"                                                                 \
+    "CREATE INDEX findings_status ON findings (status);"                                                              \
+    "CREATE TABLE finding_docs (id " INT " PRIMARY KEY, doc TEXT NOT NULL);"                                         \
     "CREATE TABLE finding_history (id " ID ", finding_id " INT " NOT NULL, at_ms " INT " NOT NULL, actor TEXT,"      \
     "  action TEXT NOT NULL, from_status TEXT, to_status TEXT, note TEXT);"                                           \
     "CREATE INDEX finding_history_finding ON finding_history (finding_id);"                                           \
@@ -44,7 +55,6 @@ kw_rc store_findings_migrate(kw_store *s)
     "id, fingerprint, asset, vuln_id, scanner, title, category, place, severity, score, risk, kev, status, not_seen," \
     " owner, department, due_ms, due_manual, first_ms, last_ms, status_ms, resolved_ms, accepted_until_ms, reason,"  \
     " by_user, transport, port, run_id"
-enum { FC_DOC = 28 }; /* the column after FINDING_COLS when a statement selects doc */
 
 static void text_col(db_stmt *st, int i, char *out, size_t n)
 {
@@ -120,25 +130,35 @@ kw_rc store_finding_get(kw_store *s, const char *fingerprint, int64_t id, store_
     return rc == DB_ROW ? KW_OK : rc == DB_DONE ? KW_ERR_NOTFOUND : KW_ERR_STORE;
 }
 
-/* Binds the workflow's fields at first..first+10: status, not_seen, owner, department, due,
- * due_manual, status_ms, resolved_ms, accepted_until, reason, by. */
+/* Whether a status is one of the active ones (still to be worked on). */
+static bool status_active(const char *st)
+{
+    return st && (!strcmp(st, "open") || !strcmp(st, "assigned") || !strcmp(st, "fixing") || !strcmp(st, "reopened"));
+}
+
+/* Binds the workflow's fields at first..first+11: status, active, not_seen, owner,
+ * department, due, due_manual, status_ms, resolved_ms, accepted_until, reason, by. */
 static void bind_change(db_stmt *st, int first, const store_finding_change *ch)
 {
     db_bind_text(st, first, ch->status);
-    db_bind_int64(st, first + 1, ch->not_seen);
-    bind_opt(st, first + 2, ch->owner);
-    bind_opt(st, first + 3, ch->department);
-    db_bind_int64(st, first + 4, ch->due_ms);
-    db_bind_int64(st, first + 5, ch->due_manual);
-    db_bind_int64(st, first + 6, ch->status_ms);
-    db_bind_int64(st, first + 7, ch->resolved_ms);
-    db_bind_int64(st, first + 8, ch->accepted_until_ms);
-    bind_opt(st, first + 9, ch->reason);
-    bind_opt(st, first + 10, ch->by);
+    db_bind_int64(st, first + 1, status_active(ch->status));
+    db_bind_int64(st, first + 2, ch->not_seen);
+    bind_opt(st, first + 3, ch->owner);
+    bind_opt(st, first + 4, ch->department);
+    db_bind_int64(st, first + 5, ch->due_ms);
+    db_bind_int64(st, first + 6, ch->due_manual);
+    db_bind_int64(st, first + 7, ch->status_ms);
+    db_bind_int64(st, first + 8, ch->resolved_ms);
+    db_bind_int64(st, first + 9, ch->accepted_until_ms);
+    bind_opt(st, first + 10, ch->reason);
+    bind_opt(st, first + 11, ch->by);
 }
+#define CHANGE_SET                                                                                                     \
+    "status = ?, active = ?, not_seen = ?, owner = ?, department = ?, due_ms = ?, due_manual = ?, status_ms = ?,"   \
+    " resolved_ms = ?, accepted_until_ms = ?, reason = ?, by_user = ?"
 
-/* Binds the report's fields at first..first+8: title, category, severity, score, risk, kev,
- * last_ms, run_id, doc. */
+/* Binds the report's fields at first..first+7: title, category, severity, score, risk, kev,
+ * last_ms, run_id. */
 static void bind_report(db_stmt *st, int first, const store_finding_put *p)
 {
     db_bind_text(st, first, p->title);
@@ -152,20 +172,31 @@ static void bind_report(db_stmt *st, int first, const store_finding_put *p)
     db_bind_int64(st, first + 5, p->kev);
     db_bind_int64(st, first + 6, p->now_ms);
     db_bind_int64(st, first + 7, p->run_id);
-    db_bind_text(st, first + 8, p->doc);
+}
+
+/* The finding's document, new or replacing its last. */
+static kw_rc doc_put(kw_store *s, int64_t id, const char *doc)
+{
+    db_stmt *st = store_stmt(s, "INSERT INTO finding_docs (id, doc) VALUES (?, ?)"
+                                " ON CONFLICT (id) DO UPDATE SET doc = excluded.doc");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_int64(st, 1, id);
+    db_bind_text(st, 2, doc && *doc ? doc : "{}");
+    return store_step_ahead(s, st);
 }
 
 kw_rc store_finding_insert(kw_store *s, const store_finding_put *p, const store_finding_change *ch, int64_t *id)
 {
     db_stmt *st = store_stmt(
-        s, "INSERT INTO findings (status, not_seen, owner, department, due_ms, due_manual, status_ms, resolved_ms,"
-           " accepted_until_ms, reason, by_user, title, category, severity, score, risk, kev, last_ms, run_id, doc,"
-           " fingerprint, asset, vuln_id, scanner, place, transport, port, first_ms)"
+        s, "INSERT INTO findings (status, active, not_seen, owner, department, due_ms, due_manual, status_ms,"
+           " resolved_ms, accepted_until_ms, reason, by_user, title, category, severity, score, risk, kev, last_ms,"
+           " run_id, fingerprint, asset, vuln_id, scanner, place, transport, port, first_ms)"
            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!st)
         return KW_ERR_STORE;
     bind_change(st, 1, ch);
-    bind_report(st, 12, p);
+    bind_report(st, 13, p);
     db_bind_text(st, 21, p->fingerprint);
     db_bind_text(st, 22, p->asset);
     db_bind_text(st, 23, p->vuln_id);
@@ -174,35 +205,32 @@ kw_rc store_finding_insert(kw_store *s, const store_finding_put *p, const store_
     bind_opt(st, 26, p->transport);
     db_bind_int64(st, 27, p->port);
     db_bind_int64(st, 28, p->now_ms);
-    return store_step_id(s, st, id);
+    kw_rc rc = store_step_id(s, st, id);
+    return rc == KW_OK ? doc_put(s, *id, p->doc) : rc;
 }
 
 kw_rc store_finding_report(kw_store *s, int64_t id, const store_finding_put *p, const store_finding_change *ch)
 {
-    db_stmt *st = store_stmt(
-        s, "UPDATE findings SET status = ?, not_seen = ?, owner = ?, department = ?, due_ms = ?, due_manual = ?,"
-           " status_ms = ?, resolved_ms = ?, accepted_until_ms = ?, reason = ?, by_user = ?, title = ?, category = ?,"
-           " severity = ?, score = ?, risk = ?, kev = ?, last_ms = ?, run_id = ?, doc = ? WHERE id = ?");
+    db_stmt *st = store_stmt(s, "UPDATE findings SET " CHANGE_SET ", title = ?, category = ?, severity = ?, score = ?,"
+                                " risk = ?, kev = ?, last_ms = ?, run_id = ? WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
     bind_change(st, 1, ch);
-    bind_report(st, 12, p);
+    bind_report(st, 13, p);
     db_bind_int64(st, 21, id);
-    return changed(s, st);
+    kw_rc rc = changed(s, st);
+    return rc == KW_OK ? doc_put(s, id, p->doc) : rc;
 }
 
 kw_rc store_finding_set(kw_store *s, int64_t id, const store_finding_change *ch)
 {
-    db_stmt *st = store_stmt(
-        s, "UPDATE findings SET status = ?, not_seen = ?, owner = ?, department = ?, due_ms = ?, due_manual = ?,"
-           " status_ms = ?, resolved_ms = ?, accepted_until_ms = ?, reason = ?, by_user = ?, severity = ?, risk = ?"
-           " WHERE id = ?");
+    db_stmt *st = store_stmt(s, "UPDATE findings SET " CHANGE_SET ", severity = ?, risk = ? WHERE id = ?");
     if (!st)
         return KW_ERR_STORE;
     bind_change(st, 1, ch);
-    db_bind_int64(st, 12, ch->severity);
-    db_bind_double(st, 13, ch->risk);
-    db_bind_int64(st, 14, id);
+    db_bind_int64(st, 13, ch->severity);
+    db_bind_double(st, 14, ch->risk);
+    db_bind_int64(st, 15, id);
     return changed(s, st);
 }
 
@@ -315,7 +343,7 @@ static bool status_word_ok(const char *w, size_t n)
 static kw_rc where_status(query_sql *w, const char *status)
 {
     if (!status || !*status || strcmp(status, "active") == 0) {
-        kw_buf_printf(&w->sql, " AND status IN ('open', 'assigned', 'fixing', 'reopened')");
+        kw_buf_printf(&w->sql, " AND active = 1");
         return KW_OK;
     }
     if (strcmp(status, "all") == 0)
@@ -336,18 +364,22 @@ static kw_rc where_status(query_sql *w, const char *status)
     return KW_OK;
 }
 
-static kw_rc query_build(const store_findings_query *q, query_sql *w, const char *select, bool paged)
+/* How a selection ends: in q's order, a page of it, or as the caller's suffix says. */
+typedef enum { Q_ORDERED, Q_PAGED, Q_PLAIN } query_mode;
+
+/* prefix SELECT select FROM findings WHERE (q's filters) [ORDER BY ... [LIMIT]] suffix. */
+static kw_rc query_build(const store_findings_query *q, query_sql *w, const char *prefix, const char *select,
+                         query_mode mode, const char *suffix)
 {
     kw_buf_init(&w->sql, 1 << 14);
     w->nargs = 0;
-    kw_buf_printf(&w->sql, "SELECT %s FROM findings WHERE 1 = 1", select);
+    kw_buf_printf(&w->sql, "%sSELECT %s FROM findings WHERE 1 = 1", prefix, select);
     if (where_status(w, q->status) != KW_OK)
         return KW_ERR_PARSE;
     if (q->min_severity > 0)
         kw_buf_printf(&w->sql, " AND severity >= %d", q->min_severity);
     if (q->overdue)
-        kw_buf_printf(&w->sql, " AND due_ms > 0 AND due_ms < %lld AND status IN ('open', 'assigned', 'fixing', 'reopened')",
-                      (long long)q->now_ms);
+        kw_buf_printf(&w->sql, " AND active = 1 AND due_ms > 0 AND due_ms < %lld", (long long)q->now_ms);
     if (q->not_seen)
         kw_buf_printf(&w->sql, " AND not_seen = 1");
     where_text(w, "department = ?", q->department);
@@ -361,25 +393,29 @@ static kw_rc query_build(const store_findings_query *q, query_sql *w, const char
         for (int i = 0; i < 3; i++)
             w->args[w->nargs++] = q->text;
     }
-    if (!select[0] || strncmp(select, "count", 5) == 0)
+    if (mode == Q_PLAIN) {
+        kw_buf_puts(&w->sql, suffix);
         return KW_OK;
+    }
     const char *sort = q->sort ? q->sort : "risk";
-    const char *order = strcmp(sort, "due") == 0         ? "due_ms = 0, due_ms, risk DESC"
-                        : strcmp(sort, "last_seen") == 0 ? "last_ms DESC"
-                        : strcmp(sort, "severity") == 0  ? "severity DESC, risk DESC"
+    /* risk (and id among equals) walks an index backwards: no sort, a page costs its rows */
+    const char *order = strcmp(sort, "due") == 0         ? "(due_ms = 0), due_ms, risk DESC"
+                        : strcmp(sort, "last_seen") == 0 ? "last_ms DESC, id DESC"
+                        : strcmp(sort, "severity") == 0  ? "severity DESC, risk DESC, id DESC"
                         : strcmp(sort, "id") == 0        ? "id"
-                                                         : "risk DESC, id";
+                                                         : "risk DESC, id DESC";
     kw_buf_printf(&w->sql, " ORDER BY %s", order);
-    if (paged)
+    if (mode == Q_PAGED)
         kw_buf_printf(&w->sql, " LIMIT %lld OFFSET %lld", (long long)(q->limit > 0 ? q->limit : 100),
                       (long long)(q->offset > 0 ? q->offset : 0));
     return KW_OK;
 }
 
-static db_stmt *query_stmt(kw_store *s, const store_findings_query *q, const char *select, bool paged)
+static db_stmt *query_stmt_full(kw_store *s, const store_findings_query *q, const char *prefix, const char *select,
+                                query_mode mode, const char *suffix)
 {
     query_sql w;
-    if (query_build(q, &w, select, paged) != KW_OK) {
+    if (query_build(q, &w, prefix, select, mode, suffix) != KW_OK) {
         kw_buf_free(&w.sql);
         snprintf(s->err, sizeof s->err, "unknown status in \"%s\"", q->status);
         return NULL;
@@ -391,6 +427,50 @@ static db_stmt *query_stmt(kw_store *s, const store_findings_query *q, const cha
     return st;
 }
 
+static db_stmt *query_stmt(kw_store *s, const store_findings_query *q, const char *select, bool paged)
+{
+    bool plain = strncmp(select, "count", 5) == 0;
+    return query_stmt_full(s, q, "", select, plain ? Q_PLAIN : paged ? Q_PAGED : Q_ORDERED, "");
+}
+
+kw_rc store_findings_owners_each(kw_store *s, const store_findings_query *q,
+                                 void (*fn)(void *, const char *owner, int64_t n, int64_t overdue), void *arg)
+{
+    /* for the active ones, all of it is in findings_active_owner: no row is read */
+    char select[256];
+    snprintf(select, sizeof select,
+             "owner, count(*), sum(CASE WHEN active = 1 AND due_ms > 0 AND due_ms < %lld THEN 1 ELSE 0 END)",
+             (long long)q->now_ms);
+    db_stmt *st = query_stmt_full(s, q, "", select, Q_PLAIN, " GROUP BY owner ORDER BY max(risk) DESC");
+    if (!st)
+        return KW_ERR_STORE;
+    db_step_rc rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        fn(arg, db_col_text(st, 0), db_col_int64(st, 1), db_col_int64(st, 2));
+    if (rc == DB_ERROR)
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    db_reset(st);
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+kw_rc store_findings_top_each(kw_store *s, const store_findings_query *q, int per_owner,
+                              void (*fn)(void *, const store_finding *), void *arg)
+{
+    if (per_owner <= 0) {
+        store_findings_query all = *q;
+        all.limit = -1;
+        all.sort = "risk";
+        return store_findings_each(s, &all, fn, arg);
+    }
+    /* ranked on the index (owner, risk, id), then only the rows kept are read */
+    char suffix[128];
+    snprintf(suffix, sizeof suffix, ") ranked WHERE rn <= %d) ORDER BY risk DESC, id DESC", per_owner);
+    db_stmt *st = query_stmt_full(s, q, "SELECT " FINDING_COLS " FROM findings WHERE id IN (SELECT id FROM (",
+                                  "id, row_number() OVER (PARTITION BY owner ORDER BY risk DESC, id DESC) AS rn",
+                                  Q_PLAIN, suffix);
+    return st ? rows_each(s, st, fn, arg) : KW_ERR_STORE;
+}
+
 kw_rc store_findings_each(kw_store *s, const store_findings_query *q, void (*fn)(void *, const store_finding *),
                           void *arg)
 {
@@ -398,12 +478,16 @@ kw_rc store_findings_each(kw_store *s, const store_findings_query *q, void (*fn)
     return st ? rows_each(s, st, fn, arg) : KW_ERR_STORE;
 }
 
-/* Opens the finding's object with the stored document's members in it, then the workflow's
+/* Opens finding f's object with its stored document's members in it, then the workflow's
  * fields (keepwatch.finding.*); the caller may add more and closes it. */
-static void finding_doc_open(kw_json *j, db_stmt *st, const store_finding *f)
+static kw_rc finding_doc_open(kw_store *s, kw_json *j, const store_finding *f)
 {
+    db_stmt *st = store_stmt(s, "SELECT doc FROM finding_docs WHERE id = ?");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_int64(st, 1, f->id);
     size_t n = 0;
-    const char *doc = db_col_blob(st, FC_DOC, &n);
+    const char *doc = db_step(st) == DB_ROW ? db_col_blob(st, 0, &n) : NULL;
     while (n && doc[n - 1] != '}')
         n--;
     size_t i = 0;
@@ -418,6 +502,7 @@ static void finding_doc_open(kw_json *j, db_stmt *st, const store_finding *f)
         if (len)
             kw_json_raw_n(j, in, len);
     }
+    db_reset(st);
     kw_json_kv_int(j, "keepwatch.finding.id", f->id);
     kw_json_kv_str(j, "keepwatch.finding.fingerprint", f->fingerprint);
     kw_json_kv_str(j, "keepwatch.finding.asset", f->asset);
@@ -441,6 +526,26 @@ static void finding_doc_open(kw_json *j, db_stmt *st, const store_finding *f)
         kw_json_kv_str(j, "keepwatch.finding.reason", f->reason);
     if (f->by[0])
         kw_json_kv_str(j, "keepwatch.finding.by", f->by);
+    return KW_OK;
+}
+
+typedef struct row_list {
+    store_finding *v;
+    size_t n, cap;
+} row_list;
+
+static void row_keep(void *arg, const store_finding *f)
+{
+    row_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        store_finding *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *f;
 }
 
 kw_rc store_findings_list_json(kw_store *s, const store_findings_query *q, kw_buf *out)
@@ -450,50 +555,39 @@ kw_rc store_findings_list_json(kw_store *s, const store_findings_query *q, kw_bu
         return KW_ERR_STORE;
     int64_t total = db_step(cnt) == DB_ROW ? db_col_int64(cnt, 0) : 0;
     db_reset(cnt);
-    db_stmt *st = query_stmt(s, q, FINDING_COLS ", doc", true);
-    if (!st)
-        return KW_ERR_STORE;
+    /* the page's rows first (small: no documents), then each one's document */
+    db_stmt *st = query_stmt(s, q, FINDING_COLS, true);
+    row_list l = {0};
+    kw_rc rc = st ? rows_each(s, st, row_keep, &l) : KW_ERR_STORE;
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
     kw_json_kv_int(&j, "total", total);
     kw_json_key(&j, "findings");
     kw_json_arr_begin(&j);
-    store_finding *f = malloc(sizeof *f);
-    db_step_rc rc = DB_ERROR;
-    while (f && (rc = db_step(st)) == DB_ROW) {
-        finding_row(st, f);
-        finding_doc_open(&j, st, f);
+    for (size_t i = 0; rc == KW_OK && i < l.n; i++) {
+        rc = finding_doc_open(s, &j, &l.v[i]);
         kw_json_obj_end(&j);
     }
-    free(f);
-    db_reset(st);
+    free(l.v);
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
-    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
+    return rc;
 }
 
 kw_rc store_finding_get_json(kw_store *s, int64_t id, kw_buf *out)
 {
-    db_stmt *st = store_stmt(s, "SELECT " FINDING_COLS ", doc FROM findings WHERE id = ?");
-    if (!st)
-        return KW_ERR_STORE;
-    db_bind_int64(st, 1, id);
-    if (db_step(st) != DB_ROW) {
-        db_reset(st);
-        return KW_ERR_NOTFOUND;
-    }
     store_finding *f = malloc(sizeof *f);
-    if (!f) {
-        db_reset(st);
+    if (!f)
         return KW_ERR_NOMEM;
-    }
-    finding_row(st, f);
+    kw_rc rc = store_finding_get(s, NULL, id, f);
     kw_json j;
     kw_json_init(&j, out);
-    finding_doc_open(&j, st, f);
-    db_reset(st);
+    if (rc == KW_OK)
+        rc = finding_doc_open(s, &j, f);
     free(f);
+    if (rc != KW_OK)
+        return rc;
     db_stmt *h = store_stmt(s, "SELECT at_ms, actor, action, from_status, to_status, note FROM finding_history"
                                " WHERE finding_id = ? ORDER BY id");
     if (!h)
@@ -514,6 +608,27 @@ kw_rc store_finding_get_json(kw_store *s, int64_t id, kw_buf *out)
     kw_json_arr_end(&j);
     kw_json_obj_end(&j);
     return KW_OK;
+}
+
+kw_rc store_findings_counts_each(kw_store *s, int64_t now_ms,
+                                 void (*fn)(void *, int severity, const char *status, const char *department,
+                                            int64_t n, int64_t overdue),
+                                 void *arg)
+{
+    db_stmt *st = store_stmt(s, "SELECT severity, status, department, count(*),"
+                                " sum(CASE WHEN active = 1 AND due_ms > 0 AND due_ms < ? THEN 1 ELSE 0 END)"
+                                " FROM findings GROUP BY severity, status, department");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_int64(st, 1, now_ms);
+    db_step_rc rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        fn(arg, (int)db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_int64(st, 3),
+           db_col_int64(st, 4));
+    if (rc == DB_ERROR)
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    db_reset(st);
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }
 
 kw_rc store_findings_times_each(kw_store *s, void (*fn)(void *, int severity, int64_t first_ms, int64_t resolved_ms),

@@ -121,6 +121,19 @@ kw_rc store_finding_get_json(kw_store *s, int64_t id, kw_buf *out);
 /* Every finding of the selection, in its order. */
 kw_rc store_findings_each(kw_store *s, const store_findings_query *q, void (*fn)(void *, const store_finding *),
                           void *arg);
+/* The owners of the selection's findings (NULL for none), each with how many findings and
+ * how many of them overdue at q->now_ms, the owner of the riskiest first. */
+kw_rc store_findings_owners_each(kw_store *s, const store_findings_query *q,
+                                 void (*fn)(void *, const char *owner, int64_t n, int64_t overdue), void *arg);
+/* The selection's per_owner riskiest findings of each owner (<= 0: all), riskiest first. */
+kw_rc store_findings_top_each(kw_store *s, const store_findings_query *q, int per_owner,
+                              void (*fn)(void *, const store_finding *), void *arg);
+/* How many findings there are of each severity, status and department (NULL: none), and how
+ * many of them are active and past their deadline at now_ms. */
+kw_rc store_findings_counts_each(kw_store *s, int64_t now_ms,
+                                 void (*fn)(void *, int severity, const char *status, const char *department,
+                                            int64_t n, int64_t overdue),
+                                 void *arg);
 /* For the burndown: every finding's severity, first seen and resolved times (0: active). */
 kw_rc store_findings_times_each(kw_store *s, void (*fn)(void *, int severity, int64_t first_ms, int64_t resolved_ms),
                                 void *arg);

@@ -201,7 +201,7 @@ static void test_store_workflow(void)
     CHECK_CONTAINS(b.data, "\"action\":\"seen again\"");
     kw_buf_free(&b);
     kw_buf_init(&b, 0);
-    CHECK_INT(findings_plan(x.s, &q, kw_now_ms(), 0, false, &b), KW_OK);
+    CHECK_INT(findings_plan(x.s, &q, kw_now_ms(), 0, false, 10, &b), KW_OK);
     CHECK_CONTAINS(b.data, "Remediation plan: 2 findings to fix");
     CHECK_CONTAINS(b.data, "== zhang.wei (ops): 1 finding");
     CHECK(strstr(b.data, "zhang.wei") < strstr(b.data, "li.na")); /* the riskiest owner first */
