@@ -34,12 +34,24 @@ static const char main_usage[] =
     "  store migrate|info         copy a SQLite store into PostgreSQL; what a store holds\n"
     "  agent token|list|revoke    the agents that report here: enrolment tokens, list, revoke\n"
     "  agent enroll|run           on a watched machine: enrol with a server; report to it\n"
+    "  scan packages              this host's OS packages against the vulnerability data\n"
+    "  vuln update|import|info    download or import the vulnerability data (Debian tracker,\n"
+    "                             debsecan feeds, OSV) and compile it; what it holds\n"
     "  version                    print the version\n"
     "\n"
     "Every command takes -c FILE (or $KEEPWATCH_CONFIG) and --help. Exit status: 0 ok,\n"
     "1 the command ran and found a problem, 2 bad usage or input. See keepwatch(1).\n";
 
 typedef int (*cli_fn)(int, char **);
+
+/* Temporary `scan` dispatch until src/cli/cli_scan.c takes it over (the merger unifies them). */
+static int main_scan(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "packages") == 0)
+        return cli_scan_packages(argc - 1, argv + 1);
+    fputs("usage: keepwatch scan packages [--json] [--root DIR] [--status FILE] [--release NAME]\n", stderr);
+    return KW_EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
@@ -51,6 +63,7 @@ int main(int argc, char **argv)
         {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall}, {"duty", cli_duty},
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
+        {"scan", main_scan}, {"vuln", cli_vuln},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);
