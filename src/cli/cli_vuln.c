@@ -36,12 +36,13 @@ static const char vuln_usage[] =
     "                  " VULN_DEFAULT_URL ")\n"
     "                  into DIR/downloads/ and compile them\n"
     "  import FILE...  compile files already here: the tracker's JSON export, debsecan feeds\n"
-    "                  (.../debsecan/release/1/SUITE, zlib or plain), OSV JSON files or\n"
-    "                  directories of them (Debian:12, Ubuntu:22.04, Alpine:v3.19, Rocky Linux,\n"
-    "                  AlmaLinux, Red Hat, SUSE ecosystems)\n"
+    "                  (.../debsecan/release/1/SUITE, zlib or plain), OSV JSON files,\n"
+    "                  directories of them or osv.dev's zip archives (ECOSYSTEM/all.zip) of\n"
+    "                  the Debian, Ubuntu, Alpine, Rocky Linux, AlmaLinux, Red Hat and SUSE\n"
+    "                  ecosystems\n"
     "  info            the sources the index was built from, when, and how many records\n"
     "  --url URL       a URL to download (repeatable)\n"
-    "  --format F      auto (default: by content), tracker, debsecan or osv\n"
+    "  --format F      auto (default: by content), tracker, debsecan or osv (a file or a zip)\n"
     "  --release NAME  the Debian release a debsecan feed is for (default: its file name)\n"
     "  --dir DIR       where the index lives (default: state_dir/vuln)\n"
     "  --json          info as one JSON object\n"
@@ -49,7 +50,7 @@ static const char vuln_usage[] =
     "exit status: 0 done, 1 some files or entries were skipped, 2 bad usage, nothing could be\n"
     "read or downloaded, or no index.\n";
 
-enum { VF_AUTO, VF_TRACKER, VF_DEBSECAN, VF_OSV };
+enum { VF_AUTO, VF_TRACKER, VF_DEBSECAN, VF_OSV, VF_OSV_ZIP };
 
 typedef struct vuln_run {
     scan_vuln_builder *b;
@@ -79,6 +80,8 @@ static int vuln_sniff(const char *head, size_t n)
         i++;
     if (n >= 1 && (unsigned char)head[0] == 0x78)
         return VF_DEBSECAN;
+    if (n >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
+        return VF_OSV_ZIP;
     if (n - i >= 9 && memcmp(head + i, "VERSION 1", 9) == 0)
         return VF_DEBSECAN;
     if (memmem(head, n, "\"affected\"", 10) && memmem(head, n, "\"id\"", 4))
@@ -166,6 +169,23 @@ static kw_rc vuln_small_file(FILE *f, const char *path, int fmt, vuln_run *r)
     return KW_OK;
 }
 
+/* An osv.dev archive of OSV records. */
+static kw_rc vuln_osv_zip(const char *path, vuln_run *r)
+{
+    scan_vuln_stats st = {0};
+    size_t files;
+    char err[256] = "";
+    kw_rc rc = scan_vuln_read_osv_zip(path, scan_vuln_builder_add, r->b, &st, &files, err, sizeof err);
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch: %s: %s\n", path, err[0] ? err : kw_rc_str(rc));
+        return rc;
+    }
+    vuln_report(path, "osv archive", &st, r);
+    fprintf(stderr, "%s: %zu members read\n", path, files);
+    scan_vuln_builder_source(r->b, "osv", path, kw_now_ms(), st.records);
+    return KW_OK;
+}
+
 static kw_rc vuln_file(const char *path, vuln_run *r)
 {
     FILE *f = fopen(path, "rb");
@@ -177,9 +197,12 @@ static kw_rc vuln_file(const char *path, vuln_run *r)
     size_t hn = fread(head, 1, sizeof head, f);
     rewind(f);
     int fmt = r->format == VF_AUTO ? vuln_sniff(head, hn) : r->format;
-    kw_rc rc = fmt == VF_TRACKER ? vuln_tracker_file(f, path, r) : vuln_small_file(f, path, fmt, r);
+    if (fmt == VF_OSV && hn >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
+        fmt = VF_OSV_ZIP;
+    kw_rc rc = fmt == VF_OSV_ZIP ? KW_OK : fmt == VF_TRACKER ? vuln_tracker_file(f, path, r)
+             : vuln_small_file(f, path, fmt, r);
     fclose(f);
-    return rc;
+    return fmt == VF_OSV_ZIP ? vuln_osv_zip(path, r) : rc;
 }
 
 /* A directory: every *.json file in it, as OSV records. */

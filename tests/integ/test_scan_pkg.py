@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import unittest
+import zipfile
 import zlib
 
 from kwtest import run
@@ -33,6 +34,11 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass   # a client that closes its connection early is no failure here
+
+
 class ScanPackages(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -42,7 +48,7 @@ class ScanPackages(unittest.TestCase):
         shutil.copy(os.path.join(DATA, "tracker.json"), srv)
         with open(os.path.join(srv, "debsecan", "bookworm"), "wb") as f:
             f.write(zlib.compress(DEBSECAN.encode()))
-        cls.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=srv))
+        cls.httpd = QuietServer(("127.0.0.1", 0), functools.partial(Quiet, directory=srv))
         cls.base = "http://127.0.0.1:%d" % cls.httpd.server_address[1]
         cls.thread = threading.Thread(target=cls.httpd.serve_forever, daemon=True)
         cls.thread.start()
@@ -154,6 +160,39 @@ class ScanPackages(unittest.TestCase):
         theirs = set(re.findall(r"^(CVE-[0-9-]+)", p.stdout, re.M))
         self.assertGreater(len(theirs), 20)
         self.assertEqual(mine, theirs)
+
+    def test_import_osv_zip(self):
+        """osv.dev's archives (ECOSYSTEM/all.zip): every .json member is a record; a damaged member
+        is skipped and counted (exit 1), the others are kept."""
+        z = self.dir("all.zip")
+        with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:
+            f.write(os.path.join(DATA, "osv-ubuntu.json"), "UBUNTU-CVE-2024-6387.json")
+            f.write(os.path.join(DATA, "osv-alpine.json"), "ALPINE-CVE-2023-5363.json")
+            f.writestr("broken.json", '{"id": ')
+            f.writestr("README.txt", "not a record")
+        d = self.dir("idx-zip")
+        rc, out, err = run("vuln", "import", "--dir", d, z)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("osv archive: 3 records from 2 vulnerabilities, 1 skipped (first: broken.json", err)
+        rc, out, err = run("vuln", "info", "--json", "--dir", d)
+        self.assertEqual(json.loads(out)["records"], 3)
+        rc, out, err = run("scan", "packages", "--json", "--release", "x", "--status", self.dir("ubuntu-status"),
+                           "--root", self.dir("no-root"), "--db", os.path.join(d, "vuln.idx"))
+        self.assertEqual(rc, 2)   # no such status file
+        with open(self.dir("ubuntu-status"), "w") as f:
+            f.write("Package: openssh-server\nStatus: install ok installed\nSource: openssh\nVersion: 1:8.9p1-3ubuntu0.6\n")
+        root = self.dir("ubuntu")
+        os.makedirs(os.path.join(root, "etc"), exist_ok=True)
+        with open(os.path.join(root, "etc/os-release"), "w") as f:
+            f.write('ID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\n')
+        rc, out, err = run("scan", "packages", "--json", "--status", self.dir("ubuntu-status"), "--root", root,
+                           "--db", os.path.join(d, "vuln.idx"))
+        self.assertEqual(rc, 1, err)
+        doc = json.loads(out.splitlines()[0])
+        self.assertEqual(doc["vulnerability.id"], "CVE-2024-6387")
+        self.assertEqual(doc["vulnerability.severity"], "high")
+        self.assertIn("ubuntu.com/security/CVE-2024-6387", doc["vulnerability.reference"])
+        self.assertIn("CVSS:3.1/", json.dumps(doc))
 
     def test_bad_input(self):
         d = self.dir("idx-bad")
