@@ -1,7 +1,7 @@
-/* libFuzzer target for src/scan/scan_vuln_feed.c: the input read as debsecan's feed (plain, and
- * zlib-compressed here so the inflating path sees it too) and as an OSV record, the records
- * compiled into an index and checked against (fuzz_pkg_index.h), and the input read as an
- * index file itself. */
+/* libFuzzer target for src/scan/scan_vuln_feed.c and scan_vuln_zip.c: the input read as
+ * debsecan's feed (plain, and zlib-compressed here so the inflating path sees it too), as an
+ * OSV record and as an OSV zip archive, the records compiled into an index and checked against
+ * (fuzz_pkg_index.h), and the input read as an index file itself. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *)data;
     char err[256];
     scan_vuln_stats st;
-    for (int pass = 0; pass < 3; pass++) {
+    for (int pass = 0; pass < 4; pass++) {
         scan_vuln_builder *b = scan_vuln_builder_new();
         memset(&st, 0, sizeof st);
         if (pass == 0) {
@@ -25,8 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (z && compress(z, &zn, data, size) == Z_OK)
                 scan_vuln_parse_debsecan((const char *)z, zn, NULL, scan_vuln_builder_add, b, &st, err, sizeof err);
             free(z);
-        } else {
+        } else if (pass == 2) {
             scan_vuln_parse_osv(s, size, scan_vuln_builder_add, b, &st, err, sizeof err);
+        } else {
+            size_t files;
+            scan_vuln_parse_osv_zip(data, size, scan_vuln_builder_add, b, &st, &files, err, sizeof err);
         }
         fz_index_check(b);
         scan_vuln_builder_free(b);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,13 +170,21 @@ static kw_rc vuln_small_file(FILE *f, const char *path, int fmt, vuln_run *r)
     return KW_OK;
 }
 
-/* An osv.dev archive of OSV records. */
-static kw_rc vuln_osv_zip(const char *path, vuln_run *r)
+/* An osv.dev archive of OSV records, mapped for the parser. */
+static kw_rc vuln_osv_zip(FILE *f, const char *path, vuln_run *r)
 {
     scan_vuln_stats st = {0};
-    size_t files;
+    size_t files = 0;
     char err[256] = "";
-    kw_rc rc = scan_vuln_read_osv_zip(path, scan_vuln_builder_add, r->b, &st, &files, err, sizeof err);
+    struct stat sb;
+    void *m = fstat(fileno(f), &sb) == 0 && sb.st_size > 0
+                  ? mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0) : MAP_FAILED;
+    if (m == MAP_FAILED) {
+        fprintf(stderr, "keepwatch: %s: %s\n", path, strerror(errno));
+        return KW_ERR_IO;
+    }
+    kw_rc rc = scan_vuln_parse_osv_zip(m, (size_t)sb.st_size, scan_vuln_builder_add, r->b, &st, &files, err, sizeof err);
+    munmap(m, (size_t)sb.st_size);
     if (rc != KW_OK) {
         fprintf(stderr, "keepwatch: %s: %s\n", path, err[0] ? err : kw_rc_str(rc));
         return rc;
@@ -199,10 +208,10 @@ static kw_rc vuln_file(const char *path, vuln_run *r)
     int fmt = r->format == VF_AUTO ? vuln_sniff(head, hn) : r->format;
     if (fmt == VF_OSV && hn >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
         fmt = VF_OSV_ZIP;
-    kw_rc rc = fmt == VF_OSV_ZIP ? KW_OK : fmt == VF_TRACKER ? vuln_tracker_file(f, path, r)
+    kw_rc rc = fmt == VF_OSV_ZIP ? vuln_osv_zip(f, path, r) : fmt == VF_TRACKER ? vuln_tracker_file(f, path, r)
              : vuln_small_file(f, path, fmt, r);
     fclose(f);
-    return fmt == VF_OSV_ZIP ? vuln_osv_zip(path, r) : rc;
+    return rc;
 }
 
 /* A directory: every *.json file in it, as OSV records. */

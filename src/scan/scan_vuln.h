@@ -103,13 +103,13 @@ kw_rc scan_vuln_parse_osv(const char *buf, size_t n, scan_vuln_rec_fn fn, void *
 #define SCAN_VULN_ZIP_MEMBER_MAX ((size_t)16 << 20)   /* one OSV record */
 #define SCAN_VULN_ZIP_TOTAL_MAX ((size_t)4 << 30)     /* one archive, inflated */
 
-/* An osv.dev archive (a zip of OSV JSON records, as .../ECOSYSTEM/all.zip): each *.json member
- * through scan_vuln_parse_osv. Unlike the parsers this reads the file at path. Malformed or
- * oversized members are skipped and counted in st; *files says how many were read. KW_ERR_PARSE
- * (err says why) when it is not a zip archive, KW_ERR_FULL past SCAN_VULN_ZIP_TOTAL_MAX, or
- * the error fn returned. */
-kw_rc scan_vuln_read_osv_zip(const char *path, scan_vuln_rec_fn fn, void *ctx, scan_vuln_stats *st, size_t *files,
-                             char *err, size_t errn);
+/* An osv.dev archive (a zip of OSV JSON records, as .../ECOSYSTEM/all.zip) in buf[n] (a mapped
+ * file, which must stay mapped for the call): each *.json member through scan_vuln_parse_osv.
+ * Malformed or oversized members are skipped and counted in st; *files says how many were
+ * read. KW_ERR_PARSE (err says why) when it is not a zip archive, KW_ERR_FULL past
+ * SCAN_VULN_ZIP_TOTAL_MAX, or the error fn returned. */
+kw_rc scan_vuln_parse_osv_zip(const void *buf, size_t n, scan_vuln_rec_fn fn, void *ctx, scan_vuln_stats *st,
+                              size_t *files, char *err, size_t errn);
 
 /* ---- the index ----------------------------------------------------------------------- */
 
