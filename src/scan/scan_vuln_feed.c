@@ -194,7 +194,8 @@ static const char *osv_str(json_t *o, const char *key)
     return s && strlen(s) < SCAN_VULN_STR_MAX ? s : NULL;
 }
 
-/* The CVE the record is about: the id itself, a CVE inside it (UBUNTU-CVE-…), or an alias. */
+/* The CVE the record is about: the one its id carries (UBUNTU-CVE-…), else its only CVE alias
+ * (aliases, upstream); an advisory that covers several (DSA-…, USN-…) keeps its own id. */
 static const char *osv_cve(json_t *doc, const char *id, char *buf, size_t n)
 {
     const char *c = strstr(id, "CVE-");
@@ -202,16 +203,20 @@ static const char *osv_cve(json_t *doc, const char *id, char *buf, size_t n)
         snprintf(buf, n, "%s", c);
         return buf;
     }
-    json_t *al = json_object_get(doc, "aliases"), *x;
-    size_t i;
-    json_array_foreach(al, i, x) {
-        const char *s = json_string_value(x);
-        if (s && strncmp(s, "CVE-", 4) == 0 && strlen(s) < n) {
-            snprintf(buf, n, "%s", s);
-            return buf;
+    static const char *const lists[] = {"aliases", "upstream"};
+    size_t found = 0;
+    for (int l = 0; l < 2; l++) {
+        json_t *x;
+        size_t i;
+        json_array_foreach(json_object_get(doc, lists[l]), i, x) {
+            const char *s = json_string_value(x);
+            if (!s || strncmp(s, "CVE-", 4) != 0 || strlen(s) >= n || (found && strcmp(s, buf) == 0))
+                continue;
+            if (found++ == 0)
+                snprintf(buf, n, "%s", s);
         }
     }
-    return id;
+    return found == 1 ? buf : id;
 }
 
 static bool osv_os_ecosystem(const char *eco)

@@ -389,6 +389,23 @@ static void test_osv(void)
     scan_vuln_db_get(&db, first, &r);
     CHECK(scan_vuln_affects(&r, SCAN_V_DEB, "1.0-2"));
     CHECK(!scan_vuln_affects(&r, SCAN_V_DEB, "1.0-3"));
+    /* an advisory covering two CVEs keeps its id; one covering one CVE (twice named) is that CVE */
+    const char *dsa = "{\"id\":\"DSA-5678-1\",\"upstream\":[\"CVE-2024-1\",\"CVE-2024-2\"],\"affected\":[{\"package\":"
+                      "{\"ecosystem\":\"Debian:12\",\"name\":\"adv\"},\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":"
+                      "[{\"introduced\":\"0\"},{\"fixed\":\"2.0\"}]}]}]}";
+    const char *dla = "{\"id\":\"DLA-1-1\",\"aliases\":[\"CVE-2024-3\"],\"upstream\":[\"CVE-2024-3\"],\"affected\":[{\"package\":"
+                      "{\"ecosystem\":\"Debian:12\",\"name\":\"adv\"},\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":"
+                      "[{\"introduced\":\"0\"},{\"fixed\":\"2.0\"}]}]}]}";
+    CHECK_INT(scan_vuln_parse_osv(dsa, strlen(dsa), scan_vuln_builder_add, b, &st, err, sizeof err), KW_OK);
+    CHECK_INT(scan_vuln_parse_osv(dla, strlen(dla), scan_vuln_builder_add, b, &st, err, sizeof err), KW_OK);
+    kw_buf_reset(&idx);
+    scan_vuln_builder_write(b, &idx);
+    scan_vuln_db_from_buffer(idx.data, idx.len, &db);
+    CHECK_INT(scan_vuln_db_find(&db, "Debian:12", "adv", &first), 2);
+    scan_vuln_db_get(&db, first, &a);
+    scan_vuln_db_get(&db, first + 1, &c);
+    CHECK_STR(a.id, "CVE-2024-3");
+    CHECK_STR(c.id, "DSA-5678-1");
     CHECK_INT(scan_vuln_parse_osv("{\"id\":1}", 8, scan_vuln_builder_add, b, &st, err, sizeof err), KW_ERR_PARSE);
     CHECK_INT(scan_vuln_parse_osv("{", 1, scan_vuln_builder_add, b, &st, err, sizeof err), KW_ERR_PARSE);
     kw_buf_free(&idx);
@@ -445,9 +462,57 @@ static void test_eco_precedence(void)
     scan_vuln_builder_free(b);
 }
 
+/* This machine's own dpkg status file, where it has one: the same installed packages and
+ * versions as dpkg-query lists. */
+static void test_dpkg_real(void)
+{
+    size_t n = 0;
+    FILE *f = fopen("/var/lib/dpkg/status", "rb");
+    FILE *q = popen("dpkg-query -W -f='${db:Status-Status} ${Package} ${Version}\\n' 2>/dev/null", "r");
+    if (!f || !q) {
+        fprintf(stderr, "  no dpkg here: not run\n");
+        if (f)
+            fclose(f);
+        if (q)
+            pclose(q);
+        return;
+    }
+    kw_buf b;
+    kw_buf_init(&b, 256 << 20);
+    char tmp[65536];
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        kw_buf_append(&b, tmp, n);
+    fclose(f);
+    scan_pkg_list l;
+    scan_pkg_list_init(&l, SCAN_V_DEB, NULL);
+    CHECK_INT(scan_pkg_parse_dpkg(b.data, b.len, &l), KW_OK);
+    CHECK_INT(l.skipped, 0);
+    char line[1024];
+    size_t installed = 0, matched = 0;
+    while (fgets(line, sizeof line, q)) {
+        char st[64], name[256], ver[256];
+        if (sscanf(line, "%63s %255s %255s", st, name, ver) != 3 || strcmp(st, "installed") != 0)
+            continue;
+        installed++;
+        for (size_t i = 0; i < l.n; i++)
+            if (strcmp(l.v[i].name, name) == 0 && strcmp(l.v[i].version, ver) == 0) {
+                matched++;
+                break;
+            }
+    }
+    pclose(q);
+    CHECK(installed > 0);
+    CHECK_INT(l.n, installed);
+    CHECK_INT(matched, installed);
+    fprintf(stderr, "  %zu installed packages, as dpkg-query lists them\n", l.n);
+    scan_pkg_list_free(&l);
+    kw_buf_free(&b);
+}
+
 int main(void)
 {
     RUN(test_dpkg_status);
+    RUN(test_dpkg_real);
     RUN(test_rpm_apk);
     RUN(test_os_release);
     RUN(test_tracker_check);
