@@ -49,8 +49,9 @@ static int main_scan(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "packages") == 0)
         return cli_scan_packages(argc - 1, argv + 1);
-    fputs("usage: keepwatch scan packages [--json] [--root DIR] [--status FILE] [--release NAME]\n", stderr);
-    return KW_EXIT_USAGE;
+    int help = cli_wants_help(argc, argv);
+    fputs("usage: keepwatch scan packages [--json] [--root DIR] [--status FILE] [--release NAME]\n", help ? stdout : stderr);
+    return help ? KW_EXIT_OK : KW_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
