@@ -50,7 +50,8 @@ kw_rc scan_version_check_rpm(const char *v, size_t n, char *why, size_t whyn);
  * suffixes with their numbers, then -rN. Any bytes; -1, 0 or 1. */
 int scan_version_cmp_apk(const char *a, size_t an, const char *b, size_t bn);
 
-/* The comparison of `kind`; and its check (apk: a digit first, printable, no blank). */
+/* The comparison of `kind` (-1/0/1 or any sign); and its check (apk: a digit first,
+ * printable, no blank; KW_ERR_PARSE with the reason in why). */
 int scan_version_cmp(scan_vkind kind, const char *a, size_t an, const char *b, size_t bn);
 kw_rc scan_version_check(scan_vkind kind, const char *v, size_t n, char *why, size_t whyn);
 

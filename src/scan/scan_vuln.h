@@ -75,7 +75,9 @@ scan_vuln_tracker *scan_vuln_tracker_new(scan_vuln_rec_fn fn, void *ctx);
 kw_rc scan_vuln_tracker_feed(scan_vuln_tracker *t, const char *p, size_t n, char *err, size_t errn);
 /* The end of the input: KW_ERR_PARSE when the document is incomplete. */
 kw_rc scan_vuln_tracker_finish(scan_vuln_tracker *t, char *err, size_t errn);
+/* What the reader has read so far; owned by t. */
 const scan_vuln_stats *scan_vuln_tracker_stats(const scan_vuln_tracker *t);
+/* Frees t (NULL: nothing). */
 void scan_vuln_tracker_free(scan_vuln_tracker *t);
 
 /* ---- debsecan's feed ---------------------------------------------------------------- */
@@ -115,7 +117,7 @@ kw_rc scan_vuln_parse_osv_zip(const void *buf, size_t n, scan_vuln_rec_fn fn, vo
 
 typedef struct scan_vuln_builder scan_vuln_builder;
 
-/* An empty index under construction; scan_vuln_builder_free frees it. */
+/* An empty index under construction; scan_vuln_builder_free frees it (NULL: nothing). */
 scan_vuln_builder *scan_vuln_builder_new(void);
 void scan_vuln_builder_free(scan_vuln_builder *b);
 /* Adds a record (strings copied, shared when equal): a scan_vuln_rec_fn with b as ctx. */
@@ -124,6 +126,7 @@ kw_rc scan_vuln_builder_add(void *b, const scan_vuln_rec *r);
  * URL or a path), when (ms), how many records. */
 void scan_vuln_builder_source(scan_vuln_builder *b, const char *name, const char *from, int64_t when_ms,
                               size_t records);
+/* How many records b holds. */
 size_t scan_vuln_builder_records(const scan_vuln_builder *b);
 /* Serialises the index (records sorted by ecosystem, package, id) into out (cleared first). */
 kw_rc scan_vuln_builder_write(scan_vuln_builder *b, kw_buf *out);
@@ -143,6 +146,7 @@ kw_rc scan_vuln_db_from_buffer(const void *buf, size_t n, scan_vuln_db *db);
 /* Maps the index file at path read-only; scan_vuln_db_close unmaps it. KW_ERR_NOTFOUND when
  * there is none (nothing was imported), KW_ERR_IO, KW_ERR_PARSE. */
 kw_rc scan_vuln_db_open(const char *path, scan_vuln_db *db);
+/* Unmaps what scan_vuln_db_open mapped (a db from a buffer: forgets it); db may be closed twice. */
 void scan_vuln_db_close(scan_vuln_db *db);
 
 /* Record i of the index, its strings pointing into the index (valid while it is open). */
