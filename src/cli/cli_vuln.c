@@ -334,6 +334,12 @@ static char *vuln_download_path(const char *dir, size_t n, const char *url)
 static int vuln_build(vuln_run *r, const char *dir, size_t ok, size_t failed)
 {
     int ex = KW_EXIT_OK;
+    const char *why;
+    size_t invalid = scan_vuln_builder_invalid(r->b, &why);
+    if (invalid) {
+        fprintf(stderr, "keepwatch: %zu records left out for a malformed version (first: %s)\n", invalid, why);
+        r->skipped = true;
+    }
     if (ok == 0)
         ex = KW_EXIT_USAGE;
     else if (vuln_write(r->b, dir) != KW_OK)

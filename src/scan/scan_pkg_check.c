@@ -19,15 +19,6 @@
 
 #define PKG_SCANNER "keepwatch-packages"
 
-static scan_vkind pkg_eco_kind(const char *eco)
-{
-    if (strncmp(eco, "Alpine:", 7) == 0)
-        return SCAN_V_APK;
-    if (strncmp(eco, "debian/", 7) == 0 || strncmp(eco, "Debian:", 7) == 0 || strncmp(eco, "Ubuntu:", 7) == 0)
-        return SCAN_V_DEB;
-    return SCAN_V_RPM;
-}
-
 /* True when the space-separated list holds v exactly. */
 static bool pkg_in_list(const char *list, const char *v)
 {
@@ -288,7 +279,7 @@ static kw_rc prod_emit(prod_ctx *p, const scan_vuln_rec *r, const char *version)
 static kw_rc prod_source(prod_ctx *p, const scan_vuln_db *db, const char *eco, const char *src, const char *version,
                          const char *revision)
 {
-    scan_vkind kind = pkg_eco_kind(eco);
+    scan_vkind kind = scan_vuln_eco_kind(eco);
     uint32_t first, n = scan_vuln_db_find(db, eco, src, &first);
     kw_rc rc = KW_OK;
     for (uint32_t i = first; i < first + n && rc == KW_OK; i++) {

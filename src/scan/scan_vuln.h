@@ -120,8 +120,16 @@ typedef struct scan_vuln_builder scan_vuln_builder;
 /* An empty index under construction; scan_vuln_builder_free frees it (NULL: nothing). */
 scan_vuln_builder *scan_vuln_builder_new(void);
 void scan_vuln_builder_free(scan_vuln_builder *b);
-/* Adds a record (strings copied, shared when equal): a scan_vuln_rec_fn with b as ctx. */
+/* Adds a record (strings copied, shared when equal): a scan_vuln_rec_fn with b as ctx. A
+ * record whose introduced or fixed version its ecosystem's order does not accept ("<unfixed>",
+ * "1.0 beta") is left out and counted (scan_vuln_builder_invalid), so it never compares. */
 kw_rc scan_vuln_builder_add(void *b, const scan_vuln_rec *r);
+/* How many records were left out for a malformed version; *why: the first one's reason (owned
+ * by b). */
+size_t scan_vuln_builder_invalid(const scan_vuln_builder *b, const char **why);
+/* The version order of an ecosystem: dpkg's for debian/…, Debian:, Ubuntu:; apk's for
+ * Alpine:; rpm's for the others. */
+scan_vkind scan_vuln_eco_kind(const char *eco);
 /* Notes a source the index was built from: name ("tracker", "debsecan", "osv"), where from (a
  * URL or a path), when (ms), how many records. */
 void scan_vuln_builder_source(scan_vuln_builder *b, const char *name, const char *from, int64_t when_ms,

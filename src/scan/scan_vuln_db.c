@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -51,6 +52,8 @@ struct scan_vuln_builder {
     vdb_src *srcs;
     size_t n_srcs, cap_srcs;
     bool full;
+    size_t invalid;          /* records refused for a malformed version */
+    char invalid_why[200];   /* the first one's reason */
 };
 
 scan_vuln_builder *scan_vuln_builder_new(void)
@@ -90,10 +93,41 @@ static uint32_t vdb_str(scan_vuln_builder *b, const char *s)
     return (uint32_t)off;
 }
 
+scan_vkind scan_vuln_eco_kind(const char *eco)
+{
+    if (strncmp(eco, "Alpine:", 7) == 0)
+        return SCAN_V_APK;
+    if (strncmp(eco, "debian/", 7) == 0 || strncmp(eco, "Debian:", 7) == 0 || strncmp(eco, "Ubuntu:", 7) == 0)
+        return SCAN_V_DEB;
+    return SCAN_V_RPM;
+}
+
+/* False (the reason noted) when a version of r is not one its ecosystem's order accepts. */
+static bool vdb_versions_ok(scan_vuln_builder *b, const scan_vuln_rec *r)
+{
+    scan_vkind kind = scan_vuln_eco_kind(r->eco);
+    const char *v[2] = {r->introduced, r->fixed};
+    char why[96];
+    for (int i = 0; i < 2; i++)
+        if (v[i] && scan_version_check(kind, v[i], strlen(v[i]), why, sizeof why) != KW_OK) {
+            if (b->invalid++ == 0)
+                snprintf(b->invalid_why, sizeof b->invalid_why, "%.24s %.40s %.24s: \"%.24s\": %.60s", r->eco, r->pkg,
+                         r->id, v[i], why);
+            return false;
+        }
+    return true;
+}
+
+size_t scan_vuln_builder_invalid(const scan_vuln_builder *b, const char **why)
+{
+    *why = b->invalid_why;
+    return b->invalid;
+}
+
 kw_rc scan_vuln_builder_add(void *ctx, const scan_vuln_rec *r)
 {
     scan_vuln_builder *b = ctx;
-    if (!r->eco || !*r->eco || !r->pkg || !*r->pkg || !r->id || !*r->id)
+    if (!r->eco || !*r->eco || !r->pkg || !*r->pkg || !r->id || !*r->id || !vdb_versions_ok(b, r))
         return KW_OK;
     kw_grow(&b->recs, &b->cap, b->n + 1, sizeof *b->recs);
     vdb_rec *o = &b->recs[b->n];

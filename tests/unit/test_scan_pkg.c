@@ -287,6 +287,21 @@ static void test_tracker_bad(void)
         scan_vuln_tracker_free(t);
         scan_vuln_builder_free(b);
     }
+    /* odd versions in the data: left out and counted, the rest kept */
+    const char *odd = "{\"p\": {\"CVE-1\": {\"releases\": {\"bookworm\": {\"status\": \"resolved\", \"fixed_version\": \"<unfixed>\"},"
+                      "\"trixie\": {\"status\": \"resolved\", \"fixed_version\": \"1.0 beta\"},"
+                      "\"sid\": {\"status\": \"resolved\", \"fixed_version\": \"1:2.0-1\"}}}}}";
+    scan_vuln_builder *ob = scan_vuln_builder_new();
+    scan_vuln_tracker *ot = scan_vuln_tracker_new(scan_vuln_builder_add, ob);
+    char oerr[128] = "";
+    CHECK_INT(scan_vuln_tracker_feed(ot, odd, strlen(odd), oerr, sizeof oerr), KW_OK);
+    CHECK_INT(scan_vuln_tracker_finish(ot, oerr, sizeof oerr), KW_OK);
+    const char *why;
+    CHECK_INT(scan_vuln_builder_invalid(ob, &why), 2);
+    CHECK_CONTAINS(why, "version number does not start with digit");
+    CHECK_INT(scan_vuln_builder_records(ob), 1);
+    scan_vuln_tracker_free(ot);
+    scan_vuln_builder_free(ob);
     scan_vuln_db db;
     CHECK_INT(scan_vuln_db_from_buffer("KWVULN01", 8, &db), KW_ERR_PARSE);
     CHECK_INT(scan_vuln_db_from_buffer("not an index at all, not at all", 32, &db), KW_ERR_PARSE);
