@@ -4,11 +4,11 @@
 set -eu
 build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev
        libcurl4-openssl-dev libssl-dev libjansson-dev libpcap-dev libpcre2-dev libsystemd-dev libargon2-dev
-       libpq-dev libsnmp-dev zlib1g-dev libxml2-dev"
+       libpq-dev libsnmp-dev zlib1g-dev libxml2-dev libyajl-dev libzip-dev"
 # Hyperscan (log rule prefilter) exists in Debian for amd64 only; elsewhere PCRE2 does it all.
 [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] && build="$build libhyperscan-dev"
 test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps iproute2 openssl tcpreplay chromium fonts-wqy-microhei
-      postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti"
+      postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti rpm debsecan"
 case "${1:-all}" in
   build) want="$build" ;;
   test|all) want="$build $test" ;;

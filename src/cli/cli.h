@@ -34,6 +34,9 @@ int cli_scan(int argc, char **argv);
 int cli_store(int argc, char **argv);
 /* keepwatch findings ... (cli_findings.c). */
 int cli_findings(int argc, char **argv);
+/* keepwatch scan packages (cli_scan_pkg.c), argv from "packages" on; keepwatch vuln (cli_vuln.c). */
+int cli_scan_packages(int argc, char **argv);
+int cli_vuln(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */

@@ -20,6 +20,7 @@ static const char scan_usage[] =
     "usage: keepwatch scan net TARGET... [-p PORTS] [-iL FILE] [--exclude LIST] [--udp] [--rate N]\n"
     "                          [--host-rate N] [--timeout MS] [--retries N] [--large] [--open]\n"
     "                          [--json] [-c FILE]\n"
+    "       keepwatch scan packages [--json] [--root DIR] [--status FILE] [--release NAME] (see its --help)\n"
     "\n"
     "Scans TCP ports with non-blocking connects (no raw sockets, no root needed): thousands in\n"
     "flight (2048 at most to one host), a timeout per host that follows its measured round-trip\n"
@@ -548,9 +549,12 @@ int cli_scan(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "net") == 0)
         return scan_net_cmd(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "packages") == 0)
+        return cli_scan_packages(argc - 1, argv + 1);
     bool help = argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
     fputs(scan_usage, help ? stdout : stderr);
     if (!help)
-        fprintf(stderr, "\nkeepwatch scan: %s\n", argc < 2 ? "which scan? (net)" : "unknown scan; there is: net");
+        fprintf(stderr, "\nkeepwatch scan: %s\n",
+                argc < 2 ? "which scan? (net, packages)" : "unknown scan; there are: net, packages");
     return help ? KW_EXIT_OK : KW_EXIT_USAGE;
 }

@@ -1,0 +1,255 @@
+/* cli_scan_pkg.c: `keepwatch scan packages`: this host's installed packages (dpkg's status
+ * file, apk's database, or rpm's list) against the compiled vulnerability data
+ * (state_dir/vuln/vuln.idx, see `keepwatch vuln`), one finding per source package and
+ * vulnerability not fixed in the installed version, printed as text or ECS JSON lines. */
+#include "cli/cli.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
+#include "findings/finding_print.h"
+#include "scan/scan_pkg.h"
+#include "scan/scan_vuln.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SCAN_PKG_FILE_MAX ((size_t)256 << 20)
+
+static const char scan_pkg_usage[] =
+    "usage: keepwatch scan packages [--json] [-c FILE] [--root DIR] [--status FILE]\n"
+    "                               [--manager dpkg|rpm|apk] [--release NAME] [--db FILE]\n"
+    "                               [--unimportant]\n"
+    "\n"
+    "Checks this host's installed OS packages against the vulnerability data that\n"
+    "`keepwatch vuln update` or `vuln import` compiled: one finding per source package and\n"
+    "CVE the installed version is not fixed in (the fixed version and the upgrade command in\n"
+    "the finding). Severity is the data's urgency; a CVE without a fix yet in the release is\n"
+    "reported one step lower (nothing to install yet); ones rated unimportant only with\n"
+    "--unimportant.\n"
+    "\n"
+    "  --root DIR      the system's root (a container's or a mounted image's): DIR/etc/os-release,\n"
+    "                  DIR/var/lib/dpkg/status or DIR/lib/apk/db/installed, else rpm --root DIR\n"
+    "  --status FILE   read the package list from FILE: dpkg's status file, apk's installed\n"
+    "                  database or the output of rpm -qa --qf\n"
+    "                  '%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\t%{SOURCERPM}\\n'\n"
+    "  --manager M     which of those FILE is (default: dpkg)\n"
+    "  --release NAME  the release to check against (default: VERSION_CODENAME of os-release)\n"
+    "  --db FILE       the index (default: state_dir/vuln/vuln.idx)\n"
+    "  --unimportant   also report what the Debian tracker rates unimportant\n"
+    "  --json          one ECS JSON document per finding, a line each\n"
+    "\n"
+    "exit status: 0 no finding, 1 findings, 2 bad usage, an unreadable package list, no data.\n";
+
+typedef struct scan_pkg_args {
+    const char *cfg, *root, *status, *manager, *release, *db;
+    bool json, unimportant;
+} scan_pkg_args;
+
+static char *sp_path(const char *root, const char *rel)
+{
+    char *p = kw_malloc((root ? strlen(root) : 0) + strlen(rel) + 1);
+    sprintf(p, "%s%s", root ? root : "", rel);
+    return p;
+}
+
+/* Reads a stream to its end, at most SCAN_PKG_FILE_MAX bytes; NULL (errno EFBIG) past that. */
+static char *sp_slurp(FILE *f, size_t *n)
+{
+    kw_buf b;
+    kw_buf_init(&b, SCAN_PKG_FILE_MAX);
+    char tmp[65536];
+    size_t k;
+    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0 && kw_buf_append(&b, tmp, k) == KW_OK)
+        ;
+    if (b.overflow) {
+        kw_buf_free(&b);
+        errno = EFBIG;
+        return NULL;
+    }
+    *n = b.len;
+    return b.data ? kw_buf_take(&b) : kw_strdup("");
+}
+
+/* A whole file; NULL (errno set) when it cannot be read. */
+static char *sp_read(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *data = sp_slurp(f, n);
+    fclose(f);
+    return data;
+}
+
+/* rpm's list of the packages under root, through `rpm -qa`. */
+static char *sp_rpm_list(const char *root, size_t *n)
+{
+    char cmd[1024];
+    if (root && strchr(root, '\''))
+        return NULL;
+    snprintf(cmd, sizeof cmd, "rpm -qa %s%s%s --qf '%s' 2>/dev/null", root ? "--root '" : "", root ? root : "",
+             root ? "'" : "", SCAN_PKG_RPM_QF);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    char *data = sp_slurp(p, n);
+    if (pclose(p) != 0 || !data || *n == 0) {
+        free(data);
+        errno = 0;
+        return NULL;
+    }
+    return data;
+}
+
+/* Fills list from --status or what --root (or /) has. */
+static int sp_packages(const scan_pkg_args *a, scan_pkg_list *list, char *what, size_t whatn)
+{
+    const char *mgr = a->manager;
+    char *path = NULL, *data = NULL;
+    size_t n = 0;
+    if (a->status) {
+        path = kw_strdup(a->status);
+    } else {
+        static const struct { const char *rel, *mgr; } where[] = {
+            {"/var/lib/dpkg/status", "dpkg"}, {"/lib/apk/db/installed", "apk"}};
+        for (size_t i = 0; i < 2 && !path; i++) {
+            char *p = sp_path(a->root, where[i].rel);
+            if (access(p, R_OK) == 0)
+                path = p, mgr = where[i].mgr;
+            else
+                free(p);
+        }
+    }
+    if (!mgr)
+        mgr = path ? "dpkg" : "rpm";
+    scan_vkind kind = strcmp(mgr, "rpm") == 0 ? SCAN_V_RPM : strcmp(mgr, "apk") == 0 ? SCAN_V_APK : SCAN_V_DEB;
+    scan_pkg_list_init(list, kind, NULL);
+    data = path ? sp_read(path, &n) : sp_rpm_list(a->root, &n);
+    snprintf(what, whatn, "%s", path ? path : "rpm -qa");
+    free(path);
+    if (!data) {
+        fprintf(stderr, "keepwatch: %s: %s\n", what, errno ? strerror(errno) : "no package list");
+        return KW_EXIT_USAGE;
+    }
+    kw_rc rc = kind == SCAN_V_RPM ? scan_pkg_parse_rpm(data, n, list)
+             : kind == SCAN_V_APK ? scan_pkg_parse_apk(data, n, list) : scan_pkg_parse_dpkg(data, n, list);
+    free(data);
+    if (list->skipped)
+        fprintf(stderr, "keepwatch: %s: %zu records skipped (first: %s)\n", what, list->skipped, list->first_error);
+    if (rc != KW_OK || list->n == 0) {
+        fprintf(stderr, "keepwatch: %s: %s\n", what, rc != KW_OK ? kw_rc_str(rc) : "no installed package found");
+        return KW_EXIT_USAGE;
+    }
+    return KW_EXIT_OK;
+}
+
+static int sp_open_db(const scan_pkg_args *a, scan_vuln_db *db)
+{
+    char *path = NULL;
+    if (a->db) {
+        path = kw_strdup(a->db);
+    } else {
+        conf *c = cli_conf_load(cli_conf_path(a->cfg));
+        if (!c)
+            return KW_EXIT_USAGE;
+        path = conf_state_path(c, "vuln/vuln.idx");
+        conf_free(c);
+    }
+    kw_rc rc = scan_vuln_db_open(path, db);
+    if (rc != KW_OK)
+        fprintf(stderr, "keepwatch: %s: %s\n", path,
+                rc == KW_ERR_NOTFOUND ? "no vulnerability data: run keepwatch vuln update (or vuln import FILE)"
+                : rc == KW_ERR_PARSE  ? "not a keepwatch vulnerability index: run keepwatch vuln update"
+                                      : strerror(errno));
+    free(path);
+    return rc == KW_OK ? KW_EXIT_OK : KW_EXIT_USAGE;
+}
+
+static int sp_run(const scan_pkg_args *a)
+{
+    scan_os os = {0};
+    char *osp = sp_path(a->root, "/etc/os-release"), what[512];
+    size_t n;
+    char *ost = sp_read(osp, &n);
+    if (!ost || scan_os_parse(ost, n, &os) != KW_OK) {
+        if (!a->release) {
+            fprintf(stderr, "keepwatch: %s: cannot tell the release (give --release NAME)\n", osp);
+            free(osp);
+            free(ost);
+            return KW_EXIT_USAGE;
+        }
+        snprintf(os.id, sizeof os.id, "debian");
+    }
+    free(osp);
+    free(ost);
+    char names[8][48];
+    const char *ecos[8];
+    scan_vkind kind;
+    size_t ne = scan_os_ecosystems(&os, a->release, names, 8, &kind);
+    for (size_t i = 0; i < ne; i++)
+        ecos[i] = names[i];
+    scan_pkg_list list;
+    int ex = sp_packages(a, &list, what, sizeof what);
+    scan_vuln_db db = {0};
+    if (ex == KW_EXIT_OK)
+        ex = sp_open_db(a, &db);
+    if (ex != KW_EXIT_OK) {
+        scan_pkg_list_free(&list);
+        return ex;
+    }
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    scan_pkg_opts o = {.host = host, .ecos = ecos, .n_ecos = ne, .unimportant = a->unimportant};
+    finding_printer pr = {.out = stdout, .json = a->json, .now_ms = kw_now_ms()};
+    finding_sink sink = finding_printer_sink(&pr);
+    scan_pkg_result res;
+    kw_rc rc = scan_pkg_check(&db, &list, &o, &sink, &res);
+    fflush(stdout);
+    if (!a->json || isatty(2))
+        fprintf(stderr, "%s: %zu packages (%zu source packages, %s%s%s): %zu findings, %zu without a fix yet\n", what,
+                res.packages, res.sources, os.pretty[0] ? os.pretty : os.id, ne ? " as " : "", ne ? ecos[0] : "",
+                res.findings, res.no_fix);
+    scan_vuln_db_close(&db);
+    scan_pkg_list_free(&list);
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch: scan packages: %s\n", kw_rc_str(rc));
+        return KW_EXIT_USAGE;
+    }
+    return res.findings ? KW_EXIT_PROBLEM : KW_EXIT_OK;
+}
+
+int cli_scan_packages(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"root", required_argument, NULL, 'R'},
+        {"status", required_argument, NULL, 's'}, {"manager", required_argument, NULL, 'm'},
+        {"release", required_argument, NULL, 'r'}, {"db", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},         {"unimportant", no_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    scan_pkg_args a = {0};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': a.cfg = optarg; break;
+        case 'R': a.root = optarg; break;
+        case 's': a.status = optarg; break;
+        case 'm': a.manager = optarg; break;
+        case 'r': a.release = optarg; break;
+        case 'd': a.db = optarg; break;
+        case 'j': a.json = true; break;
+        case 'u': a.unimportant = true; break;
+        case 'h': fputs(scan_pkg_usage, stdout); return KW_EXIT_OK;
+        default: fputs(scan_pkg_usage, stderr); return KW_EXIT_USAGE;
+        }
+    }
+    if (optind < argc || (a.manager && strcmp(a.manager, "dpkg") && strcmp(a.manager, "rpm") && strcmp(a.manager, "apk"))) {
+        fputs(scan_pkg_usage, stderr);
+        return KW_EXIT_USAGE;
+    }
+    return sp_run(&a);
+}
