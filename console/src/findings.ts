@@ -108,7 +108,7 @@ function drawBurndown(b: Burn[]): void {
 
 // ---- the list ----
 
-function filterForm(f: FindingFilter, departments: string[]): HTMLElement {
+function filterForm(f: FindingFilter): HTMLElement {
   const opt = (v: string, label: string, on: boolean) => h("option", { value: v, selected: on }, label);
   const sel = (name: string, opts: HTMLElement[]) => h("select", { name }, ...opts) as HTMLSelectElement;
   const input = (name: string, ph: string, list = "") =>
@@ -121,7 +121,7 @@ function filterForm(f: FindingFilter, departments: string[]): HTMLElement {
     sel("severity", [opt("", t("anySeverity"), !f.severity), ...SEVERITIES.slice(0, 4).map((s) =>
       opt(s, `${sevName(s)} ${s === "critical" ? "" : t("atLeast")}`, f.severity === s))]),
     input("department", t("department"), "f-departments"),
-    h("datalist", { id: "f-departments" }, ...departments.map((d) => h("option", { value: d }))),
+    h("datalist", { id: "f-departments" }),
     input("owner", t("owner")), input("asset", t("asset")), input("scanner", t("scanner")),
     h("input", { type: "search", name: "text", value: f.text, placeholder: t("fSearch") }),
     check("overdue", t("fOverdueOnly")), check("not_seen", t("fNotSeenOnly")),
@@ -174,29 +174,43 @@ function pages(f: FindingFilter, total: number, shown: number): HTMLElement {
     off + shown < total ? h("a", { class: "next", href: hashOf({ ...f, offset: String(off + PAGE) }) }, t("nextPage")) : "");
 }
 
+let lastStats: Stats | null = null; // the counts last fetched: shown at once while new ones come
+
+// The counts and the burndown into top; the filter form's departments from them.
+function fillStats(top: HTMLElement, s: Stats): void {
+  if (!burnBox) burnBox = h("div", { class: "chart wide", id: "burndown-chart" });
+  clear(top, cards(s),
+    h("section", { class: "grid" },
+      h("div", { class: "panel" }, h("h3", {}, t("fCounts")), counts(s)),
+      h("div", { class: "panel" }, h("h3", {}, t("fBurndown")), burnBox)));
+  drawBurndown(s.burndown);
+  const depts = Object.keys(s.by_department).filter((d) => d !== "(none)");
+  document.getElementById("f-departments")?.replaceChildren(...depts.map((d) => h("option", { value: d })));
+}
+
+// The table is drawn as soon as its page comes; the counts (a walk over every finding) are
+// asked for then, so they do not hold the page's answer up on a busy server.
 async function drawList(f: FindingFilter): Promise<void> {
   const g = viewGen();
   const q = query(f);
   q.set("limit", String(PAGE));
-  const [stats, list] = await Promise.all([api.get<Stats>("/api/v1/findings/stats"),
-    api.get<{ total: number; findings: Doc[] }>(`/api/v1/findings?${q}`)]);
+  const list = await api.get<{ total: number; findings: Doc[] }>(`/api/v1/findings?${q}`);
   if (g !== viewGen()) return;
   renderBar("findings");
-  if (!burnBox) burnBox = h("div", { class: "chart wide", id: "burndown-chart" });
   const me = whoami();
-  const depts = Object.keys(stats.by_department).filter((d) => d !== "(none)");
-  clear(page,
-    cards(stats),
-    h("section", { class: "grid" },
-      h("div", { class: "panel" }, h("h3", {}, t("fCounts")), counts(stats)),
-      h("div", { class: "panel" }, h("h3", {}, t("fBurndown")), burnBox)),
+  const top = h("div", { class: "fstats" });
+  clear(page, top,
     h("h2", { class: "ftitle" }, t("findings")),
-    filterForm(f, depts),
+    filterForm(f),
     me ? h("p", { class: "views" }, h("a", { href: hashOf({ ...f, owner: f.owner === me.name ? "" : me.name, offset: "" }),
       class: f.owner === me.name ? "on mine" : "mine" }, t("mine"))) : null,
     list.findings.length ? findingTable(list.findings) : h("p", { class: "empty" }, t("none")),
     pages(f, list.total, list.findings.length));
-  drawBurndown(stats.burndown);
+  if (lastStats) fillStats(top, lastStats);
+  const s = await api.get<Stats>("/api/v1/findings/stats").catch(() => null); // after: the table does not wait
+  if (g !== viewGen() || !s) return;
+  lastStats = s;
+  fillStats(top, s);
 }
 
 // Someone typing or choosing in the page is not interrupted by a live redraw.
@@ -208,7 +222,7 @@ function typing(): boolean {
 export async function findings(f: FindingFilter): Promise<void> {
   burnBox = null;
   burnChart = null;
-  const redraw = debounce(() => { if (!typing()) drawList(f).catch(() => undefined); }, 500);
+  const redraw = debounce(() => { if (!typing()) drawList(f).catch(() => undefined); }, 2000); // alerts write duty entries too
   enterView(redraw);
   await drawList(f);
   whileShown(on("duty", redraw)); // every status change is a duty-log entry
