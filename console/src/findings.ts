@@ -247,7 +247,8 @@ function fields(d: Doc): HTMLElement {
   const rows: [string, string, string][] = [];
   const add = (cls: string, label: string, v: string) => { if (v) rows.push([cls, label, v]); };
   const k = (x: string) => str(d, `keepwatch.finding.${x}`);
-  add("status", t("state"), statusName(k("status")) + (d["keepwatch.finding.not_seen"] === true ? ` · ${t("notSeenHint")}` : ""));
+  const gone = d["keepwatch.finding.not_seen"] === true && ACTIVE.includes(k("status")); // a closed one needs no look
+  add("status", t("state"), statusName(k("status")) + (gone ? ` · ${t("notSeenHint")}` : ""));
   add("risk", t("risk"), Number(d["keepwatch.finding.risk"] ?? 0).toFixed(1) +
     (d["keepwatch.finding.known_exploited"] === true ? ` · ${t("kev")}` : ""));
   add("severity", t("severity"), sevName(str(d, "vulnerability.severity")));

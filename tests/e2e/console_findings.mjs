@@ -4,7 +4,7 @@
 // and history carry markup and script, shown as text (only its https reference a link);
 // assigning a finding (owner, department, due date) and marking it fixed from the page; a
 // move the server refuses (the finding changed behind the page's back) with its message
-// shown; every page at 390x844 without horizontal overflow, screenshots at 390x844 and
+// shown; a member's moves, in English; every page at 390x844 without horizontal overflow, screenshots at 390x844 and
 // 1600x1000. Run by tests/integ/test_console_findings_e2e.py, which seeds the findings.
 // KW_TIMING=1: only times the page's table (navigation to the 50 rows drawn), 5 loads.
 import { createRequire } from "node:module";
@@ -35,9 +35,9 @@ async function tableFor(page, query) {
   return want;
 }
 
-async function signIn(page) {
+async function signIn(page, user = process.env.KW_USER || "zhang.wei") {
   await page.goto(url + "/");
-  await page.fill("input[name=name]", process.env.KW_USER || "zhang.wei");
+  await page.fill("input[name=name]", user);
   await page.fill("input[name=password]", process.env.KW_PASS);
   await page.click("button[type=submit]");
   await page.waitForSelector("a.tab[href='#/findings']");
@@ -206,6 +206,21 @@ async function refused(page) {
   await shots(page, "f5-refused");
 }
 
+// A member in an English browser: the page in English, only the moves a member may make.
+async function member(browser) {
+  step("a member, in English");
+  const ctx = await browser.newContext({ locale: "en-US", viewport: { width: 1600, height: 1000 } });
+  const p = await ctx.newPage();
+  await signIn(p, "wang.fang");
+  must((await p.textContent("a.tab[href='#/findings']")) === "Findings", "the tab in English");
+  await p.goto(`${url}/#/findings/${process.env.KW_HOSTILE}`);
+  await p.waitForSelector("div.moves");
+  const moves = await p.locator("div.moves button.mv").evaluateAll((l) => l.map((x) => [x.dataset.move, x.textContent]));
+  must(JSON.stringify(moves) === JSON.stringify([["start", "Start fixing"], ["fix", "Mark fixed"]]), `a member's moves: ${JSON.stringify(moves)}`);
+  must((await p.textContent("dl.finding dd.status")) === "open", "the status in English");
+  await ctx.close();
+}
+
 const { browser, page, errors } = await openPage(chromium);
 try {
   if (process.env.KW_TIMING) {
@@ -218,6 +233,7 @@ try {
     await hostile(page);
     const due = await assignAndFix(page);
     await refused(page);
+    await member(browser);
     must(errors.length === 0, `no page errors or dialogs: ${errors.join("; ")}`);
     console.log(JSON.stringify({ ok: true, due }));
   }

@@ -1,11 +1,11 @@
 """The console's findings page in headless Chromium (tests/e2e/console_findings.mjs): the
 counts and the burndown, the table's server-side filters, sort and pages kept in the URL
 hash, a finding's evidence (hostile text stays text), references (only http/https become
-links) and history; assigning it and marking it fixed from the page, and a refused move's
-message shown. The findings are written into the daemon's SQLite store as the findings
-module writes them (seed_findings: the columns of src/store/store_findings.c, the document
-of finding_ecs), since no importer feeds the store yet. Screenshots at 390x844 and 1600x1000
-are kept in build-test/e2e-artifacts/."""
+links) and history; assigning it and marking it fixed from the page, a refused move's
+message shown, and a member's moves in English. The findings are written into the daemon's
+SQLite store as the findings module writes them (seed_findings: the columns of
+src/store/store_findings.c, the document of finding_ecs), since no importer feeds the store
+yet. Screenshots at 390x844 and 1600x1000 are kept in build-test/e2e-artifacts/."""
 import datetime
 import hashlib
 import json
@@ -124,6 +124,8 @@ class ConsoleFindingsE2E(SignIn):
                         "people:\n  - {name: zhang.wei, display: 张伟}\n  - {name: li.na, display: 李娜}\n"
                         "  - {name: wang.fang, display: 王芳}\n")
         subprocess.run([BIN, "user", "add", "zhang.wei", "--role", "officer", "--password-stdin", "-c", d.config_path],
+                       input=PW + "\n", text=True, check=True, capture_output=True)
+        subprocess.run([BIN, "user", "add", "wang.fang", "--role", "member", "--password-stdin", "-c", d.config_path],
                        input=PW + "\n", text=True, check=True, capture_output=True)
         wait_tables(d)
         now = int(time.time() * 1000)
