@@ -28,13 +28,15 @@ export type FindingFilter = Record<(typeof KEYS)[number], string>;
 export function findingFilterFrom(p: URLSearchParams): FindingFilter {
   const f = {} as FindingFilter;
   for (const k of KEYS) f[k] = p.get(k) || "";
+  const off = Math.floor(Number(f.offset));
+  f.offset = off > 0 ? String(off) : ""; // as typed into the address: a whole number, or none
   return f;
 }
 
 // The filter's non-empty fields as a query string (the hash and the API take the same).
 function query(f: FindingFilter): URLSearchParams {
   const p = new URLSearchParams();
-  for (const k of KEYS) if (f[k] && !(k === "offset" && f[k] === "0")) p.set(k, f[k]);
+  for (const k of KEYS) if (f[k]) p.set(k, f[k]);
   return p;
 }
 
@@ -45,7 +47,7 @@ function hashOf(f: FindingFilter): string {
 
 const str = (d: Doc, k: string): string => (d[k] === undefined || d[k] === null ? "" : String(d[k]));
 const statusName = (s: string) => tAny(`st_${s}`, s);
-const sevName = (s: string) => tAny(s, s);
+const sevName = (s: string) => (SEVERITIES.includes(s) ? tAny(s, s) : s); // never a key such as "constructor"
 
 // "2026-12-05" in the console's zone.
 function fmtDay(iso: string): string {
@@ -167,10 +169,10 @@ function findingTable(list: Doc[]): HTMLElement {
 }
 
 function pages(f: FindingFilter, total: number, shown: number): HTMLElement {
-  const off = Math.max(0, Number(f.offset) || 0);
+  const off = Number(f.offset) || 0;
   return h("p", { class: "pages" },
     h("span", { class: "range" }, t("fRange", { a: shown ? off + 1 : 0, b: off + shown, n: total })), " ",
-    off > 0 ? h("a", { class: "prev", href: hashOf({ ...f, offset: String(Math.max(0, off - PAGE)) }) }, t("prevPage")) : "", " ",
+    off > 0 ? h("a", { class: "prev", href: hashOf({ ...f, offset: off > PAGE ? String(off - PAGE) : "" }) }, t("prevPage")) : "", " ",
     off + shown < total ? h("a", { class: "next", href: hashOf({ ...f, offset: String(off + PAGE) }) }, t("nextPage")) : "");
 }
 
