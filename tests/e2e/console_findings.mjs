@@ -1,5 +1,5 @@
 // The findings page in headless Chromium (Debian's), driven by playwright-core: the counts
-// and the burndown, 50 findings a page, the filters (server-side) kept in the URL hash across
+// and the burndown, 50 findings a page, a change made elsewhere drawn live, the filters (server-side) kept in the URL hash across
 // a reload, the sort and the pages; a finding whose title, evidence, references, description
 // and history carry markup and script, shown as text (only its https reference a link);
 // assigning a finding (owner, department, due date) and marking it fixed from the page; a
@@ -35,6 +35,14 @@ async function tableFor(page, query) {
   return want;
 }
 
+// A POST with the session's CSRF token, as another console would send it; its status.
+const post = (page, p, body) => page.evaluate(async ([u, b]) => {
+  const s = await (await fetch("/api/v1/session")).json();
+  const r = await fetch(u, { method: "POST", body: JSON.stringify(b),
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": s.csrf } });
+  return r.status;
+}, [p, body]);
+
 async function signIn(page, user = process.env.KW_USER || "zhang.wei") {
   await page.goto(url + "/");
   await page.fill("input[name=name]", user);
@@ -66,6 +74,13 @@ async function listPage(page) {
   must((await page.textContent("a.tab[href='#/findings']")) === "漏洞与隐患", "the tab in Chinese");
   const first = await tableFor(page, "");
   must(first.findings.length === 50, "50 a page");
+  step("a change by someone else is drawn live (its duty-log entry)");
+  const other = first.findings.find((f) => f["keepwatch.finding.status"] === "open" && f["vulnerability.id"].startsWith("CVE-2024-1"));
+  must(other, "an open finding on the first page");
+  const oid = other["keepwatch.finding.id"];
+  must(await post(page, `/api/v1/findings/${oid}/start`, {}) === 200, "started through the API");
+  await page.waitForFunction((id) => document.querySelector(`tr[data-id='${id}'] td.status`)?.textContent === "修复中", oid,
+    { timeout: 15000 });
   const stats = await api(page, "/api/v1/findings/stats");
   const active = Object.values(stats.by_severity).reduce((n, c) => n + c.open + c.assigned + c.fixing + c.reopened, 0);
   must(Number(await page.textContent("#n-active")) === active && active === first.total, `the active count ${active}`);
@@ -190,12 +205,7 @@ async function refused(page) {
   await page.goto(`${url}/#/findings/${id}`);
   await page.waitForSelector("div.moves button.mv-fix");
   await page.click("div.moves button.mv-fix");
-  const st = await page.evaluate(async (fid) => { // someone else closes it meanwhile
-    const s = await (await fetch("/api/v1/session")).json();
-    const r = await fetch(`/api/v1/findings/${fid}/false_positive`, { method: "POST", body: JSON.stringify({ reason: "lab host" }),
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": s.csrf } });
-    return r.status;
-  }, id);
+  const st = await post(page, `/api/v1/findings/${id}/false_positive`, { reason: "lab host" }); // someone else closes it
   must(st === 200, `the finding closed behind the page's back: ${st}`);
   await page.fill("form.move-fix input[name=note]", "done");
   await page.click("form.move-fix button.confirm");
