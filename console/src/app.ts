@@ -61,7 +61,8 @@ export function renderBar(active: string, period = ""): void {
     h("a", { href: `#/${id}`, class: id === active ? "tab on" : "tab" }, label);
   clear(bar,
     h("strong", { class: "brand" }, t("title")),
-    h("nav", {}, tab("overview", t("overview")), tab("alerts", t("alerts")), tab("duty", t("duty")),
+    h("nav", {}, tab("overview", t("overview")), tab("alerts", t("alerts")), tab("findings", t("findings")),
+      tab("duty", t("duty")),
       tab("silences", t("silences")), tab("hosts", t("hosts"))),
     h("span", { class: "period", id: "period" }, period),
     h("span", { class: "zone", id: "zone", title: t("zone") }, `${t("zone")} ${zoneName()}`),

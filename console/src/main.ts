@@ -1,4 +1,4 @@
-// The console: the overview wall, alerts, duty, hosts and network. Views draw from the API
+// The console: the overview wall, alerts, findings, duty, hosts and network. Views draw from the API
 // and redraw themselves on the live events of /api/v1/stream.
 import "./style.css";
 import { alertDetail, alerts, filterFrom } from "./alerts";
@@ -7,6 +7,7 @@ import { page, setMe } from "./app";
 import { resizeCharts } from "./charts";
 import { clear, h, setZone, Zone } from "./dom";
 import { duty } from "./duty";
+import { findingDetail, findingFilterFrom, findings } from "./findings";
 import { hosts } from "./hosts";
 import { lang, setLang } from "./i18n";
 import { startLive } from "./live";
@@ -20,6 +21,8 @@ async function route(): Promise<void> {
     if (path === "overview") await overview();
     else if (path === "alerts") await alerts(filterFrom(new URLSearchParams(query || "")));
     else if (/^alerts\/\d+$/.test(path)) await alertDetail(Number(path.slice(7)));
+    else if (path === "findings") await findings(findingFilterFrom(new URLSearchParams(query || "")));
+    else if (/^findings\/\d+$/.test(path)) await findingDetail(Number(path.slice(9)));
     else if (path === "duty") await duty();
     else if (path === "silences") await silences();
     else if (path === "hosts") await hosts();

@@ -8,6 +8,7 @@
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
+import { DESKTOP, PHONE, must, phoneFits, openPage, shots as shotsIn } from "./e2e_page.mjs";
 
 const require = createRequire(path.join(process.env.KW_CONSOLE_DIR, "package.json"));
 const { chromium } = require("playwright-core");
@@ -16,47 +17,9 @@ const url = process.env.KW_URL;
 const art = process.env.KW_ARTIFACTS;
 fs.mkdirSync(art, { recursive: true });
 const step = (s) => console.error(`e2e-triage: ${s}`);
-function must(cond, what) {
-  if (!cond) throw new Error(`expected: ${what}`);
-}
+const shots = (page, name) => shotsIn(page, art, name);
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1600, height: 1000 };
-
-// At phone width: nothing wider than the screen, no table cell too narrow for its text.
-async function phoneFits(page, name) {
-  const r = await page.evaluate(() => {
-    const narrow = [];
-    for (const el of document.querySelectorAll("td, th")) {
-      const box = el.getBoundingClientRect();
-      if (!box.width || !el.textContent.trim() || getComputedStyle(el).display === "none") continue;
-      if (el.closest(".scroll")) continue; // a wide calendar scrolls inside its own box
-      if (box.width < 40) narrow.push(`${el.tagName} ${Math.round(box.width)}px "${el.textContent.trim().slice(0, 20)}"`);
-    }
-    return { scroll: document.documentElement.scrollWidth, narrow };
-  });
-  must(r.scroll <= 390, `${name}: no horizontal overflow at 390 px (scrollWidth ${r.scroll})`);
-  must(r.narrow.length === 0, `${name}: no table cell under 40 px with text: ${r.narrow.slice(0, 5).join("; ")}`);
-}
-
-// Screenshots of the page shown, at desktop and phone sizes; checks the phone layout.
-async function shots(page, name) {
-  await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(art, `${name}-1600x1000.png`), fullPage: true });
-  await page.setViewportSize(PHONE);
-  await page.waitForTimeout(300);
-  await phoneFits(page, name);
-  await page.screenshot({ path: path.join(art, `${name}-390x844.png`), fullPage: true });
-  await page.setViewportSize(DESKTOP);
-}
-
-const browser = await chromium.launch({ executablePath: process.env.KW_CHROMIUM, args: ["--no-sandbox"] });
-const ctx = await browser.newContext({ locale: "zh-CN", timezoneId: "America/New_York", viewport: DESKTOP });
-const page = await ctx.newPage();
-const errors = [];
-page.on("pageerror", (e) => errors.push(String(e)));
-page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+const { browser, page, errors } = await openPage(chromium);
 try {
   step("sign in; the wall puts triage first");
   await page.setViewportSize(PHONE);
