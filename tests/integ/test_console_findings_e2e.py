@@ -24,7 +24,8 @@ SEV = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 BAND = {"info": 0.0, "low": 2.5, "medium": 5.5, "high": 8.0, "critical": 9.5}
 COLS = ("fingerprint", "asset", "vuln_id", "scanner", "title", "category", "place", "severity", "score", "risk", "kev",
         "status", "not_seen", "owner", "department", "due_ms", "due_manual", "first_ms", "last_ms", "status_ms",
-        "resolved_ms", "accepted_until_ms", "reason", "by_user", "transport", "port", "run_id", "doc")
+        "resolved_ms", "accepted_until_ms", "reason", "by_user", "transport", "port", "run_id", "active")
+ACTIVE = ("open", "assigned", "fixing", "reopened")
 HOSTILE_TITLE = "Banner <img src=x onerror=window.__xss=1> disclosure"
 HOSTILE_EVIDENCE = "HTTP/1.1 200 OK\nServer: <script>window.__xss=2</script>\n\n<b>not bold</b> & more"
 HOSTILE_REFS = "javascript:window.__xss=3 https://nvd.nist.gov/vuln/detail/CVE-2024-6387 data:text/html,<b>x</b>"
@@ -38,7 +39,8 @@ def fingerprint(asset, vuln_id, place):
 def finding_row(i, now_ms, severity="high", status="open", asset=None, port=None, owner=None, department=None,
                 due_ms=0, not_seen=False, title=None, evidence=None, refs=None, first_ms=None, resolved_ms=0,
                 vuln_id=None, scanner="nmap", description=None, solution=None):
-    """One findings row: the columns and the ECS document (finding_ecs's keys)."""
+    """One finding: its row of the findings table and its ECS document (finding_ecs's keys), which
+    the store keeps in finding_docs."""
     asset = asset or f"10.0.{i // 250 % 250}.{i % 250 + 1}"
     port = port or (22, 80, 443, 3306, 6379, 8080)[i % 6]
     place = f"tcp/{port}"
@@ -60,8 +62,8 @@ def finding_row(i, now_ms, severity="high", status="open", asset=None, port=None
     doc["keepwatch.finding.evidence"] = evidence or f"port {port}/tcp open\nbanner: service-{i}"
     values = (fingerprint(asset, vuln_id, place), asset, vuln_id, scanner, title, "network", place, SEV[severity], score,
               risk, 0, status, int(not_seen), owner, department, due_ms, 0, first_ms, now_ms, first_ms, resolved_ms, 0,
-              None, None, "tcp", port, 0, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
-    return values
+              None, None, "tcp", port, 0, int(status in ACTIVE))
+    return values, json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
 def seed_findings(db_path, rows, history=()):
@@ -70,7 +72,10 @@ def seed_findings(db_path, rows, history=()):
     con = sqlite3.connect(db_path, timeout=30)
     try:
         with con:
-            con.executemany(f"INSERT INTO findings ({', '.join(COLS)}) VALUES ({', '.join('?' * len(COLS))})", rows)
+            for values, doc in rows:
+                cur = con.execute(f"INSERT INTO findings ({', '.join(COLS)}) VALUES ({', '.join('?' * len(COLS))})",
+                                  values)
+                con.execute("INSERT INTO finding_docs (id, doc) VALUES (?, ?)", (cur.lastrowid, doc))
             con.executemany("INSERT INTO finding_history (finding_id, at_ms, actor, action, from_status, to_status, note)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?)", history)
     finally:
