@@ -51,6 +51,7 @@ int main(int argc, char **argv)
         {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall}, {"duty", cli_duty},
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
+        {"scan", cli_scan_service}, /* temporary: the scan dispatcher (cli_scan.c) replaces it */
     };
     if (argc < 2) {
         fputs(main_usage, stderr);
