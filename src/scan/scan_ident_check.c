@@ -533,8 +533,12 @@ static bool family_pg(si_port *sp)
         snprintf(t.info, sizeof t.info, "%s%s", pg.error, ssl ? "; SSL offered" : "");
     adopt(sp, &t);
     si_emit(sp, SI_DB_EXPOSED, "PostgreSQL answered a StartupMessage.", "StartupMessage user=postgres", buf, n > 120 ? 120 : n);
-    if (pg.auth == 0)
-        si_emit(sp, SI_PG_TRUST, NULL, "StartupMessage user=postgres database=postgres, no password sent", buf, n > 300 ? 300 : n);
+    if (pg.auth == 0) {
+        char sent[160];
+        snprintf(sent, sizeof sent, "StartupMessage user=postgres database=postgres, no password sent: AuthenticationOk; server_version %s",
+                 pg.version[0] ? pg.version : "?");
+        si_emit(sp, SI_PG_TRUST, NULL, sent, buf, n > 300 ? 300 : n);
+    }
     else
         pg_default_password(sp, pg.auth);
     return true;
