@@ -8,7 +8,7 @@ build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev lib
 # Hyperscan (log rule prefilter) exists in Debian for amd64 only; elsewhere PCRE2 does it all.
 [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] && build="$build libhyperscan-dev"
 test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps iproute2 openssl tcpreplay chromium fonts-wqy-microhei
-      postgresql snmpd snmp openssh-server redis-server memcached python3-pyftpdlib"
+      postgresql snmpd snmp openssh-server redis-server memcached python3-pyftpdlib mariadb-server slapd"
 case "${1:-all}" in
   build) want="$build" ;;
   test|all) want="$build $test" ;;

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,7 @@ int cli_scan_service(int argc, char **argv)
             free(r.t);
             return rc;
         }
+    signal(SIGPIPE, SIG_IGN); /* OpenSSL writes to sockets a hostile peer may have closed */
     pthread_mutex_init(&r.lock, NULL);
     int rc = scan_all(&r);
     pthread_mutex_destroy(&r.lock);

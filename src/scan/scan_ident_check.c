@@ -319,19 +319,24 @@ static void mysql_checks(si_port *sp, const uint8_t *p, size_t n, const scan_mys
 
 /* ---- HTTP, Elasticsearch, Docker, Kubernetes ---- */
 
+/* "GET path HTTP/1.0" with Host; its length (0 when it does not fit). */
+static size_t http_request(const si_port *sp, const char *path, char *req, size_t cap)
+{
+    const char *h = sp->opts->host && sp->opts->host[0] ? sp->opts->host : sp->ip;
+    bool v6 = strchr(h, ':') != NULL;
+    int rl = snprintf(req, cap,
+                      "GET %s HTTP/1.0\r\nHost: %s%s%s:%d\r\nUser-Agent: keepwatch-scan\r\nAccept: */*\r\n"
+                      "Connection: close\r\n\r\n",
+                      path, v6 ? "[" : "", h, v6 ? "]" : "", sp->port);
+    return rl > 0 && (size_t)rl < cap ? (size_t)rl : 0;
+}
+
 /* GET path; the bytes answered into buf (SI_READ_MAX). */
 static size_t http_get(si_port *sp, const char *path, uint8_t *buf)
 {
     char req[512];
-    const char *h = sp->opts->host && sp->opts->host[0] ? sp->opts->host : sp->ip;
-    bool v6 = strchr(h, ':') != NULL;
-    int rl = snprintf(req, sizeof req,
-                      "GET %s HTTP/1.0\r\nHost: %s%s%s:%d\r\nUser-Agent: keepwatch-scan\r\nAccept: */*\r\n"
-                      "Connection: close\r\n\r\n",
-                      path, v6 ? "[" : "", h, v6 ? "]" : "", sp->port);
-    if (rl <= 0 || (size_t)rl >= sizeof req)
-        return 0;
-    return si_ask(sp, req, (size_t)rl, buf, SI_READ_MAX, scan_http_done);
+    size_t rl = http_request(sp, path, req, sizeof req);
+    return rl ? si_ask(sp, req, rl, buf, SI_READ_MAX, scan_http_done) : 0;
 }
 
 static void api_name(si_port *sp, const char *name, const char *product, const char *version)
@@ -534,7 +539,7 @@ static bool family_pg(si_port *sp)
     adopt(sp, &t);
     si_emit(sp, SI_DB_EXPOSED, "PostgreSQL answered a StartupMessage.", "StartupMessage user=postgres", buf, n > 120 ? 120 : n);
     if (pg.auth == 0) {
-        char sent[160];
+        char sent[200];
         snprintf(sent, sizeof sent, "StartupMessage user=postgres database=postgres, no password sent: AuthenticationOk; server_version %s",
                  pg.version[0] ? pg.version : "?");
         si_emit(sp, SI_PG_TRUST, NULL, sent, buf, n > 300 ? 300 : n);
@@ -661,13 +666,31 @@ static bool family_ldap(si_port *sp)
         scan_parse_ldap(buf, n, &l)) {
         scan_field_set(t.product, sizeof t.product, l.vendor, strlen(l.vendor));
         scan_field_set(t.version, sizeof t.version, l.version, strlen(l.version));
-        snprintf(t.info, sizeof t.info, "naming contexts %s", l.naming[0] ? l.naming : "(none)");
+        snprintf(t.info, sizeof t.info, "naming contexts %.*s", (int)sizeof t.info - 17, l.naming[0] ? l.naming : "(none)");
     }
     adopt(sp, &t);
     if (anon && l.entry)
         si_emit(sp, SI_LDAP_ANON, NULL, "anonymous simple bind, then a base search of the root DSE", buf, n > 300 ? 300 : n);
     si_close(&c);
     return true;
+}
+
+size_t si_family_probe(const si_port *sp, si_family f, uint8_t *out, size_t cap)
+{
+    static const uint16_t common[] = {0xc02f, 0xc030, 0xc02b, 0xc02c, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035, 0x000a};
+    switch (f) {
+    case SI_BANNER: return 0;
+    case SI_HTTP: return http_request(sp, "/", (char *)out, cap);
+    case SI_REDIS: return cap >= 13 ? (memcpy(out, "INFO server\r\n", 13), 13) : 0;
+    case SI_MEMCACHED: return cap >= 9 ? (memcpy(out, "version\r\n", 9), 9) : 0;
+    case SI_TLS: return scan_tls_client_hello(out, cap, 0x0303, common, sizeof common / 2, sp->opts->host);
+    case SI_PG: return cap >= 8 ? (memcpy(out, scan_pg_sslrequest, 8), 8) : 0;
+    case SI_MONGO: return scan_mongo_msg(out, cap, 1, "hello");
+    case SI_RDP: return cap >= sizeof scan_rdp_request ? (memcpy(out, scan_rdp_request, sizeof scan_rdp_request), sizeof scan_rdp_request) : 0;
+    case SI_SMB: return scan_smb_negotiate(out, cap, true);
+    case SI_LDAP: return cap >= sizeof scan_ldap_bind ? (memcpy(out, scan_ldap_bind, sizeof scan_ldap_bind), sizeof scan_ldap_bind) : 0;
+    default: return 0;
+    }
 }
 
 bool si_family_run(si_port *sp, si_family f)

@@ -81,6 +81,8 @@ bool si_open(si_port *sp, si_conn *c);
 
 /* Runs one family's probes on a fresh connection; true when it named the service. */
 bool si_family_run(si_port *sp, si_family f);
+/* The first request family f sends (nothing for the banner family); its length. */
+size_t si_family_probe(const si_port *sp, si_family f, uint8_t *out, size_t cap);
 /* The HTTP family over an already chosen transport (plain or TLS). */
 bool si_family_http(si_port *sp);
 /* The family an answer belongs to, from its bytes (scan_ident_guess); SI_NFAMILIES when none. */

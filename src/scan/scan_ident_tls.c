@@ -4,6 +4,8 @@
  * and the certificate's details (expired, self-signed, not for the name, short key). */
 #include "scan/scan_ident_int.h"
 
+#include "core/kw_mem.h"
+
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -267,6 +269,15 @@ static void cert_findings(si_port *sp, const cert_facts *f)
     }
 }
 
+/* Appends "; s" (or s to an empty info), cut to fit. */
+static void info_append(char *info, size_t cap, const char *s)
+{
+    size_t il = strlen(info);
+    if (il && il + 2 < cap)
+        memcpy(info + il, "; ", 3), il += 2;
+    kw_strlcpy(info + il, s, cap - il);
+}
+
 /* The ports whose service inside TLS talks first (IMAPS, POP3S, SMTPS, FTPS). */
 static bool inner_talks_first(int port)
 {
@@ -313,10 +324,9 @@ bool si_family_tls(si_port *sp)
     tls_inner(sp, &c);
     si_name(sp, "ssl", NULL);
     sp->out->tls = true;
-    size_t il = strlen(sp->out->info);
-    if (il + 2 < sizeof sp->out->info)
-        snprintf(sp->out->info + il, sizeof sp->out->info - il, "%s%s%s%s", il ? "; " : "", proto,
-                 have_cert ? "; cert " : "", have_cert ? f.subject : "");
+    char tls_info[SCAN_INFO_MAX + 8];
+    snprintf(tls_info, sizeof tls_info, "%.95s%s%.150s", proto, have_cert ? "; cert " : "", have_cert ? f.subject : "");
+    info_append(sp->out->info, sizeof sp->out->info, tls_info);
     if (have_cert)
         cert_findings(sp, &f);
     tls_weak_protocols(sp);

@@ -114,10 +114,13 @@ static bool ber_read(const uint8_t *p, size_t n, ber *t)
     return true;
 }
 
+/* A small non-negative INTEGER or ENUMERATED (result codes, ids); -1 when longer than 3 bytes. */
 static int ber_int(const ber *t)
 {
+    if (t->len > 3)
+        return -1;
     int v = 0;
-    for (size_t i = 0; i < t->len && i < 4; i++)
+    for (size_t i = 0; i < t->len; i++)
         v = v << 8 | t->v[i];
     return v;
 }

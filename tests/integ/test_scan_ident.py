@@ -1,12 +1,13 @@
 """keepwatch scan service against real services on 127.0.0.1: sshd with its own config and host
 key, python's http.server over TLS, openssl s_server allowing TLS 1.0, redis-server, PostgreSQL
-(initdb, pgserver.py), pyftpdlib, aiosmtpd and memcached, each on a free port. Each finding the
+(initdb, pgserver.py), MariaDB (mariadb-install-db), slapd, pyftpdlib, aiosmtpd and memcached,
+each on a free port. Each finding the
 service's answers prove is checked, then the service is fixed and the finding must be gone.
 Hostile servers (endless banner, slow drip, binary garbage, a TLS handshake that never
 finishes, silence) must end as "unknown" within the budget.
 
 Packages: scripts/deps.sh test (openssh-server, redis-server, memcached, python3-pyftpdlib,
-python3-aiosmtpd, postgresql, openssl). A test whose server is not installed is skipped."""
+python3-aiosmtpd, postgresql, mariadb-server, slapd, openssl). A test whose server is not installed is skipped."""
 import json
 import os
 import shutil
@@ -375,6 +376,65 @@ class ScanServiceTest(unittest.TestCase):
         noauth = [f for f in findings[t] if f["vulnerability.id"] == "KW-MEMCACHED-NOAUTH"]
         self.assertEqual(len(noauth), 1)
         self.assertIn("STAT pid", noauth[0]["keepwatch.finding.evidence"])
+
+    def test_mariadb_root_without_password_then_one_set(self):
+        mariadbd = need("/usr/sbin/mariadbd")
+        install = need("mariadb-install-db")
+        client = shutil.which("mariadb") or need("mysql")
+        datadir, sock = self.tmp.path("my"), self.tmp.path("my.sock")
+        as_root = ["--user=root"] if os.getuid() == 0 else []
+        subprocess.run([install, "--no-defaults", f"--datadir={datadir}", "--auth-root-authentication-method=normal",
+                        "--skip-test-db", *as_root], check=True, capture_output=True, timeout=120)
+        port = free_port()
+        self.procs.start([mariadbd, "--no-defaults", f"--datadir={datadir}", f"--port={port}", "--bind-address=127.0.0.1",
+                          f"--socket={sock}", f"--pid-file={self.tmp.path('my.pid')}", "--skip-log-bin", *as_root], port)
+        version = subprocess.run([mariadbd, "--version"], capture_output=True, text=True).stdout  # "Ver 10.11.6-MariaDB-0+deb12u1 ..."
+        t = f"127.0.0.1:{port}"
+        _, ports, findings = scan(t)
+        svc = ports[t]["service"]
+        self.assertEqual((svc["name"], svc["product"]), ("mysql", "MariaDB"))
+        self.assertIn(f"Ver {svc['version']}-MariaDB-{svc['info']} ", version)
+        self.assertEqual(ids(findings[t]), {"KW-DB-EXPOSED"})  # no password tried without --credentials
+        _, _, findings = scan(t, args=["--credentials"])
+        root = [f for f in findings[t] if f["vulnerability.id"] == "KW-MYSQL-ROOT-NOPASS"]
+        self.assertEqual(len(root), 1)
+        self.assertEqual(root[0]["vulnerability.severity"], "critical")
+        self.assertIn("password empty", root[0]["keepwatch.finding.evidence"])
+        # fixed: root gets a password no list holds
+        subprocess.run([client, "-S", sock, "-uroot", "-e",
+                        "ALTER USER IF EXISTS 'root'@'localhost' IDENTIFIED BY 'kw-Zq9-unlisted';"
+                        "ALTER USER IF EXISTS 'root'@'127.0.0.1' IDENTIFIED BY 'kw-Zq9-unlisted';"],
+                       check=True, capture_output=True, timeout=30)
+        _, _, findings = scan(t, args=["--credentials"])
+        self.assertNotIn("KW-MYSQL-ROOT-NOPASS", ids(findings[t]))
+
+    def slapd(self, port, *extra):
+        slapd = need("/usr/sbin/slapd")
+        db = self.tmp.path("ldapdb")
+        os.makedirs(db, exist_ok=True)
+        conf = self.tmp.path("slapd.conf")
+        with open(conf, "w") as f:
+            f.write("include /etc/ldap/schema/core.schema\n" + "".join(line + "\n" for line in extra) +
+                    f"pidfile {self.tmp.path('slapd.pid')}\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n"
+                    f"database mdb\nsuffix \"dc=example,dc=org\"\nrootdn \"cn=admin,dc=example,dc=org\"\n"
+                    f"rootpw kw-secret\ndirectory {db}\n")
+        return self.procs.start([slapd, "-f", conf, "-h", f"ldap://127.0.0.1:{port}/", "-d", "0"], port)
+
+    def test_ldap_anonymous_then_refused(self):
+        port = free_port()
+        p = self.slapd(port)
+        t = f"127.0.0.1:{port}"
+        _, ports, findings = scan(t)
+        self.assertEqual(ports[t]["service"]["name"], "ldap")
+        self.assertIn("dc=example,dc=org", ports[t]["service"]["info"])
+        anon = [f for f in findings[t] if f["vulnerability.id"] == "KW-LDAP-ANON"]
+        self.assertEqual(len(anon), 1)
+        self.assertIn("namingContexts", anon[0]["keepwatch.finding.evidence"])
+        self.procs.stop(p)
+        self.slapd(port, "disallow bind_anon", "require authc")
+        _, ports, findings = scan(t)
+        self.assertEqual(ports[t]["service"]["name"], "ldap")
+        self.assertNotIn("KW-LDAP-ANON", ids(findings[t]))
 
     def test_closed_port(self):
         port = free_port()
