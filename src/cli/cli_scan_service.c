@@ -30,7 +30,8 @@ static const char service_usage[] =
     "RC4, 3DES, NULL, EXPORT and anonymous ciphers, expired, self-signed, mismatched or short-key\n"
     "certificates), PostgreSQL trust logins, anonymous FTP and LDAP.\n"
     "HOST is a name or an address ([::1] for IPv6); the name is checked against certificates.\n"
-    "  --json             JSON lines: one per port ({\"target\", \"service\"...}), then its findings (ECS)\n"
+    "  --json             JSON lines: one per port ({\"target\", \"service\", \"elapsed_ms\"...}), then its\n"
+    "                     findings (ECS)\n"
     "  --credentials      also try a short list of default passwords (MySQL root, PostgreSQL postgres)\n"
     "  --timeout MS       each port's whole budget (default 5000); one read waits at most 2000\n"
     "  --internet-facing  rate exposed and unauthenticated services one level higher\n"
@@ -47,6 +48,7 @@ typedef struct target {
     char *out;             /* the findings printed */
     size_t out_len;
     size_t findings;
+    int64_t elapsed_ms;
 } target;
 
 typedef struct run {
@@ -122,8 +124,10 @@ static void scan_one(run *r, target *x)
     finding_sink sink = finding_printer_sink(&p);
     scan_ident_opts o = r->base;
     o.host = x->host;
+    int64_t t0 = kw_mono_ms();
     x->rc = scan_ident_tcp((const struct sockaddr *)&x->addr, x->addrlen, &o, &x->svc, mem ? &sink : NULL);
     x->findings = p.total;
+    x->elapsed_ms = kw_mono_ms() - t0;
     if (mem)
         fclose(mem);
 }
@@ -166,6 +170,7 @@ static void print_json(const target *x)
     kw_json_kv_str(&j, "banner", x->svc.banner);
     kw_json_obj_end(&j);
     kw_json_kv_int(&j, "findings", (int64_t)x->findings);
+    kw_json_kv_int(&j, "elapsed_ms", x->elapsed_ms);
     kw_json_obj_end(&j);
     printf("%s\n", kw_buf_cstr(&b));
     kw_buf_free(&b);

@@ -191,13 +191,16 @@ static void ftp_anonymous(si_port *sp, si_conn *c)
     size_t n = say(sp, c, "USER anonymous\r\n", buf, sizeof buf);
     int code = scan_reply_code(buf, n);
     size_t pn = 0;
-    if (code == 331) {
-        pn = say(sp, c, "PASS keepwatch@example.invalid\r\n", pass, sizeof pass);
+    if (code == 331 && si_send(sp, c, "PASS keepwatch@example.invalid\r\n", 32)) {
+        /* a login that works answers at once; servers hold a failed one back (pyftpdlib 3 s,
+         * vsftpd's delay_failed_login 1 s): half a read's wait is enough to tell */
+        pn = si_read(sp, c, pass, sizeof pass, sp->read_ms / 2, scan_line_done);
         code = scan_reply_code(pass, pn);
     }
     if (code == 230)
         si_emit(sp, SI_FTP_ANON, NULL, "USER anonymous / PASS keepwatch@example.invalid", pn ? pass : buf, pn ? pn : n);
-    say(sp, c, "QUIT\r\n", buf, sizeof buf);
+    if (code > 0) /* not while a failed login is held back: closing is enough */
+        say(sp, c, "QUIT\r\n", buf, sizeof buf);
 }
 
 static void greet_220(si_port *sp, si_conn *c, const uint8_t *p, size_t n)
