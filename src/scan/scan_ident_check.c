@@ -355,7 +355,8 @@ static bool docker_or_k8s_hint(const si_port *sp, const scan_http *h)
     int p = sp->port;
     return h->api_version || strncmp(h->server, "Docker", 6) == 0 || p == 2375 || p == 2376 || p == 6443 ||
            p == 8001 || p == 10250 ||
-           (h->body_len && (memmem(h->body, h->body_len, "\"kind\"", 6) || memmem(h->body, h->body_len, "\"paths\"", 7)));
+           (h->body_len && (memmem(h->body, h->body_len, "\"kind\"", 6) || memmem(h->body, h->body_len, "\"paths\"", 7) ||
+                            memmem(h->body, h->body_len, "{\"message\":\"page not found\"}", 28)));
 }
 
 static void k8s_api(si_port *sp, uint8_t *buf)
@@ -404,7 +405,16 @@ bool si_family_http(si_port *sp)
         api_name(sp, "elasticsearch", "Elasticsearch", v);
         si_emit(sp, SI_DB_EXPOSED, "Elasticsearch answered.", "GET /", buf, n);
         si_emit(sp, SI_ES_NOAUTH, NULL, "GET / (no credentials)", buf, n);
+    } else if (h.status == 401 && strcmp(h.realm, "security") == 0) { /* Elasticsearch with security on */
+        api_name(sp, "elasticsearch", "Elasticsearch", "");
+        snprintf(sp->out->info, sizeof sp->out->info, "authentication required");
+        si_emit(sp, SI_DB_EXPOSED, "Elasticsearch answered.", "GET /", buf, n);
     } else if (docker_or_k8s_hint(sp, &h)) {
+        if (h.api_version || strncmp(h.server, "Docker", 6) == 0) { /* the Docker daemon's headers on every answer */
+            char dv[SCAN_VERSION_MAX];
+            memcpy(dv, sp->out->version, sizeof dv);
+            api_name(sp, "docker", "Docker", dv);
+        }
         http_api(sp, buf);
     }
     free(buf);

@@ -51,13 +51,25 @@ typedef struct head_walk {
     bool chunked;
 } head_walk;
 
+/* WWW-Authenticate: Basic realm="security" charset="UTF-8" */
+static void www_authenticate(scan_http *h, const uint8_t *v, size_t vl)
+{
+    h->auth_asked = true;
+    for (size_t i = 0; i + 7 <= vl; i++)
+        if (memcmp(v + i, "realm=\"", 7) == 0) {
+            const uint8_t *r = v + i + 7, *q = memchr(r, '"', vl - i - 7);
+            scan_field_set(h->realm, sizeof h->realm, (const char *)r, q ? (size_t)(q - r) : vl - i - 7);
+            return;
+        }
+}
+
 static void header(head_walk *w, const uint8_t *name, size_t nl, const uint8_t *v, size_t vl)
 {
     scan_http *h = w->h;
     if (name_is(name, nl, "server"))
         scan_field_set(h->server, sizeof h->server, (const char *)v, vl);
     else if (name_is(name, nl, "www-authenticate"))
-        h->auth_asked = true;
+        www_authenticate(h, v, vl);
     else if (name_is(name, nl, "api-version"))
         h->api_version = true;
     else if (name_is(name, nl, "content-length"))

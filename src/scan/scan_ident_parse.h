@@ -66,6 +66,7 @@ typedef struct scan_http {
     char server[SCAN_PRODUCT_MAX];
     char title[128];
     bool auth_asked;             /* 401 or a WWW-Authenticate header */
+    char realm[64];              /* WWW-Authenticate's realm ("security": Elasticsearch) */
     bool api_version;            /* an Api-Version header (Docker's daemon) */
     const uint8_t *body;         /* into p */
     size_t body_len;

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -536,6 +537,192 @@ class HostileTest(unittest.TestCase):
             self.assertTrue(ports[f"127.0.0.1:{servers['garbage'].port}"]["service"]["banner"].startswith("\\x00\\x01"))
         finally:
             for s in servers.values():
+                s.close()
+
+
+# ---- emulated services: the protocols' published layouts, for the servers Debian does not ship
+# (or that need a machine of their own): each answers its own protocol and closes on anything else
+
+
+def bson(doc):
+    """A BSON document of str, int (int32), float, bool and list-of-dict values (bsonspec.org)."""
+    out = b""
+    for k, v in doc.items():
+        key = k.encode() + b"\0"
+        if isinstance(v, bool):
+            out += b"\x08" + key + (b"\x01" if v else b"\x00")
+        elif isinstance(v, int):
+            out += b"\x10" + key + struct.pack("<i", v)
+        elif isinstance(v, float):
+            out += b"\x01" + key + struct.pack("<d", v)
+        elif isinstance(v, str):
+            b = v.encode() + b"\0"
+            out += b"\x02" + key + struct.pack("<i", len(b)) + b
+        elif isinstance(v, list):
+            out += b"\x04" + key + bson({str(i): x for i, x in enumerate(v)})
+        elif isinstance(v, dict):
+            out += b"\x03" + key + bson(v)
+    return struct.pack("<i", len(out) + 5) + out + b"\0"
+
+
+def recv_some(c, n=65536, wait=2.0):
+    c.settimeout(wait)
+    try:
+        return c.recv(n)
+    except OSError:
+        return b""
+
+
+def mongo(auth):
+    """MongoDB's OP_MSG (opcode 2013): hello, buildInfo, listDatabases (refused with code 13 when auth)."""
+    def serve(c, stop):
+        while not stop.is_set():
+            req = recv_some(c)
+            if len(req) < 21 or struct.unpack("<i", req[12:16])[0] != 2013:
+                return
+            cmd = req[26:req.index(b"\0", 26)].decode()
+            rid = struct.unpack("<i", req[4:8])[0]
+            if cmd in ("hello", "isMaster"):
+                doc = {"isWritablePrimary": True, "maxWireVersion": 17, "ok": 1.0}
+            elif cmd == "buildInfo":
+                doc = {"version": "6.0.5", "ok": 1.0}
+            elif cmd == "listDatabases" and not auth:
+                doc = {"databases": [{"name": "admin"}], "totalSize": 40960, "ok": 1.0}
+            else:
+                doc = {"ok": 0.0, "errmsg": f"command {cmd} requires authentication", "code": 13}
+            body = struct.pack("<i", 0) + b"\0" + bson(doc)
+            c.sendall(struct.pack("<iiii", 16 + len(body), 99, rid, 2013) + body)
+    return serve
+
+
+def telnet(c, stop):
+    c.sendall(b"\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27")  # DO TTYPE, TSPEED, XDISPLOC, NEW-ENVIRON
+    recv_some(c, wait=1.0)
+    c.sendall(b"\r\nDebian GNU/Linux 12\r\nlogin: ")
+    stop.wait(5)
+
+
+def vnc(types):
+    """RFC 6143 7.1: ProtocolVersion, then the security types offered (1 None, 2 VNC Authentication)."""
+    def serve(c, stop):
+        c.sendall(b"RFB 003.008\n")
+        if recv_some(c).startswith(b"RFB 003.00"):
+            c.sendall(bytes([len(types), *types]))
+            stop.wait(2)
+    return serve
+
+
+def rdp(c, stop):
+    """[MS-RDPBCGR] 2.2.1.2: an X.224 Connection Confirm selecting CredSSP."""
+    req = recv_some(c)
+    if req[:2] == b"\x03\x00" and len(req) >= 11 and req[5] == 0xE0:
+        c.sendall(bytes.fromhex("030000130ed000001234000200080002000000"))
+
+
+def smb(v1):
+    """[MS-SMB] 2.2.4.5.2 and [MS-SMB2] 2.2.4: the negotiate answers; SMB1 only when v1."""
+    def serve(c, stop):
+        req = recv_some(c)
+        if req[4:9] != b"\xffSMB\x72":
+            return
+        if b"SMB 2.???" in req:
+            body = struct.pack("<HHH", 65, 1, 0x02FF) + bytes(58)
+            hdr = b"\xfeSMB" + struct.pack("<HHIHH", 64, 0, 0, 0, 1) + bytes(48)
+            msg = hdr + body
+        elif v1:
+            msg = b"\xffSMB\x72" + bytes(4) + b"\x98\x53\xc8" + bytes(20) + b"\xff\xfe" + bytes(2) + \
+                bytes([17]) + struct.pack("<H", 0) + bytes(32)
+        else:
+            return
+        c.sendall(struct.pack(">I", len(msg)) + msg)
+    return serve
+
+
+def http_api(routes):
+    """An HTTP/1.0 server answering GET path with routes[path] = (status, headers, body)."""
+    def serve(c, stop):
+        req = recv_some(c)
+        if not req.startswith(b"GET "):
+            return
+        path = req.split(b" ")[1].decode()
+        status, headers, body = routes.get(path, (404, routes.get("*", {}), '{"message":"page not found"}'))
+        head = f"HTTP/1.0 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        c.sendall((head + "\r\n" + body).encode())
+    return serve
+
+
+ES = (200, {}, '{"name":"n1","cluster_name":"kw","version":{"number":"8.11.1"},"tagline":"You Know, for Search"}')
+ES_SECURED = (401, {"WWW-Authenticate": 'Basic realm="security" charset="UTF-8"'}, '{"error":"unauthorized"}')
+DOCKER_VERSION = (200, {"Api-Version": "1.43", "Server": "Docker/24.0.7 (linux)"},
+                  '{"Version":"24.0.7","ApiVersion":"1.43","MinAPIVersion":"1.12","Os":"linux"}')
+K8S_VERSION = (200, {}, '{"major":"1","minor":"28","gitVersion":"v1.28.2","platform":"linux/amd64"}')
+K8S_API = (200, {}, '{"kind":"APIVersions","versions":["v1"]}')
+K8S_FORBIDDEN = (403, {}, '{"kind":"Status","status":"Failure","reason":"Forbidden","code":403}')
+
+
+class EmulatedTest(unittest.TestCase):
+    """Each case: the finding with the weak service, none once it is fixed."""
+
+    def check(self, weak, fixed, name, finding, product=None, version=None):
+        servers = [Hostile(weak), Hostile(fixed)]
+        try:
+            a, b = (f"127.0.0.1:{s.port}" for s in servers)
+            _, ports, findings = scan(a, b)
+            self.assertEqual(ports[a]["service"]["name"], name, ports[a])
+            self.assertEqual(ports[b]["service"]["name"], name, ports[b])
+            if product:
+                self.assertEqual(ports[a]["service"]["product"], product)
+            if version:
+                self.assertEqual(ports[a]["service"]["version"], version)
+            self.assertIn(finding, ids(findings[a]))
+            self.assertNotIn(finding, ids(findings[b]))
+            return ports, findings
+        finally:
+            for s in servers:
+                s.close()
+
+    def test_mongodb(self):
+        self.check(mongo(False), mongo(True), "mongodb", "KW-MONGODB-NOAUTH", "MongoDB", "6.0.5")
+
+    def test_elasticsearch(self):
+        self.check(http_api({"/": ES}), http_api({"/": ES_SECURED}), "elasticsearch", "KW-ES-NOAUTH", "Elasticsearch", "8.11.1")
+
+    def test_docker_api(self):
+        # the daemon sends Api-Version and Server on every answer, its 404s too; "fixed": /version refused
+        docker_headers = DOCKER_VERSION[1]
+        refused = (403, docker_headers, '{"message":"authorization denied by plugin"}')
+        ports, findings = self.check(http_api({"/version": DOCKER_VERSION, "*": docker_headers}),
+                                     http_api({"/version": refused, "*": docker_headers}), "docker", "KW-DOCKER-API-NOAUTH",
+                                     "Docker", "24.0.7")
+        weak = next(t for t in findings if "KW-DOCKER-API-NOAUTH" in ids(findings[t]))
+        self.assertEqual(ports[weak]["service"]["name"], "docker")
+        self.assertEqual(ports[weak]["service"]["version"], "24.0.7")
+        self.assertEqual([f["vulnerability.severity"] for f in findings[weak]], ["critical"])
+
+    def test_kubernetes_api(self):
+        self.check(http_api({"/version": K8S_VERSION, "/api": K8S_API, "/": K8S_FORBIDDEN}),
+                   http_api({"/version": K8S_VERSION, "/api": K8S_FORBIDDEN, "/": K8S_FORBIDDEN}),
+                   "kubernetes", "KW-K8S-API-NOAUTH", "Kubernetes", "1.28.2")
+
+    def test_vnc(self):
+        self.check(vnc([1]), vnc([2]), "vnc", "KW-VNC-NOAUTH", version="3.8")
+
+    def test_smb(self):
+        self.check(smb(True), smb(False), "smb", "KW-SMB1-ENABLED")
+
+    def test_telnet_and_rdp(self):
+        servers = [Hostile(telnet), Hostile(rdp)]
+        try:
+            t, r = (f"127.0.0.1:{s.port}" for s in servers)
+            _, ports, findings = scan(t, r, args=["--internet-facing"])
+            self.assertEqual(ports[t]["service"]["name"], "telnet")
+            self.assertEqual(ports[r]["service"]["name"], "rdp")
+            self.assertIn("CredSSP", ports[r]["service"]["info"])
+            sev = {f["vulnerability.id"]: f["vulnerability.severity"] for f in findings[t] + findings[r]}
+            self.assertEqual(sev, {"KW-TELNET-EXPOSED": "critical", "KW-RDP-EXPOSED": "high"})
+        finally:
+            for s in servers:
                 s.close()
 
 

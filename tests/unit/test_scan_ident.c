@@ -210,6 +210,9 @@ static void test_http(void)
     CHECK(scan_http_done(S("HTTP/1.1 204 No Content\r\n\r\n")));
     CHECK(scan_parse_http(S("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"security\"\r\n\r\n"), &h));
     CHECK(h.auth_asked);
+    CHECK_STR(h.realm, "security"); /* Elasticsearch's realm with security on */
+    CHECK(scan_parse_http(S("HTTP/1.1 401 X\r\nWWW-Authenticate: Basic realm=\"never closed\r\n\r\n"), &h));
+    CHECK_STR(h.realm, "never closed");
     CHECK(scan_parse_http(S("HTTP/1.1 404 Not Found\r\nApi-Version: 1.43\r\nServer: Docker/24.0.7 (linux)\r\n\r\n"), &h));
     CHECK(h.api_version);
     memset(&s, 0, sizeof s);
