@@ -269,6 +269,37 @@ class ScanServiceTest(unittest.TestCase):
         self.assertEqual(got & {"KW-TLS-TLS10", "KW-TLS-TLS11", "KW-TLS-CIPHER-ANON", "KW-TLS-CIPHER-NULL",
                                 "KW-TLS-CERT-SELF-SIGNED", "KW-TLS-CERT-NAME-MISMATCH"}, set())
 
+    def test_expired_short_key_certificate_then_renewed(self):
+        need("openssl")
+        d = self.tmp.path("ca")
+        os.makedirs(os.path.join(d, "certs"))
+        open(os.path.join(d, "index.txt"), "w").close()
+        with open(os.path.join(d, "serial"), "w") as f:
+            f.write("1000\n")
+        with open(os.path.join(d, "ca.cnf"), "w") as f:
+            f.write("[ca]\ndefault_ca = kw\n[kw]\ndir = .\ndatabase = ./index.txt\nnew_certs_dir = ./certs\n"
+                    "serial = ./serial\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n")
+        # RSA 1024, valid through 2020 only (openssl ca sets past dates; req -x509 cannot)
+        openssl("req", "-newkey", "rsa:1024", "-nodes", "-keyout", "old.key", "-out", "old.csr", "-subj", "/CN=localhost",
+                cwd=d)
+        openssl("ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "old.key", "-in", "old.csr", "-startdate",
+                "20200101000000Z", "-enddate", "20210101000000Z", "-out", "old.crt", cwd=d)
+        port = free_port()
+        p = self.s_server(port, os.path.join(d, "old.crt"), os.path.join(d, "old.key"), "-cipher", "ALL:@SECLEVEL=0")
+        t = f"localhost:{port}"
+        _, ports, findings = scan(t)
+        got = {f["vulnerability.id"]: f for f in findings[t]}
+        self.assertIn("KW-TLS-CERT-EXPIRED", got)
+        self.assertIn("2021-01-01T00:00:00Z", got["KW-TLS-CERT-EXPIRED"]["vulnerability.description"])
+        self.assertIn("KW-TLS-CERT-WEAK-KEY", got)
+        self.assertIn("RSA key has 1024 bits", got["KW-TLS-CERT-WEAK-KEY"]["vulnerability.description"])
+        self.assertNotIn("KW-TLS-CERT-NAME-MISMATCH", got)  # CN=localhost, scanned as localhost
+        self.procs.stop(p)
+        cert, key = ca_signed(self.tmp)
+        self.s_server(port, cert, key)
+        _, _, findings = scan(t)
+        self.assertEqual(ids(findings[t]) & {"KW-TLS-CERT-EXPIRED", "KW-TLS-CERT-WEAK-KEY"}, set())
+
     def redis(self, port, *extra):
         return self.procs.start([need("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                  "--appendonly", "no", "--protected-mode", "no", "--dir", self.tmp.dir, *extra], port)
