@@ -146,7 +146,7 @@ si_family si_family_of(const uint8_t *p, size_t n)
         return SI_HTTP;
     if (scan_parse_pg(p, n, &pg) && (pg.error[0] || pg.auth >= 0))
         return SI_PG;
-    if (n >= 5 && p[0] == 0x16 && p[1] == 0x03)
+    if (n >= 5 && (p[0] == 0x16 || p[0] == 0x15) && p[1] == 0x03) /* a handshake record or an alert */
         return SI_TLS;
     if (scan_parse_ldap(p, n, &l))
         return SI_LDAP;
@@ -392,12 +392,17 @@ bool si_family_http(si_port *sp)
         return false;
     size_t n = http_get(sp, "/", buf);
     scan_http h;
-    if (!scan_parse_http(buf, n, &h)) {
-        point(sp, buf, n);
-        free(buf);
-        return false;
-    }
     scan_service t = {0};
+    if (!scan_parse_http(buf, n, &h)) {
+        /* inside TLS the answer names the service itself (an IMAP greeting on a TLS port) */
+        bool named = sp->tls_inner && n && scan_ident_guess(buf, n, &t);
+        if (named)
+            adopt(sp, &t);
+        else
+            point(sp, buf, n);
+        free(buf);
+        return named;
+    }
     scan_http_service(&h, sp->tls_inner, &t);
     adopt(sp, &t);
     char v[SCAN_VERSION_MAX];
@@ -488,7 +493,13 @@ static bool family_memcached(si_port *sp)
 static bool pg_done(const uint8_t *p, size_t n)
 {
     scan_pg pg;
-    return n == 1 || (scan_parse_pg(p, n, &pg) && pg.done);
+    return scan_parse_pg(p, n, &pg) && pg.done;
+}
+
+/* The answer to an SSLRequest: one byte, 'S' or 'N' (or an old server's ErrorResponse). */
+static bool pg_ssl_done(const uint8_t *p, size_t n)
+{
+    return p[0] != 'E' || pg_done(p, n);
 }
 
 static const char *pg_method(int auth)
@@ -526,7 +537,7 @@ static bool family_pg(si_port *sp)
 {
     uint8_t buf[4096], msg[128];
     bool ssl = false;
-    size_t n = si_ask(sp, scan_pg_sslrequest, sizeof scan_pg_sslrequest, buf, sizeof buf, pg_done);
+    size_t n = si_ask(sp, scan_pg_sslrequest, sizeof scan_pg_sslrequest, buf, sizeof buf, pg_ssl_done);
     if (n == 1 && (buf[0] == 'S' || buf[0] == 'N'))
         ssl = buf[0] == 'S';
     else if (!n || buf[0] != 'E') {

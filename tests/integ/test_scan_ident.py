@@ -742,6 +742,33 @@ class EmulatedTest(unittest.TestCase):
     def test_smb(self):
         self.check(smb(True), smb(False), "smb", "KW-SMB1-ENABLED")
 
+    def test_imap_inside_tls_on_an_unusual_port(self):
+        import ssl
+        tmp = Tmp()
+        self.addCleanup(tmp.remove)
+        cert, key = self_signed(tmp)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+
+        def imaps(c, stop):
+            c.settimeout(3)
+            try:
+                t = ctx.wrap_socket(c, server_side=True)
+            except (OSError, ssl.SSLError):
+                return
+            t.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Dovecot (Debian) ready.\r\n")
+            recv_some(t, wait=2)
+            t.close()
+        server = Hostile(imaps)
+        try:
+            t = f"127.0.0.1:{server.port}"
+            _, ports, findings = scan(t)
+            svc = ports[t]["service"]
+            self.assertEqual((svc["name"], svc["product"], svc["tls"]), ("imap", "Dovecot", True))
+            self.assertIn("KW-TLS-CERT-SELF-SIGNED", ids(findings[t]))
+        finally:
+            server.close()
+
     def test_telnet_and_rdp(self):
         servers = [Hostile(telnet), Hostile(rdp)]
         try:
