@@ -557,7 +557,7 @@ class HostileTest(unittest.TestCase):
             _, ports, findings = scan(*targets, args=["--timeout", str(budget_ms)], timeout=30)
             elapsed = time.monotonic() - t0
             # ports run in parallel: the whole command within one budget and some slack
-            self.assertLess(elapsed, budget_ms / 1000 + 2.0)
+            self.assertLess(elapsed, budget_ms / 1000 + 2.5)
             for name, s in servers.items():
                 rec = ports[f"127.0.0.1:{s.port}"]
                 self.assertEqual(rec["service"]["name"], "unknown", (name, rec))
