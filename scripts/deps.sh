@@ -8,7 +8,8 @@ build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev lib
 # Hyperscan (log rule prefilter) exists in Debian for amd64 only; elsewhere PCRE2 does it all.
 [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] && build="$build libhyperscan-dev"
 test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps iproute2 openssl tcpreplay chromium fonts-wqy-microhei
-      postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti rpm debsecan"
+      postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti rpm debsecan openssh-server redis-server
+      memcached python3-pyftpdlib mariadb-server slapd"
 case "${1:-all}" in
   build) want="$build" ;;
   test|all) want="$build $test" ;;
@@ -26,6 +27,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "keepwatch: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The tests start the servers they need (sshd, redis, mariadb, slapd, postgresql, snmpd) on
+# free loopback ports and stop them: installing a package must not start its system service.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
   apt-get update -q >/dev/null
   apt-get install -y -q --no-install-recommends $missing

@@ -38,6 +38,9 @@ int cli_findings(int argc, char **argv);
 int cli_scan_packages(int argc, char **argv);
 int cli_vuln(int argc, char **argv);
 
+/* keepwatch scan service HOST:PORT... (cli_scan_service.c); argv from "service" on. */
+int cli_scan_service(int argc, char **argv);
+
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */
 conf *cli_conf_load(const char *path);

@@ -9,7 +9,8 @@
  * weaknesses. Everything it reads is hostile: each read is bounded, the whole port is bounded by
  * opts->deadline_ms, and a service that never answers, answers endlessly or answers garbage is
  * named "unknown" with what was read as its banner. Thread-safe: the scanner runs several at
- * once. */
+ * once. The process must ignore SIGPIPE (OpenSSL writes to sockets with write(), and a hostile
+ * peer closes whenever it likes): the daemon and `keepwatch scan service` do. */
 #ifndef KW_SCAN_IDENT_H
 #define KW_SCAN_IDENT_H
 
