@@ -72,6 +72,10 @@ bench: build
 	bench/store.sh
 	bench/snmp.sh
 	bench/agent.sh
+	bench/scan.sh
+	bench/scan_ident.sh
+	bench/scan_pkg.sh
+	bench/findings.sh
 
 install: build user
 	install -D -m 0755 $(BUILD)/keepwatch $(DESTDIR)/usr/local/bin/keepwatch

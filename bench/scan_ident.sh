@@ -132,7 +132,7 @@ try:
     print(f"== {len(services)} services on 127.0.0.1 ({os.cpu_count()} CPUs)")
 
     t0 = time.monotonic()
-    out = subprocess.run([kw, "scan", "service", "--json", f"127.0.0.1:{ports}"], capture_output=True, text=True,
+    out = subprocess.run([kw, "scan", "service", "--no-store", "--json", f"127.0.0.1:{ports}"], capture_output=True, text=True,
                          timeout=300).stdout
     kw_s = time.monotonic() - t0
     ours, took = {}, {}

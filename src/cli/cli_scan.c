@@ -3,6 +3,7 @@
  * probes (src/scan/), and their output: a compact table or ECS JSON lines, with findings
  * through the finding printer; a progress line on a terminal. */
 #include "cli/cli.h"
+#include "cli/cli_scan_record.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "findings/finding_print.h"
@@ -20,6 +21,7 @@ static const char scan_usage[] =
     "usage: keepwatch scan net TARGET... [-p PORTS] [-iL FILE] [--exclude LIST] [--udp] [--rate N]\n"
     "                          [--host-rate N] [--timeout MS] [--retries N] [--large] [--open]\n"
     "                          [--json] [-c FILE]\n"
+    "       keepwatch scan service HOST:PORT[,PORT...]... [--json] [--credentials] (see its --help)\n"
     "       keepwatch scan packages [--json] [--root DIR] [--status FILE] [--release NAME] (see its --help)\n"
     "\n"
     "Scans TCP ports with non-blocking connects (no raw sockets, no root needed): thousands in\n"
@@ -30,6 +32,11 @@ static const char scan_usage[] =
     "sysDescr with \"public\"), SSDP (M-SEARCH) and memcached (stats); answers that show a\n"
     "reflection/amplification vector or the SNMP community \"public\" are reported as\n"
     "exposed_service findings.\n"
+    "Each open TCP port is identified as `keepwatch scan service` does (its product and version\n"
+    "also matched against the vulnerability data of `keepwatch vuln`, when loaded: version-based\n"
+    "findings), while the scan goes on. The findings are recorded in the store's findings (one\n"
+    "run: what the scan covered and no longer sees is marked, fixed ones verified); a scan cut\n"
+    "short records nothing.\n"
     "\n"
     "TARGET is an IPv4 or IPv6 address, a prefix (10.0.0.0/24), a range (10.0.0.1-20,\n"
     "10.0.0.1-10.0.1.5) or a host name (resolved once). Every target must lie in scan.allowed\n"
@@ -48,6 +55,10 @@ static const char scan_usage[] =
     "  --large          allow prefixes and ranges wider than /16 (IPv4) or /112 (IPv6)\n"
     "  --open           list open ports only (not filtered ones)\n"
     "  --json           one ECS document per listed port and per host, findings as ECS too\n"
+    "  --credentials    identification also tries a short list of default passwords (MySQL\n"
+    "                   root, PostgreSQL postgres): only where you are allowed to\n"
+    "  --no-ident       ports only: no service identification\n"
+    "  --no-store       print the findings without recording them in the store\n"
     "  -c FILE          the configuration (scan.allowed, scan.exclude, rates, timeout)\n"
     "\n"
     "exit status: 0 no finding, 1 findings reported, 2 bad usage, a target outside\n"
@@ -55,6 +66,7 @@ static const char scan_usage[] =
 
 typedef struct scan_cli {
     const char *cfg;
+    bool no_store, no_ident, credentials;
     const char *ports;
     bool udp, large, open_only, json;
     int64_t rate, host_rate, timeout_ms;   /* -1: from the configuration */
@@ -69,7 +81,7 @@ typedef struct scan_out {
     bool json, open_only, progress;
     size_t rows, hosts, open;
     pthread_mutex_t mu;                    /* the findings sink is shared with identification threads */
-    finding_printer pr;
+    scan_record rec;                       /* prints the findings and records them in the store */
     finding_sink inner;
     uint16_t (*runs[2])[2];                /* the port list as runs [lo, hi], TCP and UDP: what a */
     size_t nruns[2];                       /* host's cover says was looked at */
@@ -210,6 +222,12 @@ static bool parse_args(scan_cli *a, int argc, char **argv)
             a->open_only = true;
         else if (strcmp(arg, "--json") == 0)
             a->json = true;
+        else if (strcmp(arg, "--no-store") == 0)
+            a->no_store = true;
+        else if (strcmp(arg, "--no-ident") == 0)
+            a->no_ident = true;
+        else if (strcmp(arg, "--credentials") == 0)
+            a->credentials = true;
         else if (arg[0] != '-')
             push(&a->specs, &a->nspecs, &a->cap_specs, arg);
         else if (!parse_value_opt(a, argc, argv, &i))
@@ -420,13 +438,6 @@ static kw_rc locked_emit(void *ctx, const finding *f)
     return rc;
 }
 
-/* Service identification: scan_ident_tcp (src/scan/scan_ident.c) plugs in here. Until it is
- * built in, open ports are named by the usual-service table only. */
-static scan_ident_fn cli_scan_ident_fn(void)
-{
-    return NULL;
-}
-
 /* ---- the command ---- */
 
 /* The hosts to scan, excluded and scope-checked: KW_EXIT_OK or KW_EXIT_USAGE after saying why. */
@@ -484,10 +495,17 @@ static bool build_ports(const scan_cli *a, scan_ports *p)
 static int scan_run(const scan_cli *a, const conf *c, const scan_targets *t, const scan_ports *p)
 {
     scan_out o = {.json = a->json, .open_only = a->open_only, .progress = isatty(STDERR_FILENO) == 1};
+    char source[256];
+    snprintf(source, sizeof source, "scan net %s%s", a->specs[0], a->nspecs > 1 ? " ..." : "");
+    if (scan_record_open(&o.rec, a->cfg, c, "scan net", "keepwatch", source, a->json, !a->no_store) != KW_OK) {
+        scan_record_close(&o.rec, false);
+        return KW_EXIT_USAGE;
+    }
     pthread_mutex_init(&o.mu, NULL);
-    o.pr = (finding_printer){.out = stdout, .json = a->json, .now_ms = kw_now_ms()};
-    o.inner = finding_printer_sink(&o.pr);
+    o.inner = o.rec.sink;
     finding_sink sink = {.emit = locked_emit, .ctx = &o};
+    scan_ident_ctx ident;
+    scan_ident_ctx_init(&ident, c, &sink, a->credentials, 0);
     o.nruns[0] = port_runs(p->tcp, &o.runs[0]);
     o.nruns[1] = port_runs(p->udp, &o.runs[1]);
     scan_opts so = {
@@ -495,7 +513,7 @@ static int scan_run(const scan_cli *a, const conf *c, const scan_targets *t, con
         .retries = a->retries,
         .rate = (uint64_t)(a->rate >= 0 ? a->rate : c->scan.rate),
         .host_rate = (uint64_t)(a->host_rate >= 0 ? a->host_rate : c->scan.host_rate),
-        .ident = cli_scan_ident_fn(), .ident_arg = &sink,
+        .ident = a->no_ident ? NULL : scan_ident_port_fn(), .ident_arg = &ident,
         .on_host = on_host_tcp, .on_host_arg = &o, .on_progress = on_progress, .on_progress_arg = &o,
         .cancel = &scan_cancel,
     };
@@ -505,15 +523,19 @@ static int scan_run(const scan_cli *a, const conf *c, const scan_targets *t, con
     if (rc == KW_OK && p->nudp)
         rc = scan_net_udp(t, p, &so, &sink);
     progress_clear(&o);
+    size_t total = o.rec.printer.total;
     fprintf(stderr, "keepwatch scan net: %zu host%s, %zu tcp and %zu udp ports each, %zu open, %zu finding%s in %.2f s%s%s\n",
-            t->n, t->n == 1 ? "" : "s", p->ntcp, p->nudp, o.open, o.pr.total, o.pr.total == 1 ? "" : "s",
+            t->n, t->n == 1 ? "" : "s", p->ntcp, p->nudp, o.open, total, total == 1 ? "" : "s",
             (double)(kw_mono_ms() - t0) / 1000.0, rc == KW_OK ? "" : ": ", rc == KW_OK ? "" : kw_rc_str(rc));
+    scan_ident_ctx_free(&ident);
+    if (scan_record_close(&o.rec, rc == KW_OK) != KW_OK && rc == KW_OK)
+        rc = KW_ERR_STORE;
     pthread_mutex_destroy(&o.mu);
     free(o.runs[0]);
     free(o.runs[1]);
     if (rc != KW_OK && rc != KW_ERR_CANCELLED)
         return KW_EXIT_USAGE;
-    return o.pr.total ? KW_EXIT_PROBLEM : KW_EXIT_OK;
+    return total ? KW_EXIT_PROBLEM : KW_EXIT_OK;
 }
 
 static int scan_net_cmd(int argc, char **argv)
@@ -551,10 +573,12 @@ int cli_scan(int argc, char **argv)
         return scan_net_cmd(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "packages") == 0)
         return cli_scan_packages(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "service") == 0)
+        return cli_scan_service(argc - 1, argv + 1);
     bool help = argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
     fputs(scan_usage, help ? stdout : stderr);
     if (!help)
         fprintf(stderr, "\nkeepwatch scan: %s\n",
-                argc < 2 ? "which scan? (net, packages)" : "unknown scan; there are: net, packages");
+                argc < 2 ? "which scan? (net, service, packages)" : "unknown scan; there are: net, service, packages");
     return help ? KW_EXIT_OK : KW_EXIT_USAGE;
 }

@@ -3,6 +3,7 @@
  * (state_dir/vuln/vuln.idx, see `keepwatch vuln`), one finding per source package and
  * vulnerability not fixed in the installed version, printed as text or ECS JSON lines. */
 #include "cli/cli.h"
+#include "cli/cli_scan_record.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "findings/finding_print.h"
@@ -21,7 +22,7 @@
 static const char scan_pkg_usage[] =
     "usage: keepwatch scan packages [--json] [-c FILE] [--root DIR] [--status FILE]\n"
     "                               [--manager dpkg|rpm|apk] [--release NAME] [--db FILE]\n"
-    "                               [--unimportant]\n"
+    "                               [--unimportant] [--host NAME] [--no-store]\n"
     "\n"
     "Checks this host's installed OS packages against the vulnerability data that\n"
     "`keepwatch vuln update` or `vuln import` compiled: one finding per source package and\n"
@@ -40,12 +41,16 @@ static const char scan_pkg_usage[] =
     "  --db FILE       the index (default: state_dir/vuln/vuln.idx)\n"
     "  --unimportant   also report what the Debian tracker rates unimportant\n"
     "  --json          one ECS JSON document per finding, a line each\n"
+    "  --host NAME     the host the findings are on (default: this host's name)\n"
+    "  --no-store      print the findings without recording them in the store's findings (by\n"
+    "                  default they are: a CVE no longer reported for the host is marked, fixed\n"
+    "                  ones verified)\n"
     "\n"
     "exit status: 0 no finding, 1 findings, 2 bad usage, an unreadable package list, no data.\n";
 
 typedef struct scan_pkg_args {
-    const char *cfg, *root, *status, *manager, *release, *db;
-    bool json, unimportant;
+    const char *cfg, *root, *status, *manager, *release, *db, *host;
+    bool json, unimportant, no_store;
 } scan_pkg_args;
 
 static char *sp_path(const char *root, const char *rel)
@@ -201,12 +206,23 @@ static int sp_run(const scan_pkg_args *a)
         return ex;
     }
     char host[256] = "localhost";
-    gethostname(host, sizeof host - 1);
+    if (a->host)
+        snprintf(host, sizeof host, "%s", a->host);
+    else
+        gethostname(host, sizeof host - 1);
     scan_pkg_opts o = {.host = host, .ecos = ecos, .n_ecos = ne, .unimportant = a->unimportant};
-    finding_printer pr = {.out = stdout, .json = a->json, .now_ms = kw_now_ms()};
-    finding_sink sink = finding_printer_sink(&pr);
+    conf *c = cli_conf_load(cli_conf_path(a->cfg));
+    scan_record rec;
+    if (!c || scan_record_open(&rec, a->cfg, c, "scan packages", "keepwatch-packages", what, a->json, !a->no_store)) {
+        if (c)
+            scan_record_close(&rec, false);
+        conf_free(c);
+        scan_vuln_db_close(&db);
+        scan_pkg_list_free(&list);
+        return KW_EXIT_USAGE;
+    }
     scan_pkg_result res;
-    kw_rc rc = scan_pkg_check(&db, &list, &o, &sink, &res);
+    kw_rc rc = scan_pkg_check(&db, &list, &o, &rec.sink, &res);
     fflush(stdout);
     if (!a->json || isatty(2))
         fprintf(stderr, "%s: %zu packages (%zu source packages, %s%s%s): %zu findings, %zu without a fix yet\n", what,
@@ -214,10 +230,14 @@ static int sp_run(const scan_pkg_args *a)
                 res.findings, res.no_fix);
     scan_vuln_db_close(&db);
     scan_pkg_list_free(&list);
+    kw_rc stored = scan_record_close(&rec, rc == KW_OK);
+    conf_free(c);
     if (rc != KW_OK) {
         fprintf(stderr, "keepwatch: scan packages: %s\n", kw_rc_str(rc));
         return KW_EXIT_USAGE;
     }
+    if (stored != KW_OK)
+        return KW_EXIT_PROBLEM;
     return res.findings ? KW_EXIT_PROBLEM : KW_EXIT_OK;
 }
 
@@ -228,7 +248,8 @@ int cli_scan_packages(int argc, char **argv)
         {"status", required_argument, NULL, 's'}, {"manager", required_argument, NULL, 'm'},
         {"release", required_argument, NULL, 'r'}, {"db", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},         {"unimportant", no_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {"host", required_argument, NULL, 'H'},
+        {"no-store", no_argument, NULL, 'N'},     {NULL, 0, NULL, 0},
     };
     scan_pkg_args a = {0};
     int ch;
@@ -237,6 +258,8 @@ int cli_scan_packages(int argc, char **argv)
         switch (ch) {
         case 'c': a.cfg = optarg; break;
         case 'R': a.root = optarg; break;
+        case 'H': a.host = optarg; break;
+        case 'N': a.no_store = true; break;
         case 's': a.status = optarg; break;
         case 'm': a.manager = optarg; break;
         case 'r': a.release = optarg; break;

@@ -2,12 +2,14 @@
  * one thread per port, up to SCAN_SERVICE_THREADS at once) and prints it with the findings its
  * answers prove, in the order given. */
 #include "cli/cli.h"
+#include "cli/cli_scan_record.h"
 #include "core/kw_time.h"
 #include "findings/finding_print.h"
 #include "scan/scan_ident.h"
 
 #include <getopt.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@
 
 static const char service_usage[] =
     "usage: keepwatch scan service HOST:PORT[,PORT...]... [--json] [--credentials]\n"
-    "                              [--timeout MS] [--internet-facing]\n"
+    "                              [--timeout MS] [--internet-facing] [--no-store] [-c FILE]\n"
     "\n"
     "Names the service on each TCP port (like nmap -sV -p): SSH, HTTP(S), TLS, FTP, SMTP, POP3,\n"
     "IMAP, MySQL/MariaDB, PostgreSQL, Redis, MongoDB, Elasticsearch, memcached, the Docker and\n"
@@ -30,12 +32,17 @@ static const char service_usage[] =
     "RC4, 3DES, NULL, EXPORT and anonymous ciphers, expired, self-signed, mismatched or short-key\n"
     "certificates), PostgreSQL trust logins, anonymous FTP and LDAP.\n"
     "HOST is a name or an address ([::1] for IPv6); the name is checked against certificates.\n"
+    "Every address must lie in scan.allowed (nothing is sent otherwise). The findings are recorded\n"
+    "in the store's findings: what the ports given no longer show is marked (fixed: verified).\n"
     "  --json             JSON lines: one per port ({\"target\", \"service\", \"elapsed_ms\"...}), then its\n"
     "                     findings (ECS)\n"
     "  --credentials      also try a short list of default passwords (MySQL root, PostgreSQL postgres)\n"
     "  --timeout MS       each port's whole budget (default 5000); one read waits at most 2000\n"
     "  --internet-facing  rate exposed and unauthenticated services one level higher\n"
-    "Exit status: 0 nothing found, 1 findings, 2 bad usage or a name that does not resolve.\n";
+    "  --no-store         print the findings without recording them\n"
+    "  -c FILE            the configuration (scan.allowed, the store, assets)\n"
+    "Exit status: 0 nothing found, 1 findings, 2 bad usage, a name that does not resolve or an\n"
+    "address outside scan.allowed.\n";
 
 typedef struct target {
     char text[300];        /* as given, one port */
@@ -59,7 +66,22 @@ typedef struct run {
     scan_ident_opts base;
     bool json;
     int64_t now_ms;
+    scan_record rec;       /* the findings recorded in the store */
 } run;
+
+/* A port's findings: printed into its own buffer (the ports print in the order given) and
+ * recorded. */
+typedef struct port_sink {
+    finding_sink print;
+    scan_record *rec;
+} port_sink;
+
+static kw_rc port_emit(void *ctx, const finding *f)
+{
+    port_sink *p = ctx;
+    kw_rc rc = finding_emit(&p->print, f);
+    return rc == KW_OK ? scan_record_keep(p->rec, f) : rc;
+}
 
 /* Splits "host:port[,port...]" ("[v6]:port") into targets; false on a malformed one. */
 static bool add_targets(const char *arg, target **t, size_t *n, size_t *cap)
@@ -104,6 +126,35 @@ static bool add_targets(const char *arg, target **t, size_t *n, size_t *cap)
     return true;
 }
 
+/* The numeric address of a resolved target. */
+static bool addr_text(const struct sockaddr_storage *a, char *out, size_t n)
+{
+    const void *p = a->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)a)->sin_addr
+                                            : (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+    return inet_ntop(a->ss_family, p, out, (socklen_t)n) != NULL;
+}
+
+/* Whether every target lies in scan.allowed; says which does not. */
+static bool in_scope(const conf *c, const target *t, size_t n)
+{
+    char err[256];
+    scan_scope sc = {0};
+    bool ok = scan_scope_init(&sc, c->scan.allowed.v, c->scan.allowed.n, err, sizeof err) == KW_OK;
+    if (!ok)
+        fprintf(stderr, "keepwatch scan service: scan.allowed: %s\n", err);
+    for (size_t i = 0; ok && i < n; i++) {
+        char ip[64];
+        kw_addr a;
+        int bits;
+        ok = addr_text(&t[i].addr, ip, sizeof ip) && kw_prefix_parse(ip, &a, &bits) && scan_scope_has(&sc, &a);
+        if (!ok)
+            fprintf(stderr, "keepwatch scan service: %s (%s) is outside scan.allowed: nothing was sent\n", t[i].text,
+                    ip);
+    }
+    scan_scope_free(&sc);
+    return ok;
+}
+
 static bool resolve(target *x)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
@@ -121,11 +172,18 @@ static void scan_one(run *r, target *x)
 {
     FILE *mem = open_memstream(&x->out, &x->out_len);
     finding_printer p = {.out = mem, .json = r->json, .now_ms = r->now_ms};
-    finding_sink sink = finding_printer_sink(&p);
+    port_sink ps = {finding_printer_sink(&p), &r->rec};
+    finding_sink sink = {.emit = port_emit, .ctx = &ps};
     scan_ident_opts o = r->base;
     o.host = x->host;
     int64_t t0 = kw_mono_ms();
     x->rc = scan_ident_tcp((const struct sockaddr *)&x->addr, x->addrlen, &o, &x->svc, mem ? &sink : NULL);
+    char ip[64];
+    if (x->rc != KW_ERR_CANCELLED && addr_text(&x->addr, ip, sizeof ip)) { /* the port was looked at */
+        finding_cover c = {.scanner = "keepwatch", .ip = ip, .transport = "tcp", .port_lo = x->port,
+                           .port_hi = x->port};
+        scan_record_cover(&r->rec, &c);
+    }
     x->findings = p.total;
     x->elapsed_ms = kw_mono_ms() - t0;
     if (mem)
@@ -226,16 +284,22 @@ int cli_scan_service(int argc, char **argv)
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"credentials", no_argument, NULL, 'C'},
                                          {"timeout", required_argument, NULL, 't'},
                                          {"internet-facing", no_argument, NULL, 'i'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"no-store", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     run r = {.now_ms = kw_now_ms()};
+    const char *cfg = NULL;
+    bool store = true;
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "hc:", opts, NULL)) != -1) {
         char *end;
         switch (ch) {
         case 'j': r.json = true; break;
         case 'C': r.base.check_credentials = true; break;
         case 'i': r.base.internet_facing = true; break;
+        case 'c': cfg = optarg; break;
+        case 'N': store = false; break;
         case 't':
             r.base.deadline_ms = strtol(optarg, &end, 10);
             if (*end || r.base.deadline_ms < 100 || r.base.deadline_ms > 600000)
@@ -263,10 +327,28 @@ int cli_scan_service(int argc, char **argv)
             free(r.t);
             return rc;
         }
+    conf *c = cli_conf_load(cli_conf_path(cfg));
+    if (!c || !in_scope(c, r.t, r.n)) {
+        if (c)
+            conf_free(c);
+        free(r.t);
+        return KW_EXIT_USAGE;
+    }
+    char source[320];
+    snprintf(source, sizeof source, "scan service %s%s", r.t[0].text, r.n > 1 ? " ..." : "");
+    if (scan_record_open(&r.rec, cfg, c, "scan service", "keepwatch", source, r.json, store) != KW_OK) {
+        scan_record_close(&r.rec, false);
+        conf_free(c);
+        free(r.t);
+        return KW_EXIT_USAGE;
+    }
     signal(SIGPIPE, SIG_IGN); /* OpenSSL writes to sockets a hostile peer may have closed */
     pthread_mutex_init(&r.lock, NULL);
     int rc = scan_all(&r);
     pthread_mutex_destroy(&r.lock);
+    if (scan_record_close(&r.rec, true) != KW_OK && rc != KW_EXIT_USAGE)
+        rc = KW_EXIT_PROBLEM;
+    conf_free(c);
     free(r.t);
     return rc;
 }

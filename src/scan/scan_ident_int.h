@@ -35,6 +35,9 @@ typedef struct si_port {
     bool tried[SI_NFAMILIES];
     si_family next;            /* a family an answer pointed at; SI_NFAMILIES: none */
     bool tls_inner;            /* the TLS family is running the inner probe (HTTP over TLS) */
+    /* what si_family_tls runs inside TLS for a service that waits to be asked (the HTTP
+     * family, given by si_family_run: scan_ident_tls.c sits below the families) */
+    bool (*inner_family)(struct si_port *sp);
     si_family usual;           /* the family of the port's usual service; SI_NFAMILIES: none */
 } si_port;
 
@@ -74,6 +77,10 @@ bool si_tls_handshake(si_port *sp, si_conn *c, int min_proto, int max_proto, con
 /* The TLS family: handshake, the inner service, then the weak-protocol, weak-cipher and
  * certificate checks. */
 bool si_family_tls(si_port *sp);
+/* The name a TLS probe gives (SNI, the certificate's check): the host scanned, else the address. */
+const char *si_tls_host(const si_port *sp);
+/* Whether h is an IPv4 or IPv6 address. */
+bool si_is_ip(const char *h);
 /* Connects and, when the port speaks TLS (tls_inner), shakes hands: a ready connection. */
 bool si_open(si_port *sp, si_conn *c);
 
@@ -106,5 +113,7 @@ const char *si_check_id(si_check check);
 
 /* Names the service (name, product, version, info) unless already named. */
 void si_name(si_port *sp, const char *name, const char *product);
+/* Keeps the first bytes a port answered as its banner (escaped), once. */
+void si_keep_banner(si_port *sp, const uint8_t *p, size_t n);
 
 #endif

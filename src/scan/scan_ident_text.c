@@ -36,16 +36,6 @@ void scan_escape(const uint8_t *p, size_t n, char *out, size_t cap)
     out[o] = 0;
 }
 
-void scan_field_set(char *field, size_t cap, const char *s, size_t n)
-{
-    size_t o = 0;
-    if (!cap)
-        return;
-    for (size_t i = 0; i < n && s[i] && o + 1 < cap; i++)
-        field[o++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    field[o] = 0;
-}
-
 /* The start of the last complete line in p (or n when there is none). */
 static size_t last_line(const uint8_t *p, size_t n, size_t *end)
 {

@@ -15,84 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The name the certificate must be for: opts->host, else the address. */
-static const char *tls_host(const si_port *sp)
-{
-    return sp->opts->host && sp->opts->host[0] ? sp->opts->host : sp->ip;
-}
-
-static bool is_ip(const char *h)
-{
-    unsigned char b[16];
-    return inet_pton(AF_INET, h, b) == 1 || inet_pton(AF_INET6, h, b) == 1;
-}
-
-static SSL_CTX *tls_ctx(int min_proto, int max_proto, const char *ciphers)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (!ctx)
-        return NULL;
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-    SSL_CTX_set_security_level(ctx, 0);
-    SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
-    bool ok = (!min_proto || SSL_CTX_set_min_proto_version(ctx, min_proto)) &&
-              (!max_proto || SSL_CTX_set_max_proto_version(ctx, max_proto)) &&
-              SSL_CTX_set_cipher_list(ctx, ciphers ? ciphers : "ALL:@SECLEVEL=0");
-    if (!ok) {
-        SSL_CTX_free(ctx);
-        ERR_clear_error();
-        return NULL;
-    }
-    return ctx;
-}
-
-bool si_tls_handshake(si_port *sp, si_conn *c, int min_proto, int max_proto, const char *ciphers)
-{
-    SSL_CTX *ctx = tls_ctx(min_proto, max_proto, ciphers);
-    if (!ctx)
-        return false;
-    SSL *ssl = SSL_new(ctx);
-    if (!ssl || !SSL_set_fd(ssl, c->fd)) {
-        SSL_free(ssl);
-        SSL_CTX_free(ctx);
-        return false;
-    }
-    const char *h = tls_host(sp);
-    if (!is_ip(h))
-        SSL_set_tlsext_host_name(ssl, h);
-    SSL_set_connect_state(ssl);
-    for (;;) {
-        int r = SSL_connect(ssl);
-        if (r == 1)
-            break;
-        int e = SSL_get_error(ssl, r);
-        int64_t wait = si_left(sp);
-        if (wait > sp->read_ms)
-            wait = sp->read_ms;
-        if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) || !wait ||
-            !si_wait(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, wait)) {
-            SSL_free(ssl);
-            SSL_CTX_free(ctx);
-            ERR_clear_error();
-            return false;
-        }
-    }
-    c->ssl = ssl;
-    c->ctx = ctx;
-    return true;
-}
-
-bool si_open(si_port *sp, si_conn *c)
-{
-    if (!si_connect(sp, c))
-        return false;
-    if (sp->tls_inner && !si_tls_handshake(sp, c, 0, 0, NULL)) {
-        si_close(c);
-        return false;
-    }
-    return true;
-}
-
 /* A handshake that succeeds only if the server accepts what is asked; the evidence names what
  * was negotiated. */
 static bool tls_accepts(si_port *sp, int min_proto, int max_proto, const char *ciphers, char *ev, size_t evn)
@@ -153,7 +75,7 @@ static void tls_weak_ciphers(si_port *sp)
     };
     uint8_t hello[512], buf[4096];
     for (size_t i = 0; i < sizeof weak / sizeof weak[0] && si_left(sp); i++) {
-        size_t hn = scan_tls_client_hello(hello, sizeof hello, 0x0303, weak[i].suites, weak[i].n, tls_host(sp));
+        size_t hn = scan_tls_client_hello(hello, sizeof hello, 0x0303, weak[i].suites, weak[i].n, si_tls_host(sp));
         bool inner = sp->tls_inner;
         sp->tls_inner = false; /* the hello goes on a plain connection */
         size_t n = si_ask(sp, hello, hn, buf, sizeof buf, tls_record_done);
@@ -237,8 +159,8 @@ static void cert_read(si_port *sp, X509 *cert, cert_facts *f)
     f->expired = X509_cmp_current_time(X509_get0_notAfter(cert)) < 0;
     EVP_PKEY *pk = X509_get0_pubkey(cert);
     f->self_signed = X509_check_issued(cert, cert) == X509_V_OK && pk && X509_verify(cert, pk) == 1;
-    const char *h = tls_host(sp);
-    f->mismatch = is_ip(h) ? X509_check_ip_asc(cert, h, 0) != 1 : X509_check_host(cert, h, 0, 0, NULL) != 1;
+    const char *h = si_tls_host(sp);
+    f->mismatch = si_is_ip(h) ? X509_check_ip_asc(cert, h, 0) != 1 : X509_check_host(cert, h, 0, 0, NULL) != 1;
     if (pk) {
         int id = EVP_PKEY_get_base_id(pk);
         f->bits = EVP_PKEY_get_bits(pk);
@@ -260,7 +182,7 @@ static void cert_findings(si_port *sp, const cert_facts *f)
     if (f->self_signed)
         si_emit(sp, SI_CERT_SELF_SIGNED, NULL, ev, NULL, 0);
     if (f->mismatch) {
-        snprintf(detail, sizeof detail, "The name scanned, %s, is neither its subject's CN nor among its SANs.", tls_host(sp));
+        snprintf(detail, sizeof detail, "The name scanned, %s, is neither its subject's CN nor among its SANs.", si_tls_host(sp));
         si_emit(sp, SI_CERT_MISMATCH, detail, ev, NULL, 0);
     }
     if (f->weak_key) {
@@ -299,7 +221,8 @@ static void tls_inner(si_port *sp, si_conn *c)
         return;
     }
     si_close(c);
-    si_family_http(sp);
+    if (sp->inner_family)
+        sp->inner_family(sp);
 }
 
 bool si_family_tls(si_port *sp)

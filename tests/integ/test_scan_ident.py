@@ -76,7 +76,7 @@ class Procs:
 
 def scan(*targets, args=(), timeout=120):
     """Runs scan service --json; returns (exit status, {target: port record}, {target: [finding]})."""
-    rc, out, err = run("scan", "service", "--json", *args, *targets, timeout=timeout)
+    rc, out, err = run("scan", "service", "--no-store", "--json", *args, *targets, timeout=timeout)
     ports, findings, last = {}, {}, None
     for line in out.splitlines():
         doc = json.loads(line)
@@ -476,7 +476,7 @@ class ScanServiceTest(unittest.TestCase):
 
     def test_bad_usage(self):
         for args in (["nocolon"], ["127.0.0.1:0"], ["127.0.0.1:70000"], ["127.0.0.1:22", "--timeout", "x"], []):
-            rc, _, err = run("scan", "service", *args)
+            rc, _, err = run("scan", "service", "--no-store", *args)
             self.assertEqual(rc, 2, args)
 
 

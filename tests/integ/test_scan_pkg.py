@@ -81,7 +81,7 @@ class ScanPackages(unittest.TestCase):
         self.assertEqual(info["sources"][0]["name"], "tracker")
         self.assertEqual(info["sources"][0]["records"], 7)
         self.assertTrue(info["sources"][0]["imported"].startswith("20"))
-        rc, out, err = run("scan", "packages", "--json", "--root", self.root, "--db", os.path.join(d, "vuln.idx"))
+        rc, out, err = run("scan", "packages", "--no-store", "--json", "--root", self.root, "--db", os.path.join(d, "vuln.idx"))
         self.assertEqual(rc, 1, err)
         docs = [json.loads(line) for line in out.splitlines()]
         ids = sorted(doc["vulnerability.id"] for doc in docs)
@@ -93,7 +93,7 @@ class ScanPackages(unittest.TestCase):
         self.assertIn("keepwatch-packages", json.dumps(ssh))
         self.assertIn("1:9.2p1-2+deb12u3", json.dumps(ssh))
         # text lines, and --unimportant adds the open unimportant one
-        rc, out, err = run("scan", "packages", "--root", self.root, "--db", os.path.join(d, "vuln.idx"), "--unimportant")
+        rc, out, err = run("scan", "packages", "--no-store", "--root", self.root, "--db", os.path.join(d, "vuln.idx"), "--unimportant")
         self.assertEqual(rc, 1, err)
         self.assertEqual(len(out.splitlines()), 3)
         self.assertIn("CVE-2008-3234", out)
@@ -104,7 +104,7 @@ class ScanPackages(unittest.TestCase):
         rc, out, err = run("vuln", "update", "--dir", d, "--url", self.base + "/debsecan/bookworm")
         self.assertEqual(rc, 0, err)
         self.assertIn("debsecan: 2 records", err)
-        rc, out, err = run("scan", "packages", "--json", "--status", os.path.join(DATA, "status"),
+        rc, out, err = run("scan", "packages", "--no-store", "--json", "--status", os.path.join(DATA, "status"),
                            "--release", "bookworm", "--root", self.root, "--db", os.path.join(d, "vuln.idx"))
         self.assertEqual(rc, 1, err)
         docs = [json.loads(line) for line in out.splitlines()]
@@ -130,11 +130,11 @@ class ScanPackages(unittest.TestCase):
         for ver, want in (("3.1.4-r1", 0), ("3.1.3-r0", 1)):
             with open(os.path.join(root, "lib/apk/db/installed"), "w") as f:
                 f.write("P:libcrypto3\nV:%s\nA:x86_64\no:openssl\n\n" % ver)
-            rc, out, err = run("scan", "packages", "--root", root, "--db", os.path.join(d, "vuln.idx"))
+            rc, out, err = run("scan", "packages", "--no-store", "--root", root, "--db", os.path.join(d, "vuln.idx"))
             self.assertEqual(rc, want, (ver, out, err))
             self.assertEqual("CVE-2023-5363" in out, want == 1)
             if want:
-                self.assertIn("apk upgrade libcrypto3", run("scan", "packages", "--json", "--root", root,
+                self.assertIn("apk upgrade libcrypto3", run("scan", "packages", "--no-store", "--json", "--root", root,
                                                             "--db", os.path.join(d, "vuln.idx"))[1])
 
     @unittest.skipUnless(shutil.which("debsecan"), "debsecan is not installed (scripts/deps.sh test installs it)")
@@ -150,7 +150,7 @@ class ScanPackages(unittest.TestCase):
                         "--out", os.path.join(w, "t.json"), "--debsecan", os.path.join(w, "feed", "bookworm")], check=True)
         rc, out, err = run("vuln", "import", "--dir", os.path.join(w, "idx"), os.path.join(w, "t.json"), timeout=120)
         self.assertEqual(rc, 0, err)
-        rc, out, err = run("scan", "packages", "--json", "--unimportant", "--status", status, "--release", "bookworm",
+        rc, out, err = run("scan", "packages", "--no-store", "--json", "--unimportant", "--status", status, "--release", "bookworm",
                            "--db", os.path.join(w, "idx", "vuln.idx"), "--root", self.root, timeout=120)
         self.assertIn(rc, (0, 1), err)
         mine = {json.loads(line)["vulnerability.id"] for line in out.splitlines()}
@@ -176,7 +176,7 @@ class ScanPackages(unittest.TestCase):
         self.assertIn("osv archive: 3 records from 2 vulnerabilities, 1 skipped (first: broken.json", err)
         rc, out, err = run("vuln", "info", "--json", "--dir", d)
         self.assertEqual(json.loads(out)["records"], 3)
-        rc, out, err = run("scan", "packages", "--json", "--release", "x", "--status", self.dir("ubuntu-status"),
+        rc, out, err = run("scan", "packages", "--no-store", "--json", "--release", "x", "--status", self.dir("ubuntu-status"),
                            "--root", self.dir("no-root"), "--db", os.path.join(d, "vuln.idx"))
         self.assertEqual(rc, 2)   # no such status file
         with open(self.dir("ubuntu-status"), "w") as f:
@@ -185,7 +185,7 @@ class ScanPackages(unittest.TestCase):
         os.makedirs(os.path.join(root, "etc"), exist_ok=True)
         with open(os.path.join(root, "etc/os-release"), "w") as f:
             f.write('ID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\n')
-        rc, out, err = run("scan", "packages", "--json", "--status", self.dir("ubuntu-status"), "--root", root,
+        rc, out, err = run("scan", "packages", "--no-store", "--json", "--status", self.dir("ubuntu-status"), "--root", root,
                            "--db", os.path.join(d, "vuln.idx"))
         self.assertEqual(rc, 1, err)
         doc = json.loads(out.splitlines()[0])
@@ -209,21 +209,21 @@ class ScanPackages(unittest.TestCase):
         rc, out, err = run("vuln", "import", "--dir", d, bad)
         self.assertEqual(rc, 2)
         self.assertIn("bad.json", err)
-        rc, out, err = run("scan", "packages", "--root", self.root, "--db", os.path.join(d, "vuln.idx"))
+        rc, out, err = run("scan", "packages", "--no-store", "--root", self.root, "--db", os.path.join(d, "vuln.idx"))
         self.assertEqual(rc, 2)
         self.assertIn("no vulnerability data", err)
         junk = self.dir("junk.idx")
         with open(junk, "wb") as f:
             f.write(b"KWVULN01" + b"\xff" * 100)
-        rc, out, err = run("scan", "packages", "--root", self.root, "--db", junk)
+        rc, out, err = run("scan", "packages", "--no-store", "--root", self.root, "--db", junk)
         self.assertEqual(rc, 2)
         self.assertIn("not a keepwatch vulnerability index", err)
-        rc, out, err = run("scan", "packages", "--status", self.dir("nonexistent"), "--root", self.root, "--db", junk)
+        rc, out, err = run("scan", "packages", "--no-store", "--status", self.dir("nonexistent"), "--root", self.root, "--db", junk)
         self.assertEqual(rc, 2)
         self.assertIn("No such file", err)
-        rc, out, err = run("scan", "packages", "--manager", "pacman")
+        rc, out, err = run("scan", "packages", "--no-store", "--manager", "pacman")
         self.assertEqual(rc, 2)
-        rc, out, err = run("scan", "packages", "--help")
+        rc, out, err = run("scan", "packages", "--no-store", "--help")
         self.assertEqual(rc, 0)
         self.assertIn("--status FILE", out)
         rc, out, err = run("vuln", "--help")
