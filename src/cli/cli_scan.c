@@ -355,36 +355,12 @@ static void progress_clear(scan_out *o)
         fputs("\r\033[K", stderr);
 }
 
-/* The ports of bits as runs of consecutive ports into *runs (the caller frees it). */
-static size_t port_runs(const uint8_t *bits, uint16_t (**runs)[2])
-{
-    size_t n = 0, cap = 0;
-    *runs = NULL;
-    for (unsigned q = 1; q <= 65535; q++) {
-        if (!scan_port_has(bits, q))
-            continue;
-        if (n && (*runs)[n - 1][1] == q - 1) {
-            (*runs)[n - 1][1] = (uint16_t)q;
-            continue;
-        }
-        kw_grow(runs, &cap, n + 1, sizeof **runs);
-        (*runs)[n][0] = (*runs)[n][1] = (uint16_t)q;
-        n++;
-    }
-    return n;
-}
-
 /* Tells the sink which ports of the host were looked at (so the store can tell what a complete
  * look no longer saw). */
 static kw_rc host_cover(scan_out *o, const scan_host_result *r, const char *ip, bool udp)
 {
-    kw_rc rc = KW_OK;
     pthread_mutex_lock(&o->mu);
-    for (size_t i = 0; i < o->nruns[udp] && rc == KW_OK; i++) {
-        finding_cover c = {.scanner = "keepwatch", .host = r->host->name, .ip = ip, .transport = udp ? "udp" : "tcp",
-                           .port_lo = o->runs[udp][i][0], .port_hi = o->runs[udp][i][1]};
-        rc = finding_covered(&o->inner, &c);
-    }
+    kw_rc rc = scan_cover_host(&o->inner, "keepwatch", r->host, ip, udp, o->runs[udp], o->nruns[udp]);
     pthread_mutex_unlock(&o->mu);
     return rc;
 }
@@ -443,35 +419,11 @@ static kw_rc locked_emit(void *ctx, const finding *f)
 /* The hosts to scan, excluded and scope-checked: KW_EXIT_OK or KW_EXIT_USAGE after saying why. */
 static int build_targets(const scan_cli *a, const conf *c, scan_targets *t)
 {
-    char err[512];
-    scan_target_opts to = {.large = a->large, .resolve = scan_resolve_system};
-    scan_spans ex = {0};
-    scan_scope sc = {0};
-    int rc = KW_EXIT_USAGE;
-    for (size_t i = 0; i < a->nspecs; i++)
-        if (scan_targets_add(t, a->specs[i], &to, err, sizeof err) != KW_OK)
-            goto out;
-    for (size_t i = 0; i < c->scan.exclude.n + a->nexcl; i++) {
-        const char *s = i < c->scan.exclude.n ? c->scan.exclude.v[i] : a->excl[i - c->scan.exclude.n];
-        if (scan_spans_add(&ex, s, &to, err, sizeof err) != KW_OK)
-            goto out;
-    }
-    scan_targets_uniq(t);
-    size_t gone = scan_targets_exclude(t, &ex), outside;
-    if (scan_scope_init(&sc, c->scan.allowed.v, c->scan.allowed.n, err, sizeof err) != KW_OK ||
-        scan_targets_in_scope(t, &sc, &outside, err, sizeof err) != KW_OK)
-        goto out;
-    if (!t->n) {
-        snprintf(err, sizeof err, "no target left (%zu excluded)", gone);
-        goto out;
-    }
-    rc = KW_EXIT_OK;
-out:
-    if (rc != KW_EXIT_OK)
-        fprintf(stderr, "keepwatch scan net: %s\n", err);
-    scan_spans_free(&ex);
-    scan_scope_free(&sc);
-    return rc;
+    char err[512] = "";
+    if (scan_targets_build(t, a->specs, a->nspecs, a->excl, a->nexcl, c, a->large, err, sizeof err) == KW_OK)
+        return KW_EXIT_OK;
+    fprintf(stderr, "keepwatch scan net: %s\n", err);
+    return KW_EXIT_USAGE;
 }
 
 static bool build_ports(const scan_cli *a, scan_ports *p)
@@ -506,8 +458,8 @@ static int scan_run(const scan_cli *a, const conf *c, const scan_targets *t, con
     finding_sink sink = {.emit = locked_emit, .ctx = &o};
     scan_ident_ctx ident;
     scan_ident_ctx_init(&ident, c, &sink, a->credentials, 0);
-    o.nruns[0] = port_runs(p->tcp, &o.runs[0]);
-    o.nruns[1] = port_runs(p->udp, &o.runs[1]);
+    o.nruns[0] = scan_port_runs(p->tcp, &o.runs[0]);
+    o.nruns[1] = scan_port_runs(p->udp, &o.runs[1]);
     scan_opts so = {
         .timeout_ms = a->timeout_ms >= 0 ? a->timeout_ms : c->scan.timeout_ms,
         .retries = a->retries,

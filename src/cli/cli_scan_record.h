@@ -1,6 +1,5 @@
 /* What the scan commands share (cli_scan_record.c): a sink that prints their findings and
- * records them in the store as one run, and the identification the network scanner runs on
- * each open port. */
+ * records them in the store as one run. */
 #ifndef CLI_SCAN_RECORD_H
 #define CLI_SCAN_RECORD_H
 
@@ -10,9 +9,7 @@
 #include "conf/conf.h"
 #include "findings/finding_print.h"
 #include "findings/findings.h"
-#include "scan/scan.h"
-#include "scan/scan_pkg.h"
-#include "scan/scan_vuln.h"
+#include "scan/scan_job.h"
 
 struct findings_run;
 struct kw_store;
@@ -40,24 +37,5 @@ kw_rc scan_record_cover(scan_record *r, const finding_cover *c);
 /* Writes the run when the scan is complete (what it covered and no longer saw is marked),
  * else records nothing; says what it did on stderr. */
 kw_rc scan_record_close(scan_record *r, bool complete);
-
-/* The network scanner's identification of an open port: scan_ident_tcp, then the product and
- * version it named against the vulnerability data in state_dir/vuln/vuln.idx, when there is
- * one (version-based findings). */
-typedef struct scan_ident_ctx {
-    const finding_sink *sink;
-    scan_ident_opts opts;
-    scan_vuln_db db;
-    bool have_db;
-    char eco_names[8][48];
-    const char *ecos[8];
-    size_t n_ecos;
-} scan_ident_ctx;
-
-void scan_ident_ctx_init(scan_ident_ctx *x, const conf *c, const finding_sink *sink, bool credentials,
-                         int64_t deadline_ms);
-void scan_ident_ctx_free(scan_ident_ctx *x);
-/* The scan_ident_fn to give scan_opts.ident, with a scan_ident_ctx as its argument. */
-scan_ident_fn scan_ident_port_fn(void);
 
 #endif

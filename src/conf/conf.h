@@ -459,7 +459,7 @@ typedef struct conf {
         int64_t rate;                 /* connection attempts per second over all hosts (0: no bound) */
         int64_t host_rate;            /* per host (0: no bound) */
         int64_t timeout_ms;           /* a probe's longest wait; the adaptive wait stays below it */
-        /* scheduled scans go here (conf_list net: {name, targets, ports, every}), with the scan module */
+        conf_list net;                /* conf_scan_job (src/scan/scan_job.h): scheduled network scans */
     } scan;
     struct {                          /* src/agent/agent_conf.c */
         char *server;                 /* the agent's: the keepwatch server (https://kw:8787) */

@@ -11,6 +11,7 @@
 #include "logs/logs_sensor.h"
 #include "net/net_live.h"
 #include "notify/notify.h"
+#include "scan/scan.h"
 #include "snmp/snmp.h"
 
 const kw_module *const daemon_modules[] = {
@@ -26,6 +27,7 @@ const kw_module *const daemon_modules[] = {
     &snmp_module,   /* the devices' poller and the trap listener (an unprivileged port) */
     &agent_module,  /* agents' batches (through the API server) and agent_silent */
     &findings_module, /* the findings' tables and API; on the leader, overdue and new critical alerts */
+    &scan_module,   /* on the leader, the scheduled network scans (into the findings) */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

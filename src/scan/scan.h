@@ -269,4 +269,8 @@ int64_t scan_bucket_wait_us(const scan_bucket *b, int64_t now_us);
 /* Monotonic microseconds. */
 int64_t scan_now_us(void);
 
+/* The scan module (scan_module.c): scheduled network scans on the leading server. */
+struct kw_module;
+extern const struct kw_module scan_module;
+
 #endif

@@ -1,11 +1,16 @@
 /* scan_conf.c: the configuration's scan: section: the scope every scan must stay in (allowed;
  * empty is the built-in loopback + RFC 1918 + ULA), what is never scanned (exclude), the rates
- * and the probe timeout; its checks. Scheduled network scans will be a list beside these,
- * `net: [{name, targets, ports, every}]`, which the scan module owns. */
+ * and the probe timeout; its checks; and the scheduled network scans (net: a list of jobs, each
+ * with its targets, ports and interval), which the scan module runs on the leading server. */
 #include "scan/scan_conf.h"
 #include "scan/scan.h"
+#include "scan/scan_job.h"
 
 #include <stdio.h>
+#include <string.h>
+
+/* credentials: none (the default) or check (identification tries the short list of defaults). */
+static const char *const credentials_names[] = {"none", "check", NULL};
 
 static void scan_conf_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {
@@ -22,7 +27,62 @@ static void scan_conf_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
             cf_error(ctx, cf_item_or(ctx, ex, i), "scan.exclude: %s", err);
         scan_spans_free(&s);
     }
+    /* a scheduled scan of an address outside the scope would be refused every time it runs */
+    scan_scope sc = {0};
+    char err[256];
+    if (scan_scope_init(&sc, c->scan.allowed.v, c->scan.allowed.n, err, sizeof err) != KW_OK)
+        return;
+    yaml_node_t *jl = cf_find(ctx, n, "net");
+    for (size_t i = 0; i < c->scan.net.n; i++) {
+        const conf_scan_job *j = CONF_AT(c->scan.net, conf_scan_job, i);
+        scan_target_opts to = {.large = true};
+        scan_targets t = {0};
+        for (size_t k = 0; k < j->targets.n; k++)
+            scan_targets_add(&t, j->targets.v[k], &to, err, sizeof err); /* names: checked when it runs */
+        size_t outside = 0;
+        if (scan_targets_in_scope(&t, &sc, &outside, err, sizeof err) != KW_OK)
+            cf_error(ctx, cf_item_or(ctx, jl, i), "scan.net job \"%s\": %s", j->name ? j->name : "?", err);
+        scan_targets_free(&t);
+    }
+    scan_scope_free(&sc);
 }
+
+static void job_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
+{
+    conf_scan_job *j = obj;
+    const char *name = j->name ? j->name : "?";
+    char err[256];
+    if (!j->targets.n)
+        cf_error(ctx, n, "scan.net job \"%s\" needs targets", name);
+    scan_target_opts to = {.large = j->large}; /* names are resolved when the job runs */
+    yaml_node_t *tl = cf_find(ctx, n, "targets");
+    for (size_t i = 0; i < j->targets.n; i++) {
+        scan_targets t = {0};
+        kw_rc rc = scan_targets_add(&t, j->targets.v[i], &to, err, sizeof err);
+        if (rc != KW_OK && rc != KW_ERR_NOTFOUND && !(rc == KW_ERR_PARSE && strstr(err, "name")))
+            cf_error(ctx, cf_item_or(ctx, tl, i), "scan.net job \"%s\": %s", name, err);
+        scan_targets_free(&t);
+    }
+    scan_ports p;
+    if (j->ports && scan_ports_parse(&p, j->ports, err, sizeof err) != KW_OK)
+        cf_error(ctx, cf_find_or(ctx, n, "ports"), "scan.net job \"%s\": ports: %s", name, err);
+    if (j->every_ms <= 0)
+        cf_error(ctx, cf_find_or(ctx, n, "every"), "scan.net job \"%s\" needs every (how often it runs)", name);
+}
+
+static const cf_field job_fields[] = {
+    F(conf_scan_job, "name", CF_STR, name),
+    F(conf_scan_job, "targets", CF_STRS, targets),
+    F(conf_scan_job, "ports", CF_STR, ports),
+    F(conf_scan_job, "exclude", CF_STRS, exclude),
+    F(conf_scan_job, "udp", CF_BOOL, udp),
+    F(conf_scan_job, "identify", CF_BOOL, identify, .dflt = true),
+    F(conf_scan_job, "credentials", CF_ENUM, credentials, .names = credentials_names),
+    F(conf_scan_job, "large", CF_BOOL, large),
+    F(conf_scan_job, "every", CF_DURATION, every_ms, 60000, CF_YEAR, .dflt = 86400000),
+    {0},
+};
+static const cf_section job_section = {"scan.net", sizeof(conf_scan_job), job_fields, NULL, job_check, NULL};
 
 static const cf_field scan_fields[] = {
     F(conf, "allowed", CF_STRS, scan.allowed),
@@ -30,6 +90,7 @@ static const cf_field scan_fields[] = {
     F(conf, "rate", CF_INT, scan.rate, 0, 10000000),
     F(conf, "host_rate", CF_INT, scan.host_rate, 0, 10000000),
     F(conf, "timeout", CF_DURATION, scan.timeout_ms, 10, 60000),
+    F(conf, "net", CF_LIST, scan.net, .sub = &job_section),
     {0},
 };
 const cf_section scan_conf_section = {"scan", 0, scan_fields, NULL, scan_conf_check, NULL};

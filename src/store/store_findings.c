@@ -300,6 +300,19 @@ kw_rc store_findings_run_begin(kw_store *s, const char *scanner, const char *sou
     return store_step_id(s, st, run_id);
 }
 
+kw_rc store_findings_last_run(kw_store *s, const char *source, int64_t *started_ms, int64_t *ended_ms)
+{
+    db_stmt *st = store_stmt(s, "SELECT started_ms, ended_ms FROM finding_runs WHERE source = ? ORDER BY id DESC LIMIT 1");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_text(st, 1, source);
+    db_step_rc rc = db_step(st);
+    *started_ms = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    *ended_ms = rc == DB_ROW ? db_col_int64(st, 1) : 0;
+    db_reset(st);
+    return rc == DB_ERROR ? KW_ERR_STORE : rc == DB_ROW ? KW_OK : KW_ERR_NOTFOUND;
+}
+
 kw_rc store_findings_run_end(kw_store *s, int64_t run_id, int64_t now_ms, const char *counts_json)
 {
     db_stmt *st = store_stmt(s, "UPDATE finding_runs SET ended_ms = ?, counts = ? WHERE id = ?");

@@ -100,6 +100,8 @@ kw_rc store_findings_unseen_each(kw_store *s, const char *scanner, const char *a
 /* A run begins (its id into *run_id) and ends with what it did (a JSON object of counts). */
 kw_rc store_findings_run_begin(kw_store *s, const char *scanner, const char *source, int64_t now_ms, int64_t *run_id);
 kw_rc store_findings_run_end(kw_store *s, int64_t run_id, int64_t now_ms, const char *counts_json);
+/* When the last run from source began and ended (0: not ended); KW_ERR_NOTFOUND when none. */
+kw_rc store_findings_last_run(kw_store *s, const char *source, int64_t *started_ms, int64_t *ended_ms);
 
 /* A selection of findings. Strings NULL or "": any. */
 typedef struct store_findings_query {

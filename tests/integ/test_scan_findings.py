@@ -140,3 +140,49 @@ class ScanFindings(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ScheduledScan(unittest.TestCase):
+    """A scan.net job on the daemon (the leader of its store): it runs after the start delay,
+    its findings are recorded under the job's name, GET /api/v1/scan says how it went, POST
+    .../run runs it again; after a restart the job's last run is known from the store (it does
+    not run again before its time)."""
+
+    @unittest.skipUnless(os.path.exists(REDIS), "redis-server not installed (scripts/deps.sh test)")
+    def test_job(self):
+        from kwtest import Daemon
+        rport = free_port()
+        tmp = tempfile.mkdtemp(prefix="kw-scanjob-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        p = subprocess.Popen([REDIS, "--port", str(rport), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                              "--protected-mode", "no", "--dir", tmp], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (p.terminate(), p.wait(10)))
+        d = Daemon(f"scan:\n  net:\n    - {{name: lab, targets: [127.0.0.1], ports: '{rport}', every: 1h}}\n")
+        self.addCleanup(d.stop)
+        d.start()
+
+        def job():
+            status, body = d.get("/api/v1/scan")
+            self.assertEqual(status, 200, body)
+            return body["jobs"][0]
+
+        first = wait_for("the job's first run", lambda: job().get("runs_ok") == 1 and job(), timeout=60)
+        self.assertTrue(first["result"].startswith("ok: 1 host"), first)
+        self.assertEqual(first["targets"], ["127.0.0.1"])
+        rc, out, err = run("findings", "list", "--json", "--scanner", "keepwatch", "-c", d.config_path)
+        found = {f["vulnerability.id"]: f for f in json.loads(out)["findings"]}
+        self.assertIn("KW-REDIS-NOAUTH", found, out)
+        # run now, by hand: the second run sees it again
+        status, body = d.post("/api/v1/scan/lab/run")
+        self.assertEqual(status, 202, body)
+        self.assertEqual(d.post("/api/v1/scan/nothing/run")[0], 404)
+        wait_for("the requested run", lambda: job().get("runs_ok") == 2, timeout=60)
+        # restarted: the last run is known, the next is an hour after it
+        d.stop()
+        d.start()
+        time.sleep(12)  # past the start delay: a job never run would have begun by now
+        again = job()
+        self.assertEqual(again["runs_ok"], 0)
+        self.assertFalse(again["running"])
+        self.assertIn("last_start", again)

@@ -1,0 +1,362 @@
+/* The scan module: the scheduled network scans (scan.net jobs) on the leading server, one at a
+ * time on a thread of its own, each run recorded in the findings as scan.net NAME (so a fixed
+ * finding the next run no longer sees is verified). When a job last began comes from the
+ * store, so a restart or another server taking over does not scan again before its time.
+ *   GET  /api/v1/scan             the jobs: every, targets, the last run's times and result,
+ *                                 the next run, which one is running
+ *   POST /api/v1/scan/NAME/run    run it now (officers; on the leader)
+ * A reload or the loss of leadership stops the running scan, which then records nothing; it
+ * runs again when due. */
+#include "core/kw_json.h"
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+#include "core/kw_time.h"
+#include "daemon/kw_core.h"
+#include "findings/findings_run.h"
+#include "http/http_reply.h"
+#include "scan/scan_conf.h"
+#include "scan/scan_job.h"
+#include "store/store_findings.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCAN_JOBS_MAX 256
+#define FIRST_RUN_DELAY_MS 10000 /* after the start (or a takeover), before a job never run begins */
+
+typedef struct sched_job {
+    char name[128];
+    int64_t every_ms;
+    int64_t last_start_ms, last_end_ms;
+    bool known;                 /* last_* read from the store */
+    bool requested;             /* run now (the API) */
+    char result[320];           /* the last run's outcome, as people read it */
+    int64_t findings;           /* the last complete run's findings */
+    uint64_t runs_ok, runs_failed;
+} sched_job;
+
+/* The module's state, shared with the HTTP threads (the routes) under mu. */
+static struct {
+    pthread_mutex_t mu;
+    kw_core *core;
+    const conf *c;              /* the configuration the jobs are of */
+    sched_job v[SCAN_JOBS_MAX];
+    size_t n;
+    bool leading;
+    int64_t not_before_mono;    /* no first run before (start, takeover) */
+    /* the running job */
+    bool running, joinable;
+    size_t run_index;
+    int64_t run_since_ms;
+    pthread_t th;
+    volatile int cancel;
+} sched = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+typedef struct job_run {
+    const conf *c;
+    const conf_scan_job *job;
+    char source[160];
+    size_t index;
+} job_run;
+
+/* ---- a run, on its thread ---- */
+
+static void run_finish(size_t index, int64_t started, bool ok, int64_t findings, const char *result)
+{
+    pthread_mutex_lock(&sched.mu);
+    if (index < sched.n) {
+        sched_job *j = &sched.v[index];
+        j->last_start_ms = started;
+        j->last_end_ms = kw_now_ms();
+        j->known = true;
+        snprintf(j->result, sizeof j->result, "%s", result);
+        if (ok) {
+            j->findings = findings;
+            j->runs_ok++;
+        } else {
+            j->runs_failed++;
+        }
+    }
+    sched.running = false;
+    pthread_mutex_unlock(&sched.mu);
+}
+
+static void *job_main(void *arg)
+{
+    job_run *r = arg;
+    int64_t started = kw_now_ms();
+    char err[512] = "", result[320];
+    kw_store *st = store_open(sched.core->store_path, false, err, sizeof err);
+    findings_kev *kev = NULL;
+    findings_run *run = NULL;
+    kw_rc rc = st ? findings_kev_from_conf(r->c, &kev, err, sizeof err) : KW_ERR_STORE;
+    scan_job_stats js = {0};
+    findings_counts k = {0};
+    if (rc == KW_OK) {
+        run = findings_run_open(st, r->c, kev, "keepwatch", r->source, "keepwatch");
+        finding_sink sink = findings_run_sink(run);
+        rc = scan_job_run(r->c, r->job, &sink, &sched.cancel, &js, err, sizeof err);
+    }
+    if (rc == KW_OK) {
+        rc = findings_run_close(run, &k, err, sizeof err);
+        run = NULL;
+    }
+    findings_run_abort(run);
+    if (rc == KW_OK) {
+        snprintf(result, sizeof result,
+                 "ok: %zu host%s, %zu open port%s, %zu finding%s (%zu new, %zu verified, %zu reopened, %zu not seen) in %.1f s",
+                 js.hosts, js.hosts == 1 ? "" : "s", js.open, js.open == 1 ? "" : "s", k.reported,
+                 k.reported == 1 ? "" : "s", k.added, k.verified, k.reopened, k.not_seen,
+                 (double)(kw_now_ms() - started) / 1000.0);
+        log_info("scan %s: %s", r->job->name, result);
+    } else {
+        snprintf(result, sizeof result, "%s: %s", rc == KW_ERR_CANCELLED ? "stopped" : "failed", err[0] ? err : kw_rc_str(rc));
+        if (rc == KW_ERR_CANCELLED)
+            log_info("scan %s %s; nothing recorded", r->job->name, result);
+        else
+            log_warn("scan %s %s; nothing recorded", r->job->name, result);
+    }
+    run_finish(r->index, started, rc == KW_OK, (int64_t)k.reported, result);
+    findings_kev_free(kev);
+    if (st)
+        store_close(st);
+    free(r);
+    return NULL;
+}
+
+/* Under sched.mu: starts job i (the configuration's i-th) on its thread. */
+static void job_start(size_t i)
+{
+    job_run *r = kw_calloc(1, sizeof *r);
+    r->c = sched.c;
+    r->job = CONF_AT(sched.c->scan.net, conf_scan_job, i);
+    r->index = i;
+    snprintf(r->source, sizeof r->source, "scan.net %s", r->job->name);
+    sched.cancel = 0;
+    sched.running = true;
+    sched.run_index = i;
+    sched.run_since_ms = kw_now_ms();
+    sched.v[i].requested = false;
+    if (pthread_create(&sched.th, NULL, job_main, r) != 0) {
+        log_warn("scan %s: cannot start its thread", r->job->name);
+        sched.running = false;
+        free(r);
+        return;
+    }
+    sched.joinable = true;
+    log_info("scan %s: started (%zu target%s)", r->job->name, r->job->targets.n, r->job->targets.n == 1 ? "" : "s");
+}
+
+/* Stops the running job, if any, and waits for its thread (outside sched.mu). */
+static void job_stop(void)
+{
+    pthread_mutex_lock(&sched.mu);
+    bool join = sched.joinable;
+    sched.cancel = 1;
+    sched.joinable = false;
+    pthread_mutex_unlock(&sched.mu);
+    if (join)
+        pthread_join(sched.th, NULL);
+}
+
+/* ---- the schedule, on the core thread ---- */
+
+/* Under sched.mu: the jobs of c, keeping what is known of those that stay (by name). */
+static void jobs_take(const conf *c)
+{
+    sched_job old[SCAN_JOBS_MAX];
+    size_t nold = sched.n;
+    memcpy(old, sched.v, sizeof old[0] * nold);
+    sched.n = 0;
+    for (size_t i = 0; i < c->scan.net.n && sched.n < SCAN_JOBS_MAX; i++) {
+        const conf_scan_job *j = CONF_AT(c->scan.net, conf_scan_job, i);
+        sched_job *x = &sched.v[sched.n++];
+        memset(x, 0, sizeof *x);
+        for (size_t k = 0; k < nold; k++)
+            if (strcmp(old[k].name, j->name ? j->name : "") == 0)
+                *x = old[k];
+        snprintf(x->name, sizeof x->name, "%s", j->name ? j->name : "");
+        x->every_ms = j->every_ms;
+    }
+    sched.c = c;
+}
+
+static void jobs_learn(kw_store *st)
+{
+    for (size_t i = 0; i < sched.n; i++) {
+        sched_job *j = &sched.v[i];
+        if (j->known)
+            continue;
+        char source[160];
+        snprintf(source, sizeof source, "scan.net %s", j->name);
+        int64_t s = 0, e = 0;
+        kw_rc rc = store_findings_last_run(st, source, &s, &e);
+        if (rc == KW_OK || rc == KW_ERR_NOTFOUND) {
+            j->last_start_ms = s;
+            j->last_end_ms = e;
+            j->known = true;
+        }
+    }
+}
+
+static void scan_tick(void *state, int64_t now, alert_acts *acts)
+{
+    bool lead = atomic_load(&sched.core->lead_epoch) != 0;
+    pthread_mutex_lock(&sched.mu);
+    bool was = sched.leading;
+    sched.leading = lead;
+    if (lead && !was)
+        sched.not_before_mono = kw_mono_ms() + FIRST_RUN_DELAY_MS;
+    if (sched.joinable && !sched.running) { /* the last run ended: its thread is done */
+        pthread_mutex_unlock(&sched.mu);
+        pthread_join(sched.th, NULL);
+        pthread_mutex_lock(&sched.mu);
+        sched.joinable = false;
+    }
+    if (!lead && sched.running) { /* another server leads now: it scans */
+        pthread_mutex_unlock(&sched.mu);
+        job_stop();
+        return;
+    }
+    if (!lead || sched.running || kw_mono_ms() < sched.not_before_mono) {
+        pthread_mutex_unlock(&sched.mu);
+        return;
+    }
+    jobs_learn(sched.core->store);
+    for (size_t i = 0; i < sched.n; i++) {
+        sched_job *j = &sched.v[i];
+        if (j->known && (j->requested || now >= j->last_start_ms + j->every_ms)) {
+            job_start(i);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&sched.mu);
+}
+
+static kw_rc scan_start(kw_core *core, const conf *c, void **state)
+{
+    pthread_mutex_lock(&sched.mu);
+    sched.core = core;
+    sched.n = 0;
+    sched.leading = false;
+    jobs_take(c);
+    pthread_mutex_unlock(&sched.mu);
+    *state = &sched;
+    return KW_OK;
+}
+
+static void scan_reload(void *state, const conf *old, const conf *next)
+{
+    job_stop(); /* it reads the old configuration: it ends before that is freed, and runs again when due */
+    pthread_mutex_lock(&sched.mu);
+    jobs_take(next);
+    pthread_mutex_unlock(&sched.mu);
+}
+
+static void scan_stop(void *state, int64_t budget_ms)
+{
+    job_stop();
+    pthread_mutex_lock(&sched.mu);
+    sched.n = 0;
+    sched.c = NULL;
+    pthread_mutex_unlock(&sched.mu);
+}
+
+/* ---- the routes ---- */
+
+static int api_jobs(const http_call *q)
+{
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    pthread_mutex_lock(&sched.mu);
+    kw_json_kv_bool(&j, "leader", sched.leading);
+    kw_json_key(&j, "jobs");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < sched.n; i++) {
+        const sched_job *x = &sched.v[i];
+        const conf_scan_job *cj = sched.c ? CONF_AT(sched.c->scan.net, conf_scan_job, i) : NULL;
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "name", x->name);
+        kw_json_kv_int(&j, "every_s", x->every_ms / 1000);
+        if (cj) {
+            kw_json_key(&j, "targets");
+            kw_json_arr_begin(&j);
+            for (size_t k = 0; k < cj->targets.n; k++)
+                kw_json_str(&j, cj->targets.v[k]);
+            kw_json_arr_end(&j);
+            kw_json_kv_str(&j, "ports", cj->ports);
+        }
+        bool running = sched.running && sched.run_index == i;
+        kw_json_kv_bool(&j, "running", running);
+        if (running)
+            kw_json_kv_time(&j, "running_since", sched.run_since_ms);
+        if (x->last_start_ms)
+            kw_json_kv_time(&j, "last_start", x->last_start_ms);
+        if (x->last_end_ms)
+            kw_json_kv_time(&j, "last_end", x->last_end_ms);
+        if (x->known)
+            kw_json_kv_time(&j, "next", x->last_start_ms ? x->last_start_ms + x->every_ms : kw_now_ms());
+        if (x->result[0])
+            kw_json_kv_str(&j, "result", x->result);
+        kw_json_kv_int(&j, "findings", x->findings);
+        kw_json_kv_int(&j, "runs_ok", (int64_t)x->runs_ok);
+        kw_json_kv_int(&j, "runs_failed", (int64_t)x->runs_failed);
+        kw_json_obj_end(&j);
+    }
+    pthread_mutex_unlock(&sched.mu);
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    return http_json(q->conn, MHD_HTTP_OK, &b);
+}
+
+/* POST /api/v1/scan/NAME/run */
+static int api_run(const http_call *q)
+{
+    const char *name = q->url + strlen("/api/v1/scan/");
+    size_t n = strlen(name);
+    if (n <= 4 || strcmp(name + n - 4, "/run") != 0 || strcmp(q->method, "POST") != 0)
+        return http_error(q->conn, MHD_HTTP_NOT_FOUND, "POST /api/v1/scan/NAME/run");
+    if (q->req->p.user.role < ROLE_OFFICER)
+        return http_error(q->conn, MHD_HTTP_FORBIDDEN, "only officers start scans");
+    n -= 4;
+    pthread_mutex_lock(&sched.mu);
+    sched_job *j = NULL;
+    for (size_t i = 0; i < sched.n; i++)
+        if (strlen(sched.v[i].name) == n && strncmp(sched.v[i].name, name, n) == 0)
+            j = &sched.v[i];
+    bool lead = sched.leading;
+    if (j && lead)
+        j->requested = true;
+    pthread_mutex_unlock(&sched.mu);
+    if (!j)
+        return http_error(q->conn, MHD_HTTP_NOT_FOUND, "no such scan.net job");
+    if (!lead)
+        return http_error(q->conn, MHD_HTTP_CONFLICT, "this server does not lead: the leader runs the scans");
+    kw_buf b;
+    kw_buf_init(&b, 256);
+    kw_buf_printf(&b, "{\"requested\":true}");
+    return http_json(q->conn, MHD_HTTP_ACCEPTED, &b);
+}
+
+static const http_route scan_routes[] = {
+    {"/api/v1/scan", "GET", api_jobs},
+    {"/api/v1/scan/", "POST", api_run},
+    {0},
+};
+
+const kw_module scan_module = {
+    .name = "scan",
+    .phase = KW_PHASE_USER,
+    .start = scan_start,
+    .reload = scan_reload,
+    .stop = scan_stop,
+    .tick = scan_tick,
+    .routes = scan_routes,
+    .conf = &scan_conf_section,
+};
