@@ -63,6 +63,39 @@ static char *cut_dup(const char *s, size_t max)
     return kw_strndup(s, n);
 }
 
+/* The finding's ECS document as the store keeps it: the rating the store uses, every text cut
+ * to its bound (FINDING_TEXT_MAX; the long ones FINDING_EVIDENCE_MAX), so that the document is
+ * whole JSON whatever a source sent. */
+static char *doc_of(const finding *f, finding_sev sev, double score, const char *version, int64_t now_ms)
+{
+    finding ff = *f;
+    ff.severity = sev;
+    ff.score = score;
+    ff.score_version = version[0] ? version : NULL;
+    const char **texts[] = {&ff.vuln_id, &ff.category, &ff.title, &ff.reference, &ff.scanner, &ff.score_version,
+                            &ff.vector, &ff.host, &ff.ip, &ff.transport, &ff.service, &ff.url, &ff.parameter,
+                            &ff.file_path, &ff.text, &ff.package, &ff.installed, &ff.fixed};
+    const char **longs[] = {&ff.description, &ff.solution, &ff.evidence};
+    char *cut[sizeof texts / sizeof texts[0] + sizeof longs / sizeof longs[0]];
+    size_t ncut = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (*texts[i] && strlen(*texts[i]) >= FINDING_TEXT_MAX)
+            *texts[i] = cut[ncut++] = cut_dup(*texts[i], FINDING_TEXT_MAX);
+    for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
+        if (*longs[i] && strlen(*longs[i]) >= FINDING_EVIDENCE_MAX)
+            *longs[i] = cut[ncut++] = cut_dup(*longs[i], FINDING_EVIDENCE_MAX);
+    kw_buf doc; /* escaping writes at most 6 bytes a byte: the bounds above fit */
+    kw_buf_init(&doc, 6 * (18 * FINDING_TEXT_MAX + 3 * FINDING_EVIDENCE_MAX) + 4096);
+    kw_json j;
+    kw_json_init(&j, &doc);
+    finding_ecs(&j, &ff, now_ms);
+    char *out = kw_strdup(doc.data && !doc.overflow ? doc.data : "{}");
+    kw_buf_free(&doc);
+    for (size_t i = 0; i < ncut; i++)
+        free(cut[i]);
+    return out;
+}
+
 static kw_rc run_emit(void *ctx, const finding *f)
 {
     findings_run *r = ctx;
@@ -97,17 +130,7 @@ static kw_rc run_emit(void *ctx, const finding *f)
     p.risk = findings_risk(p.score, sev, p.criticality, p.exposure, p.kev);
     p.owner = a ? kw_strdup_opt(a->owner) : NULL;
     p.department = a ? kw_strdup_opt(a->department) : NULL;
-    kw_buf doc;
-    kw_buf_init(&doc, FINDING_EVIDENCE_MAX * 4);
-    kw_json j;
-    kw_json_init(&j, &doc);
-    finding ff = *f; /* the document says the rating the store uses */
-    ff.severity = sev;
-    ff.score = p.score;
-    ff.score_version = version[0] ? version : NULL;
-    finding_ecs(&j, &ff, r->now_ms);
-    p.doc = kw_strdup(doc.data ? doc.data : "{}");
-    kw_buf_free(&doc);
+    p.doc = doc_of(f, sev, p.score, version, r->now_ms);
 
     pthread_mutex_lock(&r->mu);
     r->counts.reported++;

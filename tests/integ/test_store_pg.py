@@ -24,7 +24,7 @@ PROGRAMS = {
     "test_duty": (("test_keyed_links", "test_checkpoints", "test_export_with_public_key",
                    "test_watch_raises_alert", "test_verify_while_appending"), ("test_legacy_migration",)),
     "test_auth": (("test_store_tokens",), ()),
-    "test_findings_store": (("test_store_workflow",), ()),
+    "test_findings_store": (("test_store_workflow", "test_store_bounds"), ()),
 }
 
 

@@ -9,6 +9,7 @@
 #include "kw_test_store.h"
 #include "store/store_findings.h"
 
+#include <jansson.h>
 #include <unistd.h>
 
 static const char yaml[] = "assets:\n"
@@ -224,8 +225,50 @@ static void test_store_workflow(void)
     fx_close(&x);
 }
 
+/* A source's huge texts are cut to their bounds: the stored document stays whole JSON. */
+static void test_store_bounds(void)
+{
+    fixture x = {0};
+    if (!fx_open(&x)) {
+        CHECK(!"fixture");
+        return;
+    }
+    size_t big = 1 << 20;
+    char *evidence = malloc(big + 1), *title = malloc(10001);
+    for (size_t i = 0; i < big; i++)
+        evidence[i] = (char)(i % 31 == 0 ? '\x01' : 'a' + (int)(i % 26)); /* control bytes: escaped 6 wide */
+    evidence[big] = '\0';
+    memset(title, 'T', 10000);
+    title[10000] = '\0';
+    finding f = {.vuln_id = "KW-BIG", .title = title, .scanner = "kwtest", .severity = FINDING_LOW, .score = -1,
+                 .ip = "10.0.0.77", .evidence = evidence, .description = evidence};
+    findings_run *r = findings_run_open(x.s, x.c, NULL, "kwtest", "bounds", "tester");
+    finding_sink sink = findings_run_sink(r);
+    CHECK_INT(finding_emit(&sink, &f), KW_OK);
+    char err[256];
+    CHECK_INT(findings_run_close(r, NULL, err, sizeof err), KW_OK);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    store_findings_query q = {.status = "all"};
+    CHECK_INT(store_findings_list_json(x.s, &q, &b), KW_OK);
+    json_error_t je;
+    json_t *doc = json_loads(b.data ? b.data : "", 0, &je);
+    CHECK(doc != NULL);
+    json_t *one = json_array_get(json_object_get(doc, "findings"), 0);
+    const char *ev = json_string_value(json_object_get(one, "keepwatch.finding.evidence"));
+    CHECK(ev && strlen(ev) < FINDING_EVIDENCE_MAX);
+    const char *t = json_string_value(json_object_get(one, "message"));
+    CHECK(t && strlen(t) < FINDING_TEXT_MAX);
+    json_decref(doc);
+    kw_buf_free(&b);
+    free(evidence);
+    free(title);
+    fx_close(&x);
+}
+
 int main(void)
 {
     RUN(test_store_workflow);
+    RUN(test_store_bounds);
     TEST_MAIN_END();
 }
