@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,11 +225,74 @@ static int findings_list(kw_store *s, findings_opts *o)
     return rows ? KW_EXIT_PROBLEM : KW_EXIT_OK;
 }
 
-static void show_text(const char *json)
+/* One finding for a person: what and where first, the workflow, the long texts, the history. */
+static void show_text(const char *text)
 {
-    /* the document as indented key: value lines, the history last */
-    fputs(json, stdout);
-    putchar('\n');
+    json_error_t je;
+    json_t *d = json_loads(text, 0, &je);
+    if (!json_is_object(d)) {
+        fputs(text, stdout);
+        putchar('\n');
+        json_decref(d);
+        return;
+    }
+    static const struct {
+        const char *key, *label;
+    } rows[] = {
+        {"keepwatch.finding.id", "finding"},        {"vulnerability.id", "vulnerability"},
+        {"message", "title"},                       {"vulnerability.severity", "severity"},
+        {"vulnerability.score.base", "score"},      {"vulnerability.score.version", "cvss"},
+        {"keepwatch.finding.vector", "vector"},     {"keepwatch.finding.risk", "risk"},
+        {"keepwatch.finding.known_exploited", "known exploited"},
+        {"vulnerability.category", "category"},     {"keepwatch.finding.asset", "asset"},
+        {"keepwatch.finding.place", "place"},       {"url.full", "url"},
+        {"package.name", "package"},                {"package.version", "installed"},
+        {"keepwatch.finding.fixed_version", "fixed in"},
+        {"vulnerability.scanner.vendor", "scanner"}, {"keepwatch.finding.version_based", "version-based"},
+        {"keepwatch.finding.status", "status"},     {"keepwatch.finding.not_seen", "not seen"},
+        {"keepwatch.finding.owner", "owner"},       {"keepwatch.finding.department", "department"},
+        {"keepwatch.finding.due", "due"},           {"keepwatch.finding.accepted_until", "accepted until"},
+        {"keepwatch.finding.reason", "reason"},     {"keepwatch.finding.by", "by"},
+        {"keepwatch.finding.first_seen", "first seen"}, {"keepwatch.finding.last_seen", "last seen"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        json_t *v = json_object_get(d, rows[i].key);
+        if (!v || json_is_null(v) || (json_is_false(v)))
+            continue;
+        printf("%-16s ", rows[i].label);
+        if (json_is_string(v))
+            printf("%s\n", json_string_value(v));
+        else if (json_is_true(v))
+            printf("yes\n");
+        else if (json_is_integer(v))
+            printf("%lld\n", (long long)json_integer_value(v));
+        else if (json_is_real(v))
+            printf("%.1f\n", json_real_value(v));
+        else
+            printf("\n");
+    }
+    static const char *const longs[][2] = {{"vulnerability.description", "Description"},
+                                           {"keepwatch.finding.solution", "Solution"},
+                                           {"vulnerability.reference", "References"},
+                                           {"keepwatch.finding.evidence", "Evidence"}};
+    for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++) {
+        const char *v = json_string_value(json_object_get(d, longs[i][0]));
+        if (v && *v)
+            printf("\n%s:\n%s\n", longs[i][1], v);
+    }
+    json_t *h = json_object_get(d, "keepwatch.finding.history");
+    if (json_array_size(h))
+        printf("\nHistory:\n");
+    size_t k;
+    json_t *e;
+    json_array_foreach(h, k, e) {
+        const char *from = json_string_value(json_object_get(e, "from")), *to = json_string_value(json_object_get(e, "to"));
+        const char *note = json_string_value(json_object_get(e, "note"));
+        printf("  %.19s  %-12s %-20s %s%s%s%s%s\n", json_string_value(json_object_get(e, "at")) ?: "",
+               json_string_value(json_object_get(e, "actor")) ?: "-", json_string_value(json_object_get(e, "action")) ?: "",
+               from ? from : "", from || to ? " -> " : "", to ? to : "", note && *note ? "  " : "", note ? note : "");
+    }
+    json_decref(d);
 }
 
 static int findings_show(kw_store *s, int64_t id, const findings_opts *o)
