@@ -154,7 +154,7 @@ kw_rc agent_gzip_deflate(const void *in, size_t n, kw_buf *out);
 
 /* ---- the agent's on-disk spool (agent_spool.c) ----
  * One file per batch in dir, named by its number and kind: 00000000000000000017.a (it holds
- * alert changes: never dropped) or .m (metrics only). Written to a temporary name, fsynced
+ * alert changes or a package list: never dropped) or .m (metrics only). Written to a temporary name, fsynced
  * and renamed, so a batch is whole or absent after a crash; the next number is the highest on
  * disk + 1, so a restart goes on where it stopped. Past max bytes the oldest .m files go first
  * (counted); .a files stay even past the bound. */
@@ -165,7 +165,8 @@ agent_spool *agent_spool_open(const char *dir, uint64_t max_bytes, char *err, si
 void agent_spool_close(agent_spool *sp);
 /* The number the next batch gets. */
 int64_t agent_spool_next_seq(const agent_spool *sp);
-/* Adds batch data[0..n) as the next number (alerts: it holds alert changes), then drops
+/* Adds batch data[0..n) as the next number (alerts: it holds alert changes or a package list:
+ * kept), then drops
  * what is past the bound. */
 kw_rc agent_spool_put(agent_spool *sp, const void *data, size_t n, bool alerts);
 /* The oldest batch: its number and bytes (into out, emptied first). KW_ERR_NOTFOUND: empty. */

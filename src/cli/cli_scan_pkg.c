@@ -368,6 +368,11 @@ int cli_scan_packages(int argc, char **argv)
         }
     }
     if (a.agents) {
+        if (a.root || a.status || a.manager || a.release || a.host || a.unimportant) {
+            fputs("keepwatch: scan packages: --agents checks the lists the agents sent: not with --root, --status,"
+                  " --manager, --release, --host or --unimportant\n", stderr);
+            return KW_EXIT_USAGE;
+        }
         for (int i = optind; i < argc; i++)
             if (!store_agent_name_ok(argv[i])) {
                 fprintf(stderr, "keepwatch: scan packages: \"%s\" is not an agent name\n", argv[i]);

@@ -101,6 +101,7 @@ class AgentPackages(AgentCase):
         self.assertEqual(rc, 2)
         self.assertIn("no package list stored", err)
         self.assertEqual(d.cli("scan", "packages", "--agents", "bad name")[0], 2)
+        self.assertEqual(d.cli("scan", "packages", "--agents", "--root", root)[0], 2)  # this host's option
 
         # a malformed section: refused, counted, nothing stored (the finding stays as it was)
         a.stop()

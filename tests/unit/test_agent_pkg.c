@@ -254,12 +254,12 @@ static kw_rc check_web(kw_store *s, const conf *c, const scan_vuln_db *db, agent
     return rc;
 }
 
-/* host_packages: stored, replaced, listed, read back; checked into the findings (a CVE on the
- * agent's host, verified once the upgraded list no longer has it). */
-static void test_store_and_check(void)
+/* host_packages on one store (SQLite, or the PostgreSQL of KW_TEST_PG_URL): stored, replaced,
+ * read back; checked into the findings (a CVE on the agent's host, flagged not seen once the
+ * upgraded list no longer has it). */
+static void store_and_check_on(const char *path)
 {
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/pkg.db", tmpdir);
+    char err[256];
     kw_store *s = store_open(path, false, err, sizeof err);
     CHECK(s != NULL);
     if (!s)
@@ -320,6 +320,24 @@ static void test_store_and_check(void)
     store_close(s);
 }
 
+static void test_store_and_check(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/pkg.db", tmpdir);
+    store_and_check_on(path);
+}
+
+/* The same on PostgreSQL (python3 tests/integ/pgserver.py build-dev/tests/test_agent_pkg). */
+static void test_store_and_check_pg(void)
+{
+    const char *url = getenv("KW_TEST_PG_URL");
+    if (!url || !*url) {
+        fprintf(stderr, "  (no KW_TEST_PG_URL: the PostgreSQL run is skipped)\n");
+        return;
+    }
+    store_and_check_on(url);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-agentpkg-XXXXXX");
@@ -331,6 +349,7 @@ int main(void)
     RUN(test_round_trip);
     RUN(test_read_root);
     RUN(test_store_and_check);
+    RUN(test_store_and_check_pg);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
