@@ -11,7 +11,7 @@ import re
 import shutil
 import time
 
-from kwtest import run, wait_for
+from kwtest import OnPostgres, run, wait_for
 from test_agent import AgentCase, post_batch
 
 DATA = os.path.join(os.environ.get("KW_TEST_DATA", os.path.join(os.path.dirname(__file__), "..", "data")), "scan_pkg")
@@ -120,3 +120,7 @@ class AgentPackages(AgentCase):
         rc, out, err = d.cli("scan", "packages", "--agents", "web-01", "--no-store")
         self.assertIn("CVE-2099-0001", out)  # still the agent's list: the bad ones stored nothing
         self.assertIn("4 packages", err)
+
+
+class AgentPackagesPg(OnPostgres, AgentPackages):
+    """The same with the server's store on PostgreSQL (the package thread's own connection)."""

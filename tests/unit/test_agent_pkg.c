@@ -148,6 +148,27 @@ static void test_limits(void)
     CHECK_INT(agent_packages_decode(json, strlen(json), &p, &bad, why, sizeof why), KW_OK);
     CHECK_INT(p ? p->list.kind : -1, SCAN_V_APK);
     agent_packages_free(p);
+    /* a host with more than the bound: the writer sends the first AGENT_MAX_PACKAGES */
+    p = agent_packages_new("dpkg");
+    snprintf(p->os.id, sizeof p->os.id, "debian");
+    for (int i = 0; i <= AGENT_MAX_PACKAGES; i++) {
+        char n[32];
+        snprintf(n, sizeof n, "p%d", i);
+        scan_pkg_list_add(&p->list, n, "1.0-1", NULL, NULL, NULL);
+    }
+    CHECK_INT(p->list.n, AGENT_MAX_PACKAGES + 1);
+    kw_buf out;
+    kw_buf_init(&out, AGENT_BODY_MAX);
+    kw_json j;
+    kw_json_init(&j, &out);
+    agent_packages_json(&j, p);
+    agent_packages *back = NULL;
+    CHECK_INT(agent_packages_decode(out.data, out.len, &back, &bad, why, sizeof why), KW_OK);
+    CHECK_INT(back ? back->list.n : 0, AGENT_MAX_PACKAGES);
+    CHECK_STR(back ? back->list.v[AGENT_MAX_PACKAGES - 1].name : "", "p19999");
+    agent_packages_free(back);
+    agent_packages_free(p);
+    kw_buf_free(&out);
 }
 
 static agent_packages *sample_list(const char *openssl_version)
