@@ -15,9 +15,10 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 agent_hub agent_hub_the = {.mu = PTHREAD_MUTEX_INITIALIZER, .due_cv = PTHREAD_COND_INITIALIZER};
 
@@ -27,7 +28,9 @@ agent_hub agent_hub_the = {.mu = PTHREAD_MUTEX_INITIALIZER, .due_cv = PTHREAD_CO
 
 typedef struct agent_state {
     kw_core *core;
-    pthread_mutex_t conf_mu;  /* guards c and kev: the package thread reads them, reload swaps them */
+    pthread_mutex_t conf_mu;  /* guards c and kev: the package thread reads them through a check
+                               * (findings_run_close needs them), reload swaps them after it; a
+                               * check that waits for the store past its timeout is retried */
     const conf *c;            /* the configuration in force */
     findings_kev *kev;        /* its known exploited list (NULL: none) */
     pthread_t packages;       /* the thread that checks the due package lists */
@@ -359,8 +362,9 @@ static void vuln_look(agent_state *s, int64_t now_mono)
         log_info("agent: the vulnerability data changed: the agents' package lists are checked again");
 }
 
-/* Checks host's stored list into the findings, on store st. */
-static void packages_check(agent_state *s, kw_store *st, const char *host)
+/* Checks host's stored list into the findings, on store st. KW_ERR_TIMEOUT: the store was busy
+ * past its timeout (the list is checked again later). */
+static kw_rc packages_check(agent_state *s, kw_store *st, const char *host)
 {
     agent_hub *h = &agent_hub_the;
     char err[512] = "";
@@ -378,7 +382,7 @@ static void packages_check(agent_state *s, kw_store *st, const char *host)
     pthread_mutex_unlock(&s->conf_mu);
     scan_vuln_db_close(&db);
     if (!have_db)
-        return;
+        return KW_OK;
     pthread_mutex_lock(&h->mu);
     if (rc == KW_OK)
         h->lists_checked++;
@@ -389,7 +393,25 @@ static void packages_check(agent_state *s, kw_store *st, const char *host)
         log_info("agent %s: %zu packages checked in %.0f ms: %zu findings (%zu new, %zu verified)", host,
                  o.res.packages, o.ms, o.res.findings, o.counts.added, o.counts.verified);
     else
-        log_error("agent %s: its package list: %s", host, err);
+        log_error("agent %s: its package list: %s%s", host, err, rc == KW_ERR_TIMEOUT ? " (tried again later)" : "");
+    return rc;
+}
+
+#define PACKAGES_RETRY_MS 2000 /* after a busy store */
+
+/* Under hub->mu: waits up to ms or until the module stops. */
+static void packages_pause(agent_hub *h, int64_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (!h->stopping)
+        pthread_cond_timedwait(&h->due_cv, &h->mu, &until);
 }
 
 /* The package thread: checks the due lists, oldest asked first, until the module stops. */
@@ -412,8 +434,12 @@ static void *packages_main(void *arg)
         memmove(h->due, h->due + 1, (h->ndue - 1) * sizeof *h->due);
         h->ndue--;
         pthread_mutex_unlock(&h->mu);
-        packages_check(s, st, host);
+        kw_rc rc = packages_check(s, st, host);
         pthread_mutex_lock(&h->mu);
+        if (rc == KW_ERR_TIMEOUT) { /* the core's transaction, or another server's, held the store */
+            agent_hub_due_locked(h, host);
+            packages_pause(h, PACKAGES_RETRY_MS);
+        }
     }
     pthread_mutex_unlock(&h->mu);
     if (st)

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import time
 
 from kwtest import OnPostgres, run, wait_for
@@ -62,7 +63,10 @@ class AgentPackages(AgentCase):
         time.sleep(3)  # a few more package turns
         self.assertEqual(a.logs().count("package list spooled"), 1)
 
-        # fixed by a person, then upgraded: the agent sends the new list, the finding is verified
+        # a reload (the package thread takes the new configuration), then fixed by a person and
+        # upgraded: the agent sends the new list, the finding is verified
+        d.send_signal(signal.SIGHUP)
+        wait_for("the reload", lambda: "configuration reloaded" in d.logs(), timeout=10)
         self.assertEqual(d.cli("findings", "fix", str(ssh["keepwatch.finding.id"]))[0], 0)
         with open(status) as f:
             text = f.read()
