@@ -7,10 +7,15 @@
  *              "samples": [{"n": "cpu_usage_ratio", "v": 0.25, "t": "g", "h": 1, "l": {"cpu": "0"}}]}],
  *    "alerts": [{"kind": "fire", "rule": "service_down", "ts": 1764590000000, "severity": 3,
  *                "summary": "check web is down", "value": 0, "labels": {"check": "web"}}],
- *    "events": [{...ECS...}]}
+ *    "events": [{...ECS...}],
+ *    "packages": {"manager": "dpkg", "os": {"id": "debian", "version_id": "12", "codename": "bookworm"},
+ *                 "list": [["libssl3", "3.0.15-1~deb12u1", "openssl", "3.0.15-1~deb12u1", "amd64"], ...]}}
  * seq counts up from 1 per enrolment; a server takes each number once (a replay is answered
  * 200 without being applied again). Samples carry at most 3 labels of their own: the server
  * adds host=NAME. "t" is "g" (gauge) or "c" (counter), "h" 1 keeps the series' history.
+ * "packages" (in a batch of its own, sent when the list changed) is the host's installed OS
+ * packages: [name, version, source, source_version, arch] each (source, source_version and
+ * arch may be ""), at most AGENT_MAX_PACKAGES, versions valid for the manager's order.
  *
  * agent_batch_decode and agent_gzip_* are pure (no I/O): the unit tests and
  * fuzz/fuzz_agent_batch.c feed them bytes. The spool (agent_spool.c) is the agent's on-disk
@@ -24,7 +29,9 @@
 
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
+#include "core/kw_json.h"
 #include "metric/metric.h"
+#include "scan/scan_pkg.h"
 
 #define AGENT_BODY_MAX ((size_t)8 << 20)   /* a batch, decompressed */
 #define AGENT_WIRE_BATCH_MAX ((size_t)4 << 20) /* a batch as sent and spooled (gzip) */
@@ -38,6 +45,7 @@
 #define AGENT_SOURCE_MAX 80                 /* a set's source ("host", "check:web") */
 #define AGENT_VALUE_MAX 256                 /* label values */
 #define AGENT_TEXT_MAX 1024                 /* summaries */
+#define AGENT_MAX_PACKAGES 20000            /* in a packages section */
 #define AGENT_CRED_PREFIX "kwa_"            /* an agent's credential: kwa_ and 64 hex digits */
 #define AGENT_ENROL_PREFIX "kwe_"           /* a one-time enrolment token: kwe_ and 64 hex digits */
 
@@ -81,6 +89,13 @@ typedef struct agent_alert {
     const char *lk[AGENT_MAX_ALERT_LABELS], *lv[AGENT_MAX_ALERT_LABELS];
 } agent_alert;
 
+/* A host's package list as an agent sends it (its "packages" section). */
+typedef struct agent_packages {
+    char manager[8];         /* "dpkg", "rpm", "apk" */
+    scan_os os;              /* id, version_id and codename (the rest empty) */
+    scan_pkg_list list;      /* list.manager points at manager */
+} agent_packages;
+
 /* A decoded batch: its strings point into the parsed document, freed with agent_batch_free. */
 typedef struct agent_batch {
     int64_t seq;
@@ -91,6 +106,7 @@ typedef struct agent_batch {
     size_t nalerts;
     char **events;           /* compact ECS JSON objects, owned */
     size_t nevents;
+    agent_packages *packages; /* its "packages" section, owned; NULL: none */
     void *doc;               /* the parsed document (jansson), owned */
 } agent_batch;
 
@@ -99,7 +115,21 @@ typedef struct agent_batch {
 kw_rc agent_batch_decode(const char *json, size_t len, agent_batch *out, agent_bad *bad, char *why, size_t n);
 void agent_batch_free(agent_batch *b);
 
-/* Writes a batch as the agent sends it: begin, then its sets, its alerts, its events, then end. */
+/* Decodes and checks a packages section alone, json[0..len) (as agent_packages_json wrote it:
+ * what the server stores). KW_OK: *out is the caller's (agent_packages_free); KW_ERR_PARSE
+ * sets *bad and why[n]. */
+kw_rc agent_packages_decode(const char *json, size_t len, agent_packages **out, agent_bad *bad, char *why, size_t n);
+/* An empty list for manager ("dpkg", "rpm" or "apk"; NULL for anything else), the caller's. */
+agent_packages *agent_packages_new(const char *manager);
+void agent_packages_free(agent_packages *p);
+/* Writes p as the packages section (an object; its first AGENT_MAX_PACKAGES packages). */
+void agent_packages_json(kw_json *j, const agent_packages *p);
+/* Its os object and its list array alone (what the server stores). */
+void agent_packages_os_json(kw_json *j, const agent_packages *p);
+void agent_packages_list_json(kw_json *j, const agent_packages *p);
+
+/* Writes a batch as the agent sends it: begin, then its sets, its alerts, its events, its
+ * packages, then end. */
 typedef struct agent_batch_writer agent_batch_writer;
 /* Returns a writer for batch seq into out (the caller's, at most AGENT_BODY_MAX); freed by
  * agent_batch_end. */
@@ -110,6 +140,9 @@ void agent_batch_add_set(agent_batch_writer *w, const char *source, const metric
 void agent_batch_add_alert(agent_batch_writer *w, const agent_alert *a);
 /* Adds an event: one JSON object ecs[0..n) (the caller vouches for it: keepwatch's own ECS). */
 void agent_batch_add_event(agent_batch_writer *w, const char *ecs, size_t n);
+/* Adds the packages section: section[0..n), an object agent_packages_json wrote (after the
+ * sets, alerts and events). */
+void agent_batch_add_packages(agent_batch_writer *w, const char *section, size_t n);
 /* Closes the JSON and frees w; KW_ERR_FULL if out overflowed. */
 kw_rc agent_batch_end(agent_batch_writer *w);
 
@@ -121,7 +154,7 @@ kw_rc agent_gzip_deflate(const void *in, size_t n, kw_buf *out);
 
 /* ---- the agent's on-disk spool (agent_spool.c) ----
  * One file per batch in dir, named by its number and kind: 00000000000000000017.a (it holds
- * alert changes: never dropped) or .m (metrics only). Written to a temporary name, fsynced
+ * alert changes or a package list: never dropped) or .m (metrics only). Written to a temporary name, fsynced
  * and renamed, so a batch is whole or absent after a crash; the next number is the highest on
  * disk + 1, so a restart goes on where it stopped. Past max bytes the oldest .m files go first
  * (counted); .a files stay even past the bound. */
@@ -132,7 +165,8 @@ agent_spool *agent_spool_open(const char *dir, uint64_t max_bytes, char *err, si
 void agent_spool_close(agent_spool *sp);
 /* The number the next batch gets. */
 int64_t agent_spool_next_seq(const agent_spool *sp);
-/* Adds batch data[0..n) as the next number (alerts: it holds alert changes), then drops
+/* Adds batch data[0..n) as the next number (alerts: it holds alert changes or a package list:
+ * kept), then drops
  * what is past the bound. */
 kw_rc agent_spool_put(agent_spool *sp, const void *data, size_t n, bool alerts);
 /* The oldest batch: its number and bytes (into out, emptied first). KW_ERR_NOTFOUND: empty. */

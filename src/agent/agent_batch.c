@@ -1,6 +1,6 @@
 /* agent_batch.c: the batch an agent sends, read (agent_batch_decode, which trusts nothing:
- * every name's syntax, every count and number is checked) and written (agent_batch_writer).
- * No I/O. */
+ * every name's syntax, every count and number is checked) and written (agent_batch_writer),
+ * and its packages section alone (agent_packages_decode: what the server stores). No I/O. */
 #include "agent/agent.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
@@ -219,6 +219,117 @@ static bool get_events(dec *d, json_t *arr, size_t n, agent_batch *b)
     return true;
 }
 
+/* ---- the packages section ---- */
+
+agent_packages *agent_packages_new(const char *manager)
+{
+    static const char *const names[] = {"dpkg", "rpm", "apk"};
+    static const scan_vkind kinds[] = {SCAN_V_DEB, SCAN_V_RPM, SCAN_V_APK};
+    for (size_t i = 0; manager && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(manager, names[i]) == 0) {
+            agent_packages *p = kw_calloc(1, sizeof *p);
+            snprintf(p->manager, sizeof p->manager, "%s", names[i]);
+            scan_pkg_list_init(&p->list, kinds[i], p->manager);
+            return p;
+        }
+    return NULL;
+}
+
+void agent_packages_free(agent_packages *p)
+{
+    if (!p)
+        return;
+    scan_pkg_list_free(&p->list);
+    free(p);
+}
+
+/* Whether s holds only letters, digits and the characters of extra ("" passes unless need). */
+static bool token_ok(const char *s, const char *extra, bool need)
+{
+    if (need && !*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+            return false;
+    return true;
+}
+
+/* os: {id, version_id, codename}, short tokens as os-release has them. */
+static bool get_os(dec *d, json_t *o, scan_os *os)
+{
+    static const char *const keys[] = {"id", "version_id", "codename"};
+    char *const into[] = {os->id, os->version_id, os->codename};
+    if (!json_is_object(o))
+        return fail(d, AGENT_BAD_SHAPE, "packages.os");
+    for (size_t i = 0; i < 3; i++) {
+        const char *v;
+        if (!get_str(d, o, keys[i], sizeof os->id - 1, i == 0, &v))
+            return false;
+        if (v && !token_ok(v, "._~+-", i == 0))
+            return fail(d, AGENT_BAD_NAME, keys[i]);
+        snprintf(into[i], sizeof os->id, "%s", v ? v : "");
+    }
+    return true;
+}
+
+/* Whether s[n] is at most SCAN_PKG_FIELD_MAX printable ASCII characters without spaces. */
+static bool field_ok(const char *s, size_t n)
+{
+    if (n > SCAN_PKG_FIELD_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+            return false;
+    return true;
+}
+
+/* One package: [name, version, source, source_version, arch]. */
+static bool get_package(dec *d, json_t *o, agent_packages *p)
+{
+    const char *f[5];
+    if (!json_is_array(o) || json_array_size(o) != 5)
+        return fail(d, AGENT_BAD_SHAPE, "package: not [name, version, source, source_version, arch]");
+    for (size_t i = 0; i < 5; i++) {
+        json_t *v = json_array_get(o, i);
+        if (!json_is_string(v))
+            return fail(d, AGENT_BAD_SHAPE, "package: a field is not a string");
+        f[i] = json_string_value(v);
+        if (!field_ok(f[i], json_string_length(v)) || strlen(f[i]) != json_string_length(v))
+            return fail(d, AGENT_BAD_VALUE, "package: a field is too long or not printable");
+    }
+    kw_rc rc = scan_pkg_list_add(&p->list, f[0], f[1], f[2], f[3], f[4]);
+    if (rc == KW_OK)
+        return true;
+    char why[256];
+    snprintf(why, sizeof why, "package %s", p->list.first_error);
+    return fail(d, rc == KW_ERR_FULL ? AGENT_BAD_LIMIT : AGENT_BAD_VALUE, why);
+}
+
+/* packages: {manager, os, list}; *out set (the caller's) as soon as the manager is known. */
+static bool get_packages(dec *d, json_t *o, agent_packages **out)
+{
+    const char *mgr;
+    *out = NULL;
+    if (!json_is_object(o))
+        return fail(d, AGENT_BAD_SHAPE, "packages");
+    if (!get_str(d, o, "manager", 8, true, &mgr))
+        return false;
+    agent_packages *p = *out = agent_packages_new(mgr);
+    if (!p)
+        return fail(d, AGENT_BAD_VALUE, "packages.manager: not dpkg, rpm or apk");
+    json_t *list = json_object_get(o, "list");
+    if (!get_os(d, json_object_get(o, "os"), &p->os))
+        return false;
+    if (!json_is_array(list))
+        return fail(d, AGENT_BAD_SHAPE, "packages.list");
+    if (json_array_size(list) > AGENT_MAX_PACKAGES)
+        return fail(d, AGENT_BAD_LIMIT, "packages.list: more than 20000 packages");
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if (!get_package(d, json_array_get(list, i), p))
+            return false;
+    return true;
+}
+
 static bool decode_root(dec *d, json_t *root, agent_batch *b)
 {
     if (!json_is_object(root))
@@ -241,28 +352,48 @@ static bool decode_root(dec *d, json_t *root, agent_batch *b)
     for (size_t i = 0; i < na; i++, b->nalerts++)
         if (!get_alert(d, json_array_get(alerts, i), &b->alerts[i]))
             return false;
-    return get_events(d, events, ne, b);
+    json_t *pk = json_object_get(root, "packages");
+    return get_events(d, events, ne, b) && (!pk || get_packages(d, pk, &b->packages));
+}
+
+/* The document json[0..len) (NULL with *bad and why set when it is too large or not JSON). */
+static json_t *load_doc(dec *d, const char *json, size_t len, agent_bad *bad)
+{
+    *bad = AGENT_BAD_NONE;
+    if (d->whyn)
+        d->why[0] = '\0';
+    json_error_t jerr;
+    json_t *root = NULL;
+    if (len > AGENT_BODY_MAX)
+        fail(d, AGENT_BAD_LIMIT, "too large");
+    else if (!(root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)))
+        fail(d, AGENT_BAD_JSON, jerr.text);
+    *bad = d->bad;
+    return root;
+}
+
+kw_rc agent_packages_decode(const char *json, size_t len, agent_packages **out, agent_bad *bad, char *why, size_t n)
+{
+    dec d = {AGENT_BAD_NONE, why, n, 0};
+    *out = NULL;
+    json_t *root = load_doc(&d, json, len, bad);
+    bool ok = root && get_packages(&d, root, out);
+    json_decref(root);
+    if (ok)
+        return KW_OK;
+    *bad = d.bad;
+    agent_packages_free(*out);
+    *out = NULL;
+    return KW_ERR_PARSE;
 }
 
 kw_rc agent_batch_decode(const char *json, size_t len, agent_batch *out, agent_bad *bad, char *why, size_t n)
 {
     memset(out, 0, sizeof *out);
     dec d = {AGENT_BAD_NONE, why, n, 0};
-    *bad = AGENT_BAD_NONE;
-    if (n)
-        why[0] = '\0';
-    if (len > AGENT_BODY_MAX) {
-        fail(&d, AGENT_BAD_LIMIT, "too large");
-        *bad = d.bad;
+    json_t *root = load_doc(&d, json, len, bad);
+    if (!root)
         return KW_ERR_PARSE;
-    }
-    json_error_t jerr;
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        fail(&d, AGENT_BAD_JSON, jerr.text);
-        *bad = d.bad;
-        return KW_ERR_PARSE;
-    }
     out->doc = root;
     if (!decode_root(&d, root, out)) {
         *bad = d.bad;
@@ -280,6 +411,7 @@ void agent_batch_free(agent_batch *b)
     for (size_t i = 0; i < b->nevents; i++)
         free(b->events[i]);
     free(b->events);
+    agent_packages_free(b->packages);
     json_decref(b->doc);
     memset(b, 0, sizeof *b);
 }
@@ -379,6 +511,49 @@ void agent_batch_add_event(agent_batch_writer *w, const char *ecs, size_t n)
 {
     writer_enter(w, "events");
     kw_json_raw_n(&w->j, ecs, n);
+}
+
+void agent_packages_os_json(kw_json *j, const agent_packages *p)
+{
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "id", p->os.id);
+    kw_json_kv_str(j, "version_id", p->os.version_id);
+    kw_json_kv_str(j, "codename", p->os.codename);
+    kw_json_obj_end(j);
+}
+
+void agent_packages_list_json(kw_json *j, const agent_packages *p)
+{
+    kw_json_arr_begin(j);
+    for (size_t i = 0; i < p->list.n && i < AGENT_MAX_PACKAGES; i++) {
+        const scan_pkg *x = &p->list.v[i];
+        const char *f[] = {x->name, x->version, x->source, x->source_version, x->arch};
+        kw_json_arr_begin(j);
+        for (size_t k = 0; k < 5; k++)
+            kw_json_str(j, f[k] ? f[k] : "");
+        kw_json_arr_end(j);
+    }
+    kw_json_arr_end(j);
+}
+
+void agent_packages_json(kw_json *j, const agent_packages *p)
+{
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "manager", p->manager);
+    kw_json_key(j, "os");
+    agent_packages_os_json(j, p);
+    kw_json_key(j, "list");
+    agent_packages_list_json(j, p);
+    kw_json_obj_end(j);
+}
+
+void agent_batch_add_packages(agent_batch_writer *w, const char *section, size_t n)
+{
+    if (w->open)
+        kw_json_arr_end(&w->j);
+    w->open = NULL;
+    kw_json_key(&w->j, "packages");
+    kw_json_raw_n(&w->j, section, n);
 }
 
 kw_rc agent_batch_end(agent_batch_writer *w)

@@ -3,10 +3,12 @@
  * /api/v1/agent/batch takes a batch (gzip or not) from an agent that shows its credential:
  * its number is taken once (a replay is answered 200 and not applied again), its samples go
  * to the core labelled host=NAME, its alert changes become alerts carrying the host, its
- * events get host.name and agent.id. GET /api/v1/agent/config gives the agent its central
+ * events get host.name and agent.id, its package list is stored for the agent (and checked by
+ * the module's tick). GET /api/v1/agent/config gives the agent its central
  * config (the agent.groups it is in, merged) with an ETag, 304 when If-None-Match names it.
  * Unknown, revoked and malformed requests are refused and logged. */
 #include "agent/agent_int.h"
+#include "agent/agent_pkg.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -330,9 +332,26 @@ static enum MHD_Result batch_reply(struct MHD_Connection *c, int64_t seq, bool d
     return http_json(c, MHD_HTTP_OK, &b);
 }
 
-/* Takes the batch's number, hands it on (or gives the number back when the core could not
- * take it), and answers. */
-static enum MHD_Result batch_take(struct MHD_Connection *c, const agent_batch *b, const store_agent *a)
+/* Stores the batch's package list (the tick checks it). False: the store refused it. */
+static bool batch_packages(kw_store *st, const agent_batch *b, const store_agent *a)
+{
+    if (!b->packages)
+        return true;
+    kw_rc rc = st ? agent_packages_store(st, a->name, b->packages, kw_now_ms()) : KW_ERR_STORE;
+    pthread_mutex_lock(&agent_hub_the.mu);
+    if (rc == KW_OK) {
+        agent_hub_the.lists_stored++;
+        agent_hub_due_locked(&agent_hub_the, a->name);
+    }
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    if (rc != KW_OK)
+        log_error("agent %s: its package list was not stored: %s", a->name, st ? store_errmsg(st) : "no store");
+    return rc == KW_OK;
+}
+
+/* Takes the batch's number, stores its package list and hands the rest on (or gives the
+ * number back when either could not be done), and answers. */
+static enum MHD_Result batch_take(kw_store *st, struct MHD_Connection *c, const agent_batch *b, const store_agent *a)
 {
     char addr[64];
     http_client_address(c, addr, sizeof addr);
@@ -348,7 +367,7 @@ static enum MHD_Result batch_take(struct MHD_Connection *c, const agent_batch *b
     pthread_mutex_unlock(&agent_hub_the.mu);
     if (!fresh)
         return batch_reply(c, b->seq, true);
-    if (!batch_hand_on(b, a)) {
+    if (!batch_packages(st, b, a) || !batch_hand_on(b, a)) {
         pthread_mutex_lock(&agent_hub_the.mu);
         agent_hub_unclaim_locked(&agent_hub_the, a->id, b->seq, prev);
         pthread_mutex_unlock(&agent_hub_the.mu);
@@ -389,7 +408,7 @@ static enum MHD_Result agent_batch_post(http_server *s, struct MHD_Connection *c
         snprintf(msg, sizeof msg, "malformed batch (%s): %s", agent_bad_name(bad), why);
         return http_error(c, MHD_HTTP_BAD_REQUEST, msg);
     }
-    ret = batch_take(c, &b, &a);
+    ret = batch_take(http_store(s), c, &b, &a);
     agent_batch_free(&b);
     return ret;
 }

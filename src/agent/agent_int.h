@@ -43,6 +43,11 @@ typedef struct agent_hub {
     uint64_t accepted, duplicates, unauthorized, enrolled, samples, dropped_samples;
     uint64_t refused[AGENT_BAD_COUNT];
     agent_central *central;   /* agent.groups as the server's config has them (NULL: none) */
+    char (*due)[STORE_AGENT_NAME_MAX]; /* agents whose stored package list is checked next */
+    size_t ndue, duecap;
+    pthread_cond_t due_cv;    /* signalled when one is added, or when the module stops */
+    bool stopping;            /* the package thread is to end */
+    uint64_t lists_stored, lists_checked, lists_failed;
 } agent_hub;
 
 /* The one hub of the process. */
@@ -63,6 +68,9 @@ void agent_hub_unclaim_locked(agent_hub *h, int64_t id, int64_t seq, int64_t pre
 const metric_desc *agent_hub_desc_locked(agent_hub *h, const char *name, metric_type type, bool history);
 /* Under hub->mu: the interned copy of a label key; NULL once AGENT_HUB_MAX_KEYS are taken. */
 const char *agent_hub_key_locked(agent_hub *h, const char *key);
+
+/* Under hub->mu: agent name's package list is to be checked (once, however often it is asked). */
+void agent_hub_due_locked(agent_hub *h, const char *name);
 
 /* Under hub->mu: whether agent_silent is open for agent id (-1: not watched by this server). */
 int agent_hub_silent_locked(const agent_hub *h, int64_t id);

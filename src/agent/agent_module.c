@@ -1,8 +1,13 @@
 /* agent_module.c: the server's agent module: its tables (store_agent.c), the hub the HTTP
  * threads hand batches through, and on the core thread the agent_silent alert (an enrolled
  * agent with no batch for agent.silent_after, per host, resolved when it reports again) and
- * the module's own series. */
+ * the module's own series; and the agents' package lists checked against the vulnerability
+ * data into findings on a thread of the module's with its own store handle (a findings run is
+ * a transaction of its own: not the core's handle, whose group commit holds one open; nor the
+ * HTTP thread's, to answer the agent at once): each list when it arrives, and all of them
+ * when the data changes (the tick watches the index's time, on the leading server only). */
 #include "agent/agent_int.h"
+#include "agent/agent_pkg.h"
 #include "core/kw_json.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
@@ -12,14 +17,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
-agent_hub agent_hub_the = {.mu = PTHREAD_MUTEX_INITIALIZER};
+agent_hub agent_hub_the = {.mu = PTHREAD_MUTEX_INITIALIZER, .due_cv = PTHREAD_COND_INITIALIZER};
 
 #define REFRESH_MS 5000 /* how often the list of agents is read again (enrolled, revoked by the CLI) */
 
+#define VULN_LOOK_MS 10000 /* how often the vulnerability index's time is looked at */
+
 typedef struct agent_state {
     kw_core *core;
-    int64_t next_turn, next_refresh;
+    pthread_mutex_t conf_mu;  /* guards c and kev: the package thread reads them through a check
+                               * (findings_run_close needs them), reload swaps them after it; a
+                               * check that waits for the store past its timeout is retried */
+    const conf *c;            /* the configuration in force */
+    findings_kev *kev;        /* its known exploited list (NULL: none) */
+    pthread_t packages;       /* the thread that checks the due package lists */
+    bool packages_running;
+    int64_t next_turn, next_refresh, next_vuln_look;
+    struct timespec vuln_mtime; /* of state_dir/vuln/vuln.idx when last looked at */
+    bool vuln_known;          /* looked at once */
     bool first;
 } agent_state;
 
@@ -300,6 +318,135 @@ static void agents_adopt_open(agent_state *s, agent_hub *h)
     }
 }
 
+/* ---- the agents' package lists ---- */
+
+void agent_hub_due_locked(agent_hub *h, const char *name)
+{
+    for (size_t i = 0; i < h->ndue; i++)
+        if (strcmp(h->due[i], name) == 0)
+            return;
+    if (h->ndue >= AGENT_HUB_MAX_AGENTS)
+        return;
+    kw_grow(&h->due, &h->duecap, h->ndue + 1, sizeof *h->due);
+    kw_strlcpy(h->due[h->ndue++], name, sizeof h->due[0]);
+    pthread_cond_signal(&h->due_cv);
+}
+
+static void due_one(void *arg, const char *host)
+{
+    agent_hub *h = arg;
+    pthread_mutex_lock(&h->mu);
+    agent_hub_due_locked(h, host);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Leader only, every VULN_LOOK_MS: when the vulnerability index was rewritten (vuln update,
+ * vuln import) since it was last looked at, every stored list is due again. */
+static void vuln_look(agent_state *s, int64_t now_mono)
+{
+    if (now_mono < s->next_vuln_look || !atomic_load(&s->core->lead_epoch))
+        return;
+    s->next_vuln_look = now_mono + VULN_LOOK_MS;
+    pthread_mutex_lock(&s->conf_mu);
+    char *path = conf_state_path(s->c, "vuln/vuln.idx");
+    pthread_mutex_unlock(&s->conf_mu);
+    struct stat st;
+    struct timespec m = {0};
+    if (stat(path, &st) == 0)
+        m = st.st_mtim;
+    free(path);
+    bool changed = s->vuln_known && (m.tv_sec != s->vuln_mtime.tv_sec || m.tv_nsec != s->vuln_mtime.tv_nsec);
+    s->vuln_mtime = m;
+    s->vuln_known = true;
+    if (changed && m.tv_sec && store_agent_packages_each(s->core->store, due_one, &agent_hub_the) == KW_OK)
+        log_info("agent: the vulnerability data changed: the agents' package lists are checked again");
+}
+
+/* Checks host's stored list into the findings, on store st. KW_ERR_TIMEOUT: the store was busy
+ * past its timeout (the list is checked again later). */
+static kw_rc packages_check(agent_state *s, kw_store *st, const char *host)
+{
+    agent_hub *h = &agent_hub_the;
+    char err[512] = "";
+    pthread_mutex_lock(&s->conf_mu);
+    char *path = conf_state_path(s->c, "vuln/vuln.idx");
+    scan_vuln_db db = {0};
+    kw_rc rc = scan_vuln_db_open(path, &db);
+    bool have_db = rc == KW_OK;
+    free(path);
+    agent_pkg_outcome o;
+    if (have_db)
+        rc = agent_packages_record(st, s->c, s->kev, &db, host, "keepwatch", NULL, true, &o, err, sizeof err);
+    else /* stored; checked when there is data (vuln update) or by scan packages --agents */
+        log_debug("agent %s: its package list is not checked: no vulnerability data (%s)", host, kw_rc_str(rc));
+    pthread_mutex_unlock(&s->conf_mu);
+    scan_vuln_db_close(&db);
+    if (!have_db)
+        return KW_OK;
+    pthread_mutex_lock(&h->mu);
+    if (rc == KW_OK)
+        h->lists_checked++;
+    else
+        h->lists_failed++;
+    pthread_mutex_unlock(&h->mu);
+    if (rc == KW_OK)
+        log_info("agent %s: %zu packages checked in %.0f ms: %zu findings (%zu new, %zu verified)", host,
+                 o.res.packages, o.ms, o.res.findings, o.counts.added, o.counts.verified);
+    else
+        log_error("agent %s: its package list: %s%s", host, err, rc == KW_ERR_TIMEOUT ? " (tried again later)" : "");
+    return rc;
+}
+
+#define PACKAGES_RETRY_MS 2000 /* after a busy store */
+
+/* Under hub->mu: waits up to ms or until the module stops. */
+static void packages_pause(agent_hub *h, int64_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)(ms / 1000);
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (!h->stopping)
+        pthread_cond_timedwait(&h->due_cv, &h->mu, &until);
+}
+
+/* The package thread: checks the due lists, oldest asked first, until the module stops. */
+static void *packages_main(void *arg)
+{
+    agent_state *s = arg;
+    agent_hub *h = &agent_hub_the;
+    char err[512] = "";
+    kw_store *st = store_open(s->core->store_path, false, err, sizeof err);
+    if (!st)
+        log_error("agent: the agents' package lists are not checked: the store: %s", err);
+    pthread_mutex_lock(&h->mu);
+    while (st && !h->stopping) {
+        if (!h->ndue) {
+            pthread_cond_wait(&h->due_cv, &h->mu);
+            continue;
+        }
+        char host[STORE_AGENT_NAME_MAX];
+        memcpy(host, h->due[0], sizeof host);
+        memmove(h->due, h->due + 1, (h->ndue - 1) * sizeof *h->due);
+        h->ndue--;
+        pthread_mutex_unlock(&h->mu);
+        kw_rc rc = packages_check(s, st, host);
+        pthread_mutex_lock(&h->mu);
+        if (rc == KW_ERR_TIMEOUT) { /* the core's transaction, or another server's, held the store */
+            agent_hub_due_locked(h, host);
+            packages_pause(h, PACKAGES_RETRY_MS);
+        }
+    }
+    pthread_mutex_unlock(&h->mu);
+    if (st)
+        store_close(st);
+    return NULL;
+}
+
 /* ---- the module's series ---- */
 
 static const metric_desc m_agents = {"agents", "Enrolled agents, by state (reporting or silent).", METRIC_GAUGE, false};
@@ -310,6 +457,9 @@ static const metric_desc m_samples = {"agent_samples_total", "Metric samples tak
 static const metric_desc m_samples_dropped = {"agent_samples_dropped_total",
                                               "Samples from agents left out: past the metric names or label keys held.",
                                               METRIC_COUNTER, false};
+static const metric_desc m_lists = {"agent_package_lists_total",
+                                    "Agents' package lists: stored, checked into findings, failed to check.",
+                                    METRIC_COUNTER, false};
 static const metric_desc m_last = {"agent_last_report_age_seconds", "Seconds since each agent's last batch.",
                                    METRIC_GAUGE, false};
 
@@ -329,6 +479,9 @@ static void agent_metrics(agent_hub *h, int64_t now, metric_set *ms)
         metric_add(ms, &m_refused, (double)h->refused[b], "reason", agent_bad_name((agent_bad)b), NULL);
     metric_add(ms, &m_samples, (double)h->samples, NULL);
     metric_add(ms, &m_samples_dropped, (double)h->dropped_samples, NULL);
+    metric_add(ms, &m_lists, (double)h->lists_stored, "result", "stored", NULL);
+    metric_add(ms, &m_lists, (double)h->lists_checked, "result", "checked", NULL);
+    metric_add(ms, &m_lists, (double)h->lists_failed, "result", "failed", NULL);
 }
 
 /* Once a second: the agents again every REFRESH_MS, agent_silent (by the leading server
@@ -364,6 +517,17 @@ static void agent_module_tick(void *state, int64_t now, alert_acts *acts)
     metric_registry_put(s->core->registry, "agent", ms);
     free(fresh.v);
     free(dirty.v);
+    vuln_look(s, now_mono);
+}
+
+/* The known exploited list of c, for the findings (NULL, logged, when it cannot be read). */
+static findings_kev *kev_load(const conf *c)
+{
+    findings_kev *kev = NULL;
+    char err[512] = "";
+    if (findings_kev_from_conf(c, &kev, err, sizeof err) != KW_OK)
+        log_warn("agent: the agents' package findings go without the known exploited list: %s", err);
+    return kev;
 }
 
 static kw_rc agent_module_start(kw_core *core, const conf *c, void **state)
@@ -371,19 +535,34 @@ static kw_rc agent_module_start(kw_core *core, const conf *c, void **state)
     agent_state *s = kw_calloc(1, sizeof *s);
     s->core = core;
     s->first = true;
+    s->c = c;
+    s->kev = kev_load(c);
+    pthread_mutex_init(&s->conf_mu, NULL);
     agent_hub *h = &agent_hub_the;
     pthread_mutex_lock(&h->mu);
     h->silent_after_ms = c->agent.silent_after_ms;
     h->core = core;
     agent_central_free(h->central);
     h->central = agent_central_new(&c->agent.groups);
+    h->stopping = false;
     pthread_mutex_unlock(&h->mu);
+    s->packages_running = pthread_create(&s->packages, NULL, packages_main, s) == 0;
+    if (!s->packages_running)
+        log_error("agent: cannot start the thread that checks the agents' package lists");
     *state = s;
     return KW_OK;
 }
 
 static void agent_module_reload(void *state, const conf *old, const conf *next)
 {
+    agent_state *s = state;
+    findings_kev *kev = kev_load(next), *was_kev;
+    pthread_mutex_lock(&s->conf_mu); /* after the check under way, if one is */
+    s->c = next;
+    was_kev = s->kev;
+    s->kev = kev;
+    pthread_mutex_unlock(&s->conf_mu);
+    findings_kev_free(was_kev);
     agent_central *fresh = agent_central_new(&next->agent.groups), *was;
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.silent_after_ms = next->agent.silent_after_ms;
@@ -399,16 +578,25 @@ static void agent_module_stop(void *state, int64_t budget_ms)
     agent_state *s = state;
     agent_list dirty = {0};
     pthread_mutex_lock(&agent_hub_the.mu);
+    agent_hub_the.stopping = true; /* the package thread ends after the check under way */
+    pthread_cond_broadcast(&agent_hub_the.due_cv);
+    pthread_mutex_unlock(&agent_hub_the.mu);
+    if (s->packages_running)
+        pthread_join(s->packages, NULL);
+    pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.core = NULL;
     agents_dirty(&agent_hub_the, &dirty);
     pthread_mutex_unlock(&agent_hub_the.mu);
     agents_note(s, &agent_hub_the, &dirty);
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.n = 0;
+    agent_hub_the.ndue = 0;
     agent_central_free(agent_hub_the.central);
     agent_hub_the.central = NULL;
     pthread_mutex_unlock(&agent_hub_the.mu);
     free(dirty.v);
+    findings_kev_free(s->kev);
+    pthread_mutex_destroy(&s->conf_mu);
     free(s);
 }
 

@@ -6,8 +6,9 @@
  * writes the batch into the spool, and sends the spool's batches oldest first to
  * agent.server with libcurl (TLS verified, agent.ca_file for a private CA). A batch leaves
  * the spool only when the server took it; a server that is away gets them all when it is
- * back. */
+ * back. Every agent.packages_interval it reads its package list and sends it when it changed. */
 #include "agent/agent.h"
+#include "agent/agent_pkg.h"
 #include "check/check.h"
 #include "conf/conf.h"
 #include "core/kw_file.h"
@@ -17,6 +18,7 @@
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
 #include "host/host.h"
+#include "http/http_auth.h"
 #include "logs/logs_sensor.h"
 
 #include <curl/curl.h>
@@ -589,6 +591,11 @@ typedef struct agent_proc {
     char url[2048];
     char auth[128];      /* "Authorization: Bearer kwa_..." */
     bool refused;        /* the server said 401: said once, tried again each turn */
+    char *packages_path; /* state_dir/agent.packages: the last list spooled (its SHA-256, when) */
+    char packages_hash[65];
+    int64_t packages_sent_ms;
+    int64_t next_packages; /* when to read the list again (monotonic) */
+    bool packages_failed;  /* the list could not be read (said once) */
 } agent_proc;
 
 static const metric_desc m_spool_batches = {"agent_spool_batches", "Batches waiting in the agent's spool.",
@@ -623,12 +630,29 @@ static void host_set(agent_proc *p, agent_batch_writer *w)
     host_snapshot_free(snap);
 }
 
+/* Ends batch seq (w, writing into json) and puts it into the spool (kept: never dropped past
+ * its bound); frees json. */
+static kw_rc spool_batch(agent_proc *p, agent_batch_writer *w, kw_buf *json, int64_t seq, bool kept)
+{
+    kw_buf gz;
+    kw_buf_init(&gz, AGENT_BODY_MAX);
+    kw_rc rc = agent_batch_end(w);
+    if (rc == KW_OK)
+        rc = agent_gzip_deflate(json->data, json->len, &gz);
+    if (rc == KW_OK)
+        rc = agent_spool_put(p->spool, gz.data, gz.len, kept);
+    if (rc != KW_OK)
+        log_error("agent: batch %lld could not be spooled: %s", (long long)seq, kw_rc_str(rc));
+    kw_buf_free(json);
+    kw_buf_free(&gz);
+    return rc;
+}
+
 /* One turn's batch, into the spool. */
 static void agent_spool_turn(agent_proc *p)
 {
-    kw_buf json, gz;
+    kw_buf json;
     kw_buf_init(&json, AGENT_BODY_MAX);
-    kw_buf_init(&gz, AGENT_BODY_MAX);
     int64_t seq = agent_spool_next_seq(p->spool);
     agent_batch_writer *w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
     host_set(p, w);
@@ -638,20 +662,12 @@ static void agent_spool_turn(agent_proc *p)
     kw_offsets moved = p->out->positions; /* with the lines they follow */
     memset(&p->out->positions, 0, sizeof p->out->positions);
     pthread_mutex_unlock(&p->out->mu);
-    kw_rc rc = agent_batch_end(w);
-    if (rc == KW_OK)
-        rc = agent_gzip_deflate(json.data, json.len, &gz);
-    if (rc == KW_OK)
-        rc = agent_spool_put(p->spool, gz.data, gz.len, nalerts > 0);
-    if (rc != KW_OK)
-        log_error("agent: batch %lld could not be spooled: %s", (long long)seq, kw_rc_str(rc));
+    spool_batch(p, w, &json, seq, nalerts > 0);
     if (moved.n) { /* the lines are in the spool: the inputs go on after them from now on */
         positions_merge(&p->positions, &moved);
         positions_write(p->positions_path, &p->positions);
     }
     kw_offsets_free(&moved);
-    kw_buf_free(&json);
-    kw_buf_free(&gz);
 }
 
 /* Sends one spooled batch: true when the server has it (or refused it as malformed: kept, it
@@ -1008,6 +1024,85 @@ static void central_start(agent_proc *p)
     free(doc);
 }
 
+/* ---- the package list ----
+ * At start and every agent.packages_interval the agent reads its installed packages (under
+ * agent.packages_root) and, when the list differs from the one last spooled (its SHA-256 and
+ * when, kept in state_dir/agent.packages) or that one was spooled a day ago or more, spools it
+ * as a batch of its own, kept like alert changes (never dropped past the spool's bound). A
+ * list the server refused is thus sent again a day later at the latest. */
+
+#define PACKAGES_RESEND_MS ((int64_t)24 * 3600 * 1000)
+
+static void packages_state_read(agent_proc *p)
+{
+    kw_buf b;
+    kw_buf_init(&b, 256);
+    long long sent = 0;
+    char hash[65] = "";
+    if (read_private(p->packages_path, &b) && sscanf(kw_buf_cstr(&b), "%64s %lld", hash, &sent) == 2 &&
+        strlen(hash) == 64 && strspn(hash, "0123456789abcdef") == 64) {
+        memcpy(p->packages_hash, hash, sizeof hash);
+        p->packages_sent_ms = sent;
+    }
+    kw_buf_free(&b);
+}
+
+static void packages_state_write(const agent_proc *p)
+{
+    char line[128], err[256];
+    int n = snprintf(line, sizeof line, "%s %lld\n", p->packages_hash, (long long)p->packages_sent_ms);
+    if (write_whole_file(p->packages_path, line, (size_t)n, err, sizeof err) != KW_OK)
+        log_warn("agent: the package list's state: %s", err);
+}
+
+/* Spools the packages section sec (SHA-256 hash) in a batch of its own. */
+static void packages_spool(agent_proc *p, const kw_buf *sec, const char *hash, const agent_packages *pk)
+{
+    kw_buf json;
+    kw_buf_init(&json, AGENT_BODY_MAX);
+    int64_t seq = agent_spool_next_seq(p->spool);
+    agent_batch_writer *w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
+    agent_batch_add_packages(w, sec->data, sec->len);
+    if (spool_batch(p, w, &json, seq, true) != KW_OK)
+        return;
+    memcpy(p->packages_hash, hash, 65);
+    p->packages_sent_ms = kw_now_ms();
+    packages_state_write(p);
+    log_info("agent: package list spooled: %zu %s packages (%s %s)", pk->list.n, pk->manager, pk->os.id,
+             pk->os.version_id);
+}
+
+/* Reads the package list; spools it when it changed (or a day went by). */
+static void packages_turn(agent_proc *p)
+{
+    const conf *c = p->c;
+    p->next_packages = kw_mono_ms() + c->agent.packages_interval_ms;
+    agent_packages *pk;
+    char err[512];
+    if (agent_packages_read(c->agent.packages_root, &pk, err, sizeof err) != KW_OK) {
+        if (!p->packages_failed)
+            log_warn("agent: no package list is sent: %s", err);
+        p->packages_failed = true;
+        return;
+    }
+    p->packages_failed = false;
+    if (pk->list.n > AGENT_MAX_PACKAGES)
+        log_warn("agent: %zu packages installed: only the first %d are sent", pk->list.n, AGENT_MAX_PACKAGES);
+    kw_buf sec;
+    kw_buf_init(&sec, AGENT_BODY_MAX / 2);
+    kw_json j;
+    kw_json_init(&j, &sec);
+    agent_packages_json(&j, pk);
+    char hash[65];
+    auth_sha256_hex(kw_buf_cstr(&sec), hash);
+    if (sec.overflow)
+        log_warn("agent: the package list is too large to send");
+    else if (strcmp(hash, p->packages_hash) != 0 || kw_now_ms() - p->packages_sent_ms >= PACKAGES_RESEND_MS)
+        packages_spool(p, &sec, hash, pk);
+    kw_buf_free(&sec);
+    agent_packages_free(pk);
+}
+
 static bool agent_open(agent_proc *p, const conf *c)
 {
     char err[512];
@@ -1032,6 +1127,8 @@ static bool agent_open(agent_proc *p, const conf *c)
     http_init(&p->http, c);
     p->positions_path = conf_state_path(c, "agent.positions");
     p->central_path = conf_state_path(c, "agent.central");
+    p->packages_path = conf_state_path(c, "agent.packages");
+    packages_state_read(p);
     if (log_sensor_wanted(c))
         positions_read(p->positions_path, &p->positions);
     central_start(p);
@@ -1049,6 +1146,7 @@ static void agent_close(agent_proc *p)
     kw_offsets_free(&p->positions);
     free(p->positions_path);
     free(p->central_path);
+    free(p->packages_path);
     if (p->http.curl)
         http_free(&p->http);
     agent_spool_close(p->spool);
@@ -1073,6 +1171,8 @@ int agent_run(const conf *c)
         log_info("agent: reporting to %s every %lld ms", c->agent.server, (long long)c->agent.interval_ms);
         int64_t next = kw_mono_ms();
         while (!atomic_load(&agent_stopping)) {
+            if (c->agent.packages_interval_ms > 0 && kw_mono_ms() >= p.next_packages)
+                packages_turn(&p);
             agent_spool_turn(&p);
             next += c->agent.interval_ms;
             if (next < kw_mono_ms())

@@ -34,7 +34,10 @@ static const char agent_usage[] =
     "for a private CA). At start and every agent.config_interval (60s) run asks the server\n"
     "for the checks, logs and host sections of the agent.groups it is in, merges them over its\n"
     "own file by name and restarts its checks and log inputs with them (the last good copy, in\n"
-    "state_dir/agent.central, is used when the server is away).\n"
+    "state_dir/agent.central, is used when the server is away). At start and every\n"
+    "agent.packages_interval (6h; 0: never) run reads the installed OS packages (dpkg, apk or\n"
+    "rpm, and os-release, under agent.packages_root) and sends the list when it changed: the\n"
+    "server checks it into findings on the agent's host (keepwatch scan packages --agents).\n"
     "Every command takes -c FILE. The server fires agent_silent for an enrolled agent that has\n"
     "not reported for agent.silent_after (60s).\n";
 

@@ -1,7 +1,9 @@
 /* cli_scan_pkg.c: `keepwatch scan packages`: this host's installed packages (dpkg's status
  * file, apk's database, or rpm's list) against the compiled vulnerability data
  * (state_dir/vuln/vuln.idx, see `keepwatch vuln`), one finding per source package and
- * vulnerability not fixed in the installed version, printed as text or ECS JSON lines. */
+ * vulnerability not fixed in the installed version, printed as text or ECS JSON lines; with
+ * --agents, the package lists the agents sent (stored by the server) instead. */
+#include "agent/agent_pkg.h"
 #include "cli/cli.h"
 #include "cli/cli_scan_record.h"
 #include "core/kw_mem.h"
@@ -9,6 +11,7 @@
 #include "findings/finding_print.h"
 #include "scan/scan_pkg.h"
 #include "scan/scan_vuln.h"
+#include "store/store_findings.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +26,7 @@ static const char scan_pkg_usage[] =
     "usage: keepwatch scan packages [--json] [-c FILE] [--root DIR] [--status FILE]\n"
     "                               [--manager dpkg|rpm|apk] [--release NAME] [--db FILE]\n"
     "                               [--unimportant] [--host NAME] [--no-store]\n"
+    "       keepwatch scan packages --agents [NAME...] [--json] [-c FILE] [--db FILE] [--no-store]\n"
     "\n"
     "Checks this host's installed OS packages against the vulnerability data that\n"
     "`keepwatch vuln update` or `vuln import` compiled: one finding per source package and\n"
@@ -45,12 +49,15 @@ static const char scan_pkg_usage[] =
     "  --no-store      print the findings without recording them in the store's findings (by\n"
     "                  default they are: a CVE no longer reported for the host is marked, fixed\n"
     "                  ones verified)\n"
+    "  --agents [NAME...]  check the package lists the agents (all, or those named) last sent\n"
+    "                  to the server, on each agent's host name (the server checks each list\n"
+    "                  when it arrives and all of them when the vulnerability data changes)\n"
     "\n"
     "exit status: 0 no finding, 1 findings, 2 bad usage, an unreadable package list, no data.\n";
 
 typedef struct scan_pkg_args {
     const char *cfg, *root, *status, *manager, *release, *db, *host;
-    bool json, unimportant, no_store;
+    bool json, unimportant, no_store, agents;
 } scan_pkg_args;
 
 static char *sp_path(const char *root, const char *rel)
@@ -241,6 +248,94 @@ static int sp_run(const scan_pkg_args *a)
     return res.findings ? KW_EXIT_PROBLEM : KW_EXIT_OK;
 }
 
+/* ---- --agents: the lists the agents sent ---- */
+
+typedef struct sp_hosts {
+    char (*v)[STORE_AGENT_NAME_MAX];
+    size_t n, cap;
+} sp_hosts;
+
+static void sp_host_add(void *arg, const char *host)
+{
+    sp_hosts *h = arg;
+    kw_grow(&h->v, &h->cap, h->n + 1, sizeof *h->v);
+    snprintf(h->v[h->n++], sizeof h->v[0], "%s", host);
+}
+
+/* One agent's list checked (and recorded); its line on stderr. */
+static int sp_agent_one(kw_store *st, const conf *c, const findings_kev *kev, const scan_vuln_db *db,
+                        const char *host, const scan_pkg_args *a, const finding_sink *print)
+{
+    char who[128], err[512] = "", when[32];
+    agent_pkg_outcome o;
+    kw_rc rc = agent_packages_record(st, c, kev, db, host, cli_whoami(who, sizeof who), print, !a->no_store, &o, err,
+                                     sizeof err);
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch: agent %s: %s\n", host, err);
+        return KW_EXIT_USAGE;
+    }
+    kw_time_iso8601(o.received_ms, when, sizeof when);
+    fprintf(stderr, "agent %s: %zu packages (%zu source packages, the list of %s): %zu findings, %zu without a fix yet",
+            host, o.res.packages, o.res.sources, when, o.res.findings, o.res.no_fix);
+    if (!a->no_store)
+        fprintf(stderr, "; recorded: %zu new, %zu seen again, %zu verified", o.counts.added, o.counts.updated,
+                o.counts.verified);
+    fputc('\n', stderr);
+    return o.res.findings ? KW_EXIT_PROBLEM : KW_EXIT_OK;
+}
+
+static int sp_agents_run(const scan_pkg_args *a, conf *c, kw_store *st, char **names, int nnames)
+{
+    scan_vuln_db db = {0};
+    findings_kev *kev = NULL;
+    char err[512] = "";
+    if (sp_open_db(a, &db) != KW_EXIT_OK)
+        return KW_EXIT_USAGE;
+    if (findings_kev_from_conf(c, &kev, err, sizeof err) != KW_OK) {
+        fprintf(stderr, "keepwatch: scan packages: %s\n", err);
+        scan_vuln_db_close(&db);
+        return KW_EXIT_USAGE;
+    }
+    sp_hosts hosts = {0};
+    for (int i = 0; i < nnames; i++)
+        sp_host_add(&hosts, names[i]);
+    int ex = KW_EXIT_OK;
+    if (!nnames && store_agent_packages_each(st, sp_host_add, &hosts) != KW_OK) {
+        fprintf(stderr, "keepwatch: scan packages: the agents' lists: %s\n", store_errmsg(st));
+        ex = KW_EXIT_USAGE;
+    } else if (!hosts.n) {
+        fprintf(stderr, "keepwatch: scan packages: no agent has sent a package list\n");
+    }
+    finding_printer pr = {.out = stdout, .json = a->json, .now_ms = kw_now_ms()};
+    finding_sink print = finding_printer_sink(&pr);
+    for (size_t i = 0; i < hosts.n; i++) {
+        int one = sp_agent_one(st, c, kev, &db, hosts.v[i], a, &print);
+        if (one == KW_EXIT_USAGE || (one == KW_EXIT_PROBLEM && ex == KW_EXIT_OK))
+            ex = one;
+    }
+    free(hosts.v);
+    findings_kev_free(kev);
+    scan_vuln_db_close(&db);
+    return ex;
+}
+
+static int sp_agents(const scan_pkg_args *a, char **names, int nnames)
+{
+    conf *c = cli_conf_load(cli_conf_path(a->cfg));
+    if (!c)
+        return KW_EXIT_USAGE;
+    kw_store *st = cli_store_open(a->cfg, "scan packages", true);
+    int ex = KW_EXIT_USAGE;
+    if (st && (store_agent_migrate(st) != KW_OK || store_findings_migrate(st) != KW_OK))
+        fprintf(stderr, "keepwatch: scan packages: the store's tables: %s\n", store_errmsg(st));
+    else if (st)
+        ex = sp_agents_run(a, c, st, names, nnames);
+    if (st)
+        store_close(st);
+    conf_free(c);
+    return ex;
+}
+
 int cli_scan_packages(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -249,7 +344,8 @@ int cli_scan_packages(int argc, char **argv)
         {"release", required_argument, NULL, 'r'}, {"db", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},         {"unimportant", no_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},         {"host", required_argument, NULL, 'H'},
-        {"no-store", no_argument, NULL, 'N'},     {NULL, 0, NULL, 0},
+        {"no-store", no_argument, NULL, 'N'},     {"agents", no_argument, NULL, 'A'},
+        {NULL, 0, NULL, 0},
     };
     scan_pkg_args a = {0};
     int ch;
@@ -260,6 +356,7 @@ int cli_scan_packages(int argc, char **argv)
         case 'R': a.root = optarg; break;
         case 'H': a.host = optarg; break;
         case 'N': a.no_store = true; break;
+        case 'A': a.agents = true; break;
         case 's': a.status = optarg; break;
         case 'm': a.manager = optarg; break;
         case 'r': a.release = optarg; break;
@@ -269,6 +366,19 @@ int cli_scan_packages(int argc, char **argv)
         case 'h': fputs(scan_pkg_usage, stdout); return KW_EXIT_OK;
         default: fputs(scan_pkg_usage, stderr); return KW_EXIT_USAGE;
         }
+    }
+    if (a.agents) {
+        if (a.root || a.status || a.manager || a.release || a.host || a.unimportant) {
+            fputs("keepwatch: scan packages: --agents checks the lists the agents sent: not with --root, --status,"
+                  " --manager, --release, --host or --unimportant\n", stderr);
+            return KW_EXIT_USAGE;
+        }
+        for (int i = optind; i < argc; i++)
+            if (!store_agent_name_ok(argv[i])) {
+                fprintf(stderr, "keepwatch: scan packages: \"%s\" is not an agent name\n", argv[i]);
+                return KW_EXIT_USAGE;
+            }
+        return sp_agents(&a, argv + optind, argc - optind);
     }
     if (optind < argc || (a.manager && strcmp(a.manager, "dpkg") && strcmp(a.manager, "rpm") && strcmp(a.manager, "apk"))) {
         fputs(scan_pkg_usage, stderr);

@@ -471,6 +471,8 @@ typedef struct conf {
         int64_t timeout_ms;           /* the agent's: one request to the server, at most */
         int64_t silent_after_ms;      /* the server's: agent_silent after this long without a batch */
         int64_t config_interval_ms;   /* the agent's: how often it asks the server for its central config */
+        int64_t packages_interval_ms; /* the agent's: how often it reads its package list (0: never) */
+        char *packages_root;          /* the agent's: the system whose packages it reads (NULL: /) */
         conf_list groups;             /* the server's: conf_agent_group, the central config agents fetch */
     } agent;
     struct {                          /* src/findings/findings_conf.c */

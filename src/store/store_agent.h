@@ -1,6 +1,6 @@
 /* The agent subsystem's tables (store_agent.c): enrolled agents (name, the SHA-256 of their
- * credential, when enrolled, last seen, the last batch number taken, revoked) and the one-time
- * enrolment tokens (SHA-256, name, expiry, used). Only hashes are kept: a copy of the store
+ * credential, when enrolled, last seen, the last batch number taken, revoked), the one-time
+ * enrolment tokens (SHA-256, name, expiry, used) and each agent's last package list. Only hashes are kept: a copy of the store
  * enrols nobody and speaks for no agent. The tables are the agent module's (kw_module
  * .migrations): store_agent_migrate brings them up for the commands that open the store. */
 #ifndef STORE_AGENT_H
@@ -23,7 +23,7 @@ typedef struct store_agent {
 
 /* The migrations of the agent module's tables, for kw_module and store_agent_migrate:
  * STORE_AGENT_VERSIONS of them. */
-#define STORE_AGENT_VERSIONS 1
+#define STORE_AGENT_VERSIONS 2
 extern const store_migration store_agent_migrations[STORE_AGENT_VERSIONS];
 extern const size_t store_agent_nmigrations;
 /* Brings the agent tables up to date (store_migrate_part "agent"). */
@@ -51,5 +51,22 @@ kw_rc store_agent_note(kw_store *s, int64_t id, int64_t enrolled_ms, int64_t las
 kw_rc store_agent_revoke(kw_store *s, const char *name, int64_t now_ms);
 /* Calls fn for every agent, enrolled or waiting for its token, by name. */
 kw_rc store_agent_each(kw_store *s, void (*fn)(void *, const store_agent *), void *arg);
+
+/* An agent's installed packages as its last packages section said them (host_packages): the
+ * section's manager, its os object and its list array as JSON text. */
+typedef struct store_agent_packages {
+    char host[STORE_AGENT_NAME_MAX];
+    char *manager, *os_json, *list_json; /* owned by a row read (store_agent_packages_free) */
+    int64_t packages;                    /* how many the list holds */
+    int64_t received_ms;
+} store_agent_packages;
+
+/* Replaces host's list with p (the strings are the caller's). */
+kw_rc store_agent_packages_put(kw_store *s, const store_agent_packages *p);
+/* Reads host's list into *out (the caller frees it with store_agent_packages_free). KW_ERR_NOTFOUND: none. */
+kw_rc store_agent_packages_get(kw_store *s, const char *host, store_agent_packages *out);
+void store_agent_packages_free(store_agent_packages *p);
+/* Calls fn for every host with a stored list, by name. */
+kw_rc store_agent_packages_each(kw_store *s, void (*fn)(void *, const char *host), void *arg);
 
 #endif
