@@ -232,6 +232,8 @@ static const struct {
     {"Samba", {"samba"}},              {"BIND", {"bind9", "bind"}},
     {"lighttpd", {"lighttpd"}},        {"Memcached", {"memcached"}},
     {"Squid", {"squid"}},              {"Tomcat", {"tomcat10", "tomcat9"}},
+    {"MongoDB", {"mongodb"}},          {"OpenLDAP", {"openldap"}},
+    {"Elasticsearch", {"elasticsearch"}}, {"HAProxy", {"haproxy"}},
 };
 
 /* The upstream part of a version: without the epoch and, when strip_rev, the revision. */
