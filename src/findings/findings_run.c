@@ -221,16 +221,17 @@ static store_finding_change change_of(const store_finding *f)
     };
 }
 
-/* A status change: its history line and its duty-log entry. */
+/* A change: its history line, and a duty-log entry when the status changes or a person made
+ * it (a reassignment, a longer acceptance); what scans only flag is in their run's entry. */
 static kw_rc note_change(kw_store *s, const store_finding *f, int64_t now, const char *actor, const char *action,
-                         const char *to, const char *note)
+                         const char *to, const char *note, bool by_person)
 {
     kw_rc rc = store_finding_history_add(s, f->id, now, actor, action, f->status, to, note);
-    if (rc != KW_OK || strcmp(f->status, to) == 0)
+    if (rc != KW_OK || (!by_person && strcmp(f->status, to) == 0))
         return rc;
     char text[1024];
-    snprintf(text, sizeof text, "finding #%lld %s on %s%s%s: %s -> %s%s%s", (long long)f->id, f->vuln_id, f->asset,
-             f->place[0] ? " " : "", f->place, f->status, to, note && *note ? ": " : "", note ? note : "");
+    snprintf(text, sizeof text, "finding #%lld %s on %s%s%s: %s: %s -> %s%s%s", (long long)f->id, f->vuln_id, f->asset,
+             f->place[0] ? " " : "", f->place, action, f->status, to, note && *note ? ": " : "", note ? note : "");
     return store_duty_append(s, now, "finding", actor, 0, text);
 }
 
@@ -273,7 +274,7 @@ static kw_rc put_one(findings_run *r, const pending *p, int64_t run_id)
         if (to != from) {
             ch.status_ms = r->now_ms;
             ch.resolved_ms = 0;
-            rc = note_change(r->s, f, r->now_ms, r->actor, "seen again", ch.status, r->source);
+            rc = note_change(r->s, f, r->now_ms, r->actor, "seen again", ch.status, r->source, false);
             r->counts.reopened++;
         }
         if (rc == KW_OK)
@@ -317,7 +318,7 @@ static kw_rc cover_one(findings_run *r, const cover *c, int64_t run_id)
             r->counts.not_seen += not_seen && !f->not_seen;
         }
         rc = note_change(r->s, f, r->now_ms, r->actor, to != from ? "verified by a scan" : "not seen by a scan",
-                         ch.status, r->source);
+                         ch.status, r->source, false);
         if (rc == KW_OK)
             rc = store_finding_set(r->s, f->id, &ch);
     }
@@ -460,7 +461,7 @@ kw_rc findings_apply(kw_store *s, const conf *c, int64_t id, const findings_ask 
                      dept ? ")" : "", a->reason && *a->reason ? ": " : "", a->reason ? a->reason : "");
         else
             snprintf(note, sizeof note, "%s", a->reason ? a->reason : "");
-        rc = note_change(s, f, now_ms, a->by, finding_move_name(a->move), ch.status, note);
+        rc = note_change(s, f, now_ms, a->by, finding_move_name(a->move), ch.status, note, true);
     }
     if (rc == KW_OK)
         rc = store_finding_set(s, id, &ch);
@@ -493,7 +494,7 @@ kw_rc findings_expire_acceptances(kw_store *s, int64_t now_ms, int64_t *n)
         ch.status_ms = now_ms;
         ch.resolved_ms = 0;
         ch.accepted_until_ms = 0;
-        rc = note_change(s, f, now_ms, "keepwatch", "acceptance ended", ch.status, f->reason);
+        rc = note_change(s, f, now_ms, "keepwatch", "acceptance ended", ch.status, f->reason, false);
         if (rc == KW_OK)
             rc = store_finding_set(s, f->id, &ch);
         ++*n;

@@ -218,10 +218,17 @@ static void test_store_workflow(void)
     kw_buf_free(&b);
 
     /* every status change went to the duty log, and it verifies */
-    int64_t bad_id = 0, entries = 0;
+    int64_t bad_id = 0, entries = 0, after = 0;
     char why[256];
     CHECK_INT(store_duty_verify(x.s, &bad_id, &entries, why, sizeof why), KW_OK);
     CHECK(entries >= 12);
+    /* a person's change that keeps the status (a reassignment) is an entry too */
+    store_finding now_ssh = get(&x, &ssh_cve);
+    CHECK_INT(ask(&x, now_ssh.id, FMOVE_ASSIGN, "li.na", NULL, 0), KW_OK);
+    CHECK_INT(ask(&x, now_ssh.id, FMOVE_ASSIGN, "zhang.wei", NULL, 0), KW_OK);
+    CHECK_STR(get(&x, &ssh_cve).status, "assigned");
+    CHECK_INT(store_duty_verify(x.s, &bad_id, &after, why, sizeof why), KW_OK);
+    CHECK_INT(after, entries + 2);
     fx_close(&x);
 }
 
