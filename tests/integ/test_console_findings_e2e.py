@@ -170,7 +170,7 @@ class ConsoleFindingsE2E(SignIn):
         self.assertEqual(refused["keepwatch.finding.status"], "false_positive")
         self.assertEqual([x["action"] for x in refused["keepwatch.finding.history"]], ["false_positive"])
         entries = d.get("/api/v1/duty?limit=100")[1]["entries"]
-        self.assertIn(f"finding #{ids['CVE-2024-6387']} CVE-2024-6387 on db-01 tcp/5432: assigned -> fixed: "
+        self.assertIn(f"finding #{ids['CVE-2024-6387']} CVE-2024-6387 on db-01 tcp/5432: fix: assigned -> fixed: "
                       "升级到 1:9.2p1-2+deb12u3", [e.get("text") for e in entries if e["kind"] == "finding"])
         for page in ("f1-findings", "f2-filtered", "f3-finding", "f4-fixed", "f5-refused"):
             for size in ("390x844", "1600x1000"):
