@@ -4,6 +4,9 @@
  * RDP, SMB and LDAP; each runs on fresh connections within the port's budget. */
 #include "scan/scan_ident_int.h"
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,22 +408,49 @@ static const char *pg_method(int auth)
     }
 }
 
-/* With check_credentials: postgres/postgres by md5 or cleartext password. */
+/* A SCRAM-SHA-256 login on c, the startup answered with SASL: true when the server took pw. */
+static bool pg_scram_login(si_port *sp, si_conn *c, const char *pw, uint8_t *buf, size_t cap, size_t *n)
+{
+    unsigned char rnd[18];
+    char nonce[32];
+    if (RAND_bytes(rnd, sizeof rnd) != 1)
+        return false;
+    EVP_EncodeBlock((unsigned char *)nonce, rnd, sizeof rnd); /* 24 characters, no comma */
+    uint8_t msg[600];
+    scan_pg pg;
+    size_t mn = scan_pg_scram_first(msg, sizeof msg, "", nonce);
+    if (!mn || !si_send(sp, c, msg, mn) || !(*n = si_read(sp, c, buf, cap, sp->read_ms, pg_done)) ||
+        !scan_parse_pg(buf, *n, &pg) || pg.auth != 11)
+        return false;
+    mn = scan_pg_scram_final(msg, sizeof msg, "", nonce, pw, pg.sasl_data);
+    if (!mn || !si_send(sp, c, msg, mn) || !(*n = si_read(sp, c, buf, cap, sp->read_ms, pg_done)))
+        return false;
+    return scan_parse_pg(buf, *n, &pg) && !pg.error[0] && (pg.ok || pg.auth == 12);
+}
+
+/* With check_credentials: postgres/postgres by SCRAM-SHA-256, md5 or cleartext password. */
 static void pg_default_password(si_port *sp, int method)
 {
     si_conn c;
     uint8_t msg[256], buf[4096];
-    if (!sp->opts->check_credentials || (method != 3 && method != 5) || !si_connect(sp, &c))
+    if (!sp->opts->check_credentials || (method != 3 && method != 5 && method != 10) || !si_connect(sp, &c))
         return;
     size_t n = scan_pg_startup(msg, sizeof msg, "postgres");
     scan_pg pg;
+    bool in = false;
     if (n && si_send(sp, &c, msg, n) && (n = si_read(sp, &c, buf, sizeof buf, sp->read_ms, pg_done)) &&
-        scan_parse_pg(buf, n, &pg) && (pg.auth == 3 || pg.auth == 5)) {
-        size_t pn = scan_pg_password(msg, sizeof msg, "postgres", "postgres", pg.auth == 5 ? pg.md5_salt : NULL);
-        if (pn && si_send(sp, &c, msg, pn) && (n = si_read(sp, &c, buf, sizeof buf, sp->read_ms, pg_done)) &&
-            scan_parse_pg(buf, n, &pg) && pg.auth == 0)
-            si_emit(sp, SI_PG_DEFAULT_PW, NULL, "StartupMessage user=postgres, password from the default list", buf, n);
+        scan_parse_pg(buf, n, &pg)) {
+        if (pg.auth == 3 || pg.auth == 5) {
+            size_t pn = scan_pg_password(msg, sizeof msg, "postgres", "postgres", pg.auth == 5 ? pg.md5_salt : NULL);
+            in = pn && si_send(sp, &c, msg, pn) && (n = si_read(sp, &c, buf, sizeof buf, sp->read_ms, pg_done)) &&
+                 scan_parse_pg(buf, n, &pg) && pg.auth == 0;
+        } else if (pg.auth == 10 && strstr(pg.sasl, "SCRAM-SHA-256")) {
+            in = pg_scram_login(sp, &c, "postgres", buf, sizeof buf, &n);
+        }
     }
+    if (in)
+        si_emit(sp, SI_PG_DEFAULT_PW, NULL, "StartupMessage user=postgres, password from the default list", buf,
+                n > 200 ? 200 : n);
     si_close(&c);
 }
 

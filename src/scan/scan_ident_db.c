@@ -4,11 +4,18 @@
 #include "scan/scan_ident_parse.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
 
 /* ---- MySQL / MariaDB ---- */
 
@@ -201,6 +208,93 @@ size_t scan_pg_password(uint8_t *out, size_t cap, const char *user, const char *
     return 1 + len;
 }
 
+/* ---- SCRAM-SHA-256 ---- */
+
+/* A 'p' message: SASLInitialResponse (mech set: the mechanism, then the length of data) or
+ * SASLResponse (mech NULL: data alone). */
+static size_t pg_sasl_msg(uint8_t *out, size_t cap, const char *mech, const char *data, size_t dn)
+{
+    size_t ml = mech ? strlen(mech) + 1 + 4 : 0;
+    size_t len = 4 + ml + dn;
+    if (1 + len > cap || dn > 4096)
+        return 0;
+    out[0] = 'p';
+    put_be32(out + 1, (uint32_t)len);
+    size_t o = 5;
+    if (mech) {
+        memcpy(out + o, mech, ml - 4);
+        o += ml - 4;
+        put_be32(out + o, (uint32_t)dn);
+        o += 4;
+    }
+    memcpy(out + o, data, dn);
+    return 1 + len;
+}
+
+size_t scan_pg_scram_first(uint8_t *out, size_t cap, const char *user, const char *nonce)
+{
+    char first[224];
+    int n = snprintf(first, sizeof first, "n,,n=%s,r=%s", user, nonce);
+    if (n < 0 || (size_t)n >= sizeof first || strpbrk(nonce, ",=") || strpbrk(user, ",="))
+        return 0;
+    return pg_sasl_msg(out, cap, "SCRAM-SHA-256", first, (size_t)n);
+}
+
+/* The value of attribute `k` ("r", "s", "i") of a SCRAM message, into out. */
+static bool scram_attr(const char *msg, char k, char *out, size_t n)
+{
+    for (const char *p = msg; *p;) {
+        size_t l = strcspn(p, ",");
+        if (l >= 2 && p[0] == k && p[1] == '=') {
+            if (l - 2 >= n)
+                return false;
+            memcpy(out, p + 2, l - 2);
+            out[l - 2] = '\0';
+            return true;
+        }
+        p += l + (p[l] == ',');
+    }
+    return false;
+}
+
+size_t scan_pg_scram_final(uint8_t *out, size_t cap, const char *user, const char *nonce, const char *pw,
+                           const char *server_first)
+{
+    char r[256], s64[256], it[16];
+    if (!scram_attr(server_first, 'r', r, sizeof r) || !scram_attr(server_first, 's', s64, sizeof s64) ||
+        !scram_attr(server_first, 'i', it, sizeof it) || strncmp(r, nonce, strlen(nonce)) != 0 ||
+        strlen(r) == strlen(nonce))
+        return 0;
+    char *end;
+    long iter = strtol(it, &end, 10);
+    uint8_t salt[192];
+    int sl = EVP_DecodeBlock(salt, (const unsigned char *)s64, (int)strlen(s64));
+    if (*end || iter < 1 || iter > SCAN_SCRAM_MAX_ITER || sl <= 0)
+        return 0;
+    size_t s64n = strlen(s64);
+    sl -= (s64n && s64[s64n - 1] == '=') + (s64n > 1 && s64[s64n - 2] == '='); /* the padding decoded as zeros */
+    uint8_t salted[32], ckey[32], stored[32], sig[32], proof[32];
+    unsigned int hl = 0;
+    if (PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), salt, sl, (int)iter, EVP_sha256(), 32, salted) != 1 ||
+        !HMAC(EVP_sha256(), salted, 32, (const unsigned char *)"Client Key", 10, ckey, &hl) ||
+        !EVP_Digest(ckey, 32, stored, NULL, EVP_sha256(), NULL))
+        return 0;
+    char without_proof[320], auth[1024];
+    snprintf(without_proof, sizeof without_proof, "c=biws,r=%s", r);
+    int an = snprintf(auth, sizeof auth, "n=%s,r=%s,%s,%s", user, nonce, server_first, without_proof);
+    if (an < 0 || (size_t)an >= sizeof auth ||
+        !HMAC(EVP_sha256(), stored, 32, (const unsigned char *)auth, (size_t)an, sig, &hl))
+        return 0;
+    for (int i = 0; i < 32; i++)
+        proof[i] = ckey[i] ^ sig[i];
+    char p64[48], final[400];
+    EVP_EncodeBlock((unsigned char *)p64, proof, 32);
+    int fn = snprintf(final, sizeof final, "%s,p=%s", without_proof, p64);
+    if (fn < 0 || (size_t)fn >= sizeof final)
+        return 0;
+    return pg_sasl_msg(out, cap, NULL, final, (size_t)fn);
+}
+
 static void pg_error(const uint8_t *b, size_t bl, scan_pg *pg)
 {
     char msg[128] = "", code[8] = "";
@@ -226,6 +320,13 @@ static void pg_auth(const uint8_t *b, size_t bl, scan_pg *pg)
     int code = (int)be32(b);
     if (code == 0) {
         pg->auth = 0;
+        pg->ok = true;
+        return;
+    }
+    if (code == 11 || code == 12) { /* SASLContinue / SASLFinal: the server's SCRAM message */
+        pg->auth = code;
+        pg->done = code == 11;
+        scan_field_set(pg->sasl_data, sizeof pg->sasl_data, (const char *)b + 4, bl - 4);
         return;
     }
     if (code != 3 && code != 5 && code != 10 && code != 7 && code != 9)

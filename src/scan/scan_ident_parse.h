@@ -111,8 +111,11 @@ size_t scan_mysql_login(uint8_t *out, size_t cap, const char *user, const char *
 int scan_mysql_reply(const uint8_t *p, size_t n);
 
 typedef struct scan_pg {
-    int auth;                   /* -1 none yet; 0 AuthenticationOk; 3 cleartext, 5 md5, 10 SASL */
+    int auth;                   /* -1 none yet; 0 AuthenticationOk; 3 cleartext, 5 md5, 10 SASL,
+                                   11 SASL continue, 12 SASL final (AuthenticationOk may follow) */
     uint8_t md5_salt[4];
+    char sasl_data[512];        /* 11, 12: the server's SCRAM message (cut when longer) */
+    bool ok;                    /* an AuthenticationOk was among the messages */
     char sasl[64];              /* mechanisms offered, space-separated */
     char version[SCAN_VERSION_MAX]; /* ParameterStatus server_version */
     char error[160];            /* an ErrorResponse's message (and SQLSTATE) */
@@ -128,6 +131,17 @@ size_t scan_pg_startup(uint8_t *out, size_t cap, const char *user);
 extern const uint8_t scan_pg_sslrequest[8];
 /* A PasswordMessage: cleartext (salt NULL) or "md5" + md5hex(md5hex(pw + user) + salt). */
 size_t scan_pg_password(uint8_t *out, size_t cap, const char *user, const char *pw, const uint8_t *salt);
+
+/* SCRAM-SHA-256 (RFC 5802, 7677), as PostgreSQL asks it: the SASLInitialResponse carrying the
+ * client-first message "n,,n=USER,r=NONCE" (PostgreSQL takes the user from the startup: USER
+ * ""; nonce and user printable, no comma or '='), and the SASLResponse answering the
+ * server-first message with the proof for pw ("c=biws,r=...,p=..."). The final one is 0 when
+ * the server's message is not a valid server-first for this nonce, or asks more than
+ * SCAN_SCRAM_MAX_ITER iterations (a hostile server would have the scanner spin). */
+#define SCAN_SCRAM_MAX_ITER 100000
+size_t scan_pg_scram_first(uint8_t *out, size_t cap, const char *user, const char *nonce);
+size_t scan_pg_scram_final(uint8_t *out, size_t cap, const char *user, const char *nonce, const char *pw,
+                           const char *server_first);
 
 typedef struct scan_mongo {
     bool ok;                     /* "ok": 1 */

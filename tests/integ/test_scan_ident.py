@@ -364,6 +364,16 @@ class ScanServiceTest(unittest.TestCase):
             self.assertEqual(ports[t]["service"]["name"], "postgresql")
             self.assertIn("SCRAM-SHA-256", ports[t]["service"]["info"])
             self.assertNotIn("KW-PG-TRUST", ids(findings[t]))
+            # the superuser's password is the well-known default: found by a SCRAM-SHA-256 login,
+            # and only when asked to try credentials
+            pg.psql("ALTER USER postgres PASSWORD 'postgres'")
+            _, ports, findings = scan(t)
+            self.assertNotIn("KW-PG-DEFAULT-PASSWORD", ids(findings[t]))
+            _, ports, findings = scan(t, args=("--credentials",))
+            self.assertIn("KW-PG-DEFAULT-PASSWORD", ids(findings[t]))
+            pg.psql("ALTER USER postgres PASSWORD 'kw-Zq9-not-a-default'")
+            _, ports, findings = scan(t, args=("--credentials",))
+            self.assertNotIn("KW-PG-DEFAULT-PASSWORD", ids(findings[t]))
 
     def ftp(self, port, mode):
         if not has_module("pyftpdlib"):

@@ -299,6 +299,39 @@ static void test_mysql(void)
     CHECK_INT(scan_mysql_reply(S("\x07\x00\x00\x00\x00")), -1);
 }
 
+/* RFC 7677, section 3: user "user", password "pencil", its nonces, salt and 4096 iterations;
+ * the client-final message with its proof is the RFC's. */
+static void test_pg_scram(void)
+{
+    uint8_t out[600];
+    size_t n = scan_pg_scram_first(out, sizeof out, "user", "rOprNGfwEbeRWgbNEkqO");
+    CHECK(n > 5 && out[0] == 'p');
+    CHECK(n > 0 && memmem(out, n, "SCRAM-SHA-256", 13) && memmem(out, n, "n,,n=user,r=rOprNGfwEbeRWgbNEkqO", 31));
+    const char *server_first = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    n = scan_pg_scram_final(out, sizeof out, "user", "rOprNGfwEbeRWgbNEkqO", "pencil", server_first);
+    const char *want = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                       "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+    CHECK_INT((int64_t)n, (int64_t)(5 + strlen(want)));
+    CHECK(n == 5 + strlen(want) && memcmp(out + 5, want, strlen(want)) == 0);
+    /* a server nonce that does not extend ours, too many iterations, a bad salt: refused */
+    CHECK_INT((int64_t)scan_pg_scram_final(out, sizeof out, "user", "rOprNGfwEbeRWgbNEkqO", "pencil",
+                                           "r=someoneelse,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"), 0);
+    CHECK_INT((int64_t)scan_pg_scram_final(out, sizeof out, "user", "rOpr", "pencil", "r=rOprX,s=W22ZaJ0S,i=999999999"), 0);
+    CHECK_INT((int64_t)scan_pg_scram_final(out, sizeof out, "user", "rOpr", "pencil", "r=rOprX,s=!!!,i=4096"), 0);
+    CHECK_INT((int64_t)scan_pg_scram_final(out, sizeof out, "user", "rOpr", "pencil", "r=rOpr,s=W22ZaJ0S,i=4096"), 0);
+    CHECK_INT((int64_t)scan_pg_scram_first(out, sizeof out, "", "has,comma"), 0);
+    /* the server's SASLContinue, as the parser reads it */
+    uint8_t cont[160] = {'R', 0, 0, 0, 0, 0, 0, 0, 11};
+    size_t sl = strlen(server_first);
+    memcpy(cont + 9, server_first, sl);
+    uint32_t len = (uint32_t)(8 + sl);
+    cont[1] = (uint8_t)(len >> 24), cont[2] = (uint8_t)(len >> 16), cont[3] = (uint8_t)(len >> 8), cont[4] = (uint8_t)len;
+    scan_pg pg;
+    CHECK(scan_parse_pg(cont, 1 + len, &pg));
+    CHECK_INT(pg.auth, 11);
+    CHECK_STR(pg.sasl_data, server_first);
+}
+
 static void test_pg(void)
 {
     uint8_t p[1024];
@@ -583,6 +616,7 @@ int main(void)
     RUN(test_api_json);
     RUN(test_mysql);
     RUN(test_pg);
+    RUN(test_pg_scram);
     RUN(test_mongo);
     RUN(test_rdp_smb);
     RUN(test_ldap);
