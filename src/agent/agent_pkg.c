@@ -39,15 +39,13 @@ static bool read_rpm(const char *root, kw_buf *b)
         return false;
     snprintf(cmd, sizeof cmd, "rpm -qa %s%s%s --qf '%s' 2>/dev/null", root ? "--root '" : "", root ? root : "",
              root ? "'" : "", SCAN_PKG_RPM_QF);
-    kw_buf_init(b, AGENT_PKG_FILE_MAX);
     FILE *p = popen(cmd, "r");
-    if (!p)
+    if (!p) {
+        kw_buf_init(b, AGENT_PKG_FILE_MAX);
         return false;
-    char chunk[65536];
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, p)) > 0 && kw_buf_append(b, chunk, k) == KW_OK)
-        ;
-    return pclose(p) == 0 && b->len > 0 && !b->overflow;
+    }
+    kw_rc rc = kw_file_read_stream(p, AGENT_PKG_FILE_MAX, b);
+    return pclose(p) == 0 && rc == KW_OK && b->len > 0;
 }
 
 /* The package list's text under root and its manager; NULL when there is none. */

@@ -10,6 +10,7 @@
 #include "agent/agent.h"
 #include "agent/agent_pkg.h"
 #include "check/check.h"
+#include "check/check_conf.h"
 #include "conf/conf.h"
 #include "core/kw_file.h"
 #include "core/kw_json.h"
@@ -320,8 +321,7 @@ static bool check_change(agent_check *k, bool fire, const check_result *r, int64
 static void cert_outcome(agent_check *k, const check_result *r, int64_t ts)
 {
     const conf_check *c = k->c;
-    bool tls = c->type == CHECK_TLS || (c->type == CHECK_HTTP && c->url && strncmp(c->url, "https:", 6) == 0);
-    if (!tls || c->warn_days <= 0 || !isfinite(r->cert_days))
+    if (!check_conf_watches_cert(c) || !isfinite(r->cert_days))
         return;
     bool expiring = r->cert_days < (double)c->warn_days;
     if (k->cert_known && expiring == k->cert_firing)

@@ -1,5 +1,6 @@
 /* The alert engine: per-series state machines (inactive -> pending -> firing -> inactive). */
 #include "alert/alert.h"
+#include "check/check_conf.h"
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
@@ -146,8 +147,7 @@ void alert_rules_from_conf(const conf *c, alert_rules *out)
             a->severity = k->severity;
             a->summary = kw_strdup("{check} ({type}) is down: {note}");
         }
-        bool tls = k->type == CHECK_TLS || (k->type == CHECK_HTTP && k->url && strncmp(k->url, "https:", 6) == 0);
-        if (tls && k->warn_days > 0) {
+        if (check_conf_watches_cert(k)) {
             kw_buf_reset(&b);
             kw_buf_puts(&b, "check_tls_cert_expiry_days{check=");
             expr_quote(&b, k->name);

@@ -160,3 +160,9 @@ void check_conf_refs(cf_ctx *ctx, conf *c, yaml_node_t *n)
         }
     }
 }
+
+bool check_conf_watches_cert(const conf_check *c)
+{
+    bool tls = c->type == CHECK_TLS || (c->type == CHECK_HTTP && c->url && strncmp(c->url, "https:", 6) == 0);
+    return tls && c->warn_days > 0;
+}

@@ -5,6 +5,7 @@
  * --agents, the package lists the agents sent (stored by the server) instead. */
 #include "agent/agent_pkg.h"
 #include "cli/cli.h"
+#include "core/kw_file.h"
 #include "cli/cli_scan_record.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -71,14 +72,10 @@ static char *sp_path(const char *root, const char *rel)
 static char *sp_slurp(FILE *f, size_t *n)
 {
     kw_buf b;
-    kw_buf_init(&b, SCAN_PKG_FILE_MAX);
-    char tmp[65536];
-    size_t k;
-    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0 && kw_buf_append(&b, tmp, k) == KW_OK)
-        ;
-    if (b.overflow) {
+    kw_rc rc = kw_file_read_stream(f, SCAN_PKG_FILE_MAX, &b);
+    if (rc != KW_OK) {
         kw_buf_free(&b);
-        errno = EFBIG;
+        errno = rc == KW_ERR_FULL ? EFBIG : EIO;
         return NULL;
     }
     *n = b.len;

@@ -126,14 +126,11 @@ static kw_rc vuln_tracker_file(FILE *f, const char *path, vuln_run *r)
 static kw_rc vuln_read_all(FILE *f, size_t max, char **out, size_t *n)
 {
     kw_buf b;
-    kw_buf_init(&b, max);
-    char tmp[65536];
-    size_t k;
-    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
-        if (kw_buf_append(&b, tmp, k) != KW_OK) {
-            kw_buf_free(&b);
-            return KW_ERR_FULL;
-        }
+    kw_rc rc = kw_file_read_stream(f, max, &b);
+    if (rc != KW_OK) {
+        kw_buf_free(&b);
+        return rc;
+    }
     *n = b.len;
     *out = b.data ? kw_buf_take(&b) : kw_strdup("");
     return KW_OK;

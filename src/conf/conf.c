@@ -5,6 +5,7 @@
  * YAML is loaded with libyaml's document API, which keeps every node's line and column. */
 #include "conf/conf.h"
 #include "conf/conf_engine.h"
+#include "core/kw_addr.h"
 #include "core/kw_url.h"
 #include "core/kw_buf.h"
 #include "core/kw_json.h"
@@ -951,6 +952,58 @@ const void *cf_list_find(const conf_list *l, size_t size, const char *name)
 const conf_asset *conf_asset_find(const conf *c, const char *name)
 {
     return cf_list_find(&c->assets, sizeof(conf_asset), name);
+}
+
+struct conf_asset_index {
+    struct {
+        kw_addr prefix;
+        int bits;
+        const conf_asset *asset;
+    } *v;
+    size_t n;
+};
+
+conf_asset_index *conf_asset_index_new(const conf *c)
+{
+    conf_asset_index *x = kw_calloc(1, sizeof *x);
+    size_t cap = 0;
+    for (size_t i = 0; c && i < c->assets.n; i++) {
+        const conf_asset *as = CONF_AT(c->assets, conf_asset, i);
+        for (size_t k = 0; k < as->addresses.n; k++) {
+            kw_grow(&x->v, &cap, x->n + 1, sizeof *x->v);
+            if (kw_prefix_parse(as->addresses.v[k], &x->v[x->n].prefix, &x->v[x->n].bits)) /* checked at load */
+                x->v[x->n++].asset = as;
+        }
+    }
+    return x;
+}
+
+const conf_asset *conf_asset_index_find(const conf_asset_index *x, const char *ip)
+{
+    kw_addr a;
+    int bits;
+    if (!x || !ip || !kw_prefix_parse(ip, &a, &bits))
+        return NULL;
+    for (size_t i = 0; i < x->n; i++)
+        if (kw_addr_in(&a, &x->v[i].prefix, x->v[i].bits))
+            return x->v[i].asset;
+    return NULL;
+}
+
+void conf_asset_index_free(conf_asset_index *x)
+{
+    if (!x)
+        return;
+    free(x->v);
+    free(x);
+}
+
+const conf_asset *conf_asset_by_address(const conf *c, const char *ip)
+{
+    conf_asset_index *x = conf_asset_index_new(c);
+    const conf_asset *as = conf_asset_index_find(x, ip);
+    conf_asset_index_free(x);
+    return as;
 }
 
 const conf_person *conf_person_find(const conf *c, const char *name)

@@ -529,6 +529,13 @@ char *conf_show_section(const conf *c, const char *key);
 /* Joins state_dir and a relative path; absolute paths are returned as they are. Caller frees. */
 char *conf_state_path(const conf *c, const char *rel);
 const conf_asset *conf_asset_find(const conf *c, const char *name);
+/* The assets' addresses parsed once, to find which asset an address is in (the first in the
+ * configuration's order); it borrows c's assets. conf_asset_by_address is the one-off form. */
+typedef struct conf_asset_index conf_asset_index;
+conf_asset_index *conf_asset_index_new(const conf *c);
+const conf_asset *conf_asset_index_find(const conf_asset_index *x, const char *ip);
+void conf_asset_index_free(conf_asset_index *x);
+const conf_asset *conf_asset_by_address(const conf *c, const char *ip);
 const conf_person *conf_person_find(const conf *c, const char *name);
 const conf_department *conf_department_find(const conf *c, const char *name);
 

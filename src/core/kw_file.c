@@ -125,12 +125,9 @@ kw_rc kw_dir_secure(const char *dir, mode_t mode, uid_t also, kw_dir_state *st, 
     return rc;
 }
 
-kw_rc kw_file_read(const char *path, size_t max, kw_buf *out)
+kw_rc kw_file_read_stream(FILE *f, size_t max, kw_buf *out)
 {
     kw_buf_init(out, max);
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return KW_ERR_IO;
     char chunk[65536];
     size_t n;
     kw_rc rc = KW_OK;
@@ -138,6 +135,17 @@ kw_rc kw_file_read(const char *path, size_t max, kw_buf *out)
         rc = kw_buf_append(out, chunk, n);
     if (rc == KW_OK && ferror(f))
         rc = KW_ERR_IO;
+    return rc;
+}
+
+kw_rc kw_file_read(const char *path, size_t max, kw_buf *out)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        kw_buf_init(out, max);
+        return KW_ERR_IO;
+    }
+    kw_rc rc = kw_file_read_stream(f, max, out);
     if (f != stdin)
         fclose(f);
     return rc;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "core/kw_buf.h"
@@ -30,6 +31,8 @@ kw_rc kw_dir_make(const char *dir, mode_t mode, bool *created, char *err, size_t
 /* Reads a whole file ("-": standard input) into out, initialised with max as its bound:
  * KW_ERR_FULL when it is longer, KW_ERR_IO (errno) when it cannot be read. */
 kw_rc kw_file_read(const char *path, size_t max, kw_buf *out);
+/* The same from a stream read to its end (a pipe's, stdin). */
+kw_rc kw_file_read_stream(FILE *f, size_t max, kw_buf *out);
 
 /* What kw_dir_secure found and did. */
 typedef struct kw_dir_state {

@@ -73,9 +73,10 @@ finding_status finding_after_scan(finding_status from, finding_seen seen, bool *
 
 /* ---- asset, place, fingerprint, risk, deadline (findings_risk.c) ---- */
 
-/* The configured asset a finding is on: by host name (equal to the asset's name) or by
- * address (inside one of its addresses); NULL when none. */
-const conf_asset *findings_asset_of(const conf *c, const finding *f);
+/* The configured asset a finding is on: by host name (equal to the asset's name, also the
+ * URL's host), else by address (inside one of its addresses; idx: c's assets indexed, NULL to
+ * index them for this call); NULL when none. */
+const conf_asset *findings_asset_of(const conf *c, const conf_asset_index *idx, const finding *f);
 
 /* The asset's key in the store: the configured asset's name, else the address, else the host
  * name, else the URL's host, else the file's ("-" when nothing says where). */

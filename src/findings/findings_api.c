@@ -68,7 +68,8 @@ static int answer(const http_call *q, kw_store *st, kw_rc rc, kw_buf *b)
     return http_store_error(q->conn, st);
 }
 
-static int api_list(const http_call *q)
+/* A selection's answer: the listing, or with per_owner >= 0 the plan. */
+static int api_selection(const http_call *q, int per_owner)
 {
     store_findings_query f;
     enum MHD_Result ret;
@@ -77,20 +78,19 @@ static int api_list(const http_call *q)
     kw_store *st = http_store(q->server);
     kw_buf b;
     kw_buf_init(&b, 0);
-    return answer(q, st, store_findings_list_json(st, &f, &b), &b);
+    kw_rc rc = per_owner < 0 ? store_findings_list_json(st, &f, &b)
+                             : findings_plan(st, &f, f.now_ms, 0, true, per_owner, &b);
+    return answer(q, st, rc, &b);
+}
+
+static int api_list(const http_call *q)
+{
+    return api_selection(q, -1);
 }
 
 static int api_plan(const http_call *q)
 {
-    store_findings_query f;
-    enum MHD_Result ret;
-    if (!query_of(q, &f, &ret))
-        return ret;
-    kw_store *st = http_store(q->server);
-    kw_buf b;
-    kw_buf_init(&b, 0);
-    int per_owner = (int)http_query_int(q->conn, "per_owner", 10, 0, 100000);
-    return answer(q, st, findings_plan(st, &f, f.now_ms, 0, true, per_owner, &b), &b);
+    return api_selection(q, (int)http_query_int(q->conn, "per_owner", 10, 0, 100000));
 }
 
 static int api_stats(const http_call *q)

@@ -2,7 +2,6 @@
  * the list of known exploited vulnerabilities (findings.h). No I/O. */
 #include "findings/findings.h"
 #include "findings/findings_cvss.h"
-#include "core/kw_addr.h"
 #include "core/kw_map.h"
 #include "core/kw_mem.h"
 
@@ -33,19 +32,7 @@ static void url_host(const char *url, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)(end - p), p);
 }
 
-static bool addr_in_asset(const conf_asset *a, const char *ip)
-{
-    kw_addr x, pre;
-    int bits, xbits;
-    if (!kw_prefix_parse(ip, &x, &xbits))
-        return false;
-    for (size_t i = 0; i < a->addresses.n; i++)
-        if (kw_prefix_parse(a->addresses.v[i], &pre, &bits) && kw_addr_in(&x, &pre, bits))
-            return true;
-    return false;
-}
-
-const conf_asset *findings_asset_of(const conf *c, const finding *f)
+const conf_asset *findings_asset_of(const conf *c, const conf_asset_index *idx, const finding *f)
 {
     char uh[256] = "";
     if (set(f->url))
@@ -53,15 +40,20 @@ const conf_asset *findings_asset_of(const conf *c, const finding *f)
     char *colon = strrchr(uh, ':');
     if (colon && !strchr(uh, ']'))
         *colon = '\0'; /* h:8443 -> h */
-    for (size_t i = 0; c && i < c->assets.n; i++) {
-        const conf_asset *a = CONF_AT(c->assets, conf_asset, i);
-        if (!a->name)
-            continue;
-        if ((set(f->host) && strcasecmp(f->host, a->name) == 0) || (set(f->ip) && addr_in_asset(a, f->ip)) ||
-            (uh[0] && (strcasecmp(uh, a->name) == 0 || addr_in_asset(a, uh))))
-            return a;
+    const conf_asset *a = NULL;
+    for (size_t i = 0; c && !a && i < c->assets.n; i++) { /* names: case does not matter */
+        const conf_asset *as = CONF_AT(c->assets, conf_asset, i);
+        if (as->name && ((set(f->host) && strcasecmp(f->host, as->name) == 0) || (uh[0] && strcasecmp(uh, as->name) == 0)))
+            a = as;
     }
-    return NULL;
+    conf_asset_index *own = idx ? NULL : conf_asset_index_new(c);
+    const conf_asset_index *x = idx ? idx : own;
+    if (!a && set(f->ip))
+        a = conf_asset_index_find(x, f->ip);
+    if (!a && uh[0])
+        a = conf_asset_index_find(x, uh);
+    conf_asset_index_free(own);
+    return a;
 }
 
 void findings_asset_key(const finding *f, const conf_asset *a, char *out, size_t n)
@@ -169,6 +161,15 @@ struct findings_kev {
     kw_map ids; /* upper-cased id -> (void *)1 */
 };
 
+/* An id as the list keeps it: upper-cased (cve-2021-44228 is CVE-2021-44228), cut to its bound. */
+static void kev_key(const char *id, char up[FINDING_ID_MAX])
+{
+    size_t i = 0;
+    for (; id[i] && i + 1 < FINDING_ID_MAX; i++)
+        up[i] = id[i] >= 'a' && id[i] <= 'z' ? (char)(id[i] - 'a' + 'A') : id[i]; /* not the locale's */
+    up[i] = '\0';
+}
+
 kw_rc findings_kev_add(findings_kev **kev, const char *cve)
 {
     if (!*kev) {
@@ -176,10 +177,7 @@ kw_rc findings_kev_add(findings_kev **kev, const char *cve)
         kw_map_init(&(*kev)->ids);
     }
     char up[FINDING_ID_MAX];
-    size_t i = 0;
-    for (; cve[i] && i + 1 < sizeof up; i++)
-        up[i] = (cve[i] >= 'a' && cve[i] <= 'z') ? (char)(cve[i] - 32) : cve[i];
-    up[i] = '\0';
+    kev_key(cve, up);
     if (!up[0])
         return KW_ERR_PARSE;
     kw_map_put(&(*kev)->ids, up, (void *)1);
@@ -255,10 +253,7 @@ bool findings_kev_has(const findings_kev *kev, const char *cve)
     if (!kev || !cve)
         return false;
     char up[FINDING_ID_MAX];
-    size_t i = 0;
-    for (; cve[i] && i + 1 < sizeof up; i++)
-        up[i] = (cve[i] >= 'a' && cve[i] <= 'z') ? (char)(cve[i] - 32) : cve[i];
-    up[i] = '\0';
+    kev_key(cve, up);
     return kw_map_get(&kev->ids, up) != NULL;
 }
 

@@ -30,6 +30,7 @@ typedef struct cover {
 struct findings_run {
     kw_store *s;
     const conf *c;
+    conf_asset_index *assets; /* c's assets' addresses, parsed once for the run */
     const findings_kev *kev;
     char *scanner, *source, *actor;
     pthread_mutex_t mu;
@@ -101,7 +102,7 @@ static kw_rc run_emit(void *ctx, const finding *f)
     findings_run *r = ctx;
     if (!f->vuln_id || !*f->vuln_id || !f->title || !*f->title)
         return KW_ERR_PARSE;
-    const conf_asset *a = findings_asset_of(r->c, f);
+    const conf_asset *a = findings_asset_of(r->c, r->assets, f);
     char asset[SF_ASSET_MAX];
     findings_asset_key(f, a, asset, sizeof asset);
     kw_buf place;
@@ -153,7 +154,7 @@ static kw_rc run_cover(void *ctx, const finding_cover *c)
     findings_run *r = ctx;
     finding f = {.host = c->host, .ip = c->ip};
     char asset[SF_ASSET_MAX];
-    findings_asset_key(&f, findings_asset_of(r->c, &f), asset, sizeof asset);
+    findings_asset_key(&f, findings_asset_of(r->c, r->assets, &f), asset, sizeof asset);
     pthread_mutex_lock(&r->mu);
     kw_grow(&r->cv, &r->capcv, r->ncv + 1, sizeof *r->cv);
     cover *x = &r->cv[r->ncv++];
@@ -172,6 +173,7 @@ findings_run *findings_run_open(kw_store *s, const conf *c, const findings_kev *
     findings_run *r = kw_calloc(1, sizeof *r);
     r->s = s;
     r->c = c;
+    r->assets = conf_asset_index_new(c);
     r->kev = kev;
     r->scanner = kw_strdup(scanner);
     r->source = kw_strdup_opt(source);
@@ -201,6 +203,7 @@ void findings_run_abort(findings_run *r)
     free(r->v);
     free(r->cv);
     kw_map_free(&r->by_fp);
+    conf_asset_index_free(r->assets);
     pthread_mutex_destroy(&r->mu);
     free(r->scanner);
     free(r->source);

@@ -8,7 +8,6 @@
  * query's kind, state, group, asset and department (each exact) keep only the hosts that have
  * them. */
 #include "agent/agent.h"
-#include "core/kw_addr.h"
 #include "core/kw_json.h"
 #include "core/kw_map.h"
 #include "core/kw_mem.h"
@@ -126,17 +125,7 @@ static const conf_asset *host_asset(const conf *c, const char *name, const char 
         return a;
     char ip[64];
     address_only(address, ip, sizeof ip);
-    kw_addr x, pre;
-    int bits, xbits;
-    if (!kw_prefix_parse(ip, &x, &xbits))
-        return NULL;
-    for (size_t i = 0; i < c->assets.n; i++) {
-        const conf_asset *as = CONF_AT(c->assets, conf_asset, i);
-        for (size_t k = 0; k < as->addresses.n; k++)
-            if (kw_prefix_parse(as->addresses.v[k], &pre, &bits) && kw_addr_in(&x, &pre, bits))
-                return as;
-    }
-    return NULL;
+    return conf_asset_by_address(c, ip);
 }
 
 /* Whether agent `name` is a member of group g (its members are names or globs). */

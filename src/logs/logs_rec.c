@@ -111,7 +111,6 @@ bool log_value_ok(log_field f, const char *p, size_t n)
     return true;
 }
 
-
 void log_set_copy(log_rec *r, log_field f, const char *p, size_t n)
 {
     char *d = log_scratch(r, n);

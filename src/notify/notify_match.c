@@ -20,21 +20,6 @@
 static const char *const asset_labels[] = {"asset", "host.name", "observer.name", NULL};
 static const char *const address_labels[] = {"destination.ip", "host.ip", "server.ip", "observer.ip", "source.ip", NULL};
 
-static const conf_asset *asset_by_address(const conf *c, const char *ip)
-{
-    kw_addr a, p;
-    int bits, pbits;
-    if (!kw_prefix_parse(ip, &a, &bits))
-        return NULL;
-    for (size_t i = 0; i < c->assets.n; i++) {
-        const conf_asset *as = CONF_AT(c->assets, conf_asset, i);
-        for (size_t k = 0; k < as->addresses.n; k++)
-            if (kw_prefix_parse(as->addresses.v[k], &p, &pbits) && kw_addr_in(&a, &p, pbits))
-                return as;
-    }
-    return NULL;
-}
-
 void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *rule, const char *state,
                        const char *summary, int severity, int64_t started_ms, const char *labels_json)
 {
@@ -66,7 +51,7 @@ void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *r
     for (size_t i = 0; address_labels[i] && !a->asset; i++) {
         const char *v = json_string_value(json_object_get(a->labels, address_labels[i]));
         if (v)
-            a->asset = asset_by_address(c, v);
+            a->asset = conf_asset_by_address(c, v);
     }
 }
 

@@ -170,13 +170,13 @@ static void test_asset(void)
         return;
     char key[256];
     finding byip = {.ip = "10.0.0.6"};
-    findings_asset_key(&byip, findings_asset_of(c, &byip), key, sizeof key);
+    findings_asset_key(&byip, findings_asset_of(c, NULL, &byip), key, sizeof key);
     CHECK_STR(key, "web-01");
     finding byurl = {.url = "https://shop.example:8443/login"};
-    findings_asset_key(&byurl, findings_asset_of(c, &byurl), key, sizeof key);
+    findings_asset_key(&byurl, findings_asset_of(c, NULL, &byurl), key, sizeof key);
     CHECK_STR(key, "shop.example");
     finding stranger = {.ip = "10.0.0.9", .host = "x"};
-    findings_asset_key(&stranger, findings_asset_of(c, &stranger), key, sizeof key);
+    findings_asset_key(&stranger, findings_asset_of(c, NULL, &stranger), key, sizeof key);
     CHECK_STR(key, "10.0.0.9");
     finding nowhere = {0};
     findings_asset_key(&nowhere, NULL, key, sizeof key);

@@ -97,7 +97,7 @@ static store_finding get(fixture *x, const finding *f)
 {
     store_finding out = {0};
     char asset[256];
-    findings_asset_key(f, findings_asset_of(x->c, f), asset, sizeof asset);
+    findings_asset_key(f, findings_asset_of(x->c, NULL, f), asset, sizeof asset);
     kw_buf place;
     kw_buf_init(&place, 4096);
     findings_place(f, &place);
