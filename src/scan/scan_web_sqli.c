@@ -1,0 +1,352 @@
+/* The SQL injection check (web_check_sqli), on every insertion point, cheapest proof first:
+ * error-based (quoting broken, a database error signature the page as first fetched did not
+ * show), boolean-based (a true condition gives the baseline back, a false one differs stably,
+ * confirmed by a second pair), time-based (SLEEP, pg_sleep, WAITFOR DELAY: two delays of
+ * different length against the baseline's timing, then a zero delay back at it). Payloads are
+ * appended to the value seen, so the query keeps the rows the page showed. The pure parts
+ * (signatures, comparison, decisions) are in scan_web_sqli_sig.c. */
+#include "scan/scan_web.h"
+#include "scan/scan_web_sqli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQLI_DELAY1 2                /* seconds of the first delay, then the second */
+#define SQLI_DELAY2 4
+#define SQLI_SLOW_BASE_US 5000000    /* a page this slow gets no time-based tries */
+#define SQLI_STRIPS_MAX 8
+
+static const char sqli_advice_en[] =
+    "Build queries with parameters (prepared statements, bound variables) and never by pasting request "
+    "values into SQL; when a name (a column to sort by) comes from the request, pick it from a fixed list. "
+    "Run the application's database account with the least privileges it needs, and do not show database "
+    "errors to users.";
+static const char sqli_advice_zh[] =
+    "使用参数化查询（预编译语句、绑定变量）构造 SQL，绝不把请求中的值直接拼接进 SQL；排序列等名称来自请求时，"
+    "从固定列表中选取。应用的数据库账号只授予所需的最小权限，不要向用户显示数据库错误信息。";
+
+/* One request sent and its answer. */
+typedef struct sqli_ans {
+    web_built b;
+    web_response r;
+    bool sent;
+    bool ok;                         /* an answer came back */
+} sqli_ans;
+
+typedef struct sqli_base {
+    sqli_ans a[2];                   /* the shape as seen, fetched twice */
+    size_t noise;                    /* words between the two */
+    int64_t slow_us;                 /* the slower of the two */
+} sqli_base;
+
+static void sqli_ans_free(sqli_ans *a)
+{
+    if (a->sent) {
+        web_built_free(&a->b);
+        web_response_free(&a->r);
+    }
+    memset(a, 0, sizeof *a);
+}
+
+/* Sends parameter i of t with payload appended (i == (size_t)-1: the shape as seen); timeout_ms
+ * 0 is the scan's. Returns a->ok. */
+static bool sqli_send(web_ctx *x, const web_target *t, size_t i, const char *payload, int64_t timeout_ms, sqli_ans *a)
+{
+    memset(a, 0, sizeof *a);
+    if (web_target_build(t, i, payload, WEB_MUT_APPEND, &a->b) != KW_OK)
+        return false;
+    a->sent = true;
+    a->b.rq.timeout_ms = timeout_ms;
+    a->ok = web_send(x, &a->b.rq, &a->r) == KW_OK && a->r.status > 0;
+    return a->ok;
+}
+
+static const char *sqli_body(const sqli_ans *a)
+{
+    return a->r.body ? a->r.body : "";
+}
+
+static kw_rc sqli_report(web_ctx *x, const web_target *t, size_t i, const char *id, const char *title,
+                         const char *title_zh, const sqli_ans *proof, size_t at, const char *detail)
+{
+    char ex[640] = "";
+    if (at != (size_t)-1 && proof->r.body)
+        web_excerpt(proof->r.body, proof->r.len, at, 160, ex, sizeof ex);
+    web_issue is = {.check_id = id, .category = "sqli", .title = title, .title_zh = title_zh, .cwe = "CWE-89",
+                    .severity = FINDING_HIGH, .url = t->url, .parameter = t->params[i].name,
+                    .method = proof->b.rq.method ? proof->b.rq.method : t->method, .proof = &proof->b.rq,
+                    .answer = ex[0] ? ex : NULL, .answer_len = strlen(ex), .detail = detail,
+                    .advice_en = sqli_advice_en, .advice_zh = sqli_advice_zh};
+    return web_report(x, &is);
+}
+
+/* ---- error-based ---- */
+
+/* Each breaks the quoting of a different context: quoted strings and bare numbers, backquoted
+ * names, backslash-escaped strings. */
+static const char *const sqli_breakers[] = {"'\"", "`", "\\"};
+
+static bool sqli_error(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, kw_rc *rc)
+{
+    web_sqli_body base[2] = {{sqli_body(&bs->a[0]), bs->a[0].r.len}, {sqli_body(&bs->a[1]), bs->a[1].r.len}};
+    size_t nbase = bs->a[1].ok ? 2 : 1;
+    for (size_t k = 0; k < sizeof sqli_breakers / sizeof *sqli_breakers && !web_stopping(x); k++) {
+        sqli_ans a;
+        size_t at = 0;
+        const web_sqli_sig *sig = NULL;
+        if (sqli_send(x, t, i, sqli_breakers[k], 0, &a))
+            sig = web_sqli_error_match(sqli_body(&a), a.r.len, base, nbase, &at);
+        if (sig) {
+            char detail[512];
+            snprintf(detail, sizeof detail,
+                     "%s error signature '%s' in the answer (absent from the page as first fetched) after [%s] "
+                     "was appended to the value",
+                     sig->dbms, sig->text, sqli_breakers[k]);
+            *rc = sqli_report(x, t, i, "KW-WEB-SQLI-ERROR", "SQL injection (error-based)", "SQL 注入（报错型）", &a,
+                              at, detail);
+        }
+        sqli_ans_free(&a);
+        if (sig)
+            return true;
+    }
+    return false;
+}
+
+/* ---- boolean-based ---- */
+
+/* A context's condition pair: %d is the number compared (true: n = n, false: n = n + 1). */
+typedef struct sqli_form {
+    const char *fmt_true, *fmt_false;
+    bool numeric;                    /* only when the value seen is a number */
+} sqli_form;
+
+static const sqli_form sqli_forms[] = {
+    {" AND %d=%d", " AND %d=%d", true},
+    {" AND %d=%d-- -", " AND %d=%d-- -", true},
+    {"' AND '%d'='%d", "' AND '%d'='%d", false},
+    {"' AND %d=%d-- -", "' AND %d=%d-- -", false},
+    {"\" AND \"%d\"=\"%d", "\" AND \"%d\"=\"%d", false},
+    {"') AND %d=%d-- -", "') AND %d=%d-- -", false},
+};
+
+static bool sqli_numeric(const char *v)
+{
+    if (!v || !*v)
+        return false;
+    for (; *v; v++)
+        if (*v < '0' || *v > '9')
+            return false;
+    return true;
+}
+
+/* The strings a page may reflect of payloads p[n]: each as sent and percent-encoded. */
+static size_t sqli_strips(const char *const *p, size_t n, char enc[][256], const char **out)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < n && k + 2 <= SQLI_STRIPS_MAX; j++) {
+        out[k++] = p[j];
+        if (web_pct_encode(p[j], enc[j], sizeof enc[j]))
+            out[k++] = enc[j];
+    }
+    return k;
+}
+
+static size_t sqli_diff(const sqli_ans *a, const sqli_ans *b, const char *const *p, size_t np)
+{
+    char enc[SQLI_STRIPS_MAX / 2][256];
+    const char *strip[SQLI_STRIPS_MAX];
+    size_t ns = sqli_strips(p, np, enc, strip);
+    return web_sqli_diff(sqli_body(a), a->r.len, sqli_body(b), b->r.len, strip, ns);
+}
+
+/* One pair's answers and how they compare. */
+typedef struct sqli_pair_run {
+    char ptrue[96], pfalse[96];
+    sqli_ans t, f;
+    web_sqli_pair m;
+} sqli_pair_run;
+
+static void sqli_pair_free(sqli_pair_run *pr)
+{
+    sqli_ans_free(&pr->t);
+    sqli_ans_free(&pr->f);
+}
+
+/* Sends form fm's pair for number n; true when it holds (pr keeps the answers either way). */
+static bool sqli_pair_try(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_form *fm, int n,
+                          sqli_pair_run *pr)
+{
+    memset(pr, 0, sizeof *pr);
+    snprintf(pr->ptrue, sizeof pr->ptrue, fm->fmt_true, n, n);
+    snprintf(pr->pfalse, sizeof pr->pfalse, fm->fmt_false, n, n + 1);
+    const char *both[2] = {pr->ptrue, pr->pfalse};
+    const sqli_ans *b0 = &bs->a[0];
+    pr->m.noise = bs->noise;
+    if (!sqli_send(x, t, i, pr->ptrue, 0, &pr->t) || pr->t.r.status != b0->r.status)
+        return false;
+    pr->m.true_base = sqli_diff(&pr->t, b0, both, 2);
+    if (pr->m.true_base > bs->noise + bs->noise / 2 || !sqli_send(x, t, i, pr->pfalse, 0, &pr->f))
+        return false;
+    pr->m.false_base = sqli_diff(&pr->f, b0, both, 2);
+    pr->m.true_false = sqli_diff(&pr->t, &pr->f, both, 2);
+    pr->m.false_status = pr->f.r.status != b0->r.status;
+    return web_sqli_pair_holds(&pr->m);
+}
+
+static kw_rc sqli_report_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_pair_run *p1,
+                                 const sqli_pair_run *p2)
+{
+    char detail[1024];
+    const char *v = t->params[i].value ? t->params[i].value : "";
+    snprintf(detail, sizeof detail,
+             "the true condition [%s%s] gives the page as first fetched back (%zu words apart, the page's own noise "
+             "%zu) while the false condition [%s%s] changes it (%zu words, status %ld against %ld); confirmed with "
+             "[%s%s] / [%s%s]",
+             v, p1->ptrue, p1->m.true_base, p1->m.noise, v, p1->pfalse, p1->m.false_base, p1->f.r.status,
+             p1->t.r.status, v, p2->ptrue, v, p2->pfalse);
+    return sqli_report(x, t, i, "KW-WEB-SQLI-BOOLEAN", "SQL injection (boolean-based blind)", "SQL 注入（布尔盲注）",
+                       &p2->f, 0, detail);
+}
+
+/* The confirming pair: other numbers, the answers of each kind alike. */
+static bool sqli_confirm(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_form *fm,
+                         const sqli_pair_run *p1, sqli_pair_run *p2)
+{
+    if (!sqli_pair_try(x, t, i, bs, fm, 7, p2))
+        return false;
+    const char *all[4] = {p1->ptrue, p1->pfalse, p2->ptrue, p2->pfalse};
+    size_t tt = sqli_diff(&p1->t, &p2->t, all, 4), ff = sqli_diff(&p1->f, &p2->f, all, 4);
+    return web_sqli_pair_confirms(&p2->m, tt, ff);
+}
+
+static bool sqli_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, kw_rc *rc)
+{
+    bool num = sqli_numeric(t->params[i].value), done = false;
+    for (size_t k = 0; k < sizeof sqli_forms / sizeof *sqli_forms && !done && !web_stopping(x); k++) {
+        if (sqli_forms[k].numeric && !num)
+            continue;
+        sqli_pair_run p1, p2;
+        memset(&p2, 0, sizeof p2);
+        if (sqli_pair_try(x, t, i, bs, &sqli_forms[k], 5, &p1) && sqli_confirm(x, t, i, bs, &sqli_forms[k], &p1, &p2)) {
+            *rc = sqli_report_boolean(x, t, i, &p1, &p2);
+            done = true;
+        }
+        sqli_pair_free(&p1);
+        sqli_pair_free(&p2);
+    }
+    return done;
+}
+
+/* ---- time-based ---- */
+
+typedef struct sqli_delay {
+    const char *dbms;
+    const char *fmt;                 /* %d: seconds */
+    bool numeric;
+} sqli_delay;
+
+/* The sleeps run once per statement (MySQL's in a derived table, not per row). */
+static const sqli_delay sqli_delays[] = {
+    {"MySQL/MariaDB", " AND (SELECT 1 FROM (SELECT SLEEP(%d))kw)", true},
+    {"MySQL/MariaDB", "' AND (SELECT 1 FROM (SELECT SLEEP(%d))kw)-- -", false},
+    {"PostgreSQL", " AND 1=(SELECT 1 FROM PG_SLEEP(%d))", true},
+    {"PostgreSQL", "' AND 1=(SELECT 1 FROM PG_SLEEP(%d))-- -", false},
+    {"SQL Server", ";WAITFOR DELAY '0:0:%d'-- -", true},
+    {"SQL Server", "';WAITFOR DELAY '0:0:%d'-- -", false},
+};
+
+/* Sends delay form dl with d seconds; the elapsed time, or -1 when no answer came. */
+static int64_t sqli_delay_send(web_ctx *x, const web_target *t, size_t i, const sqli_delay *dl, int d, sqli_ans *a)
+{
+    char p[128];
+    snprintf(p, sizeof p, dl->fmt, d);
+    if (!sqli_send(x, t, i, p, (int64_t)(d + 15) * 1000, a))
+        return -1;
+    return a->r.elapsed_us;
+}
+
+static kw_rc sqli_report_time(web_ctx *x, const web_target *t, size_t i, const sqli_delay *dl, const sqli_ans *a2,
+                              int64_t base, int64_t e1, int64_t e2, int64_t e0)
+{
+    char detail[512];
+    snprintf(detail, sizeof detail,
+             "%s delay: +%.1f s and +%.1f s for delays of %d s and %d s against a %.2f s baseline; a zero delay "
+             "answered in %.2f s",
+             dl->dbms, (double)(e1 - base) / 1e6, (double)(e2 - base) / 1e6, SQLI_DELAY1, SQLI_DELAY2,
+             (double)base / 1e6, (double)e0 / 1e6);
+    return sqli_report(x, t, i, "KW-WEB-SQLI-TIME", "SQL injection (time-based blind)", "SQL 注入（时间盲注）", a2,
+                       (size_t)-1, detail);
+}
+
+/* Delay form dl: d1 first (most pages stop there), then d2 and zero. */
+static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_delay *dl,
+                           kw_rc *rc)
+{
+    sqli_ans a1, a2, a0;
+    memset(&a2, 0, sizeof a2), memset(&a0, 0, sizeof a0);
+    int64_t base = bs->slow_us, e2 = -1, e0 = -1;
+    int64_t e1 = sqli_delay_send(x, t, i, dl, SQLI_DELAY1, &a1);
+    if (e1 >= base + (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(x)) {
+        e2 = sqli_delay_send(x, t, i, dl, SQLI_DELAY2, &a2);
+        e0 = e2 >= 0 ? sqli_delay_send(x, t, i, dl, 0, &a0) : -1;
+    }
+    bool held = e0 >= 0 && web_sqli_time_holds(base, SQLI_DELAY1, e1, SQLI_DELAY2, e2, e0);
+    if (held)
+        *rc = sqli_report_time(x, t, i, dl, &a2, base, e1, e2, e0);
+    sqli_ans_free(&a1), sqli_ans_free(&a2), sqli_ans_free(&a0);
+    return held;
+}
+
+static bool sqli_time(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, kw_rc *rc)
+{
+    if (bs->slow_us > SQLI_SLOW_BASE_US)
+        return false;
+    bool num = sqli_numeric(t->params[i].value);
+    for (size_t k = 0; k < sizeof sqli_delays / sizeof *sqli_delays && !web_stopping(x); k++)
+        if ((!sqli_delays[k].numeric || num) && sqli_delay_try(x, t, i, bs, &sqli_delays[k], rc))
+            return true;
+    return false;
+}
+
+/* ---- the insertion point ---- */
+
+/* The second baseline, for the page's noise and timing (the first one came before). */
+static bool sqli_baseline2(web_ctx *x, const web_target *t, sqli_base *bs)
+{
+    if (!sqli_send(x, t, (size_t)-1, "", 0, &bs->a[1]) || bs->a[1].r.status != bs->a[0].r.status)
+        return false;
+    bs->noise = web_sqli_diff(sqli_body(&bs->a[0]), bs->a[0].r.len, sqli_body(&bs->a[1]), bs->a[1].r.len, NULL, 0);
+    int64_t e0 = bs->a[0].r.elapsed_us, e1 = bs->a[1].r.elapsed_us;
+    bs->slow_us = e0 > e1 ? e0 : e1;
+    return true;
+}
+
+static bool sqli_done(web_ctx *x, const web_target *t, const char *name)
+{
+    return web_reported(x, "KW-WEB-SQLI-ERROR", t->url, name) || web_reported(x, "KW-WEB-SQLI-BOOLEAN", t->url, name) ||
+           web_reported(x, "KW-WEB-SQLI-TIME", t->url, name);
+}
+
+static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned profile)
+{
+    const web_param *prm = &t->params[i];
+    if ((prm->hidden && !(profile & WEB_THOROUGH)) || sqli_done(x, t, prm->name))
+        return KW_OK;
+    sqli_base bs;
+    memset(&bs, 0, sizeof bs);
+    kw_rc rc = KW_OK;
+    bool blind = profile & (WEB_STANDARD | WEB_THOROUGH);
+    if (sqli_send(x, t, (size_t)-1, "", 0, &bs.a[0]) && !sqli_error(x, t, i, &bs, &rc) && blind &&
+        !web_stopping(x) && sqli_baseline2(x, t, &bs) && !sqli_boolean(x, t, i, &bs, &rc))
+        sqli_time(x, t, i, &bs, &rc);
+    sqli_ans_free(&bs.a[0]);
+    sqli_ans_free(&bs.a[1]);
+    return rc;
+}
+
+const web_check web_check_sqli = {
+    .name = "sqli",
+    .profiles = WEB_QUICK | WEB_STANDARD | WEB_THOROUGH,
+    .per_param = sqli_per_param,
+};
