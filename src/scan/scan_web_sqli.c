@@ -2,8 +2,10 @@
  * error-based (quoting broken, a database error signature the page as first fetched did not
  * show), boolean-based (a true condition gives the baseline back, a false one differs stably,
  * confirmed by a second pair), time-based (SLEEP, pg_sleep, WAITFOR DELAY: two delays of
- * different length against the baseline's timing, then a zero delay back at it). Payloads are
- * appended to the value seen, so the query keeps the rows the page showed. The pure parts
+ * different length against the baseline's timing, then a zero delay back at it). Payloads go
+ * after the value seen, so the query keeps the rows the page showed (after "1" for the numeric
+ * forms when the field was empty). JSON fields are sent as JSON strings (web_target_build), so a
+ * numeric JSON field is tried in its string forms. The pure parts
  * (signatures, comparison, decisions) are in scan_web_sqli_sig.c. */
 #include "scan/scan_web.h"
 #include "scan/scan_web_sqli.h"
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/kw_mem.h"
 
 #define SQLI_DELAY1 2                /* seconds of the first delay, then the second */
 #define SQLI_DELAY2 4
@@ -35,7 +39,8 @@ typedef struct sqli_ans {
 } sqli_ans;
 
 typedef struct sqli_base {
-    sqli_ans a[2];                   /* the shape as seen, fetched twice */
+    const char *seen;                /* the value the payloads go after */
+    sqli_ans a[2];                   /* the shape with that value, fetched twice */
     size_t noise;                    /* words between the two */
     int64_t slow_us;                 /* the slower of the two */
 } sqli_base;
@@ -49,12 +54,19 @@ static void sqli_ans_free(sqli_ans *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Sends parameter i of t with payload appended (i == (size_t)-1: the shape as seen); timeout_ms
- * 0 is the scan's. Returns a->ok. */
-static bool sqli_send(web_ctx *x, const web_target *t, size_t i, const char *payload, int64_t timeout_ms, sqli_ans *a)
+/* Sends parameter i of t set to seen followed by payload; timeout_ms 0 is the scan's. Returns
+ * a->ok. */
+static bool sqli_send(web_ctx *x, const web_target *t, size_t i, const char *seen, const char *payload,
+                      int64_t timeout_ms, sqli_ans *a)
 {
     memset(a, 0, sizeof *a);
-    if (web_target_build(t, i, payload, WEB_MUT_APPEND, &a->b) != KW_OK)
+    size_t ls = strlen(seen), lp = strlen(payload);
+    char *v = kw_malloc(ls + lp + 1);
+    memcpy(v, seen, ls);
+    memcpy(v + ls, payload, lp + 1);
+    kw_rc rc = web_target_build(t, i, v, WEB_MUT_REPLACE, &a->b);
+    free(v);
+    if (rc != KW_OK)
         return false;
     a->sent = true;
     a->b.rq.timeout_ms = timeout_ms;
@@ -95,7 +107,7 @@ static bool sqli_error(web_ctx *x, const web_target *t, size_t i, const sqli_bas
         sqli_ans a;
         size_t at = 0;
         const web_sqli_sig *sig = NULL;
-        if (sqli_send(x, t, i, sqli_breakers[k], 0, &a))
+        if (sqli_send(x, t, i, bs->seen, sqli_breakers[k], 0, &a))
             sig = web_sqli_error_match(sqli_body(&a), a.r.len, base, nbase, &at);
         if (sig) {
             char detail[512];
@@ -162,6 +174,7 @@ static size_t sqli_diff(const sqli_ans *a, const sqli_ans *b, const char *const 
 
 /* One pair's answers and how they compare. */
 typedef struct sqli_pair_run {
+    const char *seen;
     char ptrue[96], pfalse[96];
     sqli_ans t, f;
     web_sqli_pair m;
@@ -182,11 +195,12 @@ static bool sqli_pair_try(web_ctx *x, const web_target *t, size_t i, const sqli_
     snprintf(pr->pfalse, sizeof pr->pfalse, fm->fmt_false, n, n + 1);
     const char *both[2] = {pr->ptrue, pr->pfalse};
     const sqli_ans *b0 = &bs->a[0];
+    pr->seen = bs->seen;
     pr->m.noise = bs->noise;
-    if (!sqli_send(x, t, i, pr->ptrue, 0, &pr->t) || pr->t.r.status != b0->r.status)
+    if (!sqli_send(x, t, i, bs->seen, pr->ptrue, 0, &pr->t) || pr->t.r.status != b0->r.status)
         return false;
     pr->m.true_base = sqli_diff(&pr->t, b0, both, 2);
-    if (pr->m.true_base > bs->noise + bs->noise / 2 || !sqli_send(x, t, i, pr->pfalse, 0, &pr->f))
+    if (pr->m.true_base > bs->noise + bs->noise / 2 || !sqli_send(x, t, i, bs->seen, pr->pfalse, 0, &pr->f))
         return false;
     pr->m.false_base = sqli_diff(&pr->f, b0, both, 2);
     pr->m.true_false = sqli_diff(&pr->t, &pr->f, both, 2);
@@ -198,7 +212,7 @@ static kw_rc sqli_report_boolean(web_ctx *x, const web_target *t, size_t i, cons
                                  const sqli_pair_run *p2)
 {
     char detail[1024];
-    const char *v = t->params[i].value ? t->params[i].value : "";
+    const char *v = p1->seen;
     snprintf(detail, sizeof detail,
              "the true condition [%s%s] gives the page as first fetched back (%zu words apart, the page's own noise "
              "%zu) while the false condition [%s%s] changes it (%zu words, status %ld against %ld); confirmed with "
@@ -220,11 +234,14 @@ static bool sqli_confirm(web_ctx *x, const web_target *t, size_t i, const sqli_b
     return web_sqli_pair_confirms(&p2->m, tt, ff);
 }
 
-static bool sqli_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, kw_rc *rc)
+/* The numeric forms go after bs_num (NULL: the value is not a number), the others after bs. */
+static bool sqli_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs_str,
+                         const sqli_base *bs_num, kw_rc *rc)
 {
-    bool num = sqli_numeric(t->params[i].value), done = false;
+    bool done = false;
     for (size_t k = 0; k < sizeof sqli_forms / sizeof *sqli_forms && !done && !web_stopping(x); k++) {
-        if (sqli_forms[k].numeric && !num)
+        const sqli_base *bs = sqli_forms[k].numeric ? bs_num : bs_str;
+        if (!bs)
             continue;
         sqli_pair_run p1, p2;
         memset(&p2, 0, sizeof p2);
@@ -242,79 +259,126 @@ static bool sqli_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_b
 
 typedef struct sqli_delay {
     const char *dbms;
-    const char *fmt;                 /* %d: seconds */
+    const char *fmt;                 /* %lld: seconds, or for a counted form iterations */
     bool numeric;
+    bool counted;                    /* no sleep function: a loop whose speed is measured first */
 } sqli_delay;
 
-/* The sleeps run once per statement (MySQL's in a derived table, not per row). */
+/* The sleeps run once per statement (MySQL's in a derived table, not per row; PostgreSQL's as a
+ * one-time filter). SQLite has no sleep: a recursive count, computed once as an uncorrelated
+ * scalar subquery, takes a time linear in its length (memory stays flat, unlike randomblob). */
+#define SQLI_SQLITE_LOOP "(WITH RECURSIVE kw(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM kw WHERE n<%lld) SELECT COUNT(*) FROM kw)"
 static const sqli_delay sqli_delays[] = {
-    {"MySQL/MariaDB", " AND (SELECT 1 FROM (SELECT SLEEP(%d))kw)", true},
-    {"MySQL/MariaDB", "' AND (SELECT 1 FROM (SELECT SLEEP(%d))kw)-- -", false},
-    {"PostgreSQL", " AND 1=(SELECT 1 FROM PG_SLEEP(%d))", true},
-    {"PostgreSQL", "' AND 1=(SELECT 1 FROM PG_SLEEP(%d))-- -", false},
-    {"SQL Server", ";WAITFOR DELAY '0:0:%d'-- -", true},
-    {"SQL Server", "';WAITFOR DELAY '0:0:%d'-- -", false},
+    {"MySQL/MariaDB", " AND (SELECT 1 FROM (SELECT SLEEP(%lld))kw)", true, false},
+    {"MySQL/MariaDB", "' AND (SELECT 1 FROM (SELECT SLEEP(%lld))kw)-- -", false, false},
+    {"PostgreSQL", " AND 1=(SELECT 1 FROM PG_SLEEP(%lld))", true, false},
+    {"PostgreSQL", "' AND 1=(SELECT 1 FROM PG_SLEEP(%lld))-- -", false, false},
+    {"SQL Server", ";WAITFOR DELAY '0:0:%lld'-- -", true, false},
+    {"SQL Server", "';WAITFOR DELAY '0:0:%lld'-- -", false, false},
+    {"SQLite", "||" SQLI_SQLITE_LOOP, true, true},
+    {"SQLite", "'||" SQLI_SQLITE_LOOP "||'", false, true},
 };
 
-/* Sends delay form dl with d seconds; the elapsed time, or -1 when no answer came. */
-static int64_t sqli_delay_send(web_ctx *x, const web_target *t, size_t i, const sqli_delay *dl, int d, sqli_ans *a)
+#define SQLI_CAL_LOOP 1000000        /* iterations of the measuring run */
+#define SQLI_CAL_MIN_US 100000       /* it must take at least this much longer than the page */
+#define SQLI_LOOP_MAX 400000000LL    /* a loop longer than this is not sent */
+
+/* One delay form's run on an insertion point. */
+typedef struct sqli_delay_run {
+    web_ctx *x;
+    const web_target *t;
+    size_t i;
+    const sqli_base *bs;
+    const sqli_delay *dl;
+    double per_s;                    /* iterations per second (counted forms) */
+    int64_t e[3];                    /* answers to delay 1, delay 2, zero (-1: none) */
+    sqli_ans proof;                  /* the answer to delay 2 */
+} sqli_delay_run;
+
+/* Sends the form with `amount` (seconds or iterations); the elapsed time, or -1. The answer is
+ * kept in *keep when given. */
+static int64_t sqli_delay_send(sqli_delay_run *dr, long long amount, int64_t timeout_ms, sqli_ans *keep)
 {
-    char p[128];
-    snprintf(p, sizeof p, dl->fmt, d);
-    if (!sqli_send(x, t, i, p, (int64_t)(d + 15) * 1000, a))
-        return -1;
-    return a->r.elapsed_us;
+    char p[256];
+    sqli_ans a;
+    snprintf(p, sizeof p, dr->dl->fmt, amount);
+    int64_t e = sqli_send(dr->x, dr->t, dr->i, dr->bs->seen, p, timeout_ms, &a) ? a.r.elapsed_us : -1;
+    if (keep)
+        *keep = a;
+    else
+        sqli_ans_free(&a);
+    return e;
 }
 
-static kw_rc sqli_report_time(web_ctx *x, const web_target *t, size_t i, const sqli_delay *dl, const sqli_ans *a2,
-                              int64_t base, int64_t e1, int64_t e2, int64_t e0)
+/* What the form is sent with for a delay of d seconds: d, or the iterations that take d. */
+static long long sqli_amount(const sqli_delay_run *dr, int d)
+{
+    return dr->dl->counted ? (long long)(dr->per_s * d) : d;
+}
+
+/* A counted form's speed: one measuring run that must stand out of the page's own timing. */
+static bool sqli_calibrate(sqli_delay_run *dr)
+{
+    if (!dr->dl->counted)
+        return true;
+    int64_t e = sqli_delay_send(dr, SQLI_CAL_LOOP, 60000, NULL), extra = e - dr->bs->slow_us;
+    if (e < 0 || extra < SQLI_CAL_MIN_US)
+        return false;
+    dr->per_s = (double)SQLI_CAL_LOOP * 1e6 / (double)extra;
+    return sqli_amount(dr, SQLI_DELAY2) <= SQLI_LOOP_MAX;
+}
+
+static kw_rc sqli_report_time(const sqli_delay_run *dr)
 {
     char detail[512];
+    int64_t base = dr->bs->slow_us;
     snprintf(detail, sizeof detail,
              "%s delay: +%.1f s and +%.1f s for delays of %d s and %d s against a %.2f s baseline; a zero delay "
              "answered in %.2f s",
-             dl->dbms, (double)(e1 - base) / 1e6, (double)(e2 - base) / 1e6, SQLI_DELAY1, SQLI_DELAY2,
-             (double)base / 1e6, (double)e0 / 1e6);
-    return sqli_report(x, t, i, "KW-WEB-SQLI-TIME", "SQL injection (time-based blind)", "SQL 注入（时间盲注）", a2,
-                       (size_t)-1, detail);
+             dr->dl->dbms, (double)(dr->e[0] - base) / 1e6, (double)(dr->e[1] - base) / 1e6, SQLI_DELAY1,
+             SQLI_DELAY2, (double)base / 1e6, (double)dr->e[2] / 1e6);
+    return sqli_report(dr->x, dr->t, dr->i, "KW-WEB-SQLI-TIME", "SQL injection (time-based blind)",
+                       "SQL 注入（时间盲注）", &dr->proof, (size_t)-1, detail);
 }
 
 /* Delay form dl: d1 first (most pages stop there), then d2 and zero. */
 static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_delay *dl,
                            kw_rc *rc)
 {
-    sqli_ans a1, a2, a0;
-    memset(&a2, 0, sizeof a2), memset(&a0, 0, sizeof a0);
-    int64_t base = bs->slow_us, e2 = -1, e0 = -1;
-    int64_t e1 = sqli_delay_send(x, t, i, dl, SQLI_DELAY1, &a1);
-    if (e1 >= base + (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(x)) {
-        e2 = sqli_delay_send(x, t, i, dl, SQLI_DELAY2, &a2);
-        e0 = e2 >= 0 ? sqli_delay_send(x, t, i, dl, 0, &a0) : -1;
+    sqli_delay_run dr = {.x = x, .t = t, .i = i, .bs = bs, .dl = dl, .e = {-1, -1, -1}};
+    int64_t base = bs->slow_us, slack_ms = 15000;
+    if (!sqli_calibrate(&dr))
+        return false;
+    dr.e[0] = sqli_delay_send(&dr, sqli_amount(&dr, SQLI_DELAY1), SQLI_DELAY1 * 3000 + slack_ms, NULL);
+    if (dr.e[0] >= base + (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(x)) {
+        dr.e[1] = sqli_delay_send(&dr, sqli_amount(&dr, SQLI_DELAY2), SQLI_DELAY2 * 3000 + slack_ms, &dr.proof);
+        dr.e[2] = dr.e[1] >= 0 ? sqli_delay_send(&dr, 0, slack_ms, NULL) : -1;
     }
-    bool held = e0 >= 0 && web_sqli_time_holds(base, SQLI_DELAY1, e1, SQLI_DELAY2, e2, e0);
+    bool held = dr.e[2] >= 0 && web_sqli_time_holds(base, (int64_t)SQLI_DELAY1 * 1000000, dr.e[0],
+                                                    (int64_t)SQLI_DELAY2 * 1000000, dr.e[1], dr.e[2]);
     if (held)
-        *rc = sqli_report_time(x, t, i, dl, &a2, base, e1, e2, e0);
-    sqli_ans_free(&a1), sqli_ans_free(&a2), sqli_ans_free(&a0);
+        *rc = sqli_report_time(&dr);
+    sqli_ans_free(&dr.proof);
     return held;
 }
 
-static bool sqli_time(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, kw_rc *rc)
+static bool sqli_time(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs_str, const sqli_base *bs_num,
+                      kw_rc *rc)
 {
-    if (bs->slow_us > SQLI_SLOW_BASE_US)
-        return false;
-    bool num = sqli_numeric(t->params[i].value);
-    for (size_t k = 0; k < sizeof sqli_delays / sizeof *sqli_delays && !web_stopping(x); k++)
-        if ((!sqli_delays[k].numeric || num) && sqli_delay_try(x, t, i, bs, &sqli_delays[k], rc))
+    for (size_t k = 0; k < sizeof sqli_delays / sizeof *sqli_delays && !web_stopping(x); k++) {
+        const sqli_base *bs = sqli_delays[k].numeric ? bs_num : bs_str;
+        if (bs && bs->slow_us <= SQLI_SLOW_BASE_US && sqli_delay_try(x, t, i, bs, &sqli_delays[k], rc))
             return true;
+    }
     return false;
 }
 
 /* ---- the insertion point ---- */
 
 /* The second baseline, for the page's noise and timing (the first one came before). */
-static bool sqli_baseline2(web_ctx *x, const web_target *t, sqli_base *bs)
+static bool sqli_baseline2(web_ctx *x, const web_target *t, size_t i, sqli_base *bs)
 {
-    if (!sqli_send(x, t, (size_t)-1, "", 0, &bs->a[1]) || bs->a[1].r.status != bs->a[0].r.status)
+    if (!sqli_send(x, t, i, bs->seen, "", 0, &bs->a[1]) || bs->a[1].r.status != bs->a[0].r.status)
         return false;
     bs->noise = web_sqli_diff(sqli_body(&bs->a[0]), bs->a[0].r.len, sqli_body(&bs->a[1]), bs->a[1].r.len, NULL, 0);
     int64_t e0 = bs->a[0].r.elapsed_us, e1 = bs->a[1].r.elapsed_us;
@@ -322,10 +386,40 @@ static bool sqli_baseline2(web_ctx *x, const web_target *t, sqli_base *bs)
     return true;
 }
 
+/* The baseline the numeric forms go after: the value's own when it is a number; for an empty
+ * value, "1" (fetched once, the noise taken from bs); NULL otherwise. */
+static const sqli_base *sqli_numeric_base(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs,
+                                          sqli_base *one)
+{
+    if (sqli_numeric(bs->seen))
+        return bs;
+    if (bs->seen[0] || !sqli_send(x, t, i, "1", "", 0, &one->a[0]))
+        return NULL;
+    one->seen = "1";
+    one->noise = bs->noise;
+    one->slow_us = one->a[0].r.elapsed_us > bs->slow_us ? one->a[0].r.elapsed_us : bs->slow_us;
+    return one;
+}
+
 static bool sqli_done(web_ctx *x, const web_target *t, const char *name)
 {
     return web_reported(x, "KW-WEB-SQLI-ERROR", t->url, name) || web_reported(x, "KW-WEB-SQLI-BOOLEAN", t->url, name) ||
            web_reported(x, "KW-WEB-SQLI-TIME", t->url, name);
+}
+
+/* The blind techniques, once the error-based one found nothing. */
+static kw_rc sqli_blind(web_ctx *x, const web_target *t, size_t i, sqli_base *bs)
+{
+    kw_rc rc = KW_OK;
+    sqli_base one;
+    memset(&one, 0, sizeof one);
+    if (!sqli_baseline2(x, t, i, bs))
+        return KW_OK;
+    const sqli_base *num = sqli_numeric_base(x, t, i, bs, &one);
+    if (!sqli_boolean(x, t, i, bs, num, &rc) && !web_stopping(x))
+        sqli_time(x, t, i, bs, num, &rc);
+    sqli_ans_free(&one.a[0]);
+    return rc;
 }
 
 static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned profile)
@@ -335,11 +429,11 @@ static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned 
         return KW_OK;
     sqli_base bs;
     memset(&bs, 0, sizeof bs);
+    bs.seen = prm->value ? prm->value : "";
     kw_rc rc = KW_OK;
-    bool blind = profile & (WEB_STANDARD | WEB_THOROUGH);
-    if (sqli_send(x, t, (size_t)-1, "", 0, &bs.a[0]) && !sqli_error(x, t, i, &bs, &rc) && blind &&
-        !web_stopping(x) && sqli_baseline2(x, t, &bs) && !sqli_boolean(x, t, i, &bs, &rc))
-        sqli_time(x, t, i, &bs, &rc);
+    if (sqli_send(x, t, i, bs.seen, "", 0, &bs.a[0]) && !sqli_error(x, t, i, &bs, &rc) &&
+        (profile & (WEB_STANDARD | WEB_THOROUGH)) && !web_stopping(x))
+        rc = sqli_blind(x, t, i, &bs);
     sqli_ans_free(&bs.a[0]);
     sqli_ans_free(&bs.a[1]);
     return rc;

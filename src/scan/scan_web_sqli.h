@@ -53,9 +53,9 @@ bool web_sqli_pair_holds(const web_sqli_pair *p);
 bool web_sqli_pair_confirms(const web_sqli_pair *second, size_t true_true, size_t false_false);
 
 /* The time technique's decision: base_us the slowest of the baseline answers, e1_us and e2_us
- * the answers to delays d1_s < d2_s, zero_us the answer to a zero delay. True when each delayed
- * answer took at least base + 0.9 d, the extra times grow as the delays do, and the zero-delay
- * answer is back near the baseline. */
-bool web_sqli_time_holds(int64_t base_us, int d1_s, int64_t e1_us, int d2_s, int64_t e2_us, int64_t zero_us);
+ * the answers to delays d1_us < d2_us, zero_us the answer to a zero delay (all microseconds).
+ * True when each delayed answer took at least base + 0.9 d, the extra times grow as the delays
+ * do, and the zero-delay answer is back near the baseline. */
+bool web_sqli_time_holds(int64_t base_us, int64_t d1_us, int64_t e1_us, int64_t d2_us, int64_t e2_us, int64_t zero_us);
 
 #endif

@@ -248,17 +248,16 @@ bool web_sqli_pair_confirms(const web_sqli_pair *second, size_t true_true, size_
            false_false <= second->noise + second->noise / 2;
 }
 
-bool web_sqli_time_holds(int64_t base_us, int d1_s, int64_t e1_us, int d2_s, int64_t e2_us, int64_t zero_us)
+bool web_sqli_time_holds(int64_t base_us, int64_t d1_us, int64_t e1_us, int64_t d2_us, int64_t e2_us, int64_t zero_us)
 {
-    if (d1_s <= 0 || d2_s <= d1_s || base_us < 0)
+    if (d1_us <= 0 || d2_us <= d1_us || base_us < 0)
         return false;
-    int64_t d1 = (int64_t)d1_s * 1000000, d2 = (int64_t)d2_s * 1000000;
-    if (e1_us < base_us + d1 * 9 / 10 || e2_us < base_us + d2 * 9 / 10)
+    if (e1_us < base_us + d1_us * 9 / 10 || e2_us < base_us + d2_us * 9 / 10)
         return false;
     /* the extra time grows with the delay: the second is at least 60 % of the delays' gap
      * later, and not more than the gap plus one first delay */
     int64_t gap = e2_us - e1_us;
-    if (gap < (d2 - d1) * 6 / 10 || gap > (d2 - d1) + d1)
+    if (gap < (d2_us - d1_us) * 6 / 10 || gap > (d2_us - d1_us) + d1_us)
         return false;
-    return zero_us < base_us + d1 / 2;
+    return zero_us < base_us + d1_us / 2;
 }

@@ -103,18 +103,18 @@ static void test_pair_decisions(void)
 static void test_time_decision(void)
 {
     /* 2 s and 4 s against a 20 ms baseline, the zero delay back at 25 ms */
-    CHECK(web_sqli_time_holds(20000, 2, 2030000, 4, 4025000, 25000));
+    CHECK(web_sqli_time_holds(20000, 2000000, 2030000, 4000000, 4025000, 25000));
     /* one slow answer and one fast: not the database sleeping */
-    CHECK(!web_sqli_time_holds(20000, 2, 2030000, 4, 1500000, 25000));
+    CHECK(!web_sqli_time_holds(20000, 2000000, 2030000, 4000000, 1500000, 25000));
     /* both slow by the same amount (a slow page, not the delays) */
-    CHECK(!web_sqli_time_holds(20000, 2, 4100000, 4, 4200000, 25000));
+    CHECK(!web_sqli_time_holds(20000, 2000000, 4100000, 4000000, 4200000, 25000));
     /* a sleep run per row: far more than asked */
-    CHECK(!web_sqli_time_holds(20000, 2, 6000000, 4, 12000000, 25000));
+    CHECK(!web_sqli_time_holds(20000, 2000000, 6000000, 4000000, 12000000, 25000));
     /* the zero delay is slow too: the page got slow */
-    CHECK(!web_sqli_time_holds(20000, 2, 2030000, 4, 4025000, 2000000));
+    CHECK(!web_sqli_time_holds(20000, 2000000, 2030000, 4000000, 4025000, 2000000));
     /* just under 0.9 of the delay */
-    CHECK(!web_sqli_time_holds(100000, 2, 1890000, 4, 4100000, 100000));
-    CHECK(!web_sqli_time_holds(20000, 4, 4100000, 2, 2100000, 20000));
+    CHECK(!web_sqli_time_holds(100000, 2000000, 1890000, 4000000, 4100000, 100000));
+    CHECK(!web_sqli_time_holds(20000, 4000000, 4100000, 2000000, 2100000, 20000));
 }
 
 int main(void)

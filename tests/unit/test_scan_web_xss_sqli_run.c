@@ -124,6 +124,10 @@ static void fake_page(const char *path, const char *v, bool post, kw_buf *o, lon
         const char *s = strstr(v, "SLEEP(");
         *us += s ? (int64_t)atoi(s + 6) * 1000000 : 0;
         kw_buf_puts(o, fake_row);
+    } else if (strcmp(path, "/s/loop") == 0) { /* SQLite: a counting loop at 0.2 us a turn */
+        const char *s = strstr(v, "n<");
+        *us += s ? atoll(s + 2) / 5 : 0;
+        kw_buf_puts(o, fake_row);
     } else if (strcmp(path, "/g/post") == 0 || strcmp(path, "/g2/post") == 0) {
         char *st = fake_store[path[2] == '2'];
         if (post && strlen(st) + strlen(v) + 8 < sizeof fake_store[0])
@@ -351,8 +355,15 @@ static void test_sqli(void)
     CHECK(n <= 9);
     run_param(&web_check_sqli, &x, "GET", "/s/bool-str", "1", WEB_STANDARD);
     CHECK(reported(&x, "KW-WEB-SQLI-BOOLEAN", "/s/bool-str"));
+    /* a form field with no value: the numeric forms go after "1" */
+    web_ctx e = {0};
+    run_param(&web_check_sqli, &e, "GET", "/s/bool", "", WEB_STANDARD);
+    CHECK_INT(e.nreports, 1);
+    CHECK_CONTAINS(e.evidence[0], "[1 AND 5=5]");
     run_param(&web_check_sqli, &x, "GET", "/s/time", "1", WEB_STANDARD);
     CHECK(reported(&x, "KW-WEB-SQLI-TIME", "/s/time"));
+    run_param(&web_check_sqli, &x, "GET", "/s/loop", "1", WEB_STANDARD);
+    CHECK(reported(&x, "KW-WEB-SQLI-TIME", "/s/loop"));
     int before = x.nreports;
     n = run_param(&web_check_sqli, &x, "GET", "/s/safe", "1", WEB_STANDARD);
     run_param(&web_check_sqli, &x, "GET", "/s/noisy", "1", WEB_STANDARD);
