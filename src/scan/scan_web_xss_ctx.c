@@ -343,6 +343,9 @@ static web_xss_kind xss_kind_of(const xss_tok *t, size_t at)
     case S_DATA:
     case S_TAGOPEN:
         return WEB_XSS_TEXT;
+    case S_BEFORE_VALUE:             /* the marker starts an unquoted value */
+        return xss_in_list(t->attr, xss_url_attrs, sizeof xss_url_attrs / sizeof *xss_url_attrs) ? WEB_XSS_URL
+                                                                                                   : WEB_XSS_ATTR_UQ;
     case S_VALUE_DQ:
     case S_VALUE_SQ:
     case S_VALUE_UQ:
@@ -370,10 +373,10 @@ static void xss_place(xss_visit *v, const xss_tok *t, size_t at)
     memset(w, 0, sizeof *w);
     w->kind = xss_kind_of(t, at);
     w->at = at;
-    w->quote = w->kind == WEB_XSS_URL ? t->quote : '\0';
+    w->quote = w->kind == WEB_XSS_URL && t->s != S_BEFORE_VALUE ? t->quote : '\0';
     bool in_tag = t->s >= S_TAGNAME && t->s <= S_VALUE_UQ;
     snprintf(w->tag, sizeof w->tag, "%s", in_tag ? t->tag : t->s == S_RAW ? t->raw : "");
-    if (t->s >= S_VALUE_DQ && t->s <= S_VALUE_UQ)
+    if (t->s >= S_BEFORE_VALUE && t->s <= S_VALUE_UQ)
         snprintf(w->attr, sizeof w->attr, "%s", t->attr);
 }
 
@@ -427,11 +430,10 @@ static size_t xss_probes_attr(const web_xss_where *w, const char *m, web_xss_pro
     char q = w->kind == WEB_XSS_URL ? w->quote : w->kind == WEB_XSS_ATTR_DQ ? '"' : w->kind == WEB_XSS_ATTR_SQ ? '\'' : 0;
     if (w->kind == WEB_XSS_URL)
         n = xss_probe_add(out, n, max, WEB_XSS_PROOF_JSURL, "javascript:%s()%s", m, "");
-    const char *qs = q == '"' ? "\"" : q == '\'' ? "'" : "";
+    /* an unquoted value needs a byte of its own first: blanks after '=' are skipped */
+    const char *qs = q == '"' ? "\"" : q == '\'' ? "'" : "x";
     n = xss_probe_add(out, n, max, WEB_XSS_PROOF_ATTR, q ? "%s %s=1 x=" : "%s %s=1", qs, m);
-    if (q)
-        n = xss_probe_add(out, n, max, WEB_XSS_PROOF_ELEMENT, "%s><%s>", qs, m);
-    return n;
+    return xss_probe_add(out, n, max, WEB_XSS_PROOF_ELEMENT, "%s><%s>", qs, m);
 }
 
 static size_t xss_probes_js(const web_xss_where *w, const char *m, web_xss_probe *out, size_t max)

@@ -37,6 +37,12 @@ static void test_contexts_text_and_attrs(void)
     CHECK_INT(w.quote, '"');
     w = one_place("<a href=\"/page?x=" M "\">next</a>");  /* not at the start: a plain attribute */
     CHECK_INT(w.kind, WEB_XSS_ATTR_DQ);
+    w = one_place("<img src=/logo.png width=" M " alt=logo>");
+    CHECK_INT(w.kind, WEB_XSS_ATTR_UQ);
+    CHECK_STR(w.attr, "width");
+    w = one_place("<a title=\"t\" href=" M ">x</a>");
+    CHECK_INT(w.kind, WEB_XSS_URL);
+    CHECK_INT(w.quote, 0);
     w = one_place("<div " M ">");
     CHECK_INT(w.kind, WEB_XSS_TAG);
 }
@@ -95,6 +101,10 @@ static void test_probes(void)
     CHECK_STR(p[0].payload, "\" " M "=1 x=");
     CHECK_INT(p[0].proof, WEB_XSS_PROOF_ATTR);
     CHECK_STR(p[1].payload, "\"><" M ">");
+    w = (web_xss_where){.kind = WEB_XSS_ATTR_UQ, .tag = "img", .attr = "width"};
+    CHECK_INT(web_xss_probes(&w, M, p, 4), 2);
+    CHECK_STR(p[0].payload, "x " M "=1");
+    CHECK_STR(p[1].payload, "x><" M ">");
     w = (web_xss_where){.kind = WEB_XSS_RCDATA, .tag = "textarea"};
     CHECK_INT(web_xss_probes(&w, M, p, 4), 1);
     CHECK_STR(p[0].payload, "</textarea><" M ">");
@@ -122,6 +132,11 @@ static void test_proofs_and_lookalikes(void)
     CHECK(web_xss_proved(v, strlen(v), M, WEB_XSS_PROOF_ELEMENT, &at));
     CHECK_INT(at, 9);
     CHECK(!web_xss_proved(s, strlen(s), M, WEB_XSS_PROOF_ELEMENT, NULL));
+    v = "<input name=q value=\"\" " M "=1 x=\"\">";
+    s = "<img width= " M "=1 alt=logo>"; /* blanks after '=' start no attribute */
+    CHECK(!web_xss_proved(s, strlen(s), M, WEB_XSS_PROOF_ATTR, NULL));
+    v = "<img width=x " M "=1 alt=logo>";
+    CHECK(web_xss_proved(v, strlen(v), M, WEB_XSS_PROOF_ATTR, NULL));
     v = "<input name=q value=\"\" " M "=1 x=\"\">";
     s = "<input name=q value=\"&quot; " M "=1 x=\">";
     CHECK(web_xss_proved(v, strlen(v), M, WEB_XSS_PROOF_ATTR, NULL));
