@@ -5,6 +5,7 @@
  * and taken from the vendors' error references otherwise (SQL Server's MSSQLSERVER_102/105/245
  * pages, Oracle's ORA- error help), plus the exception names drivers put in front of them. */
 #include "scan/scan_web_sqli.h"
+#include "scan/scan_web_xss.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -109,58 +110,12 @@ const web_sqli_sig *web_sqli_error_match(const char *body, size_t len, const web
 
 /* ---- the word difference ---- */
 
-static int sqli_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* A character reference at s[n] ("&#39;", "&#x27;", "&quot;", ...) as an ASCII byte; its
- * length in *used, or 0 when it is none of those. */
-static char sqli_entity(const char *s, size_t n, size_t *used)
-{
-    static const struct { const char *name; char c; } named[] = {
-        {"&quot;", '"'}, {"&apos;", '\''}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
-    *used = 0;
-    for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
-        size_t l = strlen(named[k].name);
-        if (n >= l && strncasecmp(s, named[k].name, l) == 0) {
-            *used = l;
-            return named[k].c;
-        }
-    }
-    if (n < 4 || s[1] != '#')
-        return 0;
-    bool hex = s[2] == 'x' || s[2] == 'X';
-    size_t i = hex ? 3 : 2;
-    int v = 0;
-    for (; i < n && i < 10 && s[i] != ';'; i++) {
-        int d = hex ? sqli_hex(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
-        if (d < 0)
-            return 0;
-        v = v * (hex ? 16 : 10) + d;
-    }
-    if (i >= n || s[i] != ';' || v <= 0 || v > 0x7e)
-        return 0;
-    *used = i + 1;
-    return (char)v;
-}
-
 /* s[n] with character references decoded and the strip strings removed; the caller frees the
  * copy, whose length goes to *outn. */
 static char *sqli_normalise(const char *s, size_t n, const char *const *strip, size_t nstrip, size_t *outn)
 {
     char *d = kw_malloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t used = 0;
-        char c = s[i] == '&' ? sqli_entity(s + i, n - i, &used) : 0;
-        d[o++] = used ? c : s[i];
-        if (used)
-            i += used - 1;
-    }
+    size_t o = web_xss_decode(s, n, d);
     for (size_t k = 0; k < nstrip; k++) {
         size_t l = strip[k] ? strlen(strip[k]) : 0, w = 0;
         if (!l)

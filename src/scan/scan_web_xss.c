@@ -136,6 +136,8 @@ static const char *xss_proof_words(web_xss_proof p)
         return "made a new attribute named as the marker";
     case WEB_XSS_PROOF_JSURL:
         return "starts the URL attribute with javascript:";
+    case WEB_XSS_PROOF_JSATTR:
+        return "left the string of the event handler: the marker stands as its script code";
     default:
         return "left the string: the marker stands as script code";
     }
@@ -159,7 +161,7 @@ static kw_rc xss_report(web_ctx *x, const web_issue *base, const web_response *r
 static kw_rc xss_report_reflected(web_ctx *x, const web_target *t, size_t i, const xss_try *tr,
                                   const web_xss_where *w, const web_xss_probe *p, size_t at)
 {
-    char where[160], detail[512];
+    char where[160], detail[768];
     web_xss_describe(w, where, sizeof where);
     snprintf(detail, sizeof detail, "the value lands in %s unescaped: the probe %s %s", where, p->payload,
              xss_proof_words(p->proof));

@@ -38,6 +38,9 @@ typedef struct web_xss_where {
     char quote;                      /* for WEB_XSS_URL: '"', '\'' or 0 (unquoted) */
     char tag[WEB_XSS_NAME_MAX];      /* the element it is in (lower-cased) */
     char attr[WEB_XSS_NAME_MAX];     /* the attribute, for the attribute and URL kinds */
+    web_xss_kind js;                 /* in an event handler (on*): where in its script, its
+                                        character references decoded (WEB_XSS_JS_*);
+                                        WEB_XSS_TEXT otherwise */
     size_t at;                       /* offset of the marker in the body */
 } web_xss_where;
 
@@ -48,6 +51,7 @@ typedef enum web_xss_proof {
     WEB_XSS_PROOF_JSURL,             /* a URL attribute whose value starts "javascript:" and
                                         holds the marker */
     WEB_XSS_PROOF_JSCODE,            /* the marker in script code, outside strings and comments */
+    WEB_XSS_PROOF_JSATTR,            /* the same in an event handler attribute's script */
 } web_xss_proof;
 
 typedef struct web_xss_probe {
@@ -70,6 +74,14 @@ size_t web_xss_probes(const web_xss_where *w, const char *marker, web_xss_probe 
 /* True when body[len] shows marker in the executable position proof asks for; *at (may be NULL)
  * gets the offset of what shows it. */
 bool web_xss_proved(const char *body, size_t len, const char *marker, web_xss_proof proof, size_t *at);
+
+/* The character reference at s[n] ("&#39;", "&#x27;", "&quot;", "&amp;", ...) when it stands
+ * for a printable ASCII byte: that byte, its length in *used; otherwise 0 and *used 0. */
+char web_xss_charref(const char *s, size_t n, size_t *used);
+
+/* s[n] with those character references decoded into out (of at least n bytes, not
+ * NUL-terminated); returns the decoded length. */
+size_t web_xss_decode(const char *s, size_t n, char *out);
 
 /* Place w in words into out (of n bytes): "a double-quoted attribute of <input value>". */
 void web_xss_describe(const web_xss_where *w, char *out, size_t n);

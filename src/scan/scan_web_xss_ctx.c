@@ -7,8 +7,11 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "core/kw_mem.h"
 
 typedef enum tok_state {
     S_DATA = 0, S_TAGOPEN, S_TAGNAME, S_BEFORE_ATTR, S_ATTR_NAME, S_AFTER_ATTR_NAME,
@@ -318,6 +321,95 @@ static void xss_scan(const char *b, size_t len, const char *marker, xss_visit *v
     }
 }
 
+/* ---- character references ---- */
+
+static int xss_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+char web_xss_charref(const char *s, size_t n, size_t *used)
+{
+    static const struct { const char *name; char c; } named[] = {
+        {"&quot;", '"'}, {"&apos;", '\''}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
+    *used = 0;
+    for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
+        size_t l = strlen(named[k].name);
+        if (n >= l && strncasecmp(s, named[k].name, l) == 0) {
+            *used = l;
+            return named[k].c;
+        }
+    }
+    if (n < 4 || s[1] != '#')
+        return 0;
+    bool hex = s[2] == 'x' || s[2] == 'X';
+    size_t i = hex ? 3 : 2;
+    int v = 0;
+    for (; i < n && i < 10 && s[i] != ';'; i++) {
+        int d = hex ? xss_hex(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+        if (d < 0)
+            return 0;
+        v = v * (hex ? 16 : 10) + d;
+    }
+    if (i >= n || s[i] != ';' || v <= 0 || v > 0x7e)
+        return 0;
+    *used = i + 1;
+    return (char)v;
+}
+
+size_t web_xss_decode(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t used = 0;
+        char c = s[i] == '&' ? web_xss_charref(s + i, n - i, &used) : 0;
+        out[o++] = used ? c : s[i];
+        if (used)
+            i += used - 1;
+    }
+    return o;
+}
+
+/* Lexes script s[n] (an event handler's decoded value); true when marker starts somewhere in
+ * code, outside strings and comments. *end (may be NULL) gets the place at the end. */
+static bool xss_js_scan(const char *s, size_t n, const char *marker, web_xss_kind *end)
+{
+    xss_tok t;
+    memset(&t, 0, sizeof t);
+    t.b = s;
+    t.len = n;
+    size_t ml = marker ? strlen(marker) : 0;
+    bool hit = false;
+    for (size_t i = 0; i < n; i++) {
+        if (ml && t.js == J_CODE && n - i >= ml && strncasecmp(s + i, marker, ml) == 0)
+            hit = true;
+        i += xss_step_js(&t, i, s[i]);
+    }
+    static const web_xss_kind js[] = {WEB_XSS_JS_CODE, WEB_XSS_JS_SQ, WEB_XSS_JS_DQ,
+                                      WEB_XSS_JS_TPL, WEB_XSS_JS_COMMENT, WEB_XSS_JS_COMMENT};
+    if (end)
+        *end = js[t.js];
+    return hit;
+}
+
+static bool xss_is_handler(const char *attr)
+{
+    return attr[0] == 'o' && attr[1] == 'n' && attr[2];
+}
+
+/* The script of an event handler's value s[n], decoded; true when marker is in its code, and
+ * *end the place at its end. */
+static bool xss_handler_scan(const char *s, size_t n, const char *marker, web_xss_kind *end)
+{
+    char *d = kw_malloc(n + 1);
+    bool hit = xss_js_scan(d, web_xss_decode(s, n, d), marker, end);
+    free(d);
+    return hit;
+}
+
 /* ---- places ---- */
 
 typedef struct xss_places {
@@ -378,6 +470,8 @@ static void xss_place(xss_visit *v, const xss_tok *t, size_t at)
     snprintf(w->tag, sizeof w->tag, "%s", in_tag ? t->tag : t->s == S_RAW ? t->raw : "");
     if (t->s >= S_BEFORE_VALUE && t->s <= S_VALUE_UQ)
         snprintf(w->attr, sizeof w->attr, "%s", t->attr);
+    if (t->s >= S_VALUE_DQ && t->s <= S_VALUE_UQ && xss_is_handler(t->attr) && at >= t->vstart)
+        xss_handler_scan(t->b + t->vstart, at - t->vstart, NULL, &w->js);
 }
 
 bool web_xss_is_html(const char *ct)
@@ -424,12 +518,18 @@ static size_t xss_probes_closing(const web_xss_where *w, const char *m, web_xss_
     }
 }
 
+/* What leaves each script place for code. */
+static const char *const xss_js_wrap[] = {[WEB_XSS_JS_CODE] = ";%s%s;", [WEB_XSS_JS_SQ] = "'-%s%s-'",
+                                          [WEB_XSS_JS_DQ] = "\"-%s%s-\"", [WEB_XSS_JS_TPL] = "`-%s%s-`"};
+
 static size_t xss_probes_attr(const web_xss_where *w, const char *m, web_xss_probe *out, size_t max)
 {
     size_t n = 0;
     char q = w->kind == WEB_XSS_URL ? w->quote : w->kind == WEB_XSS_ATTR_DQ ? '"' : w->kind == WEB_XSS_ATTR_SQ ? '\'' : 0;
     if (w->kind == WEB_XSS_URL)
         n = xss_probe_add(out, n, max, WEB_XSS_PROOF_JSURL, "javascript:%s()%s", m, "");
+    if (w->js >= WEB_XSS_JS_CODE && w->js <= WEB_XSS_JS_TPL)
+        n = xss_probe_add(out, n, max, WEB_XSS_PROOF_JSATTR, xss_js_wrap[w->js], m, "");
     /* an unquoted value needs a byte of its own first: blanks after '=' are skipped */
     const char *qs = q == '"' ? "\"" : q == '\'' ? "'" : "x";
     n = xss_probe_add(out, n, max, WEB_XSS_PROOF_ATTR, q ? "%s %s=1 x=" : "%s %s=1", qs, m);
@@ -439,10 +539,8 @@ static size_t xss_probes_attr(const web_xss_where *w, const char *m, web_xss_pro
 static size_t xss_probes_js(const web_xss_where *w, const char *m, web_xss_probe *out, size_t max)
 {
     size_t n = 0;
-    static const char *const wrap[] = {[WEB_XSS_JS_CODE] = ";%s%s;", [WEB_XSS_JS_SQ] = "'-%s%s-'",
-                                       [WEB_XSS_JS_DQ] = "\"-%s%s-\"", [WEB_XSS_JS_TPL] = "`-%s%s-`"};
     if (w->kind != WEB_XSS_JS_COMMENT)
-        n = xss_probe_add(out, n, max, WEB_XSS_PROOF_JSCODE, wrap[w->kind], m, "");
+        n = xss_probe_add(out, n, max, WEB_XSS_PROOF_JSCODE, xss_js_wrap[w->kind], m, "");
     return xss_probe_add(out, n, max, WEB_XSS_PROOF_ELEMENT, "</script><%s%s>", m, "");
 }
 
@@ -513,6 +611,11 @@ static bool xss_has(const char *b, size_t len, const char *needle)
 static void xss_proof_value(xss_visit *v, const xss_tok *t, size_t end)
 {
     xss_proof_v *p = (xss_proof_v *)v;
+    if (p->want == WEB_XSS_PROOF_JSATTR && xss_is_handler(t->attr) && end >= t->vstart &&
+        xss_handler_scan(t->b + t->vstart, end - t->vstart, p->marker, NULL)) {
+        xss_proof_found(p, t->vstart);
+        return;
+    }
     if (p->want != WEB_XSS_PROOF_JSURL ||
         !xss_in_list(t->attr, xss_url_attrs, sizeof xss_url_attrs / sizeof *xss_url_attrs))
         return;

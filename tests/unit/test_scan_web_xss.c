@@ -165,6 +165,31 @@ static void test_proofs_and_lookalikes(void)
     CHECK(!web_xss_proved(s, strlen(s), M, WEB_XSS_PROOF_ATTR, NULL));
 }
 
+/* An event handler's script is read after its character references are decoded: an escaped
+ * quote there still ends the string. */
+static void test_event_handlers(void)
+{
+    web_xss_where w = one_place("<button onclick=\"go('" M "')\">Go</button>");
+    CHECK_INT(w.kind, WEB_XSS_ATTR_DQ);
+    CHECK_INT(w.js, WEB_XSS_JS_SQ);
+    web_xss_probe p[4];
+    size_t n = web_xss_probes(&w, M, p, 4);
+    CHECK_INT(n, 3);
+    CHECK_STR(p[0].payload, "'-" M "-'");
+    CHECK_INT(p[0].proof, WEB_XSS_PROOF_JSATTR);
+    const char *v = "<button onclick=\"go('&#39;-" M "-&#39;')\">Go</button>";
+    const char *s = "<button onclick=\"go('\\&#39;-" M "-\\&#39;')\">Go</button>";
+    CHECK(web_xss_proved(v, strlen(v), M, WEB_XSS_PROOF_JSATTR, NULL));
+    CHECK(!web_xss_proved(s, strlen(s), M, WEB_XSS_PROOF_JSATTR, NULL));
+    s = "<button title=\"go('&#39;-" M "-&#39;')\">Go</button>"; /* not a handler */
+    CHECK(!web_xss_proved(s, strlen(s), M, WEB_XSS_PROOF_JSATTR, NULL));
+    w = one_place("<input value=\"" M "\">");
+    CHECK_INT(w.js, WEB_XSS_TEXT);
+    char d[32];
+    CHECK_INT(web_xss_decode("a&#x27;&quot;&amp;&bogus;", 25, d), 11);
+    CHECK(memcmp(d, "a'\"&&bogus;", 11) == 0);
+}
+
 static void test_hostile_bytes(void)
 {
     const char bin[] = "<\0<a\0 href=\"\0kw7f3a9q<script>'\\";
@@ -198,6 +223,7 @@ int main(void)
     RUN(test_contexts_several);
     RUN(test_probes);
     RUN(test_proofs_and_lookalikes);
+    RUN(test_event_handlers);
     RUN(test_hostile_bytes);
     RUN(test_describe_and_types);
     TEST_MAIN_END();
