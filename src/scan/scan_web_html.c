@@ -684,7 +684,8 @@ static void robots_value(robots_ctx *r, const char *key, char *v)
             return;
         path[0] = '/';
         kw_strlcpy(path + (v[0] != '/'), v, sizeof path - 1);
-        if (web_url_resolve(r->site, path, url, sizeof url) == KW_OK)
+        /* a path, never another host: "//evil.example/" resolves to one and is dropped */
+        if (web_url_resolve(r->site, path, url, sizeof url) == KW_OK && strncmp(url, r->site, strlen(r->site)) == 0)
             list_add(&r->paths, url, r->max);
     } else if (strcasecmp(key, "sitemap") == 0 && web_url_resolve(r->site, v, url, sizeof url) == KW_OK)
         list_add(&r->maps, url, r->max);

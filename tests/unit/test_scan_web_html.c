@@ -302,15 +302,16 @@ static void test_robots(void)
                       "disallow:/private*.php$\nAllow: /admin/public.html\nDisallow:\n"
                       "User-Agent: Googlebot\nDisallow: /search?q=*\nDISALLOW: relative\nDisallow: /admin/\n"
                       "Sitemap: https://site.example/sitemap.xml\nsitemap: /s2.xml\nSitemap: ftp://x/y\n"
-                      "Crawl-delay: 10\nnonsense line\n";
+                      "Crawl-delay: 10\nnonsense line\nDisallow: //evil.example/x\nDisallow: /a b\n";
     web_strs p, s;
     CHECK_INT(web_robots_parse("https://site.example/", txt, strlen(txt), 100, &p, &s), KW_OK);
-    CHECK_INT(p.n, 5);
+    CHECK_INT(p.n, 6);
     CHECK_STR(p.n > 0 ? p.v[0] : NULL, "https://site.example/admin/");
     CHECK_STR(p.n > 1 ? p.v[1] : NULL, "https://site.example/private");
     CHECK_STR(p.n > 2 ? p.v[2] : NULL, "https://site.example/admin/public.html");
     CHECK_STR(p.n > 3 ? p.v[3] : NULL, "https://site.example/search?q=");
     CHECK_STR(p.n > 4 ? p.v[4] : NULL, "https://site.example/relative");
+    CHECK_STR(p.n > 5 ? p.v[5] : NULL, "https://site.example/a%20b");
     CHECK_INT(s.n, 2);
     CHECK_STR(s.n > 0 ? s.v[0] : NULL, "https://site.example/sitemap.xml");
     CHECK_STR(s.n > 1 ? s.v[1] : NULL, "https://site.example/s2.xml");
