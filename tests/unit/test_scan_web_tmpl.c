@@ -1,0 +1,475 @@
+/* Nuclei-format templates (scan_web_tmpl_*.c): the loader accepts the supported subset and skips
+ * the rest with a reason, malformed YAML is an error naming the file and line, variables expand
+ * (and an unknown one is refused), and the matchers and extractors decide as Nuclei does. The
+ * templates here are written for these tests; tests/data/nuclei/ holds a few community ones
+ * (see its README). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kw_test.h"
+#include "scan/scan_web_tmpl.h"
+
+static web_tmpl *load(const char *yaml)
+{
+    web_tmpl *t = NULL;
+    char id[128], why[WEB_TMPL_WHY_MAX];
+    kw_rc rc = web_tmpl_parse("t.yaml", yaml, strlen(yaml), &t, id, sizeof id, why, sizeof why);
+    if (rc != KW_OK)
+        fprintf(stderr, "  load: %s (%s)\n", why, kw_rc_str(rc));
+    return t;
+}
+
+/* The reason a template is not loaded ("" when it loads). */
+static kw_rc refuse(const char *yaml, char *why, size_t whyn)
+{
+    web_tmpl *t = NULL;
+    char id[128];
+    kw_rc rc = web_tmpl_parse("bad.yaml", yaml, strlen(yaml), &t, id, sizeof id, why, whyn);
+    web_tmpl_free(t);
+    return rc;
+}
+
+#define HEAD "id: t1\ninfo:\n  name: T one\n  severity: high\n"
+#define BLOCK "http:\n  - path: ['{{BaseURL}}/']\n"
+#define WORDM "    matchers:\n      - type: word\n        words: [x]\n"
+
+static void test_load_paths(void)
+{
+    web_tmpl *t = load(HEAD "  description: finds things\n  reference:\n    - https://a.example/1\n    - https://a.example/2\n"
+                            "  classification:\n    cwe-id: cwe-538\n    cvss-score: 7.5\n  tags: exposure,files\n"
+                            "http:\n  - method: POST\n    path:\n      - \"{{BaseURL}}/a\"\n      - \"{{RootURL}}/b?x=1\"\n"
+                            "    headers:\n      X-Test: one\n      Content-Type: application/json\n"
+                            "    body: '{\"k\":\"{{Host}}\"}'\n    redirects: true\n    max-redirects: 3\n"
+                            "    matchers-condition: and\n    stop-at-first-match: true\n"
+                            "    matchers:\n      - type: word\n        words: [Secret, Key]\n        condition: and\n"
+                            "        case-insensitive: true\n      - type: status\n        status: [200, 206]\n");
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    CHECK_STR(t->id, "t1");
+    CHECK_STR(t->name, "T one");
+    CHECK_INT(t->severity, FINDING_HIGH);
+    CHECK_STR(t->description, "finds things");
+    CHECK_STR(t->reference, "https://a.example/1, https://a.example/2");
+    CHECK_STR(t->cwe, "CWE-538");
+    CHECK_NEAR(t->cvss_score, 7.5, 1e-9);
+    CHECK_STR(t->category, "sensitive_file");
+    CHECK_INT(t->nblocks, 1);
+    web_tmpl_block *b = &t->blocks[0];
+    CHECK_INT(b->nsends, 2);
+    CHECK(b->and_ && b->follow && b->stop_first);
+    CHECK_STR(b->sends[1].url, "{{RootURL}}/b?x=1");
+    CHECK_STR(b->sends[0].method, "POST");
+    CHECK_INT(b->sends[0].nheaders, 1);
+    CHECK_STR(b->sends[0].headers[0], "X-Test: one");
+    CHECK_STR(b->sends[0].content_type, "application/json");
+    CHECK_STR(b->sends[0].body, "{\"k\":\"{{Host}}\"}");
+    CHECK_INT(b->nm, 2);
+    CHECK(b->m[0].and_ && b->m[0].nocase);
+    CHECK_STR(b->m[0].vals[0], "secret"); /* lower-cased once, as the corpus will be */
+    CHECK_INT(b->m[1].nnums, 2);
+    CHECK_INT(b->m[1].nums[1], 206);
+    web_tmpl_free(t);
+}
+
+static void test_load_raw(void)
+{
+    web_tmpl *t = load("id: raw1\ninfo:\n  name: raw\n  severity: low\n  tags: sqli,cve\nrequests:\n  - raw:\n      - |\n"
+                       "        POST /login.php?a=1 HTTP/1.1\n        Host: {{Hostname}}\n        Content-Length: 9\n"
+                       "        Content-Type: application/x-www-form-urlencoded\n        Connection: close\n"
+                       "        X-Forwarded-For: 127.0.0.1\n\n        user=a&b=1\n"
+                       "      - |\n        GET {{BaseURL}}/x HTTP/1.1\n        Host: {{Hostname}}\n"
+                       "    extractors:\n      - type: regex\n        name: tok\n        internal: true\n        group: 1\n"
+                       "        regex: ['token=([a-z]+)']\n    matchers:\n      - type: regex\n        regex: ['ok {{tok}}?']\n");
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    CHECK_STR(t->category, "sqli");
+    web_tmpl_block *b = &t->blocks[0];
+    CHECK_INT(b->nsends, 2);
+    CHECK_STR(b->sends[0].method, "POST");
+    CHECK_STR(b->sends[0].url, "{{BaseURL}}/login.php?a=1");
+    CHECK_INT(b->sends[0].nheaders, 1); /* Host, Content-Length, Connection left to libcurl */
+    CHECK_STR(b->sends[0].headers[0], "X-Forwarded-For: 127.0.0.1");
+    CHECK_STR(b->sends[0].content_type, "application/x-www-form-urlencoded");
+    CHECK_STR(b->sends[0].body, "user=a&b=1");
+    CHECK_STR(b->sends[1].url, "{{BaseURL}}/x");
+    CHECK(b->x[0].internal);
+    CHECK_INT(b->x[0].group, 1);
+    web_tmpl_free(t);
+    t = load(HEAD "http:\n  - raw:\n      - \"GET HTTP/1.1\\nHost: {{Hostname}}\\n\"\n      - \"GET ?q=1 HTTP/1.1\\n\"\n" WORDM);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    b = &t->blocks[0];
+    CHECK_STR(b->sends[0].url, "{{BaseURL}}");
+    CHECK_STR(b->sends[1].url, "{{BaseURL}}?q=1");
+    CHECK(b->sends[1].body == NULL);
+    web_tmpl_free(t);
+}
+
+
+static void test_load_skips(void)
+{
+    static const struct { const char *yaml, *why; } cases[] = {
+        {HEAD "dns:\n  - name: '{{FQDN}}'\n", "protocol dns"},
+        {HEAD "flow: http(1)\n" BLOCK WORDM, "uses flow"},
+        {HEAD "workflows:\n  - template: a.yaml\n", "uses workflows"},
+        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['md5(body) == \"x\"']\n", "dsl function 'md5'"},
+        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['status_code_2 == 200']\n", "dsl variable 'status_code_2'"},
+        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['duration >= 5']\n", "dsl variable 'duration'"},
+        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['a ? b : c']\n", "dsl syntax"},
+        {HEAD "variables:\n  user: admin\n" BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, user)']\n",
+         "dsl variable 'user'"},
+        {HEAD BLOCK "    matchers:\n      - type: xpath\n        xpath: ['/a']\n", "xpath matcher"},
+        {HEAD BLOCK "    payloads:\n      p: [a, b]\n" WORDM, "payloads"},
+        {HEAD BLOCK "    req-condition: true\n" WORDM, "req-condition"},
+        {HEAD BLOCK "    fuzzing:\n      - part: query\n" WORDM, "fuzzing"},
+        {HEAD BLOCK "    extractors:\n      - type: json\n        json: ['.a']\n", "json extractor"},
+        {HEAD "http:\n  - path: ['{{BaseURL}}/{{interactsh-url}}']\n" WORDM, "unknown variable {{interactsh-url}}"},
+        {HEAD "http:\n  - path: [\"{{BaseURL}}/{{base64('a')}}\"]\n" WORDM, "expression {{base64('a')}}"},
+        {HEAD "http:\n  - path: ['/admin']\n" WORDM, "does not start with {{BaseURL}}"},
+        {HEAD "http:\n  - raw:\n      - |\n        @timeout: 10s\n        GET / HTTP/1.1\n" WORDM, "annotation"},
+        {HEAD "http:\n  - raw:\n      - |\n        GET / HTTP/1.1\n        Host: evil.example\n" WORDM, "own Host header"},
+        {HEAD "http:\n  - unsafe: true\n    raw:\n      - |\n        GET / HTTP/1.1\n" WORDM, "unsafe"},
+        {HEAD BLOCK "    matchers:\n      - type: word\n        part: interactsh_protocol\n        words: [dns]\n",
+         "part 'interactsh_protocol'"},
+        {HEAD BLOCK "    matchers:\n      - type: word\n        part: body_2\n        words: [dns]\n", "part 'body_2'"},
+        {HEAD "variables:\n  v: \"{{rand_base(5)}}\"\n" BLOCK WORDM, "expression {{rand_base(5)}}"},
+        {HEAD BLOCK "    matchers:\n      - type: regex\n        regex: ['(?<=a']\n", "does not compile"},
+        {HEAD "info2: x\n" BLOCK WORDM, "key 'info2'"},
+        {HEAD, "no http requests"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char why[WEB_TMPL_WHY_MAX];
+        kw_rc rc = refuse(cases[i].yaml, why, sizeof why);
+        if (rc != KW_ERR_UNSUPPORTED)
+            fprintf(stderr, "  case %zu: rc %s (%s)\n", i, kw_rc_str(rc), why);
+        CHECK_INT(rc, KW_ERR_UNSUPPORTED);
+        CHECK_CONTAINS(why, cases[i].why);
+    }
+}
+
+static void test_load_errors(void)
+{
+    char why[WEB_TMPL_WHY_MAX];
+    CHECK_INT(refuse("id: a\ninfo:\n  name: [unclosed\n", why, sizeof why), KW_ERR_PARSE);
+    CHECK_CONTAINS(why, "bad.yaml:4:"); /* file and line */
+    CHECK_CONTAINS(why, "YAML syntax");
+    CHECK_INT(refuse("id: a\nhttp:\n\t- path: x\n", why, sizeof why), KW_ERR_PARSE);
+    CHECK_CONTAINS(why, "bad.yaml:3:");
+    CHECK_INT(refuse("info:\n  name: x\n" BLOCK WORDM, why, sizeof why), KW_ERR_PARSE);
+    CHECK_CONTAINS(why, "no id");
+    CHECK_INT(refuse("id: 'a b'\n" BLOCK WORDM, why, sizeof why), KW_ERR_PARSE);
+    CHECK_INT(refuse(HEAD BLOCK "    matchers:\n      - type: status\n        status: [abc]\n", why, sizeof why), KW_ERR_PARSE);
+    CHECK_CONTAINS(why, "not a whole number");
+    CHECK_INT(refuse(HEAD BLOCK "    matchers:\n      - words: [x]\n", why, sizeof why), KW_ERR_PARSE);
+    CHECK_CONTAINS(why, "bad.yaml:8:"); /* the matcher's line */
+    CHECK_INT(refuse(HEAD "http:\n  - path: ['{{BaseURL}}/']\n", why, sizeof why), KW_ERR_UNSUPPORTED);
+    CHECK_CONTAINS(why, "without matchers or extractors");
+    CHECK_INT(refuse(HEAD "http:\n  - raw: ['GET']\n" WORDM, why, sizeof why), KW_ERR_PARSE);
+    CHECK_CONTAINS(why, "is not METHOD PATH HTTP/x");
+    CHECK_INT(refuse("- a\n- b\n", why, sizeof why), KW_ERR_PARSE);
+    CHECK_INT(refuse("", why, sizeof why), KW_ERR_PARSE);
+    /* an alias bomb: each level names the one below ten times */
+    char bomb[4096];
+    int n = snprintf(bomb, sizeof bomb, HEAD "http:\n  - path: ['{{BaseURL}}/']\n    matchers:\n"
+                                            "      - type: word\n        words: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 8; i++)
+        n += snprintf(bomb + n, sizeof bomb - (size_t)n, "      - type: word\n        words: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
+                      i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+    CHECK(refuse(bomb, why, sizeof why) != KW_OK);
+}
+
+static void test_vars(void)
+{
+    web_tmpl_vars vs = {0};
+    char store[1024];
+    CHECK_INT(web_tmpl_vars_url(&vs, "http://127.0.0.1:8080/app/index.php?x=1", store, sizeof store), KW_OK);
+    kw_buf b;
+    kw_buf_init(&b, 4096);
+    CHECK_INT(web_tmpl_expand("{{BaseURL}}|{{RootURL}}|{{Hostname}}|{{ Host }}|{{Port}}|{{Path}}|{{File}}|{{Scheme}}", &vs, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "http://127.0.0.1:8080/app/index.php|http://127.0.0.1:8080|127.0.0.1:8080|127.0.0.1|8080|/app|index.php|http");
+    web_tmpl_vars v2 = {0};
+    CHECK_INT(web_tmpl_vars_url(&v2, "https://[::1]/", store, sizeof store), KW_OK);
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{BaseURL}}/x {{Hostname}} {{Host}} {{Port}} [{{Path}}]", &v2, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "https://[::1]/x [::1] [::1] 443 []");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("a {{nope}} b", &v2, &b), KW_ERR_NOTFOUND);
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("no braces {{ here", &v2, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "no braces {{ here");
+    CHECK_INT(web_tmpl_vars_url(&v2, "ftp://h/", store, sizeof store), KW_ERR_PARSE);
+    CHECK_INT(web_tmpl_vars_url(&v2, "http://h/", store, 8), KW_ERR_FULL);
+    kw_buf_free(&b);
+}
+
+/* Evaluates template yaml's first block on an answer; the result's detail in *detail. */
+static bool eval(const char *yaml, long status, const char *headers, const char *body, char *detail, size_t dn)
+{
+    web_tmpl *t = load(yaml);
+    if (!t)
+        return false;
+    web_tmpl_vars vs = {0};
+    char store[1024];
+    web_tmpl_vars_url(&vs, "http://h.example:81/", store, sizeof store);
+    web_tmpl_answer a = {status, headers, strlen(headers), body, strlen(body)};
+    web_tmpl_result r;
+    web_tmpl_result_init(&r);
+    web_tmpl_eval(&t->blocks[0], &a, &vs, &r);
+    bool m = r.matched;
+    if (detail)
+        snprintf(detail, dn, "%s|%s", kw_buf_cstr(&r.detail), kw_buf_cstr(&r.excerpt));
+    web_tmpl_result_free(&r);
+    web_tmpl_free(t);
+    return m;
+}
+
+#define HDRS "HTTP/1.1 200 OK\r\nServer: Apache/2.4.1\r\nContent-Type: text/plain\r\nX-A: 1\r\nx-a: 2\r\n"
+#define M(body) HEAD BLOCK "    matchers:\n" body
+
+static void test_match_word(void)
+{
+    char d[1024];
+    CHECK(eval(M("      - type: word\n        words: [alpha, beta]\n"), 200, HDRS, "xx beta yy", d, sizeof d));
+    CHECK_CONTAINS(d, "word 'beta' in body");
+    CHECK_CONTAINS(d, "|xx beta yy");
+    CHECK(!eval(M("      - type: word\n        words: [alpha, beta]\n        condition: and\n"), 200, HDRS, "beta", NULL, 0));
+    CHECK(eval(M("      - type: word\n        words: [alpha, beta]\n        condition: and\n"), 200, HDRS, "beta alpha", NULL, 0));
+    CHECK(!eval(M("      - type: word\n        words: [ALPHA]\n"), 200, HDRS, "alpha", NULL, 0));
+    CHECK(eval(M("      - type: word\n        words: [ALPHA]\n        case-insensitive: true\n"), 200, HDRS, "xAlPhA", NULL, 0));
+    CHECK(eval(M("      - type: word\n        words: [alpha]\n        negative: true\n"), 200, HDRS, "gamma", d, sizeof d));
+    CHECK_CONTAINS(d, "not word 'alpha' in body");
+    CHECK(!eval(M("      - type: word\n        words: [alpha]\n        negative: true\n"), 200, HDRS, "alpha", NULL, 0));
+    CHECK(eval(M("      - type: word\n        encoding: hex\n        words: ['414243']\n"), 200, HDRS, "xABCx", NULL, 0));
+    CHECK(eval(M("      - type: binary\n        binary: ['00ff']\n"), 200, HDRS, "", NULL, 0) == false);
+    CHECK(eval(M("      - type: word\n        words: ['{{Hostname}}']\n"), 200, HDRS, "at h.example:81 ok", NULL, 0));
+    CHECK(eval(M("      - type: word\n        match-all: true\n        words: [a1, b2, c3]\n"), 200, HDRS, "c3 a1", d, sizeof d));
+    CHECK_CONTAINS(d, "word 'a1', word 'c3'");
+}
+
+static void test_match_parts(void)
+{
+    CHECK(eval(M("      - type: word\n        part: header\n        words: [Apache/2]\n"), 200, HDRS, "", NULL, 0));
+    CHECK(!eval(M("      - type: word\n        words: [Apache/2]\n"), 200, HDRS, "", NULL, 0)); /* body by default */
+    CHECK(eval(M("      - type: word\n        part: all\n        words: [Apache/2]\n"), 200, HDRS, "", NULL, 0));
+    CHECK(eval(M("      - type: word\n        part: response\n        words: ['HTTP/1.1 200']\n"), 200, HDRS, "", NULL, 0));
+    CHECK(eval(M("      - type: word\n        part: content_type\n        words: [text/plain]\n"), 200, HDRS, "", NULL, 0));
+    CHECK(eval(M("      - type: regex\n        part: x_a\n        regex: ['^1 2$']\n"), 200, HDRS, "", NULL, 0)); /* repeats joined */
+    /* a header that is absent: no match, even negated (as Nuclei) */
+    CHECK(!eval(M("      - type: word\n        part: location\n        negative: true\n        words: [x]\n"), 200, HDRS, "", NULL, 0));
+}
+
+static void test_match_status_size_regex(void)
+{
+    char d[1024];
+    CHECK(eval(M("      - type: status\n        status: [301, 302]\n"), 302, HDRS, "", d, sizeof d));
+    CHECK_CONTAINS(d, "status 302");
+    CHECK(!eval(M("      - type: status\n        status: [200]\n"), 404, HDRS, "", NULL, 0));
+    CHECK(eval(M("      - type: size\n        size: [5]\n"), 200, HDRS, "12345", NULL, 0));
+    CHECK(!eval(M("      - type: size\n        size: [5]\n"), 200, HDRS, "1234", NULL, 0));
+    CHECK(eval(M("      - type: regex\n        regex: ['root:.*:0:0:']\n"), 200, HDRS, "x\nroot:x:0:0:root:/root\n", d, sizeof d));
+    CHECK_CONTAINS(d, "regex 'root:.*:0:0:' in body");
+    CHECK(!eval(M("      - type: regex\n        regex: ['a', 'zz']\n        condition: and\n"), 200, HDRS, "a", NULL, 0));
+    CHECK(eval(M("      - type: regex\n        regex: ['(?i)PHP Version']\n"), 200, HDRS, "php version 8", NULL, 0));
+}
+
+static void test_match_conditions(void)
+{
+    const char *and_ = HEAD BLOCK "    matchers-condition: and\n    matchers:\n      - type: word\n        words: [secret]\n"
+                                  "      - type: status\n        status: [200]\n";
+    CHECK(eval(and_, 200, HDRS, "a secret", NULL, 0));
+    CHECK(!eval(and_, 404, HDRS, "a secret", NULL, 0));
+    CHECK(!eval(and_, 200, HDRS, "nothing", NULL, 0));
+    const char *or_ = HEAD BLOCK "    matchers:\n      - type: word\n        words: [secret]\n"
+                                 "      - type: status\n        status: [200]\n";
+    CHECK(eval(or_, 404, HDRS, "a secret", NULL, 0));
+    CHECK(eval(or_, 200, HDRS, "nothing", NULL, 0));
+    CHECK(!eval(or_, 404, HDRS, "nothing", NULL, 0));
+}
+
+#define DSL(e) M("      - type: dsl\n        dsl:\n          - '" e "'\n")
+
+static void test_match_dsl(void)
+{
+    char d[1024];
+    CHECK(eval(DSL("status_code == 200 && contains(body, \"[core]\")"), 200, HDRS, "x [core] y", d, sizeof d));
+    CHECK_CONTAINS(d, "dsl 'status_code == 200 && contains(body, \"[core]\")'");
+    CHECK(!eval(DSL("status_code == 200 && contains(body, \"[core]\")"), 404, HDRS, "[core]", NULL, 0));
+    CHECK(eval(DSL("!contains(tolower(body), \"<html\")"), 200, HDRS, "plain", NULL, 0));
+    CHECK(!eval(DSL("!contains(tolower(body), \"<html\")"), 200, HDRS, "<HTML>", NULL, 0));
+    CHECK(eval(DSL("contains_all(body, \"a\", \"b\") || status_code == 500"), 200, HDRS, "b a", NULL, 0));
+    CHECK(!eval(DSL("contains_all(body, \"a\", \"z\") || status_code == 500"), 200, HDRS, "b a", NULL, 0));
+    CHECK(eval(DSL("contains_any(header, \"nginx\", \"Apache\")"), 200, HDRS, "", NULL, 0));
+    CHECK(eval(DSL("contains(server, \"Apache\") && content_type == \"text/plain\""), 200, HDRS, "", NULL, 0));
+    CHECK(!eval(DSL("contains(location, \"x\")"), 200, HDRS, "", NULL, 0)); /* absent header */
+    CHECK(!eval(DSL("!contains(location, \"x\")"), 200, HDRS, "", NULL, 0)); /* ... an error, not a "no" */
+    CHECK(eval(DSL("len(body) > 3 && len(body) <= 5"), 200, HDRS, "12345", NULL, 0));
+    CHECK(!eval(DSL("len(body) > 3 && len(body) <= 5"), 200, HDRS, "123456", NULL, 0));
+    CHECK(eval(DSL("regex(\"ver=[0-9]+\", body) && starts_with(body, \"#\") && ends_with(body, \"!\")"), 200, HDRS,
+               "# ver=12 !", NULL, 0));
+    CHECK(eval(DSL("(status_code == 301 || status_code == 302) && contains(toupper(body), \"MOVED\")"), 302, HDRS, "moved", NULL, 0));
+    CHECK(eval(DSL("content_length == 0 == false || true"), 200, HDRS, "", NULL, 0) == false); /* not the subset: skipped */
+    CHECK(eval(M("      - type: dsl\n        condition: and\n        dsl: ['status_code == 200', 'contains(body, \"x\")']\n"),
+               200, HDRS, "x", NULL, 0));
+    CHECK(!eval(M("      - type: dsl\n        condition: and\n        dsl: ['status_code == 200', 'contains(body, \"x\")']\n"),
+                200, HDRS, "y", NULL, 0));
+}
+
+static void test_extract(void)
+{
+    char d[1024];
+    const char *x = HEAD BLOCK "    extractors:\n      - type: regex\n        group: 1\n        regex: ['ver=([0-9.]+)']\n";
+    CHECK(eval(x, 200, HDRS, "ver=1.2 ver=3.4 ver=1.2", d, sizeof d)); /* extractors alone report */
+    CHECK_CONTAINS(d, "extracted: 1.2, 3.4|");
+    CHECK(!eval(x, 200, HDRS, "nothing here", NULL, 0));
+    const char *both = HEAD BLOCK "    matchers:\n      - type: status\n        status: [200]\n"
+                                  "    extractors:\n      - type: regex\n        part: header\n        regex: ['Apache/[0-9.]+']\n";
+    CHECK(eval(both, 200, HDRS, "", d, sizeof d));
+    CHECK_CONTAINS(d, "status 200; extracted: Apache/2.4.1");
+    CHECK(!eval(both, 500, HDRS, "", NULL, 0));
+    /* an internal extractor's value goes to the result, not the detail */
+    web_tmpl *t = load(HEAD BLOCK "    extractors:\n      - type: regex\n        name: tok\n        internal: true\n"
+                                  "        group: 1\n        regex: ['t=(\\w+)']\n    matchers:\n      - type: status\n        status: [200]\n");
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    web_tmpl_vars vs = {0};
+    web_tmpl_answer a = {200, "", 0, "t=abc t=def", 11};
+    web_tmpl_result r;
+    web_tmpl_result_init(&r);
+    CHECK_INT(web_tmpl_eval(&t->blocks[0], &a, &vs, &r), KW_OK);
+    CHECK(r.matched);
+    CHECK_STR(r.internal.data, "tok");
+    CHECK_STR(r.internal.data + 4, "abc");
+    CHECK(strstr(kw_buf_cstr(&r.detail), "abc") == NULL);
+    web_tmpl_result_free(&r);
+    web_tmpl_free(t);
+}
+
+static void test_category(void)
+{
+    static const struct { const char *tags, *cat; } cases[] = {
+        {"tags: default-login,tomcat\n", "weak_auth"}, {"tags: cve,lfi,wordpress\n", "path_traversal"},
+        {"tags: xss\n", "xss"}, {"tags: rce,oast\n", "command_injection"}, {"tags: redirect\n", "open_redirect"},
+        {"tags: backup\n", "sensitive_file"}, {"tags: tech\n", "app_config"}, {"tags: [sqli, cve]\n", "sqli"},
+        {"classification:\n    cwe-id: CWE-79\n", "xss"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char y[512];
+        snprintf(y, sizeof y, HEAD "  %s" BLOCK WORDM, cases[i].tags);
+        web_tmpl *t = load(y);
+        CHECK(t != NULL);
+        if (t)
+            CHECK_STR(t->category, cases[i].cat);
+        web_tmpl_free(t);
+    }
+}
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+typedef struct skips {
+    int n;
+    char all[2048];
+} skips;
+
+static void on_skip(void *arg, const char *path, const char *id, const char *why)
+{
+    skips *s = arg;
+    s->n++;
+    size_t l = strlen(s->all);
+    snprintf(s->all + l, sizeof s->all - l, "[%s|%s|%s]", strrchr(path, '/') + 1, id ? id : "-", why);
+}
+
+static void test_load_dirs(void)
+{
+    char dir[] = "/tmp/kw_tmpl_XXXXXX", p[512];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(p, sizeof p, "%s/sub", dir);
+    mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/sub/a.yaml", dir);
+    put(p, HEAD BLOCK WORDM);
+    snprintf(p, sizeof p, "%s/b.yml", dir);
+    put(p, "id: t2\n" BLOCK WORDM);
+    snprintf(p, sizeof p, "%s/c.yaml", dir);
+    put(p, "id: t3\ndns:\n  - name: x\n");
+    snprintf(p, sizeof p, "%s/d.yaml", dir);
+    put(p, "id: [\n");
+    snprintf(p, sizeof p, "%s/e.yaml", dir);
+    put(p, HEAD BLOCK WORDM); /* t1 again */
+    snprintf(p, sizeof p, "%s/notes.txt", dir);
+    put(p, "not a template");
+    skips s = {0};
+    web_tmpl_set *set = NULL;
+    char err[256];
+    char *dirs[] = {dir};
+    CHECK_INT(web_tmpl_load_dirs(dirs, 1, &set, on_skip, &s, err, sizeof err), KW_OK);
+    CHECK_INT(web_tmpl_count(set), 2);
+    CHECK_INT(s.n, 3);
+    CHECK_CONTAINS(s.all, "[c.yaml|t3|protocol dns]");
+    CHECK_CONTAINS(s.all, "[d.yaml|-|");
+    CHECK_CONTAINS(s.all, "d.yaml:2:1: YAML syntax");
+    CHECK_CONTAINS(s.all, "[a.yaml|t1|the same id as"); /* e.yaml loads first (name order: b, c, d, e, sub/) */
+    if (set && set->n == 2) {
+        CHECK_STR(set->t[0]->id, "t2");
+        CHECK_STR(set->t[1]->id, "t1");
+    }
+    web_tmpl_set_free(set);
+    char *missing[] = {"/nonexistent/kw-templates"};
+    CHECK_INT(web_tmpl_load_dirs(missing, 1, &set, NULL, NULL, err, sizeof err), KW_ERR_IO);
+    CHECK_CONTAINS(err, "/nonexistent/kw-templates");
+    CHECK(set == NULL);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+static void test_community(void)
+{
+    /* community templates kept as test data (tests/data/nuclei/README.md) */
+    skips s = {0};
+    web_tmpl_set *set = NULL;
+    char err[256];
+    char *dirs[] = {KW_TEST_DATA "/nuclei"};
+    CHECK_INT(web_tmpl_load_dirs(dirs, 1, &set, on_skip, &s, err, sizeof err), KW_OK);
+    fprintf(stderr, "  community: %zu loaded, %d skipped %s\n", web_tmpl_count(set), s.n, s.all);
+    CHECK(web_tmpl_count(set) >= 1);
+    for (size_t i = 0; set && i < set->n; i++)
+        if (!strcmp(set->t[i]->id, "exposed-svn")) {
+            CHECK_STR(set->t[i]->category, "sensitive_file");
+            CHECK_STR(set->t[i]->cwe, "CWE-200");
+            CHECK_INT(set->t[i]->severity, FINDING_MEDIUM);
+            char d[512];
+            (void)d;
+        }
+    web_tmpl_set_free(set);
+}
+
+int main(void)
+{
+    RUN(test_load_paths);
+    RUN(test_load_raw);
+    RUN(test_load_skips);
+    RUN(test_load_errors);
+    RUN(test_vars);
+    RUN(test_match_word);
+    RUN(test_match_parts);
+    RUN(test_match_status_size_regex);
+    RUN(test_match_conditions);
+    RUN(test_match_dsl);
+    RUN(test_extract);
+    RUN(test_category);
+    RUN(test_load_dirs);
+    RUN(test_community);
+    TEST_MAIN_END();
+}
