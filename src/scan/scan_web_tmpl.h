@@ -6,13 +6,15 @@
  * The supported subset: `id`, `info` (name, severity, description, reference, classification
  * cwe-id / cvss-metrics / cvss-score / cve-id, tags, remediation), `variables` of plain strings,
  * `http:` (or the older `requests:`) blocks with method, path, raw (plain requests), headers,
- * body, redirects / host-redirects, max-redirects, stop-at-first-match, matchers-condition,
+ * body, payloads (lists; one, pitchfork or clusterbomb), redirects / host-redirects,
+ * max-redirects, stop-at-first-match, matchers-condition,
  * matchers of type word, status, regex, size, binary and dsl (a subset: scan_web_tmpl_dsl.c)
  * (part, condition, negative,
- * case-insensitive, encoding hex, match-all, name), regex extractors (part, group, name,
- * internal: an internal one's value feeds the block's later requests as {{name}}).
- * Variables: BaseURL, RootURL, Hostname, Host, Port, Path, File, Scheme, Input, FQDN, randstr.
- * Anything else (another protocol, dsl/xpath/json matchers, payloads, fuzzing, flow,
+ * case-insensitive, encoding hex, match-all, name), regex and kval extractors (part, group,
+ * name, internal: an internal one's value feeds the block's later requests as {{name}}).
+ * Variables: BaseURL, RootURL, Hostname, Host, Port, Path, File, Scheme, Input, FQDN, randstr
+ * (DN, RDN, SD, TLD are known but have no value: a request naming one is not sent).
+ * Anything else (another protocol, xpath/json matchers, a payload file, fuzzing, flow,
  * req-condition, an unknown {{...}}) makes the whole template skipped with a one-line reason:
  * a template is run whole or not at all. */
 #ifndef KW_SCAN_WEB_TMPL_H
@@ -79,10 +81,11 @@ typedef struct web_tmpl_extractor {
     web_tmpl_part part;
     char *part_name;
     struct pcre2_real_code_8 **re;
-    char **src;                      /* the regex sources */
+    char **src;                      /* the regex sources, or the kval keys (lower case, '_') */
     size_t nre;
     unsigned group;
     bool internal;                   /* feeds later requests, not shown */
+    bool kval;                       /* a kval extractor: the values of the headers src names */
 } web_tmpl_extractor;
 
 /* One request a block sends: every string may hold {{variables}}, expanded when it is sent. */

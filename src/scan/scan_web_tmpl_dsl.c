@@ -2,7 +2,8 @@
  * (numbers, '...' and "..." strings), the answer's values (body, header / all_headers,
  * response, status_code, content_length, and a header by its key: content_type, server, ...),
  * ! && || ( ), the comparisons == != < <= > >=, and the functions contains, contains_all,
- * contains_any, starts_with, ends_with, tolower, toupper, len, regex. Anything else in an
+ * contains_any, starts_with, ends_with, tolower / to_lower, toupper / to_upper, len, regex,
+ * hex_encode. Anything else in an
  * expression (another function, a variable of another request such as status_code_2, duration)
  * makes the template skipped: the expression is compiled when the template loads. */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -20,12 +21,16 @@
 #define DSL_ARGS_MAX 16              /* arguments of one call */
 
 typedef enum dsl_kind { D_NUM, D_STR, D_VAR, D_CALL, D_NOT, D_AND, D_OR, D_CMP } dsl_kind;
-typedef enum dsl_fn { F_CONTAINS, F_CONTAINS_ALL, F_CONTAINS_ANY, F_STARTS, F_ENDS, F_LOWER, F_UPPER, F_LEN, F_REGEX } dsl_fn;
+typedef enum dsl_fn {
+    F_CONTAINS, F_CONTAINS_ALL, F_CONTAINS_ANY, F_STARTS, F_ENDS, F_LOWER, F_UPPER, F_LEN, F_REGEX, F_HEX,
+    F_LOWER2, F_UPPER2 /* to_lower, to_upper: the same as tolower, toupper */
+} dsl_fn;
 
 static const struct { const char *name; int min, max; } dsl_fns[] = {
     {"contains", 2, 2}, {"contains_all", 2, DSL_ARGS_MAX}, {"contains_any", 2, DSL_ARGS_MAX},
     {"starts_with", 2, DSL_ARGS_MAX}, {"ends_with", 2, DSL_ARGS_MAX}, {"tolower", 1, 1},
-    {"toupper", 1, 1}, {"len", 1, 1}, {"regex", 2, 2}};
+    {"toupper", 1, 1}, {"len", 1, 1}, {"regex", 2, 2}, {"hex_encode", 1, 1}, {"to_lower", 1, 1},
+    {"to_upper", 1, 1}};
 
 typedef struct dsl_node {
     dsl_kind kind;
@@ -142,6 +147,7 @@ static int dsl_call(dsl_parser *ps, const char *name, size_t n, int depth)
             fn = (int)i;
     if (fn < 0)
         return dsl_fail(ps, KW_ERR_UNSUPPORTED, "function", name, n);
+    fn = fn == F_LOWER2 ? F_LOWER : fn == F_UPPER2 ? F_UPPER : fn;
     int argv[DSL_ARGS_MAX], argc = 0;
     if (!dsl_eat(ps, ")"))
         do {
@@ -368,6 +374,18 @@ static dsl_val dsl_case(const dsl_val *v, bool lower)
     return (dsl_val){.ok = true, .s = o, .n = v->n, .own = o};
 }
 
+static dsl_val dsl_hex(const dsl_val *v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *o = kw_malloc(2 * v->n + 1);
+    for (size_t i = 0; i < v->n; i++) {
+        o[2 * i] = digits[(unsigned char)v->s[i] >> 4];
+        o[2 * i + 1] = digits[(unsigned char)v->s[i] & 15];
+    }
+    o[2 * v->n] = '\0';
+    return (dsl_val){.ok = true, .s = o, .n = 2 * v->n, .own = o};
+}
+
 static dsl_val dsl_fn_call(dsl_env *e, const dsl_node *nd)
 {
     int last = nd->op == F_REGEX ? 1 : 0;
@@ -380,6 +398,9 @@ static dsl_val dsl_fn_call(dsl_env *e, const dsl_node *nd)
     case F_LOWER:
     case F_UPPER:
         r = dsl_case(&h, nd->op == F_LOWER);
+        break;
+    case F_HEX:
+        r = dsl_hex(&h);
         break;
     case F_LEN:
         r = (dsl_val){.is_num = true, .ok = true, .num = h.is_num ? 0 : (double)h.n};

@@ -4,7 +4,7 @@
  * skipped: a template is never half-run. The supported subset is described in scan_web_tmpl.h;
  * the format is Nuclei's (github.com/projectdiscovery/nuclei, SYNTAX-REFERENCE.md). */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "scan/scan_web_tmpl.h"
+#include "scan/scan_web_tmpl_int.h"
 
 #include <ctype.h>
 #include <pcre2.h>
@@ -88,7 +88,7 @@ static const char *tl_str(tl_ctx *c, yaml_node_t *n, const char *what)
     }
     size_t len = n->data.scalar.length;
     if (len > WEB_TMPL_STR_MAX || strlen((const char *)n->data.scalar.value) != len) {
-        tl_error(c, n, "%s: longer than %u bytes or holds a NUL", what, WEB_TMPL_STR_MAX);
+        tl_skip(c, "%s: a string longer than %u bytes or holding a NUL byte", what, WEB_TMPL_STR_MAX);
         return NULL;
     }
     return (const char *)n->data.scalar.value;
@@ -442,6 +442,14 @@ static void tl_matcher(tl_ctx *c, yaml_node_t *n, web_tmpl_matcher *m)
 
 /* ---- extractors ---- */
 
+/* kval keys as the answer's header keys: lower case, '-' as '_' (Content-Type: content_type). */
+static void tl_kval_keys(web_tmpl_extractor *x)
+{
+    for (size_t i = 0; i < x->nre; i++)
+        for (char *p = x->src[i]; *p; p++)
+            *p = *p == '-' ? '_' : (char)tolower((unsigned char)*p);
+}
+
 static void tl_extractor(tl_ctx *c, yaml_node_t *n, web_tmpl_extractor *x)
 {
     bool nocase = false, typed = false;
@@ -455,9 +463,14 @@ static void tl_extractor(tl_ctx *c, yaml_node_t *n, web_tmpl_extractor *x)
         if (!strcmp(k, "type")) {
             const char *s = tl_str(c, v, k);
             typed = true;
-            if (s && strcmp(s, "regex"))
+            x->kval = s && !strcmp(s, "kval");
+            if (s && strcmp(s, "regex") && !x->kval)
                 tl_skip(c, "%.20s extractor", s);
-        } else if (!strcmp(k, "name"))
+        } else if ((!strcmp(k, "regex") || !strcmp(k, "kval")) && x->src)
+            tl_error(c, v, "an extractor with both regex and kval");
+        else if (!strcmp(k, "kval"))
+            x->nre = tl_strs(c, v, k, &x->src);
+        else if (!strcmp(k, "name"))
             x->name = tl_dup(c, v, k);
         else if (!strcmp(k, "part"))
             tl_part(c, v, &x->part, &x->part_name);
@@ -476,6 +489,8 @@ static void tl_extractor(tl_ctx *c, yaml_node_t *n, web_tmpl_extractor *x)
         return;
     if (!typed || x->nre == 0)
         tl_error(c, n, "an extractor without a type or a regex");
+    else if (x->kval)
+        tl_kval_keys(x);
     else if (x->group > 32)
         tl_error(c, n, "extractor group past 32");
     else if (x->internal && !x->name)
@@ -669,10 +684,10 @@ static const char *const tl_block_ignored[] = {
     "id", "name", "threads", "max-size", "read-all", "pipeline", "pipeline-concurrent-connections",
     "pipeline-requests-per-connection", "cookie-reuse", "disable-cookie", "skip-variables-check",
     "disable-path-automerge", "max-redirects", "unsafe", "method", "body", "headers", "path", "raw",
-    "matchers", "extractors", NULL};
+    "matchers", "extractors", "payloads", "attack", NULL};
 
 static const char *const tl_block_skipped[] = {
-    "payloads", "attack", "fuzzing", "analyzer", "pre-condition", "pre-condition-operator", "req-condition",
+    "fuzzing", "analyzer", "pre-condition", "pre-condition-operator", "req-condition",
     "race", "race_count", "digest-username", "digest-password", "self-contained", "global-matchers",
     "iterate-all", "signature", "protocol-redirects", NULL};
 
@@ -713,9 +728,43 @@ static void tl_block_ops(tl_ctx *c, web_tmpl_block *b, yaml_node_t *ms, yaml_nod
         tl_skip(c, "an http request without matchers or extractors");
 }
 
+/* payloads: lists of plain values (a file of values is not read), and attack. */
+static void tl_payloads(tl_ctx *c, web_tmpl_block *b, yaml_node_t *n, yaml_node_t *attack)
+{
+    const char *at = attack ? tl_str(c, attack, "attack") : "batteringram";
+    if (!tl_map_ok(c, n, "payloads") || !at)
+        return;
+    size_t nk = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start), k = 0;
+    if (strcmp(at, "batteringram") && strcmp(at, "pitchfork") && strcmp(at, "clusterbomb"))
+        return (void)tl_skip(c, "attack '%.20s'", at);
+    if (nk != 1 && !strcmp(at, "batteringram"))
+        return (void)tl_error(c, n, "batteringram needs a single payload list");
+    const char **names = kw_calloc(nk + 1, sizeof *names);
+    char ***vals = kw_calloc(nk + 1, sizeof *vals);
+    size_t *nv = kw_calloc(nk + 1, sizeof *nv);
+    TL_EACH(c, n, p) {
+        yaml_node_t *v = tl_node(c, p->value);
+        names[k] = tl_key(c, p);
+        if (v && v->type != YAML_SEQUENCE_NODE)
+            tl_skip(c, "payloads from a file");
+        else
+            nv[k] = tl_strs(c, v, "payloads", &vals[k]);
+        k++;
+    }
+    web_tmpl_payloads pl = {names, vals, nv, k, !strcmp(at, "pitchfork")};
+    char why[WEB_TMPL_WHY_MAX];
+    if (c->rc == KW_OK && web_tmpl_payloads_apply(b, &pl, why, sizeof why) != KW_OK)
+        tl_skip(c, "%s", why);
+    for (size_t i = 0; i < k; i++)
+        tl_strs_free(vals[i], nv[i]);
+    free(names);
+    free(vals);
+    free(nv);
+}
+
 static void tl_block(tl_ctx *c, yaml_node_t *n, web_tmpl_block *b)
 {
-    yaml_node_t *paths = NULL, *raws = NULL, *ms = NULL, *xs = NULL;
+    yaml_node_t *paths = NULL, *raws = NULL, *ms = NULL, *xs = NULL, *pls = NULL, *attack = NULL;
     c->at = n;
     if (!tl_map_ok(c, n, "http"))
         return;
@@ -728,6 +777,8 @@ static void tl_block(tl_ctx *c, yaml_node_t *n, web_tmpl_block *b)
         raws = !strcmp(k, "raw") ? v : raws;
         ms = !strcmp(k, "matchers") ? v : ms;
         xs = !strcmp(k, "extractors") ? v : xs;
+        pls = !strcmp(k, "payloads") ? v : pls;
+        attack = !strcmp(k, "attack") ? v : attack;
         tl_block_key(c, b, k, v);
     }
     if (c->rc != KW_OK)
@@ -743,6 +794,8 @@ static void tl_block(tl_ctx *c, yaml_node_t *n, web_tmpl_block *b)
     for (size_t i = 0; i < nr && c->rc == KW_OK; i++)
         tl_raw(c, b, rv[i]);
     tl_strs_free(rv, nr);
+    if (pls && c->rc == KW_OK)
+        tl_payloads(c, b, pls, attack);
     tl_block_ops(c, b, ms, xs);
 }
 
@@ -898,8 +951,6 @@ static bool tl_id_ok(const char *id)
     return n > 0 && n < FINDING_ID_MAX;
 }
 
-void web_tmpl_check_vars(web_tmpl *t, char *why, size_t whyn, kw_rc *rc); /* scan_web_tmpl_match.c */
-const char *web_tmpl_category(const web_tmpl *t);                        /* scan_web_tmpl_match.c */
 
 static void tl_root(tl_ctx *c, yaml_node_t *root)
 {
@@ -993,14 +1044,8 @@ static void tl_free_res(struct pcre2_real_code_8 **re, size_t n)
 
 static void tl_free_block(web_tmpl_block *b)
 {
-    for (size_t i = 0; i < b->nsends; i++) {
-        web_tmpl_send *s = &b->sends[i];
-        free(s->method);
-        free(s->url);
-        tl_strs_free(s->headers, s->nheaders);
-        free(s->content_type);
-        free(s->body);
-    }
+    for (size_t i = 0; i < b->nsends; i++)
+        web_tmpl_send_free(&b->sends[i]);
     free(b->sends);
     for (size_t i = 0; i < b->nm; i++) {
         web_tmpl_matcher *m = &b->m[i];

@@ -3,7 +3,7 @@
  * and the matchers and extractors applied to one answer, with Nuclei's semantics (conditions,
  * negative, parts, case-insensitive words, match-all; an AND fails on the first miss). */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "scan/scan_web_tmpl.h"
+#include "scan/scan_web_tmpl_int.h"
 
 #include <ctype.h>
 #include <pcre2.h>
@@ -20,9 +20,12 @@
 
 /* ---- variables ---- */
 
-/* The variables every template may name (their values come from the site). */
+/* The variables every template may name (their values come from the site). DN, RDN, SD and TLD
+ * (parts of a domain name) are known but get no value: a request naming one is not sent, as
+ * Nuclei does not send it to an address. */
 static const char *const tm_builtin[] = {
-    "BaseURL", "RootURL", "Hostname", "Host", "Port", "Path", "File", "Scheme", "Input", "FQDN", "randstr", NULL};
+    "BaseURL", "RootURL", "Hostname", "Host", "Port", "Path", "File", "Scheme", "Input", "FQDN", "randstr",
+    "DN", "RDN", "SD", "TLD", NULL};
 
 bool web_tmpl_vars_set(web_tmpl_vars *vs, const char *name, const char *value)
 {
@@ -216,8 +219,7 @@ static bool tm_block_ok(const web_tmpl *t, const web_tmpl_block *b, char *why, s
     return true;
 }
 
-/* Skips t (KW_ERR_UNSUPPORTED in *rc, the reason in why) when it names a variable or an
- * expression keepwatch cannot give a value to: never send a literal "{{...}}". */
+/* Never send a literal "{{...}}": a template naming what has no value here is skipped. */
 void web_tmpl_check_vars(web_tmpl *t, char *why, size_t whyn, kw_rc *rc)
 {
     for (size_t i = 0; i < t->nvars; i++)
@@ -258,7 +260,8 @@ const char *web_tmpl_category(const web_tmpl *t)
         {"xss", "CWE-79", "xss"}, {"lfi", "CWE-22", "path_traversal"},
         {"traversal", "CWE-23", "path_traversal"}, {"rce", "CWE-78", "command_injection"},
         {"cmdi", "CWE-77", "command_injection"}, {"ssti", "CWE-1336", "command_injection"},
-        {"redirect", "CWE-601", "open_redirect"}, {"exposure", "CWE-538", "sensitive_file"},
+        {"redirect", "CWE-601", "open_redirect"}, {"panel", "CWE-284", "exposed_service"},
+        {"exposure", "CWE-538", "sensitive_file"},
         {"config", "CWE-16", "sensitive_file"}, {"backup", "CWE-530", "sensitive_file"}};
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (tm_tag(t->tags, map[i].tag) || (t->cwe && !strcmp(t->cwe, map[i].cwe)))
@@ -537,11 +540,29 @@ static bool tm_has(const kw_buf *vals, const char *v, size_t n)
     return false;
 }
 
+/* A kval extractor: the value of each header it names. */
+static size_t tm_extract_kval(const web_tmpl_extractor *x, tm_parts *ps, kw_buf *vals)
+{
+    size_t cnt = 0;
+    for (size_t i = 0; i < x->nre && cnt < TM_EXTRACT_MAX; i++) {
+        const char *p;
+        size_t n;
+        if (tm_named(ps, x->src[i], &p, &n) && n < 4096 && !memchr(p, '\0', n) && !tm_has(vals, p, n)) {
+            kw_buf_append(vals, p, n);
+            kw_buf_putc(vals, '\0');
+            cnt++;
+        }
+    }
+    return cnt;
+}
+
 /* Every value of x's regexes (its group) on the answer into vals ("v\0v\0", deduplicated). */
 static size_t tm_extract(const web_tmpl_extractor *x, tm_parts *ps, tm_env *e, kw_buf *vals)
 {
     const char *p;
     size_t n, cnt = 0;
+    if (x->kval)
+        return tm_extract_kval(x, ps, vals);
     if (!tm_part(ps, x->part, x->part_name, &p, &n))
         return 0;
     for (size_t i = 0; i < x->nre && cnt < TM_EXTRACT_MAX; i++) {

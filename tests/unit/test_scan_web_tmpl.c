@@ -112,6 +112,43 @@ static void test_load_raw(void)
 }
 
 
+static void test_load_payloads(void)
+{
+    web_tmpl *t = load(HEAD "http:\n  - path: ['{{BaseURL}}{{paths}}', '{{RootURL}}/x{{ paths }}']\n    headers:\n"
+                            "      X-P: '{{paths}}'\n    payloads:\n      paths: ['/a', '/b.php', '/.env.{{DN}}']\n" WORDM);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    web_tmpl_block *b = &t->blocks[0];
+    CHECK_INT(b->nsends, 6);
+    CHECK_STR(b->sends[0].url, "{{BaseURL}}/a");
+    CHECK_STR(b->sends[1].url, "{{BaseURL}}/b.php");
+    CHECK_STR(b->sends[2].url, "{{BaseURL}}/.env.{{DN}}"); /* DN has no value here: never sent */
+    CHECK_STR(b->sends[3].url, "{{RootURL}}/x/a");
+    CHECK_STR(b->sends[1].headers[0], "X-P: /b.php");
+    web_tmpl_free(t);
+    const char *two = HEAD "http:\n  - attack: %s\n    path: ['{{BaseURL}}/?u={{user}}&p={{pass}}']\n"
+                           "    payloads:\n      user: [admin, root]\n      pass: [x, y, z]\n" WORDM;
+    char y[1024];
+    snprintf(y, sizeof y, two, "clusterbomb");
+    t = load(y);
+    CHECK(t && t->blocks[0].nsends == 6);
+    if (t) {
+        CHECK_STR(t->blocks[0].sends[0].url, "{{BaseURL}}/?u=admin&p=x");
+        CHECK_STR(t->blocks[0].sends[5].url, "{{BaseURL}}/?u=root&p=z");
+    }
+    web_tmpl_free(t);
+    snprintf(y, sizeof y, two, "pitchfork");
+    t = load(y);
+    CHECK(t && t->blocks[0].nsends == 2);
+    if (t)
+        CHECK_STR(t->blocks[0].sends[1].url, "{{BaseURL}}/?u=root&p=y");
+    web_tmpl_free(t);
+    char why[WEB_TMPL_WHY_MAX];
+    snprintf(y, sizeof y, two, "batteringram");
+    CHECK_INT(refuse(y, why, sizeof why), KW_ERR_PARSE);
+}
+
 static void test_load_skips(void)
 {
     static const struct { const char *yaml, *why; } cases[] = {
@@ -125,7 +162,10 @@ static void test_load_skips(void)
         {HEAD "variables:\n  user: admin\n" BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, user)']\n",
          "dsl variable 'user'"},
         {HEAD BLOCK "    matchers:\n      - type: xpath\n        xpath: ['/a']\n", "xpath matcher"},
-        {HEAD BLOCK "    payloads:\n      p: [a, b]\n" WORDM, "payloads"},
+        {HEAD BLOCK "    payloads:\n      p: /usr/share/wordlists/x.txt\n" WORDM, "payloads from a file"},
+        {HEAD BLOCK "    attack: sniper\n    payloads:\n      p: [a]\n" WORDM, "attack 'sniper'"},
+        {HEAD "http:\n  - path: ['{{BaseURL}}/{{p}}']\n    payloads:\n      p: [a]\n    matchers:\n"
+              "      - type: word\n        words: ['{{p}}']\n", "unknown variable {{p}}"}, /* a payload in a matcher */
         {HEAD BLOCK "    req-condition: true\n" WORDM, "req-condition"},
         {HEAD BLOCK "    fuzzing:\n      - part: query\n" WORDM, "fuzzing"},
         {HEAD BLOCK "    extractors:\n      - type: json\n        json: ['.a']\n", "json extractor"},
@@ -356,7 +396,7 @@ static void test_category(void)
     static const struct { const char *tags, *cat; } cases[] = {
         {"tags: default-login,tomcat\n", "weak_auth"}, {"tags: cve,lfi,wordpress\n", "path_traversal"},
         {"tags: xss\n", "xss"}, {"tags: rce,oast\n", "command_injection"}, {"tags: redirect\n", "open_redirect"},
-        {"tags: backup\n", "sensitive_file"}, {"tags: tech\n", "app_config"}, {"tags: [sqli, cve]\n", "sqli"},
+        {"tags: backup\n", "sensitive_file"}, {"tags: tech\n", "app_config"}, {"tags: panel,detect\n", "exposed_service"}, {"tags: [sqli, cve]\n", "sqli"},
         {"classification:\n    cwe-id: CWE-79\n", "xss"}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char y[512];
@@ -442,15 +482,43 @@ static void test_community(void)
     char err[256];
     char *dirs[] = {KW_TEST_DATA "/nuclei"};
     CHECK_INT(web_tmpl_load_dirs(dirs, 1, &set, on_skip, &s, err, sizeof err), KW_OK);
-    fprintf(stderr, "  community: %zu loaded, %d skipped %s\n", web_tmpl_count(set), s.n, s.all);
-    CHECK(web_tmpl_count(set) >= 1);
+    CHECK_INT(web_tmpl_count(set), 8);
+    CHECK_INT(s.n, 2);
+    CHECK_CONTAINS(s.all, "[ds-store-file.yaml|ds-store-file|dsl: a string longer than 65536 bytes or holding a NUL byte]");
+    CHECK_CONTAINS(s.all, "[tomcat-default-login.yaml|tomcat-default-login|expression {{base64(username + ':' + password)}}]");
+    for (size_t i = 0; set && i < set->n; i++) {
+        const web_tmpl *t = set->t[i];
+        if (!strcmp(t->id, "exposed-svn")) {
+            CHECK_STR(t->category, "sensitive_file");
+            CHECK_STR(t->cwe, "CWE-200");
+            CHECK_INT(t->severity, FINDING_MEDIUM);
+            CHECK_INT(t->blocks[0].nm, 3);
+        } else if (!strcmp(t->id, "phpinfo-files")) {
+            CHECK_INT(t->blocks[0].nsends, 26); /* one per payload */
+            CHECK_STR(t->blocks[0].sends[25].url, "{{BaseURL}}/l.php?act=phpinfo");
+        } else if (!strcmp(t->id, "CVE-2021-41773")) {
+            CHECK_STR(t->category, "path_traversal");
+            CHECK_STR(t->cve, "CVE-2021-41773");
+            CHECK_INT(t->blocks[0].nsends, 3);
+            CHECK_STR(t->blocks[0].sends[2].body, "echo Content-Type: text/plain; echo; {{cmd}}");
+        }
+    }
+    /* the real git-config template on a real-looking answer, and on an HTML page that mentions it */
     for (size_t i = 0; set && i < set->n; i++)
-        if (!strcmp(set->t[i]->id, "exposed-svn")) {
-            CHECK_STR(set->t[i]->category, "sensitive_file");
-            CHECK_STR(set->t[i]->cwe, "CWE-200");
-            CHECK_INT(set->t[i]->severity, FINDING_MEDIUM);
-            char d[512];
-            (void)d;
+        if (!strcmp(set->t[i]->id, "git-config")) {
+            web_tmpl_vars vs = {0};
+            const char *cfg = "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = https://u:pw@git.example/r.git\n";
+            web_tmpl_answer a = {200, "HTTP/1.1 200 OK\r\n", 17, cfg, strlen(cfg)};
+            web_tmpl_result r;
+            web_tmpl_result_init(&r);
+            web_tmpl_eval(&set->t[i]->blocks[0], &a, &vs, &r);
+            CHECK(r.matched);
+            CHECK_CONTAINS(kw_buf_cstr(&r.detail), "extracted: u:pw");
+            const char *page = "<html><body>Put [core] in your .git/config</body></html>";
+            web_tmpl_answer b = {200, "HTTP/1.1 200 OK\r\n", 17, page, strlen(page)};
+            web_tmpl_eval(&set->t[i]->blocks[0], &b, &vs, &r);
+            CHECK(!r.matched);
+            web_tmpl_result_free(&r);
         }
     web_tmpl_set_free(set);
 }
@@ -459,6 +527,7 @@ int main(void)
 {
     RUN(test_load_paths);
     RUN(test_load_raw);
+    RUN(test_load_payloads);
     RUN(test_load_skips);
     RUN(test_load_errors);
     RUN(test_vars);
