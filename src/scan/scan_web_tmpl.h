@@ -26,6 +26,7 @@
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
 #include "findings/finding.h"
+#include "scan/scan_web.h"
 
 /* ---- limits: what one hostile template file or directory can make the loader do ---- */
 
@@ -228,5 +229,23 @@ void web_tmpl_result_free(web_tmpl_result *r);
  * unknown variable (then nothing matched). */
 kw_rc web_tmpl_eval(const web_tmpl_block *b, const web_tmpl_answer *a, const web_tmpl_vars *vs,
                     web_tmpl_result *r);
+
+/* ---- running one template against a site (scan_web_tmpl_run.c) ---- */
+
+/* What a run sends and reports through: web_send, web_response_free, web_report, web_marker
+ * and web_stopping in a scan (scan_web_tmpl.c); fakes in the unit tests. */
+typedef struct web_tmpl_io {
+    kw_rc (*send)(void *arg, const web_request *rq, web_response *out);
+    void (*response_free)(web_response *r);
+    kw_rc (*report)(void *arg, const web_issue *is);
+    void (*marker)(void *arg, char *out, size_t n);
+    bool (*stopping)(void *arg);
+    void *arg;
+} web_tmpl_io;
+
+/* Sends t's requests to the site at base ("http://h:p/") through io and reports each match
+ * (check id: t's id; place: the request's URL without its query). A block stops at its first
+ * match with stop-at-first-match, every block when io says the scan is stopping. */
+void web_tmpl_run(const web_tmpl *t, const char *base, const web_tmpl_io *io);
 
 #endif

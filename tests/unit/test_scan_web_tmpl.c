@@ -523,6 +523,157 @@ static void test_community(void)
     web_tmpl_set_free(set);
 }
 
+/* ---- the runner, through a fake site ---- */
+
+typedef struct fake_page {
+    const char *url;
+    long status;
+    const char *headers, *body;
+} fake_page;
+
+typedef struct fake_site {
+    const fake_page *pages;
+    size_t npages;
+    char sent[16][256];              /* the URLs asked for, in order */
+    char sent_hdr[16][256];          /* the first extra header of each */
+    size_t nsent;
+    char reports[8][1024];           /* "id|url|detail|answer" */
+    size_t nreports;
+    int budget;                      /* requests before the scan is "stopping" */
+} fake_site;
+
+static kw_rc fake_send(void *arg, const web_request *rq, web_response *out)
+{
+    fake_site *f = arg;
+    if (f->nsent < 16) {
+        snprintf(f->sent[f->nsent], sizeof f->sent[0], "%s %s", rq->method ? rq->method : "GET", rq->url);
+        snprintf(f->sent_hdr[f->nsent], sizeof f->sent_hdr[0], "%s", rq->nheaders ? rq->headers[0] : "");
+        f->nsent++;
+    }
+    f->budget--;
+    memset(out, 0, sizeof *out);
+    const fake_page *pg = NULL;
+    for (size_t i = 0; i < f->npages; i++)
+        if (!strcmp(f->pages[i].url, rq->url))
+            pg = &f->pages[i];
+    out->status = pg ? pg->status : 404;
+    out->headers = strdup(pg ? pg->headers : "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n");
+    out->hlen = strlen(out->headers);
+    out->body = strdup(pg ? pg->body : "<html>not found</html>");
+    out->len = strlen(out->body);
+    return KW_OK;
+}
+
+static void fake_free(web_response *r)
+{
+    free(r->headers);
+    free(r->body);
+}
+
+static kw_rc fake_report(void *arg, const web_issue *is)
+{
+    fake_site *f = arg;
+    if (f->nreports < 8)
+        snprintf(f->reports[f->nreports++], sizeof f->reports[0], "%s|%s|%s|%s|%s|%s", is->check_id, is->url,
+                 is->category, finding_sev_name(is->severity), is->detail, is->answer);
+    return KW_OK;
+}
+
+static void fake_marker(void *arg, char *out, size_t n)
+{
+    snprintf(out, n + 1, "%.*s", (int)n, "kwrand0123456789");
+}
+
+static bool fake_stopping(void *arg)
+{
+    return ((fake_site *)arg)->budget <= 0;
+}
+
+static void run_on(const char *yaml, fake_site *f)
+{
+    web_tmpl *t = load(yaml);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    if (!f->budget)
+        f->budget = 100;
+    web_tmpl_io io = {fake_send, fake_free, fake_report, fake_marker, fake_stopping, f};
+    web_tmpl_run(t, "http://127.0.0.1:8080/", &io);
+    web_tmpl_free(t);
+}
+
+static void test_run_payloads_stop(void)
+{
+    static const fake_page pages[] = {
+        {"http://127.0.0.1:8080/b.php", 200, "HTTP/1.1 200 OK\r\n", "<td>PHP Version 8.2</td> PHP Extension"},
+        {"http://127.0.0.1:8080/c.php", 200, "HTTP/1.1 200 OK\r\n", "PHP Version PHP Extension"}};
+    fake_site f = {pages, 2};
+    run_on("id: kw-phpinfo\ninfo:\n  name: phpinfo\n  severity: low\n  tags: config,exposure\nhttp:\n"
+           "  - path: ['{{BaseURL}}{{p}}']\n    payloads:\n      p: [/a.php, /b.php?x=1, /b.php, /c.php, '/{{DN}}.php']\n"
+           "    stop-at-first-match: true\n    matchers-condition: and\n    matchers:\n"
+           "      - type: word\n        words: [PHP Version, PHP Extension]\n        condition: and\n"
+           "      - type: status\n        status: [200]\n",
+           &f);
+    CHECK_INT(f.nsent, 3); /* /a.php, /b.php?x=1 (404), /b.php: a match, and it stops */
+    CHECK_STR(f.sent[0], "GET http://127.0.0.1:8080/a.php");
+    CHECK_STR(f.sent[2], "GET http://127.0.0.1:8080/b.php");
+    CHECK_INT(f.nreports, 1);
+    CHECK_CONTAINS(f.reports[0], "kw-phpinfo|http://127.0.0.1:8080/b.php|sensitive_file|low|");
+    CHECK_CONTAINS(f.reports[0], "word 'PHP Version', word 'PHP Extension' in body; status 200");
+    CHECK_CONTAINS(f.reports[0], "|<td>PHP Version 8.2</td>");
+    /* without stop-at-first-match every page is asked, and {{DN}} (no value) is never sent */
+    fake_site g = {pages, 2};
+    run_on("id: kw-phpinfo2\ninfo:\n  name: phpinfo\n  severity: low\nhttp:\n"
+           "  - path: ['{{BaseURL}}{{p}}']\n    payloads:\n      p: [/b.php, /c.php, '/{{DN}}.php']\n"
+           "    matchers:\n      - type: word\n        words: [PHP Extension]\n",
+           &g);
+    CHECK_INT(g.nsent, 2);
+    CHECK_INT(g.nreports, 2);
+    CHECK_CONTAINS(g.reports[1], "kw-phpinfo2|http://127.0.0.1:8080/c.php|app_config|low|");
+}
+
+static void test_run_chain_vars(void)
+{
+    static const fake_page pages[] = {
+        {"http://127.0.0.1:8080/login", 200, "HTTP/1.1 200 OK\r\nSet-Cookie: s=1\r\n", "csrf=tok42;"},
+        {"http://127.0.0.1:8080/admin?t=tok42", 200, "HTTP/1.1 200 OK\r\n", "Welcome admin"}};
+    fake_site f = {pages, 2};
+    run_on("id: kw-chain\ninfo:\n  name: chain\n  severity: high\nvariables:\n  who: admin\n  hdr: '{{who}}@{{Host}}'\n"
+           "http:\n  - raw:\n      - |\n        GET /login HTTP/1.1\n        Host: {{Hostname}}\n        X-Who: {{hdr}}\n\n"
+           "      - |\n        GET /admin?t={{csrf}} HTTP/1.1\n        Host: {{Hostname}}\n        X-R: {{randstr}}\n"
+           "    extractors:\n      - type: regex\n        name: csrf\n        internal: true\n        group: 1\n"
+           "        regex: ['csrf=(\\w+);']\n    matchers:\n      - type: word\n        words: ['Welcome {{who}}']\n",
+           &f);
+    CHECK_INT(f.nsent, 2);
+    CHECK_STR(f.sent_hdr[0], "X-Who: admin@127.0.0.1");
+    CHECK_STR(f.sent[1], "GET http://127.0.0.1:8080/admin?t=tok42");
+    CHECK(strncmp(f.sent_hdr[1], "X-R: kwrand", 11) == 0);
+    CHECK_INT(f.nreports, 1);
+    CHECK_CONTAINS(f.reports[0], "kw-chain|http://127.0.0.1:8080/admin|"); /* the page: no query */
+    /* when the extractor finds nothing, the request naming it is not sent */
+    static const fake_page none[] = {{"http://127.0.0.1:8080/login", 200, "HTTP/1.1 200 OK\r\n", "no token"}};
+    fake_site g = {none, 1};
+    run_on("id: kw-chain2\ninfo:\n  name: chain\nhttp:\n  - raw:\n      - 'GET /login HTTP/1.1'\n"
+           "      - 'GET /admin?t={{csrf}} HTTP/1.1'\n    extractors:\n      - type: regex\n        name: csrf\n"
+           "        internal: true\n        group: 1\n        regex: ['csrf=(\\w+);']\n    matchers:\n"
+           "      - type: status\n        status: [200]\n",
+           &g);
+    CHECK_INT(g.nsent, 1);
+    CHECK_INT(g.nreports, 1); /* /login itself answered 200 */
+}
+
+static void test_run_stopping(void)
+{
+    fake_site f = {NULL, 0};
+    f.budget = 2;
+    run_on("id: kw-many\ninfo:\n  name: many\nhttp:\n  - path: ['{{BaseURL}}/1', '{{BaseURL}}/2', '{{BaseURL}}/3']\n"
+           "    matchers:\n      - type: status\n        status: [200]\n  - path: ['{{BaseURL}}/4']\n"
+           "    matchers:\n      - type: status\n        status: [200]\n",
+           &f);
+    CHECK_INT(f.nsent, 2); /* the scan stopped: nothing more is sent */
+    CHECK_INT(f.nreports, 0);
+}
+
 int main(void)
 {
     RUN(test_load_paths);
@@ -540,5 +691,8 @@ int main(void)
     RUN(test_category);
     RUN(test_load_dirs);
     RUN(test_community);
+    RUN(test_run_payloads_stop);
+    RUN(test_run_chain_vars);
+    RUN(test_run_stopping);
     TEST_MAIN_END();
 }
