@@ -339,8 +339,12 @@ static void tl_words_finish(tl_ctx *c, web_tmpl_matcher *m, bool hex)
         } else if (hex && m->type == WEB_TMPL_BINARY) {
             tl_error(c, NULL, "binary '%.40s' is not hexadecimal", m->vals[i]);
         }
-        for (size_t j = 0; m->nocase && j < m->lens[i]; j++)
-            m->vals[i][j] = (char)tolower((unsigned char)m->vals[i][j]);
+        bool in_var = false; /* {{names}} keep their case: they are expanded, then lowered */
+        for (size_t j = 0; m->nocase && j < m->lens[i]; j++) {
+            char *ch = &m->vals[i][j];
+            in_var = in_var ? !(ch[0] == '}' && ch[1] == '}') : ch[0] == '{' && ch[1] == '{';
+            *ch = in_var ? *ch : (char)tolower((unsigned char)*ch);
+        }
     }
 }
 
@@ -859,6 +863,8 @@ static void tl_classification(tl_ctx *c, yaml_node_t *n)
         else if (!strcmp(k, "cvss-score") && v->type == YAML_SCALAR_NODE)
             t->cvss_score = strtod((const char *)v->data.scalar.value, NULL);
     }
+    if (t->cwe)
+        t->cwe[strcspn(t->cwe, ", ")] = '\0'; /* "CWE-20,CWE-917": the first */
     for (char *p = t->cwe; p && *p; p++)
         *p = (char)toupper((unsigned char)*p);
 }

@@ -66,6 +66,8 @@ kw_rc web_tmpl_vars_url(web_tmpl_vars *vs, const char *base, char *store, size_t
     if (!sl)
         return KW_ERR_PARSE;
     const char *auth = base + sl + 3, *path = auth + strcspn(auth, "/?#");
+    const char *at_sign = memchr(auth, '@', (size_t)(path - auth));
+    auth = at_sign ? at_sign + 1 : auth; /* user:password@ is not part of the host */
     const char *colon = memchr(auth, ':', (size_t)(path - auth));
     if (auth[0] == '[') { /* [v6]:port */
         const char *rb = memchr(auth, ']', (size_t)(path - auth));
@@ -190,7 +192,11 @@ static bool tm_send_ok(const web_tmpl *t, const web_tmpl_block *b, const web_tmp
 /* A dsl matcher naming a template variable or an extractor's value needs what is not here. */
 static bool tm_dsl_names_ok(const web_tmpl *t, const web_tmpl_block *b, const web_tmpl_matcher *m, char *why, size_t whyn)
 {
-    for (size_t i = 0; m->type == WEB_TMPL_DSL && i < m->nvals; i++)
+    for (size_t i = 0; m->type == WEB_TMPL_DSL && i < m->nvals; i++) {
+        if (strstr(m->vals[i], "{{")) { /* Nuclei expands these before it evaluates */
+            snprintf(why, whyn, "dsl with {{...}} inside");
+            return false;
+        }
         for (size_t k = 0; web_tmpl_dsl_var(m->dsl[i], k); k++) {
             const char *v = web_tmpl_dsl_var(m->dsl[i], k);
             bool named = tm_known(t, NULL, v, strlen(v));
@@ -201,6 +207,7 @@ static bool tm_dsl_names_ok(const web_tmpl *t, const web_tmpl_block *b, const we
                 return false;
             }
         }
+    }
     return true;
 }
 
@@ -275,6 +282,7 @@ typedef struct tm_parts {
     const web_tmpl_answer *a;
     kw_buf all, resp, named;         /* built when a matcher wants them */
     bool have_all, have_resp;
+    char *low[4];                    /* body, header, all, response lower-cased, when asked */
 } tm_parts;
 
 /* The value of the header whose nuclei key is key ("content_type": Content-Type), repeated
@@ -380,7 +388,9 @@ static size_t tm_word(const web_tmpl_matcher *m, size_t i, const char *p, size_t
     size_t at = (size_t)-1;
     if (web_tmpl_expand(m->vals[i], vs, &w) != KW_OK)
         *bad = true;
-    else
+    for (size_t k = 0; m->nocase && k < w.len; k++) /* the corpus is lower-cased too */
+        w.data[k] = (char)tolower((unsigned char)w.data[k]);
+    if (!*bad)
         at = tm_memfind(p, n, kw_buf_cstr(&w), w.len);
     kw_buf_free(&w);
     return at;
@@ -505,8 +515,10 @@ static bool tm_matcher(const web_tmpl_matcher *m, tm_parts *ps, tm_env *e, tm_hi
         ok = tm_nums(m, v);
         kw_buf_printf(&seen, "%s %ld", m->type == WEB_TMPL_STATUS ? "status" : "size", v);
     } else {
-        char *low = m->nocase ? tm_lower(p, n) : NULL;
-        ok = tm_items(m, low ? low : p, n, e, &mine, &seen);
+        char *low = NULL, **cached = m->part == WEB_TMPL_NAMED ? &low : &ps->low[m->part];
+        if (m->nocase && !*cached)
+            *cached = tm_lower(p, n);
+        ok = tm_items(m, m->nocase ? *cached : p, n, e, &mine, &seen);
         mine.p = p; /* the excerpt shows the answer as it is, not lower-cased */
         free(low);
         kw_buf_printf(&seen, " in %s", tm_part_word(m->part, m->part_name));
@@ -684,5 +696,7 @@ kw_rc web_tmpl_eval(const web_tmpl_block *b, const web_tmpl_answer *a, const web
     kw_buf_free(&ps.all);
     kw_buf_free(&ps.resp);
     kw_buf_free(&ps.named);
+    for (size_t i = 0; i < 4; i++)
+        free(ps.low[i]);
     return e.bad ? KW_ERR_NOTFOUND : KW_OK;
 }

@@ -39,7 +39,7 @@ static kw_rc refuse(const char *yaml, char *why, size_t whyn)
 static void test_load_paths(void)
 {
     web_tmpl *t = load(HEAD "  description: finds things\n  reference:\n    - https://a.example/1\n    - https://a.example/2\n"
-                            "  classification:\n    cwe-id: cwe-538\n    cvss-score: 7.5\n  tags: exposure,files\n"
+                            "  classification:\n    cwe-id: cwe-538,CWE-200\n    cvss-score: 7.5\n  tags: exposure,files\n"
                             "http:\n  - method: POST\n    path:\n      - \"{{BaseURL}}/a\"\n      - \"{{RootURL}}/b?x=1\"\n"
                             "    headers:\n      X-Test: one\n      Content-Type: application/json\n"
                             "    body: '{\"k\":\"{{Host}}\"}'\n    redirects: true\n    max-redirects: 3\n"
@@ -159,6 +159,7 @@ static void test_load_skips(void)
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['status_code_2 == 200']\n", "dsl variable 'status_code_2'"},
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['duration >= 5']\n", "dsl variable 'duration'"},
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['a ? b : c']\n", "dsl syntax"},
+        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, \"{{Host}}\")']\n", "dsl with {{...}}"},
         {HEAD "variables:\n  user: admin\n" BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, user)']\n",
          "dsl variable 'user'"},
         {HEAD BLOCK "    matchers:\n      - type: xpath\n        xpath: ['/a']\n", "xpath matcher"},
@@ -243,6 +244,11 @@ static void test_vars(void)
     kw_buf_reset(&b);
     CHECK_INT(web_tmpl_expand("no braces {{ here", &v2, &b), KW_OK);
     CHECK_STR(kw_buf_cstr(&b), "no braces {{ here");
+    web_tmpl_vars v3 = {0};
+    CHECK_INT(web_tmpl_vars_url(&v3, "http://u:p@h.example:81", store, sizeof store), KW_OK);
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{Hostname}} {{Host}} {{Port}} {{BaseURL}}", &v3, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "h.example:81 h.example 81 http://u:p@h.example:81");
     CHECK_INT(web_tmpl_vars_url(&v2, "ftp://h/", store, sizeof store), KW_ERR_PARSE);
     CHECK_INT(web_tmpl_vars_url(&v2, "http://h/", store, 8), KW_ERR_FULL);
     kw_buf_free(&b);
@@ -288,6 +294,7 @@ static void test_match_word(void)
     CHECK(eval(M("      - type: word\n        encoding: hex\n        words: ['414243']\n"), 200, HDRS, "xABCx", NULL, 0));
     CHECK(eval(M("      - type: binary\n        binary: ['00ff']\n"), 200, HDRS, "", NULL, 0) == false);
     CHECK(eval(M("      - type: word\n        words: ['{{Hostname}}']\n"), 200, HDRS, "at h.example:81 ok", NULL, 0));
+    CHECK(eval(M("      - type: word\n        case-insensitive: true\n        words: ['X{{Host}}']\n"), 200, HDRS, "at xH.EXAMPLE ok", NULL, 0));
     CHECK(eval(M("      - type: word\n        match-all: true\n        words: [a1, b2, c3]\n"), 200, HDRS, "c3 a1", d, sizeof d));
     CHECK_CONTAINS(d, "word 'a1', word 'c3'");
 }
