@@ -89,6 +89,10 @@ typedef struct web_tmpl_extractor {
     bool kval;                       /* a kval extractor: the values of the headers src names */
 } web_tmpl_extractor;
 
+typedef struct web_tmpl_var {
+    char *name, *value;              /* value may name other variables: {{Hostname}} */
+} web_tmpl_var;
+
 /* One request a block sends: every string may hold {{variables}}, expanded when it is sent. */
 typedef struct web_tmpl_send {
     char *method;                    /* "GET", "POST", ... */
@@ -99,6 +103,9 @@ typedef struct web_tmpl_send {
     size_t nheaders;
     char *content_type;              /* taken out of the headers; NULL: none */
     char *body;                      /* NULL: none */
+    web_tmpl_var *payload;           /* the payload values this request was made with (also
+                                        substituted above): variables while it is matched */
+    size_t npayload;
 } web_tmpl_send;
 
 /* One http: block: its requests and the operators applied to each answer. */
@@ -109,14 +116,12 @@ typedef struct web_tmpl_block {
     size_t nm;
     web_tmpl_extractor *x;
     size_t nx;
+    char **pnames;                   /* the payload lists' names */
+    size_t npnames;
     bool and_;                       /* matchers-condition: and (default or) */
     bool follow;                     /* redirects or host-redirects */
     bool stop_first;                 /* stop-at-first-match */
 } web_tmpl_block;
-
-typedef struct web_tmpl_var {
-    char *name, *value;              /* value may name other variables: {{Hostname}} */
-} web_tmpl_var;
 
 typedef struct web_tmpl {
     char *file;                      /* where it was loaded from */

@@ -1052,6 +1052,7 @@ static void tl_free_block(web_tmpl_block *b)
 {
     for (size_t i = 0; i < b->nsends; i++)
         web_tmpl_send_free(&b->sends[i]);
+    tl_strs_free(b->pnames, b->npnames);
     free(b->sends);
     for (size_t i = 0; i < b->nm; i++) {
         web_tmpl_matcher *m = &b->m[i];

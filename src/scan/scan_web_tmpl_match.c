@@ -154,6 +154,9 @@ static bool tm_known(const web_tmpl *t, const web_tmpl_block *b, const char *nam
     for (size_t i = 0; b && i < b->nx; i++)
         if (b->x[i].internal && strlen(b->x[i].name) == n && !memcmp(b->x[i].name, name, n))
             return true;
+    for (size_t i = 0; b && i < b->npnames; i++)
+        if (strlen(b->pnames[i]) == n && !memcmp(b->pnames[i], name, n))
+            return true;
     return false;
 }
 

@@ -10,7 +10,8 @@
 
 #include "core/kw_mem.h"
 
-/* s with every {{name}} (blanks allowed inside the braces) of the combination replaced. */
+/* s with every {{name}} (blanks allowed inside the braces) of the combination replaced (the
+ * values are kept with the request too, for its matchers and {{expressions}}). */
 static char *tp_subst(const char *s, const web_tmpl_payloads *p, const size_t *pick)
 {
     if (!s)
@@ -50,6 +51,10 @@ static void tp_send(web_tmpl_send *out, const web_tmpl_send *in, const web_tmpl_
     out->headers = kw_calloc(in->nheaders ? in->nheaders : 1, sizeof *out->headers);
     for (size_t i = 0; i < in->nheaders; i++)
         out->headers[i] = tp_subst(in->headers[i], p, pick);
+    out->npayload = p->nkeys;
+    out->payload = kw_calloc(p->nkeys + 1, sizeof *out->payload);
+    for (size_t k = 0; k < p->nkeys; k++)
+        out->payload[k] = (web_tmpl_var){kw_strdup(p->names[k]), kw_strdup(p->vals[k][pick[k]])};
 }
 
 /* The number of combinations; 0 when one list is empty, SIZE_MAX past the bound. */
@@ -90,6 +95,11 @@ void web_tmpl_send_free(web_tmpl_send *s)
     free(s->headers);
     free(s->content_type);
     free(s->body);
+    for (size_t i = 0; i < s->npayload; i++) {
+        free(s->payload[i].name);
+        free(s->payload[i].value);
+    }
+    free(s->payload);
 }
 
 kw_rc web_tmpl_payloads_apply(web_tmpl_block *b, const web_tmpl_payloads *p, char *why, size_t whyn)
@@ -111,5 +121,8 @@ kw_rc web_tmpl_payloads_apply(web_tmpl_block *b, const web_tmpl_payloads *p, cha
     free(b->sends);
     b->sends = out;
     b->nsends = n;
+    b->pnames = kw_calloc(p->nkeys + 1, sizeof *b->pnames);
+    for (size_t k = 0; k < p->nkeys; k++)
+        b->pnames[b->npnames++] = kw_strdup(p->names[k]);
     return KW_OK;
 }

@@ -142,25 +142,31 @@ static void tr_keep_internal(tr_run *r, const web_tmpl_result *res)
     }
 }
 
-/* Sends one request and matches its answer; true when the block should stop (a match with
- * stop-at-first-match, or the scan stopping). */
+/* Sends one request and matches its answer (its payload values are variables meanwhile);
+ * true when the block should stop (a match with stop-at-first-match, or the scan stopping). */
 static bool tr_send(tr_run *r, const web_tmpl_block *b, const web_tmpl_send *s, web_tmpl_result *res)
 {
     tr_req q;
-    bool stop = false;
+    bool stop = false, answered = false;
+    size_t keep = r->vs.n;
+    for (size_t i = 0; i < s->npayload && r->vs.n < sizeof r->vs.v / sizeof *r->vs.v; i++)
+        r->vs.v[r->vs.n++] = s->payload[i];
     if (tr_req_build(b, s, &r->vs, &q)) {
         web_response resp = {0};
         if (r->io->send(r->io->arg, &q.rq, &resp) == KW_OK) {
             web_tmpl_answer a = {resp.status, resp.headers, resp.hlen, resp.body, resp.len};
-            if (web_tmpl_eval(b, &a, &r->vs, res) == KW_OK && res->matched) {
+            answered = web_tmpl_eval(b, &a, &r->vs, res) == KW_OK;
+            if (answered && res->matched) {
                 tr_report(r, &q, res);
                 stop = b->stop_first;
             }
-            tr_keep_internal(r, res);
         }
         r->io->response_free(&resp);
     }
     tr_req_free(&q);
+    r->vs.n = keep;
+    if (answered)
+        tr_keep_internal(r, res);
     return stop || r->io->stopping(r->io->arg);
 }
 

@@ -165,8 +165,7 @@ static void test_load_skips(void)
         {HEAD BLOCK "    matchers:\n      - type: xpath\n        xpath: ['/a']\n", "xpath matcher"},
         {HEAD BLOCK "    payloads:\n      p: /usr/share/wordlists/x.txt\n" WORDM, "payloads from a file"},
         {HEAD BLOCK "    attack: sniper\n    payloads:\n      p: [a]\n" WORDM, "attack 'sniper'"},
-        {HEAD "http:\n  - path: ['{{BaseURL}}/{{p}}']\n    payloads:\n      p: [a]\n    matchers:\n"
-              "      - type: word\n        words: ['{{p}}']\n", "unknown variable {{p}}"}, /* a payload in a matcher */
+
         {HEAD BLOCK "    req-condition: true\n" WORDM, "req-condition"},
         {HEAD BLOCK "    fuzzing:\n      - part: query\n" WORDM, "fuzzing"},
         {HEAD BLOCK "    extractors:\n      - type: json\n        json: ['.a']\n", "json extractor"},
@@ -669,6 +668,22 @@ static void test_run_chain_vars(void)
     CHECK_INT(g.nreports, 1); /* /login itself answered 200 */
 }
 
+static void test_run_payload_in_matcher(void)
+{
+    /* a payload value in a matcher is the value of the request being matched */
+    static const fake_page pages[] = {
+        {"http://127.0.0.1:8080/?q=k1", 200, "HTTP/1.1 200 OK\r\n", "echo k2"},
+        {"http://127.0.0.1:8080/?q=k2", 200, "HTTP/1.1 200 OK\r\n", "echo k2"}};
+    fake_site f = {pages, 2};
+    run_on("id: kw-echo\ninfo:\n  name: echo\nhttp:\n  - path: ['{{BaseURL}}/?q={{p}}']\n    payloads:\n      p: [k1, k2]\n"
+           "    matchers:\n      - type: word\n        words: ['echo {{p}}']\n",
+           &f);
+    CHECK_INT(f.nsent, 2);
+    CHECK_INT(f.nreports, 1);
+    CHECK_CONTAINS(f.reports[0], "kw-echo|http://127.0.0.1:8080/|");
+    CHECK_CONTAINS(f.reports[0], "word 'echo {{p}}' in body");
+}
+
 static void test_run_stopping(void)
 {
     fake_site f = {NULL, 0};
@@ -700,6 +715,7 @@ int main(void)
     RUN(test_community);
     RUN(test_run_payloads_stop);
     RUN(test_run_chain_vars);
+    RUN(test_run_payload_in_matcher);
     RUN(test_run_stopping);
     TEST_MAIN_END();
 }
