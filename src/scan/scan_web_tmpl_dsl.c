@@ -1,0 +1,496 @@
+/* The part of Nuclei's DSL that keepwatch evaluates in `dsl` matchers (pure: no I/O): literals
+ * (numbers, '...' and "..." strings), the answer's values (body, header / all_headers,
+ * response, status_code, content_length, and a header by its key: content_type, server, ...),
+ * ! && || ( ), the comparisons == != < <= > >=, and the functions contains, contains_all,
+ * contains_any, starts_with, ends_with, tolower / to_lower, toupper / to_upper, len, regex,
+ * hex_encode. Anything else in an
+ * expression (another function, a variable of another request such as status_code_2, duration)
+ * makes the template skipped: the expression is compiled when the template loads. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "scan/scan_web_tmpl.h"
+
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/kw_mem.h"
+
+#define DSL_NODES_MAX 256            /* nodes of one expression */
+#define DSL_ARGS_MAX 16              /* arguments of one call */
+
+typedef enum dsl_kind { D_NUM, D_STR, D_VAR, D_CALL, D_NOT, D_AND, D_OR, D_CMP } dsl_kind;
+typedef enum dsl_fn {
+    F_CONTAINS, F_CONTAINS_ALL, F_CONTAINS_ANY, F_STARTS, F_ENDS, F_LOWER, F_UPPER, F_LEN, F_REGEX, F_HEX,
+    F_LOWER2, F_UPPER2 /* to_lower, to_upper: the same as tolower, toupper */
+} dsl_fn;
+
+static const struct { const char *name; int min, max; } dsl_fns[] = {
+    {"contains", 2, 2}, {"contains_all", 2, DSL_ARGS_MAX}, {"contains_any", 2, DSL_ARGS_MAX},
+    {"starts_with", 2, DSL_ARGS_MAX}, {"ends_with", 2, DSL_ARGS_MAX}, {"tolower", 1, 1},
+    {"toupper", 1, 1}, {"len", 1, 1}, {"regex", 2, 2}, {"hex_encode", 1, 1}, {"to_lower", 1, 1},
+    {"to_upper", 1, 1}};
+
+typedef struct dsl_node {
+    dsl_kind kind;
+    int op;                          /* D_CMP: '=', '!', '<', 'l' (<=), '>', 'g' (>=); D_CALL: dsl_fn */
+    int a, b;                        /* children; D_CALL: first argument index in args, count */
+    double num;
+    char *str;                       /* D_STR: the text; D_VAR: the name */
+    size_t len;
+    pcre2_code *re;                  /* regex(): compiled when its pattern is a literal */
+} dsl_node;
+
+struct web_tmpl_dsl {
+    dsl_node n[DSL_NODES_MAX];
+    size_t nn;
+    int args[DSL_NODES_MAX];
+    size_t nargs;
+    int root;
+};
+
+typedef struct dsl_parser {
+    const char *s, *p;
+    web_tmpl_dsl *d;
+    kw_rc rc;
+    char *why;
+    size_t whyn;
+} dsl_parser;
+
+static int dsl_fail(dsl_parser *ps, kw_rc rc, const char *what, const char *at, size_t n)
+{
+    if (ps->rc == KW_OK) {
+        ps->rc = rc;
+        snprintf(ps->why, ps->whyn, "dsl %s '%.*s'", what, (int)(n > 40 ? 40 : n), at);
+    }
+    return -1;
+}
+
+static int dsl_add(dsl_parser *ps, dsl_node nd)
+{
+    if (ps->d->nn == DSL_NODES_MAX)
+        return dsl_fail(ps, KW_ERR_UNSUPPORTED, "expression longer than 256 nodes", ps->s, 20);
+    ps->d->n[ps->d->nn] = nd;
+    return (int)ps->d->nn++;
+}
+
+static void dsl_blank(dsl_parser *ps)
+{
+    while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
+        ps->p++;
+}
+
+static bool dsl_eat(dsl_parser *ps, const char *tok)
+{
+    dsl_blank(ps);
+    size_t n = strlen(tok);
+    if (strncmp(ps->p, tok, n))
+        return false;
+    ps->p += n;
+    return true;
+}
+
+static int dsl_or(dsl_parser *ps, int depth);
+
+/* A quoted string (its escapes \\, \', \", \n, \t, \r undone). */
+static int dsl_string(dsl_parser *ps)
+{
+    char q = *ps->p++;
+    const char *start = ps->p;
+    char *out = kw_malloc(strlen(start) + 1);
+    size_t n = 0;
+    for (; *ps->p && *ps->p != q; ps->p++) {
+        char ch = *ps->p;
+        if (ch == '\\' && ps->p[1]) {
+            ch = *++ps->p;
+            ch = ch == 'n' ? '\n' : ch == 't' ? '\t' : ch == 'r' ? '\r' : ch;
+        }
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    if (*ps->p != q) {
+        free(out);
+        return dsl_fail(ps, KW_ERR_PARSE, "string without its closing quote", start - 1, 20);
+    }
+    ps->p++;
+    int i = dsl_add(ps, (dsl_node){.kind = D_STR, .str = out, .len = n});
+    if (i < 0)
+        free(out);
+    return i;
+}
+
+/* The answer's values an expression may name. */
+static bool dsl_var_ok(const char *name, size_t n)
+{
+    static const char *const known[] = {"body", "header", "all_headers", "response", "status_code", "content_length", NULL};
+    for (const char *const *k = known; *k; k++)
+        if (strlen(*k) == n && !memcmp(*k, name, n))
+            return true;
+    /* a header by its key: lower case, digits and '_', not ending in a digit (body_2, ...) */
+    static const char *const other[] = {"duration", "request", "host", "ip", "matched", "interactsh_protocol",
+                                        "interactsh_request", "interactsh_response", "raw", "true", "false", NULL};
+    for (const char *const *k = other; *k; k++)
+        if (strlen(*k) == n && !memcmp(*k, name, n))
+            return false;
+    for (size_t i = 0; i < n; i++)
+        if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) && name[i] != '_')
+            return false;
+    return n > 0 && !isdigit((unsigned char)name[n - 1]);
+}
+
+static int dsl_call(dsl_parser *ps, const char *name, size_t n, int depth)
+{
+    int fn = -1;
+    for (size_t i = 0; i < sizeof dsl_fns / sizeof *dsl_fns; i++)
+        if (strlen(dsl_fns[i].name) == n && !memcmp(dsl_fns[i].name, name, n))
+            fn = (int)i;
+    if (fn < 0)
+        return dsl_fail(ps, KW_ERR_UNSUPPORTED, "function", name, n);
+    fn = fn == F_LOWER2 ? F_LOWER : fn == F_UPPER2 ? F_UPPER : fn;
+    int argv[DSL_ARGS_MAX], argc = 0;
+    if (!dsl_eat(ps, ")"))
+        do {
+            if (argc == DSL_ARGS_MAX)
+                return dsl_fail(ps, KW_ERR_UNSUPPORTED, "call with more than 16 arguments", name, n);
+            if ((argv[argc++] = dsl_or(ps, depth + 1)) < 0)
+                return -1;
+        } while (dsl_eat(ps, ","));
+    if (argc && !dsl_eat(ps, ")"))
+        return dsl_fail(ps, KW_ERR_PARSE, "call without its ')'", name, n);
+    if (argc < dsl_fns[fn].min || argc > dsl_fns[fn].max)
+        return dsl_fail(ps, KW_ERR_PARSE, "wrong number of arguments to", name, n);
+    web_tmpl_dsl *d = ps->d;
+    if (d->nargs + (size_t)argc > DSL_NODES_MAX)
+        return dsl_fail(ps, KW_ERR_UNSUPPORTED, "expression too long", name, n);
+    int first = (int)d->nargs;
+    memcpy(d->args + d->nargs, argv, (size_t)argc * sizeof *argv);
+    d->nargs += (size_t)argc;
+    return dsl_add(ps, (dsl_node){.kind = D_CALL, .op = fn, .a = first, .b = argc});
+}
+
+static int dsl_primary(dsl_parser *ps, int depth)
+{
+    dsl_blank(ps);
+    const char *p = ps->p;
+    if (depth > 32)
+        return dsl_fail(ps, KW_ERR_UNSUPPORTED, "expression nested deeper than 32", p, 10);
+    if (*p == '(') {
+        ps->p++;
+        int e = dsl_or(ps, depth + 1);
+        return e < 0 ? -1 : dsl_eat(ps, ")") ? e : dsl_fail(ps, KW_ERR_PARSE, "'(' without its ')'", p, 20);
+    }
+    if (*p == '"' || *p == '\'')
+        return dsl_string(ps);
+    if (isdigit((unsigned char)*p)) {
+        char *end;
+        double v = strtod(p, &end);
+        ps->p = end;
+        return dsl_add(ps, (dsl_node){.kind = D_NUM, .num = v});
+    }
+    size_t n = 0;
+    while (isalnum((unsigned char)p[n]) || p[n] == '_')
+        n++;
+    if (n == 0)
+        return dsl_fail(ps, KW_ERR_PARSE, "syntax at", p, 20);
+    ps->p += n;
+    if (dsl_eat(ps, "("))
+        return dsl_call(ps, p, n, depth);
+    if ((n == 4 && !memcmp(p, "true", 4)) || (n == 5 && !memcmp(p, "false", 5)))
+        return dsl_add(ps, (dsl_node){.kind = D_NUM, .num = n == 4});
+    if (!dsl_var_ok(p, n))
+        return dsl_fail(ps, KW_ERR_UNSUPPORTED, "variable", p, n);
+    return dsl_add(ps, (dsl_node){.kind = D_VAR, .str = kw_strndup(p, n), .len = n});
+}
+
+static int dsl_unary(dsl_parser *ps, int depth)
+{
+    dsl_blank(ps);
+    if (ps->p[0] == '!' && ps->p[1] != '=') {
+        ps->p++;
+        int a = dsl_unary(ps, depth + 1);
+        return a < 0 ? -1 : dsl_add(ps, (dsl_node){.kind = D_NOT, .a = a});
+    }
+    int a = dsl_primary(ps, depth);
+    if (a < 0)
+        return -1;
+    static const struct { const char *tok; int op; } ops[] = {
+        {"==", '='}, {"!=", '!'}, {"<=", 'l'}, {">=", 'g'}, {"<", '<'}, {">", '>'}};
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (dsl_eat(ps, ops[i].tok)) {
+            int b = dsl_primary(ps, depth + 1);
+            return b < 0 ? -1 : dsl_add(ps, (dsl_node){.kind = D_CMP, .op = ops[i].op, .a = a, .b = b});
+        }
+    return a;
+}
+
+static int dsl_and(dsl_parser *ps, int depth)
+{
+    int a = dsl_unary(ps, depth);
+    while (a >= 0 && dsl_eat(ps, "&&")) {
+        int b = dsl_unary(ps, depth);
+        a = b < 0 ? -1 : dsl_add(ps, (dsl_node){.kind = D_AND, .a = a, .b = b});
+    }
+    return a;
+}
+
+static int dsl_or(dsl_parser *ps, int depth)
+{
+    int a = dsl_and(ps, depth);
+    while (a >= 0 && dsl_eat(ps, "||")) {
+        int b = dsl_and(ps, depth);
+        a = b < 0 ? -1 : dsl_add(ps, (dsl_node){.kind = D_OR, .a = a, .b = b});
+    }
+    return a;
+}
+
+/* regex() with a literal pattern: compiled once here. */
+static void dsl_compile_regexes(dsl_parser *ps)
+{
+    web_tmpl_dsl *d = ps->d;
+    for (size_t i = 0; i < d->nn && ps->rc == KW_OK; i++) {
+        dsl_node *nd = &d->n[i];
+        if (nd->kind != D_CALL || nd->op != F_REGEX)
+            continue;
+        dsl_node *pat = &d->n[d->args[nd->a]];
+        if (pat->kind != D_STR) {
+            dsl_fail(ps, KW_ERR_UNSUPPORTED, "regex with a pattern that is not a string", "regex", 5);
+            break;
+        }
+        int ec;
+        PCRE2_SIZE off;
+        nd->re = pcre2_compile((PCRE2_SPTR)pat->str, pat->len, 0, &ec, &off, NULL);
+        if (!nd->re)
+            dsl_fail(ps, KW_ERR_UNSUPPORTED, "regex that does not compile here", pat->str, pat->len);
+        else
+            pcre2_jit_compile(nd->re, PCRE2_JIT_COMPLETE);
+    }
+}
+
+const char *web_tmpl_dsl_var(const web_tmpl_dsl *d, size_t i)
+{
+    for (size_t k = 0; k < d->nn; k++)
+        if (d->n[k].kind == D_VAR && i-- == 0)
+            return d->n[k].str;
+    return NULL;
+}
+
+void web_tmpl_dsl_free(web_tmpl_dsl *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nn; i++) {
+        free(d->n[i].str);
+        pcre2_code_free(d->n[i].re);
+    }
+    free(d);
+}
+
+kw_rc web_tmpl_dsl_compile(const char *src, web_tmpl_dsl **out, char *why, size_t whyn)
+{
+    dsl_parser ps = {src, src, kw_calloc(1, sizeof *ps.d), KW_OK, why, whyn};
+    *out = NULL;
+    ps.d->root = dsl_or(&ps, 0);
+    dsl_blank(&ps);
+    if (ps.rc == KW_OK && *ps.p)
+        dsl_fail(&ps, KW_ERR_PARSE, "syntax at", ps.p, strlen(ps.p));
+    if (ps.rc == KW_OK)
+        dsl_compile_regexes(&ps);
+    if (ps.rc != KW_OK) {
+        web_tmpl_dsl_free(ps.d);
+        return ps.rc;
+    }
+    *out = ps.d;
+    return KW_OK;
+}
+
+/* ---- evaluation ---- */
+
+typedef struct dsl_val {
+    bool is_num, ok;                 /* ok false: an error (an absent header, a wrong type) */
+    double num;
+    const char *s;
+    size_t n;
+    char *own;                       /* s when it was made here (tolower) */
+} dsl_val;
+
+typedef struct dsl_env {
+    const web_tmpl_dsl *d;
+    web_tmpl_dsl_get get;
+    void *arg;
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+} dsl_env;
+
+static dsl_val dsl_eval(dsl_env *e, int i);
+
+static void dsl_val_free(dsl_val *v)
+{
+    free(v->own);
+    v->own = NULL;
+}
+
+static dsl_val dsl_bool(bool b)
+{
+    return (dsl_val){.is_num = true, .ok = true, .num = b ? 1 : 0};
+}
+
+static bool dsl_truth(const dsl_val *v)
+{
+    return v->ok && (v->is_num ? v->num != 0 : v->n > 0);
+}
+
+static bool dsl_has(const dsl_val *h, const dsl_val *nd, int how)
+{
+    if (nd->n > h->n)
+        return false;
+    if (how == F_STARTS)
+        return !memcmp(h->s, nd->s, nd->n);
+    if (how == F_ENDS)
+        return !memcmp(h->s + h->n - nd->n, nd->s, nd->n);
+    return nd->n == 0 || memmem(h->s, h->n, nd->s, nd->n) != NULL;
+}
+
+/* contains, contains_all, contains_any, starts_with, ends_with. */
+static dsl_val dsl_search(dsl_env *e, const dsl_node *nd, const dsl_val *h)
+{
+    bool all = nd->op == F_CONTAINS_ALL, any = false, every = true;
+    for (int k = 1; k < nd->b; k++) {
+        dsl_val x = dsl_eval(e, e->d->args[nd->a + k]);
+        bool ok = x.ok && !x.is_num && dsl_has(h, &x, nd->op);
+        dsl_val_free(&x);
+        any = any || ok;
+        every = every && ok;
+    }
+    return dsl_bool(all || nd->op == F_CONTAINS ? every : any);
+}
+
+static dsl_val dsl_case(const dsl_val *v, bool lower)
+{
+    char *o = kw_malloc(v->n + 1);
+    for (size_t i = 0; i < v->n; i++)
+        o[i] = (char)(lower ? tolower((unsigned char)v->s[i]) : toupper((unsigned char)v->s[i]));
+    o[v->n] = '\0';
+    return (dsl_val){.ok = true, .s = o, .n = v->n, .own = o};
+}
+
+static dsl_val dsl_hex(const dsl_val *v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *o = kw_malloc(2 * v->n + 1);
+    for (size_t i = 0; i < v->n; i++) {
+        o[2 * i] = digits[(unsigned char)v->s[i] >> 4];
+        o[2 * i + 1] = digits[(unsigned char)v->s[i] & 15];
+    }
+    o[2 * v->n] = '\0';
+    return (dsl_val){.ok = true, .s = o, .n = 2 * v->n, .own = o};
+}
+
+static dsl_val dsl_fn_call(dsl_env *e, const dsl_node *nd)
+{
+    int last = nd->op == F_REGEX ? 1 : 0;
+    dsl_val h = dsl_eval(e, e->d->args[nd->a + last]), r = {0};
+    if (!h.ok || (h.is_num && nd->op != F_LEN)) {
+        dsl_val_free(&h);
+        return r;
+    }
+    switch (nd->op) {
+    case F_LOWER:
+    case F_UPPER:
+        r = dsl_case(&h, nd->op == F_LOWER);
+        break;
+    case F_HEX:
+        r = dsl_hex(&h);
+        break;
+    case F_LEN:
+        r = (dsl_val){.is_num = true, .ok = true, .num = h.is_num ? 0 : (double)h.n};
+        break;
+    case F_REGEX:
+        r = dsl_bool(pcre2_match(nd->re, (PCRE2_SPTR)h.s, h.n, 0, 0, e->md, e->mc) >= 0);
+        break;
+    default:
+        r = dsl_search(e, nd, &h);
+        break;
+    }
+    dsl_val_free(&h);
+    return r;
+}
+
+static int dsl_compare(const dsl_val *a, const dsl_val *b)
+{
+    if (a->is_num && b->is_num)
+        return a->num < b->num ? -1 : a->num > b->num;
+    if (a->is_num != b->is_num) {
+        char buf[64];
+        const dsl_val *num = a->is_num ? a : b, *str = a->is_num ? b : a;
+        int n = snprintf(buf, sizeof buf, "%.15g", num->num);
+        int c = (size_t)n == str->n && !memcmp(buf, str->s, str->n) ? 0 : 2;
+        return c;
+    }
+    size_t n = a->n < b->n ? a->n : b->n;
+    int c = memcmp(a->s, b->s, n);
+    return c ? (c < 0 ? -1 : 1) : a->n < b->n ? -1 : a->n > b->n;
+}
+
+static dsl_val dsl_cmp(dsl_env *e, const dsl_node *nd)
+{
+    dsl_val a = dsl_eval(e, nd->a), b = dsl_eval(e, nd->b), r = {0};
+    if (a.ok && b.ok) {
+        int c = dsl_compare(&a, &b);
+        bool ordered = c != 2 && (a.is_num == b.is_num);
+        switch (nd->op) {
+        case '=': r = dsl_bool(c == 0); break;
+        case '!': r = dsl_bool(c != 0); break;
+        case '<': r = ordered ? dsl_bool(c < 0) : r; break;
+        case 'l': r = ordered ? dsl_bool(c <= 0) : r; break;
+        case '>': r = ordered ? dsl_bool(c > 0) : r; break;
+        default: r = ordered ? dsl_bool(c >= 0) : r; break;
+        }
+    }
+    dsl_val_free(&a);
+    dsl_val_free(&b);
+    return r;
+}
+
+static dsl_val dsl_eval(dsl_env *e, int i)
+{
+    const dsl_node *nd = &e->d->n[i];
+    dsl_val a, r = {0};
+    switch (nd->kind) {
+    case D_NUM:
+        return (dsl_val){.is_num = true, .ok = true, .num = nd->num};
+    case D_STR:
+        return (dsl_val){.ok = true, .s = nd->str, .n = nd->len};
+    case D_VAR:
+        r.ok = e->get(e->arg, nd->str, &r.s, &r.n, &r.num, &r.is_num);
+        return r;
+    case D_CALL:
+        return dsl_fn_call(e, nd);
+    case D_CMP:
+        return dsl_cmp(e, nd);
+    case D_NOT:
+        a = dsl_eval(e, nd->a);
+        r = a.ok ? dsl_bool(!dsl_truth(&a)) : r;
+        dsl_val_free(&a);
+        return r;
+    default: /* D_AND, D_OR, short-circuit */
+        a = dsl_eval(e, nd->a);
+        bool t = dsl_truth(&a);
+        dsl_val_free(&a);
+        if (t == (nd->kind == D_OR))
+            return dsl_bool(t);
+        a = dsl_eval(e, nd->b);
+        r = dsl_bool(dsl_truth(&a));
+        dsl_val_free(&a);
+        return r;
+    }
+}
+
+bool web_tmpl_dsl_eval(const web_tmpl_dsl *d, web_tmpl_dsl_get get, void *arg, void *md, void *mc)
+{
+    dsl_env e = {d, get, arg, md, mc};
+    dsl_val v = dsl_eval(&e, d->root);
+    bool t = dsl_truth(&v);
+    dsl_val_free(&v);
+    return t;
+}
