@@ -41,6 +41,7 @@ typedef struct sqli_ans {
 typedef struct sqli_base {
     const char *seen;                /* the value the payloads go after */
     sqli_ans a[2];                   /* the shape with that value, fetched twice */
+    sqli_ans broken;                 /* the answer to the first quote breaker */
     size_t noise;                    /* words between the two */
     int64_t slow_us;                 /* the slower of the two */
 } sqli_base;
@@ -95,20 +96,22 @@ static kw_rc sqli_report(web_ctx *x, const web_target *t, size_t i, const char *
 
 /* ---- error-based ---- */
 
-/* Each breaks the quoting of a different context: quoted strings and bare numbers, backquoted
- * names, backslash-escaped strings. */
+/* Each breaks the quoting of a different context: quoted strings and bare numbers (the first,
+ * all profiles), backquoted names and backslash-escaped strings (thorough). */
 static const char *const sqli_breakers[] = {"'\"", "`", "\\"};
 
-static bool sqli_error(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, kw_rc *rc)
+/* Sends the breakers; true once one shows an error signature (reported). The first one's
+ * answer is kept in bs->broken. */
+static bool sqli_error(web_ctx *x, const web_target *t, size_t i, sqli_base *bs, unsigned profile, kw_rc *rc)
 {
-    web_sqli_body base[2] = {{sqli_body(&bs->a[0]), bs->a[0].r.len}, {sqli_body(&bs->a[1]), bs->a[1].r.len}};
-    size_t nbase = bs->a[1].ok ? 2 : 1;
-    for (size_t k = 0; k < sizeof sqli_breakers / sizeof *sqli_breakers && !web_stopping(x); k++) {
+    web_sqli_body base[1] = {{sqli_body(&bs->a[0]), bs->a[0].r.len}};
+    size_t n = profile & WEB_THOROUGH ? sizeof sqli_breakers / sizeof *sqli_breakers : 1;
+    for (size_t k = 0; k < n && !web_stopping(x); k++) {
         sqli_ans a;
         size_t at = 0;
         const web_sqli_sig *sig = NULL;
         if (sqli_send(x, t, i, bs->seen, sqli_breakers[k], 0, &a))
-            sig = web_sqli_error_match(sqli_body(&a), a.r.len, base, nbase, &at);
+            sig = web_sqli_error_match(sqli_body(&a), a.r.len, base, 1, &at);
         if (sig) {
             char detail[512];
             snprintf(detail, sizeof detail,
@@ -118,7 +121,10 @@ static bool sqli_error(web_ctx *x, const web_target *t, size_t i, const sqli_bas
             *rc = sqli_report(x, t, i, "KW-WEB-SQLI-ERROR", "SQL injection (error-based)", "SQL 注入（报错型）", &a,
                               at, detail);
         }
-        sqli_ans_free(&a);
+        if (k == 0)
+            bs->broken = a;
+        else
+            sqli_ans_free(&a);
         if (sig)
             return true;
     }
@@ -430,6 +436,18 @@ static bool sqli_done(web_ctx *x, const web_target *t, const char *name)
            web_reported(x, "KW-WEB-SQLI-TIME", t->url, name);
 }
 
+/* Whether the page answered the broken quoting differently from its own value: when it did
+ * not, no true/false pair can differ either (a page that ignores the value, or shows a failed
+ * query as it shows the value's rows), and the boolean technique is skipped. An empty value
+ * always gets it: its baseline may itself be a failed query. */
+static bool sqli_sensitive(const sqli_base *bs)
+{
+    if (!bs->seen[0] || !bs->broken.ok || bs->broken.r.status != bs->a[0].r.status)
+        return true;
+    const char *p[1] = {sqli_breakers[0]};
+    return sqli_diff(&bs->broken, &bs->a[0], p, 1) > 2 * bs->noise;
+}
+
 /* The blind techniques, once the error-based one found nothing. */
 static kw_rc sqli_blind(web_ctx *x, const web_target *t, size_t i, sqli_base *bs)
 {
@@ -439,7 +457,7 @@ static kw_rc sqli_blind(web_ctx *x, const web_target *t, size_t i, sqli_base *bs
     if (!sqli_baseline2(x, t, i, bs))
         return KW_OK;
     const sqli_base *num = sqli_numeric_base(x, t, i, bs, &one);
-    if (!sqli_boolean(x, t, i, bs, num, &rc) && !web_stopping(x))
+    if (!(sqli_sensitive(bs) && sqli_boolean(x, t, i, bs, num, &rc)) && !web_stopping(x))
         sqli_time(x, t, i, bs, num, &rc);
     sqli_ans_free(&one.a[0]);
     return rc;
@@ -454,11 +472,12 @@ static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned 
     memset(&bs, 0, sizeof bs);
     bs.seen = prm->value ? prm->value : "";
     kw_rc rc = KW_OK;
-    if (sqli_send(x, t, i, bs.seen, "", 0, &bs.a[0]) && !sqli_error(x, t, i, &bs, &rc) &&
+    if (sqli_send(x, t, i, bs.seen, "", 0, &bs.a[0]) && !sqli_error(x, t, i, &bs, profile, &rc) &&
         (profile & (WEB_STANDARD | WEB_THOROUGH)) && !web_stopping(x))
         rc = sqli_blind(x, t, i, &bs);
     sqli_ans_free(&bs.a[0]);
     sqli_ans_free(&bs.a[1]);
+    sqli_ans_free(&bs.broken);
     return rc;
 }
 

@@ -368,6 +368,9 @@ static void test_sqli(void)
     n = run_param(&web_check_sqli, &x, "GET", "/s/safe", "1", WEB_STANDARD);
     run_param(&web_check_sqli, &x, "GET", "/s/noisy", "1", WEB_STANDARD);
     run_param(&web_check_sqli, &x, "GET", "/x/attr-safe", "1", WEB_STANDARD);
+    /* a page the value does not change: two baselines, one breaker, no boolean pairs, one
+     * first delay per database */
+    CHECK_INT(run_param(&web_check_sqli, &x, "GET", "/x/text-safe", "a", WEB_STANDARD), 7);
     CHECK_INT(x.nreports, before);
     CHECK(n <= 26); /* a page that changes with any input costs both conditions of each form */
     /* quick: error-based only */
