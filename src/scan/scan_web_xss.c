@@ -221,8 +221,48 @@ static kw_rc xss_try_place(web_ctx *x, const web_target *t, size_t i, const web_
     return rc;
 }
 
+static kw_rc xss_report_stored(web_ctx *x, const char *page, const xss_sent *e, const web_response *r, size_t at);
+
+/* The parent of url's path ("http://h/account/profile" -> "http://h/account") into out; false
+ * when url has no path. */
+static bool xss_parent(const char *url, char *out, size_t n)
+{
+    kw_strlcpy(out, url, n);
+    char *path = strstr(out, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash)
+        return false;
+    slash[slash > path ? 0 : 1] = '\0';
+    return true;
+}
+
+/* Where a form's submission most likely shows at once: the page the form is on and the parent
+ * of its action (an edit form at /account/profile shows on /account). A value kept in a single
+ * slot (a profile field) is overwritten by later submissions before the final pass looks. */
+static void xss_stored_look(web_ctx *x, const web_target *t, size_t i, const xss_try *tr, const char *m)
+{
+    char parent[WEB_URL_MAX];
+    const char *pages[2] = {t->found_on, xss_parent(t->url, parent, sizeof parent) ? parent : NULL};
+    xss_sent e = {.proof = WEB_XSS_PROOF_ELEMENT, .param = t->params[i].name, .url = (char *)tr->b.rq.url,
+                  .body = (char *)tr->b.rq.body, .method = tr->b.rq.method ? (char *)tr->b.rq.method : t->method,
+                  .content_type = (char *)tr->b.rq.content_type, .found_on = t->found_on};
+    kw_strlcpy(e.marker, m, sizeof e.marker);
+    for (size_t k = 0; k < 2 && !web_stopping(x); k++) {
+        if (!pages[k] || (k == 1 && pages[0] && strcmp(pages[0], pages[1]) == 0))
+            continue;
+        web_response r;
+        memset(&r, 0, sizeof r);
+        size_t at = 0;
+        if (web_refetch(x, pages[k], &r) == KW_OK && r.body && web_xss_is_html(r.content_type) &&
+            web_xss_proved(r.body, r.len, m, WEB_XSS_PROOF_ELEMENT, &at))
+            xss_report_stored(x, r.url ? r.url : pages[k], &e, &r, at);
+        web_response_free(&r);
+    }
+}
+
 /* What stored XSS needs from a POST form: a probe that closes a quote and a tag, then opens an
- * element (the plain marker of xss_places went before it). */
+ * element, looked for at once near the form and at the end on every page. */
 static void xss_stored_submit(web_ctx *x, const web_target *t, size_t i)
 {
     char m[XSS_MARKER_LEN + 1];
@@ -231,6 +271,8 @@ static void xss_stored_submit(web_ctx *x, const web_target *t, size_t i)
     snprintf(p.payload, sizeof p.payload, "'\"><%s>", m);
     xss_try tr;
     xss_send(x, t, i, p.payload, m, &p, &tr);
+    if (tr.sent && tr.r.status > 0)
+        xss_stored_look(x, t, i, &tr, m);
     xss_try_free(&tr);
 }
 

@@ -17,6 +17,7 @@
 /* ---- the simulated site: one parameter "v" per page ---- */
 
 static char fake_store[2][4096];     /* what the two guestbooks keep */
+static char fake_profile[4096];     /* the profile's one field */
 static int fake_requests;
 
 static void fake_escape(kw_buf *o, const char *v)
@@ -133,7 +134,13 @@ static void fake_page(const char *path, const char *v, bool post, kw_buf *o, lon
         if (post && strlen(st) + strlen(v) + 8 < sizeof fake_store[0])
             strcat(st, v), strcat(st, "\n");
         kw_buf_puts(o, "<p>Thanks.</p>");
-    } else if (strcmp(path, "/g/list") == 0)
+    } else if (strcmp(path, "/p/edit") == 0) { /* a profile: one slot, shown raw on /p */
+        if (post)
+            snprintf(fake_profile, sizeof fake_profile, "%s", v);
+        kw_buf_puts(o, "<p>Saved.</p>");
+    } else if (strcmp(path, "/p") == 0)
+        kw_buf_printf(o, "<div class=bio>%s</div>", fake_profile);
+    else if (strcmp(path, "/g/list") == 0)
         kw_buf_printf(o, "<div class=comments>%s</div>", fake_store[0]);
     else if (strcmp(path, "/g2/list") == 0)
         kw_buf_puts(o, "<div class=comments>"), fake_escape(o, fake_store[1]), kw_buf_puts(o, "</div>");
@@ -343,6 +350,19 @@ static void test_xss_stored(void)
     CHECK_CONTAINS(x.evidence[0], "of the form POST http://t/g/post");
 }
 
+/* A value kept in one slot is overwritten by the next submission (here the SQL injection
+ * check's): it is looked for at once, on the parent of the form's action. */
+static void test_xss_stored_one_slot(void)
+{
+    web_ctx x = {0};
+    memset(fake_store, 0, sizeof fake_store); /* markers repeat from one test's context to the next */
+    run_param(&web_check_xss, &x, "POST", "/p/edit", "", WEB_STANDARD);
+    run_param(&web_check_sqli, &x, "POST", "/p/edit", "", WEB_QUICK);
+    CHECK_INT(web_check_xss.finish(&x, WEB_STANDARD), KW_OK);
+    CHECK_INT(x.nreports, 1);
+    CHECK_STR(x.reports[0], "KW-WEB-XSS-STORED http://t/p v");
+}
+
 static void test_sqli(void)
 {
     web_ctx x = {0};
@@ -385,6 +405,7 @@ int main(void)
 {
     RUN(test_xss_reflected);
     RUN(test_xss_stored);
+    RUN(test_xss_stored_one_slot);
     RUN(test_sqli);
     TEST_MAIN_END();
 }
