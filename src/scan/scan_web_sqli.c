@@ -244,8 +244,8 @@ static bool sqli_confirm(web_ctx *x, const web_target *t, size_t i, const sqli_b
 }
 
 /* The numeric forms go after bs_num (NULL: the value is not a number), the others after bs. */
-static bool sqli_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs_str,
-                         const sqli_base *bs_num, kw_rc *rc)
+static bool sqli_boolean_pass(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs_str,
+                              const sqli_base *bs_num, kw_rc *rc)
 {
     bool done = false;
     for (size_t k = 0; k < sizeof sqli_forms / sizeof *sqli_forms && !done && !web_stopping(x); k++) {
@@ -262,6 +262,17 @@ static bool sqli_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_b
         sqli_pair_free(&p2);
     }
     return done;
+}
+
+/* The pairs; an empty field's string forms go once more after "1" (a lookup by id finds no
+ * row for "", so no condition can change its answer; a search finds every row for it). */
+static bool sqli_boolean(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs_str,
+                         const sqli_base *bs_num, kw_rc *rc)
+{
+    if (sqli_boolean_pass(x, t, i, bs_str, bs_num, rc))
+        return true;
+    return !bs_str->seen[0] && bs_num && bs_num != bs_str && !web_stopping(x) &&
+           sqli_boolean_pass(x, t, i, bs_num, NULL, rc);
 }
 
 /* ---- time-based ---- */
@@ -436,16 +447,20 @@ static bool sqli_done(web_ctx *x, const web_target *t, const char *name)
            web_reported(x, "KW-WEB-SQLI-TIME", t->url, name);
 }
 
-/* Whether the page answered the broken quoting differently from its own value: when it did
- * not, no true/false pair can differ either (a page that ignores the value, or shows a failed
- * query as it shows the value's rows), and the boolean technique is skipped. An empty value
- * always gets it: its baseline may itself be a failed query. */
-static bool sqli_sensitive(const sqli_base *bs)
+/* Whether answer a differs from bs's baseline beyond its noise (payload p taken out). */
+static bool sqli_differs(const sqli_base *bs, const sqli_ans *a, const char *p)
 {
-    if (!bs->seen[0] || !bs->broken.ok || bs->broken.r.status != bs->a[0].r.status)
-        return true;
-    const char *p[1] = {sqli_breakers[0]};
-    return sqli_diff(&bs->broken, &bs->a[0], p, 1) > 2 * bs->noise;
+    const char *strip[1] = {p};
+    return !a->ok || a->r.status != bs->a[0].r.status || sqli_diff(a, &bs->a[0], strip, 1) > 2 * bs->noise;
+}
+
+/* Whether the page answered the broken quoting (or, for an empty field, "1") differently from
+ * its own value: when it did not, no true/false pair can differ either (a page that ignores
+ * the value, or shows a failed query as it shows the value's rows), and the boolean technique
+ * is skipped. */
+static bool sqli_sensitive(const sqli_base *bs, const sqli_base *one)
+{
+    return sqli_differs(bs, &bs->broken, sqli_breakers[0]) || (one && sqli_differs(bs, &one->a[0], ""));
 }
 
 /* The blind techniques, once the error-based one found nothing. */
@@ -457,7 +472,7 @@ static kw_rc sqli_blind(web_ctx *x, const web_target *t, size_t i, sqli_base *bs
     if (!sqli_baseline2(x, t, i, bs))
         return KW_OK;
     const sqli_base *num = sqli_numeric_base(x, t, i, bs, &one);
-    if (!(sqli_sensitive(bs) && sqli_boolean(x, t, i, bs, num, &rc)) && !web_stopping(x))
+    if (!(sqli_sensitive(bs, num != bs ? num : NULL) && sqli_boolean(x, t, i, bs, num, &rc)) && !web_stopping(x))
         sqli_time(x, t, i, bs, num, &rc);
     sqli_ans_free(&one.a[0]);
     return rc;

@@ -87,25 +87,68 @@ static size_t sqli_find(const char *h, size_t n, const char *needle)
     return (size_t)-1;
 }
 
+/* Whether signature k is in b[n], as it is or with character references decoded (pages often
+ * HTML-escape the error they show); the offset in the raw text, or (size_t)-1. */
+static size_t sqli_sig_at(const char *b, size_t n, size_t k, char *dec, size_t ndec)
+{
+    size_t off = sqli_find(b, n, sqli_sigs[k].text);
+    if (off != (size_t)-1 || !dec)
+        return off;
+    size_t d = sqli_find(dec, ndec, sqli_sigs[k].text);
+    if (d == (size_t)-1)
+        return d;
+    size_t raw = 0;
+    for (size_t seen = 0; raw < n && seen < d; seen++) {   /* back to the raw offset */
+        size_t used = 0;
+        if (b[raw] == '&')
+            web_xss_charref(b + raw, n - raw, &used);
+        raw += used ? used : 1;
+    }
+    return raw;
+}
+
+/* body[len] with character references decoded, when it has any ('&'); NULL otherwise. */
+static char *sqli_decoded(const char *body, size_t len, size_t *n)
+{
+    if (!memchr(body, '&', len))
+        return NULL;
+    char *d = kw_malloc(len + 1);
+    *n = web_xss_decode(body, len, d);
+    return d;
+}
+
+static bool sqli_in_base(const web_sqli_body *base, size_t nbase, size_t k)
+{
+    bool in = false;
+    for (size_t j = 0; j < nbase && !in; j++) {
+        if (!base[j].b)
+            continue;
+        size_t n = 0;
+        char *d = sqli_decoded(base[j].b, base[j].len, &n);
+        in = sqli_sig_at(base[j].b, base[j].len, k, d, n) != (size_t)-1;
+        free(d);
+    }
+    return in;
+}
+
 const web_sqli_sig *web_sqli_error_match(const char *body, size_t len, const web_sqli_body *base, size_t nbase,
                                          size_t *at)
 {
     if (!body)
         return NULL;
-    for (size_t k = 0; k < sizeof sqli_sigs / sizeof *sqli_sigs; k++) {
-        size_t off = sqli_find(body, len, sqli_sigs[k].text);
-        if (off == (size_t)-1)
-            continue;
-        bool in_base = false;
-        for (size_t j = 0; j < nbase && !in_base; j++)
-            in_base = base[j].b && sqli_find(base[j].b, base[j].len, sqli_sigs[k].text) != (size_t)-1;
-        if (in_base)
+    size_t ndec = 0;
+    char *dec = sqli_decoded(body, len, &ndec);
+    const web_sqli_sig *hit = NULL;
+    for (size_t k = 0; k < sizeof sqli_sigs / sizeof *sqli_sigs && !hit; k++) {
+        size_t off = sqli_sig_at(body, len, k, dec, ndec);
+        if (off == (size_t)-1 || sqli_in_base(base, nbase, k))
             continue;
         if (at)
             *at = off;
-        return &sqli_sigs[k];
+        hit = &sqli_sigs[k];
     }
-    return NULL;
+    free(dec);
+    return hit;
 }
 
 /* ---- the word difference ---- */

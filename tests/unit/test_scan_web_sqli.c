@@ -37,6 +37,12 @@ static void test_signatures_real_messages(void)
     CHECK_STR(dbms_of("java.sql.SQLSyntaxErrorException: ORA-01756: quoted string not properly terminated"), "Oracle");
     CHECK_STR(dbms_of("ORA-00933: SQL command not properly ended"), "Oracle");
     CHECK_STR(dbms_of("PDOException: SQLSTATE[HY093]: Invalid parameter number"), "a SQL database (PDO)");
+    /* the message HTML-escaped by the page (Python's html.escape of sqlite3's text) */
+    const char *esc = "<pre>x</pre><pre>unrecognized token: &quot;&#x27;&quot;&quot;</pre>";
+    CHECK_STR(dbms_of(esc), "SQLite");
+    size_t eat = 0;
+    CHECK(web_sqli_error_match(esc, strlen(esc), NULL, 0, &eat) != NULL);
+    CHECK_INT(eat, 17);
     CHECK_STR(dbms_of("<p>No results for your search.</p>"), "none");
     CHECK_STR(dbms_of("<p>Our SQL tutorial: how to write a WHERE clause</p>"), "none");
     size_t at = 0;
