@@ -79,6 +79,11 @@ static void strings(const char *d, size_t n)
     if (web_sig_site(s, site, sizeof site, &path) && (!path || strlen(site) >= sizeof site))
         abort();
     web_sig_page(s, page, sizeof page);
+    web_answer a = {.status = 200, .body = d, .len = n, .path = s};
+    web_file_probe p;
+    size_t at;
+    if (web_file_page_proven(s, &a, &p, &at) && (at > n || p.kind >= WEB_FILE_NKINDS))
+        abort();
     size_t k = web_file_page_backups(s, out, 3, WEB_THOROUGH);
     for (size_t i = 0; i < k; i++)
         if (strnlen(out[i], 512) == 512)

@@ -256,21 +256,27 @@ static kw_rc files_per_site(web_ctx *x, const char *base, unsigned profile)
 
 /* ---- backups of the pages the crawl found ---- */
 
-static kw_rc files_per_page(web_ctx *x, const web_page *pg, unsigned profile)
+/* A crawled page that is an exposed file itself (a dump or archive linked from a listing, a
+ * phpinfo page under another name): reported without another request. */
+static kw_rc files_page_itself(web_ctx *x, const files_site *site, const web_page *pg, const char *page_url,
+                               const char *path)
 {
-    char base[WEB_URL_MAX], page[WEB_URL_MAX], paths[FILES_PAGE_BACKUPS][512];
-    const char *path;
-    if (!pg->url || !web_sig_site(pg->url, base, sizeof base, &path))
-        return KW_OK;
-    web_sig_page(path, page, sizeof page);
-    size_t n = web_file_page_backups(page, paths, FILES_PAGE_BACKUPS, profile);
-    const web_response *own = pg->resp;
+    const web_response *r = pg->resp;
+    web_answer a = {.status = r->status, .body = r->body, .len = r->len, .headers = r->headers, .hlen = r->hlen,
+                    .path = path};
+    web_file_probe p;
     size_t at;
-    web_answer self = {.status = 200, .body = own ? own->body : NULL, .len = own ? own->len : 0};
-    if (n == 0 || web_file_proven(WEB_PROOF_SOURCE, &self, &at))
-        return KW_OK;                   /* the page shows source text itself: no proof possible */
-    files_state *s = files_state_get(x);
-    const files_site *site = site_find(s, base);
+    if (!web_file_page_proven(path, &a, &p, &at) || like_missing(site, p.proof, &a))
+        return KW_OK;
+    web_request rq = {.method = "GET", .url = page_url, .follow = true};
+    return files_report(x, &p, &rq, r, at);
+}
+
+static kw_rc files_page_backups(web_ctx *x, files_state *s, const files_site *site, const char *base,
+                                const char *path, unsigned profile)
+{
+    char paths[FILES_PAGE_BACKUPS][512];
+    size_t n = web_file_page_backups(path, paths, FILES_PAGE_BACKUPS, profile);
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < n && rc == KW_OK && !web_stopping(x); i++) {
         size_t k = strlen(paths[i]);
@@ -283,6 +289,27 @@ static kw_rc files_per_page(web_ctx *x, const web_page *pg, unsigned profile)
             rc = files_probe(x, s, site, &p, url, &proven);
     }
     return rc;
+}
+
+static kw_rc files_per_page(web_ctx *x, const web_page *pg, unsigned profile)
+{
+    char base[WEB_URL_MAX], page_url[WEB_URL_MAX];
+    const char *path;
+    const web_response *r = pg->resp;
+    if (!pg->url || !r || !r->body || !web_sig_site(pg->url, base, sizeof base, &path))
+        return KW_OK;
+    web_sig_page(pg->url, page_url, sizeof page_url);
+    path = url_path(page_url);
+    files_state *s = files_state_get(x);
+    const files_site *site = site_find(s, base);
+    kw_rc rc = KW_OK;
+    if (files_claim(s, page_url))
+        rc = files_page_itself(x, site, pg, page_url, path);
+    web_answer self = {.status = 200, .body = r->body, .len = r->len};
+    size_t at;
+    if (rc != KW_OK || web_file_proven(WEB_PROOF_SOURCE, &self, &at))
+        return rc;                      /* the page shows source text itself: no proof possible */
+    return files_page_backups(x, s, site, base, path, profile);
 }
 
 static kw_rc files_finish(web_ctx *x, unsigned profile)

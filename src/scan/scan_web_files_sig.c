@@ -514,6 +514,75 @@ size_t web_file_page_backups(const char *path, char out[][512], size_t max, unsi
     return k;
 }
 
+/* ---- crawled pages that are exposed files themselves ---- */
+
+typedef struct name_rule {
+    const char *suffix;              /* of the path, case-insensitive */
+    web_proof proof;
+    web_file_kind kind;
+    finding_sev severity;
+    bool backup_name;                /* only when the file name also says backup (archives) */
+} name_rule;
+
+static const name_rule name_rules[] = {
+    {"/.git/HEAD", WEB_PROOF_GIT_HEAD, WEB_FILE_GIT, FINDING_HIGH, false},
+    {"/.git/config", WEB_PROOF_GIT_CONFIG, WEB_FILE_GIT, FINDING_HIGH, false},
+    {"/.svn/entries", WEB_PROOF_SVN_ENTRIES, WEB_FILE_SVN, FINDING_HIGH, false},
+    {"/.svn/wc.db", WEB_PROOF_SQLITE, WEB_FILE_SVN, FINDING_HIGH, false},
+    {"/.env", WEB_PROOF_ENV, WEB_FILE_ENV, FINDING_HIGH, false},
+    {"/.DS_Store", WEB_PROOF_DS_STORE, WEB_FILE_BACKUP, FINDING_MEDIUM, false},
+    {".sql", WEB_PROOF_SQL_DUMP, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {".bak", WEB_PROOF_SOURCE, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {".old", WEB_PROOF_SOURCE, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {".orig", WEB_PROOF_SOURCE, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {".save", WEB_PROOF_SOURCE, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {"~", WEB_PROOF_SOURCE, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {".swp", WEB_PROOF_SWAP, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {".zip", WEB_PROOF_ARCHIVE, WEB_FILE_BACKUP, FINDING_HIGH, true},
+    {".tar.gz", WEB_PROOF_ARCHIVE, WEB_FILE_BACKUP, FINDING_HIGH, true},
+    {".tgz", WEB_PROOF_ARCHIVE, WEB_FILE_BACKUP, FINDING_HIGH, true},
+    {".sql.gz", WEB_PROOF_ARCHIVE, WEB_FILE_BACKUP, FINDING_HIGH, false},
+    {".7z", WEB_PROOF_ARCHIVE, WEB_FILE_BACKUP, FINDING_HIGH, true},
+    {".rar", WEB_PROOF_ARCHIVE, WEB_FILE_BACKUP, FINDING_HIGH, true},
+};
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && web_sig_find(s + n - k, k, suffix) == 0;
+}
+
+/* An archive whose name says it is a copy of the site or its data (not a download offered). */
+static bool backup_named(const char *path)
+{
+    static const char *const words[] = {"backup", "bak", "www", "site", "web", "dump", "db", "database",
+                                        "htdocs", "wwwroot", "html", "source", "src", "old"};
+    const char *slash = strrchr(path, '/');
+    const char *file = slash ? slash + 1 : path;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (has(file, strlen(file), words[i]))
+            return true;
+    return false;
+}
+
+bool web_file_page_proven(const char *path, const web_answer *a, web_file_probe *out, size_t *at)
+{
+    size_t n = strlen(path);
+    memset(out, 0, sizeof *out);
+    out->path = path;
+    out->profiles = ALL;
+    for (size_t i = 0; i < sizeof name_rules / sizeof name_rules[0]; i++) {
+        const name_rule *r = &name_rules[i];
+        if (!ends_with(path, n, r->suffix) || (r->backup_name && !backup_named(path)))
+            continue;
+        out->proof = r->proof, out->kind = r->kind, out->severity = r->severity;
+        if (web_file_proven(r->proof, a, at))
+            return true;
+    }
+    out->proof = WEB_PROOF_PHPINFO, out->kind = WEB_FILE_PHPINFO, out->severity = FINDING_MEDIUM;
+    return web_file_proven(WEB_PROOF_PHPINFO, a, at);
+}
+
 /* ---- soft 404 ---- */
 
 #define SOFT404_SCAN (4 * WEB_SOFT404_TOKENS)

@@ -118,6 +118,12 @@ bool web_file_proven(web_proof proof, const web_answer *a, size_t *at);
  * URL's last segment is not a server-side script). path is the URL's path, query cut. */
 size_t web_file_page_backups(const char *path, char out[][512], size_t max, unsigned profile);
 
+/* A page the crawl fetched at path (query cut) whose name says what it is (a dump, a backup-named
+ * archive, a backup or swap copy, .env, a repository file) and whose body proves it, or whose
+ * body is phpinfo() whatever its name: true, *out set to the probe it stands for (its path is
+ * path) and *at to the proof's offset. */
+bool web_file_page_proven(const char *path, const web_answer *a, web_file_probe *out, size_t *at);
+
 /* ---- soft 404: how the site answers a page that is not there ---- */
 
 #define WEB_SOFT404_TOKENS 4096      /* distinct words kept of a body */

@@ -201,6 +201,12 @@ static void test_files_seeded_site(void)
     pg.url = B "about.html";
     CHECK_INT(web_check_files.per_page(&x, &pg, WEB_STANDARD), KW_OK);
     CHECK_INT(nsent - before, 3);
+    web_response dump = {.status = 200, .body = (char *)"-- dump\nINSERT INTO u VALUES (1);\n", .len = 34};
+    web_page dpg = {B "old/shop.sql", &dump};
+    CHECK_INT(web_check_files.per_page(&x, &dpg, WEB_STANDARD), KW_OK);
+    CHECK_INT(count_issues("KW-WEB-BACKUP", B "old/shop.sql"), 1);
+    CHECK_INT(nsent - before, 3);                 /* proven on the crawled answer, no request */
+    CHECK_INT(nissues, 8);
     CHECK_INT(web_check_files.finish(&x, WEB_STANDARD), KW_OK);
 }
 

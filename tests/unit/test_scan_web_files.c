@@ -167,6 +167,32 @@ static void page_backups(void)
     CHECK_INT(web_file_page_backups("/a.php", out, 1, WEB_THOROUGH), 1);
 }
 
+static bool page_is(const char *path, const char *body, size_t len, web_file_kind *kind)
+{
+    web_answer a = {.status = 200, .body = body, .len = len, .path = path};
+    web_file_probe p;
+    size_t at;
+    bool ok = web_file_page_proven(path, &a, &p, &at);
+    *kind = p.kind;
+    return ok && strcmp(p.path, path) == 0;
+}
+
+static void page_itself(void)
+{
+    web_file_kind k;
+    CHECK(page_is("/backup/shop.sql", "CREATE TABLE t (a int);", 23, &k) && k == WEB_FILE_BACKUP);
+    CHECK(page_is("/files/www-backup.ZIP", "PK\x03\x04....", 8, &k) && k == WEB_FILE_BACKUP);
+    CHECK(!page_is("/downloads/manual.zip", "PK\x03\x04....", 8, &k));
+    CHECK(page_is("/lib/conf.php~", "<?php $x=1;", 11, &k) && k == WEB_FILE_BACKUP);
+    CHECK(!page_is("/backup.html", "<html><title>Backup service</title></html>", 42, &k));
+    CHECK(page_is("/repo/.git/HEAD", "ref: refs/heads/dev\n", 20, &k) && k == WEB_FILE_GIT);
+    CHECK(page_is("/.env", "A_B=1\nC_D=2\n", 12, &k) && k == WEB_FILE_ENV);
+    const char *pi = "<title>PHP 7 - phpinfo()</title>PHP Version 7<td class=\"e\">a<td class=\"e\">b"
+                     "<td class=\"e\">c";
+    CHECK(page_is("/debug/show.php", pi, strlen(pi), &k) && k == WEB_FILE_PHPINFO);
+    CHECK(!page_is("/index.php", "<html>hello</html>", 18, &k));
+}
+
 static void soft404(void)
 {
     const char *a = "<html><title>Page not found</title><p>The page /kw93hf0a2.php was not found on this "
@@ -238,6 +264,7 @@ int main(void)
     RUN(phpinfo_proof);
     RUN(console_proofs);
     RUN(page_backups);
+    RUN(page_itself);
     RUN(soft404);
     RUN(text_helpers);
     TEST_MAIN_END();
