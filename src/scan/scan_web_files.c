@@ -81,14 +81,14 @@ static void base_host(const char *base, char *out, size_t outn)
 /* base + path with "{host}" replaced; false when it does not fit. */
 static bool probe_url(const char *base, const char *path, char *out, size_t outn)
 {
-    const char *brace = strstr(path, "{host}");
+    const char *brace = strstr(path, "{host}"), *sep = *base && base[strlen(base) - 1] == '/' ? "" : "/";
     char host[256];
     int n;
     if (brace) {
         base_host(base, host, sizeof host);
-        n = snprintf(out, outn, "%s%.*s%s%s", base, (int)(brace - path), path, host, brace + 6);
+        n = snprintf(out, outn, "%s%s%.*s%s%s", base, sep, (int)(brace - path), path, host, brace + 6);
     } else
-        n = snprintf(out, outn, "%s%s", base, path);
+        n = snprintf(out, outn, "%s%s%s", base, sep, path);
     return n > 0 && (size_t)n < outn;
 }
 
