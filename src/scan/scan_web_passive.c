@@ -5,8 +5,9 @@
  * those once per site (and per cookie name), with example pages and counts as evidence.
  *
  * Cookie policy: Secure is asked for on https sites only (on http the fix is TLS, not the flag);
- * HttpOnly and SameSite on cookies whose name looks like a session or authentication token
- * (CSRF tokens excluded: scripts must read them); SameSite=None without Secure on any cookie
+ * HttpOnly on cookies whose name looks like a session or authentication token (CSRF tokens
+ * excluded: scripts must read them); SameSite on every cookie (without it a cross-site request
+ * carries it, and browsers differ in their default); SameSite=None without Secure on any cookie
  * (browsers refuse it). Deleting cookies (Max-Age=0, expired) are ignored. */
 #include <pthread.h>
 #include <stdio.h>
@@ -192,7 +193,7 @@ static void pas_cookies(pas_site *site, const web_page *pg)
     for (size_t i = 0; i < n; i++) {
         const web_cookie *c = &cs[i];
         bool no_secure = site->https && !c->secure, no_httponly = c->session && !c->httponly;
-        bool no_samesite = c->session && !c->samesite, none_insecure = c->samesite_none && !c->secure;
+        bool no_samesite = !c->samesite, none_insecure = c->samesite_none && !c->secure;
         pas_cookie *p;
         if (c->deleting || !(no_secure || no_httponly || no_samesite || none_insecure) ||
             !(p = cookie_slot(site, c->name)))

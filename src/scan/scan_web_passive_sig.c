@@ -200,6 +200,8 @@ bool web_listing_find(const char *body, size_t len, size_t *at, const char **wha
 
 static const body_sig trace_sigs[] = {
     {"Python traceback", "Traceback (most recent call last):", "File \"", 2048},
+    {"Python traceback", "Traceback (most recent call last):", "File &quot;", 2048},
+    {"Python traceback", "Traceback (most recent call last):", "File &#34;", 2048},
     {"Java exception stack trace", "Exception", "\tat ", 4096},
     {"Java exception stack trace", "Exception", "\n    at ", 4096},
     {"Java exception stack trace", "Exception", "<br>\tat ", 4096},

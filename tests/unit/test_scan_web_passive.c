@@ -117,6 +117,8 @@ static void test_stack_traces(void)
     CHECK(trace("<pre>Traceback (most recent call last):\n  File \"/srv/app.py\", line 12, in view\n"
                 "    return q(x)\nKeyError: 'id'</pre>", &w));
     CHECK_STR(w, "Python traceback");
+    CHECK(trace("<pre>Traceback (most recent call last):\n  File &quot;/srv/app.py&quot;, line 12, in view\n"
+                "ZeroDivisionError: division by zero</pre>", &w));
     CHECK(trace("<pre>java.lang.NullPointerException: id\n\tat com.shop.web.Cart.add(Cart.java:57)\n"
                 "\tat javax.servlet.http.HttpServlet.service(HttpServlet.java:764)\n</pre>", &w));
     CHECK_STR(w, "Java exception stack trace");
