@@ -18,6 +18,8 @@
 
 #define FILES_KEEP (256u << 10)      /* bytes of a missing-page answer kept for comparison */
 #define FILES_PAGE_BACKUPS 3
+#define FILES_DIRS_MAX 64            /* parent directories asked for per scan (for listings) */
+#define FILES_DIR_DEPTH 3            /* of one page: its directory and two above */
 
 /* How one site answers a page that is not there. */
 typedef struct files_miss {
@@ -38,6 +40,7 @@ typedef struct files_state {
     pthread_mutex_t mu;
     kw_map tried;                    /* URLs already asked for (values unused) */
     files_site *sites;
+    size_t ndirs;                    /* parent directories asked for */
 } files_state;
 
 static pthread_mutex_t files_init_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -291,6 +294,51 @@ static kw_rc files_page_backups(web_ctx *x, files_state *s, const files_site *si
     return rc;
 }
 
+/* Asks for the directory url once (FILES_DIRS_MAX per scan) and hands a 2xx answer to the
+ * passive check as a page, so a listing nobody links to is still found. */
+static kw_rc files_dir(web_ctx *x, files_state *s, const char *url, unsigned profile)
+{
+    pthread_mutex_lock(&s->mu);
+    bool ask = s->ndirs < FILES_DIRS_MAX && kw_map_get(&s->tried, url) == NULL;
+    if (ask) {
+        kw_map_put(&s->tried, url, (void *)1);
+        s->ndirs++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (!ask)
+        return KW_OK;
+    web_request rq;
+    web_response r;
+    kw_rc rc = files_get(x, url, false, &rq, &r);
+    if (rc == KW_OK && r.status >= 200 && r.status < 300) {
+        web_page pg = {url, &r};
+        rc = web_check_passive.per_page(x, &pg, profile);
+    }
+    web_response_free(&r);
+    return rc == KW_ERR_RANGE || rc == KW_ERR_TIMEOUT || rc == KW_ERR_IO ? KW_OK : rc;
+}
+
+/* The parent directories of path ("/a/b/c.php": "/a/b/", "/a/"; never the root). */
+static kw_rc files_page_dirs(web_ctx *x, files_state *s, const char *base, const char *path, unsigned profile)
+{
+    size_t end = strlen(path);
+    if (end && path[end - 1] == '/')
+        end--;
+    kw_rc rc = KW_OK;
+    for (int depth = 0; depth < FILES_DIR_DEPTH && rc == KW_OK && !web_stopping(x); depth++) {
+        while (end > 0 && path[end - 1] != '/')
+            end--;
+        if (end <= 1)
+            break;
+        char url[WEB_URL_MAX];
+        int n = snprintf(url, sizeof url, "%.*s%.*s", (int)(strlen(base) - 1), base, (int)end, path);
+        if (n > 0 && (size_t)n < sizeof url)
+            rc = files_dir(x, s, url, profile);
+        end--;
+    }
+    return rc;
+}
+
 static kw_rc files_per_page(web_ctx *x, const web_page *pg, unsigned profile)
 {
     char base[WEB_URL_MAX], page_url[WEB_URL_MAX];
@@ -305,6 +353,8 @@ static kw_rc files_per_page(web_ctx *x, const web_page *pg, unsigned profile)
     kw_rc rc = KW_OK;
     if (files_claim(s, page_url))
         rc = files_page_itself(x, site, pg, page_url, path);
+    if (rc == KW_OK)
+        rc = files_page_dirs(x, s, base, path, profile);
     web_answer self = {.status = 200, .body = r->body, .len = r->len};
     size_t at;
     if (rc != KW_OK || web_file_proven(WEB_PROOF_SOURCE, &self, &at))

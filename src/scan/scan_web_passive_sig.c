@@ -181,13 +181,13 @@ static bool sigs_find(const body_sig *sigs, size_t nsigs, const char *b, size_t 
 }
 
 static const body_sig listing_sigs[] = {
-    {"Apache/nginx/lighttpd autoindex", "<title>Index of /", "<h1>Index of /", 4096},
-    {"Python http.server listing", "<title>Directory listing for /", "<h1>Directory listing for /", 4096},
+    {"Apache/nginx/lighttpd autoindex", "<title>Index of /", ">Index of /", 4096},
+    {"Python http.server listing", "<title>Directory listing for /", ">Directory listing for /", 4096},
     {"IIS directory browsing", "[To Parent Directory]", NULL, 0},
     {"IIS directory browsing", "<pre>", "&lt;dir&gt;", 2048},
     {"Tomcat directory listing", "<title>Directory Listing For [/", NULL, 0},
     {"Node serve-index listing", "<title>listing directory /", NULL, 0},
-    {"Jetty directory listing", "<title>Directory: /", "<h1>Directory: /", 4096},
+    {"Jetty directory listing", "<title>Directory: /", ">Directory: /", 4096},
 };
 
 bool web_listing_find(const char *body, size_t len, size_t *at, const char **what)
@@ -208,6 +208,9 @@ static const body_sig trace_sigs[] = {
     {"PHP fatal error", "Fatal error</b>:", " on line <b>", 4096},
     {"PHP fatal error", "PHP Fatal error:", " on line ", 4096},
     {"PHP fatal error", "Fatal error: ", "Stack trace:\n#0", 4096},
+    {"PHP fatal error", "Fatal error: ", ".php on line ", 1024},
+    {"PHP warning", "Warning: ", ".php on line ", 1024},
+    {"PHP notice", "Notice: ", ".php on line ", 1024},
     {"PHP parse error", "Parse error</b>:", " on line <b>", 4096},
     {"PHP warning", "Warning</b>:", " on line <b>", 4096},
     {"PHP notice", "Notice</b>:", " on line <b>", 4096},
@@ -223,8 +226,10 @@ static const body_sig trace_sigs[] = {
     {"Ruby on Rails error page", "Action Controller: Exception caught", NULL, 0},
     {"Django debug page", "You're seeing this error because you have <code>DEBUG = True</code>", NULL, 0},
     {"Django debug page", "You&#x27;re seeing this error because you have <code>DEBUG = True</code>", NULL, 0},
+    {"Django debug page", "Using the URLconf defined in", NULL, 0},
     {"Werkzeug debugger", "The debugger caught an exception in your WSGI application", NULL, 0},
     {"Laravel error page", "Whoops, looks like something went wrong", NULL, 0},
+    {"Whoops error page", "Whoops! There was an error.", NULL, 0},
     {"Laravel/Symfony stack trace", "Illuminate\\", "Stack trace", 0},
     {"Symfony exception page", "Symfony\\Component\\", "Stack Trace", 0},
 };

@@ -167,6 +167,8 @@ static const canned seeded[] = {
     {B "admin/", 200, "<title>Login</title><form><input type=\"password\"></form>", 0, B "admin/login.php", NULL},
     {B "info.php", 200, "<title>x</title>", 0, NULL, NULL},
     {B "app/login.php.bak", 200, "<?php $pw = $_POST['pw'];", 0, NULL, NULL},
+    {B "old/", 200, "<html><head><title>Index of /old</title></head><body><h1>Index of /old</h1>"
+                    "<a href=\"/\">Parent Directory</a><a href=\"shop.sql\">shop.sql</a></body></html>", 0, NULL, NULL},
 };
 
 static void test_files_seeded_site(void)
@@ -194,20 +196,23 @@ static void test_files_seeded_site(void)
     size_t before = nsent;
     CHECK_INT(web_check_files.per_page(&x, &pg, WEB_STANDARD), KW_OK);
     CHECK_INT(count_issues("KW-WEB-BACKUP", B "app/login.php.bak"), 1);
-    CHECK_INT(nsent - before, 3);
+    CHECK_INT(nsent - before, 4);                 /* three backup names and the directory */
+    CHECK(was_sent(B "app/"));
     pg.url = B "app/login.php?next=2";
     CHECK_INT(web_check_files.per_page(&x, &pg, WEB_STANDARD), KW_OK);
-    CHECK_INT(nsent - before, 3);                 /* asked once per scan */
+    CHECK_INT(nsent - before, 4);                 /* asked once per scan */
     pg.url = B "about.html";
     CHECK_INT(web_check_files.per_page(&x, &pg, WEB_STANDARD), KW_OK);
-    CHECK_INT(nsent - before, 3);
+    CHECK_INT(nsent - before, 4);
     web_response dump = {.status = 200, .body = (char *)"-- dump\nINSERT INTO u VALUES (1);\n", .len = 34};
     web_page dpg = {B "old/shop.sql", &dump};
     CHECK_INT(web_check_files.per_page(&x, &dpg, WEB_STANDARD), KW_OK);
     CHECK_INT(count_issues("KW-WEB-BACKUP", B "old/shop.sql"), 1);
-    CHECK_INT(nsent - before, 3);                 /* proven on the crawled answer, no request */
-    CHECK_INT(nissues, 8);
+    CHECK_INT(nsent - before, 5);                 /* proven on the crawled answer; old/ asked */
+    CHECK_INT(count_issues("KW-WEB-DIRLIST", B "old/"), 1);   /* the listing, by the passive check */
+    CHECK_INT(nissues, 9);
     CHECK_INT(web_check_files.finish(&x, WEB_STANDARD), KW_OK);
+    CHECK_INT(web_check_passive.finish(&x, WEB_STANDARD), KW_OK);
 }
 
 static void test_files_catch_all_site(void)

@@ -100,6 +100,8 @@ static void test_listings(void)
                   "<h1>Directory listing for /</h1>\n<hr>\n<ul>\n<li><a href=\"a.txt\">a.txt</a></li>\n"));
     CHECK(listing("<html><head><title>h - /docs/</title></head><body><H1>h - /docs/</H1><hr>\r\n\r\n"
                   "<pre><A HREF=\"/\">[To Parent Directory]</A><br><br></pre>"));
+    CHECK(listing("<html><head><title>Index of /pub/</title></head><body><h2>Index of /pub/</h2>"
+                  "<table><tr><td><a href=\"../\">Parent Directory</a>/</td></tr></table>"));
     CHECK(!listing("<html><title>Our docs</title><p>The Index of /docs is below.</p><a href=x>x</a></html>"));
     CHECK(!listing("<title>Index of /</title><h1>Index of /</h1> no links at all"));
     CHECK(!listing(""));
@@ -129,6 +131,9 @@ static void test_stack_traces(void)
     CHECK(trace("<br />\n<b>Warning</b>:  Undefined variable $x in <b>/var/www/html/b.php</b> on line "
                 "<b>7</b><br />", &w));
     CHECK_STR(w, "PHP warning");
+    CHECK(trace("\nWarning: include(x.php): Failed to open stream in /var/www/html/page.php on line 9\n", &w));
+    CHECK_STR(w, "PHP warning");
+    CHECK(!trace("<p>Warning: our shop on line 5 of the high street is closed.</p>", &w));
     CHECK(trace("<title>Runtime Error</title><h1>Server Error in '/' Application.</h1>"
                 "<b> Exception Details: </b>System.NullReferenceException", &w));
     CHECK_STR(w, "ASP.NET error page");
