@@ -118,15 +118,17 @@ static void miss_learn(web_ctx *x, files_site *site, const char *path)
     char url[WEB_URL_MAX];
     web_request rq;
     web_response r;
-    if (!probe_url(site->base, path, url, sizeof url) || files_get(x, url, true, &rq, &r) != KW_OK) {
-        web_response_free(&r);
+    if (!probe_url(site->base, path, url, sizeof url))
         return;
+    if (files_get(x, url, true, &rq, &r) == KW_OK) {
+        files_miss *m = &site->miss[site->nmiss++];
+        web_soft404_learn(&m->model, r.status, r.body, r.len, path);
+        m->status = r.status;
+        m->len = r.len < FILES_KEEP ? r.len : FILES_KEEP;
+        m->body = kw_malloc(m->len + 1);
+        memcpy(m->body, r.body ? r.body : "", r.body ? m->len : 0);
+        m->body[m->len] = '\0';
     }
-    files_miss *m = &site->miss[site->nmiss++];
-    web_soft404_learn(&m->model, r.status, r.body, r.len, path);
-    m->status = r.status;
-    m->len = r.len < FILES_KEEP ? r.len : FILES_KEEP;
-    m->body = kw_memdup(r.body ? r.body : "", m->len + 1);
     web_response_free(&r);
 }
 
