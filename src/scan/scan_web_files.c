@@ -1,11 +1,14 @@
-/* The exposed-files check (web_check_files): once per site it learns how the site answers a
- * missing page (two random paths: one in the root with an extension, one in a subdirectory
- * without), then asks for the paths of the probe table (version-control metadata, .env, backup
- * copies, archives, dumps, phpinfo, administration consoles) and reports each whose answer
+/* The exposed-files check (web_check_files). Per site it learns how the site answers a missing
+ * page: two random paths, one in the root with an extension and one in a subdirectory
+ * without. It learns this on first use, by per_site or by per_page, whichever the engine calls
+ * first. It then asks for the paths of the probe table: version-control metadata, .env, backup
+ * copies, archives, dumps, phpinfo and administration consoles. It reports each whose answer
  * carries its content proof, is not like the missing-page answer, and whose proof the
- * missing-page answer does not also carry. On every page the crawl found it tries the backup
- * names of that page's script (x.php.bak, x.php~, .x.php.swp), once each. The status alone
- * never proves anything. */
+ * missing-page answer does not also carry. On every page the crawl found, it reports the page
+ * itself when its name and body make it an exposed file (a dump, a backup copy, phpinfo). It
+ * then tries the backup names of the page's script (x.php.bak, x.php~, .x.php.swp) once each,
+ * and asks once for the page's parent directories, handing their answers to the passive check
+ * (listings). The status alone never proves anything. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +41,8 @@ typedef struct files_site {
 
 typedef struct files_state {
     pthread_mutex_t mu;
-    kw_map tried;                    /* URLs already asked for (values unused) */
+    kw_map tried;                    /* URLs this check asked for (values unused) */
+    kw_map seen;                     /* pages the crawl fetched (their directories are not asked) */
     files_site *sites;
     size_t ndirs;                    /* parent directories asked for */
 } files_state;
@@ -53,6 +57,7 @@ static files_state *files_state_get(web_ctx *x)
         files_state *s = kw_calloc(1, sizeof *s);
         pthread_mutex_init(&s->mu, NULL);
         kw_map_init(&s->tried);
+        kw_map_init(&s->seen);
         *slot = s;
     }
     pthread_mutex_unlock(&files_init_mu);
@@ -132,8 +137,33 @@ static void miss_learn(web_ctx *x, files_site *site, const char *path)
     web_response_free(&r);
 }
 
-static files_site *site_learn(web_ctx *x, files_state *s, const char *base)
+static files_site *site_find_locked(files_state *s, const char *base)
 {
+    files_site *site = s->sites;
+    while (site && strcmp(site->base, base) != 0)
+        site = site->next;
+    return site;
+}
+
+static void site_free(files_site *site)
+{
+    for (size_t i = 0; i < site->nmiss; i++) {
+        web_soft404_free(&site->miss[i].model);
+        free(site->miss[i].body);
+    }
+    free(site->base);
+    free(site);
+}
+
+/* The site of base with its missing-page answers, learnt on first use (by per_site or, when the
+ * crawl's pages come first, by per_page); two workers learning at once keep the first. */
+static const files_site *site_get(web_ctx *x, files_state *s, const char *base)
+{
+    pthread_mutex_lock(&s->mu);
+    files_site *known = site_find_locked(s, base);
+    pthread_mutex_unlock(&s->mu);
+    if (known)
+        return known;
     files_site *site = kw_calloc(1, sizeof *site);
     site->base = kw_strdup(base);
     char m1[17], m2[17], m3[17], p[64];
@@ -145,20 +175,15 @@ static files_site *site_learn(web_ctx *x, files_state *s, const char *base)
     snprintf(p, sizeof p, "%s/%s", m2, m3);
     miss_learn(x, site, p);
     pthread_mutex_lock(&s->mu);
-    site->next = s->sites;
-    s->sites = site;
+    if ((known = site_find_locked(s, base)) == NULL) {
+        site->next = s->sites;
+        s->sites = site;
+    }
     pthread_mutex_unlock(&s->mu);
-    return site;
-}
-
-static files_site *site_find(files_state *s, const char *base)
-{
-    pthread_mutex_lock(&s->mu);
-    files_site *site = s->sites;
-    while (site && strcmp(site->base, base) != 0)
-        site = site->next;
-    pthread_mutex_unlock(&s->mu);
-    return site;
+    if (!known)
+        return site;
+    site_free(site);
+    return known;
 }
 
 /* True when the answer is the site's missing page, or the missing page carries the same proof. */
@@ -240,9 +265,7 @@ static kw_rc files_probe(web_ctx *x, files_state *s, const files_site *site, con
 static kw_rc files_per_site(web_ctx *x, const char *base, unsigned profile)
 {
     files_state *s = files_state_get(x);
-    files_site *site = site_find(s, base);
-    if (!site)
-        site = site_learn(x, s, base);
+    const files_site *site = site_get(x, s, base);
     unsigned done = 0;                  /* groups proven (bit per group) */
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < web_nfile_probes && rc == KW_OK && !web_stopping(x); i++) {
@@ -301,7 +324,7 @@ static kw_rc files_page_backups(web_ctx *x, files_state *s, const files_site *si
 static kw_rc files_dir(web_ctx *x, files_state *s, const char *url, unsigned profile)
 {
     pthread_mutex_lock(&s->mu);
-    bool ask = s->ndirs < FILES_DIRS_MAX && kw_map_get(&s->tried, url) == NULL;
+    bool ask = s->ndirs < FILES_DIRS_MAX && !kw_map_get(&s->tried, url) && !kw_map_get(&s->seen, url);
     if (ask) {
         kw_map_put(&s->tried, url, (void *)1);
         s->ndirs++;
@@ -351,10 +374,11 @@ static kw_rc files_per_page(web_ctx *x, const web_page *pg, unsigned profile)
     web_sig_page(pg->url, page_url, sizeof page_url);
     path = url_path(page_url);
     files_state *s = files_state_get(x);
-    const files_site *site = site_find(s, base);
-    kw_rc rc = KW_OK;
-    if (files_claim(s, page_url))
-        rc = files_page_itself(x, site, pg, page_url, path);
+    const files_site *site = site_get(x, s, base);
+    pthread_mutex_lock(&s->mu);
+    kw_map_put(&s->seen, page_url, (void *)1);
+    pthread_mutex_unlock(&s->mu);
+    kw_rc rc = files_page_itself(x, site, pg, page_url, path);
     if (rc == KW_OK)
         rc = files_page_dirs(x, s, base, path, profile);
     web_answer self = {.status = 200, .body = r->body, .len = r->len};
@@ -373,14 +397,10 @@ static kw_rc files_finish(web_ctx *x, unsigned profile)
         return KW_OK;
     for (files_site *site = s->sites, *next; site; site = next) {
         next = site->next;
-        for (size_t i = 0; i < site->nmiss; i++) {
-            web_soft404_free(&site->miss[i].model);
-            free(site->miss[i].body);
-        }
-        free(site->base);
-        free(site);
+        site_free(site);
     }
     kw_map_free(&s->tried);
+    kw_map_free(&s->seen);
     pthread_mutex_destroy(&s->mu);
     free(s);
     *slot = NULL;

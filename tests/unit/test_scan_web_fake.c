@@ -175,6 +175,14 @@ static void test_files_seeded_site(void)
 {
     web_ctx x;
     fake_reset(seeded, sizeof seeded / sizeof seeded[0], 0);
+    /* The engine crawls first (robots.txt names /admin/), then runs per_site: the console is
+     * still probed and reported. */
+    char login[] = "<title>Login</title><form><input type=\"password\"></form>";
+    web_response crawled = {.status = 200, .body = login, .len = strlen(login)};
+    web_page apg = {B "admin/", &crawled};
+    CHECK_INT(web_check_files.per_page(&x, &apg, WEB_STANDARD), KW_OK);
+    CHECK_INT(nsent, 2);                          /* the two missing-page answers, learnt now */
+    CHECK_INT(nissues, 0);
     CHECK_INT(web_check_files.per_site(&x, B, WEB_STANDARD), KW_OK);
     CHECK_INT(count_issues("KW-WEB-GIT", B ".git/HEAD"), 1);
     CHECK(!was_sent(B ".git/config"));            /* the group stopped at HEAD */
