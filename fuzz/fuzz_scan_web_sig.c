@@ -79,6 +79,7 @@ static void strings(const char *d, size_t n)
     if (web_sig_site(s, site, sizeof site, &path) && (!path || strlen(site) >= sizeof site))
         abort();
     web_sig_page(s, page, sizeof page);
+    (void)web_path_in_vcs(s);
     web_answer a = {.status = 200, .body = d, .len = n, .path = s};
     web_file_probe p;
     size_t at;

@@ -36,6 +36,7 @@ typedef struct files_site {
     char *base;
     files_miss miss[2];
     size_t nmiss;
+    unsigned groups;                 /* probe groups proven (bit per group), under the lock */
     struct files_site *next;
 } files_site;
 
@@ -157,7 +158,7 @@ static void site_free(files_site *site)
 
 /* The site of base with its missing-page answers, learnt on first use (by per_site or, when the
  * crawl's pages come first, by per_page); two workers learning at once keep the first. */
-static const files_site *site_get(web_ctx *x, files_state *s, const char *base)
+static files_site *site_get(web_ctx *x, files_state *s, const char *base)
 {
     pthread_mutex_lock(&s->mu);
     files_site *known = site_find_locked(s, base);
@@ -262,22 +263,34 @@ static kw_rc files_probe(web_ctx *x, files_state *s, const files_site *site, con
     return rc == KW_ERR_RANGE || rc == KW_ERR_TIMEOUT || rc == KW_ERR_IO ? KW_OK : rc;
 }
 
+/* Whether group g of site is proven already; set (when set) marks it so. */
+static bool group_done(files_state *s, files_site *site, unsigned g, bool set)
+{
+    if (!g)
+        return false;
+    pthread_mutex_lock(&s->mu);
+    bool done = (site->groups & (1u << g)) != 0;
+    if (set)
+        site->groups |= 1u << g;
+    pthread_mutex_unlock(&s->mu);
+    return done;
+}
+
 static kw_rc files_per_site(web_ctx *x, const char *base, unsigned profile)
 {
     files_state *s = files_state_get(x);
-    const files_site *site = site_get(x, s, base);
-    unsigned done = 0;                  /* groups proven (bit per group) */
+    files_site *site = site_get(x, s, base);
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < web_nfile_probes && rc == KW_OK && !web_stopping(x); i++) {
         const web_file_probe *p = &web_file_probes[i];
         char url[WEB_URL_MAX];
         bool proven;
-        if (!(p->profiles & profile) || (p->group && (done & (1u << p->group))) ||
+        if (!(p->profiles & profile) || group_done(s, site, p->group, false) ||
             !probe_url(base, p->path, url, sizeof url))
             continue;
         rc = files_probe(x, s, site, p, url, &proven);
-        if (proven && p->group)
-            done |= 1u << p->group;
+        if (proven)
+            group_done(s, site, p->group, true);
     }
     return rc;
 }
@@ -285,16 +298,18 @@ static kw_rc files_per_site(web_ctx *x, const char *base, unsigned profile)
 /* ---- backups of the pages the crawl found ---- */
 
 /* A crawled page that is an exposed file itself (a dump or archive linked from a listing, a
- * phpinfo page under another name): reported without another request. */
-static kw_rc files_page_itself(web_ctx *x, const files_site *site, const web_page *pg, const char *page_url,
-                               const char *path)
+ * phpinfo page under another name): reported without another request. A repository is one
+ * finding however many of its files the crawl reads. */
+static kw_rc files_page_itself(web_ctx *x, files_state *s, files_site *site, const web_page *pg,
+                               const char *page_url, const char *path)
 {
     const web_response *r = pg->resp;
     web_answer a = {.status = r->status, .body = r->body, .len = r->len, .headers = r->headers, .hlen = r->hlen,
                     .path = path};
     web_file_probe p;
     size_t at;
-    if (!web_file_page_proven(path, &a, &p, &at) || like_missing(site, p.proof, &a))
+    if (!web_file_page_proven(path, &a, &p, &at) || like_missing(site, p.proof, &a) ||
+        group_done(s, site, p.group, true))
         return KW_OK;
     web_request rq = {.method = "GET", .url = page_url, .follow = true};
     return files_report(x, &p, &rq, r, at);
@@ -374,11 +389,11 @@ static kw_rc files_per_page(web_ctx *x, const web_page *pg, unsigned profile)
     web_sig_page(pg->url, page_url, sizeof page_url);
     path = url_path(page_url);
     files_state *s = files_state_get(x);
-    const files_site *site = site_get(x, s, base);
+    files_site *site = site_get(x, s, base);
     pthread_mutex_lock(&s->mu);
     kw_map_put(&s->seen, page_url, (void *)1);
     pthread_mutex_unlock(&s->mu);
-    kw_rc rc = files_page_itself(x, site, pg, page_url, path);
+    kw_rc rc = files_page_itself(x, s, site, pg, page_url, path);
     if (rc == KW_OK)
         rc = files_page_dirs(x, s, base, path, profile);
     web_answer self = {.status = 200, .body = r->body, .len = r->len};

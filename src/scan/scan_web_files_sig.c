@@ -576,10 +576,12 @@ bool web_file_page_proven(const char *path, const web_answer *a, web_file_probe 
         if (!ends_with(path, n, r->suffix) || (r->backup_name && !backup_named(path)))
             continue;
         out->proof = r->proof, out->kind = r->kind, out->severity = r->severity;
+        out->group = r->kind == WEB_FILE_GIT ? G_GIT : r->kind == WEB_FILE_SVN ? G_SVN : G_NONE;
         if (web_file_proven(r->proof, a, at))
             return true;
     }
     out->proof = WEB_PROOF_PHPINFO, out->kind = WEB_FILE_PHPINFO, out->severity = FINDING_MEDIUM;
+    out->group = G_NONE;
     return web_file_proven(WEB_PROOF_PHPINFO, a, at);
 }
 

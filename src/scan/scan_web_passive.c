@@ -132,7 +132,10 @@ static kw_rc pas_body(web_ctx *x, const web_page *pg)
     size_t at;
     const char *what;
     kw_rc rc = KW_OK;
-    if (r->status >= 200 && r->status < 300 && web_listing_find(r->body, r->len, &at, &what))
+    const char *path;
+    char root[WEB_URL_MAX];
+    bool vcs = web_sig_site(pg->url, root, sizeof root, &path) && web_path_in_vcs(path);
+    if (r->status >= 200 && r->status < 300 && !vcs && web_listing_find(r->body, r->len, &at, &what))
         rc = pas_body_report(x, pg, true, at, what);
     if (rc == KW_OK && web_stacktrace_find(r->body, r->len, &at, &what))
         rc = pas_body_report(x, pg, false, at, what);

@@ -198,6 +198,18 @@ bool web_listing_find(const char *body, size_t len, size_t *at, const char **wha
     return has(body, n, "<a href") || has(body, n, "<a  href") || has(body, n, "<a\thref");
 }
 
+bool web_path_in_vcs(const char *path)
+{
+    static const char *const dirs[] = {"/.git/", "/.svn/", "/.hg/", "/.bzr/"};
+    size_t n = strcspn(path, "?#");
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        size_t at = web_sig_find(path, n, dirs[i]);
+        if (at != (size_t)-1 && at + strlen(dirs[i]) < n)
+            return true;
+    }
+    return false;
+}
+
 static const body_sig trace_sigs[] = {
     {"Python traceback", "Traceback (most recent call last):", "File \"", 2048},
     {"Python traceback", "Traceback (most recent call last):", "File &quot;", 2048},

@@ -121,7 +121,7 @@ size_t web_file_page_backups(const char *path, char out[][512], size_t max, unsi
 /* A page the crawl fetched at path (query cut) whose name says what it is (a dump, a backup-named
  * archive, a backup or swap copy, .env, a repository file) and whose body proves it, or whose
  * body is phpinfo() whatever its name: true, *out set to the probe it stands for (its path is
- * path) and *at to the proof's offset. */
+ * path; its group the table's for repository files) and *at to the proof's offset. */
 bool web_file_page_proven(const char *path, const web_answer *a, web_file_probe *out, size_t *at);
 
 /* ---- soft 404: how the site answers a page that is not there ---- */
@@ -192,6 +192,11 @@ size_t web_hdrs_banners(const char *h, size_t n, char out[][WEB_BANNER_MAX], siz
  * Python's "Directory listing for /", IIS "[To Parent Directory]", Tomcat, Node serve-index);
  * *at: where, *what: which server's shape. */
 bool web_listing_find(const char *body, size_t len, size_t *at, const char **what);
+
+/* True when the URL path (query cut or not) lies below a version-control directory
+ * ("/.git/hooks/", "/app/.svn/pristine/"; not "/.git/" itself): its listings are the
+ * repository's, which the exposed-files check reports once. */
+bool web_path_in_vcs(const char *path);
 
 /* True when body[len] shows a stack trace or a framework's debug error page (Python traceback,
  * Java exception frames, PHP fatal errors and warnings with file and line, ASP.NET's error

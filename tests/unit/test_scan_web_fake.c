@@ -186,6 +186,11 @@ static void test_files_seeded_site(void)
     CHECK_INT(web_check_files.per_site(&x, B, WEB_STANDARD), KW_OK);
     CHECK_INT(count_issues("KW-WEB-GIT", B ".git/HEAD"), 1);
     CHECK(!was_sent(B ".git/config"));            /* the group stopped at HEAD */
+    char cfg[] = "[core]\n\trepositoryformatversion = 0\n";
+    web_response gr = {.status = 200, .body = cfg, .len = strlen(cfg)};
+    web_page gpg = {B ".git/config", &gr};        /* the crawl reads it later: still one finding */
+    CHECK_INT(web_check_files.per_page(&x, &gpg, WEB_STANDARD), KW_OK);
+    CHECK_INT(count_issues("KW-WEB-GIT", NULL), 1);
     CHECK_INT(count_issues("KW-WEB-ENV", B ".env"), 1);
     CHECK_INT(count_issues("KW-WEB-BACKUP", B "index.php.bak"), 1);
     CHECK_INT(count_issues("KW-WEB-BACKUP", B "www.zip"), 1);
@@ -270,6 +275,8 @@ static void test_passive_grouped(void)
                  "<b>Fatal error</b>: Uncaught Error in <b>/var/www/d.php</b> on line <b>4</b>");
     passive_page(&x, B "files/", 200, good,
                  "<title>Index of /files</title><h1>Index of /files</h1><a href=\"/\">Parent Directory</a>");
+    passive_page(&x, B ".git/refs/", 200, good,
+                 "<title>Index of /.git/refs</title><h1>Index of /.git/refs</h1><a href=\"heads/\">heads/</a>");
     passive_page(&x, "https://127.0.0.1:8443/", 200, good, "<p>tls</p>");
     CHECK_INT(count_issues("KW-WEB-STACKTRACE", B "d.php"), 1);
     CHECK_INT(count_issues("KW-WEB-DIRLIST", B "files/"), 1);
@@ -284,7 +291,7 @@ static void test_passive_grouped(void)
     CHECK_INT(count_issues("KW-WEB-COOKIE-FLAGS", B), 2);
     CHECK_INT(count_issues("KW-WEB-BANNER", B), 1);
     CHECK_INT(count_issues("KW-WEB-BANNER", NULL), 2);
-    CHECK_CONTAINS(find_detail("KW-WEB-HDR-CSP", ""), "missing on 2 of 4 HTML pages");
+    CHECK_CONTAINS(find_detail("KW-WEB-HDR-CSP", ""), "missing on 2 of 5 HTML pages");
     CHECK_CONTAINS(find_detail("KW-WEB-HDR-CSP", ""), B "b.php?id=1");
     CHECK_CONTAINS(find_detail("KW-WEB-COOKIE-FLAGS", "PHPSESSID"), "without HttpOnly SameSite");
     CHECK_CONTAINS(find_detail("KW-WEB-COOKIE-FLAGS", "lang"), "cookie lang is set without SameSite");

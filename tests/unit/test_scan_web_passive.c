@@ -105,6 +105,8 @@ static void test_listings(void)
     CHECK(!listing("<html><title>Our docs</title><p>The Index of /docs is below.</p><a href=x>x</a></html>"));
     CHECK(!listing("<title>Index of /</title><h1>Index of /</h1> no links at all"));
     CHECK(!listing(""));
+    CHECK(web_path_in_vcs("/.git/hooks/") && web_path_in_vcs("/app/.svn/pristine/ab/?C=M"));
+    CHECK(!web_path_in_vcs("/.git/") && !web_path_in_vcs("/files/") && !web_path_in_vcs("/.github/x/"));
 }
 
 static bool trace(const char *body, const char **what)
