@@ -233,7 +233,8 @@ static const body_sig trace_sigs[] = {
      NULL, 0},
     {"Node.js stack trace", "Error", "\n    at Object.<anonymous> (", 4096},
     {"Node.js stack trace", "Error", "\n    at Layer.handle [as handle_request] (", 4096},
-    {"Node.js stack trace", "Error", "<br> &nbsp; &nbsp;at ", 4096},
+    {"Node.js stack trace", "Error", "&nbsp; &nbsp;at ", 4096},
+    {"Node.js stack trace", "Error", "\n    at ", 4096},
     {"Go panic", "panic: ", "goroutine ", 4096},
     {"Ruby on Rails error page", "Action Controller: Exception caught", NULL, 0},
     {"Django debug page", "You're seeing this error because you have <code>DEBUG = True</code>", NULL, 0},
@@ -246,13 +247,13 @@ static const body_sig trace_sigs[] = {
     {"Symfony exception page", "Symfony\\Component\\", "Stack Trace", 0},
 };
 
-/* Java frames: "at a.b.C.m(C.java:12)" somewhere (a ".java:" followed by a digit), besides the
- * exception line the table already found. */
-static bool java_frame(const char *b, size_t n)
+/* A stack frame's file and line: `ext` (".java:", ".js:") followed by a digit, somewhere in b[n]
+ * (besides the exception line the table already found). */
+static bool frame(const char *b, size_t n, const char *ext)
 {
-    for (size_t from = 0, at; (at = web_sig_find(b + from, n - from, ".java:")) != (size_t)-1;
-         from += at + 6)
-        if (from + at + 6 < n && b[from + at + 6] >= '0' && b[from + at + 6] <= '9')
+    size_t k = strlen(ext);
+    for (size_t from = 0, at; (at = web_sig_find(b + from, n - from, ext)) != (size_t)-1; from += at + k)
+        if (from + at + k < n && b[from + at + k] >= '0' && b[from + at + k] <= '9')
             return true;
     return false;
 }
@@ -265,7 +266,9 @@ bool web_stacktrace_find(const char *body, size_t len, size_t *at, const char **
     for (size_t i = 0; i < sizeof trace_sigs / sizeof trace_sigs[0]; i++) {
         if (!sig_match(&trace_sigs[i], body, n, at))
             continue;
-        if (strncmp(trace_sigs[i].what, "Java", 4) == 0 && !java_frame(body + *at, n - *at))
+        if (strncmp(trace_sigs[i].what, "Java", 4) == 0 && !frame(body + *at, n - *at, ".java:"))
+            continue;
+        if (strncmp(trace_sigs[i].what, "Node", 4) == 0 && !frame(body + *at, n - *at, ".js:"))
             continue;
         *what = trace_sigs[i].what;
         return true;

@@ -184,6 +184,8 @@ static void page_itself(void)
     CHECK(page_is("/files/www-backup.ZIP", "PK\x03\x04....", 8, &k) && k == WEB_FILE_BACKUP);
     CHECK(!page_is("/downloads/manual.zip", "PK\x03\x04....", 8, &k));
     CHECK(page_is("/lib/conf.php~", "<?php $x=1;", 11, &k) && k == WEB_FILE_BACKUP);
+    CHECK(page_is("/config/config.inc.php.dist", "<?php\n$_DVWA = array();", 23, &k) && k == WEB_FILE_BACKUP);
+    CHECK(!page_is("/config/settings.inc", "<html><p>settings</p></html>", 28, &k));
     CHECK(!page_is("/backup.html", "<html><title>Backup service</title></html>", 42, &k));
     CHECK(page_is("/repo/.git/HEAD", "ref: refs/heads/dev\n", 20, &k) && k == WEB_FILE_GIT);
     CHECK(page_is("/.env", "A_B=1\nC_D=2\n", 12, &k) && k == WEB_FILE_ENV);

@@ -142,6 +142,10 @@ static void test_stack_traces(void)
     CHECK(trace("<pre>TypeError: Cannot read properties of undefined (reading 'id')\n"
                 "    at Object.<anonymous> (/app/index.js:10:15)\n    at Module._compile</pre>", &w));
     CHECK_STR(w, "Node.js stack trace");
+    CHECK(trace("<title>Error: Unexpected path: /api</title><h2><em>500</em> Error: Unexpected path</h2>"
+                "<ul id=\"stacktrace\"><li> &nbsp; &nbsp;at /app/build/routes/angular.js:15:18</li></ul>", &w));
+    CHECK_STR(w, "Node.js stack trace");
+    CHECK(!trace("<h1>Error</h1>\n    at our shop nothing went wrong.\n", &w));
     CHECK(trace("<p>You're seeing this error because you have <code>DEBUG = True</code> in your Django "
                 "settings file.</p>", &w));
     CHECK_STR(w, "Django debug page");
