@@ -262,7 +262,7 @@ bool web_stacktrace_find(const char *body, size_t len, size_t *at, const char **
 {
     if (!body)
         return false;
-    size_t n = len < (1u << 20) ? len : (1u << 20);
+    size_t n = len < (512u << 10) ? len : (512u << 10);   /* traces and debug pages start early */
     for (size_t i = 0; i < sizeof trace_sigs / sizeof trace_sigs[0]; i++) {
         if (!sig_match(&trace_sigs[i], body, n, at))
             continue;

@@ -200,8 +200,8 @@ bool web_path_in_vcs(const char *path);
 
 /* True when body[len] shows a stack trace or a framework's debug error page (Python traceback,
  * Java exception frames, PHP fatal errors and warnings with file and line, ASP.NET's error
- * page, Node/Express frames, Go panics, Ruby on Rails, Django, Laravel, Werkzeug); *at: where,
- * *what: which. */
+ * page, Node/Express frames, Go panics, Ruby on Rails, Django, Laravel, Werkzeug) in its first
+ * 512 KiB; *at: where, *what: which. */
 bool web_stacktrace_find(const char *body, size_t len, size_t *at, const char **what);
 
 #endif
