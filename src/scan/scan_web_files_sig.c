@@ -107,17 +107,23 @@ const web_file_kind_info web_file_kinds[WEB_FILE_NKINDS] = {
                         "强认证。"},
 };
 
+/* c with ASCII letters folded to lower case (and nothing else: '[' is not '{'). */
+static inline unsigned char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : (unsigned char)c;
+}
+
 size_t web_sig_find(const char *h, size_t n, const char *needle)
 {
     size_t k = strlen(needle);
     if (!h || k == 0 || k > n)
         return (size_t)-1;
-    int c0 = needle[0] | 0x20;
+    unsigned char c0 = fold(needle[0]);
     for (size_t i = 0; i + k <= n; i++) {
-        if ((h[i] | 0x20) != c0)
+        if (fold(h[i]) != c0)
             continue;
         size_t j = 1;
-        while (j < k && (h[i + j] | 0x20) == (needle[j] | 0x20))
+        while (j < k && fold(h[i + j]) == fold(needle[j]))
             j++;
         if (j == k)
             return i;

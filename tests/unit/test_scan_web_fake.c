@@ -304,10 +304,46 @@ static void test_passive_grouped(void)
     CHECK_INT(nissues, 10);
 }
 
+/* A hostile page: 2 MiB of random bytes with NULs, hundreds of Set-Cookie lines, header lines
+ * without a colon. Bounded work, requests and findings. */
+static void test_passive_hostile(void)
+{
+    web_ctx x;
+    fake_reset(NULL, 0, 0);
+    size_t n = 2u << 20, hn = 0;
+    char *body = kw_malloc(n + 1), *hdr = kw_malloc(64u << 10);
+    unsigned v = 12345;
+    for (size_t i = 0; i < n; i++)
+        body[i] = (char)((v = v * 1103515245u + 12345u) >> 16) == '<' ? ' ' : (char)(v >> 16);
+    body[n] = '\0';
+    hn += (size_t)snprintf(hdr + hn, 128, "HTTP/1.1 200 OK\r\nno colon here\r\n:\r\n");
+    for (int k = 0; k < 600 && hn < (60u << 10); k++)
+        hn += (size_t)snprintf(hdr + hn, 128, "Set-Cookie: c%d=%d\r\nSet-Cookie: ;;;\r\n", k, k);
+    for (int page = 0; page < 4; page++) {
+        char url[64];
+        snprintf(url, sizeof url, B "d%d/h.php", page);
+        web_response r = {.status = 200, .body = body, .len = n, .headers = hdr, .hlen = hn,
+                          .content_type = (char *)"text/html"};
+        web_page pg = {url, &r};
+        CHECK_INT(web_check_passive.per_page(&x, &pg, WEB_STANDARD), KW_OK);
+        CHECK_INT(web_check_files.per_page(&x, &pg, WEB_STANDARD), KW_OK);
+    }
+    CHECK_INT(nissues, 0);
+    CHECK_INT(nsent, 2 + 4 * 4);                  /* missing pages; per page 3 backups, 1 directory */
+    CHECK_INT(web_check_files.finish(&x, WEB_STANDARD), KW_OK);
+    CHECK_INT(web_check_passive.finish(&x, WEB_STANDARD), KW_OK);
+    CHECK_INT(count_issues("KW-WEB-COOKIE-FLAGS", B), 32);  /* 32 Set-Cookie read per page */
+    CHECK_INT(count_issues("KW-WEB-HDR-CSP", B), 1);
+    CHECK(nissues < 64);
+    free(body);
+    free(hdr);
+}
+
 int main(void)
 {
     RUN(test_files_seeded_site);
     RUN(test_files_catch_all_site);
     RUN(test_passive_grouped);
+    RUN(test_passive_hostile);
     TEST_MAIN_END();
 }

@@ -253,6 +253,8 @@ static void text_helpers(void)
     CHECK_INT(web_sig_find("abcABC", 6, "cab"), 2);
     CHECK_INT(web_sig_find("abc", 3, "abcd"), (size_t)-1);
     CHECK_INT(web_sig_find("a\0bc", 4, "BC"), 2);
+    CHECK_INT(web_sig_find("{core}", 6, "[core]"), (size_t)-1);
+    CHECK_INT(web_sig_find("a\0b", 3, "a b"), (size_t)-1);
 }
 
 int main(void)
