@@ -159,9 +159,9 @@ static void test_load_skips(void)
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['status_code_2 == 200']\n", "dsl variable 'status_code_2'"},
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['duration >= 5']\n", "dsl variable 'duration'"},
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['a ? b : c']\n", "dsl syntax"},
-        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, \"{{Host}}\")']\n", "dsl with {{...}}"},
-        {HEAD "variables:\n  user: admin\n" BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, user)']\n",
-         "dsl variable 'user'"},
+        {HEAD BLOCK "    extractors:\n      - type: regex\n        name: version\n        regex: ['v[0-9]']\n"
+              "    matchers:\n      - type: dsl\n        dsl: ['contains(body, version)']\n", "dsl variable 'version'"},
+        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, Nope)']\n", "dsl variable 'Nope'"},
         {HEAD BLOCK "    matchers:\n      - type: xpath\n        xpath: ['/a']\n", "xpath matcher"},
         {HEAD BLOCK "    payloads:\n      p: /usr/share/wordlists/x.txt\n" WORDM, "payloads from a file"},
         {HEAD BLOCK "    attack: sniper\n    payloads:\n      p: [a]\n" WORDM, "attack 'sniper'"},
@@ -170,7 +170,8 @@ static void test_load_skips(void)
         {HEAD BLOCK "    fuzzing:\n      - part: query\n" WORDM, "fuzzing"},
         {HEAD BLOCK "    extractors:\n      - type: json\n        json: ['.a']\n", "json extractor"},
         {HEAD "http:\n  - path: ['{{BaseURL}}/{{interactsh-url}}']\n" WORDM, "unknown variable {{interactsh-url}}"},
-        {HEAD "http:\n  - path: [\"{{BaseURL}}/{{base64('a')}}\"]\n" WORDM, "expression {{base64('a')}}"},
+        {HEAD "http:\n  - path: [\"{{BaseURL}}/{{md5('a')}}\"]\n" WORDM, "expression {{md5('a')}}"},
+        {HEAD "http:\n  - path: [\"{{BaseURL}}/{{base64(nope)}}\"]\n" WORDM, "dsl variable 'nope'"},
         {HEAD "http:\n  - path: ['/admin']\n" WORDM, "does not start with {{BaseURL}}"},
         {HEAD "http:\n  - raw:\n      - |\n        @timeout: 10s\n        GET / HTTP/1.1\n" WORDM, "annotation"},
         {HEAD "http:\n  - raw:\n      - |\n        GET / HTTP/1.1\n        Host: evil.example\n" WORDM, "own Host header"},
@@ -241,6 +242,11 @@ static void test_vars(void)
     kw_buf_reset(&b);
     CHECK_INT(web_tmpl_expand("a {{nope}} b", &v2, &b), KW_ERR_NOTFOUND);
     kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{to_upper(Scheme)}}:{{base64(Host + ':' + Port)}}|{{url_encode('a/b c')}}", &v2, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "HTTPS:Wzo6MV06NDQz|a%2Fb%20c");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{base64(nope)}}", &v2, &b), KW_ERR_NOTFOUND);
+    kw_buf_reset(&b);
     CHECK_INT(web_tmpl_expand("no braces {{ here", &v2, &b), KW_OK);
     CHECK_STR(kw_buf_cstr(&b), "no braces {{ here");
     web_tmpl_vars v3 = {0};
@@ -262,6 +268,8 @@ static bool eval(const char *yaml, long status, const char *headers, const char 
     web_tmpl_vars vs = {0};
     char store[1024];
     web_tmpl_vars_url(&vs, "http://h.example:81/", store, sizeof store);
+    for (size_t i = 0; i < t->nvars; i++) /* plain ones: the runner expands them first */
+        web_tmpl_vars_set(&vs, t->vars[i].name, t->vars[i].value);
     web_tmpl_answer a = {status, headers, strlen(headers), body, strlen(body)};
     web_tmpl_result r;
     web_tmpl_result_init(&r);
@@ -362,6 +370,11 @@ static void test_match_dsl(void)
     CHECK(eval(DSL("content_length == 0 == false || true"), 200, HDRS, "", NULL, 0) == false); /* not the subset: skipped */
     CHECK(eval(M("      - type: dsl\n        condition: and\n        dsl: ['status_code == 200', 'contains(body, \"x\")']\n"),
                200, HDRS, "x", NULL, 0));
+    CHECK(eval(DSL("contains(body, \"at {{Hostname}}\")"), 200, HDRS, "at h.example:81", NULL, 0)); /* {{...}} in a string */
+    CHECK(eval(DSL("contains(body, base64(\"kw\" + \":\" + 7))"), 200, HDRS, "x a3c6Nw== y", NULL, 0));
+    CHECK(eval(DSL("contains(body, url_encode(\"a b&\")) && len(concat(\"ab\", 1 + 2)) == 3"), 200, HDRS, "a%20b%26", NULL, 0));
+    CHECK(eval(HEAD "variables:\n  user: admin\n" BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, user)']\n",
+               200, HDRS, "hello admin", NULL, 0));
     CHECK(!eval(M("      - type: dsl\n        condition: and\n        dsl: ['status_code == 200', 'contains(body, \"x\")']\n"),
                 200, HDRS, "y", NULL, 0));
 }
@@ -488,10 +501,9 @@ static void test_community(void)
     char err[256];
     char *dirs[] = {KW_TEST_DATA "/nuclei"};
     CHECK_INT(web_tmpl_load_dirs(dirs, 1, &set, on_skip, &s, err, sizeof err), KW_OK);
-    CHECK_INT(web_tmpl_count(set), 8);
-    CHECK_INT(s.n, 2);
+    CHECK_INT(web_tmpl_count(set), 9);
+    CHECK_INT(s.n, 1);
     CHECK_CONTAINS(s.all, "[ds-store-file.yaml|ds-store-file|dsl: a string longer than 65536 bytes or holding a NUL byte]");
-    CHECK_CONTAINS(s.all, "[tomcat-default-login.yaml|tomcat-default-login|expression {{base64(username + ':' + password)}}]");
     for (size_t i = 0; set && i < set->n; i++) {
         const web_tmpl *t = set->t[i];
         if (!strcmp(t->id, "exposed-svn")) {
@@ -502,6 +514,18 @@ static void test_community(void)
         } else if (!strcmp(t->id, "phpinfo-files")) {
             CHECK_INT(t->blocks[0].nsends, 26); /* one per payload */
             CHECK_STR(t->blocks[0].sends[25].url, "{{BaseURL}}/l.php?act=phpinfo");
+        } else if (!strcmp(t->id, "tomcat-default-login")) {
+            const web_tmpl_send *last = &t->blocks[0].sends[t->blocks[0].nsends - 1];
+            CHECK_INT(t->blocks[0].nsends, 15 * 27); /* clusterbomb */
+            CHECK_STR(t->category, "weak_auth");
+            web_tmpl_vars vs = {0};
+            for (size_t k = 0; k < last->npayload; k++)
+                web_tmpl_vars_set(&vs, last->payload[k].name, last->payload[k].value);
+            kw_buf b;
+            kw_buf_init(&b, 1024);
+            CHECK_INT(web_tmpl_expand(last->headers[0], &vs, &b), KW_OK);
+            CHECK_STR(kw_buf_cstr(&b), "Authorization: Basic eGFtcHA6eGFtcHA="); /* xampp:xampp */
+            kw_buf_free(&b);
         } else if (!strcmp(t->id, "CVE-2021-41773")) {
             CHECK_STR(t->category, "path_traversal");
             CHECK_STR(t->cve, "CVE-2021-41773");
