@@ -263,7 +263,8 @@ typedef struct web_tmpl_io {
 } web_tmpl_io;
 
 /* Sends t's requests to the site at base ("http://h:p/") through io and reports each match
- * (check id: t's id; place: the request's URL without its query). A block stops at its first
+ * that a second sending of the same request confirms (check id: t's id; place: the request's
+ * URL without its query). A block stops at its first
  * match with stop-at-first-match, every block when io says the scan is stopping. */
 void web_tmpl_run(const web_tmpl *t, const char *base, const web_tmpl_io *io);
 

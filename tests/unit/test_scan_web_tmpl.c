@@ -559,6 +559,7 @@ typedef struct fake_page {
     const char *url;
     long status;
     const char *headers, *body;
+    const char *later;               /* the body from the second request on (NULL: the same) */
 } fake_page;
 
 typedef struct fake_site {
@@ -569,6 +570,7 @@ typedef struct fake_site {
     size_t nsent;
     char reports[8][1024];           /* "id|url|detail|answer" */
     size_t nreports;
+    int hits[8];                     /* requests per page */
     int budget;                      /* requests before the scan is "stopping" */
 } fake_site;
 
@@ -586,10 +588,11 @@ static kw_rc fake_send(void *arg, const web_request *rq, web_response *out)
     for (size_t i = 0; i < f->npages; i++)
         if (!strcmp(f->pages[i].url, rq->url))
             pg = &f->pages[i];
+    bool later = pg && pg->later && f->hits[pg - f->pages]++ > 0;
     out->status = pg ? pg->status : 404;
     out->headers = strdup(pg ? pg->headers : "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n");
     out->hlen = strlen(out->headers);
-    out->body = strdup(pg ? pg->body : "<html>not found</html>");
+    out->body = strdup(pg ? (later ? pg->later : pg->body) : "<html>not found</html>");
     out->len = strlen(out->body);
     return KW_OK;
 }
@@ -644,9 +647,10 @@ static void test_run_payloads_stop(void)
            "      - type: word\n        words: [PHP Version, PHP Extension]\n        condition: and\n"
            "      - type: status\n        status: [200]\n",
            &f);
-    CHECK_INT(f.nsent, 3); /* /a.php, /b.php?x=1 (404), /b.php: a match, and it stops */
+    CHECK_INT(f.nsent, 4); /* /a.php, /b.php?x=1 (404), /b.php: a match, again to confirm it, and it stops */
     CHECK_STR(f.sent[0], "GET http://127.0.0.1:8080/a.php");
     CHECK_STR(f.sent[2], "GET http://127.0.0.1:8080/b.php");
+    CHECK_STR(f.sent[3], "GET http://127.0.0.1:8080/b.php");
     CHECK_INT(f.nreports, 1);
     CHECK_CONTAINS(f.reports[0], "kw-phpinfo|http://127.0.0.1:8080/b.php|sensitive_file|low|");
     CHECK_CONTAINS(f.reports[0], "word 'PHP Version', word 'PHP Extension' in body; status 200");
@@ -657,7 +661,7 @@ static void test_run_payloads_stop(void)
            "  - path: ['{{BaseURL}}{{p}}']\n    payloads:\n      p: [/b.php, /c.php, '/{{DN}}.php']\n"
            "    matchers:\n      - type: word\n        words: [PHP Extension]\n",
            &g);
-    CHECK_INT(g.nsent, 2);
+    CHECK_INT(g.nsent, 4);
     CHECK_INT(g.nreports, 2);
     CHECK_CONTAINS(g.reports[1], "kw-phpinfo2|http://127.0.0.1:8080/c.php|app_config|low|");
 }
@@ -674,7 +678,7 @@ static void test_run_chain_vars(void)
            "    extractors:\n      - type: regex\n        name: csrf\n        internal: true\n        group: 1\n"
            "        regex: ['csrf=(\\w+);']\n    matchers:\n      - type: word\n        words: ['Welcome {{who}}']\n",
            &f);
-    CHECK_INT(f.nsent, 2);
+    CHECK_INT(f.nsent, 3);
     CHECK_STR(f.sent_hdr[0], "X-Who: admin@127.0.0.1");
     CHECK_STR(f.sent[1], "GET http://127.0.0.1:8080/admin?t=tok42");
     CHECK(strncmp(f.sent_hdr[1], "X-R: kwrand", 11) == 0);
@@ -688,8 +692,8 @@ static void test_run_chain_vars(void)
            "        internal: true\n        group: 1\n        regex: ['csrf=(\\w+);']\n    matchers:\n"
            "      - type: status\n        status: [200]\n",
            &g);
-    CHECK_INT(g.nsent, 1);
-    CHECK_INT(g.nreports, 1); /* /login itself answered 200 */
+    CHECK_INT(g.nsent, 2);
+    CHECK_INT(g.nreports, 1); /* /login itself answered 200 (twice) */
 }
 
 static void test_run_payload_in_matcher(void)
@@ -702,10 +706,22 @@ static void test_run_payload_in_matcher(void)
     run_on("id: kw-echo\ninfo:\n  name: echo\nhttp:\n  - path: ['{{BaseURL}}/?q={{p}}']\n    payloads:\n      p: [k1, k2]\n"
            "    matchers:\n      - type: word\n        words: ['echo {{p}}']\n",
            &f);
-    CHECK_INT(f.nsent, 2);
+    CHECK_INT(f.nsent, 3);
     CHECK_INT(f.nreports, 1);
     CHECK_CONTAINS(f.reports[0], "kw-echo|http://127.0.0.1:8080/|");
     CHECK_CONTAINS(f.reports[0], "word 'echo {{p}}' in body");
+}
+
+static void test_run_confirm(void)
+{
+    /* a page that shows the words once and not again is not reported */
+    static const fake_page pages[] = {{"http://127.0.0.1:8080/x", 200, "HTTP/1.1 200 OK\r\n", "DB_PASSWORD=1", "nothing"}};
+    fake_site f = {pages, 1};
+    run_on("id: kw-once\ninfo:\n  name: once\nhttp:\n  - path: ['{{BaseURL}}/x']\n    matchers:\n"
+           "      - type: word\n        words: [DB_PASSWORD=]\n",
+           &f);
+    CHECK_INT(f.nsent, 2);
+    CHECK_INT(f.nreports, 0);
 }
 
 static void test_run_stopping(void)
@@ -740,6 +756,7 @@ int main(void)
     RUN(test_run_payloads_stop);
     RUN(test_run_chain_vars);
     RUN(test_run_payload_in_matcher);
+    RUN(test_run_confirm);
     RUN(test_run_stopping);
     TEST_MAIN_END();
 }
