@@ -5,7 +5,7 @@
  * extractors' values handed to the block's later
  * requests. A request whose variables have no value (an internal extractor found nothing, DN
  * on an address) is not sent: never a literal "{{...}}" on the wire. */
-#include "scan/scan_web_tmpl.h"
+#include "scan/scan_web_tmpl_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +69,7 @@ static bool tr_vars(tr_run *r, const char *base)
 typedef struct tr_req {
     web_request rq;
     char *url, *body, *ctype;
-    char *hdrs[64];
+    char *hdrs[WEB_TMPL_HEADERS_MAX];
 } tr_req;
 
 static void tr_req_free(tr_req *q)

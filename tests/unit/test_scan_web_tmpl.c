@@ -183,6 +183,12 @@ static void test_load_skips(void)
         {HEAD BLOCK "    matchers:\n      - type: regex\n        regex: ['(?<=a']\n", "does not compile"},
         {HEAD "info2: x\n" BLOCK WORDM, "key 'info2'"},
         {HEAD, "no http requests"},
+        {HEAD BLOCK "    headers: {h1: a, h2: a, h3: a, h4: a, h5: a, h6: a, h7: a, h8: a, h9: a, h10: a, h11: a, h12: a, h13: a,"
+              " h14: a, h15: a, h16: a, h17: a, h18: a, h19: a, h20: a, h21: a, h22: a, h23: a, h24: a, h25: a, h26: a,"
+              " h27: a, h28: a, h29: a, h30: a, h31: a, h32: a, h33: a, h34: a, h35: a, h36: a, h37: a, h38: a, h39: a,"
+              " h40: a, h41: a, h42: a, h43: a, h44: a, h45: a, h46: a, h47: a, h48: a, h49: a, h50: a, h51: a, h52: a,"
+              " h53: a, h54: a, h55: a, h56: a, h57: a, h58: a, h59: a, h60: a, h61: a, h62: a, h63: a, h64: a, h65: a}\n" WORDM,
+         "more than 64 headers"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char why[WEB_TMPL_WHY_MAX];
