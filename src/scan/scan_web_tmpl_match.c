@@ -774,7 +774,9 @@ kw_rc web_tmpl_eval(const web_tmpl_block *b, const web_tmpl_answer *a, const web
     r->matched = !e.bad && (b->nm ? held : nshown > 0);
     if (r->matched && nshown)
         tm_shown(&r->detail, &shown);
-    if (r->matched && h.have)
+    if (r->matched && !h.have) /* a status, size or dsl match: the start of the body shows it */
+        h = (tm_hit){true, a->body ? a->body : "", a->blen, 0, 0};
+    if (r->matched)
         tm_excerpt(&h, &r->excerpt);
     pcre2_match_data_free(e.md);
     pcre2_match_context_free(e.mc);
