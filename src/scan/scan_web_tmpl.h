@@ -214,6 +214,7 @@ typedef struct web_tmpl_dsl_io {
     void *arg;
     void *md, *mc;                   /* a pcre2_match_data (of at least 1 pair) and a
                                         pcre2_match_context with its limits, for regex() */
+    const char *seed;                /* of the rand_* functions: the run's {{randstr}} */
 } web_tmpl_dsl_io;
 
 /* Whether d holds on what io gives. */

@@ -4,7 +4,8 @@
  * status_code, content_length, a header by its key such as content_type; and the template's
  * variables and payloads), ! && || ( ) +, the comparisons == != < <= > >=, and the functions
  * contains, contains_all, contains_any, starts_with, ends_with, tolower / to_lower, toupper /
- * to_upper, len, regex, hex_encode, base64, url_encode, concat. Anything else in an expression
+ * to_upper, len, regex, hex_encode, base64, url_encode, concat, replace, rand_base, rand_text_alpha,
+ * rand_text_numeric, rand_text_alphanumeric, rand_int. Anything else in an expression
  * (another function, a value of another request such as status_code_2, duration) makes the
  * template skipped: expressions are compiled when the template loads. */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -12,6 +13,7 @@
 
 #include <ctype.h>
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 typedef enum dsl_kind { D_NUM, D_STR, D_VAR, D_CALL, D_NOT, D_AND, D_OR, D_CMP, D_ADD } dsl_kind;
 typedef enum dsl_fn {
     F_CONTAINS, F_CONTAINS_ALL, F_CONTAINS_ANY, F_STARTS, F_ENDS, F_LOWER, F_UPPER, F_LEN, F_REGEX, F_HEX,
-    F_B64, F_URL, F_CONCAT,
+    F_B64, F_URL, F_CONCAT, F_REPLACE, F_RAND_BASE, F_RAND_ALPHA, F_RAND_NUM, F_RAND_ALNUM, F_RAND_INT,
     F_LOWER2, F_UPPER2 /* to_lower, to_upper: the same as tolower, toupper */
 } dsl_fn;
 
@@ -32,7 +34,9 @@ static const struct { const char *name; int min, max; } dsl_fns[] = {
     {"contains", 2, 2}, {"contains_all", 2, DSL_ARGS_MAX}, {"contains_any", 2, DSL_ARGS_MAX},
     {"starts_with", 2, DSL_ARGS_MAX}, {"ends_with", 2, DSL_ARGS_MAX}, {"tolower", 1, 1},
     {"toupper", 1, 1}, {"len", 1, 1}, {"regex", 2, 2}, {"hex_encode", 1, 1}, {"base64", 1, 1},
-    {"url_encode", 1, 1}, {"concat", 1, DSL_ARGS_MAX}, {"to_lower", 1, 1}, {"to_upper", 1, 1}};
+    {"url_encode", 1, 1}, {"concat", 1, DSL_ARGS_MAX}, {"replace", 3, 3}, {"rand_base", 1, 2}, {"rand_text_alpha", 1, 2},
+    {"rand_text_numeric", 1, 2}, {"rand_text_alphanumeric", 1, 2}, {"rand_int", 0, 2}, {"to_lower", 1, 1},
+    {"to_upper", 1, 1}};
 
 typedef struct dsl_node {
     dsl_kind kind;
@@ -446,10 +450,84 @@ static dsl_val dsl_concat(dsl_env *e, const dsl_node *nd)
     return r;
 }
 
+/* FNV-1a over the run's seed, the call's place in the expression and its first argument: the
+ * same call gives the same value all through one template's run (its requests and its
+ * matchers agree), another run another. */
+static uint64_t dsl_hash(const dsl_env *e, const dsl_node *nd, double arg)
+{
+    uint64_t h = 1469598103934665603ull;
+    const char *seed = e->io->seed ? e->io->seed : "";
+    char tail[64];
+    int n = snprintf(tail, sizeof tail, "|%d|%d|%.15g", nd->op, nd->a, arg);
+    for (const char *p = seed; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (int i = 0; i < n; i++)
+        h = (h ^ (unsigned char)tail[i]) * 1099511628211ull;
+    return h;
+}
+
+/* rand_base(n[, charset]), rand_text_alpha(n), rand_text_numeric(n), rand_text_alphanumeric(n),
+ * rand_int([min[, max]]): pseudo-random from the run's seed (markers, not secrets). */
+static dsl_val dsl_rand(dsl_env *e, const dsl_node *nd)
+{
+    static const char *const sets[] = {"abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                       "0123456789", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"};
+    dsl_val a = nd->b > 0 ? dsl_eval(e, e->d->args[nd->a]) : (dsl_val){.is_num = true, .ok = true, .num = 0};
+    dsl_val c = nd->b > 1 ? dsl_eval(e, e->d->args[nd->a + 1]) : (dsl_val){.ok = true};
+    dsl_val r = {0};
+    uint64_t h = dsl_hash(e, nd, a.num);
+    if (nd->op == F_RAND_INT && a.ok && c.ok && a.is_num && (nd->b < 2 || c.is_num)) {
+        double lo = nd->b ? a.num : 0, hi = nd->b > 1 ? c.num : 2147483647.0;
+        r = hi >= lo && hi - lo < 1e15 ? (dsl_val){.is_num = true, .ok = true, .num = lo + (double)(h % (uint64_t)(hi - lo + 1))} : r;
+    } else if (nd->op != F_RAND_INT && a.ok && a.is_num && a.num >= 0 && a.num <= 1024 && c.ok && !(nd->b > 1 && (c.is_num || !c.n))) {
+        const char *set = nd->b > 1 ? c.s : sets[nd->op - F_RAND_BASE];
+        size_t setn = nd->b > 1 ? c.n : strlen(set);
+        kw_buf b;
+        kw_buf_init(&b, 1100);
+        for (size_t i = 0; i < (size_t)a.num; i++, h = h * 6364136223846793005ull + 1442695040888963407ull)
+            kw_buf_putc(&b, set[(h >> 33) % setn]);
+        r = dsl_own(&b);
+    }
+    dsl_val_free(&a);
+    dsl_val_free(&c);
+    return r;
+}
+
+/* replace(s, old, new): every old in s by new. */
+static dsl_val dsl_replace(dsl_env *e, const dsl_node *nd)
+{
+    dsl_val v[3];
+    bool ok = true;
+    for (int k = 0; k < 3; k++) {
+        v[k] = dsl_eval(e, e->d->args[nd->a + k]);
+        ok = ok && v[k].ok && !v[k].is_num;
+    }
+    dsl_val r = {0};
+    if (ok && v[1].n) {
+        kw_buf b;
+        kw_buf_init(&b, 1u << 20);
+        const char *p = v[0].s, *end = v[0].s + v[0].n;
+        for (const char *f; (f = memmem(p, (size_t)(end - p), v[1].s, v[1].n)); p = f + v[1].n) {
+            kw_buf_append(&b, p, (size_t)(f - p));
+            kw_buf_append(&b, v[2].s, v[2].n);
+        }
+        kw_buf_append(&b, p, (size_t)(end - p));
+        r = dsl_own(&b);
+        r.ok = !b.overflow;
+    }
+    for (int k = 0; k < 3; k++)
+        dsl_val_free(&v[k]);
+    return r;
+}
+
 static dsl_val dsl_fn_call(dsl_env *e, const dsl_node *nd)
 {
     if (nd->op == F_CONCAT)
         return dsl_concat(e, nd);
+    if (nd->op == F_REPLACE)
+        return dsl_replace(e, nd);
+    if (nd->op >= F_RAND_BASE && nd->op <= F_RAND_INT)
+        return dsl_rand(e, nd);
     int last = nd->op == F_REGEX ? 1 : 0;
     dsl_val h = dsl_eval(e, e->d->args[nd->a + last]), r = {0};
     if (!h.ok || (h.is_num && nd->op != F_LEN)) {

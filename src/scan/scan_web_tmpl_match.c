@@ -142,14 +142,31 @@ static kw_rc tm_expr(const char *name, size_t n, const web_tmpl_vars *vs, kw_buf
     src[n] = '\0';
     if (web_tmpl_dsl_compile(src, &d, why, sizeof why) != KW_OK)
         return KW_ERR_NOTFOUND;
-    web_tmpl_dsl_io io = {tm_vs_get, tm_vs_expand, (void *)vs, pcre2_match_data_create(1, NULL), NULL};
+    web_tmpl_dsl_io io = {tm_vs_get, tm_vs_expand, (void *)vs, pcre2_match_data_create(1, NULL), NULL,
+                          tm_var(vs, "randstr", 7)};
     kw_rc rc = web_tmpl_dsl_value(d, &io, out);
     pcre2_match_data_free(io.md);
     web_tmpl_dsl_free(d);
     return rc;
 }
 
+static kw_rc tm_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out, int depth);
+
+/* A variable's value; one that holds {{...}} itself (a payload "https://{{rand_base(5)}}.com")
+ * is expanded too, at most 4 levels deep. */
+static kw_rc tm_value(const char *v, const web_tmpl_vars *vs, kw_buf *out, int depth)
+{
+    if (!strstr(v, "{{"))
+        return kw_buf_puts(out, v);
+    return depth < 4 ? tm_expand(v, vs, out, depth + 1) : KW_ERR_NOTFOUND;
+}
+
 kw_rc web_tmpl_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out)
+{
+    return tm_expand(s, vs, out, 0);
+}
+
+static kw_rc tm_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out, int depth)
 {
     for (;;) {
         const char *open = strstr(s, "{{"), *name, *after;
@@ -159,7 +176,7 @@ kw_rc web_tmpl_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out)
         if (kw_buf_append(out, s, (size_t)(open - s)) != KW_OK)
             return KW_ERR_FULL;
         const char *v = tm_var(vs, name, n);
-        kw_rc rc = v ? kw_buf_puts(out, v) : tm_name_ok(name, n) ? KW_ERR_NOTFOUND : tm_expr(name, n, vs, out);
+        kw_rc rc = v ? tm_value(v, vs, out, depth) : tm_name_ok(name, n) ? KW_ERR_NOTFOUND : tm_expr(name, n, vs, out);
         if (rc != KW_OK)
             return rc == KW_ERR_NOTFOUND ? rc : KW_ERR_FULL;
         if (out->overflow)
@@ -568,7 +585,7 @@ static bool tm_dsl(const web_tmpl_matcher *m, tm_parts *ps, tm_env *e, kw_buf *w
     bool any = false;
     for (size_t i = 0; i < m->nvals; i++) {
         tm_dslget g = {.ps = ps, .vs = e->vs};
-        web_tmpl_dsl_io io = {tm_dsl_get, tm_dsl_expand, &g, e->md, e->mc};
+        web_tmpl_dsl_io io = {tm_dsl_get, tm_dsl_expand, &g, e->md, e->mc, tm_var(e->vs, "randstr", 7)};
         bool ok = web_tmpl_dsl_eval(m->dsl[i], &io);
         for (size_t k = 0; k < g.nhdr; k++)
             kw_buf_free(&g.hdr[k]);

@@ -179,7 +179,7 @@ static void test_load_skips(void)
         {HEAD BLOCK "    matchers:\n      - type: word\n        part: interactsh_protocol\n        words: [dns]\n",
          "part 'interactsh_protocol'"},
         {HEAD BLOCK "    matchers:\n      - type: word\n        part: body_2\n        words: [dns]\n", "part 'body_2'"},
-        {HEAD "variables:\n  v: \"{{rand_base(5)}}\"\n" BLOCK WORDM, "expression {{rand_base(5)}}"},
+        {HEAD "variables:\n  v: \"{{date_time('%Y')}}\"\n" BLOCK WORDM, "expression {{date_time('%Y')}}"},
         {HEAD BLOCK "    matchers:\n      - type: regex\n        regex: ['(?<=a']\n", "does not compile"},
         {HEAD "info2: x\n" BLOCK WORDM, "key 'info2'"},
         {HEAD, "no http requests"},
@@ -251,7 +251,25 @@ static void test_vars(void)
     CHECK_INT(web_tmpl_expand("{{to_upper(Scheme)}}:{{base64(Host + ':' + Port)}}|{{url_encode('a/b c')}}", &v2, &b), KW_OK);
     CHECK_STR(kw_buf_cstr(&b), "HTTPS:Wzo6MV06NDQz|a%2Fb%20c");
     kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{replace(Host, ':', '-')}} {{replace('aXbXc', 'X', '')}}", &v2, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "[--1] abc");
+    kw_buf_reset(&b);
     CHECK_INT(web_tmpl_expand("{{base64(nope)}}", &v2, &b), KW_ERR_NOTFOUND);
+    /* rand_*: the same call gives the same value in one run (seeded by randstr), another run another */
+    web_tmpl_vars_set(&v2, "randstr", "seedone");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{rand_base(8)}}|{{rand_base(8)}}|{{rand_text_numeric(4)}}|{{rand_int(10, 12)}}|{{rand_base(3, 'ab')}}", &v2, &b), KW_OK);
+    char one[128];
+    snprintf(one, sizeof one, "%s", kw_buf_cstr(&b));
+    CHECK_INT(strlen(one), 8 + 1 + 8 + 1 + 4 + 1 + 2 + 1 + 3);
+    CHECK(!strncmp(one, one + 9, 8));
+    CHECK(strspn(one + 18, "0123456789") == 4);
+    CHECK(atoi(one + 23) >= 10 && atoi(one + 23) <= 12);
+    CHECK(strspn(one + 26, "ab") == 3);
+    web_tmpl_vars_set(&v2, "randstr", "seedtwo");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{rand_base(8)}}", &v2, &b), KW_OK);
+    CHECK(strncmp(kw_buf_cstr(&b), one, 8) != 0);
     kw_buf_reset(&b);
     CHECK_INT(web_tmpl_expand("no braces {{ here", &v2, &b), KW_OK);
     CHECK_STR(kw_buf_cstr(&b), "no braces {{ here");
