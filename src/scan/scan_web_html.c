@@ -259,6 +259,7 @@ typedef struct html_sax {
     int option_depth;
     char *option_value;              /* its value attribute, NULL when it has none */
     char *first, *chosen;            /* the select's first option's value, its selected one's */
+    bool encoding_error;             /* the parse met a byte its encoding does not have */
     char bad_encoding[64];           /* the declared encoding the parser stopped on, "" none */
 } html_sax;
 
@@ -425,7 +426,7 @@ static bool html_field_place(html_sax *s, web_field *f, bool checked, const char
     *form = id ? (size_t)(uintptr_t)kw_map_get(&s->form_ids, id) : s->nopen ? s->open[s->nopen - 1].form : 0;
     if (*form)
         return (*index = html_form_add(&s->out->forms[*form - 1], f, checked)) != SIZE_MAX;
-    if (!id || !id[0]) {
+    if (!id || !id[0] || s->npend >= WEB_LINKS_PER_PAGE) {
         html_field_free(f);
         return false;
     }
@@ -588,7 +589,8 @@ static void html_sax_skip(void *ud, const xmlChar *ch, int len)
     (void)len;
 }
 
-/* The first pass: the first <base href> before <body> (or <frameset>) starts. */
+/* The first pass: the first <base href> among the first HTML_DEPTH_MAX elements before <body>
+ * (or <frameset>) starts. */
 static void html_base_start(void *ud, const xmlChar *name, const xmlChar **atts)
 {
     html_sax *s = ud;
@@ -601,6 +603,14 @@ static void html_base_start(void *ud, const xmlChar *name, const xmlChar **atts)
 
 /* ---- the parse ---- */
 
+/* The errors of a parse (the calling thread's handler while it runs): notes an encoding one. */
+static void html_sax_error(void *ud, xmlErrorPtr e)
+{
+    html_sax *s = ud;
+    if (e && (e->code == XML_ERR_INVALID_ENCODING || e->code == XML_I18N_CONV_FAILED))
+        s->encoding_error = true;
+}
+
 /* Runs the parser over buf[len] with handlers h; enc NULL: its own detection. Notes in
  * s->bad_encoding the encoding it stopped on (a declared one the bytes do not follow). */
 static void html_run(html_sax *s, const xmlSAXHandler *h, const char *buf, size_t len, const char *enc)
@@ -611,12 +621,15 @@ static void html_run(html_sax *s, const xmlSAXHandler *h, const char *buf, size_
     memcpy(s->ctxt->sax, h, sizeof *h);
     s->ctxt->userData = s;
     s->depth = 0;
+    s->encoding_error = false;
     int n = len > INT_MAX ? INT_MAX : (int)len;
+    xmlSetStructuredErrorFunc(s, html_sax_error);
     xmlDoc *doc = htmlCtxtReadMemory(s->ctxt, buf, n, s->page, enc,
                                      HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    xmlSetStructuredErrorFunc(NULL, web_xml_drop);
     xmlFreeDoc(doc); /* none: the handlers build nothing */
     const char *used = s->ctxt->input ? (const char *)s->ctxt->input->encoding : NULL;
-    if (s->ctxt->errNo == XML_ERR_INVALID_ENCODING && used && strcasecmp(used, "UTF-8") != 0)
+    if (s->encoding_error && used && strcasecmp(used, "UTF-8") != 0)
         kw_strlcpy(s->bad_encoding, used, sizeof s->bad_encoding);
     htmlFreeParserCtxt(s->ctxt);
     s->ctxt = NULL;
@@ -645,11 +658,13 @@ static void html_read(html_sax *s, const char *buf, size_t len, const char *enc)
 
 /* buf[len] from encoding `from` into UTF-8 (returned; the caller frees it; *outlen its length),
  * each byte that does not decode made U+FFFD, as browsers do; GB2312 and GBK are read as their
- * superset GB18030 (browsers read GB2312 as GBK). NULL when iconv does not know `from`. */
+ * superset GB18030 (browsers read GB2312 as GBK), and a page that says it is UTF-16 in its own
+ * ASCII-compatible bytes as UTF-8 (HTML's rule). NULL when iconv does not know `from`. */
 static char *html_transcode(const char *from, const char *buf, size_t len, size_t *outlen)
 {
     bool gb = strncasecmp(from, "gb", 2) == 0 || strcasecmp(from, "x-gbk") == 0;
-    iconv_t cd = iconv_open("UTF-8", gb ? "GB18030" : from);
+    bool wide = strncasecmp(from, "utf-16", 6) == 0 || strncasecmp(from, "utf-32", 6) == 0;
+    iconv_t cd = iconv_open("UTF-8", gb ? "GB18030" : wide ? "UTF-8" : from);
     if (cd == (iconv_t)-1)
         return NULL;
     size_t cap = 3 * len + 16, left = cap - 1; /* a byte gives at most 3 (U+FFFD) */

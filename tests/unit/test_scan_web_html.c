@@ -301,6 +301,12 @@ static void test_page_url_and_broken_input(void)
     CHECK_STR(link(&h, 0), "http://site.example/x%E3%81%82");
     CHECK_STR(link(&h, 1), "http://site.example/y%EF%BF%BD");
     web_html_free(&h);
+    /* the bad byte inside a tag (0x81 is no windows-1252 character) */
+    static const char w[] = "<meta charset=\"windows-1252\"><a href=\"/a\x81\">x</a><a href=\"/b\x80\">y</a>";
+    CHECK_INT(web_html_parse("http://site.example/", w, sizeof w - 1, 10, &h), KW_OK);
+    CHECK_STR(link(&h, 0), "http://site.example/a%EF%BF%BD");
+    CHECK_STR(link(&h, 1), "http://site.example/b%E2%82%AC");
+    web_html_free(&h);
 }
 
 static void test_deep_nesting(void)
