@@ -23,10 +23,14 @@ typedef enum inj_file {
     INJ_FILE_PASSWD,                 /* a Unix /etc/passwd: "root:<pw>:0:0:" */
     INJ_FILE_WININI,                 /* a Windows win.ini: "; for 16-bit app support", or both
                                         "[fonts]" and "[extensions]" */
+    INJ_FILE_PHPSRC,                 /* a PHP source read through php://filter: base64 of "<?php" */
 } inj_file;
 
 /* Which system file's content b[n] holds, if any, and where (*at, the offset of the signature). */
 inj_file inj_file_sig(const char *b, size_t n, size_t *at);
+/* INJ_FILE_PHPSRC when b[n] holds a base64 text that starts with "<?php" ("PD9waHA", at a word
+ * start): what php://filter/convert.base64-encode gives of a PHP file; INJ_FILE_NONE otherwise. */
+inj_file inj_php_source_sig(const char *b, size_t n, size_t *at);
 /* The file's name in words ("/etc/passwd"). */
 const char *inj_file_name(inj_file f);
 

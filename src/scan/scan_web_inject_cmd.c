@@ -129,7 +129,7 @@ static kw_rc cmd_try(cmd_run *r, const cmd_form *f)
     }
     if (inj_marker_product(p.r.body, p.r.len, r->m, (long)CMD_A * CMD_B, 4, &at)) {
         char detail[256];
-        snprintf(detail, sizeof detail, "the answer shows %s%ld: the shell ran the echo and computed %d*%d",
+        snprintf(detail, sizeof detail, "the answer shows %s%ld: a shell evaluated $((%d*%d)) from the parameter",
                  r->m, (long)CMD_A * CMD_B, CMD_A, CMD_B);
         rc = inj_probe_report(r->io, r->x, &cmdi_spec, r->t, r->i, &p, NULL, 0, at, detail);
         r->done = true;

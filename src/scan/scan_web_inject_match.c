@@ -91,9 +91,30 @@ inj_file inj_file_sig(const char *b, size_t n, size_t *at)
     return INJ_FILE_NONE;
 }
 
+inj_file inj_php_source_sig(const char *b, size_t n, size_t *at)
+{
+    for (size_t from = 0; b && from < n;) {
+        const char *p = memmem(b + from, n - from, "PD9waHA", 7);
+        if (!p)
+            break;
+        size_t i = (size_t)(p - b);
+        if (i == 0 || !(is_alnum(b[i - 1]) || b[i - 1] == '+' || b[i - 1] == '/')) {
+            *at = i;
+            return INJ_FILE_PHPSRC;
+        }
+        from = i + 1;
+    }
+    return INJ_FILE_NONE;
+}
+
 const char *inj_file_name(inj_file f)
 {
-    return f == INJ_FILE_PASSWD ? "/etc/passwd" : f == INJ_FILE_WININI ? "win.ini" : "";
+    switch (f) {
+    case INJ_FILE_PASSWD: return "/etc/passwd";
+    case INJ_FILE_WININI: return "win.ini";
+    case INJ_FILE_PHPSRC: return "a PHP source in base64 (php://filter read the file named)";
+    default: return "";
+    }
 }
 
 /* ---- computed markers ---- */

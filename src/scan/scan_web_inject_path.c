@@ -1,7 +1,7 @@
 /* The path traversal / local file read check (KW-WEB-TRAVERSAL): a parameter set to paths that
  * climb out of any directory to /etc/passwd or win.ini (relative, absolute, filter-evading,
- * percent-encoded, Windows), proved when the answer holds that file's signature and the page as
- * seen (the baseline, fetched only then) does not. Few requests: two payloads on a parameter that
+ * percent-encoded, Windows; and PHP's php://filter on the value itself), proved when the answer
+ * holds that file's signature and the page as seen (the baseline, fetched only then) does not. Few requests: two payloads on a parameter that
  * does not look like a file name, the whole set on one that does (or in the thorough profile). */
 #include "scan/scan_web_inject.h"
 
@@ -42,6 +42,16 @@ static const char *const trav_more[] = {
     NULL,
 };
 
+/* A PHP include of the value read back through php://filter (an include that adds ".php" to
+ * what it is given still reads it); false when the value is empty or already a URL. */
+static bool php_filter_payload(const char *value, char *out, size_t outn)
+{
+    if (!value || !value[0] || strstr(value, "://"))
+        return false;
+    int n = snprintf(out, outn, "php://filter/convert.base64-encode/resource=%s", value);
+    return n > 0 && (size_t)n < outn;
+}
+
 /* The climb kept under the value's own directory ("docs/x.txt" -> "docs/../../..."), for an
  * application that checks the prefix; false when the value has no directory part. */
 static bool prefixed_payload(const char *value, char *out, size_t outn)
@@ -63,8 +73,10 @@ typedef struct trav_run {
     bool done;                       /* proved, or the page holds the file anyway, or stopping */
 } trav_run;
 
+typedef inj_file (*trav_sig)(const char *b, size_t n, size_t *at);
+
 /* The baseline shows f too: the page holds that text whatever the parameter says. */
-static bool baseline_has(trav_run *r, inj_file f)
+static bool baseline_has(trav_run *r, trav_sig sig, inj_file f)
 {
     size_t at;
     if (!r->have_base) {
@@ -72,22 +84,22 @@ static bool baseline_has(trav_run *r, inj_file f)
         inj_probe_send(r->io, r->x, r->t, &s, &r->base);
         r->have_base = true;
     }
-    return r->base.r.status == 0 || inj_file_sig(r->base.r.body, r->base.r.len, &at) == f;
+    return r->base.r.status == 0 || sig(r->base.r.body, r->base.r.len, &at) == f;
 }
 
-static kw_rc trav_try(trav_run *r, const char *payload)
+static kw_rc trav_try(trav_run *r, const char *payload, trav_sig sig)
 {
     inj_probe p = {0};
     inj_send s = {.i = r->i, .payload = payload, .mode = WEB_MUT_REPLACE};
     size_t at = 0;
     kw_rc rc = inj_probe_send(r->io, r->x, r->t, &s, &p);
-    inj_file f = rc == KW_OK ? inj_file_sig(p.r.body, p.r.len, &at) : INJ_FILE_NONE;
+    inj_file f = rc == KW_OK ? sig(p.r.body, p.r.len, &at) : INJ_FILE_NONE;
     if (rc == KW_ERR_RANGE || r->io->stopping(r->x))
         r->done = true;
     rc = KW_OK;
     if (f != INJ_FILE_NONE) {
         r->done = true;
-        if (!baseline_has(r, f)) {
+        if (!baseline_has(r, sig, f)) {
             char detail[256];
             snprintf(detail, sizeof detail, "the answer holds %s (its signature is absent from the page as seen)",
                      inj_file_name(f));
@@ -102,7 +114,7 @@ static kw_rc trav_list(trav_run *r, const char *const *list)
 {
     kw_rc rc = KW_OK;
     for (size_t k = 0; list[k] && !r->done && rc == KW_OK; k++)
-        rc = trav_try(r, list[k]);
+        rc = trav_try(r, list[k], inj_file_sig);
     return rc;
 }
 
@@ -116,9 +128,11 @@ kw_rc inj_traversal_run(const inj_io *io, web_ctx *x, const web_target *t, size_
     kw_rc rc = trav_list(&r, trav_core);
     if (rc == KW_OK && !r.done && (fileish || (profile & WEB_THOROUGH))) {
         if (prefixed_payload(t->params[i].value, pre, sizeof pre))
-            rc = trav_try(&r, pre);
+            rc = trav_try(&r, pre, inj_file_sig);
         if (rc == KW_OK && !r.done)
             rc = trav_list(&r, trav_more);
+        if (rc == KW_OK && !r.done && php_filter_payload(t->params[i].value, pre, sizeof pre))
+            rc = trav_try(&r, pre, inj_php_source_sig);
     }
     inj_probe_free(io, &r.base);
     return rc;

@@ -39,6 +39,10 @@ static void test_file_signatures(void)
         CHECK_INT(inj_file_sig(no[k], strlen(no[k]), &at), INJ_FILE_NONE);
     CHECK_INT(inj_file_sig(NULL, 0, &at), INJ_FILE_NONE);
     CHECK_STR(inj_file_name(INJ_FILE_PASSWD), "/etc/passwd");
+    CHECK_INT(inj_php_source_sig("x PD9waHAKZWNobyAx", 18, &at), INJ_FILE_PHPSRC);
+    CHECK_INT(at, 2);
+    CHECK_INT(inj_php_source_sig("xPD9waHA", 8, &at), INJ_FILE_NONE);
+    CHECK_INT(inj_php_source_sig("<?php echo 1;", 13, &at), INJ_FILE_NONE);
 }
 
 static void test_marker_product(void)
@@ -168,6 +172,7 @@ typedef enum site_kind {
     SITE_TRAV_STRIP,                 /* the same after removing "../" once (str_replace), never absolute */
     SITE_TRAV_ALWAYS,                /* a page about passwd that always shows a sample */
     SITE_TRAV_WIN,                   /* a Windows server reading the file */
+    SITE_TRAV_PHP,                   /* include($value . ".php"): only php://filter reads back */
     SITE_CMD_OUTPUT,                 /* runs "ping -c 1 VALUE" in sh, shows stdout */
     SITE_CMD_PIPE_ONLY,              /* the same with ';' and newlines removed first */
     SITE_CMD_BLIND,                  /* runs it and shows nothing */
@@ -283,9 +288,11 @@ static void fake_trav(web_response *r, const char *v, site_kind kind)
     bool absolute = path[0] == '/' && kind != SITE_TRAV_STRIP; /* that one keeps it under its directory */
     bool unix_hit = strstr(path, "etc/passwd") && (absolute || strstr(path, "../../../"));
     bool win_hit = strstr(path, "win.ini") && (strstr(path, "..\\..\\") || strncmp(path, "c:\\", 3) == 0);
-    if (kind == SITE_TRAV_ALWAYS)
+    if (kind == SITE_TRAV_PHP && strcmp(path, "php://filter/convert.base64-encode/resource=about") == 0)
+        answer(r, 200, "", "<div>PD9waHAgZWNobyAxOyA/Pg==</div>"); /* base64 of "<?php echo 1; ?>" */
+    else if (kind == SITE_TRAV_ALWAYS)
         answer(r, 200, "", "<p>A passwd line looks like</p><pre>root:x:0:0:root:/root:/bin/bash</pre>");
-    else if (kind == SITE_TRAV_WIN ? win_hit : unix_hit)
+    else if (kind == SITE_TRAV_WIN ? win_hit : unix_hit && kind != SITE_TRAV_PHP)
         answer(r, 200, "", kind == SITE_TRAV_WIN ? winini_text : passwd_text);
     else
         answer(r, 404, "", "<p>no such document</p>");
@@ -338,7 +345,7 @@ static kw_rc fake_send(web_ctx *x, const web_request *rq, web_response *out)
     g_site.requests++;
     const char *v = strstr(rq->url, "?p=") + 3;
     switch (g_site.kind) {
-    case SITE_TRAV_READ: case SITE_TRAV_STRIP: case SITE_TRAV_ALWAYS: case SITE_TRAV_WIN:
+    case SITE_TRAV_READ: case SITE_TRAV_STRIP: case SITE_TRAV_ALWAYS: case SITE_TRAV_WIN: case SITE_TRAV_PHP:
         fake_trav(out, v, g_site.kind);
         break;
     case SITE_CMD_OUTPUT: case SITE_CMD_PIPE_ONLY: case SITE_CMD_BLIND:
@@ -461,8 +468,11 @@ static void test_traversal_sites(void)
     CHECK_INT(g_site.requests, 2);
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_ALWAYS, "file", "a.txt", WEB_THOROUGH), 0);
     CHECK_INT(g_site.requests, 2); /* the page holds it anyway: stop at the baseline */
+    CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_PHP, "page", "about", WEB_STANDARD), 1);
+    CHECK_CONTAINS(g_site.last_detail, "php://filter");
+    CHECK_INT(g_site.requests, 9); /* 2 core, 5 more, php://filter, the baseline */
     CHECK_INT(run_on(inj_traversal_run, SITE_ECHO_ESCAPED, "file", "docs/a.txt", WEB_STANDARD), 0);
-    CHECK_INT(g_site.requests, 8);
+    CHECK_INT(g_site.requests, 9);
 }
 
 static void test_cmdi_sites(void)
