@@ -66,7 +66,7 @@ typedef struct cmd_run {
     web_ctx *x;
     const web_target *t;
     size_t i;
-    char m[16];                      /* this insertion point's marker */
+    char m[16];                      /* the marker of the form being tried (a new one each) */
     int64_t base_us;                 /* the page as seen; -1 until measured */
     bool done;
 } cmd_run;
@@ -123,6 +123,7 @@ static kw_rc cmd_try(cmd_run *r, const cmd_form *f)
     inj_probe p = {0};
     size_t at;
     kw_rc rc = KW_OK;
+    r->io->marker(r->x, r->m, 8);
     if (cmd_send(r, f, CMD_N1, &p) != KW_OK) {
         inj_probe_free(r->io, &p);
         return KW_OK;
@@ -145,7 +146,6 @@ kw_rc inj_cmdi_run(const inj_io *io, web_ctx *x, const web_target *t, size_t i, 
     if (inj_skip(io, x, &cmdi_spec, t, i, profile, false))
         return KW_OK;
     cmd_run r = {.io = io, .x = x, .t = t, .i = i, .base_us = -1};
-    io->marker(x, r.m, 8);
     kw_rc rc = KW_OK;
     for (size_t k = 0; k < sizeof cmd_forms / sizeof cmd_forms[0] && !r.done && rc == KW_OK; k++)
         if (!cmd_forms[k].thorough || (profile & WEB_THOROUGH))

@@ -416,13 +416,14 @@ static bool has_extension(const char *v)
 
 bool inj_param_fileish(const web_param *p)
 {
-    static const char *const words[] = {"file", "path", "page", "doc", "folder", "dir", "template",
-                                        "tpl", "include", "inc", "load", "read", "download", "lang",
-                                        "style", "theme", "view", "layout", "show", "img", "image",
-                                        "src", "resource", "attach", "report", "log", "module", NULL};
-    const char *v = p->value ? p->value : "";
-    return name_has(p->name ? p->name : "", words, false) || strchr(v, '/') || strchr(v, '\\') ||
-           has_extension(v);
+    static const char *const parts[] = {"file", "path", "folder", "template", "include", "download",
+                                        "document", "image", "resource", "attach", "theme", "layout",
+                                        "module", "lang", NULL};
+    static const char *const whole[] = {"page", "doc", "dir", "tpl", "inc", "load", "read", "view", "show",
+                                        "img", "src", "style", "report", "log", NULL};
+    const char *n = p->name ? p->name : "", *v = p->value ? p->value : "";
+    return name_has(n, parts, false) || name_has(n, whole, true) || strchr(v, '/') || strchr(v, '\\') ||
+           (has_extension(v) && !strchr(v, '@'));
 }
 
 bool inj_param_urlish(const web_param *p)

@@ -143,6 +143,12 @@ static void test_param_kinds(void)
     CHECK(!inj_param_fileish(&p));
     p = (web_param){.name = "q", .value = "3.14"};
     CHECK(!inj_param_fileish(&p));
+    p = (web_param){.name = "login", .value = "me@example.com"};
+    CHECK(!inj_param_fileish(&p));
+    p = (web_param){.name = "redirect", .value = ""};
+    CHECK(!inj_param_fileish(&p));
+    p = (web_param){.name = "templateName", .value = ""};
+    CHECK(inj_param_fileish(&p));
     p = (web_param){.name = "returnUrl", .value = ""};
     CHECK(inj_param_urlish(&p));
     p = (web_param){.name = "to", .value = "x"};
