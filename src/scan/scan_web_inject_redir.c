@@ -94,9 +94,9 @@ static kw_rc redirect_try(const inj_io *io, web_ctx *x, const web_target *t, siz
     *done = rc == KW_ERR_RANGE || io->stopping(x) || how;
     rc = KW_OK;
     if (how) {
-        char detail[512];
+        char detail[768];
         snprintf(detail, sizeof detail, "%s of the HTTP %ld answer sends the browser to %s, the host the "
-                 "parameter named (%s)", how, p.r.status, INJ_PROBE_HOST, payload);
+                 "parameter named (%.320s)", how, p.r.status, INJ_PROBE_HOST, payload);
         rc = inj_probe_report(io, x, &redirect_spec, t, i, &p, hv, hl, at, detail);
     }
     inj_probe_free(io, &p);
