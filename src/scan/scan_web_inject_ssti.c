@@ -1,10 +1,11 @@
 /* The server-side template injection check (KW-WEB-SSTI). One probe appends a product in each
  * common expression syntax, each behind the insertion point's marker and its own tag letter
- * (M"a{{7*191}}" M"b${7*191}" M"c<%= 7*191 %>" M"d#{7*191}"): a syntax that the server evaluates
- * shows its tag followed by 1337, which neither the page as seen (the marker is new) nor a
- * reflection of the payload can. A second product in the same syntax alone (13*61 -> 793)
- * confirms before reporting, and {{7*'7'}} tells Python's engines (7777777) from PHP's and
- * JavaScript's (49). When the combined probe breaks the page (a 5xx the page as seen does not
+ * (M"a{{7*97}}" M"b${7*97}" M"c<%= 7*97 %>" M"d#{7*97}"): a syntax that the server evaluates
+ * shows its tag followed by 679, which neither the page as seen (the marker is new) nor a
+ * reflection of the payload can (the products stay below 1000: an engine that groups digits by
+ * locale, as FreeMarker prints "1,337", prints them plain). A second product in the same syntax
+ * alone (13*61 -> 793) confirms before reporting, and {{7*'7'}} tells Python's engines (7777777)
+ * from PHP's and JavaScript's (49). When the combined probe breaks the page (a 5xx the page as seen does not
  * give), or in the thorough profile, each syntax is tried alone, Smarty's and Razor's too. */
 #include "scan/scan_web_inject.h"
 
@@ -44,6 +45,11 @@ static const ssti_syntax ssti_syntaxes[] = {
     {'f', "@(", ")", "Razor", true},
 };
 #define SSTI_N (sizeof ssti_syntaxes / sizeof ssti_syntaxes[0])
+
+#define SSTI_PROBE "7*97"            /* the first product, and what it gives */
+#define SSTI_PROBE_V 679
+#define SSTI_CONFIRM "13*61"         /* the second, sent alone in the syntax that evaluated */
+#define SSTI_CONFIRM_V 793
 
 typedef struct ssti_run {
     const inj_io *io;
@@ -106,7 +112,7 @@ static const char *ssti_flavour(ssti_run *r, const ssti_syntax *s)
     return f;
 }
 
-/* Syntax s evaluated 7*191: confirm with 13*61 in s alone, then report. */
+/* Syntax s evaluated the first product: confirm with the second in s alone, then report. */
 static kw_rc ssti_confirm(ssti_run *r, const ssti_syntax *s)
 {
     char m[16], detail[384];
@@ -114,10 +120,10 @@ static kw_rc ssti_confirm(ssti_run *r, const ssti_syntax *s)
     size_t at;
     kw_rc rc = KW_OK;
     r->io->marker(r->x, m, 8);
-    if (ssti_send(r, s, m, "13*61", &p) == KW_OK && ssti_shows(&p, m, s->tag, 793, &at)) {
+    if (ssti_send(r, s, m, SSTI_CONFIRM, &p) == KW_OK && ssti_shows(&p, m, s->tag, SSTI_CONFIRM_V, &at)) {
         const char *family = ssti_flavour(r, s);
-        snprintf(detail, sizeof detail, "%s7*191%s rendered as 1337 and %s13*61%s as 793: %s", s->open, s->close,
-                 s->open, s->close, family);
+        snprintf(detail, sizeof detail, "%s" SSTI_PROBE "%s rendered as %d and %s" SSTI_CONFIRM "%s as %d: %s",
+                 s->open, s->close, SSTI_PROBE_V, s->open, s->close, SSTI_CONFIRM_V, family);
         rc = inj_probe_report(r->io, r->x, &ssti_spec, r->t, r->i, &p, NULL, 0, at, detail);
     }
     r->done = true;
@@ -130,7 +136,7 @@ static const ssti_syntax *ssti_hit(const inj_probe *p, const char *m, const ssti
 {
     size_t at;
     for (size_t j = 0; j < SSTI_N; j++)
-        if ((!only || only == &ssti_syntaxes[j]) && ssti_shows(p, m, ssti_syntaxes[j].tag, 1337, &at))
+        if ((!only || only == &ssti_syntaxes[j]) && ssti_shows(p, m, ssti_syntaxes[j].tag, SSTI_PROBE_V, &at))
             return &ssti_syntaxes[j];
     return NULL;
 }
@@ -153,7 +159,7 @@ static kw_rc ssti_each(ssti_run *r)
     for (size_t j = 0; j < SSTI_N && !r->done; j++) {
         inj_probe p = {0};
         const ssti_syntax *s = &ssti_syntaxes[j];
-        bool hit = ssti_send(r, s, m, "7*191", &p) == KW_OK && ssti_hit(&p, m, s);
+        bool hit = ssti_send(r, s, m, SSTI_PROBE, &p) == KW_OK && ssti_hit(&p, m, s);
         inj_probe_free(r->io, &p);
         if (hit)
             return ssti_confirm(r, s);
@@ -169,7 +175,7 @@ kw_rc inj_ssti_run(const inj_io *io, web_ctx *x, const web_target *t, size_t i, 
     char m[16];
     inj_probe p = {0};
     io->marker(x, m, 8);
-    kw_rc rc = ssti_send(&r, NULL, m, "7*191", &p);
+    kw_rc rc = ssti_send(&r, NULL, m, SSTI_PROBE, &p);
     const ssti_syntax *s = rc == KW_OK ? ssti_hit(&p, m, NULL) : NULL;
     bool broke = rc == KW_OK && p.r.status >= 500;
     inj_probe_free(io, &p);
