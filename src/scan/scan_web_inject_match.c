@@ -48,20 +48,54 @@ static bool ci_prefix(const char *s, size_t n, const char *p)
 
 /* ---- system files ---- */
 
-/* "root:" at a word start, a password field of at most 64 bytes, then ":0:0:". */
+/* A passwd line "name:pw:uid:gid:" at b[i] (name 1-32 of [A-Za-z0-9_.-], pw up to 64 bytes
+ * without ':' or a newline, uid and gid decimal); its length, 0 when there is none. */
+static size_t passwd_line(const char *b, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n && j - i < 32 && (is_alnum(b[j]) || b[j] == '_' || b[j] == '-' || b[j] == '.'))
+        j++;
+    if (j == i || j >= n || b[j] != ':')
+        return 0;
+    size_t pw = ++j;
+    while (j < n && j - pw < 64 && b[j] != ':' && b[j] != '\n')
+        j++;
+    for (int field = 0; field < 2; field++) {
+        if (j >= n || b[j] != ':')
+            return 0;
+        size_t d = ++j;
+        while (j < n && j - d < 10 && is_digit(b[j]))
+            j++;
+        if (j == d)
+            return 0;
+    }
+    return j < n && b[j] == ':' ? j + 1 - i : 0;
+}
+
+static bool word_start(const char *b, size_t i)
+{
+    return i == 0 || !(is_alnum(b[i - 1]) || b[i - 1] == '_' || b[i - 1] == '-' || b[i - 1] == '.');
+}
+
+/* "root:<pw>:0:0:" at a word start, and another passwd line within the next 2 KiB (a whole file,
+ * not one example line quoted on a page). Only the first 16 root lines are looked after, so that
+ * a hostile page of them costs a bounded time. */
 static bool passwd_at(const char *b, size_t n, size_t *at)
 {
-    for (size_t from = 0; from < n;) {
+    int roots = 0;
+    for (size_t from = 0; from < n && roots < 16;) {
         const char *p = memmem(b + from, n - from, "root:", 5);
         if (!p)
             return false;
-        size_t i = (size_t)(p - b), j = i + 5;
-        while (j < n && j - i - 5 < 64 && b[j] != ':' && b[j] != '\n')
-            j++;
-        bool word = i == 0 || !(is_alnum(b[i - 1]) || b[i - 1] == '_');
-        if (word && j + 5 <= n && memcmp(b + j, ":0:0:", 5) == 0) {
-            *at = i;
-            return true;
+        size_t i = (size_t)(p - b), len = word_start(b, i) ? passwd_line(b, n, i) : 0;
+        if (len >= 11 && memcmp(b + i + len - 5, ":0:0:", 5) == 0) {
+            roots++;
+            size_t end = n - (i + len) < 2048 ? n : i + len + 2048;
+            for (size_t k = i + len; k < end; k++)
+                if (word_start(b, k) && passwd_line(b, n, k)) {
+                    *at = i;
+                    return true;
+                }
         }
         from = i + 1;
     }
@@ -298,13 +332,22 @@ static bool tag_attr(const char *t, size_t n, const char *name, const char **v, 
     return false;
 }
 
-/* A <meta http-equiv="refresh" content="..."> whose URL is on host; its offset in *at. */
+/* The length of the tag at b[i] ("<meta ..."), up to its '>' or the next '<', within the bound. */
+static size_t tag_len(const char *b, size_t n, size_t i)
+{
+    size_t lim = n - i < INJ_URL_SCAN ? n - i : INJ_URL_SCAN, k = 1;
+    while (k < lim && b[i + k] != '>' && b[i + k] != '<')
+        k++;
+    return k;
+}
+
+/* A <meta http-equiv="refresh" content="..."> whose URL is on host; its offset in *at. The first
+ * 256 meta tags are read (a page has a handful; a hostile one millions). */
 static bool meta_refresh_to(const char *b, size_t n, const char *host, size_t *at)
 {
-    for (size_t i = ci_find(b, n, 0, "<meta"); i != (size_t)-1; i = ci_find(b, n, i + 5, "<meta")) {
-        size_t lim = n - i < INJ_URL_SCAN ? n - i : INJ_URL_SCAN;
-        const char *end = memchr(b + i, '>', lim);
-        size_t tl = end ? (size_t)(end - (b + i)) : lim;
+    int tags = 0;
+    for (size_t i = ci_find(b, n, 0, "<meta"); i != (size_t)-1 && tags++ < 256; i = ci_find(b, n, i + 5, "<meta")) {
+        size_t tl = tag_len(b, n, i);
         const char *v, *u;
         size_t vl, ul;
         if (!tag_attr(b + i, tl, "http-equiv", &v, &vl) || !ci_prefix(v, vl, "refresh"))

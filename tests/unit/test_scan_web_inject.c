@@ -29,12 +29,18 @@ static void test_file_signatures(void)
     snprintf(page, sizeof page, "<html><pre>%s</pre></html>", passwd_text);
     CHECK_INT(inj_file_sig(page, strlen(page), &at), INJ_FILE_PASSWD);
     CHECK_INT(at, 11);
-    CHECK_INT(inj_file_sig("root:*:0:0:Charlie &:/root:/bin/csh", 35, &at), INJ_FILE_PASSWD);
+    const char bsd[] = "root:*:0:0:Charlie &:/root:/bin/csh\ntoor:*:0:0:Bourne-again Superuser:/root:\n";
+    CHECK_INT(inj_file_sig(bsd, LEN(bsd), &at), INJ_FILE_PASSWD);
+    const char json[] = "{\"text\":\"root:x:0:0:root:/root:/bin/bash\\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\"}";
+    CHECK_INT(inj_file_sig(json, LEN(json), &at), INJ_FILE_PASSWD);
+    CHECK_INT(at, 9);
     CHECK_INT(inj_file_sig(winini_text, LEN(winini_text), &at), INJ_FILE_WININI);
     CHECK_INT(inj_file_sig("[Fonts]\n[Extensions]\n", 21, &at), INJ_FILE_WININI);
     /* look-alikes: a reflected payload, another user, "chroot:", a cut line, fonts alone */
     static const char *const no[] = {"File ../../../../etc/passwd not found", "root:x:1000:1000:me:/home",
-                                     "chroot:x:0:0:", "root:x:0:0", "[fonts] only", "root:\n:0:0:", NULL};
+                                     "chroot:x:0:0:", "root:x:0:0", "[fonts] only", "root:\n:0:0:",
+                                     "Example: root:x:0:0:root:/root:/bin/bash (one line)",
+                                     "root:x:0:0:root:/root:/bin/bash\nnot a passwd line", NULL};
     for (size_t k = 0; no[k]; k++)
         CHECK_INT(inj_file_sig(no[k], strlen(no[k]), &at), INJ_FILE_NONE);
     CHECK_INT(inj_file_sig(NULL, 0, &at), INJ_FILE_NONE);
@@ -176,7 +182,7 @@ typedef enum site_kind {
     SITE_ECHO_ESCAPED,               /* reflects the value, HTML-escaped: safe everywhere */
     SITE_TRAV_READ,                  /* reads the file the value names (relative to /var/www/files) */
     SITE_TRAV_STRIP,                 /* the same after removing "../" once (str_replace), never absolute */
-    SITE_TRAV_ALWAYS,                /* a page about passwd that always shows a sample */
+    SITE_TRAV_ALWAYS,                /* a page about passwd that always shows a sample of two lines */
     SITE_TRAV_WIN,                   /* a Windows server reading the file */
     SITE_TRAV_PHP,                   /* include($value . ".php"): only php://filter reads back */
     SITE_CMD_OUTPUT,                 /* runs "ping -c 1 VALUE" in sh, shows stdout */
@@ -297,7 +303,8 @@ static void fake_trav(web_response *r, const char *v, site_kind kind)
     if (kind == SITE_TRAV_PHP && strcmp(path, "php://filter/convert.base64-encode/resource=about") == 0)
         answer(r, 200, "", "<div>PD9waHAgZWNobyAxOyA/Pg==</div>"); /* base64 of "<?php echo 1; ?>" */
     else if (kind == SITE_TRAV_ALWAYS)
-        answer(r, 200, "", "<p>A passwd line looks like</p><pre>root:x:0:0:root:/root:/bin/bash</pre>");
+        answer(r, 200, "", "<p>A passwd file looks like</p><pre>root:x:0:0:root:/root:/bin/bash\n"
+                           "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin</pre>");
     else if (kind == SITE_TRAV_WIN ? win_hit : unix_hit && kind != SITE_TRAV_PHP)
         answer(r, 200, "", kind == SITE_TRAV_WIN ? winini_text : passwd_text);
     else
