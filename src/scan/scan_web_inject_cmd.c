@@ -14,7 +14,7 @@
 #define CMD_A 41
 #define CMD_B 797
 #define CMD_N1 2                     /* seconds slept by a first probe */
-#define CMD_N2 5                     /* seconds slept by its confirmation */
+#define CMD_N2 4                     /* seconds slept by its confirmation */
 
 static const inj_spec cmdi_spec = {
     .check_id = "KW-WEB-CMDI",

@@ -497,7 +497,7 @@ static void test_cmdi_sites(void)
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_PIPE_ONLY, "ip", "127.0.0.1", WEB_STANDARD), 1);
     CHECK_INT(g_site.requests, 2);
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_BLIND, "ip", "127.0.0.1", WEB_STANDARD), 1);
-    CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 5");
+    CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
     CHECK_INT(g_site.requests, 4); /* probe, baseline, longer probe, baseline again */
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_SLOW, "ip", "127.0.0.1", WEB_STANDARD), 0);
     /* one slow answer by chance: the longer sleep is not longer */
