@@ -9,7 +9,7 @@ build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev lib
 [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] && build="$build libhyperscan-dev"
 test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps iproute2 openssl tcpreplay chromium fonts-wqy-microhei
       postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti rpm debsecan openssh-server redis-server
-      memcached python3-pyftpdlib mariadb-server slapd"
+      memcached python3-pyftpdlib mariadb-server slapd python3-jinja2 python3-psycopg2 python3-pymysql"
 case "${1:-all}" in
   build) want="$build" ;;
   test|all) want="$build $test" ;;

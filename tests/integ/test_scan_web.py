@@ -1,0 +1,439 @@
+"""keepwatch scan web against vulnweb (tests/integ/vulnweb/app.py), a deliberately vulnerable shop
+on a loopback port, with PostgreSQL (pgserver.py) and MariaDB behind its /pg/ and /my/ routes
+when they are installed (skipped with a message when not).
+
+TestTruth proves tests/integ/vulnweb/truth.json against the running app: every seeded
+vulnerability is really there (the XSS page echoes raw, the SQLi page errors on a quote, the
+blind one sleeps, ...) and every look-alike really is safe. TestScanWeb then runs
+`keepwatch scan web URL --json --no-store` with a form login and asserts that every seeded
+vulnerability is found and nothing else is reported (misses and false positives listed by name),
+that --scope keeps it inside a prefix, that the logout link is never requested, that it signs in
+again when the session ends, that --max-requests is honoured, and that a rescan into a store
+updates the findings rather than adding new ones.
+
+Packages: scripts/deps.sh test (python3-jinja2, python3-psycopg2, python3-pymysql, postgresql,
+mariadb-server)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from kwtest import free_port, run, wait_for
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VULNWEB = os.path.join(HERE, "vulnweb")
+sys.path.insert(0, VULNWEB)
+import dbs  # noqa: E402
+
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else (sys.executable or "python3")
+PASSWD = "root:x:0:0:"
+DEEP = "../" * 12 + "etc/passwd"
+PROBE_HOST = "kw-redirect-probe.invalid"
+
+with open(os.path.join(VULNWEB, "truth.json")) as f:
+    TRUTH = json.load(f)
+
+
+class App:
+    """vulnweb on a free loopback port, its request log in a temporary file."""
+
+    def __init__(self, *extra):
+        self.dir = tempfile.mkdtemp(prefix="kw-vulnweb-test-")
+        self.logfile = os.path.join(self.dir, "requests.log")
+        self.port = free_port()
+        self.proc = subprocess.Popen([PYTHON, os.path.join(VULNWEB, "app.py"), "--port", str(self.port),
+                                      "--log", self.logfile, *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("listening on"):
+            self.stop()
+            raise AssertionError(f"vulnweb did not start: {line}{self.proc.stderr.read()}")
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def log(self):
+        """The requests so far: [(method, path with query)]."""
+        with open(self.logfile) as f:
+            return [tuple(line.rstrip("\n").split(" ", 1)) for line in f if " " in line]
+
+    def reset_log(self):
+        open(self.logfile, "w").close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **kw):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+class Answer:
+    def __init__(self, status, headers, body, elapsed):
+        self.status, self.headers, self.body, self.elapsed = status, headers, body, elapsed
+
+
+def fetch(url, data=None, ctype=None, cookie=None, timeout=30):
+    """One request, redirects not followed; an Answer (status, headers, body text, seconds)."""
+    headers = {}
+    if ctype:
+        headers["Content-Type"] = ctype
+    if cookie:
+        headers["Cookie"] = cookie
+    rq = urllib.request.Request(url, data=data, headers=headers)
+    t0 = time.monotonic()
+    try:
+        r = OPENER.open(rq, timeout=timeout)
+        status, hdrs, body = r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        status, hdrs, body = e.code, e.headers, e.read()
+    return Answer(status, hdrs, body.decode("utf-8", "replace"), time.monotonic() - t0)
+
+
+def where(method, path):
+    """How a parameter of this route travels: query, form or json."""
+    if method == "GET":
+        return "query"
+    return "json" if "/api/" in path else "form"
+
+
+class Shop:
+    """Requests to a running vulnweb: one parameter set, the way its route takes it."""
+
+    def __init__(self, app):
+        self.app = app
+        self.cookie = None
+
+    def send(self, method, path, param, value, extra=None):
+        fields = dict(extra or {})
+        if param:
+            fields[param] = value
+        url = self.app.base + path
+        how = where(method, path)
+        if how == "query":
+            return fetch(url + "?" + urllib.parse.urlencode(fields), cookie=self.cookie)
+        if how == "json":
+            return fetch(url, json.dumps(fields).encode(), "application/json", self.cookie)
+        return fetch(url, urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded", self.cookie)
+
+    def login(self):
+        lg = TRUTH["login"]
+        a = fetch(self.app.base + lg["url"], urllib.parse.urlencode(
+            {lg["username_field"]: lg["username"], lg["password_field"]: lg["password"]}).encode(),
+            "application/x-www-form-urlencoded")
+        assert a.status == 303, a.status
+        self.cookie = a.headers["Set-Cookie"].split(";")[0]
+        return self
+
+
+def start_databases(case):
+    """Starts PostgreSQL and MariaDB when installed; returns the app's extra arguments and the
+    set of databases given ("pg", "mysql")."""
+    extra, have = [], set()
+    for name, cls, flag in (("pg", dbs.Postgres, "--pg"), ("mysql", dbs.MariaDB, "--mysql")):
+        srv = cls()
+        try:
+            dsn = srv.start()
+        except dbs.Unavailable as e:
+            print(f"\n{case.__name__}: without {name}: {e}", file=sys.stderr)
+            continue
+        case.servers.append(srv)
+        extra += [flag, dsn]
+        have.add(name)
+    return extra, have
+
+
+def entries(kind, have, login=True):
+    """The truth's entries of kind (vulns, lookalikes) the app serves with the databases in have."""
+    return [e for e in TRUTH[kind] if (not e.get("needs") or e["needs"] in have) and (login or not e.get("login"))]
+
+
+def key(e):
+    return f"{e.get('method', '')} {e['path']} {e.get('parameter')}".strip()
+
+
+# ---- the proofs: what makes each entry true, as a request and what its answer must show ----
+
+def xss(payload, raw):
+    """A reflected-XSS proof: payload comes back with `raw` in it unescaped (vuln) or not at all
+    (look-alike), in an HTML answer."""
+    def prove(t, shop, e, vuln):
+        a = shop.send(e.get("method", "GET"), e["path"], e["parameter"], payload)
+        html_answer = "text/html" in (a.headers.get("Content-Type") or "")
+        t.assertEqual(vuln, html_answer and raw in a.body, f"{key(e)}: {raw!r} in {a.body[:400]!r}")
+    return prove
+
+
+def stored(form_path, show_path, extra):
+    def prove(t, shop, e, vuln):
+        marker = f"kws{time.monotonic_ns() % 10**9}"
+        a = shop.send("POST", form_path, e["parameter"], f"<{marker}>", extra)
+        t.assertEqual(a.status, 303)
+        shown = fetch(shop.app.base + show_path, cookie=shop.cookie).body
+        t.assertEqual(vuln, f"<{marker}>" in shown, f"{key(e)}: <{marker}> raw on {show_path}")
+        t.assertIn(marker, shown)  # shown either way: escaped when safe
+    return prove
+
+
+SQL_ERRORS = ("sqlite3.OperationalError", "unterminated quoted string", "You have an error in your SQL syntax")
+
+
+def sqli_error(base):
+    def prove(t, shop, e, vuln):
+        m = e.get("method", "GET")
+        t.assertFalse(any(s in shop.send(m, e["path"], e["parameter"], base).body for s in SQL_ERRORS))
+        a = shop.send(m, e["path"], e["parameter"], base + "'")
+        t.assertEqual(vuln, any(s in a.body for s in SQL_ERRORS), f"{key(e)}: {a.body[:400]!r}")
+    return prove
+
+
+def sqli_boolean(true, false, base):
+    def prove(t, shop, e, vuln):
+        m = e.get("method", "GET")
+        b, yes, no = (shop.send(m, e["path"], e["parameter"], v).body for v in (base, true, false))
+        if vuln:
+            t.assertEqual(b, yes, f"{key(e)}: the true condition answers as the baseline")
+        t.assertEqual(vuln, yes != no, f"{key(e)}: true and false conditions differ")
+    return prove
+
+
+def slow(payload, base, delay, extra=None):
+    """A time proof: payload takes `delay` seconds longer than base (vuln) or not (look-alike),
+    and the answer is the same as base's (blind)."""
+    def prove(t, shop, e, vuln):
+        m = e.get("method", "GET")
+        b = shop.send(m, e["path"], e["parameter"], base, extra)
+        a = shop.send(m, e["path"], e["parameter"], payload, extra)
+        t.assertEqual(vuln, a.elapsed >= b.elapsed + delay * 0.8, f"{key(e)}: {a.elapsed:.2f} s against {b.elapsed:.2f} s")
+        if a.status == 200:
+            t.assertEqual(a.body, b.body, f"{key(e)}: blind")
+    return prove
+
+
+def contains(payload, signature):
+    def prove(t, shop, e, vuln):
+        a = shop.send(e.get("method", "GET"), e["path"], e["parameter"], payload)
+        t.assertEqual(vuln, signature in a.body, f"{key(e)}: {signature!r} in {a.body[:300]!r}")
+    return prove
+
+
+def redirects(payload):
+    def prove(t, shop, e, vuln):
+        a = shop.send(e.get("method", "GET"), e["path"], e["parameter"], payload)
+        loc = a.headers.get("Location") or ""
+        refresh = f'content="0;url={payload}"' in a.body
+        t.assertEqual(vuln, PROBE_HOST in loc or refresh, f"{key(e)}: Location {loc!r}")
+    return prove
+
+
+def file_with(signature, status=200):
+    def prove(t, shop, e, vuln):
+        for p in [e["path"]] if not e.get("prefix") else [e["path"] + x for x in (".env", ".git/HEAD", "x.php.bak", "admin/")]:
+            a = fetch(shop.app.base + p)
+            t.assertEqual(a.status, status, p)
+            t.assertEqual(vuln, signature in a.body, f"{p}: {signature!r}")
+    return prove
+
+
+PROOFS = {
+    "GET /search q": xss("<kwq>", "<kwq>"),
+    "GET /catalog q": xss("<kwq>", "<kwq>"),
+    "GET /profile/preview name": xss('"><kwq>', '"><kwq>'),
+    "GET /newsletter email": xss('"><kwq>', '"><kwq>'),
+    "GET /gallery size": xss("1 onkwq=1", "width=1 onkwq=1 "),
+    "GET /track ref": xss("';kwq;//", "'';kwq;//'"),
+    "GET /stats ref": xss("';kwq;//</script><kwq>", "<kwq>"),
+    "GET /outbound site": xss("javascript:kwq", 'href="javascript:kwq"'),
+    "GET /partner site": xss("javascript:kwq", "javascript:kwq"),
+    "GET /api/echo msg": xss("<kwq>", "<kwq>"),
+    "POST /contact name": xss("<kwq>", "<kwq>"),
+    "POST /feedback name": xss("<kwq>", "<kwq>"),
+    "POST /guestbook message": stored("/guestbook/sign", "/guestbook", {"author": "Ann"}),
+    "POST /guestbook author": stored("/guestbook/sign", "/guestbook", {"message": "hi"}),
+    "POST /guestbook/sign author": stored("/guestbook/sign", "/guestbook", {"message": "hi"}),
+    "POST /reviews text": stored("/reviews/add", "/reviews", {}),
+    "POST /reviews/add text": stored("/reviews/add", "/reviews", {}),
+    "POST /account bio": stored("/account/profile", "/account", {"display_name": "Al"}),
+    "POST /account display_name": stored("/account/profile", "/account", {"bio": "hi"}),
+    "POST /account/profile display_name": stored("/account/profile", "/account", {"bio": "hi"}),
+    "GET /product id": sqli_error("1"),
+    "GET /item id": sqli_error("1"),
+    "POST /orders/lookup email": sqli_error("alice@shop.test"),
+    "POST /orders/track email": sqli_error("alice@shop.test"),
+    "POST /api/stock sku": sqli_error("SH-001"),
+    "POST /api/price sku": sqli_error("SH-001"),
+    "GET /account/orders order": sqli_error("1001"),
+    "GET /pg/product id": sqli_error("1"),
+    "GET /pg/item id": sqli_error("1"),
+    "GET /my/article id": sqli_error("1"),
+    "GET /my/item id": sqli_error("1"),
+    "POST /login username": sqli_error("alice"),
+    "POST /login password": sqli_error("x"),
+    "GET /news category": sqli_boolean("books' AND '1'='1", "books' AND '1'='2", "books"),
+    "GET /blog tag": sqli_boolean("sale' AND '1'='1", "sale' AND '1'='2", "sale"),
+    "POST /members/check username": sqli_boolean("alice' AND '1'='1", "alice' AND '1'='2", "alice"),
+    "POST /members/exists username": sqli_boolean("alice' AND '1'='1", "alice' AND '1'='2", "alice"),
+    "POST /api/availability id": sqli_boolean("1 AND 1=1", "1 AND 1=2", "1"),
+    "GET /coupon code": slow("WELCOME10' AND 1=like('ABCDEFG',upper(hex(randomblob(150000000))))--", "WELCOME10", 0.5),
+    "GET /voucher code": slow("WELCOME10' AND 1=like('ABCDEFG',upper(hex(randomblob(150000000))))--", "WELCOME10", 0.5),
+    "POST /pg/api/search name": slow("x' OR 1=(SELECT 1 FROM pg_sleep(1.5))--", "Runner", 1.5),
+    "GET /my/track sid": slow("x' OR SLEEP(1.5)-- ", "s-1f2e", 1.5),
+    "POST /my/subscribe email": slow("x' OR SLEEP(1.5)-- ", "alice@shop.test", 1.5),
+    "POST /my/unsubscribe email": slow("x' OR SLEEP(1.5)-- ", "alice@shop.test", 1.5),
+    "GET /download file": contains(DEEP, PASSWD),
+    "GET /docs/view page": contains(DEEP, PASSWD),
+    "POST /print layout": contains(DEEP, PASSWD),
+    "GET /attachment name": contains(DEEP, PASSWD),
+    "GET /docs/read page": contains(DEEP, PASSWD),
+    "GET /tools/dns host": contains("x;echo kwq$((7*191))", "kwq1337"),
+    "GET /tools/whois host": contains("x;echo kwq$((7*191))", "kwq1337"),
+    "POST /tools/notify email": slow("x;sleep 1.5", "ops@shop.test", 1.5),
+    "POST /tools/subscribe email": slow("x;sleep 1.5", "ops@shop.test", 1.5),
+    "GET /redirect url": redirects(f"http://{PROBE_HOST}/"),
+    "GET /continue next": redirects(f"http://{PROBE_HOST}/"),
+    "POST /lang redirect": redirects(f"http://{PROBE_HOST}/"),
+    "GET /goto url": redirects(f"http://{PROBE_HOST}/"),
+    "GET /greeting name": contains("{{7*191}}", "1337"),
+    "POST /cards/preview message": contains("{{7*191}}", "1337"),
+    "GET /welcome name": contains("{{7*191}}", "1337"),
+    "GET /.git/HEAD None": file_with("ref: refs/heads/"),
+    "GET /.svn/wc.db None": file_with("SQLite format 3"),
+    "GET /.env None": file_with("DB_PASSWORD="),
+    "GET /index.php.bak None": file_with("<?php"),
+    "GET /config.php.bak None": file_with("<?php"),
+    "GET /.index.php.swp None": file_with("b0VIM"),
+    "GET /www.zip None": file_with("PK\x03\x04"),
+    "GET /phpinfo.php None": file_with("PHP Version 7.4.3"),
+    "GET /files/ None": file_with("<title>Index of /files</title>"),
+    "GET /uploads/ None": file_with("<title>Directory listing for /uploads/</title>"),
+    "GET /admin/ None": file_with('type="password"'),
+    "GET /status None": file_with("Traceback (most recent call last):", 500),
+    "GET /legacy/export None": file_with("Stack trace:", 500),
+    "GET /static/ None": file_with("DB_PASSWORD="),
+    "GET /pages/ None": file_with("DB_PASSWORD="),
+    "GET /backup.html None": file_with("<?php"),
+}
+
+
+class VulnwebCase(unittest.TestCase):
+    """vulnweb (with the databases that are installed) for the whole class."""
+    app_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.servers = []
+        try:
+            extra, cls.have = start_databases(cls)
+            cls.app = App(*extra, *cls.app_args)
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "app", None):
+            cls.app.stop()
+        for s in cls.servers:
+            s.stop()
+
+
+class TestTruth(VulnwebCase):
+    """truth.json is true: each seeded vulnerability is there, each look-alike is safe."""
+
+    def prove_all(self, kind, vuln):
+        shop, signed = Shop(self.app), Shop(self.app).login()
+        for e in entries(kind, self.have):
+            k = key(e)
+            with self.subTest(k):
+                if e["path"] == "/" or e["path"] == "/logout":
+                    continue  # site-wide: test_site_wide; /logout: the scanner's log
+                self.assertIn(k, PROOFS, "an entry of truth.json without a proof here")
+                PROOFS[k](self, signed if e.get("login") else shop, e, vuln)
+
+    def test_seeded_vulnerabilities_are_there(self):
+        self.prove_all("vulns", True)
+
+    def test_lookalikes_are_safe(self):
+        self.prove_all("lookalikes", False)
+
+    def test_site_wide(self):
+        a = fetch(self.app.base + "/")
+        for h in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Strict-Transport-Security"):
+            self.assertIsNone(a.headers.get(h), h)
+        self.assertRegex(a.headers["Server"], r"/\d+\.\d+")
+        cookies = {c.split("=")[0]: c for c in a.headers.get_all("Set-Cookie")}
+        self.assertEqual(cookies["cart"], "cart=empty; Path=/")
+        for flag in ("HttpOnly", "Secure", "SameSite=Strict"):
+            self.assertIn(flag, cookies["consent"])
+
+    def test_links_only_in_robots_sitemap_forms_and_after_login(self):
+        home = fetch(self.app.base + "/").body
+        robots = fetch(self.app.base + "/robots.txt").body
+        sitemap = fetch(self.app.base + "/sitemap.xml").body
+        for p in ("/tools/", "/legacy/export", "/voucher"):
+            self.assertIn(f"Disallow: {p}", robots)
+            self.assertNotIn(f'href="{p}', home)
+        self.assertIn("/coupon?code=", sitemap)
+        self.assertNotIn("/coupon?", home)
+        self.assertIn('action="/orders/lookup"', fetch(self.app.base + "/orders").body)
+        self.assertIn('enctype="application/json"', home)
+        self.assertEqual(fetch(self.app.base + "/account").headers["Location"], "/login")
+        self.assertIn('href="/logout"', fetch(self.app.base + "/account", cookie=Shop(self.app).login().cookie).body)
+
+    def test_unknown_paths(self):
+        self.assertEqual(fetch(self.app.base + "/no-such-page").status, 404)
+        soft = fetch(self.app.base + "/static/no-such-page")
+        self.assertEqual(soft.status, 200)
+        self.assertIn("We could not find", soft.body)
+
+    def test_every_truth_entry_is_well_formed(self):
+        cats = {"xss", "sqli", "path_traversal", "command_injection", "open_redirect", "sensitive_file",
+                "exposed_service", "app_config"}
+        for e in TRUTH["vulns"]:
+            self.assertTrue(e["id"].startswith("KW-WEB-") and e["category"] in cats and e["path"].startswith("/"), e)
+        for e in TRUTH["lookalikes"]:
+            self.assertTrue(e.get("not") or e.get("not_ids"), e)
+        places = [(e["id"], e["path"], e["parameter"]) for e in TRUTH["vulns"]]
+        self.assertEqual(len(places), len(set(places)), "a vulnerability listed twice")
+
+    def test_logout_ends_the_session(self):
+        shop = Shop(self.app).login()
+        self.assertEqual(fetch(self.app.base + "/account", cookie=shop.cookie).status, 200)
+        fetch(self.app.base + "/logout", cookie=shop.cookie)
+        self.assertEqual(fetch(self.app.base + "/account", cookie=shop.cookie).status, 302)
+
+
+class TestSessionExpiry(VulnwebCase):
+    app_args = ("--session-requests", "3")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.servers, cls.have = [], set()
+        cls.app = App(*cls.app_args)
+
+    def test_session_ends_after_n_requests(self):
+        shop = Shop(self.app).login()
+        got = [fetch(self.app.base + "/account", cookie=shop.cookie) for _ in range(4)]
+        self.assertEqual([a.status for a in got], [200, 200, 200, 302])
+        self.assertEqual(got[3].headers["Location"], "/login?expired=1")
+        self.assertIn("Signed in as alice", fetch(self.app.base + "/account", cookie=Shop(self.app).login().cookie).body)
+
+
+if __name__ == "__main__":
+    unittest.main()
