@@ -30,7 +30,7 @@ from kwtest import run
 HERE = os.path.dirname(os.path.abspath(__file__))
 VULNWEB = os.path.join(HERE, "vulnweb")
 sys.path.insert(0, VULNWEB)
-from harness import App, start_databases  # noqa: E402
+from harness import TRUTH, App, keepwatch_args, start_databases  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
 import web_score  # noqa: E402  (the bench's scorer: one matching of findings to the truth)
@@ -38,9 +38,6 @@ import web_score  # noqa: E402  (the bench's scorer: one matching of findings to
 PASSWD = "root:x:0:0:"
 DEEP = "../" * 12 + "etc/passwd"
 PROBE_HOST = "kw-redirect-probe.invalid"
-
-with open(os.path.join(VULNWEB, "truth.json")) as f:
-    TRUTH = json.load(f)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -393,22 +390,10 @@ def has_scan_web():
     return rc == 0 and "--login" in out
 
 
-def scan_args(app, have, *extra):
-    """keepwatch scan web's arguments for vulnweb: its root, the JSON APIs as seeds, the login."""
-    lg = TRUTH["login"]
-    args = [app.base + "/"]
-    for s in TRUTH["seeds"]:
-        if not s.get("needs") or s["needs"] in have:
-            args += ["--seed", f"{s['method']} {app.base}{s['path']} {s['body']}"]
-    args += ["--login", app.base + lg["url"], "--login-field", f"{lg['username_field']}={lg['username']}",
-             "--login-field", f"{lg['password_field']}={lg['password']}", "--login-success", lg["success"]]
-    return args + list(extra)
-
-
 def scan(app, have, *extra, store=None, timeout=900):
     """Runs keepwatch scan web on app; returns (exit status, [ECS documents], stderr)."""
     where = ["-c", store] if store else ["--no-store"]
-    rc, out, err = run("scan", "web", *scan_args(app, have, *extra), "--json", *where, timeout=timeout)
+    rc, out, err = run("scan", "web", *keepwatch_args(app, have, *extra), "--json", *where, timeout=timeout)
     if rc not in (0, 1):
         raise AssertionError(f"scan web exited {rc}: {err[-3000:]}")
     return rc, [json.loads(x) for x in out.splitlines() if x.startswith("{")], err

@@ -4,6 +4,7 @@ PostgreSQL cluster by tests/integ/pgserver.py; MariaDB by mariadb-install-db int
 directory, root without a password, on a free 127.0.0.1 port). Each start() returns what
 app.py's --pg / --mysql take, or raises Unavailable with the reason when not installed. Every
 process is stopped by its own pid and its directory removed."""
+import json
 import os
 import shutil
 import socket
@@ -12,6 +13,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "truth.json")) as f:
+    TRUTH = json.load(f)
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else (sys.executable or "python3")
 
 sys.path.insert(0, os.path.join(HERE, ".."))
@@ -137,3 +140,15 @@ def start_databases(servers, who):
         extra += [flag, dsn]
         have.add(name)
     return extra, have
+
+
+def keepwatch_args(app, have, *extra):
+    """keepwatch scan web's arguments for vulnweb: its root, the JSON APIs as seeds, the login."""
+    lg = TRUTH["login"]
+    args = [app.base + "/"]
+    for s in TRUTH["seeds"]:
+        if not s.get("needs") or s["needs"] in have:
+            args += ["--seed", f"{s['method']} {app.base}{s['path']} {s['body']}"]
+    args += ["--login", app.base + lg["url"], "--login-field", f"{lg['username_field']}={lg['username']}",
+             "--login-field", f"{lg['password_field']}={lg['password']}", "--login-success", lg["success"]]
+    return args + list(extra)
