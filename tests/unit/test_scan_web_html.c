@@ -349,6 +349,7 @@ static void test_robots(void)
     web_strs_free(&s);
     CHECK_INT(web_robots_parse("https://site.example/", txt, strlen(txt), 2, &p, &s), KW_OK);
     CHECK_INT(p.n, 2);
+    CHECK_INT(s.n, 2); /* the Sitemap lines after the paths filled up are still read */
     web_strs_free(&p);
     web_strs_free(&s);
     CHECK_INT(web_robots_parse("nope", txt, strlen(txt), 2, &p, &s), KW_ERR_PARSE);
