@@ -9,6 +9,10 @@ const web_check *const web_checks[] = {
     &web_check_files,
     &web_check_passive,
     &web_check_templates,
+    &web_check_traversal,
+    &web_check_redirect,
+    &web_check_ssti,
+    &web_check_cmdi,
 };
 const size_t web_nchecks = sizeof web_checks / sizeof web_checks[0];
 

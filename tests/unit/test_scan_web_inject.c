@@ -186,7 +186,8 @@ typedef enum site_kind {
     SITE_TRAV_WIN,                   /* a Windows server reading the file */
     SITE_TRAV_PHP,                   /* include($value . ".php"): only php://filter reads back */
     SITE_CMD_OUTPUT,                 /* runs "ping -c 1 VALUE" in sh, shows stdout */
-    SITE_CMD_PIPE_ONLY,              /* the same with ';' and newlines removed first */
+    SITE_CMD_NOSEMI,                 /* the same with ';' and newlines removed first */
+    SITE_CMD_NOSUBST,                /* ... and '$', parentheses and backticks too */
     SITE_CMD_BLIND,                  /* runs it and shows nothing */
     SITE_CMD_SLOW,                   /* takes 3 s whatever it is given */
     SITE_CMD_TIMED,                  /* a safe page whose answers take the times g_site.times says */
@@ -259,20 +260,18 @@ static void replace_all(char *s, const char *from, const char *to)
     }
 }
 
-/* What sh would make of "ping -c 1 V": the echo's output after a separator, $((41*797)) expanded;
- * the seconds slept. */
+/* What sh would make of "ping -c 1 V": a sleep after a separator, "$(" or a backtick sleeps; an
+ * echo after a separator prints the rest, $((41*797)) expanded and $(sleep N) gone; the seconds
+ * slept. */
 static int fake_shell(const char *v, char *out, size_t outn)
 {
-    int sleep_s = 0;
-    const char *sl = strstr(v, "sleep ");
+    const char *sl = strstr(v, "sleep "), *e = strstr(v, "echo ");
+    int sleep_s = sl && sl > v && strchr(";|\n(`", sl[-1]) ? atoi(sl + 6) : 0;
     out[0] = '\0';
-    bool sep = sl && sl > v && strchr(";|\n(`", sl[-1]);
-    if (sep)
-        sleep_s = atoi(sl + 6);
-    const char *e = strstr(v, "echo ");
-    if (sep && e && (e[-1] == ';' || e[-1] == '|' || e[-1] == '\n')) {
+    if (e && e > v && strchr(";|\n", e[-1])) {
         snprintf(out, outn, "%s", e + 5);
         replace_all(out, "$((41*797))", "32677");
+        replace_all(out, "$(sleep 2)", "");
     }
     return sleep_s;
 }
@@ -281,10 +280,11 @@ static void fake_cmd(web_response *r, const char *v, site_kind kind)
 {
     char clean[1024], out[1024], body[2200];
     snprintf(clean, sizeof clean, "%s", v);
-    if (kind == SITE_CMD_PIPE_ONLY) {
-        replace_all(clean, ";", "");
-        replace_all(clean, "\n", "");
-    }
+    static const char *const strip_semi[] = {";", "\n", NULL};
+    static const char *const strip_subst[] = {";", "\n", "$", "(", ")", "`", NULL};
+    const char *const *strip = kind == SITE_CMD_NOSEMI ? strip_semi : kind == SITE_CMD_NOSUBST ? strip_subst : NULL;
+    for (size_t k = 0; strip && strip[k]; k++)
+        replace_all(clean, strip[k], "");
     int s = fake_shell(clean, out, sizeof out);
     snprintf(body, sizeof body, "<pre>PING 127.0.0.1\n%s</pre>", kind == SITE_CMD_BLIND ? "" : out);
     answer(r, 200, "Content-Type: text/html\r\n", body);
@@ -361,7 +361,7 @@ static kw_rc fake_send(web_ctx *x, const web_request *rq, web_response *out)
     case SITE_TRAV_READ: case SITE_TRAV_STRIP: case SITE_TRAV_ALWAYS: case SITE_TRAV_WIN: case SITE_TRAV_PHP:
         fake_trav(out, v, g_site.kind);
         break;
-    case SITE_CMD_OUTPUT: case SITE_CMD_PIPE_ONLY: case SITE_CMD_BLIND:
+    case SITE_CMD_OUTPUT: case SITE_CMD_NOSEMI: case SITE_CMD_NOSUBST: case SITE_CMD_BLIND:
         fake_cmd(out, v, g_site.kind);
         break;
     case SITE_CMD_SLOW:
@@ -476,8 +476,10 @@ static void test_traversal_sites(void)
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_STRIP, "file", "a.txt", WEB_STANDARD), 1);
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_WIN, "file", "a.txt", WEB_STANDARD), 1);
     CHECK_CONTAINS(g_site.last_detail, "win.ini");
-    /* a parameter not named like a file gets the two core payloads only */
+    /* a parameter not named like a file gets the one absolute climb only */
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_WIN, "q", "hello", WEB_STANDARD), 0);
+    CHECK_INT(g_site.requests, 1);
+    CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_READ, "q", "hello", WEB_STANDARD), 1);
     CHECK_INT(g_site.requests, 2);
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_ALWAYS, "file", "a.txt", WEB_THOROUGH), 0);
     CHECK_INT(g_site.requests, 2); /* the page holds it anyway: stop at the baseline */
@@ -494,8 +496,14 @@ static void test_cmdi_sites(void)
     CHECK_STR(g_site.last_id, "KW-WEB-CMDI");
     CHECK_CONTAINS(g_site.last_detail, "32677");
     CHECK_INT(g_site.requests, 1);
-    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_PIPE_ONLY, "ip", "127.0.0.1", WEB_STANDARD), 1);
-    CHECK_INT(g_site.requests, 2);
+    /* no separator left: the substitution still sleeps (probe, baseline, longer probe, baseline) */
+    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_NOSEMI, "ip", "127.0.0.1", WEB_STANDARD), 1);
+    CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
+    CHECK_INT(g_site.requests, 4);
+    /* no substitution either: the pipe's plain sleep (the echo shows "41*797" uncomputed) */
+    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_NOSUBST, "ip", "127.0.0.1", WEB_STANDARD), 1);
+    CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
+    CHECK_INT(g_site.requests, 5);
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_BLIND, "ip", "127.0.0.1", WEB_STANDARD), 1);
     CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
     CHECK_INT(g_site.requests, 4); /* probe, baseline, longer probe, baseline again */
@@ -510,9 +518,9 @@ static void test_cmdi_sites(void)
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_TIMED, "ip", "127.0.0.1", WEB_STANDARD), 0);
     g_site.times = NULL, g_site.ntimes = 0;
     CHECK_INT(run_on(inj_cmdi_run, SITE_ECHO_ESCAPED, "ip", "127.0.0.1", WEB_STANDARD), 0);
-    CHECK_INT(g_site.requests, 5);
+    CHECK_INT(g_site.requests, 2);
     CHECK_INT(run_on(inj_cmdi_run, SITE_ECHO_ESCAPED, "ip", "127.0.0.1", WEB_THOROUGH), 0);
-    CHECK_INT(g_site.requests, 10);
+    CHECK_INT(g_site.requests, 9);
 }
 
 static void test_redirect_sites(void)
