@@ -88,8 +88,7 @@ typedef struct cmd_run {
 static int64_t cmd_baseline(cmd_run *r)
 {
     inj_probe p = {0};
-    inj_send s = {.i = (size_t)-1};
-    int64_t us = inj_probe_send(r->io, r->x, r->t, &s, &p) == KW_OK ? p.r.elapsed_us : -1;
+    int64_t us = inj_probe_baseline(r->io, r->x, r->t, r->i, &p) == KW_OK ? p.r.elapsed_us : -1;
     inj_probe_free(r->io, &p);
     return us;
 }
@@ -98,7 +97,9 @@ static kw_rc cmd_send(cmd_run *r, const cmd_form *f, int n, inj_probe *p)
 {
     char payload[160];
     cmd_payload(f, n, r->m, payload, sizeof payload);
-    inj_send s = {.i = r->i, .payload = payload, .mode = f->mode, .timeout_ms = (n + 15) * 1000};
+    /* a value that carries a payload already (a recheck's) is replaced, so its sleep adds nothing */
+    web_mut mode = inj_value_ours(r->t->params[r->i].value) ? WEB_MUT_REPLACE : f->mode;
+    inj_send s = {.i = r->i, .payload = payload, .mode = mode, .timeout_ms = (n + 15) * 1000};
     kw_rc rc = inj_probe_send(r->io, r->x, r->t, &s, p);
     if (rc == KW_ERR_RANGE || r->io->stopping(r->x))
         r->done = true;

@@ -88,8 +88,7 @@ static bool baseline_has(trav_run *r, trav_sig sig, inj_file f)
 {
     size_t at;
     if (!r->have_base) {
-        inj_send s = {.i = (size_t)-1};
-        inj_probe_send(r->io, r->x, r->t, &s, &r->base);
+        inj_probe_baseline(r->io, r->x, r->t, r->i, &r->base);
         r->have_base = true;
     }
     return r->base.r.status == 0 || sig(r->base.r.body, r->base.r.len, &at) == f;

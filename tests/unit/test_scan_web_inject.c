@@ -13,6 +13,7 @@
 #include "scan/scan_web_inject.h"
 
 #define LEN(s) (sizeof(s) - 1)
+#define INJ_UP_TEST "../../../../../../../../"
 
 static const char passwd_text[] = "root:x:0:0:root:/root:/bin/bash\n"
                                   "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
@@ -167,6 +168,20 @@ static void test_param_kinds(void)
     CHECK(!inj_param_urlish(&p));
 }
 
+static void test_value_ours(void)
+{
+    static const char *const yes[] = {"../../etc/passwd", "c:\\windows\\win.ini", "x;echo kw1$((41*797))$(sleep 4)",
+                                      "http://kw-redirect-probe.invalid/", "bobkw2a{{13*61}}", "php://filter/x", NULL};
+    static const char *const no[] = {"", "127.0.0.1", "/catalog?q=", "Happy birthday", "{a}", NULL};
+    for (size_t k = 0; yes[k]; k++)
+        if (!inj_value_ours(yes[k]))
+            CHECK_STR(yes[k], "(should be ours)");
+    for (size_t k = 0; no[k]; k++)
+        if (inj_value_ours(no[k]))
+            CHECK_STR(no[k], "(should not be ours)");
+    CHECK(!inj_value_ours(NULL));
+}
+
 static void test_timing(void)
 {
     CHECK(inj_timing_proof(20000, 2050000, 2, 5040000, 5));
@@ -260,13 +275,15 @@ static void replace_all(char *s, const char *from, const char *to)
     }
 }
 
-/* What sh would make of "ping -c 1 V": a sleep after a separator, "$(" or a backtick sleeps; an
+/* What sh would make of "ping -c 1 V": each sleep after a separator, "$(" or a backtick sleeps; an
  * echo after a separator prints the rest, $((41*797)) expanded and $(sleep N) gone; the seconds
  * slept. */
 static int fake_shell(const char *v, char *out, size_t outn)
 {
-    const char *sl = strstr(v, "sleep "), *e = strstr(v, "echo ");
-    int sleep_s = sl && sl > v && strchr(";|\n(`", sl[-1]) ? atoi(sl + 6) : 0;
+    const char *e = strstr(v, "echo ");
+    int sleep_s = 0;
+    for (const char *sl = strstr(v, "sleep "); sl; sl = strstr(sl + 6, "sleep "))
+        sleep_s += sl > v && strchr(";|\n(`", sl[-1]) ? atoi(sl + 6) : 0;
     out[0] = '\0';
     if (e && e > v && strchr(";|\n", e[-1])) {
         snprintf(out, outn, "%s", e + 5);
@@ -490,6 +507,16 @@ static void test_traversal_sites(void)
     CHECK_INT(g_site.requests, 9);
 }
 
+/* A recheck replays the proof: the value seen is the payload, so the page as seen is no baseline. */
+static void test_recheck_values(void)
+{
+    CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_READ, "doc", INJ_UP_TEST "etc/passwd", WEB_THOROUGH), 1);
+    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_BLIND, "ip", "127.0.0.1;echo kw000009$((41*797))$(sleep 4)", WEB_THOROUGH), 1);
+    CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
+    CHECK_INT(run_on(inj_ssti_run, SITE_SSTI_JINJA, "name", "bobkw000009a{{13*61}}", WEB_THOROUGH), 1);
+    CHECK_INT(run_on(inj_redirect_run, SITE_REDIR_OPEN, "next", "http://" INJ_PROBE_HOST "/", WEB_THOROUGH), 1);
+}
+
 static void test_cmdi_sites(void)
 {
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_OUTPUT, "ip", "127.0.0.1", WEB_STANDARD), 1);
@@ -561,10 +588,12 @@ int main(void)
     RUN(test_refresh_url);
     RUN(test_body_redirect);
     RUN(test_param_kinds);
+    RUN(test_value_ours);
     RUN(test_timing);
     RUN(test_traversal_sites);
     RUN(test_cmdi_sites);
     RUN(test_redirect_sites);
     RUN(test_ssti_sites);
+    RUN(test_recheck_values);
     TEST_MAIN_END();
 }
