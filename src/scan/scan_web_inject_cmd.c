@@ -5,16 +5,18 @@
  * sleep delays it longer again, and the page as seen is still quick afterwards. Two probes in
  * the standard profile: ";echo M$((..))$(sleep N)" (the sleep in a command substitution runs
  * after a separator, inside double quotes and where the separator was stripped alike) and
- * "|sleep N|echo M$((..))" (for filters that strip "$" and parentheses). The thorough profile
- * adds newlines, backticks, quotes broken out of, the value replaced instead of appended, and
- * Windows' cmd.exe ("&echo M&set /a 41*797&" prints the product). */
+ * newline-separated "sleep N", "echo M", "expr 41 + 32636" (for filters that strip ';', '|',
+ * '&', '$' and parentheses but forget the newline, and the marker and the sum print on their own
+ * lines). The thorough profile adds a pipe, backticks, quotes broken out of, the value replaced
+ * instead of appended, and Windows' cmd.exe ("&echo M&set /a 41*797&" prints the product). */
 #include "scan/scan_web_inject.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define CMD_EXPR "$((41*797))"       /* what the shell computes, */
-#define CMD_VALUE 32677L             /* and gives */
+#define CMD_EXPR2 "expr 41 + 32636"  /* or a command does, for filters that strip '$' and '(' */
+#define CMD_VALUE 32677L             /* and what both give */
 #define CMD_N1 2                     /* seconds slept by a first probe */
 #define CMD_N2 4                     /* seconds slept by its confirmation */
 
@@ -38,20 +40,21 @@ static const inj_spec cmdi_spec = {
 /* A probe: tmpl with "%M" for the marker and "%N" for the seconds to sleep (none: output only). */
 typedef struct cmd_form {
     const char *tmpl;
+    const char *computes;            /* what prints CMD_VALUE after the marker; NULL: nothing */
     web_mut mode;
     bool thorough;                   /* only in the thorough profile */
 } cmd_form;
 
 static const cmd_form cmd_forms[] = {
-    {";echo %M" CMD_EXPR "$(sleep %N)", WEB_MUT_APPEND, false},
-    {"|sleep %N|echo %M" CMD_EXPR, WEB_MUT_APPEND, false},
-    {"\nsleep %N\necho %M" CMD_EXPR, WEB_MUT_APPEND, true},
-    {"`sleep %N`", WEB_MUT_APPEND, true},
-    {"';sleep %N;echo %M" CMD_EXPR ";'", WEB_MUT_APPEND, true},
-    {"\";sleep %N;echo %M" CMD_EXPR ";\"", WEB_MUT_APPEND, true},
-    {";echo %M" CMD_EXPR "$(sleep %N)", WEB_MUT_REPLACE, true},
-    {"|sleep %N|echo %M" CMD_EXPR, WEB_MUT_REPLACE, true},
-    {"&echo %M&set /a 41*797&", WEB_MUT_APPEND, true},
+    {";echo %M" CMD_EXPR "$(sleep %N)", CMD_EXPR, WEB_MUT_APPEND, false},
+    {"\nsleep %N\necho %M\n" CMD_EXPR2, CMD_EXPR2, WEB_MUT_APPEND, false},
+    {"|sleep %N|echo %M" CMD_EXPR, CMD_EXPR, WEB_MUT_APPEND, true},
+    {"`sleep %N`", NULL, WEB_MUT_APPEND, true},
+    {"';sleep %N;echo %M" CMD_EXPR ";'", CMD_EXPR, WEB_MUT_APPEND, true},
+    {"\";sleep %N;echo %M" CMD_EXPR ";\"", CMD_EXPR, WEB_MUT_APPEND, true},
+    {";echo %M" CMD_EXPR "$(sleep %N)", CMD_EXPR, WEB_MUT_REPLACE, true},
+    {"|sleep %N|echo %M" CMD_EXPR, CMD_EXPR, WEB_MUT_REPLACE, true},
+    {"&echo %M&set /a 41*797&", "set /a 41*797", WEB_MUT_APPEND, true},
 };
 
 /* f's payload with marker m and n seconds, into out (cut at outn). */
@@ -143,10 +146,10 @@ static kw_rc cmd_try(cmd_run *r, const cmd_form *f)
         inj_probe_free(r->io, &p);
         return KW_OK;
     }
-    if (inj_marker_product(p.r.body, p.r.len, r->m, CMD_VALUE, 4, &at)) {
+    if (f->computes && inj_marker_product(p.r.body, p.r.len, r->m, CMD_VALUE, 4, &at)) {
         char detail[256];
-        snprintf(detail, sizeof detail, "the answer shows %s%ld: a shell evaluated the parameter's %s",
-                 r->m, CMD_VALUE, strchr(f->tmpl, '$') ? CMD_EXPR : "set /a 41*797");
+        snprintf(detail, sizeof detail, "the answer shows %s and then %ld: the shell ran the parameter's %s",
+                 r->m, CMD_VALUE, f->computes);
         rc = inj_probe_report(r->io, r->x, &cmdi_spec, r->t, r->i, &p, NULL, 0, at, detail);
         r->done = true;
     } else if (cmd_sleeps(f) && !r->done && p.r.elapsed_us >= (int64_t)CMD_N1 * 800000) {
