@@ -257,7 +257,7 @@ static void visit(crawl *c, web_ctx *x, const crawl_item *it)
                 enqueue_form(c, &h.forms[i], r.url, it->depth + 1);
             web_html_free(&h);
         }
-        if (strcmp(r.url, url) != 0)
+        if (strcmp(r.url, url) != 0 && (r.status < 300 || r.status >= 400)) /* where it landed */
             enqueue_url(c, r.url, url, it->depth);
     }
     web_response_free(&r);
