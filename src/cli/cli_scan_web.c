@@ -212,8 +212,8 @@ static int parse(web_cli *a, int argc, char **argv, strv *urls)
                 return usage_error("--max-pages takes 1-1000000", optarg);
             break;
         case O_DEPTH:
-            if (!num(optarg, 0, 100, &v))
-                return usage_error("--depth takes 0-100", optarg);
+            if (!num(optarg, 1, 100, &v))
+                return usage_error("--depth takes 1-100", optarg);
             a->depth = (int)v;
             break;
         case O_TIMEOUT:
@@ -275,10 +275,6 @@ static void fill_opts(web_scan_opts *o, const web_cli *a, const conf *c, const s
         .max_requests = (uint64_t)a->max_requests, .max_pages = (size_t)a->max_pages, .max_depth = a->depth,
         .timeout_ms = a->timeout_ms ? a->timeout_ms : c->scan.web.timeout_ms, .on_note = on_note,
         .cancel = &cancel};
-    if (!o->max_pages)
-        o->max_pages = 1000;
-    if (a->depth < 0)
-        o->max_depth = 10;
     if (tty)
         o->on_progress = on_progress;
 }
@@ -376,7 +372,7 @@ static int scan(web_cli *a, const conf *c, scan_record *rec, web_scan_opts *o)
 
 int cli_scan_web(int argc, char **argv)
 {
-    web_cli a = {.rate = -1, .depth = -1};
+    web_cli a = {.rate = -1};
     strv urls = {0};
     int code = parse(&a, argc, argv, &urls);
     conf *c = code < 0 ? cli_conf_load(cli_conf_path(a.cfg)) : NULL;

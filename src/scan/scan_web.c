@@ -121,6 +121,8 @@ static kw_rc scan_open(web_scan *s, const web_scan_opts *o, web_scan_stats *st, 
     s->profile = o->profile ? o->profile : WEB_STANDARD;
     s->max_requests = o->max_requests ? o->max_requests : profile_budget(s->profile);
     s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    s->max_pages = o->max_pages ? o->max_pages : 1000;
+    s->max_depth = o->max_depth > 0 ? o->max_depth : 10;
     char ua[96];
     snprintf(ua, sizeof ua, "keepwatch/%s (web scan)", KW_VERSION);
     s->user_agent = kw_strdup(o->user_agent ? o->user_agent : ua);

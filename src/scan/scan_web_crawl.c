@@ -133,7 +133,7 @@ static size_t waiting(const crawl *c)
 static void enqueue_on(crawl *c, const char *url, const char *from, int depth, bool late)
 {
     web_scan *s = c->s;
-    if (depth > s->o->max_depth || !web_site_of(s, url) || web_is_logout(url) || is_static(url))
+    if (depth > s->max_depth || !web_site_of(s, url) || web_is_logout(url) || is_static(url))
         return;
     web_target t;
     web_target_from_url(url, from, &t);
@@ -184,7 +184,7 @@ static void enqueue_form(crawl *c, const web_form *f, const char *page, int dept
     if (multipart)
         web_note(s, "%s: a multipart form, sent url-encoded", f->action);
     size_t idx = add_target(s, &t);
-    if (idx == (size_t)-1 || depth > s->o->max_depth)
+    if (idx == (size_t)-1 || depth > s->max_depth)
         return;
     pthread_mutex_lock(&c->mu);
     push(c, NULL, idx, depth);
@@ -269,7 +269,7 @@ static bool take(crawl *c, crawl_item *it, web_ctx *x)
 {
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        bool over = web_stopping(x) || c->fetched >= c->s->o->max_pages;
+        bool over = web_stopping(x) || c->fetched >= c->s->max_pages;
         if (waiting(c) && !over)
             break;
         if (c->busy == 0 || over) {

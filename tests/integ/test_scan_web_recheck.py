@@ -139,6 +139,33 @@ class ScanWebRecheck(unittest.TestCase):
         self.assertIn(rc, (0, 1), err)
         self.assertEqual(self.status(sid), "verified")
 
+    def test_scheduled_job(self):
+        """scan.web.jobs on the daemon: the leader runs the job, records its findings as
+        scan.web NAME, lists it beside the network jobs, and runs it again when asked."""
+        from kwtest import Daemon, wait_for
+        d = Daemon("assets:\n  - {name: shop, addresses: [127.0.0.1], owner: li.na}\n"
+                   f"scan:\n  web:\n    jobs:\n      - {{name: shop, urls: ['{self.base}'], every: 1h}}\n")
+        self.addCleanup(d.stop)
+        d.start()
+
+        def job():
+            status, body = d.get("/api/v1/scan")
+            self.assertEqual(status, 200, body)
+            return body["jobs"][0]
+
+        first = wait_for("the web job's first run", lambda: job().get("runs_ok") == 1 and job(), timeout=90)
+        self.assertEqual(first["kind"], "web")
+        self.assertEqual(first["urls"], [self.base])
+        self.assertTrue(first["result"].startswith("ok: "), first)
+        rc, out, err = run("findings", "list", "--json", "--scanner", "keepwatch-web", "-c", d.config_path)
+        ids = {f["vulnerability.id"] for f in json.loads(out)["findings"]}
+        self.assertIn("KW-WEB-XSS-REFLECTED", ids, f"{first} {out}")
+        self.site.fixed = True
+        status, body = d.post("/api/v1/scan/shop/run")
+        self.assertEqual(status, 202, body)
+        wait_for("the requested run", lambda: job().get("runs_ok") == 2, timeout=90)
+        self.assertIn("0 new", job()["result"])
+
     def test_recheck_of_an_unknown_finding(self):
         rc, out, err = self.kw("scan", "web", "--recheck", "999")
         self.assertEqual(rc, 2)
