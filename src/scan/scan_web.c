@@ -70,12 +70,26 @@ static void site_task(web_ctx *x, size_t i, void *arg)
         (void)c->per_site(x, w->root, s->profile);
 }
 
+/* Whether a hidden field's name says it carries where to go next (a login form's "next"): a
+ * classic open redirect, tried in every profile. */
+static bool names_a_target(const char *name)
+{
+    static const char *const words[] = {"next", "url", "return", "redirect", "goto", "dest", "continue", "back",
+                                        "target", "forward"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (web_find(name, strlen(name), words[i]) != (size_t)-1)
+            return true;
+    return false;
+}
+
 /* Whether parameter p is an insertion point in this profile. */
 static bool point_of(const web_scan *s, const web_param *p)
 {
     if (s->profile & WEB_THOROUGH)
         return true;
-    return !p->hidden && p->where != WEB_IN_COOKIE && p->where != WEB_IN_PATH;
+    if (p->where == WEB_IN_COOKIE || p->where == WEB_IN_PATH)
+        return false;
+    return !p->hidden || names_a_target(p->name);
 }
 
 static void point_task(web_ctx *x, size_t i, void *arg)

@@ -137,7 +137,8 @@ typedef struct web_issue {
     const char *check_id;            /* "KW-WEB-XSS-REFLECTED", "KW-WEB-SQLI-ERROR", ... */
     const char *category;            /* DESIGN.md's: "xss", "sqli", "path_traversal",
                                         "command_injection", "open_redirect", "sensitive_file",
-                                        "app_config" (headers, cookies, banners, SSTI: "ssti") */
+                                        "app_config" (headers, cookies, banners); SSTI is
+                                        "command_injection" (CWE-1336) */
     const char *title;               /* one line, English */
     const char *title_zh;            /* the same in Chinese */
     const char *cwe;                 /* "CWE-79" */

@@ -224,6 +224,43 @@ void web_passive(web_ctx *x, const char *url, const web_response *r)
             (void)web_checks[i]->per_page(x, &pg, x->s->profile);
 }
 
+/* Thorough: the last path segment of a page without a query when it looks like a value (digits,
+ * or letters and digits mixed: /product/123, /u/ab12), as a path parameter. */
+static void path_target(web_scan *s, const char *url, const char *from)
+{
+    if (strchr(url, '?'))
+        return;
+    const char *seg = strrchr(url, '/');
+    if (!seg || !seg[1] || strchr(seg, '.'))
+        return;
+    seg++;
+    size_t digits = strspn(seg, "0123456789");
+    if (digits == 0 || strlen(seg) > 64)
+        return;
+    web_target t = {.method = kw_strdup("GET"), .url = kw_strdup(url), .found_on = kw_strdup_opt(from)};
+    (void)web_target_add(&t, "(path)", seg, WEB_IN_PATH, false);
+    add_target(s, &t);
+}
+
+/* Thorough: the cookies a page sets, as cookie parameters of that page. */
+static void cookie_target(web_scan *s, const char *url, const web_response *r)
+{
+    web_target t;
+    web_target_from_url(url, NULL, &t);
+    const char *from = NULL;
+    size_t n;
+    for (const char *v; (v = web_header(r, "set-cookie", &n, &from)) != NULL;) {
+        const char *eq = memchr(v, '=', n);
+        size_t vl = strcspn(v, ";");
+        if (!eq || eq == v || (size_t)(eq - v) >= vl || (size_t)(eq - v) > 128)
+            continue;
+        char *name = kw_strndup(v, (size_t)(eq - v)), *value = kw_strndup(eq + 1, vl - (size_t)(eq + 1 - v));
+        (void)web_target_add(&t, name, value, WEB_IN_COOKIE, false);
+        free(name), free(value);
+    }
+    add_target(s, &t);
+}
+
 /* Fetches one queued item, runs the passive checks on it, keeps it, and queues what it links to. */
 static void visit(crawl *c, web_ctx *x, const crawl_item *it)
 {
@@ -246,6 +283,10 @@ static void visit(crawl *c, web_ctx *x, const crawl_item *it)
         atomic_fetch_add(&s->npages_fetched, 1);
         web_passive(x, url, &r);
         keep_page(s, url, &r);
+        if (s->profile & WEB_THOROUGH) {
+            path_target(s, r.url, url);
+            cookie_target(s, r.url, &r);
+        }
         if (is_html(&r) && r.status < 400) {
             web_html h;
             web_html_parse(r.url, r.body, r.len, WEB_LINKS_PER_PAGE, &h);
