@@ -31,14 +31,17 @@ WAPITI_MODULES = ("backup,blindsql,brute_login_form,buster,cookieflags,crlf,csp,
                   "http_headers,methods,nikto,permanentxss,redirect,shellshock,sql,ssrf,xss,xxe")
 
 
-def timed(argv, out, timeout):
-    """Runs argv (stdout and stderr into file out) within timeout seconds; returns its seconds."""
+def timed(argv, out, timeout, err=None):
+    """Runs argv (stdout into file out, stderr too unless err names its own file: a report of
+    JSON lines must not have notes written into its lines) within timeout seconds; returns its
+    seconds."""
     t0 = time.monotonic()
-    with open(out, "w") as f:
+    with open(out, "w") as f, open(err or os.devnull, "w") as e:
         try:
-            subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=timeout)
+            subprocess.run(argv, stdout=f, stderr=e if err else subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                           timeout=timeout)
         except subprocess.TimeoutExpired:
-            f.write(f"\nbench: stopped after {timeout} s\n")
+            (e if err else f).write(f"\nbench: stopped after {timeout} s\n")
     return time.monotonic() - t0
 
 
@@ -58,7 +61,8 @@ def login_cookie(app):
 
 def run_keepwatch(app, have):
     out = os.path.join(TMP, "keepwatch.json")
-    secs = timed([KW, "scan", "web", *keepwatch_args(app, have), "--json", "--no-store"], out, 1800)
+    secs = timed([KW, "scan", "web", *keepwatch_args(app, have), "--json", "--no-store"], out, 1800,
+                 err=os.path.join(TMP, "keepwatch.err"))
     return out, secs
 
 
