@@ -478,6 +478,41 @@ static kw_rc sqli_blind(web_ctx *x, const web_target *t, size_t i, sqli_base *bs
     return rc;
 }
 
+static bool sqli_cut(char *v, const char *suffix)
+{
+    size_t n = strlen(v), l = strlen(suffix);
+    if (l == 0 || l > n || strcmp(v + n - l, suffix) != 0)
+        return false;
+    v[n - l] = '\0';
+    return true;
+}
+
+/* The value seen, in buf (of n bytes), without a payload of this check at its end: a recheck
+ * replays the proof request, whose value is the original one followed by the proving payload
+ * (a quote breaker, a confirming false condition, the longer delay). */
+static const char *sqli_original(const char *v, char *buf, size_t n)
+{
+    kw_strlcpy(buf, v, n);
+    char p[256];
+    for (size_t k = 0; k < sizeof sqli_breakers / sizeof *sqli_breakers; k++)
+        if (sqli_cut(buf, sqli_breakers[k]))
+            return buf;
+    for (size_t k = 0; k < sizeof sqli_forms / sizeof *sqli_forms; k++) {
+        snprintf(p, sizeof p, sqli_forms[k].fmt, 7, 8);
+        if (sqli_cut(buf, p))
+            return buf;
+    }
+    for (size_t k = 0; k < sizeof sqli_delays / sizeof *sqli_delays; k++) {
+        snprintf(p, sizeof p, sqli_delays[k].fmt, (long long)SQLI_DELAY2);
+        if (!sqli_delays[k].counted && sqli_cut(buf, p))
+            return buf;
+    }
+    char *loop = strstr(buf, "||(WITH RECURSIVE kw(n)");
+    if (loop)
+        loop[loop > buf && loop[-1] == '\'' ? -1 : 0] = '\0';
+    return buf;
+}
+
 static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned profile)
 {
     const web_param *prm = &t->params[i];
@@ -485,7 +520,8 @@ static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned 
         return KW_OK;
     sqli_base bs;
     memset(&bs, 0, sizeof bs);
-    bs.seen = prm->value ? prm->value : "";
+    char orig[1024];
+    bs.seen = sqli_original(prm->value ? prm->value : "", orig, sizeof orig);
     kw_rc rc = KW_OK;
     if (sqli_send(x, t, i, bs.seen, "", 0, &bs.a[0]) && !sqli_error(x, t, i, &bs, profile, &rc) &&
         (profile & (WEB_STANDARD | WEB_THOROUGH)) && !web_stopping(x))

@@ -393,6 +393,19 @@ static void test_sqli(void)
     CHECK_INT(run_param(&web_check_sqli, &x, "GET", "/x/text-safe", "a", WEB_STANDARD), 7);
     CHECK_INT(x.nreports, before);
     CHECK(n <= 26); /* a page that changes with any input costs both conditions of each form */
+    /* a recheck replays each proof request: the value already carries the payload */
+    static const struct { const char *path, *value, *id; } again[] = {
+        {"/s/err", "1'\"", "KW-WEB-SQLI-ERROR"},
+        {"/s/bool", "1 AND 7=8", "KW-WEB-SQLI-BOOLEAN"},
+        {"/s/time", "1 AND (SELECT 1 FROM (SELECT SLEEP(4))kw)", "KW-WEB-SQLI-TIME"},
+        {"/s/loop", "1||(WITH RECURSIVE kw(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM kw WHERE n<20000000) SELECT "
+                    "COUNT(*) FROM kw)", "KW-WEB-SQLI-TIME"},
+    };
+    for (size_t k = 0; k < sizeof again / sizeof *again; k++) {
+        web_ctx r = {0};
+        run_param(&web_check_sqli, &r, "GET", again[k].path, again[k].value, WEB_THOROUGH);
+        CHECK(reported(&r, again[k].id, again[k].path));
+    }
     /* quick: error-based only */
     web_ctx q = {0};
     run_param(&web_check_sqli, &q, "GET", "/s/bool", "1", WEB_QUICK);
