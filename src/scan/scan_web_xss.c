@@ -176,10 +176,14 @@ static kw_rc xss_report_reflected(web_ctx *x, const web_target *t, size_t i, con
 
 /* ---- reflected ---- */
 
+/* Whether a place wanting the same probes as c was kept already: the same kind, quoting and
+ * script place (for raw text, the same element: its end tag closes it). */
 static bool xss_place_seen(const web_xss_where *w, size_t n, const web_xss_where *c)
 {
+    bool by_tag = c->kind == WEB_XSS_RCDATA || c->kind == WEB_XSS_STYLE;
     for (size_t k = 0; k < n; k++)
-        if (w[k].kind == c->kind && w[k].quote == c->quote && strcmp(w[k].tag, c->tag) == 0)
+        if (w[k].kind == c->kind && w[k].quote == c->quote && w[k].js == c->js &&
+            (!by_tag || strcmp(w[k].tag, c->tag) == 0))
             return true;
     return false;
 }

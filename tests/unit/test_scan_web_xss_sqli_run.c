@@ -107,7 +107,15 @@ static void fake_page(const char *path, const char *v, bool post, kw_buf *o, lon
         kw_buf_puts(o, "<script>var q = '"), fake_js_escape(o, v), kw_buf_puts(o, "';</script>");
     else if (strcmp(path, "/x/href") == 0)
         kw_buf_puts(o, "<a href=\""), fake_escape(o, v), kw_buf_puts(o, "\">home</a>");
-    else if (strcmp(path, "/x/textarea") == 0)
+    else if (strcmp(path, "/x/onclick") == 0) /* HTML-escaped only: the handler decodes it */
+        kw_buf_puts(o, "<button onclick=\"go('"), fake_escape(o, v), kw_buf_puts(o, "')\">Go</button>");
+    else if (strcmp(path, "/x/onclick-safe") == 0) { /* JavaScript-escaped, then HTML-escaped */
+        kw_buf js;
+        kw_buf_init(&js, 8192);
+        fake_js_escape(&js, v);
+        kw_buf_puts(o, "<button onclick=\"go('"), fake_escape(o, kw_buf_cstr(&js)), kw_buf_puts(o, "')\">Go</button>");
+        kw_buf_free(&js);
+    } else if (strcmp(path, "/x/textarea") == 0)
         kw_buf_printf(o, "<textarea name=v>%s</textarea>", v);
     else if (strcmp(path, "/x/json") == 0)
         *ct = "application/json", kw_buf_printf(o, "{\"q\":\"%s\"}", v);
@@ -315,20 +323,22 @@ static bool reported(web_ctx *x, const char *id, const char *path)
 static void test_xss_reflected(void)
 {
     web_ctx x = {0};
-    static const char *const vuln[] = {"/x/text", "/x/attr", "/x/js", "/x/href", "/x/textarea"};
-    static const char *const safe[] = {"/x/text-safe", "/x/attr-safe", "/x/js-safe", "/x/json", "/s/safe"};
-    for (size_t k = 0; k < 5; k++) {
+    static const char *const vuln[] = {"/x/text", "/x/attr", "/x/js", "/x/href", "/x/textarea", "/x/onclick"};
+    static const char *const safe[] = {"/x/text-safe", "/x/attr-safe", "/x/js-safe", "/x/json", "/s/safe",
+                                       "/x/onclick-safe"};
+    for (size_t k = 0; k < 6; k++) {
         int n = run_param(&web_check_xss, &x, "GET", vuln[k], "a", WEB_QUICK);
         CHECK(n <= 4);
         if (!reported(&x, "KW-WEB-XSS-REFLECTED", vuln[k]))
             fprintf(stderr, "  missed %s\n", vuln[k]);
         CHECK(reported(&x, "KW-WEB-XSS-REFLECTED", vuln[k]));
     }
-    for (size_t k = 0; k < 5; k++) {
+    for (size_t k = 0; k < 6; k++) {
         run_param(&web_check_xss, &x, "GET", safe[k], "a", WEB_QUICK);
         CHECK(!reported(&x, "KW-WEB-XSS-REFLECTED", safe[k]));
     }
-    CHECK_INT(x.nreports, 5);
+    CHECK_INT(x.nreports, 6);
+    CHECK_CONTAINS(x.evidence[5], "event handler");
     CHECK_CONTAINS(x.evidence[1], "double-quoted attribute of <input value>");
     CHECK_CONTAINS(x.evidence[3], "javascript:");
     CHECK_INT(web_check_xss.finish(&x, WEB_QUICK), KW_OK);
