@@ -10,6 +10,7 @@
 #include "scan/scan_web.h"
 #include "scan/scan_web_sqli.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,20 +383,65 @@ static bool sqli_delay_round(sqli_delay_run *dr)
     return dr->e[2] >= 0 && web_sqli_time_holds(base, d1, dr->e[0], d2, dr->e[1], dr->e[2]);
 }
 
+/* The scan's lock on timing (the state slot): one delay measurement at a time, so a sleep
+ * another worker caused on a single-threaded server is never taken for this one's. */
+typedef struct sqli_state {
+    pthread_mutex_t timing;
+} sqli_state;
+
+static pthread_mutex_t sqli_slot_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static sqli_state *sqli_state_get(web_ctx *x, bool create)
+{
+    pthread_mutex_lock(&sqli_slot_mu);
+    void **slot = web_check_state(x, "sqli");
+    if (!*slot && create) {
+        sqli_state *st = kw_calloc(1, sizeof *st);
+        pthread_mutex_init(&st->timing, NULL);
+        *slot = st;
+    }
+    sqli_state *st = *slot;
+    pthread_mutex_unlock(&sqli_slot_mu);
+    return st;
+}
+
+static kw_rc sqli_finish(web_ctx *x, unsigned profile)
+{
+    (void)profile;
+    sqli_state *st = sqli_state_get(x, false);
+    if (!st)
+        return KW_OK;
+    pthread_mutex_lock(&sqli_slot_mu);
+    *web_check_state(x, "sqli") = NULL;
+    pthread_mutex_unlock(&sqli_slot_mu);
+    pthread_mutex_destroy(&st->timing);
+    free(st);
+    return KW_OK;
+}
+
+static bool sqli_delay_measure(sqli_delay_run *dr)
+{
+    if (!sqli_calibrate(dr))
+        return false;
+    bool held = sqli_delay_round(dr);
+    /* a counted form whose first delay stood out gets one more round, its speed taken from that
+     * longer run: on a busy server the short measuring run is a poor guide */
+    int64_t extra = dr->e[0] - dr->bs->slow_us;
+    if (!held && dr->dl->counted && extra >= (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(dr->x)) {
+        dr->per_s = (double)sqli_amount(dr, SQLI_DELAY1) * 1e6 / (double)extra;
+        held = sqli_amount(dr, SQLI_DELAY2) <= SQLI_LOOP_MAX && sqli_delay_round(dr);
+    }
+    return held;
+}
+
 static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_delay *dl,
                            kw_rc *rc)
 {
     sqli_delay_run dr = {.x = x, .t = t, .i = i, .bs = bs, .dl = dl, .e = {-1, -1, -1}};
-    if (!sqli_calibrate(&dr))
-        return false;
-    bool held = sqli_delay_round(&dr);
-    /* a counted form whose first delay stood out gets one more round, its speed taken from that
-     * longer run: on a busy server the short measuring run is a poor guide */
-    int64_t extra = dr.e[0] - bs->slow_us;
-    if (!held && dl->counted && extra >= (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(x)) {
-        dr.per_s = (double)sqli_amount(&dr, SQLI_DELAY1) * 1e6 / (double)extra;
-        held = sqli_amount(&dr, SQLI_DELAY2) <= SQLI_LOOP_MAX && sqli_delay_round(&dr);
-    }
+    sqli_state *st = sqli_state_get(x, true);
+    pthread_mutex_lock(&st->timing);
+    bool held = sqli_delay_measure(&dr);
+    pthread_mutex_unlock(&st->timing);
     if (held)
         *rc = sqli_report_time(&dr);
     sqli_ans_free(&dr.proof);
@@ -536,4 +582,5 @@ const web_check web_check_sqli = {
     .name = "sqli",
     .profiles = WEB_QUICK | WEB_STANDARD | WEB_THOROUGH,
     .per_param = sqli_per_param,
+    .finish = sqli_finish,
 };
