@@ -383,41 +383,9 @@ static bool sqli_delay_round(sqli_delay_run *dr)
     return dr->e[2] >= 0 && web_sqli_time_holds(base, d1, dr->e[0], d2, dr->e[1], dr->e[2]);
 }
 
-/* The scan's lock on timing (the state slot): one delay measurement at a time, so a sleep
- * another worker caused on a single-threaded server is never taken for this one's. */
-typedef struct sqli_state {
-    pthread_mutex_t timing;
-} sqli_state;
-
-static pthread_mutex_t sqli_slot_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static sqli_state *sqli_state_get(web_ctx *x, bool create)
-{
-    pthread_mutex_lock(&sqli_slot_mu);
-    void **slot = web_check_state(x, "sqli");
-    if (!*slot && create) {
-        sqli_state *st = kw_calloc(1, sizeof *st);
-        pthread_mutex_init(&st->timing, NULL);
-        *slot = st;
-    }
-    sqli_state *st = *slot;
-    pthread_mutex_unlock(&sqli_slot_mu);
-    return st;
-}
-
-static kw_rc sqli_finish(web_ctx *x, unsigned profile)
-{
-    (void)profile;
-    sqli_state *st = sqli_state_get(x, false);
-    if (!st)
-        return KW_OK;
-    pthread_mutex_lock(&sqli_slot_mu);
-    *web_check_state(x, "sqli") = NULL;
-    pthread_mutex_unlock(&sqli_slot_mu);
-    pthread_mutex_destroy(&st->timing);
-    free(st);
-    return KW_OK;
-}
+/* One delay measurement at a time in the process: a sleep another worker (or another scan of
+ * the same site) caused on a single-threaded server must never pass for this one's. */
+static pthread_mutex_t sqli_timing = PTHREAD_MUTEX_INITIALIZER;
 
 static bool sqli_delay_measure(sqli_delay_run *dr)
 {
@@ -438,10 +406,9 @@ static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli
                            kw_rc *rc)
 {
     sqli_delay_run dr = {.x = x, .t = t, .i = i, .bs = bs, .dl = dl, .e = {-1, -1, -1}};
-    sqli_state *st = sqli_state_get(x, true);
-    pthread_mutex_lock(&st->timing);
+    pthread_mutex_lock(&sqli_timing);
     bool held = sqli_delay_measure(&dr);
-    pthread_mutex_unlock(&st->timing);
+    pthread_mutex_unlock(&sqli_timing);
     if (held)
         *rc = sqli_report_time(&dr);
     sqli_ans_free(&dr.proof);
@@ -582,5 +549,4 @@ const web_check web_check_sqli = {
     .name = "sqli",
     .profiles = WEB_QUICK | WEB_STANDARD | WEB_THOROUGH,
     .per_param = sqli_per_param,
-    .finish = sqli_finish,
 };
