@@ -310,32 +310,70 @@ static kw_rc xss_report_stored(web_ctx *x, const char *page, const xss_sent *e, 
     return xss_report(x, &is, r, at, detail);
 }
 
-/* Every remembered probe that proves on this page, reported there. */
-static kw_rc xss_stored_page(web_ctx *x, xss_state *s, const char *page, const web_response *r)
+static int xss_sent_cmp(const void *a, const void *b)
+{
+    return strcmp(((const xss_sent *)a)->marker, ((const xss_sent *)b)->marker);
+}
+
+/* The remembered probe whose marker (all are mlen long, sorted) starts at b; NULL if none. */
+static xss_sent *xss_sent_at(xss_state *s, const char *b, size_t mlen)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(s->v[mid].marker, b, mlen);
+        if (c == 0)
+            return &s->v[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Every remembered probe that proves on this page, reported there. One pass over the body:
+ * each place its bytes start like the markers (they share their first byte, "kw...") is
+ * looked up among them, so a long page costs its length, not its length times the probes. */
+static kw_rc xss_stored_page(web_ctx *x, xss_state *s, const char *page, const web_response *r, size_t mlen)
 {
     kw_rc rc = KW_OK;
-    for (size_t k = 0; k < s->n && rc == KW_OK; k++) {
-        xss_sent *e = &s->v[k];
+    char first = s->v[0].marker[0];
+    for (const char *p = r->body, *end = r->body + r->len; rc == KW_OK && p && (size_t)(end - p) >= mlen;) {
+        xss_sent *e = xss_sent_at(s, p, mlen);
         size_t at = 0;
-        if (e->plain || !memmem(r->body, r->len, e->marker, strlen(e->marker)))
-            continue;
-        if (web_xss_proved(r->body, r->len, e->marker, e->proof, &at)) {
+        if (e && !e->plain && !e->found && web_xss_proved(r->body, r->len, e->marker, e->proof, &at)) {
             rc = xss_report_stored(x, page, e, r, at);
             e->found = true;
         }
+        p = memchr(p + 1, first, (size_t)(end - p - 1));
     }
     return rc;
 }
 
+/* The markers' common length, or 0 when they differ (or do not share their first byte). */
+static size_t xss_marker_len(const xss_state *s)
+{
+    size_t mlen = strlen(s->v[0].marker);
+    for (size_t k = 1; k < s->n; k++)
+        if (strlen(s->v[k].marker) != mlen || s->v[k].marker[0] != s->v[0].marker[0])
+            return 0;
+    return mlen;
+}
+
 static kw_rc xss_stored_pass(web_ctx *x, xss_state *s)
 {
+    qsort(s->v, s->n, sizeof *s->v, xss_sent_cmp);
+    size_t mlen = xss_marker_len(s);
+    if (!mlen)
+        return KW_OK;
     xss_urls u = {0};
     kw_rc rc = web_pages_each(x, xss_collect, &u);
     for (size_t k = 0; k < u.n && rc == KW_OK && !web_stopping(x); k++) {
         web_response r;
         memset(&r, 0, sizeof r);
         if (web_refetch(x, u.v[k], &r) == KW_OK && r.body && web_xss_is_html(r.content_type))
-            rc = xss_stored_page(x, s, r.url ? r.url : u.v[k], &r);
+            rc = xss_stored_page(x, s, r.url ? r.url : u.v[k], &r, mlen);
         web_response_free(&r);
     }
     for (size_t k = 0; k < u.n; k++)
