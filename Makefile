@@ -76,6 +76,7 @@ bench: build
 	bench/scan_ident.sh
 	bench/scan_pkg.sh
 	bench/findings.sh
+	bench/web.sh
 
 install: build user
 	install -D -m 0755 $(BUILD)/keepwatch $(DESTDIR)/usr/local/bin/keepwatch

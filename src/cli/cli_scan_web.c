@@ -319,6 +319,7 @@ static int recheck(web_cli *a, const conf *c, scan_record *rec, web_scan_opts *o
         store_finding_get_json(rec->st, a->recheck, &b) != KW_OK) {
         kw_buf_free(&b);
         fprintf(stderr, "keepwatch scan web: no finding %lld\n", (long long)a->recheck);
+        scan_record_close(rec, false);
         return KW_EXIT_USAGE;
     }
     json_t *doc = json_loads(kw_buf_cstr(&b), 0, NULL);

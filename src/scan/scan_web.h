@@ -107,6 +107,8 @@ typedef struct web_target {
     web_param *params;
     size_t nparams;
     char *found_on;                  /* the page it was found on (for stored XSS and evidence) */
+    bool no_session;                 /* a form with a password field (a login or a password
+                                        change): tried without the session, which it could end */
 } web_target;
 
 typedef enum web_mut {

@@ -271,7 +271,7 @@ kw_rc web_target_build(const web_target *t, size_t i, const char *payload, web_m
         return KW_ERR_RANGE;
     }
     out->url = kw_buf_take(&u);
-    out->rq = (web_request){.method = t->method, .url = out->url};
+    out->rq = (web_request){.method = t->method, .url = out->url, .no_session = t->no_session};
     if (has_place(t, WEB_IN_JSON)) {
         out->body = json_body(t, i, payload, mode);
         out->rq.content_type = "application/json";

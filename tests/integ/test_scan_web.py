@@ -15,6 +15,7 @@ Packages: scripts/deps.sh test (python3-jinja2, python3-psycopg2, python3-pymysq
 mariadb-server)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,56 +25,19 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from kwtest import free_port, run, wait_for
+from kwtest import run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VULNWEB = os.path.join(HERE, "vulnweb")
 sys.path.insert(0, VULNWEB)
-import dbs  # noqa: E402
+from harness import TRUTH, App, keepwatch_args, start_databases  # noqa: E402
 
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else (sys.executable or "python3")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+import web_score  # noqa: E402  (the bench's scorer: one matching of findings to the truth)
+
 PASSWD = "root:x:0:0:"
 DEEP = "../" * 12 + "etc/passwd"
 PROBE_HOST = "kw-redirect-probe.invalid"
-
-with open(os.path.join(VULNWEB, "truth.json")) as f:
-    TRUTH = json.load(f)
-
-
-class App:
-    """vulnweb on a free loopback port, its request log in a temporary file."""
-
-    def __init__(self, *extra):
-        self.dir = tempfile.mkdtemp(prefix="kw-vulnweb-test-")
-        self.logfile = os.path.join(self.dir, "requests.log")
-        self.port = free_port()
-        self.proc = subprocess.Popen([PYTHON, os.path.join(VULNWEB, "app.py"), "--port", str(self.port),
-                                      "--log", self.logfile, *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("listening on"):
-            self.stop()
-            raise AssertionError(f"vulnweb did not start: {line}{self.proc.stderr.read()}")
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def log(self):
-        """The requests so far: [(method, path with query)]."""
-        with open(self.logfile) as f:
-            return [tuple(line.rstrip("\n").split(" ", 1)) for line in f if " " in line]
-
-    def reset_log(self):
-        open(self.logfile, "w").close()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -140,23 +104,6 @@ class Shop:
         assert a.status == 303, a.status
         self.cookie = a.headers["Set-Cookie"].split(";")[0]
         return self
-
-
-def start_databases(case):
-    """Starts PostgreSQL and MariaDB when installed; returns the app's extra arguments and the
-    set of databases given ("pg", "mysql")."""
-    extra, have = [], set()
-    for name, cls, flag in (("pg", dbs.Postgres, "--pg"), ("mysql", dbs.MariaDB, "--mysql")):
-        srv = cls()
-        try:
-            dsn = srv.start()
-        except dbs.Unavailable as e:
-            print(f"\n{case.__name__}: without {name}: {e}", file=sys.stderr)
-            continue
-        case.servers.append(srv)
-        extra += [flag, dsn]
-        have.add(name)
-    return extra, have
 
 
 def entries(kind, have, login=True):
@@ -339,7 +286,7 @@ class VulnwebCase(unittest.TestCase):
     def setUpClass(cls):
         cls.servers = []
         try:
-            extra, cls.have = start_databases(cls)
+            extra, cls.have = start_databases(cls.servers, cls.__name__)
             cls.app = App(*extra, *cls.app_args)
         except BaseException:
             cls.tearDownClass()
@@ -433,6 +380,134 @@ class TestSessionExpiry(VulnwebCase):
         self.assertEqual([a.status for a in got], [200, 200, 200, 302])
         self.assertEqual(got[3].headers["Location"], "/login?expired=1")
         self.assertIn("Signed in as alice", fetch(self.app.base + "/account", cookie=Shop(self.app).login().cookie).body)
+
+
+def has_scan_web():
+    try:
+        rc, out, _ = run("scan", "web", "--help", timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return rc == 0 and "--login" in out
+
+
+def scan(app, have, *extra, store=None, timeout=900):
+    """Runs keepwatch scan web on app; returns (exit status, [ECS documents], stderr)."""
+    where = ["-c", store] if store else ["--no-store"]
+    rc, out, err = run("scan", "web", *keepwatch_args(app, have, *extra), "--json", *where, timeout=timeout)
+    if rc not in (0, 1):
+        raise AssertionError(f"scan web exited {rc}: {err[-3000:]}")
+    return rc, [json.loads(x) for x in out.splitlines() if x.startswith("{")], err
+
+
+def findings_of(docs):
+    return [web_score.Finding(d.get("vulnerability.category"), web_score.url_path(d.get("url.full", "/")),
+                              d.get("keepwatch.finding.parameter"), d.get("vulnerability.id")) for d in docs]
+
+
+@unittest.skipUnless(has_scan_web(), "keepwatch scan web is not built yet")
+class TestScanWeb(VulnwebCase):
+    """One full scan (standard profile, signed in, the JSON APIs seeded) of vulnweb."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            t0 = time.monotonic()
+            cls.rc, cls.docs, cls.err = scan(cls.app, cls.have)
+            cls.seconds = time.monotonic() - t0
+            cls.log = cls.app.log()
+            print(f"\n{cls.__name__}: {len(cls.docs)} findings, {len(cls.log)} requests, {cls.seconds:.1f} s",
+                  file=sys.stderr)
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    def test_every_seeded_vulnerability_found_and_no_lookalike(self):
+        found, vulns, falsely, other, missed = web_score.score(findings_of(self.docs), TRUTH, self.have, by_id=True)
+        problems = [f"missed: {web_score.name(e)} ({e.get('context', '')})" for e in missed]
+        problems += [f"false positive: {f}" for f in falsely] + [f"outside the truth's categories: {f}" for f in other]
+        self.assertEqual(problems, [], f"{len(found)}/{len(vulns)} found\n" + "\n".join(problems))
+        self.assertEqual(self.rc, 1)
+
+    def test_each_finding_has_its_proof(self):
+        for d in self.docs:
+            with self.subTest(f"{d.get('vulnerability.id')} {d.get('url.full')} {d.get('keepwatch.finding.parameter')}"):
+                for k in ("vulnerability.id", "vulnerability.category", "url.full", "keepwatch.finding.evidence",
+                          "vulnerability.severity"):
+                    self.assertTrue(d.get(k), k)
+                self.assertTrue(d["url.full"].startswith(self.app.base + "/"))
+                self.assertNotIn("?", d["url.full"])
+
+    def test_one_finding_per_place(self):
+        places = [(d["vulnerability.id"], d["url.full"], d.get("keepwatch.finding.parameter")) for d in self.docs]
+        self.assertEqual(len(places), len(set(places)))
+
+    def test_logout_never_requested_and_signed_in(self):
+        self.assertFalse([p for _, p in self.log if p.startswith("/logout")])
+        self.assertIn(("POST", "/login"), self.log)
+        self.assertTrue([p for _, p in self.log if p.startswith("/account/orders")], "the signed-in area was crawled")
+
+
+@unittest.skipUnless(has_scan_web(), "keepwatch scan web is not built yet")
+class TestScanWebLimits(VulnwebCase):
+    """Scope, request budget, re-sign-in and a rescan into a store, each on its own scan (SQLite
+    routes only: no databases needed). Sessions end after 25 requests."""
+    app_args = ("--session-requests", "25")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.servers, cls.have = [], set()
+        cls.app = App(*cls.app_args)
+
+    def setUp(self):
+        self.app.reset_log()
+
+    def test_scope_keeps_it_inside_a_prefix(self):
+        rc, out, err = run("scan", "web", self.app.base + "/tools/", "--scope", self.app.base + "/tools/", "--json",
+                           "--no-store", timeout=600)
+        self.assertIn(rc, (0, 1), err)
+        log = self.app.log()
+        self.assertTrue(log, "nothing was requested")
+        self.assertEqual([p for _, p in log if not p.startswith("/tools/")], [])
+        docs = [json.loads(x) for x in out.splitlines() if x.startswith("{")]
+        self.assertIn(("KW-WEB-CMDI", "/tools/dns", "host"),
+                      {(d["vulnerability.id"], web_score.url_path(d["url.full"]), d.get("keepwatch.finding.parameter"))
+                       for d in docs})
+
+    def test_max_requests_is_honoured(self):
+        rc, docs, err = scan(self.app, self.have, "--max-requests", "60")
+        self.assertLessEqual(len(self.app.log()), 60)
+        self.assertGreater(len(self.app.log()), 10)
+
+    def test_signs_in_again_when_the_session_ends(self):
+        rc, docs, err = scan(self.app, self.have, "--profile", "quick")
+        log = self.app.log()
+        logins = [x for x in log if x == ("POST", "/login")]
+        self.assertGreater(len(logins), 1, "signed in once only, though sessions end after 25 requests")
+        self.assertFalse([p for _, p in log if p.startswith("/logout")])
+        got = {(d["vulnerability.id"], web_score.url_path(d["url.full"]), d.get("keepwatch.finding.parameter"))
+               for d in docs}
+        self.assertIn(("KW-WEB-SQLI-ERROR", "/account/orders", "order"), got)
+
+    def test_rescan_into_a_store_updates(self):
+        tmp = tempfile.mkdtemp(prefix="kw-scanweb-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        cfg = os.path.join(tmp, "keepwatch.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"daemon: {{state_dir: {tmp}/var}}\n"
+                    "assets:\n  - {name: shop, addresses: [127.0.0.1], owner: li.na, department: 开发部}\n")
+
+        def stored():
+            rc, out, err = run("findings", "list", "--status", "all", "--json", "-c", cfg)
+            self.assertIn(rc, (0, 1), err)
+            return sorted((f["vulnerability.id"], f.get("url.full"), f.get("keepwatch.finding.parameter"))
+                          for f in json.loads(out)["findings"] if f["vulnerability.id"].startswith("KW-WEB-"))
+        _, docs, err = scan(self.app, self.have, "--profile", "quick", store=cfg)
+        first = stored()
+        self.assertTrue(first, err)
+        self.assertEqual(len(first), len(set(first)))
+        _, _, err = scan(self.app, self.have, "--profile", "quick", store=cfg)
+        self.assertEqual(stored(), first, "the rescan added findings instead of updating them")
 
 
 if __name__ == "__main__":
