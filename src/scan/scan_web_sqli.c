@@ -384,8 +384,18 @@ static bool sqli_delay_round(sqli_delay_run *dr)
 }
 
 /* One delay measurement at a time in the process: a sleep another worker (or another scan of
- * the same site) caused on a single-threaded server must never pass for this one's. */
+ * the same site) caused on a single-threaded server must never pass for this one's. Only a
+ * form whose first delay stood out (sent beside the others') is measured under it. */
 static pthread_mutex_t sqli_timing = PTHREAD_MUTEX_INITIALIZER;
+
+/* The first delay alone, beside the other workers: true when it stood out. */
+static bool sqli_delay_glance(sqli_delay_run *dr)
+{
+    if (!sqli_calibrate(dr))
+        return false;
+    int64_t e = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY1), SQLI_DELAY1 * 3000 + 15000, NULL);
+    return e >= dr->bs->slow_us + (int64_t)SQLI_DELAY1 * 900000;
+}
 
 static bool sqli_delay_measure(sqli_delay_run *dr)
 {
@@ -406,7 +416,10 @@ static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli
                            kw_rc *rc)
 {
     sqli_delay_run dr = {.x = x, .t = t, .i = i, .bs = bs, .dl = dl, .e = {-1, -1, -1}};
+    if (!sqli_delay_glance(&dr) || web_stopping(x))
+        return false;
     pthread_mutex_lock(&sqli_timing);
+    dr.per_s = 0;
     bool held = sqli_delay_measure(&dr);
     pthread_mutex_unlock(&sqli_timing);
     if (held)
