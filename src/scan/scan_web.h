@@ -180,8 +180,8 @@ kw_rc web_pages_each(web_ctx *x, kw_rc (*fn)(web_ctx *x, const web_page *pg, voi
 /* Fetches url again now (GET, following redirects in scope), as the crawler would. */
 kw_rc web_refetch(web_ctx *x, const char *url, web_response *out);
 
-/* A unique marker for this scan (letters and digits only, `n` of them, at most 32): "kw7f3a9q".
- * Thread-safe. */
+/* A unique marker for this scan into out, a buffer of n bytes: n - 1 letters and digits (at
+ * most 32), "kw" first: "kw7f3a9q". Thread-safe. */
 void web_marker(web_ctx *x, char *out, size_t n);
 
 /* ---- checks ---- */
