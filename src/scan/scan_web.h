@@ -227,6 +227,11 @@ extern const size_t web_nchecks;
 struct web_tmpl_set;
 const struct web_tmpl_set *web_templates(web_ctx *x);
 
+/* One delay measurement at a time in the process (scan_web_timing.c): a check confirming a
+ * time-based proof holds it while it measures, so no other check's sleep passes for its own. */
+void web_timing_lock(void);
+void web_timing_unlock(void);
+
 /* ---- small pure helpers the checks share (scan_web_util.c) ---- */
 
 /* Case-insensitive search of needle in h[n]; returns the offset or (size_t)-1. */

@@ -767,3 +767,14 @@ void web_html_free(web_html *h)
     free(h->forms);
     memset(h, 0, sizeof *h);
 }
+
+void web_strs_free(web_strs *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}

@@ -119,9 +119,12 @@ static kw_rc cmd_timed(cmd_run *r, const cmd_form *f, const inj_probe *p1)
         return KW_OK;
     inj_probe p2 = {0};
     kw_rc rc = KW_OK;
-    if (cmd_send(r, f, CMD_N2, &p2) == KW_OK && !r->done &&
-        inj_timing_proof(r->base_us, p1->r.elapsed_us, CMD_N1, p2.r.elapsed_us, CMD_N2)) {
-        int64_t again = cmd_baseline(r);
+    web_timing_lock(); /* the confirming sleep and the quick page after it: no other check's sleep */
+    bool slept = cmd_send(r, f, CMD_N2, &p2) == KW_OK && !r->done &&
+                 inj_timing_proof(r->base_us, p1->r.elapsed_us, CMD_N1, p2.r.elapsed_us, CMD_N2);
+    int64_t again = slept ? cmd_baseline(r) : -1;
+    web_timing_unlock();
+    if (slept) {
         if (again >= 0 && again - r->base_us < (int64_t)CMD_N1 * 500000) {
             char detail[256];
             snprintf(detail, sizeof detail, "sleep %d and sleep %d delayed the answer %.1f s and %.1f s "

@@ -21,17 +21,6 @@
 #include "scan/scan_web.h"
 #include "scan/scan_web_html_int.h"
 
-void web_strs_free(web_strs *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-    s->v = NULL;
-    s->n = 0;
-}
-
 /* ---- robots.txt ---- */
 
 typedef struct robots_ctx {

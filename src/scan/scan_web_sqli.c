@@ -10,7 +10,6 @@
 #include "scan/scan_web.h"
 #include "scan/scan_web_sqli.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,10 +382,8 @@ static bool sqli_delay_round(sqli_delay_run *dr)
     return dr->e[2] >= 0 && web_sqli_time_holds(base, d1, dr->e[0], d2, dr->e[1], dr->e[2]);
 }
 
-/* One delay measurement at a time in the process: a sleep another worker (or another scan of
- * the same site) caused on a single-threaded server must never pass for this one's. Only a
- * form whose first delay stood out (sent beside the others') is measured under it. */
-static pthread_mutex_t sqli_timing = PTHREAD_MUTEX_INITIALIZER;
+/* Only a form whose first delay stood out (sent beside the others') is measured under the
+ * process's timing lock (web_timing_lock). */
 
 /* The first delay alone, beside the other workers: true when it stood out. */
 static bool sqli_delay_glance(sqli_delay_run *dr)
@@ -418,10 +415,10 @@ static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli
     sqli_delay_run dr = {.x = x, .t = t, .i = i, .bs = bs, .dl = dl, .e = {-1, -1, -1}};
     if (!sqli_delay_glance(&dr) || web_stopping(x))
         return false;
-    pthread_mutex_lock(&sqli_timing);
+    web_timing_lock();
     dr.per_s = 0;
     bool held = sqli_delay_measure(&dr);
-    pthread_mutex_unlock(&sqli_timing);
+    web_timing_unlock();
     if (held)
         *rc = sqli_report_time(&dr);
     sqli_ans_free(&dr.proof);

@@ -174,6 +174,30 @@ static kw_rc xss_report_reflected(web_ctx *x, const web_target *t, size_t i, con
     return xss_report(x, &is, &tr->r, at, detail);
 }
 
+/* A POST whose answer showed its probe: when the action's page shows it too, fetched again
+ * without it, the value was kept (stored XSS shown on its own form's page), not echoed. */
+static bool xss_kept(web_ctx *x, const web_target *t, const char *m, const web_xss_probe *p, web_response *r,
+                     size_t *at)
+{
+    if (!t->method || strcmp(t->method, "POST") != 0 || web_refetch(x, t->url, r) != KW_OK)
+        return false;
+    return web_xss_proved(r->body, r->len, m, p->proof, at);
+}
+
+static kw_rc xss_report_kept(web_ctx *x, const web_target *t, size_t i, const xss_try *tr, const web_xss_probe *p,
+                             const web_response *again, size_t at)
+{
+    char detail[768];
+    snprintf(detail, sizeof detail,
+             "the value submitted in parameter %s shows unescaped on %s when fetched again without it: the probe "
+             "%s %s",
+             t->params[i].name, t->url, p->payload, xss_proof_words(p->proof));
+    web_issue is = {.check_id = "KW-WEB-XSS-STORED", .title = "Stored cross-site scripting",
+                    .title_zh = "存储型跨站脚本（XSS）", .severity = FINDING_HIGH, .url = t->url,
+                    .parameter = t->params[i].name, .method = t->method, .proof = &tr->b.rq};
+    return xss_report(x, &is, again, at, detail);
+}
+
 /* ---- reflected ---- */
 
 /* Whether a place wanting the same probes as c was kept already: the same kind, quoting and
@@ -219,7 +243,11 @@ static kw_rc xss_try_place(web_ctx *x, const web_target *t, size_t i, const web_
         xss_try tr;
         size_t at = 0;
         if (xss_send(x, t, i, p[k].payload, m, &p[k], &tr) && web_xss_proved(tr.r.body, tr.r.len, m, p[k].proof, &at)) {
-            rc = xss_report_reflected(x, t, i, &tr, w, &p[k], at);
+            web_response again = {0};
+            size_t at2 = 0;
+            rc = xss_kept(x, t, m, &p[k], &again, &at2) ? xss_report_kept(x, t, i, &tr, &p[k], &again, at2)
+                                                         : xss_report_reflected(x, t, i, &tr, w, &p[k], at);
+            web_response_free(&again);
             *done = true;
         }
         xss_try_free(&tr);
