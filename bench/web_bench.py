@@ -29,6 +29,11 @@ SQLMAP_MAX = int(os.environ.get("SQLMAP_MAX", "600"))        # seconds per sqlma
 # downloads its database from the internet when it has none: nothing may leave the loopback.
 WAPITI_MODULES = ("backup,blindsql,brute_login_form,buster,cookieflags,crlf,csp,csrf,exec,file,htaccess,"
                   "http_headers,methods,nikto,permanentxss,redirect,shellshock,sql,ssrf,xss,xxe")
+# WAPITI_MODULES=default: wapiti's own default set (no -m). WAPITI_ATTACK: its --max-attack-time
+# per module (seconds; with every module, buster and nikto alone outlast --max-scan-time, and a
+# wapiti stopped from outside writes no report)
+WAPITI_MODULES = os.environ.get("WAPITI_MODULES", WAPITI_MODULES)
+WAPITI_ATTACK = int(os.environ.get("WAPITI_ATTACK", "120"))
 
 
 def timed(argv, out, timeout, err=None):
@@ -69,7 +74,9 @@ def run_keepwatch(app, have):
 def run_wapiti(app, have):
     out = os.path.join(TMP, "wapiti.json")
     lg = TRUTH["login"]
-    argv = ["wapiti", "-u", app.base + "/", "--scope", "folder", "-m", WAPITI_MODULES, "-f", "json", "-o", out,
+    modules = [] if WAPITI_MODULES == "default" else ["-m", WAPITI_MODULES]
+    argv = ["wapiti", "-u", app.base + "/", "--scope", "folder", *modules, "-f", "json", "-o", out,
+            "--max-attack-time", str(WAPITI_ATTACK),
             "--flush-session", "--store-session", os.path.join(TMP, "wapiti-session"),
             "--store-config", os.path.join(TMP, "wapiti-config"), "--no-bugreport", "-v", "0",
             "--max-scan-time", str(WAPITI_MAX),
