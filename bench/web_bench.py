@@ -71,9 +71,9 @@ def run_wapiti(app, have):
             "--max-scan-time", str(WAPITI_MAX),
             # ssrf and xxe ask an endpoint whether the target called it: a closed local port
             "--endpoint", "http://127.0.0.1:9/",
-            # its form login (the login page as its first start URL); the logout link excluded
-            "--auth-type", "post", "-a", f"{lg['username']}%{lg['password']}", "-s", app.base + lg["url"],
-            "-x", app.base + lg["logout"]]
+            # its form login (the login page as its first start URL). The logout link cannot be
+            # excluded: 3.0.4's -x fails on Python 3.11 ("global flags not at the start")
+            "--auth-type", "post", "-a", f"{lg['username']}%{lg['password']}", "-s", app.base + lg["url"]]
     secs = timed(argv, os.path.join(TMP, "wapiti.out"), WAPITI_MAX + 300)
     return out, secs
 

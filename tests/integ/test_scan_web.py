@@ -278,26 +278,38 @@ PROOFS = {
 }
 
 
+DATABASES = {"servers": [], "extra": [], "have": set()}
+
+
+def setUpModule():
+    """PostgreSQL and MariaDB, when installed, once for every class."""
+    try:
+        DATABASES["extra"], DATABASES["have"] = start_databases(DATABASES["servers"], "test_scan_web")
+    except BaseException:
+        tearDownModule()
+        raise
+
+
+def tearDownModule():
+    for s in DATABASES["servers"]:
+        s.stop()
+    DATABASES["servers"].clear()
+
+
 class VulnwebCase(unittest.TestCase):
-    """vulnweb (with the databases that are installed) for the whole class."""
+    """vulnweb for the whole class: with the databases (have: which) unless databases is False."""
     app_args = ()
+    databases = True
 
     @classmethod
     def setUpClass(cls):
-        cls.servers = []
-        try:
-            extra, cls.have = start_databases(cls.servers, cls.__name__)
-            cls.app = App(*extra, *cls.app_args)
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        cls.have = DATABASES["have"] if cls.databases else set()
+        cls.app = App(*(DATABASES["extra"] if cls.databases else []), *cls.app_args)
 
     @classmethod
     def tearDownClass(cls):
         if getattr(cls, "app", None):
             cls.app.stop()
-        for s in cls.servers:
-            s.stop()
 
 
 class TestTruth(VulnwebCase):
@@ -340,6 +352,10 @@ class TestTruth(VulnwebCase):
         self.assertNotIn("/coupon?", home)
         self.assertIn('action="/orders/lookup"', fetch(self.app.base + "/orders").body)
         self.assertIn('enctype="application/json"', home)
+        for seed in entries("seeds", self.have):
+            a = fetch(self.app.base + seed["path"], seed["body"].encode(), "application/json")
+            self.assertEqual((a.status, a.headers["Content-Type"]), (200, "application/json"), seed)
+            self.assertEqual(fetch(self.app.base + seed["path"], b"x=1", "application/x-www-form-urlencoded").status, 415)
         self.assertEqual(fetch(self.app.base + "/account").headers["Location"], "/login")
         self.assertIn('href="/logout"', fetch(self.app.base + "/account", cookie=Shop(self.app).login().cookie).body)
 
@@ -368,11 +384,7 @@ class TestTruth(VulnwebCase):
 
 class TestSessionExpiry(VulnwebCase):
     app_args = ("--session-requests", "3")
-
-    @classmethod
-    def setUpClass(cls):
-        cls.servers, cls.have = [], set()
-        cls.app = App(*cls.app_args)
+    databases = False
 
     def test_session_ends_after_n_requests(self):
         shop = Shop(self.app).login()
@@ -453,11 +465,7 @@ class TestScanWebLimits(VulnwebCase):
     """Scope, request budget, re-sign-in and a rescan into a store, each on its own scan (SQLite
     routes only: no databases needed). Sessions end after 25 requests."""
     app_args = ("--session-requests", "25")
-
-    @classmethod
-    def setUpClass(cls):
-        cls.servers, cls.have = [], set()
-        cls.app = App(*cls.app_args)
+    databases = False
 
     def setUp(self):
         self.app.reset_log()
