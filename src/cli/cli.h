@@ -40,6 +40,8 @@ int cli_vuln(int argc, char **argv);
 
 /* keepwatch scan service HOST:PORT... (cli_scan_service.c); argv from "service" on. */
 int cli_scan_service(int argc, char **argv);
+/* keepwatch scan web URL... (cli_scan_web.c); argv from "web" on. */
+int cli_scan_web(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */

@@ -23,6 +23,7 @@ static const char scan_usage[] =
     "                          [--json] [-c FILE]\n"
     "       keepwatch scan service HOST:PORT[,PORT...]... [--json] [--credentials] (see its --help)\n"
     "       keepwatch scan packages [--json] [--root DIR] [--status FILE] [--release NAME] (see its --help)\n"
+    "       keepwatch scan web URL... [--json] [--scope PREFIX] [--profile P] [--login URL] (see its --help)\n"
     "\n"
     "Scans TCP ports with non-blocking connects (no raw sockets, no root needed): thousands in\n"
     "flight (2048 at most to one host), a timeout per host that follows its measured round-trip\n"
@@ -527,6 +528,8 @@ int cli_scan(int argc, char **argv)
         return cli_scan_packages(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "service") == 0)
         return cli_scan_service(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "web") == 0)
+        return cli_scan_web(argc - 1, argv + 1);
     bool help = argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
     fputs(scan_usage, help ? stdout : stderr);
     if (!help)

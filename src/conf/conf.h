@@ -460,6 +460,13 @@ typedef struct conf {
         int64_t host_rate;            /* per host (0: no bound) */
         int64_t timeout_ms;           /* a probe's longest wait; the adaptive wait stays below it */
         conf_list net;                /* conf_scan_job (src/scan/scan_job.h): scheduled network scans */
+        struct {
+            conf_strs templates;      /* directories of Nuclei-format HTTP templates */
+            int64_t rate;             /* requests per second (0: no bound) */
+            int64_t concurrency;      /* requests at once */
+            int64_t timeout_ms;       /* one request's longest wait */
+            conf_list jobs;           /* conf_web_job (src/scan/scan_job.h): scheduled web scans */
+        } web;
     } scan;
     struct {                          /* src/agent/agent_conf.c */
         char *server;                 /* the agent's: the keepwatch server (https://kw:8787) */

@@ -34,6 +34,7 @@ typedef struct finding {
     const char *description;   /* what it is and why it matters */
     const char *solution;      /* what fixes it ("apt-get install --only-upgrade openssh-server") */
     const char *reference;     /* where to read more: URLs separated by spaces */
+    const char *cwe;           /* the weakness class: "CWE-79" (keepwatch.finding.cwe) */
     const char *scanner;       /* vulnerability.scanner.vendor: "keepwatch", "nmap", "nuclei", ... */
     finding_sev severity;      /* as the source rates it; a CVSS vector given below decides instead */
     double score;              /* CVSS base score as the source gives it; < 0 when none */
@@ -69,6 +70,7 @@ typedef struct finding_cover {
     const char *ip;            /* ... or address */
     const char *transport;     /* with ports: "tcp" or "udp" */
     int port_lo, port_hi;      /* 0, 0: every place on the asset */
+    const char *fingerprint;   /* non-NULL: this one finding only (a recheck of it) */
 } finding_cover;
 
 typedef struct finding_sink {

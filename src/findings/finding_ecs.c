@@ -35,6 +35,7 @@ void finding_ecs(kw_json *j, const finding *f, int64_t now_ms)
     kv_opt(j, "vulnerability.description", f->description);
     kv_opt(j, "keepwatch.finding.solution", f->solution);
     kv_opt(j, "vulnerability.reference", f->reference);
+    kv_opt(j, "keepwatch.finding.cwe", f->cwe);
     kv_opt(j, "vulnerability.scanner.vendor", f->scanner);
     if (f->version_based)
         kw_json_kv_bool(j, "keepwatch.finding.version_based", true);

@@ -24,6 +24,7 @@ typedef struct pending {
 
 typedef struct cover {
     char *scanner, *asset, *transport;
+    char *fingerprint;          /* NULL: every finding the rest names */
     int lo, hi;
 } cover;
 
@@ -73,7 +74,7 @@ static char *doc_of(const finding *f, finding_sev sev, double score, const char 
     ff.severity = sev;
     ff.score = score;
     ff.score_version = version[0] ? version : NULL;
-    const char **texts[] = {&ff.vuln_id, &ff.category, &ff.title, &ff.reference, &ff.scanner, &ff.score_version,
+    const char **texts[] = {&ff.vuln_id, &ff.category, &ff.title, &ff.reference, &ff.cwe, &ff.scanner, &ff.score_version,
                             &ff.vector, &ff.host, &ff.ip, &ff.transport, &ff.service, &ff.url, &ff.parameter,
                             &ff.file_path, &ff.text, &ff.package, &ff.installed, &ff.fixed};
     const char **longs[] = {&ff.description, &ff.solution, &ff.evidence};
@@ -86,7 +87,7 @@ static char *doc_of(const finding *f, finding_sev sev, double score, const char 
         if (*longs[i] && strlen(*longs[i]) >= FINDING_EVIDENCE_MAX)
             *longs[i] = cut[ncut++] = cut_dup(*longs[i], FINDING_EVIDENCE_MAX);
     kw_buf doc; /* escaping writes at most 6 bytes a byte: the bounds above fit */
-    kw_buf_init(&doc, 6 * (18 * FINDING_TEXT_MAX + 3 * FINDING_EVIDENCE_MAX) + 4096);
+    kw_buf_init(&doc, 6 * (19 * FINDING_TEXT_MAX + 3 * FINDING_EVIDENCE_MAX) + 4096);
     kw_json j;
     kw_json_init(&j, &doc);
     finding_ecs(&j, &ff, now_ms);
@@ -161,6 +162,7 @@ static kw_rc run_cover(void *ctx, const finding_cover *c)
     x->scanner = kw_strdup(c->scanner && *c->scanner ? c->scanner : r->scanner);
     x->asset = kw_strdup(asset);
     x->transport = kw_strdup_opt(c->transport);
+    x->fingerprint = kw_strdup_opt(c->fingerprint);
     x->lo = c->port_lo > 0 ? c->port_lo : 0;
     x->hi = c->port_hi >= x->lo ? c->port_hi : x->lo;
     pthread_mutex_unlock(&r->mu);
@@ -199,6 +201,7 @@ void findings_run_abort(findings_run *r)
         free(r->cv[i].scanner);
         free(r->cv[i].asset);
         free(r->cv[i].transport);
+        free(r->cv[i].fingerprint);
     }
     free(r->v);
     free(r->cv);
@@ -307,6 +310,8 @@ static kw_rc cover_one(findings_run *r, const cover *c, int64_t run_id)
     kw_rc rc = store_findings_unseen_each(r->s, c->scanner, c->asset, c->transport, c->lo, c->hi, run_id, unseen_add, &l);
     for (size_t i = 0; rc == KW_OK && i < l.n; i++) {
         store_finding *f = &l.v[i];
+        if (c->fingerprint && strcmp(c->fingerprint, f->fingerprint) != 0)
+            continue;
         finding_status from = FST_OPEN;
         finding_status_parse(f->status, &from);
         bool not_seen;

@@ -58,6 +58,23 @@ typedef struct conf_scan_job {
     int64_t every_ms;          /* how often */
 } conf_scan_job;
 
+/* One scheduled web scan (scan.web.jobs in the configuration). */
+typedef struct conf_web_job {
+    char *name;
+    conf_strs urls;            /* where the crawl starts */
+    conf_strs scope;           /* URL prefixes (none: each URL's site) */
+    conf_strs seeds;           /* "METHOD URL [BODY]" */
+    int profile;               /* 0 quick, 1 standard, 2 thorough */
+    int64_t max_requests;      /* 0: the profile's */
+    int64_t max_pages;         /* 0: 1000 */
+    char *cookie;              /* a secret */
+    conf_strs headers;         /* "Name: value" (secrets) */
+    char *login_url;
+    conf_strs login_fields;    /* "name=value" (secrets) */
+    char *login_success;
+    int64_t every_ms;
+} conf_web_job;
+
 typedef struct scan_job_stats {
     size_t hosts, open, findings;
 } scan_job_stats;
@@ -67,5 +84,11 @@ typedef struct scan_job_stats {
  * threads). cancel stops it (KW_ERR_CANCELLED). */
 kw_rc scan_job_run(const conf *c, const conf_scan_job *j, const finding_sink *sink, volatile int *cancel,
                    scan_job_stats *st, char *err, size_t errn);
+
+/* Runs web job j of configuration c whole (scan.web's templates, rate, concurrency and timeout;
+ * its sites refused outside c->scan.allowed) into sink; cancel stops it. st->hosts counts the
+ * pages crawled, st->findings the findings (scan_web_job.c). */
+kw_rc scan_web_job_run(const conf *c, const conf_web_job *j, const finding_sink *sink, volatile int *cancel,
+                       scan_job_stats *st, char *err, size_t errn);
 
 #endif

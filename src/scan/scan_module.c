@@ -1,6 +1,6 @@
-/* The scan module: the scheduled network scans (scan.net jobs) on the leading server, one at a
- * time on a thread of its own, each run recorded in the findings as scan.net NAME (so a fixed
- * finding the next run no longer sees is verified). When a job last began comes from the
+/* The scan module: the scheduled network and web scans (scan.net and scan.web.jobs) on the
+ * leading server, one at a time on a thread of its own, each run recorded in the findings as
+ * scan.net NAME or scan.web NAME (so a fixed finding the next run no longer sees is verified). When a job last began comes from the
  * store, so a restart or another server taking over does not scan again before its time.
  *   GET  /api/v1/scan             the jobs: every, targets, the last run's times and result,
  *                                 the next run, which one is running
@@ -16,6 +16,7 @@
 #include "http/http_reply.h"
 #include "scan/scan_conf.h"
 #include "scan/scan_job.h"
+#include "scan/scan_web_run.h"
 #include "store/store_findings.h"
 
 #include <pthread.h>
@@ -29,6 +30,8 @@
 
 typedef struct sched_job {
     char name[128];
+    bool web;                   /* a scan.web job (else scan.net) ... */
+    size_t ci;                  /* ... its index in that list */
     int64_t every_ms;
     int64_t last_start_ms, last_end_ms;
     bool known;                 /* last_* read from the store */
@@ -57,7 +60,9 @@ static struct {
 
 typedef struct job_run {
     const conf *c;
-    const conf_scan_job *job;
+    const conf_scan_job *job;   /* one of the two */
+    const conf_web_job *web;
+    const char *name;
     char source[160];
     size_t index;
 } job_run;
@@ -96,9 +101,10 @@ static void *job_main(void *arg)
     scan_job_stats js = {0};
     findings_counts k = {0};
     if (rc == KW_OK) {
-        run = findings_run_open(st, r->c, kev, "keepwatch", r->source, "keepwatch");
+        run = findings_run_open(st, r->c, kev, r->web ? WEB_SCANNER : "keepwatch", r->source, "keepwatch");
         finding_sink sink = findings_run_sink(run);
-        rc = scan_job_run(r->c, r->job, &sink, &sched.cancel, &js, err, sizeof err);
+        rc = r->web ? scan_web_job_run(r->c, r->web, &sink, &sched.cancel, &js, err, sizeof err)
+                    : scan_job_run(r->c, r->job, &sink, &sched.cancel, &js, err, sizeof err);
     }
     if (rc == KW_OK) {
         rc = findings_run_close(run, &k, err, sizeof err);
@@ -106,18 +112,19 @@ static void *job_main(void *arg)
     }
     findings_run_abort(run);
     if (rc == KW_OK) {
+        const char *what = r->web ? "page" : "host", *of = r->web ? "parameter" : "open port";
         snprintf(result, sizeof result,
-                 "ok: %zu host%s, %zu open port%s, %zu finding%s (%zu new, %zu verified, %zu reopened, %zu not seen) in %.1f s",
-                 js.hosts, js.hosts == 1 ? "" : "s", js.open, js.open == 1 ? "" : "s", k.reported,
+                 "ok: %zu %s%s, %zu %s%s, %zu finding%s (%zu new, %zu verified, %zu reopened, %zu not seen) in %.1f s",
+                 js.hosts, what, js.hosts == 1 ? "" : "s", js.open, of, js.open == 1 ? "" : "s", k.reported,
                  k.reported == 1 ? "" : "s", k.added, k.verified, k.reopened, k.not_seen,
                  (double)(kw_now_ms() - started) / 1000.0);
-        log_info("scan %s: %s", r->job->name, result);
+        log_info("scan %s: %s", r->name, result);
     } else {
         snprintf(result, sizeof result, "%s: %s", rc == KW_ERR_CANCELLED ? "stopped" : "failed", err[0] ? err : kw_rc_str(rc));
         if (rc == KW_ERR_CANCELLED)
-            log_info("scan %s %s; nothing recorded", r->job->name, result);
+            log_info("scan %s %s; nothing recorded", r->name, result);
         else
-            log_warn("scan %s %s; nothing recorded", r->job->name, result);
+            log_warn("scan %s %s; nothing recorded", r->name, result);
     }
     run_finish(r->index, started, rc == KW_OK, (int64_t)k.reported, result);
     findings_kev_free(kev);
@@ -132,22 +139,28 @@ static void job_start(size_t i)
 {
     job_run *r = kw_calloc(1, sizeof *r);
     r->c = sched.c;
-    r->job = CONF_AT(sched.c->scan.net, conf_scan_job, i);
+    const sched_job *x = &sched.v[i];
+    if (x->web)
+        r->web = CONF_AT(sched.c->scan.web.jobs, conf_web_job, x->ci);
+    else
+        r->job = CONF_AT(sched.c->scan.net, conf_scan_job, x->ci);
+    r->name = x->name;
     r->index = i;
-    snprintf(r->source, sizeof r->source, "scan.net %s", r->job->name);
+    snprintf(r->source, sizeof r->source, "scan.%s %s", x->web ? "web" : "net", x->name);
     sched.cancel = 0;
     sched.running = true;
     sched.run_index = i;
     sched.run_since_ms = kw_now_ms();
     sched.v[i].requested = false;
     if (pthread_create(&sched.th, NULL, job_main, r) != 0) {
-        log_warn("scan %s: cannot start its thread", r->job->name);
+        log_warn("scan %s: cannot start its thread", x->name);
         sched.running = false;
         free(r);
         return;
     }
     sched.joinable = true;
-    log_info("scan %s: started (%zu target%s)", r->job->name, r->job->targets.n, r->job->targets.n == 1 ? "" : "s");
+    size_t nt = r->web ? r->web->urls.n : r->job->targets.n;
+    log_info("scan %s: started (%zu %s%s)", x->name, nt, r->web ? "URL" : "target", nt == 1 ? "" : "s");
 }
 
 /* Stops the running job, if any, and waits for its thread (outside sched.mu). */
@@ -171,15 +184,21 @@ static void jobs_take(const conf *c)
     size_t nold = sched.n;
     memcpy(old, sched.v, sizeof old[0] * nold);
     sched.n = 0;
-    for (size_t i = 0; i < c->scan.net.n && sched.n < SCAN_JOBS_MAX; i++) {
-        const conf_scan_job *j = CONF_AT(c->scan.net, conf_scan_job, i);
+    size_t nnet = c->scan.net.n, nweb = c->scan.web.jobs.n;
+    for (size_t i = 0; i < nnet + nweb && sched.n < SCAN_JOBS_MAX; i++) {
+        bool web = i >= nnet;
+        const char *name = web ? CONF_AT(c->scan.web.jobs, conf_web_job, i - nnet)->name
+                               : CONF_AT(c->scan.net, conf_scan_job, i)->name;
         sched_job *x = &sched.v[sched.n++];
         memset(x, 0, sizeof *x);
         for (size_t k = 0; k < nold; k++)
-            if (strcmp(old[k].name, j->name ? j->name : "") == 0)
+            if (old[k].web == web && strcmp(old[k].name, name ? name : "") == 0)
                 *x = old[k];
-        snprintf(x->name, sizeof x->name, "%s", j->name ? j->name : "");
-        x->every_ms = j->every_ms;
+        snprintf(x->name, sizeof x->name, "%s", name ? name : "");
+        x->web = web;
+        x->ci = web ? i - nnet : i;
+        x->every_ms = web ? CONF_AT(c->scan.web.jobs, conf_web_job, i - nnet)->every_ms
+                          : CONF_AT(c->scan.net, conf_scan_job, i)->every_ms;
     }
     sched.c = c;
 }
@@ -191,7 +210,7 @@ static void jobs_learn(kw_store *st)
         if (j->known)
             continue;
         char source[160];
-        snprintf(source, sizeof source, "scan.net %s", j->name);
+        snprintf(source, sizeof source, "scan.%s %s", j->web ? "web" : "net", j->name);
         int64_t s = 0, e = 0;
         kw_rc rc = store_findings_last_run(st, source, &s, &e);
         if (rc == KW_OK || rc == KW_ERR_NOTFOUND) {
@@ -280,10 +299,19 @@ static int api_jobs(const http_call *q)
     kw_json_arr_begin(&j);
     for (size_t i = 0; i < sched.n; i++) {
         const sched_job *x = &sched.v[i];
-        const conf_scan_job *cj = sched.c ? CONF_AT(sched.c->scan.net, conf_scan_job, i) : NULL;
+        const conf_scan_job *cj = sched.c && !x->web ? CONF_AT(sched.c->scan.net, conf_scan_job, x->ci) : NULL;
+        const conf_web_job *wj = sched.c && x->web ? CONF_AT(sched.c->scan.web.jobs, conf_web_job, x->ci) : NULL;
         kw_json_obj_begin(&j);
         kw_json_kv_str(&j, "name", x->name);
+        kw_json_kv_str(&j, "kind", x->web ? "web" : "net");
         kw_json_kv_int(&j, "every_s", x->every_ms / 1000);
+        if (wj) {
+            kw_json_key(&j, "urls");
+            kw_json_arr_begin(&j);
+            for (size_t k = 0; k < wj->urls.n; k++)
+                kw_json_str(&j, wj->urls.v[k]);
+            kw_json_arr_end(&j);
+        }
         if (cj) {
             kw_json_key(&j, "targets");
             kw_json_arr_begin(&j);

@@ -95,6 +95,8 @@ typedef struct web_param {
     char *value;                     /* the value seen (form default, link's value, "" none) */
     web_where where;
     bool hidden;                     /* a hidden or submit input: sent, tried in thorough only */
+    bool raw;                        /* JSON: value is JSON text (a number, an object), sent as
+                                        it is while not the one changed */
 } web_param;
 
 /* A request shape: a method, a URL without its query, and its parameters. Two shapes with the

@@ -1,7 +1,7 @@
-/* scan_web_html.c: what the web crawler reads out of the answers it fetched (pure: no I/O):
- * links and forms of an HTML page (libxml2's HTML parser and a walk of its tree), the paths
- * and sitemaps of a robots.txt, the URLs of a sitemap.xml, and URL resolution (libcurl's URL
- * API, with the corrections browsers make to a reference before resolving it).
+/* scan_web_html.c: the links and forms of an HTML page for the web crawler (pure: no I/O), read
+ * by libxml2's HTML parser as a stream of SAX events (no tree: a 2 MiB page of 100,000 links or
+ * 20,000 forms costs what it yields, not a tree ten times its size); also the bounded string
+ * lists and the silencing of libxml2's errors that scan_web_sitemap.c shares.
  *
  * What the crawler follows, and why:
  * - a and area href, frame and iframe src, meta refresh, and link href with a rel that names a
@@ -12,38 +12,32 @@
  *   request, but a JSONP endpoint or a style.php?theme= can; link rel=dns-prefetch/preconnect
  *   name a host, not a page, and are skipped;
  * - img, object, embed, and the formaction of buttons are not taken.
+ * The first <base href> (looked for before the page is read, up to where <body> starts) is the
+ * base of every relative reference; one inside the body applies from where it stands.
  * Forms: action (the page itself when absent or empty, the base otherwise), method, enctype
  * (the three HTML values; anything else is the default ""), and every named input, textarea,
  * select and button, in document order, at most WEB_PARAMS_MAX per form. A field with a form="id"
- * attribute belongs to that form wherever it is; radio buttons of one name are one field (the
- * checked one's value, else the first's). A field outside every form is not taken: a browser
- * would not submit it. libxml2 is not an HTML5 parser: a form whose parent element closes before
- * </form> ends there, and the inputs after it are outside it.
+ * attribute belongs to that form wherever it is (one naming a form further down joins it after
+ * the form's own fields); radio buttons of one name are one field (the checked one's value, else
+ * the first's). A field outside every form is not taken: a browser would not submit it. libxml2
+ * is not an HTML5 parser: a form whose parent element closes before </form> ends there, the
+ * inputs after it are outside it; the tags inside a textarea are parsed, its value is their text.
  *
- * Bounds: libxml2 keeps its depth limit (no HTML_PARSE_HUGE): a document nested deeper than 256
- * elements stops there and gives what came before (the walk itself is iterative). Encoding: the
- * parser's own detection (BOM, <meta charset>); a page that declares none is read as UTF-8, and
- * libxml2 falls back to ISO-8859-1 at an invalid byte. Errors are silenced per parse on the
- * calling thread (libxml2's handlers are thread-local), so parses run on several threads at once.
- *
- * Sitemaps are read with libxml2's XML reader: nothing fetched, no DTD loaded, no entity
- * substituted (XML_PARSE_NOENT is off; libxml2's amplification check stops a billion-laughs
- * document). Gzip-compressed sitemaps (.xml.gz) are not read (they are not XML: KW_ERR_PARSE).
- *
- * libcurl 7.88's URL API, as found: it keeps the host's case (lower-cased here); it resolves ""
- * and "#f" to the base's directory instead of the base (RFC 3986 5.2.2: the base itself, done
- * here); it percent-encodes spaces and non-ASCII bytes in a relative reference but refuses
- * spaces and keeps raw non-ASCII in an absolute one (both encoded here before resolving, as
- * browsers do); it keeps backslashes (turned into '/' before the query, as browsers do); it
- * normalises dot segments, numeric IPv4 forms (0x7f.1 -> 127.0.0.1) and, asked, drops the
- * default port. */
+ * Bounds: at most HTML_DEPTH_MAX elements open at once (libxml2's own limit for the trees it
+ * builds, kept here without a tree): deeper, the parse stops and gives what came before.
+ * Encoding: the parser's own detection (BOM, <meta charset>); a page that declares none is read
+ * as UTF-8, and libxml2 falls back to ISO-8859-1 at an invalid byte. libxml2 stops for good at
+ * the first byte that does not follow a declared encoding (GB2312 pages holding GBK characters
+ * are common): such a page is converted with iconv here, bad bytes made U+FFFD and GB2312/GBK
+ * read as GB18030 as browsers do, and read again as UTF-8. libxml2 keeps its error
+ * handlers per thread: each parse silences the calling thread's and restores them, so parses
+ * run on several threads at once. */
 #include "scan/scan_web_html.h"
 
-#include <curl/curl.h>
+#include <errno.h>
+#include <iconv.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/globals.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlreader.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -52,18 +46,11 @@
 #include <strings.h>
 
 #include "core/kw_buf.h"
-#include "core/kw_map.h"
 #include "core/kw_mem.h"
 #include "scan/scan_web.h"
+#include "scan/scan_web_html_int.h"
 
 /* ---- quiet libxml2 (per thread) ---- */
-
-typedef struct xml_quiet {
-    xmlGenericErrorFunc generic;
-    void *generic_ctx;
-    xmlStructuredErrorFunc structured;
-    void *structured_ctx;
-} xml_quiet;
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
@@ -75,15 +62,13 @@ static void xml_drop_generic(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-static void xml_drop_structured(void *ctx, xmlErrorPtr e)
+void web_xml_drop(void *ctx, xmlErrorPtr e)
 {
     (void)ctx;
     (void)e;
 }
 
-/* libxml2 keeps its error handlers per thread: this silences the calling thread's until
- * xml_quiet_end puts back what was there. */
-static void xml_quiet_begin(xml_quiet *q)
+void web_xml_quiet_begin(web_xml_quiet *q)
 {
     pthread_once(&xml_once, xml_init);
     q->generic = xmlGenericError;
@@ -91,123 +76,18 @@ static void xml_quiet_begin(xml_quiet *q)
     q->structured = xmlStructuredError;
     q->structured_ctx = xmlStructuredErrorContext;
     xmlSetGenericErrorFunc(NULL, xml_drop_generic);
-    xmlSetStructuredErrorFunc(NULL, xml_drop_structured);
+    xmlSetStructuredErrorFunc(NULL, web_xml_drop);
 }
 
-static void xml_quiet_end(const xml_quiet *q)
+void web_xml_quiet_end(const web_xml_quiet *q)
 {
     xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
     xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
 }
 
-/* ---- URLs ---- */
-
-static bool url_keep_byte(unsigned char c)
-{
-    return c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '`';
-}
-
-/* ref as a browser hands it to its URL parser: blanks around it cut, tabs and newlines inside
- * removed, backslashes before the query turned into '/', spaces, controls, quotes and non-ASCII
- * bytes percent-encoded. Returns false when it does not fit out[n]. */
-static bool url_clean(const char *ref, char *out, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t a = 0, b = strlen(ref), k = 0;
-    bool query = false;
-    while (a < b && (unsigned char)ref[a] <= 0x20)
-        a++;
-    while (b > a && (unsigned char)ref[b - 1] <= 0x20)
-        b--;
-    for (size_t i = a; i < b; i++) {
-        unsigned char c = (unsigned char)ref[i];
-        if (c == '\t' || c == '\n' || c == '\r')
-            continue;
-        query = query || c == '?' || c == '#';
-        if (c == '\\' && !query)
-            c = '/';
-        if (k + 4 > n)
-            return false;
-        if (url_keep_byte(c)) {
-            out[k++] = (char)c;
-            continue;
-        }
-        out[k++] = '%';
-        out[k++] = hex[c >> 4];
-        out[k++] = hex[c & 15];
-    }
-    out[k] = '\0';
-    return true;
-}
-
-static bool url_scheme_web(CURLU *h)
-{
-    char *s = NULL;
-    if (curl_url_get(h, CURLUPART_SCHEME, &s, 0) != CURLUE_OK)
-        return false;
-    bool ok = strcmp(s, "http") == 0 || strcmp(s, "https") == 0;
-    curl_free(s);
-    return ok;
-}
-
-static kw_rc url_lower_host(CURLU *h)
-{
-    char *host = NULL;
-    if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-        return KW_ERR_PARSE;
-    for (char *p = host; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    CURLUcode uc = curl_url_set(h, CURLUPART_HOST, host, 0);
-    curl_free(host);
-    return uc == CURLUE_OK ? KW_OK : KW_ERR_PARSE;
-}
-
-static kw_rc url_join(CURLU *h, const char *base, const char *ref)
-{
-    if (curl_url_set(h, CURLUPART_URL, base, 0) != CURLUE_OK || !url_scheme_web(h))
-        return KW_ERR_PARSE;
-    if (ref[0] && ref[0] != '#' && curl_url_set(h, CURLUPART_URL, ref, 0) != CURLUE_OK)
-        return KW_ERR_PARSE;
-    if (!url_scheme_web(h) || curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK)
-        return KW_ERR_PARSE;
-    return url_lower_host(h);
-}
-
-kw_rc web_url_resolve(const char *base, const char *ref, char *out, size_t outn)
-{
-    char b[WEB_URL_MAX], r[WEB_URL_MAX];
-    if (!base || !ref || !out || !outn)
-        return KW_ERR_PARSE;
-    out[0] = '\0';
-    if (!url_clean(base, b, sizeof b) || !url_clean(ref, r, sizeof r))
-        return KW_ERR_RANGE;
-    CURLU *h = curl_url();
-    if (!h)
-        return KW_ERR_NOMEM;
-    kw_rc rc = url_join(h, b, r);
-    char *u = NULL;
-    if (rc == KW_OK && curl_url_get(h, CURLUPART_URL, &u, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
-        rc = KW_ERR_PARSE;
-    if (rc == KW_OK && kw_strlcpy(out, u, outn) >= outn) {
-        out[0] = '\0';
-        rc = KW_ERR_RANGE;
-    }
-    curl_free(u);
-    curl_url_cleanup(h);
-    return rc;
-}
-
 /* ---- bounded, de-duplicated string lists ---- */
 
-typedef struct str_list {
-    char ***v;
-    size_t *n;
-    size_t cap;
-    kw_map seen;
-} str_list;
-
-static void list_init(str_list *l, char ***v, size_t *n)
+void web_list_init(web_list *l, char ***v, size_t *n)
 {
     l->v = v;
     l->n = n;
@@ -215,8 +95,7 @@ static void list_init(str_list *l, char ***v, size_t *n)
     kw_map_init(&l->seen);
 }
 
-/* Adds a copy of s unless it is there already; false when it is new but there are max already. */
-static bool list_add(str_list *l, const char *s, size_t max)
+bool web_list_add(web_list *l, const char *s, size_t max)
 {
     if (kw_map_get(&l->seen, s))
         return true;
@@ -228,75 +107,9 @@ static bool list_add(str_list *l, const char *s, size_t max)
     return true;
 }
 
-void web_strs_free(web_strs *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-    s->v = NULL;
-    s->n = 0;
-}
+void web_list_done(web_list *l) { kw_map_free(&l->seen); }
 
-/* ---- the HTML tree ---- */
-
-typedef struct html_walk {
-    char page[WEB_URL_MAX];          /* the document's URL (empty form actions) */
-    char base[WEB_URL_MAX];          /* what relative references resolve against */
-    size_t max;
-    web_html *out;
-    str_list links;
-    size_t fcap;
-    kw_map form_ids;                 /* id -> form index + 1 */
-} html_walk;
-
-/* The node after n in document order (an element's children first) inside root's subtree, NULL
- * after its last; iterative, whatever the depth. */
-static xmlNode *html_next(xmlNode *n, const xmlNode *root)
-{
-    if (n->type == XML_ELEMENT_NODE && n->children)
-        return n->children;
-    for (; n && n != root; n = n->parent) {
-        if (n->next)
-            return n->next;
-        if (n->parent == root)
-            return NULL;
-    }
-    return NULL;
-}
-
-static bool html_is(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && n->name && strcmp((const char *)n->name, name) == 0;
-}
-
-/* The value of attribute name of n as the tree holds it (entities decoded), NULL when absent. */
-static const char *html_attr(const xmlNode *n, const char *name)
-{
-    for (const xmlAttr *a = n->properties; a; a = a->next)
-        if (a->name && strcmp((const char *)a->name, name) == 0) {
-            const xmlNode *t = a->children;
-            return t && t->type == XML_TEXT_NODE && t->content ? (const char *)t->content : "";
-        }
-    return NULL;
-}
-
-static bool html_resolve(const html_walk *w, const char *ref, char *out)
-{
-    return ref && web_url_resolve(w->base, ref, out, WEB_URL_MAX) == KW_OK;
-}
-
-static void html_find_base(html_walk *w, xmlNode *doc)
-{
-    for (xmlNode *n = doc->children; n; n = html_next(n, doc))
-        if (html_is(n, "base") && html_attr(n, "href")) {
-            char b[WEB_URL_MAX];
-            if (web_url_resolve(w->page, html_attr(n, "href"), b, sizeof b) == KW_OK)
-                memcpy(w->base, b, sizeof b);
-            return;
-        }
-}
+/* ---- what elements carry ---- */
 
 /* True when url (resolved) names a static file: no query and a last path segment with one of
  * the extensions of scripts, styles, images and fonts. */
@@ -368,42 +181,6 @@ static const char *html_refresh_url(const char *c, char *buf, size_t n)
     return k ? buf : NULL;
 }
 
-/* The reference element n carries to a page, NULL when it carries none the crawler follows;
- * *resource says it is a script or style (taken only when generated). */
-static const char *html_link_ref(const xmlNode *n, bool *resource, char *buf, size_t bn)
-{
-    *resource = false;
-    if (html_is(n, "a") || html_is(n, "area"))
-        return html_attr(n, "href");
-    if (html_is(n, "frame") || html_is(n, "iframe"))
-        return html_attr(n, "src");
-    if (html_is(n, "script"))
-        return *resource = true, html_attr(n, "src");
-    if (html_is(n, "link")) {
-        int kind = html_link_rel(html_attr(n, "rel"));
-        *resource = kind == 1;
-        return kind == 2 ? NULL : html_attr(n, "href");
-    }
-    if (html_is(n, "meta") && html_attr(n, "http-equiv") && strcasecmp(html_attr(n, "http-equiv"), "refresh") == 0 &&
-        html_attr(n, "content"))
-        return html_refresh_url(html_attr(n, "content"), buf, bn);
-    return NULL;
-}
-
-static size_t html_items(const html_walk *w) { return w->out->nlinks + w->out->nforms; }
-
-static void html_take_link(html_walk *w, const xmlNode *n)
-{
-    char buf[WEB_URL_MAX], url[WEB_URL_MAX];
-    bool resource;
-    const char *ref = html_link_ref(n, &resource, buf, sizeof buf);
-    if (!html_resolve(w, ref, url) || (resource && html_static(url)))
-        return;
-    size_t room = w->max > w->out->nforms ? w->max - w->out->nforms : 0;
-    if (!list_add(&w->links, url, room))
-        w->out->truncated = true;
-}
-
 static const char *html_enctype(const char *e)
 {
     if (e && strcasecmp(e, "multipart/form-data") == 0)
@@ -411,96 +188,6 @@ static const char *html_enctype(const char *e)
     if (e && strcasecmp(e, "text/plain") == 0)
         return "text/plain";
     return "";
-}
-
-static void html_take_form(html_walk *w, xmlNode *n)
-{
-    const char *action = html_attr(n, "action");
-    char url[WEB_URL_MAX];
-    if (!action || !action[0])
-        memcpy(url, w->page, sizeof url);
-    else if (!html_resolve(w, action, url))
-        return;
-    if (html_items(w) >= w->max) {
-        w->out->truncated = true;
-        return;
-    }
-    const char *method = html_attr(n, "method");
-    kw_grow(&w->out->forms, &w->fcap, w->out->nforms + 1, sizeof(web_form));
-    web_form *f = &w->out->forms[w->out->nforms++];
-    memset(f, 0, sizeof *f);
-    f->action = kw_strdup(url);
-    f->method = kw_strdup(method && strcasecmp(method, "post") == 0 ? "POST" : "GET");
-    f->enctype = kw_strdup(html_enctype(html_attr(n, "enctype")));
-    n->_private = (void *)(uintptr_t)w->out->nforms;
-    const char *id = html_attr(n, "id");
-    if (id && id[0] && !kw_map_get(&w->form_ids, id))
-        kw_map_put(&w->form_ids, id, (void *)(uintptr_t)w->out->nforms);
-}
-
-/* ---- form fields ---- */
-
-static bool html_is_field(const xmlNode *n)
-{
-    return html_is(n, "input") || html_is(n, "textarea") || html_is(n, "select") || html_is(n, "button");
-}
-
-/* The form a field belongs to: the one its form="id" names, else its nearest form ancestor. */
-static web_form *html_field_owner(const html_walk *w, const xmlNode *n)
-{
-    const char *id = html_attr(n, "form");
-    uintptr_t k = 0;
-    if (id)
-        k = (uintptr_t)kw_map_get(&w->form_ids, id);
-    else
-        for (const xmlNode *p = n->parent; p && !k; p = p->parent)
-            if (html_is(p, "form"))
-                k = p->_private ? (uintptr_t)p->_private : UINTPTR_MAX;
-    return k && k != UINTPTR_MAX ? &w->out->forms[k - 1] : NULL;
-}
-
-static char *html_text(const xmlNode *n)
-{
-    xmlChar *t = xmlNodeGetContent(n);
-    char *s = kw_strdup(t ? (const char *)t : "");
-    xmlFree(t);
-    return s;
-}
-
-/* An option's value: its value attribute, else its text with blanks cut and runs of them made one. */
-static char *html_option_value(const xmlNode *o)
-{
-    const char *v = html_attr(o, "value");
-    if (v)
-        return kw_strdup(v);
-    char *t = html_text(o), *d = t;
-    for (const char *s = t; *s; s++) {
-        bool blank = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f';
-        if (!blank)
-            *d++ = *s;
-        else if (d > t && d[-1] != ' ' && s[1])
-            *d++ = ' ';
-    }
-    while (d > t && d[-1] == ' ')
-        d--;
-    *d = '\0';
-    return t;
-}
-
-static char *html_select_value(const xmlNode *sel)
-{
-    const xmlNode *first = NULL, *chosen = NULL;
-    for (const xmlNode *o = html_next((xmlNode *)sel, sel); o; o = html_next((xmlNode *)o, sel)) {
-        if (!html_is(o, "option"))
-            continue;
-        first = first ? first : o;
-        if (html_attr(o, "selected")) {
-            chosen = o;
-            break;
-        }
-    }
-    chosen = chosen ? chosen : first;
-    return chosen ? html_option_value(chosen) : kw_strdup("");
 }
 
 static const char *html_input_type(const char *t)
@@ -513,67 +200,6 @@ static const char *html_input_type(const char *t)
             return known[i];
     return "text";
 }
-
-static const char *html_field_type(const xmlNode *n)
-{
-    if (html_is(n, "textarea"))
-        return "textarea";
-    if (html_is(n, "select"))
-        return "select";
-    if (html_is(n, "button")) {
-        const char *t = html_attr(n, "type");
-        if (t && strcasecmp(t, "reset") == 0)
-            return "reset";
-        return t && strcasecmp(t, "button") == 0 ? "button" : "submit";
-    }
-    return html_input_type(html_attr(n, "type"));
-}
-
-static char *html_field_value(const xmlNode *n)
-{
-    if (html_is(n, "textarea"))
-        return html_text(n);
-    if (html_is(n, "select"))
-        return html_select_value(n);
-    const char *v = html_attr(n, "value");
-    return kw_strdup(v ? v : "");
-}
-
-/* A radio button of a name the form has already: the checked one gives the value. */
-static bool html_radio_merge(web_form *f, const xmlNode *n, const char *name, const char *type)
-{
-    if (strcmp(type, "radio") != 0)
-        return false;
-    for (size_t i = 0; i < f->nfields; i++)
-        if (strcmp(f->fields[i].type, "radio") == 0 && strcmp(f->fields[i].name, name) == 0) {
-            if (html_attr(n, "checked")) {
-                free(f->fields[i].value);
-                f->fields[i].value = html_field_value(n);
-            }
-            return true;
-        }
-    return false;
-}
-
-static void html_take_field(html_walk *w, const xmlNode *n)
-{
-    const char *name = html_attr(n, "name");
-    web_form *f = name && name[0] ? html_field_owner(w, n) : NULL;
-    if (!f)
-        return;
-    const char *type = html_field_type(n);
-    if (html_radio_merge(f, n, name, type) || f->nfields >= WEB_PARAMS_MAX)
-        return;
-    /* the array holds 4, then doubles each time it is full (at each power of two) */
-    if (f->nfields == 0 || (f->nfields >= 4 && (f->nfields & (f->nfields - 1)) == 0))
-        f->fields = kw_realloc(f->fields, (f->nfields ? 2 * f->nfields : 4) * sizeof(web_field));
-    web_field *fd = &f->fields[f->nfields++];
-    fd->name = kw_strdup(name);
-    fd->value = html_field_value(n);
-    fd->type = kw_strdup(type);
-}
-
-/* ---- the parse ---- */
 
 /* True when the first KiB of the page names its encoding (a BOM, or a charset declaration the
  * parser will read); the page is then left to libxml2's detection. */
@@ -591,56 +217,531 @@ static bool html_declares_charset(const char *buf, size_t len)
     return false;
 }
 
-static xmlDoc *html_read(const char *page, const char *buf, size_t len)
+
+/* ---- the reader's state ---- */
+
+#define HTML_DEPTH_MAX 256           /* elements open at once; deeper, the parse stops */
+#define HTML_TEXT_MAX (256u << 10)   /* bytes kept of a textarea's or an option's text */
+
+enum { FIELD_NONE, FIELD_TEXTAREA, FIELD_SELECT };
+
+typedef struct html_open_form {
+    int depth;                       /* of the <form> element */
+    size_t form;                     /* index + 1 in out->forms; 0: the form was not taken */
+} html_open_form;
+
+typedef struct html_pending {        /* a field whose form="id" names a form not seen yet */
+    char *id;
+    web_field f;
+    bool checked;
+} html_pending;
+
+typedef struct html_sax {
+    htmlParserCtxtPtr ctxt;
+    char page[WEB_URL_MAX];          /* the document's URL (empty form actions) */
+    char base[WEB_URL_MAX];          /* what relative references resolve against */
+    bool base_seen;
+    size_t max;
+    web_html *out;
+    web_list links;
+    size_t fcap;
+    kw_map form_ids;                 /* id -> form index + 1 */
+    int depth;
+    html_open_form open[HTML_DEPTH_MAX + 1];
+    int nopen;
+    html_pending *pend;
+    size_t npend, pcap;
+    int field;                       /* the textarea or select being read: FIELD_* */
+    int field_depth;
+    size_t field_form, field_index;  /* form index + 1 and field index; form 0: pend[index] */
+    kw_buf text;                     /* the textarea's text, or the option's */
+    bool in_option, option_selected;
+    int option_depth;
+    char *option_value;              /* its value attribute, NULL when it has none */
+    char *first, *chosen;            /* the select's first option's value, its selected one's */
+    bool encoding_error;             /* the parse met a byte its encoding does not have */
+    char bad_encoding[64];           /* the declared encoding the parser stopped on, "" none */
+} html_sax;
+
+/* Attribute name of a start tag's atts (name, value pairs; names lower-cased by the parser):
+ * its value, "" for one without a value (selected), NULL when absent. */
+static const char *html_attr(const xmlChar **atts, const char *name)
 {
-    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (!ctxt)
-        return NULL;
-    int n = len > INT_MAX ? INT_MAX : (int)len;
-    const char *enc = html_declares_charset(buf, len) ? NULL : "UTF-8";
-    xmlDoc *doc = htmlCtxtReadMemory(ctxt, buf, n, page, enc,
-                                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                         HTML_PARSE_NONET | HTML_PARSE_COMPACT);
-    htmlFreeParserCtxt(ctxt);
-    return doc;
+    for (size_t i = 0; atts && atts[i]; i += 2)
+        if (strcmp((const char *)atts[i], name) == 0)
+            return atts[i + 1] ? (const char *)atts[i + 1] : "";
+    return NULL;
 }
 
-static void html_walk_doc(html_walk *w, xmlNode *doc)
+static bool html_resolve(const html_sax *s, const char *ref, char *out)
 {
-    html_find_base(w, doc);
-    for (xmlNode *n = doc->children; n && !w->out->truncated; n = html_next(n, doc))
-        if (html_is(n, "form"))
-            html_take_form(w, n);
-        else if (n->type == XML_ELEMENT_NODE)
-            html_take_link(w, n);
-    for (xmlNode *n = doc->children; n; n = html_next(n, doc))
-        if (html_is_field(n))
-            html_take_field(w, n);
+    return ref && web_url_resolve(s->base, ref, out, WEB_URL_MAX) == KW_OK;
+}
+
+static void html_base(html_sax *s, const xmlChar **atts)
+{
+    const char *href = html_attr(atts, "href");
+    char b[WEB_URL_MAX];
+    if (s->base_seen || !href)
+        return;
+    s->base_seen = true;
+    if (web_url_resolve(s->page, href, b, sizeof b) == KW_OK)
+        memcpy(s->base, b, sizeof b);
+}
+
+/* ---- links ---- */
+
+/* The reference element n carries to a page, NULL when it carries none the crawler follows;
+ * *resource says it is a script or style (taken only when generated). */
+static const char *html_link_ref(const char *n, const xmlChar **atts, bool *resource, char *buf, size_t bn)
+{
+    *resource = false;
+    if (strcmp(n, "a") == 0 || strcmp(n, "area") == 0)
+        return html_attr(atts, "href");
+    if (strcmp(n, "frame") == 0 || strcmp(n, "iframe") == 0)
+        return html_attr(atts, "src");
+    if (strcmp(n, "script") == 0)
+        return *resource = true, html_attr(atts, "src");
+    if (strcmp(n, "link") == 0) {
+        int kind = html_link_rel(html_attr(atts, "rel"));
+        *resource = kind == 1;
+        return kind == 2 ? NULL : html_attr(atts, "href");
+    }
+    const char *equiv = html_attr(atts, "http-equiv"), *content = html_attr(atts, "content");
+    if (strcmp(n, "meta") == 0 && equiv && strcasecmp(equiv, "refresh") == 0 && content)
+        return html_refresh_url(content, buf, bn);
+    return NULL;
+}
+
+static void html_link(html_sax *s, const char *n, const xmlChar **atts)
+{
+    char buf[WEB_URL_MAX], url[WEB_URL_MAX];
+    bool resource;
+    if (s->out->truncated)
+        return;
+    const char *ref = html_link_ref(n, atts, &resource, buf, sizeof buf);
+    if (!html_resolve(s, ref, url) || (resource && html_static(url)))
+        return;
+    size_t room = s->max > s->out->nforms ? s->max - s->out->nforms : 0;
+    if (!web_list_add(&s->links, url, room))
+        s->out->truncated = true;
+}
+
+/* ---- forms ---- */
+
+/* The form of a <form> start tag into out->forms: its index + 1, 0 when it is not taken. */
+static size_t html_form_take(html_sax *s, const xmlChar **atts)
+{
+    const char *action = html_attr(atts, "action"), *method = html_attr(atts, "method");
+    char url[WEB_URL_MAX];
+    if (!action || !action[0])
+        memcpy(url, s->page, sizeof url);
+    else if (!html_resolve(s, action, url))
+        return 0;
+    if (s->out->nlinks + s->out->nforms >= s->max) {
+        s->out->truncated = true;
+        return 0;
+    }
+    kw_grow(&s->out->forms, &s->fcap, s->out->nforms + 1, sizeof(web_form));
+    web_form *f = &s->out->forms[s->out->nforms++];
+    memset(f, 0, sizeof *f);
+    f->action = kw_strdup(url);
+    f->method = kw_strdup(method && strcasecmp(method, "post") == 0 ? "POST" : "GET");
+    f->enctype = kw_strdup(html_enctype(html_attr(atts, "enctype")));
+    const char *id = html_attr(atts, "id");
+    if (id && id[0] && !kw_map_get(&s->form_ids, id))
+        kw_map_put(&s->form_ids, id, (void *)(uintptr_t)s->out->nforms);
+    return s->out->nforms;
+}
+
+static void html_form_start(html_sax *s, const xmlChar **atts)
+{
+    size_t k = html_form_take(s, atts);
+    if (s->nopen < HTML_DEPTH_MAX + 1)
+        s->open[s->nopen++] = (html_open_form){s->depth, k};
+}
+
+static void html_field_free(web_field *f)
+{
+    free(f->name);
+    free(f->value);
+    free(f->type);
+}
+
+/* A radio button of a name the form has already: the checked one gives the value. */
+static bool html_radio_merge(web_form *form, web_field *f, bool checked)
+{
+    if (strcmp(f->type, "radio") != 0)
+        return false;
+    for (size_t i = 0; i < form->nfields; i++)
+        if (strcmp(form->fields[i].type, "radio") == 0 && strcmp(form->fields[i].name, f->name) == 0) {
+            if (checked) {
+                free(form->fields[i].value);
+                form->fields[i].value = f->value;
+                f->value = NULL;
+            }
+            return true;
+        }
+    return false;
+}
+
+/* Moves *f into form (the form owns it after, or it is freed): its index there, SIZE_MAX when
+ * it was merged into another radio button or the form is full. */
+static size_t html_form_add(web_form *form, web_field *f, bool checked)
+{
+    if (html_radio_merge(form, f, checked) || form->nfields >= WEB_PARAMS_MAX) {
+        html_field_free(f);
+        return SIZE_MAX;
+    }
+    /* the array holds 4, then doubles each time it is full (at each power of two) */
+    if (form->nfields == 0 || (form->nfields >= 4 && (form->nfields & (form->nfields - 1)) == 0))
+        form->fields = kw_realloc(form->fields, (form->nfields ? 2 * form->nfields : 4) * sizeof(web_field));
+    form->fields[form->nfields] = *f;
+    return form->nfields++;
+}
+
+/* ---- fields ---- */
+
+static const char *html_field_type(const char *n, const xmlChar **atts)
+{
+    const char *t = html_attr(atts, "type");
+    if (strcmp(n, "textarea") == 0 || strcmp(n, "select") == 0)
+        return n;
+    if (strcmp(n, "button") == 0) {
+        if (t && strcasecmp(t, "reset") == 0)
+            return "reset";
+        return t && strcasecmp(t, "button") == 0 ? "button" : "submit";
+    }
+    return html_input_type(t);
+}
+
+static web_field *html_field_at(html_sax *s, size_t form, size_t index)
+{
+    return form ? &s->out->forms[form - 1].fields[index] : &s->pend[index].f;
+}
+
+/* Puts f where it belongs; false when it is dropped (no form, a full form, a merged radio). */
+static bool html_field_place(html_sax *s, web_field *f, bool checked, const char *id, size_t *form, size_t *index)
+{
+    *form = id ? (size_t)(uintptr_t)kw_map_get(&s->form_ids, id) : s->nopen ? s->open[s->nopen - 1].form : 0;
+    if (*form)
+        return (*index = html_form_add(&s->out->forms[*form - 1], f, checked)) != SIZE_MAX;
+    if (!id || !id[0] || s->npend >= WEB_LINKS_PER_PAGE) {
+        html_field_free(f);
+        return false;
+    }
+    kw_grow(&s->pend, &s->pcap, s->npend + 1, sizeof *s->pend);
+    s->pend[s->npend] = (html_pending){kw_strdup(id), *f, checked};
+    *index = s->npend++;
+    return true;
+}
+
+static void html_field_start(html_sax *s, const char *n, const xmlChar **atts)
+{
+    const char *name = html_attr(atts, "name"), *value = html_attr(atts, "value");
+    if (!name || !name[0])
+        return;
+    const char *type = html_field_type(n, atts);
+    bool text = strcmp(type, "textarea") == 0, select = strcmp(type, "select") == 0;
+    web_field f = {kw_strdup(name), kw_strdup(value && !text && !select ? value : ""), kw_strdup(type)};
+    size_t form, index;
+    if (!html_field_place(s, &f, html_attr(atts, "checked") != NULL, html_attr(atts, "form"), &form, &index))
+        return;
+    if ((text || select) && s->field == FIELD_NONE) {
+        s->field = text ? FIELD_TEXTAREA : FIELD_SELECT;
+        s->field_depth = s->depth;
+        s->field_form = form;
+        s->field_index = index;
+        kw_buf_reset(&s->text);
+    }
+}
+
+/* The option's text with blanks cut and runs of them made one (HTML's option label). */
+static char *html_collapse(const char *t)
+{
+    char *r = kw_strdup(t), *d = r;
+    for (const char *p = t; *p; p++) {
+        bool blank = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f';
+        if (!blank)
+            *d++ = *p;
+        else if (d > r && d[-1] != ' ')
+            *d++ = ' ';
+    }
+    while (d > r && d[-1] == ' ')
+        d--;
+    *d = '\0';
+    return r;
+}
+
+static void html_option_start(html_sax *s, const xmlChar **atts)
+{
+    const char *v = html_attr(atts, "value");
+    s->in_option = true;
+    s->option_depth = s->depth;
+    s->option_value = v ? kw_strdup(v) : NULL;
+    s->option_selected = html_attr(atts, "selected") != NULL;
+    kw_buf_reset(&s->text);
+}
+
+static void html_option_end(html_sax *s)
+{
+    char *v = s->option_value ? s->option_value : html_collapse(kw_buf_cstr(&s->text));
+    s->option_value = NULL;
+    s->in_option = false;
+    if (s->option_selected && !s->chosen) {
+        s->chosen = v;
+        if (!s->first)
+            s->first = kw_strdup(v);
+    } else if (!s->first)
+        s->first = v;
+    else
+        free(v);
+}
+
+static void html_field_end(html_sax *s)
+{
+    web_field *f = html_field_at(s, s->field_form, s->field_index);
+    free(f->value);
+    if (s->field == FIELD_TEXTAREA)
+        f->value = kw_strdup(kw_buf_cstr(&s->text));
+    else
+        f->value = kw_strdup(s->chosen ? s->chosen : s->first ? s->first : "");
+    free(s->first);
+    free(s->chosen);
+    s->first = s->chosen = NULL;
+    s->field = FIELD_NONE;
+    kw_buf_reset(&s->text);
+}
+
+/* The fields whose form="id" named a form further down: into it now, or dropped. */
+static void html_pending_place(html_sax *s)
+{
+    for (size_t i = 0; i < s->npend; i++) {
+        size_t k = (size_t)(uintptr_t)kw_map_get(&s->form_ids, s->pend[i].id);
+        if (k)
+            html_form_add(&s->out->forms[k - 1], &s->pend[i].f, s->pend[i].checked);
+        else
+            html_field_free(&s->pend[i].f);
+        free(s->pend[i].id);
+    }
+    free(s->pend);
+}
+
+/* ---- SAX events ---- */
+
+static bool html_is_field(const char *n)
+{
+    return strcmp(n, "input") == 0 || strcmp(n, "textarea") == 0 || strcmp(n, "select") == 0 ||
+           strcmp(n, "button") == 0;
+}
+
+static void html_sax_start(void *ud, const xmlChar *name, const xmlChar **atts)
+{
+    html_sax *s = ud;
+    const char *n = (const char *)name;
+    if (++s->depth > HTML_DEPTH_MAX) {
+        xmlStopParser(s->ctxt);
+        return;
+    }
+    if (!n)
+        return;
+    if (s->field == FIELD_SELECT && strcmp(n, "option") == 0) {
+        if (s->in_option)
+            html_option_end(s);
+        html_option_start(s, atts);
+    } else if (strcmp(n, "base") == 0)
+        html_base(s, atts);
+    else if (strcmp(n, "form") == 0)
+        html_form_start(s, atts);
+    else if (html_is_field(n))
+        html_field_start(s, n, atts);
+    else
+        html_link(s, n, atts);
+}
+
+static void html_sax_end(void *ud, const xmlChar *name)
+{
+    html_sax *s = ud;
+    (void)name;
+    if (s->in_option && s->depth <= s->option_depth)
+        html_option_end(s);
+    if (s->field != FIELD_NONE && s->depth <= s->field_depth) {
+        if (s->in_option)
+            html_option_end(s);
+        html_field_end(s);
+    }
+    while (s->nopen && s->open[s->nopen - 1].depth >= s->depth)
+        s->nopen--;
+    s->depth--;
+}
+
+static void html_sax_text(void *ud, const xmlChar *ch, int len)
+{
+    html_sax *s = ud;
+    if ((s->in_option || s->field == FIELD_TEXTAREA) && len > 0)
+        kw_buf_append(&s->text, ch, (size_t)len);
+}
+
+static void html_sax_skip(void *ud, const xmlChar *ch, int len)
+{
+    (void)ud;
+    (void)ch;
+    (void)len;
+}
+
+/* The first pass: the first <base href> among the first HTML_DEPTH_MAX elements before <body>
+ * (or <frameset>) starts. */
+static void html_base_start(void *ud, const xmlChar *name, const xmlChar **atts)
+{
+    html_sax *s = ud;
+    const char *n = (const char *)name;
+    if (n && strcmp(n, "base") == 0)
+        html_base(s, atts);
+    if (s->base_seen || (n && (strcmp(n, "body") == 0 || strcmp(n, "frameset") == 0)) || ++s->depth > HTML_DEPTH_MAX)
+        xmlStopParser(s->ctxt);
+}
+
+/* ---- the parse ---- */
+
+/* The errors of a parse (the calling thread's handler while it runs): notes an encoding one. */
+static void html_sax_error(void *ud, xmlErrorPtr e)
+{
+    html_sax *s = ud;
+    if (e && (e->code == XML_ERR_INVALID_ENCODING || e->code == XML_I18N_CONV_FAILED))
+        s->encoding_error = true;
+}
+
+/* Runs the parser over buf[len] with handlers h; enc NULL: its own detection. Notes in
+ * s->bad_encoding the encoding it stopped on (a declared one the bytes do not follow). */
+static void html_run(html_sax *s, const xmlSAXHandler *h, const char *buf, size_t len, const char *enc)
+{
+    s->ctxt = htmlNewParserCtxt();
+    if (!s->ctxt)
+        return;
+    memcpy(s->ctxt->sax, h, sizeof *h);
+    s->ctxt->userData = s;
+    s->depth = 0;
+    s->encoding_error = false;
+    int n = len > INT_MAX ? INT_MAX : (int)len;
+    xmlSetStructuredErrorFunc(s, html_sax_error);
+    xmlDoc *doc = htmlCtxtReadMemory(s->ctxt, buf, n, s->page, enc,
+                                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    xmlSetStructuredErrorFunc(NULL, web_xml_drop);
+    xmlFreeDoc(doc); /* none: the handlers build nothing */
+    const char *used = s->ctxt->input ? (const char *)s->ctxt->input->encoding : NULL;
+    if (s->encoding_error && used && strcasecmp(used, "UTF-8") != 0)
+        kw_strlcpy(s->bad_encoding, used, sizeof s->bad_encoding);
+    htmlFreeParserCtxt(s->ctxt);
+    s->ctxt = NULL;
+}
+
+static void html_read(html_sax *s, const char *buf, size_t len, const char *enc)
+{
+    xmlSAXHandler h;
+    memset(&h, 0, sizeof h);
+    h.startElement = html_base_start;
+    html_run(s, &h, buf, len, enc);
+    s->bad_encoding[0] = '\0';
+    memset(&h, 0, sizeof h);
+    h.startElement = html_sax_start;
+    h.endElement = html_sax_end;
+    h.characters = html_sax_text;
+    h.ignorableWhitespace = html_sax_text;
+    h.cdataBlock = html_sax_skip;
+    html_run(s, &h, buf, len, enc);
+    if (s->in_option)
+        html_option_end(s);
+    if (s->field != FIELD_NONE)
+        html_field_end(s);
+    html_pending_place(s);
+}
+
+/* buf[len] from encoding `from` into UTF-8 (returned; the caller frees it; *outlen its length),
+ * each byte that does not decode made U+FFFD, as browsers do; GB2312 and GBK are read as their
+ * superset GB18030 (browsers read GB2312 as GBK), and a page that says it is UTF-16 in its own
+ * ASCII-compatible bytes as UTF-8 (HTML's rule). NULL when iconv does not know `from`. */
+static char *html_transcode(const char *from, const char *buf, size_t len, size_t *outlen)
+{
+    bool gb = strncasecmp(from, "gb", 2) == 0 || strcasecmp(from, "x-gbk") == 0;
+    bool wide = strncasecmp(from, "utf-16", 6) == 0 || strncasecmp(from, "utf-32", 6) == 0;
+    iconv_t cd = iconv_open("UTF-8", gb ? "GB18030" : wide ? "UTF-8" : from);
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = 3 * len + 16, left = cap - 1; /* a byte gives at most 3 (U+FFFD) */
+    char *out = kw_malloc(cap), *o = out, *in = (char *)buf;
+    size_t inleft = len;
+    while (inleft && iconv(cd, &in, &inleft, &o, &left) == (size_t)-1 && errno != E2BIG) {
+        if (left < 3)
+            break;
+        memcpy(o, "\xef\xbf\xbd", 3);
+        o += 3;
+        left -= 3;
+        in++;
+        inleft--;
+    }
+    iconv_close(cd);
+    *o = '\0';
+    *outlen = (size_t)(o - out);
+    return out;
+}
+
+static void html_sax_init(html_sax *s, size_t max_items, web_html *out)
+{
+    memcpy(s->base, s->page, sizeof s->base);
+    s->max = max_items;
+    s->out = out;
+    web_list_init(&s->links, &out->links, &out->nlinks);
+    kw_map_init(&s->form_ids);
+    kw_buf_init(&s->text, HTML_TEXT_MAX);
+}
+
+static void html_sax_done(html_sax *s)
+{
+    free(s->option_value);
+    kw_buf_free(&s->text);
+    web_list_done(&s->links);
+    kw_map_free(&s->form_ids);
+}
+
+/* A page whose declared encoding libxml2 stopped on (GB2312 holding GBK characters, a stray
+ * byte in Shift_JIS): everything after that byte would be lost, so the page is converted to
+ * UTF-8 here (bad bytes made U+FFFD) and read again from the start as UTF-8. */
+static void html_reread(html_sax *s, const char *buf, size_t len, size_t max_items, web_html *out)
+{
+    size_t n;
+    char *u = html_transcode(s->bad_encoding, buf, len, &n);
+    if (!u)
+        return;
+    html_sax_done(s);
+    web_html_free(out);
+    char page[WEB_URL_MAX];
+    memcpy(page, s->page, sizeof page);
+    memset(s, 0, sizeof *s);
+    memcpy(s->page, page, sizeof page);
+    html_sax_init(s, max_items, out);
+    html_read(s, u, n, "UTF-8");
+    free(u);
 }
 
 kw_rc web_html_parse(const char *page_url, const char *buf, size_t len, size_t max_items, web_html *out)
 {
     memset(out, 0, sizeof *out);
-    html_walk *w = kw_calloc(1, sizeof *w);
-    if (!page_url || web_url_resolve(page_url, "", w->page, sizeof w->page) != KW_OK) {
-        free(w);
+    html_sax *s = kw_calloc(1, sizeof *s);
+    if (!page_url || web_url_resolve(page_url, "", s->page, sizeof s->page) != KW_OK) {
+        free(s);
         return KW_ERR_PARSE;
     }
-    memcpy(w->base, w->page, sizeof w->base);
-    w->max = max_items;
-    w->out = out;
-    list_init(&w->links, &out->links, &out->nlinks);
-    kw_map_init(&w->form_ids);
-    xml_quiet q;
-    xml_quiet_begin(&q);
-    xmlDoc *doc = buf && len ? html_read(w->page, buf, len) : NULL;
-    if (doc)
-        html_walk_doc(w, (xmlNode *)doc);
-    xmlFreeDoc(doc);
-    xml_quiet_end(&q);
-    kw_map_free(&w->links.seen);
-    kw_map_free(&w->form_ids);
-    free(w);
+    html_sax_init(s, max_items, out);
+    web_xml_quiet q;
+    web_xml_quiet_begin(&q);
+    if (buf && len) {
+        html_read(s, buf, len, html_declares_charset(buf, len) ? NULL : "UTF-8");
+        if (s->bad_encoding[0])
+            html_reread(s, buf, len, max_items, out);
+    }
+    web_xml_quiet_end(&q);
+    html_sax_done(s);
+    free(s);
     return KW_OK;
 }
 
@@ -652,11 +753,8 @@ void web_html_free(web_html *h)
     web_strs_free(&links);
     for (size_t i = 0; i < h->nforms; i++) {
         web_form *f = &h->forms[i];
-        for (size_t j = 0; j < f->nfields; j++) {
-            free(f->fields[j].name);
-            free(f->fields[j].value);
-            free(f->fields[j].type);
-        }
+        for (size_t j = 0; j < f->nfields; j++)
+            html_field_free(&f->fields[j]);
         free(f->fields);
         free(f->action);
         free(f->method);
@@ -664,167 +762,4 @@ void web_html_free(web_html *h)
     }
     free(h->forms);
     memset(h, 0, sizeof *h);
-}
-
-/* ---- robots.txt ---- */
-
-typedef struct robots_ctx {
-    char site[WEB_URL_MAX];
-    size_t max;
-    str_list paths, maps;
-} robots_ctx;
-
-static void robots_value(robots_ctx *r, const char *key, char *v)
-{
-    char path[WEB_URL_MAX + 1], url[WEB_URL_MAX];
-    bool rule = strcasecmp(key, "disallow") == 0 || strcasecmp(key, "allow") == 0;
-    if (rule) {
-        v[strcspn(v, "*$")] = '\0';
-        if (!v[0])
-            return;
-        path[0] = '/';
-        kw_strlcpy(path + (v[0] != '/'), v, sizeof path - 1);
-        /* a path, never another host: "//evil.example/" resolves to one and is dropped */
-        if (web_url_resolve(r->site, path, url, sizeof url) == KW_OK && strncmp(url, r->site, strlen(r->site)) == 0)
-            list_add(&r->paths, url, r->max);
-    } else if (strcasecmp(key, "sitemap") == 0 && web_url_resolve(r->site, v, url, sizeof url) == KW_OK)
-        list_add(&r->maps, url, r->max);
-}
-
-/* One line of a robots.txt (p[n], no line end): "Key: value # comment". */
-static void robots_line(robots_ctx *r, const char *p, size_t n)
-{
-    char line[WEB_URL_MAX];
-    if (n >= sizeof line)
-        return;
-    memcpy(line, p, n);
-    line[n] = '\0';
-    line[strcspn(line, "#")] = '\0';
-    char *colon = strchr(line, ':');
-    if (!colon)
-        return;
-    *colon = '\0';
-    char *key = line, *v = colon + 1, *e;
-    while (*key == ' ' || *key == '\t')
-        key++;
-    for (e = colon; e > key && (e[-1] == ' ' || e[-1] == '\t'); e--)
-        e[-1] = '\0';
-    while (*v == ' ' || *v == '\t')
-        v++;
-    for (e = v + strlen(v); e > v && (unsigned char)e[-1] <= 0x20; e--)
-        e[-1] = '\0';
-    robots_value(r, key, v);
-}
-
-kw_rc web_robots_parse(const char *site, const char *buf, size_t len, size_t max_items, web_strs *paths,
-                       web_strs *sitemaps)
-{
-    memset(paths, 0, sizeof *paths);
-    memset(sitemaps, 0, sizeof *sitemaps);
-    robots_ctx *r = kw_calloc(1, sizeof *r);
-    if (!site || web_url_resolve(site, "/", r->site, sizeof r->site) != KW_OK) {
-        free(r);
-        return KW_ERR_PARSE;
-    }
-    r->max = max_items;
-    list_init(&r->paths, &paths->v, &paths->n);
-    list_init(&r->maps, &sitemaps->v, &sitemaps->n);
-    size_t i = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-    while (i < len) {
-        size_t e = i;
-        while (e < len && buf[e] != '\n' && buf[e] != '\r')
-            e++;
-        robots_line(r, buf + i, e - i);
-        i = e + 1;
-    }
-    kw_map_free(&r->paths.seen);
-    kw_map_free(&r->maps.seen);
-    free(r);
-    return KW_OK;
-}
-
-/* ---- sitemap.xml ---- */
-
-typedef struct sitemap_ctx {
-    size_t max;
-    str_list urls, maps;
-    int parent;                      /* 0 none, 1 <url>, 2 <sitemap> */
-    int parent_depth;
-    bool in_loc;
-    kw_buf loc;
-} sitemap_ctx;
-
-static void sitemap_loc_end(sitemap_ctx *s)
-{
-    char url[WEB_URL_MAX];
-    s->in_loc = false;
-    if (!s->loc.overflow && web_url_resolve(kw_buf_cstr(&s->loc), "", url, sizeof url) == KW_OK)
-        list_add(s->parent == 1 ? &s->urls : &s->maps, url, s->max);
-    kw_buf_reset(&s->loc);
-}
-
-static void sitemap_element(sitemap_ctx *s, xmlTextReaderPtr rd)
-{
-    const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-    int depth = xmlTextReaderDepth(rd);
-    if (!name || xmlTextReaderIsEmptyElement(rd) == 1)
-        return;
-    if (strcmp(name, "url") == 0 || strcmp(name, "sitemap") == 0) {
-        s->parent = name[0] == 'u' ? 1 : 2;
-        s->parent_depth = depth;
-    } else if (strcmp(name, "loc") == 0 && s->parent && depth == s->parent_depth + 1) {
-        s->in_loc = true;
-        kw_buf_reset(&s->loc);
-    }
-}
-
-static void sitemap_node(sitemap_ctx *s, xmlTextReaderPtr rd)
-{
-    int type = xmlTextReaderNodeType(rd);
-    if (type == XML_READER_TYPE_ELEMENT)
-        sitemap_element(s, rd);
-    else if (s->in_loc && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA)) {
-        const char *v = (const char *)xmlTextReaderConstValue(rd);
-        if (v)
-            kw_buf_puts(&s->loc, v);
-    } else if (type == XML_READER_TYPE_END_ELEMENT) {
-        if (s->in_loc)
-            sitemap_loc_end(s);
-        else if (s->parent && xmlTextReaderDepth(rd) == s->parent_depth)
-            s->parent = 0;
-    }
-}
-
-kw_rc web_sitemap_parse(const char *buf, size_t len, size_t max_items, web_strs *urls, web_strs *sitemaps)
-{
-    memset(urls, 0, sizeof *urls);
-    memset(sitemaps, 0, sizeof *sitemaps);
-    if (!buf || !len || len > INT_MAX)
-        return KW_ERR_PARSE;
-    xml_quiet q;
-    xml_quiet_begin(&q);
-    xmlTextReaderPtr rd = xmlReaderForMemory(buf, (int)len, NULL, NULL,
-                                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!rd) {
-        xml_quiet_end(&q);
-        return KW_ERR_PARSE;
-    }
-    xmlTextReaderSetStructuredErrorHandler(rd, xml_drop_structured, NULL);
-    sitemap_ctx *s = kw_calloc(1, sizeof *s);
-    s->max = max_items;
-    list_init(&s->urls, &urls->v, &urls->n);
-    list_init(&s->maps, &sitemaps->v, &sitemaps->n);
-    kw_buf_init(&s->loc, WEB_URL_MAX);
-    bool any = false;
-    while (xmlTextReaderRead(rd) == 1) {
-        any = true;
-        sitemap_node(s, rd);
-    }
-    xmlFreeTextReader(rd);
-    xml_quiet_end(&q);
-    kw_buf_free(&s->loc);
-    kw_map_free(&s->urls.seen);
-    kw_map_free(&s->maps.seen);
-    free(s);
-    return any ? KW_OK : KW_ERR_PARSE;
 }

@@ -13,7 +13,8 @@
  * case-insensitive, encoding hex, match-all, name), regex and kval extractors (part, group,
  * name, internal: an internal one's value feeds the block's later requests as {{name}}).
  * Variables: BaseURL, RootURL, Hostname, Host, Port, Path, File, Scheme, Input, FQDN, randstr
- * (DN, RDN, SD, TLD are known but have no value: a request naming one is not sent).
+ * (DN, RDN, SD, TLD are known but have no value: a request naming one is not sent), the
+ * template's variables, payload values, and expressions of the DSL subset in {{...}}.
  * Anything else (another protocol, xpath/json matchers, a payload file, fuzzing, flow,
  * req-condition, an unknown {{...}}) makes the whole template skipped with a one-line reason:
  * a template is run whole or not at all. */
@@ -195,18 +196,32 @@ kw_rc web_tmpl_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out);
 
 /* ---- DSL expressions (scan_web_tmpl_dsl.c, pure) ---- */
 
-/* Compiles src. KW_ERR_UNSUPPORTED: it uses what the subset lacks (a function, a variable);
- * KW_ERR_PARSE: it is not an expression. why says which. The caller frees *out. */
+/* Compiles src. KW_ERR_UNSUPPORTED: it uses what the subset lacks (a function, a variable of
+ * another request); KW_ERR_PARSE: it is not an expression. why says which. The caller frees
+ * *out. */
 kw_rc web_tmpl_dsl_compile(const char *src, web_tmpl_dsl **out, char *why, size_t whyn);
 void web_tmpl_dsl_free(web_tmpl_dsl *d);
-/* The i-th name of an answer's value d reads ("body", "content_type"); NULL past the last. */
+/* The i-th name d reads ("body", "content_type", "username"); NULL past the last. */
 const char *web_tmpl_dsl_var(const web_tmpl_dsl *d, size_t i);
-/* Gives the value of `name` for an answer: a string (*s, *n) or a number (*num, *is_num true);
- * false when the answer has none (the expression using it is then false). */
-typedef bool (*web_tmpl_dsl_get)(void *arg, const char *name, const char **s, size_t *n, double *num, bool *is_num);
-/* Evaluates d on an answer through get; md and mc are a pcre2_match_data (of at least 1 pair)
- * and a pcre2_match_context with its limits, for regex(). */
-bool web_tmpl_dsl_eval(const web_tmpl_dsl *d, web_tmpl_dsl_get get, void *arg, void *md, void *mc);
+
+/* What an expression reads its names through. */
+typedef struct web_tmpl_dsl_io {
+    /* The value of `name`: a string (*s, *n) or a number (*num, *is_num true); false when there
+     * is none (the expression using it is then false). */
+    bool (*get)(void *arg, const char *name, const char **s, size_t *n, double *num, bool *is_num);
+    /* A string literal holding {{...}} expanded into out (NULL: taken as it is). */
+    kw_rc (*expand)(void *arg, const char *s, kw_buf *out);
+    void *arg;
+    void *md, *mc;                   /* a pcre2_match_data (of at least 1 pair) and a
+                                        pcre2_match_context with its limits, for regex() */
+    const char *seed;                /* of the rand_* functions: the run's {{randstr}} */
+} web_tmpl_dsl_io;
+
+/* Whether d holds on what io gives. */
+bool web_tmpl_dsl_eval(const web_tmpl_dsl *d, const web_tmpl_dsl_io *io);
+/* d's value as text appended to out (a number in the shortest form, true as "true");
+ * KW_ERR_NOTFOUND when it has none (a name without a value). */
+kw_rc web_tmpl_dsl_value(const web_tmpl_dsl *d, const web_tmpl_dsl_io *io, kw_buf *out);
 
 /* ---- matching one answer (pure) ---- */
 
@@ -249,7 +264,8 @@ typedef struct web_tmpl_io {
 } web_tmpl_io;
 
 /* Sends t's requests to the site at base ("http://h:p/") through io and reports each match
- * (check id: t's id; place: the request's URL without its query). A block stops at its first
+ * that a second sending of the same request confirms (check id: t's id; place: the request's
+ * URL without its query). A block stops at its first
  * match with stop-at-first-match, every block when io says the scan is stopping. */
 void web_tmpl_run(const web_tmpl *t, const char *base, const web_tmpl_io *io);
 

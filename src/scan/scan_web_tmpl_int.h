@@ -5,6 +5,7 @@
 #include "scan/scan_web_tmpl.h"
 
 #define WEB_TMPL_SENDS_MAX 4096      /* requests one block may make once its payloads are applied */
+#define WEB_TMPL_HEADERS_MAX 64      /* extra headers of one request */
 
 /* Skips t (KW_ERR_UNSUPPORTED in *rc, the reason in why) when it names a variable or an
  * expression keepwatch cannot give a value to (scan_web_tmpl_match.c). */

@@ -798,6 +798,9 @@ static void tl_block(tl_ctx *c, yaml_node_t *n, web_tmpl_block *b)
     for (size_t i = 0; i < nr && c->rc == KW_OK; i++)
         tl_raw(c, b, rv[i]);
     tl_strs_free(rv, nr);
+    for (size_t i = 0; i < b->nsends && c->rc == KW_OK; i++)
+        if (b->sends[i].nheaders > WEB_TMPL_HEADERS_MAX)
+            tl_skip(c, "a request with more than %d headers", WEB_TMPL_HEADERS_MAX);
     if (pls && c->rc == KW_OK)
         tl_payloads(c, b, pls, attack);
     tl_block_ops(c, b, ms, xs);

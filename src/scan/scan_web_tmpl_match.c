@@ -115,17 +115,71 @@ static bool tm_ref(const char *s, const char **name, size_t *n, const char **aft
     return true;
 }
 
+static bool tm_name_ok(const char *name, size_t n);
+
+/* A name of vs for an expression in a request ({{base64(user + ':' + pass)}}). */
+static bool tm_vs_get(void *arg, const char *name, const char **s, size_t *n, double *num, bool *is_num)
+{
+    *is_num = false;
+    *s = tm_var(arg, name, strlen(name));
+    *n = *s ? strlen(*s) : 0;
+    return *s != NULL;
+}
+
+static kw_rc tm_vs_expand(void *arg, const char *s, kw_buf *out)
+{
+    return web_tmpl_expand(s, arg, out);
+}
+
+/* The value of the expression name[n] with vs's names. */
+static kw_rc tm_expr(const char *name, size_t n, const web_tmpl_vars *vs, kw_buf *out)
+{
+    char src[1024], why[WEB_TMPL_WHY_MAX];
+    web_tmpl_dsl *d;
+    if (n >= sizeof src)
+        return KW_ERR_NOTFOUND;
+    memcpy(src, name, n);
+    src[n] = '\0';
+    if (web_tmpl_dsl_compile(src, &d, why, sizeof why) != KW_OK)
+        return KW_ERR_NOTFOUND;
+    web_tmpl_dsl_io io = {tm_vs_get, tm_vs_expand, (void *)vs, pcre2_match_data_create(1, NULL), NULL,
+                          tm_var(vs, "randstr", 7)};
+    kw_rc rc = web_tmpl_dsl_value(d, &io, out);
+    pcre2_match_data_free(io.md);
+    web_tmpl_dsl_free(d);
+    return rc;
+}
+
+static kw_rc tm_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out, int depth);
+
+/* A variable's value; one that holds {{...}} itself (a payload "https://{{rand_base(5)}}.com")
+ * is expanded too, at most 4 levels deep. */
+static kw_rc tm_value(const char *v, const web_tmpl_vars *vs, kw_buf *out, int depth)
+{
+    if (!strstr(v, "{{"))
+        return kw_buf_puts(out, v);
+    return depth < 4 ? tm_expand(v, vs, out, depth + 1) : KW_ERR_NOTFOUND;
+}
+
 kw_rc web_tmpl_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out)
+{
+    return tm_expand(s, vs, out, 0);
+}
+
+static kw_rc tm_expand(const char *s, const web_tmpl_vars *vs, kw_buf *out, int depth)
 {
     for (;;) {
         const char *open = strstr(s, "{{"), *name, *after;
         size_t n;
         if (!open || !tm_ref(open, &name, &n, &after))
             return kw_buf_puts(out, s) == KW_OK ? KW_OK : KW_ERR_FULL;
+        if (kw_buf_append(out, s, (size_t)(open - s)) != KW_OK)
+            return KW_ERR_FULL;
         const char *v = tm_var(vs, name, n);
-        if (!v)
-            return KW_ERR_NOTFOUND;
-        if (kw_buf_append(out, s, (size_t)(open - s)) != KW_OK || kw_buf_puts(out, v) != KW_OK)
+        kw_rc rc = v ? tm_value(v, vs, out, depth) : tm_name_ok(name, n) ? KW_ERR_NOTFOUND : tm_expr(name, n, vs, out);
+        if (rc != KW_OK)
+            return rc == KW_ERR_NOTFOUND ? rc : KW_ERR_FULL;
+        if (out->overflow)
             return KW_ERR_FULL;
         s = after;
     }
@@ -160,7 +214,29 @@ static bool tm_known(const web_tmpl *t, const web_tmpl_block *b, const char *nam
     return false;
 }
 
-/* NULL when every {{...}} in s is a known variable, else a reason (in why). */
+static bool tm_dsl_vars_known(const web_tmpl *t, const web_tmpl_block *b, const web_tmpl_dsl *d, bool answer,
+                              char *why, size_t whyn);
+
+/* An expression in {{...}}: compiled (the subset), and naming only what has a value. */
+static bool tm_expr_ok(const web_tmpl *t, const web_tmpl_block *b, const char *name, size_t n, char *why, size_t whyn)
+{
+    char src[1024], dwhy[WEB_TMPL_WHY_MAX];
+    web_tmpl_dsl *d = NULL;
+    bool ok = n < sizeof src;
+    if (ok) {
+        memcpy(src, name, n);
+        src[n] = '\0';
+        ok = web_tmpl_dsl_compile(src, &d, dwhy, sizeof dwhy) == KW_OK;
+    }
+    if (!ok)
+        snprintf(why, whyn, "expression {{%.*s}}", (int)(n > 40 ? 40 : n), name);
+    ok = ok && tm_dsl_vars_known(t, b, d, false, why, whyn);
+    web_tmpl_dsl_free(d);
+    return ok;
+}
+
+/* True when every {{...}} in s names a known variable or is an expression of the subset over
+ * them; else false with the reason in why. */
 static bool tm_refs_ok(const web_tmpl *t, const web_tmpl_block *b, const char *s, char *why, size_t whyn)
 {
     for (const char *open; s && (open = strstr(s, "{{"));) {
@@ -168,11 +244,9 @@ static bool tm_refs_ok(const web_tmpl *t, const web_tmpl_block *b, const char *s
         size_t n;
         if (!tm_ref(open, &name, &n, &after))
             return true;
-        if (!tm_name_ok(name, n)) {
-            snprintf(why, whyn, "expression {{%.*s}}", (int)(n > 40 ? 40 : n), name);
+        if (!tm_name_ok(name, n) && !tm_expr_ok(t, b, name, n, why, whyn))
             return false;
-        }
-        if (!tm_known(t, b, name, n)) {
+        if (tm_name_ok(name, n) && !tm_known(t, b, name, n)) {
             snprintf(why, whyn, "unknown variable {{%.*s}}", (int)(n > 40 ? 40 : n), name);
             return false;
         }
@@ -192,25 +266,42 @@ static bool tm_send_ok(const web_tmpl *t, const web_tmpl_block *b, const web_tmp
     return true;
 }
 
-/* A dsl matcher naming a template variable or an extractor's value needs what is not here. */
-static bool tm_dsl_names_ok(const web_tmpl *t, const web_tmpl_block *b, const web_tmpl_matcher *m, char *why, size_t whyn)
+/* The answer's values a dsl matcher may name (a header by its key among them). */
+static bool tm_answer_name(const char *v)
 {
-    for (size_t i = 0; m->type == WEB_TMPL_DSL && i < m->nvals; i++) {
-        if (strstr(m->vals[i], "{{")) { /* Nuclei expands these before it evaluates */
-            snprintf(why, whyn, "dsl with {{...}} inside");
+    static const char *const known[] = {"body", "header", "all_headers", "response", "status_code", "content_length", NULL};
+    for (const char *const *k = known; *k; k++)
+        if (!strcmp(*k, v))
+            return true;
+    for (const char *p = v; *p; p++)
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+            return false;
+    return true;
+}
+
+/* Every name d reads has a value: a variable, a payload, an internal extractor's, or (answer:
+ * in a matcher) the answer's; a non-internal extractor's value is another request's data. */
+static bool tm_dsl_vars_known(const web_tmpl *t, const web_tmpl_block *b, const web_tmpl_dsl *d, bool answer,
+                              char *why, size_t whyn)
+{
+    for (size_t k = 0; web_tmpl_dsl_var(d, k); k++) {
+        const char *v = web_tmpl_dsl_var(d, k);
+        bool extracted = false;
+        for (size_t j = 0; b && j < b->nx; j++)
+            extracted = extracted || (b->x[j].name && !b->x[j].internal && !strcmp(b->x[j].name, v));
+        if (extracted || !(tm_known(t, b, v, strlen(v)) || (answer && tm_answer_name(v)))) {
+            snprintf(why, whyn, "dsl variable '%.40s'", v);
             return false;
         }
-        for (size_t k = 0; web_tmpl_dsl_var(m->dsl[i], k); k++) {
-            const char *v = web_tmpl_dsl_var(m->dsl[i], k);
-            bool named = tm_known(t, NULL, v, strlen(v));
-            for (size_t j = 0; !named && j < b->nx; j++)
-                named = b->x[j].name && !strcmp(b->x[j].name, v);
-            if (named) {
-                snprintf(why, whyn, "dsl variable '%.40s'", v);
-                return false;
-            }
-        }
     }
+    return true;
+}
+
+static bool tm_dsl_names_ok(const web_tmpl *t, const web_tmpl_block *b, const web_tmpl_matcher *m, char *why, size_t whyn)
+{
+    for (size_t i = 0; m->type == WEB_TMPL_DSL && i < m->nvals; i++)
+        if (!tm_refs_ok(t, b, m->vals[i], why, whyn) || !tm_dsl_vars_known(t, b, m->dsl[i], true, why, whyn))
+            return false;
     return true;
 }
 
@@ -453,6 +544,7 @@ static bool tm_nums(const web_tmpl_matcher *m, long v)
  * as one expression may hold several at once). */
 typedef struct tm_dslget {
     tm_parts *ps;
+    const web_tmpl_vars *vs;
     kw_buf hdr[8];
     size_t nhdr;
 } tm_dslget;
@@ -461,6 +553,8 @@ static bool tm_dsl_get(void *arg, const char *name, const char **s, size_t *n, d
 {
     tm_dslget *g = arg;
     const web_tmpl_answer *a = g->ps->a;
+    if (g->vs && tm_vs_get((void *)g->vs, name, s, n, num, is_num)) /* a variable first, as Nuclei merges */
+        return true;
     *is_num = !strcmp(name, "status_code") || !strcmp(name, "content_length");
     if (*is_num) {
         *num = !strcmp(name, "status_code") ? (double)a->status : (double)a->blen;
@@ -480,13 +574,19 @@ static bool tm_dsl_get(void *arg, const char *name, const char **s, size_t *n, d
     return true;
 }
 
+static kw_rc tm_dsl_expand(void *arg, const char *s, kw_buf *out)
+{
+    return web_tmpl_expand(s, ((tm_dslget *)arg)->vs, out);
+}
+
 /* A dsl matcher's expressions with its condition. */
 static bool tm_dsl(const web_tmpl_matcher *m, tm_parts *ps, tm_env *e, kw_buf *why)
 {
     bool any = false;
     for (size_t i = 0; i < m->nvals; i++) {
-        tm_dslget g = {.ps = ps};
-        bool ok = web_tmpl_dsl_eval(m->dsl[i], tm_dsl_get, &g, e->md, e->mc);
+        tm_dslget g = {.ps = ps, .vs = e->vs};
+        web_tmpl_dsl_io io = {tm_dsl_get, tm_dsl_expand, &g, e->md, e->mc, tm_var(e->vs, "randstr", 7)};
+        bool ok = web_tmpl_dsl_eval(m->dsl[i], &io);
         for (size_t k = 0; k < g.nhdr; k++)
             kw_buf_free(&g.hdr[k]);
         if (!ok && m->and_)
@@ -691,7 +791,9 @@ kw_rc web_tmpl_eval(const web_tmpl_block *b, const web_tmpl_answer *a, const web
     r->matched = !e.bad && (b->nm ? held : nshown > 0);
     if (r->matched && nshown)
         tm_shown(&r->detail, &shown);
-    if (r->matched && h.have)
+    if (r->matched && !h.have) /* a status, size or dsl match: the start of the body shows it */
+        h = (tm_hit){true, a->body ? a->body : "", a->blen, 0, 0};
+    if (r->matched)
         tm_excerpt(&h, &r->excerpt);
     pcre2_match_data_free(e.md);
     pcre2_match_context_free(e.mc);

@@ -1,10 +1,11 @@
 /* Running one Nuclei template against a site (no I/O of its own: it sends and reports through
  * the web_tmpl_io it is given, web_send and web_report in a scan): its variables for the site,
  * each block's requests in order, each answer matched (scan_web_tmpl_match.c), a match
- * reported under the template's id, internal extractors' values handed to the block's later
+ * confirmed by sending its request again and then reported under the template's id, internal
+ * extractors' values handed to the block's later
  * requests. A request whose variables have no value (an internal extractor found nothing, DN
  * on an address) is not sent: never a literal "{{...}}" on the wire. */
-#include "scan/scan_web_tmpl.h"
+#include "scan/scan_web_tmpl_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ static bool tr_vars(tr_run *r, const char *base)
 typedef struct tr_req {
     web_request rq;
     char *url, *body, *ctype;
-    char *hdrs[64];
+    char *hdrs[WEB_TMPL_HEADERS_MAX];
 } tr_req;
 
 static void tr_req_free(tr_req *q)
@@ -142,6 +143,23 @@ static void tr_keep_internal(tr_run *r, const web_tmpl_result *res)
     }
 }
 
+/* Proof before report: the request that matched is sent once more and must match again (a
+ * page that changes on every load, or an error that passed, is not a finding). */
+static bool tr_again(tr_run *r, const web_tmpl_block *b, const tr_req *q)
+{
+    web_response resp = {0};
+    bool ok = false;
+    if (r->io->send(r->io->arg, &q->rq, &resp) == KW_OK) {
+        web_tmpl_answer a = {resp.status, resp.headers, resp.hlen, resp.body, resp.len};
+        web_tmpl_result again;
+        web_tmpl_result_init(&again);
+        ok = web_tmpl_eval(b, &a, &r->vs, &again) == KW_OK && again.matched;
+        web_tmpl_result_free(&again);
+    }
+    r->io->response_free(&resp);
+    return ok;
+}
+
 /* Sends one request and matches its answer (its payload values are variables meanwhile);
  * true when the block should stop (a match with stop-at-first-match, or the scan stopping). */
 static bool tr_send(tr_run *r, const web_tmpl_block *b, const web_tmpl_send *s, web_tmpl_result *res)
@@ -156,7 +174,7 @@ static bool tr_send(tr_run *r, const web_tmpl_block *b, const web_tmpl_send *s, 
         if (r->io->send(r->io->arg, &q.rq, &resp) == KW_OK) {
             web_tmpl_answer a = {resp.status, resp.headers, resp.hlen, resp.body, resp.len};
             answered = web_tmpl_eval(b, &a, &r->vs, res) == KW_OK;
-            if (answered && res->matched) {
+            if (answered && res->matched && tr_again(r, b, &q)) {
                 tr_report(r, &q, res);
                 stop = b->stop_first;
             }

@@ -140,7 +140,7 @@ class HostileScan:
     def test_output_is_json_lines(self):
         for line in self.out.splitlines():
             if line.strip():
-                self.assertIn("vulnerability", json.loads(line))
+                self.assertIn("vulnerability.id", json.loads(line))
 
     def test_says_what_it_cut(self):
         self.assertRegex(self.err, re.compile(r"redirect|truncat|too (many|large|long|big)|budget|limit|cut|"

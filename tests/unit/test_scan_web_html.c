@@ -119,7 +119,7 @@ static void test_links_real_shapes(void)
 
 static void test_links_base_resources_refresh(void)
 {
-    const char *html = "<html><head><a href=\"before\">b</a>\n"
+    const char *html = "<html><head><link rel=canonical href=\"before\">\n"
                        "<base href=\"/root/\"><base href=\"/ignored/\">\n"
                        "<link rel=\"stylesheet\" href=\"s.css\"><link rel=\"Stylesheet\" href=\"theme.php?c=red\">\n"
                        "<link rel=\"alternate\" href=\"feed.xml\"><link rel=\"next\" href=\"p2\">\n"
@@ -146,6 +146,11 @@ static void test_links_base_resources_refresh(void)
     /* a base that is not http(s) is ignored */
     CHECK_INT(parse("http://site.example/a/b.html", "<base href=\"javascript:x\"><a href=c>", 10, &h), KW_OK);
     CHECK_STR(link(&h, 0), "http://site.example/a/c");
+    web_html_free(&h);
+    /* a base inside the body applies from where it stands */
+    CHECK_INT(parse("http://site.example/a/b.html", "<p><a href=c></a><base href=/z/><a href=d>", 10, &h), KW_OK);
+    CHECK_STR(link(&h, 0), "http://site.example/a/c");
+    CHECK_STR(link(&h, 1), "http://site.example/z/d");
     web_html_free(&h);
 }
 
@@ -278,6 +283,29 @@ static void test_page_url_and_broken_input(void)
     /* a declared charset is honoured: Shift_JIS hiragana A (0x82 0xa0) is U+3042 */
     CHECK_INT(parse("http://site.example/", "<meta charset=shift_jis><a href=\"/\x82\xa0\">", 10, &h), KW_OK);
     CHECK_STR(link(&h, 0), "http://site.example/%E3%81%82");
+    web_html_free(&h);
+    /* GB2312 declared, a GBK-only character (0xE946, U+9555) inside, then more links and a form:
+     * all read, the character right */
+    static const char gbk[] = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">"
+                              "<a href=\"/a\">\xca\xd7\xd2\xb3</a> \xe9\x46 <a href=\"/\xe9\x46\">b</a>"
+                              "<form action=/s><input name=q value=\"\xe9\x46\"></form>";
+    CHECK_INT(web_html_parse("http://site.example/", gbk, sizeof gbk - 1, 10, &h), KW_OK);
+    CHECK_INT(h.nlinks, 2);
+    CHECK_STR(link(&h, 1), "http://site.example/%E9%95%95");
+    CHECK_INT(h.nforms, 1);
+    CHECK_STR(h.nforms && h.forms[0].nfields ? h.forms[0].fields[0].value : NULL, "\xe9\x95\x95");
+    web_html_free(&h);
+    /* a byte that is no Shift_JIS: U+FFFD in its place, what follows kept */
+    static const char sj[] = "<meta charset=shift_jis><a href=\"/x\x82\xa0\">a</a>\x82\xff<a href=\"/y\x80\">b</a>";
+    CHECK_INT(web_html_parse("http://site.example/", sj, sizeof sj - 1, 10, &h), KW_OK);
+    CHECK_STR(link(&h, 0), "http://site.example/x%E3%81%82");
+    CHECK_STR(link(&h, 1), "http://site.example/y%EF%BF%BD");
+    web_html_free(&h);
+    /* the bad byte inside a tag (0x81 is no windows-1252 character) */
+    static const char w[] = "<meta charset=\"windows-1252\"><a href=\"/a\x81\">x</a><a href=\"/b\x80\">y</a>";
+    CHECK_INT(web_html_parse("http://site.example/", w, sizeof w - 1, 10, &h), KW_OK);
+    CHECK_STR(link(&h, 0), "http://site.example/a%EF%BF%BD");
+    CHECK_STR(link(&h, 1), "http://site.example/b%E2%82%AC");
     web_html_free(&h);
 }
 

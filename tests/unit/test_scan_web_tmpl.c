@@ -159,9 +159,9 @@ static void test_load_skips(void)
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['status_code_2 == 200']\n", "dsl variable 'status_code_2'"},
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['duration >= 5']\n", "dsl variable 'duration'"},
         {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['a ? b : c']\n", "dsl syntax"},
-        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, \"{{Host}}\")']\n", "dsl with {{...}}"},
-        {HEAD "variables:\n  user: admin\n" BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, user)']\n",
-         "dsl variable 'user'"},
+        {HEAD BLOCK "    extractors:\n      - type: regex\n        name: version\n        regex: ['v[0-9]']\n"
+              "    matchers:\n      - type: dsl\n        dsl: ['contains(body, version)']\n", "dsl variable 'version'"},
+        {HEAD BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, Nope)']\n", "dsl variable 'Nope'"},
         {HEAD BLOCK "    matchers:\n      - type: xpath\n        xpath: ['/a']\n", "xpath matcher"},
         {HEAD BLOCK "    payloads:\n      p: /usr/share/wordlists/x.txt\n" WORDM, "payloads from a file"},
         {HEAD BLOCK "    attack: sniper\n    payloads:\n      p: [a]\n" WORDM, "attack 'sniper'"},
@@ -170,7 +170,8 @@ static void test_load_skips(void)
         {HEAD BLOCK "    fuzzing:\n      - part: query\n" WORDM, "fuzzing"},
         {HEAD BLOCK "    extractors:\n      - type: json\n        json: ['.a']\n", "json extractor"},
         {HEAD "http:\n  - path: ['{{BaseURL}}/{{interactsh-url}}']\n" WORDM, "unknown variable {{interactsh-url}}"},
-        {HEAD "http:\n  - path: [\"{{BaseURL}}/{{base64('a')}}\"]\n" WORDM, "expression {{base64('a')}}"},
+        {HEAD "http:\n  - path: [\"{{BaseURL}}/{{md5('a')}}\"]\n" WORDM, "expression {{md5('a')}}"},
+        {HEAD "http:\n  - path: [\"{{BaseURL}}/{{base64(nope)}}\"]\n" WORDM, "dsl variable 'nope'"},
         {HEAD "http:\n  - path: ['/admin']\n" WORDM, "does not start with {{BaseURL}}"},
         {HEAD "http:\n  - raw:\n      - |\n        @timeout: 10s\n        GET / HTTP/1.1\n" WORDM, "annotation"},
         {HEAD "http:\n  - raw:\n      - |\n        GET / HTTP/1.1\n        Host: evil.example\n" WORDM, "own Host header"},
@@ -178,10 +179,16 @@ static void test_load_skips(void)
         {HEAD BLOCK "    matchers:\n      - type: word\n        part: interactsh_protocol\n        words: [dns]\n",
          "part 'interactsh_protocol'"},
         {HEAD BLOCK "    matchers:\n      - type: word\n        part: body_2\n        words: [dns]\n", "part 'body_2'"},
-        {HEAD "variables:\n  v: \"{{rand_base(5)}}\"\n" BLOCK WORDM, "expression {{rand_base(5)}}"},
+        {HEAD "variables:\n  v: \"{{date_time('%Y')}}\"\n" BLOCK WORDM, "expression {{date_time('%Y')}}"},
         {HEAD BLOCK "    matchers:\n      - type: regex\n        regex: ['(?<=a']\n", "does not compile"},
         {HEAD "info2: x\n" BLOCK WORDM, "key 'info2'"},
         {HEAD, "no http requests"},
+        {HEAD BLOCK "    headers: {h1: a, h2: a, h3: a, h4: a, h5: a, h6: a, h7: a, h8: a, h9: a, h10: a, h11: a, h12: a, h13: a,"
+              " h14: a, h15: a, h16: a, h17: a, h18: a, h19: a, h20: a, h21: a, h22: a, h23: a, h24: a, h25: a, h26: a,"
+              " h27: a, h28: a, h29: a, h30: a, h31: a, h32: a, h33: a, h34: a, h35: a, h36: a, h37: a, h38: a, h39: a,"
+              " h40: a, h41: a, h42: a, h43: a, h44: a, h45: a, h46: a, h47: a, h48: a, h49: a, h50: a, h51: a, h52: a,"
+              " h53: a, h54: a, h55: a, h56: a, h57: a, h58: a, h59: a, h60: a, h61: a, h62: a, h63: a, h64: a, h65: a}\n" WORDM,
+         "more than 64 headers"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char why[WEB_TMPL_WHY_MAX];
@@ -241,6 +248,29 @@ static void test_vars(void)
     kw_buf_reset(&b);
     CHECK_INT(web_tmpl_expand("a {{nope}} b", &v2, &b), KW_ERR_NOTFOUND);
     kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{to_upper(Scheme)}}:{{base64(Host + ':' + Port)}}|{{url_encode('a/b c')}}", &v2, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "HTTPS:Wzo6MV06NDQz|a%2Fb%20c");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{replace(Host, ':', '-')}} {{replace('aXbXc', 'X', '')}}", &v2, &b), KW_OK);
+    CHECK_STR(kw_buf_cstr(&b), "[--1] abc");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{base64(nope)}}", &v2, &b), KW_ERR_NOTFOUND);
+    /* rand_*: the same call gives the same value in one run (seeded by randstr), another run another */
+    web_tmpl_vars_set(&v2, "randstr", "seedone");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{rand_base(8)}}|{{rand_base(8)}}|{{rand_text_numeric(4)}}|{{rand_int(10, 12)}}|{{rand_base(3, 'ab')}}", &v2, &b), KW_OK);
+    char one[128];
+    snprintf(one, sizeof one, "%s", kw_buf_cstr(&b));
+    CHECK_INT(strlen(one), 8 + 1 + 8 + 1 + 4 + 1 + 2 + 1 + 3);
+    CHECK(!strncmp(one, one + 9, 8));
+    CHECK(strspn(one + 18, "0123456789") == 4);
+    CHECK(atoi(one + 23) >= 10 && atoi(one + 23) <= 12);
+    CHECK(strspn(one + 26, "ab") == 3);
+    web_tmpl_vars_set(&v2, "randstr", "seedtwo");
+    kw_buf_reset(&b);
+    CHECK_INT(web_tmpl_expand("{{rand_base(8)}}", &v2, &b), KW_OK);
+    CHECK(strncmp(kw_buf_cstr(&b), one, 8) != 0);
+    kw_buf_reset(&b);
     CHECK_INT(web_tmpl_expand("no braces {{ here", &v2, &b), KW_OK);
     CHECK_STR(kw_buf_cstr(&b), "no braces {{ here");
     web_tmpl_vars v3 = {0};
@@ -262,6 +292,8 @@ static bool eval(const char *yaml, long status, const char *headers, const char 
     web_tmpl_vars vs = {0};
     char store[1024];
     web_tmpl_vars_url(&vs, "http://h.example:81/", store, sizeof store);
+    for (size_t i = 0; i < t->nvars; i++) /* plain ones: the runner expands them first */
+        web_tmpl_vars_set(&vs, t->vars[i].name, t->vars[i].value);
     web_tmpl_answer a = {status, headers, strlen(headers), body, strlen(body)};
     web_tmpl_result r;
     web_tmpl_result_init(&r);
@@ -313,8 +345,8 @@ static void test_match_parts(void)
 static void test_match_status_size_regex(void)
 {
     char d[1024];
-    CHECK(eval(M("      - type: status\n        status: [301, 302]\n"), 302, HDRS, "", d, sizeof d));
-    CHECK_CONTAINS(d, "status 302");
+    CHECK(eval(M("      - type: status\n        status: [301, 302]\n"), 302, HDRS, "moved here", d, sizeof d));
+    CHECK_CONTAINS(d, "status 302|moved here"); /* no place matched: the body's start is the excerpt */
     CHECK(!eval(M("      - type: status\n        status: [200]\n"), 404, HDRS, "", NULL, 0));
     CHECK(eval(M("      - type: size\n        size: [5]\n"), 200, HDRS, "12345", NULL, 0));
     CHECK(!eval(M("      - type: size\n        size: [5]\n"), 200, HDRS, "1234", NULL, 0));
@@ -362,6 +394,11 @@ static void test_match_dsl(void)
     CHECK(eval(DSL("content_length == 0 == false || true"), 200, HDRS, "", NULL, 0) == false); /* not the subset: skipped */
     CHECK(eval(M("      - type: dsl\n        condition: and\n        dsl: ['status_code == 200', 'contains(body, \"x\")']\n"),
                200, HDRS, "x", NULL, 0));
+    CHECK(eval(DSL("contains(body, \"at {{Hostname}}\")"), 200, HDRS, "at h.example:81", NULL, 0)); /* {{...}} in a string */
+    CHECK(eval(DSL("contains(body, base64(\"kw\" + \":\" + 7))"), 200, HDRS, "x a3c6Nw== y", NULL, 0));
+    CHECK(eval(DSL("contains(body, url_encode(\"a b&\")) && len(concat(\"ab\", 1 + 2)) == 3"), 200, HDRS, "a%20b%26", NULL, 0));
+    CHECK(eval(HEAD "variables:\n  user: admin\n" BLOCK "    matchers:\n      - type: dsl\n        dsl: ['contains(body, user)']\n",
+               200, HDRS, "hello admin", NULL, 0));
     CHECK(!eval(M("      - type: dsl\n        condition: and\n        dsl: ['status_code == 200', 'contains(body, \"x\")']\n"),
                 200, HDRS, "y", NULL, 0));
 }
@@ -488,10 +525,9 @@ static void test_community(void)
     char err[256];
     char *dirs[] = {KW_TEST_DATA "/nuclei"};
     CHECK_INT(web_tmpl_load_dirs(dirs, 1, &set, on_skip, &s, err, sizeof err), KW_OK);
-    CHECK_INT(web_tmpl_count(set), 8);
-    CHECK_INT(s.n, 2);
+    CHECK_INT(web_tmpl_count(set), 9);
+    CHECK_INT(s.n, 1);
     CHECK_CONTAINS(s.all, "[ds-store-file.yaml|ds-store-file|dsl: a string longer than 65536 bytes or holding a NUL byte]");
-    CHECK_CONTAINS(s.all, "[tomcat-default-login.yaml|tomcat-default-login|expression {{base64(username + ':' + password)}}]");
     for (size_t i = 0; set && i < set->n; i++) {
         const web_tmpl *t = set->t[i];
         if (!strcmp(t->id, "exposed-svn")) {
@@ -502,6 +538,18 @@ static void test_community(void)
         } else if (!strcmp(t->id, "phpinfo-files")) {
             CHECK_INT(t->blocks[0].nsends, 26); /* one per payload */
             CHECK_STR(t->blocks[0].sends[25].url, "{{BaseURL}}/l.php?act=phpinfo");
+        } else if (!strcmp(t->id, "tomcat-default-login")) {
+            const web_tmpl_send *last = &t->blocks[0].sends[t->blocks[0].nsends - 1];
+            CHECK_INT(t->blocks[0].nsends, 15 * 27); /* clusterbomb */
+            CHECK_STR(t->category, "weak_auth");
+            web_tmpl_vars vs = {0};
+            for (size_t k = 0; k < last->npayload; k++)
+                web_tmpl_vars_set(&vs, last->payload[k].name, last->payload[k].value);
+            kw_buf b;
+            kw_buf_init(&b, 1024);
+            CHECK_INT(web_tmpl_expand(last->headers[0], &vs, &b), KW_OK);
+            CHECK_STR(kw_buf_cstr(&b), "Authorization: Basic eGFtcHA6eGFtcHA="); /* xampp:xampp */
+            kw_buf_free(&b);
         } else if (!strcmp(t->id, "CVE-2021-41773")) {
             CHECK_STR(t->category, "path_traversal");
             CHECK_STR(t->cve, "CVE-2021-41773");
@@ -535,6 +583,7 @@ typedef struct fake_page {
     const char *url;
     long status;
     const char *headers, *body;
+    const char *later;               /* the body from the second request on (NULL: the same) */
 } fake_page;
 
 typedef struct fake_site {
@@ -545,6 +594,7 @@ typedef struct fake_site {
     size_t nsent;
     char reports[8][1024];           /* "id|url|detail|answer" */
     size_t nreports;
+    int hits[8];                     /* requests per page */
     int budget;                      /* requests before the scan is "stopping" */
 } fake_site;
 
@@ -562,10 +612,11 @@ static kw_rc fake_send(void *arg, const web_request *rq, web_response *out)
     for (size_t i = 0; i < f->npages; i++)
         if (!strcmp(f->pages[i].url, rq->url))
             pg = &f->pages[i];
+    bool later = pg && pg->later && f->hits[pg - f->pages]++ > 0;
     out->status = pg ? pg->status : 404;
     out->headers = strdup(pg ? pg->headers : "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n");
     out->hlen = strlen(out->headers);
-    out->body = strdup(pg ? pg->body : "<html>not found</html>");
+    out->body = strdup(pg ? (later ? pg->later : pg->body) : "<html>not found</html>");
     out->len = strlen(out->body);
     return KW_OK;
 }
@@ -620,9 +671,10 @@ static void test_run_payloads_stop(void)
            "      - type: word\n        words: [PHP Version, PHP Extension]\n        condition: and\n"
            "      - type: status\n        status: [200]\n",
            &f);
-    CHECK_INT(f.nsent, 3); /* /a.php, /b.php?x=1 (404), /b.php: a match, and it stops */
+    CHECK_INT(f.nsent, 4); /* /a.php, /b.php?x=1 (404), /b.php: a match, again to confirm it, and it stops */
     CHECK_STR(f.sent[0], "GET http://127.0.0.1:8080/a.php");
     CHECK_STR(f.sent[2], "GET http://127.0.0.1:8080/b.php");
+    CHECK_STR(f.sent[3], "GET http://127.0.0.1:8080/b.php");
     CHECK_INT(f.nreports, 1);
     CHECK_CONTAINS(f.reports[0], "kw-phpinfo|http://127.0.0.1:8080/b.php|sensitive_file|low|");
     CHECK_CONTAINS(f.reports[0], "word 'PHP Version', word 'PHP Extension' in body; status 200");
@@ -633,7 +685,7 @@ static void test_run_payloads_stop(void)
            "  - path: ['{{BaseURL}}{{p}}']\n    payloads:\n      p: [/b.php, /c.php, '/{{DN}}.php']\n"
            "    matchers:\n      - type: word\n        words: [PHP Extension]\n",
            &g);
-    CHECK_INT(g.nsent, 2);
+    CHECK_INT(g.nsent, 4);
     CHECK_INT(g.nreports, 2);
     CHECK_CONTAINS(g.reports[1], "kw-phpinfo2|http://127.0.0.1:8080/c.php|app_config|low|");
 }
@@ -650,7 +702,7 @@ static void test_run_chain_vars(void)
            "    extractors:\n      - type: regex\n        name: csrf\n        internal: true\n        group: 1\n"
            "        regex: ['csrf=(\\w+);']\n    matchers:\n      - type: word\n        words: ['Welcome {{who}}']\n",
            &f);
-    CHECK_INT(f.nsent, 2);
+    CHECK_INT(f.nsent, 3);
     CHECK_STR(f.sent_hdr[0], "X-Who: admin@127.0.0.1");
     CHECK_STR(f.sent[1], "GET http://127.0.0.1:8080/admin?t=tok42");
     CHECK(strncmp(f.sent_hdr[1], "X-R: kwrand", 11) == 0);
@@ -664,8 +716,8 @@ static void test_run_chain_vars(void)
            "        internal: true\n        group: 1\n        regex: ['csrf=(\\w+);']\n    matchers:\n"
            "      - type: status\n        status: [200]\n",
            &g);
-    CHECK_INT(g.nsent, 1);
-    CHECK_INT(g.nreports, 1); /* /login itself answered 200 */
+    CHECK_INT(g.nsent, 2);
+    CHECK_INT(g.nreports, 1); /* /login itself answered 200 (twice) */
 }
 
 static void test_run_payload_in_matcher(void)
@@ -678,10 +730,22 @@ static void test_run_payload_in_matcher(void)
     run_on("id: kw-echo\ninfo:\n  name: echo\nhttp:\n  - path: ['{{BaseURL}}/?q={{p}}']\n    payloads:\n      p: [k1, k2]\n"
            "    matchers:\n      - type: word\n        words: ['echo {{p}}']\n",
            &f);
-    CHECK_INT(f.nsent, 2);
+    CHECK_INT(f.nsent, 3);
     CHECK_INT(f.nreports, 1);
     CHECK_CONTAINS(f.reports[0], "kw-echo|http://127.0.0.1:8080/|");
     CHECK_CONTAINS(f.reports[0], "word 'echo {{p}}' in body");
+}
+
+static void test_run_confirm(void)
+{
+    /* a page that shows the words once and not again is not reported */
+    static const fake_page pages[] = {{"http://127.0.0.1:8080/x", 200, "HTTP/1.1 200 OK\r\n", "DB_PASSWORD=1", "nothing"}};
+    fake_site f = {pages, 1};
+    run_on("id: kw-once\ninfo:\n  name: once\nhttp:\n  - path: ['{{BaseURL}}/x']\n    matchers:\n"
+           "      - type: word\n        words: [DB_PASSWORD=]\n",
+           &f);
+    CHECK_INT(f.nsent, 2);
+    CHECK_INT(f.nreports, 0);
 }
 
 static void test_run_stopping(void)
@@ -716,6 +780,7 @@ int main(void)
     RUN(test_run_payloads_stop);
     RUN(test_run_chain_vars);
     RUN(test_run_payload_in_matcher);
+    RUN(test_run_confirm);
     RUN(test_run_stopping);
     TEST_MAIN_END();
 }
