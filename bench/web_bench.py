@@ -18,12 +18,13 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integ", "vulnweb"))
 sys.path.insert(0, HERE)
-from harness import TRUTH, App, keepwatch_args, start_databases  # noqa: E402
+from harness import TRUTH, App, exit_on_term, keepwatch_args, start_databases  # noqa: E402
 import web_score  # noqa: E402
 
 KW = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="kw-bench-web-")
 WAPITI_MAX = int(os.environ.get("WAPITI_MAX", "1800"))       # seconds: wapiti's --max-scan-time
+WAPITI_MODULE_MAX = int(os.environ.get("WAPITI_MODULE_MAX", "180"))   # its --max-attack-time, per module
 SQLMAP_MAX = int(os.environ.get("SQLMAP_MAX", "600"))        # seconds per sqlmap run
 # Every wapiti 3.0.4 attack module but wapp, which fingerprints technologies (no attack) and
 # downloads its database from the internet when it has none: nothing may leave the loopback.
@@ -32,13 +33,14 @@ WAPITI_MODULES = ("backup,blindsql,brute_login_form,buster,cookieflags,crlf,csp,
 
 
 def timed(argv, out, timeout):
-    """Runs argv (stdout and stderr into file out) within timeout seconds; returns its seconds."""
+    """Runs argv (stdout into file out, stderr into out.err) within timeout seconds; returns
+    its seconds."""
     t0 = time.monotonic()
-    with open(out, "w") as f:
+    with open(out, "w") as f, open(out + ".err", "w") as e:
         try:
-            subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=timeout)
+            subprocess.run(argv, stdout=f, stderr=e, stdin=subprocess.DEVNULL, timeout=timeout)
         except subprocess.TimeoutExpired:
-            f.write(f"\nbench: stopped after {timeout} s\n")
+            e.write(f"\nbench: stopped after {timeout} s\n")
     return time.monotonic() - t0
 
 
@@ -68,13 +70,13 @@ def run_wapiti(app, have):
     argv = ["wapiti", "-u", app.base + "/", "--scope", "folder", "-m", WAPITI_MODULES, "-f", "json", "-o", out,
             "--flush-session", "--store-session", os.path.join(TMP, "wapiti-session"),
             "--store-config", os.path.join(TMP, "wapiti-config"), "--no-bugreport", "-v", "0",
-            "--max-scan-time", str(WAPITI_MAX),
+            "--max-scan-time", str(WAPITI_MAX), "--max-attack-time", str(WAPITI_MODULE_MAX),
             # ssrf and xxe ask an endpoint whether the target called it: a closed local port
             "--endpoint", "http://127.0.0.1:9/",
             # its form login (the login page as its first start URL). The logout link cannot be
             # excluded: 3.0.4's -x fails on Python 3.11 ("global flags not at the start")
             "--auth-type", "post", "-a", f"{lg['username']}%{lg['password']}", "-s", app.base + lg["url"]]
-    secs = timed(argv, os.path.join(TMP, "wapiti.out"), WAPITI_MAX + 300)
+    secs = timed(argv, os.path.join(TMP, "wapiti.out"), WAPITI_MAX + 22 * WAPITI_MODULE_MAX)
     return out, secs
 
 
@@ -117,6 +119,7 @@ def run_sqlmap(app, have):
 
 
 def main():
+    exit_on_term()
     servers = []
     try:
         extra, have = ([], set()) if os.environ.get("KW_BENCH_NO_DB") else start_databases(servers, "bench/web.sh")

@@ -30,7 +30,7 @@ from kwtest import run
 HERE = os.path.dirname(os.path.abspath(__file__))
 VULNWEB = os.path.join(HERE, "vulnweb")
 sys.path.insert(0, VULNWEB)
-from harness import TRUTH, App, keepwatch_args, start_databases  # noqa: E402
+from harness import TRUTH, App, exit_on_term, keepwatch_args, start_databases  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
 import web_score  # noqa: E402  (the bench's scorer: one matching of findings to the truth)
@@ -283,6 +283,7 @@ DATABASES = {"servers": [], "extra": [], "have": set()}
 
 def setUpModule():
     """PostgreSQL and MariaDB, when installed, once for every class."""
+    exit_on_term()
     try:
         DATABASES["extra"], DATABASES["have"] = start_databases(DATABASES["servers"], "test_scan_web")
     except BaseException:
