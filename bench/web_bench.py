@@ -7,6 +7,7 @@ it missed and what it reported falsely. Every run is bounded by a timeout; all o
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,11 @@ import web_score  # noqa: E402
 
 KW = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="kw-bench-web-")
-WAPITI_MAX = int(os.environ.get("WAPITI_MAX", "1800"))       # seconds: wapiti's --max-scan-time
-WAPITI_MODULE_MAX = int(os.environ.get("WAPITI_MODULE_MAX", "180"))   # its --max-attack-time, per module
+# wapiti's bounds: WAPITI_MAX seconds in all (then interrupted: it writes the report of what it
+# found), WAPITI_MODULE_MAX per module (its --max-attack-time, which it checks only between two
+# directories in buster: on a site answering 200 to every unknown path, buster recurses on)
+WAPITI_MAX = int(os.environ.get("WAPITI_MAX", "900"))
+WAPITI_MODULE_MAX = int(os.environ.get("WAPITI_MODULE_MAX", "120"))
 SQLMAP_MAX = int(os.environ.get("SQLMAP_MAX", "600"))        # seconds per sqlmap run
 # Every wapiti 3.0.4 attack module but wapp, which fingerprints technologies (no attack) and
 # downloads its database from the internet when it has none: nothing may leave the loopback.
@@ -32,15 +36,30 @@ WAPITI_MODULES = ("backup,blindsql,brute_login_form,buster,cookieflags,crlf,csp,
                   "http_headers,methods,nikto,permanentxss,redirect,shellshock,sql,ssrf,xss,xxe")
 
 
-def timed(argv, out, timeout):
+def timed(argv, out, timeout, interrupt=None):
     """Runs argv (stdout into file out, stderr into out.err) within timeout seconds; returns
-    its seconds."""
+    its seconds. interrupt: after that many seconds, a SIGINT first, with "r" lines on its
+    standard input (wapiti then asks what to do: r stops and writes the report)."""
     t0 = time.monotonic()
     with open(out, "w") as f, open(out + ".err", "w") as e:
+        p = subprocess.Popen(argv, stdout=f, stderr=e, stdin=subprocess.PIPE if interrupt else subprocess.DEVNULL)
+        if interrupt:
+            p.stdin.write(b"r\n" * 16)
+            p.stdin.flush()
         try:
-            subprocess.run(argv, stdout=f, stderr=e, stdin=subprocess.DEVNULL, timeout=timeout)
+            p.wait(interrupt or timeout)
         except subprocess.TimeoutExpired:
-            e.write(f"\nbench: stopped after {timeout} s\n")
+            if interrupt:
+                e.write(f"\nbench: interrupted after {interrupt} s\n")
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    pass
+        if p.poll() is None:
+            e.write(f"\nbench: stopped after {timeout} s more\n")
+            p.kill()
+            p.wait()
     return time.monotonic() - t0
 
 
@@ -76,7 +95,7 @@ def run_wapiti(app, have):
             # its form login (the login page as its first start URL). The logout link cannot be
             # excluded: 3.0.4's -x fails on Python 3.11 ("global flags not at the start")
             "--auth-type", "post", "-a", f"{lg['username']}%{lg['password']}", "-s", app.base + lg["url"]]
-    secs = timed(argv, os.path.join(TMP, "wapiti.out"), WAPITI_MAX + 22 * WAPITI_MODULE_MAX)
+    secs = timed(argv, os.path.join(TMP, "wapiti.out"), 300, interrupt=WAPITI_MAX)
     return out, secs
 
 

@@ -106,9 +106,9 @@ class Shop:
         return self
 
 
-def entries(kind, have, login=True):
-    """The truth's entries of kind (vulns, lookalikes) the app serves with the databases in have."""
-    return [e for e in TRUTH[kind] if (not e.get("needs") or e["needs"] in have) and (login or not e.get("login"))]
+def entries(kind, have):
+    """The truth's entries of kind (vulns, lookalikes, seeds) the app serves with the databases in have."""
+    return [e for e in TRUTH[kind] if not e.get("needs") or e["needs"] in have]
 
 
 def key(e):
