@@ -38,22 +38,26 @@ WAPITI_MODULES = ("backup,blindsql,brute_login_form,buster,cookieflags,crlf,csp,
 
 def timed(argv, out, timeout, interrupt=None):
     """Runs argv (stdout into file out, stderr into out.err) within timeout seconds; returns
-    its seconds. interrupt: after that many seconds, a SIGINT first, with "r" lines on its
-    standard input (wapiti then asks what to do: r stops and writes the report)."""
+    its seconds. interrupt: after that many seconds, a SIGINT every 10 s for at most timeout
+    seconds more, with "r" lines on its standard input (wapiti then asks what to do; in 3.0.4
+    "r" only moves on to the next module, so each remaining module is cut short so, until it
+    writes its report and exits)."""
     t0 = time.monotonic()
     with open(out, "w") as f, open(out + ".err", "w") as e:
         p = subprocess.Popen(argv, stdout=f, stderr=e, stdin=subprocess.PIPE if interrupt else subprocess.DEVNULL)
         if interrupt:
-            p.stdin.write(b"r\n" * 16)
+            p.stdin.write(b"r\n" * 64)
             p.stdin.flush()
         try:
             p.wait(interrupt or timeout)
         except subprocess.TimeoutExpired:
-            if interrupt:
-                e.write(f"\nbench: interrupted after {interrupt} s\n")
+            end = time.monotonic() + timeout
+            while interrupt and p.poll() is None and time.monotonic() < end:
+                e.write(f"\nbench: interrupted after {time.monotonic() - t0:.0f} s\n")
+                e.flush()
                 p.send_signal(signal.SIGINT)
                 try:
-                    p.wait(timeout)
+                    p.wait(10)
                 except subprocess.TimeoutExpired:
                     pass
         if p.poll() is None:
