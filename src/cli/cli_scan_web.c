@@ -51,7 +51,8 @@ static const char web_usage[] =
     "  --seed 'M URL [BODY]' a request the crawl cannot see (JSON APIs): a body starting with {\n"
     "                        is JSON, else form-encoded; repeatable\n"
     "  --profile P           quick (passive, files, reflected XSS, error SQLi), standard (the\n"
-    "                        default: everything), thorough (+ hidden fields, cookies, more payloads)\n"
+    "                        default: everything), thorough (+ hidden fields, cookies, path\n"
+    "                        segments, more payloads)\n"
     "  --rate N              requests per second (scan.web.rate; 0: no bound)\n"
     "  --concurrency N       requests at once, 1-32 (scan.web.concurrency; default 4)\n"
     "  --max-requests N      the scan's budget (default: quick 3000, standard 15000, thorough 60000)\n"
@@ -212,8 +213,8 @@ static int parse(web_cli *a, int argc, char **argv, strv *urls)
                 return usage_error("--max-pages takes 1-1000000", optarg);
             break;
         case O_DEPTH:
-            if (!num(optarg, 0, 100, &v))
-                return usage_error("--depth takes 0-100", optarg);
+            if (!num(optarg, 1, 100, &v))
+                return usage_error("--depth takes 1-100", optarg);
             a->depth = (int)v;
             break;
         case O_TIMEOUT:
@@ -275,10 +276,6 @@ static void fill_opts(web_scan_opts *o, const web_cli *a, const conf *c, const s
         .max_requests = (uint64_t)a->max_requests, .max_pages = (size_t)a->max_pages, .max_depth = a->depth,
         .timeout_ms = a->timeout_ms ? a->timeout_ms : c->scan.web.timeout_ms, .on_note = on_note,
         .cancel = &cancel};
-    if (!o->max_pages)
-        o->max_pages = 1000;
-    if (a->depth < 0)
-        o->max_depth = 10;
     if (tty)
         o->on_progress = on_progress;
 }
@@ -319,6 +316,7 @@ static int recheck(web_cli *a, const conf *c, scan_record *rec, web_scan_opts *o
         store_finding_get_json(rec->st, a->recheck, &b) != KW_OK) {
         kw_buf_free(&b);
         fprintf(stderr, "keepwatch scan web: no finding %lld\n", (long long)a->recheck);
+        scan_record_close(rec, false);
         return KW_EXIT_USAGE;
     }
     json_t *doc = json_loads(kw_buf_cstr(&b), 0, NULL);
@@ -375,7 +373,7 @@ static int scan(web_cli *a, const conf *c, scan_record *rec, web_scan_opts *o)
 
 int cli_scan_web(int argc, char **argv)
 {
-    web_cli a = {.rate = -1, .depth = -1};
+    web_cli a = {.rate = -1};
     strv urls = {0};
     int code = parse(&a, argc, argv, &urls);
     conf *c = code < 0 ? cli_conf_load(cli_conf_path(a.cfg)) : NULL;

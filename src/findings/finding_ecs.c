@@ -68,6 +68,8 @@ void finding_text(kw_buf *b, const finding *f)
         kw_buf_printf(b, ":%d/%s", f->port, set(f->transport) ? f->transport : "tcp");
     if (set(f->url))
         kw_buf_printf(b, " %s", f->url);
+    if (set(f->parameter))
+        kw_buf_printf(b, " [%s]", f->parameter);
     if (set(f->file_path))
         kw_buf_printf(b, " %s:%d", f->file_path, f->line);
     if (set(f->package))

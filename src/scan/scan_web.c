@@ -70,12 +70,26 @@ static void site_task(web_ctx *x, size_t i, void *arg)
         (void)c->per_site(x, w->root, s->profile);
 }
 
+/* Whether a hidden field's name says it carries where to go next (a login form's "next"): a
+ * classic open redirect, tried in every profile. */
+static bool names_a_target(const char *name)
+{
+    static const char *const words[] = {"next", "url", "return", "redirect", "goto", "dest", "continue", "back",
+                                        "target", "forward"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (web_find(name, strlen(name), words[i]) != (size_t)-1)
+            return true;
+    return false;
+}
+
 /* Whether parameter p is an insertion point in this profile. */
 static bool point_of(const web_scan *s, const web_param *p)
 {
     if (s->profile & WEB_THOROUGH)
         return true;
-    return !p->hidden && p->where != WEB_IN_COOKIE && p->where != WEB_IN_PATH;
+    if (p->where == WEB_IN_COOKIE || p->where == WEB_IN_PATH)
+        return false;
+    return !p->hidden || names_a_target(p->name);
 }
 
 static void point_task(web_ctx *x, size_t i, void *arg)
@@ -121,6 +135,8 @@ static kw_rc scan_open(web_scan *s, const web_scan_opts *o, web_scan_stats *st, 
     s->profile = o->profile ? o->profile : WEB_STANDARD;
     s->max_requests = o->max_requests ? o->max_requests : profile_budget(s->profile);
     s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
+    s->max_pages = o->max_pages ? o->max_pages : 1000;
+    s->max_depth = o->max_depth > 0 ? o->max_depth : 10;
     char ua[96];
     snprintf(ua, sizeof ua, "keepwatch/%s (web scan)", KW_VERSION);
     s->user_agent = kw_strdup(o->user_agent ? o->user_agent : ua);

@@ -107,6 +107,8 @@ typedef struct web_target {
     web_param *params;
     size_t nparams;
     char *found_on;                  /* the page it was found on (for stored XSS and evidence) */
+    bool no_session;                 /* a form with a password field (a login or a password
+                                        change): tried without the session, which it could end */
 } web_target;
 
 typedef enum web_mut {
@@ -135,7 +137,8 @@ typedef struct web_issue {
     const char *check_id;            /* "KW-WEB-XSS-REFLECTED", "KW-WEB-SQLI-ERROR", ... */
     const char *category;            /* DESIGN.md's: "xss", "sqli", "path_traversal",
                                         "command_injection", "open_redirect", "sensitive_file",
-                                        "app_config" (headers, cookies, banners, SSTI: "ssti") */
+                                        "app_config" (headers, cookies, banners); SSTI is
+                                        "command_injection" (CWE-1336) */
     const char *title;               /* one line, English */
     const char *title_zh;            /* the same in Chinese */
     const char *cwe;                 /* "CWE-79" */
@@ -177,8 +180,8 @@ kw_rc web_pages_each(web_ctx *x, kw_rc (*fn)(web_ctx *x, const web_page *pg, voi
 /* Fetches url again now (GET, following redirects in scope), as the crawler would. */
 kw_rc web_refetch(web_ctx *x, const char *url, web_response *out);
 
-/* A unique marker for this scan (letters and digits only, `n` of them, at most 32): "kw7f3a9q".
- * Thread-safe. */
+/* A unique marker for this scan into out, a buffer of n bytes: n - 1 letters and digits (at
+ * most 32), "kw" first: "kw7f3a9q". Thread-safe. */
 void web_marker(web_ctx *x, char *out, size_t n);
 
 /* ---- checks ---- */
@@ -223,6 +226,11 @@ extern const size_t web_nchecks;
  * when none). */
 struct web_tmpl_set;
 const struct web_tmpl_set *web_templates(web_ctx *x);
+
+/* One delay measurement at a time in the process (scan_web_timing.c): a check confirming a
+ * time-based proof holds it while it measures, so no other check's sleep passes for its own. */
+void web_timing_lock(void);
+void web_timing_unlock(void);
 
 /* ---- small pure helpers the checks share (scan_web_util.c) ---- */
 

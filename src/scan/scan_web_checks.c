@@ -6,9 +6,8 @@
 #include <string.h>
 
 const web_check *const web_checks[] = {
-    &web_check_files,
-    &web_check_passive,
-    &web_check_templates,
+    &web_check_files, &web_check_passive,  &web_check_xss,  &web_check_sqli,      &web_check_traversal,
+    &web_check_cmdi,  &web_check_redirect, &web_check_ssti, &web_check_templates,
 };
 const size_t web_nchecks = sizeof web_checks / sizeof web_checks[0];
 

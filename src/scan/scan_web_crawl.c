@@ -19,12 +19,19 @@ typedef struct crawl_item {
     int depth;
 } crawl_item;
 
+/* A FIFO of items (head: the next one). */
+typedef struct crawl_fifo {
+    crawl_item *v;
+    size_t head, n, cap;
+} crawl_fifo;
+
 typedef struct crawl {
     web_scan *s;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    crawl_item *q;
-    size_t head, n, cap;
+    crawl_fifo q;              /* the start URLs and what pages link to ... */
+    crawl_fifo late;           /* ... before what robots.txt and sitemaps list */
+    size_t queued;             /* items ever queued (WEB_QUEUE_MAX) */
     int busy;
     kw_map seen;               /* shape keys fetched or queued */
     uint64_t fetched;
@@ -94,27 +101,39 @@ static size_t add_target(web_scan *s, web_target *t)
     return idx;
 }
 
-/* Under c->mu: queues an item (false when the queue is full: url is freed). */
-static bool push(crawl *c, char *url, size_t form, int depth)
+/* Under c->mu: queues an item on q (false when the crawl has queued enough: url is freed). */
+static bool push_on(crawl *c, crawl_fifo *q, char *url, size_t form, int depth)
 {
-    if (c->n >= WEB_QUEUE_MAX) {
+    if (c->queued >= WEB_QUEUE_MAX) {
         if (!c->queue_noted)
             web_note(c->s, "more than %u URLs and forms found: the rest are not crawled", WEB_QUEUE_MAX);
         c->queue_noted = true;
         free(url);
         return false;
     }
-    kw_grow(&c->q, &c->cap, c->n + 1, sizeof *c->q);
-    c->q[c->n++] = (crawl_item){url, form, depth};
+    kw_grow(&q->v, &q->cap, q->n + 1, sizeof *q->v);
+    q->v[q->n++] = (crawl_item){url, form, depth};
+    c->queued++;
     pthread_cond_signal(&c->cv);
     return true;
 }
 
-/* Queues a GET of url (when in scope, not a logout link, not a resource, shape not seen). */
-static void enqueue_url(crawl *c, const char *url, const char *from, int depth)
+static bool push(crawl *c, char *url, size_t form, int depth)
+{
+    return push_on(c, &c->q, url, form, depth);
+}
+
+static size_t waiting(const crawl *c)
+{
+    return c->q.n - c->q.head + c->late.n - c->late.head;
+}
+
+/* Queues a GET of url (when in scope, not a logout link, not a resource, shape not seen), on
+ * the late queue when late. */
+static void enqueue_on(crawl *c, const char *url, const char *from, int depth, bool late)
 {
     web_scan *s = c->s;
-    if (depth > s->o->max_depth || !web_site_of(s, url) || web_is_logout(url) || is_static(url))
+    if (depth > s->max_depth || !web_site_of(s, url) || web_is_logout(url) || is_static(url))
         return;
     web_target t;
     web_target_from_url(url, from, &t);
@@ -123,7 +142,7 @@ static void enqueue_url(crawl *c, const char *url, const char *from, int depth)
     bool fresh = !kw_map_get(&c->seen, key);
     if (fresh) {
         kw_map_put(&c->seen, key, (void *)1);
-        push(c, kw_strdup(url), (size_t)-1, depth);
+        push_on(c, late ? &c->late : &c->q, kw_strdup(url), (size_t)-1, depth);
     }
     pthread_mutex_unlock(&c->mu);
     free(key);
@@ -131,6 +150,11 @@ static void enqueue_url(crawl *c, const char *url, const char *from, int depth)
         add_target(s, &t);
     else
         web_target_free(&t);
+}
+
+static void enqueue_url(crawl *c, const char *url, const char *from, int depth)
+{
+    enqueue_on(c, url, from, depth, false);
 }
 
 /* A form as a target (its action's own query parameters kept), queued to be submitted once. */
@@ -154,12 +178,13 @@ static void enqueue_form(crawl *c, const web_form *f, const char *page, int dept
         bool hidden = strcmp(fd->type, "hidden") == 0 || strcmp(fd->type, "submit") == 0 ||
                       strcmp(fd->type, "button") == 0;
         const char *v = fd->value[0] || hidden ? fd->value : fill_value(fd);
+        t.no_session |= strcmp(fd->type, "password") == 0;
         (void)web_target_add(&t, fd->name, v, where, hidden);
     }
     if (multipart)
         web_note(s, "%s: a multipart form, sent url-encoded", f->action);
     size_t idx = add_target(s, &t);
-    if (idx == (size_t)-1 || depth > s->o->max_depth)
+    if (idx == (size_t)-1 || depth > s->max_depth)
         return;
     pthread_mutex_lock(&c->mu);
     push(c, NULL, idx, depth);
@@ -199,6 +224,43 @@ void web_passive(web_ctx *x, const char *url, const web_response *r)
             (void)web_checks[i]->per_page(x, &pg, x->s->profile);
 }
 
+/* Thorough: the last path segment of a page without a query when it looks like a value (digits,
+ * or letters and digits mixed: /product/123, /u/ab12), as a path parameter. */
+static void path_target(web_scan *s, const char *url, const char *from)
+{
+    if (strchr(url, '?'))
+        return;
+    const char *seg = strrchr(url, '/');
+    if (!seg || !seg[1] || strchr(seg, '.'))
+        return;
+    seg++;
+    size_t digits = strspn(seg, "0123456789");
+    if (digits == 0 || strlen(seg) > 64)
+        return;
+    web_target t = {.method = kw_strdup("GET"), .url = kw_strdup(url), .found_on = kw_strdup_opt(from)};
+    (void)web_target_add(&t, "(path)", seg, WEB_IN_PATH, false);
+    add_target(s, &t);
+}
+
+/* Thorough: the cookies a page sets, as cookie parameters of that page. */
+static void cookie_target(web_scan *s, const char *url, const web_response *r)
+{
+    web_target t;
+    web_target_from_url(url, NULL, &t);
+    const char *from = NULL;
+    size_t n;
+    for (const char *v; (v = web_header(r, "set-cookie", &n, &from)) != NULL;) {
+        const char *eq = memchr(v, '=', n);
+        size_t vl = strcspn(v, ";");
+        if (!eq || eq == v || (size_t)(eq - v) >= vl || (size_t)(eq - v) > 128)
+            continue;
+        char *name = kw_strndup(v, (size_t)(eq - v)), *value = kw_strndup(eq + 1, vl - (size_t)(eq + 1 - v));
+        (void)web_target_add(&t, name, value, WEB_IN_COOKIE, false);
+        free(name), free(value);
+    }
+    add_target(s, &t);
+}
+
 /* Fetches one queued item, runs the passive checks on it, keeps it, and queues what it links to. */
 static void visit(crawl *c, web_ctx *x, const crawl_item *it)
 {
@@ -221,6 +283,10 @@ static void visit(crawl *c, web_ctx *x, const crawl_item *it)
         atomic_fetch_add(&s->npages_fetched, 1);
         web_passive(x, url, &r);
         keep_page(s, url, &r);
+        if (s->profile & WEB_THOROUGH) {
+            path_target(s, r.url, url);
+            cookie_target(s, r.url, &r);
+        }
         if (is_html(&r) && r.status < 400) {
             web_html h;
             web_html_parse(r.url, r.body, r.len, WEB_LINKS_PER_PAGE, &h);
@@ -232,7 +298,7 @@ static void visit(crawl *c, web_ctx *x, const crawl_item *it)
                 enqueue_form(c, &h.forms[i], r.url, it->depth + 1);
             web_html_free(&h);
         }
-        if (strcmp(r.url, url) != 0)
+        if (strcmp(r.url, url) != 0 && (r.status < 300 || r.status >= 400)) /* where it landed */
             enqueue_url(c, r.url, url, it->depth);
     }
     web_response_free(&r);
@@ -244,14 +310,14 @@ static bool take(crawl *c, crawl_item *it, web_ctx *x)
 {
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        bool over = web_stopping(x) || c->fetched >= c->s->o->max_pages;
-        if (c->head < c->n && !over)
+        bool over = web_stopping(x) || c->fetched >= c->s->max_pages;
+        if (waiting(c) && !over)
             break;
         if (c->busy == 0 || over) {
-            if (over && c->head < c->n && !c->full_noted) {
+            if (over && waiting(c) && !c->full_noted) {
                 c->full_noted = true;
                 web_note(c->s, "the crawl stopped at %llu pages with %zu more queued", (unsigned long long)c->fetched,
-                         c->n - c->head);
+                         waiting(c));
             }
             pthread_cond_broadcast(&c->cv);
             pthread_mutex_unlock(&c->mu);
@@ -259,7 +325,8 @@ static bool take(crawl *c, crawl_item *it, web_ctx *x)
         }
         pthread_cond_wait(&c->cv, &c->mu);
     }
-    *it = c->q[c->head++];
+    crawl_fifo *q = c->q.head < c->q.n ? &c->q : &c->late;
+    *it = q->v[q->head++];
     c->busy++;
     c->fetched++;
     pthread_mutex_unlock(&c->mu);
@@ -312,7 +379,7 @@ static void seed_site(crawl *c, web_ctx *x, const web_site *w)
         web_response_free(&r);
     }
     for (size_t i = 0; i < paths.n; i++)
-        enqueue_url(c, paths.v[i], url, 1);
+        enqueue_on(c, paths.v[i], url, 1, true);
     if (maps.n == 0) {
         snprintf(url, sizeof url, "%ssitemap.xml", w->root);
         maps.v = kw_malloc(sizeof *maps.v);
@@ -326,7 +393,7 @@ static void seed_site(crawl *c, web_ctx *x, const web_site *w)
         web_sitemap_parse(r.body, r.len, WEB_SITEMAP_URLS - taken, &urls, &more);
         web_response_free(&r);
         for (size_t k = 0; k < urls.n; k++)
-            enqueue_url(c, urls.v[k], maps.v[i], 1);
+            enqueue_on(c, urls.v[k], maps.v[i], 1, true);
         taken += urls.n;
         for (size_t k = 0; k < more.n && maps.n < WEB_SITEMAPS; k++) {
             maps.v = kw_realloc(maps.v, (maps.n + 1) * sizeof *maps.v);
@@ -348,6 +415,8 @@ kw_rc web_crawl(web_scan *s, web_ctx *ctx, int nworkers)
     const web_scan_opts *o = s->o;
     for (size_t i = 0; i < o->nurls; i++)
         enqueue_url(&c, o->urls[i], NULL, 0);
+    if (s->session_url) /* where the sign-in led: the signed-in area may be linked from there only */
+        enqueue_url(&c, s->session_url, NULL, 0);
     for (size_t i = 0; i < o->nseeds; i++) {
         web_target t;
         char err[200];
@@ -371,9 +440,12 @@ kw_rc web_crawl(web_scan *s, web_ctx *ctx, int nworkers)
     for (int i = 1; i < nworkers; i++)
         pthread_join(w[i].th, NULL);
     free(w);
-    for (size_t i = c.head; i < c.n; i++)
-        free(c.q[i].url);
-    free(c.q);
+    crawl_fifo *qs[] = {&c.q, &c.late};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = qs[k]->head; i < qs[k]->n; i++)
+            free(qs[k]->v[i].url);
+        free(qs[k]->v);
+    }
     kw_map_free(&c.seen);
     pthread_cond_destroy(&c.cv);
     pthread_mutex_destroy(&c.mu);

@@ -187,6 +187,10 @@ static const char *html_enctype(const char *e)
         return "multipart/form-data";
     if (e && strcasecmp(e, "text/plain") == 0)
         return "text/plain";
+    /* not a browser's encoding, but what the W3C JSON-forms draft names and what a page's own
+     * script then sends: the scanner sends the fields as a JSON object */
+    if (e && strcasecmp(e, "application/json") == 0)
+        return "application/json";
     return "";
 }
 
@@ -762,4 +766,15 @@ void web_html_free(web_html *h)
     }
     free(h->forms);
     memset(h, 0, sizeof *h);
+}
+
+void web_strs_free(web_strs *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
 }

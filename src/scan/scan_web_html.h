@@ -22,7 +22,8 @@ typedef struct web_field {
 typedef struct web_form {
     char *action;                    /* absolute, fragment removed (the page itself when empty) */
     char *method;                    /* "GET" or "POST" (upper-cased; anything else: GET) */
-    char *enctype;                   /* lower-cased; "" for the default */
+    char *enctype;                   /* "multipart/form-data", "text/plain", "application/json"
+                                        (a form its script sends as JSON); "" the default */
     web_field *fields;               /* named fields only, in document order */
     size_t nfields;
 } web_form;

@@ -64,20 +64,6 @@ void web_http_free(web_scan *s)
         pthread_mutex_destroy(&s->share_mu[i]);
 }
 
-kw_rc web_ctx_init(web_ctx *x, web_scan *s, int worker)
-{
-    *x = (web_ctx){.s = s, .worker = worker, .h = curl_easy_init(), .anon = curl_easy_init()};
-    return x->h && x->anon ? KW_OK : KW_ERR_NOMEM;
-}
-
-void web_ctx_free(web_ctx *x)
-{
-    if (x->h)
-        curl_easy_cleanup(x->h);
-    if (x->anon)
-        curl_easy_cleanup(x->anon);
-    x->h = x->anon = NULL;
-}
 
 /* ---- scope ---- */
 
@@ -255,6 +241,47 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
     return sink_put(b, p, len) ? len : 0;
 }
 
+/* What every request of handle h has: set once (a reset would leak libcurl's cookie-file
+ * list, and the session handle's cookie jar is the share's). */
+static void handle_setup(web_scan *s, CURL *h, bool session)
+{
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
+    curl_easy_setopt(h, CURLOPT_RESOLVE, s->resolve);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, s->user_agent);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    if (session) {
+        curl_easy_setopt(h, CURLOPT_SHARE, s->share);
+        curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+        if (s->o->auth.cookie)
+            curl_easy_setopt(h, CURLOPT_COOKIE, s->o->auth.cookie);
+    }
+}
+
+kw_rc web_ctx_init(web_ctx *x, web_scan *s, int worker)
+{
+    *x = (web_ctx){.s = s, .worker = worker, .h = curl_easy_init(), .anon = curl_easy_init()};
+    if (!x->h || !x->anon)
+        return KW_ERR_NOMEM;
+    handle_setup(s, x->h, true);
+    handle_setup(s, x->anon, false);
+    return KW_OK;
+}
+
+void web_ctx_free(web_ctx *x)
+{
+    if (x->h)
+        curl_easy_cleanup(x->h);
+    if (x->anon)
+        curl_easy_cleanup(x->anon);
+    x->h = x->anon = NULL;
+}
+
 /* Whether this request goes without the session: asked for, or the login form's own action
  * (a wrong password posted there must not end the session the scan signed in with). */
 static bool anonymous(const web_scan *s, const web_request *rq, const char *url, bool signing_in)
@@ -286,7 +313,6 @@ static void exchange(web_ctx *x, const web_request *rq, const char *url, bool si
     web_scan *s = x->s;
     bool anon = anonymous(s, rq, url, signing_in);
     CURL *h = anon ? x->anon : x->h;
-    curl_easy_reset(h);
     sink_buf body = {.max = WEB_BODY_MAX}, hdrs = {.max = WEB_HEADERS_MAX};
     char errbuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *hl = NULL;
@@ -304,39 +330,25 @@ static void exchange(web_ctx *x, const web_request *rq, const char *url, bool si
 
     const char *method = rq->method ? rq->method : "GET";
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PROXY, "");
-    curl_easy_setopt(h, CURLOPT_RESOLVE, s->resolve);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, s->user_agent);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &hdrs);
     int64_t tmo = rq->timeout_ms > 0 ? rq->timeout_ms : s->timeout_ms;
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)tmo);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(tmo < 5000 ? tmo : 5000));
-    if (!anon) {
-        curl_easy_setopt(h, CURLOPT_SHARE, s->share);
-        curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
-        if (s->o->auth.cookie)
-            curl_easy_setopt(h, CURLOPT_COOKIE, s->o->auth.cookie);
-    }
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+    curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
     if (strcmp(method, "GET") == 0 && !rq->body) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(method, "HEAD") == 0) {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else {
-        if (strcmp(method, "POST") != 0)
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->body_len : 0));
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+        if (strcmp(method, "POST") != 0)
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     }
 
     CURLcode cc = curl_easy_perform(h);
@@ -408,9 +420,13 @@ static kw_rc send_rq(web_ctx *x, const web_request *rq, web_response *out, bool 
         exchange(x, &cur, url, signing_in, out, rq->follow ? &next : NULL);
         if (!next)
             break;
-        if (hop + 1 >= WEB_REDIRECTS_MAX || !web_site_of(s, next)) {
-            web_note(s, "%s: redirect to %.200s not followed (%s)", url, next,
-                     hop + 1 >= WEB_REDIRECTS_MAX ? "too many redirects" : "out of scope");
+        bool too_many = hop + 1 > WEB_REDIRECTS_MAX;
+        if (too_many || !web_site_of(s, next)) {
+            if (too_many)
+                web_note(s, "%s: redirect to %.200s not followed (more than %d redirects)", url, next,
+                         WEB_REDIRECTS_MAX);
+            else
+                web_note(s, "%s: redirect to %.200s not followed (out of scope)", url, next);
             free(next);
             break;
         }
@@ -607,11 +623,10 @@ static bool renew_session(web_ctx *x, unsigned gen)
     return ok;
 }
 
-/* Whether an answer looks like the session ended: sent to the sign-in page, or 401. */
+/* Whether an answer looks like the session ended: sent to the sign-in page. (A 401 is HTTP
+ * authentication of some area, not the form's session.) */
 static bool session_lost(const web_scan *s, const web_response *r)
 {
-    if (r->status == 401)
-        return true;
     if (r->status < 300 || r->status >= 400)
         return false;
     size_t n;
@@ -655,6 +670,10 @@ static kw_rc add_site(web_scan *s, const char *url, bool whole_site, char *err, 
         snprintf(err, errn, "not an http(s) URL: %.200s", url);
         return KW_ERR_PARSE;
     }
+    for (size_t i = 0; i < s->nsites; i++) /* another URL of a site already there */
+        if (strcmp(s->sites[i].scheme, p.scheme) == 0 && strcmp(s->sites[i].host, p.host) == 0 &&
+            s->sites[i].port == p.port && strcmp(s->sites[i].path, whole_site ? "/" : p.path) == 0)
+            return KW_OK;
     kw_addr a;
     web_site w = {0};
     if (scan_resolve_system(p.host, &a, NULL) != KW_OK) {

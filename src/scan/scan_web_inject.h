@@ -55,6 +55,11 @@ bool inj_refresh_url(const char *v, size_t n, const char **url, size_t *len);
  * offset of the construct in *at; NULL when the page does neither. */
 const char *inj_body_redirect(const char *b, size_t n, const char *host, size_t *at);
 
+/* True when value v carries one of these checks' payloads (a file path they read, the redirect
+ * probe host, a sleep, a shell or template computation): the value a recheck replays, whose page
+ * is no baseline. */
+bool inj_value_ours(const char *v);
+
 /* Whether parameter p suits a check by its name and value: a file name or path (traversal), a
  * URL or a redirect target (open redirect). */
 bool inj_param_fileish(const web_param *p);
@@ -121,6 +126,11 @@ typedef struct inj_send {
  * (KW_ERR_RANGE also when the request could not be built). */
 kw_rc inj_probe_send(const inj_io *io, web_ctx *x, const web_target *t, const inj_send *s, inj_probe *p);
 void inj_probe_free(const inj_io *io, inj_probe *p);
+
+/* Sends the page as seen for parameter i of t into *p (as inj_probe_send): the shape as it is, or
+ * with parameter i emptied when its value carries one of our payloads (a recheck replays the
+ * proof, which is no baseline). */
+kw_rc inj_probe_baseline(const inj_io *io, web_ctx *x, const web_target *t, size_t i, inj_probe *p);
 
 /* Reports spec at parameter i of t, proved by p (the excerpt of its body around at, or of
  * answer[alen] when answer is not NULL), with detail in words. */

@@ -1,8 +1,9 @@
 /* The path traversal / local file read check (KW-WEB-TRAVERSAL): a parameter set to paths that
  * climb out of any directory to /etc/passwd or win.ini (relative, absolute, filter-evading,
  * percent-encoded, Windows; and PHP's php://filter on the value itself), proved when the answer
- * holds that file's signature and the page as seen (the baseline, fetched only then) does not. Few requests: two payloads on a parameter that
- * does not look like a file name, the whole set on one that does (or in the thorough profile). */
+ * holds that file's signature and the page as seen (the baseline, fetched only then) does not.
+ * Few requests: one payload on a parameter that does not look like a file name, the whole set on
+ * one that does (or in the thorough profile). */
 #include "scan/scan_web_inject.h"
 
 #include <stdio.h>
@@ -27,7 +28,14 @@ static const inj_spec traversal_spec = {
                  "应用进程不应有读取无关系统文件的权限。",
 };
 
-/* Tried on every parameter (a climb that also works from the root, and the absolute path). */
+/* Tried alone on a parameter that does not look like a file: an absolute path that climbs too,
+ * so it reads the file whether the application opens the value as it is, joins it to a
+ * directory (os.path.join and path.join take it as absolute, a "dir/" prefix climbs out), or
+ * removes "../" once. */
+static const char *const trav_any[] = {"/" INJ_UP "etc/passwd", NULL};
+
+/* Tried first on a parameter that looks like a file, and on all in the thorough profile: the
+ * plain climb, and the absolute path (for an application that refuses ".." only). */
 static const char *const trav_core[] = {INJ_UP "etc/passwd", "/etc/passwd", NULL};
 
 /* Tried on a parameter that looks like a file, and on all in the thorough profile: a climb that
@@ -80,8 +88,7 @@ static bool baseline_has(trav_run *r, trav_sig sig, inj_file f)
 {
     size_t at;
     if (!r->have_base) {
-        inj_send s = {.i = (size_t)-1};
-        inj_probe_send(r->io, r->x, r->t, &s, &r->base);
+        inj_probe_baseline(r->io, r->x, r->t, r->i, &r->base);
         r->have_base = true;
     }
     return r->base.r.status == 0 || sig(r->base.r.body, r->base.r.len, &at) == f;
@@ -125,8 +132,9 @@ kw_rc inj_traversal_run(const inj_io *io, web_ctx *x, const web_target *t, size_
         return KW_OK;
     trav_run r = {.io = io, .x = x, .t = t, .i = i};
     char pre[WEB_URL_MAX];
-    kw_rc rc = trav_list(&r, trav_core);
-    if (rc == KW_OK && !r.done && (fileish || (profile & WEB_THOROUGH))) {
+    bool all = fileish || (profile & WEB_THOROUGH);
+    kw_rc rc = trav_list(&r, all ? trav_core : trav_any);
+    if (rc == KW_OK && !r.done && all) {
         if (prefixed_payload(t->params[i].value, pre, sizeof pre))
             rc = trav_try(&r, pre, inj_file_sig);
         if (rc == KW_OK && !r.done)

@@ -31,6 +31,13 @@ kw_rc inj_probe_send(const inj_io *io, web_ctx *x, const web_target *t, const in
     return io->send(x, &p->b.rq, &p->r);
 }
 
+kw_rc inj_probe_baseline(const inj_io *io, web_ctx *x, const web_target *t, size_t i, inj_probe *p)
+{
+    bool ours = i < t->nparams && inj_value_ours(t->params[i].value);
+    inj_send s = {.i = ours ? i : (size_t)-1, .payload = "", .mode = WEB_MUT_REPLACE};
+    return inj_probe_send(io, x, t, &s, p);
+}
+
 kw_rc inj_probe_report(const inj_io *io, web_ctx *x, const inj_spec *spec, const web_target *t, size_t i,
                        const inj_probe *p, const char *answer, size_t alen, size_t at, const char *detail)
 {

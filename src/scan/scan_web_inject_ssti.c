@@ -145,8 +145,7 @@ static const ssti_syntax *ssti_hit(const inj_probe *p, const char *m, const ssti
 static bool ssti_base_ok(ssti_run *r)
 {
     inj_probe p = {0};
-    inj_send s = {.i = (size_t)-1};
-    bool ok = inj_probe_send(r->io, r->x, r->t, &s, &p) == KW_OK && p.r.status > 0 && p.r.status < 500;
+    bool ok = inj_probe_baseline(r->io, r->x, r->t, r->i, &p) == KW_OK && p.r.status > 0 && p.r.status < 500;
     inj_probe_free(r->io, &p);
     return ok;
 }

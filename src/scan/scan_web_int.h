@@ -45,7 +45,9 @@ typedef struct web_point {
 typedef struct web_scan {
     const web_scan_opts *o;
     unsigned profile;
-    uint64_t max_requests;
+    uint64_t max_requests;        /* o's bounds, the defaults applied */
+    size_t max_pages;
+    int max_depth;
     int64_t timeout_ms;
     web_site *sites;
     size_t nsites;

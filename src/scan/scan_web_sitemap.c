@@ -21,17 +21,6 @@
 #include "scan/scan_web.h"
 #include "scan/scan_web_html_int.h"
 
-void web_strs_free(web_strs *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-    s->v = NULL;
-    s->n = 0;
-}
-
 /* ---- robots.txt ---- */
 
 typedef struct robots_ctx {
@@ -46,7 +35,7 @@ static void robots_value(robots_ctx *r, const char *key, char *v)
     bool rule = strcasecmp(key, "disallow") == 0 || strcasecmp(key, "allow") == 0;
     if (rule) {
         v[strcspn(v, "*$")] = '\0';
-        if (!v[0])
+        if (!v[0] || *r->paths.n >= r->max) /* full: only Sitemap lines are still read */
             return;
         path[0] = '/';
         kw_strlcpy(path + (v[0] != '/'), v, sizeof path - 1);
@@ -114,6 +103,7 @@ kw_rc web_robots_parse(const char *site, const char *buf, size_t len, size_t max
 typedef struct sitemap_ctx {
     size_t max;
     web_list urls, maps;
+    int root;                        /* 1 <urlset>, 2 <sitemapindex>, 0 other or not yet */
     int parent;                      /* 0 none, 1 <url>, 2 <sitemap> */
     int parent_depth;
     bool in_loc;
@@ -135,6 +125,8 @@ static void sitemap_element(sitemap_ctx *s, xmlTextReaderPtr rd)
     int depth = xmlTextReaderDepth(rd);
     if (!name || xmlTextReaderIsEmptyElement(rd) == 1)
         return;
+    if (depth == 0)
+        s->root = strcmp(name, "urlset") == 0 ? 1 : strcmp(name, "sitemapindex") == 0 ? 2 : 0;
     if (strcmp(name, "url") == 0 || strcmp(name, "sitemap") == 0) {
         s->parent = name[0] == 'u' ? 1 : 2;
         s->parent_depth = depth;
@@ -185,6 +177,8 @@ kw_rc web_sitemap_parse(const char *buf, size_t len, size_t max_items, web_strs 
     while (xmlTextReaderRead(rd) == 1) {
         any = true;
         sitemap_node(s, rd);
+        if ((s->root == 1 && urls->n >= max_items) || (s->root == 2 && sitemaps->n >= max_items))
+            break; /* the list this document fills is full: the rest is not read */
     }
     xmlFreeTextReader(rd);
     web_xml_quiet_end(&q);

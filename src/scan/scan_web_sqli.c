@@ -382,20 +382,43 @@ static bool sqli_delay_round(sqli_delay_run *dr)
     return dr->e[2] >= 0 && web_sqli_time_holds(base, d1, dr->e[0], d2, dr->e[1], dr->e[2]);
 }
 
+/* Only a form whose first delay stood out (sent beside the others') is measured under the
+ * process's timing lock (web_timing_lock). */
+
+/* The first delay alone, beside the other workers: true when it stood out. */
+static bool sqli_delay_glance(sqli_delay_run *dr)
+{
+    if (!sqli_calibrate(dr))
+        return false;
+    int64_t e = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY1), SQLI_DELAY1 * 3000 + 15000, NULL);
+    return e >= dr->bs->slow_us + (int64_t)SQLI_DELAY1 * 900000;
+}
+
+static bool sqli_delay_measure(sqli_delay_run *dr)
+{
+    if (!sqli_calibrate(dr))
+        return false;
+    bool held = sqli_delay_round(dr);
+    /* a counted form whose first delay stood out gets one more round, its speed taken from that
+     * longer run: on a busy server the short measuring run is a poor guide */
+    int64_t extra = dr->e[0] - dr->bs->slow_us;
+    if (!held && dr->dl->counted && extra >= (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(dr->x)) {
+        dr->per_s = (double)sqli_amount(dr, SQLI_DELAY1) * 1e6 / (double)extra;
+        held = sqli_amount(dr, SQLI_DELAY2) <= SQLI_LOOP_MAX && sqli_delay_round(dr);
+    }
+    return held;
+}
+
 static bool sqli_delay_try(web_ctx *x, const web_target *t, size_t i, const sqli_base *bs, const sqli_delay *dl,
                            kw_rc *rc)
 {
     sqli_delay_run dr = {.x = x, .t = t, .i = i, .bs = bs, .dl = dl, .e = {-1, -1, -1}};
-    if (!sqli_calibrate(&dr))
+    if (!sqli_delay_glance(&dr) || web_stopping(x))
         return false;
-    bool held = sqli_delay_round(&dr);
-    /* a counted form whose first delay stood out gets one more round, its speed taken from that
-     * longer run: on a busy server the short measuring run is a poor guide */
-    int64_t extra = dr.e[0] - bs->slow_us;
-    if (!held && dl->counted && extra >= (int64_t)SQLI_DELAY1 * 900000 && !web_stopping(x)) {
-        dr.per_s = (double)sqli_amount(&dr, SQLI_DELAY1) * 1e6 / (double)extra;
-        held = sqli_amount(&dr, SQLI_DELAY2) <= SQLI_LOOP_MAX && sqli_delay_round(&dr);
-    }
+    web_timing_lock();
+    dr.per_s = 0;
+    bool held = sqli_delay_measure(&dr);
+    web_timing_unlock();
     if (held)
         *rc = sqli_report_time(&dr);
     sqli_ans_free(&dr.proof);
@@ -478,6 +501,41 @@ static kw_rc sqli_blind(web_ctx *x, const web_target *t, size_t i, sqli_base *bs
     return rc;
 }
 
+static bool sqli_cut(char *v, const char *suffix)
+{
+    size_t n = strlen(v), l = strlen(suffix);
+    if (l == 0 || l > n || strcmp(v + n - l, suffix) != 0)
+        return false;
+    v[n - l] = '\0';
+    return true;
+}
+
+/* The value seen, in buf (of n bytes), without a payload of this check at its end: a recheck
+ * replays the proof request, whose value is the original one followed by the proving payload
+ * (a quote breaker, a confirming false condition, the longer delay). */
+static const char *sqli_original(const char *v, char *buf, size_t n)
+{
+    kw_strlcpy(buf, v, n);
+    char p[256];
+    for (size_t k = 0; k < sizeof sqli_breakers / sizeof *sqli_breakers; k++)
+        if (sqli_cut(buf, sqli_breakers[k]))
+            return buf;
+    for (size_t k = 0; k < sizeof sqli_forms / sizeof *sqli_forms; k++) {
+        snprintf(p, sizeof p, sqli_forms[k].fmt, 7, 8);
+        if (sqli_cut(buf, p))
+            return buf;
+    }
+    for (size_t k = 0; k < sizeof sqli_delays / sizeof *sqli_delays; k++) {
+        snprintf(p, sizeof p, sqli_delays[k].fmt, (long long)SQLI_DELAY2);
+        if (!sqli_delays[k].counted && sqli_cut(buf, p))
+            return buf;
+    }
+    char *loop = strstr(buf, "||(WITH RECURSIVE kw(n)");
+    if (loop)
+        loop[loop > buf && loop[-1] == '\'' ? -1 : 0] = '\0';
+    return buf;
+}
+
 static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned profile)
 {
     const web_param *prm = &t->params[i];
@@ -485,7 +543,8 @@ static kw_rc sqli_per_param(web_ctx *x, const web_target *t, size_t i, unsigned 
         return KW_OK;
     sqli_base bs;
     memset(&bs, 0, sizeof bs);
-    bs.seen = prm->value ? prm->value : "";
+    char orig[1024];
+    bs.seen = sqli_original(prm->value ? prm->value : "", orig, sizeof orig);
     kw_rc rc = KW_OK;
     if (sqli_send(x, t, i, bs.seen, "", 0, &bs.a[0]) && !sqli_error(x, t, i, &bs, profile, &rc) &&
         (profile & (WEB_STANDARD | WEB_THOROUGH)) && !web_stopping(x))

@@ -3,7 +3,8 @@
  * time decisions. The signatures are the databases' own messages, checked against the servers
  * where one runs here (MariaDB 10.11, PostgreSQL 15, SQLite 3 triggered with broken quoting)
  * and taken from the vendors' error references otherwise (SQL Server's MSSQLSERVER_102/105/245
- * pages, Oracle's ORA- error help), plus the exception names drivers put in front of them. */
+ * pages, Oracle's ORA- error help, H2's parser message as its issue tracker quotes it), plus the
+ * exception names drivers put in front of them. */
 #include "scan/scan_web_sqli.h"
 #include "scan/scan_web_xss.h"
 
@@ -26,6 +27,7 @@ static const web_sqli_sig sqli_sigs[] = {
     {"MySQL/MariaDB", "pymysql.err."},
     {"MySQL/MariaDB", "mysql.connector.errors"},
     {"MySQL/MariaDB", "Warning: mysql_"},
+    {"MySQL/MariaDB", "Warning: mysqli_"},
     /* PostgreSQL: the parser's and the type input functions' messages */
     {"PostgreSQL", "unterminated quoted string at or near"},
     {"PostgreSQL", "unterminated quoted identifier at or near"},
@@ -64,6 +66,10 @@ static const web_sqli_sig sqli_sigs[] = {
     {"Oracle", "ORA-00904:"},
     {"Oracle", "Warning: oci_"},
     {"Oracle", "OracleException"},
+    /* the Java embedded databases (H2's parser message, both drivers' exception packages) */
+    {"H2", "Syntax error in SQL statement"},
+    {"H2", "org.h2.jdbc."},
+    {"HSQLDB", "org.hsqldb."},
     /* Microsoft Access (JET / ACE) */
     {"Microsoft Access", "Syntax error in string in query expression"},
     {"Microsoft Access", "Microsoft JET Database Engine"},

@@ -178,6 +178,17 @@ static bool put_pct(kw_buf *b, const char *v)
     return ok;
 }
 
+/* A cookie value as servers read it: raw (they rarely decode it), but for what would end it or
+ * the header (';', line breaks, NUL: percent-encoded). */
+static void put_cookie(kw_buf *b, const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p == ';' || *p < 0x20 || *p == 0x7f)
+            kw_buf_printf(b, "%%%02X", *p);
+        else
+            kw_buf_putc(b, (char)*p);
+}
+
 /* The value parameter k takes in the request changing parameter i (NULL i: none). */
 static char *value_of(const web_target *t, size_t k, size_t i, const char *payload, web_mut mode)
 {
@@ -271,7 +282,7 @@ kw_rc web_target_build(const web_target *t, size_t i, const char *payload, web_m
         return KW_ERR_RANGE;
     }
     out->url = kw_buf_take(&u);
-    out->rq = (web_request){.method = t->method, .url = out->url};
+    out->rq = (web_request){.method = t->method, .url = out->url, .no_session = t->no_session};
     if (has_place(t, WEB_IN_JSON)) {
         out->body = json_body(t, i, payload, mode);
         out->rq.content_type = "application/json";
@@ -302,11 +313,12 @@ kw_rc web_target_build(const web_target *t, size_t i, const char *payload, web_m
                 continue;
             char *v = value_of(t, k, i, payload, mode);
             kw_buf_printf(&c, "%s%s=", first ? "" : "; ", t->params[k].name);
-            put_pct(&c, v);
+            put_cookie(&c, v);
             free(v);
             first = false;
         }
         out->cookie_header = kw_buf_take(&c);
+        out->rq.no_session = true; /* these cookies stand for the jar's: only they are sent */
         out->hdrs[0] = out->cookie_header;
         out->rq.headers = out->hdrs;
         out->rq.nheaders = 1;

@@ -35,6 +35,8 @@ typedef struct xss_sent {
     char marker[XSS_MARKER_LEN + 1];
     web_xss_proof proof;
     bool plain;                      /* the marker alone: proves nothing by itself */
+    bool replay;                     /* the stored probe: sent once more at the end */
+    bool found;                      /* reported */
     char *param, *url, *body, *method, *content_type, *found_on;
 } xss_sent;
 
@@ -172,12 +174,40 @@ static kw_rc xss_report_reflected(web_ctx *x, const web_target *t, size_t i, con
     return xss_report(x, &is, &tr->r, at, detail);
 }
 
+/* A POST whose answer showed its probe: when the action's page shows it too, fetched again
+ * without it, the value was kept (stored XSS shown on its own form's page), not echoed. */
+static bool xss_kept(web_ctx *x, const web_target *t, const char *m, const web_xss_probe *p, web_response *r,
+                     size_t *at)
+{
+    if (!t->method || strcmp(t->method, "POST") != 0 || web_refetch(x, t->url, r) != KW_OK)
+        return false;
+    return web_xss_proved(r->body, r->len, m, p->proof, at);
+}
+
+static kw_rc xss_report_kept(web_ctx *x, const web_target *t, size_t i, const xss_try *tr, const web_xss_probe *p,
+                             const web_response *again, size_t at)
+{
+    char detail[768];
+    snprintf(detail, sizeof detail,
+             "the value submitted in parameter %s shows unescaped on %s when fetched again without it: the probe "
+             "%s %s",
+             t->params[i].name, t->url, p->payload, xss_proof_words(p->proof));
+    web_issue is = {.check_id = "KW-WEB-XSS-STORED", .title = "Stored cross-site scripting",
+                    .title_zh = "存储型跨站脚本（XSS）", .severity = FINDING_HIGH, .url = t->url,
+                    .parameter = t->params[i].name, .method = t->method, .proof = &tr->b.rq};
+    return xss_report(x, &is, again, at, detail);
+}
+
 /* ---- reflected ---- */
 
+/* Whether a place wanting the same probes as c was kept already: the same kind, quoting and
+ * script place (for raw text, the same element: its end tag closes it). */
 static bool xss_place_seen(const web_xss_where *w, size_t n, const web_xss_where *c)
 {
+    bool by_tag = c->kind == WEB_XSS_RCDATA || c->kind == WEB_XSS_STYLE;
     for (size_t k = 0; k < n; k++)
-        if (w[k].kind == c->kind && w[k].quote == c->quote && strcmp(w[k].tag, c->tag) == 0)
+        if (w[k].kind == c->kind && w[k].quote == c->quote && w[k].js == c->js &&
+            (!by_tag || strcmp(w[k].tag, c->tag) == 0))
             return true;
     return false;
 }
@@ -213,7 +243,11 @@ static kw_rc xss_try_place(web_ctx *x, const web_target *t, size_t i, const web_
         xss_try tr;
         size_t at = 0;
         if (xss_send(x, t, i, p[k].payload, m, &p[k], &tr) && web_xss_proved(tr.r.body, tr.r.len, m, p[k].proof, &at)) {
-            rc = xss_report_reflected(x, t, i, &tr, w, &p[k], at);
+            web_response again = {0};
+            size_t at2 = 0;
+            rc = xss_kept(x, t, m, &p[k], &again, &at2) ? xss_report_kept(x, t, i, &tr, &p[k], &again, at2)
+                                                         : xss_report_reflected(x, t, i, &tr, w, &p[k], at);
+            web_response_free(&again);
             *done = true;
         }
         xss_try_free(&tr);
@@ -221,48 +255,21 @@ static kw_rc xss_try_place(web_ctx *x, const web_target *t, size_t i, const web_
     return rc;
 }
 
-static kw_rc xss_report_stored(web_ctx *x, const char *page, const xss_sent *e, const web_response *r, size_t at);
-
-/* The parent of url's path ("http://h/account/profile" -> "http://h/account") into out; false
- * when url has no path. */
-static bool xss_parent(const char *url, char *out, size_t n)
+/* Marks the remembered probe carrying marker m as the one sent again at the end. */
+static void xss_mark_replay(web_ctx *x, const char *m)
 {
-    kw_strlcpy(out, url, n);
-    char *path = strstr(out, "://");
-    path = path ? strchr(path + 3, '/') : NULL;
-    char *slash = path ? strrchr(path, '/') : NULL;
-    if (!slash)
-        return false;
-    slash[slash > path ? 0 : 1] = '\0';
-    return true;
-}
-
-/* Where a form's submission most likely shows at once: the page the form is on and the parent
- * of its action (an edit form at /account/profile shows on /account). A value kept in a single
- * slot (a profile field) is overwritten by later submissions before the final pass looks. */
-static void xss_stored_look(web_ctx *x, const web_target *t, size_t i, const xss_try *tr, const char *m)
-{
-    char parent[WEB_URL_MAX];
-    const char *pages[2] = {t->found_on, xss_parent(t->url, parent, sizeof parent) ? parent : NULL};
-    xss_sent e = {.proof = WEB_XSS_PROOF_ELEMENT, .param = t->params[i].name, .url = (char *)tr->b.rq.url,
-                  .body = (char *)tr->b.rq.body, .method = tr->b.rq.method ? (char *)tr->b.rq.method : t->method,
-                  .content_type = (char *)tr->b.rq.content_type, .found_on = t->found_on};
-    kw_strlcpy(e.marker, m, sizeof e.marker);
-    for (size_t k = 0; k < 2 && !web_stopping(x); k++) {
-        if (!pages[k] || (k == 1 && pages[0] && strcmp(pages[0], pages[1]) == 0))
-            continue;
-        web_response r;
-        memset(&r, 0, sizeof r);
-        size_t at = 0;
-        if (web_refetch(x, pages[k], &r) == KW_OK && r.body && web_xss_is_html(r.content_type) &&
-            web_xss_proved(r.body, r.len, m, WEB_XSS_PROOF_ELEMENT, &at))
-            xss_report_stored(x, r.url ? r.url : pages[k], &e, &r, at);
-        web_response_free(&r);
-    }
+    xss_state *s = xss_state_get(x, true);
+    pthread_mutex_lock(&s->mu);
+    for (size_t k = s->n; k > 0; k--)
+        if (strcmp(s->v[k - 1].marker, m) == 0) {
+            s->v[k - 1].replay = true;
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* What stored XSS needs from a POST form: a probe that closes a quote and a tag, then opens an
- * element, looked for at once near the form and at the end on every page. */
+ * element; the pages are looked at in finish. */
 static void xss_stored_submit(web_ctx *x, const web_target *t, size_t i)
 {
     char m[XSS_MARKER_LEN + 1];
@@ -272,7 +279,7 @@ static void xss_stored_submit(web_ctx *x, const web_target *t, size_t i)
     xss_try tr;
     xss_send(x, t, i, p.payload, m, &p, &tr);
     if (tr.sent && tr.r.status > 0)
-        xss_stored_look(x, t, i, &tr, m);
+        xss_mark_replay(x, m);
     xss_try_free(&tr);
 }
 
@@ -331,35 +338,127 @@ static kw_rc xss_report_stored(web_ctx *x, const char *page, const xss_sent *e, 
     return xss_report(x, &is, r, at, detail);
 }
 
-/* Every remembered probe that proves on this page, reported there. */
-static kw_rc xss_stored_page(web_ctx *x, const xss_state *s, const char *page, const web_response *r)
+static int xss_sent_cmp(const void *a, const void *b)
+{
+    return strcmp(((const xss_sent *)a)->marker, ((const xss_sent *)b)->marker);
+}
+
+/* The remembered probe whose marker (all are mlen long, sorted) starts at b; NULL if none. */
+static xss_sent *xss_sent_at(xss_state *s, const char *b, size_t mlen)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(s->v[mid].marker, b, mlen);
+        if (c == 0)
+            return &s->v[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Every remembered probe that proves on this page, reported there. One pass over the body:
+ * each place its bytes start like the markers (they share their first byte, "kw...") is
+ * looked up among them, so a long page costs its length, not its length times the probes. */
+static kw_rc xss_stored_page(web_ctx *x, xss_state *s, const char *page, const web_response *r, size_t mlen)
 {
     kw_rc rc = KW_OK;
-    for (size_t k = 0; k < s->n && rc == KW_OK; k++) {
-        const xss_sent *e = &s->v[k];
+    char first = s->v[0].marker[0];
+    for (const char *p = r->body, *end = r->body + r->len; rc == KW_OK && p && (size_t)(end - p) >= mlen;) {
+        xss_sent *e = xss_sent_at(s, p, mlen);
         size_t at = 0;
-        if (e->plain || !memmem(r->body, r->len, e->marker, strlen(e->marker)))
-            continue;
-        if (web_xss_proved(r->body, r->len, e->marker, e->proof, &at))
+        if (e && !e->plain && !e->found && web_xss_proved(r->body, r->len, e->marker, e->proof, &at)) {
             rc = xss_report_stored(x, page, e, r, at);
+            e->found = true;
+        }
+        p = memchr(p + 1, first, (size_t)(end - p - 1));
     }
     return rc;
 }
 
-static kw_rc xss_stored_pass(web_ctx *x, const xss_state *s)
+/* The markers' common length, or 0 when they differ (or do not share their first byte). */
+static size_t xss_marker_len(const xss_state *s)
 {
+    size_t mlen = strlen(s->v[0].marker);
+    for (size_t k = 1; k < s->n; k++)
+        if (strlen(s->v[k].marker) != mlen || s->v[k].marker[0] != s->v[0].marker[0])
+            return 0;
+    return mlen;
+}
+
+static kw_rc xss_stored_pass(web_ctx *x, xss_state *s)
+{
+    qsort(s->v, s->n, sizeof *s->v, xss_sent_cmp);
+    size_t mlen = xss_marker_len(s);
+    if (!mlen)
+        return KW_OK;
     xss_urls u = {0};
     kw_rc rc = web_pages_each(x, xss_collect, &u);
     for (size_t k = 0; k < u.n && rc == KW_OK && !web_stopping(x); k++) {
         web_response r;
         memset(&r, 0, sizeof r);
         if (web_refetch(x, u.v[k], &r) == KW_OK && r.body && web_xss_is_html(r.content_type))
-            rc = xss_stored_page(x, s, r.url ? r.url : u.v[k], &r);
+            rc = xss_stored_page(x, s, r.url ? r.url : u.v[k], &r, mlen);
         web_response_free(&r);
     }
     for (size_t k = 0; k < u.n; k++)
         free(u.v[k]);
     free(u.v);
+    return rc;
+}
+
+/* The parent of url's path ("http://h/account/profile" -> "http://h/account") into out; false
+ * when url has no path. */
+static bool xss_parent(const char *url, char *out, size_t n)
+{
+    kw_strlcpy(out, url, n);
+    char *path = strstr(out, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash)
+        return false;
+    slash[slash > path ? 0 : 1] = '\0';
+    return true;
+}
+
+/* Stored probe e sent once more, alone (no other submission can overwrite it now), and looked
+ * for where a form's submission most likely shows: the page the form is on and the parent of
+ * its action (an edit form at /account/profile shows on /account). This finds a value kept in
+ * a single slot (a profile field) that later submissions overwrote before the pages pass. */
+static kw_rc xss_replay(web_ctx *x, const xss_sent *e)
+{
+    web_request rq = {.method = e->method, .url = e->url, .body = e->body, .body_len = e->body ? strlen(e->body) : 0,
+                      .content_type = e->content_type};
+    web_response r;
+    memset(&r, 0, sizeof r);
+    kw_rc rc = web_send(x, &rq, &r);
+    web_response_free(&r);
+    if (rc != KW_OK)
+        return KW_OK;
+    char parent[WEB_URL_MAX];
+    const char *pages[2] = {e->found_on, xss_parent(e->url, parent, sizeof parent) ? parent : NULL};
+    for (size_t k = 0; k < 2 && rc == KW_OK && !web_stopping(x); k++) {
+        size_t at = 0;
+        if (!pages[k] || (k == 1 && pages[0] && strcmp(pages[0], pages[1]) == 0))
+            continue;
+        memset(&r, 0, sizeof r);
+        if (web_refetch(x, pages[k], &r) == KW_OK && r.body && web_xss_is_html(r.content_type) &&
+            web_xss_proved(r.body, r.len, e->marker, e->proof, &at))
+            rc = xss_report_stored(x, r.url ? r.url : pages[k], e, &r, at);
+        web_response_free(&r);
+    }
+    return rc;
+}
+
+static kw_rc xss_replay_pass(web_ctx *x, const xss_state *s)
+{
+    kw_rc rc = KW_OK;
+    for (size_t k = 0; k < s->n && rc == KW_OK && !web_stopping(x); k++)
+        if (s->v[k].replay && !s->v[k].found)
+            rc = xss_replay(x, &s->v[k]);
     return rc;
 }
 
@@ -371,6 +470,8 @@ static kw_rc xss_finish(web_ctx *x, unsigned profile)
     kw_rc rc = KW_OK;
     if (s->n && (profile & (WEB_STANDARD | WEB_THOROUGH)))
         rc = xss_stored_pass(x, s);
+    if (rc == KW_OK && s->n && (profile & (WEB_STANDARD | WEB_THOROUGH)))
+        rc = xss_replay_pass(x, s);
     pthread_mutex_lock(&xss_slot_mu);
     *web_check_state(x, "xss") = NULL;
     pthread_mutex_unlock(&xss_slot_mu);

@@ -48,8 +48,9 @@ typedef struct web_xss_where {
 typedef enum web_xss_proof {
     WEB_XSS_PROOF_ELEMENT = 0,       /* a start tag named as the marker */
     WEB_XSS_PROOF_ATTR,              /* an attribute named as the marker */
-    WEB_XSS_PROOF_JSURL,             /* a URL attribute whose value starts "javascript:" and
-                                        holds the marker */
+    WEB_XSS_PROOF_JSURL,             /* a URL attribute that runs a javascript: URL (a href,
+                                        iframe src, form action, ...) whose value starts
+                                        "javascript:" and holds the marker */
     WEB_XSS_PROOF_JSCODE,            /* the marker in script code, outside strings and comments */
     WEB_XSS_PROOF_JSATTR,            /* the same in an event handler attribute's script */
 } web_xss_proof;

@@ -49,6 +49,22 @@ static const char *const xss_raw_tags[] = {"script", "style", "textarea", "title
 static const char *const xss_url_attrs[] = {"href", "src", "action", "formaction", "data",
                                             "poster", "background", "xlink:href", "srcdoc"};
 
+/* The element and attribute pairs whose javascript: URL runs when followed (an <img src> or a
+ * <link href> does not run one). */
+static const struct {
+    const char *tag, *attr;
+} xss_js_urls[] = {{"a", "href"},       {"area", "href"},        {"iframe", "src"},  {"frame", "src"},
+                   {"form", "action"},  {"button", "formaction"}, {"input", "formaction"}, {"object", "data"},
+                   {"embed", "src"}};
+
+static bool xss_js_url(const char *tag, const char *attr)
+{
+    for (size_t i = 0; i < sizeof xss_js_urls / sizeof *xss_js_urls; i++)
+        if (strcmp(tag, xss_js_urls[i].tag) == 0 && strcmp(attr, xss_js_urls[i].attr) == 0)
+            return true;
+    return false;
+}
+
 static bool xss_in_list(const char *s, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -526,7 +542,7 @@ static size_t xss_probes_attr(const web_xss_where *w, const char *m, web_xss_pro
 {
     size_t n = 0;
     char q = w->kind == WEB_XSS_URL ? w->quote : w->kind == WEB_XSS_ATTR_DQ ? '"' : w->kind == WEB_XSS_ATTR_SQ ? '\'' : 0;
-    if (w->kind == WEB_XSS_URL)
+    if (w->kind == WEB_XSS_URL && xss_js_url(w->tag, w->attr))
         n = xss_probe_add(out, n, max, WEB_XSS_PROOF_JSURL, "javascript:%s()%s", m, "");
     if (w->js >= WEB_XSS_JS_CODE && w->js <= WEB_XSS_JS_TPL)
         n = xss_probe_add(out, n, max, WEB_XSS_PROOF_JSATTR, xss_js_wrap[w->js], m, "");
@@ -616,8 +632,7 @@ static void xss_proof_value(xss_visit *v, const xss_tok *t, size_t end)
         xss_proof_found(p, t->vstart);
         return;
     }
-    if (p->want != WEB_XSS_PROOF_JSURL ||
-        !xss_in_list(t->attr, xss_url_attrs, sizeof xss_url_attrs / sizeof *xss_url_attrs))
+    if (p->want != WEB_XSS_PROOF_JSURL || t->taglen >= WEB_XSS_NAME_MAX || !xss_js_url(t->tag, t->attr))
         return;
     size_t s = t->vstart;
     while (s < end && (xss_ws(t->b[s]) || (unsigned char)t->b[s] < 0x20))

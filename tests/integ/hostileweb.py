@@ -259,6 +259,11 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
+    def handle_error(self, request, client_address):
+        """A client that goes away mid-answer is what this site is for: no traceback for it."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 def serve(host, port, listener):
     handler = type(f"Hostile_{listener}", (Hostile,), {"listener": listener})

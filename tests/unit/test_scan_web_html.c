@@ -169,10 +169,12 @@ static void test_forms(void)
         "</form>\n"
         "<form><input name=q></form>\n"
         "<form action=\"javascript:go()\"><input name=z></form>\n"
-        "<form action=\"/up#x\" method=put enctype=\"MULTIPART/form-data\"><input type=file name=f></form>";
+        "<form action=\"/up#x\" method=put enctype=\"MULTIPART/form-data\"><input type=file name=f></form>"
+        "<form action=\"/api\" method=post enctype=\"Application/JSON\"><input name=sku></form>";
     web_html h;
     CHECK_INT(parse("http://site.example/dir/page.php?x=1#f", html, 100, &h), KW_OK);
-    CHECK_INT(h.nforms, 3);
+    CHECK_INT(h.nforms, 4);
+    CHECK_STR(h.nforms > 3 ? h.forms[3].enctype : NULL, "application/json");
     web_form *f = h.nforms > 0 ? &h.forms[0] : NULL;
     CHECK_STR(f ? f->action : NULL, "http://site.example/dir/login.php");
     CHECK_STR(f ? f->method : NULL, "POST");
@@ -347,6 +349,7 @@ static void test_robots(void)
     web_strs_free(&s);
     CHECK_INT(web_robots_parse("https://site.example/", txt, strlen(txt), 2, &p, &s), KW_OK);
     CHECK_INT(p.n, 2);
+    CHECK_INT(s.n, 2); /* the Sitemap lines after the paths filled up are still read */
     web_strs_free(&p);
     web_strs_free(&s);
     CHECK_INT(web_robots_parse("nope", txt, strlen(txt), 2, &p, &s), KW_ERR_PARSE);

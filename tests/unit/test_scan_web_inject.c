@@ -13,6 +13,7 @@
 #include "scan/scan_web_inject.h"
 
 #define LEN(s) (sizeof(s) - 1)
+#define INJ_UP_TEST "../../../../../../../../"
 
 static const char passwd_text[] = "root:x:0:0:root:/root:/bin/bash\n"
                                   "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
@@ -167,6 +168,20 @@ static void test_param_kinds(void)
     CHECK(!inj_param_urlish(&p));
 }
 
+static void test_value_ours(void)
+{
+    static const char *const yes[] = {"../../etc/passwd", "c:\\windows\\win.ini", "x;echo kw1$((41*797))$(sleep 4)",
+                                      "http://kw-redirect-probe.invalid/", "bobkw2a{{13*61}}", "php://filter/x", NULL};
+    static const char *const no[] = {"", "127.0.0.1", "/catalog?q=", "Happy birthday", "{a}", NULL};
+    for (size_t k = 0; yes[k]; k++)
+        if (!inj_value_ours(yes[k]))
+            CHECK_STR(yes[k], "(should be ours)");
+    for (size_t k = 0; no[k]; k++)
+        if (inj_value_ours(no[k]))
+            CHECK_STR(no[k], "(should not be ours)");
+    CHECK(!inj_value_ours(NULL));
+}
+
 static void test_timing(void)
 {
     CHECK(inj_timing_proof(20000, 2050000, 2, 5040000, 5));
@@ -186,7 +201,8 @@ typedef enum site_kind {
     SITE_TRAV_WIN,                   /* a Windows server reading the file */
     SITE_TRAV_PHP,                   /* include($value . ".php"): only php://filter reads back */
     SITE_CMD_OUTPUT,                 /* runs "ping -c 1 VALUE" in sh, shows stdout */
-    SITE_CMD_PIPE_ONLY,              /* the same with ';' and newlines removed first */
+    SITE_CMD_NOSEMI,                 /* the same with ';' and newlines removed first */
+    SITE_CMD_NOSUBST,                /* ';', '|', '&', '$', parentheses, backticks removed (not \n) */
     SITE_CMD_BLIND,                  /* runs it and shows nothing */
     SITE_CMD_SLOW,                   /* takes 3 s whatever it is given */
     SITE_CMD_TIMED,                  /* a safe page whose answers take the times g_site.times says */
@@ -259,20 +275,21 @@ static void replace_all(char *s, const char *from, const char *to)
     }
 }
 
-/* What sh would make of "ping -c 1 V": the echo's output after a separator, $((41*797)) expanded;
- * the seconds slept. */
+/* What sh would make of "ping -c 1 V": each sleep after a separator, "$(" or a backtick sleeps; an
+ * echo after a separator prints the rest, $((41*797)) expanded and $(sleep N) gone; the seconds
+ * slept. */
 static int fake_shell(const char *v, char *out, size_t outn)
 {
-    int sleep_s = 0;
-    const char *sl = strstr(v, "sleep ");
-    out[0] = '\0';
-    bool sep = sl && sl > v && strchr(";|\n(`", sl[-1]);
-    if (sep)
-        sleep_s = atoi(sl + 6);
     const char *e = strstr(v, "echo ");
-    if (sep && e && (e[-1] == ';' || e[-1] == '|' || e[-1] == '\n')) {
+    int sleep_s = 0;
+    for (const char *sl = strstr(v, "sleep "); sl; sl = strstr(sl + 6, "sleep "))
+        sleep_s += sl > v && strchr(";|\n(`", sl[-1]) ? atoi(sl + 6) : 0;
+    out[0] = '\0';
+    if (e && e > v && strchr(";|\n", e[-1])) {
         snprintf(out, outn, "%s", e + 5);
         replace_all(out, "$((41*797))", "32677");
+        replace_all(out, "expr 41 + 32636", "32677");
+        replace_all(out, "$(sleep 2)", "");
     }
     return sleep_s;
 }
@@ -281,10 +298,11 @@ static void fake_cmd(web_response *r, const char *v, site_kind kind)
 {
     char clean[1024], out[1024], body[2200];
     snprintf(clean, sizeof clean, "%s", v);
-    if (kind == SITE_CMD_PIPE_ONLY) {
-        replace_all(clean, ";", "");
-        replace_all(clean, "\n", "");
-    }
+    static const char *const strip_semi[] = {";", "\n", NULL};
+    static const char *const strip_subst[] = {";", "|", "&", "$", "(", ")", "`", NULL};
+    const char *const *strip = kind == SITE_CMD_NOSEMI ? strip_semi : kind == SITE_CMD_NOSUBST ? strip_subst : NULL;
+    for (size_t k = 0; strip && strip[k]; k++)
+        replace_all(clean, strip[k], "");
     int s = fake_shell(clean, out, sizeof out);
     snprintf(body, sizeof body, "<pre>PING 127.0.0.1\n%s</pre>", kind == SITE_CMD_BLIND ? "" : out);
     answer(r, 200, "Content-Type: text/html\r\n", body);
@@ -361,7 +379,7 @@ static kw_rc fake_send(web_ctx *x, const web_request *rq, web_response *out)
     case SITE_TRAV_READ: case SITE_TRAV_STRIP: case SITE_TRAV_ALWAYS: case SITE_TRAV_WIN: case SITE_TRAV_PHP:
         fake_trav(out, v, g_site.kind);
         break;
-    case SITE_CMD_OUTPUT: case SITE_CMD_PIPE_ONLY: case SITE_CMD_BLIND:
+    case SITE_CMD_OUTPUT: case SITE_CMD_NOSEMI: case SITE_CMD_NOSUBST: case SITE_CMD_BLIND:
         fake_cmd(out, v, g_site.kind);
         break;
     case SITE_CMD_SLOW:
@@ -476,8 +494,10 @@ static void test_traversal_sites(void)
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_STRIP, "file", "a.txt", WEB_STANDARD), 1);
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_WIN, "file", "a.txt", WEB_STANDARD), 1);
     CHECK_CONTAINS(g_site.last_detail, "win.ini");
-    /* a parameter not named like a file gets the two core payloads only */
+    /* a parameter not named like a file gets the one absolute climb only */
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_WIN, "q", "hello", WEB_STANDARD), 0);
+    CHECK_INT(g_site.requests, 1);
+    CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_READ, "q", "hello", WEB_STANDARD), 1);
     CHECK_INT(g_site.requests, 2);
     CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_ALWAYS, "file", "a.txt", WEB_THOROUGH), 0);
     CHECK_INT(g_site.requests, 2); /* the page holds it anyway: stop at the baseline */
@@ -488,13 +508,29 @@ static void test_traversal_sites(void)
     CHECK_INT(g_site.requests, 9);
 }
 
+/* A recheck replays the proof: the value seen is the payload, so the page as seen is no baseline. */
+static void test_recheck_values(void)
+{
+    CHECK_INT(run_on(inj_traversal_run, SITE_TRAV_READ, "doc", INJ_UP_TEST "etc/passwd", WEB_THOROUGH), 1);
+    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_BLIND, "ip", "127.0.0.1;echo kw000009$((41*797))$(sleep 4)", WEB_THOROUGH), 1);
+    CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
+    CHECK_INT(run_on(inj_ssti_run, SITE_SSTI_JINJA, "name", "bobkw000009a{{13*61}}", WEB_THOROUGH), 1);
+    CHECK_INT(run_on(inj_redirect_run, SITE_REDIR_OPEN, "next", "http://" INJ_PROBE_HOST "/", WEB_THOROUGH), 1);
+}
+
 static void test_cmdi_sites(void)
 {
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_OUTPUT, "ip", "127.0.0.1", WEB_STANDARD), 1);
     CHECK_STR(g_site.last_id, "KW-WEB-CMDI");
     CHECK_CONTAINS(g_site.last_detail, "32677");
     CHECK_INT(g_site.requests, 1);
-    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_PIPE_ONLY, "ip", "127.0.0.1", WEB_STANDARD), 1);
+    /* no separator left: the substitution still sleeps (probe, baseline, longer probe, baseline) */
+    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_NOSEMI, "ip", "127.0.0.1", WEB_STANDARD), 1);
+    CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
+    CHECK_INT(g_site.requests, 4);
+    /* no separator or substitution but the newline: expr computes the number */
+    CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_NOSUBST, "ip", "127.0.0.1", WEB_STANDARD), 1);
+    CHECK_CONTAINS(g_site.last_detail, "expr 41 + 32636");
     CHECK_INT(g_site.requests, 2);
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_BLIND, "ip", "127.0.0.1", WEB_STANDARD), 1);
     CHECK_CONTAINS(g_site.last_detail, "sleep 2 and sleep 4");
@@ -510,9 +546,9 @@ static void test_cmdi_sites(void)
     CHECK_INT(run_on(inj_cmdi_run, SITE_CMD_TIMED, "ip", "127.0.0.1", WEB_STANDARD), 0);
     g_site.times = NULL, g_site.ntimes = 0;
     CHECK_INT(run_on(inj_cmdi_run, SITE_ECHO_ESCAPED, "ip", "127.0.0.1", WEB_STANDARD), 0);
-    CHECK_INT(g_site.requests, 5);
+    CHECK_INT(g_site.requests, 2);
     CHECK_INT(run_on(inj_cmdi_run, SITE_ECHO_ESCAPED, "ip", "127.0.0.1", WEB_THOROUGH), 0);
-    CHECK_INT(g_site.requests, 10);
+    CHECK_INT(g_site.requests, 9);
 }
 
 static void test_redirect_sites(void)
@@ -553,10 +589,12 @@ int main(void)
     RUN(test_refresh_url);
     RUN(test_body_redirect);
     RUN(test_param_kinds);
+    RUN(test_value_ours);
     RUN(test_timing);
     RUN(test_traversal_sites);
     RUN(test_cmdi_sites);
     RUN(test_redirect_sites);
     RUN(test_ssti_sites);
+    RUN(test_recheck_values);
     TEST_MAIN_END();
 }

@@ -36,7 +36,13 @@ static void test_signatures_real_messages(void)
     CHECK_STR(dbms_of("Msg 102, Level 15, State 1: Incorrect syntax near 'x'."), "SQL Server");
     CHECK_STR(dbms_of("java.sql.SQLSyntaxErrorException: ORA-01756: quoted string not properly terminated"), "Oracle");
     CHECK_STR(dbms_of("ORA-00933: SQL command not properly ended"), "Oracle");
+    /* H2 2.2's message, as quoted in h2database/h2database issue #3954 */
+    CHECK_STR(dbms_of("Syntax error in SQL statement \"SELECT * FROM params WHERE 'x' LIKE CONCAT([*]value, '%')\"; "
+                      "expected \"INTERSECTS (, NOT, EXISTS, UNIQUE, INTERSECTS\"; SQL statement: [42001-224]"),
+              "H2");
     CHECK_STR(dbms_of("PDOException: SQLSTATE[HY093]: Invalid parameter number"), "a SQL database (PDO)");
+    /* a JSON parser's complaint is not a database's */
+    CHECK_STR(dbms_of("SyntaxError: Unexpected token ' in JSON at position 1"), "none");
     /* the message HTML-escaped by the page (Python's html.escape of sqlite3's text) */
     const char *esc = "<pre>x</pre><pre>unrecognized token: &quot;&#x27;&quot;&quot;</pre>";
     CHECK_STR(dbms_of(esc), "SQLite");

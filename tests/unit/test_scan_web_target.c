@@ -81,6 +81,26 @@ static void test_seed_json(void)
     web_target_free(&t);
 }
 
+static void test_path_and_cookie_places(void)
+{
+    web_target t = {.method = strdup("GET"), .url = strdup("http://h/product/123")};
+    web_target_add(&t, "(path)", "123", WEB_IN_PATH, false);
+    web_target_add(&t, "lang", "en", WEB_IN_COOKIE, false);
+    web_target_add(&t, "sid", "a b", WEB_IN_COOKIE, false);
+    web_built b;
+    CHECK(web_target_build(&t, 0, "'", WEB_MUT_APPEND, &b) == KW_OK);
+    CHECK_STR(b.rq.url, "http://h/product/123%27");
+    CHECK_STR(b.cookie_header, "Cookie: lang=en; sid=a b");
+    CHECK(b.rq.no_session); /* the shape's cookies stand for the jar's */
+    CHECK_INT(b.rq.nheaders, 1);
+    web_built_free(&b);
+    CHECK(web_target_build(&t, 1, "'x;y\r\n", WEB_MUT_REPLACE, &b) == KW_OK);
+    CHECK_STR(b.rq.url, "http://h/product/123");
+    CHECK_STR(b.cookie_header, "Cookie: lang='x%3By%0D%0A; sid=a b");
+    web_built_free(&b);
+    web_target_free(&t);
+}
+
 static void test_url_bound(void)
 {
     web_target t;
@@ -119,6 +139,7 @@ int main(void)
     RUN(test_url_shape_and_key);
     RUN(test_build_query_and_form);
     RUN(test_seed_json);
+    RUN(test_path_and_cookie_places);
     RUN(test_url_bound);
     RUN(test_helpers);
     TEST_MAIN_END();

@@ -114,6 +114,9 @@ static void test_probes(void)
     CHECK_STR(p[0].payload, "javascript:" M "()");
     CHECK_INT(p[0].proof, WEB_XSS_PROOF_JSURL);
     CHECK_STR(p[1].payload, "' " M "=1 x=");
+    w = (web_xss_where){.kind = WEB_XSS_URL, .quote = '"', .tag = "img", .attr = "src"};
+    CHECK_INT(web_xss_probes(&w, M, p, 4), 2); /* no javascript: probe for an image */
+    CHECK_STR(p[0].payload, "\" " M "=1 x=");
     w = (web_xss_where){.kind = WEB_XSS_JS_SQ, .tag = "script"};
     n = web_xss_probes(&w, M, p, 4);
     CHECK_INT(n, 2);
@@ -147,6 +150,8 @@ static void test_proofs_and_lookalikes(void)
     CHECK(!web_xss_proved(s, strlen(s), M, WEB_XSS_PROOF_JSURL, NULL));
     v = "<a href=' JavaScript:" M "()'>go</a>";
     CHECK(web_xss_proved(v, strlen(v), M, WEB_XSS_PROOF_JSURL, NULL));
+    s = "<img src=\"javascript:" M "()\">"; /* an image does not run its URL */
+    CHECK(!web_xss_proved(s, strlen(s), M, WEB_XSS_PROOF_JSURL, NULL));
     v = "<script>var q = ''-" M "-'';</script>";
     s = "<script>var q = '\\'-" M "-\\'';</script>";
     CHECK(web_xss_proved(v, strlen(v), M, WEB_XSS_PROOF_JSCODE, NULL));

@@ -107,7 +107,15 @@ static void fake_page(const char *path, const char *v, bool post, kw_buf *o, lon
         kw_buf_puts(o, "<script>var q = '"), fake_js_escape(o, v), kw_buf_puts(o, "';</script>");
     else if (strcmp(path, "/x/href") == 0)
         kw_buf_puts(o, "<a href=\""), fake_escape(o, v), kw_buf_puts(o, "\">home</a>");
-    else if (strcmp(path, "/x/textarea") == 0)
+    else if (strcmp(path, "/x/onclick") == 0) /* HTML-escaped only: the handler decodes it */
+        kw_buf_puts(o, "<button onclick=\"go('"), fake_escape(o, v), kw_buf_puts(o, "')\">Go</button>");
+    else if (strcmp(path, "/x/onclick-safe") == 0) { /* JavaScript-escaped, then HTML-escaped */
+        kw_buf js;
+        kw_buf_init(&js, 8192);
+        fake_js_escape(&js, v);
+        kw_buf_puts(o, "<button onclick=\"go('"), fake_escape(o, kw_buf_cstr(&js)), kw_buf_puts(o, "')\">Go</button>");
+        kw_buf_free(&js);
+    } else if (strcmp(path, "/x/textarea") == 0)
         kw_buf_printf(o, "<textarea name=v>%s</textarea>", v);
     else if (strcmp(path, "/x/json") == 0)
         *ct = "application/json", kw_buf_printf(o, "{\"q\":\"%s\"}", v);
@@ -151,7 +159,7 @@ static void fake_page(const char *path, const char *v, bool post, kw_buf *o, lon
 /* ---- the engine stand-ins ---- */
 
 struct web_ctx {
-    void *slot;
+    void *slot[2];                   /* "xss", "sqli" */
     char reports[32][160];
     char evidence[32][1024];
     int nreports;
@@ -224,8 +232,17 @@ FAKE_WEAK bool web_stopping(web_ctx *x)
 
 FAKE_WEAK void **web_check_state(web_ctx *x, const char *check)
 {
-    (void)check;
-    return &x->slot;
+    return &x->slot[strcmp(check, "sqli") == 0];
+}
+
+/* The end of a scan: each check's finish (which frees its state). */
+static void fake_finish(web_ctx *x, unsigned profile)
+{
+    const web_check *const checks[] = {&web_check_xss, &web_check_sqli};
+    for (size_t k = 0; k < 2; k++)
+        if (checks[k]->finish)
+            CHECK_INT(checks[k]->finish(x, profile), KW_OK);
+    CHECK(x->slot[0] == NULL && x->slot[1] == NULL);
 }
 
 FAKE_WEAK kw_rc web_report(web_ctx *x, const web_issue *is)
@@ -315,24 +332,25 @@ static bool reported(web_ctx *x, const char *id, const char *path)
 static void test_xss_reflected(void)
 {
     web_ctx x = {0};
-    static const char *const vuln[] = {"/x/text", "/x/attr", "/x/js", "/x/href", "/x/textarea"};
-    static const char *const safe[] = {"/x/text-safe", "/x/attr-safe", "/x/js-safe", "/x/json", "/s/safe"};
-    for (size_t k = 0; k < 5; k++) {
+    static const char *const vuln[] = {"/x/text", "/x/attr", "/x/js", "/x/href", "/x/textarea", "/x/onclick"};
+    static const char *const safe[] = {"/x/text-safe", "/x/attr-safe", "/x/js-safe", "/x/json", "/s/safe",
+                                       "/x/onclick-safe"};
+    for (size_t k = 0; k < 6; k++) {
         int n = run_param(&web_check_xss, &x, "GET", vuln[k], "a", WEB_QUICK);
         CHECK(n <= 4);
         if (!reported(&x, "KW-WEB-XSS-REFLECTED", vuln[k]))
             fprintf(stderr, "  missed %s\n", vuln[k]);
         CHECK(reported(&x, "KW-WEB-XSS-REFLECTED", vuln[k]));
     }
-    for (size_t k = 0; k < 5; k++) {
+    for (size_t k = 0; k < 6; k++) {
         run_param(&web_check_xss, &x, "GET", safe[k], "a", WEB_QUICK);
         CHECK(!reported(&x, "KW-WEB-XSS-REFLECTED", safe[k]));
     }
-    CHECK_INT(x.nreports, 5);
+    CHECK_INT(x.nreports, 6);
+    CHECK_CONTAINS(x.evidence[5], "event handler");
     CHECK_CONTAINS(x.evidence[1], "double-quoted attribute of <input value>");
     CHECK_CONTAINS(x.evidence[3], "javascript:");
-    CHECK_INT(web_check_xss.finish(&x, WEB_QUICK), KW_OK);
-    CHECK(x.slot == NULL);
+    fake_finish(&x, WEB_QUICK);
 }
 
 static void test_xss_stored(void)
@@ -342,9 +360,8 @@ static void test_xss_stored(void)
     run_param(&web_check_xss, &x, "POST", "/g/post", "", WEB_STANDARD);
     run_param(&web_check_xss, &x, "POST", "/g2/post", "", WEB_STANDARD);
     CHECK_INT(x.nreports, 0);
-    CHECK(x.slot != NULL);
-    CHECK_INT(web_check_xss.finish(&x, WEB_STANDARD), KW_OK);
-    CHECK(x.slot == NULL);
+    CHECK(x.slot[0] != NULL);
+    fake_finish(&x, WEB_STANDARD);
     CHECK_INT(x.nreports, 1);
     CHECK_STR(x.reports[0], "KW-WEB-XSS-STORED http://t/g/list v");
     CHECK_CONTAINS(x.evidence[0], "of the form POST http://t/g/post");
@@ -358,7 +375,7 @@ static void test_xss_stored_one_slot(void)
     memset(fake_store, 0, sizeof fake_store); /* markers repeat from one test's context to the next */
     run_param(&web_check_xss, &x, "POST", "/p/edit", "", WEB_STANDARD);
     run_param(&web_check_sqli, &x, "POST", "/p/edit", "", WEB_QUICK);
-    CHECK_INT(web_check_xss.finish(&x, WEB_STANDARD), KW_OK);
+    fake_finish(&x, WEB_STANDARD);
     CHECK_INT(x.nreports, 1);
     CHECK_STR(x.reports[0], "KW-WEB-XSS-STORED http://t/p v");
 }
@@ -380,6 +397,7 @@ static void test_sqli(void)
     run_param(&web_check_sqli, &e, "GET", "/s/bool", "", WEB_STANDARD);
     CHECK_INT(e.nreports, 1);
     CHECK_CONTAINS(e.evidence[0], "[1 AND 5=5]");
+    fake_finish(&e, WEB_STANDARD);
     run_param(&web_check_sqli, &x, "GET", "/s/time", "1", WEB_STANDARD);
     CHECK(reported(&x, "KW-WEB-SQLI-TIME", "/s/time"));
     run_param(&web_check_sqli, &x, "GET", "/s/loop", "1", WEB_STANDARD);
@@ -393,12 +411,28 @@ static void test_sqli(void)
     CHECK_INT(run_param(&web_check_sqli, &x, "GET", "/x/text-safe", "a", WEB_STANDARD), 7);
     CHECK_INT(x.nreports, before);
     CHECK(n <= 26); /* a page that changes with any input costs both conditions of each form */
+    /* a recheck replays each proof request: the value already carries the payload */
+    static const struct { const char *path, *value, *id; } again[] = {
+        {"/s/err", "1'\"", "KW-WEB-SQLI-ERROR"},
+        {"/s/bool", "1 AND 7=8", "KW-WEB-SQLI-BOOLEAN"},
+        {"/s/time", "1 AND (SELECT 1 FROM (SELECT SLEEP(4))kw)", "KW-WEB-SQLI-TIME"},
+        {"/s/loop", "1||(WITH RECURSIVE kw(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM kw WHERE n<20000000) SELECT "
+                    "COUNT(*) FROM kw)", "KW-WEB-SQLI-TIME"},
+    };
+    for (size_t k = 0; k < sizeof again / sizeof *again; k++) {
+        web_ctx r = {0};
+        run_param(&web_check_sqli, &r, "GET", again[k].path, again[k].value, WEB_THOROUGH);
+        CHECK(reported(&r, again[k].id, again[k].path));
+        fake_finish(&r, WEB_THOROUGH);
+    }
     /* quick: error-based only */
     web_ctx q = {0};
     run_param(&web_check_sqli, &q, "GET", "/s/bool", "1", WEB_QUICK);
     CHECK_INT(q.nreports, 0);
+    fake_finish(&q, WEB_QUICK);
     for (int k = 0; k < x.nreports; k++)
         fprintf(stderr, "  %s: %s\n", x.reports[k], x.evidence[k]);
+    fake_finish(&x, WEB_STANDARD);
 }
 
 int main(void)
