@@ -15,11 +15,12 @@
 #
 # usage: bench/web.sh
 #   BUILD=dir             the CMake build directory for keepwatch (default build, RelWithDebInfo)
-#   WAPITI_MAX=s          wapiti's --max-scan-time (default 1800); SQLMAP_MAX=s per sqlmap run (600)
-#   WAPITI_ATTACK=s       wapiti's --max-attack-time per module (default 120: with every module
-#                         its buster and nikto alone outlast the scan time, and a wapiti stopped
-#                         from outside writes no report)
-#   WAPITI_MODULES=list   the modules (default: every attack module but wapp; "default": its own set)
+#   WAPITI_MAX=s          wapiti's time in all (default 900; then interrupted, it writes the
+#                         report of what it found: its buster never ends on a soft-404 site),
+#                         WAPITI_MODULE_MAX=s its --max-attack-time per module (default 120);
+#                         SQLMAP_MAX=s per sqlmap run (default 600)
+#   WAPITI_MODULES=list   wapiti's modules (default: every attack module but wapp; "default":
+#                         wapiti's own default set)
 #   KW_BENCH_NO_WAPITI=1, KW_BENCH_NO_SQLMAP=1, KW_BENCH_NO_DB=1   leave those out
 #   KW_BENCH_KEEP=1       keep the reports (the directory is printed)
 set -euo pipefail

@@ -7,6 +7,7 @@ it missed and what it reported falsely. Every run is bounded by a timeout; all o
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -18,35 +19,53 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integ", "vulnweb"))
 sys.path.insert(0, HERE)
-from harness import TRUTH, App, keepwatch_args, start_databases  # noqa: E402
+from harness import TRUTH, App, exit_on_term, keepwatch_args, start_databases  # noqa: E402
 import web_score  # noqa: E402
 
 KW = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="kw-bench-web-")
-WAPITI_MAX = int(os.environ.get("WAPITI_MAX", "1800"))       # seconds: wapiti's --max-scan-time
+# wapiti's bounds: WAPITI_MAX seconds in all (then interrupted: it writes the report of what it
+# found), WAPITI_MODULE_MAX per module (its --max-attack-time, which it checks only between two
+# directories in buster: on a site answering 200 to every unknown path, buster recurses on)
+WAPITI_MAX = int(os.environ.get("WAPITI_MAX", "900"))
+WAPITI_MODULE_MAX = int(os.environ.get("WAPITI_MODULE_MAX", "120"))
 SQLMAP_MAX = int(os.environ.get("SQLMAP_MAX", "600"))        # seconds per sqlmap run
 # Every wapiti 3.0.4 attack module but wapp, which fingerprints technologies (no attack) and
 # downloads its database from the internet when it has none: nothing may leave the loopback.
 WAPITI_MODULES = ("backup,blindsql,brute_login_form,buster,cookieflags,crlf,csp,csrf,exec,file,htaccess,"
                   "http_headers,methods,nikto,permanentxss,redirect,shellshock,sql,ssrf,xss,xxe")
-# WAPITI_MODULES=default: wapiti's own default set (no -m). WAPITI_ATTACK: its --max-attack-time
-# per module (seconds; with every module, buster and nikto alone outlast --max-scan-time, and a
-# wapiti stopped from outside writes no report)
+# WAPITI_MODULES=default: wapiti's own default set (no -m); or a list of its modules
 WAPITI_MODULES = os.environ.get("WAPITI_MODULES", WAPITI_MODULES)
-WAPITI_ATTACK = int(os.environ.get("WAPITI_ATTACK", "120"))
 
 
-def timed(argv, out, timeout, err=None):
-    """Runs argv (stdout into file out, stderr too unless err names its own file: a report of
-    JSON lines must not have notes written into its lines) within timeout seconds; returns its
-    seconds."""
+def timed(argv, out, timeout, interrupt=None):
+    """Runs argv (stdout into file out, stderr into out.err) within timeout seconds; returns
+    its seconds. interrupt: after that many seconds, a SIGINT every 10 s for at most timeout
+    seconds more, with "r" lines on its standard input (wapiti then asks what to do; in 3.0.4
+    "r" only moves on to the next module, so each remaining module is cut short so, until it
+    writes its report and exits)."""
     t0 = time.monotonic()
-    with open(out, "w") as f, open(err or os.devnull, "w") as e:
+    with open(out, "w") as f, open(out + ".err", "w") as e:
+        p = subprocess.Popen(argv, stdout=f, stderr=e, stdin=subprocess.PIPE if interrupt else subprocess.DEVNULL)
+        if interrupt:
+            p.stdin.write(b"r\n" * 64)
+            p.stdin.flush()
         try:
-            subprocess.run(argv, stdout=f, stderr=e if err else subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                           timeout=timeout)
+            p.wait(interrupt or timeout)
         except subprocess.TimeoutExpired:
-            (e if err else f).write(f"\nbench: stopped after {timeout} s\n")
+            end = time.monotonic() + timeout
+            while interrupt and p.poll() is None and time.monotonic() < end:
+                e.write(f"\nbench: interrupted after {time.monotonic() - t0:.0f} s\n")
+                e.flush()
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
+        if p.poll() is None:
+            e.write(f"\nbench: stopped after {timeout} s more\n")
+            p.kill()
+            p.wait()
     return time.monotonic() - t0
 
 
@@ -66,8 +85,7 @@ def login_cookie(app):
 
 def run_keepwatch(app, have):
     out = os.path.join(TMP, "keepwatch.json")
-    secs = timed([KW, "scan", "web", *keepwatch_args(app, have), "--json", "--no-store"], out, 1800,
-                 err=os.path.join(TMP, "keepwatch.err"))
+    secs = timed([KW, "scan", "web", *keepwatch_args(app, have), "--json", "--no-store"], out, 1800)
     return out, secs
 
 
@@ -76,17 +94,15 @@ def run_wapiti(app, have):
     lg = TRUTH["login"]
     modules = [] if WAPITI_MODULES == "default" else ["-m", WAPITI_MODULES]
     argv = ["wapiti", "-u", app.base + "/", "--scope", "folder", *modules, "-f", "json", "-o", out,
-            "--max-attack-time", str(WAPITI_ATTACK),
             "--flush-session", "--store-session", os.path.join(TMP, "wapiti-session"),
             "--store-config", os.path.join(TMP, "wapiti-config"), "--no-bugreport", "-v", "0",
-            "--max-scan-time", str(WAPITI_MAX),
+            "--max-scan-time", str(WAPITI_MAX), "--max-attack-time", str(WAPITI_MODULE_MAX),
             # ssrf and xxe ask an endpoint whether the target called it: a closed local port
             "--endpoint", "http://127.0.0.1:9/",
-            # its form login (the login page as its first start URL). Not `-x LOGOUT`: Debian 12's
-            # wapiti 3.0.4 turns it into a regex Python 3.11 refuses ("global flags not at the
-            # start") and stops before its first request; so it may follow the logout link
+            # its form login (the login page as its first start URL). The logout link cannot be
+            # excluded: 3.0.4's -x fails on Python 3.11 ("global flags not at the start")
             "--auth-type", "post", "-a", f"{lg['username']}%{lg['password']}", "-s", app.base + lg["url"]]
-    secs = timed(argv, os.path.join(TMP, "wapiti.out"), WAPITI_MAX + 300)
+    secs = timed(argv, os.path.join(TMP, "wapiti.out"), 300, interrupt=WAPITI_MAX)
     return out, secs
 
 
@@ -129,6 +145,7 @@ def run_sqlmap(app, have):
 
 
 def main():
+    exit_on_term()
     servers = []
     try:
         extra, have = ([], set()) if os.environ.get("KW_BENCH_NO_DB") else start_databases(servers, "bench/web.sh")

@@ -79,8 +79,8 @@ def read_wapiti(path):
     out = []
     for group in ("vulnerabilities", "anomalies"):
         for name, items in (rep.get(group) or {}).items():
-            cat = WAPITI.get(name)
             for it in items or []:
+                cat = WAPITI.get(name)
                 p, param, info = it.get("path") or "/", it.get("parameter") or None, it.get("info") or ""
                 fid = None
                 if cat == "app_config":

@@ -30,7 +30,7 @@ from kwtest import run
 HERE = os.path.dirname(os.path.abspath(__file__))
 VULNWEB = os.path.join(HERE, "vulnweb")
 sys.path.insert(0, VULNWEB)
-from harness import TRUTH, App, keepwatch_args, start_databases  # noqa: E402
+from harness import TRUTH, App, exit_on_term, keepwatch_args, start_databases  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
 import web_score  # noqa: E402  (the bench's scorer: one matching of findings to the truth)
@@ -106,9 +106,9 @@ class Shop:
         return self
 
 
-def entries(kind, have, login=True):
-    """The truth's entries of kind (vulns, lookalikes) the app serves with the databases in have."""
-    return [e for e in TRUTH[kind] if (not e.get("needs") or e["needs"] in have) and (login or not e.get("login"))]
+def entries(kind, have):
+    """The truth's entries of kind (vulns, lookalikes, seeds) the app serves with the databases in have."""
+    return [e for e in TRUTH[kind] if not e.get("needs") or e["needs"] in have]
 
 
 def key(e):
@@ -278,26 +278,39 @@ PROOFS = {
 }
 
 
+DATABASES = {"servers": [], "extra": [], "have": set()}
+
+
+def setUpModule():
+    """PostgreSQL and MariaDB, when installed, once for every class."""
+    exit_on_term()
+    try:
+        DATABASES["extra"], DATABASES["have"] = start_databases(DATABASES["servers"], "test_scan_web")
+    except BaseException:
+        tearDownModule()
+        raise
+
+
+def tearDownModule():
+    for s in DATABASES["servers"]:
+        s.stop()
+    DATABASES["servers"].clear()
+
+
 class VulnwebCase(unittest.TestCase):
-    """vulnweb (with the databases that are installed) for the whole class."""
+    """vulnweb for the whole class: with the databases (have: which) unless databases is False."""
     app_args = ()
+    databases = True
 
     @classmethod
     def setUpClass(cls):
-        cls.servers = []
-        try:
-            extra, cls.have = start_databases(cls.servers, cls.__name__)
-            cls.app = App(*extra, *cls.app_args)
-        except BaseException:
-            cls.tearDownClass()
-            raise
+        cls.have = DATABASES["have"] if cls.databases else set()
+        cls.app = App(*(DATABASES["extra"] if cls.databases else []), *cls.app_args)
 
     @classmethod
     def tearDownClass(cls):
         if getattr(cls, "app", None):
             cls.app.stop()
-        for s in cls.servers:
-            s.stop()
 
 
 class TestTruth(VulnwebCase):
@@ -340,6 +353,10 @@ class TestTruth(VulnwebCase):
         self.assertNotIn("/coupon?", home)
         self.assertIn('action="/orders/lookup"', fetch(self.app.base + "/orders").body)
         self.assertIn('enctype="application/json"', home)
+        for seed in entries("seeds", self.have):
+            a = fetch(self.app.base + seed["path"], seed["body"].encode(), "application/json")
+            self.assertEqual((a.status, a.headers["Content-Type"]), (200, "application/json"), seed)
+            self.assertEqual(fetch(self.app.base + seed["path"], b"x=1", "application/x-www-form-urlencoded").status, 415)
         self.assertEqual(fetch(self.app.base + "/account").headers["Location"], "/login")
         self.assertIn('href="/logout"', fetch(self.app.base + "/account", cookie=Shop(self.app).login().cookie).body)
 
@@ -368,11 +385,7 @@ class TestTruth(VulnwebCase):
 
 class TestSessionExpiry(VulnwebCase):
     app_args = ("--session-requests", "3")
-
-    @classmethod
-    def setUpClass(cls):
-        cls.servers, cls.have = [], set()
-        cls.app = App(*cls.app_args)
+    databases = False
 
     def test_session_ends_after_n_requests(self):
         shop = Shop(self.app).login()
@@ -453,11 +466,7 @@ class TestScanWebLimits(VulnwebCase):
     """Scope, request budget, re-sign-in and a rescan into a store, each on its own scan (SQLite
     routes only: no databases needed). Sessions end after 25 requests."""
     app_args = ("--session-requests", "25")
-
-    @classmethod
-    def setUpClass(cls):
-        cls.servers, cls.have = [], set()
-        cls.app = App(*cls.app_args)
+    databases = False
 
     def setUp(self):
         self.app.reset_log()

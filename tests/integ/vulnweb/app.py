@@ -375,8 +375,10 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 n = int(n)
             except ValueError:
+                self.close_connection = True
                 return self.reply(400, "text/plain", "bad Content-Length\n")
             if n < 0 or n > BODY_MAX:
+                self.close_connection = True   # the body is not read: the connection cannot go on
                 return self.reply(413, "text/plain", "too large\n")
             self.body = self.rfile.read(n)
         self.cookies = {}
@@ -907,7 +909,7 @@ def docs_read(h):  # SAFE: resolved path must stay inside docs/
 
 def shell(cmd, timeout=30):
     try:
-        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout, cwd=tempfile.gettempdir())
         return p.stdout + p.stderr
     except subprocess.TimeoutExpired:
         return "timed out\n"

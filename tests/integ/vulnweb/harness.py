@@ -152,3 +152,12 @@ def keepwatch_args(app, have, *extra):
     args += ["--login", app.base + lg["url"], "--login-field", f"{lg['username_field']}={lg['username']}",
              "--login-field", f"{lg['password_field']}={lg['password']}", "--login-success", lg["success"]]
     return args + list(extra)
+
+
+def exit_on_term():
+    """SIGTERM as SystemExit, so that a stopped run's finally blocks stop the servers it started."""
+    import signal
+
+    def on_term(*_):
+        raise SystemExit(143)
+    signal.signal(signal.SIGTERM, on_term)
