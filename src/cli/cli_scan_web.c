@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 static const char web_usage[] =
-    "usage: keepwatch scan web URL... [--scope PREFIX]... [--seed 'METHOD URL [BODY]']...\n"
+    "usage: keepwatch scan web URL... [--scope PREFIX]... [--seed 'METHOD URL [BODY]']... [--openapi URL]...\n"
     "                          [--profile quick|standard|thorough] [--rate N] [--concurrency N]\n"
     "                          [--max-requests N] [--max-pages N] [--depth N] [--timeout MS]\n"
     "                          [--cookie 'a=b; c=d'] [--header 'Name: value']...\n"
@@ -50,6 +50,9 @@ static const char web_usage[] =
     "  --scope PREFIX        only URLs under PREFIX (http://host:port/path); repeatable\n"
     "  --seed 'M URL [BODY]' a request the crawl cannot see (JSON APIs): a body starting with {\n"
     "                        is JSON, else form-encoded; repeatable\n"
+    "  --openapi URL         an OpenAPI 3 / Swagger 2 JSON document listing the API's operations\n"
+    "                        (each site's /openapi.json, /v3/api-docs, /swagger.json, /v2/api-docs\n"
+    "                        are asked for anyway in the standard and thorough profiles)\n"
     "  --profile P           quick (passive, files, reflected XSS, error SQLi), standard (the\n"
     "                        default: everything), thorough (+ hidden fields, cookies, path\n"
     "                        segments, more payloads)\n"
@@ -87,7 +90,7 @@ static void strv_add(strv *s, const char *v)
 
 typedef struct web_cli {
     const char *cfg, *cookie, *login, *login_success;
-    strv scope, seeds, headers, fields, templates;
+    strv scope, seeds, headers, fields, templates, openapi;
     unsigned profile;
     double rate;
     int concurrency, depth;
@@ -166,7 +169,7 @@ static bool auth_opt(web_cli *a, const char *v)
 static int parse(web_cli *a, int argc, char **argv, strv *urls)
 {
     enum { O_SCOPE = 256, O_SEED, O_PROFILE, O_RATE, O_CONC, O_MAXREQ, O_MAXPAGES, O_DEPTH, O_TIMEOUT, O_COOKIE,
-           O_HEADER, O_AUTH, O_LOGIN, O_FIELD, O_SUCCESS, O_TEMPLATES, O_RECHECK, O_JSON, O_NOSTORE };
+           O_HEADER, O_AUTH, O_LOGIN, O_FIELD, O_SUCCESS, O_TEMPLATES, O_RECHECK, O_JSON, O_NOSTORE, O_OPENAPI };
     static const struct option opts[] = {
         {"scope", required_argument, NULL, O_SCOPE},       {"seed", required_argument, NULL, O_SEED},
         {"profile", required_argument, NULL, O_PROFILE},   {"rate", required_argument, NULL, O_RATE},
@@ -178,6 +181,7 @@ static int parse(web_cli *a, int argc, char **argv, strv *urls)
         {"login-success", required_argument, NULL, O_SUCCESS}, {"templates", required_argument, NULL, O_TEMPLATES},
         {"recheck", required_argument, NULL, O_RECHECK},   {"json", no_argument, NULL, O_JSON},
         {"no-store", no_argument, NULL, O_NOSTORE},        {"config", required_argument, NULL, 'c'},
+        {"openapi", required_argument, NULL, O_OPENAPI},
         {"help", no_argument, NULL, 'h'},                  {NULL, 0, NULL, 0}};
     int ch;
     int64_t v;
@@ -186,6 +190,7 @@ static int parse(web_cli *a, int argc, char **argv, strv *urls)
         switch (ch) {
         case O_SCOPE: strv_add(&a->scope, optarg); break;
         case O_SEED: strv_add(&a->seeds, optarg); break;
+        case O_OPENAPI: strv_add(&a->openapi, optarg); break;
         case O_PROFILE:
             a->profile = strcmp(optarg, "quick") == 0      ? WEB_QUICK
                          : strcmp(optarg, "standard") == 0 ? WEB_STANDARD
@@ -268,7 +273,7 @@ static void fill_opts(web_scan_opts *o, const web_cli *a, const conf *c, const s
 {
     *o = (web_scan_opts){
         .urls = urls->v, .nurls = urls->n, .scope = a->scope.v, .nscope = a->scope.n, .seeds = a->seeds.v,
-        .nseeds = a->seeds.n,
+        .nseeds = a->seeds.n, .openapi = a->openapi.v, .nopenapi = a->openapi.n,
         .auth = {.headers = a->headers.v, .nheaders = a->headers.n, .cookie = a->cookie, .login_url = a->login,
                  .login_fields = a->fields.v, .nlogin_fields = a->fields.n, .login_success = a->login_success},
         .profile = a->profile, .rate = a->rate >= 0 ? a->rate : (double)c->scan.web.rate,
@@ -420,5 +425,6 @@ int cli_scan_web(int argc, char **argv)
     if (c)
         conf_free(c);
     free(urls.v), free(a.scope.v), free(a.seeds.v), free(a.headers.v), free(a.fields.v), free(a.templates.v);
+    free(a.openapi.v);
     return code;
 }

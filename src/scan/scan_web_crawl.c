@@ -364,6 +364,41 @@ static web_response *fetch_text(web_ctx *x, const char *url, web_response *r)
     return NULL;
 }
 
+#define WEB_API_SHAPES 512      /* shapes taken from one API description */
+
+/* The shapes an API description at url lists, as targets (false when it is none). */
+static bool seed_api(crawl *c, web_ctx *x, const char *url)
+{
+    web_response r;
+    if (!web_site_of(c->s, url) || !fetch_text(x, url, &r))
+        return false;
+    web_target *v;
+    size_t n;
+    char err[256];
+    bool ok = web_openapi_parse(url, r.body, r.len, WEB_API_SHAPES, &v, &n, err, sizeof err) == KW_OK;
+    web_response_free(&r);
+    if (!ok)
+        return false;
+    web_note(c->s, "%s: an API description, %zu operations with parameters", url, n);
+    for (size_t i = 0; i < n; i++)
+        add_target(c->s, &v[i]);
+    free(v);
+    return true;
+}
+
+/* Each site's API description at the paths frameworks publish it (the first found). */
+static void seed_apis(crawl *c, web_ctx *x, const web_site *w)
+{
+    static const char *const paths[] = {"openapi.json", "v3/api-docs", "swagger.json", "v2/api-docs",
+                                        "api/openapi.json", "api/swagger.json"};
+    char url[WEB_URL_MAX];
+    for (size_t i = 0; i < sizeof paths / sizeof *paths && !web_stopping(x); i++) {
+        snprintf(url, sizeof url, "%s%s", w->root, paths[i]);
+        if (seed_api(c, x, url))
+            return;
+    }
+}
+
 #define WEB_SITEMAP_URLS 2000   /* URLs taken from one site's sitemaps */
 #define WEB_SITEMAPS 8          /* sitemap files read per site */
 
@@ -428,8 +463,14 @@ kw_rc web_crawl(web_scan *s, web_ctx *ctx, int nworkers)
             enqueue_url(&c, t.url, NULL, 0);
         add_target(s, &t);
     }
-    for (size_t i = 0; i < s->nsites; i++)
+    for (size_t i = 0; i < s->nsites; i++) {
         seed_site(&c, &ctx[0], &s->sites[i]);
+        if (s->profile & (WEB_STANDARD | WEB_THOROUGH))
+            seed_apis(&c, &ctx[0], &s->sites[i]);
+    }
+    for (size_t i = 0; i < o->nopenapi; i++)
+        if (!seed_api(&c, &ctx[0], o->openapi[i]))
+            web_note(s, "%s: not an OpenAPI or Swagger JSON document in scope", o->openapi[i]);
     crawl_worker *w = kw_calloc((size_t)nworkers, sizeof *w);
     for (int i = 0; i < nworkers; i++) {
         w[i] = (crawl_worker){&c, &ctx[i], 0};

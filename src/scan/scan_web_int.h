@@ -137,6 +137,13 @@ void web_target_free(web_target *t);
 /* Appends a parameter (copies name and value). */
 kw_rc web_target_add(web_target *t, const char *name, const char *value, web_where where, bool hidden);
 
+/* ---- scan_web_openapi.c ---- */
+
+/* The shapes (at most max) an OpenAPI 3 or Swagger 2 JSON document at doc_url lists into *out
+ * (the caller frees each and the array): KW_OK, or KW_ERR_PARSE when it is not one (err). */
+kw_rc web_openapi_parse(const char *doc_url, const char *buf, size_t len, size_t max, web_target **out, size_t *n,
+                        char *err, size_t errn);
+
 /* ---- scan_web_crawl.c ---- */
 
 /* Crawls from the start URLs and seeds on nworkers contexts, running the passive checks on

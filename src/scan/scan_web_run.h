@@ -40,6 +40,9 @@ typedef struct web_scan_opts {
     size_t nscope;
     char *const *seeds;                  /* "METHOD URL [BODY]" shapes the crawl cannot see */
     size_t nseeds;
+    char *const *openapi;                /* URLs of OpenAPI/Swagger JSON documents (besides the
+                                            well-known paths each site is asked for) */
+    size_t nopenapi;
     web_auth auth;
     unsigned profile;                    /* one web_profile bit; 0: WEB_STANDARD */
     double rate;                         /* requests per second; 0: no bound */
