@@ -236,6 +236,10 @@ void web_timing_unlock(void);
 
 /* Case-insensitive search of needle in h[n]; returns the offset or (size_t)-1. */
 size_t web_find(const char *h, size_t n, const char *needle);
+/* The value of header `name` (case-insensitive) in the raw header block h[n], at or after
+ * offset *from (may be NULL; 0 the first time; moved past the hit, for repeated headers): a
+ * pointer into h and its length, blanks trimmed; NULL when there is no further one. */
+const char *web_header_in(const char *h, size_t n, const char *name, size_t *len, size_t *from);
 /* Percent-encodes s into out (of outn bytes) as a query or form value wants (RFC 3986
  * unreserved kept, space as %20); false when it does not fit. */
 bool web_pct_encode(const char *s, char *out, size_t outn);

@@ -107,33 +107,9 @@ const web_file_kind_info web_file_kinds[WEB_FILE_NKINDS] = {
                         "强认证。"},
 };
 
-/* c with ASCII letters folded to lower case (and nothing else: '[' is not '{'). */
-static inline unsigned char fold(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : (unsigned char)c;
-}
-
-size_t web_sig_find(const char *h, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-    if (!h || k == 0 || k > n)
-        return (size_t)-1;
-    unsigned char c0 = fold(needle[0]);
-    for (size_t i = 0; i + k <= n; i++) {
-        if (fold(h[i]) != c0)
-            continue;
-        size_t j = 1;
-        while (j < k && fold(h[i + j]) == fold(needle[j]))
-            j++;
-        if (j == k)
-            return i;
-    }
-    return (size_t)-1;
-}
-
 static bool has(const char *h, size_t n, const char *needle)
 {
-    return web_sig_find(h, n, needle) != (size_t)-1;
+    return web_find(h, n, needle) != (size_t)-1;
 }
 
 static bool is_blank(char c)
@@ -141,58 +117,16 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* One header line of h starting at *pos: name and value (trimmed); false at the end. */
-static bool header_line(const char *h, size_t n, size_t *pos, const char **name, size_t *nl, const char **v,
-                        size_t *vl)
-{
-    while (*pos < n) {
-        size_t s = *pos, e = s;
-        while (e < n && h[e] != '\n')
-            e++;
-        *pos = e < n ? e + 1 : n;
-        const char *colon = memchr(h + s, ':', e - s);
-        if (!colon || colon == h + s)
-            continue;
-        size_t a = (size_t)(colon - h) + 1;
-        while (a < e && is_blank(h[a]))
-            a++;
-        size_t b = e;
-        while (b > a && is_blank(h[b - 1]))
-            b--;
-        *name = h + s, *nl = (size_t)(colon - (h + s));
-        *v = h + a, *vl = b - a;
-        return true;
-    }
-    return false;
-}
-
-const char *web_sig_header(const char *h, size_t n, const char *name, size_t *len, size_t *from)
-{
-    size_t pos = from ? *from : 0, k = strlen(name), nl, vl;
-    const char *nm, *v;
-    while (h && header_line(h, n, &pos, &nm, &nl, &v, &vl)) {
-        if (nl == k && web_sig_find(nm, nl, name) == 0) {
-            if (from)
-                *from = pos;
-            *len = vl;
-            return v;
-        }
-    }
-    if (from)
-        *from = n;
-    return NULL;
-}
-
 void web_sig_title(const char *body, size_t len, char *out, size_t outn)
 {
     out[0] = '\0';
-    size_t t = web_sig_find(body, len, "<title");
+    size_t t = web_find(body, len, "<title");
     if (t == (size_t)-1)
         return;
     const char *gt = memchr(body + t, '>', len - t);
     if (!gt)
         return;
-    size_t a = (size_t)(gt - body) + 1, e = web_sig_find(body + a, len - a, "</title");
+    size_t a = (size_t)(gt - body) + 1, e = web_find(body + a, len - a, "</title");
     e = e == (size_t)-1 ? len : a + e;
     while (a < e && is_blank(body[a]))
         a++;
@@ -246,14 +180,14 @@ static bool proof_git_head(const char *b, size_t n)
 
 static bool proof_git_config(const char *b, size_t n, size_t *at)
 {
-    *at = web_sig_find(b, n, "[core]");
+    *at = web_find(b, n, "[core]");
     return *at != (size_t)-1 && !looks_html(b, n) &&
            (has(b, n, "repositoryformatversion") || has(b, n, "filemode") || has(b, n, "bare ="));
 }
 
 static bool proof_svn_entries(const char *b, size_t n, size_t *at)
 {
-    if ((*at = web_sig_find(b, n, "<wc-entries")) != (size_t)-1)
+    if ((*at = web_find(b, n, "<wc-entries")) != (size_t)-1)
         return true;
     *at = 0;
     size_t i = 0;
@@ -312,7 +246,7 @@ static bool proof_source(const char *b, size_t n, size_t *at)
         return true;
     }
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
-        if ((*at = web_sig_find(b, n, marks[i])) != (size_t)-1)
+        if ((*at = web_find(b, n, marks[i])) != (size_t)-1)
             return true;
     return false;
 }
@@ -327,35 +261,35 @@ static bool proof_sql_dump(const char *b, size_t n, size_t *at)
 {
     if (looks_html(b, n))
         return false;
-    *at = web_sig_find(b, n, "CREATE TABLE");
+    *at = web_find(b, n, "CREATE TABLE");
     if (*at == (size_t)-1)
-        *at = web_sig_find(b, n, "INSERT INTO");
+        *at = web_find(b, n, "INSERT INTO");
     return *at != (size_t)-1 && memchr(b + *at, ';', n - *at) != NULL;
 }
 
 static size_t count(const char *b, size_t n, const char *needle)
 {
     size_t c = 0, k = strlen(needle);
-    for (size_t at; c < 1000 && (at = web_sig_find(b, n, needle)) != (size_t)-1; b += at + k, n -= at + k)
+    for (size_t at; c < 1000 && (at = web_find(b, n, needle)) != (size_t)-1; b += at + k, n -= at + k)
         c++;
     return c;
 }
 
 static bool proof_phpinfo(const char *b, size_t n, size_t *at)
 {
-    *at = web_sig_find(b, n, "PHP Version");
+    *at = web_find(b, n, "PHP Version");
     return *at != (size_t)-1 && has(b, n, "phpinfo()") && count(b, n, "class=\"e\"") >= 3;
 }
 
 /* A form with a password input. */
 static bool login_form(const char *b, size_t n, size_t *at)
 {
-    size_t f = web_sig_find(b, n, "<form");
+    size_t f = web_find(b, n, "<form");
     if (f == (size_t)-1)
         return false;
     static const char *const pw[] = {"type=\"password\"", "type='password'", "type=password"};
     for (size_t i = 0; i < 3; i++)
-        if ((*at = web_sig_find(b + f, n - f, pw[i])) != (size_t)-1) {
+        if ((*at = web_find(b + f, n - f, pw[i])) != (size_t)-1) {
             *at += f;
             return true;
         }
@@ -393,7 +327,7 @@ static bool proof_admin(const web_answer *a, size_t *at)
 static bool proof_tomcat(const web_answer *a, size_t *at)
 {
     size_t vl;
-    const char *v = web_sig_header(a->headers, a->hlen, "WWW-Authenticate", &vl, NULL);
+    const char *v = web_header_in(a->headers, a->hlen, "WWW-Authenticate", &vl, NULL);
     *at = 0;
     if (a->status == 401)
         return v && has(v, vl, "Tomcat Manager");
@@ -403,8 +337,8 @@ static bool proof_tomcat(const web_answer *a, size_t *at)
 static bool proof_wordpress(const web_answer *a, size_t *at)
 {
     bool page = (a->final_path && strstr(a->final_path, "wp-login.php")) || has(a->body, a->len, "wp-login.php");
-    return page && ((*at = web_sig_find(a->body, a->len, "name=\"pwd\"")) != (size_t)-1 ||
-                    (*at = web_sig_find(a->body, a->len, "id=\"user_login\"")) != (size_t)-1);
+    return page && ((*at = web_find(a->body, a->len, "name=\"pwd\"")) != (size_t)-1 ||
+                    (*at = web_find(a->body, a->len, "id=\"user_login\"")) != (size_t)-1);
 }
 
 static bool json_object(const char *b, size_t n)
@@ -415,7 +349,7 @@ static bool json_object(const char *b, size_t n)
 
 static bool proof_found(const char *b, size_t n, const char *needle, size_t *at)
 {
-    return (*at = web_sig_find(b, n, needle)) != (size_t)-1;
+    return (*at = web_find(b, n, needle)) != (size_t)-1;
 }
 
 static bool proof_console(web_proof p, const web_answer *a, size_t *at)
@@ -561,7 +495,7 @@ static const name_rule name_rules[] = {
 static bool ends_with(const char *s, size_t n, const char *suffix)
 {
     size_t k = strlen(suffix);
-    return n >= k && web_sig_find(s + n - k, k, suffix) == 0;
+    return n >= k && web_find(s + n - k, k, suffix) == 0;
 }
 
 /* An archive whose name says it is a copy of the site or its data (not a download offered). */

@@ -452,27 +452,13 @@ void web_response_free(web_response *r)
 
 const char *web_header(const web_response *r, const char *name, size_t *len, const char **from)
 {
-    size_t nl = strlen(name);
-    const char *p = from && *from ? *from : r->headers;
-    const char *end = r->headers + r->hlen;
-    while (p && p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *le = eol ? eol : end;
-        if ((size_t)(le - p) > nl && p[nl] == ':' && strncasecmp(p, name, nl) == 0) {
-            const char *v = p + nl + 1;
-            while (v < le && (*v == ' ' || *v == '\t'))
-                v++;
-            const char *ve = le;
-            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
-                ve--;
-            if (from)
-                *from = eol ? eol + 1 : end;
-            *len = (size_t)(ve - v);
-            return v;
-        }
-        p = eol ? eol + 1 : end;
-    }
-    return NULL;
+    if (!r->headers)
+        return NULL;
+    size_t pos = from && *from ? (size_t)(*from - r->headers) : 0;
+    const char *v = web_header_in(r->headers, r->hlen, name, len, &pos);
+    if (from)
+        *from = r->headers + pos;
+    return v;
 }
 
 /* ---- the session ---- */

@@ -26,18 +26,11 @@ static bool is_alnum(char c)
     return is_digit(c) || (l >= 'a' && l <= 'z');
 }
 
-/* Case-insensitive search of needle in h[n] from `from`; (size_t)-1 when absent. */
+/* web_find from offset `from`; (size_t)-1 when absent. */
 static size_t ci_find(const char *h, size_t n, size_t from, const char *needle)
 {
-    size_t m = strlen(needle);
-    for (size_t i = from; m && i + m <= n; i++) {
-        size_t k = 0;
-        while (k < m && lower(h[i + k]) == lower(needle[k]))
-            k++;
-        if (k == m)
-            return i;
-    }
-    return (size_t)-1;
+    size_t at = from <= n ? web_find(h + from, n - from, needle) : (size_t)-1;
+    return at == (size_t)-1 ? at : at + from;
 }
 
 static bool ci_prefix(const char *s, size_t n, const char *p)

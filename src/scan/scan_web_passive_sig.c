@@ -9,14 +9,14 @@
 
 static bool has(const char *h, size_t n, const char *needle)
 {
-    return web_sig_find(h, n, needle) != (size_t)-1;
+    return web_find(h, n, needle) != (size_t)-1;
 }
 
 /* ---- security headers ---- */
 
 static bool max_age_positive(const char *v, size_t n)
 {
-    size_t at = web_sig_find(v, n, "max-age");
+    size_t at = web_find(v, n, "max-age");
     if (at == (size_t)-1)
         return false;
     for (size_t i = at + 7; i < n && v[i] != ';' && v[i] != ','; i++)
@@ -30,15 +30,15 @@ void web_hdrs_security(const char *h, size_t n, web_hdr_sum *out)
     memset(out, 0, sizeof *out);
     size_t vl, from = 0;
     const char *v;
-    while ((v = web_sig_header(h, n, "Content-Security-Policy", &vl, &from))) {
+    while ((v = web_header_in(h, n, "Content-Security-Policy", &vl, &from))) {
         out->csp = true;
         out->frame_ancestors = out->frame_ancestors || has(v, vl, "frame-ancestors");
     }
-    if ((v = web_sig_header(h, n, "X-Frame-Options", &vl, NULL)))
+    if ((v = web_header_in(h, n, "X-Frame-Options", &vl, NULL)))
         out->xfo = has(v, vl, "deny") || has(v, vl, "sameorigin") || has(v, vl, "allow-from");
-    if ((v = web_sig_header(h, n, "X-Content-Type-Options", &vl, NULL)))
+    if ((v = web_header_in(h, n, "X-Content-Type-Options", &vl, NULL)))
         out->xcto = has(v, vl, "nosniff");
-    if ((v = web_sig_header(h, n, "Strict-Transport-Security", &vl, NULL)))
+    if ((v = web_header_in(h, n, "Strict-Transport-Security", &vl, NULL)))
         out->hsts = max_age_positive(v, vl);
 }
 
@@ -63,16 +63,16 @@ static void cookie_attr(web_cookie *c, const char *a, size_t n)
         a++, n--;
     while (n && (a[n - 1] == ' ' || a[n - 1] == '\t'))
         n--;
-    if (n == 6 && web_sig_find(a, n, "secure") == 0)
+    if (n == 6 && web_find(a, n, "secure") == 0)
         c->secure = true;
-    else if (n == 8 && web_sig_find(a, n, "httponly") == 0)
+    else if (n == 8 && web_find(a, n, "httponly") == 0)
         c->httponly = true;
-    else if (n >= 8 && web_sig_find(a, n, "samesite") == 0) {
+    else if (n >= 8 && web_find(a, n, "samesite") == 0) {
         c->samesite = true;
         c->samesite_none = has(a + 8, n - 8, "none");
-    } else if (n > 8 && web_sig_find(a, n, "max-age=") == 0)
+    } else if (n > 8 && web_find(a, n, "max-age=") == 0)
         c->deleting = c->deleting || a[8] == '0' || a[8] == '-';
-    else if (n >= 8 && web_sig_find(a, n, "expires=") == 0)
+    else if (n >= 8 && web_find(a, n, "expires=") == 0)
         c->deleting = c->deleting || has(a, n, "1970");
 }
 
@@ -107,7 +107,7 @@ size_t web_hdrs_cookies(const char *h, size_t n, web_cookie *out, size_t max)
 {
     size_t k = 0, vl, from = 0;
     const char *v;
-    while (k < max && (v = web_sig_header(h, n, "Set-Cookie", &vl, &from)))
+    while (k < max && (v = web_header_in(h, n, "Set-Cookie", &vl, &from)))
         if (cookie_parse(v, vl, &out[k]))
             k++;
     return k;
@@ -131,7 +131,7 @@ size_t web_hdrs_banners(const char *h, size_t n, char out[][WEB_BANNER_MAX], siz
     for (size_t i = 0; i < sizeof names / sizeof names[0] && k < max; i++) {
         size_t vl, from = 0;
         const char *v;
-        while (k < max && (v = web_sig_header(h, n, names[i], &vl, &from)))
+        while (k < max && (v = web_header_in(h, n, names[i], &vl, &from)))
             if (has_version(v, vl)) {
                 int m = (int)(vl < 120 ? vl : 120);
                 snprintf(out[k], WEB_BANNER_MAX, "%s: %.*s", names[i], m, v);
@@ -157,7 +157,7 @@ typedef struct body_sig {
 
 static bool sig_match(const body_sig *s, const char *b, size_t n, size_t *at)
 {
-    size_t a = web_sig_find(b, n, s->first);
+    size_t a = web_find(b, n, s->first);
     if (a == (size_t)-1)
         return false;
     *at = a;
@@ -203,7 +203,7 @@ bool web_path_in_vcs(const char *path)
     static const char *const dirs[] = {"/.git/", "/.svn/", "/.hg/", "/.bzr/"};
     size_t n = strcspn(path, "?#");
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        size_t at = web_sig_find(path, n, dirs[i]);
+        size_t at = web_find(path, n, dirs[i]);
         if (at != (size_t)-1 && at + strlen(dirs[i]) < n)
             return true;
     }
@@ -252,7 +252,7 @@ static const body_sig trace_sigs[] = {
 static bool frame(const char *b, size_t n, const char *ext)
 {
     size_t k = strlen(ext);
-    for (size_t from = 0, at; (at = web_sig_find(b + from, n - from, ext)) != (size_t)-1; from += at + k)
+    for (size_t from = 0, at; (at = web_find(b + from, n - from, ext)) != (size_t)-1; from += at + k)
         if (from + at + k < n && b[from + at + k] >= '0' && b[from + at + k] <= '9')
             return true;
     return false;

@@ -14,18 +14,9 @@
 
 #include "core/kw_err.h"
 #include "findings/finding.h"
+#include "scan/scan_web.h"
 
-/* ---- small text helpers ---- */
-
-/* Case-insensitive search of needle in h[n] (NUL bytes in h allowed); the offset or
- * (size_t)-1. (The same contract as web_find in scan_web_util.c, usable without the engine.) */
-size_t web_sig_find(const char *h, size_t n, const char *needle);
-
-/* The value of header `name` (case-insensitive) in the raw header block h[n], at or after
- * offset *from (0 the first time; *from is moved past the hit for repeated headers): a pointer
- * into h and its length, blanks trimmed; NULL when there is no further one. A status line
- * ("HTTP/...") restarts nothing: the block is taken as one answer's. */
-const char *web_sig_header(const char *h, size_t n, const char *name, size_t *len, size_t *from);
+/* ---- small text helpers (web_find and web_header_in of scan_web.h besides) ---- */
 
 /* The site of an absolute http(s) URL, "scheme://authority/", into out (of outn bytes); *path
  * (may be NULL) points at the URL's path in url. False when url is not http(s) or does not fit. */

@@ -6,11 +6,11 @@
  * pages, Oracle's ORA- error help, H2's parser message as its issue tracker quotes it), plus the
  * exception names drivers put in front of them. */
 #include "scan/scan_web_sqli.h"
+#include "scan/scan_web.h"
 #include "scan/scan_web_xss.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/kw_mem.h"
 
@@ -84,23 +84,14 @@ static const web_sqli_sig sqli_sigs[] = {
     {"a SQL database (Sequelize)", "SequelizeDatabaseError"},
 };
 
-static size_t sqli_find(const char *h, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; m && m <= n && i <= n - m; i++)
-        if ((h[i] | 0x20) == (needle[0] | 0x20) && strncasecmp(h + i, needle, m) == 0)
-            return i;
-    return (size_t)-1;
-}
-
 /* Whether signature k is in b[n], as it is or with character references decoded (pages often
  * HTML-escape the error they show); the offset in the raw text, or (size_t)-1. */
 static size_t sqli_sig_at(const char *b, size_t n, size_t k, char *dec, size_t ndec)
 {
-    size_t off = sqli_find(b, n, sqli_sigs[k].text);
+    size_t off = web_find(b, n, sqli_sigs[k].text);
     if (off != (size_t)-1 || !dec)
         return off;
-    size_t d = sqli_find(dec, ndec, sqli_sigs[k].text);
+    size_t d = web_find(dec, ndec, sqli_sigs[k].text);
     if (d == (size_t)-1)
         return d;
     size_t raw = 0;

@@ -1,5 +1,5 @@
-/* Small pure helpers the web checks share: a case-insensitive search, percent-encoding, and a
- * printable excerpt of a hostile answer. */
+/* Small pure helpers the web checks share: a case-insensitive search, a header block's lookup,
+ * percent-encoding, and a printable excerpt of a hostile answer. */
 #include "scan/scan_web.h"
 
 #include <ctype.h>
@@ -23,6 +23,53 @@ size_t web_find(const char *h, size_t n, const char *needle)
             return i;
     }
     return (size_t)-1;
+}
+
+static bool hdr_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* One header line of h starting at *pos: name and value (trimmed); false at the end. */
+static bool header_line(const char *h, size_t n, size_t *pos, const char **name, size_t *nl, const char **v,
+                        size_t *vl)
+{
+    while (*pos < n) {
+        size_t s = *pos, e = s;
+        while (e < n && h[e] != '\n')
+            e++;
+        *pos = e < n ? e + 1 : n;
+        const char *colon = memchr(h + s, ':', e - s);
+        if (!colon || colon == h + s)
+            continue;
+        size_t a = (size_t)(colon - h) + 1;
+        while (a < e && hdr_blank(h[a]))
+            a++;
+        size_t b = e;
+        while (b > a && hdr_blank(h[b - 1]))
+            b--;
+        *name = h + s, *nl = (size_t)(colon - (h + s));
+        *v = h + a, *vl = b - a;
+        return true;
+    }
+    return false;
+}
+
+const char *web_header_in(const char *h, size_t n, const char *name, size_t *len, size_t *from)
+{
+    size_t pos = from ? *from : 0, k = strlen(name), nl, vl;
+    const char *nm, *v;
+    while (h && header_line(h, n, &pos, &nm, &nl, &v, &vl)) {
+        if (nl == k && web_find(nm, nl, name) == 0) {
+            if (from)
+                *from = pos;
+            *len = vl;
+            return v;
+        }
+    }
+    if (from)
+        *from = n;
+    return NULL;
 }
 
 bool web_pct_encode(const char *s, char *out, size_t outn)

@@ -223,14 +223,14 @@ static void text_helpers(void)
 {
     const char *h = "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nserver:  Apache/2.4  \r\nSet-Cookie: b=2\r\n\r\n";
     size_t len, from = 0;
-    const char *v = web_sig_header(h, strlen(h), "Server", &len, NULL);
+    const char *v = web_header_in(h, strlen(h), "Server", &len, NULL);
     CHECK(v && len == 10 && memcmp(v, "Apache/2.4", 10) == 0);
-    v = web_sig_header(h, strlen(h), "set-cookie", &len, &from);
+    v = web_header_in(h, strlen(h), "set-cookie", &len, &from);
     CHECK(v && len == 3 && memcmp(v, "a=1", 3) == 0);
-    v = web_sig_header(h, strlen(h), "set-cookie", &len, &from);
+    v = web_header_in(h, strlen(h), "set-cookie", &len, &from);
     CHECK(v && len == 3 && memcmp(v, "b=2", 3) == 0);
-    CHECK(web_sig_header(h, strlen(h), "set-cookie", &len, &from) == NULL);
-    CHECK(web_sig_header(h, strlen(h), "Set", &len, NULL) == NULL);
+    CHECK(web_header_in(h, strlen(h), "set-cookie", &len, &from) == NULL);
+    CHECK(web_header_in(h, strlen(h), "Set", &len, NULL) == NULL);
     char t[16];
     web_sig_title("<HTML><TITLE>\n  Index of /x </TITLE>", 36, t, sizeof t);
     CHECK_STR(t, "Index of /x");
@@ -250,11 +250,11 @@ static void text_helpers(void)
     CHECK(!web_sig_site("http:///x", site, sizeof site, NULL));
     web_sig_page("http://h/a.php?x=1#f", site, sizeof site);
     CHECK_STR(site, "http://h/a.php");
-    CHECK_INT(web_sig_find("abcABC", 6, "cab"), 2);
-    CHECK_INT(web_sig_find("abc", 3, "abcd"), (size_t)-1);
-    CHECK_INT(web_sig_find("a\0bc", 4, "BC"), 2);
-    CHECK_INT(web_sig_find("{core}", 6, "[core]"), (size_t)-1);
-    CHECK_INT(web_sig_find("a\0b", 3, "a b"), (size_t)-1);
+    CHECK_INT(web_find("abcABC", 6, "cab"), 2);
+    CHECK_INT(web_find("abc", 3, "abcd"), (size_t)-1);
+    CHECK_INT(web_find("a\0bc", 4, "BC"), 2);
+    CHECK_INT(web_find("{core}", 6, "[core]"), (size_t)-1);
+    CHECK_INT(web_find("a\0b", 3, "a b"), (size_t)-1);
 }
 
 int main(void)
