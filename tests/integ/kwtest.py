@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.error
@@ -59,9 +60,25 @@ class Listener:
         s.bind(("127.0.0.1", self.port))
         s.listen(16)
         self.sock = s
+        # accepted and closed as they come: a backlog nobody takes from fills after 17 checks,
+        # and the next connect times out as if the service were down
+        threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+
+    @staticmethod
+    def _accept(s):
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:  # closed by stop()
+                return
+            c.close()
 
     def stop(self):
         if self.sock:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+            except OSError:
+                pass
             self.sock.close()
             self.sock = None
 
