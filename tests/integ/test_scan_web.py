@@ -409,7 +409,7 @@ def scan(app, have, *extra, store=None, timeout=900):
     rc, out, err = run("scan", "web", *keepwatch_args(app, have, *extra), "--json", *where, timeout=timeout)
     if rc not in (0, 1):
         raise AssertionError(f"scan web exited {rc}: {err[-3000:]}")
-    return rc, [json.loads(x) for x in out.splitlines() if x.startswith("{")], err
+    return rc, [json.loads(x) for x in out.split("\n") if x.startswith("{")], err
 
 
 def findings_of(docs):
@@ -478,7 +478,7 @@ class TestScanWebLimits(VulnwebCase):
         log = self.app.log()
         self.assertTrue(log, "nothing was requested")
         self.assertEqual([p for _, p in log if not p.startswith("/tools/")], [])
-        docs = [json.loads(x) for x in out.splitlines() if x.startswith("{")]
+        docs = [json.loads(x) for x in out.split("\n") if x.startswith("{")]
         self.assertIn(("KW-WEB-CMDI", "/tools/dns", "host"),
                       {(d["vulnerability.id"], web_score.url_path(d["url.full"]), d.get("keepwatch.finding.parameter"))
                        for d in docs})

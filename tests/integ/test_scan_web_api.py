@@ -96,7 +96,7 @@ class ScanWebApi(unittest.TestCase):
         rc, out, err = run("scan", "web", api.base, "--json", "--no-store", "-c", self.cfg, *extra, timeout=300)
         self.assertIn(rc, (0, 1), err)
         return {(f["vulnerability.category"], f["url.full"].split("/", 3)[3], f.get("keepwatch.finding.parameter"))
-                for f in (json.loads(x) for x in out.splitlines() if x.startswith("{"))}, err
+                for f in (json.loads(x) for x in out.split("\n") if x.startswith("{"))}, err
 
     def test_found_through_its_description(self):
         api = Api("/v3/api-docs")

@@ -84,7 +84,7 @@ class ScanWebFiles(unittest.TestCase):
         self.addCleanup(httpd.shutdown)
         rc, out, err = run("scan", "web", base, "--json", "--no-store", "-c", self.cfg, *extra, timeout=300)
         self.assertIn(rc, (0, 1), err)
-        return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        return [json.loads(line) for line in out.split("\n") if line.startswith("{")]
 
     def test_catch_all_site_has_no_file_findings(self):
         found = self.scan(CatchAll)
