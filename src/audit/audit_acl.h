@@ -200,7 +200,8 @@ typedef struct acl_verdict {
     char via[512];             /* the jumps followed: "INPUT -> ssh_in" */
 } acl_verdict;
 
-/* Decides p in every entry list of c (or only the list named list): out[0..*n) (at most max). */
+/* Decides p in every entry list of c (or only the list named list): out[0..*n) (at most max).
+ * KW_ERR_NOTFOUND when list is given and c has no list of that name. */
 kw_rc acl_path(const acl_config *c, const acl_packet *p, const char *list, acl_verdict *out, size_t max, size_t *n);
 
 #endif
