@@ -14,6 +14,7 @@
 #define NAMED_MAX 5            /* rules named in a why */
 #define CONFLICTS_PER_RULE 5
 #define CONFLICTS_PER_CONFIG 1000
+#define INLINE_MAX 10000       /* rules one list may decide with, jumps inlined: beyond, jumps stay undecided */
 
 /* One rule as the analysed list sees it: its box (clipped by the jumps that lead to it) and
  * what it does. act ACL_JUMP: an undecided jump (its packets may be decided any way). */
@@ -28,7 +29,8 @@ typedef struct eff {
 typedef struct effs {
     eff *v;
     size_t n, cap;
-    const acl_rule *approx;    /* the first undecided jump */
+    const acl_rule *approx;    /* the list's own rule that led to the first undecided jump */
+    const char *approx_to;     /* that jump's target */
 } effs;
 
 /* ---- what every result shares ---- */
@@ -108,26 +110,32 @@ static void effs_push(effs *e, const acl_rule *r, const acl_box *clip, acl_actio
 
 typedef struct walk {
     const acl_config *c;
+    const acl_rule *top;       /* the list's own jump being inlined */
     const acl_list *stack[JUMP_DEPTH + 1];
     int depth;
 } walk;
 
 static void flatten(walk *w, effs *e, const acl_list *l, const acl_box *clip, bool partial);
 
-/* The jump j: its target's rules inline when they never return, else undecided. */
+/* The jump j: its target's rules inline when they never return, else undecided (also when
+ * inlining would pass INLINE_MAX rules: nested jumps multiply). */
 static void inline_jump(walk *w, effs *e, const acl_rule *j, const acl_box *clip, bool partial)
 {
     bool own = w->depth == 0;
+    if (own)
+        w->top = j;
     const acl_list *t = acl_an_list(w->c, j->target);
     bool cycle = false;
     for (int i = 0; t && i <= w->depth; i++)
         cycle |= w->stack[i] == t;
     bool ends = t && (t->fallthrough == ACL_PERMIT || t->fallthrough == ACL_DENY ||
                       (t->fallthrough == ACL_RETURN && !j->go));
-    if (!t || cycle || w->depth >= JUMP_DEPTH || has_return(t) || !ends) {
+    if (!t || cycle || w->depth >= JUMP_DEPTH || has_return(t) || !ends || e->n + t->n > INLINE_MAX) {
         effs_push(e, j, clip, ACL_JUMP, partial, own);
-        if (!e->approx)
-            e->approx = j;
+        if (!e->approx) {
+            e->approx = w->top;
+            e->approx_to = j->target;
+        }
         return;
     }
     acl_box box = {0};
@@ -355,7 +363,8 @@ static kw_rc one_rule(acl_an *a, const acl_list *l, const effs *e, size_t i)
     else if (exact && res.n) {
         idxs by = {0};
         bool fall = false;
-        int red = redundant(l, e, i, &res, &by, &fall);
+        /* a rule that logs is not redundant: without it the packets go unlogged */
+        int red = x->r->log ? 0 : redundant(l, e, i, &res, &by, &fall);
         if (red == 1)
             rc = report_redundant(a, l, e, i, &by, fall);
         exact = red >= 0;
@@ -387,7 +396,7 @@ static kw_rc order_list(acl_an *a, const acl_list *l)
         char why[400];
         snprintf(why, sizeof why, "the jump to %s is not followed (its list returns, is missing, or the jumps nest "
                  "too deep): the analysis of the rules after it is approximate (nothing false is claimed, "
-                 "some shadowing may be missed)", e.approx->target ? e.approx->target : "?");
+                 "some shadowing may be missed)", e.approx_to ? e.approx_to : "?");
         rc = note_incomplete(a, l, e.approx, why);
     }
     effs_free(&e);

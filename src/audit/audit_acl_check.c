@@ -64,6 +64,13 @@ static bool permit(const acl_rule *r)
     return !r->disabled && r->action == ACL_PERMIT;
 }
 
+/* A permit the broad and risky checks weigh: not partial (a conntrack ESTABLISHED accept of
+ * any to any lets no new connection in). */
+static bool full_permit(const acl_rule *r)
+{
+    return permit(r) && !r->partial;
+}
+
 /* A range of d spans a /8 or more (IPv4) or a /32 or more (IPv6). */
 static bool has_wide_range(const acl_dim *d)
 {
@@ -154,7 +161,7 @@ static bool any_among_narrow(const acl_list *l, const acl_rule *r)
     size_t others = 0;
     for (size_t i = 0; i < l->n; i++) {
         const acl_rule *o = &l->v[i];
-        if (o == r || !permit(o))
+        if (o == r || !full_permit(o))
             continue;
         if (whole(&o->src, ACL_ADDR_MAX))
             return false;
@@ -281,7 +288,7 @@ kw_rc acl_check_list(acl_an *a, const acl_list *l)
 {
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < l->n && rc == KW_OK; i++)
-        if (permit(&l->v[i]))
+        if (full_permit(&l->v[i]))
             rc = broad(a, l, &l->v[i]);
     if (rc == KW_OK)
         rc = final_deny(a, l);

@@ -414,6 +414,53 @@ static void region_bound(void)
     acl_config_free(c);
 }
 
+static void partial_permit_and_logging_deny(void)
+{
+    acl_config *c = acl_config_new("test");
+    acl_list *l = list(c, "INPUT", ACL_DENY);
+    acl_rule *r = rule(l, 10, ACL_PERMIT, "any", "any", ANY, ANY, ANY);
+    r->partial = true; /* -m conntrack --ctstate ESTABLISHED,RELATED */
+    rule(l, 11, ACL_PERMIT, "10.0.0.0/24", "192.168.1.1", 6, 443, 443);
+    r = rule(l, 12, ACL_DENY, "any", "any", ANY, ANY, ANY);
+    r->log = true; /* deny ip any any log: the implicit deny without the log */
+    run(c, NULL);
+    CHECK_INT(count("KW-ACL-ANY-ANY"), 0);
+    CHECK_INT(count("KW-ACL-REDUNDANT"), 0);
+    CHECK_INT(count("KW-ACL-NO-FINAL-DENY"), 0);
+    CHECK_INT(count("KW-ACL-DENY-NO-LOG"), 0);
+    acl_config_free(c);
+}
+
+static void nested_jumps_bounded(void)
+{
+    /* 9 chains, each jumping 12 times to the next: inlining would be 12^8 rules */
+    acl_config *c = acl_config_new("iptables");
+    char names[9][8];
+    for (int k = 0; k < 9; k++) {
+        snprintf(names[k], sizeof names[k], "c%d", k);
+        acl_list *l = acl_list_get(c, names[k], "chain");
+        l->fallthrough = k ? ACL_RETURN : ACL_DENY;
+        l->entry = k == 0;
+    }
+    for (int k = 0; k < 9; k++)
+        for (int i = 0; i < 12; i++) {
+            acl_list *l = acl_list_get(c, names[k], NULL);
+            acl_rule *r = rule(l, 100 * k + i, ACL_PERMIT, "10.0.0.0/8", "any", 6, 80 + i, 80 + i + (k < 8 ? 100 : 0));
+            if (k < 8) {
+                r->action = ACL_JUMP;
+                r->target = strdup(names[k + 1]);
+            }
+        }
+    clock_t t0 = clock();
+    acl_stats st;
+    run(c, &st);
+    double sec = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    fprintf(stderr, "nested jumps: %.3f s\n", sec);
+    CHECK(find("KW-ACL-INCOMPLETE", 0) != NULL); /* c0's jumps past the inlining bound */
+    CHECK_INT(st.rules, 9 * 12);
+    acl_config_free(c);
+}
+
 static acl_packet pkt(acl_u128 src, acl_u128 dst, unsigned proto, unsigned dport)
 {
     return (acl_packet){.src = src, .dst = dst, .proto = proto, .sport = 40000, .dport = dport};
@@ -600,6 +647,8 @@ int main(void)
     RUN(untrusted_zone);
     RUN(issues_pass_through);
     RUN(region_bound);
+    RUN(partial_permit_and_logging_deny);
+    RUN(nested_jumps_bounded);
     RUN(path_verdicts);
     RUN(path_zones);
     RUN(bench_5000);
