@@ -151,6 +151,21 @@ static void partial_overlap_conflict(void)
     acl_config_free(c);
 }
 
+static void exception_then_broad(void)
+{
+    /* permit one host, then deny its subnet: the usual exception, not a conflict */
+    acl_config *c = acl_config_new("test");
+    acl_list *l = list(c, "100", ACL_PERMIT);
+    rule(l, 10, ACL_PERMIT, "10.0.0.5", "192.168.1.1", 6, 22, 22);
+    rule(l, 11, ACL_DENY, "10.0.0.0/24", "192.168.1.1", 6, 22, 22);
+    acl_stats st;
+    run(c, &st);
+    CHECK_INT(st.conflicts, 0);
+    CHECK_INT(count("KW-ACL-SHADOWED"), 0);
+    CHECK_INT(count("KW-ACL-REDUNDANT"), 0); /* without rule 10, rule 11 would deny the host */
+    acl_config_free(c);
+}
+
 static void port_ranges(void)
 {
     acl_config *c = acl_config_new("test");
@@ -634,6 +649,7 @@ int main(void)
     RUN(cover_by_one);
     RUN(cover_by_union);
     RUN(partial_overlap_conflict);
+    RUN(exception_then_broad);
     RUN(port_ranges);
     RUN(proto_any_and_icmp);
     RUN(zones);
