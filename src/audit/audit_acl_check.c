@@ -216,9 +216,11 @@ static kw_rc final_deny(acl_an *a, const acl_list *l)
         return KW_OK;
     bool open = l->fallthrough == ACL_PERMIT;
     char why[300], key[400];
-    if (open)
-        snprintf(why, sizeof why, "packets no rule matches are permitted (the default of %s, %s)", l->name,
-                 l->fallthrough_line ? "set here" : "the vendor's default");
+    if (open && l->fallthrough_line)
+        snprintf(why, sizeof why, "packets no rule of %s matches are permitted: its default, set at line %d, "
+                 "permits", l->name, l->fallthrough_line);
+    else if (open)
+        snprintf(why, sizeof why, "packets no rule of %s matches are permitted (the vendor's default)", l->name);
     else
         snprintf(why, sizeof why, "no last rule of %s denies every packet, and what its default does is not known", l->name);
     audit_res res = {.id = "KW-ACL-NO-FINAL-DENY", .title_en = "The list has no final deny",

@@ -336,6 +336,7 @@ static void no_final_deny(void)
     CHECK_INT(count("KW-ACL-NO-FINAL-DENY"), 2);
     const got *g = find("KW-ACL-NO-FINAL-DENY", 3);
     CHECK(g && g->sev == FINDING_HIGH);
+    CHECK_STR(why("KW-ACL-NO-FINAL-DENY", 3), "packets no rule of INPUT matches are permitted: its default, set at line 3, permits");
     g = find("KW-ACL-NO-FINAL-DENY", 20);
     CHECK(g && g->sev == FINDING_MEDIUM);
     CHECK_INT(count("KW-ACL-DENY-NO-LOG"), 0);
