@@ -374,18 +374,18 @@ static void fg_set_object(fg_ctx *x, int line, char **tok, size_t nt)
         char pfx[128];
         snprintf(pfx, sizeof pfx, "%s%s%s", tok[2], nt >= 4 ? "/" : "", nt >= 4 ? tok[3] : "");
         acl_dim_clear(&o->addr);
-        if (!acl_dim_add_text(&o->addr, pfx))
+        if (!acl_lt_addr(&o->addr, pfx))
             acl_unknown(x->c, line);
     } else if (!strcmp(k, "ip6") && nt >= 3) {
         acl_dim_clear(&o->addr);
-        if (!acl_dim_add_text(&o->addr, tok[2]))
+        if (!acl_lt_addr(&o->addr, tok[2]))
             acl_unknown(x->c, line);
     } else if ((!strcmp(k, "start-ip") || !strcmp(k, "start-ip6")) && nt >= 3) {
         acl_dim_clear(&o->addr);
-        o->partial |= !acl_dim_add_text(&o->addr, tok[2]);
+        o->partial |= !acl_lt_addr(&o->addr, tok[2]);
     } else if ((!strcmp(k, "end-ip") || !strcmp(k, "end-ip6")) && nt >= 3 && o->addr.n == 1) {
         acl_dim e = {0};
-        if (acl_dim_add_text(&e, tok[2]) && e.v[0].lo >= o->addr.v[0].lo)
+        if (acl_lt_addr(&e, tok[2]) && e.n && e.v[0].lo >= o->addr.v[0].lo)
             acl_dim_add(&o->addr, o->addr.v[0].lo, e.v[0].hi);
         acl_dim_free(&e);
     } else if (!strcmp(k, "type") && nt >= 3) {
@@ -503,7 +503,7 @@ static void fg_set_system(fg_ctx *x, int line, const char *text, char **tok, siz
         x->access[0] = '\0';
         for (size_t i = 2; i < nt; i++)
             snprintf(x->access + strlen(x->access), sizeof x->access - strlen(x->access), " %s ", tok[i]);
-        snprintf(x->access_text, sizeof x->access_text, "%s", text);
+        kw_strlcpy(x->access_text, text, sizeof x->access_text);
         x->access_line = line;
     } else if (fg_in(x, "system interface") && !strcmp(k, "role")) {
         x->wan = x->wan || !strcmp(v, "wan");
@@ -535,7 +535,7 @@ static void fg_set_system(fg_ctx *x, int line, const char *text, char **tok, siz
 /* The end of an edit ("next"): what was read of the object becomes a policy, an object or an issue. */
 static void fg_next(fg_ctx *x, const fg_frame *f)
 {
-    char why[600], et[128];
+    char why[1024], et[128];
     snprintf(et, sizeof et, "edit \"%s\"", f->name);
     if (x->in_pol) {
         fg_policy_emit(x);

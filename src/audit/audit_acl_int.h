@@ -40,6 +40,9 @@ bool acl_lt_port(const char *s, unsigned *port);
 bool acl_lt_proto(const char *s, unsigned *proto);
 /* Adds "80", "ssh", "1024:65535" or "1024-65535" (sep: the range separator) to d. */
 bool acl_lt_port_range(acl_dim *d, const char *s, char sep);
+/* acl_dim_add_text, refusing a dotted netmask ("/255.0.255.0") with more than 8 non-contiguous
+ * bits: their ranges (up to 65,536) cost seconds to add from hostile text. */
+bool acl_lt_addr(acl_dim *d, const char *s);
 /* Adds "lo-hi" (two addresses of one family) to d. */
 bool acl_lt_addr_range(acl_dim *d, const char *s);
 /* A copy of s into buf[n] lower-cased. */

@@ -49,7 +49,7 @@ static bool ipt_addrs(acl_dim *d, const char *s, bool range)
     acl_dim_clear(d);
     bool ok = true;
     for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
-        ok = (range ? acl_lt_addr_range(d, p) : acl_dim_add_text(d, p)) && ok;
+        ok = (range ? acl_lt_addr_range(d, p) : acl_lt_addr(d, p)) && ok;
     return ok && d->n;
 }
 
@@ -143,8 +143,10 @@ static bool ipt_option(acl_config *c, acl_rule *r, char **tok, size_t nt, size_t
     }
     if (v)
         (*i)++;
-    if (!ok) {
+    if (!ok) { /* not read: the rule matches part of the whole dimension */
         r->partial = true;
+        if (d)
+            acl_dim_all(d, max);
         return true;
     }
     if (neg && d)

@@ -2,6 +2,7 @@
  * quoted tokens, port and protocol names, ranges, box equality. No I/O. */
 #include "audit/audit_acl_int.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,23 @@ bool acl_lt_port_range(acl_dim *d, const char *s, char sep)
     }
     acl_dim_add(d, lo, hi);
     return true;
+}
+
+bool acl_lt_addr(acl_dim *d, const char *s)
+{
+    const char *slash = strchr(s, '/');
+    unsigned char m[4];
+    if (slash && strchr(slash, '.')) {
+        if (inet_pton(AF_INET, slash + 1, m) != 1)
+            return false;
+        uint32_t wild = ~(((uint32_t)m[0] << 24) | ((uint32_t)m[1] << 16) | ((uint32_t)m[2] << 8) | m[3]);
+        int run = 0;
+        while (run < 32 && (wild >> run) & 1u)
+            run++;
+        if (run < 32 && __builtin_popcount(wild >> run) > 8)
+            return false;
+    }
+    return acl_dim_add_text(d, s);
 }
 
 bool acl_lt_addr_range(acl_dim *d, const char *s)

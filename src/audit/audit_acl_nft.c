@@ -46,7 +46,7 @@ bool acl_nft_value(acl_config *c, acl_nft_sel s, const char *v, acl_dim *d)
     switch (s) {
     case ACL_NFT_SRC:
     case ACL_NFT_DST:
-        return strchr(v, '-') && !strchr(v, '/') ? acl_lt_addr_range(d, v) : acl_dim_add_text(d, v);
+        return strchr(v, '-') && !strchr(v, '/') ? acl_lt_addr_range(d, v) : acl_lt_addr(d, v);
     case ACL_NFT_PROTO:
         if (!acl_lt_proto(v, &p))
             return false;
@@ -181,7 +181,7 @@ static void nft_lex(nft_ctx *x, const char *text, size_t len)
         if (ch == '\n') {
             nft_push(x, NT_NL, line++, NULL);
             i++;
-        } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\\') {
+        } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\\' || ch == '\0') {
             i++;
         } else if (ch == '#') {
             while (i < len && text[i] != '\n')
@@ -196,7 +196,7 @@ static void nft_lex(nft_ctx *x, const char *text, size_t len)
                     x->buf[o++] = text[i];
                 i += i < len && text[i] == '"';
             } else {
-                for (; i < len && !strchr(" \t\r\n{};,#\"", text[i]); i++)
+                for (; i < len && text[i] && !strchr(" \t\r\n{};,#\"", text[i]); i++)
                     x->buf[o++] = text[i];
             }
             x->buf[o++] = '\0';

@@ -118,12 +118,16 @@ static void iptables_clean_and_errors(void)
     acl_config_free(x);
     x = acl_config_new("iptables");
     static const char v6[] = "*filter\n:INPUT DROP [0:0]\n-A INPUT -s 2001:db8::/32 -p ipv6-icmp -j ACCEPT\n"
-                             "-A INPUT -s bogus -j ACCEPT\nwhat is this\nCOMMIT\n";
+                             "-A INPUT -s bogus -j ACCEPT\nwhat is this\n-A INPUT -s 1.0.0.0/128.0.0.1 -j DROP\n"
+                             "-A INPUT -d 10.0.0.0/255.0.255.0 -j DROP\nCOMMIT\n";
     CHECK(acl_iptables_parse(x, v6, sizeof v6 - 1, err, sizeof err) == KW_OK);
     const acl_list *l = list(x, "filter INPUT");
-    if (l && l->n == 2) {
+    CHECK(l && l->n == 4);
+    if (l && l->n == 4) {
         CHECK(acl_dim_size(&l->v[0].src) == (acl_u128)1 << 96 && one(&l->v[0].proto, 58, 58));
         CHECK(l->v[1].partial);
+        CHECK(l->v[2].partial && acl_dim_is_all(&l->v[2].src, ACL_ADDR_MAX)); /* 30 scattered mask bits: refused */
+        CHECK(!l->v[3].partial && l->v[3].dst.n == 256 && acl_dim_size(&l->v[3].dst) == 65536);
     }
     CHECK(x->unknown == 1 && x->unknown_lines[0] == 5);
     acl_config_free(x);
@@ -249,6 +253,31 @@ out:
     acl_config_free(c);
 }
 
+/* Every KW-DEV line of fortigate/expected is an issue the parser reports on that line. */
+static void forti_expected(void)
+{
+    size_t len = 0, seen = 0;
+    char *t = load("fortigate/expected", &len);
+    acl_config *c = parse("fortigate/bad.conf", "fortigate");
+    CHECK(t && c);
+    for (char *save = NULL, *l = t ? strtok_r(t, "\n", &save) : NULL; l && c; l = strtok_r(NULL, "\n", &save)) {
+        char id[64];
+        int line;
+        if (sscanf(l, "%63s %d", id, &line) != 2 || strncmp(id, "KW-DEV-", 7))
+            continue;
+        seen++;
+        bool found = false;
+        for (size_t i = 0; i < c->nissues; i++)
+            found = found || (!strcmp(c->issues[i].id, id) && c->issues[i].line == line);
+        if (!found)
+            fprintf(stderr, "  expected %s at %d\n", id, line);
+        CHECK(found);
+    }
+    CHECK(seen == 7 && c && c->nissues == seen);
+    free(t);
+    acl_config_free(c);
+}
+
 static void forti_clean(void)
 {
     acl_config *c = parse("fortigate/clean.conf", "fortigate");
@@ -309,6 +338,7 @@ int main(void)
     RUN(nft_json);
     RUN(nft_clean);
     RUN(forti_bad);
+    RUN(forti_expected);
     RUN(forti_clean);
     RUN(sniffing);
     TEST_MAIN_END();
