@@ -1,6 +1,7 @@
 /* FortiGate (FortiOS) configurations into the ACL model (audit_acl.h): address, address group,
  * service and service group objects resolved into the policies of `config firewall policy`
- * (one list "firewall policy", file order, implicit deny), and the management settings of
+ * (one list "firewall policy", or "firewall policy (vdom NAME)" per vdom, file order, implicit
+ * deny; objects are looked up by name across vdoms), and the management settings of
  * `config system interface|admin|snmp community|global` as issues. No I/O. */
 #include "audit/audit_acl_int.h"
 #include "core/kw_mem.h"
@@ -262,7 +263,11 @@ static void fg_zones(fg_ctx *x, acl_dim *d, const fg_names *names)
 /* The policy table: packets enter it, and what no policy matches is denied (implicit policy 0). */
 static acl_list *fg_policy_list(fg_ctx *x)
 {
-    acl_list *l = acl_list_get(x->c, "firewall policy", "policy");
+    char name[160] = "firewall policy";
+    for (size_t i = 0; i + 1 < x->depth; i++) /* config vdom / edit NAME: a policy table per vdom */
+        if (!x->st[i].edit && !strcmp(x->st[i].name, "vdom") && x->st[i + 1].edit)
+            snprintf(name, sizeof name, "firewall policy (vdom %s)", x->st[i + 1].name);
+    acl_list *l = acl_list_get(x->c, name, "policy");
     l->entry = true;
     l->fallthrough = ACL_DENY;
     return l;
@@ -571,6 +576,7 @@ static void fg_edit(fg_ctx *x, int line, const char *text, size_t n, const char 
         fg_policy_clear(&x->pol);
         x->in_pol = true;
         x->pol.line = line;
+        x->pol.deny = true; /* FortiOS's default action */
         snprintf(x->pol.id, sizeof x->pol.id, "%s", name);
         fg_text_add(&x->pol, text, n);
     } else if (!strcmp(cfg, "firewall address") || !strcmp(cfg, "firewall address6")) {

@@ -296,6 +296,18 @@ static void forti_clean(void)
     CHECK(acl_forti_parse(x, plain, sizeof plain - 1, err, sizeof err) == KW_OK);
     CHECK(x->nissues == 1 && issue_line(x, "KW-DEV-PLAINTEXT-PASSWORD") == 3);
     acl_config_free(x);
+    static const char vdoms[] = "config vdom\nedit root\nconfig firewall policy\n edit 1\n  set action accept\n"
+                                "  set service \"SSH\"\n next\nend\nnext\nedit dmz\nconfig firewall policy\n edit 1\n"
+                                "  set service \"ALL\"\n next\nend\nnext\nend\n";
+    x = acl_config_new("fortigate");
+    CHECK(acl_forti_parse(x, vdoms, sizeof vdoms - 1, err, sizeof err) == KW_OK);
+    const acl_list *root = list(x, "firewall policy (vdom root)"), *dmz = list(x, "firewall policy (vdom dmz)");
+    CHECK(x->nlists == 2 && root && dmz && root->n == 1 && dmz->n == 1);
+    if (root && dmz && root->n == 1 && dmz->n == 1) {
+        CHECK(root->v[0].action == ACL_PERMIT && one(&root->v[0].dport, 22, 22) && root->v[0].line == 4);
+        CHECK(dmz->v[0].action == ACL_DENY && dmz->entry && dmz->fallthrough == ACL_DENY); /* default action deny */
+    }
+    acl_config_free(x);
     x = acl_config_new("fortigate");
     CHECK(acl_forti_parse(x, "hello\n", 6, err, sizeof err) == KW_ERR_PARSE);
     acl_config_free(x);
