@@ -133,6 +133,47 @@ static void iptables_clean_and_errors(void)
     acl_config_free(x);
 }
 
+static void ip6tables(void)
+{
+    acl_config *c = parse("iptables/v6.rules", NULL);
+    const acl_list *in = c ? list(c, "filter INPUT") : NULL;
+    CHECK(in && in->n == 7);
+    if (in && in->n == 7) {
+        CHECK(one(&in->v[1].proto, 58, 58));
+        CHECK(acl_dim_size(&in->v[2].src) == (acl_u128)1 << 80 && (in->v[2].src.v[0].lo >> 96) == 0x20010db8);
+        CHECK(in->v[3].src.n == 2 && in->v[3].dport.n == 1 && in->v[3].dport.v[0].lo == 546 && in->v[3].dport.v[0].hi == 547);
+        CHECK(in->v[4].action == ACL_JUMP && in->v[4].go && !strcmp(in->v[4].target, "filter web"));
+        CHECK(acl_dim_size(&in->v[4].src) == 1 && in->v[4].line == 11);
+        CHECK(in->v[6].partial && in->v[6].action == ACL_OTHER); /* -m recent, no target */
+    }
+    acl_config_free(c);
+}
+
+/* Named sets of ports and interfaces, IPv6, a negated anonymous set, goto, reject with. */
+static void nft_sets(void)
+{
+    const char *files[] = {"nftables/sets.nft", "nftables/sets.json"};
+    for (size_t i = 0; i < 2; i++) {
+        acl_config *c = parse(files[i], NULL);
+        const acl_list *in = c ? list(c, "ip6 edge in") : NULL, *dns = c ? list(c, "ip6 edge dns") : NULL;
+        CHECK(in && dns && in->n == 4 && in->fallthrough == ACL_DENY && dns->fallthrough == ACL_RETURN);
+        if (!in || in->n != 4) {
+            acl_config_free(c);
+            continue;
+        }
+        const acl_rule *r = &in->v[0];
+        CHECK(acl_dim_size(&r->zin) == 2 && r->dport.n == 3 && r->dport.v[2].lo == 8000 && r->dport.v[2].hi == 8010 && !r->partial);
+        CHECK(acl_dim_size(&r->src) == (acl_u128)1 << 96 && r->action == ACL_PERMIT);
+        CHECK(in->v[1].action == ACL_DENY && in->v[1].src.n == 3 && one(&in->v[1].dport, 22, 22) && !in->v[1].partial);
+        CHECK(one(&in->v[2].proto, 58, 58));
+        CHECK(in->v[3].action == ACL_JUMP && in->v[3].go && !strcmp(in->v[3].target, "ip6 edge dns"));
+        CHECK(one(&in->v[3].sport, 53, 53) && one(&in->v[3].dport, 1024, 65535) && one(&in->v[3].proto, 17, 17));
+        if (i == 0)
+            CHECK(in->v[0].line == 16 && in->v[3].line == 19);
+        acl_config_free(c);
+    }
+}
+
 /* The nftables samples: the text and its JSON give the same lists and boxes. */
 static void nft_check(const char *rel, bool json)
 {
@@ -346,7 +387,9 @@ int main(void)
 {
     RUN(iptables_bad);
     RUN(iptables_clean_and_errors);
+    RUN(ip6tables);
     RUN(nft_text);
+    RUN(nft_sets);
     RUN(nft_json);
     RUN(nft_clean);
     RUN(forti_bad);
