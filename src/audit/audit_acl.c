@@ -84,7 +84,8 @@ void acl_dim_copy(acl_dim *out, const acl_dim *a)
 {
     out->n = 0;
     kw_grow(&out->v, &out->cap, a->n ? a->n : 1, sizeof *out->v);
-    memcpy(out->v, a->v, a->n * sizeof *a->v);
+    if (a->n) /* an empty dim may hold no array at all */
+        memcpy(out->v, a->v, a->n * sizeof *a->v);
     out->n = a->n;
 }
 

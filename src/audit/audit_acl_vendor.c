@@ -7,6 +7,9 @@
 
 const acl_vendor acl_vendors[] = {
     /* {"huawei", "Huawei VRP / USG", acl_huawei_sniff, acl_huawei_parse}, */
+    {"iptables", "iptables-save / ip6tables-save", acl_iptables_sniff, acl_iptables_parse},
+    {"nftables", "nftables (nft list ruleset, text or JSON)", acl_nft_sniff, acl_nft_parse},
+    {"fortigate", "FortiGate FortiOS", acl_forti_sniff, acl_forti_parse},
     {0},
 };
 
