@@ -26,8 +26,9 @@ void acl_dim_add(acl_dim *d, acl_u128 lo, acl_u128 hi)
 {
     if (lo > hi)
         return;
-    /* first range that ends at or after lo - 1 (touching counts) */
-    size_t i = 0;
+    /* first range that ends at or after lo - 1 (touching counts); past the last one: appended
+       at once (a non-contiguous wildcard adds its up to 65,536 ranges in ascending order) */
+    size_t i = d->n && d->v[d->n - 1].hi < lo && d->v[d->n - 1].hi + 1 < lo ? d->n : 0;
     while (i < d->n && d->v[i].hi < lo && d->v[i].hi + 1 < lo)
         i++;
     size_t j = i;
@@ -84,7 +85,8 @@ void acl_dim_copy(acl_dim *out, const acl_dim *a)
 {
     out->n = 0;
     kw_grow(&out->v, &out->cap, a->n ? a->n : 1, sizeof *out->v);
-    memcpy(out->v, a->v, a->n * sizeof *a->v);
+    if (a->n) /* an empty set's v may be NULL */
+        memcpy(out->v, a->v, a->n * sizeof *a->v);
     out->n = a->n;
 }
 

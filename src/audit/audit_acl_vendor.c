@@ -6,7 +6,10 @@
 #include <string.h>
 
 const acl_vendor acl_vendors[] = {
-    /* {"huawei", "Huawei VRP / USG", acl_huawei_sniff, acl_huawei_parse}, */
+    {"huawei", "Huawei VRP / USG", acl_huawei_sniff, acl_huawei_parse},
+    {"h3c", "H3C Comware", acl_h3c_sniff, acl_h3c_parse},
+    {"cisco-ios", "Cisco IOS", acl_cisco_sniff, acl_cisco_parse},
+    {"cisco-asa", "Cisco ASA", acl_asa_sniff, acl_asa_parse},
     {0},
 };
 
