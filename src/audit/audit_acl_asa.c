@@ -50,7 +50,7 @@ static void obj_addr(asa_ctx *x, const acl_stmt *s)
     o = acl_obj_get(&x->objs, x->obj, false, true);
     for (size_t n = 0; ok && n < d.n; n++)
         acl_dim_add(&o->addr, d.v[n].lo, d.v[n].hi);
-    if (!ok)
+    if (!ok || partial) /* not an address, or a mask approximated */
         acl_unknown(x->c, s->line);
     acl_dim_free(&d);
 }

@@ -42,7 +42,7 @@ bool acl_cisco_addr(const acl_objs *o, const acl_stmt *s, size_t *i, unsigned fl
         return true;
     }
     acl_dim one = {0};
-    bool ok = acl_addr_mask(s, i, flags & ACL_CISCO_ASA, !(flags & ACL_CISCO_ASA) && (flags & ACL_CISCO_STD), &one);
+    bool ok = acl_addr_mask(s, i, flags & ACL_CISCO_ASA, !(flags & ACL_CISCO_ASA) && (flags & ACL_CISCO_STD), &one, partial);
     for (size_t k = 0; ok && k < one.n; k++)
         acl_dim_add(d, one.v[k].lo, one.v[k].hi);
     acl_dim_free(&one);
@@ -116,6 +116,7 @@ bool acl_cisco_ace(acl_config *c, const acl_objs *o, acl_list *l, acl_keys *k, c
         acl_dim_clear(d);
         if (!acl_cisco_addr(o, s, &i, flags, d, &partial))
             return false;
+        r->partial = partial;
         ace_options(s, i, r);
         return true;
     }
@@ -233,10 +234,11 @@ static void ios_obj(ios_ctx *x, const acl_stmt *s)
         return;
     }
     acl_dim d = {0};
-    if (acl_addr_mask(s, &i, true, true, &d)) /* object groups take netmasks */
-        for (size_t k = 0; k < d.n; k++)
-            acl_dim_add(&o->addr, d.v[k].lo, d.v[k].hi);
-    else if (!acl_tok_is(s, 0, "description"))
+    bool approx = false;
+    bool ok = acl_addr_mask(s, &i, true, true, &d, &approx); /* object groups take netmasks */
+    for (size_t k = 0; ok && k < d.n; k++)
+        acl_dim_add(&o->addr, d.v[k].lo, d.v[k].hi);
+    if ((!ok || approx) && !acl_tok_is(s, 0, "description"))
         acl_unknown(x->c, s->line);
     acl_dim_free(&d);
 }

@@ -25,7 +25,8 @@ static void addr_obj(vrp_ctx *x, const acl_stmt *s)
         i += 2;
     else if (ok && acl_tok_is(s, i, "host") && acl_tok_is(s, i + 1, "address"))
         i += 2;
-    if (!ok || !vrp_addr(x, s, &i, true, &o->addr))
+    x->approx = false;
+    if (!ok || !vrp_addr(x, s, &i, true, &o->addr) || x->approx)
         if (!acl_tok_is(s, 0, "description"))
             acl_unknown(x->c, s->line);
 }

@@ -20,7 +20,8 @@ static void addrset_stmt(vrp_ctx *x, const acl_stmt *s)
     acl_obj *o = acl_obj_get(&x->objs, x->obj, false, true);
     unsigned long id;
     size_t i = acl_num(acl_tok(s, 1), 1u << 20, &id) ? 2 : 1;
-    if (!acl_tok_is(s, 0, "address") || !vrp_addr(x, s, &i, false, &o->addr))
+    x->approx = false;
+    if (!acl_tok_is(s, 0, "address") || !vrp_addr(x, s, &i, false, &o->addr) || x->approx)
         if (!acl_tok_is(s, 0, "description"))
             acl_unknown(x->c, s->line);
 }

@@ -64,8 +64,13 @@ long acl_port(const char *s, int proto);
  * multi: "eq" may name several ports (IOS). false (nothing consumed) when not a port clause. */
 bool acl_ports(const acl_stmt *s, size_t *i, int proto, bool multi, acl_dim *d);
 /* An address with its mask at tokens *i, *i+1: wildcard (or, netmask true, a netmask); "any";
- * "host A"; A alone when lone is true (a host). d is cleared first; *i moved past. */
-bool acl_addr_mask(const acl_stmt *s, size_t *i, bool netmask, bool lone, acl_dim *d);
+ * "host A"; A alone when lone is true (a host). d is cleared first; *i moved past. *approx
+ * (may be NULL) is set when the mask was approximated (acl_wildcard). */
+bool acl_addr_mask(const acl_stmt *s, size_t *i, bool netmask, bool lone, acl_dim *d, bool *approx);
+/* ip with a wildcard (or netmask) into d. A mask with more than 8 non-trailing "don't care"
+ * bits would be hundreds of ranges per rule (a hostile text could ask gigabytes): its covering
+ * range is added instead and false returned (the caller marks the rule partial). */
+bool acl_wildcard(acl_dim *d, uint32_t ip, uint32_t m, bool netmask);
 
 /* What a set of services matches: TCP ports, UDP ports, other protocols (whole ports). */
 typedef struct acl_svc {

@@ -216,7 +216,22 @@ bool acl_ports(const acl_stmt *s, size_t *i, int proto, bool multi, acl_dim *d)
     return true;
 }
 
-bool acl_addr_mask(const acl_stmt *s, size_t *i, bool netmask, bool lone, acl_dim *d)
+bool acl_wildcard(acl_dim *d, uint32_t ip, uint32_t m, bool netmask)
+{
+    uint32_t wild = netmask ? ~m : m;
+    int run = 0;
+    while (run < 32 && (wild >> run) & 1u)
+        run++;
+    uint32_t rest = run >= 32 ? 0 : wild >> run;
+    if (__builtin_popcount(rest) <= 8 && acl_dim_add_wildcard(d, ip, m, netmask))
+        return true;
+    int top = 31 - __builtin_clz(wild); /* wild has a bit set: rest is not empty */
+    uint32_t cover = top >= 31 ? 0xffffffffu : (1u << (top + 1)) - 1;
+    acl_dim_add(d, ACL_V4_BASE | (ip & ~cover), ACL_V4_BASE | (ip | cover));
+    return false;
+}
+
+bool acl_addr_mask(const acl_stmt *s, size_t *i, bool netmask, bool lone, acl_dim *d, bool *approx)
 {
     const char *a = acl_tok(s, *i);
     acl_dim_clear(d);
@@ -240,8 +255,10 @@ bool acl_addr_mask(const acl_stmt *s, size_t *i, bool netmask, bool lone, acl_di
         *i += host ? 2 : 1;
         return true;
     }
-    if (!acl_ipv4(acl_tok(s, *i + 1), &m) || !acl_dim_add_wildcard(d, ip, m, netmask))
+    if (!acl_ipv4(acl_tok(s, *i + 1), &m))
         return false;
+    if (!acl_wildcard(d, ip, m, netmask) && approx)
+        *approx = true;
     *i += 2;
     return true;
 }

@@ -44,8 +44,8 @@ bool vrp_addr(vrp_ctx *x, const acl_stmt *s, size_t *i, bool netmask, acl_dim *d
         j++;
     const char *w = acl_tok(s, j);
     if (acl_ipv4(w, &m)) {
-        if (!acl_dim_add_wildcard(d, ip, m, netmask || mask))
-            return false;
+        if (!acl_wildcard(d, ip, m, netmask || mask))
+            x->approx = true;
         *i = j + 1;
     } else if (acl_num(w, 32, &len) && (len > 0 || mask)) { /* a prefix length */
         acl_dim_add_prefix(d, ip, (int)len, true);
@@ -118,11 +118,13 @@ static void rule_body(vrp_ctx *x, const acl_stmt *s, size_t i, acl_rule *r, int 
             acl_dim *d = src ? &r->src : &r->dst;
             acl_dim_clear(d);
             i++;
+            x->approx = false;
             if (!vrp_addr(x, s, &i, false, d)) {
                 acl_dim_all(d, ACL_ADDR_MAX);
                 unknown = true;
                 r->partial = true;
             }
+            r->partial = r->partial || x->approx;
         } else if (!strcasecmp(t, "source-port") || !strcasecmp(t, "destination-port")) {
             i++;
             if (!acl_ports(s, &i, proto, false, t[0] == 's' ? &r->sport : &r->dport))
@@ -353,6 +355,7 @@ static void pol_addr_stmt(vrp_ctx *x, const acl_stmt *s, bool src)
     size_t i = 1;
     const char *k = acl_tok(s, 0);
     bool ok;
+    x->approx = false;
     if (strstr(k, "-ip-host") || strstr(k, "-ip-subnet") || strstr(k, "-address"))
         ok = vrp_addr(x, s, &i, true, &d);
     else { /* source-ip OBJECT (Comware) */
@@ -361,6 +364,7 @@ static void pol_addr_stmt(vrp_ctx *x, const acl_stmt *s, bool src)
         if (o)
             acl_dim_copy(&d, &o->addr);
     }
+    x->pol.partial = x->pol.partial || x->approx;
     if (ok)
         vrp_pol_addr(x, &d, src);
     else {

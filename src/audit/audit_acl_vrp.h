@@ -31,6 +31,7 @@ typedef struct vrp_ctx {
     char iface[128];
     char obj[128];             /* the object being read */
     bool banner, snmp_any, snmp_v3;
+    bool approx;               /* vrp_addr approximated a mask (acl_wildcard): the rule is partial */
     int user_line;             /* the local-user view being read */
     vrp_pol pol;
     acl_objs objs;

@@ -329,6 +329,30 @@ static void hostile_lines(void)
     }
 }
 
+static void wildcard_masks(void)
+{
+    /* a few "don't care" holes: exact ranges; many: the covering range, the rule partial */
+    static const char vrp[] = "acl number 3000\n rule 5 permit ip source 10.1.2.0 0.0.1.1\n"
+                              " rule 10 permit ip source 10.0.0.0 0.255.255.254\n";
+    static const char ios[] = "access-list 1 permit 10.1.2.0 0.0.1.1\naccess-list 1 permit 10.0.0.0 0.255.255.254\n";
+    acl_config *c = NULL;
+    char err[100];
+    CHECK(acl_parse(vrp, sizeof vrp - 1, "huawei", &c, err, sizeof err) == KW_OK);
+    const acl_list *l = c ? list(c, "3000") : NULL;
+    CHECK(l && l->n == 2);
+    if (l && l->n == 2) {
+        CHECK(l->v[0].src.n == 2 && !l->v[0].partial);
+        CHECK(l->v[0].src.v[0].lo == V4(10, 1, 2, 0) && l->v[0].src.v[0].hi == V4(10, 1, 2, 1));
+        CHECK(l->v[0].src.v[1].lo == V4(10, 1, 3, 0) && l->v[0].src.v[1].hi == V4(10, 1, 3, 1));
+        CHECK(l->v[1].partial && one(&l->v[1].src, V4(10, 0, 0, 0), V4(10, 255, 255, 255)));
+    }
+    acl_config_free(c);
+    CHECK(acl_parse(ios, sizeof ios - 1, "cisco-ios", &c, err, sizeof err) == KW_OK);
+    l = c ? list(c, "1") : NULL;
+    CHECK(l && l->n == 2 && l->v[0].src.n == 2 && !l->v[0].partial && l->v[1].partial);
+    acl_config_free(c);
+}
+
 int main(void)
 {
     RUN(huawei_bad);
@@ -341,5 +365,6 @@ int main(void)
     RUN(asa_clean);
     RUN(sniffing);
     RUN(hostile_lines);
+    RUN(wildcard_masks);
     TEST_MAIN_END();
 }
