@@ -145,10 +145,13 @@ static bool h3c_own(vrp_ctx *x, const acl_stmt *s)
     if (s->indent == 0)
         return h3c_top(x, s);
     if (x->mode == VRP_IFACE && acl_tok_is(s, 0, "packet-filter")) {
-        size_t i = acl_tok_is(s, 1, "ipv6") ? 2 : 1;
+        bool v6 = acl_tok_is(s, 1, "ipv6");
+        size_t i = v6 ? 2 : 1;
         i += acl_tok_is(s, i, "acl") || acl_tok_is(s, i, "name");
+        char name[128];
+        snprintf(name, sizeof name, "%s%s", v6 ? "ipv6 " : "", acl_tok(s, i));
         if (*acl_tok(s, i + 1))
-            vrp_bind(x, acl_tok(s, i), acl_tok(s, i + 1), ACL_PERMIT);
+            vrp_bind(x, name, acl_tok(s, i + 1), ACL_PERMIT);
         return true;
     }
     if (x->mode == VRP_OBJ) {

@@ -83,8 +83,10 @@ static bool huawei_own(vrp_ctx *x, const acl_stmt *s)
         /* traffic-filter inbound|outbound [ipv4|ipv6] acl [name] X */
         size_t i = acl_tok_is(s, 2, "acl") ? 3 : acl_tok_is(s, 3, "acl") ? 4 : s->ntok;
         i += acl_tok_is(s, i, "name");
+        char name[128];
+        snprintf(name, sizeof name, "%s%s", acl_tok_is(s, 2, "ipv6") ? "ipv6 " : "", acl_tok(s, i));
         if (*acl_tok(s, i))
-            vrp_bind(x, acl_tok(s, i), acl_tok(s, 1), ACL_PERMIT);
+            vrp_bind(x, name, acl_tok(s, 1), ACL_PERMIT);
         return true;
     }
     if (x->mode == VRP_OBJ) {

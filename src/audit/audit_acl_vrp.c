@@ -36,8 +36,17 @@ bool vrp_addr(vrp_ctx *x, const acl_stmt *s, size_t *i, bool netmask, acl_dim *d
         *i += 3;
         return true;
     }
-    if (!acl_ipv4(a, &ip))
-        return false;
+    if (!acl_ipv4(a, &ip)) { /* IPv6: "2001:db8::/32", "2001:db8:: 32", "2001:db8::1 128" */
+        char pfx[96];
+        bool len6 = acl_num(acl_tok(s, *i + 1), 128, &len) && !strchr(a, '/');
+        if (!strchr(a, ':') || strlen(a) > 64)
+            return false;
+        snprintf(pfx, sizeof pfx, len6 ? "%s/%lu" : "%s", a, len);
+        if (!acl_dim_add_text(d, pfx))
+            return false;
+        *i += len6 ? 2 : 1;
+        return true;
+    }
     size_t j = *i + 1;
     bool mask = acl_tok_is(s, j, "mask");
     if (mask)
@@ -63,9 +72,10 @@ bool vrp_addr(vrp_ctx *x, const acl_stmt *s, size_t *i, bool netmask, acl_dim *d
  * "acl advanced|basic name X" (Comware). */
 static bool acl_header(vrp_ctx *x, const acl_stmt *s)
 {
-    if (!acl_tok_is(s, 0, "acl") || acl_tok_is(s, 1, "ipv6"))
+    if (!acl_tok_is(s, 0, "acl"))
         return false;
-    size_t i = 1;
+    bool v6 = acl_tok_is(s, 1, "ipv6"); /* "acl ipv6 [number|advanced] 3000": list "ipv6 3000" */
+    size_t i = v6 ? 2 : 1;
     int kind = 0; /* 2 basic, 3 advanced, 4 layer 2 */
     if (acl_tok_is(s, i, "advanced") || acl_tok_is(s, i, "basic") || acl_tok_is(s, i, "mac")) {
         kind = acl_tok_is(s, i, "basic") ? 2 : acl_tok_is(s, i, "advanced") ? 3 : 4;
@@ -81,8 +91,8 @@ static bool acl_header(vrp_ctx *x, const acl_stmt *s)
         kind = n < 3000 ? 2 : n < 4000 ? 3 : 4;
     else if (!kind)
         kind = acl_tok_is(s, i + 1, "basic") ? 2 : 3;
-    kw_strlcpy(x->list, name, sizeof x->list);
-    acl_list *l = acl_list_get(x->c, name, "acl");
+    snprintf(x->list, sizeof x->list, "%s%s", v6 ? "ipv6 " : "", name);
+    acl_list *l = acl_list_get(x->c, x->list, "acl");
     if (!l->line)
         l->line = s->line;
     x->basic = kind == 2;

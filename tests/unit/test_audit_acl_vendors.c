@@ -353,6 +353,30 @@ static void wildcard_masks(void)
     acl_config_free(c);
 }
 
+static void vrp_ipv6(void)
+{
+    static const char hw[] = "acl ipv6 number 3001\n rule 5 permit tcp source 2001:db8:10:: 48 destination-port eq 22\n"
+                             " rule 10 deny ipv6 source 2001:db8::/32\n#\ninterface GigabitEthernet0/0/1\n"
+                             " traffic-filter inbound ipv6 acl 3001\n";
+    static const char h3[] = "acl ipv6 advanced 3002\n rule 0 permit ipv6 source 2001:db8::1 128\n#\n"
+                             "interface GigabitEthernet1/0/1\n packet-filter ipv6 3002 inbound\n";
+    acl_config *c = NULL;
+    char err[100];
+    CHECK(acl_parse(hw, sizeof hw - 1, "huawei", &c, err, sizeof err) == KW_OK);
+    const acl_list *l = c ? list(c, "ipv6 3001") : NULL;
+    CHECK(l && l->n == 2 && l->nbound == 1);
+    if (l && l->n == 2) {
+        CHECK(acl_dim_size(&l->v[0].src) == (acl_u128)1 << 80 && one(&l->v[0].dport, 22, 22));
+        CHECK(acl_dim_size(&l->v[1].src) == (acl_u128)1 << 96 && l->v[1].action == ACL_DENY);
+    }
+    CHECK(c && c->unknown == 0);
+    acl_config_free(c);
+    CHECK(acl_parse(h3, sizeof h3 - 1, "h3c", &c, err, sizeof err) == KW_OK);
+    l = c ? list(c, "ipv6 3002") : NULL;
+    CHECK(l && l->n == 1 && l->nbound == 1 && acl_dim_size(&l->v[0].src) == 1);
+    acl_config_free(c);
+}
+
 int main(void)
 {
     RUN(huawei_bad);
@@ -366,5 +390,6 @@ int main(void)
     RUN(sniffing);
     RUN(hostile_lines);
     RUN(wildcard_masks);
+    RUN(vrp_ipv6);
     TEST_MAIN_END();
 }
