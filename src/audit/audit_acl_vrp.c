@@ -388,8 +388,10 @@ void vrp_pol_line(vrp_ctx *x, const acl_stmt *s)
 {
     vrp_pol *p = &x->pol;
     size_t tl = strlen(p->text);
-    if (tl + 4 < sizeof p->text)
-        snprintf(p->text + tl, sizeof p->text - tl, " ; %s", s->text);
+    if (tl + 4 < sizeof p->text) { /* joined, cut at the buffer */
+        memcpy(p->text + tl, " ; ", 4);
+        kw_strlcpy(p->text + tl + 3, s->text, sizeof p->text - tl - 3);
+    }
     const char *k = acl_tok(s, 0);
     if (!strcasecmp(k, "source-zone") || !strcasecmp(k, "destination-zone")) {
         for (size_t i = 1; i < s->ntok; i++)
