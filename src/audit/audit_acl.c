@@ -26,8 +26,9 @@ void acl_dim_add(acl_dim *d, acl_u128 lo, acl_u128 hi)
 {
     if (lo > hi)
         return;
-    /* first range that ends at or after lo - 1 (touching counts) */
-    size_t i = 0;
+    /* first range that ends at or after lo - 1 (touching counts); past the last one: appended
+       at once (a non-contiguous wildcard adds its up to 65,536 ranges in ascending order) */
+    size_t i = d->n && d->v[d->n - 1].hi < lo && d->v[d->n - 1].hi + 1 < lo ? d->n : 0;
     while (i < d->n && d->v[i].hi < lo && d->v[i].hi + 1 < lo)
         i++;
     size_t j = i;

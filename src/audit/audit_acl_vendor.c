@@ -6,7 +6,10 @@
 #include <string.h>
 
 const acl_vendor acl_vendors[] = {
-    /* {"huawei", "Huawei VRP / USG", acl_huawei_sniff, acl_huawei_parse}, */
+    {"huawei", "Huawei VRP / USG", acl_huawei_sniff, acl_huawei_parse},
+    {"h3c", "H3C Comware", acl_h3c_sniff, acl_h3c_parse},
+    {"cisco-ios", "Cisco IOS", acl_cisco_sniff, acl_cisco_parse},
+    {"cisco-asa", "Cisco ASA", acl_asa_sniff, acl_asa_parse},
     {"iptables", "iptables-save / ip6tables-save", acl_iptables_sniff, acl_iptables_parse},
     {"nftables", "nftables (nft list ruleset, text or JSON)", acl_nft_sniff, acl_nft_parse},
     {"fortigate", "FortiGate FortiOS", acl_forti_sniff, acl_forti_parse},
