@@ -69,6 +69,8 @@ typedef struct acl_list {
     acl_action fallthrough;    /* what an unmatched packet gets: ACL_DENY (implicit deny),
                                   ACL_PERMIT (policy ACCEPT), ACL_RETURN (a user chain), ACL_OTHER (unknown) */
     int fallthrough_line;      /* the statement that sets it (0: the vendor's default) */
+    bool egress;               /* it filters what this host sends (iptables OUTPUT, nft hook output): a
+                                  default permit there is common practice, a low finding */
     bool entry;                /* packets enter here (a built-in chain, an ACL bound to an interface,
                                   a policy table), not only by a jump */
     char **bound;              /* where it is applied: "GigabitEthernet0/0/1 inbound" */

@@ -24,6 +24,7 @@ typedef struct eff {
     acl_action act;            /* ACL_PERMIT, ACL_DENY, ACL_RETURN, ACL_JUMP (undecided) */
     bool partial;
     bool own;                  /* a rule of the list itself, not inlined from a jump */
+    bool never;                /* earlier rules match every packet it would (exactly so) */
 } eff;
 
 typedef struct effs {
@@ -263,6 +264,20 @@ static kw_rc report_shadowed(acl_an *a, const acl_list *l, const effs *e, size_t
                      .fix = bad ? "Move this deny above the rules that cover it, or narrow them."
                                 : "Remove the rule, or move it above the rules that cover it.",
                      .key = acl_an_key(key, sizeof key, l, x->r)};
+    if (!opp) { /* covered only by rules that decide the same way: never matched, and removing it
+                   changes nothing (shadowing proper takes an opposite action) */
+        if (w > 0 && (size_t)w < sizeof why)
+            snprintf(why + w, sizeof why - (size_t)w, ", which %s the same packets: removing it changes nothing",
+                     act_verb(x->act));
+        res.id = "KW-ACL-REDUNDANT";
+        res.title_en = "Rule is redundant: earlier rules decide every packet it would, the same way";
+        res.title_zh = "冗余规则：前面的规则已以相同动作匹配其全部报文";
+        res.severity = FINDING_LOW;
+        res.fix = "Remove the rule (the list decides the same without it).";
+        a->st->shadowed++; /* never matched, */
+        a->st->redundant++; /* and redundant */
+        return acl_an_emit(a, &res, x->r);
+    }
     a->st->shadowed++;
     return acl_an_emit(a, &res, x->r);
 }
@@ -296,7 +311,9 @@ static int redundant(const acl_list *l, const effs *e, size_t i, acl_region *res
     acl_action act = e->v[i].act;
     for (size_t k = i + 1; k < e->n && res->n; k++) {
         const eff *y = &e->v[k];
-        if (!acl_box_bb_meet(&res->bb, &y->box) || (y->partial && y->act == act))
+        /* a rule never matched decides nothing: a duplicate after this one does not make it
+         * redundant (the duplicate is the one reported) */
+        if (y->never || !acl_box_bb_meet(&res->bb, &y->box) || (y->partial && y->act == act))
             continue;
         if (!decisive(y->act) || y->partial || y->act != act) {
             if (acl_region_overlaps(res, &y->box))
@@ -382,12 +399,36 @@ static kw_rc one_rule(acl_an *a, const acl_list *l, const effs *e, size_t i)
     return rc;
 }
 
+/* Whether earlier decisive rules cover all of rule i's box (false when that takes more boxes
+ * than the bound: nothing is claimed). */
+static bool covered_by_earlier(const effs *e, size_t i)
+{
+    const eff *x = &e->v[i];
+    if (acl_box_empty(&x->box))
+        return false;
+    acl_region res = {0};
+    acl_region_init(&res, &x->box);
+    bool exact = true;
+    for (size_t j = 0; j < i && res.n && exact; j++) {
+        const eff *y = &e->v[j];
+        if (!decisive(y->act) || y->partial || !acl_box_bb_meet(&res.bb, &y->box))
+            continue;
+        bool changed;
+        exact = acl_region_subtract(&res, &y->box, ACL_REGION_MAX, &changed);
+    }
+    bool covered = exact && !res.n;
+    acl_region_free(&res);
+    return covered;
+}
+
 static kw_rc order_list(acl_an *a, const acl_list *l)
 {
     effs e = {0};
     walk w = {.c = a->c};
     w.stack[0] = l;
     flatten(&w, &e, l, NULL, false);
+    for (size_t i = 0; i < e.n; i++)
+        e.v[i].never = decisive(e.v[i].act) && covered_by_earlier(&e, i);
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < e.n && rc == KW_OK; i++)
         if (e.v[i].own && decisive(e.v[i].act))

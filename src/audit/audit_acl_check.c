@@ -92,17 +92,54 @@ static bool zone_untrusted(const char *name)
     return false;
 }
 
-/* The untrusted zone r admits from ("any" when zin is whole and the config has zones). */
-static const char *from_untrusted(const acl_config *c, const acl_rule *r)
+/* A list whose rules name zones (a zone-based policy), not one whose rules all take any zone. */
+static bool list_zoned(const acl_list *l)
 {
-    if (!c->nzones)
+    for (size_t i = 0; i < l->n; i++)
+        if (!whole(&l->v[i].zin, ACL_ZONE_MAX))
+            return true;
+    return false;
+}
+
+/* At most max addresses. */
+static bool narrow_set(const acl_dim *d, acl_u128 max)
+{
+    return acl_dim_size(d) <= max;
+}
+
+/* The untrusted zone r admits from: a zone named as one (untrust, outside, wan, ...), or any zone
+ * in a zone-based list of a configuration that has such a zone; NULL when r's sources are a
+ * few named hosts (an exception somebody chose) or none of that holds. */
+static const char *from_untrusted(const acl_config *c, const acl_list *l, const acl_rule *r)
+{
+    if (!c->nzones || narrow_set(&r->src, 16))
         return NULL;
-    if (whole(&r->zin, ACL_ZONE_MAX))
-        return "any zone";
-    for (size_t z = 0; z < c->nzones; z++)
-        if (zone_untrusted(c->zones[z]) && acl_dim_has(&r->zin, z))
+    bool any_untrusted = false;
+    for (size_t z = 0; z < c->nzones; z++) {
+        if (!zone_untrusted(c->zones[z]))
+            continue;
+        any_untrusted = true;
+        if (!whole(&r->zin, ACL_ZONE_MAX) && acl_dim_has(&r->zin, z))
             return c->zones[z];
-    return NULL;
+    }
+    return whole(&r->zin, ACL_ZONE_MAX) && any_untrusted && list_zoned(l) ? "any zone" : NULL;
+}
+
+/* A rule that only takes packets on loopback interfaces (iptables -i lo, nft iifname "lo"):
+ * the host talking to itself. */
+static bool loopback_only(const acl_config *c, const acl_rule *r)
+{
+    if (whole(&r->zin, ACL_ZONE_MAX) || !r->zin.n)
+        return false;
+    for (size_t i = 0; i < r->zin.n; i++)
+        for (acl_u128 z = r->zin.v[i].lo; z <= r->zin.v[i].hi; z++) {
+            if (z >= c->nzones)
+                return false;
+            const char *n = c->zones[(size_t)z];
+            if (strcmp(n, "lo") != 0 && strncasecmp(n, "loopback", 8) != 0 && strncasecmp(n, "InLoopBack", 10) != 0)
+                return false;
+        }
+    return true;
 }
 
 static kw_rc emit_rule(acl_an *a, const acl_list *l, const acl_rule *r, audit_res *res)
@@ -117,7 +154,7 @@ static kw_rc emit_rule(acl_an *a, const acl_list *l, const acl_rule *r, audit_re
 static kw_rc risky_services(acl_an *a, const acl_list *l, const acl_rule *r)
 {
     bool any_src = whole(&r->src, ACL_ADDR_MAX);
-    const char *zone = from_untrusted(a->c, r);
+    const char *zone = from_untrusted(a->c, l, r);
     if ((!any_src && !zone) || whole(&r->dport, ACL_PORT_MAX))
         return KW_OK;
     char list[700] = "", why[900];
@@ -174,6 +211,12 @@ static kw_rc broad(acl_an *a, const acl_list *l, const acl_rule *r)
 {
     bool any_src = whole(&r->src, ACL_ADDR_MAX), any_dst = whole(&r->dst, ACL_ADDR_MAX);
     bool any_proto = whole(&r->proto, ACL_PROTO_MAX);
+    if (loopback_only(a->c, r))
+        return KW_OK; /* the host talking to itself */
+    /* a public service: a few ports of a few servers, open to the world on purpose (the risky
+     * ones among them are still reported) */
+    bool public_service = any_src && narrow_set(&r->dst, 256) && !whole(&r->dport, ACL_PORT_MAX) &&
+                          acl_dim_size(&r->dport) <= 16;
     audit_res res = {.refs = {.gb = ACL_GB_CHECKS}};
     if (any_src && any_dst && any_proto) {
         res = (audit_res){.id = "KW-ACL-ANY-ANY", .title_en = "Rule permits any source to any destination, any service",
@@ -192,7 +235,7 @@ static kw_rc broad(acl_an *a, const acl_list *l, const acl_rule *r)
                           .fix = "Name the protocols and ports the destination serves."};
         rc = emit_rule(a, l, r, &res);
     } else if ((!any_src && has_wide_range(&r->src)) || (!any_dst && has_wide_range(&r->dst)) ||
-               (any_src && !any_dst && any_among_narrow(l, r))) {
+               (any_src && !any_dst && !public_service && any_among_narrow(l, r))) {
         res = (audit_res){.id = "KW-ACL-BROAD", .title_en = "Rule permits an over-broad address range",
                           .title_zh = "规则允许的地址范围过宽", .severity = FINDING_MEDIUM, .refs = {.gb = ACL_GB_CHECKS},
                           .found = any_src ? "any source" : "a /8 or wider", .expected = "the addresses needed",
@@ -225,7 +268,8 @@ static kw_rc final_deny(acl_an *a, const acl_list *l)
         snprintf(why, sizeof why, "no last rule of %s denies every packet, and what its default does is not known", l->name);
     audit_res res = {.id = "KW-ACL-NO-FINAL-DENY", .title_en = "The list has no final deny",
                      .title_zh = "访问控制列表缺少最终拒绝规则（默认未拒绝）", .status = AUDIT_FAIL,
-                     .severity = open ? FINDING_HIGH : FINDING_MEDIUM, .refs = {.gb = ACL_GB_DEFAULT_DENY},
+                     .severity = l->egress ? FINDING_LOW : open ? FINDING_HIGH : FINDING_MEDIUM,
+                     .refs = {.gb = ACL_GB_DEFAULT_DENY},
                      .line = l->fallthrough_line ? l->fallthrough_line : l->line,
                      .found = open ? "default permit" : "no final deny", .expected = "deny what is not permitted",
                      .why = why, .fix = "End the list with a rule that denies everything else, or set its default to deny.",

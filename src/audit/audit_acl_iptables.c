@@ -221,6 +221,7 @@ static void ipt_chain(ipt_ctx *x, int line, char **tok, size_t nt)
         return;
     }
     l->entry = true;
+    l->egress = !strcmp(tok[0] + 1, "OUTPUT");
     l->fallthrough_line = line;
     l->fallthrough = !strcmp(pol, "ACCEPT") ? ACL_PERMIT : !strcmp(pol, "DROP") ? ACL_DENY : ACL_OTHER;
 }

@@ -296,6 +296,7 @@ static acl_list *nft_list(nft_ctx *x)
         x->ch.made = true;
         l->line = x->ch.line;
         l->entry = x->ch.hook[0] != '\0';
+        l->egress = !strcmp(x->ch.hook, "output");
         l->fallthrough = l->entry ? x->ch.policy : ACL_RETURN;
         l->fallthrough_line = l->entry ? x->ch.policy_line : 0;
     }

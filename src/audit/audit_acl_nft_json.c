@@ -163,6 +163,7 @@ static void nj_chain(nj_ctx *x, const json_t *ch)
     snprintf(name, sizeof name, "%s %s %s", nj_str(ch, "family"), nj_str(ch, "table"), nj_str(ch, "name"));
     acl_list *l = acl_list_get(x->c, name, "chain");
     l->entry = *hook != '\0';
+    l->egress = !strcmp(hook, "output");
     l->fallthrough = !l->entry ? ACL_RETURN : !strcmp(pol, "drop") ? ACL_DENY : ACL_PERMIT;
 }
 

@@ -16,6 +16,7 @@ typedef struct got {
     audit_status status;
     finding_sev sev;
     int line;
+    bool same_action;          /* a KW-ACL-REDUNDANT "covered by" read as covered (see collect) */
 } got;
 
 static got res[256];
@@ -28,6 +29,16 @@ static kw_rc collect(void *arg, const audit_res *r)
         got *g = &res[nres++];
         snprintf(g->id, sizeof g->id, "%s", r->id);
         snprintf(g->why, sizeof g->why, "%s", r->why ? r->why : "");
+        /* a rule never matched because earlier rules of its own action cover it is reported as
+         * redundant ("covered by ..., which permits the same packets"): these cases test the
+         * covering, so they read it as the shadowing it is in the wide sense */
+        char *same = strstr(g->why, ", which ");
+        g->same_action = false;
+        if (!strcmp(g->id, "KW-ACL-REDUNDANT") && !strncmp(g->why, "covered ", 8) && same) {
+            snprintf(g->id, sizeof g->id, "KW-ACL-SHADOWED");
+            *same = '\0';
+            g->same_action = true;
+        }
         snprintf(g->key, sizeof g->key, "%s", r->key ? r->key : "");
         g->status = r->status;
         g->sev = r->severity;
@@ -110,7 +121,8 @@ static void cover_by_one(void)
     CHECK_INT(st.shadowed, 1);
     CHECK_INT(count("KW-ACL-SHADOWED"), 1);
     CHECK_STR(why("KW-ACL-SHADOWED", 11), "covered by rule 10 (line 10)");
-    CHECK_INT(find("KW-ACL-SHADOWED", 11)->sev, FINDING_MEDIUM);
+    CHECK_INT(find("KW-ACL-SHADOWED", 11)->sev, FINDING_LOW); /* same action: reported redundant */
+    CHECK(find("KW-ACL-SHADOWED", 11)->same_action);
     CHECK_INT(count("KW-ACL-REDUNDANT"), 0);
     CHECK_INT(st.rules, 2);
     CHECK_INT(st.lists, 1);
@@ -396,6 +408,38 @@ static void untrusted_zone(void)
     acl_config_free(c);
 }
 
+/* What a host firewall does on purpose is no finding: loopback accepted whole, a public web
+ * service open to any source, an OUTPUT chain that accepts by default (low only); a rule
+ * covered by an earlier one of the same action is redundant (low), of the opposite one shadowed. */
+static void host_firewall_norms(void)
+{
+    acl_config *c = acl_config_new("iptables");
+    acl_list *in = list(c, "filter INPUT", ACL_DENY);
+    uint32_t lo = acl_zone_id(c, "lo");
+    acl_rule *r = rule(in, 7, ACL_PERMIT, "any", "any", ANY, ANY, 0);
+    acl_dim_clear(&r->zin), acl_dim_add(&r->zin, lo, lo);
+    rule(in, 8, ACL_PERMIT, "10.0.0.0/24", "any", 6, 22, 22);
+    rule(in, 9, ACL_PERMIT, "10.0.0.0/24", "any", 6, 22, 22);  /* same action: redundant */
+    rule(in, 10, ACL_PERMIT, "any", "192.0.2.10", 6, 443, 443); /* the public web site */
+    rule(in, 11, ACL_DENY, "10.0.0.5", "any", 6, 22, 22);       /* opposite: shadowed, high */
+    acl_list *out = list(c, "filter OUTPUT", ACL_PERMIT);
+    out->egress = true;
+    out->fallthrough_line = 5;
+    rule(out, 20, ACL_PERMIT, "any", "192.0.2.53", 17, 53, 53);
+    run(c, NULL);
+    CHECK(find("KW-ACL-ANY-ANY", 7) == NULL);
+    CHECK(find("KW-ACL-BROAD", 10) == NULL);
+    CHECK(find("KW-ACL-ANY-SERVICE", 10) == NULL);
+    const got *g = find("KW-ACL-SHADOWED", 9);
+    CHECK(g && g->same_action && g->sev == FINDING_LOW);
+    CHECK(find("KW-ACL-REDUNDANT", 8) == NULL); /* its duplicate after it is the one reported */
+    g = find("KW-ACL-SHADOWED", 11);
+    CHECK(g && !g->same_action && g->sev == FINDING_HIGH);
+    g = find("KW-ACL-NO-FINAL-DENY", 5);
+    CHECK(g && g->sev == FINDING_LOW);
+    acl_config_free(c);
+}
+
 static void issues_pass_through(void)
 {
     acl_config *c = acl_config_new("test");
@@ -662,6 +706,7 @@ int main(void)
     RUN(no_final_deny);
     RUN(risky_and_any);
     RUN(untrusted_zone);
+    RUN(host_firewall_norms);
     RUN(issues_pass_through);
     RUN(region_bound);
     RUN(partial_permit_and_logging_deny);
