@@ -191,7 +191,8 @@ typedef struct acl_packet {
     acl_u128 src, dst;         /* mapped as in the model */
     unsigned proto;            /* 6, 17, 1, ... */
     unsigned sport, dport;     /* 0 when the protocol has none */
-    const char *zin, *zout;    /* ingress / egress zone or interface (NULL: any) */
+    const char *zin, *zout;    /* ingress / egress zone or interface (NULL: not given: only rules
+                                  for any zone match) */
 } acl_packet;
 
 typedef struct acl_verdict {
@@ -199,6 +200,8 @@ typedef struct acl_verdict {
     const acl_rule *rule;      /* the rule that decided (NULL: the list's fall-through) */
     acl_action action;         /* ACL_PERMIT or ACL_DENY, ACL_OTHER when not known */
     bool uncertain;            /* a partial rule matched on the way: the answer depends on state */
+    const acl_rule *partial;   /* the first of them: it decides only some such packets (established
+                                  connections, a time range); the verdict is for the others */
     char via[512];             /* the jumps followed: "INPUT -> ssh_in" */
 } acl_verdict;
 

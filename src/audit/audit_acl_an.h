@@ -37,4 +37,8 @@ const acl_list *acl_an_list(const acl_config *c, const char *name);
 /* The whole packet space in every dimension but the zones. */
 bool acl_rule_is_all(const acl_rule *r);
 
+/* A rule that only takes packets on loopback interfaces (lo, LoopBack*, InLoopBack*): the host
+ * talking to itself (audit_acl_check.c). */
+bool acl_an_loopback_only(const acl_config *c, const acl_rule *r);
+
 #endif

@@ -77,10 +77,24 @@ const acl_list *acl_an_list(const acl_config *c, const char *name)
     return NULL;
 }
 
+/* Rule i of l is its last and returns every packet: the same as the list's end (a user
+ * chain's habitual "-j RETURN"). */
+static bool final_return(const acl_list *l, size_t i)
+{
+    const acl_rule *r = &l->v[i];
+    if (r->disabled || r->action != ACL_RETURN || r->partial || !acl_rule_is_all(r) ||
+        !acl_dim_is_all(&r->zin, ACL_ZONE_MAX) || !acl_dim_is_all(&r->zout, ACL_ZONE_MAX))
+        return false;
+    for (size_t k = i + 1; k < l->n; k++)
+        if (!l->v[k].disabled)
+            return false;
+    return true;
+}
+
 static bool has_return(const acl_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (!l->v[i].disabled && l->v[i].action == ACL_RETURN)
+        if (!l->v[i].disabled && l->v[i].action == ACL_RETURN && !final_return(l, i))
             return true;
     return false;
 }
@@ -162,8 +176,8 @@ static void flatten(walk *w, effs *e, const acl_list *l, const acl_box *clip, bo
     bool own = w->depth == 0;
     for (size_t i = 0; i < l->n; i++) {
         const acl_rule *r = &l->v[i];
-        if (r->disabled || r->action == ACL_OTHER)
-            continue;
+        if (r->disabled || r->action == ACL_OTHER || (!own && final_return(l, i)))
+            continue; /* inlined, a final return is the target's end: the caller's next rule */
         if (r->action == ACL_JUMP)
             inline_jump(w, e, r, clip, partial);
         else
@@ -337,7 +351,9 @@ static kw_rc conflicts(acl_an *a, const acl_list *l, const effs *e, size_t i)
     kw_rc rc = KW_OK;
     for (size_t j = 0; j < i && rc == KW_OK && here < CONFLICTS_PER_RULE && a->conflicts < CONFLICTS_PER_CONFIG; j++) {
         const eff *y = &e->v[j];
-        if (!y->own || !opposite(x->act, y->act) || !acl_box_overlaps(&x->box, &y->box) ||
+        /* an earlier rule on loopback or on connection state overlaps every later deny: no news */
+        if (!y->own || y->partial || acl_an_loopback_only(a->c, y->r) || !opposite(x->act, y->act) ||
+            !acl_box_overlaps(&x->box, &y->box) ||
             acl_box_subset(&y->box, &x->box))
             continue;
         char lab[160], why[400], key[400];

@@ -127,7 +127,7 @@ static const char *from_untrusted(const acl_config *c, const acl_list *l, const 
 
 /* A rule that only takes packets on loopback interfaces (iptables -i lo, nft iifname "lo"):
  * the host talking to itself. */
-static bool loopback_only(const acl_config *c, const acl_rule *r)
+bool acl_an_loopback_only(const acl_config *c, const acl_rule *r)
 {
     if (whole(&r->zin, ACL_ZONE_MAX) || !r->zin.n)
         return false;
@@ -211,7 +211,7 @@ static kw_rc broad(acl_an *a, const acl_list *l, const acl_rule *r)
 {
     bool any_src = whole(&r->src, ACL_ADDR_MAX), any_dst = whole(&r->dst, ACL_ADDR_MAX);
     bool any_proto = whole(&r->proto, ACL_PROTO_MAX);
-    if (loopback_only(a->c, r))
+    if (acl_an_loopback_only(a->c, r))
         return KW_OK; /* the host talking to itself */
     /* a public service: a few ports of a few servers, open to the world on purpose (the risky
      * ones among them are still reported) */

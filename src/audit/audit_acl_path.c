@@ -11,12 +11,14 @@
 
 typedef enum step { DECIDED, RETURNED, UNKNOWN } step;
 
-/* The packet's zone in the rule's dimension: a name the config does not know matches only a
- * whole dimension; NULL matches any. */
+/* The packet's zone in the rule's dimension: a whole dimension matches any; a name the config
+ * does not know, or no name (the packet's interface not given), matches nothing narrower. */
 static bool zone_match(const acl_config *c, const acl_dim *d, const char *name)
 {
-    if (!name || acl_dim_is_all(d, ACL_ZONE_MAX))
+    if (acl_dim_is_all(d, ACL_ZONE_MAX))
         return true;
+    if (!name)
+        return false;
     for (size_t z = 0; z < c->nzones; z++)
         if (!strcasecmp(c->zones[z], name))
             return acl_dim_has(d, z);
@@ -59,8 +61,13 @@ static step walk(const acl_config *c, const acl_list *l, const acl_packet *p, in
         const acl_rule *r = &l->v[i];
         if (r->disabled || r->action == ACL_OTHER || !match(c, r, p))
             continue;
-        if (r->partial)
-            v->uncertain = true; /* taken as matching: the answer depends on what the model does not say */
+        if (r->partial) { /* it decides only some such packets (established ones, in a time range): the
+                             answer is for the others, and says so */
+            v->uncertain = true;
+            if (!v->partial)
+                v->partial = r;
+            continue;
+        }
         if (r->action == ACL_PERMIT || r->action == ACL_DENY) {
             v->rule = r;
             v->action = r->action;
