@@ -1,0 +1,231 @@
+/* The application audit (audit_app_*.c) over the checked-in roots tests/data/audit/app/weak
+ * (every product with seeded problems) and hardened (the same files set right): statuses,
+ * files, lines and found values of specific checks, n/a for absent products, the pool
+ * arithmetic (1 instance passes, 4 fail), the catalogue, and the parsers on their own. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit_app.h"
+#include "audit/audit_app_int.h"
+#include "kw_test.h"
+
+#define MAXR 400
+
+typedef struct got {
+    char id[64], file[256], found[400], expected[400], text[400], key[300];
+    audit_status st;
+    finding_sev sev;
+    int line;
+} got;
+
+typedef struct coll { got r[MAXR]; size_t n; } coll;
+
+/* audit_status_name lives in audit_out.c (the integrator's): a local copy for printing. */
+static const char *st_name(audit_status s) { return s == AUDIT_PASS ? "pass" : s == AUDIT_FAIL ? "fail" : s == AUDIT_NA ? "n/a" : "note"; }
+
+static void cp(char *d, size_t n, const char *s) { snprintf(d, n, "%s", s ? s : ""); }
+
+static kw_rc collect(void *arg, const audit_res *res)
+{
+    coll *c = arg;
+    if (!res->id || !res->title_en || !res->title_zh || strcmp(res->category, "app_config") != 0)
+        return KW_ERR_PARSE;
+    if (c->n >= MAXR)
+        return KW_ERR_FULL;
+    got *g = &c->r[c->n++];
+    cp(g->id, sizeof g->id, res->id);
+    cp(g->file, sizeof g->file, res->file);
+    cp(g->found, sizeof g->found, res->found);
+    cp(g->expected, sizeof g->expected, res->expected);
+    cp(g->text, sizeof g->text, res->text);
+    cp(g->key, sizeof g->key, res->key);
+    g->st = res->status;
+    g->sev = res->severity;
+    g->line = res->line;
+    if (getenv("KW_AUDIT_PRINT"))
+        printf("%-28s %-5s %s:%d found=[%s] key=[%s]\n", g->id, st_name(g->st), g->file, g->line, g->found, g->key);
+    return KW_OK;
+}
+
+/* The first result of id (with found containing sub when given). */
+static const got *find(const coll *c, const char *id, const char *sub)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->r[i].id, id) && (!sub || strstr(c->r[i].found, sub) || strstr(c->r[i].key, sub)))
+            return &c->r[i];
+    return NULL;
+}
+
+static size_t count(const coll *c, const char *id, audit_status st)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += !strcmp(c->r[i].id, id) && c->r[i].st == st;
+    return n;
+}
+
+static coll *run_root(const char *name, int instances, audit_app_stats *st)
+{
+    char dir[512], err[256];
+    snprintf(dir, sizeof dir, "%s/audit/app/%s", KW_TEST_DATA, name);
+    audit_root r;
+    coll *c = calloc(1, sizeof *c);
+    if (!c || audit_root_open(&r, dir, err, sizeof err) != KW_OK) {
+        fprintf(stderr, "cannot open %s: %s\n", dir, err);
+        free(c);
+        return NULL;
+    }
+    audit_app_opts o = {.instances = instances};
+    kw_rc rc = audit_app_run(&r, &o, collect, c, st);
+    audit_root_close(&r);
+    CHECK_INT(rc, KW_OK);
+    return c;
+}
+
+#define EXPECT(c, id, sub, st_, file_, line_)                          \
+    do {                                                               \
+        const got *g_ = find(c, id, sub);                              \
+        CHECK(g_ != NULL);                                             \
+        if (g_) {                                                      \
+            CHECK_INT(g_->st, st_);                                    \
+            if (file_)                                                 \
+                CHECK_STR(g_->file, (const char *)(file_));            \
+            if ((line_) >= 0)                                          \
+                CHECK_INT(g_->line, line_);                            \
+        }                                                              \
+    } while (0)
+
+#define NGX "/etc/nginx/nginx.conf"
+#define SHOP "/etc/nginx/conf.d/shop.conf"
+#define AP "/etc/apache2/apache2.conf"
+#define MY "/etc/mysql/my.cnf"
+#define PG "/etc/postgresql/15/main/postgresql.conf"
+#define HBA "/etc/postgresql/15/main/pg_hba.conf"
+#define RD "/etc/redis/redis.conf"
+#define SX "/opt/tomcat/conf/server.xml"
+
+static void weak_web(const coll *c)
+{
+    EXPECT(c, "KW-NGINX-SERVER-TOKENS", NULL, AUDIT_FAIL, NGX, 10);
+    EXPECT(c, "KW-NGINX-AUTOINDEX", "/files", AUDIT_FAIL, SHOP, 17);
+    EXPECT(c, "KW-NGINX-SSL-PROTOCOLS", NULL, AUDIT_FAIL, SHOP, 9);
+    CHECK_CONTAINS(find(c, "KW-NGINX-SSL-PROTOCOLS", NULL)->found, "weak: TLSv1 TLSv1.1)");
+    EXPECT(c, "KW-NGINX-SSL-CIPHERS", "RC4", AUDIT_FAIL, SHOP, 10);
+    EXPECT(c, "KW-NGINX-WORKER-FDS", "2 descriptors", AUDIT_FAIL, NGX, 6);
+    EXPECT(c, "KW-NGINX-UPSTREAM-KEEPALIVE", "used by proxy_pass", AUDIT_FAIL, SHOP, 1);
+    EXPECT(c, "KW-NGINX-TIMEOUTS", "keepalive_timeout 300s", AUDIT_FAIL, NGX, 11);
+    EXPECT(c, "KW-NGINX-CLIENT-MAX-BODY", NULL, AUDIT_FAIL, SHOP, 11);
+    EXPECT(c, "KW-NGINX-RATE-LIMIT", NULL, AUDIT_FAIL, NGX, 0);
+    EXPECT(c, "KW-NGINX-SECURITY-HEADERS", "Strict-Transport-Security", AUDIT_FAIL, SHOP, 5);
+    EXPECT(c, "KW-NGINX-HTTP-REDIRECT", NULL, AUDIT_FAIL, SHOP, 27);
+    EXPECT(c, "KW-NGINX-STATUS-OPEN", NULL, AUDIT_FAIL, SHOP, 23);
+    EXPECT(c, "KW-NGINX-ALIAS-TRAVERSAL", "location /img without", AUDIT_FAIL, SHOP, 20);
+    CHECK_INT(count(c, "KW-NGINX-AUTOINDEX", AUDIT_FAIL), 1);
+    EXPECT(c, "KW-APACHE-SERVER-TOKENS", NULL, AUDIT_FAIL, AP, 6);
+    EXPECT(c, "KW-APACHE-TRACE", NULL, AUDIT_FAIL, AP, 8);
+    EXPECT(c, "KW-APACHE-INDEXES", NULL, AUDIT_FAIL, AP, 11);
+    EXPECT(c, "KW-APACHE-SSL-PROTOCOL", "weak: TLSv1 TLSv1.1", AUDIT_FAIL, AP, 19);
+    EXPECT(c, "KW-APACHE-SSL-CIPHERS", "RC4 MD5", AUDIT_FAIL, AP, 20);
+    EXPECT(c, "KW-APACHE-STATUS-OPEN", NULL, AUDIT_FAIL, AP, 17);
+    EXPECT(c, "KW-APACHE-TIMEOUT", "300", AUDIT_FAIL, AP, 3);
+    EXPECT(c, "KW-APACHE-RISKY-MODULES", "userdir autoindex", AUDIT_FAIL, AP, 0);
+    EXPECT(c, "KW-TOMCAT-SHUTDOWN-PORT", "default word", AUDIT_FAIL, SX, 3);
+    EXPECT(c, "KW-TOMCAT-AJP", "secretRequired", AUDIT_FAIL, SX, 7); /* the commented-out one at 6 is not read */
+    CHECK_INT(count(c, "KW-TOMCAT-AJP", AUDIT_FAIL), 1);
+    CHECK_INT(find(c, "KW-TOMCAT-AJP", NULL)->sev, FINDING_CRITICAL);
+    EXPECT(c, "KW-TOMCAT-MANAGER-EXPOSED", "no RemoteAddrValve", AUDIT_FAIL, "/opt/tomcat/webapps/manager/META-INF/context.xml", -1);
+    EXPECT(c, "KW-TOMCAT-WEAK-USERS", "\"tomcat\"", AUDIT_FAIL, "/opt/tomcat/conf/tomcat-users.xml", 4);
+    CHECK_INT(count(c, "KW-TOMCAT-WEAK-USERS", AUDIT_FAIL), 1); /* deploy's password is strong */
+    CHECK(strstr(find(c, "KW-TOMCAT-WEAK-USERS", NULL)->text, "tomcat\" roles") == NULL); /* the password not in text */
+    EXPECT(c, "KW-TOMCAT-AUTODEPLOY", NULL, AUDIT_FAIL, SX, 9);
+}
+
+static void weak_db(const coll *c)
+{
+    EXPECT(c, "KW-MYSQL-BIND-ADDRESS", "0.0.0.0", AUDIT_FAIL, MY, 7);
+    EXPECT(c, "KW-MYSQL-LOCAL-INFILE", NULL, AUDIT_FAIL, MY, 8);
+    EXPECT(c, "KW-MYSQL-SKIP-GRANT-TABLES", NULL, AUDIT_FAIL, MY, 9);
+    EXPECT(c, "KW-MYSQL-SECURE-FILE-PRIV", "empty", AUDIT_FAIL, MY, 10);
+    EXPECT(c, "KW-MYSQL-MAX-CONNECTIONS", "151", AUDIT_PASS, MY, 12);
+    EXPECT(c, "KW-MYSQL-GENERAL-LOG", NULL, AUDIT_FAIL, "/etc/mysql/conf.d/extra.cnf", 2); /* through !includedir */
+    EXPECT(c, "KW-MYSQL-SQL-MODE", NULL, AUDIT_FAIL, "/etc/mysql/conf.d/extra.cnf", 3);
+    EXPECT(c, "KW-PG-LISTEN", "*", AUDIT_FAIL, PG, 2);
+    EXPECT(c, "KW-PG-HBA-TRUST", "local all postgres", AUDIT_FAIL, HBA, 2);
+    CHECK_INT(find(c, "KW-PG-HBA-TRUST", "local")->sev, FINDING_HIGH);
+    EXPECT(c, "KW-PG-HBA-TRUST", "0.0.0.0/0", AUDIT_FAIL, HBA, 4);
+    CHECK_INT(find(c, "KW-PG-HBA-TRUST", "0.0.0.0/0")->sev, FINDING_CRITICAL);
+    EXPECT(c, "KW-PG-HBA-MD5", NULL, AUDIT_FAIL, HBA, 3);
+    EXPECT(c, "KW-PG-HBA-PASSWORD", NULL, AUDIT_FAIL, HBA, 5);
+    EXPECT(c, "KW-PG-HBA-ANY", NULL, AUDIT_FAIL, HBA, 4);
+    EXPECT(c, "KW-PG-SSL", NULL, AUDIT_FAIL, PG, 6);
+    EXPECT(c, "KW-PG-PASSWORD-ENCRYPTION", NULL, AUDIT_FAIL, PG, 5);
+    EXPECT(c, "KW-REDIS-EXPOSED", NULL, AUDIT_FAIL, RD, 3);
+    EXPECT(c, "KW-REDIS-AUTH", "set (8 characters, weak)", AUDIT_FAIL, RD, 6);
+    CHECK(strstr(find(c, "KW-REDIS-AUTH", NULL)->text, "foobared") == NULL);
+    EXPECT(c, "KW-REDIS-RENAME-COMMANDS", "FLUSHDB CONFIG KEYS DEBUG SHUTDOWN", AUDIT_FAIL, RD, 0);
+    EXPECT(c, "KW-REDIS-TIMEOUT", NULL, AUDIT_FAIL, RD, 5);
+    EXPECT(c, "KW-REDIS-DEBUG-COMMAND", NULL, AUDIT_FAIL, RD, 8);
+}
+
+static void weak_pool(const coll *c)
+{
+    EXPECT(c, "KW-POOL-SIZE", "4 instances × 60 = 240", AUDIT_FAIL, "/opt/shop/application-prod.properties", 2);
+    CHECK_CONTAINS(find(c, "KW-POOL-SIZE", NULL)->expected, "mysql max_connections 151, /etc/mysql/my.cnf:12");
+    CHECK_CONTAINS(find(c, "KW-POOL-SIZE", NULL)->expected, "≤ 136");
+    EXPECT(c, "KW-POOL-LIFETIME", "wait_timeout 28800", AUDIT_FAIL, "/opt/shop/application-prod.properties", 3);
+    EXPECT(c, "KW-POOL-LEAK-DETECTION", NULL, AUDIT_FAIL, NULL, 0);
+    EXPECT(c, "KW-POOL-TIMEOUT", "30000", AUDIT_PASS, NULL, -1);
+    EXPECT(c, "KW-POOL-MIN-IDLE", NULL, AUDIT_NOTE, "/opt/shop/application.yml", 10);
+    EXPECT(c, "KW-POOL-PLAINTEXT-PASSWORD", "set (8 characters)", AUDIT_FAIL, "/opt/shop/application.yml", 8);
+    CHECK(strstr(find(c, "KW-POOL-PLAINTEXT-PASSWORD", NULL)->text, "s3cretPw") == NULL);
+    CHECK(strstr(find(c, "KW-POOL-PLAINTEXT-PASSWORD", NULL)->found, "s3cretPw") == NULL);
+}
+
+static void weak_root(void)
+{
+    audit_app_stats st;
+    coll *c = run_root("weak", 4, &st);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    weak_web(c);
+    weak_db(c);
+    weak_pool(c);
+    CHECK_INT(st.files, 17); /* nginx 2, apache 1 + 3 .load, mysql 2, pg 2, redis 1, tomcat 3, pool 2 + the manager's context.xml */
+    CHECK_INT(st.checks, c->n);
+    CHECK_INT(st.pass + st.fail + st.na + (st.checks - st.pass - st.fail - st.na), st.checks);
+    CHECK(st.fail >= 60);
+    CHECK_INT(st.na, 0);
+    free(c);
+}
+
+static void hardened_root(void)
+{
+    audit_app_stats st;
+    coll *c = run_root("hardened", 4, &st);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_INT(st.fail, 0);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->r[i].st == AUDIT_FAIL)
+            fprintf(stderr, "  hardened fails %s at %s:%d: %s\n", c->r[i].id, c->r[i].file, c->r[i].line, c->r[i].found);
+    CHECK(st.pass >= 60);
+    EXPECT(c, "KW-POOL-SIZE", "4 instances × 60 = 240", AUDIT_PASS, NULL, -1);
+    CHECK_CONTAINS(find(c, "KW-POOL-SIZE", NULL)->expected, "≤ 450 (mysql max_connections 500, /etc/mysql/my.cnf:13");
+    EXPECT(c, "KW-NGINX-WORKER-FDS", "8192 descriptors", AUDIT_PASS, NGX, 4);
+    EXPECT(c, "KW-MYSQL-SQL-MODE", NULL, AUDIT_PASS, "/etc/mysql/conf.d/extra.cnf", 2);
+    EXPECT(c, "KW-TOMCAT-MANAGER-EXPOSED", NULL, AUDIT_PASS, NULL, -1);
+    /* every catalogue id reported at least once, as pass or n/a */
+    for (size_t i = 0; i < app_cat_n; i++)
+        CHECK(find(c, app_cat_rows[i].id, NULL) != NULL);
+    free(c);
+}
+
+int main(void)
+{
+    RUN(weak_root);
+    RUN(hardened_root);
+    TEST_MAIN_END();
+}
