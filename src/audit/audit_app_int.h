@@ -127,7 +127,6 @@ void app_check_pool(app_run *r);
 typedef struct app_cat {
     const char *id, *group, *en, *zh;
     finding_sev sev;
-    bool hide;                /* the next result's text shows the key only (a password) */
     const char *cis, *gb, *expected, *fix;
 } app_cat;
 const app_cat *app_cat_find(const char *id);

@@ -42,6 +42,7 @@ typedef struct yml_st {
     bool in_map[YML_DEPTH + 1];   /* the container at each depth is a mapping */
     bool want_key[YML_DEPTH + 1]; /* that mapping expects a key next */
     int depth;
+    int lines;                    /* of the input: an implicit value's mark may sit past the end */
 } yml_st;
 
 static void path_push(yml_st *y, const char *k)
@@ -61,7 +62,8 @@ static kw_rc yml_scalar(app_cf *c, const char *file, yml_st *y, const yaml_event
         y->want_key[d] = false;
         return KW_OK;
     }
-    kw_rc rc = app_cf_add(c, file, (int)ev->start_mark.line + 1, NULL, y->key, strlen(y->key), s,
+    int line = ev->start_mark.line + 1 < (size_t)y->lines ? (int)ev->start_mark.line + 1 : y->lines;
+    kw_rc rc = app_cf_add(c, file, line, NULL, y->key, strlen(y->key), s,
                           ev->data.scalar.length);
     if (d > 0 && d <= YML_DEPTH && y->in_map[d]) {
         y->key[y->len[d]] = '\0';
@@ -100,6 +102,8 @@ kw_rc app_yaml_parse(app_cf *c, const char *file, const char *b, size_t n)
     yaml_parser_set_input_string(&p, (const unsigned char *)b, n);
     yml_st *y = calloc(1, sizeof *y);
     kw_rc rc = y ? KW_OK : KW_ERR_NOMEM;
+    for (size_t i = 0; y && i <= n; i++)
+        y->lines += i == n || b[i] == '\n';
     for (bool done = false; rc == KW_OK && !done;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&p, &ev)) {
@@ -108,7 +112,12 @@ kw_rc app_yaml_parse(app_cf *c, const char *file, const char *b, size_t n)
         }
         switch (ev.type) {
         case YAML_STREAM_END_EVENT: done = true; break;
-        case YAML_DOCUMENT_START_EVENT: memset(y, 0, sizeof *y); break;
+        case YAML_DOCUMENT_START_EVENT: {
+            int lines = y->lines;
+            memset(y, 0, sizeof *y);
+            y->lines = lines;
+            break;
+        }
         case YAML_SCALAR_EVENT: rc = yml_scalar(c, file, y, &ev); break;
         case YAML_MAPPING_START_EVENT: yml_open(y, true); break;
         case YAML_SEQUENCE_START_EVENT: yml_open(y, false); break;

@@ -223,9 +223,175 @@ static void hardened_root(void)
     free(c);
 }
 
+static void pool_arithmetic(void)
+{
+    audit_app_stats st;
+    coll *c = run_root("weak", 1, &st); /* one instance: 60 ≤ 136 */
+    if (!c)
+        return;
+    EXPECT(c, "KW-POOL-SIZE", "1 instance × 60 = 60", AUDIT_PASS, NULL, -1);
+    free(c);
+    /* the application alone (its directory as the only root): the database is unknown */
+    char dir[512], err[256];
+    snprintf(dir, sizeof dir, "%s/audit/app/weak/opt", KW_TEST_DATA);
+    audit_root r;
+    CHECK_INT(audit_root_open(&r, dir, err, sizeof err), KW_OK);
+    static const char *const dirs[] = {"/"};
+    audit_app_opts o = {.dirs = dirs, .ndirs = 1, .instances = 4};
+    c = calloc(1, sizeof *c);
+    CHECK_INT(audit_app_run(&r, &o, collect, c, &st), KW_OK);
+    EXPECT(c, "KW-POOL-SIZE", "max_connections is unknown", AUDIT_NA, NULL, -1);
+    EXPECT(c, "KW-MYSQL-BIND-ADDRESS", "absent", AUDIT_NA, NULL, 0);
+    EXPECT(c, "KW-NGINX-SERVER-TOKENS", "absent", AUDIT_NA, NULL, 0);
+    EXPECT(c, "KW-PG-HBA-TRUST", "absent", AUDIT_NA, NULL, 0);
+    EXPECT(c, "KW-REDIS-AUTH", "absent", AUDIT_NA, NULL, 0);
+    EXPECT(c, "KW-TOMCAT-AJP", "absent", AUDIT_NA, NULL, 0);
+    EXPECT(c, "KW-APACHE-TRACE", "absent", AUDIT_NA, NULL, 0);
+    free(c);
+    /* the database's limit given with the audit: 4 × 60 = 240 > 200 - 20 */
+    o.db_max_connections = 200;
+    c = calloc(1, sizeof *c);
+    CHECK_INT(audit_app_run(&r, &o, collect, c, &st), KW_OK);
+    EXPECT(c, "KW-POOL-SIZE", "240", AUDIT_FAIL, NULL, -1);
+    CHECK_CONTAINS(find(c, "KW-POOL-SIZE", NULL)->expected, "≤ 180");
+    free(c);
+    audit_root_close(&r);
+}
+
+static void explicit_files(void)
+{
+    char dir[512], err[256];
+    snprintf(dir, sizeof dir, "%s/audit/app/weak", KW_TEST_DATA);
+    audit_root r;
+    CHECK_INT(audit_root_open(&r, dir, err, sizeof err), KW_OK);
+    static const char *const files[] = {"redis:/etc/redis/redis.conf", "/etc/postgresql/15/main/pg_hba.conf"};
+    audit_app_opts o = {.files = files, .nfiles = 2};
+    coll *c = calloc(1, sizeof *c);
+    audit_app_stats st;
+    CHECK_INT(audit_app_run(&r, &o, collect, c, &st), KW_OK);
+    CHECK_INT(st.files, 2);
+    EXPECT(c, "KW-REDIS-PROTECTED-MODE", NULL, AUDIT_FAIL, RD, 3);
+    EXPECT(c, "KW-PG-HBA-MD5", NULL, AUDIT_FAIL, HBA, 3);
+    EXPECT(c, "KW-NGINX-AUTOINDEX", NULL, AUDIT_NA, NULL, 0);
+    free(c);
+    audit_root_close(&r);
+}
+
+static kw_rc cat_row(void *arg, const audit_res *p)
+{
+    coll *c = arg;
+    if (getenv("KW_AUDIT_PRINT"))
+        printf("row %s\n", p->id);
+    if (!p->id || !p->title_en[0] || !p->title_zh[0] || !p->fix || !p->fix[0] || !p->refs.gb || !p->expected)
+        return KW_ERR_PARSE;
+    if (strncmp(p->id, "KW-", 3) != 0 || strspn(p->id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(p->id))
+        return KW_ERR_PARSE;
+    if (find(c, p->id, NULL))
+        return KW_ERR_RANGE; /* a duplicate id */
+    return collect(arg, p);
+}
+
+static void catalogue(void)
+{
+    coll *c = calloc(1, sizeof *c);
+    CHECK_INT(audit_app_each(cat_row, c), KW_OK);
+    CHECK_INT(c->n, app_cat_n);
+    CHECK(c->n >= 60);
+    size_t with_cis = 0;
+    for (size_t i = 0; i < app_cat_n; i++)
+        with_cis += app_cat_rows[i].cis != NULL;
+    CHECK(with_cis >= 20);
+    free(c);
+}
+
+static void nginx_grammar(void)
+{
+    app_cf c = {0};
+    const char *t = "http {\n  # comment ; {\n  server {\n    listen 443 ssl;\n    add_header X \"a; b{}\";\n"
+                    "    location /x { alias '/y/' ; }\n  }\n}\nevents{worker_connections 10;}";
+    CHECK_INT(app_nginx_parse(&c, "f", t, strlen(t), NULL), KW_OK);
+    const app_kv *k = app_cf_last(&c, "add_header", NULL);
+    CHECK(k != NULL);
+    if (k) {
+        CHECK_STR(k->val, "X a; b{}");
+        CHECK_INT(k->line, 5);
+        CHECK_STR(k->ctx, "http@1>server@3");
+    }
+    k = app_cf_last(&c, "alias", NULL);
+    CHECK(k && !strcmp(k->val, "/y/") && !strcmp(k->ctx, "http@1>server@3>location /x@6") && k->line == 6);
+    k = app_cf_last(&c, "worker_connections", "events");
+    CHECK(k && k->line == 9 && !strcmp(k->val, "10"));
+    CHECK_INT(c.unknown, 0);
+    app_cf_free(&c);
+    const char *bad = "a b } } c {";
+    CHECK_INT(app_nginx_parse(&c, "f", bad, strlen(bad), NULL), KW_OK);
+    CHECK(c.unknown >= 2);
+    app_cf_free(&c);
+}
+
+static void other_grammars(void)
+{
+    app_cf c = {0};
+    const char *y = "spring:\n  datasource:\n    url: jdbc:mysql://h/db\n    hikari:\n      maximum-pool-size: 60\n"
+                    "  list: [a, b]\nother: 1\n";
+    CHECK_INT(app_yaml_parse(&c, "y", y, strlen(y)), KW_OK);
+    const app_kv *k = app_cf_last(&c, "spring.datasource.hikari.maximum-pool-size", NULL);
+    CHECK(k && !strcmp(k->val, "60") && k->line == 5);
+    CHECK(app_cf_last(&c, "spring.list", NULL) != NULL);
+    k = app_cf_last(&c, "other", NULL);
+    CHECK(k && !strcmp(k->val, "1") && k->line == 7);
+    app_cf_free(&c);
+    CHECK_INT(app_yaml_parse(&c, "y", "a: [", 4), KW_ERR_PARSE);
+    app_cf_free(&c);
+
+    const char *pr = "# c\n! c\na.b = 1\nc.d: two \\\n   three\ne f\n";
+    CHECK_INT(app_props_parse(&c, "p", pr, strlen(pr)), KW_OK);
+    k = app_cf_last(&c, "c.d", NULL);
+    CHECK(k && !strcmp(k->val, "two three") && k->line == 4);
+    k = app_cf_last(&c, "e", NULL);
+    CHECK(k && !strcmp(k->val, "f") && k->line == 6);
+    CHECK_INT(c.n, 3);
+    app_cf_free(&c);
+
+    const char *my = "[mysqld]\nbind-address = 10.0.0.1 # the LAN\nskip-name-resolve\n[client]\nbind-address=x\n";
+    CHECK_INT(app_ini_parse(&c, "m", my, strlen(my)), KW_OK);
+    k = app_cf_last(&c, "bind_address", "mysqld");
+    CHECK(k && !strcmp(k->val, "10.0.0.1") && k->line == 2);
+    CHECK(app_cf_last(&c, "skip_name_resolve", NULL) != NULL);
+    app_cf_free(&c);
+
+    const char *hba = "host all all 0.0.0.0 0.0.0.0 md5 # any\n";
+    CHECK_INT(app_pghba_parse(&c, "h", hba, strlen(hba)), KW_OK);
+    CHECK(c.n == 1 && !strcmp(c.v[0].key, "host") && !strcmp(c.v[0].val, "all all 0.0.0.0 0.0.0.0 md5"));
+    app_cf_free(&c);
+}
+
+static void xml_hostile(void)
+{
+    app_cf c = {0};
+    const char *x = "<?xml version=\"1.0\"?>\n<!DOCTYPE S [<!ENTITY e SYSTEM \"file:///etc/hostname\">]>\n"
+                    "<Server port=\"1\" shutdown='a\"b'>&e;\n<Service><Connector port=\"8009\"/></Service></Server>";
+    CHECK_INT(app_xml_parse(&c, "x", x, strlen(x)), KW_OK);
+    const app_kv *k = app_cf_last(&c, "Server", "");
+    char v[64] = "";
+    CHECK(k && app_attr(k->val, "shutdown", v, sizeof v) && !strcmp(v, "a'b"));
+    CHECK_INT(c.n, 3); /* the external entity is neither loaded nor expanded into elements */
+    k = app_cf_last(&c, "Connector", NULL);
+    CHECK(k && !strcmp(k->ctx, "Server>Service") && k->line == 4);
+    app_cf_free(&c);
+    CHECK_INT(app_xml_parse(&c, "x", "<a><b></a>", 10), KW_ERR_PARSE);
+    app_cf_free(&c);
+}
+
 int main(void)
 {
     RUN(weak_root);
     RUN(hardened_root);
+    RUN(pool_arithmetic);
+    RUN(explicit_files);
+    RUN(catalogue);
+    RUN(nginx_grammar);
+    RUN(other_grammars);
+    RUN(xml_hostile);
     TEST_MAIN_END();
 }
