@@ -87,8 +87,10 @@ static kw_rc include(const audit_root *root, app_run *r, app_kind k, const char 
     while (pl > 1 && p[pl - 1] == '/')
         p[--pl] = '\0';
     char *slash = strrchr(p, '/');
-    if (!pat_dir && !strpbrk(slash + 1, "*?["))
-        return load(root, r, k, p, ctx, depth);
+    if (!pat_dir && !strpbrk(slash + 1, "*?[")) { /* a missing or unreadable include is skipped */
+        kw_rc rc = load(root, r, k, p, ctx, depth);
+        return rc == KW_ERR_NOMEM ? rc : KW_OK;
+    }
     glob_ctx g = {root, r, k, p, pat_dir ? pat_dir : slash + 1, ctx, depth};
     if (!pat_dir) {
         g.pat = strdup(slash + 1);

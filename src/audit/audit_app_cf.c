@@ -176,3 +176,46 @@ void app_list_add(char *out, size_t n, const char *sep, const char *w)
     if (l < n)
         snprintf(out + l, n - l, "%s%s", l ? sep : "", w);
 }
+
+/* The ctx of the directives inside block k. */
+void app_inner(const app_kv *k, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s%s%s%s@%d", k->ctx, k->ctx[0] ? ">" : "", k->key, k->val[0] ? " " : "", k->val, k->line);
+}
+
+bool app_has_token(const char *s, const char *tok, const char *seps)
+{
+    size_t tl = strlen(tok);
+    for (const char *p = s; *p;) {
+        size_t l = strcspn(p, seps);
+        if (l == tl && strncasecmp(p, tok, tl) == 0)
+            return true;
+        p += l;
+        p += strspn(p, seps);
+    }
+    return false;
+}
+
+/* The weak names listed in v into out (space-separated); for ciphers (sep ":") only the
+ * components not excluded with ! or -. */
+void app_weak_list(const char *v, const char *const *weak, bool ciphers, char *out, size_t n)
+{
+    out[0] = '\0';
+    for (const char *const *w = weak; *w; w++) {
+        bool hit = false;
+        if (!ciphers)
+            hit = app_has_token(v, *w, " ");
+        for (const char *p = v; ciphers && *p && !hit;) {
+            size_t l = strcspn(p, ": ,");
+            char part[128];
+            snprintf(part, sizeof part, "%.*s", (int)(l < 127 ? l : 127), p);
+            if (part[0] != '!' && part[0] != '-' && strcasestr(part, *w))
+                hit = true;
+            p += l;
+            p += strspn(p, ": ,");
+        }
+        if (hit) {
+            app_list_add(out, n, " ", *w);
+        }
+    }
+}

@@ -10,25 +10,6 @@
 
 #include "audit/audit_app_int.h"
 
-/* The ctx of the directives inside block k. */
-void app_inner(const app_kv *k, char *out, size_t n)
-{
-    snprintf(out, n, "%s%s%s%s%s@%d", k->ctx, k->ctx[0] ? ">" : "", k->key, k->val[0] ? " " : "", k->val, k->line);
-}
-
-bool app_has_token(const char *s, const char *tok, const char *seps)
-{
-    size_t tl = strlen(tok);
-    for (const char *p = s; *p;) {
-        size_t l = strcspn(p, seps);
-        if (l == tl && strncasecmp(p, tok, tl) == 0)
-            return true;
-        p += l;
-        p += strspn(p, seps);
-    }
-    return false;
-}
-
 /* A directive named key inside ctx (at any depth below it). */
 static const app_kv *under(const app_cf *c, const char *ctx, const char *key)
 {
@@ -69,29 +50,6 @@ static bool nginx_tls(const app_cf *c)
 static const char *const weak_protos[] = {"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", NULL};
 static const char *const weak_ciphers[] = {"NULL", "EXPORT", "RC4", "DES", "MD5", NULL};
 
-/* The weak names listed in v into out (space-separated); for ciphers (sep ":") only the
- * components not excluded with ! or -. */
-void app_weak_list(const char *v, const char *const *weak, bool ciphers, char *out, size_t n)
-{
-    out[0] = '\0';
-    for (const char *const *w = weak; *w; w++) {
-        bool hit = false;
-        if (!ciphers)
-            hit = app_has_token(v, *w, " ");
-        for (const char *p = v; ciphers && *p && !hit;) {
-            size_t l = strcspn(p, ": ,");
-            char part[128];
-            snprintf(part, sizeof part, "%.*s", (int)(l < 127 ? l : 127), p);
-            if (part[0] != '!' && part[0] != '-' && strcasestr(part, *w))
-                hit = true;
-            p += l;
-            p += strspn(p, ": ,");
-        }
-        if (hit) {
-            app_list_add(out, n, " ", *w);
-        }
-    }
-}
 
 static void tls_lists(app_run *r, const char *key, const char *id, const char *const *weak, bool ciphers)
 {
@@ -172,7 +130,7 @@ static void upstream_keepalive(app_run *r)
 }
 
 /* An nginx time ("65", "65s", "5m", "1h", "500ms") in seconds; -1 when unreadable. */
-long app_ngx_secs(const char *v)
+static long app_ngx_secs(const char *v)
 {
     char *e;
     long n = strtol(v, &e, 10);

@@ -383,6 +383,19 @@ static void xml_hostile(void)
     app_cf_free(&c);
 }
 
+/* nginx.conf including itself and a glob of itself: bounded by depth and file count. */
+static void include_loop(void)
+{
+    audit_app_stats st;
+    coll *c = run_root("loop", 1, &st);
+    if (!c)
+        return;
+    CHECK(st.files >= 9 && st.files <= 64);
+    EXPECT(c, "KW-NGINX-SERVER-TOKENS", "off", AUDIT_PASS, NGX, 3);
+    EXPECT(c, "KW-MYSQL-BIND-ADDRESS", "absent", AUDIT_NA, NULL, 0);
+    free(c);
+}
+
 int main(void)
 {
     RUN(weak_root);
@@ -393,5 +406,6 @@ int main(void)
     RUN(nginx_grammar);
     RUN(other_grammars);
     RUN(xml_hostile);
+    RUN(include_loop);
     TEST_MAIN_END();
 }
