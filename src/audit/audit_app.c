@@ -227,6 +227,8 @@ static void discover_tomcat(const audit_root *root, app_run *r)
         if (load(root, r, K_TOMCAT, p, NULL, 0) != KW_OK)
             continue;
         r->have_tomcat = true;
+        snprintf(p, sizeof p, "%s/web.xml", conf);
+        load(root, r, K_TOMCAT, p, NULL, 0);
         snprintf(p, sizeof p, "%s/tomcat-users.xml", conf);
         load(root, r, K_TUSERS, p, NULL, 0);
         char base[4096];

@@ -31,6 +31,27 @@ static void attrs(xmlNode *e, char *out, size_t n)
     }
 }
 
+/* The text of an element without attributes whose children are text only ("listings" of
+ * <param-name>listings</param-name>), trimmed, into out; "" otherwise. */
+static void text_of(xmlNode *e, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (e->properties || !e->children)
+        return;
+    for (xmlNode *c = e->children; c; c = c->next)
+        if (c->type != XML_TEXT_NODE)
+            return;
+    xmlChar *t = xmlNodeGetContent(e);
+    const char *p = (const char *)t;
+    while (p && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+        p++;
+    snprintf(out, n, "%s", p ? p : "");
+    size_t l = strlen(out);
+    while (l && (out[l - 1] == ' ' || out[l - 1] == '\n' || out[l - 1] == '\t' || out[l - 1] == '\r'))
+        out[--l] = '\0';
+    xmlFree(t);
+}
+
 static kw_rc walk(app_cf *c, const char *file, xmlNode *e, char *ctx, size_t ctxn, int depth)
 {
     char val[APP_TEXT_MAX + 1];
@@ -38,6 +59,8 @@ static kw_rc walk(app_cf *c, const char *file, xmlNode *e, char *ctx, size_t ctx
         if (e->type != XML_ELEMENT_NODE)
             continue;
         attrs(e, val, sizeof val);
+        if (!val[0])
+            text_of(e, val, sizeof val);
         const char *name = (const char *)e->name;
         kw_rc rc = app_cf_add(c, file, (int)xmlGetLineNo(e), ctx, name, strlen(name), val, strlen(val));
         if (rc != KW_OK)

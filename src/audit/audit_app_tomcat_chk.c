@@ -166,6 +166,24 @@ static void autodeploy(app_run *r)
         app_na(r, "KW-TOMCAT-AUTODEPLOY", "no <Host> element");
 }
 
+/* conf/web.xml: the DefaultServlet's init-param listings (a param-name "listings" followed
+ * by its param-value in the same init-param). */
+static void listings(app_run *r)
+{
+    size_t seen = 0;
+    for (size_t i = 0; i + 1 < r->tomcat.n; i++) {
+        const app_kv *k = &r->tomcat.v[i], *v = &r->tomcat.v[i + 1];
+        if (strcmp(k->key, "param-name") != 0 || strcmp(k->val, "listings") != 0 || strcmp(v->key, "param-value") != 0 ||
+            strcmp(k->ctx, v->ctx) != 0)
+            continue;
+        seen++;
+        bool on = !strcasecmp(v->val, "true");
+        app_emit(r, "KW-TOMCAT-LISTINGS", on ? AUDIT_FAIL : AUDIT_PASS, v, NULL, v->val, NULL, v->file);
+    }
+    if (!seen)
+        app_emit(r, "KW-TOMCAT-LISTINGS", AUDIT_PASS, NULL, r->tomcat.files[0], "absent (default false)", NULL, NULL);
+}
+
 void app_check_tomcat(app_run *r)
 {
     if (!r->have_tomcat) {
@@ -178,4 +196,5 @@ void app_check_tomcat(app_run *r)
     users(r);
     server_info(r);
     autodeploy(r);
+    listings(r);
 }

@@ -139,6 +139,7 @@ static void weak_web(const coll *c)
     CHECK_INT(count(c, "KW-TOMCAT-WEAK-USERS", AUDIT_FAIL), 1); /* deploy's password is strong */
     CHECK(strstr(find(c, "KW-TOMCAT-WEAK-USERS", NULL)->text, "tomcat\" roles") == NULL); /* the password not in text */
     EXPECT(c, "KW-TOMCAT-AUTODEPLOY", NULL, AUDIT_FAIL, SX, 9);
+    EXPECT(c, "KW-TOMCAT-LISTINGS", "true", AUDIT_FAIL, "/opt/tomcat/conf/web.xml", 13);
 }
 
 static void weak_db(const coll *c)
@@ -192,7 +193,7 @@ static void weak_root(void)
     weak_web(c);
     weak_db(c);
     weak_pool(c);
-    CHECK_INT(st.files, 17); /* nginx 2, apache 1 + 3 .load, mysql 2, pg 2, redis 1, tomcat 3, pool 2 + the manager's context.xml */
+    CHECK_INT(st.files, 18); /* nginx 2, apache 1 + 3 .load, mysql 2, pg 2, redis 1, tomcat 4, pool 2 + the manager's context.xml */
     CHECK_INT(st.checks, c->n);
     CHECK_INT(st.pass + st.fail + st.na + (st.checks - st.pass - st.fail - st.na), st.checks);
     CHECK(st.fail >= 60);
@@ -217,6 +218,7 @@ static void hardened_root(void)
     EXPECT(c, "KW-NGINX-WORKER-FDS", "8192 descriptors", AUDIT_PASS, NGX, 4);
     EXPECT(c, "KW-MYSQL-SQL-MODE", NULL, AUDIT_PASS, "/etc/mysql/conf.d/extra.cnf", 2);
     EXPECT(c, "KW-TOMCAT-MANAGER-EXPOSED", NULL, AUDIT_PASS, NULL, -1);
+    EXPECT(c, "KW-TOMCAT-LISTINGS", "false", AUDIT_PASS, "/opt/tomcat/conf/web.xml", 13);
     /* every catalogue id reported at least once, as pass or n/a */
     for (size_t i = 0; i < app_cat_n; i++)
         CHECK(find(c, app_cat_rows[i].id, NULL) != NULL);
