@@ -119,7 +119,10 @@ static kw_rc includes(const audit_root *root, app_run *r, app_kind k, const char
     char base[4096];
     dir_of(path, base, sizeof base);
     if (k == K_NGINX || k == K_APACHE) { /* relative to the prefix / ServerRoot: the main file's directory */
-        if (c->nfiles)
+        const app_kv *sr = k == K_APACHE ? app_cf_last(c, "serverroot", NULL) : NULL;
+        if (sr && sr->val[0] == '/')
+            snprintf(base, sizeof base, "%s", sr->val);
+        else if (c->nfiles)
             dir_of(c->files[0], base, sizeof base);
     }
     for (size_t i = from; i < c->n && i < APP_KV_MAX; i++) {

@@ -398,6 +398,20 @@ static void include_loop(void)
     free(c);
 }
 
+/* RHEL's httpd layout: includes relative to ServerRoot, modules by LoadModule. */
+static void apache_rhel(void)
+{
+    audit_app_stats st;
+    coll *c = run_root("rhel", 1, &st);
+    if (!c)
+        return;
+    CHECK_INT(st.files, 3);
+    EXPECT(c, "KW-APACHE-SERVER-TOKENS", "Prod", AUDIT_PASS, "/etc/httpd/conf/httpd.conf", 5);
+    EXPECT(c, "KW-APACHE-RISKY-MODULES", "enabled: dav", AUDIT_FAIL, NULL, -1);
+    EXPECT(c, "KW-APACHE-SSL-PROTOCOL", "weak: TLSv1.1", AUDIT_FAIL, "/etc/httpd/conf.d/ssl.conf", 2);
+    free(c);
+}
+
 int main(void)
 {
     RUN(weak_root);
@@ -409,5 +423,6 @@ int main(void)
     RUN(other_grammars);
     RUN(xml_hostile);
     RUN(include_loop);
+    RUN(apache_rhel);
     TEST_MAIN_END();
 }
