@@ -19,7 +19,7 @@ static void attrs(xmlNode *e, char *out, size_t n)
     size_t l = 0;
     out[0] = '\0';
     for (xmlAttr *a = e->properties; a && l + 1 < n; a = a->next) {
-        xmlChar *v = xmlNodeListGetString(e->doc, a->children, 1);
+        xmlChar *v = xmlNodeListGetString(e->doc, a->children, 0); /* entity references stay &name; */
         int w = snprintf(out + l, n - l, "%s%s=\"", l ? " " : "", (const char *)a->name);
         l = w > 0 && (size_t)w < n - l ? l + (size_t)w : n - 1;
         for (const xmlChar *p = v; p && *p && l + 2 < n; p++)
@@ -84,7 +84,7 @@ kw_rc app_xml_parse(app_cf *c, const char *file, const char *b, size_t n)
     xmlParserCtxtPtr p = xmlNewParserCtxt();
     if (!p)
         return KW_ERR_NOMEM;
-    int opt = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+    int opt = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
     xmlDocPtr d = xmlCtxtReadMemory(p, b, (int)n, "config.xml", NULL, opt);
     xmlFreeParserCtxt(p);
     if (!d)
