@@ -95,6 +95,24 @@ const app_cat *app_cat_find(const char *id)
     return NULL;
 }
 
+/* Replaces the values of password="", secret="" and *Pass="" attributes in t with ***. */
+static void mask_secrets(char *t, size_t n)
+{
+    static const char *const pats[] = {"password=\"", "secret=\"", "pass=\"", NULL};
+    for (const char *const *p = pats; *p; p++)
+        for (char *at = strcasestr(t, *p); at; at = strcasestr(at, *p)) {
+            char *v = at + strlen(*p), *e = strchr(v, '"');
+            if (!e)
+                break;
+            size_t tail = strlen(e) + 1;
+            if ((size_t)(v - t) + 3 + tail > n)
+                break;
+            memmove(v + 3, e, tail);
+            memcpy(v, "***", 3);
+            at = v + 4;
+        }
+}
+
 static void proto(const app_cat *c, audit_res *r)
 {
     memset(r, 0, sizeof *r);
@@ -126,6 +144,7 @@ void app_emit(app_run *r, const char *id, audit_status st, const app_kv *at, con
             snprintf(text, sizeof text, "%s (value not shown)", at->key);
         else
             snprintf(text, sizeof text, "%s%s%s", at->key, at->val[0] ? " " : "", at->val);
+        mask_secrets(text, sizeof text);
         res.text = text;
         res.file = at->file;
         res.line = at->line;

@@ -54,8 +54,10 @@ static void connectors(app_run *r)
         app_attr(k->val, "acceptCount", ac, sizeof ac);
         app_attr(k->val, "connectionTimeout", ct, sizeof ct);
         bool ok = atol(ac) <= atol(mt) && atol(ct) > 0 && atol(ct) <= 60000;
+        char port[48] = "port ";
+        app_attr(k->val, "port", port + 5, sizeof port - 5);
         snprintf(found, sizeof found, "maxThreads %s, acceptCount %s, connectionTimeout %s ms", mt, ac, ct);
-        app_emit(r, "KW-TOMCAT-CONNECTOR-LIMITS", ok ? AUDIT_PASS : AUDIT_FAIL, k, NULL, found, NULL, k->val);
+        app_emit(r, "KW-TOMCAT-CONNECTOR-LIMITS", ok ? AUDIT_PASS : AUDIT_FAIL, k, NULL, found, NULL, port);
     }
     if (!ajp)
         app_emit(r, "KW-TOMCAT-AJP", AUDIT_PASS, NULL, r->tomcat.files[0], "no AJP connector", NULL, NULL);

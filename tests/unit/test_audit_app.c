@@ -418,6 +418,33 @@ static void apache_rhel(void)
     free(c);
 }
 
+/* Druid, c3p0 and a DBCP2 Resource against PostgreSQL's 100 (less 10): 2 × 50 fits (90), the
+ * others too; Druid without maxWait and removeAbandoned fails both, c3p0 passes them. */
+static void other_pools(void)
+{
+    audit_app_stats st;
+    coll *c = run_root("pools", 2, &st);
+    if (!c)
+        return;
+    EXPECT(c, "KW-POOL-SIZE", "2 instances × 50 = 100", AUDIT_FAIL, "/opt/legacy/druid.properties", 5);
+    CHECK_CONTAINS(find(c, "KW-POOL-SIZE", "× 50")->expected, "≤ 90 (postgresql max_connections 100");
+    EXPECT(c, "KW-POOL-SIZE", "2 instances × 20 = 40", AUDIT_PASS, "/opt/batch/c3p0.properties", 3);
+    EXPECT(c, "KW-POOL-SIZE", "2 instances × 40 = 80", AUDIT_PASS, "/srv/web/META-INF/context.xml", -1);
+    CHECK_CONTAINS(find(c, "KW-POOL-SIZE", "× 40")->text, "password=\"***\" driverClassName");
+    EXPECT(c, "KW-POOL-TIMEOUT", "maxwait -1 ms (default)", AUDIT_FAIL, NULL, -1);
+    EXPECT(c, "KW-POOL-TIMEOUT", "checkouttimeout 5000", AUDIT_PASS, "/opt/batch/c3p0.properties", 4);
+    EXPECT(c, "KW-POOL-TIMEOUT", "maxWaitMillis -1", AUDIT_FAIL, "/srv/web/META-INF/context.xml", -1);
+    EXPECT(c, "KW-POOL-LEAK-DETECTION", "removeabandoned absent", AUDIT_FAIL, NULL, -1);
+    EXPECT(c, "KW-POOL-LEAK-DETECTION", "unreturnedconnectiontimeout 600", AUDIT_PASS, NULL, -1);
+    EXPECT(c, "KW-POOL-PLAINTEXT-PASSWORD", "druid.password", AUDIT_PASS, NULL, -1);
+    EXPECT(c, "KW-POOL-PLAINTEXT-PASSWORD", "c3p0.password", AUDIT_FAIL, "/opt/batch/c3p0.properties", 7);
+    EXPECT(c, "KW-POOL-PLAINTEXT-PASSWORD", "8 characters", AUDIT_FAIL, "/srv/web/META-INF/context.xml", -1);
+    for (size_t i = 0; i < c->n; i++)
+        CHECK(strstr(c->r[i].found, "webpass1") == NULL && strstr(c->r[i].text, "webpass1") == NULL &&
+              strstr(c->r[i].text, "batchpass") == NULL);
+    free(c);
+}
+
 int main(void)
 {
     RUN(weak_root);
@@ -430,5 +457,6 @@ int main(void)
     RUN(xml_hostile);
     RUN(include_loop);
     RUN(apache_rhel);
+    RUN(other_pools);
     TEST_MAIN_END();
 }
