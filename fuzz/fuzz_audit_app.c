@@ -44,13 +44,7 @@ static void run_checks(int kind, app_cf *c)
     bool *have[9] = {&r->have_nginx, &r->have_apache, &r->have_mysql, &r->have_pg, &r->have_pghba, &r->have_redis, &r->have_tomcat, NULL, NULL};
     if (have[kind]) /* as in a real run: a product is present when its file was read */
         *have[kind] = true;
-    app_check_nginx(r);
-    app_check_apache(r);
-    app_check_mysql(r);
-    app_check_pg(r);
-    app_check_redis(r);
-    app_check_tomcat(r);
-    app_check_pool(r);
+    app_checks(r);
     app_cf_free(slot[kind]);
     free(r);
 }

@@ -383,6 +383,17 @@ static kw_rc explicit_files(const audit_root *root, app_run *r)
     return KW_OK;
 }
 
+void app_checks(app_run *r)
+{
+    app_check_nginx(r);
+    app_check_apache(r);
+    app_check_mysql(r);
+    app_check_pg(r); /* records max_connections before the pools */
+    app_check_redis(r);
+    app_check_tomcat(r);
+    app_check_pool(r);
+}
+
 kw_rc audit_app_run(const audit_root *root, const audit_app_opts *o, audit_emit emit, void *arg, audit_app_stats *st)
 {
     static const audit_app_opts none = {0};
@@ -400,13 +411,7 @@ kw_rc audit_app_run(const audit_root *root, const audit_app_opts *o, audit_emit 
         rc = discover_pools(root, r);
     }
     if (rc == KW_OK) {
-        app_check_nginx(r);
-        app_check_apache(r);
-        app_check_mysql(r);
-        app_check_pg(r);
-        app_check_redis(r);
-        app_check_tomcat(r);
-        app_check_pool(r);
+        app_checks(r);
         rc = r->rc;
     }
     if (st)

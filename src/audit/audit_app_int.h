@@ -114,6 +114,8 @@ void app_na(app_run *r, const char *id, const char *why);
 /* Every check of the group as n/a (the product is absent). */
 void app_na_group(app_run *r, const char *group, const char *why);
 
+/* Every product's checks in order (the databases before the pools, which read their limits). */
+void app_checks(app_run *r);
 void app_check_nginx(app_run *r);
 void app_check_nginx_servers(app_run *r); /* per server: headers, status, redirect, alias */
 void app_check_apache(app_run *r);
