@@ -236,6 +236,17 @@ const host_kvset *host_src_kv(host_ctx *c, host_src s)
 
 /* ---- comparisons ---- */
 
+bool host_next_word(const char **p, char *out, size_t n)
+{
+    if (!*p || !**p)
+        return false;
+    const char *e = strchr(*p, ',');
+    size_t l = e ? (size_t)(e - *p) : strlen(*p);
+    snprintf(out, n, "%.*s", (int)l, *p);
+    *p = e ? e + 1 : *p + l;
+    return true;
+}
+
 bool host_word_in(const char *list, const char *w, size_t wl)
 {
     const char *p = list;
@@ -538,25 +549,15 @@ kw_rc host_fn_grep(host_ctx *c, const host_check *k)
     host_lines l = {0};
     char path[512];
     bool any = false;
-    for (const char *p = k->key; *p;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        snprintf(path, sizeof path, "%.*s", (int)n, p);
+    for (const char *p = k->key; host_next_word(&p, path, sizeof path);)
         any |= host_lines_load(c, path, &l);
-        p = e ? e + 1 : p + n;
-    }
     kw_rc rc = KW_OK;
     size_t hits = 0;
     for (size_t i = 0; i < l.n && rc == KW_OK; i++) {
         bool hit = false;
-        for (const char *p = k->want; *p && !hit;) {
-            const char *e = strchr(p, ',');
-            size_t n = e ? (size_t)(e - p) : strlen(p);
-            char w[256];
-            snprintf(w, sizeof w, "%.*s", (int)n, p);
+        char w[256];
+        for (const char *p = k->want; !hit && host_next_word(&p, w, sizeof w);)
             hit = strcasestr(l.v[i].text, w) != NULL;
-            p = e ? e + 1 : p + n;
-        }
         if (!hit)
             continue;
         hits++;

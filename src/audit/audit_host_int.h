@@ -190,7 +190,9 @@ void host_mnt_load(host_ctx *c);
 bool host_lines_load(host_ctx *c, const char *path, host_lines *out);
 /* The names in directory dir (name order, bounded, no dot files); nothing when absent. */
 void host_list(struct host_ctx *c, const char *dir, host_names *out);
-/* Small string helpers. */
+/* Small string helpers. host_next_word: the next word of comma list *p copied into out
+ * (cut at n), *p moved past it; false at the end. */
+bool host_next_word(const char **p, char *out, size_t n);
 bool host_word_in(const char *list, const char *w, size_t wl); /* w in comma list, nocase */
 bool host_has_word(const char *text, const char *word);        /* whitespace-separated token */
 /* The whole file, bounded; NULL-safe kw_buf; false when absent. */

@@ -64,14 +64,9 @@ static kw_rc mnt_check(host_ctx *c, const host_check *k)
     char text[600];
     snprintf(text, sizeof text, "%s %s %s %s", m->dev, m->dir, m->type, m->opts);
     bool ok = true;
-    for (const char *p = k->want; *p;) {
-        const char *e = strchr(p, ',');
-        char o[32];
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        snprintf(o, sizeof o, "%.*s", (int)n, p);
+    char o[32];
+    for (const char *p = k->want; host_next_word(&p, o, sizeof o);)
         ok &= opt_has(m->opts, o);
-        p = e ? e + 1 : p + n;
-    }
     return host_emit(c, k, ok ? AUDIT_PASS : AUDIT_FAIL, file, src == &c->mounts && file[1] == 'p' ? 0 : m->line, text,
                      m->opts[0] ? m->opts : "defaults", NULL);
 }

@@ -84,15 +84,10 @@ static bool line_uses(const char *t, const char *type, const char *mods)
     size_t tl = strlen(type);
     if (strncmp(t, type, tl) != 0 || (t[tl] != ' ' && t[tl] != '\t'))
         return false;
-    for (const char *p = mods; *p;) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        char m[64];
-        snprintf(m, sizeof m, "%.*s", (int)n, p);
+    char m[64];
+    for (const char *p = mods; host_next_word(&p, m, sizeof m);)
         if (strstr(t, m))
             return true;
-        p = e ? e + 1 : p + n;
-    }
     return false;
 }
 

@@ -45,6 +45,12 @@ static const char *intern(char **files, size_t *nfiles, size_t max, const char *
     return files[(*nfiles)++];
 }
 
+static void free_files(char **files, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+}
+
 void host_kv_add(host_kvset *set, const char *file, int line, const char *k, size_t kl,
                    const char *v, size_t vl, const char *t, size_t tl)
 {
@@ -136,8 +142,7 @@ void host_kv_free(host_kvset *set)
     for (size_t i = 0; i < set->n; i++)
         free(set->v[i].key);
     free(set->v);
-    for (size_t i = 0; i < set->nfiles; i++)
-        free(set->files[i]);
+    free_files(set->files, set->nfiles);
     memset(set, 0, sizeof *set);
 }
 
@@ -242,8 +247,8 @@ void host_acct_parse(const char *buf, size_t n, int kind, host_accts *out)
     out->present = true;
     while (next_line(buf, n, &pos, &s, &e)) {
         line++;
-        if (s == e || *s == '#' || *s == '+' || *s == '-')
-            continue;
+        if (s == e || *s == '#' || *s == '+' || *s == '-' || memchr(s, '\0', (size_t)(e - s)))
+            continue; /* NIS compat lines, and no NUL inside a field */
         const char *f[9];
         size_t fl[9], nf = 0;
         const char *p = s;
@@ -313,7 +318,7 @@ void host_fstab_parse(const char *buf, size_t n, host_mnts *out)
     while (next_line(buf, n, &pos, &s, &e)) {
         line++;
         trim(&s, &e);
-        if (s == e || *s == '#' || out->n >= 10000)
+        if (s == e || *s == '#' || out->n >= 10000 || memchr(s, '\0', (size_t)(e - s)))
             continue;
         size_t l[4];
         const char *w[4];
@@ -386,7 +391,6 @@ void host_lines_free(host_lines *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i].text);
     free(l->v);
-    for (size_t i = 0; i < l->nfiles; i++)
-        free(l->files[i]);
+    free_files(l->files, l->nfiles);
     memset(l, 0, sizeof *l);
 }
