@@ -161,7 +161,8 @@ kw_rc audit_root_list(const audit_root *r, const char *path, size_t max, audit_d
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n > 1) /* qsort(NULL, 0) is undefined: an empty directory */
+        qsort(names, n, sizeof *names, name_cmp);
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < n; i++) {
         if (rc == KW_OK)
