@@ -36,6 +36,12 @@ static const char main_usage[] =
     "  agent enroll|run           on a watched machine: enrol with a server; report to it\n"
     "  scan net TARGET...         TCP connect scan and UDP service probes, inside scan.allowed\n"
     "  scan packages              this host's OS packages against the vulnerability data\n"
+    "  audit config FILE...       device and firewall configurations: broad, risky, shadowed and\n"
+    "                             redundant rules; device management (Huawei, H3C, Cisco, iptables,\n"
+    "                             nftables, FortiGate)\n"
+    "  audit path FILE            which rule decides one packet, and whether it passes\n"
+    "  audit host|app             the host security baseline (CIS, GB/T 22239); application\n"
+    "                             parameters (nginx, Apache, MySQL, PostgreSQL, Redis, Tomcat, pools)\n"
     "  vuln update|import|info    download or import the vulnerability data (Debian tracker,\n"
     "                             debsecan feeds, OSV) and compile it; what it holds\n"
     "  version                    print the version\n"
@@ -56,7 +62,7 @@ int main(int argc, char **argv)
         {"net", cli_net}, {"log", cli_log}, {"oncall", cli_oncall}, {"duty", cli_duty},
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
-        {"findings", cli_findings}, {"scan", cli_scan}, {"vuln", cli_vuln},
+        {"findings", cli_findings}, {"scan", cli_scan}, {"vuln", cli_vuln}, {"audit", cli_audit},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);

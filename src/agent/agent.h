@@ -13,6 +13,10 @@
  * seq counts up from 1 per enrolment; a server takes each number once (a replay is answered
  * 200 without being applied again). Samples carry at most 3 labels of their own: the server
  * adds host=NAME. "t" is "g" (gauge) or "c" (counter), "h" 1 keeps the series' history.
+ * "audit": {"kind": "host", "results": [{"id", "status" (pass, fail, n/a, note), "severity" 0-4,
+ * "title_en", "title_zh", "category", "group", "file", "line", "text", "found", "expected",
+ * "why", "fix", "key", "cis", "gb"}]} (in a batch of its own, sent when the results changed)
+ * is the agent host's security baseline (keepwatch audit host on it).
  * "packages" (in a batch of its own, sent when the list changed) is the host's installed OS
  * packages: [name, version, source, source_version, arch] each (source, source_version and
  * arch may be ""), at most AGENT_MAX_PACKAGES, versions valid for the manager's order.
@@ -27,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit/audit.h"
 #include "core/kw_buf.h"
 #include "core/kw_err.h"
 #include "core/kw_json.h"
@@ -46,6 +51,8 @@
 #define AGENT_VALUE_MAX 256                 /* label values */
 #define AGENT_TEXT_MAX 1024                 /* summaries */
 #define AGENT_MAX_PACKAGES 20000            /* in a packages section */
+#define AGENT_MAX_AUDIT_RESULTS 10000       /* in an audit section */
+#define AGENT_AUDIT_TEXT_MAX 4096           /* a result's statement, value, reasoning, fix */
 #define AGENT_CRED_PREFIX "kwa_"            /* an agent's credential: kwa_ and 64 hex digits */
 #define AGENT_ENROL_PREFIX "kwe_"           /* a one-time enrolment token: kwe_ and 64 hex digits */
 
@@ -96,6 +103,14 @@ typedef struct agent_packages {
     scan_pkg_list list;      /* list.manager points at manager */
 } agent_packages;
 
+/* A host's baseline as an agent sends it (its "audit" section): strings point into the
+ * batch's document. */
+typedef struct agent_audit {
+    audit_res *v;
+    size_t n;
+} agent_audit;
+void agent_audit_free(agent_audit *a);
+
 /* A decoded batch: its strings point into the parsed document, freed with agent_batch_free. */
 typedef struct agent_batch {
     int64_t seq;
@@ -107,6 +122,7 @@ typedef struct agent_batch {
     char **events;           /* compact ECS JSON objects, owned */
     size_t nevents;
     agent_packages *packages; /* its "packages" section, owned; NULL: none */
+    agent_audit *audit;       /* its "audit" section, owned; NULL: none */
     void *doc;               /* the parsed document (jansson), owned */
 } agent_batch;
 
@@ -143,6 +159,12 @@ void agent_batch_add_event(agent_batch_writer *w, const char *ecs, size_t n);
 /* Adds the packages section: section[0..n), an object agent_packages_json wrote (after the
  * sets, alerts and events). */
 void agent_batch_add_packages(agent_batch_writer *w, const char *section, size_t n);
+/* The agent's side of the host baseline (agent_audit.c): runs the host audit on root (NULL: /)
+ * and writes the audit section into sec (bounded by the caller); *nres the results.
+ * KW_ERR_FULL when it does not fit. */
+kw_rc agent_audit_section(const char *root, kw_buf *sec, size_t *nres, char *err, size_t errn);
+/* Adds the audit section: section[0..n), an object agent_audit_section wrote. */
+void agent_batch_add_audit(agent_batch_writer *w, const char *section, size_t n);
 /* Closes the JSON and frees w; KW_ERR_FULL if out overflowed. */
 kw_rc agent_batch_end(agent_batch_writer *w);
 

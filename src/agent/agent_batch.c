@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +331,89 @@ static bool get_packages(dec *d, json_t *o, agent_packages **out)
     return true;
 }
 
+/* ---- the audit section ---- */
+
+static bool get_audit_status(dec *d, const char *s, audit_status *out)
+{
+    static const char *const names[] = {"pass", "fail", "n/a", "note"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (audit_status)i;
+            return true;
+        }
+    return fail(d, AGENT_BAD_VALUE, "audit.results[].status");
+}
+
+/* One result; its strings point into the document. */
+static bool get_audit_res(dec *d, json_t *o, audit_res *r)
+{
+    static const struct { const char *key; size_t max; bool need; size_t off; } strs[] = {
+        {"id", AGENT_NAME_MAX, true, offsetof(audit_res, id)},
+        {"category", 32, false, offsetof(audit_res, category)},
+        {"group", 32, false, offsetof(audit_res, group)},
+        {"title_en", AGENT_TEXT_MAX, true, offsetof(audit_res, title_en)},
+        {"title_zh", AGENT_TEXT_MAX, false, offsetof(audit_res, title_zh)},
+        {"file", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, file)},
+        {"text", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, text)},
+        {"found", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, found)},
+        {"expected", AGENT_TEXT_MAX, false, offsetof(audit_res, expected)},
+        {"why", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, why)},
+        {"fix", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, fix)},
+        {"key", AGENT_TEXT_MAX, false, offsetof(audit_res, key)},
+        {"cis", 64, false, offsetof(audit_res, refs.cis)},
+        {"gb", 64, false, offsetof(audit_res, refs.gb)},
+    };
+    if (!json_is_object(o))
+        return fail(d, AGENT_BAD_SHAPE, "audit.results[]");
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (!get_str(d, o, strs[i].key, strs[i].max, strs[i].need, (const char **)((char *)r + strs[i].off)))
+            return false;
+    const char *st;
+    int64_t sev = 0, line = 0;
+    if (!get_str(d, o, "status", 8, true, &st) || !get_audit_status(d, st, &r->status) ||
+        !get_int(d, o, "severity", 0, 4, true, &sev) || !get_int(d, o, "line", 0, 100000000, false, &line))
+        return false;
+    if (!name_ok(r->id, "-.", AGENT_NAME_MAX))
+        return fail(d, AGENT_BAD_NAME, "audit.results[].id");
+    r->severity = (finding_sev)sev;
+    r->line = (int)line;
+    return true;
+}
+
+/* audit: {kind: "host", results: [...]}; *out set (the caller's) once the kind is known. */
+static bool get_audit(dec *d, json_t *o, agent_audit **out)
+{
+    const char *kind;
+    *out = NULL;
+    if (!json_is_object(o))
+        return fail(d, AGENT_BAD_SHAPE, "audit");
+    if (!get_str(d, o, "kind", 8, true, &kind))
+        return false;
+    if (strcmp(kind, "host") != 0)
+        return fail(d, AGENT_BAD_VALUE, "audit.kind: not host");
+    json_t *list = json_object_get(o, "results");
+    if (!json_is_array(list))
+        return fail(d, AGENT_BAD_SHAPE, "audit.results");
+    size_t n = json_array_size(list);
+    if (n > AGENT_MAX_AUDIT_RESULTS)
+        return fail(d, AGENT_BAD_LIMIT, "audit.results: more than 10000 results");
+    agent_audit *a = *out = kw_calloc(1, sizeof *a);
+    a->v = kw_calloc(n ? n : 1, sizeof *a->v);
+    for (size_t i = 0; i < n; i++, a->n++)
+        if (!get_audit_res(d, json_array_get(list, i), &a->v[i]))
+            return false;
+    return true;
+}
+
+void agent_audit_free(agent_audit *a)
+{
+    if (!a)
+        return;
+    free(a->v);
+    free(a);
+}
+
 static bool decode_root(dec *d, json_t *root, agent_batch *b)
 {
     if (!json_is_object(root))
@@ -352,8 +436,9 @@ static bool decode_root(dec *d, json_t *root, agent_batch *b)
     for (size_t i = 0; i < na; i++, b->nalerts++)
         if (!get_alert(d, json_array_get(alerts, i), &b->alerts[i]))
             return false;
-    json_t *pk = json_object_get(root, "packages");
-    return get_events(d, events, ne, b) && (!pk || get_packages(d, pk, &b->packages));
+    json_t *pk = json_object_get(root, "packages"), *au = json_object_get(root, "audit");
+    return get_events(d, events, ne, b) && (!pk || get_packages(d, pk, &b->packages)) &&
+           (!au || get_audit(d, au, &b->audit));
 }
 
 /* The document json[0..len) (NULL with *bad and why set when it is too large or not JSON). */
@@ -412,6 +497,7 @@ void agent_batch_free(agent_batch *b)
         free(b->events[i]);
     free(b->events);
     agent_packages_free(b->packages);
+    agent_audit_free(b->audit);
     json_decref(b->doc);
     memset(b, 0, sizeof *b);
 }
@@ -553,6 +639,15 @@ void agent_batch_add_packages(agent_batch_writer *w, const char *section, size_t
         kw_json_arr_end(&w->j);
     w->open = NULL;
     kw_json_key(&w->j, "packages");
+    kw_json_raw_n(&w->j, section, n);
+}
+
+void agent_batch_add_audit(agent_batch_writer *w, const char *section, size_t n)
+{
+    if (w->open)
+        kw_json_arr_end(&w->j);
+    w->open = NULL;
+    kw_json_key(&w->j, "audit");
     kw_json_raw_n(&w->j, section, n);
 }
 

@@ -1,6 +1,7 @@
 /* agent_conf.c: the configuration's agent: section. An agent (`keepwatch agent run`) reads
  * server, ca_file, credential_file, spool_dir, spool_max, interval, timeout,
- * config_interval, packages_interval (0: no package list is sent) and packages_root; a server reads silent_after and groups (the central config: per-group
+ * config_interval, packages_interval (0: no package list is sent), packages_root (the system it reads) and
+ * audit_interval (how often it runs the host audit there; 0: never); a server reads silent_after and groups (the central config: per-group
  * checks, logs and host sections that agents fetch from GET /api/v1/agent/config). A group's
  * sections are read with the checks:, logs: and host: tables themselves, so they are checked
  * as strictly (file:line:col) as the same sections at the top; the group also keeps them as
@@ -136,6 +137,7 @@ static const cf_field agent_fields[] = {
     F(conf, "config_interval", CF_DURATION, agent.config_interval_ms, 1000, CF_DAY),
     F(conf, "packages_interval", CF_DURATION, agent.packages_interval_ms, 0, 30 * CF_DAY),
     F(conf, "packages_root", CF_STR, agent.packages_root),
+    F(conf, "audit_interval", CF_DURATION, agent.audit_interval_ms, 0, 30 * CF_DAY),
     F(conf, "groups", CF_LIST, agent.groups, .sub = &group_section),
     {0},
 };

@@ -349,6 +349,18 @@ static bool batch_packages(kw_store *st, const agent_batch *b, const store_agent
     return rc == KW_OK;
 }
 
+/* Records the batch's host audit (findings, drift). False: the store refused it. */
+static bool batch_audit(kw_store *st, const agent_batch *b, const store_agent *a)
+{
+    if (!b->audit)
+        return true;
+    char err[512] = "";
+    kw_rc rc = st ? agent_module_audit(st, a->name, b->audit, err, sizeof err) : KW_ERR_STORE;
+    if (rc != KW_OK)
+        log_error("agent %s: its host audit was not recorded: %s", a->name, err[0] ? err : "no store");
+    return rc == KW_OK;
+}
+
 /* Takes the batch's number, stores its package list and hands the rest on (or gives the
  * number back when either could not be done), and answers. */
 static enum MHD_Result batch_take(kw_store *st, struct MHD_Connection *c, const agent_batch *b, const store_agent *a)
@@ -367,7 +379,7 @@ static enum MHD_Result batch_take(kw_store *st, struct MHD_Connection *c, const 
     pthread_mutex_unlock(&agent_hub_the.mu);
     if (!fresh)
         return batch_reply(c, b->seq, true);
-    if (!batch_packages(st, b, a) || !batch_hand_on(b, a)) {
+    if (!batch_packages(st, b, a) || !batch_audit(st, b, a) || !batch_hand_on(b, a)) {
         pthread_mutex_lock(&agent_hub_the.mu);
         agent_hub_unclaim_locked(&agent_hub_the, a->id, b->seq, prev);
         pthread_mutex_unlock(&agent_hub_the.mu);

@@ -48,6 +48,9 @@ typedef struct agent_hub {
     pthread_cond_t due_cv;    /* signalled when one is added, or when the module stops */
     bool stopping;            /* the package thread is to end */
     uint64_t lists_stored, lists_checked, lists_failed;
+    void *self;               /* the module's state while it runs (agent_module_audit's) */
+    int inflight;             /* agent_module_audit calls under way: stop waits for them */
+    uint64_t audits_recorded, audits_failed;
 } agent_hub;
 
 /* The one hub of the process. */
@@ -78,5 +81,19 @@ int agent_hub_silent_locked(const agent_hub *h, int64_t id);
 /* Canonical labels JSON (keys sorted) of pairs lk/lv[n] (at most AGENT_MAX_ALERT_LABELS) plus
  * host=host. Caller frees. */
 char *agent_labels_json(const char *const *lk, const char *const *lv, size_t n, const char *host);
+
+/* ---- the host baseline (agent_audit.c) ---- */
+
+/* The server's: records the results an agent sent for host as a findings run of the host
+ * audit (source "agent HOST") on st, and compares them with the last ones (drift). note
+ * gets the drift's word (audit_drift_take); counts in *k. */
+struct findings_kev;
+struct findings_counts;
+kw_rc agent_audit_record(kw_store *st, const conf *c, const struct findings_kev *kev, const char *host,
+                         const agent_audit *au, struct findings_counts *k, char *note, size_t noten, char *err,
+                         size_t errn);
+
+/* The agent module's: agent_audit_record with the configuration in force. */
+kw_rc agent_module_audit(kw_store *st, const char *host, const agent_audit *au, char *err, size_t errn);
 
 #endif

@@ -530,6 +530,37 @@ static findings_kev *kev_load(const conf *c)
     return kev;
 }
 
+kw_rc agent_module_audit(kw_store *st, const char *host, const agent_audit *au, char *err, size_t errn)
+{
+    agent_hub *h = &agent_hub_the;
+    pthread_mutex_lock(&h->mu);
+    agent_state *s = h->self;
+    if (s)
+        h->inflight++;
+    pthread_mutex_unlock(&h->mu);
+    if (!s) {
+        snprintf(err, errn, "the server is stopping");
+        return KW_ERR_CANCELLED;
+    }
+    findings_counts k = {0};
+    char note[96] = "";
+    int64_t t0 = kw_mono_ms();
+    pthread_mutex_lock(&s->conf_mu);
+    kw_rc rc = agent_audit_record(st, s->c, s->kev, host, au, &k, note, sizeof note, err, errn);
+    pthread_mutex_unlock(&s->conf_mu);
+    pthread_mutex_lock(&h->mu);
+    h->inflight--;
+    if (rc == KW_OK)
+        h->audits_recorded++;
+    else
+        h->audits_failed++;
+    pthread_mutex_unlock(&h->mu);
+    if (rc == KW_OK)
+        log_info("agent %s: host audit of %zu results recorded in %lld ms: %zu findings (%zu new, %zu verified)%s",
+                 host, au->n, (long long)(kw_mono_ms() - t0), k.reported, k.added, k.verified, note);
+    return rc;
+}
+
 static kw_rc agent_module_start(kw_core *core, const conf *c, void **state)
 {
     agent_state *s = kw_calloc(1, sizeof *s);
@@ -545,6 +576,7 @@ static kw_rc agent_module_start(kw_core *core, const conf *c, void **state)
     agent_central_free(h->central);
     h->central = agent_central_new(&c->agent.groups);
     h->stopping = false;
+    h->self = s;
     pthread_mutex_unlock(&h->mu);
     s->packages_running = pthread_create(&s->packages, NULL, packages_main, s) == 0;
     if (!s->packages_running)
@@ -585,6 +617,13 @@ static void agent_module_stop(void *state, int64_t budget_ms)
         pthread_join(s->packages, NULL);
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.core = NULL;
+    agent_hub_the.self = NULL;
+    while (agent_hub_the.inflight) { /* an agent's audit being recorded reads s */
+        pthread_mutex_unlock(&agent_hub_the.mu);
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&agent_hub_the.mu);
+    }
     agents_dirty(&agent_hub_the, &dirty);
     pthread_mutex_unlock(&agent_hub_the.mu);
     agents_note(s, &agent_hub_the, &dirty);

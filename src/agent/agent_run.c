@@ -6,7 +6,8 @@
  * writes the batch into the spool, and sends the spool's batches oldest first to
  * agent.server with libcurl (TLS verified, agent.ca_file for a private CA). A batch leaves
  * the spool only when the server took it; a server that is away gets them all when it is
- * back. Every agent.packages_interval it reads its package list and sends it when it changed. */
+ * back. Every agent.packages_interval it reads its package list and sends it when it changed;
+ * every agent.audit_interval it runs the host audit and sends the results when they changed. */
 #include "agent/agent.h"
 #include "agent/agent_pkg.h"
 #include "check/check.h"
@@ -596,6 +597,9 @@ typedef struct agent_proc {
     int64_t packages_sent_ms;
     int64_t next_packages; /* when to read the list again (monotonic) */
     bool packages_failed;  /* the list could not be read (said once) */
+    char audit_hash[65];   /* the host audit's results last spooled (in memory: resent after a restart) */
+    int64_t audit_sent_ms;
+    int64_t next_audit;    /* when to run it again (monotonic) */
 } agent_proc;
 
 static const metric_desc m_spool_batches = {"agent_spool_batches", "Batches waiting in the agent's spool.",
@@ -1103,6 +1107,42 @@ static void packages_turn(agent_proc *p)
     agent_packages_free(pk);
 }
 
+/* ---- the host audit ----
+ * At start and every agent.audit_interval the agent runs the host baseline on its system
+ * (agent.packages_root) and spools the results as a batch of their own when they differ from
+ * the last ones sent, or a day went by: the server records the failures as findings and
+ * raises audit_drift when they changed. */
+
+static void audit_turn(agent_proc *p)
+{
+    const conf *c = p->c;
+    p->next_audit = kw_mono_ms() + c->agent.audit_interval_ms;
+    kw_buf sec;
+    kw_buf_init(&sec, AGENT_BODY_MAX / 2);
+    size_t n = 0;
+    char err[512] = "", hash[65];
+    kw_rc rc = agent_audit_section(c->agent.packages_root, &sec, &n, err, sizeof err);
+    if (rc != KW_OK) {
+        log_warn("agent: the host audit is not sent: %s", err);
+        kw_buf_free(&sec);
+        return;
+    }
+    auth_sha256_hex(kw_buf_cstr(&sec), hash);
+    if (strcmp(hash, p->audit_hash) != 0 || kw_now_ms() - p->audit_sent_ms >= PACKAGES_RESEND_MS) {
+        kw_buf json;
+        kw_buf_init(&json, AGENT_BODY_MAX);
+        int64_t seq = agent_spool_next_seq(p->spool);
+        agent_batch_writer *w = agent_batch_begin(&json, seq, agent_spool_dropped(p->spool));
+        agent_batch_add_audit(w, sec.data, sec.len);
+        if (spool_batch(p, w, &json, seq, true) == KW_OK) {
+            memcpy(p->audit_hash, hash, sizeof hash);
+            p->audit_sent_ms = kw_now_ms();
+            log_info("agent: host audit spooled: %zu results", n);
+        }
+    }
+    kw_buf_free(&sec);
+}
+
 static bool agent_open(agent_proc *p, const conf *c)
 {
     char err[512];
@@ -1173,6 +1213,8 @@ int agent_run(const conf *c)
         while (!atomic_load(&agent_stopping)) {
             if (c->agent.packages_interval_ms > 0 && kw_mono_ms() >= p.next_packages)
                 packages_turn(&p);
+            if (c->agent.audit_interval_ms > 0 && kw_mono_ms() >= p.next_audit)
+                audit_turn(&p);
             agent_spool_turn(&p);
             next += c->agent.interval_ms;
             if (next < kw_mono_ms())

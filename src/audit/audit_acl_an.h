@@ -24,7 +24,8 @@ typedef struct acl_an {
 
 /* "rule 10 (line 12)" into buf (n bytes); returns buf. */
 const char *acl_an_label(char *buf, size_t n, const acl_rule *r);
-/* list name + " " + rule name into buf: a result's key; returns buf. */
+/* "LIST: STATEMENT" (the list's name alone without r) into buf: a result's key, stable when
+ * lines move; returns buf. */
 const char *acl_an_key(char *buf, size_t n, const acl_list *l, const acl_rule *r);
 /* Fills the fields every ACL result shares (category, group, file; line, text from r when
  * given) and emits res; counts it in stats.findings. */

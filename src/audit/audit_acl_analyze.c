@@ -34,48 +34,7 @@ typedef struct effs {
     const char *approx_to;     /* that jump's target */
 } effs;
 
-/* ---- what every result shares ---- */
-
-const char *acl_an_label(char *buf, size_t n, const acl_rule *r)
-{
-    if (r->name && *r->name)
-        snprintf(buf, n, "%s (line %d)", r->name, r->line);
-    else
-        snprintf(buf, n, "the rule at line %d", r->line);
-    return buf;
-}
-
-const char *acl_an_key(char *buf, size_t n, const acl_list *l, const acl_rule *r)
-{
-    if (r)
-        snprintf(buf, n, "%s %s#%d", l->name, r->name ? r->name : "", r->line);
-    else
-        snprintf(buf, n, "%s", l->name);
-    return buf;
-}
-
-kw_rc acl_an_emit(acl_an *a, audit_res *res, const acl_rule *r)
-{
-    res->category = "acl";
-    res->group = a->c->vendor;
-    res->file = a->file;
-    if (r) {
-        res->line = r->line;
-        res->text = r->text;
-    }
-    a->st->findings++;
-    return a->emit(a->arg, res);
-}
-
 /* ---- the rules a list decides with, jumps inlined ---- */
-
-const acl_list *acl_an_list(const acl_config *c, const char *name)
-{
-    for (size_t i = 0; name && i < c->nlists; i++)
-        if (!strcmp(c->lists[i].name, name))
-            return &c->lists[i];
-    return NULL;
-}
 
 /* Rule i of l is its last and returns every packet: the same as the list's end (a user
  * chain's habitual "-j RETURN"). */
@@ -465,8 +424,9 @@ static kw_rc issues(acl_an *a)
     kw_rc rc = KW_OK;
     for (size_t i = 0; i < a->c->nissues && rc == KW_OK; i++) {
         const acl_issue *is = &a->c->issues[i];
-        char key[32];
-        snprintf(key, sizeof key, "line %d #%zu", is->line, i);
+        /* the statement (or, for something absent, what is said of it): stable when lines move */
+        char key[600];
+        snprintf(key, sizeof key, "%s", is->text ? is->text : is->why ? is->why : is->id);
         audit_res res = {.id = is->id, .title_en = is->title_en, .title_zh = is->title_zh, .status = AUDIT_FAIL,
                          .severity = is->sev, .line = is->line, .text = is->text, .why = is->why, .fix = is->fix,
                          .key = key};

@@ -15,6 +15,8 @@ kw_rc acl_iptables_parse(acl_config *c, const char *text, size_t len, char *err,
 int acl_nft_sniff(const char *text, size_t len);
 kw_rc acl_nft_parse(acl_config *c, const char *text, size_t len, char *err, size_t errn);
 kw_rc acl_nft_json_parse(acl_config *c, const char *text, size_t len, char *err, size_t errn);
+/* The text form alone (acl_nft_parse, audit_acl_nft_parse.c, picks text or JSON). */
+kw_rc acl_nft_text_parse(acl_config *c, const char *text, size_t len, char *err, size_t errn);
 int acl_forti_sniff(const char *text, size_t len);
 kw_rc acl_forti_parse(acl_config *c, const char *text, size_t len, char *err, size_t errn);
 

@@ -537,13 +537,8 @@ static void nft_table_body(nft_ctx *x)
     }
 }
 
-kw_rc acl_nft_parse(acl_config *c, const char *text, size_t len, char *err, size_t errn)
+kw_rc acl_nft_text_parse(acl_config *c, const char *text, size_t len, char *err, size_t errn)
 {
-    size_t k = 0;
-    while (k < len && strchr(" \t\r\n", text[k]))
-        k++;
-    if (k < len && (text[k] == '{' || text[k] == '['))
-        return acl_nft_json_parse(c, text, len, err, errn);
     nft_ctx x = {.c = c};
     nft_lex(&x, text, len);
     while (nft_next_stmt(&x) || x.i < x.n) {

@@ -1,6 +1,7 @@
-/* The host baseline's engine (audit_host.h): the family tables run in order against the root,
- * each source file read and parsed once per run (the context's caches), the key/value rule
- * every table row without its own function is evaluated by, and the catalogue walk. */
+/* What the host baseline's families share (audit_host_int.h): results, each source file read and
+ * parsed once per run (the context's caches), the key/value rule every table row without its
+ * own function is evaluated by, and the shared row functions. The run and the catalogue walk
+ * are audit_host_run.c's (the families call in here, never the other way). */
 #include "audit/audit_host_int.h"
 #include "core/kw_mem.h"
 
@@ -12,14 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
-static const host_family *const families[] = {
-    &host_fam_ssh,  &host_fam_login, &host_fam_pam,  &host_fam_acct,  &host_fam_sudo,
-    &host_fam_perm, &host_fam_sysctl, &host_fam_svc, &host_fam_fw,    &host_fam_log,
-    &host_fam_time, &host_fam_core,  &host_fam_mount, &host_fam_boot, &host_fam_misc,
-};
-#define NFAM (sizeof families / sizeof families[0])
-
-static audit_res proto(const host_check *k)
+audit_res host_proto(const host_check *k)
 {
     audit_res r = {0};
     r.id = k->id;
@@ -37,7 +31,7 @@ static audit_res proto(const host_check *k)
 kw_rc host_emit(host_ctx *c, const host_check *k, audit_status s, const char *file, int line,
                 const char *text, const char *found, const char *key)
 {
-    audit_res r = proto(k);
+    audit_res r = host_proto(k);
     r.status = s;
     r.file = file;
     r.line = line;
@@ -458,85 +452,6 @@ bool host_lines_load(host_ctx *c, const char *path, host_lines *out)
     }
     host_names_free(&n);
     return any;
-}
-
-/* ---- the run ---- */
-
-static bool selected(const audit_host_opts *o, const char *id)
-{
-    if (!o || !o->only || o->nonly == 0)
-        return true;
-    for (size_t i = 0; i < o->nonly; i++)
-        if (o->only[i] && fnmatch(o->only[i], id, 0) == 0)
-            return true;
-    return false;
-}
-
-static void ctx_free(host_ctx *c)
-{
-    for (int i = 0; i < HS_N; i++)
-        host_kv_free(&c->kv[i]);
-    host_names_free(&c->pkgs);
-    host_names_free(&c->units);
-    host_names_free(&c->masked);
-    host_accts_free(&c->passwd);
-    host_accts_free(&c->shadow);
-    host_accts_free(&c->group);
-    host_mnts_free(&c->fstab);
-    host_mnts_free(&c->mounts);
-    host_names_free(&c->ww_files);
-    host_names_free(&c->ww_dirs);
-    host_names_free(&c->suid);
-    host_names_free(&c->sgid);
-    host_names_free(&c->unowned);
-}
-
-kw_rc audit_host_run(const audit_root *r, const audit_host_opts *o, audit_emit emit, void *arg,
-                     audit_host_stats *st)
-{
-    host_ctx *c = kw_calloc(1, sizeof *c);
-    c->r = r;
-    c->emit = emit;
-    c->arg = arg;
-    c->pkgdb = -1;
-    c->server = true;
-    if (o && o->profile && strcmp(o->profile, "server") != 0) {
-        if (strcmp(o->profile, "workstation") != 0) {
-            free(c);
-            return KW_ERR_RANGE;
-        }
-        c->server = false;
-    }
-    c->now_ms = o && o->now_ms ? o->now_ms : (int64_t)time(NULL) * 1000;
-    kw_rc rc = KW_OK;
-    for (size_t f = 0; f < NFAM && rc == KW_OK; f++)
-        for (size_t i = 0; i < families[f]->n && rc == KW_OK; i++) {
-            const host_check *k = &families[f]->rows[i];
-            if (!selected(o, k->id))
-                continue;
-            c->st.checks++;
-            if ((k->flags & HK_SERVER) && !c->server)
-                rc = host_na(c, k, "not in this profile");
-            else
-                rc = k->fn ? k->fn(c, k) : host_kv_check(c, k);
-        }
-    if (st)
-        *st = c->st;
-    ctx_free(c);
-    free(c);
-    return rc;
-}
-
-kw_rc audit_host_each(kw_rc (*fn)(void *arg, const audit_res *proto), void *arg)
-{
-    for (size_t f = 0; f < NFAM; f++)
-        for (size_t i = 0; i < families[f]->n; i++) {
-            audit_res p = proto(&families[f]->rows[i]);
-            kw_rc rc = fn(arg, &p);
-            if (rc != KW_OK)
-                return rc;
-        }
-    return KW_OK;
 }
 
 /* ---- shared row functions ---- */

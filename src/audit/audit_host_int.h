@@ -205,6 +205,9 @@ kw_rc host_fn_grep(struct host_ctx *c, const host_check *k);
 kw_rc host_fn_perm(struct host_ctx *c, const host_check *k);
 
 /* The families (one table each). */
+/* A row's result with nothing found yet: id, titles, refs, severity, expected, fix. */
+audit_res host_proto(const host_check *k);
+
 extern const host_family host_fam_ssh, host_fam_login, host_fam_pam, host_fam_acct,
     host_fam_sudo, host_fam_perm, host_fam_sysctl, host_fam_svc, host_fam_fw, host_fam_log,
     host_fam_time, host_fam_core, host_fam_mount, host_fam_boot, host_fam_misc;

@@ -43,6 +43,9 @@ int cli_scan_service(int argc, char **argv);
 /* keepwatch scan web URL... (cli_scan_web.c); argv from "web" on. */
 int cli_scan_web(int argc, char **argv);
 
+/* keepwatch audit config|path|host|app|checks (cli_audit.c). */
+int cli_audit(int argc, char **argv);
+
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */
 conf *cli_conf_load(const char *path);

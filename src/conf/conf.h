@@ -468,6 +468,9 @@ typedef struct conf {
             conf_list jobs;           /* conf_web_job (src/scan/scan_job.h): scheduled web scans */
         } web;
     } scan;
+    struct {                          /* src/audit/audit_conf.c */
+        conf_list jobs;               /* conf_audit_job (src/audit/audit_conf.h): scheduled audits */
+    } audit;
     struct {                          /* src/agent/agent_conf.c */
         char *server;                 /* the agent's: the keepwatch server (https://kw:8787) */
         char *ca_file;                /* the agent's: a private CA for the server's certificate (NULL: the system's) */
@@ -480,6 +483,7 @@ typedef struct conf {
         int64_t config_interval_ms;   /* the agent's: how often it asks the server for its central config */
         int64_t packages_interval_ms; /* the agent's: how often it reads its package list (0: never) */
         char *packages_root;          /* the agent's: the system whose packages it reads (NULL: /) */
+        int64_t audit_interval_ms;    /* the agent's: how often it runs the host audit on that system (0: never) */
         conf_list groups;             /* the server's: conf_agent_group, the central config agents fetch */
     } agent;
     struct {                          /* src/findings/findings_conf.c */

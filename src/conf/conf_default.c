@@ -114,6 +114,7 @@ const char conf_default_yaml[] =
     "  silent_after: 60s\n"
     "  config_interval: 60s\n"
     "  packages_interval: 6h\n"
+    "  audit_interval: 1h\n"
     "duty:\n"
     "  checkpoint_every: 100\n"
     "  verify_interval: 5m\n"

@@ -3,6 +3,7 @@
  * cross-checks that run once the whole file is read. The sections themselves are their
  * subsystems' (src/X/X_conf.c); the engine that reads them is src/conf. */
 #include "agent/agent_conf.h"
+#include "audit/audit_conf.h"
 #include "alert/alert_conf.h"
 #include "check/check_conf.h"
 #include "conf/conf_engine.h"
@@ -58,6 +59,7 @@ static const cf_field top_fields[] = {
     {"intel", CF_SECTION, 0, .sub = &intel_conf_section},
     {"snmp", CF_SECTION, 0, .sub = &snmp_conf_section},
     {"scan", CF_SECTION, 0, .sub = &scan_conf_section},
+    {"audit", CF_SECTION, 0, .sub = &audit_conf_section},
     {"agent", CF_SECTION, 0, .sub = &agent_conf_section},
     {"findings", CF_SECTION, 0, .sub = &findings_conf_section},
     {"duty", CF_SECTION, 0, .sub = &duty_conf_section},

@@ -2,6 +2,7 @@
  * adding its line here (its glue lives in src/X/X_module.c). */
 #include "daemon/daemon_modules.h"
 #include "agent/agent.h"
+#include "audit/audit_conf.h"
 #include "check/check.h"
 #include "duty/duty_watch.h"
 #include "findings/findings.h"
@@ -28,6 +29,7 @@ const kw_module *const daemon_modules[] = {
     &agent_module,  /* agents' batches (through the API server) and agent_silent */
     &findings_module, /* the findings' tables and API; on the leader, overdue and new critical alerts */
     &scan_module,   /* on the leader, the scheduled network scans (into the findings) */
+    &audit_module,  /* on the leader, the scheduled audits (into the findings; drift alerts) */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

@@ -214,3 +214,32 @@ int64_t http_query_int(struct MHD_Connection *c, const char *key, int64_t def, i
         return def;
     return n;
 }
+
+int http_job_run(const http_call *q, const char *prefix, const char *noun,
+                 http_job_ask (*request)(const char *name, size_t n))
+{
+    const char *name = q->url + strlen(prefix);
+    size_t n = strlen(name);
+    char msg[160];
+    if (n <= 4 || strcmp(name + n - 4, "/run") != 0 || strcmp(q->method, "POST") != 0) {
+        snprintf(msg, sizeof msg, "POST %sNAME/run", prefix);
+        return http_error(q->conn, MHD_HTTP_NOT_FOUND, msg);
+    }
+    if (q->req->p.user.role < ROLE_OFFICER) {
+        snprintf(msg, sizeof msg, "only officers start %ss", noun);
+        return http_error(q->conn, MHD_HTTP_FORBIDDEN, msg);
+    }
+    http_job_ask a = request(name, n - 4);
+    if (a == HTTP_JOB_UNKNOWN) {
+        snprintf(msg, sizeof msg, "no such %s job", noun);
+        return http_error(q->conn, MHD_HTTP_NOT_FOUND, msg);
+    }
+    if (a == HTTP_JOB_NOT_LEADER) {
+        snprintf(msg, sizeof msg, "this server does not lead: the leader runs the %ss", noun);
+        return http_error(q->conn, MHD_HTTP_CONFLICT, msg);
+    }
+    kw_buf b;
+    kw_buf_init(&b, 256);
+    kw_buf_printf(&b, "{\"requested\":true}");
+    return http_json(q->conn, MHD_HTTP_ACCEPTED, &b);
+}

@@ -39,4 +39,17 @@ enum MHD_Result http_cached_json(http_server *s, struct MHD_Connection *c, const
 /* The request's body as a JSON object; NULL (having responded 400/413) if it is not one. */
 struct json_t *http_body_object(struct MHD_Connection *c, http_req *req, const char *usage, enum MHD_Result *ret);
 
+/* What asking a module to run one of its jobs now found (http_job_run). */
+typedef enum http_job_ask {
+    HTTP_JOB_REQUESTED,   /* it will run at the module's next tick */
+    HTTP_JOB_UNKNOWN,     /* no job by that name */
+    HTTP_JOB_NOT_LEADER,  /* another server runs the jobs */
+} http_job_ask;
+
+/* POST PREFIXNAME/run (a job the leading server runs, e.g. prefix "/api/v1/scan/"): checks the
+ * method, the path and that the caller is an officer, then asks request(name, n) to mark the
+ * job, and answers 202, 404 or 409; noun names the jobs in the answers ("scan", "audit"). */
+int http_job_run(const http_call *q, const char *prefix, const char *noun,
+                 http_job_ask (*request)(const char *name, size_t n));
+
 #endif

@@ -343,33 +343,25 @@ static int api_jobs(const http_call *q)
     return http_json(q->conn, MHD_HTTP_OK, &b);
 }
 
+/* Marks job name[0..n) to run at the next tick, on the leader (takes the module's lock). */
+static http_job_ask scan_request(const char *name, size_t n)
+{
+    pthread_mutex_lock(&sched.mu);
+    http_job_ask a = HTTP_JOB_UNKNOWN;
+    for (size_t i = 0; i < sched.n; i++)
+        if (strlen(sched.v[i].name) == n && strncmp(sched.v[i].name, name, n) == 0) {
+            a = sched.leading ? HTTP_JOB_REQUESTED : HTTP_JOB_NOT_LEADER;
+            if (sched.leading)
+                sched.v[i].requested = true;
+        }
+    pthread_mutex_unlock(&sched.mu);
+    return a;
+}
+
 /* POST /api/v1/scan/NAME/run */
 static int api_run(const http_call *q)
 {
-    const char *name = q->url + strlen("/api/v1/scan/");
-    size_t n = strlen(name);
-    if (n <= 4 || strcmp(name + n - 4, "/run") != 0 || strcmp(q->method, "POST") != 0)
-        return http_error(q->conn, MHD_HTTP_NOT_FOUND, "POST /api/v1/scan/NAME/run");
-    if (q->req->p.user.role < ROLE_OFFICER)
-        return http_error(q->conn, MHD_HTTP_FORBIDDEN, "only officers start scans");
-    n -= 4;
-    pthread_mutex_lock(&sched.mu);
-    sched_job *j = NULL;
-    for (size_t i = 0; i < sched.n; i++)
-        if (strlen(sched.v[i].name) == n && strncmp(sched.v[i].name, name, n) == 0)
-            j = &sched.v[i];
-    bool lead = sched.leading;
-    if (j && lead)
-        j->requested = true;
-    pthread_mutex_unlock(&sched.mu);
-    if (!j)
-        return http_error(q->conn, MHD_HTTP_NOT_FOUND, "no such scan.net job");
-    if (!lead)
-        return http_error(q->conn, MHD_HTTP_CONFLICT, "this server does not lead: the leader runs the scans");
-    kw_buf b;
-    kw_buf_init(&b, 256);
-    kw_buf_printf(&b, "{\"requested\":true}");
-    return http_json(q->conn, MHD_HTTP_ACCEPTED, &b);
+    return http_job_run(q, "/api/v1/scan/", "scan", scan_request);
 }
 
 static const http_route scan_routes[] = {
