@@ -20,7 +20,6 @@ LYNIS_ITEMS = [
     ("AUTH-9286", "minimum password age", "KW-LOGIN-PASS-MIN-DAYS"),
     ("AUTH-9262", "", "KW-PAM-PWQUALITY"),
     ("AUTH-9328", "", "KW-LOGIN-UMASK"),
-    ("AUTH-9230", "", "KW-LOGIN-ENCRYPT-METHOD"),
     ("KRNL-5820", "", "KW-CORE-LIMITS"),
     ("USB-1000", "", "KW-MISC-MOD-USB-STORAGE"),
     ("STRG-1846", "", "KW-MISC-MOD-FIREWIRE"),
