@@ -12,12 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void kv_opt(kw_json *j, const char *k, const char *v)
-{
-    if (v && *v)
-        kw_json_kv_str(j, k, v);
-}
-
 static kw_rc write_res(void *arg, const audit_res *r)
 {
     kw_json *j = arg;
@@ -26,20 +20,20 @@ static kw_rc write_res(void *arg, const audit_res *r)
     kw_json_kv_str(j, "status", audit_status_name(r->status));
     kw_json_kv_int(j, "severity", r->severity);
     kw_json_kv_str(j, "title_en", r->title_en);
-    kv_opt(j, "title_zh", r->title_zh);
-    kv_opt(j, "category", r->category);
-    kv_opt(j, "group", r->group);
-    kv_opt(j, "file", r->file);
+    kw_json_kv_str_opt(j, "title_zh", r->title_zh);
+    kw_json_kv_str_opt(j, "category", r->category);
+    kw_json_kv_str_opt(j, "group", r->group);
+    kw_json_kv_str_opt(j, "file", r->file);
     if (r->line > 0)
         kw_json_kv_int(j, "line", r->line);
-    kv_opt(j, "text", r->text);
-    kv_opt(j, "found", r->found);
-    kv_opt(j, "expected", r->expected);
-    kv_opt(j, "why", r->why);
-    kv_opt(j, "fix", r->fix);
-    kv_opt(j, "key", r->key);
-    kv_opt(j, "cis", r->refs.cis);
-    kv_opt(j, "gb", r->refs.gb);
+    kw_json_kv_str_opt(j, "text", r->text);
+    kw_json_kv_str_opt(j, "found", r->found);
+    kw_json_kv_str_opt(j, "expected", r->expected);
+    kw_json_kv_str_opt(j, "why", r->why);
+    kw_json_kv_str_opt(j, "fix", r->fix);
+    kw_json_kv_str_opt(j, "key", r->key);
+    kw_json_kv_str_opt(j, "cis", r->refs.cis);
+    kw_json_kv_str_opt(j, "gb", r->refs.gb);
     kw_json_obj_end(j);
     return KW_OK;
 }

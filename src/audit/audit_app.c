@@ -308,8 +308,9 @@ static kw_rc walk_dir(const audit_root *root, app_run *r, const char *dir, int d
 static kw_rc discover_pools(const audit_root *root, app_run *r)
 {
     static const char *const defs[] = {"/opt", "/srv", "/var/lib/tomcat9/webapps", "/var/lib/tomcat10/webapps"};
-    const char *const *d = r->o->dirs ? r->o->dirs : defs;
-    size_t n = r->o->dirs ? r->o->ndirs : sizeof defs / sizeof defs[0];
+    bool given = r->o->dirs && r->o->ndirs; /* an empty list is none given: the defaults */
+    const char *const *d = given ? r->o->dirs : defs;
+    size_t n = given ? r->o->ndirs : sizeof defs / sizeof defs[0];
     size_t seen = 0;
     for (size_t i = 0; i < n; i++) {
         kw_rc rc = walk_dir(root, r, d[i], 0, &seen);

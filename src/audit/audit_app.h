@@ -18,7 +18,7 @@ typedef struct audit_app_opts {
                                     well-known paths under the root */
     size_t nfiles;
     const char *const *dirs;     /* application directories searched for pool settings;
-                                    NULL: /opt, /srv, /var/lib/tomcat9 and tomcat10 webapps (bounded walk) */
+                                    NULL or none: /opt, /srv, /var/lib/tomcat9 and tomcat10 webapps (bounded walk) */
     size_t ndirs;
     int instances;               /* how many instances of the application share the database (0: 1) */
     int db_max_connections;      /* the database's, when its config is not in the root (0: read it) */

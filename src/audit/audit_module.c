@@ -190,9 +190,7 @@ static void *arun_main(void *arg)
     kw_buf lines;
     kw_buf_init(&lines, AUDIT_SNAPSHOT_MAX);
     audit_out o = {0};
-    kw_rc rc = st ? store_audit_migrate(st) : KW_ERR_STORE;
-    if (rc == KW_OK)
-        rc = findings_kev_from_conf(r->c, &kev, err, sizeof err);
+    kw_rc rc = st ? findings_kev_from_conf(r->c, &kev, err, sizeof err) : KW_ERR_STORE; /* its table: the daemon migrated it */
     if (rc == KW_OK) {
         run = findings_run_open(st, r->c, kev, scanners[r->job->kind >= 0 && r->job->kind < 3 ? r->job->kind : 0],
                                 r->source, "keepwatch");

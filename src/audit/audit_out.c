@@ -9,12 +9,6 @@ static bool set(const char *s)
     return s && *s;
 }
 
-static void kv_opt(kw_json *j, const char *k, const char *v)
-{
-    if (set(v))
-        kw_json_kv_str(j, k, v);
-}
-
 const char *audit_status_name(audit_status s)
 {
     static const char *const names[] = {"pass", "fail", "n/a", "note"};
@@ -37,30 +31,30 @@ void audit_res_ecs(kw_json *j, const audit_res *r, const char *host, int64_t now
     kw_json_kv_str(j, "result.evaluation", evaluation(r->status));
     kw_json_kv_str(j, "rule.id", r->id);
     kw_json_kv_str(j, "rule.name", r->title_en);
-    kv_opt(j, "rule.category", r->category);
-    kv_opt(j, "rule.ruleset", r->group);
-    kv_opt(j, "rule.description", r->why);
+    kw_json_kv_str_opt(j, "rule.category", r->category);
+    kw_json_kv_str_opt(j, "rule.ruleset", r->group);
+    kw_json_kv_str_opt(j, "rule.description", r->why);
     kw_json_kv_str(j, "message", r->title_en);
-    kv_opt(j, "host.name", host);
-    kv_opt(j, "file.path", r->file);
+    kw_json_kv_str_opt(j, "host.name", host);
+    kw_json_kv_str_opt(j, "file.path", r->file);
     if (r->line > 0)
         kw_json_kv_int(j, "keepwatch.finding.line", r->line);
-    kv_opt(j, "keepwatch.finding.text", r->text);
+    kw_json_kv_str_opt(j, "keepwatch.finding.text", r->text);
     if (r->status == AUDIT_FAIL || r->status == AUDIT_NOTE) {
         kw_json_kv_str(j, "vulnerability.id", r->id);
-        kv_opt(j, "vulnerability.category", r->category);
+        kw_json_kv_str_opt(j, "vulnerability.category", r->category);
         kw_json_kv_str(j, "vulnerability.severity", finding_sev_name(r->status == AUDIT_NOTE ? FINDING_INFO : r->severity));
         kw_json_kv_str(j, "vulnerability.scanner.vendor", "keepwatch");
     }
     kw_json_kv_str(j, "keepwatch.audit.status", audit_status_name(r->status));
     kw_json_kv_str(j, "keepwatch.audit.severity", finding_sev_name(r->severity));
-    kv_opt(j, "keepwatch.audit.title_zh", r->title_zh);
-    kv_opt(j, "keepwatch.audit.found", r->found);
-    kv_opt(j, "keepwatch.audit.expected", r->expected);
-    kv_opt(j, "keepwatch.audit.fix", r->fix);
-    kv_opt(j, "keepwatch.audit.key", r->key);
-    kv_opt(j, "keepwatch.audit.cis", r->refs.cis);
-    kv_opt(j, "keepwatch.audit.gb", r->refs.gb);
+    kw_json_kv_str_opt(j, "keepwatch.audit.title_zh", r->title_zh);
+    kw_json_kv_str_opt(j, "keepwatch.audit.found", r->found);
+    kw_json_kv_str_opt(j, "keepwatch.audit.expected", r->expected);
+    kw_json_kv_str_opt(j, "keepwatch.audit.fix", r->fix);
+    kw_json_kv_str_opt(j, "keepwatch.audit.key", r->key);
+    kw_json_kv_str_opt(j, "keepwatch.audit.cis", r->refs.cis);
+    kw_json_kv_str_opt(j, "keepwatch.audit.gb", r->refs.gb);
     kw_json_obj_end(j);
 }
 

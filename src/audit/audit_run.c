@@ -200,14 +200,12 @@ kw_rc audit_spec_run(const audit_spec *s, audit_out *o, audit_file_fn on_file, v
     if (on_file)
         on_file(arg, r.path, s->kind == AUDIT_KIND_HOST ? "host" : "app", host, 0);
     if (s->kind == AUDIT_KIND_HOST) {
-        audit_host_opts ho = {.profile = s->profile, .only = s->nonly ? s->only : NULL, .nonly = s->nonly};
+        audit_host_opts ho = {.profile = s->profile, .only = s->only, .nonly = s->nonly};
         audit_host_stats hs = {0};
         rc = audit_host_run(&r, &ho, audit_out_emit, o, &hs);
         st->checks = hs.checks;
     } else {
-        /* an empty list is none given: the defaults */
-        audit_app_opts ao = {.files = s->nfiles ? s->files : NULL, .nfiles = s->nfiles,
-                             .dirs = s->ndirs ? s->dirs : NULL, .ndirs = s->ndirs,
+        audit_app_opts ao = {.files = s->files, .nfiles = s->nfiles, .dirs = s->dirs, .ndirs = s->ndirs,
                              .instances = s->instances, .db_max_connections = s->db_max_connections};
         audit_app_stats as = {0};
         rc = audit_app_run(&r, &ao, audit_out_emit, o, &as);

@@ -244,6 +244,12 @@ void kw_json_raw_n(kw_json *j, const char *json, size_t n)
 }
 
 void kw_json_kv_str(kw_json *j, const char *k, const char *v) { kw_json_key(j, k); kw_json_str(j, v); }
+void kw_json_kv_str_opt(kw_json *j, const char *k, const char *v)
+{
+    if (v && *v)
+        kw_json_kv_str(j, k, v);
+}
+
 void kw_json_kv_int(kw_json *j, const char *k, int64_t v) { kw_json_key(j, k); kw_json_int(j, v); }
 void kw_json_kv_num(kw_json *j, const char *k, double v) { kw_json_key(j, k); kw_json_num(j, v); }
 void kw_json_kv_bool(kw_json *j, const char *k, bool v) { kw_json_key(j, k); kw_json_bool(j, v); }

@@ -37,6 +37,8 @@ void kw_json_raw(kw_json *j, const char *json);
 void kw_json_raw_n(kw_json *j, const char *json, size_t n);
 
 void kw_json_kv_str(kw_json *j, const char *k, const char *v);
+/* The member only when v is a non-empty string (ECS documents leave absent fields out). */
+void kw_json_kv_str_opt(kw_json *j, const char *k, const char *v);
 void kw_json_kv_int(kw_json *j, const char *k, int64_t v);
 void kw_json_kv_num(kw_json *j, const char *k, double v);
 void kw_json_kv_bool(kw_json *j, const char *k, bool v);

@@ -11,51 +11,45 @@ static bool set(const char *s)
     return s && *s;
 }
 
-static void kv_opt(kw_json *j, const char *k, const char *v)
-{
-    if (set(v))
-        kw_json_kv_str(j, k, v);
-}
-
 void finding_ecs(kw_json *j, const finding *f, int64_t now_ms)
 {
     kw_json_obj_begin(j);
     kw_json_kv_time(j, "@timestamp", f->seen_ms ? f->seen_ms : now_ms);
     kw_json_kv_str(j, "event.kind", "state");
     kw_json_kv_str(j, "vulnerability.id", f->vuln_id);
-    kv_opt(j, "vulnerability.category", f->category);
+    kw_json_kv_str_opt(j, "vulnerability.category", f->category);
     kw_json_kv_str(j, "vulnerability.severity", finding_sev_name(f->severity));
     if (f->score >= 0) {
         kw_json_kv_num(j, "vulnerability.score.base", f->score);
-        kv_opt(j, "vulnerability.score.version", f->score_version);
+        kw_json_kv_str_opt(j, "vulnerability.score.version", f->score_version);
     }
-    kv_opt(j, "vulnerability.classification", f->vector ? "CVSS" : NULL);
-    kv_opt(j, "keepwatch.finding.vector", f->vector);
-    kv_opt(j, "message", f->title);
-    kv_opt(j, "vulnerability.description", f->description);
-    kv_opt(j, "keepwatch.finding.solution", f->solution);
-    kv_opt(j, "vulnerability.reference", f->reference);
-    kv_opt(j, "keepwatch.finding.cwe", f->cwe);
-    kv_opt(j, "vulnerability.scanner.vendor", f->scanner);
+    kw_json_kv_str_opt(j, "vulnerability.classification", f->vector ? "CVSS" : NULL);
+    kw_json_kv_str_opt(j, "keepwatch.finding.vector", f->vector);
+    kw_json_kv_str_opt(j, "message", f->title);
+    kw_json_kv_str_opt(j, "vulnerability.description", f->description);
+    kw_json_kv_str_opt(j, "keepwatch.finding.solution", f->solution);
+    kw_json_kv_str_opt(j, "vulnerability.reference", f->reference);
+    kw_json_kv_str_opt(j, "keepwatch.finding.cwe", f->cwe);
+    kw_json_kv_str_opt(j, "vulnerability.scanner.vendor", f->scanner);
     if (f->version_based)
         kw_json_kv_bool(j, "keepwatch.finding.version_based", true);
-    kv_opt(j, "host.name", f->host);
-    kv_opt(j, "host.ip", f->ip);
+    kw_json_kv_str_opt(j, "host.name", f->host);
+    kw_json_kv_str_opt(j, "host.ip", f->ip);
     if (f->port > 0) {
         kw_json_kv_int(j, "destination.port", f->port);
-        kv_opt(j, "network.transport", f->transport);
+        kw_json_kv_str_opt(j, "network.transport", f->transport);
     }
-    kv_opt(j, "service.name", f->service);
-    kv_opt(j, "url.full", f->url);
-    kv_opt(j, "keepwatch.finding.parameter", f->parameter);
-    kv_opt(j, "file.path", f->file_path);
+    kw_json_kv_str_opt(j, "service.name", f->service);
+    kw_json_kv_str_opt(j, "url.full", f->url);
+    kw_json_kv_str_opt(j, "keepwatch.finding.parameter", f->parameter);
+    kw_json_kv_str_opt(j, "file.path", f->file_path);
     if (f->line > 0)
         kw_json_kv_int(j, "keepwatch.finding.line", f->line);
-    kv_opt(j, "keepwatch.finding.text", f->text);
-    kv_opt(j, "package.name", f->package);
-    kv_opt(j, "package.version", f->installed);
-    kv_opt(j, "keepwatch.finding.fixed_version", f->fixed);
-    kv_opt(j, "keepwatch.finding.evidence", f->evidence);
+    kw_json_kv_str_opt(j, "keepwatch.finding.text", f->text);
+    kw_json_kv_str_opt(j, "package.name", f->package);
+    kw_json_kv_str_opt(j, "package.version", f->installed);
+    kw_json_kv_str_opt(j, "keepwatch.finding.fixed_version", f->fixed);
+    kw_json_kv_str_opt(j, "keepwatch.finding.evidence", f->evidence);
     kw_json_obj_end(j);
 }
 

@@ -15,11 +15,6 @@ const store_migration store_audit_migrations[STORE_AUDIT_VERSIONS] = {
     {AUDIT_SCHEMA_1("INTEGER"), AUDIT_SCHEMA_1("BIGINT")},
 };
 
-kw_rc store_audit_migrate(kw_store *s)
-{
-    return store_migrate_part(s, "audit", store_audit_migrations, STORE_AUDIT_VERSIONS);
-}
-
 kw_rc store_audit_snapshot_get(kw_store *s, const char *job, char **body, int64_t *taken_ms)
 {
     *body = NULL;

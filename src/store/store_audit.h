@@ -7,8 +7,8 @@
 #include "store/store.h"
 
 #define STORE_AUDIT_VERSIONS 1
+/* The audit module's migrations (the daemon runs them when the module starts). */
 extern const store_migration store_audit_migrations[STORE_AUDIT_VERSIONS];
-kw_rc store_audit_migrate(kw_store *s);
 
 /* job's last snapshot: body (the caller frees with free), when it was taken. KW_ERR_NOTFOUND
  * when the job has none yet. */
