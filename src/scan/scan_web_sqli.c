@@ -302,6 +302,7 @@ static const sqli_delay sqli_delays[] = {
 #define SQLI_CAL_LOOP 2000000        /* iterations of the measuring run */
 #define SQLI_CAL_MIN_US 100000       /* it must take at least this much longer than the page */
 #define SQLI_LOOP_MAX 400000000LL    /* a loop longer than this is not sent */
+#define SQLI_RESIZES 2               /* times a short first delay resizes its loop */
 
 /* One delay form's run on an insertion point. */
 typedef struct sqli_delay_run {
@@ -362,6 +363,25 @@ static kw_rc sqli_report_time(const sqli_delay_run *dr)
                        "SQL 注入（时间盲注）", &dr->proof, (size_t)-1, detail);
 }
 
+/* The first delay; its elapsed time, or -1. A counted loop is sized from a measured speed, and
+ * a server's speed wanders (its other load, the scanner's own workers): a run that stood out of
+ * the page's timing but fell short of the delay resizes the loop from itself, the longer and so
+ * better measure, and goes again, at most SQLI_RESIZES times. */
+static int64_t sqli_delay_first(sqli_delay_run *dr)
+{
+    int64_t base = dr->bs->slow_us, want = base + (int64_t)SQLI_DELAY1 * 900000;
+    for (int k = 0;; k++) {
+        long long n = sqli_amount(dr, SQLI_DELAY1);
+        int64_t e = sqli_delay_send(dr, n, SQLI_DELAY1 * 3000 + 15000, NULL), extra = e - base;
+        if (e < 0 || e >= want || !dr->dl->counted || k == SQLI_RESIZES || extra < SQLI_CAL_MIN_US ||
+            web_stopping(dr->x))
+            return e;
+        dr->per_s = (double)n * 1e6 / (double)extra;
+        if (sqli_amount(dr, SQLI_DELAY2) > SQLI_LOOP_MAX)
+            return e;
+    }
+}
+
 /* One round of delays d1, d2 and zero (d1 first: most pages stop there); true when the
  * timings hold. */
 static bool sqli_delay_round(sqli_delay_run *dr)
@@ -369,7 +389,7 @@ static bool sqli_delay_round(sqli_delay_run *dr)
     int64_t base = dr->bs->slow_us, slack_ms = 15000;
     sqli_ans_free(&dr->proof);
     dr->e[1] = dr->e[2] = -1;
-    dr->e[0] = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY1), SQLI_DELAY1 * 3000 + slack_ms, NULL);
+    dr->e[0] = sqli_delay_first(dr);
     if (dr->e[0] < base + (int64_t)SQLI_DELAY1 * 900000 || web_stopping(dr->x))
         return false;
     dr->e[1] = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY2), SQLI_DELAY2 * 3000 + slack_ms, &dr->proof);
@@ -390,8 +410,7 @@ static bool sqli_delay_glance(sqli_delay_run *dr)
 {
     if (!sqli_calibrate(dr))
         return false;
-    int64_t e = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY1), SQLI_DELAY1 * 3000 + 15000, NULL);
-    return e >= dr->bs->slow_us + (int64_t)SQLI_DELAY1 * 900000;
+    return sqli_delay_first(dr) >= dr->bs->slow_us + (int64_t)SQLI_DELAY1 * 900000;
 }
 
 static bool sqli_delay_measure(sqli_delay_run *dr)
