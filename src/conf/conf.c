@@ -320,6 +320,8 @@ static void cf_parse_field(cf_ctx *ctx, const cf_field *f, void *obj, yaml_node_
         return;
     }
     case CF_ENUM: {
+        if (cf_is_null(n))
+            return; /* unset: what `config show` writes for an optional enum left unset */
         if (!(s = cf_scalar(ctx, n, "a name")))
             return;
         for (int i = 0; f->names[i]; i++)
@@ -1090,7 +1092,13 @@ static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent
         kw_size_format(*(const uint64_t *)p, tmp, sizeof tmp);
         kw_buf_printf(b, " %s", tmp);
         break;
-    case CF_ENUM: kw_buf_printf(b, " %s", f->names[*(const int *)p - f->base]); break;
+    case CF_ENUM: { /* a value below the names (an optional enum left unset) shows as null */
+        int v = *(const int *)p - f->base, n = 0;
+        while (f->names[n])
+            n++;
+        kw_buf_printf(b, " %s", v >= 0 && v < n ? f->names[v] : "null");
+        break;
+    }
     case CF_STRS: {
         const conf_strs *l = (const conf_strs *)p;
         kw_buf_puts(b, " [");

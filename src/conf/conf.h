@@ -495,6 +495,18 @@ typedef struct conf {
         int alert_min_severity;       /* finding_critical alerts for new findings of this severity and up (0: none) */
         int64_t sweep_interval_ms;    /* how often the leader looks for overdue findings and expired acceptances */
     } findings;
+    struct {                          /* src/incident/incident_conf.c */
+        char *organisation;           /* the reports' 报告单位 */
+        int org_type;                 /* inc_org_type: which regulator deadline applies */
+        char *contact;                /* the reports' contact (name, phone) */
+        char *duty_schedule;          /* whose officer "duty" is (NULL: the first schedule) */
+        char *playbook_dir;           /* more playbooks, one per *.yaml file */
+        conf_strs channels;           /* told of every incident besides the owners' channels */
+        int overdue_severity;         /* of incident_step_overdue alerts */
+        conf_list reporting;          /* conf_inc_reporting: the regulator deadlines */
+        conf_list triggers;           /* conf_inc_trigger */
+        conf_list playbooks;          /* conf_playbook (src/incident/incident_conf.h) */
+    } incident;
     conf_list departments;            /* conf_department */
     conf_list people;                 /* conf_person */
     conf_list schedules;              /* conf_schedule */

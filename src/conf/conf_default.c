@@ -91,6 +91,19 @@ const char conf_default_yaml[] =
     "  routes: []\n"
     "  silences: []\n"
     "  inhibit: []\n"
+    "incident:\n"
+    "  org_type: other\n"
+    "  overdue_severity: high\n"
+    "  channels: []\n"
+    "  triggers: []\n"
+    "  playbooks: []\n"
+    /* 国家网络安全事件报告管理办法 (CAC, in force 2025-11-01): incidents of grade Ⅲ (较大) and
+     * above are reported within 1 h by critical information infrastructure operators, 2 h by
+     * central and state organs, 4 h by other network operators. */
+    "  reporting:\n"
+    "    - {org_type: cii, min_grade: III, within: 1h, to: the sector's protection department and the public security organ, to_zh: 保护工作部门和公安机关}\n"
+    "    - {org_type: state_organ, min_grade: III, within: 2h, to: the cyberspace administration, to_zh: 网信部门}\n"
+    "    - {org_type: other, min_grade: III, within: 4h, to: the local cyberspace administration, to_zh: 属地网信部门}\n"
     "intel:\n"
     "  reload_interval: 1m\n"
     "  files: []\n"

@@ -12,6 +12,7 @@
 #include "findings/findings_conf.h"
 #include "host/host_conf.h"
 #include "http/http_conf.h"
+#include "incident/incident_conf.h"
 #include "intel/intel_conf.h"
 #include "logs/logs_conf.h"
 #include "net/net_conf.h"
@@ -66,6 +67,7 @@ static const cf_field top_fields[] = {
     {"period", CF_SECTION, 0, .sub = &oncall_conf_period_section},
     {"console", CF_SECTION, 0, .sub = &http_conf_console_section},
     {"notify", CF_SECTION, 0, .sub = &notify_conf_section},
+    {"incident", CF_SECTION, 0, .sub = &incident_conf_section},
     F(conf, "departments", CF_LIST, departments, .sub = &oncall_conf_departments),
     F(conf, "people", CF_LIST, people, .sub = &oncall_conf_people),
     F(conf, "schedules", CF_LIST, schedules, .sub = &oncall_conf_schedules),

@@ -1,6 +1,7 @@
 /* conf: defaults, overlays, and one diagnostic per problem with its line and column. */
 #include "alert/alert_expr.h"
 #include "conf/conf.h"
+#include "incident/incident_conf.h"
 #include "core/kw_buf.h"
 #include "kw_test.h"
 
@@ -233,7 +234,9 @@ static void test_check_fields(void)
 static void test_show_roundtrip(void)
 {
     conf_errors e = {0};
-    conf *c = load("checks:\n  - {name: \"w\", type: tcp, host: \"a\\\"b\", port: 1}\n", &e);
+    /* an optional enum left unset (a trigger's grade) shows as null and reads back unset */
+    conf *c = load("checks:\n  - {name: \"w\", type: tcp, host: \"a\\\"b\", port: 1}\n"
+                   "incident:\n  triggers:\n    - {name: t, match: {rule: syn_flood}, playbook: ddos}\n", &e);
     CHECK(c != NULL);
     if (!c)
         return;
@@ -243,6 +246,8 @@ static void test_show_roundtrip(void)
     CHECK(c2 && c2->checks.n == 1 && strcmp(CONF_AT(c2->checks, conf_check, 0)->host, "a\"b") == 0);
     /* built-in rules printed by show replace themselves by name: no duplicates */
     CHECK(c2 && c2->rules.n == c->rules.n);
+    CHECK(strstr(s, "grade: null") != NULL);
+    CHECK(c2 && c2->incident.triggers.n == 1 && CONF_AT(c2->incident.triggers, conf_inc_trigger, 0)->grade == 0);
     free(s);
     conf_free(c);
     conf_free(c2);
