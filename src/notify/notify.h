@@ -37,7 +37,8 @@ void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *r
                        const char *summary, int severity, int64_t started_ms, const char *labels_json);
 void notify_alert_fini(notify_alert *a);
 /* The value of a field: rule, severity (its name), state, summary, id, asset, department,
- * business, owner, or a label. NULL when the alert has none. buf holds numbers. */
+ * business, owner, criticality (the asset's, a severity name), exposure (internet, internal),
+ * or a label. NULL when the alert has none. buf holds numbers. */
 const char *notify_alert_field(const notify_alert *a, const char *key, char *buf, size_t n);
 
 /* A compiled set of conditions (a route's, a silence's, an inhibition's). */

@@ -86,6 +86,10 @@ const char *notify_alert_field(const notify_alert *a, const char *key, char *buf
         return a->asset->business;
     if (strcmp(key, "owner") == 0 && a->asset && a->asset->owner)
         return a->asset->owner;
+    if (strcmp(key, "criticality") == 0 && a->asset && a->asset->criticality)
+        return kw_severity_name(a->asset->criticality);
+    if (strcmp(key, "exposure") == 0 && a->asset)
+        return a->asset->exposure == CONF_EXPOSURE_INTERNET ? "internet" : "internal";
     json_t *v = json_object_get(a->labels, key);
     if (json_is_string(v))
         return json_string_value(v);
@@ -154,10 +158,10 @@ static bool split(const char *key, char *field, size_t fn, nop *op, char *err, s
     return false;
 }
 
-/* A number, or for severity a name (low=1 .. critical=4). */
+/* A number, or for severity and criticality a name (low=1 .. critical=4). */
 static bool to_num(const char *field, const char *s, double *out)
 {
-    if (strcmp(field, "severity") == 0)
+    if (strcmp(field, "severity") == 0 || strcmp(field, "criticality") == 0)
         for (int i = 1; i <= 4; i++)
             if (strcasecmp(s, kw_severity_name(i)) == 0) {
                 *out = i;
@@ -192,7 +196,7 @@ kw_rc notify_cond_check(const char *key, const char *value, char *err, size_t er
     case OP_LT:
         if (!to_num(field, value, &d)) {
             snprintf(err, errn, "\"%s\" is not a number%s", value,
-                     strcmp(field, "severity") == 0 ? " or a severity (low, medium, high, critical)" : "");
+                     strcmp(field, "severity") == 0 || strcmp(field, "criticality") == 0 ? " or a severity (low, medium, high, critical)" : "");
             return KW_ERR_PARSE;
         }
         return KW_OK;
