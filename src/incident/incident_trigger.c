@@ -5,7 +5,6 @@
 #include "core/kw_mem.h"
 #include "incident/incident_conf.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,13 +55,6 @@ void incident_trig_free(incident_trig *t)
     free(t);
 }
 
-bool incident_alert_is_drill(const notify_alert *a)
-{
-    json_t *v = json_object_get(a->labels, "drill");
-    if (!v || json_is_null(v) || json_is_false(v))
-        return false;
-    return !json_is_string(v) || (json_string_length(v) > 0 && strcmp(json_string_value(v), "false") != 0);
-}
 
 /* The alert's value of one key field; the default key's fallbacks when none is configured. */
 static const char *key_value(const notify_alert *a, const char *field, char *buf, size_t n)
@@ -127,7 +119,7 @@ static void ring_put(trig *g, const char *key, int64_t started)
 
 bool incident_trig_offer(incident_trig *t, const notify_alert *a, incident_trig_hit *hit)
 {
-    bool drill = incident_alert_is_drill(a), taken = false;
+    bool drill = notify_alert_is_drill(a), taken = false;
     for (size_t i = 0; i < t->n; i++) {
         trig *g = &t->v[i];
         if (g->conf->drill_only && !drill)

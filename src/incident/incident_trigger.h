@@ -41,7 +41,4 @@ void incident_trig_free(incident_trig *t);
  * alert is remembered for the `after` conditions of later ones. */
 bool incident_trig_offer(incident_trig *t, const notify_alert *a, incident_trig_hit *hit);
 
-/* Whether a carries the drill label (labels.drill present and not false/empty). */
-bool incident_alert_is_drill(const notify_alert *a);
-
 #endif

@@ -41,6 +41,9 @@ void notify_alert_fini(notify_alert *a);
  * or a label. NULL when the alert has none. buf holds numbers. */
 const char *notify_alert_field(const notify_alert *a, const char *key, char *buf, size_t n);
 
+/* Whether a was raised by a drill: labels.drill present and not false or empty. */
+bool notify_alert_is_drill(const notify_alert *a);
+
 /* A compiled set of conditions (a route's, a silence's, an inhibition's). */
 typedef struct notify_match notify_match;
 /* Compiles conditions that conf_load has validated; NULL for an empty set (matches all). */

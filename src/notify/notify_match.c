@@ -106,6 +106,14 @@ const char *notify_alert_field(const notify_alert *a, const char *key, char *buf
     return NULL;
 }
 
+bool notify_alert_is_drill(const notify_alert *a)
+{
+    json_t *v = json_object_get(a->labels, "drill");
+    if (!v || json_is_null(v) || json_is_false(v))
+        return false;
+    return !json_is_string(v) || (json_string_length(v) > 0 && strcmp(json_string_value(v), "false") != 0);
+}
+
 /* ---- conditions ---- */
 
 typedef enum { OP_EQ, OP_NE, OP_CONTAINS, OP_STARTS, OP_ENDS, OP_RE, OP_CIDR, OP_GT, OP_LT, OP_EXISTS } nop;

@@ -430,6 +430,11 @@ void notify_render(const conf *c, const conf_channel *ch, const notify_msg *m, k
     msg_tz_min = c->console.tz_min;
     lang l = r.l;
     int type = ch->type;
+    bool drill = false; /* a drill's alerts say so before anything, whatever the template */
+    for (size_t i = 0; i < m->nalerts; i++)
+        drill |= notify_alert_is_drill(m->alerts[i]);
+    if (drill)
+        kw_buf_puts(title, l == LANG_EN ? "[DRILL] " : "【演练】");
     if (ch->title) {
         expand(title, &r, ch->title, NULL);
     } else {
