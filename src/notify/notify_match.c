@@ -17,8 +17,11 @@
 
 /* ---- the alert view ---- */
 
-static const char *const asset_labels[] = {"asset", "host.name", "observer.name", NULL};
-static const char *const address_labels[] = {"destination.ip", "host.ip", "server.ip", "observer.ip", "source.ip", NULL};
+/* Where an alert names its asset: by name (the net sensor's "target" is the watched asset it
+ * hit), else by address (the net sensor's "dst" and "src"). */
+static const char *const asset_labels[] = {"asset", "target", "host.name", "observer.name", NULL};
+static const char *const address_labels[] = {"destination.ip", "dst", "host.ip", "server.ip", "observer.ip",
+                                             "source.ip", "src", NULL};
 
 void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *rule, const char *state,
                        const char *summary, int severity, int64_t started_ms, const char *labels_json)

@@ -91,6 +91,13 @@ static void test_conditions(void)
         notify_match_free(m);
     }
     notify_alert_fini(&a);
+    /* the traffic sensor's alerts name the asset they hit as target, its address as dst */
+    notify_alert_init(&a, c, 8, "syn_flood", "firing", "flood", 4, 0, "{\"target\":\"web01\"}");
+    CHECK(a.asset && strcmp(a.asset->name, "web01") == 0);
+    notify_alert_fini(&a);
+    notify_alert_init(&a, c, 9, "syn_flood", "firing", "flood", 4, 0, "{\"dst\":\"10.0.0.7\",\"dport\":80}");
+    CHECK(a.asset && strcmp(a.asset->name, "web01") == 0);
+    notify_alert_fini(&a);
     conf_free(c);
     char err[512];
     CHECK_INT(load_errors("notify:\n  routes:\n    - {policy: nope}\n", err, sizeof err), 1);
