@@ -112,6 +112,8 @@ static const cf_field incident_fields[] = {
 };
 const cf_section incident_conf_section = {"incident", 0, incident_fields};
 
+void incident_playbook_free(conf_playbook *pb) { cf_free_section(&playbook_section, pb); }
+
 const char *incident_phase_name(int phase)
 {
     return phase >= PB_PHASE_CONFIRM && phase <= PB_PHASE_REPORT ? phase_names[phase] : "?";

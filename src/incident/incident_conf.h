@@ -87,6 +87,8 @@ typedef struct conf_inc_trigger {
 
 extern const cf_section incident_conf_section;
 
+/* Frees what pb holds (not pb itself: it is an element of a list). */
+void incident_playbook_free(conf_playbook *pb);
 /* confirm, contain, eradicate, recover, report; "?" out of range. */
 const char *incident_phase_name(int phase);
 /* The grade's name: "I".."IV" (ascii) or "Ⅰ".."Ⅳ"; "?" out of range. */
