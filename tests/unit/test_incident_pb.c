@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #define DATA KW_TEST_DATA "/incident"
+#define PB(name) "name: " name "\ntitle: T\ncategory: NAI\nphases:\n  - {phase: confirm, steps: [{name: a, title: A}]}\n"
 
 static conf *load(const char *yaml, conf_errors *e)
 {
@@ -198,6 +199,30 @@ static void test_builtin_targets(void)
     conf_free(c);
 }
 
+/* A file's playbook of a built-in one's name replaces it; a second file of that name is refused. */
+static void test_replace_builtin(void)
+{
+    conf *c = load_base();
+    conf_errors e = {0};
+    static const char a[] = PB("ddos_x"), b[] = "name: ddos_x\ntitle: mine\ncategory: NAI\nphases:\n"
+                                                "  - {phase: contain, steps: [{name: s, title: S, owner: person:bob}]}\n";
+    CHECK(c && incident_pb_load_text(c, "playbooks/ddos_x.yaml", a, strlen(a), true, &e) == KW_OK);
+    size_t n = c ? c->incident.playbooks.n : 0;
+    conf_playbook *pb = c ? (conf_playbook *)incident_pb_find(c, "ddos_x") : NULL;
+    CHECK(pb != NULL);
+    if (pb)
+        pb->builtin = true; /* as the built-in layer marks it */
+    CHECK(c && incident_pb_load_text(c, "/etc/pb/ddos_x.yaml", b, strlen(b), false, &e) == KW_OK);
+    dump(&e);
+    pb = c ? (conf_playbook *)incident_pb_find(c, "ddos_x") : NULL;
+    CHECK(pb && !pb->builtin && strcmp(pb->title, "mine") == 0 && c->incident.playbooks.n == n);
+    CHECK_STR(pb ? pb->source : NULL, "/etc/pb/ddos_x.yaml");
+    CHECK(c && incident_pb_load_text(c, "/etc/pb/ddos_y.yaml", b, strlen(b), false, &e) == KW_ERR_PARSE);
+    CHECK_ERR(&e, "/etc/pb/ddos_y.yaml:1:7: playbook \"ddos_x\" is defined twice: first in /etc/pb/ddos_x.yaml");
+    conf_errors_free(&e);
+    conf_free(c);
+}
+
 /* Sub-categories: one whose parent is another category is refused (when the table has them). */
 static void test_subcategory_parent(void)
 {
@@ -373,8 +398,6 @@ static void write_file(const char *path, const char *text)
     }
 }
 
-#define PB(name) "name: " name "\ntitle: T\ncategory: NAI\nphases:\n  - {phase: confirm, steps: [{name: a, title: A}]}\n"
-
 /* playbook_dir: *.yaml files by name, their errors naming the file; a duplicate, a file that
  * cannot be opened, one too large, a directory; show leaves them out and reads back. */
 static void test_playbook_dir(void)
@@ -480,6 +503,7 @@ int main(void)
     RUN(test_data_files);
     RUN(test_derived);
     RUN(test_builtin_targets);
+    RUN(test_replace_builtin);
     RUN(test_subcategory_parent);
     RUN(test_config_playbooks);
     RUN(test_section_refs);
