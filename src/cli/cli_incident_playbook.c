@@ -235,7 +235,7 @@ static void show_text(kw_buf *b, const conf *c, const conf_playbook *pb, bool zh
     }
     for (size_t p = 0; p < pb->phases.n; p++) {
         const conf_pb_phase *ph = CONF_AT(pb->phases, conf_pb_phase, p);
-        kw_buf_printf(b, "\n%s\n", incident_phase_name(ph->phase));
+        kw_buf_printf(b, "\n%s\n", incident_phase_names[ph->phase]);
         for (size_t k = 0; k < ph->steps.n; k++)
             show_step_text(b, c, CONF_AT(ph->steps, conf_pb_step, k), zh);
     }
@@ -350,7 +350,7 @@ static void show_json(kw_json *j, const conf *c, const conf_playbook *pb)
     for (size_t p = 0; p < pb->phases.n; p++) {
         const conf_pb_phase *ph = CONF_AT(pb->phases, conf_pb_phase, p);
         kw_json_obj_begin(j);
-        kw_json_kv_str(j, "phase", incident_phase_name(ph->phase));
+        kw_json_kv_str(j, "phase", incident_phase_names[ph->phase]);
         kw_json_key(j, "steps");
         kw_json_arr_begin(j);
         for (size_t k = 0; k < ph->steps.n; k++)

@@ -358,7 +358,7 @@ static void check_phases(cf_ctx *ctx, conf_playbook *pb, yaml_node_t *n)
             if (CONF_AT(pb->phases, conf_pb_phase, k)->phase == ph->phase) {
                 yaml_node_t *first = cf_find_or(ctx, at_or(list_item(ctx, seq, k), n), "phase");
                 cf_error(ctx, cf_find_or(ctx, at, "phase"), "playbook \"%s\": phase \"%s\" is listed twice (first "
-                         "at line %zu)", pb->name, incident_phase_name(ph->phase), first->start_mark.line + 1);
+                         "at line %zu)", pb->name, incident_phase_names[ph->phase], first->start_mark.line + 1);
                 break;
             }
         if (!ph->steps.n)
