@@ -354,13 +354,18 @@ static void check_phases(cf_ctx *ctx, conf_playbook *pb, yaml_node_t *n)
     for (size_t p = 0; p < pb->phases.n; p++) {
         conf_pb_phase *ph = CONF_AT(pb->phases, conf_pb_phase, p);
         yaml_node_t *at = at_or(list_item(ctx, seq, p), n);
-        for (size_t k = 0; k < p; k++)
-            if (CONF_AT(pb->phases, conf_pb_phase, k)->phase == ph->phase) {
-                yaml_node_t *first = cf_find_or(ctx, at_or(list_item(ctx, seq, k), n), "phase");
+        bool named = cf_find(ctx, at, "phase") != NULL;
+        if (!named)
+            cf_error(ctx, at, "playbook \"%s\": a phase needs phase: confirm, contain, eradicate, recover or report",
+                     pb->name);
+        for (size_t k = 0; named && k < p; k++) {
+            yaml_node_t *first = cf_find(ctx, at_or(list_item(ctx, seq, k), n), "phase");
+            if (first && CONF_AT(pb->phases, conf_pb_phase, k)->phase == ph->phase) {
                 cf_error(ctx, cf_find_or(ctx, at, "phase"), "playbook \"%s\": phase \"%s\" is listed twice (first "
                          "at line %zu)", pb->name, incident_phase_names[ph->phase], first->start_mark.line + 1);
                 break;
             }
+        }
         if (!ph->steps.n)
             cf_error(ctx, cf_find_or(ctx, at, "steps"), "playbook \"%s\": a phase needs at least one step", pb->name);
         for (size_t k = 0; k < ph->steps.n; k++)
@@ -762,7 +767,10 @@ static void check_section(cf_ctx *ctx, const conf *c, yaml_node_t *inc)
         const conf_inc_reporting *r = CONF_AT(c->incident.reporting, conf_inc_reporting, i);
         const conf_inc_reporting *first = incident_pb_reporting(c, r->org_type);
         size_t at = r->builtin ? 0 : mine++; /* the file's rows follow the built-in ones */
-        if (first != r && !r->builtin)
+        yaml_node_t *row = at_or(list_item(ctx, rep, at), at_or(rep, inc));
+        if (!r->builtin && rep && !cf_find(ctx, row, "org_type"))
+            cf_error(ctx, row, "reporting: each row needs an org_type (cii, state_organ or other)");
+        else if (first != r && !r->builtin)
             cf_error(ctx, cf_find_or(ctx, at_or(list_item(ctx, rep, at), at_or(rep, inc)), "org_type"),
                      "reporting: a second row for org_type %s (one row per organisation type)",
                      r->org_type == INC_ORG_CII ? "cii" : r->org_type == INC_ORG_STATE_ORGAN ? "state_organ" : "other");

@@ -303,6 +303,11 @@ static void test_section_refs(void)
     CHECK_ERR(&e, "t.yaml:10:7: trigger \"t3\": needs a match (the alert that opens the incident)");
     CHECK_INT(e.n, 7);
     conf_errors_free(&e);
+    c = load("incident:\n  reporting:\n    - {min_grade: II, within: 1h}\n", &e);
+    CHECK(c == NULL);
+    CHECK_ERR(&e, "t.yaml:3:7: reporting: each row needs an org_type (cii, state_organ or other)");
+    CHECK_INT(e.n, 1);
+    conf_errors_free(&e);
     /* and a good one */
     c = load("schedules:\n  - {name: s, layers: [{name: l, members: [a]}]}\n"
              "people:\n  - {name: a}\n"
