@@ -739,14 +739,15 @@ static void check_triggers(cf_ctx *ctx, const conf *c, yaml_node_t *inc)
     yaml_node_t *seq = cf_find(ctx, inc, "triggers");
     for (size_t i = 0; i < c->incident.triggers.n; i++) {
         const conf_inc_trigger *t = CONF_AT(c->incident.triggers, conf_inc_trigger, i);
+        const conf_playbook *pb;
         yaml_node_t *n = at_or(node_by_name(ctx, seq, t->name), at_or(inc, NULL));
         if (!t->match.n)
             cf_error(ctx, n, "trigger \"%s\": needs a match (the alert that opens the incident)", t->name);
         if (!t->playbook)
             cf_error(ctx, n, "trigger \"%s\": needs a playbook", t->name);
-        else if (!incident_pb_find(c, t->playbook))
-            cf_error(ctx, cf_find_or(ctx, n, "playbook"), "trigger \"%s\": playbook \"%s\" is not defined", t->name,
-                     t->playbook);
+        else if (!(pb = incident_pb_find(c, t->playbook)) || (pb->builtin && !c->builtin_rules))
+            cf_error(ctx, cf_find_or(ctx, n, "playbook"), "trigger \"%s\": playbook \"%s\" is not defined%s", t->name,
+                     t->playbook, pb ? " (a built-in one, and builtin_rules: false drops them)" : "");
         for (size_t k = 0; k < t->key.n; k++)
             if (!*t->key.v[k])
                 cf_error(ctx, strs_item(ctx, n, "key", k, n), "trigger \"%s\": key: an empty field name", t->name);
