@@ -17,7 +17,7 @@ import yaml
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 CLASS_C = os.path.join(ROOT, "src", "incident", "incident_class.c")
-BUILTIN = ["ddos"]
+BUILTIN = ["ddos", "defacement", "intrusion", "ransomware", "data_leak"]
 
 PB_KEYS = {"name", "title", "title_zh", "description", "description_zh", "category",
            "subcategory", "grade", "grades", "phases"}

@@ -97,7 +97,7 @@ static void test_find(void)
 
 /* ---- the built-in playbooks ---- */
 
-static const char *const builtin[] = {"ddos", NULL};
+static const char *const builtin[] = {"ddos", "defacement", "intrusion", "ransomware", "data_leak", NULL};
 
 static char *slurp(const char *path)
 {
