@@ -17,7 +17,8 @@ import yaml
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 CLASS_C = os.path.join(ROOT, "src", "incident", "incident_class.c")
-BUILTIN = ["ddos", "defacement", "intrusion", "ransomware", "data_leak"]
+BUILTIN = ["ddos", "defacement", "intrusion", "ransomware", "data_leak", "account_compromise",
+           "vuln_exploited", "service_failure", "phishing"]
 
 PB_KEYS = {"name", "title", "title_zh", "description", "description_zh", "category",
            "subcategory", "grade", "grades", "phases"}
@@ -49,7 +50,8 @@ def target_ok(t):
 
 def class_table():
     """{code: parent or None} from incident_class.c's CAT/SUB rows."""
-    text = open(CLASS_C, encoding="utf-8").read()
+    with open(CLASS_C, encoding="utf-8") as f:
+        text = f.read()
     table = {}
     for m in re.finditer(r'CAT\("([A-Z]+)"', text):
         table[m.group(1)] = None

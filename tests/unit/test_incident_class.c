@@ -97,7 +97,9 @@ static void test_find(void)
 
 /* ---- the built-in playbooks ---- */
 
-static const char *const builtin[] = {"ddos", "defacement", "intrusion", "ransomware", "data_leak", NULL};
+static const char *const builtin[] = {"ddos", "defacement", "intrusion", "ransomware", "data_leak",
+                                      "account_compromise", "vuln_exploited", "service_failure",
+                                      "phishing", NULL};
 
 static char *slurp(const char *path)
 {
