@@ -3,9 +3,11 @@
  * the tables below. What a playbook must satisfy beyond its fields' types (known targets,
  * steps that exist, no cycles, deadlines that can be met) is checked in the check hooks. */
 #include "incident/incident_conf.h"
+#include "incident/incident_pb.h"
 #include "notify/notify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -62,8 +64,14 @@ static const cf_field playbook_fields[] = {
     F(conf_playbook, "phases", CF_LIST, phases, .sub = &phase_section),
     {0},
 };
+static void playbook_fini(void *obj) { free(((conf_playbook *)obj)->source); }
+
+/* A playbook_dir file's playbook is not shown: playbook_dir reads it again. */
+static bool playbook_hidden(const void *obj) { return ((const conf_playbook *)obj)->source != NULL; }
+
 static const cf_section playbook_section = {"incident.playbooks", sizeof(conf_playbook), playbook_fields,
-                                            .builtin = offsetof(conf_playbook, builtin)};
+                                            .check = incident_pb_check, .fini = playbook_fini,
+                                            .builtin = offsetof(conf_playbook, builtin), .hidden = playbook_hidden};
 
 static const cf_field reporting_fields[] = {
     F(conf_inc_reporting, "org_type", CF_ENUM, org_type, .names = org_names),
@@ -103,6 +111,11 @@ static const cf_field incident_fields[] = {
     {0},
 };
 const cf_section incident_conf_section = {"incident", 0, incident_fields};
+
+const char *incident_phase_name(int phase)
+{
+    return phase >= PB_PHASE_CONFIRM && phase <= PB_PHASE_REPORT ? phase_names[phase] : "?";
+}
 
 /* ---- grades ---- */
 
