@@ -12,7 +12,7 @@
 #include <strings.h>
 
 static const char *const grade_names[] = {"I", "II", "III", "IV", NULL};
-static const char *const phase_names[] = {"confirm", "contain", "eradicate", "recover", "report", NULL};
+const char *const incident_phase_names[] = {"confirm", "contain", "eradicate", "recover", "report", NULL};
 static const char *const report_names[] = {"none", "regulator", "department", NULL};
 static const char *const org_names[] = {"cii", "state_organ", "other", NULL};
 
@@ -35,7 +35,7 @@ static const cf_field step_fields[] = {
 static const cf_section step_section = {"incident.playbooks.phases.steps", sizeof(conf_pb_step), step_fields};
 
 static const cf_field phase_fields[] = {
-    F(conf_pb_phase, "phase", CF_ENUM, phase, .names = phase_names),
+    F(conf_pb_phase, "phase", CF_ENUM, phase, .names = incident_phase_names),
     F(conf_pb_phase, "steps", CF_LIST, steps, .sub = &step_section),
     {0},
 };
@@ -112,10 +112,7 @@ static const cf_field incident_fields[] = {
 };
 const cf_section incident_conf_section = {"incident", 0, incident_fields};
 
-const char *incident_phase_name(int phase)
-{
-    return phase >= PB_PHASE_CONFIRM && phase <= PB_PHASE_REPORT ? phase_names[phase] : "?";
-}
+void incident_playbook_free(conf_playbook *pb) { cf_free_section(&playbook_section, pb); }
 
 /* ---- grades ---- */
 

@@ -87,8 +87,10 @@ typedef struct conf_inc_trigger {
 
 extern const cf_section incident_conf_section;
 
-/* confirm, contain, eradicate, recover, report; "?" out of range. */
-const char *incident_phase_name(int phase);
+/* Frees what pb holds (not pb itself: it is an element of a list). */
+void incident_playbook_free(conf_playbook *pb);
+/* The phase names by pb_phase: confirm, contain, eradicate, recover, report, then NULL. */
+extern const char *const incident_phase_names[];
 /* The grade's name: "I".."IV" (ascii) or "Ⅰ".."Ⅳ"; "?" out of range. */
 const char *incident_grade_name(int grade);
 const char *incident_grade_roman(int grade);

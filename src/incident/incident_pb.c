@@ -358,7 +358,7 @@ static void check_phases(cf_ctx *ctx, conf_playbook *pb, yaml_node_t *n)
             if (CONF_AT(pb->phases, conf_pb_phase, k)->phase == ph->phase) {
                 yaml_node_t *first = cf_find_or(ctx, at_or(list_item(ctx, seq, k), n), "phase");
                 cf_error(ctx, cf_find_or(ctx, at, "phase"), "playbook \"%s\": phase \"%s\" is listed twice (first "
-                         "at line %zu)", pb->name, incident_phase_name(ph->phase), first->start_mark.line + 1);
+                         "at line %zu)", pb->name, incident_phase_names[ph->phase], first->start_mark.line + 1);
                 break;
             }
         if (!ph->steps.n)
@@ -371,6 +371,8 @@ static void check_phases(cf_ctx *ctx, conf_playbook *pb, yaml_node_t *n)
 /* A step's grades (into grade_mask) and targets. */
 static void check_step(cf_ctx *ctx, conf_pb_step *s, yaml_node_t *n, bool builtin)
 {
+    if (s->name && !s->title && !s->title_zh)
+        cf_error(ctx, n, "step \"%s\": needs a title or title_zh", s->name);
     s->grade_mask = s->grades.n ? 0 : 0x0f;
     for (size_t i = 0; i < s->grades.n; i++) {
         int g = incident_grade_parse(s->grades.v[i]);

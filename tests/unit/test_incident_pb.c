@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #define DATA KW_TEST_DATA "/incident"
+#define PB(name) "name: " name "\ntitle: T\ncategory: NA\nphases:\n  - {phase: confirm, steps: [{name: a, title: A}]}\n"
 
 static conf *load(const char *yaml, conf_errors *e)
 {
@@ -51,6 +52,33 @@ static int has_error(const conf_errors *e, const char *want)
         if (strcmp(e->v[i], want) == 0)
             return 1;
     return 0;
+}
+
+/* How many errors contain what (the built-in playbooks may add their own). */
+static size_t errors_with(const conf_errors *e, const char *what)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->n; i++)
+        n += strstr(e->v[i], what) != NULL;
+    return n;
+}
+
+/* The playbooks that are not built-in ones. */
+static size_t user_playbooks(const conf *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; c && i < c->incident.playbooks.n; i++)
+        n += !CONF_AT(c->incident.playbooks, conf_playbook, i)->builtin;
+    return n;
+}
+
+/* The first of them (the built-in ones come first in the list). */
+static const conf_playbook *user_first(const conf *c)
+{
+    for (size_t i = 0; c && i < c->incident.playbooks.n; i++)
+        if (!CONF_AT(c->incident.playbooks, conf_playbook, i)->builtin)
+            return CONF_AT(c->incident.playbooks, conf_playbook, i);
+    return NULL;
 }
 
 static void dump(const conf_errors *e)
@@ -131,23 +159,6 @@ static void test_data_files(void)
     CHECK(bad >= 8 && good >= 1);
 }
 
-/* The playbooks that are not built in: the built-in ones come first (playbooks/). */
-static size_t own_count(const conf *c)
-{
-    size_t k = 0;
-    for (size_t i = 0; c && i < c->incident.playbooks.n; i++)
-        k += !CONF_AT(c->incident.playbooks, conf_playbook, i)->builtin;
-    return k;
-}
-
-static const conf_playbook *own_first(const conf *c)
-{
-    for (size_t i = 0; c && i < c->incident.playbooks.n; i++)
-        if (!CONF_AT(c->incident.playbooks, conf_playbook, i)->builtin)
-            return CONF_AT(c->incident.playbooks, conf_playbook, i);
-    return NULL;
-}
-
 /* The good playbook's derived fields and what it is added as. */
 static void test_derived(void)
 {
@@ -171,7 +182,7 @@ static void test_derived(void)
                                      "  - {phase: confirm, steps: [{name: a, title: A}]}\n", 97, false, &e) ==
                    KW_ERR_PARSE);
     CHECK_ERR(&e, "again.yaml:1:7: playbook \"ddos_test\" is defined twice: first in good_ddos.yaml");
-    CHECK(c && own_count(c) == 1);
+    CHECK(user_playbooks(c) == 1);
     conf_errors_free(&e);
     conf_free(c);
 }
@@ -193,6 +204,30 @@ static void test_builtin_targets(void)
     CHECK(c && incident_pb_load_text(c, "b.yaml", ok, strlen(ok), true, &e) == KW_OK && e.n == 0);
     const conf_playbook *pb = c ? incident_pb_find(c, "b") : NULL;
     CHECK(pb && pb->source == NULL);
+    conf_errors_free(&e);
+    conf_free(c);
+}
+
+/* A file's playbook of a built-in one's name replaces it; a second file of that name is refused. */
+static void test_replace_builtin(void)
+{
+    conf *c = load_base();
+    conf_errors e = {0};
+    static const char a[] = PB("ddos_x"), b[] = "name: ddos_x\ntitle: mine\ncategory: NA\nphases:\n"
+                                                "  - {phase: contain, steps: [{name: s, title: S, owner: person:bob}]}\n";
+    CHECK(c && incident_pb_load_text(c, "playbooks/ddos_x.yaml", a, strlen(a), true, &e) == KW_OK);
+    size_t n = c ? c->incident.playbooks.n : 0;
+    conf_playbook *pb = c ? (conf_playbook *)incident_pb_find(c, "ddos_x") : NULL;
+    CHECK(pb != NULL);
+    if (pb)
+        pb->builtin = true; /* as the built-in layer marks it */
+    CHECK(c && incident_pb_load_text(c, "/etc/pb/ddos_x.yaml", b, strlen(b), false, &e) == KW_OK);
+    dump(&e);
+    pb = c ? (conf_playbook *)incident_pb_find(c, "ddos_x") : NULL;
+    CHECK(pb && !pb->builtin && strcmp(pb->title, "mine") == 0 && c->incident.playbooks.n == n);
+    CHECK_STR(pb ? pb->source : NULL, "/etc/pb/ddos_x.yaml");
+    CHECK(c && incident_pb_load_text(c, "/etc/pb/ddos_y.yaml", b, strlen(b), false, &e) == KW_ERR_PARSE);
+    CHECK_ERR(&e, "/etc/pb/ddos_y.yaml:1:7: playbook \"ddos_x\" is defined twice: first in /etc/pb/ddos_x.yaml");
     conf_errors_free(&e);
     conf_free(c);
 }
@@ -308,7 +343,7 @@ static void test_regulator_org_type(void)
     CHECK(c == NULL);
     CHECK_ERR(&e, "t.yaml:11:47: playbook \"p\", step \"r\": the regulator's deadline for critical information "
                   "infrastructure operators at grade I is 1h, but it needs \"v\" (2h)");
-    CHECK_INT(e.n, 1);
+    CHECK_INT(errors_with(&e, "playbook \"p\""), 1);
     conf_errors_free(&e);
     c = load("incident:\n  org_type: state_organ\n", &e);
     CHECK(c && incident_pb_regulator_ms(c, INC_ORG_STATE_ORGAN, 3) == 2 * 3600000);
@@ -372,8 +407,6 @@ static void write_file(const char *path, const char *text)
     }
 }
 
-#define PB(name) "name: " name "\ntitle: T\ncategory: NA\nphases:\n  - {phase: confirm, steps: [{name: a, title: A}]}\n"
-
 /* playbook_dir: *.yaml files by name, their errors naming the file; a duplicate, a file that
  * cannot be opened, one too large, a directory; show leaves them out and reads back. */
 static void test_playbook_dir(void)
@@ -396,9 +429,9 @@ static void test_playbook_dir(void)
     CHECK(conf_load(p, &c, &e) == KW_OK);
     dump(&e);
     conf_errors_free(&e);
-    CHECK(c && own_count(c) == 2);
-    if (c && own_count(c) == 2) {
-        const conf_playbook *a = own_first(c);
+    CHECK(user_playbooks(c) == 2);
+    if (c && user_playbooks(c) == 2) {
+        const conf_playbook *a = user_first(c);
         CHECK_STR(a->name, "alpha"); /* sorted by file name */
         snprintf(y, sizeof y, "%s/pb/a.yaml", dir);
         CHECK_STR(a->source, y);
@@ -409,7 +442,7 @@ static void test_playbook_dir(void)
         write_file(y, s);
         free(s);
         conf *c2 = NULL;
-        CHECK(conf_load(y, &c2, &e) == KW_OK && c2->incident.playbooks.n == c->incident.playbooks.n);
+        CHECK(conf_load(y, &c2, &e) == KW_OK && user_playbooks(c2) == 2 + incident_pb_builtin_count());
         CHECK(c2 && c2->incident.reporting.n == 3);
         dump(&e);
         conf_errors_free(&e);
@@ -479,6 +512,7 @@ int main(void)
     RUN(test_data_files);
     RUN(test_derived);
     RUN(test_builtin_targets);
+    RUN(test_replace_builtin);
     RUN(test_subcategory_parent);
     RUN(test_config_playbooks);
     RUN(test_section_refs);
