@@ -31,6 +31,9 @@ GRADES = ["I", "II", "III", "IV"]
 KINDS = {"security", "operations", "business", "customer_service", "management"}
 UNITS = {"ms": 1, "s": 1000, "m": 60000, "h": 3600000, "d": 86400000, "w": 604800000}
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# what notify expands in a step's message (src/notify/notify_incident.c)
+PLACEHOLDERS = {"id", "title", "grade", "asset", "business", "impact", "advice", "step", "due",
+                "console_url"}
 
 
 def duration_ms(v):
@@ -119,6 +122,13 @@ def problems(pb, name, table):
                 say("%s: tell %r is not duty or kind:KIND" % (n, t))
         if st.get("tell") and not (st.get("message") and CJK.search(st.get("message_zh") or "")):
             say("%s: tells without message and message_zh" % n)
+        for k in ("message", "message_zh", "do", "do_zh"):
+            text = st.get(k) or ""
+            for var in re.findall(r"\{([^{}]*)\}", text):
+                if k.startswith("do") or var not in PLACEHOLDERS:
+                    say("%s: %s has the placeholder {%s}" % (n, k, var))
+            if text.count("{") != text.count("}"):
+                say("%s: %s has unbalanced braces" % (n, k))
         if st.get("report", "none") not in ("none", "regulator", "department"):
             say("%s: report %r" % (n, st.get("report")))
         for g in st.get("grades", []):
@@ -207,6 +217,7 @@ class BuiltinPlaybooks(unittest.TestCase):
                                             if s.get("report") == "regulator"],
             "code": lambda pb: pb.__setitem__("subcategory", "MPRANS" if pb["category"] != "MP" else "NADOS"),
             "grade criteria": lambda pb: pb["grades"].pop(),
+            "placeholder": lambda pb: pb["phases"][0]["steps"][2].__setitem__("message", "see {nope}"),
         }
         for what, break_it in faults.items():
             with self.subTest(fault=what):
