@@ -307,7 +307,7 @@ static void check_class(cf_ctx *ctx, const conf_playbook *pb, yaml_node_t *n)
 {
     const incident_class *cat = incident_class_find(pb->category);
     if (!pb->category)
-        cf_error(ctx, n, "playbook \"%s\": needs a category (a GB/T 20986-2023 category code, e.g. NAI)", pb->name);
+        cf_error(ctx, n, "playbook \"%s\": needs a category (a GB/T 20986-2023 category code, e.g. NA)", pb->name);
     else if (!cat)
         cf_error(ctx, cf_find(ctx, n, "category"), "playbook \"%s\": category \"%s\" is not a GB/T 20986-2023 "
                  "category code", pb->name, pb->category);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define DATA KW_TEST_DATA "/incident"
-#define PB(name) "name: " name "\ntitle: T\ncategory: NAI\nphases:\n  - {phase: confirm, steps: [{name: a, title: A}]}\n"
+#define PB(name) "name: " name "\ntitle: T\ncategory: NA\nphases:\n  - {phase: confirm, steps: [{name: a, title: A}]}\n"
 
 static conf *load(const char *yaml, conf_errors *e)
 {
@@ -70,6 +70,15 @@ static size_t user_playbooks(const conf *c)
     for (size_t i = 0; c && i < c->incident.playbooks.n; i++)
         n += !CONF_AT(c->incident.playbooks, conf_playbook, i)->builtin;
     return n;
+}
+
+/* The first of them (the built-in ones come first in the list). */
+static const conf_playbook *user_first(const conf *c)
+{
+    for (size_t i = 0; c && i < c->incident.playbooks.n; i++)
+        if (!CONF_AT(c->incident.playbooks, conf_playbook, i)->builtin)
+            return CONF_AT(c->incident.playbooks, conf_playbook, i);
+    return NULL;
 }
 
 static void dump(const conf_errors *e)
@@ -169,8 +178,8 @@ static void test_derived(void)
         CHECK(incident_pb_step_find(pb, "nosuch") == NULL);
     }
     /* the same name again from another file: an error naming the first */
-    CHECK(c && incident_pb_load_text(c, "again.yaml", "name: ddos_test\ntitle: t\ncategory: NAI\nphases:\n"
-                                     "  - {phase: confirm, steps: [{name: a, title: A}]}\n", 98, false, &e) ==
+    CHECK(c && incident_pb_load_text(c, "again.yaml", "name: ddos_test\ntitle: t\ncategory: NA\nphases:\n"
+                                     "  - {phase: confirm, steps: [{name: a, title: A}]}\n", 97, false, &e) ==
                    KW_ERR_PARSE);
     CHECK_ERR(&e, "again.yaml:1:7: playbook \"ddos_test\" is defined twice: first in good_ddos.yaml");
     CHECK(user_playbooks(c) == 1);
@@ -190,7 +199,7 @@ static void test_builtin_targets(void)
                   "(so that it is valid with any configuration), not \"role:duty_officer\"");
     CHECK_INT(e.n, 6); /* department:ops, role:, head:, schedule:, person:, department:sec */
     conf_errors_free(&e);
-    static const char ok[] = "name: b\ntitle: t\ncategory: NAI\nphases:\n  - phase: confirm\n    steps:\n"
+    static const char ok[] = "name: b\ntitle: t\ncategory: NA\nphases:\n  - phase: confirm\n    steps:\n"
                              "      - {name: a, title: A, owner: duty, tell: [kind:customer_service, kind:business]}\n";
     CHECK(c && incident_pb_load_text(c, "b.yaml", ok, strlen(ok), true, &e) == KW_OK && e.n == 0);
     const conf_playbook *pb = c ? incident_pb_find(c, "b") : NULL;
@@ -204,7 +213,7 @@ static void test_replace_builtin(void)
 {
     conf *c = load_base();
     conf_errors e = {0};
-    static const char a[] = PB("ddos_x"), b[] = "name: ddos_x\ntitle: mine\ncategory: NAI\nphases:\n"
+    static const char a[] = PB("ddos_x"), b[] = "name: ddos_x\ntitle: mine\ncategory: NA\nphases:\n"
                                                 "  - {phase: contain, steps: [{name: s, title: S, owner: person:bob}]}\n";
     CHECK(c && incident_pb_load_text(c, "playbooks/ddos_x.yaml", a, strlen(a), true, &e) == KW_OK);
     size_t n = c ? c->incident.playbooks.n : 0;
@@ -234,7 +243,7 @@ static void test_subcategory_parent(void)
         fprintf(stderr, "  (the GB/T table has no sub-categories yet: the parent rule is not exercised)\n");
         return;
     }
-    const char *other = strcmp(sub->parent, "MPI") == 0 ? "NAI" : "MPI";
+    const char *other = strcmp(sub->parent, "MP") == 0 ? "NA" : "MP";
     char y[512], want[512];
     snprintf(y, sizeof y, "name: s\ntitle: t\ncategory: %s\nsubcategory: %s\nphases:\n"
              "  - {phase: confirm, steps: [{name: a, title: A}]}\n", other, sub->code);
@@ -261,7 +270,7 @@ static void test_config_playbooks(void)
                    "  playbooks:\n"
                    "    - name: p\n"
                    "      title: P\n"
-                   "      category: NAI\n"
+                   "      category: NA\n"
                    "      phases:\n"
                    "        - phase: confirm\n"
                    "          steps:\n"
@@ -291,7 +300,7 @@ static void test_section_refs(void)
                    "    - {name: t2, match: {rule: x}, key: [asset, \"\"]}\n"
                    "    - {name: t3, playbook: p}\n"
                    "  playbooks:\n"
-                   "    - {name: p, title: P, category: NAI, phases: [{phase: confirm, steps: [{name: a, title: A}]}]}\n",
+                   "    - {name: p, title: P, category: NA, phases: [{phase: confirm, steps: [{name: a, title: A}]}]}\n",
                    &e);
     CHECK(c == NULL);
     CHECK_ERR(&e, "t.yaml:2:18: duty_schedule: schedule \"nosuch\" is not defined under schedules");
@@ -313,7 +322,7 @@ static void test_section_refs(void)
              "people:\n  - {name: a}\n"
              "incident:\n  duty_schedule: s\n  triggers:\n    - {name: t1, match: {rule: syn_flood}, playbook: p, grade: III}\n"
              "  playbooks:\n"
-             "    - {name: p, title: P, category: NAI, phases: [{phase: confirm, steps: [{name: a, title: A}]}]}\n",
+             "    - {name: p, title: P, category: NA, phases: [{phase: confirm, steps: [{name: a, title: A}]}]}\n",
              &e);
     dump(&e);
     CHECK(c != NULL && e.n == 0);
@@ -325,7 +334,7 @@ static void test_section_refs(void)
 /* A regulator step's deadline depends on the organisation type: cii reports within 1h. */
 static void test_regulator_org_type(void)
 {
-    static const char pb[] = "    - name: p\n      title: P\n      category: DSI\n      phases:\n"
+    static const char pb[] = "    - name: p\n      title: P\n      category: DS\n      phases:\n"
                              "        - phase: confirm\n          steps: [{name: v, title: V, within: 2h}]\n"
                              "        - phase: report\n          steps: [{name: r, title: R, report: regulator, needs: [v]}]\n";
     char y[1024];
@@ -426,8 +435,8 @@ static void test_playbook_dir(void)
     dump(&e);
     conf_errors_free(&e);
     CHECK(user_playbooks(c) == 2);
-    if (c && c->incident.playbooks.n == 2) {
-        const conf_playbook *a = CONF_AT(c->incident.playbooks, conf_playbook, 0);
+    if (c && user_playbooks(c) == 2) {
+        const conf_playbook *a = user_first(c);
         CHECK_STR(a->name, "alpha"); /* sorted by file name */
         snprintf(y, sizeof y, "%s/pb/a.yaml", dir);
         CHECK_STR(a->source, y);
@@ -464,7 +473,7 @@ static void test_playbook_dir(void)
         fclose(f);
     }
     snprintf(y, sizeof y, "%s/pb/g.yaml", dir);
-    write_file(y, "name: gamma\ntitle: G\ncategory: NAI\nphases:\n  - {phase: confirm, steps: [{name: a, title: A, "
+    write_file(y, "name: gamma\ntitle: G\ncategory: NA\nphases:\n  - {phase: confirm, steps: [{name: a, title: A, "
                   "owner: person:nobody}]}\n");
     CHECK(conf_load(p, &c, &e) == KW_ERR_PARSE && c == NULL);
     char want[1024];
@@ -484,7 +493,7 @@ static void test_playbook_dir(void)
     /* a playbook of the configuration and a file of the same name */
     snprintf(p, sizeof p, "%s/kw2.yaml", dir);
     snprintf(y, sizeof y, "incident:\n  playbook_dir: %s/pb\n  playbooks:\n    - name: beta\n      title: B\n"
-             "      category: NAI\n      phases: [{phase: confirm, steps: [{name: a, title: A}]}]\n", dir);
+             "      category: NA\n      phases: [{phase: confirm, steps: [{name: a, title: A}]}]\n", dir);
     write_file(p, y);
     CHECK(conf_load(p, &c, &e) == KW_ERR_PARSE);
     snprintf(want, sizeof want, "%s/pb/b.yaml:1:7: playbook \"beta\" is defined twice: first at %s:4:7", dir, p);
