@@ -178,7 +178,7 @@ static void test_owners_and_fallbacks(void)
     CHECK_STR(s ? s->owner.dept : NULL, "");
     CHECK_STR(s ? s->owner.fallback : NULL, "no department of kind customer_service: the duty officer");
     s = step(&p, "nobody");
-    CHECK_STR(s ? s->owner.fallback : NULL, "no person zoe: the duty officer");
+    CHECK_STR(s ? s->owner.fallback : NULL, "nobody in department biz: the duty officer");
     s = step(&p, "scrub");
     json_t *t = s ? json_loads(s->tell, 0, NULL) : NULL;
     CHECK(json_is_array(t) && json_array_size(t) == 2);
