@@ -1,0 +1,56 @@
+/* The PDF renderer's state, shared by its files: doc_pdf.c (the surface, pages, header and
+ * footer, text blocks), doc_pdf_table.c (tables and key-value lists that break across
+ * pages) and doc_pdf_chart.c (the chart painter's cairo primitives). A document is laid out
+ * twice with the same code: once without drawing to count the pages, then drawn, so every
+ * footer can say "Page 3 of 7". */
+#ifndef KW_DOC_PDF_H
+#define KW_DOC_PDF_H
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include "doc/doc_int.h"
+
+#define PDF_W 595.276 /* A4 in points */
+#define PDF_H 841.89
+#define PDF_ML 50.0
+#define PDF_MR 50.0
+#define PDF_TOP 66.0  /* where the body starts */
+#define PDF_BOTTOM (PDF_H - 58.0)
+#define PDF_TEXT_W (PDF_W - PDF_ML - PDF_MR)
+#define PDF_FONTS "Noto Sans CJK SC,WenQuanYi Micro Hei,sans-serif"
+
+typedef enum pdf_font { PDF_F_BODY, PDF_F_BOLD, PDF_F_SMALL, PDF_F_CELL, PDF_F_CELL_BOLD, PDF_F_H1, PDF_F_H2,
+                        PDF_F_H3, PDF_F_TITLE, PDF_F_COUNT } pdf_font;
+
+typedef struct pdf {
+    const kw_doc *d;
+    const doc_words *w;
+    cairo_t *cr;
+    PangoContext *pc;
+    PangoFontDescription *font[PDF_F_COUNT];
+    bool draw;     /* false: the counting pass */
+    int page;      /* the page being laid out, from 1 */
+    int pages;     /* the count the counting pass found */
+    double y;      /* the next free line on the page */
+    kw_buf scratch; /* markup being built */
+} pdf;
+
+/* A new layout in font f, width w (points; <= 0: unbounded), wrapping words then characters;
+ * the caller frees it with g_object_unref. */
+PangoLayout *pdf_layout(pdf *p, pdf_font f, double w);
+/* The layout's height in points. */
+double pdf_layout_h(PangoLayout *l);
+/* Draws l with its top left at (x, y) when drawing. */
+void pdf_show(pdf *p, PangoLayout *l, double x, double y);
+/* Starts a new page when h more points do not fit below p->y (and the page holds something);
+ * true when it did. */
+bool pdf_need(pdf *p, double h);
+/* Colour "#rrggbb" as the source. */
+void pdf_color(pdf *p, const char *hex);
+
+void pdf_table(pdf *p, const doc_block *b);
+void pdf_kv(pdf *p, const doc_block *b);
+void pdf_chart(pdf *p, const doc_block *b);
+
+#endif
