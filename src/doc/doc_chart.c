@@ -16,6 +16,7 @@ static const doc_words words_zh = {
     .period = "报告期间",
     .org = "单位",
     .nodata = "无数据",
+    .colon = "：",
     .note = {"说明", "注意", "紧急"},
 };
 
@@ -28,6 +29,7 @@ static const doc_words words_en = {
     .period = "Period",
     .org = "Organisation",
     .nodata = "No data",
+    .colon = ": ",
     .note = {"Note", "Warning", "Urgent"},
 };
 

@@ -186,7 +186,7 @@ static void html_kv(kw_buf *b, const doc_block *l)
 static void html_note(kw_buf *b, const doc_block *n, const doc_words *w)
 {
     static const char *const cls[] = {"info", "warn", "crit"};
-    kw_buf_printf(b, "<div class=\"kw-note %s\"><strong>%s:</strong> ", cls[n->level], w->note[n->level]);
+    kw_buf_printf(b, "<div class=\"kw-note %s\"><strong>%s</strong>%s", cls[n->level], w->note[n->level], w->colon);
     html_rich(b, n->text);
     kw_buf_puts(b, "</div>\n");
 }

@@ -90,6 +90,7 @@ void doc_xml_rich(kw_buf *b, const char *text, const char *bold_tag, doc_nl nl);
 typedef struct doc_words {
     const char *page_fmt;   /* "第 %d 页 / 共 %d 页": page, pages */
     const char *time, *value, *label, *truncated, *period, *org, *nodata;
+    const char *colon; /* after a label: "：" or ": " */
     const char *note[3];
 } doc_words;
 const doc_words *doc_words_of(doc_lang lang);

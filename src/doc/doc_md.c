@@ -183,7 +183,7 @@ static void md_kv(kw_buf *b, const doc_block *l, const doc_words *w, char marker
         if (*l->strs[i]) {
             kw_buf_puts(b, "**");
             md_str(&o, l->strs[i]);
-            kw_buf_puts(b, w == doc_words_of(DOC_LANG_ZH) ? "**：" : "**: ");
+            kw_buf_printf(b, "**%s", w->colon);
         }
         o.bol = false;
         md_str(&o, l->strs[i + 1]);
@@ -194,7 +194,7 @@ static void md_kv(kw_buf *b, const doc_block *l, const doc_words *w, char marker
 
 static void md_note(kw_buf *b, const doc_block *n, const doc_words *w)
 {
-    kw_buf_printf(b, "> **%s:** ", w->note[n->level]);
+    kw_buf_printf(b, "> **%s**%s", w->note[n->level], w->colon); /* the colon outside: still bold */
     md_out o = md_at(b, MD_FLOW, "> ");
     o.bol = false;
     md_rich(&o, n->text);
@@ -261,7 +261,7 @@ static void md_lines(kw_buf *b, const doc_block *c, const doc_words *w, int tz_m
         kw_buf_puts(b, "| ---: ");
     kw_buf_puts(b, "|\n");
     size_t at[DOC_SERIES_MAX] = {0};
-    int64_t t;
+    int64_t t = 0;
     while (md_next_time(c, at, &t) && !b->overflow) {
         char ts[64], num[64];
         doc_fmt_time(t, tz_min, true, ts, sizeof ts);

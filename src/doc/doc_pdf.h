@@ -2,7 +2,8 @@
  * footer, text blocks), doc_pdf_table.c (tables and key-value lists that break across
  * pages) and doc_pdf_chart.c (the chart painter's cairo primitives). A document is laid out
  * twice with the same code: once without drawing to count the pages, then drawn, so every
- * footer can say "Page 3 of 7". */
+ * footer can say "Page 3 of 7". doc_pdf_page.c holds the primitives and the pages the others
+ * draw on. */
 #ifndef KW_DOC_PDF_H
 #define KW_DOC_PDF_H
 
@@ -48,6 +49,9 @@ void pdf_show(pdf *p, PangoLayout *l, double x, double y);
 bool pdf_need(pdf *p, double h);
 /* Colour "#rrggbb" as the source. */
 void pdf_color(pdf *p, const char *hex);
+/* A page's start (its header drawn) and end (its footer drawn, the page shown). */
+void pdf_page_begin(pdf *p);
+void pdf_page_end(pdf *p);
 
 void pdf_table(pdf *p, const doc_block *b);
 void pdf_kv(pdf *p, const doc_block *b);

@@ -52,7 +52,7 @@ static void tbl_layouts(pdf *p, tbl *t, PangoLayout **ls, const pdf_font *f, con
     double maxh = (PDF_BOTTOM - PDF_TOP) * 0.7;
     static const PangoAlignment pa[] = {PANGO_ALIGN_LEFT, PANGO_ALIGN_CENTER, PANGO_ALIGN_RIGHT};
     for (size_t c = 0; c < t->ncols; c++) {
-        ls[c] = pdf_layout(p, f[c], t->x[c + 1] - t->x[c] - 2 * PAD_X);
+        ls[c] = pdf_layout(p, f[c], fmax(t->x[c + 1] - t->x[c] - 2 * PAD_X, 4)); /* a sliver still wraps */
         pango_layout_set_height(ls[c], (int)(maxh * PANGO_SCALE));
         pango_layout_set_ellipsize(ls[c], PANGO_ELLIPSIZE_END);
         pango_layout_set_alignment(ls[c], pa[align ? align[c] : DOC_ALIGN_LEFT]);

@@ -118,13 +118,13 @@ static void test_md_bold_lists(void)
     CHECK_CONTAINS(md, "事件等级： **重大** ，已上报。\\*\\*未闭合\n\n");
     CHECK_CONTAINS(md, "- 第一项\\\n  续行\n- **加粗**项\n\n");
     CHECK_CONTAINS(md, "\n\n* **发现时间**：2026-12-02 08:30\n* **影响**：a\\|b\n"); /* a list of its own */
-    CHECK_CONTAINS(md, "> **注意:** 两行\\\n> 说明\n");
+    CHECK_CONTAINS(md, "> **注意**：两行\\\n> 说明\n");
     free(md);
     char *html = render(d, true, DOC_LANG_ZH);
     CHECK_CONTAINS(html, "<p>事件等级：<strong> 重大 </strong>，已上报。**未闭合</p>");
     CHECK_CONTAINS(html, "<li>第一项<br>续行</li>");
     CHECK_CONTAINS(html, "<dt>发现时间</dt>\n<dd>2026-12-02 08:30</dd>");
-    CHECK_CONTAINS(html, "<div class=\"kw-note warn\"><strong>注意:</strong> 两行<br>说明</div>");
+    CHECK_CONTAINS(html, "<div class=\"kw-note warn\"><strong>注意</strong>：两行<br>说明</div>");
     free(html);
     doc_free(d);
 }

@@ -130,6 +130,25 @@ static char *render_text(const kw_doc *d, doc_lang lang, const char *name, int *
     return txt;
 }
 
+/* With KW_DOC_KEEP, the same document as HTML and Markdown beside the PDF, to look at. */
+static void keep_html_md(const kw_doc *d)
+{
+    kw_buf b;
+    kw_buf_init(&b, 64 << 20);
+    for (int html = 0; html < 2; html++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/report.%s", tmpdir, html ? "html" : "md");
+        kw_buf_reset(&b);
+        CHECK_INT(html ? doc_render_html(d, DOC_LANG_ZH, &b) : doc_render_md(d, DOC_LANG_ZH, &b), KW_OK);
+        FILE *f = fopen(path, "w");
+        if (f) {
+            fwrite(b.data, 1, b.len, f);
+            fclose(f);
+        }
+    }
+    kw_buf_free(&b);
+}
+
 static void test_pdf_text(void)
 {
     kw_doc *d = report_doc(300, 1);
@@ -197,6 +216,8 @@ static void test_pdf_text(void)
         fprintf(stderr, "  page 1: %dx%d, %ld pixels inked\n", w, h, ink);
     }
     cairo_surface_destroy(img);
+    if (getenv("KW_DOC_KEEP"))
+        keep_html_md(d);
     doc_free(d);
 }
 
