@@ -16,7 +16,6 @@ static const char html_style[] =
     "font-size:13px;padding-bottom:.3rem}"
     "footer.kw-foot{border-top:1px solid #999;color:#555;font-size:13px;margin-top:2rem;padding-top:.3rem}"
     "h1{font-size:1.6rem;margin:.8rem 0 .2rem}h2{font-size:1.3rem}h3{font-size:1.12rem}h4{font-size:1rem}"
-    "p.kw-period{color:#555;margin-top:0}"
     "table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:13px}"
     "th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;overflow-wrap:anywhere}"
     "th{background:#eef2f6}tr:nth-child(even) td{background:#fafafa}"
@@ -128,7 +127,7 @@ static void html_chart(kw_buf *b, const doc_block *k, int tz_min, const doc_word
                      "role=\"img\" aria-label=\"",
                   CHART_W + 8, CHART_H + 8);
     html_str(b, k->text);
-    kw_buf_puts(b, "\" font-family=\"sans-serif\">");
+    kw_buf_puts(b, "\" font-family=\"Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif\">");
     doc_chart_paint(k, CHART_W, CHART_H, tz_min, w, &p);
     kw_buf_puts(b, "</svg></figure>\n");
 }
