@@ -74,6 +74,12 @@ static inline const char *doc_cell(const doc_block *b, size_t row, size_t col)
     return b->strs[(row + head) * b->ncols + col];
 }
 
+/* The length of s cut to at most max bytes on a character boundary (what a renderer hands
+ * its layout engine when no more can be seen: a one-line header, a narrow cell). */
+size_t doc_text_cut(const char *s, size_t max);
+/* The same for at most max characters. */
+size_t doc_text_cut_chars(const char *s, size_t max);
+
 /* Bold spans: walks text split at "**" marks (an unpaired last mark is literal text). Call
  * with *pos = 0; each call gives the next run [*s, *s + *n) and whether it is bold; false at
  * the end. */

@@ -358,3 +358,23 @@ bool doc_span_next(const char *text, size_t *pos, const char **s, size_t *n, boo
     *pos += len;
     return true;
 }
+
+size_t doc_text_cut(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}
+
+size_t doc_text_cut_chars(const char *s, size_t max)
+{
+    size_t i = 0, chars = 0;
+    for (; s[i]; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max)
+            break;
+    return i;
+}

@@ -39,11 +39,13 @@ double doc_text_width(const char *s, size_t n, double size)
 static size_t text_fit(const char *s, double w, double size)
 {
     size_t n = 0, len = strlen(s);
+    double used = 0;
     while (n < len) {
         size_t k = 1;
         while (n + k < len && ((unsigned char)s[n + k] & 0xc0) == 0x80)
             k++;
-        if (doc_text_width(s, n + k, size) > w)
+        used += doc_text_width(s + n, k, size);
+        if (used > w)
             break;
         n += k;
     }
@@ -56,13 +58,12 @@ static double plot_y(const plot *p, double v)
     return p->y1 - fmax(0, fmin(1, f)) * (p->y1 - p->y0);
 }
 
-/* The title (and unit) at the top left. */
-static void paint_title(const doc_block *b, const doc_paint *p)
+/* The title (and unit) at the top left, cut to the chart's width. */
+static void paint_title(const doc_block *b, double w, const doc_paint *p)
 {
     char t[DOC_TEXT_MAX * 2 + 8];
-    int n = snprintf(t, sizeof t, *b->unit ? "%s (%s)" : "%s", b->text, b->unit);
-    if (n > 0)
-        p->text(p->ctx, 0, TITLE * 0.7, t, strnlen(t, sizeof t), TITLE, -1, true, INK);
+    if (snprintf(t, sizeof t, *b->unit ? "%s (%s)" : "%s", b->text, b->unit) > 0)
+        p->text(p->ctx, 0, TITLE * 0.7, t, text_fit(t, w, TITLE), TITLE, -1, true, INK);
 }
 
 /* The value axis: grid lines and their labels, and the plot's left edge from the widest. */
@@ -209,7 +210,7 @@ static void paint_lines(const doc_block *b, double w, double h, int tz_min, cons
 void doc_chart_paint(const doc_block *b, double w, double h, int tz_min, const doc_words *words,
                      const doc_paint *p)
 {
-    paint_title(b, p);
+    paint_title(b, w, p);
     if (b->kind == DOC_B_BAR)
         paint_bars(b, w, h, words, p);
     else

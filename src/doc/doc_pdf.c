@@ -53,9 +53,11 @@ static void pdf_flow(pdf *p, PangoLayout *l, double x, PangoLayout *marker, doub
 static void pdf_set_rich(pdf *p, PangoLayout *l, const char *label, const char *text)
 {
     if (!label && !strstr(text, "**")) {
-        pango_layout_set_text(l, text, -1);
+        pdf_set_text(p, l, text, strlen(text));
         return;
     }
+    size_t len;
+    text = pdf_breakable(p, text, strlen(text), &len); /* NUL-terminated either way */
     kw_buf_reset(&p->scratch);
     if (label)
         kw_buf_printf(&p->scratch, "<b>%s%s</b>", label, p->w->colon);
@@ -153,7 +155,7 @@ static void pdf_title(pdf *p)
     kw_buf_init(&line, DOC_TEXT_MAX * 2 + 16);
     kw_buf_printf(&line, "%s%s%s", d->org, *d->org && *d->period ? " · " : "", d->period);
     PangoLayout *l = pdf_layout(p, PDF_F_BODY, PDF_TEXT_W);
-    pango_layout_set_text(l, kw_buf_cstr(&line), -1);
+    pdf_set_text(p, l, line.data, line.len);
     pdf_color(p, GREY);
     pdf_flow(p, l, PDF_ML, NULL, 0);
     p->y += GAP + 4;
@@ -244,6 +246,7 @@ kw_rc doc_render_pdf(const kw_doc *d, doc_lang lang, const char *path, kw_buf *o
         return KW_ERR_RANGE;
     pdf p = {.d = d, .w = doc_words_of(lang)};
     kw_buf_init(&p.scratch, DOC_TEXT_MAX * 8);
+    kw_buf_init(&p.brk, DOC_TEXT_MAX * 2);
     FILE *f = path ? fopen(path, "wbe") : NULL;
     kw_rc rc = KW_OK;
     if (path && !f)
@@ -255,6 +258,7 @@ kw_rc doc_render_pdf(const kw_doc *d, doc_lang lang, const char *path, kw_buf *o
     if (f && rc != KW_OK)
         unlink(path);
     kw_buf_free(&p.scratch);
+    kw_buf_free(&p.brk);
     if (pages)
         *pages = p.pages;
     return rc;

@@ -35,11 +35,19 @@ typedef struct pdf {
     int pages;     /* the count the counting pass found */
     double y;      /* the next free line on the page */
     kw_buf scratch; /* markup being built */
+    kw_buf brk;     /* text with break opportunities added (pdf_breakable) */
 } pdf;
 
 /* A new layout in font f, width w (points; <= 0: unbounded), wrapping words then characters;
  * the caller frees it with g_object_unref. */
 PangoLayout *pdf_layout(pdf *p, pdf_font f, double w);
+/* s[0..n), or a copy in p->brk with a zero-width space after every 32 characters of a run of
+ * more than 64 without a space or a CJK character: pango's breaking inside one long word
+ * costs the square of its length, so a hostile blob would take seconds (a long URL in a PDF
+ * so carries invisible break points). *len: the length. */
+const char *pdf_breakable(pdf *p, const char *s, size_t n, size_t *len);
+/* s[0..n) as l's plain text, made breakable. */
+void pdf_set_text(pdf *p, PangoLayout *l, const char *s, size_t n);
 /* The layout's height in points. */
 double pdf_layout_h(PangoLayout *l);
 /* Draws l with its top left at (x, y) when drawing. */

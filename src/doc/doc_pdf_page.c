@@ -18,6 +18,54 @@ PangoLayout *pdf_layout(pdf *p, pdf_font f, double w)
     return l;
 }
 
+#define RUN_LONG 64
+#define RUN_STEP 32
+
+/* Whether the character at c (its first byte) ends a run: a space, a newline, or the lead
+ * byte of U+3000..U+DFFF (CJK, Yi, Hangul: lines may break between any two). Punctuation,
+ * U+FFFD and the rest count: a run of em dashes has no break in it. */
+static bool run_breaker(unsigned char c)
+{
+    return c == ' ' || c == '\n' || (c >= 0xe3 && c <= 0xed);
+}
+
+static bool has_long_run(const char *s, size_t n)
+{
+    for (size_t i = 0, run = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (run_breaker(c))
+            run = 0;
+        else if ((c & 0xc0) != 0x80 && ++run > RUN_LONG)
+            return true;
+    }
+    return false;
+}
+
+const char *pdf_breakable(pdf *p, const char *s, size_t n, size_t *len)
+{
+    *len = n;
+    if (!has_long_run(s, n))
+        return s;
+    kw_buf_reset(&p->brk);
+    for (size_t i = 0, run = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (run_breaker(c))
+            run = 0;
+        else if ((c & 0xc0) != 0x80 && ++run % RUN_STEP == 0)
+            kw_buf_puts(&p->brk, "\xe2\x80\x8b"); /* U+200B before this character */
+        kw_buf_putc(&p->brk, (char)c);
+    }
+    *len = p->brk.len;
+    return kw_buf_cstr(&p->brk);
+}
+
+void pdf_set_text(pdf *p, PangoLayout *l, const char *s, size_t n)
+{
+    size_t len;
+    const char *t = pdf_breakable(p, s, n, &len);
+    pango_layout_set_text(l, t, (int)len);
+}
+
 double pdf_layout_h(PangoLayout *l)
 {
     int w, h;
@@ -48,7 +96,7 @@ static void pdf_line_text(pdf *p, pdf_font f, const char *s, double x, double y,
     pango_layout_set_width(l, (int)(w * PANGO_SCALE));
     pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
     pango_layout_set_alignment(l, anchor < 0 ? PANGO_ALIGN_LEFT : anchor > 0 ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_CENTER);
-    pango_layout_set_text(l, s, -1);
+    pango_layout_set_text(l, s, (int)doc_text_cut(s, 1024)); /* more than one line can show */
     pdf_show(p, l, anchor < 0 ? x : anchor > 0 ? x - w : x - w / 2, y);
     g_object_unref(l);
 }

@@ -13,6 +13,7 @@
 typedef struct tbl {
     size_t ncols;
     double x[DOC_COLS_MAX + 1];  /* column edges */
+    size_t cut[DOC_COLS_MAX];    /* characters of a cell that its height can show, at most */
     PangoLayout *head[DOC_COLS_MAX], *cell[DOC_COLS_MAX];
     double head_h;
     bool grid;                   /* borders and shading: a table; none: a key-value list */
@@ -49,10 +50,13 @@ static void tbl_columns(tbl *t, const doc_block *b, double size, double max_col)
 
 static void tbl_layouts(pdf *p, tbl *t, PangoLayout **ls, const pdf_font *f, const doc_align *align)
 {
-    double maxh = (PDF_BOTTOM - PDF_TOP) * 0.7;
+    double maxh = (PDF_BOTTOM - PDF_TOP) * 0.7, size = 8.5;
     static const PangoAlignment pa[] = {PANGO_ALIGN_LEFT, PANGO_ALIGN_CENTER, PANGO_ALIGN_RIGHT};
     for (size_t c = 0; c < t->ncols; c++) {
-        ls[c] = pdf_layout(p, f[c], fmax(t->x[c + 1] - t->x[c] - 2 * PAD_X, 4)); /* a sliver still wraps */
+        double w = fmax(t->x[c + 1] - t->x[c] - 2 * PAD_X, 4); /* a sliver still wraps */
+        /* lines that fit times the narrowest characters a line holds */
+        t->cut[c] = (size_t)(maxh / size + 1) * (size_t)(w / (size * 0.25) + 1);
+        ls[c] = pdf_layout(p, f[c], w);
         pango_layout_set_height(ls[c], (int)(maxh * PANGO_SCALE));
         pango_layout_set_ellipsize(ls[c], PANGO_ELLIPSIZE_END);
         pango_layout_set_alignment(ls[c], pa[align ? align[c] : DOC_ALIGN_LEFT]);
@@ -60,11 +64,11 @@ static void tbl_layouts(pdf *p, tbl *t, PangoLayout **ls, const pdf_font *f, con
 }
 
 /* Sets a row's text into ls and returns its height. */
-static double tbl_measure(tbl *t, PangoLayout **ls, const char *const *cells)
+static double tbl_measure(pdf *p, tbl *t, PangoLayout **ls, const char *const *cells)
 {
     double h = 0;
     for (size_t c = 0; c < t->ncols; c++) {
-        pango_layout_set_text(ls[c], cells[c], -1);
+        pdf_set_text(p, ls[c], cells[c], doc_text_cut_chars(cells[c], t->cut[c]));
         h = fmax(h, pdf_layout_h(ls[c]));
     }
     return h + 2 * PAD_Y;
@@ -113,7 +117,7 @@ static void tbl_rows(pdf *p, tbl *t, const doc_block *b)
 {
     size_t rows = doc_rows(b), head = b->kind == DOC_B_TABLE;
     for (size_t r = 0; r < rows; r++) {
-        double h = tbl_measure(t, t->cell, &b->strs[(r + head) * b->ncols]);
+        double h = tbl_measure(p, t, t->cell, &b->strs[(r + head) * b->ncols]);
         if (pdf_need(p, h) && head)
             tbl_draw(p, t, t->head, t->head_h, "#e3eaf2");
         tbl_draw(p, t, t->cell, h, t->grid && r % 2 ? "#f6f6f6" : NULL);
@@ -130,8 +134,8 @@ void pdf_table(pdf *p, const doc_block *b)
     tbl_columns(&t, b, 8.5, 200);
     tbl_layouts(p, &t, t.head, bold, b->align);
     tbl_layouts(p, &t, t.cell, body, b->align);
-    t.head_h = tbl_measure(&t, t.head, b->strs);
-    double first = doc_rows(b) ? tbl_measure(&t, t.cell, &b->strs[b->ncols]) : 0;
+    t.head_h = tbl_measure(p, &t, t.head, b->strs);
+    double first = doc_rows(b) ? tbl_measure(p, &t, t.cell, &b->strs[b->ncols]) : 0;
     pdf_need(p, t.head_h + first); /* never a header alone at the foot of a page */
     tbl_draw(p, &t, t.head, t.head_h, "#e3eaf2");
     tbl_rows(p, &t, b);

@@ -271,6 +271,44 @@ static void test_pdf_timing(void)
     doc_free(d);
 }
 
+/* Everything at its ceiling where it hurts most: 16 KiB strings without a space as the title,
+ * the header, a chart's title and labels, and the cells of 24 narrow columns. */
+static void test_pdf_hostile_sizes(void)
+{
+    char *big = malloc(DOC_TEXT_MAX + 1);
+    for (size_t i = 0; i < DOC_TEXT_MAX; i++)
+        big[i] = (char)('a' + i % 26);
+    big[DOC_TEXT_MAX] = '\0';
+    kw_doc *d = doc_new(big);
+    doc_set_header(d, big, big);
+    doc_set_footer(d, big);
+    doc_heading(d, 1, big);
+    doc_note(d, DOC_NOTE_CRIT, big);
+    const char *cells[DOC_COLS_MAX];
+    for (size_t c = 0; c < DOC_COLS_MAX; c++)
+        cells[c] = big;
+    doc_table_begin(d, DOC_COLS_MAX, cells, NULL, NULL);
+    for (int r = 0; r < 3; r++)
+        doc_table_row(d, cells);
+    doc_chart_bar_begin(d, big, big);
+    doc_chart_bar(d, big, 1);
+    doc_chart_bar(d, big, 2);
+    kw_buf b;
+    kw_buf_init(&b, 64 << 20);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int pages = 0;
+    CHECK_INT(doc_render_pdf(d, DOC_LANG_EN, NULL, &b, &pages), KW_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    fprintf(stderr, "  pdf at the ceilings: %d pages, %.0f ms\n", pages, ms);
+    CHECK(pages >= 2 && pages < 40);
+    CHECK(ms < 30000); /* a hang guard: at -O2 it takes about 0.5 s */
+    kw_buf_free(&b);
+    doc_free(d);
+    free(big);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -281,6 +319,7 @@ int main(void)
     RUN(test_pdf_buffer_and_errors);
     RUN(test_pdf_english_pages);
     RUN(test_pdf_timing);
+    RUN(test_pdf_hostile_sizes);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (getenv("KW_DOC_KEEP")) /* to look at the PDFs */
