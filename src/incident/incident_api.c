@@ -10,6 +10,9 @@
  *   POST /api/v1/incidents/ID/notes           {text}
  *   POST /api/v1/incidents/ID/alerts          {alert}
  *   POST /api/v1/incidents/ID/close           {cause, impact, lessons, proposal}
+ *   GET  /api/v1/incidents/ID/report      the report (for: regulator, security, operations,
+ *                                             business, customer_service, management; format:
+ *                                             html, md, pdf; lang: zh, en)
  *   GET  /api/v1/playbooks                    the playbooks (name, title, category, grades, steps)
  *   GET  /api/v1/playbooks/NAME               one, whole; /api/v1/playbooks/NAME/history its history
  * Members mark steps and write notes; declaring, assigning, grading, attaching and closing are
@@ -21,6 +24,7 @@
 #include "incident/incident.h"
 #include "incident/incident_ops.h"
 #include "incident/incident_plan.h"
+#include "incident/incident_report.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -278,6 +282,52 @@ static kw_rc get_fn(incident_ctx *x, const void *arg, kw_buf *out)
     return incident_get_json(x, *(const int64_t *)arg, out);
 }
 
+/* ---- reports ---- */
+
+/* GET .../ID/report?for=regulator|security|...&format=html|md|pdf&lang=zh|en: the report a
+ * playbook's report step hands in, rendered from the incident's record. */
+static int api_report(const http_call *q, int64_t id)
+{
+    incident_report_in in = {.now_ms = kw_now_ms()};
+    const char *fmt = arg(q, "format") ? arg(q, "format") : "html", *lang = arg(q, "lang");
+    if (!incident_report_parse_for(arg(q, "for"), &in.kind, &in.audience))
+        return http_error(q->conn, MHD_HTTP_BAD_REQUEST,
+                          "for: regulator, security, operations, business, customer_service or management");
+    if (strcmp(fmt, "html") != 0 && strcmp(fmt, "md") != 0 && strcmp(fmt, "pdf") != 0)
+        return http_error(q->conn, MHD_HTTP_BAD_REQUEST, "format: html, md or pdf");
+    kw_buf js, out;
+    kw_buf_init(&js, 0);
+    kw_buf_init(&out, 0);
+    pthread_rwlock_rdlock(&q->sh->cfg_lock);
+    incident_ctx x = ctx_of(q);
+    in.c = x.c;
+    in.lang = lang ? (strcmp(lang, "en") == 0 ? DOC_LANG_EN : DOC_LANG_ZH)
+                   : (x.c->notify.language && strcmp(x.c->notify.language, "en") == 0 ? DOC_LANG_EN : DOC_LANG_ZH);
+    kw_rc rc = incident_get_json(&x, id, &js);
+    kw_doc *d = NULL;
+    if (rc == KW_OK) {
+        in.json = js.data;
+        in.len = js.len;
+        rc = incident_report_build(&in, &d);
+    }
+    pthread_rwlock_unlock(&q->sh->cfg_lock);
+    kw_buf_free(&js);
+    if (rc == KW_OK)
+        rc = fmt[0] == 'h' ? doc_render_html(d, in.lang, &out)
+             : fmt[0] == 'm' ? doc_render_md(d, in.lang, &out)
+                             : doc_render_pdf(d, in.lang, NULL, &out, NULL);
+    doc_free(d);
+    if (rc != KW_OK) {
+        kw_buf_free(&out);
+        return rc == KW_ERR_NOTFOUND ? http_error(q->conn, MHD_HTTP_NOT_FOUND, "no such incident")
+                                     : http_error(q->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "the report failed");
+    }
+    const char *type = fmt[0] == 'h' ? "text/html; charset=utf-8"
+                       : fmt[0] == 'm' ? "text/markdown; charset=utf-8"
+                                       : "application/pdf";
+    return http_respond(q->conn, MHD_HTTP_OK, type, &out);
+}
+
 /* Splits "ID/steps/STEP/VERB", "ID/VERB" or "ID" after the prefix; false when it is none. */
 static bool parse_one(const char *rest, int64_t *id, char *step, size_t stepn, char *what, size_t whatn)
 {
@@ -299,7 +349,7 @@ static bool parse_one(const char *rest, int64_t *id, char *step, size_t stepn, c
         if (strcmp(p, "done") != 0 && strcmp(p, "skip") != 0 && strcmp(p, "assign") != 0)
             return false;
     } else if (strcmp(p, "grade") != 0 && strcmp(p, "notes") != 0 && strcmp(p, "alerts") != 0 &&
-               strcmp(p, "close") != 0) {
+               strcmp(p, "close") != 0 && strcmp(p, "report") != 0) {
         return false;
     }
     snprintf(what, whatn, "%s", p);
@@ -314,6 +364,8 @@ static int api_one(const http_call *q)
         return http_error(q->conn, MHD_HTTP_NOT_FOUND,
                           "/api/v1/incidents/ID, .../ID/steps/STEP/{done,skip,assign}, .../ID/{grade,notes,alerts,close}");
     bool get = strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0;
+    if (get && strcmp(what, "report") == 0)
+        return api_report(q, id);
     if (get != !what[0])
         return http_error(q->conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET an incident, POST its changes");
     if (get)

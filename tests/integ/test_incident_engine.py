@@ -6,8 +6,11 @@ receiver on 127.0.0.1, a step done through the API (twice: refused), one left to
 and that resolves once the step is done), the close with its review (refused without lessons,
 refused twice), and `keepwatch duty verify` over all of it."""
 import json
+import shutil
+import subprocess
 import time
 import unittest
+import urllib.request
 
 from kwtest import DaemonTest, Receiver, free_port, wait_for
 
@@ -85,6 +88,13 @@ class IncidentEngineTest(DaemonTest):
         return next((m for m in self.messages(prefix) if m.get("kind") == kind
                      and (step is None or m.get("incident", {}).get("step") == step)), None)
 
+    def fetch_bytes(self, path):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.d.port}{path}",
+                                     headers={"Authorization": f"Bearer {self.d.token}"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.assertEqual(r.headers.get("Content-Type"), "application/pdf")
+            return r.read()
+
     def incident(self, iid):
         status, body = self.d.get(f"/api/v1/incidents/{iid}")
         self.assertEqual(status, 200, body)
@@ -131,6 +141,18 @@ class IncidentEngineTest(DaemonTest):
         self.assertEqual(status, 200, body)
         d.wait_alert(lambda a: a["id"] == late["id"] and a["state"] == "resolved", "the overdue alert resolved",
                      timeout=20)
+        # the regulator's report and customer service's notice, from the record
+        status, md = d.get(f"/api/v1/incidents/{iid}/report?for=regulator&format=md")
+        self.assertEqual(status, 200, md)
+        for want in ("网络安全事件报告", "测试单位", "设备设施故障事件", "Ⅱ级（重大）", "网上银行", "核实中断", "确认端口不通"):
+            self.assertIn(want, md)
+        self.assertEqual(d.get(f"/api/v1/incidents/{iid}/report?for=press")[0], 400)
+        pdf = self.fetch_bytes(f"/api/v1/incidents/{iid}/report?for=business&format=pdf")
+        self.assertTrue(pdf.startswith(b"%PDF-"), pdf[:40])
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, timeout=30).stdout.decode()
+            self.assertIn("网络安全事件通报", text)
+            self.assertIn("用户可能无法查询余额", text)
         # the close asks for the review, once
         status, body = d.post(f"/api/v1/incidents/{iid}/close", {"cause": "端口被防火墙误封", "impact": "查询中断 3 分钟"})
         self.assertEqual(status, 400, body)

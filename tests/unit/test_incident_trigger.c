@@ -2,22 +2,12 @@
  * drill-only ones), the key that makes alerts of one attack join one incident (configured
  * fields, the default's fallbacks, drills apart, separators escaped), and the bounded memory. */
 #include "kw_test.h"
+#include "kw_test_conf.h"
 
 #include <stdlib.h>
 
 #include "conf/conf.h"
 #include "incident/incident_trigger.h"
-
-static conf *load(const char *yaml)
-{
-    conf *c = NULL;
-    conf_errors errs = {0};
-    if (conf_load_buffer("t.yaml", yaml, strlen(yaml), &c, &errs) != KW_OK)
-        for (size_t i = 0; i < errs.n; i++)
-            fprintf(stderr, "  %s\n", errs.v[i]);
-    conf_errors_free(&errs);
-    return c;
-}
 
 static const char cfg[] =
     "assets:\n"
@@ -49,7 +39,7 @@ static const char *offer(incident_trig *t, const conf *c, const char *rule, cons
 
 static void test_match_and_key(void)
 {
-    conf *c = load(cfg);
+    conf *c = kwt_conf(cfg);
     CHECK(c != NULL);
     if (!c)
         return;
@@ -76,7 +66,7 @@ static void test_match_and_key(void)
 
 static void test_sequence(void)
 {
-    conf *c = load(cfg);
+    conf *c = kwt_conf(cfg);
     CHECK(c != NULL);
     if (!c)
         return;
@@ -103,7 +93,7 @@ static void test_sequence(void)
 /* The memory keeps the newest INCIDENT_TRIG_MEMORY `after` alerts: the oldest are forgotten. */
 static void test_memory_bound(void)
 {
-    conf *c = load(cfg);
+    conf *c = kwt_conf(cfg);
     CHECK(c != NULL);
     if (!c)
         return;

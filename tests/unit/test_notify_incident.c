@@ -3,6 +3,7 @@
  * tell them; management: the grade and the regulator's clock), a step's own words with their
  * placeholders, drills marked, outside values made inert, and the outbox row on a real store. */
 #include "kw_test.h"
+#include "kw_test_conf.h"
 #include "kw_test_store.h"
 
 #include <jansson.h>
@@ -12,17 +13,6 @@
 #include "conf/conf.h"
 #include "notify/notify.h"
 #include "store/store_notify.h"
-
-static conf *load(const char *yaml)
-{
-    conf *c = NULL;
-    conf_errors errs = {0};
-    if (conf_load_buffer("t.yaml", yaml, strlen(yaml), &c, &errs) != KW_OK)
-        for (size_t i = 0; i < errs.n; i++)
-            fprintf(stderr, "  %s\n", errs.v[i]);
-    conf_errors_free(&errs);
-    return c;
-}
 
 static const char cfg[] =
     "console:\n  timezone: \"+08:00\"\n"
@@ -64,7 +54,7 @@ static notify_inc_msg step_msg(const conf *c, const conf_person *const *who)
 
 static void test_step(void)
 {
-    conf *c = load(cfg);
+    conf *c = kwt_conf(cfg);
     CHECK(c != NULL);
     if (!c)
         return;
@@ -94,7 +84,7 @@ static void test_step(void)
 
 static void test_tell(void)
 {
-    conf *c = load(cfg);
+    conf *c = kwt_conf(cfg);
     CHECK(c != NULL);
     if (!c)
         return;
@@ -153,7 +143,7 @@ static void test_outbox(void)
     snprintf(path, sizeof path, "%s/kw.db", dir);
     kwt_duty_keys_in(dir, 100);
     kw_store *s = kwt_store_open(path, err, sizeof err);
-    conf *c = load(cfg);
+    conf *c = kwt_conf(cfg);
     CHECK(s && c);
     if (s && c) {
         const conf_channel *out[4];
