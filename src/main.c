@@ -42,6 +42,8 @@ static const char main_usage[] =
     "  audit path FILE            which rule decides one packet, and whether it passes\n"
     "  audit host|app             the host security baseline (CIS, GB/T 22239); application\n"
     "                             parameters (nginx, Apache, MySQL, PostgreSQL, Redis, Tomcat, pools)\n"
+    "  incident open|list|show    incidents run from response playbooks: steps with owners and\n"
+    "  incident step|assign|grade|note|attach|close|stats  deadlines, the review, the stats\n"
     "  vuln update|import|info    download or import the vulnerability data (Debian tracker,\n"
     "                             debsecan feeds, OSV) and compile it; what it holds\n"
     "  version                    print the version\n"
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
         {"findings", cli_findings}, {"scan", cli_scan}, {"vuln", cli_vuln}, {"audit", cli_audit},
+        {"incident", cli_incident},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);
