@@ -87,6 +87,10 @@ kw_rc incident_list_json(incident_ctx *x, const store_incident_query *q, kw_buf 
 kw_rc incident_stats_json(incident_ctx *x, int64_t since_ms, kw_buf *out);
 kw_rc incident_history_json(incident_ctx *x, const char *playbook, kw_buf *out);
 
+/* The module the daemon runs (incident_module.c): its tables' migrations, for now. */
+struct kw_module;
+extern const struct kw_module incident_module;
+
 /* ---- incident_json.c ---- */
 
 /* Writes the playbook as canonical JSON (its fields in a fixed order), the text whose SHA-256

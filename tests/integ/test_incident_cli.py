@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from kwtest import run
+from kwtest import DaemonTest, OnPostgres, run
 from pgserver import PgServer, bindir
 
 PLAYBOOK = """
@@ -214,6 +214,33 @@ class IncidentCli(unittest.TestCase):
         self.assertEqual(run("incident", "frobnicate")[0], 2)
         self.assertEqual(self.kw("show", "x")[0], 2)
         self.assertEqual(self.kw("list", "--state", "weird")[0], 2)
+
+
+class IncidentBesideDaemon(DaemonTest):
+    """The daemon migrates the incident tables as the store opens (the module's migrations);
+    the CLI declares and works an incident on the store the daemon is running on."""
+
+    def test_daemon_migrates_and_cli_works_beside_it(self):
+        d = self.daemon(PLAYBOOK)
+        db = os.path.join(d.dir, "var", "keepwatch.db")
+        if not self.pg:
+            c = sqlite3.connect(db)
+            part = c.execute("SELECT version FROM keepwatch_schema WHERE part = 'incident'").fetchone()
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            c.close()
+            self.assertEqual(part, (1,))
+            self.assertTrue({"incidents", "incident_steps", "incident_events", "incident_alerts",
+                             "playbook_history"} <= tables, tables)
+        rc, out, err = d.cli("incident", "open", "--playbook", "ddos", "--by", "ann")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = d.cli("incident", "step", "done", "1", "verify", "--by", "ann")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = d.cli("duty", "verify")
+        self.assertEqual(rc, 0, out + err)
+
+
+class IncidentBesideDaemonPg(OnPostgres, IncidentBesideDaemon):
+    pass
 
 
 @unittest.skipUnless(bindir(), "PostgreSQL server not installed (scripts/deps.sh test)")
