@@ -4,6 +4,7 @@
  * keeps `playbook history`. The human output is in Chinese or English as notify.language says. */
 #include "cli/cli.h"
 #include "core/kw_time.h"
+#include "incident/incident_class.h"
 #include "incident/incident_ops.h"
 #include "incident/incident_plan.h"
 #include "store/store_incident.h"
@@ -46,7 +47,8 @@ static const char incident_usage[] =
     "G is I, II, III or IV (Ⅰ 特别重大 .. Ⅳ 一般). TARGET is a person's name, duty, person:NAME,\n"
     "role:ROLE, department:NAME, head:DEPT, kind:KIND or schedule:NAME. TIME is YYYY-MM-DD,\n"
     "YYYY-MM-DDTHH:MM[:SS][zone] or now; D is such a time or a duration back from now (30d).\n"
-    "--by names who acts (default: the login name). Every command takes -c FILE.\n"
+    "--by names who acts (default: the login name). assign refuses a target naming nobody who\n"
+    "exists (an unknown person, department, schedule or role). Every command takes -c FILE.\n"
     "Exit: 0 ok, 1 refused (unknown incident or step, double completion, a step needed first,\n"
     "a closed incident) or the store failed, 2 bad usage or input.\n";
 
@@ -361,20 +363,26 @@ static void print_duration(const out_ctx *o, const char *label, json_t *d)
                (long long)ji(d, "count"));
 }
 
-static void print_counts(const char *label, json_t *m)
+/* "label: KEY N ...", a GB/T 20986-2023 category with its name when `classes`. */
+static void print_counts(const out_ctx *o, const char *label, json_t *m, bool classes)
 {
     const char *k;
     json_t *v;
     printf("  %s:", label);
-    json_object_foreach(m, k, v) printf(" %s %lld", k, (long long)json_integer_value(v));
+    json_object_foreach(m, k, v) {
+        const incident_class *ic = classes ? incident_class_find(k) : NULL;
+        printf(" %s%s%s%s %lld", k, ic ? " (" : "", ic ? (o->zh ? ic->name_zh : ic->name_en) : "", ic ? ")" : "",
+               (long long)json_integer_value(v));
+    }
     printf("%s\n", json_object_size(m) ? "" : " -");
 }
 
 static void print_stats_part(const out_ctx *o, const char *title, json_t *p)
 {
-    printf("%s: %lld\n", title, (long long)ji(json_object_get(p, "total"), "count"));
-    print_counts(L(o, "by category", "按类别"), json_object_get(p, "by_category"));
-    print_counts(L(o, "by grade", "按级别"), json_object_get(p, "by_grade"));
+    printf("%s: %lld\n", title, (long long)ji(p, "count"));
+    print_counts(o, L(o, "by state", "按状态"), json_object_get(p, "by_state"), false);
+    print_counts(o, L(o, "by category", "按类别"), json_object_get(p, "by_category"), true);
+    print_counts(o, L(o, "by grade", "按级别"), json_object_get(p, "by_grade"), false);
     print_duration(o, L(o, "time to declare", "发现到宣布"), json_object_get(p, "time_to_declare"));
     print_duration(o, L(o, "time to contain", "宣布到遏制"), json_object_get(p, "time_to_contain"));
     printf("  %s:\n", L(o, "steps on time per department", "各部门按时完成的步骤"));
@@ -427,6 +435,7 @@ static int refused(inc_run *r, const char *verb)
     switch (r->x.why) {
     case INC_E_BAD_GRADE:
     case INC_E_MISSING:
+    case INC_E_BAD_TARGET:
     case INC_E_UNKNOWN_PLAYBOOK: return KW_EXIT_USAGE;
     default: return KW_EXIT_PROBLEM;
     }

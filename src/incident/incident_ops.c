@@ -388,6 +388,9 @@ kw_rc incident_assign(incident_ctx *x, int64_t id, const char *step, const char 
         snprintf(spec, sizeof spec, "person:%s", target);
         target = spec;
     }
+    char why[256];
+    if (!incident_plan_target_check(x->c, target, why, sizeof why))
+        return refuse(x, INC_E_BAD_TARGET, KW_ERR_NOTFOUND, "%s", why);
     step_arg a = {.id = id, .step = step, .target = target};
     return in_tx(x, assign_tx, &a);
 }

@@ -24,6 +24,7 @@ typedef enum {
     INC_E_UNKNOWN_ALERT,
     INC_E_BAD_GRADE,        /* bad input */
     INC_E_MISSING,          /* a required text (reason, cause, impact, lessons) is missing or too long */
+    INC_E_BAD_TARGET,       /* assign: a target that names nobody who exists */
     INC_E_FINISHED,         /* conflicts: the step is done or skipped already (double completion) */
     INC_E_NOT_APPLICABLE,   /* the step does not apply at the incident's grade */
     INC_E_NEEDS,            /* the step needs another first (skip is the way round) */
@@ -63,7 +64,7 @@ kw_rc incident_step_done(incident_ctx *x, int64_t id, const char *step, const ch
 /* Skips a pending step; the reason is required. */
 kw_rc incident_step_skip(incident_ctx *x, int64_t id, const char *step, const char *reason);
 /* Gives a pending step to a target (person:NAME, duty, department:D, ... or a bare person's
- * name), resolved now. */
+ * name), resolved now; a target naming nobody who exists is refused (INC_E_BAD_TARGET). */
 kw_rc incident_assign(incident_ctx *x, int64_t id, const char *step, const char *target);
 /* Changes the grade and re-plans: steps that now apply become pending, steps that no longer
  * apply become na unless done, regulator deadlines are recomputed. reason may be NULL. */

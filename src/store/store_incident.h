@@ -140,8 +140,10 @@ kw_rc store_incident_list_json(kw_store *s, const store_incident_query *q, kw_bu
  * when there is no such incident. */
 kw_rc store_incident_get_json(kw_store *s, int64_t id, kw_buf *out);
 /* Writes the stats of incidents declared since since_ms (0: all): {"incidents":{...},
- * "drills":{...}}, each with by_category, by_grade, time_to_declare and time_to_contain (count,
- * mean and max in ms) and steps_on_time per department (on_time, with_due). */
+ * "drills":{...}}, each with by_state (open, closed: counts), by_category, by_grade,
+ * time_to_declare and time_to_contain (count, mean_ms, max_ms) and steps_on_time per
+ * department (on_time: done by the due time, with_due: every applicable step with one;
+ * "-": steps with no department). */
 kw_rc store_incident_stats_json(kw_store *s, int64_t since_ms, kw_buf *out);
 /* Writes {"history":[...]} for one playbook (NULL: all), newest first. */
 kw_rc store_playbook_history_json(kw_store *s, const char *playbook, kw_buf *out);

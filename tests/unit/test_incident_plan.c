@@ -196,6 +196,22 @@ static void test_owners_and_fallbacks(void)
     CHECK_STR(o.person, "ann");
     incident_plan_owner(c, "schedule:none", at, &o);
     CHECK_STR(o.fallback, "no schedule none: the duty officer");
+    char why[256] = "";
+    CHECK(incident_plan_target_check(c, "duty", why, sizeof why));
+    CHECK(incident_plan_target_check(c, "kind:customer_service", why, sizeof why)); /* falls back as configured */
+    CHECK(incident_plan_target_check(c, "department:biz", why, sizeof why));
+    CHECK(incident_plan_target_check(c, "role:expert", why, sizeof why));
+    CHECK(incident_plan_target_check(c, "schedule:duty", why, sizeof why));
+    CHECK(!incident_plan_target_check(c, "person:zoe", why, sizeof why));
+    CHECK_STR(why, "no person zoe");
+    CHECK(!incident_plan_target_check(c, "head:nope", why, sizeof why));
+    CHECK_STR(why, "no department nope");
+    CHECK(!incident_plan_target_check(c, "schedule:nope", why, sizeof why));
+    CHECK_STR(why, "no schedule nope");
+    CHECK(!incident_plan_target_check(c, "role:ceo", why, sizeof why));
+    CHECK_STR(why, "nobody holds role ceo");
+    CHECK(!incident_plan_target_check(c, "bogus:x", why, sizeof why));
+    CHECK(!incident_plan_target_check(c, "zoe", why, sizeof why));
     incident_plan_owner(c, "bogus:x", at, &o);
     CHECK_STR(o.fallback, "unknown target bogus:x: the duty officer");
     conf_free(c);
