@@ -82,11 +82,11 @@ bool incident_plan_target_check(const conf *c, const char *target, char *why, si
  * (the grade is below every row's min_grade). The row is the conf's. */
 kw_rc incident_plan_reporting(const conf *c, int org_type, int grade, const conf_inc_reporting **out);
 
-/* The playbook named name in c, or NULL. */
+/* The playbook named name in c (c's own), or NULL. */
 const conf_playbook *incident_playbook_find(const conf *c, const char *name);
 
 /* The names of the enums as the store keeps them: "confirm".., "none".., "cii".. ("?" when
- * out of range). */
+ * out of range); static strings. */
 const char *incident_phase_name(int phase);
 const char *incident_report_name(int report);
 const char *incident_org_name(int org_type);

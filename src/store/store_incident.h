@@ -102,7 +102,11 @@ kw_rc store_incident_get(kw_store *s, int64_t id, store_incident_row *out);
 /* Reads its steps in playbook order into *out (replacing what it held); the caller frees with
  * store_incident_steps_free. */
 kw_rc store_incident_steps_get(kw_store *s, int64_t id, store_incident_steps *out);
+/* Frees what store_incident_steps_get put in v and empties it. */
 void store_incident_steps_free(store_incident_steps *v);
+/* The newest open incident a trigger opened for key (the same attack: alerts join it rather
+ * than open another), into *id; KW_ERR_NOTFOUND when there is none. For the engine. */
+kw_rc store_incident_open_by_trigger(kw_store *s, const char *trigger, const char *key, int64_t *id);
 
 /* Sets a step's state (done or skipped) with when, by whom and the note. KW_ERR_NOTFOUND:
  * no such step. */
@@ -133,6 +137,8 @@ typedef struct store_incident_query {
     int64_t since_ms;            /* declared at or after (0: any) */
     int64_t limit;               /* 0: 100 */
 } store_incident_query;
+
+/* The JSON writers append to out, the caller's buffer. */
 
 /* Writes {"incidents":[...]} newest first. */
 kw_rc store_incident_list_json(kw_store *s, const store_incident_query *q, kw_buf *out);

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import time
 import unittest
@@ -262,6 +263,19 @@ class IncidentCliPg(IncidentCli):
         rc, out, err = run("incident", "list", "-c", self.cfg)
         if "support is not built in" in err:
             self.skipTest("keepwatch built without libpq")
+
+    def test_unit_operations_on_postgres(self):
+        """The operations' unit program (tests/unit/test_incident_ops.c) with its stores on this server."""
+        path = os.path.join(os.path.dirname(os.environ.get("KEEPWATCH_BIN", "keepwatch")), "tests", "test_incident_ops")
+        if not os.path.exists(path):
+            self.skipTest(f"{path} not built")
+        p = subprocess.run([path], capture_output=True, text=True, timeout=600, cwd=self.dir,
+                           env=dict(os.environ, KW_TEST_PG_URL=self.pg.url))
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("ok   test_incident_lifecycle", out)
+        self.assertIn(": postgresql schema t_", out)
+        self.assertNotIn(self.pg.password, out)
 
     def add_alert_pg(self, started_ms):
         out = self.pg.psql("INSERT INTO alerts (fingerprint, rule, state, severity, summary, labels, started_at,"
