@@ -434,8 +434,7 @@ static int refused(inc_run *r, const char *verb)
     fprintf(stderr, "keepwatch incident %s: %s\n", verb, r->x.err[0] ? r->x.err : store_errmsg(r->s));
     switch (r->x.why) {
     case INC_E_BAD_GRADE:
-    case INC_E_BAD_INPUT:
-    case INC_E_BAD_TARGET:
+    case INC_E_MISSING:
     case INC_E_UNKNOWN_PLAYBOOK: return KW_EXIT_USAGE;
     default: return KW_EXIT_PROBLEM;
     }

@@ -7,7 +7,6 @@
 #include "duty/duty_watch.h"
 #include "findings/findings.h"
 #include "host/host.h"
-#include "incident/incident_ops.h"
 #include "http/http.h"
 #include "intel/intel.h"
 #include "logs/logs_sensor.h"
@@ -31,7 +30,6 @@ const kw_module *const daemon_modules[] = {
     &findings_module, /* the findings' tables and API; on the leader, overdue and new critical alerts */
     &scan_module,   /* on the leader, the scheduled network scans (into the findings) */
     &audit_module,  /* on the leader, the scheduled audits (into the findings; drift alerts) */
-    &incident_module, /* the incidents' tables */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

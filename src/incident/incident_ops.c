@@ -34,9 +34,9 @@ static kw_rc store_failed(incident_ctx *x, kw_rc rc)
 static bool text_ok(incident_ctx *x, const char *what, const char *v)
 {
     if (!v || !*v)
-        return refuse(x, INC_E_BAD_INPUT, KW_ERR_PARSE, "%s is required", what), false;
+        return refuse(x, INC_E_MISSING, KW_ERR_PARSE, "%s is required", what), false;
     if (strlen(v) > TEXT_MAX)
-        return refuse(x, INC_E_BAD_INPUT, KW_ERR_PARSE, "%s is longer than 16 KiB", what), false;
+        return refuse(x, INC_E_MISSING, KW_ERR_PARSE, "%s is longer than 16 KiB", what), false;
     return true;
 }
 
@@ -243,10 +243,10 @@ kw_rc incident_declare(incident_ctx *x, const incident_decl *d, int64_t *id)
         return refuse(x, INC_E_BAD_GRADE, KW_ERR_RANGE, "a grade is I, II, III or IV");
     if ((d->title && strlen(d->title) > 1024) || (d->summary && strlen(d->summary) > TEXT_MAX) ||
         (d->systems && strlen(d->systems) > TEXT_MAX))
-        return refuse(x, INC_E_BAD_INPUT, KW_ERR_PARSE, "the title is at most 1 KiB, summary and systems 16 KiB");
+        return refuse(x, INC_E_MISSING, KW_ERR_PARSE, "the title is at most 1 KiB, summary and systems 16 KiB");
     kw_rc rc = found_time(x, d, &a.found_ms);
     if (rc == KW_OK && a.found_ms > x->now_ms)
-        rc = refuse(x, INC_E_BAD_INPUT, KW_ERR_RANGE, "the time found is after the declaration");
+        rc = refuse(x, INC_E_MISSING, KW_ERR_RANGE, "the time found is after the declaration");
     if (rc == KW_OK)
         rc = in_tx(x, declare_tx, &a);
     if (rc == KW_OK)
@@ -325,7 +325,7 @@ static kw_rc finish_tx(incident_ctx *x, void *arg)
 kw_rc incident_step_done(incident_ctx *x, int64_t id, const char *step, const char *note)
 {
     if (note && strlen(note) > TEXT_MAX)
-        return refuse(x, INC_E_BAD_INPUT, KW_ERR_PARSE, "a note is at most 16 KiB");
+        return refuse(x, INC_E_MISSING, KW_ERR_PARSE, "a note is at most 16 KiB");
     step_arg a = {.id = id, .step = step, .text = note && *note ? note : NULL};
     return in_tx(x, finish_tx, &a);
 }
@@ -392,7 +392,7 @@ kw_rc incident_assign(incident_ctx *x, int64_t id, const char *step, const char 
     }
     char why[256];
     if (!incident_plan_target_check(x->c, target, why, sizeof why))
-        return refuse(x, INC_E_BAD_TARGET, KW_ERR_NOTFOUND, "%s", why);
+        return refuse(x, INC_E_MISSING, KW_ERR_NOTFOUND, "%s", why);
     step_arg a = {.id = id, .step = step, .target = target};
     return in_tx(x, assign_tx, &a);
 }
@@ -491,7 +491,7 @@ kw_rc incident_grade(incident_ctx *x, int64_t id, int grade, const char *reason)
     if (grade < INCIDENT_GRADE_MIN || grade > INCIDENT_GRADE_MAX)
         return refuse(x, INC_E_BAD_GRADE, KW_ERR_RANGE, "a grade is I, II, III or IV");
     if (reason && strlen(reason) > TEXT_MAX)
-        return refuse(x, INC_E_BAD_INPUT, KW_ERR_PARSE, "a reason is at most 16 KiB");
+        return refuse(x, INC_E_MISSING, KW_ERR_PARSE, "a reason is at most 16 KiB");
     step_arg a = {.id = id, .grade = grade, .text = reason && *reason ? reason : NULL};
     return in_tx(x, grade_tx, &a);
 }
@@ -618,7 +618,7 @@ kw_rc incident_close(incident_ctx *x, int64_t id, const incident_review *r)
         !text_ok(x, "the lessons", r->lessons))
         return KW_ERR_PARSE;
     if (r->proposal && strlen(r->proposal) > TEXT_MAX)
-        return refuse(x, INC_E_BAD_INPUT, KW_ERR_PARSE, "a proposal is at most 16 KiB");
+        return refuse(x, INC_E_MISSING, KW_ERR_PARSE, "a proposal is at most 16 KiB");
     close_arg a = {.id = id, .r = r};
     return in_tx(x, close_tx, &a);
 }

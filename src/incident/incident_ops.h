@@ -23,9 +23,9 @@ typedef enum {
     INC_E_UNKNOWN_PLAYBOOK,
     INC_E_UNKNOWN_ALERT,
     INC_E_BAD_GRADE,        /* bad input */
-    INC_E_BAD_INPUT,        /* a required text (reason, cause, impact, lessons) missing or too long; a
-                             * time found after the declaration */
-    INC_E_BAD_TARGET,       /* assign: a target that names nobody who exists */
+    INC_E_MISSING,          /* bad input: a required text (reason, cause, impact, lessons) missing or
+                             * too long, a time found after the declaration, a target (assign) that
+                             * names nobody who exists */
     INC_E_FINISHED,         /* conflicts: the step is done or skipped already (double completion) */
     INC_E_NOT_APPLICABLE,   /* the step does not apply at the incident's grade */
     INC_E_NEEDS,            /* the step needs another first (skip is the way round) */
@@ -65,7 +65,7 @@ kw_rc incident_step_done(incident_ctx *x, int64_t id, const char *step, const ch
 /* Skips a pending step; the reason is required. */
 kw_rc incident_step_skip(incident_ctx *x, int64_t id, const char *step, const char *reason);
 /* Gives a pending step to a target (person:NAME, duty, department:D, ... or a bare person's
- * name), resolved now; a target naming nobody who exists is refused (INC_E_BAD_TARGET). */
+ * name), resolved now; a target naming nobody who exists is refused (INC_E_MISSING). */
 kw_rc incident_assign(incident_ctx *x, int64_t id, const char *step, const char *target);
 /* Changes the grade and re-plans: steps that now apply become pending, steps that no longer
  * apply become na unless done, regulator deadlines are recomputed. reason may be NULL. */
@@ -89,10 +89,6 @@ kw_rc incident_get_json(incident_ctx *x, int64_t id, kw_buf *out);
 kw_rc incident_list_json(incident_ctx *x, const store_incident_query *q, kw_buf *out);
 kw_rc incident_stats_json(incident_ctx *x, int64_t since_ms, kw_buf *out);
 kw_rc incident_history_json(incident_ctx *x, const char *playbook, kw_buf *out);
-
-/* The module the daemon runs (incident_module.c): its tables' migrations, for now. */
-struct kw_module;
-extern const struct kw_module incident_module;
 
 /* ---- incident_json.c ---- */
 

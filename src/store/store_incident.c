@@ -253,17 +253,6 @@ kw_rc store_incident_get(kw_store *s, int64_t id, store_incident_row *out)
     return one_row(s, st, read_incident, out);
 }
 
-kw_rc store_incident_open_by_trigger(kw_store *s, const char *trigger, const char *key, int64_t *id)
-{
-    db_stmt *st = store_stmt(s, "SELECT id FROM incidents WHERE trigger_name = ? AND trigger_key = ? AND state = 'open'"
-                                " ORDER BY id DESC LIMIT 1");
-    if (!st)
-        return KW_ERR_STORE;
-    db_bind_text(st, 1, trigger);
-    db_bind_text(st, 2, key ? key : "");
-    return one_row(s, st, read_int, id);
-}
-
 void store_incident_steps_free(store_incident_steps *v)
 {
     free(v->v);

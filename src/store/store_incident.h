@@ -104,9 +104,7 @@ kw_rc store_incident_get(kw_store *s, int64_t id, store_incident_row *out);
 kw_rc store_incident_steps_get(kw_store *s, int64_t id, store_incident_steps *out);
 /* Frees what store_incident_steps_get put in v and empties it. */
 void store_incident_steps_free(store_incident_steps *v);
-/* The newest open incident a trigger opened for key (the same attack: alerts join it rather
- * than open another), into *id; KW_ERR_NOTFOUND when there is none. For the engine. */
-kw_rc store_incident_open_by_trigger(kw_store *s, const char *trigger, const char *key, int64_t *id);
+
 
 /* Sets a step's state (done or skipped) with when, by whom and the note. KW_ERR_NOTFOUND:
  * no such step. */
