@@ -1,7 +1,7 @@
 /* keepwatch incident open|list|show|step|assign|grade|note|attach|close|stats|playbook: incidents
  * run from the configuration's playbooks (src/incident/), on the store, without a daemon.
- * `playbook check|show|list` is cli_incident_playbook's (cli_incident_playbook.c); this file
- * keeps `playbook history`. The human output is in Chinese or English as notify.language says. */
+ * `playbook check|show|list` is cli_incident_playbook's (cli_incident_playbook.c), handed argv
+ * from "playbook" on; this file keeps `playbook history`. The human output is in Chinese or English as notify.language says. */
 #include "cli/cli.h"
 #include "core/kw_time.h"
 #include "incident/incident_class.h"
@@ -655,15 +655,6 @@ static int run_cmd(const inc_cmd *cmd, inc_opts *o)
         store_close(r.s);
     conf_free(r.c);
     return rc;
-}
-
-/* Until cli_incident_playbook.c is merged: a stand-in that says so (weak: the real one wins). */
-__attribute__((weak)) int cli_incident_playbook(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "keepwatch incident playbook: check, show and list are not built in yet\n");
-    return KW_EXIT_USAGE;
 }
 
 int cli_incident(int argc, char **argv)

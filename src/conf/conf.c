@@ -810,31 +810,113 @@ static bool cf_prescan(cf_ctx *ctx, const char *data, size_t len)
     return !bad;
 }
 
+/* Opens the YAML document of data after its bounds are checked; false (with an error) when it
+ * is out of bounds or not YAML. The caller deletes doc and parser after a true. */
+static bool cf_doc_open(cf_ctx *ctx, const char *data, size_t len, yaml_parser_t *parser, yaml_document_t *doc)
+{
+    if (!cf_prescan(ctx, data, len))
+        return false;
+    if (!yaml_parser_initialize(parser))
+        fatal("cannot initialise the YAML parser");
+    yaml_parser_set_input_string(parser, (const unsigned char *)data, len);
+    if (!yaml_parser_load(parser, doc)) {
+        yaml_mark_t m = parser->problem_mark;
+        yaml_node_t at = {.start_mark = m};
+        cf_error(ctx, &at, "YAML syntax: %s%s%s", parser->problem ? parser->problem : "error",
+                 parser->context ? " " : "", parser->context ? parser->context : "");
+        yaml_parser_delete(parser);
+        return false;
+    }
+    ctx->doc = doc;
+    return true;
+}
+
+/* False (with an error at line 1) for a text that is no configuration file: too large, or
+ * with a NUL byte. */
+static bool cf_text_ok(cf_ctx *ctx, const char *data, size_t len)
+{
+    if (len > CONF_MAX_FILE) {
+        cf_error(ctx, NULL, "file is larger than 4 MiB");
+        return false;
+    }
+    if (memchr(data, '\0', len)) {
+        cf_error(ctx, NULL, "file contains a NUL byte: not a YAML text file");
+        return false;
+    }
+    return true;
+}
+
 static void conf_load_layer(const char *name, const char *data, size_t len, conf *c, conf_errors *errs,
                             bool user_layer)
 {
     cf_ctx ctx = {name, NULL, errs, user_layer};
-    if (!cf_prescan(&ctx, data, len))
-        return;
     yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
-        fatal("cannot initialise the YAML parser");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        yaml_mark_t m = parser.problem_mark;
-        yaml_node_t at = {.start_mark = m};
-        cf_error(&ctx, &at, "YAML syntax: %s%s%s", parser.problem ? parser.problem : "error",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
+    if (!cf_doc_open(&ctx, data, len, &parser, &doc))
         return;
-    }
-    ctx.doc = &doc;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root && !cf_is_null(root))
         cf_parse_section(&ctx, &conf_top_section, c, root);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+}
+
+/* Where item (named name) goes in l: the index of the built-in item it replaces, l->n to
+ * append, or -1 (after an error at node) when another item has its name. */
+static ssize_t cf_list_slot(cf_ctx *ctx, const cf_section *sec, const conf_list *l, const char *name,
+                            yaml_node_t *node)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *item = (const char *)l->items + i * sec->size;
+        const char *other = *(char *const *)item;
+        if (!other || strcmp(other, name) != 0)
+            continue;
+        if (sec->builtin && *(const bool *)(item + sec->builtin))
+            return (ssize_t)i;
+        cf_error(ctx, cf_find_or(ctx, node, "name"), "%s: the name \"%s\" is used twice", sec->name, name);
+        return -1;
+    }
+    return (ssize_t)l->n;
+}
+
+kw_rc cf_list_load_text(const cf_section *sec, conf_list *l, const char *name, const char *text, size_t len,
+                        bool user_layer, conf_errors *errs, cf_item_check check, void *arg)
+{
+    cf_ctx ctx = {name, NULL, errs, user_layer};
+    size_t before = errs->n;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!cf_text_ok(&ctx, text, len) || !cf_doc_open(&ctx, text, len, &parser, &doc))
+        return KW_ERR_PARSE;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    void *item = kw_calloc(1, sec->size);
+    if (!root || root->type != YAML_MAPPING_NODE) {
+        cf_error(&ctx, root, "expected a mapping: one item of %s", sec->name);
+    } else {
+        cf_item_defaults(sec, item);
+        cf_parse_section(&ctx, sec, item, root);
+        const char *iname = *(char **)item;
+        if (!iname)
+            cf_error(&ctx, root, "%s: this item needs a name", sec->name);
+        if (check && errs->n == before)
+            check(&ctx, item, root, arg);
+        ssize_t slot = errs->n == before ? cf_list_slot(&ctx, sec, l, iname, root) : -1;
+        if (slot >= 0 && (size_t)slot < l->n) {
+            void *dst = (char *)l->items + (size_t)slot * sec->size;
+            cf_free_section(sec, dst);
+            memcpy(dst, item, sec->size);
+        } else if (slot >= 0) {
+            l->items = kw_realloc(l->items, (l->n + 1) * sec->size);
+            memcpy((char *)l->items + l->n * sec->size, item, sec->size);
+            l->n++;
+        }
+    }
+    if (errs->n != before)
+        cf_free_section(sec, item);
+    free(item);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    return errs->n == before ? KW_OK : KW_ERR_PARSE;
 }
 
 /* Marks (drop false) or drops (drop true) the items of the built-in layer in every list
@@ -877,15 +959,9 @@ kw_rc conf_load_buffer(const char *name, const char *data, size_t len, conf **ou
         fatal("the built-in configuration is invalid: %s", errs->v[0]);
     cf_builtin_walk(&conf_top_section, c, false);
     if (data) {
-        if (len > CONF_MAX_FILE) {
-            cf_ctx ctx = {name, NULL, errs, true};
-            cf_error(&ctx, NULL, "file is larger than 4 MiB");
-        } else if (memchr(data, '\0', len)) {
-            cf_ctx ctx = {name, NULL, errs, true};
-            cf_error(&ctx, NULL, "file contains a NUL byte: not a YAML text file");
-        } else {
+        cf_ctx ctx = {name, NULL, errs, true};
+        if (cf_text_ok(&ctx, data, len))
             conf_load_layer(name, data, len, c, errs, true);
-        }
         c->path = kw_strdup(name);
     }
     if (!c->builtin_rules)
@@ -1174,15 +1250,16 @@ static void show_field(kw_buf *b, const cf_field *f, const void *obj, int indent
         return;
     case CF_LIST: {
         const conf_list *l = (const conf_list *)p;
-        if (!l->n) {
-            kw_buf_puts(b, " []\n");
-            return;
-        }
-        kw_buf_putc(b, '\n');
+        size_t shown = 0;
         for (size_t i = 0; i < l->n; i++) {
-            kw_buf_printf(b, "%*s- ", indent + 2, "");
-            show_section(b, f->sub, (const char *)l->items + i * f->sub->size, indent + 4, true);
+            const char *item = (const char *)l->items + i * f->sub->size;
+            if (f->sub->hidden && f->sub->hidden(item))
+                continue;
+            kw_buf_printf(b, "%s%*s- ", shown++ ? "" : "\n", indent + 2, "");
+            show_section(b, f->sub, item, indent + 4, true);
         }
+        if (!shown)
+            kw_buf_puts(b, " []\n");
         return;
     }
     }

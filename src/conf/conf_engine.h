@@ -64,6 +64,8 @@ typedef struct cf_section {
     const char *scalar_key;     /* a list item written as a scalar stands for {scalar_key: it} */
     size_t builtin;             /* offset of a bool marking items of the built-in layer (0: none);
                                    builtin_rules: false drops them */
+    bool (*hidden)(const void *obj); /* show: leave this list item out (it is read from elsewhere,
+                                   e.g. a file the configuration names); NULL: show every item */
 } cf_section;
 
 /* A row of a table: F(conf_check, "interval", CF_DURATION, interval_ms, 1000, CF_DAY). */
@@ -115,5 +117,19 @@ uint8_t cf_days_mask(cf_ctx *ctx, const conf_strs *days, yaml_node_t *n);
 const void *cf_list_find(const conf_list *l, size_t size, const char *name);
 /* Frees what a section's fields and fini hold in obj (not obj itself). */
 void cf_free_section(const cf_section *sec, void *obj);
+
+/* Called with a list item read by cf_list_load_text while its document is open, so that it can
+ * report at the item's nodes (ctx names the text). */
+typedef void (*cf_item_check)(cf_ctx *ctx, void *item, yaml_node_t *node, void *arg);
+
+/* Reads `text` (len bytes, called `name` in its FILE:LINE:COLUMN errors) as ONE item of the
+ * list l of named section sec: a YAML mapping, under the bounds of a configuration file (size,
+ * depth, aliases, no NUL). The item gets its defaults and the section's hooks, then check (NULL:
+ * none). Without new errors it is appended to l, or replaces the item of its name that is of
+ * the built-in layer (any other item of its name is an error); l then owns it. user_layer is
+ * ctx->user_layer for the hooks. KW_OK when it was added, else KW_ERR_PARSE with the errors in
+ * errs (and nothing added). */
+kw_rc cf_list_load_text(const cf_section *sec, conf_list *l, const char *name, const char *text, size_t len,
+                        bool user_layer, conf_errors *errs, cf_item_check check, void *arg);
 
 #endif

@@ -13,6 +13,7 @@
 #include "host/host_conf.h"
 #include "http/http_conf.h"
 #include "incident/incident_conf.h"
+#include "incident/incident_pb.h"
 #include "intel/intel_conf.h"
 #include "logs/logs_conf.h"
 #include "net/net_conf.h"
@@ -37,7 +38,7 @@ static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL
 /* What refers across sections is checked once the whole file is read, in this order. */
 static void (*const cross_checks[])(cf_ctx *ctx, conf *c, yaml_node_t *top) = {
     net_conf_refs, http_conf_refs, oncall_conf_refs, notify_conf_refs,
-    http_conf_console, oncall_conf_period, check_conf_refs,
+    http_conf_console, oncall_conf_period, check_conf_refs, incident_conf_refs,
 };
 
 static void top_check(cf_ctx *ctx, void *obj, yaml_node_t *n)

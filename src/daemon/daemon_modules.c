@@ -8,6 +8,7 @@
 #include "findings/findings.h"
 #include "host/host.h"
 #include "http/http.h"
+#include "incident/incident.h"
 #include "intel/intel.h"
 #include "logs/logs_sensor.h"
 #include "net/net_live.h"
@@ -30,6 +31,7 @@ const kw_module *const daemon_modules[] = {
     &findings_module, /* the findings' tables and API; on the leader, overdue and new critical alerts */
     &scan_module,   /* on the leader, the scheduled network scans (into the findings) */
     &audit_module,  /* on the leader, the scheduled audits (into the findings; drift alerts) */
+    &incident_module, /* the incidents' tables and API; on the leader, triggers, steps told, overdue steps */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

@@ -3,14 +3,16 @@
  * the tables below. What a playbook must satisfy beyond its fields' types (known targets,
  * steps that exist, no cycles, deadlines that can be met) is checked in the check hooks. */
 #include "incident/incident_conf.h"
+#include "incident/incident_pb.h"
 #include "notify/notify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 static const char *const grade_names[] = {"I", "II", "III", "IV", NULL};
-static const char *const phase_names[] = {"confirm", "contain", "eradicate", "recover", "report", NULL};
+const char *const incident_phase_names[] = {"confirm", "contain", "eradicate", "recover", "report", NULL};
 static const char *const report_names[] = {"none", "regulator", "department", NULL};
 static const char *const org_names[] = {"cii", "state_organ", "other", NULL};
 
@@ -33,7 +35,7 @@ static const cf_field step_fields[] = {
 static const cf_section step_section = {"incident.playbooks.phases.steps", sizeof(conf_pb_step), step_fields};
 
 static const cf_field phase_fields[] = {
-    F(conf_pb_phase, "phase", CF_ENUM, phase, .names = phase_names),
+    F(conf_pb_phase, "phase", CF_ENUM, phase, .names = incident_phase_names),
     F(conf_pb_phase, "steps", CF_LIST, steps, .sub = &step_section),
     {0},
 };
@@ -62,8 +64,14 @@ static const cf_field playbook_fields[] = {
     F(conf_playbook, "phases", CF_LIST, phases, .sub = &phase_section),
     {0},
 };
+static void playbook_fini(void *obj) { free(((conf_playbook *)obj)->source); }
+
+/* A playbook_dir file's playbook is not shown: playbook_dir reads it again. */
+static bool playbook_hidden(const void *obj) { return ((const conf_playbook *)obj)->source != NULL; }
+
 static const cf_section playbook_section = {"incident.playbooks", sizeof(conf_playbook), playbook_fields,
-                                            .builtin = offsetof(conf_playbook, builtin)};
+                                            .check = incident_pb_check, .fini = playbook_fini,
+                                            .builtin = offsetof(conf_playbook, builtin), .hidden = playbook_hidden};
 
 static const cf_field reporting_fields[] = {
     F(conf_inc_reporting, "org_type", CF_ENUM, org_type, .names = org_names),
@@ -103,6 +111,8 @@ static const cf_field incident_fields[] = {
     {0},
 };
 const cf_section incident_conf_section = {"incident", 0, incident_fields};
+
+void incident_playbook_free(conf_playbook *pb) { cf_free_section(&playbook_section, pb); }
 
 /* ---- grades ---- */
 

@@ -69,6 +69,8 @@ typedef struct conf_inc_reporting {
     int min_grade;              /* 1..4: this grade and the more severe ones */
     int64_t within_ms;
     char *to, *to_zh;           /* who is told: "the CAC's provincial office" */
+    bool builtin;               /* a default row (marked by the cross-check): a row of the file for
+                                   its org_type replaces it */
 } conf_inc_reporting;
 
 /* Alerts that open (or join) an incident. */
@@ -85,6 +87,10 @@ typedef struct conf_inc_trigger {
 
 extern const cf_section incident_conf_section;
 
+/* Frees what pb holds (not pb itself: it is an element of a list). */
+void incident_playbook_free(conf_playbook *pb);
+/* The phase names by pb_phase: confirm, contain, eradicate, recover, report, then NULL. */
+extern const char *const incident_phase_names[];
 /* The grade's name: "I".."IV" (ascii) or "Ⅰ".."Ⅳ"; "?" out of range. */
 const char *incident_grade_name(int grade);
 const char *incident_grade_roman(int grade);

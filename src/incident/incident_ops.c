@@ -63,7 +63,7 @@ static kw_rc in_tx(incident_ctx *x, op_fn fn, void *arg)
 
 /* The timeline event and the duty-log entry of one change: text as given on the timeline,
  * "incident #N: text" in the duty log. */
-static kw_rc record(incident_ctx *x, int64_t id, const store_incident_event *e)
+kw_rc incident_ops_record(incident_ctx *x, int64_t id, const store_incident_event *e)
 {
     kw_rc rc = store_incident_event_add(x->s, id, x->now_ms, e);
     if (rc != KW_OK)
@@ -208,7 +208,7 @@ static kw_rc declare_tx(incident_ctx *x, void *arg)
     snprintf(text, sizeof text, "declared%s from playbook %s (digest %.16s), grade %s, %zu steps: %s", d->drill ? " (drill)" : "",
              a->pb->name, digest, incident_grade_name(a->grade), applies, title);
     store_incident_event e = {.kind = "declared", .actor = x->actor, .text = text};
-    return record(x, a->id, &e);
+    return incident_ops_record(x, a->id, &e);
 }
 
 /* When the incident was found: given, else its earliest alert's start, else now. */
@@ -316,7 +316,7 @@ static kw_rc finish_tx(incident_ctx *x, void *arg)
                  a->text ? a->text : "");
         store_incident_event e = {.kind = a->skip ? "step_skipped" : "step_done", .actor = x->actor,
                                   .step = a->step, .text = text};
-        rc = record(x, a->id, &e);
+        rc = incident_ops_record(x, a->id, &e);
     }
     store_incident_steps_free(&l.steps);
     return rc;
@@ -376,7 +376,7 @@ static kw_rc assign_tx(incident_ctx *x, void *arg)
              o.fallback);
     char *data = owner_data(a->target, &o);
     store_incident_event e = {.kind = "assigned", .actor = x->actor, .step = a->step, .text = text, .data = data};
-    rc = record(x, a->id, &e);
+    rc = incident_ops_record(x, a->id, &e);
     free(data);
     return rc;
 }
@@ -458,7 +458,7 @@ static kw_rc grade_record(incident_ctx *x, step_arg *a, int from, regrade *g)
     kw_json_kv_str(&j, "reason", a->text);
     kw_json_obj_end(&j);
     store_incident_event e = {.kind = "graded", .actor = x->actor, .text = text, .data = kw_buf_cstr(&b)};
-    kw_rc rc = record(x, a->id, &e);
+    kw_rc rc = incident_ops_record(x, a->id, &e);
     kw_buf_free(&b);
     return rc;
 }
@@ -507,7 +507,7 @@ static kw_rc note_tx(incident_ctx *x, void *arg)
     if (rc != KW_OK)
         return rc;
     store_incident_event e = {.kind = "note", .actor = x->actor, .text = a->text};
-    return record(x, a->id, &e);
+    return incident_ops_record(x, a->id, &e);
 }
 
 kw_rc incident_note(incident_ctx *x, int64_t id, const char *text)
@@ -584,7 +584,7 @@ static kw_rc proposal_add(incident_ctx *x, close_arg *a, const char *playbook)
     char text[TEXT_MAX + 128];
     snprintf(text, sizeof text, "review proposes for playbook %s: %s", playbook, a->r->proposal);
     store_incident_event e = {.kind = "review", .actor = x->actor, .text = text};
-    return record(x, a->id, &e);
+    return incident_ops_record(x, a->id, &e);
 }
 
 static kw_rc close_tx(incident_ctx *x, void *arg)
@@ -605,7 +605,7 @@ static kw_rc close_tx(incident_ctx *x, void *arg)
     snprintf(text, sizeof text, "closed (%lld open steps skipped); cause: %s", (long long)skipped, a->r->cause);
     char *data = review_data(a->r, skipped);
     store_incident_event e = {.kind = "closed", .actor = x->actor, .text = text, .data = data};
-    rc = record(x, a->id, &e);
+    rc = incident_ops_record(x, a->id, &e);
     free(data);
     if (rc == KW_OK && a->r->proposal && *a->r->proposal)
         rc = proposal_add(x, a, l.row.playbook);

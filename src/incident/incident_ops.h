@@ -90,6 +90,10 @@ kw_rc incident_list_json(incident_ctx *x, const store_incident_query *q, kw_buf 
 kw_rc incident_stats_json(incident_ctx *x, int64_t since_ms, kw_buf *out);
 kw_rc incident_history_json(incident_ctx *x, const char *playbook, kw_buf *out);
 
+/* Records one change of incident id inside the caller's transaction: the timeline event e
+ * and the duty-log entry "incident #N: TEXT" (for the engine's changes: told, overdue). */
+kw_rc incident_ops_record(incident_ctx *x, int64_t id, const store_incident_event *e);
+
 /* ---- incident_json.c ---- */
 
 /* Appends the playbook as canonical JSON (its fields in a fixed order) to out, the caller's:

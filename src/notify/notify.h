@@ -37,8 +37,12 @@ void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *r
                        const char *summary, int severity, int64_t started_ms, const char *labels_json);
 void notify_alert_fini(notify_alert *a);
 /* The value of a field: rule, severity (its name), state, summary, id, asset, department,
- * business, owner, or a label. NULL when the alert has none. buf holds numbers. */
+ * business, owner, criticality (the asset's, a severity name), exposure (internet, internal),
+ * or a label. NULL when the alert has none. buf holds numbers. */
 const char *notify_alert_field(const notify_alert *a, const char *key, char *buf, size_t n);
+
+/* Whether a was raised by a drill: labels.drill present and not false or empty. */
+bool notify_alert_is_drill(const notify_alert *a);
 
 /* A compiled set of conditions (a route's, a silence's, an inhibition's). */
 typedef struct notify_match notify_match;
@@ -85,6 +89,47 @@ typedef struct notify_msg {
 void notify_render(const conf *c, const conf_channel *ch, const notify_msg *m, kw_buf *title, kw_buf *text);
 /* Checks a template for the config loader: unknown placeholders are errors. */
 kw_rc notify_tmpl_check(const char *tmpl, bool line, char *err, size_t errn, size_t *pos);
+
+/* ---- messages about incidents (notify_incident.c) ---- */
+
+typedef enum { NINC_STEP, NINC_TELL, NINC_DECLARED, NINC_CLOSED } notify_inc_kind;
+
+/* An incident message: filled by the incident engine, rendered per channel. Texts from a
+ * playbook come in both languages (the _zh one NULL: the other serves); the incident's title
+ * and summary come from people or alerts and are made inert. */
+typedef struct notify_inc_msg {
+    notify_inc_kind kind;
+    int64_t incident;
+    const char *title, *summary;
+    int grade;                     /* 1..4, 0: none */
+    bool drill;                    /* 【演练】 / [DRILL] before the title */
+    const char *playbook_title, *playbook_title_zh;
+    const conf_asset *asset;       /* the system concerned (business, impact, advice), or NULL */
+    /* the step (NINC_STEP: the owner's; NINC_TELL: the one that tells) */
+    const char *step, *step_title, *step_title_zh, *instructions, *instructions_zh;
+    const char *message, *message_zh; /* NINC_TELL: the step's own words (NULL: the built-in text) */
+    int64_t declared_ms, due_ms;   /* due 0: no deadline */
+    int64_t report_due_ms;         /* NINC_TELL to management: the regulator's deadline (0: none) */
+    const char *report_to, *report_to_zh;
+    const conf_person *const *people; /* who is told (mentioned) */
+    size_t npeople;
+    const char *console_url;
+} notify_inc_msg;
+
+/* Renders m for a channel (its language, its department's kind, its markup). */
+void notify_render_incident(const conf *c, const conf_channel *ch, const notify_inc_msg *m, kw_buf *title,
+                            kw_buf *text);
+/* Renders m for ch and writes it to the outbox at now (kind incident_step, incident_tell,
+ * incident_declared, incident_closed; the message carries an "incident" object: id, step,
+ * grade, drill); *id_out (may be NULL) is the row's id. */
+kw_rc notify_outbox_incident(struct kw_store *s, const conf *c, const conf_channel *ch, const notify_inc_msg *m,
+                             int64_t now_ms, int64_t *id_out);
+/* The channels of a department (those whose department it is) into out (at most max); their
+ * number. */
+size_t notify_channels_of_department(const conf *c, const char *department, const conf_channel **out, size_t max);
+/* Checks a step message for the config loader: placeholders it does not know are errors
+ * ({id} {title} {grade} {asset} {business} {impact} {advice} {step} {due} {console_url}). */
+kw_rc notify_inc_tmpl_check(const char *tmpl, char *err, size_t errn, size_t *pos);
 
 /* ---- channels (notify_chan.c) ---- */
 

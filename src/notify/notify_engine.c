@@ -16,6 +16,7 @@
  * Messages go to the outbox in the same transaction as the cursor: a crash replays the tick
  * whole or not at all. */
 #include "notify/notify.h"
+#include "notify/notify_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -300,7 +301,7 @@ static void level_people(const conf *c, const conf_esc_level *lv, int64_t now, p
 
 /* ---- the outbox ---- */
 
-static void json_person(json_t *arr, const conf_person *p)
+void notify_json_person(json_t *arr, const conf_person *p)
 {
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(p->name));
@@ -351,7 +352,7 @@ static kw_rc outbox_put(notify_engine *e, kw_store *s, const conf_channel *ch, c
     kw_buf names;
     kw_buf_init(&names, 0);
     for (size_t i = 0; i < m->npeople; i++) {
-        json_person(ppl, m->people[i]);
+        notify_json_person(ppl, m->people[i]);
         kw_buf_printf(&names, "%s%s", i ? ", " : "", m->people[i]->display ? m->people[i]->display : m->people[i]->name);
     }
     json_object_set_new(msg, "people", ppl);

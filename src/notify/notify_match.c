@@ -17,8 +17,11 @@
 
 /* ---- the alert view ---- */
 
-static const char *const asset_labels[] = {"asset", "host.name", "observer.name", NULL};
-static const char *const address_labels[] = {"destination.ip", "host.ip", "server.ip", "observer.ip", "source.ip", NULL};
+/* Where an alert names its asset: by name (the net sensor's "target" is the watched asset it
+ * hit), else by address (the net sensor's "dst" and "src"). */
+static const char *const asset_labels[] = {"asset", "target", "host.name", "observer.name", NULL};
+static const char *const address_labels[] = {"destination.ip", "dst", "host.ip", "server.ip", "observer.ip",
+                                             "source.ip", "src", NULL};
 
 void notify_alert_init(notify_alert *a, const conf *c, int64_t id, const char *rule, const char *state,
                        const char *summary, int severity, int64_t started_ms, const char *labels_json)
@@ -86,6 +89,10 @@ const char *notify_alert_field(const notify_alert *a, const char *key, char *buf
         return a->asset->business;
     if (strcmp(key, "owner") == 0 && a->asset && a->asset->owner)
         return a->asset->owner;
+    if (strcmp(key, "criticality") == 0 && a->asset && a->asset->criticality)
+        return kw_severity_name(a->asset->criticality);
+    if (strcmp(key, "exposure") == 0 && a->asset)
+        return a->asset->exposure == CONF_EXPOSURE_INTERNET ? "internet" : "internal";
     json_t *v = json_object_get(a->labels, key);
     if (json_is_string(v))
         return json_string_value(v);
@@ -100,6 +107,14 @@ const char *notify_alert_field(const notify_alert *a, const char *key, char *buf
     if (json_is_boolean(v))
         return json_is_true(v) ? "true" : "false";
     return NULL;
+}
+
+bool notify_alert_is_drill(const notify_alert *a)
+{
+    json_t *v = json_object_get(a->labels, "drill");
+    if (!v || json_is_null(v) || json_is_false(v))
+        return false;
+    return !json_is_string(v) || (json_string_length(v) > 0 && strcmp(json_string_value(v), "false") != 0);
 }
 
 /* ---- conditions ---- */
@@ -154,10 +169,10 @@ static bool split(const char *key, char *field, size_t fn, nop *op, char *err, s
     return false;
 }
 
-/* A number, or for severity a name (low=1 .. critical=4). */
+/* A number, or for severity and criticality a name (low=1 .. critical=4). */
 static bool to_num(const char *field, const char *s, double *out)
 {
-    if (strcmp(field, "severity") == 0)
+    if (strcmp(field, "severity") == 0 || strcmp(field, "criticality") == 0)
         for (int i = 1; i <= 4; i++)
             if (strcasecmp(s, kw_severity_name(i)) == 0) {
                 *out = i;
@@ -192,7 +207,7 @@ kw_rc notify_cond_check(const char *key, const char *value, char *err, size_t er
     case OP_LT:
         if (!to_num(field, value, &d)) {
             snprintf(err, errn, "\"%s\" is not a number%s", value,
-                     strcmp(field, "severity") == 0 ? " or a severity (low, medium, high, critical)" : "");
+                     strcmp(field, "severity") == 0 || strcmp(field, "criticality") == 0 ? " or a severity (low, medium, high, critical)" : "");
             return KW_ERR_PARSE;
         }
         return KW_OK;

@@ -5,6 +5,7 @@
  * made inert for the channel it goes to, so a log line cannot @everyone a chat group, add a
  * link, or start a new heading. */
 #include "notify/notify.h"
+#include "notify/notify_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -53,11 +54,11 @@ static const char *sev_word(int sev, lang l)
 
 /* Appends s for a channel: no newlines, no mentions, links or markup; at most VALUE_MAX bytes
  * (cut on a UTF-8 boundary). */
-static void put_value(kw_buf *b, const char *s, int type)
+void notify_put_value(kw_buf *b, const char *s, int type, size_t max)
 {
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++) {
-        if (n >= VALUE_MAX && (*p & 0xc0) != 0x80) {
+        if (n >= max && (*p & 0xc0) != 0x80) {
             kw_buf_puts(b, "…");
             return;
         }
@@ -97,6 +98,22 @@ static void put_value(kw_buf *b, const char *s, int type)
     }
 }
 
+static void put_value(kw_buf *b, const char *s, int type)
+{
+    notify_put_value(b, s, type, VALUE_MAX);
+}
+
+void notify_put_time(kw_buf *b, int64_t ms, int32_t tz_min)
+{
+    time_t t = (time_t)(ms / 1000) + (time_t)tz_min * 60;
+    struct tm tm;
+    char s[32];
+    gmtime_r(&t, &tm);
+    strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm);
+    int32_t off = tz_min < 0 ? -tz_min : tz_min;
+    kw_buf_printf(b, "%s %c%02d:%02d", s, tz_min < 0 ? '-' : '+', (int)(off / 60), (int)(off % 60));
+}
+
 /* The zone times are written in (console.timezone, as the console does), for the message
  * this thread renders: set by notify_render. */
 static _Thread_local int32_t msg_tz_min;
@@ -104,13 +121,7 @@ static _Thread_local int32_t msg_tz_min;
 /* "2026-12-01 18:30:00 +08:00" */
 static void put_time(kw_buf *b, int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000) + (time_t)msg_tz_min * 60;
-    struct tm tm;
-    char s[32];
-    gmtime_r(&t, &tm);
-    strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm);
-    int32_t off = msg_tz_min < 0 ? -msg_tz_min : msg_tz_min;
-    kw_buf_printf(b, "%s %c%02d:%02d", s, msg_tz_min < 0 ? '-' : '+', (int)(off / 60), (int)(off % 60));
+    notify_put_time(b, ms, msg_tz_min);
 }
 
 static const char *field(const notify_alert *a, const char *k, char *buf, size_t n)
@@ -136,10 +147,10 @@ static void put_labels(kw_buf *b, const notify_alert *a, int type)
     }
 }
 
-static void put_mentions(kw_buf *b, const conf_channel *ch, const notify_msg *m)
+void notify_put_mentions(kw_buf *b, const conf_channel *ch, const conf_person *const *people, size_t npeople)
 {
-    for (size_t i = 0; i < m->npeople; i++) {
-        const conf_person *p = m->people[i];
+    for (size_t i = 0; i < npeople; i++) {
+        const conf_person *p = people[i];
         const char *name = p->display ? p->display : p->name;
         kw_buf_puts(b, i ? " " : "");
         if (!ch || !ch->mention) {
@@ -213,14 +224,15 @@ static void put_headline(kw_buf *b, const notify_msg *m, lang l, int type)
 
 /* ---- the built-in texts ---- */
 
-static bool markdown(int type) { return type == CHAN_DINGTALK || type == CHAN_WECOM || type == CHAN_SLACK; }
+bool notify_markdown(int type) { return type == CHAN_DINGTALK || type == CHAN_WECOM || type == CHAN_SLACK; }
+
 
 static void put_line_builtin(kw_buf *b, const notify_alert *a, int dkind, lang l, int type, notify_kind mk)
 {
     char nb[64];
     const char *asset = field(a, "asset", nb, sizeof nb);
     const char *business = a->asset && a->asset->business ? a->asset->business : NULL;
-    bool md = markdown(type);
+    bool md = notify_markdown(type);
     kw_buf_puts(b, "- ");
     switch (dkind) {
     case DEPT_BUSINESS:
@@ -365,7 +377,7 @@ static void put_msg_var(kw_buf *b, const render_ctx *r, const char *k, size_t kn
     else if (strcmp(name, "level") == 0)
         kw_buf_printf(b, "%d", m->level);
     else if (strcmp(name, "mentions") == 0)
-        put_mentions(b, r->ch, m);
+        notify_put_mentions(b, r->ch, m->people, m->npeople);
     else if (strcmp(name, "period") == 0)
         put_value(b, m->period ? m->period : "", type);
     else if (strcmp(name, "console_url") == 0)
@@ -418,6 +430,11 @@ void notify_render(const conf *c, const conf_channel *ch, const notify_msg *m, k
     msg_tz_min = c->console.tz_min;
     lang l = r.l;
     int type = ch->type;
+    bool drill = false; /* a drill's alerts say so before anything, whatever the template */
+    for (size_t i = 0; i < m->nalerts; i++)
+        drill |= notify_alert_is_drill(m->alerts[i]);
+    if (drill)
+        kw_buf_puts(title, l == LANG_EN ? "[DRILL] " : "【演练】");
     if (ch->title) {
         expand(title, &r, ch->title, NULL);
     } else {
@@ -461,7 +478,7 @@ void notify_render(const conf *c, const conf_channel *ch, const notify_msg *m, k
         kw_buf_printf(text, l == LANG_EN ? "... and %zu more\n" : "……另有 %zu 条\n", m->nmore);
     if (m->npeople && m->kind != NMSG_ACKED && m->kind != NMSG_RESOLVED) {
         kw_buf_puts(text, l == LANG_EN ? "\nOn duty: " : "\n值班：");
-        put_mentions(text, ch, m);
+        notify_put_mentions(text, ch, m->people, m->npeople);
         kw_buf_putc(text, '\n');
     }
     if ((m->kind == NMSG_FIRING || m->kind == NMSG_ESCALATED || m->kind == NMSG_REPEAT) && m->nalerts &&

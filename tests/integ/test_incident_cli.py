@@ -35,8 +35,8 @@ incident:
     - name: ddos
       title: DDoS makes a service unreachable
       title_zh: DDoS 攻击导致服务不可用
-      category: NAI
-      subcategory: DOSAI
+      category: NA
+      subcategory: NADOS
       grade: IV
       phases:
         - phase: confirm
@@ -109,7 +109,7 @@ class IncidentCli(unittest.TestCase):
                                                        "--summary", "the portal does not answer"))
         doc = self.show(1)
         inc = doc["incident"]
-        self.assertEqual((inc["grade"], inc["state"], inc["declared_by"], inc["category"]), ("IV", "open", "ann", "NAI"))
+        self.assertEqual((inc["grade"], inc["state"], inc["declared_by"], inc["category"]), ("IV", "open", "ann", "NA"))
         self.assertEqual(len(inc["playbook_digest"]), 64)
         self.assertEqual(self.step(doc, "verify")["owner"], "ann")          # on duty
         self.assertEqual(self.step(doc, "scrub")["owner"], "dan")           # ops: its first person
@@ -183,7 +183,7 @@ class IncidentCli(unittest.TestCase):
         stats = json.loads(self.ok("stats", "--json"))
         real = stats["incidents"]
         self.assertEqual(real["count"], 1)
-        self.assertEqual(real["by_category"], {"NAI": 1})
+        self.assertEqual(real["by_category"], {"NA": 1})
         self.assertEqual(real["by_grade"], {"III": 1})
         self.assertEqual(real["time_to_contain"]["count"], 1)
         self.assertEqual(real["steps_on_time"]["ops"], {"on_time": 1, "with_due": 1})  # scrub

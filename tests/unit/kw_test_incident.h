@@ -33,8 +33,8 @@
     "    - name: ddos\n"                                                                                               \
     "      title: DDoS makes a service unreachable\n"                                                                  \
     "      title_zh: DDoS 攻击导致服务不可用\n"                                                                        \
-    "      category: NAI\n"                                                                                            \
-    "      subcategory: DOSAI\n"                                                                                       \
+    "      category: NA\n"                                                                                            \
+    "      subcategory: NADOS\n"                                                                                       \
     "      grade: IV\n"                                                                                                \
     "      phases:\n"                                                                                                  \
     "        - phase: confirm\n"                                                                                       \
@@ -53,8 +53,7 @@
     "        - phase: report\n"                                                                                        \
     "          steps:\n"                                                                                               \
     "            - {name: regulator, title: Report to the regulator, owner: 'head:sec', report: regulator}\n"         \
-    "            - {name: tell_cs, title: Tell customer service, owner: 'kind:customer_service'}\n"                   \
-    "            - {name: nobody, title: Nobody's, owner: 'person:zoe'}\n"
+    "            - {name: tell_cs, title: Tell customer service, owner: 'kind:customer_service'}\n"
 
 /* The configuration above for org_type (cii, state_organ, other); NULL (printed) on error. */
 static inline conf *kwt_incident_conf(const char *org_type)

@@ -236,7 +236,9 @@ static void test_show_roundtrip(void)
     conf_errors e = {0};
     /* an optional enum left unset (a trigger's grade) shows as null and reads back unset */
     conf *c = load("checks:\n  - {name: \"w\", type: tcp, host: \"a\\\"b\", port: 1}\n"
-                   "incident:\n  triggers:\n    - {name: t, match: {rule: syn_flood}, playbook: ddos}\n", &e);
+                   "incident:\n  triggers:\n    - {name: t, match: {rule: syn_flood}, playbook: ddos}\n"
+                   "  playbooks:\n    - {name: ddos, title: D, category: NA, phases: [{phase: confirm, steps: "
+                   "[{name: a, title: A}]}]}\n", &e);
     CHECK(c != NULL);
     if (!c)
         return;

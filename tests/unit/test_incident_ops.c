@@ -127,7 +127,7 @@ static void check_declared(fixture *f, int64_t id, int64_t a1)
     CHECK_STR(sfield(inc, "grade"), "IV"); /* the playbook's */
     CHECK_STR(sfield(inc, "title"), "DDoS 攻击导致服务不可用");
     CHECK_STR(sfield(inc, "state"), "open");
-    CHECK_STR(sfield(inc, "category"), "NAI");
+    CHECK_STR(sfield(inc, "category"), "NA");
     CHECK_STR(sfield(inc, "org_type"), "cii");
     CHECK_INT(strlen(sfield(inc, "playbook_digest") ? sfield(inc, "playbook_digest") : ""), 64);
     CHECK_INT(ifield(inc, "found_ms"), f->t0 - 20 * MIN); /* the first alert's start */
@@ -273,7 +273,7 @@ static void check_stats(fixture *f)
     CHECK_INT(incident_stats_json(&f->x, 0, &b), KW_OK);
     json_t *j = json_loads(kw_buf_cstr(&b), 0, NULL), *r = json_object_get(j, "incidents");
     CHECK_INT(ifield(r, "count"), 1);
-    CHECK_INT(ifield(json_object_get(r, "by_category"), "NAI"), 1);
+    CHECK_INT(ifield(json_object_get(r, "by_category"), "NA"), 1);
     CHECK_INT(ifield(json_object_get(r, "by_grade"), "II"), 1);
     CHECK_INT(ifield(json_object_get(r, "time_to_declare"), "mean_ms"), 20 * MIN);
     CHECK_INT(ifield(json_object_get(r, "time_to_contain"), "mean_ms"), 40 * MIN);

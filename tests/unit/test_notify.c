@@ -91,6 +91,13 @@ static void test_conditions(void)
         notify_match_free(m);
     }
     notify_alert_fini(&a);
+    /* the traffic sensor's alerts name the asset they hit as target, its address as dst */
+    notify_alert_init(&a, c, 8, "syn_flood", "firing", "flood", 4, 0, "{\"target\":\"web01\"}");
+    CHECK(a.asset && strcmp(a.asset->name, "web01") == 0);
+    notify_alert_fini(&a);
+    notify_alert_init(&a, c, 9, "syn_flood", "firing", "flood", 4, 0, "{\"dst\":\"10.0.0.7\",\"dport\":80}");
+    CHECK(a.asset && strcmp(a.asset->name, "web01") == 0);
+    notify_alert_fini(&a);
     conf_free(c);
     char err[512];
     CHECK_INT(load_errors("notify:\n  routes:\n    - {policy: nope}\n", err, sizeof err), 1);
@@ -587,12 +594,47 @@ static void test_held(void)
     bench_close(&b);
 }
 
+/* A drill's alerts are marked before anything else, built-in title or the channel's own. */
+static void test_render_drill(void)
+{
+    conf *c = load("notify:\n  channels:\n"
+                   "    - {name: zh, type: dingtalk, url: 'http://127.0.0.1:1/'}\n"
+                   "    - {name: en, type: webhook, url: 'http://127.0.0.1:1/', language: en, title: '{headline}'}\n");
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    static const struct {
+        const char *labels;
+        size_t chan;
+        const char *want;
+        bool drill;
+    } cases[] = {{"{\"drill\":\"ddos-3\"}", 0, "【演练】", true}, {"{\"drill\":true}", 1, "[DRILL] ", true},
+                 {"{\"drill\":false}", 0, "【演练】", false}, {"{}", 1, "[DRILL]", false}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        notify_alert a;
+        notify_alert_init(&a, c, 7, "syn_flood", "firing", "SYN flood", 4, 1795824000000LL, cases[i].labels);
+        const notify_alert *list[] = {&a};
+        notify_msg m = {.kind = NMSG_FIRING, .level = 1, .alerts = list, .nalerts = 1, .now_ms = 1795824000000LL};
+        kw_buf t, x;
+        kw_buf_init(&t, 0);
+        kw_buf_init(&x, 0);
+        notify_render(c, CONF_AT(c->notify.channels, conf_channel, cases[i].chan), &m, &t, &x);
+        const char *title = kw_buf_cstr(&t);
+        CHECK((strncmp(title, cases[i].want, strlen(cases[i].want)) == 0) == cases[i].drill);
+        kw_buf_free(&t);
+        kw_buf_free(&x);
+        notify_alert_fini(&a);
+    }
+    conf_free(c);
+}
+
 int main(void)
 {
     RUN(test_conditions);
     RUN(test_windows);
     RUN(test_render_inert);
     RUN(test_render_timezone);
+    RUN(test_render_drill);
     RUN(test_requests);
     RUN(test_webhook_ids);
     RUN(test_escalation);
