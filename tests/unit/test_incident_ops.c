@@ -341,9 +341,60 @@ static void test_nested_refusal(void)
     fx_close(&f);
 }
 
+/* Every built-in playbook declares at every grade on a configuration with nobody in it: the
+ * steps planned (pending or na), owners missing with the reason kept, and a regulator report
+ * due 4 h after it was found for an `other` operator from grade Ⅲ up. */
+static void test_builtin_playbooks(void)
+{
+    fixture f;
+    if (!fx_open(&f)) {
+        CHECK(!"fixture");
+        fx_close(&f);
+        return;
+    }
+    conf_free(f.c);
+    static const char bare[] = "incident:\n  org_type: other\n";
+    conf_errors errs = {0};
+    f.c = NULL;
+    CHECK_INT(conf_load_buffer("t.yaml", bare, strlen(bare), &f.c, &errs), KW_OK);
+    conf_errors_free(&errs);
+    f.x.c = f.c;
+    size_t builtins = 0, regulators = 0;
+    const conf_playbook *pb = f.c ? f.c->incident.playbooks.items : NULL;
+    for (size_t i = 0; f.c && i < f.c->incident.playbooks.n; i++) {
+        builtins += pb[i].builtin;
+        for (int g = 1; g <= 4; g++) {
+            int64_t id = 0;
+            incident_decl d = {.playbook = pb[i].name, .grade = g};
+            CHECK_INT(incident_declare(&f.x, &d, &id), KW_OK);
+            json_t *j = get(&f, id), *st;
+            size_t k, steps = 0;
+            json_array_foreach(json_object_get(j, "steps"), k, st) {
+                const char *state = sfield(st, "state");
+                CHECK(state && (!strcmp(state, "pending") || !strcmp(state, "na")));
+                CHECK_CONTAINS(sfield(st, "fallback"), "no owner"); /* nobody configured */
+                if (!strcmp(sfield(st, "report"), "regulator") && !strcmp(state, "pending"))
+                    CHECK_INT(ifield(st, "due_ms") - ifield(json_object_get(j, "incident"), "found_ms"),
+                              4 * 60 * MIN);
+                if (!strcmp(sfield(st, "report"), "regulator")) {
+                    CHECK_STR(state, g <= 3 ? "pending" : "na");
+                    regulators++;
+                }
+                steps++;
+            }
+            CHECK(steps >= 3);
+            json_decref(j);
+        }
+    }
+    CHECK_INT(builtins, 9);
+    CHECK(regulators >= 9 * 4); /* each built-in playbook reports to the regulator */
+    fx_close(&f);
+}
+
 int main(void)
 {
     RUN(test_incident_lifecycle);
     RUN(test_nested_refusal);
+    RUN(test_builtin_playbooks);
     TEST_MAIN_END();
 }
