@@ -53,6 +53,16 @@ static void fx_close(fixture *f)
     CHECK(system(cmd) == 0);
 }
 
+/* fx_open, or a failed check with everything removed. */
+static bool fx_ready(fixture *f)
+{
+    if (fx_open(f))
+        return true;
+    CHECK(!"fixture");
+    fx_close(f);
+    return false;
+}
+
 static int64_t fire(fixture *f, const char *rule, int64_t started)
 {
     char labels[64];
@@ -298,11 +308,8 @@ static void check_stats(fixture *f)
 static void test_incident_lifecycle(void)
 {
     fixture f;
-    if (!fx_open(&f)) {
-        CHECK(!"fixture");
-        fx_close(&f);
+    if (!fx_ready(&f))
         return;
-    }
     int64_t a1 = fire(&f, "syn_flood", f.t0 - 20 * MIN), a2 = fire(&f, "syn_flood", f.t0 - 10 * MIN);
     int64_t id = declare(&f, a2, a1);
     CHECK_INT(id, 1);
@@ -323,11 +330,8 @@ static void test_incident_lifecycle(void)
 static void test_nested_refusal(void)
 {
     fixture f;
-    if (!fx_open(&f)) {
-        CHECK(!"fixture");
-        fx_close(&f);
+    if (!fx_ready(&f))
         return;
-    }
     int64_t id = 0;
     incident_decl d = {.playbook = "ddos"};
     CHECK_INT(store_begin(f.s), KW_OK);
@@ -347,11 +351,8 @@ static void test_nested_refusal(void)
 static void test_builtin_playbooks(void)
 {
     fixture f;
-    if (!fx_open(&f)) {
-        CHECK(!"fixture");
-        fx_close(&f);
+    if (!fx_ready(&f))
         return;
-    }
     conf_free(f.c);
     static const char bare[] = "incident:\n  org_type: other\n";
     conf_errors errs = {0};
