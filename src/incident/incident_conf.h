@@ -89,8 +89,11 @@ extern const cf_section incident_conf_section;
 
 /* Frees what pb holds (not pb itself: it is an element of a list). */
 void incident_playbook_free(conf_playbook *pb);
-/* The phase names by pb_phase: confirm, contain, eradicate, recover, report, then NULL. */
-extern const char *const incident_phase_names[];
+
+extern const char *const incident_phase_names[];   /* confirm .. report, NULL-terminated (incident_grade.c) */
+extern const char *const incident_grade_names[];   /* "I" .. "IV", NULL-terminated */
+/* One playbook's section (incident_pb.c: its tables and checks), an item of incident.playbooks. */
+extern const cf_section incident_pb_section;
 /* The grade's name: "I".."IV" (ascii) or "Ⅰ".."Ⅳ"; "?" out of range. */
 const char *incident_grade_name(int grade);
 const char *incident_grade_roman(int grade);

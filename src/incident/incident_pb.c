@@ -592,11 +592,7 @@ static void pb_loaded(cf_ctx *ctx, void *item, yaml_node_t *node, void *argp)
 
 static kw_rc pb_load(conf *c, const char *name, const char *text, size_t len, pb_load_arg *arg, conf_errors *errs)
 {
-    const cf_section *sec = NULL;
-    for (const cf_field *f = incident_conf_section.fields; f->key; f++)
-        if (strcmp(f->key, "playbooks") == 0)
-            sec = f->sub;
-    return cf_list_load_text(sec, &c->incident.playbooks, name, text, len, !arg->builtin, errs, pb_loaded, arg);
+    return cf_list_load_text(&incident_pb_section, &c->incident.playbooks, name, text, len, !arg->builtin, errs, pb_loaded, arg);
 }
 
 kw_rc incident_pb_load_text(conf *c, const char *name, const char *text, size_t len, bool builtin, conf_errors *errs)
@@ -823,3 +819,67 @@ void incident_conf_refs(cf_ctx *ctx, conf *c, yaml_node_t *top)
     check_triggers(ctx, c, inc);
     check_section(ctx, c, at_or(inc, top));
 }
+
+/* ---- the playbook's tables (its checks above) ---- */
+
+static const char *const report_names[] = {"none", "regulator", "department", NULL};
+
+static const cf_field step_fields[] = {
+    F(conf_pb_step, "name", CF_STR, name),
+    F(conf_pb_step, "title", CF_STR, title),
+    F(conf_pb_step, "title_zh", CF_STR, title_zh),
+    F(conf_pb_step, "do", CF_STR, instructions),
+    F(conf_pb_step, "do_zh", CF_STR, instructions_zh),
+    F(conf_pb_step, "owner", CF_STR, owner),
+    F(conf_pb_step, "within", CF_DURATION, within_ms, 0, CF_YEAR),
+    F(conf_pb_step, "needs", CF_STRS, needs),
+    F(conf_pb_step, "tell", CF_STRS, tell),
+    F(conf_pb_step, "message", CF_STR, message),
+    F(conf_pb_step, "message_zh", CF_STR, message_zh),
+    F(conf_pb_step, "report", CF_ENUM, report, .names = report_names),
+    F(conf_pb_step, "grades", CF_STRS, grades),
+    {0},
+};
+static const cf_section step_section = {"incident.playbooks.phases.steps", sizeof(conf_pb_step), step_fields};
+
+static const cf_field phase_fields[] = {
+    F(conf_pb_phase, "phase", CF_ENUM, phase, .names = incident_phase_names),
+    F(conf_pb_phase, "steps", CF_LIST, steps, .sub = &step_section),
+    {0},
+};
+static const cf_section phase_section = {"incident.playbooks.phases", sizeof(conf_pb_phase), phase_fields,
+                                         .unnamed = true};
+
+static const cf_field pb_grade_fields[] = {
+    F(conf_pb_grade, "grade", CF_ENUM, grade, .names = incident_grade_names, .base = 1),
+    F(conf_pb_grade, "criteria", CF_STR, criteria),
+    F(conf_pb_grade, "criteria_zh", CF_STR, criteria_zh),
+    {0},
+};
+static const cf_section pb_grade_section = {"incident.playbooks.grades", sizeof(conf_pb_grade), pb_grade_fields,
+                                            .unnamed = true};
+
+static const cf_field playbook_fields[] = {
+    F(conf_playbook, "name", CF_STR, name),
+    F(conf_playbook, "title", CF_STR, title),
+    F(conf_playbook, "title_zh", CF_STR, title_zh),
+    F(conf_playbook, "description", CF_STR, description),
+    F(conf_playbook, "description_zh", CF_STR, description_zh),
+    F(conf_playbook, "category", CF_STR, category),
+    F(conf_playbook, "subcategory", CF_STR, subcategory),
+    F(conf_playbook, "grade", CF_ENUM, grade, .names = incident_grade_names, .base = 1, .dflt = 4),
+    F(conf_playbook, "grades", CF_LIST, grades, .sub = &pb_grade_section),
+    F(conf_playbook, "phases", CF_LIST, phases, .sub = &phase_section),
+    {0},
+};
+static void playbook_fini(void *obj) { free(((conf_playbook *)obj)->source); }
+
+/* A playbook_dir file's playbook is not shown: playbook_dir reads it again. */
+static bool playbook_hidden(const void *obj) { return ((const conf_playbook *)obj)->source != NULL; }
+
+const cf_section incident_pb_section = {"incident.playbooks", sizeof(conf_playbook), playbook_fields,
+                                            .check = incident_pb_check, .fini = playbook_fini,
+                                            .builtin = offsetof(conf_playbook, builtin), .hidden = playbook_hidden};
+
+void incident_playbook_free(conf_playbook *pb) { cf_free_section(&incident_pb_section, pb); }
+

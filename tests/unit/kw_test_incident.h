@@ -53,7 +53,8 @@
     "        - phase: report\n"                                                                                        \
     "          steps:\n"                                                                                               \
     "            - {name: regulator, title: Report to the regulator, owner: 'head:sec', report: regulator}\n"         \
-    "            - {name: tell_cs, title: Tell customer service, owner: 'kind:customer_service'}\n"
+    "            - {name: tell_cs, title: Tell customer service, owner: 'kind:customer_service'}\n"                   \
+    "            - {name: nobody, title: Nobody's, owner: 'department:biz'}\n"
 
 /* The configuration above for org_type (cii, state_organ, other); NULL (printed) on error. */
 static inline conf *kwt_incident_conf(const char *org_type)

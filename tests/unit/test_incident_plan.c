@@ -38,7 +38,7 @@ static void test_due_across_midnight(void)
         conf_free(c);
         return;
     }
-    CHECK_INT(p.n, 6);
+    CHECK_INT(p.n, 7);
     const incident_plan_step *s = step(&p, "assess");
     CHECK(s && s->applies);
     CHECK_INT(s ? s->due_ms : 0, kwt_at("2026-11-25T00:20:00+08:00"));
@@ -177,6 +177,8 @@ static void test_owners_and_fallbacks(void)
     CHECK_STR(s ? s->owner.person : NULL, "bob");
     CHECK_STR(s ? s->owner.dept : NULL, "");
     CHECK_STR(s ? s->owner.fallback : NULL, "no department of kind customer_service: the duty officer");
+    s = step(&p, "nobody");
+    CHECK_STR(s ? s->owner.fallback : NULL, "nobody in department biz: the duty officer");
     s = step(&p, "scrub");
     json_t *t = s ? json_loads(s->tell, 0, NULL) : NULL;
     CHECK(json_is_array(t) && json_array_size(t) == 2);

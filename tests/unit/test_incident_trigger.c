@@ -32,7 +32,7 @@ static const char cfg[] =
     "      within: 30m\n"
     "      key: [host]\n"
     "      playbook: intrusion\n"
-    "    - {name: drills, match: {rule: port_scan}, drill_only: true, playbook: scan}\n";
+    "    - {name: drills, match: {rule: port_scan}, drill_only: true, playbook: phishing}\n";
 
 /* Offers one alert; the trigger's name or "" when none took it, and its key in key[]. */
 static const char *offer(incident_trig *t, const conf *c, const char *rule, const char *labels, int64_t at,

@@ -1,0 +1,46 @@
+/* incident_grade.c: the grades Ⅰ–Ⅳ (特别重大, 重大, 较大, 一般) and the phases' names, shared
+ * by the configuration's tables, the plans and every message and report. */
+#include "incident/incident_conf.h"
+
+#include <string.h>
+#include <strings.h>
+
+const char *const incident_grade_names[] = {"I", "II", "III", "IV", NULL};
+const char *const incident_phase_names[] = {"confirm", "contain", "eradicate", "recover", "report", NULL};
+
+static const char *const grade_roman[] = {"Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"};
+static const char *const grade_zh[] = {"特别重大", "重大", "较大", "一般"};
+static const char *const grade_en[] = {"particularly serious", "serious", "relatively serious", "general"};
+
+static bool grade_ok(int g)
+{
+    return g >= INCIDENT_GRADE_MIN && g <= INCIDENT_GRADE_MAX;
+}
+
+const char *incident_grade_name(int grade)
+{
+    return grade_ok(grade) ? incident_grade_names[grade - 1] : "?";
+}
+
+const char *incident_grade_roman(int grade)
+{
+    return grade_ok(grade) ? grade_roman[grade - 1] : "?";
+}
+
+const char *incident_grade_label(int grade, bool zh)
+{
+    return grade_ok(grade) ? (zh ? grade_zh[grade - 1] : grade_en[grade - 1]) : "?";
+}
+
+int incident_grade_parse(const char *s)
+{
+    if (!s)
+        return 0;
+    for (int g = INCIDENT_GRADE_MIN; g <= INCIDENT_GRADE_MAX; g++) {
+        char digit[2] = {(char)('0' + g), '\0'};
+        if (strcasecmp(s, incident_grade_names[g - 1]) == 0 || strcmp(s, grade_roman[g - 1]) == 0 ||
+            strcmp(s, grade_zh[g - 1]) == 0 || strcmp(s, digit) == 0)
+            return g;
+    }
+    return 0;
+}
