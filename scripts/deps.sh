@@ -4,10 +4,13 @@
 set -eu
 build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev
        libcurl4-openssl-dev libssl-dev libjansson-dev libpcap-dev libpcre2-dev libsystemd-dev libargon2-dev
-       libpq-dev libsnmp-dev zlib1g-dev libxml2-dev libyajl-dev libzip-dev"
+       libpq-dev libsnmp-dev zlib1g-dev libxml2-dev libyajl-dev libzip-dev libcairo2-dev libpango1.0-dev
+       fonts-wqy-microhei"
+# The PDF documents' Chinese font: WenQuanYi Micro Hei (small); Noto Sans CJK SC
+# (fonts-noto-cjk) is preferred when it is installed.
 # Hyperscan (log rule prefilter) exists in Debian for amd64 only; elsewhere PCRE2 does it all.
 [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] && build="$build libhyperscan-dev"
-test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps iproute2 openssl tcpreplay chromium fonts-wqy-microhei
+test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps iproute2 openssl tcpreplay chromium poppler-utils
       postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti rpm debsecan openssh-server redis-server
       memcached python3-pyftpdlib mariadb-server slapd python3-jinja2 python3-psycopg2 python3-pymysql"
 case "${1:-all}" in

@@ -102,7 +102,7 @@ const char conf_default_yaml[] =
      * central and state organs, 4 h by other network operators. */
     "  reporting:\n"
     "    - {org_type: cii, min_grade: III, within: 1h, to: the sector's protection department and the public security organ, to_zh: 保护工作部门和公安机关}\n"
-    "    - {org_type: state_organ, min_grade: III, within: 2h, to: "the department's own cyberspace office", to_zh: 本部门网信工作机构}\n"
+    "    - {org_type: state_organ, min_grade: III, within: 2h, to: the department's own cyberspace office, to_zh: 本部门网信工作机构}\n"
     "    - {org_type: other, min_grade: III, within: 4h, to: the provincial cyberspace administration where it operates, to_zh: 属地省级网信部门}\n"
     "intel:\n"
     "  reload_interval: 1m\n"
