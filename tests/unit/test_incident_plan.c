@@ -103,7 +103,7 @@ static void test_regulator_deadlines(void)
     conf *c = kwt_incident_conf("cii");
     const conf_inc_reporting *r = NULL;
     CHECK_INT(c ? incident_plan_reporting(c, INC_ORG_STATE_ORGAN, 3, &r) : -1, KW_OK);
-    CHECK_STR(r ? r->to_zh : NULL, "网信部门");
+    CHECK_STR(r ? r->to_zh : NULL, "本部门网信工作机构");
     CHECK_INT(c ? incident_plan_reporting(c, INC_ORG_STATE_ORGAN, 4, &r) : -1, KW_ERR_NOTFOUND);
     conf_free(c);
 }
