@@ -42,9 +42,12 @@ static const char main_usage[] =
     "  audit path FILE            which rule decides one packet, and whether it passes\n"
     "  audit host|app             the host security baseline (CIS, GB/T 22239); application\n"
     "                             parameters (nginx, Apache, MySQL, PostgreSQL, Redis, Tomcat, pools)\n"
-    "  incident playbook check|show|list\n"
+    "  incident open|list|show    incidents run from response playbooks: steps with owners and\n"
+    "  incident step|assign|grade|note|attach|close|stats  deadlines, the review, the stats\n"
+    "  incident playbook check|show|list|history\n"
     "                             validate the response playbooks (file:line:col), show one as a\n"
-    "                             checklist by phase with owners and deadlines, list them\n"
+    "                             checklist by phase with owners and deadlines, list them; the\n"
+    "                             changes the reviews proposed\n"
     "  vuln update|import|info    download or import the vulnerability data (Debian tracker,\n"
     "                             debsecan feeds, OSV) and compile it; what it holds\n"
     "  version                    print the version\n"
@@ -66,6 +69,7 @@ int main(int argc, char **argv)
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
         {"findings", cli_findings}, {"scan", cli_scan}, {"vuln", cli_vuln}, {"audit", cli_audit},
+        {"incident", cli_incident},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);
@@ -79,9 +83,6 @@ int main(int argc, char **argv)
         printf("keepwatch %s\n", KW_VERSION);
         return KW_EXIT_OK;
     }
-    /* for now: `incident playbook` only (the merger joins it to cli_incident's dispatch) */
-    if (strcmp(argv[1], "incident") == 0 && argc > 2 && strcmp(argv[2], "playbook") == 0)
-        return cli_incident_playbook(argc - 2, argv + 2);
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);

@@ -46,7 +46,10 @@ int cli_scan_web(int argc, char **argv);
 /* keepwatch audit config|path|host|app|checks (cli_audit.c). */
 int cli_audit(int argc, char **argv);
 
-/* keepwatch incident playbook check|show|list (cli_incident_playbook.c); argv from "playbook" on. */
+/* keepwatch incident ... (cli_incident.c). */
+int cli_incident(int argc, char **argv);
+/* keepwatch incident playbook check|show|list (cli_incident_playbook.c); cli_incident hands it
+ * argv from "playbook" on. */
 int cli_incident_playbook(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints

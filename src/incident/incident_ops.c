@@ -245,6 +245,8 @@ kw_rc incident_declare(incident_ctx *x, const incident_decl *d, int64_t *id)
         (d->systems && strlen(d->systems) > TEXT_MAX))
         return refuse(x, INC_E_MISSING, KW_ERR_PARSE, "the title is at most 1 KiB, summary and systems 16 KiB");
     kw_rc rc = found_time(x, d, &a.found_ms);
+    if (rc == KW_OK && a.found_ms > x->now_ms)
+        rc = refuse(x, INC_E_MISSING, KW_ERR_RANGE, "the time found is after the declaration");
     if (rc == KW_OK)
         rc = in_tx(x, declare_tx, &a);
     if (rc == KW_OK)
@@ -388,6 +390,9 @@ kw_rc incident_assign(incident_ctx *x, int64_t id, const char *step, const char 
         snprintf(spec, sizeof spec, "person:%s", target);
         target = spec;
     }
+    char why[256];
+    if (!incident_plan_target_check(x->c, target, why, sizeof why))
+        return refuse(x, INC_E_MISSING, KW_ERR_NOTFOUND, "%s", why);
     step_arg a = {.id = id, .step = step, .target = target};
     return in_tx(x, assign_tx, &a);
 }

@@ -23,7 +23,9 @@ typedef enum {
     INC_E_UNKNOWN_PLAYBOOK,
     INC_E_UNKNOWN_ALERT,
     INC_E_BAD_GRADE,        /* bad input */
-    INC_E_MISSING,          /* a required text (reason, cause, impact, lessons) is missing or too long */
+    INC_E_MISSING,          /* bad input: a required text (reason, cause, impact, lessons) missing or
+                             * too long, a time found after the declaration, a target (assign) that
+                             * names nobody who exists */
     INC_E_FINISHED,         /* conflicts: the step is done or skipped already (double completion) */
     INC_E_NOT_APPLICABLE,   /* the step does not apply at the incident's grade */
     INC_E_NEEDS,            /* the step needs another first (skip is the way round) */
@@ -55,7 +57,7 @@ typedef struct incident_decl {
 } incident_decl;
 
 /* Declares an incident from its playbook: the steps planned (incident_plan.h), the alerts
- * attached; *id is its number. */
+ * attached; *id is its number. Nothing of d is kept. */
 kw_rc incident_declare(incident_ctx *x, const incident_decl *d, int64_t *id);
 /* Marks a step done (note may be NULL). Refused when finished, n/a, or a step it needs is
  * still pending. The last contain step done sets the incident's contained time. */
@@ -63,7 +65,7 @@ kw_rc incident_step_done(incident_ctx *x, int64_t id, const char *step, const ch
 /* Skips a pending step; the reason is required. */
 kw_rc incident_step_skip(incident_ctx *x, int64_t id, const char *step, const char *reason);
 /* Gives a pending step to a target (person:NAME, duty, department:D, ... or a bare person's
- * name), resolved now. */
+ * name), resolved now; a target naming nobody who exists is refused (INC_E_MISSING). */
 kw_rc incident_assign(incident_ctx *x, int64_t id, const char *step, const char *target);
 /* Changes the grade and re-plans: steps that now apply become pending, steps that no longer
  * apply become na unless done, regulator deadlines are recomputed. reason may be NULL. */
@@ -81,7 +83,8 @@ typedef struct incident_review {
 kw_rc incident_close(incident_ctx *x, int64_t id, const incident_review *r);
 
 /* Reading (no transaction of their own beyond a read snapshot): the incident as JSON
- * (store_incident_get_json's shape), the listing, the stats, the playbook history. */
+ * (store_incident_get_json's shape), the listing, the stats, the playbook history. Each
+ * appends its document to out, the caller's buffer (freed with kw_buf_free). */
 kw_rc incident_get_json(incident_ctx *x, int64_t id, kw_buf *out);
 kw_rc incident_list_json(incident_ctx *x, const store_incident_query *q, kw_buf *out);
 kw_rc incident_stats_json(incident_ctx *x, int64_t since_ms, kw_buf *out);
@@ -93,8 +96,8 @@ kw_rc incident_ops_record(incident_ctx *x, int64_t id, const store_incident_even
 
 /* ---- incident_json.c ---- */
 
-/* Writes the playbook as canonical JSON (its fields in a fixed order), the text whose SHA-256
- * is the incident's playbook digest. */
+/* Appends the playbook as canonical JSON (its fields in a fixed order) to out, the caller's:
+ * the text whose SHA-256 is the incident's playbook digest. */
 void incident_playbook_json(const conf_playbook *pb, kw_buf *out);
 /* The hex SHA-256 of incident_playbook_json(pb) into hex[65]. */
 void incident_playbook_digest(const conf_playbook *pb, char hex[65]);

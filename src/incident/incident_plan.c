@@ -176,6 +176,32 @@ void incident_plan_owner(const conf *c, const char *target, int64_t t, incident_
         snprintf(out->fallback, sizeof out->fallback, "%s; %s: no owner", why, why2);
 }
 
+bool incident_plan_target_check(const conf *c, const char *target, char *why, size_t whyn)
+{
+    incident_owner o;
+    memset(&o, 0, sizeof o);
+    const char *colon = target ? strchr(target, ':') : NULL;
+    if (!target || !*target || strcmp(target, "duty") == 0)
+        return true;
+    size_t n = colon ? (size_t)(colon - target) : 0;
+    bool person = n == 6 && !strncmp(target, "person", n);
+    bool named = person || (n == 10 && !strncmp(target, "department", n)) || (n == 4 && !strncmp(target, "head", n)) ||
+                 (n == 8 && !strncmp(target, "schedule", n));
+    bool other = (n == 4 && (!strncmp(target, "role", n) || !strncmp(target, "kind", n)));
+    if (!named && !other)
+        return snprintf(why, whyn, "unknown target %s (duty, person:, role:, department:, head:, kind:, schedule:)",
+                        target), false;
+    if (person && !conf_person_find(c, colon + 1))
+        return snprintf(why, whyn, "no person %s", colon + 1), false;
+    if (!person && named && n != 8 && !conf_department_find(c, colon + 1))
+        return snprintf(why, whyn, "no department %s", colon + 1), false;
+    if (n == 8 && !schedule_find(c, colon + 1))
+        return snprintf(why, whyn, "no schedule %s", colon + 1), false;
+    if (n == 4 && target[0] == 'r' && !role_person(c, colon + 1, &o))
+        return snprintf(why, whyn, "nobody holds role %s", colon + 1), false;
+    return true;
+}
+
 /* ---- tell ---- */
 
 static void tell_one(kw_json *j, const char *target, const incident_owner *o)
@@ -192,11 +218,10 @@ static void tell_one(kw_json *j, const char *target, const incident_owner *o)
 /* Every department of kind, each with its head (kind: tells them all); none: the fallback. */
 static void tell_kind(const conf *c, kw_json *j, const char *target, int64_t t)
 {
-    const conf_department *d = c->departments.items;
+    const conf_department *d = c->departments.items, *first = dept_of_kind(c, target + 5);
     size_t told = 0;
-    for (size_t i = 0; i < c->departments.n; i++) {
-        const conf_department *k = dept_of_kind(c, target + 5);
-        if (!k || d[i].kind != k->kind)
+    for (size_t i = 0; first && i < c->departments.n; i++) {
+        if (d[i].kind != first->kind)
             continue;
         incident_owner o;
         memset(&o, 0, sizeof o);

@@ -72,15 +72,21 @@ void incident_plan_free(incident_plan *p);
 /* Resolves one target at t into *out (see above). */
 void incident_plan_owner(const conf *c, const char *target, int64_t t, incident_owner *out);
 
+/* Whether target names someone who exists, for a person's own choice (assign): a known
+ * form, an existing person, department or schedule, a role somebody holds. A department with
+ * nobody in it or a kind without departments passes (they fall back as configured). False
+ * with why written otherwise. */
+bool incident_plan_target_check(const conf *c, const char *target, char *why, size_t whyn);
+
 /* The regulator deadline for org_type at grade: KW_OK with the row, else KW_ERR_NOTFOUND
  * (the grade is below every row's min_grade). The row is the conf's. */
 kw_rc incident_plan_reporting(const conf *c, int org_type, int grade, const conf_inc_reporting **out);
 
-/* The playbook named name in c, or NULL. */
+/* The playbook named name in c (c's own), or NULL. */
 const conf_playbook *incident_playbook_find(const conf *c, const char *name);
 
 /* The names of the enums as the store keeps them: "confirm".., "none".., "cii".. ("?" when
- * out of range). */
+ * out of range); static strings. */
 const char *incident_phase_name(int phase);
 const char *incident_report_name(int report);
 const char *incident_org_name(int org_type);

@@ -102,7 +102,9 @@ kw_rc store_incident_get(kw_store *s, int64_t id, store_incident_row *out);
 /* Reads its steps in playbook order into *out (replacing what it held); the caller frees with
  * store_incident_steps_free. */
 kw_rc store_incident_steps_get(kw_store *s, int64_t id, store_incident_steps *out);
+/* Frees what store_incident_steps_get put in v and empties it. */
 void store_incident_steps_free(store_incident_steps *v);
+
 
 /* Sets a step's state (done or skipped) with when, by whom and the note. KW_ERR_NOTFOUND:
  * no such step. */
@@ -134,14 +136,18 @@ typedef struct store_incident_query {
     int64_t limit;               /* 0: 100 */
 } store_incident_query;
 
+/* The JSON writers append to out, the caller's buffer. */
+
 /* Writes {"incidents":[...]} newest first. */
 kw_rc store_incident_list_json(kw_store *s, const store_incident_query *q, kw_buf *out);
 /* Writes {"incident":{...}, "steps":[...], "alerts":[...], "timeline":[...]}; KW_ERR_NOTFOUND
  * when there is no such incident. */
 kw_rc store_incident_get_json(kw_store *s, int64_t id, kw_buf *out);
 /* Writes the stats of incidents declared since since_ms (0: all): {"incidents":{...},
- * "drills":{...}}, each with by_category, by_grade, time_to_declare and time_to_contain (count,
- * mean and max in ms) and steps_on_time per department (on_time, with_due). */
+ * "drills":{...}}, each with by_state (open, closed: counts), by_category, by_grade,
+ * time_to_declare and time_to_contain (count, mean_ms, max_ms) and steps_on_time per
+ * department (on_time: done by the due time, with_due: every applicable step with one;
+ * "-": steps with no department). */
 kw_rc store_incident_stats_json(kw_store *s, int64_t since_ms, kw_buf *out);
 /* Writes {"history":[...]} for one playbook (NULL: all), newest first. */
 kw_rc store_playbook_history_json(kw_store *s, const char *playbook, kw_buf *out);

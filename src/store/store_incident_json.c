@@ -280,7 +280,8 @@ static void on_time_val(kw_json *j, db_stmt *st)
     kw_json_obj_end(j);
 }
 
-/* "key": {"count", "mean_ms", "max_ms"} of a duration over the incidents. */
+/* "key": {"count", "mean_ms", "max_ms"} of a duration over the incidents (key NULL: only
+ * "count", into the open object). */
 static kw_rc duration_of(kw_store *s, kw_json *j, const char *key, const char *sql, bool drill, int64_t since)
 {
     db_stmt *st = store_stmt(s, sql);
@@ -290,13 +291,17 @@ static kw_rc duration_of(kw_store *s, kw_json *j, const char *key, const char *s
     db_bind_int64(st, 2, since);
     if (db_step(st) != DB_ROW)
         return fail(s, st);
-    kw_json_key(j, key);
-    kw_json_obj_begin(j);
     int64_t n = db_col_int64(st, 0);
+    if (key) {
+        kw_json_key(j, key);
+        kw_json_obj_begin(j);
+    }
     kw_json_kv_int(j, "count", n);
-    kw_json_kv_int(j, "mean_ms", n ? (int64_t)db_col_double(st, 1) : 0);
-    kw_json_kv_int(j, "max_ms", n ? db_col_int64(st, 2) : 0);
-    kw_json_obj_end(j);
+    if (key) {
+        kw_json_kv_int(j, "mean_ms", n ? (int64_t)db_col_double(st, 1) : 0);
+        kw_json_kv_int(j, "max_ms", n ? db_col_int64(st, 2) : 0);
+        kw_json_obj_end(j);
+    }
     db_reset(st);
     return KW_OK;
 }
@@ -307,7 +312,10 @@ static kw_rc stats_part(kw_store *s, kw_json *j, const char *key, bool drill, in
 {
     kw_json_key(j, key);
     kw_json_obj_begin(j);
-    kw_rc rc = duration_of(s, j, "total", "SELECT COUNT(*), 0, 0" STATS_WHERE, drill, since);
+    kw_rc rc = duration_of(s, j, NULL, "SELECT COUNT(*)" STATS_WHERE, drill, since);
+    if (rc == KW_OK)
+        rc = grouped(s, j, "by_state", "SELECT state, COUNT(*)" STATS_WHERE " GROUP BY state ORDER BY 1", drill,
+                     since, false, count_val);
     if (rc == KW_OK)
         rc = grouped(s, j, "by_category", "SELECT COALESCE(category, ''), COUNT(*)" STATS_WHERE
                      " GROUP BY COALESCE(category, '') ORDER BY 1", drill, since, false, count_val);

@@ -103,7 +103,7 @@ static void test_regulator_deadlines(void)
     conf *c = kwt_incident_conf("cii");
     const conf_inc_reporting *r = NULL;
     CHECK_INT(c ? incident_plan_reporting(c, INC_ORG_STATE_ORGAN, 3, &r) : -1, KW_OK);
-    CHECK_STR(r ? r->to_zh : NULL, "网信部门");
+    CHECK_STR(r ? r->to_zh : NULL, "本部门网信工作机构");
     CHECK_INT(c ? incident_plan_reporting(c, INC_ORG_STATE_ORGAN, 4, &r) : -1, KW_ERR_NOTFOUND);
     conf_free(c);
 }
@@ -189,6 +189,9 @@ static void test_owners_and_fallbacks(void)
     incident_plan_free(&p);
 
     incident_owner o;
+    incident_plan_owner(c, "person:zoe", at, &o); /* the checks refuse it in a playbook; a stored one may */
+    CHECK_STR(o.person, "bob");
+    CHECK_STR(o.fallback, "no person zoe: the duty officer");
     incident_plan_owner(c, "department:biz", at, &o); /* a department nobody is in */
     CHECK_STR(o.person, "bob");
     CHECK_STR(o.fallback, "nobody in department biz: the duty officer");
@@ -196,6 +199,22 @@ static void test_owners_and_fallbacks(void)
     CHECK_STR(o.person, "ann");
     incident_plan_owner(c, "schedule:none", at, &o);
     CHECK_STR(o.fallback, "no schedule none: the duty officer");
+    char why[256] = "";
+    CHECK(incident_plan_target_check(c, "duty", why, sizeof why));
+    CHECK(incident_plan_target_check(c, "kind:customer_service", why, sizeof why)); /* falls back as configured */
+    CHECK(incident_plan_target_check(c, "department:biz", why, sizeof why));
+    CHECK(incident_plan_target_check(c, "role:expert", why, sizeof why));
+    CHECK(incident_plan_target_check(c, "schedule:duty", why, sizeof why));
+    CHECK(!incident_plan_target_check(c, "person:zoe", why, sizeof why));
+    CHECK_STR(why, "no person zoe");
+    CHECK(!incident_plan_target_check(c, "head:nope", why, sizeof why));
+    CHECK_STR(why, "no department nope");
+    CHECK(!incident_plan_target_check(c, "schedule:nope", why, sizeof why));
+    CHECK_STR(why, "no schedule nope");
+    CHECK(!incident_plan_target_check(c, "role:ceo", why, sizeof why));
+    CHECK_STR(why, "nobody holds role ceo");
+    CHECK(!incident_plan_target_check(c, "bogus:x", why, sizeof why));
+    CHECK(!incident_plan_target_check(c, "zoe", why, sizeof why));
     incident_plan_owner(c, "bogus:x", at, &o);
     CHECK_STR(o.fallback, "unknown target bogus:x: the duty officer");
     conf_free(c);
