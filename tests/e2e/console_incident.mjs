@@ -41,10 +41,13 @@ async function list(page) {
   await page.waitForSelector(row);
   must((await text(page, `${row} td.grade`)) === "Ⅱ 重大", "grade II with its Chinese label");
   must((await text(page, `${row} td.playbook`)) === "leak", "the playbook");
-  must((await text(page, `${row} td.progress`)) === "0/5", `steps finished/total: ${await text(page, `${row} td.progress`)}`);
+  must((await text(page, `${row} td.progress`)) === "0/6", `steps finished/total: ${await text(page, `${row} td.progress`)}`);
   const next = await text(page, `${row} td.next`);
-  must(next.includes("核实疑似泄露") && /剩余 0:0\d:\d\d/.test(next), `the next due step and its time left: ${next}`);
-  must(await page.locator("section.isection.closed").count() === 1, "the closed ones below");
+  must(next.includes("固定证据") && /已超时 \d+:\d\d:\d\d/.test(next), `the next due step and how late: ${next}`);
+  must(await page.locator(`${row} td.next span.clock.late`).count() === 1, "late in red");
+  must(await page.locator("section.isection.closed tr.incident").count() === 1, "the closed one below");
+  must((await text(page, "section.isection.closed td.title")) === process.env.KW_HOSTILE, "a title with markup stays text");
+  must(await page.evaluate(() => window.__xss === undefined), "no script ran");
   await shots(page, "i1-incidents");
   await page.click(`${row} td.title`);
   await page.waitForFunction((x) => location.hash === `#/incidents/${x}`, id);
@@ -64,6 +67,8 @@ async function checklist(page) {
   await page.waitForTimeout(1500);
   const c2 = await text(page, `${stepSel("confirm")} span.clock`);
   must(/^剩余 0:\d\d:\d\d$/.test(c1) && c1 !== c2, `the clock runs: ${c1} then ${c2}`);
+  const late = await text(page, `${stepSel("preserve")} span.clock.late`);
+  must(/^已超时 \d+:\d\d:\d\d$/.test(late) && await page.locator(`${stepSel("preserve")}.late`).count() === 1, `overdue: ${late}`);
   must((await text(page, "dl.incident dd.grade")) === "Ⅱ 重大" && (await text(page, "dl.incident dd.type")).startsWith("DSI 数据安全事件"),
     "the facts: grade and type");
   must((await text(page, "dl.incident dd.systems")) === "crm-db", "the systems");
@@ -95,7 +100,7 @@ async function tick(page) {
   must((await text(page, `${stepSel("confirm")} .step-note`)).includes("确认 3 万条客户记录外发"), "its note");
   const ev = await text(page, "ol.itimeline li[data-kind=step_done]");
   must(ev.includes("步骤完成") && ev.includes("zhang.wei") && ev.includes("[confirm]"), `the timeline: ${ev}`);
-  must((await text(page, "p.ibar")).startsWith("步骤完成 1/5"), "the progress");
+  must((await text(page, "p.ibar")).startsWith("步骤完成 1/6"), "the progress");
   const d = await api(page, `/api/v1/incidents/${id}`);
   must(d.steps.find((s) => s.name === "confirm").state === "done", "the API agrees");
 
@@ -107,6 +112,33 @@ async function tick(page) {
   await page.click(`${stepSel("tell_users")} form.step-form button.confirm`);
   await page.waitForSelector(`${stepSel("tell_users")}[data-state=skipped]`);
   await page.waitForSelector("ol.itimeline li[data-kind=step_skipped]");
+
+  step("assign a step, change the grade; a refused attach shows why");
+  await page.click(`${stepSel("summary")} button.mv-assign`);
+  await page.fill(`${stepSel("summary")} form.step-form input[name=target]`, "person:li.na");
+  await page.click(`${stepSel("summary")} form.step-form button.confirm`);
+  await page.waitForFunction((s) => document.querySelector(`${s} .owner`)?.textContent.includes("li.na"), stepSel("summary"));
+  await page.waitForSelector("ol.itimeline li[data-kind=assigned]");
+  await page.selectOption("form.grade-form select[name=grade]", "I");
+  await page.fill("form.grade-form input[name=reason]", "涉及个人信息超过 10 万条");
+  await page.click("form.grade-form button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("dl.incident dd.grade")?.textContent === "Ⅰ 特别重大");
+  await page.waitForSelector("ol.itimeline li[data-kind=graded]");
+  await page.fill("form.attach-form input[name=alert]", "99999");
+  await page.click("form.attach-form button[type=submit]");
+  await page.waitForSelector("form.attach-form p.form-error");
+  const why = await text(page, "form.attach-form p.form-error");
+  must(why.startsWith("未执行") && why.length > 6, `the attach refused: ${why}`);
+
+  step("a change made elsewhere is drawn live");
+  must(await page.evaluate(async (x) => {
+    const s = await (await fetch("/api/v1/session")).json();
+    const r = await fetch(`/api/v1/incidents/${x}/notes`, { method: "POST", body: JSON.stringify({ text: "另一个值守台的记录" }),
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": s.csrf } });
+    return r.status;
+  }, id) === 200, "a note through the API");
+  await page.waitForFunction(() => [...document.querySelectorAll("ol.itimeline li[data-kind=note]")]
+    .some((x) => x.textContent.includes("另一个值守台的记录")), null, { timeout: 15000 });
 
   step("a note into the timeline");
   await page.fill("form.addnote-form textarea[name=text]", "已通知法务");
@@ -168,7 +200,7 @@ async function english(page) {
   const phases = await page.locator("section.phase h4").evaluateAll((l) => l.map((x) => x.firstChild.textContent));
   must(phases[0] === "Confirm and assess", `phases in English: ${phases}`);
   must((await text(page, `${stepSel("confirm")} .step-title`)) === "Confirm the leak", "the step's English title");
-  must((await text(page, "dl.incident dd.grade")) === "Ⅱ serious", "the grade in English");
+  must((await text(page, "dl.incident dd.grade")) === "Ⅰ particularly serious", "the grade in English");
   await shots(page, "i5-english");
   await page.click("a.lang");
 }
@@ -183,6 +215,9 @@ async function member(browser, drill) {
   await p.waitForSelector(stepSel("confirm"));
   const moves = await p.locator(`${stepSel("confirm")} button.mv`).evaluateAll((l) => l.map((x) => x.dataset.move));
   must(JSON.stringify(moves) === JSON.stringify(["done", "skip"]), `a member's step moves: ${moves}`);
+  must((await p.getAttribute(stepSel("regulator"), "data-state")) === "na" &&
+    (await p.locator(`${stepSel("regulator")} button`).count()) === 0, "no buttons on a step that does not apply");
+  must((await text(p, `${stepSel("regulator")} .step-state`)) === "本级别不适用", "n/a in Chinese");
   must(await p.locator("form.addnote-form").count() === 1, "a member writes notes");
   must(await p.locator("form.grade-form, button.close-open, form.attach-form").count() === 0, "no grade, close or attach");
   await p.goto(`${url}/#/incidents`);

@@ -16,6 +16,7 @@ from test_console import PW, SignIn
 from test_console_e2e import CHROMIUM, CONSOLE, ROOT, ensure_chromium
 
 BIN = os.environ.get("KEEPWATCH_BIN", "keepwatch")
+HOSTILE = "旧事件 <img src=x onerror=window.__xss=1>"
 
 CONFIG = """host: {enabled: false}
 console: {timezone: Asia/Shanghai}
@@ -48,6 +49,7 @@ incident:
         - phase: contain
           steps:
             - {name: contain, title: Block the leaking interface, title_zh: 封堵泄露接口, owner: "head:ops", within: 30m}
+            - {name: preserve, title: Preserve the evidence, title_zh: 固定证据, owner: duty, within: 1s}
         - phase: report
           steps:
             - {name: regulator, title: Report to the regulator, title_zh: 向主管部门报告, owner: duty,
@@ -70,16 +72,17 @@ class ConsoleIncidentE2E(SignIn):
                                                     "summary": "外发流量异常", "systems": "crm-db"})
         self.assertEqual(status, 201, body)
         iid = body["incident"]["id"]
-        self.assertEqual([s["state"] for s in body["steps"]], ["pending"] * 5)
+        self.assertEqual([s["state"] for s in body["steps"]], ["pending"] * 6)
         # a closed one, for the list's second part
-        status, old = d.post("/api/v1/incidents", {"playbook": "leak", "grade": "IV", "title": "旧事件"})
+        status, old = d.post("/api/v1/incidents", {"playbook": "leak", "grade": "IV", "title": HOSTILE})
         self.assertEqual(status, 201, old)
         status, _ = d.post(f"/api/v1/incidents/{old['incident']['id']}/close",
                            {"cause": "误报", "impact": "无", "lessons": "无"})
         self.assertEqual(status, 200)
         art = os.environ.get("KW_ARTIFACTS", os.path.join(ROOT, "build-test", "e2e-artifacts"))
         env = dict(os.environ, KW_URL=f"http://127.0.0.1:{d.port}", KW_PASS=PW, KW_ARTIFACTS=art,
-                   KW_CHROMIUM=CHROMIUM, KW_CONSOLE_DIR=CONSOLE, KW_INCIDENT=str(iid))
+                   KW_CHROMIUM=CHROMIUM, KW_CONSOLE_DIR=CONSOLE, KW_INCIDENT=str(iid),
+                   KW_HOSTILE=HOSTILE)
         p = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", "console_incident.mjs")], env=env,
                            capture_output=True, text=True, timeout=300)
         lines = p.stdout.strip().splitlines()
@@ -96,10 +99,12 @@ class ConsoleIncidentE2E(SignIn):
         # refused while confirm was pending, left, and skipped by the close with the other open ones
         self.assertEqual((steps["regulator"]["state"], steps["regulator"]["done_by"]), ("skipped", "zhang.wei"))
         self.assertEqual(steps["contain"]["state"], "skipped")
-        self.assertIn("closed (3 open steps skipped)", next(e["text"] for e in inc["timeline"] if e["kind"] == "closed"))
+        self.assertIn("closed (4 open steps skipped)", next(e["text"] for e in inc["timeline"] if e["kind"] == "closed"))
         self.assertIn("nobody in department cs", steps["tell_users"]["fallback"])
+        self.assertEqual((steps["summary"]["owner_spec"], steps["summary"]["owner"]), ("person:li.na", "li.na"))
+        self.assertEqual(inc["incident"]["grade"], "I")
         kinds = [e["kind"] for e in inc["timeline"]]
-        for k in ("declared", "step_done", "step_skipped", "note", "review", "closed"):
+        for k in ("declared", "step_done", "step_skipped", "assigned", "graded", "note", "review", "closed"):
             self.assertIn(k, kinds)
         self.assertEqual(kinds.count("step_done"), 1)  # the refused tick left no trace
         i = inc["incident"]
