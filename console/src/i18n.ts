@@ -302,6 +302,7 @@ const zh = {
   iTargetHint: "改派给（如 person:li.na、department:ops、schedule:soc、duty）",
   iNoOwner: "无责任人",
   iSkipWhy: "跳过原因",
+  iClosedWith: "随事件关闭",
   iFallback: "（兜底指派：{why}）",
   iNeeds: "需先完成：{n}",
   iAttached: "关联时间",
@@ -675,6 +676,7 @@ const en: Record<Key, string> = {
   iTargetHint: "Assign to (e.g. person:li.na, department:ops, schedule:soc, duty)",
   iNoOwner: "no owner",
   iSkipWhy: "Why skipped",
+  iClosedWith: "closed with the incident",
   iFallback: "(fallback: {why})",
   iNeeds: "needs first: {n}",
   iAttached: "Attached",
@@ -827,4 +829,36 @@ export function dutyText(kind: string, text: string): string {
 
 export function kindName(k: string): string {
   return lang() === "zh" ? kindsZh[k] ?? k : k;
+}
+
+// What keepwatch writes into an incident's timeline (src/incident/incident_ops.c and
+// incident_engine.c), in Chinese for the Chinese console; people's words (notes, reasons,
+// the review) stay as they wrote them.
+const incidentZh: [RegExp, (...m: string[]) => string][] = [
+  [/^declared( \(drill\))? from playbook (\S+) \(digest (\w+)\), grade (\w+), (\d+) steps: ([\s\S]*)$/,
+   (_, drill, pb, dg, g, n, title) => `按预案 ${pb} 宣布${drill ? "（演练）" : ""}（版本 ${dg}），级别 ${g}，${n} 个步骤：${title}`],
+  [/^step (\S+) done(?:: ([\s\S]*))?$/, (_, s, note) => `步骤 ${s} 已完成${note ? `：${note}` : ""}`],
+  [/^step (\S+) skipped(?:: ([\s\S]*))?$/, (_, s, why) => `步骤 ${s} 已跳过${why ? `：${why}` : ""}`],
+  [/^step (\S+) assigned to (\S+) \(([\s\S]*)\)$/, (_, s, to, who) => `步骤 ${s} 改派给 ${to}（${who}）`],
+  [/^step (\S+) is past its deadline \(owner ([^)]*)\): escalated as (\S+)$/,
+   (_, s, o, rule) => `步骤 ${s} 已超过期限（责任人 ${o}）：以 ${rule} 告警升级`],
+  [/^grade (\S+) -> (\S+)([\s\S]*); steps now applicable: ([\s\S]*); no longer: ([\s\S]*)$/,
+   (_, a, b, why, add, drop) => `级别 ${a} → ${b}${why}；新适用的步骤：${add === "none" ? "无" : add}；不再适用：${drop === "none" ? "无" : drop}`],
+  [/^alert (\d+) attached$/, (_, id) => `关联告警 #${id}`],
+  [/^closed \((\d+) open steps skipped\); cause: ([\s\S]*)$/, (_, n, cause) => `事件关闭（${n} 个未完成步骤已跳过）；原因：${cause}`],
+  [/^review proposes for playbook (\S+): ([\s\S]*)$/, (_, pb, p) => `复盘建议修改预案 ${pb}：${p}`],
+];
+const toldZh: [RegExp, string][] = [
+  [/^told /, "已通知 "], [/; told /g, "；已通知 "], [/ via /g, " 经 "], [/nobody \(no owner\)/g, "无人（无责任人）"],
+  [/ \(no channel reaches them: only the console shows it\)/g, "（无可达渠道：仅在值守台显示）"],
+];
+
+export function incidentText(kind: string, text: string): string {
+  if (lang() !== "zh" || kind === "note") return text;
+  if (kind === "notified") return toldZh.reduce((s, [re, zhs]) => s.replace(re, zhs), text);
+  for (const [re, fn] of incidentZh) {
+    const m = re.exec(text);
+    if (m) return fn(...m);
+  }
+  return text;
 }

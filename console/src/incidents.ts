@@ -7,7 +7,7 @@
 import { api, ApiError } from "./api";
 import { canAct, debounce, enterView, page, renderBar, viewGen, whileShown } from "./app";
 import { clear, fmtTime, h, td } from "./dom";
-import { lang, sev, t, tAny } from "./i18n";
+import { incidentText, lang, sev, t, tAny } from "./i18n";
 import { on } from "./live";
 
 interface Incident {
@@ -34,6 +34,7 @@ const GRADES = ["I", "II", "III", "IV"];
 const ROMAN: Record<string, string> = { I: "Ⅰ", II: "Ⅱ", III: "Ⅲ", IV: "Ⅳ" };
 const PHASES = ["confirm", "contain", "eradicate", "recover", "report"];
 const FINISHED = ["done", "skipped"];
+const CLOSED_NOTE = "closed with the incident"; // what the close writes on the steps it skips (store_incident.c)
 const AUDIENCES = ["regulator", "security", "operations", "business", "customer_service", "management"];
 const FORMATS = ["html", "md", "pdf"];
 // GB/T 20986-2023's categories (src/incident/incident_class.c)
@@ -317,7 +318,7 @@ function stepItem(id: number, s: Step, open: boolean, needs: string[], keep: Kee
       FINISHED.includes(s.state) ? h("span", { class: "done-at" }, ` · ${when(s.done_ms)}${s.done_by ? ` ${s.done_by}` : ""}`) : null,
       pending && needs.length ? h("span", { class: "needs" }, ` · ${t("iNeeds", { n: needs.join(", ") })}`) : null),
     stepDo(s) ? h("p", { class: "do" }, stepDo(s)) : null,
-    s.note ? h("p", { class: "step-note" }, `${s.state === "skipped" ? t("iSkipWhy") : t("note")}: ${s.note}`) : null,
+    s.note ? h("p", { class: "step-note" }, `${s.state === "skipped" ? t("iSkipWhy") : t("note")}: ${s.note === CLOSED_NOTE ? t("iClosedWith") : s.note}`) : null,
     moves.length ? h("p", { class: "actions" }, ...moves.map((m) => h("button", {
       class: `mv mv-${m}${keep.step === s.name && keep.move === m ? " on" : ""}`, "data-move": m,
       onclick: () => { keep.step = s.name; keep.move = m; keep.value = ""; keep.error = ""; again(); } }, tAny(`iMv_${m}`, m))))
@@ -342,7 +343,7 @@ function timeline(d: Detail): HTMLElement {
       h("span", { class: "actor" }, e.actor || ""),
       e.step ? h("span", { class: "step" }, ` [${e.step}]`) : "",
       e.alert > 0 ? h("a", { href: `#/alerts/${e.alert}`, class: "alert" }, ` #${e.alert}`) : "",
-      e.text ? h("span", { class: "text" }, ` — ${e.text}`) : "")));
+      e.text ? h("span", { class: "text", title: e.text }, ` — ${incidentText(e.kind, e.text)}`) : "")));
 }
 
 function alertTable(d: Detail): HTMLElement {

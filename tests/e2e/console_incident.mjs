@@ -99,7 +99,8 @@ async function tick(page) {
   must(await page.locator(`${stepSel("confirm")} span.clock`).count() === 0, "no clock on a finished step");
   must((await text(page, `${stepSel("confirm")} .step-note`)).includes("确认 3 万条客户记录外发"), "its note");
   const ev = await text(page, "ol.itimeline li[data-kind=step_done]");
-  must(ev.includes("步骤完成") && ev.includes("zhang.wei") && ev.includes("[confirm]"), `the timeline: ${ev}`);
+  must(ev.includes("步骤完成") && ev.includes("zhang.wei") && ev.includes("[confirm]") &&
+    ev.includes("步骤 confirm 已完成：确认 3 万条客户记录外发"), `the timeline, in Chinese: ${ev}`);
   must((await text(page, "p.ibar")).startsWith("步骤完成 1/6"), "the progress");
   const d = await api(page, `/api/v1/incidents/${id}`);
   must(d.steps.find((s) => s.name === "confirm").state === "done", "the API agrees");
@@ -163,6 +164,7 @@ async function close(page) {
   must(await page.locator("button.mv").count() === 0, "no step buttons once closed");
   must(await page.locator("form.addnote-form, form.close-form").count() === 0, "no forms once closed");
   must((await text(page, "dl.incident dd.lessons")) === "上线前做接口鉴权检查", "the lessons in the facts");
+  must((await text(page, `${stepSel("contain")} .step-note`)) === "跳过原因: 随事件关闭", "the steps the close skipped");
   await page.waitForSelector("ol.itimeline li[data-kind=closed]");
   await page.reload();
   await page.waitForSelector("h2.ihead .istate.is-closed");
@@ -201,6 +203,8 @@ async function english(page) {
   must(phases[0] === "Confirm and assess", `phases in English: ${phases}`);
   must((await text(page, `${stepSel("confirm")} .step-title`)) === "Confirm the leak", "the step's English title");
   must((await text(page, "dl.incident dd.grade")) === "Ⅰ particularly serious", "the grade in English");
+  const ev = await text(page, "ol.itimeline li[data-kind=step_done]");
+  must(ev.includes("step done") && ev.includes("step confirm done: 确认 3 万条客户记录外发"), `the timeline in English: ${ev}`);
   await shots(page, "i5-english");
   await page.click("a.lang");
 }
