@@ -1,4 +1,4 @@
-// The console: the overview wall, alerts, findings, duty, hosts and network. Views draw from the API
+// The console: the overview wall, alerts, findings, incidents, duty, hosts and network. Views draw from the API
 // and redraw themselves on the live events of /api/v1/stream.
 import "./style.css";
 import { alertDetail, alerts, filterFrom } from "./alerts";
@@ -9,6 +9,7 @@ import { clear, h, setZone, Zone } from "./dom";
 import { duty } from "./duty";
 import { findingDetail, findingFilterFrom, findings } from "./findings";
 import { hosts } from "./hosts";
+import { incidentDetail, incidentFilterFrom, incidents } from "./incidents";
 import { lang, setLang } from "./i18n";
 import { startLive } from "./live";
 import { overview } from "./overview";
@@ -23,6 +24,8 @@ async function route(): Promise<void> {
     else if (/^alerts\/\d+$/.test(path)) await alertDetail(Number(path.slice(7)));
     else if (path === "findings") await findings(findingFilterFrom(new URLSearchParams(query || "")));
     else if (/^findings\/\d+$/.test(path)) await findingDetail(Number(path.slice(9)));
+    else if (path === "incidents") await incidents(incidentFilterFrom(new URLSearchParams(query || "")));
+    else if (/^incidents\/\d+$/.test(path)) await incidentDetail(Number(path.slice(10)));
     else if (path === "duty") await duty();
     else if (path === "silences") await silences();
     else if (path === "hosts") await hosts();
