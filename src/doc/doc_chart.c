@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "doc/doc_int.h"
@@ -32,6 +33,19 @@ static const doc_words words_en = {
     .colon = ": ",
     .note = {"Note", "Warning", "Urgent"},
 };
+
+kw_rc doc_lang_parse(const char *s, doc_lang *out)
+{
+    if (!s)
+        return KW_ERR_PARSE;
+    if (!strcasecmp(s, "zh") || !strcasecmp(s, "cn") || !strncasecmp(s, "zh-", 3) || !strncasecmp(s, "zh_", 3))
+        *out = DOC_LANG_ZH;
+    else if (!strcasecmp(s, "en") || !strncasecmp(s, "en-", 3) || !strncasecmp(s, "en_", 3))
+        *out = DOC_LANG_EN;
+    else
+        return KW_ERR_PARSE;
+    return KW_OK;
+}
 
 const doc_words *doc_words_of(doc_lang lang)
 {

@@ -277,6 +277,20 @@ static void test_axes(void)
     CHECK_STR(s, "0.0001");
 }
 
+static void test_lang(void)
+{
+    doc_lang l = DOC_LANG_EN;
+    CHECK_INT(doc_lang_parse("zh-CN", &l), KW_OK);
+    CHECK_INT(l, DOC_LANG_ZH);
+    CHECK_INT(doc_lang_parse("EN", &l), KW_OK);
+    CHECK_INT(l, DOC_LANG_EN);
+    CHECK_INT(doc_lang_parse("zh_TW", &l), KW_OK);
+    CHECK_INT(l, DOC_LANG_ZH);
+    CHECK_INT(doc_lang_parse("fr", &l), KW_ERR_PARSE);
+    CHECK_INT(doc_lang_parse("zhx", &l), KW_ERR_PARSE);
+    CHECK_INT(doc_lang_parse(NULL, &l), KW_ERR_PARSE);
+}
+
 int main(void)
 {
     RUN(test_clean_text);
@@ -290,5 +304,6 @@ int main(void)
     RUN(test_html_charts);
     RUN(test_render_ceiling);
     RUN(test_axes);
+    RUN(test_lang);
     TEST_MAIN_END();
 }
