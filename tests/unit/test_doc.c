@@ -267,6 +267,14 @@ static void test_axes(void)
     char s[64];
     doc_fmt_tick(&tx, DAY0, 480, s, sizeof s);
     CHECK_STR(s, "12-02");
+    doc_taxis_nice(DAY0, DAY0, 480, 6, &tx); /* one instant: the hour around it */
+    CHECK_INT(tx.t0, DAY0 - 1800000);
+    CHECK_INT(tx.t1, DAY0 + 1800000);
+    CHECK_INT(tx.step_ms, 900000);
+    doc_taxis_nice(DAY0, DAY0 + 40000, 480, 6, &tx);
+    CHECK_INT(tx.step_ms, 15000);
+    doc_fmt_tick(&tx, DAY0 + 15000, 480, s, sizeof s);
+    CHECK_STR(s, "00:00:15");
     doc_fmt_num(1.5, s, sizeof s);
     CHECK_STR(s, "1.5");
     doc_fmt_num(-0.0, s, sizeof s);
