@@ -12,6 +12,25 @@
 
 #include "doc/doc_pdf.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DOC_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define DOC_ASAN 1
+#endif
+#ifdef DOC_ASAN
+/* Under the sanitizers, for every program the PDF renderer is linked into: fontconfig, as
+ * pango drives it, keeps font patterns it never frees (once per process, bounded by the fonts
+ * installed), which LeakSanitizer would report at exit as keepwatch's. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+#endif
+
 #define LEADING 2.6
 #define GAP 7.0
 #define GREY "#666666"

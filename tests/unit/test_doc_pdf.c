@@ -108,14 +108,6 @@ static char *squeeze(const char *s)
     return o;
 }
 
-/* Fontconfig, as pango uses it, keeps font patterns it never frees (per process, bounded by
- * the fonts installed): not keepwatch's leaks. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n";
-}
-
 static char tmpdir[] = "/tmp/kw_doc_pdf_XXXXXX";
 
 /* d rendered in lang to tmpdir/name, and the text pdftotext reads from it (NULL when it
