@@ -8,13 +8,6 @@
 
 #include "doc/doc.h"
 
-/* Fontconfig, as pango uses it, keeps font patterns it never frees. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n";
-}
-
 #define PIECES 16
 
 static void build(kw_doc *d, char **p, unsigned flags)

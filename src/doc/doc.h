@@ -34,6 +34,9 @@ typedef enum doc_note_kind { DOC_NOTE_INFO = 0, DOC_NOTE_WARN, DOC_NOTE_CRIT } d
 
 typedef struct kw_doc kw_doc;
 
+/* "zh" (also "zh-CN", "zh_CN", "cn") or "en" (also "en-*"), case aside: KW_ERR_PARSE else. */
+kw_rc doc_lang_parse(const char *s, doc_lang *out);
+
 /* A new, empty document titled title (NULL: untitled); the caller frees it with doc_free. */
 kw_doc *doc_new(const char *title);
 void doc_free(kw_doc *d);
@@ -90,10 +93,11 @@ kw_rc doc_chart_point(kw_doc *d, int64_t t_ms, double value);
  * reached (out then holds a partial document). */
 kw_rc doc_render_md(const kw_doc *d, doc_lang lang, kw_buf *out);
 kw_rc doc_render_html(const kw_doc *d, doc_lang lang, kw_buf *out);
-/* A4 PDF: written to the file path when path is non-NULL, else appended to out. Fonts through
- * fontconfig: Noto Sans CJK SC, else WenQuanYi Micro Hei, else the default sans. KW_ERR_IO
- * when the file cannot be written, KW_ERR_FULL past out's ceiling, KW_ERR_RANGE with neither.
- * pages (may be NULL) receives the page count. */
+/* A4 PDF: written to the file path when path is non-NULL (a new file, mode 0600, renamed over
+ * path once whole), else appended to out. Fonts through fontconfig: Noto Sans CJK SC, else
+ * WenQuanYi Micro Hei, else the default sans. KW_ERR_IO when the file cannot be written,
+ * KW_ERR_FULL past out's ceiling, KW_ERR_RANGE with neither. pages (may be NULL) receives the
+ * page count. */
 kw_rc doc_render_pdf(const kw_doc *d, doc_lang lang, const char *path, kw_buf *out, int *pages);
 
 #endif

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "doc/doc_int.h"
@@ -32,6 +33,19 @@ static const doc_words words_en = {
     .colon = ": ",
     .note = {"Note", "Warning", "Urgent"},
 };
+
+kw_rc doc_lang_parse(const char *s, doc_lang *out)
+{
+    if (!s)
+        return KW_ERR_PARSE;
+    if (!strcasecmp(s, "zh") || !strcasecmp(s, "cn") || !strncasecmp(s, "zh-", 3) || !strncasecmp(s, "zh_", 3))
+        *out = DOC_LANG_ZH;
+    else if (!strcasecmp(s, "en") || !strncasecmp(s, "en-", 3) || !strncasecmp(s, "en_", 3))
+        *out = DOC_LANG_EN;
+    else
+        return KW_ERR_PARSE;
+    return KW_OK;
+}
 
 const doc_words *doc_words_of(doc_lang lang)
 {
@@ -88,6 +102,8 @@ void doc_fmt_tick(const doc_taxis *ax, int64_t t_ms, int tz_min, char *out, size
     struct tm tm;
     if (!local_tm(t_ms, tz_min, &tm))
         snprintf(out, n, "?");
+    else if (ax->step_ms < 60000)
+        snprintf(out, n, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
     else if (ax->step_ms >= 86400000)
         snprintf(out, n, "%02d-%02d", tm.tm_mon + 1, tm.tm_mday);
     else if (ax->with_date)
@@ -133,8 +149,8 @@ void doc_taxis_nice(int64_t t0, int64_t t1, int tz_min, int want, doc_taxis *ax)
         21600000, 43200000, 86400000, 2 * 86400000LL, 7 * 86400000LL, 14 * 86400000LL, 30 * 86400000LL,
         91 * 86400000LL, 365 * 86400000LL, 3650 * 86400000LL, 36500 * 86400000LL, 365000 * 86400000LL,
     };
-    if (t1 <= t0)
-        t1 = t0 + 60000;
+    if (t1 <= t0) /* one instant: the hour around it */
+        t0 -= 1800000, t1 += 1800000;
     want = want < 2 ? 2 : want;
     int64_t step = steps[sizeof steps / sizeof *steps - 1];
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)

@@ -120,8 +120,8 @@ typedef struct doc_taxis {
     bool with_date;
 } doc_taxis;
 void doc_taxis_nice(int64_t t0, int64_t t1, int tz_min, int want, doc_taxis *ax);
-/* A tick's label on ax: "12-02" for steps of days, "12-02 08:30" over several days, else
- * "08:30". */
+/* A tick's label on ax: "12-02" for steps of days, "12-02 08:30" over several days,
+ * "08:30:15" for steps of seconds, else "08:30". */
 void doc_fmt_tick(const doc_taxis *ax, int64_t t_ms, int tz_min, char *out, size_t n);
 /* The value and time ranges of a line chart's points (false: no points), and of a bar
  * chart's bars (always including 0). */

@@ -196,13 +196,14 @@ static void paint_lines(const doc_block *b, double w, double h, int tz_min, cons
     double lo = 0, hi = 0;
     bool any = doc_line_range(b, &t0, &t1, &lo, &hi);
     paint_value_axis(&pl, lo, hi, w, p);
-    doc_taxis ax;
-    doc_taxis_nice(t0, t1, tz_min, (int)((pl.x1 - pl.x0) / 70) + 1, &ax);
-    paint_time_axis(&pl, &ax, tz_min, p);
     if (!any) {
+        p->line(p->ctx, pl.x0, pl.y1, pl.x1, pl.y1, AXIS, 0.8);
         paint_nodata(&pl, words, p);
         return;
     }
+    doc_taxis ax;
+    doc_taxis_nice(t0, t1, tz_min, (int)((pl.x1 - pl.x0) / 70) + 1, &ax);
+    paint_time_axis(&pl, &ax, tz_min, p);
     for (size_t i = 0; i < b->nseries; i++)
         paint_series(&b->series[i], &pl, &ax, i, p);
 }

@@ -2,14 +2,34 @@
  * shaping, line breaking; fonts from fontconfig: Noto Sans CJK SC, else WenQuanYi Micro Hei,
  * else the default sans). Pages carry a header (organisation, title, period) and a footer (its
  * text, "第 3 页 / 共 7 页"); the document is laid out once to count the pages, then drawn. */
-#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cairo-pdf.h>
 
 #include "doc/doc_pdf.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DOC_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define DOC_ASAN 1
+#endif
+#ifdef DOC_ASAN
+/* Under the sanitizers, for every program the PDF renderer is linked into: fontconfig, as
+ * pango drives it, keeps font patterns it never frees (once per process, bounded by the fonts
+ * installed), which LeakSanitizer would report at exit as keepwatch's. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+#endif
 
 #define LEADING 2.6
 #define GAP 7.0
@@ -240,6 +260,32 @@ static cairo_status_t pdf_run(pdf *p, doc_lang lang, cairo_write_func_t fn, void
     return st;
 }
 
+/* Renders into a new file beside path (mode 0600), renamed over path once whole, so that no
+ * reader ever sees half a PDF. */
+static kw_rc pdf_to_file(pdf *p, doc_lang lang, const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
+        return KW_ERR_RANGE;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return KW_ERR_IO;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        close(fd);
+        unlink(tmp);
+        return KW_ERR_IO;
+    }
+    kw_rc rc = pdf_run(p, lang, write_file, f) == CAIRO_STATUS_SUCCESS ? KW_OK : KW_ERR_IO;
+    if (fclose(f) != 0)
+        rc = KW_ERR_IO;
+    if (rc == KW_OK && rename(tmp, path) != 0)
+        rc = KW_ERR_IO;
+    if (rc != KW_OK)
+        unlink(tmp);
+    return rc;
+}
+
 kw_rc doc_render_pdf(const kw_doc *d, doc_lang lang, const char *path, kw_buf *out, int *pages)
 {
     if (!path && !out)
@@ -247,16 +293,11 @@ kw_rc doc_render_pdf(const kw_doc *d, doc_lang lang, const char *path, kw_buf *o
     pdf p = {.d = d, .w = doc_words_of(lang)};
     kw_buf_init(&p.scratch, DOC_TEXT_MAX * 8);
     kw_buf_init(&p.brk, DOC_TEXT_MAX * 2);
-    FILE *f = path ? fopen(path, "wbe") : NULL;
     kw_rc rc = KW_OK;
-    if (path && !f)
-        rc = KW_ERR_IO;
-    else if (pdf_run(&p, lang, f ? write_file : write_buf, f ? (void *)f : (void *)out) != CAIRO_STATUS_SUCCESS)
-        rc = f ? KW_ERR_IO : KW_ERR_FULL;
-    if (f && fclose(f) != 0)
-        rc = KW_ERR_IO;
-    if (f && rc != KW_OK)
-        unlink(path);
+    if (path)
+        rc = pdf_to_file(&p, lang, path);
+    else if (pdf_run(&p, lang, write_buf, out) != CAIRO_STATUS_SUCCESS)
+        rc = KW_ERR_FULL;
     kw_buf_free(&p.scratch);
     kw_buf_free(&p.brk);
     if (pages)

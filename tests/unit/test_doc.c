@@ -267,6 +267,14 @@ static void test_axes(void)
     char s[64];
     doc_fmt_tick(&tx, DAY0, 480, s, sizeof s);
     CHECK_STR(s, "12-02");
+    doc_taxis_nice(DAY0, DAY0, 480, 6, &tx); /* one instant: the hour around it */
+    CHECK_INT(tx.t0, DAY0 - 1800000);
+    CHECK_INT(tx.t1, DAY0 + 1800000);
+    CHECK_INT(tx.step_ms, 900000);
+    doc_taxis_nice(DAY0, DAY0 + 40000, 480, 6, &tx);
+    CHECK_INT(tx.step_ms, 15000);
+    doc_fmt_tick(&tx, DAY0 + 15000, 480, s, sizeof s);
+    CHECK_STR(s, "00:00:15");
     doc_fmt_num(1.5, s, sizeof s);
     CHECK_STR(s, "1.5");
     doc_fmt_num(-0.0, s, sizeof s);
@@ -275,6 +283,20 @@ static void test_axes(void)
     CHECK_STR(s, "100000");
     doc_fmt_num(0.0001, s, sizeof s);
     CHECK_STR(s, "0.0001");
+}
+
+static void test_lang(void)
+{
+    doc_lang l = DOC_LANG_EN;
+    CHECK_INT(doc_lang_parse("zh-CN", &l), KW_OK);
+    CHECK_INT(l, DOC_LANG_ZH);
+    CHECK_INT(doc_lang_parse("EN", &l), KW_OK);
+    CHECK_INT(l, DOC_LANG_EN);
+    CHECK_INT(doc_lang_parse("zh_TW", &l), KW_OK);
+    CHECK_INT(l, DOC_LANG_ZH);
+    CHECK_INT(doc_lang_parse("fr", &l), KW_ERR_PARSE);
+    CHECK_INT(doc_lang_parse("zhx", &l), KW_ERR_PARSE);
+    CHECK_INT(doc_lang_parse(NULL, &l), KW_ERR_PARSE);
 }
 
 int main(void)
@@ -290,5 +312,6 @@ int main(void)
     RUN(test_html_charts);
     RUN(test_render_ceiling);
     RUN(test_axes);
+    RUN(test_lang);
     TEST_MAIN_END();
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,14 +106,6 @@ static char *squeeze(const char *s)
             *q++ = *s;
     *q = '\0';
     return o;
-}
-
-/* Fontconfig, as pango uses it, keeps font patterns it never frees (per process, bounded by
- * the fonts installed): not keepwatch's leaks. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n";
 }
 
 static char tmpdir[] = "/tmp/kw_doc_pdf_XXXXXX";
@@ -235,6 +228,20 @@ static void test_pdf_buffer_and_errors(void)
     kw_buf_init(&small, 4096);
     CHECK_INT(doc_render_pdf(d, DOC_LANG_EN, NULL, &small, NULL), KW_ERR_FULL);
     CHECK_INT(doc_render_pdf(d, DOC_LANG_EN, "/nonexistent-dir/x.pdf", NULL, NULL), KW_ERR_IO);
+    /* a file replaced whole, mode 0600, no temporary left beside it */
+    char path[256], cmd[600];
+    snprintf(path, sizeof path, "%s/replace.pdf", tmpdir);
+    FILE *old = fopen(path, "w");
+    CHECK(old != NULL);
+    if (old)
+        fclose(old);
+    CHECK_INT(doc_render_pdf(d, DOC_LANG_EN, path, NULL, NULL), KW_OK);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && st.st_size > 1000 && (st.st_mode & 0777) == 0600);
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c replace", tmpdir);
+    char *n = run(cmd);
+    CHECK_STR(n, "1\n");
+    free(n);
     CHECK_INT(doc_render_pdf(d, DOC_LANG_EN, NULL, NULL, NULL), KW_ERR_RANGE);
     kw_buf_free(&small);
     kw_buf_free(&b);
