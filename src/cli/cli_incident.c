@@ -1,5 +1,6 @@
 /* keepwatch incident open|list|show|step|assign|grade|note|attach|close|stats|playbook: incidents
- * run from the configuration's playbooks (src/incident/), on the store, without a daemon.
+ * run from the configuration's playbooks (src/incident/), on the store, without a daemon; and
+ * report, the incident's record as a document (incident_report.h).
  * `playbook check|show|list` is cli_incident_playbook's (cli_incident_playbook.c), handed argv
  * from "playbook" on; this file keeps `playbook history`. The human output is in Chinese or English as notify.language says. */
 #include "cli/cli.h"
@@ -7,8 +8,10 @@
 #include "incident/incident_class.h"
 #include "incident/incident_ops.h"
 #include "incident/incident_plan.h"
+#include "incident/incident_report.h"
 #include "store/store_incident.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@ static const char incident_usage[] =
     "       keepwatch incident note ID TEXT\n"
     "       keepwatch incident attach ID ALERT\n"
     "       keepwatch incident close ID --cause T --impact T --lessons T [--proposal T]\n"
+    "       keepwatch incident report ID [--for WHO] [--format md|html|pdf] [--lang zh|en] [-o FILE]\n"
     "       keepwatch incident stats [--since D] [--json]\n"
     "       keepwatch incident playbook history [NAME] [--json]\n"
     "       keepwatch incident playbook check|show|list ...\n"
@@ -41,7 +45,12 @@ static const char incident_usage[] =
     "that do not apply at the grade are n/a; `grade` re-plans. A step is done or skipped once; a\n"
     "step whose `needs` are still pending is refused (skip them first). `close` takes the review:\n"
     "the cause, the impact and the lessons; a --proposal for the playbook goes into its history.\n"
-    "After close only notes are taken. Every change is a timeline event and a duty-log entry\n"
+    "After close only notes are taken. `report` renders the incident's record as the document a\n"
+    "report step hands in (Chinese unless --lang en or notify.language: en): --for regulator\n"
+    "(default: 网络安全事件报告, with the deadline to report by), security or operations (with the\n"
+    "alerts and the timeline), business or customer_service (what users notice, what to tell\n"
+    "them), management; Markdown on stdout by default, PDF only into -o FILE.\n"
+    "Every change is a timeline event and a duty-log entry\n"
     "(`keepwatch duty verify` covers them); `show --timeline` is the review record.\n"
     "\n"
     "G is I, II, III or IV (Ⅰ 特别重大 .. Ⅳ 一般). TARGET is a person's name, duty, person:NAME,\n"
@@ -57,6 +66,7 @@ static const char incident_usage[] =
 typedef struct inc_opts {
     const char *cfg, *playbook, *title, *summary, *systems, *by, *note, *reason, *state;
     const char *cause, *impact, *lessons, *proposal;
+    const char *audience, *format, *lang, *output;
     int grade;
     int64_t found_ms, since_ms;
     int64_t alerts[MAX_ALERTS];
@@ -126,6 +136,10 @@ static int parse_opt(int ch, inc_opts *o)
     case 'I': o->impact = optarg; break;
     case 'L': o->lessons = optarg; break;
     case 'P': o->proposal = optarg; break;
+    case 'F': o->audience = optarg; break;
+    case 'M': o->format = optarg; break;
+    case 'G': o->lang = optarg; break;
+    case 'o': o->output = optarg; break;
     case 'y':
         if (!parse_since(optarg, &o->since_ms))
             return usage_fail("--since takes a time or a duration (30d)");
@@ -149,11 +163,13 @@ static int parse_opts(int argc, char **argv, int first, inc_opts *o)
         {"state", required_argument, NULL, 'x'},   {"cause", required_argument, NULL, 'C'},
         {"impact", required_argument, NULL, 'I'},  {"lessons", required_argument, NULL, 'L'},
         {"proposal", required_argument, NULL, 'P'}, {"since", required_argument, NULL, 'y'},
+        {"for", required_argument, NULL, 'F'},     {"format", required_argument, NULL, 'M'},
+        {"lang", required_argument, NULL, 'G'},    {"output", required_argument, NULL, 'o'},
         {0},
     };
     int ch;
     optind = first;
-    while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:o:", opts, NULL)) != -1) {
         int rc = parse_opt(ch, o);
         if (rc >= 0)
             return rc;
@@ -517,6 +533,77 @@ static int cmd_show(inc_run *r)
     return rc;
 }
 
+/* The report's options checked: its kind and audience, its format and language. */
+static int report_opts(inc_run *r, incident_report_in *in)
+{
+    const inc_opts *o = r->o;
+    const char *fmt = o->format ? o->format : "md";
+    if (!incident_report_parse_for(o->audience, &in->kind, &in->audience))
+        return usage_fail("--for takes regulator, security, operations, business, customer_service or management");
+    if (strcmp(fmt, "md") != 0 && strcmp(fmt, "html") != 0 && strcmp(fmt, "pdf") != 0)
+        return usage_fail("--format takes md, html or pdf");
+    if (!strcmp(fmt, "pdf") && !o->output)
+        return usage_fail("a PDF goes into a file: -o FILE");
+    if (o->lang && strcmp(o->lang, "zh") != 0 && strcmp(o->lang, "en") != 0)
+        return usage_fail("--lang takes zh or en");
+    const char *l = o->lang ? o->lang : r->c->notify.language; /* Chinese unless asked otherwise */
+    in->lang = l && !strcmp(l, "en") ? DOC_LANG_EN : DOC_LANG_ZH;
+    return -1;
+}
+
+/* Writes the rendered text to -o FILE or stdout. */
+static int report_write(const char *path, const kw_buf *b)
+{
+    FILE *f = path ? fopen(path, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "keepwatch incident report: %s: %s\n", path, strerror(errno));
+        return KW_EXIT_PROBLEM;
+    }
+    bool ok = fwrite(b->data, 1, b->len, f) == b->len;
+    ok &= path ? fclose(f) == 0 : fflush(f) == 0;
+    if (!ok)
+        fprintf(stderr, "keepwatch incident report: cannot write %s\n", path ? path : "stdout");
+    return ok ? KW_EXIT_OK : KW_EXIT_PROBLEM;
+}
+
+static int cmd_report(inc_run *r)
+{
+    int64_t id;
+    incident_report_in in = {.c = r->c, .now_ms = r->out.now};
+    if (r->o->npos != 1 || !parse_id(r->o->pos[0], &id))
+        return usage_fail("report takes an incident id");
+    int bad = report_opts(r, &in);
+    if (bad >= 0)
+        return bad;
+    kw_buf js, out;
+    kw_buf_init(&js, 0);
+    kw_buf_init(&out, 0);
+    if (incident_get_json(&r->x, id, &js) != KW_OK) {
+        kw_buf_free(&js);
+        return refused(r, "report");
+    }
+    in.json = js.data;
+    in.len = js.len;
+    kw_doc *d = NULL;
+    const char *fmt = r->o->format ? r->o->format : "md";
+    kw_rc rc = incident_report_build(&in, &d);
+    if (rc == KW_OK)
+        rc = !strcmp(fmt, "md")   ? doc_render_md(d, in.lang, &out)
+             : !strcmp(fmt, "html") ? doc_render_html(d, in.lang, &out)
+                                    : doc_render_pdf(d, in.lang, r->o->output, NULL, NULL);
+    doc_free(d);
+    kw_buf_free(&js);
+    int exit = KW_EXIT_OK;
+    if (rc != KW_OK) {
+        fprintf(stderr, "keepwatch incident report: the report could not be made (%s)\n", kw_rc_str(rc));
+        exit = KW_EXIT_PROBLEM;
+    } else if (strcmp(fmt, "pdf") != 0) {
+        exit = report_write(r->o->output, &out);
+    }
+    kw_buf_free(&out);
+    return exit;
+}
+
 static int cmd_stats(inc_run *r)
 {
     if (r->o->npos)
@@ -632,7 +719,7 @@ static const inc_cmd inc_cmds[] = {
     {"open", cmd_open, true},     {"list", cmd_list, false},     {"show", cmd_show, false},
     {"stats", cmd_stats, false},  {"step", cmd_step, true},      {"assign", cmd_assign, true},
     {"grade", cmd_grade, true},   {"note", cmd_note, true},      {"attach", cmd_attach, true},
-    {"close", cmd_close, true},   {"history", cmd_history, false},
+    {"close", cmd_close, true},   {"history", cmd_history, false}, {"report", cmd_report, false},
 };
 
 static int run_cmd(const inc_cmd *cmd, inc_opts *o)

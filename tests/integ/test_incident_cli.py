@@ -200,6 +200,20 @@ class IncidentCli(unittest.TestCase):
         self.assertIn("核实攻击", zh)
         self.assertIn("级别 Ⅳ 一般", zh)
 
+        # the record as the regulator's report and a department's notice
+        md = self.ok("report", "1", cfg=self.cfg_zh)
+        for want in ("网络安全事件报告", "网络攻击事件 / 拒绝服务事件 (NA / NADOS)", "核实攻击", "已关闭"):
+            self.assertIn(want, md)
+        self.assertIn("Cybersecurity incident notice", self.ok("report", "1", "--for", "operations", "--lang", "en"))
+        self.assertIn("<html", self.ok("report", "1", "--format", "html"))
+        pdf = os.path.join(self.dir, "r.pdf")
+        self.ok("report", "1", "--format", "pdf", "-o", pdf)
+        with open(pdf, "rb") as f:
+            self.assertEqual(f.read(5), b"%PDF-")
+        self.refused(2, "-o FILE", "report", "1", "--format", "pdf")
+        self.refused(2, "--for takes", "report", "1", "--for", "press")
+        self.refused(1, "", "report", "99")
+
         # every change is in the duty log, and the log verifies
         rc, out, err = run("duty", "verify", "-c", self.cfg)
         self.assertEqual(rc, 0, out + err)
