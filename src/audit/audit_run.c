@@ -6,6 +6,7 @@
 #include "audit/audit_host.h"
 #include "audit/audit_root.h"
 #include "core/kw_file.h"
+#include "core/kw_mem.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -164,7 +165,7 @@ static void root_host(const audit_root *r, char *out, size_t n)
                 return;
         }
         kw_buf_free(&b);
-        snprintf(out, n, "%s", r->path);
+        kw_strlcpy(out, r->path, n); /* a long path cut: a name, not a path to open */
         return;
     }
     if (gethostname(out, n) != 0 || !out[0])

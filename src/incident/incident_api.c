@@ -271,7 +271,7 @@ static int api_change(const http_call *q, int64_t id, change_req *c)
     incident_ctx x = ctx_of(q);
     bool bad;
     kw_rc rc = apply(&x, id, c, &bad);
-    int r = bad ? http_error(q->conn, MHD_HTTP_BAD_REQUEST, "alert: an alert id") : changed(q, &x, rc, id, MHD_HTTP_OK);
+    int r = bad ? (int)http_error(q->conn, MHD_HTTP_BAD_REQUEST, "alert: an alert id") : changed(q, &x, rc, id, MHD_HTTP_OK);
     pthread_rwlock_unlock(&q->sh->cfg_lock);
     json_decref(c->body);
     return r;
