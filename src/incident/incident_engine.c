@@ -280,7 +280,8 @@ static notify_inc_msg task_msg(const conf *c, const task *t, notify_inc_kind kin
                         .asset = t->systems ? conf_asset_find(c, t->systems) : NULL, .step = t->step,
                         .step_title = t->step_title, .step_title_zh = t->step_title_zh,
                         .instructions = t->instructions, .instructions_zh = t->instructions_zh,
-                        .declared_ms = t->declared_ms, .due_ms = t->due_ms, .people = who, .npeople = nwho,
+                        .declared_ms = t->declared_ms, .due_ms = t->due_ms, .report = t->report,
+                        .people = who, .npeople = nwho,
                         .console_url = c->notify.console_url};
     const conf_pb_step *st = pb_step(pb, t->step);
     if (st) {

@@ -109,6 +109,7 @@ typedef struct notify_inc_msg {
     const char *step, *step_title, *step_title_zh, *instructions, *instructions_zh;
     const char *message, *message_zh; /* NINC_TELL: the step's own words (NULL: the built-in text) */
     int64_t declared_ms, due_ms;   /* due 0: no deadline */
+    const char *report;            /* NINC_STEP: the report the step prepares (regulator, department; NULL: none) */
     int64_t report_due_ms;         /* NINC_TELL to management: the regulator's deadline (0: none) */
     const char *report_to, *report_to_zh;
     const conf_person *const *people; /* who is told (mentioned) */

@@ -205,6 +205,13 @@ static void render_step(const inc_ctx *x, kw_buf *title, kw_buf *text)
         put(x, text, m->summary);
         kw_buf_putc(text, '\n');
     }
+    if (m->report && strcmp(m->report, "none") != 0) {
+        /* the document the step hands in, made from the incident's record */
+        put_field(x, text, "报告", "Report");
+        kw_buf_printf(text, "keepwatch incident report %lld --for %s --format pdf -o incident-%lld.pdf\n",
+                      (long long)m->incident, strcmp(m->report, "regulator") == 0 ? "regulator" : "department",
+                      (long long)m->incident);
+    }
     kw_buf_printf(text, x->en ? "When done: keepwatch incident step done %lld %s\n" : "完成后：keepwatch incident step done %lld %s\n",
                   (long long)m->incident, m->step ? m->step : "");
     put_link(x, text);

@@ -8,6 +8,7 @@ refused twice), and `keepwatch duty verify` over all of it."""
 import json
 import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.request
@@ -128,6 +129,7 @@ class IncidentEngineTest(DaemonTest):
         reg = wait_for("the regulator step, once confirm is done",
                        lambda: self.message("/sec", "incident_step", "regulator"), timeout=15)
         self.assertGreater(reg["incident"]["due_ms"], 0)
+        self.assertIn(f"keepwatch incident report {iid} --for regulator", reg["text"])
         # restore was due 4 s after the declaration: overdue, told to the officer, then escalated
         late = d.wait_alert(lambda a: a["rule"] == "incident_step_overdue" and a["labels"].get("step") == "restore",
                             "the overdue alert", timeout=20)
@@ -174,6 +176,39 @@ class IncidentEngineTest(DaemonTest):
         rc, out, err = d.cli("duty", "export", "--format", "jsonl")
         self.assertEqual(rc, 0, err)
         self.assertGreaterEqual(out.count(f"incident #{iid}:"), 6, out[-3000:])
+
+
+class PlaybookReloadTest(DaemonTest):
+    """A playbook file broken on disk: the reload is refused with FILE:LINE:COL and the running
+    playbooks stay; mended, the next reload takes the new version."""
+
+    GOOD = ("name: outage\ntitle: A service is down\ncategory: DE\nphases:\n  - phase: confirm\n"
+            "    steps:\n      - {name: confirm, title: Confirm, owner: duty, within: 10m}\n")
+
+    def test_bad_playbook_file_keeps_the_running_ones(self):
+        import os
+        import signal
+        pdir = tempfile.mkdtemp(prefix="kw-pb-")
+        self.addCleanup(shutil.rmtree, pdir, True)
+        with open(os.path.join(pdir, "outage.yaml"), "w") as f:
+            f.write(self.GOOD)
+        d = self.daemon(ORG + f"incident:\n  duty_schedule: soc\n  playbook_dir: {pdir}\n")
+        names = lambda: sorted(p["name"] for p in d.get("/api/v1/playbooks")[1]["playbooks"])
+        self.assertIn("outage", names())
+        self.assertIn("ddos", names())  # the built-ins beside it
+        with open(os.path.join(pdir, "outage.yaml"), "w") as f:
+            f.write(self.GOOD.replace("needs: []", "").replace("owner: duty", "owner: duty, needs: [ghost]"))
+        with open(os.path.join(pdir, "second.yaml"), "w") as f:
+            f.write(self.GOOD.replace("outage", "second"))
+        d.send_signal(signal.SIGHUP)
+        wait_for("the reload refused", lambda: "reload rejected" in d.logs(), timeout=15)
+        self.assertRegex(d.logs(), r"outage\.yaml:7:\d+: .*ghost")
+        self.assertIn("outage", names())
+        self.assertNotIn("second", names())  # nothing of the refused configuration is taken
+        with open(os.path.join(pdir, "outage.yaml"), "w") as f:
+            f.write(self.GOOD)
+        d.send_signal(signal.SIGHUP)
+        wait_for("the mended reload", lambda: "second" in names(), timeout=15)
 
 
 if __name__ == "__main__":

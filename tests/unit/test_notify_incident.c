@@ -70,6 +70,13 @@ static void test_step(void)
     CHECK_CONTAINS(kw_buf_cstr(&text), "查看流量来源。\n保留证据。");
     CHECK_CONTAINS(kw_buf_cstr(&text), "keepwatch incident step done 12 verify");
     CHECK_CONTAINS(kw_buf_cstr(&text), "https://kw.example/#/incidents/12");
+    CHECK(strstr(kw_buf_cstr(&text), "incident report") == NULL); /* the step prepares none */
+    m.report = "regulator";
+    kw_buf_reset(&title);
+    kw_buf_reset(&text);
+    notify_render_incident(c, chan(c, "sec-robot"), &m, &title, &text);
+    CHECK_CONTAINS(kw_buf_cstr(&text), "**报告**：keepwatch incident report 12 --for regulator --format pdf");
+    m.report = NULL;
     /* a drill says so first; English where the channel speaks it */
     m.drill = true;
     kw_buf_reset(&title);
