@@ -528,6 +528,26 @@ static kw_rc pump_deadlines(incident_engine *e, kw_store *s, int64_t now, alert_
     return rc;
 }
 
+/* ---- versions ---- */
+
+kw_rc incident_engine_versions(incident_engine *e, kw_store *s, int64_t now)
+{
+    const conf *c = e->c;
+    for (size_t i = 0; i < c->incident.playbooks.n; i++) {
+        const conf_playbook *pb = CONF_AT(c->incident.playbooks, conf_playbook, i);
+        char hex[65], last[512], text[1024];
+        incident_playbook_digest(pb, hex);
+        snprintf(text, sizeof text, "version %.16s in use (%s)", hex,
+                 pb->builtin ? "built-in" : pb->source ? pb->source : "the configuration");
+        kw_rc rc = store_playbook_last_adopted(s, pb->name, last, sizeof last);
+        if (rc == KW_OK && strncmp(last, text, 24) != 0) /* "version " and the 16 digits */
+            rc = store_playbook_history_add(s, pb->name, now, "adopted", ACTOR, 0, text);
+        if (rc != KW_OK)
+            return rc;
+    }
+    return KW_OK;
+}
+
 /* ---- the whole ---- */
 
 typedef struct adopt_arg {

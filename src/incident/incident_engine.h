@@ -42,6 +42,10 @@ void incident_engine_reload(incident_engine *e, const conf *next);
 /* Takes up the incident_step_overdue alerts open in s (after a restart or a takeover), so
  * that they resolve when their steps are done; the alert engine forgets them as its own. */
 kw_rc incident_engine_adopt(incident_engine *e, kw_store *s, alert_engine *ae);
+/* Records in each playbook's history the version in use ("adopted", with its digest) when it
+ * differs from the last one recorded: after a start or a reload, the plans a review improved
+ * are seen taking effect. */
+kw_rc incident_engine_versions(incident_engine *e, kw_store *s, int64_t now_ms);
 /* One step at now: triggers, telling, deadlines (alert changes appended to acts). */
 kw_rc incident_engine_tick(incident_engine *e, kw_store *s, int64_t now_ms, alert_acts *acts);
 const incident_engine_stats *incident_engine_stats_get(const incident_engine *e);

@@ -23,6 +23,7 @@ typedef struct istate {
     int64_t next_mono;
     int64_t adopted_epoch;     /* the lead epoch the overdue alerts were taken up in (0: not yet) */
     int64_t failing_since;     /* kw_mono_ms() of the first failing step in a row (0: none) */
+    bool versions_due;         /* the playbooks' versions to record (after a start or a reload) */
 } istate;
 
 static void incident_tick(void *state, int64_t now, alert_acts *acts)
@@ -34,6 +35,8 @@ static void incident_tick(void *state, int64_t now, alert_acts *acts)
     s->next_mono = mono + TICK_MS;
     if (s->adopted_epoch != epoch && incident_engine_adopt(s->e, s->core->store, s->core->engine) == KW_OK)
         s->adopted_epoch = epoch;
+    if (s->versions_due && incident_engine_versions(s->e, s->core->store, now) == KW_OK)
+        s->versions_due = false;
     if (incident_engine_tick(s->e, s->core->store, now, acts) == KW_OK) {
         s->failing_since = 0;
         return;
@@ -49,6 +52,7 @@ static kw_rc incident_start(kw_core *core, const conf *c, void **state)
     istate *s = kw_calloc(1, sizeof *s);
     s->core = core;
     s->e = incident_engine_new(c);
+    s->versions_due = true;
     /* the cursor is placed before the core thread runs: every alert from then on is offered
      * to the triggers, what came before is history */
     int64_t cursor;
@@ -62,6 +66,7 @@ static void incident_reload(void *state, const conf *old, const conf *next)
 {
     istate *s = state;
     incident_engine_reload(s->e, next);
+    s->versions_due = true;
 }
 
 static void incident_stop(void *state, int64_t budget_ms)

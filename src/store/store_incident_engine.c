@@ -4,6 +4,8 @@
 #include "store/store_int.h"
 #include "store/store_notify.h"
 
+#include <stdio.h>
+
 #define TASK_COLUMNS                                                                                                   \
     "SELECT i.id, i.title, i.summary, i.playbook, i.systems, i.grade, i.drill, i.declared_ms, i.found_ms, s.name,"  \
     " s.phase, s.title, s.title_zh, s.instructions, s.instructions_zh, s.owner, s.owner_dept, s.tell, s.report,"     \
@@ -60,6 +62,21 @@ kw_rc store_incident_open_by_key(kw_store *s, const char *key, int64_t *id)
     db_step_rc rc = db_step(st);
     if (rc == DB_ROW)
         *id = db_col_int64(st, 0);
+    db_reset(st);
+    return rc == DB_ROW || rc == DB_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+kw_rc store_playbook_last_adopted(kw_store *s, const char *playbook, char *out, size_t n)
+{
+    out[0] = '\0';
+    db_stmt *st = store_stmt(s, "SELECT text FROM playbook_history WHERE playbook = ? AND kind = 'adopted' "
+                                "ORDER BY id DESC LIMIT 1");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_text(st, 1, playbook);
+    db_step_rc rc = db_step(st);
+    if (rc == DB_ROW && db_col_text(st, 0))
+        snprintf(out, n, "%s", db_col_text(st, 0));
     db_reset(st);
     return rc == DB_ROW || rc == DB_DONE ? KW_OK : KW_ERR_STORE;
 }

@@ -5,6 +5,7 @@
 #define STORE_INCIDENT_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -32,6 +33,9 @@ kw_rc store_incident_late_each(kw_store *s, int64_t now_ms, int limit, void (*fn
                                void *arg);
 /* The open incident a trigger opened under key: *id, or 0 when there is none. */
 kw_rc store_incident_open_by_key(kw_store *s, const char *key, int64_t *id);
+/* The text of a playbook's latest "adopted" history entry into out[n] ("" when none). */
+kw_rc store_playbook_last_adopted(kw_store *s, const char *playbook, char *out, size_t n);
+
 /* The engine's cursor in the alert history; the first time, the history's end (what happened
  * before the engine first ran is not news). */
 kw_rc store_incident_cursor(kw_store *s, int64_t *cursor);

@@ -180,7 +180,8 @@ class IncidentEngineTest(DaemonTest):
 
 class PlaybookReloadTest(DaemonTest):
     """A playbook file broken on disk: the reload is refused with FILE:LINE:COL and the running
-    playbooks stay; mended, the next reload takes the new version."""
+    playbooks stay; mended and improved, the next reload takes it, and the playbook's history
+    records each version that came into use."""
 
     GOOD = ("name: outage\ntitle: A service is down\ncategory: DE\nphases:\n  - phase: confirm\n"
             "    steps:\n      - {name: confirm, title: Confirm, owner: duty, within: 10m}\n")
@@ -205,10 +206,16 @@ class PlaybookReloadTest(DaemonTest):
         self.assertRegex(d.logs(), r"outage\.yaml:7:\d+: .*ghost")
         self.assertIn("outage", names())
         self.assertNotIn("second", names())  # nothing of the refused configuration is taken
+        adopted = lambda: [h for h in d.get("/api/v1/playbooks/outage/history")[1]["history"] if h["kind"] == "adopted"]
+        wait_for("the version in use recorded", lambda: len(adopted()) == 1, timeout=15)
         with open(os.path.join(pdir, "outage.yaml"), "w") as f:
-            f.write(self.GOOD)
+            f.write(self.GOOD.replace("within: 10m", "within: 20m"))  # mended, and improved
         d.send_signal(signal.SIGHUP)
         wait_for("the mended reload", lambda: "second" in names(), timeout=15)
+        versions = wait_for("the new version recorded", lambda: (lambda a: a if len(a) == 2 else None)(adopted()),
+                            timeout=15)
+        self.assertNotEqual(versions[0]["text"], versions[1]["text"])
+        self.assertIn("outage.yaml", versions[0]["text"])
 
 
 if __name__ == "__main__":
