@@ -251,15 +251,7 @@ static const char *state_mark(const char *st)
 
 static const char *phase_label(const out_ctx *o, const char *ph)
 {
-    static const char *const names[][3] = {{"confirm", "confirm and assess", "确认与评估"},
-                                           {"contain", "contain", "遏制"},
-                                           {"eradicate", "eradicate", "根除"},
-                                           {"recover", "recover", "恢复"},
-                                           {"report", "report and review", "报告与总结"}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(ph, names[i][0]))
-            return o->zh ? names[i][2] : names[i][1];
-    return ph;
+    return incident_phase_label(ph, o->zh);
 }
 
 static void print_step(const out_ctx *o, json_t *s)

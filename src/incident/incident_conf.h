@@ -92,6 +92,9 @@ void incident_playbook_free(conf_playbook *pb);
 
 extern const char *const incident_phase_names[];   /* confirm .. report, NULL-terminated (incident_grade.c) */
 extern const char *const incident_grade_names[];   /* "I" .. "IV", NULL-terminated */
+/* A phase's name (confirm ..) in words: 确认与评估, 遏制, 根除, 恢复, 报告与总结, or the English;
+ * an unknown name as it is. */
+const char *incident_phase_label(const char *phase, bool zh);
 /* One playbook's section (incident_pb.c: its tables and checks), an item of incident.playbooks. */
 extern const cf_section incident_pb_section;
 /* The grade's name: "I".."IV" (ascii) or "Ⅰ".."Ⅳ"; "?" out of range. */

@@ -44,3 +44,16 @@ int incident_grade_parse(const char *s)
     }
     return 0;
 }
+
+const char *incident_phase_label(const char *phase, bool zh)
+{
+    static const char *const names[][3] = {{"confirm", "confirm and assess", "确认与评估"},
+                                           {"contain", "contain", "遏制"},
+                                           {"eradicate", "eradicate", "根除"},
+                                           {"recover", "recover", "恢复"},
+                                           {"report", "report and review", "报告与总结"}};
+    for (size_t i = 0; phase && i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(phase, names[i][0]))
+            return zh ? names[i][2] : names[i][1];
+    return phase;
+}

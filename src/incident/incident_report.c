@@ -161,7 +161,7 @@ static void section_steps(rep *r, bool done)
         char t[48];
         const char *cells[4] = {pick(r, st, "title", "title_zh"), S(st, "owner") ? S(st, "owner") : S(st, "owner_spec"),
                                 when(r, I(st, done ? "done_ms" : "due_ms"), t, sizeof t),
-                                done ? S(st, "note") : S(st, "phase")};
+                                done ? S(st, "note") : incident_phase_label(S(st, "phase"), !r->en)};
         doc_table_row(r->d, cells);
     }
 }
@@ -298,7 +298,6 @@ kw_rc incident_report_build(const incident_report_in *in, kw_doc **out)
     r.d = doc_new(title);
     doc_set_header(r.d, in->c->incident.organisation, period);
     doc_set_tz(r.d, r.tz);
-    doc_heading(r.d, 1, title);
     build_body(&r);
     json_decref(root);
     *out = r.d;
