@@ -6,6 +6,7 @@
 #include "incident/incident_class.h"
 #include "incident/incident_conf.h"
 #include "incident/incident_pb.h"
+#include "incident/incident_plan.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -147,7 +148,6 @@ static void grades_text(kw_buf *b, uint8_t mask)
         }
 }
 
-static const char *org_name(int t) { return t == INC_ORG_CII ? "cii" : t == INC_ORG_STATE_ORGAN ? "state_organ" : "other"; }
 
 /* The grades of mask a reporting row covers (grades 1..min_grade). */
 static uint8_t row_mask(const conf_inc_reporting *r, uint8_t mask)
@@ -163,7 +163,7 @@ static void show_regulator_text(kw_buf *b, const conf *c, const conf_pb_step *s,
         const conf_inc_reporting *r = CONF_AT(c->incident.reporting, conf_inc_reporting, i);
         uint8_t m = row_mask(r, s->grade_mask);
         kw_duration_format(r->within_ms, d, sizeof d);
-        kw_buf_printf(b, "        %s %-12s ", r->org_type == c->incident.org_type ? "*" : " ", org_name(r->org_type));
+        kw_buf_printf(b, "        %s %-12s ", r->org_type == c->incident.org_type ? "*" : " ", incident_org_name(r->org_type));
         if (!m) {
             kw_buf_puts(b, "n/a (the step's grades are below the table's)\n");
             continue;
@@ -262,7 +262,6 @@ static void json_grades(kw_json *j, const char *key, uint8_t mask)
 
 static void json_step(kw_json *j, const conf *c, const conf_pb_step *s)
 {
-    static const char *const reports[] = {"none", "regulator", "department"};
     kw_json_obj_begin(j);
     kw_json_kv_str(j, "name", s->name);
     kw_json_kv_str_opt(j, "title", s->title);
@@ -279,7 +278,7 @@ static void json_step(kw_json *j, const conf *c, const conf_pb_step *s)
     json_strs(j, "tell", &s->tell);
     kw_json_kv_str_opt(j, "message", s->message);
     kw_json_kv_str_opt(j, "message_zh", s->message_zh);
-    kw_json_kv_str(j, "report", reports[s->report >= 0 && s->report <= 2 ? s->report : 0]);
+    kw_json_kv_str(j, "report", incident_report_name(s->report));
     json_grades(j, "grades", s->grade_mask);
     if (s->report == PB_REPORT_REGULATOR) {
         kw_json_key(j, "regulator");
@@ -287,7 +286,7 @@ static void json_step(kw_json *j, const conf *c, const conf_pb_step *s)
         for (size_t i = 0; i < c->incident.reporting.n; i++) {
             const conf_inc_reporting *r = CONF_AT(c->incident.reporting, conf_inc_reporting, i);
             kw_json_obj_begin(j);
-            kw_json_kv_str(j, "org_type", org_name(r->org_type));
+            kw_json_kv_str(j, "org_type", incident_org_name(r->org_type));
             kw_json_kv_bool(j, "ours", r->org_type == c->incident.org_type);
             kw_json_kv_int(j, "within_ms", r->within_ms);
             json_grades(j, "grades", row_mask(r, s->grade_mask));

@@ -431,7 +431,7 @@ static int api_playbook(const http_call *q)
     kw_buf b;
     kw_buf_init(&b, 0);
     pthread_rwlock_rdlock(&q->sh->cfg_lock);
-    const conf_playbook *pb = incident_playbook_find(q->sh->cfg, name);
+    const conf_playbook *pb = incident_pb_find(q->sh->cfg, name);
     if (pb)
         incident_playbook_json(pb, &b);
     pthread_rwlock_unlock(&q->sh->cfg_lock);

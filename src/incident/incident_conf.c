@@ -12,10 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const org_names[] = {"cii", "state_organ", "other", NULL};
 
 static const cf_field reporting_fields[] = {
-    F(conf_inc_reporting, "org_type", CF_ENUM, org_type, .names = org_names),
+    F(conf_inc_reporting, "org_type", CF_ENUM, org_type, .names = incident_org_names),
     F(conf_inc_reporting, "min_grade", CF_ENUM, min_grade, .names = incident_grade_names, .base = 1, .dflt = 3),
     F(conf_inc_reporting, "within", CF_DURATION, within_ms, 60000, CF_YEAR),
     F(conf_inc_reporting, "to", CF_STR, to),
@@ -40,7 +39,7 @@ static const cf_section trigger_section = {"incident.triggers", sizeof(conf_inc_
 
 static const cf_field incident_fields[] = {
     F(conf, "organisation", CF_STR, incident.organisation),
-    F(conf, "org_type", CF_ENUM, incident.org_type, .names = org_names),
+    F(conf, "org_type", CF_ENUM, incident.org_type, .names = incident_org_names),
     F(conf, "contact", CF_STR, incident.contact),
     F(conf, "duty_schedule", CF_STR, incident.duty_schedule),
     F(conf, "playbook_dir", CF_STR, incident.playbook_dir),

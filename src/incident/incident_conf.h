@@ -92,6 +92,8 @@ void incident_playbook_free(conf_playbook *pb);
 
 extern const char *const incident_phase_names[];   /* confirm .. report, NULL-terminated (incident_grade.c) */
 extern const char *const incident_grade_names[];   /* "I" .. "IV", NULL-terminated */
+extern const char *const incident_report_names[];  /* none, regulator, department (pb_report), NULL */
+extern const char *const incident_org_names[];     /* cii, state_organ, other (inc_org_type), NULL */
 /* A phase's name (confirm ..) in words: 确认与评估, 遏制, 根除, 恢复, 报告与总结, or the English;
  * an unknown name as it is. */
 const char *incident_phase_label(const char *phase, bool zh);

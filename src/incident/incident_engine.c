@@ -218,24 +218,17 @@ static void tasks_free(tasks *ts)
     free(ts->v);
 }
 
-static const conf_pb_step *pb_step(const conf_playbook *pb, const char *name)
+
+static const conf_pb_step *step_of(const conf_playbook *pb, const char *name)
 {
-    for (size_t p = 0; pb && p < pb->phases.n; p++) {
-        const conf_pb_phase *ph = CONF_AT(pb->phases, conf_pb_phase, p);
-        for (size_t i = 0; i < ph->steps.n; i++) {
-            const conf_pb_step *st = CONF_AT(ph->steps, conf_pb_step, i);
-            if (st->name && strcmp(st->name, name) == 0)
-                return st;
-        }
-    }
-    return NULL;
+    return pb ? incident_pb_step_find(pb, name) : NULL;
 }
 
 /* Whether every step t needs is finished (done, skipped or n/a), in the incident's steps. A
  * step the playbook no longer has, or one it no longer names, holds nothing up. */
 static bool task_ready(const conf *c, const task *t, const store_incident_steps *steps)
 {
-    const conf_pb_step *st = pb_step(incident_playbook_find(c, t->playbook), t->step);
+    const conf_pb_step *st = step_of(incident_pb_find(c, t->playbook), t->step);
     for (size_t i = 0; st && i < st->needs.n; i++)
         for (size_t k = 0; k < steps->n; k++)
             if (strcmp(steps->v[k].name, st->needs.v[i]) == 0 && strcmp(steps->v[k].state, "pending") == 0)
@@ -273,7 +266,7 @@ static const conf_channel *channel_named(const conf *c, const char *name)
 static notify_inc_msg task_msg(const conf *c, const task *t, notify_inc_kind kind, const conf_person *const *who,
                                size_t nwho)
 {
-    const conf_playbook *pb = incident_playbook_find(c, t->playbook);
+    const conf_playbook *pb = incident_pb_find(c, t->playbook);
     notify_inc_msg m = {.kind = kind, .incident = t->incident, .title = t->title, .summary = t->summary,
                         .grade = t->grade, .drill = t->drill, .playbook_title = pb ? pb->title : t->playbook,
                         .playbook_title_zh = pb ? pb->title_zh : NULL,
@@ -283,7 +276,7 @@ static notify_inc_msg task_msg(const conf *c, const task *t, notify_inc_kind kin
                         .declared_ms = t->declared_ms, .due_ms = t->due_ms, .report = t->report,
                         .people = who, .npeople = nwho,
                         .console_url = c->notify.console_url};
-    const conf_pb_step *st = pb_step(pb, t->step);
+    const conf_pb_step *st = step_of(pb, t->step);
     if (st) {
         m.message = st->message;
         m.message_zh = st->message_zh;

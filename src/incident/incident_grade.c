@@ -1,4 +1,5 @@
-/* incident_grade.c: the grades Ⅰ–Ⅳ (特别重大, 重大, 较大, 一般) and the phases' names, shared
+/* incident_grade.c: the grades Ⅰ–Ⅳ (特别重大, 重大, 较大, 一般) and the names of the phases, the
+ * report kinds and the organisation types, shared
  * by the configuration's tables, the plans and every message and report. */
 #include "incident/incident_conf.h"
 
@@ -7,6 +8,8 @@
 
 const char *const incident_grade_names[] = {"I", "II", "III", "IV", NULL};
 const char *const incident_phase_names[] = {"confirm", "contain", "eradicate", "recover", "report", NULL};
+const char *const incident_report_names[] = {"none", "regulator", "department", NULL};
+const char *const incident_org_names[] = {"cii", "state_organ", "other", NULL};
 
 static const char *const grade_roman[] = {"Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"};
 static const char *const grade_zh[] = {"特别重大", "重大", "较大", "一般"};

@@ -234,7 +234,7 @@ static kw_rc found_time(incident_ctx *x, const incident_decl *d, int64_t *found)
 
 kw_rc incident_declare(incident_ctx *x, const incident_decl *d, int64_t *id)
 {
-    declare_arg a = {.d = d, .pb = incident_playbook_find(x->c, d->playbook)};
+    declare_arg a = {.d = d, .pb = incident_pb_find(x->c, d->playbook)};
     x->why = INC_E_NONE;
     if (!a.pb)
         return refuse(x, INC_E_UNKNOWN_PLAYBOOK, KW_ERR_NOTFOUND, "no playbook \"%s\"", d->playbook ? d->playbook : "");
@@ -267,7 +267,7 @@ typedef struct step_arg {
  * NULL. A playbook no longer configured needs nothing. */
 static const char *need_pending(incident_ctx *x, loaded *l, const char *step)
 {
-    const conf_playbook *pb = incident_playbook_find(x->c, l->row.playbook);
+    const conf_playbook *pb = incident_pb_find(x->c, l->row.playbook);
     const conf_pb_phase *ph = pb ? pb->phases.items : NULL;
     for (size_t i = 0; pb && i < pb->phases.n; i++) {
         const conf_pb_step *s = ph[i].steps.items;
@@ -426,7 +426,7 @@ static kw_rc replan_one(incident_ctx *x, loaded *l, const incident_plan_step *p,
 
 static kw_rc replan(incident_ctx *x, loaded *l, int grade, regrade *g)
 {
-    const conf_playbook *pb = incident_playbook_find(x->c, l->row.playbook);
+    const conf_playbook *pb = incident_pb_find(x->c, l->row.playbook);
     if (!pb)
         return KW_OK; /* the playbook is gone from the configuration: the steps stay */
     int org = incident_org_parse(l->row.org_type);

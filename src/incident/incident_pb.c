@@ -822,8 +822,6 @@ void incident_conf_refs(cf_ctx *ctx, conf *c, yaml_node_t *top)
 
 /* ---- the playbook's tables (its checks above) ---- */
 
-static const char *const report_names[] = {"none", "regulator", "department", NULL};
-
 static const cf_field step_fields[] = {
     F(conf_pb_step, "name", CF_STR, name),
     F(conf_pb_step, "title", CF_STR, title),
@@ -836,7 +834,7 @@ static const cf_field step_fields[] = {
     F(conf_pb_step, "tell", CF_STRS, tell),
     F(conf_pb_step, "message", CF_STR, message),
     F(conf_pb_step, "message_zh", CF_STR, message_zh),
-    F(conf_pb_step, "report", CF_ENUM, report, .names = report_names),
+    F(conf_pb_step, "report", CF_ENUM, report, .names = incident_report_names),
     F(conf_pb_step, "grades", CF_STRS, grades),
     {0},
 };

@@ -11,35 +11,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const phase_names[] = {"confirm", "contain", "eradicate", "recover", "report"};
-static const char *const report_names[] = {"none", "regulator", "department"};
-static const char *const org_names[] = {"cii", "state_organ", "other"};
 /* dept_kind's names, as oncall_conf.c reads them. */
 static const char *const kind_names[] = {"security", "operations", "business", "customer_service", "management",
                                          "other"};
 
-#define NAME_OF(t, i) ((i) >= 0 && (size_t)(i) < sizeof(t) / sizeof(t)[0] ? (t)[i] : "?")
+/* names[i] of a NULL-terminated table, "?" past it. */
+static const char *name_of(const char *const *names, int i)
+{
+    for (int k = 0; i >= 0 && names[k]; k++)
+        if (k == i)
+            return names[k];
+    return "?";
+}
 
-const char *incident_phase_name(int phase) { return NAME_OF(phase_names, phase); }
-const char *incident_report_name(int report) { return NAME_OF(report_names, report); }
-const char *incident_org_name(int org_type) { return NAME_OF(org_names, org_type); }
+const char *incident_phase_name(int phase) { return name_of(incident_phase_names, phase); }
+const char *incident_report_name(int report) { return name_of(incident_report_names, report); }
+const char *incident_org_name(int org_type) { return name_of(incident_org_names, org_type); }
 
 int incident_org_parse(const char *s)
 {
     for (int i = 0; s && i < 3; i++)
-        if (strcmp(s, org_names[i]) == 0)
+        if (strcmp(s, incident_org_names[i]) == 0)
             return i;
     return -1;
 }
 
-const conf_playbook *incident_playbook_find(const conf *c, const char *name)
-{
-    const conf_playbook *v = c->incident.playbooks.items;
-    for (size_t i = 0; name && i < c->incident.playbooks.n; i++)
-        if (v[i].name && strcmp(v[i].name, name) == 0)
-            return &v[i];
-    return NULL;
-}
 
 /* ---- owners ---- */
 
@@ -260,12 +256,8 @@ static char *tell_json(const conf *c, const conf_strs *tell, int64_t t)
 
 kw_rc incident_plan_reporting(const conf *c, int org_type, int grade, const conf_inc_reporting **out)
 {
-    const conf_inc_reporting *r = c->incident.reporting.items;
-    *out = NULL;
-    for (size_t i = 0; i < c->incident.reporting.n; i++)
-        if (r[i].org_type == org_type && grade >= INCIDENT_GRADE_MIN && grade <= r[i].min_grade &&
-            (!*out || r[i].within_ms < (*out)->within_ms))
-            *out = &r[i];
+    const conf_inc_reporting *r = incident_pb_reporting(c, org_type); /* one row per type: checked */
+    *out = r && grade >= INCIDENT_GRADE_MIN && grade <= r->min_grade ? r : NULL;
     return *out ? KW_OK : KW_ERR_NOTFOUND;
 }
 

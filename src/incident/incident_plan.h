@@ -17,9 +17,9 @@
  * either, the step has no owner and the fallback says so.
  *
  * Due times: a step's `within` after the declaration (none when 0). A `report: regulator`
- * step is due incident.reporting's `within` after the incident was found, from the row for
- * the organisation type whose min_grade covers the grade (the tightest when several do); it is
- * na when none does. */
+ * step is due incident.reporting's `within` after the incident was found, from the row of
+ * the organisation type (one per type: the configuration check says so) when its min_grade
+ * covers the grade; it is na when it does not. */
 #ifndef KW_INCIDENT_PLAN_H
 #define KW_INCIDENT_PLAN_H
 
@@ -29,6 +29,7 @@
 #include "conf/conf.h"
 #include "core/kw_err.h"
 #include "incident/incident_conf.h"
+#include "incident/incident_pb.h" /* incident_pb_find */
 
 #define INCIDENT_WHO_MAX 128
 #define INCIDENT_WHY_MAX 256
@@ -82,8 +83,6 @@ bool incident_plan_target_check(const conf *c, const char *target, char *why, si
  * (the grade is below every row's min_grade). The row is the conf's. */
 kw_rc incident_plan_reporting(const conf *c, int org_type, int grade, const conf_inc_reporting **out);
 
-/* The playbook named name in c (c's own), or NULL. */
-const conf_playbook *incident_playbook_find(const conf *c, const char *name);
 
 /* The names of the enums as the store keeps them: "confirm".., "none".., "cii".. ("?" when
  * out of range); static strings. */

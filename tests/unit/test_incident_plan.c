@@ -22,7 +22,7 @@ static const incident_plan_step *step(const incident_plan *p, const char *name)
 /* Plans ddos at grade for org_type, declared and found at `at`. */
 static bool plan(const conf *c, int grade, int org, int64_t at, incident_plan *p)
 {
-    incident_plan_in in = {.c = c, .pb = incident_playbook_find(c, "ddos"), .grade = grade, .org_type = org,
+    incident_plan_in in = {.c = c, .pb = incident_pb_find(c, "ddos"), .grade = grade, .org_type = org,
                            .declared_ms = at, .found_ms = at, .owners_at_ms = at};
     CHECK(in.pb != NULL);
     return in.pb && incident_plan_make(&in, p) == KW_OK;
@@ -116,7 +116,7 @@ static void test_regulator_from_found(void)
     if (!c)
         return;
     int64_t found = kwt_at("2026-11-24T10:00:00+08:00");
-    incident_plan_in in = {.c = c, .pb = incident_playbook_find(c, "ddos"), .grade = 2, .org_type = INC_ORG_OTHER,
+    incident_plan_in in = {.c = c, .pb = incident_pb_find(c, "ddos"), .grade = 2, .org_type = INC_ORG_OTHER,
                            .declared_ms = found + 90 * MIN, .found_ms = found, .owners_at_ms = found + 90 * MIN};
     incident_plan p;
     CHECK_INT(incident_plan_make(&in, &p), KW_OK);
