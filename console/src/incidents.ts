@@ -12,6 +12,7 @@ import { on } from "./live";
 
 interface Incident {
   id: number; title: string; playbook: string; playbook_digest?: string; category?: string; subcategory?: string;
+  category_name?: ClassName | null; subcategory_name?: ClassName | null;
   grade: string; grade_zh?: string; state: string; drill: boolean; found?: string; found_ms: number;
   declared?: string; declared_ms: number; declared_by?: string; trigger?: string; key?: string;
   contained?: string; contained_ms: number; closed?: string; closed_ms: number; closed_by?: string;
@@ -27,6 +28,7 @@ interface Step {
 interface IncAlert { alert: number; attached_ms: number; rule?: string; summary?: string; severity: number; state?: string }
 interface IncEvent { ts_ms: number; kind: string; actor?: string; step?: string; alert: number; text?: string }
 interface Detail { incident: Incident; steps: Step[]; alerts: IncAlert[]; timeline: IncEvent[] }
+interface ClassName { zh: string; en: string }
 interface Playbook { name: string; title?: string; title_zh?: string; category?: string; grade: string; steps: number }
 interface PlaybookWhole { phases: { phase: string; steps: { name: string; needs: string[] }[] }[] }
 
@@ -38,7 +40,6 @@ const CLOSED_NOTE = "closed with the incident"; // what the close writes on the 
 const AUDIENCES = ["regulator", "security", "operations", "business", "customer_service", "management"];
 const FORMATS = ["html", "md", "pdf"];
 // GB/T 20986-2023's categories (src/incident/incident_class.c)
-const CLASSES = ["MPI", "NAI", "DSI", "ICSI", "EFI", "VOI", "SHI", "ABI", "FMI", "OI"];
 
 const zh = () => lang() === "zh";
 const gradeName = (g: string) => (GRADES.includes(g) ? `${ROMAN[g]} ${tAny(`ig_${g}`, g)}` : g);
@@ -46,7 +47,9 @@ const stateName = (s: string) => tAny(`is_${s}`, s);
 const stepState = (s: string) => tAny(`iss_${s}`, s);
 const phaseName = (p: string) => (PHASES.includes(p) ? tAny(`ip_${p}`, p) : p);
 const eventName = (k: string) => tAny(`ie_${k}`, k);
-const className = (c: string | undefined) => (c && CLASSES.includes(c) ? `${c} ${tAny(`ic_${c}`, c)}` : c || "-");
+// A GB/T 20986-2023 class as the API names it: "DS 数据安全事件".
+const className = (c: string | undefined, n?: ClassName | null) =>
+  c ? (n ? `${c} ${zh() ? n.zh : n.en}` : c) : "-";
 const stepTitle = (s: Step) => (zh() ? s.title_zh || s.title : s.title || s.title_zh) || s.name;
 const stepDo = (s: Step) => (zh() ? s.instructions_zh || s.instructions : s.instructions || s.instructions_zh) || "";
 const pbTitle = (p: Playbook) => (zh() ? p.title_zh || p.title : p.title || p.title_zh) || p.name;
@@ -254,7 +257,7 @@ interface Keep {
 
 function facts(i: Incident): HTMLElement {
   const rows: [string, string, string | Node][] = [
-    ["type", t("iType"), `${className(i.category)}${i.subcategory ? ` / ${i.subcategory}` : ""}`],
+    ["type", t("iType"), `${className(i.category, i.category_name)}${i.subcategory ? ` / ${className(i.subcategory, i.subcategory_name)}` : ""}`],
     ["grade", t("iGrade"), gradeName(i.grade)],
     ["state", t("state"), stateName(i.state)],
     ["playbook", t("iPlaybook"), i.playbook + (i.playbook_digest ? ` · ${i.playbook_digest.slice(0, 12)}` : "")],

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "incident/incident_class.h"
 #include "incident/incident_conf.h"
 
 /* "k": ISO time or null, "k_ms": v. */
@@ -24,6 +25,21 @@ static void kv_when(kw_json *j, const char *k, int64_t v)
     }
     snprintf(key, sizeof key, "%s_ms", k);
     kw_json_kv_int(j, key, v);
+}
+
+/* "k": {"zh", "en"}, the GB/T 20986-2023 names of a class code, or null when unknown. */
+static void kv_class(kw_json *j, const char *k, const char *code)
+{
+    const incident_class *c = incident_class_find(code);
+    kw_json_key(j, k);
+    if (!c) {
+        kw_json_null(j);
+        return;
+    }
+    kw_json_obj_begin(j);
+    kw_json_kv_str(j, "zh", c->name_zh);
+    kw_json_kv_str(j, "en", c->name_en);
+    kw_json_obj_end(j);
 }
 
 /* A text column as a string member (NULL column: null). */
@@ -116,6 +132,8 @@ static void incident_fields(kw_json *j, db_stmt *st)
     kv_col(j, "playbook_digest", st, 3);
     kv_col(j, "category", st, 4);
     kv_col(j, "subcategory", st, 5);
+    kv_class(j, "category_name", db_col_null(st, 4) ? NULL : db_col_text(st, 4));
+    kv_class(j, "subcategory_name", db_col_null(st, 5) ? NULL : db_col_text(st, 5));
     kw_json_kv_str(j, "grade", incident_grade_name(g));
     kw_json_kv_str(j, "grade_zh", incident_grade_label(g, true));
     kv_col(j, "state", st, 7);

@@ -69,7 +69,7 @@ async function checklist(page) {
   must(/^剩余 0:\d\d:\d\d$/.test(c1) && c1 !== c2, `the clock runs: ${c1} then ${c2}`);
   const late = await text(page, `${stepSel("preserve")} span.clock.late`);
   must(/^已超时 \d+:\d\d:\d\d$/.test(late) && await page.locator(`${stepSel("preserve")}.late`).count() === 1, `overdue: ${late}`);
-  must((await text(page, "dl.incident dd.grade")) === "Ⅱ 重大" && (await text(page, "dl.incident dd.type")).startsWith("DSI 数据安全事件"),
+  must((await text(page, "dl.incident dd.grade")) === "Ⅱ 重大" && (await text(page, "dl.incident dd.type")).startsWith("DS 数据安全事件"),
     "the facts: grade and type");
   must((await text(page, "dl.incident dd.systems")) === "crm-db", "the systems");
   must((await text(page, `${stepSel("regulator")} .needs`)).includes("confirm"), "what regulator needs is shown");

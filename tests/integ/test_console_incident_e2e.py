@@ -39,7 +39,7 @@ incident:
     - name: leak
       title: Customer data leak
       title_zh: 客户数据泄露
-      category: DSI
+      category: DS
       grade: III
       phases:
         - phase: confirm
