@@ -13,6 +13,7 @@ import { on } from "./live";
 interface Incident {
   id: number; title: string; playbook: string; playbook_digest?: string; category?: string; subcategory?: string;
   category_name?: ClassName | null; subcategory_name?: ClassName | null;
+  next_step?: { name: string; title?: string; title_zh?: string; due_ms: number } | null;
   grade: string; grade_zh?: string; state: string; drill: boolean; found?: string; found_ms: number;
   declared?: string; declared_ms: number; declared_by?: string; trigger?: string; key?: string;
   contained?: string; contained_ms: number; closed?: string; closed_ms: number; closed_by?: string;
@@ -218,10 +219,9 @@ async function drawList(f: IncidentFilter, keep: Declare, again: () => void): Pr
   const [open, closed, pbs] = await Promise.all([f.state === "closed" ? [] : fetchList(f, "open"),
     f.state === "open" ? [] : fetchList(f, "closed"),
     canAct("officer") ? api.get<{ playbooks: Playbook[] }>("/api/v1/playbooks").then((r) => r.playbooks).catch(() => []) : []]);
-  // the listing has no steps: each open incident's, for its next due step (open ones are few)
+  // the listing names each incident's pending step due first
   const next = new Map<number, Step | undefined>();
-  await Promise.all(open.slice(0, 50).map((i) => api.get<Detail>(`/api/v1/incidents/${i.id}`)
-    .then((d) => next.set(i.id, nextDue(d.steps))).catch(() => undefined)));
+  for (const i of open) if (i.next_step) next.set(i.id, i.next_step as unknown as Step);
   if (g !== viewGen()) return;
   renderBar("incidents");
   const section = (title: string, list: Incident[], cls: string) => h("section", { class: `isection ${cls}` },

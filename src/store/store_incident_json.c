@@ -120,7 +120,13 @@ static void bind_opt(db_stmt *st, int i, const char *v)
     " i.declared_ms, i.declared_by, i.trigger_name, i.trigger_key, i.contained_ms, i.closed_ms, i.closed_by,"       \
     " i.cause, i.impact, i.lessons, i.summary, i.systems, i.org_type,"                                               \
     " (SELECT COUNT(*) FROM incident_steps t WHERE t.incident = i.id AND t.state != 'na'),"                          \
-    " (SELECT COUNT(*) FROM incident_steps t WHERE t.incident = i.id AND t.state IN ('done', 'skipped'))"
+    " (SELECT COUNT(*) FROM incident_steps t WHERE t.incident = i.id AND t.state IN ('done', 'skipped')),"       \
+    NEXT_COL("name") "," NEXT_COL("title") "," NEXT_COL("title_zh") "," NEXT_COL("due_ms")
+
+/* A column of the pending step due first (the next clock a list shows). */
+#define NEXT_COL(c)                                                                                                    \
+    " (SELECT t." c " FROM incident_steps t WHERE t.incident = i.id AND t.state = 'pending' AND t.due_ms > 0"        \
+    " ORDER BY t.due_ms, t.pos LIMIT 1)"
 
 /* The members of one incident row of INC_COLS into an open object. */
 static void incident_fields(kw_json *j, db_stmt *st)
@@ -154,6 +160,17 @@ static void incident_fields(kw_json *j, db_stmt *st)
     kv_col(j, "org_type", st, 22);
     kw_json_kv_int(j, "steps", db_col_int64(st, 23));
     kw_json_kv_int(j, "steps_finished", db_col_int64(st, 24));
+    kw_json_key(j, "next_step"); /* the pending step due first, or null */
+    if (db_col_null(st, 25)) {
+        kw_json_null(j);
+        return;
+    }
+    kw_json_obj_begin(j);
+    kv_col(j, "name", st, 25);
+    kv_col(j, "title", st, 26);
+    kv_col(j, "title_zh", st, 27);
+    kv_when(j, "due", db_col_int64(st, 28));
+    kw_json_obj_end(j);
 }
 
 kw_rc store_incident_list_json(kw_store *s, const store_incident_query *q, kw_buf *out)

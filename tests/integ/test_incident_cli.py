@@ -119,6 +119,11 @@ class IncidentCli(unittest.TestCase):
         self.assertEqual(self.step(doc, "tell_cs")["fallback"],
                          "no department of kind customer_service: the duty officer")
         self.assertAlmostEqual(self.step(doc, "verify")["due_ms"] - inc["declared_ms"], 15 * MIN)
+        # the listing names the pending step due first (verify, 15 min, before scrub's hour)
+        listed = json.loads(self.ok("list", "--json"))["incidents"][0]
+        self.assertEqual((listed["next_step"]["name"], listed["next_step"]["due_ms"]),
+                         ("verify", self.step(doc, "verify")["due_ms"]))
+        self.assertEqual(inc["category_name"]["zh"], "网络攻击事件")
 
         # refusals: exit 1 for what the command found, 2 for bad input
         self.refused(1, "needs verify first", "step", "done", "1", "scrub")
