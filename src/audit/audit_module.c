@@ -14,6 +14,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
+#include "findings/findings_job.h"
 #include "findings/findings_run.h"
 #include "http/http_reply.h"
 #include "store/store_audit.h"
@@ -32,15 +33,11 @@
 #define AUDIT_DRIFT_QUEUE 64
 
 typedef struct ajob {
-    char name[128];
+    findings_job job;           /* first: findings_job_request walks them */
     size_t ci;
-    int64_t every_ms;
-    int64_t last_start_ms, last_end_ms;
-    bool known, requested;
-    char result[320];
     char drift[4096];           /* the last drift seen, as people read it ("" none) */
     int64_t drift_ms;
-    uint64_t runs_ok, runs_failed, drifts;
+    uint64_t drifts;
 } ajob;
 
 /* A drift the run found, for the core thread to fire. */
@@ -115,7 +112,7 @@ static void drift_queue(const char *job, const char *digest, int severity, const
     d->severity = severity;
     d->summary = kw_strdup(summary);
     for (size_t i = 0; i < asched.n; i++)
-        if (!strcmp(asched.v[i].name, job)) {
+        if (!strcmp(asched.v[i].job.name, job)) {
             snprintf(asched.v[i].drift, sizeof asched.v[i].drift, "%s", summary);
             asched.v[i].drift_ms = kw_now_ms();
             asched.v[i].drifts++;
@@ -164,17 +161,8 @@ void audit_drift_take(kw_store *st, const char *job, kw_buf *lines, char *note, 
 static void arun_finish(size_t index, int64_t started, bool ok, const char *result)
 {
     pthread_mutex_lock(&asched.mu);
-    if (index < asched.n) {
-        ajob *j = &asched.v[index];
-        j->last_start_ms = started;
-        j->last_end_ms = kw_now_ms();
-        j->known = true;
-        snprintf(j->result, sizeof j->result, "%s", result);
-        if (ok)
-            j->runs_ok++;
-        else
-            j->runs_failed++;
-    }
+    if (index < asched.n)
+        findings_job_finish(&asched.v[index].job, started, ok, result);
     asched.running = false;
     pthread_mutex_unlock(&asched.mu);
 }
@@ -232,12 +220,12 @@ static void arun_start(size_t i)
     r->c = asched.c;
     r->job = CONF_AT(asched.c->audit.jobs, conf_audit_job, asched.v[i].ci);
     r->index = i;
-    snprintf(r->source, sizeof r->source, "audit %s", asched.v[i].name);
+    snprintf(r->source, sizeof r->source, "audit %s", asched.v[i].job.name);
     asched.running = true;
     asched.run_index = i;
-    asched.v[i].requested = false;
+    asched.v[i].job.requested = false;
     if (pthread_create(&asched.th, NULL, arun_main, r) != 0) {
-        log_warn("audit %s: cannot start its thread", asched.v[i].name);
+        log_warn("audit %s: cannot start its thread", asched.v[i].job.name);
         asched.running = false;
         free(r);
         return;
@@ -267,11 +255,11 @@ static void jobs_take(const conf *c)
         ajob *x = &asched.v[asched.n++];
         memset(x, 0, sizeof *x);
         for (size_t k = 0; k < nold; k++)
-            if (!strcmp(old[k].name, cj->name ? cj->name : ""))
+            if (!strcmp(old[k].job.name, cj->name ? cj->name : ""))
                 *x = old[k];
-        snprintf(x->name, sizeof x->name, "%s", cj->name ? cj->name : "");
+        snprintf(x->job.name, sizeof x->job.name, "%s", cj->name ? cj->name : "");
         x->ci = i;
-        x->every_ms = cj->every_ms;
+        x->job.every_ms = cj->every_ms;
     }
     asched.c = c;
 }
@@ -279,18 +267,9 @@ static void jobs_take(const conf *c)
 static void jobs_learn(kw_store *st)
 {
     for (size_t i = 0; i < asched.n; i++) {
-        ajob *j = &asched.v[i];
-        if (j->known)
-            continue;
         char source[160];
-        snprintf(source, sizeof source, "audit %s", j->name);
-        int64_t s = 0, e = 0;
-        kw_rc rc = store_findings_last_run(st, source, &s, &e);
-        if (rc == KW_OK || rc == KW_ERR_NOTFOUND) {
-            j->last_start_ms = s;
-            j->last_end_ms = e;
-            j->known = true;
-        }
+        snprintf(source, sizeof source, "audit %s", asched.v[i].job.name);
+        findings_job_learn(&asched.v[i].job, st, source);
     }
 }
 
@@ -333,13 +312,11 @@ static void audit_tick(void *state, int64_t now, alert_acts *acts)
     }
     if (lead && !asched.running && kw_mono_ms() >= asched.not_before_mono) {
         jobs_learn(asched.core->store);
-        for (size_t i = 0; i < asched.n; i++) {
-            ajob *j = &asched.v[i];
-            if (j->known && (j->requested || now >= j->last_start_ms + j->every_ms)) {
+        for (size_t i = 0; i < asched.n; i++)
+            if (findings_job_due(&asched.v[i].job, now)) {
                 arun_start(i);
                 break;
             }
-        }
     }
     pthread_mutex_unlock(&asched.mu);
 }
@@ -393,7 +370,7 @@ static int api_jobs(const http_call *q)
         const ajob *x = &asched.v[i];
         const conf_audit_job *cj = asched.c ? CONF_AT(asched.c->audit.jobs, conf_audit_job, x->ci) : NULL;
         kw_json_obj_begin(&j);
-        kw_json_kv_str(&j, "name", x->name);
+        kw_json_kv_str(&j, "name", x->job.name);
         if (cj) {
             kw_json_kv_str(&j, "kind", kind_names[cj->kind >= 0 && cj->kind < 3 ? cj->kind : 0]);
             kw_json_key(&j, "files");
@@ -404,23 +381,14 @@ static int api_jobs(const http_call *q)
             if (cj->root)
                 kw_json_kv_str(&j, "root", cj->root);
         }
-        kw_json_kv_int(&j, "every_s", x->every_ms / 1000);
+        kw_json_kv_int(&j, "every_s", x->job.every_ms / 1000);
         kw_json_kv_bool(&j, "running", asched.running && asched.run_index == i);
-        if (x->last_start_ms)
-            kw_json_kv_time(&j, "last_start", x->last_start_ms);
-        if (x->last_end_ms)
-            kw_json_kv_time(&j, "last_end", x->last_end_ms);
-        if (x->known)
-            kw_json_kv_time(&j, "next", x->last_start_ms ? x->last_start_ms + x->every_ms : kw_now_ms());
-        if (x->result[0])
-            kw_json_kv_str(&j, "result", x->result);
+        findings_job_json(&j, &x->job);
         if (x->drift[0]) {
             kw_json_kv_str(&j, "drift", x->drift);
             kw_json_kv_time(&j, "drift_at", x->drift_ms);
         }
         kw_json_kv_int(&j, "drifts", (int64_t)x->drifts);
-        kw_json_kv_int(&j, "runs_ok", (int64_t)x->runs_ok);
-        kw_json_kv_int(&j, "runs_failed", (int64_t)x->runs_failed);
         kw_json_obj_end(&j);
     }
     pthread_mutex_unlock(&asched.mu);
@@ -433,13 +401,7 @@ static int api_jobs(const http_call *q)
 static http_job_ask audit_request(const char *name, size_t n)
 {
     pthread_mutex_lock(&asched.mu);
-    http_job_ask a = HTTP_JOB_UNKNOWN;
-    for (size_t i = 0; i < asched.n; i++)
-        if (strlen(asched.v[i].name) == n && strncmp(asched.v[i].name, name, n) == 0) {
-            a = asched.leading ? HTTP_JOB_REQUESTED : HTTP_JOB_NOT_LEADER;
-            if (asched.leading)
-                asched.v[i].requested = true;
-        }
+    http_job_ask a = findings_job_request(asched.v, asched.n, sizeof asched.v[0], asched.leading, name, n);
     pthread_mutex_unlock(&asched.mu);
     return a;
 }

@@ -12,6 +12,7 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
+#include "findings/findings_job.h"
 #include "findings/findings_run.h"
 #include "http/http_reply.h"
 #include "scan/scan_conf.h"
@@ -29,16 +30,10 @@
 #define FIRST_RUN_DELAY_MS 10000 /* after the start (or a takeover), before a job never run begins */
 
 typedef struct sched_job {
-    char name[128];
+    findings_job job;           /* first: findings_job_request walks them */
     bool web;                   /* a scan.web job (else scan.net) ... */
     size_t ci;                  /* ... its index in that list */
-    int64_t every_ms;
-    int64_t last_start_ms, last_end_ms;
-    bool known;                 /* last_* read from the store */
-    bool requested;             /* run now (the API) */
-    char result[320];           /* the last run's outcome, as people read it */
     int64_t findings;           /* the last complete run's findings */
-    uint64_t runs_ok, runs_failed;
 } sched_job;
 
 /* The module's state, shared with the HTTP threads (the routes) under mu. */
@@ -74,16 +69,9 @@ static void run_finish(size_t index, int64_t started, bool ok, int64_t findings,
     pthread_mutex_lock(&sched.mu);
     if (index < sched.n) {
         sched_job *j = &sched.v[index];
-        j->last_start_ms = started;
-        j->last_end_ms = kw_now_ms();
-        j->known = true;
-        snprintf(j->result, sizeof j->result, "%s", result);
-        if (ok) {
+        findings_job_finish(&j->job, started, ok, result);
+        if (ok)
             j->findings = findings;
-            j->runs_ok++;
-        } else {
-            j->runs_failed++;
-        }
     }
     sched.running = false;
     pthread_mutex_unlock(&sched.mu);
@@ -144,23 +132,23 @@ static void job_start(size_t i)
         r->web = CONF_AT(sched.c->scan.web.jobs, conf_web_job, x->ci);
     else
         r->job = CONF_AT(sched.c->scan.net, conf_scan_job, x->ci);
-    r->name = x->name;
+    r->name = x->job.name;
     r->index = i;
-    snprintf(r->source, sizeof r->source, "scan.%s %s", x->web ? "web" : "net", x->name);
+    snprintf(r->source, sizeof r->source, "scan.%s %s", x->web ? "web" : "net", x->job.name);
     sched.cancel = 0;
     sched.running = true;
     sched.run_index = i;
     sched.run_since_ms = kw_now_ms();
-    sched.v[i].requested = false;
+    sched.v[i].job.requested = false;
     if (pthread_create(&sched.th, NULL, job_main, r) != 0) {
-        log_warn("scan %s: cannot start its thread", x->name);
+        log_warn("scan %s: cannot start its thread", x->job.name);
         sched.running = false;
         free(r);
         return;
     }
     sched.joinable = true;
     size_t nt = r->web ? r->web->urls.n : r->job->targets.n;
-    log_info("scan %s: started (%zu %s%s)", x->name, nt, r->web ? "URL" : "target", nt == 1 ? "" : "s");
+    log_info("scan %s: started (%zu %s%s)", x->job.name, nt, r->web ? "URL" : "target", nt == 1 ? "" : "s");
 }
 
 /* Stops the running job, if any, and waits for its thread (outside sched.mu). */
@@ -192,12 +180,12 @@ static void jobs_take(const conf *c)
         sched_job *x = &sched.v[sched.n++];
         memset(x, 0, sizeof *x);
         for (size_t k = 0; k < nold; k++)
-            if (old[k].web == web && strcmp(old[k].name, name ? name : "") == 0)
+            if (old[k].web == web && strcmp(old[k].job.name, name ? name : "") == 0)
                 *x = old[k];
-        snprintf(x->name, sizeof x->name, "%s", name ? name : "");
+        snprintf(x->job.name, sizeof x->job.name, "%s", name ? name : "");
         x->web = web;
         x->ci = web ? i - nnet : i;
-        x->every_ms = web ? CONF_AT(c->scan.web.jobs, conf_web_job, i - nnet)->every_ms
+        x->job.every_ms = web ? CONF_AT(c->scan.web.jobs, conf_web_job, i - nnet)->every_ms
                           : CONF_AT(c->scan.net, conf_scan_job, i)->every_ms;
     }
     sched.c = c;
@@ -207,17 +195,9 @@ static void jobs_learn(kw_store *st)
 {
     for (size_t i = 0; i < sched.n; i++) {
         sched_job *j = &sched.v[i];
-        if (j->known)
-            continue;
         char source[160];
-        snprintf(source, sizeof source, "scan.%s %s", j->web ? "web" : "net", j->name);
-        int64_t s = 0, e = 0;
-        kw_rc rc = store_findings_last_run(st, source, &s, &e);
-        if (rc == KW_OK || rc == KW_ERR_NOTFOUND) {
-            j->last_start_ms = s;
-            j->last_end_ms = e;
-            j->known = true;
-        }
+        snprintf(source, sizeof source, "scan.%s %s", j->web ? "web" : "net", j->job.name);
+        findings_job_learn(&j->job, st, source);
     }
 }
 
@@ -245,13 +225,11 @@ static void scan_tick(void *state, int64_t now, alert_acts *acts)
         return;
     }
     jobs_learn(sched.core->store);
-    for (size_t i = 0; i < sched.n; i++) {
-        sched_job *j = &sched.v[i];
-        if (j->known && (j->requested || now >= j->last_start_ms + j->every_ms)) {
+    for (size_t i = 0; i < sched.n; i++)
+        if (findings_job_due(&sched.v[i].job, now)) {
             job_start(i);
             break;
         }
-    }
     pthread_mutex_unlock(&sched.mu);
 }
 
@@ -302,9 +280,9 @@ static int api_jobs(const http_call *q)
         const conf_scan_job *cj = sched.c && !x->web ? CONF_AT(sched.c->scan.net, conf_scan_job, x->ci) : NULL;
         const conf_web_job *wj = sched.c && x->web ? CONF_AT(sched.c->scan.web.jobs, conf_web_job, x->ci) : NULL;
         kw_json_obj_begin(&j);
-        kw_json_kv_str(&j, "name", x->name);
+        kw_json_kv_str(&j, "name", x->job.name);
         kw_json_kv_str(&j, "kind", x->web ? "web" : "net");
-        kw_json_kv_int(&j, "every_s", x->every_ms / 1000);
+        kw_json_kv_int(&j, "every_s", x->job.every_ms / 1000);
         if (wj) {
             kw_json_key(&j, "urls");
             kw_json_arr_begin(&j);
@@ -324,17 +302,8 @@ static int api_jobs(const http_call *q)
         kw_json_kv_bool(&j, "running", running);
         if (running)
             kw_json_kv_time(&j, "running_since", sched.run_since_ms);
-        if (x->last_start_ms)
-            kw_json_kv_time(&j, "last_start", x->last_start_ms);
-        if (x->last_end_ms)
-            kw_json_kv_time(&j, "last_end", x->last_end_ms);
-        if (x->known)
-            kw_json_kv_time(&j, "next", x->last_start_ms ? x->last_start_ms + x->every_ms : kw_now_ms());
-        if (x->result[0])
-            kw_json_kv_str(&j, "result", x->result);
+        findings_job_json(&j, &x->job);
         kw_json_kv_int(&j, "findings", x->findings);
-        kw_json_kv_int(&j, "runs_ok", (int64_t)x->runs_ok);
-        kw_json_kv_int(&j, "runs_failed", (int64_t)x->runs_failed);
         kw_json_obj_end(&j);
     }
     pthread_mutex_unlock(&sched.mu);
@@ -347,13 +316,7 @@ static int api_jobs(const http_call *q)
 static http_job_ask scan_request(const char *name, size_t n)
 {
     pthread_mutex_lock(&sched.mu);
-    http_job_ask a = HTTP_JOB_UNKNOWN;
-    for (size_t i = 0; i < sched.n; i++)
-        if (strlen(sched.v[i].name) == n && strncmp(sched.v[i].name, name, n) == 0) {
-            a = sched.leading ? HTTP_JOB_REQUESTED : HTTP_JOB_NOT_LEADER;
-            if (sched.leading)
-                sched.v[i].requested = true;
-        }
+    http_job_ask a = findings_job_request(sched.v, sched.n, sizeof sched.v[0], sched.leading, name, n);
     pthread_mutex_unlock(&sched.mu);
     return a;
 }
