@@ -507,6 +507,24 @@ typedef struct conf {
         conf_list triggers;           /* conf_inc_trigger */
         conf_list playbooks;          /* conf_playbook (src/incident/incident_conf.h) */
     } incident;
+    struct {                          /* src/drill/drill_conf.c */
+        conf_list scenarios;          /* conf_drill_scenario (src/drill/drill_conf.h) */
+        char *scenario_dir;           /* more scenarios, one per *.yaml file */
+        char *netns;                  /* the namespace replays go through (default keepwatch-drill) */
+        int64_t linger_ms;            /* after a run ends its alerts are still marked this long (default 10m) */
+        conf_strs channels;           /* announcements go here besides the participants' channels */
+    } drill;
+    struct {                          /* src/report/report_conf.c */
+        char *daily_at;               /* "08:30": the day before's report, local time (NULL: not scheduled) */
+        int32_t daily_at_min;         /* derived: minutes after local midnight (-1: none) */
+        char *dir;                    /* where scheduled reports are kept (default state_dir/reports) */
+        char *language;               /* zh or en (default notify.language) */
+        conf_strs formats;            /* what a scheduled report is written as: pdf, html, md, json (default pdf, html) */
+        conf_list send;               /* conf_report_send (src/report/report_conf.h): who gets which cut */
+        char *link;                   /* the console's address, for the robots' links (NULL: none) */
+        int64_t notable_max;          /* notable alerts told in a sentence each (default 10) */
+        int64_t top_n;                /* rows of each top-N table (default 10) */
+    } report;
     conf_list departments;            /* conf_department */
     conf_list people;                 /* conf_person */
     conf_list schedules;              /* conf_schedule */

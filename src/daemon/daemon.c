@@ -300,6 +300,8 @@ static void core_flush_acts(kw_daemon *d)
 /* Takes acts (their context added now, as they happen) behind those waiting, and writes. */
 static void core_commit_acts(kw_daemon *d, alert_acts *acts)
 {
+    if (d->core.drill.mark) /* set once at start, before the core thread runs */
+        d->core.drill.mark(&d->core, acts);
     for (size_t i = 0; i < acts->n; i++)
         host_alert_context(d->host, &acts->v[i]);
     act_backlog_take(&d->backlog, acts);
@@ -753,6 +755,7 @@ static void daemon_init(kw_daemon *d, conf *cfg, const daemon_opts *opts)
     d->core.registry = &d->registry;
     d->core.sh = &d->sh;
     pthread_mutex_init(&d->core.intel.mu, NULL);
+    pthread_mutex_init(&d->core.drill.mu, NULL);
 }
 
 /* Waits for signals until SIGTERM or SIGINT, reloading on SIGHUP. */

@@ -37,6 +37,25 @@ typedef struct kw_core_intel {
     int64_t interval_ms;      /* intel.reload_interval in force */
 } kw_core_intel;
 
+/* What a drill makes the sensors see, shared under mu by the drill module (which keeps the
+ * marks of the runs in progress on every server, src/drill/drill_mark.c), the core thread
+ * (which marks the alert changes they match before they are written), the checks (forced
+ * down) and the captures (opened on a drill's own interface by the net module). */
+struct drill_marks;
+struct kw_core;
+typedef struct kw_core_drill {
+    pthread_mutex_t mu;
+    struct drill_marks *marks;  /* the drill module's; NULL: no drill in progress */
+    /* set by the drill module at start: marks acts (labels.drill, a new fingerprint) the marks
+     * match; the core thread calls it on every batch before writing. NULL: no drill module. */
+    void (*mark)(struct kw_core *core, alert_acts *acts);
+    /* set by the net module at start: opens (closes) a live capture on ifname, as one of
+     * net.interfaces is; err says why not (no capability left, no such interface). */
+    kw_rc (*capture_open)(void *arg, const char *ifname, char *err, size_t n);
+    void (*capture_close)(void *arg, const char *ifname);
+    void *capture_arg;
+} kw_core_drill;
+
 /* The daemon's context, made and freed by daemon.c; modules keep a pointer to it. */
 typedef struct kw_core {
     kw_queue *queue;            /* readings and alert changes for the core thread */
@@ -47,6 +66,7 @@ typedef struct kw_core {
     const char *store_path;     /* for modules that open their own handle */
     alert_engine *engine;       /* the core thread's: tick only */
     kw_core_intel intel;
+    kw_core_drill drill;
     struct {                    /* daemon.user, for the commands checks run while still root */
         bool on;
         uid_t uid;
