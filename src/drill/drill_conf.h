@@ -1,5 +1,5 @@
 /* The drill: section of the configuration (drill_conf.c): the scenarios a team rehearses,
- * built in (drills/*.yaml, embedded at build time) and its own (drill.scenarios, *.yaml files
+ * built in (drills/NAME.yaml, embedded at build time) and its own (drill.scenarios, *.yaml files
  * in drill.scenario_dir), each made of injections that go through the real sensors and of
  * expectations with targets the run is scored against.
  *
