@@ -1,6 +1,7 @@
 /* Command and systemd checks: a child process with a deadline, killed with its process group
  * when the deadline passes; run as daemon.user when the daemon itself is still root. */
 #include "check/check.h"
+#include "core/kw_spawn.h"
 #include "core/kw_time.h"
 
 #include <errno.h>
@@ -83,15 +84,7 @@ static int spawn(char *const argv[], int wfd, pid_t *pid)
     posix_spawn_file_actions_adddup2(&fa, wfd, 1);
     posix_spawn_file_actions_adddup2(&fa, wfd, 2);
     posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    /* the daemon blocks signals in its threads: give the child a clean slate, in its own group */
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+    kw_spawnattr_clean(&at); /* the daemon blocks signals in its threads: a clean slate, in its own group */
     int rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);

@@ -7,7 +7,9 @@
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
+#include "drill/drill.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,17 @@ static kw_event *check_event(const check_sensor_arg *s, const char *source, cons
     return ev;
 }
 
+/* Whether a drill forces s's check down now: then r is that failure, with the drill's reason. */
+static bool check_forced(const check_sensor_arg *s, check_result *r)
+{
+    char why[256];
+    if (!drill_check_forced(s->core, s->check->name, kw_now_ms(), why, sizeof why))
+        return false;
+    *r = (check_result){.up = false, .cert_days = NAN, .exit_code = -1};
+    snprintf(r->message, sizeof r->message, "%s", why);
+    return true;
+}
+
 static void *check_sensor_main(void *arg)
 {
     check_sensor_arg *s = arg;
@@ -53,7 +66,8 @@ static void *check_sensor_main(void *arg)
     check_ctx *ctx = check_ctx_new();
     do {
         check_result r;
-        if (check_run(c, ctx, kw_sensors_stopping(s->group), &r) == KW_ERR_CANCELLED)
+        /* a check a drill holds down is not run: its failure goes the way a real one goes */
+        if (!check_forced(s, &r) && check_run(c, ctx, kw_sensors_stopping(s->group), &r) == KW_ERR_CANCELLED)
             break;
         int64_t ts = kw_now_ms();
         bool changed = (int)r.up != last_up;

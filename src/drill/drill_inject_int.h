@@ -29,6 +29,7 @@ kw_rc drill_check_start(const drill_inject_env *env, const conf_drill_inject *x,
 /* Each kind's words for the plan (lang "zh" or "en"), and its checks here (err). */
 kw_rc drill_replay_plan(const conf *c, const conf_drill_inject *x, bool zh, kw_buf *out, char *err, size_t n);
 kw_rc drill_log_plan(const conf *c, const conf_drill_inject *x, bool zh, kw_buf *out, char *err, size_t n);
+kw_rc drill_check_plan(const conf *c, const conf_drill_inject *x, bool zh, kw_buf *out, char *err, size_t n);
 
 /* Where a log injection's lines go: resolved from x and the logs: section. */
 typedef struct drill_log_dest {

@@ -1,7 +1,9 @@
 /* The net module: one capture per net.interfaces entry, the signatures they share
  * (net.inspect), their counters as readings for the core, their talkers for the API, and
  * their detections as alert changes. A reload that changes the captures' settings reopens
- * them, unless the privileges are gone. */
+ * them, unless the privileges are gone. A drill's replay asks for a capture of its own
+ * interface through kw_core.drill.capture_open: opened as a configured one is, until
+ * capture_close or the module's stop. */
 #include "net/net_inspect_conf.h"
 #include "net/net_live.h"
 #include "core/kw_buf.h"
@@ -12,9 +14,12 @@
 #include "daemon/kw_core.h"
 #include "intel/intel.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define NET_DRILL_MAX 16     /* drills' captures open at once */
 
 typedef struct net_module_state {
     kw_core *core;
@@ -22,6 +27,12 @@ typedef struct net_module_state {
     struct net_ctx **ctx;    /* and its callbacks' context */
     size_t nlive;
     net_sig_set *sigs;       /* the captures' signatures (net.inspect), shared, read-only */
+    /* the drills' captures: under mu, with c (the configuration they are opened with) */
+    pthread_mutex_t mu;
+    const conf *c;
+    net_live *drill_live[NET_DRILL_MAX];
+    struct net_ctx *drill_ctx[NET_DRILL_MAX];
+    size_t ndrill;
 } net_module_state;
 
 typedef struct net_ctx {
@@ -245,21 +256,21 @@ static void net_inspect_start(net_module_state *s, const conf *c)
     intel_module_share(s->core, c);
 }
 
-/* Opens the capture on c's interface i; NULL (logged) if it cannot. */
-static net_live *net_capture_open(net_module_state *s, const conf *c, size_t i, net_ctx **out)
+/* Opens a capture on ifname with c's settings; NULL (logged, and in err) if it cannot. */
+static net_live *net_capture_open(net_module_state *s, const conf *c, const char *ifname, net_ctx **out, char *err,
+                                  size_t errn)
 {
     net_ctx *ctx = kw_calloc(1, sizeof *ctx);
     ctx->core = s->core;
-    kw_strlcpy(ctx->interface, c->net.interfaces.v[i], sizeof ctx->interface);
-    net_live_opts o = {.interface = c->net.interfaces.v[i], .bpf = c->net.bpf, .snaplen = (int)c->net.snaplen,
+    kw_strlcpy(ctx->interface, ifname, sizeof ctx->interface);
+    net_live_opts o = {.interface = ifname, .bpf = c->net.bpf, .snaplen = (int)c->net.snaplen,
                        .buffer = c->net.buffer, .emit = net_emit_cb, .emit_arg = ctx, .stats = net_stats_cb,
                        .stats_arg = ctx, .inspect = c->net.inspect.enabled};
     net_thresholds_from_conf(c, &o.thresholds);
     net_inspect_opts_from_conf(c, &o.inspect_opts);
     o.inspect_opts.sigs = s->sigs;
     o.inspect_opts.intel = s->core->intel.lists;
-    char err[512];
-    net_live *l = net_live_start(&o, err, sizeof err);
+    net_live *l = net_live_start(&o, err, errn);
     if (!l) {
         log_error("capture: %s", err);
         free(ctx);
@@ -277,21 +288,26 @@ static void net_captures_start(net_module_state *s, const conf *c)
     s->ctx = kw_calloc(c->net.interfaces.n + 1, sizeof *s->ctx);
     s->nlive = 0;
     for (size_t i = 0; i < c->net.interfaces.n; i++) {
-        net_live *l = net_capture_open(s, c, i, &s->ctx[s->nlive]);
+        char err[512];
+        net_live *l = net_capture_open(s, c, c->net.interfaces.v[i], &s->ctx[s->nlive], err, sizeof err);
         if (l)
             s->live[s->nlive++] = l;
     }
 }
 
+/* Stops capture l and frees its context c. */
+static void net_capture_close(net_module_state *s, net_live *l, net_ctx *c)
+{
+    net_live_stop(l); /* what is under way stays open (see kw_core_detector_stopped) */
+    net_flush_acts(c, true); /* the thread is gone: wait for room now */
+    http_shared_set_net(s->core->sh, c->interface, NULL);
+    free(c);
+}
+
 static void net_captures_stop(net_module_state *s)
 {
-    for (size_t i = 0; i < s->nlive; i++) {
-        net_live_stop(s->live[i]); /* what is under way stays open (see kw_core_detector_stopped) */
-        net_ctx *c = s->ctx[i];
-        net_flush_acts(c, true); /* the thread is gone: wait for room now */
-        http_shared_set_net(s->core->sh, c->interface, NULL);
-        free(c);
-    }
+    for (size_t i = 0; i < s->nlive; i++)
+        net_capture_close(s, s->live[i], s->ctx[i]);
     free(s->live);
     free(s->ctx);
     s->live = NULL;
@@ -300,6 +316,74 @@ static void net_captures_stop(net_module_state *s)
     net_sig_set_free(s->sigs); /* the captures that read them are gone */
     s->sigs = NULL;
     /* the intelligence lists stay: the log sensor reads them too (the intel module frees them) */
+}
+
+/* ---- the drills' captures ---- */
+
+/* kw_core.drill.capture_open: a capture on ifname (a drill's veth end, or an interface not in
+ * net.interfaces) with the configured settings; one already open is KW_OK. */
+static kw_rc net_drill_open(void *arg, const char *ifname, char *err, size_t n)
+{
+    net_module_state *s = arg;
+    kw_rc rc = KW_OK;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->ndrill; i++)
+        if (strcmp(s->drill_ctx[i]->interface, ifname) == 0)
+            goto out;
+    if (s->ndrill == NET_DRILL_MAX) {
+        snprintf(err, n, "%d drill captures are open already", NET_DRILL_MAX);
+        rc = KW_ERR_FULL;
+        goto out;
+    }
+    net_live *l = net_capture_open(s, s->c, ifname, &s->drill_ctx[s->ndrill], err, n);
+    if (!l) {
+        rc = KW_ERR_IO;
+        goto out;
+    }
+    s->drill_live[s->ndrill++] = l;
+out:
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+/* kw_core.drill.capture_close: closes the drill's capture on ifname (none: nothing). */
+static void net_drill_close(void *arg, const char *ifname)
+{
+    net_module_state *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->ndrill; i++)
+        if (strcmp(s->drill_ctx[i]->interface, ifname) == 0) {
+            net_capture_close(s, s->drill_live[i], s->drill_ctx[i]);
+            s->ndrill--;
+            s->drill_live[i] = s->drill_live[s->ndrill];
+            s->drill_ctx[i] = s->drill_ctx[s->ndrill];
+            log_info("capture on %s closed (the drill's replay is over)", ifname);
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Under mu: closes the drills' captures, their names into names (for net_drill_open_all). */
+static size_t net_drill_close_all(net_module_state *s, char names[NET_DRILL_MAX][64])
+{
+    size_t n = s->ndrill;
+    for (size_t i = 0; i < n; i++) {
+        kw_strlcpy(names[i], s->drill_ctx[i]->interface, 64);
+        net_capture_close(s, s->drill_live[i], s->drill_ctx[i]);
+    }
+    s->ndrill = 0;
+    return n;
+}
+
+/* Under mu: reopens them with the configuration c (after a reload's captures). */
+static void net_drill_open_all(net_module_state *s, const conf *c, char names[NET_DRILL_MAX][64], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char err[512];
+        net_live *l = net_capture_open(s, c, names[i], &s->drill_ctx[s->ndrill], err, sizeof err);
+        if (l)
+            s->drill_live[s->ndrill++] = l;
+    }
 }
 
 /* strcmp for optional strings: NULL is "". */
@@ -338,7 +422,14 @@ static kw_rc net_module_start(kw_core *core, const conf *c, void **state)
 {
     net_module_state *s = kw_calloc(1, sizeof *s);
     s->core = core;
+    pthread_mutex_init(&s->mu, NULL);
+    s->c = c;
     net_captures_start(s, c);
+    pthread_mutex_lock(&core->drill.mu);
+    core->drill.capture_open = net_drill_open;
+    core->drill.capture_close = net_drill_close;
+    core->drill.capture_arg = s;
+    pthread_mutex_unlock(&core->drill.mu);
     *state = s;
     return KW_OK;
 }
@@ -346,22 +437,38 @@ static kw_rc net_module_start(kw_core *core, const conf *c, void **state)
 static void net_module_reload(void *state, const conf *old, const conf *next)
 {
     net_module_state *s = state;
-    if (!net_config_changed(old, next))
-        return;
-    if (s->core->dropped_privileges) {
+    pthread_mutex_lock(&s->mu);
+    bool reopen = net_config_changed(old, next) && !s->core->dropped_privileges;
+    if (net_config_changed(old, next) && !reopen)
         log_warn("reload: the net: section changed, but captures cannot be reopened after dropping privileges; "
                  "restart keepwatch to apply it");
-        return;
+    if (reopen) { /* the drills' captures first: they read the signatures too */
+        char names[NET_DRILL_MAX][64];
+        size_t n = net_drill_close_all(s, names);
+        net_captures_stop(s);
+        kw_core_detector_stopped(s->core, "net");
+        net_captures_start(s, next);
+        net_drill_open_all(s, next, names, n);
     }
-    net_captures_stop(s);
-    kw_core_detector_stopped(s->core, "net");
-    net_captures_start(s, next);
+    s->c = next; /* drills' captures opened from now on take its settings */
+    pthread_mutex_unlock(&s->mu);
 }
 
 static void net_module_stop(void *state, int64_t budget_ms)
 {
-    net_captures_stop(state);
-    free(state);
+    net_module_state *s = state;
+    pthread_mutex_lock(&s->core->drill.mu);
+    s->core->drill.capture_open = NULL;
+    s->core->drill.capture_close = NULL;
+    s->core->drill.capture_arg = NULL;
+    pthread_mutex_unlock(&s->core->drill.mu);
+    pthread_mutex_lock(&s->mu);
+    char names[NET_DRILL_MAX][64];
+    net_drill_close_all(s, names);
+    net_captures_stop(s);
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
 }
 
 static const metric_desc *const net_module_metrics[] = {
