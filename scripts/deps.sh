@@ -10,7 +10,10 @@ build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev lib
 # (fonts-noto-cjk) is preferred when it is installed.
 # Hyperscan (log rule prefilter) exists in Debian for amd64 only; elsewhere PCRE2 does it all.
 [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] && build="$build libhyperscan-dev"
-test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps iproute2 openssl tcpreplay chromium poppler-utils
+# What the daemon runs: a drill's replay sends its capture with tcpreplay, from a network
+# namespace and through a veth pair made with ip (iproute2). `make run` installs them too.
+build="$build tcpreplay iproute2"
+test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps openssl chromium poppler-utils
       postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti rpm debsecan openssh-server redis-server
       memcached python3-pyftpdlib mariadb-server slapd python3-jinja2 python3-psycopg2 python3-pymysql"
 case "${1:-all}" in
