@@ -9,6 +9,7 @@
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
 #include "drill/drill_inject.h"
+#include "drill/drill_pcap.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -265,30 +266,56 @@ static long long rx_packets(const char *ifname)
     return v;
 }
 
-static void test_replay_through_veth(void)
+static kw_core fake_core = {.drill = {.capture_open = fake_open, .capture_close = fake_close}};
+
+/* The configuration for a replay test, or NULL (said) when replays cannot run here. */
+static conf *replay_conf(void)
 {
     if (!can_replay()) {
         fprintf(stderr, "  skipped: needs root, ip netns and tcpreplay\n");
-        return;
+        return NULL;
     }
     conf *c = kwt_conf("{}\n");
     CHECK(c != NULL);
+    opened[0] = closed_if[0] = 0;
+    return c;
+}
+
+/* Starts x in env; false (said) when it does not start. */
+static bool replay_start(const drill_inject_env *env, const conf_drill_inject *x, drill_seen *seen, drill_inj **j)
+{
+    char err[256] = "";
+    kw_rc rc = drill_inject_start(env, x, kw_now_ms(), seen, j, err, sizeof err);
+    CHECK_INT(rc, KW_OK);
+    if (rc != KW_OK)
+        fprintf(stderr, "  %s\n", err);
+    return rc == KW_OK;
+}
+
+/* Polls j every 50 ms for up to 5 s; true when it is done, not failed. */
+static bool replay_wait(drill_inj *j)
+{
+    char err[256] = "";
+    bool failed = true, done = false;
+    for (int i = 0; i < 100 && !(done = drill_inject_done(j, kw_now_ms(), &failed, err, sizeof err)); i++)
+        usleep(50000);
+    if (failed)
+        fprintf(stderr, "  %s\n", err);
+    return done && !failed;
+}
+
+static void test_replay_through_veth(void)
+{
+    conf *c = replay_conf();
     if (!c)
         return;
-    static kw_core core;
-    core.drill.capture_open = fake_open;
-    core.drill.capture_close = fake_close;
     char work[128];
     snprintf(work, sizeof work, "%s/run", tmpdir);
-    drill_inject_env env = {.conf = c, .core = &core, .run_id = 990001, .scenario = "t", .work_dir = work};
+    drill_inject_env env = {.conf = c, .core = &fake_core, .run_id = 990001, .scenario = "t", .work_dir = work};
     conf_drill_inject x = {.kind = DRILL_INJ_REPLAY, .replay = "port_scan", .target = "192.0.2.77", .pps = 2000};
     drill_seen seen = {0};
     drill_inj *j = NULL;
-    char err[256] = "";
-    kw_rc rc = drill_inject_start(&env, &x, kw_now_ms(), &seen, &j, err, sizeof err);
-    CHECK_INT(rc, KW_OK);
-    if (rc != KW_OK) {
-        fprintf(stderr, "  %s\n", err);
+    if (!replay_start(&env, &x, &seen, &j)) {
         conf_free(c);
         return;
     }
@@ -300,13 +327,7 @@ static void test_replay_through_veth(void)
     char cmd[256];
     snprintf(cmd, sizeof cmd, "ip netns list | grep -q '^%s-990001'", ns);
     CHECK(system(cmd) == 0);
-    bool failed = false, done = false;
-    for (int i = 0; i < 100 && !(done = drill_inject_done(j, kw_now_ms(), &failed, err, sizeof err)); i++)
-        usleep(100000);
-    CHECK(done);
-    CHECK(!failed);
-    if (failed)
-        fprintf(stderr, "  %s\n", err);
+    CHECK(replay_wait(j));
     CHECK(rx_packets("kwd990001a") >= 403); /* every frame crossed the pair */
     drill_inject_stop(j);
     CHECK_STR(closed_if, "kwd990001a");
@@ -315,6 +336,63 @@ static void test_replay_through_veth(void)
     CHECK(access(work, F_OK) == 0); /* the run's directory is the run's... */
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", work);
     CHECK(system(cmd) == 0);        /* ...but its capture is gone */
+    conf_free(c);
+}
+
+
+/* for: ends a replay that loops (tcpreplay told to stop, then killed), not as a failure */
+static void test_replay_for_ends_the_loop(void)
+{
+    conf *c = replay_conf();
+    if (!c)
+        return;
+    drill_inject_env env = {.conf = c, .core = &fake_core, .run_id = 990003}; /* no work_dir: one of its own */
+    conf_drill_inject x = {.kind = DRILL_INJ_REPLAY, .replay = "brute_force", .for_ms = 1200, .pps = 200};
+    drill_seen seen = {0};
+    drill_inj *j = NULL;
+    int64_t t0 = kw_mono_ms();
+    if (replay_start(&env, &x, &seen, &j)) {
+        CHECK(replay_wait(j));
+        int64_t took = kw_mono_ms() - t0;
+        CHECK(took >= 1200 && took < 3500); /* tcpreplay (told to loop) ran until for: passed */
+        long long rx = rx_packets("kwd990003a");
+        CHECK(rx >= 200 && rx <= 300); /* 1.2 s at 200 pps, give or take tcpreplay's start */
+        drill_inject_stop(j);
+        CHECK_INT(rx_packets("kwd990003a"), -1);
+    }
+    conf_free(c);
+}
+
+/* interface: sent into it as it is, captured for the run when net.interfaces lacks it */
+static void test_replay_into_an_interface(void)
+{
+    conf *c = replay_conf();
+    if (!c)
+        return;
+    if (system("ip link add kwt-x0 type veth peer name kwt-x1 && ip link set kwt-x0 up && ip link set kwt-x1 up") != 0) {
+        CHECK(!"could not make a veth pair");
+        conf_free(c);
+        return;
+    }
+    char pcap[128], err[256] = "";
+    snprintf(pcap, sizeof pcap, "%s/given.pcap", tmpdir);
+    drill_seen g = {0};
+    CHECK_INT(drill_pcap_generate("port_scan", "192.0.2.99", 0, 0, pcap, &g, NULL, err, sizeof err), KW_OK);
+    drill_inject_env env = {.conf = c, .core = &fake_core, .run_id = 990004, .work_dir = tmpdir};
+    conf_drill_inject x = {.kind = DRILL_INJ_REPLAY, .replay = pcap, .interface = "kwt-x0", .pps = 4000};
+    drill_seen seen = {0};
+    drill_inj *j = NULL;
+    if (replay_start(&env, &x, &seen, &j)) {
+        CHECK_STR(opened, "kwt-x0");
+        CHECK_INT(seen.n, 2); /* the capture's sources; no interface of the drill's own */
+        CHECK_STR(seen.values[0], "203.0.113.66");
+        CHECK(replay_wait(j));
+        CHECK(rx_packets("kwt-x1") >= 403);
+        drill_inject_stop(j);
+        CHECK_STR(closed_if, "kwt-x0");
+        CHECK(access(pcap, F_OK) == 0); /* a given capture is not the drill's to remove */
+    }
+    CHECK(system("ip link del kwt-x0") == 0);
     conf_free(c);
 }
 
@@ -328,6 +406,8 @@ int main(void)
     RUN(test_log_to_watched_file);
     RUN(test_log_to_syslog);
     RUN(test_replay_through_veth);
+    RUN(test_replay_for_ends_the_loop);
+    RUN(test_replay_into_an_interface);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
