@@ -5,6 +5,7 @@
  * and once the injection is stopped the capture, the pair and the namespace are gone. */
 #include "kw_test.h"
 #include "kw_test_conf.h"
+#include "kw_test_rig.h"
 #include "alert/alert.h"
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
@@ -17,44 +18,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-typedef struct rig {
-    kw_queue queue;
-    metric_registry registry;
-    http_shared sh;
-    kw_core core;
-} rig;
-
-static void rig_init(rig *r)
-{
-    memset(r, 0, sizeof *r);
-    kw_queue_init(&r->queue, 4096);
-    metric_registry_init(&r->registry);
-    pthread_mutex_init(&r->sh.mu, NULL);
-    pthread_rwlock_init(&r->sh.cfg_lock, NULL);
-    r->sh.metrics = &r->registry;
-    r->core.queue = &r->queue;
-    r->core.registry = &r->registry;
-    r->core.sh = &r->sh;
-    pthread_mutex_init(&r->core.intel.mu, NULL);
-    pthread_mutex_init(&r->core.drill.mu, NULL);
-}
-
-static void rig_free(rig *r)
-{
-    for (kw_event *ev; (ev = kw_queue_pop(&r->queue, 0)) != NULL;)
-        kw_event_free(ev);
-    kw_queue_destroy(&r->queue);
-    http_shared_clear(&r->sh);
-    metric_registry_destroy(&r->registry);
-}
-
 /* What the queue brought: the alert changes of rule, and whether they carried the label. */
 typedef struct seen_acts {
     int fire, other_rules;
     bool labelled;
 } seen_acts;
 
-static void take(rig *r, const char *rule, const char *label, seen_acts *s, int64_t wait_ms)
+static void take(kwt_rig *r, const char *rule, const char *label, seen_acts *s, int64_t wait_ms)
 {
     int64_t end = kw_mono_ms() + wait_ms;
     while (kw_mono_ms() < end) {
@@ -91,8 +61,8 @@ static void test_flood_seen_by_the_live_sensor(void)
     CHECK(c != NULL);
     if (!c)
         return;
-    rig r;
-    rig_init(&r);
+    kwt_rig r;
+    kwt_rig_init(&r, 4096);
     void *st = NULL;
     CHECK_INT(net_module.start(&r.core, c, &st), KW_OK);
     CHECK(r.core.drill.capture_open != NULL && r.core.drill.capture_arg == st);
@@ -127,7 +97,7 @@ static void test_flood_seen_by_the_live_sensor(void)
     net_module.stop(st, 1000);
     CHECK(r.core.drill.capture_open == NULL);
     rmdir(work);
-    rig_free(&r);
+    kwt_rig_free(&r);
     conf_free(c);
 }
 
