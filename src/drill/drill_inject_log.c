@@ -21,10 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LOG_POLL_MAX 500       /* lines sent in one poll at most */
+#define LOG_CONNECT_MS 2000    /* a syslog listener that does not answer by then is not there */
+#define LOG_SEND_MS 1000
 #define LOG_DEFAULT_RATE 20.0
 #define LOG_HOST "kw-drill"   /* the host name the syslog-style lines carry */
 
@@ -297,6 +300,33 @@ static const char *inj_template(const log_inj *l, int64_t i)
     return l->given ? l->given->v[k] : l->set->lines[k];
 }
 
+/* Connects fd to ai within ms; a stream socket's writes then give up after LOG_SEND_MS (a
+ * listener that stops reading fails the injection instead of holding the drill thread). */
+static bool connect_within(int fd, const struct addrinfo *ai, int ms)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
+        return false;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS)
+            return false;
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        int e = 0;
+        socklen_t el = sizeof e;
+        int r = poll(&p, 1, ms);
+        if (r == 0)
+            errno = ETIMEDOUT;
+        if (r <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0)
+            return false;
+        if (e) {
+            errno = e;
+            return false;
+        }
+    }
+    struct timeval tv = {LOG_SEND_MS / 1000, LOG_SEND_MS % 1000 * 1000};
+    return fcntl(fd, F_SETFL, fl) == 0 && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0;
+}
+
 /* Opens the file or connects the socket. */
 static kw_rc inj_open(log_inj *l, char *err, size_t n)
 {
@@ -315,7 +345,7 @@ static kw_rc inj_open(log_inj *l, char *err, size_t n)
         return KW_ERR_NOTFOUND;
     }
     l->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-    if (l->fd >= 0 && connect(l->fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+    if (l->fd >= 0 && !connect_within(l->fd, ai, LOG_CONNECT_MS)) {
         snprintf(err, n, "%s://%s:%s: %s", l->dest.tcp ? "tcp" : "udp", l->dest.host, l->dest.port, strerror(errno));
         close(l->fd);
         l->fd = -1;

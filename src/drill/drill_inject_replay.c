@@ -207,6 +207,10 @@ static bool replay_done(void *st, int64_t now, bool *failed, char *err, size_t n
         return true;
     int s = 0;
     pid_t w = waitpid(r->pid, &s, WNOHANG);
+    if (w < 0 && errno == ECHILD) { /* reaped by someone else: over, its status unknown */
+        r->pid = -1;
+        return true;
+    }
     if (w == r->pid) {
         r->pid = -1;
         bool ok = r->term_at || (WIFEXITED(s) && WEXITSTATUS(s) == 0);
@@ -275,11 +279,8 @@ static kw_rc replay_capture(replay_inj *r, const conf_drill_inject *x, drill_see
 
 /* The namespace, the veth pair, both ends up; pre-existing ones of the same run (a daemon
  * that died mid-drill) are removed first. */
-static kw_rc replay_veth(replay_inj *r, const conf *c, int64_t run_id, char *err, size_t n)
+static kw_rc replay_veth(replay_inj *r, char *err, size_t n)
 {
-    snprintf(r->ns, sizeof r->ns, "%s-%lld", c->drill.netns ? c->drill.netns : "keepwatch-drill", (long long)run_id);
-    snprintf(r->ifa, sizeof r->ifa, "kwd%llda", (long long)run_id);
-    snprintf(r->ifb, sizeof r->ifb, "kwd%lldb", (long long)run_id);
     char e[256];
     run_ip(NULL, e, sizeof e, IP("link", "del", r->ifa));
     run_ip(NULL, e, sizeof e, IP("netns", "del", r->ns));
@@ -354,20 +355,24 @@ kw_rc drill_replay_start(const drill_inject_env *env, const conf_drill_inject *x
     r->pid = -1;
     r->start_ms = now;
     r->for_ms = x->for_ms;
-    if ((rc = replay_dir(r, env, err, n)) != KW_OK || (rc = replay_capture(r, x, seen, err, n)) != KW_OK)
-        goto fail;
     if (x->interface) {
         kw_strlcpy(r->ifa, x->interface, sizeof r->ifa);
-    } else if ((rc = replay_veth(r, env->conf, env->run_id, err, n)) != KW_OK) {
-        goto fail;
+    } else { /* everything on the pair is the drill's: its name first, whatever the capture fills */
+        const conf *c = env->conf;
+        snprintf(r->ns, sizeof r->ns, "%s-%lld", c->drill.netns ? c->drill.netns : "keepwatch-drill",
+                 (long long)env->run_id);
+        snprintf(r->ifa, sizeof r->ifa, "kwd%llda", (long long)env->run_id);
+        snprintf(r->ifb, sizeof r->ifb, "kwd%lldb", (long long)env->run_id);
+        drill_seen_add(seen, r->ifa);
     }
+    if ((rc = replay_dir(r, env, err, n)) != KW_OK || (rc = replay_capture(r, x, seen, err, n)) != KW_OK ||
+        (!x->interface && (rc = replay_veth(r, err, n)) != KW_OK))
+        goto fail;
     if (!x->interface || !net_captures(env->conf, x->interface)) {
         if ((rc = env->core->drill.capture_open(env->core->drill.capture_arg, r->ifa, err, n)) != KW_OK)
             goto fail;
         r->captured = true;
     }
-    if (!x->interface)
-        drill_seen_add(seen, r->ifa); /* everything on the pair is the drill's */
     char *argv[16], num[2][32];
     replay_argv(r, x, argv, num);
     if ((r->pid = spawn(argv, r->errfile, err, n)) < 0) {

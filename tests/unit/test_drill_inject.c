@@ -321,8 +321,8 @@ static void test_replay_through_veth(void)
     }
     CHECK_STR(opened, "kwd990001a");
     CHECK_INT(seen.n, 2);
-    CHECK_STR(seen.values[0], "203.0.113.66");
-    CHECK_STR(seen.values[1], "kwd990001a");
+    CHECK_STR(seen.values[0], "kwd990001a");
+    CHECK_STR(seen.values[1], "203.0.113.66");
     const char *ns = c->drill.netns ? c->drill.netns : "keepwatch-drill";
     char cmd[256];
     snprintf(cmd, sizeof cmd, "ip netns list | grep -q '^%s-990001'", ns);

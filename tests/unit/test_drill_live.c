@@ -77,7 +77,7 @@ static void test_flood_seen_by_the_live_sensor(void)
     kw_rc rc = drill_inject_start(&env, &x, kw_now_ms(), &seen, &j, err, sizeof err);
     CHECK_INT(rc, KW_OK);
     if (rc == KW_OK) {
-        CHECK_STR(seen.values[seen.n - 1], "kwd990002a");
+        CHECK_STR(seen.values[0], "kwd990002a");
         seen_acts s = {0};
         take(&r, "syn_flood", "\"interface\":\"kwd990002a\"", &s, 15000);
         CHECK_INT(s.fire, 1);
