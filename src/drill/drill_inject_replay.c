@@ -54,14 +54,15 @@ static bool on_path(const char *argv0)
     return false;
 }
 
-/* Whether this process holds CAP_NET_ADMIN and CAP_NET_RAW (effective). */
-static bool have_net_caps(void)
+/* Whether this process holds CAP_NET_ADMIN and CAP_NET_RAW, and with ns CAP_SYS_ADMIN too
+ * (making and entering a namespace), effective. */
+static bool have_caps(bool ns)
 {
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2] = {{0}};
     if (syscall(SYS_capget, &h, d) != 0)
         return geteuid() == 0;
-    uint32_t want = 1u << CAP_NET_ADMIN | 1u << CAP_NET_RAW;
+    uint32_t want = 1u << CAP_NET_ADMIN | 1u << CAP_NET_RAW | (ns ? 1u << CAP_SYS_ADMIN : 0);
     return (d[0].effective & want) == want;
 }
 
@@ -76,9 +77,10 @@ static kw_rc replay_can_run(const conf_drill_inject *x, char *err, size_t n)
         snprintf(err, n, "ip is not on PATH (install the Debian package iproute2)");
         return KW_ERR_NOTFOUND;
     }
-    if (!have_net_caps()) {
-        snprintf(err, n, "replaying needs CAP_NET_ADMIN and CAP_NET_RAW: run keepwatch as root with daemon.user: \"\" "
-                         "(or give it those capabilities)");
+    if (!have_caps(!x->interface)) {
+        snprintf(err, n, "%s: run keepwatch as root with daemon.user: \"\"",
+                 x->interface ? "replaying into an interface needs CAP_NET_ADMIN and CAP_NET_RAW"
+                              : "replaying through a namespace needs CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_NET_RAW");
         return KW_ERR_UNSUPPORTED;
     }
     if (!drill_pcap_builtin(x->replay) && access(x->replay, R_OK) != 0) {

@@ -12,10 +12,13 @@
 #include "drill/drill_pcap.h"
 
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir[64];
@@ -396,6 +399,44 @@ static void test_replay_into_an_interface(void)
     conf_free(c);
 }
 
+/* Without the privileges a namespace needs, a replay says so before it starts anything: in a
+ * child whose effective set lacks CAP_SYS_ADMIN. */
+static void test_replay_without_privileges(void)
+{
+    conf *c = replay_conf();
+    if (!c)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct d[2] = {{0}};
+        if (syscall(SYS_capget, &h, d) != 0)
+            _exit(3);
+        d[0].effective &= ~(1u << CAP_SYS_ADMIN);
+        if (syscall(SYS_capset, &h, d) != 0)
+            _exit(3);
+        kw_buf b;
+        kw_buf_init(&b, 0);
+        char err[256] = "";
+        conf_drill_inject x = {.kind = DRILL_INJ_REPLAY, .replay = "syn_flood"};
+        kw_rc rc = drill_inject_plan(c, &x, "en", &b, err, sizeof err);
+        drill_seen seen = {0};
+        drill_inj *j = NULL;
+        drill_inject_env env = {.conf = c, .core = &fake_core, .run_id = 990005};
+        char err2[256] = "";
+        kw_rc rc2 = drill_inject_start(&env, &x, 0, &seen, &j, err2, sizeof err2);
+        bool ok = rc == KW_ERR_UNSUPPORTED && strstr(err, "needs CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_NET_RAW") &&
+                  rc2 == KW_ERR_UNSUPPORTED && strcmp(err, err2) == 0 && !opened[0] && seen.n == 0;
+        if (!ok)
+            fprintf(stderr, "  plan %d \"%s\", start %d \"%s\"\n", rc, err, rc2, err2);
+        _exit(ok ? 0 : 1);
+    }
+    int st = 0;
+    CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    conf_free(c);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kwt-drill-inj-XXXXXX");
@@ -408,6 +449,7 @@ int main(void)
     RUN(test_replay_through_veth);
     RUN(test_replay_for_ends_the_loop);
     RUN(test_replay_into_an_interface);
+    RUN(test_replay_without_privileges);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
