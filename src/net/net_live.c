@@ -152,16 +152,28 @@ net_live *net_live_start(const net_live_opts *o, char *err, size_t errn)
     return l;
 }
 
-void net_live_stop(net_live *l)
+static void live_stop(net_live *l, bool finish)
 {
     if (!l)
         return;
     atomic_store(&l->stop, true);
     pcap_breakloop(l->pc);
     pthread_join(l->thread, NULL);
+    if (finish)
+        net_detector_finish(l->det); /* on this thread: the emit callback's last calls */
     net_detector_free(l->det);
     net_inspect_free(l->insp);
     pcap_close(l->pc);
     free(l->ifname);
     free(l);
+}
+
+void net_live_stop(net_live *l)
+{
+    live_stop(l, false);
+}
+
+void net_live_finish(net_live *l)
+{
+    live_stop(l, true);
 }

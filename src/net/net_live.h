@@ -42,6 +42,9 @@ net_live *net_live_start(const net_live_opts *o, char *err, size_t errn);
 /* Stops the thread (within ~100 ms) and frees everything. Attacks under way are not ended:
  * their alerts stay open for the next detector to report again (alert_engine_hold). */
 void net_live_stop(net_live *l);
+/* The same, ending every attack under way first (their END through emit, on the caller's
+ * thread): for a capture nothing will reopen, a drill's. */
+void net_live_finish(net_live *l);
 
 /* net_module.c: the daemon's module, the captures of net.interfaces. */
 struct kw_module;

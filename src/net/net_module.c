@@ -295,10 +295,14 @@ static void net_captures_start(net_module_state *s, const conf *c)
     }
 }
 
-/* Stops capture l and frees its context c. */
-static void net_capture_close(net_module_state *s, net_live *l, net_ctx *c)
+/* Stops capture l and frees its context c. What is under way stays open (see
+ * kw_core_detector_stopped) unless end: a drill's capture ends its attacks, no other comes. */
+static void net_capture_close(net_module_state *s, net_live *l, net_ctx *c, bool end)
 {
-    net_live_stop(l); /* what is under way stays open (see kw_core_detector_stopped) */
+    if (end)
+        net_live_finish(l);
+    else
+        net_live_stop(l);
     net_flush_acts(c, true); /* the thread is gone: wait for room now */
     http_shared_set_net(s->core->sh, c->interface, NULL);
     free(c);
@@ -307,7 +311,7 @@ static void net_capture_close(net_module_state *s, net_live *l, net_ctx *c)
 static void net_captures_stop(net_module_state *s)
 {
     for (size_t i = 0; i < s->nlive; i++)
-        net_capture_close(s, s->live[i], s->ctx[i]);
+        net_capture_close(s, s->live[i], s->ctx[i], false);
     free(s->live);
     free(s->ctx);
     s->live = NULL;
@@ -353,7 +357,7 @@ static void net_drill_close(void *arg, const char *ifname)
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < s->ndrill; i++)
         if (strcmp(s->drill_ctx[i]->interface, ifname) == 0) {
-            net_capture_close(s, s->drill_live[i], s->drill_ctx[i]);
+            net_capture_close(s, s->drill_live[i], s->drill_ctx[i], true);
             s->ndrill--;
             s->drill_live[i] = s->drill_live[s->ndrill];
             s->drill_ctx[i] = s->drill_ctx[s->ndrill];
@@ -369,7 +373,7 @@ static size_t net_drill_close_all(net_module_state *s, char names[NET_DRILL_MAX]
     size_t n = s->ndrill;
     for (size_t i = 0; i < n; i++) {
         kw_strlcpy(names[i], s->drill_ctx[i]->interface, 64);
-        net_capture_close(s, s->drill_live[i], s->drill_ctx[i]);
+        net_capture_close(s, s->drill_live[i], s->drill_ctx[i], false); /* reopened, or the daemon stops */
     }
     s->ndrill = 0;
     return n;

@@ -2,7 +2,8 @@
  * the net module started on a kw_core of the test's own (no net.interfaces) opens the drill's
  * capture on request; the built-in SYN flood replayed through the namespace and the veth pair
  * fires syn_flood on kwd<run>a, labelled with that interface (what marks it as the drill's),
- * and once the injection is stopped the capture, the pair and the namespace are gone. */
+ * and once the injection is stopped the flood is over, the capture, the pair and the
+ * namespace gone. */
 #include "kw_test.h"
 #include "kw_test_conf.h"
 #include "kw_test_rig.h"
@@ -20,7 +21,7 @@
 
 /* What the queue brought: the alert changes of rule, and whether they carried the label. */
 typedef struct seen_acts {
-    int fire, other_rules;
+    int fire, resolve, other_rules;
     bool labelled;
 } seen_acts;
 
@@ -39,6 +40,7 @@ static void take(kwt_rig *r, const char *rule, const char *label, seen_acts *s, 
                 s->fire++;
                 s->labelled = strstr(a->labels_json, label) != NULL;
             }
+            s->resolve += a->kind == ALERT_ACT_RESOLVE;
         }
         kw_event_free(ev);
         if (s->fire && wait_ms > 0 && s->labelled)
@@ -85,7 +87,10 @@ static void test_flood_seen_by_the_live_sensor(void)
         CHECK_INT(s.other_rules, 0); /* one attack, one alert */
         bool failed = false;
         CHECK(!drill_inject_done(j, kw_now_ms(), &failed, err, sizeof err) || !failed);
-        drill_inject_stop(j); /* mid-replay or after it: all of it goes */
+        drill_inject_stop(j); /* mid-replay or after it: all of it goes, and its attack ends */
+        seen_acts e = {0};
+        take(&r, "syn_flood", "", &e, 300);
+        CHECK_INT(e.resolve, 1);
     } else {
         fprintf(stderr, "  %s\n", err);
     }
