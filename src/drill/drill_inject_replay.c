@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -186,8 +187,14 @@ static void replay_cleanup(replay_inj *r)
     if (r->pid > 0)
         kill_reap(r->pid);
     r->pid = -1;
-    if (r->captured && r->core && r->core->drill.capture_close)
-        r->core->drill.capture_close(r->core->drill.capture_arg, r->ifa);
+    if (r->captured) { /* a net module that stopped first closed it already */
+        pthread_mutex_lock(&r->core->drill.mu);
+        void (*close_fn)(void *, const char *) = r->core->drill.capture_close;
+        void *arg = r->core->drill.capture_arg;
+        pthread_mutex_unlock(&r->core->drill.mu);
+        if (close_fn)
+            close_fn(arg, r->ifa);
+    }
     if (r->made_veth)
         run_ip(NULL, e, sizeof e, IP("link", "del", r->ifa)); /* its peer goes with it */
     if (r->made_ns)
@@ -343,7 +350,19 @@ kw_rc drill_replay_start(const drill_inject_env *env, const conf_drill_inject *x
     kw_rc rc = replay_can_run(x, err, n);
     if (rc != KW_OK)
         return rc;
-    if (!env->core || !env->core->drill.capture_open) {
+    if (x->interface && strlen(x->interface) >= sizeof ((replay_inj *)0)->ifa) {
+        snprintf(err, n, "interface \"%s\": longer than an interface name can be", x->interface);
+        return KW_ERR_RANGE;
+    }
+    kw_rc (*open_fn)(void *, const char *, char *, size_t) = NULL;
+    void *open_arg = NULL;
+    if (env->core) { /* set by the net module at its start, cleared at its stop */
+        pthread_mutex_lock(&env->core->drill.mu);
+        open_fn = env->core->drill.capture_open;
+        open_arg = env->core->drill.capture_arg;
+        pthread_mutex_unlock(&env->core->drill.mu);
+    }
+    if (!open_fn) {
         snprintf(err, n, "the net module is not running here: nothing would capture the replay");
         return KW_ERR_UNSUPPORTED;
     }
@@ -371,7 +390,7 @@ kw_rc drill_replay_start(const drill_inject_env *env, const conf_drill_inject *x
         (!x->interface && (rc = replay_veth(r, err, n)) != KW_OK))
         goto fail;
     if (!x->interface || !net_captures(env->conf, x->interface)) {
-        if ((rc = env->core->drill.capture_open(env->core->drill.capture_arg, r->ifa, err, n)) != KW_OK)
+        if ((rc = open_fn(open_arg, r->ifa, err, n)) != KW_OK)
             goto fail;
         r->captured = true;
     }

@@ -269,7 +269,8 @@ static long long rx_packets(const char *ifname)
     return v;
 }
 
-static kw_core fake_core = {.drill = {.capture_open = fake_open, .capture_close = fake_close}};
+static kw_core fake_core = {
+    .drill = {.mu = PTHREAD_MUTEX_INITIALIZER, .capture_open = fake_open, .capture_close = fake_close}};
 
 /* The configuration for a replay test, or NULL (said) when replays cannot run here. */
 static conf *replay_conf(void)
