@@ -64,7 +64,7 @@ static const drill_line_set sets[] = {
      "SQL 注入、XSS 与路径穿越请求（访问日志）", DRILL_LINES_ACCESS, "nginx", 23 * 8 + 6, 12, web_lines,
      N(web_lines), "sql_injection,xss,path_traversal"},
     {"firewall_deny", "a surge of FortiGate deny-rule hits", "FortiGate 拒绝策略命中激增", DRILL_LINES_KV, NULL,
-     23 * 8 + 5, 120, fw_lines, N(fw_lines), "rule_hit_surge"},
+     23 * 8 + 5, 120, fw_lines, N(fw_lines), "rule_hit_surge", "FGT-DRILL"},
     {"db_login_failure", "failed MySQL logins (error log)", "MySQL 登录失败（错误日志）", DRILL_LINES_MYSQL, "mysqld",
      3 * 8 + 4, 30, db_lines, N(db_lines), "db_brute_force"},
 };
@@ -478,6 +478,8 @@ kw_rc drill_log_start(const drill_inject_env *env, const conf_drill_inject *x, i
     kw_strlcpy(l->target, x->target ? x->target : "192.0.2.10", sizeof l->target);
     kw_buf_init(&l->line, 0);
     drill_seen_add(seen, l->src);
+    if (set->marks) /* the surge's labels are the device's and its rule's */
+        drill_seen_add(seen, set->marks);
     *st = l;
     *ops = &log_ops;
     return KW_OK;

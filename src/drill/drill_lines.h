@@ -30,6 +30,7 @@ typedef struct drill_line_set {
     const char *const *lines;   /* the templates, sent in turn */
     size_t nlines;
     const char *expect;         /* what keepwatch raises for them (rule or watch detection names) */
+    const char *marks;          /* a value its alerts' labels carry besides {src} (the device's name), or NULL */
 } drill_line_set;
 
 /* The built-in set called name, or NULL. */

@@ -191,6 +191,8 @@ static void test_log_to_syslog(void)
     drill_seen seen = {0};
     drill_inj *j = NULL;
     CHECK_INT(drill_inject_start(&env, &x, 0, &seen, &j, err, sizeof err), KW_OK);
+    CHECK_INT(seen.n, 2);
+    CHECK_STR(seen.values[1], "FGT-DRILL"); /* what rule_hit_surge's labels carry */
     CHECK(drill_inject_done(j, 1000, NULL, err, sizeof err));
     drill_inject_stop(j);
     char d[2048];

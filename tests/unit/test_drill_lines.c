@@ -17,6 +17,8 @@
 typedef struct fired {
     char names[512];            /* the rules that fired, ",a,b," */
     int n;
+    const char *src, *marks;    /* the values the injection says it makes seen */
+    int unmarked;               /* detections whose group holds neither */
 } fired;
 
 static void on_det(void *arg, const log_detection *d)
@@ -31,6 +33,10 @@ static void on_det(void *arg, const log_detection *d)
         snprintf(f->names + l, sizeof f->names - l, "%s%s,", l ? "" : ",", d->rule);
     }
     f->n++;
+    bool marked = false;
+    for (size_t i = 0; i < d->nby; i++)
+        marked |= strcmp(d->by_value[i], f->src) == 0 || (f->marks && strcmp(d->by_value[i], f->marks) == 0);
+    f->unmarked += !marked;
 }
 
 /* ",a,b," holds exactly the names of the comma-separated list want. */
@@ -57,7 +63,7 @@ static const int64_t T0 = 1796185516000; /* 2026-12-02T04:25:16Z */
  * rules and the watch, 20 a second from T0; returns what fired. */
 static fired run_set(const conf *c, const drill_line_set *set, bool syslog, int count, const char *src)
 {
-    fired f = {0};
+    fired f = {.src = src, .marks = set->marks};
     char err[256] = "";
     log_ruleset *rs = log_ruleset_from_conf(c, err, sizeof err);
     CHECK(rs != NULL);
@@ -117,6 +123,7 @@ static void check_set(const conf *c, const char *name)
             fprintf(stderr, "  %s (%s): fired \"%s\", expected \"%s\"\n", name, syslog ? "syslog" : "file", f.names,
                     set->expect);
         CHECK(same_names(f.names, set->expect));
+        CHECK_INT(f.unmarked, 0); /* each alert it raises carries a value the drill marks */
     }
     /* too few lines raise nothing: the detections are the rules', not the set's */
     fired few = run_set(c, set, false, set->count >= 30 ? 3 : 0, "198.51.100.24");
