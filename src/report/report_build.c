@@ -588,7 +588,6 @@ kw_doc *report_build(const conf *c, const report_req *r, const json_t *g)
     doc_set_header(b.d, org, period);
     doc_set_tz(b.d, c->console.tz_min);
     doc_set_footer(b.d, "keepwatch");
-    doc_heading(b.d, 1, t);
     static void (*const secs[])(build *) = {sec_overview, sec_duty,     sec_alerts,   sec_attacks,     sec_hosts,
                                             sec_findings, sec_drift,    sec_outages,  sec_incidents,   sec_drills,
                                             sec_response, sec_remediation, sec_trend, sec_lessons,     sec_verify};
