@@ -43,7 +43,7 @@ kw_rc report_fmt_parse(const char *s, report_fmt *out)
 
 const char *report_fmt_ext(report_fmt f)
 {
-    return (unsigned)f < 4 ? (f == REPORT_FMT_MD ? "md" : fmt_names[f]) : "bin";
+    return (unsigned)f < 4 ? fmt_names[f] : "bin";
 }
 
 const char *report_fmt_mime(report_fmt f)
@@ -197,8 +197,6 @@ kw_rc report_summary(kw_store *st, const conf *c, const report_req *r, kw_buf *o
     if (rc != KW_OK)
         return rc;
     bool en = r->lang == DOC_LANG_EN;
-    kw_doc *d = report_build(c, r, g); /* for the title */
-    doc_free(d);
     const json_t *al = json_object_get(g, "alerts"), *inc = json_object_get(g, "incidents");
     kw_buf_printf(out, en ? "%s report %s to %s\n" : "%s报告 %s 至 %s\n", en ? (r->kind == REPORT_DAILY ? "Daily" : "Period")
                                                                           : (r->kind == REPORT_DAILY ? "值守日" : "重保期"),

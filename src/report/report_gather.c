@@ -9,6 +9,7 @@
  * asset's addresses; the asset's department, else "" (unattributed). Times are from the
  * alert's start (when it fired) to its acknowledgement and to its resolution. */
 #include "report/report_int.h"
+#include "core/kw_json.h"
 #include "core/kw_time.h"
 #include "duty/duty.h"
 #include "incident/incident_conf.h"
@@ -18,6 +19,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -70,9 +72,19 @@ static bool run(gather *g, const char *section, store_report_query q, int64_t fr
     return false;
 }
 
+/* Text from the store as a JSON string: invalid UTF-8 (a log line's bytes) replaced, so
+ * jansson takes it ("" for NULL). */
+static json_t *txt(const char *s)
+{
+    char *fixed = kw_utf8_fix(s);
+    json_t *v = json_string(fixed ? fixed : s ? s : "");
+    free(fixed);
+    return v ? v : json_string("");
+}
+
 static json_t *str_or_null(const char *s)
 {
-    return s && *s ? json_string(s) : json_null();
+    return s && *s ? txt(s) : json_null();
 }
 
 static json_t *sev_obj(void)
@@ -123,7 +135,9 @@ static void handover_row(void *arg, const store_report_row *w)
 static void kind_row(void *arg, const store_report_row *w)
 {
     json_t *duty = arg;
-    json_object_set_new(json_object_get(duty, "by_kind"), w->s[0] ? w->s[0] : "", json_integer((json_int_t)w->v[1]));
+    json_t *k = txt(w->s[0]);
+    json_object_set_new(json_object_get(duty, "by_kind"), json_string_value(k), json_integer((json_int_t)w->v[1]));
+    json_decref(k);
     obj_add(duty, "entries", (int64_t)w->v[1]);
 }
 
@@ -163,7 +177,7 @@ static void sev_row(void *arg, const store_report_row *w)
 
 static void rule_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:s,s:b,s:I,s:s}", "rule", w->s[0] ? w->s[0] : "", "drill", w->v[1] != 0,
+    json_array_append_new(arg, json_pack("{s:o,s:b,s:I,s:s}", "rule", txt(w->s[0]), "drill", w->v[1] != 0,
                                          "count", (json_int_t)w->v[2], "max_severity",
                                          report_sev_name((int)w->v[3])));
 }
@@ -259,16 +273,16 @@ static void notable_text(const gather *g, const store_report_row *w, json_t *o)
     snprintf(zh, sizeof zh, "%s %s%s告警 %s%s：%s；%s；%s%s%s。", at, w->v[9] != 0 ? "【演练】" : "",
              sev >= 1 && sev <= 4 ? sev_zh[sev] : "", rule, where_zh, sum, ack_zh, res_zh,
              inc[0] ? "；已纳入事件 #" : "", inc);
-    json_object_set_new(o, "text", json_string(en));
-    json_object_set_new(o, "text_zh", json_string(zh));
+    json_object_set_new(o, "text", txt(en)); /* a cut may have split a character */
+    json_object_set_new(o, "text_zh", txt(zh));
 }
 
 static void notable_row(void *arg, const store_report_row *w)
 {
     gather *g = arg;
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id", (json_int_t)w->v[0],
-                          "rule", w->s[1] ? w->s[1] : "", "severity", report_sev_name((int)w->v[2]), "state",
-                          w->s[3] ? w->s[3] : "", "summary", w->s[4] ? w->s[4] : "", "started",
+    json_t *o = json_pack("{s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id", (json_int_t)w->v[0],
+                          "rule", txt(w->s[1]), "severity", report_sev_name((int)w->v[2]), "state",
+                          txt(w->s[3]), "summary", txt(w->s[4]), "started",
                           report_time_json((int64_t)w->v[5]), "acked", report_time_json((int64_t)w->v[6]),
                           "acked_by", str_or_null(w->s[7]), "resolved", report_time_json((int64_t)w->v[8]), "drill",
                           w->v[9] != 0, "incident", w->null[10] ? json_null() : json_integer((json_int_t)w->v[10]),
@@ -295,15 +309,15 @@ static void gather_alerts(gather *g)
 
 static void top_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:s,s:I,s:s,s:I}", "address", w->s[0] ? w->s[0] : "", "count",
+    json_array_append_new(arg, json_pack("{s:o,s:I,s:s,s:I}", "address", txt(w->s[0]), "count",
                                          (json_int_t)w->v[1], "max_severity", report_sev_name((int)w->v[2]), "rules",
                                          (json_int_t)w->v[3]));
 }
 
 static void peak_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:I,s:s,s:f,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "rule",
-                                         w->s[1] ? w->s[1] : "", "peak_pps", w->v[2], "target", str_or_null(w->s[3]),
+    json_array_append_new(arg, json_pack("{s:I,s:o,s:f,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "rule",
+                                         txt(w->s[1]), "peak_pps", w->v[2], "target", str_or_null(w->s[3]),
                                          "started", report_time_json((int64_t)w->v[4]), "src", str_or_null(w->s[5])));
 }
 
@@ -335,7 +349,7 @@ static void metric_row(void *arg, const store_report_row *w)
     json_t *labels = w->s[1] ? json_loads(w->s[1], 0, NULL) : NULL, *o = json_object();
     const char *host = json_string_value(json_object_get(labels, "host"));
     const char *mount = json_string_value(json_object_get(labels, "mountpoint"));
-    json_object_set_new(o, "metric", json_string(w->s[0] ? w->s[0] : ""));
+    json_object_set_new(o, "metric", txt(w->s[0]));
     json_object_set_new(o, "host", str_or_null(host));
     json_object_set_new(o, "mount", str_or_null(mount));
     json_object_set_new(o, "min", json_real(w->v[2]));
@@ -432,9 +446,9 @@ static void gather_findings(gather *g)
 
 static void drift_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:I,s:s,s:o,s:s,s:o}", "id", (json_int_t)w->v[0], "summary",
-                                         w->s[1] ? w->s[1] : "", "started", report_time_json((int64_t)w->v[2]),
-                                         "state", w->s[3] ? w->s[3] : "", "where", str_or_null(w->s[4])));
+    json_array_append_new(arg, json_pack("{s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "summary",
+                                         txt(w->s[1]), "started", report_time_json((int64_t)w->v[2]),
+                                         "state", txt(w->s[3]), "where", str_or_null(w->s[4])));
 }
 
 static void count_row(void *arg, const store_report_row *w)
@@ -453,11 +467,11 @@ static void gather_drift(gather *g)
 
 static void outage_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:I,s:s,s:o,s:o,s:o,s:b,s:s}", "id", (json_int_t)w->v[0], "summary",
-                                         w->s[1] ? w->s[1] : "", "started", report_time_json((int64_t)w->v[2]),
+    json_array_append_new(arg, json_pack("{s:I,s:o,s:o,s:o,s:o,s:b,s:o}", "id", (json_int_t)w->v[0], "summary",
+                                         txt(w->s[1]), "started", report_time_json((int64_t)w->v[2]),
                                          "resolved", report_time_json((int64_t)w->v[3]), "where",
                                          str_or_null(w->s[4]), "drill", w->v[5] != 0, "state",
-                                         w->s[6] ? w->s[6] : ""));
+                                         txt(w->s[6])));
 }
 
 static void gather_outages(gather *g)
@@ -479,17 +493,17 @@ static void incident_row(void *arg, const store_report_row *w)
     gather *g = arg;
     json_t *inc = json_object_get(g->out, "incidents");
     json_array_append_new(json_object_get(inc, "items"),
-                          json_pack("{s:I,s:s,s:s,s:s,s:s,s:b,s:o,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "title",
-                                    w->s[1] ? w->s[1] : "", "playbook", w->s[2] ? w->s[2] : "", "grade",
-                                    grade_name((int)w->v[3]), "state", w->s[4] ? w->s[4] : "", "drill", w->v[5] != 0,
+                          json_pack("{s:I,s:o,s:o,s:s,s:o,s:b,s:o,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "title",
+                                    txt(w->s[1]), "playbook", txt(w->s[2]), "grade",
+                                    grade_name((int)w->v[3]), "state", txt(w->s[4]), "drill", w->v[5] != 0,
                                     "declared", report_time_json((int64_t)w->v[6]), "closed",
                                     report_time_json((int64_t)w->v[7]), "contained",
                                     report_time_json((int64_t)w->v[11]), "category", str_or_null(w->s[10])));
     bool lessons = w->s[8] && *w->s[8], cause = w->s[9] && *w->s[9];
     if (g->r->kind == REPORT_PERIOD && (lessons || cause) && report_cut_has(g->r->cut, "lessons"))
         json_array_append_new(json_object_get(g->out, "lessons"),
-                              json_pack("{s:I,s:s,s:b,s:o,s:o}", "incident", (json_int_t)w->v[0], "title",
-                                        w->s[1] ? w->s[1] : "", "drill", w->v[5] != 0, "lessons",
+                              json_pack("{s:I,s:o,s:b,s:o,s:o}", "incident", (json_int_t)w->v[0], "title",
+                                        txt(w->s[1]), "drill", w->v[5] != 0, "lessons",
                                         str_or_null(w->s[8]), "cause", str_or_null(w->s[9])));
 }
 

@@ -340,6 +340,45 @@ static void test_period_and_markdown(void)
     conf_free(c);
 }
 
+/* Bytes that are not UTF-8 (a log line's) in an alert's rule, summary and labels: the alert
+ * is still told, with U+FFFD in their place, in the JSON and in the Markdown. */
+static void test_hostile_text(void)
+{
+    conf *c = kwt_conf(conf_yaml);
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/hostile.db", tmpdir);
+    kw_store *s = kwt_store_open(path, err, sizeof err);
+    CHECK(c && s);
+    if (!c || !s) {
+        conf_free(c);
+        return;
+    }
+    CHECK(store_findings_migrate(s) == KW_OK && store_incident_migrate(s) == KW_OK && store_agent_migrate(s) == KW_OK);
+    alert_acts a = {0};
+    alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "test", "web_attack\xc3", strdup("{\"src\":\"a\xff\"}"));
+    x->severity = 4;
+    x->summary = strdup("GET /\xfe\xfd<script>");
+    x->at_ms = x->started_ms = DAY0 + H;
+    CHECK(store_alert_apply(s, x) == KW_OK);
+    alert_acts_free(&a);
+    json_t *g = gathered(s, c, REPORT_DAILY, REPORT_CUT_FULL);
+    CHECK_INT(json_array_size(json_object_get(json_object_get(g, "alerts"), "notable")), 1);
+    CHECK_STR(at_s(g, "alerts.notable.0.summary"), "GET /\xef\xbf\xbd\xef\xbf\xbd<script>");
+    CHECK_CONTAINS(at_s(g, "alerts.notable.0.text"), "GET /");
+    CHECK_STR(at_s(g, "alerts.by_rule.0.rule"), "web_attack\xef\xbf\xbd");
+    report_req r = {.kind = REPORT_DAILY, .lang = DOC_LANG_EN, .now_ms = DAY0, .fmt = REPORT_FMT_HTML};
+    CHECK(report_day_range(c, "2026-12-01", 0, &r.from_ms, &r.to_ms) == KW_OK);
+    kw_buf b;
+    kw_buf_init(&b, 1 << 22);
+    CHECK(report_render(s, c, &r, &b, NULL, err, sizeof err) == KW_OK);
+    CHECK(strstr(kw_buf_cstr(&b), "<script>") == NULL); /* escaped */
+    CHECK_CONTAINS(kw_buf_cstr(&b), "&lt;script&gt;");
+    kw_buf_free(&b);
+    json_decref(g);
+    store_close(s);
+    conf_free(c);
+}
+
 static void test_words(void)
 {
     conf *c = kwt_conf(conf_yaml);
@@ -385,6 +424,7 @@ int main(void)
     RUN(test_daily_figures);
     RUN(test_cuts);
     RUN(test_period_and_markdown);
+    RUN(test_hostile_text);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
