@@ -295,6 +295,18 @@ static void metric_cells(build *b, const json_t *o, char c[][256])
     snprintf(c[4], 256, "%.1f%%", 100 * json_number_value(json_object_get(o, "max")));
 }
 
+static void host_alert_cells(build *b, const json_t *o, char c[][256])
+{
+    const char *k = s_of(o, "kind");
+    snprintf(c[0], 256, "%s", s_of(o, "name"));
+    snprintf(c[1], 256, "%s", strcmp(k, "host") == 0     ? L(b, "主机", "host")
+                              : strcmp(k, "device") == 0 ? L(b, "设备", "device")
+                                                         : L(b, "资产", "asset"));
+    snprintf(c[2], 256, "%lld", i_of(o, "count"));
+    snprintf(c[3], 256, "%s", sev_word(b, s_of(o, "max_severity")));
+    snprintf(c[4], 256, "%lld", i_of(o, "open"));
+}
+
 static void sec_hosts(build *b)
 {
     const json_t *h = json_object_get(b->g, "hosts");
@@ -309,6 +321,10 @@ static void sec_hosts(build *b)
     const char *hd[] = {L(b, "指标", "Metric"), L(b, "主机", "Host"), L(b, "最低", "Min"), L(b, "平均", "Avg"),
                         L(b, "最高", "Max")};
     table(b, 5, hd, json_object_get(h, "metrics"), metric_cells);
+    doc_heading(b->d, 3, L(b, "主机与设备告警", "Alerts of hosts and devices"));
+    const char *ha[] = {L(b, "名称", "Name"), L(b, "类别", "Kind"), L(b, "告警数", "Alerts"), L(b, "最高级别", "Highest"),
+                        L(b, "未解除", "Still open")};
+    table(b, 5, ha, json_object_get(h, "alerts"), host_alert_cells);
 }
 
 /* ---- findings ---- */

@@ -360,11 +360,21 @@ static void metric_row(void *arg, const store_report_row *w)
     json_array_append_new(arg, o);
 }
 
+static void host_alert_row(void *arg, const store_report_row *w)
+{
+    json_array_append_new(arg, json_pack("{s:o,s:o,s:I,s:s,s:I}", "name", txt(w->s[0]), "kind", txt(w->s[1]), "count",
+                                         (json_int_t)w->v[2], "max_severity", report_sev_name((int)w->v[3]), "open",
+                                         (json_int_t)w->v[4]));
+}
+
 static void gather_hosts(gather *g)
 {
     json_t *h = json_pack("{s:I,s:I,s:I,s:I,s:I,s:[]}", "assets", (json_int_t)g->c->assets.n, "snmp_devices",
                           (json_int_t)g->c->snmp.devices.n, "agents", (json_int_t)0, "agents_seen", (json_int_t)0,
                           "agents_revoked", (json_int_t)0, "metrics");
+    json_object_set_new(h, "alerts", json_array());
+    run(g, "alerts", STORE_REP_HOST_ALERTS, g->r->from_ms, g->r->to_ms, g->top, host_alert_row,
+        json_object_get(h, "alerts"));
     json_object_set_new(g->out, "hosts", h);
     run(g, "agents", STORE_REP_AGENTS, g->r->from_ms, g->r->to_ms, 10000, agent_row, h);
     json_t *m = json_object_get(h, "metrics");

@@ -112,6 +112,15 @@ static const rep_sql rep_sqls[STORE_REP_QUERIES] = {
                            " WHERE started_at < ?2 AND (resolved_at IS NULL OR resolved_at >= ?1)"
                            " AND rule = 'service_down' ORDER BY started_at, id LIMIT ?3",
                            RANGE_X, 7},
+    [STORE_REP_HOST_ALERTS] = {"SELECT COALESCE(json_extract(labels, '$.host'), json_extract(labels, '$.device'),"
+                               " json_extract(labels, '$.asset')), (CASE WHEN json_extract(labels, '$.host') IS NOT NULL"
+                               " THEN 'host' WHEN json_extract(labels, '$.device') IS NOT NULL THEN 'device'"
+                               " ELSE 'asset' END), count(*), max(severity),"
+                               " sum(CASE WHEN state = 'resolved' THEN 0 ELSE 1 END) FROM alerts WHERE" IN_RANGE REAL
+                               "AND " SRC " IS NULL AND COALESCE(json_extract(labels, '$.host'),"
+                               " json_extract(labels, '$.device'), json_extract(labels, '$.asset')) IS NOT NULL"
+                               " GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
+                               RANGE_X, 5},
 };
 
 static void rep_row_read(db_stmt *st, int ncols, store_report_row *r)

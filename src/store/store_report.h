@@ -42,6 +42,8 @@ typedef enum {
     STORE_REP_AGENTS,          /* name, last seen, revoked, seen since from (0/1); `extra` rows */
     STORE_REP_OUTAGES,         /* id, summary, started, resolved, where, drill, state: service_down alerts
                                   that overlap [from, to); `extra` rows */
+    STORE_REP_HOST_ALERTS,     /* what (labels.host, else device, else asset), kind ("host", "device", "asset"),
+                                  count, max severity, still open: real alerts with no src; `extra` rows */
     STORE_REP_QUERIES
 } store_report_query;
 

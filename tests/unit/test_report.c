@@ -241,6 +241,12 @@ static void test_daily_figures(void)
     CHECK_INT(at(g, "incidents.drill.declared"), 1);
     CHECK_INT(at(g, "incidents.drill.closed"), 1);
     CHECK_INT(at(g, "hosts.metrics.0.samples"), 4);
+    /* the drift on db1 (a host) and the outage of web (an asset); no attack among them */
+    CHECK_INT(json_array_size(json_object_get(json_object_get(g, "hosts"), "alerts")), 2);
+    CHECK_STR(at_s(g, "hosts.alerts.0.name"), "db1");
+    CHECK_STR(at_s(g, "hosts.alerts.0.kind"), "host");
+    CHECK_STR(at_s(g, "hosts.alerts.1.name"), "web");
+    CHECK_INT(at(g, "hosts.alerts.1.open"), 1);
     CHECK_NEAR(json_real_value(json_object_get(json_array_get(json_object_get(json_object_get(g, "hosts"), "metrics"), 0),
                                                "max")),
                0.8, 1e-9);
