@@ -28,7 +28,8 @@ static void date_roundtrip(const char *s, size_t n)
     char z[11];
     memcpy(z, s, 10);
     z[10] = '\0';
-    if (report_day_range(&c, z, 0, &from, &to) != KW_OK || to - from != 86400000LL || from != days * 86400000LL - 480 * 60000LL)
+    if (report_day_range(&c, z, 0, &from, &to) != KW_OK || to - from != 86400000LL ||
+        from != days * 86400000LL - 480 * 60000LL)
         abort();
 }
 

@@ -38,9 +38,12 @@ typedef struct rep_opts {
 static int rep_parse(int argc, char **argv, rep_opts *o)
 {
     static const struct option longs[] = {
-        {"date", required_argument, NULL, 'd'}, {"format", required_argument, NULL, 'f'},
-        {"lang", required_argument, NULL, 'l'}, {"cut", required_argument, NULL, 'u'},
-        {"department", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'},
+        {"date", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"lang", required_argument, NULL, 'l'},
+        {"cut", required_argument, NULL, 'u'},
+        {"department", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},
         {0},
     };
     int ch;

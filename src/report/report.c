@@ -75,7 +75,8 @@ bool report_cut_has(int cut, const char *section)
                                   " response remediation ",
         [REPORT_CUT_BUSINESS] = " alerts outages incidents findings remediation ",
         [REPORT_CUT_CUSTOMER_SERVICE] = " outages incidents ",
-        [REPORT_CUT_MANAGEMENT] = " alerts incidents drills findings remediation response drill_trend lessons verify duty ",
+        [REPORT_CUT_MANAGEMENT] =
+            " alerts incidents drills findings remediation response drill_trend lessons verify duty ",
     };
     char key[40];
     if (cut < 0 || cut > 4 || snprintf(key, sizeof key, " %s ", section) >= (int)sizeof key)
@@ -198,12 +199,13 @@ kw_rc report_summary(kw_store *st, const conf *c, const report_req *r, kw_buf *o
         return rc;
     bool en = r->lang == DOC_LANG_EN;
     const json_t *al = json_object_get(g, "alerts"), *inc = json_object_get(g, "incidents");
-    kw_buf_printf(out, en ? "%s report %s to %s\n" : "%s报告 %s 至 %s\n", en ? (r->kind == REPORT_DAILY ? "Daily" : "Period")
-                                                                          : (r->kind == REPORT_DAILY ? "值守日" : "重保期"),
+    kw_buf_printf(out, en ? "%s report %s to %s\n" : "%s报告 %s 至 %s\n",
+                  en ? (r->kind == REPORT_DAILY ? "Daily" : "Period") : (r->kind == REPORT_DAILY ? "值守日" : "重保期"),
                   json_string_value(json_object_get(g, "from")), json_string_value(json_object_get(g, "to")));
     if (al)
-        kw_buf_printf(out, en ? "Alerts: %lld real (%lld critical, %lld high), %lld from drills\n"
-                              : "告警：真实 %lld 条（严重 %lld，高危 %lld），演练 %lld 条\n",
+        kw_buf_printf(out,
+                      en ? "Alerts: %lld real (%lld critical, %lld high), %lld from drills\n"
+                         : "告警：真实 %lld 条（严重 %lld，高危 %lld），演练 %lld 条\n",
                       (long long)json_integer_value(json_object_get(al, "real")),
                       sev_n(g, "alerts", "by_severity", "critical"), sev_n(g, "alerts", "by_severity", "high"),
                       (long long)json_integer_value(json_object_get(al, "drill")));
@@ -216,8 +218,8 @@ kw_rc report_summary(kw_store *st, const conf *c, const report_req *r, kw_buf *o
                       sev_n(g, "findings", "open", "total"), sev_n(g, "findings", "overdue", "total"));
     size_t i;
     const json_t *o;
-    json_array_foreach(json_object_get(al, "notable"), i, o) if (i < 5) kw_buf_printf(
-        out, "- %s\n", json_string_value(json_object_get(o, en ? "text" : "text_zh")));
+    json_array_foreach(json_object_get(al, "notable"), i, o) if (i < 5)
+        kw_buf_printf(out, "- %s\n", json_string_value(json_object_get(o, en ? "text" : "text_zh")));
     if (c->report.link)
         kw_buf_printf(out, "%s\n", c->report.link);
     json_decref(g);

@@ -96,7 +96,8 @@ static void table(build *b, size_t ncols, const char *const *heads, const json_t
     const json_t *it;
     char cells[DOC_COLS_MAX][256];
     const char *p[DOC_COLS_MAX];
-    json_array_foreach(arr, i, it) {
+    json_array_foreach(arr, i, it)
+    {
         memset(cells, 0, sizeof cells);
         fn(b, it, cells);
         for (size_t k = 0; k < ncols; k++)
@@ -140,7 +141,8 @@ static void sec_overview(build *b)
         char t[512] = "";
         size_t i;
         const json_t *v;
-        json_array_foreach(un, i, v) {
+        json_array_foreach(un, i, v)
+        {
             size_t l = strlen(t);
             snprintf(t + l, sizeof t - l, "%s%s", i ? ", " : "", json_string_value(v));
         }
@@ -154,7 +156,8 @@ static void officer_cells(build *b, const json_t *o, char c[][256])
 {
     snprintf(c[0], 256, "%s", s_of(o, "schedule"));
     snprintf(c[1], 256, "%s%s%s%s", *s_of(o, "display") ? s_of(o, "display") : s_of(o, "person"),
-             *s_of(o, "display") ? " (" : "", *s_of(o, "display") ? s_of(o, "person") : "", *s_of(o, "display") ? ")" : "");
+             *s_of(o, "display") ? " (" : "", *s_of(o, "display") ? s_of(o, "person") : "",
+             *s_of(o, "display") ? ")" : "");
     when(b, ms_of(o, "start"), c[2], 256);
     when(b, ms_of(o, "end"), c[3], 256);
 }
@@ -172,7 +175,8 @@ static void sec_duty(build *b)
     if (!duty)
         return;
     doc_heading(b->d, 2, L(b, "值班人员与交接班", "Duty officers and hand-overs"));
-    const char *h1[] = {L(b, "排班", "Schedule"), L(b, "值班人员", "On duty"), L(b, "开始", "From"), L(b, "结束", "To")};
+    const char *h1[] = {L(b, "排班", "Schedule"), L(b, "值班人员", "On duty"), L(b, "开始", "From"),
+                        L(b, "结束", "To")};
     table(b, 4, h1, json_object_get(duty, "officers"), officer_cells);
     doc_heading(b->d, 3, L(b, "交接班", "Hand-overs"));
     const char *h2[] = {L(b, "时间", "At"), L(b, "交班人", "By"), L(b, "交接内容", "Where things stood")};
@@ -221,7 +225,8 @@ static void sec_alerts(build *b)
     const json_t *pb = json_object_get(al, "per_bucket"), *pts = json_object_get(pb, "points");
     if (json_array_size(pts)) {
         bool hourly = i_of(pb, "bucket_s") == 3600;
-        doc_chart_line_begin(b->d, hourly ? L(b, "每小时告警数", "Alerts per hour") : L(b, "每日告警数", "Alerts per day"),
+        doc_chart_line_begin(b->d,
+                             hourly ? L(b, "每小时告警数", "Alerts per hour") : L(b, "每日告警数", "Alerts per day"),
                              L(b, "条", "alerts"));
         chart_series(b, pts, L(b, "真实", "real"), "real");
         chart_series(b, pts, L(b, "攻击", "attacks"), "attacks");
@@ -286,8 +291,10 @@ static void metric_cells(build *b, const json_t *o, char c[][256])
 {
     (void)b;
     const char *m = s_of(o, "metric");
-    snprintf(c[0], 256, "%s", strstr(m, "cpu") ? "CPU" : strstr(m, "memory") ? L(b, "内存", "memory")
-                                                                            : L(b, "磁盘", "disk"));
+    snprintf(c[0], 256, "%s",
+             strstr(m, "cpu")      ? "CPU"
+             : strstr(m, "memory") ? L(b, "内存", "memory")
+                                   : L(b, "磁盘", "disk"));
     snprintf(c[1], 256, "%s%s%s", *s_of(o, "host") ? s_of(o, "host") : L(b, "本机", "this server"),
              *s_of(o, "mount") ? " " : "", s_of(o, "mount"));
     snprintf(c[2], 256, "%.1f%%", 100 * json_number_value(json_object_get(o, "min")));
@@ -299,9 +306,10 @@ static void host_alert_cells(build *b, const json_t *o, char c[][256])
 {
     const char *k = s_of(o, "kind");
     snprintf(c[0], 256, "%s", s_of(o, "name"));
-    snprintf(c[1], 256, "%s", strcmp(k, "host") == 0     ? L(b, "主机", "host")
-                              : strcmp(k, "device") == 0 ? L(b, "设备", "device")
-                                                         : L(b, "资产", "asset"));
+    snprintf(c[1], 256, "%s",
+             strcmp(k, "host") == 0     ? L(b, "主机", "host")
+             : strcmp(k, "device") == 0 ? L(b, "设备", "device")
+                                        : L(b, "资产", "asset"));
     snprintf(c[2], 256, "%lld", i_of(o, "count"));
     snprintf(c[3], 256, "%s", sev_word(b, s_of(o, "max_severity")));
     snprintf(c[4], 256, "%lld", i_of(o, "open"));
@@ -322,8 +330,8 @@ static void sec_hosts(build *b)
                         L(b, "最高", "Max")};
     table(b, 5, hd, json_object_get(h, "metrics"), metric_cells);
     doc_heading(b->d, 3, L(b, "主机与设备告警", "Alerts of hosts and devices"));
-    const char *ha[] = {L(b, "名称", "Name"), L(b, "类别", "Kind"), L(b, "告警数", "Alerts"), L(b, "最高级别", "Highest"),
-                        L(b, "未解除", "Still open")};
+    const char *ha[] = {L(b, "名称", "Name"), L(b, "类别", "Kind"), L(b, "告警数", "Alerts"),
+                        L(b, "最高级别", "Highest"), L(b, "未解除", "Still open")};
     table(b, 5, ha, json_object_get(h, "alerts"), host_alert_cells);
 }
 
@@ -335,8 +343,8 @@ static void sec_findings(build *b)
     if (!f)
         return;
     doc_heading(b->d, 2, L(b, "漏洞与整改", "Findings and remediation"));
-    const char *h[] = {L(b, "级别", "Severity"), L(b, "新发现", "Opened"), L(b, "已修复", "Fixed"),
-                       L(b, "已验证", "Verified"), L(b, "未整改", "Open"), L(b, "逾期", "Overdue")};
+    const char *h[] = {L(b, "级别", "Severity"),   L(b, "新发现", "Opened"), L(b, "已修复", "Fixed"),
+                       L(b, "已验证", "Verified"), L(b, "未整改", "Open"),   L(b, "逾期", "Overdue")};
     doc_table_begin(b->d, 6, h, NULL, NULL);
     static const char *const sevs[] = {"critical", "high", "medium", "low", "total"};
     static const char *const cols[] = {"opened", "fixed", "verified", "open", "overdue"};
@@ -407,7 +415,8 @@ static void incident_cells(build *b, const json_t *o, char c[][256])
     snprintf(c[1], 256, "%s%s", json_is_true(json_object_get(o, "drill")) ? L(b, "【演练】", "[DRILL] ") : "",
              s_of(o, "title"));
     snprintf(c[2], 256, "%s", s_of(o, "grade"));
-    snprintf(c[3], 256, "%s", strcmp(s_of(o, "state"), "open") == 0 ? L(b, "处置中", "open") : L(b, "已关闭", "closed"));
+    snprintf(c[3], 256, "%s",
+             strcmp(s_of(o, "state"), "open") == 0 ? L(b, "处置中", "open") : L(b, "已关闭", "closed"));
     when(b, ms_of(o, "declared"), c[4], 256);
 }
 
@@ -419,10 +428,11 @@ static void sec_incidents(build *b)
     doc_heading(b->d, 2, L(b, "安全事件", "Incidents"));
     const json_t *dr = json_object_get(inc, "drill");
     char t[300];
-    snprintf(t, sizeof t,
-             L(b, "新宣布 %lld 起，关闭 %lld 起，期末仍在处置 %lld 起；演练事件另计：宣布 %lld 起，关闭 %lld 起。",
-               "%lld declared, %lld closed, %lld still open at the end; drill incidents apart: %lld declared, %lld closed."),
-             i_of(inc, "declared"), i_of(inc, "closed"), i_of(inc, "open"), i_of(dr, "declared"), i_of(dr, "closed"));
+    snprintf(
+        t, sizeof t,
+        L(b, "新宣布 %lld 起，关闭 %lld 起，期末仍在处置 %lld 起；演练事件另计：宣布 %lld 起，关闭 %lld 起。",
+          "%lld declared, %lld closed, %lld still open at the end; drill incidents apart: %lld declared, %lld closed."),
+        i_of(inc, "declared"), i_of(inc, "closed"), i_of(inc, "open"), i_of(dr, "declared"), i_of(dr, "closed"));
     doc_para(b->d, t);
     const char *h[] = {L(b, "编号", "No."), L(b, "事件", "Incident"), L(b, "级别", "Grade"), L(b, "状态", "State"),
                        L(b, "宣布时间", "Declared")};
@@ -434,7 +444,8 @@ static void sec_incidents(build *b)
 static void drill_cells(build *b, const json_t *o, char c[][256])
 {
     snprintf(c[0], 256, "%lld", i_of(o, "id"));
-    snprintf(c[1], 256, "%s", *s_of(o, L(b, "title_zh", "title")) ? s_of(o, L(b, "title_zh", "title")) : s_of(o, "scenario"));
+    snprintf(c[1], 256, "%s",
+             *s_of(o, L(b, "title_zh", "title")) ? s_of(o, L(b, "title_zh", "title")) : s_of(o, "scenario"));
     when(b, ms_of(o, "started"), c[2], 256);
     const json_t *sc = json_object_get(o, "score");
     snprintf(c[3], 256, json_is_number(sc) ? "%.0f" : "-", json_number_value(sc));
@@ -453,7 +464,8 @@ static void sec_drills(build *b)
     size_t i, k;
     const json_t *r, *w;
     bool any = false;
-    json_array_foreach(runs, i, r) json_array_foreach(json_object_get(r, "weak"), k, w) {
+    json_array_foreach(runs, i, r) json_array_foreach(json_object_get(r, "weak"), k, w)
+    {
         if (!any)
             doc_list_begin(b->d);
         any = true;
@@ -467,9 +479,10 @@ static void sec_drills(build *b)
 
 static void response_cells(build *b, const json_t *o, char c[][256])
 {
-    snprintf(c[0], 256, "%s", *s_of(o, "display")      ? s_of(o, "display")
-                              : *s_of(o, "department") ? s_of(o, "department")
-                                                       : L(b, "未归属", "unattributed"));
+    snprintf(c[0], 256, "%s",
+             *s_of(o, "display")      ? s_of(o, "display")
+             : *s_of(o, "department") ? s_of(o, "department")
+                                      : L(b, "未归属", "unattributed"));
     snprintf(c[1], 256, "%lld", i_of(o, "alerts"));
     const json_t *a = json_object_get(o, "mtta_s"), *r = json_object_get(o, "mttr_s");
     snprintf(c[2], 256, json_is_number(a) ? "%.1f min" : "-", json_number_value(a) / 60);
@@ -495,7 +508,7 @@ static void sec_remediation(build *b)
     if (!rem)
         return;
     doc_heading(b->d, 2, L(b, "整改成效", "Remediation achieved"));
-    const char *h[] = {L(b, "级别", "Severity"), L(b, "发现", "Opened"), L(b, "修复", "Fixed"),
+    const char *h[] = {L(b, "级别", "Severity"), L(b, "发现", "Opened"),           L(b, "修复", "Fixed"),
                        L(b, "验证", "Verified"), L(b, "验证率", "Verified share"), L(b, "期末未整改", "Open at end")};
     doc_table_begin(b->d, 6, h, NULL, NULL);
     static const char *const sevs[] = {"critical", "high", "medium", "low", "total"};
@@ -542,7 +555,8 @@ static void sec_lessons(build *b)
     doc_list_begin(b->d);
     size_t i;
     const json_t *o;
-    json_array_foreach(ls, i, o) {
+    json_array_foreach(ls, i, o)
+    {
         char t[4096];
         snprintf(t, sizeof t, "**#%lld %s%s**: %s%s%s", i_of(o, "id") ? i_of(o, "id") : i_of(o, "incident"),
                  json_is_true(json_object_get(o, "drill")) ? L(b, "【演练】", "[DRILL] ") : "", s_of(o, "title"),
@@ -561,8 +575,9 @@ static void sec_verify(build *b)
     doc_heading(b->d, 2, L(b, "值班日志校验", "Duty log verification"));
     char t[512];
     if (json_is_true(json_object_get(v, "ok"))) {
-        snprintf(t, sizeof t, L(b, "哈希链完整：共 %lld 条记录校验通过（本期 %lld 条）。",
-                                "The hash chain is intact: %lld entries verified (%lld in this range)."),
+        snprintf(t, sizeof t,
+                 L(b, "哈希链完整：共 %lld 条记录校验通过（本期 %lld 条）。",
+                   "The hash chain is intact: %lld entries verified (%lld in this range)."),
                  i_of(v, "chain_entries"), i_of(json_object_get(b->g, "duty"), "entries"));
         doc_note(b->d, DOC_NOTE_INFO, t);
     } else {
@@ -604,9 +619,9 @@ kw_doc *report_build(const conf *c, const report_req *r, const json_t *g)
     doc_set_header(b.d, org, period);
     doc_set_tz(b.d, c->console.tz_min);
     doc_set_footer(b.d, "keepwatch");
-    static void (*const secs[])(build *) = {sec_overview, sec_duty,     sec_alerts,   sec_attacks,     sec_hosts,
-                                            sec_findings, sec_drift,    sec_outages,  sec_incidents,   sec_drills,
-                                            sec_response, sec_remediation, sec_trend, sec_lessons,     sec_verify};
+    static void (*const secs[])(build *) = {sec_overview, sec_duty,        sec_alerts,  sec_attacks,   sec_hosts,
+                                            sec_findings, sec_drift,       sec_outages, sec_incidents, sec_drills,
+                                            sec_response, sec_remediation, sec_trend,   sec_lessons,   sec_verify};
     for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
         secs[i](&b);
     return b.d;

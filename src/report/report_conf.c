@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const report_cut_names[] = {"full", "operations", "business", "customer_service", "management",
-                                               NULL};
+static const char *const report_cut_names[] = {"full",       "operations", "business", "customer_service",
+                                               "management", NULL};
 
 static const char *const report_format_names[] = {"pdf", "html", "md", "json", NULL};
 static const char *const report_kind_names[] = {"daily", "period", NULL};
@@ -56,8 +56,8 @@ static void send_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
     check_words(ctx, n, "kinds", &s->kinds, report_kind_names, "daily or period");
 }
 
-static const cf_section send_section = {"report.send", sizeof(conf_report_send), send_fields, send_init, send_check,
-                                        .unnamed = true};
+static const cf_section send_section = {"report.send", sizeof(conf_report_send), send_fields, send_init,
+                                        send_check,    .unnamed = true};
 
 static void report_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
 {

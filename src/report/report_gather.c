@@ -89,8 +89,8 @@ static json_t *str_or_null(const char *s)
 
 static json_t *sev_obj(void)
 {
-    return json_pack("{s:I,s:I,s:I,s:I,s:I}", "critical", (json_int_t)0, "high", (json_int_t)0, "medium",
-                     (json_int_t)0, "low", (json_int_t)0, "total", (json_int_t)0);
+    return json_pack("{s:I,s:I,s:I,s:I,s:I}", "critical", (json_int_t)0, "high", (json_int_t)0, "medium", (json_int_t)0,
+                     "low", (json_int_t)0, "total", (json_int_t)0);
 }
 
 static void obj_add(json_t *o, const char *key, int64_t n)
@@ -116,9 +116,9 @@ static void officers(gather *g, json_t *duty)
         oncall_schedule_shifts(g->c, s, g->r->from_ms, g->r->to_ms, &sh);
         for (size_t k = 0; k < sh.n && json_array_size(a) < SHIFTS_MAX; k++) {
             const conf_person *p = conf_person_find(g->c, sh.v[k].person);
-            json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:o,s:o}", "schedule", s->name, "person",
-                                               sh.v[k].person, "display", str_or_null(p ? p->display : NULL),
-                                               "start", report_time_json(sh.v[k].start_ms), "end",
+            json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:o,s:o}", "schedule", s->name, "person", sh.v[k].person,
+                                               "display", str_or_null(p ? p->display : NULL), "start",
+                                               report_time_json(sh.v[k].start_ms), "end",
                                                report_time_json(sh.v[k].end_ms)));
         }
         oncall_shifts_free(&sh);
@@ -177,9 +177,8 @@ static void sev_row(void *arg, const store_report_row *w)
 
 static void rule_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:o,s:b,s:I,s:s}", "rule", txt(w->s[0]), "drill", w->v[1] != 0,
-                                         "count", (json_int_t)w->v[2], "max_severity",
-                                         report_sev_name((int)w->v[3])));
+    json_array_append_new(arg, json_pack("{s:o,s:b,s:I,s:s}", "rule", txt(w->s[0]), "drill", w->v[1] != 0, "count",
+                                         (json_int_t)w->v[2], "max_severity", report_sev_name((int)w->v[3])));
 }
 
 typedef struct buckets {
@@ -212,12 +211,12 @@ static void gather_buckets(gather *g, json_t *al)
     if (b.n > BUCKETS_MAX)
         b.n = BUCKETS_MAX;
     for (size_t i = 0; i < b.n; i++)
-        json_array_append_new(b.points, json_pack("{s:o,s:I,s:I,s:I}", "t", report_time_json(b.from + (int64_t)i * b.width),
-                                                  "real", (json_int_t)0, "attacks", (json_int_t)0, "drill",
-                                                  (json_int_t)0));
+        json_array_append_new(b.points,
+                              json_pack("{s:o,s:I,s:I,s:I}", "t", report_time_json(b.from + (int64_t)i * b.width),
+                                        "real", (json_int_t)0, "attacks", (json_int_t)0, "drill", (json_int_t)0));
     run(g, "alerts", STORE_REP_ALERTS_BUCKET, g->r->from_ms, g->r->to_ms, b.width, bucket_row, &b);
-    json_object_set_new(al, "per_bucket", json_pack("{s:I,s:o}", "bucket_s", (json_int_t)(b.width / 1000), "points",
-                                                    b.points));
+    json_object_set_new(al, "per_bucket",
+                        json_pack("{s:I,s:o}", "bucket_s", (json_int_t)(b.width / 1000), "points", b.points));
 }
 
 /* "14:05" (a day's report) or "12-01 14:05" (longer) in the configuration's zone. */
@@ -268,8 +267,8 @@ static void notable_text(const gather *g, const store_report_row *w, json_t *o)
         snprintf(ack_zh, sizeof ack_zh, "未确认");
     snprintf(res_en, sizeof res_en, "%s%s", res[0] ? "resolved after " : "still open", res);
     snprintf(res_zh, sizeof res_zh, "%s%s", res[0] ? res : "仍未解除", res[0] ? " 后解除" : "");
-    snprintf(en, sizeof en, "%s %s%s %s%s: %s; %s; %s%s%s.", at, w->v[9] != 0 ? "[DRILL] " : "",
-             report_sev_name(sev), rule, where, sum, ack_en, res_en, inc[0] ? "; in incident #" : "", inc);
+    snprintf(en, sizeof en, "%s %s%s %s%s: %s; %s; %s%s%s.", at, w->v[9] != 0 ? "[DRILL] " : "", report_sev_name(sev),
+             rule, where, sum, ack_en, res_en, inc[0] ? "; in incident #" : "", inc);
     snprintf(zh, sizeof zh, "%s %s%s告警 %s%s：%s；%s；%s%s%s。", at, w->v[9] != 0 ? "【演练】" : "",
              sev >= 1 && sev <= 4 ? sev_zh[sev] : "", rule, where_zh, sum, ack_zh, res_zh,
              inc[0] ? "；已纳入事件 #" : "", inc);
@@ -280,22 +279,22 @@ static void notable_text(const gather *g, const store_report_row *w, json_t *o)
 static void notable_row(void *arg, const store_report_row *w)
 {
     gather *g = arg;
-    json_t *o = json_pack("{s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id", (json_int_t)w->v[0],
-                          "rule", txt(w->s[1]), "severity", report_sev_name((int)w->v[2]), "state",
-                          txt(w->s[3]), "summary", txt(w->s[4]), "started",
-                          report_time_json((int64_t)w->v[5]), "acked", report_time_json((int64_t)w->v[6]),
-                          "acked_by", str_or_null(w->s[7]), "resolved", report_time_json((int64_t)w->v[8]), "drill",
-                          w->v[9] != 0, "incident", w->null[10] ? json_null() : json_integer((json_int_t)w->v[10]),
-                          "src", str_or_null(w->s[11]), "where", str_or_null(w->s[12]));
+    json_t *o = json_pack("{s:I,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "rule",
+                          txt(w->s[1]), "severity", report_sev_name((int)w->v[2]), "state", txt(w->s[3]), "summary",
+                          txt(w->s[4]), "started", report_time_json((int64_t)w->v[5]), "acked",
+                          report_time_json((int64_t)w->v[6]), "acked_by", str_or_null(w->s[7]), "resolved",
+                          report_time_json((int64_t)w->v[8]), "drill", w->v[9] != 0, "incident",
+                          w->null[10] ? json_null() : json_integer((json_int_t)w->v[10]), "src", str_or_null(w->s[11]),
+                          "where", str_or_null(w->s[12]));
     notable_text(g, w, o);
     json_array_append_new(json_object_get(json_object_get(g->out, "alerts"), "notable"), o);
 }
 
 static void gather_alerts(gather *g)
 {
-    json_t *al = json_pack("{s:I,s:I,s:I,s:o,s:o,s:[],s:[]}", "total", (json_int_t)0, "real", (json_int_t)0, "drill",
-                           (json_int_t)0, "by_severity", sev_obj(), "drill_by_severity", sev_obj(), "by_rule",
-                           "notable");
+    json_t *al =
+        json_pack("{s:I,s:I,s:I,s:o,s:o,s:[],s:[]}", "total", (json_int_t)0, "real", (json_int_t)0, "drill",
+                  (json_int_t)0, "by_severity", sev_obj(), "drill_by_severity", sev_obj(), "by_rule", "notable");
     json_object_set_new(g->out, "alerts", al);
     run(g, "alerts", STORE_REP_ALERTS_SEV, g->r->from_ms, g->r->to_ms, 0, sev_row, al);
     run(g, "alerts", STORE_REP_ALERTS_RULE, g->r->from_ms, g->r->to_ms, g->top * 2, rule_row,
@@ -309,16 +308,15 @@ static void gather_alerts(gather *g)
 
 static void top_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:o,s:I,s:s,s:I}", "address", txt(w->s[0]), "count",
-                                         (json_int_t)w->v[1], "max_severity", report_sev_name((int)w->v[2]), "rules",
-                                         (json_int_t)w->v[3]));
+    json_array_append_new(arg, json_pack("{s:o,s:I,s:s,s:I}", "address", txt(w->s[0]), "count", (json_int_t)w->v[1],
+                                         "max_severity", report_sev_name((int)w->v[2]), "rules", (json_int_t)w->v[3]));
 }
 
 static void peak_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:I,s:o,s:f,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "rule",
-                                         txt(w->s[1]), "peak_pps", w->v[2], "target", str_or_null(w->s[3]),
-                                         "started", report_time_json((int64_t)w->v[4]), "src", str_or_null(w->s[5])));
+    json_array_append_new(arg, json_pack("{s:I,s:o,s:f,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "rule", txt(w->s[1]),
+                                         "peak_pps", w->v[2], "target", str_or_null(w->s[3]), "started",
+                                         report_time_json((int64_t)w->v[4]), "src", str_or_null(w->s[5])));
 }
 
 static void gather_attacks(gather *g)
@@ -456,9 +454,9 @@ static void gather_findings(gather *g)
 
 static void drift_row(void *arg, const store_report_row *w)
 {
-    json_array_append_new(arg, json_pack("{s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "summary",
-                                         txt(w->s[1]), "started", report_time_json((int64_t)w->v[2]),
-                                         "state", txt(w->s[3]), "where", str_or_null(w->s[4])));
+    json_array_append_new(arg, json_pack("{s:I,s:o,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "summary", txt(w->s[1]),
+                                         "started", report_time_json((int64_t)w->v[2]), "state", txt(w->s[3]), "where",
+                                         str_or_null(w->s[4])));
 }
 
 static void count_row(void *arg, const store_report_row *w)
@@ -478,10 +476,9 @@ static void gather_drift(gather *g)
 static void outage_row(void *arg, const store_report_row *w)
 {
     json_array_append_new(arg, json_pack("{s:I,s:o,s:o,s:o,s:o,s:b,s:o}", "id", (json_int_t)w->v[0], "summary",
-                                         txt(w->s[1]), "started", report_time_json((int64_t)w->v[2]),
-                                         "resolved", report_time_json((int64_t)w->v[3]), "where",
-                                         str_or_null(w->s[4]), "drill", w->v[5] != 0, "state",
-                                         txt(w->s[6])));
+                                         txt(w->s[1]), "started", report_time_json((int64_t)w->v[2]), "resolved",
+                                         report_time_json((int64_t)w->v[3]), "where", str_or_null(w->s[4]), "drill",
+                                         w->v[5] != 0, "state", txt(w->s[6])));
 }
 
 static void gather_outages(gather *g)
@@ -504,17 +501,16 @@ static void incident_row(void *arg, const store_report_row *w)
     json_t *inc = json_object_get(g->out, "incidents");
     json_array_append_new(json_object_get(inc, "items"),
                           json_pack("{s:I,s:o,s:o,s:s,s:o,s:b,s:o,s:o,s:o,s:o}", "id", (json_int_t)w->v[0], "title",
-                                    txt(w->s[1]), "playbook", txt(w->s[2]), "grade",
-                                    grade_name((int)w->v[3]), "state", txt(w->s[4]), "drill", w->v[5] != 0,
-                                    "declared", report_time_json((int64_t)w->v[6]), "closed",
-                                    report_time_json((int64_t)w->v[7]), "contained",
+                                    txt(w->s[1]), "playbook", txt(w->s[2]), "grade", grade_name((int)w->v[3]), "state",
+                                    txt(w->s[4]), "drill", w->v[5] != 0, "declared", report_time_json((int64_t)w->v[6]),
+                                    "closed", report_time_json((int64_t)w->v[7]), "contained",
                                     report_time_json((int64_t)w->v[11]), "category", str_or_null(w->s[10])));
     bool lessons = w->s[8] && *w->s[8], cause = w->s[9] && *w->s[9];
     if (g->r->kind == REPORT_PERIOD && (lessons || cause) && report_cut_has(g->r->cut, "lessons"))
         json_array_append_new(json_object_get(g->out, "lessons"),
-                              json_pack("{s:I,s:o,s:b,s:o,s:o}", "incident", (json_int_t)w->v[0], "title",
-                                        txt(w->s[1]), "drill", w->v[5] != 0, "lessons",
-                                        str_or_null(w->s[8]), "cause", str_or_null(w->s[9])));
+                              json_pack("{s:I,s:o,s:b,s:o,s:o}", "incident", (json_int_t)w->v[0], "title", txt(w->s[1]),
+                                        "drill", w->v[5] != 0, "lessons", str_or_null(w->s[8]), "cause",
+                                        str_or_null(w->s[9])));
 }
 
 static void inc_count_row(void *arg, const store_report_row *w)
@@ -528,8 +524,8 @@ static void inc_count_row(void *arg, const store_report_row *w)
 static void gather_incidents(gather *g)
 {
     json_t *inc = json_pack("{s:I,s:I,s:I,s:{s:I,s:I,s:I},s:[]}", "declared", (json_int_t)0, "closed", (json_int_t)0,
-                            "open", (json_int_t)0, "drill", "declared", (json_int_t)0, "closed", (json_int_t)0,
-                            "open", (json_int_t)0, "items");
+                            "open", (json_int_t)0, "drill", "declared", (json_int_t)0, "closed", (json_int_t)0, "open",
+                            (json_int_t)0, "items");
     json_object_set_new(g->out, "incidents", inc);
     if (g->r->kind == REPORT_PERIOD && report_cut_has(g->r->cut, "lessons"))
         json_object_set_new(g->out, "lessons", json_array());
@@ -543,12 +539,12 @@ static json_t *run_brief(json_t *run)
 {
     json_t *weak = json_object_get(run, "weak"), *texts = json_array(), *w;
     size_t i;
-    json_array_foreach(weak, i, w) if (i < 5)
-        json_array_append_new(texts, json_pack("{s:O,s:O}", "text", json_object_get(w, "text") ? json_object_get(w, "text") : json_null(),
-                                               "text_zh", json_object_get(w, "text_zh") ? json_object_get(w, "text_zh") : json_null()));
+    json_array_foreach(weak, i, w) if (i < 5) json_array_append_new(
+        texts, json_pack("{s:O,s:O}", "text", json_object_get(w, "text") ? json_object_get(w, "text") : json_null(),
+                         "text_zh", json_object_get(w, "text_zh") ? json_object_get(w, "text_zh") : json_null()));
     json_t *o = json_object();
-    static const char *const keep[] = {"id", "scenario", "title", "title_zh", "state", "tabletop", "surprise",
-                                       "started", "ended", "score", "incident"};
+    static const char *const keep[] = {"id",       "scenario", "title", "title_zh", "state",   "tabletop",
+                                       "surprise", "started",  "ended", "score",    "incident"};
     for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
         json_t *v = json_object_get(run, keep[k]);
         json_object_set(o, keep[k], v ? v : json_null());
@@ -573,9 +569,10 @@ static json_t *drill_trend(json_t *runs)
             json_object_set_new(by, sc, list);
             json_array_append_new(out, json_pack("{s:s,s:O}", "scenario", sc, "runs", list));
         }
-        json_array_append_new(list, json_pack("{s:O,s:O,s:O}", "id", json_object_get(r, "id"), "started",
-                                               json_object_get(r, "started") ? json_object_get(r, "started") : json_null(),
-                                               "score", json_object_get(r, "score") ? json_object_get(r, "score") : json_null()));
+        json_array_append_new(
+            list, json_pack("{s:O,s:O,s:O}", "id", json_object_get(r, "id"), "started",
+                            json_object_get(r, "started") ? json_object_get(r, "started") : json_null(), "score",
+                            json_object_get(r, "score") ? json_object_get(r, "score") : json_null()));
     }
     json_decref(by);
     return out;
@@ -589,8 +586,7 @@ static void gather_drills(gather *g)
     if (store_drill_runs_json(g->st, g->r->from_ms, g->r->to_ms, &b) == KW_OK && !b.overflow) {
         json_t *all = json_loadb(b.data ? b.data : "[]", b.len, 0, NULL), *r;
         size_t i;
-        json_array_foreach(all, i, r) if (i < RUNS_MAX && json_is_object(r))
-            json_array_append_new(runs, run_brief(r));
+        json_array_foreach(all, i, r) if (i < RUNS_MAX && json_is_object(r)) json_array_append_new(runs, run_brief(r));
         json_decref(all);
     } else
         json_array_append_new(g->unavailable, json_string("drills"));
@@ -621,8 +617,8 @@ static void response_row(void *arg, const store_report_row *w)
     const char *d = dept_of(g->c, w->s[0]);
     json_t *o = json_object_get(by, d);
     if (!o) {
-        o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "alerts", (json_int_t)0, "acked", (json_int_t)0, "ack_ms",
-                      (json_int_t)0, "resolved", (json_int_t)0, "resolve_ms", (json_int_t)0);
+        o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "alerts", (json_int_t)0, "acked", (json_int_t)0, "ack_ms", (json_int_t)0,
+                      "resolved", (json_int_t)0, "resolve_ms", (json_int_t)0);
         json_object_set_new(by, d, o);
     }
     obj_add(o, "alerts", (int64_t)w->v[2]);
@@ -644,13 +640,14 @@ static void gather_response(gather *g)
     run(g, "alerts", STORE_REP_RESPONSE, g->r->from_ms, g->r->to_ms, RESPONSE_GROUPS, response_row, g);
     json_t *by = json_object_get(g->out, "response_by"), *a = json_array(), *o;
     const char *d;
-    json_object_foreach(by, d, o) {
+    json_object_foreach(by, d, o)
+    {
         const conf_department *dep = *d ? conf_department_find(g->c, d) : NULL;
-        json_array_append_new(a, json_pack("{s:o,s:o,s:O,s:O,s:O,s:o,s:o}", "department", str_or_null(d), "display",
-                                           str_or_null(dep ? dep->display : NULL), "alerts",
-                                           json_object_get(o, "alerts"), "acked", json_object_get(o, "acked"),
-                                           "resolved", json_object_get(o, "resolved"), "mtta_s",
-                                           mean_s(o, "ack_ms", "acked"), "mttr_s", mean_s(o, "resolve_ms", "resolved")));
+        json_array_append_new(
+            a, json_pack("{s:o,s:o,s:O,s:O,s:O,s:o,s:o}", "department", str_or_null(d), "display",
+                         str_or_null(dep ? dep->display : NULL), "alerts", json_object_get(o, "alerts"), "acked",
+                         json_object_get(o, "acked"), "resolved", json_object_get(o, "resolved"), "mtta_s",
+                         mean_s(o, "ack_ms", "acked"), "mttr_s", mean_s(o, "resolve_ms", "resolved")));
     }
     json_object_del(g->out, "response_by");
     json_object_set_new(g->out, "response", a);
@@ -665,9 +662,10 @@ static void gather_remediation(gather *g)
         json_int_t fx = json_integer_value(json_object_get(json_object_get(f, "fixed"), sevs[i]));
         json_int_t vf = json_integer_value(json_object_get(json_object_get(f, "verified"), sevs[i]));
         json_int_t left = json_integer_value(json_object_get(json_object_get(f, "open"), sevs[i]));
-        json_object_set_new(rem, sevs[i], json_pack("{s:I,s:I,s:I,s:I,s:o}", "opened", op, "fixed", fx, "verified", vf,
-                                                     "open_at_end", left, "verified_share",
-                                                     op > 0 ? json_real((double)vf / (double)op) : json_null()));
+        json_object_set_new(rem, sevs[i],
+                            json_pack("{s:I,s:I,s:I,s:I,s:o}", "opened", op, "fixed", fx, "verified", vf, "open_at_end",
+                                      left, "verified_share",
+                                      op > 0 ? json_real((double)vf / (double)op) : json_null()));
     }
     json_object_set_new(g->out, "remediation", rem);
 }
@@ -684,9 +682,9 @@ static void gather_head(gather *g)
     json_object_set_new(g->out, "generated", report_time_json(r->now_ms));
     json_object_set_new(g->out, "tz_min", json_integer(c->console.tz_min));
     json_object_set_new(g->out, "organisation", str_or_null(c->incident.organisation));
-    json_object_set_new(g->out, "period", json_pack("{s:o,s:o,s:o}", "name", str_or_null(c->period.name), "start",
-                                                    report_time_json(c->period.start_ms), "end",
-                                                    report_time_json(c->period.end_ms)));
+    json_object_set_new(g->out, "period",
+                        json_pack("{s:o,s:o,s:o}", "name", str_or_null(c->period.name), "start",
+                                  report_time_json(c->period.start_ms), "end", report_time_json(c->period.end_ms)));
     json_object_set_new(g->out, "cut", json_string(report_cut_name(r->cut)));
     json_object_set_new(g->out, "department", str_or_null(r->department));
     json_object_set_new(g->out, "lang", json_string(r->lang == DOC_LANG_EN ? "en" : "zh"));
@@ -694,8 +692,14 @@ static void gather_head(gather *g)
 
 kw_rc report_gather(kw_store *st, const conf *c, const report_req *r, json_t **out, char *err, size_t n)
 {
-    gather g = {.st = st, .c = c, .r = r, .top = c->report.top_n > 0 ? c->report.top_n : 10, .out = json_object(),
-                .unavailable = json_array(), .err = err, .errn = n};
+    gather g = {.st = st,
+                .c = c,
+                .r = r,
+                .top = c->report.top_n > 0 ? c->report.top_n : 10,
+                .out = json_object(),
+                .unavailable = json_array(),
+                .err = err,
+                .errn = n};
     gather_head(&g);
     if (report_cut_has(r->cut, "duty"))
         gather_duty(&g);

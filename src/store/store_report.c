@@ -10,7 +10,7 @@
 #define SRC "json_extract(labels, '$.src')"
 #define TARGET "COALESCE(json_extract(labels, '$.dst'), json_extract(labels, '$.target'))"
 #define WHERE_AT                                                                                                       \
-    "COALESCE(json_extract(labels, '$.asset'), json_extract(labels, '$.dst'), json_extract(labels, '$.target'),"     \
+    "COALESCE(json_extract(labels, '$.asset'), json_extract(labels, '$.dst'), json_extract(labels, '$.target'),"       \
     " json_extract(labels, '$.host'), '')"
 #define IN_RANGE " started_at >= ?1 AND started_at < ?2 "
 #define REAL " AND " DRILL " = 0 "
@@ -23,31 +23,42 @@ typedef struct rep_sql {
     int ncols;
 } rep_sql;
 
-#define RANGE_X {A_FROM, A_TO, A_EXTRA}
-#define RANGE {A_FROM, A_TO, 0}
+#define RANGE_X                                                                                                        \
+    {                                                                                                                  \
+        A_FROM, A_TO, A_EXTRA                                                                                          \
+    }
+#define RANGE                                                                                                          \
+    {                                                                                                                  \
+        A_FROM, A_TO, 0                                                                                                \
+    }
 
 static const rep_sql rep_sqls[STORE_REP_QUERIES] = {
-    [STORE_REP_ALERTS_SEV] = {"SELECT severity, " DRILL ", count(*) FROM alerts WHERE" IN_RANGE "GROUP BY 1, 2", RANGE, 3},
+    [STORE_REP_ALERTS_SEV] = {"SELECT severity, " DRILL ", count(*) FROM alerts WHERE" IN_RANGE "GROUP BY 1, 2", RANGE,
+                              3},
     [STORE_REP_ALERTS_RULE] = {"SELECT rule, " DRILL ", count(*), max(severity) FROM alerts WHERE" IN_RANGE
                                "GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
                                RANGE_X, 4},
     [STORE_REP_ALERTS_BUCKET] = {"SELECT (started_at - ?1) / CAST(?3 AS BIGINT), " DRILL ", (CASE WHEN " SRC
-                                 " IS NULL AND " TARGET " IS NULL THEN 0 ELSE 1 END), count(*) FROM alerts WHERE"
-                                 IN_RANGE "GROUP BY 1, 2, 3 ORDER BY 1",
+                                 " IS NULL AND " TARGET
+                                 " IS NULL THEN 0 ELSE 1 END), count(*) FROM alerts WHERE" IN_RANGE
+                                 "GROUP BY 1, 2, 3 ORDER BY 1",
                                  RANGE_X, 4},
-    [STORE_REP_NOTABLE] = {"SELECT a.id, rule, severity, state, summary, started_at, acked_at, acked_by, resolved_at, "
-                           DRILL ", (SELECT min(i.incident) FROM incident_alerts i WHERE i.alert_id = a.id), " SRC
-                           ", " WHERE_AT " FROM alerts a WHERE" IN_RANGE
-                           "AND (severity >= 3 OR EXISTS (SELECT 1 FROM incident_alerts i WHERE i.alert_id = a.id))"
-                           " ORDER BY 10, (CASE WHEN EXISTS (SELECT 1 FROM incident_alerts i"
-                           " WHERE i.alert_id = a.id) THEN 0 ELSE 1 END), severity DESC,"
-                           " (COALESCE(resolved_at, ?2) - started_at) DESC, a.id LIMIT ?3",
-                           RANGE_X, 13},
-    [STORE_REP_TOP_SOURCES] = {"SELECT " SRC ", count(*), max(severity), count(DISTINCT rule) FROM alerts WHERE"
-                               IN_RANGE REAL "AND " SRC " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
+    [STORE_REP_NOTABLE] =
+        {"SELECT a.id, rule, severity, state, summary, started_at, acked_at, acked_by, resolved_at, " DRILL
+         ", (SELECT min(i.incident) FROM incident_alerts i WHERE i.alert_id = a.id), " SRC ", " WHERE_AT
+         " FROM alerts a WHERE" IN_RANGE
+         "AND (severity >= 3 OR EXISTS (SELECT 1 FROM incident_alerts i WHERE i.alert_id = a.id))"
+         " ORDER BY 10, (CASE WHEN EXISTS (SELECT 1 FROM incident_alerts i"
+         " WHERE i.alert_id = a.id) THEN 0 ELSE 1 END), severity DESC,"
+         " (COALESCE(resolved_at, ?2) - started_at) DESC, a.id LIMIT ?3",
+         RANGE_X, 13},
+    [STORE_REP_TOP_SOURCES] = {"SELECT " SRC
+                               ", count(*), max(severity), count(DISTINCT rule) FROM alerts WHERE" IN_RANGE REAL
+                               "AND " SRC " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
                                RANGE_X, 4},
-    [STORE_REP_TOP_TARGETS] = {"SELECT " TARGET ", count(*), max(severity), count(DISTINCT rule) FROM alerts WHERE"
-                               IN_RANGE REAL "AND " TARGET " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
+    [STORE_REP_TOP_TARGETS] = {"SELECT " TARGET
+                               ", count(*), max(severity), count(DISTINCT rule) FROM alerts WHERE" IN_RANGE REAL
+                               "AND " TARGET " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
                                RANGE_X, 4},
     [STORE_REP_PEAKS] = {"SELECT id, rule, peak, " TARGET ", started_at, " SRC " FROM alerts WHERE" IN_RANGE REAL
                          "AND peak IS NOT NULL AND (rule LIKE '%flood%' OR rule LIKE '%reflection%')"
@@ -57,12 +68,13 @@ static const rep_sql rep_sqls[STORE_REP_QUERIES] = {
                          "AND rule = 'audit_drift' ORDER BY started_at, id LIMIT ?3",
                          RANGE_X, 5},
     [STORE_REP_DRIFT_COUNT] = {"SELECT count(*) FROM alerts WHERE" IN_RANGE "AND rule = 'audit_drift'", RANGE, 1},
-    [STORE_REP_RESPONSE] = {"SELECT " WHERE_AT ", " DRILL ", count(*),"
-                            " sum(CASE WHEN acked_at IS NULL THEN 0 ELSE 1 END), sum(COALESCE(acked_at - started_at, 0)),"
-                            " sum(CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END),"
-                            " sum(COALESCE(resolved_at - started_at, 0)) FROM alerts WHERE" IN_RANGE
-                            "GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
-                            RANGE_X, 7},
+    [STORE_REP_RESPONSE] =
+        {"SELECT " WHERE_AT ", " DRILL ", count(*),"
+         " sum(CASE WHEN acked_at IS NULL THEN 0 ELSE 1 END), sum(COALESCE(acked_at - started_at, 0)),"
+         " sum(CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END),"
+         " sum(COALESCE(resolved_at - started_at, 0)) FROM alerts WHERE" IN_RANGE
+         "GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
+         RANGE_X, 7},
     [STORE_REP_FINDINGS_OPENED] = {"SELECT severity, count(*) FROM findings WHERE first_ms >= ?1 AND first_ms < ?2"
                                    " GROUP BY 1",
                                    RANGE, 2},
@@ -70,24 +82,28 @@ static const rep_sql rep_sqls[STORE_REP_QUERIES] = {
                                   " JOIN findings f ON f.id = h.finding_id WHERE h.at_ms >= ?1 AND h.at_ms < ?2"
                                   " AND h.to_status IN ('fixed', 'verified') GROUP BY 1, 2",
                                   RANGE, 3},
-    [STORE_REP_FINDINGS_OPEN] = {"SELECT severity, count(*), sum(CASE WHEN due_ms > 0 AND due_ms < ?1 THEN 1 ELSE 0 END)"
-                                 " FROM findings WHERE first_ms < ?1 AND (resolved_ms = 0 OR resolved_ms > ?1)"
-                                 " GROUP BY 1",
-                                 {A_TO, 0, 0}, 3},
-    [STORE_REP_FINDINGS_SPAN] = {"SELECT (CASE WHEN first_ms < ?1 THEN -1 ELSE (first_ms - ?1) / CAST(?3 AS BIGINT) END),"
-                                 " (CASE WHEN resolved_ms = 0 THEN -2 WHEN resolved_ms < ?1 THEN -1"
-                                 " ELSE (resolved_ms - ?1) / CAST(?3 AS BIGINT) END), count(*) FROM findings"
-                                 " WHERE first_ms < ?2 GROUP BY 1, 2",
-                                 RANGE_X, 3},
+    [STORE_REP_FINDINGS_OPEN] =
+        {"SELECT severity, count(*), sum(CASE WHEN due_ms > 0 AND due_ms < ?1 THEN 1 ELSE 0 END)"
+         " FROM findings WHERE first_ms < ?1 AND (resolved_ms = 0 OR resolved_ms > ?1)"
+         " GROUP BY 1",
+         {A_TO, 0, 0},
+         3},
+    [STORE_REP_FINDINGS_SPAN] =
+        {"SELECT (CASE WHEN first_ms < ?1 THEN -1 ELSE (first_ms - ?1) / CAST(?3 AS BIGINT) END),"
+         " (CASE WHEN resolved_ms = 0 THEN -2 WHEN resolved_ms < ?1 THEN -1"
+         " ELSE (resolved_ms - ?1) / CAST(?3 AS BIGINT) END), count(*) FROM findings"
+         " WHERE first_ms < ?2 GROUP BY 1, 2",
+         RANGE_X, 3},
     [STORE_REP_INCIDENTS] = {"SELECT id, title, playbook, grade, state, drill, declared_ms, closed_ms, lessons, cause,"
                              " category, contained_ms FROM incidents WHERE declared_ms < ?2"
                              " AND (state = 'open' OR closed_ms >= ?1) ORDER BY id LIMIT ?3",
                              RANGE_X, 12},
-    [STORE_REP_INCIDENT_COUNTS] = {"SELECT drill, sum(CASE WHEN declared_ms >= ?1 THEN 1 ELSE 0 END),"
-                                   " sum(CASE WHEN state = 'closed' AND closed_ms >= ?1 AND closed_ms < ?2 THEN 1 ELSE 0 END),"
-                                   " sum(CASE WHEN state = 'open' OR closed_ms >= ?2 THEN 1 ELSE 0 END)"
-                                   " FROM incidents WHERE declared_ms < ?2 GROUP BY 1",
-                                   RANGE, 4},
+    [STORE_REP_INCIDENT_COUNTS] =
+        {"SELECT drill, sum(CASE WHEN declared_ms >= ?1 THEN 1 ELSE 0 END),"
+         " sum(CASE WHEN state = 'closed' AND closed_ms >= ?1 AND closed_ms < ?2 THEN 1 ELSE 0 END),"
+         " sum(CASE WHEN state = 'open' OR closed_ms >= ?2 THEN 1 ELSE 0 END)"
+         " FROM incidents WHERE declared_ms < ?2 GROUP BY 1",
+         RANGE, 4},
     [STORE_REP_HOST_METRICS] = {"SELECT s.name, s.labels, min(m.min), sum(m.avg * m.n) / sum(m.n), max(m.max), sum(m.n)"
                                 " FROM metric_1m m JOIN metric_series s ON s.id = m.series WHERE m.ts >= ?1"
                                 " AND m.ts < ?2 AND s.name IN ('host_cpu_usage_ratio', 'host_memory_used_ratio',"
@@ -107,20 +123,22 @@ static const rep_sql rep_sqls[STORE_REP_QUERIES] = {
                              RANGE_X, 3},
     [STORE_REP_AGENTS] = {"SELECT name, last_seen_ms, revoked_ms, (CASE WHEN last_seen_ms >= ?1 THEN 1 ELSE 0 END)"
                           " FROM agents ORDER BY name LIMIT ?2",
-                          {A_FROM, A_EXTRA, 0}, 4},
+                          {A_FROM, A_EXTRA, 0},
+                          4},
     [STORE_REP_OUTAGES] = {"SELECT id, summary, started_at, resolved_at, " WHERE_AT ", " DRILL ", state FROM alerts"
                            " WHERE started_at < ?2 AND (resolved_at IS NULL OR resolved_at >= ?1)"
                            " AND rule = 'service_down' ORDER BY started_at, id LIMIT ?3",
                            RANGE_X, 7},
-    [STORE_REP_HOST_ALERTS] = {"SELECT COALESCE(json_extract(labels, '$.host'), json_extract(labels, '$.device'),"
-                               " json_extract(labels, '$.asset')), (CASE WHEN json_extract(labels, '$.host') IS NOT NULL"
-                               " THEN 'host' WHEN json_extract(labels, '$.device') IS NOT NULL THEN 'device'"
-                               " ELSE 'asset' END), count(*), max(severity),"
-                               " sum(CASE WHEN state = 'resolved' THEN 0 ELSE 1 END) FROM alerts WHERE" IN_RANGE REAL
-                               "AND " SRC " IS NULL AND COALESCE(json_extract(labels, '$.host'),"
-                               " json_extract(labels, '$.device'), json_extract(labels, '$.asset')) IS NOT NULL"
-                               " GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
-                               RANGE_X, 5},
+    [STORE_REP_HOST_ALERTS] =
+        {"SELECT COALESCE(json_extract(labels, '$.host'), json_extract(labels, '$.device'),"
+         " json_extract(labels, '$.asset')), (CASE WHEN json_extract(labels, '$.host') IS NOT NULL"
+         " THEN 'host' WHEN json_extract(labels, '$.device') IS NOT NULL THEN 'device'"
+         " ELSE 'asset' END), count(*), max(severity),"
+         " sum(CASE WHEN state = 'resolved' THEN 0 ELSE 1 END) FROM alerts WHERE" IN_RANGE REAL "AND " SRC
+         " IS NULL AND COALESCE(json_extract(labels, '$.host'),"
+         " json_extract(labels, '$.device'), json_extract(labels, '$.asset')) IS NOT NULL"
+         " GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
+         RANGE_X, 5},
 };
 
 static void rep_row_read(db_stmt *st, int ncols, store_report_row *r)

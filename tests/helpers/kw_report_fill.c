@@ -77,7 +77,8 @@ static int fill_alerts(kw_store *s, int64_t from, long n)
         if (i % 4 == 3)
             snprintf(l, sizeof l, "{\"host\":\"web1\",\"n\":\"%ld\"}", i);
         else
-            snprintf(l, sizeof l, "{\"dst\":\"10.0.0.%ld\",\"interface\":\"eth0\",\"n\":\"%ld\",\"src\":\"198.51.100.%ld\"}",
+            snprintf(l, sizeof l,
+                     "{\"dst\":\"10.0.0.%ld\",\"interface\":\"eth0\",\"n\":\"%ld\",\"src\":\"198.51.100.%ld\"}",
                      80 + i % 3, i, i % 200);
         int64_t at = from + (int64_t)(i * DAY / n), id = fire(s, rules[i % 4], 4 - (int)(i % 4), l, at);
         if (!id)
@@ -137,8 +138,8 @@ static int fill_incidents(kw_store *s, int64_t from)
              " ('DDoS drill', 'ddos', 'x', 4, 'closed', 1, %lld, %lld, 'ann', %lld,"
              " 'switch to the scrubbing centre sooner', 'drill', 'other');"
              "INSERT INTO incident_alerts (incident, alert_id, attached_ms) SELECT min(id), 1, %lld FROM incidents;",
-             (long long)(from + 2 * H), (long long)(from + 2 * H), (long long)(from + 6 * H),
-             (long long)(from + 6 * H), (long long)(from + 10 * H), (long long)(from + 2 * H));
+             (long long)(from + 2 * H), (long long)(from + 2 * H), (long long)(from + 6 * H), (long long)(from + 6 * H),
+             (long long)(from + 10 * H), (long long)(from + 2 * H));
     return exec(s, sql);
 }
 

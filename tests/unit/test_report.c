@@ -122,8 +122,8 @@ static void fill_tables(kw_store *s)
              " (2, 'DDoS drill', 'ddos', 'x', 4, 'closed', 1, %lld, %lld, 'ann', %lld, 'switch earlier', 'none',"
              " 'other');"
              "INSERT INTO incident_alerts (incident, alert_id, attached_ms) VALUES (1, 2, %lld);",
-             (long long)(DAY0 + 2 * H), (long long)(DAY0 + 2 * H), (long long)(DAY0 + 6 * H),
-             (long long)(DAY0 + 6 * H), (long long)(DAY0 + 10 * H), (long long)(DAY0 + 2 * H));
+             (long long)(DAY0 + 2 * H), (long long)(DAY0 + 2 * H), (long long)(DAY0 + 6 * H), (long long)(DAY0 + 6 * H),
+             (long long)(DAY0 + 10 * H), (long long)(DAY0 + 2 * H));
     exec(s, sql);
     exec(s, "INSERT INTO metric_series (id, name, labels) VALUES (1, 'host_cpu_usage_ratio', '{\"host\":\"web1\"}')");
     for (int i = 0; i < 4; i++) {
@@ -211,7 +211,8 @@ static void test_daily_figures(void)
     CHECK_STR(at_s(g, "alerts.by_rule.0.rule"), "syn_flood");
     CHECK_INT(at(g, "alerts.by_rule.0.count"), 3);
     CHECK_INT(at(g, "alerts.per_bucket.bucket_s"), 3600);
-    CHECK_INT(json_array_size(json_object_get(json_object_get(json_object_get(g, "alerts"), "per_bucket"), "points")), 24);
+    CHECK_INT(json_array_size(json_object_get(json_object_get(json_object_get(g, "alerts"), "per_bucket"), "points")),
+              24);
     CHECK_INT(at(g, "alerts.per_bucket.points.2.attacks"), 1);
     CHECK_INT(at(g, "alerts.per_bucket.points.6.drill"), 2);
     /* notable: the incident's alert first, then the critical one */
@@ -247,8 +248,8 @@ static void test_daily_figures(void)
     CHECK_STR(at_s(g, "hosts.alerts.0.kind"), "host");
     CHECK_STR(at_s(g, "hosts.alerts.1.name"), "web");
     CHECK_INT(at(g, "hosts.alerts.1.open"), 1);
-    CHECK_NEAR(json_real_value(json_object_get(json_array_get(json_object_get(json_object_get(g, "hosts"), "metrics"), 0),
-                                               "max")),
+    CHECK_NEAR(json_real_value(
+                   json_object_get(json_array_get(json_object_get(json_object_get(g, "hosts"), "metrics"), 0), "max")),
                0.8, 1e-9);
     /* the shift from 30 Nov 09:00 (bob's), then ann's from 09:00 */
     CHECK_STR(at_s(g, "duty.officers.0.person"), "bob");
@@ -277,8 +278,12 @@ static void test_cuts(void)
     CHECK(json_object_get(g, "alerts") == NULL);
     CHECK_INT(json_array_size(json_object_get(g, "outages")), 1);
     CHECK_INT(at(g, "incidents.declared"), 1);
-    report_req r = {.kind = REPORT_DAILY, .cut = REPORT_CUT_CUSTOMER_SERVICE, .department = "cs", .lang = DOC_LANG_ZH,
-                    .now_ms = DAY0, .fmt = REPORT_FMT_MD};
+    report_req r = {.kind = REPORT_DAILY,
+                    .cut = REPORT_CUT_CUSTOMER_SERVICE,
+                    .department = "cs",
+                    .lang = DOC_LANG_ZH,
+                    .now_ms = DAY0,
+                    .fmt = REPORT_FMT_MD};
     CHECK(report_day_range(c, "2026-12-01", 0, &r.from_ms, &r.to_ms) == KW_OK);
     kw_buf b;
     kw_buf_init(&b, 1 << 22);
@@ -309,7 +314,8 @@ static void test_period_and_markdown(void)
     long long ops = -1;
     size_t i;
     const json_t *o;
-    json_array_foreach(rs, i, o) if (!strcmp(json_string_value(json_object_get(o, "department")) ?: "", "ops")) {
+    json_array_foreach(rs, i, o) if (!strcmp(json_string_value(json_object_get(o, "department")) ?: "", "ops"))
+    {
         ops = (long long)json_integer_value(json_object_get(o, "alerts"));
         CHECK_NEAR(json_real_value(json_object_get(o, "mtta_s")), 300, 1e-6);
         CHECK_NEAR(json_real_value(json_object_get(o, "mttr_s")), 1800, 1e-6);
