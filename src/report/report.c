@@ -216,10 +216,10 @@ kw_rc report_summary(kw_store *st, const conf *c, const report_req *r, kw_buf *o
     if (json_object_get(g, "findings"))
         kw_buf_printf(out, en ? "Findings: %lld open, %lld overdue\n" : "漏洞：未整改 %lld 个，逾期 %lld 个\n",
                       sev_n(g, "findings", "open", "total"), sev_n(g, "findings", "overdue", "total"));
-    size_t i;
-    const json_t *o;
-    json_array_foreach(json_object_get(al, "notable"), i, o) if (i < 5)
-        kw_buf_printf(out, "- %s\n", json_string_value(json_object_get(o, en ? "text" : "text_zh")));
+    const json_t *nt = json_object_get(al, "notable");
+    for (size_t i = 0; i < json_array_size(nt) && i < 5; i++)
+        kw_buf_printf(out, "- %s\n",
+                      json_string_value(json_object_get(json_array_get(nt, i), en ? "text" : "text_zh")));
     if (c->report.link)
         kw_buf_printf(out, "%s\n", c->report.link);
     json_decref(g);

@@ -92,14 +92,11 @@ static void table(build *b, size_t ncols, const char *const *heads, const json_t
         return;
     }
     doc_table_begin(b->d, ncols, heads, NULL, NULL);
-    size_t i;
-    const json_t *it;
     char cells[DOC_COLS_MAX][256];
     const char *p[DOC_COLS_MAX];
-    json_array_foreach(arr, i, it)
-    {
+    for (size_t i = 0; i < json_array_size(arr); i++) {
         memset(cells, 0, sizeof cells);
-        fn(b, it, cells);
+        fn(b, json_array_get(arr, i), cells);
         for (size_t k = 0; k < ncols; k++)
             p[k] = cells[k];
         doc_table_row(b->d, p);
@@ -139,12 +136,9 @@ static void sec_overview(build *b)
     const json_t *un = json_object_get(b->g, "unavailable");
     if (json_array_size(un)) {
         char t[512] = "";
-        size_t i;
-        const json_t *v;
-        json_array_foreach(un, i, v)
-        {
+        for (size_t i = 0; i < json_array_size(un); i++) {
             size_t l = strlen(t);
-            snprintf(t + l, sizeof t - l, "%s%s", i ? ", " : "", json_string_value(v));
+            snprintf(t + l, sizeof t - l, "%s%s", i ? ", " : "", json_string_value(json_array_get(un, i)));
         }
         doc_kv(b->d, L(b, "无法读取", "Could not be read"), t);
     }
@@ -200,9 +194,10 @@ static void rule_cells(build *b, const json_t *o, char c[][256])
 static void chart_series(build *b, const json_t *points, const char *name, const char *key)
 {
     doc_chart_series(b->d, name);
-    size_t i;
-    const json_t *p;
-    json_array_foreach(points, i, p) doc_chart_point(b->d, ms_of(p, "t"), (double)i_of(p, key));
+    for (size_t i = 0; i < json_array_size(points); i++) {
+        const json_t *p = json_array_get(points, i);
+        doc_chart_point(b->d, ms_of(p, "t"), (double)i_of(p, key));
+    }
 }
 
 static void sec_alerts(build *b)
@@ -242,9 +237,8 @@ static void sec_alerts(build *b)
             doc_para(b->d, L(b, "无。", "None."));
         else {
             doc_list_begin(b->d);
-            size_t i;
-            const json_t *o;
-            json_array_foreach(nt, i, o) doc_list_item(b->d, s_of(o, L(b, "text_zh", "text")));
+            for (size_t i = 0; i < json_array_size(nt); i++)
+                doc_list_item(b->d, s_of(json_array_get(nt, i), L(b, "text_zh", "text")));
         }
     }
 }
@@ -461,17 +455,17 @@ static void sec_drills(build *b)
     const char *h[] = {L(b, "编号", "Run"), L(b, "场景", "Scenario"), L(b, "开始", "Started"), L(b, "得分", "Score"),
                        L(b, "薄弱环节", "Weak spots")};
     table(b, 5, h, runs, drill_cells);
-    size_t i, k;
-    const json_t *r, *w;
     bool any = false;
-    json_array_foreach(runs, i, r) json_array_foreach(json_object_get(r, "weak"), k, w)
-    {
-        if (!any)
-            doc_list_begin(b->d);
-        any = true;
-        char t[1024];
-        snprintf(t, sizeof t, "#%lld: %s", i_of(r, "id"), s_of(w, L(b, "text_zh", "text")));
-        doc_list_item(b->d, t);
+    for (size_t i = 0; i < json_array_size(runs); i++) {
+        const json_t *r = json_array_get(runs, i), *weak = json_object_get(r, "weak");
+        for (size_t k = 0; k < json_array_size(weak); k++) {
+            if (!any)
+                doc_list_begin(b->d);
+            any = true;
+            char t[1024];
+            snprintf(t, sizeof t, "#%lld: %s", i_of(r, "id"), s_of(json_array_get(weak, k), L(b, "text_zh", "text")));
+            doc_list_item(b->d, t);
+        }
     }
 }
 
@@ -532,13 +526,14 @@ static void sec_trend(build *b)
         return;
     doc_heading(b->d, 2, L(b, "演练成绩趋势", "Drills' trend"));
     doc_chart_line_begin(b->d, L(b, "各场景得分", "Score per scenario"), L(b, "分", "points"));
-    size_t i, k;
-    const json_t *s, *r;
-    json_array_foreach(tr, i, s) if (i < DOC_SERIES_MAX)
-    {
-        doc_chart_series(b->d, s_of(s, "scenario"));
-        json_array_foreach(json_object_get(s, "runs"), k, r) if (json_is_number(json_object_get(r, "score")))
-            doc_chart_point(b->d, ms_of(r, "started"), json_number_value(json_object_get(r, "score")));
+    for (size_t i = 0; i < json_array_size(tr) && i < DOC_SERIES_MAX; i++) {
+        const json_t *sc = json_array_get(tr, i), *runs = json_object_get(sc, "runs");
+        doc_chart_series(b->d, s_of(sc, "scenario"));
+        for (size_t k = 0; k < json_array_size(runs); k++) {
+            const json_t *score = json_object_get(json_array_get(runs, k), "score");
+            if (json_is_number(score))
+                doc_chart_point(b->d, ms_of(json_array_get(runs, k), "started"), json_number_value(score));
+        }
     }
 }
 
@@ -553,10 +548,8 @@ static void sec_lessons(build *b)
         return;
     }
     doc_list_begin(b->d);
-    size_t i;
-    const json_t *o;
-    json_array_foreach(ls, i, o)
-    {
+    for (size_t i = 0; i < json_array_size(ls); i++) {
+        const json_t *o = json_array_get(ls, i);
         char t[4096];
         snprintf(t, sizeof t, "**#%lld %s%s**: %s%s%s", i_of(o, "id") ? i_of(o, "id") : i_of(o, "incident"),
                  json_is_true(json_object_get(o, "drill")) ? L(b, "【演练】", "[DRILL] ") : "", s_of(o, "title"),

@@ -535,20 +535,24 @@ static void gather_incidents(gather *g)
 
 /* ---- drills run, and their trend ---- */
 
+/* o's member key, or null (for json_pack's "O"). */
+static json_t *field(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return v ? v : json_null();
+}
+
 static json_t *run_brief(json_t *run)
 {
-    json_t *weak = json_object_get(run, "weak"), *texts = json_array(), *w;
-    size_t i;
-    json_array_foreach(weak, i, w) if (i < 5) json_array_append_new(
-        texts, json_pack("{s:O,s:O}", "text", json_object_get(w, "text") ? json_object_get(w, "text") : json_null(),
-                         "text_zh", json_object_get(w, "text_zh") ? json_object_get(w, "text_zh") : json_null()));
-    json_t *o = json_object();
+    json_t *weak = json_object_get(run, "weak"), *texts = json_array(), *o = json_object();
+    for (size_t i = 0; i < json_array_size(weak) && i < 5; i++) {
+        json_t *w = json_array_get(weak, i);
+        json_array_append_new(texts, json_pack("{s:O,s:O}", "text", field(w, "text"), "text_zh", field(w, "text_zh")));
+    }
     static const char *const keep[] = {"id",       "scenario", "title", "title_zh", "state",   "tabletop",
                                        "surprise", "started",  "ended", "score",    "incident"};
-    for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {
-        json_t *v = json_object_get(run, keep[k]);
-        json_object_set(o, keep[k], v ? v : json_null());
-    }
+    for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+        json_object_set(o, keep[k], field(run, keep[k]));
     json_object_set_new(o, "weak_count", json_integer((json_int_t)json_array_size(weak)));
     json_object_set_new(o, "weak", texts);
     return o;
@@ -557,9 +561,9 @@ static json_t *run_brief(json_t *run)
 /* Per scenario, the scores of its runs oldest first (the runs come newest first). */
 static json_t *drill_trend(json_t *runs)
 {
-    json_t *by = json_object(), *out = json_array(), *r;
+    json_t *by = json_object(), *out = json_array();
     for (size_t i = json_array_size(runs); i-- > 0;) {
-        r = json_array_get(runs, i);
+        json_t *r = json_array_get(runs, i);
         const char *sc = json_string_value(json_object_get(r, "scenario"));
         if (!sc)
             continue;
@@ -569,10 +573,8 @@ static json_t *drill_trend(json_t *runs)
             json_object_set_new(by, sc, list);
             json_array_append_new(out, json_pack("{s:s,s:O}", "scenario", sc, "runs", list));
         }
-        json_array_append_new(
-            list, json_pack("{s:O,s:O,s:O}", "id", json_object_get(r, "id"), "started",
-                            json_object_get(r, "started") ? json_object_get(r, "started") : json_null(), "score",
-                            json_object_get(r, "score") ? json_object_get(r, "score") : json_null()));
+        json_array_append_new(list, json_pack("{s:O,s:O,s:O}", "id", field(r, "id"), "started", field(r, "started"),
+                                              "score", field(r, "score")));
     }
     json_decref(by);
     return out;
@@ -584,9 +586,10 @@ static void gather_drills(gather *g)
     kw_buf_init(&b, 16 << 20);
     json_t *runs = json_array();
     if (store_drill_runs_json(g->st, g->r->from_ms, g->r->to_ms, &b) == KW_OK && !b.overflow) {
-        json_t *all = json_loadb(b.data ? b.data : "[]", b.len, 0, NULL), *r;
-        size_t i;
-        json_array_foreach(all, i, r) if (i < RUNS_MAX && json_is_object(r)) json_array_append_new(runs, run_brief(r));
+        json_t *all = json_loadb(b.data ? b.data : "[]", b.len, 0, NULL);
+        for (size_t i = 0; i < json_array_size(all) && i < RUNS_MAX; i++)
+            if (json_is_object(json_array_get(all, i)))
+                json_array_append_new(runs, run_brief(json_array_get(all, i)));
         json_decref(all);
     } else
         json_array_append_new(g->unavailable, json_string("drills"));

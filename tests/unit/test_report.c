@@ -391,6 +391,40 @@ static void test_hostile_text(void)
     conf_free(c);
 }
 
+/* The drills' sections from gathered data (the runs' JSON is store_drill_runs_json's, the
+ * drill module's): the runs with their scores and weak spots, the trend per scenario. */
+static void test_build_drills(void)
+{
+    conf *c = kwt_conf(conf_yaml);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    json_t *g =
+        json_loads("{\"kind\": \"period\", \"drills\": [{\"id\": 12, \"scenario\": \"ddos\","
+                   " \"title\": \"DDoS\", \"title_zh\": \"DDoS 演练\", \"started\": \"2026-12-01T02:00:00.000Z\","
+                   " \"score\": 64, \"weak_count\": 1, \"weak\": [{\"text\": \"operations acknowledged after 14 min,"
+                   " target 5 min\", \"text_zh\": \"运维部 14 分钟后确认\"}]}],"
+                   " \"drill_trend\": [{\"scenario\": \"ddos\", \"runs\": [{\"id\": 3, \"started\":"
+                   " \"2026-11-21T02:00:00.000Z\", \"score\": 40}, {\"id\": 12, \"started\":"
+                   " \"2026-12-01T02:00:00.000Z\", \"score\": 64}]}]}",
+                   0, NULL);
+    CHECK(g != NULL);
+    report_req r = {.kind = REPORT_PERIOD, .lang = DOC_LANG_EN, .from_ms = DAY0 - 10 * 24 * H, .to_ms = DAY0 + 24 * H};
+    kw_doc *d = report_build(c, &r, g);
+    kw_buf b;
+    kw_buf_init(&b, 1 << 20);
+    CHECK(doc_render_md(d, DOC_LANG_EN, &b) == KW_OK);
+    const char *md = kw_buf_cstr(&b);
+    CHECK_CONTAINS(md, "| 12 | DDoS | 2026-12-01 10:00 | 64 | 1 |");
+    CHECK_CONTAINS(md, "#12: operations acknowledged after 14 min, target 5 min");
+    CHECK_CONTAINS(md, "Score per scenario");
+    CHECK_CONTAINS(md, "ddos");
+    kw_buf_free(&b);
+    doc_free(d);
+    json_decref(g);
+    conf_free(c);
+}
+
 static void test_words(void)
 {
     conf *c = kwt_conf(conf_yaml);
@@ -437,6 +471,7 @@ int main(void)
     RUN(test_cuts);
     RUN(test_period_and_markdown);
     RUN(test_hostile_text);
+    RUN(test_build_drills);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
