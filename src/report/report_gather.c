@@ -166,15 +166,6 @@ static void gather_duty(gather *g)
 
 /* ---- alerts ---- */
 
-static void sev_row(void *arg, const store_report_row *w)
-{
-    json_t *al = arg;
-    bool drill = w->v[1] != 0;
-    sev_add(json_object_get(al, drill ? "drill_by_severity" : "by_severity"), (int)w->v[0], (int64_t)w->v[2]);
-    obj_add(al, drill ? "drill" : "real", (int64_t)w->v[2]);
-    obj_add(al, "total", (int64_t)w->v[2]);
-}
-
 static void rule_row(void *arg, const store_report_row *w)
 {
     json_array_append_new(arg, json_pack("{s:o,s:b,s:I,s:s}", "rule", txt(w->s[0]), "drill", w->v[1] != 0, "count",
@@ -184,16 +175,21 @@ static void rule_row(void *arg, const store_report_row *w)
 typedef struct buckets {
     int64_t from, width;
     size_t n;
-    json_t *points;
+    json_t *points, *alerts;
 } buckets;
 
+/* A bucket's count of one kind and severity: into the totals, and into the bucket's point. */
 static void bucket_row(void *arg, const store_report_row *w)
 {
     buckets *b = arg;
+    bool drill = w->v[1] != 0;
+    int64_t n = (int64_t)w->v[4];
+    sev_add(json_object_get(b->alerts, drill ? "drill_by_severity" : "by_severity"), (int)w->v[3], n);
+    obj_add(b->alerts, drill ? "drill" : "real", n);
+    obj_add(b->alerts, "total", n);
     if (w->v[0] < 0 || w->v[0] >= (double)b->n)
         return;
     json_t *p = json_array_get(b->points, (size_t)w->v[0]);
-    int64_t n = (int64_t)w->v[3];
     obj_add(p, w->v[1] != 0 ? "drill" : "real", n);
     if (w->v[1] == 0 && w->v[2] != 0)
         obj_add(p, "attacks", n);
@@ -206,7 +202,7 @@ static int64_t bucket_width(const report_req *r)
 
 static void gather_buckets(gather *g, json_t *al)
 {
-    buckets b = {.from = g->r->from_ms, .width = bucket_width(g->r), .points = json_array()};
+    buckets b = {.from = g->r->from_ms, .width = bucket_width(g->r), .points = json_array(), .alerts = al};
     b.n = (size_t)((g->r->to_ms - g->r->from_ms + b.width - 1) / b.width);
     if (b.n > BUCKETS_MAX)
         b.n = BUCKETS_MAX;
@@ -296,7 +292,6 @@ static void gather_alerts(gather *g)
         json_pack("{s:I,s:I,s:I,s:o,s:o,s:[],s:[]}", "total", (json_int_t)0, "real", (json_int_t)0, "drill",
                   (json_int_t)0, "by_severity", sev_obj(), "drill_by_severity", sev_obj(), "by_rule", "notable");
     json_object_set_new(g->out, "alerts", al);
-    run(g, "alerts", STORE_REP_ALERTS_SEV, g->r->from_ms, g->r->to_ms, 0, sev_row, al);
     run(g, "alerts", STORE_REP_ALERTS_RULE, g->r->from_ms, g->r->to_ms, g->top * 2, rule_row,
         json_object_get(al, "by_rule"));
     gather_buckets(g, al);

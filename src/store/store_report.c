@@ -6,9 +6,13 @@
 
 #include <stdio.h>
 
-#define DRILL "(CASE WHEN json_extract(labels, '$.drill') IS NULL THEN 0 ELSE 1 END)"
+/* labels is canonical JSON text: instr() passes over the rows that cannot hold the key before
+ * json_extract (which parses the text each time) decides (both backends stop at a false AND). */
+#define DRILL "(CASE WHEN instr(labels, '\"drill\"') > 0 AND json_extract(labels, '$.drill') IS NOT NULL THEN 1 ELSE 0 END)"
 #define SRC "json_extract(labels, '$.src')"
 #define TARGET "COALESCE(json_extract(labels, '$.dst'), json_extract(labels, '$.target'))"
+#define HAS_SRC "(instr(labels, '\"src\"') > 0 AND " SRC " IS NOT NULL)"
+#define HAS_TARGET "((instr(labels, '\"dst\"') > 0 OR instr(labels, '\"target\"') > 0) AND " TARGET " IS NOT NULL)"
 #define WHERE_AT                                                                                                       \
     "COALESCE(json_extract(labels, '$.asset'), json_extract(labels, '$.dst'), json_extract(labels, '$.target'),"       \
     " json_extract(labels, '$.host'), '')"
@@ -23,26 +27,17 @@ typedef struct rep_sql {
     int ncols;
 } rep_sql;
 
-#define RANGE_X                                                                                                        \
-    {                                                                                                                  \
-        A_FROM, A_TO, A_EXTRA                                                                                          \
-    }
-#define RANGE                                                                                                          \
-    {                                                                                                                  \
-        A_FROM, A_TO, 0                                                                                                \
-    }
+#define RANGE_X {A_FROM, A_TO, A_EXTRA}
+#define RANGE {A_FROM, A_TO, 0}
 
 static const rep_sql rep_sqls[STORE_REP_QUERIES] = {
-    [STORE_REP_ALERTS_SEV] = {"SELECT severity, " DRILL ", count(*) FROM alerts WHERE" IN_RANGE "GROUP BY 1, 2", RANGE,
-                              3},
     [STORE_REP_ALERTS_RULE] = {"SELECT rule, " DRILL ", count(*), max(severity) FROM alerts WHERE" IN_RANGE
                                "GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
                                RANGE_X, 4},
-    [STORE_REP_ALERTS_BUCKET] = {"SELECT (started_at - ?1) / CAST(?3 AS BIGINT), " DRILL ", (CASE WHEN " SRC
-                                 " IS NULL AND " TARGET
-                                 " IS NULL THEN 0 ELSE 1 END), count(*) FROM alerts WHERE" IN_RANGE
-                                 "GROUP BY 1, 2, 3 ORDER BY 1",
-                                 RANGE_X, 4},
+    [STORE_REP_ALERTS_BUCKET] = {"SELECT (started_at - ?1) / CAST(?3 AS BIGINT), " DRILL ", (CASE WHEN " HAS_SRC
+                                 " OR " HAS_TARGET " THEN 1 ELSE 0 END), severity, count(*) FROM alerts WHERE" IN_RANGE
+                                 "GROUP BY 1, 2, 3, 4 ORDER BY 1",
+                                 RANGE_X, 5},
     [STORE_REP_NOTABLE] =
         {"SELECT a.id, rule, severity, state, summary, started_at, acked_at, acked_by, resolved_at, " DRILL
          ", (SELECT min(i.incident) FROM incident_alerts i WHERE i.alert_id = a.id), " SRC ", " WHERE_AT
@@ -54,11 +49,11 @@ static const rep_sql rep_sqls[STORE_REP_QUERIES] = {
          RANGE_X, 13},
     [STORE_REP_TOP_SOURCES] = {"SELECT " SRC
                                ", count(*), max(severity), count(DISTINCT rule) FROM alerts WHERE" IN_RANGE REAL
-                               "AND " SRC " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
+                               "AND " HAS_SRC " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
                                RANGE_X, 4},
     [STORE_REP_TOP_TARGETS] = {"SELECT " TARGET
                                ", count(*), max(severity), count(DISTINCT rule) FROM alerts WHERE" IN_RANGE REAL
-                               "AND " TARGET " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
+                               "AND " HAS_TARGET " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?3",
                                RANGE_X, 4},
     [STORE_REP_PEAKS] = {"SELECT id, rule, peak, " TARGET ", started_at, " SRC " FROM alerts WHERE" IN_RANGE REAL
                          "AND peak IS NOT NULL AND (rule LIKE '%flood%' OR rule LIKE '%reflection%')"

@@ -13,9 +13,9 @@
 /* What each query's rows hold (columns in order). "drill" is 1 for an alert with labels.drill;
  * "target" is labels.dst, else labels.target; "where" labels.asset, else dst, target, host. */
 typedef enum {
-    STORE_REP_ALERTS_SEV,      /* severity, drill, count: alerts started in [from, to) */
     STORE_REP_ALERTS_RULE,     /* rule, drill, count, max severity; top `extra` by count */
-    STORE_REP_ALERTS_BUCKET,   /* bucket ((started - from) / extra ms), drill, attack (has src/target), count */
+    STORE_REP_ALERTS_BUCKET,   /* bucket ((started - from) / extra ms), drill, attack (has src/target), severity,
+                                  count: alerts started in [from, to) */
     STORE_REP_NOTABLE,         /* id, rule, severity, state, summary, started, acked, acked_by, resolved, drill,
                                   incident (id or null), src, where; high and critical or in an incident,
                                   real first, in an incident first, then severity, then longest; `extra` rows */
