@@ -7,8 +7,10 @@
 #include <stdio.h>
 
 /* labels is canonical JSON text: instr() passes over the rows that cannot hold the key before
- * json_extract (which parses the text each time) decides (both backends stop at a false AND). */
-#define DRILL "(CASE WHEN instr(labels, '\"drill\"') > 0 AND json_extract(labels, '$.drill') IS NOT NULL THEN 1 ELSE 0 END)"
+ * json_extract (which parses the text each time) decides; SQLite stops at a false AND, and
+ * the answer is the same whichever side a backend looks at first. */
+#define DRILL                                                                                                          \
+    "(CASE WHEN instr(labels, '\"drill\"') > 0 AND json_extract(labels, '$.drill') IS NOT NULL THEN 1 ELSE 0 END)"
 #define SRC "json_extract(labels, '$.src')"
 #define TARGET "COALESCE(json_extract(labels, '$.dst'), json_extract(labels, '$.target'))"
 #define HAS_SRC "(instr(labels, '\"src\"') > 0 AND " SRC " IS NOT NULL)"
