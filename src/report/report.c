@@ -13,7 +13,6 @@ static const char *const kind_names[] = {"daily", "period"};
 static const char *const fmt_names[] = {"html", "pdf", "md", "json"};
 static const char *const fmt_mimes[] = {"text/html; charset=utf-8", "application/pdf", "text/markdown; charset=utf-8",
                                         "application/json"};
-static const char *const cut_names[] = {"full", "operations", "business", "customer_service", "management"};
 
 static int word_index(const char *s, const char *const *names, size_t n)
 {
@@ -49,39 +48,6 @@ const char *report_fmt_ext(report_fmt f)
 const char *report_fmt_mime(report_fmt f)
 {
     return (unsigned)f < 4 ? fmt_mimes[f] : "application/octet-stream";
-}
-
-kw_rc report_cut_parse(const char *s, int *cut)
-{
-    int i = word_index(s, cut_names, 5);
-    if (i < 0)
-        return KW_ERR_PARSE;
-    *cut = i;
-    return KW_OK;
-}
-
-const char *report_cut_name(int cut)
-{
-    return cut >= 0 && cut < 5 ? cut_names[cut] : "full";
-}
-
-/* Which sections each cut holds (doc/report.md and the man page say the same). */
-bool report_cut_has(int cut, const char *section)
-{
-    static const char *const held[5] = {
-        [REPORT_CUT_FULL] = " duty alerts notable attacks hosts findings drift outages incidents drills verify"
-                            " response remediation drill_trend lessons ",
-        [REPORT_CUT_OPERATIONS] = " duty alerts notable attacks hosts findings drift outages incidents drills verify"
-                                  " response remediation ",
-        [REPORT_CUT_BUSINESS] = " alerts outages incidents findings remediation ",
-        [REPORT_CUT_CUSTOMER_SERVICE] = " outages incidents ",
-        [REPORT_CUT_MANAGEMENT] =
-            " alerts incidents drills findings remediation response drill_trend lessons verify duty ",
-    };
-    char key[40];
-    if (cut < 0 || cut > 4 || snprintf(key, sizeof key, " %s ", section) >= (int)sizeof key)
-        return false;
-    return strstr(held[cut], key) != NULL;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */

@@ -4,12 +4,10 @@
  * that exist, a cut from the department's kind when none is given) run once the whole file is
  * read. */
 #include "report/report_conf.h"
+#include "report/report_int.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *const report_cut_names[] = {"full",       "operations", "business", "customer_service",
-                                               "management", NULL};
 
 static const char *const report_format_names[] = {"pdf", "html", "md", "json", NULL};
 static const char *const report_kind_names[] = {"daily", "period", NULL};

@@ -9,6 +9,8 @@
 #include "report/report.h"
 #include "report/report_conf.h"
 
+/* The cuts' names in report_cut order, NULL-terminated (also the report.send cut enum). */
+extern const char *const report_cut_names[];
 /* The cut's name ("full", "operations", ...), and whether a cut holds a section:
  * "duty", "alerts", "notable", "attacks", "hosts", "findings", "drift", "outages",
  * "incidents", "drills", "verify", "response", "remediation", "drill_trend", "lessons". */
