@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #define REPORT_API_MAX ((size_t)64 << 20)
 
@@ -58,6 +59,7 @@ static int report_api_get(const http_call *q, report_kind kind)
     char err[256] = "";
     pthread_rwlock_rdlock(&q->sh->cfg_lock);
     const conf *c = q->sh->cfg;
+    int32_t tz_min = c->console.tz_min;
     bool ok = report_api_req(q, c, &r, &status, &why);
     kw_rc rc = ok ? report_render(st, c, &r, &out, NULL, err, sizeof err) : KW_OK;
     pthread_rwlock_unlock(&q->sh->cfg_lock);
@@ -70,8 +72,12 @@ static int report_api_get(const http_call *q, report_kind kind)
     }
     if (r.fmt != REPORT_FMT_PDF)
         return http_respond(q->conn, MHD_HTTP_OK, report_fmt_mime(r.fmt), &out);
-    char disp[96];
-    snprintf(disp, sizeof disp, "attachment; filename=\"keepwatch-%s.pdf\"", kind == REPORT_DAILY ? "daily" : "period");
+    char disp[96], day[16];
+    time_t t = (time_t)(r.from_ms / 1000 + (int64_t)tz_min * 60);
+    struct tm tm;
+    strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
+    snprintf(disp, sizeof disp, "attachment; filename=\"keepwatch-%s-%s.pdf\"", kind == REPORT_DAILY ? "daily" : "period",
+             day);
     const char *const hdrs[] = {"Content-Disposition", disp, NULL};
     return http_respond_hdr(q->conn, MHD_HTTP_OK, report_fmt_mime(r.fmt), &out, hdrs);
 }

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from kwtest import BIN, DaemonTest, OnPostgres
 
@@ -177,9 +178,15 @@ class ReportTest(DaemonTest):
         status, body = self.d.get(f"/api/v1/reports/daily?date={self.day}&lang=zh")
         self.assertEqual(status, 200, body)
         self.assertIn("<html", body)
-        status, pdf = self.d.get(f"/api/v1/reports/period?format=json")
+        status, js = self.d.get("/api/v1/reports/period?format=json")
         self.assertEqual(status, 200)
-        self.assertEqual(pdf["kind"], "period")
+        self.assertEqual(js["kind"], "period")
+        req = urllib.request.Request(f"http://127.0.0.1:{self.d.port}/api/v1/reports/daily?date={self.day}&format=pdf",
+                                     headers={"Authorization": f"Bearer {self.d.token}"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            self.assertEqual(r.headers["Content-Type"], "application/pdf")
+            self.assertEqual(r.headers["Content-Disposition"], f'attachment; filename="keepwatch-daily-{self.day}.pdf"')
+            self.assertEqual(r.read(5), b"%PDF-")
         status, _ = self.d.get("/api/v1/reports/daily?date=yesterday")
         self.assertEqual(status, 400)
         if not os.path.exists(CHROMIUM):
