@@ -45,6 +45,8 @@ static const char main_usage[] =
     "  incident open|list|show    incidents run from response playbooks: steps with owners and\n"
     "  incident step|assign|grade|note|attach|close|stats  deadlines, the review, the stats\n"
     "  incident playbook check|show|list|history\n"
+    "  report daily|period        the daily duty report (值守日报) and the period summary: html, pdf,\n"
+    "                             md or json, a department's cut\n"
     "                             validate the response playbooks (file:line:col), show one as a\n"
     "                             checklist by phase with owners and deadlines, list them; the\n"
     "                             changes the reviews proposed\n"
@@ -69,7 +71,7 @@ int main(int argc, char **argv)
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
         {"findings", cli_findings}, {"scan", cli_scan}, {"vuln", cli_vuln}, {"audit", cli_audit},
-        {"incident", cli_incident},
+        {"incident", cli_incident}, {"report", cli_report},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);

@@ -19,6 +19,7 @@
 #include "net/net_conf.h"
 #include "notify/notify_conf.h"
 #include "oncall/oncall_conf.h"
+#include "report/report_conf.h"
 #include "snmp/snmp_conf.h"
 #include "scan/scan_conf.h"
 #include "store/store_conf.h"
@@ -39,6 +40,7 @@ static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL
 static void (*const cross_checks[])(cf_ctx *ctx, conf *c, yaml_node_t *top) = {
     net_conf_refs, http_conf_refs, oncall_conf_refs, notify_conf_refs,
     http_conf_console, oncall_conf_period, check_conf_refs, incident_conf_refs,
+    report_conf_refs,
 };
 
 static void top_check(cf_ctx *ctx, void *obj, yaml_node_t *n)
@@ -69,6 +71,7 @@ static const cf_field top_fields[] = {
     {"console", CF_SECTION, 0, .sub = &http_conf_console_section},
     {"notify", CF_SECTION, 0, .sub = &notify_conf_section},
     {"incident", CF_SECTION, 0, .sub = &incident_conf_section},
+    {"report", CF_SECTION, 0, .sub = &report_conf_section},
     F(conf, "departments", CF_LIST, departments, .sub = &oncall_conf_departments),
     F(conf, "people", CF_LIST, people, .sub = &oncall_conf_people),
     F(conf, "schedules", CF_LIST, schedules, .sub = &oncall_conf_schedules),

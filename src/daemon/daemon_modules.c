@@ -16,6 +16,8 @@
 #include "scan/scan.h"
 #include "snmp/snmp.h"
 
+extern const kw_module report_tmp_module; /* TEMPORARY (R1): replaced by report_module at the merge */
+
 const kw_module *const daemon_modules[] = {
     &duty_module,   /* KW_PHASE_STORE: the duty log's keys, before the store is written */
     &http_module,   /* KW_PHASE_ROOT: the listener may be a privileged port */
@@ -32,6 +34,7 @@ const kw_module *const daemon_modules[] = {
     &scan_module,   /* on the leader, the scheduled network scans (into the findings) */
     &audit_module,  /* on the leader, the scheduled audits (into the findings; drift alerts) */
     &incident_module, /* the incidents' tables and API; on the leader, triggers, steps told, overdue steps */
+    &report_tmp_module, /* TEMPORARY (R1): the report's routes until report_module is merged */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];
