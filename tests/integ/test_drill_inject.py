@@ -5,6 +5,7 @@ injection sends it, and appended to a watched file, raises its alerts, labelled 
 attacking address the drill marks. (The replay through a namespace into the live sensor is
 tests/unit/test_drill_live.c; the end-to-end drill run is the drill module's test.)"""
 import json
+import re
 import os
 import shutil
 import socket
@@ -104,7 +105,8 @@ class LineSets(DaemonTest):
         path = os.path.join(tmp, "auth.log")
         open(path, "w").close()
         d = self.daemon(self.config(port, os.path.join(tmp, "*.log")))
-        time.sleep(1.5)  # the tail has opened the file at its end
+        # the tail has opened the file (at its end) before the lines come
+        wait_for("the watched file opened", lambda: re.search(r"^keepwatch_log_files(\{[^}]*\})? [1-9]", d.get("/metrics")[1], re.M))
         with open(path, "a") as f:
             for line in gen("lines", "ssh_brute_force", "198.51.100.51", "15", "file"):
                 f.write(line + "\n")
