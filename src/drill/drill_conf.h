@@ -1,5 +1,5 @@
 /* The drill: section of the configuration (drill_conf.c): the scenarios a team rehearses,
- * built in (drills/*.yaml, embedded at build time) and its own (drill.scenarios, *.yaml files
+ * built in (drills/NAME.yaml, embedded at build time) and its own (drill.scenarios, *.yaml files
  * in drill.scenario_dir), each made of injections that go through the real sensors and of
  * expectations with targets the run is scored against.
  *
@@ -79,5 +79,13 @@ extern const cf_section drill_conf_section;
 /* Cross-checks against the rest of the configuration (checks, rules, playbooks, departments,
  * targets, watched files): run by the loader after every section is read. */
 void drill_conf_refs(cf_ctx *ctx, conf *c, yaml_node_t *top);
+/* The scenario named name in c, or NULL (c's). */
+const conf_drill_scenario *drill_conf_find(const conf *c, const char *name);
+/* Frees what s holds (not s itself). */
+void drill_conf_scenario_free(conf_drill_scenario *s);
+/* Reads text (len bytes, called name in its errors) as one scenario into c->drill.scenarios
+ * (builtin: of the built-in layer; a user one replaces the built-in of its name). KW_OK when
+ * added, else KW_ERR_PARSE with the errors in errs (for `drill check FILE` and the fuzzer). */
+kw_rc drill_conf_load_text(conf *c, const char *name, const char *text, size_t len, bool builtin, conf_errors *errs);
 
 #endif
