@@ -1,0 +1,423 @@
+/* drill_run.c: the leader's runs and every server's marks (drill_run.h). The scoring itself is
+ * drill_score.c's; this file measures the facts from the store and hands them over. */
+#include "drill/drill_run.h"
+#include "core/kw_buf.h"
+#include "core/kw_json.h"
+#include "core/kw_log.h"
+#include "core/kw_mem.h"
+#include "daemon/kw_core.h"
+#include "drill/drill_conf.h"
+#include "drill/drill_inject.h"
+#include "drill/drill_mark.h"
+#include "drill/drill_score.h"
+#include "store/store_drill.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INJ_MAX 32
+#define MARKS_EVERY_MS 1000
+
+enum { INJ_PENDING, INJ_RUNNING, INJ_DONE, INJ_FAILED, INJ_STOPPED };
+static const char *const inj_state_names[] = {"pending", "running", "done", "failed", "stopped"};
+static const char *const inj_kind_names[] = {"?", "replay", "log", "check", "alert"};
+
+typedef struct inj_slot {
+    int state;
+    drill_inj *j;
+    char err[200];
+} inj_slot;
+
+struct drill_runner {
+    kw_core *core;
+    int64_t id;                 /* the run in progress here (0: none) */
+    char scenario[128];
+    int64_t started_ms;
+    inj_slot inj[INJ_MAX];
+    size_t ninj;
+    drill_seen seen;            /* the union of the injections' */
+    int64_t next_marks_ms;
+};
+
+drill_runner *drill_runner_new(kw_core *core)
+{
+    drill_runner *r = kw_calloc(1, sizeof *r);
+    r->core = core;
+    return r;
+}
+
+static void seen_add(drill_seen *to, const drill_seen *from)
+{
+    for (size_t i = 0; i < from->n && to->n < DRILL_SEEN_MAX; i++)
+        memcpy(to->values[to->n++], from->values[i], sizeof to->values[0]);
+    if (from->check[0]) {
+        memcpy(to->check, from->check, sizeof to->check);
+        to->check_until_ms = from->check_until_ms;
+    }
+}
+
+static void progress_write(drill_runner *r, const conf_drill_scenario *sc)
+{
+    kw_buf inj, seen;
+    kw_buf_init(&inj, (size_t)1 << 20);
+    kw_buf_init(&seen, (size_t)1 << 20);
+    kw_json j;
+    kw_json_init(&j, &inj);
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < r->ninj && sc && i < sc->inject.n; i++) {
+        const conf_drill_inject *x = CONF_AT(sc->inject, conf_drill_inject, i);
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "kind", inj_kind_names[x->kind >= 1 && x->kind <= 4 ? x->kind : 0]);
+        kw_json_kv_int(&j, "at_s", x->at_ms / 1000);
+        kw_json_kv_str(&j, "state", inj_state_names[r->inj[i].state]);
+        kw_json_kv_str(&j, "error", r->inj[i].err[0] ? r->inj[i].err : NULL);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+    drill_seen_json(&r->seen, &seen);
+    if (store_drill_progress(r->core->store, r->id, kw_buf_cstr(&inj), kw_buf_cstr(&seen)) != KW_OK)
+        log_warn("drill #%lld: cannot record its progress: %s", (long long)r->id, store_errmsg(r->core->store));
+    kw_buf_free(&inj);
+    kw_buf_free(&seen);
+}
+
+static void duty_note(drill_runner *r, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void duty_note(drill_runner *r, int64_t now, const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    log_info("%s", text);
+    (void)now;
+}
+
+/* ---- the synthetic alert (inject alert:): raised through the core like a detector's ---- */
+
+static char *alert_labels(const conf_drill_inject *x, int64_t id)
+{
+    kw_buf b;
+    kw_buf_init(&b, 65536);
+    kw_json j;
+    kw_json_init(&j, &b);
+    kw_json_obj_begin(&j);
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    /* keys sorted: drill first unless a label sorts before it */
+    bool put = false;
+    for (size_t i = 0; i < x->labels.n; i++) {
+        if (!put && strcmp(x->labels.k[i], "drill") > 0) {
+            kw_json_kv_str(&j, "drill", ids);
+            put = true;
+        }
+        if (strcmp(x->labels.k[i], "drill") != 0)
+            kw_json_kv_str(&j, x->labels.k[i], x->labels.v[i]);
+    }
+    if (!put)
+        kw_json_kv_str(&j, "drill", ids);
+    kw_json_obj_end(&j);
+    return kw_buf_take(&b);
+}
+
+static void alert_fire(drill_runner *r, const conf_drill_inject *x, int64_t now, alert_acts *acts)
+{
+    alert_act *a = alert_acts_push(acts, ALERT_ACT_FIRE, "drill", x->rule, alert_labels(x, r->id));
+    a->severity = x->severity ? x->severity : 3;
+    char sum[300];
+    snprintf(sum, sizeof sum, "%s", x->summary ? x->summary : x->rule);
+    a->summary = kw_strdup(sum);
+    a->at_ms = a->started_ms = now;
+}
+
+static void open_resolve(void *arg, const char *fingerprint, const char *rule)
+{
+    void **p = arg;
+    alert_acts *acts = p[0];
+    const int64_t *now = p[1];
+    alert_act *a = alert_acts_push(acts, ALERT_ACT_RESOLVE, "drill", rule, kw_strdup("{}"));
+    snprintf(a->fingerprint, sizeof a->fingerprint, "%s", fingerprint);
+    a->at_ms = *now;
+    a->value = 0;
+    a->reason = "drill over";
+}
+
+/* ---- scoring ---- */
+
+typedef struct marks_acc {
+    drill_score_in *in;
+    const char *by[16];
+    char byv[16][128];
+    size_t nby;
+} marks_acc;
+
+static void mark_seen(void *arg, const char *stage, const char *by, int64_t ts)
+{
+    marks_acc *m = arg;
+    int64_t *slot = !strcmp(stage, "detected")   ? &m->in->detected_ms
+                    : !strcmp(stage, "notified") ? &m->in->notified_ms
+                    : !strcmp(stage, "acked")    ? &m->in->acked_ms
+                    : !strcmp(stage, "declared") ? &m->in->declared_ms
+                                                 : NULL;
+    if (slot && !*slot)
+        *slot = ts;
+    if (by && m->nby < 16) {
+        snprintf(m->byv[m->nby], sizeof m->byv[0], "%s", by);
+        m->by[m->nby] = m->byv[m->nby];
+        m->nby++;
+    }
+}
+
+static void result_json(const drill_result *res, kw_buf *stages, kw_buf *resp)
+{
+    kw_json j;
+    kw_json_init(&j, stages);
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < res->nstages; i++) {
+        const drill_stage *s = &res->stages[i];
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "stage", s->stage);
+        kw_json_key(&j, "label");
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "zh", s->label_zh);
+        kw_json_kv_str(&j, "en", s->label_en);
+        kw_json_obj_end(&j);
+        kw_json_key(&j, "target_s");
+        s->target_s < 0 ? kw_json_null(&j) : kw_json_int(&j, s->target_s);
+        kw_json_key(&j, "measured_s");
+        s->measured_s < 0 ? kw_json_null(&j) : kw_json_int(&j, s->measured_s);
+        kw_json_kv_bool(&j, "ok", s->ok);
+        kw_json_kv_str(&j, "who", s->who[0] ? s->who : NULL);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+    kw_json_init(&j, resp);
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < res->nresponders; i++) {
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "name", res->responders[i].name);
+        kw_json_kv_str(&j, "department", res->responders[i].department[0] ? res->responders[i].department : NULL);
+        kw_json_kv_bool(&j, "acted", res->responders[i].acted);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+}
+
+static void score_and_finish(drill_runner *r, const conf *c, const conf_drill_scenario *sc, const char *state,
+                             int64_t now, alert_acts *acts)
+{
+    kw_store *s = r->core->store;
+    drill_score_in in = {.start_ms = r->started_ms};
+    const conf_drill_expect *e = sc ? &sc->expect : NULL;
+    if (e) {
+        in.detected_target_ms = e->detected_ms;
+        in.notified_target_ms = e->notified_ms;
+        in.acked_target_ms = e->acked_ms;
+        in.declared_target_ms = e->declared_ms;
+        in.playbook_expected = e->playbook;
+        in.grade_expected = e->grade;
+        in.steps_on_time = e->steps_on_time;
+    }
+    void *arg[2] = {acts, &now};
+    store_drill_alerts al = {0};
+    if (store_drill_alerts_of(s, r->id, e ? e->rule : NULL, &al, open_resolve, arg) != KW_OK)
+        log_warn("drill #%lld: cannot read its alerts: %s", (long long)r->id, store_errmsg(s));
+    in.detected_ms = al.first_ms;
+    in.detected_rule = al.rule[0] ? al.rule : NULL;
+    in.acked_ms = al.acked_ms;
+    in.acked_by = al.acked_by[0] ? al.acked_by : NULL;
+    const conf_person *p = in.acked_by ? conf_person_find(c, in.acked_by) : NULL;
+    in.acked_department = p && p->departments.n ? p->departments.v[0] : NULL;
+    (void)store_drill_first_notified(s, r->id, NULL, &in.notified_ms);
+    int64_t incident = 0;
+    char by[128], pb[128];
+    int grade = 0;
+    (void)store_drill_incident(s, r->id, &incident, &in.declared_ms, by, sizeof by, pb, sizeof pb, &grade);
+    in.declared_by = by[0] ? by : NULL;
+    in.playbook = pb[0] ? pb : NULL;
+    in.grade = grade;
+    marks_acc m = {.in = &in};
+    (void)store_drill_marks_each(s, r->id, mark_seen, &m);
+    in.actors = m.by;
+    in.nactors = m.nby;
+    drill_result *res = kw_calloc(1, sizeof *res);
+    drill_score(&in, res);
+    kw_buf st, rp;
+    kw_buf_init(&st, (size_t)1 << 20);
+    kw_buf_init(&rp, (size_t)1 << 20);
+    result_json(res, &st, &rp);
+    const char *en[DRILL_WEAK_MAX], *zh[DRILL_WEAK_MAX];
+    for (size_t i = 0; i < res->nweak; i++)
+        en[i] = res->weak[i].text, zh[i] = res->weak[i].text_zh;
+    store_drill_result out = {.state = state, .score = res->score, .stages_json = kw_buf_cstr(&st),
+                              .responders_json = kw_buf_cstr(&rp), .alerts_json = al.ids_json, .incident = incident,
+                              .weak_en = en, .weak_zh = zh, .nweak = res->nweak};
+    if (store_drill_finish(s, r->id, now, &out) != KW_OK)
+        log_warn("drill #%lld: cannot record its score: %s", (long long)r->id, store_errmsg(s));
+    duty_note(r, now, "drill #%lld %s %s, scored %d", (long long)r->id, r->scenario, state, res->score);
+    kw_buf_free(&st);
+    kw_buf_free(&rp);
+    free(al.ids_json);
+    free(res);
+}
+
+/* ---- the run ---- */
+
+static void stop_all(drill_runner *r)
+{
+    for (size_t i = 0; i < r->ninj; i++) {
+        if (r->inj[i].j) {
+            drill_inject_stop(r->inj[i].j);
+            r->inj[i].j = NULL;
+            if (r->inj[i].state == INJ_RUNNING)
+                r->inj[i].state = INJ_STOPPED;
+        }
+        if (r->inj[i].state == INJ_PENDING)
+            r->inj[i].state = INJ_STOPPED;
+    }
+}
+
+static void end_run(drill_runner *r, const conf *c, const conf_drill_scenario *sc, const char *state, int64_t now,
+                    alert_acts *acts)
+{
+    stop_all(r);
+    progress_write(r, sc);
+    score_and_finish(r, c, sc, state, now, acts);
+    r->id = 0;
+    r->ninj = 0;
+}
+
+static void inject_step(drill_runner *r, const conf *c, const conf_drill_scenario *sc, int64_t now, alert_acts *acts)
+{
+    bool changed = false;
+    drill_inject_env env = {.conf = c, .core = r->core, .run_id = r->id, .scenario = sc->name};
+    for (size_t i = 0; i < r->ninj; i++) {
+        const conf_drill_inject *x = CONF_AT(sc->inject, conf_drill_inject, i);
+        inj_slot *sl = &r->inj[i];
+        if (sl->state == INJ_PENDING && now >= r->started_ms + x->at_ms) {
+            changed = true;
+            if (x->kind == DRILL_INJ_ALERT) {
+                alert_fire(r, x, now, acts);
+                sl->state = INJ_DONE;
+                continue;
+            }
+            drill_seen seen = {0};
+            if (drill_inject_start(&env, x, now, &seen, &sl->j, sl->err, sizeof sl->err) == KW_OK) {
+                sl->state = INJ_RUNNING;
+                seen_add(&r->seen, &seen);
+            } else {
+                sl->state = INJ_FAILED;
+                log_warn("drill #%lld: injection %zu (%s): %s", (long long)r->id, i + 1, inj_kind_names[x->kind],
+                         sl->err);
+            }
+        } else if (sl->state == INJ_RUNNING) {
+            bool failed = false;
+            if (drill_inject_done(sl->j, now, &failed, sl->err, sizeof sl->err)) {
+                drill_inject_stop(sl->j);
+                sl->j = NULL;
+                sl->state = failed ? INJ_FAILED : INJ_DONE;
+                changed = true;
+            }
+        }
+    }
+    if (changed)
+        progress_write(r, sc);
+}
+
+static void pick_up(drill_runner *r, const conf *c, int64_t now)
+{
+    store_drill_row row;
+    if (store_drill_next_requested(r->core->store, &row) != KW_OK)
+        return;
+    const conf_drill_scenario *sc = drill_conf_find(c, row.scenario);
+    free(row.seen_json);
+    free(row.injections_json);
+    if (store_drill_start(r->core->store, row.id, now) != KW_OK)
+        return;
+    r->id = row.id;
+    r->started_ms = now;
+    snprintf(r->scenario, sizeof r->scenario, "%s", row.scenario);
+    memset(&r->seen, 0, sizeof r->seen);
+    memset(r->inj, 0, sizeof r->inj);
+    r->ninj = sc ? (sc->inject.n < INJ_MAX ? sc->inject.n : INJ_MAX) : 0;
+    duty_note(r, now, "drill #%lld %s started", (long long)r->id, r->scenario);
+    if (!sc) {
+        store_drill_result out = {.state = "failed", .score = -1, .error = "no such scenario in the configuration"};
+        (void)store_drill_finish(r->core->store, r->id, now, &out);
+        r->id = 0;
+    }
+}
+
+/* Every server: the marks from the store's runs running or ended within the linger. */
+static void marks_refresh(drill_runner *r, const conf *c, int64_t now)
+{
+    if (now < r->next_marks_ms)
+        return;
+    r->next_marks_ms = now + MARKS_EVERY_MS;
+    store_drill_row rows[DRILL_MARK_RUNS_MAX];
+    size_t n = 0;
+    if (store_drill_active(r->core->store, now - c->drill.linger_ms, rows, DRILL_MARK_RUNS_MAX, &n) != KW_OK)
+        return;
+    struct drill_marks *m = kw_calloc(1, sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        drill_mark_run *mr = &m->v[m->n];
+        if (drill_seen_parse(rows[i].seen_json, &mr->seen) != KW_OK)
+            continue;
+        mr->id = rows[i].id;
+        snprintf(mr->scenario, sizeof mr->scenario, "%s", rows[i].scenario);
+        mr->until_ms = rows[i].ended_ms ? rows[i].ended_ms + c->drill.linger_ms : 0;
+        m->n++;
+    }
+    store_drill_rows_free(rows, n);
+    drill_marks_publish(r->core, m);
+    free(m);
+}
+
+static bool stop_asked(drill_runner *r)
+{
+    store_drill_row rows[DRILL_MARK_RUNS_MAX];
+    size_t n = 0;
+    bool asked = false;
+    if (store_drill_active(r->core->store, INT64_MAX, rows, DRILL_MARK_RUNS_MAX, &n) == KW_OK)
+        for (size_t i = 0; i < n; i++)
+            asked |= rows[i].id == r->id && rows[i].stop_requested;
+    store_drill_rows_free(rows, n);
+    return asked;
+}
+
+void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *acts)
+{
+    if (!r->core->store)
+        return;
+    marks_refresh(r, c, now);
+    if (!atomic_load(&r->core->lead_epoch))
+        return;
+    if (!r->id) {
+        pick_up(r, c, now);
+        if (!r->id)
+            return;
+    }
+    const conf_drill_scenario *sc = drill_conf_find(c, r->scenario);
+    if (!sc) {
+        end_run(r, c, NULL, "failed", now, acts);
+        return;
+    }
+    if (stop_asked(r)) {
+        end_run(r, c, sc, "stopped", now, acts);
+        return;
+    }
+    inject_step(r, c, sc, now, acts);
+    if (now >= r->started_ms + sc->duration_ms)
+        end_run(r, c, sc, "done", now, acts);
+}
+
+void drill_runner_free(drill_runner *r)
+{
+    if (!r)
+        return;
+    stop_all(r);
+    free(r);
+}
