@@ -52,6 +52,9 @@ int cli_incident(int argc, char **argv);
  * argv from "playbook" on. */
 int cli_incident_playbook(int argc, char **argv);
 
+/* keepwatch drill list|check|run|stop|mark|results|show (cli_drill.c). */
+int cli_drill(int argc, char **argv);
+
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */
 conf *cli_conf_load(const char *path);
