@@ -10,7 +10,11 @@
 #include "drill/drill_inject.h"
 #include "drill/drill_mark.h"
 #include "drill/drill_score.h"
+#include "incident/incident_pb.h"
 #include "store/store_drill.h"
+#include "store/store_notify.h"
+
+#include <jansson.h>
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -84,8 +88,10 @@ static void progress_write(drill_runner *r, const conf_drill_scenario *sc)
     kw_buf_free(&seen);
 }
 
-static void duty_note(drill_runner *r, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void duty_note(drill_runner *r, int64_t now, const char *fmt, ...)
+/* A duty log entry (kind drill.started, drill.stopped, drill.scored...) and the same in the log. */
+static void duty_note(drill_runner *r, int64_t now, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void duty_note(drill_runner *r, int64_t now, const char *kind, const char *fmt, ...)
 {
     char text[256];
     va_list ap;
@@ -93,7 +99,8 @@ static void duty_note(drill_runner *r, int64_t now, const char *fmt, ...)
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     log_info("%s", text);
-    (void)now;
+    if (store_duty_append(r->core->store, now, kind, "keepwatch", 0, text) != KW_OK)
+        log_warn("drill #%lld: cannot write the duty log: %s", (long long)r->id, store_errmsg(r->core->store));
 }
 
 /* ---- the synthetic alert (inject alert:): raised through the core like a detector's ---- */
@@ -146,6 +153,109 @@ static void open_resolve(void *arg, const char *fingerprint, const char *rule)
 }
 
 /* ---- scoring ---- */
+
+#define STEPS_MAX 64
+#define TOLD_MAX 16
+#define PEOPLE_MAX 64
+
+/* The facts that need room of their own while the score is computed. */
+typedef struct facts {
+    drill_score_step steps[STEPS_MAX];
+    char step_names[STEPS_MAX][128], step_owners[STEPS_MAX][128], step_by[STEPS_MAX][128];
+    size_t nsteps;
+    drill_score_told told[TOLD_MAX];
+    char told_en[TOLD_MAX][128], told_zh[TOLD_MAX][128];
+    drill_score_person people[PEOPLE_MAX];
+    size_t npeople;
+} facts;
+
+static void step_seen(void *arg, const char *name, const char *owner, int64_t due, int64_t done, bool skipped,
+                      const char *by)
+{
+    facts *f = arg;
+    if (f->nsteps >= STEPS_MAX)
+        return;
+    size_t i = f->nsteps++;
+    snprintf(f->step_names[i], sizeof f->step_names[i], "%s", name ? name : "?");
+    snprintf(f->step_owners[i], sizeof f->step_owners[i], "%s", owner ? owner : "");
+    snprintf(f->step_by[i], sizeof f->step_by[i], "%s", by ? by : "");
+    f->steps[i] = (drill_score_step){.name = f->step_names[i], .owner = owner ? f->step_owners[i] : NULL,
+                                     .due_ms = due, .done_ms = done, .skipped = skipped,
+                                     .done_by = by ? f->step_by[i] : NULL};
+}
+
+static const char *const kind_en[] = {"security", "operations", "business", "customer service", "management", "other"};
+static const char *const kind_zh[] = {"安全", "运维", "业务", "客服", "管理", "其他"};
+
+/* Whether the channel's department is the one `want` names (a name, or kind:KIND). */
+static bool channel_reaches(const conf *c, const conf_channel *ch, const char *want)
+{
+    if (!ch->department)
+        return false;
+    if (strncmp(want, "kind:", 5) != 0)
+        return strcmp(ch->department, want) == 0;
+    const conf_department *d = conf_department_find(c, ch->department);
+    int k = incident_dept_kind_parse(want + 5);
+    return d && k >= 0 && d->kind == k;
+}
+
+static void told_facts(kw_store *s, const conf *c, int64_t id, const conf_drill_expect *e, facts *f,
+                       drill_score_in *in)
+{
+    size_t n = 0;
+    for (size_t i = 0; e && i < e->told.n && n < TOLD_MAX; i++, n++) {
+        const char *want = e->told.v[i];
+        drill_score_told *t = &f->told[n];
+        *t = (drill_score_told){.department = want, .no_route = true};
+        int k = strncmp(want, "kind:", 5) == 0 ? incident_dept_kind_parse(want + 5) : -1;
+        const conf_department *d = k < 0 ? conf_department_find(c, want) : NULL;
+        snprintf(f->told_en[n], sizeof f->told_en[n], "%s", k >= 0 ? kind_en[k] : want);
+        snprintf(f->told_zh[n], sizeof f->told_zh[n], "%s", k >= 0 ? kind_zh[k] : d && d->display ? d->display : want);
+        t->name_en = f->told_en[n];
+        t->name_zh = f->told_zh[n];
+        for (size_t ci = 0; ci < c->notify.channels.n; ci++) {
+            const conf_channel *ch = CONF_AT(c->notify.channels, conf_channel, ci);
+            int64_t at = 0;
+            if (!channel_reaches(c, ch, want))
+                continue;
+            t->no_route = false;
+            if (store_drill_first_notified(s, id, ch->name, &at) == KW_OK && at && (!t->told_ms || at < t->told_ms))
+                t->told_ms = at;
+        }
+    }
+    in->told = f->told;
+    in->ntold = n;
+}
+
+static void person_add(facts *f, const conf_person *p)
+{
+    if (p && f->npeople < PEOPLE_MAX)
+        f->people[f->npeople++] = (drill_score_person){p->name, p->departments.n ? p->departments.v[0] : NULL};
+}
+
+/* The participants (person:, department:, kind: targets) as the people expected to respond. */
+static void people_facts(const conf *c, const conf_drill_scenario *sc, facts *f, drill_score_in *in)
+{
+    for (size_t i = 0; sc && i < sc->participants.n; i++) {
+        const char *t = sc->participants.v[i], *what = NULL;
+        inc_target_kind k = incident_target_parse(t, &what);
+        for (size_t pi = 0; pi < c->people.n; pi++) {
+            const conf_person *p = CONF_AT(c->people, conf_person, pi);
+            bool in_dept = false;
+            for (size_t di = 0; di < p->departments.n && !in_dept; di++) {
+                const conf_department *d = conf_department_find(c, p->departments.v[di]);
+                in_dept = (k == INC_TARGET_DEPARTMENT && strcmp(p->departments.v[di], what) == 0) ||
+                          (k == INC_TARGET_KIND && d && d->kind == incident_dept_kind_parse(what));
+            }
+            if ((k == INC_TARGET_PERSON && strcmp(p->name, what) == 0) || in_dept)
+                person_add(f, p);
+        }
+    }
+    if (in->acked_by)
+        person_add(f, conf_person_find(c, in->acked_by));
+    in->people = f->people;
+    in->npeople = f->npeople;
+}
 
 typedef struct marks_acc {
     drill_score_in *in;
@@ -239,6 +349,13 @@ static void score_and_finish(drill_runner *r, const conf *c, const conf_drill_sc
     in.declared_by = by[0] ? by : NULL;
     in.playbook = pb[0] ? pb : NULL;
     in.grade = grade;
+    facts *f = kw_calloc(1, sizeof *f);
+    if (incident)
+        (void)store_drill_steps_each(s, incident, step_seen, f);
+    in.steps = f->steps;
+    in.nsteps = f->nsteps;
+    told_facts(s, c, r->id, e, f, &in);
+    people_facts(c, sc, f, &in);
     marks_acc m = {.in = &in};
     (void)store_drill_marks_each(s, r->id, mark_seen, &m);
     in.actors = m.by;
@@ -257,11 +374,14 @@ static void score_and_finish(drill_runner *r, const conf *c, const conf_drill_sc
                               .weak_en = en, .weak_zh = zh, .nweak = res->nweak};
     if (store_drill_finish(s, r->id, now, &out) != KW_OK)
         log_warn("drill #%lld: cannot record its score: %s", (long long)r->id, store_errmsg(s));
-    duty_note(r, now, "drill #%lld %s %s, scored %d", (long long)r->id, r->scenario, state, res->score);
+    if (strcmp(state, "done") != 0)
+        duty_note(r, now, "drill.stopped", "drill #%lld %s %s", (long long)r->id, r->scenario, state);
+    duty_note(r, now, "drill.scored", "drill #%lld %s scored %d", (long long)r->id, r->scenario, res->score);
     kw_buf_free(&st);
     kw_buf_free(&rp);
     free(al.ids_json);
     free(res);
+    free(f);
 }
 
 /* ---- the run ---- */
@@ -327,6 +447,47 @@ static void inject_step(drill_runner *r, const conf *c, const conf_drill_scenari
         progress_write(r, sc);
 }
 
+/* Whether channel ch is one the announcement goes to: drill.channels, or one reaching a
+ * participant's department (department:NAME, kind:KIND). */
+static bool announce_to(const conf *c, const conf_drill_scenario *sc, const conf_channel *ch)
+{
+    for (size_t i = 0; i < c->drill.channels.n; i++)
+        if (strcmp(c->drill.channels.v[i], ch->name) == 0)
+            return true;
+    for (size_t i = 0; i < sc->participants.n; i++) {
+        const char *t = sc->participants.v[i];
+        if (strncmp(t, "department:", 11) == 0 ? channel_reaches(c, ch, t + 11)
+                                               : strncmp(t, "kind:", 5) == 0 && channel_reaches(c, ch, t))
+            return true;
+    }
+    return false;
+}
+
+/* The participants told the drill begins, through notify's outbox ("【演练】" first). */
+static void announce(drill_runner *r, const conf *c, const conf_drill_scenario *sc, int64_t now)
+{
+    char title[400], text[1200];
+    char d[48];
+    drill_score_dur(sc->duration_ms, true, d, sizeof d);
+    snprintf(title, sizeof title, "【演练】[DRILL] #%lld %s / %s", (long long)r->id, sc->title_zh ? sc->title_zh : sc->name,
+             sc->title ? sc->title : sc->name);
+    snprintf(text, sizeof text, "【演练】演练 #%lld（%s）现在开始，持续 %s。演练期间的告警均带演练标记，请按预案处置。\n"
+             "[DRILL] drill #%lld (%s) starts now; everything it raises is marked as a drill. Respond as the plan says.",
+             (long long)r->id, sc->name, d, (long long)r->id, sc->name);
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:[], s:[], s:{s:I, s:s}}", "kind", "drill", "title", title, "text", text,
+                            "people", "alerts", "drill", "id", (json_int_t)r->id, "scenario", sc->name);
+    char *js = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    for (size_t i = 0; js && i < c->notify.channels.n; i++) {
+        const conf_channel *ch = CONF_AT(c->notify.channels, conf_channel, i);
+        store_outbox_msg o = {.created_ms = now, .next_ms = now, .channel = ch->name, .kind = "drill", .message = js};
+        if (announce_to(c, sc, ch) && store_outbox_add(r->core->store, &o, NULL) != KW_OK)
+            log_warn("drill #%lld: cannot announce it on %s: %s", (long long)r->id, ch->name,
+                     store_errmsg(r->core->store));
+    }
+    free(js);
+}
+
 static void pick_up(drill_runner *r, const conf *c, int64_t now)
 {
     store_drill_row row;
@@ -343,7 +504,9 @@ static void pick_up(drill_runner *r, const conf *c, int64_t now)
     memset(&r->seen, 0, sizeof r->seen);
     memset(r->inj, 0, sizeof r->inj);
     r->ninj = sc ? (sc->inject.n < INJ_MAX ? sc->inject.n : INJ_MAX) : 0;
-    duty_note(r, now, "drill #%lld %s started", (long long)r->id, r->scenario);
+    duty_note(r, now, "drill.started", "drill #%lld %s started", (long long)r->id, r->scenario);
+    if (sc && !sc->surprise)
+        announce(r, c, sc, now);
     if (!sc) {
         store_drill_result out = {.state = "failed", .score = -1, .error = "no such scenario in the configuration"};
         (void)store_drill_finish(r->core->store, r->id, now, &out);

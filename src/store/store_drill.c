@@ -21,7 +21,7 @@
     "  requested_ms " INT " NOT NULL, started_ms " INT " NOT NULL DEFAULT 0, ended_ms " INT " NOT NULL DEFAULT 0,"   \
     "  score " INT ", stop_requested " INT " NOT NULL DEFAULT 0, stages TEXT NOT NULL DEFAULT '[]',"                  \
     "  responders TEXT NOT NULL DEFAULT '[]', incident " INT ", alerts TEXT NOT NULL DEFAULT '[]',"                   \
-    "  injections TEXT NOT NULL DEFAULT '[]', seen TEXT NOT NULL DEFAULT '{}', error TEXT);"                          \
+    "  injections TEXT NOT NULL DEFAULT '[]', seen TEXT NOT NULL DEFAULT '{}', weak TEXT NOT NULL DEFAULT '[]', error TEXT);"                       \
     "CREATE INDEX drill_runs_state ON drill_runs (state, id);"                                                        \
     "CREATE INDEX drill_runs_scenario ON drill_runs (scenario, id);"                                                  \
     "CREATE TABLE drill_marks (id " ID ", run " INT " NOT NULL REFERENCES drill_runs (id), ts_ms " INT " NOT NULL,"  \
@@ -504,4 +504,24 @@ kw_rc store_drill_incident(kw_store *s, int64_t id, int64_t *incident, int64_t *
     }
     db_reset(st);
     return x == DB_ROW || x == DB_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+kw_rc store_drill_steps_each(kw_store *s, int64_t incident,
+                             void (*fn)(void *arg, const char *name, const char *owner, int64_t due_ms,
+                                        int64_t done_ms, bool skipped, const char *done_by),
+                             void *arg)
+{
+    db_stmt *st = store_stmt(s, "SELECT name, owner_spec, due_ms, state, done_ms, done_by FROM incident_steps"
+                                " WHERE incident = ? AND state != 'na' ORDER BY pos");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_int64(st, 1, incident);
+    db_step_rc x;
+    while ((x = db_step(st)) == DB_ROW) {
+        const char *state = db_col_text(st, 3) ? db_col_text(st, 3) : "";
+        fn(arg, db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2),
+           strcmp(state, "done") == 0 ? db_col_int64(st, 4) : 0, strcmp(state, "skipped") == 0, db_col_text(st, 5));
+    }
+    db_reset(st);
+    return x == DB_DONE ? KW_OK : KW_ERR_STORE;
 }

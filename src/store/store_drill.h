@@ -97,5 +97,10 @@ kw_rc store_drill_first_notified(kw_store *s, int64_t id, const char *channel, i
 /* The drill incident the run's alerts are attached to (0: none), when declared, by whom. */
 kw_rc store_drill_incident(kw_store *s, int64_t id, int64_t *incident, int64_t *declared_ms, char *by, size_t n,
                            char *playbook, size_t pn, int *grade);
+/* The steps of incident: fn for each (name, owner spec, due, done, skipped, done by). */
+kw_rc store_drill_steps_each(kw_store *s, int64_t incident,
+                             void (*fn)(void *arg, const char *name, const char *owner, int64_t due_ms,
+                                        int64_t done_ms, bool skipped, const char *done_by),
+                             void *arg);
 
 #endif
