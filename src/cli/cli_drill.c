@@ -5,9 +5,11 @@
 #include "core/kw_file.h"
 #include "core/kw_time.h"
 #include "drill/drill_conf.h"
+#include "drill/drill_findings.h"
 #include "drill/drill_inject.h"
 #include "drill/drill_score.h"
 #include "store/store_drill.h"
+#include "store/store_findings.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -24,12 +26,14 @@ static const char drill_usage[] =
     "       keepwatch drill mark ID STAGE [--by NAME] [--note TEXT]\n"
     "       keepwatch drill results [--scenario S] [--json]\n"
     "       keepwatch drill show ID [--json]\n"
+    "       keepwatch drill findings ID\n"
     "  Drills rehearse an incident through the real sensors (replayed captures, log lines, a\n"
     "  check forced down, a synthetic alert) or as a tabletop exercise, and score the response:\n"
     "  each stage's measured time beside its target, who responded, the weak spots.\n"
     "  run asks the leading daemon to run SCENARIO and follows it (--no-wait prints its id);\n"
     "  --dry-run prints its timeline and expectations. STAGE: detected, notified, acked,\n"
-    "  declared or step:NAME. Options: -c FILE. Exit status: 0 ok, 1 a run scored with weak\n"
+    "  declared or step:NAME. findings makes each weak spot of run ID a finding (category\n"
+    "  drill) with an owner and a due date. Options: -c FILE. Exit status: 0 ok, 1 a run scored with weak\n"
     "  spots or check found errors, 2 bad usage.\n";
 
 typedef struct drill_opts {
@@ -358,9 +362,33 @@ static int cmd_show(kw_store *s, drill_opts *o)
     return rc;
 }
 
+static int cmd_findings(const conf *c, kw_store *s, drill_opts *o)
+{
+    int64_t id = id_arg(o, 0);
+    char who[128];
+    if (!id) {
+        fprintf(stderr, "keepwatch drill findings: ID\n");
+        return KW_EXIT_USAGE;
+    }
+    if (store_findings_migrate(s) != KW_OK) {
+        fprintf(stderr, "keepwatch drill findings: the findings tables: %s\n", store_errmsg(s));
+        return KW_EXIT_USAGE;
+    }
+    kw_buf b;
+    kw_buf_init(&b, 1 << 20);
+    kw_rc rc = drill_findings_make(s, c, id, o->by ? o->by : cli_whoami(who, sizeof who), kw_now_ms(), &b);
+    if (rc == KW_OK)
+        printf("%s\n", kw_buf_cstr(&b));
+    else
+        fprintf(stderr, "keepwatch drill findings: #%lld: %s\n", (long long)id,
+                rc == KW_ERR_NOTFOUND ? "no such run" : rc == KW_ERR_RANGE ? "not scored yet" : store_errmsg(s));
+    kw_buf_free(&b);
+    return rc == KW_OK ? KW_EXIT_OK : KW_EXIT_USAGE;
+}
+
 static int with_store(conf *c, drill_opts *o, const char *verb)
 {
-    bool writes = !strcmp(verb, "run") || !strcmp(verb, "stop") || !strcmp(verb, "mark");
+    bool writes = !strcmp(verb, "run") || !strcmp(verb, "stop") || !strcmp(verb, "mark") || !strcmp(verb, "findings");
     kw_store *s = cli_store_open(o->cfg, "drill", !writes);
     if (!s)
         return KW_EXIT_USAGE;
@@ -373,6 +401,8 @@ static int with_store(conf *c, drill_opts *o, const char *verb)
         rc = cmd_stop(s, o);
     else if (!strcmp(verb, "mark"))
         rc = cmd_mark(s, o);
+    else if (!strcmp(verb, "findings"))
+        rc = cmd_findings(c, s, o);
     else if (!strcmp(verb, "results"))
         rc = cmd_results(s, o);
     else
@@ -387,7 +417,7 @@ int cli_drill(int argc, char **argv)
         fputs(drill_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? KW_EXIT_USAGE : KW_EXIT_OK;
     }
-    static const char *const verbs[] = {"list", "check", "run", "stop", "mark", "results", "show", NULL};
+    static const char *const verbs[] = {"list", "check", "run", "stop", "mark", "results", "show", "findings", NULL};
     const char *verb = argv[1];
     size_t v = 0;
     while (verbs[v] && strcmp(verbs[v], verb) != 0)

@@ -4,11 +4,13 @@
  *   POST /api/v1/drills/runs {scenario}       a run requested (members and up): 201 {id}
  *   GET  /api/v1/drills/runs/ID               one run
  *   POST /api/v1/drills/runs/ID/stop          its stop asked for
- *   POST /api/v1/drills/runs/ID/marks {stage, by, note}  a tabletop mark */
+ *   POST /api/v1/drills/runs/ID/marks {stage, by, note}  a tabletop mark
+ *   POST /api/v1/drills/runs/ID/findings      its weak spots as findings (category drill) */
 #include "core/kw_json.h"
 #include "core/kw_time.h"
 #include "drill/drill.h"
 #include "drill/drill_conf.h"
+#include "drill/drill_findings.h"
 #include "http/http_reply.h"
 #include "store/store_drill.h"
 
@@ -142,10 +144,20 @@ static int api_one(const http_call *q)
         kw_buf_puts(&b, "{\"stopping\":true}");
         return reply(q, s, store_drill_stop(s, id, kw_now_ms()), &b, MHD_HTTP_ACCEPTED, "no such run in progress");
     }
+    if (strcmp(end, "/findings") == 0) {
+        pthread_rwlock_rdlock(&q->sh->cfg_lock);
+        kw_rc rc = drill_findings_make(s, q->sh->cfg, id, q->req->p.user.name, kw_now_ms(), &b);
+        pthread_rwlock_unlock(&q->sh->cfg_lock);
+        if (rc == KW_ERR_RANGE) {
+            kw_buf_free(&b);
+            return http_error(q->conn, MHD_HTTP_CONFLICT, "the run is not scored yet");
+        }
+        return reply(q, s, rc, &b, MHD_HTTP_OK, "no such run");
+    }
     kw_buf_free(&b);
     if (strcmp(end, "/marks") == 0)
         return api_mark(q, s, id);
-    return http_error(q->conn, MHD_HTTP_NOT_FOUND, "/api/v1/drills/runs/ID/stop or /marks");
+    return http_error(q->conn, MHD_HTTP_NOT_FOUND, "/api/v1/drills/runs/ID/stop, /marks or /findings");
 }
 
 const http_route drill_routes[] = {

@@ -162,6 +162,22 @@ class DrillTest(DaemonTest):
         rc, out, _ = d.cli("drill", "results", "--json")
         self.assertEqual(rc, 0)
         self.assertEqual([r["id"] for r in json.loads(out)], [rid])
+        # each weak spot a finding of category drill, with an owner and a due date; asked again, the same ones
+        rc, out, err = d.cli("drill", "findings", str(rid))
+        self.assertEqual(rc, 0, err)
+        made = json.loads(out)["findings"]
+        self.assertEqual(len(made), 3)
+        status, again = d.post(f"/api/v1/drills/runs/{rid}/findings", {})
+        self.assertEqual((status, again["findings"]), (200, made), again)
+        status, body = d.get("/api/v1/findings?category=drill")
+        self.assertEqual(status, 200, body)
+        found = {f["message"]: f for f in body["findings"]}
+        self.assertEqual(sorted(found), weak)
+        self.assertEqual(found["step block (kind:operations) was not done"]["keepwatch.finding.owner"], "wang.qiang")
+        self.assertEqual(found["the alert was never acknowledged (target 15 s)"]["keepwatch.finding.owner"], "li.na")
+        self.assertTrue(all(f["keepwatch.finding.due"] and f["vulnerability.category"] == "drill"
+                            for f in found.values()), found)
+        self.assertTrue(all(w["finding"] in made for w in self.run_of(rid)["weak"]))
 
     def test_stop_mid_run(self):
         rid = self.start("long_drill")
