@@ -21,9 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define INJ_MAX 32
 #define MARKS_EVERY_MS 1000
+#define MET_EVERY_MS 2000
+#define SCHEDULE_EVERY_MS 10000
+#define SCHEDULE_LATE_MS 600000
 
 enum { INJ_PENDING, INJ_RUNNING, INJ_DONE, INJ_FAILED, INJ_STOPPED };
 static const char *const inj_state_names[] = {"pending", "running", "done", "failed", "stopped"};
@@ -44,6 +48,8 @@ struct drill_runner {
     size_t ninj;
     drill_seen seen;            /* the union of the injections' */
     int64_t next_marks_ms;
+    int64_t next_met_ms;
+    int64_t next_schedule_ms;        /* when to look again whether every expectation is met */
 };
 
 drill_runner *drill_runner_new(kw_core *core)
@@ -316,52 +322,77 @@ static void result_json(const drill_result *res, kw_buf *stages, kw_buf *resp)
     kw_json_arr_end(&j);
 }
 
+/* The facts of a run measured from the store, and what drill_score_in points into. */
+typedef struct measure {
+    drill_score_in in;
+    store_drill_alerts al;
+    int64_t incident;
+    char by[128], pb[128];
+    facts f;
+    marks_acc m;
+} measure;
+
+/* Measures run r (acts: RESOLVE acts for what it still has open are appended; NULL: none)
+ * into a measure the caller frees (measure_free). */
+static measure *measure_run(drill_runner *r, const conf *c, const conf_drill_scenario *sc, int64_t now,
+                            alert_acts *acts)
+{
+    kw_store *s = r->core->store;
+    measure *x = kw_calloc(1, sizeof *x);
+    drill_score_in *in = &x->in;
+    in->start_ms = r->started_ms;
+    const conf_drill_expect *e = sc ? &sc->expect : NULL;
+    if (e) {
+        in->detected_target_ms = e->detected_ms;
+        in->notified_target_ms = e->notified_ms;
+        in->acked_target_ms = e->acked_ms;
+        in->declared_target_ms = e->declared_ms;
+        in->playbook_expected = e->playbook;
+        in->grade_expected = e->grade;
+        in->steps_on_time = e->steps_on_time;
+    }
+    void *arg[2] = {acts, &now};
+    if (store_drill_alerts_of(s, r->id, e ? e->rule : NULL, &x->al, acts ? open_resolve : NULL, arg) != KW_OK)
+        log_warn("drill #%lld: cannot read its alerts: %s", (long long)r->id, store_errmsg(s));
+    in->detected_ms = x->al.first_ms;
+    in->detected_rule = x->al.rule[0] ? x->al.rule : NULL;
+    in->acked_ms = x->al.acked_ms;
+    in->acked_by = x->al.acked_by[0] ? x->al.acked_by : NULL;
+    const conf_person *p = in->acked_by ? conf_person_find(c, in->acked_by) : NULL;
+    in->acked_department = p && p->departments.n ? p->departments.v[0] : NULL;
+    (void)store_drill_first_notified(s, r->id, NULL, &in->notified_ms);
+    int grade = 0;
+    (void)store_drill_incident(s, r->id, &x->incident, &in->declared_ms, x->by, sizeof x->by, x->pb, sizeof x->pb,
+                               &grade);
+    in->declared_by = x->by[0] ? x->by : NULL;
+    in->playbook = x->pb[0] ? x->pb : NULL;
+    in->grade = grade;
+    if (x->incident)
+        (void)store_drill_steps_each(s, x->incident, step_seen, &x->f);
+    in->steps = x->f.steps;
+    in->nsteps = x->f.nsteps;
+    told_facts(s, c, r->id, e, &x->f, in);
+    people_facts(c, sc, &x->f, in);
+    x->m.in = in;
+    (void)store_drill_marks_each(s, r->id, mark_seen, &x->m);
+    in->actors = x->m.by;
+    in->nactors = x->m.nby;
+    return x;
+}
+
+static void measure_free(measure *x)
+{
+    free(x->al.ids_json);
+    free(x);
+}
+
 static void score_and_finish(drill_runner *r, const conf *c, const conf_drill_scenario *sc, const char *state,
                              int64_t now, alert_acts *acts)
 {
     kw_store *s = r->core->store;
-    drill_score_in in = {.start_ms = r->started_ms};
-    const conf_drill_expect *e = sc ? &sc->expect : NULL;
-    if (e) {
-        in.detected_target_ms = e->detected_ms;
-        in.notified_target_ms = e->notified_ms;
-        in.acked_target_ms = e->acked_ms;
-        in.declared_target_ms = e->declared_ms;
-        in.playbook_expected = e->playbook;
-        in.grade_expected = e->grade;
-        in.steps_on_time = e->steps_on_time;
-    }
-    void *arg[2] = {acts, &now};
-    store_drill_alerts al = {0};
-    if (store_drill_alerts_of(s, r->id, e ? e->rule : NULL, &al, open_resolve, arg) != KW_OK)
-        log_warn("drill #%lld: cannot read its alerts: %s", (long long)r->id, store_errmsg(s));
-    in.detected_ms = al.first_ms;
-    in.detected_rule = al.rule[0] ? al.rule : NULL;
-    in.acked_ms = al.acked_ms;
-    in.acked_by = al.acked_by[0] ? al.acked_by : NULL;
-    const conf_person *p = in.acked_by ? conf_person_find(c, in.acked_by) : NULL;
-    in.acked_department = p && p->departments.n ? p->departments.v[0] : NULL;
-    (void)store_drill_first_notified(s, r->id, NULL, &in.notified_ms);
-    int64_t incident = 0;
-    char by[128], pb[128];
-    int grade = 0;
-    (void)store_drill_incident(s, r->id, &incident, &in.declared_ms, by, sizeof by, pb, sizeof pb, &grade);
-    in.declared_by = by[0] ? by : NULL;
-    in.playbook = pb[0] ? pb : NULL;
-    in.grade = grade;
-    facts *f = kw_calloc(1, sizeof *f);
-    if (incident)
-        (void)store_drill_steps_each(s, incident, step_seen, f);
-    in.steps = f->steps;
-    in.nsteps = f->nsteps;
-    told_facts(s, c, r->id, e, f, &in);
-    people_facts(c, sc, f, &in);
-    marks_acc m = {.in = &in};
-    (void)store_drill_marks_each(s, r->id, mark_seen, &m);
-    in.actors = m.by;
-    in.nactors = m.nby;
+    measure *x = measure_run(r, c, sc, now, acts);
     drill_result *res = kw_calloc(1, sizeof *res);
-    drill_score(&in, res);
+    drill_score(&x->in, res);
     kw_buf st, rp;
     kw_buf_init(&st, (size_t)1 << 20);
     kw_buf_init(&rp, (size_t)1 << 20);
@@ -370,8 +401,8 @@ static void score_and_finish(drill_runner *r, const conf *c, const conf_drill_sc
     for (size_t i = 0; i < res->nweak; i++)
         en[i] = res->weak[i].text, zh[i] = res->weak[i].text_zh;
     store_drill_result out = {.state = state, .score = res->score, .stages_json = kw_buf_cstr(&st),
-                              .responders_json = kw_buf_cstr(&rp), .alerts_json = al.ids_json, .incident = incident,
-                              .weak_en = en, .weak_zh = zh, .nweak = res->nweak};
+                              .responders_json = kw_buf_cstr(&rp), .alerts_json = x->al.ids_json,
+                              .incident = x->incident, .weak_en = en, .weak_zh = zh, .nweak = res->nweak};
     if (store_drill_finish(s, r->id, now, &out) != KW_OK)
         log_warn("drill #%lld: cannot record its score: %s", (long long)r->id, store_errmsg(s));
     if (strcmp(state, "done") != 0)
@@ -379,9 +410,26 @@ static void score_and_finish(drill_runner *r, const conf *c, const conf_drill_sc
     duty_note(r, now, "drill.scored", "drill #%lld %s scored %d", (long long)r->id, r->scenario, res->score);
     kw_buf_free(&st);
     kw_buf_free(&rp);
-    free(al.ids_json);
+    measure_free(x);
     free(res);
-    free(f);
+}
+
+/* Whether every expectation is met already and no injection is left to run: the run can end. */
+static bool all_met(drill_runner *r, const conf *c, const conf_drill_scenario *sc, int64_t now)
+{
+    for (size_t i = 0; i < r->ninj; i++)
+        if (r->inj[i].state == INJ_PENDING || r->inj[i].state == INJ_RUNNING)
+            return false;
+    measure *x = measure_run(r, c, sc, now, NULL);
+    drill_result *res = kw_calloc(1, sizeof *res);
+    drill_score(&x->in, res);
+    bool met = res->nstages > 0 && res->nweak == 0;
+    /* a declared incident's steps count only once they are all there: one not yet due is not met */
+    for (size_t i = 0; met && i < x->in.nsteps; i++)
+        met = x->in.steps[i].done_ms || x->in.steps[i].skipped;
+    measure_free(x);
+    free(res);
+    return met;
 }
 
 /* ---- the run ---- */
@@ -514,6 +562,41 @@ static void pick_up(drill_runner *r, const conf *c, int64_t now)
     }
 }
 
+/* "YYYY-MM-DDTHH:MM" in local time as Unix ms (0: not one). */
+static int64_t at_ms(const char *at)
+{
+    struct tm tm = {0};
+    if (sscanf(at, "%4d-%2d-%2dT%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min) != 5)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    return t == (time_t)-1 ? 0 : (int64_t)t * 1000;
+}
+
+/* The leader: scheduled runs (a scenario's at:) requested once their time has come, if it came
+ * less than SCHEDULE_LATE_MS ago (a daemon down at the time does not run it hours later). */
+static void schedule_check(drill_runner *r, const conf *c, int64_t now)
+{
+    if (now < r->next_schedule_ms)
+        return;
+    r->next_schedule_ms = now + SCHEDULE_EVERY_MS;
+    for (size_t i = 0; i < c->drill.scenarios.n; i++) {
+        const conf_drill_scenario *sc = CONF_AT(c->drill.scenarios, conf_drill_scenario, i);
+        for (size_t k = 0; k < sc->at.n; k++) {
+            int64_t t = at_ms(sc->at.v[k]), id;
+            bool found = true;
+            if (!t || t > now || now - t > SCHEDULE_LATE_MS ||
+                store_drill_requested_since(r->core->store, sc->name, t, &found) != KW_OK || found)
+                continue;
+            if (store_drill_request(r->core->store, sc->name, sc->title, sc->title_zh, sc->tabletop, sc->surprise,
+                                    "schedule", now, &id) == KW_OK)
+                log_info("drill #%lld %s requested by its schedule (%s)", (long long)id, sc->name, sc->at.v[k]);
+        }
+    }
+}
+
 /* Every server: the marks from the store's runs running or ended within the linger. */
 static void marks_refresh(drill_runner *r, const conf *c, int64_t now)
 {
@@ -558,6 +641,7 @@ void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *
     marks_refresh(r, c, now);
     if (!atomic_load(&r->core->lead_epoch))
         return;
+    schedule_check(r, c, now);
     if (!r->id) {
         pick_up(r, c, now);
         if (!r->id)
@@ -575,6 +659,11 @@ void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *
     inject_step(r, c, sc, now, acts);
     if (now >= r->started_ms + sc->duration_ms)
         end_run(r, c, sc, "done", now, acts);
+    else if (now >= r->next_met_ms) {
+        r->next_met_ms = now + MET_EVERY_MS;
+        if (all_met(r, c, sc, now))
+            end_run(r, c, sc, "done", now, acts);
+    }
 }
 
 void drill_runner_free(drill_runner *r)

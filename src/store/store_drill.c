@@ -205,6 +205,19 @@ static void row_read(db_stmt *st, store_drill_row *r)
     r->injections_json = kw_strdup(db_col_text(st, 7) ? db_col_text(st, 7) : "[]");
 }
 
+kw_rc store_drill_requested_since(kw_store *s, const char *scenario, int64_t since_ms, bool *found)
+{
+    db_stmt *st = store_stmt(s, "SELECT id FROM drill_runs WHERE scenario = ? AND requested_ms >= ? LIMIT 1");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_text(st, 1, scenario);
+    db_bind_int64(st, 2, since_ms);
+    db_step_rc x = db_step(st);
+    *found = x == DB_ROW;
+    db_reset(st);
+    return x == DB_ROW || x == DB_DONE ? KW_OK : KW_ERR_STORE;
+}
+
 kw_rc store_drill_next_requested(kw_store *s, store_drill_row *r)
 {
     db_stmt *st = store_stmt(s, "SELECT " ROW_COLS " FROM drill_runs WHERE state = 'requested' ORDER BY id LIMIT 1");

@@ -43,6 +43,8 @@ typedef struct store_drill_row {
     char *injections_json;      /* the caller frees */
 } store_drill_row;
 
+/* Whether a run of scenario was requested at or after since_ms (*found). */
+kw_rc store_drill_requested_since(kw_store *s, const char *scenario, int64_t since_ms, bool *found);
 /* The oldest requested run (KW_ERR_NOTFOUND: none). */
 kw_rc store_drill_next_requested(kw_store *s, store_drill_row *r);
 /* The runs running, or ended at or after since_ms (for the marks' linger), up to max of them

@@ -7,6 +7,7 @@ and the department no channel reaches. A real alert during the run is not marked
 mid-run leaves no drill alert firing; a tabletop run is scored from its marks; results --json
 lists the runs. Run again on PostgreSQL."""
 import json
+import time
 import unittest
 
 from kwtest import DaemonTest, OnPostgres, Receiver, free_port, wait_for
@@ -68,6 +69,15 @@ DRILL = """drill:
       tabletop: true
       duration: 12s
       expect: {detected: 1m, acked: 1m}
+    - name: quick
+      tabletop: true
+      duration: 10m
+      expect: {detected: 1m}
+    - name: scheduled
+      tabletop: true
+      duration: 10m
+      at: ["{at}"]
+      expect: {detected: 1m}
 """
 
 
@@ -95,7 +105,10 @@ class DrillTest(DaemonTest):
         closed = free_port()
         checks = (f"checks:\n  - {{name: dead, type: tcp, host: 127.0.0.1, port: {closed}, interval: 1s,"
                   f" timeout: 500ms}}\n")
-        self.d = self.daemon("host: {enabled: false}\n" + checks + ORG + INCIDENT + DRILL + notify_config(self.rx.url))
+        self.d = self.daemon(self.config(checks, "2000-01-01T00:00"))  # long past: not run
+
+    def config(self, checks, at):
+        return "host: {enabled: false}\n" + checks + ORG + INCIDENT + DRILL.replace("{at}", at) + notify_config(self.rx.url)
 
     def run_of(self, rid):
         status, body = self.d.get(f"/api/v1/drills/runs/{rid}")
@@ -205,6 +218,24 @@ class DrillTest(DaemonTest):
         self.assertFalse(stages["acked"]["ok"])
         self.assertEqual([w["text"] for w in run["weak"]], ["the alert was never acknowledged (target 1 min)"])
         self.assertEqual(run["score"], 50)
+
+    def test_all_met_ends_early_and_schedule(self):
+        rid = self.start("quick")
+        wait_for("the run running", lambda: self.run_of(rid)["state"] == "running", timeout=20)
+        rc, _, err = self.d.cli("drill", "mark", str(rid), "detected")
+        self.assertEqual(rc, 0, err)
+        run = wait_for("the run ended with every expectation met",
+                       lambda: (lambda r: r if r["state"] == "done" else None)(self.run_of(rid)), timeout=20)
+        self.assertEqual((run["score"], run["weak"]), (100, []))
+        status, runs = self.d.get("/api/v1/drills/runs?scenario=scheduled")
+        self.assertEqual((status, runs), (200, []))
+        # a daemon whose scheduled scenario's time came a minute ago requests it, once
+        d = self.make_daemon(self.config("", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 60))))
+        d.start()
+        runs = wait_for("the scheduled run", lambda: d.get("/api/v1/drills/runs?scenario=scheduled")[1], timeout=20)
+        time.sleep(11)  # the schedule looked at again
+        runs = d.get("/api/v1/drills/runs?scenario=scheduled")[1]
+        self.assertEqual([(r["requested_by"], r["state"]) for r in runs], [("schedule", "running")])
 
     def test_api(self):
         status, body = self.d.get("/api/v1/drills/scenarios")
