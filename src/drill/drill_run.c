@@ -49,7 +49,12 @@ struct drill_runner {
     drill_seen seen;            /* the union of the injections' */
     int64_t next_marks_ms;
     int64_t next_met_ms;
-    int64_t next_schedule_ms;        /* when to look again whether every expectation is met */
+    int64_t next_schedule_ms;
+    bool stop_seen;             /* the store says a stop was asked for the run */
+    int64_t orphan;             /* a run the store has running that no runner here has (0: none) */
+    int64_t orphan_started_ms;
+    char orphan_scenario[128];
+    drill_seen orphan_seen;        /* when to look again whether every expectation is met */
 };
 
 drill_runner *drill_runner_new(kw_core *core)
@@ -349,7 +354,7 @@ static measure *measure_run(drill_runner *r, const conf *c, const conf_drill_sce
         in->declared_target_ms = e->declared_ms;
         in->playbook_expected = e->playbook;
         in->grade_expected = e->grade;
-        in->steps_on_time = e->steps_on_time;
+        in->steps_on_time = e->steps_on_time && (e->declared_ms || e->playbook); /* "with declared" */
     }
     void *arg[2] = {acts, &now};
     if (store_drill_alerts_of(s, r->id, e ? e->rule : NULL, &x->al, acts ? open_resolve : NULL, arg) != KW_OK)
@@ -548,6 +553,7 @@ static void pick_up(drill_runner *r, const conf *c, int64_t now)
         return;
     r->id = row.id;
     r->started_ms = now;
+    r->stop_seen = false;
     snprintf(r->scenario, sizeof r->scenario, "%s", row.scenario);
     memset(&r->seen, 0, sizeof r->seen);
     memset(r->inj, 0, sizeof r->inj);
@@ -597,6 +603,28 @@ static void schedule_check(drill_runner *r, const conf *c, int64_t now)
     }
 }
 
+/* Takes up a run a leader before this one left running: its injections are not started again
+ * (they are counted stopped); it ends and is scored as if it had run here. */
+static void adopt(drill_runner *r, const conf *c, int64_t now)
+{
+    const conf_drill_scenario *sc = drill_conf_find(c, r->orphan_scenario);
+    r->id = r->orphan;
+    r->orphan = 0;
+    r->started_ms = r->orphan_started_ms;
+    r->stop_seen = false;
+    snprintf(r->scenario, sizeof r->scenario, "%s", r->orphan_scenario);
+    r->seen = r->orphan_seen;
+    memset(r->inj, 0, sizeof r->inj);
+    r->ninj = sc ? (sc->inject.n < INJ_MAX ? sc->inject.n : INJ_MAX) : 0;
+    for (size_t i = 0; i < r->ninj; i++) {
+        r->inj[i].state = now >= r->started_ms + CONF_AT(sc->inject, conf_drill_inject, i)->at_ms ? INJ_STOPPED
+                                                                                                : INJ_PENDING;
+        if (r->inj[i].state == INJ_STOPPED)
+            snprintf(r->inj[i].err, sizeof r->inj[i].err, "the leader changed while it ran");
+    }
+    log_info("drill #%lld %s: taken up from the previous leader", (long long)r->id, r->scenario);
+}
+
 /* Every server: the marks from the store's runs running or ended within the linger. */
 static void marks_refresh(drill_runner *r, const conf *c, int64_t now)
 {
@@ -608,8 +636,17 @@ static void marks_refresh(drill_runner *r, const conf *c, int64_t now)
     if (store_drill_active(r->core->store, now - c->drill.linger_ms, rows, DRILL_MARK_RUNS_MAX, &n) != KW_OK)
         return;
     struct drill_marks *m = kw_calloc(1, sizeof *m);
+    r->orphan = 0;
     for (size_t i = 0; i < n; i++) {
         drill_mark_run *mr = &m->v[m->n];
+        if (r->id && rows[i].id == r->id && rows[i].stop_requested)
+            r->stop_seen = true;
+        if (!strcmp(rows[i].state, "running") && rows[i].id != r->id) { /* a leader before this one ran it */
+            r->orphan = rows[i].id;
+            r->orphan_started_ms = rows[i].started_ms;
+            snprintf(r->orphan_scenario, sizeof r->orphan_scenario, "%s", rows[i].scenario);
+            (void)drill_seen_parse(rows[i].seen_json, &r->orphan_seen);
+        }
         if (drill_seen_parse(rows[i].seen_json, &mr->seen) != KW_OK)
             continue;
         mr->id = rows[i].id;
@@ -622,18 +659,6 @@ static void marks_refresh(drill_runner *r, const conf *c, int64_t now)
     free(m);
 }
 
-static bool stop_asked(drill_runner *r)
-{
-    store_drill_row rows[DRILL_MARK_RUNS_MAX];
-    size_t n = 0;
-    bool asked = false;
-    if (store_drill_active(r->core->store, INT64_MAX, rows, DRILL_MARK_RUNS_MAX, &n) == KW_OK)
-        for (size_t i = 0; i < n; i++)
-            asked |= rows[i].id == r->id && rows[i].stop_requested;
-    store_drill_rows_free(rows, n);
-    return asked;
-}
-
 void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *acts)
 {
     if (!r->core->store)
@@ -642,6 +667,10 @@ void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *
     if (!atomic_load(&r->core->lead_epoch))
         return;
     schedule_check(r, c, now);
+    if (!r->id && r->orphan && atomic_load(&r->core->lead_epoch)) {
+        adopt(r, c, now);
+        return;
+    }
     if (!r->id) {
         pick_up(r, c, now);
         if (!r->id)
@@ -652,7 +681,7 @@ void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *
         end_run(r, c, NULL, "failed", now, acts);
         return;
     }
-    if (stop_asked(r)) {
+    if (r->stop_seen) {
         end_run(r, c, sc, "stopped", now, acts);
         return;
     }

@@ -200,7 +200,7 @@ class DrillTest(DaemonTest):
         run = wait_for("the run stopped", lambda: (lambda r: r if r["state"] == "stopped" else None)(self.run_of(rid)),
                        timeout=20)
         self.assertEqual(self.drill_alerts(rid), [])
-        self.assertEqual(run["score"], 100)
+        self.assertEqual(run["score"], 100, run)
         rc, _, _ = self.d.cli("drill", "stop", str(rid))
         self.assertEqual(rc, 2)
 
