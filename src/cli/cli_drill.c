@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static const char drill_usage[] =
-    "usage: keepwatch drill list\n"
+    "usage: keepwatch drill list [--json]\n"
     "       keepwatch drill check [FILE]\n"
     "       keepwatch drill run SCENARIO [--dry-run] [--no-wait] [--by NAME]\n"
     "       keepwatch drill stop [ID]\n"
@@ -79,6 +79,14 @@ static const char *kind_name(int k)
 
 static int cmd_list(const conf *c, drill_opts *o)
 {
+    if (o->json) {
+        kw_buf b;
+        kw_buf_init(&b, 0);
+        drill_conf_scenarios_json(c, &b);
+        printf("%s\n", kw_buf_cstr(&b));
+        kw_buf_free(&b);
+        return KW_EXIT_OK;
+    }
     for (size_t i = 0; i < c->drill.scenarios.n; i++) {
         const conf_drill_scenario *s = CONF_AT(c->drill.scenarios, conf_drill_scenario, i);
         printf("%-22s %-9s %-10s %s / %s\n", s->name, s->tabletop ? "tabletop" : "injected",

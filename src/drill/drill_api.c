@@ -20,35 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void scenario_json(kw_json *j, const conf_drill_scenario *s)
-{
-    kw_json_obj_begin(j);
-    kw_json_kv_str(j, "name", s->name);
-    kw_json_kv_str(j, "title", s->title);
-    kw_json_kv_str(j, "title_zh", s->title_zh);
-    kw_json_kv_str(j, "description", s->description);
-    kw_json_kv_str(j, "description_zh", s->description_zh);
-    kw_json_kv_bool(j, "tabletop", s->tabletop);
-    kw_json_kv_bool(j, "surprise", s->surprise);
-    kw_json_kv_int(j, "duration_s", s->duration_ms / 1000);
-    kw_json_kv_int(j, "injections", (int64_t)s->inject.n);
-    kw_json_kv_str(j, "origin", s->origin);
-    kw_json_obj_end(j);
-}
-
 static int api_scenarios(const http_call *q)
 {
     kw_buf b;
     kw_buf_init(&b, 0);
-    kw_json j;
-    kw_json_init(&j, &b);
-    kw_json_arr_begin(&j);
     pthread_rwlock_rdlock(&q->sh->cfg_lock);
-    const conf *c = q->sh->cfg;
-    for (size_t i = 0; i < c->drill.scenarios.n; i++)
-        scenario_json(&j, CONF_AT(c->drill.scenarios, conf_drill_scenario, i));
+    drill_conf_scenarios_json(q->sh->cfg, &b);
     pthread_rwlock_unlock(&q->sh->cfg_lock);
-    kw_json_arr_end(&j);
     return http_json(q->conn, MHD_HTTP_OK, &b);
 }
 

@@ -5,6 +5,7 @@
 #include "drill/drill_conf.h"
 #include "core/kw_buf.h"
 #include "core/kw_file.h"
+#include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "incident/incident_conf.h"
 #include "incident/incident_pb.h"
@@ -446,3 +447,26 @@ const conf_drill_scenario *drill_conf_find(const conf *c, const char *name)
 }
 
 void drill_conf_scenario_free(conf_drill_scenario *s) { cf_free_section(&scenario_section, s); }
+
+void drill_conf_scenarios_json(const conf *c, kw_buf *out)
+{
+    kw_json j;
+    kw_json_init(&j, out);
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < c->drill.scenarios.n; i++) {
+        const conf_drill_scenario *s = CONF_AT(c->drill.scenarios, conf_drill_scenario, i);
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "name", s->name);
+        kw_json_kv_str(&j, "title", s->title);
+        kw_json_kv_str(&j, "title_zh", s->title_zh);
+        kw_json_kv_str(&j, "description", s->description);
+        kw_json_kv_str(&j, "description_zh", s->description_zh);
+        kw_json_kv_bool(&j, "tabletop", s->tabletop);
+        kw_json_kv_bool(&j, "surprise", s->surprise);
+        kw_json_kv_int(&j, "duration_s", s->duration_ms / 1000);
+        kw_json_kv_int(&j, "injections", (int64_t)s->inject.n);
+        kw_json_kv_str(&j, "origin", s->origin);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+}

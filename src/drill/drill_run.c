@@ -372,6 +372,10 @@ static measure *measure_run(drill_runner *r, const conf *c, const conf_drill_sce
     in->declared_by = x->by[0] ? x->by : NULL;
     in->playbook = x->pb[0] ? x->pb : NULL;
     in->grade = grade;
+    if (sc && sc->tabletop && !x->incident && e) { /* a tabletop declaration is marked: from the plan at hand */
+        in->playbook = e->playbook;
+        in->grade = e->grade;
+    }
     if (x->incident)
         (void)store_drill_steps_each(s, x->incident, step_seen, &x->f);
     in->steps = x->f.steps;
