@@ -50,6 +50,7 @@ struct drill_runner {
     int64_t next_marks_ms;
     int64_t next_met_ms;
     int64_t next_schedule_ms;
+    int64_t next_pick_ms;       /* when to look for a requested run again */
     bool stop_seen;             /* the store says a stop was asked for the run */
     int64_t orphan;             /* a run the store has running that no runner here has (0: none) */
     int64_t orphan_started_ms;
@@ -675,7 +676,8 @@ void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *
         adopt(r, c, now);
         return;
     }
-    if (!r->id) {
+    if (!r->id && now >= r->next_pick_ms) {
+        r->next_pick_ms = now + MARKS_EVERY_MS;
         pick_up(r, c, now);
         if (!r->id)
             return;

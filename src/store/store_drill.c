@@ -3,7 +3,8 @@
  * as JSON the module writes), drill_marks (the tabletop marks), drill_weak (the weak spots, with
  * the finding each became; copied as JSON into the run's row whenever it changes, so that a run
  * is read with one statement). The definitions differ between backends only in the id column and
- * the number type. */
+ * the number type. The drill's alerts are looked for from the first alert id after its start
+ * (alerts_from), so that reading them does not walk the whole alerts table. */
 #include "store/store_drill.h"
 #include "store/store_int.h"
 
@@ -21,7 +22,8 @@
     "  requested_ms " INT " NOT NULL, started_ms " INT " NOT NULL DEFAULT 0, ended_ms " INT " NOT NULL DEFAULT 0,"   \
     "  score " INT ", stop_requested " INT " NOT NULL DEFAULT 0, stages TEXT NOT NULL DEFAULT '[]',"                  \
     "  responders TEXT NOT NULL DEFAULT '[]', incident " INT ", alerts TEXT NOT NULL DEFAULT '[]',"                   \
-    "  injections TEXT NOT NULL DEFAULT '[]', seen TEXT NOT NULL DEFAULT '{}', weak TEXT NOT NULL DEFAULT '[]', error TEXT);"                       \
+    "  injections TEXT NOT NULL DEFAULT '[]', seen TEXT NOT NULL DEFAULT '{}', weak TEXT NOT NULL DEFAULT '[]',"     \
+    "  error TEXT, alerts_from " INT " NOT NULL DEFAULT 0);"                                                          \
     "CREATE INDEX drill_runs_state ON drill_runs (state, id);"                                                        \
     "CREATE INDEX drill_runs_scenario ON drill_runs (scenario, id);"                                                  \
     "CREATE TABLE drill_marks (id " ID ", run " INT " NOT NULL REFERENCES drill_runs (id), ts_ms " INT " NOT NULL,"  \
@@ -255,7 +257,8 @@ void store_drill_rows_free(store_drill_row *v, size_t n)
 
 kw_rc store_drill_start(kw_store *s, int64_t id, int64_t now_ms)
 {
-    db_stmt *st = store_stmt(s, "UPDATE drill_runs SET state = 'running', started_ms = ? WHERE id = ? AND"
+    db_stmt *st = store_stmt(s, "UPDATE drill_runs SET state = 'running', started_ms = ?,"
+                                " alerts_from = (SELECT coalesce(max(id), 0) + 1 FROM alerts) WHERE id = ? AND"
                                 " state = 'requested'");
     if (!st)
         return KW_ERR_STORE;
@@ -443,10 +446,12 @@ kw_rc store_drill_alerts_of(kw_store *s, int64_t id, const char *rule, store_dri
     char like[64];
     like_of(id, like, sizeof like);
     db_stmt *st = store_stmt(s, "SELECT id, fingerprint, rule, state, started_at, acked_at, acked_by FROM alerts"
-                                " WHERE labels LIKE ? ORDER BY id");
+                                " WHERE labels LIKE ? AND id >= (SELECT alerts_from FROM drill_runs WHERE id = ?)"
+                                " ORDER BY id");
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, like);
+    db_bind_int64(st, 2, id);
     kw_buf b;
     kw_buf_init(&b, (size_t)1 << 20);
     kw_json j;
@@ -481,12 +486,14 @@ kw_rc store_drill_first_notified(kw_store *s, int64_t id, const char *channel, i
     char like[64];
     like_of(id, like, sizeof like);
     db_stmt *st = store_stmt(s, "SELECT min(o.sent_ms) FROM notify_outbox o JOIN alerts a ON a.id = o.alert_id"
-                                " WHERE a.labels LIKE ? AND o.state = 'sent' AND (? IS NULL OR o.channel = ?)");
+                                " WHERE a.labels LIKE ? AND o.state = 'sent' AND (? IS NULL OR o.channel = ?)"
+                                " AND a.id >= (SELECT alerts_from FROM drill_runs WHERE id = ?)");
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, like);
     bind_opt(st, 2, channel);
     bind_opt(st, 3, channel);
+    db_bind_int64(st, 4, id);
     db_step_rc x = db_step(st);
     *sent_ms = x == DB_ROW && !db_col_null(st, 0) ? db_col_int64(st, 0) : 0;
     db_reset(st);
@@ -503,10 +510,13 @@ kw_rc store_drill_incident(kw_store *s, int64_t id, int64_t *incident, int64_t *
     by[0] = playbook[0] = 0;
     db_stmt *st = store_stmt(s, "SELECT i.id, i.declared_ms, i.declared_by, i.playbook, i.grade FROM incidents i"
                                 " JOIN incident_alerts ia ON ia.incident = i.id JOIN alerts a ON a.id = ia.alert_id"
-                                " WHERE i.drill = 1 AND a.labels LIKE ? ORDER BY i.id LIMIT 1");
+                                " WHERE i.drill = 1 AND a.labels LIKE ?"
+                                " AND a.id >= (SELECT alerts_from FROM drill_runs WHERE id = ?)"
+                                " ORDER BY i.id LIMIT 1");
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, like);
+    db_bind_int64(st, 2, id);
     db_step_rc x = db_step(st);
     if (x == DB_ROW) {
         *incident = db_col_int64(st, 0);
