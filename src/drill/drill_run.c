@@ -506,7 +506,7 @@ static void inject_step(drill_runner *r, const conf *c, const conf_drill_scenari
 }
 
 /* Whether channel ch is one the announcement goes to: drill.channels, or one reaching a
- * participant's department (department:NAME, kind:KIND). */
+ * participant's department (person:NAME's departments, department:NAME, kind:KIND). */
 static bool announce_to(const conf *c, const conf_drill_scenario *sc, const conf_channel *ch)
 {
     for (size_t i = 0; i < c->drill.channels.n; i++)
@@ -514,6 +514,10 @@ static bool announce_to(const conf *c, const conf_drill_scenario *sc, const conf
             return true;
     for (size_t i = 0; i < sc->participants.n; i++) {
         const char *t = sc->participants.v[i];
+        const conf_person *p = strncmp(t, "person:", 7) == 0 ? conf_person_find(c, t + 7) : NULL;
+        for (size_t k = 0; p && k < p->departments.n; k++)
+            if (channel_reaches(c, ch, p->departments.v[k]))
+                return true;
         if (strncmp(t, "department:", 11) == 0 ? channel_reaches(c, ch, t + 11)
                                                : strncmp(t, "kind:", 5) == 0 && channel_reaches(c, ch, t))
             return true;

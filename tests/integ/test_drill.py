@@ -62,6 +62,8 @@ DRILL = """drill:
         told: [kind:operations, kind:customer_service]
     - name: long_drill
       duration: 10m
+      surprise: true
+      participants: ["kind:operations"]
       inject:
         - {alert: web_attack, labels: {source.ip: 198.51.100.8}}
       expect: {detected: 30s}
@@ -164,6 +166,8 @@ class DrillTest(DaemonTest):
         # the drill's messages at the receiver say so first
         bodies = [json.loads(r["body"]) for r in self.rx.got("/")]
         self.assertTrue(any(b.get("kind") == "drill" and b["title"].startswith("【演练】") for b in bodies), bodies)
+        announced = [r["path"] for r in self.rx.got("/") if json.loads(r["body"]).get("kind") == "drill"]
+        self.assertEqual(announced, ["/ops"])  # the participants' department's channel only
         self.assertTrue(any(b.get("kind") != "drill" and "【演练】" in (b.get("title", "") + b.get("text", ""))
                             for b in bodies), bodies)
         # the alert it raised is resolved at the end
@@ -201,6 +205,8 @@ class DrillTest(DaemonTest):
                        timeout=20)
         self.assertEqual(self.drill_alerts(rid), [])
         self.assertEqual(run["score"], 100, run)
+        # a surprise: nobody was told it would start
+        self.assertEqual([r for r in self.rx.got("/") if json.loads(r["body"]).get("kind") == "drill"], [])
         rc, _, _ = self.d.cli("drill", "stop", str(rid))
         self.assertEqual(rc, 2)
 
