@@ -303,6 +303,61 @@ static int cmd_mark(kw_store *s, drill_opts *o)
     return KW_EXIT_OK;
 }
 
+/* The measured time of stage in run r ("never", "-" when the run has no such stage). */
+static void stage_cell(json_t *r, const char *stage, char *out, size_t n)
+{
+    size_t k;
+    json_t *v;
+    snprintf(out, n, "-");
+    json_array_foreach(json_object_get(r, "stages"), k, v) {
+        const char *name = json_string_value(json_object_get(v, "stage"));
+        json_t *ms = json_object_get(v, "measured_s");
+        if (!name || strcmp(name, stage) != 0)
+            continue;
+        if (json_is_integer(ms))
+            drill_score_dur(json_integer_value(ms) * 1000, false, out, n);
+        else
+            snprintf(out, n, "never");
+    }
+}
+
+/* One scenario's runs side by side, oldest first: the score and each stage's measured time
+ * (the stages of the newest run with any, their targets in the header). */
+static void compare_table(json_t *runs)
+{
+    json_t *ref = NULL, *r, *v;
+    size_t i, k;
+    json_array_foreach(runs, i, r)
+        if (!ref && json_array_size(json_object_get(r, "stages")))
+            ref = r;
+    printf("%-7s %-11s %-6s", "run", "started", "score");
+    json_array_foreach(ref ? json_object_get(ref, "stages") : NULL, k, v) {
+        char t[48] = "-", head[96];
+        json_t *ts = json_object_get(v, "target_s");
+        if (json_is_integer(ts))
+            drill_score_dur(json_integer_value(ts) * 1000, false, t, sizeof t);
+        snprintf(head, sizeof head, "%s(%s)", json_string_value(json_object_get(v, "stage")), t);
+        printf(" %-18s", head);
+    }
+    printf("\n");
+    for (i = json_array_size(runs); i-- > 0;) {
+        r = json_array_get(runs, i);
+        json_t *score = json_object_get(r, "score");
+        const char *started = json_string_value(json_object_get(r, "started"));
+        char sc[16] = "-";
+        if (json_is_integer(score))
+            snprintf(sc, sizeof sc, "%lld", (long long)json_integer_value(score));
+        printf("#%-6lld %-11.10s %-6s", (long long)json_integer_value(json_object_get(r, "id")), started ? started : "-",
+               sc);
+        json_array_foreach(ref ? json_object_get(ref, "stages") : NULL, k, v) {
+            char cell[48];
+            stage_cell(r, json_string_value(json_object_get(v, "stage")), cell, sizeof cell);
+            printf(" %-18s", cell);
+        }
+        printf("\n");
+    }
+}
+
 static int cmd_results(kw_store *s, drill_opts *o)
 {
     kw_buf b;
@@ -319,6 +374,11 @@ static int cmd_results(kw_store *s, drill_opts *o)
     }
     json_t *runs = json_loads(kw_buf_cstr(&b), 0, NULL), *r, *v;
     kw_buf_free(&b);
+    if (o->scenario) {
+        compare_table(runs);
+        json_decref(runs);
+        return KW_EXIT_OK;
+    }
     size_t i, k;
     json_array_foreach(runs, i, r) {
         json_t *score = json_object_get(r, "score");

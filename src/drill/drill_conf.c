@@ -78,6 +78,19 @@ static void inject_kind_check(cf_ctx *ctx, conf_drill_inject *x, yaml_node_t *no
         cf_error(ctx, cf_find_or(ctx, node, "source"), "source: \"%s\" is not an IP address", x->source);
 }
 
+/* A rule's name as the detectors and alert rules spell them. */
+static bool rule_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (!n || n > 127)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '_' || s[i] == '-' || s[i] == '.'))
+            return false;
+    return true;
+}
+
 static void inject_check(cf_ctx *ctx, void *obj, yaml_node_t *node)
 {
     conf_drill_inject *x = obj;
@@ -95,6 +108,9 @@ static void inject_check(cf_ctx *ctx, void *obj, yaml_node_t *node)
         x->kind = 0;
         return;
     }
+    if (x->rule && !rule_name_ok(x->rule))
+        cf_error(ctx, cf_find_or(ctx, node, "alert"), "alert: \"%s\" is no rule name (letters, digits, _ - ., at most "
+                 "127)", x->rule);
     inject_kind_check(ctx, x, node);
 }
 

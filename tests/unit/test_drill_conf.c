@@ -142,6 +142,7 @@ static void test_errors(void)
     expect_err("drill:\n  scenarios:\n    - name: x\n      inject: [{alert: a, at: forever}]\n", "t.yaml:4:");
     expect_err("drill:\n  scenarios:\n    - name: \"bad name!\"\n      inject: [{alert: a}]\n", "t.yaml:3:");
     expect_err("drill:\n  channels: [nowhere]\n", "channel \"nowhere\" is not defined");
+    expect_err("drill:\n  scenarios:\n    - name: x\n      inject: [{alert: \"a b\"}]\n", "alert: \"a b\" is no rule name");
 }
 
 static void write_file(const char *path, const char *text)
