@@ -7,6 +7,7 @@
 #include "drill/drill_conf.h"
 #include "drill/drill_findings.h"
 #include "drill/drill_inject.h"
+#include "drill/drill_mark.h"
 #include "drill/drill_score.h"
 #include "store/store_drill.h"
 #include "store/store_findings.h"
@@ -289,8 +290,8 @@ static int cmd_mark(kw_store *s, drill_opts *o)
 {
     int64_t id = id_arg(o, 0);
     char who[128];
-    if (!id || o->nargs < 2) {
-        fprintf(stderr, "keepwatch drill mark: ID STAGE\n");
+    if (!id || o->nargs < 2 || !drill_mark_stage_ok(o->args[1])) {
+        fprintf(stderr, "keepwatch drill mark: ID STAGE (detected, notified, acked, declared or step:NAME)\n");
         return KW_EXIT_USAGE;
     }
     kw_rc rc = store_drill_mark(s, id, o->args[1], o->by ? o->by : cli_whoami(who, sizeof who), o->note, kw_now_ms());

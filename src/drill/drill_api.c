@@ -11,6 +11,7 @@
 #include "drill/drill.h"
 #include "drill/drill_conf.h"
 #include "drill/drill_findings.h"
+#include "drill/drill_mark.h"
 #include "http/http_reply.h"
 #include "store/store_drill.h"
 
@@ -85,7 +86,7 @@ static int api_mark(const http_call *q, kw_store *s, int64_t id)
         return ret;
     const char *stage = json_string_value(json_object_get(body, "stage"));
     const char *by = json_string_value(json_object_get(body, "by"));
-    kw_rc rc = stage && strlen(stage) < 160
+    kw_rc rc = drill_mark_stage_ok(stage)
                    ? store_drill_mark(s, id, stage, by ? by : q->req->p.user.name,
                                       json_string_value(json_object_get(body, "note")), kw_now_ms())
                    : KW_ERR_PARSE;

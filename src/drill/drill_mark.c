@@ -155,3 +155,23 @@ kw_rc drill_seen_parse(const char *json, drill_seen *seen)
     json_decref(o);
     return KW_OK;
 }
+
+bool drill_mark_stage_ok(const char *stage)
+{
+    static const char *const main_stages[] = {"detected", "notified", "acked", "declared", NULL};
+    if (!stage)
+        return false;
+    for (size_t i = 0; main_stages[i]; i++)
+        if (strcmp(stage, main_stages[i]) == 0)
+            return true;
+    if (strncmp(stage, "step:", 5) != 0)
+        return false;
+    size_t n = strlen(stage + 5);
+    if (!n || n > 127)
+        return false;
+    for (const char *p = stage + 5; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+              *p == '-' || *p == '.'))
+            return false;
+    return true;
+}

@@ -41,6 +41,10 @@ void drill_mark_hook(struct kw_core *core, alert_acts *acts);
 /* Replaces the core's marks by next (copied; NULL or empty: no drill in progress). */
 void drill_marks_publish(struct kw_core *core, const struct drill_marks *next);
 
+/* Whether stage is one a tabletop mark may name: detected, notified, acked, declared, or
+ * step:NAME (NAME 1..127 letters, digits, _ - .). */
+bool drill_mark_stage_ok(const char *stage);
+
 /* seen as JSON {"values":[...],"check":"...","check_until":MS} appended to out, and back
  * (KW_ERR_PARSE on anything else; values past DRILL_SEEN_MAX or longer than 63 bytes are left
  * out). */

@@ -223,6 +223,8 @@ class DrillTest(DaemonTest):
         self.assertEqual(rc, 0, err)
         status, body = self.d.post(f"/api/v1/drills/runs/{rid}/marks", {"stage": "notified", "by": "wang.qiang"})
         self.assertEqual(status, 201, body)
+        status, body = self.d.post(f"/api/v1/drills/runs/{rid}/marks", {"stage": "lunch"})
+        self.assertEqual(status, 400, body)
         run = wait_for("the run scored", lambda: (lambda r: r if r["state"] == "done" else None)(self.run_of(rid)),
                        timeout=30)
         stages = {s["stage"]: s for s in run["stages"]}

@@ -141,8 +141,25 @@ static void test_seen_json(void)
     CHECK_STR(back.values[0], "ok");
 }
 
+static void test_stage_ok(void)
+{
+    CHECK(drill_mark_stage_ok("detected"));
+    CHECK(drill_mark_stage_ok("acked"));
+    CHECK(drill_mark_stage_ok("step:scrub_1"));
+    CHECK(!drill_mark_stage_ok("step:"));
+    CHECK(!drill_mark_stage_ok("step:a b"));
+    CHECK(!drill_mark_stage_ok("detect"));
+    CHECK(!drill_mark_stage_ok(""));
+    CHECK(!drill_mark_stage_ok(NULL));
+    char big[200] = "step:";
+    memset(big + 5, 'x', 150);
+    big[155] = 0;
+    CHECK(!drill_mark_stage_ok(big));
+}
+
 int main(void)
 {
+    RUN(test_stage_ok);
     RUN(test_marked);
     RUN(test_real_alert_left);
     RUN(test_synthetic_and_linger);
