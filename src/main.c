@@ -50,6 +50,8 @@ static const char main_usage[] =
     "                             validate the response playbooks (file:line:col), show one as a\n"
     "                             checklist by phase with owners and deadlines, list them; the\n"
     "                             changes the reviews proposed\n"
+    "  drill list|check|run|stop  rehearse an incident through the real sensors or as a tabletop\n"
+    "  drill mark|results|show    exercise; each stage's time beside its target, the weak spots\n"
     "  vuln update|import|info    download or import the vulnerability data (Debian tracker,\n"
     "                             debsecan feeds, OSV) and compile it; what it holds\n"
     "  version                    print the version\n"
@@ -71,7 +73,7 @@ int main(int argc, char **argv)
         {"notify", cli_notify}, {"silence", cli_silence}, {"user", cli_user},
         {"intel", cli_intel}, {"token", cli_token}, {"store", cli_store}, {"agent", cli_agent},
         {"findings", cli_findings}, {"scan", cli_scan}, {"vuln", cli_vuln}, {"audit", cli_audit},
-        {"incident", cli_incident}, {"report", cli_report},
+        {"incident", cli_incident}, {"drill", cli_drill}, {"report", cli_report},
     };
     if (argc < 2) {
         fputs(main_usage, stderr);

@@ -54,6 +54,8 @@ int cli_incident_playbook(int argc, char **argv);
 
 /* keepwatch report daily|period (cli_report.c). */
 int cli_report(int argc, char **argv);
+/* keepwatch drill list|check|run|stop|mark|results|show (cli_drill.c). */
+int cli_drill(int argc, char **argv);
 
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */

@@ -7,6 +7,7 @@
 #include "alert/alert_conf.h"
 #include "check/check_conf.h"
 #include "conf/conf_engine.h"
+#include "drill/drill_conf.h"
 #include "duty/duty_conf.h"
 #include "event/event_conf.h"
 #include "findings/findings_conf.h"
@@ -39,7 +40,7 @@ static const cf_section daemon_section = {"daemon", 0, daemon_fields, NULL, NULL
 /* What refers across sections is checked once the whole file is read, in this order. */
 static void (*const cross_checks[])(cf_ctx *ctx, conf *c, yaml_node_t *top) = {
     net_conf_refs, http_conf_refs, oncall_conf_refs, notify_conf_refs,
-    http_conf_console, oncall_conf_period, check_conf_refs, incident_conf_refs,
+    http_conf_console, oncall_conf_period, check_conf_refs, incident_conf_refs, drill_conf_refs,
     report_conf_refs,
 };
 
@@ -71,6 +72,7 @@ static const cf_field top_fields[] = {
     {"console", CF_SECTION, 0, .sub = &http_conf_console_section},
     {"notify", CF_SECTION, 0, .sub = &notify_conf_section},
     {"incident", CF_SECTION, 0, .sub = &incident_conf_section},
+    {"drill", CF_SECTION, 0, .sub = &drill_conf_section},
     {"report", CF_SECTION, 0, .sub = &report_conf_section},
     F(conf, "departments", CF_LIST, departments, .sub = &oncall_conf_departments),
     F(conf, "people", CF_LIST, people, .sub = &oncall_conf_people),

@@ -4,6 +4,7 @@
 #include "agent/agent.h"
 #include "audit/audit_conf.h"
 #include "check/check.h"
+#include "drill/drill.h"
 #include "duty/duty_watch.h"
 #include "findings/findings.h"
 #include "host/host.h"
@@ -34,6 +35,7 @@ const kw_module *const daemon_modules[] = {
     &scan_module,   /* on the leader, the scheduled network scans (into the findings) */
     &audit_module,  /* on the leader, the scheduled audits (into the findings; drift alerts) */
     &incident_module, /* the incidents' tables and API; on the leader, triggers, steps told, overdue steps */
+    &drill_module,  /* the drills' tables and API; the marks of runs in progress; on the leader, the runs */
     &report_tmp_module, /* TEMPORARY (R1): the report's routes until report_module is merged */
 };
 

@@ -15,6 +15,7 @@
 #define KW_DRILL_CONF_H
 
 #include "conf/conf_engine.h"
+#include "core/kw_buf.h"
 
 typedef enum { DRILL_INJ_REPLAY = 1, DRILL_INJ_LOG, DRILL_INJ_CHECK, DRILL_INJ_ALERT } drill_inj_kind;
 
@@ -79,5 +80,17 @@ extern const cf_section drill_conf_section;
 /* Cross-checks against the rest of the configuration (checks, rules, playbooks, departments,
  * targets, watched files): run by the loader after every section is read. */
 void drill_conf_refs(cf_ctx *ctx, conf *c, yaml_node_t *top);
+/* The scenario named name in c, or NULL (c's). */
+const conf_drill_scenario *drill_conf_find(const conf *c, const char *name);
+/* The scenarios of c as a JSON array appended to out: {name, title, title_zh, description,
+ * description_zh, tabletop, surprise, duration_s, injections, origin} (the API's and
+ * `drill list --json`'s). */
+void drill_conf_scenarios_json(const conf *c, kw_buf *out);
+/* Frees what s holds (not s itself). */
+void drill_conf_scenario_free(conf_drill_scenario *s);
+/* Reads text (len bytes, called name in its errors) as one scenario into c->drill.scenarios
+ * (builtin: of the built-in layer; a user one replaces the built-in of its name). KW_OK when
+ * added, else KW_ERR_PARSE with the errors in errs (for `drill check FILE` and the fuzzer). */
+kw_rc drill_conf_load_text(conf *c, const char *name, const char *text, size_t len, bool builtin, conf_errors *errs);
 
 #endif

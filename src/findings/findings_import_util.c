@@ -133,7 +133,7 @@ void fimp_buf_add(kw_buf *b, const char *s, size_t max)
 static const char *const categories[] = {
     "sqli",         "xss",       "path_traversal", "command_injection", "open_redirect",
     "sensitive_file", "outdated_software", "exposed_service", "weak_auth", "weak_tls",
-    "acl",          "host_config", "app_config",
+    "acl",          "host_config", "app_config", "drill",
 };
 
 bool fimp_category_known(const char *cat)

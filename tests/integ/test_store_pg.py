@@ -25,6 +25,7 @@ PROGRAMS = {
                    "test_watch_raises_alert", "test_verify_while_appending"), ("test_legacy_migration",)),
     "test_auth": (("test_store_tokens",), ()),
     "test_findings_store": (("test_store_workflow", "test_store_bounds"), ()),
+    "test_drill_store": (("test_life_and_json", "test_listings"), ()),
 }
 
 
@@ -69,6 +70,9 @@ class StoreOnPostgres(unittest.TestCase):
 
     def test_findings(self):
         self.unit("test_findings_store")
+
+    def test_drill(self):
+        self.unit("test_drill_store")
 
     # ---- store.password_file ----
 
