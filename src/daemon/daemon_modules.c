@@ -13,6 +13,7 @@
 #include "logs/logs_sensor.h"
 #include "net/net_live.h"
 #include "notify/notify.h"
+#include "report/report.h"
 #include "scan/scan.h"
 #include "snmp/snmp.h"
 
@@ -32,6 +33,7 @@ const kw_module *const daemon_modules[] = {
     &scan_module,   /* on the leader, the scheduled network scans (into the findings) */
     &audit_module,  /* on the leader, the scheduled audits (into the findings; drift alerts) */
     &incident_module, /* the incidents' tables and API; on the leader, triggers, steps told, overdue steps */
+    &report_module, /* the kept reports' table and API; on the leader, the daily and period reports sent */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];
