@@ -103,3 +103,8 @@ int report_files_api_get(const http_call *q)
     const char *hdrs[] = {"Content-Disposition", disp, NULL};
     return http_respond_hdr(q->conn, MHD_HTTP_OK, mime_of(name), &b, hdrs);
 }
+
+int report_files_api_run(const http_call *q)
+{
+    return http_job_run(q, "/api/v1/reports/jobs/", "report", report_module_request);
+}

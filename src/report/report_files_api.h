@@ -9,6 +9,7 @@
 #include "core/kw_buf.h"
 #include "conf/conf.h"
 #include "http/http.h"
+#include "http/http_reply.h"
 
 /* GET /api/v1/reports[?limit=]: {reports: [{id, kind, label, from, to, files, made, sent}],
  * jobs: [the report module's scheduled jobs, as kw_sched_json writes them]}. */
@@ -17,9 +18,18 @@ int report_files_api_list(const http_call *q);
  * other name), with its type and Content-Disposition: attachment. */
 int report_files_api_get(const http_call *q);
 
-#define REPORT_FILES_ROUTES                                                                                            \
-    {"/api/v1/reports", "GET", report_files_api_list}, { "/api/v1/reports/files/", "GET", report_files_api_get }
+/* POST /api/v1/reports/jobs/NAME/run (officers; on the leader): makes the daily report (of
+ * the day before) or the period report now, even if it was made (then: nothing new). */
+int report_files_api_run(const http_call *q);
 
+#define REPORT_FILES_ROUTES                                                                                            \
+    {"/api/v1/reports", "GET", report_files_api_list}, {"/api/v1/reports/files/", "GET", report_files_api_get},       \
+    {                                                                                                                  \
+        "/api/v1/reports/jobs/", "POST", report_files_api_run                                                          \
+    }
+
+/* report_module.c: asks for job name[0..n) to run at the next tick. */
+http_job_ask report_module_request(const char *name, size_t n);
 /* report_module.c: its scheduler's jobs as a JSON array appended to out ("[]" when the module
  * does not run). */
 void report_module_jobs_json(kw_buf *out);

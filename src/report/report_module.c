@@ -51,6 +51,24 @@ void report_module_jobs_json(kw_buf *out)
         kw_buf_puts(out, "[]");
 }
 
+http_job_ask report_module_request(const char *name, size_t n)
+{
+    char job[64];
+    if (n >= sizeof job)
+        return HTTP_JOB_UNKNOWN;
+    memcpy(job, name, n);
+    job[n] = 0;
+    pthread_mutex_lock(&rm.mu);
+    bool lead = rm.leading;
+    kw_sched *s = rm.sched;
+    pthread_mutex_unlock(&rm.mu);
+    if (!s || (strcmp(job, "daily") && strcmp(job, "period")))
+        return HTTP_JOB_UNKNOWN;
+    if (!lead)
+        return HTTP_JOB_NOT_LEADER;
+    return kw_sched_run_now(s, "report", job) == KW_OK ? HTTP_JOB_REQUESTED : HTTP_JOB_UNKNOWN;
+}
+
 /* ---- the runs, on the scheduler's report thread ---- */
 
 static bool run_kind(report_kind kind, const kw_sched_run *run, char *result, size_t n)

@@ -18,8 +18,10 @@
 #include "conf/conf.h"
 #include "core/kw_file.h"
 #include "core/kw_mem.h"
+#include "core/kw_time.h"
 #include "notify/notify.h"
 #include "store/store_int.h" /* reads the outbox directly */
+#include "store/store_notify.h"
 
 static const char *YAML = "notify:\n  channels:\n"
                           "    - {name: ml, type: email, url: 'smtp://127.0.0.1:25', from: kw@example.com, to: [soc@example.com]}\n"
@@ -288,11 +290,65 @@ static void test_mime_pieces(void)
     kw_buf_free(&b);
 }
 
+/* Through the real sender (notify_send.c) to real receivers: run by
+ * tests/integ/test_report_send.py, which starts an SMTP server (STARTTLS) and a webhook sink,
+ * passes their addresses in KW_TEST_DOC_SMTP, KW_TEST_DOC_CA and KW_TEST_DOC_HOOK and the
+ * file to attach in KW_TEST_DOC_FILE, and reads what they took. Skipped without them. */
+static void test_through_sender(void)
+{
+    const char *smtp = getenv("KW_TEST_DOC_SMTP"), *ca = getenv("KW_TEST_DOC_CA");
+    const char *hook = getenv("KW_TEST_DOC_HOOK"), *file = getenv("KW_TEST_DOC_FILE");
+    if (!smtp || !ca || !hook || !file) {
+        fprintf(stderr, "  skipped: run by tests/integ/test_report_send.py\n");
+        return;
+    }
+    char yaml[2048], dir[64] = "/tmp/kw-ndoc-XXXXXX", path[128], err[256];
+    snprintf(yaml, sizeof yaml,
+             "notify:\n  channels:\n"
+             "    - {name: ml, type: email, url: '%s', from: kw@example.com, to: [ops@example.com], ca_file: '%s'}\n"
+             "    - {name: wh, type: webhook, url: '%s'}\n",
+             smtp, ca, hook);
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/kw.db", dir);
+    kwt_duty_keys_in(dir, 100);
+    kw_store *st = kwt_store_open(path, err, sizeof err);
+    conf *c = kwt_conf(yaml);
+    CHECK(st && c);
+    if (!st || !c) {
+        if (st)
+            store_close(st);
+        conf_free(c);
+        return;
+    }
+    notify_doc_msg m = {.title = "值守日报 2026-12-01", .summary = "告警 12 条\n事件 1 起",
+                        .link = "http://127.0.0.1:1/api/v1/reports/files/daily-2026-12-01.pdf", .path = file,
+                        .filename = "值守日报-2026-12-01.pdf", .mime = "application/pdf", .now_ms = kw_now_ms()};
+    CHECK_INT(notify_outbox_document(st, c, chan(c, 0), &m, NULL), KW_OK);
+    CHECK_INT(notify_outbox_document(st, c, chan(c, 1), &m, NULL), KW_OK);
+    notify_sender *snd = notify_sender_new(c);
+    int64_t by[4] = {0};
+    for (int i = 0; i < 150 && by[1] < 2; i++) {
+        CHECK_INT(notify_sender_pump(snd, st, kw_now_ms(), 100, 1), KW_OK);
+        store_outbox_counts(st, by);
+    }
+    while (notify_sender_busy(snd))
+        notify_sender_pump(snd, st, kw_now_ms(), 100, 1);
+    CHECK_INT(by[1], 2); /* both sent */
+    db_stmt *q = store_stmt(st, "SELECT COUNT(*) FROM duty_log WHERE kind = 'report.sent'");
+    CHECK(q && db_step(q) == DB_ROW && db_col_int64(q, 0) == 2);
+    if (q)
+        db_reset(q);
+    notify_sender_free(snd);
+    store_close(st);
+    conf_free(c);
+}
+
 int main(void)
 {
     RUN(test_mime_pieces);
     RUN(test_mail_attached);
     RUN(test_mail_too_big);
     RUN(test_robots_summary_and_link);
+    RUN(test_through_sender);
     TEST_MAIN_END();
 }
