@@ -119,20 +119,23 @@ kw_rc report_summary(kw_store *st, const conf *c, const report_req *r, kw_buf *o
     return kw_buf_puts(out, line);
 }
 
-/* GET /api/v1/reports/daily?date=&format=&lang= through the stub. */
-static int stub_daily(const http_call *q)
+/* GET /api/v1/reports/daily?date=&format=&lang= (and /period) through the stub. */
+static int stub_report(const http_call *q)
 {
+    bool period = strcmp(q->url, "/api/v1/reports/period") == 0;
     const char *date = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "date");
     const char *f = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "format");
     const char *l = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "lang");
-    report_req r = {.kind = REPORT_DAILY, .fmt = REPORT_FMT_HTML, .now_ms = kw_now_ms()};
+    report_req r = {.kind = period ? REPORT_PERIOD : REPORT_DAILY, .fmt = REPORT_FMT_HTML, .now_ms = kw_now_ms()};
     if ((f && report_fmt_parse(f, &r.fmt) != KW_OK) || (l && doc_lang_parse(l, &r.lang) != KW_OK))
         return http_error(q->conn, MHD_HTTP_BAD_REQUEST, "format: html, pdf, md or json; lang: zh or en");
     pthread_rwlock_rdlock(&q->sh->cfg_lock);
-    kw_rc rc = report_day_range(q->sh->cfg, date, r.now_ms, &r.from_ms, &r.to_ms);
+    kw_rc rc = period ? report_period_range(q->sh->cfg, r.now_ms, &r.from_ms, &r.to_ms)
+                      : report_day_range(q->sh->cfg, date, r.now_ms, &r.from_ms, &r.to_ms);
     pthread_rwlock_unlock(&q->sh->cfg_lock);
     if (rc != KW_OK)
-        return http_error(q->conn, MHD_HTTP_BAD_REQUEST, "date: YYYY-MM-DD");
+        return http_error(q->conn, period ? MHD_HTTP_NOT_FOUND : MHD_HTTP_BAD_REQUEST,
+                          period ? "no protection period is configured" : "date: YYYY-MM-DD");
     kw_buf b;
     kw_buf_init(&b, (size_t)64 << 20);
     char err[256];
@@ -145,6 +148,7 @@ static int stub_daily(const http_call *q)
 
 const http_route report_routes[] = {
     REPORT_FILES_ROUTES,
-    {"/api/v1/reports/daily", "GET", stub_daily},
+    {"/api/v1/reports/daily", "GET", stub_report},
+    {"/api/v1/reports/period", "GET", stub_report},
     {0},
 };
