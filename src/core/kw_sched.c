@@ -24,6 +24,7 @@ typedef struct sched_job {
     int64_t added_ms;           /* a daily or timed job is not due for slots before it came */
     int64_t last_start_ms, last_end_ms;
     bool requested;
+    bool known;                 /* kw_sched_set_last called, or run here */
     char result[KW_SCHED_RESULT_MAX];
     uint64_t runs_ok, runs_failed;
 } sched_job;
@@ -42,6 +43,8 @@ typedef struct sched_lane {
 
 struct kw_sched {
     pthread_mutex_t mu;
+    bool leading;
+    int64_t lead_since_ms;      /* when this server took the lead */
     sched_job jobs[KW_SCHED_JOBS_MAX];
     sched_lane lanes[LANES_MAX];
 };
@@ -228,8 +231,19 @@ kw_rc kw_sched_set_last(kw_sched *s, const char *module, const char *name, int64
         j->last_start_ms = start_ms;
         j->last_end_ms = end_ms;
     }
+    if (j)
+        j->known = true;
     pthread_mutex_unlock(&s->mu);
     return j ? KW_OK : KW_ERR_NOTFOUND;
+}
+
+void kw_sched_remove(kw_sched *s, const char *module, const char *name)
+{
+    pthread_mutex_lock(&s->mu);
+    sched_job *j = job_find(s, module, name);
+    if (j)
+        j->used = false;
+    pthread_mutex_unlock(&s->mu);
 }
 
 kw_rc kw_sched_run_now(kw_sched *s, const char *module, const char *name)
@@ -282,6 +296,7 @@ static void lane_start(kw_sched *s, sched_lane *l, size_t i, int64_t now)
     l->since_ms = now;
     l->running = true;
     j->requested = false;
+    j->known = true;
     j->last_start_ms = now;
     if (pthread_create(&l->th, NULL, lane_main, l) != 0) {
         l->running = false;
@@ -294,6 +309,8 @@ static void lane_start(kw_sched *s, sched_lane *l, size_t i, int64_t now)
 
 static bool job_due(const sched_job *j, int64_t now)
 {
+    if (j->rule.wait_last && !j->known)
+        return false;
     if (j->requested)
         return true;
     int64_t next = kw_sched_next_due(&j->rule, job_last(j), now);
@@ -313,18 +330,45 @@ void kw_sched_tick(kw_sched *s, int64_t now_ms, bool leading)
         if (join)
             pthread_join(th, NULL);
     }
-    if (!leading)
-        return;
     pthread_mutex_lock(&s->mu);
+    if (leading && !s->leading)
+        s->lead_since_ms = now_ms;
+    s->leading = leading;
+    if (!leading) {
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
     for (size_t i = 0; i < KW_SCHED_JOBS_MAX; i++) {
         sched_job *j = &s->jobs[i];
-        if (!j->used || !job_due(j, now_ms))
+        if (!j->used || now_ms < s->lead_since_ms + j->rule.lead_delay_ms || !job_due(j, now_ms))
             continue;
         sched_lane *l = lane_of(s, j->module, false);
         if (l && !l->running && !l->joinable)
             lane_start(s, l, i, now_ms);
     }
     pthread_mutex_unlock(&s->mu);
+}
+
+kw_rc kw_sched_info_get(kw_sched *s, const char *module, const char *name, kw_sched_info *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t now = kw_now_ms();
+    pthread_mutex_lock(&s->mu);
+    const sched_job *j = job_find(s, module, name);
+    if (j) {
+        const sched_lane *l = lane_of(s, module, false);
+        out->known = j->known || !j->rule.wait_last;
+        out->running = l && l->running && &s->jobs[l->job] == j;
+        out->running_since_ms = out->running ? l->since_ms : 0;
+        out->last_start_ms = j->last_start_ms;
+        out->last_end_ms = j->last_end_ms;
+        out->next_ms = !out->known ? 0 : j->requested ? now : kw_sched_next_due(&j->rule, job_last(j), now);
+        snprintf(out->result, sizeof out->result, "%s", j->result);
+        out->runs_ok = j->runs_ok;
+        out->runs_failed = j->runs_failed;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return j ? KW_OK : KW_ERR_NOTFOUND;
 }
 
 bool kw_sched_busy(kw_sched *s, const char *module)

@@ -31,6 +31,10 @@ typedef struct kw_sched_rule {
     int32_t tz_min;             /* the zone daily_min is in: minutes east of UTC */
     int64_t at_ms[KW_SCHED_AT_MAX]; /* at these times (Unix ms, any order): each once */
     size_t nat;
+    int64_t lead_delay_ms;      /* not due this long after the lead is taken (the start, a
+                                 * takeover): the module reads what the store knows meanwhile */
+    bool wait_last;             /* not due (nor run on request) before kw_sched_set_last said when
+                                 * it last ran (0: never): the store is the memory of the jobs */
 } kw_sched_rule;
 
 /* A rule with nothing set (every_ms 0, daily_min -1, no times): never due but by run-now. */
@@ -67,9 +71,12 @@ kw_rc kw_sched_add(kw_sched *s, const char *module, const char *name, const kw_s
 void kw_sched_drop_module(kw_sched *s, const char *module);
 /* Stops the module's running job and waits for it; its jobs stay (they run again when due). */
 void kw_sched_cancel_module(kw_sched *s, const char *module);
-/* What the store says of a job's last run (a restart, another server taking over): the later
- * of this and what the scheduler knows counts. KW_ERR_NOTFOUND for no such job. */
+/* What the store says of a job's last run (a restart, another server taking over; start 0:
+ * never): the later of this and what the scheduler knows counts, and the job is known.
+ * KW_ERR_NOTFOUND for no such job. */
 kw_rc kw_sched_set_last(kw_sched *s, const char *module, const char *name, int64_t start_ms, int64_t end_ms);
+/* Removes one job (its module's running job, if it is this one, should be cancelled first). */
+void kw_sched_remove(kw_sched *s, const char *module, const char *name);
 /* Asks for a run at the next tick: KW_ERR_NOTFOUND for no such job. */
 kw_rc kw_sched_run_now(kw_sched *s, const char *module, const char *name);
 
@@ -85,6 +92,18 @@ void kw_sched_tick(kw_sched *s, int64_t now_ms, bool leading);
  * ("every 3600s", "daily 08:30", "at"), running, running_since, last_start, last_end, next,
  * result, runs_ok, runs_failed}. */
 void kw_sched_json(kw_sched *s, const char *module, kw_buf *out);
+/* A job as the scheduler has it, for a module's own listing. */
+typedef struct kw_sched_info {
+    bool known;                 /* its last run is known (always, without wait_last) */
+    bool running;
+    int64_t running_since_ms;
+    int64_t last_start_ms, last_end_ms; /* 0: never */
+    int64_t next_ms;            /* 0: never */
+    char result[KW_SCHED_RESULT_MAX];
+    uint64_t runs_ok, runs_failed;
+} kw_sched_info;
+/* Fills *out for the job: KW_ERR_NOTFOUND for no such job. */
+kw_rc kw_sched_info_get(kw_sched *s, const char *module, const char *name, kw_sched_info *out);
 /* Whether any job of module runs now. */
 bool kw_sched_busy(kw_sched *s, const char *module);
 

@@ -116,7 +116,7 @@ static kw_rc write_whole(const char *dir, const char *name, const kw_buf *b, cha
         ok = close(fd) == 0 && ok;
     ok = ok && rename(tmp, path) == 0;
     if (!ok) {
-        snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+        snprintf(err, n, "cannot write %.300s: %s", path, strerror(errno));
         unlink(tmp);
         return KW_ERR_IO;
     }

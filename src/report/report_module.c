@@ -1,7 +1,7 @@
 /* The report module: on the leading server, the daily report at report.daily_at (local time)
  * for the day before, and the period report once after the protection period ends (at the
  * first report.daily_at after its end, or at its end without one), each made and sent by
- * report_deliver on the scheduler's report thread (kw_sched: one report at a time). What was
+ * report_deliver on the scheduler's report thread (kw_core.sched: one report at a time). What was
  * made is in the reports table (store_report.c), so a restart or another server taking over
  * neither makes it twice nor misses it: a daily report missed while no server led is made
  * when one leads again. Its routes are in report_files_api.c (through report_routes). */
@@ -20,16 +20,15 @@
 #include <string.h>
 
 #define DAY_MS INT64_C(86400000)
-#define FIRST_RUN_DELAY_MS 10000 /* after the start (or a takeover), before anything is made */
+#define FIRST_RUN_DELAY_MS 10000 /* after the start (or a takeover), before a report is made */
 
 static struct {
     pthread_mutex_t mu;
     kw_core *core;
     const conf *c;              /* the configuration the jobs are of (stable while a run runs) */
-    kw_sched *sched;
+    kw_sched *sched;            /* the daemon's (kw_core.sched) */
     bool leading;
     bool learn;                 /* read the last reports from the store at the next tick */
-    int64_t not_before_mono;
 } rm = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 void report_module_dir(const conf *c, char *out, size_t n)
@@ -135,54 +134,50 @@ static void jobs_take(const conf *c)
         kw_sched_rule r = kw_sched_rule_none();
         r.daily_min = c->report.daily_at_min;
         r.tz_min = c->console.tz_min;
+        r.lead_delay_ms = FIRST_RUN_DELAY_MS;
         kw_sched_add(rm.sched, "report", "daily", &r, run_daily, NULL);
     }
     if (c->period.start_ms && c->period.end_ms) {
         kw_sched_rule r = kw_sched_rule_none();
         r.at_ms[0] = period_at(c);
         r.nat = 1;
+        r.wait_last = true;
+        r.lead_delay_ms = FIRST_RUN_DELAY_MS;
         kw_sched_add(rm.sched, "report", "period", &r, run_period, NULL);
     }
 }
 
-/* What the store says was made last: the scheduler's last start of each job. */
+/* What the store says was made last: the scheduler's last start of each job. The period job
+ * waits for it (a period that ended while no server led is reported when one leads); a daily
+ * job never made starts with the next daily_at, not with days past. */
 static void jobs_learn(kw_store *st)
 {
     static const char *const kinds[] = {"daily", "period"};
     for (int i = 0; i < 2; i++) {
         int64_t made = 0;
-        if (store_report_last_made(st, kinds[i], &made) == KW_OK && made)
+        if (store_report_last_made(st, kinds[i], &made) == KW_OK && (made || i == 1))
             kw_sched_set_last(rm.sched, "report", kinds[i], made, made);
     }
 }
 
 static void report_tick(void *state, int64_t now, alert_acts *acts)
 {
-    (void)state, (void)acts;
+    (void)state, (void)now, (void)acts;
     bool lead = atomic_load(&rm.core->lead_epoch) != 0;
     pthread_mutex_lock(&rm.mu);
-    bool was = rm.leading;
-    rm.leading = lead;
-    if (lead && !was) {
-        rm.not_before_mono = kw_mono_ms() + FIRST_RUN_DELAY_MS;
-        rm.learn = true;
-    }
-    if (lead && rm.learn) {
+    if (lead && (!rm.leading || rm.learn)) { /* the lead taken, or the jobs made anew */
         jobs_learn(rm.core->store);
         rm.learn = false;
     }
-    bool go = !lead || kw_mono_ms() >= rm.not_before_mono;
-    kw_sched *s = rm.sched;
+    rm.leading = lead;
     pthread_mutex_unlock(&rm.mu);
-    if (go)
-        kw_sched_tick(s, now, lead);
 }
 
 static kw_rc report_start(kw_core *core, const conf *c, void **state)
 {
     pthread_mutex_lock(&rm.mu);
     rm.core = core;
-    rm.sched = kw_sched_new();
+    rm.sched = core->sched;
     rm.leading = false;
     jobs_take(c);
     pthread_mutex_unlock(&rm.mu);
@@ -204,12 +199,11 @@ static void report_reload(void *state, const conf *old, const conf *next)
 static void report_stop(void *state, int64_t budget_ms)
 {
     (void)state, (void)budget_ms;
+    kw_sched_drop_module(rm.sched, "report");
     pthread_mutex_lock(&rm.mu);
-    kw_sched *s = rm.sched;
     rm.sched = NULL;
     rm.c = NULL;
     pthread_mutex_unlock(&rm.mu);
-    kw_sched_free(s);
 }
 
 const kw_module report_module = {

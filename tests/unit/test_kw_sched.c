@@ -178,6 +178,41 @@ static void test_daily_run_gets_its_slot(void)
     kw_sched_free(s);
 }
 
+static void test_wait_last_and_lead_delay(void)
+{
+    kw_sched *s = kw_sched_new();
+    counter a = {0};
+    kw_sched_rule r = kw_sched_rule_none();
+    r.every_ms = 3600 * 1000;
+    r.wait_last = true;
+    r.lead_delay_ms = 150;
+    CHECK_INT(kw_sched_add(s, "scan", "lab", &r, count_run, &a), KW_OK);
+    kw_sched_info info;
+    CHECK_INT(kw_sched_info_get(s, "scan", "lab", &info), KW_OK);
+    CHECK(!info.known);
+    CHECK_INT(info.next_ms, 0);
+    kw_sched_run_now(s, "scan", "lab"); /* not even on request before the store was read */
+    for (int i = 0; i < 40; i++)
+        kw_sched_tick(s, kw_now_ms(), true), usleep(5000);
+    CHECK_INT(atomic_load(&a.runs), 0);
+    /* the store: never ran. Due at once, but not within the lead's first 150 ms */
+    kw_sched_tick(s, kw_now_ms(), false);
+    kw_sched_set_last(s, "scan", "lab", 0, 0);
+    int64_t led = kw_mono_ms();
+    kw_sched_tick(s, kw_now_ms(), true);
+    CHECK(!kw_sched_busy(s, "scan"));
+    TICK_UNTIL(s, true, atomic_load(&a.runs) == 1);
+    CHECK_INT(atomic_load(&a.runs), 1);
+    CHECK(kw_mono_ms() - led >= 140);
+    TICK_UNTIL(s, true, !kw_sched_busy(s, "scan"));
+    CHECK_INT(kw_sched_info_get(s, "scan", "lab", &info), KW_OK);
+    CHECK(info.known && info.last_start_ms > 0 && info.runs_ok == 1);
+    CHECK(info.next_ms >= info.last_start_ms + 3600 * 1000);
+    kw_sched_remove(s, "scan", "lab");
+    CHECK_INT(kw_sched_info_get(s, "scan", "lab", &info), KW_ERR_NOTFOUND);
+    kw_sched_free(s);
+}
+
 int main(void)
 {
     RUN(test_every);
@@ -186,5 +221,6 @@ int main(void)
     RUN(test_runs_one_at_a_time);
     RUN(test_learnt_last_and_cancel);
     RUN(test_daily_run_gets_its_slot);
+    RUN(test_wait_last_and_lead_delay);
     TEST_MAIN_END();
 }
