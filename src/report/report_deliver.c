@@ -233,12 +233,14 @@ static kw_rc send_one(deliver *x, const conf_channel *ch, const conf_report_send
     return rc;
 }
 
-/* The file a send item's mail carries: the full PDF, or its cut rendered for it. */
+/* The file a send item's messages name (and its mail carries, when a PDF): the full report's,
+ * or its cut rendered for it. */
 static kw_rc item_file(deliver *x, const conf_report_send *s, int cut, char *file, size_t n)
 {
     file[0] = 0;
-    if (cut == REPORT_CUT_FULL) {
-        snprintf(file, n, "%s", x->full_pdf);
+    if (cut == REPORT_CUT_FULL) { /* its PDF, else the first format written (for the link) */
+        const char *first = json_string_value(json_array_get(x->files, 0));
+        snprintf(file, n, "%s", x->full_pdf[0] ? x->full_pdf : first ? first : "");
         return KW_OK;
     }
     if (!s->attach && !x->c->report.link)

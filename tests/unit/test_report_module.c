@@ -197,6 +197,31 @@ static void test_daily_made_and_sent(void)
     bench_close(&b);
 }
 
+static void test_html_only_links_it(void)
+{
+    bench b = {0};
+    CHECK(bench_open(&b));
+    if (!b.s || !b.c)
+        return bench_close(&b);
+    char *html[] = {"html"};
+    b.c->report.formats = (conf_strs){.v = html, .n = 1};
+    b.send[0].cut = REPORT_CUT_FULL; /* not ops' cut here: the full report's html */
+    b.send[0].department = NULL;
+    b.send[0].channels = (conf_strs){.v = (char *[]){"ops-mail"}, .n = 1};
+    bool made = false;
+    char result[320];
+    CHECK_INT(report_deliver(b.s, b.c, REPORT_DAILY, DEC1, DEC1 + DAY, DEC1 + DAY, NULL, &made, result, sizeof result),
+              KW_OK);
+    CHECK_STR(result, "ok: daily report made: 1 file, 2 messages to send");
+    json_t *m = outbox_of(b.s, "ops-mail");
+    CHECK(json_object_get(json_object_get(m, "document"), "path") == NULL); /* only PDFs are attached */
+    CHECK_STR(json_string_value(json_object_get(m, "link")),
+              "https://kw.example.com/api/v1/reports/files/daily-2026-12-01.html");
+    json_decref(m);
+    memset(&b.c->report.formats, 0, sizeof b.c->report.formats);
+    bench_close(&b);
+}
+
 static void test_cancelled_keeps_nothing(void)
 {
     bench b = {0};
@@ -228,6 +253,7 @@ int main(void)
 {
     RUN(test_names);
     RUN(test_daily_made_and_sent);
+    RUN(test_html_only_links_it);
     RUN(test_cancelled_keeps_nothing);
     TEST_MAIN_END();
 }
