@@ -110,11 +110,12 @@ static int64_t due_slot(const kw_sched_rule *r, int64_t last_ms, int64_t now_ms)
     return best;
 }
 
-/* What counts as a job's last start for its rule: a daily or timed job never run (nor known
- * from the store) is not due for what fell before it was registered. */
+/* What counts as a job's last start for its rule: a daily or timed job never run, nor known
+ * from the store, is not due for what fell before it was registered; the store's word
+ * (kw_sched_set_last, 0: never) counts as it is. */
 static int64_t job_last(const sched_job *j)
 {
-    if (j->rule.every_ms > 0 || j->last_start_ms)
+    if (j->rule.every_ms > 0 || j->last_start_ms || j->known)
         return j->last_start_ms;
     return j->added_ms;
 }

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from kwtest import BIN, Daemon, DaemonTest, free_port, run, wait_for
 from test_notify import Smtp
@@ -97,6 +98,42 @@ class ThroughSender(unittest.TestCase):
         self.assertEqual(body["kind"], "report")
         self.assertIn("http://127.0.0.1:1/api/v1/reports/files/daily-2026-12-01.pdf", body["text"])
         self.assertNotIn("path", body["document"])  # a webhook is not told where the file lies
+
+
+class PeriodOnce(DaemonTest):
+    """The period report made by the daemon on its own once the period has ended (it ended
+    while no server ran), kept, listed and downloadable; a restart makes it no second time."""
+
+    def test_period_report_made_once(self):
+        d = self.make_daemon("host: {enabled: false}\n"
+                             "period: {name: 重保, start: \"2026-11-20T00:00\", end: \"2026-11-27T00:00\"}\n")
+        d.start()
+        wait_for("the period report", lambda: d.get("/api/v1/reports")[1]["reports"], timeout=40)
+        kept = d.get("/api/v1/reports")[1]
+        self.assertEqual(len(kept["reports"]), 1)
+        r = kept["reports"][0]
+        self.assertEqual(r["kind"], "period")
+        job = next(j for j in kept["jobs"] if j["name"] == "period")
+        self.assertEqual(job["rule"], "at")
+        wait_for("the job's end", lambda: next(j for j in d.get("/api/v1/reports")[1]["jobs"]
+                                              if j["name"] == "period")["runs_ok"] == 1)
+        pdf = next(f for f in r["files"] if f.endswith(".pdf"))
+        req = urllib.request.Request(f"http://127.0.0.1:{d.port}/api/v1/reports/files/{pdf}",
+                                     headers={"Authorization": f"Bearer {d.token}"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            self.assertEqual(resp.headers["Content-Type"], "application/pdf")
+            self.assertIn(f'filename="{pdf}"', resp.headers["Content-Disposition"])
+            self.assertTrue(resp.read().startswith(b"%PDF-"))
+        self.assertTrue(os.path.exists(os.path.join(d.dir, "var", "reports", pdf)))
+        self.assertEqual(d.get("/api/v1/reports/files/..%2Fkeepwatch.db")[0], 404)
+        d.stop()
+        d.start()
+        time.sleep(13)  # past the lead's delay: a report not yet made would be made by now
+        again = d.get("/api/v1/reports")[1]
+        self.assertEqual(len(again["reports"]), 1)
+        self.assertEqual(next(j for j in again["jobs"] if j["name"] == "period")["runs_ok"], 0)
+        rc, out, err = d.cli("duty", "verify")
+        self.assertEqual(rc, 0, out + err)
 
 
 REPORT_CONFIG = """console: {{timezone: '+08:00'}}

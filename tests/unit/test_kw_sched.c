@@ -208,6 +208,20 @@ static void test_wait_last_and_lead_delay(void)
     CHECK_INT(kw_sched_info_get(s, "scan", "lab", &info), KW_OK);
     CHECK(info.known && info.last_start_ms > 0 && info.runs_ok == 1);
     CHECK(info.next_ms >= info.last_start_ms + 3600 * 1000);
+    /* a time that passed before the job was registered: due once the store says it never ran */
+    kw_sched_rule at = kw_sched_rule_none();
+    at.at_ms[0] = kw_now_ms() - 3600 * 1000;
+    at.nat = 1;
+    at.wait_last = true;
+    counter p = {0};
+    CHECK_INT(kw_sched_add(s, "report", "period", &at, count_run, &p), KW_OK);
+    for (int i = 0; i < 20; i++)
+        kw_sched_tick(s, kw_now_ms(), true), usleep(2000);
+    CHECK_INT(atomic_load(&p.runs), 0);
+    kw_sched_set_last(s, "report", "period", 0, 0);
+    TICK_UNTIL(s, true, atomic_load(&p.runs) == 1);
+    CHECK_INT(atomic_load(&p.runs), 1);
+    CHECK_INT(p.due, at.at_ms[0]);
     kw_sched_remove(s, "scan", "lab");
     CHECK_INT(kw_sched_info_get(s, "scan", "lab", &info), KW_ERR_NOTFOUND);
     kw_sched_free(s);
