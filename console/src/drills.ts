@@ -117,7 +117,7 @@ export async function drills(): Promise<void> {
 function stageTable(r: Run): HTMLElement {
   const cols = [t("dStage"), t("dTarget"), t("dMeasured"), t("dOk"), t("dWho")];
   return h("table", { class: "drill-stages" }, h("thead", {}, h("tr", {}, ...cols.map((c) => h("th", {}, c)))),
-    h("tbody", {}, ...r.stages.map((s) => h("tr", { class: s.ok ? "stage ok" : "stage late", "data-stage": s.stage },
+    h("tbody", {}, ...r.stages.map((s) => h("tr", { class: s.ok ? "stage st-ok" : "stage st-missed", "data-stage": s.stage },
       td(t("dStage"), { class: "stage-name" }, stageLabel(s)),
       td(t("dTarget"), { class: "target" }, secs(s.target_s)),
       td(t("dMeasured"), { class: "measured" }, s.measured_s === null ? t("dNever") : secs(s.measured_s)),
@@ -132,7 +132,7 @@ function stageChart(el: HTMLElement, r: Run): void {
   chart(el).setOption({
     animation: false,
     grid: { left: 48, right: 12, top: 28, bottom: 60 },
-    legend: { top: 0 },
+    legend: { top: 0, textStyle: { color: "#bbb" } },
     tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: st.map(stageLabel), axisLabel: { rotate: 30 } },
     yAxis: { type: "value", name: "min", min: 0 },
@@ -268,7 +268,7 @@ async function drawScenario(name: string): Promise<void> {
   });
   const stages = [...new Set(runs.flatMap((r) => r.stages.map((s) => s.stage)))];
   chart(stagesEl).setOption({
-    animation: false, grid: { left: 48, right: 12, top: 28, bottom: 24 }, tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" },
+    animation: false, grid: { left: 48, right: 12, top: 28, bottom: 24 }, tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll", textStyle: { color: "#bbb" } },
     xAxis: { type: "time" }, yAxis: { type: "value", name: "min", min: 0 },
     series: stages.map((st) => ({
       name: stageLabel(runs.flatMap((r) => r.stages).find((s) => s.stage === st)!), type: "line", showSymbol: true,

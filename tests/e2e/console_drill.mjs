@@ -6,7 +6,9 @@
 // scenario's runs over time (score line, stage times); the page in English; a viewer sees no
 // run or stop button. Screenshots at 390x844 and 1600x1000. Run by
 // tests/integ/test_console_drill_e2e.py, which ran and scored one run of the scenario first
-// (KW_RUN) so there is a history to compare with.
+// (KW_RUN) so there is a history to compare with. With KW_DRILL_FAKE=1 (no drill API in the
+// build yet) the browser's requests under /api/v1/drills are answered here, from runs shaped
+// as i20-common's drill run JSON, so the pages are checked against the interface alone.
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
@@ -23,6 +25,52 @@ const step = (s) => console.error(`e2e-drill: ${s}`);
 const shots = (page, name) => shotsIn(page, art, name, true);
 const text = async (page, sel) => (await page.textContent(sel)) || "";
 const api = (page, p) => page.evaluate(async (u) => (await fetch(u)).json(), p);
+
+// ---- the stand-in drill API (KW_DRILL_FAKE=1) ----
+
+const stage = (name, zh, en, target, measured, who) =>
+  ({ stage: name, label: { zh, en }, target_s: target, measured_s: measured, ok: measured !== null && (target === null || measured <= target), who });
+const fake = {
+  scenarios: [{ name: "synth", title: "A synthetic web attack", title_zh: "模拟 Web 攻击" }],
+  runs: [{
+    id: 1, scenario: "synth", title: "A synthetic web attack", title_zh: "模拟 Web 攻击", state: "done", tabletop: false,
+    surprise: false, requested_by: "zhang.wei", requested: "2026-12-01T02:00:00.000Z", started: "2026-12-01T02:00:01.000Z",
+    ended: "2026-12-01T02:20:00.000Z", score: 62,
+    stages: [stage("detected", "发现", "detected", 60, 12, null), stage("notified", "通知", "notified", 120, 40, null),
+             stage("acked", "确认", "acknowledged", 300, null, null), stage("told:cs", "告知客服部", "customer service told", 600, null, null)],
+    responders: [{ name: "zhang.wei", department: "sec", acted: true }, { name: "wang.qiang", department: "ops", acted: false }],
+    weak: [{ text: "nobody acknowledged, target 5 min", text_zh: "无人确认，目标 5 分钟", finding: null },
+           { text: "customer service was never told: no route for department kind customer_service", text_zh: "客服部未被告知：没有客服类部门的通知路由", finding: null }],
+    incident: null, alerts: [7], injections: [{ kind: "alert", at_s: 1, state: "done", error: null }],
+  }],
+};
+
+async function fakeApi(ctx) {
+  const json = (route, body, status = 200) => route.fulfill({ status, contentType: "application/json", body: JSON.stringify(body) });
+  await ctx.route("**/api/v1/drills/**", async (route) => {
+    const req = route.request(), u = new URL(req.url()), p = u.pathname, m = req.method();
+    if (p === "/api/v1/drills/scenarios") return json(route, { scenarios: fake.scenarios });
+    if (p === "/api/v1/drills/runs" && m === "GET") {
+      const sc = u.searchParams.get("scenario");
+      return json(route, { runs: [...fake.runs].reverse().filter((r) => !sc || r.scenario === sc) });
+    }
+    if (p === "/api/v1/drills/runs" && m === "POST") {
+      const body = JSON.parse(req.postData() || "{}");
+      const r = { ...structuredClone(fake.runs[0]), id: fake.runs.length + 1, scenario: body.scenario, state: "running",
+                  score: null, ended: null, started: new Date().toISOString(), weak: [],
+                  stages: fake.runs[0].stages.map((x) => ({ ...x, measured_s: null, ok: false })) };
+      fake.runs.push(r);
+      return json(route, r, 201);
+    }
+    const one = p.match(/^\/api\/v1\/drills\/runs\/(\d+)(\/(stop|findings|marks))?$/);
+    const r = one && fake.runs.find((x) => x.id === Number(one[1]));
+    if (!r) return json(route, { error: "no such run" }, 404);
+    if (!one[3]) return json(route, r);
+    if (one[3] === "stop") { r.state = "stopped"; r.ended = new Date().toISOString(); return json(route, r); }
+    if (one[3] === "findings") { r.weak.forEach((w, i) => { w.finding = w.finding ?? 100 + i; }); return json(route, r); }
+    return json(route, r);
+  });
+}
 
 async function signIn(page, user = "zhang.wei") {
   await page.goto(url + "/");
@@ -107,6 +155,7 @@ async function english(page) {
 async function viewer(browser) {
   step("a viewer: no run, no stop");
   const ctx = await browser.newContext({ locale: "zh-CN" });
+  if (process.env.KW_DRILL_FAKE === "1") await fakeApi(ctx);
   const p = await ctx.newPage();
   await signIn(p, "li.na");
   await p.goto(`${url}/#/drills`);
@@ -118,6 +167,7 @@ async function viewer(browser) {
 const { browser, page, errors } = await openPage(chromium);
 try {
   fs.mkdirSync(art, { recursive: true });
+  if (process.env.KW_DRILL_FAKE === "1") await fakeApi(page.context());
   await signIn(page);
   await list(page);
   const id = await runAndStop(page);
