@@ -157,10 +157,8 @@ typedef struct notify_doc_msg {
  * and writes it to the outbox at m->now_ms, so the leader's sender delivers it with its retries:
  * the stored message is {kind, title, text, link, people: [], alerts: [], document:
  * {filename, mime, size, path (mail only, when it is not over NOTIFY_DOC_ATTACH_MAX)}}. A file
- * that cannot be read or is too big is named in the text instead. *id_out (may be NULL) is the
- * row's id. */
-kw_rc notify_outbox_document(struct kw_store *s, const conf *c, const conf_channel *ch, const notify_doc_msg *m,
-                             int64_t *id_out);
+ * that cannot be read or is too big is named in the text instead. */
+kw_rc notify_outbox_document(struct kw_store *s, const conf *c, const conf_channel *ch, const notify_doc_msg *m);
 /* Appends to b a multipart/mixed body (after the headers' end): a text/plain part (base64)
  * and the attachment (base64 in lines of 76), filename as RFC 2231 (filename*=UTF-8''...)
  * and RFC 2047 (name=) when it is not plain ASCII. boundary must not occur in base64 text

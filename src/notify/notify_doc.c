@@ -224,8 +224,7 @@ static json_t *doc_object(const doc_ctx *x, bool attach, int64_t size)
     return d;
 }
 
-kw_rc notify_outbox_document(kw_store *s, const conf *c, const conf_channel *ch, const notify_doc_msg *m,
-                             int64_t *id_out)
+kw_rc notify_outbox_document(kw_store *s, const conf *c, const conf_channel *ch, const notify_doc_msg *m)
 {
     const char *l = ch->language ? ch->language : c->notify.language;
     doc_ctx x = {.ch = ch, .m = m, .en = l && strcmp(l, "en") == 0, .type = ch->type};
@@ -250,7 +249,7 @@ kw_rc notify_outbox_document(kw_store *s, const conf *c, const conf_channel *ch,
     if (js) {
         store_outbox_msg o = {.created_ms = m->now_ms, .next_ms = m->now_ms, .channel = ch->name, .kind = kind,
                               .people = "", .message = js};
-        rc = store_outbox_add(s, &o, id_out);
+        rc = store_outbox_add(s, &o, NULL);
     }
     free(js);
     kw_buf_free(&title);

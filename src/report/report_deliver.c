@@ -227,7 +227,7 @@ static kw_rc send_one(deliver *x, const conf_channel *ch, const conf_report_send
     notify_doc_msg m = {.title = title, .summary = kw_buf_cstr(&sum), .link = link[0] ? link : NULL,
                         .path = path[0] ? path : NULL, .filename = file[0] ? file : NULL,
                         .mime = pdf ? "application/pdf" : NULL, .now_ms = x->now};
-    kw_rc rc = notify_outbox_document(x->st, x->c, ch, &m, NULL);
+    kw_rc rc = notify_outbox_document(x->st, x->c, ch, &m);
     kw_buf_free(&sum);
     x->queued += rc == KW_OK;
     return rc;
