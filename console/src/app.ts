@@ -62,7 +62,7 @@ export function renderBar(active: string, period = ""): void {
   clear(bar,
     h("strong", { class: "brand" }, t("title")),
     h("nav", {}, tab("overview", t("overview")), tab("alerts", t("alerts")), tab("findings", t("findings")),
-      tab("incidents", t("incidents")), tab("duty", t("duty")),
+      tab("incidents", t("incidents")), tab("drills", t("drills")), tab("reports", t("reports")), tab("duty", t("duty")),
       tab("silences", t("silences")), tab("hosts", t("hosts"))),
     h("span", { class: "period", id: "period" }, period),
     h("span", { class: "zone", id: "zone", title: t("zone") }, `${t("zone")} ${zoneName()}`),

@@ -1,4 +1,4 @@
-// The console: the overview wall, alerts, findings, incidents, duty, hosts and network. Views draw from the API
+// The console: the overview wall, alerts, findings, incidents, drills, reports, duty, hosts and network. Views draw from the API
 // and redraw themselves on the live events of /api/v1/stream.
 import "./style.css";
 import { alertDetail, alerts, filterFrom } from "./alerts";
@@ -6,6 +6,7 @@ import { api, User } from "./api";
 import { page, setMe } from "./app";
 import { resizeCharts } from "./charts";
 import { clear, h, setZone, Zone } from "./dom";
+import { drillRun, drills, drillScenario } from "./drills";
 import { duty } from "./duty";
 import { findingDetail, findingFilterFrom, findings } from "./findings";
 import { hosts } from "./hosts";
@@ -13,6 +14,7 @@ import { incidentDetail, incidentFilterFrom, incidents } from "./incidents";
 import { lang, setLang } from "./i18n";
 import { startLive } from "./live";
 import { overview } from "./overview";
+import { reportDateFrom, reports } from "./reports";
 import { silences } from "./silences";
 
 async function route(): Promise<void> {
@@ -26,6 +28,10 @@ async function route(): Promise<void> {
     else if (/^findings\/\d+$/.test(path)) await findingDetail(Number(path.slice(9)));
     else if (path === "incidents") await incidents(incidentFilterFrom(new URLSearchParams(query || "")));
     else if (/^incidents\/\d+$/.test(path)) await incidentDetail(Number(path.slice(10)));
+    else if (path === "drills") await drills();
+    else if (/^drills\/\d+$/.test(path)) await drillRun(Number(path.slice(7)));
+    else if (path.startsWith("drills/scenario/")) await drillScenario(decodeURIComponent(path.slice(16)));
+    else if (path === "reports") await reports(reportDateFrom(new URLSearchParams(query || "")));
     else if (path === "duty") await duty();
     else if (path === "silences") await silences();
     else if (path === "hosts") await hosts();

@@ -1,5 +1,5 @@
 /* The audit module: the scheduled audits (audit.jobs) on the leading server, one at a time on
- * a thread of its own. Each run is recorded in the findings as `audit NAME` (a fixed failure
+ * the scheduler's audit thread (kw_core.sched, core/kw_sched.h). Each run is recorded in the findings as `audit NAME` (a fixed failure
  * the next run no longer sees is verified) and compared with the job's last snapshot: a change
  * (a rule added to a firewall, PermitRootLogin switched on) fires an audit_drift alert whose
  * summary carries the diff, so what nobody announced during the protection period is seen
@@ -12,6 +12,7 @@
 #include "core/kw_json.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
+#include "core/kw_sched.h"
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
 #include "findings/findings_job.h"
@@ -22,6 +23,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +34,10 @@
 #define AUDIT_DIFF_LINES 40
 #define AUDIT_DRIFT_QUEUE 64
 
+#define MODULE "audit"
+
 typedef struct ajob {
-    findings_job job;           /* first: findings_job_request walks them */
+    findings_job job;           /* first: findings_job_sync walks them */
     size_t ci;
     char drift[4096];           /* the last drift seen, as people read it ("" none) */
     int64_t drift_ms;
@@ -54,10 +58,7 @@ static struct {
     const conf *c;
     ajob v[AUDIT_JOBS_MAX];
     size_t n;
-    bool leading, running, joinable;
-    size_t run_index;
-    int64_t not_before_mono;
-    pthread_t th;
+    bool leading;
     pending_drift drift[AUDIT_DRIFT_QUEUE]; /* for the core thread to fire */
     size_t ndrift;
 } asched = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -158,21 +159,49 @@ void audit_drift_take(kw_store *st, const char *job, kw_buf *lines, char *note, 
     free(before);
 }
 
-static void arun_finish(size_t index, int64_t started, bool ok, const char *result)
+static void arun_result(const arun *r, kw_rc rc, const audit_out *o, const findings_counts *k, const char *note,
+                        int64_t started, const char *err, char *result, size_t n)
 {
-    pthread_mutex_lock(&asched.mu);
-    if (index < asched.n)
-        findings_job_finish(&asched.v[index].job, started, ok, result);
-    asched.running = false;
-    pthread_mutex_unlock(&asched.mu);
+    if (rc == KW_OK) {
+        snprintf(result, n, "ok: %zu pass, %zu fail, %zu n/a, %zu note%s (%zu new, %zu verified, %zu reopened)%s in %.1f s",
+                 o->status[AUDIT_PASS], o->status[AUDIT_FAIL], o->status[AUDIT_NA], o->status[AUDIT_NOTE],
+                 o->status[AUDIT_NOTE] == 1 ? "" : "s", k->added, k->verified, k->reopened, note,
+                 (double)(kw_now_ms() - started) / 1000.0);
+        log_info("audit %s: %s", r->job->name, result);
+    } else {
+        snprintf(result, n, "failed: %s", err[0] ? err : kw_rc_str(rc));
+        log_warn("audit %s %s; nothing recorded", r->job->name, result);
+    }
 }
 
-static void *arun_main(void *arg)
+/* Under asched.mu: what job i runs on (false when it is no longer configured). */
+static bool arun_take(size_t i, arun *r)
 {
-    arun *r = arg;
+    if (i >= asched.n || !asched.c)
+        return false;
+    r->c = asched.c;
+    r->job = CONF_AT(asched.c->audit.jobs, conf_audit_job, asched.v[i].ci);
+    r->index = i;
+    snprintf(r->source, sizeof r->source, "audit %s", asched.v[i].job.name);
+    return true;
+}
+
+/* The scheduler's run of job (intptr_t)arg; an audit reads files only: it ends by itself,
+ * quickly, so it does not look at run->cancel. */
+static bool arun_main(void *arg, const kw_sched_run *sr, char *result, size_t rn)
+{
+    arun rr, *r = &rr;
+    pthread_mutex_lock(&asched.mu);
+    bool have = arun_take((size_t)(intptr_t)arg, r);
+    const char *path = asched.core->store_path;
+    pthread_mutex_unlock(&asched.mu);
+    if (!have) {
+        snprintf(result, rn, "failed: no longer configured");
+        return false;
+    }
     int64_t started = kw_now_ms();
-    char err[1024] = "", result[320], note[96] = "";
-    kw_store *st = store_open(asched.core->store_path, false, err, sizeof err);
+    char err[1024] = "", note[96] = "";
+    kw_store *st = store_open(path, false, err, sizeof err);
     findings_kev *kev = NULL;
     findings_run *run = NULL;
     kw_buf lines;
@@ -194,54 +223,12 @@ static void *arun_main(void *arg)
         log_warn("audit %s: the snapshot passed 32 MiB: drift not compared", r->job->name);
     else if (rc == KW_OK)
         audit_drift_take(st, r->job->name, &lines, note, sizeof note);
-    if (rc == KW_OK) {
-        snprintf(result, sizeof result, "ok: %zu pass, %zu fail, %zu n/a, %zu note%s (%zu new, %zu verified, %zu reopened)%s in %.1f s",
-                 o.status[AUDIT_PASS], o.status[AUDIT_FAIL], o.status[AUDIT_NA], o.status[AUDIT_NOTE],
-                 o.status[AUDIT_NOTE] == 1 ? "" : "s", k.added, k.verified, k.reopened, note,
-                 (double)(kw_now_ms() - started) / 1000.0);
-        log_info("audit %s: %s", r->job->name, result);
-    } else {
-        snprintf(result, sizeof result, "failed: %s", err[0] ? err : kw_rc_str(rc));
-        log_warn("audit %s %s; nothing recorded", r->job->name, result);
-    }
-    arun_finish(r->index, started, rc == KW_OK, result);
+    arun_result(r, rc, &o, &k, note, started, err, result, rn);
     kw_buf_free(&lines);
     findings_kev_free(kev);
     if (st)
         store_close(st);
-    free(r);
-    return NULL;
-}
-
-/* Under asched.mu. */
-static void arun_start(size_t i)
-{
-    arun *r = kw_calloc(1, sizeof *r);
-    r->c = asched.c;
-    r->job = CONF_AT(asched.c->audit.jobs, conf_audit_job, asched.v[i].ci);
-    r->index = i;
-    snprintf(r->source, sizeof r->source, "audit %s", asched.v[i].job.name);
-    asched.running = true;
-    asched.run_index = i;
-    asched.v[i].job.requested = false;
-    if (pthread_create(&asched.th, NULL, arun_main, r) != 0) {
-        log_warn("audit %s: cannot start its thread", asched.v[i].job.name);
-        asched.running = false;
-        free(r);
-        return;
-    }
-    asched.joinable = true;
-}
-
-/* Waits for the running audit (an audit reads files only: it ends by itself, quickly). */
-static void arun_wait(void)
-{
-    pthread_mutex_lock(&asched.mu);
-    bool join = asched.joinable;
-    asched.joinable = false;
-    pthread_mutex_unlock(&asched.mu);
-    if (join)
-        pthread_join(asched.th, NULL);
+    return rc == KW_OK;
 }
 
 static void jobs_take(const conf *c)
@@ -262,6 +249,8 @@ static void jobs_take(const conf *c)
         x->job.every_ms = cj->every_ms;
     }
     asched.c = c;
+    findings_job_sync(asched.core->sched, MODULE, old, nold, asched.v, asched.n, sizeof asched.v[0],
+                      AUDIT_FIRST_DELAY_MS, arun_main);
 }
 
 static void jobs_learn(kw_store *st)
@@ -269,7 +258,7 @@ static void jobs_learn(kw_store *st)
     for (size_t i = 0; i < asched.n; i++) {
         char source[160];
         snprintf(source, sizeof source, "audit %s", asched.v[i].job.name);
-        findings_job_learn(&asched.v[i].job, st, source);
+        findings_job_learn(asched.core->sched, MODULE, asched.v[i].job.name, st, source, &asched.v[i].job.learned);
     }
 }
 
@@ -301,23 +290,9 @@ static void audit_tick(void *state, int64_t now, alert_acts *acts)
     bool lead = atomic_load(&asched.core->lead_epoch) != 0;
     pthread_mutex_lock(&asched.mu);
     drift_fire(acts, now);
-    bool was = asched.leading;
     asched.leading = lead;
-    if (lead && !was)
-        asched.not_before_mono = kw_mono_ms() + AUDIT_FIRST_DELAY_MS;
-    if (asched.joinable && !asched.running) {
-        pthread_mutex_unlock(&asched.mu);
-        arun_wait();
-        pthread_mutex_lock(&asched.mu);
-    }
-    if (lead && !asched.running && kw_mono_ms() >= asched.not_before_mono) {
+    if (lead)
         jobs_learn(asched.core->store);
-        for (size_t i = 0; i < asched.n; i++)
-            if (findings_job_due(&asched.v[i].job, now)) {
-                arun_start(i);
-                break;
-            }
-    }
     pthread_mutex_unlock(&asched.mu);
 }
 
@@ -335,7 +310,7 @@ static kw_rc audit_start(kw_core *core, const conf *c, void **state)
 
 static void audit_reload(void *state, const conf *old, const conf *next)
 {
-    arun_wait(); /* it reads the old configuration */
+    kw_sched_cancel_module(asched.core->sched, MODULE); /* it reads the old configuration */
     pthread_mutex_lock(&asched.mu);
     jobs_take(next);
     pthread_mutex_unlock(&asched.mu);
@@ -343,7 +318,7 @@ static void audit_reload(void *state, const conf *old, const conf *next)
 
 static void audit_stop(void *state, int64_t budget_ms)
 {
-    arun_wait();
+    kw_sched_drop_module(asched.core->sched, MODULE);
     pthread_mutex_lock(&asched.mu);
     asched.n = 0;
     asched.c = NULL;
@@ -382,8 +357,7 @@ static int api_jobs(const http_call *q)
                 kw_json_kv_str(&j, "root", cj->root);
         }
         kw_json_kv_int(&j, "every_s", x->job.every_ms / 1000);
-        kw_json_kv_bool(&j, "running", asched.running && asched.run_index == i);
-        findings_job_json(&j, &x->job);
+        findings_job_json(&j, asched.core->sched, MODULE, x->job.name);
         if (x->drift[0]) {
             kw_json_kv_str(&j, "drift", x->drift);
             kw_json_kv_time(&j, "drift_at", x->drift_ms);
@@ -401,9 +375,9 @@ static int api_jobs(const http_call *q)
 static http_job_ask audit_request(const char *name, size_t n)
 {
     pthread_mutex_lock(&asched.mu);
-    http_job_ask a = findings_job_request(asched.v, asched.n, sizeof asched.v[0], asched.leading, name, n);
+    bool lead = asched.leading;
     pthread_mutex_unlock(&asched.mu);
-    return a;
+    return findings_job_request(asched.core->sched, MODULE, lead, name, n);
 }
 
 /* POST /api/v1/audit/NAME/run */

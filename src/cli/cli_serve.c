@@ -38,6 +38,9 @@ static const char serve_usage[] =
     "  GET  /api/v1/stream               live updates (server-sent events)\n"
     "  GET  /api/v1/overview|duty|oncall|series|host|net|logs   the console's data\n"
     "  POST /api/v1/duty/notes|handover  {\"text\"}; {\"to\", \"note\"}\n"
+    "  GET  /api/v1/reports              the scheduled reports kept (report.daily_at, period) and their jobs\n"
+    "  GET  /api/v1/reports/files/NAME   download a kept report's file\n"
+    "  POST /api/v1/reports/jobs/NAME/run  make the daily or period report now (officers)\n"
     "All but health and signing in need 'Authorization: Bearer TOKEN' (TOKEN: state_dir/api.token)\n"
     "or a console session; with a session, changes need the X-CSRF-Token header. See keepwatch(1).\n";
 

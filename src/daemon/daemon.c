@@ -10,6 +10,7 @@
 #include "core/kw_json.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
+#include "core/kw_sched.h"
 #include "core/kw_time.h"
 #include "core/kw_url.h"
 #include "store/store_conf.h"
@@ -316,6 +317,7 @@ static void core_tick_modules(kw_daemon *d, int64_t now)
     for (size_t i = 0; i < sizeof d->ticking / sizeof d->ticking[0]; i++)
         if (d->ticking[i])
             daemon_modules[i]->tick(d->state[i], now, &acts);
+    kw_sched_tick(d->core.sched, now, atomic_load(&d->core.lead_epoch) != 0);
     pthread_mutex_unlock(&d->tick_mu);
     core_commit_acts(d, &acts);
     alert_acts_free(&acts);
@@ -754,6 +756,7 @@ static void daemon_init(kw_daemon *d, conf *cfg, const daemon_opts *opts)
     d->core.queue = &d->queue;
     d->core.registry = &d->registry;
     d->core.sh = &d->sh;
+    d->core.sched = kw_sched_new();
     pthread_mutex_init(&d->core.intel.mu, NULL);
     pthread_mutex_init(&d->core.drill.mu, NULL);
 }
@@ -860,6 +863,7 @@ out:
     if (status == 0)
         log_info("stopped");
     if (!d->core.leaked) {
+        kw_sched_free(d->core.sched);
         conf_free(d->cfg);
         kw_queue_destroy(&d->queue);
         free(d->store_path);

@@ -14,10 +14,10 @@
 #include "logs/logs_sensor.h"
 #include "net/net_live.h"
 #include "notify/notify.h"
+#include "report/report.h"
 #include "scan/scan.h"
 #include "snmp/snmp.h"
 
-extern const kw_module report_tmp_module; /* TEMPORARY (R1): replaced by report_module at the merge */
 
 const kw_module *const daemon_modules[] = {
     &duty_module,   /* KW_PHASE_STORE: the duty log's keys, before the store is written */
@@ -36,7 +36,7 @@ const kw_module *const daemon_modules[] = {
     &audit_module,  /* on the leader, the scheduled audits (into the findings; drift alerts) */
     &incident_module, /* the incidents' tables and API; on the leader, triggers, steps told, overdue steps */
     &drill_module,  /* the drills' tables and API; the marks of runs in progress; on the leader, the runs */
-    &report_tmp_module, /* TEMPORARY (R1): the report's routes until report_module is merged */
+    &report_module, /* the kept reports' table and API; on the leader, the daily and period reports sent */
 };
 
 const size_t daemon_nmodules = sizeof daemon_modules / sizeof daemon_modules[0];

@@ -65,6 +65,10 @@ typedef struct kw_core {
                                  * before the core thread runs, and in tick */
     const char *store_path;     /* for modules that open their own handle */
     alert_engine *engine;       /* the core thread's: tick only */
+    /* The leader's scheduled work (core/kw_sched.h): modules register their jobs in start and
+     * reload and drop them in stop; the core thread ticks it after the modules' ticks (under
+     * the same lock as they, so no job starts while a module reloads). */
+    struct kw_sched *sched;
     kw_core_intel intel;
     kw_core_drill drill;
     struct {                    /* daemon.user, for the commands checks run while still root */

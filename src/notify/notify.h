@@ -132,6 +132,46 @@ size_t notify_channels_of_department(const conf *c, const char *department, cons
  * ({id} {title} {grade} {asset} {business} {impact} {advice} {step} {due} {console_url}). */
 kw_rc notify_inc_tmpl_check(const char *tmpl, char *err, size_t errn, size_t *pos);
 
+/* ---- documents: reports sent through the outbox (notify_doc.c) ---- */
+
+/* A mail carries an attachment up to this size; past it the message has the link only and a
+ * note that says so. */
+#define NOTIFY_DOC_ATTACH_MAX ((int64_t)20 << 20)
+
+/* A document to send (a scheduled report): its words chosen by the caller in the channel's
+ * language; mail gets the text and the file attached, robots and webhooks the summary and the
+ * link. All borrowed. */
+typedef struct notify_doc_msg {
+    const char *title;          /* the subject (cut, made inert) */
+    const char *summary;        /* plain text, a few lines */
+    const char *link;           /* where to download it (NULL: none) */
+    const char *path;           /* the file to attach (NULL: none), e.g. report.dir/daily-2026-12-01.pdf */
+    const char *filename;       /* its name in the mail (NULL: the path's last part) */
+    const char *mime;           /* its type (NULL: application/octet-stream) */
+    const char *kind;           /* the outbox row's kind (NULL: "report") */
+    bool drill;                 /* 【演练】 / [DRILL] before the title */
+    int64_t now_ms;
+} notify_doc_msg;
+
+/* Renders m for ch (markdown for the robots that take it, plain text for mail and the others)
+ * and writes it to the outbox at m->now_ms, so the leader's sender delivers it with its retries:
+ * the stored message is {kind, title, text, link, people: [], alerts: [], document:
+ * {filename, mime, size, path (mail only, when it is not over NOTIFY_DOC_ATTACH_MAX)}}. A file
+ * that cannot be read or is too big is named in the text instead. */
+kw_rc notify_outbox_document(struct kw_store *s, const conf *c, const conf_channel *ch, const notify_doc_msg *m);
+/* Appends to b a multipart/mixed body (after the headers' end): a text/plain part (base64)
+ * and the attachment (base64 in lines of 76), filename as RFC 2231 (filename*=UTF-8''...)
+ * and RFC 2047 (name=) when it is not plain ASCII. boundary must not occur in base64 text
+ * (it holds a '='-free run with "_"). No I/O. */
+void notify_mime_multipart(kw_buf *b, const char *boundary, const char *text, const char *filename, const char *mime,
+                           const void *data, size_t n);
+/* The header lines of such a mail's body: MIME-Version, Content-Type with the boundary. */
+void notify_mime_multipart_headers(kw_buf *b, const char *boundary);
+/* Appends s base64-encoded in lines of 76 characters, each ended by CRLF (RFC 2045). */
+void notify_mime_base64(kw_buf *b, const void *data, size_t n);
+/* Appends an RFC 2047 encoded word for s (UTF-8, base64; plain ASCII as it is). */
+void notify_mime_encoded_word(kw_buf *b, const char *s);
+
 /* ---- channels (notify_chan.c) ---- */
 
 /* One HTTP request or mail to make. */
@@ -153,6 +193,11 @@ void notify_request_free(notify_request *r);
  * KW_ERR_PARSE when the message cannot be sent on this channel (e.g. mail with no recipient). */
 kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int64_t outbox_id, int64_t now_ms,
                            notify_request *out, char *err, size_t errn);
+/* The same for a message that may carry a document: attach (NULL: none, or it could not be
+ * read) holds the file's bytes the stored message's document.path names (the caller reads
+ * them: this does no I/O); a mail then goes as multipart/mixed. */
+kw_rc notify_request_build_doc(const conf_channel *ch, const char *message_json, int64_t outbox_id, int64_t now_ms,
+                               const kw_buf *attach, notify_request *out, char *err, size_t errn);
 /* A webhook carries at most this many alert ids of its group; past it, a link to the rest. */
 #define NOTIFY_WEBHOOK_IDS_MAX 1000
 /* A webhook's message (the outbox row's JSON) with what its receiver needs besides the text:

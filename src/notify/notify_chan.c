@@ -148,31 +148,8 @@ static void dump_into(kw_buf *b, json_t *j)
 
 static const char *person_str(json_t *p, const char *k) { return json_string_value(json_object_get(p, k)); }
 
-/* An RFC 2047 encoded word for a header (UTF-8, base64); CR and LF cannot reach it. */
-static void put_encoded_word(kw_buf *b, const char *s)
-{
-    size_t n = strlen(s);
-    bool plain = true;
-    for (size_t i = 0; i < n; i++)
-        plain &= (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f;
-    if (plain && n < 900) {
-        kw_buf_puts(b, s);
-        return;
-    }
-    /* chunks of at most 45 bytes, cut on UTF-8 boundaries, one encoded word each */
-    size_t i = 0;
-    while (i < n) {
-        size_t k = n - i > 45 ? 45 : n - i;
-        while (i + k < n && k > 1 && ((unsigned char)s[i + k] & 0xc0) == 0x80)
-            k--;
-        unsigned char enc[80];
-        EVP_EncodeBlock(enc, (const unsigned char *)s + i, (int)k);
-        kw_buf_printf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", enc);
-        i += k;
-    }
-}
-
-static void build_mail(const conf_channel *ch, json_t *msg, int64_t id, int64_t now_ms, notify_request *r)
+static void build_mail(const conf_channel *ch, json_t *msg, int64_t id, int64_t now_ms, const kw_buf *attach,
+                       notify_request *r)
 {
     json_t *people = json_object_get(msg, "people"), *p;
     size_t i;
@@ -197,23 +174,31 @@ static void build_mail(const conf_channel *ch, json_t *msg, int64_t id, int64_t 
     for (char *q = subj; *q; q++)
         if (*q == '\r' || *q == '\n')
             *q = ' ';
-    put_encoded_word(b, subj);
+    notify_mime_encoded_word(b, subj);
     free(subj);
-    kw_buf_printf(b, "\r\nX-Keepwatch-Delivery: %lld\r\nMIME-Version: 1.0\r\n"
-                     "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-                  (long long)id);
-    /* base64 in lines of 76 */
-    const unsigned char *s = (const unsigned char *)(text ? text : "");
-    size_t n = strlen((const char *)s);
-    for (size_t off = 0; off < n; off += 57) {
-        unsigned char enc[80];
-        EVP_EncodeBlock(enc, s + off, (int)(n - off > 57 ? 57 : n - off));
-        kw_buf_printf(b, "%s\r\n", enc);
+    kw_buf_printf(b, "\r\nX-Keepwatch-Delivery: %lld\r\n", (long long)id);
+    json_t *doc = json_object_get(msg, "document");
+    if (attach && json_is_object(doc)) {
+        char boundary[64];
+        snprintf(boundary, sizeof boundary, "=_kw_%lld_%lld", (long long)id, (long long)now_ms);
+        notify_mime_multipart_headers(b, boundary);
+        notify_mime_multipart(b, boundary, text ? text : "", json_string_value(json_object_get(doc, "filename")),
+                              json_string_value(json_object_get(doc, "mime")), attach->data, attach->len);
+        return;
     }
+    kw_buf_puts(b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                   "Content-Transfer-Encoding: base64\r\n\r\n");
+    notify_mime_base64(b, text ? text : "", text ? strlen(text) : 0);
 }
 
 kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int64_t id, int64_t now_ms,
                            notify_request *r, char *err, size_t errn)
+{
+    return notify_request_build_doc(ch, message_json, id, now_ms, NULL, r, err, errn);
+}
+
+kw_rc notify_request_build_doc(const conf_channel *ch, const char *message_json, int64_t id, int64_t now_ms,
+                               const kw_buf *attach, notify_request *r, char *err, size_t errn)
 {
     memset(r, 0, sizeof *r);
     kw_buf_init(&r->body, 0);
@@ -297,7 +282,7 @@ kw_rc notify_request_build(const conf_channel *ch, const char *message_json, int
         delivery_id(body, id_s, sizeof id_s);
         break;
     case CHAN_EMAIL:
-        build_mail(ch, msg, id, now_ms, r);
+        build_mail(ch, msg, id, now_ms, attach, r);
         if (!r->nrcpt) {
             snprintf(err, errn, "no recipient: nobody notified has an e-mail address, and the channel has no to:");
             rc = KW_ERR_PARSE;

@@ -13,11 +13,13 @@
 #include "notify/notify.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/kw_file.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
@@ -356,6 +358,22 @@ static void take_next(void *arg, const store_outbox_row *r)
     nx->x = x;
 }
 
+/* The file a mail's document names (document.path), read into out (bounded by
+ * NOTIFY_DOC_ATTACH_MAX): false when there is none or it cannot be read (then the mail goes
+ * without it; its text has the link). */
+static bool read_attachment(const char *message, kw_buf *out)
+{
+    if (!strstr(message, "\"document\""))
+        return false;
+    json_t *m = json_loads(message, 0, NULL);
+    const char *path = json_string_value(json_object_get(json_object_get(m, "document"), "path"));
+    bool ok = path && kw_file_read(path, (size_t)NOTIFY_DOC_ATTACH_MAX, out) == KW_OK;
+    if (path && !ok)
+        log_warn("notify: the document %s cannot be attached: %s", path, strerror(errno));
+    json_decref(m);
+    return ok;
+}
+
 /* Starts the next delivery of channel i, if one is due and the rate limit allows. */
 static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now, int64_t epoch)
 {
@@ -399,7 +417,11 @@ static kw_rc start_next(notify_sender *s, kw_store *st, size_t i, int64_t now, i
         message = m;
     }
     char err[256];
-    kw_rc rc = notify_request_build(ch, message, x->id, now, &x->req, err, sizeof err);
+    kw_buf attach;
+    kw_buf_init(&attach, 0);
+    bool with = ch->type == CHAN_EMAIL && read_attachment(message, &attach);
+    kw_rc rc = notify_request_build_doc(ch, message, x->id, now, with ? &attach : NULL, &x->req, err, sizeof err);
+    kw_buf_free(&attach);
     free(message);
     if (rc != KW_OK || !xfer_setup(x, ch)) {
         if (rc == KW_OK)
@@ -437,8 +459,9 @@ static kw_rc finish(notify_sender *s, kw_store *st, xfer *x, CURLcode res, int64
     if (ok) {
         rc = store_outbox_sent(st, x->id, now, x->attempts + 1);
         duty_text(&t, "sent", x->kind, ch->name, x->people, x->alerts);
+        const char *what = strcmp(x->kind, "report") == 0 ? "report.sent" : "alert.notified";
         if (rc == KW_OK && strcmp(x->kind, "test") != 0)
-            rc = store_duty_append(st, now, "alert.notified", "keepwatch", x->alert_id, kw_buf_cstr(&t));
+            rc = store_duty_append(st, now, what, "keepwatch", x->alert_id, kw_buf_cstr(&t));
     } else {
         int n = x->attempts + 1;
         int64_t backoff = BACKOFF_MIN_MS;

@@ -6,6 +6,7 @@
  * operations, business, customer_service, management (default full). */
 #include "core/kw_time.h"
 #include "http/http_reply.h"
+#include "report/report_files_api.h"
 #include "report/report_int.h"
 
 #include <pthread.h>
@@ -95,5 +96,6 @@ static int report_api_period(const http_call *q)
 const http_route report_routes[] = {
     {"/api/v1/reports/daily", "GET", report_api_daily},
     {"/api/v1/reports/period", "GET", report_api_period},
+    REPORT_FILES_ROUTES,
     {0},
 };

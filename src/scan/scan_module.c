@@ -10,6 +10,7 @@
 #include "core/kw_json.h"
 #include "core/kw_log.h"
 #include "core/kw_mem.h"
+#include "core/kw_sched.h"
 #include "core/kw_time.h"
 #include "daemon/kw_core.h"
 #include "findings/findings_job.h"
@@ -22,21 +23,23 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SCAN_JOBS_MAX 256
+#define MODULE "scan"
 #define FIRST_RUN_DELAY_MS 10000 /* after the start (or a takeover), before a job never run begins */
 
 typedef struct sched_job {
-    findings_job job;           /* first: findings_job_request walks them */
+    findings_job job;           /* first: findings_job_sync walks them */
     bool web;                   /* a scan.web job (else scan.net) ... */
     size_t ci;                  /* ... its index in that list */
     int64_t findings;           /* the last complete run's findings */
 } sched_job;
 
-/* The module's state, shared with the HTTP threads (the routes) under mu. */
+/* The module's state, shared with the HTTP threads (the routes) and the scan thread under mu. */
 static struct {
     pthread_mutex_t mu;
     kw_core *core;
@@ -44,128 +47,110 @@ static struct {
     sched_job v[SCAN_JOBS_MAX];
     size_t n;
     bool leading;
-    int64_t not_before_mono;    /* no first run before (start, takeover) */
-    /* the running job */
-    bool running, joinable;
-    size_t run_index;
-    int64_t run_since_ms;
-    pthread_t th;
-    volatile int cancel;
 } sched = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 typedef struct job_run {
     const conf *c;
     const conf_scan_job *job;   /* one of the two */
     const conf_web_job *web;
-    const char *name;
+    char name[128];
     char source[160];
     size_t index;
 } job_run;
 
-/* ---- a run, on its thread ---- */
-
-static void run_finish(size_t index, int64_t started, bool ok, int64_t findings, const char *result)
+static void job_source(const sched_job *x, char *out, size_t n)
 {
-    pthread_mutex_lock(&sched.mu);
-    if (index < sched.n) {
-        sched_job *j = &sched.v[index];
-        findings_job_finish(&j->job, started, ok, result);
-        if (ok)
-            j->findings = findings;
-    }
-    sched.running = false;
-    pthread_mutex_unlock(&sched.mu);
+    snprintf(out, n, "scan.%s %s", x->web ? "web" : "net", x->job.name);
 }
 
-static void *job_main(void *arg)
-{
-    job_run *r = arg;
-    int64_t started = kw_now_ms();
-    char err[512] = "", result[320];
-    kw_store *st = store_open(sched.core->store_path, false, err, sizeof err);
-    findings_kev *kev = NULL;
-    findings_run *run = NULL;
-    kw_rc rc = st ? findings_kev_from_conf(r->c, &kev, err, sizeof err) : KW_ERR_STORE;
-    scan_job_stats js = {0};
-    findings_counts k = {0};
-    if (rc == KW_OK) {
-        run = findings_run_open(st, r->c, kev, r->web ? WEB_SCANNER : "keepwatch", r->source, "keepwatch");
-        finding_sink sink = findings_run_sink(run);
-        rc = r->web ? scan_web_job_run(r->c, r->web, &sink, &sched.cancel, &js, err, sizeof err)
-                    : scan_job_run(r->c, r->job, &sink, &sched.cancel, &js, err, sizeof err);
-    }
-    if (rc == KW_OK) {
-        rc = findings_run_close(run, &k, err, sizeof err);
-        run = NULL;
-    }
-    findings_run_abort(run);
-    if (rc == KW_OK) {
-        const char *what = r->web ? "page" : "host", *of = r->web ? "parameter" : "open port";
-        snprintf(result, sizeof result,
-                 "ok: %zu %s%s, %zu %s%s, %zu finding%s (%zu new, %zu verified, %zu reopened, %zu not seen) in %.1f s",
-                 js.hosts, what, js.hosts == 1 ? "" : "s", js.open, of, js.open == 1 ? "" : "s", k.reported,
-                 k.reported == 1 ? "" : "s", k.added, k.verified, k.reopened, k.not_seen,
-                 (double)(kw_now_ms() - started) / 1000.0);
-        log_info("scan %s: %s", r->name, result);
-    } else {
-        snprintf(result, sizeof result, "%s: %s", rc == KW_ERR_CANCELLED ? "stopped" : "failed", err[0] ? err : kw_rc_str(rc));
-        if (rc == KW_ERR_CANCELLED)
-            log_info("scan %s %s; nothing recorded", r->name, result);
-        else
-            log_warn("scan %s %s; nothing recorded", r->name, result);
-    }
-    run_finish(r->index, started, rc == KW_OK, (int64_t)k.reported, result);
-    findings_kev_free(kev);
-    if (st)
-        store_close(st);
-    free(r);
-    return NULL;
-}
+/* ---- a run, on the scheduler's scan thread ---- */
 
-/* Under sched.mu: starts job i (the configuration's i-th) on its thread. */
-static void job_start(size_t i)
+/* Under sched.mu: what job i runs on (false when it is no longer configured). */
+static bool run_take(size_t i, job_run *r)
 {
-    job_run *r = kw_calloc(1, sizeof *r);
-    r->c = sched.c;
+    if (i >= sched.n || !sched.c)
+        return false;
     const sched_job *x = &sched.v[i];
+    memset(r, 0, sizeof *r);
+    r->c = sched.c;
     if (x->web)
         r->web = CONF_AT(sched.c->scan.web.jobs, conf_web_job, x->ci);
     else
         r->job = CONF_AT(sched.c->scan.net, conf_scan_job, x->ci);
-    r->name = x->job.name;
+    snprintf(r->name, sizeof r->name, "%s", x->job.name);
+    job_source(x, r->source, sizeof r->source);
     r->index = i;
-    snprintf(r->source, sizeof r->source, "scan.%s %s", x->web ? "web" : "net", x->job.name);
-    sched.cancel = 0;
-    sched.running = true;
-    sched.run_index = i;
-    sched.run_since_ms = kw_now_ms();
-    sched.v[i].job.requested = false;
-    if (pthread_create(&sched.th, NULL, job_main, r) != 0) {
-        log_warn("scan %s: cannot start its thread", x->job.name);
-        sched.running = false;
-        free(r);
+    return true;
+}
+
+static void run_result(const job_run *r, kw_rc rc, const scan_job_stats *js, const findings_counts *k,
+                       int64_t started, const char *err, char *result, size_t n)
+{
+    if (rc == KW_OK) {
+        const char *what = r->web ? "page" : "host", *of = r->web ? "parameter" : "open port";
+        snprintf(result, n,
+                 "ok: %zu %s%s, %zu %s%s, %zu finding%s (%zu new, %zu verified, %zu reopened, %zu not seen) in %.1f s",
+                 js->hosts, what, js->hosts == 1 ? "" : "s", js->open, of, js->open == 1 ? "" : "s", k->reported,
+                 k->reported == 1 ? "" : "s", k->added, k->verified, k->reopened, k->not_seen,
+                 (double)(kw_now_ms() - started) / 1000.0);
+        log_info("scan %s: %s", r->name, result);
         return;
     }
-    sched.joinable = true;
-    size_t nt = r->web ? r->web->urls.n : r->job->targets.n;
-    log_info("scan %s: started (%zu %s%s)", x->job.name, nt, r->web ? "URL" : "target", nt == 1 ? "" : "s");
+    snprintf(result, n, "%s: %s", rc == KW_ERR_CANCELLED ? "stopped" : "failed", err[0] ? err : kw_rc_str(rc));
+    if (rc == KW_ERR_CANCELLED)
+        log_info("scan %s %s; nothing recorded", r->name, result);
+    else
+        log_warn("scan %s %s; nothing recorded", r->name, result);
 }
 
-/* Stops the running job, if any, and waits for its thread (outside sched.mu). */
-static void job_stop(void)
+/* The scheduler's run of job (intptr_t)arg. */
+static bool job_main(void *arg, const kw_sched_run *run, char *result, size_t n)
 {
+    job_run r;
     pthread_mutex_lock(&sched.mu);
-    bool join = sched.joinable;
-    sched.cancel = 1;
-    sched.joinable = false;
+    bool have = run_take((size_t)(intptr_t)arg, &r);
+    const char *path = sched.core->store_path;
     pthread_mutex_unlock(&sched.mu);
-    if (join)
-        pthread_join(sched.th, NULL);
+    if (!have) {
+        snprintf(result, n, "failed: no longer configured");
+        return false;
+    }
+    size_t nt = r.web ? r.web->urls.n : r.job->targets.n;
+    log_info("scan %s: started (%zu %s%s)", r.name, nt, r.web ? "URL" : "target", nt == 1 ? "" : "s");
+    int64_t started = kw_now_ms();
+    char err[512] = "";
+    kw_store *st = store_open(path, false, err, sizeof err);
+    findings_kev *kev = NULL;
+    findings_run *fr = NULL;
+    kw_rc rc = st ? findings_kev_from_conf(r.c, &kev, err, sizeof err) : KW_ERR_STORE;
+    scan_job_stats js = {0};
+    findings_counts k = {0};
+    if (rc == KW_OK) {
+        fr = findings_run_open(st, r.c, kev, r.web ? WEB_SCANNER : "keepwatch", r.source, "keepwatch");
+        finding_sink sink = findings_run_sink(fr);
+        rc = r.web ? scan_web_job_run(r.c, r.web, &sink, run->cancel, &js, err, sizeof err)
+                   : scan_job_run(r.c, r.job, &sink, run->cancel, &js, err, sizeof err);
+    }
+    if (rc == KW_OK) {
+        rc = findings_run_close(fr, &k, err, sizeof err);
+        fr = NULL;
+    }
+    findings_run_abort(fr);
+    run_result(&r, rc, &js, &k, started, err, result, n);
+    pthread_mutex_lock(&sched.mu);
+    if (rc == KW_OK && r.index < sched.n && strcmp(sched.v[r.index].job.name, r.name) == 0)
+        sched.v[r.index].findings = (int64_t)k.reported;
+    pthread_mutex_unlock(&sched.mu);
+    findings_kev_free(kev);
+    if (st)
+        store_close(st);
+    return rc == KW_OK;
 }
 
-/* ---- the schedule, on the core thread ---- */
+/* ---- the schedule ---- */
 
-/* Under sched.mu: the jobs of c, keeping what is known of those that stay (by name). */
+/* Under sched.mu, the module's run cancelled: the jobs of c, keeping what is known of those
+ * that stay (by name), registered with the scheduler. */
 static void jobs_take(const conf *c)
 {
     sched_job old[SCAN_JOBS_MAX];
@@ -189,15 +174,17 @@ static void jobs_take(const conf *c)
                           : CONF_AT(c->scan.net, conf_scan_job, i)->every_ms;
     }
     sched.c = c;
+    findings_job_sync(sched.core->sched, MODULE, old, nold, sched.v, sched.n, sizeof sched.v[0], FIRST_RUN_DELAY_MS,
+                      job_main);
 }
 
+/* Under sched.mu: what the store says of each job's last run, once. */
 static void jobs_learn(kw_store *st)
 {
     for (size_t i = 0; i < sched.n; i++) {
-        sched_job *j = &sched.v[i];
         char source[160];
-        snprintf(source, sizeof source, "scan.%s %s", j->web ? "web" : "net", j->job.name);
-        findings_job_learn(&j->job, st, source);
+        job_source(&sched.v[i], source, sizeof source);
+        findings_job_learn(sched.core->sched, MODULE, sched.v[i].job.name, st, source, &sched.v[i].job.learned);
     }
 }
 
@@ -205,31 +192,9 @@ static void scan_tick(void *state, int64_t now, alert_acts *acts)
 {
     bool lead = atomic_load(&sched.core->lead_epoch) != 0;
     pthread_mutex_lock(&sched.mu);
-    bool was = sched.leading;
     sched.leading = lead;
-    if (lead && !was)
-        sched.not_before_mono = kw_mono_ms() + FIRST_RUN_DELAY_MS;
-    if (sched.joinable && !sched.running) { /* the last run ended: its thread is done */
-        pthread_mutex_unlock(&sched.mu);
-        pthread_join(sched.th, NULL);
-        pthread_mutex_lock(&sched.mu);
-        sched.joinable = false;
-    }
-    if (!lead && sched.running) { /* another server leads now: it scans */
-        pthread_mutex_unlock(&sched.mu);
-        job_stop();
-        return;
-    }
-    if (!lead || sched.running || kw_mono_ms() < sched.not_before_mono) {
-        pthread_mutex_unlock(&sched.mu);
-        return;
-    }
-    jobs_learn(sched.core->store);
-    for (size_t i = 0; i < sched.n; i++)
-        if (findings_job_due(&sched.v[i].job, now)) {
-            job_start(i);
-            break;
-        }
+    if (lead)
+        jobs_learn(sched.core->store);
     pthread_mutex_unlock(&sched.mu);
 }
 
@@ -247,7 +212,9 @@ static kw_rc scan_start(kw_core *core, const conf *c, void **state)
 
 static void scan_reload(void *state, const conf *old, const conf *next)
 {
-    job_stop(); /* it reads the old configuration: it ends before that is freed, and runs again when due */
+    /* the running scan reads the old configuration: it ends before that is freed, and runs
+     * again when due (outside sched.mu: the run takes it as it ends) */
+    kw_sched_cancel_module(sched.core->sched, MODULE);
     pthread_mutex_lock(&sched.mu);
     jobs_take(next);
     pthread_mutex_unlock(&sched.mu);
@@ -255,7 +222,7 @@ static void scan_reload(void *state, const conf *old, const conf *next)
 
 static void scan_stop(void *state, int64_t budget_ms)
 {
-    job_stop();
+    kw_sched_drop_module(sched.core->sched, MODULE);
     pthread_mutex_lock(&sched.mu);
     sched.n = 0;
     sched.c = NULL;
@@ -298,11 +265,7 @@ static int api_jobs(const http_call *q)
             kw_json_arr_end(&j);
             kw_json_kv_str(&j, "ports", cj->ports);
         }
-        bool running = sched.running && sched.run_index == i;
-        kw_json_kv_bool(&j, "running", running);
-        if (running)
-            kw_json_kv_time(&j, "running_since", sched.run_since_ms);
-        findings_job_json(&j, &x->job);
+        findings_job_json(&j, sched.core->sched, MODULE, x->job.name);
         kw_json_kv_int(&j, "findings", x->findings);
         kw_json_obj_end(&j);
     }
@@ -316,9 +279,9 @@ static int api_jobs(const http_call *q)
 static http_job_ask scan_request(const char *name, size_t n)
 {
     pthread_mutex_lock(&sched.mu);
-    http_job_ask a = findings_job_request(sched.v, sched.n, sizeof sched.v[0], sched.leading, name, n);
+    bool lead = sched.leading;
     pthread_mutex_unlock(&sched.mu);
-    return a;
+    return findings_job_request(sched.core->sched, MODULE, lead, name, n);
 }
 
 /* POST /api/v1/scan/NAME/run */
