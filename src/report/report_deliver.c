@@ -59,6 +59,14 @@ void report_file_name(const conf *c, report_kind kind, int64_t from_ms, int64_t 
              report_fmt_ext(fmt));
 }
 
+void report_dir(const conf *c, char *out, size_t n)
+{
+    if (c->report.dir && *c->report.dir)
+        snprintf(out, n, "%s", c->report.dir);
+    else
+        snprintf(out, n, "%s/reports", c->daemon.state_dir ? c->daemon.state_dir : ".");
+}
+
 int report_send_cut(const conf *c, const conf_report_send *s)
 {
     if (s->cut >= REPORT_CUT_FULL && s->cut <= REPORT_CUT_MANAGEMENT) /* given, or filled in by report_conf_refs */
@@ -328,7 +336,7 @@ kw_rc report_deliver(kw_store *st, const conf *c, report_kind kind, int64_t from
     }
     deliver x = {.st = st, .c = c, .kind = kind, .from = from_ms, .to = to_ms, .now = now_ms, .cancel = cancel,
                  .lang = report_lang(c), .files = json_array()};
-    report_module_dir(c, x.dir, sizeof x.dir);
+    report_dir(c, x.dir, sizeof x.dir);
     size_t nitems = c->report.send.n;
     char(*files)[256] = kw_calloc(nitems ? nitems : 1, sizeof *files);
     rc = kw_dir_make(x.dir, 0750, NULL, x.err, sizeof x.err);

@@ -25,6 +25,9 @@ kw_rc report_deliver(kw_store *st, const conf *c, report_kind kind, int64_t from
  * department's cut (NULL: the full one), then .EXT; into out (n bytes). */
 void report_file_name(const conf *c, report_kind kind, int64_t from_ms, int64_t to_ms, const char *cut,
                       report_fmt fmt, char *out, size_t n);
+/* The directory scheduled reports are written to: report.dir, else state_dir/reports, into
+ * out (n bytes). */
+void report_dir(const conf *c, char *out, size_t n);
 /* The cut a report.send item gets: its own (report_conf_refs fills one in), else (-1) its department's kind's. */
 int report_send_cut(const conf *c, const conf_report_send *s);
 

@@ -12,6 +12,7 @@
 #include "core/kw_file.h"
 #include "http/http_reply.h"
 #include "report/report.h"
+#include "report/report_deliver.h"
 #include "store/store_reports.h"
 
 #define FILE_MAX ((size_t)256 << 20)
@@ -89,7 +90,7 @@ int report_files_api_get(const http_call *q)
         return http_error(q->conn, MHD_HTTP_NOT_FOUND, "no kept report has that file");
     char dir[4096];
     pthread_rwlock_rdlock(&q->sh->cfg_lock);
-    report_module_dir(q->sh->cfg, dir, sizeof dir);
+    report_dir(q->sh->cfg, dir, sizeof dir);
     pthread_rwlock_unlock(&q->sh->cfg_lock);
     kw_buf b;
     kw_rc rc = read_kept(dir, name, &b);

@@ -33,9 +33,6 @@ http_job_ask report_module_request(const char *name, size_t n);
 /* report_module.c: its scheduler's jobs as a JSON array appended to out ("[]" when the module
  * does not run). */
 void report_module_jobs_json(kw_buf *out);
-/* The directory scheduled reports are written to: report.dir, else state_dir/reports, into
- * out (n bytes). */
-void report_module_dir(const conf *c, char *out, size_t n);
 /* Whether name could be a report file's: [A-Za-z0-9._-], not starting with a dot, 1..200. */
 bool report_file_name_ok(const char *name);
 

@@ -31,14 +31,6 @@ static struct {
     bool learn;                 /* read the last reports from the store at the next tick */
 } rm = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-void report_module_dir(const conf *c, char *out, size_t n)
-{
-    if (c->report.dir && *c->report.dir)
-        snprintf(out, n, "%s", c->report.dir);
-    else
-        snprintf(out, n, "%s/reports", c->daemon.state_dir ? c->daemon.state_dir : ".");
-}
-
 void report_module_jobs_json(kw_buf *out)
 {
     pthread_mutex_lock(&rm.mu);
