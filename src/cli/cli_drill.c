@@ -462,7 +462,7 @@ static int with_store(conf *c, drill_opts *o, const char *verb)
     if (!s)
         return KW_EXIT_USAGE;
     int rc = KW_EXIT_USAGE;
-    if (store_migrate_part(s, "drill", store_drill_migrations, STORE_DRILL_VERSIONS) != KW_OK)
+    if (store_drill_migrate(s) != KW_OK)
         fprintf(stderr, "keepwatch drill: the drill tables: %s\n", store_errmsg(s));
     else if (!strcmp(verb, "run"))
         rc = cmd_run(c, s, o);

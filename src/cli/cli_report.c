@@ -8,6 +8,7 @@
 #include "store/store_findings.h"
 #include "store/store_incident.h"
 #include "store/store_agent.h"
+#include "store/store_drill.h"
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -102,6 +103,8 @@ static kw_rc rep_migrate(kw_store *s)
         rc = store_incident_migrate(s);
     if (rc == KW_OK)
         rc = store_agent_migrate(s);
+    if (rc == KW_OK)
+        rc = store_drill_migrate(s);
     return rc;
 }
 

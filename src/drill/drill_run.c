@@ -680,7 +680,9 @@ void drill_runner_tick(drill_runner *r, const conf *c, int64_t now, alert_acts *
         adopt(r, c, now);
         return;
     }
-    if (!r->id && now >= r->next_pick_ms) {
+    if (!r->id) { /* no run in hand: look for a requested one once a second */
+        if (now < r->next_pick_ms)
+            return;
         r->next_pick_ms = now + MARKS_EVERY_MS;
         pick_up(r, c, now);
         if (!r->id)

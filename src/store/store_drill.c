@@ -135,6 +135,11 @@ static kw_rc rows_json(db_stmt *st, kw_buf *out, bool one)
     return one && !n ? KW_ERR_NOTFOUND : KW_OK;
 }
 
+kw_rc store_drill_migrate(kw_store *s)
+{
+    return store_migrate_part(s, "drill", store_drill_migrations, STORE_DRILL_VERSIONS);
+}
+
 kw_rc store_drill_runs_json(kw_store *s, int64_t from_ms, int64_t to_ms, kw_buf *out)
 {
     bool all = !from_ms && !to_ms;

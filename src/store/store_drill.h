@@ -22,6 +22,9 @@ kw_rc store_drill_runs_json(kw_store *s, int64_t from_ms, int64_t to_ms, kw_buf 
 
 #define STORE_DRILL_VERSIONS 1
 extern const store_migration store_drill_migrations[STORE_DRILL_VERSIONS];
+/* Brings the drill tables to their version (the daemon does it through drill_module's
+ * migrations; for the CLI and tests). */
+kw_rc store_drill_migrate(kw_store *s);
 
 /* As store_drill_runs_json, for the runs of scenario (NULL: all), at most limit (0: all) of
  * them; id > 0: that run alone, as one object (KW_ERR_NOTFOUND: none). */

@@ -173,6 +173,11 @@ class DrillTest(DaemonTest):
         # the alert it raised is resolved at the end
         self.assertEqual(self.drill_alerts(rid), [])
         self.assertEqual([a["resolve_reason"] for a in self.drill_alerts(rid, False)], ["drill over"])
+        # the duty log tells this run's start, end and score, and of no run that was not requested
+        rc, out, err = d.cli("duty", "export", "--format", "jsonl")
+        self.assertEqual(rc, 0, err)
+        drill_lines = [x for x in out.splitlines() if '"drill.' in x]
+        self.assertTrue(drill_lines and all(f"drill #{rid} " in x for x in drill_lines), drill_lines)
         rc, out, _ = d.cli("drill", "show", str(rid))
         self.assertEqual(rc, 1)
         self.assertIn("step block (kind:operations) was not done", out)

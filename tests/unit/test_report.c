@@ -8,6 +8,7 @@
 #include "kw_test_store.h"
 #include "report/report_int.h"
 #include "store/store_agent.h"
+#include "store/store_drill.h"
 #include "store/store_findings.h"
 #include "store/store_incident.h"
 #include "store/store_int.h"
@@ -146,7 +147,8 @@ static kw_store *store_filled(void)
         fprintf(stderr, "  %s\n", err);
         return NULL;
     }
-    CHECK(store_findings_migrate(s) == KW_OK && store_incident_migrate(s) == KW_OK && store_agent_migrate(s) == KW_OK);
+    CHECK(store_findings_migrate(s) == KW_OK && store_incident_migrate(s) == KW_OK && store_agent_migrate(s) == KW_OK &&
+          store_drill_migrate(s) == KW_OK);
     fill_alerts(s);
     fill_tables(s);
     return s;
@@ -365,7 +367,8 @@ static void test_hostile_text(void)
         conf_free(c);
         return;
     }
-    CHECK(store_findings_migrate(s) == KW_OK && store_incident_migrate(s) == KW_OK && store_agent_migrate(s) == KW_OK);
+    CHECK(store_findings_migrate(s) == KW_OK && store_incident_migrate(s) == KW_OK && store_agent_migrate(s) == KW_OK &&
+          store_drill_migrate(s) == KW_OK);
     alert_acts a = {0};
     alert_act *x = alert_acts_push(&a, ALERT_ACT_FIRE, "test", "web_attack\xc3", strdup("{\"src\":\"a\xff\"}"));
     x->severity = 4;
