@@ -19,6 +19,10 @@
 #include "report/report_deliver.h"
 #include "report/report_files_api.h"
 #include "store/store_int.h"
+#include "store/store_agent.h"
+#include "store/store_drill.h"
+#include "store/store_findings.h"
+#include "store/store_incident.h"
 #include "store/store_reports.h"
 
 #define DAY INT64_C(86400000)
@@ -52,12 +56,13 @@ static bool bench_open(bench *b)
     kwt_duty_keys_in(b->dir, 100);
     b->s = kwt_store_open(b->path, err, sizeof err);
     b->c = kwt_conf(YAML);
-    if (!b->s || !b->c || store_report_migrate(b->s) != KW_OK)
+    if (!b->s || !b->c || store_report_migrate(b->s) != KW_OK || store_findings_migrate(b->s) != KW_OK ||
+        store_incident_migrate(b->s) != KW_OK || store_agent_migrate(b->s) != KW_OK || store_drill_migrate(b->s) != KW_OK)
         return false;
-    /* report: the section R1 reads; set by hand here */
+    /* report.send set by hand here (its dir is this test's); cut -1: none given, as the loader leaves it */
     b->soc[0] = "soc-hook";
-    b->send[0] = (conf_report_send){.department = "ops", .attach = true};                /* ops' cut, by mail */
-    b->send[1] = (conf_report_send){.channels = {.v = b->soc, .n = 1}, .attach = true}; /* the full one */
+    b->send[0] = (conf_report_send){.department = "ops", .cut = -1, .attach = true};                /* ops' cut, by mail */
+    b->send[1] = (conf_report_send){.channels = {.v = b->soc, .n = 1}, .cut = -1, .attach = true}; /* the full one */
     b->c->report.dir = b->reports;
     b->c->report.link = "https://kw.example.com/";
     b->c->report.send = (conf_list){.items = b->send, .n = 2};
@@ -67,7 +72,7 @@ static bool bench_open(bench *b)
 static void bench_close(bench *b)
 {
     if (b->c)
-        memset(&b->c->report, 0, sizeof b->c->report); /* the test's, not the loader's */
+        b->c->report.dir = b->c->report.link = NULL, b->c->report.send = (conf_list){0}; /* the test's, not the loader's */
     store_close(b->s);
     conf_free(b->c);
     char cmd[128];
@@ -206,6 +211,7 @@ static void test_html_only_links_it(void)
     if (!b.s || !b.c)
         return bench_close(&b);
     char *html[] = {"html"};
+    conf_strs formats = b.c->report.formats; /* the loader's, put back before it is freed */
     b.c->report.formats = (conf_strs){.v = html, .n = 1};
     b.send[0].cut = REPORT_CUT_FULL; /* not ops' cut here: the full report's html */
     b.send[0].department = NULL;
@@ -220,7 +226,7 @@ static void test_html_only_links_it(void)
     CHECK_STR(json_string_value(json_object_get(m, "link")),
               "https://kw.example.com/api/v1/reports/files/daily-2026-12-01.html");
     json_decref(m);
-    memset(&b.c->report.formats, 0, sizeof b.c->report.formats);
+    b.c->report.formats = formats;
     bench_close(&b);
 }
 
