@@ -55,6 +55,7 @@ static void cairo_poly(void *ctx, const double *xy, size_t n, const char *color,
     pdf_color(c->p, color);
     cairo_set_line_width(cr, width);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_new_path(cr); /* a label shown before leaves its point current: the line would start there */
     for (size_t i = 0; i < n; i++)
         cairo_line_to(cr, c->ox + xy[2 * i], c->oy + xy[2 * i + 1]);
     cairo_stroke(cr);
