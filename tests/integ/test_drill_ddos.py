@@ -8,17 +8,15 @@ done through the API, the other is left to go late and nobody acknowledges. `dri
 mid-run ends the replay at once, resolves what the drill raised and removes its namespace and
 veth pair; the score names exactly the late step and the unacknowledged alert. Everything the
 test made is removed by it."""
-import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 import unittest
 
-from kwtest import BIN, free_port, wait_for
+from kwtest import BIN, wait_for
+from netns_serve import NetnsServeTest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 NS = "kwt-ddos"
 DRILL_NS = "kwtdd"  # the drill's own namespaces: kwtdd-RUN
 
@@ -88,76 +86,24 @@ def drill_namespaces():
 
 
 @unittest.skipUnless(can_run(), "needs root, ip netns, tcpreplay and curl")
-class DdosDrillTest(unittest.TestCase):
+class DdosDrillTest(NetnsServeTest):
     @classmethod
     def setUpClass(cls):
         sh("ip", "netns", "del", NS, check=False)
         sh("ip", "netns", "add", NS)
         sh("ip", "-n", NS, "link", "set", "lo", "up")
-        cls.dir = tempfile.mkdtemp(prefix="kw-drillddos-")
-        cls.port, rx = free_port(), free_port()
-        cls.sink_file = os.path.join(cls.dir, "webhooks.jsonl")
-        cls.sink = subprocess.Popen(["ip", "netns", "exec", NS, "python3", os.path.join(HERE, "webhook_sink.py"),
-                                     str(rx), cls.sink_file], stdout=subprocess.PIPE, text=True)
-        assert cls.sink.stdout.readline().startswith("listening")
-        cls.config = os.path.join(cls.dir, "keepwatch.yaml")
-        with open(cls.config, "w") as f:
-            f.write(CONFIG.format(dir=cls.dir, port=cls.port, rx=rx, drill_ns=DRILL_NS))
-        cls.log = open(os.path.join(cls.dir, "serve.log"), "w")
-        cls.proc = subprocess.Popen(["ip", "netns", "exec", NS, BIN, "serve", "-c", cls.config],
-                                    stdout=cls.log, stderr=cls.log)
-        wait_for("the daemon", lambda: cls.curl("GET", "/api/v1/health", auth=False)[0] == 200, timeout=20)
+        cls.start_serve(NS, "kw-drillddos-", CONFIG.replace("{drill_ns}", DRILL_NS))
 
     @classmethod
     def tearDownClass(cls):
-        for p in (cls.proc, cls.sink):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        cls.log.close()
+        cls.stop_serve()
         for ns in drill_namespaces():  # only when the test failed before the drill cleaned up
             sh("ip", "netns", "del", ns, check=False)
         sh("ip", "netns", "del", NS, check=False)
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def run(self, result=None):
-        before = len(result.failures) + len(result.errors) if result else 0
-        out = super().run(result)
-        if result and len(result.failures) + len(result.errors) > before:
-            self.log.flush()
-            with open(os.path.join(self.dir, "serve.log"), errors="replace") as f:
-                print(f"\n--- serve.log ---\n{f.read()[-8000:]}")
-        return out
-
-    @classmethod
-    def curl(cls, method, path, body=None, auth=True):
-        """(HTTP status, parsed JSON) from inside the daemon's namespace."""
-        cmd = ["ip", "netns", "exec", NS, "curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", method,
-               f"http://127.0.0.1:{cls.port}{path}"]
-        if auth:
-            with open(os.path.join(cls.dir, "var", "api.token")) as f:
-                cmd += ["-H", f"Authorization: Bearer {f.read().strip()}"]
-        if body is not None:
-            cmd += ["-H", "Content-Type: application/json", "--data-binary", json.dumps(body)]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=15)
-        text, _, code = p.stdout.rpartition("\n")
-        try:
-            return int(code or 0), json.loads(text) if text.strip() else None
-        except ValueError:
-            return int(code or 0), text
 
     def cli(self, *args):
         p = subprocess.run([BIN, *args, "-c", self.config], capture_output=True, text=True, timeout=60)
         return p.returncode, p.stdout, p.stderr
-
-    def hooks(self, prefix):
-        if not os.path.exists(self.sink_file):
-            return []
-        with open(self.sink_file) as f:
-            rows = [json.loads(line) for line in f]
-        return [json.loads(r["body"]) for r in rows if r["path"].startswith(prefix)]
 
     def drill_alerts(self, rid):
         status, body = self.curl("GET", "/api/v1/alerts?limit=500")

@@ -5,19 +5,14 @@ its trigger; the officer on duty and the operations department get their steps a
 receiver in the same namespace; one step is done through the API, one left to go overdue
 (escalated by notify); the incident closes with a review; `keepwatch duty verify` covers all
 of it. Namespaces, the daemon and the receiver are removed by the test."""
-import json
 import os
 import subprocess
-import tempfile
-import shutil
-import time
 import unittest
 
-from kwtest import BIN, free_port, wait_for
+from kwtest import BIN, wait_for
+from netns_serve import NetnsServeTest
 from test_net_analyze import DATA
 from test_net_live import NS_A, NS_B, can_run, sh
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 CONFIG = """host: {{enabled: false}}
 net: {{interfaces: [kwva], idle_end: 5s}}
@@ -62,7 +57,7 @@ incident:
 
 
 @unittest.skipUnless(can_run(), "needs root, ip netns, tcpreplay and the labelled captures")
-class IncidentLiveTest(unittest.TestCase):
+class IncidentLiveTest(NetnsServeTest):
     @classmethod
     def setUpClass(cls):
         sh("ip", "netns", "add", NS_A)
@@ -70,65 +65,14 @@ class IncidentLiveTest(unittest.TestCase):
         sh("ip", "link", "add", "kwva", "netns", NS_A, "type", "veth", "peer", "name", "kwvb", "netns", NS_B)
         for ns, dev in ((NS_A, "kwva"), (NS_B, "kwvb"), (NS_A, "lo")):
             sh("ip", "-n", ns, "link", "set", dev, "up")
-        cls.dir = tempfile.mkdtemp(prefix="kw-inclive-")
-        cls.port, rx = free_port(), free_port()
-        cls.sink_file = os.path.join(cls.dir, "webhooks.jsonl")
-        cls.sink = subprocess.Popen(["ip", "netns", "exec", NS_A, "python3", os.path.join(HERE, "webhook_sink.py"),
-                                     str(rx), cls.sink_file], stdout=subprocess.PIPE, text=True)
-        assert cls.sink.stdout.readline().startswith("listening")
-        cls.config = os.path.join(cls.dir, "keepwatch.yaml")
-        with open(cls.config, "w") as f:
-            f.write(f"daemon: {{state_dir: {cls.dir}/var, user: \"\"}}\nhttp: {{listen: 127.0.0.1:{cls.port}}}\n")
-            f.write(CONFIG.format(rx=rx))
-        cls.log = open(os.path.join(cls.dir, "serve.log"), "w")
-        cls.proc = subprocess.Popen(["ip", "netns", "exec", NS_A, BIN, "serve", "-c", cls.config],
-                                    stdout=cls.log, stderr=cls.log)
-        wait_for("the daemon", lambda: cls.curl("GET", "/api/v1/health", auth=False)[0] == 200, timeout=20)
+        cls.start_serve(NS_A, "kw-inclive-",
+                        'daemon: {{state_dir: {dir}/var, user: ""}}\nhttp: {{listen: 127.0.0.1:{port}}}\n' + CONFIG)
 
     @classmethod
     def tearDownClass(cls):
-        for p in (cls.proc, cls.sink):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        cls.log.close()
+        cls.stop_serve()
         sh("ip", "netns", "del", NS_A, check=False)
         sh("ip", "netns", "del", NS_B, check=False)
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def run(self, result=None):
-        before = len(result.failures) + len(result.errors) if result else 0
-        out = super().run(result)
-        if result and len(result.failures) + len(result.errors) > before:
-            self.log.flush()
-            with open(os.path.join(self.dir, "serve.log"), errors="replace") as f:
-                print(f"\n--- serve.log ---\n{f.read()[-6000:]}")
-        return out
-
-    @classmethod
-    def curl(cls, method, path, body=None, auth=True):
-        """(HTTP status, parsed JSON) from inside the daemon's namespace."""
-        cmd = ["ip", "netns", "exec", NS_A, "curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", method,
-               f"http://127.0.0.1:{cls.port}{path}"]
-        if auth:
-            with open(os.path.join(cls.dir, "var", "api.token")) as f:
-                cmd += ["-H", f"Authorization: Bearer {f.read().strip()}"]
-        if body is not None:
-            cmd += ["-H", "Content-Type: application/json", "--data-binary", json.dumps(body)]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=15)
-        text, _, code = p.stdout.rpartition("\n")
-        try:
-            return int(code or 0), json.loads(text) if text.strip() else None
-        except ValueError:
-            return int(code or 0), text
-
-    def hooks(self, prefix):
-        if not os.path.exists(self.sink_file):
-            return []
-        with open(self.sink_file) as f:
-            return [json.loads(json.loads(line)["body"]) for line in f if json.loads(line)["path"].startswith(prefix)]
 
     def hook(self, prefix, kind, step=None):
         return next((m for m in self.hooks(prefix) if m.get("kind") == kind and
