@@ -382,6 +382,28 @@ kw_rc store_step_done(kw_store *s, db_stmt *st)
     return KW_ERR_STORE;
 }
 
+kw_rc store_run(kw_store *s, db_stmt *st)
+{
+    kw_rc rc = store_step_done(s, st);
+    db_reset(st);
+    return rc;
+}
+
+kw_rc store_run_changed(kw_store *s, db_stmt *st)
+{
+    kw_rc rc = store_step_changed(s, st);
+    db_reset(st);
+    return rc;
+}
+
+void store_bind_opt(db_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        db_bind_text(st, i, v);
+    else
+        db_bind_null(st, i);
+}
+
 kw_rc store_step_ahead(kw_store *s, db_stmt *st)
 {
     db_step_rc rc = db_step_ahead(st);

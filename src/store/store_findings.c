@@ -95,22 +95,6 @@ static void finding_row(db_stmt *st, store_finding *f)
     f->run_id = db_col_int64(st, 27);
 }
 
-/* Steps an UPDATE (KW_ERR_NOTFOUND: no row matched) and resets it. */
-static kw_rc changed(kw_store *s, db_stmt *st)
-{
-    kw_rc rc = store_step_changed(s, st);
-    db_reset(st);
-    return rc;
-}
-
-static void bind_opt(db_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        db_bind_text(st, i, v);
-    else
-        db_bind_null(st, i);
-}
-
 kw_rc store_finding_get(kw_store *s, const char *fingerprint, int64_t id, store_finding *out)
 {
     db_stmt *st = store_stmt(s, fingerprint ? "SELECT " FINDING_COLS " FROM findings WHERE fingerprint = ?"
@@ -143,15 +127,15 @@ static void bind_change(db_stmt *st, int first, const store_finding_change *ch)
     db_bind_text(st, first, ch->status);
     db_bind_int64(st, first + 1, status_active(ch->status));
     db_bind_int64(st, first + 2, ch->not_seen);
-    bind_opt(st, first + 3, ch->owner);
-    bind_opt(st, first + 4, ch->department);
+    store_bind_opt(st, first + 3, ch->owner);
+    store_bind_opt(st, first + 4, ch->department);
     db_bind_int64(st, first + 5, ch->due_ms);
     db_bind_int64(st, first + 6, ch->due_manual);
     db_bind_int64(st, first + 7, ch->status_ms);
     db_bind_int64(st, first + 8, ch->resolved_ms);
     db_bind_int64(st, first + 9, ch->accepted_until_ms);
-    bind_opt(st, first + 10, ch->reason);
-    bind_opt(st, first + 11, ch->by);
+    store_bind_opt(st, first + 10, ch->reason);
+    store_bind_opt(st, first + 11, ch->by);
 }
 #define CHANGE_SET                                                                                                     \
     "status = ?, active = ?, not_seen = ?, owner = ?, department = ?, due_ms = ?, due_manual = ?, status_ms = ?,"   \
@@ -162,7 +146,7 @@ static void bind_change(db_stmt *st, int first, const store_finding_change *ch)
 static void bind_report(db_stmt *st, int first, const store_finding_put *p)
 {
     db_bind_text(st, first, p->title);
-    bind_opt(st, first + 1, p->category);
+    store_bind_opt(st, first + 1, p->category);
     db_bind_int64(st, first + 2, p->severity);
     if (p->score >= 0)
         db_bind_double(st, first + 3, p->score);
@@ -202,7 +186,7 @@ kw_rc store_finding_insert(kw_store *s, const store_finding_put *p, const store_
     db_bind_text(st, 23, p->vuln_id);
     db_bind_text(st, 24, p->scanner);
     db_bind_text(st, 25, p->place);
-    bind_opt(st, 26, p->transport);
+    store_bind_opt(st, 26, p->transport);
     db_bind_int64(st, 27, p->port);
     db_bind_int64(st, 28, p->now_ms);
     kw_rc rc = store_step_id(s, st, id);
@@ -218,7 +202,7 @@ kw_rc store_finding_report(kw_store *s, int64_t id, const store_finding_put *p, 
     bind_change(st, 1, ch);
     bind_report(st, 13, p);
     db_bind_int64(st, 21, id);
-    kw_rc rc = changed(s, st);
+    kw_rc rc = store_run_changed(s, st);
     return rc == KW_OK ? doc_put(s, id, p->doc) : rc;
 }
 
@@ -231,7 +215,7 @@ kw_rc store_finding_set(kw_store *s, int64_t id, const store_finding_change *ch)
     db_bind_int64(st, 13, ch->severity);
     db_bind_double(st, 14, ch->risk);
     db_bind_int64(st, 15, id);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 kw_rc store_finding_history_add(kw_store *s, int64_t id, int64_t at_ms, const char *actor, const char *action,
@@ -243,11 +227,11 @@ kw_rc store_finding_history_add(kw_store *s, int64_t id, int64_t at_ms, const ch
         return KW_ERR_STORE;
     db_bind_int64(st, 1, id);
     db_bind_int64(st, 2, at_ms);
-    bind_opt(st, 3, actor);
+    store_bind_opt(st, 3, actor);
     db_bind_text(st, 4, action);
-    bind_opt(st, 5, from);
-    bind_opt(st, 6, to);
-    bind_opt(st, 7, note);
+    store_bind_opt(st, 5, from);
+    store_bind_opt(st, 6, to);
+    store_bind_opt(st, 7, note);
     return store_step_ahead(s, st);
 }
 
@@ -295,7 +279,7 @@ kw_rc store_findings_run_begin(kw_store *s, const char *scanner, const char *sou
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, scanner);
-    bind_opt(st, 2, source);
+    store_bind_opt(st, 2, source);
     db_bind_int64(st, 3, now_ms);
     return store_step_id(s, st, run_id);
 }
@@ -319,9 +303,9 @@ kw_rc store_findings_run_end(kw_store *s, int64_t run_id, int64_t now_ms, const 
     if (!st)
         return KW_ERR_STORE;
     db_bind_int64(st, 1, now_ms);
-    bind_opt(st, 2, counts_json);
+    store_bind_opt(st, 2, counts_json);
     db_bind_int64(st, 3, run_id);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 /* ---- selections ---- */

@@ -49,34 +49,10 @@ kw_rc store_incident_migrate(kw_store *s)
     return store_migrate_part(s, "incident", store_incident_migrations, STORE_INCIDENT_VERSIONS);
 }
 
-static void bind_opt(db_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        db_bind_text(st, i, v);
-    else
-        db_bind_null(st, i);
-}
-
 static void text_col(db_stmt *st, int i, char *out, size_t n)
 {
     const char *v = db_col_text(st, i);
     snprintf(out, n, "%s", v ? v : "");
-}
-
-/* Steps a write once and resets it. */
-static kw_rc run(kw_store *s, db_stmt *st)
-{
-    kw_rc rc = store_step_done(s, st);
-    db_reset(st);
-    return rc;
-}
-
-/* Steps an UPDATE (KW_ERR_NOTFOUND: no row matched) and resets it. */
-static kw_rc changed(kw_store *s, db_stmt *st)
-{
-    kw_rc rc = store_step_changed(s, st);
-    db_reset(st);
-    return rc;
 }
 
 kw_rc store_incident_insert(kw_store *s, const store_incident_new *n, int64_t *id)
@@ -90,17 +66,17 @@ kw_rc store_incident_insert(kw_store *s, const store_incident_new *n, int64_t *i
     db_bind_text(st, 1, n->title ? n->title : "");
     db_bind_text(st, 2, n->playbook);
     db_bind_text(st, 3, n->digest ? n->digest : "");
-    bind_opt(st, 4, n->category);
-    bind_opt(st, 5, n->subcategory);
+    store_bind_opt(st, 4, n->category);
+    store_bind_opt(st, 5, n->subcategory);
     db_bind_int64(st, 6, n->grade);
     db_bind_int64(st, 7, n->drill);
     db_bind_int64(st, 8, n->found_ms);
     db_bind_int64(st, 9, n->declared_ms);
     db_bind_text(st, 10, n->declared_by ? n->declared_by : "");
-    bind_opt(st, 11, n->trigger);
-    bind_opt(st, 12, n->key);
-    bind_opt(st, 13, n->summary);
-    bind_opt(st, 14, n->systems);
+    store_bind_opt(st, 11, n->trigger);
+    store_bind_opt(st, 12, n->key);
+    store_bind_opt(st, 13, n->summary);
+    store_bind_opt(st, 14, n->systems);
     db_bind_text(st, 15, n->org_type ? n->org_type : "other");
     kw_rc rc = store_step_id(s, st, id);
     db_reset(st);
@@ -112,9 +88,9 @@ kw_rc store_incident_insert(kw_store *s, const store_incident_new *n, int64_t *i
 static void bind_plan(db_stmt *st, int first, const store_incident_step_new *p)
 {
     db_bind_text(st, first, p->owner_spec ? p->owner_spec : "duty");
-    bind_opt(st, first + 1, p->owner);
-    bind_opt(st, first + 2, p->owner_dept);
-    bind_opt(st, first + 3, p->fallback);
+    store_bind_opt(st, first + 1, p->owner);
+    store_bind_opt(st, first + 2, p->owner_dept);
+    store_bind_opt(st, first + 3, p->fallback);
     db_bind_text(st, first + 4, p->tell ? p->tell : "[]");
     db_bind_int64(st, first + 5, p->due_ms);
     db_bind_text(st, first + 6, p->state ? p->state : "pending");
@@ -131,13 +107,13 @@ kw_rc store_incident_step_insert(kw_store *s, int64_t incident, const store_inci
     db_bind_int64(st, 2, p->position);
     db_bind_text(st, 3, p->name);
     db_bind_text(st, 4, p->phase);
-    bind_opt(st, 5, p->title);
-    bind_opt(st, 6, p->title_zh);
-    bind_opt(st, 7, p->instructions);
-    bind_opt(st, 8, p->instructions_zh);
+    store_bind_opt(st, 5, p->title);
+    store_bind_opt(st, 6, p->title_zh);
+    store_bind_opt(st, 7, p->instructions);
+    store_bind_opt(st, 8, p->instructions_zh);
     db_bind_text(st, 9, p->report ? p->report : "none");
     bind_plan(st, 10, p);
-    return run(s, st);
+    return store_run(s, st);
 }
 
 kw_rc store_incident_step_replan(kw_store *s, int64_t incident, const store_incident_step_new *p)
@@ -149,7 +125,7 @@ kw_rc store_incident_step_replan(kw_store *s, int64_t incident, const store_inci
     bind_plan(st, 1, p);
     db_bind_int64(st, 8, incident);
     db_bind_text(st, 9, p->name);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 kw_rc store_incident_step_set_due(kw_store *s, int64_t incident, const char *step, int64_t due_ms,
@@ -162,7 +138,7 @@ kw_rc store_incident_step_set_due(kw_store *s, int64_t incident, const char *ste
     db_bind_text(st, 2, state);
     db_bind_int64(st, 3, incident);
     db_bind_text(st, 4, step);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 kw_rc store_incident_event_add(kw_store *s, int64_t incident, int64_t ts_ms, const store_incident_event *e)
@@ -174,14 +150,14 @@ kw_rc store_incident_event_add(kw_store *s, int64_t incident, int64_t ts_ms, con
     db_bind_int64(st, 1, incident);
     db_bind_int64(st, 2, ts_ms);
     db_bind_text(st, 3, e->kind);
-    bind_opt(st, 4, e->actor);
-    bind_opt(st, 5, e->step);
+    store_bind_opt(st, 4, e->actor);
+    store_bind_opt(st, 5, e->step);
     if (e->alert_id > 0)
         db_bind_int64(st, 6, e->alert_id);
     else
         db_bind_null(st, 6);
-    bind_opt(st, 7, e->text);
-    bind_opt(st, 8, e->data);
+    store_bind_opt(st, 7, e->text);
+    store_bind_opt(st, 8, e->data);
     return store_step_ahead(s, st);
 }
 
@@ -303,11 +279,11 @@ kw_rc store_incident_step_finish(kw_store *s, int64_t incident, const char *step
         return KW_ERR_STORE;
     db_bind_text(st, 1, state);
     db_bind_int64(st, 2, ts_ms);
-    bind_opt(st, 3, by);
-    bind_opt(st, 4, note);
+    store_bind_opt(st, 3, by);
+    store_bind_opt(st, 4, note);
     db_bind_int64(st, 5, incident);
     db_bind_text(st, 6, step);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 kw_rc store_incident_step_assign(kw_store *s, int64_t incident, const char *step, const char *spec,
@@ -318,12 +294,12 @@ kw_rc store_incident_step_assign(kw_store *s, int64_t incident, const char *step
     if (!st)
         return KW_ERR_STORE;
     db_bind_text(st, 1, spec);
-    bind_opt(st, 2, owner);
-    bind_opt(st, 3, dept);
-    bind_opt(st, 4, fallback);
+    store_bind_opt(st, 2, owner);
+    store_bind_opt(st, 3, dept);
+    store_bind_opt(st, 4, fallback);
     db_bind_int64(st, 5, incident);
     db_bind_text(st, 6, step);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 kw_rc store_incident_step_mark(kw_store *s, int64_t incident, const char *step, bool overdue, int64_t ts_ms)
@@ -335,7 +311,7 @@ kw_rc store_incident_step_mark(kw_store *s, int64_t incident, const char *step, 
     db_bind_int64(st, 1, ts_ms);
     db_bind_int64(st, 2, incident);
     db_bind_text(st, 3, step);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 /* UPDATE incidents SET <one integer column> = v WHERE id = ?. */
@@ -346,7 +322,7 @@ static kw_rc set_int(kw_store *s, const char *sql, int64_t id, int64_t v)
         return KW_ERR_STORE;
     db_bind_int64(st, 1, v);
     db_bind_int64(st, 2, id);
-    return changed(s, st);
+    return store_run_changed(s, st);
 }
 
 kw_rc store_incident_set_grade(kw_store *s, int64_t id, int grade)
@@ -366,7 +342,7 @@ static kw_rc close_steps(kw_store *s, int64_t id, int64_t ts_ms, const char *by,
     if (!st)
         return KW_ERR_STORE;
     db_bind_int64(st, 1, ts_ms);
-    bind_opt(st, 2, by);
+    store_bind_opt(st, 2, by);
     db_bind_int64(st, 3, id);
     kw_rc rc = store_step_done(s, st);
     *skipped = rc == KW_OK ? db_changes(st) : 0;
@@ -383,12 +359,12 @@ kw_rc store_incident_close(kw_store *s, int64_t id, int64_t ts_ms, const char *b
     if (!st)
         return KW_ERR_STORE;
     db_bind_int64(st, 1, ts_ms);
-    bind_opt(st, 2, by);
-    bind_opt(st, 3, cause);
-    bind_opt(st, 4, impact);
-    bind_opt(st, 5, lessons);
+    store_bind_opt(st, 2, by);
+    store_bind_opt(st, 3, cause);
+    store_bind_opt(st, 4, impact);
+    store_bind_opt(st, 5, lessons);
     db_bind_int64(st, 6, id);
-    kw_rc rc = changed(s, st);
+    kw_rc rc = store_run_changed(s, st);
     return rc == KW_OK ? close_steps(s, id, ts_ms, by, skipped) : rc;
 }
 
@@ -402,11 +378,11 @@ kw_rc store_playbook_history_add(kw_store *s, const char *playbook, int64_t ts_m
     db_bind_text(st, 1, playbook);
     db_bind_int64(st, 2, ts_ms);
     db_bind_text(st, 3, kind);
-    bind_opt(st, 4, actor);
+    store_bind_opt(st, 4, actor);
     if (incident > 0)
         db_bind_int64(st, 5, incident);
     else
         db_bind_null(st, 5);
     db_bind_text(st, 6, text ? text : "");
-    return run(s, st);
+    return store_run(s, st);
 }

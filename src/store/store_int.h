@@ -46,6 +46,12 @@ kw_rc store_step_done(kw_store *s, db_stmt *st);
 kw_rc store_step_ahead(kw_store *s, db_stmt *st);
 /* Steps an UPDATE or DELETE: KW_ERR_NOTFOUND when it matched no row. */
 kw_rc store_step_changed(kw_store *s, db_stmt *st);
+/* store_step_done, then st reset: a write run once. */
+kw_rc store_run(kw_store *s, db_stmt *st);
+/* store_step_changed (KW_ERR_NOTFOUND: no row matched), then st reset. */
+kw_rc store_run_changed(kw_store *s, db_stmt *st);
+/* Binds v at i, or NULL when v is NULL or empty. */
+void store_bind_opt(db_stmt *st, int i, const char *v);
 /* Steps an INSERT ... RETURNING id: KW_OK with *id set, else KW_ERR_STORE with s->err set. */
 kw_rc store_step_id(kw_store *s, db_stmt *st, int64_t *id);
 /* Runs SQL without parameters or rows: KW_OK, else KW_ERR_STORE with s->err set. */
