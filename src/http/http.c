@@ -311,6 +311,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return get ? api_host(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/hosts") == 0)
         return get ? api_hosts(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+    if (strncmp(url, "/api/v1/hosts/", 14) == 0)
+        return get ? api_host_page(s, c, url + 14) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (strcmp(url, "/api/v1/agents") == 0)
         return get ? agent_http_list(s, c) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
     if (http_triage_owns(url))

@@ -146,6 +146,9 @@ enum MHD_Result agent_http_list(http_server *s, struct MHD_Connection *c);
 /* GET /api/v1/hosts (http_hosts.c): this server and the others on its store, the agents and
  * the SNMP devices, each with its state, last report, CPU, memory, disk and open alerts. */
 enum MHD_Result api_hosts(http_server *s, struct MHD_Connection *c);
+/* GET /api/v1/hosts/NAME (one host and its open alerts) and /api/v1/hosts/NAME/series (its
+ * charts' history); rest is what follows /api/v1/hosts/. */
+enum MHD_Result api_host_page(http_server *s, struct MHD_Connection *c, const char *rest);
 /* POST /api/v1/agent/enroll and /api/v1/agent/batch. */
 enum MHD_Result agent_http_route(http_server *s, struct MHD_Connection *c, const char *url, const char *method,
                                  http_req *req);

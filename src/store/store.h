@@ -207,6 +207,20 @@ kw_rc store_metric_maintain(kw_store *s, int64_t now_ms, int64_t raw_keep_ms, in
 /* Writes {"series":..., "resolution":..., "points":[[ts,avg,min,max],...]} for one series
  * ("name" or "name{k=\"v\"}") from the finest resolution that covers [from, to]. */
 kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, int64_t to_ms, kw_buf *out);
+/* Whose series a host's are: a server's own (no host label, written by that server), an
+ * agent's (its last label host=NAME, written by whichever server it reported to), an SNMP
+ * device's (its first label device=NAME). */
+typedef enum { STORE_HOST_SERVER, STORE_HOST_AGENT, STORE_HOST_DEVICE } store_host_kind;
+/* Writes {"from_ms", "to_ms", "step_ms", "truncated", "series": [{"name", "labels": {...},
+ * "resolution", "points": [[ts, avg, min, max], ...]}]}: the host's series of names[nnames] (in
+ * that order, then by labels; at most max_series, truncated says when there were more), each
+ * as buckets of step_ms ((to - from) / max_points, at least a second) over [from, to] read
+ * from the finest resolution that covers from; a series several servers hold is one. host:
+ * the agent's or device's name, the server's (NULL: this handle's own). KW_ERR_RANGE: a host
+ * name with '"', '\' or a newline, or bounds out of order. */
+kw_rc store_metric_host_json(kw_store *s, store_host_kind kind, const char *host, const char *const *names,
+                             size_t nnames, int64_t from_ms, int64_t to_ms, int max_points, size_t max_series,
+                             kw_buf *out);
 /* Writes {"series": ["name{labels}", ...]}: the series with history whose name starts with
  * prefix, sorted. */
 kw_rc store_metric_names_json(kw_store *s, const char *prefix, kw_buf *out);

@@ -136,6 +136,68 @@ kw_rc store_metric_maintain(kw_store *s, int64_t now_ms, int64_t raw_keep_ms, in
     return store_commit(s);
 }
 
+/* The resolutions of a series' history, finest first: its rows in [?2, ?3] as (ts, avg, min,
+ * max), as buckets of ?4 ms (start, sum of values, how many, min, max), and its oldest row. */
+static const struct {
+    const char *name, *sql, *buckets, *oldest;
+} res[] = {
+    {"raw", "SELECT ts, value, value, value FROM metric_raw WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
+     "SELECT ts / ?4 * ?4 AS b, sum(value), count(*), min(value), max(value) FROM metric_raw"
+     " WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 GROUP BY b",
+     "SELECT min(ts) FROM metric_raw WHERE series = ?1"},
+    {"1m", "SELECT ts, avg, min, max FROM metric_1m WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
+     "SELECT ts / ?4 * ?4 AS b, sum(avg * n), sum(n), min(min), max(max) FROM metric_1m"
+     " WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 GROUP BY b",
+     "SELECT min(ts) FROM metric_1m WHERE series = ?1"},
+    {"1h", "SELECT ts, avg, min, max FROM metric_1h WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
+     "SELECT ts / ?4 * ?4 AS b, sum(avg * n), sum(n), min(min), max(max) FROM metric_1h"
+     " WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 GROUP BY b",
+     "SELECT min(ts) FROM metric_1h WHERE series = ?1"},
+};
+
+/* The finest resolution of series id whose oldest row reaches back to from_ms; when none does
+ * (a store younger than the window, or a window past every retention) the one reaching
+ * furthest back, the finer of those within a minute of each other. -1: a store error. */
+static int pick_resolution(kw_store *s, int64_t id, int64_t from_ms)
+{
+    int pick = 0;
+    int64_t pick_oldest = INT64_MAX;
+    for (int i = 0; i < 3; i++) {
+        db_stmt *o = store_stmt(s, res[i].oldest);
+        if (!o)
+            return -1;
+        db_bind_int64(o, 1, id);
+        bool has = db_step(o) == DB_ROW && !db_col_null(o, 0);
+        int64_t oldest = has ? db_col_int64(o, 0) : INT64_MAX;
+        db_reset(o);
+        if (!has)
+            continue;
+        if (oldest <= from_ms + 60000)
+            return i;
+        if (pick_oldest == INT64_MAX || oldest < pick_oldest - 60000) {
+            pick = i;
+            pick_oldest = oldest;
+        }
+    }
+    return pick;
+}
+
+/* The statement reading series id over [from, to] from the resolution pick_resolution chooses
+ * (*r), as rows or (buckets > 0) as buckets of that many ms; NULL on a store error. */
+static db_stmt *resolution_stmt(kw_store *s, int64_t id, int64_t from_ms, int64_t to_ms, int64_t buckets, int *r)
+{
+    *r = pick_resolution(s, id, from_ms);
+    db_stmt *q = *r < 0 ? NULL : store_stmt(s, buckets > 0 ? res[*r].buckets : res[*r].sql);
+    if (!q)
+        return NULL;
+    db_bind_int64(q, 1, id);
+    db_bind_int64(q, 2, from_ms);
+    db_bind_int64(q, 3, to_ms);
+    if (buckets > 0)
+        db_bind_int64(q, 4, buckets);
+    return q;
+}
+
 kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, int64_t to_ms, kw_buf *out)
 {
     const char *brace = strchr(series, '{');
@@ -157,46 +219,10 @@ kw_rc store_metric_query_json(kw_store *s, const char *series, int64_t from_ms, 
     }
     int64_t id = db_col_int64(st, 0);
     db_reset(st);
-    /* the finest resolution whose oldest row reaches back to from_ms; when none does (a store
-     * younger than the window, or a window past every retention) the one reaching furthest
-     * back, the finer of those within a minute of each other */
-    static const struct {
-        const char *name, *sql, *oldest;
-    } res[] = {
-        {"raw", "SELECT ts, value, value, value FROM metric_raw WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
-         "SELECT min(ts) FROM metric_raw WHERE series = ?1"},
-        {"1m", "SELECT ts, avg, min, max FROM metric_1m WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
-         "SELECT min(ts) FROM metric_1m WHERE series = ?1"},
-        {"1h", "SELECT ts, avg, min, max FROM metric_1h WHERE series = ?1 AND ts BETWEEN ?2 AND ?3 ORDER BY ts",
-         "SELECT min(ts) FROM metric_1h WHERE series = ?1"},
-    };
-    size_t pick = 0;
-    int64_t pick_oldest = INT64_MAX;
-    for (size_t i = 0; i < 3; i++) {
-        db_stmt *o = store_stmt(s, res[i].oldest);
-        if (!o)
-            return KW_ERR_STORE;
-        db_bind_int64(o, 1, id);
-        bool has = db_step(o) == DB_ROW && !db_col_null(o, 0);
-        int64_t oldest = has ? db_col_int64(o, 0) : INT64_MAX;
-        db_reset(o);
-        if (!has)
-            continue;
-        if (oldest <= from_ms + 60000) {
-            pick = i;
-            break;
-        }
-        if (pick_oldest == INT64_MAX || oldest < pick_oldest - 60000) {
-            pick = i;
-            pick_oldest = oldest;
-        }
-    }
-    db_stmt *q = store_stmt(s, res[pick].sql);
+    int pick;
+    db_stmt *q = resolution_stmt(s, id, from_ms, to_ms, 0, &pick);
     if (!q)
         return KW_ERR_STORE;
-    db_bind_int64(q, 1, id);
-    db_bind_int64(q, 2, from_ms);
-    db_bind_int64(q, 3, to_ms);
     kw_json j;
     kw_json_init(&j, out);
     kw_json_obj_begin(&j);
@@ -245,4 +271,264 @@ kw_rc store_metric_names_json(kw_store *s, const char *prefix, kw_buf *out)
     kw_json_obj_end(&j);
     db_reset(st);
     return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+/* ---- one host's series (the console's host page) ---- */
+
+#define HOST_SERIES_IDS 8    /* servers holding one series of a host (an agent that moved between them) */
+#define HOST_SERIES_ROWS 2000 /* series of one name looked at for a host */
+
+typedef struct host_series {
+    char *name, *labels; /* owned */
+    int64_t ids[HOST_SERIES_IDS];
+    size_t nids;
+} host_series;
+
+typedef struct host_bucket {
+    double sum, n, min, max;
+} host_bucket;
+
+/* Reads the label at *p of a series' labels ("{k=\"v\",...}", values escaped as
+ * metric_sample_id writes them): its key (k, kl) and its value as written (v, vl), and moves *p
+ * past it. false at the end, or where the rest is not of that form. */
+static bool label_next(const char **p, const char **k, size_t *kl, const char **v, size_t *vl)
+{
+    const char *q = *p;
+    if (*q == '{' || *q == ',')
+        q++;
+    const char *eq = strchr(q, '=');
+    if (!*q || *q == '}' || !eq || eq[1] != '"')
+        return false;
+    const char *e = eq + 2;
+    while (*e && *e != '"')
+        e += *e == '\\' && e[1] ? 2 : 1;
+    if (*e != '"')
+        return false;
+    *k = q;
+    *kl = (size_t)(eq - q);
+    *v = eq + 2;
+    *vl = (size_t)(e - *v);
+    *p = e + 1;
+    return true;
+}
+
+static bool is(const char *s, size_t n, const char *want)
+{
+    return strlen(want) == n && memcmp(s, want, n) == 0;
+}
+
+/* Whether a series is the host's: an agent's last label is host=NAME (the server adds it last),
+ * an SNMP device's first is device=NAME, a server's own have no host label. (host has nothing
+ * label escaping would change.) */
+static bool series_of(store_host_kind kind, const char *labels, const char *host)
+{
+    const char *p = labels, *k, *v;
+    size_t kl, vl;
+    bool first = true, last_is = false;
+    while (label_next(&p, &k, &kl, &v, &vl)) {
+        bool host_label = is(k, kl, "host");
+        if (kind == STORE_HOST_DEVICE)
+            return first && is(k, kl, "device") && is(v, vl, host);
+        if (kind == STORE_HOST_SERVER && host_label)
+            return false;
+        last_is = host_label && is(v, vl, host);
+        first = false;
+    }
+    return kind == STORE_HOST_AGENT ? last_is && strcmp(p, "}") == 0 : kind == STORE_HOST_SERVER;
+}
+
+/* Writes a series' labels as a JSON object of their keys and (unescaped) values. */
+static void labels_json(kw_json *j, const char *labels)
+{
+    kw_json_obj_begin(j);
+    const char *p = labels, *k, *v;
+    size_t kl, vl;
+    kw_buf u;
+    kw_buf_init(&u, 4096);
+    while (label_next(&p, &k, &kl, &v, &vl)) {
+        kw_buf_reset(&u);
+        for (size_t i = 0; i < vl; i++) {
+            char c = v[i];
+            if (c == '\\' && i + 1 < vl)
+                c = v[++i] == 'n' ? '\n' : v[i];
+            kw_buf_putc(&u, c);
+        }
+        kw_json_keyn(j, k, kl);
+        kw_json_strn(j, u.data ? u.data : "", u.len);
+    }
+    kw_buf_free(&u);
+    kw_json_obj_end(j);
+}
+
+/* host inside a LIKE pattern (ESCAPE '!'), between before and after. */
+static void like_pattern(kw_buf *out, const char *before, const char *host, const char *after)
+{
+    kw_buf_puts(out, before);
+    for (const char *p = host; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '!')
+            kw_buf_putc(out, '!');
+        kw_buf_putc(out, *p);
+    }
+    kw_buf_puts(out, after);
+}
+
+/* Adds the host's series of one name to *v (sorted by labels; one entry for the rows of
+ * several servers). KW_ERR_FULL: past max of them. */
+static kw_rc host_series_find(kw_store *s, store_host_kind kind, const char *host, const char *name, host_series **v,
+                              size_t *n, size_t *cap, size_t max)
+{
+    kw_buf pat;
+    kw_buf_init(&pat, 512);
+    db_stmt *st;
+    if (kind == STORE_HOST_SERVER) {
+        st = store_stmt(s, "SELECT id, labels FROM metric_series WHERE name = ?1 AND server = ?2"
+                           " ORDER BY labels LIMIT 2000");
+        if (st)
+            db_bind_text(st, 2, host ? host : s->server);
+    } else {
+        st = store_stmt(s, "SELECT id, labels FROM metric_series WHERE name = ?1 AND labels LIKE ?2 ESCAPE '!'"
+                           " ORDER BY labels, server LIMIT 2000");
+        if (kind == STORE_HOST_AGENT)
+            like_pattern(&pat, "%host=\"", host, "\"}");
+        else
+            like_pattern(&pat, "{device=\"", host, "\"%");
+        if (st)
+            db_bind_text(st, 2, kw_buf_cstr(&pat));
+    }
+    if (!st) {
+        kw_buf_free(&pat);
+        return KW_ERR_STORE;
+    }
+    db_bind_text(st, 1, name);
+    kw_rc rc = KW_OK;
+    int step;
+    const char *who = kind == STORE_HOST_SERVER ? (host ? host : s->server) : host;
+    while ((step = db_step(st)) == DB_ROW) {
+        const char *labels = db_col_text(st, 1);
+        labels = labels ? labels : "";
+        if (!series_of(kind, labels, who))
+            continue;
+        host_series *last = *n ? &(*v)[*n - 1] : NULL;
+        if (last && strcmp(last->name, name) == 0 && strcmp(last->labels, labels) == 0) {
+            if (last->nids < HOST_SERIES_IDS)
+                last->ids[last->nids++] = db_col_int64(st, 0);
+            continue;
+        }
+        if (*n >= max) {
+            rc = KW_ERR_FULL;
+            break;
+        }
+        kw_grow(v, cap, *n + 1, sizeof **v);
+        host_series *x = &(*v)[(*n)++];
+        x->name = kw_strdup(name);
+        x->labels = kw_strdup(labels);
+        x->ids[0] = db_col_int64(st, 0);
+        x->nids = 1;
+    }
+    if (step != DB_ROW && step != DB_DONE) {
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+        rc = KW_ERR_STORE;
+    }
+    db_reset(st);
+    kw_buf_free(&pat);
+    return rc;
+}
+
+/* Adds the rows of series id in [from, to] to the buckets of step ms from base. */
+static kw_rc host_buckets_fill(kw_store *s, int64_t id, int64_t from_ms, int64_t to_ms, int64_t step, int64_t base,
+                               host_bucket *b, size_t nb, int *resolution)
+{
+    int r;
+    db_stmt *q = resolution_stmt(s, id, from_ms, to_ms, step, &r);
+    if (!q)
+        return KW_ERR_STORE;
+    if (*resolution < 0)
+        *resolution = r;
+    int rc;
+    while ((rc = db_step(q)) == DB_ROW) {
+        int64_t at = db_col_int64(q, 0);
+        if (at < base || (at - base) / step >= (int64_t)nb)
+            continue;
+        host_bucket *x = &b[(at - base) / step];
+        double sum = db_col_double(q, 1), n = db_col_double(q, 2), lo = db_col_double(q, 3), hi = db_col_double(q, 4);
+        if (!(n > 0))
+            continue;
+        if (!(x->n > 0) || lo < x->min)
+            x->min = lo;
+        if (!(x->n > 0) || hi > x->max)
+            x->max = hi;
+        x->sum += sum;
+        x->n += n;
+    }
+    if (rc != DB_DONE)
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    db_reset(q);
+    return rc == DB_DONE ? KW_OK : KW_ERR_STORE;
+}
+
+kw_rc store_metric_host_json(kw_store *s, store_host_kind kind, const char *host, const char *const *names,
+                             size_t nnames, int64_t from_ms, int64_t to_ms, int max_points, size_t max_series,
+                             kw_buf *out)
+{
+    if ((kind != STORE_HOST_SERVER && (!host || !*host)) || (host && strpbrk(host, "\"\\\n")) || from_ms < 0 ||
+        to_ms <= from_ms || max_points < 1 || max_series < 1)
+        return KW_ERR_RANGE;
+    host_series *v = NULL;
+    size_t n = 0, cap = 0;
+    kw_rc rc = KW_OK;
+    bool truncated = false;
+    for (size_t i = 0; i < nnames && rc == KW_OK; i++)
+        rc = host_series_find(s, kind, host, names[i], &v, &n, &cap, max_series);
+    if (rc == KW_ERR_FULL) {
+        truncated = true;
+        rc = KW_OK;
+    }
+    int64_t step = (to_ms - from_ms + max_points - 1) / max_points;
+    step = step < 1000 ? 1000 : step;
+    int64_t base = from_ms / step * step;
+    size_t nb = (size_t)((to_ms / step * step - base) / step + 1);
+    host_bucket *b = kw_calloc(nb, sizeof *b);
+    kw_json j;
+    kw_json_init(&j, out);
+    kw_json_obj_begin(&j);
+    kw_json_kv_int(&j, "from_ms", from_ms);
+    kw_json_kv_int(&j, "to_ms", to_ms);
+    kw_json_kv_int(&j, "step_ms", step);
+    kw_json_kv_bool(&j, "truncated", truncated);
+    kw_json_key(&j, "series");
+    kw_json_arr_begin(&j);
+    for (size_t i = 0; i < n && rc == KW_OK; i++) {
+        memset(b, 0, nb * sizeof *b);
+        int resolution = -1;
+        for (size_t k = 0; k < v[i].nids && rc == KW_OK; k++)
+            rc = host_buckets_fill(s, v[i].ids[k], from_ms, to_ms, step, base, b, nb, &resolution);
+        kw_json_obj_begin(&j);
+        kw_json_kv_str(&j, "name", v[i].name);
+        kw_json_key(&j, "labels");
+        labels_json(&j, v[i].labels);
+        kw_json_kv_str(&j, "resolution", res[resolution < 0 ? 0 : resolution].name);
+        kw_json_key(&j, "points");
+        kw_json_arr_begin(&j);
+        for (size_t k = 0; k < nb; k++) {
+            if (!(b[k].n > 0))
+                continue;
+            kw_json_arr_begin(&j);
+            kw_json_int(&j, base + (int64_t)k * step);
+            kw_json_num(&j, b[k].sum / b[k].n);
+            kw_json_num(&j, b[k].min);
+            kw_json_num(&j, b[k].max);
+            kw_json_arr_end(&j);
+        }
+        kw_json_arr_end(&j);
+        kw_json_obj_end(&j);
+    }
+    kw_json_arr_end(&j);
+    kw_json_obj_end(&j);
+    free(b);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].labels);
+    }
+    free(v);
+    return rc;
 }

@@ -160,10 +160,10 @@ def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch")
 class AgentCase(DaemonTest):
     """What the agent tests share: a server with one enrolled agent, the agents' logs on failure."""
 
-    def one_agent(self, name, config="", server=""):
-        """A server (server: more of its configuration) and one agent enrolled with it, config
-        appended to the agent's; the agent is not started."""
-        d = self.daemon("host: {enabled: false}\n" + server)
+    def one_agent(self, name, config="", server="", host="host: {enabled: false}\n"):
+        """A server (server: more of its configuration, host: its host sensor's) and one agent
+        enrolled with it, config appended to the agent's; the agent is not started."""
+        d = self.daemon(host + server)
         rc, token, err = d.cli("agent", "token", "add", "--name", name)
         self.assertEqual(rc, 0, err)
         a = Agent(name, d.port, free_port())

@@ -17,7 +17,7 @@ UNIT_DIR = os.path.join(os.path.dirname(os.environ.get("KEEPWATCH_BIN", "keepwat
 # program -> (cases that must have run on PostgreSQL, cases that must say they were skipped)
 PROGRAMS = {
     "test_alert": (("test_store_lifecycle", "test_store_restart_restore", "test_detector_alert_held_over_restart",
-                    "test_store_metric_history", "test_store_reads_see_other_writers",
+                    "test_store_metric_history", "test_store_metric_host", "test_store_reads_see_other_writers",
                     "test_store_duty_check_grows", "test_store_invalid_utf8",
                     "test_store_fire_adopts_in_transaction"), ()),
     "test_notify": (("test_escalation", "test_held"), ()),

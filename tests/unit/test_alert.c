@@ -582,6 +582,83 @@ static void test_store_metric_history(void)
     store_close(s);
 }
 
+static const metric_desc d_ifin = {"snmp_if_in_octets_per_second", "in", METRIC_GAUGE, true};
+
+/* One host's series: this server's own (a mount point named like a label is still its own),
+ * an agent's by its last label host= (not an agent whose name merely starts the same, nor one
+ * a LIKE wildcard would match), a device's by its first label device=; the points bucketed
+ * to at most max_points; the series past max_series cut off and said so. */
+static void test_store_metric_host(void)
+{
+    kw_store *s = open_in_tmp("mh.db");
+    const int64_t base = 1795000000000LL / 3600000 * 3600000;
+    store_begin(s);
+    for (int i = 0; i < 60; i++) { /* 5 minutes at 5 s */
+        metric_set *ms = metric_set_new(base + i * 5000);
+        metric_add(ms, &d_cpu, 0.5, NULL);
+        metric_add(ms, &d_fs, 0.625, "mount", "x,host=", NULL);
+        metric_add(ms, &d_cpu, i < 30 ? 0.25 : 0.75, "host", "web-01", NULL);
+        metric_add(ms, &d_fs, 0.125, "mount", "/", "host", "web-01", NULL);
+        metric_add(ms, &d_fs, 0.875, "mount", "/", "host", "web-011", NULL);
+        metric_add(ms, &d_cpu, 0.375, "host", "axb", NULL);
+        metric_add(ms, &d_ifin, 1000, "device", "sw1", "ifname", "ge0", NULL);
+        metric_add(ms, &d_ifin, 4242, "device", "sw10", "ifname", "ge0", NULL);
+        metric_add(ms, &d_ifin, 7777, "ifname", "ge0", "device", "sw1", NULL); /* not its first label */
+        CHECK(store_metric_write(s, ms) == KW_OK);
+        metric_set_free(ms);
+    }
+    store_commit(s);
+    const char *names[] = {"host_cpu_usage_ratio", "host_filesystem_used_ratio"};
+    const char *dnames[] = {"snmp_if_in_octets_per_second"};
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    char want[160];
+    /* the agent: 10 points asked of 5 minutes, buckets of 30 s of 6 samples each */
+    CHECK(store_metric_host_json(s, STORE_HOST_AGENT, "web-01", names, 2, base, base + 299999, 10, 64, &b) == KW_OK);
+    const char *j = kw_buf_cstr(&b);
+    CHECK_CONTAINS(j, "\"step_ms\":30000,\"truncated\":false");
+    snprintf(want, sizeof want, "{\"name\":\"host_cpu_usage_ratio\",\"labels\":{\"host\":\"web-01\"},"
+                                "\"resolution\":\"raw\",\"points\":[[%lld,0.25,0.25,0.25]", (long long)base);
+    CHECK_CONTAINS(j, want);
+    snprintf(want, sizeof want, "[%lld,0.75,0.75,0.75]]}", (long long)(base + 270000));
+    CHECK_CONTAINS(j, want);
+    CHECK_CONTAINS(j, "\"labels\":{\"mount\":\"/\",\"host\":\"web-01\"}");
+    CHECK(strstr(j, "0.875") == NULL && strstr(j, "0.625") == NULL && strstr(j, "0.5") == NULL);
+    int points = 0;
+    for (const char *p = j; (p = strstr(p, "],[")) != NULL; p++)
+        points++;
+    CHECK(points == 2 * 9); /* 10 buckets a series: 9 between them */
+    /* a LIKE wildcard in the name matches nothing but itself */
+    kw_buf_reset(&b);
+    CHECK(store_metric_host_json(s, STORE_HOST_AGENT, "a_b", names, 2, base, base + 299999, 10, 64, &b) == KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "\"series\":[]");
+    /* this server: its own, with the mount point that looks like a label */
+    kw_buf_reset(&b);
+    CHECK(store_metric_host_json(s, STORE_HOST_SERVER, NULL, names, 2, base, base + 299999, 10, 64, &b) == KW_OK);
+    j = kw_buf_cstr(&b);
+    CHECK_CONTAINS(j, "\"labels\":{},\"resolution\":\"raw\",\"points\":[[");
+    CHECK_CONTAINS(j, "\"labels\":{\"mount\":\"x,host=\"}");
+    CHECK(strstr(j, "web-01") == NULL && strstr(j, "0.375") == NULL && strstr(j, "0.875") == NULL);
+    /* the device: its interface, not sw10's nor a series where device= is not first */
+    kw_buf_reset(&b);
+    CHECK(store_metric_host_json(s, STORE_HOST_DEVICE, "sw1", dnames, 1, base, base + 299999, 10, 64, &b) == KW_OK);
+    j = kw_buf_cstr(&b);
+    CHECK_CONTAINS(j, "\"labels\":{\"device\":\"sw1\",\"ifname\":\"ge0\"}");
+    CHECK(strstr(j, "4242") == NULL && strstr(j, "7777") == NULL);
+    /* past max_series: the first, and truncated */
+    kw_buf_reset(&b);
+    CHECK(store_metric_host_json(s, STORE_HOST_AGENT, "web-01", names, 2, base, base + 299999, 10, 1, &b) == KW_OK);
+    j = kw_buf_cstr(&b);
+    CHECK_CONTAINS(j, "\"truncated\":true");
+    CHECK(strstr(j, "host_filesystem_used_ratio") == NULL);
+    /* what cannot be a host or a range */
+    CHECK(store_metric_host_json(s, STORE_HOST_AGENT, "a\"b", names, 2, base, base + 1, 10, 64, &b) == KW_ERR_RANGE);
+    CHECK(store_metric_host_json(s, STORE_HOST_AGENT, "", names, 2, base, base + 1, 10, 64, &b) == KW_ERR_RANGE);
+    CHECK(store_metric_host_json(s, STORE_HOST_AGENT, "web-01", names, 2, base, base, 10, 64, &b) == KW_ERR_RANGE);
+    kw_buf_free(&b);
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-alert-XXXXXX");
@@ -599,6 +676,7 @@ int main(void)
     RUN(test_store_restart_restore);
     RUN(test_detector_alert_held_over_restart);
     RUN(test_store_metric_history);
+    RUN(test_store_metric_host);
     RUN(test_store_reads_see_other_writers);
     RUN(test_store_duty_check_grows);
     RUN(test_store_invalid_utf8);
