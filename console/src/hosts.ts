@@ -1,5 +1,5 @@
 // Hosts and network: the fleet (this server, the agents, the SNMP devices, each with its state
-// and open alerts); this host's CPU, memory and load over the last hour (growing live),
+// and open alerts; a row opens the host's page); this host's CPU, memory and load over the last hour (growing live),
 // its disks and busiest processes; each capture interface's heaviest talkers; the latest
 // detections of the network and log sensors.
 import { api, Alert, NetIf, Series } from "./api";
@@ -47,14 +47,18 @@ interface FleetHost {
   cpu_ratio?: number; memory_ratio?: number; disk_ratio?: number; alerts: number;
 }
 
+const hostHref = (name: string) => `#/hosts/${encodeURIComponent(name)}`;
+
+// Each host's row opens its page (hostpage.ts).
 function fleet(list: FleetHost[]): HTMLElement {
   const bad = (x: FleetHost) => !["up", "disabled"].includes(x.state);
   return h("table", { class: "fleet" },
     h("thead", {}, h("tr", {}, h("th", {}, t("host")), h("th", {}, t("kind")), h("th", {}, t("state")),
       h("th", {}, t("lastReport")), h("th", {}, "CPU"), h("th", {}, t("memory")), h("th", {}, t("disk")),
       h("th", {}, t("openAlerts")))),
-    h("tbody", {}, ...list.map((x) => h("tr", { "data-host": x.name, class: bad(x) ? "bad" : "" },
-      h("td", {}, x.name), h("td", {}, tAny(`kind_${x.kind}`, x.kind)), h("td", { class: "state" }, tAny(`hstate_${x.state}`, x.state)),
+    h("tbody", {}, ...list.map((x) => h("tr", { "data-host": x.name, class: bad(x) ? "bad link" : "link",
+                                              onclick: (e: Event) => { if (!(e.target as Element).closest("a")) location.hash = hostHref(x.name); } },
+      h("td", {}, h("a", { href: hostHref(x.name), class: "host-link" }, x.name)), h("td", {}, tAny(`kind_${x.kind}`, x.kind)), h("td", { class: "state" }, tAny(`hstate_${x.state}`, x.state)),
       h("td", {}, x.last_report ? fmtTime(x.last_report) : "-"), h("td", {}, pct(x.cpu_ratio)),
       h("td", {}, pct(x.memory_ratio)), h("td", { class: (x.disk_ratio ?? 0) > 0.9 ? "bad" : "" }, pct(x.disk_ratio)),
       h("td", { class: x.alerts ? "bad" : "" }, x.alerts)))));

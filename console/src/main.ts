@@ -1,4 +1,4 @@
-// The console: the overview wall, alerts, findings, incidents, drills, reports, duty, hosts and network. Views draw from the API
+// The console: the overview wall, alerts, findings, incidents, drills, reports, duty, hosts (each with its page) and network. Views draw from the API
 // and redraw themselves on the live events of /api/v1/stream.
 import "./style.css";
 import { alertDetail, alerts, filterFrom } from "./alerts";
@@ -9,6 +9,7 @@ import { clear, h, setZone, Zone } from "./dom";
 import { drillRun, drills, drillScenario } from "./drills";
 import { duty } from "./duty";
 import { findingDetail, findingFilterFrom, findings } from "./findings";
+import { hostPage, rangeFrom } from "./hostpage";
 import { hosts } from "./hosts";
 import { incidentDetail, incidentFilterFrom, incidents } from "./incidents";
 import { lang, setLang } from "./i18n";
@@ -35,6 +36,7 @@ async function route(): Promise<void> {
     else if (path === "duty") await duty();
     else if (path === "silences") await silences();
     else if (path === "hosts") await hosts();
+    else if (/^hosts\/[^/]+$/.test(path)) await hostPage(decodeURIComponent(path.slice(6)), rangeFrom(new URLSearchParams(query || "")));
     else location.hash = "#/overview";
   } catch (e) {
     clear(page, h("p", { class: "bad" }, (e as Error).message));

@@ -1,0 +1,145 @@
+// A host's page in headless Chromium (Debian's), driven by playwright-core: from the fleet on
+// the hosts page, a click on the agent's row opens #/hosts/NAME with its name, kind and
+// state, its open alert (a link that opens the alert) and its charts drawn from its history
+// (the CPU line a path of several points inside the plot, as many as the page was given);
+// another range redraws them and stays in the address; this server's own page; a name no host
+// has; the page in English. Screenshots at 390x844 and 1600x1000 (no overflow at 390).
+// Run by tests/integ/test_console_host_e2e.py (KW_HOST: the agent's name, KW_ALERT: its open
+// alert's id, KW_SELF: this server's name).
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+import { must, openPage, shots as shotsIn } from "./e2e_page.mjs";
+
+const require = createRequire(path.join(process.env.KW_CONSOLE_DIR, "package.json"));
+const { chromium } = require("playwright-core");
+
+const url = process.env.KW_URL;
+const art = process.env.KW_ARTIFACTS;
+const host = process.env.KW_HOST;
+const alertId = process.env.KW_ALERT;
+const self = process.env.KW_SELF;
+fs.mkdirSync(art, { recursive: true });
+const step = (s) => console.error(`e2e-host: ${s}`);
+const shots = (page, name) => shotsIn(page, art, name, true);
+
+// The lines an SVG chart drew: each path without fill, as its points (x, y), and the chart's
+// size; axis and split lines are two points each.
+async function drawn(page, id) {
+  return page.$eval(`div.chart[data-chart='${id}']`, (el) => {
+    const svg = el.querySelector("svg");
+    if (!svg) return { svg: false, lines: [] };
+    const w = svg.width.baseVal.value, hh = svg.height.baseVal.value;
+    const lines = [...svg.querySelectorAll("path")]
+      .filter((p) => (p.getAttribute("fill") || "none") === "none" && p.getAttribute("stroke") && p.getAttribute("stroke") !== "none")
+      .map((p) => {
+        const nums = (p.getAttribute("d") || "").match(/-?\d+(\.\d+)?/g) || [];
+        const pts = [];
+        for (let i = 0; i + 1 < nums.length; i += 2) pts.push([Number(nums[i]), Number(nums[i + 1])]);
+        return pts;
+      })
+      .filter((pts) => pts.length >= 3);
+    return { svg: true, w, h: hh, lines, given: Number(el.dataset.points) };
+  });
+}
+
+async function chartHasData(page, id, what) {
+  await page.waitForSelector(`div.chart[data-chart='${id}'] svg path`, { state: "attached" });
+  const c = await drawn(page, id);
+  must(c.svg, `${what}: an SVG chart`);
+  must(c.given >= 3, `${what}: the page was given at least 3 points (${c.given})`);
+  must(c.lines.length >= 1, `${what}: a line of 3 or more points drawn (paths: ${JSON.stringify(c.lines).slice(0, 200)})`);
+  const line = c.lines[0];
+  must(line.every(([x, y]) => x >= 0 && x <= c.w && y >= 0 && y <= c.h), `${what}: the line inside the chart`);
+  must(line.every((p, i) => i === 0 || p[0] >= line[i - 1][0]), `${what}: its points left to right in time`);
+  return c;
+}
+
+const { browser, page, errors } = await openPage(chromium);
+try {
+  step("sign in, the fleet on the hosts page");
+  await page.goto(url + "/");
+  await page.fill("input[name=name]", "zhang.wei");
+  await page.fill("input[name=password]", process.env.KW_PASS);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("a.tab[href='#/hosts']");
+  await page.click("a.tab[href='#/hosts']");
+  const row = `table.fleet tr[data-host='${host}']`;
+  await page.waitForSelector(row);
+
+  step("a click on the agent's row opens its page");
+  await page.click(`${row} td:nth-child(3)`); // the row, not only its link
+  await page.waitForFunction((n) => location.hash === `#/hosts/${encodeURIComponent(n)}`, host);
+  await page.waitForSelector("h2.host-title");
+  must((await page.getAttribute("h2.host-title", "data-host")) === host, "the page is the host's");
+  must((await page.textContent("h2.host-title")).startsWith(host), "its name as the heading");
+  must((await page.textContent("dl.host dd.kind")) === "代理主机", "its kind, in Chinese");
+  must((await page.textContent("dl.host dd.state")) === "正常", "its state: up");
+  must(/^\d+$/.test(await page.textContent("dl.host dd.agent-id")), "its agent id");
+  must((await page.textContent("dl.host dd.address")) === "127.0.0.1", "its address");
+
+  step("its open alert, a link to the alert");
+  const arow = `table.host-alerts tr[data-id='${alertId}']`;
+  await page.waitForSelector(arow);
+  must((await page.textContent(`${arow}`)).includes("service_down"), "the alert's rule in its row");
+  must((await page.getAttribute(`${arow} a`, "href")) === `#/alerts/${alertId}`, "the alert's link");
+
+  step("its charts, drawn from its history");
+  const cpu = await chartHasData(page, "cpu", "CPU");
+  await chartHasData(page, "memory", "memory");
+  await chartHasData(page, "disk", "disk per mount point");
+  await chartHasData(page, "load", "load");
+  await chartHasData(page, "net", "network");
+  must((await page.getAttribute("div.filters.ranges a.on", "data-range")) === "1h", "the last hour by default");
+  const hourAxis = await page.$eval("div.chart[data-chart='cpu'] svg", (s) => s.textContent);
+  await shots(page, "h1-agent");
+
+  step("another range: in the address, the charts drawn again");
+  await page.click("div.filters.ranges a[data-range='6h']");
+  await page.waitForFunction(() => location.hash.endsWith("?range=6h"));
+  await page.waitForFunction(() => document.querySelector("div.filters.ranges a.on")?.dataset.range === "6h");
+  await page.waitForSelector("div.chart[data-chart='cpu'] svg path", { state: "attached" });
+  const six = await drawn(page, "cpu");
+  must(six.given >= 1, `the 6-hour chart has the samples in buckets of 90 s (${six.given})`);
+  must(six.given < cpu.given, `fewer, wider buckets than the hour's 15 s (${six.given} < ${cpu.given})`);
+  const axis = (id) => page.$eval(`div.chart[data-chart='${id}'] svg`, (s) => s.textContent);
+  must((await axis("cpu")) !== hourAxis, "the time axis is another");
+
+  step("the alert's link opens the alert");
+  await page.click(`${arow} a`);
+  await page.waitForFunction((id) => location.hash === `#/alerts/${id}`, alertId);
+  await page.waitForFunction(() => document.body.textContent.includes("service_down"));
+
+  step("this server's own page from the fleet");
+  await page.goto(`${url}/#/hosts`);
+  await page.waitForSelector(`table.fleet tr[data-host='${self}'] a.host-link`);
+  await page.click(`table.fleet tr[data-host='${self}'] a.host-link`);
+  await page.waitForSelector(`h2.host-title[data-host='${self}']`);
+  must((await page.textContent("dl.host dd.kind")) === "服务器", "a server");
+  must((await page.textContent("dl.host dd.version")).length > 0, "its version");
+  await chartHasData(page, "cpu", "this server's CPU");
+  must(!(await page.$(`table.host-alerts tr[data-id='${alertId}']`)), "not the agent's alert");
+
+  step("a name no host has");
+  await page.goto(`${url}/#/hosts/nosuch-host`);
+  await page.waitForSelector("#host-missing");
+  must((await page.textContent("#host-missing")).includes("nosuch-host"), "says which name");
+
+  step("in English");
+  await page.goto(`${url}/#/hosts/${encodeURIComponent(host)}`);
+  await page.waitForSelector("dl.host dd.kind");
+  await page.click("a.lang");
+  await page.waitForFunction(() => document.querySelector("dl.host dd.kind")?.textContent === "agent");
+  must((await page.textContent("body")).includes("Identity"), "English headings");
+  await chartHasData(page, "cpu", "CPU in English");
+  await shots(page, "h2-agent-en");
+
+  must(errors.length === 0, `no page errors or dialogs: ${errors.join("; ")}`);
+  console.log(JSON.stringify({ ok: true }));
+} catch (e) {
+  await page.screenshot({ path: path.join(art, "host-failure.png"), fullPage: true }).catch(() => 0);
+  console.log(JSON.stringify({ ok: false, error: String(e && e.stack || e), page_errors: errors }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

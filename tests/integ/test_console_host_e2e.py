@@ -1,0 +1,53 @@
+"""A host's page in headless Chromium (tests/e2e/console_host.mjs): a server with its own host
+sensor and an enrolled agent whose check fails; from the fleet a click opens the agent's page
+with its name, kind, state, its open alert and its charts drawn from the history (the lines'
+SVG paths checked, not only that a chart is there), another range, this server's page, a name
+no host has, English. Screenshots at 390x844 and 1600x1000 in build-test/e2e-artifacts/."""
+import json
+import os
+import subprocess
+import unittest
+
+from kwtest import wait_for
+from test_agent import AgentCase
+from test_console_e2e import CHROMIUM, CONSOLE, PW, ROOT, ensure_chromium
+
+BIN = os.environ.get("KEEPWATCH_BIN", "keepwatch")
+
+
+class ConsoleHostE2E(AgentCase):
+    def test_host_page(self):
+        if not ensure_chromium():
+            self.fail("chromium or playwright-core missing: run scripts/deps.sh test and build the console")
+        d, a = self.one_agent("web-01", host="host: {enabled: true, interval: 1s}\n")
+        subprocess.run([BIN, "user", "add", "zhang.wei", "--role", "officer", "--password-stdin", "-c", d.config_path],
+                       input=PW + "\n", text=True, check=True, capture_output=True)
+        a.start()
+        down = d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("host") == "web-01",
+                            "the agent's check down", timeout=30)
+        me = d.get("/api/v1/hosts?kind=server")[1]["hosts"][0]["name"]
+
+        def points(name):
+            s = d.get(f"/api/v1/hosts/{name}/series?range=1h&metric=host_cpu_usage_ratio")[1]
+            return sum(len(x["points"]) for x in s["series"])
+        # four buckets of 15 s in each host's last hour: a line of several points to draw
+        wait_for("the agent's history", lambda: points("web-01") >= 4, timeout=90)
+        wait_for("this server's history", lambda: points(me) >= 4, timeout=30)
+        art = os.environ.get("KW_ARTIFACTS", os.path.join(ROOT, "build-test", "e2e-artifacts"))
+        env = dict(os.environ, KW_URL=f"http://127.0.0.1:{d.port}", KW_PASS=PW, KW_ARTIFACTS=art,
+                   KW_CHROMIUM=CHROMIUM, KW_CONSOLE_DIR=CONSOLE, KW_HOST="web-01", KW_ALERT=str(down["id"]),
+                   KW_SELF=me)
+        p = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", "console_host.mjs")], env=env,
+                           capture_output=True, text=True, timeout=300)
+        lines = p.stdout.strip().splitlines()
+        self.assertTrue(lines, p.stderr[-3000:])
+        result = json.loads(lines[-1])
+        self.assertTrue(result["ok"], (result, p.stderr[-3000:]))
+        for page in ("h1-agent", "h2-agent-en"):
+            for size in ("390x844", "1600x1000"):
+                shot = os.path.join(art, f"{page}-{size}.png")
+                self.assertGreater(os.path.getsize(shot), 5000, shot)
+
+
+if __name__ == "__main__":
+    unittest.main()
