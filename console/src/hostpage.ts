@@ -61,7 +61,7 @@ const DEVICE_CHARTS: ChartDef[] = [
   { id: "cpu", title: "ch_dcpu", unit: "ratio",
     take: { snmp_cpu_load_ratio: (l) => `CPU ${l.cpu || ""}`.trim(), snmp_cpu_usage_ratio: (l) => l.entity || "CPU" } },
   { id: "memory", title: "ch_dmem", unit: "ratio", take: { snmp_memory_usage_ratio: (l) => l.entity || t("memory") } },
-  { id: "load", title: "ch_load", unit: "number", take: { snmp_load_average: (l) => l.load || l.index || "load" } },
+  { id: "load", title: "ch_load", unit: "number", take: { snmp_load_average: (l) => l.period || "load" } },
   { id: "up", title: "ch_up", unit: "number", take: { snmp_device_up: () => "up" } },
 ];
 
@@ -85,15 +85,16 @@ function withGaps(p: [number, number][]): GapPoints {
   return out;
 }
 
-// Storage used as a share of its size, per storage area (both are kept as bytes).
-function storageRatio(s: HostSeries["series"]): { name: string; points: GapPoints }[] {
-  const size = new Map<string, Map<number, number>>();
-  for (const x of s.filter((y) => y.name === "snmp_storage_size_bytes"))
-    size.set(x.labels.storage || "", new Map(x.points.map((p) => [p[0], p[1]])));
-  return s.filter((x) => x.name === "snmp_storage_used_bytes" && size.has(x.labels.storage || "")).map((x) => {
-    const total = size.get(x.labels.storage || "")!;
-    return { name: x.labels.storage || "?",
-             points: withGaps(x.points.filter((p) => (total.get(p[0]) ?? 0) > 0).map((p) => [p[0], p[1] / total.get(p[0])!])) };
+// A share out of two series of bytes matched by a label (used of size, per storage area; what
+// is not available of the total memory): f(a, b) at each time both have.
+function shareOf(s: HostSeries["series"], a: string, b: string, key: string,
+                 f: (x: number, y: number) => number, name?: string): { name: string; points: GapPoints }[] {
+  const of = new Map<string, Map<number, number>>();
+  for (const x of s.filter((y) => y.name === b)) of.set(x.labels[key] || "", new Map(x.points.map((p) => [p[0], p[1]])));
+  return s.filter((x) => x.name === a && of.has(x.labels[key] || "")).map((x) => {
+    const by = of.get(x.labels[key] || "")!;
+    return { name: name ?? (x.labels[key] || "?"),
+             points: withGaps(x.points.filter((p) => (by.get(p[0]) ?? 0) > 0).map((p) => [p[0], f(p[1], by.get(p[0])!)])) };
   });
 }
 
@@ -171,8 +172,13 @@ async function draw(name: string, range: Range): Promise<void> {
     if (ls.length && s) draws.push(() => rangeChart(box, s.from_ms, s.to_ms, unit, ls, named || ls.length > 1));
   };
   for (const def of defs) {
-    chartOf(def.id, t(def.title), def.unit, s ? lines(def, s.series) : [], def.named);
-    if (def.id === "memory" && x.kind === "snmp") chartOf("storage", t("ch_storage"), "ratio", s ? storageRatio(s.series) : [], true);
+    let ls = s ? lines(def, s.series) : [];
+    if (s && def.id === "memory" && x.kind === "snmp" && !ls.length) // UCD-SNMP-MIB: available of the total
+      ls = shareOf(s.series, "snmp_memory_available_bytes", "snmp_memory_total_bytes", "device", (v, total) => 1 - v / total, t("memory"));
+    chartOf(def.id, t(def.title), def.unit, ls, def.named);
+    if (def.id === "memory" && x.kind === "snmp")
+      chartOf("storage", t("ch_storage"), "ratio", s ? shareOf(s.series, "snmp_storage_used_bytes", "snmp_storage_size_bytes",
+        "storage", (v, size) => v / size) : [], true);
   }
   const state = !["up", "disabled"].includes(x.state);
   clear(page,

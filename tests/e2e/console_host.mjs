@@ -2,10 +2,11 @@
 // the hosts page, a click on the agent's row opens #/hosts/NAME with its name, kind and
 // state, its open alert (a link that opens the alert) and its charts drawn from its history
 // (the CPU line a path of several points inside the plot, as many as the page was given);
-// another range redraws them and stays in the address; this server's own page; a name no host
-// has; the page in English. Screenshots at 390x844 and 1600x1000 (no overflow at 390).
+// another range redraws them and stays in the address; this server's own page; an SNMP
+// device's page with its interfaces' traffic, errors, memory and storage; a name no host has;
+// the page in English. Screenshots at 390x844 and 1600x1000 (no overflow at 390).
 // Run by tests/integ/test_console_host_e2e.py (KW_HOST: the agent's name, KW_ALERT: its open
-// alert's id, KW_SELF: this server's name).
+// alert's id, KW_SELF: this server's name, KW_DEVICE: an SNMP device's).
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,6 +20,7 @@ const art = process.env.KW_ARTIFACTS;
 const host = process.env.KW_HOST;
 const alertId = process.env.KW_ALERT;
 const self = process.env.KW_SELF;
+const device = process.env.KW_DEVICE;
 fs.mkdirSync(art, { recursive: true });
 const step = (s) => console.error(`e2e-host: ${s}`);
 const shots = (page, name) => shotsIn(page, art, name, true);
@@ -119,6 +121,24 @@ try {
   must((await page.textContent("dl.host dd.version")).length > 0, "its version");
   await chartHasData(page, "cpu", "this server's CPU");
   must(!(await page.$(`table.host-alerts tr[data-id='${alertId}']`)), "not the agent's alert");
+
+  step("the SNMP device's page: its interfaces, memory and storage");
+  await page.goto(`${url}/#/hosts`);
+  await page.waitForSelector(`table.fleet tr[data-host='${device}'] a.host-link`);
+  await page.click(`table.fleet tr[data-host='${device}'] a.host-link`);
+  await page.waitForSelector(`h2.host-title[data-host='${device}']`);
+  must((await page.textContent("dl.host dd.kind")) === "网络设备", "an SNMP device");
+  must((await page.textContent("dl.host dd.sysdescr")).length > 0, "its sysDescr");
+  const ifr = await chartHasData(page, "ifrate", "the interfaces' traffic");
+  must(ifr.lines.length >= 2, `in and out lines at least (${ifr.lines.length})`);
+  const legend = await page.$eval("div.chart[data-chart='ifrate'] svg", (s) => s.textContent);
+  must(legend.includes("lo 入") && legend.includes("lo 出"), `the lines named by interface and direction: ${legend.slice(0, 200)}`);
+  await chartHasData(page, "iferr", "the interfaces' errors and discards");
+  await chartHasData(page, "memory", "the device's memory (UCD: available of the total)");
+  await chartHasData(page, "storage", "the device's storage");
+  await chartHasData(page, "up", "the device answering");
+  must(!(await page.$("div.chart[data-chart='disk']")), "no host charts on a device's page");
+  await shots(page, "h3-device");
 
   step("a name no host has");
   await page.goto(`${url}/#/hosts/nosuch-host`);

@@ -1,8 +1,9 @@
 """A host's page in headless Chromium (tests/e2e/console_host.mjs): a server with its own host
-sensor and an enrolled agent whose check fails; from the fleet a click opens the agent's page
-with its name, kind, state, its open alert and its charts drawn from the history (the lines'
-SVG paths checked, not only that a chart is there), another range, this server's page, a name
-no host has, English. Screenshots at 390x844 and 1600x1000 in build-test/e2e-artifacts/."""
+sensor, an enrolled agent whose check fails and an SNMP device (Debian's snmpd on a loopback
+port); from the fleet a click opens the agent's page with its name, kind, state, its open
+alert and its charts drawn from the history (the lines' SVG paths checked, not only that a
+chart is there), another range, this server's page, the device's interfaces' traffic and
+errors, a name no host has, English. Screenshots at 390x844 and 1600x1000 in build-test/e2e-artifacts/."""
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ import unittest
 from kwtest import wait_for
 from test_agent import AgentCase
 from test_console_e2e import CHROMIUM, CONSOLE, PW, ROOT, ensure_chromium
+from test_snmp import SNMPD, Snmpd
 
 BIN = os.environ.get("KEEPWATCH_BIN", "keepwatch")
 
@@ -19,7 +21,15 @@ class ConsoleHostE2E(AgentCase):
     def test_host_page(self):
         if not ensure_chromium():
             self.fail("chromium or playwright-core missing: run scripts/deps.sh test and build the console")
-        d, a = self.one_agent("web-01", host="host: {enabled: true, interval: 1s}\n")
+        if not SNMPD:
+            self.fail("snmpd missing: run scripts/deps.sh test")
+        snmpd = Snmpd()
+        self.addCleanup(snmpd.cleanup)
+        snmpd.start()
+        d, a = self.one_agent("web-01", host="host: {enabled: true, interval: 1s}\n",
+                              server="snmp:\n  devices:\n"
+                                     f"    - {{name: core-sw, address: \"127.0.0.1:{snmpd.port}\", community: kwtest,"
+                                     " interval: 1s, timeout: 400ms, retries: 0, profiles: [system, if, host, ucd]}\n")
         subprocess.run([BIN, "user", "add", "zhang.wei", "--role", "officer", "--password-stdin", "-c", d.config_path],
                        input=PW + "\n", text=True, check=True, capture_output=True)
         a.start()
@@ -27,16 +37,17 @@ class ConsoleHostE2E(AgentCase):
                             "the agent's check down", timeout=30)
         me = d.get("/api/v1/hosts?kind=server")[1]["hosts"][0]["name"]
 
-        def points(name):
-            s = d.get(f"/api/v1/hosts/{name}/series?range=1h&metric=host_cpu_usage_ratio")[1]
-            return sum(len(x["points"]) for x in s["series"])
+        def points(name, metric="host_cpu_usage_ratio"):
+            s = d.get(f"/api/v1/hosts/{name}/series?range=1h&metric={metric}")[1]
+            return max([len(x["points"]) for x in s["series"]] or [0])
         # four buckets of 15 s in each host's last hour: a line of several points to draw
         wait_for("the agent's history", lambda: points("web-01") >= 4, timeout=90)
         wait_for("this server's history", lambda: points(me) >= 4, timeout=30)
+        wait_for("the device's history", lambda: points("core-sw", "snmp_if_in_octets_per_second") >= 4, timeout=30)
         art = os.environ.get("KW_ARTIFACTS", os.path.join(ROOT, "build-test", "e2e-artifacts"))
         env = dict(os.environ, KW_URL=f"http://127.0.0.1:{d.port}", KW_PASS=PW, KW_ARTIFACTS=art,
                    KW_CHROMIUM=CHROMIUM, KW_CONSOLE_DIR=CONSOLE, KW_HOST="web-01", KW_ALERT=str(down["id"]),
-                   KW_SELF=me)
+                   KW_SELF=me, KW_DEVICE="core-sw")
         p = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", "console_host.mjs")], env=env,
                            capture_output=True, text=True, timeout=300)
         lines = p.stdout.strip().splitlines()

@@ -215,6 +215,38 @@ class SnmpTest(DaemonTest):
         self.assertEqual([(x["id"], x["state"]) for x in now], [(alert["id"], "firing")])
         self.assertGreaterEqual(series(d, "snmp_device_failed_polls", device="lo2c"), 3)
 
+    def test_device_page(self):
+        """The device's page (GET /api/v1/hosts/NAME and its series): what it is, its interfaces'
+        rates and errors, its memory, storage and load, each series the device's alone."""
+        a = self.agent()
+        d = self.daemon("host: {enabled: true, interval: 1s}\nsnmp:\n  devices:\n" +
+                        self.device(a, "lo2c", ", community: kwtest, profiles: [system, if, host, ucd]"))
+
+        def lo_rates():
+            st, s = d.get("/api/v1/hosts/lo2c/series?range=1h&metric=snmp_if_in_octets_per_second")
+            self.assertEqual(st, 200, s)
+            return [x for x in s["series"] if x["labels"].get("ifname") == "lo" and len(x["points"]) >= 2]
+        wait_for("lo's in rate in the history", lo_rates, timeout=60)
+        st, body = d.get("/api/v1/hosts/lo2c")
+        self.assertEqual(st, 200, body)
+        host = body["host"]
+        self.assertEqual((host["kind"], host["state"], host["address"]), ("snmp", "up", f"127.0.0.1:{a.port}"))
+        self.assertTrue(host["sysdescr"] and host["uptime_seconds"] > 0, host)
+        self.assertEqual(body["alerts"], [])
+        st, s = d.get("/api/v1/hosts/lo2c/series?range=6h")
+        self.assertEqual((st, s["kind"]), (200, "snmp"), s)
+        names = {x["name"] for x in s["series"]}
+        for want in ("snmp_if_in_octets_per_second", "snmp_if_out_octets_per_second", "snmp_if_in_errors_per_second",
+                     "snmp_if_out_errors_per_second", "snmp_memory_total_bytes", "snmp_memory_available_bytes",
+                     "snmp_storage_used_bytes", "snmp_load_average", "snmp_device_up"):
+            self.assertIn(want, names)
+        self.assertTrue(all(x["labels"].get("device") == "lo2c" for x in s["series"]), s["series"][:3])
+        self.assertFalse([x for x in s["series"] if x["name"].startswith("host_")])  # this server's own, not here
+        up = next(x for x in s["series"] if x["name"] == "snmp_device_up")
+        self.assertTrue(up["points"] and all(p[1] == 1 for p in up["points"]), up)
+        # a host chart's metric is not one of a device's
+        self.assertEqual(d.get("/api/v1/hosts/lo2c/series?metric=host_cpu_usage_ratio")[0], 400)
+
     def test_retry_after_loss(self):
         # every first try of a request is lost: the retry (retries: 1) gets the answer
         a = self.agent()
