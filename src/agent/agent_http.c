@@ -388,12 +388,27 @@ static enum MHD_Result batch_take(kw_store *st, struct MHD_Connection *c, const 
     return batch_reply(c, b->seq, false);
 }
 
+/* The version "keepwatch-agent/VERSION" (the agent's User-Agent) says, into a->version; what
+ * says none, or is not a short version ([0-9A-Za-z.+~-], at most 31), leaves it as it was. */
+static void batch_version(struct MHD_Connection *c, store_agent *a)
+{
+    static const char prefix[] = "keepwatch-agent/";
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
+    if (!ua || strncmp(ua, prefix, sizeof prefix - 1) != 0)
+        return;
+    const char *v = ua + sizeof prefix - 1;
+    size_t n = strspn(v, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-");
+    if (n && n < sizeof a->version && (!v[n] || v[n] == ' '))
+        snprintf(a->version, sizeof a->version, "%.*s", (int)n, v);
+}
+
 static enum MHD_Result agent_batch_post(http_server *s, struct MHD_Connection *c, http_req *req)
 {
     store_agent a;
     enum MHD_Result ret;
     if (batch_auth(s, c, "a batch", &a, &ret) != KW_OK)
         return ret;
+    batch_version(c, &a);
     kw_buf plain;
     kw_buf_init(&plain, AGENT_BODY_MAX);
     const char *json;

@@ -25,6 +25,7 @@ typedef struct agent_seen {
     int64_t enrolled_ms;      /* of the enrolment its numbers count from (0: not known yet) */
     int64_t last_seq;         /* the newest batch number taken */
     char address[64];         /* where the last batch came from */
+    char version[32];         /* the keepwatch it came from ("" not said) */
     bool dirty;               /* taken since the store was last told */
     bool firing;              /* agent_silent is open */
     bool mark;                /* still in the store at the last refresh */

@@ -76,6 +76,8 @@ bool agent_hub_claim_locked(agent_hub *h, const store_agent *a, int64_t seq, int
         x->last_seq = a->last_seq;
     }
     kw_strlcpy(x->address, address, sizeof x->address);
+    if (a->version[0])
+        kw_strlcpy(x->version, a->version, sizeof x->version);
     x->dirty = true;
     if (seq <= x->last_seq)
         return false;
@@ -166,6 +168,8 @@ void agent_json(kw_json *j, const store_agent *a, int silent)
             kw_json_kv_time(j, names[i], *times[i]);
     if (a->address[0])
         kw_json_kv_str(j, "address", a->address);
+    if (a->version[0])
+        kw_json_kv_str(j, "version", a->version);
     kw_json_kv_int(j, "last_seq", a->last_seq);
     if (silent >= 0)
         kw_json_kv_bool(j, "silent", silent > 0);
@@ -282,6 +286,7 @@ static void agents_dirty(agent_hub *h, agent_list *out)
         a->last_seq = x->last_seq;
         a->last_seen_ms = x->last_ms;
         kw_strlcpy(a->address, x->address, sizeof a->address);
+        kw_strlcpy(a->version, x->version, sizeof a->version);
     }
 }
 
@@ -291,7 +296,8 @@ static void agents_note(agent_state *s, agent_hub *h, const agent_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         const store_agent *a = &l->v[i];
-        if (store_agent_note(s->core->store, a->id, a->enrolled_ms, a->last_seq, a->last_seen_ms, a->address) ==
+        if (store_agent_note(s->core->store, a->id, a->enrolled_ms, a->last_seq, a->last_seen_ms, a->address,
+                             a->version) ==
             KW_OK)
             continue;
         pthread_mutex_lock(&h->mu);

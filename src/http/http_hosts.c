@@ -226,6 +226,8 @@ static void agent_one(void *arg, const store_agent *a)
     if (a->address[0])
         kw_json_kv_str(e->j, "address", a->address);
     kw_json_kv_int(e->j, "agent_id", a->id);
+    if (a->version[0])
+        kw_json_kv_str(e->j, "version", a->version);
     if (a->enrolled_ms)
         kw_json_kv_time(e->j, "enrolled", a->enrolled_ms);
     readings_json(e->j, view(e->f, a->name));

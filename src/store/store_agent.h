@@ -14,6 +14,7 @@ typedef struct store_agent {
     int64_t id;
     char name[STORE_AGENT_NAME_MAX];
     char address[64];        /* where its last batch came from ("" never) */
+    char version[32];        /* the keepwatch its last batch came from ("" not known) */
     int64_t enrolled_ms;     /* 0: a token waits, nobody enrolled yet */
     int64_t last_seen_ms;    /* 0: never reported */
     int64_t last_seq;        /* the newest batch number taken */
@@ -23,7 +24,7 @@ typedef struct store_agent {
 
 /* The migrations of the agent module's tables, for kw_module and store_agent_migrate:
  * STORE_AGENT_VERSIONS of them. */
-#define STORE_AGENT_VERSIONS 2
+#define STORE_AGENT_VERSIONS 3
 extern const store_migration store_agent_migrations[STORE_AGENT_VERSIONS];
 extern const size_t store_agent_nmigrations;
 /* Brings the agent tables up to date (store_migrate_part "agent"). */
@@ -43,9 +44,10 @@ kw_rc store_agent_enroll(kw_store *s, const char *token_hash, const char *cred_h
 /* The agent a credential's hash names. KW_ERR_NOTFOUND: none; KW_ERR_RANGE: revoked. */
 kw_rc store_agent_auth(kw_store *s, const char *cred_hash, store_agent *out);
 /* Notes agent id's newest batch number taken, when and from where it last reported (numbers
- * and times only move forward), if it is still at the enrolment of enrolled_ms. */
+ * and times only move forward) and its version ("" or NULL: the one noted before), if it is
+ * still at the enrolment of enrolled_ms. */
 kw_rc store_agent_note(kw_store *s, int64_t id, int64_t enrolled_ms, int64_t last_seq, int64_t seen_ms,
-                       const char *address);
+                       const char *address, const char *version);
 /* Revokes the agent name (its credential and unused tokens). KW_ERR_NOTFOUND: no such agent;
  * KW_ERR_RANGE: already revoked. */
 kw_rc store_agent_revoke(kw_store *s, const char *name, int64_t now_ms);

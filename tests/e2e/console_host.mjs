@@ -79,6 +79,7 @@ try {
   must((await page.textContent("dl.host dd.state")) === "正常", "its state: up");
   must(/^\d+$/.test(await page.textContent("dl.host dd.agent-id")), "its agent id");
   must((await page.textContent("dl.host dd.address")) === "127.0.0.1", "its address");
+  must(/^\d+\.\d+/.test(await page.textContent("dl.host dd.version")), "the keepwatch version it runs");
 
   step("its open alert, a link to the alert");
   const arow = `table.host-alerts tr[data-id='${alertId}']`;

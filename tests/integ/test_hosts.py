@@ -122,6 +122,11 @@ class HostPage(AgentCase):
         self.assertIn("enrolled", host)
         self.assertIn("last_report", host)
         self.assertEqual(host["address"], "127.0.0.1")
+        # the keepwatch it runs, as its batches' User-Agent says (keepwatch-agent/VERSION)
+        version = d.get("/api/v1/health")[1]["version"]
+        wait_for("the agent's version", lambda: d.get("/api/v1/hosts/web-01")[1]["host"].get("version") == version)
+        rc, out, err = d.cli("agent", "list", "--json")
+        self.assertEqual(json.loads(out)[0].get("version"), version, out)
         self.assertIn(down["id"], [x["id"] for x in body["alerts"]])
         self.assertTrue(all(x["labels"].get("host") == "web-01" and x["state"] in ("firing", "acked")
                             for x in body["alerts"]), body["alerts"])

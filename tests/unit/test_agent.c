@@ -289,13 +289,15 @@ static void store_agents_on(const char *path)
     CHECK_INT(store_agent_auth(s, "cred1", &a), KW_OK);
     CHECK_INT(store_agent_auth(s, "cred2", &a), KW_ERR_NOTFOUND);
     /* the numbers the server took, noted: they only move forward, and only for this enrolment */
-    CHECK_INT(store_agent_note(s, a.id, a.enrolled_ms, 3, 3400, "127.0.0.2"), KW_OK);
-    CHECK_INT(store_agent_note(s, a.id, a.enrolled_ms, 2, 3300, "127.0.0.3"), KW_OK);
-    CHECK_INT(store_agent_note(s, a.id, 1, 99, 9999, "127.0.0.4"), KW_OK); /* another enrolment's: nothing */
+    CHECK_STR(a.version, ""); /* not known before a batch says it */
+    CHECK_INT(store_agent_note(s, a.id, a.enrolled_ms, 3, 3400, "127.0.0.2", "0.1.0"), KW_OK);
+    CHECK_INT(store_agent_note(s, a.id, a.enrolled_ms, 2, 3300, "127.0.0.3", NULL), KW_OK); /* not said: kept */
+    CHECK_INT(store_agent_note(s, a.id, 1, 99, 9999, "127.0.0.4", "9.9"), KW_OK); /* another enrolment's: nothing */
     CHECK_INT(store_agent_auth(s, "cred1", &a), KW_OK);
     CHECK_INT(a.last_seq, 3);
     CHECK_INT(a.last_seen_ms, 3400);
     CHECK_STR(a.address, "127.0.0.3");
+    CHECK_STR(a.version, "0.1.0");
     /* revoked: refused, its unused tokens too; a new token enrols it again from 0 */
     CHECK_INT(store_agent_token_add(s, "web-01", tok2, 3500, 9000), KW_OK);
     CHECK_INT(store_agent_revoke(s, "web-01", 3600), KW_OK);
