@@ -225,10 +225,14 @@ class AgentTest(AgentCase):
                      and "keepwatch_host_cpu_usage_ratio{host=\"" + a.name + "\"}" in d.get("/metrics")[1],
                      timeout=30)
 
-        # the agents in the API, with their last report
-        st, body = d.get("/api/v1/agents")
-        self.assertEqual(st, 200, body)
-        byname = {x["name"]: x for x in body["agents"]}
+        # the agents in the API, with their last report (the store is told about once a second:
+        # a batch at /metrics may not be there yet)
+        def in_api():
+            st, body = d.get("/api/v1/agents")
+            self.assertEqual(st, 200, body)
+            return body["agents"]
+        wait_for("both agents' batches noted", lambda: all(x["last_seq"] > 0 for x in in_api()), timeout=10)
+        byname = {x["name"]: x for x in in_api()}
         self.assertEqual(set(byname), {"web-01", "web-02"})
         self.assertTrue(all(x["state"] == "enrolled" and x["last_seq"] > 0 and "last_seen" in x
                             for x in byname.values()), byname)
