@@ -6,6 +6,7 @@ refused and replayed requests, and TLS verification."""
 import gzip
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -457,6 +458,33 @@ class AgentTest(AgentCase):
         a.start()
         wait_for("the lines written while the agent was away",
                  lambda: sum("while away" in json.dumps(e) for e in d.events()) >= 3, timeout=20)
+
+    def test_server_check_named_like_agents(self):
+        """The server's own check "svc" judges the server's samples only: the agent's failing
+        check of the same name is one service_down, the agent's, on its host (the server's
+        rule, matching check_up{check="svc"} by name, raised a second one on the agent's
+        samples); the server's own check still raises its own, without a host."""
+        svc = Service(free_port())
+        svc.start()
+        self.addCleanup(svc.stop)
+        d, a = self.one_agent("web-07", server="checks:\n"
+                              f"  - {{name: svc, type: tcp, host: 127.0.0.1, port: {svc.port}, interval: 1s,"
+                              " timeout: 500ms, for: 0s}\n")
+        a.start()  # its svc checks a closed port: down
+        agents = d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("host") == "web-07",
+                              "the agent's service_down", timeout=30)
+        self.assertTrue(agents["summary"].startswith("web-07: "), agents)
+        wait_for("the agent's samples of svc at /metrics",
+                 lambda: re.search(r'check_up\{check="svc",type="tcp",host="web-07"\} 0\b', d.get("/metrics")[1]),
+                 timeout=10)
+        time.sleep(4)  # the server's rule (for: 0s) has had the agent's samples for seconds
+        downs = [x for x in d.alerts() if x["rule"] == "service_down"]
+        self.assertEqual([x["id"] for x in downs], [agents["id"]], downs)
+        svc.stop()
+        own = d.wait_alert(lambda x: x["rule"] == "service_down" and x["id"] != agents["id"],
+                           "the server's own service_down", timeout=20)
+        self.assertNotIn("host", own["labels"])
+        self.assertEqual(own["labels"].get("check"), "svc")
 
     def test_central_config(self):
         """Central config: a group in the server's configuration gives the agent a tcp check
