@@ -592,6 +592,7 @@ typedef struct agent_proc {
     char url[2048];
     char auth[128];      /* "Authorization: Bearer kwa_..." */
     bool refused;        /* the server said 401: said once, tried again each turn */
+    bool limited;        /* the server said 429 (this address was refused too often): said once */
     char *packages_path; /* state_dir/agent.packages: the last list spooled (its SHA-256, when) */
     char packages_hash[65];
     int64_t packages_sent_ms;
@@ -685,7 +686,7 @@ static bool send_one(agent_proc *p, int64_t seq, const kw_buf *b)
         return false;
     }
     if (status == 200) {
-        p->refused = false;
+        p->refused = p->limited = false;
         return true;
     }
     if (status == 400 || status == 413) { /* sent again it would be refused again, and hold up the rest */
@@ -697,7 +698,11 @@ static bool send_one(agent_proc *p, int64_t seq, const kw_buf *b)
         log_error("agent: the server refused the credential (%s): enrol again (keepwatch agent enroll)",
                   kw_buf_cstr(&p->http.reply));
         p->refused = true;
-    } else if (status != 401) {
+    } else if (status == 429 && !p->limited) {
+        log_warn("agent: the server makes this address wait (HTTP 429: %s): batches kept for later",
+                 kw_buf_cstr(&p->http.reply));
+        p->limited = true;
+    } else if (status != 401 && status != 429) {
         log_warn("agent: the server answered %ld to batch %lld: kept for later", status, (long long)seq);
     }
     return false;

@@ -4,6 +4,7 @@ carrying the host, a 15 s server outage bridged by the spool across an agent res
 gap's alert history and samples arrive, nothing doubled), agent_silent when an agent dies,
 refused and replayed requests, and TLS verification."""
 import gzip
+import http.client
 import json
 import os
 import re
@@ -156,6 +157,20 @@ def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch")
             return r.status, json.loads(r.read().decode())
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
+
+
+def post_from(source, port, body, credential=None, path="/api/v1/agent/batch"):
+    """POSTs body (JSON) from the loopback address source; (status, headers, text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    try:
+        hdrs = {"Content-Type": "application/json"}
+        if credential:
+            hdrs["Authorization"] = f"Bearer {credential}"
+        conn.request("POST", path, body=json.dumps(body), headers=hdrs)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode()
+    finally:
+        conn.close()
 
 
 class AgentCase(DaemonTest):
@@ -458,6 +473,59 @@ class AgentTest(AgentCase):
         a.start()
         wait_for("the lines written while the agent was away",
                  lambda: sum("while away" in json.dumps(e) for e in d.events()) >= 3, timeout=20)
+
+    def test_refused_credentials_limited_per_address(self):
+        """Past 20 refused credentials or tokens from one address it waits: 429 with Retry-After
+        even for a good credential (before any look in the store), on every agent route; a good
+        credential before that clears the count; another loopback address is unaffected; the
+        agent on the waiting address keeps its batches and they arrive once the wait is over."""
+        d, a = self.one_agent("lim-01")  # its second enrolment (a spent token): refused once
+        rc, token, err = d.cli("agent", "token", "add", "--name", "lim-02")
+        self.assertEqual(rc, 0, err)
+        st, _, body = post_from("127.0.0.1", d.port, {"token": token.strip()}, path="/api/v1/agent/enroll")
+        self.assertEqual(st, 200, body)  # a good token: forgives the one before
+        good, bad = json.loads(body)["credential"], "kwa_" + "0" * 64
+        seq = iter(range(1, 1000))
+
+        def batch(src, cred):
+            return post_from(src, d.port, {"seq": next(seq)}, cred)[0]
+
+        self.assertEqual([batch("127.0.0.1", bad) for _ in range(19)], [401] * 19)
+        self.assertEqual(batch("127.0.0.1", good), 200)  # forgives the 19
+        self.assertEqual([batch("127.0.0.1", bad) for _ in range(19)], [401] * 19)
+        self.assertEqual(post_from("127.0.0.1", d.port, {"token": "kwe_" + "1" * 64},
+                                   path="/api/v1/agent/enroll")[0], 401)  # the 20th: a token
+        st, hdrs, body = post_from("127.0.0.1", d.port, {"seq": next(seq)}, good)
+        self.assertEqual(st, 429, body)
+        wait = int(hdrs.get("Retry-After", "0"))
+        self.assertTrue(0 < wait <= 60, hdrs)
+        self.assertEqual(json.loads(body)["retry_after"], wait)
+        self.assertEqual(post_from("127.0.0.1", d.port, {"token": "kwe_" + "1" * 64},
+                                   path="/api/v1/agent/enroll")[0], 429)
+        req = urllib.request.Request(f"http://127.0.0.1:{d.port}/api/v1/agent/config")
+        req.add_header("Authorization", f"Bearer {good}")
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=10)
+        self.assertEqual(e.exception.code, 429)
+        # another address: unaffected, its refusals its own
+        self.assertEqual(batch("127.0.0.2", good), 200)
+        self.assertEqual(batch("127.0.0.2", bad), 401)
+        self.assertIn("127.0.0.1 was refused 20 times", d.logs())
+        wait_for("the waits counted at /metrics", lambda: re.search(
+            r'keepwatch_agent_batches_total\{result="limited"\} [1-9]', d.get("/metrics")[1]), timeout=10)
+
+        # the agent on the waiting address: its batches wait in its spool, then all arrive
+        def lim01_seq():
+            return next(x for x in json.loads(d.cli("agent", "list", "--json")[1]) if x["name"] == "lim-01") \
+                .get("last_seq", 0)
+
+        a.start()
+        wait_for("the agent told to wait", lambda: "HTTP 429" in a.logs(), timeout=20)
+        self.assertEqual(lim01_seq(), 0)
+        wait_for("the agent's batches once the wait is over", lambda: lim01_seq() > 0, timeout=wait + 20)
+        self.assertEqual(a.logs().count("HTTP 429"), 1)  # said once
+        wait_for("the agent's spool emptied", lambda: 'keepwatch_agent_spool_batches{host="lim-01"} 0'
+                 in d.get("/metrics")[1], timeout=20)
 
     def test_server_check_named_like_agents(self):
         """The server's own check "svc" judges the server's samples only: the agent's failing
