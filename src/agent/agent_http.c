@@ -286,15 +286,19 @@ static metric_set *batch_metrics(agent_hub *h, const agent_set *set, const char 
     return ms;
 }
 
-/* The batch's alert changes, as the detector "agent:NAME" decides them. */
+/* The batch's alert changes, as the detector "agent:NAME" decides them: an update names the
+ * open alert by its fingerprint (as a fire made it) and is kept in its history. */
 static void batch_acts(const agent_batch *b, const store_agent *a, int64_t now, alert_acts *acts)
 {
+    static const alert_act_kind kinds[] = {[AGENT_ALERT_FIRE] = ALERT_ACT_FIRE,
+                                           [AGENT_ALERT_UPDATE] = ALERT_ACT_UPDATE,
+                                           [AGENT_ALERT_RESOLVE] = ALERT_ACT_RESOLVE};
     char source[96];
     snprintf(source, sizeof source, "agent:%s", a->name);
     for (size_t i = 0; i < b->nalerts; i++) {
         const agent_alert *x = &b->alerts[i];
         char *labels = agent_labels_json(x->lk, x->lv, x->nlabels, a->name);
-        alert_act *act = alert_acts_push(acts, x->fire ? ALERT_ACT_FIRE : ALERT_ACT_RESOLVE, source, x->rule, labels);
+        alert_act *act = alert_acts_push(acts, kinds[x->kind], source, x->rule, labels);
         kw_buf t;
         kw_buf_init(&t, 2048);
         kw_buf_printf(&t, "%s: %s", a->name, x->summary ? x->summary : x->rule);
@@ -303,7 +307,8 @@ static void batch_acts(const agent_batch *b, const store_agent *a, int64_t now, 
         act->value = x->value;
         act->peak = x->value;
         act->at_ms = act->started_ms = batch_time(x->ts_ms, now);
-        act->reason = x->fire ? NULL : "cleared on the agent";
+        act->history = x->kind == AGENT_ALERT_UPDATE;
+        act->reason = x->kind == AGENT_ALERT_RESOLVE ? "cleared on the agent" : NULL;
     }
 }
 

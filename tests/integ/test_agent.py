@@ -191,6 +191,26 @@ class AgentCase(DaemonTest):
         self.assertEqual(a.enroll(d.port, token.strip())[0], 1)  # spent
         return d, a
 
+    def login_storm(self, name, end_after, logs_extra=""):
+        """A server and agent name (started) whose log rule login_storm (3 lines with FAILED
+        LOGIN within 1m, ended end_after the last) watches a file of the test's, with 3 such
+        lines written: (server, agent, the file, the alert on the server, carrying the host)."""
+        fd, log = tempfile.mkstemp(prefix="kw-agent-app-", suffix=".log")
+        os.close(fd)
+        self.addCleanup(os.unlink, log)
+        d, a = self.one_agent(name, "logs:\n" + logs_extra +
+                              f"  inputs: [{{name: app, type: file, paths: ['{log}']}}]\n"
+                              "  rules:\n    - {name: login_storm, match: {message|contains: 'FAILED LOGIN'},"
+                              f" count: 3, within: 1m, severity: high, end_after: {end_after}}}\n")
+        a.start()
+        wait_for("the agent's first batch", lambda: last_seq(d) > 0, timeout=20)
+        time.sleep(1)  # the input is open
+        with open(log, "a") as f:
+            f.writelines(f"app: FAILED LOGIN for user{i}\n" for i in range(3))
+        alert = d.wait_alert(lambda x: x["rule"] == "login_storm", "login_storm from the agent", timeout=20)
+        self.assertEqual(alert["labels"].get("host"), name)
+        return d, a, log, alert
+
     def _agent_logs_on_failure(self, a):
         outcome = getattr(self, "_outcome", None)
         errors = getattr(getattr(outcome, "result", None), "errors", []) + \
@@ -444,20 +464,7 @@ class AgentTest(AgentCase):
         is an alert on the server carrying the host, ended when the rule says so; the matched
         lines reach the server's event log with the agent's host.name and agent.id; lines written
         while the agent is stopped are read when it is back (its positions are kept)."""
-        fd, log = tempfile.mkstemp(prefix="kw-agent-app-", suffix=".log")
-        os.close(fd)
-        self.addCleanup(os.unlink, log)
-        d, a = self.one_agent("app-01", "logs:\n  events: matched\n"
-                                        f"  inputs: [{{name: app, type: file, paths: ['{log}']}}]\n"
-                                        "  rules:\n    - {name: login_storm, match: {message|contains: 'FAILED LOGIN'},"
-                                        " count: 3, within: 1m, severity: high, end_after: 3s}\n")
-        a.start()
-        wait_for("the agent's first batch", lambda: last_seq(d) > 0, timeout=20)
-        time.sleep(1)  # the input is open
-        with open(log, "a") as f:
-            f.writelines(f"app: FAILED LOGIN for user{i}\n" for i in range(3))
-        alert = d.wait_alert(lambda x: x["rule"] == "login_storm", "login_storm from the agent", timeout=20)
-        self.assertEqual(alert["labels"].get("host"), "app-01")
+        d, a, log, alert = self.login_storm("app-01", "3s", "  events: matched\n")
         wait_for("login_storm ended", lambda: [x for x in d.alerts() if x["id"] == alert["id"]][0]["state"]
                  == "resolved", timeout=20)
         wait_for("the alert in the server's event log",
@@ -553,6 +560,31 @@ class AgentTest(AgentCase):
                            "the server's own service_down", timeout=20)
         self.assertNotIn("host", own["labels"])
         self.assertEqual(own["labels"].get("check"), "svc")
+
+    def test_log_rule_update_from_agent(self):
+        """A log rule's alert on the agent that grows while it fires (more lines: its count, its
+        summary) is updated on the server too, on the agent's host, with an "updated" history
+        row (the agent forwarded fires and ends only)."""
+        d, a, log, fired = self.login_storm("app-02", "50s")
+        self.assertEqual(fired["value"], 3, fired)
+        with open(log, "a") as f:  # the count grows: the rule updates its alert every 30 s at most
+            f.writelines(f"app: FAILED LOGIN again {i}\n" for i in range(4))
+
+        def current():
+            return next(x for x in d.alerts() if x["id"] == fired["id"])
+
+        grown = wait_for("the grown count on the server", lambda: (lambda x: x if x["value"] == 7 else None)(current()),
+                         timeout=50)
+        self.assertEqual(grown["state"], "firing")
+        self.assertEqual(grown["peak"], 7)
+        self.assertEqual(grown["labels"], fired["labels"])
+        self.assertIn("(7 lines)", grown["summary"])
+        self.assertTrue(grown["summary"].startswith("app-02: "), grown)
+        self.assertEqual(len([x for x in d.alerts() if x["rule"] == "login_storm"]), 1)
+        st, one = d.get(f"/api/v1/alerts/{fired['id']}")
+        self.assertEqual(st, 200, one)
+        updated = [h for h in one["history"] if h["action"] == "updated"]
+        self.assertEqual([h.get("value") for h in updated], [7], one["history"])
 
     def test_central_config(self):
         """Central config: a group in the server's configuration gives the agent a tcp check
