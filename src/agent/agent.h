@@ -7,6 +7,8 @@
  *              "samples": [{"n": "cpu_usage_ratio", "v": 0.25, "t": "g", "h": 1, "l": {"cpu": "0"}}]}],
  *    "alerts": [{"kind": "fire", "rule": "service_down", "ts": 1764590000000, "severity": 3,
  *                "summary": "check web is down", "value": 0, "labels": {"check": "web"}}],
+ *    (an alert's "kind" is "fire", "update" (still firing: its value, e.g. a log rule's count,
+ *    and summary changed) or "resolve")
  *    "events": [{...ECS...}],
  *    "packages": {"manager": "dpkg", "os": {"id": "debian", "version_id": "12", "codename": "bookworm"},
  *                 "list": [["libssl3", "3.0.15-1~deb12u1", "openssl", "3.0.15-1~deb12u1", "amd64"], ...]}}
@@ -85,8 +87,13 @@ typedef struct agent_set {
     size_t n;
 } agent_set;
 
+/* What an alert change from an agent says (its "kind"). */
+typedef enum agent_alert_kind { AGENT_ALERT_FIRE, AGENT_ALERT_UPDATE, AGENT_ALERT_RESOLVE } agent_alert_kind;
+/* "fire", "update", "resolve". */
+const char *agent_alert_kind_name(agent_alert_kind k);
+
 typedef struct agent_alert {
-    bool fire;               /* false: resolve */
+    agent_alert_kind kind;
     const char *rule;
     const char *summary;     /* may be NULL */
     int severity;            /* 1..4 */

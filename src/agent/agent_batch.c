@@ -16,6 +16,13 @@ static const char *const bad_names[AGENT_BAD_COUNT] = {"none", "gzip", "json", "
 
 const char *agent_bad_name(agent_bad b) { return b < AGENT_BAD_COUNT ? bad_names[b] : "?"; }
 
+static const char *const alert_kinds[] = {"fire", "update", "resolve"};
+
+const char *agent_alert_kind_name(agent_alert_kind k)
+{
+    return (size_t)k < sizeof alert_kinds / sizeof alert_kinds[0] ? alert_kinds[k] : "?";
+}
+
 typedef struct dec {
     agent_bad bad;
     char *why;
@@ -182,11 +189,14 @@ static bool get_alert(dec *d, json_t *o, agent_alert *a)
         !get_num(d, o, "value", false, &a->value) ||
         !get_labels(d, o, "labels", AGENT_MAX_ALERT_LABELS, true, &a->nlabels, a->lk, a->lv))
         return false;
-    if (strcmp(kind, "fire") != 0 && strcmp(kind, "resolve") != 0)
+    size_t k = 0;
+    while (k < sizeof alert_kinds / sizeof alert_kinds[0] && strcmp(kind, alert_kinds[k]) != 0)
+        k++;
+    if (k == sizeof alert_kinds / sizeof alert_kinds[0])
         return fail(d, AGENT_BAD_VALUE, "kind");
     if (!name_ok(a->rule, "", AGENT_NAME_MAX))
         return fail(d, AGENT_BAD_NAME, "rule");
-    a->fire = kind[0] == 'f';
+    a->kind = (agent_alert_kind)k;
     a->severity = (int)sev;
     return true;
 }
@@ -582,7 +592,7 @@ void agent_batch_add_alert(agent_batch_writer *w, const agent_alert *a)
     kw_json *j = &w->j;
     writer_enter(w, "alerts");
     kw_json_obj_begin(j);
-    kw_json_kv_str(j, "kind", a->fire ? "fire" : "resolve");
+    kw_json_kv_str(j, "kind", agent_alert_kind_name(a->kind));
     kw_json_kv_str(j, "rule", a->rule);
     kw_json_kv_int(j, "ts", a->ts_ms);
     kw_json_kv_int(j, "severity", a->severity);

@@ -6,7 +6,10 @@
  * events get host.name and agent.id, its package list is stored for the agent (and checked by
  * the module's tick). GET /api/v1/agent/config gives the agent its central
  * config (the agent.groups it is in, merged) with an ETag, 304 when If-None-Match names it.
- * Unknown, revoked and malformed requests are refused and logged. */
+ * Unknown, revoked and malformed requests are refused and logged, and counted per address on
+ * the console's limiter (http_auth.c): past AGENT_FAILS_PER_ADDRESS an address waits (429 with
+ * Retry-After, before any look in the store), doubling as the console's sign-in does; a good
+ * credential from it clears its count. */
 #include "agent/agent_int.h"
 #include "agent/agent_pkg.h"
 #include "core/kw_log.h"
@@ -46,6 +49,7 @@ static void count_locked(uint64_t *counter)
     pthread_mutex_unlock(&agent_hub_the.mu);
 }
 
+#define AGENT_FAILS_PER_ADDRESS 20 /* refused credentials or tokens from one address before it waits */
 #define REFUSALS_LOGGED 20    /* lines per window: a flood of bad requests does not flood the log */
 #define REFUSALS_WINDOW_MS 10000
 
@@ -70,18 +74,57 @@ static bool refusal_logged(uint64_t *held)
     return say;
 }
 
-static enum MHD_Result refuse(struct MHD_Connection *c, const char *what, const char *why)
+/* The limiter's key for the client's address (addr: at least 64 bytes). */
+static void limit_key(struct MHD_Connection *c, char *addr, size_t addrn, char key[80])
 {
-    char addr[64];
+    http_client_address(c, addr, addrn);
+    snprintf(key, 80, "agent:%s", addr);
+}
+
+/* Refuses (401) and counts it against the client's address: past AGENT_FAILS_PER_ADDRESS it
+ * waits (said once per wait). */
+static enum MHD_Result refuse(http_server *s, struct MHD_Connection *c, const char *what, const char *why)
+{
+    char addr[64], key[80];
     uint64_t held;
-    http_client_address(c, addr, sizeof addr);
+    limit_key(c, addr, sizeof addr, key);
+    int64_t now = kw_now_ms();
+    auth_limiter_fail_after(s->limiter, key, now, AGENT_FAILS_PER_ADDRESS);
+    int64_t wait = auth_limiter_wait(s->limiter, key, now);
     bool say = refusal_logged(&held);
     if (held)
         log_warn("agent: %llu more refusals were not logged in the %d s before", (unsigned long long)held,
                  REFUSALS_WINDOW_MS / 1000);
     if (say)
         log_warn("agent: refused %s from %s: %s", what, addr, why);
+    if (wait)
+        log_warn("agent: %s was refused %d times: its requests get 429 for %llds", addr, AGENT_FAILS_PER_ADDRESS,
+                 (long long)wait);
     return http_error(c, MHD_HTTP_UNAUTHORIZED, why);
+}
+
+/* Whether the client's address waits (refused too often): *ret then holds the 429. */
+static bool limited(http_server *s, struct MHD_Connection *c, enum MHD_Result *ret)
+{
+    char addr[64], key[80];
+    limit_key(c, addr, sizeof addr, key);
+    int64_t wait = auth_limiter_wait(s->limiter, key, kw_now_ms());
+    if (!wait)
+        return false;
+    count_locked(&agent_hub_the.limited);
+    char why[160];
+    snprintf(why, sizeof why, "too many refused agent credentials or tokens from %s: wait %llds", addr,
+             (long long)wait);
+    *ret = http_too_many(c, wait, why);
+    return true;
+}
+
+/* A good credential or token from the client's address: its refusals are forgiven. */
+static void accepted_from(http_server *s, struct MHD_Connection *c)
+{
+    char addr[64], key[80];
+    limit_key(c, addr, sizeof addr, key);
+    auth_limiter_clear(s->limiter, key);
 }
 
 /* ---- enrolment ---- */
@@ -131,7 +174,7 @@ static enum MHD_Result agent_enroll_post(http_server *s, struct MHD_Connection *
     const char *tok = json_string_value(json_object_get(root, "token"));
     if (!secret_ok(tok, AGENT_ENROL_PREFIX)) {
         json_decref(root);
-        return refuse(c, "an enrolment", "not an enrolment token (kwe_ and 64 hex digits)");
+        return refuse(s, c, "an enrolment", "not an enrolment token (kwe_ and 64 hex digits)");
     }
     char tok_hash[65], cred[4 + 64 + 1], cred_hash[65], addr[64];
     auth_sha256_hex(tok, tok_hash);
@@ -147,7 +190,7 @@ static enum MHD_Result agent_enroll_post(http_server *s, struct MHD_Connection *
     kw_rc rc = enroll_store(st, tok_hash, cred_hash, addr, &a);
     if (rc == KW_ERR_NOTFOUND || rc == KW_ERR_RANGE) {
         OPENSSL_cleanse(cred, sizeof cred);
-        return refuse(c, "an enrolment", rc == KW_ERR_NOTFOUND ? "unknown enrolment token" : store_errmsg(st));
+        return refuse(s, c, "an enrolment", rc == KW_ERR_NOTFOUND ? "unknown enrolment token" : store_errmsg(st));
     }
     if (rc != KW_OK) {
         OPENSSL_cleanse(cred, sizeof cred);
@@ -155,6 +198,7 @@ static enum MHD_Result agent_enroll_post(http_server *s, struct MHD_Connection *
         return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store refused the enrolment");
     }
     log_info("agent %s (id %lld) enrolled from %s", a.name, (long long)a.id, addr);
+    accepted_from(s, c);
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.enrolled++;
     agent_hub_seen_locked(&agent_hub_the, a.id, a.name, kw_now_ms());
@@ -173,7 +217,7 @@ static kw_rc batch_auth(http_server *s, struct MHD_Connection *c, const char *wh
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     const char *cred = h && strncmp(h, "Bearer ", 7) == 0 ? h + 7 : NULL;
     if (!secret_ok(cred, AGENT_CRED_PREFIX)) {
-        *ret = refuse(c, what, "no agent credential (Authorization: Bearer kwa_...)");
+        *ret = refuse(s, c, what, "no agent credential (Authorization: Bearer kwa_...)");
         return KW_ERR_PARSE;
     }
     char hash[65];
@@ -181,13 +225,15 @@ static kw_rc batch_auth(http_server *s, struct MHD_Connection *c, const char *wh
     kw_store *st = http_store(s);
     kw_rc rc = st ? store_agent_auth(st, hash, a) : KW_ERR_STORE;
     if (rc == KW_ERR_NOTFOUND)
-        *ret = refuse(c, what, "unknown agent credential");
+        *ret = refuse(s, c, what, "unknown agent credential");
     else if (rc == KW_ERR_RANGE) {
         char why[128];
         snprintf(why, sizeof why, "agent %s is revoked", a->name);
-        *ret = refuse(c, what, why);
+        *ret = refuse(s, c, what, why);
     } else if (rc != KW_OK)
         *ret = http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the store is not available");
+    else
+        accepted_from(s, c);
     return rc;
 }
 
@@ -240,15 +286,19 @@ static metric_set *batch_metrics(agent_hub *h, const agent_set *set, const char 
     return ms;
 }
 
-/* The batch's alert changes, as the detector "agent:NAME" decides them. */
+/* The batch's alert changes, as the detector "agent:NAME" decides them: an update names the
+ * open alert by its fingerprint (as a fire made it) and is kept in its history. */
 static void batch_acts(const agent_batch *b, const store_agent *a, int64_t now, alert_acts *acts)
 {
+    static const alert_act_kind kinds[] = {[AGENT_ALERT_FIRE] = ALERT_ACT_FIRE,
+                                           [AGENT_ALERT_UPDATE] = ALERT_ACT_UPDATE,
+                                           [AGENT_ALERT_RESOLVE] = ALERT_ACT_RESOLVE};
     char source[96];
     snprintf(source, sizeof source, "agent:%s", a->name);
     for (size_t i = 0; i < b->nalerts; i++) {
         const agent_alert *x = &b->alerts[i];
         char *labels = agent_labels_json(x->lk, x->lv, x->nlabels, a->name);
-        alert_act *act = alert_acts_push(acts, x->fire ? ALERT_ACT_FIRE : ALERT_ACT_RESOLVE, source, x->rule, labels);
+        alert_act *act = alert_acts_push(acts, kinds[x->kind], source, x->rule, labels);
         kw_buf t;
         kw_buf_init(&t, 2048);
         kw_buf_printf(&t, "%s: %s", a->name, x->summary ? x->summary : x->rule);
@@ -257,7 +307,8 @@ static void batch_acts(const agent_batch *b, const store_agent *a, int64_t now, 
         act->value = x->value;
         act->peak = x->value;
         act->at_ms = act->started_ms = batch_time(x->ts_ms, now);
-        act->reason = x->fire ? NULL : "cleared on the agent";
+        act->history = x->kind == AGENT_ALERT_UPDATE;
+        act->reason = x->kind == AGENT_ALERT_RESOLVE ? "cleared on the agent" : NULL;
     }
 }
 
@@ -521,6 +572,9 @@ enum MHD_Result agent_http_route(http_server *s, struct MHD_Connection *c, const
                                  http_req *req)
 {
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    enum MHD_Result ret;
+    if (limited(s, c, &ret))
+        return ret;
     if (strcmp(url, AGENT_URL "enroll") == 0)
         return post ? agent_enroll_post(s, c, req) : http_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
     if (strcmp(url, AGENT_URL "batch") == 0)

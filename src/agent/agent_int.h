@@ -41,7 +41,7 @@ typedef struct agent_hub {
     size_t ndescs, dcap;
     char **keys;
     size_t nkeys, kcap;
-    uint64_t accepted, duplicates, unauthorized, enrolled, samples, dropped_samples;
+    uint64_t accepted, duplicates, unauthorized, limited, enrolled, samples, dropped_samples;
     uint64_t refused[AGENT_BAD_COUNT];
     agent_central *central;   /* agent.groups as the server's config has them (NULL: none) */
     char (*due)[STORE_AGENT_NAME_MAX]; /* agents whose stored package list is checked next */

@@ -456,7 +456,9 @@ static void *packages_main(void *arg)
 /* ---- the module's series ---- */
 
 static const metric_desc m_agents = {"agents", "Enrolled agents, by state (reporting or silent).", METRIC_GAUGE, false};
-static const metric_desc m_batches = {"agent_batches_total", "Batches from agents, by result.", METRIC_COUNTER, false};
+static const metric_desc m_batches = {"agent_batches_total",
+                                      "Requests from agents, by result (limited: an address made to wait).",
+                                      METRIC_COUNTER, false};
 static const metric_desc m_refused = {"agent_batches_refused_total", "Malformed batches refused, by reason.",
                                       METRIC_COUNTER, false};
 static const metric_desc m_samples = {"agent_samples_total", "Metric samples taken from agents.", METRIC_COUNTER, false};
@@ -481,6 +483,7 @@ static void agent_metrics(agent_hub *h, int64_t now, metric_set *ms)
     metric_add(ms, &m_batches, (double)h->accepted, "result", "accepted", NULL);
     metric_add(ms, &m_batches, (double)h->duplicates, "result", "duplicate", NULL);
     metric_add(ms, &m_batches, (double)h->unauthorized, "result", "unauthorized", NULL);
+    metric_add(ms, &m_batches, (double)h->limited, "result", "limited", NULL);
     for (int b = AGENT_BAD_GZIP; b < AGENT_BAD_COUNT; b++)
         metric_add(ms, &m_refused, (double)h->refused[b], "reason", agent_bad_name((agent_bad)b), NULL);
     metric_add(ms, &m_samples, (double)h->samples, NULL);

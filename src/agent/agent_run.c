@@ -231,7 +231,7 @@ kw_rc agent_enroll(const char *url, const char *token, const char *ca_file, cons
 #define OUTBOX_EVENTS ((size_t)1 << 20)
 
 typedef struct agent_change {
-    bool fire;
+    agent_alert_kind kind;
     int severity;
     int64_t ts_ms;
     double value;
@@ -291,7 +291,7 @@ static agent_change *check_push(agent_check *k, const char *rule, bool fire, int
         return NULL;
     agent_change *a = &o->changes[o->nchanges++];
     memset(a, 0, sizeof *a);
-    a->fire = fire;
+    a->kind = fire ? AGENT_ALERT_FIRE : AGENT_ALERT_RESOLVE;
     snprintf(a->rule, sizeof a->rule, "%s", rule);
     a->nlabels = 1;
     snprintf(a->lk[0], sizeof a->lk[0], "check");
@@ -410,7 +410,7 @@ static size_t outbox_take(agent_outbox *o, size_t nchecks, agent_batch_writer *w
     size_t n = o->nchanges;
     for (size_t i = 0; i < n; i++) {
         agent_change *c = &o->changes[i];
-        agent_alert a = {.fire = c->fire, .rule = c->rule, .summary = c->summary, .severity = c->severity,
+        agent_alert a = {.kind = c->kind, .rule = c->rule, .summary = c->summary, .severity = c->severity,
                          .ts_ms = c->ts_ms, .value = c->value, .nlabels = c->nlabels};
         for (uint8_t k = 0; k < c->nlabels; k++) {
             a.lk[k] = c->lk[k];
@@ -435,7 +435,7 @@ static size_t outbox_take(agent_outbox *o, size_t nchecks, agent_batch_writer *w
 
 /* ---- the log inputs ----
  * The daemon's log sensor, its push leaving in the outbox what it would hand the core: its
- * detections' alert changes (fire and end; the sensor waits while the outbox has no room),
+ * detections' alert changes (fire, update and end; the sensor waits while the outbox has no room),
  * its ECS lines, its series and where its inputs are. Those positions go to
  * state_dir/agent.positions once the lines before them are in the spool, so a restarted
  * agent goes on where it stopped. */
@@ -499,18 +499,20 @@ static void positions_read(const char *path, kw_offsets *out)
     fclose(f);
 }
 
-/* Under o->mu: a detector's act as an alert change (an update tells the server nothing new). */
+/* Under o->mu: a detector's act as an alert change: fired (or reopened), updated (a log
+ * rule's count grew: its value and summary) or ended. */
 static void outbox_act(agent_outbox *o, const alert_act *x)
 {
-    if (x->kind == ALERT_ACT_UPDATE)
-        return;
     agent_change *a = &o->changes[o->nchanges++];
     memset(a, 0, sizeof *a);
-    a->fire = x->kind != ALERT_ACT_RESOLVE;
+    a->kind = x->kind == ALERT_ACT_RESOLVE  ? AGENT_ALERT_RESOLVE
+              : x->kind == ALERT_ACT_UPDATE ? AGENT_ALERT_UPDATE
+                                            : AGENT_ALERT_FIRE;
+    bool fire = a->kind == AGENT_ALERT_FIRE;
     snprintf(a->rule, sizeof a->rule, "%s", x->rule);
     snprintf(a->summary, sizeof a->summary, "%s", x->summary ? x->summary : x->rule);
     a->severity = x->severity >= 1 && x->severity <= 4 ? x->severity : 3;
-    a->ts_ms = a->fire && x->started_ms ? x->started_ms : x->at_ms ? x->at_ms : kw_now_ms();
+    a->ts_ms = fire && x->started_ms ? x->started_ms : x->at_ms ? x->at_ms : kw_now_ms();
     a->value = isfinite(x->value) ? x->value : 0;
     json_t *labels = json_loads(x->labels_json ? x->labels_json : "{}", 0, NULL);
     const char *k;
@@ -593,6 +595,7 @@ typedef struct agent_proc {
     char url[2048];
     char auth[128];      /* "Authorization: Bearer kwa_..." */
     bool refused;        /* the server said 401: said once, tried again each turn */
+    bool limited;        /* the server said 429 (this address was refused too often): said once */
     char *packages_path; /* state_dir/agent.packages: the last list spooled (its SHA-256, when) */
     char packages_hash[65];
     int64_t packages_sent_ms;
@@ -686,7 +689,7 @@ static bool send_one(agent_proc *p, int64_t seq, const kw_buf *b)
         return false;
     }
     if (status == 200) {
-        p->refused = false;
+        p->refused = p->limited = false;
         return true;
     }
     if (status == 400 || status == 413) { /* sent again it would be refused again, and hold up the rest */
@@ -698,7 +701,11 @@ static bool send_one(agent_proc *p, int64_t seq, const kw_buf *b)
         log_error("agent: the server refused the credential (%s): enrol again (keepwatch agent enroll)",
                   kw_buf_cstr(&p->http.reply));
         p->refused = true;
-    } else if (status != 401) {
+    } else if (status == 429 && !p->limited) {
+        log_warn("agent: the server makes this address wait (HTTP 429: %s): batches kept for later",
+                 kw_buf_cstr(&p->http.reply));
+        p->limited = true;
+    } else if (status != 401 && status != 429) {
         log_warn("agent: the server answered %ld to batch %lld: kept for later", status, (long long)seq);
     }
     return false;
@@ -891,7 +898,7 @@ static void checks_gone(agent_proc *p, const conf *c, char (*names)[128], size_t
         if (kept)
             continue;
         agent_change *a = &p->out->changes[p->out->nchanges++];
-        *a = (agent_change){.fire = false, .severity = 3, .ts_ms = kw_now_ms(), .value = 0, .nlabels = 1};
+        *a = (agent_change){.kind = AGENT_ALERT_RESOLVE, .severity = 3, .ts_ms = kw_now_ms(), .value = 0, .nlabels = 1};
         snprintf(a->rule, sizeof a->rule, "service_down");
         snprintf(a->summary, sizeof a->summary, "%.127s is no longer checked (the central config removed it)",
                  names[i]);

@@ -138,9 +138,10 @@ void alert_rules_from_conf(const conf *c, alert_rules *out)
         if (!k->enabled)
             continue;
         kw_buf_reset(&b);
+        /* host="": the server's own samples; an agent's (host=NAME) are its own to judge */
         kw_buf_puts(&b, "check_up{check=");
         expr_quote(&b, k->name);
-        kw_buf_puts(&b, "} == 0");
+        kw_buf_puts(&b, ",host=\"\"} == 0");
         alert_rule *a = rules_add(out, &cap, "service_down", kw_buf_cstr(&b));
         if (a) {
             a->for_ms = k->for_ms;
@@ -151,7 +152,7 @@ void alert_rules_from_conf(const conf *c, alert_rules *out)
             kw_buf_reset(&b);
             kw_buf_puts(&b, "check_tls_cert_expiry_days{check=");
             expr_quote(&b, k->name);
-            kw_buf_printf(&b, "} < %lld", (long long)k->warn_days);
+            kw_buf_printf(&b, ",host=\"\"} < %lld", (long long)k->warn_days);
             a = rules_add(out, &cap, "certificate_expiry", kw_buf_cstr(&b));
             if (a) {
                 a->severity = KW_SEV_MEDIUM;
@@ -428,7 +429,7 @@ void alert_engine_restore(alert_engine *e, const alert_open *o, int64_t now_ms, 
         bool ok = true;
         for (size_t m = 0; m < e->rules.v[i].expr->n_matchers && ok; m++) {
             const rule_matcher *mm = &e->rules.v[i].expr->m[m];
-            if (mm->negate)
+            if (mm->negate || !mm->value[0]) /* "": the label absent, as on the alert */
                 continue;
             kw_buf b;
             kw_buf_init(&b, 4096);
@@ -471,7 +472,7 @@ static bool sample_matches(const rule_expr *x, const metric_sample *m)
         return false;
     for (size_t i = 0; i < x->n_matchers; i++) {
         const char *v = metric_label(m, x->m[i].name);
-        bool eq = v && strcmp(v, x->m[i].value) == 0;
+        bool eq = strcmp(v ? v : "", x->m[i].value) == 0; /* an absent label is "" (host="": this server's) */
         if (eq == x->m[i].negate)
             return false;
     }

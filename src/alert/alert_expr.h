@@ -2,7 +2,9 @@
  *   host_cpu_usage_ratio > 80%
  *   host_filesystem_used_ratio{mountpoint="/"} >= 0.9
  *   check_up{check="web"} == 0
- * A trailing % divides the number by 100 (metrics are ratios, people think in percent). */
+ * A trailing % divides the number by 100 (metrics are ratios, people think in percent).
+ * A label the sample does not carry matches "": host="" selects this server's own samples
+ * (an agent's carry host=NAME). */
 #ifndef ALERT_EXPR_H
 #define ALERT_EXPR_H
 

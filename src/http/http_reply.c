@@ -159,20 +159,35 @@ enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, kw_buf *bod
     return http_respond(c, status, "application/json; charset=utf-8", body);
 }
 
-enum MHD_Result http_store_error(struct MHD_Connection *c, kw_store *st)
+/* status with Retry-After: wait_s: {"error": msg, "status", "retry_after"}. */
+static enum MHD_Result error_retry(struct MHD_Connection *c, unsigned status, const char *msg, int64_t wait_s)
 {
-    if (store_reachable(st))
-        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
-    kw_buf b; /* the store is away for now: say so, and when to ask again */
+    char ra[32];
+    snprintf(ra, sizeof ra, "%lld", (long long)wait_s);
+    kw_buf b;
     kw_buf_init(&b, 0);
     kw_json j;
     kw_json_init(&j, &b);
     kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "error", store_errmsg(st));
-    kw_json_kv_int(&j, "status", MHD_HTTP_SERVICE_UNAVAILABLE);
+    kw_json_kv_str(&j, "error", msg);
+    kw_json_kv_int(&j, "status", status);
+    kw_json_kv_int(&j, "retry_after", wait_s);
     kw_json_obj_end(&j);
-    static const char *const retry[] = {"Retry-After", "5", NULL};
-    return http_respond_hdr(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", &b, retry);
+    kw_buf_putc(&b, '\n');
+    const char *hdrs[] = {"Retry-After", ra, NULL};
+    return http_respond_hdr(c, status, "application/json; charset=utf-8", &b, hdrs);
+}
+
+enum MHD_Result http_store_error(struct MHD_Connection *c, kw_store *st)
+{
+    if (store_reachable(st))
+        return http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, store_errmsg(st));
+    return error_retry(c, MHD_HTTP_SERVICE_UNAVAILABLE, store_errmsg(st), 5); /* away for now: when to ask again */
+}
+
+enum MHD_Result http_too_many(struct MHD_Connection *c, int64_t wait_s, const char *why)
+{
+    return error_retry(c, MHD_HTTP_TOO_MANY_REQUESTS, why, wait_s);
 }
 
 enum MHD_Result http_error(struct MHD_Connection *c, unsigned status, const char *msg)

@@ -24,6 +24,9 @@ enum MHD_Result http_respond_hdr(struct MHD_Connection *c, unsigned status, cons
 enum MHD_Result http_respond(struct MHD_Connection *c, unsigned status, const char *type, kw_buf *body);
 enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, kw_buf *body);
 enum MHD_Result http_error(struct MHD_Connection *c, unsigned status, const char *msg);
+/* 429 with Retry-After: wait_s (seconds, from auth_limiter_wait): {"error": why, "status",
+ * "retry_after"}. */
+enum MHD_Result http_too_many(struct MHD_Connection *c, int64_t wait_s, const char *why);
 /* The store failed st's last statement: 503 with Retry-After when it is unreachable, else 500. */
 enum MHD_Result http_store_error(struct MHD_Connection *c, kw_store *st);
 /* A query argument as an integer in [lo, hi]; def when absent or out of range. */

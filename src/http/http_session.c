@@ -221,15 +221,10 @@ enum MHD_Result api_sign_in(http_server *s, struct MHD_Connection *c, http_req *
         wait = w2;
     if (wait) {
         json_decref(root);
-        char ra[32];
-        snprintf(ra, sizeof ra, "%lld", (long long)wait);
-        kw_buf b;
-        kw_buf_init(&b, 0);
-        kw_buf_printf(&b, "{\"error\":\"too many wrong passwords from this address: wait %llds (or keepwatch user "
-                          "unlock NAME)\",\"status\":429,\"retry_after\":%lld}\n",
-                      (long long)wait, (long long)wait);
-        const char *hdrs[] = {"Retry-After", ra, NULL};
-        return http_respond_hdr(c, MHD_HTTP_TOO_MANY_REQUESTS, "application/json; charset=utf-8", &b, hdrs);
+        char why[128];
+        snprintf(why, sizeof why, "too many wrong passwords from this address: wait %llds (or keepwatch user unlock NAME)",
+                 (long long)wait);
+        return http_too_many(c, wait, why);
     }
     principal p = {0};
     bool ok;

@@ -4,8 +4,10 @@ carrying the host, a 15 s server outage bridged by the spool across an agent res
 gap's alert history and samples arrive, nothing doubled), agent_silent when an agent dies,
 refused and replayed requests, and TLS verification."""
 import gzip
+import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -157,6 +159,20 @@ def post_batch(port, body, credential=None, gz=True, path="/api/v1/agent/batch")
         return e.code, e.read().decode()
 
 
+def post_from(source, port, body, credential=None, path="/api/v1/agent/batch"):
+    """POSTs body (JSON) from the loopback address source; (status, headers, text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    try:
+        hdrs = {"Content-Type": "application/json"}
+        if credential:
+            hdrs["Authorization"] = f"Bearer {credential}"
+        conn.request("POST", path, body=json.dumps(body), headers=hdrs)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode()
+    finally:
+        conn.close()
+
+
 class AgentCase(DaemonTest):
     """What the agent tests share: a server with one enrolled agent, the agents' logs on failure."""
 
@@ -174,6 +190,26 @@ class AgentCase(DaemonTest):
         self.assertEqual(a.enroll(d.port, token.strip())[0], 0)
         self.assertEqual(a.enroll(d.port, token.strip())[0], 1)  # spent
         return d, a
+
+    def login_storm(self, name, end_after, logs_extra=""):
+        """A server and agent name (started) whose log rule login_storm (3 lines with FAILED
+        LOGIN within 1m, ended end_after the last) watches a file of the test's, with 3 such
+        lines written: (server, agent, the file, the alert on the server, carrying the host)."""
+        fd, log = tempfile.mkstemp(prefix="kw-agent-app-", suffix=".log")
+        os.close(fd)
+        self.addCleanup(os.unlink, log)
+        d, a = self.one_agent(name, "logs:\n" + logs_extra +
+                              f"  inputs: [{{name: app, type: file, paths: ['{log}']}}]\n"
+                              "  rules:\n    - {name: login_storm, match: {message|contains: 'FAILED LOGIN'},"
+                              f" count: 3, within: 1m, severity: high, end_after: {end_after}}}\n")
+        a.start()
+        wait_for("the agent's first batch", lambda: last_seq(d) > 0, timeout=20)
+        time.sleep(1)  # the input is open
+        with open(log, "a") as f:
+            f.writelines(f"app: FAILED LOGIN for user{i}\n" for i in range(3))
+        alert = d.wait_alert(lambda x: x["rule"] == "login_storm", "login_storm from the agent", timeout=20)
+        self.assertEqual(alert["labels"].get("host"), name)
+        return d, a, log, alert
 
     def _agent_logs_on_failure(self, a):
         outcome = getattr(self, "_outcome", None)
@@ -432,20 +468,7 @@ class AgentTest(AgentCase):
         is an alert on the server carrying the host, ended when the rule says so; the matched
         lines reach the server's event log with the agent's host.name and agent.id; lines written
         while the agent is stopped are read when it is back (its positions are kept)."""
-        fd, log = tempfile.mkstemp(prefix="kw-agent-app-", suffix=".log")
-        os.close(fd)
-        self.addCleanup(os.unlink, log)
-        d, a = self.one_agent("app-01", "logs:\n  events: matched\n"
-                                        f"  inputs: [{{name: app, type: file, paths: ['{log}']}}]\n"
-                                        "  rules:\n    - {name: login_storm, match: {message|contains: 'FAILED LOGIN'},"
-                                        " count: 3, within: 1m, severity: high, end_after: 3s}\n")
-        a.start()
-        wait_for("the agent's first batch", lambda: last_seq(d) > 0, timeout=20)
-        time.sleep(1)  # the input is open
-        with open(log, "a") as f:
-            f.writelines(f"app: FAILED LOGIN for user{i}\n" for i in range(3))
-        alert = d.wait_alert(lambda x: x["rule"] == "login_storm", "login_storm from the agent", timeout=20)
-        self.assertEqual(alert["labels"].get("host"), "app-01")
+        d, a, log, alert = self.login_storm("app-01", "3s", "  events: matched\n")
         wait_for("login_storm ended", lambda: [x for x in d.alerts() if x["id"] == alert["id"]][0]["state"]
                  == "resolved", timeout=20)
         wait_for("the alert in the server's event log",
@@ -461,6 +484,111 @@ class AgentTest(AgentCase):
         a.start()
         wait_for("the lines written while the agent was away",
                  lambda: sum("while away" in json.dumps(e) for e in d.events()) >= 3, timeout=20)
+
+    def test_refused_credentials_limited_per_address(self):
+        """Past 20 refused credentials or tokens from one address it waits: 429 with Retry-After
+        even for a good credential (before any look in the store), on every agent route; a good
+        credential before that clears the count; another loopback address is unaffected; the
+        agent on the waiting address keeps its batches and they arrive once the wait is over."""
+        d, a = self.one_agent("lim-01")  # its second enrolment (a spent token): refused once
+        rc, token, err = d.cli("agent", "token", "add", "--name", "lim-02")
+        self.assertEqual(rc, 0, err)
+        st, _, body = post_from("127.0.0.1", d.port, {"token": token.strip()}, path="/api/v1/agent/enroll")
+        self.assertEqual(st, 200, body)  # a good token: forgives the one before
+        good, bad = json.loads(body)["credential"], "kwa_" + "0" * 64
+        seq = iter(range(1, 1000))
+
+        def batch(src, cred):
+            return post_from(src, d.port, {"seq": next(seq)}, cred)[0]
+
+        self.assertEqual([batch("127.0.0.1", bad) for _ in range(19)], [401] * 19)
+        self.assertEqual(batch("127.0.0.1", good), 200)  # forgives the 19
+        self.assertEqual([batch("127.0.0.1", bad) for _ in range(19)], [401] * 19)
+        self.assertEqual(post_from("127.0.0.1", d.port, {"token": "kwe_" + "1" * 64},
+                                   path="/api/v1/agent/enroll")[0], 401)  # the 20th: a token
+        st, hdrs, body = post_from("127.0.0.1", d.port, {"seq": next(seq)}, good)
+        self.assertEqual(st, 429, body)
+        wait = int(hdrs.get("Retry-After", "0"))
+        self.assertTrue(0 < wait <= 60, hdrs)
+        self.assertEqual(json.loads(body)["retry_after"], wait)
+        self.assertEqual(post_from("127.0.0.1", d.port, {"token": "kwe_" + "1" * 64},
+                                   path="/api/v1/agent/enroll")[0], 429)
+        req = urllib.request.Request(f"http://127.0.0.1:{d.port}/api/v1/agent/config")
+        req.add_header("Authorization", f"Bearer {good}")
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=10)
+        self.assertEqual(e.exception.code, 429)
+        # another address: unaffected, its refusals its own
+        self.assertEqual(batch("127.0.0.2", good), 200)
+        self.assertEqual(batch("127.0.0.2", bad), 401)
+        self.assertIn("127.0.0.1 was refused 20 times", d.logs())
+        wait_for("the waits counted at /metrics", lambda: re.search(
+            r'keepwatch_agent_batches_total\{result="limited"\} [1-9]', d.get("/metrics")[1]), timeout=10)
+
+        # the agent on the waiting address: its batches wait in its spool, then all arrive
+        def lim01_seq():
+            return next(x for x in json.loads(d.cli("agent", "list", "--json")[1]) if x["name"] == "lim-01") \
+                .get("last_seq", 0)
+
+        a.start()
+        wait_for("the agent told to wait", lambda: "HTTP 429" in a.logs(), timeout=20)
+        self.assertEqual(lim01_seq(), 0)
+        wait_for("the agent's batches once the wait is over", lambda: lim01_seq() > 0, timeout=wait + 20)
+        self.assertEqual(a.logs().count("HTTP 429"), 1)  # said once
+        wait_for("the agent's spool emptied", lambda: 'keepwatch_agent_spool_batches{host="lim-01"} 0'
+                 in d.get("/metrics")[1], timeout=20)
+
+    def test_server_check_named_like_agents(self):
+        """The server's own check "svc" judges the server's samples only: the agent's failing
+        check of the same name is one service_down, the agent's, on its host (the server's
+        rule, matching check_up{check="svc"} by name, raised a second one on the agent's
+        samples); the server's own check still raises its own, without a host."""
+        svc = Service(free_port())
+        svc.start()
+        self.addCleanup(svc.stop)
+        d, a = self.one_agent("web-07", server="checks:\n"
+                              f"  - {{name: svc, type: tcp, host: 127.0.0.1, port: {svc.port}, interval: 1s,"
+                              " timeout: 500ms, for: 0s}\n")
+        a.start()  # its svc checks a closed port: down
+        agents = d.wait_alert(lambda x: x["rule"] == "service_down" and x["labels"].get("host") == "web-07",
+                              "the agent's service_down", timeout=30)
+        self.assertTrue(agents["summary"].startswith("web-07: "), agents)
+        wait_for("the agent's samples of svc at /metrics",
+                 lambda: re.search(r'check_up\{check="svc",type="tcp",host="web-07"\} 0\b', d.get("/metrics")[1]),
+                 timeout=10)
+        time.sleep(4)  # the server's rule (for: 0s) has had the agent's samples for seconds
+        downs = [x for x in d.alerts() if x["rule"] == "service_down"]
+        self.assertEqual([x["id"] for x in downs], [agents["id"]], downs)
+        svc.stop()
+        own = d.wait_alert(lambda x: x["rule"] == "service_down" and x["id"] != agents["id"],
+                           "the server's own service_down", timeout=20)
+        self.assertNotIn("host", own["labels"])
+        self.assertEqual(own["labels"].get("check"), "svc")
+
+    def test_log_rule_update_from_agent(self):
+        """A log rule's alert on the agent that grows while it fires (more lines: its count, its
+        summary) is updated on the server too, on the agent's host, with an "updated" history
+        row (the agent forwarded fires and ends only)."""
+        d, a, log, fired = self.login_storm("app-02", "50s")
+        self.assertEqual(fired["value"], 3, fired)
+        with open(log, "a") as f:  # the count grows: the rule updates its alert every 30 s at most
+            f.writelines(f"app: FAILED LOGIN again {i}\n" for i in range(4))
+
+        def current():
+            return next(x for x in d.alerts() if x["id"] == fired["id"])
+
+        grown = wait_for("the grown count on the server", lambda: (lambda x: x if x["value"] == 7 else None)(current()),
+                         timeout=50)
+        self.assertEqual(grown["state"], "firing")
+        self.assertEqual(grown["peak"], 7)
+        self.assertEqual(grown["labels"], fired["labels"])
+        self.assertIn("(7 lines)", grown["summary"])
+        self.assertTrue(grown["summary"].startswith("app-02: "), grown)
+        self.assertEqual(len([x for x in d.alerts() if x["rule"] == "login_storm"]), 1)
+        st, one = d.get(f"/api/v1/alerts/{fired['id']}")
+        self.assertEqual(st, 200, one)
+        updated = [h for h in one["history"] if h["action"] == "updated"]
+        self.assertEqual([h.get("value") for h in updated], [7], one["history"])
 
     def test_central_config(self):
         """Central config: a group in the server's configuration gives the agent a tcp check

@@ -43,7 +43,7 @@ static void test_decode_valid(void)
     CHECK_INT(b.sets[0].v[1].type, METRIC_COUNTER);
     CHECK_NEAR(b.sets[0].v[1].value, 1.5e9, 1);
     CHECK_INT(b.nalerts, 1);
-    CHECK(b.alerts[0].fire);
+    CHECK_INT(b.alerts[0].kind, AGENT_ALERT_FIRE);
     CHECK_INT(b.alerts[0].severity, 4);
     CHECK_STR(b.alerts[0].rule, "service_down");
     CHECK_STR(b.alerts[0].lv[0], "web");
@@ -83,6 +83,9 @@ static void test_decode_refused(void)
         {"{\"seq\":1,\"sets\":[{\"source\":\"h\",\"ts\":1764590000000,\"samples\":[{\"n\":\"x\",\"v\":1,\"t\":\"q\"}]}]}",
          AGENT_BAD_VALUE},
         {"{\"seq\":1,\"alerts\":[{\"kind\":\"maybe\",\"rule\":\"r\",\"ts\":1764590000000}]}", AGENT_BAD_VALUE},
+        {"{\"seq\":1,\"alerts\":[{\"kind\":\"updated\",\"rule\":\"r\",\"ts\":1764590000000}]}", AGENT_BAD_VALUE},
+        {"{\"seq\":1,\"alerts\":[{\"kind\":\"update\",\"rule\":\"r\",\"ts\":1764590000000,\"value\":\"7\"}]}",
+         AGENT_BAD_SHAPE},
         {"{\"seq\":1,\"alerts\":[{\"kind\":\"fire\",\"rule\":\"r\",\"ts\":1764590000000,\"severity\":9}]}",
          AGENT_BAD_VALUE},
         {"{\"seq\":1,\"alerts\":[{\"kind\":\"fire\",\"rule\":\"r\",\"ts\":1764590000000,\"summary\":\"a\\u0001b\"}]}",
@@ -138,9 +141,12 @@ static void test_writer_round_trip(void)
     kw_buf_init(&out, AGENT_BODY_MAX);
     agent_batch_writer *w = agent_batch_begin(&out, 42, 3);
     agent_batch_add_set(w, "host", ms);
-    agent_alert a = {.fire = false, .rule = "service_down", .summary = "web \"up\"", .severity = 2,
+    agent_alert a = {.kind = AGENT_ALERT_RESOLVE, .rule = "service_down", .summary = "web \"up\"", .severity = 2,
                      .ts_ms = 1764590000500LL, .value = 1, .nlabels = 1, .lk = {"check"}, .lv = {"web"}};
     agent_batch_add_alert(w, &a);
+    agent_alert u = {.kind = AGENT_ALERT_UPDATE, .rule = "login_storm", .summary = "7 failed logins", .severity = 3,
+                     .ts_ms = 1764590000600LL, .value = 7, .nlabels = 1, .lk = {"source.ip"}, .lv = {"10.0.0.9"}};
+    agent_batch_add_alert(w, &u);
     const char ev[] = "{\"event\":{\"kind\":\"event\"}}";
     agent_batch_add_event(w, ev, strlen(ev));
     CHECK_INT(agent_batch_end(w), KW_OK);
@@ -158,9 +164,13 @@ static void test_writer_round_trip(void)
         CHECK(b.sets[0].v[0].history);
         CHECK_INT(b.sets[0].v[1].type, METRIC_COUNTER);
     }
-    CHECK_INT(b.nalerts, 1);
-    if (b.nalerts) {
-        CHECK(!b.alerts[0].fire);
+    CHECK_INT(b.nalerts, 2);
+    if (b.nalerts == 2) {
+        CHECK_INT(b.alerts[0].kind, AGENT_ALERT_RESOLVE);
+        CHECK_INT(b.alerts[1].kind, AGENT_ALERT_UPDATE);
+        CHECK_STR(b.alerts[1].summary, "7 failed logins");
+        CHECK(b.alerts[1].value == 7);
+        CHECK_STR(b.alerts[1].lv[0], "10.0.0.9");
         CHECK_STR(b.alerts[0].summary, "web \"up\"");
         CHECK_INT(b.alerts[0].ts_ms, 1764590000500LL);
     }

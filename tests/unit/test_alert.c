@@ -229,6 +229,50 @@ static void test_check_rules(void)
     conf_free(c);
 }
 
+/* The rules of the server's own checks see the server's own samples only: an agent's samples
+ * (labelled host=NAME) of a check of the same name are the agent's to judge (it sends its own
+ * service_down). A rule of rules: applies to every host's samples, unless it asks for
+ * host="" (the server's own: an absent label matches ""). */
+static void test_check_rules_own_samples(void)
+{
+    static const metric_desc d_up = {"check_up", "up", METRIC_GAUGE, true};
+    alert_engine *e = engine_from("builtin_rules: false\nchecks:\n"
+                                  "  - {name: web, type: tcp, host: 127.0.0.1, port: 80, for: 0s}\n"
+                                  "rules:\n  - {name: cpu_fleet, expr: host_cpu_usage_ratio > 80%}\n"
+                                  "  - {name: cpu_own, expr: 'host_cpu_usage_ratio{host=\"\"} > 80%'}\n",
+                                  0);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    metric_set *ms = metric_set_new(1000);
+    metric_add(ms, &d_up, 0, "check", "web", "type", "tcp", "host", "web-01", NULL);
+    metric_add(ms, &d_cpu, 0.95, "host", "web-01", NULL);
+    alert_acts a = {0};
+    alert_engine_eval(e, ms, 1000, &a);
+    metric_set_free(ms);
+    CHECK_INT(a.n, 1); /* cpu_fleet on web-01; not service_down, not cpu_own */
+    CHECK_STR(a.n ? a.v[0].rule : NULL, "cpu_fleet");
+    CHECK(a.n && strstr(a.v[0].labels_json, "\"host\":\"web-01\"") != NULL);
+    alert_acts_free(&a);
+    ms = metric_set_new(2000);
+    metric_add(ms, &d_up, 0, "check", "web", "type", "tcp", NULL);
+    metric_add(ms, &d_cpu, 0.95, NULL);
+    alert_engine_eval(e, ms, 2000, &a);
+    metric_set_free(ms);
+    CHECK_INT(count_kind(&a, ALERT_ACT_FIRE), 3); /* the server's own: service_down, cpu_fleet, cpu_own */
+    for (size_t i = 0; i < a.n; i++)
+        CHECK(strstr(a.v[i].labels_json, "host") == NULL);
+    alert_acts_free(&a);
+    /* a restart takes the server's own service_down up again (host="" is the label absent) */
+    alert_open o = {.id = 7, .rule = "service_down", .labels_json = "{\"check\":\"web\",\"type\":\"tcp\"}",
+                    .severity = 3, .started_ms = 2000};
+    alert_fingerprint(NULL, o.rule, o.labels_json, o.fingerprint);
+    alert_engine_restore(e, &o, 3000, &a);
+    CHECK_INT(a.n, 0); /* not "rule removed" */
+    alert_acts_free(&a);
+    alert_engine_free(e);
+}
+
 static char tmpdir[64];
 
 /* The store tmpdir/name (on the backend under test); NULL, said, when it does not open. */
@@ -672,6 +716,7 @@ int main(void)
     RUN(test_labels_series_and_stale);
     RUN(test_reload_removes_rule);
     RUN(test_check_rules);
+    RUN(test_check_rules_own_samples);
     RUN(test_store_lifecycle);
     RUN(test_store_restart_restore);
     RUN(test_detector_alert_held_over_restart);
