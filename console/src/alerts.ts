@@ -1,7 +1,7 @@
 // Alerts: the list with its filters, and one alert with its timeline and what can be done
 // with it (acknowledge, resolve, assign, comment).
 import { api, Alert, Notifications } from "./api";
-import { canAct, debounce, enterView, failed, page, renderBar, whileShown, whoami, viewGen } from "./app";
+import { canAct, debounce, enterView, failed, page, renderBar, typing, viewGen, whileShown, whoami } from "./app";
 import { clear, fmtTime, h, td } from "./dom";
 import { kindName, sev, t } from "./i18n";
 import { chart } from "./charts";
@@ -98,12 +98,6 @@ async function drawList(f: AlertFilter): Promise<void> {
   sevSel.addEventListener("change", () => {
     location.hash = filterHash({ ...f, q: search.value.trim(), severity: sevSel.value, before: "" });
   });
-}
-
-// Someone typing here (a reason, a name) is not interrupted by a live redraw.
-function typing(): boolean {
-  const el = document.activeElement;
-  return !!el && page.contains(el) && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
 }
 
 export async function alerts(f: AlertFilter): Promise<void> {

@@ -56,6 +56,13 @@ export function debounce(fn: () => void, ms = 300): () => void {
   };
 }
 
+// Someone typing or choosing in the page (a reason, a name, a filter) is not interrupted by a
+// live redraw.
+export function typing(): boolean {
+  const el = document.activeElement;
+  return !!el && page.contains(el) && ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
+}
+
 export function renderBar(active: string, period = ""): void {
   const tab = (id: string, label: string) =>
     h("a", { href: `#/${id}`, class: id === active ? "tab on" : "tab" }, label);

@@ -3,7 +3,7 @@
 // finding: its fields, description, solution, references, evidence and history, with the
 // moves its status allows. Everything from the API goes in as text (dom.ts: textContent).
 import { api, ApiError } from "./api";
-import { canAct, debounce, enterView, page, renderBar, viewGen, whileShown, whoami } from "./app";
+import { canAct, debounce, enterView, page, renderBar, typing, viewGen, whileShown, whoami } from "./app";
 import { chart } from "./charts";
 import { clear, fmtTime, h, td, zoneDayStart } from "./dom";
 import { t, tAny } from "./i18n";
@@ -213,12 +213,6 @@ async function drawList(f: FindingFilter): Promise<void> {
   if (g !== viewGen() || !s) return;
   lastStats = s;
   fillStats(top, s);
-}
-
-// Someone typing or choosing in the page is not interrupted by a live redraw.
-function typing(): boolean {
-  const el = document.activeElement;
-  return !!el && page.contains(el) && ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
 }
 
 export async function findings(f: FindingFilter): Promise<void> {

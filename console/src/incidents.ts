@@ -5,7 +5,7 @@
 // the grade, the close with its review and the report links. Everything from the API goes
 // in as text (dom.ts: textContent); the API's refusals are shown where they happened.
 import { api, ApiError } from "./api";
-import { canAct, debounce, enterView, page, renderBar, viewGen, whileShown } from "./app";
+import { canAct, debounce, enterView, page, renderBar, typing, viewGen, whileShown } from "./app";
 import { clear, fmtTime, h, td } from "./dom";
 import { incidentText, lang, sev, t, tAny } from "./i18n";
 import { on } from "./live";
@@ -94,11 +94,6 @@ function nextDue(steps: Step[]): Step | undefined {
 
 function refusal(e: unknown): string {
   return (e as ApiError).status === 403 ? t("forbidden") : t("fRefused", { msg: (e as Error).message });
-}
-
-function typing(): boolean {
-  const el = document.activeElement;
-  return !!el && page.contains(el) && ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
 }
 
 function drillMark(i: Incident): HTMLElement | null {

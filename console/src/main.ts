@@ -10,7 +10,7 @@ import { drillRun, drills, drillScenario } from "./drills";
 import { duty } from "./duty";
 import { findingDetail, findingFilterFrom, findings } from "./findings";
 import { hostPage, rangeFrom } from "./hostpage";
-import { hosts } from "./hosts";
+import { fleetFilterFrom, hosts } from "./hosts";
 import { incidentDetail, incidentFilterFrom, incidents } from "./incidents";
 import { lang, setLang } from "./i18n";
 import { startLive } from "./live";
@@ -35,7 +35,7 @@ async function route(): Promise<void> {
     else if (path === "reports") await reports(reportDateFrom(new URLSearchParams(query || "")));
     else if (path === "duty") await duty();
     else if (path === "silences") await silences();
-    else if (path === "hosts") await hosts();
+    else if (path === "hosts") await hosts(fleetFilterFrom(new URLSearchParams(query || "")));
     else if (/^hosts\/[^/]+$/.test(path)) await hostPage(decodeURIComponent(path.slice(6)), rangeFrom(new URLSearchParams(query || "")));
     else location.hash = "#/overview";
   } catch (e) {

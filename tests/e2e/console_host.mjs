@@ -1,12 +1,15 @@
-// A host's page in headless Chromium (Debian's), driven by playwright-core: from the fleet on
-// the hosts page, a click on the agent's row opens #/hosts/NAME with its name, kind and
-// state, its open alert (a link that opens the alert) and its charts drawn from its history
+// The fleet's filters and a host's page in headless Chromium (Debian's), driven by
+// playwright-core: on the hosts page, the fleet filtered by a department (only the other
+// host's row left, the filter in the hash, kept by a reload and by opening the link) and by a
+// group, then cleared; from the fleet, a click on the agent's row opens #/hosts/NAME with its
+// name, kind and state, its open alert (a link that opens the alert) and its charts drawn from its history
 // (the CPU line a path of several points inside the plot, as many as the page was given);
 // another range redraws them and stays in the address; this server's own page; an SNMP
 // device's page with its interfaces' traffic, errors, memory and storage; a name no host has;
 // the page in English. Screenshots at 390x844 and 1600x1000 (no overflow at 390).
 // Run by tests/integ/test_console_host_e2e.py (KW_HOST: the agent's name, KW_ALERT: its open
-// alert's id, KW_SELF: this server's name, KW_DEVICE: an SNMP device's).
+// alert's id, KW_SELF: this server's name, KW_DEVICE: an SNMP device's, KW_OTHER: a host in
+// department KW_OTHER_DEPT, KW_HOST_GROUP: KW_HOST's group).
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
@@ -21,6 +24,9 @@ const host = process.env.KW_HOST;
 const alertId = process.env.KW_ALERT;
 const self = process.env.KW_SELF;
 const device = process.env.KW_DEVICE;
+const other = process.env.KW_OTHER;
+const otherDept = process.env.KW_OTHER_DEPT;
+const hostGroup = process.env.KW_HOST_GROUP;
 fs.mkdirSync(art, { recursive: true });
 const step = (s) => console.error(`e2e-host: ${s}`);
 const shots = (page, name) => shotsIn(page, art, name, true);
@@ -68,6 +74,50 @@ try {
   await page.click("a.tab[href='#/hosts']");
   const row = `table.fleet tr[data-host='${host}']`;
   await page.waitForSelector(row);
+
+  step("the fleet's filters: a department, then a group; in the hash, kept by a reload");
+  const shown = () => page.$$eval("table.fleet tbody tr", (rs) => rs.map((r) => r.dataset.host).sort());
+  const all = await shown();
+  must(all.includes(host) && all.includes(other) && all.includes(self) && all.includes(device),
+    `every host in the fleet unfiltered: ${all}`);
+  const depts = await page.$$eval("form.fleet-filters select[name=department] option", (os) => os.map((o) => o.value));
+  must(depts.includes(otherDept) && depts.includes("运维部") && depts[0] === "",
+    `the departments to choose from are the hosts' (and any): ${depts}`);
+  must((await page.textContent("form.fleet-filters select[name=department] option[value='']")) === "全部部门", "any department, in Chinese");
+  await page.selectOption("form.fleet-filters select[name=department]", otherDept);
+  await page.waitForFunction((d) => new URLSearchParams(location.hash.split("?")[1] || "").get("department") === d, otherDept);
+  const onlyRow = (name) => page.waitForFunction((n) => {
+    const rs = [...document.querySelectorAll("table.fleet tbody tr")];
+    return rs.length === 1 && rs[0].dataset.host === n;
+  }, name);
+  const onlyOther = async (what) => {
+    await onlyRow(other);
+    must((await page.textContent(`table.fleet tr[data-host='${other}'] td.department`)) === otherDept, `${what}: its department shown`);
+    must((await page.$eval("form.fleet-filters select[name=department]", (s) => s.value)) === otherDept, `${what}: the filter shows its choice`);
+    must((await page.textContent("#fleet-count")).includes(`1 / ${all.length}`), `${what}: how many of all are shown`);
+  };
+  await onlyOther("filtered by department");
+  const filtered = page.url();
+  await shots(page, "h0-fleet-filtered");
+  await page.reload();
+  await onlyOther("after a reload");
+  must(page.url() === filtered, "the reload keeps the address");
+  await page.goto(`${url}/#/overview`);
+  await page.waitForSelector("a.tab.on[href='#/overview']");
+  await page.goto(filtered);
+  await onlyOther("opened from the link");
+
+  step("another filter: a group, with the department's removed");
+  await page.selectOption("form.fleet-filters select[name=department]", "");
+  await page.waitForFunction(() => !location.hash.includes("department="));
+  await page.waitForFunction((n) => document.querySelectorAll("table.fleet tbody tr").length === n, all.length);
+  await page.selectOption("form.fleet-filters select[name=group]", hostGroup);
+  await page.waitForFunction((g) => location.hash === `#/hosts?group=${g}`, hostGroup);
+  await onlyRow(host);
+  must((await page.textContent(`${row} td.groups`)) === hostGroup, "the agent's groups shown");
+  await page.click("form.fleet-filters a.clear");
+  await page.waitForFunction(() => location.hash === "#/hosts");
+  await page.waitForFunction((n) => document.querySelectorAll("table.fleet tbody tr").length === n, all.length);
 
   step("a click on the agent's row opens its page");
   await page.click(`${row} td:nth-child(3)`); // the row, not only its link
