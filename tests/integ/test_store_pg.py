@@ -19,7 +19,7 @@ PROGRAMS = {
     "test_alert": (("test_store_lifecycle", "test_store_restart_restore", "test_detector_alert_held_over_restart",
                     "test_store_metric_history", "test_store_reads_see_other_writers",
                     "test_store_duty_check_grows", "test_store_invalid_utf8",
-                    "test_store_fire_adopts_in_transaction"), ()),
+                    "test_store_fire_adopts_in_transaction", "test_store_apply_all_same"), ()),
     "test_notify": (("test_escalation", "test_held"), ()),
     "test_duty": (("test_keyed_links", "test_checkpoints", "test_export_with_public_key",
                    "test_watch_raises_alert", "test_verify_while_appending"), ("test_legacy_migration",)),
