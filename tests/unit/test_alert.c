@@ -714,6 +714,47 @@ static void test_store_apply_all_same(void)
     }
 }
 
+/* A set's samples: a series named twice keeps its last value, a label that is not UTF-8 is
+ * stored (PostgreSQL: U+FFFD) and read back, more series than one statement takes, known and
+ * new series in one set. */
+static void test_store_metric_many(void)
+{
+    kw_store *s = open_in_tmp("mm.db");
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    for (int round = 0; round < 2; round++) {
+        metric_set *ms = metric_set_new(1795000000000LL + round * 5000);
+        for (int i = 0; i < 1500 + round * 500; i++) {
+            char mp[32];
+            snprintf(mp, sizeof mp, "/m%d", i);
+            metric_add(ms, &d_fs, i * 0.001, "mountpoint", mp, NULL);
+        }
+        metric_add(ms, &d_fs, 0.5, "mountpoint", "/m7", NULL);
+        metric_add(ms, &d_fs, 0.25, "mountpoint", "/bad\xff", NULL);
+        metric_add(ms, &d_fs, NAN, "mountpoint", "/nan", NULL);
+        CHECK_INT(store_begin(s), KW_OK);
+        CHECK_INT(store_metric_write(s, ms), KW_OK);
+        CHECK_INT(store_commit(s), KW_OK);
+        metric_set_free(ms);
+    }
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM metric_series", NULL), 2001);
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM metric_raw", NULL), 1501 + 2001);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    CHECK_INT(store_metric_query_json(s, "host_filesystem_used_ratio{mountpoint=\"/m7\"}", 0, INT64_MAX / 2, &b),
+              KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "[1795000000000,0.5,0.5,0.5],[1795000005000,0.5,0.5,0.5]");
+    kw_buf_reset(&b);
+    CHECK_INT(store_metric_query_json(s, "host_filesystem_used_ratio{mountpoint=\"/m1999\"}", 0, INT64_MAX / 2, &b),
+              KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "[[1795000005000,1.999");
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM metric_raw r JOIN metric_series m ON m.id = r.series"
+                                 " WHERE m.labels LIKE '%bad%' AND r.value = 0.25", NULL), 2);
+    kw_buf_free(&b);
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-alert-XXXXXX");
@@ -736,6 +777,7 @@ int main(void)
     RUN(test_store_invalid_utf8);
     RUN(test_store_fire_adopts_in_transaction);
     RUN(test_store_apply_all_same);
+    RUN(test_store_metric_many);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
