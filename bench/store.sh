@@ -3,7 +3,7 @@
 #
 # For each backend, printed beside each other with the targets:
 #   alert changes committed per second through the store API (bench/store_bench.c calls
-#     store_alert_apply as the daemon's core thread does: fire, update, resolve, each update and
+#     store_alert_apply_all as the daemon's core thread does: fire, update, resolve, each update and
 #     resolve looking up its open alert), one change per transaction and the daemon's batches
 #     (one event's changes in one transaction: 10 and 100), 1.5 s each, best of 5; target:
 #     PostgreSQL within 3x of SQLite;

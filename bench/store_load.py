@@ -2,7 +2,7 @@
 """Driver for bench/store.sh (issue 14): the store on SQLite and on PostgreSQL, side by side.
 
 For each backend: bench/store_bench.c fills a store with 200 open and 10,000 resolved alerts
-through store_alert_apply; `keepwatch serve` on that store answers GET /api/v1/alerts under
+through store_alert_apply_all; `keepwatch serve` on that store answers GET /api/v1/alerts under
 wrk (bench/http.sh's load: 2 threads, 64 connections, 10 s), the default page and a different
 page each request; then, the daemon stopped, store_bench writes alert changes into the same
 store, 1.5 s per transaction size, best of 5 (the machine is shared). PostgreSQL is a throwaway
@@ -182,7 +182,7 @@ def ratio(lite, pg):
 
 
 def report(lite, pgname, pg, am):
-    print(f"\n== alert changes committed per second, best of {WRITE_RUNS} (store_alert_apply; fire, update with a "
+    print(f"\n== alert changes committed per second, best of {WRITE_RUNS} (store_alert_apply_all; fire, update with a "
           f"history row, update, resolve; {OPEN} open at once; target: PostgreSQL within {WRITE_TARGET:.0f}x of SQLite)")
     pw = pg["write"]
     rows = [["changes per transaction", "SQLite (WAL)", f"{pgname} sync on", "SQLite/PG",

@@ -98,7 +98,7 @@ char *kw_utf8_fix(const char *s)
     if (i == n)
         return NULL;
     kw_buf b;
-    kw_buf_init(&b, n + 16);
+    kw_buf_init(&b, 3 * n + 16); /* each byte at most U+FFFD's three */
     kw_buf_append(&b, s, i);
     while (i < n) {
         adv = utf8_seq_len(p + i, n - i);

@@ -149,14 +149,10 @@ static void core_log_lines(kw_daemon *d, kw_buf *lines);
  * transaction is over after a failed statement: the caller rolls back and finds which). */
 static kw_rc core_apply_acts(kw_daemon *d, alert_act *v, size_t n, kw_rc *rc)
 {
-    for (size_t i = 0; i < n; i++) {
-        alert_act *a = &v[i];
-        rc[i] = store_alert_apply(d->core.store, a);
-        if (rc[i] == KW_OK || rc[i] == KW_ERR_NOTFOUND) /* not found: a person resolved it meanwhile */
-            continue;
-        return store_reachable(d->core.store) ? KW_ERR_STORE : KW_ERR_TIMEOUT;
-    }
-    return KW_OK;
+    /* not found (rc[i]): a person resolved it meanwhile */
+    if (store_alert_apply_all(d->core.store, v, n, rc) == KW_OK)
+        return KW_OK;
+    return store_reachable(d->core.store) ? KW_ERR_STORE : KW_ERR_TIMEOUT;
 }
 
 /* What the committed acts v[0..n) tell the engine, the log and the event log. */

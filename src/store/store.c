@@ -1,6 +1,7 @@
 /* The store's handle: opening (the connection, then the schema's migrations), transactions,
  * and the statement helpers of store_int.h over store_db.h. */
 #include "store/store_int.h"
+#include "store/store_rows.h"
 #include "core/kw_mem.h"
 #include "core/kw_url.h"
 
@@ -285,6 +286,9 @@ void store_close(kw_store *s)
     if (!s)
         return;
     db_close(s->db);
+    if (s->duty_rows) /* staged and never written: the transaction went with the connection */
+        store_rows_free(s->duty_rows);
+    free(s->duty_rows);
     kw_map_free(&s->series_ids);
     free(s->path);
     free(s);
@@ -432,4 +436,16 @@ kw_rc store_step_id(kw_store *s, db_stmt *st, int64_t *id)
     snprintf(s->err, sizeof s->err, "%s", rc == DB_DONE ? "no id returned" : db_errmsg(s->db));
     db_reset(st);
     return KW_ERR_STORE;
+}
+
+db_stmt *store_rows_stmt(kw_store *s, const char *sql, store_rows *r, const char *what)
+{
+    db_stmt *st = store_stmt(s, sql);
+    if (st && !store_rows_bind(r, st, 1)) {
+        db_reset(st);
+        snprintf(s->err, sizeof s->err, "%s: too much to write at once", what);
+        st = NULL;
+    }
+    store_rows_clear(r);
+    return st;
 }

@@ -95,6 +95,13 @@ kw_rc store_servers_each(kw_store *s, void (*fn)(void *, const char *, int64_t, 
  * RESOLVE and REOPEN of an alert a person has already resolved return KW_ERR_NOTFOUND (the
  * engine should forget it). Each act adds a history row (UPDATE only when act->history). */
 kw_rc store_alert_apply(kw_store *s, alert_act *act);
+/* Applies acts v[0..n) in order, inside the caller's transaction, as store_alert_apply one
+ * after another would, each one's outcome in rc[i] (KW_OK, or KW_ERR_NOTFOUND as above).
+ * KW_OK when every act was taken; else the first failure, and the caller rolls back (on
+ * PostgreSQL a write sent ahead may fail only at the commit: find the one refused alone). On
+ * PostgreSQL a run of changes to different alerts is one statement per table (the fires, the
+ * updates and resolves, their history rows, their duty-log entries) instead of one per change. */
+kw_rc store_alert_apply_all(kw_store *s, alert_act *v, size_t n, kw_rc *rc);
 
 /* The newest alert history row's id (0: none): it moves with every change of any alert. */
 int64_t store_alert_history_max(kw_store *s);

@@ -1,11 +1,13 @@
 /* The alerts tables: one row per alert, one history row per state change. */
 #include "store/store_int.h"
+#include "store/store_rows.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "core/kw_time.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void bind_real(db_stmt *st, int i, double v)
@@ -156,6 +158,235 @@ kw_rc store_alert_apply(kw_store *s, alert_act *a)
                            a->value);
     }
     return KW_ERR_PARSE;
+}
+
+/* ---- a batch of changes on PostgreSQL: one statement per table ---- */
+
+/* The end of st's rows: KW_OK when they all came (sr DB_DONE), else KW_ERR_STORE with s->err set. */
+static kw_rc rows_end(kw_store *s, db_stmt *st, db_step_rc sr)
+{
+    db_reset(st);
+    if (sr == DB_DONE)
+        return KW_OK;
+    snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    return KW_ERR_STORE;
+}
+
+/* The fires of seg[0..n) in one INSERT; each one's id into its act (0: an open alert with its
+ * fingerprint is there already, adopted by the update that follows). */
+static kw_rc batch_fire(kw_store *s, alert_act *seg, size_t n)
+{
+    store_rows r;
+    store_rows_init(&r, 11);
+    for (size_t i = 0; i < n; i++) {
+        alert_act *a = &seg[i];
+        if (a->kind != ALERT_ACT_FIRE)
+            continue;
+        a->alert_id = 0;
+        store_rows_text(&r, 0, a->fingerprint);
+        store_rows_text(&r, 1, a->rule);
+        store_rows_int(&r, 2, a->severity);
+        store_rows_text(&r, 3, a->summary ? a->summary : a->rule);
+        store_rows_text(&r, 4, a->labels_json);
+        store_rows_text(&r, 5, a->details_json);
+        store_rows_real(&r, 6, a->value);
+        store_rows_real(&r, 7, a->peak);
+        store_rows_real(&r, 8, a->threshold);
+        store_rows_int(&r, 9, a->started_ms);
+        store_rows_int(&r, 10, a->at_ms);
+        store_rows_next(&r);
+    }
+    size_t rows = r.n;
+    db_stmt *st = !rows ? NULL
+                        : store_rows_stmt(s, "INSERT INTO alerts (fingerprint, rule, state, severity, summary, labels,"
+                                            " details, value, peak, threshold, started_at, updated_at, server)"
+                                            " SELECT u.fp, u.rule, 'firing', u.sev, u.summary, u.labels, u.details,"
+                                            " u.value, u.peak, u.threshold, u.started, u.at, ?12 FROM unnest(?1::TEXT[],"
+                                            " ?2::TEXT[], ?3::BIGINT[], ?4::TEXT[], ?5::TEXT[], ?6::TEXT[],"
+                                            " ?7::DOUBLE PRECISION[], ?8::DOUBLE PRECISION[], ?9::DOUBLE PRECISION[],"
+                                            " ?10::BIGINT[], ?11::BIGINT[]) WITH ORDINALITY AS u(fp, rule, sev, summary,"
+                                            " labels, details, value, peak, threshold, started, at, o) ORDER BY u.o"
+                                            " ON CONFLICT (server, fingerprint) WHERE state != 'resolved' DO NOTHING"
+                                            " RETURNING id, fingerprint", &r, "alerts");
+    store_rows_free(&r);
+    if (!st)
+        return rows ? KW_ERR_STORE : KW_OK;
+    db_bind_text(st, 12, s->server);
+    db_step_rc sr;
+    while ((sr = db_step(st)) == DB_ROW) /* the segment names each fingerprint once */
+        for (size_t i = 0; i < n; i++)
+            if (seg[i].kind == ALERT_ACT_FIRE && !seg[i].alert_id && db_col_text(st, 1) &&
+                strcmp(seg[i].fingerprint, db_col_text(st, 1)) == 0) {
+                seg[i].alert_id = db_col_int64(st, 0);
+                break;
+            }
+    return rows_end(s, st, sr);
+}
+
+/* The updates and resolves of seg[0..n) (and the fires adopted: kind UPDATE now) in one
+ * UPDATE; each one's alert into its act, or KW_ERR_NOTFOUND in its rc. */
+static kw_rc batch_update(kw_store *s, alert_act *seg, size_t n, kw_rc *rc)
+{
+    store_rows r;
+    store_rows_init(&r, 7);
+    size_t *which = kw_calloc(n, sizeof *which); /* the statement's row o is act which[o - 1] */
+    for (size_t i = 0; i < n; i++) {
+        alert_act *a = &seg[i];
+        if (a->kind == ALERT_ACT_FIRE)
+            continue;
+        bool resolve = a->kind == ALERT_ACT_RESOLVE;
+        rc[i] = KW_ERR_NOTFOUND; /* until the statement names it */
+        which[r.n] = i;
+        store_rows_int(&r, 0, a->alert_id);
+        store_rows_text(&r, 1, a->fingerprint);
+        store_rows_int(&r, 2, resolve);
+        store_rows_real(&r, 3, a->value);
+        store_rows_real(&r, 4, a->peak);
+        store_rows_text(&r, 5, resolve ? a->reason : a->summary);
+        store_rows_int(&r, 6, a->at_ms);
+        store_rows_next(&r);
+    }
+    size_t rows = r.n;
+    db_stmt *st = !rows ? NULL : store_rows_stmt(s, "WITH v AS (SELECT u.*, coalesce(nullif(u.id, 0), (SELECT o.id FROM alerts o"
+                                      " WHERE o.server = ?8 AND o.fingerprint = u.fp AND o.state != 'resolved'))"
+                                      " AS target FROM unnest(?1::BIGINT[], ?2::TEXT[], ?3::BIGINT[],"
+                                      " ?4::DOUBLE PRECISION[], ?5::DOUBLE PRECISION[], ?6::TEXT[], ?7::BIGINT[])"
+                                      " WITH ORDINALITY AS u(id, fp, resolve, value, peak, note, at, o))"
+                                      " UPDATE alerts a SET value = v.value,"
+                                      " peak = CASE WHEN v.resolve = 1 THEN a.peak ELSE v.peak END,"
+                                      " summary = CASE WHEN v.resolve = 1 THEN a.summary ELSE coalesce(v.note, a.summary) END,"
+                                      " state = CASE WHEN v.resolve = 1 THEN 'resolved' ELSE a.state END,"
+                                      " resolved_at = CASE WHEN v.resolve = 1 THEN v.at ELSE a.resolved_at END,"
+                                      " resolved_by = CASE WHEN v.resolve = 1 THEN 'keepwatch' ELSE a.resolved_by END,"
+                                      " resolve_reason = CASE WHEN v.resolve = 1 THEN v.note ELSE a.resolve_reason END,"
+                                      " updated_at = v.at FROM v WHERE a.id = v.target AND a.state != 'resolved'"
+                                      " RETURNING a.id, v.o", &r, "alerts");
+    store_rows_free(&r);
+    if (!st) {
+        free(which);
+        return rows ? KW_ERR_STORE : KW_OK;
+    }
+    db_bind_text(st, 8, s->server);
+    db_step_rc sr;
+    while ((sr = db_step(st)) == DB_ROW) {
+        int64_t o = db_col_int64(st, 1);
+        if (o < 1 || (size_t)o > rows)
+            continue;
+        size_t i = which[o - 1];
+        seg[i].alert_id = db_col_int64(st, 0);
+        rc[i] = KW_OK;
+    }
+    free(which);
+    return rows_end(s, st, sr);
+}
+
+/* The history rows of seg[0..n) in act order, in one statement sent ahead, and their duty-log
+ * entries (fired, resolved) staged into one more. */
+static kw_rc batch_history(kw_store *s, const alert_act *seg, size_t n, const kw_rc *rc, const bool *fired)
+{
+    store_rows r;
+    store_rows_init(&r, 5);
+    kw_rc out = KW_OK;
+    store_duty_stage(s);
+    for (size_t i = 0; i < n && out == KW_OK; i++) {
+        const alert_act *a = &seg[i];
+        if (rc[i] != KW_OK || (a->kind == ALERT_ACT_UPDATE && !a->history))
+            continue;
+        const char *action = fired[i] ? "fired" : a->kind == ALERT_ACT_RESOLVE ? "resolved" : "updated";
+        const char *note = a->kind == ALERT_ACT_RESOLVE ? a->reason : a->summary;
+        store_rows_int(&r, 0, a->alert_id);
+        store_rows_int(&r, 1, a->at_ms);
+        store_rows_text(&r, 2, action);
+        store_rows_text(&r, 3, note);
+        store_rows_real(&r, 4, a->kind == ALERT_ACT_UPDATE ? a->peak : a->value);
+        store_rows_next(&r);
+        if (a->kind != ALERT_ACT_UPDATE) { /* as history_add: every change a person would review */
+            char kind[48];
+            snprintf(kind, sizeof kind, "alert.%s", action);
+            out = store_duty_append(s, a->at_ms, kind, "keepwatch", a->alert_id, note);
+        }
+    }
+    if (out == KW_OK && r.n) {
+        db_stmt *st = store_rows_stmt(s, "INSERT INTO alert_history (alert_id, at, action, actor, note, value)"
+                                         " SELECT u.a, u.at, u.action, 'keepwatch', u.note, u.value FROM"
+                                         " unnest(?1::BIGINT[], ?2::BIGINT[], ?3::TEXT[], ?4::TEXT[],"
+                                         " ?5::DOUBLE PRECISION[]) WITH ORDINALITY AS u(a, at, action, note, value, o)"
+                                         " ORDER BY u.o", &r, "alert history");
+        out = st ? store_step_ahead(s, st) : KW_ERR_STORE;
+    }
+    kw_rc dr = store_duty_unstage(s, out == KW_OK);
+    store_rows_free(&r);
+    return out == KW_OK ? dr : out;
+}
+
+/* One segment: fires, updates and resolves of different alerts. */
+static kw_rc batch_segment(kw_store *s, alert_act *seg, size_t n, kw_rc *rc)
+{
+    bool *fired = kw_calloc(n, sizeof *fired), *adopted = kw_calloc(n, sizeof *adopted);
+    kw_rc out = batch_fire(s, seg, n);
+    for (size_t i = 0; i < n && out == KW_OK; i++) {
+        rc[i] = KW_OK;
+        fired[i] = seg[i].kind == ALERT_ACT_FIRE && seg[i].alert_id;
+        if (seg[i].kind == ALERT_ACT_FIRE && !seg[i].alert_id) { /* open already: adopted, as store_alert_apply does */
+            seg[i].kind = ALERT_ACT_UPDATE;
+            adopted[i] = true;
+        }
+    }
+    if (out == KW_OK)
+        out = batch_update(s, seg, n, rc);
+    for (size_t i = 0; i < n && out == KW_OK; i++)
+        if (adopted[i] && rc[i] != KW_OK) {
+            snprintf(s->err, sizeof s->err, "alert %s: neither inserted nor open", seg[i].fingerprint);
+            out = rc[i] = KW_ERR_STORE;
+        }
+    if (out == KW_OK)
+        out = batch_history(s, seg, n, rc, fired);
+    free(fired);
+    free(adopted);
+    return out;
+}
+
+/* Where the segment starting at v[0] ends: changes of different alerts (by fingerprint, or
+ * by id when an act has none), fires, updates and resolves only, at most STORE_ROWS_MAX. */
+static size_t segment_end(const alert_act *v, size_t n)
+{
+    kw_map seen;
+    kw_map_init(&seen);
+    size_t j = 0;
+    for (; j < n && j < STORE_ROWS_MAX; j++) {
+        const alert_act *a = &v[j];
+        if (a->kind == ALERT_ACT_REOPEN)
+            break;
+        char key[40];
+        if (a->fingerprint[0])
+            snprintf(key, sizeof key, "f%s", a->fingerprint);
+        else
+            snprintf(key, sizeof key, "#%lld", (long long)a->alert_id);
+        if (kw_map_get(&seen, key))
+            break;
+        kw_map_put(&seen, key, (void *)1);
+    }
+    kw_map_free(&seen);
+    return j;
+}
+
+kw_rc store_alert_apply_all(kw_store *s, alert_act *v, size_t n, kw_rc *rc)
+{
+    for (size_t i = 0; i < n;) {
+        size_t k = db_backend(s->db) == DB_POSTGRES ? segment_end(v + i, n - i) : 0;
+        if (k < 2) { /* SQLite, or a change alone: the statements of store_alert_apply */
+            rc[i] = store_alert_apply(s, &v[i]);
+            if (rc[i] != KW_OK && rc[i] != KW_ERR_NOTFOUND)
+                return rc[i];
+            i++;
+            continue;
+        }
+        kw_rc r = batch_segment(s, v + i, k, rc + i);
+        if (r != KW_OK)
+            return r;
+        i += k;
+    }
+    return KW_OK;
 }
 
 int64_t store_alert_open_id(kw_store *s, const char *fingerprint)

@@ -2,6 +2,7 @@
  * since the key exists, plain SHA-256 before; signed checkpoints (store_duty_sign.c). The
  * design is in src/duty/duty.h. */
 #include "store/store_duty_int.h"
+#include "store/store_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "core/kw_json.h"
 #include "core/kw_log.h"
+#include "core/kw_mem.h"
 
 static const char *col_text(db_stmt *st, int i) { return db_col_text(st, i); }
 
@@ -37,6 +39,8 @@ static kw_rc last_checkpoint_seq(kw_store *s, int64_t *seq)
 }
 
 
+static kw_rc staged_write(kw_store *s);
+
 /* The checkpoint that must come before the first keyed entry, and the regular ones after. */
 static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool before)
 {
@@ -48,6 +52,8 @@ static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool befo
         return rc == KW_ERR_STORE ? rc : KW_OK;
     if (!before && rc == KW_ERR_NOTFOUND)
         return KW_OK;
+    if (staged_write(s) != KW_OK) /* the checkpoint reads every entry */
+        return KW_ERR_STORE;
     rc = store_duty_checkpoint(s, ts_ms, "count", NULL);
     if (rc == KW_ERR_PARSE) /* not signed over a broken chain; verify says where */
         log_warn("duty log: no checkpoint written: %s", s->err);
@@ -56,8 +62,68 @@ static kw_rc checkpoint_around(kw_store *s, int64_t ts_ms, int64_t id, bool befo
 
 static kw_rc duty_head_commit(kw_store *s);
 
+enum { DUTY_ROW_COLS = 9 }; /* DUTY_ENTRY_COLS */
+
+/* The staged entries, in one statement sent ahead. */
+static kw_rc staged_write(kw_store *s)
+{
+    store_rows *r = s->duty_rows;
+    if (!r || !r->n)
+        return KW_OK;
+    db_stmt *st = store_rows_stmt(s, "INSERT INTO duty_log (" DUTY_ENTRY_COLS ") SELECT * FROM unnest(?1::BIGINT[],"
+                                     " ?2::BIGINT[], ?3::TEXT[], ?4::TEXT[], ?5::BIGINT[], ?6::TEXT[], ?7::TEXT[],"
+                                     " ?8::TEXT[], ?9::BIGINT[]) AS u(id, ts, kind, actor, alert_id, text, prev_hash,"
+                                     " hash, scheme) ORDER BY u.id", r, "duty log");
+    return st ? store_step_ahead(s, st) : KW_ERR_STORE;
+}
+
+void store_duty_stage(kw_store *s)
+{
+    if (db_backend(s->db) != DB_POSTGRES || s->duty_rows)
+        return;
+    s->duty_rows = kw_malloc(sizeof *s->duty_rows);
+    store_rows_init(s->duty_rows, DUTY_ROW_COLS);
+}
+
+kw_rc store_duty_unstage(kw_store *s, bool write)
+{
+    if (!s->duty_rows)
+        return KW_OK;
+    kw_rc rc = write ? staged_write(s) : KW_OK;
+    store_rows_free(s->duty_rows);
+    free(s->duty_rows);
+    s->duty_rows = NULL;
+    return rc;
+}
+
+/* e staged for the statement that writes them all (when staging). */
+static kw_rc stage_entry(kw_store *s, const duty_entry *e)
+{
+    store_rows *r = s->duty_rows;
+    store_rows_int(r, 0, e->id);
+    store_rows_int(r, 1, e->ts_ms);
+    store_rows_text(r, 2, e->kind);
+    store_rows_text(r, 3, e->actor);
+    if (e->alert_id)
+        store_rows_int(r, 4, e->alert_id);
+    else
+        store_rows_null(r, 4);
+    store_rows_text(r, 5, e->text);
+    store_rows_text(r, 6, e->prev_hash);
+    store_rows_text(r, 7, e->hash);
+    store_rows_int(r, 8, e->scheme);
+    store_rows_next(r);
+    return store_rows_full(r) ? staged_write(s) : KW_OK;
+}
+
 static kw_rc insert_entry(kw_store *s, const duty_entry *e)
 {
+    if (s->duty_rows) {
+        if (stage_entry(s, e) != KW_OK)
+            return KW_ERR_STORE;
+        s->before_commit = duty_head_commit;
+        return KW_OK;
+    }
     db_stmt *st = store_stmt(s, "INSERT INTO duty_log (" DUTY_ENTRY_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st)
         return KW_ERR_STORE;

@@ -28,6 +28,9 @@ struct kw_store {
      * store_rollback: what a part of the store writes once per transaction (the duty log's
      * head, store_duty.c), without store.c calling into it. */
     kw_rc (*before_commit)(kw_store *s);
+    /* The duty log's entries staged for one multi-row INSERT while a batch of alert changes is
+     * written on PostgreSQL (store_duty_stage), NULL when none is. */
+    struct store_rows *duty_rows;
     char err[256];
 };
 
@@ -56,5 +59,17 @@ void store_bind_opt(db_stmt *st, int i, const char *v);
 kw_rc store_step_id(kw_store *s, db_stmt *st, int64_t *id);
 /* Runs SQL without parameters or rows: KW_OK, else KW_ERR_STORE with s->err set. */
 kw_rc store_exec(kw_store *s, const char *sql);
+/* The statement for sql with the columns of rows r (store_rows.h) bound as ?1, ?2, ... and r
+ * emptied for more; NULL with s->err set (`what`: too much to write at once) when it cannot
+ * be had. */
+db_stmt *store_rows_stmt(kw_store *s, const char *sql, struct store_rows *r, const char *what);
+
+/* From store_duty_stage(s) until store_duty_unstage(s), the duty log's entries appended (their
+ * links computed as ever) are written together, in one statement sent ahead, at the unstage
+ * or before a checkpoint reads them (PostgreSQL only; SQLite writes each at once). Unstage
+ * writes what is staged (KW_OK, else KW_ERR_STORE) and stops staging; without a write (ok
+ * false: the transaction is rolled back) it drops them. store_duty.c. */
+void store_duty_stage(kw_store *s);
+kw_rc store_duty_unstage(kw_store *s, bool write);
 
 #endif

@@ -1,6 +1,7 @@
 /* Metric history: raw samples, rolled up into 1-minute and 1-hour rows (avg, min, max).
  * Retention per resolution comes from the history: section of the configuration. */
 #include "store/store_int.h"
+#include "store/store_rows.h"
 #include "core/kw_json.h"
 #include "core/kw_mem.h"
 #include "metric/metric.h"
@@ -41,7 +42,8 @@ static int64_t series_id(kw_store *s, const metric_sample *m, kw_buf *key)
     return id;
 }
 
-kw_rc store_metric_write(kw_store *s, const metric_set *ms)
+/* SQLite: a statement per sample, in-process. */
+static kw_rc metric_write_rows(kw_store *s, const metric_set *ms)
 {
     kw_buf key;
     kw_buf_init(&key, 8192);
@@ -67,6 +69,145 @@ kw_rc store_metric_write(kw_store *s, const metric_set *ms)
     }
     kw_buf_free(&key);
     return rc;
+}
+
+/* Creates the series staged in r (name, labels; each once) in one statement; their ids go
+ * into `made` under their stored text (name and labels, UTF-8 mended). */
+static kw_rc series_create_pg(kw_store *s, store_rows *r, kw_map *made)
+{
+    db_stmt *st = store_rows_stmt(s, "INSERT INTO metric_series (name, labels, server)"
+                                     " SELECT u.n, u.l, ?3 FROM unnest(?1::TEXT[], ?2::TEXT[]) WITH ORDINALITY"
+                                     " AS u(n, l, o) ORDER BY u.o ON CONFLICT (server, name, labels)"
+                                     " DO UPDATE SET name = excluded.name RETURNING id, name, labels",
+                                  r, "metric series");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_text(st, 3, s->server);
+    kw_buf stored;
+    kw_buf_init(&stored, 0);
+    db_step_rc sr;
+    while ((sr = db_step(st)) == DB_ROW) {
+        kw_buf_reset(&stored);
+        kw_buf_puts(&stored, db_col_text(st, 1) ? db_col_text(st, 1) : "");
+        kw_buf_puts(&stored, db_col_text(st, 2) ? db_col_text(st, 2) : "");
+        int64_t id = db_col_int64(st, 0);
+        if (id > 0)
+            kw_map_put(made, kw_buf_cstr(&stored), (void *)(intptr_t)id);
+    }
+    db_reset(st);
+    kw_buf_free(&stored);
+    if (sr != DB_DONE) {
+        snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+        return KW_ERR_STORE;
+    }
+    return KW_OK;
+}
+
+/* The samples staged in r (series, value) at ts, in one statement sent ahead. */
+static kw_rc samples_write_pg(kw_store *s, store_rows *r, int64_t ts)
+{
+    db_stmt *st = store_rows_stmt(s, "INSERT INTO metric_raw (series, ts, value)"
+                                     " SELECT u.series, CAST(?3 AS BIGINT), u.value"
+                                     " FROM unnest(?1::BIGINT[], ?2::DOUBLE PRECISION[]) AS u(series, value)"
+                                     " ON CONFLICT (series, ts) DO UPDATE SET value = excluded.value",
+                                  r, "metric samples");
+    if (!st)
+        return KW_ERR_STORE;
+    db_bind_int64(st, 3, ts);
+    return store_step_ahead(s, st);
+}
+
+/* A sample's series id from the cache, else from `made` (its stored text: the key UTF-8
+ * mended), then cached under its key; 0 when neither has it. */
+static int64_t series_known(kw_store *s, kw_map *made, const char *key)
+{
+    int64_t id = (int64_t)(intptr_t)kw_map_get(&s->series_ids, key);
+    if (id || !made)
+        return id;
+    char *fixed = kw_utf8_fix(key);
+    id = (int64_t)(intptr_t)kw_map_get(made, fixed ? fixed : key);
+    free(fixed);
+    if (id > 0)
+        kw_map_put(&s->series_ids, key, (void *)(intptr_t)id);
+    return id > 0 ? id : 0;
+}
+
+/* PostgreSQL: the set's new series in one statement (a round trip for their ids), then its
+ * samples in one more, sent ahead, instead of a statement per series and per sample. A series
+ * the set names twice is written once, with its last value (as one by one would leave it). */
+static kw_rc metric_write_pg(kw_store *s, const metric_set *ms)
+{
+    kw_map made, last; /* stored text -> id (-1: staged); series id -> its last sample */
+    kw_map_init(&made);
+    kw_map_init(&last);
+    store_rows rows;
+    store_rows_init(&rows, 2);
+    kw_buf key;
+    kw_buf_init(&key, 8192);
+    kw_rc rc = KW_OK;
+    for (size_t i = 0; i < ms->n && rc == KW_OK; i++) { /* the series not known yet, each once */
+        const metric_sample *m = &ms->v[i];
+        if (!m->desc->history || !isfinite(m->value))
+            continue;
+        kw_buf_reset(&key);
+        metric_sample_id(m, &key);
+        const char *k = kw_buf_cstr(&key);
+        if (kw_map_get(&s->series_ids, k))
+            continue;
+        char *fixed = kw_utf8_fix(k);
+        const char *stored = fixed ? fixed : k;
+        if (!kw_map_get(&made, stored)) {
+            kw_map_put(&made, stored, (void *)(intptr_t)-1);
+            const char *brace = strchr(stored, '{');
+            char *name = kw_strndup(stored, brace ? (size_t)(brace - stored) : strlen(stored));
+            store_rows_text(&rows, 0, name);
+            store_rows_text(&rows, 1, brace ? brace : "");
+            store_rows_next(&rows);
+            free(name);
+        }
+        free(fixed);
+        if (store_rows_full(&rows))
+            rc = series_create_pg(s, &rows, &made);
+    }
+    if (rc == KW_OK && rows.n)
+        rc = series_create_pg(s, &rows, &made);
+    for (size_t i = 0; i < ms->n && rc == KW_OK; i++) { /* the last sample of each series */
+        const metric_sample *m = &ms->v[i];
+        if (!m->desc->history || !isfinite(m->value))
+            continue;
+        kw_buf_reset(&key);
+        metric_sample_id(m, &key);
+        int64_t id = series_known(s, made.n ? &made : NULL, kw_buf_cstr(&key));
+        if (!id) {
+            snprintf(s->err, sizeof s->err, "metric series %.200s: not created", kw_buf_cstr(&key));
+            rc = KW_ERR_STORE;
+            break;
+        }
+        char ids[24];
+        snprintf(ids, sizeof ids, "%lld", (long long)id);
+        kw_map_put(&last, ids, (void *)m);
+    }
+    const char *k;
+    void *v;
+    for (size_t j = 0; rc == KW_OK && kw_map_next(&last, &j, &k, &v);) {
+        store_rows_int(&rows, 0, strtoll(k, NULL, 10));
+        store_rows_real(&rows, 1, ((const metric_sample *)v)->value);
+        store_rows_next(&rows);
+        if (store_rows_full(&rows))
+            rc = samples_write_pg(s, &rows, ms->ts_ms);
+    }
+    if (rc == KW_OK && rows.n)
+        rc = samples_write_pg(s, &rows, ms->ts_ms);
+    kw_buf_free(&key);
+    store_rows_free(&rows);
+    kw_map_free(&made);
+    kw_map_free(&last);
+    return rc;
+}
+
+kw_rc store_metric_write(kw_store *s, const metric_set *ms)
+{
+    return db_backend(s->db) == DB_POSTGRES ? metric_write_pg(s, ms) : metric_write_rows(s, ms);
 }
 
 static int64_t meta_get(kw_store *s, const char *key)

@@ -7,7 +7,9 @@
 #include "metric/metric.h"
 #include "store/store_int.h" /* tampers with the duty log directly */
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const metric_desc d_cpu = {"host_cpu_usage_ratio", "cpu", METRIC_GAUGE, true};
@@ -703,6 +705,177 @@ static void test_store_metric_host(void)
     store_close(s);
 }
 
+/* Every row of sql's answer, its columns joined, into out. */
+static void dump(kw_store *s, const char *sql, kw_buf *out)
+{
+    db_stmt *st = store_stmt(s, sql);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    int cols = 0;
+    for (const char *p = strchr(sql, ','); p && p < strstr(sql, " FROM "); p = strchr(p + 1, ','))
+        cols++;
+    while (db_step(st) == DB_ROW) {
+        for (int i = 0; i <= cols; i++)
+            kw_buf_printf(out, "%s|", db_col_null(st, i) ? "NULL" : db_col_text(st, i));
+        kw_buf_putc(out, '\n');
+    }
+    db_reset(st);
+}
+
+/* Change k of transaction t for the batch test, pushed onto a. */
+static void batch_change(alert_acts *a, int t, int k)
+{
+    static const char *const summaries[] = {"plain", "with \"quotes\" and a \\ backslash", "{not, json}",
+                                            "bytes \xff\xfe not UTF-8", NULL};
+    char labels[64];
+    snprintf(labels, sizeof labels, "{\"source.ip\":\"10.0.%d.%d\"}", k / 256, k % 256);
+    alert_act_kind kind = t == 0 ? ALERT_ACT_FIRE : t == 1 ? (k < 150 ? ALERT_ACT_UPDATE : ALERT_ACT_RESOLVE)
+                                                            : ALERT_ACT_FIRE;
+    alert_act *x = alert_acts_push(a, kind, "logs", "ssh_fail", kw_strdup(labels));
+    x->severity = KW_SEV_HIGH;
+    x->at_ms = 100000 + t * 10000 + k;
+    x->started_ms = 100000;
+    x->value = k % 7 == 3 ? NAN : k * 1.5;
+    x->peak = k * 2.25;
+    x->threshold = 5;
+    x->history = k % 2 == 0;
+    x->reason = k % 3 ? "over" : NULL;
+    if (summaries[k % 5])
+        x->summary = kw_strdup(summaries[k % 5]);
+}
+
+/* The same changes written one by one (store_alert_apply) and as batches (store_alert_apply_all,
+ * on PostgreSQL one statement per table) leave the same alerts, history, duty log (links and
+ * checkpoints: one falls inside the first batch) and outcomes: fires, updates with and without
+ * history rows, resolves, an update of no open alert (not found), a fire of an alert open
+ * already (adopted), a fingerprint twice in one transaction, a reopen, text to escape. */
+static void test_store_apply_all_same(void)
+{
+    kw_store *s[2] = {open_in_tmp("one.db"), open_in_tmp("all.db")};
+    CHECK(s[0] && s[1]);
+    if (!s[0] || !s[1])
+        return;
+    kw_rc rcs[2][512];
+    size_t nrc = 0;
+    for (int t = 0; t < 3; t++) {
+        alert_acts a[2] = {{0}, {0}};
+        for (int w = 0; w < 2; w++) {
+            int n = t == 0 ? 200 : t == 1 ? 200 : 3;
+            for (int k = 0; k < n; k++)
+                batch_change(&a[w], t, t == 2 ? k * 150 : k); /* t 2: 0 open (adopted), 150 resolved, 300 new */
+            if (t == 1) { /* an update of an alert never fired; 5 again (a second segment); a reopen */
+                batch_change(&a[w], 1, 999);
+                batch_change(&a[w], 1, 5);
+                batch_change(&a[w], 1, 151);
+                a[w].v[a[w].n - 1].kind = ALERT_ACT_RESOLVE;
+            }
+        }
+        size_t n = a[0].n;
+        for (int w = 0; w < 2; w++) {
+            CHECK_INT(store_begin(s[w]), KW_OK);
+            if (w == 0)
+                for (size_t i = 0; i < n; i++)
+                    rcs[0][nrc + i] = store_alert_apply(s[0], &a[0].v[i]);
+            else
+                CHECK_INT(store_alert_apply_all(s[1], a[1].v, n, &rcs[1][nrc]), KW_OK);
+            CHECK_INT(store_commit(s[w]), KW_OK);
+        }
+        for (size_t i = 0; i < n; i++) {
+            CHECK_INT(rcs[1][nrc + i], rcs[0][nrc + i]);
+            CHECK_INT(a[1].v[i].alert_id, a[0].v[i].alert_id);
+            CHECK_INT(a[1].v[i].kind, a[0].v[i].kind);
+        }
+        nrc += n;
+        if (t == 1) { /* the resolve of 151 after its update: reopened, alone */
+            for (int w = 0; w < 2; w++) {
+                alert_acts r = {0};
+                batch_change(&r, 1, 151);
+                r.v[0].kind = ALERT_ACT_REOPEN;
+                r.v[0].alert_id = a[w].v[151].alert_id;
+                batch_change(&r, 1, 152);
+                kw_rc rr[2];
+                CHECK_INT(store_begin(s[w]), KW_OK);
+                CHECK_INT(store_alert_apply_all(s[w], r.v, r.n, rr), KW_OK);
+                CHECK_INT(store_commit(s[w]), KW_OK);
+                CHECK_INT(rr[0], KW_OK);
+                alert_acts_free(&r);
+            }
+        }
+        alert_acts_free(&a[0]);
+        alert_acts_free(&a[1]);
+    }
+    CHECK_INT(rcs[0][200 + 200], KW_ERR_NOTFOUND); /* 999 never fired */
+    CHECK_INT(store_query_int(s[0], "SELECT count(*) FROM duty_checkpoints", NULL), 3); /* start, 100, 200 */
+#define ALERT_ROW "SELECT id, fingerprint, rule, state, severity, summary, labels, details, value, peak, threshold," \
+                  " started_at, updated_at, resolved_at, resolved_by, resolve_reason, flaps FROM alerts ORDER BY id"
+    static const char *const tables[] = {
+        ALERT_ROW,
+        "SELECT id, alert_id, at, action, actor, note, value FROM alert_history ORDER BY id",
+        "SELECT id, ts, kind, actor, alert_id, text, prev_hash, hash FROM duty_log ORDER BY id",
+        "SELECT seq, from_seq, head, digest FROM duty_checkpoints ORDER BY seq",
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        kw_buf b[2];
+        for (int w = 0; w < 2; w++) {
+            kw_buf_init(&b[w], 0);
+            dump(s[w], tables[i], &b[w]);
+        }
+        CHECK(b[0].len > 0);
+        CHECK_STR(kw_buf_cstr(&b[1]), kw_buf_cstr(&b[0]));
+        kw_buf_free(&b[0]);
+        kw_buf_free(&b[1]);
+    }
+    for (int w = 0; w < 2; w++) {
+        int64_t bad = 0, n = 0;
+        char why[256] = "";
+        CHECK_INT(store_duty_verify(s[w], &bad, &n, why, sizeof why), KW_OK);
+        CHECK_STR(why, "");
+        store_close(s[w]);
+    }
+}
+
+/* A set's samples: a series named twice keeps its last value, a label that is not UTF-8 is
+ * stored (PostgreSQL: U+FFFD) and read back, more series than one statement takes, known and
+ * new series in one set. */
+static void test_store_metric_many(void)
+{
+    kw_store *s = open_in_tmp("mm.db");
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    for (int round = 0; round < 2; round++) {
+        metric_set *ms = metric_set_new(1795000000000LL + round * 5000);
+        for (int i = 0; i < 1500 + round * 500; i++) {
+            char mp[32];
+            snprintf(mp, sizeof mp, "/m%d", i);
+            metric_add(ms, &d_fs, i * 0.001, "mountpoint", mp, NULL);
+        }
+        metric_add(ms, &d_fs, 0.5, "mountpoint", "/m7", NULL);
+        metric_add(ms, &d_fs, 0.25, "mountpoint", "/bad\xff", NULL);
+        metric_add(ms, &d_fs, NAN, "mountpoint", "/nan", NULL);
+        CHECK_INT(store_begin(s), KW_OK);
+        CHECK_INT(store_metric_write(s, ms), KW_OK);
+        CHECK_INT(store_commit(s), KW_OK);
+        metric_set_free(ms);
+    }
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM metric_series", NULL), 2001);
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM metric_raw", NULL), 1501 + 2001);
+    kw_buf b;
+    kw_buf_init(&b, 0);
+    CHECK_INT(store_metric_query_json(s, "host_filesystem_used_ratio{mountpoint=\"/m7\"}", 0, INT64_MAX / 2, &b),
+              KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "[1795000000000,0.5,0.5,0.5],[1795000005000,0.5,0.5,0.5]");
+    kw_buf_reset(&b);
+    CHECK_INT(store_metric_query_json(s, "host_filesystem_used_ratio{mountpoint=\"/m1999\"}", 0, INT64_MAX / 2, &b),
+              KW_OK);
+    CHECK_CONTAINS(kw_buf_cstr(&b), "[[1795000005000,1.999");
+    CHECK_INT(store_query_int(s, "SELECT count(*) FROM metric_raw r JOIN metric_series m ON m.id = r.series"
+                                 " WHERE m.labels LIKE '%bad%' AND r.value = 0.25", NULL), 2);
+    kw_buf_free(&b);
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/kw-test-alert-XXXXXX");
@@ -726,6 +899,8 @@ int main(void)
     RUN(test_store_duty_check_grows);
     RUN(test_store_invalid_utf8);
     RUN(test_store_fire_adopts_in_transaction);
+    RUN(test_store_apply_all_same);
+    RUN(test_store_metric_many);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)

@@ -80,6 +80,12 @@ static void test_utf8_fix(void)
     f = kw_utf8_fix("\xed\xa0\x80 user \xff"); /* a surrogate's three bytes, and 0xff */
     CHECK_STR(f, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd user \xef\xbf\xbd");
     free(f);
+    char bad[41]; /* every byte replaced: three times as long, none cut off (it stopped at 16 more) */
+    memset(bad, 0xff, 40);
+    bad[40] = '\0';
+    f = kw_utf8_fix(bad);
+    CHECK(f && strlen(f) == 120 && memcmp(f + 117, "\xef\xbf\xbd", 3) == 0);
+    free(f);
 }
 
 static void test_duration(void)
