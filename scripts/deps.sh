@@ -15,7 +15,8 @@ build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev lib
 build="$build tcpreplay iproute2"
 test="clang libclang-rt-14-dev python3 python3-aiosmtpd curl procps openssl chromium poppler-utils
       postgresql snmpd snmp ruby ruby-cvss-suite nmap lynis wapiti rpm debsecan openssh-server redis-server
-      memcached python3-pyftpdlib mariadb-server slapd python3-jinja2 python3-psycopg2 python3-pymysql"
+      memcached python3-pyftpdlib mariadb-server slapd python3-jinja2 python3-psycopg2 python3-pymysql
+      tcpdump iptables"
 case "${1:-all}" in
   build) want="$build" ;;
   test|all) want="$build $test" ;;
