@@ -40,6 +40,7 @@ typedef struct fleet {
     kw_map hosts;          /* name -> host_view * (owned) */
     const char *self;      /* this server's name */
     const char *only;      /* one host's page: its name (NULL: the list) */
+    bool bare;             /* who the hosts are only: no readings, no alerts counted */
     int64_t ids[HOST_ALERTS_MAX]; /* that host's open alerts, newest first */
     size_t nids;
 } fleet;
@@ -263,10 +264,13 @@ static void device_one(void *arg, const conf_snmp_device *d, const snmp_device_v
 static kw_rc fleet_write(http_server *s, kw_store *st, fleet *f, kw_json *j, const host_filter *q, emit *e)
 {
     http_shared *sh = s->sh;
-    metric_registry_each(sh->metrics, "host_cpu_usage_ratio", take_cpu, f);
-    metric_registry_each(sh->metrics, "host_memory_used_ratio", take_mem, f);
-    metric_registry_each(sh->metrics, "host_filesystem_used_ratio", take_disk, f);
-    kw_rc rc = store_alert_each_open_view(st, count_alert, f);
+    kw_rc rc = KW_OK;
+    if (!f->bare) {
+        metric_registry_each(sh->metrics, "host_cpu_usage_ratio", take_cpu, f);
+        metric_registry_each(sh->metrics, "host_memory_used_ratio", take_mem, f);
+        metric_registry_each(sh->metrics, "host_filesystem_used_ratio", take_disk, f);
+        rc = store_alert_each_open_view(st, count_alert, f);
+    }
     /* held while the hosts are written (they name its assets); snmp_devices_each takes it for
      * reading again, which the default (reader-preferring) rwlock allows */
     pthread_rwlock_rdlock(&sh->cfg_lock);
@@ -355,12 +359,14 @@ static bool host_name_ok(const char *name, size_t n)
 
 /* The host called name, its object written into one as the list has it (one initialised
  * here); e->found says whether there is one, e->kind what it is. *fp (the caller frees it with
- * fleet_free and free) has its open alerts' ids, self this server's name. */
-static kw_rc host_lookup(http_server *s, kw_store *st, const char *name, char self[64], kw_buf *one, emit *e,
-                         fleet **fp)
+ * fleet_free and free) has its open alerts' ids, self this server's name. bare: who it is
+ * only (its kind), without its readings and alerts. */
+static kw_rc host_lookup(http_server *s, kw_store *st, const char *name, bool bare, char self[64], kw_buf *one,
+                         emit *e, fleet **fp)
 {
     fleet *f = *fp = kw_calloc(1, sizeof *f);
     fleet_init(s, f, self, 64, name);
+    f->bare = bare;
     kw_buf_init(one, 0);
     kw_json j;
     kw_json_init(&j, one);
@@ -375,7 +381,7 @@ static enum MHD_Result host_detail(http_server *s, struct MHD_Connection *c, kw_
     fleet *f;
     kw_buf one;
     emit e;
-    kw_rc rc = host_lookup(s, st, name, self, &one, &e, &f);
+    kw_rc rc = host_lookup(s, st, name, false, self, &one, &e, &f);
     kw_buf b;
     kw_buf_init(&b, 0);
     if (rc == KW_OK && e.found)
@@ -487,7 +493,7 @@ static enum MHD_Result host_series(http_server *s, struct MHD_Connection *c, kw_
     fleet *f;
     kw_buf scratch;
     emit e;
-    kw_rc rc = host_lookup(s, st, name, self, &scratch, &e, &f);
+    kw_rc rc = host_lookup(s, st, name, true, self, &scratch, &e, &f); /* its kind: which series */
     bool self_host = strcmp(name, self) == 0;
     fleet_free(f);
     free(f);

@@ -282,7 +282,7 @@ static kw_rc batch_update(kw_store *s, alert_act *seg, size_t n, kw_rc *rc)
 
 /* The history rows of seg[0..n) in act order, in one statement sent ahead, and their duty-log
  * entries (fired, resolved) staged into one more. */
-static kw_rc batch_history(kw_store *s, const alert_act *seg, size_t n, const kw_rc *rc, const bool *fired)
+static kw_rc batch_history(kw_store *s, const alert_act *seg, size_t n, const kw_rc *rc)
 {
     store_rows r;
     store_rows_init(&r, 5);
@@ -292,7 +292,9 @@ static kw_rc batch_history(kw_store *s, const alert_act *seg, size_t n, const kw
         const alert_act *a = &seg[i];
         if (rc[i] != KW_OK || (a->kind == ALERT_ACT_UPDATE && !a->history))
             continue;
-        const char *action = fired[i] ? "fired" : a->kind == ALERT_ACT_RESOLVE ? "resolved" : "updated";
+        const char *action = a->kind == ALERT_ACT_FIRE      ? "fired"
+                             : a->kind == ALERT_ACT_RESOLVE ? "resolved"
+                                                            : "updated";
         const char *note = a->kind == ALERT_ACT_RESOLVE ? a->reason : a->summary;
         store_rows_int(&r, 0, a->alert_id);
         store_rows_int(&r, 1, a->at_ms);
@@ -319,14 +321,14 @@ static kw_rc batch_history(kw_store *s, const alert_act *seg, size_t n, const kw
     return out == KW_OK ? dr : out;
 }
 
-/* One segment: fires, updates and resolves of different alerts. */
+/* One segment: fires, updates and resolves of different alerts. A fire left a fire after
+ * batch_fire inserted its alert; one whose alert was open already is an update from then on. */
 static kw_rc batch_segment(kw_store *s, alert_act *seg, size_t n, kw_rc *rc)
 {
-    bool *fired = kw_calloc(n, sizeof *fired), *adopted = kw_calloc(n, sizeof *adopted);
+    bool *adopted = kw_calloc(n, sizeof *adopted);
     kw_rc out = batch_fire(s, seg, n);
     for (size_t i = 0; i < n && out == KW_OK; i++) {
         rc[i] = KW_OK;
-        fired[i] = seg[i].kind == ALERT_ACT_FIRE && seg[i].alert_id;
         if (seg[i].kind == ALERT_ACT_FIRE && !seg[i].alert_id) { /* open already: adopted, as store_alert_apply does */
             seg[i].kind = ALERT_ACT_UPDATE;
             adopted[i] = true;
@@ -340,8 +342,7 @@ static kw_rc batch_segment(kw_store *s, alert_act *seg, size_t n, kw_rc *rc)
             out = rc[i] = KW_ERR_STORE;
         }
     if (out == KW_OK)
-        out = batch_history(s, seg, n, rc, fired);
-    free(fired);
+        out = batch_history(s, seg, n, rc);
     free(adopted);
     return out;
 }

@@ -163,21 +163,23 @@ try {
   await page.waitForFunction((id) => location.hash === `#/alerts/${id}`, alertId);
   await page.waitForFunction(() => document.body.textContent.includes("service_down"));
 
+  // the fleet list, then a click on the host's row: its page
+  const openFromFleet = async (name) => {
+    await page.goto(`${url}/#/hosts`);
+    await page.waitForSelector(`table.fleet tr[data-host='${name}'] a.host-link`);
+    await page.click(`table.fleet tr[data-host='${name}'] a.host-link`);
+    await page.waitForSelector(`h2.host-title[data-host='${name}']`);
+  };
+
   step("this server's own page from the fleet");
-  await page.goto(`${url}/#/hosts`);
-  await page.waitForSelector(`table.fleet tr[data-host='${self}'] a.host-link`);
-  await page.click(`table.fleet tr[data-host='${self}'] a.host-link`);
-  await page.waitForSelector(`h2.host-title[data-host='${self}']`);
+  await openFromFleet(self);
   must((await page.textContent("dl.host dd.kind")) === "服务器", "a server");
   must((await page.textContent("dl.host dd.version")).length > 0, "its version");
   await chartHasData(page, "cpu", "this server's CPU");
   must(!(await page.$(`table.host-alerts tr[data-id='${alertId}']`)), "not the agent's alert");
 
   step("the SNMP device's page: its interfaces, memory and storage");
-  await page.goto(`${url}/#/hosts`);
-  await page.waitForSelector(`table.fleet tr[data-host='${device}'] a.host-link`);
-  await page.click(`table.fleet tr[data-host='${device}'] a.host-link`);
-  await page.waitForSelector(`h2.host-title[data-host='${device}']`);
+  await openFromFleet(device);
   must((await page.textContent("dl.host dd.kind")) === "网络设备", "an SNMP device");
   must((await page.textContent("dl.host dd.sysdescr")).length > 0, "its sysDescr");
   const ifr = await chartHasData(page, "ifrate", "the interfaces' traffic");

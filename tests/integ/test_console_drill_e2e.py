@@ -15,7 +15,7 @@ import unittest
 
 from kwtest import run, wait_for
 from test_console import PW, SignIn
-from test_console_e2e import CHROMIUM, CONSOLE, ROOT, ensure_chromium
+from test_console_e2e import CHROMIUM, CONSOLE, ROOT, assert_shots, ensure_chromium, run_browser
 
 BIN = os.environ.get("KEEPWATCH_BIN", "keepwatch")
 
@@ -58,12 +58,7 @@ class ConsoleDrillE2E(SignIn):
         env = dict(os.environ, KW_URL=f"http://127.0.0.1:{d.port}", KW_PASS=PW, KW_ARTIFACTS=art,
                    KW_CHROMIUM=CHROMIUM, KW_CONSOLE_DIR=CONSOLE, KW_SCENARIO="synth", KW_RUN=str(rid),
                    KW_DRILL_FAKE="0" if real else "1")
-        p = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", "console_drill.mjs")], env=env,
-                           capture_output=True, text=True, timeout=300)
-        lines = p.stdout.strip().splitlines()
-        self.assertTrue(lines, p.stderr[-3000:])
-        result = json.loads(lines[-1])
-        self.assertTrue(result["ok"], (result, p.stderr[-3000:]))
+        result = run_browser(self, "console_drill.mjs", env)
         self.shots_kept(art)
         if real:
             self.read_back(d, rid, result["run"])
@@ -79,10 +74,7 @@ class ConsoleDrillE2E(SignIn):
         return rid
 
     def shots_kept(self, art):
-        for page in ("d1-drills", "d2-run", "d3-trend", "d4-english"):
-            for size in ("390x844", "1600x1000"):
-                shot = os.path.join(art, f"{page}-{size}.png")
-                self.assertGreater(os.path.getsize(shot), 5000, shot)
+        assert_shots(self, art, ("d1-drills", "d2-run", "d3-trend", "d4-english"))
 
     def read_back(self, d, rid, run2):
         second = d.get(f"/api/v1/drills/runs/{run2}")[1]

@@ -28,6 +28,26 @@ def ensure_chromium():
     return os.path.exists(CHROMIUM) and os.path.exists(os.path.join(CONSOLE, "node_modules", "playwright-core"))
 
 
+def run_browser(test, script, env):
+    """Runs tests/e2e/SCRIPT in node with env; it prints one JSON line last, whose "ok" must be
+    true. Returns that line's object."""
+    p = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", script)], env=env,
+                       capture_output=True, text=True, timeout=300)
+    lines = p.stdout.strip().splitlines()
+    test.assertTrue(lines, p.stderr[-3000:])
+    result = json.loads(lines[-1])
+    test.assertTrue(result["ok"], (result, p.stderr[-3000:]))
+    return result
+
+
+def assert_shots(test, art, pages, sizes=("390x844", "1600x1000")):
+    """Each page's screenshot at each size was taken, and is not blank."""
+    for page in pages:
+        for size in sizes:
+            shot = os.path.join(art, f"{page}-{size}.png")
+            test.assertGreater(os.path.getsize(shot), 5000, shot)
+
+
 class ConsoleE2E(DaemonTest):
     def test_sign_in_live_alert_ack_duty_log(self):
         if not ensure_chromium():

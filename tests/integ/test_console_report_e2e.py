@@ -5,14 +5,13 @@ downloads as the API serves them, another date through the picker, the period re
 kept files downloaded (and a file no report lists refused), the jobs, the page in English.
 Screenshots at 390x844 and 1600x1000 in build-test/e2e-artifacts/. Until R1's report.c
 lands the documents are report_stub.c's one line: the page is checked, not their figures."""
-import json
 import os
 import subprocess
 import unittest
 
 from kwtest import wait_for
 from test_console import PW, SignIn
-from test_console_e2e import CHROMIUM, CONSOLE, ROOT, ensure_chromium
+from test_console_e2e import CHROMIUM, CONSOLE, ROOT, assert_shots, ensure_chromium, run_browser
 
 BIN = os.environ.get("KEEPWATCH_BIN", "keepwatch")
 
@@ -39,18 +38,10 @@ class ConsoleReportE2E(SignIn):
         env = dict(os.environ, KW_URL=f"http://127.0.0.1:{d.port}", KW_PASS=PW, KW_ARTIFACTS=art,
                    KW_CHROMIUM=CHROMIUM, KW_CONSOLE_DIR=CONSOLE, KW_DATE="2026-12-01", KW_JOB="period",
                    KW_KEPT=",".join(kept["files"]))
-        p = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", "console_report.mjs")], env=env,
-                           capture_output=True, text=True, timeout=300)
-        lines = p.stdout.strip().splitlines()
-        self.assertTrue(lines, p.stderr[-3000:])
-        result = json.loads(lines[-1])
-        self.assertTrue(result["ok"], (result, p.stderr[-3000:]))
+        run_browser(self, "console_report.mjs", env)
         rc, out, err = d.cli("duty", "verify")
         self.assertEqual(rc, 0, out + err)
-        for page in ("r1-daily", "r2-kept", "r3-english"):
-            for size in ("390x844", "1600x1000"):
-                shot = os.path.join(art, f"{page}-{size}.png")
-                self.assertGreater(os.path.getsize(shot), 5000, shot)
+        assert_shots(self, art, ("r1-daily", "r2-kept", "r3-english"))
 
 
 if __name__ == "__main__":
