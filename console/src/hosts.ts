@@ -4,7 +4,7 @@
 // its disks and busiest processes; each capture interface's heaviest talkers; the latest
 // detections of the network and log sensors.
 import { api, Alert, NetIf, Series } from "./api";
-import { TimeChart } from "./charts";
+import { scaled, TimeChart } from "./charts";
 import { debounce, enterView, page, renderBar, typing, whileShown, viewGen } from "./app";
 import { clear, fmtTime, h, td } from "./dom";
 import { sev, t, tAny } from "./i18n";
@@ -27,18 +27,11 @@ function pct(v: number | undefined): string {
   return v === undefined ? "-" : `${(v * 100).toFixed(1)}%`;
 }
 
-function bits(v: number): string {
-  const u = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s"];
-  let i = 0;
-  while (v >= 1000 && i < u.length - 1) { v /= 1000; i++; }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${u[i]}`;
-}
-
 function talkers(title: string, list: NetIf["sources"]): HTMLElement {
   return h("div", { class: "panel" }, h("h3", {}, title),
     h("table", { class: "talkers" },
       h("thead", {}, h("tr", {}, h("th", {}, t("address")), h("th", {}, t("rate")), h("th", {}, "pps"))),
-      h("tbody", {}, ...list.map((x) => h("tr", {}, h("td", {}, x.address), h("td", {}, bits(x.bits_per_second)),
+      h("tbody", {}, ...list.map((x) => h("tr", {}, h("td", {}, x.address), h("td", {}, scaled(x.bits_per_second, "bits")),
         h("td", {}, x.packets_per_second.toFixed(0)))))),
     list.length ? null : h("p", {}, t("noData")));
 }
