@@ -26,7 +26,7 @@ static const char serve_usage[] =
     "\n"
     "HTTP (http.listen, default 127.0.0.1:8787; HTTPS with http.tls_cert and http.tls_key):\n"
     "  /                                 the web console (sign in with a user from `keepwatch user add`)\n"
-    "  GET  /api/v1/health               {\"status\":\"ok\"} to anyone, more with a token or session\n"
+    "  GET  /api/v1/health               {\"status\":\"ok\"} to anyone (503 \"starting\" until started), more with a token\n"
     "  POST|GET|DELETE /api/v1/session   sign in {\"name\", \"password\"}, who is signed in, sign out\n"
     "  GET  /metrics                     Prometheus text format\n"
     "  GET  /api/v1/alerts[?state=S&severity=S&q=TEXT&assignee=NAME|none&limit=N&before=ID]\n"

@@ -846,6 +846,7 @@ int daemon_run(conf *cfg, const daemon_opts *opts)
         goto out;
     }
     core_started = true;
+    atomic_store(&d->sh.ready, true);
     log_info("keepwatch %s started: config %s, state in %s, %zu checks, %zu rules%s%s", KW_VERSION,
              opts->config_path ? opts->config_path : "built-in", cfg->daemon.state_dir, cfg->checks.n, cfg->rules.n,
              cfg->http.enabled ? ", API on http://" : "", cfg->http.enabled ? cfg->http.listen : "");

@@ -32,6 +32,7 @@ typedef struct http_shared {
     char token[65];
     int64_t started_ms;
     atomic_int_fast64_t alerts_firing, alerts_acked;
+    atomic_bool ready;         /* every module started: health answers "ok", not "starting" */
     const struct http_route *const *routes; /* the modules' routes (NULL-terminated tables of
                                                NULL-terminated routes), set before the server starts */
     struct {                     /* several servers on one store (daemon_lead.c), under mu */

@@ -21,10 +21,14 @@ enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool detail
     kw_json j;
     kw_json_init(&j, &b);
     kw_json_obj_begin(&j);
-    kw_json_kv_str(&j, "status", "ok");
+    /* the API listens first (its port may need root); until the inputs listen too and the
+     * core runs, a load balancer or a script waiting for the daemon should wait on */
+    bool ready = atomic_load(&s->sh->ready);
+    unsigned status = ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+    kw_json_kv_str(&j, "status", ready ? "ok" : "starting");
     if (!details) { /* a load balancer needs no more; nobody unknown gets more */
         kw_json_obj_end(&j);
-        return http_json(c, MHD_HTTP_OK, &b);
+        return http_json(c, status, &b);
     }
     kw_json_kv_str(&j, "version", KW_VERSION);
     kw_json_kv_num(&j, "uptime_seconds", (double)(kw_now_ms() - s->sh->started_ms) / 1000.0);
@@ -44,7 +48,7 @@ enum MHD_Result api_health(http_server *s, struct MHD_Connection *c, bool detail
     }
     pthread_mutex_unlock(&s->sh->mu);
     kw_json_obj_end(&j);
-    return http_json(c, MHD_HTTP_OK, &b);
+    return http_json(c, status, &b);
 }
 
 enum MHD_Result api_metrics(http_server *s, struct MHD_Connection *c)
