@@ -27,7 +27,7 @@ http: {{listen: 127.0.0.1:{port}, threads: 2}}
 host: {{enabled: false}}
 events: {{queue_size: 65536}}
 assets: [{{name: portal, addresses: [10.0.0.0/8], business: 网上银行}}]
-""" + ssh_storm_logs(tcp), tcp)
+""" + ssh_storm_logs(tcp), tcp, port)
     try:
         ssh_storm(tcp, N)
         token = open(os.path.join(work, "var", "api.token")).read().strip()

@@ -78,9 +78,10 @@ def ssh_storm(tcp, n, batch=500):
         s.sendall("".join(buf).encode())
 
 
-def start_keepwatch(binary, work, config, tcp):
-    """Writes config to work/keepwatch.yaml, starts `keepwatch serve` and waits until the
-    syslog port takes connections. Returns (process, config path, log file)."""
+def start_keepwatch(binary, work, config, tcp, api):
+    """Writes config to work/keepwatch.yaml, starts `keepwatch serve` and waits until port tcp
+    takes connections and the API on port api says it has started (health 200, not 503
+    "starting"). Returns (process, config path, log file)."""
     cfg = os.path.join(work, "keepwatch.yaml")
     with open(cfg, "w") as f:
         f.write(config)
@@ -92,6 +93,12 @@ def start_keepwatch(binary, work, config, tcp):
             socket.create_connection(("127.0.0.1", tcp), timeout=1).close()
             break
         except OSError:
+            time.sleep(0.1)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{api}/api/v1/health", timeout=1).close()
+            break
+        except OSError:  # refused, or 503 while it starts (HTTPError is an OSError)
             time.sleep(0.1)
     return p, cfg, log
 

@@ -98,7 +98,7 @@ notify:
     - {{name: soc, levels: [{{notify: ["schedule:soc"], channels: [ding, hook], escalate_after: 10m}}]}}
   routes:
     - {{match: {{rule: ssh_fail}}, policy: soc, group_by: [rule]}}
-""" + ssh_storm_logs(tcp), tcp)
+""" + ssh_storm_logs(tcp), tcp, http_port)
     try:
         token = open(os.path.join(work, "var", "api.token")).read().strip()
         t0 = time.monotonic()

@@ -96,7 +96,7 @@ def listing(work, url, secret):
 http: {{listen: 127.0.0.1:{port}, threads: 2, per_address: 128}}
 host: {{enabled: false}}
 """ + (f'store: {{url: "{url}"}}\n' if url else "")
-    p, _, log = start_keepwatch(BIN, work, config, port)
+    p, _, log = start_keepwatch(BIN, work, config, port, port)
     try:
         if p.poll() is not None:
             why = serve_log_tail(work)
