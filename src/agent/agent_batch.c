@@ -80,8 +80,9 @@ static bool get_num(dec *d, json_t *o, const char *key, bool need, double *out)
     return isfinite(*out) || fail(d, AGENT_BAD_VALUE, key);
 }
 
-/* A string member of at most max bytes without control characters (NULL when absent and not needed). */
-static bool get_str(dec *d, json_t *o, const char *key, size_t max, bool need, const char **out)
+/* A string member of at most max bytes without control characters (NULL when absent and not
+ * needed); with tab, tabs too, which the lines of configuration files carry. */
+static bool get_str_tab(dec *d, json_t *o, const char *key, size_t max, bool need, bool tab, const char **out)
 {
     json_t *v = json_object_get(o, key);
     *out = NULL;
@@ -94,10 +95,15 @@ static bool get_str(dec *d, json_t *o, const char *key, size_t max, bool need, c
     if (n > max || strlen(s) != n)
         return fail(d, AGENT_BAD_VALUE, key);
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20)
+        if ((unsigned char)s[i] < 0x20 && !(tab && s[i] == '\t'))
             return fail(d, AGENT_BAD_VALUE, key);
     *out = s;
     return true;
+}
+
+static bool get_str(dec *d, json_t *o, const char *key, size_t max, bool need, const char **out)
+{
+    return get_str_tab(d, o, key, max, need, false, out);
 }
 
 /* labels: {key: value...}: at most max, keys label names (with '.' when dots) other than "host". */
@@ -357,27 +363,29 @@ static bool get_audit_status(dec *d, const char *s, audit_status *out)
 /* One result; its strings point into the document. */
 static bool get_audit_res(dec *d, json_t *o, audit_res *r)
 {
-    static const struct { const char *key; size_t max; bool need; size_t off; } strs[] = {
-        {"id", AGENT_NAME_MAX, true, offsetof(audit_res, id)},
-        {"category", 32, false, offsetof(audit_res, category)},
-        {"group", 32, false, offsetof(audit_res, group)},
-        {"title_en", AGENT_TEXT_MAX, true, offsetof(audit_res, title_en)},
-        {"title_zh", AGENT_TEXT_MAX, false, offsetof(audit_res, title_zh)},
-        {"file", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, file)},
-        {"text", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, text)},
-        {"found", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, found)},
-        {"expected", AGENT_TEXT_MAX, false, offsetof(audit_res, expected)},
-        {"why", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, why)},
-        {"fix", AGENT_AUDIT_TEXT_MAX, false, offsetof(audit_res, fix)},
-        {"key", AGENT_TEXT_MAX, false, offsetof(audit_res, key)},
-        {"cis", 64, false, offsetof(audit_res, refs.cis)},
-        {"gb", 64, false, offsetof(audit_res, refs.gb)},
+    /* tab: what a configuration line holds (text, found, expected, key: "UMASK\t\t022") */
+    static const struct { const char *key; size_t max; bool need, tab; size_t off; } strs[] = {
+        {"id", AGENT_NAME_MAX, true, false, offsetof(audit_res, id)},
+        {"category", 32, false, false, offsetof(audit_res, category)},
+        {"group", 32, false, false, offsetof(audit_res, group)},
+        {"title_en", AGENT_TEXT_MAX, true, false, offsetof(audit_res, title_en)},
+        {"title_zh", AGENT_TEXT_MAX, false, false, offsetof(audit_res, title_zh)},
+        {"file", AGENT_AUDIT_TEXT_MAX, false, false, offsetof(audit_res, file)},
+        {"text", AGENT_AUDIT_TEXT_MAX, false, true, offsetof(audit_res, text)},
+        {"found", AGENT_AUDIT_TEXT_MAX, false, true, offsetof(audit_res, found)},
+        {"expected", AGENT_TEXT_MAX, false, true, offsetof(audit_res, expected)},
+        {"why", AGENT_AUDIT_TEXT_MAX, false, true, offsetof(audit_res, why)},
+        {"fix", AGENT_AUDIT_TEXT_MAX, false, true, offsetof(audit_res, fix)},
+        {"key", AGENT_TEXT_MAX, false, true, offsetof(audit_res, key)},
+        {"cis", 64, false, false, offsetof(audit_res, refs.cis)},
+        {"gb", 64, false, false, offsetof(audit_res, refs.gb)},
     };
     if (!json_is_object(o))
         return fail(d, AGENT_BAD_SHAPE, "audit.results[]");
     memset(r, 0, sizeof *r);
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        if (!get_str(d, o, strs[i].key, strs[i].max, strs[i].need, (const char **)((char *)r + strs[i].off)))
+        if (!get_str_tab(d, o, strs[i].key, strs[i].max, strs[i].need, strs[i].tab,
+                         (const char **)((char *)r + strs[i].off)))
             return false;
     const char *st;
     int64_t sev = 0, line = 0;

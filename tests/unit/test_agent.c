@@ -110,6 +110,33 @@ static void test_decode_refused(void)
     }
 }
 
+/* A host baseline's results quote configuration lines, and those carry tabs (Debian's own
+ * /etc/login.defs: "PASS_MAX_DAYS\t99999"): taken in what a line says, refused in names, and
+ * other control characters refused everywhere. */
+#define AUDIT_RES(id, text) "{\"seq\":1,\"audit\":{\"kind\":\"host\",\"results\":[{\"id\":\"" id "\"," \
+    "\"status\":\"fail\",\"severity\":2,\"title_en\":\"Passwords never expire\",\"file\":\"/etc/login.defs\"," \
+    "\"line\":165,\"text\":\"" text "\",\"found\":\"" text "\",\"key\":\"" text "\"}]}}"
+
+static void test_decode_audit_text(void)
+{
+    agent_batch b;
+    agent_bad bad = AGENT_BAD_NONE;
+    CHECK_INT(decode(AUDIT_RES("host-login-pass-max-days", "PASS_MAX_DAYS\\t99999"), &b, &bad), KW_OK);
+    CHECK(b.audit && b.audit->n == 1);
+    if (b.audit && b.audit->n == 1) {
+        CHECK_STR(b.audit->v[0].text, "PASS_MAX_DAYS\t99999");
+        CHECK_STR(b.audit->v[0].found, "PASS_MAX_DAYS\t99999");
+        CHECK_INT(b.audit->v[0].line, 165);
+    }
+    agent_batch_free(&b);
+    CHECK_INT(decode(AUDIT_RES("host-login\\tpass", "PASS_MAX_DAYS 99999"), &b, &bad), KW_ERR_PARSE);
+    CHECK_INT(bad, AGENT_BAD_VALUE);
+    agent_batch_free(&b);
+    CHECK_INT(decode(AUDIT_RES("host-login-pass-max-days", "PASS_MAX_DAYS\\n99999"), &b, &bad), KW_ERR_PARSE);
+    CHECK_INT(bad, AGENT_BAD_VALUE);
+    agent_batch_free(&b);
+}
+
 /* Too many samples in one batch: refused as a limit, not a crash or a huge allocation. */
 static void test_decode_limits(void)
 {
@@ -380,6 +407,7 @@ int main(void)
         return 1;
     RUN(test_decode_valid);
     RUN(test_decode_refused);
+    RUN(test_decode_audit_text);
     RUN(test_decode_limits);
     RUN(test_writer_round_trip);
     RUN(test_gzip);
