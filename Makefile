@@ -80,6 +80,7 @@ bench: build
 
 install: build user
 	install -D -m 0755 $(BUILD)/keepwatch $(DESTDIR)/usr/local/bin/keepwatch
+	install -D -m 0755 $(BUILD)/keepwatch-agent $(DESTDIR)/usr/local/bin/keepwatch-agent
 	install -D -m 0644 doc/keepwatch.1 $(DESTDIR)/usr/local/share/man/man1/keepwatch.1
 	install -D -m 0644 dist/keepwatch.service $(DESTDIR)/etc/systemd/system/keepwatch.service
 	test -e $(DESTDIR)/etc/keepwatch/keepwatch.yaml || install -D -m 0640 dist/keepwatch.example.yaml $(DESTDIR)/etc/keepwatch/keepwatch.yaml

@@ -2,7 +2,7 @@
 # Installs the Debian packages keepwatch needs to build and test, only those missing.
 # Usage: scripts/deps.sh [build|test|all]   (default: all)
 set -eu
-build="cmake ninja-build pkg-config gcc libc6-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev
+build="cmake ninja-build pkg-config gcc lld libc6-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev
        libcurl4-openssl-dev libssl-dev libjansson-dev libpcap-dev libpcre2-dev libsystemd-dev libargon2-dev
        libpq-dev libsnmp-dev zlib1g-dev libxml2-dev libyajl-dev libzip-dev libcairo2-dev libpango1.0-dev
        fonts-wqy-microhei"

@@ -48,12 +48,57 @@ static bool read_rpm(const char *root, kw_buf *b)
     return pclose(p) == 0 && rc == KW_OK && b->len > 0;
 }
 
-/* The package list's text under root and its manager; NULL when there is none. */
+/* The last end of a stanza (a blank line) in d[0..n): the length up to and with it; 0: none. */
+static size_t stanzas_end(const char *d, size_t n)
+{
+    for (size_t i = n; i >= 2; i--)
+        if (d[i - 1] == '\n' && d[i - 2] == '\n')
+            return i;
+    return 0;
+}
+
+/* The dpkg status file under root into list, parsed a window of whole stanzas at a time (each
+ * ends at a blank line): an agent holds 64 KiB of it, not the whole file (a megabyte on a
+ * small server, several on a desktop). False when there is none or it cannot be read whole
+ * (an error, or beyond AGENT_PKG_FILE_MAX); *rc: the parser's (KW_ERR_FULL: the list is full). */
+static bool read_dpkg(const char *root, scan_pkg_list *list, kw_rc *rc)
+{
+    enum { WINDOW = 64 << 10 };
+    char *path = root_path(root, "/var/lib/dpkg/status");
+    FILE *f = fopen(path, "rb");
+    free(path);
+    *rc = KW_OK;
+    if (!f)
+        return false;
+    kw_buf b;
+    kw_buf_init(&b, AGENT_PKG_FILE_MAX);
+    char chunk[16384];
+    size_t total = 0;
+    bool ok = true, eof = false;
+    while (ok && !eof && *rc == KW_OK) {
+        size_t n = fread(chunk, 1, sizeof chunk, f);
+        eof = n < sizeof chunk;
+        total += n;
+        ok = total <= AGENT_PKG_FILE_MAX && kw_buf_append(&b, chunk, n) == KW_OK;
+        if (!ok || (!eof && b.len < WINDOW))
+            continue;
+        size_t cut = eof ? b.len : stanzas_end(b.data, b.len);
+        if (cut == 0)
+            continue; /* one stanza longer than the window: read on */
+        *rc = scan_pkg_parse_dpkg(b.data, cut, list);
+        memmove(b.data, b.data + cut, b.len - cut);
+        b.len -= cut;
+        b.data[b.len] = '\0';
+    }
+    ok = ok && !ferror(f);
+    fclose(f);
+    kw_buf_free(&b);
+    return ok;
+}
+
+/* The package list's text under root and its manager (apk, rpm); NULL when there is none. */
 static const char *read_list(const char *root, kw_buf *b)
 {
-    if (read_under(root, "/var/lib/dpkg/status", b))
-        return "dpkg";
-    kw_buf_free(b);
     if (read_under(root, "/lib/apk/db/installed", b))
         return "apk";
     kw_buf_free(b);
@@ -76,7 +121,14 @@ kw_rc agent_packages_read(const char *root, agent_packages **out, char *err, siz
         snprintf(err, errn, "%s/etc/os-release: cannot tell the release", root ? root : "");
         return KW_ERR_NOTFOUND;
     }
-    const char *mgr = read_list(root, &b);
+    scan_pkg_list dpkg;
+    scan_pkg_list_init(&dpkg, SCAN_V_DEB, "dpkg");
+    kw_rc rc = KW_OK;
+    const char *mgr = read_dpkg(root, &dpkg, &rc) ? "dpkg" : NULL;
+    if (!mgr) {
+        scan_pkg_list_free(&dpkg);
+        mgr = read_list(root, &b);
+    }
     if (!mgr) {
         snprintf(err, errn, "%s: no dpkg status file, apk database or rpm list", root ? root : "/");
         return KW_ERR_NOTFOUND;
@@ -85,11 +137,15 @@ kw_rc agent_packages_read(const char *root, agent_packages **out, char *err, siz
     snprintf(p->os.id, sizeof p->os.id, "%s", os.id);
     snprintf(p->os.version_id, sizeof p->os.version_id, "%s", os.version_id);
     snprintf(p->os.codename, sizeof p->os.codename, "%s", os.codename);
-    const char *text = b.data ? b.data : "";
-    kw_rc rc = p->list.kind == SCAN_V_RPM ? scan_pkg_parse_rpm(text, b.len, &p->list)
-             : p->list.kind == SCAN_V_APK ? scan_pkg_parse_apk(text, b.len, &p->list)
-                                          : scan_pkg_parse_dpkg(text, b.len, &p->list);
-    kw_buf_free(&b);
+    if (p->list.kind == SCAN_V_DEB) {
+        scan_pkg_list_free(&p->list);
+        p->list = dpkg;
+    } else {
+        const char *text = b.data ? b.data : "";
+        rc = p->list.kind == SCAN_V_RPM ? scan_pkg_parse_rpm(text, b.len, &p->list)
+                                        : scan_pkg_parse_apk(text, b.len, &p->list);
+        kw_buf_free(&b);
+    }
     if (rc == KW_OK && p->list.n == 0)
         rc = KW_ERR_PARSE;
     if (rc != KW_OK && rc != KW_ERR_FULL) {

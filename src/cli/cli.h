@@ -57,6 +57,10 @@ int cli_report(int argc, char **argv);
 /* keepwatch drill list|check|run|stop|mark|results|show (cli_drill.c). */
 int cli_drill(int argc, char **argv);
 
+/* agent run in this process (what keepwatch-agent, src/agent_main.c, runs): loads -c FILE
+ * (cli_conf_path) and runs the agent until SIGTERM; the exit status. */
+int cli_agent_run_inproc(const char *cfg);
+
 /* Loads -c FILE (or $KEEPWATCH_CONFIG, or the built-in configuration); on error prints
  * every diagnostic to stderr and returns NULL. */
 conf *cli_conf_load(const char *path);

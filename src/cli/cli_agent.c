@@ -7,11 +7,13 @@
 #include "http/http_auth.h"
 #include "store/store_agent.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char agent_usage[] =
     "usage: keepwatch agent token add --name NAME [--ttl 1h]\n"
@@ -41,7 +43,8 @@ static const char agent_usage[] =
     "rpm, and os-release, under agent.packages_root) and sends the list when it changed: the\n"
     "server checks it into findings on the agent's host (keepwatch scan packages --agents).\n"
     "Every command takes -c FILE. The server fires agent_silent for an enrolled agent that has\n"
-    "not reported for agent.silent_after (60s).\n";
+    "not reported for agent.silent_after (60s). run executes keepwatch-agent when it is beside\n"
+    "keepwatch: the same agent, linking only what an agent runs (log rules by PCRE2 JIT alone).\n";
 
 typedef struct {
     cli_listing *out;
@@ -178,7 +181,7 @@ static int agent_enroll_cmd(const char *cfg, const char *url, const char *token)
     return rc == KW_OK ? KW_EXIT_OK : KW_EXIT_PROBLEM;
 }
 
-static int agent_run_cmd(const char *cfg)
+int cli_agent_run_inproc(const char *cfg)
 {
     conf *c = cli_conf_load(cli_conf_path(cfg));
     if (!c)
@@ -187,6 +190,31 @@ static int agent_run_cmd(const char *cfg)
     int code = agent_run(c);
     conf_free(c);
     return code;
+}
+
+/* agent run: keepwatch-agent from this binary's own directory when it is there (the same
+ * agent, linking a third of the libraries: src/agent_main.c), else this process. */
+static int agent_run_cmd(const char *cfg)
+{
+    char self[4096], agent[4096 + 32];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0 && !getenv("KEEPWATCH_AGENT_INPROC")) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(agent, sizeof agent, "%s/keepwatch-agent", self);
+            if (access(agent, X_OK) == 0) {
+                char *argv[] = {agent, (char *)"-c", (char *)cfg, NULL};
+                if (!cfg)
+                    argv[1] = NULL;
+                fflush(NULL);
+                execv(agent, argv);
+                fprintf(stderr, "keepwatch agent run: %s: %s; running in this process\n", agent, strerror(errno));
+            }
+        }
+    }
+    return cli_agent_run_inproc(cfg);
 }
 
 typedef struct agent_opts {

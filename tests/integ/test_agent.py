@@ -381,6 +381,30 @@ class AgentTest(AgentCase):
         probe = d.wait_alert(lambda x: x["rule"] == "clock_probe", "the clock probe's alert")
         self.assertLess(abs(ms(probe["started_at"]) - time.time() * 1000), 60000, probe)
 
+    def test_run_is_keepwatch_agent(self):
+        """agent run becomes keepwatch-agent from beside keepwatch (the same pid) and reports;
+        KEEPWATCH_AGENT_INPROC=1 keeps the agent in keepwatch. (Which libraries it leaves out
+        shows in a release build, bench/agent.sh: the sanitizers' coverage tables keep every
+        function of the test build alive.)"""
+        agent_bin = os.path.join(os.path.dirname(os.path.realpath(BIN)), "keepwatch-agent")
+        r = subprocess.run([agent_bin, "--help"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("keepwatch-agent [-c FILE]", r.stdout)
+        self.assertEqual(subprocess.run([agent_bin, "extra"], capture_output=True, timeout=10).returncode, 2)
+        d, a = self.one_agent("slim-01")
+        a.start()
+        wait_for("slim-01's first batch", lambda: last_seq(d) > 0, timeout=20)
+        self.assertEqual(os.path.realpath(f"/proc/{a.proc.pid}/exe"), os.path.realpath(agent_bin))
+        a.stop()
+        os.environ["KEEPWATCH_AGENT_INPROC"] = "1"
+        try:
+            seq = last_seq(d)
+            a.start()
+        finally:
+            del os.environ["KEEPWATCH_AGENT_INPROC"]
+        wait_for("slim-01's batch from keepwatch itself", lambda: last_seq(d) > seq, timeout=20)
+        self.assertEqual(os.path.realpath(f"/proc/{a.proc.pid}/exe"), os.path.realpath(BIN))
+
     def test_tls_verified(self):
         """Over HTTPS the agent verifies the server: refused without the private CA (the token is
         not spent), enrolled and reporting with agent.ca_file."""

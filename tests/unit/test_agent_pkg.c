@@ -216,24 +216,38 @@ static void test_round_trip(void)
     kw_buf_free(&out);
 }
 
+/* tmpdir/name/etc and tmpdir/name/var/lib/dpkg: a system root for the agent's reader. */
+static void root_dirs(const char *name)
+{
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/%s/etc", tmpdir, name);
+    CHECK_INT(kw_dir_make(path, 0700, NULL, err, sizeof err), KW_OK);
+    snprintf(path, sizeof path, "%s/%s/var/lib/dpkg", tmpdir, name);
+    CHECK_INT(kw_dir_make(path, 0700, NULL, err, sizeof err), KW_OK);
+}
+
+/* Debian 12's os-release under tmpdir/name. */
+static void os_release(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/etc/os-release", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    fputs("ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n", f);
+    fclose(f);
+}
+
 /* The agent's reader on a system root: os-release and dpkg's status file. */
 static void test_read_root(void)
 {
     char path[256], err[256];
-    snprintf(path, sizeof path, "%s/root/etc", tmpdir);
-    CHECK_INT(kw_dir_make(path, 0700, NULL, err, sizeof err), KW_OK);
-    snprintf(path, sizeof path, "%s/root/var/lib/dpkg", tmpdir);
-    CHECK_INT(kw_dir_make(path, 0700, NULL, err, sizeof err), KW_OK);
+    root_dirs("root");
     snprintf(path, sizeof path, "%s/root", tmpdir);
     agent_packages *p;
     CHECK_INT(agent_packages_read(path, &p, err, sizeof err), KW_ERR_NOTFOUND); /* no os-release */
     CHECK_CONTAINS(err, "os-release");
-    snprintf(path, sizeof path, "%s/root/etc/os-release", tmpdir);
-    FILE *f = fopen(path, "w");
-    fputs("ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n", f);
-    fclose(f);
+    os_release("root");
     snprintf(path, sizeof path, "%s/root/var/lib/dpkg/status", tmpdir);
-    f = fopen(path, "w");
+    FILE *f = fopen(path, "w");
     fputs("Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\n"
           "Version: 3.0.11-1~deb12u2\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1.0-1\n",
           f);
@@ -245,6 +259,53 @@ static void test_read_root(void)
     CHECK_INT(p ? p->list.n : 0, 1);
     CHECK_STR(p ? p->list.v[0].source : "", "openssl");
     agent_packages_free(p);
+}
+
+/* A status file many times the agent's 64 KiB window, read a window at a time: the same list
+ * as the whole file parsed at once, with stanzas cut across reads, one stanza longer than the
+ * window (a long conffiles list) and no blank line after the last. */
+static void test_read_root_large(void)
+{
+    char path[256], err[256];
+    root_dirs("big");
+    os_release("big");
+    kw_buf all;
+    kw_buf_init(&all, 64 << 20);
+    for (int i = 0; i < 3000; i++) {
+        kw_buf_printf(&all, "Package: pkg%d\nStatus: %s\nArchitecture: amd64\nVersion: 1.%d-%d\n", i,
+                      i % 7 ? "install ok installed" : "deinstall ok config-files", i, i % 13);
+        if (i % 5 == 0)
+            kw_buf_printf(&all, "Source: src%d (2.%d)\n", i / 5, i);
+        kw_buf_puts(&all, "Description: a package of the test\n a longer line of its description, to fill "
+                          "the window a little faster\n .\n and one more\n");
+        if (i == 1500)
+            for (int k = 0; k < 3000; k++)
+                kw_buf_printf(&all, " /etc/pkg1500/conf.d/file-%04d.conf 0123456789abcdef0123456789abcdef\n", k);
+        kw_buf_puts(&all, i == 2999 ? "" : "\n");
+    }
+    CHECK(all.len > 8 * 65536);
+    snprintf(path, sizeof path, "%s/big/var/lib/dpkg/status", tmpdir);
+    FILE *f = fopen(path, "w");
+    fwrite(all.data, 1, all.len, f);
+    fclose(f);
+    scan_pkg_list whole;
+    scan_pkg_list_init(&whole, SCAN_V_DEB, "dpkg");
+    CHECK_INT(scan_pkg_parse_dpkg(all.data, all.len, &whole), KW_OK);
+    snprintf(path, sizeof path, "%s/big", tmpdir);
+    agent_packages *p = NULL;
+    CHECK_INT(agent_packages_read(path, &p, err, sizeof err), KW_OK);
+    CHECK_INT(whole.n, 3000 - 3000 / 7 - 1);
+    CHECK_INT(p ? p->list.n : 0, whole.n);
+    size_t same = 0;
+    for (size_t i = 0; p && i < p->list.n && i < whole.n; i++)
+        same += strcmp(p->list.v[i].name, whole.v[i].name) == 0 &&
+                strcmp(p->list.v[i].version, whole.v[i].version) == 0 &&
+                strcmp(p->list.v[i].source, whole.v[i].source) == 0 &&
+                strcmp(p->list.v[i].source_version, whole.v[i].source_version) == 0;
+    CHECK_INT(same, whole.n);
+    agent_packages_free(p);
+    scan_pkg_list_free(&whole);
+    kw_buf_free(&all);
 }
 
 /* A small index (the security tracker's JSON, compiled) into idx and db. */
@@ -369,6 +430,7 @@ int main(void)
     RUN(test_limits);
     RUN(test_round_trip);
     RUN(test_read_root);
+    RUN(test_read_root_large);
     RUN(test_store_and_check);
     RUN(test_store_and_check_pg);
     char cmd[128];
