@@ -244,6 +244,8 @@ static void device_one(void *arg, const conf_snmp_device *d, const snmp_device_v
     if (!host_begin(e, d->name ? d->name : "?", "snmp", snmp_device_state(d, v), d->address))
         return;
     kw_json_kv_str(e->j, "address", d->address);
+    if (!isnan(v->answered)) /* a device reports when it answers a poll */
+        kw_json_kv_time(e->j, "last_report", (int64_t)(v->answered * 1000.0));
     if (v->name[0])
         kw_json_kv_str(e->j, "sysname", v->name);
     if (e->q.name && v->descr[0])

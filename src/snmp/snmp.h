@@ -127,6 +127,7 @@ typedef struct snmp_dev_state {
     int64_t uptime_at_ms;      /* when it was read */
     int64_t rebooted_until_ms; /* snmp_device_rebooted is 1 until then */
     int64_t failed_polls;      /* polls in a row without an answer */
+    int64_t answered_ms;       /* when the device last answered a poll; 0: never */
     uint64_t gen;              /* answered polls so far: what a poll did not see is forgotten */
 } snmp_dev_state;
 
@@ -224,6 +225,7 @@ extern const struct kw_module snmp_module;
  * not read yet). */
 typedef struct snmp_device_view {
     double up, failed, uptime, cpu, mem_total, mem_avail, mem_ratio;
+    double answered;             /* when it last answered a poll, Unix seconds; NAN: never */
     int if_up, if_down, if_admin_down;
     char name[128], descr[256];  /* sysName, sysDescr ("" not read) */
 } snmp_device_view;

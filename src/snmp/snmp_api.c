@@ -40,6 +40,8 @@ static void take(void *arg, const metric_sample *s)
         v->up = s->value;
     else if (strcmp(n, "snmp_device_failed_polls") == 0)
         v->failed = s->value;
+    else if (strcmp(n, "snmp_device_last_answer_timestamp_seconds") == 0)
+        v->answered = s->value;
     else if (strcmp(n, "snmp_device_uptime_seconds") == 0)
         v->uptime = s->value;
     else if (strcmp(n, "snmp_device_info") == 0) {
@@ -60,7 +62,8 @@ static void take(void *arg, const metric_sample *s)
 }
 
 static const char *const read_names[] = {
-    "snmp_device_up", "snmp_device_failed_polls", "snmp_device_uptime_seconds", "snmp_device_info",
+    "snmp_device_up", "snmp_device_failed_polls", "snmp_device_last_answer_timestamp_seconds",
+    "snmp_device_uptime_seconds", "snmp_device_info",
     "snmp_cpu_load_ratio", "snmp_cpu_usage_ratio", "snmp_memory_total_bytes", "snmp_memory_available_bytes",
     "snmp_memory_usage_ratio", "snmp_if_oper_up", "snmp_if_admin_up",
 };
@@ -78,6 +81,8 @@ static void device_json(kw_json *j, const conf_snmp_device *c, const dev_view *v
     kw_json_kv_str(j, "address", c->address);
     kw_json_kv_str(j, "state", snmp_device_state(c, v));
     kv_num_opt(j, "failed_polls", v->failed);
+    if (!isnan(v->answered))
+        kw_json_kv_time(j, "last_answer", (int64_t)(v->answered * 1000.0));
     kv_num_opt(j, "uptime_seconds", v->uptime);
     if (v->name[0])
         kw_json_kv_str(j, "sysname", v->name);
@@ -105,7 +110,8 @@ void snmp_devices_each(http_shared *sh, void (*fn)(void *, const conf_snmp_devic
     dev_view *v = kw_calloc(n ? n : 1, sizeof *v);
     for (size_t i = 0; i < n; i++) {
         const conf_snmp_device *d = CONF_AT(c->snmp.devices, conf_snmp_device, i);
-        v[i].up = v[i].failed = v[i].uptime = v[i].cpu = v[i].mem_total = v[i].mem_avail = v[i].mem_ratio = NAN;
+        v[i].up = v[i].failed = v[i].answered = v[i].uptime = v[i].cpu = v[i].mem_total = v[i].mem_avail =
+            v[i].mem_ratio = NAN;
         if (d->name)
             kw_map_put(&views, d->name, &v[i]);
     }

@@ -24,6 +24,7 @@ G(snmp_device_up, "1 when the device answered its last poll.");
 G(snmp_device_failed_polls, "Polls in a row the device did not answer (device_unreachable).");
 G(snmp_device_rebooted, "1 for 15 minutes after the device's sysUpTime went back (device_rebooted).");
 G(snmp_device_poll_seconds, "How long the device's last poll took.");
+G(snmp_device_last_answer_timestamp_seconds, "When the device last answered a poll (Unix time).");
 C(snmp_traps_received_total, "v2c traps and informs received and handed on as events.");
 C(snmp_traps_dropped_total, "Traps dropped: another community, SNMPv1 or SNMPv3, or not a notification.");
 G(snmp_device_uptime_seconds, "The device's sysUpTime, in seconds.");
@@ -175,7 +176,7 @@ const snmp_profile *const snmp_profiles[] = {&p_system, &p_if, &p_host, &p_ucd, 
 
 const metric_desc *const snmp_metrics[] = {
     D(snmp_device_up), D(snmp_device_failed_polls), D(snmp_device_rebooted), D(snmp_device_poll_seconds),
-    D(snmp_traps_received_total), D(snmp_traps_dropped_total),
+    D(snmp_device_last_answer_timestamp_seconds), D(snmp_traps_received_total), D(snmp_traps_dropped_total),
     D(snmp_device_uptime_seconds), D(snmp_device_info), D(snmp_if_oper_up), D(snmp_if_admin_up), D(snmp_if_down),
     D(snmp_if_speed_mbps), D(snmp_if_in_octets_total), D(snmp_if_out_octets_total), D(snmp_if_in_octets_per_second),
     D(snmp_if_out_octets_per_second), D(snmp_if_in_errors_total), D(snmp_if_out_errors_total),
@@ -416,6 +417,7 @@ void snmp_device_samples(snmp_dev_state *st, const char *device, bool answered, 
 {
     if (answered) {
         st->failed_polls = 0;
+        st->answered_ms = now_ms;
         snmp_state_sweep(st);
     } else {
         st->failed_polls++;
@@ -425,6 +427,9 @@ void snmp_device_samples(snmp_dev_state *st, const char *device, bool answered, 
     metric_add(out, D(snmp_device_rebooted), now_ms < st->rebooted_until_ms ? 1 : 0, "device", device, NULL);
     if (answered)
         metric_add(out, D(snmp_device_poll_seconds), seconds, "device", device, NULL);
+    if (st->answered_ms) /* kept while it does not answer: since when it has been away */
+        metric_add(out, D(snmp_device_last_answer_timestamp_seconds), (double)st->answered_ms / 1000.0, "device",
+                   device, NULL);
 }
 
 void snmp_trap_samples(uint64_t received, uint64_t dropped, metric_set *out)

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+from datetime import datetime, timezone
 
 from kwtest import DaemonTest, wait_for
 
@@ -205,7 +206,12 @@ class SnmpTest(DaemonTest):
         alert = d.wait_alert(lambda x: x["rule"] == "device_unreachable", "device_unreachable", timeout=30)
         self.assertEqual(alert["labels"]["device"], "lo2c")
         self.assertEqual(series(d, "snmp_device_up", device="lo2c"), 0)
-        self.assertEqual(d.get("/api/v1/snmp")[1]["devices"][0]["state"], "unreachable")
+        dev = d.get("/api/v1/snmp")[1]["devices"][0]
+        self.assertEqual(dev["state"], "unreachable")
+        # since when it has been away: its last answer, kept while it does not answer
+        last = series(d, "snmp_device_last_answer_timestamp_seconds", device="lo2c")
+        self.assertLess(last, time.time() - 2)
+        self.assertTrue(dev["last_answer"].startswith(time.strftime("%Y-%m-%dT", time.gmtime(last))), dev)
         self.assertIn("snmp lo2c (127.0.0.1:", d.logs())
         # a reload keeps the device's state: the alert neither resolves nor fires again
         d.send_signal(signal.SIGHUP)
@@ -232,6 +238,11 @@ class SnmpTest(DaemonTest):
         host = body["host"]
         self.assertEqual((host["kind"], host["state"], host["address"]), ("snmp", "up", f"127.0.0.1:{a.port}"))
         self.assertTrue(host["sysdescr"] and host["uptime_seconds"] > 0, host)
+        # it last reported when it last answered a poll (the fleet showed "-" for every device)
+        answered = datetime.fromisoformat(host["last_report"].replace("Z", "+00:00"))
+        self.assertLess(abs((datetime.now(timezone.utc) - answered).total_seconds()), 30, host)
+        fleet = {h["name"]: h for h in d.get("/api/v1/hosts")[1]["hosts"]}
+        self.assertIn("last_report", fleet["lo2c"])
         self.assertEqual(body["alerts"], [])
         st, s = d.get("/api/v1/hosts/lo2c/series?range=6h")
         self.assertEqual((st, s["kind"]), (200, "snmp"), s)
