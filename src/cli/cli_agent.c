@@ -6,6 +6,7 @@
 #include "core/kw_time.h"
 #include "http/http_auth.h"
 #include "store/store_agent.h"
+#include "store/store_conf.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char agent_usage[] =
@@ -23,11 +25,12 @@ static const char agent_usage[] =
     "       keepwatch agent run\n"
     "\n"
     "On the server: token add prints a one-time enrolment token (kwe_ and 64 hex digits) for\n"
-    "the agent NAME (1 to 63 of A-Z a-z 0-9 . _ -), good for --ttl (default 1h); the store\n"
-    "keeps only its SHA-256. list shows every agent (pending, enrolled, revoked), when it\n"
-    "enrolled, when it last reported and from where. revoke ends an agent's credential (its\n"
-    "batches get 401) and its unused tokens. Every change goes to the duty log. An address\n"
-    "refused 20 times (unknown or revoked credentials, bad tokens) waits: 429 with Retry-After.\n"
+    "the agent NAME (1 to 63 of A-Z a-z 0-9 . _ -, not a server's name), good for --ttl\n"
+    "(default 1h); the store keeps only its SHA-256. list shows every agent (pending,\n"
+    "enrolled, revoked), when it enrolled, when it last reported and from where. revoke ends\n"
+    "an agent's credential (its batches get 401) and its unused tokens. Every change goes to\n"
+    "the duty log. An address refused 20 times (unknown or revoked credentials, bad tokens)\n"
+    "waits: 429 with Retry-After.\n"
     "On each watched machine: enroll spends the token at the server URL and writes the agent's\n"
     "own credential to agent.credential_file (mode 0600). run samples the host (host:), runs\n"
     "the checks (checks:) and the log inputs and rules (logs:), and every agent.interval sends\n"
@@ -134,6 +137,33 @@ static int agent_revoke(kw_store *st, const char *name, const char *who)
     return code;
 }
 
+typedef struct server_find {
+    const char *name;
+    bool found;
+} server_find;
+
+static void server_is(void *arg, const char *server, int64_t started_ms, int64_t seen_ms, bool leads)
+{
+    server_find *f = arg;
+    f->found = f->found || strcasecmp(server, f->name) == 0;
+}
+
+/* A host's name is who it is in the fleet, its page and its alerts: an agent named like this
+ * server (daemon.name, else the host name) or another on the store would be shown as it. */
+static bool named_like_server(kw_store *st, const char *cfg, const char *name)
+{
+    server_find f = {name, false};
+    conf *c = cli_conf_load(cli_conf_path(cfg));
+    if (c) {
+        char self[64];
+        f.found = strcasecmp(store_conf_server(c, self, sizeof self), name) == 0;
+        conf_free(c);
+    }
+    if (!f.found)
+        store_servers_each(st, server_is, &f);
+    return f.found;
+}
+
 /* The server's commands: on the store, its agent tables brought up to date first. */
 static int agent_store_cmd(const char *cfg, const char *verb, const char *name, int64_t ttl, bool json)
 {
@@ -157,6 +187,10 @@ static int agent_store_cmd(const char *cfg, const char *verb, const char *name, 
         cli_listing_end(&out, x.n, "no agents: keepwatch agent token add --name NAME\n");
     } else if (strcmp(verb, "revoke") == 0) {
         code = agent_revoke(st, name, who);
+    } else if (named_like_server(st, cfg, name)) {
+        fprintf(stderr, "keepwatch agent token add: %s is the name of a keepwatch server on this store "
+                        "(daemon.name, else its host name): an agent needs a name of its own\n", name);
+        code = KW_EXIT_USAGE;
     } else {
         code = token_add(st, name, ttl, who);
     }

@@ -34,6 +34,12 @@ class FleetTest(AgentCase):
         self.assertEqual(len(servers), 1, hosts)
         self.assertEqual(servers[0]["state"], "up")
         self.assertEqual(d.get("/api/v1/hosts", auth=False)[0], 401)
+        # a host is its name in the fleet: no agent may be named like the server, in any case
+        for name in (servers[0]["name"], servers[0]["name"].upper()):
+            rc, out, err = d.cli("agent", "token", "add", "--name", name)
+            self.assertEqual((rc, out), (2, ""), err)
+            self.assertIn("is the name of a keepwatch server", err)
+        self.assertNotIn(servers[0]["name"], {x["name"] for x in json.loads(d.cli("agent", "list", "--json")[1])})
 
         # the CLI asks the daemon the same
         rc, out, err = d.cli("host", "list", "--json")
