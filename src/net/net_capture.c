@@ -41,8 +41,8 @@ static uint32_t rd32(const uint8_t *p, bool swap)
 }
 
 #define PCAP_MAX_RECORD (256u * 1024) /* libpcap's largest snap length */
-#define PCAP_WINDOW (4u << 20)         /* a file is mapped 4 MiB at a time */
-#define PCAP_RETIRED 3                 /* windows passed but maybe still read by a later stage */
+#define PCAP_WINDOW (3u << 20)         /* a file is mapped 3 MiB at a time */
+#define PCAP_RETIRED 2                 /* windows passed but maybe still read by a later stage */
 #define PREFETCH_AHEAD 4096u
 
 /* A window of a mapped file, and what had been handed on when the reader left it. */
