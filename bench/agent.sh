@@ -18,7 +18,7 @@
 # prometheus-node-exporter (its defaults, scraped every 5 s) and zabbix_agentd (passive, the
 # host items polled every 5 s), each on loopback with its own config, pid and port: CPU of its
 # process tree from /proc/PID/stat, peak RSS from /proc/PID/status; target for the agent:
-# <= 0.5% of a core, <= 16 MB.
+# <= 0.5% of a core, <= 16 MB, and no batch of the agent's refused by its server (its log read).
 # Installs postgresql, monit, prometheus-node-exporter and zabbix-agent if missing (as root;
 # their services are not started). About 5.5 minutes (killed at 380 s); every process it started
 # is stopped by its pid at the end.
