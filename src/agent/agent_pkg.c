@@ -121,35 +121,28 @@ kw_rc agent_packages_read(const char *root, agent_packages **out, char *err, siz
         snprintf(err, errn, "%s/etc/os-release: cannot tell the release", root ? root : "");
         return KW_ERR_NOTFOUND;
     }
-    scan_pkg_list dpkg;
-    scan_pkg_list_init(&dpkg, SCAN_V_DEB, "dpkg");
     kw_rc rc = KW_OK;
-    const char *mgr = read_dpkg(root, &dpkg, &rc) ? "dpkg" : NULL;
-    if (!mgr) {
-        scan_pkg_list_free(&dpkg);
-        mgr = read_list(root, &b);
-    }
-    if (!mgr) {
-        snprintf(err, errn, "%s: no dpkg status file, apk database or rpm list", root ? root : "/");
-        return KW_ERR_NOTFOUND;
-    }
-    agent_packages *p = agent_packages_new(mgr);
-    snprintf(p->os.id, sizeof p->os.id, "%s", os.id);
-    snprintf(p->os.version_id, sizeof p->os.version_id, "%s", os.version_id);
-    snprintf(p->os.codename, sizeof p->os.codename, "%s", os.codename);
-    if (p->list.kind == SCAN_V_DEB) {
-        scan_pkg_list_free(&p->list);
-        p->list = dpkg;
-    } else {
+    agent_packages *p = agent_packages_new("dpkg");
+    if (!read_dpkg(root, &p->list, &rc)) { /* apk's database or rpm's list, read whole */
+        agent_packages_free(p);
+        const char *mgr = read_list(root, &b);
+        if (!mgr) {
+            snprintf(err, errn, "%s: no dpkg status file, apk database or rpm list", root ? root : "/");
+            return KW_ERR_NOTFOUND;
+        }
+        p = agent_packages_new(mgr);
         const char *text = b.data ? b.data : "";
         rc = p->list.kind == SCAN_V_RPM ? scan_pkg_parse_rpm(text, b.len, &p->list)
                                         : scan_pkg_parse_apk(text, b.len, &p->list);
         kw_buf_free(&b);
     }
+    snprintf(p->os.id, sizeof p->os.id, "%s", os.id);
+    snprintf(p->os.version_id, sizeof p->os.version_id, "%s", os.version_id);
+    snprintf(p->os.codename, sizeof p->os.codename, "%s", os.codename);
     if (rc == KW_OK && p->list.n == 0)
         rc = KW_ERR_PARSE;
     if (rc != KW_OK && rc != KW_ERR_FULL) {
-        snprintf(err, errn, "the %s list holds no installed package", mgr);
+        snprintf(err, errn, "the %s list holds no installed package", p->manager);
         agent_packages_free(p);
         return rc;
     }

@@ -6,7 +6,6 @@
 #include "core/kw_time.h"
 #include "http/http_auth.h"
 #include "store/store_agent.h"
-#include "store/store_conf.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -149,16 +148,12 @@ static void server_is(void *arg, const char *server, int64_t started_ms, int64_t
 }
 
 /* A host's name is who it is in the fleet, its page and its alerts: an agent named like this
- * server (daemon.name, else the host name) or another on the store would be shown as it. */
-static bool named_like_server(kw_store *st, const char *cfg, const char *name)
+ * server (daemon.name, else the host name: what cli_store_open recorded) or another on the
+ * store would be shown as it. */
+static bool named_like_server(kw_store *st, const char *name)
 {
-    server_find f = {name, false};
-    conf *c = cli_conf_load(cli_conf_path(cfg));
-    if (c) {
-        char self[64];
-        f.found = strcasecmp(store_conf_server(c, self, sizeof self), name) == 0;
-        conf_free(c);
-    }
+    char self[64];
+    server_find f = {name, strcasecmp(store_default_server_name(self, sizeof self), name) == 0};
     if (!f.found)
         store_servers_each(st, server_is, &f);
     return f.found;
@@ -187,7 +182,7 @@ static int agent_store_cmd(const char *cfg, const char *verb, const char *name, 
         cli_listing_end(&out, x.n, "no agents: keepwatch agent token add --name NAME\n");
     } else if (strcmp(verb, "revoke") == 0) {
         code = agent_revoke(st, name, who);
-    } else if (named_like_server(st, cfg, name)) {
+    } else if (named_like_server(st, name)) {
         fprintf(stderr, "keepwatch agent token add: %s is the name of a keepwatch server on this store "
                         "(daemon.name, else its host name): an agent needs a name of its own\n", name);
         code = KW_EXIT_USAGE;

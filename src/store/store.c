@@ -275,6 +275,14 @@ void store_default_server(const char *server)
     pthread_mutex_unlock(&server_mu);
 }
 
+const char *store_default_server_name(char *buf, size_t n)
+{
+    pthread_mutex_lock(&server_mu);
+    kw_strlcpy(buf, default_server, n);
+    pthread_mutex_unlock(&server_mu);
+    return buf;
+}
+
 void store_set_server(kw_store *s, const char *server)
 {
     if (db_backend(s->db) == DB_POSTGRES)

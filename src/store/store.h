@@ -112,6 +112,8 @@ int64_t store_alert_history_max(kw_store *s);
 void store_set_server(kw_store *s, const char *server);
 /* The server of every PostgreSQL handle store_open makes from now on (copied). */
 void store_default_server(const char *server);
+/* That server's name into buf[n] ("" when none was given): who this process is on the store. */
+const char *store_default_server_name(char *buf, size_t n);
 
 /* Makes the open alerts of no server (those of a store that was one machine's, before it was
  * moved to PostgreSQL) this handle's server's; *n says how many. */
