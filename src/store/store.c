@@ -305,11 +305,10 @@ void store_close(kw_store *s)
 kw_rc store_begin(kw_store *s)
 {
     s->tx_gen++;
-    if (db_backend(s->db) == DB_SQLITE)
-        return store_exec(s, "BEGIN IMMEDIATE");
-    char sql[96];
-    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d)", STORE_LOCK_WRITE);
-    return store_exec(s, sql);
+    if (db_begin_write(s->db, STORE_LOCK_WRITE) == KW_OK)
+        return KW_OK;
+    snprintf(s->err, sizeof s->err, "%s", db_errmsg(s->db));
+    return KW_ERR_STORE;
 }
 
 kw_rc store_begin_nested(kw_store *s, bool *own)

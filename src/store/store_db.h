@@ -58,6 +58,13 @@ const char *db_errmsg(const db_conn *c);
 /* Runs SQL without parameters or rows (DDL, BEGIN, COMMIT, ROLLBACK; several statements
  * separated by ';' allowed). KW_ERR_TIMEOUT when locked or unreachable (try again), KW_ERR_STORE else. */
 kw_rc db_exec(db_conn *c, const char *sql);
+/* Begins a writing transaction: SQLite BEGIN IMMEDIATE; PostgreSQL BEGIN and
+ * pg_advisory_xact_lock(lock_key), sent ahead in pipeline mode when the connection is up and
+ * read with the transaction's first statement that waits (one round trip fewer). A lock or a
+ * connection that fails then shows at that statement, which fails as the transaction does;
+ * when nothing else went ahead, a connection lost since the last command is opened again and
+ * the transaction begun on it, as a plain BEGIN is. */
+kw_rc db_begin_write(db_conn *c, int64_t lock_key);
 
 /* The statement for sql, cached per connection, reset with no bindings; NULL on a prepare
  * error (db_errmsg says why), which leaves a transaction going on as it was. A parameter the
@@ -123,6 +130,7 @@ db_pg *db_pg_open(const char *url, char *err, size_t errn);
 void db_pg_close(db_pg *c);
 const char *db_pg_errmsg(const db_pg *c);
 kw_rc db_pg_exec(db_pg *c, const char *sql);
+kw_rc db_pg_begin_write(db_pg *c, int64_t lock_key);
 db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql);
 void db_pg_bind_int64(db_pg_stmt *st, int i, int64_t v);
 void db_pg_bind_double(db_pg_stmt *st, int i, double v);

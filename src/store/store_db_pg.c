@@ -42,6 +42,7 @@ db_pg *db_pg_open(const char *url, char *err, size_t errn)
 void db_pg_close(db_pg *c) {}
 const char *db_pg_errmsg(const db_pg *c) { return "PostgreSQL support is not built in"; }
 kw_rc db_pg_exec(db_pg *c, const char *sql) { return KW_ERR_UNSUPPORTED; }
+kw_rc db_pg_begin_write(db_pg *c, int64_t lock_key) { return KW_ERR_UNSUPPORTED; }
 db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql) { return NULL; }
 void db_pg_bind_int64(db_pg_stmt *st, int i, int64_t v) {}
 void db_pg_bind_double(db_pg_stmt *st, int i, double v) {}
@@ -90,6 +91,7 @@ struct db_pg {
     bool tx_lost;        /* the connection went inside one: only BEGIN, ROLLBACK, COMMIT now */
     bool constraint;     /* the last failure broke a constraint (SQLSTATE class 23) */
     int ahead;           /* writes sent ahead in pipeline mode, their answers not read yet */
+    int64_t begun;       /* the write lock of a BEGIN sent ahead with nothing after it yet, else -1 */
     int64_t version;     /* db_pg_version's: bumped on every call (no cache can be trusted) */
     char where[256];     /* the URL, password masked, for messages */
     char err[512];
@@ -244,6 +246,7 @@ db_pg *db_pg_open(const char *url, char *err, size_t errn)
     PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
     kw_map_init(&c->stmts);
     c->gen = 1;
+    c->begun = -1;
     return c;
 }
 
@@ -340,6 +343,7 @@ static kw_rc ahead_collect(db_pg *c, PGresult **last)
             PQclear(r);
         }
     c->ahead = 0;
+    c->begun = -1;
     track(c);
     return rc;
 }
@@ -350,6 +354,39 @@ static kw_rc ahead_flush(db_pg *c)
     return c->ahead ? ahead_collect(c, NULL) : KW_OK;
 }
 
+
+/* BEGIN and the write lock, waiting for their answers (on a new connection when the last
+ * one was lost). */
+static kw_rc begin_now(db_pg *c, int64_t lock_key)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%" PRId64 ")", lock_key);
+    return db_pg_exec(c, sql);
+}
+
+kw_rc db_pg_begin_write(db_pg *c, int64_t lock_key)
+{
+    kw_rc rc = c->ahead || c->in_tx ? KW_OK : ready(c, "BEGIN");
+    if (rc != KW_OK)
+        return rc;
+    if (c->ahead || c->in_tx || PQenterPipelineMode(c->pg) != 1)
+        return begin_now(c, lock_key); /* it says what is wrong */
+    char key[24];
+    snprintf(key, sizeof key, "%" PRId64, lock_key);
+    const char *vals[1] = {key};
+    bool sent = PQsendQueryParams(c->pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1;
+    c->ahead += sent;
+    sent = sent && PQsendQueryParams(c->pg, "SELECT pg_advisory_xact_lock($1::BIGINT)", 1, NULL, vals, NULL, NULL,
+                                     0) == 1;
+    c->ahead += sent;
+    if (!sent) {
+        ahead_collect(c, NULL);
+        return begin_now(c, lock_key);
+    }
+    c->begun = lock_key;
+    c->in_tx = true;
+    return KW_OK;
+}
 
 kw_rc db_pg_exec(db_pg *c, const char *sql)
 {
@@ -565,7 +602,11 @@ db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql)
     st->lens = kw_calloc(np, sizeof *st->lens);
     st->fmts = kw_calloc(np, sizeof *st->fmts);
     bool busy = false;
-    if (c->ahead && ahead_flush(c) != KW_OK) {
+    int64_t begun = c->begun;
+    kw_rc ar = ahead_flush(c);
+    if (ar != KW_OK && PQstatus(c->pg) != CONNECTION_OK && begun >= 0)
+        ar = begin_now(c, begun); /* only a BEGIN was ahead: begun again on a new connection */
+    if (ar != KW_OK) {
         st->lost = PQstatus(c->pg) != CONNECTION_OK; /* prepared at its first step */
     } else if (!alive(c) || (!stmt_prepare(st, &busy) && busy)) {
         st->lost = true;     /* prepared at a later step, once the server is back */
@@ -642,6 +683,21 @@ static db_step_rc run_took(db_pg_stmt *st, PGresult *r)
     return DB_ROW;
 }
 
+static db_step_rc run(db_pg_stmt *st);
+
+/* What was sent ahead of st failed: DB_ERROR; DB_BUSY when the connection went, but when
+ * only a BEGIN was ahead (begun: its lock, else -1), st's run in a transaction begun again on
+ * a new connection, as a plain BEGIN is tried once more. */
+static db_step_rc ahead_failed(db_pg_stmt *st, int64_t begun)
+{
+    db_pg *c = st->c;
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        return DB_ERROR;
+    if (begun < 0 || begin_now(c, begun) != KW_OK)
+        return DB_BUSY;
+    return run(st);
+}
+
 /* Runs st: its result in st->res, or a db_step_rc other than DB_ROW on failure. */
 static db_step_rc run(db_pg_stmt *st)
 {
@@ -654,8 +710,11 @@ static db_step_rc run(db_pg_stmt *st)
         snprintf(c->err, sizeof c->err, "a parameter index is out of range (1..%d)", st->nparams);
         return DB_ERROR;
     }
-    if (c->ahead && st->gen != c->gen && ahead_flush(c) != KW_OK) /* a prepare waits for its answer */
-        return PQstatus(c->pg) == CONNECTION_OK ? DB_ERROR : DB_BUSY;
+    if (c->ahead && st->gen != c->gen) { /* a prepare waits for its answer */
+        int64_t begun = c->begun;
+        if (ahead_flush(c) != KW_OK)
+            return ahead_failed(st, begun);
+    }
     kw_rc rc = ready(c, NULL);
     if (rc != KW_OK)
         return rc == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
@@ -669,8 +728,9 @@ static db_step_rc run(db_pg_stmt *st)
             ahead_collect(c, NULL);
             return fail(c, NULL) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
         }
+        int64_t begun = c->begun;
         if (ahead_collect(c, &r) != KW_OK)
-            return PQstatus(c->pg) == CONNECTION_OK ? DB_ERROR : DB_BUSY;
+            return ahead_failed(st, begun);
         return run_took(st, r);
     }
     bool outside = !c->in_tx;
@@ -706,6 +766,7 @@ db_step_rc db_pg_step_ahead(db_pg_stmt *st)
         return fail(c, NULL) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
     }
     c->ahead++;
+    c->begun = -1;
     st->nrows = 0;
     st->row = 0;
     st->changes = 0;

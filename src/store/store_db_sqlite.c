@@ -132,6 +132,11 @@ kw_rc db_exec(db_conn *c, const char *sql)
     return rc_busy(rc) ? KW_ERR_TIMEOUT : KW_ERR_STORE;
 }
 
+kw_rc db_begin_write(db_conn *c, int64_t lock_key)
+{
+    return c->pg ? db_pg_begin_write(c->pg, lock_key) : db_exec(c, "BEGIN IMMEDIATE");
+}
+
 db_stmt *db_prepare(db_conn *c, const char *sql)
 {
     db_stmt *st = kw_map_get(&c->stmts, sql);

@@ -23,7 +23,8 @@ class StoreDbPostgres(unittest.TestCase):
                 self.skipTest("keepwatch built without libpq")
             # the PostgreSQL cases ran (not skipped) and none failed
             for case in ("c_returning", "c_blobs", "c_question_mark_literal", "c_statement_cache", "c_prepare_in_transaction",
-                         "pg_bad_password", "pg_connection_lost"):
+                         "pg_bad_password", "pg_connection_lost",
+                         "c_begin_write", "pg_begin_write_lock", "pg_begin_write_lost"):
                 self.assertIn(f"ok   {case}", out)
             self.assertNotIn("FAIL", out)
             self.assertNotIn(pg.password, out)

@@ -392,6 +392,29 @@ static void c_statement_cache(void)
     CHECK(db_prepare(conn, "SELECT n FROM t WHERE k = ? ") != st);   /* another text, another one */
 }
 
+/* A writing transaction: what it wrote is there after COMMIT, gone after ROLLBACK; one with
+ * nothing in it commits; a refused first statement fails, and ROLLBACK ends it. */
+static void c_begin_write(void)
+{
+    fresh_table();
+    CHECK_INT(db_begin_write(conn, 4242), KW_OK);
+    CHECK(db_in_transaction(conn));
+    CHECK(insert("w1", 1) > 0);
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK);
+    CHECK(!db_in_transaction(conn));
+    CHECK_INT(db_begin_write(conn, 4242), KW_OK);
+    CHECK(insert("w2", 2) > 0);
+    CHECK_INT(db_exec(conn, "ROLLBACK"), KW_OK);
+    CHECK_INT(db_begin_write(conn, 4242), KW_OK);
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK);
+    CHECK_INT(db_begin_write(conn, 4242), KW_OK);
+    CHECK(insert("w1", 3) == -1); /* UNIQUE (k) */
+    CHECK_INT(last_rc, DB_ERROR);
+    CHECK_INT(db_exec(conn, "ROLLBACK"), KW_OK);
+    CHECK(!db_in_transaction(conn));
+    CHECK_INT(scalar("SELECT count(*) FROM t"), 1);
+}
+
 static void conformance(const char *name)
 {
     fprintf(stderr, "-- %s\n", name);
@@ -405,6 +428,7 @@ static void conformance(const char *name)
     RUN(c_question_mark_literal);
     RUN(c_changes);
     RUN(c_transactions);
+    RUN(c_begin_write);
     RUN(c_prepare_in_transaction);
     RUN(c_many_rows);
     RUN(c_bad_statement);
@@ -615,6 +639,60 @@ static void pg_ahead(void)
     CHECK_INT(scalar("SELECT count(*) FROM t WHERE k LIKE 'ahead%'"), 4);
 }
 
+/* Whether another connection could take advisory lock key now (and let it go again). */
+static bool lock_free(int64_t key)
+{
+    char err[512];
+    db_conn *other = db_open(pg_url, false, err, sizeof err);
+    CHECK(other != NULL);
+    if (!other)
+        return false;
+    db_stmt *st = db_prepare(other, "SELECT pg_try_advisory_lock(?)");
+    db_bind_int64(st, 1, key);
+    bool got = st && db_step(st) == DB_ROW && db_col_int64(st, 0) == 1;
+    if (st)
+        db_reset(st);
+    db_close(other); /* a session lock goes with its connection */
+    return got;
+}
+
+/* db_begin_write's lock is held from the transaction's first statement to its end. */
+static void pg_begin_write_lock(void)
+{
+    fresh_table();
+    CHECK(lock_free(4343));
+    CHECK_INT(db_begin_write(conn, 4343), KW_OK);
+    CHECK(insert("locked", 1) > 0);
+    CHECK(!lock_free(4343));
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK);
+    CHECK(lock_free(4343));
+    CHECK_INT(db_begin_write(conn, 4343), KW_OK);
+    CHECK_INT(scalar("SELECT count(*) FROM t"), 1); /* a read first */
+    CHECK(!lock_free(4343));
+    CHECK_INT(db_exec(conn, "ROLLBACK"), KW_OK);
+    CHECK(lock_free(4343));
+}
+
+/* The connection lost since the last command: db_begin_write's transaction is begun again on
+ * a new one, whether its first statement was prepared on the old connection or is new. */
+static void pg_begin_write_lost(void)
+{
+    fresh_table();
+    CHECK(insert("before", 1) > 0);
+    int64_t pid = terminate();
+    CHECK_INT(db_begin_write(conn, 4343), KW_OK);
+    CHECK(insert("after", 2) > 0); /* prepared before */
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK);
+    CHECK(scalar("SELECT pg_backend_pid()") != pid);
+    pid = terminate();
+    CHECK_INT(db_begin_write(conn, 4343), KW_OK);
+    CHECK_INT(scalar("SELECT count(*) + 40 FROM t"), 42); /* never prepared */
+    CHECK(!lock_free(4343));
+    CHECK_INT(db_exec(conn, "COMMIT"), KW_OK);
+    CHECK(scalar("SELECT pg_backend_pid()") != pid);
+    CHECK_INT(scalar("SELECT count(*) FROM t"), 2);
+}
+
 static void pg_only(void)
 {
     RUN(pg_ahead);
@@ -625,6 +703,8 @@ static void pg_only(void)
     RUN(pg_unreachable);
     RUN(pg_connection_lost);
     RUN(pg_transaction_lost);
+    RUN(pg_begin_write_lock);
+    RUN(pg_begin_write_lost);
 }
 
 int main(void)
