@@ -22,7 +22,7 @@ PROGRAMS = {
                     "test_store_fire_adopts_in_transaction", "test_store_apply_all_same",
                     "test_store_metric_many"), ()),
     "test_notify": (("test_escalation", "test_held"), ()),
-    "test_duty": (("test_keyed_links", "test_checkpoints", "test_export_with_public_key",
+    "test_duty": (("test_keyed_links", "test_checkpoints", "test_checkpoint_long_stretch", "test_export_with_public_key",
                    "test_watch_raises_alert", "test_verify_while_appending"), ("test_legacy_migration",)),
     "test_auth": (("test_store_tokens",), ()),
     "test_findings_store": (("test_store_workflow", "test_store_bounds"), ()),

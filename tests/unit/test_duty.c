@@ -211,6 +211,30 @@ static duty_pub *pub_of(const char *sub)
 }
 
 /* An export is checked with the public key alone: intact, an entry edited, another key. */
+/* A checkpoint over a stretch longer than one read of the log (1,000 entries) signs it all and
+ * finds a changed entry past the first read. */
+static void test_checkpoint_long_stretch(void)
+{
+    int64_t was = every;
+    every = 1000000; /* no checkpoint by count */
+    kw_store *s = open_in("long");
+    CHECK(store_begin(s) == KW_OK);
+    notes(s, 1, 2500);
+    CHECK(store_commit(s) == KW_OK);
+    CHECK_INT(db_int(s, "SELECT max(seq) FROM duty_checkpoints"), 0); /* the anchor alone */
+    bool written = true;
+    CHECK(sql_exec(s, "UPDATE duty_log SET actor = 'someone.else' WHERE id = 1800"));
+    CHECK(store_duty_checkpoint(s, 9000000, "export", &written) == KW_ERR_PARSE && !written);
+    CHECK_CONTAINS(s->err, "entry 1800 was changed");
+    CHECK(sql_exec(s, "UPDATE duty_log SET actor = 'zhang.wei' WHERE id = 1800"));
+    CHECK(store_duty_checkpoint(s, 9000001, "export", &written) == KW_OK && written);
+    CHECK_INT(db_int(s, "SELECT max(seq) FROM duty_checkpoints"), 2500);
+    CHECK_INT(db_int(s, "SELECT from_seq FROM duty_checkpoints WHERE seq = 2500"), 0);
+    verify_ok(s, 2500);
+    store_close(s);
+    every = was;
+}
+
 static void test_export_with_public_key(void)
 {
     every = 2;
@@ -493,6 +517,7 @@ int main(void)
         return 1;
     RUN(test_keyed_links);
     RUN(test_checkpoints);
+    RUN(test_checkpoint_long_stretch);
     RUN(test_export_with_public_key);
     RUN(test_legacy_migration);
     RUN(test_watch_raises_alert);
