@@ -212,7 +212,7 @@ static duty_pub *pub_of(const char *sub)
 
 /* An export is checked with the public key alone: intact, an entry edited, another key. */
 /* A checkpoint over a stretch longer than one read of the log (1,000 entries) signs it all and
- * finds a changed entry past the first read. */
+ * finds a changed entry past the first read; so does a full check. */
 static void test_checkpoint_long_stretch(void)
 {
     int64_t was = every;
@@ -231,6 +231,8 @@ static void test_checkpoint_long_stretch(void)
     CHECK_INT(db_int(s, "SELECT max(seq) FROM duty_checkpoints"), 2500);
     CHECK_INT(db_int(s, "SELECT from_seq FROM duty_checkpoints WHERE seq = 2500"), 0);
     verify_ok(s, 2500);
+    CHECK(sql_exec(s, "UPDATE duty_log SET text = 'rewritten' WHERE id = 2200")); /* past the first read */
+    verify_fails_at(s, 2200, "entry 2200 was changed");
     store_close(s);
     every = was;
 }
