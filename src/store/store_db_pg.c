@@ -364,13 +364,24 @@ static kw_rc begin_now(db_pg *c, int64_t lock_key)
     return db_pg_exec(c, sql);
 }
 
+/* Reads what was sent ahead; when that finds the connection lost with only a BEGIN ahead,
+ * begins the transaction again on a new connection, as a plain BEGIN is tried once more. */
+static kw_rc ahead_settle(db_pg *c)
+{
+    int64_t begun = c->begun;
+    kw_rc rc = ahead_flush(c);
+    return rc != KW_OK && begun >= 0 && PQstatus(c->pg) != CONNECTION_OK ? begin_now(c, begun) : rc;
+}
+
 kw_rc db_pg_begin_write(db_pg *c, int64_t lock_key)
 {
-    kw_rc rc = c->ahead || c->in_tx ? KW_OK : ready(c, "BEGIN");
+    if (c->ahead || c->in_tx)
+        return begin_now(c, lock_key); /* as a plain BEGIN: it says what is wrong */
+    kw_rc rc = ready(c, "BEGIN");
     if (rc != KW_OK)
         return rc;
-    if (c->ahead || c->in_tx || PQenterPipelineMode(c->pg) != 1)
-        return begin_now(c, lock_key); /* it says what is wrong */
+    if (PQenterPipelineMode(c->pg) != 1)
+        return begin_now(c, lock_key);
     char key[24];
     snprintf(key, sizeof key, "%" PRId64, lock_key);
     const char *vals[1] = {key};
@@ -602,11 +613,7 @@ db_pg_stmt *db_pg_prepare(db_pg *c, const char *sql)
     st->lens = kw_calloc(np, sizeof *st->lens);
     st->fmts = kw_calloc(np, sizeof *st->fmts);
     bool busy = false;
-    int64_t begun = c->begun;
-    kw_rc ar = ahead_flush(c);
-    if (ar != KW_OK && PQstatus(c->pg) != CONNECTION_OK && begun >= 0)
-        ar = begin_now(c, begun); /* only a BEGIN was ahead: begun again on a new connection */
-    if (ar != KW_OK) {
+    if (ahead_settle(c) != KW_OK) {
         st->lost = PQstatus(c->pg) != CONNECTION_OK; /* prepared at its first step */
     } else if (!alive(c) || (!stmt_prepare(st, &busy) && busy)) {
         st->lost = true;     /* prepared at a later step, once the server is back */
@@ -683,21 +690,6 @@ static db_step_rc run_took(db_pg_stmt *st, PGresult *r)
     return DB_ROW;
 }
 
-static db_step_rc run(db_pg_stmt *st);
-
-/* What was sent ahead of st failed: DB_ERROR; DB_BUSY when the connection went, but when
- * only a BEGIN was ahead (begun: its lock, else -1), st's run in a transaction begun again on
- * a new connection, as a plain BEGIN is tried once more. */
-static db_step_rc ahead_failed(db_pg_stmt *st, int64_t begun)
-{
-    db_pg *c = st->c;
-    if (PQstatus(c->pg) == CONNECTION_OK)
-        return DB_ERROR;
-    if (begun < 0 || begin_now(c, begun) != KW_OK)
-        return DB_BUSY;
-    return run(st);
-}
-
 /* Runs st: its result in st->res, or a db_step_rc other than DB_ROW on failure. */
 static db_step_rc run(db_pg_stmt *st)
 {
@@ -710,11 +702,8 @@ static db_step_rc run(db_pg_stmt *st)
         snprintf(c->err, sizeof c->err, "a parameter index is out of range (1..%d)", st->nparams);
         return DB_ERROR;
     }
-    if (c->ahead && st->gen != c->gen) { /* a prepare waits for its answer */
-        int64_t begun = c->begun;
-        if (ahead_flush(c) != KW_OK)
-            return ahead_failed(st, begun);
-    }
+    if (c->ahead && st->gen != c->gen && ahead_settle(c) != KW_OK) /* a prepare waits for its answer */
+        return PQstatus(c->pg) == CONNECTION_OK ? DB_ERROR : DB_BUSY;
     kw_rc rc = ready(c, NULL);
     if (rc != KW_OK)
         return rc == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
@@ -728,10 +717,12 @@ static db_step_rc run(db_pg_stmt *st)
             ahead_collect(c, NULL);
             return fail(c, NULL) == KW_ERR_TIMEOUT ? DB_BUSY : DB_ERROR;
         }
-        int64_t begun = c->begun;
-        if (ahead_collect(c, &r) != KW_OK)
-            return ahead_failed(st, begun);
-        return run_took(st, r);
+        int64_t begun = c->begun; /* st went with them: when only a BEGIN did, begun again and st run again */
+        if (ahead_collect(c, &r) == KW_OK)
+            return run_took(st, r);
+        if (PQstatus(c->pg) == CONNECTION_OK)
+            return DB_ERROR;
+        return begun >= 0 && begin_now(c, begun) == KW_OK ? run(st) : DB_BUSY;
     }
     bool outside = !c->in_tx;
     PGresult *r = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals,

@@ -305,21 +305,14 @@ static bool checkpoints_upto(kw_store *s, store_duty_check *c, db_stmt *cps, int
     return true;
 }
 
-/* The entries after those checked, read CHECK_CHUNK at a time (a LIMIT keeps PostgreSQL's plan
- * on the primary key, not a scan of the whole log at each watch or desk check, and a long log
- * out of memory), beside the checkpoints over them. */
-#define CHECK_CHUNK 1000
-#define CHECK_CHUNK_SQL "1000"
-
 static kw_rc check_rows(kw_store *s, store_duty_check *c)
 {
     db_stmt *cps = store_stmt(s, "SELECT " DUTY_CP_COLS " FROM duty_checkpoints WHERE seq > ? ORDER BY seq");
-    db_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id LIMIT " CHECK_CHUNK_SQL);
+    db_stmt *st = duty_entries_stmt(s); /* a read at a time, in this check's snapshot */
     if (!cps || !st)
         return KW_ERR_STORE;
     db_bind_int64(cps, 1, c->cp_seq);
-    db_bind_int64(st, 1, c->entries);
-    int got = 0; /* rows of this read of CHECK_CHUNK */
+    int got = -1;
     duty_checkpoint cp;
     int r = db_step(cps), er = DB_DONE;
     if (r == DB_ROW)
@@ -327,16 +320,7 @@ static kw_rc check_rows(kw_store *s, store_duty_check *c)
     kw_rc krc;
     const duty_keys *k = c->keyed ? duty_keys_for(s, false, &krc) : NULL;
     bool ok = checkpoints_upto(s, c, cps, &r, &cp);
-    while (ok) {
-        if ((er = db_step(st)) == DB_DONE && got == CHECK_CHUNK) { /* the next read, in the same snapshot */
-            db_reset(st);
-            db_bind_int64(st, 1, c->entries);
-            got = 0;
-            continue;
-        }
-        if (er != DB_ROW)
-            break;
-        got++;
+    while (ok && (er = duty_entries_next(st, c->entries, &got)) == DB_ROW) {
         duty_entry e = duty_row_entry(st);
         if (!duty_entry_ok(k, c->legacy, c->entries + 1, c->last_hash, &e, c->why, sizeof c->why)) {
             c->bad_id = c->entries + 1;

@@ -177,37 +177,48 @@ bool duty_entry_ok(const duty_keys *k, int64_t legacy, int64_t expect_id, const 
     return true;
 }
 
+#define DUTY_STR_(x) #x
+#define DUTY_STR(x) DUTY_STR_(x)
+
+db_stmt *duty_entries_stmt(kw_store *s)
+{
+    return store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id LIMIT " DUTY_STR(DUTY_READ_CHUNK));
+}
+
+db_step_rc duty_entries_next(db_stmt *st, int64_t after, int *got)
+{
+    db_step_rc r = *got < 0 ? DB_DONE : db_step(st);
+    if (*got < 0 || (r == DB_DONE && *got == DUTY_READ_CHUNK)) { /* the first read, or the next */
+        db_reset(st);
+        db_bind_int64(st, 1, after);
+        *got = 0;
+        r = db_step(st);
+    }
+    *got += r == DB_ROW;
+    return r;
+}
+
 /* Checks the entries after c->from (whose link is c->head on entry) and fills c's seq, head
- * and digest with what they give. KW_ERR_PARSE with s->err when one does not verify. Read
- * WALK_CHUNK at a time: a LIMIT keeps PostgreSQL's plan on the primary key whatever its
- * statistics say (without one a prepared `id > $1` was a scan of the whole log, 12 ms a
- * checkpoint at 85,000 entries and growing), and a long stretch out of memory. */
+ * and digest with what they give. KW_ERR_PARSE with s->err when one does not verify. */
 static kw_rc walk_since(kw_store *s, const duty_keys *k, duty_checkpoint *c)
 {
-#define WALK_CHUNK 1000
-#define WALK_CHUNK_SQL "1000"
-    db_stmt *st = store_stmt(s, "SELECT " DUTY_ENTRY_COLS " FROM duty_log WHERE id > ? ORDER BY id LIMIT " WALK_CHUNK_SQL);
+    db_stmt *st = duty_entries_stmt(s);
     if (!st)
         return KW_ERR_STORE;
     unsigned char d[32] = {0};
-    int r = DB_DONE, got = WALK_CHUNK;
+    int r, got = -1;
     kw_rc rc = KW_OK;
-    while (rc == KW_OK && r == DB_DONE && got == WALK_CHUNK) {
-        db_bind_int64(st, 1, c->seq);
-        got = 0;
-        while ((r = db_step(st)) == DB_ROW) {
-            duty_entry e = duty_row_entry(st);
-            if (!duty_entry_ok(k, c->legacy, c->seq + 1, c->head, &e, s->err, sizeof s->err)) {
-                rc = KW_ERR_PARSE;
-                break;
-            }
-            duty_digest_add(d, &e);
-            snprintf(c->head, sizeof c->head, "%s", e.hash);
-            c->seq = e.id;
-            got++;
+    while ((r = duty_entries_next(st, c->seq, &got)) == DB_ROW) {
+        duty_entry e = duty_row_entry(st);
+        if (!duty_entry_ok(k, c->legacy, c->seq + 1, c->head, &e, s->err, sizeof s->err)) {
+            rc = KW_ERR_PARSE;
+            break;
         }
-        db_reset(st);
+        duty_digest_add(d, &e);
+        snprintf(c->head, sizeof c->head, "%s", e.hash);
+        c->seq = e.id;
     }
+    db_reset(st);
     duty_hex(d, 32, c->digest);
     return rc == KW_OK && r != DB_DONE ? KW_ERR_STORE : rc;
 }
