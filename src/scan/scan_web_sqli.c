@@ -394,12 +394,14 @@ static bool sqli_delay_round(sqli_delay_run *dr)
         return false;
     dr->e[1] = sqli_delay_send(dr, sqli_amount(dr, SQLI_DELAY2), SQLI_DELAY2 * 3000 + slack_ms, &dr->proof);
     dr->e[2] = dr->e[1] >= 0 ? sqli_delay_send(dr, 0, slack_ms, NULL) : -1;
-    /* a counted loop is held to its own first time: twice the loop, about twice the time (less
-     * 15 %: a shared CPU's speed wanders); a sleep to the seconds asked */
-    int64_t d1 = (int64_t)SQLI_DELAY1 * 1000000, d2 = (int64_t)SQLI_DELAY2 * 1000000;
+    /* a counted loop is held to its own first time (twice the loop, about twice the time); a
+     * sleep to the seconds asked */
+    if (dr->e[2] < 0)
+        return false;
     if (dr->dl->counted)
-        d1 = dr->e[0] - base, d2 = d1 * SQLI_DELAY2 * 85 / (SQLI_DELAY1 * 100);
-    return dr->e[2] >= 0 && web_sqli_time_holds(base, d1, dr->e[0], d2, dr->e[1], dr->e[2]);
+        return web_sqli_count_holds(base, dr->e[0], dr->e[1], dr->e[2]);
+    return web_sqli_time_holds(base, (int64_t)SQLI_DELAY1 * 1000000, dr->e[0], (int64_t)SQLI_DELAY2 * 1000000,
+                               dr->e[1], dr->e[2]);
 }
 
 /* Only a form whose first delay stood out (sent beside the others') is measured under the

@@ -58,4 +58,10 @@ bool web_sqli_pair_confirms(const web_sqli_pair *second, size_t true_true, size_
  * do, and the zero-delay answer is back near the baseline. */
 bool web_sqli_time_holds(int64_t base_us, int64_t d1_us, int64_t e1_us, int64_t d2_us, int64_t e2_us, int64_t zero_us);
 
+/* The same decision for a counted delay (a loop, no sleep function), whose time is the
+ * server's speed and not a number asked: e1_us the answer to a loop, e2_us to one twice as
+ * long, zero_us to none. True when the second's extra time over the baseline is 1.4 to 4 times
+ * the first's and the zero answer is back within half the first's extra time. */
+bool web_sqli_count_holds(int64_t base_us, int64_t e1_us, int64_t e2_us, int64_t zero_us);
+
 #endif

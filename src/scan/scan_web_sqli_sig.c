@@ -256,3 +256,15 @@ bool web_sqli_time_holds(int64_t base_us, int64_t d1_us, int64_t e1_us, int64_t 
         return false;
     return zero_us < base_us + d1_us / 2;
 }
+
+bool web_sqli_count_holds(int64_t base_us, int64_t e1_us, int64_t e2_us, int64_t zero_us)
+{
+    int64_t x1 = e1_us - base_us, x2 = e2_us - base_us;
+    if (base_us < 0 || x1 <= 0 || x2 <= 0)
+        return false;
+    /* twice the work, between 1.4 and 4 times the extra time: a shared CPU slows the longer
+     * run as often as not, and seldom speeds it up by a third */
+    if (x2 * 10 < x1 * 14 || x2 > x1 * 4)
+        return false;
+    return zero_us < base_us + x1 / 2;
+}

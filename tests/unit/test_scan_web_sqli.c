@@ -129,6 +129,20 @@ static void test_time_decision(void)
     CHECK(!web_sqli_time_holds(20000, 4000000, 4100000, 2000000, 2100000, 20000));
 }
 
+static void test_count_decision(void)
+{
+    /* a loop of 1.9 s and one twice as long: 3.8 s, or 5.5 s on a CPU that got busier */
+    CHECK(web_sqli_count_holds(20000, 1920000, 3820000, 25000));
+    CHECK(web_sqli_count_holds(20000, 1920000, 5520000, 25000));
+    /* twice the loop in about the same time: not the loop */
+    CHECK(!web_sqli_count_holds(20000, 1920000, 2500000, 25000));
+    /* far more than twice: the page got slow */
+    CHECK(!web_sqli_count_holds(20000, 1920000, 9000000, 25000));
+    /* the zero loop is slow too */
+    CHECK(!web_sqli_count_holds(20000, 1920000, 3820000, 1200000));
+    CHECK(!web_sqli_count_holds(20000, 15000, 3820000, 25000));
+}
+
 int main(void)
 {
     RUN(test_signatures_real_messages);
@@ -136,5 +150,6 @@ int main(void)
     RUN(test_diff);
     RUN(test_pair_decisions);
     RUN(test_time_decision);
+    RUN(test_count_decision);
     TEST_MAIN_END();
 }

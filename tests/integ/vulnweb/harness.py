@@ -101,8 +101,10 @@ class App:
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("listening on"):
+            self.proc.kill()  # the reason is on its stderr: read it before stop() closes it
+            why = self.proc.stderr.read()
             self.stop()
-            raise AssertionError(f"vulnweb did not start: {line}{self.proc.stderr.read()}")
+            raise AssertionError(f"vulnweb did not start: {line}{why}")
         self.base = f"http://127.0.0.1:{self.port}"
 
     def log(self):
