@@ -13,8 +13,9 @@
 # samples/s), then up (3,000, then 4,000 or 2,500) or down (1,000, then 1,500 or 500).
 # Printed: the most agents held (every batch answered and stored, 99% within 2 s, the server
 # under one core) and whether the target is met, the server's CPU (and PostgreSQL's) and RSS.
-# Footprint, at 5 s intervals for 60 s after a 5 s warm-up, the four at once: `keepwatch
-# agent run` (host sensor, a batch every 5 s to its own server), monit (set daemon 5),
+# Footprint, at 5 s intervals for 60 s after a 5 s warm-up, all at once: `keepwatch
+# agent run` (host sensor, a batch every 5 s to its own server; once over HTTP, once over HTTPS
+# with a self-signed certificate it verifies), monit (set daemon 5),
 # prometheus-node-exporter (its defaults, scraped every 5 s) and zabbix_agentd (passive, the
 # host items polled every 5 s), each on loopback with its own config, pid and port: CPU of its
 # process tree from /proc/PID/stat, peak RSS from /proc/PID/status; target for the agent:

@@ -14,7 +14,9 @@ the server under one core (utime + stime from /proc/PID/stat over the counted wi
 Each backend tries the target (2,000 agents), then up or down (at most MAX_AGENTS, 3 runs),
 one server per backend, its core's queue empty before each run (/metrics: queue_length).
 
-Footprint: `keepwatch agent run` (host sensor and batches every 5 s, to its own server),
+Footprint: `keepwatch agent run` (host sensor and batches every 5 s, to its own server), twice:
+over HTTP and over HTTPS (the server's http.tls_cert, a self-signed certificate the agent
+verifies with agent.ca_file),
 monit (set daemon 5: system and root filesystem), prometheus-node-exporter (its defaults,
 scraped every 5 s here) and zabbix_agentd (passive checks polled every 5 s here, the host
 items keepwatch's sensor reads), side by side over FOOT_SECONDS after a warm-up: CPU of each
@@ -166,14 +168,16 @@ def wait_port(port, p, secs=15):
 class Server:
     """`keepwatch serve` on work/var (SQLite) or url (PostgreSQL), its agents enrolled as sim-N."""
 
-    def __init__(self, binary, work, url=None, secret=""):
+    def __init__(self, binary, work, url=None, secret="", tls=None):
         self.bin, self.work, self.url, self.secret = binary, work, url, secret
         self.port, self.p, self.creds = free_port(), None, []
+        self.scheme = "https" if tls else "http"
         os.makedirs(work, exist_ok=True)
         self.cfg = os.path.join(work, "server.yaml")
+        https = f", tls_cert: {tls[0]}, tls_key: {tls[1]}" if tls else ""
         with open(self.cfg, "w") as f:
             f.write(f"""daemon: {{state_dir: {work}/var, log_level: warn, user: ""}}
-http: {{listen: 127.0.0.1:{self.port}, threads: 4, per_address: 256}}
+http: {{listen: 127.0.0.1:{self.port}, threads: 4, per_address: 256{https}}}
 host: {{enabled: false}}
 agent: {{silent_after: 1h}}
 """ + (f'store: {{url: "{url}"}}\n' if url else ""))
@@ -533,22 +537,38 @@ def interfaces():
         return [line.split(":")[0].strip() for line in f.readlines()[2:]]
 
 
-def start_agent(binary, work):
-    """A light server (SQLite) and `keepwatch agent run` reporting to it every 5 s: (agent, poll)."""
-    srv = Server(binary, os.path.join(work, "foot-server"))
+def self_signed(work):
+    """A certificate for 127.0.0.1 and its key, made with openssl: (cert, key)."""
+    cert, key = os.path.join(work, "server.crt"), os.path.join(work, "server.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def start_agent(binary, work, name, tls=False):
+    """A light server (SQLite, over HTTPS when tls) and `keepwatch agent run` reporting to it
+    every 5 s, its state and log under work/name: (agent, server)."""
+    home = os.path.join(work, name)
+    os.makedirs(home, exist_ok=True)
+    cert = self_signed(home) if tls else None
+    srv = Server(binary, os.path.join(home, "server"), tls=cert)
     srv.start()
-    tok = srv.token("footprint")
-    cfg = os.path.join(work, "agent.yaml")
+    tok = srv.token(name)
+    cfg = os.path.join(home, "agent.yaml")
+    ca = f", ca_file: {cert[0]}" if tls else ""
+    url = f"{srv.scheme}://127.0.0.1:{srv.port}"
     with open(cfg, "w") as f:
-        f.write(f"""daemon: {{state_dir: {work}/agent}}
-agent: {{server: "http://127.0.0.1:{srv.port}", interval: 5s, timeout: 2s}}
+        f.write(f"""daemon: {{state_dir: {home}/agent}}
+agent: {{server: "{url}", interval: 5s, timeout: 2s{ca}}}
 host: {{enabled: true, interval: 5s}}
 """)
-    r = subprocess.run([binary, "agent", "enroll", f"http://127.0.0.1:{srv.port}", "--token", tok, "-c", cfg],
+    r = subprocess.run([binary, "agent", "enroll", url, "--token", tok, "-c", cfg],
                        capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
-        raise BenchError(f"agent enroll: {r.stderr.strip()}")
-    p = spawn([binary, "agent", "run", "-c", cfg], open(os.path.join(work, "agent.log"), "w"))
+        raise BenchError(f"agent enroll ({url}): {r.stderr.strip()}")
+    p = spawn([binary, "agent", "run", "-c", cfg], open(os.path.join(home, "agent.log"), "w"))
+    p.kw_log = os.path.join(home, "agent.log")
     return p, srv
 
 
@@ -610,9 +630,10 @@ AllowRoot=1
 def start_tools(binary, work, tools, polls, started):
     """Starts the agent and each peer installed: tools gets (name, process or why not), polls
     (name, what its scraper asks: a list of answers), started what to stop."""
-    agent, srv = start_agent(binary, work)
-    started += [agent, srv]
-    tools.append(("keepwatch agent run (host sensor, batch every 5 s)", agent))
+    for name, tls in (("plain", False), ("tls", True)):
+        agent, srv = start_agent(binary, work, name, tls)
+        started += [agent, srv]
+        tools.append((f"keepwatch agent run (host sensor, batch every 5 s, {srv.scheme.upper()})", agent))
     if shutil.which("monit"):
         started.append(start_monit(work))
         tools.append(("monit (set daemon 5: system, root fs)", started[-1]))
@@ -645,8 +666,8 @@ def agent_refusals(log):
 
 
 def footprint(binary, work):
-    """The four side by side over FOOT_SECONDS: [(name, Watch or reason)]."""
-    print(f"== footprints at 5 s intervals, {FOOT_SECONDS} s after {FOOT_WARM} s (all four at once)", flush=True)
+    """The agents and the peers side by side over FOOT_SECONDS: [(name, Watch or reason)]."""
+    print(f"== footprints at 5 s intervals, {FOOT_SECONDS} s after {FOOT_WARM} s (all at once)", flush=True)
     tools, polls, started = [], [], []
     os.makedirs(work, exist_ok=True)
     try:
@@ -660,6 +681,7 @@ def footprint(binary, work):
                 watches.append((name, f"exited ({p.returncode})"))
             else:
                 w = Watch(p.pid)
+                w.kw_log = getattr(p, "kw_log", None)
                 w.start()
                 watches.append((name, w))
         answered = {}
@@ -681,7 +703,7 @@ def footprint(binary, work):
                 w.stop()
                 note = f"; answered {answered[name]} of {FOOT_SECONDS // 5} polls" if name in answered else ""
                 if name.startswith("keepwatch"):  # what it sent must have been taken
-                    w.refused = agent_refusals(os.path.join(work, "agent.log"))
+                    w.refused = agent_refusals(w.kw_log)
                     note += f"; the server refused {len(w.refused)} batches: {w.refused[0]}" if w.refused else ""
                 print(f"   {name}: {w.cpu:.2f}% of a core, peak RSS {w.hwm:.1f} MB (tree {w.peak_tree:.1f} MB){note}")
             else:
