@@ -290,13 +290,13 @@ static void agents_dirty(agent_hub *h, agent_list *out)
     }
 }
 
-/* Tells the store the batch numbers taken (outside hub->mu); what it did not take is marked
- * to be told again. */
-static void agents_note(agent_state *s, agent_hub *h, const agent_list *l)
+/* Tells the store st the batch numbers taken (outside hub->mu); what it did not take is
+ * marked to be told again. */
+static void agents_note(kw_store *st, agent_hub *h, const agent_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         const store_agent *a = &l->v[i];
-        if (store_agent_note(s->core->store, a->id, a->enrolled_ms, a->last_seq, a->last_seen_ms, a->address,
+        if (store_agent_note(st, a->id, a->enrolled_ms, a->last_seq, a->last_seen_ms, a->address,
                              a->version) ==
             KW_OK)
             continue;
@@ -522,7 +522,7 @@ static void agent_module_tick(void *state, int64_t now, alert_acts *acts)
     agent_metrics(h, now, ms);
     agents_dirty(h, &dirty);
     pthread_mutex_unlock(&h->mu);
-    agents_note(s, h, &dirty);
+    agents_note(s->core->store, h, &dirty); /* the tick: on the core thread, its store */
     metric_registry_put(s->core->registry, "agent", ms);
     free(fresh.v);
     free(dirty.v);
@@ -635,7 +635,17 @@ static void agent_module_stop(void *state, int64_t budget_ms)
     }
     agents_dirty(&agent_hub_the, &dirty);
     pthread_mutex_unlock(&agent_hub_the.mu);
-    agents_note(s, &agent_hub_the, &dirty);
+    /* the core thread still drains the queue with its store: the last notes (the batch numbers
+     * a replay is refused by after the restart) go through a store of their own */
+    if (dirty.n) {
+        char err[512] = "";
+        kw_store *st = store_open(s->core->store_path, false, err, sizeof err);
+        if (st)
+            agents_note(st, &agent_hub_the, &dirty);
+        else
+            log_error("agent: %zu agents' last batch numbers are not stored: the store: %s", dirty.n, err);
+        store_close(st);
+    }
     pthread_mutex_lock(&agent_hub_the.mu);
     agent_hub_the.n = 0;
     agent_hub_the.ndue = 0;

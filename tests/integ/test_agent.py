@@ -715,6 +715,41 @@ class AgentOnPostgresTest(AgentCase):
         self.assertEqual(d.cli("agent", "revoke", "pg-01")[0], 0)
         self.assertEqual(post_batch(d.port, {"seq": 10 ** 12}, a.credential)[0], 401)
 
+    def test_stop_while_the_core_writes(self):
+        """SIGTERM while the core waits for the store (the test holds the writing transactions'
+        advisory lock for 4 s): the daemon stops once the lock is free, and the batch numbers it
+        took are stored through a connection of the agent module's own (it once used the core's
+        from the main thread: the two threads read one socket and hung), so after a restart the
+        last batch sent again is refused as a duplicate."""
+        pg = PgServer().start()
+        self.addCleanup(pg.stop)
+        d, a = self.one_agent("pg-02", server=f"store: {{url: \"{pg.url}\"}}\n")
+        cred, now = a.credential, int(time.time() * 1000)
+
+        def fire(seq):
+            return post_batch(d.port, {"seq": seq, "alerts": [{"kind": "fire", "rule": "stop_probe", "ts": now + seq,
+                                                               "severity": 2, "labels": {"n": str(seq)}}]}, cred)
+        self.assertTrue(fire(5)[1].get("accepted"))
+        d.wait_alert(lambda x: x["rule"] == "stop_probe", "the first batch's alert")
+        psql = [os.path.join(pg.bin, "psql"), "-X", "-q", "-h", pg.dir, "-p", str(pg.port), "-U", "postgres", "-d",
+                pg.database, "-c", "BEGIN; SELECT pg_advisory_xact_lock(x'6b770002'::int); SELECT pg_sleep(4); COMMIT"]
+        holder = subprocess.Popen(["runuser", "-u", "postgres", "--", *psql] if os.getuid() == 0 else psql,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: holder.poll() is None and holder.kill())
+        wait_for("the test holding the write lock", lambda: pg.psql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = x'6b770002'::int AND granted",
+            database=pg.database).strip() == "1", timeout=10)
+        self.assertTrue(fire(9)[1].get("accepted"))
+        time.sleep(0.5)  # the core takes it and waits for the lock
+        rc, secs = d.stop(timeout=20)
+        self.assertEqual(rc, 0, d.logs()[-2000:])
+        self.assertLess(secs, 15)
+        holder.wait(10)
+        d.start()
+        self.assertTrue(fire(9)[1].get("duplicate"), "the last batch number was not stored at the stop")
+        listed = d.get("/api/v1/alerts?limit=1000")[1]["alerts"]
+        self.assertEqual({x["labels"]["n"] for x in listed if x["rule"] == "stop_probe"}, {"5", "9"})
+
 
 if __name__ == "__main__":
     unittest.main()
