@@ -5,7 +5,8 @@ For each backend: bench/store_bench.c fills a store with 200 open and 10,000 res
 through store_alert_apply_all; `keepwatch serve` on that store answers GET /api/v1/alerts under
 wrk (bench/http.sh's load: 2 threads, 64 connections, 10 s), the default page and a different
 page each request; then, the daemon stopped, store_bench writes alert changes into the same
-store, 1.5 s per transaction size, best of 5 (the machine is shared). PostgreSQL is a throwaway
+store, 1.5 s per transaction size, best of 5 (the machine is shared); then `keepwatch serve`
+again takes a storm of agents' batches of one alert change each (wrk), best of 3. PostgreSQL is a throwaway
 cluster (tests/integ/pgserver.py) with a real server's settings (fsync, full_page_writes,
 128MB shared_buffers) and runs the writes twice: with synchronous_commit on (its default: a
 commit waits for its WAL to be flushed) and off (a commit hands its WAL to the writer: a power
@@ -13,8 +14,10 @@ loss may lose the last ones, never consistency, as SQLite in WAL mode with synch
 the store's setting). Alertmanager's listing is bench/http.sh's part.
 
     store_load.py KEEPWATCH STORE_BENCH"""
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,6 +37,7 @@ OPEN, RESOLVED = 200, 10000
 WRITE_SECONDS, WRITE_RUNS = 1.5, 5
 BATCHES = (1, 10, 100)
 WRITE_TARGET, LIST_TARGET = 3.0, 10000
+STORM_AGENTS, STORM_ALERTS, STORM_SECONDS = 64, 50, 8
 
 
 class BenchError(Exception):
@@ -87,21 +91,32 @@ def serve_log_tail(work):
         return "no log"
 
 
-def listing(work, url, secret):
-    """keepwatch serve on the filled store (url: PostgreSQL, None: state_dir's SQLite file):
-    (answers/s, p99) of the default page and of random pages, and the default page's KiB.
-    wrk's 64 connections all come from 127.0.0.1: http.per_address (32) is raised for them."""
+@contextlib.contextmanager
+def serving(work, url, secret, extra=""):
+    """`keepwatch serve` on the store (url: PostgreSQL, None: state_dir's SQLite file), on a
+    free port, 2 HTTP threads, per_address 128 (wrk's connections all come from 127.0.0.1),
+    extra more of its configuration: yields (port, API token, config path); stopped after."""
     port = free_port()
     config = f"""daemon: {{state_dir: {work}/var, log_level: warn, user: ""}}
 http: {{listen: 127.0.0.1:{port}, threads: 2, per_address: 128}}
 host: {{enabled: false}}
-""" + (f'store: {{url: "{url}"}}\n' if url else "")
-    p, _, log = start_keepwatch(BIN, work, config, port, port)
+""" + extra + (f'store: {{url: "{url}"}}\n' if url else "")
+    p, cfg, log = start_keepwatch(BIN, work, config, port, port)
     try:
         if p.poll() is not None:
             why = serve_log_tail(work)
             raise BenchError(f"keepwatch serve exited: {why.replace(secret, '***') if secret else why}")
-        token = open(os.path.join(work, "var", "api.token")).read().strip()
+        yield port, open(os.path.join(work, "var", "api.token")).read().strip(), cfg
+    finally:
+        p.terminate()
+        p.wait(timeout=30)
+        log.close()
+
+
+def listing(work, url, secret):
+    """keepwatch serve on the filled store: (answers/s, p99) of the default page and of
+    random pages, and the default page's KiB."""
+    with serving(work, url, secret) as (port, token, _):
         firing = api(port, token, "/api/v1/health")["alerts"]["firing"]
         if firing != OPEN:  # the daemon must read the store that was filled
             raise BenchError(f"keepwatch serve sees {firing} firing alerts, not the {OPEN} written")
@@ -118,10 +133,88 @@ host: {{enabled: false}}
         print(f"   newest 100 ({kb:.0f} KiB): {first:,.0f} answers/s, p99 {p99a}; "
               f"?before=RANDOM: {pages:,.0f} answers/s, p99 {p99b}")
         return {"first": (first, p99a), "pages": (pages, p99b), "kb": kb}
-    finally:
-        p.terminate()
-        p.wait(timeout=30)
-        log.close()
+
+
+STORM_LUA = """-- bench/store_load.py's alert storm: batches of one alert change each, the agents in turn
+local creds = {%s}
+local n, base = 0, %d
+request = function()
+  local i = n %% #creds
+  local k = math.floor(n / #creds)
+  n = n + 1
+  local kind = math.floor(k / %d) %% 2 == 0 and "fire" or "resolve"
+  local body = string.format('{"seq":%%d,"alerts":[{"kind":"%%s","rule":"bench_storm","ts":%%d,"severity":3,' ..
+    '"value":1,"labels":{"n":"%%d"}}]}', base + k, kind, base + k, k %% %d)
+  return wrk.format("POST", "/api/v1/agent/batch",
+    {["Authorization"] = "Bearer " .. creds[i + 1], ["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def metric(port, token, name):
+    """A value of keepwatch's /metrics (name with its labels as printed)."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith(f"keepwatch_{name} "):
+                return float(line.split()[-1])
+    raise BenchError(f"/metrics has no keepwatch_{name}")
+
+
+def enroll(port, cfg, n):
+    """n agents enrolled with the daemon on port (tokens from the CLI): their credentials."""
+    creds = []
+    for i in range(n):
+        tok = subprocess.run([BIN, "agent", "token", "add", "--name", f"storm-{i}", "-c", cfg], capture_output=True,
+                             text=True, timeout=60)
+        if tok.returncode != 0:
+            raise BenchError(f"agent token add: {tok.stderr.strip().splitlines()[-1:]}")
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/agent/enroll",
+                                     data=json.dumps({"token": tok.stdout.strip()}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            creds.append(json.load(r)["credential"])
+    return creds
+
+
+def storm(work, url, secret, creds=None):
+    """Alert changes through the daemon, as agents' batches bring them: STORM_AGENTS agents post
+    batches of one change each (a fire, later its resolve, STORM_ALERTS alerts each) as fast as
+    wrk sends them (1 thread, 16 connections) for STORM_SECONDS; the core commits them as they
+    come, grouped while it is behind. Returns (changes committed per second: the core's
+    events_processed over the time until its queue is empty, credentials)."""
+    with serving(work, url, secret, "agent: {silent_after: 1h}\n") as (port, token, cfg):
+        creds = creds or enroll(port, cfg, STORM_AGENTS)
+        lua = os.path.join(work, "storm.lua")
+        with open(lua, "w") as f:
+            f.write(STORM_LUA % (", ".join(f'"{c}"' for c in creds), int(time.time() * 1000), STORM_ALERTS,
+                                 STORM_ALERTS))
+        before = metric(port, token, "events_processed_total")
+        t0 = time.monotonic()
+        out = subprocess.run(["wrk", "-t1", "-c16", f"-d{STORM_SECONDS}s", "-s", lua,
+                              f"http://127.0.0.1:{port}/api/v1/agent/batch"], capture_output=True, text=True,
+                             timeout=STORM_SECONDS + 60).stdout
+        m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)  # the core's queue stayed full for 2 s: 503
+        refused = int(m.group(1)) if m else 0
+        while metric(port, token, 'queue_length{queue="sensors"}') > 0 and time.monotonic() - t0 < STORM_SECONDS + 60:
+            time.sleep(0.05)
+        secs = time.monotonic() - t0
+        n = metric(port, token, "events_processed_total") - before
+        print(f"   alert storm through the daemon: {n:,.0f} changes committed in {secs:.1f} s: {n / secs:,.0f}/s"
+              + (f" ({refused:,} batches answered 503: the queue full)" if refused else ""))
+        return n / secs, creds
+
+
+def storms(work, url, secret, settings, tune):
+    """{setting: the storm's changes/s, best of 3}, the settings taking turns."""
+    best, creds = {}, None
+    for _ in range(3):
+        for setting in settings:
+            if tune:
+                tune(setting)
+            rate, creds = storm(work, url, secret, creds)
+            best[setting] = max(best.get(setting, 0.0), rate)
+    return best
 
 
 def backend(name, where, work, secret="", tune=None):
@@ -146,6 +239,10 @@ def backend(name, where, work, secret="", tune=None):
         res["write"] = writes(store, var, secret, ["on", "off"] if tune else [None], tune)
     except BenchError as e:
         res["errors"].append(f"writes: {e}")
+    try:
+        res["storm"] = storms(work, where, secret, ["on", "off"] if tune else [None], tune)
+    except (BenchError, OSError, subprocess.SubprocessError) as e:
+        res["errors"].append(f"alert storm: {e}")
     return res
 
 
@@ -191,6 +288,9 @@ def report(lite, pgname, pg, am):
         s, on, off = (lite["write"].get(None, {}).get(b), pw.get("on", {}).get(b), pw.get("off", {}).get(b))
         label = "1 (each change its own)" if b == 1 else f"{b} (one event's changes)"
         rows.append([label, cell(s or "n/a"), cell(on or "n/a"), ratio(s, on), cell(off or "n/a"), ratio(s, off)])
+    s, on, off = (lite.get("storm", {}).get(None), pg.get("storm", {}).get("on"), pg.get("storm", {}).get("off"))
+    rows.append(["the daemon, agents' batches of 1 (grouped as it falls behind)", cell(s or "n/a"), cell(on or "n/a"),
+                 ratio(s, on), cell(off or "n/a"), ratio(s, off)])
     table(rows)
     print(f"\n== GET /api/v1/alerts answers per second (wrk -t2 -c64 -d10s; {OPEN} open + {RESOLVED:,} resolved "
           f"alerts; target: at least {LIST_TARGET:,})")

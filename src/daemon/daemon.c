@@ -32,7 +32,11 @@
 #define SHUTDOWN_JOIN_MS 1500   /* SIGTERM must finish within 2 s */
 #define SWEEP_EVERY_MS 1000
 #define MAINTAIN_EVERY_MS 60000
-#define GROUP_COMMIT_MS 500     /* metric history may wait this long for its commit; alerts never wait */
+#define GROUP_COMMIT_MS 500     /* metric history may wait this long for its commit */
+/* Alert changes wait for the next reading's only while the queue holds more (the core is
+ * behind: one commit for many changes lets it catch up), at most this long and this many. */
+#define GROUP_ACTS_MS 20
+#define GROUP_ACTS_MAX 1000
 
 /* Settings the core thread takes from the main thread on reload. */
 typedef struct core_update {
@@ -68,9 +72,10 @@ typedef struct kw_daemon {
     int64_t last_metric_log;
     bool tx_open;            /* a group-commit transaction holds metric history */
     int64_t tx_since;        /* kw_mono_ms() when it began */
-    act_backlog backlog;     /* alert changes not written yet (the store was unreachable) */
+    act_backlog backlog;     /* alert changes not written yet (grouped, or the store was unreachable) */
+    int64_t acts_since;      /* kw_mono_ms() when the oldest of them came */
     bool one_by_one;         /* a change was refused: write them one per transaction for now */
-    atomic_uint_fast64_t events_processed, store_errors, log_errors, alerts_changed;
+    atomic_uint_fast64_t events_processed, store_errors, log_errors, alerts_changed, commits;
 } kw_daemon;
 
 /* ---- modules ---- */
@@ -215,8 +220,10 @@ static bool core_tx_commit(kw_daemon *d)
     if (!d->tx_open)
         return true;
     d->tx_open = false;
-    if (store_commit(d->core.store) == KW_OK)
+    if (store_commit(d->core.store) == KW_OK) {
+        atomic_fetch_add(&d->commits, 1);
         return true;
+    }
     atomic_fetch_add(&d->store_errors, 1);
     log_error("store: commit failed: %s", store_errmsg(d->core.store));
     store_rollback(d->core.store);
@@ -294,15 +301,37 @@ static void core_flush_acts(kw_daemon *d)
     d->one_by_one = false;
 }
 
-/* Takes acts (their context added now, as they happen) behind those waiting, and writes. */
+/* Whether the alert changes waiting may wait for the next reading's, to be committed with
+ * them (group commit): only while more readings are queued, for at most GROUP_ACTS_MS and
+ * GROUP_ACTS_MAX changes, and not while the store is away or a refused change is sought
+ * (core_flush_acts decides then). A core that keeps up commits each reading's changes at once. */
+static bool core_acts_may_wait(kw_daemon *d)
+{
+    return d->backlog.acts.n && !d->backlog.since_mono && !d->one_by_one && d->backlog.acts.n < GROUP_ACTS_MAX &&
+           kw_queue_len(&d->queue) > 0 && kw_mono_ms() - d->acts_since < GROUP_ACTS_MS;
+}
+
+/* Writes what waits unless it may wait for more. */
+static void core_flush_acts_due(kw_daemon *d)
+{
+    if (!core_acts_may_wait(d))
+        core_flush_acts(d);
+}
+
+/* Takes acts (their context added now, as they happen) behind those waiting, and writes them
+ * now or with the next readings' (core_acts_may_wait). */
 static void core_commit_acts(kw_daemon *d, alert_acts *acts)
 {
+    if (!acts->n)
+        return;
     if (d->core.drill.mark) /* set once at start, before the core thread runs */
         d->core.drill.mark(&d->core, acts);
     for (size_t i = 0; i < acts->n; i++)
         host_alert_context(d->host, &acts->v[i]);
+    if (!d->backlog.acts.n)
+        d->acts_since = kw_mono_ms();
     act_backlog_take(&d->backlog, acts);
-    core_flush_acts(d);
+    core_flush_acts_due(d);
 }
 
 /* The modules' turn on the core thread: their alert changes are committed at once. */
@@ -395,6 +424,13 @@ static const metric_desc m_dropped = {"events_dropped_total", "Sensor readings d
 static const metric_desc m_qlen = {"queue_length", "Sensor readings waiting for the core.", METRIC_GAUGE, false};
 static const metric_desc m_qcap = {"queue_capacity", "Size of the sensor queue.", METRIC_GAUGE, false};
 static const metric_desc m_alerts = {"alerts", "Alerts in the store by state.", METRIC_GAUGE, false};
+static const metric_desc m_changes = {"alert_changes_total",
+                                      "Alerts fired and resolved (alert changes other than updates) the core has committed.",
+                                      METRIC_COUNTER, false};
+static const metric_desc m_commits = {"store_commits_total",
+                                      "Transactions the core has committed: alert changes and metric history, "
+                                      "grouped while it is behind.",
+                                      METRIC_COUNTER, false};
 static const metric_desc m_store_err = {"store_errors_total", "Failed writes to the store.", METRIC_COUNTER, false};
 static const metric_desc m_backlog = {"store_backlog", "Alert changes waiting in memory for the store to be reachable.",
                                       METRIC_GAUGE, false};
@@ -427,6 +463,8 @@ static void core_self_metrics(kw_daemon *d, int64_t now)
         atomic_store(&d->sh.alerts_firing, counts[ALERT_FIRING]);
         atomic_store(&d->sh.alerts_acked, counts[ALERT_ACKED]);
     }
+    metric_add(ms, &m_changes, (double)atomic_load(&d->alerts_changed), NULL);
+    metric_add(ms, &m_commits, (double)atomic_load(&d->commits), NULL);
     metric_add(ms, &m_store_err, (double)atomic_load(&d->store_errors), NULL);
     metric_add(ms, &m_backlog, (double)d->backlog.acts.n, NULL);
     metric_add(ms, &m_backlog_dropped, (double)d->backlog.dropped, NULL);
@@ -485,12 +523,13 @@ static void *core_main(void *arg)
         if (ev) {
             core_handle(d, ev);
         } else {
+            core_flush_acts(d);
             core_tx_commit(d); /* idle: nothing to group with */
             if (atomic_load(&d->core_stop) && kw_queue_len(&d->queue) == 0)
                 break;
         }
         int64_t mono = kw_mono_ms(), now = kw_now_ms();
-        core_flush_acts(d); /* what waits for the store, when it is time to try again */
+        core_flush_acts_due(d); /* grouped, or waiting for the store when it is time to try again */
         core_take_mail(d, now);
         core_tick_modules(d, now);
         if (mono - last_sweep >= SWEEP_EVERY_MS) {

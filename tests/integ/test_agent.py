@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import stat
 import subprocess
@@ -430,6 +431,42 @@ class AgentTest(AgentCase):
         self.assertEqual(rc, 0, err)
         a.start()
         wait_for("a batch from db-01 over TLS", lambda: last_seq(d) > 0, timeout=30)
+
+    def test_alert_changes_grouped_while_the_core_is_behind(self):
+        """Alert changes that queue up while a commit waits (here the test holds the SQLite
+        write lock for 1.5 s, under the store's 5 s busy wait) are committed together, not one
+        transaction each; every one of them is stored."""
+        d, a = self.one_agent("burst-01")
+        cred = a.credential
+
+        def counter(name):
+            m = re.search(rf"^keepwatch_{name} (\S+)$", d.get("/metrics")[1], re.M)
+            return float(m.group(1)) if m else None
+        wait_for("the core's first self metrics", lambda: counter("store_commits_total") is not None, timeout=10)
+        commits0, changes0 = counter("store_commits_total"), counter("alert_changes_total")
+        db = sqlite3.connect(os.path.join(d.dir, "var", "keepwatch.db"), timeout=10, isolation_level=None)
+        self.addCleanup(db.close)
+        db.execute("BEGIN IMMEDIATE")
+        held = time.monotonic()
+        n, now = 200, int(time.time() * 1000)
+        conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+        for i in range(n):
+            body = {"seq": i + 1, "alerts": [{"kind": "fire", "rule": "burst_probe", "ts": now + i, "severity": 2,
+                                              "labels": {"n": str(i)}}]}
+            conn.request("POST", "/api/v1/agent/batch", json.dumps(body),
+                         {"Content-Type": "application/json", "Authorization": f"Bearer {cred}"})
+            r = conn.getresponse()
+            self.assertEqual((r.status, json.loads(r.read()).get("accepted")), (200, True))
+        conn.close()
+        self.assertLess(time.monotonic() - held, 1.5, "the batches took too long to post to test the grouping")
+        time.sleep(1.5 - (time.monotonic() - held))
+        db.execute("ROLLBACK")
+        wait_for("the burst's changes committed", lambda: counter("alert_changes_total") - changes0 >= n, timeout=30)
+        commits = counter("store_commits_total") - commits0
+        self.assertLessEqual(commits, n // 4, f"{commits:.0f} commits for {n} changes")
+        listed = d.get("/api/v1/alerts?limit=1000")[1]["alerts"]
+        self.assertEqual(len({x["labels"]["n"] for x in listed if x["rule"] == "burst_probe"}), n)
+        self.assertNotIn("cannot record alert", d.logs())
 
     def test_slow_check_does_not_hold_up_batches(self):
         """A check that takes seconds runs on its own thread: the batches keep their interval."""
