@@ -334,7 +334,7 @@ static void core_commit_acts(kw_daemon *d, alert_acts *acts)
     core_flush_acts_due(d);
 }
 
-/* The modules' turn on the core thread: their alert changes are committed at once. */
+/* The modules' turn on the core thread: their alert changes are committed as a reading's are. */
 static void core_tick_modules(kw_daemon *d, int64_t now)
 {
     alert_acts acts = {0};

@@ -210,7 +210,6 @@ static duty_pub *pub_of(const char *sub)
     return duty_pub_from_pem(pem, n);
 }
 
-/* An export is checked with the public key alone: intact, an entry edited, another key. */
 /* A checkpoint over a stretch longer than one read of the log (1,000 entries) signs it all and
  * finds a changed entry past the first read; so does a full check. */
 static void test_checkpoint_long_stretch(void)
@@ -237,6 +236,7 @@ static void test_checkpoint_long_stretch(void)
     every = was;
 }
 
+/* An export is checked with the public key alone: intact, an entry edited, another key. */
 static void test_export_with_public_key(void)
 {
     every = 2;
