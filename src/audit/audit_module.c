@@ -58,7 +58,6 @@ static struct {
     const conf *c;
     ajob v[AUDIT_JOBS_MAX];
     size_t n;
-    bool leading;
     pending_drift drift[AUDIT_DRIFT_QUEUE]; /* for the core thread to fire */
     size_t ndrift;
 } asched = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -287,10 +286,9 @@ static void drift_fire(alert_acts *acts, int64_t now)
 
 static void audit_tick(void *state, int64_t now, alert_acts *acts)
 {
-    bool lead = atomic_load(&asched.core->lead_epoch) != 0;
+    bool lead = kw_core_leads(asched.core);
     pthread_mutex_lock(&asched.mu);
     drift_fire(acts, now);
-    asched.leading = lead;
     if (lead)
         jobs_learn(asched.core->store);
     pthread_mutex_unlock(&asched.mu);
@@ -301,7 +299,6 @@ static kw_rc audit_start(kw_core *core, const conf *c, void **state)
     pthread_mutex_lock(&asched.mu);
     asched.core = core;
     asched.n = 0;
-    asched.leading = false;
     jobs_take(c);
     pthread_mutex_unlock(&asched.mu);
     *state = &asched;
@@ -338,7 +335,7 @@ static int api_jobs(const http_call *q)
     kw_json_init(&j, &b);
     kw_json_obj_begin(&j);
     pthread_mutex_lock(&asched.mu);
-    kw_json_kv_bool(&j, "leader", asched.leading);
+    kw_json_kv_bool(&j, "leader", kw_core_leads(asched.core));
     kw_json_key(&j, "jobs");
     kw_json_arr_begin(&j);
     for (size_t i = 0; i < asched.n; i++) {
@@ -371,13 +368,10 @@ static int api_jobs(const http_call *q)
     return http_json(q->conn, MHD_HTTP_OK, &b);
 }
 
-/* Marks job name[0..n) to run at the next tick, on the leader (takes the module's lock). */
+/* Marks job name[0..n) to run at the next tick, on the leader. */
 static http_job_ask audit_request(const char *name, size_t n)
 {
-    pthread_mutex_lock(&asched.mu);
-    bool lead = asched.leading;
-    pthread_mutex_unlock(&asched.mu);
-    return findings_job_request(asched.core->sched, MODULE, lead, name, n);
+    return findings_job_request(asched.core->sched, MODULE, kw_core_leads(asched.core), name, n);
 }
 
 /* POST /api/v1/audit/NAME/run */

@@ -124,6 +124,11 @@ typedef struct kw_module {
     const struct cf_section *conf;
 } kw_module;
 
+/* Whether this server leads now (any thread). A module that caches this at its tick answers
+ * an API call made between the start and its first tick with a stale "does not lead": read
+ * it here instead. */
+static inline bool kw_core_leads(const kw_core *core) { return atomic_load(&core->lead_epoch) != 0; }
+
 /* Hands ev to the core; when the queue is full it is freed and the drop counted (and
  * logged at the 1st, 2nd, 4th... drop). */
 void kw_core_push(kw_core *core, kw_event *ev);

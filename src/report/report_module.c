@@ -50,8 +50,8 @@ http_job_ask report_module_request(const char *name, size_t n)
     memcpy(job, name, n);
     job[n] = 0;
     pthread_mutex_lock(&rm.mu);
-    bool lead = rm.leading;
     kw_sched *s = rm.sched;
+    bool lead = rm.core && kw_core_leads(rm.core);
     pthread_mutex_unlock(&rm.mu);
     if (!s || (strcmp(job, "daily") && strcmp(job, "period")))
         return HTTP_JOB_UNKNOWN;
@@ -155,7 +155,7 @@ static void jobs_learn(kw_store *st)
 static void report_tick(void *state, int64_t now, alert_acts *acts)
 {
     (void)state, (void)now, (void)acts;
-    bool lead = atomic_load(&rm.core->lead_epoch) != 0;
+    bool lead = kw_core_leads(rm.core);
     pthread_mutex_lock(&rm.mu);
     if (lead && (!rm.leading || rm.learn)) { /* the lead taken, or the jobs made anew */
         jobs_learn(rm.core->store);

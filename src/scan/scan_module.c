@@ -46,7 +46,6 @@ static struct {
     const conf *c;              /* the configuration the jobs are of */
     sched_job v[SCAN_JOBS_MAX];
     size_t n;
-    bool leading;
 } sched = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 typedef struct job_run {
@@ -190,9 +189,8 @@ static void jobs_learn(kw_store *st)
 
 static void scan_tick(void *state, int64_t now, alert_acts *acts)
 {
-    bool lead = atomic_load(&sched.core->lead_epoch) != 0;
+    bool lead = kw_core_leads(sched.core);
     pthread_mutex_lock(&sched.mu);
-    sched.leading = lead;
     if (lead)
         jobs_learn(sched.core->store);
     pthread_mutex_unlock(&sched.mu);
@@ -203,7 +201,6 @@ static kw_rc scan_start(kw_core *core, const conf *c, void **state)
     pthread_mutex_lock(&sched.mu);
     sched.core = core;
     sched.n = 0;
-    sched.leading = false;
     jobs_take(c);
     pthread_mutex_unlock(&sched.mu);
     *state = &sched;
@@ -239,7 +236,7 @@ static int api_jobs(const http_call *q)
     kw_json_init(&j, &b);
     kw_json_obj_begin(&j);
     pthread_mutex_lock(&sched.mu);
-    kw_json_kv_bool(&j, "leader", sched.leading);
+    kw_json_kv_bool(&j, "leader", kw_core_leads(sched.core));
     kw_json_key(&j, "jobs");
     kw_json_arr_begin(&j);
     for (size_t i = 0; i < sched.n; i++) {
@@ -275,13 +272,10 @@ static int api_jobs(const http_call *q)
     return http_json(q->conn, MHD_HTTP_OK, &b);
 }
 
-/* Marks job name[0..n) to run at the next tick, on the leader (takes the module's lock). */
+/* Marks job name[0..n) to run at the next tick, on the leader. */
 static http_job_ask scan_request(const char *name, size_t n)
 {
-    pthread_mutex_lock(&sched.mu);
-    bool lead = sched.leading;
-    pthread_mutex_unlock(&sched.mu);
-    return findings_job_request(sched.core->sched, MODULE, lead, name, n);
+    return findings_job_request(sched.core->sched, MODULE, kw_core_leads(sched.core), name, n);
 }
 
 /* POST /api/v1/scan/NAME/run */

@@ -7,7 +7,9 @@
 #include "conf/conf.h"
 #include "core/kw_time.h"
 #include "daemon/daemon_modules.h"
+#include "core/kw_sched.h"
 #include "intel/intel.h"
+#include "report/report_files_api.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -265,6 +267,32 @@ static void test_check_module(void)
     rig_free(&r);
 }
 
+/* A job asked for between the start and the core's first tick: a lone server leads from its
+ * start, so it is taken (the CI run of 2026-12-03 answered 409 "does not lead" here, from a
+ * leadership cached at the module's tick). The run itself waits for the tick. */
+static void test_report_asked_before_the_first_tick(void)
+{
+    rig r;
+    rig_init(&r, 16);
+    r.core.sched = kw_sched_new();
+    conf *c = load("report: {daily_at: '08:30'}\n");
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    const kw_module *m = find("report");
+    void *st = NULL;
+    atomic_store(&r.core.lead_epoch, 1);
+    CHECK_INT(m->start(&r.core, c, &st), KW_OK);
+    CHECK_INT(report_module_request("daily", 5), HTTP_JOB_REQUESTED);
+    CHECK_INT(report_module_request("weekly", 6), HTTP_JOB_UNKNOWN);
+    atomic_store(&r.core.lead_epoch, 0); /* another server took the lead */
+    CHECK_INT(report_module_request("daily", 5), HTTP_JOB_NOT_LEADER);
+    m->stop(st, 1000);
+    kw_sched_free(r.core.sched);
+    conf_free(c);
+    rig_free(&r);
+}
+
 static void test_host_module(void)
 {
     rig r;
@@ -334,6 +362,7 @@ int main(void)
     RUN(test_push_counts_drops);
     RUN(test_sensor_groups);
     RUN(test_check_module);
+    RUN(test_report_asked_before_the_first_tick);
     RUN(test_host_module);
     RUN(test_intel_module);
     TEST_MAIN_END();
