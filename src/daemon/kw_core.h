@@ -104,7 +104,9 @@ typedef struct kw_module {
     /* Moves the module from old to next on SIGHUP; old is freed after every module reloaded.
      * What cannot change without a restart is logged here. NULL: nothing to do. */
     void (*reload)(void *state, const conf *old, const conf *next);
-    /* Stops the module and frees state, its threads given up to budget_ms to end. */
+    /* Stops the module and frees state, its threads given up to budget_ms to end. It runs on
+     * the main thread while the core thread still drains the queue and writes through
+     * core->store: a stop that writes opens a store handle of its own (store_open). */
     void (*stop)(void *state, int64_t budget_ms);
     /* Called by the core thread at each turn of its loop (at least every 250 ms); alert
      * changes appended to acts are committed by the core. NULL: none. */

@@ -418,13 +418,10 @@ static size_t seq_prefix(const char *p, size_t n)
     return i + 3 < n && log_month(p + i) ? i : 0;
 }
 
-static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth)
+/* A line whose stamp (k bytes, 0: none) has been read into ms. */
+static void parse_3164_stamped(log_rec *r, const char *p, size_t n, size_t k, int64_t ms, const log_parse_opts *o,
+                               const char *access_ds, int depth)
 {
-    int64_t ms;
-    size_t sq = seq_prefix(p, n);
-    p += sq;
-    n -= sq;
-    size_t k = parse_bsd_time(p, n, o, &ms);
     if (k) {
         r->ts_ms = ms;
         r->ts_from_line = true;
@@ -479,6 +476,14 @@ static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts
         }
     }
     parse_msg(r, p, n, o, access_ds);
+}
+
+static void parse_3164(log_rec *r, const char *p, size_t n, const log_parse_opts *o, const char *access_ds, int depth)
+{
+    int64_t ms = 0;
+    size_t sq = seq_prefix(p, n);
+    size_t k = parse_bsd_time(p + sq, n - sq, o, &ms);
+    parse_3164_stamped(r, p + sq, n - sq, k, ms, o, access_ds, depth);
 }
 
 /* ---- RFC 5424 ---- */
@@ -680,13 +685,15 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
         return;
     }
     int64_t ms;
-    if (n >= 15 && log_month(p) && p[3] == ' ' && parse_bsd_time(p, n, o, &ms)) {
-        parse_3164(r, p, n, o, access_ds, depth);
+    size_t k;
+    /* the stamp read once, here (a month name or a digit: no sequence number before it) */
+    if (n >= 15 && log_month(p) && p[3] == ' ' && (k = parse_bsd_time(p, n, o, &ms)) != 0) {
+        parse_3164_stamped(r, p, n, k, ms, o, access_ds, depth);
         return;
     }
     /* a device's "2018/10/05 09:52:14 HOST ..." (not nginx's "2018/10/05 09:52:14 [error]") */
-    if (n >= 21 && isdig(p[0]) && p[4] == '/' && p[19] == ' ' && p[20] != '[' && parse_bsd_time(p, n, o, &ms)) {
-        parse_3164(r, p, n, o, access_ds, depth);
+    if (n >= 21 && isdig(p[0]) && p[4] == '/' && p[19] == ' ' && p[20] != '[' && (k = parse_bsd_time(p, n, o, &ms)) != 0) {
+        parse_3164_stamped(r, p, n, k, ms, o, access_ds, depth);
         return;
     }
     /* an RFC 3339 stamp then HOSTNAME TAG: (rsyslog's high-precision file format); database
@@ -694,7 +701,7 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
     if (n >= 20 && isdig(p[0]) && log_parse_iso(p, n, o, &ms)) {
         if (log_parse_mysql(r, p, n, o) || log_parse_postgresql(r, p, n, o))
             return;
-        size_t k = log_parse_iso(p, n, o, &ms);
+        k = log_parse_iso(p, n, o, &ms);
         if (k < n && p[k] == ' ') {
             parse_3164(r, p, n, o, access_ds, depth);
             return;

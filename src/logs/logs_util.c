@@ -157,8 +157,10 @@ const char *log_rfind(const char *p, size_t n, const char *lit)
     size_t ln = strlen(lit);
     if (!ln || ln > n)
         return NULL;
+    /* the first two bytes compared here: a literal starting with a space (" from ") would
+     * otherwise call memcmp at every space of the line */
     for (const char *q = p + n - ln;; q--) {
-        if (*q == lit[0] && memcmp(q, lit, ln) == 0)
+        if (q[0] == lit[0] && (ln == 1 || (q[1] == lit[1] && memcmp(q + 2, lit + 2, ln - 2) == 0)))
             return q;
         if (q == p)
             return NULL;

@@ -155,6 +155,23 @@ static void on_line(void *arg, const char *p, size_t n)
     }
 }
 
+/* The last occurrence, whatever the literal's first bytes (spaces) and where it sits. */
+static void test_rfind(void)
+{
+    const char *m = "Failed password for x from 1.2.3.4 from 5.6.7.8 port 22";
+    size_t n = strlen(m);
+    CHECK(log_rfind(m, n, " from ") == strstr(m, " from 5."));
+    CHECK(log_rfind(m, n, "F") == m);
+    CHECK(log_rfind(m, n, "Failed") == m);
+    CHECK(log_rfind(m, n, "22") == m + n - 2);
+    CHECK(log_rfind(m, n, m) == m);
+    CHECK(log_rfind(m, n, " fromx") == NULL);
+    CHECK(log_rfind(m, n, "  ") == NULL);
+    CHECK(log_rfind(m, 5, "Failed") == NULL); /* longer than what is searched */
+    CHECK(log_rfind("a  b", 4, "  ") != NULL);
+    CHECK(log_rfind(m, n, "") == NULL);
+}
+
 static void test_lines(void)
 {
     log_lines l;
@@ -816,6 +833,7 @@ static void test_gated_rules_in_order(void)
 int main(void)
 {
     RUN(test_parser_cases);
+    RUN(test_rfind);
     RUN(test_lines);
     RUN(test_frequency);
     RUN(test_conditions);
