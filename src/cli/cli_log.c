@@ -43,7 +43,9 @@ static const char log_usage[] =
     "  --tz ZONE    zone of timestamps that carry none: local (default), UTC, +08:00\n"
     "  -c FILE      the configuration whose logs: and intel: sections apply\n"
     "\n"
-    "Lines longer than logs.max_line (64 KiB by default) are cut there and counted.\n"
+    "Lines longer than logs.max_line (64 KiB by default) are cut there and counted. The rules'\n"
+    "Hyperscan databases are kept in $KEEPWATCH_CACHE_DIR/hs (default ~/.cache/keepwatch/hs;\n"
+    "\"off\": none) and read back by the next run of the same rules.\n"
     "exit status: parse: 0, or 2 if a file cannot be read; analyze: 0 nothing detected,\n"
     "1 detections, 2 bad usage or an unreadable file.\n";
 

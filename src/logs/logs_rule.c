@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef KW_HAVE_HS
-#include <hs/hs.h>
+#include "core/kw_hs.h" /* Hyperscan, with its compile cache */
 #endif
 
 #include "alert/alert.h"
@@ -358,7 +358,7 @@ static void hs_build(log_ruleset *rs)
             hs_database_t *db = NULL;
             if (n == 0)
                 break;
-            if (hs_compile_multi(expr, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &ce) == HS_SUCCESS) {
+            if (kw_hs_compile(expr, NULL, flags, ids, (unsigned)n, HS_MODE_BLOCK, &db, &ce) == HS_SUCCESS) {
                 rs->hs[f] = db;
                 break;
             }

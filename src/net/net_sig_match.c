@@ -8,7 +8,7 @@
 #include <string.h>
 
 #ifdef KW_HAVE_HS
-#include <hs/hs.h>
+#include "core/kw_hs.h" /* Hyperscan, with its compile cache */
 #endif
 
 #include "core/kw_mem.h"
@@ -100,8 +100,7 @@ static hs_database_t *hs_build_buf(const net_sig_set *s, int buf)
     }
     hs_database_t *db = NULL;
     hs_compile_error_t *ce = NULL;
-    if (hs_compile_lit_multi(expr, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &ce) !=
-        HS_SUCCESS)
+    if (kw_hs_compile(expr, lens, flags, ids, (unsigned)n, HS_MODE_BLOCK, &db, &ce) != HS_SUCCESS)
         db = NULL;
     hs_free_compile_error(ce);
     free(expr);

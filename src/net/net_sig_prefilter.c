@@ -66,7 +66,7 @@ char *sig_prefilter_expr(const char *re)
 }
 
 #ifdef KW_HAVE_HS
-#include <hs/hs.h>
+#include "core/kw_hs.h" /* Hyperscan, with its compile cache */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -158,7 +158,7 @@ static hs_database_t *build_buf(sig_prefilter *p, int b)
         }
     hs_database_t *db = NULL;
     hs_compile_error_t *ce = NULL;
-    if (k && hs_compile_multi(expr, flags, ids, k, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS)
+    if (k && kw_hs_compile(expr, NULL, flags, ids, k, HS_MODE_BLOCK, &db, &ce) != HS_SUCCESS)
         db = NULL;
     hs_free_compile_error(ce);
     free(expr);
