@@ -251,6 +251,8 @@ bool log_parse_intl(log_rec *r, const char *m, size_t n, const log_parse_opts *o
 void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opts *o);
 /* Snort (and Suricata fast.log) alerts, fast and full formats (logs_snort.c). */
 bool log_parse_snort(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
+/* pf's filterlog CSV (pfSense, OPNsense): logs_filterlog.c */
+bool log_parse_filterlog(log_rec *r, const char *m, size_t n);
 /* Cisco IOS and Ruijie "%MODULE-SEVERITY-MNEMONIC: text". */
 bool log_parse_ios(log_rec *r, const char *m, size_t n);
 

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/kw_mem.h"
 
@@ -79,13 +80,19 @@ static size_t stamp_zone(const char *p, size_t n, int32_t *zone)
                  {"AEST", 600}, {"AEDT", 660}, {"CST", INT16_MIN}, {"IST", INT16_MIN}};
     if (n < 4 || p[0] != ' ')
         return 0;
+    /* a name in lower case only as IOS writes it, before a colon ("... 03:32:04.114 gmt: %"): a
+     * host called "est" stays a host (and a host name costs two comparisons) */
+    bool lower = p[1] >= 'a' && p[1] <= 'z';
+    if (lower && !(n > 4 && p[4] == ':') && !(n > 5 && p[5] == ':'))
+        return 0;
+    char lo = lower ? 'a' : 'A', hi = lower ? 'z' : 'Z';
     size_t k = 1;
-    while (k < n && k < 6 && p[k] >= 'A' && p[k] <= 'Z')
+    while (k < n && k < 6 && p[k] >= lo && p[k] <= hi)
         k++;
-    if (k < 4 || k > 5 || (k < n && p[k] != ' ' && p[k] != ':'))
+    if (k < 4 || k > 5 || (k < n && p[k] != ' ' && p[k] != ':') || (lower && (k == n || p[k] != ':')))
         return 0;
     for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++)
-        if (strlen(zones[i].name) == k - 1 && memcmp(zones[i].name, p + 1, k - 1) == 0) {
+        if (strlen(zones[i].name) == k - 1 && strncasecmp(zones[i].name, p + 1, k - 1) == 0) {
             *zone = zones[i].min == INT16_MIN ? LOG_TZ_LOCAL : zones[i].min;
             return k;
         }
@@ -213,6 +220,30 @@ static size_t solaris_msgid(const char *m, size_t n)
     return k < n && m[k] == ' ' ? k + 1 : k;
 }
 
+static void parse_5424(log_rec *r, const char *p, size_t n, const log_parse_opts *o);
+
+/* An RFC 5424 line without its "<PRI>1 " inside a BSD one, as a relay forwards Junos's
+ * structured logs: "junos-flow: 2017-09-23T13:54:54.803Z srx RT_FLOW - RT_FLOW_SESSION_DENY
+ * [junos@2636.1.1.1.2.39 ...]": the stamp, four header words, then structured data. */
+static bool embedded_5424(const char *m, size_t n, const log_parse_opts *o)
+{
+    int64_t ms;
+    size_t k = n > 24 && isdig(m[0]) && m[4] == '-' ? log_parse_iso(m, n, o, &ms) : 0;
+    if (!k || k >= n || m[k] != ' ')
+        return false;
+    const char *p = m + k, *end = m + n;
+    for (int w = 0; w < 4; w++) {
+        if (p >= end || *p != ' ')
+            return false;
+        const char *s = ++p;
+        while (p < end && p - s < 128 && *p != ' ')
+            p++;
+        if (p == s)
+            return false;
+    }
+    return end - p > 3 && p[0] == ' ' && p[1] == '[' && memchr(p + 1, '@', (size_t)(end - p - 1) < 64 ? (size_t)(end - p - 1) : 64);
+}
+
 static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *access_ds)
 {
     size_t sol = solaris_msgid(m, n);
@@ -227,6 +258,8 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
             log_parse_openssh(r, m, n))
             return;
         if (prog_is(&prog, "sudo") && log_parse_sudo(r, m, n))
+            return;
+        if (prog_is(&prog, "filterlog") && log_parse_filterlog(r, m, n))
             return;
         if ((prog_is(&prog, "su") || prog_is(&prog, "su-l")) && log_parse_su(r, m, n))
             return;
@@ -246,6 +279,10 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
     }
     if (n == 0)
         goto raw;
+    if (prog.n && embedded_5424(m, n, o)) {
+        parse_5424(r, m, n, o);
+        return;
+    }
     if (prog.n == 6 && memcmp(prog.p, "kernel", 6) == 0 && log_parse_iptables(r, m, n))
         return;
     /* whole-file formats (web and database logs) start with an address, a date or '[':
@@ -332,8 +369,9 @@ raw:
 
 /* ---- RFC 3164 ---- */
 
-/* A syslog TAG: [A-Za-z0-9_./-]{1,48} with an optional [pid], then ':' (and a space). Sets the
- * program and pid, returns bytes used, 0 if p is no tag. */
+/* A syslog TAG: [A-Za-z0-9_./-]{1,48}, an optional (module) as old Linux-PAM wrote it, an
+ * optional [pid], then ':' (and a space). Sets the program and pid, returns bytes used, 0 if
+ * p is no tag. */
 static size_t parse_tag(log_rec *r, const char *p, size_t n)
 {
     size_t i = 0;
@@ -348,6 +386,16 @@ static size_t parse_tag(log_rec *r, const char *p, size_t n)
     if (!i || i == n || i >= 64)
         return 0;
     size_t name_end = i, pid_at = 0, pid_n = 0;
+    if (p[i] == '(') { /* old Linux-PAM: "su(pam_unix)[23164]:", the module after the program */
+        size_t j = i + 1;
+        while (j < n && j < i + 33 && ((p[j] >= 'a' && p[j] <= 'z') || isdig(p[j]) || p[j] == '_' || p[j] == '-' || p[j] == ':'))
+            j++;
+        if (j == n || p[j] != ')' || j == i + 1)
+            return 0;
+        i = j + 1;
+        if (i == n)
+            return 0;
+    }
     if (p[i] == '[') {
         size_t j = i + 1;
         while (j < n && j < i + 12 && isdig(p[j]))
@@ -418,6 +466,32 @@ static size_t seq_prefix(const char *p, size_t n)
     return i + 3 < n && log_month(p + i) ? i : 0;
 }
 
+/* IOS without a clock: its uptime ("00:00:46: %LINK-...", "1w2d: %SYS-..."), or only its
+ * sequence number ("000123: %SYS-..."). Returns the bytes before the '%', 0 if neither. */
+static size_t uptime_stamp(const char *p, size_t n)
+{
+    size_t j = 0;
+    while (j < n && j < 20 &&
+           (isdig(p[j]) || p[j] == '.' || (p[j] == ':' && j + 1 < n && isdig(p[j + 1])) || p[j] == 'w' ||
+            p[j] == 'd' || p[j] == 'h' || p[j] == 'm' || p[j] == 'y'))
+        j++;
+    return j && isdig(p[0]) && j + 2 < n && p[j] == ':' && p[j + 1] == ' ' && p[j + 2] == '%' ? j + 2 : 0;
+}
+
+/* The same after a sequence number: "46: 00:00:46: %LINK-...". */
+static size_t ios_uptime(const char *p, size_t n)
+{
+    size_t k = uptime_stamp(p, n), i = 0;
+    if (k)
+        return k;
+    while (i < n && i < 10 && isdig(p[i]))
+        i++;
+    if (!i || i + 2 >= n || p[i] != ':' || p[i + 1] != ' ')
+        return 0;
+    k = uptime_stamp(p + i + 2, n - i - 2);
+    return k ? i + 2 + k : 0;
+}
+
 /* A line whose stamp (k bytes, 0: none) has been read into ms. */
 static void parse_3164_stamped(log_rec *r, const char *p, size_t n, size_t k, int64_t ms, const log_parse_opts *o,
                                const char *access_ds, int depth)
@@ -459,8 +533,8 @@ static void parse_3164_stamped(log_rec *r, const char *p, size_t n, size_t k, in
                     p += 4;
                     n -= 4;
                 }
-                if (depth == 0 && relayed(p, n)) {
-                    parse_line(r, p, n, o, access_ds, 1);
+                if (depth == 0 && (relayed(p, n) || (n && isdig(p[0]) && (seq_prefix(p, n) || ios_uptime(p, n))))) {
+                    parse_line(r, p, n, o, access_ds, 1); /* the device's own line, relayed */
                     return;
                 }
                 if (!content_marker(p, n))
@@ -686,10 +760,30 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
     }
     int64_t ms;
     size_t k;
+    /* RFC 5424 whose "<PRI>" a relay or a file writer left out: "1 2019-05-15T16:25:50Z HOST ..." */
+    if (n > 22 && p[0] == '1' && p[1] == ' ' && isdig(p[2]) && p[6] == '-' && log_parse_iso(p + 2, n - 2, o, &ms)) {
+        parse_5424(r, p + 2, n - 2, o);
+        return;
+    }
     /* the stamp read once, here (a month name or a digit: no sequence number before it) */
     if (n >= 15 && log_month(p) && p[3] == ' ' && (k = parse_bsd_time(p, n, o, &ms)) != 0) {
         parse_3164_stamped(r, p, n, k, ms, o, access_ds, depth);
         return;
+    }
+    /* Cisco IOS without a PRI: "3924923: *Oct  6 03:32:04.114 UTC: %SEC-...", "00:00:46: %LINK-..." */
+    size_t sq = 0;
+    while (sq < n && sq < 10 && isdig(p[sq]))
+        sq++;
+    /* (an address, a date or a database's stamp has '.', '-' or ' ' after its first digits) */
+    if (sq && sq < n && (p[sq] == ':' || p[sq] == 'w' || p[sq] == 'd' || p[sq] == 'y' || p[sq] == 'h')) {
+        if ((sq = seq_prefix(p, n)) != 0 && (k = parse_bsd_time(p + sq, n - sq, o, &ms)) != 0) {
+            parse_3164_stamped(r, p + sq, n - sq, k, ms, o, access_ds, depth);
+            return;
+        }
+        if ((sq = ios_uptime(p, n)) != 0) {
+            parse_msg(r, p + sq, n - sq, o, access_ds);
+            return;
+        }
     }
     /* a device's "2018/10/05 09:52:14 HOST ..." (not nginx's "2018/10/05 09:52:14 [error]") */
     if (n >= 21 && isdig(p[0]) && p[4] == '/' && p[19] == ' ' && p[20] != '[' && (k = parse_bsd_time(p, n, o, &ms)) != 0) {
@@ -807,12 +901,26 @@ static void ip_port_at(log_rec *r, const char *p, const char *end)
     }
 }
 
-/* PAM's "pam_unix(svc:auth): authentication failure; logname= uid=0 ... rhost=H  user=U". */
+/* PAM's "pam_unix(svc:auth): authentication failure; logname= uid=0 ... rhost=H  user=U";
+ * sshd's summary "PAM 4 more authentication failures; logname= ..."; and both without their
+ * prefix, as old Linux-PAM wrote them under a "svc(pam_unix)" tag. */
+static bool pam_failure_line(const char *m, size_t n)
+{
+    size_t lim = n < 64 ? n : 64;
+    if (log_find(m, lim, "): authentication failure;") || starts(m, n, LIT("authentication failure; logname=")))
+        return true;
+    if (starts(m, n, LIT("PAM ")))
+        m += 4, n -= 4;
+    size_t d = 0;
+    while (d < n && d < 4 && isdig(m[d]))
+        d++;
+    return d && starts(m + d, n - d, LIT(" more authentication failure"));
+}
+
+/* Such a line: the address (rhost=), the user and a failed outcome, named action. */
 static bool pam_failure(log_rec *r, const char *m, size_t n, const char *action)
 {
-    /* also sshd's summary "PAM 4 more authentication failures; logname= ... rhost=H  user=U" */
-    if (!log_find(m, n < 64 ? n : 64, "): authentication failure;") &&
-        !(starts(m, n, LIT("PAM ")) && log_find(m, n < 64 ? n : 64, " more authentication failure")))
+    if (!pam_failure_line(m, n))
         return false;
     log_val v;
     if (kv_word(m, n, "rhost=", &v) && log_is_ip(v.p, v.n))
@@ -934,12 +1042,16 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
         {"Received disconnect from ", "ssh_disconnect"},
         {"Disconnected from user ", "ssh_disconnect"},
         {"Disconnected from ", "ssh_disconnect"},
+        {"Read error from remote host ", "ssh_disconnect"},
     };
+    /* sshd's level before some of them: "fatal: Unable to negotiate with ..." */
+    const char *bare = starts(m, n, LIT("fatal: ")) || starts(m, n, LIT("error: ")) ? m + 7 : m;
+    size_t bn = (size_t)(end - bare);
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
         size_t ln = strlen(probes[i].lit);
-        if (!starts(m, n, probes[i].lit, ln))
+        if (!starts(bare, bn, probes[i].lit, ln))
             continue;
-        const char *p = m + ln;
+        const char *p = bare + ln;
         if (strstr(probes[i].lit, " user ")) { /* "... user NAME IP port N" */
             const char *sp = end;
             /* the address is the word before " port " */
@@ -970,6 +1082,12 @@ bool log_parse_openssh(log_rec *r, const char *m, size_t n)
         log_set(r, LF_USER_NAME, u.p, u.n); /* "subsystem request for sftp by user vagrant" */
         log_set_str(r, LF_EVENT_ACTION, "ssh_subsystem");
         log_set_str(r, LF_EVENT_CATEGORY, "session");
+    }
+    /* any other line naming its peer: "... from A [port N]", "... [A] ..." */
+    if (!log_has(r, LF_SOURCE_IP) && !from_ip_port(r, m, n)) {
+        const char *b = memchr(m, '[', n), *be = b ? memchr(b, ']', (size_t)(end - b)) : NULL;
+        if (be && log_is_ip(b + 1, (size_t)(be - b - 1)))
+            log_set(r, LF_SOURCE_IP, b + 1, (size_t)(be - b - 1));
     }
     return true; /* an sshd line all the same */
 }
@@ -1077,8 +1195,7 @@ bool log_parse_su(log_rec *r, const char *m, size_t n)
     log_set(r, LF_MESSAGE, m, n);
     log_set_str(r, LF_EVENT_CATEGORY, "authentication");
     const char *end = m + n;
-    if (starts(m, n, LIT("pam_unix(su")) && log_find(m, n < 64 ? n : 64, "): authentication failure;")) {
-        pam_failure(r, m, n, "su");
+    if ((starts(m, n, LIT("pam_unix(su")) || starts(m, n, LIT("authentication failure;"))) && pam_failure(r, m, n, "su")) {
         log_val v;
         /* the one who tried is ruser; user= is the account they wanted */
         if (log_has(r, LF_USER_NAME))
@@ -1126,6 +1243,8 @@ bool log_parse_su(log_rec *r, const char *m, size_t n)
             log_set_str(r, LF_EVENT_OUTCOME, m[0] == '+' ? "success" : "failure");
         }
     }
+    if (!log_has(r, LF_EVENT_ACTION)) /* "pam_unix(su:session): session opened for user root ..." */
+        log_parse_account(r, m, n);
     return true;
 }
 

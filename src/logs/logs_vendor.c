@@ -772,7 +772,12 @@ static void forti_kv(log_rec *r, const char *k, size_t kn, log_val v, void *arg)
         log_set(r, LF_OBSERVER_SERIAL, v.p, v.n);
     else if (K("user") || K("srcuser") || K("xauthuser"))
         log_kv_set(r, LF_USER_NAME, KV_IFEMPTY_USER, v, NULL);
-    else if (K("srcintf"))
+    else if (K("ui")) { /* an admin's session: "https(4.3.5.253)", "GUI(10.42.8.253)", "ssh(IP)" */
+        const char *o = memchr(v.p, '(', v.n);
+        if (o && v.n > 2 && v.p[v.n - 1] == ')' && !log_has(r, LF_SOURCE_IP) &&
+            log_is_ip(o + 1, (size_t)(v.p + v.n - 1 - o - 1)))
+            log_set(r, LF_SOURCE_IP, o + 1, (size_t)(v.p + v.n - 1 - o - 1));
+    } else if (K("srcintf"))
         log_set(r, LF_OBSERVER_INGRESS, v.p, v.n);
     else if (K("dstintf"))
         log_set(r, LF_OBSERVER_EGRESS, v.p, v.n);
@@ -1133,6 +1138,39 @@ static void ios_acl(log_rec *r, const char *t, const char *end)
     log_set_str(r, LF_EVENT_CATEGORY, "network");
 }
 
+/* IOS IPS: "Sig:3051 Subsig:1 Sev:4 TCP Connection Window Size DoS [192.168.100.11:51654 ->
+ * 10.10.10.10:4444]" (%IPS-4-SIGNATURE, Cisco IOS IPS's alert message). */
+static void ios_ips(log_rec *r, const char *t, const char *end)
+{
+    if (starts(t, (size_t)(end - t), LIT("Sig:"))) {
+        const char *id = t + 4, *ie = id;
+        while (ie < end && isdig(*ie))
+            ie++;
+        if (ie > id)
+            log_set(r, LF_RULE_ID, id, (size_t)(ie - id));
+    }
+    const char *sev = log_find(t, (size_t)(end - t), "Sev:"), *name = sev, *b = NULL;
+    if (sev && sev + 5 < end && isdig(sev[4])) { /* 0 information .. 5 high (IOS IPS severities) */
+        log_set_str(r, LF_EVENT_SEVERITY, sev[4] >= '5' ? "3" : sev[4] >= '4' ? "2" : "1");
+        name = sev + 5;
+        while (name < end && (isdig(*name) || *name == ' '))
+            name++;
+    }
+    for (const char *q = end; q > t; q--) /* the last [A:p -> B:q] */
+        if (q[-1] == '[') {
+            b = q - 1;
+            break;
+        }
+    if (name && b && b > name)
+        log_set(r, LF_RULE_NAME, name, (size_t)(b - name - (b[-1] == ' ')));
+    if (b) {
+        const char *be = memchr(b, ']', (size_t)(end - b));
+        log_set_flow(r, b + 1, be ? be : end);
+    }
+    log_set_str(r, LF_EVENT_ACTION, "threat_detected");
+    log_set_str(r, LF_EVENT_CATEGORY, "intrusion_detection");
+}
+
 bool log_parse_ios(log_rec *r, const char *m, size_t n)
 {
     log_val mnem;
@@ -1153,6 +1191,8 @@ bool log_parse_ios(log_rec *r, const char *m, size_t n)
     log_norm_key(mnem.p, mnem.n, mn, sizeof mn);
     if (strstr(mn, "accesslog"))
         ios_acl(r, t, end);
+    else if (!strcmp(mn, "signature") && log_find(m, 5, "IPS"))
+        ios_ips(r, t, end);
     else if (strstr(mn, "login") || strstr(mn, "logout") || strstr(mn, "auth"))
         vrp_login(r, t, end, mn);
     return true;
