@@ -253,6 +253,10 @@ void log_junos_sd(log_rec *r, const char *msgid, size_t idn, const log_parse_opt
 bool log_parse_snort(log_rec *r, const char *m, size_t n, const log_parse_opts *o);
 /* pf's filterlog CSV (pfSense, OPNsense): logs_filterlog.c */
 bool log_parse_filterlog(log_rec *r, const char *m, size_t n);
+/* Mail and FTP servers' logins (Dovecot, ProFTPD, vsftpd): logs_mailftp.c */
+bool log_parse_dovecot(log_rec *r, const char *m, size_t n);
+bool log_parse_proftpd(log_rec *r, const char *m, size_t n);
+bool log_parse_vsftpd(log_rec *r, const char *m, size_t n);
 /* Cisco IOS and Ruijie "%MODULE-SEVERITY-MNEMONIC: text". */
 bool log_parse_ios(log_rec *r, const char *m, size_t n);
 

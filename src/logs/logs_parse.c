@@ -261,6 +261,14 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
             return;
         if (prog_is(&prog, "filterlog") && log_parse_filterlog(r, m, n))
             return;
+        if ((prog_is(&prog, "dovecot") || ((prog_is(&prog, "Info") || prog_is(&prog, "Warn") || prog_is(&prog, "Error")) &&
+                                           (log_find(m, n < 40 ? n : 40, "-login: ") || starts(m, n, LIT("auth")))) ) &&
+            log_parse_dovecot(r, m, n))
+            return;
+        if (prog_is(&prog, "proftpd") && log_parse_proftpd(r, m, n))
+            return;
+        if (prog_is(&prog, "vsftpd") && log_parse_vsftpd(r, m, n))
+            return;
         if ((prog_is(&prog, "su") || prog_is(&prog, "su-l")) && log_parse_su(r, m, n))
             return;
         if ((prog_is(&prog, "clamd") || prog_is(&prog, "freshclam") || prog_starts(&prog, "clamav")) &&
