@@ -293,7 +293,15 @@ static bool asa_endpoint_user(const char *p, const char *end, log_val *user)
 static void asa_pair(log_rec *r, const char *a, const char *b, const char *end, bool swap)
 {
     log_val ip1, p1, if1, ip2, p2, if2, user;
-    if (!asa_endpoint(a, end, &ip1, &p1, &if1) || !asa_endpoint(b, end, &ip2, &p2, &if2))
+    bool ok1 = asa_endpoint(a, end, &ip1, &p1, &if1), ok2 = asa_endpoint(b, end, &ip2, &p2, &if2);
+    if (ok1 != ok2 && !swap) { /* an object name at one end ("dst FE_xUI:Server_Windows/15000"): the other */
+        log_val ip = ok1 ? ip1 : ip2, port = ok1 ? p1 : p2;
+        log_set(r, ok1 ? LF_SOURCE_IP : LF_DEST_IP, ip.p, ip.n);
+        if (port.n && isdig(port.p[0]))
+            log_set(r, ok1 ? LF_SOURCE_PORT : LF_DEST_PORT, port.p, port.n);
+        return;
+    }
+    if (!ok1 || !ok2)
         return;
     if (asa_endpoint_user(a, end, &user) || asa_endpoint_user(b, end, &user))
         log_set(r, LF_USER_NAME, user.p, user.n);
@@ -372,7 +380,7 @@ static const char *asa_header(log_rec *r, const char *m, size_t n, log_val *id)
     const char *ide = p + 2;
     while (ide < end && isdig(*ide))
         ide++;
-    if (ide == p + 2 || ide >= end || *ide != ':')
+    if (ide == p + 2 || ide >= end || (*ide != ':' && !(*ide == ' ' && ide - p - 2 == 6))) /* "...-401004 Shunned" */
         return NULL;
     *id = (log_val){p + 2, (uint32_t)(ide - p - 2)};
     log_set_str(r, LF_EVENT_DATASET, "cisco.asa");
@@ -454,6 +462,14 @@ static void asa_from_interface(log_rec *r, const char *a, const char *on, const 
         log_set(r, LF_OBSERVER_INGRESS, ifn, (size_t)(e - ifn));
 }
 
+/* 111002-111007: "A Erase configuration", "A end configuration: OK", "Begin configuration: A
+ * reading from ...". */
+static bool code_is_config(const char *t, size_t tn)
+{
+    return starts(t, tn, LIT("Begin configuration: ")) || log_find(t, tn < 48 ? tn : 48, " Erase configuration") ||
+           log_find(t, tn < 48 ? tn : 48, " end configuration");
+}
+
 /* The two ends, in the message shapes the guide uses. */
 static void asa_endpoints(log_rec *r, const char *t, size_t tn)
 {
@@ -472,11 +488,33 @@ static void asa_endpoints(log_rec *r, const char *t, size_t tn)
                starts(t, tn, LIT("Denied "))) {
         asa_pair(r, x + 5, d + 4, end, false); /* 313009 */
     } else if ((x = log_find(t, tn, " from ")) && (d = log_find(x + 6, (size_t)(end - x - 6), " to "))) {
-        asa_pair(r, x + 6, d + 4, end, false);
+        const char *a = x + 6; /* 313004: "from laddr A on interface IF to B" */
+        if (starts(a, (size_t)(end - a), LIT("laddr ")) || starts(a, (size_t)(end - a), LIT("faddr ")))
+            a += 6;
+        asa_pair(r, a, d + 4, end, false);
     } else if ((x = log_find(t, tn, " from ")) && (d = log_find(x + 6, (size_t)(end - x - 6), " on interface "))) {
         asa_from_interface(r, x + 6, d, end); /* 313001, 313008: ICMP denied at an interface */
     } else if ((x = log_find(t, tn, "SRC ")) && (d = log_find(x, (size_t)(end - x), " DEST "))) {
         asa_pair(r, x + 4, d + 6, end, false); /* 304002 */
+    } else if ((x = log_find(t, tn, "src = ")) && (d = log_find(x, (size_t)(end - x), "dest = "))) {
+        asa_pair(r, x + 6, d + 7, end, false); /* 209005: "src = A, dest = B, proto = UDP" */
+    } else if (starts(t, tn, LIT("Shunned packet: ")) && (d = log_find(t, tn, " = "))) {
+        asa_pair(r, t + 16, d + 3, end, false); /* 401004: "Shunned packet: A = B on interface IF" */
+    } else if ((x = log_find(t, tn, "remote-peer = "))) { /* 603xxx PPTP/L2TP/PPPoE: the peer connects */
+        log_val ip, port, iface;
+        if (asa_endpoint(x + 14, end, &ip, &port, &iface))
+            log_set(r, LF_SOURCE_IP, ip.p, ip.n);
+    } else if ((x = log_find(t, tn, "(from "))) { /* 308001: "... incorrect for N tries (from A)" */
+        log_val ip, port, iface;
+        if (asa_endpoint(x + 6, end, &ip, &port, &iface))
+            log_set(r, LF_SOURCE_IP, ip.p, ip.n);
+    } else if (code_is_config(t, tn)) {
+        /* 111002-111007: the admin's address first, or after "Begin configuration: " */
+        const char *a = starts(t, tn, LIT("Begin configuration: ")) ? t + 21 : t, *ae = a;
+        while (ae < end && *ae != ' ')
+            ae++;
+        if (log_is_ip(a, (size_t)(ae - a)))
+            log_set(r, LF_SOURCE_IP, a, (size_t)(ae - a));
     }
 }
 
