@@ -257,6 +257,8 @@ bool log_parse_filterlog(log_rec *r, const char *m, size_t n);
 bool log_parse_dovecot(log_rec *r, const char *m, size_t n);
 bool log_parse_proftpd(log_rec *r, const char *m, size_t n);
 bool log_parse_vsftpd(log_rec *r, const char *m, size_t n);
+/* F5 BIG-IP's daemons ("01070417:5: ..." after the tag): logs_vendor_intl.c */
+bool log_parse_f5_daemon(log_rec *r, const char *m, size_t n);
 /* Cisco IOS and Ruijie "%MODULE-SEVERITY-MNEMONIC: text". */
 bool log_parse_ios(log_rec *r, const char *m, size_t n);
 

@@ -267,6 +267,8 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
             return;
         if (prog_is(&prog, "proftpd") && log_parse_proftpd(r, m, n))
             return;
+        if (n > 11 && m[8] == ':' && m[10] == ':' && log_parse_f5_daemon(r, m, n))
+            return;
         if (prog_is(&prog, "vsftpd") && log_parse_vsftpd(r, m, n))
             return;
         if ((prog_is(&prog, "su") || prog_is(&prog, "su-l")) && log_parse_su(r, m, n))
@@ -500,6 +502,45 @@ static size_t ios_uptime(const char *p, size_t n)
     return k ? i + 2 + k : 0;
 }
 
+/* A severity word between the host and the tag, as F5 BIG-IP writes it ("bigip1 notice
+ * mcpd[6203]: 01070417:5: ..."); sets log.level; returns the bytes to skip, 0 if none. */
+static size_t level_word(log_rec *r, const char *p, size_t n)
+{
+    int lv; /* by the first letter, one candidate (a host name costs a comparison or two) */
+    switch (n > 6 ? p[0] : 0) {
+    case 'e':
+        lv = p[1] == 'm' ? 0 : 3;
+        break;
+    case 'a':
+        lv = 1;
+        break;
+    case 'c':
+        lv = 2;
+        break;
+    case 'w':
+        lv = 4;
+        break;
+    case 'n':
+        lv = 5;
+        break;
+    case 'i':
+        lv = 6;
+        break;
+    case 'd':
+        lv = 7;
+        break;
+    default:
+        return 0;
+    }
+    static const char *const words[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
+    size_t l = strlen(words[lv]);
+    if (n <= l + 2 || p[l] != ' ' || p[l + 1] == ' ' || memcmp(p, words[lv], l) != 0 ||
+        !parse_tag(r, p + l + 1, n - l - 1)) /* (the tag is set again by the caller) */
+        return 0;
+    log_set_str(r, LF_LOG_LEVEL, sev_names[lv]);
+    return l + 1;
+}
+
 /* A line whose stamp (k bytes, 0: none) has been read into ms. */
 static void parse_3164_stamped(log_rec *r, const char *p, size_t n, size_t k, int64_t ms, const log_parse_opts *o,
                                const char *access_ds, int depth)
@@ -541,6 +582,9 @@ static void parse_3164_stamped(log_rec *r, const char *p, size_t n, size_t k, in
                     p += 4;
                     n -= 4;
                 }
+                size_t lv = level_word(r, p, n); /* F5 BIG-IP: "bigip1 notice mcpd[6203]: ..." */
+                p += lv;
+                n -= lv;
                 if (depth == 0 && (relayed(p, n) || (n && isdig(p[0]) && (seq_prefix(p, n) || ios_uptime(p, n))))) {
                     parse_line(r, p, n, o, access_ds, 1); /* the device's own line, relayed */
                     return;

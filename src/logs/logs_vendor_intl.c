@@ -198,6 +198,47 @@ static bool parse_checkpoint(log_rec *r, const char *m, size_t n, const log_pars
     return true;
 }
 
+/* ---- F5 BIG-IP's own daemons: "mcpd[6203]: 01070417:5: AUDIT - user admin - ...",
+ * "tmm1[1234]: 01260013:4: SSL Handshake failed for TCP A:p -> B:q": the message id (8 hex
+ * digits, then the level) as event.code, a flow when the text has one, an audited user. ---- */
+static bool hex8(const char *p)
+{
+    for (int i = 0; i < 8; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+            return false;
+    return true;
+}
+
+bool log_parse_f5_daemon(log_rec *r, const char *m, size_t n)
+{
+    if (n < 12 || m[8] != ':' || m[9] < '0' || m[9] > '7' || m[10] != ':' || !hex8(m))
+        return false;
+    const char *end = m + n, *t = m + 11;
+    while (t < end && *t == ' ')
+        t++;
+    log_set_str(r, LF_EVENT_DATASET, "f5.bigip");
+    log_set_str(r, LF_OBSERVER_VENDOR, "F5");
+    log_set_str(r, LF_OBSERVER_PRODUCT, "BIG-IP");
+    log_set(r, LF_EVENT_CODE, m, 8);
+    log_set(r, LF_MESSAGE, t, (size_t)(end - t));
+    observer_from_host(r);
+    const char *arrow = log_find(t, (size_t)(end - t), " -> ");
+    if (arrow) { /* the word before the arrow starts the flow */
+        const char *a = arrow;
+        while (a > t && a[-1] != ' ')
+            a--;
+        log_set_flow(r, a, end);
+    }
+    if (starts(t, (size_t)(end - t), LIT("AUDIT - user "))) {
+        const char *u = t + 13, *ue = u;
+        while (ue < end && *ue != ' ')
+            ue++;
+        log_set(r, LF_USER_NAME, u, (size_t)(ue - u));
+        log_set_str(r, LF_EVENT_CATEGORY, "configuration");
+    }
+    return true;
+}
+
 /* ---- F5 BIG-IP ASM and AFM: unit_hostname="...",management_ip_address="...",...,ip_client="..." ---- */
 
 static const log_kv_field f5_fields[] = {
