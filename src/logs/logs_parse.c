@@ -244,6 +244,16 @@ static bool embedded_5424(const char *m, size_t n, const log_parse_opts *o)
     return end - p > 3 && p[0] == ' ' && p[1] == '[' && memchr(p + 1, '@', (size_t)(end - p - 1) < 64 ? (size_t)(end - p - 1) : 64);
 }
 
+/* Dovecot through syslog ("dovecot: imap-login: ..."), or its own log file, whose level
+ * stands where the tag would ("Info: imap-login: ...", "Warn: auth(default): ..."). */
+static inline bool dovecot_line(const log_val *prog, const char *m, size_t n)
+{
+    if (prog_is(prog, "dovecot"))
+        return true;
+    return (prog_is(prog, "Info") || prog_is(prog, "Warn") || prog_is(prog, "Error")) &&
+           (log_find(m, n < 40 ? n : 40, "-login: ") || starts(m, n, LIT("auth")));
+}
+
 static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts *o, const char *access_ds)
 {
     size_t sol = solaris_msgid(m, n);
@@ -261,9 +271,7 @@ static void parse_msg(log_rec *r, const char *m, size_t n, const log_parse_opts 
             return;
         if (prog_is(&prog, "filterlog") && log_parse_filterlog(r, m, n))
             return;
-        if ((prog_is(&prog, "dovecot") || ((prog_is(&prog, "Info") || prog_is(&prog, "Warn") || prog_is(&prog, "Error")) &&
-                                           (log_find(m, n < 40 ? n : 40, "-login: ") || starts(m, n, LIT("auth")))) ) &&
-            log_parse_dovecot(r, m, n))
+        if (dovecot_line(&prog, m, n) && log_parse_dovecot(r, m, n))
             return;
         if (prog_is(&prog, "proftpd") && log_parse_proftpd(r, m, n))
             return;
@@ -488,6 +496,17 @@ static size_t uptime_stamp(const char *p, size_t n)
     return j && isdig(p[0]) && j + 2 < n && p[j] == ':' && p[j + 1] == ' ' && p[j + 2] == '%' ? j + 2 : 0;
 }
 
+/* Could p be IOS's numbered or uptime-stamped line? Its first digits are followed by ':' or
+ * an uptime unit (an address, a date or a database's stamp has '.', '-' or ' ' there): a
+ * cheap test before seq_prefix and ios_uptime. */
+static inline bool ios_lead(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 10 && isdig(p[i]))
+        i++;
+    return i && i < n && (p[i] == ':' || p[i] == 'w' || p[i] == 'd' || p[i] == 'y' || p[i] == 'h');
+}
+
 /* The same after a sequence number: "46: 00:00:46: %LINK-...". */
 static size_t ios_uptime(const char *p, size_t n)
 {
@@ -585,7 +604,7 @@ static void parse_3164_stamped(log_rec *r, const char *p, size_t n, size_t k, in
                 size_t lv = level_word(r, p, n); /* F5 BIG-IP: "bigip1 notice mcpd[6203]: ..." */
                 p += lv;
                 n -= lv;
-                if (depth == 0 && (relayed(p, n) || (n && isdig(p[0]) && (seq_prefix(p, n) || ios_uptime(p, n))))) {
+                if (depth == 0 && (relayed(p, n) || (ios_lead(p, n) && (seq_prefix(p, n) || ios_uptime(p, n))))) {
                     parse_line(r, p, n, o, access_ds, 1); /* the device's own line, relayed */
                     return;
                 }
@@ -823,11 +842,8 @@ static void parse_line(log_rec *r, const char *p, size_t n, const log_parse_opts
         return;
     }
     /* Cisco IOS without a PRI: "3924923: *Oct  6 03:32:04.114 UTC: %SEC-...", "00:00:46: %LINK-..." */
-    size_t sq = 0;
-    while (sq < n && sq < 10 && isdig(p[sq]))
-        sq++;
-    /* (an address, a date or a database's stamp has '.', '-' or ' ' after its first digits) */
-    if (sq && sq < n && (p[sq] == ':' || p[sq] == 'w' || p[sq] == 'd' || p[sq] == 'y' || p[sq] == 'h')) {
+    size_t sq;
+    if (ios_lead(p, n)) {
         if ((sq = seq_prefix(p, n)) != 0 && (k = parse_bsd_time(p + sq, n - sq, o, &ms)) != 0) {
             parse_3164_stamped(r, p + sq, n - sq, k, ms, o, access_ds, depth);
             return;
